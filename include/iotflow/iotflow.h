@@ -1,0 +1,165 @@
+/* iotflow — packet captures to IoT flow datasets. The ONLY public header of libiotflow.
+ *
+ * Conventions (docs/ARCHITECTURE.md):
+ *  - functions return iof_err (0 = OK, negative = error); iof_strerror()/iof_errname() name it;
+ *    human detail text (file, offset, errno text) is kept in the handle (…_errmsg()).
+ *  - configuration is a struct initialised by …_init() with documented defaults;
+ *  - create/destroy pairs; destroy(NULL) is a no-op; the caller owns what it passes in.
+ */
+#ifndef IOTFLOW_IOTFLOW_H
+#define IOTFLOW_IOTFLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IOF_VERSION_MAJOR 0
+#define IOF_VERSION_MINOR 1
+#define IOF_VERSION_PATCH 0
+const char *iof_version_string(void);
+
+/* ---- errors ------------------------------------------------------------------------- */
+#define IOF_ERRNO_MAP(X)                                                          \
+    X(OK, 0, "success")                                                           \
+    X(E_NOMEM, -1, "out of memory")                                               \
+    X(E_IO, -2, "input/output error")                                             \
+    X(E_FORMAT, -3, "not a supported capture or data file")                       \
+    X(E_TRUNCATED_INPUT, -4, "input is damaged or truncated")                     \
+    X(E_LIMIT, -5, "a configured limit was reached")                              \
+    X(E_INVAL, -6, "invalid argument or configuration")                           \
+    X(E_INTERRUPTED, -7, "interrupted")                                           \
+    X(E_OUTPUT, -8, "output could not be written")                                \
+    X(E_UNSUPPORTED, -9, "unsupported")
+
+typedef enum iof_err {
+#define IOF_ERR_ENUM_(name, code, text) IOF_##name = code,
+    IOF_ERRNO_MAP(IOF_ERR_ENUM_)
+#undef IOF_ERR_ENUM_
+} iof_err;
+
+const char *iof_strerror(int err);
+const char *iof_errname(int err);
+
+/* ---- extraction configuration ------------------------------------------------------- */
+typedef enum iof_layout { IOF_LAYOUT_DEFAULT = 0, IOF_LAYOUT_WIDE, IOF_LAYOUT_NESTED } iof_layout;
+
+enum iof_format_bits {
+    IOF_FMT_PARQUET = 1u << 0,
+    IOF_FMT_CSV = 1u << 1,
+    IOF_FMT_JSONL = 1u << 2,
+};
+enum iof_variant_bits { IOF_VARIANT_BI = 1u << 0, IOF_VARIANT_UNI = 1u << 1 };
+typedef enum iof_partition { IOF_PARTITION_DAY = 0, IOF_PARTITION_HIVE } iof_partition;
+typedef enum iof_codec { IOF_CODEC_ZSTD = 0, IOF_CODEC_SNAPPY, IOF_CODEC_NONE } iof_codec;
+
+#define IOF_MAX_INPUTS 4096
+
+typedef struct iof_config {
+    /* inputs: files, directories or "-" (stdin); or a live interface */
+    const char *const *inputs;
+    size_t n_inputs;
+    const char *interface;   /* live capture when non-NULL */
+    const char *filter;      /* BPF expression applied before decoding, or NULL */
+    int live_snaplen;        /* default 65535 */
+    int live_buffer_kib;     /* 0: libpcap default */
+    double duration_s;       /* live: stop after this many seconds (0 = until signalled) */
+
+    const char *output_dir;  /* default "./iotflow-out"; "-" streams one format to stdout */
+    unsigned formats;        /* IOF_FMT_* bits; default parquet */
+    iof_layout layout;       /* DEFAULT: wide for parquet/csv, nested for jsonl */
+    unsigned variants;       /* IOF_VARIANT_* bits; default both */
+    iof_partition partition;
+    iof_codec compression;
+
+    const char *devices_file; /* inventory CSV: mac,name,type[,ip...]; NULL = local ranges */
+    double window_s;          /* record lifetime, default 60 */
+    unsigned packets;         /* i: packet slots per record, default 10 (max 1000) */
+    unsigned payload;         /* j: payload bytes per packet, default 1000 (max 65535) */
+    unsigned payload_total;   /* B: wide-layout payload stream slots, default 3000 */
+    uint64_t max_flows;       /* cap on live records, default 1000000; oldest evicted early */
+    bool anonymise;           /* write private remote IPs as 0.0.0.0 / :: (default true) */
+    unsigned threads;         /* worker threads (0 = number of cores) */
+    uint64_t hash_seed;       /* 0 = random at start; fixed in tests */
+    bool progress;            /* progress bar on stderr (caller decides: terminal + large) */
+} iof_config;
+
+/* Fills every field with its default. */
+void iof_config_init(iof_config *cfg);
+
+/* ---- a run: inputs -> records -> outputs ------------------------------------------- */
+typedef struct iof_run iof_run;
+
+/* Validates cfg (copies what it needs) and loads the device inventory.
+ * Returns IOF_E_INVAL with a message in errbuf (size errlen) on a bad configuration. */
+iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *errbuf, size_t errlen);
+void iof_run_destroy(iof_run *run);
+
+/* Reads every input, writes every output. Returns OK, IOF_E_TRUNCATED_INPUT (a capture was
+ * damaged: everything before the damage is written), IOF_E_FORMAT/IOF_E_IO (an input could not
+ * be read), IOF_E_OUTPUT (an output could not be written: no partial file is left under a final
+ * name), IOF_E_INTERRUPTED (iof_run_stop() was called: outputs are complete for what was read). */
+iof_err iof_run_execute(iof_run *run);
+
+/* Async-signal-safe: asks a running iof_run_execute() to stop at the next packet. */
+void iof_run_stop(iof_run *run);
+
+/* Human-readable detail of the last error (file name, offset, errno text), or "". */
+const char *iof_run_errmsg(const iof_run *run);
+
+/* Writes the run summary (tables + one-line verdict) as text, or the statistics as JSON. */
+void iof_run_print_summary(const iof_run *run, FILE *fp);
+iof_err iof_run_write_stats_json(const iof_run *run, const char *path);
+
+/* ---- stats over captures or our outputs (iotflow stats) ---------------------------- */
+/* Prints per-device and per-protocol tables for each PATH (capture, .jsonl, .csv, .parquet,
+ * or a directory of them). Returns OK or the first error; message in errbuf. */
+iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_file, FILE *out,
+                        char *errbuf, size_t errlen);
+
+/* ---- synthetic smart-home generator (iotflow synth) -------------------------------- */
+/* (section owned by src/synth/; behaviour documented in docs/SYNTH.md)
+ * Writes into output_dir (created if missing; files written under a temporary name and renamed
+ * when complete): capture.pcap, devices.csv, sensors.csv, events.csv, truth.csv.
+ * Output is a pure function of the configuration: same config (seed) -> same bytes. */
+typedef struct iof_synth_stats {
+    uint64_t packets;        /* frames written to capture.pcap */
+    uint64_t bytes;          /* bytes of capture.pcap */
+    uint64_t records;        /* truth.csv rows */
+    uint64_t attack_records; /* truth.csv rows whose label is not benign */
+    uint64_t sensor_rows;    /* sensors.csv rows */
+    uint64_t events;         /* events.csv rows */
+    unsigned devices;        /* devices.csv rows (devices + NAS) */
+    double seconds;          /* wall-clock time of the run (not part of any output) */
+} iof_synth_stats;
+
+typedef struct iof_synth_config {
+    const char *output_dir;  /* required */
+    uint64_t seed;           /* default 1 */
+    int64_t start_us;        /* capture start, µs since epoch; default 2024-06-23T18:00:00Z */
+    double duration_s;       /* default 600 (10 min); 10 s .. 30 days */
+    unsigned devices;        /* IoT devices (NAS and router come on top); default 8, 1..100 */
+    double attack_ratio;     /* share of non-benign truth records, default 0.1, 0 .. 0.5 */
+    double scale;            /* traffic-rate multiplier for benchmarks, default 1, 0.1 .. 10000 */
+    iof_synth_stats *stats;  /* optional out: filled on success */
+} iof_synth_config;
+
+/* Fills every field with its default (output_dir NULL). */
+void iof_synth_config_init(iof_synth_config *cfg);
+
+/* Generates the dataset. Returns IOF_OK, IOF_E_INVAL (bad configuration, nothing written),
+ * IOF_E_OUTPUT (a file could not be written: no partial file is left under a final name) or
+ * IOF_E_NOMEM; a message goes to errbuf (size errlen). */
+iof_err iof_synth_run(const iof_synth_config *cfg, char *errbuf, size_t errlen);
+
+/* Parses "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" (UTC) into µs since the epoch; IOF_E_INVAL if bad. */
+iof_err iof_synth_parse_time(const char *text, int64_t *us);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds iotflow into build/ (release) — `build/bin/iotflow`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B "${BUILD_DIR:-build}" -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} ${CMAKE_ARGS:-} >/dev/null
+cmake --build "${BUILD_DIR:-build}" -j"$(nproc)"

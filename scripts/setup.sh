@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what iotflow needs to build and test on Debian 12 (idempotent).
+#   build: gcc/clang, cmake, pkg-config, libpcap, zlib, libzstd, libsnappy
+#   tests: tshark (independent dissector), node/npm (Parquet validators in shared/tools/parquet)
+set -euo pipefail
+need=(build-essential cmake pkg-config libpcap-dev zlib1g-dev libzstd-dev libsnappy-dev)
+if [ "${1:-}" = "--test" ]; then
+  need+=(tshark nodejs npm)
+fi
+missing=()
+for p in "${need[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# node/npm may come from outside Debian (the CI image has them): accept any working pair.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+pkgs=$(printf '%s\n' "${missing[@]}" | grep -v '^$' || true)
+if [ -n "$pkgs" ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "setup: installing: $(echo $pkgs)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+fi

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: unit, golden, robustness, integration (tshark, Parquet readers),
+# fuzz-corpus replay — on a release build and on an ASan/UBSan build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+SHARED="${IOF_SHARED:-$(cd .. && pwd)/shared}"
+if [ -x "$SHARED/tools/parquet/install.sh" ]; then
+  "$SHARED/tools/parquet/install.sh" >/dev/null 2>&1 || echo "test: pqcheck install failed; Parquet cross-checks will be skipped"
+fi
+BUILD_DIR=build scripts/build.sh
+BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_ARGS="-DIOF_SANITIZE=address,undefined -DIOF_WERROR=ON" scripts/build.sh
+export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+status=0
+echo "== ASan/UBSan build: unit, golden, robust, fuzz-replay"
+(cd build-asan && ctest --output-on-failure -j2 -LE integration) || status=1
+echo "== release build: all tests"
+(cd build && ctest --output-on-failure -j2) || status=1
+exit $status

@@ -1,0 +1,19 @@
+/* The thin CLI: each subcommand is one file cmd_<name>.c exporting one entry point.
+ * Subcommands parse their own options (getopt_long), call the library through iotflow.h only,
+ * and return the process exit status documented in shared/spec/cli.md:
+ *   0 success; 1 usage/configuration error; 2 input error; 3 output error. */
+#ifndef IOF_CLI_CLI_H
+#define IOF_CLI_CLI_H
+
+enum { IOF_EXIT_OK = 0, IOF_EXIT_USAGE = 1, IOF_EXIT_INPUT = 2, IOF_EXIT_OUTPUT = 3,
+       IOF_EXIT_INTERRUPTED = 130 };
+
+int iof_cli_extract(int argc, char **argv);
+int iof_cli_stats(int argc, char **argv);
+int iof_cli_synth(int argc, char **argv);
+int iof_cli_demo(int argc, char **argv);
+
+/* Parses "90", "90s", "15m", "2h", "1d" into seconds; returns -1 on error. */
+double iof_cli_parse_duration(const char *s);
+
+#endif

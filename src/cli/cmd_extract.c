@@ -1,0 +1,224 @@
+/* iotflow extract: options -> iof_config -> iof_run. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "signals.h"
+#include "iotflow/iotflow.h"
+
+static void extract_usage(FILE *fp)
+{
+    fputs("usage: iotflow extract [OPTIONS] INPUT...\n"
+          "       iotflow extract [OPTIONS] -i IF\n"
+          "\n"
+          "Turns packet captures into custom-flow records (shared/spec/customflow.md): per device,\n"
+          "fixed-window records with flow metadata and the first packets' offsets, sizes,\n"
+          "directions and payload bytes, one file per UTC day and variant.\n"
+          "\n"
+          "  INPUT                 pcap/pcapng files (format from the magic number; gzip allowed),\n"
+          "                        directories (every capture inside, in name order), or - (stdin)\n"
+          "  -i, --interface IF    live capture (stop with Ctrl-C/SIGTERM or --duration)\n"
+          "      --duration D      live: stop after D (e.g. 30s, 5m, 1h)\n"
+          "      --snaplen N       live: bytes captured per packet (default 65535)\n"
+          "      --buffer-size KIB live: kernel buffer size in KiB\n"
+          "      --filter BPF      capture filter applied before decoding (files and live)\n"
+          "  -o, --output DIR      output directory (default ./iotflow-out); - = stdout (one\n"
+          "                        format, one variant)\n"
+          "  -f, --format F        parquet (default) | csv | jsonl; repeatable or comma-separated\n"
+          "      --layout L        wide | nested (default: wide for parquet/csv, nested for jsonl)\n"
+          "      --variant V       bi | uni | both (default both)\n"
+          "      --devices FILE    device inventory CSV: mac,name,type[,ip] (default: devices are\n"
+          "                        endpoints with private/link-local addresses)\n"
+          "      --window SEC      record lifetime in seconds (default 60)\n"
+          "      --packets N       packet slots per record, i (default 10)\n"
+          "      --payload N       payload bytes kept per packet, j (default 1000)\n"
+          "      --payload-total N payload stream slots in the wide layout, B (default 3000)\n"
+          "      --max-flows N     cap on live records; the oldest is emitted early and flagged\n"
+          "                        evicted (default 1000000)\n"
+          "      --keep-private-ips  write private remote IPs as they are (default: 0.0.0.0 / ::)\n"
+          "      --partition P     day (VARIANT/yy-mm-dd.EXT, default) | hive\n"
+          "                        (variant=.../day=YYYY-MM-DD/part-N.EXT)\n"
+          "      --compression C   parquet codec: zstd (default) | snappy | none\n"
+          "      --threads N       worker threads (accepted; this version runs one worker)\n"
+          "      --hash-seed N     fixed flow-table hash seed (tests; default random)\n"
+          "      --stats FILE      write run statistics as JSON\n"
+          "      --progress        force the progress bar (default: when stderr is a terminal)\n"
+          "  -q, --quiet           no progress bar and no summary\n"
+          "  -h, --help            this text\n"
+          "\n"
+          "Exit status: 0 success; 1 usage/configuration error (nothing written); 2 input error\n"
+          "(a capture unreadable or damaged: everything before the damage is written, the message\n"
+          "names the file and byte offset); 3 output error (no partial file under a final name);\n"
+          "130 interrupted while reading files (outputs complete for what was read).\n",
+          fp);
+}
+
+static int parse_uint(const char *opt, const char *s, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || errno || v > max || s[0] == '-') {
+        fprintf(stderr, "iotflow extract: %s: expected an integer 0..%llu, got '%s'\n", opt, max, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_formats(const char *s, unsigned *bits)
+{
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", s);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (strcmp(t, "parquet") == 0) *bits |= IOF_FMT_PARQUET;
+        else if (strcmp(t, "csv") == 0) *bits |= IOF_FMT_CSV;
+        else if (strcmp(t, "jsonl") == 0 || strcmp(t, "json") == 0) *bits |= IOF_FMT_JSONL;
+        else if (strcmp(t, "joy") == 0) {
+            fprintf(stderr, "iotflow extract: -f joy is not available in this version (Joy-style "
+                            "extended flows are a separate capability)\n");
+            return -1;
+        } else {
+            fprintf(stderr, "iotflow extract: unknown format '%s' (parquet, csv, jsonl)\n", t);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+enum {
+    O_LAYOUT = 256, O_VARIANT, O_DEVICES, O_WINDOW, O_PACKETS, O_PAYLOAD, O_PAYLOAD_TOTAL,
+    O_PARTITION, O_FILTER, O_COMPRESSION, O_THREADS, O_STATS, O_MAXFLOWS, O_KEEPIPS, O_SEED,
+    O_DURATION, O_SNAPLEN, O_BUFSIZE, O_PROGRESS, O_RULES,
+};
+
+int iof_cli_extract(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "interface", required_argument, 0, 'i' }, { "output", required_argument, 0, 'o' },
+        { "format", required_argument, 0, 'f' }, { "layout", required_argument, 0, O_LAYOUT },
+        { "variant", required_argument, 0, O_VARIANT }, { "devices", required_argument, 0, O_DEVICES },
+        { "window", required_argument, 0, O_WINDOW }, { "packets", required_argument, 0, O_PACKETS },
+        { "payload", required_argument, 0, O_PAYLOAD },
+        { "payload-total", required_argument, 0, O_PAYLOAD_TOTAL },
+        { "partition", required_argument, 0, O_PARTITION }, { "filter", required_argument, 0, O_FILTER },
+        { "compression", required_argument, 0, O_COMPRESSION },
+        { "threads", required_argument, 0, O_THREADS }, { "stats", required_argument, 0, O_STATS },
+        { "max-flows", required_argument, 0, O_MAXFLOWS }, { "keep-private-ips", no_argument, 0, O_KEEPIPS },
+        { "hash-seed", required_argument, 0, O_SEED }, { "duration", required_argument, 0, O_DURATION },
+        { "snaplen", required_argument, 0, O_SNAPLEN }, { "buffer-size", required_argument, 0, O_BUFSIZE },
+        { "progress", no_argument, 0, O_PROGRESS }, { "rules", required_argument, 0, O_RULES },
+        { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+    };
+    iof_config cfg;
+    iof_config_init(&cfg);
+    unsigned formats = 0;
+    const char *stats_path = NULL;
+    bool quiet = false, force_progress = false;
+    unsigned long long v;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":i:o:f:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i': cfg.interface = optarg; break;
+        case 'o': cfg.output_dir = optarg; break;
+        case 'f': if (parse_formats(optarg, &formats)) return IOF_EXIT_USAGE; break;
+        case O_LAYOUT:
+            if (strcmp(optarg, "wide") == 0) cfg.layout = IOF_LAYOUT_WIDE;
+            else if (strcmp(optarg, "nested") == 0) cfg.layout = IOF_LAYOUT_NESTED;
+            else { fprintf(stderr, "iotflow extract: --layout wide|nested\n"); return IOF_EXIT_USAGE; }
+            break;
+        case O_VARIANT:
+            if (strcmp(optarg, "bi") == 0) cfg.variants = IOF_VARIANT_BI;
+            else if (strcmp(optarg, "uni") == 0) cfg.variants = IOF_VARIANT_UNI;
+            else if (strcmp(optarg, "both") == 0) cfg.variants = IOF_VARIANT_BI | IOF_VARIANT_UNI;
+            else { fprintf(stderr, "iotflow extract: --variant bi|uni|both\n"); return IOF_EXIT_USAGE; }
+            break;
+        case O_DEVICES: cfg.devices_file = optarg; break;
+        case O_WINDOW: {
+            double w = iof_cli_parse_duration(optarg);
+            if (w <= 0) { fprintf(stderr, "iotflow extract: --window: expected seconds > 0, got '%s'\n", optarg); return IOF_EXIT_USAGE; }
+            cfg.window_s = w;
+            break;
+        }
+        case O_PACKETS: if (parse_uint("--packets", optarg, 1000, &v)) return IOF_EXIT_USAGE; cfg.packets = (unsigned)v; break;
+        case O_PAYLOAD: if (parse_uint("--payload", optarg, 65535, &v)) return IOF_EXIT_USAGE; cfg.payload = (unsigned)v; break;
+        case O_PAYLOAD_TOTAL: if (parse_uint("--payload-total", optarg, 65536, &v)) return IOF_EXIT_USAGE; cfg.payload_total = (unsigned)v; break;
+        case O_MAXFLOWS: if (parse_uint("--max-flows", optarg, 1ULL << 32, &v) || v == 0) return IOF_EXIT_USAGE; cfg.max_flows = v; break;
+        case O_SEED: if (parse_uint("--hash-seed", optarg, UINT64_MAX, &v)) return IOF_EXIT_USAGE; cfg.hash_seed = v; break;
+        case O_THREADS: if (parse_uint("--threads", optarg, 1024, &v)) return IOF_EXIT_USAGE; cfg.threads = (unsigned)v; break;
+        case O_SNAPLEN: if (parse_uint("--snaplen", optarg, 262144, &v)) return IOF_EXIT_USAGE; cfg.live_snaplen = (int)v; break;
+        case O_BUFSIZE: if (parse_uint("--buffer-size", optarg, 4u << 20, &v)) return IOF_EXIT_USAGE; cfg.live_buffer_kib = (int)v; break;
+        case O_DURATION:
+            cfg.duration_s = iof_cli_parse_duration(optarg);
+            if (cfg.duration_s <= 0) { fprintf(stderr, "iotflow extract: --duration: bad value '%s'\n", optarg); return IOF_EXIT_USAGE; }
+            break;
+        case O_PARTITION:
+            if (strcmp(optarg, "day") == 0) cfg.partition = IOF_PARTITION_DAY;
+            else if (strcmp(optarg, "hive") == 0) cfg.partition = IOF_PARTITION_HIVE;
+            else { fprintf(stderr, "iotflow extract: --partition day|hive\n"); return IOF_EXIT_USAGE; }
+            break;
+        case O_COMPRESSION:
+            if (strcmp(optarg, "zstd") == 0) cfg.compression = IOF_CODEC_ZSTD;
+            else if (strcmp(optarg, "snappy") == 0) cfg.compression = IOF_CODEC_SNAPPY;
+            else if (strcmp(optarg, "none") == 0) cfg.compression = IOF_CODEC_NONE;
+            else { fprintf(stderr, "iotflow extract: --compression zstd|snappy|none\n"); return IOF_EXIT_USAGE; }
+            break;
+        case O_FILTER: cfg.filter = optarg; break;
+        case O_STATS: stats_path = optarg; break;
+        case O_KEEPIPS: cfg.anonymise = false; break;
+        case O_PROGRESS: force_progress = true; break;
+        case O_RULES:
+            fprintf(stderr, "iotflow extract: --rules (labelling) is not available in this version\n");
+            return IOF_EXIT_USAGE;
+        case 'q': quiet = true; break;
+        case 'h': extract_usage(stdout); return IOF_EXIT_OK;
+        case ':': fprintf(stderr, "iotflow extract: option %s needs a value\n", argv[optind - 1]); return IOF_EXIT_USAGE;
+        default: fprintf(stderr, "iotflow extract: unknown option %s (see --help)\n", argv[optind - 1]); return IOF_EXIT_USAGE;
+        }
+    }
+    if (formats)
+        cfg.formats = formats;
+    cfg.inputs = (const char *const *)(argv + optind);
+    cfg.n_inputs = (size_t)(argc - optind);
+    if (cfg.duration_s > 0 && !cfg.interface) {
+        fprintf(stderr, "iotflow extract: --duration applies to live capture (-i)\n");
+        return IOF_EXIT_USAGE;
+    }
+    cfg.progress = !quiet && (force_progress || isatty(STDERR_FILENO));
+    char err[1024];
+    iof_run *run;
+    iof_err rc = iof_run_create(&run, &cfg, err, sizeof(err));
+    if (rc != IOF_OK) {
+        fprintf(stderr, "iotflow extract: %s\n", err);
+        return rc == IOF_E_IO || rc == IOF_E_FORMAT ? IOF_EXIT_INPUT : IOF_EXIT_USAGE;
+    }
+    iof_cli_signals_install(run);
+    if (cfg.interface && cfg.duration_s > 0)
+        alarm((unsigned)(cfg.duration_s + 0.999));
+    rc = iof_run_execute(run);
+    iof_cli_signals_clear();
+    if (!quiet)
+        iof_run_print_summary(run, stderr);
+    int status;
+    switch (rc) {
+    case IOF_OK: status = IOF_EXIT_OK; break;
+    case IOF_E_INTERRUPTED: status = cfg.interface ? IOF_EXIT_OK : IOF_EXIT_INTERRUPTED; break;
+    case IOF_E_OUTPUT: status = IOF_EXIT_OUTPUT; break;
+    case IOF_E_INVAL: status = IOF_EXIT_USAGE; break;
+    case IOF_E_NOMEM: status = IOF_EXIT_OUTPUT; break;
+    default: status = IOF_EXIT_INPUT; break;
+    }
+    if (rc != IOF_OK && rc != IOF_E_INTERRUPTED && quiet)
+        fprintf(stderr, "iotflow extract: %s\n", iof_run_errmsg(run)[0] ? iof_run_errmsg(run) : iof_strerror(rc));
+    if (stats_path && rc != IOF_E_INVAL && iof_run_write_stats_json(run, stats_path) != IOF_OK && status == 0)
+        status = IOF_EXIT_OUTPUT;
+    iof_run_destroy(run);
+    return status;
+}

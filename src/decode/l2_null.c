@@ -1,0 +1,48 @@
+/* BSD loopback: NULL (0) carries the address family as a 4-byte integer in the byte order of
+ * the host that wrote the file, so both orders are accepted (the family values are small, so
+ * the two readings cannot be confused). LOOP (108) is the same in network byte order.
+ * AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD/OpenBSD), 28 (FreeBSD) or 30 (macOS).
+ */
+#include "decode/decode_int.h"
+
+static inline int family_ipver(uint32_t fam)
+{
+    switch (fam) {
+    case 2: return 4;
+    case 24:
+    case 28:
+    case 30: return 6;
+    default: return 0;
+    }
+}
+
+static iof_drop loop_ip(iof_pkt *pkt, int ver)
+{
+    if (ver == 4)
+        return iof__l3_ipv4(pkt, 4);
+    if (ver == 6)
+        return iof__l3_ipv6(pkt, 4);
+    return IOF_DROP_NULL_UNKNOWN_FAMILY;
+}
+
+iof_drop iof__l2_null(iof_pkt *pkt)
+{
+    iof_rd r = iof__rd_at(pkt, 0);
+    const uint8_t *f = rd_bytes(&r, 4);
+    if (r.err)
+        return IOF_DROP_NULL_TRUNCATED;
+    iof_rd le = rd_init(f, 4), be = rd_init(f, 4);
+    int ver = family_ipver(rd_le32(&le));
+    if (ver == 0)
+        ver = family_ipver(rd_be32(&be));
+    return loop_ip(pkt, ver);
+}
+
+iof_drop iof__l2_loop(iof_pkt *pkt)
+{
+    iof_rd r = iof__rd_at(pkt, 0);
+    uint32_t fam = rd_be32(&r);
+    if (r.err)
+        return IOF_DROP_NULL_TRUNCATED;
+    return loop_ip(pkt, family_ipver(fam));
+}

@@ -1,0 +1,29 @@
+/* Attribution (shared/spec/customflow.md §1): which endpoints of a packet are devices.
+ * A packet yields 0 views (unattributed), 1 (device <-> remote) or 2 (device <-> device:
+ * mirrored records). A view is the packet seen from one device. */
+#ifndef IOF_FLOW_ATTRIB_H
+#define IOF_FLOW_ATTRIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "flow/inventory.h"
+
+typedef struct iof_view {
+    int32_t device;      /* inventory index or -1 (local-range mode) */
+    uint8_t dir;         /* 1 = device -> remote (upstream), 0 = remote -> device */
+    uint8_t ipver;
+    uint8_t proto;
+    uint16_t dev_port, rem_port;
+    const uint8_t *dev_ip, *rem_ip; /* point into the packet summary */
+} iof_view;
+
+/* Fills views[0..1]; returns how many. inv may be NULL (local address ranges). */
+int iof__attribute(const iof_pkt *pkt, const iof__inventory *inv, iof_view views[2]);
+
+/* Address classes (§1): private/local ranges, and broadcast/multicast destinations. */
+bool iof__ip_is_local(uint8_t ipver, const uint8_t ip[16]);
+bool iof__ip_is_group(uint8_t ipver, const uint8_t ip[16]);
+
+#endif

@@ -1,0 +1,104 @@
+/* Custom-flow policy (shared/spec/customflow.md §2): records keyed by the five-tuple seen from
+ * a device, fixed lifetime [first_seen, first_seen + window), the first i packets' offset /
+ * size / direction and up to j payload bytes each; bidirectional and unidirectional variants.
+ *
+ * Memory: one record per (key, variant) active inside a window. Records leave the table when
+ * their window closes (packet-time clock), at end of input, or — when the number of live
+ * records reaches max_flows — the oldest is emitted early with `evicted` set (YAF "resource"
+ * end, Suricata memcap recycling). Records come from a free list: no allocation per packet.
+ *
+ * One hash lookup per packet and view: the bucket of a five-tuple holds both variants.
+ */
+#ifndef IOF_FLOW_CFLOW_H
+#define IOF_FLOW_CFLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "flow/attrib.h"
+
+#define IOF_MAX_PACKET_SLOTS 1000      /* --packets upper bound (wide layout: 3 columns each) */
+#define IOF_MAX_PAYLOAD_BYTES 65535    /* --payload upper bound (an IP datagram's maximum) */
+#define IOF_MAX_PAYLOAD_TOTAL 65536    /* --payload-total upper bound (int16 wide columns) */
+
+enum { IOF_VAR_BI = 0, IOF_VAR_UNI = 1, IOF_VAR__COUNT = 2 };
+
+typedef enum iof_cf_end {
+    IOF_CF_END_WINDOW = 0,  /* its window closed (normal) */
+    IOF_CF_END_EOF,         /* end of input */
+    IOF_CF_END_EVICTED,     /* live-record cap reached: emitted before its window closed */
+    IOF_CF_END_SHUTDOWN,    /* run stopped by a signal */
+} iof_cf_end;
+
+typedef struct iof_cfrec {
+    /* identity (device point of view) */
+    uint8_t variant;        /* IOF_VAR_* */
+    uint8_t ipver;
+    uint8_t proto;
+    uint8_t mac_state;      /* 0 none, 1 from a downstream packet's dst MAC, 2 from upstream src */
+    uint16_t dev_port, rem_port;
+    uint8_t dev_ip[16], rem_ip[16];
+    int32_t device;         /* inventory index, or -1 */
+    uint8_t mac[6];
+    uint8_t end;            /* iof_cf_end, set when emitted */
+
+    int64_t first_ns;       /* timestamp of the first packet */
+    uint64_t bytes;         /* sum of IP lengths */
+    uint64_t packets;
+    uint32_t nslots;        /* packets recorded in the slots (<= i) */
+    uint32_t pay_used;      /* bytes used in pay */
+    uint32_t pay_cap;
+    uint8_t *pay;           /* payload bytes of the slots, back to back (capacity grows to i*j) */
+    /* slot arrays: i entries each, allocated with the record */
+    int64_t *off_us;
+    int32_t *size;
+    int8_t *dir;
+    uint32_t *pay_off;      /* start of slot k's payload in pay */
+    uint32_t *pay_len;      /* captured payload bytes kept for slot k (<= j) */
+
+    /* table links */
+    struct iof_cfrec *hnext;        /* hash chain */
+    struct iof_cfrec *qprev, *qnext;/* creation-order queue (oldest first) */
+    uint64_t hash;
+} iof_cfrec;
+
+typedef struct iof__cf_config {
+    int64_t window_ns;
+    uint32_t packets;       /* i */
+    uint32_t payload;       /* j */
+    uint64_t max_flows;
+    unsigned variants;      /* IOF_VARIANT_* bits */
+    uint64_t hash_seed;
+} iof__cf_config;
+
+typedef struct iof__cf_stats {
+    uint64_t records_created[IOF_VAR__COUNT];
+    uint64_t records_emitted[IOF_VAR__COUNT];
+    uint64_t records_evicted[IOF_VAR__COUNT];
+    uint64_t live_records;      /* now */
+    uint64_t peak_live_records;
+    uint64_t pkt_before_first;  /* packets older than their record's first_seen (offset 0) */
+    uint64_t payload_bytes_kept;
+} iof__cf_stats;
+
+/* Called for each finished record; the record is recycled when the callback returns.
+ * A non-zero return (an output error) is remembered and returned by later calls. */
+typedef int (*iof__cf_emit_fn)(void *ctx, const iof_cfrec *rec);
+
+typedef struct iof__cflow iof__cflow;
+
+int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_fn emit, void *ctx);
+void iof__cflow_destroy(iof__cflow *t);
+/* Adds one packet seen through its views (1 or 2). Returns 0 or the emitter's error. */
+int iof__cflow_packet(iof__cflow *t, const iof_pkt *pkt, const iof_view *views, int nviews);
+/* Moves the packet-time clock forward: emits every record whose window has closed. */
+int iof__cflow_advance(iof__cflow *t, int64_t clock_ns);
+/* Emits every live record (end of input or shutdown) in creation order. */
+int iof__cflow_flush(iof__cflow *t, iof_cf_end reason);
+void iof__cflow_get_stats(const iof__cflow *t, iof__cf_stats *st);
+/* Bytes of memory held (records, slot arrays, payload buffers, buckets). */
+uint64_t iof__cflow_memory(const iof__cflow *t);
+
+#endif

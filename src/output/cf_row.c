@@ -1,0 +1,169 @@
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "flow/attrib.h"
+#include "output/cf_row.h"
+
+enum cf_field {
+    F_DEVICE = 1, F_FIRST_SEEN, F_REMIP, F_PROTO, F_DEVPORT, F_REMPORT, F_BYTES, F_PACKETS,
+    F_SLOT_TO, F_SLOT_PS, F_SLOT_D, F_STREAM,                 /* wide: one column per slot */
+    F_LIST_TO, F_LIST_PS, F_LIST_D, F_LIST_PAYLOAD,           /* nested: lists */
+    F_DEVNAME, F_DEVTYPE, F_EVICTED,
+};
+
+uint32_t iof__cf_format_remip(const iof_cfrec *r, bool anonymise, char out[48])
+{
+    if (anonymise && iof__ip_is_local(r->ipver, r->rem_ip)) {
+        strcpy(out, r->ipver == 4 ? "0.0.0.0" : "::");
+    } else if (!inet_ntop(r->ipver == 4 ? AF_INET : AF_INET6, r->rem_ip, out, 48)) {
+        out[0] = '\0';
+    }
+    return (uint32_t)strlen(out);
+}
+
+void iof__cf_payload_stream(const iof_cfrec *r, int16_t *out, uint32_t B)
+{
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < r->nslots && n < B; k++) {
+        out[n++] = -4;
+        const uint8_t *p = r->pay + r->pay_off[k];
+        uint32_t len = r->pay_len[k];
+        for (uint32_t b = 0; b < len && n < B; b++)
+            out[n++] = p[b];
+        if (n < B)
+            out[n++] = -8;
+    }
+    while (n < B)
+        out[n++] = -1;
+}
+
+void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof_cfrec *r,
+                      int16_t *stream)
+{
+    row->rec = r;
+    row->cfg = cfg;
+    const uint8_t *mac = NULL;
+    if (r->device >= 0 && cfg->inv)
+        mac = iof__inventory_get(cfg->inv, (size_t)r->device)->mac;
+    else if (r->mac_state)
+        mac = r->mac;
+    if (mac) {
+        iof__format_mac(mac, row->device);
+        row->device_len = 17;
+    } else {
+        row->device[0] = '\0';
+        row->device_len = 0;
+    }
+    row->remip_len = iof__cf_format_remip(r, cfg->anonymise, row->remip);
+    row->stream = stream;
+    if (cfg->wide && stream)
+        iof__cf_payload_stream(r, stream, cfg->payload_total);
+}
+
+static void set_int(iof_value *v, int64_t x)
+{
+    v->null = false;
+    v->i = x;
+}
+
+static void set_str(iof_value *v, const void *p, uint32_t len)
+{
+    v->null = false;
+    v->p = p;
+    v->len = len;
+}
+
+static void cf_get(const void *rowp, const iof_column *c, uint32_t k, iof_value *v)
+{
+    const iof__cf_row *row = rowp;
+    const iof_cfrec *r = row->rec;
+    const iof_device *dev = (r->device >= 0 && row->cfg->inv)
+                                ? iof__inventory_get(row->cfg->inv, (size_t)r->device) : NULL;
+    v->null = true;
+    switch ((enum cf_field)c->field) {
+    case F_DEVICE: set_str(v, row->device, row->device_len); break;
+    case F_FIRST_SEEN: set_int(v, r->first_ns / 1000); break;
+    case F_REMIP: set_str(v, row->remip, row->remip_len); break;
+    case F_PROTO: set_int(v, r->proto); break;
+    case F_DEVPORT: set_int(v, r->dev_port); break;
+    case F_REMPORT: set_int(v, r->rem_port); break;
+    case F_BYTES: set_int(v, (int64_t)r->bytes); break;
+    case F_PACKETS: set_int(v, (int64_t)r->packets); break;
+    case F_SLOT_TO: if (c->index < r->nslots) set_int(v, r->off_us[c->index]); break;
+    case F_SLOT_PS: if (c->index < r->nslots) set_int(v, r->size[c->index]); break;
+    case F_SLOT_D: if (c->index < r->nslots) set_int(v, r->dir[c->index]); break;
+    case F_STREAM: set_int(v, row->stream[c->index]); break;
+    case F_LIST_TO: set_int(v, r->off_us[k]); break;
+    case F_LIST_PS: set_int(v, r->size[k]); break;
+    case F_LIST_D: set_int(v, r->dir[k]); break;
+    case F_LIST_PAYLOAD: set_str(v, r->pay + r->pay_off[k], r->pay_len[k]); break;
+    case F_DEVNAME: if (dev) set_str(v, dev->name, (uint32_t)strlen(dev->name)); break;
+    case F_DEVTYPE: if (dev) set_str(v, dev->type, (uint32_t)strlen(dev->type)); break;
+    case F_EVICTED: set_int(v, r->end == IOF_CF_END_EVICTED); break;
+    }
+}
+
+static uint32_t cf_count(const void *rowp, const iof_column *c)
+{
+    (void)c;
+    return ((const iof__cf_row *)rowp)->rec->nslots;
+}
+
+int iof__cf_schema(iof_schema *s, const iof__cf_rowcfg *cfg)
+{
+    iof_row_ops ops = { cf_get, cf_count };
+    bool w = cfg->wide;
+    IOF_TRY(iof__schema_init(s, w ? "customflow.wide" : "customflow.nested", ops));
+#define ADD(wn, nn, t, nul, f, doc) IOF_TRY(iof__schema_add(s, w ? wn : nn, t, nul, false, f, 0, doc))
+    ADD("Device", "device", IOF_VT_STRING, false, F_DEVICE,
+        "device MAC, lower-case aa:bb:cc:dd:ee:ff (empty when the link has no MAC)");
+    ADD("FirstSeen", "first_seen", IOF_VT_TIMESTAMP_US, false, F_FIRST_SEEN,
+        "timestamp of the record's first packet, µs since the Unix epoch (UTC)");
+    ADD("RemIP", "remote_ip", IOF_VT_STRING, false, F_REMIP,
+        "remote IP as text; private remotes written 0.0.0.0 / ::");
+    ADD("Proto", "proto", IOF_VT_INT32, false, F_PROTO, "IP protocol number");
+    ADD("DevPort", "device_port", IOF_VT_INT32, false, F_DEVPORT, "device-side port (0 without ports)");
+    ADD("RemPort", "remote_port", IOF_VT_INT32, false, F_REMPORT, "remote-side port (0 without ports)");
+    ADD("TotalFlowSize", "bytes", IOF_VT_INT64, false, F_BYTES, "sum of IP packet lengths, bytes");
+    ADD("PacketCount", "packets", IOF_VT_INT64, false, F_PACKETS, "packets in the record");
+#undef ADD
+    char name[IOF_MAX_COLNAME];
+    if (w) {
+        int digits = 2;
+        for (uint32_t x = 100; x < cfg->packets; x *= 10)
+            digits++;
+        static const struct { enum cf_field f; const char *suffix; iof_vtype t; const char *doc; } slot[] = {
+            { F_SLOT_TO, "TO", IOF_VT_INT64, "time offset of packet k from FirstSeen, µs (null: no packet k)" },
+            { F_SLOT_PS, "PS", IOF_VT_INT32, "IP length of packet k, bytes (null: no packet k)" },
+            { F_SLOT_D, "D", IOF_VT_INT8, "direction of packet k: 1 device->remote, 0 remote->device" },
+        };
+        for (size_t g = 0; g < 3; g++)
+            for (uint32_t k = 0; k < cfg->packets; k++) {
+                snprintf(name, sizeof(name), "P%0*u_%s", digits & 7, k, slot[g].suffix);
+                IOF_TRY(iof__schema_add(s, name, slot[g].t, true, false, (uint16_t)slot[g].f, k, slot[g].doc));
+            }
+        for (uint32_t k = 0; k < cfg->payload_total; k++) {
+            snprintf(name, sizeof(name), "C_%03u", k);
+            IOF_TRY(iof__schema_add(s, name, IOF_VT_INT16, false, false, F_STREAM, k,
+                                    "payload stream slot: -4 packet start, 0-255 byte, -8 packet end, -1 unused"));
+        }
+    } else {
+        IOF_TRY(iof__schema_add(s, "pkt_offset_us", IOF_VT_INT64, false, true, F_LIST_TO, 0,
+                                "time offsets of the first packets from first_seen, µs"));
+        IOF_TRY(iof__schema_add(s, "pkt_size", IOF_VT_INT32, false, true, F_LIST_PS, 0,
+                                "IP lengths of the first packets, bytes"));
+        IOF_TRY(iof__schema_add(s, "pkt_dir", IOF_VT_INT8, false, true, F_LIST_D, 0,
+                                "directions of the first packets: 1 device->remote, 0 remote->device"));
+        IOF_TRY(iof__schema_add(s, "payload", IOF_VT_BINARY, false, true, F_LIST_PAYLOAD, 0,
+                                "transport payload of the first packets, up to j bytes each"));
+    }
+    IOF_TRY(iof__schema_add(s, "device_name", IOF_VT_STRING, true, false, F_DEVNAME, 0,
+                            "device name from the inventory (null without one)"));
+    IOF_TRY(iof__schema_add(s, "device_type", IOF_VT_STRING, true, false, F_DEVTYPE, 0,
+                            "device type from the inventory (null without one)"));
+    IOF_TRY(iof__schema_add(s, "evicted", IOF_VT_BOOL, false, false, F_EVICTED, 0,
+                            "true if emitted before its window closed because --max-flows was reached"));
+    return IOF_OK;
+}

@@ -1,0 +1,47 @@
+/* The custom-flow record as output rows: its schema (wide and nested layouts, declared once)
+ * and the row accessor every writer reads through. shared/spec/customflow.md §3, §4, §7. */
+#ifndef IOF_OUTPUT_CF_ROW_H
+#define IOF_OUTPUT_CF_ROW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flow/cflow.h"
+#include "flow/inventory.h"
+#include "output/schema.h"
+
+typedef struct iof__cf_rowcfg {
+    bool wide;                 /* wide layout (dataset column names) vs nested */
+    uint32_t packets;          /* i */
+    uint32_t payload_total;    /* B */
+    bool anonymise;            /* private remotes as 0.0.0.0 / :: */
+    const iof__inventory *inv; /* may be NULL */
+} iof__cf_rowcfg;
+
+/* One row = one record, with its text fields formatted once. */
+typedef struct iof__cf_row {
+    const iof_cfrec *rec;
+    const iof__cf_rowcfg *cfg;
+    char device[18];
+    uint32_t device_len;
+    char remip[48];
+    uint32_t remip_len;
+    int16_t *stream;           /* wide payload stream, payload_total entries (owned by caller) */
+} iof__cf_row;
+
+/* Builds the schema of the custom-flow record for this configuration. */
+int iof__cf_schema(iof_schema *s, const iof__cf_rowcfg *cfg);
+
+/* Prepares a row for rec (formats MAC and IP; builds the wide payload stream into
+ * `stream`, which must hold cfg->payload_total entries when cfg->wide). */
+void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof_cfrec *rec,
+                      int16_t *stream);
+
+/* The wide payload stream (§4): for each slot `-4`, its payload bytes, `-8`; cut at B slots;
+ * unused slots -1. Exposed for tests. */
+void iof__cf_payload_stream(const iof_cfrec *rec, int16_t *out, uint32_t B);
+
+/* Remote IP text as written (anonymised when configured). Returns length. */
+uint32_t iof__cf_format_remip(const iof_cfrec *rec, bool anonymise, char out[48]);
+
+#endif

@@ -1,0 +1,242 @@
+/* Atomic output files: temp name in the same directory, checked writes, fsync + rename. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "output/outfile.h"
+
+#define OUTFILE_BUF (256u * 1024u) /* one write(2) per 256 KiB: no per-row syscalls */
+
+struct iof__outfile {
+    int fd;
+    bool is_stdout;
+    uint64_t offset;       /* bytes accepted so far */
+    size_t used;           /* bytes in buf */
+    char *final_path;
+    char *tmp_path;
+    char errmsg[512];
+    unsigned char buf[OUTFILE_BUF];
+};
+
+/* R6 test hook: IOF_TEST_FAIL_WRITE=N makes the N-th low-level write of the process fail. */
+static long fail_write_at = -2;
+static long write_calls;
+
+static bool injected_failure(void)
+{
+    if (fail_write_at == -2) {
+        const char *e = getenv("IOF_TEST_FAIL_WRITE");
+        fail_write_at = e ? strtol(e, NULL, 10) : -1;
+    }
+    write_calls++;
+    return fail_write_at > 0 && write_calls == fail_write_at;
+}
+
+static int mkdirs(const char *dir, char *err, size_t errlen)
+{
+    char tmp[PATH_MAX];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof(tmp))
+        return iof__fail(err, errlen, IOF_E_OUTPUT, "%s: path too long", dir);
+    memcpy(tmp, dir, n + 1);
+    for (char *p = tmp + 1; ; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+                return iof__fail(err, errlen, IOF_E_OUTPUT, "%s: cannot create directory: %s",
+                                 tmp, strerror(errno));
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    return IOF_OK;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+int iof__outfile_open(iof__outfile **out, const char *final_path, char *err, size_t errlen)
+{
+    *out = NULL;
+    iof__outfile *f = calloc(1, sizeof(*f));
+    if (!f)
+        return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+    f->fd = -1;
+    if (strcmp(final_path, "-") == 0) {
+        f->is_stdout = true;
+        f->fd = STDOUT_FILENO;
+        f->final_path = strdup("(stdout)");
+        if (!f->final_path) {
+            free(f);
+            return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+        }
+        *out = f;
+        return IOF_OK;
+    }
+    int rc = IOF_OK;
+    char *dir = dir_of(final_path);
+    f->final_path = strdup(final_path);
+    if (!dir || !f->final_path) {
+        rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if ((rc = mkdirs(dir, err, errlen)) != IOF_OK)
+        goto cleanup;
+    const char *base = strrchr(final_path, '/');
+    base = base ? base + 1 : final_path;
+    /* Seeded per attempt from pid, time and address: only uniqueness matters here. */
+    unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL) ^ (unsigned)(uintptr_t)f;
+    for (int attempt = 0; attempt < 16; attempt++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = strlen(dir) + strlen(base) + 64;
+        free(f->tmp_path);
+        f->tmp_path = malloc(n);
+        if (!f->tmp_path) {
+            rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        snprintf(f->tmp_path, n, "%s/.%s.tmp.%ld.%08x", dir, base, (long)getpid(), seed);
+        f->fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (f->fd >= 0 || errno != EEXIST)
+            break;
+    }
+    if (f->fd < 0) {
+        rc = iof__fail(err, errlen, IOF_E_OUTPUT, "%s: cannot create temporary file: %s",
+                       f->tmp_path, strerror(errno));
+        goto cleanup;
+    }
+    free(dir);
+    *out = f;
+    return IOF_OK;
+cleanup:
+    free(dir);
+    free(f->final_path);
+    free(f->tmp_path);
+    free(f);
+    return rc;
+}
+
+static int write_all(iof__outfile *f, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w;
+        if (injected_failure()) {
+            errno = ENOSPC;
+            w = -1;
+        } else {
+            w = write(f->fd, p, n);
+        }
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return iof__fail(f->errmsg, sizeof(f->errmsg), IOF_E_OUTPUT, "%s: write failed: %s",
+                             f->is_stdout ? "(stdout)" : f->final_path, strerror(errno));
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return IOF_OK;
+}
+
+static int flush_buf(iof__outfile *f)
+{
+    if (f->used == 0)
+        return IOF_OK;
+    int rc = write_all(f, f->buf, f->used);
+    f->used = 0;
+    return rc;
+}
+
+int iof__outfile_write(iof__outfile *f, const void *buf, size_t n)
+{
+    const unsigned char *p = buf;
+    f->offset += n;
+    if (n >= OUTFILE_BUF) {
+        IOF_TRY(flush_buf(f));
+        return write_all(f, p, n);
+    }
+    if (n > OUTFILE_BUF - f->used)
+        IOF_TRY(flush_buf(f));
+    memcpy(f->buf + f->used, p, n);
+    f->used += n;
+    return IOF_OK;
+}
+
+uint64_t iof__outfile_offset(const iof__outfile *f) { return f->offset; }
+const char *iof__outfile_errmsg(const iof__outfile *f) { return f->errmsg; }
+const char *iof__outfile_path(const iof__outfile *f) { return f->final_path; }
+
+static void outfile_free(iof__outfile *f)
+{
+    free(f->final_path);
+    free(f->tmp_path);
+    free(f);
+}
+
+int iof__outfile_commit(iof__outfile *f, char *err, size_t errlen)
+{
+    int rc = flush_buf(f);
+    if (f->is_stdout) {
+        if (rc != IOF_OK)
+            iof__fail(err, errlen, rc, "%s", f->errmsg);
+        outfile_free(f);
+        return rc;
+    }
+    if (rc == IOF_OK && fsync(f->fd) != 0 && errno != EINVAL)
+        rc = iof__fail(f->errmsg, sizeof(f->errmsg), IOF_E_OUTPUT, "%s: fsync failed: %s",
+                       f->final_path, strerror(errno));
+    if (close(f->fd) != 0 && rc == IOF_OK)
+        rc = iof__fail(f->errmsg, sizeof(f->errmsg), IOF_E_OUTPUT, "%s: close failed: %s",
+                       f->final_path, strerror(errno));
+    f->fd = -1;
+    if (rc == IOF_OK && rename(f->tmp_path, f->final_path) != 0)
+        rc = iof__fail(f->errmsg, sizeof(f->errmsg), IOF_E_OUTPUT, "%s: rename failed: %s",
+                       f->final_path, strerror(errno));
+    if (rc != IOF_OK) {
+        unlink(f->tmp_path);
+        iof__fail(err, errlen, rc, "%s", f->errmsg);
+        outfile_free(f);
+        return rc;
+    }
+    char *dir = dir_of(f->final_path);
+    if (dir) {
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            (void)fsync(dfd); /* best effort: some filesystems refuse directory fsync */
+            close(dfd);
+        }
+        free(dir);
+    }
+    outfile_free(f);
+    return IOF_OK;
+}
+
+void iof__outfile_abort(iof__outfile *f)
+{
+    if (!f)
+        return;
+    if (!f->is_stdout) {
+        if (f->fd >= 0)
+            close(f->fd);
+        if (f->tmp_path)
+            unlink(f->tmp_path);
+    }
+    outfile_free(f);
+}

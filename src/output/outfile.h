@@ -1,0 +1,31 @@
+/* Atomic output files (RELIABILITY.md R6): bytes go to `<dir>/.<name>.tmp.<pid>.<rand>`
+ * (O_CREAT|O_EXCL, same directory); commit = flush, fsync, rename over the final name, fsync
+ * the directory; abort = unlink the temp file. Every write result is checked. "-" streams to
+ * stdout (not atomic: write errors such as EPIPE/ENOSPC are still fatal).
+ */
+#ifndef IOF_OUTPUT_OUTFILE_H
+#define IOF_OUTPUT_OUTFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct iof__outfile iof__outfile;
+
+/* Creates missing parent directories. Returns 0 or IOF_E_OUTPUT / IOF_E_NOMEM (msg in err). */
+int iof__outfile_open(iof__outfile **out, const char *final_path, char *err, size_t errlen);
+/* Buffered write. Returns 0 or IOF_E_OUTPUT (the message names the path and errno text). */
+int iof__outfile_write(iof__outfile *f, const void *buf, size_t n);
+/* Bytes written so far (the offset of the next byte). */
+uint64_t iof__outfile_offset(const iof__outfile *f);
+/* Completes the file (flush, fsync, rename, fsync dir) and ALWAYS frees f. Returns 0, or
+ * IOF_E_OUTPUT with the message copied to err (the temp file is removed). */
+int iof__outfile_commit(iof__outfile *f, char *err, size_t errlen);
+/* Removes the temp file and frees f. NULL is a no-op. */
+void iof__outfile_abort(iof__outfile *f);
+const char *iof__outfile_errmsg(const iof__outfile *f);
+const char *iof__outfile_path(const iof__outfile *f);
+
+/* Test hook (R6 injection): when the environment variable IOF_TEST_FAIL_WRITE=N is set, the
+ * N-th low-level write (1-based, counted over the process) fails with ENOSPC. */
+
+#endif

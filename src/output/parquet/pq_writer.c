@@ -1,0 +1,1199 @@
+/* Native Parquet writer: buffers a row group per column, then encodes and streams it.
+ * See pq_writer.h for the model and the type mapping. */
+#include "output/parquet/pq_writer.h"
+
+#include <snappy-c.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "common/err.h"
+#include "output/parquet/pq_encode.h"
+#include "output/parquet/thrift_compact.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "pq_writer.c stores values in host order and assumes a little-endian host"
+#endif
+
+#ifndef IOF_VERSION_STRING
+#define IOF_VERSION_STRING "0.1.0"
+#endif
+#ifndef IOF_BUILD_ID
+#define IOF_BUILD_ID "unknown"
+#endif
+
+#define MAX_VALUE_BYTES (1u << 30) /* one value must fit a page (i32 sizes) */
+#define DICT_SAMPLE 4096           /* values looked at before giving up on a dictionary */
+
+typedef struct pq_col {
+    char name[IOF_MAX_COLNAME];
+    iof_vtype type;
+    bool nullable, list, dict_hint, bytes, elem_first;
+    uint8_t ptype;   /* parquet physical type */
+    uint8_t width;   /* bytes per buffered integer (0: byte array) */
+    uint8_t psize;   /* bytes per PLAIN integer on disk (4 or 8; 0: bool/byte array) */
+    uint8_t max_def, max_rep;
+    uint32_t elems_left;
+    pq_buf def, rep, vals; /* level bytes; values (ints: width bytes; byte arrays: PLAIN) */
+    uint64_t nentries, nvals, nrows;
+} pq_col;
+
+typedef struct dent { /* dictionary entry of a byte-array column: a value inside col->vals */
+    uint64_t off;
+    uint32_t len, hash;
+} dent;
+
+typedef struct stats {
+    bool has;
+    bool min_exact, max_exact, has_max;
+    uint8_t min[IOF_PQ_STAT_MAX_BYTES], max[IOF_PQ_STAT_MAX_BYTES];
+    uint32_t min_len, max_len;
+} stats;
+
+struct iof__pq_writer {
+    iof__pq_writer_cfg cfg;
+    char **kv; /* 2*n_kv strings: key, value */
+    size_t n_kv;
+    char created_by[160];
+    pq_col *cols;
+    size_t ncols;
+    uint64_t offset, rows_total, rg_rows, buffered;
+    uint32_t rg_count;
+    int failed;
+    char msg[256];
+    pq_buf rgs; /* serialized RowGroup structs */
+    tc_w rgw;
+    pq_buf page, cbuf, hdr, dict, idx, dvals, tmp;
+    int32_t *dtab;  /* 65536-entry direct index for 8/16-bit dictionaries, kept all -1 */
+    uint32_t *ht;   /* open addressing: dictionary index + 1, 0 = empty */
+    size_t ht_cap;
+    ZSTD_CCtx *zc;
+};
+
+static int wfail(iof__pq_writer *w, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int wfail(iof__pq_writer *w, int code, const char *fmt, ...)
+{
+    if (w->failed)
+        return w->failed;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->msg, sizeof w->msg, fmt, ap);
+    va_end(ap);
+    w->failed = code;
+    return code;
+}
+
+static int emit(iof__pq_writer *w, const void *p, size_t n)
+{
+    if (!n)
+        return 0;
+    int rc = w->cfg.sink(w->cfg.sink_ctx, p, n);
+    if (rc < 0)
+        return wfail(w, rc, "parquet: write failed at offset %llu", (unsigned long long)w->offset);
+    w->offset += n;
+    return 0;
+}
+
+/* ---- open / declare ----------------------------------------------------------------- */
+
+static int setup_col(pq_col *c, const iof_column *src)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "%s", src->name);
+    c->type = src->type;
+    c->nullable = src->nullable;
+    c->list = src->list;
+    c->dict_hint = src->dict;
+    switch (src->type) {
+    case IOF_VT_BOOL: c->ptype = PQ_T_BOOLEAN; c->width = 1; break;
+    case IOF_VT_INT8: c->ptype = PQ_T_INT32; c->width = 1; c->psize = 4; break;
+    case IOF_VT_INT16: c->ptype = PQ_T_INT32; c->width = 2; c->psize = 4; break;
+    case IOF_VT_INT32: c->ptype = PQ_T_INT32; c->width = 4; c->psize = 4; break;
+    case IOF_VT_INT64:
+    case IOF_VT_TIMESTAMP_US: c->ptype = PQ_T_INT64; c->width = 8; c->psize = 8; break;
+    case IOF_VT_STRING:
+    case IOF_VT_BINARY: c->ptype = PQ_T_BYTE_ARRAY; c->bytes = true; break;
+    default: return -1;
+    }
+    if (c->list) {
+        c->max_rep = 1;
+        c->max_def = (uint8_t)(c->nullable ? 2 : 1);
+    } else {
+        c->max_def = c->nullable ? 1 : 0;
+    }
+    return 0;
+}
+
+int iof__pq_writer_open(iof__pq_writer **out, const iof_column *cols, size_t ncols,
+                        const iof__pq_writer_cfg *cfg, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!cols || ncols == 0 || ncols > IOF_MAX_COLUMNS || !cfg || !cfg->sink) {
+        if (err && errlen)
+            snprintf(err, errlen, "parquet: invalid schema or configuration");
+        return IOF_E_INVAL;
+    }
+    if (cfg->codec != IOF_CODEC_ZSTD && cfg->codec != IOF_CODEC_SNAPPY && cfg->codec != IOF_CODEC_NONE) {
+        if (err && errlen)
+            snprintf(err, errlen, "parquet: unknown codec %d", (int)cfg->codec);
+        return IOF_E_INVAL;
+    }
+    iof__pq_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        goto nomem;
+    w->cfg = *cfg;
+    if (!w->cfg.row_group_bytes)
+        w->cfg.row_group_bytes = IOF_PQ_DEFAULT_ROW_GROUP_BYTES;
+    if (!w->cfg.page_bytes)
+        w->cfg.page_bytes = IOF_PQ_DEFAULT_PAGE_BYTES;
+    if (!w->cfg.page_entries)
+        w->cfg.page_entries = IOF_PQ_DEFAULT_PAGE_ENTRIES;
+    if (!w->cfg.dict_max_bytes)
+        w->cfg.dict_max_bytes = IOF_PQ_DEFAULT_DICT_BYTES;
+    if (w->cfg.zstd_level <= 0)
+        w->cfg.zstd_level = 1;
+    snprintf(w->created_by, sizeof w->created_by, "%s",
+             cfg->created_by ? cfg->created_by : "iotflow version " IOF_VERSION_STRING " (build " IOF_BUILD_ID ")");
+    w->cfg.created_by = NULL;
+    w->cfg.kv = NULL;
+    if (cfg->n_kv) {
+        w->kv = calloc(2 * cfg->n_kv, sizeof *w->kv);
+        if (!w->kv)
+            goto nomem;
+        w->n_kv = cfg->n_kv;
+        for (size_t i = 0; i < cfg->n_kv; i++) {
+            const char *k = cfg->kv[i].key ? cfg->kv[i].key : "";
+            const char *v = cfg->kv[i].value ? cfg->kv[i].value : "";
+            w->kv[2 * i] = strdup(k);
+            w->kv[2 * i + 1] = strdup(v);
+            if (!w->kv[2 * i] || !w->kv[2 * i + 1])
+                goto nomem;
+        }
+    }
+    w->cols = calloc(ncols, sizeof *w->cols);
+    if (!w->cols)
+        goto nomem;
+    w->ncols = ncols;
+    for (size_t i = 0; i < ncols; i++) {
+        if (setup_col(&w->cols[i], &cols[i]) < 0 || !cols[i].name[0]) {
+            if (err && errlen)
+                snprintf(err, errlen, "parquet: column %zu: unsupported type or empty name", i);
+            iof__pq_writer_abort(w);
+            return IOF_E_INVAL;
+        }
+    }
+    if (w->cfg.codec == IOF_CODEC_ZSTD && !(w->zc = ZSTD_createCCtx()))
+        goto nomem;
+    iof__tc_w_init(&w->rgw, &w->rgs);
+    if (emit(w, "PAR1", 4) < 0) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s", w->msg);
+        int rc = w->failed;
+        iof__pq_writer_abort(w);
+        return rc;
+    }
+    *out = w;
+    return 0;
+nomem:
+    if (err && errlen)
+        snprintf(err, errlen, "parquet: out of memory");
+    iof__pq_writer_abort(w);
+    return IOF_E_NOMEM;
+}
+
+void iof__pq_writer_abort(iof__pq_writer *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->ncols; i++) {
+        iof__pq_buf_free(&w->cols[i].def);
+        iof__pq_buf_free(&w->cols[i].rep);
+        iof__pq_buf_free(&w->cols[i].vals);
+    }
+    free(w->cols);
+    if (w->kv)
+        for (size_t i = 0; i < 2 * w->n_kv; i++)
+            free(w->kv[i]);
+    free(w->kv);
+    iof__pq_buf_free(&w->rgs);
+    iof__pq_buf_free(&w->page);
+    iof__pq_buf_free(&w->cbuf);
+    iof__pq_buf_free(&w->hdr);
+    iof__pq_buf_free(&w->dict);
+    iof__pq_buf_free(&w->idx);
+    iof__pq_buf_free(&w->dvals);
+    iof__pq_buf_free(&w->tmp);
+    free(w->dtab);
+    free(w->ht);
+    ZSTD_freeCCtx(w->zc);
+    free(w);
+}
+
+const char *iof__pq_writer_errmsg(const iof__pq_writer *w) { return w ? w->msg : ""; }
+uint64_t iof__pq_writer_rows(const iof__pq_writer *w) { return w->rows_total; }
+uint64_t iof__pq_writer_offset(const iof__pq_writer *w) { return w->offset; }
+
+/* ---- appending ---------------------------------------------------------------------- */
+
+static inline bool col_oom(const pq_col *c) { return c->vals.oom || c->def.oom || c->rep.oom; }
+
+static inline void store_int(pq_col *c, int64_t v)
+{
+    if (c->type == IOF_VT_BOOL)
+        v = v != 0;
+    if (pq_buf_reserve(&c->vals, 8)) { /* store the low `width` bytes (little-endian host) */
+        memcpy(c->vals.p + c->vals.len, &v, 8);
+        c->vals.len += c->width;
+    }
+}
+
+static int store_bytes(iof__pq_writer *w, pq_col *c, const void *p, uint32_t n)
+{
+    if (n > MAX_VALUE_BYTES)
+        return wfail(w, IOF_E_LIMIT, "parquet: column %s: value of %u bytes is too large", c->name, n);
+    if (c->type == IOF_VT_STRING && !iof__pq_utf8_valid(p, n)) {
+        w->tmp.len = 0;
+        iof__pq_utf8_sanitize(&w->tmp, p, n);
+        if (w->tmp.oom)
+            return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+        p = w->tmp.p;
+        n = (uint32_t)w->tmp.len;
+    }
+    pq_buf_le32(&c->vals, n);
+    pq_buf_put(&c->vals, p, n);
+    w->buffered += 4 + (uint64_t)n;
+    return 0;
+}
+
+static inline int put_null(iof__pq_writer *w, pq_col *c)
+{
+    if (!c->nullable)
+        return wfail(w, IOF_E_INVAL, "parquet: column %s is not nullable", c->name);
+    if (c->elems_left)
+        return wfail(w, IOF_E_INVAL, "parquet: column %s: list elements missing", c->name);
+    pq_buf_u8(&c->def, 0);
+    if (c->max_rep)
+        pq_buf_u8(&c->rep, 0);
+    c->nentries++;
+    c->nrows++;
+    w->buffered += 2;
+    return col_oom(c) ? wfail(w, IOF_E_NOMEM, "parquet: out of memory") : 0;
+}
+
+static inline int put_int(iof__pq_writer *w, pq_col *c, int64_t v)
+{
+    if (c->list || c->bytes)
+        return wfail(w, IOF_E_INVAL, "parquet: column %s: not an integer scalar", c->name);
+    if (c->max_def)
+        pq_buf_u8(&c->def, c->max_def);
+    store_int(c, v);
+    c->nentries++;
+    c->nvals++;
+    c->nrows++;
+    w->buffered += c->width + c->max_def;
+    return col_oom(c) ? wfail(w, IOF_E_NOMEM, "parquet: out of memory") : 0;
+}
+
+static inline int put_bytes(iof__pq_writer *w, pq_col *c, const void *p, uint32_t n)
+{
+    if (c->list || !c->bytes)
+        return wfail(w, IOF_E_INVAL, "parquet: column %s: not a byte-array scalar", c->name);
+    if (c->max_def)
+        pq_buf_u8(&c->def, c->max_def);
+    int rc = store_bytes(w, c, p, n);
+    if (rc < 0)
+        return rc;
+    c->nentries++;
+    c->nvals++;
+    c->nrows++;
+    return col_oom(c) ? wfail(w, IOF_E_NOMEM, "parquet: out of memory") : 0;
+}
+
+static inline int put_list(iof__pq_writer *w, pq_col *c, uint32_t n)
+{
+    if (!c->list)
+        return wfail(w, IOF_E_INVAL, "parquet: column %s is not a list", c->name);
+    if (c->elems_left)
+        return wfail(w, IOF_E_INVAL, "parquet: column %s: list elements missing", c->name);
+    c->nrows++;
+    if (n == 0) {
+        pq_buf_u8(&c->def, (uint8_t)(c->max_def - 1));
+        pq_buf_u8(&c->rep, 0);
+        c->nentries++;
+        w->buffered += 2;
+    } else {
+        c->elems_left = n;
+        c->elem_first = true;
+    }
+    return col_oom(c) ? wfail(w, IOF_E_NOMEM, "parquet: out of memory") : 0;
+}
+
+static inline int elem_begin(iof__pq_writer *w, pq_col *c)
+{
+    if (!c->elems_left)
+        return wfail(w, IOF_E_INVAL, "parquet: column %s: too many list elements", c->name);
+    pq_buf_u8(&c->rep, c->elem_first ? 0 : 1);
+    pq_buf_u8(&c->def, c->max_def);
+    c->elem_first = false;
+    c->elems_left--;
+    c->nentries++;
+    c->nvals++;
+    w->buffered += 2;
+    return 0;
+}
+
+static inline int put_elem_int(iof__pq_writer *w, pq_col *c, int64_t v)
+{
+    if (c->bytes)
+        return wfail(w, IOF_E_INVAL, "parquet: column %s: not an integer list", c->name);
+    IOF_TRY(elem_begin(w, c));
+    store_int(c, v);
+    w->buffered += c->width;
+    return col_oom(c) ? wfail(w, IOF_E_NOMEM, "parquet: out of memory") : 0;
+}
+
+static inline int put_elem_bytes(iof__pq_writer *w, pq_col *c, const void *p, uint32_t n)
+{
+    if (!c->bytes)
+        return wfail(w, IOF_E_INVAL, "parquet: column %s: not a byte-array list", c->name);
+    IOF_TRY(elem_begin(w, c));
+    IOF_TRY(store_bytes(w, c, p, n));
+    return col_oom(c) ? wfail(w, IOF_E_NOMEM, "parquet: out of memory") : 0;
+}
+
+#define CHECK_COL(w, col)                                                                    \
+    do {                                                                                     \
+        if ((w)->failed)                                                                     \
+            return (w)->failed;                                                              \
+        if ((col) >= (w)->ncols)                                                             \
+            return wfail((w), IOF_E_INVAL, "parquet: column index %zu out of range", (col)); \
+    } while (0)
+
+int iof__pq_put_null(iof__pq_writer *w, size_t col)
+{
+    CHECK_COL(w, col);
+    return put_null(w, &w->cols[col]);
+}
+
+int iof__pq_put_int(iof__pq_writer *w, size_t col, int64_t v)
+{
+    CHECK_COL(w, col);
+    return put_int(w, &w->cols[col], v);
+}
+
+int iof__pq_put_bytes(iof__pq_writer *w, size_t col, const void *p, uint32_t n)
+{
+    CHECK_COL(w, col);
+    return put_bytes(w, &w->cols[col], p, n);
+}
+
+int iof__pq_put_list(iof__pq_writer *w, size_t col, uint32_t n)
+{
+    CHECK_COL(w, col);
+    return put_list(w, &w->cols[col], n);
+}
+
+int iof__pq_put_elem_int(iof__pq_writer *w, size_t col, int64_t v)
+{
+    CHECK_COL(w, col);
+    return put_elem_int(w, &w->cols[col], v);
+}
+
+int iof__pq_put_elem_bytes(iof__pq_writer *w, size_t col, const void *p, uint32_t n)
+{
+    CHECK_COL(w, col);
+    return put_elem_bytes(w, &w->cols[col], p, n);
+}
+
+static int flush_rg(iof__pq_writer *w);
+
+int iof__pq_end_rows(iof__pq_writer *w, size_t n)
+{
+    if (w->failed)
+        return w->failed;
+    w->rg_rows += n;
+    w->rows_total += n;
+    if (w->buffered >= w->cfg.row_group_bytes || w->rg_rows >= IOF_PQ_MAX_RG_ROWS)
+        return flush_rg(w);
+    return 0;
+}
+
+int iof__pq_end_row(iof__pq_writer *w) { return iof__pq_end_rows(w, 1); }
+
+int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
+{
+    if (w->failed)
+        return w->failed;
+    if (s->n != w->ncols)
+        return wfail(w, IOF_E_INVAL, "parquet: schema has %zu columns, writer %zu", s->n, w->ncols);
+    iof_value v;
+    for (size_t i = 0; i < w->ncols; i++) {
+        pq_col *c = &w->cols[i];
+        const iof_column *sc = &s->cols[i];
+        int rc;
+        if (c->list) {
+            uint32_t n = s->ops.count(row, sc);
+            if (n == UINT32_MAX) {
+                rc = put_null(w, c);
+            } else {
+                rc = put_list(w, c, n);
+                for (uint32_t k = 0; k < n && rc == 0; k++) {
+                    memset(&v, 0, sizeof v);
+                    s->ops.get(row, sc, k, &v);
+                    if (v.null)
+                        rc = wfail(w, IOF_E_INVAL, "parquet: column %s: null list element", c->name);
+                    else
+                        rc = c->bytes ? put_elem_bytes(w, c, v.p, v.len) : put_elem_int(w, c, v.i);
+                }
+            }
+        } else {
+            v.null = false;
+            v.i = 0;
+            v.p = NULL;
+            v.len = 0;
+            s->ops.get(row, sc, 0, &v);
+            if (v.null)
+                rc = put_null(w, c);
+            else
+                rc = c->bytes ? put_bytes(w, c, v.p, v.len) : put_int(w, c, v.i);
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return iof__pq_end_rows(w, 1);
+}
+
+int iof__pq_put_column(iof__pq_writer *w, size_t col, const iof_value *v, size_t n)
+{
+    CHECK_COL(w, col);
+    pq_col *c = &w->cols[col];
+    if (c->list)
+        return wfail(w, IOF_E_INVAL, "parquet: column %s: batches are for scalar columns", c->name);
+    for (size_t k = 0; k < n; k++) {
+        int rc = v[k].null ? put_null(w, c) : c->bytes ? put_bytes(w, c, v[k].p, v[k].len) : put_int(w, c, v[k].i);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- encoding a column chunk -------------------------------------------------------- */
+
+static inline int64_t load_int(const pq_col *c, const uint8_t *vals, uint64_t k)
+{
+    switch (c->width) {
+    case 1: return (int8_t)vals[k];
+    case 2: { int16_t x; memcpy(&x, vals + 2 * k, 2); return x; }
+    case 4: { int32_t x; memcpy(&x, vals + 4 * k, 4); return x; }
+    default: { int64_t x; memcpy(&x, vals + 8 * k, 8); return x; }
+    }
+}
+
+static inline uint32_t hash64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (uint32_t)x;
+}
+
+static uint32_t hash_bytes(const uint8_t *p, uint32_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+    while (n >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        h = (h ^ x) * 0x100000001b3ULL;
+        h ^= h >> 29;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t x = 0;
+    memcpy(&x, p, n);
+    h = (h ^ x) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
+    return (uint32_t)h;
+}
+
+static bool ht_init(iof__pq_writer *w, size_t cap)
+{
+    if (w->ht_cap < cap) {
+        uint32_t *n = realloc(w->ht, cap * sizeof *n);
+        if (!n)
+            return false;
+        w->ht = n;
+        w->ht_cap = cap;
+    }
+    memset(w->ht, 0, cap * sizeof *w->ht);
+    return true;
+}
+
+static void set_int_stats(stats *st, const pq_col *c, int64_t mn, int64_t mx)
+{
+    st->has = st->has_max = st->min_exact = st->max_exact = true;
+    unsigned n = c->ptype == PQ_T_BOOLEAN ? 1 : c->psize;
+    for (unsigned k = 0; k < n; k++) { /* little-endian PLAIN encoding, no length prefix */
+        st->min[k] = (uint8_t)((uint64_t)mn >> (8 * k));
+        st->max[k] = (uint8_t)((uint64_t)mx >> (8 * k));
+    }
+    st->min_len = st->max_len = n;
+}
+
+static inline int cmp_bytes(const uint8_t *a, uint32_t an, const uint8_t *b, uint32_t bn)
+{
+    int r = memcmp(a, b, an < bn ? an : bn); /* memcmp compares as unsigned char */
+    return r ? r : (an < bn ? -1 : an > bn);
+}
+
+static void set_bytes_stats(stats *st, const uint8_t *mn, uint32_t mnl, const uint8_t *mx, uint32_t mxl)
+{
+    st->has = true;
+    st->min_exact = mnl <= IOF_PQ_STAT_MAX_BYTES;
+    st->min_len = st->min_exact ? mnl : IOF_PQ_STAT_MAX_BYTES; /* a prefix is <= the value */
+    memcpy(st->min, mn, st->min_len);
+    if (mxl <= IOF_PQ_STAT_MAX_BYTES) {
+        st->has_max = st->max_exact = true;
+        st->max_len = mxl;
+        memcpy(st->max, mx, mxl);
+        return;
+    }
+    /* prefix with its last non-0xFF byte incremented is > every value with that prefix */
+    uint32_t n = IOF_PQ_STAT_MAX_BYTES;
+    while (n > 0 && mx[n - 1] == 0xFF)
+        n--;
+    if (n == 0) { /* no finite upper bound of that length: write no min/max at all */
+        st->has = false;
+        return;
+    }
+    memcpy(st->max, mx, n);
+    st->max[n - 1]++;
+    st->max_len = n;
+    st->has_max = true;
+    st->max_exact = false;
+}
+
+/* Builds the dictionary of c's values into w->idx (indices), w->dict (PLAIN dictionary page
+ * body) and computes statistics. Returns the number of entries if the dictionary should be
+ * used, 0 otherwise (statistics are then computed by the caller). */
+static uint32_t build_dict_ints(iof__pq_writer *w, pq_col *c, stats *st, bool *stats_done)
+{
+    const uint64_t nv = c->nvals;
+    const uint8_t *vals = c->vals.p;
+    w->idx.len = 0;
+    w->dvals.len = 0;
+    if (!pq_buf_reserve(&w->idx, nv * 4) || !pq_buf_reserve(&w->dvals, 8 * 4096))
+        return 0;
+    uint32_t *idx = (uint32_t *)(void *)w->idx.p;
+    uint32_t nd = 0;
+    if (c->width <= 2) {
+        if (!w->dtab) {
+            w->dtab = malloc(65536 * sizeof *w->dtab);
+            if (!w->dtab)
+                return 0;
+            memset(w->dtab, 0xff, 65536 * sizeof *w->dtab);
+        }
+        if (!pq_buf_reserve(&w->dvals, 8 * 65536))
+            return 0;
+        int64_t *dv = (int64_t *)(void *)w->dvals.p;
+        int32_t *tab = w->dtab;
+        if (c->width == 1) {
+            for (uint64_t k = 0; k < nv; k++) {
+                uint8_t key = vals[k];
+                int32_t d = tab[key];
+                if (d < 0) {
+                    d = (int32_t)nd++;
+                    tab[key] = d;
+                    dv[d] = (int8_t)key;
+                }
+                idx[k] = (uint32_t)d;
+            }
+        } else {
+            for (uint64_t k = 0; k < nv; k++) {
+                uint16_t key;
+                memcpy(&key, vals + 2 * k, 2);
+                int32_t d = tab[key];
+                if (d < 0) {
+                    d = (int32_t)nd++;
+                    tab[key] = d;
+                    dv[d] = (int16_t)key;
+                }
+                idx[k] = (uint32_t)d;
+            }
+        }
+        int64_t mn = dv[0], mx = dv[0];
+        for (uint32_t d = 0; d < nd; d++) {
+            tab[(uint16_t)(c->width == 1 ? (uint8_t)dv[d] : (uint16_t)dv[d])] = -1;
+            if (dv[d] < mn) mn = dv[d];
+            if (dv[d] > mx) mx = dv[d];
+        }
+        set_int_stats(st, c, mn, mx);
+        *stats_done = true;
+    } else {
+        uint32_t maxd = w->cfg.dict_max_bytes / c->psize;
+        size_t cap = 1024;
+        while (cap < 2 * (nv < 4096 ? nv : 4096))
+            cap *= 2;
+        if (!ht_init(w, cap))
+            return 0;
+        size_t mask = cap - 1;
+        for (uint64_t k = 0; k < nv; k++) {
+            int64_t x = load_int(c, vals, k);
+            size_t h = hash64((uint64_t)x) & mask;
+            uint32_t e;
+            const int64_t *dv = (const int64_t *)(const void *)w->dvals.p;
+            while ((e = w->ht[h]) && dv[e - 1] != x)
+                h = (h + 1) & mask;
+            if (!e) {
+                if (nd >= maxd || (!c->dict_hint && k + 1 == DICT_SAMPLE && nd > DICT_SAMPLE / 2))
+                    return 0;
+                if (!pq_buf_reserve(&w->dvals, 8))
+                    return 0;
+                memcpy(w->dvals.p + 8 * (size_t)nd, &x, 8);
+                w->dvals.len += 8;
+                e = ++nd;
+                w->ht[h] = e;
+                if (2 * (size_t)nd > cap) { /* grow and rehash */
+                    cap *= 2;
+                    mask = cap - 1;
+                    if (!ht_init(w, cap))
+                        return 0;
+                    const int64_t *d2 = (const int64_t *)(const void *)w->dvals.p;
+                    for (uint32_t d = 0; d < nd; d++) {
+                        size_t g = hash64((uint64_t)d2[d]) & mask;
+                        while (w->ht[g])
+                            g = (g + 1) & mask;
+                        w->ht[g] = d + 1;
+                    }
+                }
+            }
+            idx[k] = e - 1;
+        }
+        const int64_t *dv = (const int64_t *)(const void *)w->dvals.p;
+        int64_t mn = dv[0], mx = dv[0];
+        for (uint32_t d = 1; d < nd; d++) {
+            if (dv[d] < mn) mn = dv[d];
+            if (dv[d] > mx) mx = dv[d];
+        }
+        set_int_stats(st, c, mn, mx);
+        *stats_done = true;
+    }
+    /* does it pay? PLAIN costs psize per value */
+    unsigned bw = pq_bit_width(nd - 1);
+    uint64_t plain = nv * c->psize;
+    uint64_t cost = (uint64_t)nd * c->psize + (nv * bw + 7) / 8 + 16;
+    if (!c->dict_hint && cost >= plain)
+        return 0;
+    if ((uint64_t)nd * c->psize > w->cfg.dict_max_bytes)
+        return 0;
+    w->dict.len = 0;
+    const int64_t *dv = (const int64_t *)(const void *)w->dvals.p;
+    for (uint32_t d = 0; d < nd; d++) {
+        if (c->psize == 4)
+            pq_buf_le32(&w->dict, (uint32_t)(int32_t)dv[d]);
+        else
+            pq_buf_le64(&w->dict, (uint64_t)dv[d]);
+    }
+    return w->dict.oom ? 0 : nd;
+}
+
+static uint32_t build_dict_bytes(iof__pq_writer *w, pq_col *c, stats *st, bool *stats_done)
+{
+    const uint64_t nv = c->nvals;
+    const uint8_t *vals = c->vals.p;
+    w->idx.len = 0;
+    w->dvals.len = 0;
+    if (!pq_buf_reserve(&w->idx, nv * 4))
+        return 0;
+    uint32_t *idx = (uint32_t *)(void *)w->idx.p;
+    size_t cap = 1024;
+    while (cap < 2 * (nv < 4096 ? nv : 4096))
+        cap *= 2;
+    if (!ht_init(w, cap))
+        return 0;
+    size_t mask = cap - 1;
+    uint32_t nd = 0;
+    uint64_t dict_bytes = 0, off = 0;
+    for (uint64_t k = 0; k < nv; k++) {
+        uint32_t len = pq_rd_le32(vals + off);
+        const uint8_t *p = vals + off + 4;
+        uint32_t hv = hash_bytes(p, len);
+        size_t h = hv & mask;
+        uint32_t e;
+        const dent *de = (const dent *)(const void *)w->dvals.p;
+        while ((e = w->ht[h])) {
+            const dent *x = &de[e - 1];
+            if (x->hash == hv && x->len == len && memcmp(vals + x->off + 4, p, len) == 0)
+                break;
+            h = (h + 1) & mask;
+        }
+        if (!e) {
+            dict_bytes += 4 + (uint64_t)len;
+            if (dict_bytes > w->cfg.dict_max_bytes ||
+                (!c->dict_hint && k + 1 >= DICT_SAMPLE && nd > k / 2))
+                return 0;
+            dent nde = {off, len, hv};
+            pq_buf_put(&w->dvals, &nde, sizeof nde);
+            if (w->dvals.oom)
+                return 0;
+            e = ++nd;
+            w->ht[h] = e;
+            if (2 * (size_t)nd > cap) {
+                cap *= 2;
+                mask = cap - 1;
+                if (!ht_init(w, cap))
+                    return 0;
+                const dent *d2 = (const dent *)(const void *)w->dvals.p;
+                for (uint32_t d = 0; d < nd; d++) {
+                    size_t g = d2[d].hash & mask;
+                    while (w->ht[g])
+                        g = (g + 1) & mask;
+                    w->ht[g] = d + 1;
+                }
+            }
+        }
+        idx[k] = e - 1;
+        off += 4 + (uint64_t)len;
+    }
+    const dent *de = (const dent *)(const void *)w->dvals.p;
+    uint32_t imin = 0, imax = 0;
+    for (uint32_t d = 1; d < nd; d++) {
+        if (cmp_bytes(vals + de[d].off + 4, de[d].len, vals + de[imin].off + 4, de[imin].len) < 0)
+            imin = d;
+        if (cmp_bytes(vals + de[d].off + 4, de[d].len, vals + de[imax].off + 4, de[imax].len) > 0)
+            imax = d;
+    }
+    set_bytes_stats(st, vals + de[imin].off + 4, de[imin].len, vals + de[imax].off + 4, de[imax].len);
+    *stats_done = true;
+    unsigned bw = pq_bit_width(nd - 1);
+    uint64_t cost = dict_bytes + (nv * bw + 7) / 8 + 16;
+    if (!c->dict_hint && cost >= c->vals.len)
+        return 0;
+    w->dict.len = 0;
+    for (uint32_t d = 0; d < nd; d++)
+        pq_buf_put(&w->dict, vals + de[d].off, 4 + (size_t)de[d].len);
+    return w->dict.oom ? 0 : nd;
+}
+
+static void plain_stats(const pq_col *c, stats *st)
+{
+    const uint8_t *vals = c->vals.p;
+    if (!c->nvals)
+        return;
+    if (!c->bytes) {
+        int64_t mn = load_int(c, vals, 0), mx = mn;
+        for (uint64_t k = 1; k < c->nvals; k++) {
+            int64_t x = load_int(c, vals, k);
+            if (x < mn) mn = x;
+            if (x > mx) mx = x;
+        }
+        set_int_stats(st, c, mn, mx);
+        return;
+    }
+    uint64_t off = 0;
+    const uint8_t *mn = NULL, *mx = NULL;
+    uint32_t mnl = 0, mxl = 0;
+    for (uint64_t k = 0; k < c->nvals; k++) {
+        uint32_t len = pq_rd_le32(vals + off);
+        const uint8_t *p = vals + off + 4;
+        if (!mn || cmp_bytes(p, len, mn, mnl) < 0) { mn = p; mnl = len; }
+        if (!mx || cmp_bytes(p, len, mx, mxl) > 0) { mx = p; mxl = len; }
+        off += 4 + (uint64_t)len;
+    }
+    set_bytes_stats(st, mn, mnl, mx, mxl);
+}
+
+/* Compresses body and writes PageHeader + page. */
+static int write_page(iof__pq_writer *w, int type, const uint8_t *body, size_t n, uint32_t num_values,
+                      int encoding, uint64_t *unc, uint64_t *comp)
+{
+    if (n > INT32_MAX)
+        return wfail(w, IOF_E_LIMIT, "parquet: page of %zu bytes is too large", n);
+    const uint8_t *cp = body;
+    size_t cn = n;
+    if (w->cfg.codec == IOF_CODEC_ZSTD) {
+        size_t bound = ZSTD_compressBound(n);
+        w->cbuf.len = 0;
+        if (!pq_buf_reserve(&w->cbuf, bound))
+            return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+        size_t r = ZSTD_compressCCtx(w->zc, w->cbuf.p, bound, body, n, w->cfg.zstd_level);
+        if (ZSTD_isError(r))
+            return wfail(w, IOF_E_NOMEM, "parquet: zstd: %s", ZSTD_getErrorName(r));
+        cp = w->cbuf.p;
+        cn = r;
+    } else if (w->cfg.codec == IOF_CODEC_SNAPPY) {
+        size_t bound = snappy_max_compressed_length(n);
+        w->cbuf.len = 0;
+        if (!pq_buf_reserve(&w->cbuf, bound))
+            return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+        size_t outlen = bound;
+        if (snappy_compress((const char *)body, n, (char *)w->cbuf.p, &outlen) != SNAPPY_OK)
+            return wfail(w, IOF_E_NOMEM, "parquet: snappy compression failed");
+        cp = w->cbuf.p;
+        cn = outlen;
+    }
+    if (cn > INT32_MAX)
+        return wfail(w, IOF_E_LIMIT, "parquet: compressed page too large");
+    w->hdr.len = 0;
+    tc_w t;
+    iof__tc_w_init(&t, &w->hdr);
+    iof__tc_i32(&t, 1, type);
+    iof__tc_i32(&t, 2, (int32_t)n);
+    iof__tc_i32(&t, 3, (int32_t)cn);
+    if (type == PQ_PAGE_DATA) {
+        iof__tc_struct_begin(&t, 5);
+        iof__tc_i32(&t, 1, (int32_t)num_values);
+        iof__tc_i32(&t, 2, encoding);
+        iof__tc_i32(&t, 3, PQ_ENC_RLE);
+        iof__tc_i32(&t, 4, PQ_ENC_RLE);
+        iof__tc_struct_end(&t);
+    } else {
+        iof__tc_struct_begin(&t, 7);
+        iof__tc_i32(&t, 1, (int32_t)num_values);
+        iof__tc_i32(&t, 2, PQ_ENC_PLAIN);
+        iof__tc_struct_end(&t);
+    }
+    iof__tc_struct_end(&t);
+    if (w->hdr.oom)
+        return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    IOF_TRY(emit(w, w->hdr.p, w->hdr.len));
+    IOF_TRY(emit(w, cp, cn));
+    *unc += w->hdr.len + n;
+    *comp += w->hdr.len + cn;
+    return 0;
+}
+
+static void put_levels(pq_buf *page, const uint8_t *lv, size_t n, unsigned width)
+{
+    size_t at = page->len;
+    pq_buf_le32(page, 0);
+    iof__pq_hybrid_encode_u8(page, lv, n, width);
+    if (!page->oom) {
+        uint32_t len = (uint32_t)(page->len - at - 4);
+        page->p[at] = (uint8_t)len;
+        page->p[at + 1] = (uint8_t)(len >> 8);
+        page->p[at + 2] = (uint8_t)(len >> 16);
+        page->p[at + 3] = (uint8_t)(len >> 24);
+    }
+}
+
+static void put_plain(pq_buf *page, const pq_col *c, uint64_t v0, uint64_t v1, uint64_t b0, uint64_t b1)
+{
+    uint64_t n = v1 - v0;
+    const uint8_t *vals = c->vals.p;
+    if (c->bytes) {
+        pq_buf_put(page, vals + b0, b1 - b0);
+        return;
+    }
+    if (c->type == IOF_VT_BOOL) {
+        size_t nb = (n + 7) / 8;
+        if (!pq_buf_reserve(page, nb))
+            return;
+        uint8_t *q = page->p + page->len;
+        memset(q, 0, nb);
+        for (uint64_t k = 0; k < n; k++)
+            q[k >> 3] |= (uint8_t)((vals[v0 + k] & 1) << (k & 7));
+        page->len += nb;
+        return;
+    }
+    if (c->width == c->psize) { /* INT32 / INT64: buffered exactly as PLAIN */
+        pq_buf_put(page, vals + v0 * c->width, n * c->width);
+        return;
+    }
+    if (!pq_buf_reserve(page, n * 4))
+        return;
+    uint8_t *q = page->p + page->len;
+    for (uint64_t k = 0; k < n; k++) {
+        int32_t x = (int32_t)load_int(c, vals, v0 + k);
+        memcpy(q + 4 * k, &x, 4);
+    }
+    page->len += n * 4;
+}
+
+static int write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc, uint64_t *rg_comp)
+{
+    uint64_t unc = 0, comp = 0;
+    stats st;
+    memset(&st, 0, sizeof st);
+    bool stats_done = false;
+    uint32_t nd = 0;
+    if (c->nvals && c->type != IOF_VT_BOOL)
+        nd = c->bytes ? build_dict_bytes(w, c, &st, &stats_done) : build_dict_ints(w, c, &st, &stats_done);
+    if (!stats_done) {
+        memset(&st, 0, sizeof st);
+        plain_stats(c, &st);
+    }
+    int64_t dict_off = -1;
+    if (nd) {
+        dict_off = (int64_t)w->offset;
+        IOF_TRY(write_page(w, PQ_PAGE_DICTIONARY, w->dict.p, w->dict.len, nd, PQ_ENC_PLAIN, &unc, &comp));
+    }
+    int64_t data_off = (int64_t)w->offset;
+    const unsigned bw = nd ? pq_bit_width(nd - 1) : 0;
+    const unsigned dbw = pq_bit_width(c->max_def), rbw = pq_bit_width(c->max_rep);
+    const uint32_t *idx = (const uint32_t *)(const void *)w->idx.p;
+    const uint8_t *def = c->def.p, *rep = c->rep.p, *vals = c->vals.p;
+    uint64_t e = 0, v = 0, b = 0;
+    while (e < c->nentries) {
+        uint64_t e2 = e, v2 = v, b2 = b;
+        if (!c->max_def && !c->bytes) {
+            e2 = e + w->cfg.page_entries < c->nentries ? e + w->cfg.page_entries : c->nentries;
+            v2 = e2;
+        } else {
+            uint64_t bytes = 0;
+            for (;;) {
+                if (!c->max_def || def[e2] == c->max_def) {
+                    if (c->bytes) {
+                        uint32_t len = pq_rd_le32(vals + b2);
+                        b2 += 4 + (uint64_t)len;
+                        bytes += nd ? 4 : 4 + (uint64_t)len;
+                    } else {
+                        bytes += c->psize ? c->psize : 1;
+                    }
+                    v2++;
+                }
+                e2++;
+                if (e2 >= c->nentries)
+                    break;
+                if ((e2 - e >= w->cfg.page_entries || bytes >= w->cfg.page_bytes) && (!c->max_rep || rep[e2] == 0))
+                    break;
+            }
+        }
+        w->page.len = 0;
+        if (c->max_rep)
+            put_levels(&w->page, rep + e, e2 - e, rbw);
+        if (c->max_def)
+            put_levels(&w->page, def + e, e2 - e, dbw);
+        if (nd) {
+            pq_buf_u8(&w->page, (uint8_t)bw);
+            iof__pq_hybrid_encode_u32(&w->page, idx + v, v2 - v, bw);
+        } else {
+            put_plain(&w->page, c, v, v2, b, b2);
+        }
+        if (w->page.oom)
+            return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+        if (e2 - e > INT32_MAX)
+            return wfail(w, IOF_E_LIMIT, "parquet: too many values in a page");
+        IOF_TRY(write_page(w, PQ_PAGE_DATA, w->page.p, w->page.len, (uint32_t)(e2 - e),
+                           nd ? PQ_ENC_RLE_DICTIONARY : PQ_ENC_PLAIN, &unc, &comp));
+        e = e2;
+        v = v2;
+        b = b2;
+    }
+
+    /* ColumnChunk */
+    iof__tc_elem_struct_begin(t);
+    iof__tc_i64(t, 2, 0); /* file_offset: 0, metadata lives in the footer only */
+    iof__tc_struct_begin(t, 3);
+    iof__tc_i32(t, 1, c->ptype);
+    int encs[3], ne = 0;
+    encs[ne++] = PQ_ENC_PLAIN;
+    if (c->max_def || c->max_rep)
+        encs[ne++] = PQ_ENC_RLE;
+    if (nd)
+        encs[ne++] = PQ_ENC_RLE_DICTIONARY;
+    iof__tc_list_begin(t, 2, TC_I32, (size_t)ne);
+    for (int i = 0; i < ne; i++)
+        iof__tc_elem_i32(t, encs[i]);
+    iof__tc_list_begin(t, 3, TC_BINARY, c->list ? 3 : 1);
+    iof__tc_elem_binary(t, c->name, strlen(c->name));
+    if (c->list) {
+        iof__tc_elem_binary(t, "list", 4);
+        iof__tc_elem_binary(t, "element", 7);
+    }
+    iof__tc_i32(t, 4, w->cfg.codec == IOF_CODEC_ZSTD ? PQ_CODEC_ZSTD
+                      : w->cfg.codec == IOF_CODEC_SNAPPY ? PQ_CODEC_SNAPPY : PQ_CODEC_UNCOMPRESSED);
+    iof__tc_i64(t, 5, (int64_t)c->nentries);
+    iof__tc_i64(t, 6, (int64_t)unc);
+    iof__tc_i64(t, 7, (int64_t)comp);
+    iof__tc_i64(t, 9, data_off);
+    if (nd)
+        iof__tc_i64(t, 11, dict_off);
+    iof__tc_struct_begin(t, 12);
+    iof__tc_i64(t, 3, (int64_t)(c->nentries - c->nvals));
+    if (st.has) {
+        if (st.has_max)
+            iof__tc_binary(t, 5, st.max, st.max_len);
+        iof__tc_binary(t, 6, st.min, st.min_len);
+        if (st.has_max)
+            iof__tc_bool(t, 7, st.max_exact);
+        iof__tc_bool(t, 8, st.min_exact);
+    }
+    iof__tc_struct_end(t);
+    iof__tc_struct_end(t);
+    iof__tc_struct_end(t);
+    *rg_unc += unc;
+    *rg_comp += comp;
+    return 0;
+}
+
+static int flush_rg(iof__pq_writer *w)
+{
+    if (w->failed)
+        return w->failed;
+    if (w->rg_rows == 0)
+        return 0;
+    for (size_t i = 0; i < w->ncols; i++) {
+        pq_col *c = &w->cols[i];
+        if (c->nrows != w->rg_rows || c->elems_left)
+            return wfail(w, IOF_E_INVAL, "parquet: column %s has %llu values for %llu rows", c->name,
+                         (unsigned long long)c->nrows, (unsigned long long)w->rg_rows);
+        if (col_oom(c))
+            return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    }
+    uint64_t rg_start = w->offset, unc = 0, comp = 0;
+    tc_w *t = &w->rgw;
+    iof__tc_elem_struct_begin(t);
+    iof__tc_list_begin(t, 1, TC_STRUCT, w->ncols);
+    for (size_t i = 0; i < w->ncols; i++) {
+        pq_col *c = &w->cols[i];
+        IOF_TRY(write_chunk(w, c, t, &unc, &comp));
+        c->def.len = c->rep.len = c->vals.len = 0;
+        c->nentries = c->nvals = c->nrows = 0;
+    }
+    iof__tc_i64(t, 2, (int64_t)unc);
+    iof__tc_i64(t, 3, (int64_t)w->rg_rows);
+    iof__tc_i64(t, 5, (int64_t)rg_start);
+    iof__tc_i64(t, 6, (int64_t)comp);
+    if (w->rg_count <= INT16_MAX) {
+        iof__tc_field(t, 7, TC_I16);
+        iof__tc_elem_i32(t, (int32_t)w->rg_count);
+    }
+    iof__tc_struct_end(t);
+    if (w->rgs.oom)
+        return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    w->rg_count++;
+    w->rg_rows = 0;
+    w->buffered = 0;
+    return 0;
+}
+
+/* ---- footer ------------------------------------------------------------------------- */
+
+static void leaf_annotations(tc_w *t, iof_vtype type)
+{
+    switch (type) {
+    case IOF_VT_INT8:
+    case IOF_VT_INT16:
+        iof__tc_i32(t, 6, type == IOF_VT_INT8 ? PQ_CT_INT_8 : PQ_CT_INT_16);
+        iof__tc_struct_begin(t, 10);
+        iof__tc_struct_begin(t, PQ_LT_INTEGER);
+        iof__tc_i8(t, 1, type == IOF_VT_INT8 ? 8 : 16);
+        iof__tc_bool(t, 2, true);
+        iof__tc_struct_end(t);
+        iof__tc_struct_end(t);
+        break;
+    case IOF_VT_TIMESTAMP_US:
+        iof__tc_i32(t, 6, PQ_CT_TIMESTAMP_MICROS);
+        iof__tc_struct_begin(t, 10);
+        iof__tc_struct_begin(t, PQ_LT_TIMESTAMP);
+        iof__tc_bool(t, 1, true); /* isAdjustedToUTC */
+        iof__tc_struct_begin(t, 2); /* unit: TimeUnit union */
+        iof__tc_struct_begin(t, 2); /* MICROS */
+        iof__tc_struct_end(t);
+        iof__tc_struct_end(t);
+        iof__tc_struct_end(t);
+        iof__tc_struct_end(t);
+        break;
+    case IOF_VT_STRING:
+        iof__tc_i32(t, 6, PQ_CT_UTF8);
+        iof__tc_struct_begin(t, 10);
+        iof__tc_struct_begin(t, PQ_LT_STRING);
+        iof__tc_struct_end(t);
+        iof__tc_struct_end(t);
+        break;
+    default:
+        break;
+    }
+}
+
+int iof__pq_writer_finish(iof__pq_writer *w, char *err, size_t errlen)
+{
+    int rc = flush_rg(w);
+    if (rc < 0) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s", w->msg);
+        iof__pq_writer_abort(w);
+        return rc;
+    }
+    pq_buf f = {0};
+    tc_w t;
+    iof__tc_w_init(&t, &f);
+    iof__tc_i32(&t, 1, 1);
+    size_t nel = 1;
+    for (size_t i = 0; i < w->ncols; i++)
+        nel += w->cols[i].list ? 3 : 1;
+    iof__tc_list_begin(&t, 2, TC_STRUCT, nel);
+    iof__tc_elem_struct_begin(&t);
+    iof__tc_string(&t, 4, "schema");
+    iof__tc_i32(&t, 5, (int32_t)w->ncols);
+    iof__tc_struct_end(&t);
+    for (size_t i = 0; i < w->ncols; i++) {
+        const pq_col *c = &w->cols[i];
+        iof__tc_elem_struct_begin(&t);
+        if (c->list) {
+            iof__tc_i32(&t, 3, c->nullable ? PQ_REP_OPTIONAL : PQ_REP_REQUIRED);
+            iof__tc_string(&t, 4, c->name);
+            iof__tc_i32(&t, 5, 1);
+            iof__tc_i32(&t, 6, PQ_CT_LIST);
+            iof__tc_struct_begin(&t, 10);
+            iof__tc_struct_begin(&t, PQ_LT_LIST);
+            iof__tc_struct_end(&t);
+            iof__tc_struct_end(&t);
+            iof__tc_struct_end(&t);
+            iof__tc_elem_struct_begin(&t);
+            iof__tc_i32(&t, 3, PQ_REP_REPEATED);
+            iof__tc_string(&t, 4, "list");
+            iof__tc_i32(&t, 5, 1);
+            iof__tc_struct_end(&t);
+            iof__tc_elem_struct_begin(&t);
+            iof__tc_i32(&t, 1, c->ptype);
+            iof__tc_i32(&t, 3, PQ_REP_REQUIRED);
+            iof__tc_string(&t, 4, "element");
+        } else {
+            iof__tc_i32(&t, 1, c->ptype);
+            iof__tc_i32(&t, 3, c->nullable ? PQ_REP_OPTIONAL : PQ_REP_REQUIRED);
+            iof__tc_string(&t, 4, c->name);
+        }
+        leaf_annotations(&t, c->type);
+        iof__tc_struct_end(&t);
+    }
+    iof__tc_i64(&t, 3, (int64_t)w->rows_total);
+    iof__tc_list_begin(&t, 4, TC_STRUCT, w->rg_count);
+    pq_buf_put(&f, w->rgs.p, w->rgs.len);
+    if (w->n_kv) {
+        iof__tc_list_begin(&t, 5, TC_STRUCT, w->n_kv);
+        for (size_t i = 0; i < w->n_kv; i++) {
+            iof__tc_elem_struct_begin(&t);
+            iof__tc_string(&t, 1, w->kv[2 * i]);
+            iof__tc_string(&t, 2, w->kv[2 * i + 1]);
+            iof__tc_struct_end(&t);
+        }
+    }
+    iof__tc_string(&t, 6, w->created_by);
+    iof__tc_list_begin(&t, 7, TC_STRUCT, w->ncols);
+    for (size_t i = 0; i < w->ncols; i++) {
+        iof__tc_elem_struct_begin(&t);
+        iof__tc_struct_begin(&t, 1); /* TYPE_ORDER */
+        iof__tc_struct_end(&t);
+        iof__tc_struct_end(&t);
+    }
+    iof__tc_struct_end(&t);
+    if (f.oom || f.len > UINT32_MAX) {
+        rc = wfail(w, IOF_E_NOMEM, "parquet: out of memory building the footer");
+    } else {
+        uint8_t tail[8];
+        uint32_t n = (uint32_t)f.len;
+        tail[0] = (uint8_t)n; tail[1] = (uint8_t)(n >> 8); tail[2] = (uint8_t)(n >> 16); tail[3] = (uint8_t)(n >> 24);
+        memcpy(tail + 4, "PAR1", 4);
+        rc = emit(w, f.p, f.len);
+        if (rc == 0)
+            rc = emit(w, tail, 8);
+    }
+    iof__pq_buf_free(&f);
+    if (rc < 0 && err && errlen)
+        snprintf(err, errlen, "%s", w->msg);
+    iof__pq_writer_abort(w);
+    return rc;
+}

@@ -1,0 +1,103 @@
+/* Native Parquet writer (no Arrow): the low-level API behind w_parquet.c.
+ *
+ * Model: declare the columns once (an array of iof_column: name, type, nullable, list, dict
+ * hint), then append one row at a time, either
+ *   - cell by cell: for every column, in any column order, exactly one of
+ *       iof__pq_put_null()            null scalar / null list (nullable columns only)
+ *       iof__pq_put_int()             BOOL, INT8..INT64, TIMESTAMP_US scalar
+ *       iof__pq_put_bytes()           STRING / BINARY scalar
+ *       iof__pq_put_list(n) + n x iof__pq_put_elem_int() / iof__pq_put_elem_bytes()
+ *     then iof__pq_end_row();
+ *   - or a whole row through a schema's row accessor: iof__pq_write_row();
+ *   - or column batches: iof__pq_put_column() for every column with the same n values, then
+ *     iof__pq_end_rows(n).
+ * Rows are buffered per column in compact typed buffers (1/2/4/8 bytes per integer, PLAIN
+ * bytes for strings). When the buffered bytes reach row_group_bytes (or IOF_PQ_MAX_RG_ROWS rows)
+ * the row group is encoded and streamed to the sink: memory is bounded by the row-group size,
+ * not by the number of rows. finish() writes the footer; abort() just frees.
+ *
+ * File layout written: "PAR1", column chunks (optional dictionary page + v1 data pages, each
+ * compressed independently: ZSTD frame with content size, raw SNAPPY block, or none), the
+ * FileMetaData (thrift compact), its length, "PAR1". See docs in parquet-writer-notes.md.
+ *
+ * Mapping: nullable scalar -> OPTIONAL, else REQUIRED. BOOL -> BOOLEAN; INT8/INT16 -> INT32 +
+ * INTEGER(8|16, signed) + INT_8|INT_16; INT32 -> INT32; INT64 -> INT64; TIMESTAMP_US -> INT64 +
+ * TIMESTAMP(UTC, MICROS) + TIMESTAMP_MICROS; STRING -> BYTE_ARRAY + STRING + UTF8 (invalid UTF-8
+ * is replaced by U+FFFD, otherwise DuckDB and arrow-rs refuse the whole file); BINARY -> plain
+ * BYTE_ARRAY. A list is the 3-level form
+ *   <optional|required> group NAME (LIST) { repeated group list { required T element; } }
+ * (optional when the column is nullable).
+ *
+ * Errors: functions return 0 or a negative iof_err (IOF_E_NOMEM, IOF_E_OUTPUT from the sink,
+ * IOF_E_INVAL for API misuse such as a null in a REQUIRED column); after an error the writer is
+ * failed (every later call returns the same error) and must be aborted. Message: errmsg().
+ */
+#ifndef IOF_OUTPUT_PARQUET_PQ_WRITER_H
+#define IOF_OUTPUT_PARQUET_PQ_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iotflow/iotflow.h"
+#include "output/schema.h"
+#include "output/writer.h"
+
+#define IOF_PQ_DEFAULT_ROW_GROUP_BYTES (64u << 20) /* bounded memory; ~10k wide rows per group */
+#define IOF_PQ_DEFAULT_PAGE_BYTES (1u << 20)       /* parquet-mr / arrow-rs page size */
+#define IOF_PQ_DEFAULT_PAGE_ENTRIES 20000u         /* parquet-mr / arrow-rs row limit per page */
+#define IOF_PQ_DEFAULT_DICT_BYTES (1u << 20)       /* dictionary page cap, then PLAIN */
+#define IOF_PQ_MAX_RG_ROWS (1u << 20)              /* arrow's default max row-group length */
+#define IOF_PQ_STAT_MAX_BYTES 64                   /* longer byte-array min/max are truncated */
+
+/* Writes n bytes; returns 0 or a negative iof_err. */
+typedef int (*iof__pq_sink_fn)(void *ctx, const void *p, size_t n);
+
+typedef struct iof__pq_writer_cfg {
+    iof_codec codec;           /* IOF_CODEC_ZSTD (default 0), _SNAPPY, _NONE */
+    int zstd_level;            /* 0 -> 1 */
+    uint64_t row_group_bytes;  /* 0 -> IOF_PQ_DEFAULT_ROW_GROUP_BYTES */
+    uint32_t page_bytes;       /* 0 -> IOF_PQ_DEFAULT_PAGE_BYTES */
+    uint32_t page_entries;     /* 0 -> IOF_PQ_DEFAULT_PAGE_ENTRIES */
+    uint32_t dict_max_bytes;   /* 0 -> IOF_PQ_DEFAULT_DICT_BYTES */
+    const iof_kv *kv;          /* key-value metadata, copied at open */
+    size_t n_kv;
+    const char *created_by;    /* NULL -> "iotflow version X.Y.Z (build <id|unknown>)" */
+    iof__pq_sink_fn sink;      /* required */
+    void *sink_ctx;
+} iof__pq_writer_cfg;
+
+typedef struct iof__pq_writer iof__pq_writer;
+
+/* Declares the schema (cols is copied) and writes the leading "PAR1". */
+int iof__pq_writer_open(iof__pq_writer **out, const iof_column *cols, size_t ncols,
+                        const iof__pq_writer_cfg *cfg, char *err, size_t errlen);
+
+int iof__pq_put_null(iof__pq_writer *w, size_t col);
+int iof__pq_put_int(iof__pq_writer *w, size_t col, int64_t v);
+int iof__pq_put_bytes(iof__pq_writer *w, size_t col, const void *p, uint32_t n);
+int iof__pq_put_list(iof__pq_writer *w, size_t col, uint32_t n);
+int iof__pq_put_elem_int(iof__pq_writer *w, size_t col, int64_t v);
+int iof__pq_put_elem_bytes(iof__pq_writer *w, size_t col, const void *p, uint32_t n);
+/* Closes the row; may encode and write a row group. */
+int iof__pq_end_row(iof__pq_writer *w);
+
+/* Appends one row read through s->ops (s must describe the same columns as at open). */
+int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row);
+
+/* Column batch for a scalar column: n values (v[k].null marks nulls). Then end_rows(n). */
+int iof__pq_put_column(iof__pq_writer *w, size_t col, const iof_value *v, size_t n);
+int iof__pq_end_rows(iof__pq_writer *w, size_t n);
+
+/* Flushes the last row group, writes the footer and frees w (also on error; the message is
+ * then copied to err when err is not NULL). */
+int iof__pq_writer_finish(iof__pq_writer *w, char *err, size_t errlen);
+/* Frees w without writing anything more. NULL is a no-op. */
+void iof__pq_writer_abort(iof__pq_writer *w);
+
+const char *iof__pq_writer_errmsg(const iof__pq_writer *w);
+uint64_t iof__pq_writer_rows(const iof__pq_writer *w);
+/* Bytes handed to the sink so far. */
+uint64_t iof__pq_writer_offset(const iof__pq_writer *w);
+
+#endif

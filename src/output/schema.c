@@ -1,0 +1,72 @@
+/* Schema builder: the single place columns are declared (see schema.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "output/schema.h"
+
+int iof__schema_init(iof_schema *s, const char *name, iof_row_ops ops)
+{
+    memset(s, 0, sizeof(*s));
+    s->name = name;
+    s->ops = ops;
+    return IOF_OK;
+}
+
+int iof__schema_add(iof_schema *s, const char *name, iof_vtype type, bool nullable, bool list,
+                    uint16_t field, uint32_t index, const char *doc)
+{
+    if (s->n >= IOF_MAX_COLUMNS || strlen(name) >= IOF_MAX_COLNAME)
+        return IOF_E_LIMIT;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        iof_column *c = realloc(s->cols, cap * sizeof(*c));
+        if (!c)
+            return IOF_E_NOMEM;
+        s->cols = c;
+        s->cap = cap;
+    }
+    iof_column *c = &s->cols[s->n++];
+    memset(c, 0, sizeof(*c));
+    strcpy(c->name, name);
+    c->type = type;
+    c->nullable = nullable;
+    c->list = list;
+    c->dict = (type == IOF_VT_STRING);
+    c->field = field;
+    c->index = index;
+    c->doc = doc;
+    return IOF_OK;
+}
+
+void iof__schema_free(iof_schema *s)
+{
+    if (!s)
+        return;
+    free(s->cols);
+    s->cols = NULL;
+    s->n = s->cap = 0;
+}
+
+long iof__schema_find(const iof_schema *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->cols[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+const char *iof__vtype_name(iof_vtype t)
+{
+    switch (t) {
+    case IOF_VT_BOOL: return "bool";
+    case IOF_VT_INT8: return "int8";
+    case IOF_VT_INT16: return "int16";
+    case IOF_VT_INT32: return "int32";
+    case IOF_VT_INT64: return "int64";
+    case IOF_VT_TIMESTAMP_US: return "timestamp_us";
+    case IOF_VT_STRING: return "string";
+    case IOF_VT_BINARY: return "binary";
+    }
+    return "?";
+}

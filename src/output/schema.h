@@ -1,0 +1,80 @@
+/* Output schema: columns are declared ONCE here; CSV headers, JSON keys and the Parquet schema
+ * all derive from an iof_schema. A schema also carries the row accessor, so writers never
+ * know what a row is (a custom-flow record today; Joy flows or fused telemetry later).
+ */
+#ifndef IOF_OUTPUT_SCHEMA_H
+#define IOF_OUTPUT_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IOF_MAX_COLUMNS 8192   /* wide layout: ~40 metadata + 3*i packet slots + B payload slots */
+#define IOF_MAX_COLNAME 48
+
+typedef enum iof_vtype {
+    IOF_VT_BOOL = 1,
+    IOF_VT_INT8,
+    IOF_VT_INT16,
+    IOF_VT_INT32,
+    IOF_VT_INT64,
+    IOF_VT_TIMESTAMP_US, /* int64 µs since the Unix epoch, UTC instant */
+    IOF_VT_STRING,       /* UTF-8 text */
+    IOF_VT_BINARY,       /* raw bytes (JSON: lowercase hex string) */
+} iof_vtype;
+
+typedef struct iof_column {
+    char name[IOF_MAX_COLNAME];
+    iof_vtype type;     /* scalar type, or element type of a list */
+    bool nullable;      /* scalar: may be null. list: the list itself may be null */
+    bool list;          /* a list of `type`; elements are never null; a list may be empty */
+    bool dict;          /* hint: low-cardinality text, worth dictionary encoding */
+    uint16_t field;     /* accessor's field id (meaning private to the row accessor) */
+    uint32_t index;     /* accessor's slot index (e.g. 3 for P03_PS, 12 for C_012) */
+    const char *doc;    /* one-line meaning + unit, for docs and `iotflow help` */
+} iof_column;
+
+typedef struct iof_value {
+    bool null;
+    int64_t i;          /* BOOL (0/1), INT8..INT64, TIMESTAMP_US */
+    const uint8_t *p;   /* STRING / BINARY bytes (borrowed from the row) */
+    uint32_t len;
+} iof_value;
+
+/* How writers read a row. `row` is opaque to them. */
+typedef struct iof_row_ops {
+    /* Scalar column: fills v (k is 0). List column: element k (0 <= k < count). */
+    void (*get)(const void *row, const iof_column *c, uint32_t k, iof_value *v);
+    /* List column: number of elements; returns UINT32_MAX for a null list. */
+    uint32_t (*count)(const void *row, const iof_column *c);
+} iof_row_ops;
+
+typedef struct iof_schema {
+    iof_column *cols;
+    size_t n;
+    size_t cap;
+    const char *name;        /* e.g. "customflow.wide" (recorded in file metadata) */
+    iof_row_ops ops;
+} iof_schema;
+
+/* Builder. All return 0 or IOF_E_NOMEM / IOF_E_LIMIT. */
+int iof__schema_init(iof_schema *s, const char *name, iof_row_ops ops);
+int iof__schema_add(iof_schema *s, const char *name, iof_vtype type, bool nullable, bool list,
+                    uint16_t field, uint32_t index, const char *doc);
+void iof__schema_free(iof_schema *s);
+/* Index of the column with this name, or -1. */
+long iof__schema_find(const iof_schema *s, const char *name);
+const char *iof__vtype_name(iof_vtype t);
+
+static inline void iof__schema_get(const iof_schema *s, const void *row, size_t c, uint32_t k,
+                                   iof_value *v)
+{
+    s->ops.get(row, &s->cols[c], k, v);
+}
+
+static inline uint32_t iof__schema_count(const iof_schema *s, const void *row, size_t c)
+{
+    return s->ops.count(row, &s->cols[c]);
+}
+
+#endif

@@ -1,0 +1,309 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/err.h"
+#include "output/sink.h"
+
+typedef struct sink_file {
+    bool open;
+    int fmt;                 /* index into fmts[] */
+    int variant;
+    int64_t day;             /* days since epoch */
+    int part;
+    iof__outfile *f;
+    iof__writer *w;
+    uint64_t rows;
+    uint64_t last_use;
+} sink_file;
+
+typedef struct sink_fmt {
+    const iof__writer_ops *ops;
+    int layout;              /* 0 wide, 1 nested */
+} sink_fmt;
+
+struct iof__sink {
+    iof__sink_cfg cfg;
+    char *dir;
+    bool to_stdout;
+    sink_fmt fmts[3];
+    int nfmts;
+    iof_schema schema[2];    /* wide, nested */
+    iof__cf_rowcfg rowcfg[2];
+    bool use_layout[2];
+    int16_t *stream;
+    sink_file files[IOF_MAX_OPEN_FILES];
+    uint64_t tick;
+    /* parts already used per (fmt, variant, day): completed files */
+    iof__sink_file_info *done;
+    size_t ndone, capdone;
+    char errmsg[1024];
+};
+
+static const char *variant_dir[2] = { "bidirectional", "unidirectional" };
+
+int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_t errlen)
+{
+    *out = NULL;
+    iof__sink *s = calloc(1, sizeof(*s));
+    if (!s)
+        return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+    s->cfg = *cfg;
+    s->dir = strdup(cfg->dir);
+    s->to_stdout = strcmp(cfg->dir, "-") == 0;
+    static const struct { unsigned bit; const iof__writer_ops *ops; int deflayout; } all[] = {
+        { IOF_FMT_PARQUET, &iof__writer_parquet, 0 },
+        { IOF_FMT_CSV, &iof__writer_csv, 0 },
+        { IOF_FMT_JSONL, &iof__writer_jsonl, 1 },
+    };
+    for (size_t i = 0; i < 3; i++) {
+        if (!(cfg->formats & all[i].bit))
+            continue;
+        int layout = cfg->layout == IOF_LAYOUT_WIDE ? 0 : cfg->layout == IOF_LAYOUT_NESTED ? 1
+                                                                                          : all[i].deflayout;
+        s->fmts[s->nfmts].ops = all[i].ops;
+        s->fmts[s->nfmts].layout = layout;
+        s->nfmts++;
+        s->use_layout[layout] = true;
+    }
+    int rc = IOF_OK;
+    if (!s->dir) {
+        rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (int l = 0; l < 2; l++) {
+        s->rowcfg[l] = cfg->row;
+        s->rowcfg[l].wide = (l == 0);
+        if (s->use_layout[l] && (rc = iof__cf_schema(&s->schema[l], &s->rowcfg[l])) != IOF_OK) {
+            iof__fail(err, errlen, rc, "cannot build the output schema");
+            goto fail;
+        }
+    }
+    if (s->use_layout[0] && cfg->row.payload_total) {
+        s->stream = malloc(cfg->row.payload_total * sizeof(int16_t));
+        if (!s->stream) {
+            rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    *out = s;
+    return IOF_OK;
+fail:
+    iof__sink_destroy(s);
+    return rc;
+}
+
+static int64_t day_of(int64_t first_ns)
+{
+    int64_t us = first_ns / 1000;
+    int64_t d = us / 86400000000LL;
+    if (us < 0 && us % 86400000000LL)
+        d--;
+    return d;
+}
+
+static int make_path(const iof__sink *s, const sink_file *sf, char *buf, size_t len)
+{
+    time_t t = (time_t)(sf->day * 86400);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    const char *ext = s->fmts[sf->fmt].ops->ext;
+    int n;
+    if (s->cfg.partition == IOF_PARTITION_HIVE)
+        n = snprintf(buf, len, "%s/variant=%s/day=%04d-%02d-%02d/part-%d.%s", s->dir,
+                     variant_dir[sf->variant], tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     sf->part, ext);
+    else if (sf->part == 0)
+        n = snprintf(buf, len, "%s/%s/%02d-%02d-%02d.%s", s->dir, variant_dir[sf->variant],
+                     tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, ext);
+    else
+        n = snprintf(buf, len, "%s/%s/%02d-%02d-%02d.part%d.%s", s->dir, variant_dir[sf->variant],
+                     tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, sf->part, ext);
+    return (n < 0 || (size_t)n >= len) ? IOF_E_OUTPUT : IOF_OK;
+}
+
+static int record_done(iof__sink *s, const sink_file *sf, const char *path)
+{
+    if (s->ndone == s->capdone) {
+        size_t cap = s->capdone ? s->capdone * 2 : 16;
+        iof__sink_file_info *d = realloc(s->done, cap * sizeof(*d));
+        if (!d)
+            return IOF_E_NOMEM;
+        s->done = d;
+        s->capdone = cap;
+    }
+    iof__sink_file_info *i = &s->done[s->ndone];
+    i->path = strdup(path);
+    if (!i->path)
+        return IOF_E_NOMEM;
+    i->format = s->fmts[sf->fmt].ops->name;
+    i->variant = sf->variant;
+    i->rows = sf->rows;
+    s->ndone++;
+    return IOF_OK;
+}
+
+/* Completes (ok) or removes (!ok) an open file. */
+static int close_file(iof__sink *s, sink_file *sf, bool ok)
+{
+    if (!sf->open)
+        return IOF_OK;
+    sf->open = false;
+    char path[4096];
+    snprintf(path, sizeof(path), "%s", iof__outfile_path(sf->f));
+    const iof__writer_ops *ops = s->fmts[sf->fmt].ops;
+    if (!ok) {
+        ops->abort(sf->w);
+        iof__outfile_abort(sf->f);
+        return IOF_OK;
+    }
+    int rc = ops->finish(sf->w);
+    if (rc != IOF_OK) {
+        iof__fail(s->errmsg, sizeof(s->errmsg), rc, "%s: %s", path,
+                  iof__outfile_errmsg(sf->f)[0] ? iof__outfile_errmsg(sf->f) : iof_strerror(rc));
+        iof__outfile_abort(sf->f);
+        return rc;
+    }
+    rc = iof__outfile_commit(sf->f, s->errmsg, sizeof(s->errmsg));
+    if (rc != IOF_OK)
+        return rc;
+    return record_done(s, sf, path);
+}
+
+static int open_file(iof__sink *s, sink_file *sf, int fmt, int variant, int64_t day, int part)
+{
+    memset(sf, 0, sizeof(*sf));
+    sf->fmt = fmt;
+    sf->variant = variant;
+    sf->day = day;
+    sf->part = part;
+    char path[4096];
+    if (s->to_stdout) {
+        strcpy(path, "-");
+    } else if (make_path(s, sf, path, sizeof(path)) != IOF_OK) {
+        return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_OUTPUT, "output path too long");
+    }
+    IOF_TRY(iof__outfile_open(&sf->f, path, s->errmsg, sizeof(s->errmsg)));
+    int layout = s->fmts[fmt].layout;
+    int rc = s->fmts[fmt].ops->open(&sf->w, sf->f, &s->schema[layout], &s->cfg.wopts, s->errmsg,
+                                    sizeof(s->errmsg));
+    if (rc != IOF_OK) {
+        iof__outfile_abort(sf->f);
+        return rc;
+    }
+    sf->open = true;
+    return IOF_OK;
+}
+
+/* Parts: the n-th time a (format, variant, day) file is opened it gets part n. */
+static int parts_used(iof__sink *s, int fmt, int variant, int64_t day)
+{
+    int n = 0;
+    for (size_t i = 0; i < s->ndone; i++)
+        if (s->done[i].variant == variant && strcmp(s->done[i].format, s->fmts[fmt].ops->name) == 0) {
+            /* the day is encoded in the path: compare with the path part n would have */
+            sink_file probe = { .fmt = fmt, .variant = variant, .day = day, .part = n };
+            char p[4096];
+            if (make_path(s, &probe, p, sizeof(p)) == IOF_OK && strcmp(p, s->done[i].path) == 0)
+                n++;
+        }
+    return n;
+}
+
+static sink_file *get_file(iof__sink *s, int fmt, int variant, int64_t day, int *rc)
+{
+    sink_file *lru = NULL, *empty = NULL;
+    for (int i = 0; i < IOF_MAX_OPEN_FILES; i++) {
+        sink_file *sf = &s->files[i];
+        if (!sf->open) {
+            if (!empty)
+                empty = sf;
+            continue;
+        }
+        if (sf->fmt == fmt && sf->variant == variant && (s->to_stdout || sf->day == day))
+            return sf;
+        if (!lru || sf->last_use < lru->last_use)
+            lru = sf;
+    }
+    if (!empty) {
+        if ((*rc = close_file(s, lru, true)) != IOF_OK)
+            return NULL;
+        empty = lru;
+    }
+    int part = s->to_stdout ? 0 : parts_used(s, fmt, variant, day);
+    if ((*rc = open_file(s, empty, fmt, variant, day, part)) != IOF_OK)
+        return NULL;
+    return empty;
+}
+
+int iof__sink_write(iof__sink *s, const iof_cfrec *rec)
+{
+    iof__cf_row row[2];
+    for (int l = 0; l < 2; l++)
+        if (s->use_layout[l])
+            iof__cf_row_init(&row[l], &s->rowcfg[l], rec, l == 0 ? s->stream : NULL);
+    int64_t day = day_of(rec->first_ns);
+    for (int fi = 0; fi < s->nfmts; fi++) {
+        int rc = IOF_OK;
+        sink_file *sf = get_file(s, fi, rec->variant, day, &rc);
+        if (!sf)
+            return rc;
+        sf->last_use = ++s->tick;
+        rc = s->fmts[fi].ops->write(sf->w, &row[s->fmts[fi].layout]);
+        if (rc != IOF_OK) {
+            iof__fail(s->errmsg, sizeof(s->errmsg), rc, "%s: %s", iof__outfile_path(sf->f),
+                      iof__outfile_errmsg(sf->f)[0] ? iof__outfile_errmsg(sf->f) : iof_strerror(rc));
+            return rc;
+        }
+        sf->rows++;
+    }
+    return IOF_OK;
+}
+
+int iof__sink_close(iof__sink *s, bool ok)
+{
+    int first = IOF_OK;
+    /* complete in a stable order: by format, variant, day */
+    for (;;) {
+        sink_file *best = NULL;
+        for (int i = 0; i < IOF_MAX_OPEN_FILES; i++) {
+            sink_file *sf = &s->files[i];
+            if (!sf->open)
+                continue;
+            if (!best || sf->fmt < best->fmt || (sf->fmt == best->fmt && (sf->variant < best->variant ||
+                (sf->variant == best->variant && sf->day < best->day))))
+                best = sf;
+        }
+        if (!best)
+            break;
+        int rc = close_file(s, best, ok && first == IOF_OK);
+        if (rc != IOF_OK && first == IOF_OK)
+            first = rc;
+    }
+    return first;
+}
+
+void iof__sink_destroy(iof__sink *s)
+{
+    if (!s)
+        return;
+    iof__sink_close(s, false);
+    for (int l = 0; l < 2; l++)
+        if (s->use_layout[l])
+            iof__schema_free(&s->schema[l]);
+    for (size_t i = 0; i < s->ndone; i++)
+        free(s->done[i].path);
+    free(s->done);
+    free(s->stream);
+    free(s->dir);
+    free(s);
+}
+
+const char *iof__sink_errmsg(const iof__sink *s) { return s->errmsg; }
+
+const iof__sink_file_info *iof__sink_files(const iof__sink *s, size_t *n)
+{
+    *n = s->ndone;
+    return s->done;
+}

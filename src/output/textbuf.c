@@ -1,0 +1,143 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/textbuf.h"
+
+void iof__tb_free(iof_tbuf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof(*b));
+}
+
+void iof__tb_reserve(iof_tbuf *b, size_t n)
+{
+    if (b->oom || b->len + n <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + n)
+        cap *= 2;
+    if (cap > IOF_MAX_TEXT_ROW) {
+        b->oom = true;
+        return;
+    }
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->oom = true;
+        return;
+    }
+    b->p = p;
+    b->cap = cap;
+}
+
+void iof__tb_put(iof_tbuf *b, const void *s, size_t n)
+{
+    iof__tb_reserve(b, n);
+    if (b->oom)
+        return;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+void iof__tb_puts(iof_tbuf *b, const char *s) { iof__tb_put(b, s, strlen(s)); }
+
+void iof__tb_int(iof_tbuf *b, int64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    iof__tb_reserve(b, (size_t)n + 1);
+    if (b->oom)
+        return;
+    if (v < 0)
+        b->p[b->len++] = '-';
+    while (n)
+        b->p[b->len++] = tmp[--n];
+}
+
+void iof__tb_hex(iof_tbuf *b, const uint8_t *p, size_t n)
+{
+    static const char hx[] = "0123456789abcdef";
+    iof__tb_reserve(b, n * 2);
+    if (b->oom)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        b->p[b->len++] = hx[p[i] >> 4];
+        b->p[b->len++] = hx[p[i] & 15];
+    }
+}
+
+/* Length of a valid UTF-8 sequence at p (1..4), or 0 if invalid. */
+static size_t utf8_len(const uint8_t *p, size_t n)
+{
+    uint8_t c = p[0];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) return 1;
+    if ((c & 0xe0) == 0xc0) { len = 2; cp = c & 0x1f; }
+    else if ((c & 0xf0) == 0xe0) { len = 3; cp = c & 0x0f; }
+    else if ((c & 0xf8) == 0xf0) { len = 4; cp = c & 0x07; }
+    else return 0;
+    if (len > n) return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80) return 0;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+void iof__tb_json_str(iof_tbuf *b, const uint8_t *p, size_t n)
+{
+    static const char hx[] = "0123456789abcdef";
+    iof__tb_putc(b, '"');
+    for (size_t i = 0; i < n;) {
+        uint8_t c = p[i];
+        if (c == '"' || c == '\\') {
+            iof__tb_putc(b, '\\');
+            iof__tb_putc(b, (char)c);
+            i++;
+        } else if (c < 0x20) {
+            char e[6] = { '\\', 'u', '0', '0', hx[c >> 4], hx[c & 15] };
+            iof__tb_put(b, e, 6);
+            i++;
+        } else if (c < 0x80) {
+            iof__tb_putc(b, (char)c);
+            i++;
+        } else {
+            size_t l = utf8_len(p + i, n - i);
+            if (l) {
+                iof__tb_put(b, p + i, l);
+                i += l;
+            } else {
+                iof__tb_puts(b, "\\ufffd");
+                i++;
+            }
+        }
+    }
+    iof__tb_putc(b, '"');
+}
+
+void iof__tb_csv_str(iof_tbuf *b, const uint8_t *p, size_t n)
+{
+    bool quote = n && (p[0] == ' ' || p[n - 1] == ' ');
+    for (size_t i = 0; i < n && !quote; i++)
+        if (p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r')
+            quote = true;
+    if (!quote) {
+        iof__tb_put(b, p, n);
+        return;
+    }
+    iof__tb_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '"')
+            iof__tb_putc(b, '"');
+        iof__tb_putc(b, (char)p[i]);
+    }
+    iof__tb_putc(b, '"');
+}

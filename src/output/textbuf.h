@@ -1,0 +1,36 @@
+/* Small append buffer shared by the text writers (CSV, JSON Lines): fast integer and hex
+ * formatting, JSON string escaping, RFC 4180 quoting. Capped (curl dynbuf idea). */
+#ifndef IOF_OUTPUT_TEXTBUF_H
+#define IOF_OUTPUT_TEXTBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IOF_MAX_TEXT_ROW (64u << 20) /* one CSV/JSON row; a wide row is ~20 KB */
+
+typedef struct iof_tbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;                 /* sticky: an append failed (cap or malloc) */
+} iof_tbuf;
+
+void iof__tb_free(iof_tbuf *b);
+void iof__tb_reserve(iof_tbuf *b, size_t n);
+static inline void iof__tb_putc(iof_tbuf *b, char c)
+{
+    if (b->len + 1 > b->cap)
+        iof__tb_reserve(b, 1);
+    if (!b->oom)
+        b->p[b->len++] = c;
+}
+void iof__tb_put(iof_tbuf *b, const void *s, size_t n);
+void iof__tb_puts(iof_tbuf *b, const char *s);
+void iof__tb_int(iof_tbuf *b, int64_t v);
+void iof__tb_hex(iof_tbuf *b, const uint8_t *p, size_t n);
+/* JSON string with quotes; invalid UTF-8 bytes become \ufffd. */
+void iof__tb_json_str(iof_tbuf *b, const uint8_t *p, size_t n);
+/* CSV field, quoted only when it holds , " CR LF or leading/trailing space. */
+void iof__tb_csv_str(iof_tbuf *b, const uint8_t *p, size_t n);
+
+#endif

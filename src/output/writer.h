@@ -1,0 +1,50 @@
+/* Output writers: one format = one module behind this vtable (w_csv.c, w_jsonl.c,
+ * w_parquet.c). A writer encodes rows of an iof_schema into an iof__outfile; it never opens,
+ * renames or deletes files itself (outfile.h does, atomically).
+ *
+ * Life cycle: open -> write* -> finish (success; caller then commits the outfile)
+ *                              -> abort  (failure; caller then aborts the outfile)
+ */
+#ifndef IOF_OUTPUT_WRITER_H
+#define IOF_OUTPUT_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iotflow/iotflow.h"
+#include "output/outfile.h"
+#include "output/schema.h"
+
+typedef struct iof_kv {
+    const char *key;
+    const char *value;
+} iof_kv;
+
+typedef struct iof__writer_opts {
+    iof_codec codec;              /* parquet: page compression */
+    uint64_t row_group_bytes;     /* parquet: flush a row group at this many buffered bytes */
+    const iof_kv *kv;             /* parquet: key-value metadata (provenance, parameters) */
+    size_t n_kv;
+} iof__writer_opts;
+
+typedef struct iof__writer iof__writer; /* each format defines its own struct */
+
+typedef struct iof__writer_ops {
+    const char *name;  /* "csv", "jsonl", "parquet" */
+    const char *ext;   /* file extension without dot */
+    /* Creates the writer; may write a header. Returns 0 or a negative iof_err (msg in err). */
+    int (*open)(iof__writer **w, iof__outfile *f, const iof_schema *s, const iof__writer_opts *o,
+                char *err, size_t errlen);
+    /* Appends one row. Returns 0 or IOF_E_OUTPUT / IOF_E_NOMEM. */
+    int (*write)(iof__writer *w, const void *row);
+    /* Writes everything still buffered (footer...) and frees the writer. */
+    int (*finish)(iof__writer *w);
+    /* Frees the writer without writing anything more. */
+    void (*abort)(iof__writer *w);
+} iof__writer_ops;
+
+extern const iof__writer_ops iof__writer_csv;
+extern const iof__writer_ops iof__writer_jsonl;
+extern const iof__writer_ops iof__writer_parquet;
+
+#endif

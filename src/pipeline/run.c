@@ -1,0 +1,397 @@
+/* The extraction pipeline: capture -> decode -> fragments -> attribution -> flow policy ->
+ * sink. One loop, no allocation per packet, one flow-table lookup per device view. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "flow/attrib.h"
+#include "pipeline/run_int.h"
+
+void iof_config_init(iof_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->live_snaplen = 65535;
+    c->output_dir = "./iotflow-out";
+    c->formats = IOF_FMT_PARQUET;
+    c->layout = IOF_LAYOUT_DEFAULT;
+    c->variants = IOF_VARIANT_BI | IOF_VARIANT_UNI;
+    c->partition = IOF_PARTITION_DAY;
+    c->compression = IOF_CODEC_ZSTD;
+    c->window_s = 60;
+    c->packets = 10;
+    c->payload = 1000;
+    c->payload_total = 3000;
+    c->max_flows = 1000000;
+    c->anonymise = true;
+}
+
+static void on_skip(void *ctx, const char *path, const char *why)
+{
+    (void)ctx;
+    fprintf(stderr, "iotflow: skipping %s: %s\n", path, why);
+}
+
+iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (cfg->window_s <= 0 || cfg->window_s > 86400.0 * 365)
+        return iof__fail(err, errlen, IOF_E_INVAL, "--window must be > 0 seconds (got %g)", cfg->window_s);
+    if (cfg->packets > IOF_MAX_PACKET_SLOTS)
+        return iof__fail(err, errlen, IOF_E_INVAL, "--packets must be 0..%d", IOF_MAX_PACKET_SLOTS);
+    if (cfg->payload > IOF_MAX_PAYLOAD_BYTES)
+        return iof__fail(err, errlen, IOF_E_INVAL, "--payload must be 0..%d", IOF_MAX_PAYLOAD_BYTES);
+    if (cfg->payload_total > IOF_MAX_PAYLOAD_TOTAL)
+        return iof__fail(err, errlen, IOF_E_INVAL, "--payload-total must be 0..%d", IOF_MAX_PAYLOAD_TOTAL);
+    if (cfg->max_flows == 0)
+        return iof__fail(err, errlen, IOF_E_INVAL, "--max-flows must be at least 1");
+    if (!cfg->variants || (cfg->variants & ~3u))
+        return iof__fail(err, errlen, IOF_E_INVAL, "--variant must be bi, uni or both");
+    if (cfg->formats & ~7u)
+        return iof__fail(err, errlen, IOF_E_INVAL, "unknown output format");
+    if (!cfg->interface && cfg->n_inputs == 0)
+        return iof__fail(err, errlen, IOF_E_INVAL, "no input: give capture files, directories, - or -i IF");
+    if (cfg->interface && cfg->n_inputs)
+        return iof__fail(err, errlen, IOF_E_INVAL, "give either -i IF or input files, not both");
+    const char *outdir = cfg->output_dir ? cfg->output_dir : "./iotflow-out";
+    if (strcmp(outdir, "-") == 0) {
+        unsigned f = cfg->formats;
+        if ((f & (f - 1)) != 0 || cfg->variants == 3)
+            return iof__fail(err, errlen, IOF_E_INVAL,
+                             "-o - streams one format and one variant: add --variant bi|uni and a single -f");
+    }
+    iof_run *r = calloc(1, sizeof(*r));
+    if (!r)
+        return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+    r->cfg = *cfg;
+    r->output_dir = strdup(outdir);
+    int rc = IOF_OK;
+    if (!r->output_dir) {
+        rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+        goto fail;
+    }
+    r->cfg.output_dir = r->output_dir;
+    r->cfg.inputs = NULL;
+    if (cfg->devices_file &&
+        (rc = iof__inventory_load(&r->inv, cfg->devices_file, err, errlen)) != IOF_OK)
+        goto fail;
+    if (cfg->n_inputs &&
+        (rc = iof__input_list_expand(cfg->inputs, cfg->n_inputs, &r->inputs, &r->n_inputs, on_skip,
+                                     NULL, err, errlen)) != IOF_OK)
+        goto fail;
+    if (cfg->n_inputs && r->n_inputs == 0) {
+        rc = iof__fail(err, errlen, IOF_E_INVAL, "no capture files found in the given inputs");
+        goto fail;
+    }
+    *out = r;
+    return IOF_OK;
+fail:
+    iof_run_destroy(r);
+    return rc;
+}
+
+void iof_run_destroy(iof_run *r)
+{
+    if (!r)
+        return;
+    iof__sink_destroy(r->sink);
+    iof__cflow_destroy(r->flows);
+    iof__fragtab_destroy(r->frag);
+    iof__inventory_free(r->inv);
+    iof__input_list_free(r->inputs, r->n_inputs);
+    iof__stats_free(&r->st);
+    free(r->output_dir);
+    free(r);
+}
+
+void iof_run_stop(iof_run *r)
+{
+    r->stop = 1;
+    iof__source *s = r->cur_src;
+    if (s)
+        iof__source_stop(s);
+}
+
+const char *iof_run_errmsg(const iof_run *r) { return r->errmsg; }
+
+/* Flow policy -> sink + per-device/per-protocol tables. */
+static int on_record(void *ctx, const iof_cfrec *rec)
+{
+    iof_run *r = ctx;
+    char key[48];
+    const char *name = NULL, *type = NULL;
+    if (rec->device >= 0 && r->inv) {
+        const iof_device *d = iof__inventory_get(r->inv, (size_t)rec->device);
+        iof__format_mac(d->mac, key);
+        name = d->name;
+        type = d->type;
+    } else if (rec->mac_state) {
+        iof__format_mac(rec->mac, key);
+    } else if (!inet_ntop(rec->ipver == 4 ? AF_INET : AF_INET6, rec->dev_ip, key, sizeof(key))) {
+        strcpy(key, "?");
+    }
+    /* traffic totals come from one variant only, so packets are not counted twice */
+    bool traffic = rec->variant == IOF_VAR_BI || !(r->cfg.variants & IOF_VARIANT_BI);
+    iof__stats_record(&r->st, key, name, type, rec->variant, rec->proto, rec->packets, rec->bytes,
+                      traffic);
+    if (!r->sink)
+        return IOF_OK;
+    int rc = iof__sink_write(r->sink, rec);
+    if (rc != IOF_OK && !r->errmsg[0])
+        snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__sink_errmsg(r->sink));
+    return rc;
+}
+
+static int setup(iof_run *r)
+{
+    iof_config *c = &r->cfg;
+    r->frag = iof__fragtab_create(IOF_FRAGTAB_ENTRIES, IOF_FRAG_TIMEOUT_NS);
+    if (!r->frag)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
+    uint64_t seed = c->hash_seed;
+    if (!seed) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        seed = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid() << 32 ^ (uint64_t)ts.tv_sec;
+    }
+    iof__cf_config fc = {
+        .window_ns = (int64_t)(c->window_s * 1e9),
+        .packets = c->packets,
+        .payload = c->payload,
+        .max_flows = c->max_flows,
+        .variants = c->variants,
+        .hash_seed = seed,
+    };
+    int rc = iof__cflow_create(&r->flows, &fc, on_record, r);
+    if (rc != IOF_OK)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the flow table");
+    r->rowcfg = (iof__cf_rowcfg){ .packets = c->packets, .payload_total = c->payload_total,
+                                  .anonymise = c->anonymise, .inv = r->inv };
+    if (!c->formats)
+        return IOF_OK;
+    /* provenance and extraction parameters, recorded in Parquet key-value metadata */
+    static const char *const var_names[] = { "", "bi", "uni", "both" };
+    snprintf(r->kvbuf[0], sizeof(r->kvbuf[0]), "%g", c->window_s);
+    snprintf(r->kvbuf[1], sizeof(r->kvbuf[1]), "%u", c->packets);
+    snprintf(r->kvbuf[2], sizeof(r->kvbuf[2]), "%u", c->payload);
+    snprintf(r->kvbuf[3], sizeof(r->kvbuf[3]), "%u", c->payload_total);
+    snprintf(r->kvbuf[4], sizeof(r->kvbuf[4]), "%s", c->anonymise ? "true" : "false");
+    snprintf(r->kvbuf[5], sizeof(r->kvbuf[5]), "%s", c->devices_file ? c->devices_file : "");
+    size_t off = 0;
+    r->kvinputs[0] = '\0';
+    for (size_t i = 0; i < r->n_inputs && off + 2 < sizeof(r->kvinputs); i++)
+        off += (size_t)snprintf(r->kvinputs + off, sizeof(r->kvinputs) - off, "%s%s", i ? "\n" : "",
+                                r->inputs[i]);
+    if (c->interface)
+        snprintf(r->kvinputs, sizeof(r->kvinputs), "live:%s", c->interface);
+    size_t nk = 0;
+    r->kv[nk++] = (iof_kv){ "iotflow.version", iof_version_string() };
+    r->kv[nk++] = (iof_kv){ "iotflow.record", "customflow" };
+    r->kv[nk++] = (iof_kv){ "iotflow.window_s", r->kvbuf[0] };
+    r->kv[nk++] = (iof_kv){ "iotflow.packets", r->kvbuf[1] };
+    r->kv[nk++] = (iof_kv){ "iotflow.payload", r->kvbuf[2] };
+    r->kv[nk++] = (iof_kv){ "iotflow.payload_total", r->kvbuf[3] };
+    r->kv[nk++] = (iof_kv){ "iotflow.variants", var_names[c->variants & 3] };
+    r->kv[nk++] = (iof_kv){ "iotflow.anonymise", r->kvbuf[4] };
+    r->kv[nk++] = (iof_kv){ "iotflow.devices", r->kvbuf[5] };
+    r->kv[nk++] = (iof_kv){ "iotflow.inputs", r->kvinputs };
+    iof__sink_cfg sc = {
+        .dir = r->output_dir,
+        .formats = c->formats,
+        .layout = c->layout,
+        .partition = c->partition,
+        .wopts = { .codec = c->compression, .row_group_bytes = 0, .kv = r->kv, .n_kv = nk },
+        .row = r->rowcfg,
+    };
+    return iof__sink_create(&r->sink, &sc, r->errmsg, sizeof(r->errmsg));
+}
+
+static inline void account_frame(iof_run *r, const iof_frame *f, iof__input_stat *in)
+{
+    r->st.frames++;
+    r->st.wire_bytes += f->wirelen;
+    r->st.captured_bytes += f->caplen;
+    in->frames++;
+    in->wire_bytes += f->wirelen;
+    if (!r->st.have_ts) {
+        r->st.have_ts = true;
+        r->st.first_ts_ns = r->st.last_ts_ns = f->ts_ns;
+    } else if (f->ts_ns < r->st.last_ts_ns) {
+        r->st.ts_out_of_order++;
+    } else {
+        r->st.last_ts_ns = f->ts_ns;
+    }
+}
+
+/* One frame through decode, fragments, attribution and the flow policy. */
+static int process_frame(iof_run *r, const iof_frame *f)
+{
+    iof_pkt pkt;
+    iof_drop d = iof__decode(&pkt, f->linktype, f->data, f->caplen, f->wirelen, f->ts_ns);
+    if (pkt.notes) {
+        for (unsigned b = 0; b < IOF_NOTE__COUNT; b++)
+            if (pkt.notes & (1u << b))
+                r->st.notes[b]++;
+    }
+    if (d == IOF_DROP_OK && (pkt.flags & IOF_PKT_FRAGMENT))
+        d = iof__fragtab_resolve(r->frag, &pkt);
+    if (d != IOF_DROP_OK) {
+        r->st.drops[d]++;
+        return IOF_OK;
+    }
+    r->st.decoded++;
+    iof_view views[2];
+    int n = iof__attribute(&pkt, r->inv, views);
+    if (n == 0) {
+        r->st.unattributed++;
+        /* the clock still advances: windows close by capture time */
+        return iof__cflow_advance(r->flows, pkt.ts_ns);
+    }
+    r->st.attributed++;
+    r->st.views += (uint64_t)n;
+    return iof__cflow_packet(r->flows, &pkt, views, n);
+}
+
+static int run_source(iof_run *r, iof__source *src, iof__input_stat *in)
+{
+    iof_frame f;
+    int rc;
+    uint64_t tick = 0;
+    while (!r->stop && (rc = iof__source_next(src, &f)) == 1) {
+        account_frame(r, &f, in);
+        int prc = process_frame(r, &f);
+        if (prc != IOF_OK)
+            return prc;
+        if (r->progress.on && (++tick & 0xffff) == 0)
+            iof__progress_update(&r->progress, r->progress.done_bytes + iof__source_progress(src),
+                                 r->st.frames);
+    }
+    if (r->stop)
+        return IOF_E_INTERRUPTED;
+    return rc;
+}
+
+static void finish_input(iof_run *r, iof__source *src, iof__input_stat *in, int rc)
+{
+    iof_src_stats ss;
+    uint64_t filtered = 0;
+    iof__source_stats(src, &ss, &filtered);
+    r->st.filtered += filtered;
+    if (iof__source_format(src) == IOF_SRC_LIVE) {
+        r->st.live = true;
+        r->st.live_stats_ok = ss.live_stats_ok;
+        r->st.ps_recv = ss.ps_recv;
+        r->st.ps_drop = ss.ps_drop;
+        r->st.ps_ifdrop = ss.ps_ifdrop;
+    }
+    if (rc < 0 && rc != IOF_E_INTERRUPTED) {
+        in->rc = rc;
+        in->error = strdup(iof__source_errmsg(src));
+        fprintf(stderr, "iotflow: %s\n", iof__source_errmsg(src));
+        r->st.input_damaged = true;
+    }
+}
+
+static int open_source(iof_run *r, const char *path, iof__source **src, iof__input_stat *in)
+{
+    char err[1024];
+    int rc = path ? iof__source_open_file(src, path, err, sizeof(err))
+                  : iof__source_open_live(src, r->cfg.interface, r->cfg.live_snaplen,
+                                          r->cfg.live_buffer_kib, err, sizeof(err));
+    if (rc == IOF_OK && r->cfg.filter && (rc = iof__source_set_filter(*src, r->cfg.filter)) != IOF_OK) {
+        snprintf(err, sizeof(err), "%s", iof__source_errmsg(*src));
+        iof__source_close(*src);
+        *src = NULL;
+    }
+    if (rc != IOF_OK) {
+        in->rc = rc;
+        in->error = strdup(err);
+        fprintf(stderr, "iotflow: %s\n", err);
+    }
+    return rc;
+}
+
+iof_err iof_run_execute(iof_run *r)
+{
+    int64_t t0 = iof__now_ns();
+    int rc = setup(r);
+    if (rc != IOF_OK)
+        return (iof_err)rc;
+    uint64_t total = 0;
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        struct stat sb;
+        if (strcmp(r->inputs[i], "-") != 0 && stat(r->inputs[i], &sb) == 0)
+            total += (uint64_t)sb.st_size;
+    }
+    iof__progress_start(&r->progress, r->cfg.progress, total);
+    int input_rc = IOF_OK; /* first input problem; the run goes on with the next input */
+    int flow_rc = IOF_OK;  /* output/memory problem: stops the run */
+    size_t n = r->cfg.interface ? 1 : r->n_inputs;
+    for (size_t i = 0; i < n && !r->stop && flow_rc == IOF_OK; i++) {
+        const char *path = r->cfg.interface ? NULL : r->inputs[i];
+        iof__input_stat *in = iof__stats_add_input(&r->st, path ? path : r->cfg.interface);
+        if (!in) {
+            flow_rc = IOF_E_NOMEM;
+            break;
+        }
+        iof__source *src = NULL;
+        rc = open_source(r, path, &src, in);
+        if (rc != IOF_OK) {
+            if (path == NULL || rc == IOF_E_INVAL) { /* live or filter: configuration problem */
+                snprintf(r->errmsg, sizeof(r->errmsg), "%s", in->error ? in->error : "");
+                flow_rc = rc;
+                break;
+            }
+            if (input_rc == IOF_OK)
+                input_rc = rc;
+            continue;
+        }
+        in->format = iof__source_format(src) == IOF_SRC_PCAPNG ? "pcapng"
+                     : iof__source_format(src) == IOF_SRC_LIVE ? "live" : "pcap";
+        r->cur_src = src;
+        rc = run_source(r, src, in);
+        r->cur_src = NULL;
+        finish_input(r, src, in, rc);
+        if (r->progress.on)
+            r->progress.done_bytes += iof__source_progress(src);
+        iof__source_close(src);
+        if (rc == IOF_E_INTERRUPTED || (rc >= 0))
+            continue;
+        if (rc == IOF_E_NOMEM || rc == IOF_E_OUTPUT) {
+            flow_rc = rc;
+            break;
+        }
+        if (input_rc == IOF_OK) {
+            input_rc = rc;
+            snprintf(r->errmsg, sizeof(r->errmsg), "%s", in->error ? in->error : "");
+        }
+    }
+    iof__progress_end(&r->progress);
+    r->st.interrupted = r->stop != 0;
+    if (flow_rc == IOF_OK)
+        flow_rc = iof__cflow_flush(r->flows, r->stop ? IOF_CF_END_SHUTDOWN : IOF_CF_END_EOF);
+    iof__cflow_get_stats(r->flows, &r->st.cf);
+    iof__fragtab_stats fs;
+    iof__fragtab_get_stats(r->frag, &fs);
+    r->st.frag_orphans = fs.orphans;
+    r->st.frag_resolved = fs.resolved;
+    if (r->sink) {
+        int src2 = iof__sink_close(r->sink, flow_rc == IOF_OK);
+        if (flow_rc == IOF_OK && src2 != IOF_OK) {
+            flow_rc = src2;
+            snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__sink_errmsg(r->sink));
+        }
+    }
+    r->st.elapsed_s = (double)(iof__now_ns() - t0) / 1e9;
+    r->output_rc = flow_rc;
+    if (flow_rc != IOF_OK)
+        return (iof_err)(flow_rc == IOF_E_NOMEM ? IOF_E_NOMEM : flow_rc);
+    if (input_rc != IOF_OK)
+        return (iof_err)input_rc;
+    if (r->stop)
+        return IOF_E_INTERRUPTED;
+    return IOF_OK;
+}

@@ -1,0 +1,54 @@
+/* The run object shared by the pipeline files (run.c: the packet loop; report.c: summary and
+ * stats JSON; progress.c: the stderr progress bar). */
+#ifndef IOF_PIPELINE_RUN_INT_H
+#define IOF_PIPELINE_RUN_INT_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "capture/source.h"
+#include "decode/frag.h"
+#include "flow/cflow.h"
+#include "flow/inventory.h"
+#include "iotflow/iotflow.h"
+#include "output/sink.h"
+#include "pipeline/stats.h"
+
+#define IOF_FRAGTAB_ENTRIES 65536        /* datagrams in reassembly-key table */
+#define IOF_FRAG_TIMEOUT_NS (30LL * 1000000000LL) /* RFC 791 suggests 15 s; Linux uses 30 s */
+
+typedef struct iof__progress {
+    bool on;
+    uint64_t total_bytes;      /* sum of input sizes, 0 if unknown */
+    uint64_t done_bytes;       /* bytes of finished inputs */
+    int64_t last_ns, start_ns;
+    bool drawn;
+} iof__progress;
+
+struct iof_run {
+    iof_config cfg;
+    char **inputs;             /* expanded input list */
+    size_t n_inputs;
+    char *output_dir;
+    iof__inventory *inv;
+    iof__fragtab *frag;
+    iof__cflow *flows;
+    iof__sink *sink;
+    iof__stats st;
+    iof__progress progress;
+    iof__source *volatile cur_src;
+    volatile sig_atomic_t stop;
+    int output_rc;
+    char errmsg[1024];
+    iof__cf_rowcfg rowcfg;
+    iof_kv kv[16];             /* Parquet key-value metadata (values below) */
+    char kvbuf[8][256];
+    char kvinputs[8192];
+};
+
+void iof__progress_start(iof__progress *p, bool on, uint64_t total);
+void iof__progress_update(iof__progress *p, uint64_t cur_bytes, uint64_t frames);
+void iof__progress_end(iof__progress *p);
+int64_t iof__now_ns(void);
+
+#endif

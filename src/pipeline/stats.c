@@ -1,0 +1,157 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/stats.h"
+
+void iof__stats_free(iof__stats *st)
+{
+    for (size_t i = 0; i < st->n_inputs; i++) {
+        free(st->inputs[i].path);
+        free(st->inputs[i].error);
+    }
+    free(st->inputs);
+    free(st->devs);
+    free(st->dev_idx);
+    memset(st, 0, sizeof(*st));
+}
+
+iof__input_stat *iof__stats_add_input(iof__stats *st, const char *path)
+{
+    if (st->n_inputs == st->cap_inputs) {
+        size_t cap = st->cap_inputs ? st->cap_inputs * 2 : 8;
+        iof__input_stat *p = realloc(st->inputs, cap * sizeof(*p));
+        if (!p)
+            return NULL;
+        st->inputs = p;
+        st->cap_inputs = cap;
+    }
+    iof__input_stat *in = &st->inputs[st->n_inputs];
+    memset(in, 0, sizeof(*in));
+    in->path = strdup(path);
+    if (!in->path)
+        return NULL;
+    st->n_inputs++;
+    return in;
+}
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int rebuild_index(iof__stats *st, size_t size)
+{
+    int32_t *idx = malloc(size * sizeof(*idx));
+    if (!idx)
+        return -1;
+    for (size_t i = 0; i < size; i++)
+        idx[i] = -1;
+    for (size_t i = 0; i < st->n_devs; i++) {
+        size_t h = str_hash(st->devs[i].key) & (size - 1);
+        while (idx[h] >= 0)
+            h = (h + 1) & (size - 1);
+        idx[h] = (int32_t)i;
+    }
+    free(st->dev_idx);
+    st->dev_idx = idx;
+    st->dev_mask = size - 1;
+    return 0;
+}
+
+static iof__dev_stat *find_dev(iof__stats *st, const char *key, const char *name, const char *type)
+{
+    if (st->dev_idx) {
+        for (size_t h = str_hash(key) & st->dev_mask;; h = (h + 1) & st->dev_mask) {
+            int32_t i = st->dev_idx[h];
+            if (i < 0)
+                break;
+            if (strcmp(st->devs[i].key, key) == 0)
+                return &st->devs[i];
+        }
+    }
+    if (st->n_devs >= IOF_MAX_STAT_DEVICES) {
+        if (strcmp(key, "(other)") != 0)
+            return find_dev(st, "(other)", "", "");
+        return st->n_devs ? &st->devs[st->n_devs - 1] : NULL;
+    }
+    if (st->n_devs == st->cap_devs) {
+        size_t cap = st->cap_devs ? st->cap_devs * 2 : 32;
+        iof__dev_stat *d = realloc(st->devs, cap * sizeof(*d));
+        if (!d)
+            return NULL;
+        st->devs = d;
+        st->cap_devs = cap;
+    }
+    iof__dev_stat *d = &st->devs[st->n_devs++];
+    memset(d, 0, sizeof(*d));
+    snprintf(d->key, sizeof(d->key), "%s", key);
+    snprintf(d->name, sizeof(d->name), "%s", name ? name : "");
+    snprintf(d->type, sizeof(d->type), "%s", type ? type : "");
+    if (st->n_devs * 2 > st->dev_mask) {
+        size_t size = 64;
+        while (size < st->n_devs * 4)
+            size *= 2;
+        if (rebuild_index(st, size) != 0)
+            return d;
+    } else {
+        size_t h = str_hash(d->key) & st->dev_mask;
+        while (st->dev_idx[h] >= 0)
+            h = (h + 1) & st->dev_mask;
+        st->dev_idx[h] = (int32_t)(st->n_devs - 1);
+    }
+    return d;
+}
+
+void iof__stats_record(iof__stats *st, const char *key, const char *name, const char *type,
+                       int variant, uint8_t proto, uint64_t packets, uint64_t bytes, bool count_traffic)
+{
+    iof__dev_stat *d = find_dev(st, key, name, type);
+    if (d) {
+        d->records[variant]++;
+        if (count_traffic) {
+            d->packets += packets;
+            d->bytes += bytes;
+        }
+    }
+    if (count_traffic) {
+        st->proto[proto].records++;
+        st->proto[proto].packets += packets;
+        st->proto[proto].bytes += bytes;
+    }
+}
+
+static int dev_cmp(const void *a, const void *b)
+{
+    return strcmp(((const iof__dev_stat *)a)->key, ((const iof__dev_stat *)b)->key);
+}
+
+void iof__stats_sort_devices(iof__stats *st)
+{
+    qsort(st->devs, st->n_devs, sizeof(*st->devs), dev_cmp);
+    if (st->dev_idx) {
+        size_t size = st->dev_mask + 1;
+        rebuild_index(st, size);
+    }
+}
+
+void iof__stats_merge(iof__stats *dst, const iof__stats *src)
+{
+    for (size_t i = 0; i < src->n_devs; i++) {
+        const iof__dev_stat *d = &src->devs[i];
+        iof__dev_stat *t = find_dev(dst, d->key, d->name, d->type);
+        if (!t)
+            continue;
+        for (int v = 0; v < IOF_VAR__COUNT; v++)
+            t->records[v] += d->records[v];
+        t->packets += d->packets;
+        t->bytes += d->bytes;
+    }
+    for (int p = 0; p < 256; p++) {
+        dst->proto[p].records += src->proto[p].records;
+        dst->proto[p].packets += src->proto[p].packets;
+        dst->proto[p].bytes += src->proto[p].bytes;
+    }
+}

@@ -1,0 +1,424 @@
+/* iotflow stats PATH...: the per-device and per-protocol tables of the run summary, for
+ * captures (extracted in memory, nothing written) and for our own outputs (JSON Lines, CSV,
+ * Parquet), so a dataset can be summarised without re-reading its captures. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/err.h"
+#include "pipeline/report.h"
+#include "pipeline/run_int.h"
+
+#define STATS_MAX_LINE (64u << 20)  /* longest JSON/CSV row accepted (a wide row is ~20 KB) */
+
+typedef struct out_row {
+    char device[48], name[64], type[64];
+    long long proto, packets, bytes;
+    bool has_name, has_type;
+} out_row;
+
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+static int variant_of(const char *path) { return strstr(path, "unidirectional") ? 1 : 0; }
+
+/* ---- JSON Lines: a bounded scanner for the top-level keys we need ------------------- */
+
+/* Copies a JSON string starting at p (just after the opening quote) into out; returns the
+ * position after the closing quote, or NULL. Escapes are kept minimal (\" \\ \/ and \uXXXX
+ * replaced by '?'): the fields we read are MACs, IPs, names. */
+static const char *json_str(const char *p, const char *end, char *out, size_t outlen)
+{
+    size_t n = 0;
+    while (p < end && *p != '"') {
+        char c = *p++;
+        if (c == '\\' && p < end) {
+            c = *p++;
+            if (c == 'u') {
+                p += (end - p >= 4) ? 4 : end - p;
+                c = '?';
+            }
+        }
+        if (n + 1 < outlen)
+            out[n++] = c;
+    }
+    if (p >= end)
+        return NULL;
+    out[n] = '\0';
+    return p + 1;
+}
+
+/* Skips one JSON value (string, number, literal, array, object) at p. */
+static const char *json_skip(const char *p, const char *end)
+{
+    int depth = 0;
+    bool in_str = false;
+    for (; p < end; p++) {
+        char c = *p;
+        if (in_str) {
+            if (c == '\\')
+                p++;
+            else if (c == '"')
+                in_str = false;
+            if (!in_str && depth == 0)
+                return p + 1;
+            continue;
+        }
+        if (c == '"') { in_str = true; continue; }
+        if (c == '[' || c == '{') { depth++; continue; }
+        if (c == ']' || c == '}') {
+            if (depth == 0)
+                return p;
+            if (--depth == 0)
+                return p + 1;
+            continue;
+        }
+        if (depth == 0 && c == ',')
+            return p;
+    }
+    return p;
+}
+
+static bool key_is(const char *k, const char *a, const char *b) { return strcmp(k, a) == 0 || strcmp(k, b) == 0; }
+
+static bool parse_json_row(const char *p, const char *end, out_row *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->proto = -1;
+    while (p < end && *p != '{')
+        p++;
+    if (p >= end)
+        return false;
+    p++;
+    char key[64];
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == ','))
+            p++;
+        if (p >= end || *p == '}')
+            break;
+        if (*p != '"' || !(p = json_str(p + 1, end, key, sizeof(key))))
+            return false;
+        while (p < end && (*p == ' ' || *p == ':'))
+            p++;
+        if (p >= end)
+            return false;
+        if (*p == '"' && (key_is(key, "device", "Device") || key_is(key, "device_name", "device_type"))) {
+            char *dst = key_is(key, "device", "Device") ? r->device : strcmp(key, "device_name") == 0 ? r->name : r->type;
+            size_t cap = dst == r->device ? sizeof(r->device) : sizeof(r->name);
+            if (!(p = json_str(p + 1, end, dst, cap)))
+                return false;
+            if (dst == r->name) r->has_name = true;
+            if (dst == r->type) r->has_type = true;
+            continue;
+        }
+        if (key_is(key, "proto", "Proto"))
+            r->proto = strtoll(p, NULL, 10);
+        else if (key_is(key, "packets", "PacketCount"))
+            r->packets = strtoll(p, NULL, 10);
+        else if (key_is(key, "bytes", "TotalFlowSize"))
+            r->bytes = strtoll(p, NULL, 10);
+        p = json_skip(p, end);
+    }
+    return r->proto >= 0 && r->proto < 256;
+}
+
+/* ---- CSV (RFC 4180, one row per line) --------------------------------------------- */
+
+/* Splits a CSV line in place; returns the number of fields (<= max). */
+static int csv_split(char *line, char **f, int max)
+{
+    int n = 0;
+    char *p = line;
+    while (n < max) {
+        if (*p == '"') {
+            char *w = ++p;
+            f[n++] = w;
+            while (*p) {
+                if (*p == '"' && p[1] == '"') { *w++ = '"'; p += 2; }
+                else if (*p == '"') { p++; break; }
+                else *w++ = *p++;
+            }
+            char *after = p;
+            *w = '\0';
+            p = after;
+            while (*p && *p != ',')
+                p++;
+        } else {
+            f[n++] = p;
+            while (*p && *p != ',')
+                p++;
+        }
+        if (*p != ',') {
+            *p = '\0';
+            break;
+        }
+        *p++ = '\0';
+    }
+    return n;
+}
+
+typedef struct csv_cols { int device, proto, packets, bytes, name, type, n; } csv_cols;
+
+static int col_index(char **f, int n, const char *a, const char *b)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(f[i], a) == 0 || strcmp(f[i], b) == 0)
+            return i;
+    return -1;
+}
+
+static void add_row(iof__stats *st, const out_row *r, int variant)
+{
+    iof__stats_record(st, r->device[0] ? r->device : "(no mac)", r->has_name ? r->name : "",
+                      r->has_type ? r->type : "", variant, (uint8_t)r->proto, (uint64_t)r->packets,
+                      (uint64_t)r->bytes, variant == 0);
+}
+
+static int stats_text_file(iof__stats *st, const char *path, bool csv, char *err, size_t errlen)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return iof__fail(err, errlen, IOF_E_IO, "%s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long lineno = 0;
+    int variant = variant_of(path);
+    csv_cols cc = { -1, -1, -1, -1, -1, -1, 0 };
+    int rc = IOF_OK;
+    enum { MAXF = IOF_MAX_COLUMNS };
+    char **f = csv ? malloc(MAXF * sizeof(char *)) : NULL;
+    if (csv && !f) {
+        fclose(fp);
+        return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+    }
+    while ((len = getline(&line, &cap, fp)) >= 0) {
+        lineno++;
+        if ((size_t)len > STATS_MAX_LINE) {
+            rc = iof__fail(err, errlen, IOF_E_FORMAT, "%s:%ld: line too long", path, lineno);
+            break;
+        }
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        out_row r;
+        if (!csv) {
+            if (!parse_json_row(line, line + len, &r)) {
+                rc = iof__fail(err, errlen, IOF_E_FORMAT, "%s:%ld: not an iotflow JSON Lines record", path, lineno);
+                break;
+            }
+            add_row(st, &r, variant);
+            continue;
+        }
+        int n = csv_split(line, f, MAXF);
+        if (lineno == 1) {
+            cc.device = col_index(f, n, "Device", "device");
+            cc.proto = col_index(f, n, "Proto", "proto");
+            cc.packets = col_index(f, n, "PacketCount", "packets");
+            cc.bytes = col_index(f, n, "TotalFlowSize", "bytes");
+            cc.name = col_index(f, n, "device_name", "device_name");
+            cc.type = col_index(f, n, "device_type", "device_type");
+            cc.n = n;
+            if (cc.device < 0 || cc.proto < 0 || cc.packets < 0 || cc.bytes < 0) {
+                rc = iof__fail(err, errlen, IOF_E_FORMAT, "%s: not an iotflow CSV (header lacks Device/Proto/PacketCount/TotalFlowSize)", path);
+                break;
+            }
+            continue;
+        }
+        if (n != cc.n) {
+            rc = iof__fail(err, errlen, IOF_E_FORMAT, "%s:%ld: %d fields, header has %d", path, lineno, n, cc.n);
+            break;
+        }
+        memset(&r, 0, sizeof(r));
+        snprintf(r.device, sizeof(r.device), "%s", f[cc.device]);
+        r.proto = strtoll(f[cc.proto], NULL, 10);
+        r.packets = strtoll(f[cc.packets], NULL, 10);
+        r.bytes = strtoll(f[cc.bytes], NULL, 10);
+        if (cc.name >= 0 && f[cc.name][0]) { snprintf(r.name, sizeof(r.name), "%s", f[cc.name]); r.has_name = true; }
+        if (cc.type >= 0 && f[cc.type][0]) { snprintf(r.type, sizeof(r.type), "%s", f[cc.type]); r.has_type = true; }
+        if (r.proto < 0 || r.proto > 255) {
+            rc = iof__fail(err, errlen, IOF_E_FORMAT, "%s:%ld: bad Proto", path, lineno);
+            break;
+        }
+        add_row(st, &r, variant);
+    }
+    if (rc == IOF_OK && ferror(fp))
+        rc = iof__fail(err, errlen, IOF_E_IO, "%s: read error", path);
+    free(f);
+    free(line);
+    fclose(fp);
+    return rc;
+}
+
+static int stats_parquet_file(iof__stats *st, const char *path, char *err, size_t errlen)
+{
+    (void)st;
+    return iof__fail(err, errlen, IOF_E_UNSUPPORTED, "%s: reading Parquet is not available yet", path);
+}
+
+typedef struct path_list {
+    char **v;
+    size_t n, cap;
+} path_list;
+
+static int pl_add(path_list *l, const char *p)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        char **v = realloc(l->v, cap * sizeof(*v));
+        if (!v)
+            return IOF_E_NOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    if (!(l->v[l->n] = strdup(p)))
+        return IOF_E_NOMEM;
+    l->n++;
+    return IOF_OK;
+}
+
+static void pl_free(path_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static bool is_output_name(const char *p)
+{
+    return ends_with(p, ".jsonl") || ends_with(p, ".csv") || ends_with(p, ".parquet");
+}
+
+static bool looks_like_capture(const char *path)
+{
+    unsigned char m[4];
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return false;
+    size_t n = fread(m, 1, 4, fp);
+    fclose(fp);
+    if (n < 4)
+        return false;
+    uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+    uint32_t le = (uint32_t)m[3] << 24 | (uint32_t)m[2] << 16 | (uint32_t)m[1] << 8 | m[0];
+    return be == 0xa1b2c3d4 || le == 0xa1b2c3d4 || be == 0xa1b23c4d || le == 0xa1b23c4d ||
+           be == 0x0a0d0d0a || (m[0] == 0x1f && m[1] == 0x8b);
+}
+
+/* Directories: outputs by extension, captures by magic number; hidden (temp) files skipped. */
+static int walk(const char *dir, path_list *outs, path_list *caps, int depth)
+{
+    if (depth > 32)
+        return IOF_OK;
+    DIR *d = opendir(dir);
+    if (!d)
+        return IOF_E_IO;
+    path_list names = { 0 };
+    struct dirent *e;
+    int rc = IOF_OK;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char p[4096];
+        snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+        if ((rc = pl_add(&names, p)) != IOF_OK)
+            break;
+    }
+    closedir(d);
+    qsort(names.v, names.n, sizeof(char *), cmp_str);
+    for (size_t i = 0; i < names.n && rc == IOF_OK; i++) {
+        struct stat sb;
+        if (stat(names.v[i], &sb) != 0)
+            continue;
+        if (S_ISDIR(sb.st_mode))
+            rc = walk(names.v[i], outs, caps, depth + 1);
+        else if (S_ISREG(sb.st_mode) && is_output_name(names.v[i]))
+            rc = pl_add(outs, names.v[i]);
+        else if (S_ISREG(sb.st_mode) && looks_like_capture(names.v[i]))
+            rc = pl_add(caps, names.v[i]);
+    }
+    pl_free(&names);
+    return rc;
+}
+
+iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_file, FILE *out,
+                        char *err, size_t errlen)
+{
+    iof__stats st;
+    memset(&st, 0, sizeof(st));
+    path_list outs = { 0 }, caps = { 0 };
+    int rc = IOF_OK, first = IOF_OK;
+    for (size_t i = 0; i < n && rc == IOF_OK; i++) {
+        struct stat sb;
+        if (strcmp(paths[i], "-") != 0 && stat(paths[i], &sb) != 0) {
+            rc = iof__fail(err, errlen, IOF_E_IO, "%s: %s", paths[i], strerror(errno));
+            break;
+        }
+        if (strcmp(paths[i], "-") != 0 && S_ISDIR(sb.st_mode))
+            rc = walk(paths[i], &outs, &caps, 0);
+        else
+            rc = pl_add(is_output_name(paths[i]) ? &outs : &caps, paths[i]);
+    }
+    if (rc != IOF_OK)
+        goto done;
+    for (size_t i = 0; i < outs.n; i++) {
+        char e[1024];
+        int frc = ends_with(outs.v[i], ".parquet") ? stats_parquet_file(&st, outs.v[i], e, sizeof(e))
+                  : stats_text_file(&st, outs.v[i], ends_with(outs.v[i], ".csv"), e, sizeof(e));
+        if (frc != IOF_OK) {
+            fprintf(stderr, "iotflow stats: %s\n", e);
+            if (first == IOF_OK) {
+                first = frc;
+                snprintf(err, errlen, "%s", e);
+            }
+        }
+    }
+    uint64_t frames = 0;
+    if (caps.n) {
+        iof_config cfg;
+        iof_config_init(&cfg);
+        cfg.inputs = (const char *const *)caps.v;
+        cfg.n_inputs = caps.n;
+        cfg.formats = 0;
+        cfg.devices_file = devices_file;
+        cfg.hash_seed = 1;
+        iof_run *run;
+        char e[1024];
+        int crc = iof_run_create(&run, &cfg, e, sizeof(e));
+        if (crc == IOF_OK) {
+            crc = iof_run_execute(run);
+            if (crc != IOF_OK)
+                snprintf(e, sizeof(e), "%s", iof_run_errmsg(run));
+            iof__stats_merge(&st, &run->st);
+            frames = run->st.frames;
+            iof_run_destroy(run);
+        }
+        if (crc != IOF_OK && first == IOF_OK) {
+            first = crc;
+            snprintf(err, errlen, "%s", e);
+        }
+    }
+    fprintf(out, "iotflow stats: %zu output file(s), %zu capture(s) (%" PRIu64 " packets)\n", outs.n,
+            caps.n, frames);
+    iof__print_tables(&st, out, true);
+    uint64_t recs = 0;
+    for (size_t i = 0; i < st.n_devs; i++)
+        recs += st.devs[i].records[0] + st.devs[i].records[1];
+    fprintf(out, "\nverdict: %s: %zu device(s), %" PRIu64 " records\n",
+            first == IOF_OK ? "OK" : "INCOMPLETE (see errors above)", st.n_devs, recs);
+done:
+    pl_free(&outs);
+    pl_free(&caps);
+    iof__stats_free(&st);
+    return (iof_err)(rc != IOF_OK ? rc : first);
+}

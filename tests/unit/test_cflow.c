@@ -1,0 +1,347 @@
+/* Exact-answer tests of the custom-flow policy (shared/spec/customflow.md §1, §2, §4):
+ * attribution, windows, mirroring, variants, eviction, out-of-order time, payload stream. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "iotflow/iotflow.h"
+#include "flow/attrib.h"
+#include "flow/cflow.h"
+#include "output/cf_row.h"
+#include "test.h"
+
+#define MAXREC 64
+static iof_cfrec got[MAXREC];
+static int64_t got_off[MAXREC][16];
+static int32_t got_size[MAXREC][16];
+static int8_t got_dir[MAXREC][16];
+static int16_t got_stream[MAXREC][64];
+static int ngot;
+
+static int collect(void *ctx, const iof_cfrec *r)
+{
+    (void)ctx;
+    ASSERT_TRUE(ngot < MAXREC);
+    got[ngot] = *r;
+    for (uint32_t k = 0; k < r->nslots && k < 16; k++) {
+        got_off[ngot][k] = r->off_us[k];
+        got_size[ngot][k] = r->size[k];
+        got_dir[ngot][k] = r->dir[k];
+    }
+    iof__cf_payload_stream(r, got_stream[ngot], 64);
+    ngot++;
+    return 0;
+}
+
+static iof_pkt mk(int64_t ts_s_ms, const char *src, const char *dst, uint8_t proto, uint16_t sp, uint16_t dp,
+                  uint32_t iplen, const uint8_t *payload, uint32_t plen)
+{
+    iof_pkt p;
+    memset(&p, 0, sizeof(p));
+    p.ts_ns = ts_s_ms * 1000000LL; /* argument in ms */
+    p.ipver = 4;
+    p.proto = proto;
+    unsigned a, b, c, d;
+    sscanf(src, "%u.%u.%u.%u", &a, &b, &c, &d);
+    p.src_ip[0] = (uint8_t)a; p.src_ip[1] = (uint8_t)b; p.src_ip[2] = (uint8_t)c; p.src_ip[3] = (uint8_t)d;
+    sscanf(dst, "%u.%u.%u.%u", &a, &b, &c, &d);
+    p.dst_ip[0] = (uint8_t)a; p.dst_ip[1] = (uint8_t)b; p.dst_ip[2] = (uint8_t)c; p.dst_ip[3] = (uint8_t)d;
+    p.sport = sp;
+    p.dport = dp;
+    p.ip_len = iplen;
+    p.flags = IOF_PKT_HAS_PORTS | IOF_PKT_HAS_SRC_MAC | IOF_PKT_HAS_DST_MAC;
+    p.src_mac[5] = p.src_ip[3];
+    p.dst_mac[5] = p.dst_ip[3];
+    p.data = payload;
+    p.payload_off = 0;
+    p.payload_caplen = plen;
+    p.payload_len = plen;
+    return p;
+}
+
+static iof__cflow *table(unsigned variants, uint32_t packets, uint32_t payload, uint64_t max_flows)
+{
+    iof__cf_config c = { .window_ns = 60LL * 1000000000LL, .packets = packets, .payload = payload,
+                         .max_flows = max_flows, .variants = variants, .hash_seed = 42 };
+    iof__cflow *t;
+    ngot = 0;
+    ASSERT_EQ_INT(iof__cflow_create(&t, &c, collect, NULL), 0);
+    return t;
+}
+
+static void feed(iof__cflow *t, const iof_pkt *p)
+{
+    iof_view v[2];
+    int n = iof__attribute(p, NULL, v);
+    if (n)
+        ASSERT_EQ_INT(iof__cflow_packet(t, p, v, n), 0);
+    else
+        ASSERT_EQ_INT(iof__cflow_advance(t, p->ts_ns), 0);
+}
+
+static void test_window_boundary(void)
+{
+    iof__cflow *t = table(IOF_VARIANT_BI, 10, 100, 1000);
+    iof_pkt p;
+    p = mk(1000, "192.168.1.10", "8.8.8.8", 17, 5000, 53, 60, NULL, 0); feed(t, &p);
+    p = mk(60999, "8.8.8.8", "192.168.1.10", 17, 53, 5000, 100, NULL, 0); feed(t, &p); /* 59.999 s later: same record */
+    ASSERT_EQ_INT(ngot, 0);
+    p = mk(61000, "192.168.1.10", "8.8.8.8", 17, 5000, 53, 70, NULL, 0); feed(t, &p); /* exactly +60 s: new record */
+    ASSERT_EQ_INT(ngot, 1);
+    ASSERT_EQ_U64(got[0].packets, 2);
+    ASSERT_EQ_U64(got[0].bytes, 160);
+    ASSERT_EQ_INT(got[0].first_ns, 1000000000LL);
+    ASSERT_EQ_INT(got_off[0][1], 59999000);
+    ASSERT_EQ_INT(got_dir[0][0], 1);
+    ASSERT_EQ_INT(got_dir[0][1], 0);
+    ASSERT_EQ_INT(got[0].end, IOF_CF_END_WINDOW);
+    ASSERT_EQ_INT(iof__cflow_flush(t, IOF_CF_END_EOF), 0);
+    ASSERT_EQ_INT(ngot, 2);
+    ASSERT_EQ_INT(got[1].first_ns, 61000000000LL);
+    ASSERT_EQ_INT(got[1].end, IOF_CF_END_EOF);
+    iof__cflow_destroy(t);
+}
+
+static void test_clock_closes_windows(void)
+{
+    /* another key's packet moves the clock: the first record closes by capture time */
+    iof__cflow *t = table(IOF_VARIANT_BI, 10, 100, 1000);
+    iof_pkt p = mk(0, "10.0.0.2", "1.1.1.1", 6, 1234, 443, 40, NULL, 0);
+    feed(t, &p);
+    p = mk(59000, "10.0.0.3", "1.1.1.1", 6, 1234, 443, 40, NULL, 0);
+    feed(t, &p);
+    ASSERT_EQ_INT(ngot, 0);
+    p = mk(60000, "2.2.2.2", "3.3.3.3", 6, 1, 2, 40, NULL, 0); /* unattributed, still a clock tick */
+    feed(t, &p);
+    ASSERT_EQ_INT(ngot, 1);
+    ASSERT_EQ_INT(got[0].dev_ip[3], 2);
+    iof__cflow_destroy(t);
+}
+
+static void test_mirrored_device_to_device(void)
+{
+    iof__cflow *t = table(IOF_VARIANT_BI | IOF_VARIANT_UNI, 10, 100, 1000);
+    iof_pkt p = mk(0, "192.168.1.2", "192.168.1.3", 6, 40000, 445, 52, NULL, 0);
+    feed(t, &p);
+    p = mk(5, "192.168.1.3", "192.168.1.2", 6, 445, 40000, 52, NULL, 0);
+    feed(t, &p);
+    iof__cflow_flush(t, IOF_CF_END_EOF);
+    /* bi: one record per device; uni: one per device (each sent one packet) */
+    ASSERT_EQ_INT(ngot, 4);
+    int bi = 0, uni = 0;
+    for (int i = 0; i < ngot; i++) {
+        if (got[i].variant == IOF_VAR_BI) {
+            bi++;
+            ASSERT_EQ_U64(got[i].packets, 2);
+            /* the packet a device sends is direction 1 in its own record */
+            if (got[i].dev_ip[3] == 2) {
+                ASSERT_EQ_INT(got_dir[i][0], 1);
+                ASSERT_EQ_INT(got_dir[i][1], 0);
+                ASSERT_EQ_INT(got[i].dev_port, 40000);
+                ASSERT_EQ_INT(got[i].rem_port, 445);
+            } else {
+                ASSERT_EQ_INT(got_dir[i][0], 0);
+                ASSERT_EQ_INT(got_dir[i][1], 1);
+                ASSERT_EQ_INT(got[i].dev_port, 445);
+            }
+        } else {
+            uni++;
+            ASSERT_EQ_U64(got[i].packets, 1);
+            ASSERT_EQ_INT(got_dir[i][0], 1);
+        }
+    }
+    ASSERT_EQ_INT(bi, 2);
+    ASSERT_EQ_INT(uni, 2);
+    iof__cflow_destroy(t);
+}
+
+static void test_unidirectional_window_starts_at_first_upstream(void)
+{
+    iof__cflow *t = table(IOF_VARIANT_UNI, 10, 100, 1000);
+    iof_pkt p = mk(0, "8.8.8.8", "10.1.1.1", 17, 53, 999, 80, NULL, 0); /* downstream only */
+    feed(t, &p);
+    p = mk(2000, "10.1.1.1", "8.8.8.8", 17, 999, 53, 60, NULL, 0);
+    feed(t, &p);
+    iof__cflow_flush(t, IOF_CF_END_EOF);
+    ASSERT_EQ_INT(ngot, 1);
+    ASSERT_EQ_INT(got[0].first_ns, 2000000000LL);
+    ASSERT_EQ_U64(got[0].packets, 1);
+    iof__cflow_destroy(t);
+}
+
+static void test_broadcast_is_remote(void)
+{
+    iof_pkt p = mk(0, "192.168.1.5", "255.255.255.255", 17, 68, 67, 300, NULL, 0);
+    iof_view v[2];
+    ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 1);
+    ASSERT_EQ_INT(v[0].dir, 1);
+    p = mk(0, "192.168.1.5", "224.0.0.251", 17, 5353, 5353, 300, NULL, 0);
+    ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 1);
+    p = mk(0, "8.8.8.8", "1.1.1.1", 17, 1, 2, 300, NULL, 0);
+    ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 0);
+    p = mk(0, "169.254.1.1", "172.31.0.1", 17, 1, 2, 300, NULL, 0);
+    ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 2);
+    p = mk(0, "172.32.0.1", "8.8.8.8", 17, 1, 2, 300, NULL, 0); /* outside 172.16/12 */
+    ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 0);
+}
+
+static void test_out_of_order_timestamps(void)
+{
+    iof__cflow *t = table(IOF_VARIANT_BI, 10, 100, 1000);
+    iof_pkt p = mk(10000, "10.0.0.1", "9.9.9.9", 6, 1, 2, 40, NULL, 0);
+    feed(t, &p);
+    p = mk(9000, "9.9.9.9", "10.0.0.1", 6, 2, 1, 50, NULL, 0); /* 1 s before first_seen */
+    feed(t, &p);
+    iof__cflow_flush(t, IOF_CF_END_EOF);
+    ASSERT_EQ_INT(ngot, 1);
+    ASSERT_EQ_U64(got[0].packets, 2);
+    ASSERT_EQ_INT(got_off[0][1], 0);
+    iof__cf_stats st;
+    iof__cflow_get_stats(t, &st);
+    ASSERT_EQ_U64(st.pkt_before_first, 1);
+    iof__cflow_destroy(t);
+}
+
+static void test_slots_and_payload_stream(void)
+{
+    iof__cflow *t = table(IOF_VARIANT_BI, 3, 4, 1000);
+    static const uint8_t pl[] = { 1, 2, 3, 4, 5, 6 };
+    iof_pkt p = mk(0, "10.0.0.1", "9.9.9.9", 17, 1, 2, 34, pl, 6);  /* cut to j=4 bytes */
+    feed(t, &p);
+    p = mk(1, "9.9.9.9", "10.0.0.1", 17, 2, 1, 28, NULL, 0);        /* no payload */
+    feed(t, &p);
+    p = mk(2, "10.0.0.1", "9.9.9.9", 17, 1, 2, 30, pl, 2);
+    feed(t, &p);
+    p = mk(3, "10.0.0.1", "9.9.9.9", 17, 1, 2, 30, pl, 2);          /* 4th packet: counted, no slot */
+    feed(t, &p);
+    iof__cflow_flush(t, IOF_CF_END_EOF);
+    ASSERT_EQ_INT(ngot, 1);
+    ASSERT_EQ_U64(got[0].packets, 4);
+    ASSERT_EQ_U64(got[0].bytes, 34 + 28 + 30 + 30);
+    ASSERT_EQ_INT(got[0].nslots, 3);
+    static const int16_t want[] = { -4, 1, 2, 3, 4, -8, -4, -8, -4, 1, 2, -8, -1, -1 };
+    for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+        ASSERT_EQ_INT(got_stream[0][k], want[k]);
+    ASSERT_EQ_INT(got_off[0][2], 2000);
+    iof__cflow_destroy(t);
+}
+
+static void test_stream_cut_mid_packet(void)
+{
+    iof_cfrec r;
+    memset(&r, 0, sizeof(r));
+    uint8_t pay[8] = { 9, 8, 7, 6, 5, 4, 3, 2 };
+    uint32_t off[2] = { 0, 4 }, len[2] = { 4, 4 };
+    r.pay = pay;
+    r.pay_off = off;
+    r.pay_len = len;
+    r.nslots = 2;
+    int16_t s[9];
+    iof__cf_payload_stream(&r, s, 9); /* -4 9 8 7 6 -8 -4 5 4 : cut, no -8 */
+    static const int16_t want[] = { -4, 9, 8, 7, 6, -8, -4, 5, 4 };
+    for (int k = 0; k < 9; k++)
+        ASSERT_EQ_INT(s[k], want[k]);
+}
+
+static void test_eviction_cap(void)
+{
+    iof__cflow *t = table(IOF_VARIANT_BI, 2, 0, 3);
+    for (int i = 0; i < 5; i++) {
+        char ip[32];
+        snprintf(ip, sizeof(ip), "10.0.0.%d", i + 1);
+        iof_pkt p = mk(i, ip, "8.8.8.8", 17, 1, 53, 40, NULL, 0);
+        feed(t, &p);
+    }
+    /* 5 keys, cap 3: the two oldest were emitted early, flagged evicted, in creation order */
+    ASSERT_EQ_INT(ngot, 2);
+    ASSERT_EQ_INT(got[0].end, IOF_CF_END_EVICTED);
+    ASSERT_EQ_INT(got[0].dev_ip[3], 1);
+    ASSERT_EQ_INT(got[1].dev_ip[3], 2);
+    iof__cf_stats st;
+    iof__cflow_get_stats(t, &st);
+    ASSERT_EQ_U64(st.records_evicted[0], 2);
+    ASSERT_EQ_U64(st.live_records, 3);
+    iof__cflow_flush(t, IOF_CF_END_EOF);
+    ASSERT_EQ_INT(ngot, 5);
+    iof__cflow_destroy(t);
+}
+
+static void test_many_keys_hash_growth(void)
+{
+    iof__cflow *t = table(IOF_VARIANT_BI, 1, 0, 1000000);
+    for (int i = 0; i < 20000; i++) {
+        iof_pkt p = mk(0, "10.0.0.1", "8.8.8.8", 17, (uint16_t)(i + 1), 53, 40, NULL, 0);
+        iof_view v[2];
+        int n = iof__attribute(&p, NULL, v);
+        ASSERT_EQ_INT(iof__cflow_packet(t, &p, v, n), 0);
+        ASSERT_EQ_INT(iof__cflow_packet(t, &p, v, n), 0); /* second packet finds the same record */
+    }
+    iof__cf_stats st;
+    iof__cflow_get_stats(t, &st);
+    ASSERT_EQ_U64(st.records_created[0], 20000);
+    ngot = 0;
+    iof__cflow_destroy(t);
+}
+
+static void test_remote_anonymised(void)
+{
+    iof_cfrec r;
+    memset(&r, 0, sizeof(r));
+    r.ipver = 4;
+    uint8_t priv[16] = { 192, 168, 3, 7 }, pub[16] = { 52, 1, 2, 3 };
+    char out[48];
+    memcpy(r.rem_ip, priv, 16);
+    iof__cf_format_remip(&r, true, out);
+    ASSERT_EQ_STR(out, "0.0.0.0");
+    iof__cf_format_remip(&r, false, out);
+    ASSERT_EQ_STR(out, "192.168.3.7");
+    memcpy(r.rem_ip, pub, 16);
+    iof__cf_format_remip(&r, true, out);
+    ASSERT_EQ_STR(out, "52.1.2.3");
+    r.ipver = 6;
+    uint8_t ula[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+    memcpy(r.rem_ip, ula, 16);
+    iof__cf_format_remip(&r, true, out);
+    ASSERT_EQ_STR(out, "::");
+}
+
+static void test_wide_schema_names(void)
+{
+    iof__cf_rowcfg c = { .wide = true, .packets = 10, .payload_total = 3000, .anonymise = true };
+    iof_schema s;
+    ASSERT_EQ_INT(iof__cf_schema(&s, &c), 0);
+    ASSERT_EQ_STR(s.cols[0].name, "Device");
+    ASSERT_EQ_STR(s.cols[7].name, "PacketCount");
+    ASSERT_EQ_STR(s.cols[8].name, "P00_TO");
+    ASSERT_EQ_STR(s.cols[17].name, "P09_TO");
+    ASSERT_EQ_STR(s.cols[18].name, "P00_PS");
+    ASSERT_EQ_STR(s.cols[28].name, "P00_D");
+    ASSERT_EQ_STR(s.cols[38].name, "C_000");
+    ASSERT_EQ_STR(s.cols[38 + 2999].name, "C_2999");
+    ASSERT_EQ_INT(s.cols[38].type, IOF_VT_INT16);
+    ASSERT_EQ_INT(iof__schema_find(&s, "device_type") > 0, 1);
+    iof__schema_free(&s);
+    c.packets = 101; /* three digits once i > 100 */
+    ASSERT_EQ_INT(iof__cf_schema(&s, &c), 0);
+    ASSERT_EQ_STR(s.cols[8].name, "P000_TO");
+    iof__schema_free(&s);
+    c.wide = false;
+    c.packets = 10;
+    ASSERT_EQ_INT(iof__cf_schema(&s, &c), 0);
+    static const char *nested[] = { "device", "first_seen", "remote_ip", "proto", "device_port", "remote_port",
+                                    "bytes", "packets", "pkt_offset_us", "pkt_size", "pkt_dir", "payload",
+                                    "device_name", "device_type", "evicted" };
+    ASSERT_EQ_INT(s.n, 15);
+    for (size_t i = 0; i < s.n; i++)
+        ASSERT_EQ_STR(s.cols[i].name, nested[i]);
+    iof__schema_free(&s);
+}
+
+static const iof_test tests[] = {
+    TEST(test_window_boundary), TEST(test_clock_closes_windows), TEST(test_mirrored_device_to_device),
+    TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote),
+    TEST(test_out_of_order_timestamps), TEST(test_slots_and_payload_stream), TEST(test_stream_cut_mid_packet),
+    TEST(test_eviction_cap), TEST(test_many_keys_hash_growth), TEST(test_remote_anonymised),
+    TEST(test_wide_schema_names), { 0, 0 },
+};
+
+int main(void) { return iof_test_run(tests); }
