@@ -227,8 +227,7 @@ static iof_cfrec *new_rec(iof__cflow *t, const iof_view *v, uint8_t variant, uin
     if (t->qtail) t->qtail->qnext = r; else t->qhead = r;
     t->qtail = r;
     t->st.records_created[variant]++;
-    if (++t->st.live_records > t->st.peak_live_records)
-        t->st.peak_live_records = t->st.live_records;
+    t->st.live_records++;
     maybe_grow_buckets(t);
     return r;
 }
@@ -328,6 +327,8 @@ int iof__cflow_packet(iof__cflow *t, const iof_pkt *p, const iof_view *views, in
     /* exact cap after each packet: emit the oldest records early */
     while (t->st.live_records > t->cfg.max_flows)
         emit_rec(t, t->qhead, IOF_CF_END_EVICTED);
+    if (t->st.live_records > t->st.peak_live_records)
+        t->st.peak_live_records = t->st.live_records;
     return t->err;
 }
 
