@@ -190,15 +190,11 @@ static void outfile_free(iof__outfile *f)
     free(f);
 }
 
-int iof__outfile_commit(iof__outfile *f, char *err, size_t errlen)
+int iof__outfile_finish(iof__outfile *f)
 {
     int rc = flush_buf(f);
-    if (f->is_stdout) {
-        if (rc != IOF_OK)
-            iof__fail(err, errlen, rc, "%s", f->errmsg);
-        outfile_free(f);
+    if (f->is_stdout || f->fd < 0)
         return rc;
-    }
     if (rc == IOF_OK && fsync(f->fd) != 0 && errno != EINVAL)
         rc = iof__fail(f->errmsg, sizeof(f->errmsg), IOF_E_OUTPUT, "%s: fsync failed: %s",
                        f->final_path, strerror(errno));
@@ -206,12 +202,19 @@ int iof__outfile_commit(iof__outfile *f, char *err, size_t errlen)
         rc = iof__fail(f->errmsg, sizeof(f->errmsg), IOF_E_OUTPUT, "%s: close failed: %s",
                        f->final_path, strerror(errno));
     f->fd = -1;
-    if (rc == IOF_OK && rename(f->tmp_path, f->final_path) != 0)
-        rc = iof__fail(f->errmsg, sizeof(f->errmsg), IOF_E_OUTPUT, "%s: rename failed: %s",
-                       f->final_path, strerror(errno));
-    if (rc != IOF_OK) {
+    return rc;
+}
+
+int iof__outfile_publish(iof__outfile *f, char *err, size_t errlen)
+{
+    if (f->is_stdout) {
+        outfile_free(f);
+        return IOF_OK;
+    }
+    if (rename(f->tmp_path, f->final_path) != 0) {
+        int rc = iof__fail(err, errlen, IOF_E_OUTPUT, "%s: rename failed: %s", f->final_path,
+                           strerror(errno));
         unlink(f->tmp_path);
-        iof__fail(err, errlen, rc, "%s", f->errmsg);
         outfile_free(f);
         return rc;
     }
@@ -226,6 +229,17 @@ int iof__outfile_commit(iof__outfile *f, char *err, size_t errlen)
     }
     outfile_free(f);
     return IOF_OK;
+}
+
+int iof__outfile_commit(iof__outfile *f, char *err, size_t errlen)
+{
+    int rc = iof__outfile_finish(f);
+    if (rc != IOF_OK) {
+        iof__fail(err, errlen, rc, "%s", f->errmsg);
+        iof__outfile_abort(f);
+        return rc;
+    }
+    return iof__outfile_publish(f, err, errlen);
 }
 
 void iof__outfile_abort(iof__outfile *f)

@@ -17,7 +17,13 @@ int iof__outfile_open(iof__outfile **out, const char *final_path, char *err, siz
 int iof__outfile_write(iof__outfile *f, const void *buf, size_t n);
 /* Bytes written so far (the offset of the next byte). */
 uint64_t iof__outfile_offset(const iof__outfile *f);
-/* Completes the file (flush, fsync, rename, fsync dir) and ALWAYS frees f. Returns 0, or
+/* Two-phase completion, for runs that write several files and must publish all or none:
+ * finish = flush, fsync, close (the bytes stay under the temp name; 0 or IOF_E_OUTPUT with
+ * errmsg set; on failure call abort); publish = rename over the final name + fsync the
+ * directory, ALWAYS frees f (0, or IOF_E_OUTPUT with the message in err). */
+int iof__outfile_finish(iof__outfile *f);
+int iof__outfile_publish(iof__outfile *f, char *err, size_t errlen);
+/* finish + publish. Completes the file (flush, fsync, rename, fsync dir) and ALWAYS frees f. Returns 0, or
  * IOF_E_OUTPUT with the message copied to err (the temp file is removed). */
 int iof__outfile_commit(iof__outfile *f, char *err, size_t errlen);
 /* Removes the temp file and frees f. NULL is a no-op. */

@@ -38,6 +38,8 @@ struct iof__sink {
     /* parts already used per (fmt, variant, day): completed files */
     iof__sink_file_info *done;
     size_t ndone, capdone;
+    iof__outfile **pending;   /* finished under temp names, renamed together at close */
+    size_t npending, cappending;
     char errmsg[1024];
 };
 
@@ -159,15 +161,25 @@ static int close_file(iof__sink *s, sink_file *sf, bool ok)
         return IOF_OK;
     }
     int rc = ops->finish(sf->w);
+    if (rc == IOF_OK)
+        rc = iof__outfile_finish(sf->f);
     if (rc != IOF_OK) {
-        iof__fail(s->errmsg, sizeof(s->errmsg), rc, "%s: %s", path,
+        iof__fail(s->errmsg, sizeof(s->errmsg), rc, "%s",
                   iof__outfile_errmsg(sf->f)[0] ? iof__outfile_errmsg(sf->f) : iof_strerror(rc));
         iof__outfile_abort(sf->f);
         return rc;
     }
-    rc = iof__outfile_commit(sf->f, s->errmsg, sizeof(s->errmsg));
-    if (rc != IOF_OK)
-        return rc;
+    if (s->npending == s->cappending) {
+        size_t cap = s->cappending ? s->cappending * 2 : 16;
+        iof__outfile **p = realloc(s->pending, cap * sizeof(*p));
+        if (!p) {
+            iof__outfile_abort(sf->f);
+            return IOF_E_NOMEM;
+        }
+        s->pending = p;
+        s->cappending = cap;
+    }
+    s->pending[s->npending++] = sf->f;
     return record_done(s, sf, path);
 }
 
@@ -281,6 +293,25 @@ int iof__sink_close(iof__sink *s, bool ok)
         if (rc != IOF_OK && first == IOF_OK)
             first = rc;
     }
+    /* every file is complete under its temp name: publish all of them, or none */
+    for (size_t i = 0; i < s->npending; i++) {
+        if (ok && first == IOF_OK) {
+            char err[1024];
+            int rc = iof__outfile_publish(s->pending[i], err, sizeof(err));
+            if (rc != IOF_OK) {
+                first = rc;
+                snprintf(s->errmsg, sizeof(s->errmsg), "%s", err);
+            }
+        } else {
+            iof__outfile_abort(s->pending[i]);
+        }
+    }
+    s->npending = 0;
+    if (first != IOF_OK) { /* nothing (or not everything) was published: list none */
+        for (size_t i = 0; i < s->ndone; i++)
+            free(s->done[i].path);
+        s->ndone = 0;
+    }
     return first;
 }
 
@@ -295,6 +326,7 @@ void iof__sink_destroy(iof__sink *s)
     for (size_t i = 0; i < s->ndone; i++)
         free(s->done[i].path);
     free(s->done);
+    free(s->pending);
     free(s->stream);
     free(s->dir);
     free(s);

@@ -342,7 +342,7 @@ static void flood(unsigned long long nflows)
     for (unsigned long long i = 0; i < nflows; i++) {
         uint8_t sip[4] = { 10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i };
         uint64_t r = next_rand();
-        uint8_t dip[4] = { (uint8_t)(1 + (r % 200)), (uint8_t)(r >> 8), (uint8_t)(r >> 16), (uint8_t)(r >> 24) };
+        uint8_t dip[4] = { (uint8_t)(11 + (r % 89)), /* public: 11..99 */ (uint8_t)(r >> 8), (uint8_t)(r >> 16), (uint8_t)(r >> 24) };
         iof_pktspec s = { .src_mac = smac, .dst_mac = dmac, .ipver = 4, .src_ip = sip, .dst_ip = dip, .ttl = 64,
                           .proto = 17, .sport = (uint16_t)(1024 + (i >> 24)), .dport = 53,
                           .payload = payload, .payload_len = sizeof(payload) };

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Inputs: stdin, gzip, directories, several files sharing one flow table, detection by magic
+# number, cut files (R5: everything before the damage is written, exit 2, message names
+# file and offset), not-a-capture, usage errors (exit 1, nothing written).
+source "$(dirname "$0")/lib.sh"
+cat > "$TMP/s.txt" <<'S'
+0 192.168.1.10:5000 > 8.8.8.8:53 udp len=30
+1 8.8.8.8:53 > 192.168.1.10:5000 udp len=60
+2 192.168.1.10:40000 > 52.1.1.1:443 tcp flags=S
+3 52.1.1.1:443 > 192.168.1.10:40000 tcp flags=SA
+4 192.168.1.10:40000 > 52.1.1.1:443 tcp flags=A len=100
+5 192.168.1.12:1 > 8.8.4.4:53 udp len=5
+S
+"$BIN/pcapgen" -o "$TMP/a.pcap" "$TMP/s.txt" 2>/dev/null
+run() { "$BIN/iotflow" extract -q --hash-seed 1 -f jsonl --variant bi "$@"; }
+run -o "$TMP/ref" "$TMP/a.pcap"; ref="$TMP/ref/bidirectional/24-06-23.jsonl"
+check "reference run has 3 records" [ "$(wc -l < "$ref")" -eq 3 ]
+run -o "$TMP/stdin" - < "$TMP/a.pcap"
+check "stdin gives the same records" cmp -s "$ref" "$TMP/stdin/bidirectional/24-06-23.jsonl"
+gzip -c "$TMP/a.pcap" > "$TMP/a.cap.gz"; cp "$TMP/a.cap.gz" "$TMP/renamed.txt"
+run -o "$TMP/gz" "$TMP/renamed.txt"
+check "gzip detected by magic (not name)" cmp -s "$ref" "$TMP/gz/bidirectional/24-06-23.jsonl"
+gzip -c "$TMP/a.pcap" | run -o "$TMP/gzstdin" -
+check "gzip on stdin" cmp -s "$ref" "$TMP/gzstdin/bidirectional/24-06-23.jsonl"
+# a directory: the capture split in two files (name order) shares one flow table
+head -3 "$TMP/s.txt" > "$TMP/s1.txt"; tail -3 "$TMP/s.txt" > "$TMP/s2.txt"
+mkdir -p "$TMP/dir/sub"; "$BIN/pcapgen" -o "$TMP/dir/1.pcap" "$TMP/s1.txt" 2>/dev/null
+"$BIN/pcapgen" --pcapng -o "$TMP/dir/sub/2.bin" "$TMP/s2.txt" 2>/dev/null
+echo "not a capture" > "$TMP/dir/README.txt"
+run -o "$TMP/dirout" "$TMP/dir" 2>"$TMP/err"
+check "directory of pcap + pcapng = one capture" cmp -s "$ref" "$TMP/dirout/bidirectional/24-06-23.jsonl"
+check "non-capture file in a directory is skipped with a message" grep -q "README.txt" "$TMP/err"
+# an explicit non-capture file is an input error
+run -o "$TMP/nc" "$TMP/dir/README.txt" 2>"$TMP/err"; rc=$?
+check "explicit non-capture -> exit 2" [ $rc -eq 2 ]
+check "message names the file" grep -q "README.txt" "$TMP/err"
+run -o "$TMP/missing" "$TMP/nope.pcap" 2>/dev/null
+check "missing input -> exit 2" [ $? -eq 2 ]
+# cut file: every prefix of the capture
+size=$(stat -c %s "$TMP/a.pcap")
+bad_prefix=0
+for k in $(seq 0 7 "$size"); do
+  head -c "$k" "$TMP/a.pcap" > "$TMP/cut.pcap"
+  rm -rf "$TMP/cut"
+  run -o "$TMP/cut" --stats "$TMP/cut.json" "$TMP/cut.pcap" 2>"$TMP/err"; rc=$?
+  if [ "$k" -lt 24 ]; then [ $rc -eq 2 ] || { bad "prefix $k: exit $rc, want 2 (not a capture)"; bad_prefix=1; }; continue; fi
+  if [ $rc -ne 0 ] && [ $rc -ne 2 ]; then bad "prefix $k: exit $rc"; bad_prefix=1; continue; fi
+  if [ $rc -eq 2 ] && ! grep -q "offset" "$TMP/err"; then bad "prefix $k: message lacks an offset: $(cat "$TMP/err")"; bad_prefix=1; fi
+  # the records written are a consistent prefix: their packets = packets read
+  got=$(cat "$TMP"/cut/bidirectional/*.jsonl 2>/dev/null | python3 -c "import sys,json; print(sum(json.loads(l)['packets'] for l in sys.stdin))")
+  want=$(json "$TMP/cut.json" 'd["packets"]["attributed"]')
+  [ "$got" = "$want" ] || { bad "prefix $k: records hold $got packets, stats say $want attributed"; bad_prefix=1; }
+done
+check "cut-file sweep: exit 0/2, offsets named, records = packets read" [ $bad_prefix -eq 0 ]
+# usage errors: exit 1, nothing written
+"$BIN/iotflow" extract -q --window 0 -o "$TMP/u1" "$TMP/a.pcap" 2>/dev/null; rc=$?
+check "--window 0 -> exit 1" [ $rc -eq 1 ]
+check "usage error writes nothing" [ ! -e "$TMP/u1" ]
+"$BIN/iotflow" extract -q --bogus "$TMP/a.pcap" 2>/dev/null
+check "unknown option -> exit 1" [ $? -eq 1 ]
+"$BIN/iotflow" extract -q --devices "$TMP/s.txt" -o "$TMP/u2" "$TMP/a.pcap" 2>"$TMP/err"
+check "bad inventory -> exit 1 with file:line" bash -c "[ $? -eq 1 ] && grep -q 's.txt:1' '$TMP/err'"
+"$BIN/iotflow" extract -q --filter "udp port" -o "$TMP/u3" "$TMP/a.pcap" 2>"$TMP/err"
+check "bad BPF filter -> exit 1" [ $? -eq 1 ]
+run --filter "udp" -o "$TMP/f" --stats "$TMP/f.json" "$TMP/a.pcap"
+check "--filter udp keeps the 2 UDP records" [ "$(wc -l < "$TMP/f/bidirectional/24-06-23.jsonl")" -eq 2 ]
+check "--filter counts filtered packets" [ "$(json "$TMP/f.json" 'd["packets"]["filtered"]')" -eq 3 ]
+"$BIN/iotflow" --version | grep -q "^iotflow [0-9]"; check "--version" [ $? -eq 0 ]
+for c in extract stats synth demo; do "$BIN/iotflow" $c --help >/dev/null; check "$c --help" [ $? -eq 0 ]; done
+finish

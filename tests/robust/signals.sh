@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# R7: SIGINT/SIGTERM end a run cleanly: every record of the packets read is written (files
+# complete, renamed), stats say interrupted, exit 130 for file input; a second signal exits at once.
+source "$(dirname "$0")/lib.sh"
+cat > "$TMP/s.txt" <<'S'
+0 192.168.1.10:5000 > 8.8.8.8:53 udp len=30
+1 8.8.8.8:53 > 192.168.1.10:5000 udp len=60
+2 192.168.1.11:40000 > 52.1.1.1:443 tcp flags=S
+S
+"$BIN/pcapgen" -o "$TMP/a.pcap" "$TMP/s.txt" 2>/dev/null
+for sig in INT TERM; do
+  rm -rf "$TMP/out" "$TMP/fifo"; mkfifo "$TMP/fifo"
+  # the writer sends the whole capture, then keeps the FIFO open (no EOF) for 20 s
+  ( cat "$TMP/a.pcap"; sleep 20 ) > "$TMP/fifo" &
+  wpid=$!
+  "$BIN/iotflow" extract -q -f jsonl -f parquet --variant bi -o "$TMP/out" --stats "$TMP/st.json" "$TMP/fifo" 2>"$TMP/err" &
+  pid=$!
+  sleep 1
+  t0=$(date +%s%N)
+  kill -$sig $pid
+  wait $pid; rc=$?
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  kill $wpid 2>/dev/null; wait $wpid 2>/dev/null
+  check "SIG$sig: exit 130 (got $rc)" [ $rc -eq 130 ]
+  check "SIG$sig: stopped within 2 s (${ms} ms)" [ $ms -lt 2000 ]
+  check "SIG$sig: both records of the packets read are written" [ "$(cat "$TMP"/out/bidirectional/*.jsonl 2>/dev/null | wc -l)" -eq 2 ]
+  check "SIG$sig: parquet file complete (PAR1 footer)" bash -c "tail -c 4 '$TMP'/out/bidirectional/*.parquet | grep -q PAR1"
+  check "SIG$sig: stats say interrupted" [ "$(json "$TMP/st.json" 'd["interrupted"]')" = "True" ]
+  check "SIG$sig: no temp file left" no_temp_files "$TMP/out"
+done
+# a second signal while the first is being handled: immediate exit 130
+rm -rf "$TMP/fifo"; mkfifo "$TMP/fifo"
+( cat "$TMP/a.pcap"; sleep 20 ) > "$TMP/fifo" &
+wpid=$!
+"$BIN/iotflow" extract -q -f csv -o "$TMP/out2" "$TMP/fifo" 2>/dev/null &
+pid=$!
+sleep 1; kill -INT $pid; kill -INT $pid; wait $pid; rc=$?
+kill $wpid 2>/dev/null; wait $wpid 2>/dev/null
+check "second SIGINT: exit 130 (got $rc)" [ $rc -eq 130 ]
+finish
