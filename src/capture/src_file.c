@@ -113,7 +113,8 @@ static ssize_t gz_read(iof__source *s, uint8_t *dst, size_t n)
         if (s->gz_member_done) {
             /* More input after a complete member: another member, or trailing garbage
              * (ignored, as gzip -d does). */
-            if (s->zs.next_in[0] != 0x1f) {
+            iof_rd z = rd_init(s->zs.next_in, s->zs.avail_in);
+            if (rd_u8(&z) != 0x1f) {
                 s->zs.avail_in = 0;
                 s->raw_eof = true;
                 break;
@@ -414,7 +415,7 @@ static const char *opts_check(iof_rd r, bool be)
     uint16_t code, len;
     const uint8_t *val;
     int k;
-    for (int n = 0; (k = opt_next(&r, be, &code, &len, &val)) > 0; n++)
+    while ((k = opt_next(&r, be, &code, &len, &val)) > 0)
         ;
     return k < 0 ? "option length exceeds the block" : NULL;
 }
@@ -443,11 +444,21 @@ static const char *shb_parse(iof__source *s, iof_rd body, bool be, bool *bad_ver
     return NULL;
 }
 
+static const char oom_reason[] = "out of memory for the interface table";
+
 static const char *idb_parse(iof__source *s, iof_rd body)
 {
     bool be = s->be;
     if (s->n_if >= IOF_MAX_INTERFACES)
         return "too many interfaces in one section";
+    if (s->n_if == s->if_cap) {
+        uint32_t cap = s->if_cap ? s->if_cap * 2 : 8;
+        iof__src_if *ni = realloc(s->ifs, cap * sizeof *ni);
+        if (!ni)
+            return oom_reason;
+        s->ifs = ni;
+        s->if_cap = cap;
+    }
     uint16_t lt = get16(&body, be);
     rd_skip(&body, 2);
     uint32_t snaplen = get32(&body, be);
@@ -465,7 +476,8 @@ static const char *idb_parse(iof__source *s, iof_rd body)
         if (code == 9) {
             if (len != 1)
                 return "if_tsresol option length is not 1";
-            if (!set_tsresol(&i, val[0]))
+            iof_rd v = rd_init(val, len);
+            if (!set_tsresol(&i, rd_u8(&v)))
                 return "if_tsresol out of range";
         } else if (code == 14) {
             if (len != 8)
@@ -554,6 +566,8 @@ static int ng_next_frame(iof__source *s, iof_frame *f)
         }
         case 1: /* IDB */
             why = idb_parse(s, body);
+            if (why == oom_reason)
+                return iof__source_fail(s, IOF_E_NOMEM, "%s: %s", s->path, why);
             if (why)
                 return damaged(s, off, "interface description block", why);
             break;
@@ -627,9 +641,6 @@ static int ng_next_frame(iof__source *s, iof_frame *f)
 /* The first SHB, at open: any problem means "not a (readable) capture". */
 static int ng_parse_first(iof__source *s, char *eb, size_t el)
 {
-    s->ifs = calloc(IOF_MAX_INTERFACES, sizeof *s->ifs);
-    if (!s->ifs)
-        return iof__fail(eb, el, IOF_E_NOMEM, "out of memory");
     s->format = IOF_SRC_PCAPNG;
     uint32_t type, blen;
     bool be;
@@ -691,33 +702,46 @@ static int setup_gzip(iof__source *s, char *eb, size_t el)
     return 0;
 }
 
+static bool is_gzip(const uint8_t *p, size_t n)
+{
+    iof_rd r = rd_init(p, n);
+    return rd_be16(&r) == 0x1f8b && !r.err;
+}
+
 /* Shared by every open: detects gzip, then pcap / pcapng. */
 static int open_common(iof__source *s, char *eb, size_t el)
 {
-    s->cap = IOF_SRC_BUF_INIT;
-    s->own = malloc(s->cap);
-    if (!s->own)
-        return iof__fail(eb, el, IOF_E_NOMEM, "out of memory");
-    s->buf = s->own;
     int rc;
+    bool is_gz;
     if (s->fd >= 0) {
+        s->cap = IOF_SRC_BUF_INIT;
+        s->own = malloc(s->cap);
+        if (!s->own)
+            return iof__fail(eb, el, IOF_E_NOMEM, "out of memory");
+        s->buf = s->own;
         rc = fill(s, 4);
         if (rc < 0)
             return iof__fail(eb, el, rc, "%s", s->errmsg);
+        is_gz = is_gzip(s->own, s->len);
+    } else {
+        is_gz = is_gzip(s->mem, s->mem_len);
+        if (is_gz) {
+            /* grows on demand (fill) up to the largest record */
+            s->cap = IOF_SRC_MEM_GZ_BUF;
+            s->own = malloc(s->cap);
+            if (!s->own)
+                return iof__fail(eb, el, IOF_E_NOMEM, "out of memory");
+            s->buf = s->own;
+        } else {
+            /* plain memory image: parsed in place, no copy */
+            s->buf = s->mem;
+            s->len = s->mem_len;
+            s->cap = s->mem_len;
+            s->eof = true;
+        }
     }
-    const uint8_t *head = s->fd >= 0 ? s->own : s->mem;
-    size_t head_len = s->fd >= 0 ? s->len : s->mem_len;
-    if (head_len >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
+    if (is_gz)
         IOF_TRY(setup_gzip(s, eb, el));
-    } else if (s->fd < 0) {
-        /* plain memory image: parse in place, no copy */
-        free(s->own);
-        s->own = NULL;
-        s->buf = s->mem;
-        s->len = s->mem_len;
-        s->cap = s->mem_len;
-        s->eof = true;
-    }
     rc = fill(s, PCAP_FILE_HDR);
     if (rc < 0)
         return iof__fail(eb, el, rc == IOF_E_TRUNCATED_INPUT ? IOF_E_FORMAT : rc, "%s",
@@ -738,13 +762,12 @@ static int open_common(iof__source *s, char *eb, size_t el)
         return pcap_parse_header(s, eb, el);
     case PCAPNG_SHB:
         return ng_parse_first(s, eb, el);
-    default: {
-        const uint8_t *b = s->buf + s->pos;
+    default:
         return iof__fail(eb, el, IOF_E_FORMAT,
                          "%s: not a capture file (first bytes %02x %02x %02x %02x are not a "
                          "pcap, pcapng or gzip magic number)",
-                         s->path, b[0], b[1], b[2], b[3]);
-    }
+                         s->path, magic & 0xFFu, (magic >> 8) & 0xFFu, (magic >> 16) & 0xFFu,
+                         magic >> 24);
     }
 }
 

@@ -10,6 +10,7 @@
 
 #define IOF_SRC_ERRLEN 512
 #define IOF_SRC_BUF_INIT (1u << 20)     /* read buffer: 1 MiB, grows for larger blocks */
+#define IOF_SRC_MEM_GZ_BUF (64u << 10) /* initial buffer for gzip images in memory */
 #define IOF_SRC_ZIN_SIZE (256u << 10)   /* compressed input chunk for gzip */
 #define IOF_SRC_MAX_FILTERS 64          /* distinct link types with a compiled BPF program */
 
@@ -79,6 +80,7 @@ struct iof__source {
     /* pcap uses ifs[0]; pcapng: one entry per IDB of the current section */
     iof__src_if *ifs;
     uint32_t n_if;
+    uint32_t if_cap;                /* entries allocated in ifs (grows to IOF_MAX_INTERFACES) */
     uint32_t sections;
     int64_t last_ts;                /* for Simple Packet Blocks */
 

@@ -45,11 +45,18 @@ const char *iof__linktype_name(uint32_t linktype)
     return "unsupported";
 }
 
+static const iof_pkt zero_pkt; /* read-only: decoders stay reentrant */
+
 iof_drop iof__decode(iof_pkt *pkt, uint32_t linktype, const uint8_t *data, uint32_t caplen,
                      uint32_t wirelen, int64_t ts_ns)
 {
-    /* Every field defined: a compound literal zeroes the ~150-byte struct (no big memset). */
-    *pkt = (iof_pkt){ .ts_ns = ts_ns, .wirelen = wirelen, .linktype = linktype, .data = data };
+    /* Every field defined. Copying a const zero struct compiles to ~10 vector stores; a
+     * compound literal or memset made gcc -O2 emit `rep stos` (~20% of decode time). */
+    *pkt = zero_pkt;
+    pkt->ts_ns = ts_ns;
+    pkt->wirelen = wirelen;
+    pkt->linktype = linktype;
+    pkt->data = data;
     if (caplen > wirelen) {
         caplen = wirelen;
         pkt->notes |= IOF_NOTE(CAPLEN_GT_LEN);

@@ -11,9 +11,9 @@ typedef struct frag_entry {
     uint32_t id;
     uint8_t ipver, proto;
     uint16_t sport, dport;
-    uint8_t has_first;   /* first fragment seen (its data counted) */
+    uint8_t done;        /* every byte seen: kept only to serve late duplicates */
     int64_t last_ns;     /* table clock at last use */
-    uint32_t got;        /* fragment data bytes seen */
+    uint32_t contig;     /* data bytes [0, contig) seen without a gap (0: first not seen) */
     uint32_t total;      /* datagram data length, known once the last fragment is seen */
     uint32_t bucket;     /* bucket index */
     uint32_t hnext;      /* next in bucket chain / free list */
@@ -152,7 +152,8 @@ static void remove_entry(iof__fragtab *t, uint32_t i)
     lru_unlink(t, i);
     e->hnext = t->free_head;
     t->free_head = i;
-    t->live--;
+    if (!e->done)
+        t->live--;
 }
 
 static inline int is_expired(const iof__fragtab *t, const frag_entry *e)
@@ -163,10 +164,12 @@ static inline int is_expired(const iof__fragtab *t, const frag_entry *e)
 static void sweep(iof__fragtab *t)
 {
     for (int n = 0; n < SWEEP_PER_CALL && t->lru_tail; n++) {
-        if (!is_expired(t, &t->e[t->lru_tail - 1]))
+        frag_entry *e = &t->e[t->lru_tail - 1];
+        if (!is_expired(t, e))
             break;
+        if (!e->done)
+            t->st.expired++;
         remove_entry(t, t->lru_tail);
-        t->st.expired++;
     }
 }
 
@@ -175,7 +178,9 @@ static uint32_t take_free(iof__fragtab *t)
 {
     if (!t->free_head) {
         uint32_t victim = t->lru_tail; /* non-zero: the pool is full, so the list is not empty */
-        if (is_expired(t, &t->e[victim - 1]))
+        if (t->e[victim - 1].done)
+            ; /* a completed datagram: nothing is lost */
+        else if (is_expired(t, &t->e[victim - 1]))
             t->st.expired++;
         else
             t->st.evicted++;
@@ -197,6 +202,19 @@ static inline uint32_t frag_data_len(const iof_pkt *pkt)
     return pkt->payload_len;
 }
 
+/* Records data [off, off+len). Completion needs the bytes from 0 to the end without a gap;
+ * duplicates do not count twice; a fragment past a gap is not merged (the entry then simply
+ * ages out). A completed entry stays findable for late duplicates until it is reused. */
+static void note_data(iof__fragtab *t, frag_entry *e, uint32_t off, uint32_t len)
+{
+    if (off <= e->contig && off + len > e->contig)
+        e->contig = off + len;
+    if (!e->done && e->total != 0 && e->contig >= e->total) {
+        e->done = 1;
+        t->live--;
+    }
+}
+
 iof_drop iof__fragtab_resolve(iof__fragtab *t, iof_pkt *pkt)
 {
     if (!(pkt->flags & IOF_PKT_FRAGMENT))
@@ -212,8 +230,9 @@ iof_drop iof__fragtab_resolve(iof__fragtab *t, iof_pkt *pkt)
     uint32_t bucket = key_hash(t, pkt) & t->nbuckets_mask;
     uint32_t i = lookup(t, pkt, bucket);
     if (i && is_expired(t, &t->e[i - 1])) {
+        if (!t->e[i - 1].done)
+            t->st.expired++;
         remove_entry(t, i);
-        t->st.expired++;
         i = 0;
     }
 
@@ -221,7 +240,15 @@ iof_drop iof__fragtab_resolve(iof__fragtab *t, iof_pkt *pkt)
         if (!(pkt->flags & IOF_PKT_HAS_PORTS))
             return IOF_DROP_OK; /* nothing to remember */
         frag_entry *e;
-        if (i) {
+        if (i && t->e[i - 1].done) {
+            /* id reused for a new datagram (or a late duplicate first fragment): start over */
+            e = &t->e[i - 1];
+            lru_unlink(t, i);
+            e->done = 0;
+            e->contig = e->total = 0;
+            t->live++;
+            t->st.inserted++;
+        } else if (i) {
             e = &t->e[i - 1];
             lru_unlink(t, i);
         } else {
@@ -232,8 +259,8 @@ iof_drop iof__fragtab_resolve(iof__fragtab *t, iof_pkt *pkt)
             e->id = pkt->ip_id;
             e->proto = pkt->proto;
             e->ipver = pkt->ipver;
-            e->has_first = 0;
-            e->got = e->total = 0;
+            e->done = 0;
+            e->contig = e->total = 0;
             e->bucket = bucket;
             e->hnext = t->buckets[bucket];
             t->buckets[bucket] = i;
@@ -243,10 +270,7 @@ iof_drop iof__fragtab_resolve(iof__fragtab *t, iof_pkt *pkt)
         e->sport = pkt->sport;
         e->dport = pkt->dport;
         e->last_ns = t->clock;
-        if (!e->has_first) {
-            e->has_first = 1;
-            e->got += frag_data_len(pkt);
-        }
+        note_data(t, e, 0, frag_data_len(pkt));
         lru_push_head(t, i);
         return IOF_DROP_OK;
     }
@@ -261,14 +285,10 @@ iof_drop iof__fragtab_resolve(iof__fragtab *t, iof_pkt *pkt)
     pkt->flags |= IOF_PKT_HAS_PORTS;
     t->st.resolved++;
     e->last_ns = t->clock;
-    e->got += frag_data_len(pkt);
     if (!(pkt->flags & IOF_PKT_MORE_FRAGS))
         e->total = pkt->frag_offset + pkt->payload_len;
-    if (e->total != 0 && e->got >= e->total) {
-        remove_entry(t, i); /* every byte of the datagram seen */
-    } else {
-        lru_unlink(t, i);
-        lru_push_head(t, i);
-    }
+    note_data(t, e, pkt->frag_offset, pkt->payload_len);
+    lru_unlink(t, i);
+    lru_push_head(t, i);
     return IOF_DROP_OK;
 }

@@ -18,9 +18,13 @@
  * - Bounded memory: `capacity` entries allocated once at create (one calloc: entry pool +
  *   bucket array, chained hashing by index). When the pool is full the least recently used
  *   entry is replaced (counted in `evicted`, or `expired` if it had timed out anyway).
- * - Completion: each entry counts the fragment data bytes seen; once the last fragment (MF=0)
- *   has given the datagram's total length and all bytes are accounted for, the entry is freed.
- *   (Duplicated fragments can free an entry early; a fragment after that is an orphan.)
+ * - Completion: each entry tracks the data bytes seen contiguously from offset 0; once the last
+ *   fragment (MF=0) has given the datagram's length and every byte up to it was seen, the
+ *   entry is marked done: it no longer counts as live and is the cheapest to reuse, but it
+ *   stays findable so late duplicates of its fragments still get their ports (the corpus has
+ *   captures with duplicated fragments). Done entries that are reused or time out are not
+ *   counted as evicted/expired. A first fragment that hits a done entry (IPv4 id reuse)
+ *   starts a new datagram.
  * - Call iof__fragtab_resolve() for packets iof__decode() returned IOF_DROP_OK for; a first
  *   fragment whose ports were not decoded (no IOF_PKT_HAS_PORTS) is not remembered.
  * - Hashing uses a per-table seed; results never depend on the hash (eviction is LRU).
@@ -59,7 +63,7 @@ typedef struct {
 
 void iof__fragtab_get_stats(const iof__fragtab *t, iof__fragtab_stats *st);
 
-/* Entries currently held (for tests and the run summary). */
+/* Datagrams still waiting for fragments (done entries excluded). */
 uint32_t iof__fragtab_live(const iof__fragtab *t);
 
 #endif

@@ -2,6 +2,9 @@
  * the host that wrote the file, so both orders are accepted (the family values are small, so
  * the two readings cannot be confused). LOOP (108) is the same in network byte order.
  * AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD/OpenBSD), 28 (FreeBSD) or 30 (macOS).
+ * Some old captures carry an Ethernet type in the last two bytes instead of a family (seen in
+ * the corpus; Wireshark's null dissector accepts it too): 0x0800 / 0x86dd there are accepted
+ * when neither byte order gives a known family.
  */
 #include "decode/decode_int.h"
 
@@ -33,8 +36,14 @@ iof_drop iof__l2_null(iof_pkt *pkt)
         return IOF_DROP_NULL_TRUNCATED;
     iof_rd le = rd_init(f, 4), be = rd_init(f, 4);
     int ver = family_ipver(rd_le32(&le));
-    if (ver == 0)
-        ver = family_ipver(rd_be32(&be));
+    if (ver == 0) {
+        uint32_t fam = rd_be32(&be);
+        ver = family_ipver(fam);
+        if (ver == 0 && (fam & 0xffff) == IOF_ETH_IPV4)
+            ver = 4;
+        else if (ver == 0 && (fam & 0xffff) == IOF_ETH_IPV6)
+            ver = 6;
+    }
     return loop_ip(pkt, ver);
 }
 

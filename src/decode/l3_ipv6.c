@@ -13,8 +13,11 @@
  * past the capture IPV6_EXT_TRUNCATED.
  *
  * Fragment header: offset != 0 -> later fragment (no L4). An "atomic fragment" (offset 0,
- * M = 0, RFC 6946) is a whole datagram: ip_id is recorded but it is not flagged a fragment.
- * A second fragment header in one chain is FRAG_INVALID.
+ * M = 0, RFC 6946) is a whole datagram: ip_id is recorded but it is not flagged a fragment
+ * (several atomic fragment headers in one chain are tolerated, as tshark does). A second
+ * real fragment header in one chain is FRAG_INVALID. For a later fragment, proto is the
+ * fragment header's next header (normally the transport protocol; an extension header placed
+ * after the fragment header, which is rare, cannot be seen in later fragments).
  */
 #include "decode/decode_int.h"
 
@@ -109,7 +112,7 @@ iof_drop iof__l3_ipv6(iof_pkt *pkt, uint32_t off)
         pkt->notes |= IOF_NOTE(IP_TRUNCATED);
 
     uint32_t cur = off + 40;
-    bool saw_frag = false;
+    bool saw_frag = false, have_id = false;
     for (unsigned n = 0; is_ext(nh); n++) {
         if (n >= IOF_MAX_IP6_EXT)
             return IOF_DROP_IPV6_EXT_TOO_MANY;
@@ -133,13 +136,13 @@ iof_drop iof__l3_ipv6(iof_pkt *pkt, uint32_t off)
             uint32_t id = rd_be32(&e);
             if (e.err) /* cannot happen: 8 bytes are captured */
                 return IOF_DROP_IPV6_EXT_TRUNCATED;
-            if (saw_frag)
-                return IOF_DROP_FRAG_INVALID;
-            saw_frag = true;
-            pkt->ip_id = id;
             uint32_t foff = offflags & 0xfff8u;
             bool more = (offflags & 1) != 0;
             if (foff != 0 || more) {
+                if (saw_frag)
+                    return IOF_DROP_FRAG_INVALID;
+                saw_frag = have_id = true;
+                pkt->ip_id = id;
                 uint32_t data_len = ip_end - (cur + 8);
                 pkt->flags |= IOF_PKT_FRAGMENT;
                 pkt->notes |= IOF_NOTE(FRAGMENT);
@@ -154,6 +157,9 @@ iof_drop iof__l3_ipv6(iof_pkt *pkt, uint32_t off)
                     return IOF_DROP_OK;
                 }
                 pkt->flags |= IOF_PKT_FIRST_FRAG;
+            } else if (!have_id) {
+                have_id = true;
+                pkt->ip_id = id; /* atomic fragment: whole datagram, id kept for reference */
             }
         }
         cur += elen;

@@ -44,9 +44,10 @@ void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof_cfr
 {
     row->rec = r;
     row->cfg = cfg;
+    row->dev = (r->device >= 0 && cfg->inv) ? iof__inventory_get(cfg->inv, (size_t)r->device) : NULL;
     const uint8_t *mac = NULL;
-    if (r->device >= 0 && cfg->inv)
-        mac = iof__inventory_get(cfg->inv, (size_t)r->device)->mac;
+    if (row->dev)
+        mac = row->dev->mac;
     else if (r->mac_state)
         mac = r->mac;
     if (mac) {
@@ -79,8 +80,7 @@ static void cf_get(const void *rowp, const iof_column *c, uint32_t k, iof_value 
 {
     const iof__cf_row *row = rowp;
     const iof_cfrec *r = row->rec;
-    const iof_device *dev = (r->device >= 0 && row->cfg->inv)
-                                ? iof__inventory_get(row->cfg->inv, (size_t)r->device) : NULL;
+    const iof_device *dev = row->dev;
     v->null = true;
     switch ((enum cf_field)c->field) {
     case F_DEVICE: set_str(v, row->device, row->device_len); break;

@@ -27,6 +27,7 @@ typedef struct iof__cf_row {
     char remip[48];
     uint32_t remip_len;
     int16_t *stream;           /* wide payload stream, payload_total entries (owned by caller) */
+    const iof_device *dev;     /* inventory entry, or NULL */
 } iof__cf_row;
 
 /* Builds the schema of the custom-flow record for this configuration. */

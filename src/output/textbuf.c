@@ -42,6 +42,27 @@ void iof__tb_puts(iof_tbuf *b, const char *s) { iof__tb_put(b, s, strlen(s)); }
 
 void iof__tb_int(iof_tbuf *b, int64_t v)
 {
+    if (v >= -9 && v <= 999 && b->len + 4 <= b->cap) { /* payload bytes and markers: the common case */
+        char *p = b->p + b->len;
+        if (v < 0) {
+            p[0] = '-';
+            p[1] = (char)('0' - v);
+            b->len += 2;
+        } else if (v < 10) {
+            p[0] = (char)('0' + v);
+            b->len += 1;
+        } else if (v < 100) {
+            p[0] = (char)('0' + v / 10);
+            p[1] = (char)('0' + v % 10);
+            b->len += 2;
+        } else {
+            p[0] = (char)('0' + v / 100);
+            p[1] = (char)('0' + v / 10 % 10);
+            p[2] = (char)('0' + v % 10);
+            b->len += 3;
+        }
+        return;
+    }
     char tmp[24];
     int n = 0;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;

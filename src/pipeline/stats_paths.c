@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "common/err.h"
+#include "output/parquet/pq_reader.h"
 #include "pipeline/report.h"
 #include "pipeline/run_int.h"
 
@@ -258,10 +259,68 @@ static int stats_text_file(iof__stats *st, const char *path, bool csv, char *err
     return rc;
 }
 
+static long pq_col(const iof_schema *s, const char *a, const char *b)
+{
+    long c = iof__schema_find(s, a);
+    return c >= 0 ? c : iof__schema_find(s, b);
+}
+
+static void pq_str(const iof__pq_reader *r, long c, char *out, size_t cap, bool *has)
+{
+    iof_value v;
+    out[0] = '\0';
+    if (c < 0)
+        return;
+    iof__pq_reader_get(r, (size_t)c, 0, &v);
+    if (v.null)
+        return;
+    size_t n = v.len < cap - 1 ? v.len : cap - 1;
+    memcpy(out, v.p, n);
+    out[n] = '\0';
+    if (has)
+        *has = true;
+}
+
+static int64_t pq_int(const iof__pq_reader *r, long c)
+{
+    iof_value v;
+    iof__pq_reader_get(r, (size_t)c, 0, &v);
+    return v.null ? 0 : v.i;
+}
+
 static int stats_parquet_file(iof__stats *st, const char *path, char *err, size_t errlen)
 {
-    (void)st;
-    return iof__fail(err, errlen, IOF_E_UNSUPPORTED, "%s: reading Parquet is not available yet", path);
+    iof__pq_reader *r;
+    int rc = iof__pq_reader_open(&r, path, err, errlen);
+    if (rc < 0)
+        return rc;
+    const iof_schema *s = iof__pq_reader_schema(r);
+    long cd = pq_col(s, "Device", "device"), cp = pq_col(s, "Proto", "proto");
+    long cpk = pq_col(s, "PacketCount", "packets"), cb = pq_col(s, "TotalFlowSize", "bytes");
+    long cn = iof__schema_find(s, "device_name"), ct = iof__schema_find(s, "device_type");
+    if (cd < 0 || cp < 0 || cpk < 0 || cb < 0) {
+        iof__pq_reader_close(r);
+        return iof__fail(err, errlen, IOF_E_FORMAT,
+                         "%s: not an iotflow custom-flow file (no Device/Proto/PacketCount/TotalFlowSize)", path);
+    }
+    int variant = variant_of(path);
+    while ((rc = iof__pq_reader_next(r)) > 0) {
+        out_row row;
+        memset(&row, 0, sizeof(row));
+        pq_str(r, cd, row.device, sizeof(row.device), NULL);
+        pq_str(r, cn, row.name, sizeof(row.name), &row.has_name);
+        pq_str(r, ct, row.type, sizeof(row.type), &row.has_type);
+        row.proto = pq_int(r, cp);
+        row.packets = pq_int(r, cpk);
+        row.bytes = pq_int(r, cb);
+        if (row.proto < 0 || row.proto > 255)
+            continue;
+        add_row(st, &row, variant);
+    }
+    if (rc < 0)
+        rc = iof__fail(err, errlen, rc, "%s", iof__pq_reader_errmsg(r));
+    iof__pq_reader_close(r);
+    return rc < 0 ? rc : IOF_OK;
 }
 
 typedef struct path_list {
@@ -351,6 +410,31 @@ static int walk(const char *dir, path_list *outs, path_list *caps, int depth)
     return rc;
 }
 
+/* One dataset written in several formats (x.parquet, x.jsonl, x.csv side by side) is counted
+ * once: Parquet is preferred, then JSON Lines, then CSV. */
+static int ext_rank(const char *p)
+{
+    return ends_with(p, ".parquet") ? 0 : ends_with(p, ".jsonl") ? 1 : 2;
+}
+
+static size_t stem_len(const char *p) { return (size_t)(strrchr(p, '.') - p); }
+
+static void drop_duplicate_formats(path_list *l)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < l->n && !dup; j++)
+            dup = j != i && stem_len(l->v[i]) == stem_len(l->v[j]) &&
+                  strncmp(l->v[i], l->v[j], stem_len(l->v[i])) == 0 && ext_rank(l->v[j]) < ext_rank(l->v[i]);
+        if (dup)
+            free(l->v[i]);
+        else
+            l->v[w++] = l->v[i];
+    }
+    l->n = w;
+}
+
 iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_file, FILE *out,
                         char *err, size_t errlen)
 {
@@ -364,8 +448,14 @@ iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_
             rc = iof__fail(err, errlen, IOF_E_IO, "%s: %s", paths[i], strerror(errno));
             break;
         }
-        if (strcmp(paths[i], "-") != 0 && S_ISDIR(sb.st_mode))
-            rc = walk(paths[i], &outs, &caps, 0);
+        if (strcmp(paths[i], "-") != 0 && S_ISDIR(sb.st_mode)) {
+            path_list found = { 0 };
+            rc = walk(paths[i], &found, &caps, 0);
+            drop_duplicate_formats(&found);
+            for (size_t k = 0; k < found.n && rc == IOF_OK; k++)
+                rc = pl_add(&outs, found.v[k]);
+            pl_free(&found);
+        }
         else
             rc = pl_add(is_output_name(paths[i]) ? &outs : &caps, paths[i]);
     }

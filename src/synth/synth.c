@@ -214,6 +214,8 @@ struct gen {
     ev sensor_tick;
     uint64_t sensor_rows;
     int motion_stream_active;
+    int64_t pending_t;
+    uint64_t pending;
     int64_t stream_until;
 };
 
@@ -248,12 +250,15 @@ static void fmt_time(char *buf, size_t n, int64_t us, int frac)
     time_t s = (time_t)(us / SEC);
     struct tm tm;
     gmtime_r(&s, &tm);
+    /* the moduli bound every field (years < 10000 by the pcap range check) */
+    unsigned y = (unsigned)(tm.tm_year + 1900) % 10000u, mo = (unsigned)(tm.tm_mon + 1) % 100u,
+             d = (unsigned)tm.tm_mday % 100u, h = (unsigned)tm.tm_hour % 100u,
+             mi = (unsigned)tm.tm_min % 100u, se = (unsigned)tm.tm_sec % 100u,
+             f = (unsigned)(us % SEC) % 1000000u;
     if (frac)
-        snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(us % SEC));
+        snprintf(buf, n, "%04u-%02u-%02uT%02u:%02u:%02u.%06uZ", y, mo, d, h, mi, se, f);
     else
-        snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        snprintf(buf, n, "%04u-%02u-%02uT%02u:%02u:%02uZ", y, mo, d, h, mi, se);
 }
 
 static uint64_t mac_key(const uint8_t *m)
@@ -759,6 +764,7 @@ static uint32_t build_head(gen *g, conv *c, step *s)
     case P_TELNET_NEG: return (uint32_t)iof__telnet_negotiate(b);
     case P_TELNET: return (uint32_t)iof__telnet_text(b, s->text ? s->text : "\r\n");
     case P_C2: b[0] = 0; b[1] = 0; return 2;
+    case P_UDPFLOOD: b[0] = 0; return 1; /* version bits 0: no RTP/RTCP heuristic match */
     case P_IGMP: return (uint32_t)iof__igmp_report(b, c->side[1].ip);
     case P_ECHO: {
         for (int i = 0; i < 48; i++)
@@ -1032,7 +1038,7 @@ static int64_t dns_lookup(gen *g, host *d, int hid)
 {
     if (d->dns_exp[hid] > g->now)
         return 0;
-    d->dns_exp[hid] = g->now + 300 * SEC;
+    d->dns_exp[hid] = g->now + 60 * SEC; /* short TTLs of cloud names (CDN answers) */
     conv *c = conv_lan(g, d, d->mac, d->ip, eph_port(d), d->ttl, g->router_mac, g->router_ip, 53,
                        64, 17, LBL_BENIGN);
     if (!c)
@@ -1149,6 +1155,9 @@ static void igmp_report(gen *g, host *d, const uint8_t gmac[6], const uint8_t gi
     add_step(c, S_IGMP, 0, P_IGMP, 0, 0);
     start(g, c, g->now);
 }
+
+static int smb_refill(gen *g, conv *c);
+static int udpflood_refill(gen *g, conv *c);
 
 /* ---- device behaviours ---------------------------------------------------------------- */
 static int64_t per(gen *g, host *d, double sec, double jit)
@@ -1419,7 +1428,7 @@ static void device_tick(gen *g, ev *e)
             int64_t dl = dns_lookup(g, d, h);
             tls_session(g, d, h, 443, heavy(&d->rng, 700, 1.0, 100000),
                         heavy(&d->rng, 3000, 1.5, 3000000), dl);
-            nx[0] = g->now + expo(&d->rng, 25.0 * SEC / g->scale);
+            nx[0] = g->now + expo(&d->rng, 15.0 * SEC / g->scale);
         }
         if (g->now >= nx[1]) { /* HTTP connectivity check */
             int64_t dl = dns_lookup(g, d, H_CONNCHECK);
@@ -1589,7 +1598,7 @@ static double gauss(iof__rng *r)
 
 static void sensor_tick(gen *g, ev *e)
 {
-    char ts[32], det[160];
+    char ts[40], det[160];
     fmt_time(ts, sizeof ts, g->now, 0);
     double hour = fmod((double)(g->now / SEC) / 3600.0, 24.0);
     double daily = sin((hour - 9.0) / 24.0 * 6.283185307179586); /* warmest mid-afternoon */
@@ -1709,6 +1718,11 @@ static void attack_unit_note(gen *g, attack *a, const char *devs, const char *de
         a->evrow = add_event(g, g->now, g->now, a->kind, devs, details);
     }
     a->last = g->now;
+    if (g->pending_t != g->now) {
+        g->pending_t = g->now;
+        g->pending = 0;
+    }
+    g->pending++; /* its first packet fires right after this tick, at the same time */
     if (a->evrow >= 0)
         g->evs[a->evrow].end = g->now;
     a->made++;
@@ -1716,10 +1730,10 @@ static void attack_unit_note(gen *g, attack *a, const char *devs, const char *de
 
 static int attack_allowed(gen *g, attack *a, int filler)
 {
+    double have = (double)g->rows_atk + (g->pending_t == g->now ? (double)g->pending : 0);
     if (filler)
-        return (double)g->rows_atk < attack_target(g);
-    return (double)a->made < a->quota * attack_projection(g) &&
-           (double)g->rows_atk < 1.5 * attack_projection(g);
+        return have + 1 <= attack_target(g) + 0.5;
+    return (double)a->made < a->quota * attack_projection(g) && have + 1 <= attack_target(g) + 0.5;
 }
 
 static host *find_host_ip(gen *g, const uint8_t ip[4])
@@ -1893,7 +1907,7 @@ static void scan_tick(gen *g, ev *e)
     attack *a = (attack *)((char *)e - offsetof(attack, tick));
     if (g->now >= a->to || g->now >= g->tend)
         return;
-    for (int i = 0; i < g->ninfected; i++) {
+    for (int i = 0; i < 1; i++) { /* the first infected device holds the C2 connection */
         host *d = g->infected[i];
         if (!d->infected)
             continue;
@@ -1966,7 +1980,7 @@ static void ddos_tick(gen *g, ev *e)
                     add_step(c, S_SYNACK, 1, P_NONE, 0, wan_rtt(g));
                     add_step(c, S_RST, 0, P_NONE, 0, 100);
                 }
-                start(g, c, g->now + (int64_t)iof__rng_below(&g->rng, 10 * MS));
+                start(g, c, g->now);
                 attack_unit_note(g, a, d->name, "SYN flood to 93.184.216.34:80");
             }
         } else if (!strcmp(a->kind, "ddos_udp")) {
@@ -2005,7 +2019,7 @@ static void ddos_tick(gen *g, ev *e)
                 add_step(c, S_DATA, 0, P_HTTPGET, 0, 100);
                 add_step(c, S_DATA, 1, P_HTMLRESP, 0, c->half_rtt + 2 * MS);
                 tcp_close(c, 1 * MS);
-                start(g, c, g->now + (int64_t)iof__rng_below(&g->rng, 20 * MS));
+                start(g, c, g->now);
                 attack_unit_note(g, a, d->name, "HTTP GET flood to 93.184.216.34:80");
             }
         }
@@ -2274,6 +2288,35 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* mkdir -p: creates the missing parents too. */
+static int mkdir_p(const char *dir)
+{
+    char p[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof p) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(p, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (p[i] != '/' && p[i] != 0)
+            continue;
+        char c = p[i];
+        p[i] = 0;
+        if (mkdir(p, 0777) < 0 && errno != EEXIST)
+            return -1;
+        p[i] = c;
+    }
+    struct stat st;
+    if (stat(dir, &st) < 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
 static void gen_free(gen *g)
 {
     for (size_t i = 0; i < g->nheap; i++) {
@@ -2310,7 +2353,7 @@ iof_err iof_synth_run(const iof_synth_config *cfg, char *errbuf, size_t errlen)
         return iof__fail(errbuf, errlen, IOF_E_INVAL, "synth: start time out of pcap range");
 
     double t_begin = now_s();
-    if (mkdir(cfg->output_dir, 0777) < 0 && errno != EEXIST)
+    if (mkdir_p(cfg->output_dir) < 0)
         return iof__fail(errbuf, errlen, IOF_E_OUTPUT, "synth: cannot create %s: %s",
                          cfg->output_dir, strerror(errno));
     gen *g = calloc(1, sizeof *g);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # R6: output integrity. Every write failure ends with exit 3, one message naming the path,
 # nothing under a final name (an existing final file stays byte-identical), no temp file left.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 cat > "$TMP/s.txt" <<'S'
 0 192.168.1.10:5000 > 8.8.8.8:53 udp len=300
 1 8.8.8.8:53 > 192.168.1.10:5000 udp len=300

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # R2 (bounded memory under flow floods) and R9 (64-bit counters on huge flows), streamed
 # through pipes so nothing proportional to the input touches the disk.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 rss_run() { # N -> prints "rows rss_kb" ; stats in $TMP/flood-N.json
   local n=$1
   /usr/bin/time -f "%M" -o "$TMP/time-$n" bash -c \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # R7: SIGINT/SIGTERM end a run cleanly: every record of the packets read is written (files
 # complete, renamed), stats say interrupted, exit 130 for file input; a second signal exits at once.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 cat > "$TMP/s.txt" <<'S'
 0 192.168.1.10:5000 > 8.8.8.8:53 udp len=30
 1 8.8.8.8:53 > 192.168.1.10:5000 udp len=60

@@ -6,7 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -533,6 +538,34 @@ static void test_stdin_pipe(void)
     ASSERT_EQ_INT(waitpid(pid, &status, 0), pid);
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
+    /* gzip through a pipe */
+    build_pcap(false, true, 100);
+    uLongf zcap = compressBound((uLong)img_len) + 64;
+    uint8_t *z = malloc(zcap);
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    ASSERT_EQ_INT(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    zs.next_in = (Bytef *)img;
+    zs.avail_in = (uInt)img_len;
+    zs.next_out = z;
+    zs.avail_out = (uInt)zcap;
+    ASSERT_EQ_INT(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    deflateEnd(&zs);
+    char *plain = img;
+    size_t plain_len = img_len;
+    img = (char *)z; /* spawn_writer sends img */
+    img_len = zs.total_out;
+    ASSERT_EQ_INT(pipe(p), 0);
+    pid = spawn_writer(p[1], p[0]);
+    img = plain;
+    img_len = plain_len;
+    ASSERT_EQ_INT(iof__source_open_fd(&s, p[0], true, "gzpipe", eb, sizeof eb), 0);
+    read_all_check(s, 0);
+    ASSERT_EQ_U64(iof__source_progress(s), zs.total_out);
+    iof__source_close(s);
+    ASSERT_EQ_INT(waitpid(pid, &status, 0), pid);
+    free(z);
+
     /* fd API with a pcapng through a pipe */
     build_pcapng(true);
     ASSERT_EQ_INT(pipe(p), 0);
@@ -723,6 +756,23 @@ static void test_pcapng_damaged_blocks(void)
     idb[0] = 1; idb[4] = 24; idb[20] = 24;
     idb[16] = 9; idb[18] = 8; /* if_tsresol with length 8 running past the block */
     ng_damage(idb, sizeof idb, "damaged interface description block at offset 48");
+}
+
+/* A Simple Packet Block needs interface 0; a section without IDBs cannot have one. */
+static void test_pcapng_spb_without_idb(void)
+{
+    const uint8_t f[] = {
+        0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 28, 0, 0, 0,
+        3, 0, 0, 0, 20, 0, 0, 0, 4, 0, 0, 0, 1, 2, 3, 4, 20, 0, 0, 0 };
+    char eb[512];
+    iof__source *s = NULL;
+    ASSERT_EQ_INT(iof__source_open_mem(&s, f, sizeof f, "spb", eb, sizeof eb), 0);
+    iof_frame fr;
+    ASSERT_EQ_INT(iof__source_next(s, &fr), IOF_E_TRUNCATED_INPUT);
+    ASSERT_TRUE(strstr(iof__source_errmsg(s), "offset 28") != NULL);
+    ASSERT_TRUE(strstr(iof__source_errmsg(s), "interface id 0 but only 0") != NULL);
+    iof__source_close(s);
 }
 
 static void test_pcapng_too_many_interfaces(void)
@@ -967,7 +1017,16 @@ static void test_input_list(void)
 
 /* ---------------------------------------------------------------------------------------- */
 
-static void test_live_errors(void)
+static iof__source *volatile live_src;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    if (live_src)
+        iof__source_stop(live_src);
+}
+
+static void test_live(void)
 {
     char eb[512] = "";
     iof__source *s = NULL;
@@ -983,15 +1042,48 @@ static void test_live_errors(void)
             ASSERT_TRUE(strstr(eb, "CAP_NET_RAW") != NULL);
         return;
     }
-    ASSERT_EQ_INT(iof__source_set_filter(s, "udp port 9"), 0);
     ASSERT_EQ_INT(iof__source_set_filter(s, "no such thing"), IOF_E_INVAL);
+    ASSERT_EQ_INT(iof__source_set_filter(s, "udp dst port 9"), 0);
+    /* a datagram to the discard port on lo */
+    int sock = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT_TRUE(sock >= 0);
+    struct sockaddr_in to;
+    memset(&to, 0, sizeof to);
+    to.sin_family = AF_INET;
+    to.sin_port = htons(9);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timespec t0;
+    clock_gettime(CLOCK_REALTIME, &t0);
+    ASSERT_EQ_INT(sendto(sock, "iotflow", 7, 0, (struct sockaddr *)&to, sizeof to), 7);
+    close(sock);
+    /* a signal handler stops the source if nothing arrives (no SA_RESTART, as the CLI does) */
+    live_src = s;
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    ASSERT_EQ_INT(sigaction(SIGALRM, &sa, &old), 0);
+    alarm(5);
+    iof_frame f;
+    rc = iof__source_next(s, &f);
+    ASSERT_EQ_INT(rc, 1);
+    ASSERT_EQ_INT(f.linktype, 1); /* Linux lo is DLT_EN10MB */
+    ASSERT_EQ_INT(f.wirelen, 14 + 20 + 8 + 7);
+    int64_t now_ns = (int64_t)t0.tv_sec * NS + t0.tv_nsec;
+    ASSERT_TRUE(f.ts_ns > now_ns - 5 * NS && f.ts_ns < now_ns + 5 * NS);
+    /* the next read has nothing to return: the alarm's stop must end it */
+    alarm(0);
+    alarm(1);
+    rc = iof__source_next(s, &f);
+    alarm(0);
+    sigaction(SIGALRM, &old, NULL);
+    ASSERT_EQ_INT(rc, IOF_E_INTERRUPTED);
     iof_src_stats st;
     iof__source_stats(s, &st, NULL);
     ASSERT_TRUE(st.live_stats_ok);
-    iof__source_stop(s);
-    iof_frame f;
-    ASSERT_EQ_INT(iof__source_next(s, &f), IOF_E_INTERRUPTED);
+    ASSERT_TRUE(st.ps_recv >= 1);
+    ASSERT_EQ_U64(st.frames, 1);
     iof__source_close(s);
+    live_src = NULL;
 }
 
 static const iof_test tests[] = {
@@ -1007,12 +1099,13 @@ static const iof_test tests[] = {
     TEST(test_pcap_damaged_records),
     TEST(test_large_records),
     TEST(test_pcapng_damaged_blocks),
+    TEST(test_pcapng_spb_without_idb),
     TEST(test_pcapng_too_many_interfaces),
     TEST(test_timestamps_extreme),
     TEST(test_filter_two_linktypes),
     TEST(test_stop),
     TEST(test_input_list),
-    TEST(test_live_errors),
+    TEST(test_live),
     { 0 }
 };
 

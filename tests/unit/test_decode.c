@@ -637,6 +637,58 @@ static void test_ipv6_jumbo_and_tso(void)
     ASSERT_EQ_INT(p.payload_len, 70000);
     ASSERT_EQ_INT(p.payload_caplen, 100);
 
+    /* Pad1 + PadN before the Jumbo option; UDP length set */
+    fb_t j = { .n = 0 };
+    fb_eth(&j, 0x86dd);
+    fb_ipv6(&j, 0, 0);
+    fb_u8(&j, 17);
+    fb_u8(&j, 1); /* 16 bytes */
+    fb_u8(&j, 0); /* Pad1 */
+    fb_u8(&j, 1); /* PadN, 2 bytes */
+    fb_u8(&j, 2);
+    fb_fill(&j, 2, 0);
+    fb_u8(&j, 0xc2);
+    fb_u8(&j, 4);
+    fb_be32(&j, 16 + 8 + 66000);
+    fb_fill(&j, 3, 0); /* Pad1 x3 */
+    fb_udp(&j, 1, 2, 0, 10);
+    ASSERT_EQ_INT(dec_raw(&p, 1, j.b, j.n, 14 + 40 + 16 + 8 + 66000), IOF_DROP_OK);
+    ASSERT_TRUE(p.notes & IOF_NOTE(IPV6_JUMBO));
+    ASSERT_EQ_INT(p.ip_len, 40 + 16 + 8 + 66000);
+    ASSERT_EQ_INT(p.payload_len, 66000);
+    /* hop-by-hop without a Jumbo option (and a bad option length) falls back to the wire */
+    fb_t nj = { .n = 0 };
+    fb_eth(&nj, 0x86dd);
+    fb_ipv6(&nj, 0, 0);
+    fb_u8(&nj, 17);
+    fb_u8(&nj, 0);
+    fb_u8(&nj, 1);
+    fb_u8(&nj, 4);
+    fb_fill(&nj, 4, 0);
+    fb_udp(&nj, 1, 2, 8 + 4, 4);
+    ASSERT_EQ_INT(dec(&p, 1, &nj), IOF_DROP_OK);
+    ASSERT_TRUE(p.notes & IOF_NOTE(IP_LEN_FROM_WIRE));
+    ASSERT_EQ_INT(p.ip_len, 40 + 8 + 12);
+    nj.b[14 + 40 + 3] = 9; /* PadN running past the header */
+    ASSERT_EQ_INT(dec(&p, 1, &nj), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.ip_len, 40 + 8 + 12);
+    ASSERT_EQ_INT(dec_cut(&p, 1, &nj, 14 + 40 + 4), IOF_DROP_IPV6_EXT_TRUNCATED);
+
+    /* ICMP (1) inside IPv6 / ICMPv6 (58) inside IPv4: "other" protocols */
+    fb_t o6 = { .n = 0 };
+    fb_eth(&o6, 0x86dd);
+    fb_ipv6(&o6, 1, 12);
+    fb_icmp(&o6, 8, 0, 4);
+    ASSERT_EQ_INT(dec(&p, 1, &o6), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.l4_hlen, 0);
+    ASSERT_EQ_INT(p.payload_len, 12);
+    fb_t o4 = { .n = 0 };
+    fb_eth(&o4, 0x0800);
+    fb_ipv4(&o4, 58, 12, 0, 0, 1);
+    fb_icmp(&o4, 128, 0, 4);
+    ASSERT_EQ_INT(dec(&p, 1, &o4), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.payload_len, 12);
+
     /* payload length 0 without jumbo, more wire bytes: TSO/GRO */
     fb_t g = { .n = 0 };
     fb_eth(&g, 0x86dd);
@@ -760,6 +812,35 @@ static void test_ipv6_fragments(void)
     fb_be32(&d, 1);
     fb_udp(&d, 1, 2, 8, 0);
     ASSERT_EQ_INT(dec(&p, 1, &d), IOF_DROP_FRAG_INVALID);
+
+    /* offset + length beyond 65535 */
+    fb_t big = { .n = 0 };
+    fb_eth(&big, 0x86dd);
+    fb_ipv6(&big, 44, 8 + 16);
+    fb_u8(&big, 17);
+    fb_u8(&big, 0);
+    fb_be16(&big, 65528);
+    fb_be32(&big, 1);
+    fb_fill(&big, 16, 0);
+    ASSERT_EQ_INT(dec(&p, 1, &big), IOF_DROP_FRAG_INVALID);
+
+    /* two atomic fragment headers (libpcap's ipv6_ext_headers test file has this): fine */
+    fb_t at = { .n = 0 };
+    fb_eth(&at, 0x86dd);
+    fb_ipv6(&at, 44, 8 + 8 + 8);
+    fb_u8(&at, 44);
+    fb_u8(&at, 0);
+    fb_be16(&at, 0);
+    fb_be32(&at, 5);
+    fb_u8(&at, 17);
+    fb_u8(&at, 0);
+    fb_be16(&at, 0);
+    fb_be32(&at, 6);
+    fb_udp(&at, 1, 2, 8, 0);
+    ASSERT_EQ_INT(dec(&p, 1, &at), IOF_DROP_OK);
+    ASSERT_TRUE(!(p.flags & IOF_PKT_FRAGMENT));
+    ASSERT_EQ_INT(p.ip_id, 5);
+    ASSERT_EQ_INT(p.dport, 2);
 }
 
 /* ---------------------------------------------------------------- L2 variants */
@@ -1042,6 +1123,16 @@ static void test_null_loop(void)
     fb_le32(&m, 30);
     build_udp4(&m);
     ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NULL, &m), IOF_DROP_IP_BAD_VERSION);
+    /* old captures with an ethertype in the last two bytes */
+    fb_t et = { .n = 0 };
+    fb_be32(&et, 0x0f000800);
+    build_udp4(&et);
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NULL, &et), IOF_DROP_OK);
+    fb_t et6 = { .n = 0 };
+    fb_be32(&et6, 0x000086dd);
+    build_udp6(&et6);
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NULL, &et6), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.ipver, 6);
 
     /* LOOP: network order only */
     fb_t l = { .n = 0 };

@@ -189,6 +189,10 @@ static void test_corpus_invariants(void)
         iof__fragtab_stats st;
         iof__fragtab_get_stats(ft, &st);
         tot_frag_orphans += st.orphans;
+        if (st.orphans)
+            printf("  fragment orphans: %llu in %s (inserted %llu, resolved %llu)\n",
+                   (unsigned long long)st.orphans, files[i] + strlen(corpus_dir()) + 1,
+                   (unsigned long long)st.inserted, (unsigned long long)st.resolved);
         iof__fragtab_destroy(ft);
         tot_pkts += n;
         pcap_close(pc);

@@ -129,9 +129,31 @@ static void test_in_order_v4(void)
     ASSERT_EQ_U64(st.evicted, 0);
     ASSERT_EQ_U64(st.expired, 0);
 
-    /* a duplicate of the last fragment after completion is an orphan */
-    ASSERT_EQ_INT(run(t, &f, 2 * SEC, &p), IOF_DROP_FRAG_ORPHAN);
+    /* a late duplicate of a fragment after completion still gets its ports */
+    ASSERT_EQ_INT(run(t, &f, 3 * SEC, &p), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.sport, 5000);
+    v4frag(&f, 17, 0xc0a80001, 77, 1480, 1, 1480, 0, 0);
+    ASSERT_EQ_INT(run(t, &f, 3 * SEC, &p), IOF_DROP_OK);
+    ASSERT_EQ_INT(iof__fragtab_live(t), 0);
+    /* ... until it times out (not counted as expired: nothing was lost) */
+    ASSERT_EQ_INT(run(t, &f, 40 * SEC, &p), IOF_DROP_FRAG_ORPHAN);
     ASSERT_TRUE(!(p.flags & IOF_PKT_HAS_PORTS));
+    ASSERT_EQ_U64(stats(t).expired, 0);
+    /* the id reused for a new datagram */
+    v4frag(&f, 17, 0xc0a80001, 77, 0, 1, 1480, 6000, 53);
+    ASSERT_EQ_INT(run(t, &f, 41 * SEC, &p), IOF_DROP_OK);
+    v4frag(&f, 17, 0xc0a80001, 77, 1480, 0, 8, 0, 0);
+    ASSERT_EQ_INT(run(t, &f, 41 * SEC, &p), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.sport, 6000);
+    ASSERT_EQ_U64(stats(t).inserted, 2);
+    /* id reuse right after completion (done entry hit by a first fragment) */
+    v4frag(&f, 17, 0xc0a80001, 77, 0, 1, 1480, 7000, 53);
+    ASSERT_EQ_INT(run(t, &f, 42 * SEC, &p), IOF_DROP_OK);
+    ASSERT_EQ_INT(iof__fragtab_live(t), 1);
+    v4frag(&f, 17, 0xc0a80001, 77, 1480, 1, 8, 0, 0);
+    ASSERT_EQ_INT(run(t, &f, 42 * SEC, &p), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.sport, 7000);
+    ASSERT_EQ_U64(stats(t).inserted, 3);
     iof__fragtab_destroy(t);
 }
 

@@ -70,17 +70,6 @@ static void test_pkt_tcp4(void)
     ASSERT_EQ_INT(iof__pkt_build(buf, n - 1, &s), 0);
 }
 
-static void test_pkt_udp_vlan_pad(void)
-{
-    uint8_t buf[256];
-    const uint8_t pl[3] = {1, 2, 3};
-    iof_pktspec s = {.src_mac = mac_a, .dst_mac = mac_b, .vlan = {100, 200}, .n_vlan = 2,
-                     .ipver = 4, .src_ip = ip_a, .dst_ip = ip_b, .ttl = 64, .proto = 17,
-                     .sport = 5353, .dport = 5353, .payload = pl, .payload_len = 3};
-    size_t n = iof__pkt_build(buf, sizeof buf, &s);
-    ASSERT_EQ_INT(n, 22 + 20 + 8 + 3); /* 53: not padded? 53 < 60 -> padded */
-}
-
 static void test_pkt_udp_vlan_pad_real(void)
 {
     uint8_t buf[256];
@@ -136,8 +125,130 @@ static void test_pkt_icmp6_igmp_arp(void)
     ASSERT_EQ_MEM(buf + 28, ip_a, 4);
 }
 
+/* ---- generator ---------------------------------------------------------------------- */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    long sz = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *b = malloc((size_t)sz + 1);
+    if (b && fread(b, 1, (size_t)sz, fp) != (size_t)sz) {
+        free(b);
+        b = NULL;
+    }
+    fclose(fp);
+    if (b) {
+        b[sz] = 0;
+        *n = (size_t)sz;
+    }
+    return b;
+}
+
+static const char *const files[] = {"capture.pcap", "devices.csv", "sensors.csv", "events.csv",
+                                    "truth.csv"};
+
+static void run_synth(const char *dir, uint64_t seed, double ratio, iof_synth_stats *st)
+{
+    iof_synth_config c;
+    char err[256];
+    iof_synth_config_init(&c);
+    c.output_dir = dir;
+    c.seed = seed;
+    c.duration_s = 300;
+    c.attack_ratio = ratio;
+    c.stats = st;
+    ASSERT_EQ_INT(iof_synth_run(&c, err, sizeof err), IOF_OK);
+}
+
+static void test_synth_config_errors(void)
+{
+    iof_synth_config c;
+    char err[256];
+    iof_synth_config_init(&c);
+    ASSERT_EQ_INT(c.devices, 8);
+    ASSERT_EQ_INT(iof_synth_run(&c, err, sizeof err), IOF_E_INVAL); /* no output dir */
+    c.output_dir = "/dev/null/sub"; /* parent is not a directory */
+    c.devices = 0;
+    ASSERT_EQ_INT(iof_synth_run(&c, err, sizeof err), IOF_E_INVAL);
+    c.devices = 8;
+    c.attack_ratio = 0.9;
+    ASSERT_EQ_INT(iof_synth_run(&c, err, sizeof err), IOF_E_INVAL);
+    c.attack_ratio = 0.1;
+    ASSERT_EQ_INT(iof_synth_run(&c, err, sizeof err), IOF_E_OUTPUT);
+    int64_t us;
+    ASSERT_EQ_INT(iof_synth_parse_time("2024-06-23T18:00:00Z", &us), IOF_OK);
+    ASSERT_EQ_INT(us, 1719165600000000LL);
+    ASSERT_EQ_INT(iof_synth_parse_time("2024-06-23T18:00:00.5Z", &us), IOF_OK);
+    ASSERT_EQ_INT(us, 1719165600500000LL);
+    ASSERT_EQ_INT(iof_synth_parse_time("2024-06-23 18:00", &us), IOF_E_INVAL);
+}
+
+static void test_synth_deterministic_and_ratio(void)
+{
+    char d1[] = "/tmp/iof_synth_a_XXXXXX", d2[] = "/tmp/iof_synth_b_XXXXXX",
+         d3[] = "/tmp/iof_synth_c_XXXXXX";
+    ASSERT_TRUE(mkdtemp(d1) && mkdtemp(d2) && mkdtemp(d3));
+    iof_synth_stats s1, s2, s3;
+    run_synth(d1, 42, 0.1, &s1);
+    run_synth(d2, 42, 0.1, &s2);
+    run_synth(d3, 43, 0.1, &s3);
+    ASSERT_EQ_U64(s1.packets, s2.packets);
+    ASSERT_TRUE(s1.packets > 1000);
+    ASSERT_TRUE(s1.records > 100);
+    double share = (double)s1.attack_records / (double)s1.records;
+    ASSERT_TRUE(share > 0.09 && share < 0.11);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char p1[256], p2[256], p3[256];
+        size_t n1 = 0, n2 = 0, n3 = 0;
+        snprintf(p1, sizeof p1, "%s/%s", d1, files[i]);
+        snprintf(p2, sizeof p2, "%s/%s", d2, files[i]);
+        snprintf(p3, sizeof p3, "%s/%s", d3, files[i]);
+        char *a = slurp(p1, &n1), *b = slurp(p2, &n2), *c = slurp(p3, &n3);
+        ASSERT_TRUE(a && b && c);
+        ASSERT_EQ_U64(n1, n2);
+        ASSERT_EQ_MEM(a, b, n1);
+        ASSERT_TRUE(n1 != n3 || memcmp(a, c, n1) != 0);
+        if (i == 4) {
+            static const char hdr[] =
+                "device,first_seen,remote_ip,proto,device_port,remote_port,label\n";
+            ASSERT_TRUE(strncmp(a, hdr, sizeof hdr - 1) == 0);
+        }
+        if (i == 1)
+            ASSERT_TRUE(strncmp(a, "mac,name,type,ip\n", 17) == 0);
+        free(a);
+        free(b);
+        free(c);
+        unlink(p1);
+        unlink(p2);
+        unlink(p3);
+    }
+    rmdir(d1);
+    rmdir(d2);
+    rmdir(d3);
+}
+
+static void test_synth_no_attacks(void)
+{
+    char d[] = "/tmp/iof_synth_n_XXXXXX";
+    ASSERT_TRUE(mkdtemp(d));
+    iof_synth_stats s;
+    run_synth(d, 7, 0.0, &s);
+    ASSERT_EQ_U64(s.attack_records, 0);
+    ASSERT_TRUE(s.sensor_rows == 300 * 5); /* thermostat, 2 plugs, 2 motion sensors */
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char p[256];
+        snprintf(p, sizeof p, "%s/%s", d, files[i]);
+        unlink(p);
+    }
+    rmdir(d);
+}
+
 static const iof_test tests[] = {
     TEST(test_csum_reference), TEST(test_pkt_tcp4), TEST(test_pkt_udp_vlan_pad_real),
-    TEST(test_pkt_icmp6_igmp_arp), {0}};
+    TEST(test_pkt_icmp6_igmp_arp), TEST(test_synth_config_errors),
+    TEST(test_synth_deterministic_and_ratio), TEST(test_synth_no_attacks), {0}};
 
-int main(void) { (void)test_pkt_udp_vlan_pad; return iof_test_run(tests); }
+int main(void) { return iof_test_run(tests); }
