@@ -175,7 +175,8 @@ int iof__input_list_expand(const char *const *inputs, size_t n, char ***out, siz
             rc = walk(in, 0, &l, skipped, ctx, eb, el);
             if (rc < 0)
                 goto cleanup;
-            qsort(l.v + first, l.n - first, sizeof *l.v, cmp_bytes);
+            if (l.n - first > 1)
+                qsort(l.v + first, l.n - first, sizeof *l.v, cmp_bytes);
             continue;
         }
         /* a file named explicitly is never skipped: opening it reports any problem */

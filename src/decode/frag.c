@@ -158,7 +158,9 @@ static void remove_entry(iof__fragtab *t, uint32_t i)
 
 static inline int is_expired(const iof__fragtab *t, const frag_entry *e)
 {
-    return t->clock - e->last_ns > t->timeout_ns;
+    /* clock >= last_ns always (last_ns is a past clock value); unsigned: no overflow with
+     * extreme timestamps from damaged files */
+    return (uint64_t)t->clock - (uint64_t)e->last_ns > (uint64_t)t->timeout_ns;
 }
 
 static void sweep(iof__fragtab *t)

@@ -130,6 +130,8 @@ static int dev_cmp(const void *a, const void *b)
 
 void iof__stats_sort_devices(iof__stats *st)
 {
+    if (st->n_devs < 2)
+        return;
     qsort(st->devs, st->n_devs, sizeof(*st->devs), dev_cmp);
     if (st->dev_idx) {
         size_t size = st->dev_mask + 1;

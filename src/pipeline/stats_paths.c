@@ -394,7 +394,8 @@ static int walk(const char *dir, path_list *outs, path_list *caps, int depth)
             break;
     }
     closedir(d);
-    qsort(names.v, names.n, sizeof(char *), cmp_str);
+    if (names.n > 1)
+        qsort(names.v, names.n, sizeof(char *), cmp_str);
     for (size_t i = 0; i < names.n && rc == IOF_OK; i++) {
         struct stat sb;
         if (stat(names.v[i], &sb) != 0)

@@ -212,6 +212,13 @@ static void test_expiry(void)
     v4frag(&f, 17, 3, 3, 1480, 1, 1480, 0, 0);
     ASSERT_EQ_INT(run(t, &f, 5 * SEC, &p), IOF_DROP_OK);
     ASSERT_EQ_INT(p.sport, 1);
+    /* extreme timestamps (damaged files) do not overflow the age computation */
+    v4frag(&f, 17, 4, 4, 0, 1, 1480, 9, 9);
+    ASSERT_EQ_INT(run(t, &f, INT64_MIN, &p), IOF_DROP_OK);
+    ASSERT_EQ_INT(run(t, &f, INT64_MAX, &p), IOF_DROP_OK);
+    v4frag(&f, 17, 4, 4, 1480, 0, 8, 0, 0);
+    ASSERT_EQ_INT(run(t, &f, INT64_MAX, &p), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.sport, 9);
     iof__fragtab_destroy(t);
 }
 

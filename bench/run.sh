@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# iotflow benchmark: times `iotflow extract` on GB-scale synthetic IoT captures held in RAM
+# (/dev/shm) and reports packets/s, MB/s and peak RSS, with the peers run on the same input.
+#
+#   bench/run.sh [GB]            default 1 (the capture size)
+#
+# Inputs (generated, deterministic):
+#   smarthome  iotflow synth --scale: the realistic mix (camera video to a NAS, cloud TLS, DNS,
+#              CoAP, MQTT, attacks) — large average packets
+#   smallpkt   the same devices' control traffic only: many short flows of small packets
+#              (iotflow synth --profile small) — the packet-rate case
+# Runs (best of 3 wall times, page cache warm, output on /dev/shm):
+#   iotflow stats          extraction with no output (the "output to /dev/null" baseline)
+#   iotflow -f parquet     wide layout, zstd (the default)
+#   iotflow -f csv         wide layout; the CSV is also gzip'ed once to compare sizes
+#   tcpdump -r -w /dev/null  reading the capture with libpcap (I/O floor)
+#   softflowd -r           NetFlow exporter (flow accounting only, no payload)
+#   nfpcapd -r             nfdump's pcap-to-flow collector (flow accounting only)
+# Peers are installed with apt-get when missing (softflowd, nfdump, tcpdump).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GB=${1:-1}
+W=${BENCH_DIR:-/dev/shm/iotflow-bench}
+mkdir -p "$W"
+scripts/setup.sh >/dev/null
+BUILD_DIR=build-bench BUILD_TYPE=Release scripts/build.sh >/dev/null
+IOF=$PWD/build-bench/bin/iotflow
+missing=()
+for p in softflowd nfdump tcpdump; do dpkg-query -W -f='${Status}' $p 2>/dev/null | grep -q "ok installed" || missing+=($p); done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null || echo "bench: could not install ${missing[*]}"
+fi
+
+gen() { # name synth-args...
+  local name=$1; shift
+  if [ ! -s "$W/$name/capture.pcap" ]; then
+    "$IOF" synth -o "$W/$name" "$@" >/dev/null
+  fi
+}
+# scale chosen so that the capture is about GB gigabytes (calibrated: ~93 MB per scale unit
+# per 5 minutes for the smart home; see bench/README.md)
+gen smarthome --seed 11 --duration 5m --scale "$(python3 -c "print(max(1, round($GB * 1000 / 93)))")"
+gen smallpkt --seed 12 --duration 30m --profile small --scale "$(python3 -c "print(max(1, round($GB * 1000 / 52)))")"
+
+best() { # prints "wall_s rss_kb" best of 3
+  local bw=999999 brss=0
+  for _ in 1 2 3; do
+    rm -rf "$W/out"
+    /usr/bin/time -f "%e %M" -o "$W/time" "$@" >/dev/null 2>"$W/err" || { cat "$W/err" >&2; return 1; }
+    read -r w rss < "$W/time"
+    if python3 -c "import sys; sys.exit(0 if $w < $bw else 1)"; then bw=$w; brss=$rss; fi
+  done
+  echo "$bw $brss"
+}
+
+report() { # name file
+  local name=$1 cap="$W/$1/capture.pcap"
+  local pk size
+  pk=$("$IOF" stats "$cap" | sed -n 's/.*(\([0-9]*\) packets).*/\1/p')
+  size=$(stat -c %s "$cap")
+  echo
+  echo "== $name: $(python3 -c "print(f'{$size/1e9:.2f} GB, {$pk/1e6:.2f} M packets, {$size/$pk:.0f} B/packet')")"
+  printf "%-28s %9s %10s %9s %10s %8s\n" run "wall s" "Mpkt/s" "MB/s" "peak RSS" "ratio"
+  local base=""
+  while IFS='|' read -r label cmd; do
+    r=$(best bash -c "$cmd") || { printf "%-28s %9s\n" "$label" "failed"; continue; }
+    read -r w rss <<<"$r"
+    [ -z "$base" ] && base=$w
+    python3 -c "
+w=$w; pk=$pk; size=$size; rss=$rss; base=$base
+print(f'%-28s %9.2f %10.2f %9.0f %8.0f MB %7.2fx' % ('$label', w, pk/w/1e6, size/w/1e6, rss/1024, w/base))"
+  done <<EOF
+iotflow stats (no output)|$IOF stats --devices $W/$name/devices.csv $cap
+iotflow -f parquet (zstd)|$IOF extract -q --devices $W/$name/devices.csv -f parquet -o $W/out $cap
+iotflow -f csv|$IOF extract -q --devices $W/$name/devices.csv -f csv -o $W/out $cap
+iotflow -f jsonl|$IOF extract -q --devices $W/$name/devices.csv -f jsonl -o $W/out $cap
+tcpdump -r (read only)|tcpdump -r $cap -w /dev/null
+softflowd -r|softflowd -r $cap -n 127.0.0.1:9 -D >/dev/null
+nfpcapd -r|rm -rf $W/nf && mkdir -p $W/nf && nfpcapd -r $cap -l $W/nf
+EOF
+  # sizes: Parquet vs gzip CSV of the same records
+  rm -rf "$W/out"
+  "$IOF" extract -q --devices "$W/$name/devices.csv" -f parquet -f csv -o "$W/out" "$cap"
+  local pq csv gz
+  pq=$(du -cb "$W"/out/*/*.parquet | tail -1 | cut -f1)
+  csv=$(du -cb "$W"/out/*/*.csv | tail -1 | cut -f1)
+  gz=$(cat "$W"/out/*/*.csv | gzip -6 | wc -c)
+  python3 -c "print(f'files: parquet {$pq/1e6:.1f} MB, csv {$csv/1e6:.1f} MB, csv.gz {$gz/1e6:.1f} MB (parquet/csv.gz = {$pq/$gz:.2f})')"
+}
+
+echo "iotflow benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+report smarthome
+report smallpkt
