@@ -305,9 +305,13 @@ int iof__cflow_packet(iof__cflow *t, const iof_pkt *p, const iof_view *views, in
         const iof_view *v = &views[vi];
         uint64_t h = view_hash(t, v);
         iof_cfrec *found[IOF_VAR__COUNT] = { NULL, NULL };
-        for (iof_cfrec *r = t->buckets[h & t->mask]; r; r = r->hnext)
-            if (rec_matches(r, h, v))
+        /* variants this view feeds: both for upstream packets, bidirectional for downstream */
+        unsigned want = t->cfg.variants & (v->dir ? 3u : 1u << IOF_VAR_BI), seen = 0;
+        for (iof_cfrec *r = t->buckets[h & t->mask]; r && seen != want; r = r->hnext)
+            if (rec_matches(r, h, v)) {
                 found[r->variant] = r;
+                seen |= 1u << r->variant;
+            }
         for (uint8_t var = 0; var < IOF_VAR__COUNT; var++) {
             if (!(t->cfg.variants & (1u << var)) || (var == IOF_VAR_UNI && v->dir == 0))
                 continue;

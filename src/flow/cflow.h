@@ -33,6 +33,9 @@ typedef enum iof_cf_end {
 } iof_cf_end;
 
 typedef struct iof_cfrec {
+    /* lookup fields first: one cache line holds the chain link, the hash and the key */
+    struct iof_cfrec *hnext;/* hash chain */
+    uint64_t hash;
     /* identity (device point of view) */
     uint8_t variant;        /* IOF_VAR_* */
     uint8_t ipver;
@@ -58,10 +61,8 @@ typedef struct iof_cfrec {
     uint32_t *pay_off;      /* start of slot k's payload in pay */
     uint32_t *pay_len;      /* captured payload bytes kept for slot k (<= j) */
 
-    /* table links */
-    struct iof_cfrec *hnext;        /* hash chain */
-    struct iof_cfrec *qprev, *qnext;/* creation-order queue (oldest first) */
-    uint64_t hash;
+    /* creation-order queue (oldest first) */
+    struct iof_cfrec *qprev, *qnext;
 } iof_cfrec;
 
 typedef struct iof__cf_config {

@@ -262,6 +262,8 @@ static int run_source(iof_run *r, iof__source *src, iof__input_stat *in)
     uint64_t tick = 0;
     while (!r->stop && (rc = iof__source_next(src, &f)) == 1) {
         account_frame(r, &f, in);
+        if (r->test_slow_us)
+            usleep(r->test_slow_us);
         int prc = process_frame(r, &f);
         if (prc != IOF_OK)
             return prc;
@@ -317,6 +319,8 @@ static int open_source(iof_run *r, const char *path, iof__source **src, iof__inp
 iof_err iof_run_execute(iof_run *r)
 {
     int64_t t0 = iof__now_ns();
+    const char *slow = getenv("IOF_TEST_SLOW_US");
+    r->test_slow_us = slow ? (unsigned)strtoul(slow, NULL, 10) : 0;
     int rc = setup(r);
     if (rc != IOF_OK)
         return (iof_err)rc;

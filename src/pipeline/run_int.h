@@ -38,6 +38,7 @@ struct iof_run {
     iof__progress progress;
     iof__source *volatile cur_src;
     volatile sig_atomic_t stop;
+    unsigned test_slow_us;     /* IOF_TEST_SLOW_US: sleep per packet (R8 drop-accounting test) */
     int output_rc;
     char errmsg[1024];
     iof__cf_rowcfg rowcfg;

@@ -3,6 +3,7 @@
  *   pcapgen [OPTIONS] -o OUT SCRIPT       packets described one per line in SCRIPT ("-" = stdin)
  *   pcapgen [OPTIONS] -o OUT --flood N    N distinct UDP flows (device 10.x -> public), 1 packet each
  *   pcapgen [OPTIONS] -o OUT --one-flow N N packets of one TCP flow, caplen 64, wire length 1514
+ *   pcapgen [OPTIONS] -o OUT --mix N [--flows K]  N small packets round-robin over K flows
  *
  * OPTIONS: --pcapng  --ns  --be  --link eth|raw|sll|null  --start UNIX_SECONDS (default
  *          1719165600 = 2024-06-23T18:00:00Z)
@@ -351,6 +352,28 @@ static void flood(unsigned long long nflows)
     }
 }
 
+/* N packets spread round-robin over K flows (device 192.168.x -> public), both directions,
+ * small payloads: the packet-rate benchmark shape (many packets per record). */
+static void mix(unsigned long long npk, unsigned long long nflows)
+{
+    uint8_t frame[256], payload[64];
+    for (int i = 0; i < 64; i++)
+        payload[i] = (uint8_t)(i * 7);
+    for (unsigned long long i = 0; i < npk; i++) {
+        unsigned long long f = i % nflows;
+        bool up = (i / nflows) % 2 == 0;
+        uint8_t dev[4] = { 192, 168, (uint8_t)(f >> 8), (uint8_t)f }, rem[4] = { 52, (uint8_t)(f >> 16), (uint8_t)(f >> 8), (uint8_t)f };
+        uint8_t dmac[6] = { 2, 0, 192, 168, (uint8_t)(f >> 8), (uint8_t)f }, rmac[6] = { 2, 0, 0, 0, 0, 1 };
+        iof_pktspec s = { .src_mac = up ? dmac : rmac, .dst_mac = up ? rmac : dmac, .ipver = 4,
+                          .src_ip = up ? dev : rem, .dst_ip = up ? rem : dev, .ttl = 64,
+                          .proto = (f & 1) ? 17 : 6, .sport = up ? (uint16_t)(10000 + f % 50000) : 443,
+                          .dport = up ? 443 : (uint16_t)(10000 + f % 50000), .tcp_flags = IOF_TCP_ACK,
+                          .win = 1000, .payload = payload, .payload_len = (size_t)(i % 5) * 16 };
+        size_t n = iof__pkt_build(frame, sizeof(frame), &s);
+        emit(start_ns + (int64_t)i * 20000, frame, (uint32_t)n, (uint32_t)n, (uint32_t)n);
+    }
+}
+
 /* One long TCP flow: caplen 64, wire 1514 (R9: 64-bit byte counters). */
 static void one_flow(unsigned long long npk)
 {
@@ -371,11 +394,12 @@ int main(int argc, char **argv)
         { "output", required_argument, 0, 'o' }, { "pcapng", no_argument, 0, 'g' },
         { "ns", no_argument, 0, 'n' }, { "be", no_argument, 0, 'b' }, { "link", required_argument, 0, 'l' },
         { "start", required_argument, 0, 's' }, { "flood", required_argument, 0, 'F' },
-        { "one-flow", required_argument, 0, 'O' }, { 0, 0, 0, 0 },
+        { "one-flow", required_argument, 0, 'O' }, { "mix", required_argument, 0, 'M' },
+        { "flows", required_argument, 0, 'K' }, { 0, 0, 0, 0 },
     };
     const char *out = NULL;
     iof__pcapw_opts o = { .pcapng = false, .nanosecond = false, .big_endian = false, .linktype = 1 };
-    unsigned long long nflood = 0, nflow = 0;
+    unsigned long long nflood = 0, nflow = 0, nmix = 0, kflows = 1000;
     int c;
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
         switch (c) {
@@ -390,6 +414,8 @@ int main(int argc, char **argv)
         case 's': start_ns = (int64_t)(strtod(optarg, NULL) * 1e9); break;
         case 'F': nflood = strtoull(optarg, NULL, 10); break;
         case 'O': nflow = strtoull(optarg, NULL, 10); break;
+        case 'M': nmix = strtoull(optarg, NULL, 10); break;
+        case 'K': kflows = strtoull(optarg, NULL, 10); if (!kflows) kflows = 1; break;
         default: die("usage: pcapgen [--pcapng] [--ns] [--be] [--link L] [--start S] -o OUT (SCRIPT | --flood N | --one-flow N)", 0);
         }
     }
@@ -407,6 +433,8 @@ int main(int argc, char **argv)
         flood(nflood);
     else if (nflow)
         one_flow(nflow);
+    else if (nmix)
+        mix(nmix, kflows);
     else {
         if (optind >= argc)
             die("give a SCRIPT (or - for stdin), --flood N or --one-flow N", 0);
