@@ -125,6 +125,10 @@ def parse_fields(text):
         if ipk is None:
             skipped["not IP (tshark)"] += 1
             continue
+        ipsrc = first(g("ip.src") if toks[ipk] == "ip" else g("ipv6.src"))
+        if not ipsrc:
+            skipped["IP header not dissected by tshark"] += 1
+            continue
         p = Pkt()
         p.num = int(g("frame.number"))
         p.ts = ts_to_us(g("frame.time_epoch"))
@@ -313,23 +317,43 @@ def resolve_fragments(pkts):
     return out, orphans
 
 
-def expected_records(pkts, window_us):
+def is_group_mac(m):
+    return int(m.split(":")[0], 16) & 1 == 1
+
+
+def expected_records(pkts, window_us, inventory=None):
+    """inventory None: devices are private/link-local IPs (spec §1, no --devices);
+    else a set of MACs: a sender is a device when its source MAC is listed, a receiver when
+    its destination MAC is listed (a group MAC or a broadcast/multicast destination IP never
+    is)."""
     live = {}
     recs = []
     unattributed = 0
     for p in pkts:
         views = []
-        if is_device_ip(p.src):
+        if inventory is None:
+            src_dev = is_device_ip(p.src)
+            dst_dev = is_device_ip(p.dst)
+            same = src_dev and p.src == p.dst
+        else:
+            src_dev = bool(p.smac) and p.smac in inventory
+            dst_dev = p.dst != BCAST and not any(p.dst in n for n in MCAST_NETS) and \
+                bool(p.dmac) and not is_group_mac(p.dmac) and p.dmac in inventory
+            same = src_dev and p.src == p.dst and p.smac == p.dmac
+        if src_dev:
             views.append((p.src, p.dst, p.sport, p.dport, 1))
         # a packet from an endpoint to itself (same address and port: loopback pings) is one
         # view, not two mirrored views of the same key (iotflow src/flow/attrib.c; the spec is
         # silent, see docs/VALIDATION.md)
-        if is_device_ip(p.dst) and not (p.src == p.dst and p.sport == p.dport):
+        if dst_dev and not (same and p.sport == p.dport):
             views.append((p.dst, p.src, p.dport, p.sport, 0))
         if not views:
             unattributed += 1
         for dev, rem, dport_, rport, d in views:
             key = (dev, rem, p.proto, dport_, rport)
+            if inventory is not None:
+                # iotflow keys inventory records by (device, five-tuple): see VALIDATION.md
+                key += ((p.smac if d == 1 else p.dmac),)
             r = live.get(key)
             if r is None or p.ts >= r["first_seen"] + window_us:
                 r = {"key": key, "first_seen": p.ts, "pkts": [], "mac": None, "up_mac": None,
@@ -365,21 +389,15 @@ def main():
     ap.add_argument("--window", type=int, default=31536000)
     ap.add_argument("--packets", type=int, default=1000)
     ap.add_argument("--payload", type=int, default=65535)
+    ap.add_argument("--mac-inventory", action="store_true",
+                    help="attribute by MAC: every unicast source MAC tshark sees is written to "
+                         "a --devices inventory (so captures with only public addresses, "
+                         "tunnels, etc. give records too)")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--mutate", action="store_true",
+                    help="negative control: corrupt the tshark side (one payload byte and one "
+                         "size of a record, and drop one packet) so the comparison must fail")
     a = ap.parse_args()
-
-    outdir = os.path.join(a.tmp, "out")
-    stats = os.path.join(a.tmp, "stats.json")
-    cmd = [a.iotflow, "extract", "-q", "-f", "jsonl", "--variant", "bi", "--keep-private-ips",
-           "--hash-seed", "1", "--window", str(a.window), "--packets", str(a.packets),
-           "--payload", str(a.payload), "-o", outdir, "--stats", stats, a.capture]
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if p.returncode != 0:
-        print("VERDICT ERROR iotflow exit %d: %s" % (p.returncode, p.stderr.decode()[-300:]))
-        return 2
-    got = load_iotflow(outdir)
-    with open(stats) as fh:
-        st = json.load(fh)
 
     text, err, rc = run_tshark(["-T", "fields", "-E", "separator=/t", "-E", "occurrence=a",
                                 "-E", "aggregator=,"] + sum((["-e", f] for f in FIELDS), []),
@@ -389,10 +407,40 @@ def main():
         return 2
     errors = []
     pkts, skipped = parse_fields(text)
+    inventory = None
+    names = {}
+    outdir = os.path.join(a.tmp, "out")
+    stats = os.path.join(a.tmp, "stats.json")
+    cmd = [a.iotflow, "extract", "-q", "-f", "jsonl", "--variant", "bi", "--keep-private-ips",
+           "--hash-seed", "1", "--window", str(a.window), "--packets", str(a.packets),
+           "--payload", str(a.payload), "-o", outdir, "--stats", stats]
+    if a.mac_inventory:
+        inventory = sorted({p.smac for p in pkts if p.smac and not is_group_mac(p.smac)})
+        inv_path = os.path.join(a.tmp, "devices.csv")
+        with open(inv_path, "w") as fh:
+            for i, m in enumerate(inventory):
+                fh.write("%s,dev%d,type%d\n" % (m, i, i % 3))
+        names = {m: "dev%d" % i for i, m in enumerate(inventory)}
+        inventory = set(inventory)
+        cmd += ["--devices", inv_path]
+    p = subprocess.run(cmd + [a.capture], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if p.returncode != 0:
+        print("VERDICT ERROR iotflow exit %d: %s" % (p.returncode, p.stderr.decode()[-300:]))
+        return 2
+    got = load_iotflow(outdir)
+    with open(stats) as fh:
+        st = json.load(fh)
     fill_raw(pkts, a.capture, errors)
     pkts, orphans = resolve_fragments(pkts)
     window_us = a.window * 1000000
-    exp, unattr = expected_records(pkts, window_us)
+    exp, unattr = expected_records(pkts, window_us, inventory)
+    if a.mutate and exp:
+        r = max(exp, key=lambda r: len(r["pkts"]))
+        off, size, d, pl, num = r["pkts"][0]
+        pl = ("%02x" % (int(pl[:2], 16) ^ 1) + pl[2:]) if pl else "00"
+        r["pkts"][0] = (off, size + 1, d, pl, num)
+        if len(r["pkts"]) > 1:
+            r["pkts"].pop()
 
     # iotflow rows are keyed by what they show: device MAC, remote IP, proto, ports, and
     # first_seen; pair the rest up in a stable order.
@@ -400,7 +448,7 @@ def main():
         return r["up_mac"] or r["down_mac"] or ""
 
     def ekey(r):
-        dev, rem, proto, dp, rp = r["key"]
+        dev, rem, proto, dp, rp = r["key"][:5]
         return (mac_of(r), rem, proto, dp, rp, r["first_seen"])
 
     def gkey(g):
@@ -452,18 +500,25 @@ def main():
                     j, pk[j][4] if j < n else "?", len(gp) // 2, gp[:24],
                     len(wantp[j]) // 2 if j < len(wantp) else -1,
                     wantp[j][:24] if j < len(wantp) else ""))
+            if inventory is not None and g["device_name"] != names.get(k[0]):
+                diffs.append("device_name %s != %s" % (g["device_name"], names.get(k[0])))
             if diffs:
                 problems.append("%s: %s" % (kt, "; ".join(diffs)))
 
     nexp = sum(len(r["pkts"]) for r in exp)
     ngot = sum(g["packets"] for g in got)
-    info = "records=%d/%d views=%d/%d ip_frames=%d unattr=%d/%d orphans=%d/%d" % (
-        len(got), len(exp), ngot, nexp, len(pkts), st["packets"]["unattributed"], unattr,
+    info = "records=%d/%d views=%d/%d ip_frames=%d skipped=%d unattr=%d/%d orphans=%d/%d" % (
+        len(got), len(exp), ngot, nexp, len(pkts), sum(skipped.values()), st["packets"]["unattributed"], unattr,
         st["fragments"]["orphans"], orphans)
+    if st["packets"]["unattributed"] != unattr:
+        problems.append("stats unattributed %d != %d" % (st["packets"]["unattributed"], unattr))
     if st["packets"]["device_views"] != nexp:
         problems.append("stats device_views %d != %d" % (st["packets"]["device_views"], nexp))
     for e in errors:
         problems.append("comparison: " + e)
+    if a.verbose:
+        for k, v in sorted(skipped.items()):
+            print("  skipped %d frame(s): %s" % (v, k))
     if problems:
         print("VERDICT FAIL %s" % info)
         for pr in problems[: (10000 if a.verbose else 12)]:
