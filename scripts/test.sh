@@ -12,6 +12,8 @@ BUILD_DIR=build scripts/build.sh
 BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_ARGS="-DIOF_SANITIZE=address,undefined -DIOF_WERROR=ON" scripts/build.sh
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
+echo "== libFuzzer smoke (${FUZZ_SECONDS:-30} s per target)"
+tests/fuzz/smoke.sh "${FUZZ_SECONDS:-30}" || status=1
 echo "== ASan/UBSan build: unit, golden, robust, fuzz-replay"
 (cd build-asan && ctest --output-on-failure -j2 -LE integration) || status=1
 echo "== release build: all tests"

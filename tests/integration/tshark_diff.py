@@ -45,7 +45,7 @@ FIELDS = [
     "ipv6.fraghdr.offset", "ipv6.fraghdr.more", "ipv6.fraghdr.ident", "ah.next_header",
     "tcp.srcport", "tcp.dstport", "tcp.len", "tcp.hdr_len", "tcp.payload",
     "udp.srcport", "udp.dstport", "udp.length", "udp.payload",
-    "data.data",
+    "data.data", "ipv6.opt.jumbo",
 ]
 FI = {f: i for i, f in enumerate(FIELDS)}
 
@@ -62,6 +62,12 @@ EXT_TOKENS = {
 # First layer of frames whose link type iotflow has no decoder for (spec §6 lists Ethernet,
 # VLAN, SLL/SLL2, raw IP, null/loop, PPP; tshark decodes far more).
 UNSUPPORTED_LINK = {"nflog", "radiotap", "wlan_radio", "wlan", "wpan", "netlink", "mtp2"}
+# Layers in front of the outer IP header that iotflow decodes. Anything else there (MPLS,
+# Cisco VN-Tag, ...) is an encapsulation iotflow counts as not-IP (l2.not_ip).
+SUPPORTED_L2 = {"", "eth", "ethertype", "vlan", "ieee8021ad", "null", "ppp", "raw", "sll",
+                "pppoes"}
+MAX_IP6_EXT = 16  # iotflow follows at most 16 IPv6 extension headers (IOF_MAX_IP6_EXT)
+TS_MAX_S = (2**63 - 1) // 1000000000 - 1  # iotflow clamps later timestamps to INT64_MAX ns
 
 LOCAL_NETS = [ipaddress.ip_network(n) for n in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "fc00::/7", "fe80::/10")]
@@ -77,11 +83,15 @@ def is_device_ip(a):
 
 
 def ts_to_us(s):
-    """frame.time_epoch 'SSSS.fffffffff' -> integer µs (floor), exactly, without floats."""
+    """frame.time_epoch 'SSSS.fffffffff' -> integer µs (floor), exactly, without floats.
+    Seconds beyond what int64 nanoseconds can hold are clamped to INT64_MAX ns as iotflow
+    does (src/capture/src_file.c ts_combine)."""
     neg = s.startswith("-")
     if neg:
         s = s[1:]
     sec, _, frac = s.partition(".")
+    if int(sec) > TS_MAX_S:
+        return (2**63 - 1) // 1000 * (-1 if neg else 1)
     ns = int(sec) * 1000000000 + int((frac + "000000000")[:9])
     if neg:
         ns = -ns
@@ -112,11 +122,16 @@ class Pkt:
 def parse_fields(text):
     pkts = []
     skipped = collections.Counter()
+    last_ts = 0
     for line in text.splitlines():
         f = line.split("\t")
         if len(f) < len(FIELDS):
             f += [""] * (len(FIELDS) - len(f))
         g = lambda name: f[FI[name]]
+        # A pcapng Simple Packet Block has no timestamp (tshark shows none): iotflow gives it
+        # the previous packet's timestamp (0 before the first one).
+        ts = ts_to_us(g("frame.time_epoch")) if g("frame.time_epoch") else last_ts
+        last_ts = ts
         toks = g("frame.protocols").split(":")
         if toks[0] in UNSUPPORTED_LINK:
             skipped["link type iotflow does not decode (%s)" % toks[0]] += 1
@@ -125,13 +140,17 @@ def parse_fields(text):
         if ipk is None:
             skipped["not IP (tshark)"] += 1
             continue
+        bad = [t for t in toks[:ipk] if t not in SUPPORTED_L2]
+        if bad:
+            skipped["encapsulation iotflow does not decode (%s)" % bad[0]] += 1
+            continue
         ipsrc = first(g("ip.src") if toks[ipk] == "ip" else g("ipv6.src"))
         if not ipsrc:
             skipped["IP header not dissected by tshark"] += 1
             continue
         p = Pkt()
         p.num = int(g("frame.number"))
-        p.ts = ts_to_us(g("frame.time_epoch"))
+        p.ts = ts
         p.caplen = int(g("frame.cap_len"))
         p.note = ""
         p.iptok = toks[ipk]
@@ -152,6 +171,10 @@ def parse_fields(text):
             ext_last = (toks[k], ext_seen[toks[k]])
             ext_seen[toks[k]] += 1
             k += 1
+        if sum(ext_seen.values()) > MAX_IP6_EXT:
+            skipped["more than %d IPv6 extension headers (iotflow: ipv6.ext_too_many)"
+                    % MAX_IP6_EXT] += 1
+            continue
         p.l4tok = toks[k] if k < len(toks) else ""
         p.l4occ = toks[:k].count(p.l4tok) if p.l4tok else 0
         p.frag_first = p.frag_later = p.frag_more = False
@@ -176,6 +199,10 @@ def parse_fields(text):
             p.src = ipaddress.ip_address(first(g("ipv6.src")))
             p.dst = ipaddress.ip_address(first(g("ipv6.dst")))
             p.iplen = 40 + int(first(g("ipv6.plen")))
+            jumbo = first(g("ipv6.opt.jumbo"))
+            if p.iplen == 40 and jumbo:
+                # RFC 2675 jumbogram: payload length 0, the real one is in hop-by-hop
+                p.iplen = 40 + int(jumbo)
             nxt = int(first(g("ipv6.nxt")))
             if ext_last is not None:
                 tok, i = ext_last
