@@ -117,9 +117,11 @@ iof_err iof_run_write_stats_json(const iof_run *run, const char *path);
 
 /* ---- stats over captures or our outputs (iotflow stats) ---------------------------- */
 /* Prints per-device and per-protocol tables for each PATH (capture, .jsonl, .csv, .parquet,
- * or a directory of them). Returns OK or the first error; message in errbuf. */
+ * or a directory of them; one dataset present in several formats is counted once) and, when
+ * json_path is not NULL, writes the same tables as JSON there (atomically).
+ * Returns OK or the first error; message in errbuf. */
 iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_file, FILE *out,
-                        char *errbuf, size_t errlen);
+                        const char *json_path, char *errbuf, size_t errlen);
 
 /* ---- synthetic smart-home generator (iotflow synth) -------------------------------- */
 /* (section owned by src/synth/; behaviour documented in docs/SYNTH.md)

@@ -9,21 +9,25 @@
 int iof_cli_stats(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "devices", required_argument, 0, 'd' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+        { "devices", required_argument, 0, 'd' }, { "json", required_argument, 0, 'j' },
+        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
     };
-    const char *devices = NULL;
+    const char *devices = NULL, *json = NULL;
     optind = 1;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': devices = optarg; break;
+        case 'j': json = optarg; break;
         case 'h':
-            puts("usage: iotflow stats [--devices FILE] PATH...\n\n"
+            puts("usage: iotflow stats [--devices FILE] [--json FILE] PATH...\n\n"
                  "Prints the per-device and per-protocol tables of the run summary for each PATH:\n"
                  "captures (pcap/pcapng/gzip; extracted in memory with default options, nothing is\n"
                  "written) and iotflow outputs (.jsonl, .csv, .parquet). Directories are searched\n"
-                 "recursively. Files under a unidirectional/ path count as unidirectional records.\n"
+                 "recursively; a dataset written in several formats is counted once (Parquet,\n"
+                 "then JSON Lines, then CSV). Files under a unidirectional/ path count as\n"
+                 "unidirectional records. --json FILE writes the tables as JSON.\n"
                  "Exit status: 0 success, 1 usage error, 2 an input could not be read.");
             return IOF_EXIT_OK;
         default:
@@ -37,7 +41,7 @@ int iof_cli_stats(int argc, char **argv)
     }
     char err[1024] = "";
     iof_err rc = iof_stats_paths((const char *const *)(argv + optind), (size_t)(argc - optind), devices,
-                                 stdout, err, sizeof(err));
+                                 stdout, json, err, sizeof(err));
     if (rc == IOF_OK)
         return IOF_EXIT_OK;
     fprintf(stderr, "iotflow stats: %s\n", err[0] ? err : iof_strerror(rc));

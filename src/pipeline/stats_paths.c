@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "common/err.h"
+#include "output/outfile.h"
 #include "output/parquet/pq_reader.h"
 #include "pipeline/report.h"
 #include "pipeline/run_int.h"
@@ -436,8 +437,47 @@ static void drop_duplicate_formats(path_list *l)
     l->n = w;
 }
 
+static int write_json(const iof__stats *st, const path_list *outs, const path_list *caps,
+                      uint64_t frames, const char *path, char *err, size_t errlen)
+{
+    iof_tbuf b = { 0 };
+    iof__tb_puts(&b, "{\"iotflow_version\":");
+    iof__tb_json_str(&b, (const uint8_t *)iof_version_string(), strlen(iof_version_string()));
+    iof__tb_puts(&b, ",\"command\":\"stats\",\"inputs\":[");
+    for (int k = 0; k < 2; k++) {
+        const path_list *l = k ? caps : outs;
+        for (size_t i = 0; i < l->n; i++) {
+            if (b.len && b.p[b.len - 1] != '[')
+                iof__tb_putc(&b, ',');
+            iof__tb_puts(&b, k ? "{\"kind\":\"capture\",\"path\":" : "{\"kind\":\"output\",\"path\":");
+            iof__tb_json_str(&b, (const uint8_t *)l->v[i], strlen(l->v[i]));
+            iof__tb_putc(&b, '}');
+        }
+    }
+    iof__tb_puts(&b, "],\"capture_packets\":");
+    iof__tb_int(&b, (int64_t)frames);
+    iof__stats_json_tables(st, &b);
+    iof__tb_puts(&b, "}\n");
+    if (b.oom) {
+        iof__tb_free(&b);
+        return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+    }
+    iof__outfile *f;
+    int rc = iof__outfile_open(&f, path, err, errlen);
+    if (rc == IOF_OK) {
+        if ((rc = iof__outfile_write(f, b.p, b.len)) == IOF_OK)
+            rc = iof__outfile_commit(f, err, errlen);
+        else {
+            snprintf(err, errlen, "%s", iof__outfile_errmsg(f));
+            iof__outfile_abort(f);
+        }
+    }
+    iof__tb_free(&b);
+    return rc;
+}
+
 iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_file, FILE *out,
-                        char *err, size_t errlen)
+                        const char *json_path, char *err, size_t errlen)
 {
     iof__stats st;
     memset(&st, 0, sizeof(st));
@@ -505,6 +545,14 @@ iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_
     uint64_t recs = 0;
     for (size_t i = 0; i < st.n_devs; i++)
         recs += st.devs[i].records[0] + st.devs[i].records[1];
+    if (json_path) {
+        char e[1024];
+        int jrc = write_json(&st, &outs, &caps, frames, json_path, e, sizeof(e));
+        if (jrc != IOF_OK && first == IOF_OK) {
+            first = jrc;
+            snprintf(err, errlen, "%s", e);
+        }
+    }
     fprintf(out, "\nverdict: %s: %zu device(s), %" PRIu64 " records\n",
             first == IOF_OK ? "OK" : "INCOMPLETE (see errors above)", st.n_devs, recs);
 done:

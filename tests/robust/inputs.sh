@@ -65,6 +65,14 @@ check "bad BPF filter -> exit 1" [ $? -eq 1 ]
 run --filter "udp" -o "$TMP/f" --stats "$TMP/f.json" "$TMP/a.pcap"
 check "--filter udp keeps the 2 UDP records" [ "$(wc -l < "$TMP/f/bidirectional/24-06-23.jsonl")" -eq 2 ]
 check "--filter counts filtered packets" [ "$(json "$TMP/f.json" 'd["packets"]["filtered"]')" -eq 3 ]
+# iotflow stats: the same tables from the capture as from our outputs (CSV, JSON Lines, Parquet)
+"$BIN/iotflow" extract -q -f csv -f jsonl -f parquet -o "$TMP/st" "$TMP/a.pcap"
+"$BIN/iotflow" stats "$TMP/a.pcap" | sed 1d > "$TMP/t-cap"
+for fmt in csv jsonl parquet; do
+  "$BIN/iotflow" stats --json "$TMP/t.json" "$TMP"/st/*/*.$fmt | sed 1d > "$TMP/t-$fmt"
+  check "stats over $fmt outputs == stats over the capture" cmp -s "$TMP/t-cap" "$TMP/t-$fmt"
+done
+check "stats --json written" [ "$(json "$TMP/t.json" 'len(d["devices"])')" -eq 2 ]
 "$BIN/iotflow" --version | grep -q "^iotflow [0-9]"; check "--version" [ $? -eq 0 ]
 for c in extract stats synth demo; do "$BIN/iotflow" $c --help >/dev/null; check "$c --help" [ $? -eq 0 ]; done
 finish
