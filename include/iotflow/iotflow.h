@@ -108,6 +108,10 @@ iof_err iof_run_execute(iof_run *run);
 /* Async-signal-safe: asks a running iof_run_execute() to stop at the next packet. */
 void iof_run_stop(iof_run *run);
 
+/* Async-signal-safe: removes every temporary output file this process has open (for a hard
+ * exit on a second signal; final names are never touched). */
+void iof_remove_temp_files(void);
+
 /* Human-readable detail of the last error (file name, offset, errno text), or "". */
 const char *iof_run_errmsg(const iof_run *run);
 

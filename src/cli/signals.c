@@ -13,8 +13,10 @@ static volatile sig_atomic_t g_count;
 static void on_signal(int sig)
 {
     (void)sig;
-    if (++g_count > 1)
+    if (++g_count > 1) {
+        iof_remove_temp_files();
         _exit(130);
+    }
     iof_run *r = g_run;
     if (r)
         iof_run_stop(r);

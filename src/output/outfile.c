@@ -1,5 +1,6 @@
 /* Atomic output files: temp name in the same directory, checked writes, fsync + rename. */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -15,7 +16,41 @@
 
 #define OUTFILE_BUF (256u * 1024u) /* one write(2) per 256 KiB: no per-row syscalls */
 
+/* Temp files alive in this process, so a second SIGINT can remove them with nothing but
+ * unlink(2) (async-signal-safe): fixed slots, no allocation, written before a temp file is
+ * created and cleared after it is renamed or removed. */
+#define OUTFILE_TEMP_SLOTS 64
+static char temp_paths[OUTFILE_TEMP_SLOTS][4096];
+static volatile sig_atomic_t temp_used[OUTFILE_TEMP_SLOTS];
+
+static int temp_register(const char *path)
+{
+    if (strlen(path) >= sizeof(temp_paths[0]))
+        return -1;
+    for (int i = 0; i < OUTFILE_TEMP_SLOTS; i++)
+        if (!temp_used[i]) {
+            strcpy(temp_paths[i], path);
+            temp_used[i] = 1;
+            return i;
+        }
+    return -1; /* more than 64 temp files: the extra ones are not removed on a second signal */
+}
+
+static void temp_forget(int slot)
+{
+    if (slot >= 0)
+        temp_used[slot] = 0;
+}
+
+void iof_remove_temp_files(void)
+{
+    for (int i = 0; i < OUTFILE_TEMP_SLOTS; i++)
+        if (temp_used[i])
+            unlink(temp_paths[i]);
+}
+
 struct iof__outfile {
+    int temp_slot;
     int fd;
     bool is_stdout;
     uint64_t offset;       /* bytes accepted so far */
@@ -79,6 +114,7 @@ int iof__outfile_open(iof__outfile **out, const char *final_path, char *err, siz
     if (!f)
         return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
     f->fd = -1;
+    f->temp_slot = -1;
     if (strcmp(final_path, "-") == 0) {
         f->is_stdout = true;
         f->fd = STDOUT_FILENO;
@@ -113,6 +149,8 @@ int iof__outfile_open(iof__outfile **out, const char *final_path, char *err, siz
             goto cleanup;
         }
         snprintf(f->tmp_path, n, "%s/.%s.tmp.%ld.%08x", dir, base, (long)getpid(), seed);
+        temp_forget(f->temp_slot);
+        f->temp_slot = temp_register(f->tmp_path);
         f->fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (f->fd >= 0 || errno != EEXIST)
             break;
@@ -126,6 +164,7 @@ int iof__outfile_open(iof__outfile **out, const char *final_path, char *err, siz
     *out = f;
     return IOF_OK;
 cleanup:
+    temp_forget(f->temp_slot);
     free(dir);
     free(f->final_path);
     free(f->tmp_path);
@@ -185,6 +224,7 @@ const char *iof__outfile_path(const iof__outfile *f) { return f->final_path; }
 
 static void outfile_free(iof__outfile *f)
 {
+    temp_forget(f->temp_slot);
     free(f->final_path);
     free(f->tmp_path);
     free(f);

@@ -37,4 +37,6 @@ pid=$!
 sleep 1; kill -INT $pid; kill -INT $pid; wait $pid; rc=$?
 kill $wpid 2>/dev/null; wait $wpid 2>/dev/null
 check "second SIGINT: exit 130 (got $rc)" [ $rc -eq 130 ]
+# the first signal may already have completed the files; a temp file must never remain
+check "second SIGINT: no temp file left" no_temp_files "$TMP/out2"
 finish
