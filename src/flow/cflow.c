@@ -60,6 +60,13 @@ static uint64_t view_hash(const iof__cflow *t, const iof_view *v)
     return h;
 }
 
+/* End of a record's window: first_ns + window, saturating (capture readers clamp absurd
+ * timestamps to INT64_MAX; the window of such a record never ends before end of input). */
+static inline int64_t window_end(const iof__cflow *t, const iof_cfrec *r)
+{
+    return r->first_ns > INT64_MAX - t->cfg.window_ns ? INT64_MAX : r->first_ns + t->cfg.window_ns;
+}
+
 static inline bool rec_matches(const iof_cfrec *r, uint64_t h, const iof_view *v)
 {
     return r->hash == h && r->dev_port == v->dev_port && r->rem_port == v->rem_port &&
@@ -291,7 +298,7 @@ int iof__cflow_advance(iof__cflow *t, int64_t clock_ns)
         return t->err;
     t->clock_ns = clock_ns;
     t->have_clock = true;
-    while (t->qhead && t->qhead->first_ns + t->cfg.window_ns <= clock_ns)
+    while (t->qhead && window_end(t, t->qhead) <= clock_ns)
         emit_rec(t, t->qhead, IOF_CF_END_WINDOW);
     return t->err;
 }
@@ -316,7 +323,8 @@ int iof__cflow_packet(iof__cflow *t, const iof_pkt *p, const iof_view *views, in
             if (!(t->cfg.variants & (1u << var)) || (var == IOF_VAR_UNI && v->dir == 0))
                 continue;
             iof_cfrec *r = found[var];
-            if (r && p->ts_ns >= r->first_ns + t->cfg.window_ns) {
+            /* a saturated window (clamped timestamps) is never closed by a packet */
+            if (r && p->ts_ns >= window_end(t, r) && window_end(t, r) != INT64_MAX) {
                 emit_rec(t, r, IOF_CF_END_WINDOW);
                 r = NULL;
             }

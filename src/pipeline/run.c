@@ -38,8 +38,9 @@ static void on_skip(void *ctx, const char *path, const char *why)
 iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t errlen)
 {
     *out = NULL;
-    if (cfg->window_s <= 0 || cfg->window_s > 86400.0 * 365)
-        return iof__fail(err, errlen, IOF_E_INVAL, "--window must be > 0 seconds (got %g)", cfg->window_s);
+    if (!(cfg->window_s > 0) || cfg->window_s > 86400.0 * 366)
+        return iof__fail(err, errlen, IOF_E_INVAL, "--window must be between 1 µs and one year (366 d); got %g s",
+                         cfg->window_s);
     if (cfg->packets > IOF_MAX_PACKET_SLOTS)
         return iof__fail(err, errlen, IOF_E_INVAL, "--packets must be 0..%d", IOF_MAX_PACKET_SLOTS);
     if (cfg->payload > IOF_MAX_PAYLOAD_BYTES)

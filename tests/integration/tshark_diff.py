@@ -144,8 +144,9 @@ def parse_fields(text):
         if bad:
             skipped["encapsulation iotflow does not decode (%s)" % bad[0]] += 1
             continue
-        ipsrc = first(g("ip.src") if toks[ipk] == "ip" else g("ipv6.src"))
-        if not ipsrc:
+        v4 = toks[ipk] == "ip"
+        if not (first(g("ip.src" if v4 else "ipv6.src")) and first(g("ip.dst" if v4 else "ipv6.dst"))
+                and first(g("ip.len" if v4 else "ipv6.plen"))):
             skipped["IP header not dissected by tshark"] += 1
             continue
         p = Pkt()
@@ -452,7 +453,9 @@ def main():
         cmd += ["--devices", inv_path]
     p = subprocess.run(cmd + [a.capture], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if p.returncode != 0:
-        print("VERDICT ERROR iotflow exit %d: %s" % (p.returncode, p.stderr.decode()[-300:]))
+        lines = p.stderr.decode("utf-8", "replace").splitlines()
+        key = [l for l in lines if "runtime error" in l or "Sanitizer" in l] or lines[-3:]
+        print("VERDICT ERROR iotflow exit %d: %s" % (p.returncode, " | ".join(key)[:400]))
         return 2
     got = load_iotflow(outdir)
     with open(stats) as fh:

@@ -289,9 +289,10 @@ static void build_cases(void)
     mixed_cols(&cases[3]);
     /* names collide between the two sets: rename the second set */
     for (size_t k = 11; k < cases[3].n; k++) {
-        char tmp[IOF_MAX_COLNAME];
+        char tmp[IOF_MAX_COLNAME + 2];
         snprintf(tmp, sizeof tmp, "m_%s", cases[3].cols[k].name);
-        memcpy(cases[3].cols[k].name, tmp, sizeof tmp);
+        tmp[IOF_MAX_COLNAME - 1] = '\0';
+        memcpy(cases[3].cols[k].name, tmp, IOF_MAX_COLNAME);
     }
     cases[3].rows = 1;
     mixed_cols(&cases[4]);

@@ -336,7 +336,26 @@ static void test_wide_schema_names(void)
     iof__schema_free(&s);
 }
 
+static void test_clamped_timestamps_saturate(void)
+{
+    /* readers clamp absurd timestamps to INT64_MAX ns: no overflow, one record per key */
+    iof__cflow *t = table(IOF_VARIANT_BI, 10, 0, 1000);
+    iof_pkt p = mk(0, "10.0.0.1", "9.9.9.9", 6, 1, 2, 40, NULL, 0);
+    feed(t, &p);
+    for (int i = 0; i < 3; i++) {
+        p = mk(0, "10.0.0.2", "9.9.9.9", 6, 1, 2, 40, NULL, 0);
+        p.ts_ns = INT64_MAX;
+        feed(t, &p);
+    }
+    ASSERT_EQ_INT(ngot, 1); /* the clock jump closed the first record */
+    iof__cflow_flush(t, IOF_CF_END_EOF);
+    ASSERT_EQ_INT(ngot, 2);
+    ASSERT_EQ_U64(got[1].packets, 3);
+    iof__cflow_destroy(t);
+}
+
 static const iof_test tests[] = {
+    TEST(test_clamped_timestamps_saturate),
     TEST(test_window_boundary), TEST(test_clock_closes_windows), TEST(test_mirrored_device_to_device),
     TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote),
     TEST(test_out_of_order_timestamps), TEST(test_slots_and_payload_stream), TEST(test_stream_cut_mid_packet),
