@@ -93,7 +93,9 @@ int iof_cli_demo(int argc, char **argv)
            "  %s/bidirectional/   one Parquet + CSV file per UTC day\n"
            "  %s/unidirectional/\n"
            "  %s    run statistics\n"
-           "Try: iotflow stats %s   |   duckdb -c \"SELECT * FROM '%s/bidirectional/*.parquet' LIMIT 5\"\n",
-           sample, flows, flows, stats, flows, flows);
+           "Try: iotflow stats %s\n"
+           "     head -c 600 %s/bidirectional/*.csv\n"
+           "     iotflow extract -f jsonl --variant bi -o - %s | head -3\n",
+           sample, flows, flows, stats, flows, flows, capture);
     return rc == IOF_OK ? IOF_EXIT_OK : IOF_EXIT_INPUT;
 }
