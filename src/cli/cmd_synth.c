@@ -18,9 +18,15 @@ static void usage(FILE *fp)
           "  -s, --seed N            PRNG seed (default 1); same seed -> same bytes\n"
           "      --start TIME        capture start, UTC (default 2024-06-23T18:00:00Z)\n"
           "  -d, --duration D        capture length: 90, 90s, 15m, 2h, 1d (default 10m)\n"
-          "  -n, --devices N         IoT devices, 1..100 (default 8); a NAS is added\n"
+          "  -n, --devices N         IoT devices, 1..100 (default 8; 60 with --profile small);\n"
+          "                          a NAS is added\n"
           "  -a, --attack-ratio R    share of malicious records, 0..0.5 (default 0.1)\n"
+          "      --profile P         home (default): smart home with camera video to a NAS;\n"
+          "                          small: packet-rate benchmark, many devices' control\n"
+          "                          traffic only (small packets, many short flows)\n"
           "      --scale X, --rate X traffic-rate multiplier for benchmarks (default 1)\n"
+          "      --stats FILE        also write the run's statistics as JSON to FILE\n"
+          "                          (counts per device and label, configuration echo)\n"
           "  -q, --quiet             no summary line\n"
           "  -h, --help              this text\n"
           "See docs/SYNTH.md for the devices, couplings, attacks and truth rules.\n",
@@ -39,7 +45,7 @@ static int parse_double(const char *s, double *out)
 
 int iof_cli_synth(int argc, char **argv)
 {
-    enum { OPT_START = 256, OPT_SCALE };
+    enum { OPT_START = 256, OPT_SCALE, OPT_PROFILE, OPT_STATS };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},   {"seed", required_argument, NULL, 's'},
         {"start", required_argument, NULL, OPT_START},
@@ -47,6 +53,8 @@ int iof_cli_synth(int argc, char **argv)
         {"attack-ratio", required_argument, NULL, 'a'},
         {"scale", required_argument, NULL, OPT_SCALE},
         {"rate", required_argument, NULL, OPT_SCALE}, {"quiet", no_argument, NULL, 'q'},
+        {"profile", required_argument, NULL, OPT_PROFILE},
+        {"stats", required_argument, NULL, OPT_STATS},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     iof_synth_config cfg;
     iof_synth_stats st;
@@ -100,6 +108,13 @@ int iof_cli_synth(int argc, char **argv)
                 return IOF_EXIT_USAGE;
             }
             break;
+        case OPT_PROFILE:
+            if (iof_synth_profile_parse(optarg, &cfg.profile) != IOF_OK) {
+                fprintf(stderr, "iotflow synth: bad --profile '%s' (home or small)\n", optarg);
+                return IOF_EXIT_USAGE;
+            }
+            break;
+        case OPT_STATS: cfg.stats_json = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return IOF_EXIT_OK;
         default: usage(stderr); return IOF_EXIT_USAGE;

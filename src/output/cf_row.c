@@ -111,9 +111,18 @@ static uint32_t cf_count(const void *rowp, const iof_column *c)
     return ((const iof__cf_row *)rowp)->rec->nslots;
 }
 
+static const int16_t *cf_i16_span(const void *rowp, const iof_column *c, uint32_t *n)
+{
+    const iof__cf_row *row = rowp;
+    if (c->field != F_STREAM || !row->stream || c->index >= row->cfg->payload_total)
+        return NULL;
+    *n = row->cfg->payload_total - c->index; /* C_k ... C_{B-1} follow each other */
+    return row->stream + c->index;
+}
+
 int iof__cf_schema(iof_schema *s, const iof__cf_rowcfg *cfg)
 {
-    iof_row_ops ops = { cf_get, cf_count };
+    iof_row_ops ops = { cf_get, cf_count, cf_i16_span };
     bool w = cfg->wide;
     IOF_TRY(iof__schema_init(s, w ? "customflow.wide" : "customflow.nested", ops));
 #define ADD(wn, nn, t, nul, f, doc) IOF_TRY(iof__schema_add(s, w ? wn : nn, t, nul, false, f, 0, doc))

@@ -47,6 +47,11 @@ typedef struct iof_row_ops {
     void (*get)(const void *row, const iof_column *c, uint32_t k, iof_value *v);
     /* List column: number of elements; returns UINT32_MAX for a null list. */
     uint32_t (*count)(const void *row, const iof_column *c);
+    /* Optional (may be NULL) bulk access for wide rows: when scalar INT16 column c and the
+     * columns after it are stored contiguously in the row, returns a pointer to their values
+     * and sets *n to how many consecutive columns it covers (>= 1); else returns NULL. Lets a
+     * writer copy thousands of payload-stream cells at once instead of calling get() per cell. */
+    const int16_t *(*i16_span)(const void *row, const iof_column *c, uint32_t *n);
 } iof_row_ops;
 
 typedef struct iof_schema {

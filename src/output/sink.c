@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "common/err.h"
+#include "output/cluster.h"
 #include "output/sink.h"
 
 typedef struct sink_file {
@@ -16,11 +17,13 @@ typedef struct sink_file {
     iof__writer *w;
     uint64_t rows;
     uint64_t last_use;
+    iof__cluster *cl;        /* columnar formats: rows are clustered in sorted batches */
 } sink_file;
 
 typedef struct sink_fmt {
     const iof__writer_ops *ops;
     int layout;              /* 0 wide, 1 nested */
+    bool cluster;            /* sort rows in batches before writing (Parquet) */
 } sink_fmt;
 
 struct iof__sink {
@@ -66,6 +69,7 @@ int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_
                                                                                           : all[i].deflayout;
         s->fmts[s->nfmts].ops = all[i].ops;
         s->fmts[s->nfmts].layout = layout;
+        s->fmts[s->nfmts].cluster = all[i].bit == IOF_FMT_PARQUET;
         s->nfmts++;
         s->use_layout[layout] = true;
     }
@@ -146,12 +150,53 @@ static int record_done(iof__sink *s, const sink_file *sf, const char *path)
     return IOF_OK;
 }
 
+/* One record through one file's writer. */
+static int write_rec(iof__sink *s, sink_file *sf, const iof_cfrec *rec)
+{
+    int layout = s->fmts[sf->fmt].layout;
+    iof__cf_row row;
+    iof__cf_row_init(&row, &s->rowcfg[layout], rec, layout == 0 ? s->stream : NULL);
+    int rc = s->fmts[sf->fmt].ops->write(sf->w, &row);
+    if (rc != IOF_OK) {
+        iof__fail(s->errmsg, sizeof(s->errmsg), rc, "%s: %s", iof__outfile_path(sf->f),
+                  iof__outfile_errmsg(sf->f)[0] ? iof__outfile_errmsg(sf->f) : iof_strerror(rc));
+        return rc;
+    }
+    sf->rows++;
+    return IOF_OK;
+}
+
+typedef struct drain_ctx {
+    iof__sink *s;
+    sink_file *sf;
+} drain_ctx;
+
+static int drain_one(void *ctx, const iof_cfrec *rec)
+{
+    drain_ctx *d = ctx;
+    return write_rec(d->s, d->sf, rec);
+}
+
+static int drain(iof__sink *s, sink_file *sf)
+{
+    drain_ctx d = { s, sf };
+    return sf->cl ? iof__cluster_drain(sf->cl, drain_one, &d) : IOF_OK;
+}
+
 /* Completes (ok) or removes (!ok) an open file. */
 static int close_file(iof__sink *s, sink_file *sf, bool ok)
 {
     if (!sf->open)
         return IOF_OK;
     sf->open = false;
+    int drc = ok ? drain(s, sf) : IOF_OK;
+    iof__cluster_destroy(sf->cl);
+    sf->cl = NULL;
+    if (drc != IOF_OK) {
+        s->fmts[sf->fmt].ops->abort(sf->w);
+        iof__outfile_abort(sf->f);
+        return drc;
+    }
     char path[4096];
     snprintf(path, sizeof(path), "%s", iof__outfile_path(sf->f));
     const iof__writer_ops *ops = s->fmts[sf->fmt].ops;
@@ -204,6 +249,12 @@ static int open_file(iof__sink *s, sink_file *sf, int fmt, int variant, int64_t 
         iof__outfile_abort(sf->f);
         return rc;
     }
+    if (s->fmts[fmt].cluster &&
+        iof__cluster_create(&sf->cl, IOF_CLUSTER_ROWS, IOF_CLUSTER_BYTES) != IOF_OK) {
+        s->fmts[fmt].ops->abort(sf->w);
+        iof__outfile_abort(sf->f);
+        return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_NOMEM, "out of memory");
+    }
     sf->open = true;
     return IOF_OK;
 }
@@ -251,10 +302,6 @@ static sink_file *get_file(iof__sink *s, int fmt, int variant, int64_t day, int 
 
 int iof__sink_write(iof__sink *s, const iof_cfrec *rec)
 {
-    iof__cf_row row[2];
-    for (int l = 0; l < 2; l++)
-        if (s->use_layout[l])
-            iof__cf_row_init(&row[l], &s->rowcfg[l], rec, l == 0 ? s->stream : NULL);
     int64_t day = day_of(rec->first_ns);
     for (int fi = 0; fi < s->nfmts; fi++) {
         int rc = IOF_OK;
@@ -262,13 +309,14 @@ int iof__sink_write(iof__sink *s, const iof_cfrec *rec)
         if (!sf)
             return rc;
         sf->last_use = ++s->tick;
-        rc = s->fmts[fi].ops->write(sf->w, &row[s->fmts[fi].layout]);
-        if (rc != IOF_OK) {
-            iof__fail(s->errmsg, sizeof(s->errmsg), rc, "%s: %s", iof__outfile_path(sf->f),
-                      iof__outfile_errmsg(sf->f)[0] ? iof__outfile_errmsg(sf->f) : iof_strerror(rc));
-            return rc;
+        if (!sf->cl) {
+            IOF_TRY(write_rec(s, sf, rec));
+            continue;
         }
-        sf->rows++;
+        if (iof__cluster_full(sf->cl))
+            IOF_TRY(drain(s, sf));
+        if (iof__cluster_add(sf->cl, rec) != IOF_OK)
+            return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_NOMEM, "out of memory");
     }
     return IOF_OK;
 }

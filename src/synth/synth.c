@@ -4,7 +4,7 @@
  * behaviour timer (a device's periodic activity, a sensor tick, an attack tick) or a
  * conversation: a script of steps (TCP handshake, messages segmented at the MSS with delayed
  * ACKs, FIN/RST teardown, UDP datagrams, ICMP, IGMP, ARP) that emits one packet per firing.
- * Every emitted packet goes through truth_account(), which applies extract's record rules
+ * Every conversation packet goes through truth_account(), which applies extract's record rules
  * (shared/spec/customflow.md) to produce truth.csv. All randomness comes from xoshiro256**
  * streams seeded from the configured seed; nothing reads the clock except the stats timer.
  * See docs/SYNTH.md for the devices, couplings and attacks. */
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +46,32 @@ static const uint8_t type_oui[][3] = {{0xd0, 0xcf, 0x5e}, {0x74, 0xda, 0x38}, {0
                                       {0x64, 0x16, 0x66}, {0x50, 0xc7, 0xbf}, {0x00, 0x17, 0x88},
                                       {0x00, 0x11, 0x32}};
 
+/* A traffic profile (docs/SYNTH.md "Profiles"): the device mix and the knobs that differ. */
+typedef struct profile {
+    const char *name;
+    unsigned devices;      /* default --devices */
+    const int *cycle;      /* device types after the first eight, cyclically */
+    int ncycle;
+    int nas_video;         /* camera SMB snapshots and motion streams to the NAS */
+    int telemetry;         /* sensor-class devices post CoAP telemetry to the cloud */
+    int timed_ticks;       /* device timers wake at their next deadline (no 1 s polling) */
+    double voice_mean_s;   /* voice assistant TLS sessions: mean interval */
+    double voice_up[3], voice_down[3]; /* heavy(median, sigma, cap) sizes */
+    uint32_t setpoint_bytes; /* set-point burst: up B..2B, down 1.5B..3.5B */
+    double flood_gap_us;   /* UDP flood datagram spacing at scale 1 */
+    double scan_burst_per_scale; /* extra Mirai scan units per tick per unit of scale */
+} profile;
+
+static const int home_cycle[] = {T_PLUG, T_MOTION, T_THERMO, T_CAMERA};
+static const int small_cycle[] = {T_PLUG, T_MOTION, T_THERMO, T_PLUG, T_MOTION,
+                                  T_VOICE, T_PLUG, T_MOTION, T_GATEWAY, T_CAMERA};
+static const profile profiles[] = {
+    [IOF_SYNTH_HOME] = {"home", 8, home_cycle, 4, 1, 0, 0, 15.0, {700, 1.0, 100000},
+                        {3000, 1.5, 3000000}, 20000, 2 * MS, 0},
+    [IOF_SYNTH_SMALL] = {"small", 60, small_cycle, 10, 0, 1, 1, 60.0, {300, 0.6, 4000},
+                         {900, 0.8, 20000}, 2000, 200 * MS, 0.08},
+};
+
 typedef struct gen gen;
 typedef struct ev ev;
 typedef void (*fire_fn)(gen *g, ev *e);
@@ -53,6 +80,12 @@ struct ev {
     uint64_t order;
     fire_fn fire;
 };
+/* A heap slot holds its event's sort key: sifting compares without touching the events. */
+typedef struct hslot {
+    int64_t t;
+    uint64_t order;
+    ev *e;
+} hslot;
 
 typedef struct host {
     ev tick;               /* the device's behaviour timer */
@@ -72,6 +105,7 @@ typedef struct host {
     uint16_t coap_mid;
     uint64_t dtls_seq;
     int infected;
+    uint64_t pkts, recs;   /* frames from or to it; truth rows it opened (--stats) */
 } host;
 
 typedef struct remote {
@@ -86,7 +120,8 @@ enum ptype { P_NONE, P_CH, P_SH, P_TLSAPP, P_HTTPGET, P_HTTPRESP, P_DNSQ, P_DNSA
              P_NTPA, P_COAP_CON, P_COAP_ACK, P_DTLS, P_MQTT_CONN, P_MQTT_CONNACK, P_MQTT_PUB,
              P_MQTT_PING, P_MQTT_PONG, P_SSDP_NOTIFY, P_SSDP_MSEARCH, P_SSDP_REPLY, P_MDNS,
              P_MDNS_Q, P_DHCP, P_HEARTBEAT, P_HEARTBEAT_R, P_NBSS_REQ, P_NBSS_POS, P_SMB_WREQ,
-             P_SMB_WRESP, P_TELNET_NEG, P_TELNET, P_C2, P_UDPFLOOD, P_ECHO, P_HTMLRESP, P_IGMP };
+             P_SMB_WRESP, P_TELNET_NEG, P_TELNET, P_C2, P_UDPFLOOD, P_ECHO, P_HTMLRESP, P_IGMP,
+             P_COAP_TELEM };
 
 typedef struct step {
     uint8_t type, dir, ptype, flags;
@@ -120,6 +155,9 @@ struct conv {
     uint32_t off, total, hdr_len, pool_base;
     int64_t half_rtt, seg_gap;
     refill_fn refill;
+    host *inv[2];          /* inventoried device at each side (looked up at the first packet) */
+    int64_t rec_until[2];  /* end of that device's current truth record for this key */
+    uint8_t inv_done;
     int64_t until;
     uint64_t aux64;
     uint32_t aux;
@@ -128,10 +166,14 @@ struct conv {
 };
 
 /* ---- truth bookkeeping (extract's record rule) -------------------------------------- */
+/* A record key in 16 bytes: the device (two can share an address: DHCP DISCOVERs all come
+ * from 0.0.0.0), IPv4 addresses as they are, IPv6 ones (a few link-local and multicast
+ * addresses) by their index + 1 in gen.v6, so that the table stays small. */
+#define MAX_V6 256
 typedef struct tkey {
-    uint8_t dev_ip[16], rem_ip[16];
-    uint8_t ipver, proto;
+    uint32_t dev, rem;
     uint16_t dport, rport;
+    uint8_t ipver, proto, dev_idx, pad;
 } tkey;
 
 typedef struct tent {
@@ -168,6 +210,7 @@ typedef struct attack {
 
 struct gen {
     const iof_synth_config *cfg;
+    const profile *prof;
     char *errbuf;
     size_t errlen;
     int err;
@@ -176,8 +219,11 @@ struct gen {
     double scale;
     uint64_t order;
     /* heap */
-    ev **heap;
+    hslot *heap;
     size_t nheap, capheap;
+    ev *firing;         /* the event being fired: it stays at heap[0] meanwhile */
+    int refired;        /* it rescheduled itself, to refire_at */
+    hslot refire_at;
     /* conversations */
     conv *free_convs;
     size_t nconvs;
@@ -186,7 +232,8 @@ struct gen {
     int ndev; /* IoT devices; dev[ndev] is the NAS */
     host *nas;
     uint8_t router_mac[6], router_ip[4], phone_mac[6], phone_ip[4], atk_mac[6], atk_ip[4];
-    uint64_t inv[256]; /* open-addressing set of inventoried MACs (packed + 1) */
+    uint64_t inv[256]; /* open-addressing map of inventoried MACs (packed + 1) ... */
+    uint8_t inv_dev[256]; /* ... to their index in dev[] */
     remote hosts[MAX_HOSTS];
     int nhosts;
     uint8_t pool[POOL_MASK + 1 + 2048];
@@ -198,10 +245,12 @@ struct gen {
     /* truth */
     tent *tab;
     size_t tcap, tused;
+    uint8_t v6[MAX_V6][16];
+    int nv6;
     int64_t next_purge;
     trow *grp;
     size_t ngrp, capgrp;
-    uint64_t rows, rows_atk;
+    uint64_t rows, rows_atk, rows_lbl[4];
     /* events */
     evrow *evs;
     size_t nevs, capevs;
@@ -267,44 +316,74 @@ static uint64_t mac_key(const uint8_t *m)
             (uint64_t)m[3] << 16 | (uint64_t)m[4] << 8 | m[5]) + 1;
 }
 
-static void inv_add(gen *g, const uint8_t *m)
+static void inv_add(gen *g, const host *h)
 {
-    uint64_t k = mac_key(m);
+    uint64_t k = mac_key(h->mac);
     size_t i = (size_t)(k * 0x9e3779b97f4a7c15ull >> 56);
     while (g->inv[i] && g->inv[i] != k)
         i = (i + 1) & 255;
     g->inv[i] = k;
+    g->inv_dev[i] = (uint8_t)(h - g->dev);
 }
 
-static int inv_has(const gen *g, const uint8_t *m)
+/* The inventoried device with MAC m, or NULL. */
+static host *inv_find(gen *g, const uint8_t *m)
 {
     if (m[0] & 1)
-        return 0; /* group address */
+        return NULL; /* group address */
     uint64_t k = mac_key(m);
     size_t i = (size_t)(k * 0x9e3779b97f4a7c15ull >> 56);
     while (g->inv[i]) {
         if (g->inv[i] == k)
-            return 1;
+            return &g->dev[g->inv_dev[i]];
         i = (i + 1) & 255;
     }
-    return 0;
+    return NULL;
 }
 
 /* ---- heap --------------------------------------------------------------------------- */
-static int ev_less(const ev *a, const ev *b)
+static int ev_less(const hslot *a, const hslot *b)
 {
     return a->t < b->t || (a->t == b->t && a->order < b->order);
 }
 
+/* Moves x down from the root over the first n slots (a pop, or the root's new key). */
+static void sift_down(gen *g, hslot x, size_t n)
+{
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, m = l;
+        if (l >= n)
+            break;
+        if (l + 1 < n && ev_less(&g->heap[l + 1], &g->heap[l]))
+            m = l + 1;
+        if (!ev_less(&g->heap[m], &x))
+            break;
+        g->heap[i] = g->heap[m];
+        i = m;
+    }
+    g->heap[i] = x;
+}
+
+/* Schedules e at t (not before now). The firing event rescheduling itself only records its
+ * new key: run_events() then sifts it down from the root instead of a pop and a push (most
+ * events are conversation steps a few µs ahead, which stay near the root). Every key is
+ * (t, creation order), unique, so the firing sequence is the same either way. */
 static void push(gen *g, ev *e, int64_t t)
 {
     if (t < g->now)
         t = g->now;
     e->t = t;
     e->order = g->order++;
+    hslot x = {t, e->order, e};
+    if (e == g->firing && !g->refired) {
+        g->refired = 1;
+        g->refire_at = x;
+        return;
+    }
     if (g->nheap == g->capheap) {
         size_t nc = g->capheap ? g->capheap * 2 : 1024;
-        ev **nh = realloc(g->heap, nc * sizeof *nh);
+        hslot *nh = realloc(g->heap, nc * sizeof *nh);
         if (!nh) {
             g->err = IOF_E_NOMEM;
             return;
@@ -315,43 +394,76 @@ static void push(gen *g, ev *e, int64_t t)
     size_t i = g->nheap++;
     while (i) {
         size_t p = (i - 1) / 2;
-        if (!ev_less(e, g->heap[p]))
+        if (!ev_less(&x, &g->heap[p]))
             break;
         g->heap[i] = g->heap[p];
         i = p;
     }
-    g->heap[i] = e;
+    g->heap[i] = x;
 }
 
-static ev *pop(gen *g)
+/* Fires the events in (time, order) until the end of the capture or an error. */
+static void run_events(gen *g)
 {
-    ev *top = g->heap[0], *last = g->heap[--g->nheap];
-    size_t i = 0, n = g->nheap;
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        if (l >= n)
-            break;
-        m = l;
-        if (l + 1 < n && ev_less(g->heap[l + 1], g->heap[l]))
-            m = l + 1;
-        if (!ev_less(g->heap[m], last))
-            break;
-        g->heap[i] = g->heap[m];
-        i = m;
+    while (g->nheap && !g->err && g->heap[0].t < g->tend) {
+        ev *e = g->heap[0].e;
+        g->now = g->heap[0].t;
+        g->firing = e;
+        g->refired = 0;
+        e->fire(g, e);
+        g->firing = NULL;
+        if (g->refired) {
+            sift_down(g, g->refire_at, g->nheap);
+        } else {
+            g->nheap--;
+            if (g->nheap)
+                sift_down(g, g->heap[g->nheap], g->nheap);
+        }
     }
-    if (n)
-        g->heap[i] = last;
-    return top;
 }
 
 /* ---- truth ---------------------------------------------------------------------------- */
 static uint64_t tkey_hash(const tkey *k)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    const uint8_t *p = (const uint8_t *)k;
-    for (size_t i = 0; i < sizeof *k; i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    return h ^ (h >> 29);
+    uint64_t a, b;
+    memcpy(&a, k, 8);
+    memcpy(&b, (const uint8_t *)k + 8, 8);
+    uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15ull)) * 0xbf58476d1ce4e5b9ull; /* splitmix-style */
+    return h ^ (h >> 31);
+}
+
+/* The key form of an address (see tkey). */
+static uint32_t key_addr(gen *g, const uint8_t *ip, int ipver)
+{
+    uint32_t v;
+    if (ipver == 4) {
+        memcpy(&v, ip, 4);
+        return v;
+    }
+    for (int i = 0; i < g->nv6; i++)
+        if (!memcmp(g->v6[i], ip, 16))
+            return (uint32_t)i + 1;
+    if (g->nv6 == MAX_V6) {
+        g->err = IOF_E_LIMIT;
+        return 0;
+    }
+    memcpy(g->v6[g->nv6], ip, 16);
+    return (uint32_t)++g->nv6;
+}
+
+/* The truth table: a large one is probed at random once per new conversation side, so it is
+ * backed by huge pages where the system allows (fewer TLB misses). */
+static tent *tab_alloc(size_t n)
+{
+    const size_t huge = 2u << 20;
+    size_t bytes = n * sizeof(tent);
+    if (bytes < huge)
+        return calloc(n, sizeof(tent));
+    void *p = aligned_alloc(huge, (bytes + huge - 1) & ~(huge - 1));
+    if (!p)
+        return NULL;
+    madvise(p, bytes, MADV_HUGEPAGE); /* advice only: failure is harmless */
+    return memset(p, 0, bytes);
 }
 
 static int tab_resize(gen *g)
@@ -360,9 +472,9 @@ static int tab_resize(gen *g)
     for (size_t i = 0; i < g->tcap; i++)
         live += g->tab[i].start && g->tab[i].start + WINDOW_US > g->now;
     size_t ncap = 1024;
-    while (ncap < live * 4)
+    while (ncap < live * 2)
         ncap *= 2;
-    tent *nt = calloc(ncap, sizeof *nt);
+    tent *nt = tab_alloc(ncap);
     if (!nt)
         return IOF_E_NOMEM;
     size_t used = 0;
@@ -403,6 +515,8 @@ static int row_cmp(const void *a, const void *b)
     return strcmp(lbl_name[x->label], lbl_name[y->label]);
 }
 
+/* Writes the rows of one first_seen instant, sorted (a truth.csv line, hand-formatted: there
+ * is one per record and printf would dominate the small profile's run time). */
 static void flush_rows(gen *g)
 {
     if (!g->ngrp)
@@ -410,9 +524,25 @@ static void flush_rows(gen *g)
     qsort(g->grp, g->ngrp, sizeof *g->grp, row_cmp);
     for (size_t i = 0; i < g->ngrp; i++) {
         const trow *r = &g->grp[i];
-        fprintf(g->ftruth, "%02x:%02x:%02x:%02x:%02x:%02x,%lld,%s,%u,%u,%u,%s\n", r->mac[0],
-                r->mac[1], r->mac[2], r->mac[3], r->mac[4], r->mac[5], (long long)r->first,
-                r->rem, r->proto, r->dport, r->rport, lbl_name[r->label]);
+        char line[160], *p = line;
+        for (int k = 0; k < 6; k++) {
+            *p++ = "0123456789abcdef"[r->mac[k] >> 4];
+            *p++ = "0123456789abcdef"[r->mac[k] & 15];
+            *p++ = k < 5 ? ':' : ',';
+        }
+        p = iof__put_dec(p, (uint64_t)r->first);
+        *p++ = ',';
+        p = iof__put_str(p, r->rem);
+        *p++ = ',';
+        p = iof__put_dec(p, r->proto);
+        *p++ = ',';
+        p = iof__put_dec(p, r->dport);
+        *p++ = ',';
+        p = iof__put_dec(p, r->rport);
+        *p++ = ',';
+        p = iof__put_str(p, lbl_name[r->label]);
+        *p++ = '\n';
+        fwrite(line, 1, (size_t)(p - line), g->ftruth);
     }
     g->ngrp = 0;
 }
@@ -425,7 +555,11 @@ static void rem_text(char *out, const uint8_t *ip, int ipver)
             strcpy(out, "0.0.0.0");
             return;
         }
-        inet_ntop(AF_INET, ip, out, 46);
+        char *p = out; /* inet_ntop's text; glibc formats it with sprintf, once per record */
+        for (int i = 0; i < 4; i++) {
+            p = iof__put_dec(p, ip[i]);
+            *p++ = i < 3 ? '.' : 0;
+        }
     } else {
         if ((ip[0] & 0xfe) == 0xfc || (ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80)) {
             strcpy(out, "::");
@@ -435,28 +569,28 @@ static void rem_text(char *out, const uint8_t *ip, int ipver)
     }
 }
 
-static void truth_side(gen *g, int64_t t, const uint8_t *mac, const uint8_t *dip,
-                       const uint8_t *rip, int ipver, uint8_t proto, uint16_t dport,
-                       uint16_t rport, int label)
+/* Accounts one packet at time t to dev's key; returns the start of the key's current record. */
+static int64_t truth_side(gen *g, int64_t t, host *dev, const uint8_t *dip, const uint8_t *rip,
+                          int ipver, uint8_t proto, uint16_t dport, uint16_t rport, int label)
 {
     tkey k;
     memset(&k, 0, sizeof k);
-    size_t al = ipver == 4 ? 4 : 16;
-    memcpy(k.dev_ip, dip, al);
-    memcpy(k.rem_ip, rip, al);
+    k.dev = key_addr(g, dip, ipver);
+    k.rem = key_addr(g, rip, ipver);
     k.ipver = (uint8_t)ipver;
+    k.dev_idx = (uint8_t)(dev - g->dev);
     k.proto = proto;
     k.dport = dport;
     k.rport = rport;
-    if (g->tused * 2 >= g->tcap && tab_resize(g) < 0) {
+    if (g->tused * 4 >= g->tcap * 3 && tab_resize(g) < 0) {
         g->err = IOF_E_NOMEM;
-        return;
+        return t;
     }
     size_t j = (size_t)tkey_hash(&k) & (g->tcap - 1);
     while (g->tab[j].start) {
         if (memcmp(&g->tab[j].k, &k, sizeof k) == 0) {
             if (t < g->tab[j].start + WINDOW_US)
-                return; /* inside the current record */
+                return g->tab[j].start; /* inside the current record */
             goto newrec;
         }
         j = (j + 1) & (g->tcap - 1);
@@ -472,32 +606,52 @@ newrec:
         trow *nr = realloc(g->grp, nc * sizeof *nr);
         if (!nr) {
             g->err = IOF_E_NOMEM;
-            return;
+            return t;
         }
         g->grp = nr;
         g->capgrp = nc;
     }
     trow *r = &g->grp[g->ngrp++];
     r->first = t;
-    memcpy(r->mac, mac, 6);
+    memcpy(r->mac, dev->mac, 6);
     r->proto = proto;
     r->label = (uint8_t)label;
     r->dport = dport;
     r->rport = rport;
     rem_text(r->rem, rip, ipver);
     g->rows++;
+    g->rows_lbl[label]++;
+    dev->recs++;
     if (label != LBL_BENIGN)
         g->rows_atk++;
+    return t;
 }
 
-static void truth_account(gen *g, int64_t t, const iof_pktspec *s, int label)
+/* Applies the record rule to a packet of conversation c sent by side dir (sender's view
+ * first). Every packet of c has the same key as seen from a side's device, so while that
+ * key's current record runs (until rec_until) the packet needs no lookup: a record only ends
+ * with a packet at or after its end, and time never goes back. */
+static void truth_account(gen *g, conv *c, int dir)
 {
-    int ported = s->proto == 6 || s->proto == 17;
-    uint16_t sp = ported ? s->sport : 0, dp = ported ? s->dport : 0;
-    if (inv_has(g, s->src_mac))
-        truth_side(g, t, s->src_mac, s->src_ip, s->dst_ip, s->ipver, s->proto, sp, dp, label);
-    if (inv_has(g, s->dst_mac))
-        truth_side(g, t, s->dst_mac, s->dst_ip, s->src_ip, s->ipver, s->proto, dp, sp, label);
+    if (!c->inv_done) {
+        c->inv[0] = inv_find(g, c->side[0].mac);
+        c->inv[1] = inv_find(g, c->side[1].mac);
+        c->inv_done = 1;
+    }
+    int ported = c->proto == 6 || c->proto == 17;
+    for (int k = 0; k < 2; k++) {
+        int x = k ? !dir : dir;
+        host *h = c->inv[x];
+        if (!h)
+            continue;
+        h->pkts++;
+        if (g->now < c->rec_until[x])
+            continue;
+        const ep *me = &c->side[x], *peer = &c->side[!x];
+        c->rec_until[x] = truth_side(g, g->now, h, me->ip, peer->ip, c->ipver, c->proto,
+                                     ported ? me->port : 0, ported ? peer->port : 0, c->label) +
+                          WINDOW_US;
+    }
 }
 
 /* ---- packet output -------------------------------------------------------------------- */
@@ -516,17 +670,16 @@ static void write_frame(gen *g, int64_t t, size_t n)
     g->bytes += 16 + n;
 }
 
-static void emit(gen *g, int64_t t, const iof_pktspec *s, int label)
-{
-    write_frame(g, t, iof__pkt_build(g->frame, sizeof g->frame, s));
-    truth_account(g, t, s, label);
-}
-
 static void emit_arp(gen *g, int64_t t, const uint8_t *eth_dst, uint16_t op, const uint8_t *sha,
                      const uint8_t *spa, const uint8_t *tha, const uint8_t *tpa)
 {
     write_frame(g, t, iof__pkt_build_arp(g->frame, sizeof g->frame, eth_dst, op, sha, spa, tha,
                                          tpa));
+    host *a = inv_find(g, sha), *b = inv_find(g, eth_dst); /* counted, but not records */
+    if (a)
+        a->pkts++;
+    if (b)
+        b->pkts++;
 }
 
 /* ---- events.csv ------------------------------------------------------------------------ */
@@ -698,26 +851,47 @@ static uint32_t build_head(gen *g, conv *c, step *s)
         snprintf(txt, sizeof txt, "{\"motion\":%d,\"ts\":%lld}", d ? d->motion : 0,
                  (long long)(g->now / SEC));
         return (uint32_t)iof__coap(b, 0, 2, (uint16_t)s->aux, s->aux * 2654435761u, "motion", txt);
+    case P_COAP_TELEM: { /* hand-formatted: one per report, and the small profile sends many */
+        char *p = txt;
+        if (d->type == T_PLUG) {
+            p = iof__put_fixed(iof__put_str(p, "{\"power\":"), d->power, 1);
+            p = iof__put_int(iof__put_str(p, ",\"on\":"), d->appliance);
+        } else if (d->type == T_MOTION) {
+            p = iof__put_int(iof__put_str(p, "{\"motion\":"), d->motion);
+            p = iof__put_fixed(iof__put_str(p, ",\"temperature\":"), d->temp, 2);
+        } else {
+            p = iof__put_fixed(iof__put_str(p, "{\"temperature\":"), d->temp, 2);
+            p = iof__put_fixed(iof__put_str(p, ",\"humidity\":"), d->hum, 1);
+        }
+        *p++ = '}';
+        *p = 0;
+        return (uint32_t)iof__coap(b, 0, 2, (uint16_t)s->aux, s->aux * 2654435761u, "telemetry",
+                                   txt);
+    }
     case P_COAP_ACK: return (uint32_t)iof__coap(b, 2, 0x44, (uint16_t)s->aux, s->aux * 2654435761u,
                                                 NULL, NULL);
     case P_DTLS: return (uint32_t)iof__dtls_appdata(b, 1, c->aux64++, s->aux, r);
     case P_MQTT_CONN: return (uint32_t)iof__mqtt_connect(b, d ? d->name : "client", 60);
     case P_MQTT_CONNACK: return (uint32_t)iof__mqtt_connack(b);
-    case P_MQTT_PUB:
-        if (d && d->type == T_PLUG)
-            snprintf(txt, sizeof txt, "{\"power\":%.1f,\"on\":%d,\"ts\":%lld}", d->power,
-                     d->appliance, (long long)(g->now / SEC));
-        else if (d)
-            snprintf(txt, sizeof txt,
-                     "{\"temperature\":%.2f,\"humidity\":%.1f,\"setpoint\":%.1f,\"alert\":%d}",
-                     d->temp, d->hum, d->setpoint, d->alert);
-        else
-            snprintf(txt, sizeof txt, "{}");
-        {
-            char topic[64];
-            snprintf(topic, sizeof topic, "home/%s/state", d ? d->name : "x");
-            return (uint32_t)iof__mqtt_publish(b, topic, txt);
+    case P_MQTT_PUB: { /* hand-formatted (see put_fixed): long-lived sessions publish often */
+        char *p = txt, topic[64];
+        if (d && d->type == T_PLUG) {
+            p = iof__put_fixed(iof__put_str(p, "{\"power\":"), d->power, 1);
+            p = iof__put_int(iof__put_str(p, ",\"on\":"), d->appliance);
+            p = iof__put_int(iof__put_str(p, ",\"ts\":"), g->now / SEC);
+        } else if (d) {
+            p = iof__put_fixed(iof__put_str(p, "{\"temperature\":"), d->temp, 2);
+            p = iof__put_fixed(iof__put_str(p, ",\"humidity\":"), d->hum, 1);
+            p = iof__put_fixed(iof__put_str(p, ",\"setpoint\":"), d->setpoint, 1);
+            p = iof__put_int(iof__put_str(p, ",\"alert\":"), d->alert);
+        } else {
+            *p++ = '{';
         }
+        *p++ = '}';
+        *p = 0;
+        *iof__put_str(iof__put_str(iof__put_str(topic, "home/"), d ? d->name : "x"), "/state") = 0;
+        return (uint32_t)iof__mqtt_publish(b, topic, txt);
+    }
     case P_MQTT_PING: return (uint32_t)iof__mqtt_ping(b, 0);
     case P_MQTT_PONG: return (uint32_t)iof__mqtt_ping(b, 1);
     case P_SSDP_NOTIFY:
@@ -841,7 +1015,8 @@ static void conv_emit(gen *g, conv *c, int dir, uint8_t flags, const uint8_t *pl
         s.sport = (uint16_t)c->aux;
         s.dport = (uint16_t)(c->aux >> 16);
     }
-    emit(g, g->now, &s, c->label);
+    write_frame(g, g->now, iof__pkt_build(g->frame, sizeof g->frame, &s));
+    truth_account(g, c, dir);
 }
 
 static void conv_fire(gen *g, ev *e)
@@ -961,9 +1136,11 @@ static const char *const host_names[] = {
     "fw.ota.homesmart.ikea.net", "api.homesmart.ikea.net", "www.myedimax.com", "google.com",
     "www.google.com", "clients4.google.com", "play.googleapis.com", "mtalk.google.com",
     "connectivitycheck.gstatic.com", "time.google.com", "frontdoor.nest.com",
-    "transport.home.nest.com", "mqtt.plugcloud.net", "pool.ntp.org", "heartbeat.myedimax.com"};
+    "transport.home.nest.com", "mqtt.plugcloud.net", "pool.ntp.org", "heartbeat.myedimax.com",
+    "lwm2m.iotcloud.net"};
 enum { H_IKEA_FW, H_IKEA_API, H_EDIMAX, H_GOOGLE, H_WWWGOOGLE, H_CLIENTS4, H_PLAY, H_MTALK,
-       H_CONNCHECK, H_TIMEGOOGLE, H_NEST_FD, H_NEST_TR, H_MQTTPLUG, H_NTPPOOL, H_EDI_HB };
+       H_CONNCHECK, H_TIMEGOOGLE, H_NEST_FD, H_NEST_TR, H_MQTTPLUG, H_NTPPOOL, H_EDI_HB,
+       H_TELEMETRY };
 static const uint8_t cloud_octets[] = {34, 35, 52, 54, 104, 142, 151, 203};
 
 static int is_cloud_octet(uint8_t o)
@@ -1346,6 +1523,55 @@ static void icmp_ping(gen *g, host *d, const uint8_t *dmac, const uint8_t *dip, 
     start(g, c, g->now);
 }
 
+/* CoAP CON from d (ptype) answered by an ACK 2.04 after rtt; message id from d's counter. */
+static void coap_con_ack(gen *g, conv *c, host *d, int ptype, int64_t rtt, int64_t delay)
+{
+    add_step(c, S_UDP, 0, ptype, 0, 0);
+    c->st[0].aux = d->coap_mid;
+    add_step(c, S_UDP, 1, P_COAP_ACK, 0, rtt);
+    c->st[1].aux = d->coap_mid++;
+    start(g, c, g->now + delay);
+}
+
+/* Motion sensor -> gateway CoAP POST /motion (UDP 5683 both sides). */
+static void coap_motion(gen *g, host *d)
+{
+    host *gw = &g->dev[0];
+    if (gw->type != T_GATEWAY)
+        return;
+    conv *c = conv_lan(g, d, d->mac, d->ip, 5683, d->ttl, gw->mac, gw->ip, 5683, gw->ttl, 17,
+                       LBL_BENIGN);
+    if (!c)
+        return;
+    use_host_ipid(c, 0, d);
+    use_host_ipid(c, 1, gw);
+    coap_con_ack(g, c, d, P_COAP_CON, 2 * MS, 0);
+}
+
+/* LwM2M-style telemetry (small profile): CoAP POST /telemetry of the device's readings to
+ * the cloud collector's 5683 from a fresh ephemeral port (one short flow per report). */
+static void coap_telemetry(gen *g, host *d)
+{
+    int64_t dl = dns_lookup(g, d, H_TELEMETRY);
+    conv *c = conv_cloud(g, d, H_TELEMETRY, 17, 5683, LBL_BENIGN);
+    if (!c)
+        return;
+    use_host_ipid(c, 0, d);
+    c->half_rtt = wan_rtt(g) / 2;
+    coap_con_ack(g, c, d, P_COAP_TELEM, 2 * c->half_rtt, dl);
+}
+
+/* When the profile's device timers are deadline-driven: the earliest pending deadline (a slot
+ * a device type does not use stays in the past and is skipped). */
+static int64_t next_deadline(const gen *g, const host *d)
+{
+    int64_t next = g->now + SEC;
+    for (int i = 0; i < 8; i++)
+        if (d->nxt[i] > g->now && d->nxt[i] < next)
+            next = d->nxt[i];
+    return next;
+}
+
 static void device_tick(gen *g, ev *e)
 {
     host *d = (host *)e;
@@ -1382,15 +1608,7 @@ static void device_tick(gen *g, ev *e)
         break;
     case T_CAMERA:
         if (g->now >= nx[0]) { /* UDP heartbeat to 9765 every 20 s */
-            conv *c = conv_cloud(g, d, H_EDI_HB, 17, 9765, LBL_BENIGN);
-            if (c) {
-                use_host_ipid(c, 0, d);
-                c->side[0].port = 28844;
-                c->half_rtt = wan_rtt(g) / 2;
-                add_step(c, S_UDP, 0, P_HEARTBEAT, 0, 0);
-                add_step(c, S_UDP, 1, P_HEARTBEAT_R, 0, 2 * c->half_rtt);
-                start(g, c, g->now);
-            }
+            udp_exchange(g, d, H_EDI_HB, 28844, 9765, P_HEARTBEAT, P_HEARTBEAT_R, 0);
             nx[0] = g->now + per(g, d, 20, 0.02);
         }
         if (g->now >= nx[1]) { /* HTTP connectivity test every 60 s */
@@ -1412,7 +1630,7 @@ static void device_tick(gen *g, ev *e)
             multicast(g, d, ssdp_mac, ssdp_ip, eph_port(d), 1900, P_SSDP_MSEARCH, 4);
             nx[4] = g->now + per(g, d, 120, 0.1);
         }
-        if (g->now >= nx[5]) { /* periodic snapshot upload to the NAS */
+        if (g->prof->nas_video && g->now >= nx[5]) { /* periodic snapshot upload to the NAS */
             smb_stream(g, d, 3 * SEC, 0);
             nx[5] = g->now + per(g, d, 300, 0.1);
         }
@@ -1426,9 +1644,10 @@ static void device_tick(gen *g, ev *e)
             static const int svc[] = {H_WWWGOOGLE, H_CLIENTS4, H_PLAY};
             int h = svc[iof__rng_below(&d->rng, 3)];
             int64_t dl = dns_lookup(g, d, h);
-            tls_session(g, d, h, 443, heavy(&d->rng, 700, 1.0, 100000),
-                        heavy(&d->rng, 3000, 1.5, 3000000), dl);
-            nx[0] = g->now + expo(&d->rng, 15.0 * SEC / g->scale);
+            const double *up = g->prof->voice_up, *down = g->prof->voice_down;
+            tls_session(g, d, h, 443, heavy(&d->rng, up[0], up[1], (uint32_t)up[2]),
+                        heavy(&d->rng, down[0], down[1], (uint32_t)down[2]), dl);
+            nx[0] = g->now + expo(&d->rng, g->prof->voice_mean_s * SEC / g->scale);
         }
         if (g->now >= nx[1]) { /* HTTP connectivity check */
             int64_t dl = dns_lookup(g, d, H_CONNCHECK);
@@ -1471,25 +1690,17 @@ static void device_tick(gen *g, ev *e)
         break;
     case T_MOTION:
         if (g->now >= nx[1]) { /* CoAP heartbeat to the gateway */
-            host *gw = &g->dev[0];
-            if (gw->type == T_GATEWAY) {
-                conv *c = conv_lan(g, d, d->mac, d->ip, 5683, d->ttl, gw->mac, gw->ip, 5683,
-                                   gw->ttl, 17, LBL_BENIGN);
-                if (c) {
-                    use_host_ipid(c, 0, d);
-                    use_host_ipid(c, 1, gw);
-                    add_step(c, S_UDP, 0, P_COAP_CON, 0, 0);
-                    c->st[0].aux = d->coap_mid;
-                    add_step(c, S_UDP, 1, P_COAP_ACK, 0, 2 * MS);
-                    c->st[1].aux = d->coap_mid++;
-                    start(g, c, g->now);
-                }
-            }
+            coap_motion(g, d);
             nx[1] = g->now + per(g, d, 60, 0.05);
         }
         break;
     }
-    push(g, e, next);
+    if (g->prof->telemetry && (d->type == T_PLUG || d->type == T_MOTION || d->type == T_THERMO) &&
+        g->now >= nx[7]) {
+        coap_telemetry(g, d);
+        nx[7] = g->now + per(g, d, 15, 0.2);
+    }
+    push(g, e, g->prof->timed_ticks ? next_deadline(g, d) : next);
 }
 
 /* Starts the long-lived connections of each device at boot. */
@@ -1544,35 +1755,26 @@ static void delayed_fire(gen *g, ev *e)
     host *d = x->d;
     switch (x->what) {
     case DL_CAM_STREAM: {
+        if (!g->prof->nas_video) { /* control only: a small TLS event notification */
+            tls_session(g, d, H_EDIMAX, 55443, heavy(&d->rng, 600, 0.5, 4000),
+                        heavy(&d->rng, 300, 0.5, 2000), 0);
+            break;
+        }
         int64_t dur = g->stream_until - g->now;
         if (dur < 5 * SEC)
             dur = 5 * SEC;
         smb_stream(g, d, dur, 0);
         break;
     }
-    case DL_THERMO_BURST:
-        tls_session(g, d, H_NEST_FD, 443, 20000 + (uint32_t)iof__rng_below(&d->rng, 20000),
-                    30000 + (uint32_t)iof__rng_below(&d->rng, 40000), 0);
-        break;
-    case DL_PLUG_REPORT: mqtt_burst(g, d, H_MQTTPLUG); break;
-    case DL_ALERT: mqtt_burst(g, d, H_NEST_TR); break;
-    case DL_MOTION_COAP: {
-        host *gw = &g->dev[0];
-        if (gw->type != T_GATEWAY)
-            break;
-        conv *c = conv_lan(g, d, d->mac, d->ip, 5683, d->ttl, gw->mac, gw->ip, 5683, gw->ttl, 17,
-                           LBL_BENIGN);
-        if (c) {
-            use_host_ipid(c, 0, d);
-            use_host_ipid(c, 1, gw);
-            add_step(c, S_UDP, 0, P_COAP_CON, 0, 0);
-            c->st[0].aux = d->coap_mid;
-            add_step(c, S_UDP, 1, P_COAP_ACK, 0, 2 * MS);
-            c->st[1].aux = d->coap_mid++;
-            start(g, c, g->now);
-        }
+    case DL_THERMO_BURST: {
+        uint32_t b = g->prof->setpoint_bytes;
+        tls_session(g, d, H_NEST_FD, 443, b + (uint32_t)iof__rng_below(&d->rng, b),
+                    b / 2 * 3 + (uint32_t)iof__rng_below(&d->rng, 2 * b), 0);
         break;
     }
+    case DL_PLUG_REPORT: mqtt_burst(g, d, H_MQTTPLUG); break;
+    case DL_ALERT: mqtt_burst(g, d, H_NEST_TR); break;
+    case DL_MOTION_COAP: coap_motion(g, d); break;
     }
     free(x);
 }
@@ -1667,12 +1869,21 @@ static void sensor_tick(gen *g, ev *e)
                     if (g->now >= g->stream_until) {
                         g->stream_until = until;
                         later(g, cam, DL_CAM_STREAM, g->now + 1 * SEC);
-                        snprintf(det, sizeof det, "motion onset; CoAP POST to gateway lag_s=0 "
-                                 "(0.3 s); %s SMB stream to NAS:445 lag_s=1 until motion end+10 s",
-                                 cam->name);
                         char devs[96];
-                        snprintf(devs, sizeof devs, "%s;%s;%s", d->name, cam->name, g->nas->name);
-                        add_event(g, g->now, until, "coupling_motion_camera", devs, det);
+                        if (g->prof->nas_video) {
+                            snprintf(det, sizeof det, "motion onset; CoAP POST to gateway lag_s=0 "
+                                     "(0.3 s); %s SMB stream to NAS:445 lag_s=1 until motion "
+                                     "end+10 s", cam->name);
+                            snprintf(devs, sizeof devs, "%s;%s;%s", d->name, cam->name,
+                                     g->nas->name);
+                        } else {
+                            snprintf(det, sizeof det, "motion onset; CoAP POST to gateway lag_s=0 "
+                                     "(0.3 s); %s TLS event notification to %s:55443 lag_s=1",
+                                     cam->name, g->hosts[H_EDIMAX].name);
+                            snprintf(devs, sizeof devs, "%s;%s", d->name, cam->name);
+                        }
+                        add_event(g, g->now, g->prof->nas_video ? until : g->now + 1 * SEC,
+                                  "coupling_motion_camera", devs, det);
                     } else if (until > g->stream_until) {
                         g->stream_until = until; /* stream already running: extend it */
                     }
@@ -1925,8 +2136,8 @@ static void scan_tick(gen *g, ev *e)
             }
         }
     }
-    int burst = 0;
-    while (burst < 8 && attack_allowed(g, a, 1)) {
+    int burst = 0, max_burst = 8 + (int)(g->prof->scan_burst_per_scale * g->scale);
+    while (burst < max_burst && attack_allowed(g, a, 1)) {
         host *d = g->infected[burst % g->ninfected];
         if (!d->infected)
             break;
@@ -2001,7 +2212,8 @@ static void ddos_tick(gen *g, ev *e)
                     n = MAX_STEP;
                 c->until = g->now + 19 * SEC;
                 for (int k = 0; k < n; k++) {
-                    add_step(c, S_UDP, 0, P_UDPFLOOD, 512, k ? 2 * MS : 0);
+                    add_step(c, S_UDP, 0, P_UDPFLOOD, 512,
+                             k ? (int64_t)g->prof->flood_gap_us : 0);
                 }
                 c->refill = udpflood_refill;
                 start(g, c, g->now);
@@ -2032,7 +2244,7 @@ static int udpflood_refill(gen *g, conv *c)
 {
     if (g->now >= c->until || g->now >= g->tend)
         return 0;
-    int64_t gap = (int64_t)(2 * MS / g->scale);
+    int64_t gap = (int64_t)(g->prof->flood_gap_us / g->scale);
     if (gap < 20)
         gap = 20;
     for (int k = 0; k < MAX_STEP; k++)
@@ -2101,23 +2313,22 @@ static int setup(gen *g)
     }
     static const int order[] = {T_GATEWAY, T_CAMERA, T_VOICE, T_THERMO, T_PLUG, T_PLUG, T_MOTION,
                                 T_MOTION};
-    static const int extra[] = {T_PLUG, T_MOTION, T_THERMO, T_CAMERA};
     int count[7] = {0};
-    g->ndev = (int)cfg->devices;
+    g->ndev = (int)(cfg->devices ? cfg->devices : g->prof->devices);
     for (int i = 0; i < g->ndev; i++) {
-        int t = i < 8 ? order[i] : extra[(i - 8) % 4];
+        int t = i < 8 ? order[i] : g->prof->cycle[(i - 8) % g->prof->ncycle];
         char name[24];
         static const char *const base[] = {"gateway", "camera", "voice", "thermostat", "plug",
                                            "motion", "nas"};
         snprintf(name, sizeof name, "%s-%d", base[t], ++count[t]);
         uint8_t ip[4] = {192, 168, 1, (uint8_t)(100 + i)};
         make_host(g, &g->dev[i], t, i + 1, name, ip);
-        inv_add(g, g->dev[i].mac);
+        inv_add(g, &g->dev[i]);
     }
     uint8_t nip[4] = {192, 168, 1, 5};
     make_host(g, &g->dev[g->ndev], T_NAS, 0xee, "nas-1", nip);
     g->nas = &g->dev[g->ndev];
-    inv_add(g, g->nas->mac);
+    inv_add(g, g->nas);
 
     /* infected devices: the last plug (and the camera when there are 6+ devices) */
     host *plug = NULL, *cam = NULL;
@@ -2134,7 +2345,7 @@ static int setup(gen *g)
         g->infected[g->ninfected++] = cam;
 
     g->tcap = 1024;
-    g->tab = calloc(g->tcap, sizeof *g->tab);
+    g->tab = tab_alloc(g->tcap);
     if (!g->tab)
         return IOF_E_NOMEM;
 
@@ -2174,12 +2385,20 @@ static int setup(gen *g)
 
 /* ---- files ----------------------------------------------------------------------------- */
 static const char *const fnames[] = {"capture.pcap", "devices.csv", "sensors.csv", "events.csv",
-                                     "truth.csv"};
-enum { F_PCAP, F_DEV, F_SENS, F_EV, F_TRUTH, F_N };
+                                     "truth.csv", "stats"};
+enum { F_PCAP, F_DEV, F_SENS, F_EV, F_TRUTH, F_STATS, F_N };
 
-static void path_of(char *buf, size_t n, const char *dir, int f, int tmp)
+/* Path of output file f (F_STATS: cfg->stats_json); 0 when the run does not write f. */
+static int path_of(char *buf, size_t n, const iof_synth_config *cfg, int f, int tmp)
 {
-    snprintf(buf, n, "%s/%s%s", dir, fnames[f], tmp ? ".tmp" : "");
+    if (f == F_STATS) {
+        if (!cfg->stats_json)
+            return 0;
+        snprintf(buf, n, "%s%s", cfg->stats_json, tmp ? ".tmp" : "");
+    } else {
+        snprintf(buf, n, "%s/%s%s", cfg->output_dir, fnames[f], tmp ? ".tmp" : "");
+    }
+    return 1;
 }
 
 static int write_devices(gen *g, FILE *fp)
@@ -2236,15 +2455,86 @@ static void write_events(gen *g)
     }
 }
 
+static void json_str(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(fp, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(fp, "\\u%04x", ch);
+        else
+            fputc(ch, fp);
+    }
+    fputc('"', fp);
+}
+
+static void fill_stats(const gen *g, iof_synth_stats *s, double seconds)
+{
+    s->packets = g->packets;
+    s->bytes = g->bytes;
+    s->records = g->rows;
+    s->attack_records = g->rows_atk;
+    s->sensor_rows = g->sensor_rows;
+    s->events = g->nevs;
+    s->devices = (unsigned)g->ndev + 1;
+    s->seconds = seconds;
+}
+
+/* --stats: the run's statistics, the configuration and per-device / per-label counts. */
+static void write_stats_json(const gen *g, const iof_synth_stats *st, FILE *fp)
+{
+    const iof_synth_config *cfg = g->cfg;
+    char start[40];
+    fmt_time(start, sizeof start, g->t0, 0);
+    fprintf(fp, "{\"command\":\"synth\",\"config\":{\"output_dir\":");
+    json_str(fp, cfg->output_dir);
+    fprintf(fp, ",\"profile\":\"%s\",\"seed\":%llu,\"start\":\"%s\",\"duration_s\":%.15g,"
+            "\"devices\":%d,\"attack_ratio\":%.15g,\"scale\":%.15g},\n", g->prof->name,
+            (unsigned long long)cfg->seed, start, cfg->duration_s, g->ndev, cfg->attack_ratio,
+            g->scale);
+    uint64_t frames = st->bytes - 24 - 16 * st->packets; /* without pcap headers */
+    fprintf(fp, "\"packets\":%llu,\"bytes\":%llu,\"avg_frame_bytes\":%.1f,\"records\":%llu,"
+            "\"attack_records\":%llu,\"sensor_rows\":%llu,\"events\":%llu,\"devices\":%u,"
+            "\"seconds\":%.3f,\"mb_per_s\":%.1f,\n\"records_by_label\":{",
+            (unsigned long long)st->packets, (unsigned long long)st->bytes,
+            st->packets ? (double)frames / (double)st->packets : 0.0,
+            (unsigned long long)st->records, (unsigned long long)st->attack_records,
+            (unsigned long long)st->sensor_rows, (unsigned long long)st->events, st->devices,
+            st->seconds, st->seconds > 0 ? (double)st->bytes / 1e6 / st->seconds : 0.0);
+    for (int l = 0; l < 4; l++)
+        fprintf(fp, "%s\"%s\":%llu", l ? "," : "", lbl_name[l], (unsigned long long)g->rows_lbl[l]);
+    fprintf(fp, "},\n\"per_device\":[");
+    for (int i = 0; i <= g->ndev; i++) {
+        const host *h = &g->dev[i];
+        fprintf(fp, "%s\n{\"name\":\"%s\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\",\"type\":\"%s\","
+                "\"ip\":\"%u.%u.%u.%u\",\"packets\":%llu,\"records\":%llu}", i ? "," : "", h->name,
+                h->mac[0], h->mac[1], h->mac[2], h->mac[3], h->mac[4], h->mac[5],
+                type_name[h->type], h->ip[0], h->ip[1], h->ip[2], h->ip[3],
+                (unsigned long long)h->pkts, (unsigned long long)h->recs);
+    }
+    fprintf(fp, "]}\n");
+}
+
 void iof_synth_config_init(iof_synth_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->seed = 1;
     cfg->start_us = 1719165600LL * SEC; /* 2024-06-23T18:00:00Z */
     cfg->duration_s = 600;
-    cfg->devices = 8;
     cfg->attack_ratio = 0.1;
     cfg->scale = 1;
+}
+
+iof_err iof_synth_profile_parse(const char *name, iof_synth_profile *out)
+{
+    for (size_t i = 0; name && i < sizeof profiles / sizeof profiles[0]; i++)
+        if (!strcmp(name, profiles[i].name)) {
+            *out = (iof_synth_profile)i;
+            return IOF_OK;
+        }
+    return IOF_E_INVAL;
 }
 
 iof_err iof_synth_parse_time(const char *text, int64_t *us)
@@ -2320,7 +2610,7 @@ static int mkdir_p(const char *dir)
 static void gen_free(gen *g)
 {
     for (size_t i = 0; i < g->nheap; i++) {
-        ev *e = g->heap[i];
+        ev *e = g->heap[i].e;
         if (e->fire == conv_fire)
             free(e);
         else if (e->fire == delayed_fire)
@@ -2343,8 +2633,10 @@ iof_err iof_synth_run(const iof_synth_config *cfg, char *errbuf, size_t errlen)
         return iof__fail(errbuf, errlen, IOF_E_INVAL, "synth: an output directory is required");
     if (!(cfg->duration_s >= 10 && cfg->duration_s <= 30 * 86400.0))
         return iof__fail(errbuf, errlen, IOF_E_INVAL, "synth: duration must be 10 s .. 30 days");
-    if (cfg->devices < 1 || cfg->devices > MAX_DEV)
+    if (cfg->devices > MAX_DEV)
         return iof__fail(errbuf, errlen, IOF_E_INVAL, "synth: --devices must be 1..%d", MAX_DEV);
+    if ((unsigned)cfg->profile >= sizeof profiles / sizeof profiles[0])
+        return iof__fail(errbuf, errlen, IOF_E_INVAL, "synth: unknown profile");
     if (!(cfg->attack_ratio >= 0 && cfg->attack_ratio <= 0.5))
         return iof__fail(errbuf, errlen, IOF_E_INVAL, "synth: --attack-ratio must be 0..0.5");
     if (!(cfg->scale >= 0.1 && cfg->scale <= 10000))
@@ -2356,10 +2648,19 @@ iof_err iof_synth_run(const iof_synth_config *cfg, char *errbuf, size_t errlen)
     if (mkdir_p(cfg->output_dir) < 0)
         return iof__fail(errbuf, errlen, IOF_E_OUTPUT, "synth: cannot create %s: %s",
                          cfg->output_dir, strerror(errno));
+    const char *slash = cfg->stats_json ? strrchr(cfg->stats_json, '/') : NULL;
+    if (slash && slash > cfg->stats_json) { /* the --stats file's directory */
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - cfg->stats_json), cfg->stats_json);
+        if (mkdir_p(dir) < 0)
+            return iof__fail(errbuf, errlen, IOF_E_OUTPUT, "synth: cannot create %s: %s", dir,
+                             strerror(errno));
+    }
     gen *g = calloc(1, sizeof *g);
     if (!g)
         return iof__fail(errbuf, errlen, IOF_E_NOMEM, "synth: out of memory");
     g->cfg = cfg;
+    g->prof = &profiles[cfg->profile];
     g->errbuf = errbuf;
     g->errlen = errlen;
     g->t0 = cfg->start_us - cfg->start_us % SEC;
@@ -2371,7 +2672,8 @@ iof_err iof_synth_run(const iof_synth_config *cfg, char *errbuf, size_t errlen)
     char path[4096], path2[4096];
     int rc = 0;
     for (int f = 0; f < F_N; f++) {
-        path_of(path, sizeof path, cfg->output_dir, f, 1);
+        if (!path_of(path, sizeof path, cfg, f, 1))
+            continue;
         fps[f] = fopen(path, "wb");
         if (!fps[f]) {
             rc = iof__fail(errbuf, errlen, IOF_E_OUTPUT, "synth: cannot create %s: %s", path,
@@ -2404,13 +2706,7 @@ iof_err iof_synth_run(const iof_synth_config *cfg, char *errbuf, size_t errlen)
     for (int i = 0; i < g->ndev; i++)
         device_boot(g, &g->dev[i]);
 
-    while (g->nheap && !g->err) {
-        if (g->heap[0]->t >= g->tend)
-            break;
-        ev *e = pop(g);
-        g->now = e->t;
-        e->fire(g, e);
-    }
+    run_events(g);
     flush_rows(g);
     write_events(g);
     if (g->err) {
@@ -2425,49 +2721,43 @@ iof_err iof_synth_run(const iof_synth_config *cfg, char *errbuf, size_t errlen)
                   cfg->output_dir);
         goto cleanup;
     }
+    iof_synth_stats st;
+    fill_stats(g, &st, now_s() - t_begin);
+    if (fps[F_STATS])
+        write_stats_json(g, &st, fps[F_STATS]);
     for (int f = 0; f < F_N; f++) {
+        if (!fps[f])
+            continue;
         int bad = ferror(fps[f]) != 0;
         bad |= fclose(fps[f]) != 0;
         fps[f] = NULL;
         if (bad) {
-            rc = iof__fail(errbuf, errlen, IOF_E_OUTPUT, "synth: writing %s/%s failed",
-                           cfg->output_dir, fnames[f]);
+            path_of(path, sizeof path, cfg, f, 0);
+            rc = iof__fail(errbuf, errlen, IOF_E_OUTPUT, "synth: writing %s failed", path);
             goto cleanup;
         }
     }
     for (int f = 0; f < F_N; f++) {
-        path_of(path, sizeof path, cfg->output_dir, f, 1);
-        path_of(path2, sizeof path2, cfg->output_dir, f, 0);
+        if (!path_of(path, sizeof path, cfg, f, 1))
+            continue;
+        path_of(path2, sizeof path2, cfg, f, 0);
         if (rename(path, path2) < 0) {
             rc = iof__fail(errbuf, errlen, IOF_E_OUTPUT, "synth: rename %s: %s", path,
                            strerror(errno));
             goto cleanup;
         }
     }
-    if (cfg->stats) {
-        iof_synth_stats *s = cfg->stats;
-        s->packets = g->packets;
-        s->bytes = g->bytes;
-        s->records = g->rows;
-        s->attack_records = g->rows_atk;
-        s->sensor_rows = g->sensor_rows;
-        s->events = g->nevs;
-        s->devices = (unsigned)g->ndev + 1;
-        s->seconds = now_s() - t_begin;
-    }
+    if (cfg->stats)
+        fill_stats(g, cfg->stats, now_s() - t_begin);
     rc = 0;
 cleanup:
     if (g->pw)
         iof__pcapw_close(g->pw);
     for (int f = 0; f < F_N; f++) {
-        if (fps[f]) {
+        if (fps[f])
             fclose(fps[f]);
-            path_of(path, sizeof path, cfg->output_dir, f, 1);
+        if ((fps[f] || rc < 0) && path_of(path, sizeof path, cfg, f, 1))
             unlink(path);
-        } else if (rc < 0) {
-            path_of(path, sizeof path, cfg->output_dir, f, 1);
-            unlink(path);
-        }
     }
     gen_free(g);
     free(g);

@@ -22,6 +22,17 @@ done
 for f in $files; do
     cmp "$tmp/d/$f" "$tmp/e/$f" || { echo "FAIL: $f differs for the same options"; exit 1; }
 done
+# the small profile too; --stats does not change the dataset; another profile changes it
+"$BIN" synth -q -o "$tmp/f" --profile small --seed 11 --duration 2m --scale 4 --stats "$tmp/f.json"
+"$BIN" synth -q -o "$tmp/g" --profile small --seed 11 --duration 2m --scale 4
+"$BIN" synth -q -o "$tmp/h" --profile small --seed 12 --duration 2m --scale 4
+for f in $files; do
+    cmp "$tmp/f/$f" "$tmp/g/$f" || { echo "FAIL: small profile: $f differs for the same seed"; exit 1; }
+    if cmp -s "$tmp/f/$f" "$tmp/h/$f"; then
+        echo "FAIL: small profile: $f identical for different seeds"; exit 1
+    fi
+done
+if cmp -s "$tmp/a/capture.pcap" "$tmp/f/capture.pcap"; then echo "FAIL: profiles give the same capture"; exit 1; fi
 # truth.csv: header, sorted order, attack share within one point of the ratio
 for d in a d; do
     want=0.1; [ "$d" = d ] && want=0.2

@@ -750,13 +750,13 @@ static int cmd_bench(uint64_t rows, const char *path, const char *codec)
         return 1;
     /* baseline: building the records and reading every cell (what any output format pays) */
     double t0 = now_s();
-    volatile int64_t sum = 0;
+    volatile uint64_t sum = 0;
     for (uint64_t r = 0; r < rows; r++) {
         bench_fill(b, r);
         iof_value v;
         for (size_t c = 0; c < cs->n; c++) {
             iof__schema_get(&s, b, c, 0, &v);
-            sum += v.i;
+            sum += (uint64_t)v.i;
         }
     }
     double t1 = now_s();

@@ -7,6 +7,7 @@
 
 #include "iotflow/iotflow.h"
 #include "synth/pkt.h"
+#include "synth/proto.h"
 #include "test.h"
 
 static const uint8_t mac_a[6] = {0x02, 0, 0, 0, 0, 1}, mac_b[6] = {0x02, 0, 0, 0, 0, 2};
@@ -168,12 +169,23 @@ static void test_synth_config_errors(void)
     iof_synth_config c;
     char err[256];
     iof_synth_config_init(&c);
-    ASSERT_EQ_INT(c.devices, 8);
+    ASSERT_EQ_INT(c.devices, 0); /* the profile's default */
+    ASSERT_EQ_INT(c.profile, IOF_SYNTH_HOME);
     ASSERT_EQ_INT(iof_synth_run(&c, err, sizeof err), IOF_E_INVAL); /* no output dir */
     c.output_dir = "/dev/null/sub"; /* parent is not a directory */
-    c.devices = 0;
+    c.devices = 101;
     ASSERT_EQ_INT(iof_synth_run(&c, err, sizeof err), IOF_E_INVAL);
     c.devices = 8;
+    c.profile = (iof_synth_profile)2;
+    ASSERT_EQ_INT(iof_synth_run(&c, err, sizeof err), IOF_E_INVAL);
+    iof_synth_profile p = IOF_SYNTH_HOME;
+    ASSERT_EQ_INT(iof_synth_profile_parse("small", &p), IOF_OK);
+    ASSERT_EQ_INT(p, IOF_SYNTH_SMALL);
+    ASSERT_EQ_INT(iof_synth_profile_parse("home", &p), IOF_OK);
+    ASSERT_EQ_INT(p, IOF_SYNTH_HOME);
+    ASSERT_EQ_INT(iof_synth_profile_parse("Small", &p), IOF_E_INVAL);
+    ASSERT_EQ_INT(iof_synth_profile_parse(NULL, &p), IOF_E_INVAL);
+    c.profile = IOF_SYNTH_HOME;
     c.attack_ratio = 0.9;
     ASSERT_EQ_INT(iof_synth_run(&c, err, sizeof err), IOF_E_INVAL);
     c.attack_ratio = 0.1;
@@ -246,9 +258,84 @@ static void test_synth_no_attacks(void)
     rmdir(d);
 }
 
+/* iof__put_fixed is printf's "%.*f" byte for byte (MQTT payloads of the home profile rely on
+ * it): values around rounding ties, negative zero, large values, random readings. */
+static void test_put_fixed(void)
+{
+    static const double fixed[] = {0, -0.0, 0.5, 1.5, 2.5, 0.125, 0.375, -0.04, -0.05, 0.05,
+                                   0.045, 1.005, 2.675, 21.345, 1449.95, 0.3, 99.995, 1e9,
+                                   -1e12, 123456789.987, 4.4999999999, 0.0049999};
+    iof__rng r;
+    iof__rng_seed(&r, 7);
+    for (int i = 0; i < 200000; i++) {
+        double v = i < (int)(sizeof fixed / sizeof fixed[0])
+                       ? fixed[i]
+                       : (iof__rng_unit(&r) - 0.3) * (i % 3 ? 100.0 : 4000.0);
+        if (i % 5 == 0) /* exact binary ties: multiples of 1/8 */
+            v = (double)(int64_t)(v * 8) / 8;
+        for (int dec = 0; dec <= 3; dec++) {
+            char want[64], got[64];
+            snprintf(want, sizeof want, "%.*f", dec, v);
+            *iof__put_fixed(got, v, dec) = 0;
+            ASSERT_EQ_STR(got, want);
+        }
+    }
+    char buf[32];
+    *iof__put_int(buf, -1234567890123LL) = 0;
+    ASSERT_EQ_STR(buf, "-1234567890123");
+    *iof__put_dec(buf, 18446744073709551615ull) = 0;
+    ASSERT_EQ_STR(buf, "18446744073709551615");
+}
+
+/* --profile small: 60 devices by default, small frames, the ratio, and the --stats JSON
+ * published atomically (no temp file) with the configuration echo. */
+static void test_synth_small_profile(void)
+{
+    char d[] = "/tmp/iof_synth_s_XXXXXX", js[300], tmpjs[310];
+    ASSERT_TRUE(mkdtemp(d));
+    snprintf(js, sizeof js, "%s/st/stats.json", d);
+    snprintf(tmpjs, sizeof tmpjs, "%s.tmp", js);
+    iof_synth_config c;
+    iof_synth_stats st;
+    char err[256];
+    iof_synth_config_init(&c);
+    c.output_dir = d;
+    c.profile = IOF_SYNTH_SMALL;
+    c.seed = 5;
+    c.duration_s = 120;
+    c.scale = 3;
+    c.stats = &st;
+    c.stats_json = js;
+    ASSERT_EQ_INT(iof_synth_run(&c, err, sizeof err), IOF_OK);
+    ASSERT_EQ_INT(st.devices, 61);
+    double avg = (double)(st.bytes - 24 - 16 * st.packets) / (double)st.packets;
+    ASSERT_TRUE(avg > 100 && avg < 200);
+    double share = (double)st.attack_records / (double)st.records;
+    ASSERT_TRUE(share > 0.09 && share < 0.11);
+    size_t n = 0;
+    char *j = slurp(js, &n);
+    ASSERT_TRUE(j && n > 0 && j[n - 1] == '\n');
+    ASSERT_TRUE(strstr(j, "\"profile\":\"small\",\"seed\":5,\"start\":\"2024-06-23T18:00:00Z\","
+                          "\"duration_s\":120,\"devices\":60,\"attack_ratio\":0.1,\"scale\":3}"));
+    ASSERT_TRUE(strstr(j, "\"name\":\"nas-1\""));
+    ASSERT_TRUE(strstr(j, "\"records_by_label\":{\"benign\":"));
+    free(j);
+    ASSERT_TRUE(access(tmpjs, F_OK) != 0);
+    unlink(js);
+    snprintf(js, sizeof js, "%s/st", d);
+    rmdir(js);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char p[256];
+        snprintf(p, sizeof p, "%s/%s", d, files[i]);
+        unlink(p);
+    }
+    rmdir(d);
+}
+
 static const iof_test tests[] = {
     TEST(test_csum_reference), TEST(test_pkt_tcp4), TEST(test_pkt_udp_vlan_pad_real),
-    TEST(test_pkt_icmp6_igmp_arp), TEST(test_synth_config_errors),
-    TEST(test_synth_deterministic_and_ratio), TEST(test_synth_no_attacks), {0}};
+    TEST(test_pkt_icmp6_igmp_arp), TEST(test_put_fixed), TEST(test_synth_config_errors),
+    TEST(test_synth_deterministic_and_ratio), TEST(test_synth_no_attacks),
+    TEST(test_synth_small_profile), {0}};
 
 int main(void) { return iof_test_run(tests); }

@@ -738,7 +738,7 @@ static int decode_levels(iof__pq_reader *r, const uint8_t **q, size_t *len, size
     uint32_t l = pq_rd_le32(*q);
     if (l > *len - 4)
         return rfail(r, IOF_E_FORMAT, "parquet: level section longer than the page");
-    if (!grow((void **)&r->u32, &r->cap_u32, n, sizeof *r->u32))
+    if (!grow((void **)&r->u32, &r->cap_u32, n + 1, sizeof *r->u32))
         return rfail(r, IOF_E_NOMEM, "parquet: out of memory");
     if (iof__pq_hybrid_decode(*q + 4, l, pq_bit_width(maxl), r->u32, n) < 0)
         return rfail(r, IOF_E_FORMAT, "parquet: damaged level section");
@@ -757,7 +757,7 @@ static int data_page(iof__pq_reader *r, rcol *c, const pheader *h, const uint8_t
     if (h->num_values < 0 || h->num_values > MAX_PAGE_ENTRIES || c->nent + (size_t)h->num_values > MAX_CHUNK_ENTRIES)
         return rfail(r, IOF_E_FORMAT, "parquet: page with %lld values", (long long)h->num_values);
     size_t n = (size_t)h->num_values;
-    if (!grow((void **)&c->def, &c->cap_ent, c->nent + n, 1))
+    if (!grow((void **)&c->def, &c->cap_ent, c->nent + n + 1, 1))
         return rfail(r, IOF_E_NOMEM, "parquet: out of memory");
     size_t cap2 = c->cap_ent;
     /* rep shares the capacity bookkeeping of def: keep them the same size */
@@ -783,9 +783,9 @@ static int data_page(iof__pq_reader *r, rcol *c, const pheader *h, const uint8_t
         memset(dp, c->max_def, n);
     }
     if (c->bytes) {
-        if (!grow((void **)&c->bv, &c->cap_val, c->nval + nv, sizeof *c->bv))
+        if (!grow((void **)&c->bv, &c->cap_val, c->nval + nv + 1, sizeof *c->bv))
             return rfail(r, IOF_E_NOMEM, "parquet: out of memory");
-    } else if (!grow((void **)&c->iv, &c->cap_val, c->nval + nv, sizeof *c->iv)) {
+    } else if (!grow((void **)&c->iv, &c->cap_val, c->nval + nv + 1, sizeof *c->iv)) {
         return rfail(r, IOF_E_NOMEM, "parquet: out of memory");
     }
     if (h->encoding == PQ_ENC_PLAIN) {
@@ -796,7 +796,7 @@ static int data_page(iof__pq_reader *r, rcol *c, const pheader *h, const uint8_t
             return rfail(r, IOF_E_FORMAT, "parquet: missing dictionary index width");
         if (nv) {
             unsigned bw = q[0];
-            if (!grow((void **)&r->u32, &r->cap_u32, nv, sizeof *r->u32))
+            if (!grow((void **)&r->u32, &r->cap_u32, nv + 1, sizeof *r->u32))
                 return rfail(r, IOF_E_NOMEM, "parquet: out of memory");
             if (iof__pq_hybrid_decode(q + 1, len - 1, bw, r->u32, nv) < 0)
                 return rfail(r, IOF_E_FORMAT, "parquet: damaged dictionary indices");
@@ -857,8 +857,8 @@ static int load_chunk(iof__pq_reader *r, rcol *c, const cmeta *m, int64_t rows, 
             if (!h.has_dict || h.num_values < 0 || h.num_values > MAX_PAGE_ENTRIES || c->ndict)
                 return rfail(r, IOF_E_FORMAT, "parquet: column %zu: bad dictionary page", ci);
             size_t nd = (size_t)h.num_values;
-            bool ok = c->bytes ? grow((void **)&c->dbv, &c->cap_dict, nd, sizeof *c->dbv)
-                               : grow((void **)&c->div, &c->cap_dict, nd, sizeof *c->div);
+            bool ok = c->bytes ? grow((void **)&c->dbv, &c->cap_dict, nd + 1, sizeof *c->dbv)
+                               : grow((void **)&c->div, &c->cap_dict, nd + 1, sizeof *c->div);
             if (!ok)
                 return rfail(r, IOF_E_NOMEM, "parquet: out of memory");
             if (plain_decode(c->ptype, q, (size_t)h.usize, nd, c->bytes ? NULL : c->div, c->bytes ? c->dbv : NULL) < 0)

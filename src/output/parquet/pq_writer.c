@@ -26,8 +26,8 @@
 
 #define MAX_VALUE_BYTES (1u << 30) /* one value must fit a page (i32 sizes) */
 #define DICT_SAMPLE 4096           /* values looked at before giving up on a dictionary */
-#define STAGE_ROWS 16              /* rows staged row-major before the per-column transpose:
-                                      16 x 3000 x 8 bytes stays inside L2 */
+#define STAGE_ROWS 64              /* INT32/INT64 rows staged before appending to the columns */
+#define T_BLOCK 32                 /* narrow columns transposed together: 64 bytes of a row */
 
 typedef struct pq_col {
     char name[IOF_MAX_COLNAME];
@@ -72,16 +72,26 @@ struct iof__pq_writer {
     uint32_t *ht;   /* open addressing: dictionary index + 1, 0 = empty */
     size_t ht_cap;
     ZSTD_CCtx *zc;
-    /* Row-major staging of REQUIRED flat integer columns (the wide layout's 3000 C_ columns):
-     * write_row() stores their values in stage[row][j]; drain_stage() appends STAGE_ROWS values
-     * at a time to each column buffer. Appending one value per row to 3000 separate buffers
-     * touches 3000 cache lines per row; this touches one contiguous block. */
-    uint8_t *simple;      /* per column: 1 if staged */
-    uint32_t *simple_idx; /* staged column numbers */
-    size_t nsimple;
-    int64_t *stage;
-    uint32_t stage_rows;
+    /* Row-major staging of REQUIRED flat integer columns (the wide layout's 3000 C_ columns).
+     * Appending one value per row to 3000 separate column buffers touches 3000 cache lines per
+     * row (which also alias in the cache); instead write_row() stores
+     *  - BOOL/INT8/INT16 values row-major in stage16 for the whole row group; flush_rg()
+     *    transposes it in blocks of T_BLOCK columns (one cache line of a staged row) into
+     *    T_BLOCK pooled column buffers, encodes those columns, and reuses the buffers;
+     *  - INT32/INT64 values in stage64, appended to their column buffers every STAGE_ROWS rows.
+     * The cell API (put_*) first drains both stages into the column buffers, so mixing the two
+     * APIs keeps row order. */
+    uint8_t *simple;      /* per column: 0 not staged, 1 in stage16, 2 in stage64 */
+    uint32_t *run16;      /* per column: consecutive stage16 columns starting here (bulk copy) */
+    uint32_t *simple_idx; /* staged column numbers: the n16 narrow ones, then the n64 wide ones */
+    uint32_t *narrow_of;  /* column -> index among the narrow staged columns */
+    size_t nsimple, n16, n64;
+    pq_buf stage16;       /* int16 [st16_rows][n16] */
+    uint64_t st16_rows;
+    int64_t *stage64;     /* [STAGE_ROWS][n64] */
+    uint32_t st64_rows;
     uint64_t simple_row_bytes;
+    pq_buf pool[32];      /* column buffers lent to narrow columns during flush */
 };
 
 static int wfail(iof__pq_writer *w, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -165,7 +175,7 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof_column *cols, size_t nco
     if (!w->cfg.dict_max_bytes)
         w->cfg.dict_max_bytes = IOF_PQ_DEFAULT_DICT_BYTES;
     if (w->cfg.zstd_level <= 0)
-        w->cfg.zstd_level = getenv("PQ_LEVEL") ? atoi(getenv("PQ_LEVEL")) : 1;
+        w->cfg.zstd_level = 1;
     snprintf(w->created_by, sizeof w->created_by, "%s",
              cfg->created_by ? cfg->created_by : "iotflow version " IOF_VERSION_STRING " (build " IOF_BUILD_ID ")");
     w->cfg.created_by = NULL;
@@ -198,17 +208,28 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof_column *cols, size_t nco
     }
     w->simple = calloc(ncols, 1);
     w->simple_idx = calloc(ncols, sizeof *w->simple_idx);
-    if (!w->simple || !w->simple_idx)
+    w->narrow_of = calloc(ncols, sizeof *w->narrow_of);
+    if (!w->simple || !w->simple_idx || !w->narrow_of)
         goto nomem;
-    for (size_t i = 0; i < ncols; i++) {
-        const pq_col *c = &w->cols[i];
-        if (!c->list && !c->nullable && !c->bytes) {
-            w->simple[i] = 1;
+    for (int pass = 1; pass <= 2; pass++)
+        for (size_t i = 0; i < ncols; i++) {
+            const pq_col *c = &w->cols[i];
+            if (c->list || c->nullable || c->bytes || (c->width <= 2 ? 1 : 2) != pass)
+                continue;
+            w->simple[i] = (uint8_t)pass;
+            w->narrow_of[i] = (uint32_t)w->nsimple;
             w->simple_idx[w->nsimple++] = (uint32_t)i;
             w->simple_row_bytes += c->width;
+            if (pass == 1)
+                w->n16++;
+            else
+                w->n64++;
         }
-    }
-    if (w->nsimple && !(w->stage = malloc(STAGE_ROWS * w->nsimple * sizeof *w->stage)))
+    if (!(w->run16 = calloc(ncols, sizeof *w->run16)))
+        goto nomem;
+    for (size_t i = ncols; i-- > 0;)
+        w->run16[i] = w->simple[i] == 1 && w->cols[i].width == 2 ? 1 + (i + 1 < ncols ? w->run16[i + 1] : 0) : 0;
+    if (w->n64 && !(w->stage64 = malloc(STAGE_ROWS * w->n64 * sizeof *w->stage64)))
         goto nomem;
     if (w->cfg.codec == IOF_CODEC_ZSTD && !(w->zc = ZSTD_createCCtx()))
         goto nomem;
@@ -254,8 +275,13 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     free(w->dtab);
     free(w->ht);
     free(w->simple);
+    free(w->run16);
     free(w->simple_idx);
-    free(w->stage);
+    free(w->narrow_of);
+    iof__pq_buf_free(&w->stage16);
+    for (int k = 0; k < T_BLOCK; k++)
+        iof__pq_buf_free(&w->pool[k]);
+    free(w->stage64);
     ZSTD_freeCCtx(w->zc);
     free(w);
 }
@@ -392,36 +418,24 @@ static inline int put_elem_bytes(iof__pq_writer *w, pq_col *c, const void *p, ui
     return col_oom(c) ? wfail(w, IOF_E_NOMEM, "parquet: out of memory") : 0;
 }
 
-/* Appends the staged rows to their column buffers (column by column, STAGE_ROWS at a time). */
-static int drain_stage(iof__pq_writer *w)
+/* Appends the INT32/INT64 staged rows to their column buffers. */
+static int drain64(iof__pq_writer *w)
 {
-    const uint32_t nr = w->stage_rows;
-    const size_t ns = w->nsimple;
-    w->stage_rows = 0;
+    const uint32_t nr = w->st64_rows;
+    const size_t ns = w->n64;
+    w->st64_rows = 0;
     for (size_t j = 0; j < ns; j++) {
-        pq_col *c = &w->cols[w->simple_idx[j]];
+        pq_col *c = &w->cols[w->simple_idx[w->n16 + j]];
         if (!pq_buf_reserve(&c->vals, (size_t)nr * c->width))
             return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
         uint8_t *q = c->vals.p + c->vals.len;
-        const int64_t *src = w->stage + j;
-        switch (c->width) {
-        case 1:
-            for (uint32_t r = 0; r < nr; r++)
-                q[r] = (uint8_t)(c->type == IOF_VT_BOOL ? src[r * ns] != 0 : src[r * ns]);
-            break;
-        case 2:
-            for (uint32_t r = 0; r < nr; r++) {
-                int16_t x = (int16_t)src[r * ns];
-                memcpy(q + 2 * r, &x, 2);
-            }
-            break;
-        case 4:
+        const int64_t *src = w->stage64 + j;
+        if (c->width == 4) {
             for (uint32_t r = 0; r < nr; r++) {
                 int32_t x = (int32_t)src[r * ns];
                 memcpy(q + 4 * r, &x, 4);
             }
-            break;
-        default:
+        } else {
             for (uint32_t r = 0; r < nr; r++)
                 memcpy(q + 8 * r, &src[r * ns], 8);
         }
@@ -433,11 +447,74 @@ static int drain_stage(iof__pq_writer *w)
     return 0;
 }
 
+/* Appends the staged narrow rows to the column buffers of narrow columns [j0, j1). */
+static int transpose16(iof__pq_writer *w, size_t j0, size_t j1)
+{
+    const uint64_t nr = w->st16_rows;
+    const size_t ns = w->n16;
+    uint8_t *q[T_BLOCK];
+    uint8_t wid[T_BLOCK];
+    size_t nb = j1 - j0;
+    for (size_t k = 0; k < nb; k++) {
+        pq_col *c = &w->cols[w->simple_idx[j0 + k]];
+        if (!c->vals.cap && w->pool[k].cap) { /* borrow a pooled buffer */
+            c->vals = w->pool[k];
+            memset(&w->pool[k], 0, sizeof w->pool[k]);
+        }
+        if (!pq_buf_reserve(&c->vals, nr * c->width))
+            return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+        q[k] = c->vals.p + c->vals.len;
+        wid[k] = c->width;
+    }
+    const int16_t *row = (const int16_t *)(const void *)w->stage16.p + j0;
+    bool all2 = true;
+    for (size_t k = 0; k < nb; k++)
+        all2 &= wid[k] == 2;
+    for (uint64_t r = 0; r < nr; r++, row += ns) {
+        /* rows are ns*2 bytes apart (6 KB in the wide layout): the hardware prefetcher does
+         * not follow such strides across pages, so fetch a few rows ahead */
+        if (r + 16 < nr)
+            __builtin_prefetch(row + 16 * ns);
+        if (all2) {
+            for (size_t k = 0; k < nb; k++)
+                memcpy(q[k] + 2 * r, &row[k], 2);
+        } else {
+            for (size_t k = 0; k < nb; k++) {
+                if (wid[k] == 2)
+                    memcpy(q[k] + 2 * r, &row[k], 2);
+                else
+                    q[k][r] = (uint8_t)row[k];
+            }
+        }
+    }
+    for (size_t k = 0; k < nb; k++) {
+        pq_col *c = &w->cols[w->simple_idx[j0 + k]];
+        c->vals.len += nr * c->width;
+        c->nentries += nr;
+        c->nvals += nr;
+        c->nrows += nr;
+    }
+    return 0;
+}
+
+/* Moves every staged row into the column buffers (before cell-API appends). */
+static int drain_all(iof__pq_writer *w)
+{
+    if (w->st64_rows && drain64(w) < 0)
+        return w->failed;
+    for (size_t j = 0; w->st16_rows && j < w->n16; j += T_BLOCK)
+        if (transpose16(w, j, j + T_BLOCK < w->n16 ? j + T_BLOCK : w->n16) < 0)
+            return w->failed;
+    w->st16_rows = 0;
+    w->stage16.len = 0;
+    return 0;
+}
+
 #define CHECK_COL(w, col)                                                                    \
     do {                                                                                     \
         if ((w)->failed)                                                                     \
             return (w)->failed;                                                              \
-        if ((w)->stage_rows && drain_stage(w) < 0)                                           \
+        if (((w)->st16_rows || (w)->st64_rows) && drain_all(w) < 0)                          \
             return (w)->failed;                                                              \
         if ((col) >= (w)->ncols)                                                             \
             return wfail((w), IOF_E_INVAL, "parquet: column index %zu out of range", (col)); \
@@ -501,17 +578,33 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
     if (s->n != w->ncols)
         return wfail(w, IOF_E_INVAL, "parquet: schema has %zu columns, writer %zu", s->n, w->ncols);
     iof_value v;
-    int64_t *stage = w->stage + (size_t)w->stage_rows * w->nsimple;
-    size_t sj = 0;
+    if (!pq_buf_reserve(&w->stage16, w->n16 * sizeof(int16_t)))
+        return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    int16_t *st16 = w->n16 ? (int16_t *)(void *)(w->stage16.p + w->stage16.len) : NULL;
+    int64_t *st64 = w->n64 ? w->stage64 + (size_t)w->st64_rows * w->n64 : NULL;
     for (size_t i = 0; i < w->ncols; i++) {
         const iof_column *sc = &s->cols[i];
+        if (w->run16[i] > 1 && s->ops.i16_span && sc->type == IOF_VT_INT16) {
+            uint32_t n = 0;
+            const int16_t *span = s->ops.i16_span(row, sc, &n);
+            if (span && n > 1) {
+                uint32_t m = n < w->run16[i] ? n : w->run16[i];
+                memcpy(st16, span, (size_t)m * sizeof *st16);
+                st16 += m;
+                i += m - 1;
+                continue;
+            }
+        }
         if (w->simple[i]) {
             v.null = false;
             v.i = 0;
             s->ops.get(row, sc, 0, &v);
             if (v.null)
                 return wfail(w, IOF_E_INVAL, "parquet: column %s is not nullable", sc->name);
-            stage[sj++] = v.i;
+            if (w->simple[i] == 1)
+                *st16++ = (int16_t)(sc->type == IOF_VT_BOOL ? v.i != 0 : v.i);
+            else
+                *st64++ = v.i;
             continue;
         }
         pq_col *c = &w->cols[i];
@@ -545,11 +638,13 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
         if (rc < 0)
             return rc;
     }
-    if (w->nsimple) {
-        w->buffered += w->simple_row_bytes;
-        if (++w->stage_rows == STAGE_ROWS && drain_stage(w) < 0)
-            return w->failed;
+    w->buffered += w->simple_row_bytes;
+    if (w->n16) {
+        w->stage16.len += w->n16 * sizeof(int16_t);
+        w->st16_rows++;
     }
+    if (w->n64 && ++w->st64_rows == STAGE_ROWS && drain64(w) < 0)
+        return w->failed;
     return iof__pq_end_rows(w, 1);
 }
 
@@ -970,6 +1065,8 @@ static void put_plain(pq_buf *page, const pq_col *c, uint64_t v0, uint64_t v1, u
 {
     uint64_t n = v1 - v0;
     const uint8_t *vals = c->vals.p;
+    if (n == 0) /* e.g. a page of nulls only: vals may still be NULL */
+        return;
     if (c->bytes) {
         pq_buf_put(page, vals + b0, b1 - b0);
         return;
@@ -1019,8 +1116,6 @@ static int write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc, 
     }
     int64_t data_off = (int64_t)w->offset;
     unsigned bw = nd ? pq_bit_width(nd - 1) : 0;
-    if (getenv("PQ_ALIGN") && bw > 1)
-        bw = (bw + 7) / 8 * 8;
     const unsigned dbw = pq_bit_width(c->max_def), rbw = pq_bit_width(c->max_rep);
     const uint32_t *idx = (const uint32_t *)(const void *)w->idx.p;
     const uint8_t *def = c->def.p, *rep = c->rep.p, *vals = c->vals.p;
@@ -1122,28 +1217,44 @@ static int flush_rg(iof__pq_writer *w)
 {
     if (w->failed)
         return w->failed;
-    if (w->stage_rows && drain_stage(w) < 0)
+    if (w->st64_rows && drain64(w) < 0)
         return w->failed;
     if (w->rg_rows == 0)
         return 0;
     for (size_t i = 0; i < w->ncols; i++) {
         pq_col *c = &w->cols[i];
-        if (c->nrows != w->rg_rows || c->elems_left)
+        uint64_t staged = w->simple[i] == 1 ? w->st16_rows : 0;
+        if (c->nrows + staged != w->rg_rows || c->elems_left)
             return wfail(w, IOF_E_INVAL, "parquet: column %s has %llu values for %llu rows", c->name,
-                         (unsigned long long)c->nrows, (unsigned long long)w->rg_rows);
+                         (unsigned long long)(c->nrows + staged), (unsigned long long)w->rg_rows);
         if (col_oom(c))
             return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
     }
+    const bool transposing = w->st16_rows > 0;
     uint64_t rg_start = w->offset, unc = 0, comp = 0;
     tc_w *t = &w->rgw;
     iof__tc_elem_struct_begin(t);
     iof__tc_list_begin(t, 1, TC_STRUCT, w->ncols);
     for (size_t i = 0; i < w->ncols; i++) {
         pq_col *c = &w->cols[i];
+        size_t j = w->narrow_of[i];
+        if (transposing && w->simple[i] == 1 && j % T_BLOCK == 0)
+            IOF_TRY(transpose16(w, j, j + T_BLOCK < w->n16 ? j + T_BLOCK : w->n16));
         IOF_TRY(write_chunk(w, c, t, &unc, &comp));
         c->def.len = c->rep.len = c->vals.len = 0;
         c->nentries = c->nvals = c->nrows = 0;
+        if (transposing && w->simple[i] == 1) { /* give the buffer back to the pool */
+            pq_buf *pb = &w->pool[j % T_BLOCK];
+            if (!pb->cap) {
+                *pb = c->vals;
+            } else {
+                iof__pq_buf_free(&c->vals);
+            }
+            memset(&c->vals, 0, sizeof c->vals);
+        }
     }
+    w->st16_rows = 0;
+    w->stage16.len = 0;
     iof__tc_i64(t, 2, (int64_t)unc);
     iof__tc_i64(t, 3, (int64_t)w->rg_rows);
     iof__tc_i64(t, 5, (int64_t)rg_start);

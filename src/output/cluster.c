@@ -1,0 +1,147 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "output/cluster.h"
+
+#define CLUSTER_PREFIX 256 /* leading payload bytes (all slots, back to back) in the sort key */
+
+struct iof__cluster {
+    unsigned char *arena;   /* record copies, 8-byte aligned, addressed by offset */
+    size_t used, cap, max_bytes;
+    size_t *off;            /* offset of each record copy */
+    size_t n, max_rows;
+};
+
+static size_t clone_size(const iof_cfrec *r)
+{
+    size_t n = r->nslots;
+    size_t sz = sizeof(iof_cfrec) + n * (sizeof(int64_t) + sizeof(int32_t) + 2 * sizeof(uint32_t)) + n +
+                r->pay_used;
+    return (sz + 7) & ~(size_t)7;
+}
+
+/* Points the copy's arrays at the bytes that follow it. */
+static iof_cfrec *fixup(unsigned char *base, size_t off)
+{
+    iof_cfrec *r = (iof_cfrec *)(void *)(base + off);
+    unsigned char *p = (unsigned char *)(r + 1);
+    size_t n = r->nslots;
+    r->off_us = (int64_t *)(void *)p;
+    p += n * sizeof(int64_t);
+    r->size = (int32_t *)(void *)p;
+    p += n * sizeof(int32_t);
+    r->pay_off = (uint32_t *)(void *)p;
+    p += n * sizeof(uint32_t);
+    r->pay_len = (uint32_t *)(void *)p;
+    p += n * sizeof(uint32_t);
+    r->dir = (int8_t *)(void *)p;
+    p += n;
+    r->pay = p;
+    return r;
+}
+
+int iof__cluster_create(iof__cluster **out, size_t max_rows, size_t max_bytes)
+{
+    iof__cluster *c = calloc(1, sizeof(*c));
+    if (!c || !(c->off = malloc(max_rows * sizeof(*c->off)))) {
+        free(c);
+        return IOF_E_NOMEM;
+    }
+    c->max_rows = max_rows;
+    c->max_bytes = max_bytes;
+    *out = c;
+    return IOF_OK;
+}
+
+void iof__cluster_destroy(iof__cluster *c)
+{
+    if (!c)
+        return;
+    free(c->arena);
+    free(c->off);
+    free(c);
+}
+
+bool iof__cluster_full(const iof__cluster *c) { return c->n >= c->max_rows || c->used >= c->max_bytes; }
+
+int iof__cluster_add(iof__cluster *c, const iof_cfrec *r)
+{
+    size_t sz = clone_size(r);
+    if (sz > c->cap - c->used) {
+        size_t cap = c->cap ? c->cap : (1u << 20);
+        while (cap - c->used < sz)
+            cap *= 2;
+        unsigned char *a = realloc(c->arena, cap);
+        if (!a)
+            return IOF_E_NOMEM;
+        c->arena = a;
+        c->cap = cap;
+    }
+    size_t off = c->used;
+    memcpy(c->arena + off, r, sizeof(*r));
+    iof_cfrec *d = fixup(c->arena, off);
+    size_t n = r->nslots;
+    memcpy(d->off_us, r->off_us, n * sizeof(int64_t));
+    memcpy(d->size, r->size, n * sizeof(int32_t));
+    memcpy(d->pay_off, r->pay_off, n * sizeof(uint32_t));
+    memcpy(d->pay_len, r->pay_len, n * sizeof(uint32_t));
+    memcpy(d->dir, r->dir, n);
+    if (r->pay_used)
+        memcpy(d->pay, r->pay, r->pay_used);
+    d->hnext = d->qprev = d->qnext = NULL;
+    d->hash = c->n; /* arrival order: the final tie-break keeps the sort deterministic */
+    c->off[c->n++] = off;
+    c->used += sz;
+    return IOF_OK;
+}
+
+static int cmp_rec(const void *pa, const void *pb, void *base)
+{
+    const iof_cfrec *a = (const iof_cfrec *)(const void *)((unsigned char *)base + *(const size_t *)pa);
+    const iof_cfrec *b = (const iof_cfrec *)(const void *)((unsigned char *)base + *(const size_t *)pb);
+    int d;
+    if (a->proto != b->proto)
+        return a->proto < b->proto ? -1 : 1;
+    if (a->rem_port != b->rem_port)
+        return a->rem_port < b->rem_port ? -1 : 1;
+    /* the leading payload bytes, then their length: same message sequences side by side
+     * (pointers are valid: fixed up before sorting) */
+    uint32_t la = a->pay_used, lb = b->pay_used;
+    uint32_t l = la < lb ? la : lb;
+    if (l > CLUSTER_PREFIX)
+        l = CLUSTER_PREFIX;
+    if (l && (d = memcmp(a->pay, b->pay, l)) != 0)
+        return d;
+    if (la != lb && (la < CLUSTER_PREFIX || lb < CLUSTER_PREFIX))
+        return la < lb ? -1 : 1;
+    if (a->nslots != b->nslots)
+        return a->nslots < b->nslots ? -1 : 1;
+    if (a->device != b->device)
+        return a->device < b->device ? -1 : 1;
+    if ((d = memcmp(a->mac, b->mac, 6)) != 0)
+        return d;
+    if ((d = memcmp(a->dev_ip, b->dev_ip, 16)) != 0)
+        return d;
+    if ((d = memcmp(a->rem_ip, b->rem_ip, 16)) != 0)
+        return d;
+    if (a->dev_port != b->dev_port)
+        return a->dev_port < b->dev_port ? -1 : 1;
+    if (a->first_ns != b->first_ns)
+        return a->first_ns < b->first_ns ? -1 : 1;
+    return a->hash < b->hash ? -1 : a->hash > b->hash;
+}
+
+int iof__cluster_drain(iof__cluster *c, iof__cluster_fn fn, void *ctx)
+{
+    int rc = IOF_OK;
+    for (size_t i = 0; i < c->n; i++)
+        fixup(c->arena, c->off[i]); /* the arena may have moved since the copy was made */
+    if (c->n > 1)
+        qsort_r(c->off, c->n, sizeof(*c->off), cmp_rec, c->arena);
+    for (size_t i = 0; i < c->n && rc == IOF_OK; i++)
+        rc = fn(ctx, (const iof_cfrec *)(const void *)(c->arena + c->off[i]));
+    c->n = 0;
+    c->used = 0;
+    return rc;
+}

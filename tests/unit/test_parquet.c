@@ -1,0 +1,513 @@
+/* Unit tests of the native Parquet writer: encodings, thrift compact, UTF-8, and round trips
+ * writer -> our reader (in memory) for every codec. Cross-reader checks (DuckDB, hyparquet,
+ * arrow-rs) are in tests/integration/parquet_pqcheck.sh. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/parquet/pq_encode.h"
+#include "output/parquet/pq_reader.h"
+#include "output/parquet/pq_writer.h"
+#include "output/parquet/thrift_compact.h"
+#include "test.h"
+
+static uint64_t rng_state = 0x12345678;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* ---- hybrid ------------------------------------------------------------------------- */
+
+static void hybrid_roundtrip(const uint32_t *v, size_t n, unsigned width)
+{
+    pq_buf b = {0};
+    iof__pq_hybrid_encode_u32(&b, v, n, width);
+    ASSERT_TRUE(!b.oom);
+    uint32_t *out = calloc(n + 1, sizeof *out);
+    long used = iof__pq_hybrid_decode(b.p, b.len, width, out, n);
+    ASSERT_EQ_INT(used, (long)b.len);
+    for (size_t i = 0; i < n; i++)
+        if (out[i] != v[i])
+            ASSERT_EQ_U64(out[i], v[i]);
+    free(out);
+    iof__pq_buf_free(&b);
+}
+
+static void test_hybrid_patterns(void)
+{
+    enum { N = 3000 };
+    uint32_t *v = malloc(N * sizeof *v);
+    for (unsigned width = 0; width <= 32; width++) {
+        uint64_t mask = width == 32 ? UINT32_MAX : ((1ull << width) - 1);
+        for (int pat = 0; pat < 5; pat++) {
+            for (size_t i = 0; i < N; i++) {
+                switch (pat) {
+                case 0: v[i] = (uint32_t)(rnd() & mask); break;                 /* random */
+                case 1: v[i] = (uint32_t)mask; break;                           /* one run */
+                case 2: v[i] = (uint32_t)(((i / 9) & 1) ? mask : 0); break;     /* runs of 9 */
+                case 3: v[i] = (uint32_t)((i % 13 < 5 ? rnd() : 0) & mask); break;
+                default: v[i] = (uint32_t)(((i / 7) % 3) & mask); break;        /* runs of 7 */
+                }
+            }
+            for (size_t n = 0; n < 40; n++)
+                hybrid_roundtrip(v, n, width);
+            hybrid_roundtrip(v, N, width);
+            hybrid_roundtrip(v, N - 3, width);
+        }
+    }
+    free(v);
+}
+
+static void test_hybrid_known_bytes(void)
+{
+    /* 8 x 1 at width 1: one RLE run: header 8<<1 = 0x10, value 0x01 */
+    uint8_t lv[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    pq_buf b = {0};
+    iof__pq_hybrid_encode_u8(&b, lv, 8, 1);
+    ASSERT_EQ_INT(b.len, 2);
+    ASSERT_EQ_INT(b.p[0], 0x10);
+    ASSERT_EQ_INT(b.p[1], 0x01);
+    /* 0..7 at width 3: bit-packed group (Encodings.md example): 03 88 C6 FA */
+    uint8_t seq[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    b.len = 0;
+    iof__pq_hybrid_encode_u8(&b, seq, 8, 3);
+    ASSERT_EQ_INT(b.len, 4);
+    static const uint8_t want[4] = {0x03, 0x88, 0xC6, 0xFA};
+    ASSERT_EQ_MEM(b.p, want, 4);
+    /* width 0 (single-entry dictionary): runs without value bytes */
+    uint32_t z[20] = {0};
+    b.len = 0;
+    iof__pq_hybrid_encode_u32(&b, z, 20, 0);
+    ASSERT_EQ_INT(b.len, 1);
+    iof__pq_buf_free(&b);
+    /* malformed input never reads past the end */
+    uint32_t out[64];
+    static const uint8_t bad1[] = {0x03};            /* bit-packed header, no data */
+    ASSERT_EQ_INT(iof__pq_hybrid_decode(bad1, 1, 3, out, 8), -1);
+    static const uint8_t bad2[] = {0x80, 0x80, 0x80}; /* unterminated varint */
+    ASSERT_EQ_INT(iof__pq_hybrid_decode(bad2, 3, 3, out, 8), -1);
+    static const uint8_t bad3[] = {0x10, 0x09};       /* RLE value above the width */
+    ASSERT_EQ_INT(iof__pq_hybrid_decode(bad3, 2, 3, out, 8), -1);
+    ASSERT_EQ_INT(iof__pq_hybrid_decode(bad3, 2, 33, out, 8), -1);
+}
+
+/* ---- thrift ------------------------------------------------------------------------- */
+
+static void test_thrift_roundtrip(void)
+{
+    pq_buf b = {0};
+    tc_w w;
+    iof__tc_w_init(&w, &b);
+    iof__tc_i32(&w, 1, -5);
+    iof__tc_struct_begin(&w, 2);
+    iof__tc_i64(&w, 1, INT64_MIN);
+    iof__tc_bool(&w, 3, true);
+    iof__tc_struct_end(&w);
+    iof__tc_i64(&w, 40, 1234567890123LL); /* delta 38 > 15: long field header */
+    iof__tc_list_begin(&w, 41, TC_BINARY, 20); /* > 14 elements: long list header */
+    for (int i = 0; i < 20; i++)
+        iof__tc_elem_binary(&w, "ab", 2);
+    iof__tc_string(&w, 42, "x");
+    iof__tc_struct_end(&w);
+    ASSERT_TRUE(!b.oom);
+    /* field 1, i32: short header 0x15, zigzag(-5) = 9 */
+    ASSERT_EQ_INT(b.p[0], 0x15);
+    ASSERT_EQ_INT(b.p[1], 9);
+
+    tc_r r;
+    iof__tc_r_init(&r, b.p, b.len);
+    int16_t id;
+    uint8_t ty;
+    int seen = 0;
+    while (iof__tc_next_field(&r, &id, &ty)) {
+        if (id == 1) {
+            ASSERT_EQ_INT(iof__tc_read_int(&r, ty), -5);
+        } else if (id == 2) {
+            ASSERT_EQ_INT(ty, TC_STRUCT);
+            iof__tc_enter_struct(&r);
+            int16_t id2;
+            uint8_t ty2;
+            while (iof__tc_next_field(&r, &id2, &ty2)) {
+                if (id2 == 1)
+                    ASSERT_TRUE(iof__tc_read_int(&r, ty2) == INT64_MIN);
+                else if (id2 == 3)
+                    ASSERT_TRUE(iof__tc_read_bool(&r, ty2));
+            }
+            iof__tc_leave_struct(&r);
+        } else if (id == 40) {
+            ASSERT_EQ_INT(iof__tc_read_int(&r, ty), 1234567890123LL);
+        } else if (id == 41) {
+            uint8_t et;
+            ASSERT_EQ_INT(iof__tc_read_list(&r, &et), 20);
+            for (int i = 0; i < 20; i++) {
+                uint32_t n;
+                const uint8_t *p = iof__tc_read_binary(&r, &n);
+                ASSERT_TRUE(n == 2 && memcmp(p, "ab", 2) == 0);
+            }
+        } else {
+            ASSERT_EQ_INT(id, 42);
+            iof__tc_skip(&r, ty);
+        }
+        seen++;
+    }
+    ASSERT_TRUE(!r.err);
+    ASSERT_EQ_INT(seen, 5);
+    /* truncated input: error, no crash */
+    for (size_t cut = 0; cut < b.len; cut++) {
+        tc_r t;
+        iof__tc_r_init(&t, b.p, cut);
+        iof__tc_skip(&t, TC_STRUCT);
+        ASSERT_TRUE(t.err || cut == b.len);
+    }
+    iof__pq_buf_free(&b);
+}
+
+static void test_utf8(void)
+{
+    ASSERT_TRUE(iof__pq_utf8_valid((const uint8_t *)"abc", 3));
+    ASSERT_TRUE(iof__pq_utf8_valid((const uint8_t *)"\xc3\xa9\xe6\x97\xa5\xf0\x9f\x99\x82", 9));
+    ASSERT_TRUE(!iof__pq_utf8_valid((const uint8_t *)"\xc0\xaf", 2));         /* overlong */
+    ASSERT_TRUE(!iof__pq_utf8_valid((const uint8_t *)"\xed\xa0\x80", 3));     /* surrogate */
+    ASSERT_TRUE(!iof__pq_utf8_valid((const uint8_t *)"\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
+    ASSERT_TRUE(!iof__pq_utf8_valid((const uint8_t *)"\xe6\x97", 2));         /* truncated */
+    pq_buf b = {0};
+    iof__pq_utf8_sanitize(&b, (const uint8_t *)"a\xffz", 3);
+    ASSERT_EQ_INT(b.len, 5);
+    ASSERT_EQ_MEM(b.p, "a\xef\xbf\xbdz", 5);
+    iof__pq_buf_free(&b);
+}
+
+/* ---- round trips -------------------------------------------------------------------- */
+
+static int mem_sink(void *ctx, const void *p, size_t n)
+{
+    pq_buf_put(ctx, p, n);
+    return ((pq_buf *)ctx)->oom ? IOF_E_NOMEM : 0;
+}
+
+static int fail_sink(void *ctx, const void *p, size_t n)
+{
+    (void)p;
+    size_t *budget = ctx;
+    if (n > *budget)
+        return IOF_E_OUTPUT;
+    *budget -= n;
+    return 0;
+}
+
+/* A row is generated from (row number, column, element) so it can be regenerated. */
+typedef struct trow {
+    uint64_t r;
+    uint8_t buf[200];
+} trow;
+
+static uint64_t h3(uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t x = a * 0x9E3779B97F4A7C15ULL ^ (b + 1) * 0xC2B2AE3D27D4EB4FULL ^ (c + 7) * 0x165667B19E3779F9ULL;
+    x ^= x >> 31;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    return x ^ (x >> 29);
+}
+
+static uint32_t t_count(const void *row, const iof_column *c)
+{
+    const trow *t = row;
+    uint64_t h = h3(t->r, c->index, 999);
+    if (c->nullable && h % 5 == 0)
+        return UINT32_MAX;
+    return (uint32_t)((h >> 8) % 6); /* 0..5, often empty */
+}
+
+static void t_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
+{
+    trow *t = (trow *)row;
+    uint64_t h = h3(t->r, c->index, k);
+    memset(v, 0, sizeof *v);
+    if (!c->list && c->nullable && h % 4 == 0) {
+        v->null = true;
+        return;
+    }
+    switch (c->type) {
+    case IOF_VT_BOOL: v->i = (int64_t)(h & 1); break;
+    case IOF_VT_INT8: v->i = (int8_t)h; break;
+    case IOF_VT_INT16: v->i = (h >> 20) % 3 ? -1 : (int16_t)h; break;
+    case IOF_VT_INT32: v->i = (int32_t)h; break;
+    case IOF_VT_INT64: v->i = (int64_t)h; break;
+    case IOF_VT_TIMESTAMP_US: v->i = (int64_t)(h % 4000000000000000ULL); break;
+    case IOF_VT_STRING:
+    case IOF_VT_BINARY: {
+        uint32_t n = (uint32_t)((h >> 12) % (c->type == IOF_VT_BINARY ? 120 : 12));
+        for (uint32_t i = 0; i < n; i++)
+            t->buf[i] = c->type == IOF_VT_STRING ? (uint8_t)('a' + (h >> (i % 50)) % 3) : (uint8_t)(h >> (i % 56));
+        v->p = t->buf;
+        v->len = n;
+        break;
+    }
+    }
+}
+
+static const struct { const char *name; iof_vtype t; bool nullable, list, dict; } tcols[] = {
+    {"b", IOF_VT_BOOL, false, false, false},       {"bn", IOF_VT_BOOL, true, false, false},
+    {"i8", IOF_VT_INT8, false, false, false},      {"i16", IOF_VT_INT16, false, false, false},
+    {"i16b", IOF_VT_INT16, false, false, false},   {"i32", IOF_VT_INT32, false, false, false},
+    {"i32n", IOF_VT_INT32, true, false, false},    {"i64", IOF_VT_INT64, false, false, false},
+    {"ts", IOF_VT_TIMESTAMP_US, true, false, false}, {"s", IOF_VT_STRING, true, false, true},
+    {"s2", IOF_VT_STRING, false, false, false},    {"bin", IOF_VT_BINARY, true, false, false},
+    {"l64", IOF_VT_INT64, false, true, false},     {"l8", IOF_VT_INT8, true, true, false},
+    {"lbin", IOF_VT_BINARY, false, true, false},   {"ls", IOF_VT_STRING, true, true, true},
+};
+#define NT (sizeof tcols / sizeof *tcols)
+
+static void make_schema(iof_schema *s, iof_column *cols)
+{
+    memset(s, 0, sizeof *s);
+    for (size_t i = 0; i < NT; i++) {
+        memset(&cols[i], 0, sizeof cols[i]);
+        snprintf(cols[i].name, sizeof cols[i].name, "%s", tcols[i].name);
+        cols[i].type = tcols[i].t;
+        cols[i].nullable = tcols[i].nullable;
+        cols[i].list = tcols[i].list;
+        cols[i].dict = tcols[i].dict;
+        cols[i].index = (uint32_t)i;
+    }
+    s->cols = cols;
+    s->n = s->cap = NT;
+    s->name = "test";
+    s->ops.get = t_get;
+    s->ops.count = t_count;
+}
+
+/* Writes rows [0, n): even rows through write_row, odd rows cell by cell (put_* API). */
+static void put_row_cells(iof__pq_writer *w, const iof_schema *s, trow *t)
+{
+    for (size_t c = 0; c < s->n; c++) {
+        const iof_column *col = &s->cols[c];
+        iof_value v;
+        if (col->list) {
+            uint32_t n = t_count(t, col);
+            if (n == UINT32_MAX) {
+                ASSERT_EQ_INT(iof__pq_put_null(w, c), 0);
+                continue;
+            }
+            ASSERT_EQ_INT(iof__pq_put_list(w, c, n), 0);
+            for (uint32_t k = 0; k < n; k++) {
+                t_get(t, col, k, &v);
+                int rc = col->type == IOF_VT_BINARY || col->type == IOF_VT_STRING ? iof__pq_put_elem_bytes(w, c, v.p, v.len)
+                                                                                  : iof__pq_put_elem_int(w, c, v.i);
+                ASSERT_EQ_INT(rc, 0);
+            }
+        } else {
+            t_get(t, col, 0, &v);
+            int rc = v.null ? iof__pq_put_null(w, c)
+                     : (col->type == IOF_VT_BINARY || col->type == IOF_VT_STRING) ? iof__pq_put_bytes(w, c, v.p, v.len)
+                                                                                   : iof__pq_put_int(w, c, v.i);
+            ASSERT_EQ_INT(rc, 0);
+        }
+    }
+    ASSERT_EQ_INT(iof__pq_end_row(w), 0);
+}
+
+static void write_file(pq_buf *out, iof_codec codec, uint64_t nrows, uint64_t rg_bytes, uint32_t page_entries)
+{
+    iof_column cols[NT];
+    iof_schema s;
+    make_schema(&s, cols);
+    iof_kv kv[] = {{"k1", "v1"}, {"iotflow.version", "test"}};
+    iof__pq_writer_cfg cfg = {.codec = codec, .row_group_bytes = rg_bytes, .page_entries = page_entries,
+                              .kv = kv, .n_kv = 2, .sink = mem_sink, .sink_ctx = out};
+    iof__pq_writer *w;
+    char err[256];
+    ASSERT_EQ_INT(iof__pq_writer_open(&w, cols, NT, &cfg, err, sizeof err), 0);
+    trow t;
+    for (uint64_t r = 0; r < nrows; r++) {
+        t.r = r;
+        if (r % 3 == 1)
+            put_row_cells(w, &s, &t);
+        else
+            ASSERT_EQ_INT(iof__pq_write_row(w, &s, &t), 0);
+    }
+    ASSERT_EQ_INT(iof__pq_writer_finish(w, err, sizeof err), 0);
+}
+
+static void check_file(const pq_buf *f, uint64_t nrows)
+{
+    iof_column cols[NT];
+    iof_schema s;
+    make_schema(&s, cols);
+    iof__pq_reader *r;
+    char err[256];
+    int rc = iof__pq_reader_open_mem(&r, f->p, f->len, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "  reader: %s\n", err);
+    ASSERT_EQ_INT(rc, 0);
+    ASSERT_EQ_U64(iof__pq_reader_nrows(r), nrows);
+    ASSERT_EQ_STR(iof__pq_reader_kv(r, "k1"), "v1");
+    ASSERT_TRUE(strncmp(iof__pq_reader_created_by(r), "iotflow version ", 16) == 0);
+    const iof_schema *rs = iof__pq_reader_schema(r);
+    ASSERT_EQ_INT(rs->n, NT);
+    for (size_t c = 0; c < NT; c++) {
+        ASSERT_EQ_STR(rs->cols[c].name, cols[c].name);
+        ASSERT_EQ_INT(rs->cols[c].type, cols[c].type);
+        ASSERT_EQ_INT(rs->cols[c].nullable, cols[c].nullable);
+        ASSERT_EQ_INT(rs->cols[c].list, cols[c].list);
+    }
+    trow t;
+    uint8_t keep[200];
+    uint64_t row = 0;
+    while ((rc = iof__pq_reader_next(r)) > 0) {
+        t.r = row;
+        for (size_t c = 0; c < NT; c++) {
+            iof_value want, got;
+            uint32_t n = cols[c].list ? t_count(&t, &cols[c]) : 1;
+            ASSERT_EQ_U64(iof__schema_count(rs, r, c), n);
+            for (uint32_t k = 0; n != UINT32_MAX && k < n; k++) {
+                t_get(&t, &cols[c], k, &want);
+                if (want.p) {
+                    memcpy(keep, want.p, want.len);
+                    want.p = keep;
+                }
+                iof__schema_get(rs, r, c, k, &got);
+                ASSERT_EQ_INT(got.null, want.null);
+                if (want.null)
+                    continue;
+                if (cols[c].type == IOF_VT_STRING || cols[c].type == IOF_VT_BINARY) {
+                    ASSERT_EQ_INT(got.len, want.len);
+                    ASSERT_TRUE(want.len == 0 || memcmp(got.p, want.p, want.len) == 0);
+                } else {
+                    ASSERT_EQ_INT(got.i, want.i);
+                }
+            }
+        }
+        row++;
+    }
+    ASSERT_EQ_INT(rc, 0);
+    ASSERT_EQ_U64(row, nrows);
+    iof__pq_reader_close(r);
+}
+
+static void test_roundtrip_codecs(void)
+{
+    const iof_codec codecs[] = {IOF_CODEC_ZSTD, IOF_CODEC_SNAPPY, IOF_CODEC_NONE};
+    for (int i = 0; i < 3; i++) {
+        pq_buf f = {0};
+        write_file(&f, codecs[i], 2500, 0, 0);
+        ASSERT_TRUE(f.len > 12 && memcmp(f.p, "PAR1", 4) == 0 && memcmp(f.p + f.len - 4, "PAR1", 4) == 0);
+        check_file(&f, 2500);
+        iof__pq_buf_free(&f);
+    }
+}
+
+static void test_roundtrip_row_groups_pages(void)
+{
+    pq_buf f = {0};
+    write_file(&f, IOF_CODEC_ZSTD, 3001, 20000, 50); /* many row groups and pages */
+    check_file(&f, 3001);
+    iof__pq_reader *r;
+    ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, f.p, f.len, NULL, 0), 0);
+    ASSERT_TRUE(iof__pq_reader_nrowgroups(r) > 5);
+    iof__pq_reader_close(r);
+    iof__pq_buf_free(&f);
+}
+
+static void test_empty_and_single(void)
+{
+    for (uint64_t n = 0; n <= 1; n++) {
+        pq_buf f = {0};
+        write_file(&f, IOF_CODEC_SNAPPY, n, 0, 0);
+        check_file(&f, n);
+        iof__pq_buf_free(&f);
+    }
+}
+
+static void test_errors(void)
+{
+    iof_column col;
+    memset(&col, 0, sizeof col);
+    snprintf(col.name, sizeof col.name, "x");
+    col.type = IOF_VT_INT32;
+    pq_buf out = {0};
+    iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_NONE, .sink = mem_sink, .sink_ctx = &out};
+    iof__pq_writer *w;
+    char err[256];
+    ASSERT_EQ_INT(iof__pq_writer_open(&w, &col, 1, &cfg, err, sizeof err), 0);
+    ASSERT_EQ_INT(iof__pq_put_null(w, 0), IOF_E_INVAL); /* REQUIRED column */
+    ASSERT_EQ_INT(iof__pq_put_int(w, 0, 1), IOF_E_INVAL); /* sticky */
+    ASSERT_TRUE(strstr(iof__pq_writer_errmsg(w), "not nullable") != NULL);
+    iof__pq_writer_abort(w);
+    /* a row missing a column is refused at the row-group flush */
+    ASSERT_EQ_INT(iof__pq_writer_open(&w, &col, 1, &cfg, err, sizeof err), 0);
+    ASSERT_EQ_INT(iof__pq_end_row(w), 0);
+    ASSERT_EQ_INT(iof__pq_writer_finish(w, err, sizeof err), IOF_E_INVAL);
+    /* sink failures propagate at every stage */
+    for (size_t budget0 = 0; budget0 < 400; budget0 += 7) {
+        size_t budget = budget0;
+        cfg.sink = fail_sink;
+        cfg.sink_ctx = &budget;
+        int rc = iof__pq_writer_open(&w, &col, 1, &cfg, err, sizeof err);
+        for (int r = 0; rc == 0 && r < 10; r++) {
+            rc = iof__pq_put_int(w, 0, r);
+            if (rc == 0)
+                rc = iof__pq_end_row(w);
+        }
+        if (rc == 0)
+            rc = iof__pq_writer_finish(w, err, sizeof err);
+        else
+            iof__pq_writer_abort(w);
+        ASSERT_TRUE(rc == 0 || rc == IOF_E_OUTPUT);
+        if (budget0 < 30)
+            ASSERT_EQ_INT(rc, IOF_E_OUTPUT);
+    }
+    iof__pq_buf_free(&out);
+}
+
+/* Damaged files: every truncation and many byte flips give an error or valid rows, never a
+ * crash (run under ASan/UBSan in CI). */
+static void test_reader_damage(void)
+{
+    pq_buf f = {0};
+    write_file(&f, IOF_CODEC_ZSTD, 40, 4000, 10);
+    uint8_t *copy = malloc(f.len);
+    for (size_t cut = 0; cut < f.len; cut += 1 + cut / 64) {
+        iof__pq_reader *r;
+        if (iof__pq_reader_open_mem(&r, f.p, cut, NULL, 0) == 0) {
+            while (iof__pq_reader_next(r) > 0) {
+            }
+            iof__pq_reader_close(r);
+        }
+    }
+    for (int it = 0; it < 1500; it++) {
+        memcpy(copy, f.p, f.len);
+        for (int k = 0; k < 1 + it % 3; k++)
+            copy[rnd() % f.len] ^= (uint8_t)(1u << (rnd() % 8));
+        iof__pq_reader *r;
+        if (iof__pq_reader_open_mem(&r, copy, f.len, NULL, 0) == 0) {
+            const iof_schema *s = iof__pq_reader_schema(r);
+            while (iof__pq_reader_next(r) > 0)
+                for (size_t c = 0; c < s->n; c++) {
+                    iof_value v;
+                    uint32_t n = iof__pq_reader_count(r, c);
+                    for (uint32_t k = 0; n != UINT32_MAX && k < n && k < 100; k++)
+                        iof__pq_reader_get(r, c, k, &v);
+                }
+            iof__pq_reader_close(r);
+        }
+    }
+    free(copy);
+    iof__pq_buf_free(&f);
+    char err[256];
+    iof__pq_reader *r;
+    ASSERT_EQ_INT(iof__pq_reader_open(&r, "/nonexistent/x.parquet", err, sizeof err), IOF_E_IO);
+    ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, "PAR1xxxxPAR1", 12, err, sizeof err), IOF_E_FORMAT);
+}
+
+static const iof_test tests[] = {
+    TEST(test_hybrid_patterns),  TEST(test_hybrid_known_bytes),        TEST(test_thrift_roundtrip),
+    TEST(test_utf8),             TEST(test_roundtrip_codecs),          TEST(test_roundtrip_row_groups_pages),
+    TEST(test_empty_and_single), TEST(test_errors),                    TEST(test_reader_damage),
+    {0}};
+
+int main(void) { return iof_test_run(tests); }
