@@ -38,10 +38,10 @@ gen() { # name synth-args...
     "$IOF" synth -o "$W/$name" "$@" >/dev/null
   fi
 }
-# scale chosen so that the capture is about GB gigabytes (calibrated: ~93 MB per scale unit
-# per 5 minutes for the smart home; see bench/README.md)
-gen smarthome --seed 11 --duration 5m --scale "$(python3 -c "print(max(1, round($GB * 1000 / 93)))")"
-gen smallpkt --seed 12 --duration 30m --profile small --scale "$(python3 -c "print(max(1, round($GB * 1000 / 52)))")"
+# scale chosen so that each capture is about GB gigabytes (docs/SYNTH.md calibration: home
+# ~29 MB per scale unit over 5 minutes, small ~6.1 MB per scale unit over 30 minutes)
+gen smarthome --seed 11 --duration 5m --scale "$(python3 -c "print(max(1, round($GB * 1000 / 29)))")"
+gen smallpkt --seed 12 --duration 30m --profile small --scale "$(python3 -c "print(max(1, round($GB * 1000 / 6.1)))")"
 
 best() { # prints "wall_s rss_kb" best of 3
   local bw=999999 brss=0

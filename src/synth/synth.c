@@ -66,10 +66,15 @@ static const int home_cycle[] = {T_PLUG, T_MOTION, T_THERMO, T_CAMERA};
 static const int small_cycle[] = {T_PLUG, T_MOTION, T_THERMO, T_PLUG, T_MOTION,
                                   T_VOICE, T_PLUG, T_MOTION, T_GATEWAY, T_CAMERA};
 static const profile profiles[] = {
-    [IOF_SYNTH_HOME] = {"home", 8, home_cycle, 4, 1, 0, 0, 15.0, {700, 1.0, 100000},
-                        {3000, 1.5, 3000000}, 20000, 2 * MS, 0},
-    [IOF_SYNTH_SMALL] = {"small", 60, small_cycle, 10, 0, 1, 1, 60.0, {300, 0.6, 4000},
-                         {900, 0.8, 20000}, 2000, 200 * MS, 0.08},
+    [IOF_SYNTH_HOME] = {.name = "home", .devices = 8, .cycle = home_cycle, .ncycle = 4,
+                        .nas_video = 1, .voice_mean_s = 15.0, .voice_up = {700, 1.0, 100000},
+                        .voice_down = {3000, 1.5, 3000000}, .setpoint_bytes = 20000,
+                        .flood_gap_us = 2 * MS},
+    [IOF_SYNTH_SMALL] = {.name = "small", .devices = 60, .cycle = small_cycle, .ncycle = 10,
+                         .telemetry = 1, .timed_ticks = 1, .voice_mean_s = 60.0,
+                         .voice_up = {300, 0.6, 4000}, .voice_down = {900, 0.8, 20000},
+                         .setpoint_bytes = 2000, .flood_gap_us = 200 * MS,
+                         .scan_burst_per_scale = 0.08},
 };
 
 typedef struct gen gen;
