@@ -1978,7 +1978,7 @@ static int port_open(int type, uint16_t p)
 
 static void recon_tick(gen *g, ev *e)
 {
-    attack *a = (attack *)((char *)e - offsetof(attack, tick));
+    attack *a = (attack *)(void *)((char *)e - offsetof(attack, tick)); /* container_of */
     if (g->now >= a->to)
         return;
     int64_t step_us = 20 * MS;
@@ -2066,7 +2066,7 @@ static const char *const creds[][2] = {{"root", "xc3511"}, {"admin", "admin"}, {
 
 static void bruteforce_tick(gen *g, ev *e)
 {
-    attack *a = (attack *)((char *)e - offsetof(attack, tick));
+    attack *a = (attack *)(void *)((char *)e - offsetof(attack, tick)); /* container_of */
     host *v = g->infected[0];
     if (!v || g->now >= a->to)
         return;
@@ -2120,7 +2120,7 @@ static const uint8_t victim_ip[4] = {93, 184, 216, 34};
 
 static void scan_tick(gen *g, ev *e)
 {
-    attack *a = (attack *)((char *)e - offsetof(attack, tick));
+    attack *a = (attack *)(void *)((char *)e - offsetof(attack, tick)); /* container_of */
     if (g->now >= a->to || g->now >= g->tend)
         return;
     for (int i = 0; i < 1; i++) { /* the first infected device holds the C2 connection */
@@ -2175,7 +2175,7 @@ static void scan_tick(gen *g, ev *e)
 
 static void ddos_tick(gen *g, ev *e)
 {
-    attack *a = (attack *)((char *)e - offsetof(attack, tick));
+    attack *a = (attack *)(void *)((char *)e - offsetof(attack, tick)); /* container_of */
     if (g->now >= a->to)
         return;
     int64_t next = g->now + 50 * MS;
