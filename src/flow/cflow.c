@@ -8,7 +8,9 @@
 #define CF_SLAB_RECORDS 256            /* records allocated together */
 #define CF_MIN_BUCKETS (1u << 12)
 #define CF_MAX_BUCKETS (1ull << 26)    /* 512 MiB of bucket pointers: beyond any sane max_flows */
-#define CF_KEEP_PAYLOAD_CAP (16u << 10)/* recycled records keep payload buffers up to this size */
+#define CF_KEEP_PAYLOAD_CAP 1024u     /* recycled records keep payload buffers up to this size:
+                                          most records need less, and a pool of live records
+                                          that once held large payloads must not pin them */
 
 typedef struct cf_slab {
     struct cf_slab *next;

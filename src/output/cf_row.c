@@ -23,7 +23,7 @@ uint32_t iof__cf_format_remip(const iof_cfrec *r, bool anonymise, char out[48])
     return (uint32_t)strlen(out);
 }
 
-void iof__cf_payload_stream(const iof_cfrec *r, int16_t *out, uint32_t B)
+uint32_t iof__cf_payload_stream(const iof_cfrec *r, int16_t *out, uint32_t B)
 {
     uint32_t n = 0;
     for (uint32_t k = 0; k < r->nslots && n < B; k++) {
@@ -35,8 +35,10 @@ void iof__cf_payload_stream(const iof_cfrec *r, int16_t *out, uint32_t B)
         if (n < B)
             out[n++] = -8;
     }
+    uint32_t used = n;
     while (n < B)
         out[n++] = -1;
+    return used;
 }
 
 void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof_cfrec *r,
@@ -59,8 +61,9 @@ void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof_cfr
     }
     row->remip_len = iof__cf_format_remip(r, cfg->anonymise, row->remip);
     row->stream = stream;
+    row->stream_used = 0;
     if (cfg->wide && stream)
-        iof__cf_payload_stream(r, stream, cfg->payload_total);
+        row->stream_used = iof__cf_payload_stream(r, stream, cfg->payload_total);
 }
 
 static void set_int(iof_value *v, int64_t x)
@@ -111,12 +114,15 @@ static uint32_t cf_count(const void *rowp, const iof_column *c)
     return ((const iof__cf_row *)rowp)->rec->nslots;
 }
 
-static const int16_t *cf_i16_span(const void *rowp, const iof_column *c, uint32_t *n)
+static const int16_t *cf_i16_span(const void *rowp, const iof_column *c, uint32_t *n, uint32_t *tail,
+                                  int16_t *tail_val)
 {
     const iof__cf_row *row = rowp;
     if (c->field != F_STREAM || !row->stream || c->index >= row->cfg->payload_total)
         return NULL;
     *n = row->cfg->payload_total - c->index; /* C_k ... C_{B-1} follow each other */
+    *tail = row->stream_used > c->index ? row->cfg->payload_total - row->stream_used : *n;
+    *tail_val = -1;
     return row->stream + c->index;
 }
 

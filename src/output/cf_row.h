@@ -27,6 +27,7 @@ typedef struct iof__cf_row {
     char remip[48];
     uint32_t remip_len;
     int16_t *stream;           /* wide payload stream, payload_total entries (owned by caller) */
+    uint32_t stream_used;      /* entries before the -1 fill */
     const iof_device *dev;     /* inventory entry, or NULL */
 } iof__cf_row;
 
@@ -39,8 +40,8 @@ void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof_cfr
                       int16_t *stream);
 
 /* The wide payload stream (§4): for each slot `-4`, its payload bytes, `-8`; cut at B slots;
- * unused slots -1. Exposed for tests. */
-void iof__cf_payload_stream(const iof_cfrec *rec, int16_t *out, uint32_t B);
+ * unused slots -1. Returns the number of entries before the -1 fill. Exposed for tests. */
+uint32_t iof__cf_payload_stream(const iof_cfrec *rec, int16_t *out, uint32_t B);
 
 /* Remote IP text as written (anonymised when configured). Returns length. */
 uint32_t iof__cf_format_remip(const iof_cfrec *rec, bool anonymise, char out[48]);

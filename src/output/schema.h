@@ -51,7 +51,10 @@ typedef struct iof_row_ops {
      * columns after it are stored contiguously in the row, returns a pointer to their values
      * and sets *n to how many consecutive columns it covers (>= 1); else returns NULL. Lets a
      * writer copy thousands of payload-stream cells at once instead of calling get() per cell. */
-    const int16_t *(*i16_span)(const void *row, const iof_column *c, uint32_t *n);
+    /* *tail (may stay 0) = how many of those n values, at the end, all equal *tail_val (the
+     * stream's -1 fill): the writer need not copy or re-read them. */
+    const int16_t *(*i16_span)(const void *row, const iof_column *c, uint32_t *n, uint32_t *tail,
+                               int16_t *tail_val);
 } iof_row_ops;
 
 typedef struct iof_schema {

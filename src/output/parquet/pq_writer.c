@@ -87,6 +87,7 @@ struct iof__pq_writer {
     uint32_t *narrow_of;  /* column -> index among the narrow staged columns */
     size_t nsimple, n16, n64;
     pq_buf stage16;       /* int16 [st16_rows][n16] */
+    pq_buf tails;         /* per staged row: stage_tail (a constant run left out of stage16) */
     uint64_t st16_rows;
     int64_t *stage64;     /* [STAGE_ROWS][n64] */
     uint32_t st64_rows;
@@ -279,6 +280,7 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     free(w->simple_idx);
     free(w->narrow_of);
     iof__pq_buf_free(&w->stage16);
+    iof__pq_buf_free(&w->tails);
     for (int k = 0; k < T_BLOCK; k++)
         iof__pq_buf_free(&w->pool[k]);
     free(w->stage64);
@@ -447,6 +449,13 @@ static int drain64(iof__pq_writer *w)
     return 0;
 }
 
+/* A staged row's trailing run of one value (the payload stream's -1 fill) is not copied into
+ * stage16: narrow columns >= start hold val in that row. start = n16 when there is none. */
+typedef struct stage_tail {
+    uint32_t start;
+    int16_t val;
+} stage_tail;
+
 /* Appends the staged narrow rows to the column buffers of narrow columns [j0, j1). */
 static int transpose16(iof__pq_writer *w, size_t j0, size_t j1)
 {
@@ -467,10 +476,23 @@ static int transpose16(iof__pq_writer *w, size_t j0, size_t j1)
         wid[k] = c->width;
     }
     const int16_t *row = (const int16_t *)(const void *)w->stage16.p + j0;
+    const stage_tail *tails = (const stage_tail *)(const void *)w->tails.p;
     bool all2 = true;
     for (size_t k = 0; k < nb; k++)
         all2 &= wid[k] == 2;
     for (uint64_t r = 0; r < nr; r++, row += ns) {
+        size_t ts = tails[r].start;
+        if (ts < j0 + nb) { /* part or all of this block is the row's constant tail */
+            int16_t tv = tails[r].val;
+            for (size_t k = 0; k < nb; k++) {
+                int16_t x = j0 + k >= ts ? tv : row[k];
+                if (wid[k] == 2)
+                    memcpy(q[k] + 2 * r, &x, 2);
+                else
+                    q[k][r] = (uint8_t)x;
+            }
+            continue;
+        }
         /* rows are ns*2 bytes apart (6 KB in the wide layout): the hardware prefetcher does
          * not follow such strides across pages, so fetch a few rows ahead */
         if (r + 16 < nr)
@@ -507,6 +529,7 @@ static int drain_all(iof__pq_writer *w)
             return w->failed;
     w->st16_rows = 0;
     w->stage16.len = 0;
+    w->tails.len = 0;
     return 0;
 }
 
@@ -578,18 +601,28 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
     if (s->n != w->ncols)
         return wfail(w, IOF_E_INVAL, "parquet: schema has %zu columns, writer %zu", s->n, w->ncols);
     iof_value v;
-    if (!pq_buf_reserve(&w->stage16, w->n16 * sizeof(int16_t)))
+    if (!pq_buf_reserve(&w->stage16, w->n16 * sizeof(int16_t)) ||
+        !pq_buf_reserve(&w->tails, sizeof(stage_tail)))
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    stage_tail tail = { (uint32_t)w->n16, 0 };
+    int16_t *st16_base = w->n16 ? (int16_t *)(void *)(w->stage16.p + w->stage16.len) : NULL;
     int16_t *st16 = w->n16 ? (int16_t *)(void *)(w->stage16.p + w->stage16.len) : NULL;
     int64_t *st64 = w->n64 ? w->stage64 + (size_t)w->st64_rows * w->n64 : NULL;
     for (size_t i = 0; i < w->ncols; i++) {
         const iof_column *sc = &s->cols[i];
         if (w->run16[i] > 1 && s->ops.i16_span && sc->type == IOF_VT_INT16) {
-            uint32_t n = 0;
-            const int16_t *span = s->ops.i16_span(row, sc, &n);
+            uint32_t n = 0, t = 0;
+            int16_t tv = 0;
+            const int16_t *span = s->ops.i16_span(row, sc, &n, &t, &tv);
             if (span && n > 1) {
                 uint32_t m = n < w->run16[i] ? n : w->run16[i];
-                memcpy(st16, span, (size_t)m * sizeof *st16);
+                uint32_t copy = m;
+                if (t > 0 && t <= n && n == m && tail.start == w->n16) { /* one tail per row */
+                    copy = m - t;
+                    tail.start = (uint32_t)(st16 - st16_base) + copy;
+                    tail.val = tv;
+                }
+                memcpy(st16, span, (size_t)copy * sizeof *st16);
                 st16 += m;
                 i += m - 1;
                 continue;
@@ -641,6 +674,8 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
     w->buffered += w->simple_row_bytes;
     if (w->n16) {
         w->stage16.len += w->n16 * sizeof(int16_t);
+        memcpy(w->tails.p + w->tails.len, &tail, sizeof tail);
+        w->tails.len += sizeof tail;
         w->st16_rows++;
     }
     if (w->n64 && ++w->st64_rows == STAGE_ROWS && drain64(w) < 0)
@@ -1255,6 +1290,7 @@ static int flush_rg(iof__pq_writer *w)
     }
     w->st16_rows = 0;
     w->stage16.len = 0;
+    w->tails.len = 0;
     iof__tc_i64(t, 2, (int64_t)unc);
     iof__tc_i64(t, 3, (int64_t)w->rg_rows);
     iof__tc_i64(t, 5, (int64_t)rg_start);
