@@ -449,10 +449,10 @@ static int drain64(iof__pq_writer *w)
     return 0;
 }
 
-/* A staged row's trailing run of one value (the payload stream's -1 fill) is not copied into
- * stage16: narrow columns >= start hold val in that row. start = n16 when there is none. */
+/* A staged row's run of one value (the payload stream's -1 fill) is not copied into stage16:
+ * narrow columns [start, end) hold val in that row. start = end = n16 when there is none. */
 typedef struct stage_tail {
-    uint32_t start;
+    uint32_t start, end;
     int16_t val;
 } stage_tail;
 
@@ -481,11 +481,11 @@ static int transpose16(iof__pq_writer *w, size_t j0, size_t j1)
     for (size_t k = 0; k < nb; k++)
         all2 &= wid[k] == 2;
     for (uint64_t r = 0; r < nr; r++, row += ns) {
-        size_t ts = tails[r].start;
-        if (ts < j0 + nb) { /* part or all of this block is the row's constant tail */
+        size_t ts = tails[r].start, te = tails[r].end;
+        if (ts < j0 + nb && te > j0) { /* part or all of this block is the row's constant run */
             int16_t tv = tails[r].val;
             for (size_t k = 0; k < nb; k++) {
-                int16_t x = j0 + k >= ts ? tv : row[k];
+                int16_t x = j0 + k >= ts && j0 + k < te ? tv : row[k];
                 if (wid[k] == 2)
                     memcpy(q[k] + 2 * r, &x, 2);
                 else
@@ -604,7 +604,7 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
     if (!pq_buf_reserve(&w->stage16, w->n16 * sizeof(int16_t)) ||
         !pq_buf_reserve(&w->tails, sizeof(stage_tail)))
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
-    stage_tail tail = { (uint32_t)w->n16, 0 };
+    stage_tail tail = { (uint32_t)w->n16, (uint32_t)w->n16, 0 };
     int16_t *st16_base = w->n16 ? (int16_t *)(void *)(w->stage16.p + w->stage16.len) : NULL;
     int16_t *st16 = w->n16 ? (int16_t *)(void *)(w->stage16.p + w->stage16.len) : NULL;
     int64_t *st64 = w->n64 ? w->stage64 + (size_t)w->st64_rows * w->n64 : NULL;
@@ -620,6 +620,7 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
                 if (t > 0 && t <= n && n == m && tail.start == w->n16) { /* one tail per row */
                     copy = m - t;
                     tail.start = (uint32_t)(st16 - st16_base) + copy;
+                    tail.end = tail.start + t;
                     tail.val = tv;
                 }
                 memcpy(st16, span, (size_t)copy * sizeof *st16);
