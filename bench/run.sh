@@ -58,6 +58,7 @@ report() { # name file
   local name=$1 cap="$W/$1/capture.pcap"
   local pk size
   pk=$("$IOF" stats "$cap" | sed -n 's/.*(\([0-9]*\) packets).*/\1/p')
+  [ -n "$pk" ] || { echo "bench: cannot count packets of $cap"; return 1; }
   size=$(stat -c %s "$cap")
   echo
   echo "== $name: $(python3 -c "print(f'{$size/1e9:.2f} GB, {$pk/1e6:.2f} M packets, {$size/$pk:.0f} B/packet')")"
@@ -72,21 +73,22 @@ w=$w; pk=$pk; size=$size; rss=$rss; base=$base
 print(f'%-28s %9.2f %10.2f %9.0f %8.0f MB %7.2fx' % ('$label', w, pk/w/1e6, size/w/1e6, rss/1024, w/base))"
   done <<EOF
 iotflow stats (no output)|$IOF stats --devices $W/$name/devices.csv $cap
-iotflow -f parquet (zstd)|$IOF extract -q --devices $W/$name/devices.csv -f parquet -o $W/out $cap
-iotflow -f csv|$IOF extract -q --devices $W/$name/devices.csv -f csv -o $W/out $cap
-iotflow -f jsonl|$IOF extract -q --devices $W/$name/devices.csv -f jsonl -o $W/out $cap
+iotflow -f parquet (wide,zstd)|$IOF extract -q --variant bi --devices $W/$name/devices.csv -f parquet -o $W/out $cap
+iotflow -f parquet (nested)|$IOF extract -q --variant bi --layout nested --devices $W/$name/devices.csv -f parquet -o $W/out $cap
+iotflow -f csv (wide) > null|$IOF extract -q --variant bi --devices $W/$name/devices.csv -f csv -o - $cap > /dev/null
+iotflow -f jsonl > null|$IOF extract -q --variant bi --devices $W/$name/devices.csv -f jsonl -o - $cap > /dev/null
 tcpdump -r (read only)|tcpdump -r $cap -w /dev/null
 softflowd -r|softflowd -r $cap -n 127.0.0.1:9 -D >/dev/null
 nfpcapd -r|rm -rf $W/nf && mkdir -p $W/nf && nfpcapd -r $cap -l $W/nf
 EOF
-  # sizes: Parquet vs gzip CSV of the same records
+  # sizes (bidirectional records): wide Parquet vs gzip -6 of the same records as wide CSV
   rm -rf "$W/out"
-  "$IOF" extract -q --devices "$W/$name/devices.csv" -f parquet -f csv -o "$W/out" "$cap"
-  local pq csv gz
+  "$IOF" extract -q --variant bi --devices "$W/$name/devices.csv" -f parquet -o "$W/out" "$cap"
+  local pq gz csv
   pq=$(du -cb "$W"/out/*/*.parquet | tail -1 | cut -f1)
-  csv=$(du -cb "$W"/out/*/*.csv | tail -1 | cut -f1)
-  gz=$(cat "$W"/out/*/*.csv | gzip -6 | wc -c)
-  python3 -c "print(f'files: parquet {$pq/1e6:.1f} MB, csv {$csv/1e6:.1f} MB, csv.gz {$gz/1e6:.1f} MB (parquet/csv.gz = {$pq/$gz:.2f})')"
+  csv=$("$IOF" extract -q --variant bi --devices "$W/$name/devices.csv" -f csv -o - "$cap" | tee >(gzip -6 | wc -c > "$W/gz") | wc -c)
+  gz=$(cat "$W/gz")
+  python3 -c "print(f'files (bidirectional): parquet {$pq/1e6:.1f} MB, csv {$csv/1e6:.1f} MB, csv.gz {$gz/1e6:.1f} MB (parquet/csv.gz = {$pq/$gz:.2f})')"
 }
 
 echo "iotflow benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"

@@ -161,8 +161,12 @@ static void maybe_grow_buckets(iof__cflow *t)
     for (uint64_t i = 0; i < nb; i++) {
         for (iof_cfrec *r = t->buckets[i], *n; r; r = n) {
             n = r->hnext;
-            r->hnext = b[r->hash & mask];
-            b[r->hash & mask] = r;
+            iof_cfrec **slot = &b[r->hash & mask];
+            r->hnext = *slot;
+            if (*slot)
+                (*slot)->hpprev = &r->hnext;
+            r->hpprev = slot;
+            *slot = r;
         }
     }
     free(t->buckets);
@@ -173,10 +177,9 @@ static void maybe_grow_buckets(iof__cflow *t)
 
 static void unlink_rec(iof__cflow *t, iof_cfrec *r)
 {
-    iof_cfrec **pp = &t->buckets[r->hash & t->mask];
-    while (*pp != r)
-        pp = &(*pp)->hnext;
-    *pp = r->hnext;
+    *r->hpprev = r->hnext;
+    if (r->hnext)
+        r->hnext->hpprev = r->hpprev;
     if (r->qprev) r->qprev->qnext = r->qnext; else t->qhead = r->qnext;
     if (r->qnext) r->qnext->qprev = r->qprev; else t->qtail = r->qprev;
     t->st.live_records--;
@@ -230,6 +233,9 @@ static iof_cfrec *new_rec(iof__cflow *t, const iof_view *v, uint8_t variant, uin
     r->hash = h;
     iof_cfrec **b = &t->buckets[h & t->mask];
     r->hnext = *b;
+    if (*b)
+        (*b)->hpprev = &r->hnext;
+    r->hpprev = b;
     *b = r;
     r->qnext = NULL;
     r->qprev = t->qtail;

@@ -35,6 +35,7 @@ typedef enum iof_cf_end {
 typedef struct iof_cfrec {
     /* lookup fields first: one cache line holds the chain link, the hash and the key */
     struct iof_cfrec *hnext;/* hash chain */
+    struct iof_cfrec **hpprev; /* the pointer that points at this record (O(1) unlink) */
     uint64_t hash;
     /* identity (device point of view) */
     uint8_t variant;        /* IOF_VAR_* */

@@ -90,6 +90,7 @@ int iof__cluster_add(iof__cluster *c, const iof_cfrec *r)
     if (r->pay_used)
         memcpy(d->pay, r->pay, r->pay_used);
     d->hnext = d->qprev = d->qnext = NULL;
+    d->hpprev = NULL;
     d->hash = c->n; /* arrival order: the final tie-break keeps the sort deterministic */
     c->off[c->n++] = off;
     c->used += sz;
