@@ -44,15 +44,19 @@ int iof__attribute(const iof_pkt *p, const iof__inventory *inv, iof_view views[2
     bool src_dev, dst_dev;
     bool dst_group = iof__ip_is_group(p->ipver, p->dst_ip);
     if (inv) {
+        /* MACs decide; the inventory's IPs stand in only where the link has no MAC (raw IP,
+         * loopback, the missing destination of Linux cooked captures) */
         if (p->flags & IOF_PKT_HAS_SRC_MAC)
             src = iof__inventory_find_mac(inv, p->src_mac);
-        if (src < 0 && iof__inventory_has_ips(inv))
+        else if (iof__inventory_has_ips(inv))
             src = iof__inventory_find_ip(inv, p->ipver, p->src_ip);
         if (!dst_group) {
-            if ((p->flags & IOF_PKT_HAS_DST_MAC) && !mac_is_group(p->dst_mac))
-                dst = iof__inventory_find_mac(inv, p->dst_mac);
-            if (dst < 0 && iof__inventory_has_ips(inv))
+            if (p->flags & IOF_PKT_HAS_DST_MAC) {
+                if (!mac_is_group(p->dst_mac))
+                    dst = iof__inventory_find_mac(inv, p->dst_mac);
+            } else if (iof__inventory_has_ips(inv)) {
                 dst = iof__inventory_find_ip(inv, p->ipver, p->dst_ip);
+            }
         }
         src_dev = src >= 0;
         dst_dev = dst >= 0;
