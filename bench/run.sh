@@ -7,8 +7,10 @@
 # Inputs (generated, deterministic):
 #   smarthome  iotflow synth --scale: the realistic mix (camera video to a NAS, cloud TLS, DNS,
 #              CoAP, MQTT, attacks) — large average packets
-#   smallpkt   the same devices' control traffic only: many short flows of small packets
-#              (iotflow synth --profile small) — the packet-rate case
+#   smallpkt   a large deployment's control traffic (iotflow synth --profile small): small
+#              packets, many short flows (a record every ~4.7 packets) — the record-rate case
+#   longflow   small packets on 2,000 long-lived flows (tests/tools/pcapgen --mix) — the
+#              packet-rate case
 # Runs (best of 3 wall times, page cache warm, output on /dev/shm):
 #   iotflow stats          extraction with no output (the "output to /dev/null" baseline)
 #   iotflow -f parquet     wide layout, zstd (the default)
@@ -56,7 +58,8 @@ best() { # prints "wall_s rss_kb" best of 3
 
 report() { # name file
   local name=$1 cap="$W/$1/capture.pcap"
-  local pk size
+  local pk size DEV=""
+  [ -s "$W/$name/devices.csv" ] && DEV="--devices $W/$name/devices.csv"
   pk=$("$IOF" stats "$cap" | sed -n 's/.*(\([0-9]*\) packets).*/\1/p')
   [ -n "$pk" ] || { echo "bench: cannot count packets of $cap"; return 1; }
   size=$(stat -c %s "$cap")
@@ -72,25 +75,32 @@ report() { # name file
 w=$w; pk=$pk; size=$size; rss=$rss; base=$base
 print(f'%-28s %9.2f %10.2f %9.0f %8.0f MB %7.2fx' % ('$label', w, pk/w/1e6, size/w/1e6, rss/1024, w/base))"
   done <<EOF
-iotflow stats (no output)|$IOF stats --devices $W/$name/devices.csv $cap
-iotflow -f parquet (wide,zstd)|$IOF extract -q --variant bi --devices $W/$name/devices.csv -f parquet -o $W/out $cap
-iotflow -f parquet (nested)|$IOF extract -q --variant bi --layout nested --devices $W/$name/devices.csv -f parquet -o $W/out $cap
-iotflow -f csv (wide) > null|$IOF extract -q --variant bi --devices $W/$name/devices.csv -f csv -o - $cap > /dev/null
-iotflow -f jsonl > null|$IOF extract -q --variant bi --devices $W/$name/devices.csv -f jsonl -o - $cap > /dev/null
+iotflow stats (no output)|$IOF stats $DEV $cap
+iotflow -f parquet (wide,zstd)|$IOF extract -q --variant bi $DEV -f parquet -o $W/out $cap
+iotflow -f parquet (nested)|$IOF extract -q --variant bi --layout nested $DEV -f parquet -o $W/out $cap
+iotflow -f csv (wide) > null|$IOF extract -q --variant bi $DEV -f csv -o - $cap > /dev/null
+iotflow -f jsonl > null|$IOF extract -q --variant bi $DEV -f jsonl -o - $cap > /dev/null
 tcpdump -r (read only)|tcpdump -r $cap -w /dev/null
 softflowd -r|softflowd -r $cap -n 127.0.0.1:9 -D >/dev/null
 nfpcapd -r|rm -rf $W/nf && mkdir -p $W/nf && nfpcapd -r $cap -l $W/nf
 EOF
   # sizes (bidirectional records): wide Parquet vs gzip -6 of the same records as wide CSV
   rm -rf "$W/out"
-  "$IOF" extract -q --variant bi --devices "$W/$name/devices.csv" -f parquet -o "$W/out" "$cap"
+  "$IOF" extract -q --variant bi $DEV -f parquet -o "$W/out" "$cap"
   local pq gz csv
   pq=$(du -cb "$W"/out/*/*.parquet | tail -1 | cut -f1)
-  csv=$("$IOF" extract -q --variant bi --devices "$W/$name/devices.csv" -f csv -o - "$cap" | tee >(gzip -6 | wc -c > "$W/gz") | wc -c)
+  csv=$("$IOF" extract -q --variant bi $DEV -f csv -o - "$cap" | tee >(gzip -6 | wc -c > "$W/gz") | wc -c)
   gz=$(cat "$W/gz")
   python3 -c "print(f'files (bidirectional): parquet {$pq/1e6:.1f} MB, csv {$csv/1e6:.1f} MB, csv.gz {$gz/1e6:.1f} MB (parquet/csv.gz = {$pq/$gz:.2f})')"
 }
 
 echo "iotflow benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+if [ ! -s "$W/longflow/capture.pcap" ]; then
+  mkdir -p "$W/longflow"
+  "$PWD/build-bench/bin/pcapgen" --mix "$(python3 -c "print(round($GB * 1e9 / 98.6))")" --flows 2000 \
+      -o "$W/longflow/capture.pcap" 2>/dev/null
+  : > "$W/longflow/devices.csv" # no inventory: devices are the private addresses
+fi
 report smarthome
 report smallpkt
+report longflow
