@@ -2,7 +2,8 @@
 # iotflow benchmark: times `iotflow extract` on GB-scale synthetic IoT captures held in RAM
 # (/dev/shm) and reports packets/s, MB/s and peak RSS, with the peers run on the same input.
 #
-#   bench/run.sh [GB]            default 1 (the capture size)
+#   bench/run.sh [GB [INPUT...]]   GB default 1 (each capture's size); INPUTs default to all:
+#                                  smarthome smallpkt longflow
 #
 # Inputs (generated, deterministic):
 #   smarthome  iotflow synth --scale: the realistic mix (camera video to a NAS, cloud TLS, DNS,
@@ -101,6 +102,5 @@ if [ ! -s "$W/longflow/capture.pcap" ]; then
       -o "$W/longflow/capture.pcap" 2>/dev/null
   : > "$W/longflow/devices.csv" # no inventory: devices are the private addresses
 fi
-report smarthome
-report smallpkt
-report longflow
+shift || true
+for input in ${@:-smarthome smallpkt longflow}; do report "$input"; done
