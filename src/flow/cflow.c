@@ -76,6 +76,25 @@ static inline bool rec_matches(const iof_cfrec *r, uint64_t h, const iof_view *v
            memcmp(r->dev_ip, v->dev_ip, 16) == 0 && memcmp(r->rem_ip, v->rem_ip, 16) == 0;
 }
 
+size_t iof__cfrec_slot_bytes(size_t n)
+{
+    return n * (sizeof(int64_t) + sizeof(int32_t) + 2 * sizeof(uint32_t) + sizeof(int8_t));
+}
+
+unsigned char *iof__cfrec_bind_slots(iof_cfrec *r, unsigned char *p, size_t n)
+{
+    r->off_us = (int64_t *)(void *)p;
+    p += n * sizeof(int64_t);
+    r->size = (int32_t *)(void *)p;
+    p += n * sizeof(int32_t);
+    r->pay_off = (uint32_t *)(void *)p;
+    p += n * sizeof(uint32_t);
+    r->pay_len = (uint32_t *)(void *)p;
+    p += n * sizeof(uint32_t);
+    r->dir = (int8_t *)(void *)p;
+    return p + n * sizeof(int8_t);
+}
+
 int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_fn emit, void *ctx)
 {
     *out = NULL;
@@ -96,8 +115,7 @@ int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_
     }
     t->mask = nb - 1;
     t->mem_bytes = nb * sizeof(*t->buckets) + sizeof(*t);
-    size_t i = cfg->packets;
-    size_t sz = sizeof(iof_cfrec) + i * (sizeof(int64_t) + sizeof(int32_t) + 2 * sizeof(uint32_t)) + i;
+    size_t sz = sizeof(iof_cfrec) + iof__cfrec_slot_bytes(cfg->packets);
     t->rec_size = (sz + 7) & ~(size_t)7;
     *out = t;
     return IOF_OK;
@@ -132,16 +150,7 @@ static int grow_free_list(iof__cflow *t)
     size_t i = t->cfg.packets;
     for (size_t k = 0; k < CF_SLAB_RECORDS; k++) {
         iof_cfrec *r = (iof_cfrec *)(void *)(s->mem + k * t->rec_size);
-        unsigned char *p = (unsigned char *)(r + 1);
-        r->off_us = (int64_t *)(void *)p;
-        p += i * sizeof(int64_t);
-        r->size = (int32_t *)(void *)p;
-        p += i * sizeof(int32_t);
-        r->pay_off = (uint32_t *)(void *)p;
-        p += i * sizeof(uint32_t);
-        r->pay_len = (uint32_t *)(void *)p;
-        p += i * sizeof(uint32_t);
-        r->dir = (int8_t *)(void *)p;
+        iof__cfrec_bind_slots(r, (unsigned char *)(r + 1), i);
         r->hnext = t->free_list;
         t->free_list = r;
     }

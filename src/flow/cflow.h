@@ -66,6 +66,12 @@ typedef struct iof_cfrec {
     struct iof_cfrec *qprev, *qnext;
 } iof_cfrec;
 
+/* The slot arrays of a record with n slots live in one area: bytes it needs, and binding r's
+ * array pointers to an area at p (returns the first byte after it). The one place that knows
+ * the layout (used by the flow table's slabs and by copies of records). */
+size_t iof__cfrec_slot_bytes(size_t n);
+unsigned char *iof__cfrec_bind_slots(iof_cfrec *r, unsigned char *p, size_t n);
+
 typedef struct iof__cf_config {
     int64_t window_ns;
     uint32_t packets;       /* i */

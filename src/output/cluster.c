@@ -15,29 +15,15 @@ struct iof__cluster {
 
 static size_t clone_size(const iof_cfrec *r)
 {
-    size_t n = r->nslots;
-    size_t sz = sizeof(iof_cfrec) + n * (sizeof(int64_t) + sizeof(int32_t) + 2 * sizeof(uint32_t)) + n +
-                r->pay_used;
+    size_t sz = sizeof(iof_cfrec) + iof__cfrec_slot_bytes(r->nslots) + r->pay_used;
     return (sz + 7) & ~(size_t)7;
 }
 
-/* Points the copy's arrays at the bytes that follow it. */
+/* Points the copy's arrays (and its payload) at the bytes that follow it. */
 static iof_cfrec *fixup(unsigned char *base, size_t off)
 {
     iof_cfrec *r = (iof_cfrec *)(void *)(base + off);
-    unsigned char *p = (unsigned char *)(r + 1);
-    size_t n = r->nslots;
-    r->off_us = (int64_t *)(void *)p;
-    p += n * sizeof(int64_t);
-    r->size = (int32_t *)(void *)p;
-    p += n * sizeof(int32_t);
-    r->pay_off = (uint32_t *)(void *)p;
-    p += n * sizeof(uint32_t);
-    r->pay_len = (uint32_t *)(void *)p;
-    p += n * sizeof(uint32_t);
-    r->dir = (int8_t *)(void *)p;
-    p += n;
-    r->pay = p;
+    r->pay = iof__cfrec_bind_slots(r, (unsigned char *)(r + 1), r->nslots);
     return r;
 }
 
