@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/csv.h"
 #include "common/err.h"
 #include "flow/inventory.h"
 
@@ -100,51 +101,6 @@ void iof__inventory_free(iof__inventory *inv)
     free(inv);
 }
 
-/* Splits one CSV line (RFC 4180 quotes allowed) into at most max fields, in place. */
-static int split_csv(char *line, char **f, size_t *flen, int max)
-{
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        if (n == max)
-            return -1;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '"') {
-            char *w = ++p, *start = p;
-            for (;;) {
-                if (*p == '\0')
-                    return -1; /* unterminated quote */
-                if (*p == '"') {
-                    if (p[1] == '"') { *w++ = '"'; p += 2; continue; }
-                    p++;
-                    break;
-                }
-                *w++ = *p++;
-            }
-            f[n] = start;
-            flen[n] = (size_t)(w - start);
-            while (*p == ' ' || *p == '\t')
-                p++;
-            n++;
-            if (*p == ',') { p++; continue; }
-            if (*p == '\0') return n;
-            return -1;
-        }
-        char *start = p;
-        while (*p && *p != ',')
-            p++;
-        char *e = p;
-        while (e > start && (e[-1] == ' ' || e[-1] == '\t'))
-            e--;
-        f[n] = start;
-        flen[n] = (size_t)(e - start);
-        n++;
-        if (*p == ',') { p++; continue; }
-        return n;
-    }
-}
-
 static int add_ip(iof_device *d, const char *s, size_t n)
 {
     char buf[64];
@@ -201,7 +157,7 @@ int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_
             continue;
         char *f[3 + IOF_MAX_DEVICE_IPS];
         size_t fl[3 + IOF_MAX_DEVICE_IPS];
-        int nf = split_csv(s, f, fl, 3 + IOF_MAX_DEVICE_IPS);
+        int nf = iof__csv_split(s, f, fl, 3 + IOF_MAX_DEVICE_IPS);
         if (nf < 0) {
             rc = iof__fail(err, errlen, IOF_E_INVAL, "%s:%ld: malformed CSV row", path, lineno);
             goto cleanup;

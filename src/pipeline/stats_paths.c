@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/csv.h"
 #include "common/err.h"
 #include "output/outfile.h"
 #include "output/parquet/pq_reader.h"
@@ -133,39 +134,6 @@ static bool parse_json_row(const char *p, const char *end, out_row *r)
 
 /* ---- CSV (RFC 4180, one row per line) --------------------------------------------- */
 
-/* Splits a CSV line in place; returns the number of fields (<= max). */
-static int csv_split(char *line, char **f, int max)
-{
-    int n = 0;
-    char *p = line;
-    while (n < max) {
-        if (*p == '"') {
-            char *w = ++p;
-            f[n++] = w;
-            while (*p) {
-                if (*p == '"' && p[1] == '"') { *w++ = '"'; p += 2; }
-                else if (*p == '"') { p++; break; }
-                else *w++ = *p++;
-            }
-            char *after = p;
-            *w = '\0';
-            p = after;
-            while (*p && *p != ',')
-                p++;
-        } else {
-            f[n++] = p;
-            while (*p && *p != ',')
-                p++;
-        }
-        if (*p != ',') {
-            *p = '\0';
-            break;
-        }
-        *p++ = '\0';
-    }
-    return n;
-}
-
 typedef struct csv_cols { int device, proto, packets, bytes, name, type, n; } csv_cols;
 
 static int col_index(char **f, int n, const char *a, const char *b)
@@ -220,7 +188,11 @@ static int stats_text_file(iof__stats *st, const char *path, bool csv, char *err
             add_row(st, &r, variant);
             continue;
         }
-        int n = csv_split(line, f, MAXF);
+        int n = iof__csv_split(line, f, NULL, MAXF);
+        if (n < 0) {
+            rc = iof__fail(err, errlen, IOF_E_FORMAT, "%s:%ld: malformed CSV row", path, lineno);
+            break;
+        }
         if (lineno == 1) {
             cc.device = col_index(f, n, "Device", "device");
             cc.proto = col_index(f, n, "Proto", "proto");

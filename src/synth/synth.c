@@ -22,6 +22,7 @@
 #include "capture/pcap_write.h"
 #include "common/err.h"
 #include "iotflow/iotflow.h"
+#include "output/textbuf.h"
 #include "synth/pkt.h"
 #include "synth/proto.h"
 
@@ -2460,19 +2461,14 @@ static void write_events(gen *g)
     }
 }
 
+/* A JSON string through the library's one escaper (output/textbuf.h). */
 static void json_str(FILE *fp, const char *s)
 {
-    fputc('"', fp);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(fp, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(fp, "\\u%04x", ch);
-        else
-            fputc(ch, fp);
-    }
-    fputc('"', fp);
+    iof_tbuf b = { 0 };
+    iof__tb_json_str(&b, (const uint8_t *)s, strlen(s));
+    if (!b.oom)
+        fwrite(b.p, 1, b.len, fp);
+    iof__tb_free(&b);
 }
 
 static void fill_stats(const gen *g, iof_synth_stats *s, double seconds)

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "output/textbuf.h"
 #include "output/outfile.h"
 #include "output/parquet/pq_encode.h"
 #include "output/parquet/pq_reader.h"
@@ -566,17 +567,11 @@ static int cmd_check(const char *dir)
 
 static void json_str(FILE *o, const uint8_t *p, uint32_t n)
 {
-    fputc('"', o);
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t ch = p[i];
-        if (ch == '"' || ch == '\\')
-            fprintf(o, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(o, "\\u%04x", ch);
-        else
-            fputc(ch, o);
-    }
-    fputc('"', o);
+    iof_tbuf b = { 0 };
+    iof__tb_json_str(&b, p, n); /* the library's escaper */
+    if (!b.oom)
+        fwrite(b.p, 1, b.len, o);
+    iof__tb_free(&b);
 }
 
 static void json_value(FILE *o, const iof_column *c, const iof_value *v)

@@ -396,11 +396,9 @@ static void test_cut_sweep_pcapng(void)
     sweep(28);
 }
 
-/* gzip: every prefix of a compressed capture returns a prefix of the frames and then an
- * error (never a crash, never extra frames); the full file returns all frames and 0. */
-static void test_cut_sweep_gzip(void)
+/* The current capture image (img) as one gzip member; caller frees. */
+static uint8_t *gzip_img(size_t *zlen)
 {
-    build_pcap(false, false, 30);
     uLongf zcap = compressBound((uLong)img_len) + 64;
     uint8_t *z = malloc(zcap);
     ASSERT_TRUE(z != NULL);
@@ -412,8 +410,18 @@ static void test_cut_sweep_gzip(void)
     zs.next_out = z;
     zs.avail_out = (uInt)zcap;
     ASSERT_EQ_INT(deflate(&zs, Z_FINISH), Z_STREAM_END);
-    size_t zlen = zs.total_out;
+    *zlen = zs.total_out;
     deflateEnd(&zs);
+    return z;
+}
+
+/* gzip: every prefix of a compressed capture returns a prefix of the frames and then an
+ * error (never a crash, never extra frames); the full file returns all frames and 0. */
+static void test_cut_sweep_gzip(void)
+{
+    build_pcap(false, false, 30);
+    size_t zlen;
+    uint8_t *z = gzip_img(&zlen);
     for (size_t k = 0; k <= zlen; k++) {
         uint8_t *copy = malloc(k ? k : 1);
         memcpy(copy, z, k);
@@ -540,28 +548,19 @@ static void test_stdin_pipe(void)
 
     /* gzip through a pipe */
     build_pcap(false, true, 100);
-    uLongf zcap = compressBound((uLong)img_len) + 64;
-    uint8_t *z = malloc(zcap);
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    ASSERT_EQ_INT(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    zs.next_in = (Bytef *)img;
-    zs.avail_in = (uInt)img_len;
-    zs.next_out = z;
-    zs.avail_out = (uInt)zcap;
-    ASSERT_EQ_INT(deflate(&zs, Z_FINISH), Z_STREAM_END);
-    deflateEnd(&zs);
+    size_t zlen;
+    uint8_t *z = gzip_img(&zlen);
     char *plain = img;
     size_t plain_len = img_len;
     img = (char *)z; /* spawn_writer sends img */
-    img_len = zs.total_out;
+    img_len = zlen;
     ASSERT_EQ_INT(pipe(p), 0);
     pid = spawn_writer(p[1], p[0]);
     img = plain;
     img_len = plain_len;
     ASSERT_EQ_INT(iof__source_open_fd(&s, p[0], true, "gzpipe", eb, sizeof eb), 0);
     read_all_check(s, 0);
-    ASSERT_EQ_U64(iof__source_progress(s), zs.total_out);
+    ASSERT_EQ_U64(iof__source_progress(s), zlen);
     iof__source_close(s);
     ASSERT_EQ_INT(waitpid(pid, &status, 0), pid);
     free(z);
