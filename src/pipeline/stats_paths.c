@@ -276,6 +276,16 @@ static int stats_parquet_file(iof__stats *st, const char *path, char *err, size_
         return iof__fail(err, errlen, IOF_E_FORMAT,
                          "%s: not an iotflow custom-flow file (no Device/Proto/PacketCount/TotalFlowSize)", path);
     }
+    size_t want[6] = { (size_t)cd, (size_t)cp, (size_t)cpk, (size_t)cb }, nw = 4;
+    if (cn >= 0)
+        want[nw++] = (size_t)cn;
+    if (ct >= 0)
+        want[nw++] = (size_t)ct;
+    if ((rc = iof__pq_reader_select(r, want, nw)) < 0) { /* a wide file: 3,000 columns not needed */
+        rc = iof__fail(err, errlen, rc, "%s", iof__pq_reader_errmsg(r));
+        iof__pq_reader_close(r);
+        return rc;
+    }
     int variant = variant_of(path);
     while ((rc = iof__pq_reader_next(r)) > 0) {
         out_row row;

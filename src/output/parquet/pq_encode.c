@@ -97,6 +97,233 @@ static void emit_rle(pq_buf *out, uint32_t value, size_t run, unsigned width)
 PQ_HYBRID_ENCODER(iof__pq_hybrid_encode_u8, uint8_t)
 PQ_HYBRID_ENCODER(iof__pq_hybrid_encode_u32, uint32_t)
 
+/* ---- streaming hybrid encoder (runs) ------------------------------------------------- */
+
+void iof__pq_hyb_begin(pq_hyb *h, pq_buf *out, unsigned width)
+{
+    h->out = out;
+    h->width = width;
+    h->rv = 0;
+    h->rn = 0;
+    h->np = 0;
+}
+
+/* Writes the pending values (a whole number of groups, or the final padded group). */
+static void hyb_flush(pq_hyb *h)
+{
+    size_t groups = (h->np + 7) / 8;
+    if (!groups)
+        return;
+    while (h->np < groups * 8)
+        h->pend[h->np++] = 0;
+    pq_buf_uvarint(h->out, (uint64_t)groups << 1 | 1);
+    size_t nbytes = groups * h->width;
+    if (pq_buf_reserve(h->out, nbytes + 8)) {
+        uint8_t *q = h->out->p + h->out->len;
+        uint64_t acc = 0;
+        unsigned bits = 0;
+        const unsigned width = h->width;
+        for (size_t k = 0; k < h->np; k++) {
+            acc |= (uint64_t)h->pend[k] << bits;
+            bits += width;
+            while (bits >= 8) {
+                *q++ = (uint8_t)acc;
+                acc >>= 8;
+                bits -= 8;
+            }
+        }
+        h->out->len += nbytes;
+    }
+    h->np = 0;
+}
+
+static void hyb_pend(pq_hyb *h, uint32_t v, uint64_t n)
+{
+    while (n) {
+        size_t take = PQ_HYB_PEND - h->np;
+        if (take > n)
+            take = (size_t)n;
+        for (size_t k = 0; k < take; k++)
+            h->pend[h->np + k] = v;
+        h->np += take;
+        n -= take;
+        if (h->np == PQ_HYB_PEND)
+            hyb_flush(h);
+    }
+}
+
+void iof__pq_hyb_commit(pq_hyb *h)
+{
+    uint32_t v = h->rv;
+    uint64_t n = h->rn;
+    h->rn = 0;
+    if (h->np % 8) { /* complete the open group first */
+        uint64_t fill = 8 - h->np % 8;
+        if (fill > n)
+            fill = n;
+        hyb_pend(h, v, fill);
+        n -= fill;
+    }
+    if (n >= 8) {
+        hyb_flush(h); /* whole groups only: np is a multiple of 8 here */
+        while (n) {
+            uint64_t run = n > INT32_MAX ? INT32_MAX : n;
+            emit_rle(h->out, v, (size_t)run, h->width);
+            n -= run;
+        }
+        return;
+    }
+    hyb_pend(h, v, n);
+}
+
+void iof__pq_hyb_end(pq_hyb *h)
+{
+    if (h->rn)
+        iof__pq_hyb_commit(h);
+    hyb_flush(h);
+}
+
+/* Bit-packs pend[0, np) (np a multiple of 8, or the final group padded here) as one section. */
+static void hyb_section(pq_buf *out, unsigned width, uint32_t *pend, size_t np)
+{
+    size_t groups = (np + 7) / 8;
+    if (!groups)
+        return;
+    while (np < groups * 8)
+        pend[np++] = 0;
+    pq_buf_uvarint(out, (uint64_t)groups << 1 | 1);
+    size_t nbytes = groups * width;
+    if (!pq_buf_reserve(out, nbytes + 8))
+        return;
+    uint8_t *q = out->p + out->len;
+    if (width == 8) {
+        for (size_t k = 0; k < np; k++)
+            q[k] = (uint8_t)pend[k];
+    } else {
+        uint64_t acc = 0;
+        unsigned bits = 0;
+        for (size_t k = 0; k < np; k++) {
+            acc |= (uint64_t)pend[k] << bits;
+            bits += width;
+            if (bits >= 32) { /* width <= 32: at most 63 bits pending */
+                memcpy(q, &acc, 4);
+                q += 4;
+                acc >>= 32;
+                bits -= 32;
+            }
+        }
+        while (bits > 0) {
+            *q++ = (uint8_t)acc;
+            acc >>= 8;
+            bits = bits > 8 ? bits - 8 : 0;
+        }
+    }
+    out->len += nbytes;
+}
+
+/* Encodes the run (v, n) after np pending values; returns the new np. */
+static size_t sparse_commit(pq_buf *out, unsigned width, uint32_t *pend, size_t np, uint32_t v, uint64_t n)
+{
+    while (np % 8 && n) { /* complete the open group */
+        pend[np++] = v;
+        n--;
+    }
+    if (np == PQ_HYB_PEND) {
+        hyb_section(out, width, pend, np);
+        np = 0;
+    }
+    if (n >= 8) {
+        hyb_section(out, width, pend, np);
+        np = 0;
+        while (n) {
+            uint64_t run = n > INT32_MAX ? INT32_MAX : n;
+            emit_rle(out, v, (size_t)run, width);
+            n -= run;
+        }
+        return 0;
+    }
+    while (n--) {
+        pend[np++] = v;
+        if (np == PQ_HYB_PEND) {
+            hyb_section(out, width, pend, np);
+            np = 0;
+        }
+    }
+    return np;
+}
+
+/* Flushes the whole groups of pend when it is nearly full, keeping the open group. */
+static size_t pend_spill(pq_buf *out, unsigned width, uint32_t *pend, size_t np)
+{
+    size_t whole = np & ~(size_t)7;
+    hyb_section(out, width, pend, whole);
+    for (size_t k = whole; k < np; k++)
+        pend[k - whole] = pend[k];
+    return np - whole;
+}
+
+/* The sparse encoder's body, for stored values given as indices or as int16 values mapped
+ * through a dictionary table. */
+#define PQ_SPARSE_ENCODER_BODY(VALUE)                                                           \
+    uint32_t pend[PQ_HYB_PEND + 16];                                                            \
+    size_t np = 0;                                                                              \
+    uint32_t rv = fill;                                                                         \
+    uint64_t rn = 0, next = r0;                                                                 \
+    for (size_t i = 0; i < n; i++) {                                                            \
+        uint64_t r = rows[i];                                                                   \
+        if (r != next) { /* rows [next, r) hold the fill */                                     \
+            if (rv != fill) {                                                                   \
+                np = run_end(out, width, pend, np, rv, rn);                                     \
+                rv = fill;                                                                      \
+                rn = 0;                                                                         \
+            }                                                                                   \
+            rn += r - next;                                                                     \
+        }                                                                                       \
+        uint32_t v = (VALUE);                                                                   \
+        if (v != rv) {                                                                          \
+            np = run_end(out, width, pend, np, rv, rn);                                         \
+            rv = v;                                                                             \
+            rn = 0;                                                                             \
+        }                                                                                       \
+        rn++;                                                                                   \
+        next = r + 1;                                                                           \
+    }                                                                                           \
+    if (r1 > next) {                                                                            \
+        if (rv != fill) {                                                                       \
+            np = run_end(out, width, pend, np, rv, rn);                                         \
+            rv = fill;                                                                          \
+            rn = 0;                                                                             \
+        }                                                                                       \
+        rn += r1 - next;                                                                        \
+    }                                                                                           \
+    np = run_end(out, width, pend, np, rv, rn);                                                 \
+    hyb_section(out, width, pend, np);
+
+/* Ends the run (v, n): a short one is stored as is (8 stores, no data-dependent loop; pend has
+ * spare slots), a long one through sparse_commit(). Returns the new number of pending values. */
+static inline size_t run_end(pq_buf *out, unsigned width, uint32_t *pend, size_t np, uint32_t v, uint64_t n)
+{
+    if (n >= 8)
+        return sparse_commit(out, width, pend, np, v, n);
+    uint32_t *q = pend + np;
+    q[0] = q[1] = q[2] = q[3] = q[4] = q[5] = q[6] = q[7] = v;
+    np += (size_t)n;
+    return np >= PQ_HYB_PEND - 8 ? pend_spill(out, width, pend, np) : np;
+}
+
+void iof__pq_hybrid_encode_sparse(pq_buf *out, unsigned width, const uint32_t *rows, const uint32_t *vals,
+                                  size_t n, uint64_t r0, uint64_t r1, uint32_t fill)
+{
+    PQ_SPARSE_ENCODER_BODY(vals[i])
+}
+
+void iof__pq_hybrid_encode_sparse16(pq_buf *out, unsigned width, const uint32_t *rows, const int16_t *vals,
+                                    const int32_t *map, uint16_t kmask, size_t n, uint64_t r0, uint64_t r1,
+                                    uint32_t fill)
+{
+    PQ_SPARSE_ENCODER_BODY((uint32_t)map[(uint16_t)((uint16_t)vals[i] & kmask)])
+}
+
 /* ---- hybrid decoder ----------------------------------------------------------------- */
 
 long iof__pq_hybrid_decode(const uint8_t *p, size_t len, unsigned width, uint32_t *out, size_t n)

@@ -59,6 +59,7 @@ typedef struct rcol {
     int64_t *div; /* dictionary */
     slice *dbv;
     size_t ndict, cap_dict;
+    bool skip;    /* not selected (iof__pq_reader_select): never loaded, reads as null */
     /* cursor and current row */
     size_t ecur, vcur, cur_v;
     uint32_t cur_count;
@@ -893,12 +894,17 @@ int iof__pq_reader_next(iof__pq_reader *r)
         const rgroup *g = &r->rgs[r->rg_next++];
         free_bufs(r);
         for (size_t i = 0; i < r->ncols; i++)
-            if (load_chunk(r, &r->cols[i], &g->cols[i], g->num_rows, i) < 0)
+            if (!r->cols[i].skip && load_chunk(r, &r->cols[i], &g->cols[i], g->num_rows, i) < 0)
                 return r->failed;
         r->rg_left = g->num_rows;
     }
     for (size_t i = 0; i < r->ncols; i++) {
         rcol *c = &r->cols[i];
+        if (c->skip) {
+            c->cur_null = true;
+            c->cur_count = UINT32_MAX;
+            continue;
+        }
         if (c->ecur >= c->nent)
             return rfail(r, IOF_E_FORMAT, "parquet: column %zu ran out of values", i);
         uint8_t d = c->def[c->ecur];
@@ -955,6 +961,20 @@ void iof__pq_reader_get(const iof__pq_reader *r, size_t col, uint32_t k, iof_val
     } else {
         v->i = c->iv[at];
     }
+}
+
+int iof__pq_reader_select(iof__pq_reader *r, const size_t *cols, size_t n)
+{
+    if (r->rg_next != 0)
+        return rfail(r, IOF_E_INVAL, "parquet: columns are selected before the first row");
+    for (size_t i = 0; i < r->ncols; i++)
+        r->cols[i].skip = true;
+    for (size_t k = 0; k < n; k++) {
+        if (cols[k] >= r->ncols)
+            return rfail(r, IOF_E_INVAL, "parquet: column %zu out of range", cols[k]);
+        r->cols[cols[k]].skip = false;
+    }
+    return 0;
 }
 
 uint32_t iof__pq_reader_count(const iof__pq_reader *r, size_t col)

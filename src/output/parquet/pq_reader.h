@@ -9,7 +9,8 @@
  * and counts are bounds-checked; a damaged file yields IOF_E_FORMAT, never a crash.
  *
  * Memory: the file is mapped (or borrowed, open_mem); one row group is decoded at a time, so
- * memory is bounded by the largest row group, not by the file.
+ * memory is bounded by the largest row group, not by the file. A reader that needs a few
+ * columns of a wide file selects them (iof__pq_reader_select): the others are never decoded.
  *
  * Usage:
  *   iof__pq_reader *r;
@@ -49,6 +50,10 @@ size_t iof__pq_reader_nrowgroups(const iof__pq_reader *r);
 /* Key-value metadata value for key, or NULL. created_by or "" when absent. */
 const char *iof__pq_reader_kv(const iof__pq_reader *r, const char *key);
 const char *iof__pq_reader_created_by(const iof__pq_reader *r);
+
+/* Decodes only columns cols[0..n) (before the first next()); the others read as null (count
+ * UINT32_MAX for lists). Returns 0 or IOF_E_INVAL. */
+int iof__pq_reader_select(iof__pq_reader *r, const size_t *cols, size_t n);
 
 /* Advances to the next row: 1 = a row is current, 0 = end, < 0 = error (errmsg). */
 int iof__pq_reader_next(iof__pq_reader *r);

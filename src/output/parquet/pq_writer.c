@@ -27,7 +27,10 @@
 #define MAX_VALUE_BYTES (1u << 30) /* one value must fit a page (i32 sizes) */
 #define DICT_SAMPLE 4096           /* values looked at before giving up on a dictionary */
 #define STAGE_ROWS 64              /* INT32/INT64 rows staged before appending to the columns */
-#define T_BLOCK 32                 /* narrow columns transposed together: 64 bytes of a row */
+#define CHUNK_HOLD (256u << 10)    /* a chunk's pages are held back up to this many raw bytes */
+#define CHUNK_TINY 64              /* held chunks this small are stored without compression */
+#define COMP_RETRY 8               /* row groups between compression tries of a near-random column */
+#define T_BLOCK 128                /* narrow columns gathered together: 256 bytes of a row */
 
 typedef struct pq_col {
     char name[IOF_MAX_COLNAME];
@@ -37,6 +40,7 @@ typedef struct pq_col {
     uint8_t width;   /* bytes per buffered integer (0: byte array) */
     uint8_t psize;   /* bytes per PLAIN integer on disk (4 or 8; 0: bool/byte array) */
     uint8_t max_def, max_rep;
+    bool comp_skip;  /* compression saved < 1/8 of this column's last chunk that tried it */
     uint32_t elems_left;
     pq_buf def, rep, vals; /* level bytes; values (ints: width bytes; byte arrays: PLAIN) */
     uint64_t nentries, nvals, nrows;
@@ -46,6 +50,32 @@ typedef struct dent { /* dictionary entry of a byte-array column: a value inside
     uint64_t off;
     uint32_t len, hash;
 } dent;
+
+/* A page held back while its column chunk is small (see write_page). */
+typedef struct held_page {
+    size_t off;          /* body in chunk_state.raw */
+    uint32_t len, num_values, clen;
+    uint8_t type, enc;
+} held_page;
+
+typedef struct chunk_state {
+    pq_col *col;
+    bool hold;            /* pages are held, the codec is not decided yet */
+    int codec;            /* PQ_CODEC_* of the chunk once decided */
+    int64_t first_off, data_off;
+    uint64_t unc, comp;   /* totals with page headers (ColumnMetaData sizes) */
+    pq_buf raw, pages, cheld;
+} chunk_state;
+
+/* A compressed dictionary page kept for reuse: the stream columns of one row group (and of
+ * the next) mostly have the same sorted dictionary (-8, -4, -1, 0..255), and zstd spends more
+ * on a 1 KiB page than on everything else of such a column. */
+#define DICT_CACHE 8
+#define DICT_CACHE_MAX (64u << 10)
+typedef struct dict_cache {
+    uint32_t hash;
+    pq_buf raw, comp;
+} dict_cache;
 
 typedef struct stats {
     bool has;
@@ -68,6 +98,9 @@ struct iof__pq_writer {
     pq_buf rgs; /* serialized RowGroup structs */
     tc_w rgw;
     pq_buf page, cbuf, hdr, dict, idx, dvals, tmp;
+    chunk_state ck;       /* the column chunk being written */
+    dict_cache dc[DICT_CACHE]; /* recently compressed dictionary pages */
+    unsigned dc_next;
     int32_t *dtab;  /* 65536-entry direct index for 8/16-bit dictionaries, kept all -1 */
     uint32_t *ht;   /* open addressing: dictionary index + 1, 0 = empty */
     size_t ht_cap;
@@ -75,24 +108,27 @@ struct iof__pq_writer {
     /* Row-major staging of REQUIRED flat integer columns (the wide layout's 3000 C_ columns).
      * Appending one value per row to 3000 separate column buffers touches 3000 cache lines per
      * row (which also alias in the cache); instead write_row() stores
-     *  - BOOL/INT8/INT16 values row-major in stage16 for the whole row group; flush_rg()
-     *    transposes it in blocks of T_BLOCK columns (one cache line of a staged row) into
-     *    T_BLOCK pooled column buffers, encodes those columns, and reuses the buffers;
+     *  - BOOL/INT8/INT16 values row-major in stage16, each row's cells back to back WITHOUT its
+     *    constant run (the payload stream's -1 fill, described by the row's srow); flush_rg()
+     *    gathers them in blocks of T_BLOCK columns over the rows that have cells there, and
+     *    encodes each column from those cells plus the runs of the rows it skipped (sparse:
+     *    the work is proportional to the cells a row really has, not to the 3000 columns);
      *  - INT32/INT64 values in stage64, appended to their column buffers every STAGE_ROWS rows.
-     * The cell API (put_*) first drains both stages into the column buffers, so mixing the two
-     * APIs keeps row order. */
+     * The cell API (put_*) first drains both stages into the column buffers (dense), so mixing
+     * the two APIs keeps row order. */
     uint8_t *simple;      /* per column: 0 not staged, 1 in stage16, 2 in stage64 */
     uint32_t *run16;      /* per column: consecutive stage16 columns starting here (bulk copy) */
     uint32_t *simple_idx; /* staged column numbers: the n16 narrow ones, then the n64 wide ones */
     uint32_t *narrow_of;  /* column -> index among the narrow staged columns */
     size_t nsimple, n16, n64;
-    pq_buf stage16;       /* int16 [st16_rows][n16] */
-    pq_buf tails;         /* per staged row: stage_tail (a constant run left out of stage16) */
+    pq_buf stage16;       /* int16 cells of the staged rows, each row's explicit cells in order */
+    pq_buf srows;         /* per staged row: srow */
     uint64_t st16_rows;
     int64_t *stage64;     /* [STAGE_ROWS][n64] */
     uint32_t st64_rows;
     uint64_t simple_row_bytes;
-    pq_buf pool[32];      /* column buffers lent to narrow columns during flush */
+    pq_buf act;           /* uint32 rows with cells in the block being gathered */
+    pq_buf blk;           /* int16 [T_BLOCK][rows]: the block's cells, column-major */
 };
 
 static int wfail(iof__pq_writer *w, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -273,6 +309,13 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     iof__pq_buf_free(&w->idx);
     iof__pq_buf_free(&w->dvals);
     iof__pq_buf_free(&w->tmp);
+    iof__pq_buf_free(&w->ck.raw);
+    iof__pq_buf_free(&w->ck.pages);
+    iof__pq_buf_free(&w->ck.cheld);
+    for (int k = 0; k < DICT_CACHE; k++) {
+        iof__pq_buf_free(&w->dc[k].raw);
+        iof__pq_buf_free(&w->dc[k].comp);
+    }
     free(w->dtab);
     free(w->ht);
     free(w->simple);
@@ -280,9 +323,9 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     free(w->simple_idx);
     free(w->narrow_of);
     iof__pq_buf_free(&w->stage16);
-    iof__pq_buf_free(&w->tails);
-    for (int k = 0; k < T_BLOCK; k++)
-        iof__pq_buf_free(&w->pool[k]);
+    iof__pq_buf_free(&w->srows);
+    iof__pq_buf_free(&w->act);
+    iof__pq_buf_free(&w->blk);
     free(w->stage64);
     ZSTD_freeCCtx(w->zc);
     free(w);
@@ -449,73 +492,53 @@ static int drain64(iof__pq_writer *w)
     return 0;
 }
 
-/* A staged row's run of one value (the payload stream's -1 fill) is not copied into stage16:
- * narrow columns [start, end) hold val in that row. start = end = n16 when there is none. */
-typedef struct stage_tail {
-    uint32_t start, end;
-    int16_t val;
-} stage_tail;
+/* A staged row: its explicit narrow cells are stage16[off, off + n16 - (te - ts)); narrow
+ * columns [ts, te) hold tv in that row and are not stored (ts = te = n16 when there is no
+ * such run). */
+typedef struct srow {
+    uint64_t off;
+    uint32_t ts, te;
+    int16_t tv;
+} srow;
 
-/* Appends the staged narrow rows to the column buffers of narrow columns [j0, j1). */
-static int transpose16(iof__pq_writer *w, size_t j0, size_t j1)
+static inline int16_t srow_cell(const int16_t *cells, const srow *s, size_t j)
+{
+    if (j < s->ts)
+        return cells[s->off + j];
+    if (j >= s->te)
+        return cells[s->off + j - (s->te - s->ts)];
+    return s->tv;
+}
+
+static inline void store_narrow(pq_col *c, int16_t x, uint8_t *q, uint64_t r)
+{
+    if (c->width == 2)
+        memcpy(q + 2 * r, &x, 2);
+    else
+        q[r] = (uint8_t)x;
+}
+
+/* Appends every staged narrow row to the column buffers (dense), for the cell API. */
+static int drain16(iof__pq_writer *w)
 {
     const uint64_t nr = w->st16_rows;
-    const size_t ns = w->n16;
-    uint8_t *q[T_BLOCK];
-    uint8_t wid[T_BLOCK];
-    size_t nb = j1 - j0;
-    for (size_t k = 0; k < nb; k++) {
-        pq_col *c = &w->cols[w->simple_idx[j0 + k]];
-        if (!c->vals.cap && w->pool[k].cap) { /* borrow a pooled buffer */
-            c->vals = w->pool[k];
-            memset(&w->pool[k], 0, sizeof w->pool[k]);
-        }
+    const int16_t *cells = (const int16_t *)(const void *)w->stage16.p;
+    const srow *rows = (const srow *)(const void *)w->srows.p;
+    for (size_t j = 0; j < w->n16; j++) {
+        pq_col *c = &w->cols[w->simple_idx[j]];
         if (!pq_buf_reserve(&c->vals, nr * c->width))
             return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
-        q[k] = c->vals.p + c->vals.len;
-        wid[k] = c->width;
-    }
-    const int16_t *row = (const int16_t *)(const void *)w->stage16.p + j0;
-    const stage_tail *tails = (const stage_tail *)(const void *)w->tails.p;
-    bool all2 = true;
-    for (size_t k = 0; k < nb; k++)
-        all2 &= wid[k] == 2;
-    for (uint64_t r = 0; r < nr; r++, row += ns) {
-        size_t ts = tails[r].start, te = tails[r].end;
-        if (ts < j0 + nb && te > j0) { /* part or all of this block is the row's constant run */
-            int16_t tv = tails[r].val;
-            for (size_t k = 0; k < nb; k++) {
-                int16_t x = j0 + k >= ts && j0 + k < te ? tv : row[k];
-                if (wid[k] == 2)
-                    memcpy(q[k] + 2 * r, &x, 2);
-                else
-                    q[k][r] = (uint8_t)x;
-            }
-            continue;
-        }
-        /* rows are ns*2 bytes apart (6 KB in the wide layout): the hardware prefetcher does
-         * not follow such strides across pages, so fetch a few rows ahead */
-        if (r + 16 < nr)
-            __builtin_prefetch(row + 16 * ns);
-        if (all2) {
-            for (size_t k = 0; k < nb; k++)
-                memcpy(q[k] + 2 * r, &row[k], 2);
-        } else {
-            for (size_t k = 0; k < nb; k++) {
-                if (wid[k] == 2)
-                    memcpy(q[k] + 2 * r, &row[k], 2);
-                else
-                    q[k][r] = (uint8_t)row[k];
-            }
-        }
-    }
-    for (size_t k = 0; k < nb; k++) {
-        pq_col *c = &w->cols[w->simple_idx[j0 + k]];
+        uint8_t *q = c->vals.p + c->vals.len;
+        for (uint64_t r = 0; r < nr; r++)
+            store_narrow(c, srow_cell(cells, &rows[r], j), q, r);
         c->vals.len += nr * c->width;
         c->nentries += nr;
         c->nvals += nr;
         c->nrows += nr;
     }
+    w->st16_rows = 0;
+    w->stage16.len = 0;
+    w->srows.len = 0;
     return 0;
 }
 
@@ -524,12 +547,8 @@ static int drain_all(iof__pq_writer *w)
 {
     if (w->st64_rows && drain64(w) < 0)
         return w->failed;
-    for (size_t j = 0; w->st16_rows && j < w->n16; j += T_BLOCK)
-        if (transpose16(w, j, j + T_BLOCK < w->n16 ? j + T_BLOCK : w->n16) < 0)
-            return w->failed;
-    w->st16_rows = 0;
-    w->stage16.len = 0;
-    w->tails.len = 0;
+    if (w->st16_rows && drain16(w) < 0)
+        return w->failed;
     return 0;
 }
 
@@ -602,11 +621,12 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
         return wfail(w, IOF_E_INVAL, "parquet: schema has %zu columns, writer %zu", s->n, w->ncols);
     iof_value v;
     if (!pq_buf_reserve(&w->stage16, w->n16 * sizeof(int16_t)) ||
-        !pq_buf_reserve(&w->tails, sizeof(stage_tail)))
+        !pq_buf_reserve(&w->srows, sizeof(srow)))
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
-    stage_tail tail = { (uint32_t)w->n16, (uint32_t)w->n16, 0 };
+    srow sr = { w->stage16.len / sizeof(int16_t), (uint32_t)w->n16, (uint32_t)w->n16, 0 };
     int16_t *st16_base = w->n16 ? (int16_t *)(void *)(w->stage16.p + w->stage16.len) : NULL;
-    int16_t *st16 = w->n16 ? (int16_t *)(void *)(w->stage16.p + w->stage16.len) : NULL;
+    int16_t *st16 = st16_base;
+    size_t pos16 = 0; /* narrow column index of the next narrow value */
     int64_t *st64 = w->n64 ? w->stage64 + (size_t)w->st64_rows * w->n64 : NULL;
     for (size_t i = 0; i < w->ncols; i++) {
         const iof_column *sc = &s->cols[i];
@@ -617,14 +637,15 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
             if (span && n > 1) {
                 uint32_t m = n < w->run16[i] ? n : w->run16[i];
                 uint32_t copy = m;
-                if (t > 0 && t <= n && n == m && tail.start == w->n16) { /* one tail per row */
+                if (t > 0 && t <= n && n == m && sr.ts == w->n16) { /* one run left out per row */
                     copy = m - t;
-                    tail.start = (uint32_t)(st16 - st16_base) + copy;
-                    tail.end = tail.start + t;
-                    tail.val = tv;
+                    sr.ts = (uint32_t)pos16 + copy;
+                    sr.te = sr.ts + t;
+                    sr.tv = tv;
                 }
                 memcpy(st16, span, (size_t)copy * sizeof *st16);
-                st16 += m;
+                st16 += copy;
+                pos16 += m;
                 i += m - 1;
                 continue;
             }
@@ -635,9 +656,10 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
             s->ops.get(row, sc, 0, &v);
             if (v.null)
                 return wfail(w, IOF_E_INVAL, "parquet: column %s is not nullable", sc->name);
-            if (w->simple[i] == 1)
+            if (w->simple[i] == 1) {
                 *st16++ = (int16_t)(sc->type == IOF_VT_BOOL ? v.i != 0 : v.i);
-            else
+                pos16++;
+            } else
                 *st64++ = v.i;
             continue;
         }
@@ -672,11 +694,13 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
         if (rc < 0)
             return rc;
     }
-    w->buffered += w->simple_row_bytes;
+    /* bytes really held: a row's left-out run (INT16 cells) costs its srow, not its cells, so
+     * row groups of short payload streams hold more rows (fewer dictionaries and footer entries) */
+    w->buffered += w->simple_row_bytes - 2 * (uint64_t)(sr.te - sr.ts) + (w->n16 ? sizeof sr : 0);
     if (w->n16) {
-        w->stage16.len += w->n16 * sizeof(int16_t);
-        memcpy(w->tails.p + w->tails.len, &tail, sizeof tail);
-        w->tails.len += sizeof tail;
+        w->stage16.len += (size_t)(st16 - st16_base) * sizeof(int16_t);
+        memcpy(w->srows.p + w->srows.len, &sr, sizeof sr);
+        w->srows.len += sizeof sr;
         w->st16_rows++;
     }
     if (w->n64 && ++w->st64_rows == STAGE_ROWS && drain64(w) < 0)
@@ -1023,35 +1047,64 @@ static void plain_stats(const pq_col *c, stats *st)
     set_bytes_stats(st, mn, mnl, mx, mxl);
 }
 
-/* Compresses body and writes PageHeader + page. */
-static int write_page(iof__pq_writer *w, int type, const uint8_t *body, size_t n, uint32_t num_values,
-                      int encoding, uint64_t *unc, uint64_t *comp)
+/* ---- pages and the column chunk they belong to ----------------------------------- */
+
+/* Compresses n bytes with the file's codec into out (replacing its contents). */
+static int compress_into(iof__pq_writer *w, const uint8_t *body, size_t n, pq_buf *out)
 {
-    if (n > INT32_MAX)
-        return wfail(w, IOF_E_LIMIT, "parquet: page of %zu bytes is too large", n);
-    const uint8_t *cp = body;
-    size_t cn = n;
+    out->len = 0;
     if (w->cfg.codec == IOF_CODEC_ZSTD) {
         size_t bound = ZSTD_compressBound(n);
-        w->cbuf.len = 0;
-        if (!pq_buf_reserve(&w->cbuf, bound))
+        if (!pq_buf_reserve(out, bound))
             return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
-        size_t r = ZSTD_compressCCtx(w->zc, w->cbuf.p, bound, body, n, w->cfg.zstd_level);
+        size_t r = ZSTD_compressCCtx(w->zc, out->p, bound, body, n, w->cfg.zstd_level);
         if (ZSTD_isError(r))
             return wfail(w, IOF_E_NOMEM, "parquet: zstd: %s", ZSTD_getErrorName(r));
-        cp = w->cbuf.p;
-        cn = r;
-    } else if (w->cfg.codec == IOF_CODEC_SNAPPY) {
-        size_t bound = snappy_max_compressed_length(n);
-        w->cbuf.len = 0;
-        if (!pq_buf_reserve(&w->cbuf, bound))
-            return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
-        size_t outlen = bound;
-        if (snappy_compress((const char *)body, n, (char *)w->cbuf.p, &outlen) != SNAPPY_OK)
-            return wfail(w, IOF_E_NOMEM, "parquet: snappy compression failed");
-        cp = w->cbuf.p;
-        cn = outlen;
+        out->len = r;
+        return 0;
     }
+    size_t bound = snappy_max_compressed_length(n);
+    if (!pq_buf_reserve(out, bound))
+        return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    size_t outlen = bound;
+    if (snappy_compress((const char *)body, n, (char *)out->p, &outlen) != SNAPPY_OK)
+        return wfail(w, IOF_E_NOMEM, "parquet: snappy compression failed");
+    out->len = outlen;
+    return 0;
+}
+
+/* compress_into() for a page; dictionary pages go through the cache of recent ones. */
+static int compress_page(iof__pq_writer *w, int type, const uint8_t *body, size_t n, pq_buf *out)
+{
+    if (type != PQ_PAGE_DICTIONARY || n > DICT_CACHE_MAX)
+        return compress_into(w, body, n, out);
+    uint32_t h = hash_bytes(body, (uint32_t)n);
+    for (unsigned k = 0; k < DICT_CACHE; k++) {
+        dict_cache *e = &w->dc[k];
+        if (e->raw.len == n && e->hash == h && e->comp.len && memcmp(e->raw.p, body, n) == 0) {
+            out->len = 0;
+            pq_buf_put(out, e->comp.p, e->comp.len);
+            return out->oom ? wfail(w, IOF_E_NOMEM, "parquet: out of memory") : 0;
+        }
+    }
+    IOF_TRY(compress_into(w, body, n, out));
+    dict_cache *e = &w->dc[w->dc_next++ % DICT_CACHE];
+    e->raw.len = e->comp.len = 0;
+    e->hash = h;
+    pq_buf_put(&e->raw, body, n);
+    pq_buf_put(&e->comp, out->p, out->len);
+    if (e->raw.oom || e->comp.oom) { /* the cache is optional: forget the entry */
+        iof__pq_buf_free(&e->raw);
+        iof__pq_buf_free(&e->comp);
+    }
+    return 0;
+}
+
+/* Writes PageHeader + the page's on-disk bytes (cp, cn: compressed, or the raw body when the
+ * chunk is stored uncompressed); n is the uncompressed size. */
+static int emit_page(iof__pq_writer *w, int type, size_t n, const uint8_t *cp, size_t cn, uint32_t num_values,
+                     int encoding)
+{
     if (cn > INT32_MAX)
         return wfail(w, IOF_E_LIMIT, "parquet: compressed page too large");
     w->hdr.len = 0;
@@ -1076,10 +1129,117 @@ static int write_page(iof__pq_writer *w, int type, const uint8_t *body, size_t n
     iof__tc_struct_end(&t);
     if (w->hdr.oom)
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    chunk_state *ck = &w->ck;
+    if (ck->first_off < 0)
+        ck->first_off = (int64_t)w->offset;
+    if (type == PQ_PAGE_DATA && ck->data_off < 0)
+        ck->data_off = (int64_t)w->offset;
     IOF_TRY(emit(w, w->hdr.p, w->hdr.len));
     IOF_TRY(emit(w, cp, cn));
-    *unc += w->hdr.len + n;
-    *comp += w->hdr.len + cn;
+    ck->unc += w->hdr.len + n;
+    ck->comp += w->hdr.len + cn;
+    return 0;
+}
+
+static int emit_page_codec(iof__pq_writer *w, int type, const uint8_t *body, size_t n, uint32_t num_values,
+                           int encoding)
+{
+    if (w->ck.codec == PQ_CODEC_UNCOMPRESSED)
+        return emit_page(w, type, n, body, n, num_values, encoding);
+    IOF_TRY(compress_page(w, type, body, n, &w->cbuf));
+    return emit_page(w, type, n, w->cbuf.p, w->cbuf.len, num_values, encoding);
+}
+
+static int file_codec(const iof__pq_writer *w)
+{
+    return w->cfg.codec == IOF_CODEC_ZSTD ? PQ_CODEC_ZSTD
+           : w->cfg.codec == IOF_CODEC_SNAPPY ? PQ_CODEC_SNAPPY : PQ_CODEC_UNCOMPRESSED;
+}
+
+static void chunk_begin(iof__pq_writer *w, pq_col *c)
+{
+    chunk_state *ck = &w->ck;
+    ck->col = c;
+    ck->hold = w->cfg.codec != IOF_CODEC_NONE;
+    ck->codec = ck->hold ? -1 : PQ_CODEC_UNCOMPRESSED;
+    if (ck->hold && c->comp_skip && w->rg_count % COMP_RETRY != 0) {
+        /* near-random columns (encrypted payload bytes) are not worth compressing again every
+         * row group: store them as they are and try again every COMP_RETRY row groups */
+        ck->hold = false;
+        ck->codec = PQ_CODEC_UNCOMPRESSED;
+    }
+    ck->first_off = ck->data_off = -1;
+    ck->unc = ck->comp = 0;
+    ck->raw.len = 0;
+    ck->pages.len = 0;
+}
+
+/* Writes the held pages with the file's codec and streams the rest of the chunk. */
+static int chunk_release(iof__pq_writer *w)
+{
+    chunk_state *ck = &w->ck;
+    ck->hold = false;
+    ck->codec = file_codec(w);
+    const held_page *hp = (const held_page *)(const void *)ck->pages.p;
+    for (size_t k = 0; k < ck->pages.len / sizeof *hp; k++)
+        IOF_TRY(emit_page_codec(w, hp[k].type, ck->raw.p + hp[k].off, hp[k].len, hp[k].num_values, hp[k].enc));
+    return 0;
+}
+
+/* Adds a page to the current chunk. While the chunk is small its pages are held back, so
+ * that chunk_end() can store it UNCOMPRESSED when compression does not pay (the codec is a
+ * property of each column chunk); a chunk that outgrows CHUNK_HOLD is compressed as usual. */
+static int write_page(iof__pq_writer *w, int type, const uint8_t *body, size_t n, uint32_t num_values, int encoding)
+{
+    if (n > INT32_MAX)
+        return wfail(w, IOF_E_LIMIT, "parquet: page of %zu bytes is too large", n);
+    chunk_state *ck = &w->ck;
+    if (!ck->hold)
+        return emit_page_codec(w, type, body, n, num_values, encoding);
+    held_page hp = { ck->raw.len, (uint32_t)n, num_values, 0, (uint8_t)type, (uint8_t)encoding };
+    pq_buf_put(&ck->raw, body, n);
+    pq_buf_put(&ck->pages, &hp, sizeof hp);
+    if (ck->raw.oom || ck->pages.oom)
+        return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    return ck->raw.len > CHUNK_HOLD ? chunk_release(w) : 0;
+}
+
+/* Decides the codec of a chunk whose pages are all held, and writes them. */
+static int chunk_end(iof__pq_writer *w)
+{
+    chunk_state *ck = &w->ck;
+    if (!ck->hold)
+        return 0;
+    held_page *hp = (held_page *)(void *)ck->pages.p;
+    const size_t np = ck->pages.len / sizeof *hp;
+    ck->hold = false;
+    if (ck->raw.len > CHUNK_TINY) {
+        /* compress every page into cheld, keep the result only if it saves >= 1/32 */
+        ck->cheld.len = 0;
+        size_t total = 0;
+        for (size_t k = 0; k < np; k++) {
+            IOF_TRY(compress_page(w, hp[k].type, ck->raw.p + hp[k].off, hp[k].len, &w->cbuf));
+            pq_buf_put(&ck->cheld, w->cbuf.p, w->cbuf.len);
+            hp[k].clen = (uint32_t)w->cbuf.len;
+            total += w->cbuf.len;
+        }
+        if (ck->cheld.oom)
+            return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+        ck->col->comp_skip = total + ck->raw.len / 8 >= ck->raw.len;
+        if (total + ck->raw.len / 32 < ck->raw.len) {
+            ck->codec = file_codec(w);
+            size_t at = 0;
+            for (size_t k = 0; k < np; k++) {
+                size_t cn = hp[k].clen;
+                IOF_TRY(emit_page(w, hp[k].type, hp[k].len, ck->cheld.p + at, cn, hp[k].num_values, hp[k].enc));
+                at += cn;
+            }
+            return 0;
+        }
+    }
+    ck->codec = PQ_CODEC_UNCOMPRESSED;
+    for (size_t k = 0; k < np; k++)
+        IOF_TRY(emit_page(w, hp[k].type, hp[k].len, ck->raw.p + hp[k].off, hp[k].len, hp[k].num_values, hp[k].enc));
     return 0;
 }
 
@@ -1132,9 +1292,60 @@ static void put_plain(pq_buf *page, const pq_col *c, uint64_t v0, uint64_t v1, u
     page->len += n * 4;
 }
 
+/* Appends c's ColumnChunk (with its ColumnMetaData) to the row group being described. */
+static int chunk_meta(iof__pq_writer *w, const pq_col *c, tc_w *t, bool dict, uint64_t nentries, uint64_t nnull,
+                      const stats *st, uint64_t *rg_unc, uint64_t *rg_comp)
+{
+    IOF_TRY(chunk_end(w));
+    const chunk_state *ck = &w->ck;
+    if (ck->data_off < 0)
+        return wfail(w, IOF_E_INVAL, "parquet: column %s: chunk without a data page", c->name);
+    *rg_unc += ck->unc;
+    *rg_comp += ck->comp;
+    iof__tc_elem_struct_begin(t);
+    iof__tc_i64(t, 2, 0); /* file_offset: 0, metadata lives in the footer only */
+    iof__tc_struct_begin(t, 3);
+    iof__tc_i32(t, 1, c->ptype);
+    int encs[3], ne = 0;
+    encs[ne++] = PQ_ENC_PLAIN;
+    if (c->max_def || c->max_rep)
+        encs[ne++] = PQ_ENC_RLE;
+    if (dict)
+        encs[ne++] = PQ_ENC_RLE_DICTIONARY;
+    iof__tc_list_begin(t, 2, TC_I32, (size_t)ne);
+    for (int i = 0; i < ne; i++)
+        iof__tc_elem_i32(t, encs[i]);
+    iof__tc_list_begin(t, 3, TC_BINARY, c->list ? 3 : 1);
+    iof__tc_elem_binary(t, c->name, strlen(c->name));
+    if (c->list) {
+        iof__tc_elem_binary(t, "list", 4);
+        iof__tc_elem_binary(t, "element", 7);
+    }
+    iof__tc_i32(t, 4, ck->codec);
+    iof__tc_i64(t, 5, (int64_t)nentries);
+    iof__tc_i64(t, 6, (int64_t)ck->unc);
+    iof__tc_i64(t, 7, (int64_t)ck->comp);
+    iof__tc_i64(t, 9, ck->data_off);
+    if (dict)
+        iof__tc_i64(t, 11, ck->first_off);
+    iof__tc_struct_begin(t, 12);
+    iof__tc_i64(t, 3, (int64_t)nnull);
+    if (st->has) {
+        if (st->has_max)
+            iof__tc_binary(t, 5, st->max, st->max_len);
+        iof__tc_binary(t, 6, st->min, st->min_len);
+        if (st->has_max)
+            iof__tc_bool(t, 7, st->max_exact);
+        iof__tc_bool(t, 8, st->min_exact);
+    }
+    iof__tc_struct_end(t);
+    iof__tc_struct_end(t);
+    iof__tc_struct_end(t);
+    return 0;
+}
+
 static int write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc, uint64_t *rg_comp)
 {
-    uint64_t unc = 0, comp = 0;
     stats st;
     memset(&st, 0, sizeof st);
     bool stats_done = false;
@@ -1145,12 +1356,9 @@ static int write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc, 
         memset(&st, 0, sizeof st);
         plain_stats(c, &st);
     }
-    int64_t dict_off = -1;
-    if (nd) {
-        dict_off = (int64_t)w->offset;
-        IOF_TRY(write_page(w, PQ_PAGE_DICTIONARY, w->dict.p, w->dict.len, nd, PQ_ENC_PLAIN, &unc, &comp));
-    }
-    int64_t data_off = (int64_t)w->offset;
+    chunk_begin(w, c);
+    if (nd)
+        IOF_TRY(write_page(w, PQ_PAGE_DICTIONARY, w->dict.p, w->dict.len, nd, PQ_ENC_PLAIN));
     unsigned bw = nd ? pq_bit_width(nd - 1) : 0;
     const unsigned dbw = pq_bit_width(c->max_def), rbw = pq_bit_width(c->max_rep);
     const uint32_t *idx = (const uint32_t *)(const void *)w->idx.p;
@@ -1197,56 +1405,239 @@ static int write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc, 
         if (e2 - e > INT32_MAX)
             return wfail(w, IOF_E_LIMIT, "parquet: too many values in a page");
         IOF_TRY(write_page(w, PQ_PAGE_DATA, w->page.p, w->page.len, (uint32_t)(e2 - e),
-                           nd ? PQ_ENC_RLE_DICTIONARY : PQ_ENC_PLAIN, &unc, &comp));
+                           nd ? PQ_ENC_RLE_DICTIONARY : PQ_ENC_PLAIN));
         e = e2;
         v = v2;
         b = b2;
     }
 
-    /* ColumnChunk */
-    iof__tc_elem_struct_begin(t);
-    iof__tc_i64(t, 2, 0); /* file_offset: 0, metadata lives in the footer only */
-    iof__tc_struct_begin(t, 3);
-    iof__tc_i32(t, 1, c->ptype);
-    int encs[3], ne = 0;
-    encs[ne++] = PQ_ENC_PLAIN;
-    if (c->max_def || c->max_rep)
-        encs[ne++] = PQ_ENC_RLE;
-    if (nd)
-        encs[ne++] = PQ_ENC_RLE_DICTIONARY;
-    iof__tc_list_begin(t, 2, TC_I32, (size_t)ne);
-    for (int i = 0; i < ne; i++)
-        iof__tc_elem_i32(t, encs[i]);
-    iof__tc_list_begin(t, 3, TC_BINARY, c->list ? 3 : 1);
-    iof__tc_elem_binary(t, c->name, strlen(c->name));
-    if (c->list) {
-        iof__tc_elem_binary(t, "list", 4);
-        iof__tc_elem_binary(t, "element", 7);
+    return chunk_meta(w, c, t, nd != 0, c->nentries, c->nentries - c->nvals, &st, rg_unc, rg_comp);
+}
+
+/* ---- staged narrow columns: sparse gathering and encoding -------------------------- */
+
+/* Gathers narrow columns [j0, j1) of the staged rows: w->act = the rows that have a stored
+ * cell there (row order), w->blk = their values, column j0 + k at blk + k * n (cells of the
+ * row's constant run hold its run value). Rows left out hold their run value in every column
+ * of the block. Returns n, or -1 on error. */
+static int64_t gather16(iof__pq_writer *w, size_t j0, size_t j1)
+{
+    const uint64_t nr = w->st16_rows;
+    const size_t nb = j1 - j0;
+    const int16_t *cells = (const int16_t *)(const void *)w->stage16.p;
+    const srow *rows = (const srow *)(const void *)w->srows.p;
+    w->act.len = 0;
+    if (!pq_buf_reserve(&w->act, nr * sizeof(uint32_t)))
+        return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    uint32_t *act = (uint32_t *)(void *)w->act.p;
+    size_t n = 0;
+    for (uint64_t r = 0; r < nr; r++)
+        if (rows[r].ts > j0 || rows[r].te < j1)
+            act[n++] = (uint32_t)r;
+    w->blk.len = 0;
+    if (!pq_buf_reserve(&w->blk, (n ? n : 1) * nb * sizeof(int16_t)))
+        return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    int16_t *blk = (int16_t *)(void *)w->blk.p;
+    for (size_t i = 0; i < n; i++) {
+        const srow *sr = &rows[act[i]];
+        if (i + 8 < n) /* rows are far apart when they are long: fetch a few ahead */
+            __builtin_prefetch(cells + rows[act[i + 8]].off + j0);
+        const int16_t *src = NULL;
+        if (j1 <= sr->ts)
+            src = cells + sr->off + j0;
+        else if (j0 >= sr->te)
+            src = cells + sr->off + j0 - (sr->te - sr->ts);
+        if (src) {
+            for (size_t k = 0; k < nb; k++)
+                blk[k * n + i] = src[k];
+        } else {
+            for (size_t k = 0; k < nb; k++)
+                blk[k * n + i] = srow_cell(cells, sr, j0 + k);
+        }
     }
-    iof__tc_i32(t, 4, w->cfg.codec == IOF_CODEC_ZSTD ? PQ_CODEC_ZSTD
-                      : w->cfg.codec == IOF_CODEC_SNAPPY ? PQ_CODEC_SNAPPY : PQ_CODEC_UNCOMPRESSED);
-    iof__tc_i64(t, 5, (int64_t)c->nentries);
-    iof__tc_i64(t, 6, (int64_t)unc);
-    iof__tc_i64(t, 7, (int64_t)comp);
-    iof__tc_i64(t, 9, data_off);
-    if (nd)
-        iof__tc_i64(t, 11, dict_off);
-    iof__tc_struct_begin(t, 12);
-    iof__tc_i64(t, 3, (int64_t)(c->nentries - c->nvals));
-    if (st.has) {
-        if (st.has_max)
-            iof__tc_binary(t, 5, st.max, st.max_len);
-        iof__tc_binary(t, 6, st.min, st.min_len);
-        if (st.has_max)
-            iof__tc_bool(t, 7, st.max_exact);
-        iof__tc_bool(t, 8, st.min_exact);
+    return (int64_t)n;
+}
+
+/* All staged rows' values of one gathered narrow column, dense, into c->vals. */
+static int expand16(iof__pq_writer *w, pq_col *c, const uint32_t *act, const int16_t *vals, size_t n)
+{
+    const uint64_t nr = w->st16_rows;
+    const srow *rows = (const srow *)(const void *)w->srows.p;
+    c->vals.len = 0;
+    if (!pq_buf_reserve(&c->vals, nr * c->width))
+        return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    uint8_t *q = c->vals.p;
+    size_t i = 0;
+    for (uint64_t r = 0; r < nr; r++) {
+        int16_t x = i < n && act[i] == r ? vals[i++] : rows[r].tv;
+        store_narrow(c, c->type == IOF_VT_BOOL ? (int16_t)(x != 0) : x, q, r);
     }
-    iof__tc_struct_end(t);
-    iof__tc_struct_end(t);
-    iof__tc_struct_end(t);
-    *rg_unc += unc;
-    *rg_comp += comp;
+    c->vals.len = nr * c->width;
+    c->nentries = c->nvals = c->nrows = nr;
     return 0;
+}
+
+static int write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc, uint64_t *rg_comp);
+
+/* A gathered narrow column through the dense path (BOOL, or no dictionary). */
+static int write_chunk16_dense(iof__pq_writer *w, pq_col *c, tc_w *t, const uint32_t *act, const int16_t *vals,
+                               size_t n, uint64_t *rg_unc, uint64_t *rg_comp)
+{
+    IOF_TRY(expand16(w, c, act, vals, n));
+    int rc = write_chunk(w, c, t, rg_unc, rg_comp);
+    iof__pq_buf_free(&c->vals); /* not kept for every narrow column: the next row group stages again */
+    c->nentries = c->nvals = c->nrows = 0;
+    return rc;
+}
+
+typedef struct sortent {
+    int64_t v;
+    uint32_t d;
+} sortent;
+
+static int cmp_sortent(const void *a, const void *b)
+{
+    int64_t x = ((const sortent *)a)->v, y = ((const sortent *)b)->v;
+    return (x > y) - (x < y);
+}
+
+/* Encodes one gathered INT8/INT16 narrow column: a sorted dictionary of the stored cells and of
+ * the run values of the rows left out (sorted, so columns with the same value set share a
+ * byte-identical dictionary page, compressed once: see compress_page), then the indices, with
+ * a left-out stretch of rows as one run when the rows share their run value. Falls back to
+ * the dense path when a dictionary does not pay. */
+static int write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, const uint32_t *act, const int16_t *vals,
+                         size_t n, bool tv_same, int16_t tv, uint64_t *rg_unc, uint64_t *rg_comp)
+{
+    const uint64_t nr = w->st16_rows;
+    const srow *rows = (const srow *)(const void *)w->srows.p;
+    if (c->type == IOF_VT_BOOL)
+        return write_chunk16_dense(w, c, t, act, vals, n, rg_unc, rg_comp);
+    if (!w->dtab) {
+        w->dtab = malloc(65536 * sizeof *w->dtab);
+        if (!w->dtab)
+            return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+        memset(w->dtab, 0xff, 65536 * sizeof *w->dtab);
+    }
+    w->dvals.len = 0;
+    if (!pq_buf_reserve(&w->dvals, (8 + sizeof(sortent)) * 65536))
+        return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    int32_t *tab = w->dtab; /* key -> dictionary index; -1 absent, -2 present (not yet placed) */
+    int64_t *dv = (int64_t *)(void *)w->dvals.p;
+    sortent *se = (sortent *)(void *)(dv + 65536);
+    const uint16_t kmask = c->width == 1 ? 0xff : 0xffff;
+#define KEY(x) ((uint16_t)((uint16_t)(x) & kmask))
+    /* 1. which values occur */
+    uint32_t nd = 0;
+    int64_t mn = INT64_MAX, mx = INT64_MIN;
+#define SEEN(x)                                          \
+    do {                                                 \
+        int16_t x_ = (x);                                \
+        if (tab[KEY(x_)] == -1) {                        \
+            tab[KEY(x_)] = -2;                           \
+            dv[nd++] = x_;                               \
+            if (x_ < mn) mn = x_;                        \
+            if (x_ > mx) mx = x_;                        \
+        }                                                \
+    } while (0)
+    if (n < nr) { /* rows left out: their run values */
+        if (tv_same) {
+            SEEN(tv);
+        } else {
+            for (uint64_t r = 0, i = 0; r < nr; r++) {
+                if (i < n && act[i] == r)
+                    i++;
+                else
+                    SEEN(rows[r].tv);
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        SEEN(vals[i]);
+#undef SEEN
+    /* 2. indices in value order */
+    if ((uint64_t)(mx - mn) <= 8 * (uint64_t)nd + 1024) {
+        uint32_t d = 0;
+        for (int64_t x = mn; x <= mx; x++)
+            if (tab[KEY(x)] == -2) {
+                tab[KEY(x)] = (int32_t)d;
+                dv[d++] = x;
+            }
+    } else {
+        for (uint32_t d = 0; d < nd; d++)
+            se[d] = (sortent){ dv[d], d };
+        qsort(se, nd, sizeof *se, cmp_sortent);
+        for (uint32_t d = 0; d < nd; d++) {
+            dv[d] = se[d].v;
+            tab[KEY(se[d].v)] = (int32_t)d;
+        }
+    }
+    unsigned bw = pq_bit_width(nd - 1);
+    uint64_t cost = (uint64_t)nd * c->psize + (nr * bw + 7) / 8 + 16;
+    bool use_dict = (c->dict_hint || cost < nr * c->psize) && (uint64_t)nd * c->psize <= w->cfg.dict_max_bytes;
+    stats st;
+    memset(&st, 0, sizeof st);
+    set_int_stats(&st, c, mn, mx);
+    int rc = 0;
+    if (use_dict) {
+        w->dict.len = 0;
+        for (uint32_t d = 0; d < nd; d++)
+            pq_buf_le32(&w->dict, (uint32_t)(int32_t)dv[d]);
+        if (w->dict.oom)
+            rc = wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    }
+    if (use_dict && rc == 0) {
+        chunk_begin(w, c);
+        rc = write_page(w, PQ_PAGE_DICTIONARY, w->dict.p, w->dict.len, nd, PQ_ENC_PLAIN);
+        if (!tv_same && n < nr) {
+            /* rows left out with different run values: index every row (rare, never for
+             * custom-flow rows, whose runs are all -1) */
+            if (rc == 0 && !pq_buf_reserve(&w->idx, nr * sizeof(uint32_t)))
+                rc = wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+            uint32_t *all = (uint32_t *)(void *)w->idx.p;
+            for (uint64_t r = 0, i = 0; rc == 0 && r < nr; r++)
+                all[r] = (uint32_t)tab[KEY(i < n && act[i] == r ? vals[i++] : rows[r].tv)];
+            for (uint64_t p0 = 0; rc == 0 && p0 < nr; p0 += w->cfg.page_entries) {
+                uint64_t p1 = nr - p0 > w->cfg.page_entries ? p0 + w->cfg.page_entries : nr;
+                w->page.len = 0;
+                pq_buf_u8(&w->page, (uint8_t)bw);
+                iof__pq_hybrid_encode_u32(&w->page, all + p0, (size_t)(p1 - p0), bw);
+                rc = w->page.oom ? wfail(w, IOF_E_NOMEM, "parquet: out of memory")
+                                 : write_page(w, PQ_PAGE_DATA, w->page.p, w->page.len, (uint32_t)(p1 - p0),
+                                              PQ_ENC_RLE_DICTIONARY);
+            }
+        } else {
+            uint32_t fill = n < nr ? (uint32_t)tab[KEY(tv)] : 0;
+            size_t i0 = 0;
+            for (uint64_t p0 = 0; rc == 0 && p0 < nr; p0 += w->cfg.page_entries) {
+                uint64_t p1 = nr - p0 > w->cfg.page_entries ? p0 + w->cfg.page_entries : nr;
+                size_t i1 = i0, hi = n; /* first active row >= p1 */
+                while (i1 < hi) {
+                    size_t mid = i1 + (hi - i1) / 2;
+                    if (act[mid] < p1)
+                        i1 = mid + 1;
+                    else
+                        hi = mid;
+                }
+                w->page.len = 0;
+                pq_buf_u8(&w->page, (uint8_t)bw);
+                iof__pq_hybrid_encode_sparse16(&w->page, bw, act + i0, vals + i0, tab, kmask, i1 - i0, p0, p1,
+                                               fill);
+                rc = w->page.oom ? wfail(w, IOF_E_NOMEM, "parquet: out of memory")
+                                 : write_page(w, PQ_PAGE_DATA, w->page.p, w->page.len, (uint32_t)(p1 - p0),
+                                              PQ_ENC_RLE_DICTIONARY);
+                i0 = i1;
+            }
+        }
+    }
+    for (uint32_t d = 0; d < nd; d++)
+        tab[KEY(dv[d])] = -1;
+#undef KEY
+    if (rc < 0)
+        return rc;
+    if (use_dict)
+        return chunk_meta(w, c, t, true, nr, 0, &st, rg_unc, rg_comp);
+    return write_chunk16_dense(w, c, t, act, vals, n, rg_unc, rg_comp);
 }
 
 static int flush_rg(iof__pq_writer *w)
@@ -1255,6 +1646,13 @@ static int flush_rg(iof__pq_writer *w)
         return w->failed;
     if (w->st64_rows && drain64(w) < 0)
         return w->failed;
+    if (w->st16_rows) { /* some rows went the dense way (cell API): then all do */
+        bool dense = false;
+        for (size_t j = 0; j < w->n16 && !dense; j++)
+            dense = w->cols[w->simple_idx[j]].nrows > 0;
+        if (dense && drain16(w) < 0)
+            return w->failed;
+    }
     if (w->rg_rows == 0)
         return 0;
     for (size_t i = 0; i < w->ncols; i++) {
@@ -1266,32 +1664,44 @@ static int flush_rg(iof__pq_writer *w)
         if (col_oom(c))
             return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
     }
-    const bool transposing = w->st16_rows > 0;
+    const bool sparse16 = w->st16_rows > 0;
+    bool tv_same = true;
+    int16_t tv = 0;
+    if (sparse16) { /* do all rows with a left-out run share its value? */
+        const srow *rows = (const srow *)(const void *)w->srows.p;
+        bool any = false;
+        for (uint64_t r = 0; r < w->st16_rows && tv_same; r++) {
+            if (rows[r].ts == rows[r].te)
+                continue;
+            if (any && rows[r].tv != tv)
+                tv_same = false;
+            tv = rows[r].tv;
+            any = true;
+        }
+    }
     uint64_t rg_start = w->offset, unc = 0, comp = 0;
     tc_w *t = &w->rgw;
     iof__tc_elem_struct_begin(t);
     iof__tc_list_begin(t, 1, TC_STRUCT, w->ncols);
+    int64_t nact = 0;
     for (size_t i = 0; i < w->ncols; i++) {
         pq_col *c = &w->cols[i];
-        size_t j = w->narrow_of[i];
-        if (transposing && w->simple[i] == 1 && j % T_BLOCK == 0)
-            IOF_TRY(transpose16(w, j, j + T_BLOCK < w->n16 ? j + T_BLOCK : w->n16));
+        if (sparse16 && w->simple[i] == 1) {
+            size_t j = w->narrow_of[i];
+            if (j % T_BLOCK == 0 && (nact = gather16(w, j, j + T_BLOCK < w->n16 ? j + T_BLOCK : w->n16)) < 0)
+                return w->failed;
+            IOF_TRY(write_chunk16(w, c, t, (const uint32_t *)(const void *)w->act.p,
+                                  (const int16_t *)(const void *)w->blk.p + (j % T_BLOCK) * (size_t)nact,
+                                  (size_t)nact, tv_same, tv, &unc, &comp));
+            continue;
+        }
         IOF_TRY(write_chunk(w, c, t, &unc, &comp));
         c->def.len = c->rep.len = c->vals.len = 0;
         c->nentries = c->nvals = c->nrows = 0;
-        if (transposing && w->simple[i] == 1) { /* give the buffer back to the pool */
-            pq_buf *pb = &w->pool[j % T_BLOCK];
-            if (!pb->cap) {
-                *pb = c->vals;
-            } else {
-                iof__pq_buf_free(&c->vals);
-            }
-            memset(&c->vals, 0, sizeof c->vals);
-        }
     }
     w->st16_rows = 0;
     w->stage16.len = 0;
-    w->tails.len = 0;
+    w->srows.len = 0;
     iof__tc_i64(t, 2, (int64_t)unc);
     iof__tc_i64(t, 3, (int64_t)w->rg_rows);
     iof__tc_i64(t, 5, (int64_t)rg_start);
