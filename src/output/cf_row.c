@@ -25,6 +25,12 @@ uint32_t iof__cf_format_remip(const iof_cfrec *r, bool anonymise, char out[48])
 
 uint32_t iof__cf_payload_stream(const iof_cfrec *r, int16_t *out, uint32_t B)
 {
+    uint32_t dirty = B;
+    return iof__cf_payload_stream_reuse(r, out, B, &dirty);
+}
+
+uint32_t iof__cf_payload_stream_reuse(const iof_cfrec *r, int16_t *out, uint32_t B, uint32_t *dirty)
+{
     uint32_t n = 0;
     for (uint32_t k = 0; k < r->nslots && n < B; k++) {
         out[n++] = -4;
@@ -36,13 +42,14 @@ uint32_t iof__cf_payload_stream(const iof_cfrec *r, int16_t *out, uint32_t B)
             out[n++] = -8;
     }
     uint32_t used = n;
-    while (n < B)
-        out[n++] = -1;
+    for (uint32_t end = *dirty < B ? *dirty : B; n < end; n++) /* the rest is still -1 */
+        out[n] = -1;
+    *dirty = used;
     return used;
 }
 
 void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof_cfrec *r,
-                      int16_t *stream)
+                      int16_t *stream, uint32_t *stream_dirty)
 {
     row->rec = r;
     row->cfg = cfg;
@@ -63,7 +70,8 @@ void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof_cfr
     row->stream = stream;
     row->stream_used = 0;
     if (cfg->wide && stream)
-        row->stream_used = iof__cf_payload_stream(r, stream, cfg->payload_total);
+        row->stream_used = stream_dirty ? iof__cf_payload_stream_reuse(r, stream, cfg->payload_total, stream_dirty)
+                                        : iof__cf_payload_stream(r, stream, cfg->payload_total);
 }
 
 static void set_int(iof_value *v, int64_t x)

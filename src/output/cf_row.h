@@ -35,13 +35,17 @@ typedef struct iof__cf_row {
 int iof__cf_schema(iof_schema *s, const iof__cf_rowcfg *cfg);
 
 /* Prepares a row for rec (formats MAC and IP; builds the wide payload stream into
- * `stream`, which must hold cfg->payload_total entries when cfg->wide). */
+ * `stream`, which must hold cfg->payload_total entries when cfg->wide). A caller that reuses
+ * `stream` for row after row passes stream_dirty (start: payload_total): only the cells the
+ * previous row used are reset to -1. NULL: the whole buffer is written. */
 void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof_cfrec *rec,
-                      int16_t *stream);
+                      int16_t *stream, uint32_t *stream_dirty);
 
 /* The wide payload stream (§4): for each slot `-4`, its payload bytes, `-8`; cut at B slots;
  * unused slots -1. Returns the number of entries before the -1 fill. Exposed for tests. */
 uint32_t iof__cf_payload_stream(const iof_cfrec *rec, int16_t *out, uint32_t B);
+/* Same into a buffer whose cells from *dirty on already hold -1; sets *dirty to the result. */
+uint32_t iof__cf_payload_stream_reuse(const iof_cfrec *rec, int16_t *out, uint32_t B, uint32_t *dirty);
 
 /* Remote IP text as written (anonymised when configured). Returns length. */
 uint32_t iof__cf_format_remip(const iof_cfrec *rec, bool anonymise, char out[48]);

@@ -36,6 +36,7 @@ struct iof__sink {
     iof__cf_rowcfg rowcfg[2];
     bool use_layout[2];
     int16_t *stream;
+    uint32_t stream_dirty;   /* cells of stream that may not hold -1 (see iof__cf_row_init) */
     sink_file files[IOF_MAX_OPEN_FILES];
     uint64_t tick;
     /* parts already used per (fmt, variant, day): completed files */
@@ -88,6 +89,7 @@ int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_
     }
     if (s->use_layout[0] && cfg->row.payload_total) {
         s->stream = malloc(cfg->row.payload_total * sizeof(int16_t));
+        s->stream_dirty = cfg->row.payload_total;
         if (!s->stream) {
             rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
             goto fail;
@@ -155,7 +157,7 @@ static int write_rec(iof__sink *s, sink_file *sf, const iof_cfrec *rec)
 {
     int layout = s->fmts[sf->fmt].layout;
     iof__cf_row row;
-    iof__cf_row_init(&row, &s->rowcfg[layout], rec, layout == 0 ? s->stream : NULL);
+    iof__cf_row_init(&row, &s->rowcfg[layout], rec, layout == 0 ? s->stream : NULL, &s->stream_dirty);
     int rc = s->fmts[sf->fmt].ops->write(sf->w, &row);
     if (rc != IOF_OK) {
         iof__fail(s->errmsg, sizeof(s->errmsg), rc, "%s: %s", iof__outfile_path(sf->f),

@@ -33,7 +33,6 @@
 #define MAX_DEV 100           /* --devices cap: device IPs are 192.168.1.100 + i */
 #define MAX_STEP 16           /* steps queued per conversation (long ones refill) */
 #define HDR_MAX 1024          /* literal head of one message (ClientHello, HTTP head...) */
-#define POOL_MASK 0xffffu     /* bulk payload pool: 64 KiB of seeded random bytes */
 #define MAX_HOSTS 32
 #define MAX_CONVS (1u << 22)  /* live conversations cap (memory bound) */
 
@@ -158,7 +157,8 @@ struct conv {
     const char *host_name;
     step st[MAX_STEP];
     int nst, cur, segs;
-    uint32_t off, total, hdr_len, pool_base;
+    uint32_t off, total, hdr_len;
+    uint64_t bulk_pos; /* where this conversation's next bulk bytes start in the bulk stream */
     int64_t half_rtt, seg_gap;
     refill_fn refill;
     host *inv[2];          /* inventoried device at each side (looked up at the first packet) */
@@ -242,7 +242,7 @@ struct gen {
     uint8_t inv_dev[256]; /* ... to their index in dev[] */
     remote hosts[MAX_HOSTS];
     int nhosts;
-    uint8_t pool[POOL_MASK + 1 + 2048];
+    uint64_t bulk_key; /* keys the endless stream of bulk payload bytes (bulk_bytes) */
     /* output */
     FILE *fpcap, *fsens, *fev, *ftruth;
     iof__pcapw *pw;
@@ -739,7 +739,7 @@ static conv *conv_new(gen *g, host *dev, int label, uint8_t proto, int ipver)
     c->ipver = (uint8_t)ipver;
     c->half_rtt = 300;
     c->seg_gap = 40;
-    c->pool_base = (uint32_t)iof__rng_below(&g->rng, POOL_MASK + 1);
+    c->bulk_pos = iof__rng_next(&g->rng);
     return c;
 }
 
@@ -955,11 +955,32 @@ static uint32_t build_head(gen *g, conv *c, step *s)
     }
 }
 
-/* Copies bulk bytes [boff, boff+n) of the current message: pool bytes, TLS-framed if asked. */
+/* Bulk payload (encrypted or compressed content) is bytes [pos, pos + n) of an endless keyed
+ * stream: SplitMix64 of (key, pos / 8). No two conversations or messages share bulk bytes, as
+ * in real traffic, where encrypted and compressed payloads never repeat (a repeating pool would
+ * hand every long-window compressor an advantage that no real capture gives). */
+static void bulk_bytes(const gen *g, uint64_t pos, uint8_t *dst, uint32_t n)
+{
+    while (n) {
+        uint64_t z = g->bulk_key ^ (pos >> 3);
+        z += 0x9E3779B97F4A7C15ull;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        unsigned in = (unsigned)(pos & 7), k = 8 - in < n ? 8 - in : n;
+        for (unsigned j = 0; j < k; j++)
+            dst[j] = (uint8_t)(z >> (8 * (in + j)));
+        dst += k;
+        pos += k;
+        n -= k;
+    }
+}
+
+/* Copies bulk bytes [boff, boff+n) of the current message, TLS-framed if asked. */
 static void copy_bulk(gen *g, conv *c, uint32_t L, uint32_t boff, uint8_t *dst, uint32_t n)
 {
     if (!c->bulk_tls) {
-        memcpy(dst, g->pool + ((c->pool_base + boff) & POOL_MASK), n);
+        bulk_bytes(g, c->bulk_pos + boff, dst, n);
         return;
     }
     while (n) {
@@ -976,7 +997,7 @@ static void copy_bulk(gen *g, conv *c, uint32_t L, uint32_t boff, uint8_t *dst, 
             n -= k;
         } else {
             uint32_t left = 5 + rlen - in, k = left < n ? left : n;
-            memcpy(dst, g->pool + ((c->pool_base + boff) & POOL_MASK), k);
+            bulk_bytes(g, c->bulk_pos + boff, dst, k);
             dst += k;
             boff += k;
             n -= k;
@@ -1094,6 +1115,8 @@ static void conv_fire(gen *g, ev *e)
                 copy_bulk(g, c, s->bulk, c->off + h - c->hdr_len, pl + h, n - h);
             c->off += n;
             int last = c->off >= c->total;
+            if (last) /* the next message continues the conversation's bulk stream */
+                c->bulk_pos += s->bulk;
             conv_emit(g, c, s->dir, (uint8_t)(IOF_TCP_ACK | (last ? IOF_TCP_PSH : 0)), pl, n, 0);
             a->seq += n;
             c->segs++;
@@ -1114,7 +1137,7 @@ static void conv_fire(gen *g, ev *e)
             uint32_t k = s->bulk < MSS - n ? s->bulk : MSS - n;
             copy_bulk(g, c, k, 0, c->hdr + n, k);
             n += k;
-            c->pool_base += 997;
+            c->bulk_pos += k;
         }
         conv_emit(g, c, s->dir, 0, c->hdr, n, s->type == S_ICMP ? (uint8_t)s->aux : 0);
         break;
@@ -2295,7 +2318,7 @@ static int setup(gen *g)
 {
     const iof_synth_config *cfg = g->cfg;
     iof__rng_seed(&g->rng, cfg->seed ^ 0x696f74666c6f77ull);
-    iof__rng_fill(&g->rng, g->pool, sizeof g->pool);
+    g->bulk_key = iof__rng_next(&g->rng);
     static const uint8_t rmac[6] = {0xe0, 0x46, 0x9a, 0x00, 0x00, 0x01};
     memcpy(g->router_mac, rmac, 6);
     g->router_mac[4] = (uint8_t)iof__rng_next(&g->rng);

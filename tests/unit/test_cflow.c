@@ -393,7 +393,7 @@ static void test_wide_parquet_span_roundtrip(void)
         r.off_us = got_off[i]; r.size = got_size[i]; r.dir = got_dir[i];
         r.pay = pay; r.pay_off = po; r.pay_len = plen; r.pay_used = plen[0];
         iof__cf_row row;
-        iof__cf_row_init(&row, &rc, &r, stream);
+        iof__cf_row_init(&row, &rc, &r, stream, NULL);
         ASSERT_EQ_INT(iof__writer_parquet.write(w, &row), 0);
     }
     ASSERT_EQ_INT(iof__writer_parquet.finish(w), 0);

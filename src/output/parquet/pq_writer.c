@@ -30,7 +30,7 @@
 #define CHUNK_HOLD (256u << 10)    /* a chunk's pages are held back up to this many raw bytes */
 #define CHUNK_TINY 64              /* held chunks this small are stored without compression */
 #define COMP_RETRY 8               /* row groups between compression tries of a near-random column */
-#define T_BLOCK 128                /* narrow columns gathered together: 256 bytes of a row */
+#define T_BLOCK 32                /* narrow columns gathered together: 64 bytes of a row */
 
 typedef struct pq_col {
     char name[IOF_MAX_COLNAME];
@@ -123,6 +123,7 @@ struct iof__pq_writer {
     size_t nsimple, n16, n64;
     pq_buf stage16;       /* int16 cells of the staged rows, each row's explicit cells in order */
     pq_buf srows;         /* per staged row: srow */
+    pq_buf spans;         /* per staged row: uint32 ts | te << 16, the srow fields gather16 filters on */
     uint64_t st16_rows;
     int64_t *stage64;     /* [STAGE_ROWS][n64] */
     uint32_t st64_rows;
@@ -324,6 +325,7 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     free(w->narrow_of);
     iof__pq_buf_free(&w->stage16);
     iof__pq_buf_free(&w->srows);
+    iof__pq_buf_free(&w->spans);
     iof__pq_buf_free(&w->act);
     iof__pq_buf_free(&w->blk);
     free(w->stage64);
@@ -495,6 +497,8 @@ static int drain64(iof__pq_writer *w)
 /* A staged row: its explicit narrow cells are stage16[off, off + n16 - (te - ts)); narrow
  * columns [ts, te) hold tv in that row and are not stored (ts = te = n16 when there is no
  * such run). */
+_Static_assert(IOF_MAX_COLUMNS <= 0xffff, "srow spans pack two column indices in 32 bits");
+
 typedef struct srow {
     uint64_t off;
     uint32_t ts, te;
@@ -539,6 +543,8 @@ static int drain16(iof__pq_writer *w)
     w->st16_rows = 0;
     w->stage16.len = 0;
     w->srows.len = 0;
+    w->spans.len = 0;
+    w->spans.len = 0;
     return 0;
 }
 
@@ -621,7 +627,7 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
         return wfail(w, IOF_E_INVAL, "parquet: schema has %zu columns, writer %zu", s->n, w->ncols);
     iof_value v;
     if (!pq_buf_reserve(&w->stage16, w->n16 * sizeof(int16_t)) ||
-        !pq_buf_reserve(&w->srows, sizeof(srow)))
+        !pq_buf_reserve(&w->srows, sizeof(srow)) || !pq_buf_reserve(&w->spans, sizeof(uint32_t)))
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
     srow sr = { w->stage16.len / sizeof(int16_t), (uint32_t)w->n16, (uint32_t)w->n16, 0 };
     int16_t *st16_base = w->n16 ? (int16_t *)(void *)(w->stage16.p + w->stage16.len) : NULL;
@@ -701,6 +707,9 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
         w->stage16.len += (size_t)(st16 - st16_base) * sizeof(int16_t);
         memcpy(w->srows.p + w->srows.len, &sr, sizeof sr);
         w->srows.len += sizeof sr;
+        uint32_t span = sr.ts | sr.te << 16;
+        memcpy(w->spans.p + w->spans.len, &span, sizeof span);
+        w->spans.len += sizeof span;
         w->st16_rows++;
     }
     if (w->n64 && ++w->st64_rows == STAGE_ROWS && drain64(w) < 0)
@@ -1426,13 +1435,14 @@ static int64_t gather16(iof__pq_writer *w, size_t j0, size_t j1)
     const size_t nb = j1 - j0;
     const int16_t *cells = (const int16_t *)(const void *)w->stage16.p;
     const srow *rows = (const srow *)(const void *)w->srows.p;
+    const uint32_t *spans = (const uint32_t *)(const void *)w->spans.p; /* 4 bytes a row: stays in cache */
     w->act.len = 0;
     if (!pq_buf_reserve(&w->act, nr * sizeof(uint32_t)))
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
     uint32_t *act = (uint32_t *)(void *)w->act.p;
     size_t n = 0;
     for (uint64_t r = 0; r < nr; r++)
-        if (rows[r].ts > j0 || rows[r].te < j1)
+        if ((spans[r] & 0xffff) > j0 || (spans[r] >> 16) < j1)
             act[n++] = (uint32_t)r;
     w->blk.len = 0;
     if (!pq_buf_reserve(&w->blk, (n ? n : 1) * nb * sizeof(int16_t)))
@@ -1440,20 +1450,32 @@ static int64_t gather16(iof__pq_writer *w, size_t j0, size_t j1)
     int16_t *blk = (int16_t *)(void *)w->blk.p;
     for (size_t i = 0; i < n; i++) {
         const srow *sr = &rows[act[i]];
-        if (i + 8 < n) /* rows are far apart when they are long: fetch a few ahead */
-            __builtin_prefetch(cells + rows[act[i + 8]].off + j0);
+        if (i + 8 < n) { /* rows are far apart when they are long: fetch a few ahead */
+            __builtin_prefetch(&rows[act[i + 8]]);
+            if (i + 4 < n)
+                __builtin_prefetch(cells + rows[act[i + 4]].off + j0);
+        }
+        const size_t ts = spans[act[i]] & 0xffff, te = spans[act[i]] >> 16;
         const int16_t *src = NULL;
-        if (j1 <= sr->ts)
+        if (j1 <= ts)
             src = cells + sr->off + j0;
-        else if (j0 >= sr->te)
-            src = cells + sr->off + j0 - (sr->te - sr->ts);
+        else if (j0 >= te)
+            src = cells + sr->off + j0 - (te - ts);
         if (src) {
             for (size_t k = 0; k < nb; k++)
                 blk[k * n + i] = src[k];
-        } else {
-            for (size_t k = 0; k < nb; k++)
-                blk[k * n + i] = srow_cell(cells, sr, j0 + k);
+            continue;
         }
+        /* the row's left-out run starts or ends inside the block: cells, run, cells */
+        size_t a = ts > j0 ? ts - j0 : 0, b = (te < j1 ? te : j1) - j0, k = 0;
+        const int16_t *row = cells + sr->off;
+        const size_t gap = te - ts;
+        for (; k < a; k++)
+            blk[k * n + i] = row[j0 + k];
+        for (; k < b; k++)
+            blk[k * n + i] = sr->tv;
+        for (; k < nb; k++) /* j0 + k >= te here */
+            blk[k * n + i] = row[j0 + k - gap];
     }
     return (int64_t)n;
 }
@@ -1702,6 +1724,7 @@ static int flush_rg(iof__pq_writer *w)
     w->st16_rows = 0;
     w->stage16.len = 0;
     w->srows.len = 0;
+    w->spans.len = 0;
     iof__tc_i64(t, 2, (int64_t)unc);
     iof__tc_i64(t, 3, (int64_t)w->rg_rows);
     iof__tc_i64(t, 5, (int64_t)rg_start);
