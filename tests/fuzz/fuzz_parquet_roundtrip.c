@@ -4,7 +4,10 @@
  *
  * Input layout (all reads past the end yield 0):
  *   byte 0: columns-1 (mod 8)   byte 1: codec (mod 3)   byte 2: rows (mod 80)
- *   byte 3: row-group bytes / 64   byte 4: page entries   byte 5: use the cell API on odd rows
+ *   byte 3: row-group bytes / 64   byte 4: page entries
+ *   byte 5: bit 0 use the cell API on odd rows; bit 1 the bulk i16_span accessor for runs of
+ *           REQUIRED INT16 columns, with the row's trailing equal values reported as its
+ *           left-out run (the wide layout's path); bit 2 keep those runs short
  *   per column: type byte (mod 8), flags byte (bit0 nullable, bit1 list, bit2 dict hint)
  *   then values: nulls, list lengths (mod 9), integers (1..8 bytes), byte strings (len mod 40).
  */
@@ -42,7 +45,31 @@ typedef struct cell {
 
 typedef struct frow {
     cell c[FZ_MAX_COLS];
+    int16_t s16[FZ_MAX_COLS]; /* INT16 values by column, contiguous for i16_span */
+    bool no_tail;             /* this row reports no left-out run */
 } frow;
+
+static bool span_col(const iof_column *c) { return c->type == IOF_VT_INT16 && !c->nullable && !c->list; }
+
+static size_t g_ncols;
+static const iof_column *g_cols;
+
+static const int16_t *f_span(const void *rowp, const iof_column *c, uint32_t *n, uint32_t *tail, int16_t *tv)
+{
+    const frow *row = rowp;
+    if (!span_col(c))
+        return NULL;
+    size_t i = c->index, m = 0;
+    while (i + m < g_ncols && span_col(&g_cols[i + m]))
+        m++;
+    *n = (uint32_t)m;
+    uint32_t t = 0;
+    while (t < m && row->s16[i + m - 1 - t] == row->s16[i + m - 1])
+        t++;
+    *tail = row->no_tail ? 0 : t;
+    *tv = row->s16[i + m - 1];
+    return row->s16 + i;
+}
 
 static uint32_t f_count(const void *row, const iof_column *c)
 {
@@ -114,7 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t nrows = u8(&in) % FZ_MAX_ROWS;
     uint64_t rg_bytes = 64 * (uint64_t)(1 + u8(&in));
     uint32_t page_entries = 1 + u8(&in);
-    bool cells = u8(&in) & 1;
+    uint8_t mode = u8(&in);
+    bool cells = mode & 1, spans = mode & 2, short_runs = mode & 4;
 
     iof_column cols[FZ_MAX_COLS];
     memset(cols, 0, sizeof cols);
@@ -127,12 +155,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cols[i].dict = (fl >> 2) & 1;
         cols[i].index = (uint32_t)i;
     }
-    iof_schema s = {.cols = cols, .n = ncols, .cap = ncols, .name = "fuzz", .ops = {f_get, f_count}};
+    iof_schema s = {.cols = cols, .n = ncols, .cap = ncols, .name = "fuzz",
+                    .ops = {f_get, f_count, spans ? f_span : NULL}};
+    g_ncols = ncols;
+    g_cols = cols;
 
     frow *rows = calloc(nrows ? nrows : 1, sizeof *rows);
     if (!rows)
         return 0;
-    for (size_t r = 0; r < nrows; r++)
+    for (size_t r = 0; r < nrows; r++) {
+        uint8_t fb = u8(&in); /* this row's INT16 columns from fb % 8 on hold one value */
+        size_t fill_from = fb % 8 + (short_runs ? 4 : 0);
+        int16_t fill = (int16_t)((int8_t)u8(&in));
+        rows[r].no_tail = (fb >> 3) % 5 == 0;
         for (size_t i = 0; i < ncols; i++) {
             cell *x = &rows[r].c[i];
             const iof_column *col = &cols[i];
@@ -152,7 +187,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     x->i[k] = gen_int(&in, col->type);
                 }
             }
+            if (span_col(col)) {
+                if (i >= fill_from)
+                    x->i[0] = fill;
+                rows[r].s16[i] = (int16_t)x->i[0];
+            }
         }
+    }
 
     pq_buf file = {0};
     iof__pq_writer_cfg cfg = {.codec = codec, .row_group_bytes = rg_bytes, .page_entries = page_entries,

@@ -246,6 +246,34 @@ static void test_stream_cut_mid_packet(void)
         ASSERT_EQ_INT(s[k], want[k]);
 }
 
+/* A reused stream buffer: a long row then a short one; the short row's tail must read -1
+ * although the buffer still held the long row's cells, and the used count is the same as a
+ * fresh buffer's. */
+static void test_stream_reuse(void)
+{
+    iof_cfrec r;
+    memset(&r, 0, sizeof(r));
+    uint8_t pay[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+    uint32_t off[2] = { 0, 6 }, len[2] = { 6, 6 };
+    r.pay = pay;
+    r.pay_off = off;
+    r.pay_len = len;
+    r.nslots = 2;
+    int16_t buf[20], fresh[20];
+    uint32_t dirty = 20;
+    ASSERT_EQ_INT(iof__cf_payload_stream_reuse(&r, buf, 20, &dirty), 16);
+    ASSERT_EQ_INT(dirty, 16);
+    r.nslots = 1;
+    len[0] = 2;
+    ASSERT_EQ_INT(iof__cf_payload_stream_reuse(&r, buf, 20, &dirty), 4);
+    ASSERT_EQ_INT(iof__cf_payload_stream(&r, fresh, 20), 4);
+    for (int k = 0; k < 20; k++)
+        ASSERT_EQ_INT(buf[k], fresh[k]);
+    ASSERT_EQ_INT(buf[4], -1);
+    ASSERT_EQ_INT(buf[15], -1);
+    ASSERT_EQ_INT(dirty, 4);
+}
+
 static void test_eviction_cap(void)
 {
     iof__cflow *t = table(IOF_VARIANT_BI, 2, 0, 3);
@@ -427,6 +455,7 @@ static void test_wide_parquet_span_roundtrip(void)
 
 static const iof_test tests[] = {
     TEST(test_wide_parquet_span_roundtrip),
+    TEST(test_stream_reuse),
     TEST(test_clamped_timestamps_saturate),
     TEST(test_window_boundary), TEST(test_clock_closes_windows), TEST(test_mirrored_device_to_device),
     TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote),

@@ -1,6 +1,7 @@
 /* Unit tests of the native Parquet writer: encodings, thrift compact, UTF-8, and round trips
  * writer -> our reader (in memory) for every codec. Cross-reader checks (DuckDB, hyparquet,
  * arrow-rs) are in tests/integration/parquet_pqcheck.sh. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,76 @@ static void test_hybrid_known_bytes(void)
     static const uint8_t bad3[] = {0x10, 0x09};       /* RLE value above the width */
     ASSERT_EQ_INT(iof__pq_hybrid_decode(bad3, 2, 3, out, 8), -1);
     ASSERT_EQ_INT(iof__pq_hybrid_decode(bad3, 2, 33, out, 8), -1);
+}
+
+/* The sparse encoder against the plain one: rows not listed hold the fill. Patterns: random
+ * values, long runs (also across the 504-value pending buffer), consecutive and isolated rows,
+ * gaps of every length, values equal to the fill. */
+static void test_hybrid_sparse(void)
+{
+    enum { R = 4000 };
+    uint32_t *rows = malloc(R * sizeof *rows), *vals = malloc(R * sizeof *vals), *want = malloc(R * sizeof *want);
+    uint32_t *got = malloc((R + 8) * sizeof *got);
+    int16_t *v16 = malloc(R * sizeof *v16);
+    int32_t *map = malloc(65536 * sizeof *map);
+    for (unsigned width = 0; width <= 20; width++) {
+        uint32_t mask = (uint32_t)((1ull << width) - 1);
+        for (int pat = 0; pat < 8; pat++) {
+            uint64_t r0 = rnd() % 50, r1 = r0 + (pat == 7 ? 0 : rnd() % (R - 60)) + (pat == 6 ? 1 : 0);
+            uint32_t fill = (uint32_t)(rnd() & mask);
+            size_t n = 0;
+            uint32_t v = 0;
+            for (uint64_t r = r0; r < r1; r++) {
+                bool keep;
+                switch (pat) {
+                case 0: keep = rnd() % 2; break;              /* half the rows */
+                case 1: keep = rnd() % 50 == 0; break;        /* isolated rows, long gaps */
+                case 2: keep = (r / 700) % 2; break;          /* long stretches of each */
+                case 3: keep = true; break;                   /* no gap at all */
+                case 4: keep = (r % 9) < 3; break;            /* short gaps and segments */
+                default: keep = rnd() % 3 == 0; break;
+                }
+                if (!keep)
+                    continue;
+                if (pat == 2 || pat == 3)
+                    v = rnd() % 600 == 0 ? (uint32_t)(rnd() & mask) : v; /* runs far longer than 504 */
+                else if (pat == 4)
+                    v = fill;                                 /* stored values equal to the fill */
+                else
+                    v = rnd() % 4 ? (uint32_t)(rnd() & mask) : v;
+                rows[n] = (uint32_t)r;
+                vals[n++] = v & mask;
+            }
+            for (uint64_t r = r0, i = 0; r < r1; r++)
+                want[r - r0] = i < n && rows[i] == r ? vals[i++] : fill;
+            pq_buf b = {0};
+            iof__pq_hybrid_encode_sparse(&b, width, rows, vals, n, r0, r1, fill);
+            ASSERT_TRUE(!b.oom);
+            long used = iof__pq_hybrid_decode(b.p, b.len, width, got, (size_t)(r1 - r0));
+            ASSERT_EQ_INT(used, (long)b.len);
+            for (uint64_t k = 0; k < r1 - r0; k++)
+                if (got[k] != want[k])
+                    ASSERT_EQ_U64(got[k], want[k]);
+            if (width <= 16) { /* the int16 form: indices through a map */
+                for (size_t i = 0; i < n; i++) {
+                    v16[i] = (int16_t)(vals[i] ^ 0x5a5au);
+                    map[(uint16_t)v16[i]] = (int32_t)vals[i];
+                }
+                pq_buf b2 = {0};
+                iof__pq_hybrid_encode_sparse16(&b2, width, rows, v16, map, 0xffff, n, r0, r1, fill);
+                ASSERT_EQ_INT(b2.len, b.len);
+                ASSERT_TRUE(b.len == 0 || memcmp(b2.p, b.p, b.len) == 0);
+                iof__pq_buf_free(&b2);
+            }
+            iof__pq_buf_free(&b);
+        }
+    }
+    free(rows);
+    free(vals);
+    free(want);
+    free(got);
+    free(v16);
+    free(map);
 }
 
 /* ---- thrift ------------------------------------------------------------------------- */
@@ -504,10 +575,196 @@ static void test_reader_damage(void)
     ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, "PAR1xxxxPAR1", 12, err, sizeof err), IOF_E_FORMAT);
 }
 
+/* ---- the wide-row path: i16_span with a left-out run --------------------------------- */
+
+/* A wide row: a BOOL and an INT8 before the stream, W INT16 stream cells (bulk through
+ * i16_span, the last `tail` of them all equal to tv and left out), an INT8 and a BOOL after. */
+enum { WS = 300 };
+typedef struct wrow {
+    uint64_t r;
+    int16_t cell[WS];
+    uint32_t used;
+    int16_t tv;
+    bool report_tail;
+} wrow;
+
+static bool w_mixed_tv; /* rows leave out different run values (else all -1, as custom flows do) */
+
+static void w_fill(wrow *x, uint64_t r)
+{
+    x->r = r;
+    uint64_t h = h3(r, 1, 2);
+    x->used = h % 7 == 0 ? WS : (uint32_t)(h >> 8) % (WS + 1);
+    x->tv = w_mixed_tv && h % 11 == 0 ? (int16_t)((h >> 20) % 5) - 2 : -1;
+    x->report_tail = h % 13 != 0;                              /* some rows report no run */
+    for (uint32_t k = 0; k < WS; k++)
+        x->cell[k] = k < x->used ? (int16_t)(h3(r, k, 3) % 7 == 0 ? -4 : (int16_t)(h3(r / 4, k, 4) % 260) - 4)
+                                 : x->tv;
+}
+
+static void w_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
+{
+    (void)k;
+    const wrow *x = row;
+    memset(v, 0, sizeof *v);
+    if (c->index < WS)
+        v->i = x->cell[c->index];
+    else if (c->index == WS)
+        v->i = (int8_t)h3(x->r, 5, 6);
+    else if (c->index == WS + 1)
+        v->i = (int64_t)(h3(x->r, 7, 8) & 1);
+    else if (c->index == WS + 2)
+        v->i = (int8_t)(x->r % 3);
+    else
+        v->i = (int64_t)(x->r % 2);
+}
+
+static uint32_t w_count(const void *row, const iof_column *c)
+{
+    (void)row;
+    (void)c;
+    return 1;
+}
+
+static const int16_t *w_span(const void *row, const iof_column *c, uint32_t *n, uint32_t *tail, int16_t *tv)
+{
+    const wrow *x = row;
+    if (c->index >= WS)
+        return NULL;
+    *n = WS - c->index;
+    *tail = 0;
+    if (x->report_tail)
+        *tail = x->used > c->index ? WS - x->used : *n;
+    *tv = x->tv;
+    return x->cell + c->index;
+}
+
+/* columns: pre BOOL (WS+1), pre INT8 (WS), C_0..C_{WS-1}, post INT8 (WS+2), post BOOL (WS+3) */
+static void wide_schema(iof_schema *s, iof_column *cols)
+{
+    memset(s, 0, sizeof *s);
+    size_t n = 0;
+    static const struct { uint32_t index; iof_vtype t; } extra[4] = {
+        {WS + 1, IOF_VT_BOOL}, {WS, IOF_VT_INT8}, {WS + 2, IOF_VT_INT8}, {WS + 3, IOF_VT_BOOL}};
+    for (int e = 0; e < 2; e++) {
+        memset(&cols[n], 0, sizeof cols[n]);
+        snprintf(cols[n].name, sizeof cols[n].name, "pre%d", e);
+        cols[n].type = extra[e].t;
+        cols[n++].index = extra[e].index;
+    }
+    for (uint32_t k = 0; k < WS; k++) {
+        memset(&cols[n], 0, sizeof cols[n]);
+        snprintf(cols[n].name, sizeof cols[n].name, "C_%03u", k);
+        cols[n].type = IOF_VT_INT16;
+        cols[n++].index = k;
+    }
+    for (int e = 2; e < 4; e++) {
+        memset(&cols[n], 0, sizeof cols[n]);
+        snprintf(cols[n].name, sizeof cols[n].name, "post%d", e);
+        cols[n].type = extra[e].t;
+        cols[n++].index = extra[e].index;
+    }
+    s->cols = cols;
+    s->n = s->cap = n;
+    s->name = "wide-test";
+    s->ops = (iof_row_ops){ w_get, w_count, w_span };
+}
+
+static void test_wide_span_rows(void)
+{
+    static iof_column cols[WS + 4];
+    iof_schema s;
+    wide_schema(&s, cols);
+    const iof_codec codecs[] = {IOF_CODEC_ZSTD, IOF_CODEC_SNAPPY, IOF_CODEC_NONE};
+    /* row groups of every size (one row up to all), pages cut inside long fill runs, and the
+     * cell API mixed in (every 97th row) so staged rows also take the dense path */
+    static const struct { uint64_t rows, rg_bytes; uint32_t page_entries; bool cells, mixed; } cases[] = {
+        {1, 0, 0, false, false},         {5000, 0, 0, false, false},     {5000, 50000, 333, false, false},
+        {3001, 700, 7, false, false},    {2000, 120000, 64, true, false}, {0, 0, 0, false, false},
+        {5000, 80000, 100, false, true}, {2000, 120000, 64, true, true},
+    };
+    wrow x;
+    for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++) {
+        w_mixed_tv = cases[ci].mixed;
+        for (int co = 0; co < 3; co++) {
+            pq_buf f = {0};
+            iof__pq_writer_cfg cfg = {.codec = codecs[co], .row_group_bytes = cases[ci].rg_bytes,
+                                      .page_entries = cases[ci].page_entries, .sink = mem_sink, .sink_ctx = &f};
+            iof__pq_writer *w;
+            char err[256];
+            ASSERT_EQ_INT(iof__pq_writer_open(&w, cols, s.n, &cfg, err, sizeof err), 0);
+            for (uint64_t r = 0; r < cases[ci].rows; r++) {
+                w_fill(&x, r);
+                if (cases[ci].cells && r % 97 == 5) {
+                    for (size_t c = 0; c < s.n; c++) {
+                        iof_value v;
+                        w_get(&x, &cols[c], 0, &v);
+                        ASSERT_EQ_INT(iof__pq_put_int(w, c, v.i), 0);
+                    }
+                    ASSERT_EQ_INT(iof__pq_end_row(w), 0);
+                } else {
+                    int rc = iof__pq_write_row(w, &s, &x);
+                    if (rc)
+                        fprintf(stderr, "  %s\n", iof__pq_writer_errmsg(w));
+                    ASSERT_EQ_INT(rc, 0);
+                }
+            }
+            ASSERT_EQ_INT(iof__pq_writer_finish(w, err, sizeof err), 0);
+            for (int sel = 0; sel < 2; sel++) {
+                iof__pq_reader *r;
+                ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, f.p, f.len, err, sizeof err), 0);
+                ASSERT_EQ_U64(iof__pq_reader_nrows(r), cases[ci].rows);
+                const size_t pick[] = {1, 2 + WS - 1, s.n - 1}; /* pre INT8, the last cell, post BOOL */
+                if (sel)
+                    ASSERT_EQ_INT(iof__pq_reader_select(r, pick, 3), 0);
+                uint64_t row = 0;
+                int rc;
+                while ((rc = iof__pq_reader_next(r)) > 0) {
+                    w_fill(&x, row);
+                    for (size_t c = 0; c < s.n; c++) {
+                        iof_value want, got;
+                        w_get(&x, &cols[c], 0, &want);
+                        iof__pq_reader_get(r, c, 0, &got);
+                        bool picked = !sel || c == pick[0] || c == pick[1] || c == pick[2];
+                        ASSERT_EQ_INT(got.null, !picked);
+                        if (picked && got.i != want.i) {
+                            fprintf(stderr, "  case %zu codec %d row %llu column %s\n", ci, co,
+                                    (unsigned long long)row, cols[c].name);
+                            ASSERT_EQ_INT(got.i, want.i);
+                        }
+                    }
+                    row++;
+                }
+                ASSERT_EQ_INT(rc, 0);
+                ASSERT_EQ_U64(row, cases[ci].rows);
+                iof__pq_reader_close(r);
+            }
+            iof__pq_buf_free(&f);
+        }
+    }
+    /* selection is refused once rows have been read */
+    w_mixed_tv = false;
+    pq_buf f = {0};
+    iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_ZSTD, .sink = mem_sink, .sink_ctx = &f};
+    iof__pq_writer *w;
+    ASSERT_EQ_INT(iof__pq_writer_open(&w, cols, s.n, &cfg, NULL, 0), 0);
+    w_fill(&x, 1);
+    ASSERT_EQ_INT(iof__pq_write_row(w, &s, &x), 0);
+    ASSERT_EQ_INT(iof__pq_writer_finish(w, NULL, 0), 0);
+    iof__pq_reader *r;
+    ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, f.p, f.len, NULL, 0), 0);
+    ASSERT_EQ_INT(iof__pq_reader_next(r), 1);
+    size_t one = 0;
+    ASSERT_EQ_INT(iof__pq_reader_select(r, &one, 1), IOF_E_INVAL);
+    iof__pq_reader_close(r);
+    iof__pq_buf_free(&f);
+}
+
 static const iof_test tests[] = {
     TEST(test_hybrid_patterns),  TEST(test_hybrid_known_bytes),        TEST(test_thrift_roundtrip),
     TEST(test_utf8),             TEST(test_roundtrip_codecs),          TEST(test_roundtrip_row_groups_pages),
     TEST(test_empty_and_single), TEST(test_errors),                    TEST(test_reader_damage),
+    TEST(test_hybrid_sparse),    TEST(test_wide_span_rows),
     {0}};
 
 int main(void) { return iof_test_run(tests); }

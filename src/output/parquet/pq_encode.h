@@ -103,41 +103,7 @@ static inline unsigned pq_bit_width(uint64_t maxv)
 void iof__pq_hybrid_encode_u8(pq_buf *out, const uint8_t *v, size_t n, unsigned width);
 void iof__pq_hybrid_encode_u32(pq_buf *out, const uint32_t *v, size_t n, unsigned width);
 
-/* Streaming form of the same encoding for values that arrive as runs (a payload-stream column
- * is mostly one long run of the -1 fill): push runs with iof__pq_hyb_run(), then call
- * iof__pq_hyb_end(). Runs of >= 8 that start on a group boundary become one RLE run whatever
- * their length, so the cost is per run, not per value. Only the very last bit-packed group is
- * zero-padded (readers stop at the page's value count). */
-#define PQ_HYB_PEND 504 /* bit-packed values held back: 63 groups, a one-byte section header */
-typedef struct pq_hyb {
-    pq_buf *out;
-    unsigned width;
-    uint32_t rv;    /* the run being accumulated */
-    uint64_t rn;
-    size_t np;      /* pending bit-packed values */
-    uint32_t pend[PQ_HYB_PEND];
-} pq_hyb;
-
-void iof__pq_hyb_begin(pq_hyb *h, pq_buf *out, unsigned width);
-void iof__pq_hyb_commit(pq_hyb *h); /* internal: encodes the accumulated run */
-static inline void iof__pq_hyb_run(pq_hyb *h, uint32_t v, uint64_t n)
-{
-    if (v == h->rv && h->rn) {
-        h->rn += n;
-        return;
-    }
-    if (h->rn) {
-        if (h->rn < 8 && h->np + h->rn < PQ_HYB_PEND) { /* a short run is bit-packed anyway */
-            for (uint64_t k = 0; k < h->rn; k++)
-                h->pend[h->np++] = h->rv;
-        } else {
-            iof__pq_hyb_commit(h);
-        }
-    }
-    h->rv = v;
-    h->rn = n;
-}
-void iof__pq_hyb_end(pq_hyb *h);
+#define PQ_HYB_PEND 504 /* bit-packed values held back by the sparse encoder: 63 groups */
 
 /* The hybrid encoding of rows [r0, r1) of a column whose rows rows[0..n) (ascending, inside
  * [r0, r1)) hold vals[k] and every other row holds `fill`: the cost is per stored value and

@@ -102,6 +102,7 @@ struct iof__pq_writer {
     dict_cache dc[DICT_CACHE]; /* recently compressed dictionary pages */
     unsigned dc_next;
     int32_t *dtab;  /* 65536-entry direct index for 8/16-bit dictionaries, kept all -1 */
+    uint8_t *seen;  /* 65536 flags: values present in a narrow column (write_chunk16), kept 0 */
     uint32_t *ht;   /* open addressing: dictionary index + 1, 0 = empty */
     size_t ht_cap;
     ZSTD_CCtx *zc;
@@ -318,6 +319,7 @@ void iof__pq_writer_abort(iof__pq_writer *w)
         iof__pq_buf_free(&w->dc[k].comp);
     }
     free(w->dtab);
+    free(w->seen);
     free(w->ht);
     free(w->simple);
     free(w->run16);
@@ -1450,11 +1452,11 @@ static int64_t gather16(iof__pq_writer *w, size_t j0, size_t j1)
     int16_t *blk = (int16_t *)(void *)w->blk.p;
     for (size_t i = 0; i < n; i++) {
         const srow *sr = &rows[act[i]];
-        if (i + 8 < n) { /* rows are far apart when they are long: fetch a few ahead */
-            __builtin_prefetch(&rows[act[i + 8]]);
-            if (i + 4 < n)
-                __builtin_prefetch(cells + rows[act[i + 4]].off + j0);
-        }
+        /* rows are far apart when they are long: fetch their records, then their cells, ahead */
+        if (i + 16 < n)
+            __builtin_prefetch(&rows[act[i + 16]]);
+        if (i + 8 < n)
+            __builtin_prefetch(cells + rows[act[i + 8]].off + j0);
         const size_t ts = spans[act[i]] & 0xffff, te = spans[act[i]] >> 16;
         const int16_t *src = NULL;
         if (j1 <= ts)
@@ -1512,17 +1514,6 @@ static int write_chunk16_dense(iof__pq_writer *w, pq_col *c, tc_w *t, const uint
     return rc;
 }
 
-typedef struct sortent {
-    int64_t v;
-    uint32_t d;
-} sortent;
-
-static int cmp_sortent(const void *a, const void *b)
-{
-    int64_t x = ((const sortent *)a)->v, y = ((const sortent *)b)->v;
-    return (x > y) - (x < y);
-}
-
 /* Encodes one gathered INT8/INT16 narrow column: a sorted dictionary of the stored cells and of
  * the run values of the rows left out (sorted, so columns with the same value set share a
  * byte-identical dictionary page, compressed once: see compress_page), then the indices, with
@@ -1542,56 +1533,48 @@ static int write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, const uint32_t *
         memset(w->dtab, 0xff, 65536 * sizeof *w->dtab);
     }
     w->dvals.len = 0;
-    if (!pq_buf_reserve(&w->dvals, (8 + sizeof(sortent)) * 65536))
+    if (!pq_buf_reserve(&w->dvals, 8 * 65536))
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
     int32_t *tab = w->dtab; /* key -> dictionary index; -1 absent, -2 present (not yet placed) */
     int64_t *dv = (int64_t *)(void *)w->dvals.p;
-    sortent *se = (sortent *)(void *)(dv + 65536);
     const uint16_t kmask = c->width == 1 ? 0xff : 0xffff;
 #define KEY(x) ((uint16_t)((uint16_t)(x) & kmask))
-    /* 1. which values occur */
-    uint32_t nd = 0;
-    int64_t mn = INT64_MAX, mx = INT64_MIN;
-#define SEEN(x)                                          \
-    do {                                                 \
-        int16_t x_ = (x);                                \
-        if (tab[KEY(x_)] == -1) {                        \
-            tab[KEY(x_)] = -2;                           \
-            dv[nd++] = x_;                               \
-            if (x_ < mn) mn = x_;                        \
-            if (x_ > mx) mx = x_;                        \
-        }                                                \
-    } while (0)
+    /* 1. which values occur: a byte per possible value and the range (no branch per value) */
+    if (!w->seen && !(w->seen = calloc(65536, 1)))
+        return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    uint8_t *seen = w->seen;
+    int mn16 = INT16_MAX, mx16 = INT16_MIN;
     if (n < nr) { /* rows left out: their run values */
         if (tv_same) {
-            SEEN(tv);
+            seen[KEY(tv)] = 1;
+            mn16 = mx16 = tv;
         } else {
             for (uint64_t r = 0, i = 0; r < nr; r++) {
-                if (i < n && act[i] == r)
+                if (i < n && act[i] == r) {
                     i++;
-                else
-                    SEEN(rows[r].tv);
+                    continue;
+                }
+                int x = rows[r].tv;
+                seen[KEY(x)] = 1;
+                mn16 = x < mn16 ? x : mn16;
+                mx16 = x > mx16 ? x : mx16;
             }
         }
     }
-    for (size_t i = 0; i < n; i++)
-        SEEN(vals[i]);
-#undef SEEN
-    /* 2. indices in value order */
-    if ((uint64_t)(mx - mn) <= 8 * (uint64_t)nd + 1024) {
-        uint32_t d = 0;
-        for (int64_t x = mn; x <= mx; x++)
-            if (tab[KEY(x)] == -2) {
-                tab[KEY(x)] = (int32_t)d;
-                dv[d++] = x;
-            }
-    } else {
-        for (uint32_t d = 0; d < nd; d++)
-            se[d] = (sortent){ dv[d], d };
-        qsort(se, nd, sizeof *se, cmp_sortent);
-        for (uint32_t d = 0; d < nd; d++) {
-            dv[d] = se[d].v;
-            tab[KEY(se[d].v)] = (int32_t)d;
+    for (size_t i = 0; i < n; i++) {
+        int x = vals[i];
+        seen[KEY(x)] = 1;
+        mn16 = x < mn16 ? x : mn16;
+        mx16 = x > mx16 ? x : mx16;
+    }
+    const int64_t mn = mn16, mx = mx16;
+    /* 2. indices in value order (so equal value sets give equal dictionary pages) */
+    uint32_t nd = 0;
+    for (int64_t x = mn; x <= mx; x++) {
+        if (seen[KEY(x)]) {
+            seen[KEY(x)] = 0;
+            tab[KEY(x)] = (int32_t)nd;
+            dv[nd++] = x;
         }
     }
     unsigned bw = pq_bit_width(nd - 1);
