@@ -42,8 +42,8 @@ gen() { # name synth-args...
   fi
 }
 # scale chosen so that each capture is about GB gigabytes (docs/SYNTH.md calibration: home
-# ~29 MB per scale unit over 5 minutes, small ~6.1 MB per scale unit over 30 minutes)
-gen smarthome --seed 11 --duration 5m --scale "$(python3 -c "print(max(1, round($GB * 1000 / 29)))")"
+# ~25 MB per scale unit over 5 minutes, small ~6.1 MB per scale unit over 30 minutes)
+gen smarthome --seed 11 --duration 5m --scale "$(python3 -c "print(max(1, round($GB * 1000 / 25)))")"
 gen smallpkt --seed 12 --duration 30m --profile small --scale "$(python3 -c "print(max(1, round($GB * 1000 / 6.1)))")"
 
 best() { # prints "wall_s rss_kb" best of 3

@@ -215,14 +215,17 @@ static size_t pend_spill(pq_buf *out, unsigned width, uint32_t *pend, size_t np)
     np = run_end(out, width, pend, np, rv, rn);                                                 \
     hyb_section(out, width, pend, np);
 
-/* Ends the run (v, n): a short one is stored as is (8 stores, no data-dependent loop; pend has
- * spare slots), a long one through sparse_commit(). Returns the new number of pending values. */
+/* Ends the run (v, n): a short one is stored as is (one store, or 8 for 2..7 copies: no
+ * data-dependent loop; pend has spare slots), a long one through sparse_commit(). Returns the
+ * new number of pending values. */
 static inline size_t run_end(pq_buf *out, unsigned width, uint32_t *pend, size_t np, uint32_t v, uint64_t n)
 {
     if (n >= 8)
         return sparse_commit(out, width, pend, np, v, n);
     uint32_t *q = pend + np;
-    q[0] = q[1] = q[2] = q[3] = q[4] = q[5] = q[6] = q[7] = v;
+    q[0] = v;
+    if (n > 1)
+        q[1] = q[2] = q[3] = q[4] = q[5] = q[6] = q[7] = v;
     np += (size_t)n;
     return np >= PQ_HYB_PEND - 8 ? pend_spill(out, width, pend, np) : np;
 }
