@@ -35,9 +35,11 @@ uint32_t iof__cf_payload_stream_reuse(const iof_cfrec *r, int16_t *out, uint32_t
     for (uint32_t k = 0; k < r->nslots && n < B; k++) {
         out[n++] = -4;
         const uint8_t *p = r->pay + r->pay_off[k];
-        uint32_t len = r->pay_len[k];
-        for (uint32_t b = 0; b < len && n < B; b++)
-            out[n++] = p[b];
+        uint32_t len = r->pay_len[k] < B - n ? r->pay_len[k] : B - n;
+        int16_t *q = out + n;
+        for (uint32_t b = 0; b < len; b++) /* one bound: the compiler vectorises the widening */
+            q[b] = p[b];
+        n += len;
         if (n < B)
             out[n++] = -8;
     }
