@@ -546,7 +546,6 @@ static int drain16(iof__pq_writer *w)
     w->stage16.len = 0;
     w->srows.len = 0;
     w->spans.len = 0;
-    w->spans.len = 0;
     return 0;
 }
 
