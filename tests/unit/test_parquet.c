@@ -760,11 +760,72 @@ static void test_wide_span_rows(void)
     iof__pq_buf_free(&f);
 }
 
+/* A column chunk larger than the writer holds back (256 KiB) is released and streamed with the
+ * file's codec; a small incompressible one is stored uncompressed; both read back. */
+typedef struct brow {
+    uint64_t r;
+    uint8_t b[3000];
+} brow;
+
+static void b_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
+{
+    (void)k;
+    brow *x = (brow *)row;
+    memset(v, 0, sizeof *v);
+    uint32_t n = c->index == 0 ? 3000 : 8;
+    for (uint32_t i = 0; i < n; i++)
+        x->b[i] = (uint8_t)h3(x->r, c->index, i);
+    v->p = x->b;
+    v->len = n;
+}
+
+static void test_chunk_release_and_codec_choice(void)
+{
+    iof_column cols[2];
+    memset(cols, 0, sizeof cols);
+    snprintf(cols[0].name, sizeof cols[0].name, "big");
+    snprintf(cols[1].name, sizeof cols[1].name, "small");
+    cols[0].type = cols[1].type = IOF_VT_BINARY;
+    cols[1].index = 1;
+    iof_schema s = {.cols = cols, .n = 2, .cap = 2, .name = "release", .ops = {b_get, w_count, NULL}};
+    const iof_codec codecs[] = {IOF_CODEC_ZSTD, IOF_CODEC_SNAPPY};
+    for (int co = 0; co < 2; co++) {
+        pq_buf f = {0};
+        iof__pq_writer_cfg cfg = {.codec = codecs[co], .page_bytes = 64 << 10, .sink = mem_sink, .sink_ctx = &f};
+        iof__pq_writer *w;
+        ASSERT_EQ_INT(iof__pq_writer_open(&w, cols, 2, &cfg, NULL, 0), 0);
+        brow x;
+        for (uint64_t r = 0; r < 200; r++) { /* 600 KB of random bytes in "big" */
+            x.r = r;
+            ASSERT_EQ_INT(iof__pq_write_row(w, &s, &x), 0);
+        }
+        ASSERT_EQ_INT(iof__pq_writer_finish(w, NULL, 0), 0);
+        iof__pq_reader *r;
+        ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, f.p, f.len, NULL, 0), 0);
+        brow want;
+        uint64_t row = 0;
+        while (iof__pq_reader_next(r) > 0) {
+            want.r = row;
+            for (size_t c = 0; c < 2; c++) {
+                iof_value got, wv;
+                b_get(&want, &cols[c], 0, &wv);
+                iof__pq_reader_get(r, c, 0, &got);
+                ASSERT_EQ_INT(got.len, wv.len);
+                ASSERT_TRUE(memcmp(got.p, wv.p, wv.len) == 0);
+            }
+            row++;
+        }
+        ASSERT_EQ_U64(row, 200);
+        iof__pq_reader_close(r);
+        iof__pq_buf_free(&f);
+    }
+}
+
 static const iof_test tests[] = {
     TEST(test_hybrid_patterns),  TEST(test_hybrid_known_bytes),        TEST(test_thrift_roundtrip),
     TEST(test_utf8),             TEST(test_roundtrip_codecs),          TEST(test_roundtrip_row_groups_pages),
     TEST(test_empty_and_single), TEST(test_errors),                    TEST(test_reader_damage),
-    TEST(test_hybrid_sparse),    TEST(test_wide_span_rows),
+    TEST(test_hybrid_sparse),    TEST(test_wide_span_rows),            TEST(test_chunk_release_and_codec_choice),
     {0}};
 
 int main(void) { return iof_test_run(tests); }
