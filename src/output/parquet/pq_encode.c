@@ -185,8 +185,8 @@ static size_t pend_spill(pq_buf *out, unsigned width, uint32_t *pend, size_t np)
     size_t np = 0;                                                                              \
     uint32_t rv = fill;                                                                         \
     uint64_t rn = 0, next = r0;                                                                 \
-    for (size_t i = 0; i < n; i++) {                                                            \
-        uint64_t r = rows[i];                                                                   \
+    for (size_t i = 0;; i++) {                                                                  \
+        uint64_t r = i < n ? rows[i] : r1; /* r1: the rows after the last stored one */         \
         if (r != next) { /* rows [next, r) hold the fill */                                     \
             if (rv != fill) {                                                                   \
                 np = run_end(out, width, pend, np, rv, rn);                                     \
@@ -195,6 +195,8 @@ static size_t pend_spill(pq_buf *out, unsigned width, uint32_t *pend, size_t np)
             }                                                                                   \
             rn += r - next;                                                                     \
         }                                                                                       \
+        if (i == n)                                                                             \
+            break;                                                                              \
         uint32_t v = (VALUE);                                                                   \
         if (v != rv) {                                                                          \
             np = run_end(out, width, pend, np, rv, rn);                                         \
@@ -203,14 +205,6 @@ static size_t pend_spill(pq_buf *out, unsigned width, uint32_t *pend, size_t np)
         }                                                                                       \
         rn++;                                                                                   \
         next = r + 1;                                                                           \
-    }                                                                                           \
-    if (r1 > next) {                                                                            \
-        if (rv != fill) {                                                                       \
-            np = run_end(out, width, pend, np, rv, rn);                                         \
-            rv = fill;                                                                          \
-            rn = 0;                                                                             \
-        }                                                                                       \
-        rn += r1 - next;                                                                        \
     }                                                                                           \
     np = run_end(out, width, pend, np, rv, rn);                                                 \
     hyb_section(out, width, pend, np);

@@ -110,7 +110,7 @@ struct iof__pq_writer {
      * Appending one value per row to 3000 separate column buffers touches 3000 cache lines per
      * row (which also alias in the cache); instead write_row() stores
      *  - BOOL/INT8/INT16 values row-major in stage16, each row's cells back to back WITHOUT its
-     *    constant run (the payload stream's -1 fill, described by the row's srow); flush_rg()
+     *    constant run (the payload stream's -1 fill, described by the row's span); flush_rg()
      *    gathers them in blocks of T_BLOCK columns over the rows that have cells there, and
      *    encodes each column from those cells plus the runs of the rows it skipped (sparse:
      *    the work is proportional to the cells a row really has, not to the 3000 columns);
@@ -124,7 +124,7 @@ struct iof__pq_writer {
     size_t nsimple, n16, n64;
     pq_buf stage16;       /* int16 cells of the staged rows, each row's explicit cells in order */
     pq_buf srows;         /* per staged row: srow */
-    pq_buf spans;         /* per staged row: uint32 ts | te << 16, the srow fields gather16 filters on */
+    pq_buf spans;         /* per staged row: uint32 ts | te << 16, its left-out run */
     uint64_t st16_rows;
     int64_t *stage64;     /* [STAGE_ROWS][n64] */
     uint32_t st64_rows;
@@ -498,21 +498,24 @@ static int drain64(iof__pq_writer *w)
 
 /* A staged row: its explicit narrow cells are stage16[off, off + n16 - (te - ts)); narrow
  * columns [ts, te) hold tv in that row and are not stored (ts = te = n16 when there is no
- * such run). */
-_Static_assert(IOF_MAX_COLUMNS <= 0xffff, "srow spans pack two column indices in 32 bits");
+ * such run). ts and te live apart, packed in the row's 4-byte span (SPAN_TS / SPAN_TE), which
+ * is all that gather16 reads for rows it skips. */
+_Static_assert(IOF_MAX_COLUMNS <= 0xffff, "spans pack two column indices in 32 bits");
+#define SPAN_TS(sp) ((size_t)((sp) & 0xffff))
+#define SPAN_TE(sp) ((size_t)((sp) >> 16))
 
 typedef struct srow {
     uint64_t off;
-    uint32_t ts, te;
     int16_t tv;
 } srow;
 
-static inline int16_t srow_cell(const int16_t *cells, const srow *s, size_t j)
+static inline int16_t srow_cell(const int16_t *cells, const srow *s, uint32_t span, size_t j)
 {
-    if (j < s->ts)
+    size_t ts = SPAN_TS(span), te = SPAN_TE(span);
+    if (j < ts)
         return cells[s->off + j];
-    if (j >= s->te)
-        return cells[s->off + j - (s->te - s->ts)];
+    if (j >= te)
+        return cells[s->off + j - (te - ts)];
     return s->tv;
 }
 
@@ -530,13 +533,14 @@ static int drain16(iof__pq_writer *w)
     const uint64_t nr = w->st16_rows;
     const int16_t *cells = (const int16_t *)(const void *)w->stage16.p;
     const srow *rows = (const srow *)(const void *)w->srows.p;
+    const uint32_t *spans = (const uint32_t *)(const void *)w->spans.p;
     for (size_t j = 0; j < w->n16; j++) {
         pq_col *c = &w->cols[w->simple_idx[j]];
         if (!pq_buf_reserve(&c->vals, nr * c->width))
             return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
         uint8_t *q = c->vals.p + c->vals.len;
         for (uint64_t r = 0; r < nr; r++)
-            store_narrow(c, srow_cell(cells, &rows[r], j), q, r);
+            store_narrow(c, srow_cell(cells, &rows[r], spans[r], j), q, r);
         c->vals.len += nr * c->width;
         c->nentries += nr;
         c->nvals += nr;
@@ -630,7 +634,8 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
     if (!pq_buf_reserve(&w->stage16, w->n16 * sizeof(int16_t)) ||
         !pq_buf_reserve(&w->srows, sizeof(srow)) || !pq_buf_reserve(&w->spans, sizeof(uint32_t)))
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
-    srow sr = { w->stage16.len / sizeof(int16_t), (uint32_t)w->n16, (uint32_t)w->n16, 0 };
+    srow sr = { w->stage16.len / sizeof(int16_t), 0 };
+    uint32_t ts = (uint32_t)w->n16, te = (uint32_t)w->n16; /* the row's left-out run, if any */
     int16_t *st16_base = w->n16 ? (int16_t *)(void *)(w->stage16.p + w->stage16.len) : NULL;
     int16_t *st16 = st16_base;
     size_t pos16 = 0; /* narrow column index of the next narrow value */
@@ -644,10 +649,10 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
             if (span && n > 1) {
                 uint32_t m = n < w->run16[i] ? n : w->run16[i];
                 uint32_t copy = m;
-                if (t > 0 && t <= n && n == m && sr.ts == w->n16) { /* one run left out per row */
+                if (t > 0 && t <= n && n == m && ts == w->n16) { /* one run left out per row */
                     copy = m - t;
-                    sr.ts = (uint32_t)pos16 + copy;
-                    sr.te = sr.ts + t;
+                    ts = (uint32_t)pos16 + copy;
+                    te = ts + t;
                     sr.tv = tv;
                 }
                 memcpy(st16, span, (size_t)copy * sizeof *st16);
@@ -703,12 +708,12 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
     }
     /* bytes really held: a row's left-out run (INT16 cells) costs its srow, not its cells, so
      * row groups of short payload streams hold more rows (fewer dictionaries and footer entries) */
-    w->buffered += w->simple_row_bytes - 2 * (uint64_t)(sr.te - sr.ts) + (w->n16 ? sizeof sr : 0);
+    w->buffered += w->simple_row_bytes - 2 * (uint64_t)(te - ts) + (w->n16 ? sizeof sr + sizeof ts : 0);
     if (w->n16) {
         w->stage16.len += (size_t)(st16 - st16_base) * sizeof(int16_t);
         memcpy(w->srows.p + w->srows.len, &sr, sizeof sr);
         w->srows.len += sizeof sr;
-        uint32_t span = sr.ts | sr.te << 16;
+        uint32_t span = ts | te << 16;
         memcpy(w->spans.p + w->spans.len, &span, sizeof span);
         w->spans.len += sizeof span;
         w->st16_rows++;
@@ -1443,7 +1448,7 @@ static int64_t gather16(iof__pq_writer *w, size_t j0, size_t j1)
     uint32_t *act = (uint32_t *)(void *)w->act.p;
     size_t n = 0;
     for (uint64_t r = 0; r < nr; r++)
-        if ((spans[r] & 0xffff) > j0 || (spans[r] >> 16) < j1)
+        if (SPAN_TS(spans[r]) > j0 || SPAN_TE(spans[r]) < j1)
             act[n++] = (uint32_t)r;
     w->blk.len = 0;
     if (!pq_buf_reserve(&w->blk, (n ? n : 1) * nb * sizeof(int16_t)))
@@ -1456,7 +1461,7 @@ static int64_t gather16(iof__pq_writer *w, size_t j0, size_t j1)
             __builtin_prefetch(&rows[act[i + 16]]);
         if (i + 8 < n)
             __builtin_prefetch(cells + rows[act[i + 8]].off + j0);
-        const size_t ts = spans[act[i]] & 0xffff, te = spans[act[i]] >> 16;
+        const size_t ts = SPAN_TS(spans[act[i]]), te = SPAN_TE(spans[act[i]]);
         const int16_t *src = NULL;
         if (j1 <= ts)
             src = cells + sr->off + j0;
@@ -1492,8 +1497,7 @@ static int expand16(iof__pq_writer *w, pq_col *c, const uint32_t *act, const int
     uint8_t *q = c->vals.p;
     size_t i = 0;
     for (uint64_t r = 0; r < nr; r++) {
-        int16_t x = i < n && act[i] == r ? vals[i++] : rows[r].tv;
-        store_narrow(c, c->type == IOF_VT_BOOL ? (int16_t)(x != 0) : x, q, r);
+        store_narrow(c, i < n && act[i] == r ? vals[i++] : rows[r].tv, q, r);
     }
     c->vals.len = nr * c->width;
     c->nentries = c->nvals = c->nrows = nr;
@@ -1673,9 +1677,10 @@ static int flush_rg(iof__pq_writer *w)
     int16_t tv = 0;
     if (sparse16) { /* do all rows with a left-out run share its value? */
         const srow *rows = (const srow *)(const void *)w->srows.p;
+        const uint32_t *spans = (const uint32_t *)(const void *)w->spans.p;
         bool any = false;
         for (uint64_t r = 0; r < w->st16_rows && tv_same; r++) {
-            if (rows[r].ts == rows[r].te)
+            if (SPAN_TS(spans[r]) == SPAN_TE(spans[r]))
                 continue;
             if (any && rows[r].tv != tv)
                 tv_same = false;

@@ -11,14 +11,16 @@
  *   - or a whole row through a schema's row accessor: iof__pq_write_row();
  *   - or column batches: iof__pq_put_column() for every column with the same n values, then
  *     iof__pq_end_rows(n).
- * Rows are buffered per column in compact typed buffers (1/2/4/8 bytes per integer, PLAIN
- * bytes for strings). When the buffered bytes reach row_group_bytes (or IOF_PQ_MAX_RG_ROWS rows)
- * the row group is encoded and streamed to the sink: memory is bounded by the row-group size,
- * not by the number of rows. finish() writes the footer; abort() just frees.
+ * Rows are buffered in compact typed buffers (REQUIRED narrow integers row-major, without a
+ * row's left-out run reported by i16_span; the rest per column). When the bytes held reach
+ * row_group_bytes (or IOF_PQ_MAX_RG_ROWS rows) the row group is encoded and streamed to the
+ * sink: memory is bounded by the row-group size, not by the number of rows. finish() writes
+ * the footer; abort() just frees.
  *
  * File layout written: "PAR1", column chunks (optional dictionary page + v1 data pages, each
- * compressed independently: ZSTD frame with content size, raw SNAPPY block, or none), the
- * FileMetaData (thrift compact), its length, "PAR1". See docs in parquet-writer-notes.md.
+ * compressed independently: ZSTD frame with content size, raw SNAPPY block, or none; a chunk
+ * that the codec does not shrink is stored UNCOMPRESSED), the FileMetaData (thrift compact), its
+ * length, "PAR1". See docs/ARCHITECTURE.md and shared/spec/parquet-writer-notes.md.
  *
  * Mapping: nullable scalar -> OPTIONAL, else REQUIRED. BOOL -> BOOLEAN; INT8/INT16 -> INT32 +
  * INTEGER(8|16, signed) + INT_8|INT_16; INT32 -> INT32; INT64 -> INT64; TIMESTAMP_US -> INT64 +
