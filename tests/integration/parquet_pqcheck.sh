@@ -49,6 +49,23 @@ else
 fi
 grep -c ': OK ' "$work/verify.txt" | sed 's/^/pqcheck verdicts OK: /'
 
+# Small wide row groups store the payload columns as PLAIN pages compressed through pq_lz (no
+# dictionary page; src/output/parquet/pq_lz.h); with zstd the wide file must have such chunks,
+# and DuckDB must read them (verify above). Other codecs keep dictionaries.
+wz="$work/wide-zstd.parquet"
+if [ -f "$wz" ]; then
+    lz=$("$PQ/pqcheck" sql "SELECT count(*) AS n FROM parquet_metadata('$wz') WHERE path_in_schema LIKE 'C_%' AND encodings = 'PLAIN' AND dictionary_page_offset IS NULL AND compression = 'ZSTD'" | sed 's/[^0-9]//g')
+    if [ "${lz:-0}" -ge 2000 ]; then
+        echo "ok: wide zstd file: $lz payload columns as pq_lz PLAIN pages"
+    else
+        echo "FAIL: wide zstd file: only ${lz:-0} payload columns as pq_lz PLAIN pages (want >= 2000)" >&2
+        fail=1
+    fi
+else
+    echo "FAIL: $wz not written" >&2
+    fail=1
+fi
+
 cat > "$work/cmp.py" <<'PY'
 import json, sys
 a = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]

@@ -11,6 +11,7 @@
 
 #include "common/err.h"
 #include "output/parquet/pq_encode.h"
+#include "output/parquet/pq_lz.h"
 #include "output/parquet/thrift_compact.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -31,6 +32,7 @@
 #define CHUNK_TINY 64              /* held chunks this small are stored without compression */
 #define COMP_RETRY 8               /* row groups between compression tries of a near-random column */
 #define T_BLOCK 32                /* narrow columns gathered together: 64 bytes of a row */
+#define LZ_MIN_DISTINCT 32        /* narrow chunks with more values: PLAIN through pq_lz */
 
 typedef struct pq_col {
     char name[IOF_MAX_COLNAME];
@@ -106,6 +108,14 @@ struct iof__pq_writer {
     uint32_t *ht;   /* open addressing: dictionary index + 1, 0 = empty */
     size_t ht_cap;
     ZSTD_CCtx *zc;
+    /* PLAIN pages of the narrow columns of a small row group, compressed by pq_lz in blocks of
+     * T_BLOCK columns (lz_prepare); NULL: not zstd, or the run-time libzstd lacks the API */
+    iof__pq_lz_pool *lzpool;
+    iof__pq_lz_page lzpg[T_BLOCK];
+    pq_buf lzplain[T_BLOCK];
+    int16_t lzmn[T_BLOCK], lzmx[T_BLOCK]; /* their columns' range (statistics) */
+    uint32_t *lzstamp; /* 65536 stamps: values seen in the column being prepared */
+    uint32_t lzgen;
     /* Row-major staging of REQUIRED flat integer columns (the wide layout's 3000 C_ columns).
      * Appending one value per row to 3000 separate column buffers touches 3000 cache lines per
      * row (which also alias in the cache); instead write_row() stores
@@ -272,6 +282,8 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof_column *cols, size_t nco
         goto nomem;
     if (w->cfg.codec == IOF_CODEC_ZSTD && !(w->zc = ZSTD_createCCtx()))
         goto nomem;
+    if (w->cfg.codec == IOF_CODEC_ZSTD) /* optional: NULL keeps dictionary pages */
+        w->lzpool = iof__pq_lz_pool_new(w->cfg.zstd_level, w->cfg.threads);
     iof__tc_w_init(&w->rgw, &w->rgs);
     if (emit(w, "PAR1", 4) < 0) {
         if (err && errlen)
@@ -332,6 +344,12 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     iof__pq_buf_free(&w->blk);
     free(w->stage64);
     ZSTD_freeCCtx(w->zc);
+    iof__pq_lz_pool_free(w->lzpool);
+    for (size_t k = 0; k < T_BLOCK; k++) {
+        iof__pq_buf_free(&w->lzplain[k]);
+        iof__pq_buf_free(&w->lzpg[k].out);
+    }
+    free(w->lzstamp);
     free(w);
 }
 
@@ -1517,18 +1535,97 @@ static int write_chunk16_dense(iof__pq_writer *w, pq_col *c, tc_w *t, const uint
     return rc;
 }
 
+/* For the narrow columns [j0, j1) just gathered (n rows with cells): the PLAIN values of all
+ * staged rows, and for the columns with more than LZ_MIN_DISTINCT distinct values (payload
+ * bytes, where a dictionary page is a large part of a small chunk) their pq_lz frames, made by
+ * the pool's threads. write_chunk16() takes a frame instead of a dictionary. */
+static int lz_prepare(iof__pq_writer *w, size_t j0, size_t j1, size_t n)
+{
+    const uint64_t nr = w->st16_rows;
+    const srow *rows = (const srow *)(const void *)w->srows.p;
+    const uint32_t *act = (const uint32_t *)(const void *)w->act.p;
+    const int16_t *blk = (const int16_t *)(const void *)w->blk.p;
+    if (!w->lzstamp && !(w->lzstamp = calloc(65536, sizeof *w->lzstamp)))
+        return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    for (size_t k = 0; k < j1 - j0; k++) {
+        iof__pq_lz_page *pg = &w->lzpg[k];
+        pg->n = pg->clen = 0;
+        const pq_col *c = &w->cols[w->simple_idx[j0 + k]];
+        if (c->type == IOF_VT_BOOL || c->dict_hint)
+            continue;
+        pq_buf *pb = &w->lzplain[k];
+        pb->len = 0;
+        if (!pq_buf_reserve(pb, nr * 4))
+            return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+        if (++w->lzgen == 0) { /* stamps wrapped: start over */
+            memset(w->lzstamp, 0, 65536 * sizeof *w->lzstamp);
+            w->lzgen = 1;
+        }
+        const uint32_t g = w->lzgen;
+        const int16_t *vals = blk + k * n;
+        uint8_t *q = pb->p;
+        uint32_t nd = 0;
+        int mn = INT16_MAX, mx = INT16_MIN;
+        for (uint64_t r = 0, i = 0; r < nr; r++) {
+            int32_t x = i < n && act[i] == r ? vals[i++] : rows[r].tv;
+            memcpy(q + 4 * r, &x, 4);
+            uint32_t *st = &w->lzstamp[(uint16_t)x];
+            nd += *st != g;
+            *st = g;
+            mn = x < mn ? x : mn;
+            mx = x > mx ? x : mx;
+        }
+        pb->len = nr * 4;
+        w->lzmn[k] = (int16_t)mn;
+        w->lzmx[k] = (int16_t)mx;
+        if (nd > LZ_MIN_DISTINCT) {
+            pg->plain = pb->p;
+            pg->n = nr;
+        }
+    }
+    iof__pq_lz_pool_run(w->lzpool, w->lzpg, j1 - j0);
+    return 0;
+}
+
+/* A narrow column of a small row group as its one pq_lz page (no dictionary page, see
+ * pq_lz.h). Returns 1 when written, 0 when the frame does not pay (nothing written: the caller
+ * takes the dictionary), <0 on error. */
+static int write_chunk16_lz(iof__pq_writer *w, pq_col *c, tc_w *t, const iof__pq_lz_page *pg, const stats *st,
+                            uint64_t *rg_unc, uint64_t *rg_comp)
+{
+    const size_t raw = pg->n * 4;
+    if (!pg->clen || pg->clen + raw / 32 >= raw)
+        return 0;
+    chunk_begin(w, c);
+    w->ck.hold = false; /* the page is compressed already */
+    w->ck.codec = PQ_CODEC_ZSTD;
+    IOF_TRY(emit_page(w, PQ_PAGE_DATA, raw, pg->out.p, pg->clen, (uint32_t)pg->n, PQ_ENC_PLAIN));
+    IOF_TRY(chunk_meta(w, c, t, false, pg->n, 0, st, rg_unc, rg_comp));
+    return 1;
+}
+
 /* Encodes one gathered INT8/INT16 narrow column: a sorted dictionary of the stored cells and of
  * the run values of the rows left out (sorted, so columns with the same value set share a
  * byte-identical dictionary page, compressed once: see compress_page), then the indices, with
  * a left-out stretch of rows as one run when the rows share their run value. Falls back to
  * the dense path when a dictionary does not pay. */
 static int write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, const uint32_t *act, const int16_t *vals,
-                         size_t n, bool tv_same, int16_t tv, uint64_t *rg_unc, uint64_t *rg_comp)
+                         size_t n, bool tv_same, int16_t tv, const iof__pq_lz_page *lzpg, uint64_t *rg_unc,
+                         uint64_t *rg_comp)
 {
     const uint64_t nr = w->st16_rows;
     const srow *rows = (const srow *)(const void *)w->srows.p;
     if (c->type == IOF_VT_BOOL)
         return write_chunk16_dense(w, c, t, act, vals, n, rg_unc, rg_comp);
+    if (lzpg && lzpg->n == nr) { /* lz_prepare() made its page (and knows its range) */
+        stats st;
+        memset(&st, 0, sizeof st);
+        const size_t k = (size_t)(lzpg - w->lzpg);
+        set_int_stats(&st, c, w->lzmn[k], w->lzmx[k]);
+        int rc = write_chunk16_lz(w, c, t, lzpg, &st, rg_unc, rg_comp);
+        if (rc != 0)
+            return rc < 0 ? rc : 0;
+    }
     if (!w->dtab) {
         w->dtab = malloc(65536 * sizeof *w->dtab);
         if (!w->dtab)
@@ -1688,6 +1785,9 @@ static int flush_rg(iof__pq_writer *w)
             any = true;
         }
     }
+    /* a small row group's narrow columns may go as pq_lz pages (one page each) */
+    const bool lz_on = w->lzpool && sparse16 && w->st16_rows <= IOF_PQ_LZ_MAX_VALUES &&
+                       w->st16_rows <= w->cfg.page_entries;
     uint64_t rg_start = w->offset, unc = 0, comp = 0;
     tc_w *t = &w->rgw;
     iof__tc_elem_struct_begin(t);
@@ -1697,11 +1797,16 @@ static int flush_rg(iof__pq_writer *w)
         pq_col *c = &w->cols[i];
         if (sparse16 && w->simple[i] == 1) {
             size_t j = w->narrow_of[i];
-            if (j % T_BLOCK == 0 && (nact = gather16(w, j, j + T_BLOCK < w->n16 ? j + T_BLOCK : w->n16)) < 0)
-                return w->failed;
+            if (j % T_BLOCK == 0) {
+                const size_t j1 = j + T_BLOCK < w->n16 ? j + T_BLOCK : w->n16;
+                if ((nact = gather16(w, j, j1)) < 0)
+                    return w->failed;
+                if (lz_on)
+                    IOF_TRY(lz_prepare(w, j, j1, (size_t)nact));
+            }
             IOF_TRY(write_chunk16(w, c, t, (const uint32_t *)(const void *)w->act.p,
                                   (const int16_t *)(const void *)w->blk.p + (j % T_BLOCK) * (size_t)nact,
-                                  (size_t)nact, tv_same, tv, &unc, &comp));
+                                  (size_t)nact, tv_same, tv, lz_on ? &w->lzpg[j % T_BLOCK] : NULL, &unc, &comp));
             continue;
         }
         IOF_TRY(write_chunk(w, c, t, &unc, &comp));

@@ -62,6 +62,7 @@ typedef struct iof__pq_writer_cfg {
     uint32_t page_bytes;       /* 0 -> IOF_PQ_DEFAULT_PAGE_BYTES */
     uint32_t page_entries;     /* 0 -> IOF_PQ_DEFAULT_PAGE_ENTRIES */
     uint32_t dict_max_bytes;   /* 0 -> IOF_PQ_DEFAULT_DICT_BYTES */
+    unsigned threads;          /* compressing threads (pq_lz pages): 0 -> up to 2, 1 -> the caller's */
     const iof_kv *kv;          /* key-value metadata, copied at open */
     size_t n_kv;
     const char *created_by;    /* NULL -> "iotflow version X.Y.Z (build <id|unknown>)" */
