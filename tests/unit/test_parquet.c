@@ -673,6 +673,29 @@ static void wide_schema(iof_schema *s, iof_column *cols)
     s->ops = (iof_row_ops){ w_get, w_count, w_span };
 }
 
+/* Writes rows 0..rows-1 of the wide test table; with `cells`, every 97th row (from the 5th)
+ * through the cell API instead of write_row. */
+static void ws_write(iof__pq_writer *w, const iof_schema *s, const iof_column *cols, uint64_t rows, bool cells)
+{
+    wrow x;
+    for (uint64_t r = 0; r < rows; r++) {
+        w_fill(&x, r);
+        if (cells && r % 97 == 5) {
+            for (size_t c = 0; c < s->n; c++) {
+                iof_value v;
+                w_get(&x, &cols[c], 0, &v);
+                ASSERT_EQ_INT(iof__pq_put_int(w, c, v.i), 0);
+            }
+            ASSERT_EQ_INT(iof__pq_end_row(w), 0);
+        } else {
+            int rc = iof__pq_write_row(w, s, &x);
+            if (rc)
+                fprintf(stderr, "  %s\n", iof__pq_writer_errmsg(w));
+            ASSERT_EQ_INT(rc, 0);
+        }
+    }
+}
+
 static void test_wide_span_rows(void)
 {
     static iof_column cols[WS + 4];
@@ -696,23 +719,20 @@ static void test_wide_span_rows(void)
             iof__pq_writer *w;
             char err[256];
             ASSERT_EQ_INT(iof__pq_writer_open(&w, cols, s.n, &cfg, err, sizeof err), 0);
-            for (uint64_t r = 0; r < cases[ci].rows; r++) {
-                w_fill(&x, r);
-                if (cases[ci].cells && r % 97 == 5) {
-                    for (size_t c = 0; c < s.n; c++) {
-                        iof_value v;
-                        w_get(&x, &cols[c], 0, &v);
-                        ASSERT_EQ_INT(iof__pq_put_int(w, c, v.i), 0);
-                    }
-                    ASSERT_EQ_INT(iof__pq_end_row(w), 0);
-                } else {
-                    int rc = iof__pq_write_row(w, &s, &x);
-                    if (rc)
-                        fprintf(stderr, "  %s\n", iof__pq_writer_errmsg(w));
-                    ASSERT_EQ_INT(rc, 0);
-                }
-            }
+            ws_write(w, &s, cols, cases[ci].rows, cases[ci].cells);
             ASSERT_EQ_INT(iof__pq_writer_finish(w, err, sizeof err), 0);
+            { /* the same rows without the flush and compression threads: the same bytes */
+                pq_buf g = {0};
+                iof__pq_writer_cfg c1 = cfg;
+                c1.sink_ctx = &g;
+                c1.threads = 1;
+                ASSERT_EQ_INT(iof__pq_writer_open(&w, cols, s.n, &c1, err, sizeof err), 0);
+                ws_write(w, &s, cols, cases[ci].rows, cases[ci].cells);
+                ASSERT_EQ_INT(iof__pq_writer_finish(w, err, sizeof err), 0);
+                ASSERT_EQ_U64(g.len, f.len);
+                ASSERT_TRUE(memcmp(g.p, f.p, f.len) == 0);
+                iof__pq_buf_free(&g);
+            }
             for (int sel = 0; sel < 2; sel++) {
                 iof__pq_reader *r;
                 ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, f.p, f.len, err, sizeof err), 0);

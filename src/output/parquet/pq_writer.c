@@ -2,11 +2,14 @@
  * See pq_writer.h for the model and the type mapping. */
 #include "output/parquet/pq_writer.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <snappy-c.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #include "common/err.h"
@@ -141,20 +144,42 @@ struct iof__pq_writer {
     uint64_t simple_row_bytes;
     pq_buf act;           /* uint32 rows with cells in the block being gathered */
     pq_buf blk;           /* int16 [T_BLOCK][rows]: the block's cells, column-major */
+    /* Background flush. flush_rg() swaps the full row group's buffers (column data, stage16
+     * rows) into fcols / f_*, and the flush thread encodes and writes them (flush_body: every
+     * function below "staged narrow columns" touches only the f_ side and the scratch above)
+     * while the caller fills cols / stage with the next row group. One flush at a time:
+     * memory is two row groups. Its errors land in ffailed/fmsg and become the writer's at
+     * the next flush_rg() or at finish. */
+    pq_col *fcols;
+    pq_buf f_stage16, f_srows, f_spans;
+    uint64_t f_st16_rows, f_rg_rows;
+    bool bg, bg_on, bg_busy, bg_quit; /* wanted, thread running, a flush in flight, stop */
+    pthread_t bg_th;
+    pthread_mutex_t bg_mu;
+    pthread_cond_t bg_cv;
+    int ffailed;
+    char fmsg[256];
 };
+
+/* True on a writer's flush thread: its errors go to ffailed, not to the caller's failed. */
+static _Thread_local bool on_flush_thread;
 
 static int wfail(iof__pq_writer *w, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int wfail(iof__pq_writer *w, int code, const char *fmt, ...)
 {
-    if (w->failed)
-        return w->failed;
+    int *failed = on_flush_thread ? &w->ffailed : &w->failed;
+    if (*failed)
+        return *failed;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(w->msg, sizeof w->msg, fmt, ap);
+    vsnprintf(on_flush_thread ? w->fmsg : w->msg, sizeof w->msg, fmt, ap);
     va_end(ap);
-    w->failed = code;
+    *failed = code;
     return code;
 }
+
+/* The failure of the calling thread's side of the writer (see wfail). */
+static inline int wfailed(const iof__pq_writer *w) { return on_flush_thread ? w->ffailed : w->failed; }
 
 static int emit(iof__pq_writer *w, const void *p, size_t n)
 {
@@ -215,6 +240,9 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof_column *cols, size_t nco
     if (!w)
         goto nomem;
     w->cfg = *cfg;
+    pthread_mutex_init(&w->bg_mu, NULL);
+    pthread_cond_init(&w->bg_cv, NULL);
+    w->bg = cfg->threads != 1 && (cfg->threads > 1 || sysconf(_SC_NPROCESSORS_ONLN) >= 2);
     if (!w->cfg.row_group_bytes)
         w->cfg.row_group_bytes = IOF_PQ_DEFAULT_ROW_GROUP_BYTES;
     if (!w->cfg.page_bytes)
@@ -255,6 +283,9 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof_column *cols, size_t nco
             return IOF_E_INVAL;
         }
     }
+    if (!(w->fcols = malloc(ncols * sizeof *w->fcols)))
+        goto nomem;
+    memcpy(w->fcols, w->cols, ncols * sizeof *w->fcols); /* no buffers yet: nothing shared */
     w->simple = calloc(ncols, 1);
     w->simple_idx = calloc(ncols, sizeof *w->simple_idx);
     w->narrow_of = calloc(ncols, sizeof *w->narrow_of);
@@ -301,16 +332,30 @@ nomem:
     return IOF_E_NOMEM;
 }
 
+static void bg_stop(iof__pq_writer *w);
+
 void iof__pq_writer_abort(iof__pq_writer *w)
 {
     if (!w)
         return;
+    bg_stop(w);
     for (size_t i = 0; i < w->ncols; i++) {
         iof__pq_buf_free(&w->cols[i].def);
         iof__pq_buf_free(&w->cols[i].rep);
         iof__pq_buf_free(&w->cols[i].vals);
+        if (w->fcols) {
+            iof__pq_buf_free(&w->fcols[i].def);
+            iof__pq_buf_free(&w->fcols[i].rep);
+            iof__pq_buf_free(&w->fcols[i].vals);
+        }
     }
     free(w->cols);
+    free(w->fcols);
+    iof__pq_buf_free(&w->f_stage16);
+    iof__pq_buf_free(&w->f_srows);
+    iof__pq_buf_free(&w->f_spans);
+    pthread_cond_destroy(&w->bg_cv);
+    pthread_mutex_destroy(&w->bg_mu);
     if (w->kv)
         for (size_t i = 0; i < 2 * w->n_kv; i++)
             free(w->kv[i]);
@@ -627,7 +672,7 @@ int iof__pq_put_elem_bytes(iof__pq_writer *w, size_t col, const void *p, uint32_
     return put_elem_bytes(w, &w->cols[col], p, n);
 }
 
-static int flush_rg(iof__pq_writer *w);
+static int flush_rg(iof__pq_writer *w, bool sync);
 
 int iof__pq_end_rows(iof__pq_writer *w, size_t n)
 {
@@ -636,7 +681,7 @@ int iof__pq_end_rows(iof__pq_writer *w, size_t n)
     w->rg_rows += n;
     w->rows_total += n;
     if (w->buffered >= w->cfg.row_group_bytes || w->rg_rows >= IOF_PQ_MAX_RG_ROWS)
-        return flush_rg(w);
+        return flush_rg(w, false);
     return 0;
 }
 
@@ -1455,11 +1500,11 @@ static int write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc, 
  * of the block. Returns n, or -1 on error. */
 static int64_t gather16(iof__pq_writer *w, size_t j0, size_t j1)
 {
-    const uint64_t nr = w->st16_rows;
+    const uint64_t nr = w->f_st16_rows;
     const size_t nb = j1 - j0;
-    const int16_t *cells = (const int16_t *)(const void *)w->stage16.p;
-    const srow *rows = (const srow *)(const void *)w->srows.p;
-    const uint32_t *spans = (const uint32_t *)(const void *)w->spans.p; /* 4 bytes a row: stays in cache */
+    const int16_t *cells = (const int16_t *)(const void *)w->f_stage16.p;
+    const srow *rows = (const srow *)(const void *)w->f_srows.p;
+    const uint32_t *spans = (const uint32_t *)(const void *)w->f_spans.p; /* 4 bytes a row: stays in cache */
     w->act.len = 0;
     if (!pq_buf_reserve(&w->act, nr * sizeof(uint32_t)))
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
@@ -1507,8 +1552,8 @@ static int64_t gather16(iof__pq_writer *w, size_t j0, size_t j1)
 /* All staged rows' values of one gathered narrow column, dense, into c->vals. */
 static int expand16(iof__pq_writer *w, pq_col *c, const uint32_t *act, const int16_t *vals, size_t n)
 {
-    const uint64_t nr = w->st16_rows;
-    const srow *rows = (const srow *)(const void *)w->srows.p;
+    const uint64_t nr = w->f_st16_rows;
+    const srow *rows = (const srow *)(const void *)w->f_srows.p;
     c->vals.len = 0;
     if (!pq_buf_reserve(&c->vals, nr * c->width))
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
@@ -1541,8 +1586,8 @@ static int write_chunk16_dense(iof__pq_writer *w, pq_col *c, tc_w *t, const uint
  * the pool's threads. write_chunk16() takes a frame instead of a dictionary. */
 static int lz_prepare(iof__pq_writer *w, size_t j0, size_t j1, size_t n)
 {
-    const uint64_t nr = w->st16_rows;
-    const srow *rows = (const srow *)(const void *)w->srows.p;
+    const uint64_t nr = w->f_st16_rows;
+    const srow *rows = (const srow *)(const void *)w->f_srows.p;
     const uint32_t *act = (const uint32_t *)(const void *)w->act.p;
     const int16_t *blk = (const int16_t *)(const void *)w->blk.p;
     if (!w->lzstamp && !(w->lzstamp = calloc(65536, sizeof *w->lzstamp)))
@@ -1550,7 +1595,7 @@ static int lz_prepare(iof__pq_writer *w, size_t j0, size_t j1, size_t n)
     for (size_t k = 0; k < j1 - j0; k++) {
         iof__pq_lz_page *pg = &w->lzpg[k];
         pg->n = pg->clen = 0;
-        const pq_col *c = &w->cols[w->simple_idx[j0 + k]];
+        const pq_col *c = &w->fcols[w->simple_idx[j0 + k]];
         if (c->type == IOF_VT_BOOL || c->dict_hint)
             continue;
         pq_buf *pb = &w->lzplain[k];
@@ -1613,8 +1658,8 @@ static int write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, const uint32_t *
                          size_t n, bool tv_same, int16_t tv, const iof__pq_lz_page *lzpg, uint64_t *rg_unc,
                          uint64_t *rg_comp)
 {
-    const uint64_t nr = w->st16_rows;
-    const srow *rows = (const srow *)(const void *)w->srows.p;
+    const uint64_t nr = w->f_st16_rows;
+    const srow *rows = (const srow *)(const void *)w->f_srows.p;
     if (c->type == IOF_VT_BOOL)
         return write_chunk16_dense(w, c, t, act, vals, n, rg_unc, rg_comp);
     if (lzpg && lzpg->n == nr) { /* lz_prepare() made its page (and knows its range) */
@@ -1745,7 +1790,154 @@ static int write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, const uint32_t *
     return write_chunk16_dense(w, c, t, act, vals, n, rg_unc, rg_comp);
 }
 
-static int flush_rg(iof__pq_writer *w)
+/* Writes the row group handed over by flush_rg() (fcols and the f_ stage): on the flush thread,
+ * or on the caller's. */
+static int flush_body(iof__pq_writer *w)
+{
+    const bool sparse16 = w->f_st16_rows > 0;
+    bool tv_same = true;
+    int16_t tv = 0;
+    if (sparse16) { /* do all rows with a left-out run share its value? */
+        const srow *rows = (const srow *)(const void *)w->f_srows.p;
+        const uint32_t *spans = (const uint32_t *)(const void *)w->f_spans.p;
+        bool any = false;
+        for (uint64_t r = 0; r < w->f_st16_rows && tv_same; r++) {
+            if (SPAN_TS(spans[r]) == SPAN_TE(spans[r]))
+                continue;
+            if (any && rows[r].tv != tv)
+                tv_same = false;
+            tv = rows[r].tv;
+            any = true;
+        }
+    }
+    /* a small row group's narrow columns may go as pq_lz pages (one page each) */
+    const bool lz_on = w->lzpool && sparse16 && w->f_st16_rows <= IOF_PQ_LZ_MAX_VALUES &&
+                       w->f_st16_rows <= w->cfg.page_entries;
+    uint64_t rg_start = w->offset, unc = 0, comp = 0;
+    tc_w *t = &w->rgw;
+    iof__tc_elem_struct_begin(t);
+    iof__tc_list_begin(t, 1, TC_STRUCT, w->ncols);
+    int64_t nact = 0;
+    for (size_t i = 0; i < w->ncols; i++) {
+        pq_col *c = &w->fcols[i];
+        if (sparse16 && w->simple[i] == 1) {
+            size_t j = w->narrow_of[i];
+            if (j % T_BLOCK == 0) {
+                const size_t j1 = j + T_BLOCK < w->n16 ? j + T_BLOCK : w->n16;
+                if ((nact = gather16(w, j, j1)) < 0)
+                    return wfailed(w);
+                if (lz_on)
+                    IOF_TRY(lz_prepare(w, j, j1, (size_t)nact));
+            }
+            IOF_TRY(write_chunk16(w, c, t, (const uint32_t *)(const void *)w->act.p,
+                                  (const int16_t *)(const void *)w->blk.p + (j % T_BLOCK) * (size_t)nact,
+                                  (size_t)nact, tv_same, tv, lz_on ? &w->lzpg[j % T_BLOCK] : NULL, &unc, &comp));
+            continue;
+        }
+        IOF_TRY(write_chunk(w, c, t, &unc, &comp));
+        c->def.len = c->rep.len = c->vals.len = 0;
+        c->nentries = c->nvals = c->nrows = 0;
+    }
+    w->f_st16_rows = 0;
+    w->f_stage16.len = 0;
+    w->f_srows.len = 0;
+    w->f_spans.len = 0;
+    iof__tc_i64(t, 2, (int64_t)unc);
+    iof__tc_i64(t, 3, (int64_t)w->f_rg_rows);
+    iof__tc_i64(t, 5, (int64_t)rg_start);
+    iof__tc_i64(t, 6, (int64_t)comp);
+    if (w->rg_count <= INT16_MAX) {
+        iof__tc_field(t, 7, TC_I16);
+        iof__tc_elem_i32(t, (int32_t)w->rg_count);
+    }
+    iof__tc_struct_end(t);
+    if (w->rgs.oom)
+        return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+    w->rg_count++;
+    w->f_rg_rows = 0;
+    return 0;
+}
+
+/* ---- the flush thread ---------------------------------------------------------------- */
+
+static void *bg_main(void *arg)
+{
+    iof__pq_writer *w = arg;
+    on_flush_thread = true;
+    pthread_mutex_lock(&w->bg_mu);
+    for (;;) {
+        while (!w->bg_busy && !w->bg_quit)
+            pthread_cond_wait(&w->bg_cv, &w->bg_mu);
+        if (!w->bg_busy)
+            break;
+        pthread_mutex_unlock(&w->bg_mu);
+        (void)flush_body(w); /* its error is in ffailed */
+        pthread_mutex_lock(&w->bg_mu);
+        w->bg_busy = false;
+        pthread_cond_broadcast(&w->bg_cv);
+    }
+    pthread_mutex_unlock(&w->bg_mu);
+    return NULL;
+}
+
+/* Waits for the flush in flight; its failure becomes the writer's. */
+static int bg_wait(iof__pq_writer *w)
+{
+    if (w->bg_on) {
+        pthread_mutex_lock(&w->bg_mu);
+        while (w->bg_busy)
+            pthread_cond_wait(&w->bg_cv, &w->bg_mu);
+        pthread_mutex_unlock(&w->bg_mu);
+    }
+    if (w->ffailed && !w->failed) {
+        w->failed = w->ffailed;
+        memcpy(w->msg, w->fmsg, sizeof w->msg);
+    }
+    return w->failed;
+}
+
+/* Starts flush_body() of the handed-over row group on the flush thread (started on first use,
+ * with every signal blocked). False: no thread, the caller flushes. */
+static bool bg_start(iof__pq_writer *w)
+{
+    if (!w->bg)
+        return false;
+    if (!w->bg_on) {
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        int rc = pthread_create(&w->bg_th, NULL, bg_main, w);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (rc != 0) {
+            w->bg = false;
+            return false;
+        }
+        w->bg_on = true;
+    }
+    pthread_mutex_lock(&w->bg_mu);
+    w->bg_busy = true;
+    pthread_cond_broadcast(&w->bg_cv);
+    pthread_mutex_unlock(&w->bg_mu);
+    return true;
+}
+
+static void bg_stop(iof__pq_writer *w)
+{
+    if (!w->bg_on)
+        return;
+    pthread_mutex_lock(&w->bg_mu);
+    w->bg_quit = true; /* a flush in flight ends first */
+    pthread_cond_broadcast(&w->bg_cv);
+    pthread_mutex_unlock(&w->bg_mu);
+    pthread_join(w->bg_th, NULL);
+    w->bg_on = false;
+}
+
+/* Closes the row group being filled (main thread): drains the stages, checks every column's
+ * row count, waits for the previous row group's flush, hands this one over (fcols / f_ stage
+ * swap buffers with cols / stage: no copy) and writes it on the flush thread, or here when
+ * `sync` or without one. */
+static int flush_rg(iof__pq_writer *w, bool sync)
 {
     if (w->failed)
         return w->failed;
@@ -1759,7 +1951,7 @@ static int flush_rg(iof__pq_writer *w)
             return w->failed;
     }
     if (w->rg_rows == 0)
-        return 0;
+        return sync ? bg_wait(w) : 0;
     for (size_t i = 0; i < w->ncols; i++) {
         pq_col *c = &w->cols[i];
         uint64_t staged = w->simple[i] == 1 ? w->st16_rows : 0;
@@ -1769,69 +1961,26 @@ static int flush_rg(iof__pq_writer *w)
         if (col_oom(c))
             return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
     }
-    const bool sparse16 = w->st16_rows > 0;
-    bool tv_same = true;
-    int16_t tv = 0;
-    if (sparse16) { /* do all rows with a left-out run share its value? */
-        const srow *rows = (const srow *)(const void *)w->srows.p;
-        const uint32_t *spans = (const uint32_t *)(const void *)w->spans.p;
-        bool any = false;
-        for (uint64_t r = 0; r < w->st16_rows && tv_same; r++) {
-            if (SPAN_TS(spans[r]) == SPAN_TE(spans[r]))
-                continue;
-            if (any && rows[r].tv != tv)
-                tv_same = false;
-            tv = rows[r].tv;
-            any = true;
-        }
-    }
-    /* a small row group's narrow columns may go as pq_lz pages (one page each) */
-    const bool lz_on = w->lzpool && sparse16 && w->st16_rows <= IOF_PQ_LZ_MAX_VALUES &&
-                       w->st16_rows <= w->cfg.page_entries;
-    uint64_t rg_start = w->offset, unc = 0, comp = 0;
-    tc_w *t = &w->rgw;
-    iof__tc_elem_struct_begin(t);
-    iof__tc_list_begin(t, 1, TC_STRUCT, w->ncols);
-    int64_t nact = 0;
+    IOF_TRY(bg_wait(w));
     for (size_t i = 0; i < w->ncols; i++) {
-        pq_col *c = &w->cols[i];
-        if (sparse16 && w->simple[i] == 1) {
-            size_t j = w->narrow_of[i];
-            if (j % T_BLOCK == 0) {
-                const size_t j1 = j + T_BLOCK < w->n16 ? j + T_BLOCK : w->n16;
-                if ((nact = gather16(w, j, j1)) < 0)
-                    return w->failed;
-                if (lz_on)
-                    IOF_TRY(lz_prepare(w, j, j1, (size_t)nact));
-            }
-            IOF_TRY(write_chunk16(w, c, t, (const uint32_t *)(const void *)w->act.p,
-                                  (const int16_t *)(const void *)w->blk.p + (j % T_BLOCK) * (size_t)nact,
-                                  (size_t)nact, tv_same, tv, lz_on ? &w->lzpg[j % T_BLOCK] : NULL, &unc, &comp));
-            continue;
-        }
-        IOF_TRY(write_chunk(w, c, t, &unc, &comp));
-        c->def.len = c->rep.len = c->vals.len = 0;
-        c->nentries = c->nvals = c->nrows = 0;
+        pq_col *a = &w->cols[i], *b = &w->fcols[i];
+        pq_buf t;
+        t = a->def, a->def = b->def, b->def = t;
+        t = a->rep, a->rep = b->rep, b->rep = t;
+        t = a->vals, a->vals = b->vals, b->vals = t;
+        b->nentries = a->nentries, b->nvals = a->nvals, b->nrows = a->nrows;
+        a->nentries = a->nvals = a->nrows = 0;
     }
-    w->st16_rows = 0;
-    w->stage16.len = 0;
-    w->srows.len = 0;
-    w->spans.len = 0;
-    iof__tc_i64(t, 2, (int64_t)unc);
-    iof__tc_i64(t, 3, (int64_t)w->rg_rows);
-    iof__tc_i64(t, 5, (int64_t)rg_start);
-    iof__tc_i64(t, 6, (int64_t)comp);
-    if (w->rg_count <= INT16_MAX) {
-        iof__tc_field(t, 7, TC_I16);
-        iof__tc_elem_i32(t, (int32_t)w->rg_count);
-    }
-    iof__tc_struct_end(t);
-    if (w->rgs.oom)
-        return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
-    w->rg_count++;
-    w->rg_rows = 0;
-    w->buffered = 0;
-    return 0;
+    pq_buf t;
+    t = w->stage16, w->stage16 = w->f_stage16, w->f_stage16 = t;
+    t = w->srows, w->srows = w->f_srows, w->f_srows = t;
+    t = w->spans, w->spans = w->f_spans, w->f_spans = t;
+    w->f_st16_rows = w->st16_rows;
+    w->f_rg_rows = w->rg_rows;
+    w->st16_rows = w->rg_rows = w->buffered = 0;
+    if (!sync && bg_start(w))
+        return 0;
+    return flush_body(w);
 }
 
 /* ---- footer ------------------------------------------------------------------------- */
@@ -1875,7 +2024,7 @@ static void leaf_annotations(tc_w *t, iof_vtype type)
 
 int iof__pq_writer_finish(iof__pq_writer *w, char *err, size_t errlen)
 {
-    int rc = flush_rg(w);
+    int rc = flush_rg(w, true);
     if (rc < 0) {
         if (err && errlen)
             snprintf(err, errlen, "%s", w->msg);
