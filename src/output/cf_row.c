@@ -13,11 +13,29 @@ enum cf_field {
     F_DEVNAME, F_DEVTYPE, F_EVICTED,
 };
 
+/* Dotted quad, as inet_ntop(AF_INET) writes it (which formats through sprintf: a record each). */
+static uint32_t format_ipv4(const uint8_t ip[4], char *out)
+{
+    char *q = out;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = ip[i];
+        if (v >= 100)
+            *q++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *q++ = (char)('0' + v / 10 % 10);
+        *q++ = (char)('0' + v % 10);
+        *q++ = i < 3 ? '.' : '\0';
+    }
+    return (uint32_t)(q - out - 1);
+}
+
 uint32_t iof__cf_format_remip(const iof_cfrec *r, bool anonymise, char out[48])
 {
     if (anonymise && iof__ip_is_local(r->ipver, r->rem_ip)) {
         strcpy(out, r->ipver == 4 ? "0.0.0.0" : "::");
-    } else if (!inet_ntop(r->ipver == 4 ? AF_INET : AF_INET6, r->rem_ip, out, 48)) {
+    } else if (r->ipver == 4) {
+        return format_ipv4(r->rem_ip, out);
+    } else if (!inet_ntop(AF_INET6, r->rem_ip, out, 48)) {
         out[0] = '\0';
     }
     return (uint32_t)strlen(out);

@@ -6,10 +6,19 @@
 
 #define CLUSTER_PREFIX 256 /* leading payload bytes (all slots, back to back) in the sort key */
 
+/* A record copy's place in the batch and its sort key's first 64 bits: protocol, remote port
+ * and the first 5 payload bytes (zero-padded, which orders as cmp_rec does: a shorter prefix
+ * first). The sort compares keys in this array and reads the records only on ties, so it
+ * does not walk the arena at random for every comparison. */
+typedef struct ckey {
+    uint64_t k;
+    size_t off;
+} ckey;
+
 struct iof__cluster {
     unsigned char *arena;   /* record copies, 8-byte aligned, addressed by offset */
     size_t used, cap, max_bytes;
-    size_t *off;            /* offset of each record copy */
+    ckey *off;              /* each record copy */
     size_t n, max_rows;
 };
 
@@ -78,15 +87,21 @@ int iof__cluster_add(iof__cluster *c, const iof_cfrec *r)
     d->hnext = d->qprev = d->qnext = NULL;
     d->hpprev = NULL;
     d->hash = c->n; /* arrival order: the final tie-break keeps the sort deterministic */
-    c->off[c->n++] = off;
+    uint64_t k = (uint64_t)r->proto << 56 | (uint64_t)r->rem_port << 40;
+    for (uint32_t b = 0; b < 5 && b < r->pay_used && b < CLUSTER_PREFIX; b++)
+        k |= (uint64_t)r->pay[b] << (32 - 8 * b);
+    c->off[c->n++] = (ckey){ k, off };
     c->used += sz;
     return IOF_OK;
 }
 
 static int cmp_rec(const void *pa, const void *pb, void *base)
 {
-    const iof_cfrec *a = (const iof_cfrec *)(const void *)((unsigned char *)base + *(const size_t *)pa);
-    const iof_cfrec *b = (const iof_cfrec *)(const void *)((unsigned char *)base + *(const size_t *)pb);
+    const ckey *ka = pa, *kb = pb;
+    if (ka->k != kb->k)
+        return ka->k < kb->k ? -1 : 1;
+    const iof_cfrec *a = (const iof_cfrec *)(const void *)((unsigned char *)base + ka->off);
+    const iof_cfrec *b = (const iof_cfrec *)(const void *)((unsigned char *)base + kb->off);
     int d;
     if (a->proto != b->proto)
         return a->proto < b->proto ? -1 : 1;
@@ -123,11 +138,11 @@ int iof__cluster_drain(iof__cluster *c, iof__cluster_fn fn, void *ctx)
 {
     int rc = IOF_OK;
     for (size_t i = 0; i < c->n; i++)
-        fixup(c->arena, c->off[i]); /* the arena may have moved since the copy was made */
+        fixup(c->arena, c->off[i].off); /* the arena may have moved since the copy was made */
     if (c->n > 1)
         qsort_r(c->off, c->n, sizeof(*c->off), cmp_rec, c->arena);
     for (size_t i = 0; i < c->n && rc == IOF_OK; i++)
-        rc = fn(ctx, (const iof_cfrec *)(const void *)(c->arena + c->off[i]));
+        rc = fn(ctx, (const iof_cfrec *)(const void *)(c->arena + c->off[i].off));
     c->n = 0;
     c->used = 0;
     return rc;

@@ -1,5 +1,6 @@
 /* Exact-answer tests of the custom-flow policy (shared/spec/customflow.md §1, §2, §4):
  * attribution, windows, mirroring, variants, eviction, out-of-order time, payload stream. */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
@@ -249,6 +250,31 @@ static void test_stream_cut_mid_packet(void)
 /* A reused stream buffer: a long row then a short one; the short row's tail must read -1
  * although the buffer still held the long row's cells, and the used count is the same as a
  * fresh buffer's. */
+/* The remote address as text: our IPv4 formatter writes what inet_ntop writes. */
+static void test_format_remip(void)
+{
+    iof_cfrec r;
+    memset(&r, 0, sizeof r);
+    r.ipver = 4;
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    for (unsigned i = 0; i < 20000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        for (unsigned b = 0; b < 4; b++) /* every octet value in every position, then random */
+            r.rem_ip[b] = (uint8_t)(i < 1024 && b == i / 256 ? i % 256 : x >> (8 * b));
+        char txt[48], want[48];
+        uint32_t n = iof__cf_format_remip(&r, false, txt);
+        ASSERT_TRUE(inet_ntop(AF_INET, r.rem_ip, want, sizeof want) != NULL);
+        ASSERT_EQ_STR(txt, want);
+        ASSERT_EQ_U64(n, strlen(want));
+    }
+    r.ipver = 6;
+    memset(r.rem_ip, 0, sizeof r.rem_ip);
+    r.rem_ip[0] = 0xfe, r.rem_ip[1] = 0x80, r.rem_ip[15] = 1;
+    char txt[48];
+    iof__cf_format_remip(&r, false, txt);
+    ASSERT_EQ_STR(txt, "fe80::1");
+}
+
 static void test_stream_reuse(void)
 {
     iof_cfrec r;
@@ -456,6 +482,7 @@ static void test_wide_parquet_span_roundtrip(void)
 static const iof_test tests[] = {
     TEST(test_wide_parquet_span_roundtrip),
     TEST(test_stream_reuse),
+    TEST(test_format_remip),
     TEST(test_clamped_timestamps_saturate),
     TEST(test_window_boundary), TEST(test_clock_closes_windows), TEST(test_mirrored_device_to_device),
     TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote),

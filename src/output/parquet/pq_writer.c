@@ -1303,7 +1303,7 @@ static int chunk_end(iof__pq_writer *w)
         }
         if (ck->cheld.oom)
             return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
-        ck->col->comp_skip = total + ck->raw.len / 8 >= ck->raw.len;
+        ck->col->comp_skip = total + ck->raw.len / 4 >= ck->raw.len;
         if (total + ck->raw.len / 32 < ck->raw.len) {
             ck->codec = file_codec(w);
             size_t at = 0;
