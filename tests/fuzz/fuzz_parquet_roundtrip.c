@@ -129,6 +129,50 @@ static void reader_only(const uint8_t *data, size_t size)
     iof__pq_reader_close(r);
 }
 
+/* Writes every row (odd rows through the cell API when `cells`) with `threads` writer threads. */
+static pq_buf write_file(const iof_column *cols, size_t ncols, const iof_schema *s, const frow *rows, size_t nrows,
+                         bool cells, iof_codec codec, uint64_t rg_bytes, uint32_t page_entries, unsigned threads)
+{
+    pq_buf file = {0};
+    iof__pq_writer_cfg cfg = {.codec = codec, .row_group_bytes = rg_bytes, .page_entries = page_entries,
+                              .page_bytes = 256, .threads = threads, .sink = mem_sink, .sink_ctx = &file};
+    iof__pq_writer *w;
+    char err[256];
+    if (iof__pq_writer_open(&w, cols, ncols, &cfg, err, sizeof err) != 0)
+        abort();
+    for (size_t r = 0; r < nrows; r++) {
+        int rc = 0;
+        if (cells && (r & 1)) {
+            for (size_t i = 0; i < ncols && rc == 0; i++) {
+                const cell *x = &rows[r].c[i];
+                bool bytes = cols[i].type == IOF_VT_STRING || cols[i].type == IOF_VT_BINARY;
+                if (x->null)
+                    rc = iof__pq_put_null(w, i);
+                else if (cols[i].list) {
+                    rc = iof__pq_put_list(w, i, x->count);
+                    for (uint32_t k = 0; k < x->count && rc == 0; k++)
+                        rc = bytes ? iof__pq_put_elem_bytes(w, i, x->p[k], x->len[k]) : iof__pq_put_elem_int(w, i, x->i[k]);
+                } else {
+                    rc = bytes ? iof__pq_put_bytes(w, i, x->p[0], x->len[0]) : iof__pq_put_int(w, i, x->i[0]);
+                }
+            }
+            if (rc == 0)
+                rc = iof__pq_end_row(w);
+        } else {
+            rc = iof__pq_write_row(w, s, &rows[r]);
+        }
+        if (rc != 0) {
+            fprintf(stderr, "write failed: %s\n", iof__pq_writer_errmsg(w));
+            abort();
+        }
+    }
+    if (iof__pq_writer_finish(w, err, sizeof err) != 0 || file.oom) {
+        fprintf(stderr, "finish failed: %s\n", err);
+        abort();
+    }
+    return file;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size >= 4 && memcmp(data, "PAR1", 4) == 0) {
@@ -195,43 +239,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
-    pq_buf file = {0};
-    iof__pq_writer_cfg cfg = {.codec = codec, .row_group_bytes = rg_bytes, .page_entries = page_entries,
-                              .page_bytes = 256, .sink = mem_sink, .sink_ctx = &file};
-    iof__pq_writer *w;
+    /* the flush thread and the LZ helper (2 threads) must not change a byte (1 thread) */
+    pq_buf file = write_file(cols, ncols, &s, rows, nrows, cells, codec, rg_bytes, page_entries, 2);
+    pq_buf one = write_file(cols, ncols, &s, rows, nrows, cells, codec, rg_bytes, page_entries, 1);
+    if (one.len != file.len || memcmp(one.p, file.p, file.len) != 0) {
+        fprintf(stderr, "threads changed the file (%zu vs %zu bytes)\n", file.len, one.len);
+        abort();
+    }
+    iof__pq_buf_free(&one);
     char err[256];
-    if (iof__pq_writer_open(&w, cols, ncols, &cfg, err, sizeof err) != 0)
-        abort();
-    for (size_t r = 0; r < nrows; r++) {
-        int rc = 0;
-        if (cells && (r & 1)) {
-            for (size_t i = 0; i < ncols && rc == 0; i++) {
-                const cell *x = &rows[r].c[i];
-                bool bytes = cols[i].type == IOF_VT_STRING || cols[i].type == IOF_VT_BINARY;
-                if (x->null)
-                    rc = iof__pq_put_null(w, i);
-                else if (cols[i].list) {
-                    rc = iof__pq_put_list(w, i, x->count);
-                    for (uint32_t k = 0; k < x->count && rc == 0; k++)
-                        rc = bytes ? iof__pq_put_elem_bytes(w, i, x->p[k], x->len[k]) : iof__pq_put_elem_int(w, i, x->i[k]);
-                } else {
-                    rc = bytes ? iof__pq_put_bytes(w, i, x->p[0], x->len[0]) : iof__pq_put_int(w, i, x->i[0]);
-                }
-            }
-            if (rc == 0)
-                rc = iof__pq_end_row(w);
-        } else {
-            rc = iof__pq_write_row(w, &s, &rows[r]);
-        }
-        if (rc != 0) {
-            fprintf(stderr, "write failed: %s\n", iof__pq_writer_errmsg(w));
-            abort();
-        }
-    }
-    if (iof__pq_writer_finish(w, err, sizeof err) != 0 || file.oom) {
-        fprintf(stderr, "finish failed: %s\n", err);
-        abort();
-    }
 
     iof__pq_reader *rd;
     if (iof__pq_reader_open_mem(&rd, file.p, file.len, err, sizeof err) != 0) {
