@@ -4,12 +4,13 @@
 #include "output/parquet/pq_lz.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zstd.h>
+
+#include "common/thread.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "pq_lz.c compares 8 bytes at a time and assumes a little-endian host"
@@ -270,13 +271,7 @@ void iof__pq_lz_pool_run(iof__pq_lz_pool *pool, iof__pq_lz_page *pages, size_t n
     while (pool->started + 1 < pool->nthreads) { /* helpers start on first use */
         lz_helper *h = &pool->hs[++pool->started];
         *h = (lz_helper){ pool, pool->started, pool->gen };
-        /* helpers block every signal: SIGINT/SIGTERM/SIGPIPE stay with the program's threads */
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        int rc = pthread_create(&pool->th[pool->started], NULL, pool_helper, h);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-        if (rc != 0) {
+        if (iof__thread_spawn(&pool->th[pool->started], pool_helper, h) != 0) {
             pool->started--;
             pool->nthreads = pool->started + 1; /* run with what we have */
         }

@@ -1,9 +1,9 @@
-/* Native Parquet writer: buffers a row group per column, then encodes and streams it.
- * See pq_writer.h for the model and the type mapping. */
+/* Native Parquet writer: buffers a row group per column, then encodes and streams it (on a
+ * flush thread while the next row group fills). See pq_writer.h for the model and the type
+ * mapping, docs/ARCHITECTURE.md for the shape. */
 #include "output/parquet/pq_writer.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <snappy-c.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include <zstd.h>
 
 #include "common/err.h"
+#include "common/thread.h"
 #include "output/parquet/pq_encode.h"
 #include "output/parquet/pq_lz.h"
 #include "output/parquet/thrift_compact.h"
@@ -1903,12 +1904,7 @@ static bool bg_start(iof__pq_writer *w)
     if (!w->bg)
         return false;
     if (!w->bg_on) {
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        int rc = pthread_create(&w->bg_th, NULL, bg_main, w);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-        if (rc != 0) {
+        if (iof__thread_spawn(&w->bg_th, bg_main, w) != 0) {
             w->bg = false;
             return false;
         }
