@@ -43,7 +43,8 @@ static void extract_usage(FILE *fp)
           "      --keep-private-ips  write private remote IPs as they are (default: 0.0.0.0 / ::)\n"
           "      --partition P     day (VARIANT/yy-mm-dd.EXT, default) | hive\n"
           "                        (variant=.../day=YYYY-MM-DD/part-N.EXT)\n"
-          "      --compression C   parquet codec: zstd (default) | snappy | none\n"
+          "      --compression C   parquet codec: zstd (default, level -1) | zstd:LEVEL (-7..22) |\n"
+          "                        snappy | none\n"
           "      --threads N       worker threads (accepted; this version runs one worker)\n"
           "      --hash-seed N     fixed flow-table hash seed (tests; default random)\n"
           "      --stats FILE      write run statistics as JSON\n"
@@ -68,6 +69,33 @@ static int parse_uint(const char *opt, const char *s, unsigned long long max, un
         return -1;
     }
     *out = v;
+    return 0;
+}
+
+/* zstd | zstd:LEVEL | snappy | none */
+static int parse_compression(const char *s, iof_config *cfg)
+{
+    cfg->compression_level = 0;
+    if (strcmp(s, "zstd") == 0) {
+        cfg->compression = IOF_CODEC_ZSTD;
+    } else if (strncmp(s, "zstd:", 5) == 0) {
+        char *end;
+        long lv = strtol(s + 5, &end, 10);
+        if (end == s + 5 || *end || lv < IOF_ZSTD_LEVEL_MIN || lv > IOF_ZSTD_LEVEL_MAX) {
+            fprintf(stderr, "iotflow extract: --compression zstd:LEVEL takes a level in %d..%d\n",
+                    IOF_ZSTD_LEVEL_MIN, IOF_ZSTD_LEVEL_MAX);
+            return -1;
+        }
+        cfg->compression = IOF_CODEC_ZSTD;
+        cfg->compression_level = (int)lv;
+    } else if (strcmp(s, "snappy") == 0) {
+        cfg->compression = IOF_CODEC_SNAPPY;
+    } else if (strcmp(s, "none") == 0) {
+        cfg->compression = IOF_CODEC_NONE;
+    } else {
+        fprintf(stderr, "iotflow extract: --compression zstd[:LEVEL]|snappy|none\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -165,10 +193,7 @@ int iof_cli_extract(int argc, char **argv)
             else { fprintf(stderr, "iotflow extract: --partition day|hive\n"); return IOF_EXIT_USAGE; }
             break;
         case O_COMPRESSION:
-            if (strcmp(optarg, "zstd") == 0) cfg.compression = IOF_CODEC_ZSTD;
-            else if (strcmp(optarg, "snappy") == 0) cfg.compression = IOF_CODEC_SNAPPY;
-            else if (strcmp(optarg, "none") == 0) cfg.compression = IOF_CODEC_NONE;
-            else { fprintf(stderr, "iotflow extract: --compression zstd|snappy|none\n"); return IOF_EXIT_USAGE; }
+            if (parse_compression(optarg, &cfg)) return IOF_EXIT_USAGE;
             break;
         case O_FILTER: cfg.filter = optarg; break;
         case O_STATS: stats_path = optarg; break;

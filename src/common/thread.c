@@ -1,6 +1,8 @@
 #include "common/thread.h"
 
 #include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
 
 int iof__thread_spawn(pthread_t *th, void *(*fn)(void *), void *arg)
 {
@@ -10,4 +12,80 @@ int iof__thread_spawn(pthread_t *th, void *(*fn)(void *), void *arg)
     int rc = pthread_create(th, NULL, fn, arg);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
+}
+
+struct iof__worker {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    void (*fn)(void *); /* the job in flight, NULL when idle */
+    void *arg;
+    bool quit;
+};
+
+static void *worker_main(void *p)
+{
+    iof__worker *wk = p;
+    pthread_mutex_lock(&wk->mu);
+    for (;;) {
+        while (!wk->fn && !wk->quit)
+            pthread_cond_wait(&wk->cv, &wk->mu);
+        if (!wk->fn)
+            break; /* quit, and nothing left to run */
+        void (*fn)(void *) = wk->fn;
+        pthread_mutex_unlock(&wk->mu);
+        fn(wk->arg);
+        pthread_mutex_lock(&wk->mu);
+        wk->fn = NULL;
+        pthread_cond_broadcast(&wk->cv);
+    }
+    pthread_mutex_unlock(&wk->mu);
+    return NULL;
+}
+
+iof__worker *iof__worker_start(void)
+{
+    iof__worker *wk = calloc(1, sizeof(*wk));
+    if (!wk)
+        return NULL;
+    pthread_mutex_init(&wk->mu, NULL);
+    pthread_cond_init(&wk->cv, NULL);
+    if (iof__thread_spawn(&wk->th, worker_main, wk) != 0) {
+        pthread_cond_destroy(&wk->cv);
+        pthread_mutex_destroy(&wk->mu);
+        free(wk);
+        return NULL;
+    }
+    return wk;
+}
+
+void iof__worker_submit(iof__worker *wk, void (*fn)(void *), void *arg)
+{
+    pthread_mutex_lock(&wk->mu);
+    wk->arg = arg;
+    wk->fn = fn;
+    pthread_cond_broadcast(&wk->cv);
+    pthread_mutex_unlock(&wk->mu);
+}
+
+void iof__worker_wait(iof__worker *wk)
+{
+    pthread_mutex_lock(&wk->mu);
+    while (wk->fn)
+        pthread_cond_wait(&wk->cv, &wk->mu);
+    pthread_mutex_unlock(&wk->mu);
+}
+
+void iof__worker_stop(iof__worker *wk)
+{
+    if (!wk)
+        return;
+    pthread_mutex_lock(&wk->mu);
+    wk->quit = true; /* a job in flight ends first */
+    pthread_cond_broadcast(&wk->cv);
+    pthread_mutex_unlock(&wk->mu);
+    pthread_join(wk->th, NULL);
+    pthread_cond_destroy(&wk->cv);
+    pthread_mutex_destroy(&wk->mu);
+    free(wk);
 }

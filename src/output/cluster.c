@@ -6,12 +6,12 @@
 
 #define CLUSTER_PREFIX 256 /* leading payload bytes (all slots, back to back) in the sort key */
 
-/* A record copy's place in the batch and its sort key's first 64 bits: protocol, remote port
- * and the first 5 payload bytes (zero-padded, which orders as cmp_rec does: a shorter prefix
- * first). The sort compares keys in this array and reads the records only on ties, so it
+/* A record copy's place in the batch and its sort key's first 128 bits: protocol, remote
+ * port and the first 13 payload bytes (zero-padded, which orders as cmp_rec does: a shorter
+ * prefix first). The sort orders by these keys and reads the records only on ties, so it
  * does not walk the arena at random for every comparison. */
 typedef struct ckey {
-    uint64_t k;
+    uint64_t k, k2;
     size_t off;
 } ckey;
 
@@ -19,6 +19,7 @@ struct iof__cluster {
     unsigned char *arena;   /* record copies, 8-byte aligned, addressed by offset */
     size_t used, cap, max_bytes;
     ckey *off;              /* each record copy */
+    ckey *tmp;              /* radix sort scratch */
     size_t n, max_rows;
 };
 
@@ -39,7 +40,9 @@ static iof_cfrec *fixup(unsigned char *base, size_t off)
 int iof__cluster_create(iof__cluster **out, size_t max_rows, size_t max_bytes)
 {
     iof__cluster *c = calloc(1, sizeof(*c));
-    if (!c || !(c->off = malloc(max_rows * sizeof(*c->off)))) {
+    if (!c || !(c->off = malloc(max_rows * sizeof(*c->off))) || !(c->tmp = malloc(max_rows * sizeof(*c->tmp)))) {
+        if (c)
+            free(c->off);
         free(c);
         return IOF_E_NOMEM;
     }
@@ -55,6 +58,7 @@ void iof__cluster_destroy(iof__cluster *c)
         return;
     free(c->arena);
     free(c->off);
+    free(c->tmp);
     free(c);
 }
 
@@ -87,10 +91,12 @@ int iof__cluster_add(iof__cluster *c, const iof_cfrec *r)
     d->hnext = d->qprev = d->qnext = NULL;
     d->hpprev = NULL;
     d->hash = c->n; /* arrival order: the final tie-break keeps the sort deterministic */
-    uint64_t k = (uint64_t)r->proto << 56 | (uint64_t)r->rem_port << 40;
+    uint64_t k = (uint64_t)r->proto << 56 | (uint64_t)r->rem_port << 40, k2 = 0;
     for (uint32_t b = 0; b < 5 && b < r->pay_used && b < CLUSTER_PREFIX; b++)
         k |= (uint64_t)r->pay[b] << (32 - 8 * b);
-    c->off[c->n++] = (ckey){ k, off };
+    for (uint32_t b = 5; b < 13 && b < r->pay_used && b < CLUSTER_PREFIX; b++)
+        k2 |= (uint64_t)r->pay[b] << (56 - 8 * (b - 5));
+    c->off[c->n++] = (ckey){ k, k2, off };
     c->used += sz;
     return IOF_OK;
 }
@@ -100,6 +106,8 @@ static int cmp_rec(const void *pa, const void *pb, void *base)
     const ckey *ka = pa, *kb = pb;
     if (ka->k != kb->k)
         return ka->k < kb->k ? -1 : 1;
+    if (ka->k2 != kb->k2)
+        return ka->k2 < kb->k2 ? -1 : 1;
     const iof_cfrec *a = (const iof_cfrec *)(const void *)((unsigned char *)base + ka->off);
     const iof_cfrec *b = (const iof_cfrec *)(const void *)((unsigned char *)base + kb->off);
     int d;
@@ -134,13 +142,53 @@ static int cmp_rec(const void *pa, const void *pb, void *base)
     return a->hash < b->hash ? -1 : a->hash > b->hash;
 }
 
+/* Sorts the batch as cmp_rec orders it: an LSD radix sort on the 128-bit key prefix (byte
+ * passes whose byte is the same in every key are skipped), then each run of equal prefixes by
+ * cmp_rec. The key orders records as cmp_rec does, so the result is cmp_rec's (total) order. */
+static void sort_batch(iof__cluster *c)
+{
+    const size_t n = c->n;
+    ckey *a = c->off, *b = c->tmp;
+    for (unsigned pass = 0; pass < 16; pass++) {
+        const unsigned shift = 8 * (pass % 8);
+#define DIGIT(e) ((unsigned)(((pass < 8 ? (e).k2 : (e).k) >> shift) & 0xff))
+        size_t cnt[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            cnt[DIGIT(a[i])]++;
+        if (cnt[DIGIT(a[0])] == n)
+            continue; /* every key has this byte: the pass would not move anything */
+        size_t at = 0;
+        for (unsigned d = 0; d < 256; d++) {
+            size_t m = cnt[d];
+            cnt[d] = at;
+            at += m;
+        }
+        for (size_t i = 0; i < n; i++)
+            b[cnt[DIGIT(a[i])]++] = a[i];
+#undef DIGIT
+        ckey *t = a;
+        a = b;
+        b = t;
+    }
+    if (a != c->off)
+        memcpy(c->off, a, n * sizeof *a);
+    for (size_t i = 0; i < n;) {
+        size_t e = i + 1;
+        while (e < n && c->off[e].k == c->off[i].k && c->off[e].k2 == c->off[i].k2)
+            e++;
+        if (e - i > 1)
+            qsort_r(c->off + i, e - i, sizeof(*c->off), cmp_rec, c->arena);
+        i = e;
+    }
+}
+
 int iof__cluster_drain(iof__cluster *c, iof__cluster_fn fn, void *ctx)
 {
     int rc = IOF_OK;
     for (size_t i = 0; i < c->n; i++)
         fixup(c->arena, c->off[i].off); /* the arena may have moved since the copy was made */
     if (c->n > 1)
-        qsort_r(c->off, c->n, sizeof(*c->off), cmp_rec, c->arena);
+        sort_batch(c);
     for (size_t i = 0; i < c->n && rc == IOF_OK; i++)
         rc = fn(ctx, (const iof_cfrec *)(const void *)(c->arena + c->off[i].off));
     c->n = 0;

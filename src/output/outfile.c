@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,17 +63,18 @@ struct iof__outfile {
 };
 
 /* R6 test hook: IOF_TEST_FAIL_WRITE=N makes the N-th low-level write of the process fail. */
-static long fail_write_at = -2;
-static long write_calls;
+static atomic_long fail_write_at = -2; /* writes come from the writers' helper threads too */
+static atomic_long write_calls;
 
 static bool injected_failure(void)
 {
-    if (fail_write_at == -2) {
+    long at = atomic_load(&fail_write_at);
+    if (at == -2) {
         const char *e = getenv("IOF_TEST_FAIL_WRITE");
-        fail_write_at = e ? strtol(e, NULL, 10) : -1;
+        at = e ? strtol(e, NULL, 10) : -1;
+        atomic_store(&fail_write_at, at);
     }
-    write_calls++;
-    return fail_write_at > 0 && write_calls == fail_write_at;
+    return at > 0 && atomic_fetch_add(&write_calls, 1) + 1 == at;
 }
 
 static int mkdirs(const char *dir, char *err, size_t errlen)

@@ -3,9 +3,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <unistd.h>
+
 #include "common/err.h"
+#include "common/thread.h"
 #include "output/cluster.h"
 #include "output/sink.h"
+
+#define SINK_ERRLEN 1024
 
 typedef struct sink_file {
     bool open;
@@ -39,12 +44,25 @@ struct iof__sink {
     uint32_t stream_dirty;   /* cells of stream that may not hold -1 (see iof__cf_row_init) */
     sink_file files[IOF_MAX_OPEN_FILES];
     uint64_t tick;
+    /* Columnar files: a full batch is sorted and written on the helper thread (drain_async)
+     * while the next one fills; one batch in flight, `spare` is the empty one to swap in. */
+    iof__worker *wk;          /* NULL: batches are written here */
+    iof__cluster *spare;
+    struct drain_job {
+        iof__sink *s;
+        sink_file *sf;        /* NULL when no batch is in flight */
+        iof__cluster *cl;
+        int rc;
+        int16_t *stream;      /* the helper's own payload stream (wide layout) */
+        uint32_t stream_dirty;
+        char errmsg[SINK_ERRLEN];
+    } job;
     /* parts already used per (fmt, variant, day): completed files */
     iof__sink_file_info *done;
     size_t ndone, capdone;
     iof__outfile **pending;   /* finished under temp names, renamed together at close */
     size_t npending, cappending;
-    char errmsg[1024];
+    char errmsg[SINK_ERRLEN];
 };
 
 static const char *variant_dir[2] = { "bidirectional", "unidirectional" };
@@ -94,6 +112,21 @@ int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_
             rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
             goto fail;
         }
+    }
+    bool columnar = false;
+    for (int i = 0; i < s->nfmts; i++)
+        columnar |= s->fmts[i].cluster;
+    if (columnar && cfg->threads != 1 && sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+        s->job.s = s;
+        if (s->stream) {
+            s->job.stream = malloc(cfg->row.payload_total * sizeof(int16_t));
+            s->job.stream_dirty = cfg->row.payload_total;
+            if (!s->job.stream) {
+                rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+                goto fail;
+            }
+        }
+        s->wk = iof__worker_start(); /* NULL: no thread, the batches are written here */
     }
     *out = s;
     return IOF_OK;
@@ -152,15 +185,26 @@ static int record_done(iof__sink *s, const sink_file *sf, const char *path)
     return IOF_OK;
 }
 
+/* Who writes a file's rows: the caller's thread, or the helper (its own payload stream and
+ * error message). */
+typedef struct drain_ctx {
+    const iof__sink *s;
+    sink_file *sf;
+    int16_t *stream;
+    uint32_t *stream_dirty;
+    char *errmsg;
+} drain_ctx;
+
 /* One record through one file's writer. */
-static int write_rec(iof__sink *s, sink_file *sf, const iof_cfrec *rec)
+static int write_rec(const drain_ctx *d, const iof_cfrec *rec)
 {
-    int layout = s->fmts[sf->fmt].layout;
+    sink_file *sf = d->sf;
+    int layout = d->s->fmts[sf->fmt].layout;
     iof__cf_row row;
-    iof__cf_row_init(&row, &s->rowcfg[layout], rec, layout == 0 ? s->stream : NULL, &s->stream_dirty);
-    int rc = s->fmts[sf->fmt].ops->write(sf->w, &row);
+    iof__cf_row_init(&row, &d->s->rowcfg[layout], rec, layout == 0 ? d->stream : NULL, d->stream_dirty);
+    int rc = d->s->fmts[sf->fmt].ops->write(sf->w, &row);
     if (rc != IOF_OK) {
-        iof__fail(s->errmsg, sizeof(s->errmsg), rc, "%s: %s", iof__outfile_path(sf->f),
+        iof__fail(d->errmsg, SINK_ERRLEN, rc, "%s: %s", iof__outfile_path(sf->f),
                   iof__outfile_errmsg(sf->f)[0] ? iof__outfile_errmsg(sf->f) : iof_strerror(rc));
         return rc;
     }
@@ -168,21 +212,61 @@ static int write_rec(iof__sink *s, sink_file *sf, const iof_cfrec *rec)
     return IOF_OK;
 }
 
-typedef struct drain_ctx {
-    iof__sink *s;
-    sink_file *sf;
-} drain_ctx;
-
-static int drain_one(void *ctx, const iof_cfrec *rec)
+static drain_ctx here(iof__sink *s, sink_file *sf)
 {
-    drain_ctx *d = ctx;
-    return write_rec(d->s, d->sf, rec);
+    return (drain_ctx){ s, sf, s->stream, &s->stream_dirty, s->errmsg };
 }
 
-static int drain(iof__sink *s, sink_file *sf)
+static int drain_one(void *ctx, const iof_cfrec *rec) { return write_rec(ctx, rec); }
+
+/* Waits for the batch in flight (if any); its failure becomes the sink's. */
+static int drain_wait(iof__sink *s)
 {
-    drain_ctx d = { s, sf };
-    return sf->cl ? iof__cluster_drain(sf->cl, drain_one, &d) : IOF_OK;
+    struct drain_job *j = &s->job;
+    if (!j->sf)
+        return IOF_OK;
+    iof__worker_wait(s->wk);
+    j->sf = NULL;
+    if (!s->spare)
+        s->spare = j->cl; /* drained (empty) even on failure */
+    else
+        iof__cluster_destroy(j->cl);
+    j->cl = NULL;
+    if (j->rc != IOF_OK)
+        memcpy(s->errmsg, j->errmsg, sizeof(s->errmsg));
+    int rc = j->rc;
+    j->rc = IOF_OK;
+    return rc;
+}
+
+/* On the helper thread: sorts and writes one batch. */
+static void drain_job_run(void *arg)
+{
+    struct drain_job *j = arg;
+    drain_ctx d = { j->s, j->sf, j->stream, &j->stream_dirty, j->errmsg };
+    j->rc = iof__cluster_drain(j->cl, drain_one, &d);
+}
+
+/* Writes a file's batch: here (close, or no helper), or handed to the helper (async) once the
+ * previous batch is written: the file gets an empty batch to fill meanwhile. The rows reach
+ * the writer in the same order either way, so the files are the same. */
+static int drain(iof__sink *s, sink_file *sf, bool async)
+{
+    IOF_TRY(drain_wait(s));
+    if (!sf->cl)
+        return IOF_OK;
+    if (!async || !s->wk) {
+        drain_ctx d = here(s, sf);
+        return iof__cluster_drain(sf->cl, drain_one, &d);
+    }
+    if (!s->spare && iof__cluster_create(&s->spare, IOF_CLUSTER_ROWS, IOF_CLUSTER_BYTES) != IOF_OK)
+        return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_NOMEM, "out of memory");
+    s->job.sf = sf;
+    s->job.cl = sf->cl;
+    sf->cl = s->spare;
+    s->spare = NULL;
+    iof__worker_submit(s->wk, drain_job_run, &s->job);
+    return IOF_OK;
 }
 
 /* Completes (ok) or removes (!ok) an open file. */
@@ -191,7 +275,9 @@ static int close_file(iof__sink *s, sink_file *sf, bool ok)
     if (!sf->open)
         return IOF_OK;
     sf->open = false;
-    int drc = ok ? drain(s, sf) : IOF_OK;
+    int drc = drain_wait(s); /* the helper may be writing this file */
+    if (drc == IOF_OK && ok)
+        drc = drain(s, sf, false);
     iof__cluster_destroy(sf->cl);
     sf->cl = NULL;
     if (drc != IOF_OK) {
@@ -312,11 +398,12 @@ int iof__sink_write(iof__sink *s, const iof_cfrec *rec)
             return rc;
         sf->last_use = ++s->tick;
         if (!sf->cl) {
-            IOF_TRY(write_rec(s, sf, rec));
+            drain_ctx d = here(s, sf);
+            IOF_TRY(write_rec(&d, rec));
             continue;
         }
         if (iof__cluster_full(sf->cl))
-            IOF_TRY(drain(s, sf));
+            IOF_TRY(drain(s, sf, true));
         if (iof__cluster_add(sf->cl, rec) != IOF_OK)
             return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_NOMEM, "out of memory");
     }
@@ -370,6 +457,9 @@ void iof__sink_destroy(iof__sink *s)
     if (!s)
         return;
     iof__sink_close(s, false);
+    iof__worker_stop(s->wk);
+    iof__cluster_destroy(s->spare);
+    free(s->job.stream);
     for (int l = 0; l < 2; l++)
         if (s->use_layout[l])
             iof__schema_free(&s->schema[l]);

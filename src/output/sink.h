@@ -20,6 +20,9 @@ typedef struct iof__sink_cfg {
     iof_partition partition;
     iof__writer_opts wopts;
     iof__cf_rowcfg row;       /* wide flag ignored: set per format from layout */
+    unsigned threads;         /* 1: everything on the caller's thread; 0: a helper thread writes
+                                 the sorted batches of columnar files when there are >= 2 cores
+                                 (the output is the same) */
 } iof__sink_cfg;
 
 typedef struct iof__sink_file_info {

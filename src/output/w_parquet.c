@@ -49,7 +49,9 @@ static int pq_open(iof__writer **out, iof__outfile *f, const iof_schema *s, cons
     iof__pq_writer_cfg cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.codec = o ? o->codec : IOF_CODEC_ZSTD;
+    cfg.zstd_level = o ? o->zstd_level : 0;
     cfg.row_group_bytes = o ? o->row_group_bytes : 0;
+    cfg.threads = o ? o->threads : 0;
     cfg.kv = kv;
     cfg.n_kv = n_kv;
     cfg.sink = sink_outfile;

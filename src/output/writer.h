@@ -22,9 +22,11 @@ typedef struct iof_kv {
 
 typedef struct iof__writer_opts {
     iof_codec codec;              /* parquet: page compression */
+    int zstd_level;               /* parquet: 0 = IOF_ZSTD_LEVEL_DEFAULT */
     uint64_t row_group_bytes;     /* parquet: flush a row group at this many buffered bytes */
     const iof_kv *kv;             /* parquet: key-value metadata (provenance, parameters) */
     size_t n_kv;
+    unsigned threads;             /* parquet: 1 = no helper threads (same bytes), 0 = by cores */
 } iof__writer_opts;
 
 typedef struct iof__writer iof__writer; /* each format defines its own struct */

@@ -51,6 +51,10 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         return iof__fail(err, errlen, IOF_E_INVAL, "--max-flows must be at least 1");
     if (!cfg->variants || (cfg->variants & ~3u))
         return iof__fail(err, errlen, IOF_E_INVAL, "--variant must be bi, uni or both");
+    if (cfg->compression_level && (cfg->compression != IOF_CODEC_ZSTD || cfg->compression_level < IOF_ZSTD_LEVEL_MIN ||
+                                   cfg->compression_level > IOF_ZSTD_LEVEL_MAX))
+        return iof__fail(err, errlen, IOF_E_INVAL, "--compression zstd:LEVEL takes a level in %d..%d (0: default %d)",
+                         IOF_ZSTD_LEVEL_MIN, IOF_ZSTD_LEVEL_MAX, IOF_ZSTD_LEVEL_DEFAULT);
     if (cfg->formats & ~7u)
         return iof__fail(err, errlen, IOF_E_INVAL, "unknown output format");
     if (!cfg->interface && cfg->n_inputs == 0)
@@ -204,7 +208,9 @@ static int setup(iof_run *r)
         .formats = c->formats,
         .layout = c->layout,
         .partition = c->partition,
-        .wopts = { .codec = c->compression, .row_group_bytes = 0, .kv = r->kv, .n_kv = nk },
+        .wopts = { .codec = c->compression, .zstd_level = c->compression_level, .row_group_bytes = 0, .kv = r->kv, .n_kv = nk,
+                   .threads = c->threads == 1 ? 1 : 0 },
+        .threads = c->threads == 1 ? 1 : 0,
         .row = r->rowcfg,
     };
     return iof__sink_create(&r->sink, &sc, r->errmsg, sizeof(r->errmsg));

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Round trip on real captures: the rows DuckDB reads from our Parquet (both layouts, every
-# codec) equal the rows of our JSON Lines output of the same run, value for value (compared as
+# codec, zstd levels -7..19) equal the rows of our JSON Lines output of the same run, value for value (compared as
 # multisets: Parquet rows are clustered in sorted batches, docs/OUTPUT.md); and
 # `pqcheck verify` (DuckDB, hyparquet, arrow-rs agree; stats bound the data) passes on every file.
 set -uo pipefail
@@ -21,7 +21,7 @@ pass=0; fail=0
 i=0
 for f in "${files[@]}"; do
   [ -f "$C/$f" ] || { echo "skip $f (not in corpus)"; continue; }
-  codecs=(zstd snappy none); codec=${codecs[$((i % 3))]}; i=$((i+1))
+  codecs=(zstd snappy none zstd:19 zstd:-7); codec=${codecs[$((i % 5))]}; i=$((i+1))
   for layout in nested wide; do
     out="$TMP/$i-$layout"
     "$BIN/iotflow" extract -q --hash-seed 1 --variant bi --layout $layout --compression $codec -f parquet -f jsonl \
@@ -58,5 +58,14 @@ PY
   n=$(find "$TMP/$i-nested" "$TMP/$i-wide" -name '*.parquet' 2>/dev/null | wc -l)
   if [ "$n" -eq 0 ]; then echo "FAIL $f: no Parquet written"; fail=$((fail+1)); else echo "ok   $f ($n files)"; fi
 done
+
+# bad --compression levels are usage errors with nothing written
+f="$C/iot__zeek-mqtt__mqtt.pcap"
+if [ -f "$f" ]; then
+  for bad in zstd:23 zstd:-8 zstd:x zstd:; do
+    "$BIN/iotflow" extract -q --compression $bad -o "$TMP/bad" "$f" 2>/dev/null; rc=$?
+    if [ $rc -eq 1 ] && [ ! -e "$TMP/bad" ]; then pass=$((pass+1)); else echo "FAIL --compression $bad: exit $rc"; fail=$((fail+1)); fi
+  done
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

@@ -99,24 +99,28 @@ static void test_hybrid_known_bytes(void)
     ASSERT_EQ_INT(iof__pq_hybrid_decode(bad3, 2, 33, out, 8), -1);
 }
 
-/* The sparse encoder against the plain one: rows not listed hold the fill. Patterns: random
- * values, long runs (also across the 504-value pending buffer), consecutive and isolated rows,
- * gaps of every length, values equal to the fill. */
-static void test_hybrid_sparse(void)
+/* The masked encoder against the decoder: rows not flagged hold the fill. Patterns: random
+ * activity, isolated rows and long gaps, long stretches of each, no gap at all, nothing stored,
+ * short gaps and segments, stored values equal to the fill, row counts that are not multiples
+ * of 8 (also below 8). The output must also be compact: stretches without a stored row are RLE
+ * runs, not bit-packed fill. The skip table (iof__pq_act_skip8) is checked against a count of
+ * empty groups and must give the same bytes, on all rows and on 8-aligned pages of them. */
+static void test_hybrid_masked(void)
 {
     enum { R = 4000 };
-    uint32_t *rows = malloc(R * sizeof *rows), *vals = malloc(R * sizeof *vals), *want = malloc(R * sizeof *want);
+    uint8_t *act = malloc(R);
+    uint32_t *vals = malloc(R * sizeof *vals), *want = malloc(R * sizeof *want);
     uint32_t *got = malloc((R + 8) * sizeof *got);
-    int16_t *v16 = malloc(R * sizeof *v16);
+    int16_t *v16 = malloc((R + 1) * sizeof *v16);
     int32_t *map = malloc(65536 * sizeof *map);
-    for (unsigned width = 0; width <= 20; width++) {
+    for (unsigned width = 0; width <= 16; width++) {
         uint32_t mask = (uint32_t)((1ull << width) - 1);
-        for (int pat = 0; pat < 8; pat++) {
-            uint64_t r0 = rnd() % 50, r1 = r0 + (pat == 7 ? 0 : rnd() % (R - 60)) + (pat == 6 ? 1 : 0);
+        for (int pat = 0; pat < 9; pat++) {
+            size_t nr = pat == 7 ? rnd() % 8 : 1 + rnd() % (R - 1);
             uint32_t fill = (uint32_t)(rnd() & mask);
             size_t n = 0;
             uint32_t v = 0;
-            for (uint64_t r = r0; r < r1; r++) {
+            for (size_t r = 0; r < nr; r++) {
                 bool keep;
                 switch (pat) {
                 case 0: keep = rnd() % 2; break;              /* half the rows */
@@ -124,44 +128,76 @@ static void test_hybrid_sparse(void)
                 case 2: keep = (r / 700) % 2; break;          /* long stretches of each */
                 case 3: keep = true; break;                   /* no gap at all */
                 case 4: keep = (r % 9) < 3; break;            /* short gaps and segments */
+                case 5: keep = false; break;                  /* nothing stored */
+                case 8: keep = r + 5 >= nr; break;            /* only the last rows */
                 default: keep = rnd() % 3 == 0; break;
                 }
+                act[r] = keep;
                 if (!keep)
                     continue;
-                if (pat == 2 || pat == 3)
-                    v = rnd() % 600 == 0 ? (uint32_t)(rnd() & mask) : v; /* runs far longer than 504 */
-                else if (pat == 4)
-                    v = fill;                                 /* stored values equal to the fill */
-                else
-                    v = rnd() % 4 ? (uint32_t)(rnd() & mask) : v;
-                rows[n] = (uint32_t)r;
+                v = pat == 4 ? fill : rnd() % 4 ? (uint32_t)(rnd() & mask) : v;
                 vals[n++] = v & mask;
             }
-            for (uint64_t r = r0, i = 0; r < r1; r++)
-                want[r - r0] = i < n && rows[i] == r ? vals[i++] : fill;
+            for (size_t r = 0, i = 0; r < nr; r++)
+                want[r] = act[r] ? vals[i++] : fill;
+            for (size_t i = 0; i < n; i++) { /* the values as int16 keys of a map */
+                v16[i] = (int16_t)(vals[i] ^ 0x5a5au);
+                map[(uint16_t)v16[i]] = (int32_t)vals[i];
+            }
+            v16[n] = n ? v16[n - 1] : 0; /* vals[n] is read (and its index dropped) */
+            if (!n)
+                map[0] = 0;
             pq_buf b = {0};
-            iof__pq_hybrid_encode_sparse(&b, width, rows, vals, n, r0, r1, fill);
+            size_t used_vals = iof__pq_hybrid_encode_masked16(&b, width, act, nr, v16, map, 0xffff, fill, NULL);
             ASSERT_TRUE(!b.oom);
-            long used = iof__pq_hybrid_decode(b.p, b.len, width, got, (size_t)(r1 - r0));
+            ASSERT_EQ_U64(used_vals, n);
+            long used = iof__pq_hybrid_decode(b.p, b.len, width, got, nr);
             ASSERT_EQ_INT(used, (long)b.len);
-            for (uint64_t k = 0; k < r1 - r0; k++)
+            for (size_t k = 0; k < nr; k++)
                 if (got[k] != want[k])
                     ASSERT_EQ_U64(got[k], want[k]);
-            if (width <= 16) { /* the int16 form: indices through a map */
-                for (size_t i = 0; i < n; i++) {
-                    v16[i] = (int16_t)(vals[i] ^ 0x5a5au);
-                    map[(uint16_t)v16[i]] = (int32_t)vals[i];
-                }
-                pq_buf b2 = {0};
-                iof__pq_hybrid_encode_sparse16(&b2, width, rows, v16, map, 0xffff, n, r0, r1, fill);
-                ASSERT_EQ_INT(b2.len, b.len);
-                ASSERT_TRUE(b.len == 0 || memcmp(b2.p, b.p, b.len) == 0);
-                iof__pq_buf_free(&b2);
+            if (pat == 5) /* one RLE run: header + value */
+                ASSERT_TRUE(b.len <= 3 + (width + 7) / 8);
+            if (pat == 2) { /* 700-row stretches of fill cost a few bytes each, not 700 * width bits */
+                size_t packed = 0;
+                for (size_t r = 0; r < nr; r++)
+                    packed += act[r];
+                ASSERT_TRUE(b.len <= (packed + 16) * width / 8 + 16 * (nr / 700 + 2));
             }
+            /* with the skip table, and on 8-aligned pages of the rows: the same bytes */
+            uint32_t *skip8 = malloc((nr / 8 + 1) * sizeof *skip8);
+            ASSERT_TRUE(skip8 != NULL);
+            iof__pq_act_skip8(act, nr, skip8);
+            for (size_t g = 0; g < nr / 8; g++) { /* skip8 counts whole empty groups */
+                size_t e = g;
+                while (e < nr / 8 && !memchr(act + 8 * e, 1, 8))
+                    e++;
+                ASSERT_EQ_U64(skip8[g], e - g);
+            }
+            pq_buf b2 = {0};
+            ASSERT_EQ_U64(iof__pq_hybrid_encode_masked16(&b2, width, act, nr, v16, map, 0xffff, fill, skip8), n);
+            ASSERT_EQ_U64(b2.len, b.len);
+            ASSERT_TRUE(memcmp(b2.p, b.p, b.len) == 0);
+            const size_t page = 8 * (1 + rnd() % 100);
+            for (size_t p0 = 0, i0 = 0; p0 < nr; p0 += page) {
+                const size_t p1 = nr - p0 > page ? p0 + page : nr;
+                pq_buf pa = {0}, pb = {0};
+                size_t ua = iof__pq_hybrid_encode_masked16(&pa, width, act + p0, p1 - p0, v16 + i0, map, 0xffff, fill, NULL);
+                size_t ub = iof__pq_hybrid_encode_masked16(&pb, width, act + p0, p1 - p0, v16 + i0, map, 0xffff, fill,
+                                                           skip8 + p0 / 8);
+                ASSERT_EQ_U64(ua, ub);
+                ASSERT_EQ_U64(pa.len, pb.len);
+                ASSERT_TRUE(memcmp(pa.p, pb.p, pa.len) == 0);
+                i0 += ua;
+                iof__pq_buf_free(&pa);
+                iof__pq_buf_free(&pb);
+            }
+            free(skip8);
+            iof__pq_buf_free(&b2);
             iof__pq_buf_free(&b);
         }
     }
-    free(rows);
+    free(act);
     free(vals);
     free(want);
     free(got);
@@ -940,7 +976,7 @@ static const iof_test tests[] = {
     TEST(test_hybrid_patterns),  TEST(test_hybrid_known_bytes),        TEST(test_thrift_roundtrip),
     TEST(test_utf8),             TEST(test_roundtrip_codecs),          TEST(test_roundtrip_row_groups_pages),
     TEST(test_empty_and_single), TEST(test_errors),                    TEST(test_reader_damage),
-    TEST(test_hybrid_sparse),    TEST(test_wide_span_rows),            TEST(test_chunk_release_and_codec_choice),
+    TEST(test_hybrid_masked),    TEST(test_wide_span_rows),            TEST(test_chunk_release_and_codec_choice),
     TEST(test_lz_frames),        {0}};
 
 int main(void) { return iof_test_run(tests); }

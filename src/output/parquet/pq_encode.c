@@ -2,6 +2,7 @@
 #include "output/parquet/pq_encode.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 bool iof__pq_buf_grow(pq_buf *b, size_t extra)
 {
@@ -97,144 +98,145 @@ static void emit_rle(pq_buf *out, uint32_t value, size_t run, unsigned width)
 PQ_HYBRID_ENCODER(iof__pq_hybrid_encode_u8, uint8_t)
 PQ_HYBRID_ENCODER(iof__pq_hybrid_encode_u32, uint32_t)
 
-/* ---- sparse hybrid encoder ------------------------------------------------------------ */
+/* ---- masked hybrid encoder ------------------------------------------------------------ */
 
-/* Bit-packs pend[0, np) (np a multiple of 8, or the final group padded here) as one section. */
-static void hyb_section(pq_buf *out, unsigned width, uint32_t *pend, size_t np)
+/* Rows whose activity flags act[k..k+8) are all 0 (1): one unaligned load. */
+#define ACT8_NONE 0ull
+#define ACT8_ALL 0x0101010101010101ull
+static inline uint64_t act8_load(const uint8_t *act)
 {
-    size_t groups = (np + 7) / 8;
-    if (!groups)
-        return;
-    while (np < groups * 8)
-        pend[np++] = 0;
-    pq_buf_uvarint(out, (uint64_t)groups << 1 | 1);
-    size_t nbytes = groups * width;
-    if (!pq_buf_reserve(out, nbytes + 8))
-        return;
-    uint8_t *q = out->p + out->len;
-    if (width == 8) {
-        for (size_t k = 0; k < np; k++)
-            q[k] = (uint8_t)pend[k];
-    } else {
-        uint64_t acc = 0;
-        unsigned bits = 0;
-        for (size_t k = 0; k < np; k++) {
-            acc |= (uint64_t)pend[k] << bits;
-            bits += width;
-            if (bits >= 32) { /* width <= 32: at most 63 bits pending */
-                memcpy(q, &acc, 4);
-                q += 4;
-                acc >>= 32;
-                bits -= 32;
+    uint64_t m;
+    memcpy(&m, act, 8);
+    return m;
+}
+
+/* Bit-packs one group of 8 values of `width` bits (<= 16) at o: width bytes (16 written). */
+static inline uint8_t *pack8(uint8_t *o, const uint32_t *q, unsigned width)
+{
+    uint64_t lo = 0, hi = 0;
+    unsigned bit = 0;
+    for (unsigned k = 0; k < 8; k++, bit += width) {
+        const uint64_t v = q[k];
+        if (bit < 64) {
+            lo |= v << bit;
+            if (bit + width > 64)
+                hi |= v >> (64 - bit);
+        } else {
+            hi |= v << (bit - 64);
+        }
+    }
+    memcpy(o, &lo, 8);
+    memcpy(o + 8, &hi, 8);
+    return o + width;
+}
+
+static inline uint8_t *put_rle(uint8_t *o, uint32_t value, uint64_t run, unsigned width)
+{
+    for (uint64_t h = run << 1; ; h >>= 7) {
+        if (h < 0x80) {
+            *o++ = (uint8_t)h;
+            break;
+        }
+        *o++ = (uint8_t)(h | 0x80);
+    }
+    for (unsigned b = 0; b < (width + 7) / 8; b++)
+        *o++ = (uint8_t)(value >> (8 * b));
+    return o;
+}
+
+#define SECTION_GROUPS 63 /* groups per bit-packed section: its header is one byte */
+
+/* The encoder for one width: inlined per width by the dispatch below, so that pack8() is
+ * straight-line code. Writes straight into out (room reserved for the worst case: every group
+ * its own section or run); a section's one-byte header is filled in when it closes. */
+static inline __attribute__((always_inline)) size_t masked_body(pq_buf *out, const unsigned width,
+                                                                const uint8_t *act, size_t nr,
+                                                                const int16_t *vals, const int32_t *map,
+                                                                uint16_t kmask, uint32_t fill,
+                                                                const uint32_t *skip8)
+{
+#define IDX(x) ((uint32_t)map[(uint16_t)((uint16_t)(x) & kmask)])
+    if (!pq_buf_reserve(out, (nr / 8 + 2) * (width + 12) + 16))
+        return 0;
+    uint8_t *o = out->p + out->len, *hdr = NULL;
+    unsigned ng = 0;
+    size_t vi = 0, r = 0;
+    while (r < nr) {
+        const size_t g = nr - r < 8 ? nr - r : 8;
+        const uint64_t m = g == 8 ? act8_load(act + r) : ~ACT8_NONE;
+        if (m == ACT8_NONE) { /* inactive groups: one RLE run of the fill (with an inactive tail) */
+            size_t e = r + 8;
+            if (skip8) {
+                e = r + 8 * (size_t)skip8[r / 8];
+                if (e > nr - nr % 8)
+                    e = nr - nr % 8;
+            } else {
+                while (nr - e >= 8 && act8_load(act + e) == ACT8_NONE)
+                    e += 8;
+            }
+            size_t t = e;
+            while (t < nr && !act[t])
+                t++;
+            if (t == nr)
+                e = nr;
+            if (hdr) {
+                *hdr = (uint8_t)(ng << 1 | 1);
+                hdr = NULL;
+            }
+            o = put_rle(o, fill, e - r, width);
+            r = e;
+            continue;
+        }
+        uint32_t q[8];
+        if (m == ACT8_ALL) {
+            for (size_t b = 0; b < 8; b++)
+                q[b] = IDX(vals[vi + b]);
+            vi += 8;
+        } else {
+            for (size_t b = 0; b < 8; b++) { /* no branch per row: vals[vi] is readable */
+                uint32_t a = b < g ? act[r + b] : 0, x = IDX(vals[vi]);
+                q[b] = a ? x : b < g ? fill : 0;
+                vi += a;
             }
         }
-        while (bits > 0) {
-            *q++ = (uint8_t)acc;
-            acc >>= 8;
-            bits = bits > 8 ? bits - 8 : 0;
+        if (!hdr) {
+            hdr = o++;
+            ng = 0;
+        }
+        o = pack8(o, q, width);
+        r += g;
+        if (++ng == SECTION_GROUPS) {
+            *hdr = (uint8_t)(ng << 1 | 1);
+            hdr = NULL;
         }
     }
-    out->len += nbytes;
+    if (hdr)
+        *hdr = (uint8_t)(ng << 1 | 1);
+    out->len = (size_t)(o - out->p);
+    return vi;
+#undef IDX
 }
 
-/* Encodes the run (v, n) after np pending values; returns the new np. */
-static size_t sparse_commit(pq_buf *out, unsigned width, uint32_t *pend, size_t np, uint32_t v, uint64_t n)
+void iof__pq_act_skip8(const uint8_t *act, size_t nr, uint32_t *skip8)
 {
-    while (np % 8 && n) { /* complete the open group */
-        pend[np++] = v;
-        n--;
-    }
-    if (np == PQ_HYB_PEND) {
-        hyb_section(out, width, pend, np);
-        np = 0;
-    }
-    if (n >= 8) {
-        hyb_section(out, width, pend, np);
-        np = 0;
-        while (n) {
-            uint64_t run = n > INT32_MAX ? INT32_MAX : n;
-            emit_rle(out, v, (size_t)run, width);
-            n -= run;
-        }
+    size_t g = nr / 8;
+    skip8[g] = 0;
+    while (g-- > 0)
+        skip8[g] = act8_load(act + 8 * g) == ACT8_NONE ? skip8[g + 1] + 1 : 0;
+}
+
+size_t iof__pq_hybrid_encode_masked16(pq_buf *out, unsigned width, const uint8_t *act, size_t nr,
+                                      const int16_t *vals, const int32_t *map, uint16_t kmask, uint32_t fill,
+                                      const uint32_t *skip8)
+{
+    switch (width) {
+#define W(n) case n: return masked_body(out, n, act, nr, vals, map, kmask, fill, skip8);
+    W(0) W(1) W(2) W(3) W(4) W(5) W(6) W(7) W(8) W(9) W(10) W(11) W(12) W(13) W(14) W(15) W(16)
+#undef W
+    default:
+        out->oom = true; /* indices of a 16-bit column never need more */
         return 0;
     }
-    while (n--) {
-        pend[np++] = v;
-        if (np == PQ_HYB_PEND) {
-            hyb_section(out, width, pend, np);
-            np = 0;
-        }
-    }
-    return np;
-}
-
-/* Flushes the whole groups of pend when it is nearly full, keeping the open group. */
-static size_t pend_spill(pq_buf *out, unsigned width, uint32_t *pend, size_t np)
-{
-    size_t whole = np & ~(size_t)7;
-    hyb_section(out, width, pend, whole);
-    for (size_t k = whole; k < np; k++)
-        pend[k - whole] = pend[k];
-    return np - whole;
-}
-
-/* The sparse encoder's body, for stored values given as indices or as int16 values mapped
- * through a dictionary table. */
-#define PQ_SPARSE_ENCODER_BODY(VALUE)                                                           \
-    uint32_t pend[PQ_HYB_PEND + 16];                                                            \
-    size_t np = 0;                                                                              \
-    uint32_t rv = fill;                                                                         \
-    uint64_t rn = 0, next = r0;                                                                 \
-    for (size_t i = 0;; i++) {                                                                  \
-        uint64_t r = i < n ? rows[i] : r1; /* r1: the rows after the last stored one */         \
-        if (r != next) { /* rows [next, r) hold the fill */                                     \
-            if (rv != fill) {                                                                   \
-                np = run_end(out, width, pend, np, rv, rn);                                     \
-                rv = fill;                                                                      \
-                rn = 0;                                                                         \
-            }                                                                                   \
-            rn += r - next;                                                                     \
-        }                                                                                       \
-        if (i == n)                                                                             \
-            break;                                                                              \
-        uint32_t v = (VALUE);                                                                   \
-        if (v != rv) {                                                                          \
-            np = run_end(out, width, pend, np, rv, rn);                                         \
-            rv = v;                                                                             \
-            rn = 0;                                                                             \
-        }                                                                                       \
-        rn++;                                                                                   \
-        next = r + 1;                                                                           \
-    }                                                                                           \
-    np = run_end(out, width, pend, np, rv, rn);                                                 \
-    hyb_section(out, width, pend, np);
-
-/* Ends the run (v, n): a short one is stored as is (one store, or 8 for 2..7 copies: no
- * data-dependent loop; pend has spare slots), a long one through sparse_commit(). Returns the
- * new number of pending values. */
-static inline size_t run_end(pq_buf *out, unsigned width, uint32_t *pend, size_t np, uint32_t v, uint64_t n)
-{
-    if (n >= 8)
-        return sparse_commit(out, width, pend, np, v, n);
-    uint32_t *q = pend + np;
-    q[0] = v;
-    if (n > 1)
-        q[1] = q[2] = q[3] = q[4] = q[5] = q[6] = q[7] = v;
-    np += (size_t)n;
-    return np >= PQ_HYB_PEND - 8 ? pend_spill(out, width, pend, np) : np;
-}
-
-void iof__pq_hybrid_encode_sparse(pq_buf *out, unsigned width, const uint32_t *rows, const uint32_t *vals,
-                                  size_t n, uint64_t r0, uint64_t r1, uint32_t fill)
-{
-    PQ_SPARSE_ENCODER_BODY(vals[i])
-}
-
-void iof__pq_hybrid_encode_sparse16(pq_buf *out, unsigned width, const uint32_t *rows, const int16_t *vals,
-                                    const int32_t *map, uint16_t kmask, size_t n, uint64_t r0, uint64_t r1,
-                                    uint32_t fill)
-{
-    PQ_SPARSE_ENCODER_BODY((uint32_t)map[(uint16_t)((uint16_t)vals[i] & kmask)])
 }
 
 /* ---- hybrid decoder ----------------------------------------------------------------- */

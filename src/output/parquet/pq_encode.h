@@ -103,17 +103,20 @@ static inline unsigned pq_bit_width(uint64_t maxv)
 void iof__pq_hybrid_encode_u8(pq_buf *out, const uint8_t *v, size_t n, unsigned width);
 void iof__pq_hybrid_encode_u32(pq_buf *out, const uint32_t *v, size_t n, unsigned width);
 
-#define PQ_HYB_PEND 504 /* bit-packed values held back by the sparse encoder: 63 groups */
-
-/* The hybrid encoding of rows [r0, r1) of a column whose rows rows[0..n) (ascending, inside
- * [r0, r1)) hold vals[k] and every other row holds `fill`: the cost is per stored value and
- * per gap, not per row (the payload-stream columns of short records are mostly fill). */
-void iof__pq_hybrid_encode_sparse(pq_buf *out, unsigned width, const uint32_t *rows, const uint32_t *vals,
-                                  size_t n, uint64_t r0, uint64_t r1, uint32_t fill);
-/* Same with the stored values given as int16 and their indices as map[value & kmask]. */
-void iof__pq_hybrid_encode_sparse16(pq_buf *out, unsigned width, const uint32_t *rows, const int16_t *vals,
-                                    const int32_t *map, uint16_t kmask, size_t n, uint64_t r0, uint64_t r1,
-                                    uint32_t fill);
+/* The hybrid encoding (dictionary indices) of nr rows of a column: row r is stored when act[r]
+ * is 1 (0 otherwise), the stored rows hold vals[0], vals[1], ... in order with index
+ * map[vals[k] & kmask], every other row the index `fill`. Groups of 8 rows without a stored
+ * one become RLE runs of the fill; the rest is bit-packed (one branch per group, not per row:
+ * the payload-stream columns are long stretches of stored cells and of fill). width <= 16;
+ * vals[n] (one past the last stored value) must be readable. skip8 (NULL: act is scanned) is
+ * iof__pq_act_skip8() of act, made once for every column that shares act. Returns the number
+ * of stored values read. */
+size_t iof__pq_hybrid_encode_masked16(pq_buf *out, unsigned width, const uint8_t *act, size_t nr,
+                                      const int16_t *vals, const int32_t *map, uint16_t kmask, uint32_t fill,
+                                      const uint32_t *skip8);
+/* skip8[g] for g <= nr / 8: how many whole groups of 8 rows, from rows [8g, 8g + 8) on, have
+ * act all 0 (skip8[nr / 8] = 0). */
+void iof__pq_act_skip8(const uint8_t *act, size_t nr, uint32_t *skip8);
 
 /* Decodes exactly n values of `width` bits from [p, p+len) into out (uint32). Returns the number
  * of input bytes consumed, or -1 if the input is malformed/truncated or width > 32. */

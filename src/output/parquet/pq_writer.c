@@ -3,7 +3,6 @@
  * mapping, docs/ARCHITECTURE.md for the shape. */
 #include "output/parquet/pq_writer.h"
 
-#include <pthread.h>
 #include <snappy-c.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <zstd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "common/err.h"
 #include "common/thread.h"
@@ -35,7 +37,7 @@
 #define CHUNK_HOLD (256u << 10)    /* a chunk's pages are held back up to this many raw bytes */
 #define CHUNK_TINY 64              /* held chunks this small are stored without compression */
 #define COMP_RETRY 8               /* row groups between compression tries of a near-random column */
-#define T_BLOCK 32                /* narrow columns gathered together: 64 bytes of a row */
+#define T_BLOCK 32                /* narrow columns of a small row group prepared together (pq_lz) */
 #define LZ_MIN_DISTINCT 32        /* narrow chunks with more values: PLAIN through pq_lz */
 
 typedef struct pq_col {
@@ -123,41 +125,53 @@ struct iof__pq_writer {
     /* Row-major staging of REQUIRED flat integer columns (the wide layout's 3000 C_ columns).
      * Appending one value per row to 3000 separate column buffers touches 3000 cache lines per
      * row (which also alias in the cache); instead write_row() stores
-     *  - BOOL/INT8/INT16 values row-major in stage16, each row's cells back to back WITHOUT its
-     *    constant run (the payload stream's -1 fill, described by the row's span); flush_rg()
-     *    gathers them in blocks of T_BLOCK columns over the rows that have cells there, and
-     *    encodes each column from those cells plus the runs of the rows it skipped (sparse:
-     *    the work is proportional to the cells a row really has, not to the 3000 columns);
-     *  - INT32/INT64 values in stage64, appended to their column buffers every STAGE_ROWS rows.
+     *  - BOOL/INT8/INT16 REQUIRED values in blocks of T_BLOCK columns (64 bytes of a row): a
+     *    row stores its cells in every block that it has cells in, none in the blocks that its
+     *    constant run covers (the payload stream's -1 fill, described by the row's span), so
+     *    each block is a dense [rows with cells][T_BLOCK] array appended in row order;
+     *    flush_body() reads a block front to back (no random access into the row group),
+     *    transposes it and encodes each column from those cells plus the runs of the rows it
+     *    skipped (sparse: the work is proportional to the cells a row really has, not to the
+     *    3000 columns);
+     *  - INT32/INT64 values, and nullable integers, in stage64, appended to their column
+     *    buffers every STAGE_ROWS rows.
      * The cell API (put_*) first drains both stages into the column buffers (dense), so mixing
      * the two APIs keeps row order. */
-    uint8_t *simple;      /* per column: 0 not staged, 1 in stage16, 2 in stage64 */
-    uint32_t *run16;      /* per column: consecutive stage16 columns starting here (bulk copy) */
+    uint8_t *simple;      /* per column: 0 not staged, 1 in the blocks (sblk), 2 in stage64 */
+    uint32_t *run16;      /* per column: consecutive INT16 block columns starting here (bulk copy) */
     uint32_t *simple_idx; /* staged column numbers: the n16 narrow ones, then the n64 wide ones */
     uint32_t *narrow_of;  /* column -> index among the narrow staged columns */
     size_t nsimple, n16, n64;
-    pq_buf stage16;       /* int16 cells of the staged rows, each row's explicit cells in order */
+    pq_buf *sblk;         /* nblk blocks: int16 [rows with cells there][T_BLOCK] each */
+    size_t nblk;          /* ceil(n16 / T_BLOCK) */
+    pq_buf rowcells;      /* int16 scratch: one row's explicit narrow cells (write_row) */
     pq_buf srows;         /* per staged row: srow */
     pq_buf spans;         /* per staged row: uint32 ts | te << 16, its left-out run */
     uint64_t st16_rows;
     int64_t *stage64;     /* [STAGE_ROWS][n64] */
+    uint8_t *stage64n;    /* [STAGE_ROWS][n64]: 1 value present, 0 null */
     uint32_t st64_rows;
-    uint64_t simple_row_bytes;
-    pq_buf act;           /* uint32 rows with cells in the block being gathered */
-    pq_buf blk;           /* int16 [T_BLOCK][rows]: the block's cells, column-major */
-    /* Background flush. flush_rg() swaps the full row group's buffers (column data, stage16
-     * rows) into fcols / f_*, and the flush thread encodes and writes them (flush_body: every
+    uint64_t row64_bytes; /* bytes a row holds in stage64's columns */
+    /* the block of T_BLOCK narrow columns being written (gather16) */
+    pq_buf act;           /* uint8 per row: 1 if the row has cells in the block */
+    pq_buf skip8;         /* uint32 per 8 rows: iof__pq_act_skip8() of act */
+    pq_buf arow;          /* uint32: those rows */
+    pq_buf blk;           /* int16 [T_BLOCK][rows with cells]: the block's cells, column-major */
+    size_t blk_n;         /* rows with cells in the block */
+    /* per block column, the values seen: seen16[k][x + SEEN_OFF] for x in [-SEEN_OFF,
+     * SEEN_OFF), seen16[k][SEEN_N] for any other value */
+    uint8_t *seen16;
+    /* Background flush. flush_rg() swaps the full row group's buffers (column data, staged
+     * blocks and rows) into fcols / f_*, and the flush thread encodes and writes them (flush_body: every
      * function below "staged narrow columns" touches only the f_ side and the scratch above)
      * while the caller fills cols / stage with the next row group. One flush at a time:
      * memory is two row groups. Its errors land in ffailed/fmsg and become the writer's at
      * the next flush_rg() or at finish. */
     pq_col *fcols;
-    pq_buf f_stage16, f_srows, f_spans;
+    pq_buf *f_sblk, f_srows, f_spans;
     uint64_t f_st16_rows, f_rg_rows;
-    bool bg, bg_on, bg_busy, bg_quit; /* wanted, thread running, a flush in flight, stop */
-    pthread_t bg_th;
-    pthread_mutex_t bg_mu;
-    pthread_cond_t bg_cv;
+    bool bg;                  /* a flush thread is wanted (started on first use) */
+    iof__worker *bg_wk;       /* the flush thread, NULL until then */
     int ffailed;
     char fmsg[256];
 };
@@ -178,9 +192,6 @@ static int wfail(iof__pq_writer *w, int code, const char *fmt, ...)
     *failed = code;
     return code;
 }
-
-/* The failure of the calling thread's side of the writer (see wfail). */
-static inline int wfailed(const iof__pq_writer *w) { return on_flush_thread ? w->ffailed : w->failed; }
 
 static int emit(iof__pq_writer *w, const void *p, size_t n)
 {
@@ -237,12 +248,16 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof_column *cols, size_t nco
             snprintf(err, errlen, "parquet: unknown codec %d", (int)cfg->codec);
         return IOF_E_INVAL;
     }
+    if (cfg->zstd_level < IOF_ZSTD_LEVEL_MIN || cfg->zstd_level > IOF_ZSTD_LEVEL_MAX) {
+        if (err && errlen)
+            snprintf(err, errlen, "parquet: zstd level %d outside %d..%d", cfg->zstd_level, IOF_ZSTD_LEVEL_MIN,
+                     IOF_ZSTD_LEVEL_MAX);
+        return IOF_E_INVAL;
+    }
     iof__pq_writer *w = calloc(1, sizeof *w);
     if (!w)
         goto nomem;
     w->cfg = *cfg;
-    pthread_mutex_init(&w->bg_mu, NULL);
-    pthread_cond_init(&w->bg_cv, NULL);
     w->bg = cfg->threads != 1 && (cfg->threads > 1 || sysconf(_SC_NPROCESSORS_ONLN) >= 2);
     if (!w->cfg.row_group_bytes)
         w->cfg.row_group_bytes = IOF_PQ_DEFAULT_ROW_GROUP_BYTES;
@@ -252,8 +267,8 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof_column *cols, size_t nco
         w->cfg.page_entries = IOF_PQ_DEFAULT_PAGE_ENTRIES;
     if (!w->cfg.dict_max_bytes)
         w->cfg.dict_max_bytes = IOF_PQ_DEFAULT_DICT_BYTES;
-    if (w->cfg.zstd_level <= 0)
-        w->cfg.zstd_level = 1;
+    if (!w->cfg.zstd_level)
+        w->cfg.zstd_level = IOF_ZSTD_LEVEL_DEFAULT;
     snprintf(w->created_by, sizeof w->created_by, "%s",
              cfg->created_by ? cfg->created_by : "iotflow version " IOF_VERSION_STRING " (build " IOF_BUILD_ID ")");
     w->cfg.created_by = NULL;
@@ -295,27 +310,34 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof_column *cols, size_t nco
     for (int pass = 1; pass <= 2; pass++)
         for (size_t i = 0; i < ncols; i++) {
             const pq_col *c = &w->cols[i];
-            if (c->list || c->nullable || c->bytes || (c->width <= 2 ? 1 : 2) != pass)
+            /* narrow REQUIRED ones in the blocks; wider or nullable flat ones in stage64 */
+            if (c->list || c->bytes || (c->width <= 2 && !c->nullable ? 1 : 2) != pass)
                 continue;
             w->simple[i] = (uint8_t)pass;
             w->narrow_of[i] = (uint32_t)w->nsimple;
             w->simple_idx[w->nsimple++] = (uint32_t)i;
-            w->simple_row_bytes += c->width;
-            if (pass == 1)
+            if (pass == 1) {
                 w->n16++;
-            else
+            } else {
                 w->n64++;
+                w->row64_bytes += c->width + c->max_def;
+            }
         }
     if (!(w->run16 = calloc(ncols, sizeof *w->run16)))
         goto nomem;
+    w->nblk = (w->n16 + T_BLOCK - 1) / T_BLOCK;
+    if (w->nblk && (!(w->sblk = calloc(w->nblk, sizeof *w->sblk)) || !(w->f_sblk = calloc(w->nblk, sizeof *w->f_sblk))))
+        goto nomem;
     for (size_t i = ncols; i-- > 0;)
         w->run16[i] = w->simple[i] == 1 && w->cols[i].width == 2 ? 1 + (i + 1 < ncols ? w->run16[i + 1] : 0) : 0;
-    if (w->n64 && !(w->stage64 = malloc(STAGE_ROWS * w->n64 * sizeof *w->stage64)))
+    if (w->n64 && (!(w->stage64 = malloc(STAGE_ROWS * w->n64 * sizeof *w->stage64)) ||
+                   !(w->stage64n = malloc(STAGE_ROWS * w->n64))))
         goto nomem;
     if (w->cfg.codec == IOF_CODEC_ZSTD && !(w->zc = ZSTD_createCCtx()))
         goto nomem;
     if (w->cfg.codec == IOF_CODEC_ZSTD) /* optional: NULL keeps dictionary pages */
-        w->lzpool = iof__pq_lz_pool_new(w->cfg.zstd_level, w->cfg.threads);
+        /* our LZ parse needs libzstd's entropy coding of literals: off at negative levels */
+        w->lzpool = iof__pq_lz_pool_new(w->cfg.zstd_level < 1 ? 1 : w->cfg.zstd_level, w->cfg.threads);
     iof__tc_w_init(&w->rgw, &w->rgs);
     if (emit(w, "PAR1", 4) < 0) {
         if (err && errlen)
@@ -333,13 +355,11 @@ nomem:
     return IOF_E_NOMEM;
 }
 
-static void bg_stop(iof__pq_writer *w);
-
 void iof__pq_writer_abort(iof__pq_writer *w)
 {
     if (!w)
         return;
-    bg_stop(w);
+    iof__worker_stop(w->bg_wk); /* a flush in flight ends first */
     for (size_t i = 0; i < w->ncols; i++) {
         iof__pq_buf_free(&w->cols[i].def);
         iof__pq_buf_free(&w->cols[i].rep);
@@ -352,11 +372,17 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     }
     free(w->cols);
     free(w->fcols);
-    iof__pq_buf_free(&w->f_stage16);
+    for (size_t b = 0; b < w->nblk; b++) {
+        if (w->sblk)
+            iof__pq_buf_free(&w->sblk[b]);
+        if (w->f_sblk)
+            iof__pq_buf_free(&w->f_sblk[b]);
+    }
+    free(w->sblk);
+    free(w->f_sblk);
+    iof__pq_buf_free(&w->rowcells);
     iof__pq_buf_free(&w->f_srows);
     iof__pq_buf_free(&w->f_spans);
-    pthread_cond_destroy(&w->bg_cv);
-    pthread_mutex_destroy(&w->bg_mu);
     if (w->kv)
         for (size_t i = 0; i < 2 * w->n_kv; i++)
             free(w->kv[i]);
@@ -383,12 +409,15 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     free(w->run16);
     free(w->simple_idx);
     free(w->narrow_of);
-    iof__pq_buf_free(&w->stage16);
     iof__pq_buf_free(&w->srows);
     iof__pq_buf_free(&w->spans);
     iof__pq_buf_free(&w->act);
+    iof__pq_buf_free(&w->skip8);
     iof__pq_buf_free(&w->blk);
+    iof__pq_buf_free(&w->arow);
+    free(w->seen16);
     free(w->stage64);
+    free(w->stage64n);
     ZSTD_freeCCtx(w->zc);
     iof__pq_lz_pool_free(w->lzpool);
     for (size_t k = 0; k < T_BLOCK; k++) {
@@ -531,7 +560,8 @@ static inline int put_elem_bytes(iof__pq_writer *w, pq_col *c, const void *p, ui
     return col_oom(c) ? wfail(w, IOF_E_NOMEM, "parquet: out of memory") : 0;
 }
 
-/* Appends the INT32/INT64 staged rows to their column buffers. */
+/* Appends the staged flat rows (INT32/INT64, and nullable integers of any width: their
+ * definition levels from stage64n) to their column buffers. */
 static int drain64(iof__pq_writer *w)
 {
     const uint32_t nr = w->st64_rows;
@@ -539,11 +569,25 @@ static int drain64(iof__pq_writer *w)
     w->st64_rows = 0;
     for (size_t j = 0; j < ns; j++) {
         pq_col *c = &w->cols[w->simple_idx[w->n16 + j]];
-        if (!pq_buf_reserve(&c->vals, (size_t)nr * c->width))
+        if (!pq_buf_reserve(&c->vals, (size_t)nr * 8 + 8) || (c->nullable && !pq_buf_reserve(&c->def, nr)))
             return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
         uint8_t *q = c->vals.p + c->vals.len;
         const int64_t *src = w->stage64 + j;
-        if (c->width == 4) {
+        size_t nv = nr;
+        if (c->nullable) { /* values of the rows that have one; a level per row */
+            const uint8_t *has = w->stage64n + j;
+            uint8_t *def = c->def.p + c->def.len;
+            nv = 0;
+            for (uint32_t r = 0; r < nr; r++) {
+                int64_t x = src[r * ns];
+                if (c->type == IOF_VT_BOOL)
+                    x = x != 0;
+                memcpy(q + nv * c->width, &x, 8); /* the low `width` bytes; room for 8 */
+                def[r] = has[r * ns] ? c->max_def : 0;
+                nv += has[r * ns];
+            }
+            c->def.len += nr;
+        } else if (c->width == 4) {
             for (uint32_t r = 0; r < nr; r++) {
                 int32_t x = (int32_t)src[r * ns];
                 memcpy(q + 4 * r, &x, 4);
@@ -552,35 +596,63 @@ static int drain64(iof__pq_writer *w)
             for (uint32_t r = 0; r < nr; r++)
                 memcpy(q + 8 * r, &src[r * ns], 8);
         }
-        c->vals.len += (size_t)nr * c->width;
+        c->vals.len += nv * c->width;
         c->nentries += nr;
-        c->nvals += nr;
+        c->nvals += nv;
         c->nrows += nr;
     }
     return 0;
 }
 
-/* A staged row: its explicit narrow cells are stage16[off, off + n16 - (te - ts)); narrow
- * columns [ts, te) hold tv in that row and are not stored (ts = te = n16 when there is no
- * such run). ts and te live apart, packed in the row's 4-byte span (SPAN_TS / SPAN_TE), which
- * is all that gather16 reads for rows it skips. */
+/* A staged row: narrow columns [ts, te) hold tv in that row and are not stored (ts = te = n16
+ * when there is no such run); it has cells in block b (columns [b * T_BLOCK, ...)) unless the
+ * run covers the whole block (ROW_IN_BLOCK). ts and te live apart, packed in the row's 4-byte
+ * span (SPAN_TS / SPAN_TE), which is all that gather16 reads for rows it skips. */
 _Static_assert(IOF_MAX_COLUMNS <= 0xffff, "spans pack two column indices in 32 bits");
 #define SPAN_TS(sp) ((size_t)((sp) & 0xffff))
 #define SPAN_TE(sp) ((size_t)((sp) >> 16))
+#define ROW_IN_BLOCK(sp, j0, j1) (SPAN_TS(sp) > (j0) || SPAN_TE(sp) < (j1))
 
 typedef struct srow {
-    uint64_t off;
     int16_t tv;
 } srow;
 
-static inline int16_t srow_cell(const int16_t *cells, const srow *s, uint32_t span, size_t j)
+/* Appends a row's cells (its explicit cells, back to back, and its run [ts, te) of tv) to
+ * every block it has cells in: a block's T_BLOCK columns in order, the run's columns inside
+ * it holding tv. Returns the bytes stored, or <0 on error. */
+static int64_t stage_blocks(iof__pq_writer *w, const int16_t *cells, size_t ts, size_t te, int16_t tv)
 {
-    size_t ts = SPAN_TS(span), te = SPAN_TE(span);
-    if (j < ts)
-        return cells[s->off + j];
-    if (j >= te)
-        return cells[s->off + j - (te - ts)];
-    return s->tv;
+    size_t held = 0;
+    const size_t n16 = w->n16, gap = te - ts;
+    const size_t b_run = ts / T_BLOCK, b_back = te / T_BLOCK; /* the blocks the run starts / ends in */
+    for (size_t b = 0; b < w->nblk; b++) {
+        const size_t j0 = b * T_BLOCK, j1 = j0 + T_BLOCK < n16 ? j0 + T_BLOCK : n16, nb = j1 - j0;
+        if (b > b_run && b < b_back) { /* inside the run: skip to the block where it ends */
+            b = b_back - 1;
+            continue;
+        }
+        if (!(ts > j0 || te < j1))
+            continue;
+        held += nb * sizeof(int16_t);
+        pq_buf *bk = &w->sblk[b];
+        if (!pq_buf_reserve(bk, T_BLOCK * sizeof(int16_t)))
+            return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
+        int16_t *dst = (int16_t *)(void *)(bk->p + bk->len);
+        bk->len += nb * sizeof(int16_t);
+        if (j1 <= ts) {
+            memcpy(dst, cells + j0, nb * sizeof *dst);
+        } else if (j0 >= te) {
+            memcpy(dst, cells + (j0 - gap), nb * sizeof *dst);
+        } else { /* the run starts or ends inside the block: cells, run, cells */
+            const size_t a = ts > j0 ? ts - j0 : 0, e = (te < j1 ? te : j1) - j0;
+            memcpy(dst, cells + j0, a * sizeof *dst);
+            for (size_t k = a; k < e; k++)
+                dst[k] = tv;
+            if (e < nb)
+                memcpy(dst + e, cells + (j0 + e - gap), (nb - e) * sizeof *dst);
+        }
+    }
+    return (int64_t)held;
 }
 
 static inline void store_narrow(pq_col *c, int16_t x, uint8_t *q, uint64_t r)
@@ -595,7 +667,6 @@ static inline void store_narrow(pq_col *c, int16_t x, uint8_t *q, uint64_t r)
 static int drain16(iof__pq_writer *w)
 {
     const uint64_t nr = w->st16_rows;
-    const int16_t *cells = (const int16_t *)(const void *)w->stage16.p;
     const srow *rows = (const srow *)(const void *)w->srows.p;
     const uint32_t *spans = (const uint32_t *)(const void *)w->spans.p;
     for (size_t j = 0; j < w->n16; j++) {
@@ -603,15 +674,19 @@ static int drain16(iof__pq_writer *w)
         if (!pq_buf_reserve(&c->vals, nr * c->width))
             return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
         uint8_t *q = c->vals.p + c->vals.len;
-        for (uint64_t r = 0; r < nr; r++)
-            store_narrow(c, srow_cell(cells, &rows[r], spans[r], j), q, r);
+        const size_t b = j / T_BLOCK, j0 = b * T_BLOCK, j1 = j0 + T_BLOCK < w->n16 ? j0 + T_BLOCK : w->n16;
+        /* the block's cells (NULL when no row has any: then no row is in the block) */
+        const int16_t *cells = (const int16_t *)(const void *)w->sblk[b].p;
+        for (uint64_t r = 0, i = 0; r < nr; r++)
+            store_narrow(c, ROW_IN_BLOCK(spans[r], j0, j1) ? cells[(i++) * (j1 - j0) + (j - j0)] : rows[r].tv, q, r);
         c->vals.len += nr * c->width;
         c->nentries += nr;
         c->nvals += nr;
         c->nrows += nr;
     }
     w->st16_rows = 0;
-    w->stage16.len = 0;
+    for (size_t b = 0; b < w->nblk; b++)
+        w->sblk[b].len = 0;
     w->srows.len = 0;
     w->spans.len = 0;
     return 0;
@@ -695,15 +770,17 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
     if (s->n != w->ncols)
         return wfail(w, IOF_E_INVAL, "parquet: schema has %zu columns, writer %zu", s->n, w->ncols);
     iof_value v;
-    if (!pq_buf_reserve(&w->stage16, w->n16 * sizeof(int16_t)) ||
+    if (!pq_buf_reserve(&w->rowcells, w->n16 * sizeof(int16_t)) ||
         !pq_buf_reserve(&w->srows, sizeof(srow)) || !pq_buf_reserve(&w->spans, sizeof(uint32_t)))
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
-    srow sr = { w->stage16.len / sizeof(int16_t), 0 };
+    srow sr = { 0 };
     uint32_t ts = (uint32_t)w->n16, te = (uint32_t)w->n16; /* the row's left-out run, if any */
-    int16_t *st16_base = w->n16 ? (int16_t *)(void *)(w->stage16.p + w->stage16.len) : NULL;
+    int16_t *st16_base = w->n16 ? (int16_t *)(void *)w->rowcells.p : NULL;
     int16_t *st16 = st16_base;
     size_t pos16 = 0; /* narrow column index of the next narrow value */
     int64_t *st64 = w->n64 ? w->stage64 + (size_t)w->st64_rows * w->n64 : NULL;
+    uint8_t *st64n = w->n64 ? w->stage64n + (size_t)w->st64_rows * w->n64 : NULL;
+    uint64_t nullfix = 0;
     for (size_t i = 0; i < w->ncols; i++) {
         const iof_column *sc = &s->cols[i];
         if (w->run16[i] > 1 && s->ops.i16_span && sc->type == IOF_VT_INT16) {
@@ -730,13 +807,17 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
             v.null = false;
             v.i = 0;
             s->ops.get(row, sc, 0, &v);
-            if (v.null)
+            if (v.null && !w->cols[i].nullable)
                 return wfail(w, IOF_E_INVAL, "parquet: column %s is not nullable", sc->name);
             if (w->simple[i] == 1) {
                 *st16++ = (int16_t)(sc->type == IOF_VT_BOOL ? v.i != 0 : v.i);
                 pos16++;
-            } else
-                *st64++ = v.i;
+            } else {
+                *st64++ = v.null ? 0 : v.i;
+                *st64n++ = !v.null;
+                if (v.null) /* a null holds its level only (as put_null counts it) */
+                    nullfix += w->cols[i].width + w->cols[i].max_def - 2u;
+            }
             continue;
         }
         pq_col *c = &w->cols[i];
@@ -772,9 +853,12 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
     }
     /* bytes really held: a row's left-out run (INT16 cells) costs its srow, not its cells, so
      * row groups of short payload streams hold more rows (fewer dictionaries and footer entries) */
-    w->buffered += w->simple_row_bytes - 2 * (uint64_t)(te - ts) + (w->n16 ? sizeof sr + sizeof ts : 0);
+    w->buffered += w->row64_bytes - nullfix;
     if (w->n16) {
-        w->stage16.len += (size_t)(st16 - st16_base) * sizeof(int16_t);
+        const int64_t held = stage_blocks(w, st16_base, ts, te, sr.tv);
+        if (held < 0)
+            return (int)held;
+        w->buffered += (uint64_t)held + sizeof sr + sizeof ts;
         memcpy(w->srows.p + w->srows.len, &sr, sizeof sr);
         w->srows.len += sizeof sr;
         uint32_t span = ts | te << 16;
@@ -1495,63 +1579,108 @@ static int write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc, 
 
 /* ---- staged narrow columns: sparse gathering and encoding -------------------------- */
 
-/* Gathers narrow columns [j0, j1) of the staged rows: w->act = the rows that have a stored
- * cell there (row order), w->blk = their values, column j0 + k at blk + k * n (cells of the
- * row's constant run hold its run value). Rows left out hold their run value in every column
- * of the block. Returns n, or -1 on error. */
-static int64_t gather16(iof__pq_writer *w, size_t j0, size_t j1)
+#define SEEN_OFF 256 /* values a block's presence tables cover directly: [-256, 256) */
+#define SEEN_N (2 * SEEN_OFF)
+
+/* dst[k * n + i] = src[i * nb + k] for i < n, k < nb: row-major cells to columns. 8 x 8 tiles
+ * through SSE2 registers (one 16-byte store per column and 8 rows instead of 8 2-byte ones). */
+static void transpose16(int16_t *restrict dst, const int16_t *restrict src, size_t n, size_t nb)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    for (; i + 8 <= n; i += 8) {
+        const int16_t *s0 = src + i * nb;
+        size_t k = 0;
+        for (; k + 8 <= nb; k += 8) {
+            __m128i r[8], t[8], u[8];
+            for (int q = 0; q < 8; q++)
+                r[q] = _mm_loadu_si128((const __m128i *)(const void *)(s0 + q * nb + k));
+            for (int q = 0; q < 4; q++) {
+                t[2 * q] = _mm_unpacklo_epi16(r[2 * q], r[2 * q + 1]);     /* columns 0-3 of rows 2q, 2q+1 */
+                t[2 * q + 1] = _mm_unpackhi_epi16(r[2 * q], r[2 * q + 1]); /* columns 4-7 */
+            }
+            for (int h = 0; h < 2; h++) { /* rows 0-3 (h 0) and 4-7 (h 1) */
+                u[4 * h + 0] = _mm_unpacklo_epi32(t[4 * h + 0], t[4 * h + 2]); /* columns 0, 1 */
+                u[4 * h + 1] = _mm_unpackhi_epi32(t[4 * h + 0], t[4 * h + 2]); /* columns 2, 3 */
+                u[4 * h + 2] = _mm_unpacklo_epi32(t[4 * h + 1], t[4 * h + 3]); /* columns 4, 5 */
+                u[4 * h + 3] = _mm_unpackhi_epi32(t[4 * h + 1], t[4 * h + 3]); /* columns 6, 7 */
+            }
+            for (int c = 0; c < 4; c++) {
+                _mm_storeu_si128((__m128i *)(void *)(dst + (k + 2 * c) * n + i), _mm_unpacklo_epi64(u[c], u[4 + c]));
+                _mm_storeu_si128((__m128i *)(void *)(dst + (k + 2 * c + 1) * n + i), _mm_unpackhi_epi64(u[c], u[4 + c]));
+            }
+        }
+        for (; k < nb; k++)
+            for (size_t q = 0; q < 8; q++)
+                dst[k * n + i + q] = s0[q * nb + k];
+    }
+#endif
+    for (; i < n; i++)
+        for (size_t k = 0; k < nb; k++)
+            dst[k * n + i] = src[i * nb + k];
+}
+
+/* Gathers narrow columns [j0, j1) (block j0 / T_BLOCK) of the staged rows: act[r] = 1 for the
+ * rows that have cells there, blk = their values in row order, column j0 + k at blk + k *
+ * blk_n (cells of a row's left-out run hold its run value). Rows left out hold their run value
+ * in every column of the block. The block is read front to back. On the way, which values
+ * each column holds (seen16). */
+static int gather16(iof__pq_writer *w, size_t j0, size_t j1)
 {
     const uint64_t nr = w->f_st16_rows;
     const size_t nb = j1 - j0;
-    const int16_t *cells = (const int16_t *)(const void *)w->f_stage16.p;
-    const srow *rows = (const srow *)(const void *)w->f_srows.p;
+    const pq_buf *bk = &w->f_sblk[j0 / T_BLOCK];
+    const int16_t *cells = (const int16_t *)(const void *)bk->p;
     const uint32_t *spans = (const uint32_t *)(const void *)w->f_spans.p; /* 4 bytes a row: stays in cache */
-    w->act.len = 0;
-    if (!pq_buf_reserve(&w->act, nr * sizeof(uint32_t)))
+    w->act.len = w->blk.len = 0;
+    if (!pq_buf_reserve(&w->act, nr + 8) || !pq_buf_reserve(&w->blk, (nr + 1) * nb * sizeof(int16_t)) ||
+        !pq_buf_reserve(&w->skip8, (nr / 8 + 1) * sizeof(uint32_t)) ||
+        (!w->seen16 && !(w->seen16 = calloc(T_BLOCK, SEEN_N + 1))))
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
-    uint32_t *act = (uint32_t *)(void *)w->act.p;
+    uint8_t *act = w->act.p;
     size_t n = 0;
-    for (uint64_t r = 0; r < nr; r++)
-        if (SPAN_TS(spans[r]) > j0 || SPAN_TE(spans[r]) < j1)
-            act[n++] = (uint32_t)r;
-    w->blk.len = 0;
-    if (!pq_buf_reserve(&w->blk, (n ? n : 1) * nb * sizeof(int16_t)))
-        return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
-    int16_t *blk = (int16_t *)(void *)w->blk.p;
-    for (size_t i = 0; i < n; i++) {
-        const srow *sr = &rows[act[i]];
-        /* rows are far apart when they are long: fetch their records, then their cells, ahead */
-        if (i + 16 < n)
-            __builtin_prefetch(&rows[act[i + 16]]);
-        if (i + 8 < n)
-            __builtin_prefetch(cells + rows[act[i + 8]].off + j0);
-        const size_t ts = SPAN_TS(spans[act[i]]), te = SPAN_TE(spans[act[i]]);
-        const int16_t *src = NULL;
-        if (j1 <= ts)
-            src = cells + sr->off + j0;
-        else if (j0 >= te)
-            src = cells + sr->off + j0 - (te - ts);
-        if (src) {
-            for (size_t k = 0; k < nb; k++)
-                blk[k * n + i] = src[k];
-            continue;
-        }
-        /* the row's left-out run starts or ends inside the block: cells, run, cells */
-        size_t a = ts > j0 ? ts - j0 : 0, b = (te < j1 ? te : j1) - j0, k = 0;
-        const int16_t *row = cells + sr->off;
-        const size_t gap = te - ts;
-        for (; k < a; k++)
-            blk[k * n + i] = row[j0 + k];
-        for (; k < b; k++)
-            blk[k * n + i] = sr->tv;
-        for (; k < nb; k++) /* j0 + k >= te here */
-            blk[k * n + i] = row[j0 + k - gap];
+    for (uint64_t r = 0; r < nr; r++) {
+        uint8_t a = (uint8_t)ROW_IN_BLOCK(spans[r], j0, j1);
+        act[r] = a;
+        n += a;
     }
-    return (int64_t)n;
+    iof__pq_act_skip8(act, nr, (uint32_t *)(void *)w->skip8.p);
+    if (n * nb * sizeof(int16_t) != bk->len)
+        return wfail(w, IOF_E_INVAL, "parquet: staged block does not match its rows");
+    w->blk_n = n;
+    uint8_t *seen = w->seen16;
+    memset(seen, 0, T_BLOCK * (SEEN_N + 1));
+    for (size_t i = 0; i < n; i++) {
+        const int16_t *src = cells + i * nb;
+        for (size_t k = 0; k < nb; k++) {
+            const uint16_t o = (uint16_t)(src[k] + SEEN_OFF);
+            seen[k * (SEEN_N + 1) + (o < SEEN_N ? o : SEEN_N)] = 1;
+        }
+    }
+    transpose16((int16_t *)(void *)w->blk.p, cells, n, nb);
+    return 0;
 }
 
-/* All staged rows' values of one gathered narrow column, dense, into c->vals. */
-static int expand16(iof__pq_writer *w, pq_col *c, const uint32_t *act, const int16_t *vals, size_t n)
+/* A gathered narrow column: its rows' values (rows with cells in the block) and, per row,
+ * whether it has one there. */
+typedef struct col16 {
+    const int16_t *v; /* v[n] is readable (blk has spare room) */
+    size_t n;
+    const uint8_t *act;
+} col16;
+
+static void col16_get(const iof__pq_writer *w, size_t k, col16 *cv)
+{
+    cv->n = w->blk_n;
+    cv->v = (const int16_t *)(const void *)w->blk.p + k * w->blk_n;
+    cv->act = w->act.p;
+}
+
+/* Row r's value in a transposed column: the next stored cell, or the row's run value. */
+#define COL16_AT(cv, rows, r, i) ((cv)->act[r] ? (cv)->v[(i)++] : (rows)[r].tv)
+
+/* All staged rows' values of one narrow column, dense, into c->vals. */
+static int expand16(iof__pq_writer *w, pq_col *c, const col16 *cv)
 {
     const uint64_t nr = w->f_st16_rows;
     const srow *rows = (const srow *)(const void *)w->f_srows.p;
@@ -1560,9 +1689,8 @@ static int expand16(iof__pq_writer *w, pq_col *c, const uint32_t *act, const int
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
     uint8_t *q = c->vals.p;
     size_t i = 0;
-    for (uint64_t r = 0; r < nr; r++) {
-        store_narrow(c, i < n && act[i] == r ? vals[i++] : rows[r].tv, q, r);
-    }
+    for (uint64_t r = 0; r < nr; r++)
+        store_narrow(c, COL16_AT(cv, rows, r, i), q, r);
     c->vals.len = nr * c->width;
     c->nentries = c->nvals = c->nrows = nr;
     return 0;
@@ -1570,27 +1698,25 @@ static int expand16(iof__pq_writer *w, pq_col *c, const uint32_t *act, const int
 
 static int write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc, uint64_t *rg_comp);
 
-/* A gathered narrow column through the dense path (BOOL, or no dictionary). */
-static int write_chunk16_dense(iof__pq_writer *w, pq_col *c, tc_w *t, const uint32_t *act, const int16_t *vals,
-                               size_t n, uint64_t *rg_unc, uint64_t *rg_comp)
+/* A narrow column through the dense path (BOOL, or no dictionary). */
+static int write_chunk16_dense(iof__pq_writer *w, pq_col *c, tc_w *t, const col16 *cv, uint64_t *rg_unc,
+                               uint64_t *rg_comp)
 {
-    IOF_TRY(expand16(w, c, act, vals, n));
+    IOF_TRY(expand16(w, c, cv));
     int rc = write_chunk(w, c, t, rg_unc, rg_comp);
     iof__pq_buf_free(&c->vals); /* not kept for every narrow column: the next row group stages again */
     c->nentries = c->nvals = c->nrows = 0;
     return rc;
 }
 
-/* For the narrow columns [j0, j1) just gathered (n rows with cells): the PLAIN values of all
- * staged rows, and for the columns with more than LZ_MIN_DISTINCT distinct values (payload
- * bytes, where a dictionary page is a large part of a small chunk) their pq_lz frames, made by
- * the pool's threads. write_chunk16() takes a frame instead of a dictionary. */
-static int lz_prepare(iof__pq_writer *w, size_t j0, size_t j1, size_t n)
+/* For the narrow columns [j0, j1) just gathered: the PLAIN values of all staged rows, and for
+ * the columns with more than LZ_MIN_DISTINCT distinct values (payload bytes, where a
+ * dictionary page is a large part of a small chunk) their pq_lz frames, made by the pool's
+ * threads. write_chunk16() takes a frame instead of a dictionary. */
+static int lz_prepare(iof__pq_writer *w, size_t j0, size_t j1)
 {
     const uint64_t nr = w->f_st16_rows;
     const srow *rows = (const srow *)(const void *)w->f_srows.p;
-    const uint32_t *act = (const uint32_t *)(const void *)w->act.p;
-    const int16_t *blk = (const int16_t *)(const void *)w->blk.p;
     if (!w->lzstamp && !(w->lzstamp = calloc(65536, sizeof *w->lzstamp)))
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
     for (size_t k = 0; k < j1 - j0; k++) {
@@ -1608,12 +1734,13 @@ static int lz_prepare(iof__pq_writer *w, size_t j0, size_t j1, size_t n)
             w->lzgen = 1;
         }
         const uint32_t g = w->lzgen;
-        const int16_t *vals = blk + k * n;
+        col16 cv;
+        col16_get(w, k, &cv);
         uint8_t *q = pb->p;
         uint32_t nd = 0;
         int mn = INT16_MAX, mx = INT16_MIN;
         for (uint64_t r = 0, i = 0; r < nr; r++) {
-            int32_t x = i < n && act[i] == r ? vals[i++] : rows[r].tv;
+            int32_t x = COL16_AT(&cv, rows, r, i);
             memcpy(q + 4 * r, &x, 4);
             uint32_t *st = &w->lzstamp[(uint16_t)x];
             nd += *st != g;
@@ -1650,19 +1777,22 @@ static int write_chunk16_lz(iof__pq_writer *w, pq_col *c, tc_w *t, const iof__pq
     return 1;
 }
 
-/* Encodes one gathered INT8/INT16 narrow column: a sorted dictionary of the stored cells and of
- * the run values of the rows left out (sorted, so columns with the same value set share a
- * byte-identical dictionary page, compressed once: see compress_page), then the indices, with
- * a left-out stretch of rows as one run when the rows share their run value. Falls back to
- * the dense path when a dictionary does not pay. */
-static int write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, const uint32_t *act, const int16_t *vals,
-                         size_t n, bool tv_same, int16_t tv, const iof__pq_lz_page *lzpg, uint64_t *rg_unc,
-                         uint64_t *rg_comp)
+/* Encodes the transposed INT8/INT16 narrow column j: a sorted dictionary of the stored cells
+ * and of the run values of the rows left out (sorted, so columns with the same value set share
+ * a byte-identical dictionary page, compressed once: see compress_page), then the indices, with
+ * stretches of left-out rows as RLE runs when the rows share their run value. Falls back to the
+ * dense path when a dictionary does not pay. */
+static int write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, size_t j, bool tv_same, int16_t tv,
+                         const iof__pq_lz_page *lzpg, uint64_t *rg_unc, uint64_t *rg_comp)
 {
     const uint64_t nr = w->f_st16_rows;
     const srow *rows = (const srow *)(const void *)w->f_srows.p;
+    col16 cv;
+    col16_get(w, j % T_BLOCK, &cv);
+    const int16_t *vals = cv.v;
+    const size_t n = cv.n;
     if (c->type == IOF_VT_BOOL)
-        return write_chunk16_dense(w, c, t, act, vals, n, rg_unc, rg_comp);
+        return write_chunk16_dense(w, c, t, &cv, rg_unc, rg_comp);
     if (lzpg && lzpg->n == nr) { /* lz_prepare() made its page (and knows its range) */
         stats st;
         memset(&st, 0, sizeof st);
@@ -1685,21 +1815,35 @@ static int write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, const uint32_t *
     int64_t *dv = (int64_t *)(void *)w->dvals.p;
     const uint16_t kmask = c->width == 1 ? 0xff : 0xffff;
 #define KEY(x) ((uint16_t)((uint16_t)(x) & kmask))
-    /* 1. which values occur: a byte per possible value and the range (no branch per value) */
+    /* 1. which values occur: gather16() noted them when they are in [-SEEN_OFF, SEEN_OFF)
+     * (payload bytes and markers); otherwise a byte per possible value and the range */
+    uint8_t *s16 = w->seen16 + (j % T_BLOCK) * (SEEN_N + 1);
+    uint32_t nd = 0;
+    int mn16 = INT16_MAX, mx16 = INT16_MIN;
+    if (n < nr && tv_same && tv >= -SEEN_OFF && tv < SEEN_OFF)
+        s16[tv + SEEN_OFF] = 1;
+    if (c->width == 2 && !s16[SEEN_N] && (n == nr || (tv_same && tv >= -SEEN_OFF && tv < SEEN_OFF))) {
+        for (int o = 0; o < SEEN_N; o++) {
+            if (s16[o]) {
+                tab[(uint16_t)(o - SEEN_OFF)] = (int32_t)nd;
+                dv[nd++] = o - SEEN_OFF;
+            }
+        }
+        mn16 = (int)dv[0];
+        mx16 = (int)dv[nd - 1];
+        goto have_dict;
+    }
     if (!w->seen && !(w->seen = calloc(65536, 1)))
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
     uint8_t *seen = w->seen;
-    int mn16 = INT16_MAX, mx16 = INT16_MIN;
     if (n < nr) { /* rows left out: their run values */
         if (tv_same) {
             seen[KEY(tv)] = 1;
             mn16 = mx16 = tv;
         } else {
-            for (uint64_t r = 0, i = 0; r < nr; r++) {
-                if (i < n && act[i] == r) {
-                    i++;
+            for (uint64_t r = 0; r < nr; r++) {
+                if (cv.act[r])
                     continue;
-                }
                 int x = rows[r].tv;
                 seen[KEY(x)] = 1;
                 mn16 = x < mn16 ? x : mn16;
@@ -1713,16 +1857,16 @@ static int write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, const uint32_t *
         mn16 = x < mn16 ? x : mn16;
         mx16 = x > mx16 ? x : mx16;
     }
-    const int64_t mn = mn16, mx = mx16;
     /* 2. indices in value order (so equal value sets give equal dictionary pages) */
-    uint32_t nd = 0;
-    for (int64_t x = mn; x <= mx; x++) {
+    for (int64_t x = mn16; x <= mx16; x++) {
         if (seen[KEY(x)]) {
             seen[KEY(x)] = 0;
             tab[KEY(x)] = (int32_t)nd;
             dv[nd++] = x;
         }
     }
+have_dict:;
+    const int64_t mn = mn16, mx = mx16;
     unsigned bw = pq_bit_width(nd - 1);
     uint64_t cost = (uint64_t)nd * c->psize + (nr * bw + 7) / 8 + 16;
     bool use_dict = (c->dict_hint || cost < nr * c->psize) && (uint64_t)nd * c->psize <= w->cfg.dict_max_bytes;
@@ -1747,7 +1891,7 @@ static int write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, const uint32_t *
                 rc = wfail(w, IOF_E_NOMEM, "parquet: out of memory");
             uint32_t *all = (uint32_t *)(void *)w->idx.p;
             for (uint64_t r = 0, i = 0; rc == 0 && r < nr; r++)
-                all[r] = (uint32_t)tab[KEY(i < n && act[i] == r ? vals[i++] : rows[r].tv)];
+                all[r] = (uint32_t)tab[KEY(COL16_AT(&cv, rows, r, i))];
             for (uint64_t p0 = 0; rc == 0 && p0 < nr; p0 += w->cfg.page_entries) {
                 uint64_t p1 = nr - p0 > w->cfg.page_entries ? p0 + w->cfg.page_entries : nr;
                 w->page.len = 0;
@@ -1762,22 +1906,14 @@ static int write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, const uint32_t *
             size_t i0 = 0;
             for (uint64_t p0 = 0; rc == 0 && p0 < nr; p0 += w->cfg.page_entries) {
                 uint64_t p1 = nr - p0 > w->cfg.page_entries ? p0 + w->cfg.page_entries : nr;
-                size_t i1 = i0, hi = n; /* first active row >= p1 */
-                while (i1 < hi) {
-                    size_t mid = i1 + (hi - i1) / 2;
-                    if (act[mid] < p1)
-                        i1 = mid + 1;
-                    else
-                        hi = mid;
-                }
                 w->page.len = 0;
                 pq_buf_u8(&w->page, (uint8_t)bw);
-                iof__pq_hybrid_encode_sparse16(&w->page, bw, act + i0, vals + i0, tab, kmask, i1 - i0, p0, p1,
-                                               fill);
+                const uint32_t *skip8 = p0 % 8 == 0 ? (const uint32_t *)(const void *)w->skip8.p + p0 / 8 : NULL;
+                i0 += iof__pq_hybrid_encode_masked16(&w->page, bw, cv.act + p0, (size_t)(p1 - p0), vals + i0, tab,
+                                                     kmask, fill, skip8);
                 rc = w->page.oom ? wfail(w, IOF_E_NOMEM, "parquet: out of memory")
                                  : write_page(w, PQ_PAGE_DATA, w->page.p, w->page.len, (uint32_t)(p1 - p0),
                                               PQ_ENC_RLE_DICTIONARY);
-                i0 = i1;
             }
         }
     }
@@ -1788,7 +1924,7 @@ static int write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, const uint32_t *
         return rc;
     if (use_dict)
         return chunk_meta(w, c, t, true, nr, 0, &st, rg_unc, rg_comp);
-    return write_chunk16_dense(w, c, t, act, vals, n, rg_unc, rg_comp);
+    return write_chunk16_dense(w, c, t, &cv, rg_unc, rg_comp);
 }
 
 /* Writes the row group handed over by flush_rg() (fcols and the f_ stage): on the flush thread,
@@ -1818,21 +1954,17 @@ static int flush_body(iof__pq_writer *w)
     tc_w *t = &w->rgw;
     iof__tc_elem_struct_begin(t);
     iof__tc_list_begin(t, 1, TC_STRUCT, w->ncols);
-    int64_t nact = 0;
     for (size_t i = 0; i < w->ncols; i++) {
         pq_col *c = &w->fcols[i];
         if (sparse16 && w->simple[i] == 1) {
             size_t j = w->narrow_of[i];
             if (j % T_BLOCK == 0) {
                 const size_t j1 = j + T_BLOCK < w->n16 ? j + T_BLOCK : w->n16;
-                if ((nact = gather16(w, j, j1)) < 0)
-                    return wfailed(w);
+                IOF_TRY(gather16(w, j, j1));
                 if (lz_on)
-                    IOF_TRY(lz_prepare(w, j, j1, (size_t)nact));
+                    IOF_TRY(lz_prepare(w, j, j1));
             }
-            IOF_TRY(write_chunk16(w, c, t, (const uint32_t *)(const void *)w->act.p,
-                                  (const int16_t *)(const void *)w->blk.p + (j % T_BLOCK) * (size_t)nact,
-                                  (size_t)nact, tv_same, tv, lz_on ? &w->lzpg[j % T_BLOCK] : NULL, &unc, &comp));
+            IOF_TRY(write_chunk16(w, c, t, j, tv_same, tv, lz_on ? &w->lzpg[j % T_BLOCK] : NULL, &unc, &comp));
             continue;
         }
         IOF_TRY(write_chunk(w, c, t, &unc, &comp));
@@ -1840,7 +1972,8 @@ static int flush_body(iof__pq_writer *w)
         c->nentries = c->nvals = c->nrows = 0;
     }
     w->f_st16_rows = 0;
-    w->f_stage16.len = 0;
+    for (size_t b = 0; b < w->nblk; b++)
+        w->f_sblk[b].len = 0;
     w->f_srows.len = 0;
     w->f_spans.len = 0;
     iof__tc_i64(t, 2, (int64_t)unc);
@@ -1861,35 +1994,17 @@ static int flush_body(iof__pq_writer *w)
 
 /* ---- the flush thread ---------------------------------------------------------------- */
 
-static void *bg_main(void *arg)
+static void bg_job(void *arg)
 {
-    iof__pq_writer *w = arg;
     on_flush_thread = true;
-    pthread_mutex_lock(&w->bg_mu);
-    for (;;) {
-        while (!w->bg_busy && !w->bg_quit)
-            pthread_cond_wait(&w->bg_cv, &w->bg_mu);
-        if (!w->bg_busy)
-            break;
-        pthread_mutex_unlock(&w->bg_mu);
-        (void)flush_body(w); /* its error is in ffailed */
-        pthread_mutex_lock(&w->bg_mu);
-        w->bg_busy = false;
-        pthread_cond_broadcast(&w->bg_cv);
-    }
-    pthread_mutex_unlock(&w->bg_mu);
-    return NULL;
+    (void)flush_body(arg); /* its error is in ffailed */
 }
 
 /* Waits for the flush in flight; its failure becomes the writer's. */
 static int bg_wait(iof__pq_writer *w)
 {
-    if (w->bg_on) {
-        pthread_mutex_lock(&w->bg_mu);
-        while (w->bg_busy)
-            pthread_cond_wait(&w->bg_cv, &w->bg_mu);
-        pthread_mutex_unlock(&w->bg_mu);
-    }
+    if (w->bg_wk)
+        iof__worker_wait(w->bg_wk);
     if (w->ffailed && !w->failed) {
         w->failed = w->ffailed;
         memcpy(w->msg, w->fmsg, sizeof w->msg);
@@ -1897,36 +2012,18 @@ static int bg_wait(iof__pq_writer *w)
     return w->failed;
 }
 
-/* Starts flush_body() of the handed-over row group on the flush thread (started on first use,
- * with every signal blocked). False: no thread, the caller flushes. */
+/* Starts flush_body() of the handed-over row group on the flush thread (started on first use).
+ * False: no thread, the caller flushes. */
 static bool bg_start(iof__pq_writer *w)
 {
     if (!w->bg)
         return false;
-    if (!w->bg_on) {
-        if (iof__thread_spawn(&w->bg_th, bg_main, w) != 0) {
-            w->bg = false;
-            return false;
-        }
-        w->bg_on = true;
+    if (!w->bg_wk && !(w->bg_wk = iof__worker_start())) {
+        w->bg = false;
+        return false;
     }
-    pthread_mutex_lock(&w->bg_mu);
-    w->bg_busy = true;
-    pthread_cond_broadcast(&w->bg_cv);
-    pthread_mutex_unlock(&w->bg_mu);
+    iof__worker_submit(w->bg_wk, bg_job, w);
     return true;
-}
-
-static void bg_stop(iof__pq_writer *w)
-{
-    if (!w->bg_on)
-        return;
-    pthread_mutex_lock(&w->bg_mu);
-    w->bg_quit = true; /* a flush in flight ends first */
-    pthread_cond_broadcast(&w->bg_cv);
-    pthread_mutex_unlock(&w->bg_mu);
-    pthread_join(w->bg_th, NULL);
-    w->bg_on = false;
 }
 
 /* Closes the row group being filled (main thread): drains the stages, checks every column's
@@ -1968,7 +2065,9 @@ static int flush_rg(iof__pq_writer *w, bool sync)
         a->nentries = a->nvals = a->nrows = 0;
     }
     pq_buf t;
-    t = w->stage16, w->stage16 = w->f_stage16, w->f_stage16 = t;
+    pq_buf *tb = w->sblk;
+    w->sblk = w->f_sblk;
+    w->f_sblk = tb;
     t = w->srows, w->srows = w->f_srows, w->f_srows = t;
     t = w->spans, w->spans = w->f_spans, w->f_spans = t;
     w->f_st16_rows = w->st16_rows;

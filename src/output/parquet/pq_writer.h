@@ -57,7 +57,7 @@ typedef int (*iof__pq_sink_fn)(void *ctx, const void *p, size_t n);
 
 typedef struct iof__pq_writer_cfg {
     iof_codec codec;           /* IOF_CODEC_ZSTD (default 0), _SNAPPY, _NONE */
-    int zstd_level;            /* 0 -> 1 */
+    int zstd_level;            /* 0 -> IOF_ZSTD_LEVEL_DEFAULT; IOF_ZSTD_LEVEL_MIN..MAX */
     uint64_t row_group_bytes;  /* 0 -> IOF_PQ_DEFAULT_ROW_GROUP_BYTES */
     uint32_t page_bytes;       /* 0 -> IOF_PQ_DEFAULT_PAGE_BYTES */
     uint32_t page_entries;     /* 0 -> IOF_PQ_DEFAULT_PAGE_ENTRIES */

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The output helper threads do not change the output: on a record-rate capture big enough for
+# many sorted batches (handed to the sink's helper) and several row groups (the Parquet flush
+# thread), `-f parquet` by default and with `--threads 1` (everything on one thread) write
+# byte-identical files: wide and nested, both variants (the helper alternates between the two
+# files), and Parquet next to CSV (CSV rows written on the main thread meanwhile). Row counts
+# equal the JSON Lines output's. A write failure in the middle of the run (on a helper thread)
+# still ends with exit 3, a message naming the file and errno, and nothing left. zstd levels
+# reach the writer.
+set -euo pipefail
+BIN=${IOF_BIN:?IOF_BIN not set}/iotflow
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$BIN" synth -q -o "$tmp/in" --profile small --seed 5 --scale 100 --duration 4m
+cap="$tmp/in/capture.pcap"
+run() { # OUT ARGS...
+    local out=$1; shift
+    "$BIN" extract -q --devices "$tmp/in/devices.csv" -o "$out" "$@" "$cap"
+}
+run "$tmp/jl" -f jsonl --variant both
+for v in bidirectional unidirectional; do
+    n=$(cat "$tmp/jl/$v"/*.jsonl | wc -l)
+    [ "$n" -gt 40000 ] || fail "$v: only $n records: the capture must fill several batches of 16384"
+done
+
+same() { # A B: the same files, byte for byte
+    local a=$1 b=$2
+    (cd "$a" && find . -type f | sort) > "$tmp/la"
+    (cd "$b" && find . -type f | sort) > "$tmp/lb"
+    cmp -s "$tmp/la" "$tmp/lb" || fail "$a and $b hold different files"
+    [ -s "$tmp/la" ] || fail "$a is empty"
+    while read -r f; do
+        cmp "$a/$f" "$b/$f" || fail "$f differs between $a and $b"
+    done < "$tmp/la"
+}
+for layout in wide nested; do
+    run "$tmp/t0-$layout" -f parquet --layout $layout --variant both
+    run "$tmp/t1-$layout" -f parquet --layout $layout --variant both --threads 1
+    same "$tmp/t0-$layout" "$tmp/t1-$layout"
+    echo "ok $layout: helper threads and --threads 1 write the same files"
+done
+run "$tmp/m0" -f parquet,csv --variant both
+run "$tmp/m1" -f parquet,csv --variant both --threads 1
+same "$tmp/m0" "$tmp/m1"
+for v in bidirectional unidirectional; do
+    cmp "$tmp/m0/$v/"*.parquet "$tmp/t0-wide/$v/"*.parquet || fail "$v: parquet next to csv differs"
+    n=$(cat "$tmp/jl/$v"/*.jsonl | wc -l)
+    c=$(($(cat "$tmp/m0/$v"/*.csv | wc -l) - 1))
+    [ "$c" -eq "$n" ] || fail "$v: csv has $c rows, jsonl $n"
+done
+echo "ok parquet + csv: same files with and without helper threads"
+if [ -x "${IOF_SHARED:-}/tools/parquet/pqcheck" ]; then
+    for v in bidirectional unidirectional; do
+        n=$(cat "$tmp/jl/$v"/*.jsonl | wc -l)
+        got=$("$IOF_SHARED/tools/parquet/pqcheck" count "$tmp/t0-wide/$v/"*.parquet | grep -o '[0-9]*' | head -1)
+        [ "$got" = "$n" ] || fail "$v: DuckDB counts $got rows, jsonl has $n"
+    done
+    echo "ok row counts (pqcheck) equal the jsonl output's"
+fi
+
+# --compression zstd:LEVEL reaches the writer: zstd:3 codes the payload pages' literals
+# (Huffman), the default -1 does not, -7 matches less: strictly ordered sizes
+run "$tmp/z3" -f parquet --variant bi --compression zstd:3
+run "$tmp/z7" -f parquet --variant bi --compression zstd:-7
+s3=$(stat -c %s "$tmp/z3/bidirectional/"*.parquet)
+s1=$(stat -c %s "$tmp/t0-wide/bidirectional/"*.parquet)
+s7=$(stat -c %s "$tmp/z7/bidirectional/"*.parquet)
+[ "$s3" -lt "$s1" ] && [ "$s1" -lt "$s7" ] || fail "zstd levels: 3 -> $s3 B, default -> $s1 B, -7 -> $s7 B"
+echo "ok zstd levels: 3 -> $s3 B < default (-1) $s1 B < -7 $s7 B"
+
+# failures on the helper threads: the N-th low-level write fails
+for n in 3 40 100; do
+    out="$tmp/fail-$n"
+    rc=0
+    IOF_TEST_FAIL_WRITE=$n run "$out" -f parquet --variant both 2>"$tmp/err" || rc=$?
+    [ $rc -eq 3 ] || fail "write $n: exit $rc, want 3 ($(cat "$tmp/err"))"
+    [ "$(find "$out" -type f 2>/dev/null | wc -l)" -eq 0 ] || fail "write $n: files left: $(find "$out" -type f)"
+    grep -q "No space left" "$tmp/err" || fail "write $n: message lacks errno text: $(cat "$tmp/err")"
+    grep -q "\.parquet" "$tmp/err" || fail "write $n: message does not name the file: $(cat "$tmp/err")"
+    [ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "write $n: more than one message: $(cat "$tmp/err")"
+    echo "ok write $n fails -> exit 3, one message, nothing left"
+done
+echo PASS
