@@ -4,6 +4,8 @@
 #include "common/err.h"
 #include "output/cluster.h"
 
+#define PREFETCH_AHEAD 2  /* records */
+#define PREFETCH_LINES 8  /* 64-byte lines of each: the record, its slots, the payload start */
 #define CLUSTER_PREFIX 256 /* leading payload bytes (all slots, back to back) in the sort key */
 
 /* A record copy's place in the batch and its sort key's first 128 bits: protocol, remote
@@ -189,8 +191,16 @@ int iof__cluster_drain(iof__cluster *c, iof__cluster_fn fn, void *ctx)
         fixup(c->arena, c->off[i].off); /* the arena may have moved since the copy was made */
     if (c->n > 1)
         sort_batch(c);
-    for (size_t i = 0; i < c->n && rc == IOF_OK; i++)
+    for (size_t i = 0; i < c->n && rc == IOF_OK; i++) {
+        /* sorted order jumps around the arena (and the copies were made on another core):
+         * start loading the next records' first lines while this one is written */
+        if (i + PREFETCH_AHEAD < c->n) {
+            const unsigned char *q = c->arena + c->off[i + PREFETCH_AHEAD].off;
+            for (unsigned l = 0; l < PREFETCH_LINES; l++)
+                __builtin_prefetch(q + 64 * l);
+        }
         rc = fn(ctx, (const iof_cfrec *)(const void *)(c->arena + c->off[i].off));
+    }
     c->n = 0;
     c->used = 0;
     return rc;

@@ -1,9 +1,10 @@
 /* Row clustering for columnar output (Spark's sortWithinPartitions idea): finished records are
- * copied into a bounded batch and handed on sorted by (device, protocol, remote port, payload
- * prefix, remote IP, device port, first_seen, arrival). Records of the same service then sit
- * next to each other, so each Parquet column holds runs of equal values that dictionary/RLE
- * encoding and zstd compress far better (payload columns: ~40% smaller on IoT traffic).
- * Memory: at most max_rows records and max_bytes of copies per batch. */
+ * copied into a bounded batch and handed on sorted by (protocol, remote port, payload prefix,
+ * payload length, slots, device, MAC, device IP, remote IP, device port, first_seen, arrival).
+ * Records of the same service then sit next to each other, so each Parquet column holds runs
+ * of equal values that dictionary/RLE encoding and zstd compress far better (payload columns:
+ * ~40% smaller on IoT traffic). Memory: at most max_rows records and max_bytes of copies per
+ * batch. */
 #ifndef IOF_OUTPUT_CLUSTER_H
 #define IOF_OUTPUT_CLUSTER_H
 

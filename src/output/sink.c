@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
 #include <unistd.h>
 
 #include "common/err.h"
@@ -44,8 +43,8 @@ struct iof__sink {
     uint32_t stream_dirty;   /* cells of stream that may not hold -1 (see iof__cf_row_init) */
     sink_file files[IOF_MAX_OPEN_FILES];
     uint64_t tick;
-    /* Columnar files: a full batch is sorted and written on the helper thread (drain_async)
-     * while the next one fills; one batch in flight, `spare` is the empty one to swap in. */
+    /* Columnar files: a full batch is sorted and written on the helper thread (drain()) while
+     * the next one fills; one batch in flight, `spare` is the empty one to swap in. */
     iof__worker *wk;          /* NULL: batches are written here */
     iof__cluster *spare;
     struct drain_job {

@@ -1713,7 +1713,7 @@ static int write_chunk16_dense(iof__pq_writer *w, pq_col *c, tc_w *t, const col1
  * the columns with more than LZ_MIN_DISTINCT distinct values (payload bytes, where a
  * dictionary page is a large part of a small chunk) their pq_lz frames, made by the pool's
  * threads. write_chunk16() takes a frame instead of a dictionary. */
-static int lz_prepare(iof__pq_writer *w, size_t j0, size_t j1)
+static int lz_prepare(iof__pq_writer *w, size_t j0, size_t j1, bool tv_same, int16_t tv)
 {
     const uint64_t nr = w->f_st16_rows;
     const srow *rows = (const srow *)(const void *)w->f_srows.p;
@@ -1739,14 +1739,34 @@ static int lz_prepare(iof__pq_writer *w, size_t j0, size_t j1)
         uint8_t *q = pb->p;
         uint32_t nd = 0;
         int mn = INT16_MAX, mx = INT16_MIN;
-        for (uint64_t r = 0, i = 0; r < nr; r++) {
-            int32_t x = COL16_AT(&cv, rows, r, i);
-            memcpy(q + 4 * r, &x, 4);
-            uint32_t *st = &w->lzstamp[(uint16_t)x];
-            nd += *st != g;
-            *st = g;
-            mn = x < mn ? x : mn;
-            mx = x > mx ? x : mx;
+        /* distinct values and range from gather16()'s presence table when it saw them all
+         * (payload bytes and markers; the rows left out all hold tv); else counted here */
+        const uint8_t *s16 = w->seen16 + k * (SEEN_N + 1);
+        const bool tv_in = cv.n == nr || (tv_same && tv >= -SEEN_OFF && tv < SEEN_OFF);
+        if (!s16[SEEN_N] && tv_in) {
+            bool tv_seen = cv.n < nr;
+            for (int o = 0; o < SEEN_N; o++) {
+                if (s16[o] || (tv_seen && o == tv + SEEN_OFF)) {
+                    nd++;
+                    mn = o - SEEN_OFF < mn ? o - SEEN_OFF : mn;
+                    mx = o - SEEN_OFF;
+                }
+            }
+            for (uint64_t r = 0, i = 0; r < nr; r++) {
+                int32_t x = COL16_AT(&cv, rows, r, i);
+                memcpy(q + 4 * r, &x, 4);
+            }
+        } else {
+            uint32_t *stamp = w->lzstamp;
+            for (uint64_t r = 0, i = 0; r < nr; r++) {
+                int32_t x = COL16_AT(&cv, rows, r, i);
+                memcpy(q + 4 * r, &x, 4);
+                uint32_t *st = &stamp[(uint16_t)x];
+                nd += *st != g;
+                *st = g;
+                mn = x < mn ? x : mn;
+                mx = x > mx ? x : mx;
+            }
         }
         pb->len = nr * 4;
         w->lzmn[k] = (int16_t)mn;
@@ -1962,7 +1982,7 @@ static int flush_body(iof__pq_writer *w)
                 const size_t j1 = j + T_BLOCK < w->n16 ? j + T_BLOCK : w->n16;
                 IOF_TRY(gather16(w, j, j1));
                 if (lz_on)
-                    IOF_TRY(lz_prepare(w, j, j1));
+                    IOF_TRY(lz_prepare(w, j, j1, tv_same, tv));
             }
             IOF_TRY(write_chunk16(w, c, t, j, tv_same, tv, lz_on ? &w->lzpg[j % T_BLOCK] : NULL, &unc, &comp));
             continue;
