@@ -37,7 +37,7 @@
 #define CHUNK_HOLD (256u << 10)    /* a chunk's pages are held back up to this many raw bytes */
 #define CHUNK_TINY 64              /* held chunks this small are stored without compression */
 #define COMP_RETRY 8               /* row groups between compression tries of a near-random column */
-#define T_BLOCK 32                /* narrow columns of a small row group prepared together (pq_lz) */
+#define T_BLOCK 32                /* narrow columns staged and gathered together: 64 bytes of a row */
 #define LZ_MIN_DISTINCT 32        /* narrow chunks with more values: PLAIN through pq_lz */
 
 typedef struct pq_col {
@@ -155,7 +155,6 @@ struct iof__pq_writer {
     /* the block of T_BLOCK narrow columns being written (gather16) */
     pq_buf act;           /* uint8 per row: 1 if the row has cells in the block */
     pq_buf skip8;         /* uint32 per 8 rows: iof__pq_act_skip8() of act */
-    pq_buf arow;          /* uint32: those rows */
     pq_buf blk;           /* int16 [T_BLOCK][rows with cells]: the block's cells, column-major */
     size_t blk_n;         /* rows with cells in the block */
     /* per block column, the values seen: seen16[k][x + SEEN_OFF] for x in [-SEEN_OFF,
@@ -414,7 +413,6 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     iof__pq_buf_free(&w->act);
     iof__pq_buf_free(&w->skip8);
     iof__pq_buf_free(&w->blk);
-    iof__pq_buf_free(&w->arow);
     free(w->seen16);
     free(w->stage64);
     free(w->stage64n);
