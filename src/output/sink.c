@@ -226,10 +226,7 @@ static int drain_wait(iof__sink *s)
         return IOF_OK;
     iof__worker_wait(s->wk);
     j->sf = NULL;
-    if (!s->spare)
-        s->spare = j->cl; /* drained (empty) even on failure */
-    else
-        iof__cluster_destroy(j->cl);
+    s->spare = j->cl; /* drained (empty) even on failure; drain() took the spare for the job */
     j->cl = NULL;
     if (j->rc != IOF_OK)
         memcpy(s->errmsg, j->errmsg, sizeof(s->errmsg));

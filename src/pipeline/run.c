@@ -203,14 +203,15 @@ static int setup(iof_run *r)
     r->kv[nk++] = (iof_kv){ "iotflow.anonymise", r->kvbuf[4] };
     r->kv[nk++] = (iof_kv){ "iotflow.devices", r->kvbuf[5] };
     r->kv[nk++] = (iof_kv){ "iotflow.inputs", r->kvinputs };
+    const unsigned helpers = c->threads == 1 ? 1 : 0; /* 1: no helper threads anywhere */
     iof__sink_cfg sc = {
         .dir = r->output_dir,
         .formats = c->formats,
         .layout = c->layout,
         .partition = c->partition,
         .wopts = { .codec = c->compression, .zstd_level = c->compression_level, .row_group_bytes = 0, .kv = r->kv, .n_kv = nk,
-                   .threads = c->threads == 1 ? 1 : 0 },
-        .threads = c->threads == 1 ? 1 : 0,
+                   .threads = helpers },
+        .threads = helpers,
         .row = r->rowcfg,
     };
     return iof__sink_create(&r->sink, &sc, r->errmsg, sizeof(r->errmsg));

@@ -609,7 +609,24 @@ static int drain64(iof__pq_writer *w)
 _Static_assert(IOF_MAX_COLUMNS <= 0xffff, "spans pack two column indices in 32 bits");
 #define SPAN_TS(sp) ((size_t)((sp) & 0xffff))
 #define SPAN_TE(sp) ((size_t)((sp) >> 16))
-#define ROW_IN_BLOCK(sp, j0, j1) (SPAN_TS(sp) > (j0) || SPAN_TE(sp) < (j1))
+/* A row whose left-out run is [ts, te) has cells in the block of columns [j0, j1). */
+static inline bool in_block(size_t ts, size_t te, size_t j0, size_t j1) { return ts > j0 || te < j1; }
+#define ROW_IN_BLOCK(sp, j0, j1) in_block(SPAN_TS(sp), SPAN_TE(sp), j0, j1)
+
+/* The end of the block of narrow columns that starts at j0. */
+static inline size_t block_end(const iof__pq_writer *w, size_t j0)
+{
+    return j0 + T_BLOCK < w->n16 ? j0 + T_BLOCK : w->n16;
+}
+
+/* Empties a narrow stage (the one being filled, or the flush side). */
+static void stage16_clear(const iof__pq_writer *w, pq_buf *blk, pq_buf *rows, pq_buf *spans)
+{
+    for (size_t b = 0; b < w->nblk; b++)
+        blk[b].len = 0;
+    rows->len = 0;
+    spans->len = 0;
+}
 
 typedef struct srow {
     int16_t tv;
@@ -621,15 +638,15 @@ typedef struct srow {
 static int64_t stage_blocks(iof__pq_writer *w, const int16_t *cells, size_t ts, size_t te, int16_t tv)
 {
     size_t held = 0;
-    const size_t n16 = w->n16, gap = te - ts;
+    const size_t gap = te - ts;
     const size_t b_run = ts / T_BLOCK, b_back = te / T_BLOCK; /* the blocks the run starts / ends in */
     for (size_t b = 0; b < w->nblk; b++) {
-        const size_t j0 = b * T_BLOCK, j1 = j0 + T_BLOCK < n16 ? j0 + T_BLOCK : n16, nb = j1 - j0;
+        const size_t j0 = b * T_BLOCK, j1 = block_end(w, j0), nb = j1 - j0;
         if (b > b_run && b < b_back) { /* inside the run: skip to the block where it ends */
             b = b_back - 1;
             continue;
         }
-        if (!(ts > j0 || te < j1))
+        if (!in_block(ts, te, j0, j1))
             continue;
         held += nb * sizeof(int16_t);
         pq_buf *bk = &w->sblk[b];
@@ -672,7 +689,7 @@ static int drain16(iof__pq_writer *w)
         if (!pq_buf_reserve(&c->vals, nr * c->width))
             return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
         uint8_t *q = c->vals.p + c->vals.len;
-        const size_t b = j / T_BLOCK, j0 = b * T_BLOCK, j1 = j0 + T_BLOCK < w->n16 ? j0 + T_BLOCK : w->n16;
+        const size_t b = j / T_BLOCK, j0 = b * T_BLOCK, j1 = block_end(w, j0);
         /* the block's cells (NULL when no row has any: then no row is in the block) */
         const int16_t *cells = (const int16_t *)(const void *)w->sblk[b].p;
         for (uint64_t r = 0, i = 0; r < nr; r++)
@@ -683,10 +700,7 @@ static int drain16(iof__pq_writer *w)
         c->nrows += nr;
     }
     w->st16_rows = 0;
-    for (size_t b = 0; b < w->nblk; b++)
-        w->sblk[b].len = 0;
-    w->srows.len = 0;
-    w->spans.len = 0;
+    stage16_clear(w, w->sblk, &w->srows, &w->spans);
     return 0;
 }
 
@@ -1659,6 +1673,18 @@ static int gather16(iof__pq_writer *w, size_t j0, size_t j1)
     return 0;
 }
 
+/* Completes block column k's presence table (gather16) with the run value of the rows left out
+ * of the block; true when the table then holds every value of the column: none outside
+ * [-SEEN_OFF, SEEN_OFF), and the rows left out share one run value. */
+static bool seen16_complete(iof__pq_writer *w, size_t k, size_t n, bool tv_same, int16_t tv)
+{
+    uint8_t *s16 = w->seen16 + k * (SEEN_N + 1);
+    const bool tv_ok = tv_same && tv >= -SEEN_OFF && tv < SEEN_OFF;
+    if (n < w->f_st16_rows && tv_ok)
+        s16[tv + SEEN_OFF] = 1;
+    return !s16[SEEN_N] && (n == w->f_st16_rows || tv_ok);
+}
+
 /* A gathered narrow column: its rows' values (rows with cells in the block) and, per row,
  * whether it has one there. */
 typedef struct col16 {
@@ -1740,11 +1766,9 @@ static int lz_prepare(iof__pq_writer *w, size_t j0, size_t j1, bool tv_same, int
         /* distinct values and range from gather16()'s presence table when it saw them all
          * (payload bytes and markers; the rows left out all hold tv); else counted here */
         const uint8_t *s16 = w->seen16 + k * (SEEN_N + 1);
-        const bool tv_in = cv.n == nr || (tv_same && tv >= -SEEN_OFF && tv < SEEN_OFF);
-        if (!s16[SEEN_N] && tv_in) {
-            bool tv_seen = cv.n < nr;
+        if (seen16_complete(w, k, cv.n, tv_same, tv)) {
             for (int o = 0; o < SEEN_N; o++) {
-                if (s16[o] || (tv_seen && o == tv + SEEN_OFF)) {
+                if (s16[o]) {
                     nd++;
                     mn = o - SEEN_OFF < mn ? o - SEEN_OFF : mn;
                     mx = o - SEEN_OFF;
@@ -1835,12 +1859,10 @@ static int write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, size_t j, bool t
 #define KEY(x) ((uint16_t)((uint16_t)(x) & kmask))
     /* 1. which values occur: gather16() noted them when they are in [-SEEN_OFF, SEEN_OFF)
      * (payload bytes and markers); otherwise a byte per possible value and the range */
-    uint8_t *s16 = w->seen16 + (j % T_BLOCK) * (SEEN_N + 1);
+    const uint8_t *s16 = w->seen16 + (j % T_BLOCK) * (SEEN_N + 1);
     uint32_t nd = 0;
     int mn16 = INT16_MAX, mx16 = INT16_MIN;
-    if (n < nr && tv_same && tv >= -SEEN_OFF && tv < SEEN_OFF)
-        s16[tv + SEEN_OFF] = 1;
-    if (c->width == 2 && !s16[SEEN_N] && (n == nr || (tv_same && tv >= -SEEN_OFF && tv < SEEN_OFF))) {
+    if (c->width == 2 && seen16_complete(w, j % T_BLOCK, n, tv_same, tv)) {
         for (int o = 0; o < SEEN_N; o++) {
             if (s16[o]) {
                 tab[(uint16_t)(o - SEEN_OFF)] = (int32_t)nd;
@@ -1977,7 +1999,7 @@ static int flush_body(iof__pq_writer *w)
         if (sparse16 && w->simple[i] == 1) {
             size_t j = w->narrow_of[i];
             if (j % T_BLOCK == 0) {
-                const size_t j1 = j + T_BLOCK < w->n16 ? j + T_BLOCK : w->n16;
+                const size_t j1 = block_end(w, j);
                 IOF_TRY(gather16(w, j, j1));
                 if (lz_on)
                     IOF_TRY(lz_prepare(w, j, j1, tv_same, tv));
@@ -1990,10 +2012,7 @@ static int flush_body(iof__pq_writer *w)
         c->nentries = c->nvals = c->nrows = 0;
     }
     w->f_st16_rows = 0;
-    for (size_t b = 0; b < w->nblk; b++)
-        w->f_sblk[b].len = 0;
-    w->f_srows.len = 0;
-    w->f_spans.len = 0;
+    stage16_clear(w, w->f_sblk, &w->f_srows, &w->f_spans);
     iof__tc_i64(t, 2, (int64_t)unc);
     iof__tc_i64(t, 3, (int64_t)w->f_rg_rows);
     iof__tc_i64(t, 5, (int64_t)rg_start);
