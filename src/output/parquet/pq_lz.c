@@ -18,7 +18,7 @@
 
 struct iof__pq_lz {
     ZSTD_CCtx *zc;
-    ZSTD_Sequence *seq; /* IOF_PQ_LZ_MAX_VALUES * 4 + 1: at most one sequence per byte */
+    ZSTD_Sequence *seq; /* IOF_PQ_LZ_MAX_VALUES + 1: at most one sequence per value, and the block end */
 };
 
 iof__pq_lz *iof__pq_lz_new(int level)
@@ -30,7 +30,7 @@ iof__pq_lz *iof__pq_lz_new(int level)
     if (!lz)
         return NULL;
     lz->zc = ZSTD_createCCtx();
-    lz->seq = malloc(((size_t)IOF_PQ_LZ_MAX_VALUES * 4 + 1) * sizeof *lz->seq);
+    lz->seq = malloc(((size_t)IOF_PQ_LZ_MAX_VALUES + 1) * sizeof *lz->seq);
     ZSTD_CCtx *z = lz->zc;
     if (!z || !lz->seq || ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level)) ||
         ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_blockDelimiters, ZSTD_sf_explicitBlockDelimiters)) ||
@@ -60,92 +60,114 @@ void iof__pq_lz_free(iof__pq_lz *lz)
     free(lz);
 }
 
-/* Length of the match between b[p..] and b[q..] (q < p), up to end. */
-static size_t match_len(const uint8_t *b, size_t p, size_t q, size_t end)
+static inline uint32_t ld32(const uint8_t *b, size_t i)
 {
-    size_t l = 0;
-    while (p + l + 8 <= end) {
+    uint32_t x;
+    memcpy(&x, b + 4 * i, 4);
+    return x;
+}
+
+/* How many of the values i, i + 1, ... (up to n) equal the values d before them. */
+static inline size_t run_len(const uint8_t *b, size_t i, size_t d, size_t n)
+{
+    size_t k = 0;
+    while (i + k + 2 <= n) { /* two values (8 bytes) at a time */
         uint64_t x, y;
-        memcpy(&x, b + p + l, 8);
-        memcpy(&y, b + q + l, 8);
+        memcpy(&x, b + 4 * (i + k), 8);
+        memcpy(&y, b + 4 * (i + k - d), 8);
         if (x != y)
-            return l + ((size_t)__builtin_ctzll(x ^ y) >> 3);
-        l += 8;
+            return k + ((uint32_t)x == (uint32_t)y);
+        k += 2;
     }
-    while (p + l < end && b[p + l] == b[q + l])
-        l++;
-    return l;
+    return k + (i + k < n && ld32(b, i + k) == ld32(b, i + k - d));
 }
 
-/* 0 / 1 when b[p..p+2] are the upper bytes of a non-negative / negative byte-sized value. */
-static inline int hi_class(const uint8_t *b, size_t p, size_t end)
+/* 0 / 1 for upper bytes 00 00 00 / ff ff ff (a byte-sized value's), else -1. */
+static inline int hi_class(uint32_t hi)
 {
-    if (p + 3 > end || b[p] != b[p + 1] || b[p] != b[p + 2])
-        return -1;
-    return b[p] == 0 ? 0 : b[p] == 0xff ? 1 : -1;
+    return hi == 0 ? 0 : hi == 0xffffff ? 1 : -1;
 }
 
-/* Greedy parse of a PLAIN INT32 page. At every byte: the longest match at one of zstd's three
- * repeat offsets (cheap to code), else, on a value's upper bytes, the last value whose upper
- * bytes were the same 00 00 00 or ff ff ff; a match needs 3 bytes. rep[] follows zstd's repeat
- * offset history for sequences with literals (a greedy match never continues at the offset
- * that just ended, so the zero-literal special cases do not arise); it only steers the choice,
- * libzstd recomputes the real history. */
-static size_t parse(const uint8_t *b, size_t end, ZSTD_Sequence *s)
+/* Runs at an older repeat offset are taken from this many values on (shorter ones cost more
+ * than they save: they push the offsets of the common case out of zstd's history). */
+#define LZ_REP_MIN_RUN 8
+
+/* Greedy parse of a PLAIN INT32 page of n values, a value at a time:
+ *  - a value equal to the one before starts a match at offset 4 over the whole run;
+ *  - else a run of at least LZ_REP_MIN_RUN values at one of zstd's older repeat offsets
+ *    (periodic pages);
+ *  - else the low byte is a literal and the upper bytes, with the run of whole values after
+ *    them, match: the value before's when they are the same (offset 4); the low byte just
+ *    written when the value is 0 or -1 (offset 1: four equal bytes); else the last value whose
+ *    upper bytes were the same 00 00 00 / ff ff ff; else they are literals too.
+ * Matches start and end on value boundaries or right after a low byte. On payload columns this
+ * makes one sequence of one literal per stored byte and one per fill run, with offsets 4 and 1
+ * that zstd codes as repeats. rep[] follows zstd's repeat-offset history only to steer the
+ * choice (libzstd recomputes the real one: ZSTD_c_searchForExternalRepcodes). */
+static size_t parse(const uint8_t *b, size_t n, ZSTD_Sequence *s)
 {
-    size_t ns = 0, lit = 0, p = 0;
-    size_t rep[3] = { 1, 4, 8 }; /* zstd's initial repeat offsets */
-    size_t last_hi[2] = { 0, 0 };  /* 1 + position of a value's upper bytes: 00.. / ff.. */
-    while (p < end) {
-        size_t best = 0, off = 0;
-        int which = -1;
-        for (int r = 0; r < 3; r++) {
-            if (rep[r] > p || b[p] != b[p - rep[r]]) /* most tries end at the first byte */
-                continue;
-            size_t l = match_len(b, p, p - rep[r], end);
-            if (l > best) {
-                best = l;
-                off = rep[r];
-                which = r;
-            }
-        }
-        const int k = (p & 3) == 1 ? hi_class(b, p, end) : -1;
-        if (k >= 0) {
-            if (best < 3 && last_hi[k]) {
-                size_t q = last_hi[k] - 1, l = match_len(b, p, q, end);
-                if (l >= 3) {
-                    best = l;
-                    off = p - q;
-                    which = -1;
+    size_t ns = 0, lit = 0, i = 0;
+    uint32_t rep[3] = { 1, 4, 8 }; /* zstd's initial repeat offsets, in bytes */
+    size_t last_hi[2] = { 0, 0 };  /* 1 + index of the last value with upper bytes 00.. / ff.. */
+    uint32_t prev = 0;             /* value i - 1 */
+    while (i < n) {
+        const uint32_t x = ld32(b, i);
+        size_t len = 0;
+        uint32_t off = 0;
+        if (i && x == prev) {
+            off = 4;
+            len = 4 * (1 + run_len(b, i + 1, 1, n));
+        } else {
+            for (int r = 1; r < 3 && !len; r++) {
+                const size_t d = rep[r] / 4;
+                if (rep[r] % 4 || d == 0 || d > i || ld32(b, i - d) != x)
+                    continue;
+                const size_t k = 1 + run_len(b, i + 1, d, n);
+                if (k >= LZ_REP_MIN_RUN) {
+                    off = rep[r];
+                    len = 4 * k;
                 }
             }
-            last_hi[k] = p + 1;
         }
-        if (best < 3) {
+        if (!len) { /* a literal low byte, then the upper bytes */
+            const uint32_t hi = x >> 8;
+            const int cls = hi_class(hi);
+            size_t d = 0;
             lit++;
-            p++;
-            continue;
+            if (i && prev >> 8 == hi) {
+                d = 1;
+                off = 4;
+            } else if (x == 0 || x == UINT32_MAX) {
+                d = 1; /* the run after: values equal to x, which are equal to the one before */
+                off = 1;
+            } else if (cls >= 0 && last_hi[cls]) {
+                d = i - (last_hi[cls] - 1);
+                off = (uint32_t)(4 * d);
+            }
+            if (cls >= 0)
+                last_hi[cls] = i + 1;
+            if (!d) {
+                lit += 3;
+                prev = x;
+                i++;
+                continue;
+            }
+            len = 3 + 4 * run_len(b, i + 1, d, n);
         }
-        s[ns++] = (ZSTD_Sequence){ .offset = (unsigned)off, .litLength = (unsigned)lit, .matchLength = (unsigned)best };
-        if (which == 1) {
+        i += (len + 3) / 4; /* 4k bytes: k values; 3 + 4k: the value of the literal and k */
+        s[ns++] = (ZSTD_Sequence){ .offset = off, .litLength = (unsigned)lit, .matchLength = (unsigned)len };
+        if (off == rep[1]) {
             rep[1] = rep[0];
             rep[0] = off;
-        } else if (which == 2 || which < 0) {
+        } else if (off != rep[0]) {
             rep[2] = rep[1];
             rep[1] = rep[0];
             rep[0] = off;
         }
-        /* the last upper bytes inside the match (the only position last_hi keeps) */
-        size_t e = p + best - 1;
-        if (e > p) {
-            size_t k1 = (e & ~(size_t)3) + 1;
-            if (k1 > e)
-                k1 -= 4;
-            const int k2 = k1 > p ? hi_class(b, k1, end) : -1;
-            if (k2 >= 0)
-                last_hi[k2] = k1 + 1;
-        }
-        p += best;
+        prev = ld32(b, i - 1);
+        const int ce = hi_class(prev >> 8); /* the last value inside the match */
+        if (ce >= 0)
+            last_hi[ce] = i;
         lit = 0;
     }
     s[ns++] = (ZSTD_Sequence){ .offset = 0, .litLength = (unsigned)lit, .matchLength = 0 }; /* block end */
@@ -160,7 +182,7 @@ size_t iof__pq_lz_compress(iof__pq_lz *lz, const uint8_t *plain, size_t n, pq_bu
     const size_t raw = n * 4, bound = ZSTD_compressBound(raw);
     if (!pq_buf_reserve(out, bound))
         return 0;
-    size_t ns = parse(plain, raw, lz->seq);
+    size_t ns = parse(plain, n, lz->seq);
     size_t r = ZSTD_compressSequences(lz->zc, out->p, bound, lz->seq, ns, plain, raw);
     if (ZSTD_isError(r)) {
         ZSTD_CCtx_reset(lz->zc, ZSTD_reset_session_only);

@@ -7,9 +7,11 @@
  * a file of a few thousand rows in 3,041 columns larger than its gzip'ed CSV. zstd's optimal
  * parser finds the 3-byte matches (one literal + one repeat-offset match per value, close to
  * the entropy of the bytes) but needs ~400 us per 10 KB page. We know the page's shape, so the
- * parse is done here, greedily (repeat offsets first, then the last value with the same upper
- * bytes), and libzstd entropy-codes our sequences (ZSTD_compressSequences): the result is an
- * ordinary zstd frame that every Parquet reader decodes.
+ * parse is done here, greedily and a value at a time (runs of equal values, periodic runs at an
+ * older repeat offset, else a literal low byte and its upper bytes matched at the value before,
+ * at the low byte itself for 0 / -1, or at the last value with the same upper bytes), and
+ * libzstd entropy-codes our sequences (ZSTD_compressSequences): the result is an ordinary zstd
+ * frame that every Parquet reader decodes.
  *
  * ZSTD_compressSequences and ZSTD_c_searchForExternalRepcodes are libzstd's experimental API
  * (stable in practice since 1.5.4, Debian 12's version, but not promised): iof__pq_lz_new()
