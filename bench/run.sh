@@ -12,7 +12,8 @@
 #              packets, many short flows (a record every ~4.7 packets) — the record-rate case
 #   longflow   small packets on 2,000 long-lived flows (tests/tools/pcapgen --mix) — the
 #              packet-rate case
-# Runs (best wall time of 3 or more: see best(); page cache warm, output on /dev/shm):
+# Runs (best wall time of 3 or more: see best(); page cache warm, output on /dev/shm); the
+# Parquet cost is also given as the median ratio of alternating runs (alt_ratio()):
 #   iotflow stats          extraction with no output (the "output to /dev/null" baseline)
 #   iotflow -f parquet     wide layout, zstd (the default)
 #   iotflow -f csv         wide layout; the CSV is also gzip'ed once to compare sizes
@@ -60,6 +61,26 @@ best() { # prints "wall_s rss_kb": the best of at least 3 runs, repeated until 6
   echo "$bw $brss"
 }
 
+alt_ratio() { # base-cmd cmd: median of the wall-time ratios cmd/base over alternating runs
+  # (base, cmd, base, cmd, ...; at least 7 pairs, until 20 s were spent, at most 21): drift of
+  # the VM's speed hits both sides of a pair, where best-of-N compares two different moments
+  local rs=() n=0 spent=0 a b
+  while [ $n -lt 7 ] || { [ $n -lt 21 ] && python3 -c "import sys; sys.exit(0 if $spent < 20 else 1)"; }; do
+    rm -rf "$W/out"
+    /usr/bin/time -f %e -o "$W/time" bash -c "$1" >/dev/null 2>"$W/err" || { cat "$W/err" >&2; return 1; }
+    a=$(cat "$W/time")
+    rm -rf "$W/out"
+    /usr/bin/time -f %e -o "$W/time" bash -c "$2" >/dev/null 2>"$W/err" || { cat "$W/err" >&2; return 1; }
+    b=$(cat "$W/time")
+    rs+=("$(python3 -c "print($b / max($a, 0.01))")")
+    n=$((n + 1))
+    spent=$(python3 -c "print($spent + $a + $b)")
+  done
+  python3 -c "
+import statistics as st; r = sorted([$(IFS=,; echo "${rs[*]}")])
+print(f'{st.median(r):.2f}x (median of {len(r)} pairs; quartiles {r[len(r)//4]:.2f}-{r[(3*len(r))//4]:.2f})')"
+}
+
 report() { # name file
   local name=$1 cap="$W/$1/capture.pcap"
   local pk size DEV=""
@@ -88,6 +109,8 @@ tcpdump -r (read only)|tcpdump -r $cap -w /dev/null
 softflowd -r|softflowd -r $cap -n 127.0.0.1:9 -D >/dev/null
 nfpcapd -r|rm -rf $W/nf && mkdir -p $W/nf && nfpcapd -r $cap -l $W/nf
 EOF
+  echo "iotflow -f parquet (wide,zstd) / no output, alternating runs: $(alt_ratio "$IOF stats $DEV $cap" \
+      "$IOF extract -q --variant bi $DEV -f parquet -o $W/out $cap")"
   # sizes (bidirectional records): wide Parquet vs gzip -6 of the same records as wide CSV
   rm -rf "$W/out"
   "$IOF" extract -q --variant bi $DEV -f parquet -o "$W/out" "$cap"
