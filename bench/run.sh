@@ -47,13 +47,18 @@ gen() { # name synth-args...
 gen smarthome --seed 11 --duration 5m --scale "$(python3 -c "print(max(1, round($GB * 1000 / 25)))")"
 gen smallpkt --seed 12 --duration 30m --profile small --scale "$(python3 -c "print(max(1, round($GB * 1000 / 6.1)))")"
 
+timed() { # cmd...: runs it once on a clean output directory, prints "wall_s rss_kb"
+  rm -rf "$W/out"
+  /usr/bin/time -f "%e %M" -o "$W/time" "$@" >/dev/null 2>"$W/err" || { cat "$W/err" >&2; return 1; }
+  cat "$W/time"
+}
+
 best() { # prints "wall_s rss_kb": the best of at least 3 runs, repeated until 6 s were spent
   # (at most 15 runs): sub-second runs vary by ±30% on a shared VM, three samples are not enough
-  local bw=999999 brss=0 n=0 spent=0
+  local bw=999999 brss=0 n=0 spent=0 r w rss
   while [ $n -lt 3 ] || { [ $n -lt 15 ] && python3 -c "import sys; sys.exit(0 if $spent < 6 else 1)"; }; do
-    rm -rf "$W/out"
-    /usr/bin/time -f "%e %M" -o "$W/time" "$@" >/dev/null 2>"$W/err" || { cat "$W/err" >&2; return 1; }
-    read -r w rss < "$W/time"
+    r=$(timed "$@") || return 1
+    read -r w rss <<<"$r"
     if python3 -c "import sys; sys.exit(0 if $w < $bw else 1)"; then bw=$w; brss=$rss; fi
     n=$((n + 1))
     spent=$(python3 -c "print($spent + $w)")
@@ -66,12 +71,9 @@ alt_ratio() { # base-cmd cmd: median of the wall-time ratios cmd/base over alter
   # the VM's speed hits both sides of a pair, where best-of-N compares two different moments
   local rs=() n=0 spent=0 a b
   while [ $n -lt 7 ] || { [ $n -lt 21 ] && python3 -c "import sys; sys.exit(0 if $spent < 20 else 1)"; }; do
-    rm -rf "$W/out"
-    /usr/bin/time -f %e -o "$W/time" bash -c "$1" >/dev/null 2>"$W/err" || { cat "$W/err" >&2; return 1; }
-    a=$(cat "$W/time")
-    rm -rf "$W/out"
-    /usr/bin/time -f %e -o "$W/time" bash -c "$2" >/dev/null 2>"$W/err" || { cat "$W/err" >&2; return 1; }
-    b=$(cat "$W/time")
+    a=$(timed bash -c "$1") || return 1
+    b=$(timed bash -c "$2") || return 1
+    a=${a%% *} b=${b%% *}
     rs+=("$(python3 -c "print($b / max($a, 0.01))")")
     n=$((n + 1))
     spent=$(python3 -c "print($spent + $a + $b)")

@@ -120,7 +120,7 @@ static size_t parse(const uint8_t *b, size_t n, ZSTD_Sequence *s)
         } else {
             for (int r = 1; r < 3 && !len; r++) {
                 const size_t d = rep[r] / 4;
-                if (rep[r] % 4 || d == 0 || d > i || ld32(b, i - d) != x)
+                if (rep[r] % 4 || d > i || ld32(b, i - d) != x) /* offsets are >= 1: d >= 1 */
                     continue;
                 const size_t k = 1 + run_len(b, i + 1, d, n);
                 if (k >= LZ_REP_MIN_RUN) {
