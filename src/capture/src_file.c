@@ -83,7 +83,7 @@ static int gz_feed(iof__source *s)
             s->raw_eof = true;
         return 0;
     }
-    ssize_t r = raw_read(s, s->zin, IOF_SRC_ZIN_SIZE);
+    ssize_t r = raw_read(s, s->zin, s->zin_cap < UINT32_MAX ? s->zin_cap : UINT32_MAX);
     if (r < 0)
         return (int)r;
     s->zs.next_in = s->zin;
@@ -93,9 +93,17 @@ static int gz_feed(iof__source *s)
     return 0;
 }
 
-/* Inflates up to n bytes into dst. Returns bytes produced (0 = end of stream) or an error. */
+/* Inflates up to n bytes into dst. Returns bytes produced (0 = end of stream) or an error.
+ * An inflate error (a flipped byte, a bad CRC-32 or ISIZE trailer) met after some output of
+ * this call keeps that output: it is returned first and the error only at the next call, so
+ * every complete frame inflated before the damage is still read (the CLI promises that). */
 static ssize_t gz_read(iof__source *s, uint8_t *dst, size_t n)
 {
+    if (s->gz_perr) {
+        int code = s->gz_perr;
+        s->gz_perr = 0;
+        return iof__source_fail(s, code, "%s", s->gz_perrmsg);
+    }
     if (n > UINT32_MAX)
         n = UINT32_MAX;
     s->zs.next_out = dst;
@@ -130,13 +138,22 @@ static ssize_t gz_read(iof__source *s, uint8_t *dst, size_t n)
             if (s->zs.avail_in != 0)
                 break; /* no output space; cannot happen while avail_out == n */
         } else if (zr != Z_OK) {
+            size_t produced = n - s->zs.avail_out;
+            int code = zr == Z_MEM_ERROR ? IOF_E_NOMEM : IOF_E_TRUNCATED_INPUT;
             if (zr == Z_MEM_ERROR)
-                return iof__source_fail(s, IOF_E_NOMEM, "%s: out of memory in zlib", s->path);
-            uint64_t at = s->raw_consumed - s->zs.avail_in;
-            return iof__source_fail(s, IOF_E_TRUNCATED_INPUT,
-                                    "%s: corrupt gzip data near compressed offset %llu: %s",
-                                    s->path, (unsigned long long)at,
-                                    s->zs.msg ? s->zs.msg : "inflate error");
+                snprintf(s->gz_perrmsg, sizeof s->gz_perrmsg, "%s: out of memory in zlib", s->path);
+            else
+                snprintf(s->gz_perrmsg, sizeof s->gz_perrmsg,
+                         "%s: corrupt gzip data near compressed offset %llu (uncompressed offset "
+                         "%llu): %s",
+                         s->path, (unsigned long long)(s->raw_consumed - s->zs.avail_in),
+                         (unsigned long long)(s->base_off + (uint64_t)(dst - s->own) + produced),
+                         s->zs.msg ? s->zs.msg : "inflate error");
+            if (produced) {
+                s->gz_perr = code;
+                return (ssize_t)produced;
+            }
+            return iof__source_fail(s, code, "%s", s->gz_perrmsg);
         }
     }
     return (ssize_t)(n - s->zs.avail_out);
@@ -679,13 +696,19 @@ static int setup_gzip(iof__source *s, char *eb, size_t el)
     s->gz = true;
     memset(&s->zs, 0, sizeof s->zs);
     if (s->fd >= 0) {
-        s->zin = malloc(IOF_SRC_ZIN_SIZE);
-        if (!s->zin)
-            return iof__fail(eb, el, IOF_E_NOMEM, "out of memory");
-        /* the bytes already read into the stream buffer are compressed input */
-        memcpy(s->zin, s->own, s->len);
+        /* The bytes already read (up to the whole stream buffer, 1 MiB) are compressed input:
+         * the buffer that holds them becomes the compressed-input buffer as it is, and the
+         * stream gets a new one. (Copying them into a fixed-size input buffer overflowed it
+         * for any gzip file larger than that buffer.) */
+        s->zin = s->own;
+        s->zin_cap = s->cap;
         s->zs.next_in = s->zin;
         s->zs.avail_in = (uInt)s->len;
+        s->cap = IOF_SRC_BUF_INIT;
+        s->own = malloc(s->cap);
+        s->buf = s->own;
+        if (!s->own)
+            return iof__fail(eb, el, IOF_E_NOMEM, "out of memory");
     } else {
         s->zs.next_in = (Bytef *)(uintptr_t)s->mem;
         size_t k = s->mem_len > UINT32_MAX ? UINT32_MAX : s->mem_len;

@@ -11,7 +11,6 @@
 #define IOF_SRC_ERRLEN 512
 #define IOF_SRC_BUF_INIT (1u << 20)     /* read buffer: 1 MiB, grows for larger blocks */
 #define IOF_SRC_MEM_GZ_BUF (64u << 10) /* initial buffer for gzip images in memory */
-#define IOF_SRC_ZIN_SIZE (256u << 10)   /* compressed input chunk for gzip */
 #define IOF_SRC_MAX_FILTERS 64          /* distinct link types with a compiled BPF program */
 
 /* One pcapng interface (or the single pcap "interface"). */
@@ -69,7 +68,12 @@ struct iof__source {
     bool gz_member_done;            /* between gzip members */
     bool gz_trunc;                  /* compressed input ended inside a member */
     z_stream zs;
-    uint8_t *zin;
+    uint8_t *zin;                   /* compressed input read from fd (the stream buffer of
+                                       the open, taken over when the stream is gzip) */
+    size_t zin_cap;
+    int gz_perr;                    /* inflate error met after some output: reported once the
+                                       frames inflated before it are read */
+    char gz_perrmsg[IOF_SRC_ERRLEN];
 
     /* pcap */
     bool be;                        /* byte order of the current pcap file / pcapng section */

@@ -15,7 +15,9 @@
 #   - the stats JSON exists and conserves packets: read == decoded + dropped and
 #     decoded == attributed + unattributed; exit 0 also needs read == capinfos' count;
 #   - no temporary file (.*.tmp.*) left in the output directory; every output file the stats
-#     list exists, is non-empty and holds the rows the stats announce; no other file.
+#     list exists, is non-empty and holds the rows the stats announce; no other file;
+#   - a gzip copy of every capture (read fully or damaged) gives the same exit status, the
+#     same packets read and byte-identical records.
 # Prints one line per failing file (and per file with IOF_SWEEP_VERBOSE=1), then
 # "N passed, N failed". docs/VALIDATION.md records the results.
 set -uo pipefail
@@ -93,7 +95,7 @@ while IFS=$'\t' read -r file _ _ _ _ _ _ packets _; do
 done < "$CORPUS/MANIFEST.tsv"
 
 start=$(date +%s)
-n_ok0=0; n_ok2=0
+n_ok0=0; n_ok2=0; n_gz=0
 while IFS= read -r -d '' path; do
     rel=${path#"$CORPUS"/}
     mp=${MPKTS[$rel]:-}
@@ -127,6 +129,25 @@ while IFS= read -r -d '' path; do
     if [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ]; then
         res=$(python3 "$TMP/check.py" "$st" "$out" "$rc" "$mp") || why+=("$res")
     fi
+    # the gzip copy of every capture gives the same exit status, packets and records
+    if { [[ "$mp" =~ ^[0-9]+$ ]] || [[ "$mp" == *"then error"* ]]; } && [[ "$rel" != *.gz ]] &&
+       { [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ]; }; then
+        gzip -c "$path" > "$TMP/copy.gz"
+        gout="$TMP/gzout"; gst="$TMP/gzstats.json"; rm -rf "$gout" "$gst"
+        timeout 60 "$BIN/iotflow" extract -q -f csv -f jsonl --hash-seed 1 --stats "$gst" -o "$gout" \
+            "$TMP/copy.gz" >/dev/null 2>"$TMP/gzstderr"
+        grc=$?
+        if [ "$grc" -ne "$rc" ]; then
+            why+=("gzip copy: exit $grc, plain $rc: $(grep -m1 -v '^  ' "$TMP/gzstderr")")
+        elif ! diff -r -q "$out" "$gout" >/dev/null 2>&1 && { [ -d "$out" ] || [ -d "$gout" ]; }; then
+            why+=("gzip copy: records differ from the plain capture's")
+        elif [ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["packets"]["read"])' "$st" 2>/dev/null)" != \
+               "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["packets"]["read"])' "$gst" 2>/dev/null)" ]; then
+            why+=("gzip copy: packets read differ from the plain capture's")
+        else
+            n_gz=$((n_gz+1))
+        fi
+    fi
     if [ ${#why[@]} -eq 0 ]; then
         pass=$((pass+1)); [ "$rc" -eq 0 ] && n_ok0=$((n_ok0+1)) || n_ok2=$((n_ok2+1))
         [ "${IOF_SWEEP_VERBOSE:-0}" = 1 ] && echo "ok   exit $rc  $rel"
@@ -136,6 +157,6 @@ while IFS= read -r -d '' path; do
         sed -n '1,8p' "$TMP/stderr" | grep -E 'runtime error|Sanitizer|#[0-3] ' | sed 's/^/       /'
     fi
 done < <(find "$CORPUS" -type f -print0 | sort -z)
-echo "corpus sweep: $n_ok0 files read fully (exit 0), $n_ok2 rejected or damaged as expected (exit 2), $(( $(date +%s) - start )) s with $BIN/iotflow"
+echo "corpus sweep: $n_ok0 files read fully (exit 0), $n_ok2 rejected or damaged as expected (exit 2), $n_gz gzip copies equal to their capture, $(( $(date +%s) - start )) s with $BIN/iotflow"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
