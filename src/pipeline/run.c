@@ -251,6 +251,10 @@ static int process_frame(iof_run *r, const iof_frame *f)
         return IOF_OK;
     }
     r->st.decoded++;
+    if (r->observer)
+        r->observer(r->observer_ctx, f, &pkt);
+    if (r->no_flows)
+        return IOF_OK;
     iof_view views[2];
     int n = iof__attribute(&pkt, r->inv, views);
     if (n == 0) {

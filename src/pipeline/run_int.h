@@ -25,6 +25,10 @@ typedef struct iof__progress {
     bool drawn;
 } iof__progress;
 
+/* Sees every decoded packet (after fragment resolution, before attribution): the hook of
+ * packet consumers other than the flow policy (device discovery). Frame bytes are borrowed. */
+typedef void (*iof__pkt_observer)(void *ctx, const iof_frame *f, const iof_pkt *pkt);
+
 struct iof_run {
     iof_config cfg;
     char **inputs;             /* expanded input list */
@@ -38,6 +42,9 @@ struct iof_run {
     iof__progress progress;
     iof__source *volatile cur_src;
     volatile sig_atomic_t stop;
+    iof__pkt_observer observer; /* optional, see above */
+    void *observer_ctx;
+    bool no_flows;             /* observer only: no flow table, no records, no outputs */
     unsigned test_slow_us;     /* IOF_TEST_SLOW_US: sleep per packet (R8 drop-accounting test) */
     int output_rc;
     char errmsg[1024];
