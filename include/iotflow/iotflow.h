@@ -34,7 +34,8 @@ const char *iof_version_string(void);
     X(E_INVAL, -6, "invalid argument or configuration")                           \
     X(E_INTERRUPTED, -7, "interrupted")                                           \
     X(E_OUTPUT, -8, "output could not be written")                                \
-    X(E_UNSUPPORTED, -9, "unsupported")
+    X(E_UNSUPPORTED, -9, "unsupported")                                         \
+    X(E_CLOSED, -11, "the reader of standard output went away (broken pipe)")
 
 typedef enum iof_err {
 #define IOF_ERR_ENUM_(name, code, text) IOF_##name = code,
@@ -118,8 +119,8 @@ iof_err iof_run_execute(iof_run *run);
 void iof_run_stop(iof_run *run);
 
 /* Async-signal-safe: removes every temporary output file this process has open (for a hard
- * exit on a second signal; final names are never touched). */
-void iof_remove_temp_files(void);
+ * exit on a second signal; final names are never touched). Returns how many it removed. */
+size_t iof_remove_temp_files(void);
 
 /* Human-readable detail of the last error (file name, offset, errno text), or "". */
 const char *iof_run_errmsg(const iof_run *run);

@@ -1,6 +1,9 @@
-/* SIGINT/SIGTERM: the first asks the run to stop (outputs are completed); a second one exits
- * at once (130). Installed without SA_RESTART so blocking reads return. SIGPIPE is ignored so a
- * closed stdout is seen as EPIPE (an output error) instead of killing the process. */
+/* SIGINT/SIGTERM: the first asks the run to stop (outputs are completed); a second one removes
+ * every temporary file, says so on stderr and exits at once (130). Installed without
+ * SA_RESTART so blocking reads return. SIGPIPE is ignored so a closed stdout is seen as EPIPE
+ * (the run then stops quietly, see cmd_extract.c); SIGXFSZ (a file-size limit, `ulimit -f`) is
+ * ignored so the write fails with EFBIG and is reported as an output error like a full disk,
+ * instead of killing the process with its temporary files in place. */
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,11 +13,28 @@
 static iof_run *volatile g_run;
 static volatile sig_atomic_t g_count;
 
+/* Only async-signal-safe calls: unlink(2) inside iof_remove_temp_files, write(2). */
+static void say_removed(size_t n)
+{
+    static const char a[] = "iotflow: second signal: stopped at once; ";
+    static const char b[] = " temporary file(s) removed; files already published are complete\n";
+    char num[24];
+    size_t k = sizeof(num);
+    do {
+        num[--k] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n && k);
+    ssize_t w = write(STDERR_FILENO, a, sizeof(a) - 1);
+    w = write(STDERR_FILENO, num + k, sizeof(num) - k);
+    w = write(STDERR_FILENO, b, sizeof(b) - 1);
+    (void)w;
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
     if (++g_count > 1) {
-        iof_remove_temp_files();
+        say_removed(iof_remove_temp_files());
         _exit(130);
     }
     iof_run *r = g_run;
@@ -43,6 +63,7 @@ void iof_cli_signals_install(iof_run *run)
     sa.sa_handler = on_alarm;
     sigaction(SIGALRM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 void iof_cli_signals_clear(void) { g_run = NULL; }

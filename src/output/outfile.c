@@ -18,40 +18,60 @@
 #define OUTFILE_BUF (256u * 1024u) /* one write(2) per 256 KiB: no per-row syscalls */
 
 /* Temp files alive in this process, so a second SIGINT can remove them with nothing but
- * unlink(2) (async-signal-safe): fixed slots, no allocation, written before a temp file is
- * created and cleared after it is renamed or removed. */
-#define OUTFILE_TEMP_SLOTS 64
-static char temp_paths[OUTFILE_TEMP_SLOTS][4096];
-static volatile sig_atomic_t temp_used[OUTFILE_TEMP_SLOTS];
+ * unlink(2) (async-signal-safe). Slots hold a pointer to the outfile's temp path; they live in
+ * chunks of TEMP_CHUNK_SLOTS that are allocated when all slots are taken and never freed, so
+ * the registry has no fixed size (it had 64 slots: the 65th temp file was left behind) and a
+ * signal handler can walk it at any moment: a chunk is fully initialised before it is linked,
+ * a slot's pointer is cleared before the path is freed. Registration happens on the thread
+ * that runs the pipeline (the one signals are delivered to; helper threads block them). */
+#define TEMP_CHUNK_SLOTS 64
+typedef struct temp_chunk {
+    const char *volatile path[TEMP_CHUNK_SLOTS];
+    struct temp_chunk *volatile next;
+} temp_chunk;
+static temp_chunk temp_first;
 
-static int temp_register(const char *path)
+/* Returns the slot that now holds path, or NULL (out of memory: the file is still written and
+ * removed on every ordinary path, only a second signal could not remove it). */
+static const char *volatile *temp_register(const char *path)
 {
-    if (strlen(path) >= sizeof(temp_paths[0]))
-        return -1;
-    for (int i = 0; i < OUTFILE_TEMP_SLOTS; i++)
-        if (!temp_used[i]) {
-            strcpy(temp_paths[i], path);
-            temp_used[i] = 1;
-            return i;
+    temp_chunk *c = &temp_first;
+    for (;;) {
+        for (int i = 0; i < TEMP_CHUNK_SLOTS; i++)
+            if (!c->path[i]) {
+                c->path[i] = path;
+                return &c->path[i];
+            }
+        if (!c->next) {
+            temp_chunk *n = calloc(1, sizeof(*n));
+            if (!n)
+                return NULL;
+            __atomic_store_n(&c->next, n, __ATOMIC_RELEASE);
         }
-    return -1; /* more than 64 temp files: the extra ones are not removed on a second signal */
+        c = c->next;
+    }
 }
 
-static void temp_forget(int slot)
+static void temp_forget(const char *volatile *slot)
 {
-    if (slot >= 0)
-        temp_used[slot] = 0;
+    if (slot)
+        *slot = NULL;
 }
 
-void iof_remove_temp_files(void)
+size_t iof_remove_temp_files(void)
 {
-    for (int i = 0; i < OUTFILE_TEMP_SLOTS; i++)
-        if (temp_used[i])
-            unlink(temp_paths[i]);
+    size_t n = 0;
+    for (temp_chunk *c = &temp_first; c; c = __atomic_load_n(&c->next, __ATOMIC_ACQUIRE))
+        for (int i = 0; i < TEMP_CHUNK_SLOTS; i++) {
+            const char *p = c->path[i];
+            if (p && unlink(p) == 0)
+                n++;
+        }
+    return n;
 }
 
 struct iof__outfile {
-    int temp_slot;
+    const char *volatile *temp_slot;
     int fd;
     bool is_stdout;
     uint64_t offset;       /* bytes accepted so far */
@@ -116,7 +136,7 @@ int iof__outfile_open(iof__outfile **out, const char *final_path, char *err, siz
     if (!f)
         return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
     f->fd = -1;
-    f->temp_slot = -1;
+    f->temp_slot = NULL;
     if (strcmp(final_path, "-") == 0) {
         f->is_stdout = true;
         f->fd = STDOUT_FILENO;
@@ -144,6 +164,8 @@ int iof__outfile_open(iof__outfile **out, const char *final_path, char *err, siz
     for (int attempt = 0; attempt < 16; attempt++) {
         seed = seed * 1103515245u + 12345u;
         size_t n = strlen(dir) + strlen(base) + 64;
+        temp_forget(f->temp_slot); /* before the path it points at is freed */
+        f->temp_slot = NULL;
         free(f->tmp_path);
         f->tmp_path = malloc(n);
         if (!f->tmp_path) {
@@ -151,7 +173,6 @@ int iof__outfile_open(iof__outfile **out, const char *final_path, char *err, siz
             goto cleanup;
         }
         snprintf(f->tmp_path, n, "%s/.%s.tmp.%ld.%08x", dir, base, (long)getpid(), seed);
-        temp_forget(f->temp_slot);
         f->temp_slot = temp_register(f->tmp_path);
         f->fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (f->fd >= 0 || errno != EEXIST)
@@ -187,6 +208,9 @@ static int write_all(iof__outfile *f, const unsigned char *p, size_t n)
         if (w < 0) {
             if (errno == EINTR)
                 continue;
+            if (errno == EPIPE && f->is_stdout) /* `| head`: normal use, not a failure */
+                return iof__fail(f->errmsg, sizeof(f->errmsg), IOF_E_CLOSED,
+                                 "(stdout): closed by its reader");
             return iof__fail(f->errmsg, sizeof(f->errmsg), IOF_E_OUTPUT, "%s: write failed: %s",
                              f->is_stdout ? "(stdout)" : f->final_path, strerror(errno));
         }

@@ -13,7 +13,8 @@ typedef struct iof__outfile iof__outfile;
 
 /* Creates missing parent directories. Returns 0 or IOF_E_OUTPUT / IOF_E_NOMEM (msg in err). */
 int iof__outfile_open(iof__outfile **out, const char *final_path, char *err, size_t errlen);
-/* Buffered write. Returns 0 or IOF_E_OUTPUT (the message names the path and errno text). */
+/* Buffered write. Returns 0 or IOF_E_OUTPUT (the message names the path and errno text), or
+ * IOF_E_CLOSED when standard output's reader went away (EPIPE). */
 int iof__outfile_write(iof__outfile *f, const void *buf, size_t n);
 /* Bytes written so far (the offset of the next byte). */
 uint64_t iof__outfile_offset(const iof__outfile *f);
