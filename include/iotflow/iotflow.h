@@ -35,6 +35,7 @@ const char *iof_version_string(void);
     X(E_INTERRUPTED, -7, "interrupted")                                           \
     X(E_OUTPUT, -8, "output could not be written")                                \
     X(E_UNSUPPORTED, -9, "unsupported")                                         \
+    X(E_EXISTS, -10, "output of an earlier run is in the way")                  \
     X(E_CLOSED, -11, "the reader of standard output went away (broken pipe)")
 
 typedef enum iof_err {
@@ -57,6 +58,14 @@ enum iof_format_bits {
 enum iof_variant_bits { IOF_VARIANT_BI = 1u << 0, IOF_VARIANT_UNI = 1u << 1 };
 typedef enum iof_partition { IOF_PARTITION_DAY = 0, IOF_PARTITION_HIVE } iof_partition;
 typedef enum iof_codec { IOF_CODEC_ZSTD = 0, IOF_CODEC_SNAPPY, IOF_CODEC_NONE } iof_codec;
+/* Several inputs: merged by packet time (default) or read one after the other. */
+typedef enum iof_input_order { IOF_INPUT_ORDER_TIME = 0, IOF_INPUT_ORDER_NAME } iof_input_order;
+/* An output path that already holds a file of an earlier run. */
+typedef enum iof_existing {
+    IOF_EXISTING_REFUSE = 0,  /* stop with IOF_E_EXISTS; this run's files are removed */
+    IOF_EXISTING_OVERWRITE,   /* replace it (and that day's later part files) */
+    IOF_EXISTING_APPEND,      /* write a new part file beside it */
+} iof_existing;
 /* zstd levels of Parquet pages: -1 (zstd --fast=1) by default. On record-rate traffic the
  * dictionary-index pages of the payload columns are nearly random bits, and level 1's Huffman
  * coding of their literals costs ~40% of the writer's compression time for ~2.7% of the file
@@ -71,6 +80,7 @@ typedef struct iof_config {
     /* inputs: files, directories or "-" (stdin); or a live interface */
     const char *const *inputs;
     size_t n_inputs;
+    iof_input_order input_order; /* several inputs: TIME (default, k-way merge) or NAME */
     const char *interface;   /* live capture when non-NULL */
     const char *filter;      /* BPF expression applied before decoding, or NULL */
     int live_snaplen;        /* default 65535 */
@@ -78,6 +88,7 @@ typedef struct iof_config {
     double duration_s;       /* live: stop after this many seconds (0 = until signalled) */
 
     const char *output_dir;  /* default "./iotflow-out"; "-" streams one format to stdout */
+    iof_existing existing;   /* files of an earlier run in the way: REFUSE (default) */
     unsigned formats;        /* IOF_FMT_* bits; default parquet */
     iof_layout layout;       /* DEFAULT: wide for parquet/csv, nested for jsonl */
     unsigned variants;       /* IOF_VARIANT_* bits; default both */
@@ -93,6 +104,8 @@ typedef struct iof_config {
     unsigned payload_total;   /* B: wide-layout payload stream slots, default 3000 */
     uint64_t max_flows;       /* cap on live records, default 1000000; oldest evicted early */
     bool anonymise;           /* write private remote IPs as 0.0.0.0 / :: (default true) */
+    bool device_ip;           /* add a device_ip column (default false: an identifier of the
+                                 local network, left out of the dataset-compatible layout) */
     unsigned threads;         /* worker threads (0 = number of cores) */
     uint64_t hash_seed;       /* 0 = random at start; fixed in tests */
     bool progress;            /* progress bar on stderr (caller decides: terminal + large) */
@@ -125,9 +138,24 @@ size_t iof_remove_temp_files(void);
 /* Human-readable detail of the last error (file name, offset, errno text), or "". */
 const char *iof_run_errmsg(const iof_run *run);
 
-/* Writes the run summary (tables + one-line verdict) as text, or the statistics as JSON. */
+/* The run's verdict, worst first: FAILED (an output could not be written, or an earlier run's
+ * files were in the way, or the statistics file could not be written), INPUT ERROR (an input
+ * was damaged or unreadable), INTERRUPTED, WARN (the run worked but its result is probably not
+ * what was wanted: no packets, most packets dropped, no records, no inventory device seen,
+ * packets going back in time across inputs, kernel drops), OK. */
+typedef enum iof_verdict {
+    IOF_VERDICT_OK = 0, IOF_VERDICT_WARN, IOF_VERDICT_INTERRUPTED, IOF_VERDICT_INPUT_ERROR,
+    IOF_VERDICT_FAILED
+} iof_verdict;
+/* The verdict and its one-line explanation (the text after "verdict: NAME: "). */
+iof_verdict iof_run_verdict(const iof_run *run, char *text, size_t len);
+const char *iof_verdict_name(iof_verdict v);   /* "OK", "WARN", "FAILED", ... */
+
+/* Writes the run summary (tables + one-line verdict) as text, or the statistics as JSON
+ * (atomically; the verdict is part of it). A failed statistics write makes the verdict FAILED
+ * (call it before printing the summary). */
 void iof_run_print_summary(const iof_run *run, FILE *fp);
-iof_err iof_run_write_stats_json(const iof_run *run, const char *path);
+iof_err iof_run_write_stats_json(iof_run *run, const char *path);
 
 /* ---- stats over captures or our outputs (iotflow stats) ---------------------------- */
 /* Prints per-device and per-protocol tables for each PATH (capture, .jsonl, .csv, .parquet,

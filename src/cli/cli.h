@@ -1,12 +1,13 @@
 /* The thin CLI: each subcommand is one file cmd_<name>.c exporting one entry point.
  * Subcommands parse their own options (getopt_long), call the library through iotflow.h only,
- * and return the process exit status documented in shared/spec/cli.md:
- *   0 success; 1 usage/configuration error; 2 input error; 3 output error. */
+ * and return the process exit status documented in docs/CLI.md:
+ *   0 success; 1 usage/configuration error (nothing written); 2 input error; 3 output error;
+ *   4 a WARN verdict under --strict; 130 interrupted; 141 stdout closed by its reader. */
 #ifndef IOF_CLI_CLI_H
 #define IOF_CLI_CLI_H
 
 enum { IOF_EXIT_OK = 0, IOF_EXIT_USAGE = 1, IOF_EXIT_INPUT = 2, IOF_EXIT_OUTPUT = 3,
-       IOF_EXIT_INTERRUPTED = 130 };
+       IOF_EXIT_WARN = 4, IOF_EXIT_INTERRUPTED = 130, IOF_EXIT_PIPE = 141 };
 
 int iof_cli_extract(int argc, char **argv);
 int iof_cli_stats(int argc, char **argv);

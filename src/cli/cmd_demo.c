@@ -60,7 +60,7 @@ int iof_cli_demo(int argc, char **argv)
             (unsigned long long)ss.packets, ss.devices, (unsigned long long)ss.records,
             (unsigned long long)ss.attack_records);
 
-    fprintf(stderr, "== 2/3 iotflow extract --devices %s -f parquet -f csv -o %s %s\n", devices, flows, capture);
+    fprintf(stderr, "== 2/3 iotflow extract --devices %s -f parquet -f csv --overwrite -o %s %s\n", devices, flows, capture);
     iof_config cfg;
     iof_config_init(&cfg);
     const char *in[1] = { capture };
@@ -69,6 +69,7 @@ int iof_cli_demo(int argc, char **argv)
     cfg.output_dir = flows;
     cfg.devices_file = devices;
     cfg.formats = IOF_FMT_PARQUET | IOF_FMT_CSV;
+    cfg.existing = IOF_EXISTING_OVERWRITE; /* the demo directory is its own: a second demo replaces it */
     cfg.progress = isatty(STDERR_FILENO);
     iof_run *run;
     rc = iof_run_create(&run, &cfg, err, sizeof(err));

@@ -16,7 +16,7 @@ static void extract_usage(FILE *fp)
     fputs("usage: iotflow extract [OPTIONS] INPUT...\n"
           "       iotflow extract [OPTIONS] -i IF\n"
           "\n"
-          "Turns packet captures into custom-flow records (shared/spec/customflow.md): per device,\n"
+          "Turns packet captures into custom-flow records (docs/CUSTOMFLOW.md): per device,\n"
           "fixed-window records with flow metadata and the first packets' offsets, sizes,\n"
           "directions and payload bytes, one file per UTC day and variant.\n"
           "\n"
@@ -37,10 +37,13 @@ static void extract_usage(FILE *fp)
           "      --window SEC      record lifetime in seconds (default 60)\n"
           "      --packets N       packet slots per record, i (default 10)\n"
           "      --payload N       payload bytes kept per packet, j (default 1000)\n"
-          "      --payload-total N payload stream slots in the wide layout, B (default 3000)\n"
+          "      --payload-total N payload stream slots in the wide layout, B (default 3000; at\n"
+          "                        most 8181 - 3 x --packets: the wide layout has 8192 columns)\n"
           "      --max-flows N     cap on live records; the oldest is emitted early and flagged\n"
           "                        evicted (default 1000000)\n"
           "      --keep-private-ips  write private remote IPs as they are (default: 0.0.0.0 / ::)\n"
+          "      --device-ip       add a device_ip column (the device-side address of the key;\n"
+          "                        off by default: a local identifier the dataset leaves out)\n"
           "      --partition P     day (VARIANT/yy-mm-dd.EXT, default) | hive\n"
           "                        (variant=.../day=YYYY-MM-DD/part-N.EXT)\n"
           "      --compression C   parquet codec: zstd (default, level -1) | zstd:LEVEL (-7..22) |\n"
@@ -49,15 +52,31 @@ static void extract_usage(FILE *fp)
           "                        values: one pipeline worker plus the Parquet output's helpers\n"
           "                        (sort-batch writer, row-group flush) when there are 2+ cores\n"
           "      --hash-seed N     fixed flow-table hash seed (tests; default random)\n"
+          "      --input-order O   several inputs: time (default: merged by packet time, as\n"
+          "                        mergecap does; at most 32 open at once) | name (one after\n"
+          "                        the other, in the order given and directories in name order)\n"
+          "      --overwrite       replace an earlier run's files of the same day, variant and\n"
+          "                        format (and that day's later part files)\n"
+          "      --append          add part files (yy-mm-dd.partN.EXT) beside an earlier run's\n"
+          "                        files\n"
+          "      --strict          a WARN verdict (no records, most packets dropped, no inventory\n"
+          "                        device seen, packets back in time across inputs) exits 4\n"
           "      --stats FILE      write run statistics as JSON\n"
           "      --progress        force the progress bar (default: when stderr is a terminal)\n"
           "  -q, --quiet           no progress bar and no summary\n"
           "  -h, --help            this text\n"
           "\n"
+          "By default a run refuses to write where an earlier run's file of the same day, variant\n"
+          "and format is (exit 1; the files it had completed are removed again). Files are\n"
+          "published (renamed from a temporary name) as soon as they are complete: a day's file\n"
+          "once the packet clock has passed that day, the rest together at the end.\n"
+          "\n"
           "Exit status: 0 success; 1 usage/configuration error (nothing written); 2 input error\n"
           "(a capture unreadable or damaged: everything before the damage is written, the message\n"
-          "names the file and byte offset); 3 output error (no partial file under a final name);\n"
-          "130 interrupted while reading files (outputs complete for what was read).\n",
+          "names the file and byte offset); 3 output error (files published before it are complete\n"
+          "and listed; no partial file under a final name); 4 WARN verdict with --strict; 130\n"
+          "interrupted while reading files (outputs complete for what was read); 141 standard\n"
+          "output closed by its reader (-o - | head): the run stops quietly.\n",
           fp);
 }
 
@@ -124,7 +143,8 @@ static int parse_formats(const char *s, unsigned *bits)
 enum {
     O_LAYOUT = 256, O_VARIANT, O_DEVICES, O_WINDOW, O_PACKETS, O_PAYLOAD, O_PAYLOAD_TOTAL,
     O_PARTITION, O_FILTER, O_COMPRESSION, O_THREADS, O_STATS, O_MAXFLOWS, O_KEEPIPS, O_SEED,
-    O_DURATION, O_SNAPLEN, O_BUFSIZE, O_PROGRESS, O_RULES,
+    O_DURATION, O_SNAPLEN, O_BUFSIZE, O_PROGRESS, O_RULES, O_INPUT_ORDER, O_OVERWRITE, O_APPEND,
+    O_STRICT, O_DEVICE_IP,
 };
 
 int iof_cli_extract(int argc, char **argv)
@@ -143,13 +163,16 @@ int iof_cli_extract(int argc, char **argv)
         { "hash-seed", required_argument, 0, O_SEED }, { "duration", required_argument, 0, O_DURATION },
         { "snaplen", required_argument, 0, O_SNAPLEN }, { "buffer-size", required_argument, 0, O_BUFSIZE },
         { "progress", no_argument, 0, O_PROGRESS }, { "rules", required_argument, 0, O_RULES },
+        { "input-order", required_argument, 0, O_INPUT_ORDER },
+        { "overwrite", no_argument, 0, O_OVERWRITE }, { "append", no_argument, 0, O_APPEND },
+        { "strict", no_argument, 0, O_STRICT }, { "device-ip", no_argument, 0, O_DEVICE_IP },
         { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
     };
     iof_config cfg;
     iof_config_init(&cfg);
     unsigned formats = 0;
     const char *stats_path = NULL;
-    bool quiet = false, force_progress = false;
+    bool quiet = false, force_progress = false, strict = false;
     unsigned long long v;
     optind = 1;
     opterr = 0;
@@ -180,7 +203,15 @@ int iof_cli_extract(int argc, char **argv)
         case O_PACKETS: if (parse_uint("--packets", optarg, 1000, &v)) return IOF_EXIT_USAGE; cfg.packets = (unsigned)v; break;
         case O_PAYLOAD: if (parse_uint("--payload", optarg, 65535, &v)) return IOF_EXIT_USAGE; cfg.payload = (unsigned)v; break;
         case O_PAYLOAD_TOTAL: if (parse_uint("--payload-total", optarg, 65536, &v)) return IOF_EXIT_USAGE; cfg.payload_total = (unsigned)v; break;
-        case O_MAXFLOWS: if (parse_uint("--max-flows", optarg, 1ULL << 32, &v) || v == 0) return IOF_EXIT_USAGE; cfg.max_flows = v; break;
+        case O_MAXFLOWS:
+            if (parse_uint("--max-flows", optarg, 1ULL << 32, &v))
+                return IOF_EXIT_USAGE;
+            if (v == 0) {
+                fprintf(stderr, "iotflow extract: --max-flows must be at least 1\n");
+                return IOF_EXIT_USAGE;
+            }
+            cfg.max_flows = v;
+            break;
         case O_SEED: if (parse_uint("--hash-seed", optarg, UINT64_MAX, &v)) return IOF_EXIT_USAGE; cfg.hash_seed = v; break;
         case O_THREADS: if (parse_uint("--threads", optarg, 1024, &v)) return IOF_EXIT_USAGE; cfg.threads = (unsigned)v; break;
         case O_SNAPLEN: if (parse_uint("--snaplen", optarg, 262144, &v)) return IOF_EXIT_USAGE; cfg.live_snaplen = (int)v; break;
@@ -198,8 +229,24 @@ int iof_cli_extract(int argc, char **argv)
             if (parse_compression(optarg, &cfg)) return IOF_EXIT_USAGE;
             break;
         case O_FILTER: cfg.filter = optarg; break;
+        case O_INPUT_ORDER:
+            if (strcmp(optarg, "time") == 0) cfg.input_order = IOF_INPUT_ORDER_TIME;
+            else if (strcmp(optarg, "name") == 0) cfg.input_order = IOF_INPUT_ORDER_NAME;
+            else { fprintf(stderr, "iotflow extract: --input-order time|name\n"); return IOF_EXIT_USAGE; }
+            break;
+        case O_OVERWRITE:
+        case O_APPEND:
+            if (cfg.existing != IOF_EXISTING_REFUSE &&
+                cfg.existing != (c == O_OVERWRITE ? IOF_EXISTING_OVERWRITE : IOF_EXISTING_APPEND)) {
+                fprintf(stderr, "iotflow extract: --overwrite and --append exclude each other\n");
+                return IOF_EXIT_USAGE;
+            }
+            cfg.existing = c == O_OVERWRITE ? IOF_EXISTING_OVERWRITE : IOF_EXISTING_APPEND;
+            break;
+        case O_STRICT: strict = true; break;
         case O_STATS: stats_path = optarg; break;
         case O_KEEPIPS: cfg.anonymise = false; break;
+        case O_DEVICE_IP: cfg.device_ip = true; break;
         case O_PROGRESS: force_progress = true; break;
         case O_RULES:
             fprintf(stderr, "iotflow extract: --rules (labelling) is not available in this version\n");
@@ -231,21 +278,36 @@ int iof_cli_extract(int argc, char **argv)
         alarm((unsigned)(cfg.duration_s + 0.999));
     rc = iof_run_execute(run);
     iof_cli_signals_clear();
+    /* the statistics first: a failed write is part of the verdict the summary ends with */
+    if (stats_path && rc != IOF_E_INVAL)
+        iof_run_write_stats_json(run, stats_path);
+    if (rc == IOF_E_CLOSED) {
+        /* `| head`: the reader of stdout went away. Stop quietly, as Unix tools do when SIGPIPE
+         * ends them (the shell then sees 128 + SIGPIPE). */
+        iof_run_destroy(run);
+        return IOF_EXIT_PIPE;
+    }
+    char vt[1536];
+    iof_verdict verdict = iof_run_verdict(run, vt, sizeof(vt));
     if (!quiet)
         iof_run_print_summary(run, stderr);
+    else if (verdict == IOF_VERDICT_FAILED || verdict == IOF_VERDICT_INPUT_ERROR ||
+             (verdict == IOF_VERDICT_WARN && strict))
+        fprintf(stderr, "iotflow extract: %s: %s\n", iof_verdict_name(verdict), vt);
     int status;
     switch (rc) {
     case IOF_OK: status = IOF_EXIT_OK; break;
     case IOF_E_INTERRUPTED: status = cfg.interface ? IOF_EXIT_OK : IOF_EXIT_INTERRUPTED; break;
     case IOF_E_OUTPUT: status = IOF_EXIT_OUTPUT; break;
-    case IOF_E_INVAL: status = IOF_EXIT_USAGE; break;
     case IOF_E_NOMEM: status = IOF_EXIT_OUTPUT; break;
+    case IOF_E_INVAL: status = IOF_EXIT_USAGE; break;
+    case IOF_E_EXISTS: status = IOF_EXIT_USAGE; break; /* nothing written: configuration */
     default: status = IOF_EXIT_INPUT; break;
     }
-    if (rc != IOF_OK && rc != IOF_E_INTERRUPTED && quiet)
-        fprintf(stderr, "iotflow extract: %s\n", iof_run_errmsg(run)[0] ? iof_run_errmsg(run) : iof_strerror(rc));
-    if (stats_path && rc != IOF_E_INVAL && iof_run_write_stats_json(run, stats_path) != IOF_OK && status == 0)
+    if (status == IOF_EXIT_OK && verdict == IOF_VERDICT_FAILED) /* statistics not written */
         status = IOF_EXIT_OUTPUT;
+    if (status == IOF_EXIT_OK && verdict == IOF_VERDICT_WARN && strict)
+        status = IOF_EXIT_WARN;
     iof_run_destroy(run);
     return status;
 }

@@ -26,8 +26,10 @@ int iof_cli_stats(int argc, char **argv)
                  "captures (pcap/pcapng/gzip; extracted in memory with default options, nothing is\n"
                  "written) and iotflow outputs (.jsonl, .csv, .parquet). Directories are searched\n"
                  "recursively; a dataset written in several formats is counted once (Parquet,\n"
-                 "then JSON Lines, then CSV). Files under a unidirectional/ path count as\n"
-                 "unidirectional records. --json FILE writes the tables as JSON.\n"
+                 "then JSON Lines, then CSV). A Parquet file says in its metadata which variant\n"
+                 "it holds; CSV and JSON Lines files under a unidirectional/ path count as\n"
+                 "unidirectional records. At most 50 device rows are printed; --json FILE writes\n"
+                 "every row as JSON.\n"
                  "Exit status: 0 success, 1 usage error, 2 an input could not be read.");
             return IOF_EXIT_OK;
         default:

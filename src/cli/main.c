@@ -23,7 +23,10 @@ static void usage(FILE *fp)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(fp, "\n'iotflow <command> --help' describes each command; 'iotflow --version' prints the version.\n"
-                "Exit status: 0 success, 1 usage/configuration error, 2 input error, 3 output error.\n");
+                "Exit status: 0 success; 1 usage or configuration error (nothing written); 2 input\n"
+                "error (a capture damaged or unreadable: what was read before is written); 3 output\n"
+                "error; 4 a WARN verdict under --strict; 130 interrupted (SIGINT/SIGTERM); 141 standard\n"
+                "output closed by its reader (e.g. | head), as for other Unix tools.\n");
 }
 
 double iof_cli_parse_duration(const char *s)

@@ -61,8 +61,13 @@ int iof__attribute(const iof_pkt *p, const iof__inventory *inv, iof_view views[2
         src_dev = src >= 0;
         dst_dev = dst >= 0;
     } else {
-        src_dev = iof__ip_is_local(p->ipver, p->src_ip);
-        dst_dev = !dst_group && iof__ip_is_local(p->ipver, p->dst_ip);
+        /* A frame sent to a group MAC (broadcast, multicast) is not for one device, whatever
+         * its IP says (a subnet-directed broadcast 192.168.1.255 goes to ff:ff:ff:ff:ff:ff); a
+         * group source MAC is not a station at all. */
+        bool src_group_mac = (p->flags & IOF_PKT_HAS_SRC_MAC) && mac_is_group(p->src_mac);
+        bool dst_group_mac = (p->flags & IOF_PKT_HAS_DST_MAC) && mac_is_group(p->dst_mac);
+        src_dev = !src_group_mac && iof__ip_is_local(p->ipver, p->src_ip);
+        dst_dev = !dst_group && !dst_group_mac && iof__ip_is_local(p->ipver, p->dst_ip);
     }
     int n = 0;
     if (src_dev)

@@ -1,4 +1,4 @@
-/* Attribution (shared/spec/customflow.md §1): which endpoints of a packet are devices.
+/* Attribution (docs/CUSTOMFLOW.md §1): which endpoints of a packet are devices.
  * A packet yields 0 views (unattributed), 1 (device <-> remote) or 2 (device <-> device:
  * mirrored records). A view is the packet seen from one device. */
 #ifndef IOF_FLOW_ATTRIB_H

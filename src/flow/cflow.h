@@ -1,4 +1,4 @@
-/* Custom-flow policy (shared/spec/customflow.md §2): records keyed by the five-tuple seen from
+/* Custom-flow policy (docs/CUSTOMFLOW.md §2): records keyed by the five-tuple seen from
  * a device, fixed lifetime [first_seen, first_seen + window), the first i packets' offset /
  * size / direction and up to j payload bytes each; bidirectional and unidirectional variants.
  *

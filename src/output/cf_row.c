@@ -10,7 +10,7 @@ enum cf_field {
     F_DEVICE = 1, F_FIRST_SEEN, F_REMIP, F_PROTO, F_DEVPORT, F_REMPORT, F_BYTES, F_PACKETS,
     F_SLOT_TO, F_SLOT_PS, F_SLOT_D, F_STREAM,                 /* wide: one column per slot */
     F_LIST_TO, F_LIST_PS, F_LIST_D, F_LIST_PAYLOAD,           /* nested: lists */
-    F_DEVNAME, F_DEVTYPE, F_EVICTED,
+    F_DEVNAME, F_DEVTYPE, F_EVICTED, F_DEVIP,
 };
 
 /* Dotted quad, as inet_ntop(AF_INET) writes it (which formats through sprintf: a record each). */
@@ -29,16 +29,23 @@ static uint32_t format_ipv4(const uint8_t ip[4], char *out)
     return (uint32_t)(q - out - 1);
 }
 
+/* An address as text, as inet_ntop writes it. Returns its length. */
+static uint32_t format_ip(uint8_t ipver, const uint8_t ip[16], char out[48])
+{
+    if (ipver == 4)
+        return format_ipv4(ip, out);
+    if (!inet_ntop(AF_INET6, ip, out, 48))
+        out[0] = '\0';
+    return (uint32_t)strlen(out);
+}
+
 uint32_t iof__cf_format_remip(const iof_cfrec *r, bool anonymise, char out[48])
 {
     if (anonymise && iof__ip_is_local(r->ipver, r->rem_ip)) {
         strcpy(out, r->ipver == 4 ? "0.0.0.0" : "::");
-    } else if (r->ipver == 4) {
-        return format_ipv4(r->rem_ip, out);
-    } else if (!inet_ntop(AF_INET6, r->rem_ip, out, 48)) {
-        out[0] = '\0';
+        return (uint32_t)strlen(out);
     }
-    return (uint32_t)strlen(out);
+    return format_ip(r->ipver, r->rem_ip, out);
 }
 
 uint32_t iof__cf_payload_stream(const iof_cfrec *r, int16_t *out, uint32_t B)
@@ -87,6 +94,7 @@ void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof_cfr
         row->device_len = 0;
     }
     row->remip_len = iof__cf_format_remip(r, cfg->anonymise, row->remip);
+    row->devip_len = cfg->device_ip ? format_ip(r->ipver, r->dev_ip, row->devip) : 0;
     row->stream = stream;
     row->stream_used = 0;
     if (cfg->wide && stream)
@@ -133,6 +141,7 @@ static void cf_get(const void *rowp, const iof_column *c, uint32_t k, iof_value 
     case F_DEVNAME: if (dev) set_str(v, dev->name, (uint32_t)strlen(dev->name)); break;
     case F_DEVTYPE: if (dev) set_str(v, dev->type, (uint32_t)strlen(dev->type)); break;
     case F_EVICTED: set_int(v, r->end == IOF_CF_END_EVICTED); break;
+    case F_DEVIP: set_str(v, row->devip, row->devip_len); break;
     }
 }
 
@@ -208,5 +217,22 @@ int iof__cf_schema(iof_schema *s, const iof__cf_rowcfg *cfg)
                             "device type from the inventory (null without one)"));
     IOF_TRY(iof__schema_add(s, "evicted", IOF_VT_BOOL, false, false, F_EVICTED, 0,
                             "true if emitted before its window closed because --max-flows was reached"));
+    /* opt-in: an environment-specific identifier, not in the dataset-compatible layout */
+    if (cfg->device_ip)
+        IOF_TRY(iof__schema_add(s, "device_ip", IOF_VT_STRING, false, false, F_DEVIP, 0,
+                                "device-side IP address of the record's key (not anonymised)"));
     return IOF_OK;
+}
+
+uint32_t iof__cf_wide_max_payload_total(const iof__cf_rowcfg *cfg)
+{
+    iof__cf_rowcfg c = *cfg;
+    c.wide = true;
+    c.payload_total = 0;
+    iof_schema s;
+    if (iof__cf_schema(&s, &c) != IOF_OK)
+        return 0;
+    size_t n = s.n;
+    iof__schema_free(&s);
+    return n >= IOF_MAX_COLUMNS ? 0 : (uint32_t)(IOF_MAX_COLUMNS - n);
 }

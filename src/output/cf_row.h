@@ -1,5 +1,5 @@
 /* The custom-flow record as output rows: its schema (wide and nested layouts, declared once)
- * and the row accessor every writer reads through. shared/spec/customflow.md §3, §4, §7. */
+ * and the row accessor every writer reads through. docs/CUSTOMFLOW.md §3, §4, §7. */
 #ifndef IOF_OUTPUT_CF_ROW_H
 #define IOF_OUTPUT_CF_ROW_H
 
@@ -15,6 +15,7 @@ typedef struct iof__cf_rowcfg {
     uint32_t packets;          /* i */
     uint32_t payload_total;    /* B */
     bool anonymise;            /* private remotes as 0.0.0.0 / :: */
+    bool device_ip;            /* opt-in device_ip column (--device-ip) */
     const iof__inventory *inv; /* may be NULL */
 } iof__cf_rowcfg;
 
@@ -26,6 +27,8 @@ typedef struct iof__cf_row {
     uint32_t device_len;
     char remip[48];
     uint32_t remip_len;
+    char devip[48];            /* when cfg->device_ip */
+    uint32_t devip_len;
     int16_t *stream;           /* wide payload stream, payload_total entries (owned by caller) */
     uint32_t stream_used;      /* entries before the -1 fill */
     const iof_device *dev;     /* inventory entry, or NULL */
@@ -33,6 +36,10 @@ typedef struct iof__cf_row {
 
 /* Builds the schema of the custom-flow record for this configuration. */
 int iof__cf_schema(iof_schema *s, const iof__cf_rowcfg *cfg);
+
+/* The largest payload_total whose wide layout stays within IOF_MAX_COLUMNS columns, given the
+ * other settings of cfg (11 + 3 x packets columns besides the stream: 8151 for 10 packets). */
+uint32_t iof__cf_wide_max_payload_total(const iof__cf_rowcfg *cfg);
 
 /* Prepares a row for rec (formats MAC and IP; builds the wide payload stream into
  * `stream`, which must hold cfg->payload_total entries when cfg->wide). A caller that reuses

@@ -1,6 +1,8 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include "output/sink.h"
 
 #define SINK_ERRLEN 1024
+#define SINK_MAX_KV 32           /* key-value metadata pairs of the run passed to each file */
 
 typedef struct sink_file {
     bool open;
@@ -21,6 +24,7 @@ typedef struct sink_file {
     iof__writer *w;
     uint64_t rows;
     uint64_t last_use;
+    bool replaces;           /* an earlier run's file is at the final path (--overwrite) */
     iof__cluster *cl;        /* columnar formats: rows are clustered in sorted batches */
 } sink_file;
 
@@ -59,8 +63,9 @@ struct iof__sink {
     /* parts already used per (fmt, variant, day): completed files */
     iof__sink_file_info *done;
     size_t ndone, capdone;
-    iof__outfile **pending;   /* finished under temp names, renamed together at close */
+    iof__outfile **pending;   /* completed at close under temp names, renamed together */
     size_t npending, cappending;
+    sink_file *pending_sf;    /* what each pending file is (day, part, replaces) */
     char errmsg[SINK_ERRLEN];
 };
 
@@ -163,7 +168,7 @@ static int make_path(const iof__sink *s, const sink_file *sf, char *buf, size_t 
     return (n < 0 || (size_t)n >= len) ? IOF_E_OUTPUT : IOF_OK;
 }
 
-static int record_done(iof__sink *s, const sink_file *sf, const char *path)
+static int record_done(iof__sink *s, const sink_file *sf, const char *path, bool replaced)
 {
     if (s->ndone == s->capdone) {
         size_t cap = s->capdone ? s->capdone * 2 : 16;
@@ -180,6 +185,9 @@ static int record_done(iof__sink *s, const sink_file *sf, const char *path)
     i->format = s->fmts[sf->fmt].ops->name;
     i->variant = sf->variant;
     i->rows = sf->rows;
+    i->replaced = replaced;
+    i->day = sf->day;
+    i->part = sf->part;
     s->ndone++;
     return IOF_OK;
 }
@@ -203,8 +211,11 @@ static int write_rec(const drain_ctx *d, const iof_cfrec *rec)
     iof__cf_row_init(&row, &d->s->rowcfg[layout], rec, layout == 0 ? d->stream : NULL, d->stream_dirty);
     int rc = d->s->fmts[sf->fmt].ops->write(sf->w, &row);
     if (rc != IOF_OK) {
-        iof__fail(d->errmsg, SINK_ERRLEN, rc, "%s: %s", iof__outfile_path(sf->f),
-                  iof__outfile_errmsg(sf->f)[0] ? iof__outfile_errmsg(sf->f) : iof_strerror(rc));
+        /* the outfile's message names the path already; other errors (memory) do not */
+        if (iof__outfile_errmsg(sf->f)[0])
+            iof__fail(d->errmsg, SINK_ERRLEN, rc, "%s", iof__outfile_errmsg(sf->f));
+        else
+            iof__fail(d->errmsg, SINK_ERRLEN, rc, "%s: %s", iof__outfile_path(sf->f), iof_strerror(rc));
         return rc;
     }
     sf->rows++;
@@ -265,8 +276,28 @@ static int drain(iof__sink *s, sink_file *sf, bool async)
     return IOF_OK;
 }
 
-/* Completes (ok) or removes (!ok) an open file. */
-static int close_file(iof__sink *s, sink_file *sf, bool ok)
+static bool path_exists(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0 || errno != ENOENT;
+}
+
+/* --overwrite: once part 0 of a day replaced an earlier run's file, that run's later parts of
+ * the same day are stale (this run writes its own part 1.. after part 0 is published). */
+static void remove_stale_parts(iof__sink *s, const sink_file *sf)
+{
+    for (int part = 1; part < IOF_MAX_PARTS; part++) {
+        sink_file probe = *sf;
+        probe.part = part;
+        char p[4096];
+        if (make_path(s, &probe, p, sizeof(p)) != IOF_OK || unlink(p) != 0)
+            break;
+    }
+}
+
+/* Completes (ok) or removes (!ok) an open file. A completed file is published at once, or
+ * with `defer` kept under its temporary name for iof__sink_close to publish with the others. */
+static int close_file(iof__sink *s, sink_file *sf, bool ok, bool defer)
 {
     if (!sf->open)
         return IOF_OK;
@@ -298,18 +329,32 @@ static int close_file(iof__sink *s, sink_file *sf, bool ok)
         iof__outfile_abort(sf->f);
         return rc;
     }
+    if (!defer) {
+        char err[1024];
+        if ((rc = iof__outfile_publish(sf->f, err, sizeof(err))) != IOF_OK) {
+            snprintf(s->errmsg, sizeof(s->errmsg), "%s", err);
+            return rc;
+        }
+        if (sf->replaces && sf->part == 0)
+            remove_stale_parts(s, sf);
+        return record_done(s, sf, path, sf->replaces);
+    }
     if (s->npending == s->cappending) {
         size_t cap = s->cappending ? s->cappending * 2 : 16;
         iof__outfile **p = realloc(s->pending, cap * sizeof(*p));
-        if (!p) {
+        sink_file *pr = p ? realloc(s->pending_sf, cap * sizeof(*pr)) : NULL;
+        if (p)
+            s->pending = p;
+        if (!p || !pr) {
             iof__outfile_abort(sf->f);
-            return IOF_E_NOMEM;
+            return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_NOMEM, "out of memory");
         }
-        s->pending = p;
+        s->pending_sf = pr;
         s->cappending = cap;
     }
+    s->pending_sf[s->npending] = *sf;
     s->pending[s->npending++] = sf->f;
-    return record_done(s, sf, path);
+    return record_done(s, sf, path, sf->replaces);
 }
 
 static int open_file(iof__sink *s, sink_file *sf, int fmt, int variant, int64_t day, int part)
@@ -322,12 +367,38 @@ static int open_file(iof__sink *s, sink_file *sf, int fmt, int variant, int64_t 
     char path[4096];
     if (s->to_stdout) {
         strcpy(path, "-");
-    } else if (make_path(s, sf, path, sizeof(path)) != IOF_OK) {
-        return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_OUTPUT, "output path too long");
+    } else {
+        for (;;) {
+            if (make_path(s, sf, path, sizeof(path)) != IOF_OK)
+                return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_OUTPUT, "output path too long");
+            if (!path_exists(path))
+                break;
+            if (s->cfg.existing == IOF_EXISTING_OVERWRITE) {
+                sf->replaces = true;
+                break;
+            }
+            if (s->cfg.existing == IOF_EXISTING_REFUSE)
+                return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_EXISTS,
+                                 "%s already exists (an earlier run's output for the same day, "
+                                 "variant and format): nothing was written; --overwrite replaces "
+                                 "it, --append adds part files beside it", path);
+            if (++sf->part >= IOF_MAX_PARTS) /* --append: the next free part */
+                return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_OUTPUT,
+                                 "%s: more than %d part files", path, IOF_MAX_PARTS);
+        }
     }
     IOF_TRY(iof__outfile_open(&sf->f, path, s->errmsg, sizeof(s->errmsg)));
     int layout = s->fmts[fmt].layout;
-    int rc = s->fmts[fmt].ops->open(&sf->w, sf->f, &s->schema[layout], &s->cfg.wopts, s->errmsg,
+    /* the run's key-value metadata, plus what this file holds: a file moved out of its
+     * variant folder still says which variant it is (the writer copies the pairs) */
+    iof__writer_opts wo = s->cfg.wopts;
+    iof_kv kv[SINK_MAX_KV + 1];
+    size_t nkv = wo.n_kv < SINK_MAX_KV ? wo.n_kv : SINK_MAX_KV;
+    memcpy(kv, wo.kv, nkv * sizeof(*kv));
+    kv[nkv++] = (iof_kv){ "iotflow.variant", variant_dir[variant] };
+    wo.kv = kv;
+    wo.n_kv = nkv;
+    int rc = s->fmts[fmt].ops->open(&sf->w, sf->f, &s->schema[layout], &wo, s->errmsg,
                                     sizeof(s->errmsg));
     if (rc != IOF_OK) {
         iof__outfile_abort(sf->f);
@@ -343,18 +414,17 @@ static int open_file(iof__sink *s, sink_file *sf, int fmt, int variant, int64_t 
     return IOF_OK;
 }
 
-/* Parts: the n-th time a (format, variant, day) file is opened it gets part n. */
-static int parts_used(iof__sink *s, int fmt, int variant, int64_t day)
+/* Parts: a (format, variant, day) file opened again gets the part after the last one this
+ * run wrote (with --append, after the last one on disk too: open_file). */
+static int parts_used(const iof__sink *s, int fmt, int variant, int64_t day)
 {
     int n = 0;
-    for (size_t i = 0; i < s->ndone; i++)
-        if (s->done[i].variant == variant && strcmp(s->done[i].format, s->fmts[fmt].ops->name) == 0) {
-            /* the day is encoded in the path: compare with the path part n would have */
-            sink_file probe = { .fmt = fmt, .variant = variant, .day = day, .part = n };
-            char p[4096];
-            if (make_path(s, &probe, p, sizeof(p)) == IOF_OK && strcmp(p, s->done[i].path) == 0)
-                n++;
-        }
+    for (size_t i = 0; i < s->ndone; i++) {
+        const iof__sink_file_info *d = &s->done[i];
+        if (d->variant == variant && d->day == day && d->part >= n &&
+            strcmp(d->format, s->fmts[fmt].ops->name) == 0)
+            n = d->part + 1;
+    }
     return n;
 }
 
@@ -374,7 +444,7 @@ static sink_file *get_file(iof__sink *s, int fmt, int variant, int64_t day, int 
             lru = sf;
     }
     if (!empty) {
-        if ((*rc = close_file(s, lru, true)) != IOF_OK)
+        if ((*rc = close_file(s, lru, true, false)) != IOF_OK)
             return NULL;
         empty = lru;
     }
@@ -406,27 +476,51 @@ int iof__sink_write(iof__sink *s, const iof_cfrec *rec)
     return IOF_OK;
 }
 
+/* The open file that comes first by (format, variant, day), among those of days < before_day. */
+static sink_file *first_open(iof__sink *s, int64_t before_day)
+{
+    sink_file *best = NULL;
+    for (int i = 0; i < IOF_MAX_OPEN_FILES; i++) {
+        sink_file *sf = &s->files[i];
+        if (!sf->open || sf->day >= before_day)
+            continue;
+        if (!best || sf->fmt < best->fmt || (sf->fmt == best->fmt && (sf->variant < best->variant ||
+            (sf->variant == best->variant && sf->day < best->day))))
+            best = sf;
+    }
+    return best;
+}
+
+int iof__sink_complete_before(iof__sink *s, int64_t ns)
+{
+    if (s->to_stdout)
+        return IOF_OK;
+    int64_t day = day_of(ns);
+    for (sink_file *sf; (sf = first_open(s, day)) != NULL;)
+        IOF_TRY(close_file(s, sf, true, false));
+    return IOF_OK;
+}
+
+/* Forgets done[from..]: files that were not published after all. */
+static void unlist_from(iof__sink *s, size_t from)
+{
+    for (size_t k = from; k < s->ndone; k++)
+        free(s->done[k].path);
+    s->ndone = from;
+}
+
 int iof__sink_close(iof__sink *s, bool ok)
 {
     int first = IOF_OK;
     /* complete in a stable order: by format, variant, day */
-    for (;;) {
-        sink_file *best = NULL;
-        for (int i = 0; i < IOF_MAX_OPEN_FILES; i++) {
-            sink_file *sf = &s->files[i];
-            if (!sf->open)
-                continue;
-            if (!best || sf->fmt < best->fmt || (sf->fmt == best->fmt && (sf->variant < best->variant ||
-                (sf->variant == best->variant && sf->day < best->day))))
-                best = sf;
-        }
-        if (!best)
-            break;
-        int rc = close_file(s, best, ok && first == IOF_OK);
+    for (sink_file *sf; (sf = first_open(s, INT64_MAX)) != NULL;) {
+        int rc = close_file(s, sf, ok && first == IOF_OK, true);
         if (rc != IOF_OK && first == IOF_OK)
             first = rc;
     }
-    /* every file is complete under its temp name: publish all of them, or none */
+    /* The files completed here (listed last in done[]): publish all of them, or none. A
+     * rename that fails leaves the ones renamed before it published. */
+    size_t base = s->ndone - s->npending, published = 0;
     for (size_t i = 0; i < s->npending; i++) {
         if (ok && first == IOF_OK) {
             char err[1024];
@@ -434,18 +528,30 @@ int iof__sink_close(iof__sink *s, bool ok)
             if (rc != IOF_OK) {
                 first = rc;
                 snprintf(s->errmsg, sizeof(s->errmsg), "%s", err);
+            } else {
+                published++;
+                if (s->pending_sf[i].replaces && s->pending_sf[i].part == 0)
+                    remove_stale_parts(s, &s->pending_sf[i]);
             }
         } else {
             iof__outfile_abort(s->pending[i]);
         }
     }
+    unlist_from(s, base + published);
     s->npending = 0;
-    if (first != IOF_OK) { /* nothing (or not everything) was published: list none */
-        for (size_t i = 0; i < s->ndone; i++)
-            free(s->done[i].path);
-        s->ndone = 0;
-    }
     return first;
+}
+
+size_t iof__sink_unpublish(iof__sink *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->ndone; i++) {
+        if (!s->done[i].replaced && unlink(s->done[i].path) == 0)
+            n++;
+        free(s->done[i].path);
+    }
+    s->ndone = 0;
+    return n;
 }
 
 void iof__sink_destroy(iof__sink *s)
@@ -463,6 +569,7 @@ void iof__sink_destroy(iof__sink *s)
         free(s->done[i].path);
     free(s->done);
     free(s->pending);
+    free(s->pending_sf);
     free(s->stream);
     free(s->dir);
     free(s);

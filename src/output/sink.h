@@ -1,5 +1,5 @@
 /* Output sink: routes finished custom-flow records to one file per (format, variant, UTC day)
- * (shared/spec/customflow.md §5), opening writers on demand and committing them atomically at
+ * (docs/CUSTOMFLOW.md §5), opening writers on demand and committing them atomically at
  * the end. `-` as output directory streams a single format and variant to stdout. */
 #ifndef IOF_OUTPUT_SINK_H
 #define IOF_OUTPUT_SINK_H
@@ -11,7 +11,8 @@
 #include "output/writer.h"
 
 #define IOF_MAX_OPEN_FILES 16   /* open writers per run; the least recently used is completed
-                                   (a later record of its day goes to a new part) */
+                                   and published (a later record of its day goes to a new part) */
+#define IOF_MAX_PARTS 100000    /* part files of one (format, variant, day) */
 
 typedef struct iof__sink_cfg {
     const char *dir;          /* output directory or "-" */
@@ -20,6 +21,7 @@ typedef struct iof__sink_cfg {
     iof_partition partition;
     iof__writer_opts wopts;
     iof__cf_rowcfg row;       /* wide flag ignored: set per format from layout */
+    iof_existing existing;    /* a final path that holds a file this run did not write */
     unsigned threads;         /* 1: everything on the caller's thread; 0: a helper thread writes
                                  the sorted batches of columnar files when there are >= 2 cores
                                  (the output is the same) */
@@ -30,18 +32,33 @@ typedef struct iof__sink_file_info {
     const char *format;
     int variant;
     uint64_t rows;
+    bool replaced;            /* an earlier file at this path was replaced (--overwrite) */
+    int64_t day;              /* days since the epoch (UTC) */
+    int part;
 } iof__sink_file_info;
 
 typedef struct iof__sink iof__sink;
 
+/* Publishing rule (docs/OUTPUT.md "Files"): a file is published (renamed to its final name)
+ * as soon as it is complete: when the packet clock has passed its day (iof__sink_complete_before)
+ * or when the open-file cap closes it. The files still open at the end are completed together
+ * and published only if all of them could be completed. A file once published stays published
+ * when a later file fails; iof__sink_files() lists exactly the published files. */
 int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_t errlen);
-/* Writes one record. Returns 0 or IOF_E_OUTPUT/IOF_E_NOMEM (message via errmsg). */
+/* Writes one record. Returns 0 or IOF_E_OUTPUT/IOF_E_NOMEM/IOF_E_EXISTS (message via errmsg). */
 int iof__sink_write(iof__sink *s, const iof_cfrec *rec);
-/* Completes every open file (atomic rename). With `ok` false, removes them instead. */
+/* No record with a first packet before `ns` will come (except out-of-order ones, which go to a
+ * new part): completes and publishes the open files of the days that end at or before ns. */
+int iof__sink_complete_before(iof__sink *s, int64_t ns);
+/* Completes every open file (atomic rename, all or none of them). With `ok` false, removes
+ * them instead. */
 int iof__sink_close(iof__sink *s, bool ok);
+/* After IOF_E_EXISTS: removes the files this run published (none of them replaced anything),
+ * so the output directory is as it was before the run. Returns how many were removed. */
+size_t iof__sink_unpublish(iof__sink *s);
 void iof__sink_destroy(iof__sink *s);
 const char *iof__sink_errmsg(const iof__sink *s);
-/* Completed files (valid until destroy). */
+/* Published files (valid until destroy). */
 const iof__sink_file_info *iof__sink_files(const iof__sink *s, size_t *n);
 
 #endif

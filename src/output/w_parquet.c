@@ -17,7 +17,8 @@ struct iof__writer {
 
 static int sink_outfile(void *ctx, const void *p, size_t n)
 {
-    return iof__outfile_write(ctx, p, n) < 0 ? IOF_E_OUTPUT : 0;
+    int rc = iof__outfile_write(ctx, p, n);
+    return rc == IOF_E_CLOSED ? rc : rc < 0 ? IOF_E_OUTPUT : 0;
 }
 
 static int pq_open(iof__writer **out, iof__outfile *f, const iof_schema *s, const iof__writer_opts *o,

@@ -1,5 +1,6 @@
 /* Run summary (text, ends with a one-line verdict) and statistics JSON (--stats FILE). */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,18 +37,22 @@ void iof__print_tables(const iof__stats *stc, FILE *fp, bool show_uni)
 {
     iof__stats *st = (iof__stats *)stc;
     iof__stats_sort_devices(st);
+    size_t shown = st->n_devs > IOF_PRINT_MAX_DEVICES ? IOF_PRINT_MAX_DEVICES : st->n_devs;
     if (st->n_devs) {
         fprintf(fp, "\n  %-18s %-20s %-16s %10s", "device", "name", "type", "bi-records");
         if (show_uni)
             fprintf(fp, " %11s", "uni-records");
         fprintf(fp, " %12s %14s\n", "packets", "bytes");
-        for (size_t i = 0; i < st->n_devs; i++) {
+        for (size_t i = 0; i < shown; i++) {
             const iof__dev_stat *d = &st->devs[i];
             fprintf(fp, "  %-18s %-20.20s %-16.16s %10" PRIu64, d->key, d->name, d->type, d->records[0]);
             if (show_uni)
                 fprintf(fp, " %11" PRIu64, d->records[1]);
             fprintf(fp, " %12" PRIu64 " %14" PRIu64 "\n", d->packets, d->bytes);
         }
+        if (shown < st->n_devs)
+            fprintf(fp, "  ... %zu more device(s) not shown (every row is in the statistics JSON)\n",
+                    st->n_devs - shown);
     }
     bool any = false;
     for (int p = 0; p < 256; p++)
@@ -113,33 +118,146 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
     iof__print_tables(st, fp, uni);
     size_t nf = 0;
     const iof__sink_file_info *files = r->sink ? iof__sink_files(r->sink, &nf) : NULL;
-    uint64_t rows = 0;
     if (nf) {
-        fprintf(fp, "\n  outputs:\n");
-        for (size_t i = 0; i < nf; i++) {
-            fprintf(fp, "    %-60s %10" PRIu64 " rows\n", files[i].path, files[i].rows);
-            rows += files[i].rows;
-        }
+        fprintf(fp, "\n  outputs (published):\n");
+        for (size_t i = 0; i < nf && i < IOF_PRINT_MAX_FILES; i++)
+            fprintf(fp, "    %-60s %10" PRIu64 " rows%s\n", files[i].path, files[i].rows,
+                    files[i].replaced ? " (replaced an earlier file)" : "");
+        if (nf > IOF_PRINT_MAX_FILES)
+            fprintf(fp, "    ... %zu more file(s) (every one is in the statistics JSON)\n",
+                    nf - IOF_PRINT_MAX_FILES);
+    }
+    if (r->inv && r->inv_seen) {
+        size_t n = iof__inventory_count(r->inv), seen = 0;
+        for (size_t i = 0; i < n; i++)
+            seen += r->inv_seen[i] != 0;
+        if (seen < n)
+            fprintf(fp, "\n  inventory: %zu of %zu device(s) have records; %zu never seen\n", seen,
+                    n, n - seen);
     }
     fputc('\n', fp);
-    /* the verdict: one line */
+    char v[1536];
+    iof_verdict vd = iof_run_verdict(r, v, sizeof(v));
+    fprintf(fp, "verdict: %s: %s\n", iof_verdict_name(vd), v);
+}
+
+const char *iof_verdict_name(iof_verdict v)
+{
+    switch (v) {
+    case IOF_VERDICT_OK: return "OK";
+    case IOF_VERDICT_WARN: return "WARN";
+    case IOF_VERDICT_INTERRUPTED: return "INTERRUPTED";
+    case IOF_VERDICT_INPUT_ERROR: return "INPUT ERROR";
+    case IOF_VERDICT_FAILED: return "FAILED";
+    }
+    return "?";
+}
+
+/* Appends one WARN reason ("; " between them). */
+static void reason(char *t, size_t len, size_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void reason(char *t, size_t len, size_t *n, const char *fmt, ...)
+{
+    if (*n + 3 >= len)
+        return;
+    if (*n) {
+        memcpy(t + *n, "; ", 3);
+        *n += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(t + *n, len - *n, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        *n = *n + (size_t)k < len ? *n + (size_t)k : len - 1;
+}
+
+/* Results that are probably not what the user wanted, in words ("" if none). */
+static size_t warn_reasons(const iof_run *r, char *t, size_t len)
+{
+    const iof__stats *st = &r->st;
+    size_t n = 0;
+    t[0] = '\0';
+    uint64_t drops = total_drops(st), records = st->cf.records_emitted[0] + st->cf.records_emitted[1];
+    if (st->frames == 0) {
+        reason(t, len, &n, "no packets were read");
+    } else if (drops * 2 > st->frames) {
+        int top = 1;
+        for (int d = 1; d < IOF_DROP__COUNT; d++)
+            if (st->drops[d] > st->drops[top])
+                top = d;
+        reason(t, len, &n, "most packets were dropped: %" PRIu64 " of %" PRIu64 " (mostly %s=%" PRIu64
+               ")%s", drops, st->frames, iof__drop_name((iof_drop)top), st->drops[top],
+               top == IOF_DROP_LINKTYPE_UNSUPPORTED ? "; the README lists the supported link types" : "");
+    }
+    if (!r->no_flows && st->decoded && records == 0)
+        reason(t, len, &n, "no records were made: none of the %" PRIu64 " decoded packets has an "
+               "endpoint that is a device%s", st->decoded,
+               r->inv ? " of the inventory" : " (a private or link-local address)");
+    if (r->inv && r->inv_seen) {
+        size_t ninv = iof__inventory_count(r->inv), seen = 0;
+        for (size_t i = 0; i < ninv; i++)
+            seen += r->inv_seen[i] != 0;
+        if (ninv && seen == 0)
+            reason(t, len, &n, "none of the %zu inventory device(s) was seen (check the MACs in %s)",
+                   ninv, r->cfg.devices_file ? r->cfg.devices_file : "the inventory");
+    }
+    if (st->ts_backwards_across_inputs)
+        reason(t, len, &n, "%" PRIu64 " packet(s) went back in time across inputs, so records may mix "
+               "packets of different minutes (%s)", st->ts_backwards_across_inputs,
+               r->cfg.input_order == IOF_INPUT_ORDER_NAME ? "--input-order name"
+                                                         : "more inputs overlap in time than can be merged at once");
+    if (st->live && st->live_stats_ok && st->ps_drop)
+        reason(t, len, &n, "the kernel dropped %" PRIu64 " packet(s) (libpcap ps_drop)", st->ps_drop);
+    return n;
+}
+
+iof_verdict iof_run_verdict(const iof_run *r, char *t, size_t len)
+{
+    const iof__stats *st = &r->st;
+    size_t nf = 0;
+    const iof__sink_file_info *files = r->sink ? iof__sink_files(r->sink, &nf) : NULL;
+    uint64_t rows = 0;
+    for (size_t i = 0; i < nf; i++)
+        rows += files[i].rows;
     size_t damaged = 0;
     for (size_t i = 0; i < st->n_inputs; i++)
         damaged += st->inputs[i].rc != 0;
-    if (r->output_rc != IOF_OK)
-        fprintf(fp, "verdict: FAILED: output not written: %s\n", r->errmsg);
-    else if (damaged)
-        fprintf(fp, "verdict: INPUT ERROR: %zu of %zu input(s) damaged or unreadable; everything before "
-                    "the damage was written (%zu file(s), %" PRIu64 " rows)\n",
-                damaged, st->n_inputs, nf, rows);
-    else if (st->interrupted)
-        fprintf(fp, "verdict: INTERRUPTED: outputs complete for the %" PRIu64 " packets read (%zu file(s), %"
-                    PRIu64 " rows)\n", st->frames, nf, rows);
-    else
-        fprintf(fp, "verdict: OK: %" PRIu64 " packets -> %" PRIu64 " records in %zu file(s); %" PRIu64
-                    " dropped and %" PRIu64 " unattributed, all counted above\n",
-                st->frames, st->cf.records_emitted[0] + st->cf.records_emitted[1], nf, drops,
-                st->unattributed);
+    if (r->output_rc == IOF_E_EXISTS) {
+        snprintf(t, len, "%s%s", r->errmsg,
+                 r->unpublished ? " (the files this run had completed were removed)" : "");
+        return IOF_VERDICT_FAILED;
+    }
+    if (r->output_rc != IOF_OK) {
+        if (nf)
+            snprintf(t, len, "%s; the %zu file(s) published before the failure are complete (%" PRIu64
+                     " rows), the rest of the output was not written", r->errmsg, nf, rows);
+        else
+            snprintf(t, len, "%s; nothing was published", r->errmsg);
+        return IOF_VERDICT_FAILED;
+    }
+    if (r->stats_rc != IOF_OK) {
+        snprintf(t, len, "statistics not written: %s (the %zu output file(s) are complete)",
+                 r->stats_err, nf);
+        return IOF_VERDICT_FAILED;
+    }
+    if (damaged) {
+        snprintf(t, len, "%zu of %zu input(s) damaged or unreadable; everything before the damage "
+                 "was written (%zu file(s), %" PRIu64 " rows)", damaged, st->n_inputs, nf, rows);
+        return IOF_VERDICT_INPUT_ERROR;
+    }
+    if (st->interrupted) {
+        snprintf(t, len, "outputs complete for the %" PRIu64 " packets read (%zu file(s), %" PRIu64
+                 " rows)", st->frames, nf, rows);
+        return IOF_VERDICT_INTERRUPTED;
+    }
+    if (warn_reasons(r, t, len))
+        return IOF_VERDICT_WARN;
+    snprintf(t, len, "%" PRIu64 " packets -> %" PRIu64 " records in %zu file(s); %" PRIu64
+             " dropped and %" PRIu64 " unattributed, all counted above", st->frames,
+             st->cf.records_emitted[0] + st->cf.records_emitted[1], nf, total_drops(st),
+             st->unattributed);
+    return IOF_VERDICT_OK;
 }
 
 static void kv_u64(iof_tbuf *b, const char *k, uint64_t v, bool comma)
@@ -203,13 +321,19 @@ void iof__stats_json_tables(const iof__stats *stc, iof_tbuf *b)
     iof__tb_putc(b, ']');
 }
 
-iof_err iof_run_write_stats_json(const iof_run *r, const char *path)
+iof_err iof_run_write_stats_json(iof_run *r, const char *path)
 {
     const iof__stats *st = &r->st;
     iof_tbuf b = { 0 };
     iof__tb_putc(&b, '{');
     kv_str(&b, "iotflow_version", iof_version_string(), false);
     kv_str(&b, "command", "extract", true);
+    char vt[1536];
+    iof_verdict vd = iof_run_verdict(r, vt, sizeof(vt));
+    iof__tb_puts(&b, ",\"verdict\":{");
+    kv_str(&b, "status", iof_verdict_name(vd), false);
+    kv_str(&b, "text", vt, true);
+    iof__tb_putc(&b, '}');
     iof__tb_puts(&b, ",\"elapsed_s\":");
     char num[64];
     snprintf(num, sizeof(num), "%.6f", st->elapsed_s);
@@ -227,6 +351,7 @@ iof_err iof_run_write_stats_json(const iof_run *r, const char *path)
     kv_u64(&b, "unattributed", st->unattributed, true);
     kv_u64(&b, "device_views", st->views, true);
     kv_u64(&b, "ts_out_of_order", st->ts_out_of_order, true);
+    kv_u64(&b, "ts_backwards_across_inputs", st->ts_backwards_across_inputs, true);
     kv_u64(&b, "ts_before_first_seen", st->cf.pkt_before_first, true);
     if (st->have_ts) {
         kv_u64(&b, "first_ts_us", (uint64_t)(st->first_ts_ns / 1000), true);
@@ -281,11 +406,14 @@ iof_err iof_run_write_stats_json(const iof_run *r, const char *path)
         kv_str(&b, "format", files[i].format, true);
         kv_str(&b, "variant", files[i].variant ? "unidirectional" : "bidirectional", true);
         kv_u64(&b, "rows", files[i].rows, true);
+        kv_bool(&b, "replaced", files[i].replaced);
         iof__tb_putc(&b, '}');
     }
     iof__tb_puts(&b, "]}\n");
     if (b.oom) {
         iof__tb_free(&b);
+        r->stats_rc = IOF_E_NOMEM;
+        snprintf(r->stats_err, sizeof(r->stats_err), "%s: out of memory", path);
         return IOF_E_NOMEM;
     }
     iof__outfile *f;
@@ -300,8 +428,10 @@ iof_err iof_run_write_stats_json(const iof_run *r, const char *path)
             iof__outfile_abort(f);
         }
     }
-    if (rc != IOF_OK)
-        fprintf(stderr, "iotflow: %s\n", err);
+    if (rc != IOF_OK) {
+        r->stats_rc = rc;
+        snprintf(r->stats_err, sizeof(r->stats_err), "%s", err);
+    }
     iof__tb_free(&b);
     return (iof_err)rc;
 }

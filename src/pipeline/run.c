@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "capture/merge.h"
 #include "flow/attrib.h"
 #include "pipeline/run_int.h"
 
@@ -38,7 +39,7 @@ static void on_skip(void *ctx, const char *path, const char *why)
 iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t errlen)
 {
     *out = NULL;
-    if (!(cfg->window_s > 0) || cfg->window_s > 86400.0 * 366)
+    if (!(cfg->window_s >= 1e-6) || cfg->window_s > 86400.0 * 366)
         return iof__fail(err, errlen, IOF_E_INVAL, "--window must be between 1 µs and one year (366 d); got %g s",
                          cfg->window_s);
     if (cfg->packets > IOF_MAX_PACKET_SLOTS)
@@ -47,6 +48,18 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         return iof__fail(err, errlen, IOF_E_INVAL, "--payload must be 0..%d", IOF_MAX_PAYLOAD_BYTES);
     if (cfg->payload_total > IOF_MAX_PAYLOAD_TOTAL)
         return iof__fail(err, errlen, IOF_E_INVAL, "--payload-total must be 0..%d", IOF_MAX_PAYLOAD_TOTAL);
+    bool wide = cfg->layout == IOF_LAYOUT_WIDE ||
+                (cfg->layout == IOF_LAYOUT_DEFAULT && (cfg->formats & (IOF_FMT_PARQUET | IOF_FMT_CSV)));
+    iof__cf_rowcfg probe = { .packets = cfg->packets, .payload_total = cfg->payload_total,
+                             .device_ip = cfg->device_ip };
+    uint32_t max_b = iof__cf_wide_max_payload_total(&probe);
+    if (wide && cfg->payload_total > max_b)
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--payload-total %u: the wide layout holds at most %d columns, so with "
+                         "--packets %u the payload stream can have at most %u slots (11 + 3 x "
+                         "packets + payload-total columns, +1 with --device-ip); --layout nested "
+                         "has no such limit",
+                         cfg->payload_total, IOF_MAX_COLUMNS, cfg->packets, max_b);
     if (cfg->max_flows == 0)
         return iof__fail(err, errlen, IOF_E_INVAL, "--max-flows must be at least 1");
     if (!cfg->variants || (cfg->variants & ~3u))
@@ -80,9 +93,13 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     }
     r->cfg.output_dir = r->output_dir;
     r->cfg.inputs = NULL;
+    /* a missing or malformed inventory is a configuration error alike (exit 1) */
     if (cfg->devices_file &&
-        (rc = iof__inventory_load(&r->inv, cfg->devices_file, err, errlen)) != IOF_OK)
+        (rc = iof__inventory_load(&r->inv, cfg->devices_file, err, errlen)) != IOF_OK) {
+        if (rc != IOF_E_NOMEM)
+            rc = IOF_E_INVAL;
         goto fail;
+    }
     if (cfg->n_inputs &&
         (rc = iof__input_list_expand(cfg->inputs, cfg->n_inputs, &r->inputs, &r->n_inputs, on_skip,
                                      NULL, err, errlen)) != IOF_OK)
@@ -108,6 +125,7 @@ void iof_run_destroy(iof_run *r)
     iof__inventory_free(r->inv);
     iof__input_list_free(r->inputs, r->n_inputs);
     iof__stats_free(&r->st);
+    free(r->inv_seen);
     free(r->output_dir);
     free(r);
 }
@@ -115,9 +133,7 @@ void iof_run_destroy(iof_run *r)
 void iof_run_stop(iof_run *r)
 {
     r->stop = 1;
-    iof__source *s = r->cur_src;
-    if (s)
-        iof__source_stop(s);
+    iof__merge_stop(r->merge);
 }
 
 const char *iof_run_errmsg(const iof_run *r) { return r->errmsg; }
@@ -130,6 +146,8 @@ static int on_record(void *ctx, const iof_cfrec *rec)
     const char *name = NULL, *type = NULL;
     if (rec->device >= 0 && r->inv) {
         const iof_device *d = iof__inventory_get(r->inv, (size_t)rec->device);
+        if (r->inv_seen)
+            r->inv_seen[rec->device] = 1;
         iof__format_mac(d->mac, key);
         name = d->name;
         type = d->type;
@@ -148,6 +166,12 @@ static int on_record(void *ctx, const iof_cfrec *rec)
     if (rc != IOF_OK && !r->errmsg[0])
         snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__sink_errmsg(r->sink));
     return rc;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
 }
 
 static int setup(iof_run *r)
@@ -170,11 +194,13 @@ static int setup(iof_run *r)
         .variants = c->variants,
         .hash_seed = seed,
     };
+    if (r->inv && !(r->inv_seen = calloc(iof__inventory_count(r->inv) + 1, 1)))
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
     int rc = iof__cflow_create(&r->flows, &fc, on_record, r);
     if (rc != IOF_OK)
         return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the flow table");
     r->rowcfg = (iof__cf_rowcfg){ .packets = c->packets, .payload_total = c->payload_total,
-                                  .anonymise = c->anonymise, .inv = r->inv };
+                                  .anonymise = c->anonymise, .device_ip = c->device_ip, .inv = r->inv };
     if (!c->formats)
         return IOF_OK;
     /* provenance and extraction parameters, recorded in Parquet key-value metadata */
@@ -184,12 +210,13 @@ static int setup(iof_run *r)
     snprintf(r->kvbuf[2], sizeof(r->kvbuf[2]), "%u", c->payload);
     snprintf(r->kvbuf[3], sizeof(r->kvbuf[3]), "%u", c->payload_total);
     snprintf(r->kvbuf[4], sizeof(r->kvbuf[4]), "%s", c->anonymise ? "true" : "false");
-    snprintf(r->kvbuf[5], sizeof(r->kvbuf[5]), "%s", c->devices_file ? c->devices_file : "");
+    /* base names only: a dataset shared with others must not carry the local paths */
+    snprintf(r->kvbuf[5], sizeof(r->kvbuf[5]), "%s", c->devices_file ? base_name(c->devices_file) : "");
     size_t off = 0;
     r->kvinputs[0] = '\0';
     for (size_t i = 0; i < r->n_inputs && off + 2 < sizeof(r->kvinputs); i++)
         off += (size_t)snprintf(r->kvinputs + off, sizeof(r->kvinputs) - off, "%s%s", i ? "\n" : "",
-                                r->inputs[i]);
+                                base_name(r->inputs[i]));
     if (c->interface)
         snprintf(r->kvinputs, sizeof(r->kvinputs), "live:%s", c->interface);
     size_t nk = 0;
@@ -213,12 +240,17 @@ static int setup(iof_run *r)
                    .threads = helpers },
         .threads = helpers,
         .row = r->rowcfg,
+        .existing = c->existing,
     };
     return iof__sink_create(&r->sink, &sc, r->errmsg, sizeof(r->errmsg));
 }
 
-static inline void account_frame(iof_run *r, const iof_frame *f, iof__input_stat *in)
+/* Timestamps: the clock is the largest timestamp seen; a frame older than it is out of order,
+ * and "across inputs" when the clock was set by another input (merged captures that overlap
+ * beyond what the merge could order, or inputs read in name order). */
+static inline void account_frame(iof_run *r, const iof_frame *f, size_t idx)
 {
+    iof__input_stat *in = &r->st.inputs[idx];
     r->st.frames++;
     r->st.wire_bytes += f->wirelen;
     r->st.captured_bytes += f->caplen;
@@ -227,10 +259,14 @@ static inline void account_frame(iof_run *r, const iof_frame *f, iof__input_stat
     if (!r->st.have_ts) {
         r->st.have_ts = true;
         r->st.first_ts_ns = r->st.last_ts_ns = f->ts_ns;
+        r->clock_input = idx;
     } else if (f->ts_ns < r->st.last_ts_ns) {
         r->st.ts_out_of_order++;
+        if (idx != r->clock_input)
+            r->st.ts_backwards_across_inputs++;
     } else {
         r->st.last_ts_ns = f->ts_ns;
+        r->clock_input = idx;
     }
 }
 
@@ -267,65 +303,137 @@ static int process_frame(iof_run *r, const iof_frame *f)
     return iof__cflow_packet(r->flows, &pkt, views, n);
 }
 
-static int run_source(iof_run *r, iof__source *src, iof__input_stat *in)
+/* Days whose records are all out: once the clock is a window (plus a grace period for
+ * slightly late packets) past a day's end, no record of that day is still in the flow table
+ * (records leave when the clock passes their window's end), so its files are completed and
+ * published. Checked once per day boundary, not per packet. */
+static int complete_days(iof_run *r)
 {
-    iof_frame f;
-    int rc;
-    uint64_t tick = 0;
-    while (!r->stop && (rc = iof__source_next(src, &f)) == 1) {
-        account_frame(r, &f, in);
-        if (r->test_slow_us)
-            usleep(r->test_slow_us);
-        int prc = process_frame(r, &f);
-        if (prc != IOF_OK)
-            return prc;
-        if (r->progress.on && (++tick & 0xffff) == 0)
-            iof__progress_update(&r->progress, r->progress.done_bytes + iof__source_progress(src),
-                                 r->st.frames);
-    }
-    if (r->stop)
-        return IOF_E_INTERRUPTED;
+    const int64_t day_ns = 86400LL * 1000000000LL;
+    int64_t lag = (int64_t)(r->cfg.window_s * 1e9) + IOF_DAY_GRACE_NS;
+    int64_t clock = r->st.last_ts_ns;
+    if (clock < INT64_MIN + lag)
+        return IOF_OK;
+    int64_t before = clock - lag;
+    int rc = iof__sink_complete_before(r->sink, before);
+    if (rc != IOF_OK && !r->errmsg[0])
+        snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__sink_errmsg(r->sink));
+    /* next check: when `before` crosses the next day boundary */
+    int64_t d = before / day_ns - (before < 0 && before % day_ns ? 1 : 0);
+    int64_t next = d + 1 >= INT64_MAX / day_ns ? INT64_MAX : (d + 1) * day_ns;
+    r->complete_at = next > INT64_MAX - lag ? INT64_MAX : next + lag;
     return rc;
 }
 
-static void finish_input(iof_run *r, iof__source *src, iof__input_stat *in, int rc)
-{
-    iof_src_stats ss;
-    uint64_t filtered = 0;
-    iof__source_stats(src, &ss, &filtered);
-    r->st.filtered += filtered;
-    if (iof__source_format(src) == IOF_SRC_LIVE) {
-        r->st.live = true;
-        r->st.live_stats_ok = ss.live_stats_ok;
-        r->st.ps_recv = ss.ps_recv;
-        r->st.ps_drop = ss.ps_drop;
-        r->st.ps_ifdrop = ss.ps_ifdrop;
-    }
-    if (rc < 0 && rc != IOF_E_INTERRUPTED) {
-        in->rc = rc;
-        in->error = strdup(iof__source_errmsg(src));
-        fprintf(stderr, "iotflow: %s\n", iof__source_errmsg(src));
-        r->st.input_damaged = true;
-    }
-}
+/* ---- inputs: opened, merged and finished through capture/merge.c ---- */
 
-static int open_source(iof_run *r, const char *path, iof__source **src, iof__input_stat *in)
+static int open_input(void *ctx, size_t idx, iof__source **src, char *err, size_t errlen)
 {
-    char err[1024];
-    int rc = path ? iof__source_open_file(src, path, err, sizeof(err))
+    iof_run *r = ctx;
+    const char *path = r->cfg.interface ? NULL : r->inputs[idx];
+    int rc = path ? iof__source_open_file(src, path, err, errlen)
                   : iof__source_open_live(src, r->cfg.interface, r->cfg.live_snaplen,
-                                          r->cfg.live_buffer_kib, err, sizeof(err));
+                                          r->cfg.live_buffer_kib, err, errlen);
     if (rc == IOF_OK && r->cfg.filter && (rc = iof__source_set_filter(*src, r->cfg.filter)) != IOF_OK) {
-        snprintf(err, sizeof(err), "%s", iof__source_errmsg(*src));
+        snprintf(err, errlen, "%s", iof__source_errmsg(*src));
         iof__source_close(*src);
         *src = NULL;
+        return IOF_E_INVAL; /* a filter that does not compile: configuration */
     }
+    if (rc != IOF_OK)
+        return rc;
+    iof__input_stat *in = &r->st.inputs[idx];
+    in->format = iof__source_format(*src) == IOF_SRC_PCAPNG ? "pcapng"
+                 : iof__source_format(*src) == IOF_SRC_LIVE ? "live" : "pcap";
+    return IOF_OK;
+}
+
+static bool input_once(void *ctx, size_t idx)
+{
+    iof_run *r = ctx;
+    return r->cfg.interface || strcmp(r->inputs[idx], "-") == 0;
+}
+
+static void input_ended(void *ctx, size_t idx, iof__source *src, int rc, const char *msg)
+{
+    iof_run *r = ctx;
+    iof__input_stat *in = &r->st.inputs[idx];
+    if (src) {
+        iof_src_stats ss;
+        uint64_t filtered = 0;
+        iof__source_stats(src, &ss, &filtered);
+        r->st.filtered += filtered;
+        if (iof__source_format(src) == IOF_SRC_LIVE) {
+            r->st.live = true;
+            r->st.live_stats_ok = ss.live_stats_ok;
+            r->st.ps_recv = ss.ps_recv;
+            r->st.ps_drop = ss.ps_drop;
+            r->st.ps_ifdrop = ss.ps_ifdrop;
+        }
+    }
+    if (rc >= 0 || rc == IOF_E_INTERRUPTED)
+        return;
+    in->rc = rc;
+    in->error = strdup(msg && msg[0] ? msg : iof_strerror(rc));
+    if (msg && msg[0])
+        fprintf(stderr, "iotflow: %s\n", msg);
+    r->st.input_damaged = true;
+    if (r->input_rc == IOF_OK) {
+        r->input_rc = rc;
+        snprintf(r->errmsg, sizeof(r->errmsg), "%s", in->error ? in->error : "");
+    }
+}
+
+/* Reads every input through the merge. Returns the error that stopped the run (output,
+ * memory, configuration), IOF_E_INTERRUPTED, or OK; input errors are in r->input_rc. */
+static int read_inputs(iof_run *r)
+{
+    size_t n = r->cfg.interface ? 1 : r->n_inputs;
+    for (size_t i = 0; i < n; i++)
+        if (!iof__stats_add_input(&r->st, r->cfg.interface ? r->cfg.interface : r->inputs[i]))
+            return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
+    iof__merge_cfg mc = {
+        .n_inputs = n,
+        .time_order = r->cfg.input_order == IOF_INPUT_ORDER_TIME,
+        .open = open_input,
+        .ended = input_ended,
+        .once = input_once,
+        .ctx = r,
+    };
+    char err[1024];
+    iof__merge *m = NULL;
+    int rc = iof__merge_create(&m, &mc, err, sizeof(err));
     if (rc != IOF_OK) {
-        in->rc = rc;
-        in->error = strdup(err);
-        fprintf(stderr, "iotflow: %s\n", err);
+        snprintf(r->errmsg, sizeof(r->errmsg), "%s", err);
+        return rc;
     }
-    return rc;
+    r->merge = m;
+    if (r->stop)
+        iof__merge_stop(m);
+    iof_frame f;
+    size_t idx;
+    uint64_t tick = 0;
+    int flow_rc = IOF_OK;
+    while ((rc = iof__merge_next(m, &f, &idx)) == 1) {
+        account_frame(r, &f, idx);
+        if (r->test_slow_us)
+            usleep(r->test_slow_us);
+        if ((flow_rc = process_frame(r, &f)) != IOF_OK)
+            break;
+        if (r->sink && f.ts_ns >= r->complete_at && (flow_rc = complete_days(r)) != IOF_OK)
+            break;
+        if (r->progress.on && (++tick & 0xffff) == 0)
+            iof__progress_update(&r->progress, iof__merge_progress(m), r->st.frames);
+    }
+    if (rc < 0 && rc != IOF_E_INTERRUPTED && flow_rc == IOF_OK) {
+        flow_rc = rc;
+        snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__merge_errmsg(m));
+    }
+    r->merge = NULL;
+    iof__merge_destroy(m); /* inputs still open end as interrupted (their counters are kept) */
+    if (flow_rc != IOF_OK)
+        return flow_rc;
+    return r->stop || rc == IOF_E_INTERRUPTED ? IOF_E_INTERRUPTED : IOF_OK;
 }
 
 iof_err iof_run_execute(iof_run *r)
@@ -334,61 +442,26 @@ iof_err iof_run_execute(iof_run *r)
     const char *slow = getenv("IOF_TEST_SLOW_US");
     r->test_slow_us = slow ? (unsigned)strtoul(slow, NULL, 10) : 0;
     int rc = setup(r);
-    if (rc != IOF_OK)
+    if (rc != IOF_OK) {
+        r->output_rc = rc;
         return (iof_err)rc;
+    }
     uint64_t total = 0;
     for (size_t i = 0; i < r->n_inputs; i++) {
         struct stat sb;
         if (strcmp(r->inputs[i], "-") != 0 && stat(r->inputs[i], &sb) == 0)
             total += (uint64_t)sb.st_size;
     }
+    r->complete_at = INT64_MIN;
     iof__progress_start(&r->progress, r->cfg.progress, total);
-    int input_rc = IOF_OK; /* first input problem; the run goes on with the next input */
-    int flow_rc = IOF_OK;  /* output/memory problem: stops the run */
-    size_t n = r->cfg.interface ? 1 : r->n_inputs;
-    for (size_t i = 0; i < n && !r->stop && flow_rc == IOF_OK; i++) {
-        const char *path = r->cfg.interface ? NULL : r->inputs[i];
-        iof__input_stat *in = iof__stats_add_input(&r->st, path ? path : r->cfg.interface);
-        if (!in) {
-            flow_rc = IOF_E_NOMEM;
-            break;
-        }
-        iof__source *src = NULL;
-        rc = open_source(r, path, &src, in);
-        if (rc != IOF_OK) {
-            if (path == NULL || rc == IOF_E_INVAL) { /* live or filter: configuration problem */
-                snprintf(r->errmsg, sizeof(r->errmsg), "%s", in->error ? in->error : "");
-                flow_rc = rc;
-                break;
-            }
-            if (input_rc == IOF_OK)
-                input_rc = rc;
-            continue;
-        }
-        in->format = iof__source_format(src) == IOF_SRC_PCAPNG ? "pcapng"
-                     : iof__source_format(src) == IOF_SRC_LIVE ? "live" : "pcap";
-        r->cur_src = src;
-        rc = run_source(r, src, in);
-        r->cur_src = NULL;
-        finish_input(r, src, in, rc);
-        if (r->progress.on)
-            r->progress.done_bytes += iof__source_progress(src);
-        iof__source_close(src);
-        if (rc == IOF_E_INTERRUPTED || (rc >= 0))
-            continue;
-        if (rc == IOF_E_NOMEM || rc == IOF_E_OUTPUT) {
-            flow_rc = rc;
-            break;
-        }
-        if (input_rc == IOF_OK) {
-            input_rc = rc;
-            snprintf(r->errmsg, sizeof(r->errmsg), "%s", in->error ? in->error : "");
-        }
-    }
+    int flow_rc = read_inputs(r); /* output/memory/configuration problem: stops the run */
+    bool interrupted = flow_rc == IOF_E_INTERRUPTED;
+    if (interrupted)
+        flow_rc = IOF_OK;
     iof__progress_end(&r->progress);
-    r->st.interrupted = r->stop != 0;
+    r->st.interrupted = r->stop != 0 || interrupted;
     if (flow_rc == IOF_OK)
-        flow_rc = iof__cflow_flush(r->flows, r->stop ? IOF_CF_END_SHUTDOWN : IOF_CF_END_EOF);
+        flow_rc = iof__cflow_flush(r->flows, r->st.interrupted ? IOF_CF_END_SHUTDOWN : IOF_CF_END_EOF);
     iof__cflow_get_stats(r->flows, &r->st.cf);
     iof__fragtab_stats fs;
     iof__fragtab_get_stats(r->frag, &fs);
@@ -400,14 +473,19 @@ iof_err iof_run_execute(iof_run *r)
             flow_rc = src2;
             snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__sink_errmsg(r->sink));
         }
+        if (flow_rc != IOF_OK && !r->errmsg[0])
+            snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__sink_errmsg(r->sink));
+        /* refused to replace an earlier run's file: leave the directory as it was */
+        if (flow_rc == IOF_E_EXISTS)
+            r->unpublished = iof__sink_unpublish(r->sink);
     }
     r->st.elapsed_s = (double)(iof__now_ns() - t0) / 1e9;
     r->output_rc = flow_rc;
     if (flow_rc != IOF_OK)
-        return (iof_err)(flow_rc == IOF_E_NOMEM ? IOF_E_NOMEM : flow_rc);
-    if (input_rc != IOF_OK)
-        return (iof_err)input_rc;
-    if (r->stop)
+        return (iof_err)flow_rc;
+    if (r->input_rc != IOF_OK)
+        return (iof_err)r->input_rc;
+    if (r->st.interrupted)
         return IOF_E_INTERRUPTED;
     return IOF_OK;
 }

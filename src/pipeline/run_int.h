@@ -16,6 +16,9 @@
 
 #define IOF_FRAGTAB_ENTRIES 65536        /* datagrams in reassembly-key table */
 #define IOF_FRAG_TIMEOUT_NS (30LL * 1000000000LL) /* RFC 791 suggests 15 s; Linux uses 30 s */
+#define IOF_DAY_GRACE_NS (60LL * 1000000000LL) /* a day's files are completed once the clock is
+                                                  this much past the day's end + the window:
+                                                  late packets within it still join their day */
 
 typedef struct iof__progress {
     bool on;
@@ -40,7 +43,14 @@ struct iof_run {
     iof__sink *sink;
     iof__stats st;
     iof__progress progress;
-    iof__source *volatile cur_src;
+    struct iof__merge *volatile merge; /* while reading: for iof_run_stop() */
+    int input_rc;              /* first input problem (the run goes on with the others) */
+    size_t clock_input;        /* input whose frame set the clock (last_ts_ns) */
+    int64_t complete_at;       /* clock at which the next day's files can be completed */
+    size_t unpublished;        /* files removed after IOF_E_EXISTS */
+    uint8_t *inv_seen;         /* per inventory device: 1 once it has a record */
+    int stats_rc;              /* the statistics JSON could not be written */
+    char stats_err[512];
     volatile sig_atomic_t stop;
     iof__pkt_observer observer; /* optional, see above */
     void *observer_ctx;

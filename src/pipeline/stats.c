@@ -72,11 +72,13 @@ static iof__dev_stat *find_dev(iof__stats *st, const char *key, const char *name
                 return &st->devs[i];
         }
     }
-    if (st->n_devs >= IOF_MAX_STAT_DEVICES) {
-        if (strcmp(key, "(other)") != 0)
-            return find_dev(st, "(other)", "", "");
-        return st->n_devs ? &st->devs[st->n_devs - 1] : NULL;
-    }
+    /* past the cap every new key is counted under one "(other)" row, which has a slot of its
+     * own beyond the cap: no real device ever absorbs another's counts */
+    bool other = strcmp(key, IOF_STAT_OTHER) == 0;
+    if (st->n_devs >= IOF_MAX_STAT_DEVICES && !other)
+        return find_dev(st, IOF_STAT_OTHER, "", "");
+    if (st->n_devs > IOF_MAX_STAT_DEVICES)
+        return NULL; /* cannot happen: "(other)" was found above */
     if (st->n_devs == st->cap_devs) {
         size_t cap = st->cap_devs ? st->cap_devs * 2 : 32;
         iof__dev_stat *d = realloc(st->devs, cap * sizeof(*d));

@@ -12,6 +12,7 @@
 #include "flow/cflow.h"
 
 #define IOF_MAX_STAT_DEVICES 100000   /* rows of the per-device table; the rest -> "(other)" */
+#define IOF_STAT_OTHER "(other)"      /* the row of the devices past the cap */
 
 typedef struct iof__input_stat {
     char *path;
@@ -44,6 +45,7 @@ typedef struct iof__stats {
     uint64_t attributed;            /* decoded and given to at least one device */
     uint64_t views;                 /* device views (mirrored packets count twice) */
     uint64_t ts_out_of_order;       /* timestamp older than the packet-time clock */
+    uint64_t ts_backwards_across_inputs; /* of those: the clock was set by another input */
     int64_t first_ts_ns, last_ts_ns;
     bool have_ts;
     /* live capture (raw libpcap counters) */

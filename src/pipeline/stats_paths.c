@@ -286,7 +286,13 @@ static int stats_parquet_file(iof__stats *st, const char *path, char *err, size_
         iof__pq_reader_close(r);
         return rc;
     }
-    int variant = variant_of(path);
+    /* the file says which variant it holds (iotflow >= 0.1: iotflow.variant; earlier files
+     * only when the run wrote one variant); else the folder it is in */
+    const char *kvv = iof__pq_reader_kv(r, "iotflow.variant");
+    const char *kvrun = iof__pq_reader_kv(r, "iotflow.variants");
+    int variant = kvv ? strcmp(kvv, "unidirectional") == 0
+                : kvrun && strcmp(kvrun, "uni") == 0 ? 1
+                : kvrun && strcmp(kvrun, "bi") == 0 ? 0 : variant_of(path);
     while ((rc = iof__pq_reader_next(r)) > 0) {
         out_row row;
         memset(&row, 0, sizeof(row));

@@ -350,7 +350,8 @@ def is_group_mac(m):
 
 
 def expected_records(pkts, window_us, inventory=None):
-    """inventory None: devices are private/link-local IPs (spec §1, no --devices);
+    """inventory None: devices are private/link-local IPs (spec §1, no --devices) sent from /
+    to a unicast MAC;
     else a set of MACs: a sender is a device when its source MAC is listed, a receiver when
     its destination MAC is listed (a group MAC or a broadcast/multicast destination IP never
     is)."""
@@ -360,8 +361,10 @@ def expected_records(pkts, window_us, inventory=None):
     for p in pkts:
         views = []
         if inventory is None:
-            src_dev = is_device_ip(p.src)
-            dst_dev = is_device_ip(p.dst)
+            # group MACs are never devices, whatever the IP says (docs/OUTPUT.md): a subnet
+            # broadcast to 192.168.1.255 goes to ff:ff:ff:ff:ff:ff
+            src_dev = is_device_ip(p.src) and not (p.smac and is_group_mac(p.smac))
+            dst_dev = is_device_ip(p.dst) and not (p.dmac and is_group_mac(p.dmac))
             same = src_dev and p.src == p.dst
         else:
             src_dev = bool(p.smac) and p.smac in inventory

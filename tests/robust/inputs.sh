@@ -73,6 +73,28 @@ for fmt in csv jsonl parquet; do
   check "stats over $fmt outputs == stats over the capture" cmp -s "$TMP/t-cap" "$TMP/t-$fmt"
 done
 check "stats --json written" [ "$(json "$TMP/t.json" 'len(d["devices"])')" -eq 2 ]
+# with an inventory, a device's DHCP from 0.0.0.0 (it has no address yet) is its own, by MAC;
+# a broadcast reply's group MAC never makes a device
+cat > "$TMP/dhcp.txt" <<'S'
+0 74:da:38:00:00:01/0.0.0.0:68 > ff:ff:ff:ff:ff:ff/255.255.255.255:67 udp len=300
+1 c0:56:27:00:00:fe/192.168.1.1:67 > ff:ff:ff:ff:ff:ff/192.168.1.255:68 udp len=300
+S
+"$BIN/pcapgen" -o "$TMP/dhcp.pcap" "$TMP/dhcp.txt" 2>/dev/null
+printf 'mac,name,type\n74:da:38:00:00:01,cam,camera\n' > "$TMP/dhcp-inv.csv"
+run --devices "$TMP/dhcp-inv.csv" -o "$TMP/dhcp-out" "$TMP/dhcp.pcap"
+check "DHCP from 0.0.0.0 is attributed to the inventory device by MAC" \
+  grep -q '"device":"74:da:38:00:00:01".*"remote_ip":"255.255.255.255".*"device_port":68,"remote_port":67' "$TMP/dhcp-out/bidirectional/24-06-23.jsonl"
+run -o "$TMP/dhcp-noinv" "$TMP/dhcp.pcap"
+check "without an inventory: the router is the only device, never ff:ff:ff:ff:ff:ff" \
+  bash -c "[ \$(cat '$TMP'/dhcp-noinv/bidirectional/*.jsonl | wc -l) -eq 1 ] && grep -q '\"device\":\"c0:56:27:00:00:fe\"' '$TMP'/dhcp-noinv/bidirectional/*.jsonl"
+# device_ip: opt-in (an identifier of the local network, not in the dataset-compatible layout)
+check "no device_ip column by default (JSON Lines)" bash -c "! grep -q device_ip '$TMP'/dhcp-noinv/bidirectional/*.jsonl"
+"$BIN/iotflow" extract -q -f csv -f jsonl --variant bi -o "$TMP/dip0" "$TMP/dhcp.pcap"
+check "no device_ip column by default (CSV header)" bash -c "! head -1 '$TMP'/dip0/bidirectional/*.csv | grep -q device_ip"
+"$BIN/iotflow" extract -q -f csv -f jsonl --variant bi --device-ip --devices "$TMP/dhcp-inv.csv" -o "$TMP/dip" "$TMP/dhcp.pcap"
+check "--device-ip: the key's device-side address (0.0.0.0 for a DHCP discover)" \
+  grep -q '"evicted":false,"device_ip":"0.0.0.0"}' "$TMP/dip/bidirectional/24-06-23.jsonl"
+check "--device-ip: last CSV column" bash -c "head -1 '$TMP/dip/bidirectional/24-06-23.csv' | grep -q ',evicted,device_ip'"
 "$BIN/iotflow" --version | grep -q "^iotflow [0-9]"; check "--version" [ $? -eq 0 ]
 for c in extract stats synth demo; do "$BIN/iotflow" $c --help >/dev/null; check "$c --help" [ $? -eq 0 ]; done
 finish

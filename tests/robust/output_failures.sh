@@ -25,19 +25,33 @@ for fmt in csv jsonl parquet; do
   done
   [ $n_ok -gt 0 ] || bad "$fmt: no N beyond the write count (test must reach a successful run)"
 done
-# an existing output stays untouched when a new run fails
+# an output error mid-run is reported as an output error: one message naming the path once,
+# no empty "iotflow: " line, and the input is not marked damaged in the stats
+"$BIN/pcapgen" --flood 20000 -o "$TMP/flood.pcap" 2>/dev/null
+for fmt in csv jsonl parquet; do
+  IOF_TEST_FAIL_WRITE=2 "$BIN/iotflow" extract -f $fmt -o "$TMP/mid-$fmt" --stats "$TMP/mid.json" "$TMP/flood.pcap" 2>"$TMP/err"
+  rc=$?
+  v=$(grep '^verdict:' "$TMP/err")
+  check "$fmt: mid-run write failure -> exit 3, FAILED verdict naming the file once" \
+    bash -c "[ $rc -eq 3 ] && [ \$(grep -o '24-06-23.$fmt' <<< '$v' | wc -l) -eq 1 ] && grep -q 'No space left' <<< '$v'"
+  check "$fmt: no empty 'iotflow:' line" bash -c "! grep -qE '^iotflow:[[:space:]]*$' '$TMP/err'"
+  check "$fmt: the input is not marked damaged" [ "$(json "$TMP/mid.json" 'd["input_truncated"] or any(i["error"] for i in d["inputs"])')" = False ]
+done
+# an existing output stays untouched when a new run that would replace it fails
 "$BIN/iotflow" extract -q -f csv -o "$TMP/keep" "$TMP/in.pcap"
 before=$(md5sum "$TMP/keep/bidirectional/24-06-23.csv" | cut -d' ' -f1)
-IOF_TEST_FAIL_WRITE=1 "$BIN/iotflow" extract -q -f csv -o "$TMP/keep" "$TMP/in.pcap" 2>/dev/null
+IOF_TEST_FAIL_WRITE=1 "$BIN/iotflow" extract -q -f csv --overwrite -o "$TMP/keep" "$TMP/in.pcap" 2>/dev/null
 after=$(md5sum "$TMP/keep/bidirectional/24-06-23.csv" | cut -d' ' -f1)
 check "existing final file unchanged after a failed run" [ "$before" = "$after" ]
 # /dev/full as stdout: ENOSPC must be an error (exit 3), not a silent success
 "$BIN/iotflow" extract -q -f csv --variant bi -o - "$TMP/in.pcap" > /dev/full 2>"$TMP/err"
 check "-o - to /dev/full -> exit 3" [ $? -eq 3 ]
-# closed pipe: EPIPE is an output error too
+# closed pipe (| head): never killed by SIGPIPE; it stops quietly with 141 (128 + SIGPIPE,
+# what the shell reports for other tools), or 0 when everything was written before the close
 "$BIN/iotflow" extract -q -f jsonl --variant bi -o - "$TMP/in.pcap" 2>"$TMP/err" | true
 rcs=("${PIPESTATUS[@]}")
-check "-o - into a closed pipe -> exit 0 or 3 (never killed by SIGPIPE)" [ "${rcs[0]}" -eq 3 -o "${rcs[0]}" -eq 0 ]
+check "-o - into a closed pipe -> exit 141 or 0 (never killed by SIGPIPE)" [ "${rcs[0]}" -eq 141 -o "${rcs[0]}" -eq 0 ]
+check "-o - into a closed pipe -> nothing on stderr" [ ! -s "$TMP/err" ]
 # file size limit: EFBIG
 ( ulimit -f 1; trap '' XFSZ; "$BIN/iotflow" extract -q -f csv --payload-total 3000 -o "$TMP/big" "$TMP/in.pcap" 2>"$TMP/err" ); rc=$?
 check "ulimit -f -> exit 3 (got $rc)" [ $rc -eq 3 ]

@@ -189,6 +189,39 @@ static void test_broadcast_is_remote(void)
     ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 0);
 }
 
+/* docs/OUTPUT.md: group MACs are never devices, whatever the IP says (a camera capture made
+ * ff:ff:ff:ff:ff:ff a device through a subnet broadcast to 192.168.1.255). */
+static void test_group_mac_is_never_a_device(void)
+{
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    static const uint8_t mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
+    static const uint8_t cam[6] = { 0x74, 0xda, 0x38, 0x01, 0x02, 0x03 };
+    static const uint8_t nas[6] = { 0x00, 0x11, 0x32, 0x0a, 0x0b, 0x0c };
+    iof_view v[2];
+    /* camera -> subnet broadcast: one view, the camera's (upstream) */
+    iof_pkt p = mk(0, "192.168.1.20", "192.168.1.255", 17, 5000, 5000, 60, NULL, 0);
+    memcpy(p.src_mac, cam, 6);
+    memcpy(p.dst_mac, bcast, 6);
+    p.flags |= IOF_PKT_HAS_SRC_MAC | IOF_PKT_HAS_DST_MAC;
+    ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 1);
+    ASSERT_EQ_INT(v[0].dir, 1);
+    ASSERT_EQ_MEM(v[0].dev_ip, p.src_ip, 4);
+    /* to a multicast MAC with a private unicast IP (misconfigured sender): not a device either */
+    memcpy(p.dst_mac, mcast, 6);
+    ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 1);
+    ASSERT_EQ_INT(v[0].dir, 1);
+    /* the same pair with unicast MACs: two mirrored views */
+    memcpy(p.dst_mac, nas, 6);
+    ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 2);
+    /* a group source MAC is not a station: only the receiver is a device */
+    memcpy(p.src_mac, bcast, 6);
+    ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 1);
+    ASSERT_EQ_INT(v[0].dir, 0);
+    /* without MACs (raw IP links) the addresses decide, as before */
+    p.flags &= ~(uint32_t)(IOF_PKT_HAS_SRC_MAC | IOF_PKT_HAS_DST_MAC);
+    ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 2);
+}
+
 static void test_out_of_order_timestamps(void)
 {
     iof__cflow *t = table(IOF_VARIANT_BI, 10, 100, 1000);
@@ -485,7 +518,7 @@ static const iof_test tests[] = {
     TEST(test_format_remip),
     TEST(test_clamped_timestamps_saturate),
     TEST(test_window_boundary), TEST(test_clock_closes_windows), TEST(test_mirrored_device_to_device),
-    TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote),
+    TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote), TEST(test_group_mac_is_never_a_device),
     TEST(test_out_of_order_timestamps), TEST(test_slots_and_payload_stream), TEST(test_stream_cut_mid_packet),
     TEST(test_eviction_cap), TEST(test_many_keys_hash_growth), TEST(test_remote_anonymised),
     TEST(test_wide_schema_names), { 0, 0 },
