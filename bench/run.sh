@@ -103,8 +103,8 @@ w=$w; pk=$pk; size=$size; rss=$rss; base=$base
 print(f'%-28s %9.2f %10.2f %9.0f %8.0f MB %7.2fx' % ('$label', w, pk/w/1e6, size/w/1e6, rss/1024, w/base))"
   done <<EOF
 iotflow stats (no output)|$IOF stats $DEV $cap
-iotflow -f parquet (wide,zstd)|$IOF extract -q --variant bi $DEV -f parquet -o $W/out $cap
-iotflow -f parquet (nested)|$IOF extract -q --variant bi --layout nested $DEV -f parquet -o $W/out $cap
+iotflow -f parquet (wide,zstd)|$IOF extract -q --variant bi $DEV -f parquet --overwrite -o $W/out $cap
+iotflow -f parquet (nested)|$IOF extract -q --variant bi --layout nested $DEV -f parquet --overwrite -o $W/out $cap
 iotflow -f csv (wide) > null|$IOF extract -q --variant bi $DEV -f csv -o - $cap > /dev/null
 iotflow -f jsonl > null|$IOF extract -q --variant bi $DEV -f jsonl -o - $cap > /dev/null
 tcpdump -r (read only)|tcpdump -r $cap -w /dev/null
@@ -112,7 +112,7 @@ softflowd -r|softflowd -r $cap -n 127.0.0.1:9 -D >/dev/null
 nfpcapd -r|rm -rf $W/nf && mkdir -p $W/nf && nfpcapd -r $cap -l $W/nf
 EOF
   echo "iotflow -f parquet (wide,zstd) / no output, alternating runs: $(alt_ratio "$IOF stats $DEV $cap" \
-      "$IOF extract -q --variant bi $DEV -f parquet -o $W/out $cap")"
+      "$IOF extract -q --variant bi $DEV -f parquet --overwrite -o $W/out $cap")"
   # sizes (bidirectional records): wide Parquet vs gzip -6 of the same records as wide CSV
   rm -rf "$W/out"
   "$IOF" extract -q --variant bi $DEV -f parquet -o "$W/out" "$cap"
