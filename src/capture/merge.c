@@ -183,8 +183,18 @@ int iof__merge_next(iof__merge *m, iof_frame *f, size_t *idx)
         int rc = advance(m, i);
         if (rc < 0)
             return rc;
-        if (rc == 1)
+        if (rc == 1) {
+            /* fast path: the only input with a frame, and no other due to join before it (one
+             * capture, or captures that do not overlap in time): no heap work per frame */
+            if (m->nheap == 0 && (m->next_pending >= m->cfg.n_inputs || m->cfg.max_open == 1 ||
+                                  m->in[m->order[m->next_pending]].first_ts > m->in[i].cur.ts_ns)) {
+                *f = m->in[i].cur;
+                *idx = i;
+                m->last = (long)i;
+                return 1;
+            }
             heap_push(m, i);
+        }
     }
     /* inputs join when the merged stream reaches their first timestamp (time order) or when
      * the previous one is done (name order), while a slot is free */
