@@ -352,9 +352,14 @@ static int close_file(iof__sink *s, sink_file *sf, bool ok, bool defer)
         s->pending_sf = pr;
         s->cappending = cap;
     }
+    /* listed first: pending[i] is always done[ndone - npending + i] */
+    if ((rc = record_done(s, sf, path, sf->replaces)) != IOF_OK) {
+        iof__outfile_abort(sf->f);
+        return iof__fail(s->errmsg, sizeof(s->errmsg), rc, "out of memory");
+    }
     s->pending_sf[s->npending] = *sf;
     s->pending[s->npending++] = sf->f;
-    return record_done(s, sf, path, sf->replaces);
+    return IOF_OK;
 }
 
 static int open_file(iof__sink *s, sink_file *sf, int fmt, int variant, int64_t day, int part)
