@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/walk.h"
+
 #define IOF_MAX_CAPLEN (256u * 1024u)     /* largest record accepted (libpcap's max snaplen) */
 #define IOF_MAX_PCAPNG_BLOCK (16u << 20)  /* largest pcapng block accepted */
 #define IOF_MAX_INTERFACES 1024           /* pcapng IDBs per section */
@@ -98,9 +100,14 @@ void iof__source_close(iof__source *s);
  * name order; files whose first bytes are not a capture or gzip are skipped and reported via
  * the skipped callback). Returns 0 or IOF_E_IO/IOF_E_NOMEM with errbuf. *out is a malloc'd
  * array of malloc'd strings (free with iof__input_list_free). */
-typedef void (*iof_skip_cb)(void *ctx, const char *path, const char *why);
 int iof__input_list_expand(const char *const *inputs, size_t n, char ***out, size_t *n_out,
                            iof_skip_cb skipped, void *ctx, char *errbuf, size_t errlen);
 void iof__input_list_free(char **list, size_t n);
+
+/* Capture detection by magic number (pcap in every byte order and resolution, the Kuznetzov
+ * "patched" format, pcapng, gzip): the one test every directory walk uses. */
+bool iof__capture_magic(const uint8_t *b, size_t n);
+/* NULL if the file's first bytes are a capture's, else why not (written into why). */
+const char *iof__capture_sniff(const char *path, char *why, size_t wl);
 
 #endif

@@ -1,0 +1,26 @@
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "common/err.h"
+#include "common/grow.h"
+
+int iof__grow(void **p, size_t *cap, size_t need, size_t esz, size_t max)
+{
+    if (need <= *cap)
+        return IOF_OK;
+    if (need > max)
+        return IOF_E_LIMIT;
+    size_t c = *cap ? *cap : 16;
+    while (c < need)
+        c = c > SIZE_MAX / 2 ? need : c * 2;
+    if (c > max)
+        c = max;
+    if (esz && c > SIZE_MAX / esz)
+        return IOF_E_NOMEM;
+    void *q = realloc(*p, c * esz);
+    if (!q)
+        return IOF_E_NOMEM;
+    *p = q;
+    *cap = c;
+    return IOF_OK;
+}
