@@ -24,7 +24,7 @@ enum {
     IOF_LINKTYPE_LINUX_SLL = 113,
     IOF_LINKTYPE_IPV4 = 228,
     IOF_LINKTYPE_IPV6 = 229,
-    IOF_LINKTYPE_NFLOG = 239,     /* Linux netfilter log: header + TLVs, payload from the IP header */
+    IOF_LINKTYPE_NFLOG = 239,     /* Linux netfilter log: header + TLVs, the IP packet in one */
     IOF_LINKTYPE_LINUX_SLL2 = 276,
 };
 
