@@ -26,6 +26,7 @@ static const struct {
     { IOF_LINKTYPE_LINUX_SLL, "LINUX_SLL", iof__l2_sll },
     { IOF_LINKTYPE_IPV4, "IPV4", iof__l2_ipv4 },
     { IOF_LINKTYPE_IPV6, "IPV6", iof__l2_ipv6 },
+    { IOF_LINKTYPE_NFLOG, "NFLOG", iof__l2_nflog },
     { IOF_LINKTYPE_LINUX_SLL2, "LINUX_SLL2", iof__l2_sll2 },
 };
 
@@ -78,6 +79,7 @@ iof_drop iof__decode(iof_pkt *pkt, uint32_t linktype, const uint8_t *data, uint3
     case IOF_LINKTYPE_LOOP: return iof__l2_loop(pkt);
     case IOF_LINKTYPE_PPP:
     case 50: return iof__l2_ppp(pkt);
+    case IOF_LINKTYPE_NFLOG: return iof__l2_nflog(pkt);
     default: return IOF_DROP_LINKTYPE_UNSUPPORTED;
     }
 }

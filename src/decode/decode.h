@@ -12,6 +12,7 @@
 
 #define IOF_MAX_VLAN_DEPTH 8   /* QinQ stacks seen in practice are 2 deep; 8 is generous */
 #define IOF_MAX_IP6_EXT 16     /* extension headers followed before giving up */
+#define IOF_MAX_MPLS_DEPTH 16  /* MPLS labels followed; VPN stacks are 2-3, SR-MPLS ~10 */
 
 /* LINKTYPE_* values (tcpdump.org/linktypes.html) iotflow decodes. */
 enum {
@@ -23,6 +24,7 @@ enum {
     IOF_LINKTYPE_LINUX_SLL = 113,
     IOF_LINKTYPE_IPV4 = 228,
     IOF_LINKTYPE_IPV6 = 229,
+    IOF_LINKTYPE_NFLOG = 239,     /* Linux netfilter log: header + TLVs, the IP packet in one */
     IOF_LINKTYPE_LINUX_SLL2 = 276,
 };
 
@@ -40,6 +42,8 @@ typedef struct iof_pkt {
     int64_t ts_ns;          /* timestamp, ns since the Unix epoch */
     uint32_t caplen;        /* captured bytes (after clamping to wirelen) */
     uint32_t wirelen;       /* original length on the wire */
+                            /* NFLOG: both describe the IP packet in the payload TLV, counted
+                             * from data (l2_nflog.c): its captured end and its wire end */
     uint32_t linktype;
     const uint8_t *data;    /* captured frame: borrowed, valid until the next packet */
 

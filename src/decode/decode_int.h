@@ -25,10 +25,14 @@ enum {
     IOF_ETH_IPV6 = 0x86dd,
     IOF_ETH_PPPOE_DISC = 0x8863,
     IOF_ETH_PPPOE_SESS = 0x8864,
+    IOF_ETH_MPLS = 0x8847,       /* MPLS unicast */
+    IOF_ETH_MPLS_MC = 0x8848,    /* MPLS multicast (upstream-assigned labels) */
     IOF_ETH_MIN_TYPE = 0x0600,   /* smaller values are 802.3 lengths (LLC follows) */
 
     IOF_PPP_IPV4 = 0x0021,
     IOF_PPP_IPV6 = 0x0057,
+    IOF_PPP_MPLS = 0x0281,
+    IOF_PPP_MPLS_MC = 0x0283,
 
     IOF_IPPROTO_HOPOPTS = 0,
     IOF_IPPROTO_ICMP = 1,
@@ -74,13 +78,15 @@ iof_drop iof__l2_raw(iof_pkt *pkt);
 iof_drop iof__l2_ipv4(iof_pkt *pkt);
 iof_drop iof__l2_ipv6(iof_pkt *pkt);
 iof_drop iof__l2_ppp(iof_pkt *pkt);
+iof_drop iof__l2_nflog(iof_pkt *pkt);
 
 /* Ethertype dispatch for the bytes at `off` whose type is `type`: follows a VLAN stack (up to
- * IOF_MAX_VLAN_DEPTH), PPPoE session -> PPP, and hands IPv4/IPv6 to l3. ARP/RARP, PPPoE
- * discovery, 802.3 lengths and other types end here with their drop reason. */
+ * IOF_MAX_VLAN_DEPTH), PPPoE session -> PPP, an MPLS label stack (up to IOF_MAX_MPLS_DEPTH)
+ * -> IPv4/IPv6 by the version nibble, and hands IPv4/IPv6 to l3. ARP/RARP, PPPoE discovery,
+ * 802.3 lengths and other types end here with their drop reason. */
 iof_drop iof__l2_ethertype(iof_pkt *pkt, uint32_t off, uint16_t type);
 
-/* PPP protocol dispatch (IPv4 / IPv6 / PPP_NOT_IP) for the IP header at `off`. */
+/* PPP protocol dispatch (IPv4 / IPv6 / MPLS / PPP_NOT_IP) for the header at `off`. */
 iof_drop iof__l2_ppp_proto(iof_pkt *pkt, uint32_t off, uint16_t proto);
 
 /* IP decoders (l3_*.c). `off` is the IP header; the version nibble must already match or is

@@ -1,4 +1,4 @@
-/* Ethernet II / 802.3, 802.1Q + 802.1ad (+ pre-standard 0x9100) VLAN stacks, PPPoE.
+/* Ethernet II / 802.3, 802.1Q + 802.1ad (+ pre-standard 0x9100) VLAN stacks, PPPoE, MPLS.
  *
  * Ethernet always yields both MACs (once the 14-byte header is captured). The ethertype
  * dispatch is shared with the Linux cooked decoders (l2_sll.c), whose payload may also start
@@ -34,6 +34,36 @@ static iof_drop pppoe_session(iof_pkt *pkt, uint32_t off)
     return iof__l2_ppp_proto(pkt, off + 8, proto);
 }
 
+/* MPLS label stack (RFC 3032) at `off`: 4-byte entries label(20) TC(3) S(1) TTL(8), up to the
+ * one with the bottom-of-stack bit S, at most IOF_MAX_MPLS_DEPTH. Nothing in the stack says
+ * what follows, so the first nibble after it is taken as the IP version (as tcpdump and
+ * Wireshark do): 4 or 6 go to the IP decoders, which check the rest. Anything else is
+ * MPLS_NOT_IP, not a guess: 0 is a pseudowire control word (RFC 4385) and Ethernet over MPLS
+ * without one starts with a destination MAC. (Such a MAC whose first nibble is 4 or 6 would be
+ * read as IP, as the two tools do; the IPv4/IPv6 header checks then usually drop it.) Reached
+ * from the ethertype dispatch (Ethernet, VLAN/QinQ, SLL/SLL2) and from PPP/PPPoE. */
+static iof_drop mpls(iof_pkt *pkt, uint32_t off)
+{
+    iof_rd r = iof__rd_at(pkt, off);
+    for (unsigned depth = 1;; depth++) {
+        if (depth > IOF_MAX_MPLS_DEPTH)
+            return IOF_DROP_MPLS_TOO_DEEP;
+        uint32_t entry = rd_be32(&r);
+        if (r.err)
+            return IOF_DROP_MPLS_TRUNCATED;
+        pkt->notes |= IOF_NOTE(MPLS);
+        if (entry & 0x100)
+            break; /* bottom of stack */
+    }
+    uint32_t l3 = off + (uint32_t)rd_pos(&r, pkt->data + off);
+    uint8_t ver = rd_u8(&r) >> 4;
+    if (r.err)
+        return IOF_DROP_MPLS_TRUNCATED;
+    if (ver != 4 && ver != 6)
+        return IOF_DROP_MPLS_NOT_IP;
+    return iof__decode_ip(pkt, l3);
+}
+
 iof_drop iof__l2_ethertype(iof_pkt *pkt, uint32_t off, uint16_t type)
 {
     iof_rd r = iof__rd_at(pkt, off);
@@ -65,6 +95,9 @@ iof_drop iof__l2_ethertype(iof_pkt *pkt, uint32_t off, uint16_t type)
             return pppoe_session(pkt, off + (uint32_t)rd_pos(&r, pkt->data + off));
         case IOF_ETH_PPPOE_DISC:
             return IOF_DROP_PPPOE_NOT_SESSION;
+        case IOF_ETH_MPLS:
+        case IOF_ETH_MPLS_MC:
+            return mpls(pkt, off + (uint32_t)rd_pos(&r, pkt->data + off));
         default:
             /* < 0x0600: 802.3 length field (LLC/SNAP follows); others: EAPOL, LLDP, ... */
             return IOF_DROP_NOT_IP;
@@ -72,12 +105,15 @@ iof_drop iof__l2_ethertype(iof_pkt *pkt, uint32_t off, uint16_t type)
     }
 }
 
-/* PPP protocol numbers carrying IP; anything else (LCP 0xc021, IPCP 0x8021, ...) is not IP. */
+/* PPP protocol numbers carrying IP (directly or under MPLS labels); anything else (LCP 0xc021,
+ * IPCP 0x8021, ...) is not IP. */
 iof_drop iof__l2_ppp_proto(iof_pkt *pkt, uint32_t off, uint16_t proto)
 {
     switch (proto) {
     case IOF_PPP_IPV4: return iof__l3_ipv4(pkt, off);
     case IOF_PPP_IPV6: return iof__l3_ipv6(pkt, off);
+    case IOF_PPP_MPLS:
+    case IOF_PPP_MPLS_MC: return mpls(pkt, off);
     default: return IOF_DROP_PPP_NOT_IP;
     }
 }

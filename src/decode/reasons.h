@@ -15,9 +15,16 @@
     X(ETH_TRUNCATED, "eth.truncated", "Ethernet header not fully captured")                  \
     X(VLAN_TRUNCATED, "vlan.truncated", "802.1Q/802.1ad tag not fully captured")             \
     X(VLAN_TOO_DEEP, "vlan.too_deep", "more stacked VLAN tags than IOF_MAX_VLAN_DEPTH")      \
+    X(MPLS_TRUNCATED, "mpls.truncated", "MPLS label stack (or the byte after it) not fully captured") \
+    X(MPLS_TOO_DEEP, "mpls.too_deep", "more MPLS labels than IOF_MAX_MPLS_DEPTH")            \
+    X(MPLS_NOT_IP, "mpls.not_ip", "no IPv4/IPv6 after the MPLS label stack (pseudowire, Ethernet over MPLS, ...)") \
     X(SLL_TRUNCATED, "sll.truncated", "Linux cooked (SLL/SLL2) header not fully captured")   \
     X(NULL_TRUNCATED, "null.truncated", "BSD loopback header not fully captured")            \
     X(NULL_UNKNOWN_FAMILY, "null.unknown_family", "BSD loopback family is not IPv4/IPv6")    \
+    X(NFLOG_TRUNCATED, "nflog.truncated", "NFLOG header, or a TLV header before the payload, not captured") \
+    X(NFLOG_NOT_IP, "nflog.not_ip", "NFLOG address family other than AF_INET (2) / AF_INET6 (10)") \
+    X(NFLOG_TLV_INVALID, "nflog.tlv_invalid", "NFLOG TLV length < 4 or past the end of the frame (in either byte order)") \
+    X(NFLOG_NO_PAYLOAD, "nflog.no_payload", "NFLOG message without a packet payload (NFULA_PAYLOAD) TLV") \
     X(PPPOE_TRUNCATED, "pppoe.truncated", "PPPoE/PPP header not fully captured")             \
     X(PPPOE_NOT_SESSION, "pppoe.discovery", "PPPoE discovery stage (no IP inside)")          \
     X(PPP_NOT_IP, "ppp.not_ip", "PPP frame carrying a non-IP protocol (LCP, IPCP, ...)")     \
@@ -49,7 +56,8 @@
     X(VLAN, "vlan.tagged", "frame with at least one VLAN tag")                                \
     X(IP_LEN_FROM_WIRE, "ip.len_from_wire", "IPv4 total length / IPv6 payload length 0 (TSO/GRO capture): wire length used") \
     X(IPV6_JUMBO, "ipv6.jumbo", "IPv6 jumbogram: length from the hop-by-hop Jumbo Payload option") \
-    X(UDP_HDR_TRUNCATED, "udp.header_truncated", "UDP header cut after the ports (kept, length unchecked)")
+    X(UDP_HDR_TRUNCATED, "udp.header_truncated", "UDP header cut after the ports (kept, length unchecked)") \
+    X(MPLS, "mpls.labelled", "frame with an MPLS label stack")
 
 typedef enum iof_drop {
 #define IOF_DROP_ENUM_(e, name, doc) IOF_DROP_##e,

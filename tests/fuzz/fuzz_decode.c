@@ -1,10 +1,10 @@
 /* fuzz_decode: one frame through iof__decode (+ the fragment table), invariants checked.
  *
- * Input: byte 0 selects a link type from our table (plus one unsupported value), bytes 1-4
- * say how wirelen relates to caplen (equal / larger / smaller / arbitrary), the rest is the
- * frame. The frame is copied into an exactly-sized heap block so ASan sees any over-read, and
- * every payload byte the decoder points at is read into a volatile sink (a result nobody uses
- * lets the optimiser delete the bad read).
+ * Input: byte 0 selects a link type from our table (plus one unsupported value, 147; NFLOG 239
+ * is index 13), bytes 1-4 say how wirelen relates to caplen (equal / larger / smaller /
+ * arbitrary), the rest is the frame. The frame is copied into an exactly-sized heap block so
+ * ASan sees any over-read, and every payload byte the decoder points at is read into a
+ * volatile sink (a result nobody uses lets the optimiser delete the bad read).
  *
  * Build with libFuzzer:  clang-14 -fsanitize=fuzzer,address,undefined -Isrc \
  *     src/decode/ *.c tests/fuzz/fuzz_decode.c -o fuzz_decode
@@ -20,7 +20,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const uint32_t linktypes[] = { 0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 276, 147 };
+/* Append only: the seeds in corpus/ and regress/ select by index (byte 0 modulo the count). */
+static const uint32_t linktypes[] = { 0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 276, 147, 239 };
 #define NLT (sizeof linktypes / sizeof linktypes[0])
 
 static volatile uint32_t sink;

@@ -45,7 +45,7 @@ FIELDS = [
     "ipv6.fraghdr.offset", "ipv6.fraghdr.more", "ipv6.fraghdr.ident", "ah.next_header",
     "tcp.srcport", "tcp.dstport", "tcp.len", "tcp.hdr_len", "tcp.payload",
     "udp.srcport", "udp.dstport", "udp.length", "udp.payload",
-    "data.data", "ipv6.opt.jumbo",
+    "data.data", "ipv6.opt.jumbo", "nflog.tlv_type", "nflog.tlv",
 ]
 FI = {f: i for i, f in enumerate(FIELDS)}
 
@@ -60,12 +60,14 @@ EXT_TOKENS = {
 }
 
 # First layer of frames whose link type iotflow has no decoder for (spec §6 lists Ethernet,
-# VLAN, SLL/SLL2, raw IP, null/loop, PPP; tshark decodes far more).
-UNSUPPORTED_LINK = {"nflog", "radiotap", "wlan_radio", "wlan", "wpan", "netlink", "mtp2"}
-# Layers in front of the outer IP header that iotflow decodes. Anything else there (MPLS,
-# Cisco VN-Tag, ...) is an encapsulation iotflow counts as not-IP (l2.not_ip).
+# VLAN, SLL/SLL2, raw IP, null/loop, PPP; iotflow adds NFLOG; tshark decodes far more).
+UNSUPPORTED_LINK = {"radiotap", "wlan_radio", "wlan", "wpan", "netlink", "mtp2"}
+# Layers in front of the outer IP header that iotflow decodes. Anything else there (Cisco
+# VN-Tag, MPLS pseudowires, ...) is an encapsulation iotflow counts as not-IP (l2.not_ip,
+# mpls.not_ip).
 SUPPORTED_L2 = {"", "eth", "ethertype", "vlan", "ieee8021ad", "null", "ppp", "raw", "sll",
-                "pppoes"}
+                "pppoes", "mpls", "nflog"}
+NFULA_HWADDR = 8
 MAX_IP6_EXT = 16  # iotflow follows at most 16 IPv6 extension headers (IOF_MAX_IP6_EXT)
 TS_MAX_S = (2**63 - 1) // 1000000000 - 1  # iotflow clamps later timestamps to INT64_MAX ns
 
@@ -74,6 +76,16 @@ LOCAL_NETS = [ipaddress.ip_network(n) for n in (
 MCAST_NETS = [ipaddress.ip_network(n) for n in ("224.0.0.0/4", "ff00::/8")]
 BCAST = ipaddress.ip_address("255.255.255.255")
 FRAG_TIMEOUT_US = 30 * 1000000  # iotflow's fragment table timeout (src/pipeline/run_int.h)
+
+
+def nflog_src_mac(types, tlvs):
+    """Source MAC of an NFLOG frame: the NFULA_HWADDR TLV (tshark splits the TLVs and finds
+    their byte order) when its address length (network order) is 6. tlvs are whole TLVs in
+    hex: 4-byte header, then {address length(2), pad(2), address(8)}."""
+    for t, v in zip(types.split(",") if types else [], tlvs.split(",") if tlvs else []):
+        if int(t) == NFULA_HWADDR and len(v) >= 2 * 14 and int(v[8:12], 16) == 6:
+            return ":".join(v[i:i + 2] for i in range(16, 28, 2))
+    return ""
 
 
 def is_device_ip(a):
@@ -159,8 +171,11 @@ def parse_fields(text):
         if p.ipocc != 0:
             # an IPv4 header under an outer IPv6 one, or the reverse: take the outer family
             pass
-        # MACs: outer Ethernet, or the SLL sender address
+        # MACs: outer Ethernet, the SLL sender address, or the NFLOG hardware address (the
+        # sender's; NFLOG has no destination MAC)
         p.smac = first(g("eth.src")) or first(g("sll.src.eth"))
+        if toks[0] == "nflog":
+            p.smac = nflog_src_mac(g("nflog.tlv_type"), g("nflog.tlv"))
         p.dmac = first(g("eth.dst"))
         if not p.dmac and g("sll.pkttype") and first(g("sll.pkttype")) == "1":
             p.dmac = "ff:ff:ff:ff:ff:ff"

@@ -72,6 +72,9 @@ ip   iot__iotsentinel-WeMoSwitch-setup__Setup-C-2-STA.pcap                    Io
 mac  format-ns-be__pcpp__nanosecs_big_endian.pcap                             ns-resolution big-endian pcap
 mac  tcp__tcpdump-tso__ipv4_tcp_http_xml_tso.pcap                             TSO capture (IP length 0)
 ip   compressed__zeek-gzip__tls-fragmented-handshake.pcap.gz                  gzip-compressed pcap
+ip   linktype-nflog__tcpdump__nflog.pcap                                      NFLOG (239): TLVs, IP payload, no MACs
+mac  linktype-nflog__tcpdump__nflog.pcap                                      NFLOG: sender MAC from NFULA_HWADDR
+mac  mpls__zeek-mpls-in-vlan__mpls-in-vlan.pcap                               MPLS label stack inside 802.1Q
 EOF
 )
 

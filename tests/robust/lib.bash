@@ -13,4 +13,16 @@ no_temp_files() {
   n=$(find "$1" -name '.*.tmp.*' 2>/dev/null | wc -l)
   [ "$n" -eq 0 ]
 }
+# Two private network namespaces $A and $B joined by a veth pair vA$$ (in A, PREFIX.1/24) and
+# vB$$ (in B, PREFIX.2/24), links and lo up; removed at exit. Exits 77 (skipped) when the
+# namespaces or the veth pair cannot be made. Needs root and iproute2.
+netns_pair() { # PREFIX, e.g. 192.168.77
+  A=iofA$$; B=iofB$$
+  trap 'ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; rm -rf "$TMP"' EXIT
+  if ! ip netns add $A 2>/dev/null || ! ip netns add $B 2>/dev/null; then echo "SKIPPED: cannot create network namespaces"; exit 77; fi
+  ip link add vA$$ type veth peer name vB$$ || { echo "SKIPPED: cannot create veth"; exit 77; }
+  ip link set vA$$ netns $A; ip link set vB$$ netns $B
+  ip -n $A addr add "$1.1/24" dev vA$$; ip -n $B addr add "$1.2/24" dev vB$$
+  ip -n $A link set vA$$ up; ip -n $B link set vB$$ up; ip -n $A link set lo up; ip -n $B link set lo up
+}
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }

@@ -6,14 +6,7 @@
 # Needs root and `ip netns`; exits 77 (skipped) otherwise.
 source "$(dirname "$0")/lib.bash"
 if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null; then echo "SKIPPED: needs root and iproute2"; exit 77; fi
-A=iofA$$; B=iofB$$
-cleanup_ns() { ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup_ns EXIT
-if ! ip netns add $A 2>/dev/null || ! ip netns add $B 2>/dev/null; then echo "SKIPPED: cannot create network namespaces"; exit 77; fi
-ip link add vA$$ type veth peer name vB$$ || { echo "SKIPPED: cannot create veth"; exit 77; }
-ip link set vA$$ netns $A; ip link set vB$$ netns $B
-ip -n $A addr add 192.168.77.1/24 dev vA$$; ip -n $B addr add 192.168.77.2/24 dev vB$$
-ip -n $A link set vA$$ up; ip -n $B link set vB$$ up; ip -n $A link set lo up; ip -n $B link set lo up
+netns_pair 192.168.77
 send() { # count
   ip netns exec $B python3 -c "
 import socket, time

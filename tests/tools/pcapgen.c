@@ -5,8 +5,10 @@
  *   pcapgen [OPTIONS] -o OUT --one-flow N N packets of one TCP flow, caplen 64, wire length 1514
  *   pcapgen [OPTIONS] -o OUT --mix N [--flows K]  N small packets round-robin over K flows
  *
- * OPTIONS: --pcapng  --ns  --be  --link eth|raw|sll|null  --start UNIX_SECONDS (default
+ * OPTIONS: --pcapng  --ns  --be  --link eth|raw|sll|null|nflog  --start UNIX_SECONDS (default
  *          1719165600 = 2024-06-23T18:00:00Z)
+ *          nflog: header, PACKET_HDR, HWADDR (the frame's source MAC), PAYLOAD (the IP packet),
+ *          padded; TLV length/type in the file's byte order (little-endian, big with --be)
  *
  * SCRIPT lines ('#' comments):  T SRC > DST PROTO [key=value ...]
  *   T      seconds (decimal) after --start; may go backwards
@@ -19,6 +21,7 @@
  *          frag=N       IPv4/IPv6: send the datagram as fragments of N payload bytes (multiple of 8)
  *          fragorder=reverse   emit fragments last-first          ttl=N  id=N
  *          wire=N       claim a wire length of N (>= caplen) in the record header
+ *          mpls=L | mpls=L1,L2   MPLS label stack after the VLAN tags (--link eth, no frag=)
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -32,6 +35,7 @@
 
 static iof__pcapw *W;
 static int link_type = 1; /* LINKTYPE_ETHERNET */
+static bool big_endian;    /* --be: also the byte order of NFLOG TLV headers */
 static int64_t start_ns = 1719165600LL * 1000000000LL;
 static unsigned long long written;
 
@@ -42,6 +46,16 @@ static void die(const char *msg, long line)
     else
         fprintf(stderr, "pcapgen: %s\n", msg);
     exit(1);
+}
+
+/* NFLOG TLV header: length and type in the capturing host's byte order. */
+static void nflog_tlv(uint8_t *b, uint32_t len, unsigned type)
+{
+    unsigned v[2] = { len, type };
+    for (int i = 0; i < 2; i++) {
+        b[2 * i + (big_endian ? 0 : 1)] = (uint8_t)(v[i] >> 8);
+        b[2 * i + (big_endian ? 1 : 0)] = (uint8_t)v[i];
+    }
 }
 
 /* Writes an Ethernet frame, re-encapsulated for the chosen link type. */
@@ -74,6 +88,18 @@ static void emit(int64_t ts_ns, const uint8_t *frame, uint32_t len, uint32_t cap
             memcpy(buf + 6, frame + 6, 6);
             buf[14] = (uint8_t)(et >> 8);
             buf[15] = (uint8_t)et;
+        } else if (link_type == 239) { /* NFLOG, logged on FORWARD with the sender's MAC */
+            hl = 4 + 8 + 16 + 4;
+            memset(buf, 0, hl);
+            buf[0] = (frame[off] >> 4) == 4 ? 2 : 10;
+            nflog_tlv(buf + 4, 8, 1);
+            buf[8] = (uint8_t)(et >> 8);
+            buf[9] = (uint8_t)et;
+            buf[10] = 2; /* hook: FORWARD */
+            nflog_tlv(buf + 12, 16, 8);
+            buf[17] = 6; /* address length, network order */
+            memcpy(buf + 20, frame + 6, 6);
+            nflog_tlv(buf + 28, 4 + iplen, 9);
         } else if (link_type == 0) { /* NULL: host-endian family */
             hl = 4;
             uint32_t fam = (frame[off] >> 4) == 4 ? 2 : 30;
@@ -82,6 +108,8 @@ static void emit(int64_t ts_ns, const uint8_t *frame, uint32_t len, uint32_t cap
         memcpy(buf + hl, frame + off, iplen);
         out = buf;
         n = hl + iplen;
+        while (link_type == 239 && n % 4)
+            buf[n++] = 0; /* TLV padding */
         if (caplen > n || caplen == len)
             caplen = n;
         if (wire == len)
@@ -268,6 +296,8 @@ static void script(FILE *in)
         size_t plen = 0;
         long caplen = -1, wire = -1, frag = 0;
         bool reverse = false;
+        unsigned mpls[2];
+        int n_mpls = 0;
         for (int i = 5; i < nt; i++) {
             char *eq = strchr(tok[i], '=');
             if (!eq)
@@ -289,6 +319,8 @@ static void script(FILE *in)
                                            : *f == 'A' ? 16 : *f == 'U' ? 32 : 0);
             } else if (strcmp(k, "vlan") == 0) {
                 s.n_vlan = sscanf(v, "%hu,%hu", &s.vlan[0], &s.vlan[1]);
+            } else if (strcmp(k, "mpls") == 0) {
+                n_mpls = sscanf(v, "%u,%u", &mpls[0], &mpls[1]);
             } else if (strcmp(k, "caplen") == 0) {
                 caplen = atol(v);
             } else if (strcmp(k, "wire") == 0) {
@@ -315,6 +347,20 @@ static void script(FILE *in)
         size_t n = iof__pkt_build(frame, sizeof(frame), &s);
         if (!n)
             die("cannot build the packet", ln);
+        if (n_mpls > 0) {
+            if (link_type != 1 || frag)
+                die("mpls= needs --link eth and no frag=", ln);
+            size_t at = 14 + 4u * (size_t)s.n_vlan; /* after the last ethertype */
+            frame[at - 2] = 0x88;
+            frame[at - 1] = 0x47;
+            memmove(frame + at + 4u * (size_t)n_mpls, frame + at, n - at);
+            for (int j = 0; j < n_mpls; j++) {
+                uint32_t e = (uint32_t)mpls[j] << 12 | (j == n_mpls - 1 ? 0x100u : 0) | 64;
+                for (int b = 0; b < 4; b++)
+                    frame[at + 4u * (size_t)j + (size_t)b] = (uint8_t)(e >> (24 - 8 * b));
+            }
+            n += 4u * (size_t)n_mpls;
+        }
         if (frag) {
             uint32_t l3 = 14 + 4u * (uint32_t)s.n_vlan;
             fragment(ts, frame, l3, reverse, (uint32_t)frag, s.ipver, ln);
@@ -409,7 +455,7 @@ int main(int argc, char **argv)
         case 'b': o.big_endian = true; break;
         case 'l':
             link_type = strcmp(optarg, "raw") == 0 ? 101 : strcmp(optarg, "sll") == 0 ? 113
-                      : strcmp(optarg, "null") == 0 ? 0 : 1;
+                      : strcmp(optarg, "null") == 0 ? 0 : strcmp(optarg, "nflog") == 0 ? 239 : 1;
             break;
         case 's': start_ns = (int64_t)(strtod(optarg, NULL) * 1e9); break;
         case 'F': nflood = strtoull(optarg, NULL, 10); break;
@@ -422,6 +468,7 @@ int main(int argc, char **argv)
     if (!out)
         die("-o OUT is required", 0);
     o.linktype = (uint32_t)link_type;
+    big_endian = o.big_endian;
     FILE *fp = strcmp(out, "-") == 0 ? stdout : fopen(out, "wb");
     if (!fp)
         die("cannot open the output", 0);

@@ -1312,11 +1312,478 @@ static void test_snaplen_sweep(void)
     sweep(IOF_LINKTYPE_LINUX_SLL2, &h, 20 + 20);
 }
 
+/* ---------------------------------------------------------------- MPLS */
+
+/* One label stack entry: label(20) TC(3) S(1) TTL(8). */
+static void fb_mpls(fb_t *f, uint32_t label, bool bottom)
+{
+    fb_be32(f, label << 12 | (bottom ? 0x100u : 0) | 64);
+}
+
+static void test_mpls(void)
+{
+    iof_pkt p;
+    /* one label, IPv4 */
+    fb_t f = { .n = 0 };
+    fb_eth(&f, 0x8847);
+    fb_mpls(&f, 16106, true);
+    build_udp4(&f);
+    ASSERT_EQ_INT(dec(&p, 1, &f), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.l3_off, 18);
+    ASSERT_EQ_INT(p.ipver, 4);
+    ASSERT_EQ_INT(p.sport, 1111);
+    ASSERT_EQ_INT(p.dport, 2222);
+    ASSERT_EQ_INT(p.ip_len, 32);
+    ASSERT_EQ_INT(p.payload_off, 18 + 28);
+    ASSERT_EQ_INT(p.payload_caplen, 4);
+    ASSERT_TRUE(p.notes & IOF_NOTE(MPLS));
+    ASSERT_TRUE(!(p.notes & IOF_NOTE(VLAN)));
+    ASSERT_EQ_MEM(p.src_mac, MAC_SRC, 6);
+
+    /* three labels (multicast ethertype), IPv6 */
+    fb_t s = { .n = 0 };
+    fb_eth(&s, 0x8848);
+    fb_mpls(&s, 1, false);
+    fb_mpls(&s, 2, false);
+    fb_mpls(&s, 3, true);
+    build_udp6(&s);
+    ASSERT_EQ_INT(dec(&p, 1, &s), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.l3_off, 14 + 12);
+    ASSERT_EQ_INT(p.ipver, 6);
+    ASSERT_EQ_MEM(p.src_ip, IP6_SRC, 16);
+    ASSERT_EQ_INT(p.dport, 2222);
+    ASSERT_EQ_INT(p.payload_off, 14 + 12 + 48);
+
+    /* exactly IOF_MAX_MPLS_DEPTH labels, then one more */
+    fb_t m = { .n = 0 }, d = { .n = 0 };
+    fb_eth(&m, 0x8847);
+    fb_eth(&d, 0x8847);
+    for (int i = 0; i < IOF_MAX_MPLS_DEPTH - 1; i++) {
+        fb_mpls(&m, 100 + (uint32_t)i, false);
+        fb_mpls(&d, 100 + (uint32_t)i, false);
+    }
+    fb_mpls(&m, 999, true);
+    fb_mpls(&d, 998, false);
+    fb_mpls(&d, 999, true);
+    build_udp4(&m);
+    build_udp4(&d);
+    ASSERT_EQ_INT(dec(&p, 1, &m), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.l3_off, 14 + 4 * IOF_MAX_MPLS_DEPTH);
+    ASSERT_EQ_INT(p.sport, 1111);
+    ASSERT_EQ_INT(dec(&p, 1, &d), IOF_DROP_MPLS_TOO_DEEP);
+    ASSERT_TRUE(p.notes & IOF_NOTE(MPLS));
+
+    /* inside an 802.1Q tag (the zeek mpls-in-vlan capture's shape), and under QinQ */
+    fb_t v = { .n = 0 };
+    fb_eth(&v, 0x8100);
+    fb_vlan(&v, 3199, 0x8847);
+    fb_mpls(&v, 16106, true);
+    build_udp4(&v);
+    ASSERT_EQ_INT(dec(&p, 1, &v), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.vlan_outer, 3199);
+    ASSERT_EQ_INT(p.vlan_depth, 1);
+    ASSERT_EQ_INT(p.l3_off, 22);
+    ASSERT_TRUE((p.notes & (IOF_NOTE(MPLS) | IOF_NOTE(VLAN))) == (IOF_NOTE(MPLS) | IOF_NOTE(VLAN)));
+    ASSERT_EQ_INT(p.dport, 2222);
+    fb_t q = { .n = 0 };
+    fb_eth(&q, 0x88a8);
+    fb_vlan(&q, 20, 0x8100);
+    fb_vlan(&q, 30, 0x8847);
+    fb_mpls(&q, 5, false);
+    fb_mpls(&q, 6, true);
+    build_udp6(&q);
+    ASSERT_EQ_INT(dec(&p, 1, &q), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.vlan_depth, 2);
+    ASSERT_EQ_INT(p.l3_off, 14 + 8 + 8);
+    ASSERT_EQ_INT(p.ipver, 6);
+
+    /* not IP after the stack: a pseudowire control word, Ethernet over MPLS */
+    fb_t cw = { .n = 0 };
+    fb_eth(&cw, 0x8847);
+    fb_mpls(&cw, 7, true);
+    fb_be32(&cw, 0); /* control word */
+    fb_eth(&cw, 0x0800);
+    build_udp4(&cw);
+    ASSERT_EQ_INT(dec(&p, 1, &cw), IOF_DROP_MPLS_NOT_IP);
+    ASSERT_EQ_INT(p.ipver, 0);
+    ASSERT_TRUE(!(p.flags & IOF_PKT_HAS_PORTS));
+    fb_t eo = { .n = 0 };
+    fb_eth(&eo, 0x8847);
+    fb_mpls(&eo, 7, true);
+    fb_eth(&eo, 0x0800); /* destination MAC 02:...: first nibble 0 */
+    build_udp4(&eo);
+    ASSERT_EQ_INT(dec(&p, 1, &eo), IOF_DROP_MPLS_NOT_IP);
+    /* a nibble of 4 with a broken IPv4 header is the IP decoder's verdict */
+    fb_t bad = f;
+    bad.b[18] = 0x41;
+    ASSERT_EQ_INT(dec(&p, 1, &bad), IOF_DROP_IPV4_HLEN_TOO_SMALL);
+
+    /* truncation: inside the first entry, inside the second, right after the stack, and a
+     * stack whose bottom bit never comes */
+    ASSERT_EQ_INT(dec_cut(&p, 1, &f, 14 + 3), IOF_DROP_MPLS_TRUNCATED);
+    ASSERT_EQ_INT(dec_cut(&p, 1, &s, 14 + 6), IOF_DROP_MPLS_TRUNCATED);
+    ASSERT_EQ_INT(dec_cut(&p, 1, &s, 14 + 12), IOF_DROP_MPLS_TRUNCATED);
+    ASSERT_EQ_INT(dec_cut(&p, 1, &s, 14 + 13), IOF_DROP_IPV6_TRUNCATED);
+    fb_t nb = { .n = 0 };
+    fb_eth(&nb, 0x8847);
+    fb_mpls(&nb, 1, false);
+    fb_mpls(&nb, 2, false);
+    ASSERT_EQ_INT(dec(&p, 1, &nb), IOF_DROP_MPLS_TRUNCATED);
+
+    /* snaplen sweep: VLAN + two labels + TCP/IPv4 */
+    fb_t w = { .n = 0 };
+    fb_eth(&w, 0x8100);
+    fb_vlan(&w, 9, 0x8847);
+    fb_mpls(&w, 300, false);
+    fb_mpls(&w, 301, true);
+    fb_ipv4(&w, 6, 20 + 10, 0, 0, 3);
+    fb_tcp(&w, 80, 32828, 0, 0x10, 10);
+    sweep(IOF_LINKTYPE_ETHERNET, &w, 14 + 4 + 8 + 20);
+}
+
+static void test_mpls_other_links(void)
+{
+    iof_pkt p;
+    /* SLL protocol 0x8847 */
+    fb_t s = { .n = 0 };
+    fb_sll(&s, 0, 1, 6, 0x8847);
+    fb_mpls(&s, 42, true);
+    build_udp4(&s);
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_LINUX_SLL, &s), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.l3_off, 20);
+    ASSERT_EQ_INT(p.flags & (IOF_PKT_HAS_SRC_MAC | IOF_PKT_HAS_DST_MAC), IOF_PKT_HAS_SRC_MAC);
+    ASSERT_EQ_INT(p.sport, 1111);
+    fb_t s2 = { .n = 0 };
+    fb_sll2(&s2, 0, 1, 6, 0x8847);
+    fb_mpls(&s2, 42, true);
+    build_udp6(&s2);
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_LINUX_SLL2, &s2), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.l3_off, 24);
+    ASSERT_EQ_INT(p.ipver, 6);
+
+    /* PPPoE session carrying PPP protocol 0x0281 (MPLS unicast) */
+    fb_t e = { .n = 0 };
+    fb_eth(&e, 0x8864);
+    fb_u8(&e, 0x11);
+    fb_u8(&e, 0);
+    fb_be16(&e, 0x0042);
+    fb_be16(&e, 2 + 4 + 32);
+    fb_be16(&e, 0x0281);
+    fb_mpls(&e, 77, true);
+    build_udp4(&e);
+    ASSERT_EQ_INT(dec(&p, 1, &e), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.l3_off, 22 + 4);
+    ASSERT_EQ_INT(p.dport, 2222);
+    ASSERT_TRUE(p.notes & IOF_NOTE(MPLS));
+
+    /* PPP link with 0x0283 (MPLS multicast) */
+    fb_t g = { .n = 0 };
+    fb_u8(&g, 0xff);
+    fb_u8(&g, 0x03);
+    fb_be16(&g, 0x0283);
+    fb_mpls(&g, 77, true);
+    build_udp6(&g);
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_PPP, &g), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.l3_off, 8);
+    ASSERT_EQ_INT(p.ipver, 6);
+}
+
+/* ---------------------------------------------------------------- NFLOG */
+
+enum { NFULA_PACKET_HDR_ = 1, NFULA_HWADDR_ = 8, NFULA_PAYLOAD_ = 9, NFULA_PREFIX_ = 10,
+       NFULA_SEQ_ = 12 };
+
+static void fb_le16(fb_t *f, unsigned v)
+{
+    fb_u8(f, v & 0xff);
+    fb_u8(f, v >> 8 & 0xff);
+}
+
+static void fb_pad4(fb_t *f)
+{
+    while (f->n % 4)
+        fb_u8(f, 0);
+}
+
+/* TLV header in the capturing host's byte order. */
+static void fb_tlv(fb_t *f, bool be, unsigned len, unsigned type)
+{
+    if (be) {
+        fb_be16(f, len);
+        fb_be16(f, type);
+    } else {
+        fb_le16(f, len);
+        fb_le16(f, type);
+    }
+}
+
+static void fb_bytes(fb_t *f, const uint8_t *b, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        fb_u8(f, b[i]);
+}
+
+/* An NFLOG message as the kernel writes it: header, PACKET_HDR (8), PREFIX "ab" (7 + 1 byte of
+ * padding), optionally HWADDR with a 6-byte MAC_SRC (16), then PAYLOAD = `ip` (`ip_n` of its
+ * bytes), padded unless `pad` is false. The payload value starts at 20 (no HWADDR) or 36. */
+static void fb_nflog(fb_t *f, bool be, unsigned family, bool hwaddr, const fb_t *ip, uint32_t ip_n,
+                     bool pad)
+{
+    fb_u8(f, family);
+    fb_u8(f, 0);
+    fb_be16(f, 20); /* resource id (group) */
+    fb_tlv(f, be, 8, NFULA_PACKET_HDR_);
+    fb_be16(f, family == 10 ? 0x86dd : 0x0800);
+    fb_u8(f, 1); /* hook: LOCAL_IN */
+    fb_u8(f, 0);
+    fb_tlv(f, be, 4 + 3, NFULA_PREFIX_);
+    fb_u8(f, 'a');
+    fb_u8(f, 'b');
+    fb_u8(f, 0);
+    fb_pad4(f);
+    if (hwaddr) {
+        fb_tlv(f, be, 16, NFULA_HWADDR_);
+        fb_be16(f, 6);
+        fb_be16(f, 0);
+        fb_bytes(f, MAC_SRC, 6);
+        fb_fill(f, 2, 0);
+    }
+    fb_tlv(f, be, 4 + ip_n, NFULA_PAYLOAD_);
+    fb_bytes(f, ip->b, ip_n);
+    if (pad)
+        fb_pad4(f);
+}
+
+/* IPv4/UDP of 33 bytes (5 payload bytes: the payload TLV needs 3 bytes of padding). */
+static void build_udp4_odd(fb_t *f)
+{
+    fb_ipv4(f, 17, 8 + 5, 0, 0, 7);
+    fb_udp(f, 1111, 2222, 13, 5);
+}
+
+static void test_nflog(void)
+{
+    iof_pkt p;
+    fb_t ip4 = { .n = 0 }, ip6 = { .n = 0 };
+    build_udp4_odd(&ip4);
+    build_udp6(&ip6);
+    const uint8_t v4src[4] = { 192, 168, 1, 2 }, v4dst[4] = { 8, 8, 8, 8 };
+
+    /* IPv4 with a hardware address, both byte orders: the same summary */
+    for (int be = 0; be < 2; be++) {
+        fb_t f = { .n = 0 };
+        fb_nflog(&f, be, 2, true, &ip4, ip4.n, true);
+        ASSERT_EQ_INT(f.n, 36 + 4 + 36); /* 33 bytes of IP + 3 of padding */
+        ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &f), IOF_DROP_OK);
+        ASSERT_EQ_INT(p.ipver, 4);
+        ASSERT_EQ_INT(p.l3_off, 40);
+        ASSERT_EQ_MEM(p.src_ip, v4src, 4);
+        ASSERT_EQ_MEM(p.dst_ip, v4dst, 4);
+        ASSERT_EQ_INT(p.proto, 17);
+        ASSERT_EQ_INT(p.sport, 1111);
+        ASSERT_EQ_INT(p.dport, 2222);
+        ASSERT_EQ_INT(p.ip_len, 33);
+        ASSERT_EQ_INT(p.l4_off, 60);
+        ASSERT_EQ_INT(p.payload_off, 68);
+        ASSERT_EQ_INT(p.payload_len, 5);
+        ASSERT_EQ_INT(p.payload_caplen, 5);
+        /* the IP packet is the TLV value: padding is not part of it */
+        ASSERT_EQ_INT(p.caplen, 73);
+        ASSERT_EQ_INT(p.wirelen, 73);
+        ASSERT_TRUE(!(p.notes & (IOF_NOTE(IP_TRUNCATED) | IOF_NOTE(IP_LEN_GT_WIRE))));
+        ASSERT_EQ_INT(p.flags & (IOF_PKT_HAS_SRC_MAC | IOF_PKT_HAS_DST_MAC), IOF_PKT_HAS_SRC_MAC);
+        ASSERT_EQ_MEM(p.src_mac, MAC_SRC, 6);
+        ASSERT_EQ_INT(p.vlan_depth, 0);
+    }
+
+    /* IPv6 (family 10), big-endian TLVs, no hardware address (locally sent packet) */
+    fb_t g = { .n = 0 };
+    fb_nflog(&g, true, 10, false, &ip6, ip6.n, true);
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &g), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.ipver, 6);
+    ASSERT_EQ_INT(p.l3_off, 24);
+    ASSERT_EQ_MEM(p.src_ip, IP6_SRC, 16);
+    ASSERT_EQ_MEM(p.dst_ip, IP6_DST, 16);
+    ASSERT_EQ_INT(p.ip_len, 52);
+    ASSERT_EQ_INT(p.sport, 1111);
+    ASSERT_EQ_INT(p.payload_off, 24 + 48);
+    ASSERT_EQ_INT(p.payload_caplen, 4);
+    ASSERT_EQ_INT(p.flags & (IOF_PKT_HAS_SRC_MAC | IOF_PKT_HAS_DST_MAC), 0);
+
+    /* the last TLV without its padding (frame ends with the value) */
+    fb_t np = { .n = 0 };
+    fb_nflog(&np, false, 2, false, &ip4, ip4.n, false);
+    ASSERT_EQ_INT(np.n, 24 + 33);
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &np), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.dport, 2222);
+    ASSERT_EQ_INT(p.payload_caplen, 5);
+
+    /* netlink flag bits in the type are ignored; an 8-byte address is not a MAC */
+    fb_t fl = { .n = 0 };
+    fb_nflog(&fl, false, 2, true, &ip4, ip4.n, true);
+    fl.b[4 + 3] |= 0x40;  /* PACKET_HDR type | NLA_F_NET_BYTEORDER (LE: high byte) */
+    fl.b[36 + 3] |= 0x80; /* PAYLOAD type | NLA_F_NESTED */
+    fl.b[20 + 5] = 8;     /* HWADDR address length (network order) */
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &fl), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.flags & IOF_PKT_HAS_SRC_MAC, 0);
+    ASSERT_EQ_INT(p.sport, 1111);
+
+    /* family says IPv4, payload is IPv6 */
+    fb_t mm = { .n = 0 };
+    fb_nflog(&mm, false, 2, false, &ip6, ip6.n, true);
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &mm), IOF_DROP_IP_BAD_VERSION);
+    /* other families (bridge 7, ARP 3, unspecified 0) */
+    const unsigned fams[3] = { 7, 3, 0 };
+    for (int i = 0; i < 3; i++) {
+        fb_t o = { .n = 0 };
+        fb_nflog(&o, false, fams[i], true, &ip4, ip4.n, true);
+        ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &o), IOF_DROP_NFLOG_NOT_IP);
+    }
+}
+
+static void test_nflog_errors(void)
+{
+    iof_pkt p;
+    fb_t ip4 = { .n = 0 };
+    build_udp4_odd(&ip4);
+
+    /* no payload TLV: header only; header + TLVs without NFULA_PAYLOAD */
+    fb_t h = { .n = 0 };
+    fb_u8(&h, 2);
+    fb_u8(&h, 0);
+    fb_be16(&h, 1);
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &h), IOF_DROP_NFLOG_NO_PAYLOAD);
+    for (int be = 0; be < 2; be++) {
+        fb_t n = h;
+        fb_tlv(&n, be, 8, NFULA_PACKET_HDR_);
+        fb_be32(&n, 0x08000100);
+        fb_tlv(&n, be, 8, NFULA_SEQ_);
+        fb_be32(&n, 12345);
+        ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &n), IOF_DROP_NFLOG_NO_PAYLOAD);
+        /* a last TLV whose length runs past the frame */
+        fb_t l = n;
+        fb_tlv(&l, be, 4 + 40, NFULA_PAYLOAD_);
+        fb_bytes(&l, ip4.b, 20);
+        ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &l), IOF_DROP_NFLOG_TLV_INVALID);
+        /* a TLV with a length < 4 after a valid one */
+        fb_t s = h;
+        fb_tlv(&s, be, 8, NFULA_PACKET_HDR_);
+        fb_be32(&s, 0x08000100);
+        fb_tlv(&s, be, 2, NFULA_PREFIX_);
+        fb_tlv(&s, be, 4 + ip4.n, NFULA_PAYLOAD_);
+        fb_bytes(&s, ip4.b, ip4.n);
+        ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &s), IOF_DROP_NFLOG_TLV_INVALID);
+        /* the payload TLV claims more than the frame holds */
+        fb_t pl = { .n = 0 };
+        fb_nflog(&pl, be, 2, false, &ip4, ip4.n, true);
+        fb_t big = pl;
+        if (be)
+            fb_put16at(&big, 20, 200);
+        else
+            big.b[20] = 200, big.b[21] = 0;
+        ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &big), IOF_DROP_NFLOG_TLV_INVALID);
+        /* ... but a payload TLV cut by the snaplen is kept (wire length covers it) */
+        ASSERT_EQ_INT(dec_cut(&p, IOF_LINKTYPE_NFLOG, &pl, 20 + 4 + 24), IOF_DROP_OK);
+        ASSERT_EQ_INT(p.sport, 1111);
+        ASSERT_EQ_INT(p.ip_len, 33);
+        ASSERT_TRUE(p.notes & IOF_NOTE(IP_TRUNCATED));
+        /* the unpadded last TLV without a payload: the walk ends there */
+        fb_t u = h;
+        fb_tlv(&u, be, 5, NFULA_PREFIX_);
+        fb_u8(&u, 0);
+        ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &u), IOF_DROP_NFLOG_NO_PAYLOAD);
+    }
+    /* the corpus frame (zeek nflog-bad-tlv-len): first TLV is 256 bytes (LE) or 1 byte (BE) */
+    const uint8_t zeek[12] = { 2, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0 };
+    ASSERT_EQ_INT(dec_raw(&p, IOF_LINKTYPE_NFLOG, zeek, 12, 12), IOF_DROP_NFLOG_TLV_INVALID);
+    ASSERT_EQ_INT(p.ipver, 0);
+    /* a first TLV of length 0 (both orders) */
+    fb_t z = h;
+    fb_be32(&z, 0);
+    fb_be32(&z, 0);
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &z), IOF_DROP_NFLOG_TLV_INVALID);
+
+    /* truncation: inside the header, inside the first TLV header, inside the HWADDR TLV header
+     * (before the payload) */
+    fb_t f = { .n = 0 };
+    fb_nflog(&f, false, 2, true, &ip4, ip4.n, true);
+    ASSERT_EQ_INT(dec_cut(&p, IOF_LINKTYPE_NFLOG, &f, 3), IOF_DROP_NFLOG_TRUNCATED);
+    ASSERT_EQ_INT(dec_cut(&p, IOF_LINKTYPE_NFLOG, &f, 6), IOF_DROP_NFLOG_TRUNCATED);
+    ASSERT_EQ_INT(dec_cut(&p, IOF_LINKTYPE_NFLOG, &f, 22), IOF_DROP_NFLOG_TRUNCATED);
+    /* HWADDR value cut: no MAC, and the payload header is not captured */
+    ASSERT_EQ_INT(dec_cut(&p, IOF_LINKTYPE_NFLOG, &f, 30), IOF_DROP_NFLOG_TRUNCATED);
+    ASSERT_EQ_INT(p.flags & IOF_PKT_HAS_SRC_MAC, 0);
+    /* payload TLV header captured, IP header not */
+    ASSERT_EQ_INT(dec_cut(&p, IOF_LINKTYPE_NFLOG, &f, 40), IOF_DROP_IPV4_TRUNCATED);
+    ASSERT_EQ_INT(dec_cut(&p, IOF_LINKTYPE_NFLOG, &f, 40 + 19), IOF_DROP_IPV4_TRUNCATED);
+    /* an empty payload value */
+    fb_t e = { .n = 0 };
+    fb_nflog(&e, false, 10, false, &ip4, 0, true);
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &e), IOF_DROP_IPV6_TRUNCATED);
+}
+
+static void test_nflog_lengths(void)
+{
+    iof_pkt p;
+    /* The kernel's copy range cut the packet (the value holds 28 of 33 IP bytes; the record
+     * itself is complete): kept like a snaplen cut, sizes from the IP header. */
+    fb_t ip4 = { .n = 0 };
+    build_udp4_odd(&ip4);
+    fb_t c = { .n = 0 };
+    fb_nflog(&c, false, 2, false, &ip4, 28, true);
+    ASSERT_EQ_INT(c.n, 20 + 4 + 28);
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &c), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.ip_len, 33);
+    ASSERT_EQ_INT(p.caplen, 52);
+    ASSERT_EQ_INT(p.wirelen, 24 + 33);
+    ASSERT_TRUE(p.notes & IOF_NOTE(IP_TRUNCATED));
+    ASSERT_TRUE(!(p.notes & IOF_NOTE(IP_LEN_GT_WIRE)));
+    ASSERT_EQ_INT(p.dport, 2222);
+    ASSERT_EQ_INT(p.payload_len, 5);
+    ASSERT_EQ_INT(p.payload_caplen, 0);
+    /* IPv6 cut the same way */
+    fb_t ip6 = { .n = 0 };
+    build_udp6(&ip6);
+    fb_t c6 = { .n = 0 };
+    fb_nflog(&c6, true, 10, false, &ip6, 44, true);
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &c6), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.ip_len, 52);
+    ASSERT_EQ_INT(p.sport, 1111);
+    ASSERT_TRUE(p.notes & IOF_NOTE(IP_TRUNCATED));
+
+    /* IPv4 total length 0 (a GRO'd packet): the length is the value's, never the bytes after
+     * it (padding and a later TLV); protocol 47 makes the whole IP payload payload */
+    fb_t gre = { .n = 0 };
+    fb_ipv4(&gre, 47, 13, 0, 0, 1);
+    fb_fill(&gre, 13, 0x47);
+    fb_put16at(&gre, 2, 0);
+    fb_t t = { .n = 0 };
+    fb_nflog(&t, false, 2, false, &gre, gre.n, true);
+    fb_tlv(&t, false, 8, NFULA_SEQ_);
+    fb_be32(&t, 0xaaaaaaaa);
+    ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_NFLOG, &t), IOF_DROP_OK);
+    ASSERT_EQ_INT(p.ip_len, 33);
+    ASSERT_TRUE(p.notes & IOF_NOTE(IP_LEN_FROM_WIRE));
+    ASSERT_EQ_INT(p.payload_off, 20 + 4 + 20);
+    ASSERT_EQ_INT(p.payload_len, 13);
+    ASSERT_EQ_INT(p.payload_caplen, 13);
+    ASSERT_EQ_INT(p.caplen, 20 + 4 + 33);
+
+    /* snaplen sweep: TCP/IPv4 of 52 bytes (no padding), ports at 20 + 4 + 20 */
+    fb_t tcp = { .n = 0 };
+    fb_ipv4(&tcp, 6, 20 + 12, 0, 0, 3);
+    fb_tcp(&tcp, 5683, 40000, 0, 0x18, 12);
+    fb_t w = { .n = 0 };
+    fb_nflog(&w, true, 2, false, &tcp, tcp.n, true);
+    ASSERT_EQ_INT(w.n, 24 + 52);
+    sweep(IOF_LINKTYPE_NFLOG, &w, 24 + 20);
+}
+
 /* ---------------------------------------------------------------- tables and coverage */
 
 static void test_tables(void)
 {
-    const uint32_t lts[] = { 0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 276 };
+    const uint32_t lts[] = { 0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 239, 276 };
     for (size_t i = 0; i < sizeof lts / sizeof lts[0]; i++) {
         ASSERT_TRUE(iof__linktype_supported(lts[i]));
         ASSERT_TRUE(strcmp(iof__linktype_name(lts[i]), "unsupported") != 0);
@@ -1401,6 +1868,11 @@ static const iof_test tests[] = {
     TEST(test_record_level),
     TEST(test_decode_ip_direct),
     TEST(test_snaplen_sweep),
+    TEST(test_mpls),
+    TEST(test_mpls_other_links),
+    TEST(test_nflog),
+    TEST(test_nflog_errors),
+    TEST(test_nflog_lengths),
     TEST(test_tables),
     TEST(test_orphan_via_fragtab),
     TEST(test_all_reasons_reached),
