@@ -754,6 +754,7 @@ static int cmd_bench(uint64_t rows, const char *path, const char *codec)
             sum += (uint64_t)v.i;
         }
     }
+    (void)sum; /* only there so the reads are not optimised away */
     double t1 = now_s();
     char err[512];
     iof__outfile *f = NULL;
