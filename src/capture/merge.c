@@ -115,6 +115,17 @@ static int open_input(iof__merge *m, size_t i)
     return advance(m, i);
 }
 
+/* Closes input i after the first pass (it is reopened when its turn comes), unless it can be
+ * read only once (stdin). */
+static void close_reopenable(iof__merge *m, size_t i)
+{
+    if (m->cfg.once && m->cfg.once(m->cfg.ctx, i))
+        return;
+    iof__source_close(m->in[i].src);
+    m->in[i].src = NULL;
+    m->nopen--;
+}
+
 static int cmp_first(const void *a, const void *b, void *ctx)
 {
     const iof__merge *m = ctx;
@@ -160,14 +171,22 @@ int iof__merge_create(iof__merge **out, const iof__merge_cfg *cfg, char *err, si
             if (rc == 0)
                 continue;
             m->in[i].first_ts = m->in[i].cur.ts_ns;
-            bool once = cfg->once && cfg->once(cfg->ctx, i);
-            if (m->nopen > m->cfg.max_open && !once) {
-                iof__source_close(m->in[i].src);
-                m->in[i].src = NULL;
-                m->nopen--;
-            }
+            if (m->nopen > m->cfg.max_open)
+                close_reopenable(m, i);
         }
         qsort_r(m->order, n, sizeof(*m->order), cmp_first, m);
+        /* the inputs kept open are the first ones in time order: the join below takes inputs
+         * in that order, and an open one further back would hold a slot the next one needs */
+        size_t kept = 0;
+        for (size_t k = 0; k < n; k++) {
+            size_t i = m->order[k];
+            if (!m->in[i].src)
+                continue;
+            if (kept < m->cfg.max_open)
+                kept++;
+            else
+                close_reopenable(m, i);
+        }
     }
     *out = m;
     return IOF_OK;
@@ -216,7 +235,9 @@ int iof__merge_next(iof__merge *m, iof_frame *f, size_t *idx)
             heap_push(m, i);
             continue;
         }
-        if (m->nopen >= m->cfg.max_open)
+        /* at the cap, wait for a slot; never when nothing else is in the heap (only inputs
+         * that cannot be reopened hold the slots then): go over the cap rather than stop */
+        if (m->nopen >= m->cfg.max_open && m->nheap > 0)
             break;
         m->next_pending++;
         int rc = open_input(m, i);

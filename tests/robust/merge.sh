@@ -69,6 +69,22 @@ done
 check "40 overlapping inputs: exit 0, all 80 packets read" \
   bash -c "[ $rc -eq 0 ] && [ \"\$(python3 -c 'import json;print(json.load(open(\"$TMP/many.json\"))[\"packets\"][\"read\"])')\" = 80 ]"
 check "40 overlapping inputs: the late ones are counted (WARN)" grep -q "^verdict: WARN: .*back in time across inputs.*more inputs overlap in time" "$TMP/many.err"
+# more than 32 inputs whose name order is the reverse of their time order, not overlapping:
+# each joins when its time comes, nothing goes back in time, all packets are read
+mkdir -p "$TMP/rev"
+for k in $(seq 1 40); do
+  printf '%d 192.168.1.7:5000 > 8.8.8.8:53 udp len=30\n%d 8.8.8.8:53 > 192.168.1.7:5000 udp len=30\n' \
+    "$((k * 10))" "$((k * 10 + 1))" > "$TMP/rev/t.txt"
+  "$BIN/pcapgen" -o "$TMP/rev/$(printf '%03d' $((100 - k))).pcap" "$TMP/rev/t.txt" 2>/dev/null
+  cat "$TMP/rev/t.txt" >> "$TMP/rev-all.txt"
+done
+rm "$TMP/rev/t.txt"
+"$BIN/pcapgen" -o "$TMP/rev-all.pcap" "$TMP/rev-all.txt" 2>/dev/null
+"$BIN/iotflow" extract --hash-seed 1 -f csv -o "$TMP/rev-out" --stats "$TMP/rev.json" "$TMP/rev" 2>"$TMP/rev.err"; rc=$?
+"$BIN/iotflow" extract -q --hash-seed 1 -f csv -o "$TMP/rev-ref" "$TMP/rev-all.pcap"
+check "40 inputs in reverse name order: exit 0, verdict OK, 80 packets" \
+  bash -c "[ $rc -eq 0 ] && grep -q '^verdict: OK' '$TMP/rev.err' && [ \"\$(python3 -c 'import json;print(json.load(open(\"$TMP/rev.json\"))[\"packets\"][\"read\"])')\" = 80 ]"
+check "40 inputs in reverse name order = the whole capture" diff -r -q "$TMP/rev-ref" "$TMP/rev-out"
 # a damaged input among others: the others are read in full, exit 2, the file is named
 head -c 100 "$TMP/many/1.pcap" > "$TMP/many/0-cut.pcap"
 "$BIN/iotflow" extract --hash-seed 1 -f csv -o "$TMP/cut-out" --stats "$TMP/cut.json" "$TMP/many" 2>"$TMP/cut.err"; rc=$?
