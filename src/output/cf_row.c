@@ -163,24 +163,54 @@ static const int16_t *cf_i16_span(const void *rowp, const iof_column *c, uint32_
     return row->stream + c->index;
 }
 
+#define COL_DEVNAME "device_name" /* the inventory columns: one name in both layouts */
+#define COL_DEVTYPE "device_type"
+
+/* The record's leading columns, in both layouts: the one place their names are written
+ * (the schema below, and readers of our outputs through iof__cf_col_names). */
+static const struct {
+    enum cf_field f;
+    const char *wide, *nested;
+    iof_vtype t;
+    const char *doc;
+} meta[] = {
+    { F_DEVICE, "Device", "device", IOF_VT_STRING,
+      "device MAC, lower-case aa:bb:cc:dd:ee:ff (empty when the link has no MAC)" },
+    { F_FIRST_SEEN, "FirstSeen", "first_seen", IOF_VT_TIMESTAMP_US,
+      "timestamp of the record's first packet, µs since the Unix epoch (UTC)" },
+    { F_REMIP, "RemIP", "remote_ip", IOF_VT_STRING, "remote IP as text; private remotes written 0.0.0.0 / ::" },
+    { F_PROTO, "Proto", "proto", IOF_VT_INT32, "IP protocol number" },
+    { F_DEVPORT, "DevPort", "device_port", IOF_VT_INT32, "device-side port (0 without ports)" },
+    { F_REMPORT, "RemPort", "remote_port", IOF_VT_INT32, "remote-side port (0 without ports)" },
+    { F_BYTES, "TotalFlowSize", "bytes", IOF_VT_INT64, "sum of IP packet lengths, bytes" },
+    { F_PACKETS, "PacketCount", "packets", IOF_VT_INT64, "packets in the record" },
+};
+
+iof_colnames iof__cf_col_names(iof__cf_col c)
+{
+    static const enum cf_field map[] = {
+        [IOF__CF_DEVICE] = F_DEVICE, [IOF__CF_FIRST_SEEN] = F_FIRST_SEEN, [IOF__CF_REMIP] = F_REMIP,
+        [IOF__CF_PROTO] = F_PROTO, [IOF__CF_DEVPORT] = F_DEVPORT, [IOF__CF_REMPORT] = F_REMPORT,
+        [IOF__CF_BYTES] = F_BYTES, [IOF__CF_PACKETS] = F_PACKETS,
+    };
+    if (c == IOF__CF_DEVNAME)
+        return (iof_colnames){ COL_DEVNAME, COL_DEVNAME };
+    if (c == IOF__CF_DEVTYPE)
+        return (iof_colnames){ COL_DEVTYPE, COL_DEVTYPE };
+    for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++)
+        if ((unsigned)c < sizeof(map) / sizeof(map[0]) && meta[i].f == map[c])
+            return (iof_colnames){ meta[i].wide, meta[i].nested };
+    return (iof_colnames){ "", "" };
+}
+
 int iof__cf_schema(iof_schema *s, const iof__cf_rowcfg *cfg)
 {
     iof_row_ops ops = { cf_get, cf_count, cf_i16_span };
     bool w = cfg->wide;
     IOF_TRY(iof__schema_init(s, w ? "customflow.wide" : "customflow.nested", ops));
-#define ADD(wn, nn, t, nul, f, doc) IOF_TRY(iof__schema_add(s, w ? wn : nn, t, nul, false, f, 0, doc))
-    ADD("Device", "device", IOF_VT_STRING, false, F_DEVICE,
-        "device MAC, lower-case aa:bb:cc:dd:ee:ff (empty when the link has no MAC)");
-    ADD("FirstSeen", "first_seen", IOF_VT_TIMESTAMP_US, false, F_FIRST_SEEN,
-        "timestamp of the record's first packet, µs since the Unix epoch (UTC)");
-    ADD("RemIP", "remote_ip", IOF_VT_STRING, false, F_REMIP,
-        "remote IP as text; private remotes written 0.0.0.0 / ::");
-    ADD("Proto", "proto", IOF_VT_INT32, false, F_PROTO, "IP protocol number");
-    ADD("DevPort", "device_port", IOF_VT_INT32, false, F_DEVPORT, "device-side port (0 without ports)");
-    ADD("RemPort", "remote_port", IOF_VT_INT32, false, F_REMPORT, "remote-side port (0 without ports)");
-    ADD("TotalFlowSize", "bytes", IOF_VT_INT64, false, F_BYTES, "sum of IP packet lengths, bytes");
-    ADD("PacketCount", "packets", IOF_VT_INT64, false, F_PACKETS, "packets in the record");
-#undef ADD
+    for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++)
+        IOF_TRY(iof__schema_add(s, w ? meta[i].wide : meta[i].nested, meta[i].t, false, false,
+                                meta[i].f, 0, meta[i].doc));
     char name[IOF_MAX_COLNAME];
     if (w) {
         int digits = 2;
@@ -211,9 +241,9 @@ int iof__cf_schema(iof_schema *s, const iof__cf_rowcfg *cfg)
         IOF_TRY(iof__schema_add(s, "payload", IOF_VT_BINARY, false, true, F_LIST_PAYLOAD, 0,
                                 "transport payload of the first packets, up to j bytes each"));
     }
-    IOF_TRY(iof__schema_add(s, "device_name", IOF_VT_STRING, true, false, F_DEVNAME, 0,
+    IOF_TRY(iof__schema_add(s, COL_DEVNAME, IOF_VT_STRING, true, false, F_DEVNAME, 0,
                             "device name from the inventory (null without one)"));
-    IOF_TRY(iof__schema_add(s, "device_type", IOF_VT_STRING, true, false, F_DEVTYPE, 0,
+    IOF_TRY(iof__schema_add(s, COL_DEVTYPE, IOF_VT_STRING, true, false, F_DEVTYPE, 0,
                             "device type from the inventory (null without one)"));
     IOF_TRY(iof__schema_add(s, "evicted", IOF_VT_BOOL, false, false, F_EVICTED, 0,
                             "true if emitted before its window closed because --max-flows was reached"));

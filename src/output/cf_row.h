@@ -34,6 +34,14 @@ typedef struct iof__cf_row {
     const iof_device *dev;     /* inventory entry, or NULL */
 } iof__cf_row;
 
+/* The columns of the custom-flow record that readers of our outputs look up. */
+typedef enum iof__cf_col {
+    IOF__CF_DEVICE, IOF__CF_FIRST_SEEN, IOF__CF_REMIP, IOF__CF_PROTO, IOF__CF_DEVPORT,
+    IOF__CF_REMPORT, IOF__CF_BYTES, IOF__CF_PACKETS, IOF__CF_DEVNAME, IOF__CF_DEVTYPE,
+} iof__cf_col;
+/* Their names in the wide and nested layouts (the schema's own table). */
+iof_colnames iof__cf_col_names(iof__cf_col c);
+
 /* Builds the schema of the custom-flow record for this configuration. */
 int iof__cf_schema(iof_schema *s, const iof__cf_rowcfg *cfg);
 

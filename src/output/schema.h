@@ -34,6 +34,12 @@ typedef struct iof_column {
     const char *doc;    /* one-line meaning + unit, for docs and `iotflow help` */
 } iof_column;
 
+/* A column's name in the wide and in the nested layout of a record kind (the same name twice
+ * for columns both layouts share): what readers of our outputs look columns up by. */
+typedef struct iof_colnames {
+    const char *wide, *nested;
+} iof_colnames;
+
 typedef struct iof_value {
     bool null;
     int64_t i;          /* BOOL (0/1), INT8..INT64, TIMESTAMP_US */

@@ -1,0 +1,421 @@
+/* Datasets: finding and reading back iotflow outputs (see dataset.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "capture/source.h"
+#include "common/csv.h"
+#include "common/err.h"
+#include "common/grow.h"
+#include "common/json.h"
+#include "dataset/dataset.h"
+#include "output/parquet/pq_reader.h"
+
+#define DS_ERRLEN 1024
+#define DS_MAX_MEMBERS IOF_MAX_COLUMNS  /* members of one JSON Lines row / fields of a CSV row */
+#define DS_STR_SCRATCH 4096             /* decoded JSON strings of one row's wanted columns */
+
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+iof__ds_format iof__ds_format_of(const char *path)
+{
+    if (ends_with(path, ".parquet"))
+        return IOF__DS_PARQUET;
+    if (ends_with(path, ".jsonl"))
+        return IOF__DS_JSONL;
+    if (ends_with(path, ".csv"))
+        return IOF__DS_CSV;
+    return IOF__DS_NONE;
+}
+
+/* ---- listing ----------------------------------------------------------------------- */
+
+static int add(char ***v, size_t *n, size_t *cap, const char *path)
+{
+    IOF_TRY(iof__grow((void **)v, cap, *n + 1, sizeof **v, IOF_DS_MAX_FILES));
+    if (!((*v)[*n] = strdup(path)))
+        return IOF_E_NOMEM;
+    (*n)++;
+    return IOF_OK;
+}
+
+static int found(void *ctx, const char *path)
+{
+    iof__ds_list *l = ctx;
+    if (iof__ds_format_of(path) != IOF__DS_NONE)
+        return add(&l->files, &l->n_files, &l->cap_files, path);
+    char why[128];
+    if (!iof__capture_sniff(path, why, sizeof why))
+        return add(&l->captures, &l->n_captures, &l->cap_captures, path);
+    return IOF_OK; /* something else in the directory (stats JSON, README, ...) */
+}
+
+static int cmp_path(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int fmt_rank(const char *p) { return (int)iof__ds_format_of(p); } /* parquet < jsonl < csv */
+
+static size_t stem_len(const char *p) { return (size_t)(strrchr(p, '.') - p); }
+
+/* Drops x.jsonl / x.csv when x.parquet (or x.jsonl) is in the list: decided for every file
+ * first, then removed. */
+static int drop_other_formats(iof__ds_list *l)
+{
+    if (l->n_files < 2)
+        return IOF_OK;
+    bool *dup = calloc(l->n_files, sizeof(*dup));
+    if (!dup)
+        return IOF_E_NOMEM;
+    for (size_t i = 0; i < l->n_files; i++) {
+        const char *a = l->files[i];
+        for (size_t j = 0; j < l->n_files && !dup[i]; j++) {
+            const char *b = l->files[j];
+            dup[i] = j != i && stem_len(a) == stem_len(b) && strncmp(a, b, stem_len(a)) == 0 &&
+                     fmt_rank(b) < fmt_rank(a);
+        }
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < l->n_files; i++) {
+        if (dup[i])
+            free(l->files[i]);
+        else
+            l->files[w++] = l->files[i];
+    }
+    l->n_files = w;
+    free(dup);
+    return IOF_OK;
+}
+
+static void sort_paths(char **v, size_t n)
+{
+    if (n > 1)
+        qsort(v, n, sizeof(*v), cmp_path);
+}
+
+int iof__ds_list_paths(iof__ds_list *l, const char *const *paths, size_t n, char *err,
+                       size_t errlen)
+{
+    memset(l, 0, sizeof(*l));
+    for (size_t i = 0; i < n; i++) {
+        struct stat sb;
+        int rc;
+        if (strcmp(paths[i], "-") != 0 && stat(paths[i], &sb) != 0)
+            return iof__fail(err, errlen, IOF_E_IO, "%s: %s", paths[i], strerror(errno));
+        if (strcmp(paths[i], "-") != 0 && S_ISDIR(sb.st_mode)) {
+            iof__ds_list sub = { 0 };
+            rc = iof__walk(paths[i], found, NULL, &sub, err, errlen);
+            if (rc == IOF_OK)
+                rc = drop_other_formats(&sub);
+            if (rc == IOF_OK) {
+                sort_paths(sub.files, sub.n_files);
+                sort_paths(sub.captures, sub.n_captures);
+                for (size_t k = 0; k < sub.n_files && rc == IOF_OK; k++)
+                    rc = add(&l->files, &l->n_files, &l->cap_files, sub.files[k]);
+                for (size_t k = 0; k < sub.n_captures && rc == IOF_OK; k++)
+                    rc = add(&l->captures, &l->n_captures, &l->cap_captures, sub.captures[k]);
+            }
+            iof__ds_list_free(&sub);
+        } else if (iof__ds_format_of(paths[i]) != IOF__DS_NONE) {
+            rc = add(&l->files, &l->n_files, &l->cap_files, paths[i]);
+        } else {
+            rc = add(&l->captures, &l->n_captures, &l->cap_captures, paths[i]);
+        }
+        if (rc == IOF_E_NOMEM || rc == IOF_E_LIMIT)
+            return iof__fail(err, errlen, rc, "%s", rc == IOF_E_NOMEM ? "out of memory"
+                                                                      : "too many files");
+        if (rc != IOF_OK)
+            return rc;
+    }
+    return IOF_OK;
+}
+
+void iof__ds_list_free(iof__ds_list *l)
+{
+    for (size_t i = 0; i < l->n_files; i++)
+        free(l->files[i]);
+    for (size_t i = 0; i < l->n_captures; i++)
+        free(l->captures[i]);
+    free(l->files);
+    free(l->captures);
+    memset(l, 0, sizeof(*l));
+}
+
+/* ---- reading ----------------------------------------------------------------------- */
+
+typedef struct want {
+    char alt[2][IOF_MAX_COLNAME];  /* the wide and the nested name */
+    long col;                      /* Parquet column / CSV field index; -1 if absent */
+} want;
+
+struct iof__ds_reader {
+    iof__ds_format fmt;
+    char *path;
+    char errmsg[DS_ERRLEN];
+    want w[IOF_DS_MAX_WANT];
+    size_t nw;
+    iof_value v[IOF_DS_MAX_WANT];  /* the current row's wanted values */
+    /* Parquet */
+    iof__pq_reader *pq;
+    /* text */
+    FILE *fp;
+    char *line;
+    size_t line_cap;
+    long lineno;
+    char **f;                      /* CSV fields / JSON members */
+    iof_json_member *m;
+    char scratch[DS_STR_SCRATCH];
+    size_t scratch_used;
+    int ncsv;                      /* fields of the CSV header */
+};
+
+int iof__ds_open(iof__ds_reader **out, const char *path, char *err, size_t errlen)
+{
+    *out = NULL;
+    iof__ds_reader *r = calloc(1, sizeof(*r));
+    if (!r || !(r->path = strdup(path))) {
+        free(r);
+        return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+    }
+    r->fmt = iof__ds_format_of(path);
+    int rc = IOF_OK;
+    if (r->fmt == IOF__DS_PARQUET) {
+        rc = iof__pq_reader_open(&r->pq, path, err, errlen);
+    } else if (r->fmt == IOF__DS_NONE) {
+        rc = iof__fail(err, errlen, IOF_E_FORMAT, "%s: not an iotflow output (.parquet, .jsonl, .csv)", path);
+    } else {
+        r->fp = fopen(path, "r");
+        if (!r->fp)
+            rc = iof__fail(err, errlen, IOF_E_IO, "%s: %s", path, strerror(errno));
+        else if (r->fmt == IOF__DS_CSV ? !(r->f = malloc(DS_MAX_MEMBERS * sizeof(*r->f)))
+                                       : !(r->m = malloc(DS_MAX_MEMBERS * sizeof(*r->m))))
+            rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+    }
+    if (rc != IOF_OK) {
+        iof__ds_close(r);
+        return rc;
+    }
+    *out = r;
+    return IOF_OK;
+}
+
+void iof__ds_close(iof__ds_reader *r)
+{
+    if (!r)
+        return;
+    iof__pq_reader_close(r->pq);
+    if (r->fp)
+        fclose(r->fp);
+    free(r->line);
+    free(r->f);
+    free(r->m);
+    free(r->path);
+    free(r);
+}
+
+static bool name_is(const want *w, const char *s, size_t n)
+{
+    for (int a = 0; a < 2; a++)
+        if (strlen(w->alt[a]) == n && memcmp(w->alt[a], s, n) == 0)
+            return true;
+    return false;
+}
+
+/* Reads one line into r->line (without its line break). 1, 0 at the end, or an error. */
+static int read_line(iof__ds_reader *r, size_t *len)
+{
+    ssize_t n = getline(&r->line, &r->line_cap, r->fp);
+    if (n < 0) {
+        if (ferror(r->fp))
+            return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_IO, "%s: read error", r->path);
+        return 0;
+    }
+    r->lineno++;
+    if ((size_t)n > IOF_DS_MAX_LINE)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT, "%s:%ld: line longer than %u bytes",
+                         r->path, r->lineno, IOF_DS_MAX_LINE);
+    while (n && (r->line[n - 1] == '\n' || r->line[n - 1] == '\r'))
+        r->line[--n] = '\0';
+    *len = (size_t)n;
+    return 1;
+}
+
+int iof__ds_want(iof__ds_reader *r, const iof_colnames *cols, size_t n, size_t n_required)
+{
+    if (n > IOF_DS_MAX_WANT)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_INVAL, "too many columns asked for");
+    r->nw = n;
+    for (size_t k = 0; k < n; k++) {
+        snprintf(r->w[k].alt[0], IOF_MAX_COLNAME, "%s", cols[k].wide);
+        snprintf(r->w[k].alt[1], IOF_MAX_COLNAME, "%s", cols[k].nested ? cols[k].nested : cols[k].wide);
+        r->w[k].col = -1;
+    }
+    if (r->fmt == IOF__DS_PARQUET) {
+        const iof_schema *s = iof__pq_reader_schema(r->pq);
+        size_t sel[IOF_DS_MAX_WANT], ns = 0;
+        for (size_t k = 0; k < n; k++) {
+            for (size_t c = 0; c < s->n && r->w[k].col < 0; c++)
+                if (name_is(&r->w[k], s->cols[c].name, strlen(s->cols[c].name)))
+                    r->w[k].col = (long)c;
+            if (r->w[k].col >= 0)
+                sel[ns++] = (size_t)r->w[k].col;
+        }
+        /* only these are decoded (a wide file has 3,000 columns nobody asked for) */
+        if (iof__pq_reader_select(r->pq, sel, ns) < 0)
+            return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT, "%s: %s", r->path,
+                             iof__pq_reader_errmsg(r->pq));
+    } else if (r->fmt == IOF__DS_CSV) {
+        size_t len;
+        int rc = read_line(r, &len);
+        if (rc <= 0)
+            return rc < 0 ? rc : iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT,
+                                           "%s: empty file (no CSV header)", r->path);
+        r->ncsv = iof__csv_split(r->line, r->f, NULL, DS_MAX_MEMBERS);
+        if (r->ncsv < 0)
+            return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT, "%s:1: malformed CSV header",
+                             r->path);
+        for (size_t k = 0; k < n; k++)
+            for (int c = 0; c < r->ncsv && r->w[k].col < 0; c++)
+                if (name_is(&r->w[k], r->f[c], strlen(r->f[c])))
+                    r->w[k].col = c;
+    } else {
+        return IOF_OK; /* JSON Lines: looked up in each row */
+    }
+    for (size_t k = 0; k < n_required; k++)
+        if (r->w[k].col < 0)
+            return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT,
+                             "%s: not an iotflow dataset of this kind (no column %s)", r->path,
+                             r->w[k].alt[0]);
+    return IOF_OK;
+}
+
+static void set_text(iof_value *v, const char *s, size_t n, bool csv_int)
+{
+    v->null = n == 0;
+    v->p = (const uint8_t *)s;
+    v->len = (uint32_t)n;
+    v->i = 0;
+    if (!v->null && csv_int)
+        v->i = strtoll(s, NULL, 10);
+}
+
+static int next_csv(iof__ds_reader *r)
+{
+    size_t len;
+    int rc;
+    do
+        if ((rc = read_line(r, &len)) <= 0)
+            return rc;
+    while (len == 0);
+    int nf = iof__csv_split(r->line, r->f, NULL, DS_MAX_MEMBERS);
+    if (nf < 0)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT, "%s:%ld: malformed CSV row",
+                         r->path, r->lineno);
+    if (nf != r->ncsv)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT, "%s:%ld: %d fields, the header has %d",
+                         r->path, r->lineno, nf, r->ncsv);
+    for (size_t k = 0; k < r->nw; k++) {
+        if (r->w[k].col < 0) {
+            r->v[k] = (iof_value){ .null = true };
+            continue;
+        }
+        const char *s = r->f[r->w[k].col];
+        set_text(&r->v[k], s, strlen(s), true);
+    }
+    return 1;
+}
+
+static int next_jsonl(iof__ds_reader *r)
+{
+    size_t len;
+    int rc;
+    do
+        if ((rc = read_line(r, &len)) <= 0)
+            return rc;
+    while (len == 0);
+    const char *why;
+    size_t at;
+    int nm = iof__json_object(r->line, len, r->m, DS_MAX_MEMBERS, &why, &at);
+    if (nm < 0)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT, "%s:%ld: column %zu: %s",
+                         r->path, r->lineno, at + 1, why);
+    r->scratch_used = 0;
+    for (size_t k = 0; k < r->nw; k++) {
+        iof_value *v = &r->v[k];
+        *v = (iof_value){ .null = true };
+        for (int i = 0; i < nm; i++) {
+            const iof_json_member *m = &r->m[i];
+            if (!name_is(&r->w[k], m->key, m->key_len))
+                continue;
+            if (m->type == IOF_JSON_NUMBER) {
+                int64_t x;
+                if (!iof__json_int64(m->val, m->val_len, &x))
+                    return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT,
+                                     "%s:%ld: %s is not an integer", r->path, r->lineno, r->w[k].alt[1]);
+                *v = (iof_value){ .i = x };
+            } else if (m->type == IOF_JSON_TRUE || m->type == IOF_JSON_FALSE) {
+                *v = (iof_value){ .i = m->type == IOF_JSON_TRUE };
+            } else if (m->type == IOF_JSON_STRING) {
+                char *o = r->scratch + r->scratch_used;
+                long n = iof__json_unescape(m->val, m->val_len, o, sizeof(r->scratch) - r->scratch_used);
+                if (n < 0)
+                    return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT,
+                                     "%s:%ld: %s longer than %d bytes", r->path, r->lineno,
+                                     r->w[k].alt[1], DS_STR_SCRATCH);
+                r->scratch_used += (size_t)n + 1;
+                *v = (iof_value){ .p = (const uint8_t *)o, .len = (uint32_t)n };
+            }
+            break;
+        }
+    }
+    return 1;
+}
+
+int iof__ds_next(iof__ds_reader *r)
+{
+    if (r->fmt == IOF__DS_CSV)
+        return next_csv(r);
+    if (r->fmt == IOF__DS_JSONL)
+        return next_jsonl(r);
+    int rc = iof__pq_reader_next(r->pq);
+    if (rc < 0)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "%s: %s", r->path, iof__pq_reader_errmsg(r->pq));
+    if (rc == 0)
+        return 0;
+    for (size_t k = 0; k < r->nw; k++) {
+        if (r->w[k].col < 0)
+            r->v[k] = (iof_value){ .null = true };
+        else
+            iof__pq_reader_get(r->pq, (size_t)r->w[k].col, 0, &r->v[k]);
+    }
+    return 1;
+}
+
+void iof__ds_get(const iof__ds_reader *r, size_t k, iof_value *v)
+{
+    *v = k < r->nw ? r->v[k] : (iof_value){ .null = true };
+}
+
+const char *iof__ds_kv(const iof__ds_reader *r, const char *key)
+{
+    return r->pq ? iof__pq_reader_kv(r->pq, key) : NULL;
+}
+
+int iof__ds_variant(const iof__ds_reader *r)
+{
+    const char *v = iof__ds_kv(r, "iotflow.variant"), *run = iof__ds_kv(r, "iotflow.variants");
+    if (v)
+        return strcmp(v, "unidirectional") == 0;
+    if (run && strcmp(run, "uni") == 0)
+        return 1;
+    if (run && strcmp(run, "bi") == 0)
+        return 0;
+    return strstr(r->path, "unidirectional") != NULL;
+}
+
+iof__ds_format iof__ds_reader_format(const iof__ds_reader *r) { return r->fmt; }
+const char *iof__ds_errmsg(const iof__ds_reader *r) { return r->errmsg; }
