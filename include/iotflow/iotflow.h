@@ -106,7 +106,9 @@ typedef struct iof_config {
     bool anonymise;           /* write private remote IPs as 0.0.0.0 / :: (default true) */
     bool device_ip;           /* add a device_ip column (default false: an identifier of the
                                  local network, left out of the dataset-compatible layout) */
-    unsigned threads;         /* worker threads (0 = number of cores) */
+    unsigned threads;         /* 1: everything on the caller's thread (the same output); 0 or
+                                 more: the pipeline runs on one thread and the Parquet output
+                                 uses helper threads when there are 2+ cores */
     uint64_t hash_seed;       /* 0 = random at start; fixed in tests */
     bool progress;            /* progress bar on stderr (caller decides: terminal + large) */
 } iof_config;

@@ -1,4 +1,4 @@
-/* Output writers: one format = one module behind this vtable (w_csv.c, w_jsonl.c,
+/* Output writers: one format = one module behind this vtable (w_text.c: CSV and JSON Lines;
  * w_parquet.c). A writer encodes rows of an iof_schema into an iof__outfile; it never opens,
  * renames or deletes files itself (outfile.h does, atomically).
  *

@@ -48,7 +48,7 @@ typedef struct pq_col {
     uint8_t width;   /* bytes per buffered integer (0: byte array) */
     uint8_t psize;   /* bytes per PLAIN integer on disk (4 or 8; 0: bool/byte array) */
     uint8_t max_def, max_rep;
-    bool comp_skip;  /* compression saved < 1/8 of this column's last chunk that tried it */
+    bool comp_skip;  /* compression saved < 1/4 of this column's last chunk that tried it */
     uint32_t elems_left;
     pq_buf def, rep, vals; /* level bytes; values (ints: width bytes; byte arrays: PLAIN) */
     uint64_t nentries, nvals, nrows;
