@@ -91,6 +91,8 @@ iof_proto_status iof__dhcp_parse(const uint8_t *p, size_t n, iof_dhcp_msg *m)
     m->op = rd_u8(&r);
     m->htype = rd_u8(&r);
     m->hlen = rd_u8(&r);
+    if (m->hlen > 16)
+        return IOF_PROTO_MALFORMED; /* a property of the message: before any truncation */
     m->hops = rd_u8(&r);
     m->xid = rd_be32(&r);
     m->secs = rd_be16(&r);
@@ -102,8 +104,6 @@ iof_proto_status iof__dhcp_parse(const uint8_t *p, size_t n, iof_dhcp_msg *m)
     rd_copy(&r, m->chaddr, 16);
     if (r.err)
         return IOF_PROTO_TRUNCATED;
-    if (m->hlen > 16)
-        return IOF_PROTO_MALFORMED;
     rd_skip(&r, IOF_DHCP_FIXED_LEN - 44); /* sname + file */
     if (r.err)
         return IOF_PROTO_TRUNCATED;
