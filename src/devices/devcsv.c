@@ -29,7 +29,8 @@ static const iof_column_doc columns[C__COUNT] = {
                      "forwards for)" },
     [C_IP_COUNT] = { "ip_count", "how many own source IPs were seen (more than listed when > 8)" },
     [C_VENDOR] = { "vendor", "organisation the MAC's IEEE block is assigned to (longest of /24, "
-                             "/28, /36); empty when unknown or without a vendor database" },
+                             "/28, /36); empty when unknown, locally administered, or without a "
+                             "vendor database" },
     [C_FIRST] = { "first_seen", "first frame sent or received, UTC, ISO 8601" },
     [C_LAST] = { "last_seen", "last frame sent or received, UTC, ISO 8601" },
     [C_PKTS_SENT] = { "packets_sent", "IP packets with this source MAC" },
@@ -200,9 +201,25 @@ static int cmp_slug(const void *a, const void *b)
     return c ? c : memcmp(x->r->mac, y->r->mac, 6);
 }
 
+/* Place names many vendors' registered names start with ("Shenzhen Bilian Electronic"): the
+ * word after them names the vendor better. */
+static const char *const place_words[] = {
+    "beijing", "shanghai", "shenzhen", "guangzhou", "guangdong", "hangzhou", "zhejiang", "jiangsu",
+    "fujian", "dongguan", "xiamen", "qingdao", "tianjin", "chongqing", "wuhan", "suzhou", "ningbo",
+    "nanjing", "hefei", "chengdu", "sichuan", "anhui", "shandong", "hunan", "hubei", "zhuhai",
+};
+
+static bool is_place(const char *w, size_t n)
+{
+    for (size_t i = 0; i < sizeof(place_words) / sizeof(place_words[0]); i++)
+        if (strlen(place_words[i]) == n && strncasecmp(w, place_words[i], n) == 0)
+            return true;
+    return false;
+}
+
 /* "Espressif Inc." -> "espressif", "D-Link International" -> "d-link", "Hon Hai ..." ->
- * "hon-hai": the first word (and the second when the first is 3 bytes or less), lower case,
- * letters and digits only. */
+ * "hon-hai", "Shenzhen Bilian ..." -> "bilian": the first word (after a place name; and the
+ * second when the first is 3 bytes or less), lower case, letters, digits and '-' only. */
 static void vendor_slug(const char *vendor, char *out, size_t n)
 {
     size_t o = 0;
@@ -213,18 +230,22 @@ static void vendor_slug(const char *vendor, char *out, size_t n)
             s++;
         if (!*s)
             break;
+        size_t wl = strcspn(s, " ,");
+        if (words == 0 && is_place(s, wl) && s[wl]) {
+            s += wl;
+            continue;
+        }
         size_t start = o;
         if (words && o + 1 < n)
             out[o++] = '-';
-        while (*s && *s != ' ' && *s != ',' && o + 1 < n) {
-            char c = *s++;
+        for (size_t i = 0; i < wl && o + 1 < n; i++) {
+            char c = s[i];
             if (c >= 'A' && c <= 'Z')
                 c = (char)(c + 32);
             if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')
                 out[o++] = c;
         }
-        while (*s && *s != ' ' && *s != ',')
-            s++;
+        s += wl;
         if (o == start + (words ? 1u : 0u))
             o = start; /* nothing usable in that word */
         else
@@ -353,7 +374,9 @@ int iof__devcsv_write(const iof__devtab *t, iof__oui *oui, iof__outfile *f, iof_
     qsort(rows, n, sizeof(*rows), cmp_mac);
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
-        rows[i].vendor = oui ? iof__oui_lookup(oui, rows[i].r->mac) : NULL;
+        /* a locally administered MAC (randomised by phones, or virtual) has no vendor, even where
+         * an old registry line lists its prefix */
+        rows[i].vendor = oui && !(rows[i].r->mac[0] & 2) ? iof__oui_lookup(oui, rows[i].r->mac) : NULL;
         name_row(&rows[i]);
         if (rows[i].slug[0])
             by_slug[ns++] = &rows[i];

@@ -265,6 +265,21 @@ static size_t slurp(const char *p, char *buf, size_t cap)
     return n;
 }
 
+static char *write_tmp(const char *text)
+{
+    static char p[64];
+    snprintf(p, sizeof p, "/tmp/iof-test-oui-XXXXXX");
+    int fd = mkstemp(p);
+    if (fd < 0)
+        return NULL;
+    if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+        close(fd);
+        return NULL;
+    }
+    close(fd);
+    return p;
+}
+
 /* Hostile strings survive the CSV and come back through the inventory loader. */
 static void test_csv_roundtrip(void)
 {
@@ -287,8 +302,15 @@ static void test_csv_roundtrip(void)
     iof__outfile *f;
     char err[512];
     ASSERT_EQ_INT(iof__outfile_open(&f, out, err, sizeof err), 0);
+    /* vendors: a place name before the vendor's own word ("foo" is short: "foo-tech"); no
+     * vendor for a locally administered MAC even where a registry line covers it */
+    iof__oui *oui = iof__oui_create();
+    char *op = write_tmp("00:B5:6D\tShenzhe\tShenzhen Foo Tech Co.\n02:00:00\tLocal\tLocal Corp\n");
+    ASSERT_EQ_INT(iof__oui_add_file(oui, op, err, sizeof err), 0);
+    unlink(op);
     iof__devcsv_stats cs;
-    ASSERT_EQ_INT(iof__devcsv_write(t, NULL, f, &cs, err, sizeof err), 0);
+    ASSERT_EQ_INT(iof__devcsv_write(t, oui, f, &cs, err, sizeof err), 0);
+    iof__oui_free(oui);
     ASSERT_EQ_INT(iof__outfile_commit(f, err, sizeof err), 0);
     ASSERT_EQ_INT(cs.rows, 5);
     static char text[65536];
@@ -300,7 +322,8 @@ static void test_csv_roundtrip(void)
         ASSERT_TRUE(e != NULL);
         ASSERT_TRUE(e - l < 1024);
     }
-    ASSERT_TRUE(strstr(text, "\n00:b5:6d:06:08:ba,unknown-1,router,192.168.1.1,1,,2016-04-15T15:14:14Z,") != NULL);
+    ASSERT_TRUE(strstr(text, "\n00:b5:6d:06:08:ba,foo-tech-1,router,192.168.1.1,1,Shenzhen Foo Tech Co.,2016-04-15T15:14:14Z,") != NULL);
+    ASSERT_TRUE(strstr(text, "\n02:00:00:00:00:77,unknown-1,device,,0,,") != NULL);
     ASSERT_TRUE(strstr(text, "\nb0:c5:54:25:5b:0e,cam-1,device,192.168.1.37,1,,") != NULL);
     iof__inventory *inv;
     ASSERT_EQ_INT(iof__inventory_load(&inv, out, err, sizeof err), 0);
@@ -313,26 +336,12 @@ static void test_csv_roundtrip(void)
     ASSERT_EQ_INT(d->n_ips, 1);
     ASSERT_EQ_INT(d->ip_ver[0], 6);
     d = iof__inventory_get(inv, (size_t)iof__inventory_find_mac(inv, BIG));
-    ASSERT_EQ_STR(d->name, "unknown-2");
+    ASSERT_EQ_STR(d->name, "unknown-1");
     iof__inventory_free(inv);
     unlink(out);
     iof__devtab_free(t);
 }
 
-static char *write_tmp(const char *text)
-{
-    static char p[64];
-    snprintf(p, sizeof p, "/tmp/iof-test-oui-XXXXXX");
-    int fd = mkstemp(p);
-    if (fd < 0)
-        return NULL;
-    if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
-        close(fd);
-        return NULL;
-    }
-    close(fd);
-    return p;
-}
 
 static void test_oui(void)
 {
