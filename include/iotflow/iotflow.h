@@ -86,7 +86,9 @@ typedef struct iof_config {
     int compression_level;   /* zstd level, IOF_ZSTD_LEVEL_MIN..MAX (negative: zstd's fast
                                 levels); 0 = IOF_ZSTD_LEVEL_DEFAULT */
 
-    const char *devices_file; /* inventory CSV: mac,name,type[,ip...]; NULL = local ranges */
+    const char *devices_file; /* inventory CSV (docs/DEVICES.md: a header naming mac, name,
+                               * type, ip, or mac,name,type[,ip...] rows; `iotflow devices`
+                               * output as it is); NULL = local ranges */
     double window_s;          /* record lifetime, default 60 */
     unsigned packets;         /* i: packet slots per record, default 10 (max 1000) */
     unsigned payload;         /* j: payload bytes per packet, default 1000 (max 65535) */
