@@ -467,10 +467,12 @@ static void mdns(iof__devtab *t, long src, iof_span pl)
             if (iof__dns_name(&m, rr.name_off, text, sizeof text, NULL) == IOF_PROTO_OK)
                 mdns_name(t, src, text, false); /* service instance */
         } else if (rr.type == IOF_DNS_T_PTR) {
-            if (iof__dns_name(&m, rr.name_off, text, sizeof text, NULL) == IOF_PROTO_OK &&
-                (ends_with_ci(text, ".in-addr.arpa") || ends_with_ci(text, ".ip6.arpa")) &&
-                iof__dns_rr_target(&m, &rr, text, sizeof text) == IOF_PROTO_OK)
-                mdns_name(t, src, text, true); /* reverse mapping: a host name */
+            if (iof__dns_name(&m, rr.name_off, text, sizeof text, NULL) != IOF_PROTO_OK)
+                continue;
+            /* reverse mapping -> a host name; DNS-SD service type -> a service instance */
+            bool reverse = ends_with_ci(text, ".in-addr.arpa") || ends_with_ci(text, ".ip6.arpa");
+            if ((reverse || text[0] == '_') && iof__dns_rr_target(&m, &rr, text, sizeof text) == IOF_PROTO_OK)
+                mdns_name(t, src, text, reverse);
         }
     }
 }
