@@ -9,7 +9,6 @@
 #ifndef IOTFLOW_IOTFLOW_H
 #define IOTFLOW_IOTFLOW_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -174,9 +173,11 @@ typedef struct iof_devices_config {
                                    * /usr/share/wireshark/manuf if present, else
                                    * /usr/share/ieee-data/{oui,mam,oui36}.txt if present */
     size_t n_oui_files;
-    volatile sig_atomic_t *stop; /* optional: when it becomes non-zero (a signal handler), reading
-                                  * stops at the next packet and the inventory of what was read is
-                                  * written; the result is then IOF_E_INTERRUPTED */
+    void (*run_hook)(void *ctx, iof_run *run); /* optional: called with the run before reading
+                                  * (hand it to a signal handler: iof_run_stop() ends the reading,
+                                  * the inventory of what was read is written, the result is
+                                  * IOF_E_INTERRUPTED), and with NULL before the run is destroyed */
+    void *hook_ctx;
     iof_devices_stats *stats;  /* optional out: filled also when inputs were damaged */
 } iof_devices_config;
 
@@ -187,7 +188,7 @@ void iof_devices_config_init(iof_devices_config *cfg);
  * database unreadable or malformed (file:line); nothing written); IOF_E_TRUNCATED_INPUT /
  * IOF_E_FORMAT / IOF_E_IO (an input was damaged or unreadable: the inventory of what was read
  * is written, unless no frame at all could be read; the message names the file and offset);
- * IOF_E_INTERRUPTED (see stop); IOF_E_OUTPUT (no partial file is left under the output name);
+ * IOF_E_INTERRUPTED (see run_hook); IOF_E_OUTPUT (no partial file is left under the output name);
  * IOF_E_NOMEM. The message goes to errbuf (size errlen). The library prints nothing itself
  * except what iof_run prints on stderr: one line per damaged input, and the files of a
  * directory it skips as not captures. */

@@ -1,7 +1,6 @@
 /* iotflow devices: options -> iof_devices_config -> iof_devices_run. */
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +50,16 @@ static void devices_usage(FILE *fp)
 
 enum { O_OUI = 256, O_FILTER };
 
+/* SIGINT/SIGTERM stop the run (the inventory of what was read is written); a second one exits. */
+static void on_run(void *ctx, iof_run *run)
+{
+    (void)ctx;
+    if (run)
+        iof_cli_signals_install(run);
+    else
+        iof_cli_signals_clear();
+}
+
 int iof_cli_devices(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -89,14 +98,11 @@ int iof_cli_devices(int argc, char **argv)
     cfg.inputs = (const char *const *)(argv + optind);
     cfg.n_inputs = (size_t)(argc - optind);
     cfg.oui_files = oui;
-    static volatile sig_atomic_t stop;
-    cfg.stop = &stop;
+    cfg.run_hook = on_run;
     iof_devices_stats st;
     cfg.stats = &st;
     char err[1024] = "";
-    iof_cli_signals_install_flag(&stop);
     iof_err rc = iof_devices_run(&cfg, err, sizeof err);
-    iof_cli_signals_clear();
     if (st.oui_note[0])
         fprintf(stderr, "iotflow devices: %s\n", st.oui_note);
     /* the library writes the inventory unless nothing at all could be read (see iotflow.h) */

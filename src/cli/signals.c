@@ -8,7 +8,6 @@
 #include "signals.h"
 
 static iof_run *volatile g_run;
-static volatile sig_atomic_t *volatile g_flag;
 static volatile sig_atomic_t g_count;
 
 static void on_signal(int sig)
@@ -21,9 +20,6 @@ static void on_signal(int sig)
     iof_run *r = g_run;
     if (r)
         iof_run_stop(r);
-    volatile sig_atomic_t *f = g_flag;
-    if (f)
-        *f = 1;
 }
 
 static void on_alarm(int sig)
@@ -34,8 +30,9 @@ static void on_alarm(int sig)
         iof_run_stop(r); /* --duration elapsed: a clean stop, not an interruption */
 }
 
-static void install(void)
+void iof_cli_signals_install(iof_run *run)
 {
+    g_run = run;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -48,21 +45,4 @@ static void install(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-void iof_cli_signals_install(iof_run *run)
-{
-    g_run = run;
-    install();
-}
-
-void iof_cli_signals_install_flag(volatile sig_atomic_t *flag)
-{
-    g_flag = flag;
-    install();
-}
-
-
-void iof_cli_signals_clear(void)
-{
-    g_run = NULL;
-    g_flag = NULL;
-}
+void iof_cli_signals_clear(void) { g_run = NULL; }

@@ -98,21 +98,10 @@ static int load_oui(const iof_devices_config *cfg, iof__oui **db, iof_devices_st
     return IOF_OK;
 }
 
-typedef struct observer_ctx {
-    iof__devtab *tab;
-    iof_run *run;
-    volatile sig_atomic_t *stop;
-} observer_ctx;
-
 static void observe(void *ctx, const iof_frame *f, const iof_pkt *pkt)
 {
-    observer_ctx *c = ctx;
     (void)f;
-    if (c->stop && *c->stop) {
-        iof_run_stop(c->run);
-        return;
-    }
-    iof__devtab_packet(c->tab, pkt);
+    iof__devtab_packet(ctx, pkt);
 }
 
 static int write_inventory(const char *path, const iof__devtab *tab, iof__oui *oui, iof__devcsv_stats *cs, char *err,
@@ -162,11 +151,14 @@ iof_err iof_devices_run(const iof_devices_config *cfg, char *err, size_t errlen)
         rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
         goto done;
     }
-    observer_ctx ctx = { tab, run, cfg->stop };
     run->observer = observe;
-    run->observer_ctx = &ctx;
+    run->observer_ctx = tab;
     run->no_flows = true;
+    if (cfg->run_hook)
+        cfg->run_hook(cfg->hook_ctx, run);
     int xrc = iof_run_execute(run);
+    if (cfg->run_hook)
+        cfg->run_hook(cfg->hook_ctx, NULL); /* before anything can free the run */
     st->frames = run->st.frames;
     iof__devtab_stats ts;
     iof__devtab_get_stats(tab, &ts);

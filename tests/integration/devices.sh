@@ -128,6 +128,16 @@ fi
 "$BIN/iotflow" devices -o "$TMP/none.csv" "$TMP/nope.pcap" 2>"$TMP/err"; rc=$?
 check "missing capture: exit 2, nothing written" [ $rc -eq 2 -a ! -e "$TMP/none.csv" ]
 
+# SIGINT while the input blocks (a FIFO whose writer pauses): exit 130 at once, what was read listed
+mkfifo "$TMP/fifo"
+( head -c 150000 "$hue"; exec sleep 20 ) > "$TMP/fifo" & writer=$!
+"$BIN/iotflow" devices -q -o "$TMP/int.csv" "$TMP/fifo" 2>"$TMP/err" & pid=$!
+sleep 2; t0=$(date +%s); kill -INT $pid; wait $pid; rc=$?; t1=$(date +%s)
+kill $writer 2>/dev/null; wait $writer 2>/dev/null
+check "SIGINT: exit 130 within 2 s" [ $rc -eq 130 -a $((t1 - t0)) -le 2 ]
+check "SIGINT: the devices read so far are listed" [ "$(tail -n +2 "$TMP/int.csv" 2>/dev/null | wc -l)" -ge 2 ]
+check "SIGINT: no temporary file left" no_temp_files "$TMP"
+
 # no vendor database: empty vendor column, said once
 IOF_TEST_OUI_PATHS= "$BIN/iotflow" devices -o "$TMP/nov.csv" "$hue" 2>"$TMP/err"; rc=$?
 check "no vendor database: exit 0" [ $rc -eq 0 ]
