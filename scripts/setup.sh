@@ -3,11 +3,12 @@
 #   build: gcc/clang, cmake, pkg-config, libpcap, zlib, libzstd, libsnappy
 #   tests: tshark (independent dissector), node/npm (Parquet validators in shared/tools/parquet),
 #          time (peak RSS), iproute2 (network namespaces for live capture), nftables (a log rule
-#          for the live NFLOG capture), python3 (checkers)
+#          for the live NFLOG capture), python3 (checkers), ieee-data (IEEE OUI registries: a
+#          second vendor database for iotflow devices' tests)
 set -euo pipefail
 need=(build-essential cmake pkg-config libpcap-dev zlib1g-dev libzstd-dev libsnappy-dev)
 if [ "${1:-}" = "--test" ]; then
-  need+=(tshark nodejs npm time iproute2 nftables python3)
+  need+=(tshark nodejs npm time iproute2 nftables python3 ieee-data)
 fi
 missing=()
 for p in "${need[@]}"; do

@@ -97,7 +97,9 @@ typedef struct iof_config {
     int compression_level;   /* zstd level, IOF_ZSTD_LEVEL_MIN..MAX (negative: zstd's fast
                                 levels); 0 = IOF_ZSTD_LEVEL_DEFAULT */
 
-    const char *devices_file; /* inventory CSV: mac,name,type[,ip...]; NULL = local ranges */
+    const char *devices_file; /* inventory CSV (docs/DEVICES.md: a header naming mac, name,
+                               * type, ip, or mac,name,type[,ip...] rows; `iotflow devices`
+                               * output as it is); NULL = local ranges */
     double window_s;          /* record lifetime, default 60 */
     unsigned packets;         /* i: packet slots per record, default 10 (max 1000) */
     unsigned payload;         /* j: payload bytes per packet, default 1000 (max 65535) */
@@ -166,6 +168,69 @@ iof_err iof_run_write_stats_json(iof_run *run, const char *path);
  * Returns OK or the first error; message in errbuf. */
 iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_file, FILE *out,
                         const char *json_path, char *errbuf, size_t errlen);
+
+/* ---- device discovery (iotflow devices) -------------------------------------------- */
+/* (section owned by src/devices/ + src/pipeline/devices.c; the CSV is documented in
+ * docs/DEVICES.md)
+ * Reads captures and writes a device inventory CSV, one row per unicast source MAC, that
+ * `--devices` (iof_config.devices_file) accepts as it is: MAC, a name and a role guess
+ * (router, phone/pc, device) with the evidence for it, own IPs, vendor, traffic, DHCP, mDNS
+ * and SSDP details. */
+#define IOF_DEVICES_MAX_OUI_FILES 8
+
+typedef struct iof_devices_stats {
+    uint64_t frames;          /* frames read */
+    uint64_t packets;         /* decoded IP packets looked at */
+    uint64_t without_mac;     /* ... without a source MAC (raw IP, loopback): no device */
+    uint64_t devices;         /* rows written */
+    uint64_t macs_dropped;    /* packets of MACs not tracked: the table was full (65,536) */
+    uint64_t values_dropped;  /* IPs / mDNS names devices had beyond what a row lists, and
+                                 facts not counted because the fact set was full */
+    uint64_t dhcp, mdns, ssdp;/* messages used */
+    uint64_t malformed;       /* DHCP / mDNS / SSDP payloads that did not parse to the end */
+    char oui_source[1024];    /* vendor database file(s) used, "" if none */
+    char oui_note[1024];      /* when no vendor is known: why (no database found, or the default
+                                 one was unusable: file:line); "" otherwise */
+} iof_devices_stats;
+
+typedef struct iof_devices_config {
+    const char *const *inputs; /* capture files, directories or "-" (stdin) */
+    size_t n_inputs;
+    const char *filter;        /* BPF expression, or NULL */
+    const char *output;        /* file (written atomically: temp name + rename) or "-"
+                                * (stdout); default "-" */
+    const char *const *oui_files; /* vendor databases (Wireshark manuf, or IEEE oui.txt / mam.txt
+                                   * / oui36.txt format), up to IOF_DEVICES_MAX_OUI_FILES; none:
+                                   * /usr/share/wireshark/manuf if present, else
+                                   * /usr/share/ieee-data/{oui,mam,oui36}.txt if present */
+    size_t n_oui_files;
+    void (*run_hook)(void *ctx, iof_run *run); /* optional: called with the run before reading
+                                  * (hand it to a signal handler: iof_run_stop() ends the reading,
+                                  * the inventory of what was read is written, the result is
+                                  * IOF_E_INTERRUPTED), and with NULL before the run is destroyed */
+    void *hook_ctx;
+    iof_devices_stats *stats;  /* optional out: filled also when inputs were damaged */
+} iof_devices_config;
+
+/* Fills every field with its default. */
+void iof_devices_config_init(iof_devices_config *cfg);
+
+/* Returns IOF_OK; IOF_E_INVAL (bad configuration: no input, bad filter, a given vendor
+ * database unreadable or malformed (file:line); nothing written); IOF_E_TRUNCATED_INPUT /
+ * IOF_E_FORMAT / IOF_E_IO (an input was damaged or unreadable: the inventory of what was read
+ * is written, unless no frame at all could be read; the message names the file and offset);
+ * IOF_E_INTERRUPTED (see run_hook); IOF_E_OUTPUT (no partial file is left under the output name);
+ * IOF_E_NOMEM. The message goes to errbuf (size errlen). The library prints nothing itself
+ * except what iof_run prints on stderr: one line per damaged input, and the files of a
+ * directory it skips as not captures. */
+iof_err iof_devices_run(const iof_devices_config *cfg, char *errbuf, size_t errlen);
+
+/* The inventory's columns in order, each with a one-line description (for --help and docs). */
+typedef struct iof_column_doc {
+    const char *name;
+    const char *doc;
+} iof_column_doc;
+const iof_column_doc *iof_devices_columns(size_t *n);
 
 /* ---- synthetic smart-home generator (iotflow synth) -------------------------------- */
 /* (section owned by src/synth/; behaviour documented in docs/SYNTH.md)

@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/csv.h"
 #include "common/err.h"
 #include "flow/inventory.h"
 
-#define INV_MAX_LINE 4096
+#define INV_MAX_LINE 4096  /* bytes in a row (an `iotflow devices` row is < 2.5 KB) */
+#define INV_MAX_FIELDS 64  /* fields in a row (header-named columns, or mac,name,type + IPs) */
 
 struct iof__inventory {
     iof_device *dev;
@@ -19,7 +21,7 @@ struct iof__inventory {
     size_t idx_mask;
 };
 
-static int hexval(int c)
+int iof__hex_digit(int c)
 {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -32,7 +34,7 @@ bool iof__parse_mac(const char *s, size_t n, uint8_t mac[6])
     if (n != 17)
         return false;
     for (int i = 0; i < 6; i++) {
-        int hi = hexval((unsigned char)s[i * 3]), lo = hexval((unsigned char)s[i * 3 + 1]);
+        int hi = iof__hex_digit((unsigned char)s[i * 3]), lo = iof__hex_digit((unsigned char)s[i * 3 + 1]);
         if (hi < 0 || lo < 0)
             return false;
         if (i < 5 && s[i * 3 + 2] != ':' && s[i * 3 + 2] != '-')
@@ -101,25 +103,149 @@ void iof__inventory_free(iof__inventory *inv)
     free(inv);
 }
 
-static int add_ip(iof_device *d, const char *s, size_t n)
+/* Where the columns are: a header row names them (any order, any case; unknown columns are
+ * ignored), else they are positional: mac,name,type,ip... */
+typedef struct colmap {
+    bool header;
+    int n;                           /* header fields */
+    int mac, name, type, ip;         /* column index or -1 */
+} colmap;
+
+static const char *const known_cols[] = { "mac", "name", "type", "ip" };
+
+/* The first data row is a header when none of its fields is a MAC and one of them is "mac". */
+static int read_header(colmap *m, char **f, const size_t *fl, int nf, const char *path, long line,
+                       char *err, size_t errlen)
 {
-    char buf[64];
-    if (n == 0)
-        return 0;
-    if (n >= sizeof(buf) || d->n_ips >= IOF_MAX_DEVICE_IPS)
-        return -1;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    uint8_t a[16] = {0};
-    if (inet_pton(AF_INET, buf, a) == 1) {
-        d->ip_ver[d->n_ips] = 4;
-    } else if (inet_pton(AF_INET6, buf, a) == 1) {
-        d->ip_ver[d->n_ips] = 6;
-    } else {
-        return -1;
+    uint8_t mac[6];
+    bool has_mac_name = false;
+    for (int i = 0; i < nf; i++) {
+        if (iof__parse_mac(f[i], fl[i], mac))
+            return 0;
+        if (strcasecmp(f[i], "mac") == 0)
+            has_mac_name = true;
     }
-    memcpy(d->ips[d->n_ips++], a, 16);
-    return 0;
+    if (!has_mac_name)
+        return 0;
+    int *slot[] = { &m->mac, &m->name, &m->type, &m->ip };
+    m->header = true;
+    m->n = nf;
+    m->mac = m->name = m->type = m->ip = -1;
+    for (int i = 0; i < nf; i++)
+        for (size_t k = 0; k < sizeof(known_cols) / sizeof(known_cols[0]); k++) {
+            if (strcasecmp(f[i], known_cols[k]) != 0)
+                continue;
+            if (*slot[k] >= 0)
+                return iof__fail(err, errlen, IOF_E_INVAL, "%s:%ld: column '%s' named twice (columns %d and %d)",
+                                 path, line, known_cols[k], *slot[k] + 1, i + 1);
+            *slot[k] = i;
+        }
+    return 1;
+}
+
+/* Adds the addresses of one field ("a;b c"). */
+static int add_ips(iof_device *d, const char *s, size_t n, int col, const char *path, long line, char *err,
+                   size_t errlen)
+{
+    const char *p = s, *e = s + n;
+    while (p < e) {
+        const char *q = p;
+        while (q < e && *q != ';' && *q != ' ')
+            q++;
+        size_t len = (size_t)(q - p);
+        if (len) {
+            char buf[64];
+            uint8_t a[16] = { 0 };
+            int ver = 0;
+            if (len < sizeof(buf)) {
+                memcpy(buf, p, len);
+                buf[len] = '\0';
+                ver = inet_pton(AF_INET, buf, a) == 1 ? 4 : inet_pton(AF_INET6, buf, a) == 1 ? 6 : 0;
+            }
+            if (!ver)
+                return iof__fail(err, errlen, IOF_E_INVAL, "%s:%ld: column %d (ip): bad IP address '%.*s'", path,
+                                 line, col + 1, (int)(len > 60 ? 60 : len), p);
+            if (d->n_ips == IOF_MAX_DEVICE_IPS)
+                return iof__fail(err, errlen, IOF_E_INVAL,
+                                 "%s:%ld: more than %d IP addresses for one device (the inventory's cap, "
+                                 "IOF_MAX_DEVICE_IPS): list at most %d",
+                                 path, line, IOF_MAX_DEVICE_IPS, IOF_MAX_DEVICE_IPS);
+            d->ip_ver[d->n_ips] = (uint8_t)ver;
+            memcpy(d->ips[d->n_ips++], a, 16);
+        }
+        p = q + 1;
+    }
+    return IOF_OK;
+}
+
+static int copy_field(char *dst, char **f, const size_t *fl, int nf, int col, const char *what, const char *path,
+                      long line, char *err, size_t errlen)
+{
+    if (col < 0 || col >= nf)
+        return IOF_OK;
+    if (fl[col] >= IOF_MAX_DEVICE_FIELD)
+        return iof__fail(err, errlen, IOF_E_INVAL, "%s:%ld: column %d (%s) longer than %d bytes", path, line,
+                         col + 1, what, IOF_MAX_DEVICE_FIELD - 1);
+    memcpy(dst, f[col], fl[col]);
+    return IOF_OK;
+}
+
+/* One data row into d. */
+static int parse_row(iof_device *d, const colmap *m, char **f, const size_t *fl, int nf, const char *path,
+                     long line, char *err, size_t errlen)
+{
+    memset(d, 0, sizeof(*d));
+    int mac = m->header ? m->mac : 0, name = m->header ? m->name : 1, type = m->header ? m->type : 2;
+    int ip_first = m->header ? m->ip : 3, ip_last = nf - 1;
+    if (m->header) {
+        /* as in the headerless format, fields past a last "ip" column hold more addresses */
+        bool ip_is_last = m->ip >= 0 && m->ip == m->n - 1;
+        if (nf > m->n && !ip_is_last)
+            return iof__fail(err, errlen, IOF_E_INVAL, "%s:%ld: %d fields, the header has %d", path, line, nf,
+                             m->n);
+        if (!ip_is_last)
+            ip_last = ip_first;
+    }
+    if (mac >= nf || fl[mac] == 0)
+        return iof__fail(err, errlen, IOF_E_INVAL, "%s:%ld: column %d (mac) is empty", path, line, mac + 1);
+    if (!iof__parse_mac(f[mac], fl[mac], d->mac))
+        return iof__fail(err, errlen, IOF_E_INVAL, "%s:%ld: column %d (mac): bad MAC address '%.*s'", path, line,
+                         mac + 1, (int)(fl[mac] > 40 ? 40 : fl[mac]), f[mac]);
+    IOF_TRY(copy_field(d->name, f, fl, nf, name, "name", path, line, err, errlen));
+    IOF_TRY(copy_field(d->type, f, fl, nf, type, "type", path, line, err, errlen));
+    for (int k = ip_first; k >= 0 && k <= ip_last && k < nf; k++)
+        IOF_TRY(add_ips(d, f[k], fl[k], k, path, line, err, errlen));
+    return IOF_OK;
+}
+
+static int index_add(iof__inventory *inv, char *err, size_t errlen)
+{
+    /* (re)build the index when it gets half full */
+    if (inv->n * 2 > inv->idx_mask) {
+        size_t size = 16;
+        while (size < inv->n * 4)
+            size *= 2;
+        int32_t *idx = malloc(size * sizeof(*idx));
+        if (!idx)
+            return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+        free(inv->idx);
+        inv->idx = idx;
+        inv->idx_mask = size - 1;
+        for (size_t i = 0; i < size; i++)
+            idx[i] = -1;
+        for (size_t i = 0; i < inv->n; i++) {
+            size_t h = mac_hash(inv->dev[i].mac) & inv->idx_mask;
+            while (idx[h] >= 0)
+                h = (h + 1) & inv->idx_mask;
+            idx[h] = (int32_t)i;
+        }
+    } else {
+        size_t h = mac_hash(inv->dev[inv->n - 1].mac) & inv->idx_mask;
+        while (inv->idx[h] >= 0)
+            h = (h + 1) & inv->idx_mask;
+        inv->idx[h] = (int32_t)(inv->n - 1);
+    }
+    return IOF_OK;
 }
 
 int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_t errlen)
@@ -136,6 +262,8 @@ int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_
         rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
         goto cleanup;
     }
+    colmap map = { 0 };
+    bool first = true;
     long lineno = 0;
     while (fgets(line, INV_MAX_LINE + 2, fp)) {
         lineno++;
@@ -155,22 +283,26 @@ int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_
             s++;
         if (*s == '\0' || *s == '#')
             continue;
-        char *f[3 + IOF_MAX_DEVICE_IPS];
-        size_t fl[3 + IOF_MAX_DEVICE_IPS];
-        int nf = iof__csv_split(s, f, fl, 3 + IOF_MAX_DEVICE_IPS);
+        char *f[INV_MAX_FIELDS];
+        size_t fl[INV_MAX_FIELDS];
+        int nf = iof__csv_split(s, f, fl, INV_MAX_FIELDS);
         if (nf < 0) {
-            rc = iof__fail(err, errlen, IOF_E_INVAL, "%s:%ld: malformed CSV row", path, lineno);
+            rc = iof__fail(err, errlen, IOF_E_INVAL,
+                           "%s:%ld: malformed CSV row (an unbalanced quote, or more than %d fields)", path,
+                           lineno, INV_MAX_FIELDS);
             goto cleanup;
         }
-        if (inv->n == 0 && nf >= 1 && fl[0] == 3 && strncasecmp(f[0], "mac", 3) == 0)
-            continue; /* header */
-        if (nf < 3) {
-            rc = iof__fail(err, errlen, IOF_E_INVAL,
-                           "%s:%ld: expected mac,name,type[,ip], got %d field(s)", path, lineno, nf);
-            goto cleanup;
+        if (first) {
+            first = false;
+            if ((rc = read_header(&map, f, fl, nf, path, lineno, err, errlen)) != 0) {
+                if (rc < 0)
+                    goto cleanup;
+                rc = IOF_OK;
+                continue;
+            }
         }
         if (inv->n >= IOF_MAX_DEVICES) {
-            rc = iof__fail(err, errlen, IOF_E_LIMIT, "%s:%ld: more than %d devices", path, lineno,
+            rc = iof__fail(err, errlen, IOF_E_INVAL, "%s:%ld: more than %d devices", path, lineno,
                            IOF_MAX_DEVICES);
             goto cleanup;
         }
@@ -185,34 +317,8 @@ int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_
             inv->cap = cap;
         }
         iof_device *d = &inv->dev[inv->n];
-        memset(d, 0, sizeof(*d));
-        if (!iof__parse_mac(f[0], fl[0], d->mac)) {
-            rc = iof__fail(err, errlen, IOF_E_INVAL, "%s:%ld: bad MAC address '%.*s'", path, lineno,
-                           (int)(fl[0] > 40 ? 40 : fl[0]), f[0]);
+        if ((rc = parse_row(d, &map, f, fl, nf, path, lineno, err, errlen)) != IOF_OK)
             goto cleanup;
-        }
-        if (fl[1] >= IOF_MAX_DEVICE_FIELD || fl[2] >= IOF_MAX_DEVICE_FIELD) {
-            rc = iof__fail(err, errlen, IOF_E_INVAL, "%s:%ld: name or type longer than %d bytes",
-                           path, lineno, IOF_MAX_DEVICE_FIELD - 1);
-            goto cleanup;
-        }
-        memcpy(d->name, f[1], fl[1]);
-        memcpy(d->type, f[2], fl[2]);
-        for (int k = 3; k < nf; k++) {
-            /* an ip field may itself hold several addresses separated by ';' or ' ' */
-            const char *p = f[k], *e = f[k] + fl[k];
-            while (p < e) {
-                const char *q = p;
-                while (q < e && *q != ';' && *q != ' ')
-                    q++;
-                if (add_ip(d, p, (size_t)(q - p)) != 0) {
-                    rc = iof__fail(err, errlen, IOF_E_INVAL, "%s:%ld: bad IP address '%.*s'", path,
-                                   lineno, (int)((q - p) > 60 ? 60 : (q - p)), p);
-                    goto cleanup;
-                }
-                p = q + 1;
-            }
-        }
         if (d->n_ips)
             inv->has_ips = true;
         if (iof__inventory_find_mac(inv, d->mac) >= 0) {
@@ -222,33 +328,8 @@ int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_
             goto cleanup;
         }
         inv->n++;
-        /* (re)build the index when it gets half full */
-        if (inv->n * 2 > inv->idx_mask) {
-            size_t size = 16;
-            while (size < inv->n * 4)
-                size *= 2;
-            int32_t *idx = malloc(size * sizeof(*idx));
-            if (!idx) {
-                rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
-                goto cleanup;
-            }
-            free(inv->idx);
-            inv->idx = idx;
-            inv->idx_mask = size - 1;
-            for (size_t i = 0; i < size; i++)
-                idx[i] = -1;
-            for (size_t i = 0; i < inv->n; i++) {
-                size_t h = mac_hash(inv->dev[i].mac) & inv->idx_mask;
-                while (idx[h] >= 0)
-                    h = (h + 1) & inv->idx_mask;
-                idx[h] = (int32_t)i;
-            }
-        } else {
-            size_t h = mac_hash(d->mac) & inv->idx_mask;
-            while (inv->idx[h] >= 0)
-                h = (h + 1) & inv->idx_mask;
-            inv->idx[h] = (int32_t)(inv->n - 1);
-        }
+        if ((rc = index_add(inv, err, errlen)) != IOF_OK)
+            goto cleanup;
     }
     if (ferror(fp)) {
         rc = iof__fail(err, errlen, IOF_E_IO, "%s: read error: %s", path, strerror(errno));

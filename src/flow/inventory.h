@@ -1,6 +1,12 @@
-/* Device inventory (--devices FILE): CSV rows `mac,name,type[,ip[;ip...]]`, an optional header
- * row (first field "mac"), '#' comments and blank lines ignored. Untrusted text: every row is
- * validated and errors name the file and line. */
+/* Device inventory (--devices FILE), CSV (docs/DEVICES.md):
+ *  - with a header row (the first row, when none of its fields is a MAC and one is "mac"):
+ *    columns named mac (required), name, type, ip, in any order and any case; other columns
+ *    are ignored, so `iotflow devices` output is read as it is;
+ *  - without one: positional rows mac[,name[,type[,ip...]]] (a MAC-only list is fine);
+ *  - an ip field holds addresses separated by ';' or ' '; when ip is the last column, further
+ *    fields are more addresses; at most IOF_MAX_DEVICE_IPS per device;
+ *  - '#' comment lines and blank lines are ignored.
+ * Untrusted text: every row is validated; errors name file:line and the column. */
 #ifndef IOF_FLOW_INVENTORY_H
 #define IOF_FLOW_INVENTORY_H
 
@@ -23,7 +29,8 @@ typedef struct iof_device {
 
 typedef struct iof__inventory iof__inventory;
 
-/* Returns 0, IOF_E_IO (cannot read), IOF_E_INVAL (bad row: message names file:line). */
+/* Returns 0, IOF_E_IO (cannot read), IOF_E_INVAL (bad content: the message names file:line and
+ * the column; also more than IOF_MAX_DEVICES rows), IOF_E_NOMEM. */
 int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_t errlen);
 void iof__inventory_free(iof__inventory *inv);
 size_t iof__inventory_count(const iof__inventory *inv);
@@ -36,5 +43,7 @@ bool iof__inventory_has_ips(const iof__inventory *inv);
 /* "aa:bb:cc:dd:ee:ff" (also '-' separators, any case) -> 6 bytes. */
 bool iof__parse_mac(const char *s, size_t n, uint8_t mac[6]);
 void iof__format_mac(const uint8_t mac[6], char out[18]);
+/* Value of a hex digit, or -1. */
+int iof__hex_digit(int c);
 
 #endif

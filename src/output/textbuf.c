@@ -91,8 +91,7 @@ void iof__tb_hex(iof_tbuf *b, const uint8_t *p, size_t n)
     }
 }
 
-/* Length of a valid UTF-8 sequence at p (1..4), or 0 if invalid. */
-static size_t utf8_len(const uint8_t *p, size_t n)
+size_t iof__utf8_len(const uint8_t *p, size_t n)
 {
     uint8_t c = p[0];
     size_t len;
@@ -131,7 +130,7 @@ void iof__tb_json_str(iof_tbuf *b, const uint8_t *p, size_t n)
             iof__tb_putc(b, (char)c);
             i++;
         } else {
-            size_t l = utf8_len(p + i, n - i);
+            size_t l = iof__utf8_len(p + i, n - i);
             if (l) {
                 iof__tb_put(b, p + i, l);
                 i += l;

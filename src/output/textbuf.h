@@ -28,6 +28,8 @@ void iof__tb_put(iof_tbuf *b, const void *s, size_t n);
 void iof__tb_puts(iof_tbuf *b, const char *s);
 void iof__tb_int(iof_tbuf *b, int64_t v);
 void iof__tb_hex(iof_tbuf *b, const uint8_t *p, size_t n);
+/* Length of the valid UTF-8 sequence at p (1..4; n >= 1 bytes available), 0 if invalid. */
+size_t iof__utf8_len(const uint8_t *p, size_t n);
 /* JSON string with quotes; invalid UTF-8 bytes become \ufffd. */
 void iof__tb_json_str(iof_tbuf *b, const uint8_t *p, size_t n);
 /* CSV field, quoted only when it holds , " CR LF or leading/trailing space. */

@@ -21,6 +21,7 @@
 
 #include "capture/pcap_write.h"
 #include "common/err.h"
+#include "common/timefmt.h"
 #include "iotflow/iotflow.h"
 #include "output/textbuf.h"
 #include "synth/pkt.h"
@@ -298,22 +299,6 @@ static uint32_t heavy(iof__rng *r, double median, double sigma, uint32_t cap)
     if (v < 1)
         v = 1;
     return v > cap ? cap : (uint32_t)v;
-}
-
-static void fmt_time(char *buf, size_t n, int64_t us, int frac)
-{
-    time_t s = (time_t)(us / SEC);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    /* the moduli bound every field (years < 10000 by the pcap range check) */
-    unsigned y = (unsigned)(tm.tm_year + 1900) % 10000u, mo = (unsigned)(tm.tm_mon + 1) % 100u,
-             d = (unsigned)tm.tm_mday % 100u, h = (unsigned)tm.tm_hour % 100u,
-             mi = (unsigned)tm.tm_min % 100u, se = (unsigned)tm.tm_sec % 100u,
-             f = (unsigned)(us % SEC) % 1000000u;
-    if (frac)
-        snprintf(buf, n, "%04u-%02u-%02uT%02u:%02u:%02u.%06uZ", y, mo, d, h, mi, se, f);
-    else
-        snprintf(buf, n, "%04u-%02u-%02uT%02u:%02u:%02uZ", y, mo, d, h, mi, se);
 }
 
 static uint64_t mac_key(const uint8_t *m)
@@ -1830,7 +1815,7 @@ static double gauss(iof__rng *r)
 static void sensor_tick(gen *g, ev *e)
 {
     char ts[40], det[160];
-    fmt_time(ts, sizeof ts, g->now, 0);
+    iof__utc_text(ts, sizeof ts, g->now, false);
     double hour = fmod((double)(g->now / SEC) / 3600.0, 24.0);
     double daily = sin((hour - 9.0) / 24.0 * 6.283185307179586); /* warmest mid-afternoon */
     host *cam = NULL;
@@ -2474,8 +2459,8 @@ static void write_events(gen *g)
         evrow *e = &g->evs[i];
         if (e->end > g->tend)
             e->end = g->tend;
-        fmt_time(a, sizeof a, e->start, 1);
-        fmt_time(b, sizeof b, e->end, 1);
+        iof__utc_text(a, sizeof a, e->start, true);
+        iof__utc_text(b, sizeof b, e->end, true);
         fprintf(g->fev, "%s,%s,%s,", a, b, e->kind);
         csv_field(g->fev, e->devices);
         fputc(',', g->fev);
@@ -2511,7 +2496,7 @@ static void write_stats_json(const gen *g, const iof_synth_stats *st, FILE *fp)
 {
     const iof_synth_config *cfg = g->cfg;
     char start[40];
-    fmt_time(start, sizeof start, g->t0, 0);
+    iof__utc_text(start, sizeof start, g->t0, false);
     fprintf(fp, "{\"command\":\"synth\",\"config\":{\"output_dir\":");
     json_str(fp, cfg->output_dir);
     fprintf(fp, ",\"profile\":\"%s\",\"seed\":%llu,\"start\":\"%s\",\"duration_s\":%.15g,"
