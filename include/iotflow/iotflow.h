@@ -76,6 +76,12 @@ typedef enum iof_existing {
 
 #define IOF_MAX_INPUTS 4096
 
+/* What the library has to tell the user while it runs, besides the result (an input skipped
+ * or damaged, a file of a directory that is not a capture): one line of text each, without a
+ * line break, naming the file. The caller decides where it goes (the CLI: stderr, prefixed
+ * "iotflow: "); NULL: nowhere. The library itself never writes to stderr or stdout. */
+typedef void (*iof_message_fn)(void *ctx, const char *text);
+
 typedef struct iof_config {
     /* inputs: files, directories or "-" (stdin); or a live interface */
     const char *const *inputs;
@@ -113,6 +119,9 @@ typedef struct iof_config {
                                  uses helper threads when there are 2+ cores */
     uint64_t hash_seed;       /* 0 = random at start; fixed in tests */
     bool progress;            /* progress bar on stderr (caller decides: terminal + large) */
+    iof_message_fn on_message; /* see iof_message_fn; NULL: messages are dropped (they are
+                                  also in the statistics: inputs[].error) */
+    void *message_ctx;
 } iof_config;
 
 /* Fills every field with its default. */
@@ -167,7 +176,8 @@ iof_err iof_run_write_stats_json(iof_run *run, const char *path);
  * json_path is not NULL, writes the same tables as JSON there (atomically).
  * Returns OK or the first error; message in errbuf. */
 iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_file, FILE *out,
-                        const char *json_path, char *errbuf, size_t errlen);
+                        const char *json_path, iof_message_fn on_message, void *message_ctx,
+                        char *errbuf, size_t errlen);
 
 /* ---- device discovery (iotflow devices) -------------------------------------------- */
 /* (section owned by src/devices/ + src/pipeline/devices.c; the CSV is documented in
@@ -210,6 +220,8 @@ typedef struct iof_devices_config {
                                   * IOF_E_INTERRUPTED), and with NULL before the run is destroyed */
     void *hook_ctx;
     iof_devices_stats *stats;  /* optional out: filled also when inputs were damaged */
+    iof_message_fn on_message; /* inputs skipped or damaged (see iof_message_fn) */
+    void *message_ctx;
 } iof_devices_config;
 
 /* Fills every field with its default. */
@@ -220,9 +232,8 @@ void iof_devices_config_init(iof_devices_config *cfg);
  * IOF_E_FORMAT / IOF_E_IO (an input was damaged or unreadable: the inventory of what was read
  * is written, unless no frame at all could be read; the message names the file and offset);
  * IOF_E_INTERRUPTED (see run_hook); IOF_E_OUTPUT (no partial file is left under the output name);
- * IOF_E_NOMEM. The message goes to errbuf (size errlen). The library prints nothing itself
- * except what iof_run prints on stderr: one line per damaged input, and the files of a
- * directory it skips as not captures. */
+ * IOF_E_NOMEM. The message goes to errbuf (size errlen). The library prints nothing itself:
+ * damaged inputs and the files of a directory it skips go to on_message. */
 iof_err iof_devices_run(const iof_devices_config *cfg, char *errbuf, size_t errlen);
 
 /* The inventory's columns in order, each with a one-line description (for --help and docs). */

@@ -15,6 +15,10 @@ int iof_cli_devices(int argc, char **argv);
 int iof_cli_synth(int argc, char **argv);
 int iof_cli_demo(int argc, char **argv);
 
+/* The library's messages (iof_message_fn) on stderr: "PREFIX: text" (ctx is the prefix, e.g.
+ * "iotflow"). */
+void iof_cli_message(void *ctx, const char *text);
+
 /* Parses "90", "90s", "15m", "2h", "1d" into seconds; returns -1 on error. */
 double iof_cli_parse_duration(const char *s);
 

@@ -71,6 +71,8 @@ int iof_cli_demo(int argc, char **argv)
     cfg.formats = IOF_FMT_PARQUET | IOF_FMT_CSV;
     cfg.existing = IOF_EXISTING_OVERWRITE; /* the demo directory is its own: a second demo replaces it */
     cfg.progress = isatty(STDERR_FILENO);
+    cfg.on_message = iof_cli_message;
+    cfg.message_ctx = "iotflow demo";
     iof_run *run;
     rc = iof_run_create(&run, &cfg, err, sizeof(err));
     if (rc != IOF_OK) {
@@ -86,7 +88,7 @@ int iof_cli_demo(int argc, char **argv)
 
     fprintf(stderr, "== 3/3 iotflow stats %s\n", flows);
     const char *paths[1] = { flows };
-    rc = iof_stats_paths(paths, 1, NULL, stdout, NULL, err, sizeof(err));
+    rc = iof_stats_paths(paths, 1, NULL, stdout, NULL, iof_cli_message, "iotflow demo", err, sizeof(err));
     if (rc != IOF_OK)
         fprintf(stderr, "iotflow demo: stats: %s\n", err);
     printf("\nOutputs:\n"

@@ -102,6 +102,8 @@ int iof_cli_devices(int argc, char **argv)
     iof_devices_stats st;
     cfg.stats = &st;
     char err[1024] = "";
+    cfg.on_message = iof_cli_message;
+    cfg.message_ctx = "iotflow devices";
     iof_err rc = iof_devices_run(&cfg, err, sizeof err);
     if (st.oui_note[0])
         fprintf(stderr, "iotflow devices: %s\n", st.oui_note);

@@ -268,6 +268,8 @@ int iof_cli_extract(int argc, char **argv)
         return IOF_EXIT_USAGE;
     }
     cfg.progress = !quiet && (force_progress || isatty(STDERR_FILENO));
+    cfg.on_message = iof_cli_message;
+    cfg.message_ctx = "iotflow";
     char err[1024];
     iof_run *run;
     iof_err rc = iof_run_create(&run, &cfg, err, sizeof(err));

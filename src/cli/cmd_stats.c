@@ -6,6 +6,12 @@
 #include "cli.h"
 #include "iotflow/iotflow.h"
 
+static void on_message(void *ctx, const char *text)
+{
+    (*(unsigned *)ctx)++;
+    iof_cli_message("iotflow stats", text);
+}
+
 int iof_cli_stats(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -42,10 +48,12 @@ int iof_cli_stats(int argc, char **argv)
         return IOF_EXIT_USAGE;
     }
     char err[1024] = "";
+    unsigned said = 0;
     iof_err rc = iof_stats_paths((const char *const *)(argv + optind), (size_t)(argc - optind), devices,
-                                 stdout, json, err, sizeof(err));
+                                 stdout, json, on_message, &said, err, sizeof(err));
     if (rc == IOF_OK)
         return IOF_EXIT_OK;
-    fprintf(stderr, "iotflow stats: %s\n", err[0] ? err : iof_strerror(rc));
+    if (!said) /* an input's problem was said already, naming the file */
+        fprintf(stderr, "iotflow stats: %s\n", err[0] ? err : iof_strerror(rc));
     return rc == IOF_E_INVAL ? IOF_EXIT_USAGE : IOF_EXIT_INPUT;
 }

@@ -30,6 +30,11 @@ static void usage(FILE *fp)
                 "output closed by its reader (e.g. | head), as for other Unix tools.\n");
 }
 
+void iof_cli_message(void *ctx, const char *text)
+{
+    fprintf(stderr, "%s: %s\n", ctx ? (const char *)ctx : "iotflow", text);
+}
+
 double iof_cli_parse_duration(const char *s)
 {
     char *end;

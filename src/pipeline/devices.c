@@ -141,6 +141,8 @@ iof_err iof_devices_run(const iof_devices_config *cfg, char *err, size_t errlen)
     rcfg.n_inputs = cfg->n_inputs;
     rcfg.filter = cfg->filter;
     rcfg.formats = 0; /* no sink */
+    rcfg.on_message = cfg->on_message;
+    rcfg.message_ctx = cfg->message_ctx;
     iof_run *run = NULL;
     iof__devtab *tab = NULL;
     rc = iof_run_create(&run, &rcfg, err, errlen);

@@ -1,6 +1,8 @@
 /* The extraction pipeline: capture -> decode -> fragments -> attribution -> flow policy ->
  * sink. One loop, no allocation per packet, one flow-table lookup per device view. */
 #include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,10 +32,23 @@ void iof_config_init(iof_config *c)
     c->anonymise = true;
 }
 
+/* A line for the caller's on_message (the library never prints). */
+static void say(const iof_config *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const iof_config *c, const char *fmt, ...)
+{
+    if (!c->on_message)
+        return;
+    char text[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    c->on_message(c->message_ctx, text);
+}
+
 static void on_skip(void *ctx, const char *path, const char *why)
 {
-    (void)ctx;
-    fprintf(stderr, "iotflow: skipping %s: %s\n", path, why);
+    say(ctx, "skipping %s: %s", path, why);
 }
 
 iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t errlen)
@@ -102,7 +117,7 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     }
     if (cfg->n_inputs &&
         (rc = iof__input_list_expand(cfg->inputs, cfg->n_inputs, &r->inputs, &r->n_inputs, on_skip,
-                                     NULL, err, errlen)) != IOF_OK)
+                                     (void *)cfg, err, errlen)) != IOF_OK)
         goto fail;
     if (cfg->n_inputs && r->n_inputs == 0) {
         rc = iof__fail(err, errlen, IOF_E_INVAL, "no capture files found in the given inputs");
@@ -376,7 +391,7 @@ static void input_ended(void *ctx, size_t idx, iof__source *src, int rc, const c
     in->rc = rc;
     in->error = strdup(msg && msg[0] ? msg : iof_strerror(rc));
     if (msg && msg[0])
-        fprintf(stderr, "iotflow: %s\n", msg);
+        say(&r->cfg, "%s", msg);
     r->st.input_damaged = true;
     if (r->input_rc == IOF_OK) {
         r->input_rc = rc;

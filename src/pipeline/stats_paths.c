@@ -98,7 +98,8 @@ static int write_json(const iof__stats *st, const iof__ds_list *l, uint64_t fram
 }
 
 iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_file, FILE *out,
-                        const char *json_path, char *err, size_t errlen)
+                        const char *json_path, iof_message_fn on_message, void *message_ctx,
+                        char *err, size_t errlen)
 {
     iof__stats st;
     memset(&st, 0, sizeof(st));
@@ -110,7 +111,8 @@ iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_
         char e[1024] = "";
         int frc = stats_file(&st, l.files[i], e, sizeof(e));
         if (frc != IOF_OK) {
-            fprintf(stderr, "iotflow stats: %s\n", e);
+            if (on_message)
+                on_message(message_ctx, e);
             if (first == IOF_OK) {
                 first = frc;
                 snprintf(err, errlen, "%s", e);
@@ -126,6 +128,8 @@ iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_
         cfg.formats = 0;
         cfg.devices_file = devices_file;
         cfg.hash_seed = 1;
+        cfg.on_message = on_message;
+        cfg.message_ctx = message_ctx;
         iof_run *run;
         char e[1024];
         int crc = iof_run_create(&run, &cfg, e, sizeof(e));
