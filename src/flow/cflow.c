@@ -4,6 +4,7 @@
 
 #include "common/err.h"
 #include "flow/cflow.h"
+#include "flow/key.h"
 
 #define CF_SLAB_RECORDS 256            /* records allocated together */
 #define CF_MIN_BUCKETS (1u << 12)
@@ -35,32 +36,6 @@ struct iof__cflow {
     uint64_t mem_bytes;
     iof__cf_stats st;
 };
-
-static inline uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static inline uint64_t mix(uint64_t a, uint64_t b)
-{
-    __uint128_t m = (__uint128_t)a * b;
-    return (uint64_t)m ^ (uint64_t)(m >> 64);
-}
-
-/* Seeded keyed hash of a view's five-tuple (+ device). Not cryptographic; the seed (random
- * per run unless fixed) keeps crafted collisions from being predictable. */
-static uint64_t view_hash(const iof__cflow *t, const iof_view *v)
-{
-    uint64_t s = t->cfg.hash_seed;
-    uint64_t h = mix(rd64(v->dev_ip) ^ s ^ 0xa0761d6478bd642fULL, rd64(v->dev_ip + 8) ^ 0xe7037ed1a0b428dbULL);
-    h ^= mix(rd64(v->rem_ip) ^ 0x8ebc6af09c88c6e3ULL, rd64(v->rem_ip + 8) ^ s);
-    uint64_t k = (uint64_t)v->dev_port << 48 | (uint64_t)v->rem_port << 32 |
-                 (uint64_t)v->proto << 24 | (uint64_t)v->ipver << 16;
-    h = mix(h ^ k, 0x589965cc75374cc3ULL ^ (uint64_t)(uint32_t)v->device);
-    return h;
-}
 
 /* End of a record's window: first_ns + window, saturating (capture readers clamp absurd
  * timestamps to INT64_MAX; the window of such a record never ends before end of input). */
@@ -327,7 +302,7 @@ int iof__cflow_packet(iof__cflow *t, const iof_pkt *p, const iof_view *views, in
         return rc;
     for (int vi = 0; vi < nviews; vi++) {
         const iof_view *v = &views[vi];
-        uint64_t h = view_hash(t, v);
+        uint64_t h = iof__key_view_hash(t->cfg.hash_seed, v);
         iof_cfrec *found[IOF_VAR__COUNT] = { NULL, NULL };
         /* variants this view feeds: both for upstream packets, bidirectional for downstream */
         unsigned want = t->cfg.variants & (v->dir ? 3u : 1u << IOF_VAR_BI), seen = 0;

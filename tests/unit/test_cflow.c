@@ -8,6 +8,7 @@
 #include "iotflow/iotflow.h"
 #include "flow/attrib.h"
 #include "flow/cflow.h"
+#include "flow/key.h"
 #include "output/cf_row.h"
 #include "output/outfile.h"
 #include "output/parquet/pq_reader.h"
@@ -220,6 +221,32 @@ static void test_group_mac_is_never_a_device(void)
     /* without MACs (raw IP links) the addresses decide, as before */
     p.flags &= ~(uint32_t)(IOF_PKT_HAS_SRC_MAC | IOF_PKT_HAS_DST_MAC);
     ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 2);
+}
+
+/* flow/key.c: the symmetric hash is the same for both directions and both mirrored views of a
+ * five-tuple (so one worker builds all its records); the view hash keeps views apart. */
+static void test_key_symmetric_hash(void)
+{
+    iof_view a[2], b[2];
+    iof_pkt p = mk(0, "192.168.1.5", "192.168.1.9", 6, 40000, 443, 60, NULL, 0);
+    iof_pkt q = mk(0, "192.168.1.9", "192.168.1.5", 6, 443, 40000, 60, NULL, 0);
+    ASSERT_EQ_INT(iof__attribute(&p, NULL, a), 2);
+    ASSERT_EQ_INT(iof__attribute(&q, NULL, b), 2);
+    uint64_t s = 0x1234;
+    uint64_t h = iof__key_sym_hash(s, &a[0]);
+    ASSERT_EQ_U64(iof__key_sym_hash(s, &a[1]), h);
+    ASSERT_EQ_U64(iof__key_sym_hash(s, &b[0]), h);
+    ASSERT_EQ_U64(iof__key_sym_hash(s, &b[1]), h);
+    ASSERT_TRUE(iof__key_view_hash(s, &a[0]) != iof__key_view_hash(s, &a[1]));
+    ASSERT_EQ_U64(iof__key_view_hash(s, &a[0]), iof__key_view_hash(s, &b[1])); /* same view */
+    /* another port, protocol or seed: another hash */
+    iof_pkt r = mk(0, "192.168.1.5", "192.168.1.9", 6, 40001, 443, 60, NULL, 0);
+    ASSERT_EQ_INT(iof__attribute(&r, NULL, b), 2);
+    ASSERT_TRUE(iof__key_sym_hash(s, &b[0]) != h);
+    r = mk(0, "192.168.1.5", "192.168.1.9", 17, 40000, 443, 60, NULL, 0);
+    ASSERT_EQ_INT(iof__attribute(&r, NULL, b), 2);
+    ASSERT_TRUE(iof__key_sym_hash(s, &b[0]) != h);
+    ASSERT_TRUE(iof__key_sym_hash(s + 1, &a[0]) != h);
 }
 
 static void test_out_of_order_timestamps(void)
@@ -518,7 +545,7 @@ static const iof_test tests[] = {
     TEST(test_format_remip),
     TEST(test_clamped_timestamps_saturate),
     TEST(test_window_boundary), TEST(test_clock_closes_windows), TEST(test_mirrored_device_to_device),
-    TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote), TEST(test_group_mac_is_never_a_device),
+    TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote), TEST(test_group_mac_is_never_a_device), TEST(test_key_symmetric_hash),
     TEST(test_out_of_order_timestamps), TEST(test_slots_and_payload_stream), TEST(test_stream_cut_mid_packet),
     TEST(test_eviction_cap), TEST(test_many_keys_hash_growth), TEST(test_remote_anonymised),
     TEST(test_wide_schema_names), { 0, 0 },
