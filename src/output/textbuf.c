@@ -1,3 +1,5 @@
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +79,42 @@ void iof__tb_int(iof_tbuf *b, int64_t v)
         b->p[b->len++] = '-';
     while (n)
         b->p[b->len++] = tmp[--n];
+}
+
+/* A value whose scaled fraction is within 1e-6 of a rounding tie (where the double product
+ * might round differently from printf's exact decimal expansion), a large one, NaN or an
+ * infinity goes through snprintf. */
+char *iof__fmt_fixed(char *p, double v, int decimals)
+{
+    static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (decimals < 0 || decimals > 9)
+        decimals = decimals < 0 ? 0 : 9;
+    double a = fabs(v) * pow10[decimals], fl = floor(a);
+    if (!(a < 1e9) || fabs(a - fl - 0.5) < 1e-6)
+        return p + snprintf(p, IOF_FIXED_TEXT, "%.*f", decimals, v);
+    uint64_t u = (uint64_t)fl + (a - fl > 0.5), div = (uint64_t)pow10[decimals];
+    if (signbit(v))
+        *p++ = '-';
+    char tmp[20];
+    int n = 0;
+    uint64_t q = u / div;
+    do
+        tmp[n++] = (char)('0' + q % 10);
+    while (q /= 10);
+    while (n)
+        *p++ = tmp[--n];
+    if (decimals)
+        *p++ = '.';
+    for (uint64_t m = div / 10; m; m /= 10)
+        *p++ = (char)('0' + u % div / m % 10);
+    return p;
+}
+
+void iof__tb_fixed(iof_tbuf *b, double v, int decimals)
+{
+    iof__tb_reserve(b, IOF_FIXED_TEXT);
+    if (!b->oom)
+        b->len += (size_t)(iof__fmt_fixed(b->p + b->len, v, decimals) - (b->p + b->len));
 }
 
 void iof__tb_hex(iof_tbuf *b, const uint8_t *p, size_t n)

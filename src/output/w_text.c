@@ -1,9 +1,12 @@
-/* CSV (RFC 4180, header row, empty field = null) and JSON Lines writers. Both derive every
- * column name and type from the schema; neither knows what a row is. */
+/* CSV (RFC 4180, header row, empty field = null; LF line ends on request) and JSON Lines
+ * writers. Both derive every column name, type and text form (a FLOAT64's decimals, a
+ * TIMESTAMP_US as µs or ISO 8601) from the schema; neither knows what a row is. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
+#include "common/timefmt.h"
 #include "output/textbuf.h"
 #include "output/writer.h"
 
@@ -13,7 +16,24 @@ struct iof__writer {
     iof_tbuf line;
     bool csv;
     char *errbuf;
+    const char *eol;    /* CSV line end */
+    size_t eol_len;
 };
+
+/* A TIMESTAMP_US value as its column's text form wants it; false: as the µs integer. */
+static bool put_time_text(iof_tbuf *b, const iof_column *col, int64_t us, bool quoted)
+{
+    if (col->time_text == IOF_TT_MICROS)
+        return false;
+    char t[IOF_UTC_TEXT];
+    iof__utc_text(t, sizeof(t), us, col->time_text == IOF_TT_ISO_US);
+    if (quoted)
+        iof__tb_putc(b, '"');
+    iof__tb_puts(b, t);
+    if (quoted)
+        iof__tb_putc(b, '"');
+    return true;
+}
 
 /* A JSON value for scalar column c (or element k of a list column). */
 static void json_value(iof_tbuf *b, const iof_schema *s, const void *row, size_t c, uint32_t k)
@@ -24,13 +44,24 @@ static void json_value(iof_tbuf *b, const iof_schema *s, const void *row, size_t
         iof__tb_put(b, "null", 4);
         return;
     }
-    switch (s->cols[c].type) {
+    const iof_column *col = &s->cols[c];
+    switch (col->type) {
     case IOF_VT_BOOL: iof__tb_puts(b, v.i ? "true" : "false"); break;
     case IOF_VT_STRING: iof__tb_json_str(b, v.p, v.len); break;
     case IOF_VT_BINARY:
         iof__tb_putc(b, '"');
         iof__tb_hex(b, v.p, v.len);
         iof__tb_putc(b, '"');
+        break;
+    case IOF_VT_FLOAT64: /* JSON has no NaN or infinities */
+        if (isfinite(v.f))
+            iof__tb_fixed(b, v.f, col->decimals);
+        else
+            iof__tb_put(b, "null", 4);
+        break;
+    case IOF_VT_TIMESTAMP_US:
+        if (!put_time_text(b, col, v.i, true))
+            iof__tb_int(b, v.i);
         break;
     default: iof__tb_int(b, v.i); break;
     }
@@ -62,7 +93,8 @@ static int flush_line(iof__writer *w)
     return rc;
 }
 
-static int text_open(iof__writer **out, iof__outfile *f, const iof_schema *s, bool csv)
+static int text_open(iof__writer **out, iof__outfile *f, const iof_schema *s, bool csv,
+                     const iof__writer_opts *o)
 {
     iof__writer *w = calloc(1, sizeof(*w));
     if (!w)
@@ -70,6 +102,8 @@ static int text_open(iof__writer **out, iof__outfile *f, const iof_schema *s, bo
     w->f = f;
     w->s = s;
     w->csv = csv;
+    w->eol = o && o->csv_lf ? "\n" : "\r\n";
+    w->eol_len = strlen(w->eol);
     *out = w;
     if (!csv)
         return IOF_OK;
@@ -78,15 +112,14 @@ static int text_open(iof__writer **out, iof__outfile *f, const iof_schema *s, bo
             iof__tb_putc(&w->line, ',');
         iof__tb_csv_str(&w->line, (const uint8_t *)s->cols[c].name, strlen(s->cols[c].name));
     }
-    iof__tb_put(&w->line, "\r\n", 2);
+    iof__tb_put(&w->line, w->eol, w->eol_len);
     return flush_line(w);
 }
 
 static int csv_open(iof__writer **w, iof__outfile *f, const iof_schema *s, const iof__writer_opts *o,
                     char *err, size_t errlen)
 {
-    (void)o;
-    int rc = text_open(w, f, s, true);
+    int rc = text_open(w, f, s, true, o);
     if (rc != IOF_OK)
         iof__fail(err, errlen, rc, "%s: %s", iof__outfile_path(f), iof__outfile_errmsg(f));
     return rc;
@@ -95,10 +128,9 @@ static int csv_open(iof__writer **w, iof__outfile *f, const iof_schema *s, const
 static int jsonl_open(iof__writer **w, iof__outfile *f, const iof_schema *s,
                       const iof__writer_opts *o, char *err, size_t errlen)
 {
-    (void)o;
     (void)err;
     (void)errlen;
-    return text_open(w, f, s, false);
+    return text_open(w, f, s, false, o);
 }
 
 static int csv_write(iof__writer *w, const void *row)
@@ -129,10 +161,15 @@ static int csv_write(iof__writer *w, const void *row)
         case IOF_VT_BOOL: iof__tb_puts(b, v.i ? "true" : "false"); break;
         case IOF_VT_STRING: iof__tb_csv_str(b, v.p, v.len); break;
         case IOF_VT_BINARY: iof__tb_hex(b, v.p, v.len); break;
+        case IOF_VT_FLOAT64: iof__tb_fixed(b, v.f, col->decimals); break;
+        case IOF_VT_TIMESTAMP_US:
+            if (!put_time_text(b, col, v.i, false))
+                iof__tb_int(b, v.i);
+            break;
         default: iof__tb_int(b, v.i); break;
         }
     }
-    iof__tb_put(b, "\r\n", 2);
+    iof__tb_put(b, w->eol, w->eol_len);
     return flush_line(w);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "output/textbuf.h"
 #include "synth/synth_int.h"
 
 static void write_frame(gen *g, int64_t t, size_t n)
@@ -194,14 +195,14 @@ static uint32_t build_head(gen *g, conv *c, step *s)
     case P_COAP_TELEM: { /* hand-formatted: one per report, and the small profile sends many */
         char *p = txt;
         if (d->type == T_PLUG) {
-            p = iof__put_fixed(iof__put_str(p, "{\"power\":"), d->power, 1);
+            p = iof__fmt_fixed(iof__put_str(p, "{\"power\":"), d->power, 1);
             p = iof__put_int(iof__put_str(p, ",\"on\":"), d->appliance);
         } else if (d->type == T_MOTION) {
             p = iof__put_int(iof__put_str(p, "{\"motion\":"), d->motion);
-            p = iof__put_fixed(iof__put_str(p, ",\"temperature\":"), d->temp, 2);
+            p = iof__fmt_fixed(iof__put_str(p, ",\"temperature\":"), d->temp, 2);
         } else {
-            p = iof__put_fixed(iof__put_str(p, "{\"temperature\":"), d->temp, 2);
-            p = iof__put_fixed(iof__put_str(p, ",\"humidity\":"), d->hum, 1);
+            p = iof__fmt_fixed(iof__put_str(p, "{\"temperature\":"), d->temp, 2);
+            p = iof__fmt_fixed(iof__put_str(p, ",\"humidity\":"), d->hum, 1);
         }
         *p++ = '}';
         *p = 0;
@@ -213,16 +214,16 @@ static uint32_t build_head(gen *g, conv *c, step *s)
     case P_DTLS: return (uint32_t)iof__dtls_appdata(b, 1, c->aux64++, s->aux, r);
     case P_MQTT_CONN: return (uint32_t)iof__mqtt_connect(b, d ? d->name : "client", 60);
     case P_MQTT_CONNACK: return (uint32_t)iof__mqtt_connack(b);
-    case P_MQTT_PUB: { /* hand-formatted (see put_fixed): long-lived sessions publish often */
+    case P_MQTT_PUB: { /* hand-formatted (see iof__fmt_fixed): long-lived sessions publish often */
         char *p = txt, topic[64];
         if (d && d->type == T_PLUG) {
-            p = iof__put_fixed(iof__put_str(p, "{\"power\":"), d->power, 1);
+            p = iof__fmt_fixed(iof__put_str(p, "{\"power\":"), d->power, 1);
             p = iof__put_int(iof__put_str(p, ",\"on\":"), d->appliance);
             p = iof__put_int(iof__put_str(p, ",\"ts\":"), g->now / SEC);
         } else if (d) {
-            p = iof__put_fixed(iof__put_str(p, "{\"temperature\":"), d->temp, 2);
-            p = iof__put_fixed(iof__put_str(p, ",\"humidity\":"), d->hum, 1);
-            p = iof__put_fixed(iof__put_str(p, ",\"setpoint\":"), d->setpoint, 1);
+            p = iof__fmt_fixed(iof__put_str(p, "{\"temperature\":"), d->temp, 2);
+            p = iof__fmt_fixed(iof__put_str(p, ",\"humidity\":"), d->hum, 1);
+            p = iof__fmt_fixed(iof__put_str(p, ",\"setpoint\":"), d->setpoint, 1);
             p = iof__put_int(iof__put_str(p, ",\"alert\":"), d->alert);
         } else {
             *p++ = '{';
