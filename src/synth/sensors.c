@@ -6,7 +6,6 @@
 #include <stdlib.h>
 
 #include "common/err.h"
-#include "common/timefmt.h"
 #include "synth/synth_int.h"
 
 typedef struct delayed {
@@ -64,8 +63,7 @@ static void later(gen *g, host *d, int what, int64_t t)
 
 static void sensor_tick(gen *g, ev *e)
 {
-    char ts[40], det[160];
-    iof__utc_text(ts, sizeof ts, g->now, false);
+    char det[160];
     double hour = fmod((double)(g->now / SEC) / 3600.0, 24.0);
     double daily = sin((hour - 9.0) / 24.0 * 6.283185307179586); /* warmest mid-afternoon */
     host *cam = NULL;
@@ -76,6 +74,7 @@ static void sensor_tick(gen *g, ev *e)
         host *d = &g->dev[i];
         iof__rng *r = &d->rng;
         int was_alert = d->alert;
+        unsigned has; /* the sensors.csv columns the device measures */
         switch (d->type) {
         case T_THERMO: {
             if (g->now >= d->next_setpoint) {
@@ -103,8 +102,7 @@ static void sensor_tick(gen *g, ev *e)
             d->hum += (50.0 - 8.0 * daily - d->hum) * 0.002 + iof__sy_gauss(r) * 0.15;
             d->power = (hvac ? 1450.0 : 4.5) + iof__sy_gauss(r) * (hvac ? 25.0 : 0.3);
             d->alert = d->temp > 27.0 || d->temp < 16.0 || d->hum > 70.0;
-            fprintf(g->fsens, "%s,%s,%.2f,%.1f,%.1f,,%d\n", ts, d->name, d->temp, d->hum,
-                    d->power, d->alert);
+            has = SY_HAS_TEMP | SY_HAS_HUM | SY_HAS_POWER;
             break;
         }
         case T_PLUG: {
@@ -121,7 +119,7 @@ static void sensor_tick(gen *g, ev *e)
             d->power = d->appliance ? d->base_power + iof__sy_gauss(r) * d->base_power * 0.01
                                     : 0.3 + fabs(iof__sy_gauss(r)) * 0.05;
             d->alert = d->power > 1800.0;
-            fprintf(g->fsens, "%s,%s,,,%.1f,,%d\n", ts, d->name, d->power, d->alert);
+            has = SY_HAS_POWER;
             break;
         }
         case T_MOTION: {
@@ -159,11 +157,12 @@ static void sensor_tick(gen *g, ev *e)
             }
             d->temp += (21.5 + 2.0 * daily - d->temp) * 0.001 + iof__sy_gauss(r) * 0.01;
             d->alert = 0;
-            fprintf(g->fsens, "%s,%s,%.2f,,,%d,%d\n", ts, d->name, d->temp, d->motion, d->alert);
+            has = SY_HAS_TEMP | SY_HAS_MOTION;
             break;
         }
         default: continue;
         }
+        iof__sy_write_sensor(g, &(sy_sensor_row){.ts = g->now, .d = d, .has = has});
         g->sensor_rows++;
         if (d->alert && !was_alert && d->type == T_THERMO) {
             later(g, d, DL_ALERT, g->now + 1 * SEC);

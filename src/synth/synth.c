@@ -3,13 +3,10 @@
  * the parts are listed in synth_int.h. All randomness comes from xoshiro256** streams seeded
  * from the configured seed; nothing reads the clock except the stats timer. See docs/SYNTH.md
  * for the devices, couplings and attacks. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "common/err.h"
 #include "synth/synth_int.h"
@@ -39,23 +36,6 @@ static int setup(gen *g)
     iof__sy_sensors_init(g);
     iof__sy_attacks_init(g);
     return 0;
-}
-
-static const char *const fnames[] = {"capture.pcap", "devices.csv", "sensors.csv", "events.csv",
-                                     "truth.csv", "stats"};
-enum { F_PCAP, F_DEV, F_SENS, F_EV, F_TRUTH, F_STATS, F_N };
-
-/* Path of output file f (F_STATS: cfg->stats_json); 0 when the run does not write f. */
-static int path_of(char *buf, size_t n, const iof_synth_config *cfg, int f, int tmp)
-{
-    if (f == F_STATS) {
-        if (!cfg->stats_json)
-            return 0;
-        snprintf(buf, n, "%s%s", cfg->stats_json, tmp ? ".tmp" : "");
-    } else {
-        snprintf(buf, n, "%s/%s%s", cfg->output_dir, fnames[f], tmp ? ".tmp" : "");
-    }
-    return 1;
 }
 
 void iof_synth_config_init(iof_synth_config *cfg)
@@ -119,35 +99,6 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* mkdir -p: creates the missing parents too. */
-static int mkdir_p(const char *dir)
-{
-    char p[4096];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof p) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(p, dir, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (p[i] != '/' && p[i] != 0)
-            continue;
-        char c = p[i];
-        p[i] = 0;
-        if (mkdir(p, 0777) < 0 && errno != EEXIST)
-            return -1;
-        p[i] = c;
-    }
-    struct stat st;
-    if (stat(dir, &st) < 0)
-        return -1;
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    return 0;
-}
-
 static void gen_free(gen *g)
 {
     for (size_t i = 0; i < g->nheap; i++)
@@ -157,6 +108,44 @@ static void gen_free(gen *g)
     free(g->heap);
     iof__sy_truth_free(g);
     free(g->evs);
+    iof__sy_tables_free(g);
+}
+
+/* A failed run: the message (unless a part already wrote it), no file left. */
+static iof_err failed(gen *g, int rc, const char *what)
+{
+    if (!g->err_told)
+        iof__fail(g->errbuf, g->errlen, rc, "synth: %s (%s)", what, iof_strerror(rc));
+    iof__sy_files_abort(g);
+    return (iof_err)rc;
+}
+
+static iof_err run(gen *g, double t_begin)
+{
+    int rc = iof__sy_tables_declare(g);
+    if (rc < 0)
+        return failed(g, rc, "cannot declare the tables");
+    if ((rc = iof__sy_files_open(g)) < 0) {
+        g->err_told = true;
+        return failed(g, rc, "cannot create the output files");
+    }
+    if ((rc = setup(g)) < 0)
+        return failed(g, rc, "setup failed");
+    iof__sy_write_devices(g);
+    for (int i = 0; i < g->ndev; i++)
+        iof__sy_device_boot(g, &g->dev[i]);
+    iof__sy_run_events(g);
+    iof__sy_truth_finish(g);
+    iof__sy_write_events(g);
+    if (g->err)
+        return failed(g, g->err, "generation failed");
+    iof_synth_stats st;
+    iof__sy_fill_stats(g, &st, now_s() - t_begin);
+    if ((rc = iof__sy_files_close(g, &st)) < 0)
+        return failed(g, rc, "writing the output failed");
+    if (g->cfg->stats)
+        iof__sy_fill_stats(g, g->cfg->stats, now_s() - t_begin);
+    return IOF_OK;
 }
 
 iof_err iof_synth_run(const iof_synth_config *cfg, char *errbuf, size_t errlen)
@@ -177,17 +166,6 @@ iof_err iof_synth_run(const iof_synth_config *cfg, char *errbuf, size_t errlen)
         return iof__fail(errbuf, errlen, IOF_E_INVAL, "synth: start time out of pcap range");
 
     double t_begin = now_s();
-    if (mkdir_p(cfg->output_dir) < 0)
-        return iof__fail(errbuf, errlen, IOF_E_OUTPUT, "synth: cannot create %s: %s",
-                         cfg->output_dir, strerror(errno));
-    const char *slash = cfg->stats_json ? strrchr(cfg->stats_json, '/') : NULL;
-    if (slash && slash > cfg->stats_json) { /* the --stats file's directory */
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - cfg->stats_json), cfg->stats_json);
-        if (mkdir_p(dir) < 0)
-            return iof__fail(errbuf, errlen, IOF_E_OUTPUT, "synth: cannot create %s: %s", dir,
-                             strerror(errno));
-    }
     gen *g = calloc(1, sizeof *g);
     if (!g)
         return iof__fail(errbuf, errlen, IOF_E_NOMEM, "synth: out of memory");
@@ -199,99 +177,8 @@ iof_err iof_synth_run(const iof_synth_config *cfg, char *errbuf, size_t errlen)
     g->tend = g->t0 + (int64_t)(cfg->duration_s * SEC);
     g->now = g->t0;
     g->scale = cfg->scale;
-
-    FILE *fps[F_N] = {0};
-    char path[4096], path2[4096];
-    int rc = 0;
-    for (int f = 0; f < F_N; f++) {
-        if (!path_of(path, sizeof path, cfg, f, 1))
-            continue;
-        fps[f] = fopen(path, "wb");
-        if (!fps[f]) {
-            rc = iof__fail(errbuf, errlen, IOF_E_OUTPUT, "synth: cannot create %s: %s", path,
-                           strerror(errno));
-            goto cleanup;
-        }
-    }
-    static char iobuf[1 << 20];
-    setvbuf(fps[F_PCAP], iobuf, _IOFBF, sizeof iobuf);
-    g->fpcap = fps[F_PCAP];
-    g->fsens = fps[F_SENS];
-    g->fev = fps[F_EV];
-    g->ftruth = fps[F_TRUTH];
-    iof__pcapw_opts po = {.pcapng = false, .nanosecond = false, .big_endian = false,
-                          .linktype = 1, .snaplen = 262144};
-    rc = iof__pcapw_open(&g->pw, g->fpcap, &po);
-    if (rc < 0) {
-        iof__fail(errbuf, errlen, rc, "synth: cannot start the capture file");
-        goto cleanup;
-    }
-    g->bytes = 24;
-    fprintf(g->fsens, "timestamp,device_id,temperature,humidity,power,motion,alert_flag\n");
-    fprintf(g->ftruth, "device,first_seen,remote_ip,proto,device_port,remote_port,label\n");
-    rc = setup(g);
-    if (rc < 0) {
-        iof__fail(errbuf, errlen, rc, "synth: out of memory");
-        goto cleanup;
-    }
-    iof__sy_write_devices(g, fps[F_DEV]);
-    for (int i = 0; i < g->ndev; i++)
-        iof__sy_device_boot(g, &g->dev[i]);
-
-    iof__sy_run_events(g);
-    iof__sy_truth_finish(g);
-    iof__sy_write_events(g);
-    if (g->err) {
-        rc = g->err;
-        iof__fail(errbuf, errlen, rc, "synth: generation failed (%s)", iof_strerror(rc));
-        goto cleanup;
-    }
-    rc = iof__pcapw_close(g->pw);
-    g->pw = NULL;
-    if (rc < 0) {
-        iof__fail(errbuf, errlen, IOF_E_OUTPUT, "synth: writing %s/capture.pcap failed",
-                  cfg->output_dir);
-        goto cleanup;
-    }
-    iof_synth_stats st;
-    iof__sy_fill_stats(g, &st, now_s() - t_begin);
-    if (fps[F_STATS])
-        iof__sy_write_stats_json(g, &st, fps[F_STATS]);
-    for (int f = 0; f < F_N; f++) {
-        if (!fps[f])
-            continue;
-        int bad = ferror(fps[f]) != 0;
-        bad |= fclose(fps[f]) != 0;
-        fps[f] = NULL;
-        if (bad) {
-            path_of(path, sizeof path, cfg, f, 0);
-            rc = iof__fail(errbuf, errlen, IOF_E_OUTPUT, "synth: writing %s failed", path);
-            goto cleanup;
-        }
-    }
-    for (int f = 0; f < F_N; f++) {
-        if (!path_of(path, sizeof path, cfg, f, 1))
-            continue;
-        path_of(path2, sizeof path2, cfg, f, 0);
-        if (rename(path, path2) < 0) {
-            rc = iof__fail(errbuf, errlen, IOF_E_OUTPUT, "synth: rename %s: %s", path,
-                           strerror(errno));
-            goto cleanup;
-        }
-    }
-    if (cfg->stats)
-        iof__sy_fill_stats(g, cfg->stats, now_s() - t_begin);
-    rc = 0;
-cleanup:
-    if (g->pw)
-        iof__pcapw_close(g->pw);
-    for (int f = 0; f < F_N; f++) {
-        if (fps[f])
-            fclose(fps[f]);
-        if ((fps[f] || rc < 0) && path_of(path, sizeof path, cfg, f, 1))
-            unlink(path);
-    }
+    iof_err rc = run(g, t_begin);
     gen_free(g);
     free(g);
-    return (iof_err)rc;
+    return rc;
 }

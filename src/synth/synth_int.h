@@ -10,7 +10,8 @@
  *   sensors.c   sensor readings (sensors.csv) and the cyber-physical couplings
  *   attacks.c   attack windows, units and the ratio control
  *   truth.c     truth.csv: every frame through the extraction's attribution and record rule
- *   files.c     the output files (events.csv rows, devices.csv, the --stats JSON)
+ *   tables.c    the four CSV tables as record kinds: columns declared once, row accessors
+ *   files.c     the output files (atomic, published together) and the --stats JSON
  *   proto.c     application payload builders; pkt.c frame builder with checksums
  *
  * Everything a run owns lives in one `gen` (no static mutable state): two runs in one process,
@@ -25,6 +26,9 @@
 
 #include "capture/pcap_write.h"
 #include "iotflow/iotflow.h"
+#include "output/outfile.h"
+#include "output/schema.h"
+#include "output/writer.h"
 #include "synth/pkt.h"
 #include "synth/proto.h"
 
@@ -198,6 +202,23 @@ typedef struct evrow {
     char details[160];
 } evrow;
 
+/* A sensors.csv row: a device's readings at ts; the columns it does not measure are empty. */
+enum { SY_HAS_TEMP = 1, SY_HAS_HUM = 2, SY_HAS_POWER = 4, SY_HAS_MOTION = 8 };
+typedef struct sy_sensor_row {
+    int64_t ts;           /* µs, whole seconds */
+    const host *d;
+    unsigned has;         /* SY_HAS_*: the columns d measures */
+} sy_sensor_row;
+
+/* The output tables (tables.c declares them, files.c opens and publishes them). */
+enum { SY_T_DEVICES, SY_T_SENSORS, SY_T_EVENTS, SY_T_TRUTH, SY_NTABLES };
+typedef struct sy_table {
+    const char *file;     /* name in the output directory */
+    iof_schema schema;
+    iof__outfile *f;
+    iof__writer *w;       /* the CSV writer */
+} sy_table;
+
 typedef struct attack {
     int label;
     const char *kind;
@@ -216,6 +237,7 @@ struct gen {
     char *errbuf;
     size_t errlen;
     int err;
+    bool err_told;      /* errbuf already says what failed */
     iof__rng rng;
     int64_t t0, tend, now;
     double scale;
@@ -240,7 +262,8 @@ struct gen {
     int nhosts;
     uint64_t bulk_key; /* keys the endless stream of bulk payload bytes (bulk_bytes) */
     /* output */
-    FILE *fpcap, *fsens, *fev, *ftruth;
+    sy_table tables[SY_NTABLES];
+    iof__outfile *fcap, *fstats;
     iof__pcapw *pw;
     uint8_t frame[IOF_PKT_MAX_FRAME];
     uint64_t packets, bytes;
@@ -359,13 +382,30 @@ void iof__sy_inv_add(gen *g, const host *h);
 void iof__sy_truth_finish(gen *g);
 void iof__sy_truth_free(gen *g);
 
-/* ---- files.c ------------------------------------------------------------------------ */
-/* An events.csv row; returns its index, -1 when out of memory (g->err set). */
+/* ---- tables.c ----------------------------------------------------------------------- */
+/* Declares the four tables' schemas (g->tables). */
+int iof__sy_tables_declare(gen *g);
+void iof__sy_tables_free(gen *g);
+/* Rows through the tables' writers; an output error sets g->err. */
+void iof__sy_write_devices(gen *g);
+void iof__sy_write_sensor(gen *g, const sy_sensor_row *r);
+/* An events.csv row, kept until the end (sorted by start, kind); returns its index, -1 when out
+ * of memory (g->err set). */
 int iof__sy_add_event(gen *g, int64_t start, int64_t end, const char *kind, const char *devs,
                       const char *details);
-int iof__sy_write_devices(gen *g, FILE *fp);
 void iof__sy_write_events(gen *g);
+void iof__sy_write_truth(gen *g, const trow *r);
+
+/* ---- files.c ------------------------------------------------------------------------ */
+/* Creates every output file under its temporary name (and missing directories), the pcap and
+ * CSV writers (headers). Message in g->errbuf. */
+int iof__sy_files_open(gen *g);
+/* Records an output error of f (g->err, message in g->errbuf). */
+void iof__sy_output_failed(gen *g, const iof__outfile *f, int rc);
 void iof__sy_fill_stats(const gen *g, iof_synth_stats *s, double seconds);
-void iof__sy_write_stats_json(const gen *g, const iof_synth_stats *st, FILE *fp);
+/* Completes every file (st: the --stats JSON) and publishes them together. */
+int iof__sy_files_close(gen *g, const iof_synth_stats *st);
+/* Removes the temporary files of a failed run. */
+void iof__sy_files_abort(gen *g);
 
 #endif

@@ -133,35 +133,14 @@ static int row_cmp(const void *a, const void *b)
     return strcmp(lbl_name[x->label], lbl_name[y->label]);
 }
 
-/* Writes the rows of one first_seen instant, sorted (a truth.csv line, hand-formatted: there
- * is one per record and printf would dominate the small profile's run time). */
+/* Writes the rows of one first_seen instant, sorted. */
 static void flush_rows(gen *g)
 {
     if (!g->ngrp)
         return;
     qsort(g->grp, g->ngrp, sizeof *g->grp, row_cmp);
-    for (size_t i = 0; i < g->ngrp; i++) {
-        const trow *r = &g->grp[i];
-        char line[160], *p = line;
-        for (int k = 0; k < 6; k++) {
-            *p++ = "0123456789abcdef"[r->mac[k] >> 4];
-            *p++ = "0123456789abcdef"[r->mac[k] & 15];
-            *p++ = k < 5 ? ':' : ',';
-        }
-        p = iof__put_dec(p, (uint64_t)r->first);
-        *p++ = ',';
-        p = iof__put_str(p, r->rem);
-        *p++ = ',';
-        p = iof__put_dec(p, r->proto);
-        *p++ = ',';
-        p = iof__put_dec(p, r->dport);
-        *p++ = ',';
-        p = iof__put_dec(p, r->rport);
-        *p++ = ',';
-        p = iof__put_str(p, lbl_name[r->label]);
-        *p++ = '\n';
-        fwrite(line, 1, (size_t)(p - line), g->ftruth);
-    }
+    for (size_t i = 0; i < g->ngrp; i++)
+        iof__sy_write_truth(g, &g->grp[i]);
     g->ngrp = 0;
 }
 
