@@ -247,6 +247,10 @@ int iof__outfile_write(iof__outfile *f, const void *buf, size_t n)
 uint64_t iof__outfile_offset(const iof__outfile *f) { return f->offset; }
 const char *iof__outfile_errmsg(const iof__outfile *f) { return f->errmsg; }
 const char *iof__outfile_path(const iof__outfile *f) { return f->final_path; }
+const char *iof__outfile_temp_path(const iof__outfile *f)
+{
+    return f->is_stdout ? f->final_path : f->tmp_path;
+}
 
 static void outfile_free(iof__outfile *f)
 {

@@ -25,12 +25,12 @@ static void write_frame(gen *g, int64_t t, size_t n)
     g->bytes += 16 + n;
 }
 
-static void emit_arp(gen *g, int64_t t, const uint8_t *eth_dst, uint16_t op, const uint8_t *sha,
+static void emit_arp(gen *g, conv *c, const uint8_t *eth_dst, uint16_t op, const uint8_t *sha,
                      const uint8_t *spa, const uint8_t *tha, const uint8_t *tpa)
 {
-    write_frame(g, t, iof__pkt_build_arp(g->frame, sizeof g->frame, eth_dst, op, sha, spa, tha,
-                                         tpa));
-    iof__sy_truth_arp(g, eth_dst, sha);
+    size_t n = iof__pkt_build_arp(g->frame, sizeof g->frame, eth_dst, op, sha, spa, tha, tpa);
+    write_frame(g, g->now, n);
+    iof__sy_truth_arp(g, c->label, n, eth_dst, sha);
 }
 
 static void conv_fire(gen *g, ev *e);
@@ -378,8 +378,9 @@ static void conv_emit(gen *g, conv *c, int dir, uint8_t flags, const uint8_t *pl
         s.sport = (uint16_t)c->aux;
         s.dport = (uint16_t)(c->aux >> 16);
     }
-    write_frame(g, g->now, iof__pkt_build(g->frame, sizeof g->frame, &s));
-    iof__sy_truth_account(g, c, dir);
+    size_t n = iof__pkt_build(g->frame, sizeof g->frame, &s);
+    write_frame(g, g->now, n);
+    iof__sy_truth_frame(g, c, dir, n);
 }
 
 static void conv_fire(gen *g, ev *e)
@@ -481,9 +482,9 @@ static void conv_fire(gen *g, ev *e)
     case S_ARP: {
         static const uint8_t z[6] = {0};
         if (s->dir == 0)
-            emit_arp(g, g->now, bcast_mac, 1, a->mac, a->ip, z, b->ip);
+            emit_arp(g, c, bcast_mac, 1, a->mac, a->ip, z, b->ip);
         else
-            emit_arp(g, g->now, b->mac, 2, a->mac, a->ip, b->mac, b->ip);
+            emit_arp(g, c, b->mac, 2, a->mac, a->ip, b->mac, b->ip);
         break;
     }
     }

@@ -250,12 +250,10 @@ void iof__sy_network_init(gen *g)
         snprintf(name, sizeof name, "%s-%d", base[t], ++count[t]);
         uint8_t ip[4] = {192, 168, 1, (uint8_t)(100 + i)};
         make_host(g, &g->dev[i], t, i + 1, name, ip);
-        iof__sy_inv_add(g, &g->dev[i]);
     }
     uint8_t nip[4] = {192, 168, 1, 5};
     make_host(g, &g->dev[g->ndev], T_NAS, 0xee, "nas-1", nip);
     g->nas = &g->dev[g->ndev];
-    iof__sy_inv_add(g, g->nas);
 
     /* infected devices: the last plug (and the camera when there are 6+ devices) */
     host *plug = NULL, *cam = NULL;

@@ -77,6 +77,24 @@ int iof__sy_files_open(gen *g)
     return IOF_OK;
 }
 
+const char *iof__sy_devices_complete(gen *g)
+{
+    sy_table *tb = &g->tables[SY_T_DEVICES];
+    int rc = g->err;
+    if (rc == IOF_OK && tb->w) {
+        rc = iof__writer_csv.finish(tb->w);
+        tb->w = NULL;
+    }
+    if (rc == IOF_OK)
+        rc = iof__outfile_finish(tb->f); /* finishing again at the end changes nothing */
+    if (rc < 0) {
+        if (!g->err)
+            iof__sy_output_failed(g, tb->f, rc);
+        return NULL;
+    }
+    return iof__outfile_temp_path(tb->f);
+}
+
 static void tb_printf(iof_tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void tb_printf(iof_tbuf *b, const char *fmt, ...)
 {
@@ -155,6 +173,8 @@ int iof__sy_files_close(gen *g, const iof_synth_stats *st)
     int rc = IOF_OK;
     for (int t = 0; t < SY_NTABLES && rc == IOF_OK; t++) {
         sy_table *tb = &g->tables[t];
+        if (!tb->w)
+            continue; /* devices.csv: completed before the traffic */
         rc = iof__writer_csv.finish(tb->w);
         tb->w = NULL;
         if (rc < 0)

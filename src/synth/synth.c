@@ -31,7 +31,6 @@ static int setup(gen *g)
     iof__rng_seed(&g->rng, g->cfg->seed ^ 0x696f74666c6f77ull);
     g->bulk_key = iof__rng_next(&g->rng);
     iof__sy_network_init(g);
-    IOF_TRY(iof__sy_truth_init(g));
     iof__sy_devices_start(g);
     iof__sy_sensors_init(g);
     iof__sy_attacks_init(g);
@@ -132,6 +131,13 @@ static iof_err run(gen *g, double t_begin)
     if ((rc = setup(g)) < 0)
         return failed(g, rc, "setup failed");
     iof__sy_write_devices(g);
+    const char *devices_csv = iof__sy_devices_complete(g);
+    if (!devices_csv)
+        return failed(g, g->err, "writing devices.csv failed");
+    if ((rc = iof__sy_truth_init(g, devices_csv)) < 0) {
+        g->err_told = true;
+        return failed(g, rc, "cannot read devices.csv back");
+    }
     for (int i = 0; i < g->ndev; i++)
         iof__sy_device_boot(g, &g->dev[i]);
     iof__sy_run_events(g);

@@ -34,7 +34,6 @@
 
 #define SEC 1000000LL
 #define MS 1000LL
-#define WINDOW_US (60 * SEC)  /* extract's default record lifetime */
 #define MSS 1460u
 #define MAX_DEV 100           /* --devices cap: device IPs are 192.168.1.100 + i */
 #define MAX_STEP 16           /* steps queued per conversation (long ones refill) */
@@ -66,6 +65,7 @@ typedef struct profile {
 } profile;
 
 typedef struct gen gen;
+typedef struct sy_truth sy_truth;
 typedef struct ev ev;
 typedef void (*fire_fn)(gen *g, ev *e);
 struct ev {
@@ -162,7 +162,8 @@ struct conv {
     int64_t half_rtt, seg_gap;
     refill_fn refill;
     host *inv[2];          /* inventoried device at each side (looked up at the first packet) */
-    int64_t rec_until[2];  /* end of that device's current truth record for this key */
+    int64_t rec_until[2];  /* until then the truth record of that side's view stays as it is */
+    uint8_t view_sides[2]; /* per direction: bit 2 known, bit 0/1 sender/receiver has a view */
     uint8_t inv_done;
     int64_t until;
     uint64_t aux64;
@@ -171,28 +172,13 @@ struct conv {
     uint8_t hdr[HDR_MAX];
 };
 
-/* ---- truth bookkeeping (extract's record rule) -------------------------------------- */
-/* A record key in 16 bytes: the device (two can share an address: DHCP DISCOVERs all come
- * from 0.0.0.0), IPv4 addresses as they are, IPv6 ones (a few link-local and multicast
- * addresses) by their index + 1 in gen.v6, so that the table stays small. */
-#define MAX_V6 256
-typedef struct tkey {
-    uint32_t dev, rem;
-    uint16_t dport, rport;
-    uint8_t ipver, proto, dev_idx, pad;
-} tkey;
-
-typedef struct tent {
-    tkey k;
-    int64_t start; /* window start µs; 0 = empty slot */
-} tent;
-
+/* A truth.csv row (truth.c). */
 typedef struct trow {
     int64_t first;
     uint8_t mac[6];
     uint8_t proto, label;
     uint16_t dport, rport;
-    char rem[46];
+    char rem[48];   /* as extract writes it (iof__cf_format_remip) */
 } trow;
 
 typedef struct evrow {
@@ -256,8 +242,6 @@ struct gen {
     int ndev; /* IoT devices; dev[ndev] is the NAS */
     host *nas;
     uint8_t router_mac[6], router_ip[4], phone_mac[6], phone_ip[4], atk_mac[6], atk_ip[4];
-    uint64_t inv[256]; /* open-addressing map of inventoried MACs (packed + 1) ... */
-    uint8_t inv_dev[256]; /* ... to their index in dev[] */
     remote hosts[MAX_HOSTS];
     int nhosts;
     uint64_t bulk_key; /* keys the endless stream of bulk payload bytes (bulk_bytes) */
@@ -268,13 +252,8 @@ struct gen {
     uint8_t frame[IOF_PKT_MAX_FRAME];
     uint64_t packets, bytes;
     /* truth */
-    tent *tab;
-    size_t tcap, tused;
-    uint8_t v6[MAX_V6][16];
-    int nv6;
-    trow *grp;
-    size_t ngrp, capgrp;
-    uint64_t rows, rows_atk, rows_lbl[4];
+    sy_truth *truth;
+    uint64_t rows, rows_atk, rows_lbl[4]; /* records opened so far (the ratio control reads them) */
     /* events */
     evrow *evs;
     size_t nevs, capevs;
@@ -372,13 +351,15 @@ bool iof__sy_is_delayed(const ev *e);
 void iof__sy_attacks_init(gen *g);
 
 /* ---- truth.c ------------------------------------------------------------------------ */
-int iof__sy_truth_init(gen *g);
-/* Accounts one frame of conversation c sent by side dir. */
-void iof__sy_truth_account(gen *g, conv *c, int dir);
-/* An ARP frame: counted for its devices (--stats), never a record. */
-void iof__sy_truth_arp(gen *g, const uint8_t *eth_dst, const uint8_t *sha);
-void iof__sy_inv_add(gen *g, const host *h);
-/* Writes the rows still held (end of the run). */
+/* Loads the published-to-be devices.csv (complete, under its temporary name) as the inventory
+ * and creates the record table. Message in g->errbuf. */
+int iof__sy_truth_init(gen *g, const char *devices_csv);
+/* Accounts conversation c's frame in g->frame (n bytes) sent by side dir. */
+void iof__sy_truth_frame(gen *g, conv *c, int dir, size_t n);
+/* An ARP frame (n bytes in g->frame): counted for its devices (--stats); extract makes no
+ * record of it. */
+void iof__sy_truth_arp(gen *g, int label, size_t n, const uint8_t *eth_dst, const uint8_t *sha);
+/* Emits the records still in the table and writes the rows still held (end of the run). */
 void iof__sy_truth_finish(gen *g);
 void iof__sy_truth_free(gen *g);
 
@@ -400,6 +381,9 @@ void iof__sy_write_truth(gen *g, const trow *r);
 /* Creates every output file under its temporary name (and missing directories), the pcap and
  * CSV writers (headers). Message in g->errbuf. */
 int iof__sy_files_open(gen *g);
+/* Completes devices.csv (it is read back as the inventory: truth.c) and returns where its
+ * bytes are until publication; NULL on an error (g->err, message in g->errbuf). */
+const char *iof__sy_devices_complete(gen *g);
 /* Records an output error of f (g->err, message in g->errbuf). */
 void iof__sy_output_failed(gen *g, const iof__outfile *f, int rc);
 void iof__sy_fill_stats(const gen *g, iof_synth_stats *s, double seconds);

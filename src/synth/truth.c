@@ -1,117 +1,49 @@
 /* truth.csv: the records `iotflow extract --devices devices.csv` produces from the frames
- * actually written, with the label of the traffic that opened each. */
-#include <arpa/inet.h>
-#include <stdio.h>
+ * actually written, labelled with the traffic that opened each.
+ *
+ * Nothing of the extraction is copied here: the inventory is devices.csv itself, loaded by the
+ * extraction's loader from the file this run publishes; each frame is decoded (iof__decode),
+ * attributed (iof__attribute) and fed to a custom-flow table (iof__cflow) configured as
+ * extract's defaults (iof_config_init: window, anonymised remotes, bidirectional records);
+ * its emit callback writes the truth row, with the remote IP as extract formats it
+ * (iof__cf_format_remip). What the generator adds is the label bookkeeping on the side: every
+ * record a frame creates gets its conversation's label, and the table emits records in
+ * creation order (cflow.h), so the labels are a FIFO.
+ *
+ * Not every frame needs the table: a conversation's frames in one direction have the same
+ * addresses and ports, hence the same views, and iof__cflow_packet_until() says until when
+ * their records cannot change; a frame before that is only counted (--stats). One decode,
+ * attribution and lookup per conversation side and 60 s window. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "common/err.h"
-#include "output/textbuf.h"
+#include "decode/decode.h"
+#include "flow/attrib.h"
+#include "flow/cflow.h"
+#include "flow/inventory.h"
+#include "output/cf_row.h"
 #include "synth/synth_int.h"
 
-static uint64_t mac_key(const uint8_t *m)
-{
-    return ((uint64_t)m[0] << 40 | (uint64_t)m[1] << 32 | (uint64_t)m[2] << 24 |
-            (uint64_t)m[3] << 16 | (uint64_t)m[4] << 8 | m[5]) + 1;
-}
+/* Records live in the table at once (one 60 s window's keys); 1 M at --scale 2000 of `small`.
+ * Beyond it the table would have to evict early, which truth.csv does not model: the run
+ * fails with IOF_E_LIMIT. */
+#define SY_MAX_LIVE_RECORDS (1u << 24)
 
-void iof__sy_inv_add(gen *g, const host *h)
-{
-    uint64_t k = mac_key(h->mac);
-    size_t i = (size_t)(k * 0x9e3779b97f4a7c15ull >> 56);
-    while (g->inv[i] && g->inv[i] != k)
-        i = (i + 1) & 255;
-    g->inv[i] = k;
-    g->inv_dev[i] = (uint8_t)(h - g->dev);
-}
-
-/* The inventoried device with MAC m, or NULL. */
-static host *inv_find(gen *g, const uint8_t *m)
-{
-    if (m[0] & 1)
-        return NULL; /* group address */
-    uint64_t k = mac_key(m);
-    size_t i = (size_t)(k * 0x9e3779b97f4a7c15ull >> 56);
-    while (g->inv[i]) {
-        if (g->inv[i] == k)
-            return &g->dev[g->inv_dev[i]];
-        i = (i + 1) & 255;
-    }
-    return NULL;
-}
-
-static uint64_t tkey_hash(const tkey *k)
-{
-    uint64_t a, b;
-    memcpy(&a, k, 8);
-    memcpy(&b, (const uint8_t *)k + 8, 8);
-    uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15ull)) * 0xbf58476d1ce4e5b9ull; /* splitmix-style */
-    return h ^ (h >> 31);
-}
-
-/* The key form of an address (see tkey). */
-static uint32_t key_addr(gen *g, const uint8_t *ip, int ipver)
-{
-    uint32_t v;
-    if (ipver == 4) {
-        memcpy(&v, ip, 4);
-        return v;
-    }
-    for (int i = 0; i < g->nv6; i++)
-        if (!memcmp(g->v6[i], ip, 16))
-            return (uint32_t)i + 1;
-    if (g->nv6 == MAX_V6) {
-        g->err = IOF_E_LIMIT;
-        return 0;
-    }
-    memcpy(g->v6[g->nv6], ip, 16);
-    return (uint32_t)++g->nv6;
-}
-
-/* The truth table: a large one is probed at random once per new conversation side, so it is
- * backed by huge pages where the system allows (fewer TLB misses). */
-static tent *tab_alloc(size_t n)
-{
-    const size_t huge = 2u << 20;
-    size_t bytes = n * sizeof(tent);
-    if (bytes < huge)
-        return calloc(n, sizeof(tent));
-    void *p = aligned_alloc(huge, (bytes + huge - 1) & ~(huge - 1));
-    if (!p)
-        return NULL;
-    madvise(p, bytes, MADV_HUGEPAGE); /* advice only: failure is harmless */
-    return memset(p, 0, bytes);
-}
-
-static int tab_resize(gen *g)
-{
-    size_t live = 0;
-    for (size_t i = 0; i < g->tcap; i++)
-        live += g->tab[i].start && g->tab[i].start + WINDOW_US > g->now;
-    size_t ncap = 1024;
-    while (ncap < live * 2)
-        ncap *= 2;
-    tent *nt = tab_alloc(ncap);
-    if (!nt)
-        return IOF_E_NOMEM;
-    size_t used = 0;
-    for (size_t i = 0; i < g->tcap; i++) {
-        tent *e = &g->tab[i];
-        if (!e->start || e->start + WINDOW_US <= g->now)
-            continue; /* an expired window is the same as no entry */
-        size_t j = (size_t)tkey_hash(&e->k) & (ncap - 1);
-        while (nt[j].start)
-            j = (j + 1) & (ncap - 1);
-        nt[j] = *e;
-        used++;
-    }
-    free(g->tab);
-    g->tab = nt;
-    g->tcap = ncap;
-    g->tused = used;
-    return 0;
-}
+struct sy_truth {
+    iof__inventory *inv;   /* devices.csv as extract --devices reads it */
+    iof__cflow *cf;
+    bool anonymise;        /* extract's default for remote IPs */
+    /* labels of the records alive in the table, in creation order (a ring) */
+    struct live_label {
+        uint32_t first;    /* low bits of the record's first_seen µs: checks the order */
+        uint8_t label;
+    } *labels;
+    size_t lcap, lhead, ln;
+    /* rows of one first_seen instant, written sorted when the instant changes */
+    trow *grp;
+    size_t ngrp, capgrp;
+};
 
 static int row_cmp(const void *a, const void *b)
 {
@@ -136,142 +68,216 @@ static int row_cmp(const void *a, const void *b)
 /* Writes the rows of one first_seen instant, sorted. */
 static void flush_rows(gen *g)
 {
-    if (!g->ngrp)
+    sy_truth *t = g->truth;
+    if (!t->ngrp)
         return;
-    qsort(g->grp, g->ngrp, sizeof *g->grp, row_cmp);
-    for (size_t i = 0; i < g->ngrp; i++)
-        iof__sy_write_truth(g, &g->grp[i]);
-    g->ngrp = 0;
+    qsort(t->grp, t->ngrp, sizeof *t->grp, row_cmp);
+    for (size_t i = 0; i < t->ngrp; i++)
+        iof__sy_write_truth(g, &t->grp[i]);
+    t->ngrp = 0;
 }
 
-static void rem_text(char *out, const uint8_t *ip, int ipver)
+static int push_label(sy_truth *t, int64_t first_us, uint8_t label)
 {
-    if (ipver == 4) {
-        if (ip[0] == 10 || (ip[0] == 172 && (ip[1] & 0xf0) == 16) ||
-            (ip[0] == 192 && ip[1] == 168) || (ip[0] == 169 && ip[1] == 254)) {
-            strcpy(out, "0.0.0.0");
-            return;
-        }
-        char *p = out; /* inet_ntop's text; glibc formats it with sprintf, once per record */
-        for (int i = 0; i < 4; i++) {
-            p = iof__put_dec(p, ip[i]);
-            *p++ = i < 3 ? '.' : 0;
-        }
-    } else {
-        if ((ip[0] & 0xfe) == 0xfc || (ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80)) {
-            strcpy(out, "::");
-            return;
-        }
-        inet_ntop(AF_INET6, ip, out, 46);
+    if (t->ln == t->lcap) {
+        if (t->lcap >= SY_MAX_LIVE_RECORDS)
+            return IOF_E_LIMIT;
+        size_t nc = t->lcap ? 2 * t->lcap : 4096;
+        struct live_label *n = malloc(nc * sizeof *n);
+        if (!n)
+            return IOF_E_NOMEM;
+        for (size_t i = 0; i < t->ln; i++) /* unwrap */
+            n[i] = t->labels[(t->lhead + i) % t->lcap];
+        free(t->labels);
+        t->labels = n;
+        t->lcap = nc;
+        t->lhead = 0;
     }
+    t->labels[(t->lhead + t->ln++) % t->lcap] = (struct live_label){(uint32_t)first_us, label};
+    return IOF_OK;
 }
 
-/* Accounts one packet at time t to dev's key; returns the start of the key's current record. */
-static int64_t truth_side(gen *g, int64_t t, host *dev, const uint8_t *dip, const uint8_t *rip,
-                          int ipver, uint8_t proto, uint16_t dport, uint16_t rport, int label)
+/* The table's emit callback: a finished record becomes a truth row. */
+static int on_record(void *ctx, const iof_cfrec *r)
 {
-    tkey k;
-    memset(&k, 0, sizeof k);
-    k.dev = key_addr(g, dip, ipver);
-    k.rem = key_addr(g, rip, ipver);
-    k.ipver = (uint8_t)ipver;
-    k.dev_idx = (uint8_t)(dev - g->dev);
-    k.proto = proto;
-    k.dport = dport;
-    k.rport = rport;
-    if (g->tused * 4 >= g->tcap * 3 && tab_resize(g) < 0) {
-        g->err = IOF_E_NOMEM;
-        return t;
-    }
-    size_t j = (size_t)tkey_hash(&k) & (g->tcap - 1);
-    while (g->tab[j].start) {
-        if (memcmp(&g->tab[j].k, &k, sizeof k) == 0) {
-            if (t < g->tab[j].start + WINDOW_US)
-                return g->tab[j].start; /* inside the current record */
-            goto newrec;
-        }
-        j = (j + 1) & (g->tcap - 1);
-    }
-    g->tab[j].k = k;
-    g->tused++;
-newrec:
-    g->tab[j].start = t;
-    if (g->ngrp && g->grp[0].first != t)
+    gen *g = ctx;
+    sy_truth *t = g->truth;
+    if (r->end == IOF_CF_END_EVICTED)
+        return IOF_E_LIMIT; /* more than SY_MAX_LIVE_RECORDS at once */
+    trow row;
+    row.first = r->first_ns / 1000;
+    /* every record has a device, and its label is the oldest: records leave in creation order */
+    if (!t->ln || r->device < 0 || t->labels[t->lhead].first != (uint32_t)row.first)
+        return IOF_E_INVAL;
+    uint8_t label = t->labels[t->lhead].label;
+    t->lhead = (t->lhead + 1) % t->lcap;
+    t->ln--;
+    memcpy(row.mac, iof__inventory_get(t->inv, (size_t)r->device)->mac, 6);
+    row.proto = r->proto;
+    row.label = label;
+    row.dport = r->dev_port;
+    row.rport = r->rem_port;
+    iof__cf_format_remip(r, t->anonymise, row.rem);
+    g->dev[r->device].recs++;
+    if (t->ngrp && t->grp[0].first != row.first)
         flush_rows(g);
-    if (g->ngrp == g->capgrp) {
-        size_t nc = g->capgrp ? g->capgrp * 2 : 256;
-        trow *nr = realloc(g->grp, nc * sizeof *nr);
-        if (!nr) {
-            g->err = IOF_E_NOMEM;
-            return t;
-        }
-        g->grp = nr;
-        g->capgrp = nc;
+    if (t->ngrp == t->capgrp) {
+        size_t nc = t->capgrp ? t->capgrp * 2 : 256;
+        trow *n = realloc(t->grp, nc * sizeof *n);
+        if (!n)
+            return IOF_E_NOMEM;
+        t->grp = n;
+        t->capgrp = nc;
     }
-    trow *r = &g->grp[g->ngrp++];
-    r->first = t;
-    memcpy(r->mac, dev->mac, 6);
-    r->proto = proto;
-    r->label = (uint8_t)label;
-    r->dport = dport;
-    r->rport = rport;
-    rem_text(r->rem, rip, ipver);
-    g->rows++;
-    g->rows_lbl[label]++;
-    dev->recs++;
-    if (label != LBL_BENIGN)
-        g->rows_atk++;
-    return t;
+    t->grp[t->ngrp++] = row;
+    return g->err;
 }
 
-/* Applies the record rule to a packet of conversation c sent by side dir (sender's view
- * first). Every packet of c has the same key as seen from a side's device, so while that
- * key's current record runs (until rec_until) the packet needs no lookup: a record only ends
- * with a packet at or after its end, and time never goes back. */
-void iof__sy_truth_account(gen *g, conv *c, int dir)
+/* Feeds the frame in g->frame (n bytes, at g->now) to the table; the records it creates get
+ * `label`. has_view[x] (x = 0 the sender's side, 1 the receiver's) says whether side x is a
+ * device of the frame, until[x] until when the records of its view stay as they are. Returns
+ * false when the frame is not decoded (ARP: no record, as in extract). */
+static bool feed(gen *g, size_t n, int label, int64_t until[2], bool has_view[2])
+{
+    sy_truth *t = g->truth;
+    has_view[0] = has_view[1] = false;
+    iof_pkt p;
+    if (iof__decode(&p, IOF_LINKTYPE_ETHERNET, g->frame, (uint32_t)n, (uint32_t)n, g->now * 1000) !=
+        IOF_DROP_OK)
+        return false;
+    iof_view v[2];
+    int nv = iof__attribute(&p, t->inv, v);
+    if (!nv)
+        return true;
+    iof__cf_stats before, after;
+    iof__cflow_get_stats(t->cf, &before);
+    int64_t end[2];
+    int rc = iof__cflow_packet_until(t->cf, &p, v, nv, end);
+    if (rc < 0) {
+        g->err = rc;
+        return true;
+    }
+    iof__cflow_get_stats(t->cf, &after);
+    for (int i = 0; i < nv; i++) {
+        int x = v[i].dir ? 0 : 1;
+        has_view[x] = true;
+        until[x] = end[i] == INT64_MAX ? INT64_MAX : end[i] / 1000;
+    }
+    /* the records this frame opened; counted now: the ratio control reads the counts */
+    for (uint64_t k = before.records_created[IOF_VAR_BI]; k < after.records_created[IOF_VAR_BI];
+         k++) {
+        if ((rc = push_label(t, g->now, (uint8_t)label)) < 0) {
+            g->err = rc;
+            return true;
+        }
+        g->rows++;
+        g->rows_lbl[label]++;
+        if (label != LBL_BENIGN)
+            g->rows_atk++;
+    }
+    return true;
+}
+
+/* The inventoried device with MAC m (devices.csv's rows are g->dev in order), or NULL. */
+static host *device_of(gen *g, const uint8_t *m)
+{
+    long i = iof__inventory_find_mac(g->truth->inv, m);
+    return i < 0 ? NULL : &g->dev[i];
+}
+
+void iof__sy_truth_frame(gen *g, conv *c, int dir, size_t n)
 {
     if (!c->inv_done) {
-        c->inv[0] = inv_find(g, c->side[0].mac);
-        c->inv[1] = inv_find(g, c->side[1].mac);
+        c->inv[0] = device_of(g, c->side[0].mac);
+        c->inv[1] = device_of(g, c->side[1].mac);
         c->inv_done = 1;
     }
-    int ported = c->proto == 6 || c->proto == 17;
-    for (int k = 0; k < 2; k++) {
-        int x = k ? !dir : dir;
-        host *h = c->inv[x];
-        if (!h)
-            continue;
-        h->pkts++;
-        if (g->now < c->rec_until[x])
-            continue;
-        const ep *me = &c->side[x], *peer = &c->side[!x];
-        c->rec_until[x] = truth_side(g, g->now, h, me->ip, peer->ip, c->ipver, c->proto,
-                                     ported ? me->port : 0, ported ? peer->port : 0, c->label) +
-                          WINDOW_US;
+    if (c->inv[dir]) /* frames from or to each device (--stats) */
+        c->inv[dir]->pkts++;
+    if (c->inv[!dir])
+        c->inv[!dir]->pkts++;
+    /* the sides this direction's frames have views for, known since its last frame fed: the
+     * frame can open no record before the earliest of their records' window ends */
+    uint8_t m = c->view_sides[dir];
+    if (m & 4) {
+        int64_t next = INT64_MAX;
+        for (int x = 0; x < 2; x++)
+            if (m & (1u << x) && c->rec_until[x ? !dir : dir] < next)
+                next = c->rec_until[x ? !dir : dir];
+        if (g->now < next)
+            return;
     }
+    int64_t until[2] = {0, 0};
+    bool has[2];
+    if (!feed(g, n, c->label, until, has))
+        return;
+    c->view_sides[dir] = (uint8_t)(4 | has[0] | has[1] << 1);
+    for (int x = 0; x < 2; x++)
+        if (has[x])
+            c->rec_until[x ? !dir : dir] = until[x];
 }
 
-
-void iof__sy_truth_arp(gen *g, const uint8_t *eth_dst, const uint8_t *sha)
+void iof__sy_truth_arp(gen *g, int label, size_t n, const uint8_t *eth_dst, const uint8_t *sha)
 {
-    host *a = inv_find(g, sha), *b = inv_find(g, eth_dst); /* counted, but not records */
+    host *a = device_of(g, sha), *b = device_of(g, eth_dst); /* counted (--stats) */
     if (a)
         a->pkts++;
     if (b)
         b->pkts++;
+    int64_t until[2];
+    bool has[2];
+    feed(g, n, label, until, has);
 }
 
-int iof__sy_truth_init(gen *g)
+int iof__sy_truth_init(gen *g, const char *devices_csv)
 {
-    g->tcap = 1024;
-    g->tab = tab_alloc(g->tcap);
-    return g->tab ? 0 : IOF_E_NOMEM;
+    sy_truth *t = calloc(1, sizeof *t);
+    if (!t)
+        return IOF_E_NOMEM;
+    g->truth = t;
+    char err[512];
+    int rc = iof__inventory_load(&t->inv, devices_csv, err, sizeof err);
+    if (rc < 0)
+        return iof__fail(g->errbuf, g->errlen, rc, "synth: devices.csv: %s", err);
+    if (iof__inventory_count(t->inv) != (size_t)g->ndev + 1)
+        return iof__fail(g->errbuf, g->errlen, IOF_E_INVAL, "synth: devices.csv has %zu rows",
+                         iof__inventory_count(t->inv));
+    for (int i = 0; i <= g->ndev; i++)
+        if (memcmp(iof__inventory_get(t->inv, (size_t)i)->mac, g->dev[i].mac, 6) != 0)
+            return iof__fail(g->errbuf, g->errlen, IOF_E_INVAL,
+                             "synth: devices.csv row %d is not %s", i + 1, g->dev[i].name);
+    iof_config ext; /* extract's defaults */
+    iof_config_init(&ext);
+    t->anonymise = ext.anonymise;
+    iof__cf_config fc = {
+        .window_ns = (int64_t)(ext.window_s * 1e9),
+        .max_flows = SY_MAX_LIVE_RECORDS,
+        .variants = IOF_VARIANT_BI,
+        .hash_seed = g->cfg->seed, /* records leave in creation order whatever the hash */
+    };
+    if ((rc = iof__cflow_create(&t->cf, &fc, on_record, g)) < 0)
+        return iof__fail(g->errbuf, g->errlen, rc, "synth: %s", iof_strerror(rc));
+    return IOF_OK;
 }
 
-void iof__sy_truth_finish(gen *g) { flush_rows(g); }
+void iof__sy_truth_finish(gen *g)
+{
+    sy_truth *t = g->truth;
+    int rc = iof__cflow_flush(t->cf, IOF_CF_END_EOF);
+    if (rc < 0 && !g->err)
+        g->err = rc;
+    flush_rows(g);
+}
 
 void iof__sy_truth_free(gen *g)
 {
-    free(g->tab);
-    free(g->grp);
+    sy_truth *t = g->truth;
+    if (!t)
+        return;
+    iof__cflow_destroy(t->cf);
+    iof__inventory_free(t->inv);
+    free(t->labels);
+    free(t->grp);
+    free(t);
+    g->truth = NULL;
 }
