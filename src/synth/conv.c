@@ -74,9 +74,6 @@ bool iof__sy_is_conv(const ev *e) { return e->fire == conv_fire; }
 
 void iof__sy_convs_free(gen *g)
 {
-    for (size_t i = 0; i < g->nheap; i++)
-        if (iof__sy_is_conv(g->heap[i].e))
-            free(g->heap[i].e);
     while (g->free_convs) {
         conv *c = g->free_convs;
         g->free_convs = c->next_free;

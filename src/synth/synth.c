@@ -100,8 +100,8 @@ static double now_s(void)
 
 static void gen_free(gen *g)
 {
-    for (size_t i = 0; i < g->nheap; i++)
-        if (iof__sy_is_delayed(g->heap[i].e))
+    for (size_t i = 0; i < g->nheap; i++) /* the events allocated for themselves */
+        if (iof__sy_is_conv(g->heap[i].e) || iof__sy_is_delayed(g->heap[i].e))
             free(g->heap[i].e);
     iof__sy_convs_free(g);
     free(g->heap);

@@ -286,8 +286,9 @@ double iof__sy_gauss(iof__rng *r);
 
 /* ---- conv.c ------------------------------------------------------------------------- */
 conv *iof__sy_conv_new(gen *g, host *dev, int label, uint8_t proto, int ipver);
-/* Frees the pooled conversations and those still scheduled (end of the run). */
+/* Frees the pooled conversations (end of the run; the scheduled ones are heap events). */
 void iof__sy_convs_free(gen *g);
+/* The heap's events that were allocated for themselves: conversations, delayed reactions. */
 bool iof__sy_is_conv(const ev *e);
 void iof__sy_ep_host(ep *e, host *h, uint16_t port, int ipver);
 void iof__sy_ep_raw(gen *g, ep *e, const uint8_t *mac, const uint8_t *ip, uint16_t port,
