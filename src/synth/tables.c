@@ -239,7 +239,8 @@ static int ev_cmp(const void *a, const void *b)
 
 void iof__sy_write_events(gen *g)
 {
-    qsort(g->evs, g->nevs, sizeof *g->evs, ev_cmp);
+    if (g->nevs) /* qsort wants an array, even of nothing */
+        qsort(g->evs, g->nevs, sizeof *g->evs, ev_cmp);
     for (size_t i = 0; i < g->nevs; i++) {
         evrow *e = &g->evs[i];
         if (e->end > g->tend)
