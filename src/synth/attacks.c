@@ -298,10 +298,12 @@ static void ddos_tick(gen *g, ev *e)
             if (a->made == 0 || g->now >= a->last + 20 * SEC) {
                 if (!attack_allowed(g, a, 0) && a->made)
                     break;
-                conv *c = iof__sy_conv_lan(
-                    g, d, d->mac, d->ip, (uint16_t)(1024 + iof__rng_below(&g->rng, 64000)), d->ttl,
-                    g->router_mac, victim_ip, (uint16_t)(40000 + iof__rng_below(&g->rng, 10000)),
-                    53, 17, LBL_DDOS);
+                /* the destination port is drawn first: the order the generator has always had
+                 * (as two call arguments, the order was the compiler's) */
+                uint16_t dport = (uint16_t)(40000 + iof__rng_below(&g->rng, 10000));
+                uint16_t sport = (uint16_t)(1024 + iof__rng_below(&g->rng, 64000));
+                conv *c = iof__sy_conv_lan(g, d, d->mac, d->ip, sport, d->ttl, g->router_mac,
+                                           victim_ip, dport, 53, 17, LBL_DDOS);
                 if (!c)
                     break;
                 iof__sy_use_host_ipid(c, 0, d);

@@ -37,8 +37,8 @@ static void device_tick(gen *g, ev *e)
     case T_GATEWAY:
         if (g->now >= nx[0]) { /* TLS webhook to the cloud */
             int64_t dl = iof__sy_dns_lookup(g, d, H_IKEA_API);
-            iof__sy_tls_session(g, d, H_IKEA_API, 443, iof__sy_heavy(&d->rng, 300, 0.8, 20000),
-                                iof__sy_heavy(&d->rng, 900, 1.0, 200000), dl);
+            iof__sy_tls_heavy(g, d, H_IKEA_API, 443, (const double[3]){300, 0.8, 20000},
+                              (const double[3]){900, 1.0, 200000}, dl);
             nx[0] = g->now + per(g, d, 60, 0.3);
         }
         if (g->now >= nx[1]) { /* firmware version check */
@@ -73,8 +73,8 @@ static void device_tick(gen *g, ev *e)
         }
         if (g->now >= nx[2]) { /* TLS to myedimax.com:55443 */
             int64_t dl = iof__sy_dns_lookup(g, d, H_EDIMAX);
-            iof__sy_tls_session(g, d, H_EDIMAX, 55443, iof__sy_heavy(&d->rng, 400, 0.7, 30000),
-                                iof__sy_heavy(&d->rng, 600, 0.9, 60000), dl);
+            iof__sy_tls_heavy(g, d, H_EDIMAX, 55443, (const double[3]){400, 0.7, 30000},
+                              (const double[3]){600, 0.9, 60000}, dl);
             nx[2] = g->now + per(g, d, 90, 0.3);
         }
         if (g->now >= nx[3]) {
@@ -100,9 +100,7 @@ static void device_tick(gen *g, ev *e)
             static const int svc[] = {H_WWWGOOGLE, H_CLIENTS4, H_PLAY};
             int h = svc[iof__rng_below(&d->rng, 3)];
             int64_t dl = iof__sy_dns_lookup(g, d, h);
-            const double *up = g->prof->voice_up, *down = g->prof->voice_down;
-            iof__sy_tls_session(g, d, h, 443, iof__sy_heavy(&d->rng, up[0], up[1], (uint32_t)up[2]),
-                                iof__sy_heavy(&d->rng, down[0], down[1], (uint32_t)down[2]), dl);
+            iof__sy_tls_heavy(g, d, h, 443, g->prof->voice_up, g->prof->voice_down, dl);
             nx[0] = g->now + iof__sy_expo(&d->rng, g->prof->voice_mean_s * SEC / g->scale);
         }
         if (g->now >= nx[1]) { /* HTTP connectivity check */
@@ -133,8 +131,8 @@ static void device_tick(gen *g, ev *e)
     case T_THERMO:
         if (g->now >= nx[1]) {
             int64_t dl = iof__sy_dns_lookup(g, d, H_NEST_FD);
-            iof__sy_tls_session(g, d, H_NEST_FD, 443, iof__sy_heavy(&d->rng, 500, 0.6, 8000),
-                                iof__sy_heavy(&d->rng, 800, 0.6, 12000), dl);
+            iof__sy_tls_heavy(g, d, H_NEST_FD, 443, (const double[3]){500, 0.6, 8000},
+                              (const double[3]){800, 0.6, 12000}, dl);
             nx[1] = g->now + per(g, d, 300, 0.2);
         }
         break;

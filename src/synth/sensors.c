@@ -23,8 +23,8 @@ static void delayed_fire(gen *g, ev *e)
     switch (x->what) {
     case DL_CAM_STREAM: {
         if (!g->prof->nas_video) { /* control only: a small TLS event notification */
-            iof__sy_tls_session(g, d, H_EDIMAX, 55443, iof__sy_heavy(&d->rng, 600, 0.5, 4000),
-                                iof__sy_heavy(&d->rng, 300, 0.5, 2000), 0);
+            iof__sy_tls_heavy(g, d, H_EDIMAX, 55443, (const double[3]){600, 0.5, 4000},
+                              (const double[3]){300, 0.5, 2000}, 0);
             break;
         }
         int64_t dur = g->stream_until - g->now;
@@ -35,8 +35,10 @@ static void delayed_fire(gen *g, ev *e)
     }
     case DL_THERMO_BURST: {
         uint32_t b = g->prof->setpoint_bytes;
-        iof__sy_tls_session(g, d, H_NEST_FD, 443, b + (uint32_t)iof__rng_below(&d->rng, b),
-                            b / 2 * 3 + (uint32_t)iof__rng_below(&d->rng, 2 * b), 0);
+        /* the download size is drawn first (see iof__sy_tls_heavy) */
+        uint32_t down = b / 2 * 3 + (uint32_t)iof__rng_below(&d->rng, 2 * b);
+        uint32_t up = b + (uint32_t)iof__rng_below(&d->rng, b);
+        iof__sy_tls_session(g, d, H_NEST_FD, 443, up, down, 0);
         break;
     }
     case DL_PLUG_REPORT: iof__sy_mqtt_burst(g, d, H_MQTTPLUG); break;

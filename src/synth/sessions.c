@@ -140,6 +140,16 @@ void iof__sy_tls_session(gen *g, host *d, int hid, uint16_t port, uint32_t up, u
     iof__sy_start(g, c, g->now + delay);
 }
 
+void iof__sy_tls_heavy(gen *g, host *d, int hid, uint16_t port, const double up[3],
+                       const double down[3], int64_t delay)
+{
+    /* the download size first: the order the generator has always had (as two call arguments
+     * of tls_session the order was the compiler's: gcc's right to left, clang's left to right) */
+    uint32_t dn = iof__sy_heavy(&d->rng, down[0], down[1], (uint32_t)down[2]);
+    uint32_t un = iof__sy_heavy(&d->rng, up[0], up[1], (uint32_t)up[2]);
+    iof__sy_tls_session(g, d, hid, port, un, dn, delay);
+}
+
 void iof__sy_http_session(gen *g, host *d, int hid, const char *path, int code, uint32_t body,
                           int64_t delay)
 {

@@ -314,6 +314,9 @@ void iof__sy_use_host_ipid(conv *c, int side, host *h);
 int64_t iof__sy_dns_lookup(gen *g, host *d, int hid);
 void iof__sy_tls_session(gen *g, host *d, int hid, uint16_t port, uint32_t up, uint32_t down,
                          int64_t delay);
+/* A TLS session of heavy-tailed sizes: {median, sigma, cap} up and down (iof__sy_heavy). */
+void iof__sy_tls_heavy(gen *g, host *d, int hid, uint16_t port, const double up[3],
+                       const double down[3], int64_t delay);
 void iof__sy_http_session(gen *g, host *d, int hid, const char *path, int code, uint32_t body,
                           int64_t delay);
 void iof__sy_udp_exchange(gen *g, host *d, int hid, uint16_t sport, uint16_t dport, int pq,
