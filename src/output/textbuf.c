@@ -42,6 +42,27 @@ void iof__tb_put(iof_tbuf *b, const void *s, size_t n)
 
 void iof__tb_puts(iof_tbuf *b, const char *s) { iof__tb_put(b, s, strlen(s)); }
 
+static const char digits2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+/* u's decimal digits, written backwards so that they end at end; returns where they start. */
+static char *dec_back(char *end, uint64_t u)
+{
+    while (u >= 100) {
+        end -= 2;
+        memcpy(end, digits2 + 2 * (u % 100), 2);
+        u /= 100;
+    }
+    if (u >= 10) {
+        end -= 2;
+        memcpy(end, digits2 + 2 * u, 2);
+    } else {
+        *--end = (char)('0' + u);
+    }
+    return end;
+}
+
 void iof__tb_int(iof_tbuf *b, int64_t v)
 {
     if (v >= -9 && v <= 999 && b->len + 4 <= b->cap) { /* payload bytes and markers: the common case */
@@ -65,20 +86,11 @@ void iof__tb_int(iof_tbuf *b, int64_t v)
         }
         return;
     }
-    char tmp[24];
-    int n = 0;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    iof__tb_reserve(b, (size_t)n + 1);
-    if (b->oom)
-        return;
+    char tmp[24], *end = tmp + sizeof(tmp);
+    char *q = dec_back(end, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
     if (v < 0)
-        b->p[b->len++] = '-';
-    while (n)
-        b->p[b->len++] = tmp[--n];
+        *--q = '-';
+    iof__tb_put(b, q, (size_t)(end - q));
 }
 
 /* A value whose scaled fraction is within 1e-6 of a rounding tie (where the double product
@@ -95,14 +107,9 @@ char *iof__fmt_fixed(char *p, double v, int decimals)
     uint64_t u = (uint64_t)fl + (a - fl > 0.5), div = (uint64_t)pow10[decimals];
     if (signbit(v))
         *p++ = '-';
-    char tmp[20];
-    int n = 0;
-    uint64_t q = u / div;
-    do
-        tmp[n++] = (char)('0' + q % 10);
-    while (q /= 10);
-    while (n)
-        *p++ = tmp[--n];
+    char tmp[20], *end = tmp + sizeof(tmp), *q = dec_back(end, u / div);
+    memcpy(p, q, (size_t)(end - q));
+    p += end - q;
     if (decimals)
         *p++ = '.';
     for (uint64_t m = div / 10; m; m /= 10)
@@ -184,10 +191,11 @@ void iof__tb_json_str(iof_tbuf *b, const uint8_t *p, size_t n)
 
 void iof__tb_csv_str(iof_tbuf *b, const uint8_t *p, size_t n)
 {
-    bool quote = n && (p[0] == ' ' || p[n - 1] == ' ');
-    for (size_t i = 0; i < n && !quote; i++)
-        if (p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r')
-            quote = true;
+    static const bool special[256] = {[','] = true, ['"'] = true, ['\n'] = true, ['\r'] = true};
+    size_t k = 0; /* the first byte that needs quotes */
+    while (k < n && !special[p[k]])
+        k++;
+    bool quote = k < n || (n && (p[0] == ' ' || p[n - 1] == ' '));
     if (!quote) {
         iof__tb_put(b, p, n);
         return;

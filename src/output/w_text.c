@@ -18,26 +18,35 @@ struct iof__writer {
     char *errbuf;
     const char *eol;    /* CSV line end */
     size_t eol_len;
+    /* the last ISO 8601 text made: rows of one instant (sensors.csv) format it once */
+    int64_t iso_us;
+    uint8_t iso_form;   /* iof_time_text, IOF_TT_MICROS: none yet */
+    char iso[IOF_UTC_TEXT];
 };
 
 /* A TIMESTAMP_US value as its column's text form wants it; false: as the µs integer. */
-static bool put_time_text(iof_tbuf *b, const iof_column *col, int64_t us, bool quoted)
+static bool put_time_text(iof__writer *w, iof_tbuf *b, const iof_column *col, int64_t us,
+                          bool quoted)
 {
     if (col->time_text == IOF_TT_MICROS)
         return false;
-    char t[IOF_UTC_TEXT];
-    iof__utc_text(t, sizeof(t), us, col->time_text == IOF_TT_ISO_US);
+    if (w->iso_form != col->time_text || w->iso_us != us) {
+        iof__utc_text(w->iso, sizeof(w->iso), us, col->time_text == IOF_TT_ISO_US);
+        w->iso_form = col->time_text;
+        w->iso_us = us;
+    }
     if (quoted)
         iof__tb_putc(b, '"');
-    iof__tb_puts(b, t);
+    iof__tb_puts(b, w->iso);
     if (quoted)
         iof__tb_putc(b, '"');
     return true;
 }
 
 /* A JSON value for scalar column c (or element k of a list column). */
-static void json_value(iof_tbuf *b, const iof_schema *s, const void *row, size_t c, uint32_t k)
+static void json_value(iof__writer *w, iof_tbuf *b, const void *row, size_t c, uint32_t k)
 {
+    const iof_schema *s = w->s;
     iof_value v;
     iof__schema_get(s, row, c, k, &v);
     if (v.null) {
@@ -60,7 +69,7 @@ static void json_value(iof_tbuf *b, const iof_schema *s, const void *row, size_t
             iof__tb_put(b, "null", 4);
         break;
     case IOF_VT_TIMESTAMP_US:
-        if (!put_time_text(b, col, v.i, true))
+        if (!put_time_text(w, b, col, v.i, true))
             iof__tb_int(b, v.i);
         break;
     default: iof__tb_int(b, v.i); break;
@@ -68,8 +77,9 @@ static void json_value(iof_tbuf *b, const iof_schema *s, const void *row, size_t
 }
 
 /* A list column as a JSON array (null list -> null). */
-static void json_list(iof_tbuf *b, const iof_schema *s, const void *row, size_t c)
+static void json_list(iof__writer *w, iof_tbuf *b, const void *row, size_t c)
 {
+    const iof_schema *s = w->s;
     uint32_t n = iof__schema_count(s, row, c);
     if (n == UINT32_MAX) {
         iof__tb_put(b, "null", 4);
@@ -79,7 +89,7 @@ static void json_list(iof_tbuf *b, const iof_schema *s, const void *row, size_t 
     for (uint32_t k = 0; k < n; k++) {
         if (k)
             iof__tb_putc(b, ',');
-        json_value(b, s, row, c, k);
+        json_value(w, b, row, c, k);
     }
     iof__tb_putc(b, ']');
 }
@@ -144,7 +154,7 @@ static int csv_write(iof__writer *w, const void *row)
         if (col->list) {
             /* nested layout in CSV: the list as JSON array text in one field */
             iof_tbuf tmp = { 0 };
-            json_list(&tmp, s, row, c);
+            json_list(w, &tmp, row, c);
             if (tmp.oom) {
                 iof__tb_free(&tmp);
                 return IOF_E_NOMEM;
@@ -163,7 +173,7 @@ static int csv_write(iof__writer *w, const void *row)
         case IOF_VT_BINARY: iof__tb_hex(b, v.p, v.len); break;
         case IOF_VT_FLOAT64: iof__tb_fixed(b, v.f, col->decimals); break;
         case IOF_VT_TIMESTAMP_US:
-            if (!put_time_text(b, col, v.i, false))
+            if (!put_time_text(w, b, col, v.i, false))
                 iof__tb_int(b, v.i);
             break;
         default: iof__tb_int(b, v.i); break;
@@ -184,9 +194,9 @@ static int jsonl_write(iof__writer *w, const void *row)
         iof__tb_json_str(b, (const uint8_t *)s->cols[c].name, strlen(s->cols[c].name));
         iof__tb_putc(b, ':');
         if (s->cols[c].list)
-            json_list(b, s, row, c);
+            json_list(w, b, row, c);
         else
-            json_value(b, s, row, c, 0);
+            json_value(w, b, row, c, 0);
     }
     iof__tb_put(b, "}\n", 2);
     return flush_line(w);

@@ -133,11 +133,22 @@ static int on_record(void *ctx, const iof_cfrec *r)
     return g->err;
 }
 
+/* The sides (bit 0 the sender's, bit 1 the receiver's) that are devices of packet p. */
+static unsigned view_sides(const sy_truth *t, const iof_pkt *p)
+{
+    iof_view v[2];
+    unsigned m = 0;
+    for (int i = 0, nv = iof__attribute(p, t->inv, v); i < nv; i++)
+        m |= v[i].dir ? 1u : 2u;
+    return m;
+}
+
 /* Feeds the frame in g->frame (n bytes, at g->now) to the table; the records it creates get
  * `label`. has_view[x] (x = 0 the sender's side, 1 the receiver's) says whether side x is a
- * device of the frame, until[x] until when the records of its view stay as they are. Returns
+ * device of the frame, until[x] until when the records of its view stay as they are; *reply
+ * (unless NULL) = the devices of a frame going the other way (bits as view_sides()). Returns
  * false when the frame is not decoded (ARP: no record, as in extract). */
-static bool feed(gen *g, size_t n, int label, int64_t until[2], bool has_view[2])
+static bool feed(gen *g, size_t n, int label, int64_t until[2], bool has_view[2], unsigned *reply)
 {
     sy_truth *t = g->truth;
     has_view[0] = has_view[1] = false;
@@ -145,6 +156,21 @@ static bool feed(gen *g, size_t n, int label, int64_t until[2], bool has_view[2]
     if (iof__decode(&p, IOF_LINKTYPE_ETHERNET, g->frame, (uint32_t)n, (uint32_t)n, g->now * 1000) !=
         IOF_DROP_OK)
         return false;
+    if (reply) {
+        /* the same frame the other way: its attribution, so that a reply need not be fed to
+         * learn it (its views are the same keys: a view is oriented from its device) */
+        iof_pkt back = p;
+        memcpy(back.src_mac, p.dst_mac, 6);
+        memcpy(back.dst_mac, p.src_mac, 6);
+        memcpy(back.src_ip, p.dst_ip, 16);
+        memcpy(back.dst_ip, p.src_ip, 16);
+        back.sport = p.dport;
+        back.dport = p.sport;
+        back.flags &= ~(uint32_t)(IOF_PKT_HAS_SRC_MAC | IOF_PKT_HAS_DST_MAC);
+        back.flags |= (p.flags & IOF_PKT_HAS_SRC_MAC ? IOF_PKT_HAS_DST_MAC : 0) |
+                      (p.flags & IOF_PKT_HAS_DST_MAC ? IOF_PKT_HAS_SRC_MAC : 0);
+        *reply = view_sides(t, &back); /* bits of the reply's own sender and receiver */
+    }
     iof_view v[2];
     int nv = iof__attribute(&p, t->inv, v);
     if (!nv)
@@ -196,8 +222,9 @@ void iof__sy_truth_frame(gen *g, conv *c, int dir, size_t n)
         c->inv[dir]->pkts++;
     if (c->inv[!dir])
         c->inv[!dir]->pkts++;
-    /* the sides this direction's frames have views for, known since its last frame fed: the
-     * frame can open no record before the earliest of their records' window ends */
+    /* the sides this direction's frames have views for (known since a frame of the
+     * conversation was fed): the frame can open no record before the earliest of their
+     * records' window ends (0 for a side not fed yet) */
     uint8_t m = c->view_sides[dir];
     if (m & 4) {
         int64_t next = INT64_MAX;
@@ -209,9 +236,13 @@ void iof__sy_truth_frame(gen *g, conv *c, int dir, size_t n)
     }
     int64_t until[2] = {0, 0};
     bool has[2];
-    if (!feed(g, n, c->label, until, has))
+    unsigned reply = 0;
+    bool ask = !(c->view_sides[!dir] & 4); /* the other direction's devices not known yet */
+    if (!feed(g, n, c->label, until, has, ask ? &reply : NULL))
         return;
     c->view_sides[dir] = (uint8_t)(4 | has[0] | has[1] << 1);
+    if (ask)
+        c->view_sides[!dir] = (uint8_t)(4 | reply);
     for (int x = 0; x < 2; x++)
         if (has[x])
             c->rec_until[x ? !dir : dir] = until[x];
@@ -226,7 +257,7 @@ void iof__sy_truth_arp(gen *g, int label, size_t n, const uint8_t *eth_dst, cons
         b->pkts++;
     int64_t until[2];
     bool has[2];
-    feed(g, n, label, until, has);
+    feed(g, n, label, until, has, NULL);
 }
 
 int iof__sy_truth_init(gen *g, const char *devices_csv)
