@@ -42,8 +42,10 @@ void iof__tb_put(iof_tbuf *b, const void *s, size_t n)
 
 void iof__tb_puts(iof_tbuf *b, const char *s) { iof__tb_put(b, s, strlen(s)); }
 
-static const char digits2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+static const char digits2[201] = "0001020304050607080910111213141516171819"
+                                  "2021222324252627282930313233343536373839"
+                                  "4041424344454647484950515253545556575859"
+                                  "6061626364656667686970717273747576777879"
                                   "8081828384858687888990919293949596979899";
 
 /* u's decimal digits, written backwards so that they end at end; returns where they start. */

@@ -26,7 +26,9 @@ static const profile profiles[] = {
                          .scan_burst_per_scale = 0.08},
 };
 
-static int setup(gen *g)
+/* The network, and the first events: device timers, sensor ticks, attack windows (an error
+ * leaves g->err). */
+static void setup(gen *g)
 {
     iof__rng_seed(&g->rng, g->cfg->seed ^ 0x696f74666c6f77ull);
     g->bulk_key = iof__rng_next(&g->rng);
@@ -34,7 +36,6 @@ static int setup(gen *g)
     iof__sy_devices_start(g);
     iof__sy_sensors_init(g);
     iof__sy_attacks_init(g);
-    return 0;
 }
 
 void iof_synth_config_init(iof_synth_config *cfg)
@@ -128,8 +129,9 @@ static iof_err run(gen *g, double t_begin)
         g->err_told = true;
         return failed(g, rc, "cannot create the output files");
     }
-    if ((rc = setup(g)) < 0)
-        return failed(g, rc, "setup failed");
+    setup(g);
+    if (g->err)
+        return failed(g, g->err, "setup failed");
     iof__sy_write_devices(g);
     const char *devices_csv = iof__sy_devices_complete(g);
     if (!devices_csv)

@@ -25,9 +25,9 @@
 #include "output/cf_row.h"
 #include "synth/synth_int.h"
 
-/* Records live in the table at once (one 60 s window's keys); 1 M at --scale 2000 of `small`.
- * Beyond it the table would have to evict early, which truth.csv does not model: the run
- * fails with IOF_E_LIMIT. */
+/* Records live in the table at once (one 60 s window's): ~240 k at --scale 1000 of `small`,
+ * ~2.4 M at the largest --scale. Beyond it the table would have to evict early, which
+ * truth.csv does not model: the run fails with IOF_E_LIMIT. */
 #define SY_MAX_LIVE_RECORDS (1u << 24)
 
 struct sy_truth {
