@@ -33,9 +33,11 @@ void iof__tb_reserve(iof_tbuf *b, size_t n)
 
 void iof__tb_put(iof_tbuf *b, const void *s, size_t n)
 {
-    iof__tb_reserve(b, n);
-    if (b->oom)
-        return;
+    if (b->oom || n > b->cap - b->len) {
+        iof__tb_reserve(b, n);
+        if (b->oom)
+            return;
+    }
     memcpy(b->p + b->len, s, n);
     b->len += n;
 }
@@ -88,11 +90,24 @@ void iof__tb_int(iof_tbuf *b, int64_t v)
         }
         return;
     }
-    char tmp[24], *end = tmp + sizeof(tmp);
-    char *q = dec_back(end, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    if (b->oom || b->cap - b->len < 20) {
+        iof__tb_reserve(b, 20);
+        if (b->oom)
+            return;
+    }
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    /* digits: from the bit length (log10(2) ~ 1233 / 4096), one less below that power of 10 */
+    static const uint64_t pow10[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull,
+        1000000ull, 10000000ull, 100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
+        1000000000000ull, 10000000000000ull, 100000000000000ull, 1000000000000000ull,
+        10000000000000000ull, 100000000000000000ull, 1000000000000000000ull,
+        10000000000000000000ull};
+    unsigned d = (unsigned)(64 - __builtin_clzll(u | 1)) * 1233u >> 12;
+    size_t n = d + ((u | 1) >= pow10[d]) + (v < 0); /* (0 has one digit) */
+    dec_back(b->p + b->len + n, u);
     if (v < 0)
-        *--q = '-';
-    iof__tb_put(b, q, (size_t)(end - q));
+        b->p[b->len] = '-';
+    b->len += n;
 }
 
 /* A value whose scaled fraction is within 1e-6 of a rounding tie (where the double product

@@ -175,7 +175,7 @@ struct conv {
 /* A truth.csv row (truth.c). */
 typedef struct trow {
     int64_t first;
-    uint8_t mac[6];
+    const char *device; /* its device's MAC as text (17 bytes, lower-case: sorts as the MAC) */
     uint8_t proto, label;
     uint16_t dport, rport;
     char rem[48];   /* as extract writes it (iof__cf_format_remip) */

@@ -121,19 +121,13 @@ static const iof_column truth_cols[] = {
      .doc = "benign, mirai, ddos or recon: the traffic that opened the record"},
 };
 
-typedef struct truth_view {
-    const trow *r;
-    char mac[18];
-} truth_view;
-
 static void truth_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
 {
-    const truth_view *t = row;
-    const trow *r = t->r;
+    const trow *r = row;
     (void)k;
     v->null = false;
     switch (c->field) {
-    case T_DEVICE: set_text(v, t->mac); break;
+    case T_DEVICE: v->p = (const uint8_t *)r->device; v->len = 17; break;
     case T_FIRST: v->i = r->first; break;
     case T_REMIP: set_text(v, r->rem); break;
     case T_PROTO: v->i = r->proto; break;
@@ -249,9 +243,4 @@ void iof__sy_write_events(gen *g)
     }
 }
 
-void iof__sy_write_truth(gen *g, const trow *r)
-{
-    truth_view t = {.r = r};
-    iof__format_mac(r->mac, t.mac);
-    put_row(g, SY_T_TRUTH, &t);
-}
+void iof__sy_write_truth(gen *g, const trow *r) { put_row(g, SY_T_TRUTH, r); }

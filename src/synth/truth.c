@@ -32,7 +32,9 @@
 
 struct sy_truth {
     iof__inventory *inv;   /* devices.csv as extract --devices reads it */
+    char (*mac_text)[18];  /* each inventory device's MAC, formatted once */
     iof__cflow *cf;
+    uint64_t created;      /* records the table has created (its stats, after the last feed) */
     bool anonymise;        /* extract's default for remote IPs */
     /* labels of the records alive in the table, in creation order (a ring) */
     struct live_label {
@@ -50,7 +52,7 @@ static int row_cmp(const void *a, const void *b)
     const trow *x = a, *y = b;
     if (x->first != y->first)
         return x->first < y->first ? -1 : 1;
-    int c = memcmp(x->mac, y->mac, 6);
+    int c = memcmp(x->device, y->device, 17);
     if (c)
         return c;
     c = strcmp(x->rem, y->rem);
@@ -112,7 +114,7 @@ static int on_record(void *ctx, const iof_cfrec *r)
     uint8_t label = t->labels[t->lhead].label;
     t->lhead = (t->lhead + 1) % t->lcap;
     t->ln--;
-    memcpy(row.mac, iof__inventory_get(t->inv, (size_t)r->device)->mac, 6);
+    row.device = t->mac_text[r->device];
     row.proto = r->proto;
     row.label = label;
     row.dport = r->dev_port;
@@ -133,65 +135,75 @@ static int on_record(void *ctx, const iof_cfrec *r)
     return g->err;
 }
 
-/* The sides (bit 0 the sender's, bit 1 the receiver's) that are devices of packet p. */
-static unsigned view_sides(const sy_truth *t, const iof_pkt *p)
+/* What feeding a frame told: sides are "sender" (0) and "receiver" (1) of the frame. */
+typedef struct fed {
+    unsigned sides;        /* bit x: side x is a device of the frame (it has a view) */
+    int64_t until[2];      /* until when the records of side x's view stay as they are */
+    unsigned reply_sides;  /* the same bits for a frame going the other way (asked for) */
+    int32_t dev[2];        /* side x's device (inventory index) or -1: the device of a source
+                            * view is its MAC's (asked for) */
+} fed;
+
+/* p the other way round: the reply's header fields, as attribution reads them. */
+static void mirror(const iof_pkt *p, iof_pkt *back)
 {
-    iof_view v[2];
-    unsigned m = 0;
-    for (int i = 0, nv = iof__attribute(p, t->inv, v); i < nv; i++)
-        m |= v[i].dir ? 1u : 2u;
-    return m;
+    *back = *p;
+    memcpy(back->src_mac, p->dst_mac, 6);
+    memcpy(back->dst_mac, p->src_mac, 6);
+    memcpy(back->src_ip, p->dst_ip, 16);
+    memcpy(back->dst_ip, p->src_ip, 16);
+    back->sport = p->dport;
+    back->dport = p->sport;
+    back->flags &= ~(uint32_t)(IOF_PKT_HAS_SRC_MAC | IOF_PKT_HAS_DST_MAC);
+    back->flags |= (p->flags & IOF_PKT_HAS_SRC_MAC ? IOF_PKT_HAS_DST_MAC : 0) |
+                   (p->flags & IOF_PKT_HAS_DST_MAC ? IOF_PKT_HAS_SRC_MAC : 0);
 }
 
 /* Feeds the frame in g->frame (n bytes, at g->now) to the table; the records it creates get
- * `label`. has_view[x] (x = 0 the sender's side, 1 the receiver's) says whether side x is a
- * device of the frame, until[x] until when the records of its view stay as they are; *reply
- * (unless NULL) = the devices of a frame going the other way (bits as view_sides()). Returns
- * false when the frame is not decoded (ARP: no record, as in extract). */
-static bool feed(gen *g, size_t n, int label, int64_t until[2], bool has_view[2], unsigned *reply)
+ * `label`. With `ask`, also attributes the frame the other way (a reply need not be fed to
+ * learn its views: they are the same keys, a view being oriented from its device) and fills
+ * f->reply_sides and f->dev. Returns false when the frame is not decoded (ARP: no record, as in
+ * extract). */
+static bool feed(gen *g, size_t n, int label, bool ask, fed *f)
 {
     sy_truth *t = g->truth;
-    has_view[0] = has_view[1] = false;
+    f->sides = f->reply_sides = 0;
+    f->dev[0] = f->dev[1] = -1;
     iof_pkt p;
     if (iof__decode(&p, IOF_LINKTYPE_ETHERNET, g->frame, (uint32_t)n, (uint32_t)n, g->now * 1000) !=
         IOF_DROP_OK)
         return false;
-    if (reply) {
-        /* the same frame the other way: its attribution, so that a reply need not be fed to
-         * learn it (its views are the same keys: a view is oriented from its device) */
-        iof_pkt back = p;
-        memcpy(back.src_mac, p.dst_mac, 6);
-        memcpy(back.dst_mac, p.src_mac, 6);
-        memcpy(back.src_ip, p.dst_ip, 16);
-        memcpy(back.dst_ip, p.src_ip, 16);
-        back.sport = p.dport;
-        back.dport = p.sport;
-        back.flags &= ~(uint32_t)(IOF_PKT_HAS_SRC_MAC | IOF_PKT_HAS_DST_MAC);
-        back.flags |= (p.flags & IOF_PKT_HAS_SRC_MAC ? IOF_PKT_HAS_DST_MAC : 0) |
-                      (p.flags & IOF_PKT_HAS_DST_MAC ? IOF_PKT_HAS_SRC_MAC : 0);
-        *reply = view_sides(t, &back); /* bits of the reply's own sender and receiver */
-    }
     iof_view v[2];
+    if (ask) {
+        iof_pkt back;
+        mirror(&p, &back);
+        for (int i = 0, nv = iof__attribute(&back, t->inv, v); i < nv; i++) {
+            f->reply_sides |= v[i].dir ? 1u : 2u; /* the reply's own sender / receiver */
+            if (v[i].dir)
+                f->dev[1] = v[i].device;
+        }
+    }
     int nv = iof__attribute(&p, t->inv, v);
+    for (int i = 0; i < nv; i++)
+        if (v[i].dir)
+            f->dev[0] = v[i].device;
     if (!nv)
         return true;
-    iof__cf_stats before, after;
-    iof__cflow_get_stats(t->cf, &before);
     int64_t end[2];
     int rc = iof__cflow_packet_until(t->cf, &p, v, nv, end);
     if (rc < 0) {
         g->err = rc;
         return true;
     }
-    iof__cflow_get_stats(t->cf, &after);
+    iof__cf_stats st;
+    iof__cflow_get_stats(t->cf, &st);
     for (int i = 0; i < nv; i++) {
         int x = v[i].dir ? 0 : 1;
-        has_view[x] = true;
-        until[x] = end[i] == INT64_MAX ? INT64_MAX : end[i] / 1000;
+        f->sides |= 1u << x;
+        f->until[x] = end[i] == INT64_MAX ? INT64_MAX : end[i] / 1000;
     }
     /* the records this frame opened; counted now: the ratio control reads the counts */
-    for (uint64_t k = before.records_created[IOF_VAR_BI]; k < after.records_created[IOF_VAR_BI];
-         k++) {
+    for (; t->created < st.records_created[IOF_VAR_BI]; t->created++) {
         if ((rc = push_label(t, g->now, (uint8_t)label)) < 0) {
             g->err = rc;
             return true;
@@ -213,6 +225,35 @@ static host *device_of(gen *g, const uint8_t *m)
 
 void iof__sy_truth_frame(gen *g, conv *c, int dir, size_t n)
 {
+    /* the sides this direction's frames have views for (known since a frame of the
+     * conversation was fed): the frame can open no record before the earliest of their
+     * records' window ends (0 for a side not fed yet) */
+    uint8_t m = c->view_sides[dir];
+    bool feed_it = true;
+    if (m & 4) {
+        int64_t next = INT64_MAX;
+        for (int x = 0; x < 2; x++)
+            if (m & (1u << x) && c->rec_until[x ? !dir : dir] < next)
+                next = c->rec_until[x ? !dir : dir];
+        feed_it = g->now >= next;
+    }
+    if (feed_it) {
+        fed f;
+        bool ask = !(c->view_sides[!dir] & 4); /* the other direction not known yet */
+        if (feed(g, n, c->label, ask, &f)) {
+            c->view_sides[dir] = (uint8_t)(4 | f.sides);
+            if (ask)
+                c->view_sides[!dir] = (uint8_t)(4 | f.reply_sides);
+            for (int x = 0; x < 2; x++)
+                if (f.sides & (1u << x))
+                    c->rec_until[x ? !dir : dir] = f.until[x];
+            if (!c->inv_done && ask) { /* a source view's device is its MAC's: no lookup */
+                c->inv[dir] = f.dev[0] < 0 ? NULL : &g->dev[f.dev[0]];
+                c->inv[!dir] = f.dev[1] < 0 ? NULL : &g->dev[f.dev[1]];
+                c->inv_done = 1;
+            }
+        }
+    }
     if (!c->inv_done) {
         c->inv[0] = device_of(g, c->side[0].mac);
         c->inv[1] = device_of(g, c->side[1].mac);
@@ -222,30 +263,6 @@ void iof__sy_truth_frame(gen *g, conv *c, int dir, size_t n)
         c->inv[dir]->pkts++;
     if (c->inv[!dir])
         c->inv[!dir]->pkts++;
-    /* the sides this direction's frames have views for (known since a frame of the
-     * conversation was fed): the frame can open no record before the earliest of their
-     * records' window ends (0 for a side not fed yet) */
-    uint8_t m = c->view_sides[dir];
-    if (m & 4) {
-        int64_t next = INT64_MAX;
-        for (int x = 0; x < 2; x++)
-            if (m & (1u << x) && c->rec_until[x ? !dir : dir] < next)
-                next = c->rec_until[x ? !dir : dir];
-        if (g->now < next)
-            return;
-    }
-    int64_t until[2] = {0, 0};
-    bool has[2];
-    unsigned reply = 0;
-    bool ask = !(c->view_sides[!dir] & 4); /* the other direction's devices not known yet */
-    if (!feed(g, n, c->label, until, has, ask ? &reply : NULL))
-        return;
-    c->view_sides[dir] = (uint8_t)(4 | has[0] | has[1] << 1);
-    if (ask)
-        c->view_sides[!dir] = (uint8_t)(4 | reply);
-    for (int x = 0; x < 2; x++)
-        if (has[x])
-            c->rec_until[x ? !dir : dir] = until[x];
 }
 
 void iof__sy_truth_arp(gen *g, int label, size_t n, const uint8_t *eth_dst, const uint8_t *sha)
@@ -255,9 +272,8 @@ void iof__sy_truth_arp(gen *g, int label, size_t n, const uint8_t *eth_dst, cons
         a->pkts++;
     if (b)
         b->pkts++;
-    int64_t until[2];
-    bool has[2];
-    feed(g, n, label, until, has, NULL);
+    fed f;
+    feed(g, n, label, false, &f);
 }
 
 int iof__sy_truth_init(gen *g, const char *devices_csv)
@@ -273,10 +289,15 @@ int iof__sy_truth_init(gen *g, const char *devices_csv)
     if (iof__inventory_count(t->inv) != (size_t)g->ndev + 1)
         return iof__fail(g->errbuf, g->errlen, IOF_E_INVAL, "synth: devices.csv has %zu rows",
                          iof__inventory_count(t->inv));
-    for (int i = 0; i <= g->ndev; i++)
-        if (memcmp(iof__inventory_get(t->inv, (size_t)i)->mac, g->dev[i].mac, 6) != 0)
+    if (!(t->mac_text = calloc((size_t)g->ndev + 1, sizeof *t->mac_text)))
+        return IOF_E_NOMEM;
+    for (int i = 0; i <= g->ndev; i++) {
+        const uint8_t *mac = iof__inventory_get(t->inv, (size_t)i)->mac;
+        if (memcmp(mac, g->dev[i].mac, 6) != 0)
             return iof__fail(g->errbuf, g->errlen, IOF_E_INVAL,
                              "synth: devices.csv row %d is not %s", i + 1, g->dev[i].name);
+        iof__format_mac(mac, t->mac_text[i]);
+    }
     iof_config ext; /* extract's defaults */
     iof_config_init(&ext);
     t->anonymise = ext.anonymise;
@@ -307,6 +328,7 @@ void iof__sy_truth_free(gen *g)
         return;
     iof__cflow_destroy(t->cf);
     iof__inventory_free(t->inv);
+    free(t->mac_text);
     free(t->labels);
     free(t->grp);
     free(t);

@@ -114,6 +114,27 @@ static void test_fmt_fixed(void)
     iof__tb_free(&b);
 }
 
+/* iof__tb_int is printf's "%lld": the fast small values, every length, both extremes. */
+static void test_tb_int(void)
+{
+    static const int64_t fixed[] = {0, -1, -9, -10, 9, 10, 99, 100, 999, 1000, -1000, 123456789,
+                                    1719165600000000LL, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    iof_tbuf b = { 0 };
+    char want[32];
+    uint64_t x = 11;
+    for (int i = 0; i < 100000; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        int64_t v = i < (int)(sizeof(fixed) / sizeof(fixed[0])) ? fixed[i]
+                                                                 : (int64_t)x >> (x >> 58);
+        b.len = 0;
+        iof__tb_int(&b, v);
+        iof__tb_putc(&b, '\0');
+        snprintf(want, sizeof(want), "%lld", (long long)v);
+        ASSERT_EQ_STR(b.p, want);
+    }
+    iof__tb_free(&b);
+}
+
 /* A table of sensor-like rows: ISO timestamps (seconds, µs), µs integers, fixed decimals,
  * nulls, integers and text through the CSV (LF and RFC 4180) and JSON Lines writers. */
 typedef struct srow {
@@ -226,6 +247,7 @@ static void test_text_column_forms(void)
 static const iof_test tests[] = {
     TEST(test_remove_temp_files_has_no_slot_limit),
     TEST(test_fmt_fixed),
+    TEST(test_tb_int),
     TEST(test_text_column_forms),
     { 0 },
 };
