@@ -18,8 +18,9 @@ echo "== ASan/UBSan build: unit, golden, robust, fuzz-replay"
 (cd build-asan && ctest --output-on-failure -j2 -LE integration) || status=1
 echo "== release build: all tests"
 (cd build && ctest --output-on-failure -j2) || status=1
-echo "== ThreadSanitizer build: the Parquet writer's threads"
-BUILD_DIR=build-tsan BUILD_TYPE=Debug CMAKE_ARGS="-DIOF_SANITIZE=thread" BUILD_TARGETS=test_parquet scripts/build.sh
+echo "== ThreadSanitizer build: the Parquet writer's threads, two syntheses at once"
+BUILD_DIR=build-tsan BUILD_TYPE=Debug CMAKE_ARGS="-DIOF_SANITIZE=thread" BUILD_TARGETS="test_parquet test_synth" scripts/build.sh
 # setarch -R turns address randomisation off: its high entropy on some kernels makes TSan abort at start
 TSAN_OPTIONS=halt_on_error=1 setarch "$(uname -m)" -R build-tsan/tests/test_parquet || status=1
+TSAN_OPTIONS=halt_on_error=1 setarch "$(uname -m)" -R build-tsan/tests/test_synth || status=1
 exit $status

@@ -246,8 +246,9 @@ const iof_column_doc *iof_devices_columns(size_t *n);
 /* ---- synthetic smart-home generator (iotflow synth) -------------------------------- */
 /* (section owned by src/synth/; behaviour documented in docs/SYNTH.md)
  * Writes into output_dir (created if missing; files written under a temporary name and renamed
- * when complete): capture.pcap, devices.csv, sensors.csv, events.csv, truth.csv.
- * Output is a pure function of the configuration: same config (seed) -> same bytes. */
+ * together when the run has succeeded): capture.pcap, devices.csv, sensors.csv, events.csv,
+ * truth.csv. Output is a pure function of the configuration: same config (seed) -> same bytes.
+ * Runs share no state: several may go on at once, in several threads. */
 typedef struct iof_synth_stats {
     uint64_t packets;        /* frames written to capture.pcap */
     uint64_t bytes;          /* bytes of capture.pcap */

@@ -19,6 +19,8 @@ typedef struct pcapw_if {
 
 struct iof__pcapw {
     FILE *fp;
+    iof__pcapw_sink_fn sink;  /* instead of fp (open_sink) */
+    void *sink_ctx;
     bool pcapng;
     bool be;
     bool ns;
@@ -94,6 +96,12 @@ static int flush_rec(iof__pcapw *w)
 {
     size_t n = w->len;
     w->len = 0;
+    if (w->sink) {
+        int rc = w->sink(w->sink_ctx, w->buf, n);
+        if (rc < 0)
+            w->failed = true;
+        return rc < 0 ? rc : 0;
+    }
     if (fwrite_unlocked(w->buf, 1, n, w->fp) != n) {
         w->failed = true;
         return IOF_E_OUTPUT;
@@ -166,11 +174,12 @@ static int write_idb(iof__pcapw *w, uint32_t linktype, uint32_t snaplen, uint8_t
     return (int)w->n_if++;
 }
 
-int iof__pcapw_open(iof__pcapw **out, FILE *fp, const iof__pcapw_opts *o)
+static int pcapw_open(iof__pcapw **out, FILE *fp, iof__pcapw_sink_fn sink, void *ctx,
+                      const iof__pcapw_opts *o)
 {
     int rc;
     *out = NULL;
-    if (!fp || !o)
+    if ((!fp && !sink) || !o)
         return IOF_E_INVAL;
     if (!o->pcapng && o->linktype > 0xFFFFu)
         return IOF_E_INVAL;
@@ -178,6 +187,8 @@ int iof__pcapw_open(iof__pcapw **out, FILE *fp, const iof__pcapw_opts *o)
     if (!w)
         return IOF_E_NOMEM;
     w->fp = fp;
+    w->sink = sink;
+    w->sink_ctx = ctx;
     w->pcapng = o->pcapng;
     w->be = o->big_endian;
     w->ns = o->nanosecond;
@@ -211,6 +222,17 @@ cleanup:
     free(w->buf);
     free(w);
     return rc;
+}
+
+int iof__pcapw_open(iof__pcapw **out, FILE *fp, const iof__pcapw_opts *o)
+{
+    return pcapw_open(out, fp, NULL, NULL, o);
+}
+
+int iof__pcapw_open_sink(iof__pcapw **out, iof__pcapw_sink_fn sink, void *ctx,
+                         const iof__pcapw_opts *o)
+{
+    return pcapw_open(out, NULL, sink, ctx, o);
 }
 
 int iof__pcapw_add_interface(iof__pcapw *w, uint32_t linktype, bool nanosecond)
@@ -368,7 +390,7 @@ int iof__pcapw_close(iof__pcapw *w)
     if (!w)
         return 0;
     int rc = w->failed ? IOF_E_OUTPUT : 0;
-    if (fflush(w->fp) != 0 || ferror(w->fp))
+    if (w->fp && (fflush(w->fp) != 0 || ferror(w->fp)))
         rc = IOF_E_OUTPUT;
     free(w->buf);
     free(w);

@@ -1,6 +1,7 @@
 /* pcap / pcapng writer for tests and the synthetic generator.
  *
- * Output goes through the caller's stdio stream (the caller opens and closes fp). Each record
+ * Output goes through the caller's stdio stream (the caller opens and closes fp), or through a
+ * sink function (iof__pcapw_open_sink). Each record
  * is assembled (header + data + padding + trailer) in one scratch buffer and written with a
  * single fwrite_unlocked, so small frames cost one memcpy and one stdio call.
  * All functions return 0 (or an interface id) / a negative iof_err:
@@ -32,6 +33,14 @@ typedef struct iof__pcapw_opts {
 
 /* Writes the file header (pcap: 24-byte header; pcapng: SHB + IDB 0). fp stays the caller's. */
 int iof__pcapw_open(iof__pcapw **w, FILE *fp, const iof__pcapw_opts *o);
+
+/* Receives every record (and the header) as one call; returns 0 or a negative iof_err, which
+ * poisons the writer and is returned by the call that wrote. */
+typedef int (*iof__pcapw_sink_fn)(void *ctx, const void *p, size_t n);
+/* Same, writing through sink instead of stdio (e.g. into an atomic iof__outfile); close()
+ * then only frees. */
+int iof__pcapw_open_sink(iof__pcapw **w, iof__pcapw_sink_fn sink, void *ctx,
+                         const iof__pcapw_opts *o);
 
 /* pcapng only: appends an IDB; returns the new interface id (>= 1) or a negative iof_err. */
 int iof__pcapw_add_interface(iof__pcapw *w, uint32_t linktype, bool nanosecond);

@@ -295,12 +295,15 @@ int iof__cflow_advance(iof__cflow *t, int64_t clock_ns)
     return t->err;
 }
 
-int iof__cflow_packet(iof__cflow *t, const iof_pkt *p, const iof_view *views, int nviews)
+static int cflow_packet(iof__cflow *t, const iof_pkt *p, const iof_view *views, int nviews,
+                        int64_t *until)
 {
     int rc = iof__cflow_advance(t, p->ts_ns);
     if (rc != IOF_OK)
         return rc;
     for (int vi = 0; vi < nviews; vi++) {
+        if (until)
+            until[vi] = INT64_MAX;
         const iof_view *v = &views[vi];
         uint64_t h = iof__key_view_hash(t->cfg.hash_seed, v);
         iof_cfrec *found[IOF_VAR__COUNT] = { NULL, NULL };
@@ -325,6 +328,8 @@ int iof__cflow_packet(iof__cflow *t, const iof_pkt *p, const iof_view *views, in
                 if (!r)
                     return IOF_E_NOMEM;
             }
+            if (until && window_end(t, r) < until[vi])
+                until[vi] = window_end(t, r);
             IOF_TRY(update_rec(t, r, p, v->dir));
         }
     }
@@ -334,6 +339,17 @@ int iof__cflow_packet(iof__cflow *t, const iof_pkt *p, const iof_view *views, in
     if (t->st.live_records > t->st.peak_live_records)
         t->st.peak_live_records = t->st.live_records;
     return t->err;
+}
+
+int iof__cflow_packet(iof__cflow *t, const iof_pkt *p, const iof_view *views, int nviews)
+{
+    return cflow_packet(t, p, views, nviews, NULL);
+}
+
+int iof__cflow_packet_until(iof__cflow *t, const iof_pkt *p, const iof_view *views, int nviews,
+                            int64_t *until_ns)
+{
+    return cflow_packet(t, p, views, nviews, until_ns);
 }
 
 int iof__cflow_flush(iof__cflow *t, iof_cf_end reason)

@@ -101,6 +101,13 @@ int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_
 void iof__cflow_destroy(iof__cflow *t);
 /* Adds one packet seen through its views (1 or 2). Returns 0 or the emitter's error. */
 int iof__cflow_packet(iof__cflow *t, const iof_pkt *pkt, const iof_view *views, int nviews);
+/* Same, and until_ns[v] = the time before which no packet with the same view can start a
+ * record (the end of the window of the record view v went into; the earliest over the variants
+ * it feeds). A caller that knows its next packets repeat a view may leave them out until then:
+ * every record is created exactly as with all packets (only its counts and slots miss them),
+ * unless --max-flows evicts records. */
+int iof__cflow_packet_until(iof__cflow *t, const iof_pkt *pkt, const iof_view *views, int nviews,
+                            int64_t *until_ns);
 /* Moves the packet-time clock forward: emits every record whose window has closed. */
 int iof__cflow_advance(iof__cflow *t, int64_t clock_ns);
 /* Emits every live record (end of input or shutdown) in creation order. */

@@ -22,8 +22,9 @@
  * chunks of TEMP_CHUNK_SLOTS that are allocated when all slots are taken and never freed, so
  * the registry has no fixed size (it had 64 slots: the 65th temp file was left behind) and a
  * signal handler can walk it at any moment: a chunk is fully initialised before it is linked,
- * a slot's pointer is cleared before the path is freed. Registration happens on the thread
- * that runs the pipeline (the one signals are delivered to; helper threads block them). */
+ * a slot's pointer is cleared before the path is freed. Slots and chunks are claimed with
+ * compare-and-swap, so runs on several threads (two syntheses at once) register safely; the
+ * handler runs on the thread signals are delivered to (helper threads block them). */
 #define TEMP_CHUNK_SLOTS 64
 typedef struct temp_chunk {
     const char *volatile path[TEMP_CHUNK_SLOTS];
@@ -37,25 +38,32 @@ static const char *volatile *temp_register(const char *path)
 {
     temp_chunk *c = &temp_first;
     for (;;) {
-        for (int i = 0; i < TEMP_CHUNK_SLOTS; i++)
-            if (!c->path[i]) {
-                c->path[i] = path;
+        for (int i = 0; i < TEMP_CHUNK_SLOTS; i++) {
+            const char *none = NULL;
+            if (!__atomic_load_n(&c->path[i], __ATOMIC_RELAXED) &&
+                __atomic_compare_exchange_n(&c->path[i], &none, path, false, __ATOMIC_RELEASE,
+                                            __ATOMIC_RELAXED))
                 return &c->path[i];
-            }
-        if (!c->next) {
+        }
+        temp_chunk *next = __atomic_load_n(&c->next, __ATOMIC_ACQUIRE);
+        if (!next) {
             temp_chunk *n = calloc(1, sizeof(*n));
             if (!n)
                 return NULL;
-            __atomic_store_n(&c->next, n, __ATOMIC_RELEASE);
+            if (__atomic_compare_exchange_n(&c->next, &next, n, false, __ATOMIC_ACQ_REL,
+                                            __ATOMIC_ACQUIRE))
+                next = n;
+            else
+                free(n); /* another thread linked one first: next is that one */
         }
-        c = c->next;
+        c = next;
     }
 }
 
 static void temp_forget(const char *volatile *slot)
 {
     if (slot)
-        *slot = NULL;
+        __atomic_store_n(slot, NULL, __ATOMIC_RELEASE);
 }
 
 size_t iof_remove_temp_files(void)
@@ -63,7 +71,7 @@ size_t iof_remove_temp_files(void)
     size_t n = 0;
     for (temp_chunk *c = &temp_first; c; c = __atomic_load_n(&c->next, __ATOMIC_ACQUIRE))
         for (int i = 0; i < TEMP_CHUNK_SLOTS; i++) {
-            const char *p = c->path[i];
+            const char *p = __atomic_load_n(&c->path[i], __ATOMIC_ACQUIRE);
             if (p && unlink(p) == 0)
                 n++;
         }
@@ -247,6 +255,10 @@ int iof__outfile_write(iof__outfile *f, const void *buf, size_t n)
 uint64_t iof__outfile_offset(const iof__outfile *f) { return f->offset; }
 const char *iof__outfile_errmsg(const iof__outfile *f) { return f->errmsg; }
 const char *iof__outfile_path(const iof__outfile *f) { return f->final_path; }
+const char *iof__outfile_temp_path(const iof__outfile *f)
+{
+    return f->is_stdout ? f->final_path : f->tmp_path;
+}
 
 static void outfile_free(iof__outfile *f)
 {

@@ -31,6 +31,9 @@ int iof__outfile_commit(iof__outfile *f, char *err, size_t errlen);
 void iof__outfile_abort(iof__outfile *f);
 const char *iof__outfile_errmsg(const iof__outfile *f);
 const char *iof__outfile_path(const iof__outfile *f);
+/* The temporary name the bytes are under until publish ("(stdout)" for "-"): a finished file
+ * can be read back there (the synthetic generator loads its devices.csv as an inventory). */
+const char *iof__outfile_temp_path(const iof__outfile *f);
 
 /* Test hook (R6 injection): when the environment variable IOF_TEST_FAIL_WRITE=N is set, the
  * N-th low-level write (1-based, counted over the process) fails with ENOSPC. */

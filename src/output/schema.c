@@ -13,11 +13,12 @@ int iof__schema_init(iof_schema *s, const char *name, iof_row_ops ops)
     return IOF_OK;
 }
 
-int iof__schema_add(iof_schema *s, const char *name, iof_vtype type, bool nullable, bool list,
-                    uint16_t field, uint32_t index, const char *doc)
+int iof__schema_add_column(iof_schema *s, const iof_column *col)
 {
-    if (s->n >= IOF_MAX_COLUMNS || strlen(name) >= IOF_MAX_COLNAME)
+    if (s->n >= IOF_MAX_COLUMNS || memchr(col->name, '\0', IOF_MAX_COLNAME) == NULL)
         return IOF_E_LIMIT;
+    if (col->decimals > IOF_MAX_DECIMALS || col->time_text > IOF_TT_ISO_US)
+        return IOF_E_INVAL;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
         iof_column *c = realloc(s->cols, cap * sizeof(*c));
@@ -27,16 +28,26 @@ int iof__schema_add(iof_schema *s, const char *name, iof_vtype type, bool nullab
         s->cap = cap;
     }
     iof_column *c = &s->cols[s->n++];
-    memset(c, 0, sizeof(*c));
-    strcpy(c->name, name);
-    c->type = type;
-    c->nullable = nullable;
-    c->list = list;
-    c->dict = (type == IOF_VT_STRING);
-    c->field = field;
-    c->index = index;
-    c->doc = doc;
+    *c = *col;
+    c->dict = col->dict || col->type == IOF_VT_STRING;
     return IOF_OK;
+}
+
+int iof__schema_add(iof_schema *s, const char *name, iof_vtype type, bool nullable, bool list,
+                    uint16_t field, uint32_t index, const char *doc)
+{
+    if (strlen(name) >= IOF_MAX_COLNAME)
+        return IOF_E_LIMIT;
+    iof_column c;
+    memset(&c, 0, sizeof(c));
+    strcpy(c.name, name);
+    c.type = type;
+    c.nullable = nullable;
+    c.list = list;
+    c.field = field;
+    c.index = index;
+    c.doc = doc;
+    return iof__schema_add_column(s, &c);
 }
 
 void iof__schema_free(iof_schema *s)
@@ -67,6 +78,7 @@ const char *iof__vtype_name(iof_vtype t)
     case IOF_VT_TIMESTAMP_US: return "timestamp_us";
     case IOF_VT_STRING: return "string";
     case IOF_VT_BINARY: return "binary";
+    case IOF_VT_FLOAT64: return "float64";
     }
     return "?";
 }

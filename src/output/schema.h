@@ -11,6 +11,7 @@
 
 #define IOF_MAX_COLUMNS 8192   /* wide layout: ~40 metadata + 3*i packet slots + B payload slots */
 #define IOF_MAX_COLNAME 48
+#define IOF_MAX_DECIMALS 9     /* FLOAT64 text: digits after the point (printf "%.9f") */
 
 typedef enum iof_vtype {
     IOF_VT_BOOL = 1,
@@ -21,7 +22,16 @@ typedef enum iof_vtype {
     IOF_VT_TIMESTAMP_US, /* int64 µs since the Unix epoch, UTC instant */
     IOF_VT_STRING,       /* UTF-8 text */
     IOF_VT_BINARY,       /* raw bytes (JSON: lowercase hex string) */
+    IOF_VT_FLOAT64,      /* IEEE 754 double (Parquet DOUBLE); text: fixed decimals (column's) */
 } iof_vtype;
+
+/* How the text writers (CSV, JSON Lines) write a TIMESTAMP_US column; Parquet always stores
+ * the µs integer (TIMESTAMP(MICROS, UTC)). */
+typedef enum iof_time_text {
+    IOF_TT_MICROS = 0,   /* integer µs since the Unix epoch (default) */
+    IOF_TT_ISO_S,        /* ISO 8601 UTC, whole seconds: "2024-06-23T18:00:00Z" (JSON: a string) */
+    IOF_TT_ISO_US,       /* ISO 8601 UTC with µs: "2024-06-23T18:00:00.000000Z" (JSON: a string) */
+} iof_time_text;
 
 typedef struct iof_column {
     char name[IOF_MAX_COLNAME];
@@ -32,6 +42,9 @@ typedef struct iof_column {
     uint16_t field;     /* accessor's field id (meaning private to the row accessor) */
     uint32_t index;     /* accessor's slot index (e.g. 3 for P03_PS, 12 for C_012) */
     const char *doc;    /* one-line meaning + unit, for docs and `iotflow help` */
+    uint8_t decimals;   /* FLOAT64 in text: digits after the point, 0..IOF_MAX_DECIMALS
+                         * (exactly printf's "%.*f"; JSON: null for NaN and infinities) */
+    uint8_t time_text;  /* TIMESTAMP_US in text: iof_time_text */
 } iof_column;
 
 /* A column's name in the wide and in the nested layout of a record kind (the same name twice
@@ -43,6 +56,7 @@ typedef struct iof_colnames {
 typedef struct iof_value {
     bool null;
     int64_t i;          /* BOOL (0/1), INT8..INT64, TIMESTAMP_US */
+    double f;           /* FLOAT64 */
     const uint8_t *p;   /* STRING / BINARY bytes (borrowed from the row) */
     uint32_t len;
 } iof_value;
@@ -75,6 +89,10 @@ typedef struct iof_schema {
 int iof__schema_init(iof_schema *s, const char *name, iof_row_ops ops);
 int iof__schema_add(iof_schema *s, const char *name, iof_vtype type, bool nullable, bool list,
                     uint16_t field, uint32_t index, const char *doc);
+/* Adds a copy of c (a column declared with designated initialisers, e.g. in a static table);
+ * as iof__schema_add, STRING columns get the dictionary hint. IOF_E_INVAL for decimals above
+ * IOF_MAX_DECIMALS or an unknown time_text. */
+int iof__schema_add_column(iof_schema *s, const iof_column *c);
 void iof__schema_free(iof_schema *s);
 /* Index of the column with this name, or -1. */
 long iof__schema_find(const iof_schema *s, const char *name);

@@ -1,3 +1,5 @@
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,14 +33,39 @@ void iof__tb_reserve(iof_tbuf *b, size_t n)
 
 void iof__tb_put(iof_tbuf *b, const void *s, size_t n)
 {
-    iof__tb_reserve(b, n);
-    if (b->oom)
-        return;
+    if (b->oom || n > b->cap - b->len) {
+        iof__tb_reserve(b, n);
+        if (b->oom)
+            return;
+    }
     memcpy(b->p + b->len, s, n);
     b->len += n;
 }
 
 void iof__tb_puts(iof_tbuf *b, const char *s) { iof__tb_put(b, s, strlen(s)); }
+
+static const char digits2[201] = "0001020304050607080910111213141516171819"
+                                  "2021222324252627282930313233343536373839"
+                                  "4041424344454647484950515253545556575859"
+                                  "6061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+/* u's decimal digits, written backwards so that they end at end; returns where they start. */
+static char *dec_back(char *end, uint64_t u)
+{
+    while (u >= 100) {
+        end -= 2;
+        memcpy(end, digits2 + 2 * (u % 100), 2);
+        u /= 100;
+    }
+    if (u >= 10) {
+        end -= 2;
+        memcpy(end, digits2 + 2 * u, 2);
+    } else {
+        *--end = (char)('0' + u);
+    }
+    return end;
+}
 
 void iof__tb_int(iof_tbuf *b, int64_t v)
 {
@@ -63,20 +90,55 @@ void iof__tb_int(iof_tbuf *b, int64_t v)
         }
         return;
     }
-    char tmp[24];
-    int n = 0;
+    if (b->oom || b->cap - b->len < 20) {
+        iof__tb_reserve(b, 20);
+        if (b->oom)
+            return;
+    }
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    iof__tb_reserve(b, (size_t)n + 1);
-    if (b->oom)
-        return;
+    /* digits: from the bit length (log10(2) ~ 1233 / 4096), one less below that power of 10 */
+    static const uint64_t pow10[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull,
+        1000000ull, 10000000ull, 100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
+        1000000000000ull, 10000000000000ull, 100000000000000ull, 1000000000000000ull,
+        10000000000000000ull, 100000000000000000ull, 1000000000000000000ull,
+        10000000000000000000ull};
+    unsigned d = (unsigned)(64 - __builtin_clzll(u | 1)) * 1233u >> 12;
+    size_t n = d + ((u | 1) >= pow10[d]) + (v < 0); /* (0 has one digit) */
+    dec_back(b->p + b->len + n, u);
     if (v < 0)
-        b->p[b->len++] = '-';
-    while (n)
-        b->p[b->len++] = tmp[--n];
+        b->p[b->len] = '-';
+    b->len += n;
+}
+
+/* A value whose scaled fraction is within 1e-6 of a rounding tie (where the double product
+ * might round differently from printf's exact decimal expansion), a large one, NaN or an
+ * infinity goes through snprintf. */
+char *iof__fmt_fixed(char *p, double v, int decimals)
+{
+    static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (decimals < 0 || decimals > 9)
+        decimals = decimals < 0 ? 0 : 9;
+    double a = fabs(v) * pow10[decimals], fl = floor(a);
+    if (!(a < 1e9) || fabs(a - fl - 0.5) < 1e-6)
+        return p + snprintf(p, IOF_FIXED_TEXT, "%.*f", decimals, v);
+    uint64_t u = (uint64_t)fl + (a - fl > 0.5), div = (uint64_t)pow10[decimals];
+    if (signbit(v))
+        *p++ = '-';
+    char tmp[20], *end = tmp + sizeof(tmp), *q = dec_back(end, u / div);
+    memcpy(p, q, (size_t)(end - q));
+    p += end - q;
+    if (decimals)
+        *p++ = '.';
+    for (uint64_t m = div / 10; m; m /= 10)
+        *p++ = (char)('0' + u % div / m % 10);
+    return p;
+}
+
+void iof__tb_fixed(iof_tbuf *b, double v, int decimals)
+{
+    iof__tb_reserve(b, IOF_FIXED_TEXT);
+    if (!b->oom)
+        b->len += (size_t)(iof__fmt_fixed(b->p + b->len, v, decimals) - (b->p + b->len));
 }
 
 void iof__tb_hex(iof_tbuf *b, const uint8_t *p, size_t n)
@@ -145,10 +207,11 @@ void iof__tb_json_str(iof_tbuf *b, const uint8_t *p, size_t n)
 
 void iof__tb_csv_str(iof_tbuf *b, const uint8_t *p, size_t n)
 {
-    bool quote = n && (p[0] == ' ' || p[n - 1] == ' ');
-    for (size_t i = 0; i < n && !quote; i++)
-        if (p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r')
-            quote = true;
+    static const bool special[256] = {[','] = true, ['"'] = true, ['\n'] = true, ['\r'] = true};
+    size_t k = 0; /* the first byte that needs quotes */
+    while (k < n && !special[p[k]])
+        k++;
+    bool quote = k < n || (n && (p[0] == ' ' || p[n - 1] == ' '));
     if (!quote) {
         iof__tb_put(b, p, n);
         return;

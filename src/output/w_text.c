@@ -1,9 +1,12 @@
-/* CSV (RFC 4180, header row, empty field = null) and JSON Lines writers. Both derive every
- * column name and type from the schema; neither knows what a row is. */
+/* CSV (RFC 4180, header row, empty field = null; LF line ends on request) and JSON Lines
+ * writers. Both derive every column name, type and text form (a FLOAT64's decimals, a
+ * TIMESTAMP_US as µs or ISO 8601) from the schema; neither knows what a row is. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
+#include "common/timefmt.h"
 #include "output/textbuf.h"
 #include "output/writer.h"
 
@@ -13,18 +16,45 @@ struct iof__writer {
     iof_tbuf line;
     bool csv;
     char *errbuf;
+    const char *eol;    /* CSV line end */
+    size_t eol_len;
+    /* the last ISO 8601 text made: rows of one instant (sensors.csv) format it once */
+    int64_t iso_us;
+    uint8_t iso_form;   /* iof_time_text, IOF_TT_MICROS: none yet */
+    char iso[IOF_UTC_TEXT];
 };
 
-/* A JSON value for scalar column c (or element k of a list column). */
-static void json_value(iof_tbuf *b, const iof_schema *s, const void *row, size_t c, uint32_t k)
+/* A TIMESTAMP_US value as its column's text form wants it; false: as the µs integer. */
+static bool put_time_text(iof__writer *w, iof_tbuf *b, const iof_column *col, int64_t us,
+                          bool quoted)
 {
+    if (col->time_text == IOF_TT_MICROS)
+        return false;
+    if (w->iso_form != col->time_text || w->iso_us != us) {
+        iof__utc_text(w->iso, sizeof(w->iso), us, col->time_text == IOF_TT_ISO_US);
+        w->iso_form = col->time_text;
+        w->iso_us = us;
+    }
+    if (quoted)
+        iof__tb_putc(b, '"');
+    iof__tb_puts(b, w->iso);
+    if (quoted)
+        iof__tb_putc(b, '"');
+    return true;
+}
+
+/* A JSON value for scalar column c (or element k of a list column). */
+static void json_value(iof__writer *w, iof_tbuf *b, const void *row, size_t c, uint32_t k)
+{
+    const iof_schema *s = w->s;
     iof_value v;
     iof__schema_get(s, row, c, k, &v);
     if (v.null) {
         iof__tb_put(b, "null", 4);
         return;
     }
-    switch (s->cols[c].type) {
+    const iof_column *col = &s->cols[c];
+    switch (col->type) {
     case IOF_VT_BOOL: iof__tb_puts(b, v.i ? "true" : "false"); break;
     case IOF_VT_STRING: iof__tb_json_str(b, v.p, v.len); break;
     case IOF_VT_BINARY:
@@ -32,13 +62,24 @@ static void json_value(iof_tbuf *b, const iof_schema *s, const void *row, size_t
         iof__tb_hex(b, v.p, v.len);
         iof__tb_putc(b, '"');
         break;
+    case IOF_VT_FLOAT64: /* JSON has no NaN or infinities */
+        if (isfinite(v.f))
+            iof__tb_fixed(b, v.f, col->decimals);
+        else
+            iof__tb_put(b, "null", 4);
+        break;
+    case IOF_VT_TIMESTAMP_US:
+        if (!put_time_text(w, b, col, v.i, true))
+            iof__tb_int(b, v.i);
+        break;
     default: iof__tb_int(b, v.i); break;
     }
 }
 
 /* A list column as a JSON array (null list -> null). */
-static void json_list(iof_tbuf *b, const iof_schema *s, const void *row, size_t c)
+static void json_list(iof__writer *w, iof_tbuf *b, const void *row, size_t c)
 {
+    const iof_schema *s = w->s;
     uint32_t n = iof__schema_count(s, row, c);
     if (n == UINT32_MAX) {
         iof__tb_put(b, "null", 4);
@@ -48,7 +89,7 @@ static void json_list(iof_tbuf *b, const iof_schema *s, const void *row, size_t 
     for (uint32_t k = 0; k < n; k++) {
         if (k)
             iof__tb_putc(b, ',');
-        json_value(b, s, row, c, k);
+        json_value(w, b, row, c, k);
     }
     iof__tb_putc(b, ']');
 }
@@ -62,7 +103,8 @@ static int flush_line(iof__writer *w)
     return rc;
 }
 
-static int text_open(iof__writer **out, iof__outfile *f, const iof_schema *s, bool csv)
+static int text_open(iof__writer **out, iof__outfile *f, const iof_schema *s, bool csv,
+                     const iof__writer_opts *o)
 {
     iof__writer *w = calloc(1, sizeof(*w));
     if (!w)
@@ -70,6 +112,8 @@ static int text_open(iof__writer **out, iof__outfile *f, const iof_schema *s, bo
     w->f = f;
     w->s = s;
     w->csv = csv;
+    w->eol = o && o->csv_lf ? "\n" : "\r\n";
+    w->eol_len = strlen(w->eol);
     *out = w;
     if (!csv)
         return IOF_OK;
@@ -78,15 +122,14 @@ static int text_open(iof__writer **out, iof__outfile *f, const iof_schema *s, bo
             iof__tb_putc(&w->line, ',');
         iof__tb_csv_str(&w->line, (const uint8_t *)s->cols[c].name, strlen(s->cols[c].name));
     }
-    iof__tb_put(&w->line, "\r\n", 2);
+    iof__tb_put(&w->line, w->eol, w->eol_len);
     return flush_line(w);
 }
 
 static int csv_open(iof__writer **w, iof__outfile *f, const iof_schema *s, const iof__writer_opts *o,
                     char *err, size_t errlen)
 {
-    (void)o;
-    int rc = text_open(w, f, s, true);
+    int rc = text_open(w, f, s, true, o);
     if (rc != IOF_OK)
         iof__fail(err, errlen, rc, "%s: %s", iof__outfile_path(f), iof__outfile_errmsg(f));
     return rc;
@@ -95,10 +138,9 @@ static int csv_open(iof__writer **w, iof__outfile *f, const iof_schema *s, const
 static int jsonl_open(iof__writer **w, iof__outfile *f, const iof_schema *s,
                       const iof__writer_opts *o, char *err, size_t errlen)
 {
-    (void)o;
     (void)err;
     (void)errlen;
-    return text_open(w, f, s, false);
+    return text_open(w, f, s, false, o);
 }
 
 static int csv_write(iof__writer *w, const void *row)
@@ -112,7 +154,7 @@ static int csv_write(iof__writer *w, const void *row)
         if (col->list) {
             /* nested layout in CSV: the list as JSON array text in one field */
             iof_tbuf tmp = { 0 };
-            json_list(&tmp, s, row, c);
+            json_list(w, &tmp, row, c);
             if (tmp.oom) {
                 iof__tb_free(&tmp);
                 return IOF_E_NOMEM;
@@ -129,10 +171,15 @@ static int csv_write(iof__writer *w, const void *row)
         case IOF_VT_BOOL: iof__tb_puts(b, v.i ? "true" : "false"); break;
         case IOF_VT_STRING: iof__tb_csv_str(b, v.p, v.len); break;
         case IOF_VT_BINARY: iof__tb_hex(b, v.p, v.len); break;
+        case IOF_VT_FLOAT64: iof__tb_fixed(b, v.f, col->decimals); break;
+        case IOF_VT_TIMESTAMP_US:
+            if (!put_time_text(w, b, col, v.i, false))
+                iof__tb_int(b, v.i);
+            break;
         default: iof__tb_int(b, v.i); break;
         }
     }
-    iof__tb_put(b, "\r\n", 2);
+    iof__tb_put(b, w->eol, w->eol_len);
     return flush_line(w);
 }
 
@@ -147,9 +194,9 @@ static int jsonl_write(iof__writer *w, const void *row)
         iof__tb_json_str(b, (const uint8_t *)s->cols[c].name, strlen(s->cols[c].name));
         iof__tb_putc(b, ':');
         if (s->cols[c].list)
-            json_list(b, s, row, c);
+            json_list(w, b, row, c);
         else
-            json_value(b, s, row, c, 0);
+            json_value(w, b, row, c, 0);
     }
     iof__tb_put(b, "}\n", 2);
     return flush_line(w);

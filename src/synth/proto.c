@@ -1,7 +1,6 @@
 /* Application payload builders (see proto.h). Field-by-field writers; no allocation. */
 #include "synth/proto.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -77,27 +76,6 @@ char *iof__put_str(char *p, const char *s)
     size_t n = strlen(s);
     memcpy(p, s, n);
     return p + n;
-}
-
-/* The text of printf("%.*f", decimals, v) (decimals 0..3) without printf's cost, byte for
- * byte: a value whose scaled fraction is within 1e-6 of a rounding tie (where the double
- * product might round differently from printf's exact decimal expansion) or that is very large
- * goes through snprintf. */
-char *iof__put_fixed(char *p, double v, int decimals)
-{
-    static const double pow10[] = {1, 10, 100, 1000};
-    double a = fabs(v) * pow10[decimals], fl = floor(a);
-    if (!(a < 1e9) || fabs(a - fl - 0.5) < 1e-6)
-        return p + snprintf(p, 32, "%.*f", decimals, v);
-    uint64_t u = (uint64_t)fl + (a - fl > 0.5), div = (uint64_t)pow10[decimals];
-    if (signbit(v))
-        *p++ = '-';
-    p = iof__put_dec(p, u / div);
-    if (decimals)
-        *p++ = '.';
-    for (uint64_t m = div / 10; m; m /= 10)
-        *p++ = (char)('0' + u % div / m % 10);
-    return p;
 }
 
 /* ---- helpers ------------------------------------------------------------------------- */

@@ -19,12 +19,10 @@ double iof__rng_unit(iof__rng *r);
 void iof__rng_fill(iof__rng *r, uint8_t *p, size_t n);
 
 /* Text without printf (hot payloads are formatted per message): each appends to p and returns
- * the new end; no NUL is written. iof__put_fixed writes exactly what printf("%.*f",
- * decimals, v) would (decimals 0..3; p must hold 32 bytes). */
+ * the new end; no NUL is written. Fixed decimals: iof__fmt_fixed() (output/textbuf.h). */
 char *iof__put_str(char *p, const char *s);
 char *iof__put_dec(char *p, uint64_t v);
 char *iof__put_int(char *p, int64_t v);
-char *iof__put_fixed(char *p, double v, int decimals);
 
 /* Worst-case sizes (buf must hold at least this much). */
 #define IOF_PROTO_MAX 2048

@@ -18,7 +18,7 @@ check() { # SEED SCALE RATIO DURATION DEVICES(or "")
     [ -n "$ndev" ] && devopt=(--devices "$ndev")
     "$BIN" synth -q -o "$d" --profile small --seed "$seed" --scale "$scale" \
         --attack-ratio "$ratio" --duration "$dur" "${devopt[@]}" --stats "$d/stats/run.json"
-    [ ! -e "$d/stats/run.json.tmp" ] || { echo "FAIL: temp stats file left"; exit 1; }
+    if ls -A "$d" "$d/stats" | grep -q '\.tmp\.'; then echo "FAIL: temporary file left"; exit 1; fi
     "$BIN" extract -q --devices "$d/devices.csv" -f jsonl --variant bi -o "$d/out" "$d/capture.pcap"
     python3 - "$d" "$seed" "$scale" "$ratio" "${ndev:-60}" <<'PY'
 import csv, glob, json, struct, sys

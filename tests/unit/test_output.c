@@ -1,6 +1,8 @@
 /* Output files: the temp-file registry a second signal empties (no fixed slot count: it had
- * 64 slots, and the 65th temporary file survived a hard exit), publication, abort. */
+ * 64 slots, and the 65th temporary file survived a hard exit), publication, abort; the text
+ * writers' column forms (FLOAT64 decimals, ISO 8601 timestamps, LF line ends). */
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,8 @@
 
 #include "iotflow/iotflow.h"
 #include "output/outfile.h"
+#include "output/textbuf.h"
+#include "output/writer.h"
 #include "test.h"
 
 #define N_FILES 500
@@ -76,8 +80,175 @@ static void test_remove_temp_files_has_no_slot_limit(void)
     rm_dir(dir);
 }
 
+/* iof__fmt_fixed is printf's "%.*f" byte for byte (sensors.csv and the synthetic payloads rely
+ * on it): values around rounding ties, negative zero, large values, NaN and infinities, random
+ * readings, 0..9 decimals. */
+static void test_fmt_fixed(void)
+{
+    static const double fixed[] = {0, -0.0, 0.5, 1.5, 2.5, 0.125, 0.375, -0.04, -0.05, 0.05,
+                                   0.045, 1.005, 2.675, 21.345, 1449.95, 0.3, 99.995, 1e9,
+                                   -1e12, 123456789.987, 4.4999999999, 0.0049999, 1e300,
+                                   -1.7976931348623157e308, 5e-324, NAN, -NAN, INFINITY, -INFINITY,
+                                   0.1234567895, 0.0000000005, 999999999.5};
+    uint64_t x = 7;
+    char want[400], got[400];
+    for (int i = 0; i < 200000; i++) {
+        x += 0x9E3779B97F4A7C15ull; /* splitmix64 */
+        uint64_t z = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        double u = (double)(z >> 11) / 9007199254740992.0;
+        double v = i < (int)(sizeof fixed / sizeof fixed[0]) ? fixed[i] : (u - 0.3) * (i % 3 ? 100.0 : 4000.0);
+        if (i % 5 == 0 && i >= (int)(sizeof fixed / sizeof fixed[0])) /* exact binary ties */
+            v = (double)(int64_t)(v * 8) / 8;
+        for (int dec = 0; dec <= IOF_MAX_DECIMALS; dec++) {
+            snprintf(want, sizeof want, "%.*f", dec, v);
+            *iof__fmt_fixed(got, v, dec) = 0;
+            ASSERT_EQ_STR(got, want);
+        }
+    }
+    iof_tbuf b = { 0 };
+    iof__tb_fixed(&b, -2.675, 2);
+    iof__tb_fixed(&b, 1e300, 0);
+    ASSERT_TRUE(!b.oom && b.len > 300 && strncmp(b.p, "-2.671", 6) == 0); /* 2.675 is 2.67499.. */
+    iof__tb_free(&b);
+}
+
+/* iof__tb_int is printf's "%lld": the fast small values, every length, both extremes. */
+static void test_tb_int(void)
+{
+    static const int64_t fixed[] = {0, -1, -9, -10, 9, 10, 99, 100, 999, 1000, -1000, 123456789,
+                                    1719165600000000LL, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    iof_tbuf b = { 0 };
+    char want[32];
+    uint64_t x = 11;
+    for (int i = 0; i < 100000; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        int64_t v = i < (int)(sizeof(fixed) / sizeof(fixed[0])) ? fixed[i]
+                                                                 : (int64_t)x >> (x >> 58);
+        b.len = 0;
+        iof__tb_int(&b, v);
+        iof__tb_putc(&b, '\0');
+        snprintf(want, sizeof(want), "%lld", (long long)v);
+        ASSERT_EQ_STR(b.p, want);
+    }
+    iof__tb_free(&b);
+}
+
+/* A table of sensor-like rows: ISO timestamps (seconds, µs), µs integers, fixed decimals,
+ * nulls, integers and text through the CSV (LF and RFC 4180) and JSON Lines writers. */
+typedef struct srow {
+    int64_t ts;
+    double t, p;
+    bool t_null;
+    int64_t n;
+    const char *name;
+} srow;
+
+static void srow_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
+{
+    const srow *r = row;
+    (void)k;
+    memset(v, 0, sizeof(*v));
+    switch (c->field) {
+    case 0:
+    case 1:
+    case 2: v->i = r->ts; break;
+    case 3: v->f = r->t; v->null = r->t_null; break;
+    case 4: v->f = r->p; break;
+    case 5: v->i = r->n; break;
+    case 6: v->p = (const uint8_t *)r->name; v->len = (uint32_t)strlen(r->name); break;
+    }
+}
+
+static uint32_t srow_count(const void *row, const iof_column *c)
+{
+    (void)row;
+    (void)c;
+    return 1;
+}
+
+static char *write_table(const iof__writer_ops *ops, bool lf, const char *name)
+{
+    static const iof_column cols[] = {
+        { .name = "ts", .type = IOF_VT_TIMESTAMP_US, .field = 0, .time_text = IOF_TT_ISO_S },
+        { .name = "ts_us", .type = IOF_VT_TIMESTAMP_US, .field = 1, .time_text = IOF_TT_ISO_US },
+        { .name = "ts_int", .type = IOF_VT_TIMESTAMP_US, .field = 2 },
+        { .name = "temp", .type = IOF_VT_FLOAT64, .nullable = true, .field = 3, .decimals = 2 },
+        { .name = "power", .type = IOF_VT_FLOAT64, .field = 4, .decimals = 1 },
+        { .name = "n", .type = IOF_VT_INT8, .field = 5 },
+        { .name = "name", .type = IOF_VT_STRING, .field = 6 },
+    };
+    const srow rows[] = {
+        { 1719165600000000LL, 21.345, -0.04, false, 1, "plug-1" },
+        { 1719165601123456LL, 0, 1449.95, true, 0, "a, \"b\"" },
+        { 1719165602000001LL, -0.0, NAN, false, -3, "" },
+    };
+    iof_schema s;
+    ASSERT_EQ_INT(iof__schema_init(&s, "test.sensors", (iof_row_ops){ srow_get, srow_count, NULL }), 0);
+    for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+        ASSERT_EQ_INT(iof__schema_add_column(&s, &cols[i]), 0);
+    ASSERT_TRUE(s.cols[6].dict && !s.cols[3].dict);
+    char path[512], err[256];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    iof__outfile *f;
+    ASSERT_EQ_INT(iof__outfile_open(&f, path, err, sizeof(err)), 0);
+    iof__writer_opts o = { .csv_lf = lf };
+    iof__writer *w;
+    ASSERT_EQ_INT(ops->open(&w, f, &s, &o, err, sizeof(err)), 0);
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        ASSERT_EQ_INT(ops->write(w, &rows[i]), 0);
+    ASSERT_EQ_INT(ops->finish(w), 0);
+    ASSERT_EQ_INT(iof__outfile_commit(f, err, sizeof(err)), 0);
+    iof__schema_free(&s);
+    FILE *fp = fopen(path, "rb");
+    ASSERT_TRUE(fp != NULL);
+    static char buf[4096];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    unlink(path);
+    return buf;
+}
+
+static void test_text_column_forms(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/iof_test_output_text.%ld", (long)getpid());
+    ASSERT_EQ_STR(write_table(&iof__writer_csv, true, "t.csv"),
+                  "ts,ts_us,ts_int,temp,power,n,name\n"
+                  "2024-06-23T18:00:00Z,2024-06-23T18:00:00.000000Z,1719165600000000,21.34,-0.0,1,plug-1\n"
+                  "2024-06-23T18:00:01Z,2024-06-23T18:00:01.123456Z,1719165601123456,,1450.0,0,\"a, \"\"b\"\"\"\n"
+                  "2024-06-23T18:00:02Z,2024-06-23T18:00:02.000001Z,1719165602000001,-0.00,nan,-3,\n");
+    ASSERT_EQ_STR(write_table(&iof__writer_csv, false, "t.csv"),
+                  "ts,ts_us,ts_int,temp,power,n,name\r\n"
+                  "2024-06-23T18:00:00Z,2024-06-23T18:00:00.000000Z,1719165600000000,21.34,-0.0,1,plug-1\r\n"
+                  "2024-06-23T18:00:01Z,2024-06-23T18:00:01.123456Z,1719165601123456,,1450.0,0,\"a, \"\"b\"\"\"\r\n"
+                  "2024-06-23T18:00:02Z,2024-06-23T18:00:02.000001Z,1719165602000001,-0.00,nan,-3,\r\n");
+    ASSERT_EQ_STR(write_table(&iof__writer_jsonl, true, "t.jsonl"),
+                  "{\"ts\":\"2024-06-23T18:00:00Z\",\"ts_us\":\"2024-06-23T18:00:00.000000Z\",\"ts_int\":1719165600000000,"
+                  "\"temp\":21.34,\"power\":-0.0,\"n\":1,\"name\":\"plug-1\"}\n"
+                  "{\"ts\":\"2024-06-23T18:00:01Z\",\"ts_us\":\"2024-06-23T18:00:01.123456Z\",\"ts_int\":1719165601123456,"
+                  "\"temp\":null,\"power\":1450.0,\"n\":0,\"name\":\"a, \\\"b\\\"\"}\n"
+                  "{\"ts\":\"2024-06-23T18:00:02Z\",\"ts_us\":\"2024-06-23T18:00:02.000001Z\",\"ts_int\":1719165602000001,"
+                  "\"temp\":-0.00,\"power\":null,\"n\":-3,\"name\":\"\"}\n");
+    /* a column the writers could not express is refused where it is declared */
+    iof_schema s;
+    ASSERT_EQ_INT(iof__schema_init(&s, "bad", (iof_row_ops){ srow_get, srow_count, NULL }), 0);
+    iof_column c = { .name = "x", .type = IOF_VT_FLOAT64, .decimals = IOF_MAX_DECIMALS + 1 };
+    ASSERT_EQ_INT(iof__schema_add_column(&s, &c), IOF_E_INVAL);
+    c.decimals = 0;
+    c.time_text = 7;
+    ASSERT_EQ_INT(iof__schema_add_column(&s, &c), IOF_E_INVAL);
+    ASSERT_EQ_STR(iof__vtype_name(IOF_VT_FLOAT64), "float64");
+    iof__schema_free(&s);
+    rmdir(dir);
+}
+
 static const iof_test tests[] = {
     TEST(test_remove_temp_files_has_no_slot_limit),
+    TEST(test_fmt_fixed),
+    TEST(test_tb_int),
+    TEST(test_text_column_forms),
     { 0 },
 };
 

@@ -1,6 +1,7 @@
 /* Unit tests of the native Parquet writer: encodings, thrift compact, UTF-8, and round trips
  * writer -> our reader (in memory) for every codec. Cross-reader checks (DuckDB, hyparquet,
  * arrow-rs) are in tests/integration/parquet_pqcheck.sh. */
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -348,6 +349,11 @@ static void t_get(const void *row, const iof_column *c, uint32_t k, iof_value *v
     case IOF_VT_INT32: v->i = (int32_t)h; break;
     case IOF_VT_INT64: v->i = (int64_t)h; break;
     case IOF_VT_TIMESTAMP_US: v->i = (int64_t)(h % 4000000000000000ULL); break;
+    case IOF_VT_FLOAT64: { /* readings, and the values with rules of their own */
+        static const double special[] = {NAN, -0.0, 0.0, INFINITY, -INFINITY, 1e308, -5e-324};
+        v->f = (h >> 40) % 9 < 7 ? special[(h >> 40) % 9] : (double)(int64_t)(h >> 20) / 1e4 - 4e11;
+        break;
+    }
     case IOF_VT_STRING:
     case IOF_VT_BINARY: {
         uint32_t n = (uint32_t)((h >> 12) % (c->type == IOF_VT_BINARY ? 120 : 12));
@@ -369,6 +375,8 @@ static const struct { const char *name; iof_vtype t; bool nullable, list, dict; 
     {"s2", IOF_VT_STRING, false, false, false},    {"bin", IOF_VT_BINARY, true, false, false},
     {"l64", IOF_VT_INT64, false, true, false},     {"l8", IOF_VT_INT8, true, true, false},
     {"lbin", IOF_VT_BINARY, false, true, false},   {"ls", IOF_VT_STRING, true, true, true},
+    {"f64", IOF_VT_FLOAT64, false, false, false},  {"f64n", IOF_VT_FLOAT64, true, false, false},
+    {"lf64", IOF_VT_FLOAT64, true, true, false},
 };
 #define NT (sizeof tcols / sizeof *tcols)
 
@@ -407,6 +415,7 @@ static void put_row_cells(iof__pq_writer *w, const iof_schema *s, trow *t)
             for (uint32_t k = 0; k < n; k++) {
                 t_get(t, col, k, &v);
                 int rc = col->type == IOF_VT_BINARY || col->type == IOF_VT_STRING ? iof__pq_put_elem_bytes(w, c, v.p, v.len)
+                         : col->type == IOF_VT_FLOAT64                              ? iof__pq_put_elem_double(w, c, v.f)
                                                                                   : iof__pq_put_elem_int(w, c, v.i);
                 ASSERT_EQ_INT(rc, 0);
             }
@@ -414,6 +423,7 @@ static void put_row_cells(iof__pq_writer *w, const iof_schema *s, trow *t)
             t_get(t, col, 0, &v);
             int rc = v.null ? iof__pq_put_null(w, c)
                      : (col->type == IOF_VT_BINARY || col->type == IOF_VT_STRING) ? iof__pq_put_bytes(w, c, v.p, v.len)
+                     : col->type == IOF_VT_FLOAT64                                 ? iof__pq_put_double(w, c, v.f)
                                                                                    : iof__pq_put_int(w, c, v.i);
             ASSERT_EQ_INT(rc, 0);
         }
@@ -487,6 +497,8 @@ static void check_file(const pq_buf *f, uint64_t nrows)
                 if (cols[c].type == IOF_VT_STRING || cols[c].type == IOF_VT_BINARY) {
                     ASSERT_EQ_INT(got.len, want.len);
                     ASSERT_TRUE(want.len == 0 || memcmp(got.p, want.p, want.len) == 0);
+                } else if (cols[c].type == IOF_VT_FLOAT64) { /* the same bits (NaN, -0.0) */
+                    ASSERT_EQ_MEM(&got.f, &want.f, sizeof want.f);
                 } else {
                     ASSERT_EQ_INT(got.i, want.i);
                 }
@@ -543,6 +555,9 @@ static void test_errors(void)
     iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_NONE, .sink = mem_sink, .sink_ctx = &out};
     iof__pq_writer *w;
     char err[256];
+    ASSERT_EQ_INT(iof__pq_writer_open(&w, &col, 1, &cfg, err, sizeof err), 0);
+    ASSERT_EQ_INT(iof__pq_put_double(w, 0, 1.5), IOF_E_INVAL); /* INT32 column */
+    iof__pq_writer_abort(w);
     ASSERT_EQ_INT(iof__pq_writer_open(&w, &col, 1, &cfg, err, sizeof err), 0);
     ASSERT_EQ_INT(iof__pq_put_null(w, 0), IOF_E_INVAL); /* REQUIRED column */
     ASSERT_EQ_INT(iof__pq_put_int(w, 0, 1), IOF_E_INVAL); /* sticky */

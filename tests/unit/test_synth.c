@@ -1,4 +1,6 @@
 /* Unit tests of the packet builder (src/synth/pkt.c) and the synthetic generator. */
+#include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +129,19 @@ static void test_pkt_icmp6_igmp_arp(void)
 }
 
 /* ---- generator ---------------------------------------------------------------------- */
+/* Entries of dir that are temporary files of iof__outfile (".NAME.tmp.PID.RAND"). */
+static int temp_files(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    int n = 0;
+    if (!dp)
+        return 0;
+    for (struct dirent *e; (e = readdir(dp));)
+        n += e->d_name[0] == '.' && strstr(e->d_name, ".tmp.") != NULL;
+    closedir(dp);
+    return n;
+}
+
 static char *slurp(const char *path, size_t *n)
 {
     FILE *fp = fopen(path, "rb");
@@ -150,6 +165,17 @@ static char *slurp(const char *path, size_t *n)
 
 static const char *const files[] = {"capture.pcap", "devices.csv", "sensors.csv", "events.csv",
                                     "truth.csv"};
+
+/* Removes a run's files and its directory. */
+static void rm_run(const char *dir)
+{
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char p[128];
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
 
 static void run_synth(const char *dir, uint64_t seed, double ratio, iof_synth_stats *st)
 {
@@ -250,36 +276,13 @@ static void test_synth_no_attacks(void)
     run_synth(d, 7, 0.0, &s);
     ASSERT_EQ_U64(s.attack_records, 0);
     ASSERT_TRUE(s.sensor_rows == 300 * 5); /* thermostat, 2 plugs, 2 motion sensors */
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char p[256];
-        snprintf(p, sizeof p, "%s/%s", d, files[i]);
-        unlink(p);
-    }
-    rmdir(d);
+    rm_run(d);
 }
 
-/* iof__put_fixed is printf's "%.*f" byte for byte (MQTT payloads of the home profile rely on
- * it): values around rounding ties, negative zero, large values, random readings. */
-static void test_put_fixed(void)
+/* The printf-free integer text of the payload builders. (Fixed decimals: iof__fmt_fixed,
+ * tested in test_output.c.) */
+static void test_put_int(void)
 {
-    static const double fixed[] = {0, -0.0, 0.5, 1.5, 2.5, 0.125, 0.375, -0.04, -0.05, 0.05,
-                                   0.045, 1.005, 2.675, 21.345, 1449.95, 0.3, 99.995, 1e9,
-                                   -1e12, 123456789.987, 4.4999999999, 0.0049999};
-    iof__rng r;
-    iof__rng_seed(&r, 7);
-    for (int i = 0; i < 200000; i++) {
-        double v = i < (int)(sizeof fixed / sizeof fixed[0])
-                       ? fixed[i]
-                       : (iof__rng_unit(&r) - 0.3) * (i % 3 ? 100.0 : 4000.0);
-        if (i % 5 == 0) /* exact binary ties: multiples of 1/8 */
-            v = (double)(int64_t)(v * 8) / 8;
-        for (int dec = 0; dec <= 3; dec++) {
-            char want[64], got[64];
-            snprintf(want, sizeof want, "%.*f", dec, v);
-            *iof__put_fixed(got, v, dec) = 0;
-            ASSERT_EQ_STR(got, want);
-        }
-    }
     char buf[32];
     *iof__put_int(buf, -1234567890123LL) = 0;
     ASSERT_EQ_STR(buf, "-1234567890123");
@@ -291,10 +294,9 @@ static void test_put_fixed(void)
  * published atomically (no temp file) with the configuration echo. */
 static void test_synth_small_profile(void)
 {
-    char d[] = "/tmp/iof_synth_s_XXXXXX", js[300], tmpjs[310];
+    char d[] = "/tmp/iof_synth_s_XXXXXX", js[300];
     ASSERT_TRUE(mkdtemp(d));
     snprintf(js, sizeof js, "%s/st/stats.json", d);
-    snprintf(tmpjs, sizeof tmpjs, "%s.tmp", js);
     iof_synth_config c;
     iof_synth_stats st;
     char err[256];
@@ -320,22 +322,104 @@ static void test_synth_small_profile(void)
     ASSERT_TRUE(strstr(j, "\"name\":\"nas-1\""));
     ASSERT_TRUE(strstr(j, "\"records_by_label\":{\"benign\":"));
     free(j);
-    ASSERT_TRUE(access(tmpjs, F_OK) != 0);
+    ASSERT_EQ_INT(temp_files(d), 0);
     unlink(js);
     snprintf(js, sizeof js, "%s/st", d);
+    ASSERT_EQ_INT(temp_files(js), 0);
     rmdir(js);
+    rm_run(d);
+}
+
+/* Two syntheses at once, in two threads, into two directories: each gives the bytes of the
+ * same run alone (no process-wide state: buffers, tables, temporary names). */
+typedef struct synth_job {
+    iof_synth_config cfg;
+    char dir[64];
+    char err[256];
+    iof_err rc;
+} synth_job;
+
+static void job_init(synth_job *j, const char *tag, iof_synth_profile prof, uint64_t seed)
+{
+    iof_synth_config_init(&j->cfg);
+    snprintf(j->dir, sizeof j->dir, "/tmp/iof_synth_%s_%ld", tag, (long)getpid());
+    j->cfg.output_dir = j->dir;
+    j->cfg.profile = prof;
+    j->cfg.seed = seed;
+    j->cfg.duration_s = 150;
+    j->cfg.scale = prof == IOF_SYNTH_SMALL ? 4 : 1;
+    j->cfg.attack_ratio = 0.2;
+}
+
+static void *job_run(void *arg)
+{
+    synth_job *j = arg;
+    j->rc = iof_synth_run(&j->cfg, j->err, sizeof j->err);
+    return NULL;
+}
+
+static void same_files(const char *a, const char *b)
+{
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char p[256];
-        snprintf(p, sizeof p, "%s/%s", d, files[i]);
-        unlink(p);
+        char pa[128], pb[128];
+        size_t na = 0, nb = 0;
+        snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
+        char *x = slurp(pa, &na), *y = slurp(pb, &nb);
+        ASSERT_TRUE(x && y);
+        ASSERT_EQ_U64(na, nb);
+        ASSERT_EQ_MEM(x, y, na);
+        free(x);
+        free(y);
     }
-    rmdir(d);
+}
+
+static void test_synth_two_threads(void)
+{
+    synth_job ref[2], par[2];
+    job_init(&ref[0], "ref_home", IOF_SYNTH_HOME, 31);
+    job_init(&ref[1], "ref_small", IOF_SYNTH_SMALL, 32);
+    job_init(&par[0], "par_home", IOF_SYNTH_HOME, 31);
+    job_init(&par[1], "par_small", IOF_SYNTH_SMALL, 32);
+    for (int i = 0; i < 2; i++) { /* alone, one after the other */
+        job_run(&ref[i]);
+        ASSERT_EQ_INT(ref[i].rc, IOF_OK);
+    }
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        ASSERT_EQ_INT(pthread_create(&th[i], NULL, job_run, &par[i]), 0);
+    for (int i = 0; i < 2; i++)
+        ASSERT_EQ_INT(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < 2; i++) {
+        if (par[i].rc != IOF_OK)
+            fprintf(stderr, "  %s: %s\n", par[i].dir, par[i].err);
+        ASSERT_EQ_INT(par[i].rc, IOF_OK);
+        same_files(ref[i].dir, par[i].dir);
+        ASSERT_EQ_INT(temp_files(par[i].dir), 0);
+    }
+    /* the same configuration twice at once, too */
+    synth_job twin[2];
+    job_init(&twin[0], "twin_a", IOF_SYNTH_SMALL, 32);
+    job_init(&twin[1], "twin_b", IOF_SYNTH_SMALL, 32);
+    for (int i = 0; i < 2; i++)
+        ASSERT_EQ_INT(pthread_create(&th[i], NULL, job_run, &twin[i]), 0);
+    for (int i = 0; i < 2; i++)
+        ASSERT_EQ_INT(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < 2; i++) {
+        ASSERT_EQ_INT(twin[i].rc, IOF_OK);
+        same_files(ref[1].dir, twin[i].dir);
+    }
+    for (int i = 0; i < 2; i++) {
+        rm_run(ref[i].dir);
+        rm_run(par[i].dir);
+        rm_run(twin[i].dir);
+    }
 }
 
 static const iof_test tests[] = {
     TEST(test_csum_reference), TEST(test_pkt_tcp4), TEST(test_pkt_udp_vlan_pad_real),
-    TEST(test_pkt_icmp6_igmp_arp), TEST(test_put_fixed), TEST(test_synth_config_errors),
+    TEST(test_pkt_icmp6_igmp_arp), TEST(test_put_int), TEST(test_synth_config_errors),
     TEST(test_synth_deterministic_and_ratio), TEST(test_synth_no_attacks),
-    TEST(test_synth_small_profile), {0}};
+    TEST(test_synth_small_profile), TEST(test_synth_two_threads), {0}};
 
 int main(void) { return iof_test_run(tests); }

@@ -321,6 +321,7 @@ static int build_schema(iof__pq_reader *r, const selem *el, size_t nel)
             else
                 col->type = IOF_VT_INT64;
             break;
+        case PQ_T_DOUBLE: col->type = IOF_VT_FLOAT64; break;
         case PQ_T_BYTE_ARRAY:
             c->bytes = true;
             col->type = (leaf->converted == PQ_CT_UTF8 || leaf->lt == PQ_LT_STRING) ? IOF_VT_STRING : IOF_VT_BINARY;
@@ -709,6 +710,7 @@ static long plain_decode(int ptype, const uint8_t *q, size_t len, size_t n, int6
             iv[k] = (int32_t)pq_rd_le32(q + 4 * k);
         return (long)(4 * n);
     case PQ_T_INT64:
+    case PQ_T_DOUBLE: /* kept as the 8-byte pattern; get() gives the double */
         if (n > len / 8)
             return -1;
         for (size_t k = 0; k < n; k++)
@@ -958,6 +960,8 @@ void iof__pq_reader_get(const iof__pq_reader *r, size_t col, uint32_t k, iof_val
     if (c->bytes) {
         v->p = c->bv[at].p;
         v->len = c->bv[at].len;
+    } else if (c->ptype == PQ_T_DOUBLE) {
+        memcpy(&v->f, &c->iv[at], 8);
     } else {
         v->i = c->iv[at];
     }

@@ -2,7 +2,7 @@
  *
  * Supports what pq_writer.c produces, and the same shapes from other writers: flat
  * REQUIRED/OPTIONAL columns and 3-level LIST columns (optional or required group, repeated
- * group, REQUIRED element); physical types BOOLEAN, INT32, INT64, BYTE_ARRAY; v1 data pages in
+ * group, REQUIRED element); physical types BOOLEAN, INT32, INT64, DOUBLE, BYTE_ARRAY; v1 data pages in
  * PLAIN, RLE_DICTIONARY or PLAIN_DICTIONARY with a PLAIN dictionary page; codecs
  * UNCOMPRESSED, SNAPPY, ZSTD. Anything else is refused with IOF_E_UNSUPPORTED at open (schema)
  * or at the row group that uses it (pages). All input is treated as untrusted: offsets, sizes

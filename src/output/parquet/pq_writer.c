@@ -220,6 +220,8 @@ static int setup_col(pq_col *c, const iof_column *src)
     case IOF_VT_INT32: c->ptype = PQ_T_INT32; c->width = 4; c->psize = 4; break;
     case IOF_VT_INT64:
     case IOF_VT_TIMESTAMP_US: c->ptype = PQ_T_INT64; c->width = 8; c->psize = 8; break;
+    /* a double is buffered, dictionary-encoded and written as its 8-byte pattern */
+    case IOF_VT_FLOAT64: c->ptype = PQ_T_DOUBLE; c->width = 8; c->psize = 8; break;
     case IOF_VT_STRING:
     case IOF_VT_BINARY: c->ptype = PQ_T_BYTE_ARRAY; c->bytes = true; break;
     default: return -1;
@@ -431,6 +433,23 @@ uint64_t iof__pq_writer_rows(const iof__pq_writer *w) { return w->rows_total; }
 uint64_t iof__pq_writer_offset(const iof__pq_writer *w) { return w->offset; }
 
 /* ---- appending ---------------------------------------------------------------------- */
+
+/* What a fixed-width column buffers for a value: the integer, or a double's bit pattern. */
+static inline int64_t value_bits(iof_vtype t, const iof_value *v)
+{
+    if (t != IOF_VT_FLOAT64)
+        return v->i;
+    int64_t x;
+    memcpy(&x, &v->f, 8);
+    return x;
+}
+
+static inline int64_t double_bits(double f)
+{
+    int64_t x;
+    memcpy(&x, &f, 8);
+    return x;
+}
 
 static inline bool col_oom(const pq_col *c) { return c->vals.oom || c->def.oom || c->rep.oom; }
 
@@ -742,6 +761,14 @@ int iof__pq_put_bytes(iof__pq_writer *w, size_t col, const void *p, uint32_t n)
     return put_bytes(w, &w->cols[col], p, n);
 }
 
+int iof__pq_put_double(iof__pq_writer *w, size_t col, double v)
+{
+    CHECK_COL(w, col);
+    if (w->cols[col].type != IOF_VT_FLOAT64)
+        return wfail(w, IOF_E_INVAL, "parquet: column %s is not FLOAT64", w->cols[col].name);
+    return put_int(w, &w->cols[col], double_bits(v));
+}
+
 int iof__pq_put_list(iof__pq_writer *w, size_t col, uint32_t n)
 {
     CHECK_COL(w, col);
@@ -752,6 +779,14 @@ int iof__pq_put_elem_int(iof__pq_writer *w, size_t col, int64_t v)
 {
     CHECK_COL(w, col);
     return put_elem_int(w, &w->cols[col], v);
+}
+
+int iof__pq_put_elem_double(iof__pq_writer *w, size_t col, double v)
+{
+    CHECK_COL(w, col);
+    if (w->cols[col].type != IOF_VT_FLOAT64)
+        return wfail(w, IOF_E_INVAL, "parquet: column %s is not FLOAT64", w->cols[col].name);
+    return put_elem_int(w, &w->cols[col], double_bits(v));
 }
 
 int iof__pq_put_elem_bytes(iof__pq_writer *w, size_t col, const void *p, uint32_t n)
@@ -825,7 +860,7 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
                 *st16++ = (int16_t)(sc->type == IOF_VT_BOOL ? v.i != 0 : v.i);
                 pos16++;
             } else {
-                *st64++ = v.null ? 0 : v.i;
+                *st64++ = v.null ? 0 : value_bits(sc->type, &v);
                 *st64n++ = !v.null;
                 if (v.null) /* a null holds its level only (as put_null counts it) */
                     nullfix += w->cols[i].width + w->cols[i].max_def - 2u;
@@ -846,7 +881,8 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
                     if (v.null)
                         rc = wfail(w, IOF_E_INVAL, "parquet: column %s: null list element", c->name);
                     else
-                        rc = c->bytes ? put_elem_bytes(w, c, v.p, v.len) : put_elem_int(w, c, v.i);
+                        rc = c->bytes ? put_elem_bytes(w, c, v.p, v.len)
+                                      : put_elem_int(w, c, value_bits(sc->type, &v));
                 }
             }
         } else {
@@ -858,7 +894,7 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
             if (v.null)
                 rc = put_null(w, c);
             else
-                rc = c->bytes ? put_bytes(w, c, v.p, v.len) : put_int(w, c, v.i);
+                rc = c->bytes ? put_bytes(w, c, v.p, v.len) : put_int(w, c, value_bits(sc->type, &v));
         }
         if (rc < 0)
             return rc;
@@ -890,7 +926,9 @@ int iof__pq_put_column(iof__pq_writer *w, size_t col, const iof_value *v, size_t
     if (c->list)
         return wfail(w, IOF_E_INVAL, "parquet: column %s: batches are for scalar columns", c->name);
     for (size_t k = 0; k < n; k++) {
-        int rc = v[k].null ? put_null(w, c) : c->bytes ? put_bytes(w, c, v[k].p, v[k].len) : put_int(w, c, v[k].i);
+        int rc = v[k].null    ? put_null(w, c)
+                 : c->bytes ? put_bytes(w, c, v[k].p, v[k].len)
+                            : put_int(w, c, value_bits(c->type, &v[k]));
         if (rc < 0)
             return rc;
     }
@@ -957,6 +995,33 @@ static void set_int_stats(stats *st, const pq_col *c, int64_t mn, int64_t mx)
         st->max[k] = (uint8_t)((uint64_t)mx >> (8 * k));
     }
     st->min_len = st->max_len = n;
+}
+
+/* Statistics of n FLOAT64 values (8-byte patterns at vals) by Parquet's rules for floating
+ * point: NaN takes no part, a zero min is written -0.0 and a zero max +0.0, and there is no
+ * min/max when every value is NaN. */
+static void set_double_stats(stats *st, const pq_col *c, const uint8_t *vals, uint64_t n)
+{
+    bool any = false;
+    double mn = 0, mx = 0;
+    for (uint64_t k = 0; k < n; k++) {
+        double x;
+        memcpy(&x, vals + 8 * k, 8);
+        if (x != x)
+            continue;
+        if (!any || x < mn)
+            mn = x;
+        if (!any || x > mx)
+            mx = x;
+        any = true;
+    }
+    if (!any)
+        return;
+    if (mn == 0)
+        mn = -0.0;
+    if (mx == 0)
+        mx = 0.0;
+    set_int_stats(st, c, double_bits(mn), double_bits(mx));
 }
 
 static inline int cmp_bytes(const uint8_t *a, uint32_t an, const uint8_t *b, uint32_t bn)
@@ -1089,12 +1154,16 @@ static uint32_t build_dict_ints(iof__pq_writer *w, pq_col *c, stats *st, bool *s
             idx[k] = e - 1;
         }
         const int64_t *dv = (const int64_t *)(const void *)w->dvals.p;
-        int64_t mn = dv[0], mx = dv[0];
-        for (uint32_t d = 1; d < nd; d++) {
-            if (dv[d] < mn) mn = dv[d];
-            if (dv[d] > mx) mx = dv[d];
+        if (c->type == IOF_VT_FLOAT64) {
+            set_double_stats(st, c, w->dvals.p, nd);
+        } else {
+            int64_t mn = dv[0], mx = dv[0];
+            for (uint32_t d = 1; d < nd; d++) {
+                if (dv[d] < mn) mn = dv[d];
+                if (dv[d] > mx) mx = dv[d];
+            }
+            set_int_stats(st, c, mn, mx);
         }
-        set_int_stats(st, c, mn, mx);
         *stats_done = true;
     }
     /* does it pay? PLAIN costs psize per value */
@@ -1199,6 +1268,10 @@ static void plain_stats(const pq_col *c, stats *st)
     const uint8_t *vals = c->vals.p;
     if (!c->nvals)
         return;
+    if (c->type == IOF_VT_FLOAT64) {
+        set_double_stats(st, c, vals, c->nvals);
+        return;
+    }
     if (!c->bytes) {
         int64_t mn = load_int(c, vals, 0), mx = mn;
         for (uint64_t k = 1; k < c->nvals; k++) {

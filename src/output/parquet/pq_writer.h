@@ -5,8 +5,9 @@
  *   - cell by cell: for every column, in any column order, exactly one of
  *       iof__pq_put_null()            null scalar / null list (nullable columns only)
  *       iof__pq_put_int()             BOOL, INT8..INT64, TIMESTAMP_US scalar
+ *       iof__pq_put_double()          FLOAT64 scalar
  *       iof__pq_put_bytes()           STRING / BINARY scalar
- *       iof__pq_put_list(n) + n x iof__pq_put_elem_int() / iof__pq_put_elem_bytes()
+ *       iof__pq_put_list(n) + n x iof__pq_put_elem_int() / _elem_double() / _elem_bytes()
  *     then iof__pq_end_row();
  *   - or a whole row through a schema's row accessor: iof__pq_write_row();
  *   - or column batches: iof__pq_put_column() for every column with the same n values, then
@@ -24,7 +25,8 @@
  *
  * Mapping: nullable scalar -> OPTIONAL, else REQUIRED. BOOL -> BOOLEAN; INT8/INT16 -> INT32 +
  * INTEGER(8|16, signed) + INT_8|INT_16; INT32 -> INT32; INT64 -> INT64; TIMESTAMP_US -> INT64 +
- * TIMESTAMP(UTC, MICROS) + TIMESTAMP_MICROS; STRING -> BYTE_ARRAY + STRING + UTF8 (invalid UTF-8
+ * TIMESTAMP(UTC, MICROS) + TIMESTAMP_MICROS; FLOAT64 -> DOUBLE (statistics by the floating-point
+ * rules: NaN left out, zero min -0.0, zero max +0.0); STRING -> BYTE_ARRAY + STRING + UTF8 (invalid UTF-8
  * is replaced by U+FFFD, otherwise DuckDB and arrow-rs refuse the whole file); BINARY -> plain
  * BYTE_ARRAY. A list is the 3-level form
  *   <optional|required> group NAME (LIST) { repeated group list { required T element; } }
@@ -79,8 +81,10 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof_column *cols, size_t nco
 int iof__pq_put_null(iof__pq_writer *w, size_t col);
 int iof__pq_put_int(iof__pq_writer *w, size_t col, int64_t v);
 int iof__pq_put_bytes(iof__pq_writer *w, size_t col, const void *p, uint32_t n);
+int iof__pq_put_double(iof__pq_writer *w, size_t col, double v);
 int iof__pq_put_list(iof__pq_writer *w, size_t col, uint32_t n);
 int iof__pq_put_elem_int(iof__pq_writer *w, size_t col, int64_t v);
+int iof__pq_put_elem_double(iof__pq_writer *w, size_t col, double v);
 int iof__pq_put_elem_bytes(iof__pq_writer *w, size_t col, const void *p, uint32_t n);
 /* Closes the row; may encode and write a row group. */
 int iof__pq_end_row(iof__pq_writer *w);
