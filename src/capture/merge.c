@@ -9,7 +9,7 @@
 
 typedef struct merge_in {
     iof__source *volatile src; /* open, or NULL */
-    iof_frame cur;             /* current frame (when in the heap) */
+    iof__frame cur;             /* current frame (when in the heap) */
     int64_t first_ts;          /* time order: the first frame's timestamp */
     bool done;
 } merge_in;
@@ -192,7 +192,7 @@ int iof__merge_create(iof__merge **out, const iof__merge_cfg *cfg, char *err, si
     return IOF_OK;
 }
 
-int iof__merge_next(iof__merge *m, iof_frame *f, size_t *idx)
+int iof__merge_next(iof__merge *m, iof__frame *f, size_t *idx)
 {
     if (m->stop)
         return IOF_E_INTERRUPTED;

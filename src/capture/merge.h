@@ -53,7 +53,7 @@ int iof__merge_create(iof__merge **out, const iof__merge_cfg *cfg, char *err, si
 /* Next frame in order: 1 (f filled, *idx = its input), 0 (every input done), or a negative
  * iof_err that stops the run: IOF_E_INTERRUPTED (iof__merge_stop), IOF_E_NOMEM, IOF_E_INVAL
  * (message via iof__merge_errmsg). */
-int iof__merge_next(iof__merge *m, iof_frame *f, size_t *idx);
+int iof__merge_next(iof__merge *m, iof__frame *f, size_t *idx);
 /* Async-signal-safe: makes every open input's next read return IOF_E_INTERRUPTED. */
 void iof__merge_stop(iof__merge *m);
 /* Bytes of input consumed so far (compressed bytes for gzip), for progress. */

@@ -97,7 +97,7 @@ static iof__src_filter *filter_for(iof__source *s, uint32_t linktype)
     return e;
 }
 
-bool iof__file_filter_match(iof__source *s, const iof_frame *f)
+bool iof__file_filter_match(iof__source *s, const iof__frame *f)
 {
     iof__src_filter *e = filter_for(s, f->linktype);
     if (!e || !e->usable) {
@@ -137,7 +137,7 @@ int iof__source_set_filter(iof__source *s, const char *expr)
     return 0;
 }
 
-int iof__source_next(iof__source *s, iof_frame *f)
+int iof__source_next(iof__source *s, iof__frame *f)
 {
     if (s->kind == IOF__SRC_LIVE)
         return iof__live_next(s, f);
@@ -155,7 +155,7 @@ void iof__source_stop(iof__source *s)
 
 const char *iof__source_errmsg(const iof__source *s) { return s ? s->errmsg : ""; }
 const char *iof__source_path(const iof__source *s) { return s ? s->path : ""; }
-iof_src_format iof__source_format(const iof__source *s) { return s->format; }
+iof__src_format iof__source_format(const iof__source *s) { return s->format; }
 int64_t iof__source_size(const iof__source *s) { return s->file_size; }
 
 uint64_t iof__source_progress(const iof__source *s)
@@ -167,7 +167,7 @@ uint64_t iof__source_progress(const iof__source *s)
     return s->base_off + s->pos;
 }
 
-void iof__source_stats(iof__source *s, iof_src_stats *st, uint64_t *filtered)
+void iof__source_stats(iof__source *s, iof__src_stats *st, uint64_t *filtered)
 {
     if (s->kind == IOF__SRC_LIVE)
         iof__live_stats(s);

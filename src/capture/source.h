@@ -21,21 +21,21 @@
 #define IOF_MAX_PCAPNG_BLOCK (16u << 20)  /* largest pcapng block accepted */
 #define IOF_MAX_INTERFACES 1024           /* pcapng IDBs per section */
 
-typedef struct iof_frame {
+typedef struct iof__frame {
     int64_t ts_ns;        /* ns since epoch (pcapng if_tsresol / if_tsoffset applied) */
     uint32_t caplen;      /* bytes in data */
     uint32_t wirelen;     /* original length (may be < caplen in damaged files: decoder clamps) */
     uint32_t linktype;    /* LINKTYPE_* of the interface the frame came from */
     uint32_t ifindex;     /* pcapng interface id within its section; 0 for pcap / live */
     const uint8_t *data;
-} iof_frame;
+} iof__frame;
 
-typedef enum iof_src_format {
+typedef enum iof__src_format {
     IOF_SRC_PCAP = 1, IOF_SRC_PCAPNG = 2, IOF_SRC_LIVE = 3
-} iof_src_format;
+} iof__src_format;
 
 /* Counters a source keeps (all 64-bit). */
-typedef struct iof_src_stats {
+typedef struct iof__src_stats {
     uint64_t frames;          /* frames returned */
     uint64_t bytes_read;      /* bytes consumed from the (decompressed) stream */
     uint64_t blocks_skipped;  /* pcapng blocks ignored (NRB, ISB, DSB, unknown types, ...) */
@@ -46,7 +46,7 @@ typedef struct iof_src_stats {
     /* live only (libpcap pcap_stats; semantics are platform-specific, reported raw) */
     bool live_stats_ok;
     uint64_t ps_recv, ps_drop, ps_ifdrop;
-} iof_src_stats;
+} iof__src_stats;
 
 typedef struct iof__source iof__source;
 
@@ -81,19 +81,19 @@ int iof__source_set_filter(iof__source *s, const char *expr);
 /* Next frame: returns 1 (frame filled), 0 (end of input), or a negative iof_err:
  * IOF_E_TRUNCATED_INPUT (file cut or a record/block is damaged: message names file + offset;
  * every frame before it was returned), IOF_E_IO, IOF_E_INTERRUPTED (live: stop requested). */
-int iof__source_next(iof__source *s, iof_frame *f);
+int iof__source_next(iof__source *s, iof__frame *f);
 
 /* Async-signal-safe stop request (live: pcap_breakloop; files: next() returns INTERRUPTED). */
 void iof__source_stop(iof__source *s);
 
 const char *iof__source_errmsg(const iof__source *s);
 const char *iof__source_path(const iof__source *s);
-iof_src_format iof__source_format(const iof__source *s);
+iof__src_format iof__source_format(const iof__source *s);
 /* Size of the file on disk if known (for progress), else -1; and compressed bytes consumed. */
 int64_t iof__source_size(const iof__source *s);
 uint64_t iof__source_progress(const iof__source *s);
 /* Fills stats (for live sources, refreshes pcap_stats). Frames skipped by the filter: */
-void iof__source_stats(iof__source *s, iof_src_stats *st, uint64_t *filtered);
+void iof__source_stats(iof__source *s, iof__src_stats *st, uint64_t *filtered);
 void iof__source_close(iof__source *s);
 
 /* Expands inputs: a directory becomes every regular file inside (recursively, in byte-wise

@@ -30,9 +30,9 @@
 /* ---------------------------------------------------------------------------------------
  * Byte-order helpers over the bounded reader.
  */
-static inline uint16_t get16(iof_rd *r, bool be) { return be ? rd_be16(r) : rd_le16(r); }
-static inline uint32_t get32(iof_rd *r, bool be) { return be ? rd_be32(r) : rd_le32(r); }
-static inline uint64_t get64(iof_rd *r, bool be) { return be ? rd_be64(r) : rd_le64(r); }
+static inline uint16_t get16(iof__rd *r, bool be) { return be ? rd_be16(r) : rd_le16(r); }
+static inline uint32_t get32(iof__rd *r, bool be) { return be ? rd_be32(r) : rd_le32(r); }
+static inline uint64_t get64(iof__rd *r, bool be) { return be ? rd_be64(r) : rd_le64(r); }
 
 static const char *gz_note(const iof__source *s) { return s->gz ? " (uncompressed)" : ""; }
 
@@ -121,7 +121,7 @@ static ssize_t gz_read(iof__source *s, uint8_t *dst, size_t n)
         if (s->gz_member_done) {
             /* More input after a complete member: another member, or trailing garbage
              * (ignored, as gzip -d does). */
-            iof_rd z = rd_init(s->zs.next_in, s->zs.avail_in);
+            iof__rd z = rd_init(s->zs.next_in, s->zs.avail_in);
             if (rd_u8(&z) != 0x1f) {
                 s->zs.avail_in = 0;
                 s->raw_eof = true;
@@ -292,7 +292,7 @@ static bool set_tsresol(iof__src_if *i, uint8_t v)
 
 static int pcap_parse_header(iof__source *s, char *eb, size_t el)
 {
-    iof_rd r = rd_init(s->buf + s->pos, PCAP_FILE_HDR);
+    iof__rd r = rd_init(s->buf + s->pos, PCAP_FILE_HDR);
     uint32_t magic = rd_le32(&r);
     s->be = false;
     s->rec_hdr = 16;
@@ -337,7 +337,7 @@ static int pcap_parse_header(iof__source *s, char *eb, size_t el)
     return 0;
 }
 
-static int pcap_next_frame(iof__source *s, iof_frame *f)
+static int pcap_next_frame(iof__source *s, iof__frame *f)
 {
     const unsigned hdr = s->rec_hdr;
     for (;;) {
@@ -350,7 +350,7 @@ static int pcap_next_frame(iof__source *s, iof_frame *f)
             if (avail < hdr)
                 return truncated(s, hdr, avail);
         }
-        iof_rd r = rd_init(s->buf + s->pos, hdr);
+        iof__rd r = rd_init(s->buf + s->pos, hdr);
         uint32_t sec, frac, caplen, wirelen;
         if (s->be) {
             sec = rd_be32(&r); frac = rd_be32(&r); caplen = rd_be32(&r); wirelen = rd_be32(&r);
@@ -402,7 +402,7 @@ static int pcap_next_frame(iof__source *s, iof_frame *f)
  */
 
 /* Next option of a block: 1 (filled), 0 (end of options), -1 (malformed). */
-static int opt_next(iof_rd *r, bool be, uint16_t *code, uint16_t *len, const uint8_t **val)
+static int opt_next(iof__rd *r, bool be, uint16_t *code, uint16_t *len, const uint8_t **val)
 {
     if (rd_left(r) == 0)
         return 0;
@@ -427,7 +427,7 @@ static int damaged(iof__source *s, uint64_t off, const char *what, const char *w
 }
 
 /* Validates an option list; returns NULL if fine, else a static reason. */
-static const char *opts_check(iof_rd r, bool be)
+static const char *opts_check(iof__rd r, bool be)
 {
     uint16_t code, len;
     const uint8_t *val;
@@ -438,7 +438,7 @@ static const char *opts_check(iof_rd r, bool be)
 }
 
 /* Parses an SHB body (after type and length). Returns NULL or a reason. */
-static const char *shb_parse(iof__source *s, iof_rd body, bool be, bool *bad_version)
+static const char *shb_parse(iof__source *s, iof__rd body, bool be, bool *bad_version)
 {
     *bad_version = false;
     rd_skip(&body, 4); /* byte-order magic, already checked */
@@ -463,7 +463,7 @@ static const char *shb_parse(iof__source *s, iof_rd body, bool be, bool *bad_ver
 
 static const char oom_reason[] = "out of memory for the interface table";
 
-static const char *idb_parse(iof__source *s, iof_rd body)
+static const char *idb_parse(iof__source *s, iof__rd body)
 {
     bool be = s->be;
     if (s->n_if >= IOF_MAX_INTERFACES)
@@ -493,13 +493,13 @@ static const char *idb_parse(iof__source *s, iof_rd body)
         if (code == 9) {
             if (len != 1)
                 return "if_tsresol option length is not 1";
-            iof_rd v = rd_init(val, len);
+            iof__rd v = rd_init(val, len);
             if (!set_tsresol(&i, rd_u8(&v)))
                 return "if_tsresol out of range";
         } else if (code == 14) {
             if (len != 8)
                 return "if_tsoffset option length is not 8";
-            iof_rd v = rd_init(val, 8);
+            iof__rd v = rd_init(val, 8);
             i.offset_s = (int64_t)get64(&v, be);
         }
     }
@@ -523,11 +523,11 @@ static int ng_block(iof__source *s, uint32_t *type, uint32_t *blen, bool *be)
             return truncated(s, 12, avail);
     }
     uint64_t off = s->base_off + s->pos;
-    iof_rd r = rd_init(s->buf + s->pos, 12);
+    iof__rd r = rd_init(s->buf + s->pos, 12);
     *be = s->be;
     *type = get32(&r, *be);
     if (*type == PCAPNG_SHB) {
-        iof_rd m = rd_init(s->buf + s->pos + 8, 4);
+        iof__rd m = rd_init(s->buf + s->pos + 8, 4);
         uint32_t bom = rd_le32(&m);
         if (bom == PCAPNG_BOM)
             *be = false;
@@ -548,7 +548,7 @@ static int ng_block(iof__source *s, uint32_t *type, uint32_t *blen, bool *be)
         if (avail < *blen)
             return truncated(s, *blen, avail);
     }
-    iof_rd t = rd_init(s->buf + s->pos + *blen - 4, 4);
+    iof__rd t = rd_init(s->buf + s->pos + *blen - 4, 4);
     uint32_t trail = get32(&t, *be);
     if (trail != *blen) {
         char why[96];
@@ -558,7 +558,7 @@ static int ng_block(iof__source *s, uint32_t *type, uint32_t *blen, bool *be)
     return 1;
 }
 
-static int ng_next_frame(iof__source *s, iof_frame *f)
+static int ng_next_frame(iof__source *s, iof__frame *f)
 {
     for (;;) {
         uint32_t type, blen;
@@ -567,7 +567,7 @@ static int ng_next_frame(iof__source *s, iof_frame *f)
         if (rc <= 0)
             return rc;
         uint64_t off = s->base_off + s->pos;
-        iof_rd body = rd_init(s->buf + s->pos + 8, blen - 12);
+        iof__rd body = rd_init(s->buf + s->pos + 8, blen - 12);
         const char *why = NULL;
         bool frame = false;
         uint32_t ifid = 0, caplen = 0, wirelen = 0;
@@ -670,11 +670,11 @@ static int ng_parse_first(iof__source *s, char *eb, size_t el)
         return iof__fail(eb, el, rc, "%s", s->errmsg);
     }
     bool badv;
-    iof_rd body = rd_init(s->buf + s->pos + 8, blen - 12);
+    iof__rd body = rd_init(s->buf + s->pos + 8, blen - 12);
     const char *why = shb_parse(s, body, be, &badv);
     if (why) {
         if (badv) {
-            iof_rd v = rd_init(s->buf + s->pos + 12, 4);
+            iof__rd v = rd_init(s->buf + s->pos + 12, 4);
             uint16_t major = get16(&v, be), minor = get16(&v, be);
             return iof__fail(eb, el, IOF_E_FORMAT,
                              "%s: unsupported pcapng version %u.%u (supported: 1.x)", s->path,
@@ -727,7 +727,7 @@ static int setup_gzip(iof__source *s, char *eb, size_t el)
 
 static bool is_gzip(const uint8_t *p, size_t n)
 {
-    iof_rd r = rd_init(p, n);
+    iof__rd r = rd_init(p, n);
     return rd_be16(&r) == 0x1f8b && !r.err;
 }
 
@@ -773,7 +773,7 @@ static int open_common(iof__source *s, char *eb, size_t el)
     if (avail < 4)
         return iof__fail(eb, el, IOF_E_FORMAT, "%s: not a capture (%s%zu bytes)", s->path,
                          s->gz ? "decompressed data is " : "file is ", avail);
-    iof_rd r = rd_init(s->buf + s->pos, 4);
+    iof__rd r = rd_init(s->buf + s->pos, 4);
     uint32_t magic = rd_le32(&r);
     switch (magic) {
     case 0xA1B2C3D4u: case 0xD4C3B2A1u: case 0xA1B23C4Du: case 0x4D3CB2A1u:
@@ -862,7 +862,7 @@ int iof__source_open_mem(iof__source **out, const void *data, size_t len, const 
     return open_finish(s, out, eb, el);
 }
 
-int iof__file_next(iof__source *s, iof_frame *f)
+int iof__file_next(iof__source *s, iof__frame *f)
 {
     if (s->err)
         return s->err;

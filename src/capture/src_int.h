@@ -34,12 +34,12 @@ typedef enum iof__src_kind { IOF__SRC_FILE = 1, IOF__SRC_LIVE = 2 } iof__src_kin
 
 struct iof__source {
     iof__src_kind kind;
-    iof_src_format format;
+    iof__src_format format;
     char *path;
     char errmsg[IOF_SRC_ERRLEN];
     int err;                        /* sticky error returned by every later next() */
     volatile sig_atomic_t stop;
-    iof_src_stats st;
+    iof__src_stats st;
     uint64_t filtered;
 
     /* filter */
@@ -95,10 +95,10 @@ struct iof__source {
 
 /* src_file.c */
 void iof__file_close(iof__source *s);
-int iof__file_next(iof__source *s, iof_frame *f);
+int iof__file_next(iof__source *s, iof__frame *f);
 
 /* src_live.c */
-int iof__live_next(iof__source *s, iof_frame *f);
+int iof__live_next(iof__source *s, iof__frame *f);
 void iof__live_stats(iof__source *s);
 void iof__live_close(iof__source *s);
 int iof__live_set_filter(iof__source *s, const char *expr);
@@ -106,7 +106,7 @@ int iof__live_set_filter(iof__source *s, const char *expr);
 /* source.c */
 iof__source *iof__source_alloc(iof__src_kind kind, const char *path);
 /* Frame filter for files: returns true to keep the frame. */
-bool iof__file_filter_match(iof__source *s, const iof_frame *f);
+bool iof__file_filter_match(iof__source *s, const iof__frame *f);
 /* Formats s->errmsg and makes `code` sticky; returns code. */
 int iof__source_fail(iof__source *s, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

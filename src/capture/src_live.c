@@ -115,7 +115,7 @@ int iof__live_set_filter(iof__source *s, const char *expr)
     return rc;
 }
 
-int iof__live_next(iof__source *s, iof_frame *f)
+int iof__live_next(iof__source *s, iof__frame *f)
 {
     if (s->err)
         return s->err;

@@ -6,7 +6,7 @@
 #include "common/rd.h"
 
 typedef struct jp {
-    iof_rd r;
+    iof__rd r;
     const uint8_t *base;
     const char *why;
 } jp;
@@ -113,7 +113,7 @@ static bool number(jp *j)
     return true;
 }
 
-static bool value(jp *j, int depth, iof_json_type *type, const char **v, size_t *n);
+static bool value(jp *j, int depth, iof__json_type *type, const char **v, size_t *n);
 
 static bool container(jp *j, int depth, bool object)
 {
@@ -141,7 +141,7 @@ static bool container(jp *j, int depth, bool object)
                 return fail(j, "expected ':'");
             rd_skip(&j->r, 1);
         }
-        iof_json_type t;
+        iof__json_type t;
         const char *v;
         size_t vn;
         if (!value(j, depth + 1, &t, &v, &vn))
@@ -156,7 +156,7 @@ static bool container(jp *j, int depth, bool object)
     }
 }
 
-static bool value(jp *j, int depth, iof_json_type *type, const char **v, size_t *n)
+static bool value(jp *j, int depth, iof__json_type *type, const char **v, size_t *n)
 {
     ws(j);
     const uint8_t *start = j->r.p;
@@ -182,7 +182,7 @@ static bool value(jp *j, int depth, iof_json_type *type, const char **v, size_t 
     return ok;
 }
 
-int iof__json_object(const char *p, size_t n, iof_json_member *m, int max, const char **why,
+int iof__json_object(const char *p, size_t n, iof__json_member *m, int max, const char **why,
                      size_t *at)
 {
     jp j = { rd_init((const uint8_t *)p, n), (const uint8_t *)p, NULL };
@@ -204,7 +204,7 @@ int iof__json_object(const char *p, size_t n, iof_json_member *m, int max, const
                 goto bad;
             }
             rd_skip(&j.r, 1);
-            iof_json_member mm;
+            iof__json_member mm;
             if (!string(&j, &mm.key, &mm.key_len))
                 goto bad;
             ws(&j);
@@ -267,7 +267,7 @@ static size_t put_utf8(char *o, uint32_t cp)
     return 4;
 }
 
-static bool hex4(iof_rd *r, uint32_t *v)
+static bool hex4(iof__rd *r, uint32_t *v)
 {
     *v = 0;
     for (int k = 0; k < 4; k++) {
@@ -281,7 +281,7 @@ static bool hex4(iof_rd *r, uint32_t *v)
 
 long iof__json_unescape(const char *val, size_t n, char *out, size_t cap)
 {
-    iof_rd r = rd_init((const uint8_t *)val, n);
+    iof__rd r = rd_init((const uint8_t *)val, n);
     size_t o = 0;
     while (rd_left(&r)) {
         char tmp[4];
@@ -302,7 +302,7 @@ long iof__json_unescape(const char *val, size_t n, char *out, size_t cap)
                     return -1;
                 if (cp >= 0xD800 && cp < 0xDC00) {
                     /* a high surrogate: joined with the low one that follows, if it does */
-                    iof_rd save = r;
+                    iof__rd save = r;
                     uint32_t lo;
                     if (rd_u8(&r) == '\\' && rd_u8(&r) == 'u' && hex4(&r, &lo) && lo >= 0xDC00 &&
                         lo < 0xE000)
@@ -335,7 +335,7 @@ long iof__json_unescape(const char *val, size_t n, char *out, size_t cap)
 
 bool iof__json_int64(const char *val, size_t n, int64_t *out)
 {
-    iof_rd r = rd_init((const uint8_t *)val, n);
+    iof__rd r = rd_init((const uint8_t *)val, n);
     bool neg = rd_left(&r) && rd_peek_u8(&r, 0) == '-';
     if (neg)
         rd_skip(&r, 1);

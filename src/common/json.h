@@ -11,23 +11,23 @@
 
 #define IOF_JSON_MAX_DEPTH 32   /* nested arrays/objects inside a row */
 
-typedef enum iof_json_type {
+typedef enum iof__json_type {
     IOF_JSON_NULL = 0, IOF_JSON_FALSE, IOF_JSON_TRUE, IOF_JSON_NUMBER, IOF_JSON_STRING,
     IOF_JSON_ARRAY, IOF_JSON_OBJECT
-} iof_json_type;
+} iof__json_type;
 
-typedef struct iof_json_member {
+typedef struct iof__json_member {
     const char *key;        /* the key's text between its quotes (escapes not decoded) */
     size_t key_len;
-    iof_json_type type;
+    iof__json_type type;
     const char *val;        /* the value's text; for a string, between its quotes */
     size_t val_len;
-} iof_json_member;
+} iof__json_member;
 
 /* Parses p[0..n) as one JSON object (white space around it allowed) and returns its members
  * in order (at most max; more is an error), or -1 with a static reason in *why and the byte
  * offset of the problem in *at. */
-int iof__json_object(const char *p, size_t n, iof_json_member *m, int max, const char **why,
+int iof__json_object(const char *p, size_t n, iof__json_member *m, int max, const char **why,
                      size_t *at);
 
 /* Decodes a string value's escapes (\" \\ \/ \b \f \n \r \t \uXXXX, surrogate pairs into one

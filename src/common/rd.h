@@ -14,32 +14,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct iof_rd {
+typedef struct iof__rd {
     const uint8_t *p;   /* next byte to read */
     const uint8_t *end; /* one past the last readable byte */
     bool err;           /* sticky: set by the first read that ran past `end` */
-} iof_rd;
+} iof__rd;
 
-static inline iof_rd rd_init(const uint8_t *p, size_t n)
+static inline iof__rd rd_init(const uint8_t *p, size_t n)
 {
-    iof_rd r = { p, p + n, false };
+    iof__rd r = { p, p + n, false };
     return r;
 }
 
-static inline size_t rd_left(const iof_rd *r) { return (size_t)(r->end - r->p); }
+static inline size_t rd_left(const iof__rd *r) { return (size_t)(r->end - r->p); }
 
-static inline bool rd_has(const iof_rd *r, size_t n) { return n <= (size_t)(r->end - r->p); }
+static inline bool rd_has(const iof__rd *r, size_t n) { return n <= (size_t)(r->end - r->p); }
 
 /* Offset of the cursor from `base` (the start of the buffer the reader was made from). */
-static inline size_t rd_pos(const iof_rd *r, const uint8_t *base) { return (size_t)(r->p - base); }
+static inline size_t rd_pos(const iof__rd *r, const uint8_t *base) { return (size_t)(r->p - base); }
 
-static inline uint8_t rd_u8(iof_rd *r)
+static inline uint8_t rd_u8(iof__rd *r)
 {
     if (!rd_has(r, 1)) { r->err = true; return 0; }
     return *r->p++;
 }
 
-static inline uint16_t rd_be16(iof_rd *r)
+static inline uint16_t rd_be16(iof__rd *r)
 {
     if (!rd_has(r, 2)) { r->err = true; return 0; }
     uint16_t v = (uint16_t)((uint16_t)r->p[0] << 8 | r->p[1]);
@@ -47,7 +47,7 @@ static inline uint16_t rd_be16(iof_rd *r)
     return v;
 }
 
-static inline uint16_t rd_le16(iof_rd *r)
+static inline uint16_t rd_le16(iof__rd *r)
 {
     if (!rd_has(r, 2)) { r->err = true; return 0; }
     uint16_t v = (uint16_t)((uint16_t)r->p[1] << 8 | r->p[0]);
@@ -55,7 +55,7 @@ static inline uint16_t rd_le16(iof_rd *r)
     return v;
 }
 
-static inline uint32_t rd_be32(iof_rd *r)
+static inline uint32_t rd_be32(iof__rd *r)
 {
     if (!rd_has(r, 4)) { r->err = true; return 0; }
     uint32_t v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 | (uint32_t)r->p[2] << 8 | r->p[3];
@@ -63,7 +63,7 @@ static inline uint32_t rd_be32(iof_rd *r)
     return v;
 }
 
-static inline uint32_t rd_le32(iof_rd *r)
+static inline uint32_t rd_le32(iof__rd *r)
 {
     if (!rd_has(r, 4)) { r->err = true; return 0; }
     uint32_t v = (uint32_t)r->p[3] << 24 | (uint32_t)r->p[2] << 16 | (uint32_t)r->p[1] << 8 | r->p[0];
@@ -71,14 +71,14 @@ static inline uint32_t rd_le32(iof_rd *r)
     return v;
 }
 
-static inline uint64_t rd_be64(iof_rd *r)
+static inline uint64_t rd_be64(iof__rd *r)
 {
     uint64_t hi = rd_be32(r);
     uint64_t lo = rd_be32(r);
     return r->err ? 0 : (hi << 32 | lo);
 }
 
-static inline uint64_t rd_le64(iof_rd *r)
+static inline uint64_t rd_le64(iof__rd *r)
 {
     uint64_t lo = rd_le32(r);
     uint64_t hi = rd_le32(r);
@@ -86,7 +86,7 @@ static inline uint64_t rd_le64(iof_rd *r)
 }
 
 /* Returns a pointer to the next n bytes and advances, or NULL (err set) if fewer remain. */
-static inline const uint8_t *rd_bytes(iof_rd *r, size_t n)
+static inline const uint8_t *rd_bytes(iof__rd *r, size_t n)
 {
     if (!rd_has(r, n)) { r->err = true; return NULL; }
     const uint8_t *q = r->p;
@@ -94,14 +94,14 @@ static inline const uint8_t *rd_bytes(iof_rd *r, size_t n)
     return q;
 }
 
-static inline void rd_skip(iof_rd *r, size_t n)
+static inline void rd_skip(iof__rd *r, size_t n)
 {
     if (!rd_has(r, n)) { r->err = true; return; }
     r->p += n;
 }
 
 /* Copies n bytes into dst (dst zero-filled on failure). */
-static inline void rd_copy(iof_rd *r, void *dst, size_t n)
+static inline void rd_copy(iof__rd *r, void *dst, size_t n)
 {
     const uint8_t *q = rd_bytes(r, n);
     uint8_t *d = (uint8_t *)dst;
@@ -112,9 +112,9 @@ static inline void rd_copy(iof_rd *r, void *dst, size_t n)
 /* A sub-reader over the next n bytes; the parent advances past them. If fewer than n bytes
  * remain, the parent's err is set and the sub-reader covers what is left (its err is set
  * too, so a caller that ignores the parent still sees the shortfall). */
-static inline iof_rd rd_sub(iof_rd *r, size_t n)
+static inline iof__rd rd_sub(iof__rd *r, size_t n)
 {
-    iof_rd s;
+    iof__rd s;
     if (!rd_has(r, n)) {
         s = rd_init(r->p, rd_left(r));
         s.err = true;
@@ -128,7 +128,7 @@ static inline iof_rd rd_sub(iof_rd *r, size_t n)
 }
 
 /* Byte at offset `off` from the cursor without advancing; 0 and err if out of range. */
-static inline uint8_t rd_peek_u8(iof_rd *r, size_t off)
+static inline uint8_t rd_peek_u8(iof__rd *r, size_t off)
 {
     if (!rd_has(r, off + 1) || off + 1 == 0) { r->err = true; return 0; }
     return r->p[off];

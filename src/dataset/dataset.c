@@ -158,7 +158,7 @@ struct iof__ds_reader {
     char errmsg[DS_ERRLEN];
     want w[IOF_DS_MAX_WANT];
     size_t nw;
-    iof_value v[IOF_DS_MAX_WANT];  /* the current row's wanted values */
+    iof__value v[IOF_DS_MAX_WANT];  /* the current row's wanted values */
     /* Parquet */
     iof__pq_reader *pq;
     /* text */
@@ -167,7 +167,7 @@ struct iof__ds_reader {
     size_t line_cap;
     long lineno;
     char **f;                      /* CSV fields / JSON members */
-    iof_json_member *m;
+    iof__json_member *m;
     char scratch[DS_STR_SCRATCH];
     size_t scratch_used;
     int ncsv;                      /* fields of the CSV header */
@@ -244,7 +244,7 @@ static int read_line(iof__ds_reader *r, size_t *len)
     return 1;
 }
 
-int iof__ds_want(iof__ds_reader *r, const iof_colnames *cols, size_t n, size_t n_required)
+int iof__ds_want(iof__ds_reader *r, const iof__colnames *cols, size_t n, size_t n_required)
 {
     if (n > IOF_DS_MAX_WANT)
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_INVAL, "too many columns asked for");
@@ -255,7 +255,7 @@ int iof__ds_want(iof__ds_reader *r, const iof_colnames *cols, size_t n, size_t n
         r->w[k].col = -1;
     }
     if (r->fmt == IOF__DS_PARQUET) {
-        const iof_schema *s = iof__pq_reader_schema(r->pq);
+        const iof__schema *s = iof__pq_reader_schema(r->pq);
         size_t sel[IOF_DS_MAX_WANT], ns = 0;
         for (size_t k = 0; k < n; k++) {
             for (size_t c = 0; c < s->n && r->w[k].col < 0; c++)
@@ -293,7 +293,7 @@ int iof__ds_want(iof__ds_reader *r, const iof_colnames *cols, size_t n, size_t n
     return IOF_OK;
 }
 
-static void set_text(iof_value *v, const char *s, size_t n, bool csv_int)
+static void set_text(iof__value *v, const char *s, size_t n, bool csv_int)
 {
     v->null = n == 0;
     v->p = (const uint8_t *)s;
@@ -320,7 +320,7 @@ static int next_csv(iof__ds_reader *r)
                          r->path, r->lineno, nf, r->ncsv);
     for (size_t k = 0; k < r->nw; k++) {
         if (r->w[k].col < 0) {
-            r->v[k] = (iof_value){ .null = true };
+            r->v[k] = (iof__value){ .null = true };
             continue;
         }
         const char *s = r->f[r->w[k].col];
@@ -345,10 +345,10 @@ static int next_jsonl(iof__ds_reader *r)
                          r->path, r->lineno, at + 1, why);
     r->scratch_used = 0;
     for (size_t k = 0; k < r->nw; k++) {
-        iof_value *v = &r->v[k];
-        *v = (iof_value){ .null = true };
+        iof__value *v = &r->v[k];
+        *v = (iof__value){ .null = true };
         for (int i = 0; i < nm; i++) {
-            const iof_json_member *m = &r->m[i];
+            const iof__json_member *m = &r->m[i];
             if (!name_is(&r->w[k], m->key, m->key_len))
                 continue;
             if (m->type == IOF_JSON_NUMBER) {
@@ -356,9 +356,9 @@ static int next_jsonl(iof__ds_reader *r)
                 if (!iof__json_int64(m->val, m->val_len, &x))
                     return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT,
                                      "%s:%ld: %s is not an integer", r->path, r->lineno, r->w[k].alt[1]);
-                *v = (iof_value){ .i = x };
+                *v = (iof__value){ .i = x };
             } else if (m->type == IOF_JSON_TRUE || m->type == IOF_JSON_FALSE) {
-                *v = (iof_value){ .i = m->type == IOF_JSON_TRUE };
+                *v = (iof__value){ .i = m->type == IOF_JSON_TRUE };
             } else if (m->type == IOF_JSON_STRING) {
                 char *o = r->scratch + r->scratch_used;
                 long n = iof__json_unescape(m->val, m->val_len, o, sizeof(r->scratch) - r->scratch_used);
@@ -367,7 +367,7 @@ static int next_jsonl(iof__ds_reader *r)
                                      "%s:%ld: %s longer than %d bytes", r->path, r->lineno,
                                      r->w[k].alt[1], DS_STR_SCRATCH);
                 r->scratch_used += (size_t)n + 1;
-                *v = (iof_value){ .p = (const uint8_t *)o, .len = (uint32_t)n };
+                *v = (iof__value){ .p = (const uint8_t *)o, .len = (uint32_t)n };
             }
             break;
         }
@@ -388,16 +388,16 @@ int iof__ds_next(iof__ds_reader *r)
         return 0;
     for (size_t k = 0; k < r->nw; k++) {
         if (r->w[k].col < 0)
-            r->v[k] = (iof_value){ .null = true };
+            r->v[k] = (iof__value){ .null = true };
         else
             iof__pq_reader_get(r->pq, (size_t)r->w[k].col, 0, &r->v[k]);
     }
     return 1;
 }
 
-void iof__ds_get(const iof__ds_reader *r, size_t k, iof_value *v)
+void iof__ds_get(const iof__ds_reader *r, size_t k, iof__value *v)
 {
-    *v = k < r->nw ? r->v[k] : (iof_value){ .null = true };
+    *v = k < r->nw ? r->v[k] : (iof__value){ .null = true };
 }
 
 const char *iof__ds_kv(const iof__ds_reader *r, const char *key)

@@ -5,7 +5,7 @@
  *
  * Reading is by column name: the caller asks for the columns it needs (each by its names in
  * the two layouts, which the record kind's schema owns: e.g. iof__cf_col_names()), then walks
- * the rows. Values come as iof_value
+ * the rows. Values come as iof__value
  * (integers, strings; null when the field is empty, null or absent). Untrusted input: every
  * file is validated as it is read, and an error names the file and the line (CSV, JSON
  * Lines) or what the Parquet reader found. */
@@ -53,11 +53,11 @@ void iof__ds_close(iof__ds_reader *r);
 /* Asks for the columns cols[0..n) (each by its names in the two layouts); value k of a row is then column cols[k]. Returns 0, or
  * IOF_E_FORMAT naming the first required column (k < n_required) the file does not have. A
  * column not in the file reads as null. */
-int iof__ds_want(iof__ds_reader *r, const iof_colnames *cols, size_t n, size_t n_required);
+int iof__ds_want(iof__ds_reader *r, const iof__colnames *cols, size_t n, size_t n_required);
 /* Next row: 1, 0 at the end, or a negative iof_err (message: iof__ds_errmsg). */
 int iof__ds_next(iof__ds_reader *r);
 /* Value k of the current row (valid until the next iof__ds_next). */
-void iof__ds_get(const iof__ds_reader *r, size_t k, iof_value *v);
+void iof__ds_get(const iof__ds_reader *r, size_t k, iof__value *v);
 
 /* The variant the file holds: its metadata (Parquet `iotflow.variant`, or `iotflow.variants`
  * when the run wrote one), else its folder (a path with "unidirectional"). 0 bi, 1 uni. */

@@ -8,7 +8,7 @@
 
 #include "decode/decode_int.h"
 
-typedef iof_drop (*l2_decoder)(iof_pkt *pkt);
+typedef iof__drop (*l2_decoder)(iof__pkt *pkt);
 
 static const struct {
     uint32_t linktype;
@@ -46,9 +46,9 @@ const char *iof__linktype_name(uint32_t linktype)
     return "unsupported";
 }
 
-static const iof_pkt zero_pkt; /* read-only: decoders stay reentrant */
+static const iof__pkt zero_pkt; /* read-only: decoders stay reentrant */
 
-iof_drop iof__decode(iof_pkt *pkt, uint32_t linktype, const uint8_t *data, uint32_t caplen,
+iof__drop iof__decode(iof__pkt *pkt, uint32_t linktype, const uint8_t *data, uint32_t caplen,
                      uint32_t wirelen, int64_t ts_ns)
 {
     /* Every field defined. Copying a const zero struct compiles to ~10 vector stores; a
@@ -84,9 +84,9 @@ iof_drop iof__decode(iof_pkt *pkt, uint32_t linktype, const uint8_t *data, uint3
     }
 }
 
-iof_drop iof__decode_ip(iof_pkt *pkt, uint32_t l3_off)
+iof__drop iof__decode_ip(iof__pkt *pkt, uint32_t l3_off)
 {
-    iof_rd r = iof__rd_at(pkt, l3_off);
+    iof__rd r = iof__rd_at(pkt, l3_off);
     uint8_t v = rd_u8(&r);
     if (r.err)
         return IOF_DROP_IPV4_TRUNCATED; /* nothing captured where the IP header should be */

@@ -1,4 +1,4 @@
-/* decode: one captured frame -> a fixed packet summary (iof_pkt). No allocation, no logging,
+/* decode: one captured frame -> a fixed packet summary (iof__pkt). No allocation, no logging,
  * never fails the run: returns IOF_DROP_OK or the one drop reason, and sets note bits.
  * Every byte is read through src/common/rd.h. (YAF yfDecodeToPBuf idea.)
  */
@@ -37,7 +37,7 @@ enum iof_pkt_flags {
     IOF_PKT_MORE_FRAGS = 1u << 5,  /* MF bit set */
 };
 
-typedef struct iof_pkt {
+typedef struct iof__pkt {
     /* record */
     int64_t ts_ns;          /* timestamp, ns since the Unix epoch */
     uint32_t caplen;        /* captured bytes (after clamping to wirelen) */
@@ -80,17 +80,17 @@ typedef struct iof_pkt {
     uint32_t payload_off;   /* offset of the transport payload in data */
     uint32_t payload_caplen;/* payload bytes captured AND inside the IP datagram */
     uint32_t payload_len;   /* payload bytes on the wire (from IP/L4 lengths) */
-} iof_pkt;
+} iof__pkt;
 
 /* Decodes one frame. data/caplen/wirelen straight from the capture (caplen > wirelen is
  * clamped and noted). Fills *pkt (always fully initialised) and returns OK or a drop reason.
  * For non-first fragments ports are left 0 and IOF_PKT_HAS_PORTS clear: resolve them with
  * the fragment table (decode/frag.h). */
-iof_drop iof__decode(iof_pkt *pkt, uint32_t linktype, const uint8_t *data, uint32_t caplen,
+iof__drop iof__decode(iof__pkt *pkt, uint32_t linktype, const uint8_t *data, uint32_t caplen,
                      uint32_t wirelen, int64_t ts_ns);
 
 /* Decodes starting at an IP header (used by link decoders and tests). */
-iof_drop iof__decode_ip(iof_pkt *pkt, uint32_t l3_off);
+iof__drop iof__decode_ip(iof__pkt *pkt, uint32_t l3_off);
 
 /* True if iotflow has a decoder for this link type. */
 bool iof__linktype_supported(uint32_t linktype);

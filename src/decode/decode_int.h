@@ -1,6 +1,6 @@
 /* decode internals shared by the src/decode/ *.c files (not for other modules).
  *
- * Every decoder works on the iof_pkt being filled: pkt->data / pkt->caplen (already clamped to
+ * Every decoder works on the iof__pkt being filled: pkt->data / pkt->caplen (already clamped to
  * wirelen) / pkt->wirelen are set by iof__decode() before any of these run. Offsets are
  * uint32_t counted from pkt->data and are always <= pkt->caplen when passed around.
  * Packet bytes are only read through readers made by iof__rd_at()/iof__rd_span().
@@ -51,7 +51,7 @@ enum {
 };
 
 /* Reader over the captured bytes [off, caplen). off > caplen gives an empty reader. */
-static inline iof_rd iof__rd_at(const iof_pkt *pkt, uint32_t off)
+static inline iof__rd iof__rd_at(const iof__pkt *pkt, uint32_t off)
 {
     if (off > pkt->caplen)
         off = pkt->caplen;
@@ -59,7 +59,7 @@ static inline iof_rd iof__rd_at(const iof_pkt *pkt, uint32_t off)
 }
 
 /* Reader over [off, end) clipped to the captured bytes. */
-static inline iof_rd iof__rd_span(const iof_pkt *pkt, uint32_t off, uint32_t end)
+static inline iof__rd iof__rd_span(const iof__pkt *pkt, uint32_t off, uint32_t end)
 {
     if (end > pkt->caplen)
         end = pkt->caplen;
@@ -69,39 +69,39 @@ static inline iof_rd iof__rd_span(const iof_pkt *pkt, uint32_t off, uint32_t end
 }
 
 /* Link decoders (l2_*.c). Each starts at offset 0. */
-iof_drop iof__l2_eth(iof_pkt *pkt);
-iof_drop iof__l2_sll(iof_pkt *pkt);
-iof_drop iof__l2_sll2(iof_pkt *pkt);
-iof_drop iof__l2_null(iof_pkt *pkt);
-iof_drop iof__l2_loop(iof_pkt *pkt);
-iof_drop iof__l2_raw(iof_pkt *pkt);
-iof_drop iof__l2_ipv4(iof_pkt *pkt);
-iof_drop iof__l2_ipv6(iof_pkt *pkt);
-iof_drop iof__l2_ppp(iof_pkt *pkt);
-iof_drop iof__l2_nflog(iof_pkt *pkt);
+iof__drop iof__l2_eth(iof__pkt *pkt);
+iof__drop iof__l2_sll(iof__pkt *pkt);
+iof__drop iof__l2_sll2(iof__pkt *pkt);
+iof__drop iof__l2_null(iof__pkt *pkt);
+iof__drop iof__l2_loop(iof__pkt *pkt);
+iof__drop iof__l2_raw(iof__pkt *pkt);
+iof__drop iof__l2_ipv4(iof__pkt *pkt);
+iof__drop iof__l2_ipv6(iof__pkt *pkt);
+iof__drop iof__l2_ppp(iof__pkt *pkt);
+iof__drop iof__l2_nflog(iof__pkt *pkt);
 
 /* Ethertype dispatch for the bytes at `off` whose type is `type`: follows a VLAN stack (up to
  * IOF_MAX_VLAN_DEPTH), PPPoE session -> PPP, an MPLS label stack (up to IOF_MAX_MPLS_DEPTH)
  * -> IPv4/IPv6 by the version nibble, and hands IPv4/IPv6 to l3. ARP/RARP, PPPoE discovery,
  * 802.3 lengths and other types end here with their drop reason. */
-iof_drop iof__l2_ethertype(iof_pkt *pkt, uint32_t off, uint16_t type);
+iof__drop iof__l2_ethertype(iof__pkt *pkt, uint32_t off, uint16_t type);
 
 /* PPP protocol dispatch (IPv4 / IPv6 / MPLS / PPP_NOT_IP) for the header at `off`. */
-iof_drop iof__l2_ppp_proto(iof_pkt *pkt, uint32_t off, uint16_t proto);
+iof__drop iof__l2_ppp_proto(iof__pkt *pkt, uint32_t off, uint16_t proto);
 
 /* IP decoders (l3_*.c). `off` is the IP header; the version nibble must already match or is
  * checked here (IP_BAD_VERSION). */
-iof_drop iof__l3_ipv4(iof_pkt *pkt, uint32_t off);
-iof_drop iof__l3_ipv6(iof_pkt *pkt, uint32_t off);
+iof__drop iof__l3_ipv4(iof__pkt *pkt, uint32_t off);
+iof__drop iof__l3_ipv6(iof__pkt *pkt, uint32_t off);
 
 /* Transport decoder (l4.c).
  *   l4_off  : first byte after the IP header (and IPv6 extension headers)
  *   ip_end  : end of the IP datagram on the wire (l3_off + ip_len), <= wirelen
  * pkt->proto, pkt->flags (FIRST_FRAG / FRAGMENT) are set by the caller.
  * `len_zero_ok`: the IP length came from the wire/jumbo option (UDP length 0 accepted). */
-iof_drop iof__l4(iof_pkt *pkt, uint32_t l4_off, uint32_t ip_end, bool len_zero_ok);
+iof__drop iof__l4(iof__pkt *pkt, uint32_t l4_off, uint32_t ip_end, bool len_zero_ok);
 
 /* Non-first fragment: no L4 header, payload = the fragment's data [l4_off, ip_end). */
-void iof__l4_fragment_data(iof_pkt *pkt, uint32_t l4_off, uint32_t ip_end);
+void iof__l4_fragment_data(iof__pkt *pkt, uint32_t l4_off, uint32_t ip_end);
 
 #endif

@@ -84,7 +84,7 @@ static inline uint32_t mix(uint32_t h, uint32_t w)
     return h;
 }
 
-static uint32_t key_hash(const iof__fragtab *t, const iof_pkt *pkt)
+static uint32_t key_hash(const iof__fragtab *t, const iof__pkt *pkt)
 {
     uint32_t h = t->seed;
     uint32_t w;
@@ -101,13 +101,13 @@ static uint32_t key_hash(const iof__fragtab *t, const iof_pkt *pkt)
     return h;
 }
 
-static inline int key_eq(const frag_entry *e, const iof_pkt *pkt)
+static inline int key_eq(const frag_entry *e, const iof__pkt *pkt)
 {
     return e->id == pkt->ip_id && e->proto == pkt->proto && e->ipver == pkt->ipver &&
            memcmp(e->src, pkt->src_ip, 16) == 0 && memcmp(e->dst, pkt->dst_ip, 16) == 0;
 }
 
-static uint32_t lookup(const iof__fragtab *t, const iof_pkt *pkt, uint32_t bucket)
+static uint32_t lookup(const iof__fragtab *t, const iof__pkt *pkt, uint32_t bucket)
 {
     for (uint32_t i = t->buckets[bucket]; i; i = t->e[i - 1].hnext)
         if (key_eq(&t->e[i - 1], pkt))
@@ -195,7 +195,7 @@ static uint32_t take_free(iof__fragtab *t)
 
 /* Fragment data bytes carried by this packet. For a first fragment: the datagram bytes after
  * the IP header (+ IPv6 extension headers up to L4); for later ones the decoder's payload. */
-static inline uint32_t frag_data_len(const iof_pkt *pkt)
+static inline uint32_t frag_data_len(const iof__pkt *pkt)
 {
     if (pkt->flags & IOF_PKT_FIRST_FRAG) {
         uint32_t hdrs = pkt->l4_off - pkt->l3_off;
@@ -217,7 +217,7 @@ static void note_data(iof__fragtab *t, frag_entry *e, uint32_t off, uint32_t len
     }
 }
 
-iof_drop iof__fragtab_resolve(iof__fragtab *t, iof_pkt *pkt)
+iof__drop iof__fragtab_resolve(iof__fragtab *t, iof__pkt *pkt)
 {
     if (!(pkt->flags & IOF_PKT_FRAGMENT))
         return IOF_DROP_OK;

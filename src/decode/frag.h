@@ -51,7 +51,7 @@ void iof__fragtab_destroy(iof__fragtab *t); /* NULL is a no-op */
  * Later fragment: fills sport/dport and sets IOF_PKT_HAS_PORTS, or returns
  * IOF_DROP_FRAG_ORPHAN when there is no live entry. Non-fragments and non-TCP/UDP
  * fragments: OK, untouched. */
-iof_drop iof__fragtab_resolve(iof__fragtab *t, iof_pkt *pkt);
+iof__drop iof__fragtab_resolve(iof__fragtab *t, iof__pkt *pkt);
 
 typedef struct {
     uint64_t inserted; /* first fragments remembered */

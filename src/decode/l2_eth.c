@@ -6,9 +6,9 @@
  */
 #include "decode/decode_int.h"
 
-iof_drop iof__l2_eth(iof_pkt *pkt)
+iof__drop iof__l2_eth(iof__pkt *pkt)
 {
-    iof_rd r = iof__rd_at(pkt, 0);
+    iof__rd r = iof__rd_at(pkt, 0);
     rd_copy(&r, pkt->dst_mac, 6);
     rd_copy(&r, pkt->src_mac, 6);
     uint16_t type = rd_be16(&r);
@@ -24,9 +24,9 @@ iof_drop iof__l2_eth(iof_pkt *pkt)
 
 /* PPPoE session header (RFC 2516): ver/type(1) code(1) session(2) length(2), then the PPP
  * protocol field (2 bytes; PPPoE forbids protocol-field compression). */
-static iof_drop pppoe_session(iof_pkt *pkt, uint32_t off)
+static iof__drop pppoe_session(iof__pkt *pkt, uint32_t off)
 {
-    iof_rd r = iof__rd_at(pkt, off);
+    iof__rd r = iof__rd_at(pkt, off);
     rd_skip(&r, 6);
     uint16_t proto = rd_be16(&r);
     if (r.err)
@@ -42,9 +42,9 @@ static iof_drop pppoe_session(iof_pkt *pkt, uint32_t off)
  * without one starts with a destination MAC. (Such a MAC whose first nibble is 4 or 6 would be
  * read as IP, as the two tools do; the IPv4/IPv6 header checks then usually drop it.) Reached
  * from the ethertype dispatch (Ethernet, VLAN/QinQ, SLL/SLL2) and from PPP/PPPoE. */
-static iof_drop mpls(iof_pkt *pkt, uint32_t off)
+static iof__drop mpls(iof__pkt *pkt, uint32_t off)
 {
-    iof_rd r = iof__rd_at(pkt, off);
+    iof__rd r = iof__rd_at(pkt, off);
     for (unsigned depth = 1;; depth++) {
         if (depth > IOF_MAX_MPLS_DEPTH)
             return IOF_DROP_MPLS_TOO_DEEP;
@@ -64,9 +64,9 @@ static iof_drop mpls(iof_pkt *pkt, uint32_t off)
     return iof__decode_ip(pkt, l3);
 }
 
-iof_drop iof__l2_ethertype(iof_pkt *pkt, uint32_t off, uint16_t type)
+iof__drop iof__l2_ethertype(iof__pkt *pkt, uint32_t off, uint16_t type)
 {
-    iof_rd r = iof__rd_at(pkt, off);
+    iof__rd r = iof__rd_at(pkt, off);
     for (;;) {
         switch (type) {
         case IOF_ETH_IPV4:
@@ -107,7 +107,7 @@ iof_drop iof__l2_ethertype(iof_pkt *pkt, uint32_t off, uint16_t type)
 
 /* PPP protocol numbers carrying IP (directly or under MPLS labels); anything else (LCP 0xc021,
  * IPCP 0x8021, ...) is not IP. */
-iof_drop iof__l2_ppp_proto(iof_pkt *pkt, uint32_t off, uint16_t proto)
+iof__drop iof__l2_ppp_proto(iof__pkt *pkt, uint32_t off, uint16_t proto)
 {
     switch (proto) {
     case IOF_PPP_IPV4: return iof__l3_ipv4(pkt, off);
@@ -121,9 +121,9 @@ iof_drop iof__l2_ppp_proto(iof_pkt *pkt, uint32_t off, uint16_t proto)
 /* LINKTYPE_PPP (9) and PPP_HDLC (50): optional HDLC address/control ff 03, then a 1- or
  * 2-byte protocol field (RFC 1661 protocol-field compression: an odd first byte is a
  * complete 1-byte protocol). */
-iof_drop iof__l2_ppp(iof_pkt *pkt)
+iof__drop iof__l2_ppp(iof__pkt *pkt)
 {
-    iof_rd r = iof__rd_at(pkt, 0);
+    iof__rd r = iof__rd_at(pkt, 0);
     uint8_t b0 = rd_u8(&r);
     if (!r.err && b0 == 0xff) {
         uint8_t ctl = rd_u8(&r);

@@ -55,36 +55,36 @@ enum {
     NFLOG_AF_INET6 = 10,
 };
 
-static inline uint16_t tlv16(iof_rd *r, bool be) { return be ? rd_be16(r) : rd_le16(r); }
+static inline uint16_t tlv16(iof__rd *r, bool be) { return be ? rd_be16(r) : rd_le16(r); }
 
 /* The first TLV header at `off` is plausible in this byte order (see the file comment). */
-static bool order_fits(const iof_pkt *pkt, uint32_t off, bool be)
+static bool order_fits(const iof__pkt *pkt, uint32_t off, bool be)
 {
-    iof_rd r = iof__rd_at(pkt, off);
+    iof__rd r = iof__rd_at(pkt, off);
     uint32_t len = tlv16(&r, be);
     uint32_t type = tlv16(&r, be) & TLV_TYPE_MASK;
     return !r.err && len >= TLV_HDR_LEN && len <= pkt->wirelen - off && type < 0x100;
 }
 
 /* src_mac from an NFULA_HWADDR value [off, end) when it holds a 6-byte address. */
-static void take_hwaddr(iof_pkt *pkt, uint32_t off, uint32_t end)
+static void take_hwaddr(iof__pkt *pkt, uint32_t off, uint32_t end)
 {
-    iof_rd r = iof__rd_span(pkt, off, end);
+    iof__rd r = iof__rd_span(pkt, off, end);
     uint16_t alen = rd_be16(&r);
     rd_skip(&r, 2);
     const uint8_t *mac = rd_bytes(&r, 6);
     if (r.err || alen != 6)
         return;
-    iof_rd m = rd_init(mac, 6);
+    iof__rd m = rd_init(mac, 6);
     rd_copy(&m, pkt->src_mac, 6);
     pkt->flags |= IOF_PKT_HAS_SRC_MAC;
 }
 
 /* End of the IP packet in the value [off, end), by its own length field when that is longer
  * than the value (the kernel's copy range cut it), else `end`. */
-static uint64_t ip_wire_end(const iof_pkt *pkt, uint32_t off, uint32_t end, uint8_t family)
+static uint64_t ip_wire_end(const iof__pkt *pkt, uint32_t off, uint32_t end, uint8_t family)
 {
-    iof_rd r = iof__rd_span(pkt, off, end);
+    iof__rd r = iof__rd_span(pkt, off, end);
     uint64_t claimed;
     if (family == NFLOG_AF_INET) {
         rd_skip(&r, 2);
@@ -99,7 +99,7 @@ static uint64_t ip_wire_end(const iof_pkt *pkt, uint32_t off, uint32_t end, uint
 }
 
 /* The IP packet is the value [off, end), end <= wirelen. */
-static iof_drop nflog_payload(iof_pkt *pkt, uint32_t off, uint32_t end, uint8_t family)
+static iof__drop nflog_payload(iof__pkt *pkt, uint32_t off, uint32_t end, uint8_t family)
 {
     uint64_t wire_end = ip_wire_end(pkt, off, end, family);
     if (pkt->caplen > end)
@@ -108,9 +108,9 @@ static iof_drop nflog_payload(iof_pkt *pkt, uint32_t off, uint32_t end, uint8_t 
     return family == NFLOG_AF_INET ? iof__l3_ipv4(pkt, off) : iof__l3_ipv6(pkt, off);
 }
 
-iof_drop iof__l2_nflog(iof_pkt *pkt)
+iof__drop iof__l2_nflog(iof__pkt *pkt)
 {
-    iof_rd r = iof__rd_at(pkt, 0);
+    iof__rd r = iof__rd_at(pkt, 0);
     uint8_t family = rd_u8(&r);
     rd_skip(&r, 3); /* version, resource id */
     if (r.err)
@@ -133,7 +133,7 @@ iof_drop iof__l2_nflog(iof_pkt *pkt)
 
     /* off <= wirelen throughout: checked before every step. */
     while (pkt->wirelen - off >= TLV_HDR_LEN) {
-        iof_rd t = iof__rd_at(pkt, off);
+        iof__rd t = iof__rd_at(pkt, off);
         uint32_t len = tlv16(&t, be);
         uint32_t type = tlv16(&t, be) & TLV_TYPE_MASK;
         if (t.err)

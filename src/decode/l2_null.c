@@ -19,7 +19,7 @@ static inline int family_ipver(uint32_t fam)
     }
 }
 
-static iof_drop loop_ip(iof_pkt *pkt, int ver)
+static iof__drop loop_ip(iof__pkt *pkt, int ver)
 {
     if (ver == 4)
         return iof__l3_ipv4(pkt, 4);
@@ -28,13 +28,13 @@ static iof_drop loop_ip(iof_pkt *pkt, int ver)
     return IOF_DROP_NULL_UNKNOWN_FAMILY;
 }
 
-iof_drop iof__l2_null(iof_pkt *pkt)
+iof__drop iof__l2_null(iof__pkt *pkt)
 {
-    iof_rd r = iof__rd_at(pkt, 0);
+    iof__rd r = iof__rd_at(pkt, 0);
     const uint8_t *f = rd_bytes(&r, 4);
     if (r.err)
         return IOF_DROP_NULL_TRUNCATED;
-    iof_rd le = rd_init(f, 4), be = rd_init(f, 4);
+    iof__rd le = rd_init(f, 4), be = rd_init(f, 4);
     int ver = family_ipver(rd_le32(&le));
     if (ver == 0) {
         uint32_t fam = rd_be32(&be);
@@ -47,9 +47,9 @@ iof_drop iof__l2_null(iof_pkt *pkt)
     return loop_ip(pkt, ver);
 }
 
-iof_drop iof__l2_loop(iof_pkt *pkt)
+iof__drop iof__l2_loop(iof__pkt *pkt)
 {
-    iof_rd r = iof__rd_at(pkt, 0);
+    iof__rd r = iof__rd_at(pkt, 0);
     uint32_t fam = rd_be32(&r);
     if (r.err)
         return IOF_DROP_NULL_TRUNCATED;

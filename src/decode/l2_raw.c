@@ -2,8 +2,8 @@
  * IPV6 (229), where a wrong version nibble is IP_BAD_VERSION (checked by the l3 decoders). */
 #include "decode/decode_int.h"
 
-iof_drop iof__l2_raw(iof_pkt *pkt) { return iof__decode_ip(pkt, 0); }
+iof__drop iof__l2_raw(iof__pkt *pkt) { return iof__decode_ip(pkt, 0); }
 
-iof_drop iof__l2_ipv4(iof_pkt *pkt) { return iof__l3_ipv4(pkt, 0); }
+iof__drop iof__l2_ipv4(iof__pkt *pkt) { return iof__l3_ipv4(pkt, 0); }
 
-iof_drop iof__l2_ipv6(iof_pkt *pkt) { return iof__l3_ipv6(pkt, 0); }
+iof__drop iof__l2_ipv6(iof__pkt *pkt) { return iof__l3_ipv6(pkt, 0); }

@@ -16,11 +16,11 @@ enum {
     ARPHRD_NETLINK = 824,
 };
 
-static iof_drop sll_common(iof_pkt *pkt, uint32_t hdr_len, uint16_t pkttype, uint16_t hatype,
+static iof__drop sll_common(iof__pkt *pkt, uint32_t hdr_len, uint16_t pkttype, uint16_t hatype,
                            uint32_t halen, const uint8_t *addr, uint16_t proto)
 {
     if (halen == 6) {
-        iof_rd a = rd_init(addr, 6);
+        iof__rd a = rd_init(addr, 6);
         rd_copy(&a, pkt->src_mac, 6);
         pkt->flags |= IOF_PKT_HAS_SRC_MAC;
     }
@@ -35,9 +35,9 @@ static iof_drop sll_common(iof_pkt *pkt, uint32_t hdr_len, uint16_t pkttype, uin
 }
 
 /* SLL: pkttype(2) hatype(2) halen(2) addr(8) protocol(2) */
-iof_drop iof__l2_sll(iof_pkt *pkt)
+iof__drop iof__l2_sll(iof__pkt *pkt)
 {
-    iof_rd r = iof__rd_at(pkt, 0);
+    iof__rd r = iof__rd_at(pkt, 0);
     uint16_t pkttype = rd_be16(&r);
     uint16_t hatype = rd_be16(&r);
     uint16_t halen = rd_be16(&r);
@@ -49,9 +49,9 @@ iof_drop iof__l2_sll(iof_pkt *pkt)
 }
 
 /* SLL2: protocol(2) reserved(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8) */
-iof_drop iof__l2_sll2(iof_pkt *pkt)
+iof__drop iof__l2_sll2(iof__pkt *pkt)
 {
-    iof_rd r = iof__rd_at(pkt, 0);
+    iof__rd r = iof__rd_at(pkt, 0);
     uint16_t proto = rd_be16(&r);
     rd_skip(&r, 6);
     uint16_t hatype = rd_be16(&r);

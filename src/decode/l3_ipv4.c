@@ -10,10 +10,10 @@
  */
 #include "decode/decode_int.h"
 
-iof_drop iof__l3_ipv4(iof_pkt *pkt, uint32_t off)
+iof__drop iof__l3_ipv4(iof__pkt *pkt, uint32_t off)
 {
     pkt->l3_off = off;
-    iof_rd r = iof__rd_at(pkt, off);
+    iof__rd r = iof__rd_at(pkt, off);
     uint8_t vihl = rd_u8(&r);
     if (r.err)
         return IOF_DROP_IPV4_TRUNCATED;
@@ -37,7 +37,7 @@ iof_drop iof__l3_ipv4(iof_pkt *pkt, uint32_t off)
     if (r.err)
         return IOF_DROP_IPV4_TRUNCATED;
 
-    iof_rd a = rd_init(src, 4), b = rd_init(dst, 4);
+    iof__rd a = rd_init(src, 4), b = rd_init(dst, 4);
     rd_copy(&a, pkt->src_ip, 4);
     rd_copy(&b, pkt->dst_ip, 4);
     pkt->ttl = ttl;

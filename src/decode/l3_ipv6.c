@@ -22,14 +22,14 @@
 #include "decode/decode_int.h"
 
 /* Jumbo Payload option value inside the hop-by-hop header at `off`, 0 if absent. */
-static uint32_t find_jumbo(const iof_pkt *pkt, uint32_t off)
+static uint32_t find_jumbo(const iof__pkt *pkt, uint32_t off)
 {
-    iof_rd r = iof__rd_at(pkt, off);
+    iof__rd r = iof__rd_at(pkt, off);
     rd_skip(&r, 1);
     uint32_t hbh_len = ((uint32_t)rd_u8(&r) + 1) * 8;
     if (r.err || !rd_has(&r, hbh_len - 2))
         return 0;
-    iof_rd o = rd_sub(&r, hbh_len - 2);
+    iof__rd o = rd_sub(&r, hbh_len - 2);
     while (rd_left(&o) > 0) {
         uint8_t type = rd_u8(&o);
         if (type == 0) /* Pad1 */
@@ -65,10 +65,10 @@ static inline bool is_ext(uint8_t nh)
     }
 }
 
-iof_drop iof__l3_ipv6(iof_pkt *pkt, uint32_t off)
+iof__drop iof__l3_ipv6(iof__pkt *pkt, uint32_t off)
 {
     pkt->l3_off = off;
-    iof_rd r = iof__rd_at(pkt, off);
+    iof__rd r = iof__rd_at(pkt, off);
     uint8_t b0 = rd_u8(&r);
     if (r.err)
         return IOF_DROP_IPV6_TRUNCATED;
@@ -119,7 +119,7 @@ iof_drop iof__l3_ipv6(iof_pkt *pkt, uint32_t off)
         pkt->notes |= IOF_NOTE(IPV6_EXT);
         if (ip_end - cur < 2) /* cur <= ip_end holds: every step is checked below */
             return IOF_DROP_IPV6_EXT_INVALID;
-        iof_rd e = iof__rd_at(pkt, cur);
+        iof__rd e = iof__rd_at(pkt, cur);
         uint8_t next = rd_u8(&e);
         uint8_t hl = rd_u8(&e);
         if (e.err)

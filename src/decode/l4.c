@@ -17,7 +17,7 @@
 static inline uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
 
 /* Payload [l4_off + hlen, ...) of `pl_len` wire bytes; `cap` L4 bytes are captured. */
-static inline void set_payload(iof_pkt *pkt, uint32_t l4_off, uint32_t hlen, uint32_t cap,
+static inline void set_payload(iof__pkt *pkt, uint32_t l4_off, uint32_t hlen, uint32_t cap,
                                uint32_t pl_len)
 {
     pkt->l4_hlen = hlen;
@@ -31,7 +31,7 @@ static inline void set_payload(iof_pkt *pkt, uint32_t l4_off, uint32_t hlen, uin
     }
 }
 
-static iof_drop tcp(iof_pkt *pkt, iof_rd r, uint32_t l4_off, uint32_t ip_pl, uint32_t cap)
+static iof__drop tcp(iof__pkt *pkt, iof__rd r, uint32_t l4_off, uint32_t ip_pl, uint32_t cap)
 {
     if (ip_pl < 20)
         return IOF_DROP_L4_BEYOND_DATAGRAM;
@@ -66,7 +66,7 @@ static iof_drop tcp(iof_pkt *pkt, iof_rd r, uint32_t l4_off, uint32_t ip_pl, uin
     return IOF_DROP_OK;
 }
 
-static iof_drop udp(iof_pkt *pkt, iof_rd r, uint32_t l4_off, uint32_t ip_pl, uint32_t cap,
+static iof__drop udp(iof__pkt *pkt, iof__rd r, uint32_t l4_off, uint32_t ip_pl, uint32_t cap,
                     bool len_zero_ok)
 {
     if (ip_pl < 8)
@@ -100,7 +100,7 @@ static iof_drop udp(iof_pkt *pkt, iof_rd r, uint32_t l4_off, uint32_t ip_pl, uin
     return IOF_DROP_OK;
 }
 
-static iof_drop icmp(iof_pkt *pkt, iof_rd r, uint32_t l4_off, uint32_t ip_pl, uint32_t cap)
+static iof__drop icmp(iof__pkt *pkt, iof__rd r, uint32_t l4_off, uint32_t ip_pl, uint32_t cap)
 {
     /* No ports (flow key uses 0/0). Type/code when captured; an ICMP message shorter than its
      * 8-byte header is kept with no payload. */
@@ -113,13 +113,13 @@ static iof_drop icmp(iof_pkt *pkt, iof_rd r, uint32_t l4_off, uint32_t ip_pl, ui
     return IOF_DROP_OK;
 }
 
-iof_drop iof__l4(iof_pkt *pkt, uint32_t l4_off, uint32_t ip_end, bool len_zero_ok)
+iof__drop iof__l4(iof__pkt *pkt, uint32_t l4_off, uint32_t ip_end, bool len_zero_ok)
 {
     /* Callers guarantee l4_off <= ip_end <= wirelen and l4_off <= caplen. */
     uint32_t cap_end = min_u32(ip_end, pkt->caplen);
     uint32_t ip_pl = ip_end - l4_off;
     uint32_t cap = cap_end - l4_off;
-    iof_rd r = iof__rd_span(pkt, l4_off, cap_end);
+    iof__rd r = iof__rd_span(pkt, l4_off, cap_end);
     pkt->l4_off = l4_off;
 
     switch (pkt->proto) {
@@ -142,7 +142,7 @@ iof_drop iof__l4(iof_pkt *pkt, uint32_t l4_off, uint32_t ip_end, bool len_zero_o
     return IOF_DROP_OK;
 }
 
-void iof__l4_fragment_data(iof_pkt *pkt, uint32_t l4_off, uint32_t ip_end)
+void iof__l4_fragment_data(iof__pkt *pkt, uint32_t l4_off, uint32_t ip_end)
 {
     uint32_t cap_end = min_u32(ip_end, pkt->caplen);
     pkt->l4_off = l4_off;

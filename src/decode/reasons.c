@@ -29,14 +29,14 @@ static const char *const note_docs[IOF_NOTE__COUNT] = {
 };
 
 /* Notes are bits of a uint32_t. */
-_Static_assert(IOF_NOTE__COUNT <= 32, "too many notes for iof_pkt.notes");
+_Static_assert(IOF_NOTE__COUNT <= 32, "too many notes for iof__pkt.notes");
 
-const char *iof__drop_name(iof_drop d)
+const char *iof__drop_name(iof__drop d)
 {
     return (unsigned)d < IOF_DROP__COUNT ? drop_names[d] : "unknown";
 }
 
-const char *iof__drop_doc(iof_drop d)
+const char *iof__drop_doc(iof__drop d)
 {
     return (unsigned)d < IOF_DROP__COUNT ? drop_docs[d] : "unknown drop reason";
 }

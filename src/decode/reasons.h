@@ -59,24 +59,24 @@
     X(UDP_HDR_TRUNCATED, "udp.header_truncated", "UDP header cut after the ports (kept, length unchecked)") \
     X(MPLS, "mpls.labelled", "frame with an MPLS label stack")
 
-typedef enum iof_drop {
+typedef enum iof__drop {
 #define IOF_DROP_ENUM_(e, name, doc) IOF_DROP_##e,
     IOF_DROP_REASONS(IOF_DROP_ENUM_)
 #undef IOF_DROP_ENUM_
     IOF_DROP__COUNT
-} iof_drop;
+} iof__drop;
 
-typedef enum iof_note_bit {
+typedef enum iof__note_bit {
 #define IOF_NOTE_ENUM_(e, name, doc) IOF_NOTEB_##e,
     IOF_NOTES(IOF_NOTE_ENUM_)
 #undef IOF_NOTE_ENUM_
     IOF_NOTE__COUNT
-} iof_note_bit;
+} iof__note_bit;
 
 #define IOF_NOTE(e) (1u << IOF_NOTEB_##e)
 
-const char *iof__drop_name(iof_drop d);
-const char *iof__drop_doc(iof_drop d);
+const char *iof__drop_name(iof__drop d);
+const char *iof__drop_doc(iof__drop d);
 const char *iof__note_name(unsigned bit);
 const char *iof__note_doc(unsigned bit);
 

@@ -55,7 +55,7 @@ const iof_column_doc *iof_devices_columns(size_t *n)
 
 /* ---- role ----------------------------------------------------------------------------- */
 
-const char *iof__dev_role_name(iof_dev_role role)
+const char *iof__dev_role_name(iof__dev_role role)
 {
     switch (role) {
     case IOF_ROLE_ROUTER: return "router";
@@ -117,13 +117,13 @@ static const char *phone_pc_name(const char *name)
 
 static bool starts_ci(const char *s, const char *prefix) { return strncasecmp(s, prefix, strlen(prefix)) == 0; }
 
-static void addr_text(const iof_dev_addr *a, char *buf, size_t n)
+static void addr_text(const iof__dev_addr *a, char *buf, size_t n)
 {
     if (!inet_ntop(a->ver == 4 ? AF_INET : AF_INET6, a->a, buf, (socklen_t)n))
         snprintf(buf, n, "?");
 }
 
-iof_dev_role iof__dev_role(const iof__devtab *t, const iof__devrow *r, char *ev, size_t evlen)
+iof__dev_role iof__dev_guess_role(const iof__devtab *t, const iof__devrow *r, char *ev, size_t evlen)
 {
     evbuf e = { ev, 0, evlen };
     ev[0] = '\0';
@@ -143,7 +143,7 @@ iof_dev_role iof__dev_role(const iof__devtab *t, const iof__devrow *r, char *ev,
                r->forwarded && r->side_v4 < IOF_DEV_NEXTHOP_V4 && r->side_v6 < IOF_DEV_NEXTHOP_V6
                    ? " (their packets arrive with a decremented TTL)" : "");
     }
-    const iof_dev_addr *gw;
+    const iof__dev_addr *gw;
     size_t ngw = iof__devtab_router_ips(t, &gw);
     for (size_t i = 0; i < ngw; i++)
         for (unsigned k = 0; k < r->n_local; k++)
@@ -296,7 +296,7 @@ static void name_row(outrow *o)
 /* ---- writing -------------------------------------------------------------------------- */
 
 /* A text field: RFC 4180 quoting; a leading = + - @ gets a ' so spreadsheets show it as text. */
-static void text_field(iof_tbuf *b, const char *s)
+static void text_field(iof__tbuf *b, const char *s)
 {
     iof__tb_putc(b, ',');
     if (*s == '=' || *s == '+' || *s == '-' || *s == '@') {
@@ -308,13 +308,13 @@ static void text_field(iof_tbuf *b, const char *s)
     }
 }
 
-static void int_field(iof_tbuf *b, uint64_t v)
+static void int_field(iof__tbuf *b, uint64_t v)
 {
     iof__tb_putc(b, ',');
     iof__tb_int(b, (int64_t)v);
 }
 
-static void time_field(iof_tbuf *b, int64_t ns)
+static void time_field(iof__tbuf *b, int64_t ns)
 {
     char t[IOF_UTC_TEXT];
     iof__utc_text(t, sizeof t, ns / 1000 - (ns % 1000 < 0), false);
@@ -322,14 +322,14 @@ static void time_field(iof_tbuf *b, int64_t ns)
 }
 
 /* own IPs: local ones, then public ones unless the MAC is a next hop; at most 8 */
-static uint32_t ip_field(iof_tbuf *b, const iof__devrow *r)
+static uint32_t ip_field(iof__tbuf *b, const iof__devrow *r)
 {
     bool hop = iof__devrow_is_next_hop(r);
     char list[IOF_MAX_DEVICE_IPS * 48] = "";
     size_t o = 0;
     unsigned listed = 0;
     for (int pass = 0; pass < 2; pass++) {
-        const iof_dev_addr *a = pass ? r->public_ : r->local;
+        const iof__dev_addr *a = pass ? r->public_ : r->local;
         unsigned n = pass ? (hop ? 0 : r->n_public) : r->n_local;
         for (unsigned i = 0; i < n && listed < IOF_MAX_DEVICE_IPS; i++, listed++) {
             char t[64];
@@ -343,7 +343,7 @@ static uint32_t ip_field(iof_tbuf *b, const iof__devrow *r)
     return total - listed;
 }
 
-static uint32_t mdns_field(iof_tbuf *b, const iof__devrow *r)
+static uint32_t mdns_field(iof__tbuf *b, const iof__devrow *r)
 {
     char list[IOF_DEV_MAX_MDNS * IOF_DEV_STR] = "";
     size_t o = 0;
@@ -360,7 +360,7 @@ int iof__devcsv_write(const iof__devtab *t, iof__oui *oui, iof__outfile *f, iof_
     size_t n = 0, total = iof__devtab_count(t);
     outrow *rows = calloc(total ? total : 1, sizeof(*rows));
     outrow **by_slug = calloc(total ? total : 1, sizeof(*by_slug));
-    iof_tbuf b = { 0 };
+    iof__tbuf b = { 0 };
     int rc = IOF_OK;
     if (!rows || !by_slug) {
         rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
@@ -397,7 +397,7 @@ int iof__devcsv_write(const iof__devtab *t, iof__oui *oui, iof__outfile *f, iof_
         const iof__devrow *r = rows[i].r;
         char mac[18], ev[IOF_DEV_EVIDENCE];
         iof__format_mac(r->mac, mac);
-        iof_dev_role role = iof__dev_role(t, r, ev, sizeof ev);
+        iof__dev_role role = iof__dev_guess_role(t, r, ev, sizeof ev);
         iof__tb_puts(&b, mac);
         text_field(&b, rows[i].name);
         text_field(&b, iof__dev_role_name(role));

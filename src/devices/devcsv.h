@@ -13,7 +13,7 @@
 
 #define IOF_DEV_EVIDENCE 400 /* bytes of the evidence column */
 
-typedef enum iof_dev_role { IOF_ROLE_DEVICE = 0, IOF_ROLE_ROUTER, IOF_ROLE_PHONE_PC } iof_dev_role;
+typedef enum iof__dev_role { IOF_ROLE_DEVICE = 0, IOF_ROLE_ROUTER, IOF_ROLE_PHONE_PC } iof__dev_role;
 
 typedef struct iof__devcsv_stats {
     uint64_t rows;           /* devices written */
@@ -21,8 +21,8 @@ typedef struct iof__devcsv_stats {
 } iof__devcsv_stats;
 
 /* Role guess for one row, and the evidence in words (ev, IOF_DEV_EVIDENCE bytes). */
-iof_dev_role iof__dev_role(const iof__devtab *t, const iof__devrow *r, char *ev, size_t evlen);
-const char *iof__dev_role_name(iof_dev_role role);
+iof__dev_role iof__dev_guess_role(const iof__devtab *t, const iof__devrow *r, char *ev, size_t evlen);
+const char *iof__dev_role_name(iof__dev_role role);
 
 /* Writes the header and one row per MAC that sent a frame, in MAC order. oui may be NULL.
  * Returns 0, IOF_E_OUTPUT (message from the outfile) or IOF_E_NOMEM. */

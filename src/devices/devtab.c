@@ -27,7 +27,7 @@ struct iof__devtab {
     size_t idx_mask;
     fact *facts;       /* open addressing, at most half full */
     size_t n_facts, facts_mask;
-    iof_dev_addr routers[IOF_DEV_MAX_ROUTER_IPS];
+    iof__dev_addr routers[IOF_DEV_MAX_ROUTER_IPS];
     size_t n_routers;
     uint64_t seed;
     bool nomem;
@@ -70,7 +70,7 @@ void iof__devtab_get_stats(const iof__devtab *t, iof__devtab_stats *st) { *st = 
 size_t iof__devtab_count(const iof__devtab *t) { return t->n; }
 const iof__devrow *iof__devtab_row(const iof__devtab *t, size_t i) { return &t->rows[i]; }
 
-size_t iof__devtab_router_ips(const iof__devtab *t, const iof_dev_addr **ips)
+size_t iof__devtab_router_ips(const iof__devtab *t, const iof__dev_addr **ips)
 {
     *ips = t->routers;
     return t->n_routers;
@@ -268,7 +268,7 @@ static void side_addr(iof__devtab *t, long row, uint8_t ver, const uint8_t a[16]
     }
 }
 
-static void own_source(iof__devtab *t, long row, const iof_pkt *p)
+static void own_source(iof__devtab *t, long row, const iof__pkt *p)
 {
     if (!addr_usable(p->ipver, p->src_ip))
         return;
@@ -276,7 +276,7 @@ static void own_source(iof__devtab *t, long row, const iof_pkt *p)
     if (fact_add(t, row, FACT_SRC, p->ipver, p->src_ip) == 1) {
         iof__devrow *r = &t->rows[row];
         uint8_t *n = local ? &r->n_local : &r->n_public;
-        iof_dev_addr *list = local ? r->local : r->public_;
+        iof__dev_addr *list = local ? r->local : r->public_;
         if (local)
             r->local_total++;
         else
@@ -298,7 +298,7 @@ static void own_source(iof__devtab *t, long row, const iof_pkt *p)
 /* ---- application messages ------------------------------------------------------------- */
 
 /* Keeps untrusted text in dst unless it cleans to nothing. */
-static void keep_text(char *dst, size_t cap, iof_span s)
+static void keep_text(char *dst, size_t cap, iof__span s)
 {
     char tmp[IOF_DEV_SSDP_STR];
     size_t n = cap < sizeof tmp ? cap : sizeof tmp;
@@ -306,7 +306,7 @@ static void keep_text(char *dst, size_t cap, iof_span s)
         memcpy(dst, tmp, strlen(tmp) + 1);
 }
 
-static bool valid_chaddr(const iof_dhcp_msg *m)
+static bool valid_chaddr(const iof__dhcp_msg *m)
 {
     return m->htype == 1 && m->hlen == 6 && iof__mac_is_device(m->chaddr);
 }
@@ -328,10 +328,10 @@ static void router_ip(iof__devtab *t, const uint8_t ip4[4])
     memcpy(t->routers[t->n_routers++].a, a, 16);
 }
 
-static void dhcp(iof__devtab *t, long src, const iof_pkt *p, iof_span pl)
+static void dhcp(iof__devtab *t, long src, const iof__pkt *p, iof__span pl)
 {
-    iof_dhcp_msg m;
-    iof_proto_status st = iof__dhcp_parse(pl.p, pl.len, &m);
+    iof__dhcp_msg m;
+    iof__proto_status st = iof__dhcp_parse(pl.p, pl.len, &m);
     if (st == IOF_PROTO_OTHER)
         return; /* BOOTP without options */
     if (st != IOF_PROTO_OK)
@@ -416,21 +416,21 @@ static void mdns_name(iof__devtab *t, long row, const char *text, bool host)
 
 /* An A/AAAA record: 1 when its address is one of the row's own sources (the packet's source
  * among them), 0 when not, -1 for other records. */
-static int addr_rr_own(const iof__devtab *t, long row, const iof_dns_msg *m, const iof_dns_rr *rr)
+static int addr_rr_own(const iof__devtab *t, long row, const iof__dns_msg *m, const iof__dns_rr *rr)
 {
     size_t len = rr->type == IOF_DNS_T_A ? 4 : rr->type == IOF_DNS_T_AAAA ? 16 : 0;
     if (len == 0 || rr->rdlen != len || rr->section == IOF_DNS_QD)
         return -1;
     uint8_t a[16] = { 0 };
-    iof_rd r = rd_init(m->base + rr->rdata_off, rr->rdlen);
+    iof__rd r = rd_init(m->base + rr->rdata_off, rr->rdlen);
     rd_copy(&r, a, len);
     fact f = make_fact(row, FACT_SRC, len == 4 ? 4 : 6, a);
     return fact_find(t, &f);
 }
 
-static void mdns(iof__devtab *t, long src, iof_span pl)
+static void mdns(iof__devtab *t, long src, iof__span pl)
 {
-    iof_dns_msg m;
+    iof__dns_msg m;
     if (iof__dns_open(&m, pl.p, pl.len) != IOF_PROTO_OK) {
         t->st.malformed++;
         return;
@@ -443,7 +443,7 @@ static void mdns(iof__devtab *t, long src, iof_span pl)
      * is the sender's when the sender has used that address as a source (an IPv6 message from
      * a link-local address may well list the IPv4 and ULA addresses of the same host). */
     bool own = false, other = false;
-    iof_dns_rr rr;
+    iof__dns_rr rr;
     for (unsigned k = 0; k < IOF_DEV_MAX_MDNS_RRS && iof__dns_next(&m, &rr); k++) {
         int match = addr_rr_own(t, src, &m, &rr);
         own |= match == 1;
@@ -477,10 +477,10 @@ static void mdns(iof__devtab *t, long src, iof_span pl)
     }
 }
 
-static void ssdp(iof__devtab *t, long src, iof_span pl)
+static void ssdp(iof__devtab *t, long src, iof__span pl)
 {
-    iof_ssdp_msg m;
-    iof_proto_status st = iof__ssdp_parse(pl.p, pl.len, &m);
+    iof__ssdp_msg m;
+    iof__proto_status st = iof__ssdp_parse(pl.p, pl.len, &m);
     if (st == IOF_PROTO_OTHER)
         return;
     if (st != IOF_PROTO_OK)
@@ -497,13 +497,13 @@ static void ssdp(iof__devtab *t, long src, iof_span pl)
 
 static bool dhcp_port(uint16_t port) { return port == 67 || port == 68; }
 
-static void application(iof__devtab *t, long src, const iof_pkt *p)
+static void application(iof__devtab *t, long src, const iof__pkt *p)
 {
     if (p->proto != 17 || !(p->flags & IOF_PKT_HAS_PORTS) || p->payload_caplen == 0)
         return;
     if ((p->flags & IOF_PKT_FRAGMENT) && !(p->flags & IOF_PKT_FIRST_FRAG))
         return; /* a later fragment's data is not the message's start */
-    iof_span pl = { p->data + p->payload_off, p->payload_caplen };
+    iof__span pl = { p->data + p->payload_off, p->payload_caplen };
     if (dhcp_port(p->sport) && dhcp_port(p->dport))
         dhcp(t, src, p, pl);
     else if (p->sport == 5353)
@@ -522,7 +522,7 @@ static void touch(iof__devrow *r, int64_t ts)
         r->last_ns = ts;
 }
 
-void iof__devtab_packet(iof__devtab *t, const iof_pkt *p)
+void iof__devtab_packet(iof__devtab *t, const iof__pkt *p)
 {
     t->st.packets++;
     bool has_src = (p->flags & IOF_PKT_HAS_SRC_MAC) != 0;

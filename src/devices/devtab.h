@@ -36,10 +36,10 @@
  * host that owns a public address sends with its initial value. This catches the gateway of a
  * short capture that shows one or two remote hosts. */
 
-typedef struct iof_dev_addr {
+typedef struct iof__dev_addr {
     uint8_t ver; /* 4 or 6 */
     uint8_t a[16];
-} iof_dev_addr;
+} iof__dev_addr;
 
 typedef struct iof__devrow {
     uint8_t mac[6];
@@ -47,8 +47,8 @@ typedef struct iof__devrow {
     int64_t first_ns, last_ns;      /* sent or received */
     uint64_t pkts_sent, pkts_recv, bytes_sent, bytes_recv; /* frames, wire bytes */
     uint8_t n_local, n_public;      /* addresses kept below */
-    iof_dev_addr local[IOF_DEV_MAX_IPS];  /* own private/link-local/ULA sources, first seen first */
-    iof_dev_addr public_[IOF_DEV_MAX_IPS];/* own (or forwarded) public sources */
+    iof__dev_addr local[IOF_DEV_MAX_IPS];  /* own private/link-local/ULA sources, first seen first */
+    iof__dev_addr public_[IOF_DEV_MAX_IPS];/* own (or forwarded) public sources */
     uint32_t local_total, public_total;   /* distinct such sources seen */
     uint32_t side_v4, side_v6;      /* distinct public addresses on this MAC's side of frames */
     uint32_t forwarded;             /* distinct public sources whose packets it sent with a
@@ -85,7 +85,7 @@ void iof__devtab_free(iof__devtab *t);
 
 /* One decoded packet (frame bytes borrowed). Never fails: a full cap is counted; an allocation
  * failure is counted as a drop and remembered (iof__devtab_nomem). */
-void iof__devtab_packet(iof__devtab *t, const iof_pkt *p);
+void iof__devtab_packet(iof__devtab *t, const iof__pkt *p);
 
 bool iof__devtab_nomem(const iof__devtab *t);
 void iof__devtab_get_stats(const iof__devtab *t, iof__devtab_stats *st);
@@ -95,7 +95,7 @@ size_t iof__devtab_count(const iof__devtab *t);
 const iof__devrow *iof__devtab_row(const iof__devtab *t, size_t i);
 
 /* Gateway addresses DHCP servers announced (option 3). */
-size_t iof__devtab_router_ips(const iof__devtab *t, const iof_dev_addr **ips);
+size_t iof__devtab_router_ips(const iof__devtab *t, const iof__dev_addr **ips);
 
 /* The row is an L2 next hop: public addresses of a family behind it reach the threshold, or it
  * sent forwarded packets (see IOF_DEV_NEXTHOP_V6). */

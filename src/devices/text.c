@@ -9,7 +9,7 @@ size_t iof__dev_text(char *dst, size_t cap, const uint8_t *src, size_t n)
     uint8_t in[IOF_DEV_TEXT_IN];
     if (n > sizeof in)
         n = sizeof in;
-    iof_rd r = rd_init(src, n);
+    iof__rd r = rd_init(src, n);
     rd_copy(&r, in, n);
     size_t o = 0;
     for (size_t i = 0; i < n && in[i] != 0;) {

@@ -19,7 +19,7 @@ bool iof__ip_is_group(uint8_t ipver, const uint8_t a[16])
 
 static bool mac_is_group(const uint8_t m[6]) { return (m[0] & 1) != 0; }
 
-static void set_view(iof_view *v, int32_t dev, uint8_t dir, const iof_pkt *p)
+static void set_view(iof__view *v, int32_t dev, uint8_t dir, const iof__pkt *p)
 {
     v->device = dev;
     v->dir = dir;
@@ -38,7 +38,7 @@ static void set_view(iof_view *v, int32_t dev, uint8_t dir, const iof_pkt *p)
     }
 }
 
-int iof__attribute(const iof_pkt *p, const iof__inventory *inv, iof_view views[2])
+int iof__attribute(const iof__pkt *p, const iof__inventory *inv, iof__view views[2])
 {
     long src = -1, dst = -1;
     bool src_dev, dst_dev;

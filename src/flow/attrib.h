@@ -10,17 +10,17 @@
 #include "decode/decode.h"
 #include "flow/inventory.h"
 
-typedef struct iof_view {
+typedef struct iof__view {
     int32_t device;      /* inventory index or -1 (local-range mode) */
     uint8_t dir;         /* 1 = device -> remote (upstream), 0 = remote -> device */
     uint8_t ipver;
     uint8_t proto;
     uint16_t dev_port, rem_port;
     const uint8_t *dev_ip, *rem_ip; /* point into the packet summary */
-} iof_view;
+} iof__view;
 
 /* Fills views[0..1]; returns how many. inv may be NULL (local address ranges). */
-int iof__attribute(const iof_pkt *pkt, const iof__inventory *inv, iof_view views[2]);
+int iof__attribute(const iof__pkt *pkt, const iof__inventory *inv, iof__view views[2]);
 
 /* Address classes (§1): private/local ranges, and broadcast/multicast destinations. */
 bool iof__ip_is_local(uint8_t ipver, const uint8_t ip[16]);

@@ -24,10 +24,10 @@ struct iof__cflow {
     void *ctx;
     int err;                 /* sticky emitter error */
 
-    iof_cfrec **buckets;
+    iof__cfrec **buckets;
     uint64_t mask;
-    iof_cfrec *qhead, *qtail;
-    iof_cfrec *free_list;
+    iof__cfrec *qhead, *qtail;
+    iof__cfrec *free_list;
     cf_slab *slabs;
     size_t rec_size;         /* record + slot arrays, 8-byte aligned */
 
@@ -39,12 +39,12 @@ struct iof__cflow {
 
 /* End of a record's window: first_ns + window, saturating (capture readers clamp absurd
  * timestamps to INT64_MAX; the window of such a record never ends before end of input). */
-static inline int64_t window_end(const iof__cflow *t, const iof_cfrec *r)
+static inline int64_t window_end(const iof__cflow *t, const iof__cfrec *r)
 {
     return r->first_ns > INT64_MAX - t->cfg.window_ns ? INT64_MAX : r->first_ns + t->cfg.window_ns;
 }
 
-static inline bool rec_matches(const iof_cfrec *r, uint64_t h, const iof_view *v)
+static inline bool rec_matches(const iof__cfrec *r, uint64_t h, const iof__view *v)
 {
     return r->hash == h && r->dev_port == v->dev_port && r->rem_port == v->rem_port &&
            r->proto == v->proto && r->ipver == v->ipver && r->device == v->device &&
@@ -56,7 +56,7 @@ size_t iof__cfrec_slot_bytes(size_t n)
     return n * (sizeof(int64_t) + sizeof(int32_t) + 2 * sizeof(uint32_t) + sizeof(int8_t));
 }
 
-unsigned char *iof__cfrec_bind_slots(iof_cfrec *r, unsigned char *p, size_t n)
+unsigned char *iof__cfrec_bind_slots(iof__cfrec *r, unsigned char *p, size_t n)
 {
     r->off_us = (int64_t *)(void *)p;
     p += n * sizeof(int64_t);
@@ -90,7 +90,7 @@ int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_
     }
     t->mask = nb - 1;
     t->mem_bytes = nb * sizeof(*t->buckets) + sizeof(*t);
-    size_t sz = sizeof(iof_cfrec) + iof__cfrec_slot_bytes(cfg->packets);
+    size_t sz = sizeof(iof__cfrec) + iof__cfrec_slot_bytes(cfg->packets);
     t->rec_size = (sz + 7) & ~(size_t)7;
     *out = t;
     return IOF_OK;
@@ -103,7 +103,7 @@ void iof__cflow_destroy(iof__cflow *t)
     /* every record lives in a slab; payload buffers are per record */
     for (cf_slab *s = t->slabs; s;) {
         for (size_t k = 0; k < CF_SLAB_RECORDS; k++) {
-            iof_cfrec *r = (iof_cfrec *)(void *)(s->mem + k * t->rec_size);
+            iof__cfrec *r = (iof__cfrec *)(void *)(s->mem + k * t->rec_size);
             free(r->pay);
         }
         cf_slab *n = s->next;
@@ -124,7 +124,7 @@ static int grow_free_list(iof__cflow *t)
     t->mem_bytes += sizeof(cf_slab) + CF_SLAB_RECORDS * t->rec_size;
     size_t i = t->cfg.packets;
     for (size_t k = 0; k < CF_SLAB_RECORDS; k++) {
-        iof_cfrec *r = (iof_cfrec *)(void *)(s->mem + k * t->rec_size);
+        iof__cfrec *r = (iof__cfrec *)(void *)(s->mem + k * t->rec_size);
         iof__cfrec_bind_slots(r, (unsigned char *)(r + 1), i);
         r->hnext = t->free_list;
         t->free_list = r;
@@ -138,14 +138,14 @@ static void maybe_grow_buckets(iof__cflow *t)
     uint64_t nb = t->mask + 1;
     if (t->st.live_records <= nb || nb >= CF_MAX_BUCKETS)
         return;
-    iof_cfrec **b = calloc(nb * 2, sizeof(*b));
+    iof__cfrec **b = calloc(nb * 2, sizeof(*b));
     if (!b)
         return; /* keep working with longer chains */
     uint64_t mask = nb * 2 - 1;
     for (uint64_t i = 0; i < nb; i++) {
-        for (iof_cfrec *r = t->buckets[i], *n; r; r = n) {
+        for (iof__cfrec *r = t->buckets[i], *n; r; r = n) {
             n = r->hnext;
-            iof_cfrec **slot = &b[r->hash & mask];
+            iof__cfrec **slot = &b[r->hash & mask];
             r->hnext = *slot;
             if (*slot)
                 (*slot)->hpprev = &r->hnext;
@@ -159,7 +159,7 @@ static void maybe_grow_buckets(iof__cflow *t)
     t->mem_bytes += nb * sizeof(*b);
 }
 
-static void unlink_rec(iof__cflow *t, iof_cfrec *r)
+static void unlink_rec(iof__cflow *t, iof__cfrec *r)
 {
     *r->hpprev = r->hnext;
     if (r->hnext)
@@ -177,7 +177,7 @@ static void unlink_rec(iof__cflow *t, iof_cfrec *r)
     t->free_list = r;
 }
 
-static int emit_rec(iof__cflow *t, iof_cfrec *r, iof_cf_end end)
+static int emit_rec(iof__cflow *t, iof__cfrec *r, iof__cf_end end)
 {
     r->end = (uint8_t)end;
     t->st.records_emitted[r->variant]++;
@@ -192,11 +192,11 @@ static int emit_rec(iof__cflow *t, iof_cfrec *r, iof_cf_end end)
     return t->err;
 }
 
-static iof_cfrec *new_rec(iof__cflow *t, const iof_view *v, uint8_t variant, uint64_t h, int64_t ts)
+static iof__cfrec *new_rec(iof__cflow *t, const iof__view *v, uint8_t variant, uint64_t h, int64_t ts)
 {
     if (!t->free_list && grow_free_list(t) != IOF_OK)
         return NULL;
-    iof_cfrec *r = t->free_list;
+    iof__cfrec *r = t->free_list;
     t->free_list = r->hnext;
     r->variant = variant;
     r->ipver = v->ipver;
@@ -215,7 +215,7 @@ static iof_cfrec *new_rec(iof__cflow *t, const iof_view *v, uint8_t variant, uin
     r->nslots = 0;
     r->pay_used = 0;
     r->hash = h;
-    iof_cfrec **b = &t->buckets[h & t->mask];
+    iof__cfrec **b = &t->buckets[h & t->mask];
     r->hnext = *b;
     if (*b)
         (*b)->hpprev = &r->hnext;
@@ -231,7 +231,7 @@ static iof_cfrec *new_rec(iof__cflow *t, const iof_view *v, uint8_t variant, uin
     return r;
 }
 
-static int reserve_payload(iof__cflow *t, iof_cfrec *r, uint32_t n)
+static int reserve_payload(iof__cflow *t, iof__cfrec *r, uint32_t n)
 {
     if (n <= r->pay_cap - r->pay_used)
         return IOF_OK;
@@ -250,7 +250,7 @@ static int reserve_payload(iof__cflow *t, iof_cfrec *r, uint32_t n)
     return IOF_OK;
 }
 
-static int update_rec(iof__cflow *t, iof_cfrec *r, const iof_pkt *p, uint8_t dir)
+static int update_rec(iof__cflow *t, iof__cfrec *r, const iof__pkt *p, uint8_t dir)
 {
     r->packets++;
     r->bytes += p->ip_len;
@@ -295,7 +295,7 @@ int iof__cflow_advance(iof__cflow *t, int64_t clock_ns)
     return t->err;
 }
 
-static int cflow_packet(iof__cflow *t, const iof_pkt *p, const iof_view *views, int nviews,
+static int cflow_packet(iof__cflow *t, const iof__pkt *p, const iof__view *views, int nviews,
                         int64_t *until)
 {
     int rc = iof__cflow_advance(t, p->ts_ns);
@@ -304,12 +304,12 @@ static int cflow_packet(iof__cflow *t, const iof_pkt *p, const iof_view *views, 
     for (int vi = 0; vi < nviews; vi++) {
         if (until)
             until[vi] = INT64_MAX;
-        const iof_view *v = &views[vi];
+        const iof__view *v = &views[vi];
         uint64_t h = iof__key_view_hash(t->cfg.hash_seed, v);
-        iof_cfrec *found[IOF_VAR__COUNT] = { NULL, NULL };
+        iof__cfrec *found[IOF_VAR__COUNT] = { NULL, NULL };
         /* variants this view feeds: both for upstream packets, bidirectional for downstream */
         unsigned want = t->cfg.variants & (v->dir ? 3u : 1u << IOF_VAR_BI), seen = 0;
-        for (iof_cfrec *r = t->buckets[h & t->mask]; r && seen != want; r = r->hnext)
+        for (iof__cfrec *r = t->buckets[h & t->mask]; r && seen != want; r = r->hnext)
             if (rec_matches(r, h, v)) {
                 found[r->variant] = r;
                 seen |= 1u << r->variant;
@@ -317,7 +317,7 @@ static int cflow_packet(iof__cflow *t, const iof_pkt *p, const iof_view *views, 
         for (uint8_t var = 0; var < IOF_VAR__COUNT; var++) {
             if (!(t->cfg.variants & (1u << var)) || (var == IOF_VAR_UNI && v->dir == 0))
                 continue;
-            iof_cfrec *r = found[var];
+            iof__cfrec *r = found[var];
             /* a saturated window (clamped timestamps) is never closed by a packet */
             if (r && p->ts_ns >= window_end(t, r) && window_end(t, r) != INT64_MAX) {
                 emit_rec(t, r, IOF_CF_END_WINDOW);
@@ -341,18 +341,18 @@ static int cflow_packet(iof__cflow *t, const iof_pkt *p, const iof_view *views, 
     return t->err;
 }
 
-int iof__cflow_packet(iof__cflow *t, const iof_pkt *p, const iof_view *views, int nviews)
+int iof__cflow_packet(iof__cflow *t, const iof__pkt *p, const iof__view *views, int nviews)
 {
     return cflow_packet(t, p, views, nviews, NULL);
 }
 
-int iof__cflow_packet_until(iof__cflow *t, const iof_pkt *p, const iof_view *views, int nviews,
+int iof__cflow_packet_until(iof__cflow *t, const iof__pkt *p, const iof__view *views, int nviews,
                             int64_t *until_ns)
 {
     return cflow_packet(t, p, views, nviews, until_ns);
 }
 
-int iof__cflow_flush(iof__cflow *t, iof_cf_end reason)
+int iof__cflow_flush(iof__cflow *t, iof__cf_end reason)
 {
     while (t->qhead)
         emit_rec(t, t->qhead, reason);

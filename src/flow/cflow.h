@@ -25,17 +25,17 @@
 
 enum { IOF_VAR_BI = 0, IOF_VAR_UNI = 1, IOF_VAR__COUNT = 2 };
 
-typedef enum iof_cf_end {
+typedef enum iof__cf_end {
     IOF_CF_END_WINDOW = 0,  /* its window closed (normal) */
     IOF_CF_END_EOF,         /* end of input */
     IOF_CF_END_EVICTED,     /* live-record cap reached: emitted before its window closed */
     IOF_CF_END_SHUTDOWN,    /* run stopped by a signal */
-} iof_cf_end;
+} iof__cf_end;
 
-typedef struct iof_cfrec {
+typedef struct iof__cfrec {
     /* lookup fields first: one cache line holds the chain link, the hash and the key */
-    struct iof_cfrec *hnext;/* hash chain */
-    struct iof_cfrec **hpprev; /* the pointer that points at this record (O(1) unlink) */
+    struct iof__cfrec *hnext;/* hash chain */
+    struct iof__cfrec **hpprev; /* the pointer that points at this record (O(1) unlink) */
     uint64_t hash;
     /* identity (device point of view) */
     uint8_t variant;        /* IOF_VAR_* */
@@ -46,7 +46,7 @@ typedef struct iof_cfrec {
     uint8_t dev_ip[16], rem_ip[16];
     int32_t device;         /* inventory index, or -1 */
     uint8_t mac[6];
-    uint8_t end;            /* iof_cf_end, set when emitted */
+    uint8_t end;            /* iof__cf_end, set when emitted */
 
     int64_t first_ns;       /* timestamp of the first packet */
     uint64_t bytes;         /* sum of IP lengths */
@@ -63,14 +63,14 @@ typedef struct iof_cfrec {
     uint32_t *pay_len;      /* captured payload bytes kept for slot k (<= j) */
 
     /* creation-order queue (oldest first) */
-    struct iof_cfrec *qprev, *qnext;
-} iof_cfrec;
+    struct iof__cfrec *qprev, *qnext;
+} iof__cfrec;
 
 /* The slot arrays of a record with n slots live in one area: bytes it needs, and binding r's
  * array pointers to an area at p (returns the first byte after it). The one place that knows
  * the layout (used by the flow table's slabs and by copies of records). */
 size_t iof__cfrec_slot_bytes(size_t n);
-unsigned char *iof__cfrec_bind_slots(iof_cfrec *r, unsigned char *p, size_t n);
+unsigned char *iof__cfrec_bind_slots(iof__cfrec *r, unsigned char *p, size_t n);
 
 typedef struct iof__cf_config {
     int64_t window_ns;
@@ -93,25 +93,25 @@ typedef struct iof__cf_stats {
 
 /* Called for each finished record; the record is recycled when the callback returns.
  * A non-zero return (an output error) is remembered and returned by later calls. */
-typedef int (*iof__cf_emit_fn)(void *ctx, const iof_cfrec *rec);
+typedef int (*iof__cf_emit_fn)(void *ctx, const iof__cfrec *rec);
 
 typedef struct iof__cflow iof__cflow;
 
 int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_fn emit, void *ctx);
 void iof__cflow_destroy(iof__cflow *t);
 /* Adds one packet seen through its views (1 or 2). Returns 0 or the emitter's error. */
-int iof__cflow_packet(iof__cflow *t, const iof_pkt *pkt, const iof_view *views, int nviews);
+int iof__cflow_packet(iof__cflow *t, const iof__pkt *pkt, const iof__view *views, int nviews);
 /* Same, and until_ns[v] = the time before which no packet with the same view can start a
  * record (the end of the window of the record view v went into; the earliest over the variants
  * it feeds). A caller that knows its next packets repeat a view may leave them out until then:
  * every record is created exactly as with all packets (only its counts and slots miss them),
  * unless --max-flows evicts records. */
-int iof__cflow_packet_until(iof__cflow *t, const iof_pkt *pkt, const iof_view *views, int nviews,
+int iof__cflow_packet_until(iof__cflow *t, const iof__pkt *pkt, const iof__view *views, int nviews,
                             int64_t *until_ns);
 /* Moves the packet-time clock forward: emits every record whose window has closed. */
 int iof__cflow_advance(iof__cflow *t, int64_t clock_ns);
 /* Emits every live record (end of input or shutdown) in creation order. */
-int iof__cflow_flush(iof__cflow *t, iof_cf_end reason);
+int iof__cflow_flush(iof__cflow *t, iof__cf_end reason);
 void iof__cflow_get_stats(const iof__cflow *t, iof__cf_stats *st);
 /* Bytes of memory held (records, slot arrays, payload buffers, buckets). */
 uint64_t iof__cflow_memory(const iof__cflow *t);

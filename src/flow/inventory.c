@@ -13,7 +13,7 @@
 #define INV_MAX_FIELDS 64  /* fields in a row (header-named columns, or mac,name,type + IPs) */
 
 struct iof__inventory {
-    iof_device *dev;
+    iof__device *dev;
     size_t n, cap;
     bool has_ips;
     /* open-addressing index MAC -> device (power-of-two size, 2x rows) */
@@ -92,7 +92,7 @@ long iof__inventory_find_ip(const iof__inventory *inv, uint8_t ipver, const uint
 
 bool iof__inventory_has_ips(const iof__inventory *inv) { return inv && inv->has_ips; }
 size_t iof__inventory_count(const iof__inventory *inv) { return inv ? inv->n : 0; }
-const iof_device *iof__inventory_get(const iof__inventory *inv, size_t i) { return &inv->dev[i]; }
+const iof__device *iof__inventory_get(const iof__inventory *inv, size_t i) { return &inv->dev[i]; }
 
 void iof__inventory_free(iof__inventory *inv)
 {
@@ -144,7 +144,7 @@ static int read_header(colmap *m, char **f, const size_t *fl, int nf, const char
 }
 
 /* Adds the addresses of one field ("a;b c"). */
-static int add_ips(iof_device *d, const char *s, size_t n, int col, const char *path, long line, char *err,
+static int add_ips(iof__device *d, const char *s, size_t n, int col, const char *path, long line, char *err,
                    size_t errlen)
 {
     const char *p = s, *e = s + n;
@@ -191,7 +191,7 @@ static int copy_field(char *dst, char **f, const size_t *fl, int nf, int col, co
 }
 
 /* One data row into d. */
-static int parse_row(iof_device *d, const colmap *m, char **f, const size_t *fl, int nf, const char *path,
+static int parse_row(iof__device *d, const colmap *m, char **f, const size_t *fl, int nf, const char *path,
                      long line, char *err, size_t errlen)
 {
     memset(d, 0, sizeof(*d));
@@ -308,7 +308,7 @@ int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_
         }
         if (inv->n == inv->cap) {
             size_t cap = inv->cap ? inv->cap * 2 : 64;
-            iof_device *d = realloc(inv->dev, cap * sizeof(*d));
+            iof__device *d = realloc(inv->dev, cap * sizeof(*d));
             if (!d) {
                 rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
                 goto cleanup;
@@ -316,7 +316,7 @@ int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_
             inv->dev = d;
             inv->cap = cap;
         }
-        iof_device *d = &inv->dev[inv->n];
+        iof__device *d = &inv->dev[inv->n];
         if ((rc = parse_row(d, &map, f, fl, nf, path, lineno, err, errlen)) != IOF_OK)
             goto cleanup;
         if (d->n_ips)

@@ -18,14 +18,14 @@
 #define IOF_MAX_DEVICE_IPS 8       /* IPs per device row */
 #define IOF_MAX_DEVICE_FIELD 128   /* bytes in a name or type */
 
-typedef struct iof_device {
+typedef struct iof__device {
     uint8_t mac[6];
     char name[IOF_MAX_DEVICE_FIELD];
     char type[IOF_MAX_DEVICE_FIELD];
     uint8_t n_ips;
     uint8_t ip_ver[IOF_MAX_DEVICE_IPS];
     uint8_t ips[IOF_MAX_DEVICE_IPS][16];
-} iof_device;
+} iof__device;
 
 typedef struct iof__inventory iof__inventory;
 
@@ -34,7 +34,7 @@ typedef struct iof__inventory iof__inventory;
 int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_t errlen);
 void iof__inventory_free(iof__inventory *inv);
 size_t iof__inventory_count(const iof__inventory *inv);
-const iof_device *iof__inventory_get(const iof__inventory *inv, size_t idx);
+const iof__device *iof__inventory_get(const iof__inventory *inv, size_t idx);
 /* Index of the device with this MAC / IP, or -1. */
 long iof__inventory_find_mac(const iof__inventory *inv, const uint8_t mac[6]);
 long iof__inventory_find_ip(const iof__inventory *inv, uint8_t ipver, const uint8_t ip[16]);

@@ -16,7 +16,7 @@ static inline uint64_t mix(uint64_t a, uint64_t b)
     return (uint64_t)m ^ (uint64_t)(m >> 64);
 }
 
-uint64_t iof__key_view_hash(uint64_t s, const iof_view *v)
+uint64_t iof__key_view_hash(uint64_t s, const iof__view *v)
 {
     uint64_t h = mix(rd64(v->dev_ip) ^ s ^ 0xa0761d6478bd642fULL, rd64(v->dev_ip + 8) ^ 0xe7037ed1a0b428dbULL);
     h ^= mix(rd64(v->rem_ip) ^ 0x8ebc6af09c88c6e3ULL, rd64(v->rem_ip + 8) ^ s);
@@ -33,7 +33,7 @@ static inline uint64_t endpoint(uint64_t s, const uint8_t ip[16], uint16_t port)
     return mix(rd64(ip) ^ s ^ 0x2d358dccaa6c78a5ULL, rd64(ip + 8) ^ ((uint64_t)port << 17) ^ 0x8bb84b93962eacc9ULL);
 }
 
-uint64_t iof__key_sym_hash(uint64_t s, const iof_view *v)
+uint64_t iof__key_sym_hash(uint64_t s, const iof__view *v)
 {
     uint64_t h = endpoint(s, v->dev_ip, v->dev_port) + endpoint(s, v->rem_ip, v->rem_port);
     return mix(h ^ ((uint64_t)v->proto << 8 | v->ipver), 0x4b33a62ed433d4a3ULL ^ s);

@@ -13,9 +13,9 @@
 
 #include "flow/attrib.h"
 
-uint64_t iof__key_view_hash(uint64_t seed, const iof_view *v);
+uint64_t iof__key_view_hash(uint64_t seed, const iof__view *v);
 /* Depends only on the unordered pair {(device IP, device port), (remote IP, remote port)},
  * the protocol and the IP version: not on the device, the direction or which side is which. */
-uint64_t iof__key_sym_hash(uint64_t seed, const iof_view *v);
+uint64_t iof__key_sym_hash(uint64_t seed, const iof__view *v);
 
 #endif

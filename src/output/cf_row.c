@@ -39,7 +39,7 @@ static uint32_t format_ip(uint8_t ipver, const uint8_t ip[16], char out[48])
     return (uint32_t)strlen(out);
 }
 
-uint32_t iof__cf_format_remip(const iof_cfrec *r, bool anonymise, char out[48])
+uint32_t iof__cf_format_remip(const iof__cfrec *r, bool anonymise, char out[48])
 {
     if (anonymise && iof__ip_is_local(r->ipver, r->rem_ip)) {
         strcpy(out, r->ipver == 4 ? "0.0.0.0" : "::");
@@ -48,13 +48,13 @@ uint32_t iof__cf_format_remip(const iof_cfrec *r, bool anonymise, char out[48])
     return format_ip(r->ipver, r->rem_ip, out);
 }
 
-uint32_t iof__cf_payload_stream(const iof_cfrec *r, int16_t *out, uint32_t B)
+uint32_t iof__cf_payload_stream(const iof__cfrec *r, int16_t *out, uint32_t B)
 {
     uint32_t dirty = B;
     return iof__cf_payload_stream_reuse(r, out, B, &dirty);
 }
 
-uint32_t iof__cf_payload_stream_reuse(const iof_cfrec *r, int16_t *out, uint32_t B, uint32_t *dirty)
+uint32_t iof__cf_payload_stream_reuse(const iof__cfrec *r, int16_t *out, uint32_t B, uint32_t *dirty)
 {
     uint32_t n = 0;
     for (uint32_t k = 0; k < r->nslots && n < B; k++) {
@@ -75,7 +75,7 @@ uint32_t iof__cf_payload_stream_reuse(const iof_cfrec *r, int16_t *out, uint32_t
     return used;
 }
 
-void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof_cfrec *r,
+void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof__cfrec *r,
                       int16_t *stream, uint32_t *stream_dirty)
 {
     row->rec = r;
@@ -102,24 +102,24 @@ void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof_cfr
                                         : iof__cf_payload_stream(r, stream, cfg->payload_total);
 }
 
-static void set_int(iof_value *v, int64_t x)
+static void set_int(iof__value *v, int64_t x)
 {
     v->null = false;
     v->i = x;
 }
 
-static void set_str(iof_value *v, const void *p, uint32_t len)
+static void set_str(iof__value *v, const void *p, uint32_t len)
 {
     v->null = false;
     v->p = p;
     v->len = len;
 }
 
-static void cf_get(const void *rowp, const iof_column *c, uint32_t k, iof_value *v)
+static void cf_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
 {
     const iof__cf_row *row = rowp;
-    const iof_cfrec *r = row->rec;
-    const iof_device *dev = row->dev;
+    const iof__cfrec *r = row->rec;
+    const iof__device *dev = row->dev;
     v->null = true;
     switch ((enum cf_field)c->field) {
     case F_DEVICE: set_str(v, row->device, row->device_len); break;
@@ -145,13 +145,13 @@ static void cf_get(const void *rowp, const iof_column *c, uint32_t k, iof_value 
     }
 }
 
-static uint32_t cf_count(const void *rowp, const iof_column *c)
+static uint32_t cf_count(const void *rowp, const iof__column *c)
 {
     (void)c;
     return ((const iof__cf_row *)rowp)->rec->nslots;
 }
 
-static const int16_t *cf_i16_span(const void *rowp, const iof_column *c, uint32_t *n, uint32_t *tail,
+static const int16_t *cf_i16_span(const void *rowp, const iof__column *c, uint32_t *n, uint32_t *tail,
                                   int16_t *tail_val)
 {
     const iof__cf_row *row = rowp;
@@ -171,7 +171,7 @@ static const int16_t *cf_i16_span(const void *rowp, const iof_column *c, uint32_
 static const struct {
     enum cf_field f;
     const char *wide, *nested;
-    iof_vtype t;
+    iof__vtype t;
     const char *doc;
 } meta[] = {
     { F_DEVICE, "Device", "device", IOF_VT_STRING,
@@ -186,7 +186,7 @@ static const struct {
     { F_PACKETS, "PacketCount", "packets", IOF_VT_INT64, "packets in the record" },
 };
 
-iof_colnames iof__cf_col_names(iof__cf_col c)
+iof__colnames iof__cf_col_names(iof__cf_col c)
 {
     static const enum cf_field map[] = {
         [IOF__CF_DEVICE] = F_DEVICE, [IOF__CF_FIRST_SEEN] = F_FIRST_SEEN, [IOF__CF_REMIP] = F_REMIP,
@@ -194,18 +194,18 @@ iof_colnames iof__cf_col_names(iof__cf_col c)
         [IOF__CF_BYTES] = F_BYTES, [IOF__CF_PACKETS] = F_PACKETS,
     };
     if (c == IOF__CF_DEVNAME)
-        return (iof_colnames){ COL_DEVNAME, COL_DEVNAME };
+        return (iof__colnames){ COL_DEVNAME, COL_DEVNAME };
     if (c == IOF__CF_DEVTYPE)
-        return (iof_colnames){ COL_DEVTYPE, COL_DEVTYPE };
+        return (iof__colnames){ COL_DEVTYPE, COL_DEVTYPE };
     for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++)
         if ((unsigned)c < sizeof(map) / sizeof(map[0]) && meta[i].f == map[c])
-            return (iof_colnames){ meta[i].wide, meta[i].nested };
-    return (iof_colnames){ "", "" };
+            return (iof__colnames){ meta[i].wide, meta[i].nested };
+    return (iof__colnames){ "", "" };
 }
 
-int iof__cf_schema(iof_schema *s, const iof__cf_rowcfg *cfg)
+int iof__cf_schema(iof__schema *s, const iof__cf_rowcfg *cfg)
 {
-    iof_row_ops ops = { cf_get, cf_count, cf_i16_span };
+    iof__row_ops ops = { cf_get, cf_count, cf_i16_span };
     bool w = cfg->wide;
     IOF_TRY(iof__schema_init(s, w ? "customflow.wide" : "customflow.nested", ops));
     for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++)
@@ -216,7 +216,7 @@ int iof__cf_schema(iof_schema *s, const iof__cf_rowcfg *cfg)
         int digits = 2;
         for (uint32_t x = 100; x < cfg->packets; x *= 10)
             digits++;
-        static const struct { enum cf_field f; const char *suffix; iof_vtype t; const char *doc; } slot[] = {
+        static const struct { enum cf_field f; const char *suffix; iof__vtype t; const char *doc; } slot[] = {
             { F_SLOT_TO, "TO", IOF_VT_INT64, "time offset of packet k from FirstSeen, µs (null: no packet k)" },
             { F_SLOT_PS, "PS", IOF_VT_INT32, "IP length of packet k, bytes (null: no packet k)" },
             { F_SLOT_D, "D", IOF_VT_INT8, "direction of packet k: 1 device->remote, 0 remote->device" },
@@ -259,7 +259,7 @@ uint32_t iof__cf_wide_max_payload_total(const iof__cf_rowcfg *cfg)
     iof__cf_rowcfg c = *cfg;
     c.wide = true;
     c.payload_total = 0;
-    iof_schema s;
+    iof__schema s;
     if (iof__cf_schema(&s, &c) != IOF_OK)
         return 0;
     size_t n = s.n;

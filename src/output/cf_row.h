@@ -21,7 +21,7 @@ typedef struct iof__cf_rowcfg {
 
 /* One row = one record, with its text fields formatted once. */
 typedef struct iof__cf_row {
-    const iof_cfrec *rec;
+    const iof__cfrec *rec;
     const iof__cf_rowcfg *cfg;
     char device[18];
     uint32_t device_len;
@@ -31,7 +31,7 @@ typedef struct iof__cf_row {
     uint32_t devip_len;
     int16_t *stream;           /* wide payload stream, payload_total entries (owned by caller) */
     uint32_t stream_used;      /* entries before the -1 fill */
-    const iof_device *dev;     /* inventory entry, or NULL */
+    const iof__device *dev;     /* inventory entry, or NULL */
 } iof__cf_row;
 
 /* The columns of the custom-flow record that readers of our outputs look up. */
@@ -40,10 +40,10 @@ typedef enum iof__cf_col {
     IOF__CF_REMPORT, IOF__CF_BYTES, IOF__CF_PACKETS, IOF__CF_DEVNAME, IOF__CF_DEVTYPE,
 } iof__cf_col;
 /* Their names in the wide and nested layouts (the schema's own table). */
-iof_colnames iof__cf_col_names(iof__cf_col c);
+iof__colnames iof__cf_col_names(iof__cf_col c);
 
 /* Builds the schema of the custom-flow record for this configuration. */
-int iof__cf_schema(iof_schema *s, const iof__cf_rowcfg *cfg);
+int iof__cf_schema(iof__schema *s, const iof__cf_rowcfg *cfg);
 
 /* The largest payload_total whose wide layout stays within IOF_MAX_COLUMNS columns, given the
  * other settings of cfg (11 + 3 x packets columns besides the stream: 8151 for 10 packets). */
@@ -53,16 +53,16 @@ uint32_t iof__cf_wide_max_payload_total(const iof__cf_rowcfg *cfg);
  * `stream`, which must hold cfg->payload_total entries when cfg->wide). A caller that reuses
  * `stream` for row after row passes stream_dirty (start: payload_total): only the cells the
  * previous row used are reset to -1. NULL: the whole buffer is written. */
-void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof_cfrec *rec,
+void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof__cfrec *rec,
                       int16_t *stream, uint32_t *stream_dirty);
 
 /* The wide payload stream (§4): for each slot `-4`, its payload bytes, `-8`; cut at B slots;
  * unused slots -1. Returns the number of entries before the -1 fill. Exposed for tests. */
-uint32_t iof__cf_payload_stream(const iof_cfrec *rec, int16_t *out, uint32_t B);
+uint32_t iof__cf_payload_stream(const iof__cfrec *rec, int16_t *out, uint32_t B);
 /* Same into a buffer whose cells from *dirty on already hold -1; sets *dirty to the result. */
-uint32_t iof__cf_payload_stream_reuse(const iof_cfrec *rec, int16_t *out, uint32_t B, uint32_t *dirty);
+uint32_t iof__cf_payload_stream_reuse(const iof__cfrec *rec, int16_t *out, uint32_t B, uint32_t *dirty);
 
 /* Remote IP text as written (anonymised when configured). Returns length. */
-uint32_t iof__cf_format_remip(const iof_cfrec *rec, bool anonymise, char out[48]);
+uint32_t iof__cf_format_remip(const iof__cfrec *rec, bool anonymise, char out[48]);
 
 #endif

@@ -25,16 +25,16 @@ struct iof__cluster {
     size_t n, max_rows;
 };
 
-static size_t clone_size(const iof_cfrec *r)
+static size_t clone_size(const iof__cfrec *r)
 {
-    size_t sz = sizeof(iof_cfrec) + iof__cfrec_slot_bytes(r->nslots) + r->pay_used;
+    size_t sz = sizeof(iof__cfrec) + iof__cfrec_slot_bytes(r->nslots) + r->pay_used;
     return (sz + 7) & ~(size_t)7;
 }
 
 /* Points the copy's arrays (and its payload) at the bytes that follow it. */
-static iof_cfrec *fixup(unsigned char *base, size_t off)
+static iof__cfrec *fixup(unsigned char *base, size_t off)
 {
-    iof_cfrec *r = (iof_cfrec *)(void *)(base + off);
+    iof__cfrec *r = (iof__cfrec *)(void *)(base + off);
     r->pay = iof__cfrec_bind_slots(r, (unsigned char *)(r + 1), r->nslots);
     return r;
 }
@@ -66,7 +66,7 @@ void iof__cluster_destroy(iof__cluster *c)
 
 bool iof__cluster_full(const iof__cluster *c) { return c->n >= c->max_rows || c->used >= c->max_bytes; }
 
-int iof__cluster_add(iof__cluster *c, const iof_cfrec *r)
+int iof__cluster_add(iof__cluster *c, const iof__cfrec *r)
 {
     size_t sz = clone_size(r);
     if (sz > c->cap - c->used) {
@@ -81,7 +81,7 @@ int iof__cluster_add(iof__cluster *c, const iof_cfrec *r)
     }
     size_t off = c->used;
     memcpy(c->arena + off, r, sizeof(*r));
-    iof_cfrec *d = fixup(c->arena, off);
+    iof__cfrec *d = fixup(c->arena, off);
     size_t n = r->nslots;
     memcpy(d->off_us, r->off_us, n * sizeof(int64_t));
     memcpy(d->size, r->size, n * sizeof(int32_t));
@@ -110,8 +110,8 @@ static int cmp_rec(const void *pa, const void *pb, void *base)
         return ka->k < kb->k ? -1 : 1;
     if (ka->k2 != kb->k2)
         return ka->k2 < kb->k2 ? -1 : 1;
-    const iof_cfrec *a = (const iof_cfrec *)(const void *)((unsigned char *)base + ka->off);
-    const iof_cfrec *b = (const iof_cfrec *)(const void *)((unsigned char *)base + kb->off);
+    const iof__cfrec *a = (const iof__cfrec *)(const void *)((unsigned char *)base + ka->off);
+    const iof__cfrec *b = (const iof__cfrec *)(const void *)((unsigned char *)base + kb->off);
     int d;
     if (a->proto != b->proto)
         return a->proto < b->proto ? -1 : 1;
@@ -199,7 +199,7 @@ int iof__cluster_drain(iof__cluster *c, iof__cluster_fn fn, void *ctx)
             for (unsigned l = 0; l < PREFETCH_LINES; l++)
                 __builtin_prefetch(q + 64 * l);
         }
-        rc = fn(ctx, (const iof_cfrec *)(const void *)(c->arena + c->off[i].off));
+        rc = fn(ctx, (const iof__cfrec *)(const void *)(c->arena + c->off[i].off));
     }
     c->n = 0;
     c->used = 0;

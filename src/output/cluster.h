@@ -17,12 +17,12 @@
 #define IOF_CLUSTER_BYTES (64u << 20)     /* bytes of record copies per batch */
 
 typedef struct iof__cluster iof__cluster;
-typedef int (*iof__cluster_fn)(void *ctx, const iof_cfrec *rec);
+typedef int (*iof__cluster_fn)(void *ctx, const iof__cfrec *rec);
 
 int iof__cluster_create(iof__cluster **out, size_t max_rows, size_t max_bytes);
 void iof__cluster_destroy(iof__cluster *c);
 /* Copies rec into the batch. Returns 0 or IOF_E_NOMEM. */
-int iof__cluster_add(iof__cluster *c, const iof_cfrec *rec);
+int iof__cluster_add(iof__cluster *c, const iof__cfrec *rec);
 /* True when the batch should be drained before the next add. */
 bool iof__cluster_full(const iof__cluster *c);
 /* Sorts the batch, calls fn for each record in order, empties the batch. Stops at the first

@@ -5,7 +5,7 @@
 #include "common/err.h"
 #include "output/schema.h"
 
-int iof__schema_init(iof_schema *s, const char *name, iof_row_ops ops)
+int iof__schema_init(iof__schema *s, const char *name, iof__row_ops ops)
 {
     memset(s, 0, sizeof(*s));
     s->name = name;
@@ -13,7 +13,7 @@ int iof__schema_init(iof_schema *s, const char *name, iof_row_ops ops)
     return IOF_OK;
 }
 
-int iof__schema_add_column(iof_schema *s, const iof_column *col)
+int iof__schema_add_column(iof__schema *s, const iof__column *col)
 {
     if (s->n >= IOF_MAX_COLUMNS || memchr(col->name, '\0', IOF_MAX_COLNAME) == NULL)
         return IOF_E_LIMIT;
@@ -21,24 +21,24 @@ int iof__schema_add_column(iof_schema *s, const iof_column *col)
         return IOF_E_INVAL;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
-        iof_column *c = realloc(s->cols, cap * sizeof(*c));
+        iof__column *c = realloc(s->cols, cap * sizeof(*c));
         if (!c)
             return IOF_E_NOMEM;
         s->cols = c;
         s->cap = cap;
     }
-    iof_column *c = &s->cols[s->n++];
+    iof__column *c = &s->cols[s->n++];
     *c = *col;
     c->dict = col->dict || col->type == IOF_VT_STRING;
     return IOF_OK;
 }
 
-int iof__schema_add(iof_schema *s, const char *name, iof_vtype type, bool nullable, bool list,
+int iof__schema_add(iof__schema *s, const char *name, iof__vtype type, bool nullable, bool list,
                     uint16_t field, uint32_t index, const char *doc)
 {
     if (strlen(name) >= IOF_MAX_COLNAME)
         return IOF_E_LIMIT;
-    iof_column c;
+    iof__column c;
     memset(&c, 0, sizeof(c));
     strcpy(c.name, name);
     c.type = type;
@@ -50,7 +50,7 @@ int iof__schema_add(iof_schema *s, const char *name, iof_vtype type, bool nullab
     return iof__schema_add_column(s, &c);
 }
 
-void iof__schema_free(iof_schema *s)
+void iof__schema_free(iof__schema *s)
 {
     if (!s)
         return;
@@ -59,7 +59,7 @@ void iof__schema_free(iof_schema *s)
     s->n = s->cap = 0;
 }
 
-long iof__schema_find(const iof_schema *s, const char *name)
+long iof__schema_find(const iof__schema *s, const char *name)
 {
     for (size_t i = 0; i < s->n; i++)
         if (strcmp(s->cols[i].name, name) == 0)
@@ -67,7 +67,7 @@ long iof__schema_find(const iof_schema *s, const char *name)
     return -1;
 }
 
-const char *iof__vtype_name(iof_vtype t)
+const char *iof__vtype_name(iof__vtype t)
 {
     switch (t) {
     case IOF_VT_BOOL: return "bool";

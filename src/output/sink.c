@@ -40,7 +40,7 @@ struct iof__sink {
     bool to_stdout;
     sink_fmt fmts[3];
     int nfmts;
-    iof_schema schema[2];    /* wide, nested */
+    iof__schema schema[2];    /* wide, nested */
     iof__cf_rowcfg rowcfg[2];
     bool use_layout[2];
     int16_t *stream;
@@ -203,7 +203,7 @@ typedef struct drain_ctx {
 } drain_ctx;
 
 /* One record through one file's writer. */
-static int write_rec(const drain_ctx *d, const iof_cfrec *rec)
+static int write_rec(const drain_ctx *d, const iof__cfrec *rec)
 {
     sink_file *sf = d->sf;
     int layout = d->s->fmts[sf->fmt].layout;
@@ -227,7 +227,7 @@ static drain_ctx here(iof__sink *s, sink_file *sf)
     return (drain_ctx){ s, sf, s->stream, &s->stream_dirty, s->errmsg };
 }
 
-static int drain_one(void *ctx, const iof_cfrec *rec) { return write_rec(ctx, rec); }
+static int drain_one(void *ctx, const iof__cfrec *rec) { return write_rec(ctx, rec); }
 
 /* Waits for the batch in flight (if any); its failure becomes the sink's. */
 static int drain_wait(iof__sink *s)
@@ -397,10 +397,10 @@ static int open_file(iof__sink *s, sink_file *sf, int fmt, int variant, int64_t 
     /* the run's key-value metadata, plus what this file holds: a file moved out of its
      * variant folder still says which variant it is (the writer copies the pairs) */
     iof__writer_opts wo = s->cfg.wopts;
-    iof_kv kv[SINK_MAX_KV + 1];
+    iof__kv kv[SINK_MAX_KV + 1];
     size_t nkv = wo.n_kv < SINK_MAX_KV ? wo.n_kv : SINK_MAX_KV;
     memcpy(kv, wo.kv, nkv * sizeof(*kv));
-    kv[nkv++] = (iof_kv){ "iotflow.variant", variant_dir[variant] };
+    kv[nkv++] = (iof__kv){ "iotflow.variant", variant_dir[variant] };
     wo.kv = kv;
     wo.n_kv = nkv;
     int rc = s->fmts[fmt].ops->open(&sf->w, sf->f, &s->schema[layout], &wo, s->errmsg,
@@ -459,7 +459,7 @@ static sink_file *get_file(iof__sink *s, int fmt, int variant, int64_t day, int 
     return empty;
 }
 
-int iof__sink_write(iof__sink *s, const iof_cfrec *rec)
+int iof__sink_write(iof__sink *s, const iof__cfrec *rec)
 {
     int64_t day = day_of(rec->first_ns);
     for (int fi = 0; fi < s->nfmts; fi++) {

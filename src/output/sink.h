@@ -46,7 +46,7 @@ typedef struct iof__sink iof__sink;
  * when a later file fails; iof__sink_files() lists exactly the published files. */
 int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_t errlen);
 /* Writes one record. Returns 0 or IOF_E_OUTPUT/IOF_E_NOMEM/IOF_E_EXISTS (message via errmsg). */
-int iof__sink_write(iof__sink *s, const iof_cfrec *rec);
+int iof__sink_write(iof__sink *s, const iof__cfrec *rec);
 /* No record with a first packet before `ns` will come (except out-of-order ones, which go to a
  * new part): completes and publishes the open files of the days that end at or before ns. */
 int iof__sink_complete_before(iof__sink *s, int64_t ns);

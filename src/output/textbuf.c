@@ -5,13 +5,13 @@
 
 #include "output/textbuf.h"
 
-void iof__tb_free(iof_tbuf *b)
+void iof__tb_free(iof__tbuf *b)
 {
     free(b->p);
     memset(b, 0, sizeof(*b));
 }
 
-void iof__tb_reserve(iof_tbuf *b, size_t n)
+void iof__tb_reserve(iof__tbuf *b, size_t n)
 {
     if (b->oom || b->len + n <= b->cap)
         return;
@@ -31,7 +31,7 @@ void iof__tb_reserve(iof_tbuf *b, size_t n)
     b->cap = cap;
 }
 
-void iof__tb_put(iof_tbuf *b, const void *s, size_t n)
+void iof__tb_put(iof__tbuf *b, const void *s, size_t n)
 {
     if (b->oom || n > b->cap - b->len) {
         iof__tb_reserve(b, n);
@@ -42,7 +42,7 @@ void iof__tb_put(iof_tbuf *b, const void *s, size_t n)
     b->len += n;
 }
 
-void iof__tb_puts(iof_tbuf *b, const char *s) { iof__tb_put(b, s, strlen(s)); }
+void iof__tb_puts(iof__tbuf *b, const char *s) { iof__tb_put(b, s, strlen(s)); }
 
 static const char digits2[201] = "0001020304050607080910111213141516171819"
                                   "2021222324252627282930313233343536373839"
@@ -67,7 +67,7 @@ static char *dec_back(char *end, uint64_t u)
     return end;
 }
 
-void iof__tb_int(iof_tbuf *b, int64_t v)
+void iof__tb_int(iof__tbuf *b, int64_t v)
 {
     if (v >= -9 && v <= 999 && b->len + 4 <= b->cap) { /* payload bytes and markers: the common case */
         char *p = b->p + b->len;
@@ -134,14 +134,14 @@ char *iof__fmt_fixed(char *p, double v, int decimals)
     return p;
 }
 
-void iof__tb_fixed(iof_tbuf *b, double v, int decimals)
+void iof__tb_fixed(iof__tbuf *b, double v, int decimals)
 {
     iof__tb_reserve(b, IOF_FIXED_TEXT);
     if (!b->oom)
         b->len += (size_t)(iof__fmt_fixed(b->p + b->len, v, decimals) - (b->p + b->len));
 }
 
-void iof__tb_hex(iof_tbuf *b, const uint8_t *p, size_t n)
+void iof__tb_hex(iof__tbuf *b, const uint8_t *p, size_t n)
 {
     static const char hx[] = "0123456789abcdef";
     iof__tb_reserve(b, n * 2);
@@ -174,7 +174,7 @@ size_t iof__utf8_len(const uint8_t *p, size_t n)
     return len;
 }
 
-void iof__tb_json_str(iof_tbuf *b, const uint8_t *p, size_t n)
+void iof__tb_json_str(iof__tbuf *b, const uint8_t *p, size_t n)
 {
     static const char hx[] = "0123456789abcdef";
     iof__tb_putc(b, '"');
@@ -205,7 +205,7 @@ void iof__tb_json_str(iof_tbuf *b, const uint8_t *p, size_t n)
     iof__tb_putc(b, '"');
 }
 
-void iof__tb_csv_str(iof_tbuf *b, const uint8_t *p, size_t n)
+void iof__tb_csv_str(iof__tbuf *b, const uint8_t *p, size_t n)
 {
     static const bool special[256] = {[','] = true, ['"'] = true, ['\n'] = true, ['\r'] = true};
     size_t k = 0; /* the first byte that needs quotes */

@@ -10,38 +10,38 @@
 #define IOF_MAX_TEXT_ROW (64u << 20) /* one CSV/JSON row; a wide row is ~20 KB */
 #define IOF_FIXED_TEXT 352           /* longest iof__fmt_fixed text (-DBL_MAX, 9 decimals) */
 
-typedef struct iof_tbuf {
+typedef struct iof__tbuf {
     char *p;
     size_t len, cap;
     bool oom;                 /* sticky: an append failed (cap or malloc) */
-} iof_tbuf;
+} iof__tbuf;
 
 /* The text of printf("%.*f", decimals, v) for 0 <= decimals <= 9, byte for byte, without
  * printf's cost (payloads and CSV cells are formatted per row): written at p (room for
  * IOF_FIXED_TEXT bytes), no NUL; returns the new end. */
 char *iof__fmt_fixed(char *p, double v, int decimals);
 
-void iof__tb_free(iof_tbuf *b);
-void iof__tb_reserve(iof_tbuf *b, size_t n);
-static inline void iof__tb_putc(iof_tbuf *b, char c)
+void iof__tb_free(iof__tbuf *b);
+void iof__tb_reserve(iof__tbuf *b, size_t n);
+static inline void iof__tb_putc(iof__tbuf *b, char c)
 {
     if (b->len + 1 > b->cap)
         iof__tb_reserve(b, 1);
     if (!b->oom)
         b->p[b->len++] = c;
 }
-void iof__tb_put(iof_tbuf *b, const void *s, size_t n);
-void iof__tb_puts(iof_tbuf *b, const char *s);
-void iof__tb_int(iof_tbuf *b, int64_t v);
+void iof__tb_put(iof__tbuf *b, const void *s, size_t n);
+void iof__tb_puts(iof__tbuf *b, const char *s);
+void iof__tb_int(iof__tbuf *b, int64_t v);
 /* v with `decimals` digits after the point, exactly as printf("%.*f", decimals, v) writes it
  * (0 <= decimals <= 9). */
-void iof__tb_fixed(iof_tbuf *b, double v, int decimals);
-void iof__tb_hex(iof_tbuf *b, const uint8_t *p, size_t n);
+void iof__tb_fixed(iof__tbuf *b, double v, int decimals);
+void iof__tb_hex(iof__tbuf *b, const uint8_t *p, size_t n);
 /* Length of the valid UTF-8 sequence at p (1..4; n >= 1 bytes available), 0 if invalid. */
 size_t iof__utf8_len(const uint8_t *p, size_t n);
 /* JSON string with quotes; invalid UTF-8 bytes become \ufffd. */
-void iof__tb_json_str(iof_tbuf *b, const uint8_t *p, size_t n);
+void iof__tb_json_str(iof__tbuf *b, const uint8_t *p, size_t n);
 /* CSV field, quoted only when it holds , " CR LF or leading/trailing space. */
-void iof__tb_csv_str(iof_tbuf *b, const uint8_t *p, size_t n);
+void iof__tb_csv_str(iof__tbuf *b, const uint8_t *p, size_t n);
 
 #endif

@@ -12,7 +12,7 @@
 struct iof__writer {
     iof__pq_writer *pq;
     iof__outfile *f;
-    const iof_schema *s;
+    const iof__schema *s;
 };
 
 static int sink_outfile(void *ctx, const void *p, size_t n)
@@ -21,13 +21,13 @@ static int sink_outfile(void *ctx, const void *p, size_t n)
     return rc == IOF_E_CLOSED ? rc : rc < 0 ? IOF_E_OUTPUT : 0;
 }
 
-static int pq_open(iof__writer **out, iof__outfile *f, const iof_schema *s, const iof__writer_opts *o,
+static int pq_open(iof__writer **out, iof__outfile *f, const iof__schema *s, const iof__writer_opts *o,
                    char *err, size_t errlen)
 {
     *out = NULL;
     iof__writer *w = calloc(1, sizeof *w);
     size_t n_kv = 2 + (o ? o->n_kv : 0);
-    iof_kv *kv = calloc(n_kv, sizeof *kv);
+    iof__kv *kv = calloc(n_kv, sizeof *kv);
     if (!w || !kv) {
         free(w);
         free(kv);
@@ -42,9 +42,9 @@ static int pq_open(iof__writer **out, iof__outfile *f, const iof_schema *s, cons
     }
     n_kv = 0;
     if (!have_version)
-        kv[n_kv++] = (iof_kv){ "iotflow.version", iof_version_string() };
+        kv[n_kv++] = (iof__kv){ "iotflow.version", iof_version_string() };
     if (!have_schema)
-        kv[n_kv++] = (iof_kv){ "iotflow.schema", s->name ? s->name : "" };
+        kv[n_kv++] = (iof__kv){ "iotflow.schema", s->name ? s->name : "" };
     for (size_t i = 0; o && i < o->n_kv; i++)
         kv[n_kv++] = o->kv[i];
     iof__pq_writer_cfg cfg;

@@ -12,20 +12,20 @@
 
 struct iof__writer {
     iof__outfile *f;
-    const iof_schema *s;
-    iof_tbuf line;
+    const iof__schema *s;
+    iof__tbuf line;
     bool csv;
     char *errbuf;
     const char *eol;    /* CSV line end */
     size_t eol_len;
     /* the last ISO 8601 text made: rows of one instant (sensors.csv) format it once */
     int64_t iso_us;
-    uint8_t iso_form;   /* iof_time_text, IOF_TT_MICROS: none yet */
+    uint8_t iso_form;   /* iof__time_text, IOF_TT_MICROS: none yet */
     char iso[IOF_UTC_TEXT];
 };
 
 /* A TIMESTAMP_US value as its column's text form wants it; false: as the µs integer. */
-static bool put_time_text(iof__writer *w, iof_tbuf *b, const iof_column *col, int64_t us,
+static bool put_time_text(iof__writer *w, iof__tbuf *b, const iof__column *col, int64_t us,
                           bool quoted)
 {
     if (col->time_text == IOF_TT_MICROS)
@@ -44,16 +44,16 @@ static bool put_time_text(iof__writer *w, iof_tbuf *b, const iof_column *col, in
 }
 
 /* A JSON value for scalar column c (or element k of a list column). */
-static void json_value(iof__writer *w, iof_tbuf *b, const void *row, size_t c, uint32_t k)
+static void json_value(iof__writer *w, iof__tbuf *b, const void *row, size_t c, uint32_t k)
 {
-    const iof_schema *s = w->s;
-    iof_value v;
+    const iof__schema *s = w->s;
+    iof__value v;
     iof__schema_get(s, row, c, k, &v);
     if (v.null) {
         iof__tb_put(b, "null", 4);
         return;
     }
-    const iof_column *col = &s->cols[c];
+    const iof__column *col = &s->cols[c];
     switch (col->type) {
     case IOF_VT_BOOL: iof__tb_puts(b, v.i ? "true" : "false"); break;
     case IOF_VT_STRING: iof__tb_json_str(b, v.p, v.len); break;
@@ -77,9 +77,9 @@ static void json_value(iof__writer *w, iof_tbuf *b, const void *row, size_t c, u
 }
 
 /* A list column as a JSON array (null list -> null). */
-static void json_list(iof__writer *w, iof_tbuf *b, const void *row, size_t c)
+static void json_list(iof__writer *w, iof__tbuf *b, const void *row, size_t c)
 {
-    const iof_schema *s = w->s;
+    const iof__schema *s = w->s;
     uint32_t n = iof__schema_count(s, row, c);
     if (n == UINT32_MAX) {
         iof__tb_put(b, "null", 4);
@@ -103,7 +103,7 @@ static int flush_line(iof__writer *w)
     return rc;
 }
 
-static int text_open(iof__writer **out, iof__outfile *f, const iof_schema *s, bool csv,
+static int text_open(iof__writer **out, iof__outfile *f, const iof__schema *s, bool csv,
                      const iof__writer_opts *o)
 {
     iof__writer *w = calloc(1, sizeof(*w));
@@ -126,7 +126,7 @@ static int text_open(iof__writer **out, iof__outfile *f, const iof_schema *s, bo
     return flush_line(w);
 }
 
-static int csv_open(iof__writer **w, iof__outfile *f, const iof_schema *s, const iof__writer_opts *o,
+static int csv_open(iof__writer **w, iof__outfile *f, const iof__schema *s, const iof__writer_opts *o,
                     char *err, size_t errlen)
 {
     int rc = text_open(w, f, s, true, o);
@@ -135,7 +135,7 @@ static int csv_open(iof__writer **w, iof__outfile *f, const iof_schema *s, const
     return rc;
 }
 
-static int jsonl_open(iof__writer **w, iof__outfile *f, const iof_schema *s,
+static int jsonl_open(iof__writer **w, iof__outfile *f, const iof__schema *s,
                       const iof__writer_opts *o, char *err, size_t errlen)
 {
     (void)err;
@@ -145,15 +145,15 @@ static int jsonl_open(iof__writer **w, iof__outfile *f, const iof_schema *s,
 
 static int csv_write(iof__writer *w, const void *row)
 {
-    const iof_schema *s = w->s;
-    iof_tbuf *b = &w->line;
+    const iof__schema *s = w->s;
+    iof__tbuf *b = &w->line;
     for (size_t c = 0; c < s->n; c++) {
         if (c)
             iof__tb_putc(b, ',');
-        const iof_column *col = &s->cols[c];
+        const iof__column *col = &s->cols[c];
         if (col->list) {
             /* nested layout in CSV: the list as JSON array text in one field */
-            iof_tbuf tmp = { 0 };
+            iof__tbuf tmp = { 0 };
             json_list(w, &tmp, row, c);
             if (tmp.oom) {
                 iof__tb_free(&tmp);
@@ -163,7 +163,7 @@ static int csv_write(iof__writer *w, const void *row)
             iof__tb_free(&tmp);
             continue;
         }
-        iof_value v;
+        iof__value v;
         iof__schema_get(s, row, c, 0, &v);
         if (v.null)
             continue;
@@ -185,8 +185,8 @@ static int csv_write(iof__writer *w, const void *row)
 
 static int jsonl_write(iof__writer *w, const void *row)
 {
-    const iof_schema *s = w->s;
-    iof_tbuf *b = &w->line;
+    const iof__schema *s = w->s;
+    iof__tbuf *b = &w->line;
     iof__tb_putc(b, '{');
     for (size_t c = 0; c < s->n; c++) {
         if (c)

@@ -1,5 +1,5 @@
 /* Output writers: one format = one module behind this vtable (w_text.c: CSV and JSON Lines;
- * w_parquet.c). A writer encodes rows of an iof_schema into an iof__outfile; it never opens,
+ * w_parquet.c). A writer encodes rows of an iof__schema into an iof__outfile; it never opens,
  * renames or deletes files itself (outfile.h does, atomically).
  *
  * Life cycle: open -> write* -> finish (success; caller then commits the outfile)
@@ -15,16 +15,16 @@
 #include "output/outfile.h"
 #include "output/schema.h"
 
-typedef struct iof_kv {
+typedef struct iof__kv {
     const char *key;
     const char *value;
-} iof_kv;
+} iof__kv;
 
 typedef struct iof__writer_opts {
     iof_codec codec;              /* parquet: page compression */
     int zstd_level;               /* parquet: 0 = IOF_ZSTD_LEVEL_DEFAULT */
     uint64_t row_group_bytes;     /* parquet: flush a row group at this many buffered bytes */
-    const iof_kv *kv;             /* parquet: key-value metadata (provenance, parameters) */
+    const iof__kv *kv;             /* parquet: key-value metadata (provenance, parameters) */
     size_t n_kv;
     unsigned threads;             /* parquet: 1 = no helper threads (same bytes), 0 = by cores */
     bool csv_lf;                  /* csv: lines end in "\n" (default: RFC 4180's "\r\n") */
@@ -36,7 +36,7 @@ typedef struct iof__writer_ops {
     const char *name;  /* "csv", "jsonl", "parquet" */
     const char *ext;   /* file extension without dot */
     /* Creates the writer; may write a header. Returns 0 or a negative iof_err (msg in err). */
-    int (*open)(iof__writer **w, iof__outfile *f, const iof_schema *s, const iof__writer_opts *o,
+    int (*open)(iof__writer **w, iof__outfile *f, const iof__schema *s, const iof__writer_opts *o,
                 char *err, size_t errlen);
     /* Appends one row. Returns 0 or IOF_E_OUTPUT / IOF_E_NOMEM. */
     int (*write)(iof__writer *w, const void *row);

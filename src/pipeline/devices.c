@@ -98,7 +98,7 @@ static int load_oui(const iof_devices_config *cfg, iof__oui **db, iof_devices_st
     return IOF_OK;
 }
 
-static void observe(void *ctx, const iof_frame *f, const iof_pkt *pkt)
+static void observe(void *ctx, const iof__frame *f, const iof__pkt *pkt)
 {
     (void)f;
     iof__devtab_packet(ctx, pkt);

@@ -83,7 +83,7 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
         fprintf(fp, "  drops:");
         for (int d = 1; d < IOF_DROP__COUNT; d++)
             if (st->drops[d])
-                fprintf(fp, " %s=%" PRIu64, iof__drop_name((iof_drop)d), st->drops[d]);
+                fprintf(fp, " %s=%" PRIu64, iof__drop_name((iof__drop)d), st->drops[d]);
         fputc('\n', fp);
     }
     bool notes = false;
@@ -187,7 +187,7 @@ static size_t warn_reasons(const iof_run *r, char *t, size_t len)
             if (st->drops[d] > st->drops[top])
                 top = d;
         reason(t, len, &n, "most packets were dropped: %" PRIu64 " of %" PRIu64 " (mostly %s=%" PRIu64
-               ")%s", drops, st->frames, iof__drop_name((iof_drop)top), st->drops[top],
+               ")%s", drops, st->frames, iof__drop_name((iof__drop)top), st->drops[top],
                top == IOF_DROP_LINKTYPE_UNSUPPORTED ? "; the README lists the supported link types" : "");
     }
     if (!r->no_flows && st->decoded && records == 0)
@@ -260,7 +260,7 @@ iof_verdict iof_run_verdict(const iof_run *r, char *t, size_t len)
     return IOF_VERDICT_OK;
 }
 
-static void kv_u64(iof_tbuf *b, const char *k, uint64_t v, bool comma)
+static void kv_u64(iof__tbuf *b, const char *k, uint64_t v, bool comma)
 {
     if (comma)
         iof__tb_putc(b, ',');
@@ -269,7 +269,7 @@ static void kv_u64(iof_tbuf *b, const char *k, uint64_t v, bool comma)
     iof__tb_int(b, (int64_t)v);
 }
 
-static void kv_str(iof_tbuf *b, const char *k, const char *v, bool comma)
+static void kv_str(iof__tbuf *b, const char *k, const char *v, bool comma)
 {
     if (comma)
         iof__tb_putc(b, ',');
@@ -281,14 +281,14 @@ static void kv_str(iof_tbuf *b, const char *k, const char *v, bool comma)
         iof__tb_puts(b, "null");
 }
 
-static void kv_bool(iof_tbuf *b, const char *k, bool v)
+static void kv_bool(iof__tbuf *b, const char *k, bool v)
 {
     iof__tb_putc(b, ',');
     iof__tb_json_str(b, (const uint8_t *)k, strlen(k));
     iof__tb_puts(b, v ? ":true" : ":false");
 }
 
-void iof__stats_json_tables(const iof__stats *stc, iof_tbuf *b)
+void iof__stats_json_tables(const iof__stats *stc, iof__tbuf *b)
 {
     iof__stats *st = (iof__stats *)stc;
     iof__stats_sort_devices(st);
@@ -324,7 +324,7 @@ void iof__stats_json_tables(const iof__stats *stc, iof_tbuf *b)
 iof_err iof_run_write_stats_json(iof_run *r, const char *path)
 {
     const iof__stats *st = &r->st;
-    iof_tbuf b = { 0 };
+    iof__tbuf b = { 0 };
     iof__tb_putc(&b, '{');
     kv_str(&b, "iotflow_version", iof_version_string(), false);
     kv_str(&b, "command", "extract", true);
@@ -359,7 +359,7 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
     }
     iof__tb_puts(&b, "},\"drops\":{");
     for (int d = 1; d < IOF_DROP__COUNT; d++)
-        kv_u64(&b, iof__drop_name((iof_drop)d), st->drops[d], d > 1);
+        kv_u64(&b, iof__drop_name((iof__drop)d), st->drops[d], d > 1);
     iof__tb_puts(&b, "},\"notes\":{");
     for (int n = 0; n < IOF_NOTE__COUNT; n++)
         kv_u64(&b, iof__note_name((unsigned)n), st->notes[n], n > 0);

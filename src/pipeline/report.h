@@ -12,6 +12,6 @@
 #define IOF_PRINT_MAX_FILES 20     /* output files listed in a summary; JSON has them all */
 
 void iof__print_tables(const iof__stats *st, FILE *fp, bool show_uni);
-void iof__stats_json_tables(const iof__stats *st, iof_tbuf *b);
+void iof__stats_json_tables(const iof__stats *st, iof__tbuf *b);
 
 #endif

@@ -154,13 +154,13 @@ void iof_run_stop(iof_run *r)
 const char *iof_run_errmsg(const iof_run *r) { return r->errmsg; }
 
 /* Flow policy -> sink + per-device/per-protocol tables. */
-static int on_record(void *ctx, const iof_cfrec *rec)
+static int on_record(void *ctx, const iof__cfrec *rec)
 {
     iof_run *r = ctx;
     char key[48];
     const char *name = NULL, *type = NULL;
     if (rec->device >= 0 && r->inv) {
-        const iof_device *d = iof__inventory_get(r->inv, (size_t)rec->device);
+        const iof__device *d = iof__inventory_get(r->inv, (size_t)rec->device);
         if (r->inv_seen)
             r->inv_seen[rec->device] = 1;
         iof__format_mac(d->mac, key);
@@ -235,16 +235,16 @@ static int setup(iof_run *r)
     if (c->interface)
         snprintf(r->kvinputs, sizeof(r->kvinputs), "live:%s", c->interface);
     size_t nk = 0;
-    r->kv[nk++] = (iof_kv){ "iotflow.version", iof_version_string() };
-    r->kv[nk++] = (iof_kv){ "iotflow.record", "customflow" };
-    r->kv[nk++] = (iof_kv){ "iotflow.window_s", r->kvbuf[0] };
-    r->kv[nk++] = (iof_kv){ "iotflow.packets", r->kvbuf[1] };
-    r->kv[nk++] = (iof_kv){ "iotflow.payload", r->kvbuf[2] };
-    r->kv[nk++] = (iof_kv){ "iotflow.payload_total", r->kvbuf[3] };
-    r->kv[nk++] = (iof_kv){ "iotflow.variants", var_names[c->variants & 3] };
-    r->kv[nk++] = (iof_kv){ "iotflow.anonymise", r->kvbuf[4] };
-    r->kv[nk++] = (iof_kv){ "iotflow.devices", r->kvbuf[5] };
-    r->kv[nk++] = (iof_kv){ "iotflow.inputs", r->kvinputs };
+    r->kv[nk++] = (iof__kv){ "iotflow.version", iof_version_string() };
+    r->kv[nk++] = (iof__kv){ "iotflow.record", "customflow" };
+    r->kv[nk++] = (iof__kv){ "iotflow.window_s", r->kvbuf[0] };
+    r->kv[nk++] = (iof__kv){ "iotflow.packets", r->kvbuf[1] };
+    r->kv[nk++] = (iof__kv){ "iotflow.payload", r->kvbuf[2] };
+    r->kv[nk++] = (iof__kv){ "iotflow.payload_total", r->kvbuf[3] };
+    r->kv[nk++] = (iof__kv){ "iotflow.variants", var_names[c->variants & 3] };
+    r->kv[nk++] = (iof__kv){ "iotflow.anonymise", r->kvbuf[4] };
+    r->kv[nk++] = (iof__kv){ "iotflow.devices", r->kvbuf[5] };
+    r->kv[nk++] = (iof__kv){ "iotflow.inputs", r->kvinputs };
     const unsigned helpers = c->threads == 1 ? 1 : 0; /* 1: no helper threads anywhere */
     iof__sink_cfg sc = {
         .dir = r->output_dir,
@@ -263,7 +263,7 @@ static int setup(iof_run *r)
 /* Timestamps: the clock is the largest timestamp seen; a frame older than it is out of order,
  * and "across inputs" when the clock was set by another input (merged captures that overlap
  * beyond what the merge could order, or inputs read in name order). */
-static inline void account_frame(iof_run *r, const iof_frame *f, size_t idx)
+static inline void account_frame(iof_run *r, const iof__frame *f, size_t idx)
 {
     iof__input_stat *in = &r->st.inputs[idx];
     r->st.frames++;
@@ -286,10 +286,10 @@ static inline void account_frame(iof_run *r, const iof_frame *f, size_t idx)
 }
 
 /* One frame through decode, fragments, attribution and the flow policy. */
-static int process_frame(iof_run *r, const iof_frame *f)
+static int process_frame(iof_run *r, const iof__frame *f)
 {
-    iof_pkt pkt;
-    iof_drop d = iof__decode(&pkt, f->linktype, f->data, f->caplen, f->wirelen, f->ts_ns);
+    iof__pkt pkt;
+    iof__drop d = iof__decode(&pkt, f->linktype, f->data, f->caplen, f->wirelen, f->ts_ns);
     if (pkt.notes) {
         for (unsigned b = 0; b < IOF_NOTE__COUNT; b++)
             if (pkt.notes & (1u << b))
@@ -306,7 +306,7 @@ static int process_frame(iof_run *r, const iof_frame *f)
         r->observer(r->observer_ctx, f, &pkt);
     if (r->no_flows)
         return IOF_OK;
-    iof_view views[2];
+    iof__view views[2];
     int n = iof__attribute(&pkt, r->inv, views);
     if (n == 0) {
         r->st.unattributed++;
@@ -374,7 +374,7 @@ static void input_ended(void *ctx, size_t idx, iof__source *src, int rc, const c
     iof_run *r = ctx;
     iof__input_stat *in = &r->st.inputs[idx];
     if (src) {
-        iof_src_stats ss;
+        iof__src_stats ss;
         uint64_t filtered = 0;
         iof__source_stats(src, &ss, &filtered);
         r->st.filtered += filtered;
@@ -425,7 +425,7 @@ static int read_inputs(iof_run *r)
     r->merge = m;
     if (r->stop)
         iof__merge_stop(m);
-    iof_frame f;
+    iof__frame f;
     size_t idx;
     uint64_t tick = 0;
     int flow_rc = IOF_OK;

@@ -30,7 +30,7 @@ typedef struct iof__progress {
 
 /* Sees every decoded packet (after fragment resolution, before attribution): the hook of
  * packet consumers other than the flow policy (device discovery). Frame bytes are borrowed. */
-typedef void (*iof__pkt_observer)(void *ctx, const iof_frame *f, const iof_pkt *pkt);
+typedef void (*iof__pkt_observer)(void *ctx, const iof__frame *f, const iof__pkt *pkt);
 
 struct iof_run {
     iof_config cfg;
@@ -59,7 +59,7 @@ struct iof_run {
     int output_rc;
     char errmsg[1024];
     iof__cf_rowcfg rowcfg;
-    iof_kv kv[16];             /* Parquet key-value metadata (values below) */
+    iof__kv kv[16];             /* Parquet key-value metadata (values below) */
     char kvbuf[8][256];
     char kvinputs[8192];
 };

@@ -20,7 +20,7 @@ static int stats_file(iof__stats *st, const char *path, char *err, size_t errlen
     enum { DEVICE, PROTO, PACKETS, BYTES, NAME, TYPE, NCOLS };
     static const iof__cf_col want[NCOLS] = { IOF__CF_DEVICE, IOF__CF_PROTO, IOF__CF_PACKETS,
                                              IOF__CF_BYTES, IOF__CF_DEVNAME, IOF__CF_DEVTYPE };
-    iof_colnames cols[NCOLS];
+    iof__colnames cols[NCOLS];
     for (int k = 0; k < NCOLS; k++)
         cols[k] = iof__cf_col_names(want[k]);
     iof__ds_reader *r;
@@ -34,7 +34,7 @@ static int stats_file(iof__stats *st, const char *path, char *err, size_t errlen
     }
     int variant = iof__ds_variant(r);
     while ((rc = iof__ds_next(r)) > 0) {
-        iof_value v[NCOLS];
+        iof__value v[NCOLS];
         char dev[48], name[64], type[64];
         for (int k = 0; k < NCOLS; k++)
             iof__ds_get(r, (size_t)k, &v[k]);
@@ -60,7 +60,7 @@ static int stats_file(iof__stats *st, const char *path, char *err, size_t errlen
 static int write_json(const iof__stats *st, const iof__ds_list *l, uint64_t frames,
                       const char *path, char *err, size_t errlen)
 {
-    iof_tbuf b = { 0 };
+    iof__tbuf b = { 0 };
     iof__tb_puts(&b, "{\"iotflow_version\":");
     iof__tb_json_str(&b, (const uint8_t *)iof_version_string(), strlen(iof_version_string()));
     iof__tb_puts(&b, ",\"command\":\"stats\",\"inputs\":[");

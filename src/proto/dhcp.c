@@ -8,7 +8,7 @@
 #define SNAME_OFF 44  /* server host name, 64 bytes */
 #define FILE_OFF 108  /* boot file name, 128 bytes */
 
-static bool fixed(iof_rd *v, size_t want, uint8_t *dst)
+static bool fixed(iof__rd *v, size_t want, uint8_t *dst)
 {
     if (rd_left(v) != want)
         return false;
@@ -17,7 +17,7 @@ static bool fixed(iof_rd *v, size_t want, uint8_t *dst)
 }
 
 /* Walks the options in r; returns OK at END or at the end of the bytes. */
-static iof_proto_status walk(iof_rd r, iof_dhcp_msg *m, unsigned *budget)
+static iof__proto_status walk(iof__rd r, iof__dhcp_msg *m, unsigned *budget)
 {
     while (rd_left(&r) > 0) {
         uint8_t code = rd_u8(&r);
@@ -31,11 +31,11 @@ static iof_proto_status walk(iof_rd r, iof_dhcp_msg *m, unsigned *budget)
             return IOF_PROTO_MALFORMED;
         (*budget)--;
         uint8_t len = rd_u8(&r);
-        iof_rd v = rd_sub(&r, len);
+        iof__rd v = rd_sub(&r, len);
         if (r.err)
             return IOF_PROTO_TRUNCATED; /* the option runs past the data */
         m->n_options++;
-        iof_span s = { v.p, len };
+        iof__span s = { v.p, len };
         bool ok = true;
         switch (code) {
         case 3:
@@ -84,10 +84,10 @@ static iof_proto_status walk(iof_rd r, iof_dhcp_msg *m, unsigned *budget)
     return IOF_PROTO_OK;
 }
 
-iof_proto_status iof__dhcp_parse(const uint8_t *p, size_t n, iof_dhcp_msg *m)
+iof__proto_status iof__dhcp_parse(const uint8_t *p, size_t n, iof__dhcp_msg *m)
 {
     memset(m, 0, sizeof(*m));
-    iof_rd r = rd_init(p, n);
+    iof__rd r = rd_init(p, n);
     m->op = rd_u8(&r);
     m->htype = rd_u8(&r);
     m->hlen = rd_u8(&r);
@@ -113,15 +113,15 @@ iof_proto_status iof__dhcp_parse(const uint8_t *p, size_t n, iof_dhcp_msg *m)
         return IOF_PROTO_OTHER;
     m->cookie = true;
     unsigned budget = IOF_DHCP_MAX_OPTIONS;
-    iof_proto_status st = walk(r, m, &budget);
+    iof__proto_status st = walk(r, m, &budget);
     /* RFC 2131 §4.1: overloaded fields are read after the options field, file first */
     if (st == IOF_PROTO_OK && (m->overload & 1)) {
-        iof_rd f = rd_init(p, n);
+        iof__rd f = rd_init(p, n);
         rd_skip(&f, FILE_OFF);
         st = walk(rd_sub(&f, 128), m, &budget);
     }
     if (st == IOF_PROTO_OK && (m->overload & 2)) {
-        iof_rd f = rd_init(p, n);
+        iof__rd f = rd_init(p, n);
         rd_skip(&f, SNAME_OFF);
         st = walk(rd_sub(&f, 64), m, &budget);
     }

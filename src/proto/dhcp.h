@@ -23,7 +23,7 @@ enum {
     IOF_DHCP_ACK = 5, IOF_DHCP_NAK = 6, IOF_DHCP_RELEASE = 7, IOF_DHCP_INFORM = 8,
 };
 
-typedef struct iof_dhcp_msg {
+typedef struct iof__dhcp_msg {
     uint8_t op, htype, hlen, hops;
     uint32_t xid;
     uint16_t secs, flags;
@@ -39,16 +39,16 @@ typedef struct iof_dhcp_msg {
     uint8_t server_id[4];    /* option 54 */
     uint8_t requested_ip[4]; /* option 50 */
     uint32_t lease_s;        /* option 51 */
-    iof_span hostname;       /* option 12 (often NUL-terminated by clients) */
-    iof_span domain;         /* option 15 */
-    iof_span vendor_class;   /* option 60 */
-    iof_span client_id;      /* option 61 */
-    iof_span param_list;     /* option 55: the requested options, in order (fingerprints) */
-} iof_dhcp_msg;
+    iof__span hostname;       /* option 12 (often NUL-terminated by clients) */
+    iof__span domain;         /* option 15 */
+    iof__span vendor_class;   /* option 60 */
+    iof__span client_id;      /* option 61 */
+    iof__span param_list;     /* option 55: the requested options, in order (fingerprints) */
+} iof__dhcp_msg;
 
 /* Parses a UDP payload. Returns OK; TRUNCATED (the header or an option runs past the data);
  * MALFORMED (hlen > 16, a fixed-size option with the wrong length); OTHER (no magic cookie:
  * a plain BOOTP message, header fields valid). Fields filled before a problem stay valid. */
-iof_proto_status iof__dhcp_parse(const uint8_t *p, size_t n, iof_dhcp_msg *m);
+iof__proto_status iof__dhcp_parse(const uint8_t *p, size_t n, iof__dhcp_msg *m);
 
 #endif

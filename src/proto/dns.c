@@ -4,12 +4,12 @@
 #include "common/rd.h"
 #include "proto/dns.h"
 
-iof_proto_status iof__dns_open(iof_dns_msg *m, const uint8_t *p, size_t n)
+iof__proto_status iof__dns_open(iof__dns_msg *m, const uint8_t *p, size_t n)
 {
     memset(m, 0, sizeof(*m));
     m->base = p;
     m->len = n;
-    iof_rd r = rd_init(p, n);
+    iof__rd r = rd_init(p, n);
     m->id = rd_be16(&r);
     m->flags = rd_be16(&r);
     for (int i = 0; i < 4; i++)
@@ -51,19 +51,19 @@ static bool put_label_byte(char *out, size_t outlen, size_t *o, uint8_t c)
     return true;
 }
 
-iof_proto_status iof__dns_name(const iof_dns_msg *m, size_t off, char *out, size_t outlen,
+iof__proto_status iof__dns_name(const iof__dns_msg *m, size_t off, char *out, size_t outlen,
                                size_t *wire)
 {
     size_t o = 0, total = 1, hops = 0;
     size_t seg = off;       /* start of the stretch being read: a pointer must jump before it */
     size_t wire_len = 0;
     bool jumped = false;
-    iof_proto_status st = IOF_PROTO_OK;
+    iof__proto_status st = IOF_PROTO_OK;
     if (out && outlen)
         out[0] = '\0';
     if (off > m->len)
         return IOF_PROTO_TRUNCATED;
-    iof_rd r = rd_init(m->base + off, m->len - off);
+    iof__rd r = rd_init(m->base + off, m->len - off);
     for (;;) {
         uint8_t len = rd_u8(&r);
         if (r.err) {
@@ -135,7 +135,7 @@ iof_proto_status iof__dns_name(const iof_dns_msg *m, size_t off, char *out, size
     return st;
 }
 
-bool iof__dns_next(iof_dns_msg *m, iof_dns_rr *rr)
+bool iof__dns_next(iof__dns_msg *m, iof__dns_rr *rr)
 {
     if (m->status != IOF_PROTO_OK)
         return false;
@@ -147,14 +147,14 @@ bool iof__dns_next(iof_dns_msg *m, iof_dns_rr *rr)
     }
     memset(rr, 0, sizeof(*rr));
     size_t used;
-    iof_proto_status st = iof__dns_name(m, m->off, NULL, 0, &used);
+    iof__proto_status st = iof__dns_name(m, m->off, NULL, 0, &used);
     if (st != IOF_PROTO_OK) {
         m->status = st;
         return false;
     }
     rr->section = m->section;
     rr->name_off = m->off;
-    iof_rd r = rd_init(m->base + m->off, m->len - m->off);
+    iof__rd r = rd_init(m->base + m->off, m->len - m->off);
     rd_skip(&r, used);
     rr->type = rd_be16(&r);
     uint16_t cls = rd_be16(&r);
@@ -175,7 +175,7 @@ bool iof__dns_next(iof_dns_msg *m, iof_dns_rr *rr)
     return true;
 }
 
-iof_proto_status iof__dns_rr_target(const iof_dns_msg *m, const iof_dns_rr *rr, char *out,
+iof__proto_status iof__dns_rr_target(const iof__dns_msg *m, const iof__dns_rr *rr, char *out,
                                     size_t outlen)
 {
     size_t skip;
@@ -200,7 +200,7 @@ iof_proto_status iof__dns_rr_target(const iof_dns_msg *m, const iof_dns_rr *rr, 
         return IOF_PROTO_MALFORMED;
     }
     size_t wire;
-    iof_proto_status st = iof__dns_name(m, rr->rdata_off + skip, out, outlen, &wire);
+    iof__proto_status st = iof__dns_name(m, rr->rdata_off + skip, out, outlen, &wire);
     if (st == IOF_PROTO_OK && wire > (size_t)rr->rdlen - skip) {
         if (out && outlen)
             out[0] = '\0';

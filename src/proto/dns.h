@@ -2,9 +2,9 @@
  * resource record in wire order through an iterator, and names with compression pointers
  * decoded to text. Used for mDNS names by device discovery; meant for DNS features and labels.
  *
- *   iof_dns_msg m;
+ *   iof__dns_msg m;
  *   if (iof__dns_open(&m, payload, len) == IOF_PROTO_OK)
- *       for (iof_dns_rr rr; iof__dns_next(&m, &rr);)
+ *       for (iof__dns_rr rr; iof__dns_next(&m, &rr);)
  *           ... iof__dns_name(&m, rr.name_off, text, sizeof text, NULL) ...
  *   m.status: OK after the last record, else why the walk stopped.
  *
@@ -37,19 +37,19 @@ enum {
 #define IOF_DNS_OPCODE(flags) (((flags) >> 11) & 15u)
 #define IOF_DNS_RCODE(flags) ((flags) & 15u)
 
-typedef struct iof_dns_msg {
+typedef struct iof__dns_msg {
     const uint8_t *base;  /* the message (borrowed) */
     size_t len;
     uint16_t id, flags;
     uint16_t count[4];    /* QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT as sent */
-    iof_proto_status status; /* sticky: why iof__dns_next stopped (OK at the clean end) */
+    iof__proto_status status; /* sticky: why iof__dns_next stopped (OK at the clean end) */
     /* iteration state */
     size_t off;           /* offset of the next entry */
     uint8_t section;
     uint16_t left;        /* entries left in `section` */
-} iof_dns_msg;
+} iof__dns_msg;
 
-typedef struct iof_dns_rr {
+typedef struct iof__dns_rr {
     uint8_t section;      /* IOF_DNS_QD / AN / NS / AR */
     uint16_t type;
     uint16_t rclass;      /* class without the top bit */
@@ -58,28 +58,28 @@ typedef struct iof_dns_rr {
     size_t name_off;      /* offset of the owner name in the message */
     size_t rdata_off;     /* offset of RDATA (questions: 0) */
     uint16_t rdlen;       /* RDATA bytes, all inside the message (questions: 0) */
-} iof_dns_rr;
+} iof__dns_rr;
 
 /* Reads the header. OK, or TRUNCATED when fewer than 12 bytes. The iterator then starts at
  * the first question. */
-iof_proto_status iof__dns_open(iof_dns_msg *m, const uint8_t *p, size_t n);
+iof__proto_status iof__dns_open(iof__dns_msg *m, const uint8_t *p, size_t n);
 
 /* Next question or record: true with *rr filled; false at the end (m->status OK) or on a
  * problem (m->status TRUNCATED / MALFORMED; entries returned before stay valid). */
-bool iof__dns_next(iof_dns_msg *m, iof_dns_rr *rr);
+bool iof__dns_next(iof__dns_msg *m, iof__dns_rr *rr);
 
 /* The name at `off` as text: labels joined by '.', '.' and '\' inside a label escaped with
  * '\', bytes < 0x20 and 0x7f as \DDD, others as they are (mDNS names are UTF-8); the root is
  * ".". out (size outlen >= IOF_DNS_NAME_TEXT, or NULL to only validate) is always
  * NUL-terminated. *wire (if not NULL) = bytes the name occupies at off (up to its first
  * pointer or root label). Returns OK, TRUNCATED or MALFORMED. */
-iof_proto_status iof__dns_name(const iof_dns_msg *m, size_t off, char *out, size_t outlen,
+iof__proto_status iof__dns_name(const iof__dns_msg *m, size_t off, char *out, size_t outlen,
                                size_t *wire);
 
 /* The domain name inside a record's RDATA: PTR, CNAME, NS, DNAME (at the start), MX (after
  * the preference), SRV (after priority, weight, port). The name's own bytes must lie inside
  * RDATA. Returns OK, TRUNCATED/MALFORMED, or OTHER for a type without a name. */
-iof_proto_status iof__dns_rr_target(const iof_dns_msg *m, const iof_dns_rr *rr, char *out,
+iof__proto_status iof__dns_rr_target(const iof__dns_msg *m, const iof__dns_rr *rr, char *out,
                                     size_t outlen);
 
 #endif

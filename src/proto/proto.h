@@ -3,11 +3,11 @@
  * Contract of every parser in this folder (docs/ARCHITECTURE.md "proto/"):
  *  - input is a byte range (a transport payload as captured); every byte is read through
  *    src/common/rd.h, nothing is written to it;
- *  - output goes into a caller-provided struct; byte ranges in it (iof_span) point into the
+ *  - output goes into a caller-provided struct; byte ranges in it (iof__span) point into the
  *    input and are valid as long as the input is (a packet: until the next one);
  *  - no allocation, no global state, no logging; loops over attacker-controlled counts are
  *    bounded by named caps and always advance;
- *  - the result is one iof_proto_status; fields filled before a problem stay valid, so a
+ *  - the result is one iof__proto_status; fields filled before a problem stay valid, so a
  *    snaplen-cut message still yields what was captured.
  */
 #ifndef IOF_PROTO_PROTO_H
@@ -16,17 +16,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum iof_proto_status {
+typedef enum iof__proto_status {
     IOF_PROTO_OK = 0,    /* the message parsed to its end */
     IOF_PROTO_TRUNCATED, /* ran out of bytes (snaplen, or a count/length beyond the data) */
     IOF_PROTO_MALFORMED, /* a field is impossible (bad label type, pointer loop, bad length) */
     IOF_PROTO_OTHER,     /* not this protocol (no DHCP magic cookie, no SSDP start line) */
-} iof_proto_status;
+} iof__proto_status;
 
 /* A byte range inside the parsed input; p == NULL (len 0) when absent. */
-typedef struct iof_span {
+typedef struct iof__span {
     const uint8_t *p;
     size_t len;
-} iof_span;
+} iof__span;
 
 #endif

@@ -14,33 +14,33 @@
 
 #define IOF_SSDP_MAX_HEADERS 64 /* header lines read per message (real ones: 6-12) */
 
-typedef enum iof_ssdp_kind {
+typedef enum iof__ssdp_kind {
     IOF_SSDP_NOTIFY = 1,   /* NOTIFY * HTTP/1.1: announcement (ssdp:alive / byebye) */
     IOF_SSDP_MSEARCH = 2,  /* M-SEARCH * HTTP/1.1: search request */
     IOF_SSDP_RESPONSE = 3, /* HTTP/1.x NNN ...: answer to a search */
-} iof_ssdp_kind;
+} iof__ssdp_kind;
 
-typedef struct iof_ssdp_msg {
-    iof_ssdp_kind kind;
+typedef struct iof__ssdp_msg {
+    iof__ssdp_kind kind;
     uint16_t status;       /* response status code (0 for requests) */
     uint16_t n_headers;    /* header lines read */
     bool more_headers;     /* stopped at IOF_SSDP_MAX_HEADERS */
     /* values with blanks trimmed; the first instance of each header wins */
-    iof_span server, location, usn, nt, nts, st, user_agent, cache_control, man;
-} iof_ssdp_msg;
+    iof__span server, location, usn, nt, nts, st, user_agent, cache_control, man;
+} iof__ssdp_msg;
 
 /* Parses a UDP payload. OK (the empty line after the headers was reached, or the cap);
  * TRUNCATED (the data ends inside the headers); MALFORMED (a header line without ':');
  * OTHER (the start line is not SSDP). Headers read before a problem stay valid. */
-iof_proto_status iof__ssdp_parse(const uint8_t *p, size_t n, iof_ssdp_msg *m);
+iof__proto_status iof__ssdp_parse(const uint8_t *p, size_t n, iof__ssdp_msg *m);
 
 /* HTTP-style header lines. Reads one line ("\r\n" or "\n" ended) from r: an empty line sets
  * *end and returns OK; "Name: value" fills name and value (blanks around the value trimmed)
  * and returns OK; a line without ':' or with an empty name is MALFORMED; data ending before a
  * line break is TRUNCATED (name/value then hold nothing). */
-iof_proto_status iof__http_header_next(iof_rd *r, iof_span *name, iof_span *value, bool *end);
+iof__proto_status iof__http_header_next(iof__rd *r, iof__span *name, iof__span *value, bool *end);
 
 /* True when a span equals `lit` ignoring ASCII case. */
-bool iof__span_ieq(iof_span s, const char *lit);
+bool iof__span_ieq(iof__span s, const char *lit);
 
 #endif

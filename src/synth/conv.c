@@ -353,7 +353,7 @@ static void conv_emit(gen *g, conv *c, int dir, uint8_t flags, const uint8_t *pl
                       uint8_t icmp_type)
 {
     ep *a = &c->side[dir], *b = &c->side[!dir];
-    iof_pktspec s = {0};
+    iof__pktspec s = {0};
     s.src_mac = a->mac;
     s.dst_mac = b->mac;
     s.ipver = c->ipver;

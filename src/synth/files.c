@@ -95,8 +95,8 @@ const char *iof__sy_devices_complete(gen *g)
     return iof__outfile_temp_path(tb->f);
 }
 
-static void tb_printf(iof_tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tb_printf(iof_tbuf *b, const char *fmt, ...)
+static void tb_printf(iof__tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tb_printf(iof__tbuf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -128,7 +128,7 @@ void iof__sy_fill_stats(const gen *g, iof_synth_stats *s, double seconds)
 }
 
 /* --stats: the run's statistics, the configuration and per-device / per-label counts. */
-static void stats_json(const gen *g, const iof_synth_stats *st, iof_tbuf *b)
+static void stats_json(const gen *g, const iof_synth_stats *st, iof__tbuf *b)
 {
     const iof_synth_config *cfg = g->cfg;
     char start[40];
@@ -187,7 +187,7 @@ int iof__sy_files_close(gen *g, const iof_synth_stats *st)
             iof__sy_output_failed(g, g->fcap, rc);
     }
     if (rc == IOF_OK && g->fstats) {
-        iof_tbuf b = {0};
+        iof__tbuf b = {0};
         stats_json(g, st, &b);
         rc = b.oom ? IOF_E_NOMEM : iof__outfile_write(g->fstats, b.p, b.len);
         iof__tb_free(&b);

@@ -59,7 +59,7 @@ uint16_t iof__csum_fold(uint64_t sum)
     return (uint16_t)~sum;
 }
 
-static size_t put_eth(uint8_t *b, const iof_pktspec *s, uint16_t ethertype)
+static size_t put_eth(uint8_t *b, const iof__pktspec *s, uint16_t ethertype)
 {
     size_t o = 12;
     memcpy(b, s->dst_mac, 6);
@@ -79,7 +79,7 @@ static size_t put_eth(uint8_t *b, const iof_pktspec *s, uint16_t ethertype)
     return o + 2;
 }
 
-size_t iof__pkt_build_sum(uint8_t *buf, size_t cap, const iof_pktspec *s, uint64_t payload_sum)
+size_t iof__pkt_build_sum(uint8_t *buf, size_t cap, const iof__pktspec *s, uint64_t payload_sum)
 {
     if (!s || !buf || (s->ipver != 4 && s->ipver != 6) || s->n_vlan < 0 || s->n_vlan > 2)
         return 0;
@@ -175,7 +175,7 @@ size_t iof__pkt_build_sum(uint8_t *buf, size_t cap, const iof_pktspec *s, uint64
     return total;
 }
 
-size_t iof__pkt_build(uint8_t *buf, size_t cap, const iof_pktspec *s)
+size_t iof__pkt_build(uint8_t *buf, size_t cap, const iof__pktspec *s)
 {
     if (!s)
         return 0;

@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct iof_pktspec {
+typedef struct iof__pktspec {
     const uint8_t *src_mac, *dst_mac;
     uint16_t vlan[2];
     int n_vlan; /* 0..2; outer first; outer of two uses TPID 0x88a8 */
@@ -44,9 +44,9 @@ typedef struct iof_pktspec {
     uint8_t icmp_type, icmp_code;
     const uint8_t *payload;
     size_t payload_len;
-} iof_pktspec;
+} iof__pktspec;
 
-/* TCP flag bits for iof_pktspec.tcp_flags. */
+/* TCP flag bits for iof__pktspec.tcp_flags. */
 enum {
     IOF_TCP_FIN = 0x01, IOF_TCP_SYN = 0x02, IOF_TCP_RST = 0x04, IOF_TCP_PSH = 0x08,
     IOF_TCP_ACK = 0x10, IOF_TCP_URG = 0x20
@@ -57,12 +57,12 @@ enum {
 
 /* Builds one frame into buf (capacity cap). Returns the frame length (>= 60), or 0 when cap is
  * too small, ipver/n_vlan are invalid, or the IP datagram would exceed 65535 bytes. */
-size_t iof__pkt_build(uint8_t *buf, size_t cap, const iof_pktspec *s);
+size_t iof__pkt_build(uint8_t *buf, size_t cap, const iof__pktspec *s);
 
 /* Same, with the transport payload's checksum contribution precomputed by the caller
  * (payload_sum = iof__csum_partial(payload, payload_len, 0), or any value congruent to it
  * modulo 0xffff); lets a generator reuse sums of pooled payload bytes. */
-size_t iof__pkt_build_sum(uint8_t *buf, size_t cap, const iof_pktspec *s, uint64_t payload_sum);
+size_t iof__pkt_build_sum(uint8_t *buf, size_t cap, const iof__pktspec *s, uint64_t payload_sum);
 
 /* ARP request (op 1) or reply (op 2) over Ethernet/IPv4, padded to 60 bytes.
  * sha/tha: sender/target hardware address; spa/tpa: sender/target IPv4. The Ethernet source is

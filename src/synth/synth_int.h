@@ -200,7 +200,7 @@ typedef struct sy_sensor_row {
 enum { SY_T_DEVICES, SY_T_SENSORS, SY_T_EVENTS, SY_T_TRUTH, SY_NTABLES };
 typedef struct sy_table {
     const char *file;     /* name in the output directory */
-    iof_schema schema;
+    iof__schema schema;
     iof__outfile *f;
     iof__writer *w;       /* the CSV writer */
 } sy_table;

@@ -13,7 +13,7 @@
 
 /* ---- devices.csv: the inventory in `--devices` format ---------------------------------- */
 enum { D_MAC, D_NAME, D_TYPE, D_IP };
-static const iof_column device_cols[] = {
+static const iof__column device_cols[] = {
     {.name = "mac", .type = IOF_VT_STRING, .field = D_MAC, .doc = "device MAC, lower-case"},
     {.name = "name", .type = IOF_VT_STRING, .field = D_NAME, .doc = "<type>-<k>, e.g. plug-2"},
     {.name = "type", .type = IOF_VT_STRING, .field = D_TYPE, .doc = "device type"},
@@ -25,13 +25,13 @@ typedef struct device_view {
     char mac[18], ip[INET_ADDRSTRLEN];
 } device_view;
 
-static void set_text(iof_value *v, const char *s)
+static void set_text(iof__value *v, const char *s)
 {
     v->p = (const uint8_t *)s;
     v->len = (uint32_t)strlen(s);
 }
 
-static void device_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
+static void device_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
 {
     const device_view *d = row;
     (void)k;
@@ -46,7 +46,7 @@ static void device_get(const void *row, const iof_column *c, uint32_t k, iof_val
 
 /* ---- sensors.csv: one row per second per sensor device --------------------------------- */
 enum { S_TS, S_DEVICE, S_TEMP, S_HUM, S_POWER, S_MOTION, S_ALERT };
-static const iof_column sensor_cols[] = {
+static const iof__column sensor_cols[] = {
     {.name = "timestamp", .type = IOF_VT_TIMESTAMP_US, .field = S_TS, .time_text = IOF_TT_ISO_S,
      .doc = "reading time, whole seconds (UTC)"},
     {.name = "device_id", .type = IOF_VT_STRING, .field = S_DEVICE,
@@ -62,7 +62,7 @@ static const iof_column sensor_cols[] = {
     {.name = "alert_flag", .type = IOF_VT_INT8, .field = S_ALERT, .doc = "0/1"},
 };
 
-static void sensor_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
+static void sensor_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
 {
     const sy_sensor_row *r = row;
     const host *d = r->d;
@@ -81,7 +81,7 @@ static void sensor_get(const void *row, const iof_column *c, uint32_t k, iof_val
 
 /* ---- events.csv: attack windows and planted couplings ---------------------------------- */
 enum { E_START, E_END, E_KIND, E_DEVICES, E_DETAILS };
-static const iof_column event_cols[] = {
+static const iof__column event_cols[] = {
     {.name = "start", .type = IOF_VT_TIMESTAMP_US, .field = E_START, .time_text = IOF_TT_ISO_US,
      .doc = "trigger time / first attack unit (UTC)"},
     {.name = "end", .type = IOF_VT_TIMESTAMP_US, .field = E_END, .time_text = IOF_TT_ISO_US,
@@ -91,7 +91,7 @@ static const iof_column event_cols[] = {
     {.name = "details", .type = IOF_VT_STRING, .field = E_DETAILS, .doc = "free text"},
 };
 
-static void event_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
+static void event_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
 {
     const evrow *e = row;
     (void)k;
@@ -107,7 +107,7 @@ static void event_get(const void *row, const iof_column *c, uint32_t k, iof_valu
 
 /* ---- truth.csv: the records extract produces, labelled --------------------------------- */
 enum { T_DEVICE, T_FIRST, T_REMIP, T_PROTO, T_DPORT, T_RPORT, T_LABEL };
-static const iof_column truth_cols[] = {
+static const iof__column truth_cols[] = {
     {.name = "device", .type = IOF_VT_STRING, .field = T_DEVICE,
      .doc = "MAC of the device whose packet opened the record"},
     {.name = "first_seen", .type = IOF_VT_TIMESTAMP_US, .field = T_FIRST,
@@ -121,7 +121,7 @@ static const iof_column truth_cols[] = {
      .doc = "benign, mirai, ddos or recon: the traffic that opened the record"},
 };
 
-static void truth_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
+static void truth_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
 {
     const trow *r = row;
     (void)k;
@@ -138,7 +138,7 @@ static void truth_get(const void *row, const iof_column *c, uint32_t k, iof_valu
 }
 
 /* ---- declaration and writing ------------------------------------------------------------ */
-static uint32_t scalar_count(const void *row, const iof_column *c)
+static uint32_t scalar_count(const void *row, const iof__column *c)
 {
     (void)row;
     (void)c;
@@ -147,9 +147,9 @@ static uint32_t scalar_count(const void *row, const iof_column *c)
 
 static const struct {
     const char *file, *schema;
-    const iof_column *cols;
+    const iof__column *cols;
     size_t n;
-    void (*get)(const void *row, const iof_column *c, uint32_t k, iof_value *v);
+    void (*get)(const void *row, const iof__column *c, uint32_t k, iof__value *v);
 } tables[SY_NTABLES] = {
     [SY_T_DEVICES] = {"devices.csv", "synth.devices", device_cols,
                       sizeof device_cols / sizeof device_cols[0], device_get},
@@ -167,7 +167,7 @@ int iof__sy_tables_declare(gen *g)
         sy_table *tb = &g->tables[t];
         tb->file = tables[t].file;
         IOF_TRY(iof__schema_init(&tb->schema, tables[t].schema,
-                                 (iof_row_ops){tables[t].get, scalar_count, NULL}));
+                                 (iof__row_ops){tables[t].get, scalar_count, NULL}));
         for (size_t c = 0; c < tables[t].n; c++)
             IOF_TRY(iof__schema_add_column(&tb->schema, &tables[t].cols[c]));
     }

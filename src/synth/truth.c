@@ -100,7 +100,7 @@ static int push_label(sy_truth *t, int64_t first_us, uint8_t label)
 }
 
 /* The table's emit callback: a finished record becomes a truth row. */
-static int on_record(void *ctx, const iof_cfrec *r)
+static int on_record(void *ctx, const iof__cfrec *r)
 {
     gen *g = ctx;
     sy_truth *t = g->truth;
@@ -145,7 +145,7 @@ typedef struct fed {
 } fed;
 
 /* p the other way round: the reply's header fields, as attribution reads them. */
-static void mirror(const iof_pkt *p, iof_pkt *back)
+static void mirror(const iof__pkt *p, iof__pkt *back)
 {
     *back = *p;
     memcpy(back->src_mac, p->dst_mac, 6);
@@ -169,13 +169,13 @@ static bool feed(gen *g, size_t n, int label, bool ask, fed *f)
     sy_truth *t = g->truth;
     f->sides = f->reply_sides = 0;
     f->dev[0] = f->dev[1] = -1;
-    iof_pkt p;
+    iof__pkt p;
     if (iof__decode(&p, IOF_LINKTYPE_ETHERNET, g->frame, (uint32_t)n, (uint32_t)n, g->now * 1000) !=
         IOF_DROP_OK)
         return false;
-    iof_view v[2];
+    iof__view v[2];
     if (ask) {
-        iof_pkt back;
+        iof__pkt back;
         mirror(&p, &back);
         for (int i = 0, nv = iof__attribute(&back, t->inv, v); i < nv; i++) {
             f->reply_sides |= v[i].dir ? 1u : 2u; /* the reply's own sender / receiver */

@@ -53,7 +53,7 @@ static pass read_all(iof__source *s, int open_rc, const char *eb, size_t size)
         int rc = iof__source_set_filter(s, "udp or (tcp port 80) or icmp6");
         CHECK(rc == 0 || (rc == IOF_E_INVAL && iof__source_errmsg(s)[0] != '\0'));
     }
-    iof_frame f;
+    iof__frame f;
     uint32_t acc = 0;
     int rc;
     while (p.n < FUZZ_MAX_FRAMES && (rc = iof__source_next(s, &f)) == 1) {
@@ -74,7 +74,7 @@ static pass read_all(iof__source *s, int open_rc, const char *eb, size_t size)
         }
         p.rc = rc;
     }
-    iof_src_stats st;
+    iof__src_stats st;
     uint64_t filtered;
     iof__source_stats(s, &st, &filtered);
     CHECK(st.frames == (uint64_t)p.n);

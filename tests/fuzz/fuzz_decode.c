@@ -29,7 +29,7 @@ static iof__fragtab *fragtab; /* kept across inputs: exercises expiry/eviction/o
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
 
-static void check(const iof_pkt *p, iof_drop d, uint32_t caplen_in)
+static void check(const iof__pkt *p, iof__drop d, uint32_t caplen_in)
 {
     CHECK((unsigned)d < IOF_DROP__COUNT);
     CHECK(p->caplen <= p->wirelen);
@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 5 || size - 5 > (1u << 20))
         return 0;
-    iof_rd r = rd_init(data, size);
+    iof__rd r = rd_init(data, size);
     uint32_t lt = linktypes[rd_u8(&r) % NLT];
     uint32_t adj = rd_be32(&r);
     uint32_t caplen = (uint32_t)(size - 5);
@@ -81,8 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     rd_copy(&r, frame, caplen);
 
-    iof_pkt p;
-    iof_drop d = iof__decode(&p, lt, frame, caplen, wirelen, (int64_t)(adj & 0xffff) * 1000000);
+    iof__pkt p;
+    iof__drop d = iof__decode(&p, lt, frame, caplen, wirelen, (int64_t)(adj & 0xffff) * 1000000);
     check(&p, d, caplen);
 
     uint32_t acc = d + p.flags + p.notes + p.sport + p.dport + p.ip_len + p.tcp_seq + p.icmp_type;
@@ -97,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!fragtab)
             fragtab = iof__fragtab_create(8, 2000000000);
         if (fragtab) {
-            iof_drop fd = iof__fragtab_resolve(fragtab, &p);
+            iof__drop fd = iof__fragtab_resolve(fragtab, &p);
             CHECK(fd == IOF_DROP_OK || fd == IOF_DROP_FRAG_ORPHAN);
             CHECK(iof__fragtab_live(fragtab) <= 8);
             if (fd == IOF_DROP_OK && (p.flags & IOF_PKT_FRAGMENT) && (p.proto == 6 || p.proto == 17))

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     iof__devtab *t = iof__devtab_create();
     if (!t)
         return 0;
-    iof_rd r = rd_init(data, size);
+    iof__rd r = rd_init(data, size);
     for (int k = 0; k < MAX_FRAMES && rd_left(&r) >= 2; k++) {
         size_t len = rd_be16(&r);
         if (len > rd_left(&r))
@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!frame)
             break;
         rd_copy(&r, frame, len);
-        iof_pkt p;
+        iof__pkt p;
         if (iof__decode(&p, IOF_LINKTYPE_ETHERNET, frame, (uint32_t)len, (uint32_t)len, (int64_t)k * 1000000) ==
             IOF_DROP_OK)
             iof__devtab_packet(t, &p);
@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (unsigned m = 0; m < row->n_mdns; m++)
             text_ok(row->mdns[m], sizeof row->mdns[m]);
         char ev[IOF_DEV_EVIDENCE];
-        iof_dev_role role = iof__dev_role(t, row, ev, sizeof ev);
+        iof__dev_role role = iof__dev_guess_role(t, row, ev, sizeof ev);
         CHECK(ev[0] != '\0' && strlen(ev) < sizeof ev);
         acc += (uint32_t)role + (uint32_t)strlen(ev);
     }

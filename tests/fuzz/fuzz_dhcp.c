@@ -12,15 +12,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *p = proto_fuzz_copy(data, size);
     if (!p)
         return 0;
-    iof_dhcp_msg m;
-    iof_proto_status st = iof__dhcp_parse(p, size, &m);
+    iof__dhcp_msg m;
+    iof__proto_status st = iof__dhcp_parse(p, size, &m);
     CHECK(st <= IOF_PROTO_OTHER);
     CHECK(m.hlen <= 16 || st == IOF_PROTO_MALFORMED);
     CHECK(m.n_options <= IOF_DHCP_MAX_OPTIONS);
     if (!m.cookie)
         CHECK(m.n_options == 0);
     uint32_t acc = st + m.msg_type + m.overload + m.lease_s + m.xid + m.chaddr[5];
-    const iof_span *all[] = { &m.hostname, &m.domain, &m.vendor_class, &m.client_id, &m.param_list };
+    const iof__span *all[] = { &m.hostname, &m.domain, &m.vendor_class, &m.client_id, &m.param_list };
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         acc += proto_fuzz_span(all[i], p, size);
     sink += acc;

@@ -15,9 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!p)
         return 0;
     uint32_t acc = 0;
-    iof_dns_msg m;
+    iof__dns_msg m;
     if (iof__dns_open(&m, p, size) == IOF_PROTO_OK) {
-        iof_dns_rr rr;
+        iof__dns_rr rr;
         size_t entries = 0;
         char text[IOF_DNS_NAME_TEXT];
         while (iof__dns_next(&m, &rr)) {
@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             CHECK(iof__dns_name(&m, rr.name_off, text, sizeof text, &wire) == IOF_PROTO_OK);
             CHECK(wire >= 1 && rr.name_off + wire <= size);
             CHECK(strlen(text) < sizeof text);
-            iof_proto_status ts = iof__dns_rr_target(&m, &rr, text, sizeof text);
+            iof__proto_status ts = iof__dns_rr_target(&m, &rr, text, sizeof text);
             CHECK(ts <= IOF_PROTO_OTHER && strlen(text) < sizeof text);
             for (size_t i = 0; text[i]; i++)
                 acc += (uint8_t)text[i];

@@ -18,7 +18,7 @@
 
 static uint64_t emitted_packets;
 
-static int on_emit(void *ctx, const iof_cfrec *r)
+static int on_emit(void *ctx, const iof__cfrec *r)
 {
     (void)ctx;
     emitted_packets += r->packets;
@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const uint8_t payload[FZ_J * 2] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
     for (size_t i = 2; i + 4 <= size; i += 4) {
         const uint8_t *b = data + i;
-        iof_pkt p;
+        iof__pkt p;
         memset(&p, 0, sizeof(p));
         /* time: mostly forward, sometimes backwards, sometimes a big jump */
         int64_t d = (int64_t)(int8_t)b[0];
@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p.data = payload;
         p.payload_caplen = b[3] % (FZ_J * 2);
         p.flags = IOF_PKT_HAS_PORTS;
-        iof_view v[2];
+        iof__view v[2];
         int n = iof__attribute(&p, NULL, v);
         if (n) {
             if (iof__cflow_packet(t, &p, v, n) != 0)

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256];
     if (iof__inventory_load(&inv, path, err, sizeof(err)) == 0) {
         for (size_t i = 0; i < iof__inventory_count(inv); i++) {
-            const iof_device *d = iof__inventory_get(inv, i);
+            const iof__device *d = iof__inventory_get(inv, i);
             if (iof__inventory_find_mac(inv, d->mac) != (long)i)
                 abort();
             if (d->n_ips && iof__inventory_find_ip(inv, d->ip_ver[0], d->ips[0]) < 0)

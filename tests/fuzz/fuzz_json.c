@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!p)
         return 0;
     memcpy(p, data, size);
-    iof_json_member m[MAXM];
+    iof__json_member m[MAXM];
     const char *why = NULL;
     size_t at = 0;
     int n = iof__json_object(p, size, m, MAXM, &why, &at);

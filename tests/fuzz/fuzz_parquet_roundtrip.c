@@ -49,12 +49,12 @@ typedef struct frow {
     bool no_tail;             /* this row reports no left-out run */
 } frow;
 
-static bool span_col(const iof_column *c) { return c->type == IOF_VT_INT16 && !c->nullable && !c->list; }
+static bool span_col(const iof__column *c) { return c->type == IOF_VT_INT16 && !c->nullable && !c->list; }
 
 static size_t g_ncols;
-static const iof_column *g_cols;
+static const iof__column *g_cols;
 
-static const int16_t *f_span(const void *rowp, const iof_column *c, uint32_t *n, uint32_t *tail, int16_t *tv)
+static const int16_t *f_span(const void *rowp, const iof__column *c, uint32_t *n, uint32_t *tail, int16_t *tv)
 {
     const frow *row = rowp;
     if (!span_col(c))
@@ -71,13 +71,13 @@ static const int16_t *f_span(const void *rowp, const iof_column *c, uint32_t *n,
     return row->s16 + i;
 }
 
-static uint32_t f_count(const void *row, const iof_column *c)
+static uint32_t f_count(const void *row, const iof__column *c)
 {
     const cell *x = &((const frow *)row)->c[c->index];
     return x->null ? UINT32_MAX : x->count;
 }
 
-static void f_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
+static void f_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
 {
     const cell *x = &((const frow *)row)->c[c->index];
     memset(v, 0, sizeof *v);
@@ -96,7 +96,7 @@ static int mem_sink(void *ctx, const void *p, size_t n)
     return ((pq_buf *)ctx)->oom ? IOF_E_NOMEM : 0;
 }
 
-static int64_t gen_int(cur *c, iof_vtype t)
+static int64_t gen_int(cur *c, iof__vtype t)
 {
     uint8_t nb = (uint8_t)(1 + u8(c) % 8);
     uint64_t x = 0;
@@ -118,10 +118,10 @@ static void reader_only(const uint8_t *data, size_t size)
     iof__pq_reader *r;
     if (iof__pq_reader_open_mem(&r, data, size, NULL, 0) != 0)
         return;
-    const iof_schema *s = iof__pq_reader_schema(r);
+    const iof__schema *s = iof__pq_reader_schema(r);
     for (int rows = 0; rows < 100000 && iof__pq_reader_next(r) > 0; rows++)
         for (size_t c = 0; c < s->n; c++) {
-            iof_value v;
+            iof__value v;
             uint32_t n = iof__pq_reader_count(r, c);
             for (uint32_t k = 0; n != UINT32_MAX && k < n && k < 64; k++)
                 iof__pq_reader_get(r, c, k, &v);
@@ -130,7 +130,7 @@ static void reader_only(const uint8_t *data, size_t size)
 }
 
 /* Writes every row (odd rows through the cell API when `cells`) with `threads` writer threads. */
-static pq_buf write_file(const iof_column *cols, size_t ncols, const iof_schema *s, const frow *rows, size_t nrows,
+static pq_buf write_file(const iof__column *cols, size_t ncols, const iof__schema *s, const frow *rows, size_t nrows,
                          bool cells, iof_codec codec, uint64_t rg_bytes, uint32_t page_entries, unsigned threads)
 {
     pq_buf file = {0};
@@ -188,18 +188,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t mode = u8(&in);
     bool cells = mode & 1, spans = mode & 2, short_runs = mode & 4;
 
-    iof_column cols[FZ_MAX_COLS];
+    iof__column cols[FZ_MAX_COLS];
     memset(cols, 0, sizeof cols);
     for (size_t i = 0; i < ncols; i++) {
         uint8_t t = u8(&in), fl = u8(&in);
         snprintf(cols[i].name, sizeof cols[i].name, "c%zu", i);
-        cols[i].type = (iof_vtype)(IOF_VT_BOOL + t % 8);
+        cols[i].type = (iof__vtype)(IOF_VT_BOOL + t % 8);
         cols[i].nullable = fl & 1;
         cols[i].list = (fl >> 1) & 1;
         cols[i].dict = (fl >> 2) & 1;
         cols[i].index = (uint32_t)i;
     }
-    iof_schema s = {.cols = cols, .n = ncols, .cap = ncols, .name = "fuzz",
+    iof__schema s = {.cols = cols, .n = ncols, .cap = ncols, .name = "fuzz",
                     .ops = {f_get, f_count, spans ? f_span : NULL}};
     g_ncols = ncols;
     g_cols = cols;
@@ -214,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rows[r].no_tail = (fb >> 3) % 5 == 0;
         for (size_t i = 0; i < ncols; i++) {
             cell *x = &rows[r].c[i];
-            const iof_column *col = &cols[i];
+            const iof__column *col = &cols[i];
             x->null = col->nullable && u8(&in) % 4 == 0;
             x->count = col->list ? u8(&in) % (FZ_MAX_ELEMS + 1) : 1;
             if (x->null)
@@ -254,7 +254,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr, "reader refused our file: %s\n", err);
         abort();
     }
-    const iof_schema *rs = iof__pq_reader_schema(rd);
+    const iof__schema *rs = iof__pq_reader_schema(rd);
     if (rs->n != ncols || iof__pq_reader_nrows(rd) != nrows)
         abort();
     pq_buf tmp = {0};
@@ -265,7 +265,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         for (size_t i = 0; i < ncols; i++) {
             const cell *x = &rows[r].c[i];
-            const iof_column *col = &cols[i];
+            const iof__column *col = &cols[i];
             if (rs->cols[i].type != col->type || rs->cols[i].list != col->list || rs->cols[i].nullable != col->nullable)
                 abort();
             uint32_t n = iof__pq_reader_count(rd, i);
@@ -273,7 +273,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             uint32_t m = col->list ? (x->null ? 0 : x->count) : 1;
             for (uint32_t k = 0; k < m; k++) {
-                iof_value v;
+                iof__value v;
                 iof__pq_reader_get(rd, i, k, &v);
                 if (!col->list && x->null) {
                     if (!v.null)

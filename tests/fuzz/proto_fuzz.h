@@ -27,7 +27,7 @@ static inline uint8_t *proto_fuzz_copy(const uint8_t *data, size_t size)
     return p;
 }
 
-static inline uint32_t proto_fuzz_span(const iof_span *s, const uint8_t *p, size_t n)
+static inline uint32_t proto_fuzz_span(const iof__span *s, const uint8_t *p, size_t n)
 {
     if (!s->p)
         return 0;

@@ -273,7 +273,7 @@ static void script(FILE *in)
         int64_t ts = start_ns + (int64_t)(strtod(tok[0], NULL) * 1e9 + (tok[0][0] == '-' ? -0.5 : 0.5));
         uint8_t smac[6], dmac[6], sip[16], dip[16];
         int sv, dv;
-        iof_pktspec s;
+        iof__pktspec s;
         memset(&s, 0, sizeof(s));
         if (parse_ep(tok[1], smac, sip, &sv, &s.sport) || parse_ep(tok[3], dmac, dip, &dv, &s.dport) || sv != dv)
             die("bad endpoint", ln);
@@ -390,7 +390,7 @@ static void flood(unsigned long long nflows)
         uint8_t sip[4] = { 10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i };
         uint64_t r = next_rand();
         uint8_t dip[4] = { (uint8_t)(11 + (r % 89)), /* public: 11..99 */ (uint8_t)(r >> 8), (uint8_t)(r >> 16), (uint8_t)(r >> 24) };
-        iof_pktspec s = { .src_mac = smac, .dst_mac = dmac, .ipver = 4, .src_ip = sip, .dst_ip = dip, .ttl = 64,
+        iof__pktspec s = { .src_mac = smac, .dst_mac = dmac, .ipver = 4, .src_ip = sip, .dst_ip = dip, .ttl = 64,
                           .proto = 17, .sport = (uint16_t)(1024 + (i >> 24)), .dport = 53,
                           .payload = payload, .payload_len = sizeof(payload) };
         size_t n = iof__pkt_build(frame, sizeof(frame), &s);
@@ -410,7 +410,7 @@ static void mix(unsigned long long npk, unsigned long long nflows)
         bool up = (i / nflows) % 2 == 0;
         uint8_t dev[4] = { 192, 168, (uint8_t)(f >> 8), (uint8_t)f }, rem[4] = { 52, (uint8_t)(f >> 16), (uint8_t)(f >> 8), (uint8_t)f };
         uint8_t dmac[6] = { 2, 0, 192, 168, (uint8_t)(f >> 8), (uint8_t)f }, rmac[6] = { 2, 0, 0, 0, 0, 1 };
-        iof_pktspec s = { .src_mac = up ? dmac : rmac, .dst_mac = up ? rmac : dmac, .ipver = 4,
+        iof__pktspec s = { .src_mac = up ? dmac : rmac, .dst_mac = up ? rmac : dmac, .ipver = 4,
                           .src_ip = up ? dev : rem, .dst_ip = up ? rem : dev, .ttl = 64,
                           .proto = (f & 1) ? 17 : 6, .sport = up ? (uint16_t)(10000 + f % 50000) : 443,
                           .dport = up ? 443 : (uint16_t)(10000 + f % 50000), .tcp_flags = IOF_TCP_ACK,
@@ -426,7 +426,7 @@ static void one_flow(unsigned long long npk)
     static uint8_t frame[1600], payload[1460];
     uint8_t smac[6] = { 2, 0, 10, 0, 0, 1 }, dmac[6] = { 2, 0, 0, 0, 0, 2 };
     uint8_t sip[4] = { 10, 0, 0, 1 }, dip[4] = { 93, 184, 216, 34 };
-    iof_pktspec s = { .src_mac = smac, .dst_mac = dmac, .ipver = 4, .src_ip = sip, .dst_ip = dip, .ttl = 64,
+    iof__pktspec s = { .src_mac = smac, .dst_mac = dmac, .ipver = 4, .src_ip = sip, .dst_ip = dip, .ttl = 64,
                       .proto = 6, .sport = 40000, .dport = 443, .tcp_flags = IOF_TCP_ACK, .win = 1000,
                       .payload = payload, .payload_len = sizeof(payload) };
     size_t n = iof__pkt_build(frame, sizeof(frame), &s);

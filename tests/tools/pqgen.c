@@ -39,7 +39,7 @@ typedef struct gcase {
     uint64_t rows;
     uint64_t rg_bytes;     /* 0: default */
     uint32_t page_entries; /* 0: default; != 0 uses the low-level writer directly */
-    iof_column *cols;
+    iof__column *cols;
     size_t n;
     uint64_t seed;
 } gcase;
@@ -73,7 +73,7 @@ static const char *utf8_samples[] = {
 
 static uint8_t scratch[4096];
 
-static uint32_t gen_count(const void *rowp, const iof_column *c)
+static uint32_t gen_count(const void *rowp, const iof__column *c)
 {
     const grow *g = rowp;
     uint64_t h = h4(g->cs->seed, g->row, c->index + 100000u * c->field, 0xFFFF);
@@ -88,7 +88,7 @@ static uint32_t gen_count(const void *rowp, const iof_column *c)
     return (uint32_t)((h >> 16) % 13);
 }
 
-static void gen_get(const void *rowp, const iof_column *c, uint32_t k, iof_value *v)
+static void gen_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
 {
     const grow *g = rowp;
     uint64_t h = h4(g->cs->seed, g->row, c->index + 100000u * c->field, k);
@@ -209,9 +209,9 @@ static void gen_get(const void *rowp, const iof_column *c, uint32_t k, iof_value
 
 /* ---- cases -------------------------------------------------------------------------- */
 
-static iof_column *add(gcase *cs, const char *name, iof_vtype t, bool nullable, bool list, bool dict, int prof)
+static iof__column *add(gcase *cs, const char *name, iof__vtype t, bool nullable, bool list, bool dict, int prof)
 {
-    iof_column *c = &cs->cols[cs->n];
+    iof__column *c = &cs->cols[cs->n];
     memset(c, 0, sizeof *c);
     snprintf(c->name, sizeof c->name, "%s", name);
     c->type = t;
@@ -245,7 +245,7 @@ static void wide_cols(gcase *cs, unsigned B)
     }
     for (unsigned k = 0; k < B; k++) {
         snprintf(name, sizeof name, "C_%03u", k);
-        iof_column *c = add(cs, name, IOF_VT_INT16, false, false, false, PR_FILLER);
+        iof__column *c = add(cs, name, IOF_VT_INT16, false, false, false, PR_FILLER);
         c->index = k; /* slot number, as the real accessor uses it */
     }
     add(cs, "device_name", IOF_VT_STRING, true, false, true, PR_UTF8);
@@ -288,7 +288,7 @@ static gcase cases[NCASES];
 
 static void build_cases(void)
 {
-    static iof_column store[NCASES][3200];
+    static iof__column store[NCASES][3200];
     const char *names[NCASES] = {"wide",    "nested", "empty", "single",   "rowgroups",
                                  "allnull", "utf8",   "dict1", "extremes", "floats"};
     for (int i = 0; i < NCASES; i++) {
@@ -320,7 +320,7 @@ static void build_cases(void)
     cases[4].page_entries = 300;
     {
         gcase *cs = &cases[5];
-        const iof_vtype ts[] = {IOF_VT_BOOL, IOF_VT_INT8, IOF_VT_INT16, IOF_VT_INT32, IOF_VT_INT64,
+        const iof__vtype ts[] = {IOF_VT_BOOL, IOF_VT_INT8, IOF_VT_INT16, IOF_VT_INT32, IOF_VT_INT64,
                                 IOF_VT_TIMESTAMP_US, IOF_VT_STRING, IOF_VT_BINARY, IOF_VT_FLOAT64};
         char name[32];
         for (size_t k = 0; k < sizeof ts / sizeof *ts; k++) {
@@ -378,9 +378,9 @@ static void build_cases(void)
     }
 }
 
-static iof_schema case_schema(const gcase *cs)
+static iof__schema case_schema(const gcase *cs)
 {
-    iof_schema s;
+    iof__schema s;
     memset(&s, 0, sizeof s);
     s.cols = cs->cols;
     s.n = s.cap = cs->n;
@@ -403,8 +403,8 @@ static int write_lowlevel(const gcase *cs, iof_codec codec, const char *path)
     FILE *fp = fopen(path, "wb");
     if (!fp)
         return -1;
-    iof_schema s = case_schema(cs);
-    iof_kv kv[] = {{"iotflow.version", IOF_VERSION_STRING}, {"pqgen.case", cs->name}};
+    iof__schema s = case_schema(cs);
+    iof__kv kv[] = {{"iotflow.version", IOF_VERSION_STRING}, {"pqgen.case", cs->name}};
     iof__pq_writer_cfg cfg = {.codec = codec, .row_group_bytes = cs->rg_bytes, .page_entries = cs->page_entries,
                               .page_bytes = 8192, .kv = kv, .n_kv = 2, .sink = file_sink, .sink_ctx = fp};
     iof__pq_writer *w;
@@ -437,8 +437,8 @@ static int write_vtable(const gcase *cs, iof_codec codec, const char *path, uint
         fprintf(stderr, "pqgen: %s\n", err);
         return rc;
     }
-    iof_schema s = case_schema(cs);
-    iof_kv kv[] = {{"pqgen.case", cs->name}, {"iotflow.window_s", "60"}};
+    iof__schema s = case_schema(cs);
+    iof__kv kv[] = {{"pqgen.case", cs->name}, {"iotflow.window_s", "60"}};
     iof__writer_opts o = {.codec = codec, .row_group_bytes = cs->rg_bytes, .kv = kv, .n_kv = 2};
     iof__writer *w;
     rc = iof__writer_parquet.open(&w, f, &s, &o, err, sizeof err);
@@ -481,7 +481,7 @@ static int cmd_write(const char *dir)
 
 /* ---- check (round trip through our reader) ------------------------------------------ */
 
-static bool same_value(const iof_column *c, const iof_value *want, const iof_value *got, pq_buf *tmp)
+static bool same_value(const iof__column *c, const iof__value *want, const iof__value *got, pq_buf *tmp)
 {
     if (c->type == IOF_VT_FLOAT64) /* the same bits: NaN, -0.0 */
         return memcmp(&got->f, &want->f, sizeof got->f) == 0;
@@ -507,7 +507,7 @@ static int check_file(const gcase *cs, const char *path)
         fprintf(stderr, "pqgen check: %s\n", err);
         return 1;
     }
-    const iof_schema *rs = iof__pq_reader_schema(r);
+    const iof__schema *rs = iof__pq_reader_schema(r);
     int bad = 0;
     pq_buf tmp = {0};
     if (rs->n != cs->n || iof__pq_reader_nrows(r) != cs->rows) {
@@ -521,7 +521,7 @@ static int check_file(const gcase *cs, const char *path)
         bad = 1;
     }
     for (size_t c = 0; !bad && c < cs->n; c++) {
-        const iof_column *a = &cs->cols[c], *b = &rs->cols[c];
+        const iof__column *a = &cs->cols[c], *b = &rs->cols[c];
         if (strcmp(a->name, b->name) != 0 || a->type != b->type || a->list != b->list || a->nullable != b->nullable) {
             fprintf(stderr, "pqgen check: %s: column %zu is %s/%d/%d/%d, expected %s/%d/%d/%d\n", path, c, b->name,
                     (int)b->type, b->list, b->nullable, a->name, (int)a->type, a->list, a->nullable);
@@ -534,8 +534,8 @@ static int check_file(const gcase *cs, const char *path)
     while (!bad && (rc = iof__pq_reader_next(r)) > 0) {
         grow g = {cs, row};
         for (size_t c = 0; c < cs->n && !bad; c++) {
-            const iof_column *col = &cs->cols[c];
-            iof_value want, got;
+            const iof__column *col = &cs->cols[c];
+            iof__value want, got;
             if (col->list) {
                 uint32_t n = gen_count(&g, col), m = iof__pq_reader_count(r, c);
                 if (n != m) {
@@ -597,14 +597,14 @@ static int cmd_check(const char *dir)
 
 static void json_str(FILE *o, const uint8_t *p, uint32_t n)
 {
-    iof_tbuf b = { 0 };
+    iof__tbuf b = { 0 };
     iof__tb_json_str(&b, p, n); /* the library's escaper */
     if (!b.oom)
         fwrite(b.p, 1, b.len, o);
     iof__tb_free(&b);
 }
 
-static void json_value(FILE *o, const iof_column *c, const iof_value *v)
+static void json_value(FILE *o, const iof__column *c, const iof__value *v)
 {
     if (v->null) {
         fputs("null", o);
@@ -643,12 +643,12 @@ static int cmd_dump(const char *path)
         fprintf(stderr, "pqgen dump: %s\n", err);
         return 1;
     }
-    const iof_schema *s = iof__pq_reader_schema(r);
+    const iof__schema *s = iof__pq_reader_schema(r);
     int rc;
     while ((rc = iof__pq_reader_next(r)) > 0) {
         fputc('{', stdout);
         for (size_t c = 0; c < s->n; c++) {
-            iof_value v;
+            iof__value v;
             if (c)
                 fputc(',', stdout);
             json_str(stdout, (const uint8_t *)s->cols[c].name, (uint32_t)strlen(s->cols[c].name));
@@ -688,7 +688,7 @@ static int cmd_sql(const char *path)
         fprintf(stderr, "pqgen sql: %s\n", err);
         return 1;
     }
-    const iof_schema *s = iof__pq_reader_schema(r);
+    const iof__schema *s = iof__pq_reader_schema(r);
     fputs("SELECT ", stdout);
     for (size_t c = 0; c < s->n; c++) {
         const char *n = s->cols[c].name;
@@ -738,7 +738,7 @@ static void bench_fill(brow *b, uint64_t row)
     }
 }
 
-static void bench_get(const void *rowp, const iof_column *c, uint32_t k, iof_value *v)
+static void bench_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
 {
     const brow *b = rowp;
     (void)k;
@@ -760,7 +760,7 @@ static void bench_get(const void *rowp, const iof_column *c, uint32_t k, iof_val
     }
 }
 
-static uint32_t bench_count(const void *rowp, const iof_column *c)
+static uint32_t bench_count(const void *rowp, const iof__column *c)
 {
     (void)rowp;
     (void)c;
@@ -775,7 +775,7 @@ static int cmd_bench(uint64_t rows, const char *path, const char *codec)
     else if (codec && strcmp(codec, "none") == 0)
         cc = IOF_CODEC_NONE;
     const gcase *cs = &cases[0];
-    iof_schema s = case_schema(cs);
+    iof__schema s = case_schema(cs);
     s.ops.get = bench_get;
     s.ops.count = bench_count;
     brow *b = malloc(sizeof *b);
@@ -786,7 +786,7 @@ static int cmd_bench(uint64_t rows, const char *path, const char *codec)
     volatile uint64_t sum = 0;
     for (uint64_t r = 0; r < rows; r++) {
         bench_fill(b, r);
-        iof_value v;
+        iof__value v;
         for (size_t c = 0; c < cs->n; c++) {
             iof__schema_get(&s, b, c, 0, &v);
             sum += (uint64_t)v.i;

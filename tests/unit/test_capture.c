@@ -106,7 +106,7 @@ static void put_spb(iof__pcapw *w, uint32_t linktype, int64_t last_ts, uint32_t 
     mark();
 }
 
-static void check_frame(const iof_frame *f, const exp_frame *e, size_t i)
+static void check_frame(const iof__frame *f, const exp_frame *e, size_t i)
 {
     if (f->ts_ns != e->ts || f->caplen != e->caplen || f->wirelen != e->wirelen ||
         f->linktype != e->linktype || f->ifindex != e->ifindex)
@@ -124,7 +124,7 @@ static void check_frame(const iof_frame *f, const exp_frame *e, size_t i)
 /* Reads every frame of s and compares with exp_v; expects end rc `want_rc`. */
 static void read_all_check(iof__source *s, int want_rc)
 {
-    iof_frame f;
+    iof__frame f;
     int rc;
     size_t i = 0;
     while ((rc = iof__source_next(s, &f)) == 1) {
@@ -163,7 +163,7 @@ static void check_image_all_ways(int want_rc)
     ASSERT_EQ_INT(iof__source_size(s), (long long)img_len);
     if (want_rc == 0) {
         ASSERT_EQ_U64(iof__source_progress(s), img_len);
-        iof_src_stats st;
+        iof__src_stats st;
         uint64_t filt;
         iof__source_stats(s, &st, &filt);
         ASSERT_EQ_U64(st.frames, n_exp);
@@ -286,10 +286,10 @@ static void test_pcapng_modes(void)
     char eb[512];
     iof__source *s;
     ASSERT_EQ_INT(iof__source_open_mem(&s, img, img_len, "m", eb, sizeof eb), 0);
-    iof_frame f;
+    iof__frame f;
     while (iof__source_next(s, &f) == 1)
         ;
-    iof_src_stats st;
+    iof__src_stats st;
     iof__source_stats(s, &st, NULL);
     ASSERT_EQ_U64(st.blocks_skipped, 4); /* NRB, ISB, custom, unknown */
     ASSERT_EQ_INT(iof__source_format(s), IOF_SRC_PCAPNG);
@@ -355,7 +355,7 @@ static void sweep(size_t header)
                     on_boundary = true;
             }
         }
-        iof_frame f;
+        iof__frame f;
         size_t got = 0;
         while ((rc = iof__source_next(s, &f)) == 1) {
             check_frame(&f, &exp_v[got], got);
@@ -429,7 +429,7 @@ static void test_cut_sweep_gzip(void)
         iof__source *s = NULL;
         int rc = iof__source_open_mem(&s, copy, k, "gz", eb, sizeof eb);
         if (rc == 0) {
-            iof_frame f;
+            iof__frame f;
             size_t got = 0;
             while ((rc = iof__source_next(s, &f)) == 1) {
                 ASSERT_TRUE(got < n_exp);
@@ -477,7 +477,7 @@ static void test_gzip_file_multi_member(void)
     struct stat sb;
     ASSERT_EQ_INT(stat(tmpl, &sb), 0);
     ASSERT_EQ_U64(iof__source_progress(s), (uint64_t)sb.st_size);
-    iof_src_stats st;
+    iof__src_stats st;
     iof__source_stats(s, &st, NULL);
     ASSERT_EQ_U64(st.bytes_read, img_len);
     iof__source_close(s);
@@ -491,7 +491,7 @@ static void test_gzip_file_multi_member(void)
     ASSERT_EQ_INT(fclose(fp), 0);
     int rc = iof__source_open_file(&s, tmpl, eb, sizeof eb);
     if (rc == 0) {
-        iof_frame f;
+        iof__frame f;
         while ((rc = iof__source_next(s, &f)) == 1)
             ;
         ASSERT_EQ_INT(rc, IOF_E_TRUNCATED_INPUT);
@@ -637,14 +637,14 @@ static void test_pcap_damaged_records(void)
     char eb[512];
     iof__source *s = NULL;
     ASSERT_EQ_INT(iof__source_open_mem(&s, b, sizeof b, "d.pcap", eb, sizeof eb), 0);
-    iof_frame f;
+    iof__frame f;
     ASSERT_EQ_INT(iof__source_next(s, &f), 1);
     ASSERT_EQ_INT(f.ts_ns, 11 * NS + 500000 * 1000);
     ASSERT_EQ_INT(f.linktype, 1);
     ASSERT_EQ_INT(f.caplen, 4);
     ASSERT_EQ_INT(iof__source_next(s, &f), IOF_E_TRUNCATED_INPUT);
     ASSERT_TRUE(strstr(iof__source_errmsg(s), "d.pcap: damaged record at offset 44") != NULL);
-    iof_src_stats st;
+    iof__src_stats st;
     iof__source_stats(s, &st, NULL);
     ASSERT_EQ_U64(st.ts_invalid, 1);
     ASSERT_EQ_U64(st.frames, 1);
@@ -670,7 +670,7 @@ static void test_large_records(void)
     char eb[512];
     iof__source *s = NULL;
     ASSERT_EQ_INT(iof__source_open_file(&s, tmpl, eb, sizeof eb), 0);
-    iof_frame f;
+    iof__frame f;
     for (int i = 0; i < 13; i++) {
         ASSERT_EQ_INT(iof__source_next(s, &f), 1);
         ASSERT_EQ_INT(f.caplen, big - (uint32_t)i);
@@ -721,7 +721,7 @@ static void ng_damage(const uint8_t *tail, size_t n, const char *needle)
     uint8_t *copy = malloc(img_len);
     memcpy(copy, img, img_len);
     ASSERT_EQ_INT(iof__source_open_mem(&s, copy, img_len, "ng", eb, sizeof eb), 0);
-    iof_frame f;
+    iof__frame f;
     int rc = iof__source_next(s, &f);
     if (rc != IOF_E_TRUNCATED_INPUT || !strstr(iof__source_errmsg(s), needle))
         fprintf(stderr, "  rc %d: '%s' (want '%s')\n", rc, iof__source_errmsg(s), needle);
@@ -767,7 +767,7 @@ static void test_pcapng_spb_without_idb(void)
     char eb[512];
     iof__source *s = NULL;
     ASSERT_EQ_INT(iof__source_open_mem(&s, f, sizeof f, "spb", eb, sizeof eb), 0);
-    iof_frame fr;
+    iof__frame fr;
     ASSERT_EQ_INT(iof__source_next(s, &fr), IOF_E_TRUNCATED_INPUT);
     ASSERT_TRUE(strstr(iof__source_errmsg(s), "offset 28") != NULL);
     ASSERT_TRUE(strstr(iof__source_errmsg(s), "interface id 0 but only 0") != NULL);
@@ -790,7 +790,7 @@ static void test_pcapng_too_many_interfaces(void)
     char eb[512];
     iof__source *s = NULL;
     ASSERT_EQ_INT(iof__source_open_mem(&s, img, img_len, "ng", eb, sizeof eb), 0);
-    iof_frame f;
+    iof__frame f;
     ASSERT_EQ_INT(iof__source_next(s, &f), 1);
     ASSERT_EQ_INT(f.ifindex, IOF_MAX_INTERFACES - 1);
     ASSERT_EQ_INT(iof__source_next(s, &f), IOF_E_TRUNCATED_INPUT);
@@ -820,13 +820,13 @@ static void test_timestamps_extreme(void)
     char eb[512];
     iof__source *s = NULL;
     ASSERT_EQ_INT(iof__source_open_mem(&s, img, img_len, "ts", eb, sizeof eb), 0);
-    iof_frame f;
+    iof__frame f;
     ASSERT_EQ_INT(iof__source_next(s, &f), 1);
     ASSERT_EQ_INT(f.ts_ns, INT64_MAX);
     ASSERT_EQ_INT(iof__source_next(s, &f), 1);
     ASSERT_EQ_INT(f.ts_ns, INT64_C(4294967297) * NS + 5000);
     ASSERT_EQ_INT(iof__source_next(s, &f), 0);
-    iof_src_stats st;
+    iof__src_stats st;
     iof__source_stats(s, &st, NULL);
     ASSERT_EQ_U64(st.ts_invalid, 1);
     iof__source_close(s);
@@ -884,7 +884,7 @@ static void test_filter_two_linktypes(void)
     iof__source *s = NULL;
     ASSERT_EQ_INT(iof__source_open_mem(&s, img, img_len, "f", eb, sizeof eb), 0);
     ASSERT_EQ_INT(iof__source_set_filter(s, "udp port 53"), 0);
-    iof_frame f;
+    iof__frame f;
     int got = 0, rc, eth_seen = 0, raw_seen = 0;
     while ((rc = iof__source_next(s, &f)) == 1) {
         got++;
@@ -894,7 +894,7 @@ static void test_filter_two_linktypes(void)
     ASSERT_EQ_INT(rc, 0);
     ASSERT_EQ_INT(got, want);
     ASSERT_TRUE(eth_seen > 0 && raw_seen > 0);
-    iof_src_stats st;
+    iof__src_stats st;
     uint64_t filtered;
     iof__source_stats(s, &st, &filtered);
     ASSERT_EQ_U64(filtered, 41 - want);
@@ -932,7 +932,7 @@ static void test_stop(void)
     char eb[512];
     iof__source *s = NULL;
     ASSERT_EQ_INT(iof__source_open_mem(&s, img, img_len, "stop", eb, sizeof eb), 0);
-    iof_frame f;
+    iof__frame f;
     ASSERT_EQ_INT(iof__source_next(s, &f), 1);
     iof__source_stop(s);
     ASSERT_EQ_INT(iof__source_next(s, &f), IOF_E_INTERRUPTED);
@@ -1062,7 +1062,7 @@ static void test_live(void)
     sa.sa_handler = on_alarm;
     ASSERT_EQ_INT(sigaction(SIGALRM, &sa, &old), 0);
     alarm(5);
-    iof_frame f;
+    iof__frame f;
     rc = iof__source_next(s, &f);
     ASSERT_EQ_INT(rc, 1);
     ASSERT_EQ_INT(f.linktype, 1); /* Linux lo is DLT_EN10MB */
@@ -1076,7 +1076,7 @@ static void test_live(void)
     alarm(0);
     sigaction(SIGALRM, &old, NULL);
     ASSERT_EQ_INT(rc, IOF_E_INTERRUPTED);
-    iof_src_stats st;
+    iof__src_stats st;
     iof__source_stats(s, &st, NULL);
     ASSERT_TRUE(st.live_stats_ok);
     ASSERT_TRUE(st.ps_recv >= 1);

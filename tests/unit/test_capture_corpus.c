@@ -94,7 +94,7 @@ static bool compare_libpcap(const char *path, const char *file)
     for (;; i++) {
         struct pcap_pkthdr *h;
         const u_char *d;
-        iof_frame f;
+        iof__frame f;
         int lr = pcap_next_ex(p, &h, &d);
         int ir = iof__source_next(s, &f);
         if (lr == PCAP_ERROR && ir == 1 && strstr(pcap_geterr(p), "different from the")) {
@@ -164,7 +164,7 @@ static bool check_row(const char *file, const char *packets)
     long n = 0;
     int erc = 0;
     if (orc == 0) {
-        iof_frame f;
+        iof__frame f;
         while ((erc = iof__source_next(s, &f)) == 1)
             n++;
         if (erc < 0 && strstr(iof__source_errmsg(s), path) == NULL) {

@@ -16,14 +16,14 @@
 #include "test.h"
 
 #define MAXREC 64
-static iof_cfrec got[MAXREC];
+static iof__cfrec got[MAXREC];
 static int64_t got_off[MAXREC][16];
 static int32_t got_size[MAXREC][16];
 static int8_t got_dir[MAXREC][16];
 static int16_t got_stream[MAXREC][64];
 static int ngot;
 
-static int collect(void *ctx, const iof_cfrec *r)
+static int collect(void *ctx, const iof__cfrec *r)
 {
     (void)ctx;
     ASSERT_TRUE(ngot < MAXREC);
@@ -38,10 +38,10 @@ static int collect(void *ctx, const iof_cfrec *r)
     return 0;
 }
 
-static iof_pkt mk(int64_t ts_s_ms, const char *src, const char *dst, uint8_t proto, uint16_t sp, uint16_t dp,
+static iof__pkt mk(int64_t ts_s_ms, const char *src, const char *dst, uint8_t proto, uint16_t sp, uint16_t dp,
                   uint32_t iplen, const uint8_t *payload, uint32_t plen)
 {
-    iof_pkt p;
+    iof__pkt p;
     memset(&p, 0, sizeof(p));
     p.ts_ns = ts_s_ms * 1000000LL; /* argument in ms */
     p.ipver = 4;
@@ -74,9 +74,9 @@ static iof__cflow *table(unsigned variants, uint32_t packets, uint32_t payload, 
     return t;
 }
 
-static void feed(iof__cflow *t, const iof_pkt *p)
+static void feed(iof__cflow *t, const iof__pkt *p)
 {
-    iof_view v[2];
+    iof__view v[2];
     int n = iof__attribute(p, NULL, v);
     if (n)
         ASSERT_EQ_INT(iof__cflow_packet(t, p, v, n), 0);
@@ -87,7 +87,7 @@ static void feed(iof__cflow *t, const iof_pkt *p)
 static void test_window_boundary(void)
 {
     iof__cflow *t = table(IOF_VARIANT_BI, 10, 100, 1000);
-    iof_pkt p;
+    iof__pkt p;
     p = mk(1000, "192.168.1.10", "8.8.8.8", 17, 5000, 53, 60, NULL, 0); feed(t, &p);
     p = mk(60999, "8.8.8.8", "192.168.1.10", 17, 53, 5000, 100, NULL, 0); feed(t, &p); /* 59.999 s later: same record */
     ASSERT_EQ_INT(ngot, 0);
@@ -111,7 +111,7 @@ static void test_clock_closes_windows(void)
 {
     /* another key's packet moves the clock: the first record closes by capture time */
     iof__cflow *t = table(IOF_VARIANT_BI, 10, 100, 1000);
-    iof_pkt p = mk(0, "10.0.0.2", "1.1.1.1", 6, 1234, 443, 40, NULL, 0);
+    iof__pkt p = mk(0, "10.0.0.2", "1.1.1.1", 6, 1234, 443, 40, NULL, 0);
     feed(t, &p);
     p = mk(59000, "10.0.0.3", "1.1.1.1", 6, 1234, 443, 40, NULL, 0);
     feed(t, &p);
@@ -126,7 +126,7 @@ static void test_clock_closes_windows(void)
 static void test_mirrored_device_to_device(void)
 {
     iof__cflow *t = table(IOF_VARIANT_BI | IOF_VARIANT_UNI, 10, 100, 1000);
-    iof_pkt p = mk(0, "192.168.1.2", "192.168.1.3", 6, 40000, 445, 52, NULL, 0);
+    iof__pkt p = mk(0, "192.168.1.2", "192.168.1.3", 6, 40000, 445, 52, NULL, 0);
     feed(t, &p);
     p = mk(5, "192.168.1.3", "192.168.1.2", 6, 445, 40000, 52, NULL, 0);
     feed(t, &p);
@@ -163,7 +163,7 @@ static void test_mirrored_device_to_device(void)
 static void test_unidirectional_window_starts_at_first_upstream(void)
 {
     iof__cflow *t = table(IOF_VARIANT_UNI, 10, 100, 1000);
-    iof_pkt p = mk(0, "8.8.8.8", "10.1.1.1", 17, 53, 999, 80, NULL, 0); /* downstream only */
+    iof__pkt p = mk(0, "8.8.8.8", "10.1.1.1", 17, 53, 999, 80, NULL, 0); /* downstream only */
     feed(t, &p);
     p = mk(2000, "10.1.1.1", "8.8.8.8", 17, 999, 53, 60, NULL, 0);
     feed(t, &p);
@@ -176,8 +176,8 @@ static void test_unidirectional_window_starts_at_first_upstream(void)
 
 static void test_broadcast_is_remote(void)
 {
-    iof_pkt p = mk(0, "192.168.1.5", "255.255.255.255", 17, 68, 67, 300, NULL, 0);
-    iof_view v[2];
+    iof__pkt p = mk(0, "192.168.1.5", "255.255.255.255", 17, 68, 67, 300, NULL, 0);
+    iof__view v[2];
     ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 1);
     ASSERT_EQ_INT(v[0].dir, 1);
     p = mk(0, "192.168.1.5", "224.0.0.251", 17, 5353, 5353, 300, NULL, 0);
@@ -198,9 +198,9 @@ static void test_group_mac_is_never_a_device(void)
     static const uint8_t mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
     static const uint8_t cam[6] = { 0x74, 0xda, 0x38, 0x01, 0x02, 0x03 };
     static const uint8_t nas[6] = { 0x00, 0x11, 0x32, 0x0a, 0x0b, 0x0c };
-    iof_view v[2];
+    iof__view v[2];
     /* camera -> subnet broadcast: one view, the camera's (upstream) */
-    iof_pkt p = mk(0, "192.168.1.20", "192.168.1.255", 17, 5000, 5000, 60, NULL, 0);
+    iof__pkt p = mk(0, "192.168.1.20", "192.168.1.255", 17, 5000, 5000, 60, NULL, 0);
     memcpy(p.src_mac, cam, 6);
     memcpy(p.dst_mac, bcast, 6);
     p.flags |= IOF_PKT_HAS_SRC_MAC | IOF_PKT_HAS_DST_MAC;
@@ -227,9 +227,9 @@ static void test_group_mac_is_never_a_device(void)
  * five-tuple (so one worker builds all its records); the view hash keeps views apart. */
 static void test_key_symmetric_hash(void)
 {
-    iof_view a[2], b[2];
-    iof_pkt p = mk(0, "192.168.1.5", "192.168.1.9", 6, 40000, 443, 60, NULL, 0);
-    iof_pkt q = mk(0, "192.168.1.9", "192.168.1.5", 6, 443, 40000, 60, NULL, 0);
+    iof__view a[2], b[2];
+    iof__pkt p = mk(0, "192.168.1.5", "192.168.1.9", 6, 40000, 443, 60, NULL, 0);
+    iof__pkt q = mk(0, "192.168.1.9", "192.168.1.5", 6, 443, 40000, 60, NULL, 0);
     ASSERT_EQ_INT(iof__attribute(&p, NULL, a), 2);
     ASSERT_EQ_INT(iof__attribute(&q, NULL, b), 2);
     uint64_t s = 0x1234;
@@ -240,7 +240,7 @@ static void test_key_symmetric_hash(void)
     ASSERT_TRUE(iof__key_view_hash(s, &a[0]) != iof__key_view_hash(s, &a[1]));
     ASSERT_EQ_U64(iof__key_view_hash(s, &a[0]), iof__key_view_hash(s, &b[1])); /* same view */
     /* another port, protocol or seed: another hash */
-    iof_pkt r = mk(0, "192.168.1.5", "192.168.1.9", 6, 40001, 443, 60, NULL, 0);
+    iof__pkt r = mk(0, "192.168.1.5", "192.168.1.9", 6, 40001, 443, 60, NULL, 0);
     ASSERT_EQ_INT(iof__attribute(&r, NULL, b), 2);
     ASSERT_TRUE(iof__key_sym_hash(s, &b[0]) != h);
     r = mk(0, "192.168.1.5", "192.168.1.9", 17, 40000, 443, 60, NULL, 0);
@@ -252,7 +252,7 @@ static void test_key_symmetric_hash(void)
 static void test_out_of_order_timestamps(void)
 {
     iof__cflow *t = table(IOF_VARIANT_BI, 10, 100, 1000);
-    iof_pkt p = mk(10000, "10.0.0.1", "9.9.9.9", 6, 1, 2, 40, NULL, 0);
+    iof__pkt p = mk(10000, "10.0.0.1", "9.9.9.9", 6, 1, 2, 40, NULL, 0);
     feed(t, &p);
     p = mk(9000, "9.9.9.9", "10.0.0.1", 6, 2, 1, 50, NULL, 0); /* 1 s before first_seen */
     feed(t, &p);
@@ -270,7 +270,7 @@ static void test_slots_and_payload_stream(void)
 {
     iof__cflow *t = table(IOF_VARIANT_BI, 3, 4, 1000);
     static const uint8_t pl[] = { 1, 2, 3, 4, 5, 6 };
-    iof_pkt p = mk(0, "10.0.0.1", "9.9.9.9", 17, 1, 2, 34, pl, 6);  /* cut to j=4 bytes */
+    iof__pkt p = mk(0, "10.0.0.1", "9.9.9.9", 17, 1, 2, 34, pl, 6);  /* cut to j=4 bytes */
     feed(t, &p);
     p = mk(1, "9.9.9.9", "10.0.0.1", 17, 2, 1, 28, NULL, 0);        /* no payload */
     feed(t, &p);
@@ -292,7 +292,7 @@ static void test_slots_and_payload_stream(void)
 
 static void test_stream_cut_mid_packet(void)
 {
-    iof_cfrec r;
+    iof__cfrec r;
     memset(&r, 0, sizeof(r));
     uint8_t pay[8] = { 9, 8, 7, 6, 5, 4, 3, 2 };
     uint32_t off[2] = { 0, 4 }, len[2] = { 4, 4 };
@@ -313,7 +313,7 @@ static void test_stream_cut_mid_packet(void)
 /* The remote address as text: our IPv4 formatter writes what inet_ntop writes. */
 static void test_format_remip(void)
 {
-    iof_cfrec r;
+    iof__cfrec r;
     memset(&r, 0, sizeof r);
     r.ipver = 4;
     uint64_t x = 0x9E3779B97F4A7C15u;
@@ -337,7 +337,7 @@ static void test_format_remip(void)
 
 static void test_stream_reuse(void)
 {
-    iof_cfrec r;
+    iof__cfrec r;
     memset(&r, 0, sizeof(r));
     uint8_t pay[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
     uint32_t off[2] = { 0, 6 }, len[2] = { 6, 6 };
@@ -366,7 +366,7 @@ static void test_eviction_cap(void)
     for (int i = 0; i < 5; i++) {
         char ip[32];
         snprintf(ip, sizeof(ip), "10.0.0.%d", i + 1);
-        iof_pkt p = mk(i, ip, "8.8.8.8", 17, 1, 53, 40, NULL, 0);
+        iof__pkt p = mk(i, ip, "8.8.8.8", 17, 1, 53, 40, NULL, 0);
         feed(t, &p);
     }
     /* 5 keys, cap 3: the two oldest were emitted early, flagged evicted, in creation order */
@@ -387,8 +387,8 @@ static void test_many_keys_hash_growth(void)
 {
     iof__cflow *t = table(IOF_VARIANT_BI, 1, 0, 1000000);
     for (int i = 0; i < 20000; i++) {
-        iof_pkt p = mk(0, "10.0.0.1", "8.8.8.8", 17, (uint16_t)(i + 1), 53, 40, NULL, 0);
-        iof_view v[2];
+        iof__pkt p = mk(0, "10.0.0.1", "8.8.8.8", 17, (uint16_t)(i + 1), 53, 40, NULL, 0);
+        iof__view v[2];
         int n = iof__attribute(&p, NULL, v);
         ASSERT_EQ_INT(iof__cflow_packet(t, &p, v, n), 0);
         ASSERT_EQ_INT(iof__cflow_packet(t, &p, v, n), 0); /* second packet finds the same record */
@@ -402,7 +402,7 @@ static void test_many_keys_hash_growth(void)
 
 static void test_remote_anonymised(void)
 {
-    iof_cfrec r;
+    iof__cfrec r;
     memset(&r, 0, sizeof(r));
     r.ipver = 4;
     uint8_t priv[16] = { 192, 168, 3, 7 }, pub[16] = { 52, 1, 2, 3 };
@@ -425,7 +425,7 @@ static void test_remote_anonymised(void)
 static void test_wide_schema_names(void)
 {
     iof__cf_rowcfg c = { .wide = true, .packets = 10, .payload_total = 3000, .anonymise = true };
-    iof_schema s;
+    iof__schema s;
     ASSERT_EQ_INT(iof__cf_schema(&s, &c), 0);
     ASSERT_EQ_STR(s.cols[0].name, "Device");
     ASSERT_EQ_STR(s.cols[7].name, "PacketCount");
@@ -458,7 +458,7 @@ static void test_clamped_timestamps_saturate(void)
 {
     /* readers clamp absurd timestamps to INT64_MAX ns: no overflow, one record per key */
     iof__cflow *t = table(IOF_VARIANT_BI, 10, 0, 1000);
-    iof_pkt p = mk(0, "10.0.0.1", "9.9.9.9", 6, 1, 2, 40, NULL, 0);
+    iof__pkt p = mk(0, "10.0.0.1", "9.9.9.9", 6, 1, 2, 40, NULL, 0);
     feed(t, &p);
     for (int i = 0; i < 3; i++) {
         p = mk(0, "10.0.0.2", "9.9.9.9", 6, 1, 2, 40, NULL, 0);
@@ -478,7 +478,7 @@ static void test_wide_parquet_span_roundtrip(void)
      * of staging); the columns after it (device_name, device_type, evicted) must be intact */
     iof__cflow *t = table(IOF_VARIANT_BI, 2, 4, 1);
     static const uint8_t pl[] = { 7, 8, 9 };
-    iof_pkt p = mk(0, "10.0.0.1", "9.9.9.9", 17, 1, 2, 31, pl, 3);
+    iof__pkt p = mk(0, "10.0.0.1", "9.9.9.9", 17, 1, 2, 31, pl, 3);
     feed(t, &p);
     p = mk(1, "10.0.0.2", "9.9.9.9", 17, 1, 2, 28, NULL, 0); /* evicts the first: evicted=true */
     feed(t, &p);
@@ -486,7 +486,7 @@ static void test_wide_parquet_span_roundtrip(void)
     iof__cflow_destroy(t);
     ASSERT_EQ_INT(ngot, 2);
     iof__cf_rowcfg rc = { .wide = true, .packets = 2, .payload_total = 20, .anonymise = true };
-    iof_schema s;
+    iof__schema s;
     ASSERT_EQ_INT(iof__cf_schema(&s, &rc), 0);
     char path[] = "/tmp/iof-test-span-XXXXXX";
     int fd = mkstemp(path);
@@ -501,7 +501,7 @@ static void test_wide_parquet_span_roundtrip(void)
     int16_t stream[20];
     for (int i = 0; i < ngot; i++) {
         /* rebuild the record's arrays from what collect() saved */
-        iof_cfrec r = got[i];
+        iof__cfrec r = got[i];
         uint32_t po[2] = { 0, 0 }, plen[2] = { i == 0 ? 3u : 0u, 0 };
         uint8_t pay[3] = { 7, 8, 9 };
         r.off_us = got_off[i]; r.size = got_size[i]; r.dir = got_dir[i];
@@ -514,14 +514,14 @@ static void test_wide_parquet_span_roundtrip(void)
     ASSERT_EQ_INT(iof__outfile_commit(f, err, sizeof(err)), 0);
     iof__pq_reader *rd;
     ASSERT_EQ_INT(iof__pq_reader_open(&rd, path, err, sizeof(err)), 0);
-    const iof_schema *rs = iof__pq_reader_schema(rd);
+    const iof__schema *rs = iof__pq_reader_schema(rd);
     long cev = iof__schema_find(rs, "evicted"), c0 = iof__schema_find(rs, "C_000"), c5 = iof__schema_find(rs, "C_005"),
          c19 = iof__schema_find(rs, "C_019"), cdt = iof__schema_find(rs, "device_type");
     ASSERT_TRUE(cev > 0 && c0 > 0 && c5 > 0 && c19 > 0 && cdt > 0);
     static const int16_t want0[6] = { -4, 7, 8, 9, -8, -1 };
     for (int i = 0; i < ngot; i++) {
         ASSERT_EQ_INT(iof__pq_reader_next(rd), 1);
-        iof_value v;
+        iof__value v;
         iof__pq_reader_get(rd, (size_t)cev, 0, &v);
         ASSERT_EQ_INT(v.i, i == 0);
         iof__pq_reader_get(rd, (size_t)cdt, 0, &v);

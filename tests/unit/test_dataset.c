@@ -12,14 +12,14 @@
 #include "output/cf_row.h"
 #include "test.h"
 
-static int parse(const char *s, iof_json_member *m, int max, const char **why, size_t *at)
+static int parse(const char *s, iof__json_member *m, int max, const char **why, size_t *at)
 {
     return iof__json_object(s, strlen(s), m, max, why, at);
 }
 
 static void test_json_members(void)
 {
-    iof_json_member m[8];
+    iof__json_member m[8];
     const char *why;
     size_t at;
     int n = parse(" {\"a\": 1, \"b\":\"x\\\"y\", \"c\":[1,{\"d\":null}], \"e\":true, \"f\":-0.5e3} ", m, 8, &why, &at);
@@ -48,7 +48,7 @@ static void test_json_rejects(void)
         { "{\"a\":\"\\u12g4\"}", 10 }, { "{\"a\":1} x", 8 }, { "{\"a\":\"\x01\"}", 6 },
         { "{\"a\":-}", 6 }, { "{\"a\":1.}", 7 }, { "{\"a\":[1 2]}", 8 },
     };
-    iof_json_member m[4];
+    iof__json_member m[4];
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         const char *why = NULL;
         size_t at = 999;
@@ -96,9 +96,9 @@ static const char *write_file(const char *name, const char *text)
     return path;
 }
 
-static const iof_colnames *cols(void)
+static const iof__colnames *cols(void)
 {
-    static iof_colnames c[4];
+    static iof__colnames c[4];
     c[0] = iof__cf_col_names(IOF__CF_DEVICE);
     c[1] = iof__cf_col_names(IOF__CF_PROTO);
     c[2] = iof__cf_col_names(IOF__CF_PACKETS);
@@ -117,7 +117,7 @@ static int read_all(const char *path, long *packets, char *first_dev, int *err_r
     int rows = 0;
     *packets = 0;
     while (rc >= 0 && (rc = iof__ds_next(r)) > 0) {
-        iof_value v;
+        iof__value v;
         iof__ds_get(r, 0, &v);
         if (rows == 0)
             snprintf(first_dev, 64, "%.*s", (int)v.len, v.null ? "" : (const char *)v.p);

@@ -136,10 +136,10 @@ static void fb_icmp(fb_t *f, unsigned type, unsigned code, uint32_t datalen)
 
 /* ---------------------------------------------------------------- decode helpers */
 
-static uint64_t seen_drops; /* bit per iof_drop seen by any test */
+static uint64_t seen_drops; /* bit per iof__drop seen by any test */
 static uint32_t seen_notes;
 
-static void check_invariants(const iof_pkt *p, iof_drop d)
+static void check_invariants(const iof__pkt *p, iof__drop d)
 {
     ASSERT_TRUE((unsigned)d < IOF_DROP__COUNT);
     ASSERT_TRUE(p->caplen <= p->wirelen);
@@ -163,13 +163,13 @@ static void check_invariants(const iof_pkt *p, iof_drop d)
 }
 
 /* Decodes a copy of buf[0..caplen) in an exactly-sized heap block. */
-static iof_drop dec_raw(iof_pkt *p, uint32_t lt, const uint8_t *buf, uint32_t caplen, uint32_t wirelen)
+static iof__drop dec_raw(iof__pkt *p, uint32_t lt, const uint8_t *buf, uint32_t caplen, uint32_t wirelen)
 {
     uint8_t *copy = malloc(caplen ? caplen : 1);
     ASSERT_TRUE(copy != NULL);
     if (caplen)
         memcpy(copy, buf, caplen);
-    iof_drop d = iof__decode(p, lt, copy, caplen, wirelen, 1000);
+    iof__drop d = iof__decode(p, lt, copy, caplen, wirelen, 1000);
     seen_drops |= 1ull << d;
     seen_notes |= p->notes;
     /* check before free: payload offsets are relative to the copy */
@@ -183,12 +183,12 @@ static iof_drop dec_raw(iof_pkt *p, uint32_t lt, const uint8_t *buf, uint32_t ca
     return d;
 }
 
-static iof_drop dec(iof_pkt *p, uint32_t lt, const fb_t *f)
+static iof__drop dec(iof__pkt *p, uint32_t lt, const fb_t *f)
 {
     return dec_raw(p, lt, f->b, f->n, f->n);
 }
 
-static iof_drop dec_cut(iof_pkt *p, uint32_t lt, const fb_t *f, uint32_t caplen)
+static iof__drop dec_cut(iof__pkt *p, uint32_t lt, const fb_t *f, uint32_t caplen)
 {
     return dec_raw(p, lt, f->b, caplen, f->n);
 }
@@ -201,7 +201,7 @@ static void test_eth_ipv4_tcp(void)
     fb_eth(&f, 0x0800);
     fb_ipv4(&f, 6, 20 + 5, 0, 0x4000, 0x1234);
     fb_tcp(&f, 40000, 443, 0, 0x18, 5);
-    iof_pkt p;
+    iof__pkt p;
     ASSERT_EQ_INT(dec(&p, IOF_LINKTYPE_ETHERNET, &f), IOF_DROP_OK);
     ASSERT_EQ_INT(p.flags, IOF_PKT_HAS_SRC_MAC | IOF_PKT_HAS_DST_MAC | IOF_PKT_HAS_PORTS);
     ASSERT_EQ_MEM(p.src_mac, MAC_SRC, 6);
@@ -241,7 +241,7 @@ static void test_eth_padding_not_payload(void)
     fb_ipv4(&f, 17, 8 + 2, 0, 0, 1);
     fb_udp(&f, 5353, 5353, 10, 2);
     fb_fill(&f, 60 - f.n, 0xee); /* padding to the Ethernet minimum */
-    iof_pkt p;
+    iof__pkt p;
     ASSERT_EQ_INT(dec(&p, 1, &f), IOF_DROP_OK);
     ASSERT_EQ_INT(p.ip_len, 30);
     ASSERT_EQ_INT(p.payload_len, 2);
@@ -265,7 +265,7 @@ static void test_tcp_options_and_offsets(void)
     fb_eth(&f, 0x0800);
     fb_ipv4(&f, 6, 32 + 7, 0, 0, 1);
     fb_tcp(&f, 1, 2, 12, 0x02, 7);
-    iof_pkt p;
+    iof__pkt p;
     ASSERT_EQ_INT(dec(&p, 1, &f), IOF_DROP_OK);
     ASSERT_EQ_INT(p.l4_hlen, 32);
     ASSERT_EQ_INT(p.payload_off, 14 + 20 + 32);
@@ -293,7 +293,7 @@ static void test_tcp_header_truncated(void)
     fb_eth(&f, 0x0800);
     fb_ipv4(&f, 6, 32 + 100, 0, 0, 1);
     fb_tcp(&f, 1, 2, 12, 0x11, 100);
-    iof_pkt p;
+    iof__pkt p;
     /* 3 bytes of TCP: ports not captured */
     ASSERT_EQ_INT(dec_cut(&p, 1, &f, 34 + 3), IOF_DROP_L4_NOT_CAPTURED);
     ASSERT_TRUE(!(p.flags & IOF_PKT_HAS_PORTS));
@@ -324,7 +324,7 @@ static void test_tcp_header_truncated(void)
 
 static void test_udp_lengths(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     fb_t f = { .n = 0 };
     fb_eth(&f, 0x0800);
     fb_ipv4(&f, 17, 8 + 20, 0, 0, 1);
@@ -366,7 +366,7 @@ static void test_udp_lengths(void)
 
 static void test_icmp_and_other(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     fb_t f = { .n = 0 };
     fb_eth(&f, 0x0800);
     fb_ipv4(&f, 1, 8 + 32, 0, 0, 1);
@@ -414,7 +414,7 @@ static void test_icmp_and_other(void)
 
 static void test_ipv4_errors(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     fb_t f = { .n = 0 };
     fb_eth(&f, 0x0800);
     fb_ipv4(&f, 17, 8, 0, 0, 1);
@@ -452,7 +452,7 @@ static void test_ipv4_errors(void)
 
 static void test_ipv4_tso(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     fb_t f = { .n = 0 };
     fb_eth(&f, 0x0800);
     fb_ipv4(&f, 6, 20 + 2000, 0, 0x4000, 1);
@@ -490,7 +490,7 @@ static void test_ipv4_tso(void)
 
 static void test_ipv6_basic_and_ext(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     fb_t f = { .n = 0 };
     fb_eth(&f, 0x86dd);
     fb_ipv6(&f, 6, 20 + 3);
@@ -562,7 +562,7 @@ static void test_ipv6_basic_and_ext(void)
 
 static void test_ipv6_errors(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     /* too many extension headers */
     fb_t f = { .n = 0 };
     fb_eth(&f, 0x86dd);
@@ -617,7 +617,7 @@ static void test_ipv6_errors(void)
 
 static void test_ipv6_jumbo_and_tso(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     /* HBH with Jumbo Payload option: 8 (HBH) + 8 (UDP) + 70000 */
     static fb_t f;
     f.n = 0;
@@ -704,7 +704,7 @@ static void test_ipv6_jumbo_and_tso(void)
 
 static void test_ipv4_fragments(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     /* first fragment: UDP header + 1472 data bytes of a 3000-byte datagram */
     fb_t f = { .n = 0 };
     fb_eth(&f, 0x0800);
@@ -756,7 +756,7 @@ static void test_ipv4_fragments(void)
 
 static void test_ipv6_fragments(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     fb_t f = { .n = 0 };
     fb_eth(&f, 0x86dd);
     fb_ipv6(&f, 44, 8 + 20 + 100);
@@ -859,7 +859,7 @@ static void build_udp6(fb_t *f)
 
 static void test_vlan(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     fb_t f = { .n = 0 };
     fb_eth(&f, 0x8100);
     fb_vlan(&f, 0x2064, 0x0800); /* PCP 1, VID 100 */
@@ -914,7 +914,7 @@ static void test_vlan(void)
 
 static void test_pppoe(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     fb_t f = { .n = 0 };
     fb_eth(&f, 0x8864);
     fb_u8(&f, 0x11);
@@ -960,7 +960,7 @@ static void test_pppoe(void)
 
 static void test_non_ip_ethernet(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     const unsigned types[] = { 0x0806, 0x8035 };
     for (int i = 0; i < 2; i++) {
         fb_t f = { .n = 0 };
@@ -1010,7 +1010,7 @@ static void fb_sll2(fb_t *f, unsigned pkttype, unsigned hatype, unsigned halen, 
 
 static void test_sll(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     fb_t f = { .n = 0 };
     fb_sll(&f, 0, 1, 6, 0x0800); /* incoming, to us */
     build_udp4(&f);
@@ -1061,7 +1061,7 @@ static void test_sll(void)
 
 static void test_sll2(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     fb_t f = { .n = 0 };
     fb_sll2(&f, 0, 1, 6, 0x86dd);
     build_udp6(&f);
@@ -1088,7 +1088,7 @@ static void test_sll2(void)
 
 static void test_null_loop(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     const uint32_t v6fams[3] = { 24, 28, 30 };
     /* NULL little-endian and big-endian families */
     for (int be = 0; be < 2; be++) {
@@ -1148,7 +1148,7 @@ static void test_null_loop(void)
 
 static void test_raw(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     fb_t v4 = { .n = 0 }, v6 = { .n = 0 };
     build_udp4(&v4);
     build_udp6(&v6);
@@ -1174,7 +1174,7 @@ static void test_raw(void)
 
 static void test_ppp(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     /* ff 03 00 21 */
     fb_t f = { .n = 0 };
     fb_u8(&f, 0xff);
@@ -1213,7 +1213,7 @@ static void test_ppp(void)
 
 static void test_record_level(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     fb_t f = { .n = 0 };
     fb_eth(&f, 0x0800);
     build_udp4(&f);
@@ -1248,9 +1248,9 @@ static void test_decode_ip_direct(void)
     fb_t f = { .n = 0 };
     fb_eth(&f, 0x0800);
     build_udp4(&f);
-    iof_pkt p;
+    iof__pkt p;
     ASSERT_EQ_INT(iof__decode(&p, 1, f.b, f.n, f.n, 0), IOF_DROP_OK);
-    iof_pkt q = { .data = f.b, .caplen = f.n, .wirelen = f.n };
+    iof__pkt q = { .data = f.b, .caplen = f.n, .wirelen = f.n };
     ASSERT_EQ_INT(iof__decode_ip(&q, 14), IOF_DROP_OK);
     ASSERT_EQ_INT(q.sport, p.sport);
     ASSERT_EQ_INT(q.payload_len, p.payload_len);
@@ -1262,11 +1262,11 @@ static void test_decode_ip_direct(void)
 
 static void sweep(uint32_t lt, const fb_t *f, uint32_t ports_at)
 {
-    iof_pkt full, p;
+    iof__pkt full, p;
     ASSERT_EQ_INT(dec(&full, lt, f), IOF_DROP_OK);
     ASSERT_TRUE(full.flags & IOF_PKT_HAS_PORTS);
     for (uint32_t c = 0; c <= f->n; c++) {
-        iof_drop d = dec_cut(&p, lt, f, c);
+        iof__drop d = dec_cut(&p, lt, f, c);
         if (p.flags & IOF_PKT_HAS_PORTS)
             ASSERT_EQ_INT(d, IOF_DROP_OK);
         if (c >= ports_at + 4) {
@@ -1322,7 +1322,7 @@ static void fb_mpls(fb_t *f, uint32_t label, bool bottom)
 
 static void test_mpls(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     /* one label, IPv4 */
     fb_t f = { .n = 0 };
     fb_eth(&f, 0x8847);
@@ -1443,7 +1443,7 @@ static void test_mpls(void)
 
 static void test_mpls_other_links(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     /* SLL protocol 0x8847 */
     fb_t s = { .n = 0 };
     fb_sll(&s, 0, 1, 6, 0x8847);
@@ -1563,7 +1563,7 @@ static void build_udp4_odd(fb_t *f)
 
 static void test_nflog(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     fb_t ip4 = { .n = 0 }, ip6 = { .n = 0 };
     build_udp4_odd(&ip4);
     build_udp6(&ip6);
@@ -1643,7 +1643,7 @@ static void test_nflog(void)
 
 static void test_nflog_errors(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     fb_t ip4 = { .n = 0 };
     build_udp4_odd(&ip4);
 
@@ -1724,7 +1724,7 @@ static void test_nflog_errors(void)
 
 static void test_nflog_lengths(void)
 {
-    iof_pkt p;
+    iof__pkt p;
     /* The kernel's copy range cut the packet (the value holds 28 of 33 IP bytes; the record
      * itself is complete): kept like a snaplen cut, sizes from the IP header. */
     fb_t ip4 = { .n = 0 };
@@ -1788,7 +1788,7 @@ static void test_tables(void)
         ASSERT_TRUE(iof__linktype_supported(lts[i]));
         ASSERT_TRUE(strcmp(iof__linktype_name(lts[i]), "unsupported") != 0);
         uint8_t b[64] = { 0 };
-        iof_pkt p;
+        iof__pkt p;
         ASSERT_TRUE(iof__decode(&p, lts[i], b, sizeof b, sizeof b, 0) != IOF_DROP_LINKTYPE_UNSUPPORTED);
     }
     ASSERT_TRUE(!iof__linktype_supported(127));
@@ -1799,9 +1799,9 @@ static void test_tables(void)
     ASSERT_EQ_STR(iof__note_name(IOF_NOTEB_CAPLEN_GT_LEN), "pkt.caplen_gt_len");
     ASSERT_EQ_STR(iof__note_name(99), "unknown");
     for (int i = 0; i < IOF_DROP__COUNT; i++) {
-        ASSERT_TRUE(iof__drop_name((iof_drop)i) != NULL && iof__drop_doc((iof_drop)i)[0] != 0);
+        ASSERT_TRUE(iof__drop_name((iof__drop)i) != NULL && iof__drop_doc((iof__drop)i)[0] != 0);
         for (int j = 0; j < i; j++)
-            ASSERT_TRUE(strcmp(iof__drop_name((iof_drop)i), iof__drop_name((iof_drop)j)) != 0);
+            ASSERT_TRUE(strcmp(iof__drop_name((iof__drop)i), iof__drop_name((iof__drop)j)) != 0);
     }
     for (unsigned i = 0; i < IOF_NOTE__COUNT; i++) {
         ASSERT_TRUE(iof__note_doc(i)[0] != 0);
@@ -1816,11 +1816,11 @@ static void test_orphan_via_fragtab(void)
     fb_eth(&g, 0x0800);
     fb_ipv4(&g, 17, 100, 0, 200, 9);
     fb_fill(&g, 100, 0);
-    iof_pkt p;
+    iof__pkt p;
     ASSERT_EQ_INT(dec(&p, 1, &g), IOF_DROP_OK);
     iof__fragtab *t = iof__fragtab_create(4, 1000000000);
     ASSERT_TRUE(t != NULL);
-    iof_drop d = iof__fragtab_resolve(t, &p);
+    iof__drop d = iof__fragtab_resolve(t, &p);
     iof__fragtab_destroy(t);
     ASSERT_EQ_INT(d, IOF_DROP_FRAG_ORPHAN);
     seen_drops |= 1ull << d;
@@ -1832,7 +1832,7 @@ static void test_all_reasons_reached(void)
     int missing = 0;
     for (int i = 0; i < IOF_DROP__COUNT; i++)
         if (!(seen_drops >> i & 1)) {
-            fprintf(stderr, "  drop reason never produced: %s\n", iof__drop_name((iof_drop)i));
+            fprintf(stderr, "  drop reason never produced: %s\n", iof__drop_name((iof__drop)i));
             missing++;
         }
     for (unsigned i = 0; i < IOF_NOTE__COUNT; i++)

@@ -102,7 +102,7 @@ static void collect(void)
 
 /* Same invariants as tests/fuzz/fuzz_decode.c. Returns a description of the first violated
  * one, or NULL. */
-static const char *violated(const iof_pkt *p, iof_drop d, uint32_t caplen_in)
+static const char *violated(const iof__pkt *p, iof__drop d, uint32_t caplen_in)
 {
     if ((unsigned)d >= IOF_DROP__COUNT) return "reason out of range";
     if (p->caplen > p->wirelen) return "caplen > wirelen";
@@ -158,8 +158,8 @@ static void test_corpus_invariants(void)
             ASSERT_TRUE(copy != NULL);
             memcpy(copy, data, h->caplen);
             int64_t ts = (int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
-            iof_pkt p;
-            iof_drop d = iof__decode(&p, lt, copy, h->caplen, h->len, ts);
+            iof__pkt p;
+            iof__drop d = iof__decode(&p, lt, copy, h->caplen, h->len, ts);
             const char *why = violated(&p, d, h->caplen);
             if (why) {
                 if (bad < 20)
@@ -172,7 +172,7 @@ static void test_corpus_invariants(void)
                 sink += p.data[p.payload_off + k];
             (void)sink;
             if (d == IOF_DROP_OK) {
-                iof_drop fd = iof__fragtab_resolve(ft, &p);
+                iof__drop fd = iof__fragtab_resolve(ft, &p);
                 if (fd == IOF_DROP_FRAG_ORPHAN)
                     d = fd;
                 else if ((p.flags & IOF_PKT_FRAGMENT) && !(p.flags & IOF_PKT_FIRST_FRAG) &&
@@ -203,7 +203,7 @@ static void test_corpus_invariants(void)
     printf("  %-26s %10s\n", "drop reason", "packets");
     for (int i = 0; i < IOF_DROP__COUNT; i++)
         if (tot_drops[i])
-            printf("  %-26s %10llu\n", iof__drop_name((iof_drop)i), (unsigned long long)tot_drops[i]);
+            printf("  %-26s %10llu\n", iof__drop_name((iof__drop)i), (unsigned long long)tot_drops[i]);
     printf("  %-26s %10s\n", "note", "packets");
     for (unsigned i = 0; i < IOF_NOTE__COUNT; i++)
         if (tot_notes[i])
@@ -285,8 +285,8 @@ static int cross_check(const char *path, uint64_t *compared, bool strict)
             frame++;
         if (frame != want)
             break;
-        iof_pkt p;
-        iof_drop d = iof__decode(&p, lt, data, h->caplen, h->len, 0);
+        iof__pkt p;
+        iof__drop d = iof__decode(&p, lt, data, h->caplen, h->len, 0);
         tsh_row r = { 0 };
         r.has4 = *f[1] && inet_pton(AF_INET, f[1], r.src4) == 1 && inet_pton(AF_INET, f[2], r.dst4) == 1;
         r.has6 = *f[3] && inet_pton(AF_INET6, f[3], r.src6) == 1 && inet_pton(AF_INET6, f[4], r.dst6) == 1;
@@ -378,7 +378,7 @@ static const struct {
     const char *file;  /* under the corpus directory */
     uint64_t packets;
     uint64_t ok;       /* decoded */
-    iof_drop other;    /* the reason of every other frame */
+    iof__drop other;    /* the reason of every other frame */
     uint64_t mpls;     /* frames noted mpls.labelled */
     uint64_t src_mac;  /* decoded frames with a source MAC */
     bool tshark;       /* compare with tshark (well-formed files) */
@@ -419,8 +419,8 @@ static void test_added_link_types(void)
             uint8_t *copy = malloc(h->caplen ? h->caplen : 1);
             ASSERT_TRUE(copy != NULL);
             memcpy(copy, data, h->caplen);
-            iof_pkt p;
-            iof_drop d = iof__decode(&p, lt, copy, h->caplen, h->len, 0);
+            iof__pkt p;
+            iof__drop d = iof__decode(&p, lt, copy, h->caplen, h->len, 0);
             free(copy);
             const char *why = violated(&p, d, h->caplen);
             if (why)
@@ -489,7 +489,7 @@ static void test_decode_rate(void)
     const int rounds = 20;
     for (int r = 0; r < rounds; r++)
         for (int i = 0; i < n; i++) {
-            iof_pkt p;
+            iof__pkt p;
             okc += iof__decode(&p, lt, bufs[i], caps[i], lens[i], i) == IOF_DROP_OK;
         }
     clock_gettime(CLOCK_MONOTONIC, &b);

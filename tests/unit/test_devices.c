@@ -33,13 +33,13 @@ static void feed(iof__devtab *t, const uint8_t *smac, const uint8_t *dmac, const
     int ver = strchr(sip, ':') ? 6 : 4;
     ASSERT_TRUE(inet_pton(ver == 4 ? AF_INET : AF_INET6, sip, s) == 1);
     ASSERT_TRUE(inet_pton(ver == 4 ? AF_INET : AF_INET6, dip, d) == 1);
-    iof_pktspec sp = { .src_mac = smac, .dst_mac = dmac, .ipver = ver, .src_ip = s, .dst_ip = d,
+    iof__pktspec sp = { .src_mac = smac, .dst_mac = dmac, .ipver = ver, .src_ip = s, .dst_ip = d,
                        .ttl = ttl, .proto = proto, .sport = sport, .dport = dport,
                        .tcp_flags = IOF_TCP_ACK, .payload = payload, .payload_len = n };
     static uint8_t frame[IOF_PKT_MAX_FRAME];
     size_t len = iof__pkt_build(frame, sizeof frame, &sp);
     ASSERT_TRUE(len > 0);
-    iof_pkt p;
+    iof__pkt p;
     ASSERT_EQ_INT(iof__decode(&p, IOF_LINKTYPE_ETHERNET, frame, (uint32_t)len, (uint32_t)len, now_ns), IOF_DROP_OK);
     now_ns += 1000000;
     iof__devtab_packet(t, &p);
@@ -109,13 +109,13 @@ static void test_dhcp_and_roles(void)
     ASSERT_TRUE(iof__devrow_is_next_hop(gw));
     ASSERT_TRUE(!iof__devrow_is_next_hop(cam));
     char ev[IOF_DEV_EVIDENCE];
-    ASSERT_EQ_INT(iof__dev_role(t, gw, ev, sizeof ev), IOF_ROLE_ROUTER);
+    ASSERT_EQ_INT(iof__dev_guess_role(t, gw, ev, sizeof ev), IOF_ROLE_ROUTER);
     ASSERT_TRUE(strstr(ev, "DHCP server (offers to 1 client)") != NULL);
     ASSERT_TRUE(strstr(ev, "L2 next hop for 1 public address") != NULL);
     ASSERT_TRUE(strstr(ev, "gateway 192.168.1.1 in DHCP offers (option 3)") != NULL);
-    ASSERT_EQ_INT(iof__dev_role(t, cam, ev, sizeof ev), IOF_ROLE_DEVICE);
+    ASSERT_EQ_INT(iof__dev_guess_role(t, cam, ev, sizeof ev), IOF_ROLE_DEVICE);
     ASSERT_TRUE(strstr(ev, "udhcp") != NULL);
-    ASSERT_EQ_INT(iof__dev_role(t, ph, ev, sizeof ev), IOF_ROLE_PHONE_PC);
+    ASSERT_EQ_INT(iof__dev_guess_role(t, ph, ev, sizeof ev), IOF_ROLE_PHONE_PC);
     ASSERT_EQ_STR(ev, "DHCP vendor class android-dhcp-9");
     iof__devtab_stats st;
     iof__devtab_get_stats(t, &st);
@@ -328,7 +328,7 @@ static void test_csv_roundtrip(void)
     iof__inventory *inv;
     ASSERT_EQ_INT(iof__inventory_load(&inv, out, err, sizeof err), 0);
     ASSERT_EQ_INT(iof__inventory_count(inv), 5);
-    const iof_device *d = iof__inventory_get(inv, (size_t)iof__inventory_find_mac(inv, EVIL));
+    const iof__device *d = iof__inventory_get(inv, (size_t)iof__inventory_find_mac(inv, EVIL));
     ASSERT_EQ_STR(d->name, "'=x,\"y\"  z ?\xc3\xa9" "end");
     ASSERT_EQ_STR(d->type, "device");
     d = iof__inventory_get(inv, (size_t)iof__inventory_find_mac(inv, PHONE));

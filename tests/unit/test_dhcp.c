@@ -50,7 +50,7 @@ static void test_discover(void)
 {
     msgbuf m;
     discover(&m);
-    iof_dhcp_msg d;
+    iof__dhcp_msg d;
     ASSERT_EQ_INT(iof__dhcp_parse(m.b, m.n, &d), IOF_PROTO_OK);
     ASSERT_EQ_INT(d.op, IOF_DHCP_BOOTREQUEST);
     ASSERT_EQ_INT(d.hlen, 6);
@@ -82,7 +82,7 @@ static void test_offer(void)
     opt(&m, 12, "second-instance-ignored", 23);
     opt(&m, 12, "x", 1);
     u8(&m, 255);
-    iof_dhcp_msg d;
+    iof__dhcp_msg d;
     ASSERT_EQ_INT(iof__dhcp_parse(m.b, m.n, &d), IOF_PROTO_OK);
     ASSERT_EQ_INT(d.msg_type, IOF_DHCP_OFFER);
     ASSERT_EQ_INT(d.yiaddr[3], 37);
@@ -96,7 +96,7 @@ static void test_offer(void)
 static void test_bootp_and_bad_header(void)
 {
     msgbuf m;
-    iof_dhcp_msg d;
+    iof__dhcp_msg d;
     bootp(&m, IOF_DHCP_BOOTREQUEST, false);
     ASSERT_EQ_INT(iof__dhcp_parse(m.b, m.n, &d), IOF_PROTO_OTHER);
     ASSERT_EQ_MEM(d.chaddr, client_mac, 6); /* the header is still there */
@@ -110,7 +110,7 @@ static void test_bootp_and_bad_header(void)
 static void test_bad_options(void)
 {
     msgbuf m;
-    iof_dhcp_msg d;
+    iof__dhcp_msg d;
     /* an option running past the end: fields before it stay valid */
     bootp(&m, IOF_DHCP_BOOTREQUEST, true);
     opt(&m, 53, "\x03", 1);
@@ -147,7 +147,7 @@ static void test_bad_options(void)
 static void test_overload(void)
 {
     msgbuf m;
-    iof_dhcp_msg d;
+    iof__dhcp_msg d;
     bootp(&m, IOF_DHCP_BOOTREPLY, true);
     opt(&m, 53, "\x05", 1);
     opt(&m, 52, "\x03", 1);
@@ -174,8 +174,8 @@ static void test_every_prefix(void)
     for (size_t k = 0; k <= m.n; k++) {
         uint8_t *p = malloc(k ? k : 1);
         memcpy(p, m.b, k);
-        iof_dhcp_msg d;
-        iof_proto_status st = iof__dhcp_parse(p, k, &d);
+        iof__dhcp_msg d;
+        iof__proto_status st = iof__dhcp_parse(p, k, &d);
         if (k < IOF_DHCP_FIXED_LEN)
             ASSERT_EQ_INT(st, IOF_PROTO_TRUNCATED);
         else if (k == IOF_DHCP_FIXED_LEN)

@@ -64,11 +64,11 @@ static void test_query(void)
     hdr(&m, 0x0100, 1, 0, 0, 0);
     name(&m, "www.example.com");
     u16(&m, IOF_DNS_T_AAAA); u16(&m, 1);
-    iof_dns_msg d;
+    iof__dns_msg d;
     ASSERT_EQ_INT(iof__dns_open(&d, m.b, m.n), IOF_PROTO_OK);
     ASSERT_EQ_INT(d.id, 0x1234);
     ASSERT_EQ_INT(d.flags & IOF_DNS_FLAG_QR, 0);
-    iof_dns_rr rr;
+    iof__dns_rr rr;
     ASSERT_TRUE(iof__dns_next(&d, &rr));
     ASSERT_EQ_INT(rr.section, IOF_DNS_QD);
     ASSERT_EQ_INT(rr.type, IOF_DNS_T_AAAA);
@@ -86,10 +86,10 @@ static void test_compression(void)
 {
     msgbuf m;
     mdns_response(&m);
-    iof_dns_msg d;
+    iof__dns_msg d;
     ASSERT_EQ_INT(iof__dns_open(&d, m.b, m.n), IOF_PROTO_OK);
     ASSERT_TRUE(d.flags & IOF_DNS_FLAG_QR);
-    iof_dns_rr rr;
+    iof__dns_rr rr;
     char t[IOF_DNS_NAME_TEXT];
     ASSERT_TRUE(iof__dns_next(&d, &rr));
     ASSERT_TRUE(rr.top_bit);
@@ -126,10 +126,10 @@ static void test_compression(void)
     ASSERT_EQ_INT(d.status, IOF_PROTO_OK);
 }
 
-static iof_proto_status first_name(msgbuf *m, char *t)
+static iof__proto_status first_name(msgbuf *m, char *t)
 {
-    iof_dns_msg d;
-    iof_dns_rr rr;
+    iof__dns_msg d;
+    iof__dns_rr rr;
     iof__dns_open(&d, m->b, m->n);
     if (!iof__dns_next(&d, &rr))
         return d.status;
@@ -183,7 +183,7 @@ static void test_hop_cap(void)
 {
     msgbuf m;
     char t[IOF_DNS_NAME_TEXT];
-    iof_dns_msg d;
+    iof__dns_msg d;
     /* the chain is not a record: read the last name directly */
     chain(&m, IOF_DNS_MAX_HOPS);
     iof__dns_open(&d, m.b, m.n);
@@ -238,8 +238,8 @@ static void test_labels_and_length(void)
 static void test_rdata_bounds(void)
 {
     msgbuf m;
-    iof_dns_msg d;
-    iof_dns_rr rr;
+    iof__dns_msg d;
+    iof__dns_rr rr;
     char t[IOF_DNS_NAME_TEXT];
     /* SRV whose RDATA is too short for the fixed fields */
     hdr(&m, 0x8000, 0, 1, 0, 0);
@@ -281,15 +281,15 @@ static void test_every_prefix(void)
     unsigned prev = 0;
     for (size_t k = 0; k <= m.n; k++) {
         uint8_t *p = copy(&m, k);
-        iof_dns_msg d;
-        iof_dns_rr rr;
+        iof__dns_msg d;
+        iof__dns_rr rr;
         unsigned seen = 0;
         char t[IOF_DNS_NAME_TEXT];
         if (iof__dns_open(&d, p, k) == IOF_PROTO_OK) {
             while (iof__dns_next(&d, &rr)) {
                 seen++;
                 ASSERT_EQ_INT(iof__dns_name(&d, rr.name_off, t, sizeof t, NULL), IOF_PROTO_OK);
-                iof_proto_status ts = iof__dns_rr_target(&d, &rr, t, sizeof t);
+                iof__proto_status ts = iof__dns_rr_target(&d, &rr, t, sizeof t);
                 ASSERT_TRUE(ts == IOF_PROTO_OK || ts == IOF_PROTO_OTHER);
                 ASSERT_TRUE(rr.rdata_off + rr.rdlen <= k);
             }

@@ -84,9 +84,9 @@ static void v6frag(fb_t *f, uint32_t id, uint32_t off, int more, uint32_t data_l
     }
 }
 
-static iof_drop run(iof__fragtab *t, const fb_t *f, int64_t ts, iof_pkt *p)
+static iof__drop run(iof__fragtab *t, const fb_t *f, int64_t ts, iof__pkt *p)
 {
-    iof_drop d = iof__decode(p, IOF_LINKTYPE_RAW, f->b, f->n, f->n, ts);
+    iof__drop d = iof__decode(p, IOF_LINKTYPE_RAW, f->b, f->n, f->n, ts);
     ASSERT_EQ_INT(d, IOF_DROP_OK);
     return iof__fragtab_resolve(t, p);
 }
@@ -103,7 +103,7 @@ static void test_in_order_v4(void)
     iof__fragtab *t = iof__fragtab_create(16, 30 * SEC);
     ASSERT_TRUE(t != NULL);
     fb_t f;
-    iof_pkt p;
+    iof__pkt p;
     v4frag(&f, 17, 0xc0a80001, 77, 0, 1, 1480, 5000, 53);
     ASSERT_EQ_INT(run(t, &f, 1 * SEC, &p), IOF_DROP_OK);
     ASSERT_EQ_INT(p.sport, 5000);
@@ -161,7 +161,7 @@ static void test_out_of_order(void)
 {
     iof__fragtab *t = iof__fragtab_create(16, 30 * SEC);
     fb_t f;
-    iof_pkt p;
+    iof__pkt p;
     /* last fragment first: orphan (documented decision) */
     v4frag(&f, 6, 1, 9, 1480, 0, 40, 0, 0);
     ASSERT_EQ_INT(run(t, &f, SEC, &p), IOF_DROP_FRAG_ORPHAN);
@@ -182,7 +182,7 @@ static void test_expiry(void)
 {
     iof__fragtab *t = iof__fragtab_create(16, 10 * SEC);
     fb_t f;
-    iof_pkt p;
+    iof__pkt p;
     v4frag(&f, 17, 1, 1, 0, 1, 1480, 1, 2);
     ASSERT_EQ_INT(run(t, &f, 100 * SEC, &p), IOF_DROP_OK);
     /* refreshed by use: 8 s + 8 s later still alive */
@@ -226,7 +226,7 @@ static void test_capacity_eviction(void)
 {
     iof__fragtab *t = iof__fragtab_create(2, 30 * SEC);
     fb_t f;
-    iof_pkt p;
+    iof__pkt p;
     for (unsigned id = 1; id <= 3; id++) {
         v4frag(&f, 17, 1, id, 0, 1, 1480, 1000 + id, 53);
         ASSERT_EQ_INT(run(t, &f, SEC + id, &p), IOF_DROP_OK);
@@ -268,7 +268,7 @@ static void test_ipv6(void)
 {
     iof__fragtab *t = iof__fragtab_create(8, 60 * SEC);
     fb_t f;
-    iof_pkt p;
+    iof__pkt p;
     v6frag(&f, 0x01020304, 0, 1, 1232, 5683, 40000);
     ASSERT_EQ_INT(run(t, &f, SEC, &p), IOF_DROP_OK);
     ASSERT_EQ_INT(p.ipver, 6);
@@ -288,7 +288,7 @@ static void test_key_separation(void)
 {
     iof__fragtab *t = iof__fragtab_create(8, 60 * SEC);
     fb_t f;
-    iof_pkt p;
+    iof__pkt p;
     v4frag(&f, 17, 0x01010101, 5, 0, 1, 1480, 11, 12);
     ASSERT_EQ_INT(run(t, &f, SEC, &p), IOF_DROP_OK);
     v4frag(&f, 6, 0x01010101, 5, 0, 1, 1480, 21, 22);
@@ -322,7 +322,7 @@ static void test_churn(void)
 {
     iof__fragtab *t = iof__fragtab_create(64, 5 * SEC);
     fb_t f;
-    iof_pkt p;
+    iof__pkt p;
     uint64_t ok = 0, orphan = 0;
     /* blocks of 80 datagrams (more than the 64 entries): all first fragments, then all
      * middle ones, then all last ones; the oldest 16 of each block are evicted */
@@ -334,7 +334,7 @@ static void test_churn(void)
                 uint32_t off = j * 1480;
                 ts += SEC / 1000;
                 v4frag(&f, 17, 0x0a000000 + (id & 15), id, off, j < 2, j == 2 ? 8 : 1480, 100 + k, 53);
-                iof_drop d = run(t, &f, ts, &p);
+                iof__drop d = run(t, &f, ts, &p);
                 ASSERT_TRUE(d == IOF_DROP_OK || d == IOF_DROP_FRAG_ORPHAN);
                 if (d == IOF_DROP_OK && off)
                     ASSERT_EQ_INT(p.sport, 100 + k);

@@ -39,7 +39,7 @@ static int says(int line, const char *what)
     return strstr(err, want) != NULL && strstr(err, what) != NULL;
 }
 
-static const iof_device *dev(const iof__inventory *inv, const char *mac)
+static const iof__device *dev(const iof__inventory *inv, const char *mac)
 {
     uint8_t m[6];
     if (!iof__parse_mac(mac, strlen(mac), m))
@@ -54,7 +54,7 @@ static void test_old_format(void)
     ASSERT_EQ_INT(load("# comment\n\n02:00:00:00:00:01,hub,gateway\n"
                        "02-00-00-00-00-02 , cam , camera , 192.168.1.20 , fe80::1;10.0.0.2 10.0.0.3\n", &inv), IOF_OK);
     ASSERT_EQ_INT(iof__inventory_count(inv), 2);
-    const iof_device *d = dev(inv, "02:00:00:00:00:02");
+    const iof__device *d = dev(inv, "02:00:00:00:00:02");
     ASSERT_TRUE(d != NULL);
     ASSERT_EQ_STR(d->name, "cam");
     ASSERT_EQ_STR(d->type, "camera");
@@ -77,7 +77,7 @@ static void test_header_any_order(void)
                        "camera,10.0.0.9;10.0.0.10,\"Acme, Inc.\",aa:bb:cc:00:00:01,\"cam, front\",2024-01-01T00:00:00Z\n"
                        "router,,,aa:bb:cc:00:00:02,gw\n", &inv), IOF_OK);
     ASSERT_EQ_INT(iof__inventory_count(inv), 2);
-    const iof_device *d = dev(inv, "aa:bb:cc:00:00:01");
+    const iof__device *d = dev(inv, "aa:bb:cc:00:00:01");
     ASSERT_EQ_STR(d->name, "cam, front");
     ASSERT_EQ_STR(d->type, "camera");
     ASSERT_EQ_INT(d->n_ips, 2);

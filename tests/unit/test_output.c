@@ -107,7 +107,7 @@ static void test_fmt_fixed(void)
             ASSERT_EQ_STR(got, want);
         }
     }
-    iof_tbuf b = { 0 };
+    iof__tbuf b = { 0 };
     iof__tb_fixed(&b, -2.675, 2);
     iof__tb_fixed(&b, 1e300, 0);
     ASSERT_TRUE(!b.oom && b.len > 300 && strncmp(b.p, "-2.671", 6) == 0); /* 2.675 is 2.67499.. */
@@ -119,7 +119,7 @@ static void test_tb_int(void)
 {
     static const int64_t fixed[] = {0, -1, -9, -10, 9, 10, 99, 100, 999, 1000, -1000, 123456789,
                                     1719165600000000LL, INT64_MAX, INT64_MIN, INT64_MIN + 1};
-    iof_tbuf b = { 0 };
+    iof__tbuf b = { 0 };
     char want[32];
     uint64_t x = 11;
     for (int i = 0; i < 100000; i++) {
@@ -145,7 +145,7 @@ typedef struct srow {
     const char *name;
 } srow;
 
-static void srow_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
+static void srow_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
 {
     const srow *r = row;
     (void)k;
@@ -161,7 +161,7 @@ static void srow_get(const void *row, const iof_column *c, uint32_t k, iof_value
     }
 }
 
-static uint32_t srow_count(const void *row, const iof_column *c)
+static uint32_t srow_count(const void *row, const iof__column *c)
 {
     (void)row;
     (void)c;
@@ -170,7 +170,7 @@ static uint32_t srow_count(const void *row, const iof_column *c)
 
 static char *write_table(const iof__writer_ops *ops, bool lf, const char *name)
 {
-    static const iof_column cols[] = {
+    static const iof__column cols[] = {
         { .name = "ts", .type = IOF_VT_TIMESTAMP_US, .field = 0, .time_text = IOF_TT_ISO_S },
         { .name = "ts_us", .type = IOF_VT_TIMESTAMP_US, .field = 1, .time_text = IOF_TT_ISO_US },
         { .name = "ts_int", .type = IOF_VT_TIMESTAMP_US, .field = 2 },
@@ -184,8 +184,8 @@ static char *write_table(const iof__writer_ops *ops, bool lf, const char *name)
         { 1719165601123456LL, 0, 1449.95, true, 0, "a, \"b\"" },
         { 1719165602000001LL, -0.0, NAN, false, -3, "" },
     };
-    iof_schema s;
-    ASSERT_EQ_INT(iof__schema_init(&s, "test.sensors", (iof_row_ops){ srow_get, srow_count, NULL }), 0);
+    iof__schema s;
+    ASSERT_EQ_INT(iof__schema_init(&s, "test.sensors", (iof__row_ops){ srow_get, srow_count, NULL }), 0);
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         ASSERT_EQ_INT(iof__schema_add_column(&s, &cols[i]), 0);
     ASSERT_TRUE(s.cols[6].dict && !s.cols[3].dict);
@@ -232,9 +232,9 @@ static void test_text_column_forms(void)
                   "{\"ts\":\"2024-06-23T18:00:02Z\",\"ts_us\":\"2024-06-23T18:00:02.000001Z\",\"ts_int\":1719165602000001,"
                   "\"temp\":-0.00,\"power\":null,\"n\":-3,\"name\":\"\"}\n");
     /* a column the writers could not express is refused where it is declared */
-    iof_schema s;
-    ASSERT_EQ_INT(iof__schema_init(&s, "bad", (iof_row_ops){ srow_get, srow_count, NULL }), 0);
-    iof_column c = { .name = "x", .type = IOF_VT_FLOAT64, .decimals = IOF_MAX_DECIMALS + 1 };
+    iof__schema s;
+    ASSERT_EQ_INT(iof__schema_init(&s, "bad", (iof__row_ops){ srow_get, srow_count, NULL }), 0);
+    iof__column c = { .name = "x", .type = IOF_VT_FLOAT64, .decimals = IOF_MAX_DECIMALS + 1 };
     ASSERT_EQ_INT(iof__schema_add_column(&s, &c), IOF_E_INVAL);
     c.decimals = 0;
     c.time_text = 7;

@@ -324,7 +324,7 @@ static uint64_t h3(uint64_t a, uint64_t b, uint64_t c)
     return x ^ (x >> 29);
 }
 
-static uint32_t t_count(const void *row, const iof_column *c)
+static uint32_t t_count(const void *row, const iof__column *c)
 {
     const trow *t = row;
     uint64_t h = h3(t->r, c->index, 999);
@@ -333,7 +333,7 @@ static uint32_t t_count(const void *row, const iof_column *c)
     return (uint32_t)((h >> 8) % 6); /* 0..5, often empty */
 }
 
-static void t_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
+static void t_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
 {
     trow *t = (trow *)row;
     uint64_t h = h3(t->r, c->index, k);
@@ -366,7 +366,7 @@ static void t_get(const void *row, const iof_column *c, uint32_t k, iof_value *v
     }
 }
 
-static const struct { const char *name; iof_vtype t; bool nullable, list, dict; } tcols[] = {
+static const struct { const char *name; iof__vtype t; bool nullable, list, dict; } tcols[] = {
     {"b", IOF_VT_BOOL, false, false, false},       {"bn", IOF_VT_BOOL, true, false, false},
     {"i8", IOF_VT_INT8, false, false, false},      {"i16", IOF_VT_INT16, false, false, false},
     {"i16b", IOF_VT_INT16, false, false, false},   {"i32", IOF_VT_INT32, false, false, false},
@@ -380,7 +380,7 @@ static const struct { const char *name; iof_vtype t; bool nullable, list, dict; 
 };
 #define NT (sizeof tcols / sizeof *tcols)
 
-static void make_schema(iof_schema *s, iof_column *cols)
+static void make_schema(iof__schema *s, iof__column *cols)
 {
     memset(s, 0, sizeof *s);
     for (size_t i = 0; i < NT; i++) {
@@ -400,11 +400,11 @@ static void make_schema(iof_schema *s, iof_column *cols)
 }
 
 /* Writes rows [0, n): even rows through write_row, odd rows cell by cell (put_* API). */
-static void put_row_cells(iof__pq_writer *w, const iof_schema *s, trow *t)
+static void put_row_cells(iof__pq_writer *w, const iof__schema *s, trow *t)
 {
     for (size_t c = 0; c < s->n; c++) {
-        const iof_column *col = &s->cols[c];
-        iof_value v;
+        const iof__column *col = &s->cols[c];
+        iof__value v;
         if (col->list) {
             uint32_t n = t_count(t, col);
             if (n == UINT32_MAX) {
@@ -433,10 +433,10 @@ static void put_row_cells(iof__pq_writer *w, const iof_schema *s, trow *t)
 
 static void write_file(pq_buf *out, iof_codec codec, uint64_t nrows, uint64_t rg_bytes, uint32_t page_entries)
 {
-    iof_column cols[NT];
-    iof_schema s;
+    iof__column cols[NT];
+    iof__schema s;
     make_schema(&s, cols);
-    iof_kv kv[] = {{"k1", "v1"}, {"iotflow.version", "test"}};
+    iof__kv kv[] = {{"k1", "v1"}, {"iotflow.version", "test"}};
     iof__pq_writer_cfg cfg = {.codec = codec, .row_group_bytes = rg_bytes, .page_entries = page_entries,
                               .kv = kv, .n_kv = 2, .sink = mem_sink, .sink_ctx = out};
     iof__pq_writer *w;
@@ -455,8 +455,8 @@ static void write_file(pq_buf *out, iof_codec codec, uint64_t nrows, uint64_t rg
 
 static void check_file(const pq_buf *f, uint64_t nrows)
 {
-    iof_column cols[NT];
-    iof_schema s;
+    iof__column cols[NT];
+    iof__schema s;
     make_schema(&s, cols);
     iof__pq_reader *r;
     char err[256];
@@ -467,7 +467,7 @@ static void check_file(const pq_buf *f, uint64_t nrows)
     ASSERT_EQ_U64(iof__pq_reader_nrows(r), nrows);
     ASSERT_EQ_STR(iof__pq_reader_kv(r, "k1"), "v1");
     ASSERT_TRUE(strncmp(iof__pq_reader_created_by(r), "iotflow version ", 16) == 0);
-    const iof_schema *rs = iof__pq_reader_schema(r);
+    const iof__schema *rs = iof__pq_reader_schema(r);
     ASSERT_EQ_INT(rs->n, NT);
     for (size_t c = 0; c < NT; c++) {
         ASSERT_EQ_STR(rs->cols[c].name, cols[c].name);
@@ -481,7 +481,7 @@ static void check_file(const pq_buf *f, uint64_t nrows)
     while ((rc = iof__pq_reader_next(r)) > 0) {
         t.r = row;
         for (size_t c = 0; c < NT; c++) {
-            iof_value want, got;
+            iof__value want, got;
             uint32_t n = cols[c].list ? t_count(&t, &cols[c]) : 1;
             ASSERT_EQ_U64(iof__schema_count(rs, r, c), n);
             for (uint32_t k = 0; n != UINT32_MAX && k < n; k++) {
@@ -547,7 +547,7 @@ static void test_empty_and_single(void)
 
 static void test_errors(void)
 {
-    iof_column col;
+    iof__column col;
     memset(&col, 0, sizeof col);
     snprintf(col.name, sizeof col.name, "x");
     col.type = IOF_VT_INT32;
@@ -610,10 +610,10 @@ static void test_reader_damage(void)
             copy[rnd() % f.len] ^= (uint8_t)(1u << (rnd() % 8));
         iof__pq_reader *r;
         if (iof__pq_reader_open_mem(&r, copy, f.len, NULL, 0) == 0) {
-            const iof_schema *s = iof__pq_reader_schema(r);
+            const iof__schema *s = iof__pq_reader_schema(r);
             while (iof__pq_reader_next(r) > 0)
                 for (size_t c = 0; c < s->n; c++) {
-                    iof_value v;
+                    iof__value v;
                     uint32_t n = iof__pq_reader_count(r, c);
                     for (uint32_t k = 0; n != UINT32_MAX && k < n && k < 100; k++)
                         iof__pq_reader_get(r, c, k, &v);
@@ -656,7 +656,7 @@ static void w_fill(wrow *x, uint64_t r)
                                  : x->tv;
 }
 
-static void w_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
+static void w_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
 {
     (void)k;
     const wrow *x = row;
@@ -673,14 +673,14 @@ static void w_get(const void *row, const iof_column *c, uint32_t k, iof_value *v
         v->i = (int64_t)(x->r % 2);
 }
 
-static uint32_t w_count(const void *row, const iof_column *c)
+static uint32_t w_count(const void *row, const iof__column *c)
 {
     (void)row;
     (void)c;
     return 1;
 }
 
-static const int16_t *w_span(const void *row, const iof_column *c, uint32_t *n, uint32_t *tail, int16_t *tv)
+static const int16_t *w_span(const void *row, const iof__column *c, uint32_t *n, uint32_t *tail, int16_t *tv)
 {
     const wrow *x = row;
     if (c->index >= WS)
@@ -694,11 +694,11 @@ static const int16_t *w_span(const void *row, const iof_column *c, uint32_t *n, 
 }
 
 /* columns: pre BOOL (WS+1), pre INT8 (WS), C_0..C_{WS-1}, post INT8 (WS+2), post BOOL (WS+3) */
-static void wide_schema(iof_schema *s, iof_column *cols)
+static void wide_schema(iof__schema *s, iof__column *cols)
 {
     memset(s, 0, sizeof *s);
     size_t n = 0;
-    static const struct { uint32_t index; iof_vtype t; } extra[4] = {
+    static const struct { uint32_t index; iof__vtype t; } extra[4] = {
         {WS + 1, IOF_VT_BOOL}, {WS, IOF_VT_INT8}, {WS + 2, IOF_VT_INT8}, {WS + 3, IOF_VT_BOOL}};
     for (int e = 0; e < 2; e++) {
         memset(&cols[n], 0, sizeof cols[n]);
@@ -721,19 +721,19 @@ static void wide_schema(iof_schema *s, iof_column *cols)
     s->cols = cols;
     s->n = s->cap = n;
     s->name = "wide-test";
-    s->ops = (iof_row_ops){ w_get, w_count, w_span };
+    s->ops = (iof__row_ops){ w_get, w_count, w_span };
 }
 
 /* Writes rows 0..rows-1 of the wide test table; with `cells`, every 97th row (from the 5th)
  * through the cell API instead of write_row. */
-static void ws_write(iof__pq_writer *w, const iof_schema *s, const iof_column *cols, uint64_t rows, bool cells)
+static void ws_write(iof__pq_writer *w, const iof__schema *s, const iof__column *cols, uint64_t rows, bool cells)
 {
     wrow x;
     for (uint64_t r = 0; r < rows; r++) {
         w_fill(&x, r);
         if (cells && r % 97 == 5) {
             for (size_t c = 0; c < s->n; c++) {
-                iof_value v;
+                iof__value v;
                 w_get(&x, &cols[c], 0, &v);
                 ASSERT_EQ_INT(iof__pq_put_int(w, c, v.i), 0);
             }
@@ -749,8 +749,8 @@ static void ws_write(iof__pq_writer *w, const iof_schema *s, const iof_column *c
 
 static void test_wide_span_rows(void)
 {
-    static iof_column cols[WS + 4];
-    iof_schema s;
+    static iof__column cols[WS + 4];
+    iof__schema s;
     wide_schema(&s, cols);
     const iof_codec codecs[] = {IOF_CODEC_ZSTD, IOF_CODEC_SNAPPY, IOF_CODEC_NONE};
     /* row groups of every size (one row up to all), pages cut inside long fill runs, and the
@@ -796,7 +796,7 @@ static void test_wide_span_rows(void)
                 while ((rc = iof__pq_reader_next(r)) > 0) {
                     w_fill(&x, row);
                     for (size_t c = 0; c < s.n; c++) {
-                        iof_value want, got;
+                        iof__value want, got;
                         w_get(&x, &cols[c], 0, &want);
                         iof__pq_reader_get(r, c, 0, &got);
                         bool picked = !sel || c == pick[0] || c == pick[1] || c == pick[2];
@@ -841,7 +841,7 @@ typedef struct brow {
     uint8_t b[3000];
 } brow;
 
-static void b_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
+static void b_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
 {
     (void)k;
     brow *x = (brow *)row;
@@ -855,13 +855,13 @@ static void b_get(const void *row, const iof_column *c, uint32_t k, iof_value *v
 
 static void test_chunk_release_and_codec_choice(void)
 {
-    iof_column cols[2];
+    iof__column cols[2];
     memset(cols, 0, sizeof cols);
     snprintf(cols[0].name, sizeof cols[0].name, "big");
     snprintf(cols[1].name, sizeof cols[1].name, "small");
     cols[0].type = cols[1].type = IOF_VT_BINARY;
     cols[1].index = 1;
-    iof_schema s = {.cols = cols, .n = 2, .cap = 2, .name = "release", .ops = {b_get, w_count, NULL}};
+    iof__schema s = {.cols = cols, .n = 2, .cap = 2, .name = "release", .ops = {b_get, w_count, NULL}};
     const iof_codec codecs[] = {IOF_CODEC_ZSTD, IOF_CODEC_SNAPPY};
     for (int co = 0; co < 2; co++) {
         pq_buf f = {0};
@@ -881,7 +881,7 @@ static void test_chunk_release_and_codec_choice(void)
         while (iof__pq_reader_next(r) > 0) {
             want.r = row;
             for (size_t c = 0; c < 2; c++) {
-                iof_value got, wv;
+                iof__value got, wv;
                 b_get(&want, &cols[c], 0, &wv);
                 iof__pq_reader_get(r, c, 0, &got);
                 ASSERT_EQ_INT(got.len, wv.len);

@@ -8,12 +8,12 @@
 #include "proto/ssdp.h"
 #include "test.h"
 
-static iof_proto_status parse(const char *s, iof_ssdp_msg *m)
+static iof__proto_status parse(const char *s, iof__ssdp_msg *m)
 {
     return iof__ssdp_parse((const uint8_t *)s, strlen(s), m);
 }
 
-static bool span_is(iof_span s, const char *v) { return s.len == strlen(v) && memcmp(s.p, v, s.len) == 0; }
+static bool span_is(iof__span s, const char *v) { return s.len == strlen(v) && memcmp(s.p, v, s.len) == 0; }
 
 static const char notify[] =
     "NOTIFY * HTTP/1.1\r\n"
@@ -29,7 +29,7 @@ static const char notify[] =
 
 static void test_notify(void)
 {
-    iof_ssdp_msg m;
+    iof__ssdp_msg m;
     ASSERT_EQ_INT(parse(notify, &m), IOF_PROTO_OK);
     ASSERT_EQ_INT(m.kind, IOF_SSDP_NOTIFY);
     ASSERT_EQ_INT(m.n_headers, 8);
@@ -44,7 +44,7 @@ static void test_notify(void)
 
 static void test_response_and_search(void)
 {
-    iof_ssdp_msg m;
+    iof__ssdp_msg m;
     ASSERT_EQ_INT(parse("HTTP/1.1 200 OK\nST: upnp:rootdevice\nserver: Embedded UPnP/1.0\n"
                         "LOCATION: http://10.10.10.51:80/IPCamDesc.xml\nEXT:\n\n", &m), IOF_PROTO_OK);
     ASSERT_EQ_INT(m.kind, IOF_SSDP_RESPONSE);
@@ -61,7 +61,7 @@ static void test_response_and_search(void)
 
 static void test_not_ssdp(void)
 {
-    iof_ssdp_msg m;
+    iof__ssdp_msg m;
     ASSERT_EQ_INT(parse("GET / HTTP/1.1\r\nHost: x\r\n\r\n", &m), IOF_PROTO_OTHER);
     ASSERT_EQ_INT(parse("NOTIFY * HTTP/1.1", &m), IOF_PROTO_OTHER); /* no line end */
     ASSERT_EQ_INT(parse("HTTP/1.1 2x0 OK\r\n\r\n", &m), IOF_PROTO_OTHER);
@@ -73,7 +73,7 @@ static void test_not_ssdp(void)
 
 static void test_bad_lines(void)
 {
-    iof_ssdp_msg m;
+    iof__ssdp_msg m;
     ASSERT_EQ_INT(parse("NOTIFY * HTTP/1.1\r\nSERVER: a\r\nno colon here\r\nLOCATION: b\r\n\r\n", &m),
                   IOF_PROTO_MALFORMED);
     ASSERT_TRUE(span_is(m.server, "a")); /* kept from before the problem */
@@ -93,7 +93,7 @@ static void test_header_cap(void)
     for (int i = 0; i < IOF_SSDP_MAX_HEADERS + 5; i++)
         o += (size_t)snprintf(buf + o, sizeof buf - o, "X-%d: v\r\n", i);
     snprintf(buf + o, sizeof buf - o, "SERVER: late\r\n\r\n");
-    iof_ssdp_msg m;
+    iof__ssdp_msg m;
     ASSERT_EQ_INT(parse(buf, &m), IOF_PROTO_OK);
     ASSERT_TRUE(m.more_headers);
     ASSERT_EQ_INT(m.n_headers, IOF_SSDP_MAX_HEADERS);
@@ -107,13 +107,13 @@ static void test_every_prefix(void)
     for (size_t k = 0; k <= n; k++) {
         uint8_t *p = malloc(k ? k : 1);
         memcpy(p, notify, k);
-        iof_ssdp_msg m;
-        iof_proto_status st = iof__ssdp_parse(p, k, &m);
+        iof__ssdp_msg m;
+        iof__proto_status st = iof__ssdp_parse(p, k, &m);
         if (k <= first_lf)
             ASSERT_EQ_INT(st, IOF_PROTO_OTHER);
         else
             ASSERT_EQ_INT(st, k == n ? IOF_PROTO_OK : IOF_PROTO_TRUNCATED);
-        iof_span *all[] = { &m.server, &m.location, &m.usn, &m.nt, &m.nts, &m.cache_control };
+        iof__span *all[] = { &m.server, &m.location, &m.usn, &m.nt, &m.nts, &m.cache_control };
         for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
             if (all[i]->p)
                 ASSERT_TRUE(all[i]->p >= p && all[i]->p + all[i]->len <= p + k);
@@ -123,10 +123,10 @@ static void test_every_prefix(void)
 
 static void test_span_ieq(void)
 {
-    iof_span s = { (const uint8_t *)"LoCaTiOn", 8 };
+    iof__span s = { (const uint8_t *)"LoCaTiOn", 8 };
     ASSERT_TRUE(iof__span_ieq(s, "location"));
     ASSERT_TRUE(!iof__span_ieq(s, "locatio"));
-    iof_span e = { NULL, 0 };
+    iof__span e = { NULL, 0 };
     ASSERT_TRUE(iof__span_ieq(e, ""));
 }
 

@@ -57,7 +57,7 @@ static void test_pkt_tcp4(void)
 {
     uint8_t buf[2048];
     const uint8_t pl[] = "GET / HTTP/1.1\r\n\r\n";
-    iof_pktspec s = {.src_mac = mac_a, .dst_mac = mac_b, .ipver = 4, .src_ip = ip_a,
+    iof__pktspec s = {.src_mac = mac_a, .dst_mac = mac_b, .ipver = 4, .src_ip = ip_a,
                      .dst_ip = ip_b, .ttl = 64, .ip_id = 7, .proto = 6, .sport = 40000,
                      .dport = 80, .tcp_flags = IOF_TCP_PSH | IOF_TCP_ACK, .seq = 1000, .ack = 2000,
                      .win = 502, .payload = pl, .payload_len = sizeof pl - 1};
@@ -77,7 +77,7 @@ static void test_pkt_udp_vlan_pad_real(void)
 {
     uint8_t buf[256];
     const uint8_t pl[3] = {1, 2, 3};
-    iof_pktspec s = {.src_mac = mac_a, .dst_mac = mac_b, .vlan = {100, 200}, .n_vlan = 2,
+    iof__pktspec s = {.src_mac = mac_a, .dst_mac = mac_b, .vlan = {100, 200}, .n_vlan = 2,
                      .ipver = 4, .src_ip = ip_a, .dst_ip = ip_b, .ttl = 64, .proto = 17,
                      .sport = 5353, .dport = 5353, .payload = pl, .payload_len = 3};
     size_t n = iof__pkt_build(buf, sizeof buf, &s);
@@ -100,7 +100,7 @@ static void test_pkt_icmp6_igmp_arp(void)
 {
     uint8_t buf[256];
     const uint8_t pl[5] = {9, 8, 7, 6, 5};
-    iof_pktspec s = {.src_mac = mac_a, .dst_mac = mac_b, .ipver = 6, .src_ip = ip6_a,
+    iof__pktspec s = {.src_mac = mac_a, .dst_mac = mac_b, .ipver = 6, .src_ip = ip6_a,
                      .dst_ip = ip6_b, .ttl = 255, .proto = 58, .icmp_type = 128, .sport = 1,
                      .dport = 2, .payload = pl, .payload_len = 5};
     size_t n = iof__pkt_build(buf, sizeof buf, &s);
@@ -113,7 +113,7 @@ static void test_pkt_icmp6_igmp_arp(void)
     /* IGMPv2 report */
     const uint8_t ig[8] = {0x16, 0, 0xaa, 0xbb, 239, 255, 255, 250};
     const uint8_t grp[4] = {239, 255, 255, 250};
-    iof_pktspec g = {.src_mac = mac_a, .dst_mac = mac_b, .ipver = 4, .src_ip = ip_a,
+    iof__pktspec g = {.src_mac = mac_a, .dst_mac = mac_b, .ipver = 4, .src_ip = ip_a,
                      .dst_ip = grp, .ttl = 1, .proto = 2, .payload = ig, .payload_len = 8};
     n = iof__pkt_build(buf, sizeof buf, &g);
     ASSERT_EQ_INT(n, 60);

@@ -72,7 +72,7 @@ struct iof__pq_reader {
     void *map; /* mmap'ed region (size) or NULL */
     void *owned; /* malloc'ed copy when mmap is impossible */
     size_t data_end; /* start of the footer */
-    iof_schema schema;
+    iof__schema schema;
     rcol *cols;
     size_t ncols;
     rgroup *rgs;
@@ -276,7 +276,7 @@ static int build_schema(iof__pq_reader *r, const selem *el, size_t nel)
         if (at >= nel)
             return rfail(r, IOF_E_FORMAT, "parquet: schema has fewer elements than declared");
         const selem *top = &el[at++];
-        iof_column *col = &r->schema.cols[i];
+        iof__column *col = &r->schema.cols[i];
         rcol *c = &r->cols[i];
         if (top->name_len == 0 || top->name_len >= IOF_MAX_COLNAME)
             return rfail(r, IOF_E_UNSUPPORTED, "parquet: column %zu: name empty or too long", i);
@@ -336,12 +336,12 @@ static int build_schema(iof__pq_reader *r, const selem *el, size_t nel)
     return 0;
 }
 
-static void rd_get(const void *row, const iof_column *c, uint32_t k, iof_value *v)
+static void rd_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
 {
     iof__pq_reader_get(row, c->index, k, v);
 }
 
-static uint32_t rd_count(const void *row, const iof_column *c) { return iof__pq_reader_count(row, c->index); }
+static uint32_t rd_count(const void *row, const iof__column *c) { return iof__pq_reader_count(row, c->index); }
 
 static int parse_footer(iof__pq_reader *r)
 {
@@ -588,7 +588,7 @@ void iof__pq_reader_close(iof__pq_reader *r)
     free(r);
 }
 
-const iof_schema *iof__pq_reader_schema(const iof__pq_reader *r) { return &r->schema; }
+const iof__schema *iof__pq_reader_schema(const iof__pq_reader *r) { return &r->schema; }
 uint64_t iof__pq_reader_nrows(const iof__pq_reader *r) { return (uint64_t)r->num_rows; }
 size_t iof__pq_reader_nrowgroups(const iof__pq_reader *r) { return r->nrg; }
 const char *iof__pq_reader_errmsg(const iof__pq_reader *r) { return r ? r->msg : ""; }
@@ -944,7 +944,7 @@ int iof__pq_reader_next(iof__pq_reader *r)
     return 1;
 }
 
-void iof__pq_reader_get(const iof__pq_reader *r, size_t col, uint32_t k, iof_value *v)
+void iof__pq_reader_get(const iof__pq_reader *r, size_t col, uint32_t k, iof__value *v)
 {
     memset(v, 0, sizeof *v);
     if (col >= r->ncols) {

@@ -15,7 +15,7 @@
  * Usage:
  *   iof__pq_reader *r;
  *   if (iof__pq_reader_open(&r, path, err, sizeof err) < 0) ...;
- *   const iof_schema *s = iof__pq_reader_schema(r);   // names, iof_vtype, nullable, list
+ *   const iof__schema *s = iof__pq_reader_schema(r);   // names, iof__vtype, nullable, list
  *   while ((rc = iof__pq_reader_next(r)) > 0)
  *       for (size_t c = 0; c < s->n; c++) { uint32_t n = iof__pq_reader_count(r, c); ...
  *           iof__pq_reader_get(r, c, k, &v); }       // or iof__schema_get(s, r, c, k, &v)
@@ -23,7 +23,7 @@
  *   iof__pq_reader_close(r);
  * The schema's row accessor reads the current row: pass the reader itself as `row`
  * (e.g. to re-write rows with another writer: writer->write(w, r)).
- * Values (iof_value.p) are borrowed until the next call to next() or close().
+ * Values (iof__value.p) are borrowed until the next call to next() or close().
  */
 #ifndef IOF_OUTPUT_PARQUET_PQ_READER_H
 #define IOF_OUTPUT_PARQUET_PQ_READER_H
@@ -44,7 +44,7 @@ int iof__pq_reader_open_mem(iof__pq_reader **out, const void *buf, size_t len, c
 void iof__pq_reader_close(iof__pq_reader *r); /* NULL is a no-op */
 
 /* Top-level columns; ops read the current row with row = the reader. Valid until close. */
-const iof_schema *iof__pq_reader_schema(const iof__pq_reader *r);
+const iof__schema *iof__pq_reader_schema(const iof__pq_reader *r);
 uint64_t iof__pq_reader_nrows(const iof__pq_reader *r);
 size_t iof__pq_reader_nrowgroups(const iof__pq_reader *r);
 /* Key-value metadata value for key, or NULL. created_by or "" when absent. */
@@ -58,7 +58,7 @@ int iof__pq_reader_select(iof__pq_reader *r, const size_t *cols, size_t n);
 /* Advances to the next row: 1 = a row is current, 0 = end, < 0 = error (errmsg). */
 int iof__pq_reader_next(iof__pq_reader *r);
 /* Scalar: value (k ignored). List: element k < count. */
-void iof__pq_reader_get(const iof__pq_reader *r, size_t col, uint32_t k, iof_value *v);
+void iof__pq_reader_get(const iof__pq_reader *r, size_t col, uint32_t k, iof__value *v);
 /* List: element count, UINT32_MAX for a null list. Scalar: 1. */
 uint32_t iof__pq_reader_count(const iof__pq_reader *r, size_t col);
 const char *iof__pq_reader_errmsg(const iof__pq_reader *r);

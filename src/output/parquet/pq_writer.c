@@ -42,7 +42,7 @@
 
 typedef struct pq_col {
     char name[IOF_MAX_COLNAME];
-    iof_vtype type;
+    iof__vtype type;
     bool nullable, list, dict_hint, bytes, elem_first;
     uint8_t ptype;   /* parquet physical type */
     uint8_t width;   /* bytes per buffered integer (0: byte array) */
@@ -205,7 +205,7 @@ static int emit(iof__pq_writer *w, const void *p, size_t n)
 
 /* ---- open / declare ----------------------------------------------------------------- */
 
-static int setup_col(pq_col *c, const iof_column *src)
+static int setup_col(pq_col *c, const iof__column *src)
 {
     memset(c, 0, sizeof *c);
     snprintf(c->name, sizeof c->name, "%s", src->name);
@@ -235,7 +235,7 @@ static int setup_col(pq_col *c, const iof_column *src)
     return 0;
 }
 
-int iof__pq_writer_open(iof__pq_writer **out, const iof_column *cols, size_t ncols,
+int iof__pq_writer_open(iof__pq_writer **out, const iof__column *cols, size_t ncols,
                         const iof__pq_writer_cfg *cfg, char *err, size_t errlen)
 {
     *out = NULL;
@@ -435,7 +435,7 @@ uint64_t iof__pq_writer_offset(const iof__pq_writer *w) { return w->offset; }
 /* ---- appending ---------------------------------------------------------------------- */
 
 /* What a fixed-width column buffers for a value: the integer, or a double's bit pattern. */
-static inline int64_t value_bits(iof_vtype t, const iof_value *v)
+static inline int64_t value_bits(iof__vtype t, const iof__value *v)
 {
     if (t != IOF_VT_FLOAT64)
         return v->i;
@@ -810,13 +810,13 @@ int iof__pq_end_rows(iof__pq_writer *w, size_t n)
 
 int iof__pq_end_row(iof__pq_writer *w) { return iof__pq_end_rows(w, 1); }
 
-int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
+int iof__pq_write_row(iof__pq_writer *w, const iof__schema *s, const void *row)
 {
     if (w->failed)
         return w->failed;
     if (s->n != w->ncols)
         return wfail(w, IOF_E_INVAL, "parquet: schema has %zu columns, writer %zu", s->n, w->ncols);
-    iof_value v;
+    iof__value v;
     if (!pq_buf_reserve(&w->rowcells, w->n16 * sizeof(int16_t)) ||
         !pq_buf_reserve(&w->srows, sizeof(srow)) || !pq_buf_reserve(&w->spans, sizeof(uint32_t)))
         return wfail(w, IOF_E_NOMEM, "parquet: out of memory");
@@ -829,7 +829,7 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
     uint8_t *st64n = w->n64 ? w->stage64n + (size_t)w->st64_rows * w->n64 : NULL;
     uint64_t nullfix = 0;
     for (size_t i = 0; i < w->ncols; i++) {
-        const iof_column *sc = &s->cols[i];
+        const iof__column *sc = &s->cols[i];
         if (w->run16[i] > 1 && s->ops.i16_span && sc->type == IOF_VT_INT16) {
             uint32_t n = 0, t = 0;
             int16_t tv = 0;
@@ -919,7 +919,7 @@ int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row)
     return iof__pq_end_rows(w, 1);
 }
 
-int iof__pq_put_column(iof__pq_writer *w, size_t col, const iof_value *v, size_t n)
+int iof__pq_put_column(iof__pq_writer *w, size_t col, const iof__value *v, size_t n)
 {
     CHECK_COL(w, col);
     pq_col *c = &w->cols[col];
@@ -2190,7 +2190,7 @@ static int flush_rg(iof__pq_writer *w, bool sync)
 
 /* ---- footer ------------------------------------------------------------------------- */
 
-static void leaf_annotations(tc_w *t, iof_vtype type)
+static void leaf_annotations(tc_w *t, iof__vtype type)
 {
     switch (type) {
     case IOF_VT_INT8:

@@ -1,6 +1,6 @@
 /* Native Parquet writer (no Arrow): the low-level API behind w_parquet.c.
  *
- * Model: declare the columns once (an array of iof_column: name, type, nullable, list, dict
+ * Model: declare the columns once (an array of iof__column: name, type, nullable, list, dict
  * hint), then append one row at a time, either
  *   - cell by cell: for every column, in any column order, exactly one of
  *       iof__pq_put_null()            null scalar / null list (nullable columns only)
@@ -65,7 +65,7 @@ typedef struct iof__pq_writer_cfg {
     uint32_t page_entries;     /* 0 -> IOF_PQ_DEFAULT_PAGE_ENTRIES */
     uint32_t dict_max_bytes;   /* 0 -> IOF_PQ_DEFAULT_DICT_BYTES */
     unsigned threads;          /* compressing threads (pq_lz pages): 0 -> up to 2, 1 -> the caller's */
-    const iof_kv *kv;          /* key-value metadata, copied at open */
+    const iof__kv *kv;          /* key-value metadata, copied at open */
     size_t n_kv;
     const char *created_by;    /* NULL -> "iotflow version X.Y.Z (build <id|unknown>)" */
     iof__pq_sink_fn sink;      /* required */
@@ -75,7 +75,7 @@ typedef struct iof__pq_writer_cfg {
 typedef struct iof__pq_writer iof__pq_writer;
 
 /* Declares the schema (cols is copied) and writes the leading "PAR1". */
-int iof__pq_writer_open(iof__pq_writer **out, const iof_column *cols, size_t ncols,
+int iof__pq_writer_open(iof__pq_writer **out, const iof__column *cols, size_t ncols,
                         const iof__pq_writer_cfg *cfg, char *err, size_t errlen);
 
 int iof__pq_put_null(iof__pq_writer *w, size_t col);
@@ -90,10 +90,10 @@ int iof__pq_put_elem_bytes(iof__pq_writer *w, size_t col, const void *p, uint32_
 int iof__pq_end_row(iof__pq_writer *w);
 
 /* Appends one row read through s->ops (s must describe the same columns as at open). */
-int iof__pq_write_row(iof__pq_writer *w, const iof_schema *s, const void *row);
+int iof__pq_write_row(iof__pq_writer *w, const iof__schema *s, const void *row);
 
 /* Column batch for a scalar column: n values (v[k].null marks nulls). Then end_rows(n). */
-int iof__pq_put_column(iof__pq_writer *w, size_t col, const iof_value *v, size_t n);
+int iof__pq_put_column(iof__pq_writer *w, size_t col, const iof__value *v, size_t n);
 int iof__pq_end_rows(iof__pq_writer *w, size_t n);
 
 /* Flushes the last row group, writes the footer and frees w (also on error; the message is
