@@ -1,0 +1,256 @@
+/* The Parquet writer's private parts, shared by its files (pq_writer.h is the API):
+ *   pq_writer.c  open, declare, abort, the footer (finish), the error and emit helpers
+ *   pq_stage.c   appending rows and cells: row-major staging of narrow and wide integers
+ *   pq_dict.c    dictionaries and statistics of a column chunk
+ *   pq_chunk.c   pages, codecs and column chunks; the staged narrow columns' sparse encoding
+ *   pq_flush.c   closing a row group and writing it (on the flush thread or the caller's)
+ * Nothing outside src/output/parquet/pq_*.c includes this header. */
+#ifndef IOF_OUTPUT_PARQUET_PQ_WRITER_INT_H
+#define IOF_OUTPUT_PARQUET_PQ_WRITER_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "common/thread.h"
+#include "output/parquet/pq_encode.h"
+#include "output/parquet/pq_lz.h"
+#include "output/parquet/pq_writer.h"
+#include "output/parquet/thrift_compact.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the Parquet writer stores values in host order and assumes a little-endian host"
+#endif
+
+#define MAX_VALUE_BYTES (1u << 30) /* one value must fit a page (i32 sizes) */
+#define DICT_SAMPLE 4096           /* values looked at before giving up on a dictionary */
+#define STAGE_ROWS 64              /* INT32/INT64 rows staged before appending to the columns */
+#define CHUNK_HOLD (256u << 10)    /* a chunk's pages are held back up to this many raw bytes */
+#define CHUNK_TINY 64              /* held chunks this small are stored without compression */
+#define COMP_RETRY 8               /* row groups between compression tries of a near-random column */
+#define T_BLOCK 32                /* narrow columns staged and gathered together: 64 bytes of a row */
+#define LZ_MIN_DISTINCT 32        /* narrow chunks with more values: PLAIN through pq_lz */
+
+typedef struct pq_col {
+    char name[IOF_MAX_COLNAME];
+    iof__vtype type;
+    bool nullable, list, dict_hint, bytes, elem_first;
+    uint8_t ptype;   /* parquet physical type */
+    uint8_t width;   /* bytes per buffered integer (0: byte array) */
+    uint8_t psize;   /* bytes per PLAIN integer on disk (4 or 8; 0: bool/byte array) */
+    uint8_t max_def, max_rep;
+    bool comp_skip;  /* compression saved < 1/4 of this column's last chunk that tried it */
+    uint32_t elems_left;
+    pq_buf def, rep, vals; /* level bytes; values (ints: width bytes; byte arrays: PLAIN) */
+    uint64_t nentries, nvals, nrows;
+} pq_col;
+
+typedef struct dent { /* dictionary entry of a byte-array column: a value inside col->vals */
+    uint64_t off;
+    uint32_t len, hash;
+} dent;
+
+/* A page held back while its column chunk is small (see write_page). */
+typedef struct held_page {
+    size_t off;          /* body in chunk_state.raw */
+    uint32_t len, num_values, clen;
+    uint8_t type, enc;
+} held_page;
+
+typedef struct chunk_state {
+    pq_col *col;
+    bool hold;            /* pages are held, the codec is not decided yet */
+    int codec;            /* PQ_CODEC_* of the chunk once decided */
+    int64_t first_off, data_off;
+    uint64_t unc, comp;   /* totals with page headers (ColumnMetaData sizes) */
+    pq_buf raw, pages, cheld;
+} chunk_state;
+
+/* A compressed dictionary page kept for reuse: the stream columns of one row group (and of
+ * the next) mostly have the same sorted dictionary (-8, -4, -1, 0..255), and zstd spends more
+ * on a 1 KiB page than on everything else of such a column. */
+#define DICT_CACHE 8
+#define DICT_CACHE_MAX (64u << 10)
+typedef struct dict_cache {
+    uint32_t hash;
+    pq_buf raw, comp;
+} dict_cache;
+
+typedef struct stats {
+    bool has;
+    bool min_exact, max_exact, has_max;
+    uint8_t min[IOF_PQ_STAT_MAX_BYTES], max[IOF_PQ_STAT_MAX_BYTES];
+    uint32_t min_len, max_len;
+} stats;
+
+struct iof__pq_writer {
+    iof__pq_writer_cfg cfg;
+    char **kv; /* 2*n_kv strings: key, value */
+    size_t n_kv;
+    char created_by[160];
+    pq_col *cols;
+    size_t ncols;
+    uint64_t offset, rows_total, rg_rows, buffered;
+    uint32_t rg_count;
+    int failed;
+    char msg[256];
+    pq_buf rgs; /* serialized RowGroup structs */
+    tc_w rgw;
+    pq_buf page, cbuf, hdr, dict, idx, dvals, tmp;
+    chunk_state ck;       /* the column chunk being written */
+    dict_cache dc[DICT_CACHE]; /* recently compressed dictionary pages */
+    unsigned dc_next;
+    int32_t *dtab;  /* 65536-entry direct index for 8/16-bit dictionaries, kept all -1 */
+    uint8_t *seen;  /* 65536 flags: values present in a narrow column (write_chunk16), kept 0 */
+    uint32_t *ht;   /* open addressing: dictionary index + 1, 0 = empty */
+    size_t ht_cap;
+    ZSTD_CCtx *zc;
+    /* PLAIN pages of the narrow columns of a small row group, compressed by pq_lz in blocks of
+     * T_BLOCK columns (lz_prepare); NULL: not zstd, or the run-time libzstd lacks the API */
+    iof__pq_lz_pool *lzpool;
+    iof__pq_lz_page lzpg[T_BLOCK];
+    pq_buf lzplain[T_BLOCK];
+    int16_t lzmn[T_BLOCK], lzmx[T_BLOCK]; /* their columns' range (statistics) */
+    uint32_t *lzstamp; /* 65536 stamps: values seen in the column being prepared */
+    uint32_t lzgen;
+    /* Row-major staging of REQUIRED flat integer columns (the wide layout's 3000 C_ columns).
+     * Appending one value per row to 3000 separate column buffers touches 3000 cache lines per
+     * row (which also alias in the cache); instead write_row() stores
+     *  - BOOL/INT8/INT16 REQUIRED values in blocks of T_BLOCK columns (64 bytes of a row): a
+     *    row stores its cells in every block that it has cells in, none in the blocks that its
+     *    constant run covers (the payload stream's -1 fill, described by the row's span), so
+     *    each block is a dense [rows with cells][T_BLOCK] array appended in row order;
+     *    flush_body() reads a block front to back (no random access into the row group),
+     *    transposes it and encodes each column from those cells plus the runs of the rows it
+     *    skipped (sparse: the work is proportional to the cells a row really has, not to the
+     *    3000 columns);
+     *  - INT32/INT64 values, and nullable integers, in stage64, appended to their column
+     *    buffers every STAGE_ROWS rows.
+     * The cell API (put_*) first drains both stages into the column buffers (dense), so mixing
+     * the two APIs keeps row order. */
+    uint8_t *simple;      /* per column: 0 not staged, 1 in the blocks (sblk), 2 in stage64 */
+    uint32_t *run16;      /* per column: consecutive INT16 block columns starting here (bulk copy) */
+    uint32_t *simple_idx; /* staged column numbers: the n16 narrow ones, then the n64 wide ones */
+    uint32_t *narrow_of;  /* column -> index among the narrow staged columns */
+    size_t nsimple, n16, n64;
+    pq_buf *sblk;         /* nblk blocks: int16 [rows with cells there][T_BLOCK] each */
+    size_t nblk;          /* ceil(n16 / T_BLOCK) */
+    pq_buf rowcells;      /* int16 scratch: one row's explicit narrow cells (write_row) */
+    pq_buf srows;         /* per staged row: srow */
+    pq_buf spans;         /* per staged row: uint32 ts | te << 16, its left-out run */
+    uint64_t st16_rows;
+    int64_t *stage64;     /* [STAGE_ROWS][n64] */
+    uint8_t *stage64n;    /* [STAGE_ROWS][n64]: 1 value present, 0 null */
+    uint32_t st64_rows;
+    uint64_t row64_bytes; /* bytes a row holds in stage64's columns */
+    /* the block of T_BLOCK narrow columns being written (gather16) */
+    pq_buf act;           /* uint8 per row: 1 if the row has cells in the block */
+    pq_buf skip8;         /* uint32 per 8 rows: iof__pq_act_skip8() of act */
+    pq_buf blk;           /* int16 [T_BLOCK][rows with cells]: the block's cells, column-major */
+    size_t blk_n;         /* rows with cells in the block */
+    /* per block column, the values seen: seen16[k][x + SEEN_OFF] for x in [-SEEN_OFF,
+     * SEEN_OFF), seen16[k][SEEN_N] for any other value */
+    uint8_t *seen16;
+    /* Background flush. flush_rg() swaps the full row group's buffers (column data, staged
+     * blocks and rows) into fcols / f_*, and the flush thread encodes and writes them (pq_flush.c's
+     * flush_body and pq_chunk.c's narrow-column functions touch only the f_ side and the scratch above)
+     * while the caller fills cols / stage with the next row group. One flush at a time:
+     * memory is two row groups. Its errors land in ffailed/fmsg and become the writer's at
+     * the next flush_rg() or at finish. */
+    pq_col *fcols;
+    pq_buf *f_sblk, f_srows, f_spans;
+    uint64_t f_st16_rows, f_rg_rows;
+    bool bg;                  /* a flush thread is wanted (started on first use) */
+    iof__worker *bg_wk;       /* the flush thread, NULL until then */
+    int ffailed;
+    char fmsg[256];
+};
+
+/* A staged row: narrow columns [ts, te) hold tv in that row and are not stored (ts = te = n16
+ * when there is no such run); it has cells in block b (columns [b * T_BLOCK, ...)) unless the
+ * run covers the whole block (ROW_IN_BLOCK). ts and te live apart, packed in the row's 4-byte
+ * span (SPAN_TS / SPAN_TE), which is all that gather16 reads for rows it skips. */
+_Static_assert(IOF_MAX_COLUMNS <= 0xffff, "spans pack two column indices in 32 bits");
+#define SPAN_TS(sp) ((size_t)((sp) & 0xffff))
+#define SPAN_TE(sp) ((size_t)((sp) >> 16))
+/* A row whose left-out run is [ts, te) has cells in the block of columns [j0, j1). */
+static inline bool in_block(size_t ts, size_t te, size_t j0, size_t j1) { return ts > j0 || te < j1; }
+#define ROW_IN_BLOCK(sp, j0, j1) in_block(SPAN_TS(sp), SPAN_TE(sp), j0, j1)
+
+typedef struct srow {
+    int16_t tv;
+} srow;
+
+static inline int64_t double_bits(double f)
+{
+    int64_t x;
+    memcpy(&x, &f, 8);
+    return x;
+}
+
+static inline bool col_oom(const pq_col *c) { return c->vals.oom || c->def.oom || c->rep.oom; }
+
+/* The end of the block of narrow columns that starts at j0. */
+static inline size_t block_end(const iof__pq_writer *w, size_t j0)
+{
+    return j0 + T_BLOCK < w->n16 ? j0 + T_BLOCK : w->n16;
+}
+
+/* Empties a narrow stage (the one being filled, or the flush side). */
+static inline void stage16_clear(const iof__pq_writer *w, pq_buf *blk, pq_buf *rows, pq_buf *spans)
+{
+    for (size_t b = 0; b < w->nblk; b++)
+        blk[b].len = 0;
+    rows->len = 0;
+    spans->len = 0;
+}
+
+static inline void store_narrow(pq_col *c, int16_t x, uint8_t *q, uint64_t r)
+{
+    if (c->width == 2)
+        memcpy(q + 2 * r, &x, 2);
+    else
+        q[r] = (uint8_t)x;
+}
+
+static inline int64_t load_int(const pq_col *c, const uint8_t *vals, uint64_t k)
+{
+    switch (c->width) {
+    case 1: return (int8_t)vals[k];
+    case 2: { int16_t x; memcpy(&x, vals + 2 * k, 2); return x; }
+    case 4: { int32_t x; memcpy(&x, vals + 4 * k, 4); return x; }
+    default: { int64_t x; memcpy(&x, vals + 8 * k, 8); return x; }
+    }
+}
+
+/* True on a writer's flush thread: its errors go to ffailed, not to the caller's failed. */
+extern _Thread_local bool iof__pqw_on_flush_thread;
+
+/* pq_writer.c: fails the writer (the first error stays; on the flush thread into ffailed/fmsg)
+ * and returns code; writes n bytes to the sink at w->offset. */
+int iof__pqw_fail(iof__pq_writer *w, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int iof__pqw_emit(iof__pq_writer *w, const void *p, size_t n);
+
+/* pq_stage.c: move the staged rows (wide integers / narrow blocks) into the column buffers. */
+int iof__pqw_drain64(iof__pq_writer *w);
+int iof__pqw_drain16(iof__pq_writer *w);
+
+/* pq_dict.c */
+uint32_t iof__pqw_hash_bytes(const uint8_t *p, uint32_t n);
+void iof__pqw_int_stats(stats *st, const pq_col *c, int64_t mn, int64_t mx);
+uint32_t iof__pqw_dict_ints(iof__pq_writer *w, pq_col *c, stats *st, bool *stats_done);
+uint32_t iof__pqw_dict_bytes(iof__pq_writer *w, pq_col *c, stats *st, bool *stats_done);
+void iof__pqw_plain_stats(const pq_col *c, stats *st);
+
+/* pq_chunk.c */
+int iof__pqw_gather16(iof__pq_writer *w, size_t j0, size_t j1);
+int iof__pqw_write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc, uint64_t *rg_comp);
+int iof__pqw_lz_prepare(iof__pq_writer *w, size_t j0, size_t j1, bool tv_same, int16_t tv);
+int iof__pqw_write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, size_t j, bool tv_same, int16_t tv,
+                           const iof__pq_lz_page *lzpg, uint64_t *rg_unc, uint64_t *rg_comp);
+
+/* pq_flush.c: closes the row group being filled and writes it (sync: on this thread, now). */
+int iof__pqw_flush_rg(iof__pq_writer *w, bool sync);
+
+#endif
