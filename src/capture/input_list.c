@@ -12,8 +12,6 @@
 #include "common/grow.h"
 #include "common/walk.h"
 
-#define IOF_MAX_LISTED_FILES (1u << 20) /* files one run may expand to (memory stays small) */
-
 typedef struct plist {
     char **v;
     size_t n, cap;

@@ -7,6 +7,7 @@
 
 #include "capture/source.h"
 #include "common/err.h"
+#include "common/grow.h"
 
 #define PCAPW_DEFAULT_SNAPLEN 262144u
 #define PCAPW_SCRATCH_MIN 4096u
@@ -35,17 +36,9 @@ struct iof__pcapw {
 
 static int reserve(iof__pcapw *w, size_t n)
 {
-    if (n <= w->cap)
-        return 0;
-    size_t cap = w->cap ? w->cap : PCAPW_SCRATCH_MIN;
-    while (cap < n)
-        cap *= 2;
-    uint8_t *nb = realloc(w->buf, cap);
-    if (!nb)
-        return IOF_E_NOMEM;
-    w->buf = nb;
-    w->cap = cap;
-    return 0;
+    /* a record holds at most IOF_PCAPW_MAX_CAPLEN data bytes (checked by every writer) and
+     * its header and padding: 64 bytes cover the largest (an EPB's 32) */
+    return iof__grow((void **)&w->buf, &w->cap, n, 1, (size_t)IOF_PCAPW_MAX_CAPLEN + 64);
 }
 
 /* The put helpers write into the scratch buffer; callers reserve() the total size first. */

@@ -96,6 +96,8 @@ uint64_t iof__source_progress(const iof__source *s);
 void iof__source_stats(iof__source *s, iof__src_stats *st, uint64_t *filtered);
 void iof__source_close(iof__source *s);
 
+#define IOF_MAX_LISTED_FILES (1u << 20) /* files one run may expand to (memory stays small) */
+
 /* Expands inputs: a directory becomes every regular file inside (recursively, in byte-wise
  * name order; files whose first bytes are not a capture or gzip are skipped and reported via
  * the skipped callback). Returns 0 or IOF_E_IO/IOF_E_NOMEM with errbuf. *out is a malloc'd

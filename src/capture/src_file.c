@@ -20,6 +20,7 @@
 
 #include "capture/src_int.h"
 #include "common/err.h"
+#include "common/grow.h"
 #include "common/rd.h"
 
 #define NS_PER_S 1000000000LL
@@ -178,17 +179,11 @@ static int fill(iof__source *s, size_t need)
         s->len = rest;
         s->pos = 0;
     }
-    if (need > s->cap) {
-        size_t cap = s->cap;
-        while (cap < need)
-            cap *= 2;
-        uint8_t *nb = realloc(s->own, cap);
-        if (!nb)
+    if (need > s->cap) { /* callers cap need at IOF_MAX_PCAPNG_BLOCK (pcap: hdr + IOF_MAX_CAPLEN) */
+        if (iof__grow((void **)&s->own, &s->cap, need, 1, IOF_MAX_PCAPNG_BLOCK) != IOF_OK)
             return iof__source_fail(s, IOF_E_NOMEM, "%s: out of memory (%zu-byte record)",
                                     s->path, need);
-        s->own = nb;
-        s->buf = nb;
-        s->cap = cap;
+        s->buf = s->own;
     }
     while (s->len < need && !s->eof) {
         ssize_t r = stream_read(s, s->own + s->len, s->cap - s->len);
@@ -468,14 +463,9 @@ static const char *idb_parse(iof__source *s, iof__rd body)
     bool be = s->be;
     if (s->n_if >= IOF_MAX_INTERFACES)
         return "too many interfaces in one section";
-    if (s->n_if == s->if_cap) {
-        uint32_t cap = s->if_cap ? s->if_cap * 2 : 8;
-        iof__src_if *ni = realloc(s->ifs, cap * sizeof *ni);
-        if (!ni)
-            return oom_reason;
-        s->ifs = ni;
-        s->if_cap = cap;
-    }
+    if (iof__grow((void **)&s->ifs, &s->if_cap, (size_t)s->n_if + 1, sizeof *s->ifs,
+                  IOF_MAX_INTERFACES) != IOF_OK)
+        return oom_reason;
     uint16_t lt = get16(&body, be);
     rd_skip(&body, 2);
     uint32_t snaplen = get32(&body, be);

@@ -84,7 +84,7 @@ struct iof__source {
     /* pcap uses ifs[0]; pcapng: one entry per IDB of the current section */
     iof__src_if *ifs;
     uint32_t n_if;
-    uint32_t if_cap;                /* entries allocated in ifs (grows to IOF_MAX_INTERFACES) */
+    size_t if_cap;                  /* entries allocated in ifs (grows to IOF_MAX_INTERFACES) */
     uint32_t sections;
     int64_t last_ts;                /* for Simple Packet Blocks */
 

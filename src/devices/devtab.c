@@ -3,6 +3,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/err.h"
+#include "common/grow.h"
 #include "common/rd.h"
 #include "devices/devtab.h"
 #include "devices/text.h"
@@ -131,16 +133,10 @@ static long row_get(iof__devtab *t, const uint8_t mac[6])
         t->st.rows_dropped++;
         return -1;
     }
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        iof__devrow *rows = realloc(t->rows, cap * sizeof(*rows));
-        if (!rows) {
-            t->nomem = true;
-            t->st.rows_dropped++;
-            return -1;
-        }
-        t->rows = rows;
-        t->cap = cap;
+    if (iof__grow((void **)&t->rows, &t->cap, t->n + 1, sizeof *t->rows, IOF_DEVTAB_MAX_DEVICES) != IOF_OK) {
+        t->nomem = true;
+        t->st.rows_dropped++;
+        return -1;
     }
     if (!t->idx || (t->n + 1) * 2 > t->idx_mask + 1) {
         if (!index_rebuild(t, t->idx ? (t->idx_mask + 1) * 2 : 128)) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/grow.h"
 #include "devices/oui.h"
 #include "devices/text.h"
 #include "flow/inventory.h"
@@ -94,24 +95,14 @@ static int add(iof__oui *db, uint64_t prefix, unsigned bits, const char *name, s
     size_t cl = iof__dev_text(clean, sizeof clean, (const uint8_t *)name, nl);
     if (cl == 0)
         return 0; /* a prefix without a usable name adds nothing */
-    if (db->n == db->cap) {
-        size_t cap = db->cap ? db->cap * 2 : 4096;
-        oui_ent *e = realloc(db->e, cap * sizeof(*e));
-        if (!e)
-            return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
-        db->e = e;
-        db->cap = cap;
-    }
+    if (iof__grow((void **)&db->e, &db->cap, db->n + 1, sizeof *db->e, IOF_OUI_MAX_ENTRIES) != IOF_OK)
+        return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
     uint32_t off = db->last_name;
     if (!db->names || strcmp(db->names + off, clean) != 0) {
-        if (db->names_len + cl + 1 > db->names_cap) {
-            size_t cap = db->names_cap ? db->names_cap * 2 : 65536;
-            char *nn = realloc(db->names, cap);
-            if (!nn)
-                return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
-            db->names = nn;
-            db->names_cap = cap;
-        }
+        /* at most one name per entry: the names stay below entries x IOF_OUI_MAX_NAME */
+        if (iof__grow((void **)&db->names, &db->names_cap, db->names_len + cl + 1, 1,
+                      (size_t)IOF_OUI_MAX_ENTRIES * IOF_OUI_MAX_NAME) != IOF_OK)
+            return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
         off = (uint32_t)db->names_len;
         memcpy(db->names + off, clean, cl + 1);
         db->names_len += cl + 1;

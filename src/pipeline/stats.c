@@ -3,6 +3,10 @@
 
 #include "pipeline/stats.h"
 
+#include "capture/source.h"
+#include "common/err.h"
+#include "common/grow.h"
+
 void iof__stats_free(iof__stats *st)
 {
     for (size_t i = 0; i < st->n_inputs; i++) {
@@ -17,14 +21,10 @@ void iof__stats_free(iof__stats *st)
 
 iof__input_stat *iof__stats_add_input(iof__stats *st, const char *path)
 {
-    if (st->n_inputs == st->cap_inputs) {
-        size_t cap = st->cap_inputs ? st->cap_inputs * 2 : 8;
-        iof__input_stat *p = realloc(st->inputs, cap * sizeof(*p));
-        if (!p)
-            return NULL;
-        st->inputs = p;
-        st->cap_inputs = cap;
-    }
+    /* one row per input the run opens: the input list's cap bounds them */
+    if (iof__grow((void **)&st->inputs, &st->cap_inputs, st->n_inputs + 1, sizeof *st->inputs,
+                  IOF_MAX_LISTED_FILES) != IOF_OK)
+        return NULL;
     iof__input_stat *in = &st->inputs[st->n_inputs];
     memset(in, 0, sizeof(*in));
     in->path = strdup(path);
@@ -79,14 +79,9 @@ static iof__dev_stat *find_dev(iof__stats *st, const char *key, const char *name
         return find_dev(st, IOF_STAT_OTHER, "", "");
     if (st->n_devs > IOF_MAX_STAT_DEVICES)
         return NULL; /* cannot happen: "(other)" was found above */
-    if (st->n_devs == st->cap_devs) {
-        size_t cap = st->cap_devs ? st->cap_devs * 2 : 32;
-        iof__dev_stat *d = realloc(st->devs, cap * sizeof(*d));
-        if (!d)
-            return NULL;
-        st->devs = d;
-        st->cap_devs = cap;
-    }
+    if (iof__grow((void **)&st->devs, &st->cap_devs, st->n_devs + 1, sizeof *st->devs,
+                  IOF_MAX_STAT_DEVICES + 1) != IOF_OK) /* + the "(other)" row */
+        return NULL;
     iof__dev_stat *d = &st->devs[st->n_devs++];
     memset(d, 0, sizeof(*d));
     snprintf(d->key, sizeof(d->key), "%s", key);

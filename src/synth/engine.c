@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "common/err.h"
+#include "common/grow.h"
 #include "synth/synth_int.h"
 
 int64_t iof__sy_jitter(iof__rng *r, int64_t base, double frac)
@@ -76,15 +77,10 @@ void iof__sy_push(gen *g, ev *e, int64_t t)
         g->refire_at = x;
         return;
     }
-    if (g->nheap == g->capheap) {
-        size_t nc = g->capheap ? g->capheap * 2 : 1024;
-        hslot *nh = realloc(g->heap, nc * sizeof *nh);
-        if (!nh) {
-            g->err = IOF_E_NOMEM;
-            return;
-        }
-        g->heap = nh;
-        g->capheap = nc;
+    int rc = iof__grow((void **)&g->heap, &g->capheap, g->nheap + 1, sizeof *g->heap, SY_MAX_PENDING);
+    if (rc != IOF_OK) {
+        g->err = rc;
+        return;
     }
     size_t i = g->nheap++;
     while (i) {

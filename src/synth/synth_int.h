@@ -40,6 +40,9 @@
 #define HDR_MAX 1024          /* literal head of one message (ClientHello, HTTP head...) */
 #define MAX_HOSTS 32
 #define MAX_CONVS (1u << 22)  /* live conversations cap (memory bound) */
+#define SY_MAX_PENDING (MAX_CONVS + (1u << 22)) /* scheduled events: the live conversations, the
+                                   devices' timers and delayed reactions (24 B each) */
+#define SY_MAX_EVENTS (1u << 22) /* events.csv rows (attack phases, alerts): held until the end */
 
 enum { LBL_BENIGN, LBL_MIRAI, LBL_DDOS, LBL_RECON };
 static const char *const lbl_name[] = {"benign", "mirai", "ddos", "recon"};

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/grow.h"
 #include "flow/inventory.h"
 #include "synth/synth_int.h"
 
@@ -204,15 +205,10 @@ void iof__sy_write_sensor(gen *g, const sy_sensor_row *r) { put_row(g, SY_T_SENS
 int iof__sy_add_event(gen *g, int64_t start, int64_t end, const char *kind, const char *devs,
                       const char *details)
 {
-    if (g->nevs == g->capevs) {
-        size_t nc = g->capevs ? g->capevs * 2 : 64;
-        evrow *n = realloc(g->evs, nc * sizeof *n);
-        if (!n) {
-            g->err = IOF_E_NOMEM;
-            return -1;
-        }
-        g->evs = n;
-        g->capevs = nc;
+    int rc = iof__grow((void **)&g->evs, &g->capevs, g->nevs + 1, sizeof *g->evs, SY_MAX_EVENTS);
+    if (rc != IOF_OK) {
+        g->err = rc;
+        return -1;
     }
     evrow *e = &g->evs[g->nevs];
     e->start = start;

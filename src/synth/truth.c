@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/grow.h"
 #include "decode/decode.h"
 #include "flow/attrib.h"
 #include "flow/cflow.h"
@@ -123,14 +124,8 @@ static int on_record(void *ctx, const iof__cfrec *r)
     g->dev[r->device].recs++;
     if (t->ngrp && t->grp[0].first != row.first)
         flush_rows(g);
-    if (t->ngrp == t->capgrp) {
-        size_t nc = t->capgrp ? t->capgrp * 2 : 256;
-        trow *n = realloc(t->grp, nc * sizeof *n);
-        if (!n)
-            return IOF_E_NOMEM;
-        t->grp = n;
-        t->capgrp = nc;
-    }
+    /* a group holds the records created at one instant: at most the live ones */
+    IOF_TRY(iof__grow((void **)&t->grp, &t->capgrp, t->ngrp + 1, sizeof *t->grp, SY_MAX_LIVE_RECORDS));
     t->grp[t->ngrp++] = row;
     return g->err;
 }

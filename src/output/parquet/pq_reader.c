@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "common/err.h"
+#include "common/grow.h"
 #include "output/parquet/pq_encode.h"
 #include "output/parquet/thrift_compact.h"
 
@@ -104,21 +106,12 @@ static int rfail(iof__pq_reader *r, int code, const char *fmt, ...)
     return code;
 }
 
+/* iof__grow without a cap of its own: what the reader grows is bounded by its named caps
+ * (MAX_PAGE_ENTRIES, MAX_CHUNK_ENTRIES, checked before) or by the pages of one row group,
+ * which the file's size bounds. */
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap)
-        return true;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    if (n > SIZE_MAX / elem)
-        return false;
-    void *q = realloc(*p, n * elem);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = n;
-    return true;
+    return iof__grow(p, cap, need, elem, SIZE_MAX / elem) == IOF_OK;
 }
 
 /* ---- footer ------------------------------------------------------------------------- */
