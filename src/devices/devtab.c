@@ -1,10 +1,12 @@
 /* Device table: see devtab.h. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "common/err.h"
 #include "common/grow.h"
+#include "common/macidx.h"
 #include "common/rd.h"
 #include "devices/devtab.h"
 #include "devices/text.h"
@@ -25,8 +27,7 @@ typedef struct fact {
 struct iof__devtab {
     iof__devrow *rows;
     size_t n, cap;
-    int32_t *idx;      /* open addressing MAC -> row, power of two, at most half full */
-    size_t idx_mask;
+    iof__macidx idx;   /* MAC -> row */
     fact *facts;       /* open addressing, at most half full */
     size_t n_facts, facts_mask;
     iof__dev_addr routers[IOF_DEV_MAX_ROUTER_IPS];
@@ -54,6 +55,7 @@ iof__devtab *iof__devtab_create(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     /* the output never depends on the seed (rows are sorted): it only spreads hostile keys */
     t->seed = mix64((uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 32 ^ (uint64_t)(uintptr_t)t);
+    iof__macidx_init(&t->idx, mix64(t->seed));
     return t;
 }
 
@@ -62,7 +64,7 @@ void iof__devtab_free(iof__devtab *t)
     if (!t)
         return;
     free(t->rows);
-    free(t->idx);
+    iof__macidx_free(&t->idx);
     free(t->facts);
     free(t);
 }
@@ -90,45 +92,17 @@ bool iof__devrow_is_next_hop(const iof__devrow *r)
 
 /* ---- rows ----------------------------------------------------------------------------- */
 
-static size_t mac_slot(const iof__devtab *t, const uint8_t m[6])
+static iof__macrows dev_rows(const iof__devtab *t)
 {
-    uint64_t v = 0;
-    for (int i = 0; i < 6; i++)
-        v = v << 8 | m[i];
-    return (size_t)mix64(v ^ t->seed) & t->idx_mask;
-}
-
-static bool index_rebuild(iof__devtab *t, size_t size)
-{
-    int32_t *idx = malloc(size * sizeof(*idx));
-    if (!idx)
-        return false;
-    free(t->idx);
-    t->idx = idx;
-    t->idx_mask = size - 1;
-    for (size_t i = 0; i < size; i++)
-        idx[i] = -1;
-    for (size_t i = 0; i < t->n; i++) {
-        size_t h = mac_slot(t, t->rows[i].mac);
-        while (idx[h] >= 0)
-            h = (h + 1) & t->idx_mask;
-        idx[h] = (int32_t)i;
-    }
-    return true;
+    return (iof__macrows){ t->rows, sizeof *t->rows, offsetof(iof__devrow, mac) };
 }
 
 /* Row of mac, created on first sight; -1 when the table is full (or memory ran out). */
 static long row_get(iof__devtab *t, const uint8_t mac[6])
 {
-    if (t->idx) {
-        for (size_t h = mac_slot(t, mac);; h = (h + 1) & t->idx_mask) {
-            int32_t i = t->idx[h];
-            if (i < 0)
-                break;
-            if (memcmp(t->rows[i].mac, mac, 6) == 0)
-                return i;
-        }
-    }
+    long i = iof__macidx_find(&t->idx, dev_rows(t), mac);
+    if (i >= 0)
+        return i;
     if (t->n >= IOF_DEVTAB_MAX_DEVICES) {
         t->st.rows_dropped++;
         return -1;
@@ -138,22 +112,16 @@ static long row_get(iof__devtab *t, const uint8_t mac[6])
         t->st.rows_dropped++;
         return -1;
     }
-    if (!t->idx || (t->n + 1) * 2 > t->idx_mask + 1) {
-        if (!index_rebuild(t, t->idx ? (t->idx_mask + 1) * 2 : 128)) {
-            t->nomem = true;
-            t->st.rows_dropped++;
-            return -1;
-        }
-    }
     iof__devrow *r = &t->rows[t->n];
     memset(r, 0, sizeof(*r));
     memcpy(r->mac, mac, 6);
     r->first_ns = INT64_MAX;
     r->last_ns = INT64_MIN;
-    size_t h = mac_slot(t, mac);
-    while (t->idx[h] >= 0)
-        h = (h + 1) & t->idx_mask;
-    t->idx[h] = (int32_t)t->n;
+    if (iof__macidx_add(&t->idx, dev_rows(t), t->n) != IOF_OK) {
+        t->nomem = true;
+        t->st.rows_dropped++;
+        return -1;
+    }
     return (long)t->n++;
 }
 

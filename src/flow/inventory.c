@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,8 @@
 
 #include "common/csv.h"
 #include "common/err.h"
+#include "common/grow.h"
+#include "common/macidx.h"
 #include "flow/inventory.h"
 
 #define INV_MAX_LINE 4096  /* bytes in a row (an `iotflow devices` row is < 2.5 KB) */
@@ -16,9 +19,7 @@ struct iof__inventory {
     iof__device *dev;
     size_t n, cap;
     bool has_ips;
-    /* open-addressing index MAC -> device (power-of-two size, 2x rows) */
-    int32_t *idx;
-    size_t idx_mask;
+    iof__macidx idx; /* MAC -> device */
 };
 
 int iof__hex_digit(int c)
@@ -54,28 +55,14 @@ void iof__format_mac(const uint8_t m[6], char out[18])
     }
 }
 
-static uint64_t mac_hash(const uint8_t m[6])
+static iof__macrows dev_rows(const iof__inventory *inv)
 {
-    uint64_t v = 0;
-    for (int i = 0; i < 6; i++)
-        v = v << 8 | m[i];
-    v ^= v >> 33;
-    v *= 0xff51afd7ed558ccdULL;
-    v ^= v >> 33;
-    return v;
+    return (iof__macrows){ inv->dev, sizeof *inv->dev, offsetof(iof__device, mac) };
 }
 
 long iof__inventory_find_mac(const iof__inventory *inv, const uint8_t mac[6])
 {
-    if (!inv || !inv->idx)
-        return -1;
-    for (size_t h = mac_hash(mac) & inv->idx_mask;; h = (h + 1) & inv->idx_mask) {
-        int32_t i = inv->idx[h];
-        if (i < 0)
-            return -1;
-        if (memcmp(inv->dev[i].mac, mac, 6) == 0)
-            return i;
-    }
+    return inv ? iof__macidx_find(&inv->idx, dev_rows(inv), mac) : -1;
 }
 
 long iof__inventory_find_ip(const iof__inventory *inv, uint8_t ipver, const uint8_t ip[16])
@@ -99,7 +86,7 @@ void iof__inventory_free(iof__inventory *inv)
     if (!inv)
         return;
     free(inv->dev);
-    free(inv->idx);
+    iof__macidx_free(&inv->idx);
     free(inv);
 }
 
@@ -218,36 +205,6 @@ static int parse_row(iof__device *d, const colmap *m, char **f, const size_t *fl
     return IOF_OK;
 }
 
-static int index_add(iof__inventory *inv, char *err, size_t errlen)
-{
-    /* (re)build the index when it gets half full */
-    if (inv->n * 2 > inv->idx_mask) {
-        size_t size = 16;
-        while (size < inv->n * 4)
-            size *= 2;
-        int32_t *idx = malloc(size * sizeof(*idx));
-        if (!idx)
-            return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
-        free(inv->idx);
-        inv->idx = idx;
-        inv->idx_mask = size - 1;
-        for (size_t i = 0; i < size; i++)
-            idx[i] = -1;
-        for (size_t i = 0; i < inv->n; i++) {
-            size_t h = mac_hash(inv->dev[i].mac) & inv->idx_mask;
-            while (idx[h] >= 0)
-                h = (h + 1) & inv->idx_mask;
-            idx[h] = (int32_t)i;
-        }
-    } else {
-        size_t h = mac_hash(inv->dev[inv->n - 1].mac) & inv->idx_mask;
-        while (inv->idx[h] >= 0)
-            h = (h + 1) & inv->idx_mask;
-        inv->idx[h] = (int32_t)(inv->n - 1);
-    }
-    return IOF_OK;
-}
-
 int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_t errlen)
 {
     *out = NULL;
@@ -306,15 +263,9 @@ int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_
                            IOF_MAX_DEVICES);
             goto cleanup;
         }
-        if (inv->n == inv->cap) {
-            size_t cap = inv->cap ? inv->cap * 2 : 64;
-            iof__device *d = realloc(inv->dev, cap * sizeof(*d));
-            if (!d) {
-                rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
-                goto cleanup;
-            }
-            inv->dev = d;
-            inv->cap = cap;
+        if (iof__grow((void **)&inv->dev, &inv->cap, inv->n + 1, sizeof *inv->dev, IOF_MAX_DEVICES) != IOF_OK) {
+            rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+            goto cleanup;
         }
         iof__device *d = &inv->dev[inv->n];
         if ((rc = parse_row(d, &map, f, fl, nf, path, lineno, err, errlen)) != IOF_OK)
@@ -328,8 +279,10 @@ int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_
             goto cleanup;
         }
         inv->n++;
-        if ((rc = index_add(inv, err, errlen)) != IOF_OK)
+        if ((rc = iof__macidx_add(&inv->idx, dev_rows(inv), inv->n - 1)) != IOF_OK) {
+            rc = iof__fail(err, errlen, rc, "out of memory");
             goto cleanup;
+        }
     }
     if (ferror(fp)) {
         rc = iof__fail(err, errlen, IOF_E_IO, "%s: read error: %s", path, strerror(errno));

@@ -1,0 +1,89 @@
+/* common/: the growable-array helper and the MAC index. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/grow.h"
+#include "common/macidx.h"
+#include "test.h"
+
+static void test_grow_caps(void)
+{
+    int *v = NULL;
+    size_t cap = 0;
+    ASSERT_EQ_INT(iof__grow((void **)&v, &cap, 1, sizeof *v, 100), IOF_OK);
+    ASSERT_EQ_U64(cap, 16);
+    ASSERT_EQ_INT(iof__grow((void **)&v, &cap, 17, sizeof *v, 100), IOF_OK);
+    ASSERT_EQ_U64(cap, 32);
+    ASSERT_EQ_INT(iof__grow((void **)&v, &cap, 90, sizeof *v, 100), IOF_OK);
+    ASSERT_EQ_U64(cap, 100); /* doubling stops at the cap */
+    int *before = v;
+    ASSERT_EQ_INT(iof__grow((void **)&v, &cap, 101, sizeof *v, 100), IOF_E_LIMIT);
+    ASSERT_TRUE(v == before && cap == 100); /* unchanged */
+    ASSERT_EQ_INT(iof__grow((void **)&v, &cap, 100, sizeof *v, 100), IOF_OK);
+    v[99] = 7;
+    free(v);
+    char *c = NULL;
+    size_t cc = 0; /* an element count whose byte size overflows */
+    ASSERT_EQ_INT(iof__grow((void **)&c, &cc, (size_t)1 << 62, 8, SIZE_MAX), IOF_E_NOMEM);
+    ASSERT_TRUE(c == NULL && cc == 0);
+}
+
+typedef struct row {
+    int tag;
+    uint8_t mac[6];
+} row;
+
+static void mac_n(uint8_t m[6], unsigned i)
+{
+    /* MACs that differ only in their upper bytes (a weak hash would chain them together) */
+    m[0] = (uint8_t)(i >> 8);
+    m[1] = (uint8_t)i;
+    m[2] = 0x42;
+    m[3] = m[4] = m[5] = 0;
+}
+
+static void test_macidx(void)
+{
+    for (uint64_t seed = 0; seed < 3; seed++) {
+        iof__macidx x;
+        iof__macidx_init(&x, seed * 0x9e3779b97f4a7c15ULL);
+        row *rows = NULL;
+        size_t n = 0, cap = 0;
+        uint8_t m[6];
+        mac_n(m, 1);
+        ASSERT_EQ_INT(iof__macidx_find(&x, (iof__macrows){ rows, sizeof *rows, offsetof(row, mac) }, m), -1);
+        for (unsigned i = 0; i < 5000; i++) {
+            /* the array moves as it grows: the index reads it through the view it is given */
+            ASSERT_EQ_INT(iof__grow((void **)&rows, &cap, n + 1, sizeof *rows, 5000), IOF_OK);
+            rows[n].tag = (int)i;
+            mac_n(rows[n].mac, i);
+            iof__macrows v = { rows, sizeof *rows, offsetof(row, mac) };
+            ASSERT_EQ_INT(iof__macidx_add(&x, v, n), IOF_OK);
+            n++;
+            ASSERT_TRUE((x.mask + 1) >= 2 * n); /* at most half full */
+        }
+        iof__macrows v = { rows, sizeof *rows, offsetof(row, mac) };
+        for (unsigned i = 0; i < 5000; i++) {
+            mac_n(m, i);
+            long k = iof__macidx_find(&x, v, m);
+            ASSERT_TRUE(k >= 0);
+            ASSERT_EQ_INT(rows[k].tag, (int)i);
+        }
+        for (unsigned i = 5000; i < 6000; i++) {
+            mac_n(m, i);
+            ASSERT_EQ_INT(iof__macidx_find(&x, v, m), -1);
+        }
+        mac_n(m, 0); /* row 0's upper bytes, another third byte */
+        m[2] = 0x43;
+        ASSERT_EQ_INT(iof__macidx_find(&x, v, m), -1);
+        iof__macidx_free(&x);
+        ASSERT_EQ_INT(iof__macidx_find(&x, v, rows[0].mac), -1); /* freed: empty */
+        free(rows);
+    }
+}
+
+static const iof_test tests[] = { TEST(test_grow_caps), TEST(test_macidx), { 0, 0 } };
+
+int main(void) { return iof_test_run(tests); }
