@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "output/schema.h"
+#include "common/schema.h"
 
 int iof__schema_init(iof__schema *s, const char *name, iof__row_ops ops)
 {

@@ -4,7 +4,7 @@
 
 #include "common/err.h"
 #include "flow/attrib.h"
-#include "output/cf_row.h"
+#include "kinds/customflow.h"
 
 enum cf_field {
     F_DEVICE = 1, F_FIRST_SEEN, F_REMIP, F_PROTO, F_DEVPORT, F_REMPORT, F_BYTES, F_PACKETS,
