@@ -1,6 +1,13 @@
-/* Output schema: columns are declared ONCE here; CSV headers, JSON keys and the Parquet schema
- * all derive from an iof__schema. A schema also carries the row accessor, so writers never
- * know what a row is (a custom-flow record today; Joy flows or fused telemetry later).
+/* Schema: columns are declared ONCE here; CSV headers, JSON keys and the Parquet schema all
+ * derive from an iof__schema, and readers of our outputs get one back. A schema also carries
+ * the row accessor, so writers never know what a row is (a custom-flow record today; Joy
+ * flows or fused telemetry later).
+ *
+ * Column groups: a record kind builds its schema from groups (iof__schema_build), each of
+ * which declares its columns and reads them with its own accessor (custom-flow: metadata,
+ * packet slots, payload stream, device inventory, ...; kinds/). A label or feature block is
+ * one more group, declared once and reusable by every kind whose row holds what it reads.
+ * Schemas made column by column (synth's tables, the Parquet reader's) keep one accessor.
  */
 #ifndef IOF_COMMON_SCHEMA_H
 #define IOF_COMMON_SCHEMA_H
@@ -33,6 +40,9 @@ typedef enum iof__time_text {
     IOF_TT_ISO_US,       /* ISO 8601 UTC with µs: "2024-06-23T18:00:00.000000Z" (JSON: a string) */
 } iof__time_text;
 
+typedef struct iof__colgroup iof__colgroup;
+typedef struct iof__schema iof__schema;
+
 typedef struct iof__column {
     char name[IOF_MAX_COLNAME];
     iof__vtype type;     /* scalar type, or element type of a list */
@@ -45,6 +55,8 @@ typedef struct iof__column {
     uint8_t decimals;   /* FLOAT64 in text: digits after the point, 0..IOF_MAX_DECIMALS
                          * (exactly printf's "%.*f"; JSON: null for NaN and infinities) */
     uint8_t time_text;  /* TIMESTAMP_US in text: iof__time_text */
+    const iof__colgroup *group; /* the group whose accessor reads it (iof__schema_build), or
+                                 * NULL: the schema's own ops read it */
 } iof__column;
 
 /* A column's name in the wide and in the nested layout of a record kind (the same name twice
@@ -77,13 +89,33 @@ typedef struct iof__row_ops {
                                int16_t *tail_val);
 } iof__row_ops;
 
-typedef struct iof__schema {
+/* A column group: columns declared together for a record kind, read by one accessor. */
+struct iof__colgroup {
+    const char *name;   /* e.g. "customflow.slots", "device" (for docs and messages) */
+    /* Reads the group's columns: get, and count for list columns (NULL: the group has none);
+     * `field` and `index` of its columns mean what the group says. */
+    iof__row_ops ops;
+    /* The accessor is handed (const char *)row + row_off: a group that reads one part of a
+     * kind's row (the device inventory entry, say) is reused by another kind with its own
+     * offset. */
+    size_t row_off;
+    /* Adds the group's columns to s for the kind's settings `cfg` (opaque here) in the wide
+     * or nested layout; an opt-in group adds none when not asked for. 0 or an iof_err. */
+    int (*declare)(iof__schema *s, const void *cfg, bool wide);
+};
+
+struct iof__schema {
     iof__column *cols;
     size_t n;
     size_t cap;
     const char *name;        /* e.g. "customflow.wide" (recorded in file metadata) */
     iof__row_ops ops;
-} iof__schema;
+};
+
+/* A record kind's schema: the columns of `groups`, in order, each read by its group's accessor
+ * (the schema's ops dispatch to them). 0 or an iof_err; on failure s is freed. */
+int iof__schema_build(iof__schema *s, const char *name, const iof__colgroup *const *groups,
+                      size_t ngroups, const void *cfg, bool wide);
 
 /* Builder. All return 0 or IOF_E_NOMEM / IOF_E_LIMIT. */
 int iof__schema_init(iof__schema *s, const char *name, iof__row_ops ops);
@@ -98,15 +130,26 @@ void iof__schema_free(iof__schema *s);
 long iof__schema_find(const iof__schema *s, const char *name);
 const char *iof__vtype_name(iof__vtype t);
 
+/* A group's column is read by its group's accessor straight away (one indirect call per
+ * cell, as without groups); s->ops dispatches the same way for callers that use it. */
 static inline void iof__schema_get(const iof__schema *s, const void *row, size_t c, uint32_t k,
                                    iof__value *v)
 {
-    s->ops.get(row, &s->cols[c], k, v);
+    const iof__column *col = &s->cols[c];
+    const iof__colgroup *g = col->group;
+    if (g)
+        g->ops.get((const char *)row + g->row_off, col, k, v);
+    else
+        s->ops.get(row, col, k, v);
 }
 
 static inline uint32_t iof__schema_count(const iof__schema *s, const void *row, size_t c)
 {
-    return s->ops.count(row, &s->cols[c]);
+    const iof__column *col = &s->cols[c];
+    const iof__colgroup *g = col->group;
+    if (g)
+        return g->ops.count ? g->ops.count((const char *)row + g->row_off, col) : 0;
+    return s->ops.count(row, col);
 }
 
 #endif

@@ -15,8 +15,6 @@
 
 #include "common/schema.h"
 
-#define IOF_ROWKIND_MAX_SUB 8   /* sub-partitions of a kind (custom-flow: 2 variants) */
-
 /* Where a record goes: its UTC day (days since the epoch; files are per day and completed as
  * the clock passes it) and the kind's sub-partition (custom-flow: the variant), an index
  * into iof__row_kind.sub_names. */
@@ -42,7 +40,7 @@ typedef struct iof__row_kind {
     /* Row assembly: a builder turns a record into the row the schema's accessors read, with
      * whatever scratch that needs (text fields, the wide payload stream). One builder per
      * layout and thread; build()'s row is valid until the next build() on that builder.
-     * builder_new returns NULL when out of memory. */
+     * builder_new returns NULL when out of memory; builder_free(NULL) does nothing. */
     void *(*builder_new)(const void *cfg, bool wide);
     const void *(*build)(void *builder, const void *rec);
     void (*builder_free)(void *builder);

@@ -381,7 +381,8 @@ static int open_file(iof__sink *s, sink_file *sf, int fmt, unsigned sub, int64_t
     iof__writer_opts wo = s->cfg.wopts;
     iof__kv kv[SINK_MAX_KV + 1];
     size_t nkv = wo.n_kv < SINK_MAX_KV ? wo.n_kv : SINK_MAX_KV;
-    memcpy(kv, wo.kv, nkv * sizeof(*kv));
+    if (nkv) /* a sink without run pairs (tests) passes no array */
+        memcpy(kv, wo.kv, nkv * sizeof(*kv));
     kv[nkv++] = (iof__kv){ s->kind->sub_kv, s->kind->sub_names[sub] };
     wo.kv = kv;
     wo.n_kv = nkv;
