@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "common/walk.h"
-#include "output/schema.h"
+#include "common/schema.h"
 
 #define IOF_DS_MAX_LINE (64u << 20)   /* longest CSV / JSON Lines row accepted (wide: ~20 KB) */
 #define IOF_DS_MAX_WANT 32            /* columns one reader is asked for */

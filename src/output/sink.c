@@ -17,7 +17,7 @@
 typedef struct sink_file {
     bool open;
     int fmt;                 /* index into fmts[] */
-    int variant;
+    unsigned sub;            /* the kind's sub-partition */
     int64_t day;             /* days since epoch */
     int part;
     iof__outfile *f;
@@ -40,11 +40,10 @@ struct iof__sink {
     bool to_stdout;
     sink_fmt fmts[3];
     int nfmts;
+    const iof__row_kind *kind;
     iof__schema schema[2];    /* wide, nested */
-    iof__cf_rowcfg rowcfg[2];
     bool use_layout[2];
-    int16_t *stream;
-    uint32_t stream_dirty;   /* cells of stream that may not hold -1 (see iof__cf_row_init) */
+    void *build[2];           /* the kind's row builders of this thread, per layout */
     sink_file files[IOF_MAX_OPEN_FILES];
     uint64_t tick;
     /* Columnar files: a full batch is sorted and written on the helper thread (drain()) while
@@ -56,11 +55,10 @@ struct iof__sink {
         sink_file *sf;        /* NULL when no batch is in flight */
         iof__cluster *cl;
         int rc;
-        int16_t *stream;      /* the helper's own payload stream (wide layout) */
-        uint32_t stream_dirty;
+        void *build[2];       /* the helper's own row builders (their scratch is per thread) */
         char errmsg[SINK_ERRLEN];
     } job;
-    /* parts already used per (fmt, variant, day): completed files */
+    /* parts already used per (fmt, sub, day): completed files */
     iof__sink_file_info *done;
     size_t ndone, capdone;
     iof__outfile **pending;   /* completed at close under temp names, renamed together */
@@ -69,8 +67,6 @@ struct iof__sink {
     char errmsg[SINK_ERRLEN];
 };
 
-static const char *variant_dir[2] = { "bidirectional", "unidirectional" };
-
 int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_t errlen)
 {
     *out = NULL;
@@ -78,6 +74,7 @@ int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_
     if (!s)
         return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
     s->cfg = *cfg;
+    s->kind = cfg->kind;
     s->dir = strdup(cfg->dir);
     s->to_stdout = strcmp(cfg->dir, "-") == 0;
     static const struct { unsigned bit; const iof__writer_ops *ops; int deflayout; } all[] = {
@@ -102,17 +99,15 @@ int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_
         goto fail;
     }
     for (int l = 0; l < 2; l++) {
-        s->rowcfg[l] = cfg->row;
-        s->rowcfg[l].wide = (l == 0);
-        if (s->use_layout[l] && (rc = iof__cf_schema(&s->schema[l], &s->rowcfg[l])) != IOF_OK) {
+        if (!s->use_layout[l])
+            continue;
+        if ((rc = s->kind->schema(&s->schema[l], cfg->kind_cfg, l == 0)) != IOF_OK) {
+            iof__schema_free(&s->schema[l]);
+            s->use_layout[l] = false;
             iof__fail(err, errlen, rc, "cannot build the output schema");
             goto fail;
         }
-    }
-    if (s->use_layout[0] && cfg->row.payload_total) {
-        s->stream = malloc(cfg->row.payload_total * sizeof(int16_t));
-        s->stream_dirty = cfg->row.payload_total;
-        if (!s->stream) {
+        if (!(s->build[l] = s->kind->builder_new(cfg->kind_cfg, l == 0))) {
             rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
             goto fail;
         }
@@ -122,14 +117,11 @@ int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_
         columnar |= s->fmts[i].cluster;
     if (columnar && cfg->threads != 1 && sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
         s->job.s = s;
-        if (s->stream) {
-            s->job.stream = malloc(cfg->row.payload_total * sizeof(int16_t));
-            s->job.stream_dirty = cfg->row.payload_total;
-            if (!s->job.stream) {
+        for (int l = 0; l < 2; l++)
+            if (s->use_layout[l] && !(s->job.build[l] = s->kind->builder_new(cfg->kind_cfg, l == 0))) {
                 rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
                 goto fail;
             }
-        }
         s->wk = iof__worker_start(); /* NULL: no thread, the batches are written here */
     }
     *out = s;
@@ -137,15 +129,6 @@ int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_
 fail:
     iof__sink_destroy(s);
     return rc;
-}
-
-static int64_t day_of(int64_t first_ns)
-{
-    int64_t us = first_ns / 1000;
-    int64_t d = us / 86400000000LL;
-    if (us < 0 && us % 86400000000LL)
-        d--;
-    return d;
 }
 
 static int make_path(const iof__sink *s, const sink_file *sf, char *buf, size_t len)
@@ -156,14 +139,14 @@ static int make_path(const iof__sink *s, const sink_file *sf, char *buf, size_t 
     const char *ext = s->fmts[sf->fmt].ops->ext;
     int n;
     if (s->cfg.partition == IOF_PARTITION_HIVE)
-        n = snprintf(buf, len, "%s/variant=%s/day=%04d-%02d-%02d/part-%d.%s", s->dir,
-                     variant_dir[sf->variant], tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+        n = snprintf(buf, len, "%s/%s=%s/day=%04d-%02d-%02d/part-%d.%s", s->dir,
+                     s->kind->sub_key, s->kind->sub_names[sf->sub], tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                      sf->part, ext);
     else if (sf->part == 0)
-        n = snprintf(buf, len, "%s/%s/%02d-%02d-%02d.%s", s->dir, variant_dir[sf->variant],
+        n = snprintf(buf, len, "%s/%s/%02d-%02d-%02d.%s", s->dir, s->kind->sub_names[sf->sub],
                      tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, ext);
     else
-        n = snprintf(buf, len, "%s/%s/%02d-%02d-%02d.part%d.%s", s->dir, variant_dir[sf->variant],
+        n = snprintf(buf, len, "%s/%s/%02d-%02d-%02d.part%d.%s", s->dir, s->kind->sub_names[sf->sub],
                      tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, sf->part, ext);
     return (n < 0 || (size_t)n >= len) ? IOF_E_OUTPUT : IOF_OK;
 }
@@ -183,7 +166,8 @@ static int record_done(iof__sink *s, const sink_file *sf, const char *path, bool
     if (!i->path)
         return IOF_E_NOMEM;
     i->format = s->fmts[sf->fmt].ops->name;
-    i->variant = sf->variant;
+    i->sub = sf->sub;
+    i->sub_name = s->kind->sub_names[sf->sub];
     i->rows = sf->rows;
     i->replaced = replaced;
     i->day = sf->day;
@@ -192,24 +176,21 @@ static int record_done(iof__sink *s, const sink_file *sf, const char *path, bool
     return IOF_OK;
 }
 
-/* Who writes a file's rows: the caller's thread, or the helper (its own payload stream and
+/* Who writes a file's rows: the caller's thread, or the helper (its own row builders and
  * error message). */
 typedef struct drain_ctx {
     const iof__sink *s;
     sink_file *sf;
-    int16_t *stream;
-    uint32_t *stream_dirty;
+    void *const *build;
     char *errmsg;
 } drain_ctx;
 
 /* One record through one file's writer. */
-static int write_rec(const drain_ctx *d, const iof__cfrec *rec)
+static int write_rec(const drain_ctx *d, const void *rec)
 {
     sink_file *sf = d->sf;
-    int layout = d->s->fmts[sf->fmt].layout;
-    iof__cf_row row;
-    iof__cf_row_init(&row, &d->s->rowcfg[layout], rec, layout == 0 ? d->stream : NULL, d->stream_dirty);
-    int rc = d->s->fmts[sf->fmt].ops->write(sf->w, &row);
+    const void *row = d->s->kind->build(d->build[d->s->fmts[sf->fmt].layout], rec);
+    int rc = d->s->fmts[sf->fmt].ops->write(sf->w, row);
     if (rc != IOF_OK) {
         /* the outfile's message names the path already; other errors (memory) do not */
         if (iof__outfile_errmsg(sf->f)[0])
@@ -224,10 +205,10 @@ static int write_rec(const drain_ctx *d, const iof__cfrec *rec)
 
 static drain_ctx here(iof__sink *s, sink_file *sf)
 {
-    return (drain_ctx){ s, sf, s->stream, &s->stream_dirty, s->errmsg };
+    return (drain_ctx){ s, sf, s->build, s->errmsg };
 }
 
-static int drain_one(void *ctx, const iof__cfrec *rec) { return write_rec(ctx, rec); }
+static int drain_one(void *ctx, const void *rec) { return write_rec(ctx, rec); }
 
 /* Waits for the batch in flight (if any); its failure becomes the sink's. */
 static int drain_wait(iof__sink *s)
@@ -250,7 +231,7 @@ static int drain_wait(iof__sink *s)
 static void drain_job_run(void *arg)
 {
     struct drain_job *j = arg;
-    drain_ctx d = { j->s, j->sf, j->stream, &j->stream_dirty, j->errmsg };
+    drain_ctx d = { j->s, j->sf, j->build, j->errmsg };
     j->rc = iof__cluster_drain(j->cl, drain_one, &d);
 }
 
@@ -266,7 +247,7 @@ static int drain(iof__sink *s, sink_file *sf, bool async)
         drain_ctx d = here(s, sf);
         return iof__cluster_drain(sf->cl, drain_one, &d);
     }
-    if (!s->spare && iof__cluster_create(&s->spare, IOF_CLUSTER_ROWS, IOF_CLUSTER_BYTES) != IOF_OK)
+    if (!s->spare && iof__cluster_create(&s->spare, s->kind, IOF_CLUSTER_ROWS, IOF_CLUSTER_BYTES) != IOF_OK)
         return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_NOMEM, "out of memory");
     s->job.sf = sf;
     s->job.cl = sf->cl;
@@ -362,11 +343,11 @@ static int close_file(iof__sink *s, sink_file *sf, bool ok, bool defer)
     return IOF_OK;
 }
 
-static int open_file(iof__sink *s, sink_file *sf, int fmt, int variant, int64_t day, int part)
+static int open_file(iof__sink *s, sink_file *sf, int fmt, unsigned sub, int64_t day, int part)
 {
     memset(sf, 0, sizeof(*sf));
     sf->fmt = fmt;
-    sf->variant = variant;
+    sf->sub = sub;
     sf->day = day;
     sf->part = part;
     char path[4096];
@@ -394,13 +375,15 @@ static int open_file(iof__sink *s, sink_file *sf, int fmt, int variant, int64_t 
     }
     IOF_TRY(iof__outfile_open(&sf->f, path, s->errmsg, sizeof(s->errmsg)));
     int layout = s->fmts[fmt].layout;
-    /* the run's key-value metadata, plus what this file holds: a file moved out of its
-     * variant folder still says which variant it is (the writer copies the pairs) */
+    /* the run's key-value metadata (the kind's name among them), plus what this file holds:
+     * a file moved out of its variant folder still says which variant it is (the writer
+     * copies the pairs) */
     iof__writer_opts wo = s->cfg.wopts;
     iof__kv kv[SINK_MAX_KV + 1];
     size_t nkv = wo.n_kv < SINK_MAX_KV ? wo.n_kv : SINK_MAX_KV;
-    memcpy(kv, wo.kv, nkv * sizeof(*kv));
-    kv[nkv++] = (iof__kv){ "iotflow.variant", variant_dir[variant] };
+    if (nkv) /* a sink without run pairs (tests) passes no array */
+        memcpy(kv, wo.kv, nkv * sizeof(*kv));
+    kv[nkv++] = (iof__kv){ s->kind->sub_kv, s->kind->sub_names[sub] };
     wo.kv = kv;
     wo.n_kv = nkv;
     int rc = s->fmts[fmt].ops->open(&sf->w, sf->f, &s->schema[layout], &wo, s->errmsg,
@@ -410,7 +393,7 @@ static int open_file(iof__sink *s, sink_file *sf, int fmt, int variant, int64_t 
         return rc;
     }
     if (s->fmts[fmt].cluster &&
-        iof__cluster_create(&sf->cl, IOF_CLUSTER_ROWS, IOF_CLUSTER_BYTES) != IOF_OK) {
+        iof__cluster_create(&sf->cl, s->kind, IOF_CLUSTER_ROWS, IOF_CLUSTER_BYTES) != IOF_OK) {
         s->fmts[fmt].ops->abort(sf->w);
         iof__outfile_abort(sf->f);
         return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_NOMEM, "out of memory");
@@ -419,21 +402,21 @@ static int open_file(iof__sink *s, sink_file *sf, int fmt, int variant, int64_t 
     return IOF_OK;
 }
 
-/* Parts: a (format, variant, day) file opened again gets the part after the last one this
+/* Parts: a (format, sub-partition, day) file opened again gets the part after the last one this
  * run wrote (with --append, after the last one on disk too: open_file). */
-static int parts_used(const iof__sink *s, int fmt, int variant, int64_t day)
+static int parts_used(const iof__sink *s, int fmt, unsigned sub, int64_t day)
 {
     int n = 0;
     for (size_t i = 0; i < s->ndone; i++) {
         const iof__sink_file_info *d = &s->done[i];
-        if (d->variant == variant && d->day == day && d->part >= n &&
+        if (d->sub == sub && d->day == day && d->part >= n &&
             strcmp(d->format, s->fmts[fmt].ops->name) == 0)
             n = d->part + 1;
     }
     return n;
 }
 
-static sink_file *get_file(iof__sink *s, int fmt, int variant, int64_t day, int *rc)
+static sink_file *get_file(iof__sink *s, int fmt, unsigned sub, int64_t day, int *rc)
 {
     sink_file *lru = NULL, *empty = NULL;
     for (int i = 0; i < IOF_MAX_OPEN_FILES; i++) {
@@ -443,7 +426,7 @@ static sink_file *get_file(iof__sink *s, int fmt, int variant, int64_t day, int 
                 empty = sf;
             continue;
         }
-        if (sf->fmt == fmt && sf->variant == variant && (s->to_stdout || sf->day == day))
+        if (sf->fmt == fmt && sf->sub == sub && (s->to_stdout || sf->day == day))
             return sf;
         if (!lru || sf->last_use < lru->last_use)
             lru = sf;
@@ -453,18 +436,22 @@ static sink_file *get_file(iof__sink *s, int fmt, int variant, int64_t day, int 
             return NULL;
         empty = lru;
     }
-    int part = s->to_stdout ? 0 : parts_used(s, fmt, variant, day);
-    if ((*rc = open_file(s, empty, fmt, variant, day, part)) != IOF_OK)
+    int part = s->to_stdout ? 0 : parts_used(s, fmt, sub, day);
+    if ((*rc = open_file(s, empty, fmt, sub, day, part)) != IOF_OK)
         return NULL;
     return empty;
 }
 
-int iof__sink_write(iof__sink *s, const iof__cfrec *rec)
+int iof__sink_write(iof__sink *s, const void *rec)
 {
-    int64_t day = day_of(rec->first_ns);
+    iof__row_part part;
+    s->kind->partition(rec, &part);
+    if (part.sub >= s->kind->n_sub)
+        return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_INVAL, "%s record: sub-partition %u of %u",
+                         s->kind->name, part.sub, s->kind->n_sub);
     for (int fi = 0; fi < s->nfmts; fi++) {
         int rc = IOF_OK;
-        sink_file *sf = get_file(s, fi, rec->variant, day, &rc);
+        sink_file *sf = get_file(s, fi, part.sub, part.day, &rc);
         if (!sf)
             return rc;
         sf->last_use = ++s->tick;
@@ -481,7 +468,7 @@ int iof__sink_write(iof__sink *s, const iof__cfrec *rec)
     return IOF_OK;
 }
 
-/* The open file that comes first by (format, variant, day), among those of days < before_day. */
+/* The open file that comes first by (format, sub-partition, day), among those of days < before_day. */
 static sink_file *first_open(iof__sink *s, int64_t before_day)
 {
     sink_file *best = NULL;
@@ -489,8 +476,8 @@ static sink_file *first_open(iof__sink *s, int64_t before_day)
         sink_file *sf = &s->files[i];
         if (!sf->open || sf->day >= before_day)
             continue;
-        if (!best || sf->fmt < best->fmt || (sf->fmt == best->fmt && (sf->variant < best->variant ||
-            (sf->variant == best->variant && sf->day < best->day))))
+        if (!best || sf->fmt < best->fmt || (sf->fmt == best->fmt && (sf->sub < best->sub ||
+            (sf->sub == best->sub && sf->day < best->day))))
             best = sf;
     }
     return best;
@@ -500,7 +487,7 @@ int iof__sink_complete_before(iof__sink *s, int64_t ns)
 {
     if (s->to_stdout)
         return IOF_OK;
-    int64_t day = day_of(ns);
+    int64_t day = iof__day_of_ns(ns);
     for (sink_file *sf; (sf = first_open(s, day)) != NULL;)
         IOF_TRY(close_file(s, sf, true, false));
     return IOF_OK;
@@ -517,7 +504,7 @@ static void unlist_from(iof__sink *s, size_t from)
 int iof__sink_close(iof__sink *s, bool ok)
 {
     int first = IOF_OK;
-    /* complete in a stable order: by format, variant, day */
+    /* complete in a stable order: by format, sub-partition, day */
     for (sink_file *sf; (sf = first_open(s, INT64_MAX)) != NULL;) {
         int rc = close_file(s, sf, ok && first == IOF_OK, true);
         if (rc != IOF_OK && first == IOF_OK)
@@ -566,16 +553,19 @@ void iof__sink_destroy(iof__sink *s)
     iof__sink_close(s, false);
     iof__worker_stop(s->wk);
     iof__cluster_destroy(s->spare);
-    free(s->job.stream);
-    for (int l = 0; l < 2; l++)
+    for (int l = 0; l < 2; l++) {
         if (s->use_layout[l])
             iof__schema_free(&s->schema[l]);
+        if (s->kind) {
+            s->kind->builder_free(s->build[l]);
+            s->kind->builder_free(s->job.build[l]);
+        }
+    }
     for (size_t i = 0; i < s->ndone; i++)
         free(s->done[i].path);
     free(s->done);
     free(s->pending);
     free(s->pending_sf);
-    free(s->stream);
     free(s->dir);
     free(s);
 }

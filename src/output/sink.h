@@ -1,26 +1,29 @@
-/* Output sink: routes finished custom-flow records to one file per (format, variant, UTC day)
- * (docs/CUSTOMFLOW.md §5), opening writers on demand and committing them atomically at
- * the end. `-` as output directory streams a single format and variant to stdout. */
+/* Output sink: routes finished records of one row kind (output/rowkind.h; custom-flow records
+ * today) to one file per (format, sub-partition, UTC day) as the kind partitions them
+ * (docs/CUSTOMFLOW.md §5: variant and day of FirstSeen), opening writers on demand and
+ * committing them atomically. `-` as output directory streams a single format and
+ * sub-partition to stdout. Records are opaque here: the kind builds their rows. */
 #ifndef IOF_OUTPUT_SINK_H
 #define IOF_OUTPUT_SINK_H
 
 #include <stdint.h>
 
-#include "flow/cflow.h"
-#include "output/cf_row.h"
+#include "output/rowkind.h"
 #include "output/writer.h"
 
 #define IOF_MAX_OPEN_FILES 16   /* open writers per run; the least recently used is completed
                                    and published (a later record of its day goes to a new part) */
-#define IOF_MAX_PARTS 100000    /* part files of one (format, variant, day) */
+#define IOF_MAX_PARTS 100000    /* part files of one (format, sub-partition, day) */
 
 typedef struct iof__sink_cfg {
     const char *dir;          /* output directory or "-" */
     unsigned formats;         /* IOF_FMT_* */
     iof_layout layout;
     iof_partition partition;
-    iof__writer_opts wopts;
-    iof__cf_rowcfg row;       /* wide flag ignored: set per format from layout */
+    iof__writer_opts wopts;   /* kv: the run's pairs; each file adds the kind's sub_kv pair */
+    const iof__row_kind *kind;
+    const void *kind_cfg;     /* the kind's settings (custom-flow: iof__cf_rowcfg); must live
+                                 as long as the sink */
     iof_existing existing;    /* a final path that holds a file this run did not write */
     unsigned threads;         /* 1: everything on the caller's thread; 0: a helper thread writes
                                  the sorted batches of columnar files when there are >= 2 cores
@@ -30,7 +33,8 @@ typedef struct iof__sink_cfg {
 typedef struct iof__sink_file_info {
     char *path;
     const char *format;
-    int variant;
+    unsigned sub;             /* the kind's sub-partition (custom-flow: IOF_VAR_*) */
+    const char *sub_name;     /* its folder name (custom-flow: "bidirectional", ...) */
     uint64_t rows;
     bool replaced;            /* an earlier file at this path was replaced (--overwrite) */
     int64_t day;              /* days since the epoch (UTC) */
@@ -46,7 +50,7 @@ typedef struct iof__sink iof__sink;
  * when a later file fails; iof__sink_files() lists exactly the published files. */
 int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_t errlen);
 /* Writes one record. Returns 0 or IOF_E_OUTPUT/IOF_E_NOMEM/IOF_E_EXISTS (message via errmsg). */
-int iof__sink_write(iof__sink *s, const iof__cfrec *rec);
+int iof__sink_write(iof__sink *s, const void *rec);
 /* No record with a first packet before `ns` will come (except out-of-order ones, which go to a
  * new part): completes and publishes the open files of the days that end at or before ns. */
 int iof__sink_complete_before(iof__sink *s, int64_t ns);

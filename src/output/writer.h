@@ -13,7 +13,7 @@
 
 #include "iotflow/iotflow.h"
 #include "output/outfile.h"
-#include "output/schema.h"
+#include "common/schema.h"
 
 typedef struct iof__kv {
     const char *key;

@@ -404,7 +404,7 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_puts(&b, i ? ",{" : "{");
         kv_str(&b, "path", files[i].path, false);
         kv_str(&b, "format", files[i].format, true);
-        kv_str(&b, "variant", files[i].variant ? "unidirectional" : "bidirectional", true);
+        kv_str(&b, "variant", files[i].sub_name, true);
         kv_u64(&b, "rows", files[i].rows, true);
         kv_bool(&b, "replaced", files[i].replaced);
         iof__tb_putc(&b, '}');

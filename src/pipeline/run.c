@@ -236,7 +236,7 @@ static int setup(iof_run *r)
         snprintf(r->kvinputs, sizeof(r->kvinputs), "live:%s", c->interface);
     size_t nk = 0;
     r->kv[nk++] = (iof__kv){ "iotflow.version", iof_version_string() };
-    r->kv[nk++] = (iof__kv){ "iotflow.record", "customflow" };
+    r->kv[nk++] = (iof__kv){ "iotflow.record", iof__cf_kind.name };
     r->kv[nk++] = (iof__kv){ "iotflow.window_s", r->kvbuf[0] };
     r->kv[nk++] = (iof__kv){ "iotflow.packets", r->kvbuf[1] };
     r->kv[nk++] = (iof__kv){ "iotflow.payload", r->kvbuf[2] };
@@ -254,7 +254,8 @@ static int setup(iof_run *r)
         .wopts = { .codec = c->compression, .zstd_level = c->compression_level, .row_group_bytes = 0, .kv = r->kv, .n_kv = nk,
                    .threads = helpers },
         .threads = helpers,
-        .row = r->rowcfg,
+        .kind = &iof__cf_kind,
+        .kind_cfg = &r->rowcfg,
         .existing = c->existing,
     };
     return iof__sink_create(&r->sink, &sc, r->errmsg, sizeof(r->errmsg));

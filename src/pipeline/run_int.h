@@ -11,6 +11,7 @@
 #include "flow/cflow.h"
 #include "flow/inventory.h"
 #include "iotflow/iotflow.h"
+#include "kinds/customflow.h"
 #include "output/sink.h"
 #include "pipeline/stats.h"
 

@@ -9,7 +9,7 @@
 
 #include "common/err.h"
 #include "dataset/dataset.h"
-#include "output/cf_row.h"
+#include "kinds/customflow.h"
 #include "output/outfile.h"
 #include "pipeline/report.h"
 #include "pipeline/run_int.h"

@@ -27,7 +27,7 @@
 #include "capture/pcap_write.h"
 #include "iotflow/iotflow.h"
 #include "output/outfile.h"
-#include "output/schema.h"
+#include "common/schema.h"
 #include "output/writer.h"
 #include "synth/pkt.h"
 #include "synth/proto.h"

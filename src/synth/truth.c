@@ -23,7 +23,7 @@
 #include "flow/attrib.h"
 #include "flow/cflow.h"
 #include "flow/inventory.h"
-#include "output/cf_row.h"
+#include "kinds/customflow.h"
 #include "synth/synth_int.h"
 
 /* Records live in the table at once (one 60 s window's): ~240 k at --scale 1000 of `small`,

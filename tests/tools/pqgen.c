@@ -26,7 +26,7 @@
 #include "output/parquet/pq_encode.h"
 #include "output/parquet/pq_reader.h"
 #include "output/parquet/pq_writer.h"
-#include "output/schema.h"
+#include "common/schema.h"
 #include "output/writer.h"
 
 enum prof {

@@ -9,7 +9,7 @@
 #include "flow/attrib.h"
 #include "flow/cflow.h"
 #include "flow/key.h"
-#include "output/cf_row.h"
+#include "kinds/customflow.h"
 #include "output/outfile.h"
 #include "output/parquet/pq_reader.h"
 #include "output/writer.h"

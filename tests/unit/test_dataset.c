@@ -9,7 +9,7 @@
 #include "common/json.h"
 #include "dataset/dataset.h"
 #include "iotflow/iotflow.h"
-#include "output/cf_row.h"
+#include "kinds/customflow.h"
 #include "test.h"
 
 static int parse(const char *s, iof__json_member *m, int max, const char **why, size_t *at)

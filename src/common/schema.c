@@ -3,13 +3,50 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "output/schema.h"
+#include "common/schema.h"
 
 int iof__schema_init(iof__schema *s, const char *name, iof__row_ops ops)
 {
     memset(s, 0, sizeof(*s));
     s->name = name;
     s->ops = ops;
+    return IOF_OK;
+}
+
+/* The ops of a schema made of groups: each column is read by its group's accessor. */
+static void group_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
+{
+    const iof__colgroup *g = c->group;
+    g->ops.get((const char *)row + g->row_off, c, k, v);
+}
+
+static uint32_t group_count(const void *row, const iof__column *c)
+{
+    const iof__colgroup *g = c->group;
+    return g->ops.count ? g->ops.count((const char *)row + g->row_off, c) : 0;
+}
+
+static const int16_t *group_i16_span(const void *row, const iof__column *c, uint32_t *n, uint32_t *tail,
+                                     int16_t *tail_val)
+{
+    const iof__colgroup *g = c->group;
+    return g->ops.i16_span ? g->ops.i16_span((const char *)row + g->row_off, c, n, tail, tail_val) : NULL;
+}
+
+int iof__schema_build(iof__schema *s, const char *name, const iof__colgroup *const *groups,
+                      size_t ngroups, const void *cfg, bool wide)
+{
+    iof__schema_init(s, name, (iof__row_ops){ group_get, group_count, group_i16_span });
+    for (size_t i = 0; i < ngroups; i++) {
+        size_t first = s->n;
+        int rc = groups[i]->declare(s, cfg, wide);
+        if (rc != IOF_OK) {
+            iof__schema_free(s);
+            return rc;
+        }
+        for (size_t c = first; c < s->n; c++)
+            s->cols[c].group = groups[i];
+    }
     return IOF_OK;
 }
 

@@ -1,14 +1,17 @@
-/* The custom-flow record as output rows: its schema (wide and nested layouts, declared once)
- * and the row accessor every writer reads through. docs/CUSTOMFLOW.md §3, §4, §7. */
-#ifndef IOF_OUTPUT_CF_ROW_H
-#define IOF_OUTPUT_CF_ROW_H
+/* The custom-flow record kind: its rows (schema in wide and nested layouts, declared once,
+ * and the accessors every writer reads through; cf_row.c) and what the sink and cluster need
+ * to carry its records (iof__cf_kind: partition by day and variant, batch copies, clustering
+ * order; cf_kind.c). docs/CUSTOMFLOW.md §3, §4, §7; docs/ARCHITECTURE.md "kinds/". */
+#ifndef IOF_KINDS_CUSTOMFLOW_H
+#define IOF_KINDS_CUSTOMFLOW_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "flow/cflow.h"
 #include "flow/inventory.h"
-#include "output/schema.h"
+#include "common/schema.h"
+#include "output/rowkind.h"
 
 typedef struct iof__cf_rowcfg {
     bool wide;                 /* wide layout (dataset column names) vs nested */
@@ -61,6 +64,10 @@ void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof__cf
 uint32_t iof__cf_payload_stream(const iof__cfrec *rec, int16_t *out, uint32_t B);
 /* Same into a buffer whose cells from *dirty on already hold -1; sets *dirty to the result. */
 uint32_t iof__cf_payload_stream_reuse(const iof__cfrec *rec, int16_t *out, uint32_t B, uint32_t *dirty);
+
+/* The custom-flow row kind (iotflow.record "customflow"). Its kind_cfg is an iof__cf_rowcfg
+ * (`wide` ignored: set per layout). */
+extern const iof__row_kind iof__cf_kind;
 
 /* Remote IP text as written (anonymised when configured). Returns length. */
 uint32_t iof__cf_format_remip(const iof__cfrec *rec, bool anonymise, char out[48]);

@@ -1,16 +1,18 @@
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/err.h"
 #include "flow/attrib.h"
-#include "output/cf_row.h"
+#include "kinds/customflow.h"
+#include "kinds/devcols.h"
 
 enum cf_field {
     F_DEVICE = 1, F_FIRST_SEEN, F_REMIP, F_PROTO, F_DEVPORT, F_REMPORT, F_BYTES, F_PACKETS,
     F_SLOT_TO, F_SLOT_PS, F_SLOT_D, F_STREAM,                 /* wide: one column per slot */
     F_LIST_TO, F_LIST_PS, F_LIST_D, F_LIST_PAYLOAD,           /* nested: lists */
-    F_DEVNAME, F_DEVTYPE, F_EVICTED, F_DEVIP,
+    F_EVICTED, F_DEVIP,
 };
 
 /* Dotted quad, as inet_ntop(AF_INET) writes it (which formats through sprintf: a record each). */
@@ -115,11 +117,14 @@ static void set_str(iof__value *v, const void *p, uint32_t len)
     v->len = len;
 }
 
-static void cf_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
+/* The custom-flow row's column groups. Each reads an iof__cf_row (the device group reads the
+ * row's inventory entry, at its offset), and `field` names what a column holds. */
+
+static void meta_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
 {
+    (void)k;
     const iof__cf_row *row = rowp;
     const iof__cfrec *r = row->rec;
-    const iof__device *dev = row->dev;
     v->null = true;
     switch ((enum cf_field)c->field) {
     case F_DEVICE: set_str(v, row->device, row->device_len); break;
@@ -130,29 +135,44 @@ static void cf_get(const void *rowp, const iof__column *c, uint32_t k, iof__valu
     case F_REMPORT: set_int(v, r->rem_port); break;
     case F_BYTES: set_int(v, (int64_t)r->bytes); break;
     case F_PACKETS: set_int(v, (int64_t)r->packets); break;
-    case F_SLOT_TO: if (c->index < r->nslots) set_int(v, r->off_us[c->index]); break;
-    case F_SLOT_PS: if (c->index < r->nslots) set_int(v, r->size[c->index]); break;
-    case F_SLOT_D: if (c->index < r->nslots) set_int(v, r->dir[c->index]); break;
-    case F_STREAM: set_int(v, row->stream[c->index]); break;
-    case F_LIST_TO: set_int(v, r->off_us[k]); break;
-    case F_LIST_PS: set_int(v, r->size[k]); break;
-    case F_LIST_D: set_int(v, r->dir[k]); break;
-    case F_LIST_PAYLOAD: set_str(v, r->pay + r->pay_off[k], r->pay_len[k]); break;
-    case F_DEVNAME: if (dev) set_str(v, dev->name, (uint32_t)strlen(dev->name)); break;
-    case F_DEVTYPE: if (dev) set_str(v, dev->type, (uint32_t)strlen(dev->type)); break;
-    case F_EVICTED: set_int(v, r->end == IOF_CF_END_EVICTED); break;
-    case F_DEVIP: set_str(v, row->devip, row->devip_len); break;
+    default: break;
     }
 }
 
-static uint32_t cf_count(const void *rowp, const iof__column *c)
+static void slots_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
+{
+    const iof__cfrec *r = ((const iof__cf_row *)rowp)->rec;
+    v->null = true;
+    switch ((enum cf_field)c->field) {
+    case F_SLOT_TO: if (c->index < r->nslots) set_int(v, r->off_us[c->index]); break;
+    case F_SLOT_PS: if (c->index < r->nslots) set_int(v, r->size[c->index]); break;
+    case F_SLOT_D: if (c->index < r->nslots) set_int(v, r->dir[c->index]); break;
+    case F_LIST_TO: set_int(v, r->off_us[k]); break;
+    case F_LIST_PS: set_int(v, r->size[k]); break;
+    case F_LIST_D: set_int(v, r->dir[k]); break;
+    default: break;
+    }
+}
+
+/* Lists of the slots and payload groups: one element per packet slot. */
+static uint32_t slots_count(const void *rowp, const iof__column *c)
 {
     (void)c;
     return ((const iof__cf_row *)rowp)->rec->nslots;
 }
 
-static const int16_t *cf_i16_span(const void *rowp, const iof__column *c, uint32_t *n, uint32_t *tail,
-                                  int16_t *tail_val)
+static void payload_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
+{
+    const iof__cf_row *row = rowp;
+    const iof__cfrec *r = row->rec;
+    if (c->field == F_STREAM)
+        set_int(v, row->stream[c->index]);
+    else
+        set_str(v, r->pay + r->pay_off[k], r->pay_len[k]);
+}
+
+static const int16_t *payload_i16_span(const void *rowp, const iof__column *c, uint32_t *n, uint32_t *tail,
+                                       int16_t *tail_val)
 {
     const iof__cf_row *row = rowp;
     if (c->field != F_STREAM || !row->stream || c->index >= row->cfg->payload_total)
@@ -163,8 +183,20 @@ static const int16_t *cf_i16_span(const void *rowp, const iof__column *c, uint32
     return row->stream + c->index;
 }
 
-#define COL_DEVNAME "device_name" /* the inventory columns: one name in both layouts */
-#define COL_DEVTYPE "device_type"
+static void end_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
+{
+    (void)c;
+    (void)k;
+    set_int(v, ((const iof__cf_row *)rowp)->rec->end == IOF_CF_END_EVICTED);
+}
+
+static void devip_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
+{
+    (void)c;
+    (void)k;
+    const iof__cf_row *row = rowp;
+    set_str(v, row->devip, row->devip_len);
+}
 
 /* The record's leading columns, in both layouts: the one place their names are written
  * (the schema below, and readers of our outputs through iof__cf_col_names). */
@@ -194,64 +226,100 @@ iof__colnames iof__cf_col_names(iof__cf_col c)
         [IOF__CF_BYTES] = F_BYTES, [IOF__CF_PACKETS] = F_PACKETS,
     };
     if (c == IOF__CF_DEVNAME)
-        return (iof__colnames){ COL_DEVNAME, COL_DEVNAME };
+        return iof__dev_col_names(IOF__DEV_NAME);
     if (c == IOF__CF_DEVTYPE)
-        return (iof__colnames){ COL_DEVTYPE, COL_DEVTYPE };
+        return iof__dev_col_names(IOF__DEV_TYPE);
     for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++)
         if ((unsigned)c < sizeof(map) / sizeof(map[0]) && meta[i].f == map[c])
             return (iof__colnames){ meta[i].wide, meta[i].nested };
     return (iof__colnames){ "", "" };
 }
 
-int iof__cf_schema(iof__schema *s, const iof__cf_rowcfg *cfg)
+static int meta_declare(iof__schema *s, const void *cfgp, bool w)
 {
-    iof__row_ops ops = { cf_get, cf_count, cf_i16_span };
-    bool w = cfg->wide;
-    IOF_TRY(iof__schema_init(s, w ? "customflow.wide" : "customflow.nested", ops));
+    (void)cfgp;
     for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++)
         IOF_TRY(iof__schema_add(s, w ? meta[i].wide : meta[i].nested, meta[i].t, false, false,
                                 meta[i].f, 0, meta[i].doc));
-    char name[IOF_MAX_COLNAME];
-    if (w) {
-        int digits = 2;
-        for (uint32_t x = 100; x < cfg->packets; x *= 10)
-            digits++;
-        static const struct { enum cf_field f; const char *suffix; iof__vtype t; const char *doc; } slot[] = {
-            { F_SLOT_TO, "TO", IOF_VT_INT64, "time offset of packet k from FirstSeen, µs (null: no packet k)" },
-            { F_SLOT_PS, "PS", IOF_VT_INT32, "IP length of packet k, bytes (null: no packet k)" },
-            { F_SLOT_D, "D", IOF_VT_INT8, "direction of packet k: 1 device->remote, 0 remote->device" },
-        };
-        for (size_t g = 0; g < 3; g++)
-            for (uint32_t k = 0; k < cfg->packets; k++) {
-                snprintf(name, sizeof(name), "P%0*u_%s", digits & 7, k, slot[g].suffix);
-                IOF_TRY(iof__schema_add(s, name, slot[g].t, true, false, (uint16_t)slot[g].f, k, slot[g].doc));
-            }
-        for (uint32_t k = 0; k < cfg->payload_total; k++) {
-            snprintf(name, sizeof(name), "C_%03u", k);
-            IOF_TRY(iof__schema_add(s, name, IOF_VT_INT16, false, false, F_STREAM, k,
-                                    "payload stream slot: -4 packet start, 0-255 byte, -8 packet end, -1 unused"));
-        }
-    } else {
+    return IOF_OK;
+}
+
+static int slots_declare(iof__schema *s, const void *cfgp, bool w)
+{
+    const iof__cf_rowcfg *cfg = cfgp;
+    if (!w) {
         IOF_TRY(iof__schema_add(s, "pkt_offset_us", IOF_VT_INT64, false, true, F_LIST_TO, 0,
                                 "time offsets of the first packets from first_seen, µs"));
         IOF_TRY(iof__schema_add(s, "pkt_size", IOF_VT_INT32, false, true, F_LIST_PS, 0,
                                 "IP lengths of the first packets, bytes"));
-        IOF_TRY(iof__schema_add(s, "pkt_dir", IOF_VT_INT8, false, true, F_LIST_D, 0,
-                                "directions of the first packets: 1 device->remote, 0 remote->device"));
-        IOF_TRY(iof__schema_add(s, "payload", IOF_VT_BINARY, false, true, F_LIST_PAYLOAD, 0,
-                                "transport payload of the first packets, up to j bytes each"));
+        return iof__schema_add(s, "pkt_dir", IOF_VT_INT8, false, true, F_LIST_D, 0,
+                               "directions of the first packets: 1 device->remote, 0 remote->device");
     }
-    IOF_TRY(iof__schema_add(s, COL_DEVNAME, IOF_VT_STRING, true, false, F_DEVNAME, 0,
-                            "device name from the inventory (null without one)"));
-    IOF_TRY(iof__schema_add(s, COL_DEVTYPE, IOF_VT_STRING, true, false, F_DEVTYPE, 0,
-                            "device type from the inventory (null without one)"));
-    IOF_TRY(iof__schema_add(s, "evicted", IOF_VT_BOOL, false, false, F_EVICTED, 0,
-                            "true if emitted before its window closed because --max-flows was reached"));
-    /* opt-in: an environment-specific identifier, not in the dataset-compatible layout */
-    if (cfg->device_ip)
-        IOF_TRY(iof__schema_add(s, "device_ip", IOF_VT_STRING, false, false, F_DEVIP, 0,
-                                "device-side IP address of the record's key (not anonymised)"));
+    char name[IOF_MAX_COLNAME];
+    int digits = 2;
+    for (uint32_t x = 100; x < cfg->packets; x *= 10)
+        digits++;
+    static const struct { enum cf_field f; const char *suffix; iof__vtype t; const char *doc; } slot[] = {
+        { F_SLOT_TO, "TO", IOF_VT_INT64, "time offset of packet k from FirstSeen, µs (null: no packet k)" },
+        { F_SLOT_PS, "PS", IOF_VT_INT32, "IP length of packet k, bytes (null: no packet k)" },
+        { F_SLOT_D, "D", IOF_VT_INT8, "direction of packet k: 1 device->remote, 0 remote->device" },
+    };
+    for (size_t g = 0; g < 3; g++)
+        for (uint32_t k = 0; k < cfg->packets; k++) {
+            snprintf(name, sizeof(name), "P%0*u_%s", digits & 7, k, slot[g].suffix);
+            IOF_TRY(iof__schema_add(s, name, slot[g].t, true, false, (uint16_t)slot[g].f, k, slot[g].doc));
+        }
     return IOF_OK;
+}
+
+static int payload_declare(iof__schema *s, const void *cfgp, bool w)
+{
+    const iof__cf_rowcfg *cfg = cfgp;
+    if (!w)
+        return iof__schema_add(s, "payload", IOF_VT_BINARY, false, true, F_LIST_PAYLOAD, 0,
+                               "transport payload of the first packets, up to j bytes each");
+    char name[IOF_MAX_COLNAME];
+    for (uint32_t k = 0; k < cfg->payload_total; k++) {
+        snprintf(name, sizeof(name), "C_%03u", k);
+        IOF_TRY(iof__schema_add(s, name, IOF_VT_INT16, false, false, F_STREAM, k,
+                                "payload stream slot: -4 packet start, 0-255 byte, -8 packet end, -1 unused"));
+    }
+    return IOF_OK;
+}
+
+static int end_declare(iof__schema *s, const void *cfgp, bool w)
+{
+    (void)cfgp;
+    (void)w;
+    return iof__schema_add(s, "evicted", IOF_VT_BOOL, false, false, F_EVICTED, 0,
+                           "true if emitted before its window closed because --max-flows was reached");
+}
+
+/* opt-in: an environment-specific identifier, not in the dataset-compatible layout */
+static int devip_declare(iof__schema *s, const void *cfgp, bool w)
+{
+    (void)w;
+    if (!((const iof__cf_rowcfg *)cfgp)->device_ip)
+        return IOF_OK;
+    return iof__schema_add(s, "device_ip", IOF_VT_STRING, false, false, F_DEVIP, 0,
+                           "device-side IP address of the record's key (not anonymised)");
+}
+
+/* The custom-flow record's groups, declared once; the order is the column order. */
+static const iof__colgroup g_meta = { "customflow.meta", { meta_get, NULL, NULL }, 0, meta_declare };
+static const iof__colgroup g_slots = { "customflow.slots", { slots_get, slots_count, NULL }, 0, slots_declare };
+static const iof__colgroup g_payload = { "customflow.payload", { payload_get, slots_count, payload_i16_span }, 0,
+                                         payload_declare };
+static const iof__colgroup g_device = { "device", { iof__dev_get, NULL, NULL }, offsetof(iof__cf_row, dev),
+                                        iof__dev_declare };
+static const iof__colgroup g_end = { "customflow.end", { end_get, NULL, NULL }, 0, end_declare };
+static const iof__colgroup g_devip = { "customflow.device_ip", { devip_get, NULL, NULL }, 0, devip_declare };
+static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload, &g_device, &g_end, &g_devip };
+
+int iof__cf_schema(iof__schema *s, const iof__cf_rowcfg *cfg)
+{
+    return iof__schema_build(s, cfg->wide ? "customflow.wide" : "customflow.nested", cf_groups,
+                             sizeof(cf_groups) / sizeof(cf_groups[0]), cfg, cfg->wide);
 }
 
 uint32_t iof__cf_wide_max_payload_total(const iof__cf_rowcfg *cfg)
