@@ -18,6 +18,7 @@
 
 #include "decode/decode.h"
 #include "flow/attrib.h"
+#include "flow/table.h"
 
 #define IOF_MAX_PACKET_SLOTS 1000      /* --packets upper bound (wide layout: 3 columns each) */
 #define IOF_MAX_PAYLOAD_BYTES 65535    /* --payload upper bound (an IP datagram's maximum) */
@@ -33,10 +34,13 @@ typedef enum iof__cf_end {
 } iof__cf_end;
 
 typedef struct iof__cfrec {
-    /* lookup fields first: one cache line holds the chain link, the hash and the key */
-    struct iof__cfrec *hnext;/* hash chain */
-    struct iof__cfrec **hpprev; /* the pointer that points at this record (O(1) unlink) */
-    uint64_t hash;
+    /* the flow table's links (flow/table.h), as one iof__flow and as named members: hash (the
+     * view hash, key.h) and seq (creation sequence number, below) are read by consumers. The
+     * chain link and the hash come right before the key: a bucket walk reads one stretch. */
+    union {
+        iof__flow flow;
+        struct { IOF__FLOW_FIELDS };
+    };
     /* identity (device point of view) */
     uint8_t variant;        /* IOF_VAR_* */
     uint8_t ipver;
@@ -61,9 +65,6 @@ typedef struct iof__cfrec {
     int8_t *dir;
     uint32_t *pay_off;      /* start of slot k's payload in pay */
     uint32_t *pay_len;      /* captured payload bytes kept for slot k (<= j) */
-
-    /* creation-order queue (oldest first) */
-    struct iof__cfrec *qprev, *qnext;
 } iof__cfrec;
 
 /* The slot arrays of a record with n slots live in one area: bytes it needs, and binding r's
