@@ -5,9 +5,15 @@
  * Memory: one record per (key, variant) active inside a window. Records leave the table when
  * their window closes (packet-time clock), at end of input, or — when the number of live
  * records reaches max_flows — the oldest is emitted early with `evicted` set (YAF "resource"
- * end, Suricata memcap recycling). Records come from a free list: no allocation per packet.
+ * end, Suricata memcap recycling). Records live in the generic flow table (flow/table.h):
+ * slabs and a free list, no allocation per packet.
  *
  * One hash lookup per packet and view: the bucket of a five-tuple holds both variants.
+ *
+ * Order (docs/ARCHITECTURE.md, "Defined output order"): a record's seq is the creating packet's
+ * ordinal among the packets fed here * 4 + view * 2 + variant; records are emitted in ascending
+ * seq, except that a packet at or past the end of its own record's window emits that record at
+ * once even when older records are still open (timestamps that went backwards).
  */
 #ifndef IOF_FLOW_CFLOW_H
 #define IOF_FLOW_CFLOW_H
@@ -111,7 +117,7 @@ int iof__cflow_packet_until(iof__cflow *t, const iof__pkt *pkt, const iof__view 
                             int64_t *until_ns);
 /* Moves the packet-time clock forward: emits every record whose window has closed. */
 int iof__cflow_advance(iof__cflow *t, int64_t clock_ns);
-/* Emits every live record (end of input or shutdown) in creation order. */
+/* Emits every live record (end of input or shutdown) in creation order (ascending seq). */
 int iof__cflow_flush(iof__cflow *t, iof__cf_end reason);
 void iof__cflow_get_stats(const iof__cflow *t, iof__cf_stats *st);
 /* Bytes of memory held (records, slot arrays, payload buffers, buckets). */
