@@ -16,7 +16,8 @@ struct iof__cflow {
     void *ctx;
     int err;                 /* sticky emitter error */
 
-    iof__ftab *tab;          /* records, buckets, creation queue, cap (flow/table.h) */
+    iof__ftab tab;           /* records, buckets, creation queue, cap (flow/table.h); embedded:
+                                no pointer to follow on the packet path */
     uint64_t npkt;           /* packets fed so far: the ordinal that seq is made of */
     int64_t clock_ns;
     bool have_clock;
@@ -103,7 +104,7 @@ int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_
         .fini = rec_fini,
         .ctx = t,
     };
-    int rc = iof__ftab_create(&t->tab, &tc);
+    int rc = iof__ftab_init(&t->tab, &tc);
     if (rc != IOF_OK) {
         free(t);
         return rc;
@@ -116,7 +117,7 @@ void iof__cflow_destroy(iof__cflow *t)
 {
     if (!t)
         return;
-    iof__ftab_destroy(t->tab);
+    iof__ftab_fini(&t->tab);
     free(t);
 }
 
@@ -128,7 +129,7 @@ static void unlink_rec(iof__cflow *t, iof__cfrec *r)
         r->pay = NULL;
         r->pay_cap = 0;
     }
-    iof__ftab_remove(t->tab, &r->flow);
+    iof__ftab_remove(&t->tab, &r->flow);
 }
 
 static int emit_rec(iof__cflow *t, iof__cfrec *r, iof__cf_end end)
@@ -149,7 +150,7 @@ static int emit_rec(iof__cflow *t, iof__cfrec *r, iof__cf_end end)
 static iof__cfrec *new_rec(iof__cflow *t, const iof__view *v, uint8_t variant, uint64_t h,
                            uint64_t seq, int64_t ts)
 {
-    iof__flow *f = iof__ftab_insert(t->tab, h, seq);
+    iof__flow *f = iof__ftab_insert(&t->tab, h, seq);
     if (!f)
         return NULL;
     iof__cfrec *r = rec_of(f);
@@ -235,7 +236,7 @@ int iof__cflow_advance(iof__cflow *t, int64_t clock_ns)
     /* windows close in creation order: the oldest record's window is checked first, and a
      * younger record whose window has closed (it started with an out-of-order timestamp)
      * waits behind it (docs/ARCHITECTURE.md, "Defined output order") */
-    for (iof__flow *f; (f = iof__ftab_oldest(t->tab)) && window_end(t, rec_of(f)) <= clock_ns;)
+    for (iof__flow *f; (f = iof__ftab_oldest(&t->tab)) && window_end(t, rec_of(f)) <= clock_ns;)
         emit_rec(t, rec_of(f), IOF_CF_END_WINDOW);
     return t->err;
 }
@@ -255,7 +256,7 @@ static int cflow_packet(iof__cflow *t, const iof__pkt *p, const iof__view *views
         iof__cfrec *found[IOF_VAR__COUNT] = { NULL, NULL };
         /* variants this view feeds: both for upstream packets, bidirectional for downstream */
         unsigned want = t->cfg.variants & (v->dir ? 3u : 1u << IOF_VAR_BI), seen = 0;
-        for (iof__flow *f = iof__ftab_bucket(t->tab, h); f && seen != want; f = f->hnext) {
+        for (iof__flow *f = iof__ftab_bucket(&t->tab, h); f && seen != want; f = f->hnext) {
             iof__cfrec *r = rec_of(f);
             if (rec_matches(r, h, v)) {
                 found[r->variant] = r;
@@ -284,9 +285,9 @@ static int cflow_packet(iof__cflow *t, const iof__pkt *p, const iof__view *views
         }
     }
     /* exact cap after each packet: emit the oldest records early */
-    for (iof__flow *f; (f = iof__ftab_evictable(t->tab));)
+    for (iof__flow *f; (f = iof__ftab_evictable(&t->tab));)
         emit_rec(t, rec_of(f), IOF_CF_END_EVICTED);
-    iof__ftab_mark_peak(t->tab);
+    iof__ftab_mark_peak(&t->tab);
     return t->err;
 }
 
@@ -303,7 +304,7 @@ int iof__cflow_packet_until(iof__cflow *t, const iof__pkt *p, const iof__view *v
 
 int iof__cflow_flush(iof__cflow *t, iof__cf_end reason)
 {
-    for (iof__flow *f; (f = iof__ftab_oldest(t->tab));)
+    for (iof__flow *f; (f = iof__ftab_oldest(&t->tab));)
         emit_rec(t, rec_of(f), reason);
     return t->err;
 }
@@ -311,12 +312,12 @@ int iof__cflow_flush(iof__cflow *t, iof__cf_end reason)
 void iof__cflow_get_stats(const iof__cflow *t, iof__cf_stats *st)
 {
     *st = t->st;
-    const iof__ftab_stats *ts = iof__ftab_get_stats(t->tab);
+    const iof__ftab_stats *ts = iof__ftab_get_stats(&t->tab);
     st->live_records = ts->live;
     st->peak_live_records = ts->peak_live;
 }
 
 uint64_t iof__cflow_memory(const iof__cflow *t)
 {
-    return sizeof(*t) + iof__ftab_memory(t->tab) + t->pay_bytes;
+    return sizeof(*t) + iof__ftab_memory(&t->tab) + t->pay_bytes;
 }

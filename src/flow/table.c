@@ -27,25 +27,20 @@ static inline iof__flow *entry(const iof__ftab *t, iof__ftab_slab *s, size_t k)
     return (iof__flow *)(void *)(s->mem + k * t->stride);
 }
 
-int iof__ftab_create(iof__ftab **out, const iof__ftab_config *cfg)
+int iof__ftab_init(iof__ftab *t, const iof__ftab_config *cfg)
 {
-    *out = NULL;
+    memset(t, 0, sizeof(*t));
     /* a record bigger than 64 MiB or a larger extension is a caller bug, not a workload */
     if (cfg->rec_size < sizeof(iof__flow) || cfg->rec_size > ((size_t)64 << 20) ||
         cfg->ext_size > IOF_FTAB_MAX_EXT || cfg->max_live == 0)
         return IOF_E_INVAL;
-    iof__ftab *t = calloc(1, sizeof(*t));
-    if (!t)
-        return IOF_E_NOMEM;
     t->cfg = *cfg;
     uint64_t nb = IOF_FTAB_MIN_BUCKETS;
     t->buckets = calloc(nb, sizeof(*t->buckets));
-    if (!t->buckets) {
-        free(t);
+    if (!t->buckets)
         return IOF_E_NOMEM;
-    }
     t->mask = nb - 1;
-    t->mem_bytes = nb * sizeof(*t->buckets) + sizeof(*t);
+    t->mem_bytes = nb * sizeof(*t->buckets);
     if (cfg->ext_size) {
         /* entries are multiples of the alignment, so every entry's area is aligned */
         t->ext_off = round_up(cfg->rec_size, IOF_FTAB_EXT_ALIGN);
@@ -55,14 +50,11 @@ int iof__ftab_create(iof__ftab **out, const iof__ftab_config *cfg)
         t->ext_off = round_up(cfg->rec_size, alignof(iof__flow));
         t->stride = t->ext_off;
     }
-    *out = t;
     return IOF_OK;
 }
 
-void iof__ftab_destroy(iof__ftab *t)
+void iof__ftab_fini(iof__ftab *t)
 {
-    if (!t)
-        return;
     /* every record, live or free, lives in a slab */
     for (iof__ftab_slab *s = t->slabs; s;) {
         if (t->cfg.fini)
@@ -73,10 +65,34 @@ void iof__ftab_destroy(iof__ftab *t)
         s = n;
     }
     free(t->buckets);
+    memset(t, 0, sizeof(*t));
+}
+
+int iof__ftab_create(iof__ftab **out, const iof__ftab_config *cfg)
+{
+    *out = NULL;
+    iof__ftab *t = malloc(sizeof(*t));
+    if (!t)
+        return IOF_E_NOMEM;
+    int rc = iof__ftab_init(t, cfg);
+    if (rc != IOF_OK) {
+        free(t);
+        return rc;
+    }
+    t->mem_bytes += sizeof(*t);
+    *out = t;
+    return IOF_OK;
+}
+
+void iof__ftab_destroy(iof__ftab *t)
+{
+    if (!t)
+        return;
+    iof__ftab_fini(t);
     free(t);
 }
 
-static int grow_free_list(iof__ftab *t)
+int iof__ftab_refill(iof__ftab *t)
 {
     size_t bytes = sizeof(iof__ftab_slab) + IOF_FTAB_SLAB_RECORDS * t->stride;
     iof__ftab_slab *s = calloc(1, bytes);
@@ -96,16 +112,14 @@ static int grow_free_list(iof__ftab *t)
     return IOF_OK;
 }
 
-/* Doubles the bucket array when live records outnumber buckets (rare: amortised O(1) per
- * record). A failed allocation only means longer chains. */
-static void maybe_grow_buckets(iof__ftab *t)
+void iof__ftab_grow_buckets(iof__ftab *t)
 {
     uint64_t nb = t->mask + 1;
-    if (t->st.live <= nb || nb >= IOF_FTAB_MAX_BUCKETS)
+    if (nb >= IOF_FTAB_MAX_BUCKETS)
         return;
     iof__flow **b = calloc(nb * 2, sizeof(*b));
     if (!b)
-        return;
+        return; /* keep working with longer chains */
     uint64_t mask = nb * 2 - 1;
     for (uint64_t i = 0; i < nb; i++) {
         for (iof__flow *f = t->buckets[i], *n; f; f = n) {
@@ -122,66 +136,4 @@ static void maybe_grow_buckets(iof__ftab *t)
     t->buckets = b;
     t->mask = mask;
     t->mem_bytes += nb * sizeof(*b);
-}
-
-iof__flow *iof__ftab_insert(iof__ftab *t, uint64_t hash, uint64_t seq)
-{
-    /* the creation queue is ascending seq only if seq increases: refuse otherwise */
-    if (t->have_seq && seq <= t->last_seq)
-        return NULL;
-    if (!t->free_list && grow_free_list(t) != IOF_OK)
-        return NULL;
-    iof__flow *f = t->free_list;
-    t->free_list = f->hnext;
-    t->last_seq = seq;
-    t->have_seq = true;
-    f->seq = seq;
-    f->hash = hash;
-    iof__flow **b = &t->buckets[hash & t->mask];
-    f->hnext = *b;
-    if (*b)
-        (*b)->hpprev = &f->hnext;
-    f->hpprev = b;
-    *b = f;
-    f->qnext = NULL;
-    f->qprev = t->qtail;
-    if (t->qtail)
-        t->qtail->qnext = f;
-    else
-        t->qhead = f;
-    t->qtail = f;
-    if (t->cfg.activity) {
-        f->anext = NULL;
-        f->aprev = t->atail;
-        if (t->atail)
-            t->atail->anext = f;
-        else
-            t->ahead = f;
-        t->atail = f;
-    } else {
-        f->aprev = f->anext = NULL;
-    }
-    if (t->cfg.ext_size)
-        memset(iof__ftab_ext(t, f), 0, t->cfg.ext_size);
-    t->st.inserted++;
-    t->st.live++;
-    maybe_grow_buckets(t);
-    return f;
-}
-
-void iof__ftab_remove(iof__ftab *t, iof__flow *f)
-{
-    *f->hpprev = f->hnext;
-    if (f->hnext)
-        f->hnext->hpprev = f->hpprev;
-    if (f->qprev) f->qprev->qnext = f->qnext; else t->qhead = f->qnext;
-    if (f->qnext) f->qnext->qprev = f->qprev; else t->qtail = f->qprev;
-    if (t->cfg.activity) {
-        if (f->aprev) f->aprev->anext = f->anext; else t->ahead = f->anext;
-        if (f->anext) f->anext->aprev = f->aprev; else t->atail = f->aprev;
-    }
-    t->st.live--;
-    t->st.removed++;
-    f->hnext = t->free_list;
-    t->free_list = f;
 }

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define IOF_FTAB_SLAB_RECORDS 256        /* records allocated together */
 #define IOF_FTAB_MIN_BUCKETS (1u << 12)
@@ -65,8 +66,7 @@ typedef struct iof__ftab_config {
 } iof__ftab_config;
 
 typedef struct iof__ftab_stats {
-    uint64_t inserted;
-    uint64_t removed;
+    uint64_t inserted;   /* removed = inserted - live */
     uint64_t live;
     uint64_t peak_live;  /* largest live count at a iof__ftab_mark_peak() */
 } iof__ftab_stats;
@@ -84,23 +84,92 @@ typedef struct iof__ftab {
     iof__ftab_slab *slabs;
     size_t ext_off;      /* extension area's offset in an entry */
     size_t stride;       /* entry bytes */
-    uint64_t last_seq;
-    bool have_seq;
+    uint64_t min_seq;    /* smallest seq the next insertion may have */
     uint64_t mem_bytes;
     iof__ftab_stats st;
 } iof__ftab;
 
+/* A table embedded in its policy's struct (no pointer to follow on the packet path): init /
+ * fini; or a table of its own: create / destroy. The end calls cfg.fini on every record
+ * (live or free), then frees everything. */
+int iof__ftab_init(iof__ftab *t, const iof__ftab_config *cfg);
+void iof__ftab_fini(iof__ftab *t);
 int iof__ftab_create(iof__ftab **out, const iof__ftab_config *cfg);
-/* Calls cfg.fini on every record (live or free), then frees everything. */
 void iof__ftab_destroy(iof__ftab *t);
+
+/* Slow paths of iof__ftab_insert, out of line: a new slab on the free list (IOF_E_NOMEM), and
+ * doubling the bucket array (a failed allocation only means longer chains). */
+int iof__ftab_refill(iof__ftab *t);
+void iof__ftab_grow_buckets(iof__ftab *t);
+
+/* Insert and remove run once per record, every few packets on short flows: inline, so the
+ * policy's packet path has no call on them (measured: out of line, +3 % instructions on a
+ * short-flow capture). */
 
 /* Takes a record from the free list, links it into bucket hash, the tail of the creation queue
  * and of the activity queue, zeroes its extension area. The policy record's own fields are as
  * the previous user left them (arrays stay bound; buffers it owns may be reused): the policy
  * sets them. NULL when out of memory or when seq does not increase (a policy bug). */
-iof__flow *iof__ftab_insert(iof__ftab *t, uint64_t hash, uint64_t seq);
+static inline iof__flow *iof__ftab_insert(iof__ftab *t, uint64_t hash, uint64_t seq)
+{
+    /* the creation queue is ascending seq only if seq increases: refuse otherwise */
+    if (seq < t->min_seq)
+        return NULL;
+    if (!t->free_list && iof__ftab_refill(t) != 0)
+        return NULL;
+    iof__flow *f = t->free_list;
+    t->free_list = f->hnext;
+    t->min_seq = seq + 1;
+    f->seq = seq;
+    f->hash = hash;
+    iof__flow **b = &t->buckets[hash & t->mask];
+    f->hnext = *b;
+    if (*b)
+        (*b)->hpprev = &f->hnext;
+    f->hpprev = b;
+    *b = f;
+    f->qnext = NULL;
+    f->qprev = t->qtail;
+    if (t->qtail)
+        t->qtail->qnext = f;
+    else
+        t->qhead = f;
+    t->qtail = f;
+    f->anext = NULL;
+    f->aprev = t->cfg.activity ? t->atail : NULL;
+    if (t->cfg.activity) {
+        if (t->atail)
+            t->atail->anext = f;
+        else
+            t->ahead = f;
+        t->atail = f;
+    }
+    if (t->cfg.ext_size)
+        memset((unsigned char *)f + t->ext_off, 0, t->cfg.ext_size);
+    t->st.inserted++;
+    t->st.live++;
+    /* more live records than buckets: double them (rare: amortised O(1) per record) */
+    if (t->st.live > t->mask + 1)
+        iof__ftab_grow_buckets(t);
+    return f;
+}
+
 /* Unlinks f from its bucket and queues and returns it to the free list. */
-void iof__ftab_remove(iof__ftab *t, iof__flow *f);
+static inline void iof__ftab_remove(iof__ftab *t, iof__flow *f)
+{
+    *f->hpprev = f->hnext;
+    if (f->hnext)
+        f->hnext->hpprev = f->hpprev;
+    if (f->qprev) f->qprev->qnext = f->qnext; else t->qhead = f->qnext;
+    if (f->qnext) f->qnext->qprev = f->qprev; else t->qtail = f->qprev;
+    if (t->cfg.activity) {
+        if (f->aprev) f->aprev->anext = f->anext; else t->ahead = f->anext;
+        if (f->anext) f->anext->aprev = f->aprev; else t->atail = f->aprev;
+    }
+    t->st.live--;
+    f->hnext = t->free_list;
+    t->free_list = f;
+}
 
 /* First record of the bucket of hash (continue with ->hnext; compare ->hash first). */
 static inline iof__flow *iof__ftab_bucket(const iof__ftab *t, uint64_t hash)
@@ -153,7 +222,8 @@ static inline void *iof__ftab_ext(const iof__ftab *t, iof__flow *f)
 
 static inline uint64_t iof__ftab_live(const iof__ftab *t) { return t->st.live; }
 static inline const iof__ftab_stats *iof__ftab_get_stats(const iof__ftab *t) { return &t->st; }
-/* Bytes held by the table: itself, buckets, slabs (records, their arrays, extension areas). */
+/* Bytes held by the table: buckets, slabs (records, their arrays, extension areas), and the
+ * table itself when it was created (not embedded). */
 static inline uint64_t iof__ftab_memory(const iof__ftab *t) { return t->mem_bytes; }
 
 #endif
