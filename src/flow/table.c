@@ -30,8 +30,8 @@ static inline iof__flow *entry(const iof__ftab *t, iof__ftab_slab *s, size_t k)
 int iof__ftab_init(iof__ftab *t, const iof__ftab_config *cfg)
 {
     memset(t, 0, sizeof(*t));
-    /* a record bigger than 64 MiB or a larger extension is a caller bug, not a workload */
-    if (cfg->rec_size < sizeof(iof__flow) || cfg->rec_size > ((size_t)64 << 20) ||
+    /* a record or an extension beyond its cap is a caller bug, not a workload */
+    if (cfg->rec_size < sizeof(iof__flow) || cfg->rec_size > IOF_FTAB_MAX_REC ||
         cfg->ext_size > IOF_FTAB_MAX_EXT || cfg->max_live == 0)
         return IOF_E_INVAL;
     t->cfg = *cfg;

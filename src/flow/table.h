@@ -34,6 +34,8 @@
 #define IOF_FTAB_EXT_ALIGN 16u           /* extension areas: aligned for any scalar type */
 #define IOF_FTAB_MAX_EXT (1u << 20)      /* extension bytes per record: 1 MiB is far beyond any
                                             fixed-size per-flow state; bounds entry size math */
+#define IOF_FTAB_MAX_REC ((size_t)64 << 20) /* policy record bytes: custom flows need ~21 KB at
+                                               --packets 1000; more is a caller bug */
 
 /* The table's part of a record. The fields are listed once, in a macro, so a policy's record
  * can hold them both as one iof__flow (what the table works on) and as its own named members
