@@ -1,4 +1,4 @@
-/* Custom-flow table: see cflow.h for the contract. */
+/* Custom-flow policy on the generic flow table (table.h): see cflow.h for the contract. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,17 +6,9 @@
 #include "flow/cflow.h"
 #include "flow/key.h"
 
-#define CF_SLAB_RECORDS 256            /* records allocated together */
-#define CF_MIN_BUCKETS (1u << 12)
-#define CF_MAX_BUCKETS (1ull << 26)    /* 512 MiB of bucket pointers: beyond any sane max_flows */
 #define CF_KEEP_PAYLOAD_CAP 1024u     /* recycled records keep payload buffers up to this size:
                                           most records need less, and a pool of live records
                                           that once held large payloads must not pin them */
-
-typedef struct cf_slab {
-    struct cf_slab *next;
-    unsigned char mem[];
-} cf_slab;
 
 struct iof__cflow {
     iof__cf_config cfg;
@@ -24,18 +16,25 @@ struct iof__cflow {
     void *ctx;
     int err;                 /* sticky emitter error */
 
-    iof__cfrec **buckets;
-    uint64_t mask;
-    iof__cfrec *qhead, *qtail;
-    iof__cfrec *free_list;
-    cf_slab *slabs;
-    size_t rec_size;         /* record + slot arrays, 8-byte aligned */
-
+    iof__ftab tab;           /* records, buckets, creation queue, cap (flow/table.h); embedded:
+                                no pointer to follow on the packet path */
+    uint64_t npkt;           /* packets fed so far: the ordinal that seq is made of */
     int64_t clock_ns;
     bool have_clock;
-    uint64_t mem_bytes;
+    uint64_t pay_bytes;      /* payload buffers held (the table counts the rest) */
     iof__cf_stats st;
 };
+
+static inline iof__cfrec *rec_of(iof__flow *f) { return (iof__cfrec *)(void *)f; }
+
+/* seq of the record of a packet's view vi (0/1) and variant: the packet's ordinal among the
+ * packets fed to the policy, then the view, then the variant, so records are numbered in the
+ * order they are created and a sharded run, which knows every packet's ordinal, numbers them
+ * the same way (docs/ARCHITECTURE.md, "Defined output order"). */
+static inline uint64_t rec_seq(uint64_t ordinal, int vi, unsigned variant)
+{
+    return ordinal * (2u * IOF_VAR__COUNT) + (uint64_t)vi * IOF_VAR__COUNT + variant;
+}
 
 /* End of a record's window: first_ns + window, saturating (capture readers clamp absurd
  * timestamps to INT64_MAX; the window of such a record never ends before end of input). */
@@ -70,6 +69,21 @@ unsigned char *iof__cfrec_bind_slots(iof__cfrec *r, unsigned char *p, size_t n)
     return p + n * sizeof(int8_t);
 }
 
+/* Table callbacks: a slab entry's slot arrays follow the record (bound once), its payload
+ * buffer is its own. */
+static void rec_init(void *ctx, iof__flow *f)
+{
+    const iof__cflow *t = ctx;
+    iof__cfrec *r = rec_of(f);
+    iof__cfrec_bind_slots(r, (unsigned char *)(r + 1), t->cfg.packets);
+}
+
+static void rec_fini(void *ctx, iof__flow *f)
+{
+    (void)ctx;
+    free(rec_of(f)->pay);
+}
+
 int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_fn emit, void *ctx)
 {
     *out = NULL;
@@ -82,16 +96,19 @@ int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_
     t->cfg = *cfg;
     t->emit = emit;
     t->ctx = ctx;
-    uint64_t nb = CF_MIN_BUCKETS;
-    t->buckets = calloc(nb, sizeof(*t->buckets));
-    if (!t->buckets) {
+    /* a fixed window needs no activity order: the table does not keep it */
+    iof__ftab_config tc = {
+        .rec_size = sizeof(iof__cfrec) + iof__cfrec_slot_bytes(cfg->packets),
+        .max_live = cfg->max_flows,
+        .init = rec_init,
+        .fini = rec_fini,
+        .ctx = t,
+    };
+    int rc = iof__ftab_init(&t->tab, &tc);
+    if (rc != IOF_OK) {
         free(t);
-        return IOF_E_NOMEM;
+        return rc;
     }
-    t->mask = nb - 1;
-    t->mem_bytes = nb * sizeof(*t->buckets) + sizeof(*t);
-    size_t sz = sizeof(iof__cfrec) + iof__cfrec_slot_bytes(cfg->packets);
-    t->rec_size = (sz + 7) & ~(size_t)7;
     *out = t;
     return IOF_OK;
 }
@@ -100,81 +117,19 @@ void iof__cflow_destroy(iof__cflow *t)
 {
     if (!t)
         return;
-    /* every record lives in a slab; payload buffers are per record */
-    for (cf_slab *s = t->slabs; s;) {
-        for (size_t k = 0; k < CF_SLAB_RECORDS; k++) {
-            iof__cfrec *r = (iof__cfrec *)(void *)(s->mem + k * t->rec_size);
-            free(r->pay);
-        }
-        cf_slab *n = s->next;
-        free(s);
-        s = n;
-    }
-    free(t->buckets);
+    iof__ftab_fini(&t->tab);
     free(t);
-}
-
-static int grow_free_list(iof__cflow *t)
-{
-    cf_slab *s = calloc(1, sizeof(cf_slab) + CF_SLAB_RECORDS * t->rec_size);
-    if (!s)
-        return IOF_E_NOMEM;
-    s->next = t->slabs;
-    t->slabs = s;
-    t->mem_bytes += sizeof(cf_slab) + CF_SLAB_RECORDS * t->rec_size;
-    size_t i = t->cfg.packets;
-    for (size_t k = 0; k < CF_SLAB_RECORDS; k++) {
-        iof__cfrec *r = (iof__cfrec *)(void *)(s->mem + k * t->rec_size);
-        iof__cfrec_bind_slots(r, (unsigned char *)(r + 1), i);
-        r->hnext = t->free_list;
-        t->free_list = r;
-    }
-    return IOF_OK;
-}
-
-/* Doubles the bucket array (rare: amortised O(1) per record). */
-static void maybe_grow_buckets(iof__cflow *t)
-{
-    uint64_t nb = t->mask + 1;
-    if (t->st.live_records <= nb || nb >= CF_MAX_BUCKETS)
-        return;
-    iof__cfrec **b = calloc(nb * 2, sizeof(*b));
-    if (!b)
-        return; /* keep working with longer chains */
-    uint64_t mask = nb * 2 - 1;
-    for (uint64_t i = 0; i < nb; i++) {
-        for (iof__cfrec *r = t->buckets[i], *n; r; r = n) {
-            n = r->hnext;
-            iof__cfrec **slot = &b[r->hash & mask];
-            r->hnext = *slot;
-            if (*slot)
-                (*slot)->hpprev = &r->hnext;
-            r->hpprev = slot;
-            *slot = r;
-        }
-    }
-    free(t->buckets);
-    t->buckets = b;
-    t->mask = mask;
-    t->mem_bytes += nb * sizeof(*b);
 }
 
 static void unlink_rec(iof__cflow *t, iof__cfrec *r)
 {
-    *r->hpprev = r->hnext;
-    if (r->hnext)
-        r->hnext->hpprev = r->hpprev;
-    if (r->qprev) r->qprev->qnext = r->qnext; else t->qhead = r->qnext;
-    if (r->qnext) r->qnext->qprev = r->qprev; else t->qtail = r->qprev;
-    t->st.live_records--;
     if (r->pay_cap > CF_KEEP_PAYLOAD_CAP) {
-        t->mem_bytes -= r->pay_cap;
+        t->pay_bytes -= r->pay_cap;
         free(r->pay);
         r->pay = NULL;
         r->pay_cap = 0;
     }
-    r->hnext = t->free_list;
-    t->free_list = r;
+    iof__ftab_remove(&t->tab, &r->flow);
 }
 
 static int emit_rec(iof__cflow *t, iof__cfrec *r, iof__cf_end end)
@@ -192,12 +147,13 @@ static int emit_rec(iof__cflow *t, iof__cfrec *r, iof__cf_end end)
     return t->err;
 }
 
-static iof__cfrec *new_rec(iof__cflow *t, const iof__view *v, uint8_t variant, uint64_t h, int64_t ts)
+static iof__cfrec *new_rec(iof__cflow *t, const iof__view *v, uint8_t variant, uint64_t h,
+                           uint64_t seq, int64_t ts)
 {
-    if (!t->free_list && grow_free_list(t) != IOF_OK)
+    iof__flow *f = iof__ftab_insert(&t->tab, h, seq);
+    if (!f)
         return NULL;
-    iof__cfrec *r = t->free_list;
-    t->free_list = r->hnext;
+    iof__cfrec *r = rec_of(f);
     r->variant = variant;
     r->ipver = v->ipver;
     r->proto = v->proto;
@@ -214,20 +170,7 @@ static iof__cfrec *new_rec(iof__cflow *t, const iof__view *v, uint8_t variant, u
     r->packets = 0;
     r->nslots = 0;
     r->pay_used = 0;
-    r->hash = h;
-    iof__cfrec **b = &t->buckets[h & t->mask];
-    r->hnext = *b;
-    if (*b)
-        (*b)->hpprev = &r->hnext;
-    r->hpprev = b;
-    *b = r;
-    r->qnext = NULL;
-    r->qprev = t->qtail;
-    if (t->qtail) t->qtail->qnext = r; else t->qhead = r;
-    t->qtail = r;
     t->st.records_created[variant]++;
-    t->st.live_records++;
-    maybe_grow_buckets(t);
     return r;
 }
 
@@ -244,7 +187,7 @@ static int reserve_payload(iof__cflow *t, iof__cfrec *r, uint32_t n)
     uint8_t *p = realloc(r->pay, cap);
     if (!p)
         return IOF_E_NOMEM;
-    t->mem_bytes += cap - r->pay_cap;
+    t->pay_bytes += cap - r->pay_cap;
     r->pay = p;
     r->pay_cap = (uint32_t)cap;
     return IOF_OK;
@@ -290,8 +233,11 @@ int iof__cflow_advance(iof__cflow *t, int64_t clock_ns)
         return t->err;
     t->clock_ns = clock_ns;
     t->have_clock = true;
-    while (t->qhead && window_end(t, t->qhead) <= clock_ns)
-        emit_rec(t, t->qhead, IOF_CF_END_WINDOW);
+    /* windows close in creation order: the oldest record's window is checked first, and a
+     * younger record whose window has closed (it started with an out-of-order timestamp)
+     * waits behind it (docs/ARCHITECTURE.md, "Defined output order") */
+    for (iof__flow *f; (f = iof__ftab_oldest(&t->tab)) && window_end(t, rec_of(f)) <= clock_ns;)
+        emit_rec(t, rec_of(f), IOF_CF_END_WINDOW);
     return t->err;
 }
 
@@ -301,6 +247,7 @@ static int cflow_packet(iof__cflow *t, const iof__pkt *p, const iof__view *views
     int rc = iof__cflow_advance(t, p->ts_ns);
     if (rc != IOF_OK)
         return rc;
+    uint64_t ordinal = t->npkt++;
     for (int vi = 0; vi < nviews; vi++) {
         if (until)
             until[vi] = INT64_MAX;
@@ -309,22 +256,26 @@ static int cflow_packet(iof__cflow *t, const iof__pkt *p, const iof__view *views
         iof__cfrec *found[IOF_VAR__COUNT] = { NULL, NULL };
         /* variants this view feeds: both for upstream packets, bidirectional for downstream */
         unsigned want = t->cfg.variants & (v->dir ? 3u : 1u << IOF_VAR_BI), seen = 0;
-        for (iof__cfrec *r = t->buckets[h & t->mask]; r && seen != want; r = r->hnext)
+        for (iof__flow *f = iof__ftab_bucket(&t->tab, h); f && seen != want; f = f->hnext) {
+            iof__cfrec *r = rec_of(f);
             if (rec_matches(r, h, v)) {
                 found[r->variant] = r;
                 seen |= 1u << r->variant;
             }
+        }
         for (uint8_t var = 0; var < IOF_VAR__COUNT; var++) {
             if (!(t->cfg.variants & (1u << var)) || (var == IOF_VAR_UNI && v->dir == 0))
                 continue;
             iof__cfrec *r = found[var];
-            /* a saturated window (clamped timestamps) is never closed by a packet */
+            /* a saturated window (clamped timestamps) is never closed by a packet. This is the
+             * one emission out of creation order: with timestamps going back, r may be younger
+             * than records still open (docs/ARCHITECTURE.md, "Defined output order") */
             if (r && p->ts_ns >= window_end(t, r) && window_end(t, r) != INT64_MAX) {
                 emit_rec(t, r, IOF_CF_END_WINDOW);
                 r = NULL;
             }
             if (!r) {
-                r = new_rec(t, v, var, h, p->ts_ns);
+                r = new_rec(t, v, var, h, rec_seq(ordinal, vi, var), p->ts_ns);
                 if (!r)
                     return IOF_E_NOMEM;
             }
@@ -334,10 +285,9 @@ static int cflow_packet(iof__cflow *t, const iof__pkt *p, const iof__view *views
         }
     }
     /* exact cap after each packet: emit the oldest records early */
-    while (t->st.live_records > t->cfg.max_flows)
-        emit_rec(t, t->qhead, IOF_CF_END_EVICTED);
-    if (t->st.live_records > t->st.peak_live_records)
-        t->st.peak_live_records = t->st.live_records;
+    for (iof__flow *f; (f = iof__ftab_evictable(&t->tab));)
+        emit_rec(t, rec_of(f), IOF_CF_END_EVICTED);
+    iof__ftab_mark_peak(&t->tab);
     return t->err;
 }
 
@@ -354,10 +304,20 @@ int iof__cflow_packet_until(iof__cflow *t, const iof__pkt *p, const iof__view *v
 
 int iof__cflow_flush(iof__cflow *t, iof__cf_end reason)
 {
-    while (t->qhead)
-        emit_rec(t, t->qhead, reason);
+    for (iof__flow *f; (f = iof__ftab_oldest(&t->tab));)
+        emit_rec(t, rec_of(f), reason);
     return t->err;
 }
 
-void iof__cflow_get_stats(const iof__cflow *t, iof__cf_stats *st) { *st = t->st; }
-uint64_t iof__cflow_memory(const iof__cflow *t) { return t->mem_bytes; }
+void iof__cflow_get_stats(const iof__cflow *t, iof__cf_stats *st)
+{
+    *st = t->st;
+    const iof__ftab_stats *ts = iof__ftab_get_stats(&t->tab);
+    st->live_records = ts->live;
+    st->peak_live_records = ts->peak_live;
+}
+
+uint64_t iof__cflow_memory(const iof__cflow *t)
+{
+    return sizeof(*t) + iof__ftab_memory(&t->tab) + t->pay_bytes;
+}

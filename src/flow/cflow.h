@@ -5,9 +5,15 @@
  * Memory: one record per (key, variant) active inside a window. Records leave the table when
  * their window closes (packet-time clock), at end of input, or — when the number of live
  * records reaches max_flows — the oldest is emitted early with `evicted` set (YAF "resource"
- * end, Suricata memcap recycling). Records come from a free list: no allocation per packet.
+ * end, Suricata memcap recycling). Records live in the generic flow table (flow/table.h):
+ * slabs and a free list, no allocation per packet.
  *
  * One hash lookup per packet and view: the bucket of a five-tuple holds both variants.
+ *
+ * Order (docs/ARCHITECTURE.md, "Defined output order"): a record's seq is the creating packet's
+ * ordinal among the packets fed here * 4 + view * 2 + variant; records are emitted in ascending
+ * seq, except that a packet at or past the end of its own record's window emits that record at
+ * once even when older records are still open (timestamps that went backwards).
  */
 #ifndef IOF_FLOW_CFLOW_H
 #define IOF_FLOW_CFLOW_H
@@ -18,6 +24,7 @@
 
 #include "decode/decode.h"
 #include "flow/attrib.h"
+#include "flow/table.h"
 
 #define IOF_MAX_PACKET_SLOTS 1000      /* --packets upper bound (wide layout: 3 columns each) */
 #define IOF_MAX_PAYLOAD_BYTES 65535    /* --payload upper bound (an IP datagram's maximum) */
@@ -33,10 +40,13 @@ typedef enum iof__cf_end {
 } iof__cf_end;
 
 typedef struct iof__cfrec {
-    /* lookup fields first: one cache line holds the chain link, the hash and the key */
-    struct iof__cfrec *hnext;/* hash chain */
-    struct iof__cfrec **hpprev; /* the pointer that points at this record (O(1) unlink) */
-    uint64_t hash;
+    /* the flow table's links (flow/table.h), as one iof__flow and as named members: hash (the
+     * view hash, key.h) and seq (creation sequence number, below) are read by consumers. The
+     * chain link and the hash come right before the key: a bucket walk reads one stretch. */
+    union {
+        iof__flow flow;
+        struct { IOF__FLOW_FIELDS };
+    };
     /* identity (device point of view) */
     uint8_t variant;        /* IOF_VAR_* */
     uint8_t ipver;
@@ -61,9 +71,6 @@ typedef struct iof__cfrec {
     int8_t *dir;
     uint32_t *pay_off;      /* start of slot k's payload in pay */
     uint32_t *pay_len;      /* captured payload bytes kept for slot k (<= j) */
-
-    /* creation-order queue (oldest first) */
-    struct iof__cfrec *qprev, *qnext;
 } iof__cfrec;
 
 /* The slot arrays of a record with n slots live in one area: bytes it needs, and binding r's
@@ -110,7 +117,7 @@ int iof__cflow_packet_until(iof__cflow *t, const iof__pkt *pkt, const iof__view 
                             int64_t *until_ns);
 /* Moves the packet-time clock forward: emits every record whose window has closed. */
 int iof__cflow_advance(iof__cflow *t, int64_t clock_ns);
-/* Emits every live record (end of input or shutdown) in creation order. */
+/* Emits every live record (end of input or shutdown) in creation order (ascending seq). */
 int iof__cflow_flush(iof__cflow *t, iof__cf_end reason);
 void iof__cflow_get_stats(const iof__cflow *t, iof__cf_stats *st);
 /* Bytes of memory held (records, slot arrays, payload buffers, buckets). */

@@ -383,6 +383,160 @@ static void test_eviction_cap(void)
     iof__cflow_destroy(t);
 }
 
+/* Defined output order (docs/ARCHITECTURE.md): seq = the creating packet's ordinal among the
+ * packets fed * 4 + view * 2 + variant, and records are emitted in ascending seq, with the one
+ * stated exception: a packet that finds its record's window already closed (that record began
+ * with an out-of-order timestamp, so older records are still open) emits it at once. A
+ * generated workload with backward timestamps (beyond a window), device-to-device traffic
+ * (two views), both variants and a small cap checks every emission against that rule. */
+#define ORD_PKTS 30000
+#define ORD_CAP 64
+static struct {
+    int64_t ts[ORD_PKTS];
+    int nv[ORD_PKTS];
+    uint64_t fed;                /* packets fed so far */
+    const iof__pkt *cur;         /* the packet being fed */
+    const iof__view *cur_v;
+    int cur_nv;
+    uint64_t max_seq, emitted, evicted, exceptions, max_exc, overtaken;
+    int have_max;
+    uint64_t window_ns;
+} ord;
+
+static int ord_emit(void *ctx, const iof__cfrec *r)
+{
+    (void)ctx;
+    uint64_t o = r->seq / 4;
+    ASSERT_TRUE(o < ord.fed);
+    ASSERT_EQ_INT(r->first_ns, ord.ts[o]);          /* created by packet o */
+    ASSERT_EQ_U64(r->seq % 2, r->variant);
+    ASSERT_TRUE((int)(r->seq / 2 % 2) < ord.nv[o]); /* by one of its views */
+    ord.emitted++;
+    ord.evicted += r->end == IOF_CF_END_EVICTED;
+    /* closed by a packet of its own key, at or after its window's end: the exception */
+    int own = 0;
+    for (int i = 0; ord.cur && i < ord.cur_nv; i++) {
+        const iof__view *v = &ord.cur_v[i];
+        own |= v->device == r->device && v->proto == r->proto && v->dev_port == r->dev_port &&
+               v->rem_port == r->rem_port && memcmp(v->dev_ip, r->dev_ip, 16) == 0 &&
+               memcmp(v->rem_ip, r->rem_ip, 16) == 0 && (r->variant == IOF_VAR_BI || v->dir);
+    }
+    if (own && r->end == IOF_CF_END_WINDOW && ord.cur->ts_ns >= r->first_ns + (int64_t)ord.window_ns) {
+        ord.exceptions++;
+        if (r->seq > ord.max_exc)
+            ord.max_exc = r->seq;
+        return 0;
+    }
+    /* an older record leaving after an exception: the exception really was out of order */
+    ord.overtaken += ord.exceptions && r->seq < ord.max_exc;
+    /* every other emission: strictly ascending seq */
+    ASSERT_TRUE(!ord.have_max || r->seq > ord.max_seq);
+    ord.have_max = 1;
+    ord.max_seq = r->seq;
+    return 0;
+}
+
+static void test_emission_in_seq_order(void)
+{
+    iof__cf_config c = { .window_ns = 60LL * 1000000000LL, .packets = 2, .payload = 0,
+                         .max_flows = ORD_CAP, .variants = IOF_VARIANT_BI | IOF_VARIANT_UNI,
+                         .hash_seed = 9 };
+    memset(&ord, 0, sizeof(ord));
+    ord.window_ns = (uint64_t)c.window_ns;
+    iof__cflow *t;
+    ASSERT_EQ_INT(iof__cflow_create(&t, &c, ord_emit, NULL), 0);
+    uint64_t x = 0x243f6a8885a308d3ULL; /* xorshift: a fixed workload */
+    int64_t ts_ms = 1700000000000LL;
+    uint64_t views = 0, backwards = 0;
+    for (int i = 0; i < ORD_PKTS; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        /* mostly forward by up to 2 s; 1 in 64 back by up to 100 s (beyond a window) */
+        if (x % 64 == 0) {
+            ts_ms -= (int64_t)(x >> 20) % 100000;
+            backwards++;
+        } else {
+            ts_ms += (int64_t)(x >> 24) % 2000;
+        }
+        char a[32], b[32];
+        /* a few regular keys (records live long enough for a packet to come back after their
+         * window), and every 5,000 packets a scan of 300 new keys that overflows the cap */
+        bool scan = i % 5000 < 300;
+        unsigned k = scan ? 100 + (unsigned)i % 5000 : (unsigned)(x >> 40) % 6;
+        int64_t at = ts_ms;
+        /* every 1,000 packets the exception's trigger: a new key 90 s in the past (its window
+         * closed at once), then its next packet 25 s in the past (after that window's end,
+         * while older records are still open) */
+        if (i % 1000 == 500 || i % 1000 == 501) {
+            k = 1000 + (unsigned)i / 1000;
+            at = ts_ms - (i % 1000 == 500 ? 90000 : 25000);
+        }
+        snprintf(a, sizeof(a), "10.0.0.%u", 1 + k % 8);
+        /* 1 in 5 keys talks to another device: two views */
+        if (k % 5 == 0)
+            snprintf(b, sizeof(b), "10.0.1.%u", 1 + k % 3);
+        else
+            snprintf(b, sizeof(b), "8.8.%u.%u", k % 3, k % 4);
+        int up = (int)((x >> 8) & 1);
+        iof__pkt p = up ? mk(at, a, b, 17, (uint16_t)(1000 + k), 53, 60, NULL, 0)
+                        : mk(at, b, a, 17, 53, (uint16_t)(1000 + k), 60, NULL, 0);
+        iof__view v[2];
+        int n = iof__attribute(&p, NULL, v);
+        ASSERT_TRUE(n >= 1);
+        ord.ts[ord.fed] = p.ts_ns;
+        ord.nv[ord.fed] = n;
+        ord.fed++;
+        ord.cur = &p, ord.cur_v = v, ord.cur_nv = n;
+        ASSERT_EQ_INT(iof__cflow_packet(t, &p, v, n), 0);
+        ord.cur = NULL;
+        views += (uint64_t)n;
+    }
+    ASSERT_EQ_INT(iof__cflow_flush(t, IOF_CF_END_EOF), 0);
+    iof__cf_stats st;
+    iof__cflow_get_stats(t, &st);
+    ASSERT_EQ_U64(ord.emitted, st.records_created[0] + st.records_created[1]);
+    ASSERT_EQ_U64(st.live_records, 0);
+    /* the workload reached every case it is meant to check */
+    ASSERT_TRUE(backwards > 100);
+    ASSERT_TRUE(views > ORD_PKTS);
+    ASSERT_TRUE(ord.evicted > 100);
+    ASSERT_TRUE(ord.exceptions > 0);
+    ASSERT_TRUE(ord.overtaken > 0);
+    ASSERT_TRUE(st.pkt_before_first > 0);
+    iof__cflow_destroy(t);
+}
+
+/* Without the exception's trigger (no packet comes back to a record after its window while
+ * an older one is open), out-of-order timestamps, eviction and flush keep strict seq order. */
+static void test_emission_order_backward_within_window(void)
+{
+    iof__cf_config c = { .window_ns = 60LL * 1000000000LL, .packets = 2, .payload = 0,
+                         .max_flows = 3, .variants = IOF_VARIANT_BI, .hash_seed = 9 };
+    memset(&ord, 0, sizeof(ord));
+    ord.window_ns = (uint64_t)c.window_ns;
+    iof__cflow *t;
+    ASSERT_EQ_INT(iof__cflow_create(&t, &c, ord_emit, NULL), 0);
+    /* ms: a, then b 30 s in the past: b's window ends first but b waits behind a; c, d
+     * (cap 3: a evicted), e (the clock has passed b's window: b leaves as the oldest), f
+     * (closes c, d and e by window), g (flushed) */
+    static const int64_t when[] = { 100000, 70000, 131000, 132000, 133000, 200000, 201000 };
+    static const char *const dev[] = { "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4",
+                                       "10.0.0.5", "10.0.0.6", "10.0.0.7" };
+    for (int i = 0; i < 7; i++) {
+        iof__pkt p = mk(1700000000000LL + when[i], dev[i], "8.8.8.8", 17, 1000, 53, 60, NULL, 0);
+        iof__view v[2];
+        int n = iof__attribute(&p, NULL, v);
+        ord.ts[ord.fed] = p.ts_ns;
+        ord.nv[ord.fed] = n;
+        ord.fed++;
+        ASSERT_EQ_INT(iof__cflow_packet(t, &p, v, n), 0);
+    }
+    ASSERT_EQ_INT(iof__cflow_flush(t, IOF_CF_END_EOF), 0);
+    ASSERT_EQ_U64(ord.emitted, 7);
+    ASSERT_EQ_U64(ord.exceptions, 0);
+    ASSERT_EQ_U64(ord.evicted, 1);
+    iof__cflow_destroy(t);
+}
+
 static void test_many_keys_hash_growth(void)
 {
     iof__cflow *t = table(IOF_VARIANT_BI, 1, 0, 1000000);
@@ -548,7 +702,8 @@ static const iof_test tests[] = {
     TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote), TEST(test_group_mac_is_never_a_device), TEST(test_key_symmetric_hash),
     TEST(test_out_of_order_timestamps), TEST(test_slots_and_payload_stream), TEST(test_stream_cut_mid_packet),
     TEST(test_eviction_cap), TEST(test_many_keys_hash_growth), TEST(test_remote_anonymised),
-    TEST(test_wide_schema_names), { 0, 0 },
+    TEST(test_wide_schema_names), TEST(test_emission_in_seq_order),
+    TEST(test_emission_order_backward_within_window), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

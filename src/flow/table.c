@@ -1,0 +1,139 @@
+/* Generic flow table: see table.h for the contract. */
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "flow/table.h"
+
+/* A slab's entries start IOF_FTAB_EXT_ALIGN-aligned: the header is padded to it, and calloc
+ * returns memory aligned for any scalar type (max_align_t, at least 16 on our targets). */
+struct iof__ftab_slab {
+    union {
+        iof__ftab_slab *next;
+        unsigned char pad_[IOF_FTAB_EXT_ALIGN];
+    } h;
+    unsigned char mem[];
+};
+
+_Static_assert(IOF_FTAB_EXT_ALIGN <= alignof(max_align_t), "calloc must give the entry alignment");
+_Static_assert(offsetof(iof__ftab_slab, mem) % IOF_FTAB_EXT_ALIGN == 0, "slab entries misaligned");
+
+static inline size_t round_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
+
+static inline iof__flow *entry(const iof__ftab *t, iof__ftab_slab *s, size_t k)
+{
+    return (iof__flow *)(void *)(s->mem + k * t->stride);
+}
+
+int iof__ftab_init(iof__ftab *t, const iof__ftab_config *cfg)
+{
+    memset(t, 0, sizeof(*t));
+    /* a record or an extension beyond its cap is a caller bug, not a workload */
+    if (cfg->rec_size < sizeof(iof__flow) || cfg->rec_size > IOF_FTAB_MAX_REC ||
+        cfg->ext_size > IOF_FTAB_MAX_EXT || cfg->max_live == 0)
+        return IOF_E_INVAL;
+    t->cfg = *cfg;
+    uint64_t nb = IOF_FTAB_MIN_BUCKETS;
+    t->buckets = calloc(nb, sizeof(*t->buckets));
+    if (!t->buckets)
+        return IOF_E_NOMEM;
+    t->mask = nb - 1;
+    t->mem_bytes = nb * sizeof(*t->buckets);
+    if (cfg->ext_size) {
+        /* entries are multiples of the alignment, so every entry's area is aligned */
+        t->ext_off = round_up(cfg->rec_size, IOF_FTAB_EXT_ALIGN);
+        t->stride = round_up(t->ext_off + cfg->ext_size, IOF_FTAB_EXT_ALIGN);
+    } else {
+        /* without an extension, 8 bytes (the header's alignment) are enough */
+        t->ext_off = round_up(cfg->rec_size, alignof(iof__flow));
+        t->stride = t->ext_off;
+    }
+    return IOF_OK;
+}
+
+void iof__ftab_fini(iof__ftab *t)
+{
+    /* every record, live or free, lives in a slab */
+    for (iof__ftab_slab *s = t->slabs; s;) {
+        if (t->cfg.fini)
+            for (size_t k = 0; k < IOF_FTAB_SLAB_RECORDS; k++)
+                t->cfg.fini(t->cfg.ctx, entry(t, s, k));
+        iof__ftab_slab *n = s->h.next;
+        free(s);
+        s = n;
+    }
+    free(t->buckets);
+    memset(t, 0, sizeof(*t));
+}
+
+int iof__ftab_create(iof__ftab **out, const iof__ftab_config *cfg)
+{
+    *out = NULL;
+    iof__ftab *t = malloc(sizeof(*t));
+    if (!t)
+        return IOF_E_NOMEM;
+    int rc = iof__ftab_init(t, cfg);
+    if (rc != IOF_OK) {
+        free(t);
+        return rc;
+    }
+    t->mem_bytes += sizeof(*t);
+    *out = t;
+    return IOF_OK;
+}
+
+void iof__ftab_destroy(iof__ftab *t)
+{
+    if (!t)
+        return;
+    iof__ftab_fini(t);
+    free(t);
+}
+
+int iof__ftab_refill(iof__ftab *t)
+{
+    size_t bytes = sizeof(iof__ftab_slab) + IOF_FTAB_SLAB_RECORDS * t->stride;
+    iof__ftab_slab *s = calloc(1, bytes);
+    if (!s)
+        return IOF_E_NOMEM;
+    s->h.next = t->slabs;
+    t->slabs = s;
+    t->mem_bytes += bytes;
+    /* pushed in reverse so records are taken in address order */
+    for (size_t k = IOF_FTAB_SLAB_RECORDS; k-- > 0;) {
+        iof__flow *f = entry(t, s, k);
+        if (t->cfg.init)
+            t->cfg.init(t->cfg.ctx, f);
+        f->hnext = t->free_list;
+        t->free_list = f;
+    }
+    return IOF_OK;
+}
+
+void iof__ftab_grow_buckets(iof__ftab *t)
+{
+    uint64_t nb = t->mask + 1;
+    if (nb >= IOF_FTAB_MAX_BUCKETS)
+        return;
+    iof__flow **b = calloc(nb * 2, sizeof(*b));
+    if (!b)
+        return; /* keep working with longer chains */
+    uint64_t mask = nb * 2 - 1;
+    for (uint64_t i = 0; i < nb; i++) {
+        for (iof__flow *f = t->buckets[i], *n; f; f = n) {
+            n = f->hnext;
+            iof__flow **slot = &b[f->hash & mask];
+            f->hnext = *slot;
+            if (*slot)
+                (*slot)->hpprev = &f->hnext;
+            f->hpprev = slot;
+            *slot = f;
+        }
+    }
+    free(t->buckets);
+    t->buckets = b;
+    t->mask = mask;
+    t->mem_bytes += nb * sizeof(*b);
+}

@@ -1,0 +1,231 @@
+/* Generic flow table: the machinery every flow policy (fixed window today, Joy-style timeouts
+ * next) keeps its records in. A policy decides when records start and end; the table only
+ * stores them.
+ *
+ * - Records live in slabs of IOF_FTAB_SLAB_RECORDS and come from a free list: no allocation
+ *   per packet. Each slab entry is [policy record | extension area]; the policy record starts
+ *   with an iof__flow header (the table's links), the rest of it (key, counters, arrays bound
+ *   once per slab entry by the policy's init callback) is the policy's business.
+ * - Buckets: doubly-linked chains keyed by a hash the policy computes (flow/key.h), so removal
+ *   is O(1). The table never compares keys: the policy walks a bucket with its own inline match.
+ * - Creation queue: records in insertion order, which is ascending seq (insert refuses a seq
+ *   that does not increase). Its head is the oldest record: eviction takes it.
+ * - Activity queue (optional, cfg.activity): records in last-packet order, a record moves to
+ *   the tail when the policy touches it (O(1)); its head is the longest idle record, which an
+ *   inactive timeout needs. A policy that has no inactive timeout leaves it off and pays nothing.
+ * - Cap: max_live records. The table counts and reports (iof__ftab_evictable); the policy emits
+ *   and removes, since only it knows what leaving early means for its records.
+ * - seq: a per-record creation sequence number given by the policy at insertion; output order
+ *   is defined on it (docs/ARCHITECTURE.md, "Defined output order").
+ * - Extension area: ext_size bytes after each record, aligned to IOF_FTAB_EXT_ALIGN, zeroed at
+ *   every insertion, for the per-flow state of a policy or feature extractor.
+ */
+#ifndef IOF_FLOW_TABLE_H
+#define IOF_FLOW_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define IOF_FTAB_SLAB_RECORDS 256        /* records allocated together */
+#define IOF_FTAB_MIN_BUCKETS (1u << 12)
+#define IOF_FTAB_MAX_BUCKETS (1ull << 26) /* 512 MiB of bucket pointers: beyond any sane cap */
+#define IOF_FTAB_EXT_ALIGN 16u           /* extension areas: aligned for any scalar type */
+#define IOF_FTAB_MAX_EXT (1u << 20)      /* extension bytes per record: 1 MiB is far beyond any
+                                            fixed-size per-flow state; bounds entry size math */
+#define IOF_FTAB_MAX_REC ((size_t)64 << 20) /* policy record bytes: custom flows need ~21 KB at
+                                               --packets 1000; more is a caller bug */
+
+/* The table's part of a record. The fields are listed once, in a macro, so a policy's record
+ * can hold them both as one iof__flow (what the table works on) and as its own named members
+ * (r->hash, r->seq: what the policy and its consumers read), through an anonymous union:
+ *     union { iof__flow flow; struct { IOF__FLOW_FIELDS }; };
+ * The chain link and the hash come last, so they sit right before the policy's key: a bucket
+ * walk touches the same bytes as when the record was all the policy's. */
+#define IOF__FLOW_FIELDS                                                                       \
+    struct iof__flow *qprev, *qnext;   /* creation queue (ascending seq) */                    \
+    struct iof__flow *aprev, *anext;   /* activity queue (last packet order), if kept */       \
+    uint64_t seq;                      /* creation sequence number (see the policy) */         \
+    struct iof__flow **hpprev;         /* the pointer that points at this record (O(1) unlink) */ \
+    struct iof__flow *hnext;           /* hash chain; free list while unused */                \
+    uint64_t hash;
+
+typedef struct iof__flow {
+    IOF__FLOW_FIELDS
+} iof__flow;
+
+typedef struct iof__ftab_config {
+    size_t rec_size;     /* policy record bytes, iof__flow header at offset 0, arrays included */
+    size_t ext_size;     /* extension area bytes per record (0: none), <= IOF_FTAB_MAX_EXT */
+    uint64_t max_live;   /* cap on live records (> 0) */
+    bool activity;       /* keep the activity queue */
+    /* once per record when its slab is allocated (bind the record's arrays), and once per
+     * record at destroy (free what it owns); either may be NULL */
+    void (*init)(void *ctx, iof__flow *f);
+    void (*fini)(void *ctx, iof__flow *f);
+    void *ctx;
+} iof__ftab_config;
+
+typedef struct iof__ftab_stats {
+    uint64_t inserted;   /* removed = inserted - live */
+    uint64_t live;
+    uint64_t peak_live;  /* largest live count at a iof__ftab_mark_peak() */
+} iof__ftab_stats;
+
+typedef struct iof__ftab_slab iof__ftab_slab;
+
+/* Fields are read by the inline helpers below only; everything else goes through calls. */
+typedef struct iof__ftab {
+    iof__ftab_config cfg;
+    iof__flow **buckets;
+    uint64_t mask;
+    iof__flow *qhead, *qtail;
+    iof__flow *ahead, *atail;
+    iof__flow *free_list;
+    iof__ftab_slab *slabs;
+    size_t ext_off;      /* extension area's offset in an entry */
+    size_t stride;       /* entry bytes */
+    uint64_t min_seq;    /* smallest seq the next insertion may have */
+    uint64_t mem_bytes;
+    iof__ftab_stats st;
+} iof__ftab;
+
+/* A table embedded in its policy's struct (no pointer to follow on the packet path): init /
+ * fini; or a table of its own: create / destroy. The end calls cfg.fini on every record
+ * (live or free), then frees everything. */
+int iof__ftab_init(iof__ftab *t, const iof__ftab_config *cfg);
+void iof__ftab_fini(iof__ftab *t);
+int iof__ftab_create(iof__ftab **out, const iof__ftab_config *cfg);
+void iof__ftab_destroy(iof__ftab *t);
+
+/* Slow paths of iof__ftab_insert, out of line: a new slab on the free list (IOF_E_NOMEM), and
+ * doubling the bucket array (a failed allocation only means longer chains). */
+int iof__ftab_refill(iof__ftab *t);
+void iof__ftab_grow_buckets(iof__ftab *t);
+
+/* Insert and remove run once per record, every few packets on short flows: inline, so the
+ * policy's packet path has no call on them (measured: out of line, +3 % instructions on a
+ * short-flow capture). */
+
+/* Takes a record from the free list, links it into bucket hash, the tail of the creation queue
+ * and of the activity queue, zeroes its extension area. The policy record's own fields are as
+ * the previous user left them (arrays stay bound; buffers it owns may be reused): the policy
+ * sets them. NULL when out of memory or when seq does not increase (a policy bug). */
+static inline iof__flow *iof__ftab_insert(iof__ftab *t, uint64_t hash, uint64_t seq)
+{
+    /* the creation queue is ascending seq only if seq increases: refuse otherwise */
+    if (seq < t->min_seq)
+        return NULL;
+    if (!t->free_list && iof__ftab_refill(t) != 0)
+        return NULL;
+    iof__flow *f = t->free_list;
+    t->free_list = f->hnext;
+    t->min_seq = seq + 1;
+    f->seq = seq;
+    f->hash = hash;
+    iof__flow **b = &t->buckets[hash & t->mask];
+    f->hnext = *b;
+    if (*b)
+        (*b)->hpprev = &f->hnext;
+    f->hpprev = b;
+    *b = f;
+    f->qnext = NULL;
+    f->qprev = t->qtail;
+    if (t->qtail)
+        t->qtail->qnext = f;
+    else
+        t->qhead = f;
+    t->qtail = f;
+    f->anext = NULL;
+    f->aprev = t->cfg.activity ? t->atail : NULL;
+    if (t->cfg.activity) {
+        if (t->atail)
+            t->atail->anext = f;
+        else
+            t->ahead = f;
+        t->atail = f;
+    }
+    if (t->cfg.ext_size)
+        memset((unsigned char *)f + t->ext_off, 0, t->cfg.ext_size);
+    t->st.inserted++;
+    t->st.live++;
+    /* more live records than buckets: double them (rare: amortised O(1) per record) */
+    if (t->st.live > t->mask + 1)
+        iof__ftab_grow_buckets(t);
+    return f;
+}
+
+/* Unlinks f from its bucket and queues and returns it to the free list. */
+static inline void iof__ftab_remove(iof__ftab *t, iof__flow *f)
+{
+    *f->hpprev = f->hnext;
+    if (f->hnext)
+        f->hnext->hpprev = f->hpprev;
+    if (f->qprev) f->qprev->qnext = f->qnext; else t->qhead = f->qnext;
+    if (f->qnext) f->qnext->qprev = f->qprev; else t->qtail = f->qprev;
+    if (t->cfg.activity) {
+        if (f->aprev) f->aprev->anext = f->anext; else t->ahead = f->anext;
+        if (f->anext) f->anext->aprev = f->aprev; else t->atail = f->aprev;
+    }
+    t->st.live--;
+    f->hnext = t->free_list;
+    t->free_list = f;
+}
+
+/* First record of the bucket of hash (continue with ->hnext; compare ->hash first). */
+static inline iof__flow *iof__ftab_bucket(const iof__ftab *t, uint64_t hash)
+{
+    return t->buckets[hash & t->mask];
+}
+
+/* Oldest record (smallest seq), or NULL. */
+static inline iof__flow *iof__ftab_oldest(const iof__ftab *t) { return t->qhead; }
+/* Next record in creation order. */
+static inline iof__flow *iof__ftab_newer(const iof__flow *f) { return f->qnext; }
+/* Longest idle record (activity queue head), or NULL; NULL too when the queue is not kept. */
+static inline iof__flow *iof__ftab_idlest(const iof__ftab *t) { return t->ahead; }
+
+/* A packet went into f: moves it to the activity queue's tail. O(1); nothing when it is
+ * already there (a burst of one flow) or when the table keeps no activity queue. */
+static inline void iof__ftab_touch(iof__ftab *t, iof__flow *f)
+{
+    if (f == t->atail || !t->cfg.activity)
+        return;
+    /* f is not the tail, so f->anext is set */
+    f->anext->aprev = f->aprev;
+    if (f->aprev)
+        f->aprev->anext = f->anext;
+    else
+        t->ahead = f->anext;
+    f->aprev = t->atail;
+    f->anext = NULL;
+    t->atail->anext = f;
+    t->atail = f;
+}
+
+/* The record to evict now (the oldest) while live records exceed the cap, else NULL. */
+static inline iof__flow *iof__ftab_evictable(const iof__ftab *t)
+{
+    return t->st.live > t->cfg.max_live ? t->qhead : NULL;
+}
+
+/* Records the live count as a peak candidate (the policy calls it once the cap holds). */
+static inline void iof__ftab_mark_peak(iof__ftab *t)
+{
+    if (t->st.live > t->st.peak_live)
+        t->st.peak_live = t->st.live;
+}
+
+static inline void *iof__ftab_ext(const iof__ftab *t, iof__flow *f)
+{
+    return (unsigned char *)f + t->ext_off;
+}
+
+static inline uint64_t iof__ftab_live(const iof__ftab *t) { return t->st.live; }
+static inline const iof__ftab_stats *iof__ftab_get_stats(const iof__ftab *t) { return &t->st; }
+/* Bytes held by the table: buckets, slabs (records, their arrays, extension areas), and the
+ * table itself when it was created (not embedded). */
+static inline uint64_t iof__ftab_memory(const iof__ftab *t) { return t->mem_bytes; }
+
+#endif
