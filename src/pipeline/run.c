@@ -153,10 +153,35 @@ void iof_run_stop(iof_run *r)
 
 const char *iof_run_errmsg(const iof_run *r) { return r->errmsg; }
 
-/* Flow policy -> sink + per-device/per-protocol tables. */
-static int on_record(void *ctx, const iof__cfrec *rec)
+/* ---- the custom-flow policy as a view consumer, and the record stages -------------------- */
+
+static int cf_packet(void *ctx, const iof__pkt *pkt, const iof__view *views, int nviews)
+{
+    return iof__cflow_packet(ctx, pkt, views, nviews);
+}
+
+static int cf_advance(void *ctx, int64_t clock_ns) { return iof__cflow_advance(ctx, clock_ns); }
+
+static int cf_flush(void *ctx, bool interrupted)
+{
+    return iof__cflow_flush(ctx, interrupted ? IOF_CF_END_SHUTDOWN : IOF_CF_END_EOF);
+}
+
+/* The policy's emitter: a finished record enters the hub. */
+static int cf_emit(void *ctx, const iof__cfrec *rec)
 {
     iof_run *r = ctx;
+    return iof__pipe_record(&r->pipe, &iof__cf_kind, rec);
+}
+
+/* Stats stage: a custom-flow record's device row (inventory name, else MAC, else IP) and
+ * protocol row. */
+static int cf_stats(void *ctx, const iof__row_kind *kind, const void *record)
+{
+    if (kind != &iof__cf_kind)
+        return IOF_OK;
+    iof_run *r = ctx;
+    const iof__cfrec *rec = record;
     char key[48];
     const char *name = NULL, *type = NULL;
     if (rec->device >= 0 && r->inv) {
@@ -175,8 +200,14 @@ static int on_record(void *ctx, const iof__cfrec *rec)
     bool traffic = rec->variant == IOF_VAR_BI || !(r->cfg.variants & IOF_VARIANT_BI);
     iof__stats_record(&r->st, key, name, type, rec->variant, rec->proto, rec->packets, rec->bytes,
                       traffic);
-    if (!r->sink)
-        return IOF_OK;
+    return IOF_OK;
+}
+
+/* Sink stage: the record's rows in the output files (the sink was made for its kind). */
+static int to_sink(void *ctx, const iof__row_kind *kind, const void *rec)
+{
+    (void)kind;
+    iof_run *r = ctx;
     int rc = iof__sink_write(r->sink, rec);
     if (rc != IOF_OK && !r->errmsg[0])
         snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__sink_errmsg(r->sink));
@@ -211,9 +242,12 @@ static int setup(iof_run *r)
     };
     if (r->inv && !(r->inv_seen = calloc(iof__inventory_count(r->inv) + 1, 1)))
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
-    int rc = iof__cflow_create(&r->flows, &fc, on_record, r);
+    int rc = iof__cflow_create(&r->flows, &fc, cf_emit, r);
     if (rc != IOF_OK)
         return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the flow table");
+    const iof__view_consumer cf = { "customflow", r->flows, cf_packet, cf_advance, cf_flush };
+    IOF_TRY(iof__pipe_add_consumer(&r->pipe, &cf));
+    IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_stats, r));
     r->rowcfg = (iof__cf_rowcfg){ .packets = c->packets, .payload_total = c->payload_total,
                                   .anonymise = c->anonymise, .device_ip = c->device_ip, .inv = r->inv };
     if (!c->formats)
@@ -258,7 +292,8 @@ static int setup(iof_run *r)
         .kind_cfg = &r->rowcfg,
         .existing = c->existing,
     };
-    return iof__sink_create(&r->sink, &sc, r->errmsg, sizeof(r->errmsg));
+    IOF_TRY(iof__sink_create(&r->sink, &sc, r->errmsg, sizeof(r->errmsg)));
+    return iof__pipe_on_record(&r->pipe, IOF_HUB_SINK, to_sink, r);
 }
 
 /* Timestamps: the clock is the largest timestamp seen; a frame older than it is out of order,
@@ -312,11 +347,11 @@ static int process_frame(iof_run *r, const iof__frame *f)
     if (n == 0) {
         r->st.unattributed++;
         /* the clock still advances: windows close by capture time */
-        return iof__cflow_advance(r->flows, pkt.ts_ns);
+        return iof__pipe_advance(&r->pipe, pkt.ts_ns);
     }
     r->st.attributed++;
     r->st.views += (uint64_t)n;
-    return iof__cflow_packet(r->flows, &pkt, views, n);
+    return iof__pipe_packet(&r->pipe, &pkt, views, n);
 }
 
 /* Days whose records are all out: once the clock is a window (plus a grace period for
@@ -477,7 +512,7 @@ iof_err iof_run_execute(iof_run *r)
     iof__progress_end(&r->progress);
     r->st.interrupted = r->stop != 0 || interrupted;
     if (flow_rc == IOF_OK)
-        flow_rc = iof__cflow_flush(r->flows, r->st.interrupted ? IOF_CF_END_SHUTDOWN : IOF_CF_END_EOF);
+        flow_rc = iof__pipe_flush(&r->pipe, r->st.interrupted);
     iof__cflow_get_stats(r->flows, &r->st.cf);
     iof__fragtab_stats fs;
     iof__fragtab_get_stats(r->frag, &fs);

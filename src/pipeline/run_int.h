@@ -13,6 +13,7 @@
 #include "iotflow/iotflow.h"
 #include "kinds/customflow.h"
 #include "output/sink.h"
+#include "pipeline/hub.h"
 #include "pipeline/stats.h"
 
 #define IOF_FRAGTAB_ENTRIES 65536        /* datagrams in reassembly-key table */
@@ -42,6 +43,7 @@ struct iof_run {
     iof__fragtab *frag;
     iof__cflow *flows;
     iof__sink *sink;
+    iof__pipe pipe;            /* view consumers (the flow policies) and the record hub */
     iof__stats st;
     iof__progress progress;
     struct iof__merge *volatile merge; /* while reading: for iof_run_stop() */
