@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/grow.h"
 #include "common/schema.h"
 
 int iof__schema_init(iof__schema *s, const char *name, iof__row_ops ops)
@@ -56,14 +57,7 @@ int iof__schema_add_column(iof__schema *s, const iof__column *col)
         return IOF_E_LIMIT;
     if (col->decimals > IOF_MAX_DECIMALS || col->time_text > IOF_TT_ISO_US)
         return IOF_E_INVAL;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        iof__column *c = realloc(s->cols, cap * sizeof(*c));
-        if (!c)
-            return IOF_E_NOMEM;
-        s->cols = c;
-        s->cap = cap;
-    }
+    IOF_TRY(iof__grow((void **)&s->cols, &s->cap, s->n + 1, sizeof *s->cols, IOF_MAX_COLUMNS));
     iof__column *c = &s->cols[s->n++];
     *c = *col;
     c->dict = col->dict || col->type == IOF_VT_STRING;

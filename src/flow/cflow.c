@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/grow.h"
 #include "flow/cflow.h"
 #include "flow/key.h"
 
@@ -178,17 +179,13 @@ static int reserve_payload(iof__cflow *t, iof__cfrec *r, uint32_t n)
 {
     if (n <= r->pay_cap - r->pay_used)
         return IOF_OK;
-    uint64_t max = (uint64_t)t->cfg.packets * t->cfg.payload;
-    uint64_t cap = r->pay_cap ? r->pay_cap : 256;
-    while (cap < (uint64_t)r->pay_used + n)
-        cap *= 2;
-    if (cap > max)
-        cap = max;
-    uint8_t *p = realloc(r->pay, cap);
-    if (!p)
-        return IOF_E_NOMEM;
+    /* i slots of at most j bytes; the first buffer is 256 bytes (most records keep less) */
+    size_t max = (size_t)t->cfg.packets * t->cfg.payload, cap = r->pay_cap;
+    size_t need = (size_t)r->pay_used + n;
+    if (!cap && need < 256 && max >= 256)
+        need = 256;
+    IOF_TRY(iof__grow((void **)&r->pay, &cap, need, 1, max));
     t->pay_bytes += cap - r->pay_cap;
-    r->pay = p;
     r->pay_cap = (uint32_t)cap;
     return IOF_OK;
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/grow.h"
 #include "output/cluster.h"
 
 #define PREFETCH_AHEAD 2  /* records */
@@ -57,14 +58,12 @@ int iof__cluster_add(iof__cluster *c, const void *r)
 {
     size_t sz = (c->kind->copy_size(r) + 7) & ~(size_t)7;
     if (sz > c->cap - c->used) {
-        size_t cap = c->cap ? c->cap : (1u << 20);
-        while (cap - c->used < sz)
-            cap *= 2;
-        unsigned char *a = realloc(c->arena, cap);
-        if (!a)
-            return IOF_E_NOMEM;
-        c->arena = a;
-        c->cap = cap;
+        /* a batch is drained once it holds max_bytes, so the arena never needs more than
+         * max_bytes + one record; it starts at 1 MiB (fewer moves of a growing batch) */
+        size_t need = c->used + sz, first = (size_t)1 << 20;
+        if (!c->cap && need < first)
+            need = first < c->max_bytes + sz ? first : c->max_bytes + sz;
+        IOF_TRY(iof__grow((void **)&c->arena, &c->cap, need, 1, c->max_bytes + sz));
     }
     size_t off = c->used;
     uint64_t key[2];

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/grow.h"
 #include "common/thread.h"
 #include "output/cluster.h"
 #include "output/sink.h"
@@ -61,9 +62,10 @@ struct iof__sink {
     /* parts already used per (fmt, sub, day): completed files */
     iof__sink_file_info *done;
     size_t ndone, capdone;
-    iof__outfile **pending;   /* completed at close under temp names, renamed together */
-    size_t npending, cappending;
-    sink_file *pending_sf;    /* what each pending file is (day, part, replaces) */
+    /* completed at close under temp names, renamed together; what each is (day, part, ...) */
+    iof__outfile *pending[IOF_MAX_OPEN_FILES];
+    sink_file pending_sf[IOF_MAX_OPEN_FILES];
+    size_t npending;
     char errmsg[SINK_ERRLEN];
 };
 
@@ -153,14 +155,7 @@ static int make_path(const iof__sink *s, const sink_file *sf, char *buf, size_t 
 
 static int record_done(iof__sink *s, const sink_file *sf, const char *path, bool replaced)
 {
-    if (s->ndone == s->capdone) {
-        size_t cap = s->capdone ? s->capdone * 2 : 16;
-        iof__sink_file_info *d = realloc(s->done, cap * sizeof(*d));
-        if (!d)
-            return IOF_E_NOMEM;
-        s->done = d;
-        s->capdone = cap;
-    }
+    IOF_TRY(iof__grow((void **)&s->done, &s->capdone, s->ndone + 1, sizeof *s->done, IOF_MAX_OUTPUT_FILES));
     iof__sink_file_info *i = &s->done[s->ndone];
     i->path = strdup(path);
     if (!i->path)
@@ -320,19 +315,7 @@ static int close_file(iof__sink *s, sink_file *sf, bool ok, bool defer)
             remove_stale_parts(s, sf);
         return record_done(s, sf, path, sf->replaces);
     }
-    if (s->npending == s->cappending) {
-        size_t cap = s->cappending ? s->cappending * 2 : 16;
-        iof__outfile **p = realloc(s->pending, cap * sizeof(*p));
-        sink_file *pr = p ? realloc(s->pending_sf, cap * sizeof(*pr)) : NULL;
-        if (p)
-            s->pending = p;
-        if (!p || !pr) {
-            iof__outfile_abort(sf->f);
-            return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_NOMEM, "out of memory");
-        }
-        s->pending_sf = pr;
-        s->cappending = cap;
-    }
+    /* deferred files are the ones open at iof__sink_close: at most IOF_MAX_OPEN_FILES */
     /* listed first: pending[i] is always done[ndone - npending + i] */
     if ((rc = record_done(s, sf, path, sf->replaces)) != IOF_OK) {
         iof__outfile_abort(sf->f);
@@ -564,8 +547,6 @@ void iof__sink_destroy(iof__sink *s)
     for (size_t i = 0; i < s->ndone; i++)
         free(s->done[i].path);
     free(s->done);
-    free(s->pending);
-    free(s->pending_sf);
     free(s->dir);
     free(s);
 }

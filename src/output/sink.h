@@ -13,6 +13,7 @@
 
 #define IOF_MAX_OPEN_FILES 16   /* open writers per run; the least recently used is completed
                                    and published (a later record of its day goes to a new part) */
+#define IOF_MAX_OUTPUT_FILES (1u << 24) /* files one run publishes (their list is kept) */
 #define IOF_MAX_PARTS 100000    /* part files of one (format, sub-partition, day) */
 
 typedef struct iof__sink_cfg {
