@@ -40,8 +40,8 @@ static int open_file(gen *g, iof__outfile **f, const char *dir, const char *name
     char path[PATH_CAP];
     if (snprintf(path, sizeof path, "%s%s%s", dir ? dir : "", dir ? "/" : "", name) >=
         (int)sizeof path)
-        return iof__fail(g->errbuf, g->errlen, IOF_E_OUTPUT, "synth: %s/%s: path too long",
-                         dir, name);
+        return iof__fail(g->errbuf, g->errlen, IOF_E_OUTPUT, "synth: %s%s%s: path too long",
+                         dir ? dir : "", dir ? "/" : "", name);
     char err[1024];
     int rc = iof__outfile_open(f, path, err, sizeof err);
     if (rc < 0)
