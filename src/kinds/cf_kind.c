@@ -107,9 +107,9 @@ static void cf_copy(void *dst, const void *rec, uint64_t key[2])
     key[1] = k2;
 }
 
-/* Service, then message sequence, then who: records of one service and the same leading
- * payload sit side by side (the columns get runs). 0 for records the cluster then keeps in
- * arrival order. */
+/* Service, then message sequence, then who, then when: records of one service and the same
+ * leading payload sit side by side (the columns get runs). A total order (seq last), so a
+ * file's row order does not depend on the order records reached the sink. */
 static int cf_compare(const void *pa, const void *pb)
 {
     const iof__cfrec *a = pa, *b = pb;
@@ -142,6 +142,11 @@ static int cf_compare(const void *pa, const void *pb)
         return a->dev_port < b->dev_port ? -1 : 1;
     if (a->first_ns != b->first_ns)
         return a->first_ns < b->first_ns ? -1 : 1;
+    /* the same key and first packet twice in one file (a record evicted by --max-flows and
+     * created again at the same instant): creation order, which a sharded run reproduces
+     * (seq comes from the packet ordinal, not from which worker held the record) */
+    if (a->seq != b->seq)
+        return a->seq < b->seq ? -1 : 1;
     return 0;
 }
 
