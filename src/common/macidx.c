@@ -12,9 +12,10 @@ static const uint8_t *mac_of(iof__macrows v, size_t row)
 
 static size_t home(const iof__macidx *x, const uint8_t m[6])
 {
-    uint64_t v = x->seed;
+    uint64_t v = 0;
     for (int i = 0; i < 6; i++)
-        v = v << 8 ^ m[i];
+        v = v << 8 | m[i];
+    v ^= x->seed; /* all 64 bits of the seed (shifting it in would keep 16) */
     v ^= v >> 33; /* murmur3's finaliser: every input bit reaches the low (slot) bits */
     v *= 0xff51afd7ed558ccdULL;
     v ^= v >> 33;

@@ -241,6 +241,9 @@ int iof__cflow_advance(iof__cflow *t, int64_t clock_ns)
 static int cflow_packet(iof__cflow *t, const iof__pkt *p, const iof__view *views, int nviews,
                         int64_t *until)
 {
+    /* seq numbers 2 views per packet (rec_seq): a third would collide with the next packet's */
+    if (nviews < 0 || nviews > 2)
+        return IOF_E_INVAL;
     int rc = iof__cflow_advance(t, p->ts_ns);
     if (rc != IOF_OK)
         return rc;

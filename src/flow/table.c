@@ -50,6 +50,9 @@ int iof__ftab_init(iof__ftab *t, const iof__ftab_config *cfg)
         t->ext_off = round_up(cfg->rec_size, alignof(iof__flow));
         t->stride = t->ext_off;
     }
+    /* a slab is IOF_FTAB_SLAB_RECORDS entries: its size must not wrap (32-bit size_t) */
+    if (t->stride > (SIZE_MAX - sizeof(iof__ftab_slab)) / IOF_FTAB_SLAB_RECORDS)
+        return IOF_E_INVAL;
     return IOF_OK;
 }
 

@@ -96,7 +96,8 @@ static void cf_copy(void *dst, const void *rec, uint64_t key[2])
     memcpy(d->dir, r->dir, n);
     if (r->pay_used)
         memcpy(d->pay, r->pay, r->pay_used);
-    d->hnext = d->qprev = d->qnext = NULL; /* the table's links mean nothing in a copy */
+    /* the table's links mean nothing in a copy (seq and hash stay) */
+    d->hnext = d->qprev = d->qnext = d->aprev = d->anext = NULL;
     d->hpprev = NULL;
     uint64_t k = (uint64_t)r->proto << 56 | (uint64_t)r->rem_port << 40, k2 = 0;
     for (uint32_t b = 0; b < 5 && b < r->pay_used && b < CLUSTER_PREFIX; b++)

@@ -153,13 +153,29 @@ static int make_path(const iof__sink *s, const sink_file *sf, char *buf, size_t 
     return (n < 0 || (size_t)n >= len) ? IOF_E_OUTPUT : IOF_OK;
 }
 
+/* Room in the list of published files for one more, with the message if there is none. Made
+ * before a file is published, so a published file is always listed (and --overwrite's refusal
+ * path can remove it). */
+static int reserve_done(iof__sink *s, const char *path)
+{
+    int rc = iof__grow((void **)&s->done, &s->capdone, s->ndone + 1, sizeof *s->done,
+                       IOF_MAX_OUTPUT_FILES);
+    if (rc == IOF_E_LIMIT)
+        return iof__fail(s->errmsg, sizeof(s->errmsg), rc, "%s: more than %u output files in one run",
+                         path, IOF_MAX_OUTPUT_FILES);
+    if (rc != IOF_OK)
+        return iof__fail(s->errmsg, sizeof(s->errmsg), rc, "out of memory");
+    return IOF_OK;
+}
+
+/* Lists a file (reserve_done() first; path text copied). */
 static int record_done(iof__sink *s, const sink_file *sf, const char *path, bool replaced)
 {
-    IOF_TRY(iof__grow((void **)&s->done, &s->capdone, s->ndone + 1, sizeof *s->done, IOF_MAX_OUTPUT_FILES));
+    IOF_TRY(reserve_done(s, path));
     iof__sink_file_info *i = &s->done[s->ndone];
     i->path = strdup(path);
     if (!i->path)
-        return IOF_E_NOMEM;
+        return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_NOMEM, "out of memory");
     i->format = s->fmts[sf->fmt].ops->name;
     i->sub = sf->sub;
     i->sub_name = s->kind->sub_names[sf->sub];
@@ -305,6 +321,10 @@ static int close_file(iof__sink *s, sink_file *sf, bool ok, bool defer)
         iof__outfile_abort(sf->f);
         return rc;
     }
+    if ((rc = reserve_done(s, path)) != IOF_OK) {
+        iof__outfile_abort(sf->f);
+        return rc;
+    }
     if (!defer) {
         char err[1024];
         if ((rc = iof__outfile_publish(sf->f, err, sizeof(err))) != IOF_OK) {
@@ -319,7 +339,7 @@ static int close_file(iof__sink *s, sink_file *sf, bool ok, bool defer)
     /* listed first: pending[i] is always done[ndone - npending + i] */
     if ((rc = record_done(s, sf, path, sf->replaces)) != IOF_OK) {
         iof__outfile_abort(sf->f);
-        return iof__fail(s->errmsg, sizeof(s->errmsg), rc, "out of memory");
+        return rc;
     }
     s->pending_sf[s->npending] = *sf;
     s->pending[s->npending++] = sf->f;
@@ -552,6 +572,7 @@ void iof__sink_destroy(iof__sink *s)
 }
 
 const char *iof__sink_errmsg(const iof__sink *s) { return s->errmsg; }
+const iof__row_kind *iof__sink_kind(const iof__sink *s) { return s->kind; }
 
 const iof__sink_file_info *iof__sink_files(const iof__sink *s, size_t *n)
 {

@@ -63,6 +63,8 @@ int iof__sink_close(iof__sink *s, bool ok);
 size_t iof__sink_unpublish(iof__sink *s);
 void iof__sink_destroy(iof__sink *s);
 const char *iof__sink_errmsg(const iof__sink *s);
+/* The row kind the sink was made for (it takes records of that kind only). */
+const iof__row_kind *iof__sink_kind(const iof__sink *s);
 /* Published files (valid until destroy). */
 const iof__sink_file_info *iof__sink_files(const iof__sink *s, size_t *n);
 

@@ -203,11 +203,12 @@ static int cf_stats(void *ctx, const iof__row_kind *kind, const void *record)
     return IOF_OK;
 }
 
-/* Sink stage: the record's rows in the output files (the sink was made for its kind). */
+/* Sink stage: the record's rows in the output files (a sink takes the kind it was made for). */
 static int to_sink(void *ctx, const iof__row_kind *kind, const void *rec)
 {
-    (void)kind;
     iof_run *r = ctx;
+    if (kind != iof__sink_kind(r->sink))
+        return IOF_OK;
     int rc = iof__sink_write(r->sink, rec);
     if (rc != IOF_OK && !r->errmsg[0])
         snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__sink_errmsg(r->sink));

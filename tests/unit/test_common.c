@@ -84,6 +84,27 @@ static void test_macidx(void)
     }
 }
 
-static const iof_test tests[] = { TEST(test_grow_caps), TEST(test_macidx), { 0, 0 } };
+/* The whole seed reaches the slots: seeds that differ only in their upper 48 bits place the
+ * same MACs differently (a hash that shifted the seed out would not). */
+static void test_macidx_seed(void)
+{
+    row rows[64];
+    for (unsigned i = 0; i < 64; i++)
+        mac_n(rows[i].mac, i);
+    iof__macrows v = { rows, sizeof *rows, offsetof(row, mac) };
+    iof__macidx a, b;
+    iof__macidx_init(&a, 0x1111000000000000ULL);
+    iof__macidx_init(&b, 0x2222000000000000ULL);
+    for (size_t i = 0; i < 64; i++) {
+        ASSERT_EQ_INT(iof__macidx_add(&a, v, i), IOF_OK);
+        ASSERT_EQ_INT(iof__macidx_add(&b, v, i), IOF_OK);
+    }
+    ASSERT_EQ_U64(a.mask, b.mask);
+    ASSERT_TRUE(memcmp(a.slot, b.slot, (a.mask + 1) * sizeof *a.slot) != 0);
+    iof__macidx_free(&a);
+    iof__macidx_free(&b);
+}
+
+static const iof_test tests[] = { TEST(test_grow_caps), TEST(test_macidx), TEST(test_macidx_seed), { 0, 0 } };
 
 int main(void) { return iof_test_run(tests); }
