@@ -5,20 +5,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file_fuzz.h"
+
 #include "flow/inventory.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char path[] = "/tmp/iof-fuzz-inv-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0)
+    if (!file_fuzz_write(path, data, size))
         return 0;
-    if (write(fd, data, size) != (ssize_t)size) {
-        close(fd);
-        unlink(path);
-        return 0;
-    }
-    close(fd);
     iof__inventory *inv = NULL;
     char err[256];
     if (iof__inventory_load(&inv, path, err, sizeof(err)) == 0) {

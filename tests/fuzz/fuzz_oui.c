@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file_fuzz.h"
+
 #include "devices/oui.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -16,15 +18,8 @@ static volatile uint32_t sink;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char path[] = "/tmp/iof-fuzz-oui-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0)
+    if (!file_fuzz_write(path, data, size))
         return 0;
-    if (write(fd, data, size) != (ssize_t)size) {
-        close(fd);
-        unlink(path);
-        return 0;
-    }
-    close(fd);
     iof__oui *db = iof__oui_create();
     char err[512] = "";
     if (db && iof__oui_add_file(db, path, err, sizeof err) != 0 && strstr(err, path) == NULL)
