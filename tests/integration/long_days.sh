@@ -49,7 +49,9 @@ check "sorted: one file per day, variant and format (no part files)" \
 # a second signal (SIGINT then SIGTERM) while the day files are being written (slowed down)
 IOF_TEST_SLOW_US=2000 "$BIN/iotflow" extract -q -f parquet -f csv -o "$TMP/sig" "$TMP/sorted.pcap" 2>"$TMP/sig.err" &
 pid=$!
-for _ in $(seq 1 100); do [ "$(find "$TMP/sig" -type f 2>/dev/null | wc -l)" -ge 200 ] && break; sleep 0.1; done
+# wait for 200 *published* files (temporary ones start with '.' and the second signal removes them);
+# up to 60 s: a loaded CI machine writes the slowed-down files at a third of this VM's pace
+for _ in $(seq 1 600); do [ "$(find "$TMP/sig" -type f ! -name '.*' 2>/dev/null | wc -l)" -ge 200 ] && break; sleep 0.1; done
 kill -INT $pid; kill -TERM $pid  # two different signals: they cannot merge into one pending signal
 wait $pid; rc=$?
 n=$(find "$TMP/sig" -type f ! -name '.*' | wc -l)
