@@ -111,6 +111,10 @@ typedef struct iof_config {
     unsigned payload;         /* j: payload bytes per packet, default 1000 (max 65535) */
     unsigned payload_total;   /* B: wide-layout payload stream slots, default 3000 */
     uint64_t max_flows;       /* cap on live records, default 1000000; oldest evicted early */
+    uint64_t max_memory;      /* bound in bytes on the flow table (live records, their payload
+                                 buffers, buckets); the oldest evicted early, like max_flows.
+                                 0 = default: a quarter of the memory the process may use (RAM,
+                                 or a lower cgroup limit), at least 64 MiB; UINT64_MAX: none */
     bool anonymise;           /* write private remote IPs as 0.0.0.0 / :: (default true) */
     bool device_ip;           /* add a device_ip column (default false: an identifier of the
                                  local network, left out of the dataset-compatible layout) */

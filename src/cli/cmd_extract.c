@@ -1,4 +1,5 @@
 /* iotflow extract: options -> iof_config -> iof_run. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -43,6 +44,10 @@ static void extract_usage(FILE *fp)
           "                        most 8181 - 3 x --packets: the wide layout has 8192 columns)\n"
           "      --max-flows N     cap on live records; the oldest is emitted early and flagged\n"
           "                        evicted (default 1000000)\n"
+          "      --max-memory SIZE bound on the flow table's memory (records and their payload\n"
+          "                        bytes), e.g. 512M, 4G; the oldest records are emitted early\n"
+          "                        and flagged evicted (default: a quarter of the RAM or cgroup\n"
+          "                        limit, at least 64M; 'none': no bound)\n"
           "      --keep-private-ips  write private remote IPs as they are (default: 0.0.0.0 / ::)\n"
           "      --device-ip       add a device_ip column (the device-side address of the key;\n"
           "                        off by default: a local identifier the dataset leaves out)\n"
@@ -95,6 +100,30 @@ static int parse_uint(const char *opt, const char *s, unsigned long long max, un
     return 0;
 }
 
+/* N[K|M|G|T] (binary units: K = 1024) | none (UINT64_MAX); at least 1 MiB */
+static int parse_size(const char *opt, const char *s, uint64_t *out)
+{
+    if (strcmp(s, "none") == 0) {
+        *out = UINT64_MAX;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    const char *units = "KMGT";
+    if (*end && end[1] == '\0' && strchr(units, toupper((unsigned char)*end)))
+        shift = 10u * (unsigned)(strchr(units, toupper((unsigned char)*end)) - units + 1), end++;
+    if (!*s || *end || errno || s[0] == '-' || end == s || v > (UINT64_MAX >> 1) >> shift ||
+        (v << shift) < (1ULL << 20)) {
+        fprintf(stderr, "iotflow extract: %s: expected a size of at least 1M (N, NK, NM, NG or NT) "
+                        "or 'none', got '%s'\n", opt, s);
+        return -1;
+    }
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
 /* zstd | zstd:LEVEL | snappy | none */
 static int parse_compression(const char *s, iof_config *cfg)
 {
@@ -144,7 +173,7 @@ static int parse_formats(const char *s, unsigned *bits)
 
 enum {
     O_LAYOUT = 256, O_VARIANT, O_DEVICES, O_WINDOW, O_PACKETS, O_PAYLOAD, O_PAYLOAD_TOTAL,
-    O_PARTITION, O_FILTER, O_COMPRESSION, O_THREADS, O_STATS, O_MAXFLOWS, O_KEEPIPS, O_SEED,
+    O_PARTITION, O_FILTER, O_COMPRESSION, O_THREADS, O_STATS, O_MAXFLOWS, O_MAXMEM, O_KEEPIPS, O_SEED,
     O_DURATION, O_SNAPLEN, O_BUFSIZE, O_PROGRESS, O_RULES, O_INPUT_ORDER, O_OVERWRITE, O_APPEND,
     O_STRICT, O_DEVICE_IP,
 };
@@ -161,7 +190,7 @@ int iof_cli_extract(int argc, char **argv)
         { "partition", required_argument, 0, O_PARTITION }, { "filter", required_argument, 0, O_FILTER },
         { "compression", required_argument, 0, O_COMPRESSION },
         { "threads", required_argument, 0, O_THREADS }, { "stats", required_argument, 0, O_STATS },
-        { "max-flows", required_argument, 0, O_MAXFLOWS }, { "keep-private-ips", no_argument, 0, O_KEEPIPS },
+        { "max-flows", required_argument, 0, O_MAXFLOWS }, { "max-memory", required_argument, 0, O_MAXMEM }, { "keep-private-ips", no_argument, 0, O_KEEPIPS },
         { "hash-seed", required_argument, 0, O_SEED }, { "duration", required_argument, 0, O_DURATION },
         { "snaplen", required_argument, 0, O_SNAPLEN }, { "buffer-size", required_argument, 0, O_BUFSIZE },
         { "progress", no_argument, 0, O_PROGRESS }, { "rules", required_argument, 0, O_RULES },
@@ -213,6 +242,10 @@ int iof_cli_extract(int argc, char **argv)
                 return IOF_EXIT_USAGE;
             }
             cfg.max_flows = v;
+            break;
+        case O_MAXMEM:
+            if (parse_size("--max-memory", optarg, &cfg.max_memory))
+                return IOF_EXIT_USAGE;
             break;
         case O_SEED: if (parse_uint("--hash-seed", optarg, UINT64_MAX, &v)) return IOF_EXIT_USAGE; cfg.hash_seed = v; break;
         case O_THREADS: if (parse_uint("--threads", optarg, 1024, &v)) return IOF_EXIT_USAGE; cfg.threads = (unsigned)v; break;

@@ -224,6 +224,14 @@ static int update_rec(iof__cflow *t, iof__cfrec *r, const iof__pkt *p, uint8_t d
     return IOF_OK;
 }
 
+int iof__cflow_set_ordinal(iof__cflow *t, uint64_t next_ordinal)
+{
+    if (next_ordinal < t->npkt)
+        return IOF_E_INVAL;
+    t->npkt = next_ordinal;
+    return IOF_OK;
+}
+
 int iof__cflow_advance(iof__cflow *t, int64_t clock_ns)
 {
     if (t->have_clock && clock_ns <= t->clock_ns)
@@ -267,11 +275,16 @@ static int cflow_packet(iof__cflow *t, const iof__pkt *p, const iof__view *views
             if (!(t->cfg.variants & (1u << var)) || (var == IOF_VAR_UNI && v->dir == 0))
                 continue;
             iof__cfrec *r = found[var];
-            /* a saturated window (clamped timestamps) is never closed by a packet. This is the
-             * one emission out of creation order: with timestamps going back, r may be younger
-             * than records still open (docs/ARCHITECTURE.md, "Defined output order") */
-            if (r && p->ts_ns >= window_end(t, r) && window_end(t, r) != INT64_MAX) {
-                emit_rec(t, r, IOF_CF_END_WINDOW);
+            /* the clock (>= this packet's time) has passed r's window: r is closed for packets
+             * even if it has not left yet (it began with an out-of-order timestamp and waits
+             * behind an older open record). It leaves the bucket, keeps its place in output
+             * order, and this packet starts a new record: what a record holds depends on its
+             * own key's packets and the clock only, never on which records share its table
+             * (docs/ARCHITECTURE.md, "Defined output order"). A saturated window (clamped
+             * timestamps) never closes by a packet. */
+            if (r && window_end(t, r) <= t->clock_ns && window_end(t, r) != INT64_MAX) {
+                iof__ftab_unhash(&t->tab, &r->flow);
+                t->st.records_closed_waiting++;
                 r = NULL;
             }
             if (!r) {
@@ -284,10 +297,18 @@ static int cflow_packet(iof__cflow *t, const iof__pkt *p, const iof__view *views
             IOF_TRY(update_rec(t, r, p, v->dir));
         }
     }
-    /* exact cap after each packet: emit the oldest records early */
+    /* exact caps after each packet: emit the oldest records early */
     for (iof__flow *f; (f = iof__ftab_evictable(&t->tab));)
         emit_rec(t, rec_of(f), IOF_CF_END_EVICTED);
     iof__ftab_mark_peak(&t->tab);
+    uint64_t held = iof__cflow_live_bytes(t);
+    for (iof__flow *f; t->cfg.max_bytes && held > t->cfg.max_bytes && (f = iof__ftab_oldest(&t->tab));) {
+        t->st.records_evicted_memory++;
+        emit_rec(t, rec_of(f), IOF_CF_END_EVICTED);
+        held = iof__cflow_live_bytes(t);
+    }
+    if (held > t->st.peak_live_bytes)
+        t->st.peak_live_bytes = held;
     return t->err;
 }
 
@@ -315,6 +336,11 @@ void iof__cflow_get_stats(const iof__cflow *t, iof__cf_stats *st)
     const iof__ftab_stats *ts = iof__ftab_get_stats(&t->tab);
     st->live_records = ts->live;
     st->peak_live_records = ts->peak_live;
+}
+
+uint64_t iof__cflow_live_bytes(const iof__cflow *t)
+{
+    return iof__ftab_live_bytes(&t->tab) + t->pay_bytes;
 }
 
 uint64_t iof__cflow_memory(const iof__cflow *t)

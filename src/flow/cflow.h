@@ -4,16 +4,16 @@
  *
  * Memory: one record per (key, variant) active inside a window. Records leave the table when
  * their window closes (packet-time clock), at end of input, or — when the number of live
- * records reaches max_flows — the oldest is emitted early with `evicted` set (YAF "resource"
- * end, Suricata memcap recycling). Records live in the generic flow table (flow/table.h):
- * slabs and a free list, no allocation per packet.
+ * records exceeds max_flows, or the bytes they hold exceed max_bytes — the oldest is emitted
+ * early with `evicted` set (YAF "resource" end, Suricata memcap recycling). Records live in the
+ * generic flow table (flow/table.h): slabs and a free list, no allocation per packet.
  *
  * One hash lookup per packet and view: the bucket of a five-tuple holds both variants.
  *
  * Order (docs/ARCHITECTURE.md, "Defined output order"): a record's seq is the creating packet's
- * ordinal among the packets fed here * 4 + view * 2 + variant; records are emitted in ascending
- * seq, except that a packet at or past the end of its own record's window emits that record at
- * once even when older records are still open (timestamps that went backwards).
+ * ordinal among the packets fed here * 4 + view * 2 + variant; records are emitted in strictly
+ * ascending seq. A record is closed for packets once the clock passes its window's end, even
+ * while it waits behind an older open record (timestamps that went backwards).
  */
 #ifndef IOF_FLOW_CFLOW_H
 #define IOF_FLOW_CFLOW_H
@@ -84,6 +84,7 @@ typedef struct iof__cf_config {
     uint32_t packets;       /* i */
     uint32_t payload;       /* j */
     uint64_t max_flows;
+    uint64_t max_bytes;     /* bound on iof__cflow_live_bytes (0: none) */
     unsigned variants;      /* IOF_VARIANT_* bits */
     uint64_t hash_seed;
 } iof__cf_config;
@@ -92,10 +93,15 @@ typedef struct iof__cf_stats {
     uint64_t records_created[IOF_VAR__COUNT];
     uint64_t records_emitted[IOF_VAR__COUNT];
     uint64_t records_evicted[IOF_VAR__COUNT];
+    uint64_t records_evicted_memory; /* of those: for max_bytes (the rest for max_flows) */
     uint64_t live_records;      /* now */
     uint64_t peak_live_records;
     uint64_t pkt_before_first;  /* packets older than their record's first_seen (offset 0) */
+    uint64_t records_closed_waiting; /* records a packet of their key found closed by the clock
+                                        while they waited behind an older open record (only
+                                        with backward timestamps): the packet started a new one */
     uint64_t payload_bytes_kept;
+    uint64_t peak_live_bytes;   /* largest iof__cflow_live_bytes after a packet */
 } iof__cf_stats;
 
 /* Called for each finished record; the record is recycled when the callback returns.
@@ -115,6 +121,10 @@ int iof__cflow_packet(iof__cflow *t, const iof__pkt *pkt, const iof__view *views
  * unless --max-flows evicts records. */
 int iof__cflow_packet_until(iof__cflow *t, const iof__pkt *pkt, const iof__view *views, int nviews,
                             int64_t *until_ns);
+/* A sharded run's worker sees only its share of the packets; seq is made of the packet's ordinal
+ * among all packets fed to the run (docs/ARCHITECTURE.md, "Defined output order"). This sets the
+ * ordinal of the next packet fed (>= the number counted so far, else IOF_E_INVAL). */
+int iof__cflow_set_ordinal(iof__cflow *t, uint64_t next_ordinal);
 /* Moves the packet-time clock forward: emits every record whose window has closed. */
 int iof__cflow_advance(iof__cflow *t, int64_t clock_ns);
 /* Emits every live record (end of input or shutdown) in creation order (ascending seq). */
@@ -122,5 +132,10 @@ int iof__cflow_flush(iof__cflow *t, iof__cf_end reason);
 void iof__cflow_get_stats(const iof__cflow *t, iof__cf_stats *st);
 /* Bytes of memory held (records, slot arrays, payload buffers, buckets). */
 uint64_t iof__cflow_memory(const iof__cflow *t);
+/* Bytes the live records need: their slab entries, the buckets, and the payload buffers (those
+ * of live records and the small ones recycled records keep for reuse, <= 1 KiB each).
+ * What max_bytes bounds: slabs are never given back, so the memory held stays below the
+ * largest value this took plus one slab and the records' free list. */
+uint64_t iof__cflow_live_bytes(const iof__cflow *t);
 
 #endif

@@ -47,7 +47,8 @@
     struct iof__flow *qprev, *qnext;   /* creation queue (ascending seq) */                    \
     struct iof__flow *aprev, *anext;   /* activity queue (last packet order), if kept */       \
     uint64_t seq;                      /* creation sequence number (see the policy) */         \
-    struct iof__flow **hpprev;         /* the pointer that points at this record (O(1) unlink) */ \
+    struct iof__flow **hpprev;         /* the pointer that points at this record (O(1) unlink); \
+                                          NULL once unhashed */                                \
     struct iof__flow *hnext;           /* hash chain; free list while unused */                \
     uint64_t hash;
 
@@ -156,12 +157,24 @@ static inline iof__flow *iof__ftab_insert(iof__ftab *t, uint64_t hash, uint64_t 
     return f;
 }
 
-/* Unlinks f from its bucket and queues and returns it to the free list. */
-static inline void iof__ftab_remove(iof__ftab *t, iof__flow *f)
+/* Takes f out of its bucket (lookups no longer find it) and leaves it in the queues: a record
+ * its policy has closed for packets but that must wait for its turn in output order. O(1). */
+static inline void iof__ftab_unhash(iof__ftab *t, iof__flow *f)
 {
+    (void)t;
+    if (!f->hpprev)
+        return;
     *f->hpprev = f->hnext;
     if (f->hnext)
         f->hnext->hpprev = f->hpprev;
+    f->hpprev = NULL;
+    f->hnext = NULL;
+}
+
+/* Unlinks f from its bucket (unless unhashed) and queues and returns it to the free list. */
+static inline void iof__ftab_remove(iof__ftab *t, iof__flow *f)
+{
+    iof__ftab_unhash(t, f);
     if (f->qprev) f->qprev->qnext = f->qnext; else t->qhead = f->qnext;
     if (f->qnext) f->qnext->qprev = f->qprev; else t->qtail = f->qprev;
     if (t->cfg.activity) {
@@ -223,6 +236,11 @@ static inline void *iof__ftab_ext(const iof__ftab *t, iof__flow *f)
 }
 
 static inline uint64_t iof__ftab_live(const iof__ftab *t) { return t->st.live; }
+/* Bytes of the live records' entries and of the buckets (a policy adds what records own). */
+static inline uint64_t iof__ftab_live_bytes(const iof__ftab *t)
+{
+    return t->st.live * t->stride + (t->mask + 1) * sizeof(*t->buckets);
+}
 static inline const iof__ftab_stats *iof__ftab_get_stats(const iof__ftab *t) { return &t->st; }
 /* Bytes held by the table: buckets, slabs (records, their arrays, extension areas), and the
  * table itself when it was created (not embedded). */

@@ -98,6 +98,8 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
         fprintf(fp, "%s ts.out_of_order=%" PRIu64, notes ? "" : "  notes:", st->ts_out_of_order), notes = true;
     if (st->cf.pkt_before_first)
         fprintf(fp, "%s ts.before_first_seen=%" PRIu64, notes ? "" : "  notes:", st->cf.pkt_before_first), notes = true;
+    if (st->cf.records_closed_waiting)
+        fprintf(fp, "%s ts.record_closed_by_clock=%" PRIu64, notes ? "" : "  notes:", st->cf.records_closed_waiting), notes = true;
     if (notes)
         fputc('\n', fp);
     if (st->drops[IOF_DROP_L4_NOT_CAPTURED] || st->notes[IOF_NOTEB_TCP_HDR_TRUNCATED])
@@ -111,10 +113,12 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
             fprintf(fp, "  libpcap: drop counters unavailable\n");
     }
     bool uni = (r->cfg.variants & IOF_VARIANT_UNI) != 0;
-    fprintf(fp, "  records: bidirectional %" PRIu64 ", unidirectional %" PRIu64 ", evicted early %" PRIu64
-                " (peak live %" PRIu64 ")\n",
+    fprintf(fp, "  records: bidirectional %" PRIu64 ", unidirectional %" PRIu64 ", evicted early %" PRIu64,
             st->cf.records_emitted[0], st->cf.records_emitted[1],
-            st->cf.records_evicted[0] + st->cf.records_evicted[1], st->cf.peak_live_records);
+            st->cf.records_evicted[0] + st->cf.records_evicted[1]);
+    if (st->cf.records_evicted_memory)
+        fprintf(fp, " (%" PRIu64 " for --max-memory)", st->cf.records_evicted_memory);
+    fprintf(fp, " (peak live %" PRIu64 ")\n", st->cf.peak_live_records);
     iof__print_tables(st, fp, uni);
     size_t nf = 0;
     const iof__sink_file_info *files = r->sink ? iof__sink_files(r->sink, &nf) : NULL;
@@ -382,6 +386,10 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
     kv_u64(&b, "unidirectional", st->cf.records_emitted[1], true);
     kv_u64(&b, "evicted_bidirectional", st->cf.records_evicted[0], true);
     kv_u64(&b, "evicted_unidirectional", st->cf.records_evicted[1], true);
+    kv_u64(&b, "evicted_for_memory", st->cf.records_evicted_memory, true);
+    kv_u64(&b, "max_memory", r->cfg.max_memory == UINT64_MAX ? 0 : r->cfg.max_memory, true);
+    kv_u64(&b, "peak_live_bytes", st->cf.peak_live_bytes, true);
+    kv_u64(&b, "closed_by_clock", st->cf.records_closed_waiting, true);
     kv_u64(&b, "peak_live", st->cf.peak_live_records, true);
     kv_u64(&b, "payload_bytes_kept", st->cf.payload_bytes_kept, true);
     iof__tb_puts(&b, "},\"inputs\":[");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/sysmem.h"
 #include "capture/merge.h"
 #include "flow/attrib.h"
 #include "pipeline/run_int.h"
@@ -77,6 +78,8 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
                          cfg->payload_total, IOF_MAX_COLUMNS, cfg->packets, max_b);
     if (cfg->max_flows == 0)
         return iof__fail(err, errlen, IOF_E_INVAL, "--max-flows must be at least 1");
+    if (cfg->max_memory && cfg->max_memory < IOF_MAX_MEMORY_MIN)
+        return iof__fail(err, errlen, IOF_E_INVAL, "--max-memory must be at least 1 MiB");
     if (!cfg->variants || (cfg->variants & ~3u))
         return iof__fail(err, errlen, IOF_E_INVAL, "--variant must be bi, uni or both");
     if (cfg->compression_level && (cfg->compression != IOF_CODEC_ZSTD || cfg->compression_level < IOF_ZSTD_LEVEL_MIN ||
@@ -108,6 +111,12 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     }
     r->cfg.output_dir = r->output_dir;
     r->cfg.inputs = NULL;
+    if (!r->cfg.max_memory) {
+        /* a quarter of what the process may use: the Parquet writers, the sort batches and the
+         * page cache need the rest (docs/CLI.md, --max-memory) */
+        uint64_t quarter = iof__sys_memory() / 4;
+        r->cfg.max_memory = quarter > IOF_MAX_MEMORY_FLOOR ? quarter : IOF_MAX_MEMORY_FLOOR;
+    }
     /* a missing or malformed inventory is a configuration error alike (exit 1) */
     if (cfg->devices_file &&
         (rc = iof__inventory_load(&r->inv, cfg->devices_file, err, errlen)) != IOF_OK) {
@@ -238,6 +247,7 @@ static int setup(iof_run *r)
         .packets = c->packets,
         .payload = c->payload,
         .max_flows = c->max_flows,
+        .max_bytes = c->max_memory == UINT64_MAX ? 0 : c->max_memory, /* resolved at create */
         .variants = c->variants,
         .hash_seed = seed,
     };

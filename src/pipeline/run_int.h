@@ -17,6 +17,10 @@
 #include "pipeline/stats.h"
 
 #define IOF_FRAGTAB_ENTRIES 65536        /* datagrams in reassembly-key table */
+#define IOF_MAX_MEMORY_MIN (1ULL << 20)  /* smallest --max-memory: below, every record of a
+                                            payload-heavy flow would leave after one packet */
+#define IOF_MAX_MEMORY_FLOOR (64ULL << 20) /* default --max-memory never below this: 64 MiB
+                                              hold ~6,000 records at the defaults' full payload */
 #define IOF_FRAG_TIMEOUT_NS (30LL * 1000000000LL) /* RFC 791 suggests 15 s; Linux uses 30 s */
 #define IOF_DAY_GRACE_NS (60LL * 1000000000LL) /* a day's files are completed once the clock is
                                                   this much past the day's end + the window:

@@ -6,6 +6,7 @@
 #include "common/err.h"
 #include "common/grow.h"
 #include "common/macidx.h"
+#include "common/sysmem.h"
 #include "test.h"
 
 static void test_grow_caps(void)
@@ -105,6 +106,20 @@ static void test_macidx_seed(void)
     iof__macidx_free(&b);
 }
 
-static const iof_test tests[] = { TEST(test_grow_caps), TEST(test_macidx), TEST(test_macidx_seed), { 0, 0 } };
+/* cgroup memory limits as the kernel writes them; the machine's memory is positive here */
+static void test_sysmem(void)
+{
+    ASSERT_EQ_U64(iof__cgroup_limit_parse("max\n"), 0);
+    ASSERT_EQ_U64(iof__cgroup_limit_parse("1073741824\n"), 1073741824ULL);
+    ASSERT_EQ_U64(iof__cgroup_limit_parse("536870912"), 536870912ULL);
+    ASSERT_EQ_U64(iof__cgroup_limit_parse("9223372036854771712\n"), 0); /* v1 "no limit" */
+    ASSERT_EQ_U64(iof__cgroup_limit_parse(""), 0);
+    ASSERT_EQ_U64(iof__cgroup_limit_parse("12x\n"), 0);
+    ASSERT_EQ_U64(iof__cgroup_limit_parse(NULL), 0);
+    ASSERT_TRUE(iof__sys_memory() > (16u << 20));
+}
+
+static const iof_test tests[] = { TEST(test_grow_caps), TEST(test_macidx), TEST(test_macidx_seed),
+                                  TEST(test_sysmem), { 0, 0 } };
 
 int main(void) { return iof_test_run(tests); }
