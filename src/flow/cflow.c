@@ -167,6 +167,7 @@ static iof__cfrec *new_rec(iof__cflow *t, const iof__view *v, uint8_t variant, u
     memset(r->mac, 0, 6);
     r->end = 0;
     r->first_ns = ts;
+    r->opened_clock_ns = t->clock_ns;
     r->bytes = 0;
     r->packets = 0;
     r->nslots = 0;
@@ -275,16 +276,20 @@ static int cflow_packet(iof__cflow *t, const iof__pkt *p, const iof__view *views
             if (!(t->cfg.variants & (1u << var)) || (var == IOF_VAR_UNI && v->dir == 0))
                 continue;
             iof__cfrec *r = found[var];
-            /* the clock (>= this packet's time) has passed r's window: r is closed for packets
-             * even if it has not left yet (it began with an out-of-order timestamp and waits
-             * behind an older open record). It leaves the bucket, keeps its place in output
-             * order, and this packet starts a new record: what a record holds depends on its
-             * own key's packets and the clock only, never on which records share its table
-             * (docs/ARCHITECTURE.md, "Defined output order"). A saturated window (clamped
+            /* r is closed for this packet when the packet lies at or past its window's end, or
+             * when the clock has moved forward to or past that end since r was created (r began
+             * with an out-of-order timestamp and waits behind an older open record). A closed r
+             * leaves the bucket, keeps its place in output order, and this packet starts a new
+             * record: what a record holds depends on its own key's packets and the clock only,
+             * never on which records share its table (docs/ARCHITECTURE.md, "Defined output
+             * order"). A record made while the clock stands still (a late input) keeps its
+             * window by packet time until the clock moves. A saturated window (clamped
              * timestamps) never closes by a packet. */
-            if (r && window_end(t, r) <= t->clock_ns && window_end(t, r) != INT64_MAX) {
+            if (r && window_end(t, r) != INT64_MAX &&
+                (p->ts_ns >= window_end(t, r) ||
+                 (window_end(t, r) <= t->clock_ns && t->clock_ns > r->opened_clock_ns))) {
+                t->st.records_closed_waiting += p->ts_ns < window_end(t, r);
                 iof__ftab_unhash(&t->tab, &r->flow);
-                t->st.records_closed_waiting++;
                 r = NULL;
             }
             if (!r) {

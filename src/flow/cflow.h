@@ -12,8 +12,9 @@
  *
  * Order (docs/ARCHITECTURE.md, "Defined output order"): a record's seq is the creating packet's
  * ordinal among the packets fed here * 4 + view * 2 + variant; records are emitted in strictly
- * ascending seq. A record is closed for packets once the clock passes its window's end, even
- * while it waits behind an older open record (timestamps that went backwards).
+ * ascending seq. A record is closed for packets once the clock has moved forward to or past
+ * its window's end since it was created, even while it waits behind an older open record
+ * (timestamps that went backwards), and for packets at or past its end.
  */
 #ifndef IOF_FLOW_CFLOW_H
 #define IOF_FLOW_CFLOW_H
@@ -59,6 +60,8 @@ typedef struct iof__cfrec {
     uint8_t end;            /* iof__cf_end, set when emitted */
 
     int64_t first_ns;       /* timestamp of the first packet */
+    int64_t opened_clock_ns; /* the packet clock when the record was created (> first_ns when it
+                                began with an out-of-order timestamp) */
     uint64_t bytes;         /* sum of IP lengths */
     uint64_t packets;
     uint32_t nslots;        /* packets recorded in the slots (<= i) */
@@ -97,9 +100,10 @@ typedef struct iof__cf_stats {
     uint64_t live_records;      /* now */
     uint64_t peak_live_records;
     uint64_t pkt_before_first;  /* packets older than their record's first_seen (offset 0) */
-    uint64_t records_closed_waiting; /* records a packet of their key found closed by the clock
-                                        while they waited behind an older open record (only
-                                        with backward timestamps): the packet started a new one */
+    uint64_t records_closed_waiting; /* records a packet of their key, inside their window,
+                                        found closed by the clock while they waited behind an
+                                        older open record (only with backward timestamps): the
+                                        packet started a new record */
     uint64_t payload_bytes_kept;
     uint64_t peak_live_bytes;   /* largest iof__cflow_live_bytes after a packet */
 } iof__cf_stats;

@@ -57,6 +57,23 @@ for cap in "${caps[@]}"; do
   check "$name: --input-order name gives other records (the old mix-up)" bash -c "! diff -r -q '$w/whole' '$w/name' >/dev/null"
 done
 
+# a late input read while the clock stands still (--input-order name, the older capture named
+# last) keeps one-window records by packet time: one conversation, a packet every 10 s for 10
+# minutes -> 10 records of 6 packets, not one record per packet (docs/ARCHITECTURE.md, "When a
+# record is closed for packets")
+mkdir -p "$TMP/late"
+echo "7200 192.168.1.9:4000 > 1.1.1.1:443 tcp len=10" > "$TMP/late/a.txt"
+for k in $(seq 0 59); do echo "$((k * 10)) 192.168.1.5:5000 > 8.8.8.8:53 udp len=30"; done > "$TMP/late/b.txt"
+"$BIN/pcapgen" -o "$TMP/late/a-new.pcap" "$TMP/late/a.txt" 2>/dev/null
+"$BIN/pcapgen" -o "$TMP/late/b-old.pcap" "$TMP/late/b.txt" 2>/dev/null
+rm "$TMP/late/"*.txt
+"$BIN/iotflow" extract -q --hash-seed 1 -f jsonl --variant bi --input-order name -o - "$TMP/late" > "$TMP/late.jsonl" 2>/dev/null
+sizes=$(python3 -c "
+import json, sys
+print(' '.join(str(r['packets']) for r in map(json.loads, open(sys.argv[1])) if r['device_port'] == 5000))" "$TMP/late.jsonl")
+check "late input, clock standing still: 10 one-minute records of 6 packets ($sizes)" \
+  [ "$sizes" = "6 6 6 6 6 6 6 6 6 6" ]
+
 # more inputs overlapping in time than can be open at once (32): every packet still read,
 # the ones that come late are counted as going back in time
 mkdir -p "$TMP/many"

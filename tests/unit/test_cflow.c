@@ -517,31 +517,44 @@ static void test_emission_order_backward_within_window(void)
     iof__cflow_destroy(t);
 }
 
-/* A record waiting behind an older open one is closed for packets once the clock passes its
- * window's end: a later packet of its key inside that window starts a new record (it does not
- * join the waiting one), and the records still leave in creation order. */
+/* A record waiting behind an older open one is closed for packets once the clock has moved to
+ * or past its window's end since it was created: a later packet of its key inside that window
+ * starts a new record. While the clock stands still (a late input), late records keep their
+ * windows by packet time. Records still leave in creation order. */
 static void test_closed_by_clock_while_waiting(void)
 {
     iof__cflow *t = table(IOF_VARIANT_BI, 4, 0, 100);
-    const int64_t base = 1700000000000LL;
-    iof__pkt p;
-    p = mk(base + 100000, "10.0.0.1", "8.8.8.8", 17, 1000, 53, 60, NULL, 0); feed(t, &p); /* a: open until 160 s */
-    p = mk(base + 30000, "10.0.0.2", "8.8.8.8", 17, 1000, 53, 61, NULL, 0); feed(t, &p);  /* b: window ends at 90 s, waits behind a */
-    p = mk(base + 120000, "10.0.0.3", "8.8.8.8", 17, 1000, 53, 62, NULL, 0); feed(t, &p); /* c: the clock passes b's end */
-    p = mk(base + 50000, "10.0.0.2", "8.8.8.8", 17, 1000, 53, 63, NULL, 0); feed(t, &p);  /* inside b's window, too late: b2 */
-    p = mk(base + 95000, "10.0.0.2", "8.8.8.8", 17, 1000, 53, 64, NULL, 0); feed(t, &p);  /* b2 closed too (110 s): b3 */
+    static const struct { int64_t ms; int dev; } pk[] = {
+        { 100000, 1 }, /* a: open until 160 s; everything below waits behind it */
+        { 30000, 2 },  /* b: window ends at 90 s, made at clock 100 */
+        { 120000, 3 }, /* c: the clock moves to 120: b closed */
+        { 50000, 2 },  /* inside b's window, too late: b2 (made at clock 120, ends 110) */
+        { 95000, 2 },  /* the clock has not moved since b2 was made: joins b2 */
+        { 130000, 4 }, /* e: the clock moves to 130: b2 closed */
+        { 100000, 2 }, /* inside b2's window: b3 */
+        { 10000, 5 },  /* d: a late conversation while the clock stands at 130 */
+        { 20000, 5 },  /* joins d */
+        { 75000, 5 },  /* past d's end (70 s): d2 (not a late packet into a closed record) */
+    };
+    for (int i = 0; i < 10; i++) {
+        char dev[32];
+        snprintf(dev, sizeof(dev), "10.0.0.%d", pk[i].dev);
+        iof__pkt p = mk(1700000000000LL + pk[i].ms, dev, "8.8.8.8", 17, 1000, 53, (uint32_t)(60 + i), NULL, 0);
+        feed(t, &p);
+    }
     ASSERT_EQ_INT(ngot, 0); /* all wait behind a */
     iof__cf_stats st;
     iof__cflow_get_stats(t, &st);
     ASSERT_EQ_U64(st.records_closed_waiting, 2);
-    ASSERT_EQ_U64(st.live_records, 5);
+    ASSERT_EQ_U64(st.live_records, 8);
     iof__cflow_flush(t, IOF_CF_END_EOF);
-    ASSERT_EQ_INT(ngot, 5);
-    static const int size[] = { 60, 61, 62, 63, 64 };
-    for (int i = 0; i < 5; i++) {
-        ASSERT_EQ_U64(got[i].packets, 1);
-        ASSERT_EQ_INT(got[i].size[0], size[i]);
-        ASSERT_EQ_U64(got[i].seq, (uint64_t)i * 4);
+    ASSERT_EQ_INT(ngot, 8);
+    /* a, b, c, b2, e, b3, d, d2: first packet (its size) and packet count */
+    static const int first[] = { 0, 1, 2, 3, 5, 6, 7, 9 }, count[] = { 1, 1, 1, 2, 1, 1, 2, 1 };
+    for (int i = 0; i < 8; i++) {
+        ASSERT_EQ_U64(got[i].packets, (uint64_t)count[i]);
+        ASSERT_EQ_INT(got_size[i][0], 60 + first[i]);
+        ASSERT_EQ_U64(got[i].seq, (uint64_t)first[i] * 4);
     }
     iof__cflow_destroy(t);
 }
