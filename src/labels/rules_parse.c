@@ -580,8 +580,8 @@ static int parse_test(parser *P, uint32_t *idx)
                            "device.name, time; 'has', 'not' or '(')");
     }
     P->attr_text = name;
-    uint32_t op_line = t->line, op_col = t->col;
     IOF_TRY(next(P));
+    uint32_t op_line = t->line, op_col = t->col;
     /* operator: none or '=' (equals / one of), '!=', 'in', 'not in', '<' '<=' '>' '>=' */
     char op = '=';
     nd.attr = ad->attr;
