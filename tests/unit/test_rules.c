@@ -851,13 +851,48 @@ static void test_hostile(void)
     free(huge);
 }
 
+/* Every rule example in docs/LABELS.md (a ``` block whose first line is a comment) loads without
+ * a warning, so the user documentation cannot drift from the parser. */
+static void test_docs_examples(void)
+{
+    char path[1024];
+    const char *slash = strrchr(__FILE__, '/');
+    ASSERT_TRUE(slash);
+    snprintf(path, sizeof path, "%.*s/../../docs/LABELS.md", (int)(slash - __FILE__), __FILE__);
+    FILE *f = fopen(path, "r");
+    ASSERT_TRUE(f);
+    static char doc[1 << 16];
+    size_t n = fread(doc, 1, sizeof doc - 1, f);
+    fclose(f);
+    doc[n] = '\0';
+    int examples = 0;
+    for (char *p = doc; (p = strstr(p, "\n```\n#")) != NULL;) {
+        char *start = p + 5, *end = strstr(start, "\n```");
+        ASSERT_TRUE(end);
+        iof__ruleset *rs = NULL;
+        int rc = iof__rules_load_mem("doc.rules", start, (size_t)(end - start) + 1, IOF_RULES_NO_INCLUDE,
+                                     &rs, errbuf, sizeof errbuf);
+        if (rc != 0)
+            fprintf(stderr, "  example %d: %s\n", examples + 1, errbuf);
+        ASSERT_EQ_INT(rc, 0);
+        ASSERT_EQ_INT(iof__rules_nwarnings(rs), 0);
+        iof__rules_free(rs);
+        if (strncmp(start, "# seed 001", 10) == 0) /* the worked example is the tested chain */
+            ASSERT_TRUE((size_t)(end - start) + 1 == strlen(ikea_rules) &&
+                        memcmp(start, ikea_rules, strlen(ikea_rules)) == 0);
+        examples++;
+        p = end + 4;
+    }
+    ASSERT_EQ_INT(examples, 2);
+}
+
 int main(void)
 {
     static const iof_test tests[] = {
         TEST(test_ports), TEST(test_proto_ipver_dir), TEST(test_addresses),
         TEST(test_ttl_and_missing), TEST(test_precedence), TEST(test_strings), TEST(test_globs),
         TEST(test_time), TEST(test_provenance_and_keys), TEST(test_shadow_warnings),
-        TEST(test_seed001_ikea_app), TEST(test_includes), TEST(test_errors), TEST(test_hostile),
+        TEST(test_seed001_ikea_app), TEST(test_includes), TEST(test_errors), TEST(test_hostile), TEST(test_docs_examples),
         { 0 },
     };
     return iof_test_run(tests);
