@@ -354,6 +354,8 @@ static void test_time(void)
     ASSERT_EQ_INT(ns, 1700000000000000000);
     ASSERT_TRUE(iof__rules_parse_time("2023-11-14 22:13:20.000000001Z", 30, &ns));
     ASSERT_EQ_INT(ns, 1700000000000000001);
+    ASSERT_TRUE(iof__rules_parse_time("2023-11-14T22:13:20.25Z", 23, &ns));
+    ASSERT_EQ_INT(ns, 1700000000250000000);
     ASSERT_TRUE(iof__rules_parse_time("2023-11-14T22:13Z", 17, &ns));
     ASSERT_EQ_INT(ns, 1699999980000000000);
     ASSERT_TRUE(iof__rules_parse_time("2024-02-29T00:00:00Z", 20, &ns));
