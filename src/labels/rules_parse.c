@@ -952,28 +952,21 @@ static int parse_include(parser *P)
     IOF_TRY(next(P)); /* past the name: errors below are the included file's */
     P->stack[P->n_stack++] = canon;
     tok saved = P->cur;
-    lexer *outer = P->lx;
     int rc = parse_text(P, path, text, len);
     free(P->stack[--P->n_stack]);
-    P->lx = outer;
     if (rc == 0)
         P->cur = saved; /* on error the message is written; the token no longer matters */
     free(text);
     return rc;
 }
 
-static int parse_text(parser *P, const char *file, const char *text, size_t len)
+static int parse_statements(parser *P)
 {
-    P->n_files++;
-    lexer L = { .file = file, .p = (const unsigned char *)text,
-                .end = (const unsigned char *)text + len, .ls = (const unsigned char *)text,
-                .line = 1 };
-    P->lx = &L;
     IOF_TRY(next(P));
     tok *t = &P->cur;
     for (;;) {
         if (t->t == TK_EOF)
-            break;
+            return 0; /* next() checked the last line's length */
         if (t->t == TK_NL) {
             IOF_TRY(next(P));
             continue;
@@ -983,10 +976,20 @@ static int parse_text(parser *P, const char *file, const char *text, size_t len)
         if (t->t != TK_NL && t->t != TK_EOF)
             return expected(P, "end of line (one statement per line; 'and' / 'or' join tests)");
     }
-    if ((size_t)(L.p - L.ls) > IOF_RULES_MAX_LINE)
-        return fail_at(P, L.line, IOF_RULES_MAX_LINE + 1, IOF_E_LIMIT, "line longer than %d bytes",
-                       IOF_RULES_MAX_LINE);
-    return 0;
+}
+
+/* One file's text; the lexer lives here and P->lx points at it only meanwhile. */
+static int parse_text(parser *P, const char *file, const char *text, size_t len)
+{
+    P->n_files++;
+    lexer L = { .file = file, .p = (const unsigned char *)text,
+                .end = (const unsigned char *)text + len, .ls = (const unsigned char *)text,
+                .line = 1 };
+    lexer *outer = P->lx;
+    P->lx = &L;
+    int rc = parse_statements(P);
+    P->lx = outer;
+    return rc;
 }
 
 int iof__rules_load_mem(const char *name, const char *text, size_t len, unsigned flags,
