@@ -106,6 +106,9 @@ typedef struct iof_config {
     const char *devices_file; /* inventory CSV (docs/DEVICES.md: a header naming mac, name,
                                * type, ip, or mac,name,type[,ip...] rows; `iotflow devices`
                                * output as it is); NULL = local ranges */
+    const char *const *rules_files; /* --rules: label rule files (docs/LABELS.md), one per set
+                                       of keys; each key K adds columns K and K_rule */
+    size_t n_rules_files;
     double window_s;          /* record lifetime, default 60 */
     unsigned packets;         /* i: packet slots per record, default 10 (max 1000) */
     unsigned payload;         /* j: payload bytes per packet, default 1000 (max 65535) */

@@ -37,6 +37,9 @@ static void extract_usage(FILE *fp)
           "                        naming mac, name, type, ip in any order, or headerless\n"
           "                        mac,name,type[,ip...] rows, or MACs only (default: devices\n"
           "                        are endpoints with private/link-local addresses)\n"
+          "      --rules FILE      label records by a rule file (docs/LABELS.md): each key K\n"
+          "                        adds columns K and K_rule (which rule set it); repeatable,\n"
+          "                        one file per set of keys (at most 16)\n"
           "      --window SEC      record lifetime in seconds (default 60)\n"
           "      --packets N       packet slots per record, i (default 10)\n"
           "      --payload N       payload bytes kept per packet, j (default 1000)\n"
@@ -204,6 +207,9 @@ int iof_cli_extract(int argc, char **argv)
     unsigned formats = 0;
     const char *stats_path = NULL;
     bool quiet = false, force_progress = false, strict = false;
+    enum { IOF_CLI_MAX_RULES = 16 }; /* = IOF_MAX_RULE_FILES (the library says so too) */
+    const char *rules[IOF_CLI_MAX_RULES];
+    size_t n_rules = 0;
     unsigned long long v;
     optind = 1;
     opterr = 0;
@@ -284,8 +290,12 @@ int iof_cli_extract(int argc, char **argv)
         case O_DEVICE_IP: cfg.device_ip = true; break;
         case O_PROGRESS: force_progress = true; break;
         case O_RULES:
-            fprintf(stderr, "iotflow extract: --rules (labelling) is not available in this version\n");
-            return IOF_EXIT_USAGE;
+            if (n_rules == IOF_CLI_MAX_RULES) {
+                fprintf(stderr, "iotflow extract: --rules: at most %d files\n", IOF_CLI_MAX_RULES);
+                return IOF_EXIT_USAGE;
+            }
+            rules[n_rules++] = optarg;
+            break;
         case 'q': quiet = true; break;
         case 'h': extract_usage(stdout); return IOF_EXIT_OK;
         case ':': fprintf(stderr, "iotflow extract: option %s needs a value\n", argv[optind - 1]); return IOF_EXIT_USAGE;
@@ -294,6 +304,8 @@ int iof_cli_extract(int argc, char **argv)
     }
     if (formats)
         cfg.formats = formats;
+    cfg.rules_files = rules;
+    cfg.n_rules_files = n_rules;
     cfg.inputs = (const char *const *)(argv + optind);
     cfg.n_inputs = (size_t)(argc - optind);
     if (cfg.duration_s > 0 && !cfg.interface) {

@@ -167,7 +167,9 @@ static iof__cfrec *new_rec(iof__cflow *t, const iof__view *v, uint8_t variant, u
     memset(r->mac, 0, 6);
     r->end = 0;
     r->first_ns = ts;
+    r->last_ns = ts;
     r->opened_clock_ns = t->clock_ns;
+    r->ttl_seen = 0;
     r->bytes = 0;
     r->packets = 0;
     r->nslots = 0;
@@ -193,8 +195,18 @@ static int reserve_payload(iof__cflow *t, iof__cfrec *r, uint32_t n)
 
 static int update_rec(iof__cflow *t, iof__cfrec *r, const iof__pkt *p, uint8_t dir)
 {
+    if (r->packets == 0)
+        r->first_dir = dir;
     r->packets++;
     r->bytes += p->ip_len;
+    if (p->ts_ns > r->last_ns)
+        r->last_ns = p->ts_ns;
+    /* smallest TTL per direction; bit 0 out, bit 1 in */
+    uint8_t bit = dir ? 1u : 2u, *ttl = dir ? &r->ttl_out : &r->ttl_in;
+    if (!(r->ttl_seen & bit) || p->ttl < *ttl) {
+        *ttl = p->ttl;
+        r->ttl_seen |= bit;
+    }
     if (dir == 1 && r->mac_state < 2 && (p->flags & IOF_PKT_HAS_SRC_MAC)) {
         memcpy(r->mac, p->src_mac, 6);
         r->mac_state = 2;

@@ -58,8 +58,13 @@ typedef struct iof__cfrec {
     int32_t device;         /* inventory index, or -1 */
     uint8_t mac[6];
     uint8_t end;            /* iof__cf_end, set when emitted */
+    uint8_t first_dir;      /* direction of the first packet: 1 device -> remote, 0 back */
+    uint8_t ttl_seen;       /* bit 0: ttl_out set, bit 1: ttl_in set */
+    uint8_t ttl_out, ttl_in; /* smallest IP TTL / hop limit seen per direction (Joy's rule):
+                                out = device -> remote packets, in = remote -> device */
 
     int64_t first_ns;       /* timestamp of the first packet */
+    int64_t last_ns;        /* largest packet timestamp */
     int64_t opened_clock_ns; /* the packet clock when the record was created (> first_ns when it
                                 began with an out-of-order timestamp) */
     uint64_t bytes;         /* sum of IP lengths */

@@ -97,6 +97,12 @@ void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof__cf
     }
     row->remip_len = iof__cf_format_remip(r, cfg->anonymise, row->remip);
     row->devip_len = cfg->device_ip ? format_ip(r->ipver, r->dev_ip, row->devip) : 0;
+    row->lbl.lb = cfg->labels;
+    if (cfg->labels) {
+        iof__lbl_attrs a;
+        iof__cf_lbl_attrs(r, row->dev, &a);
+        iof__lbl_row_fill(&row->lbl, &a);
+    }
     row->stream = stream;
     row->stream_used = 0;
     if (cfg->wide && stream)
@@ -292,7 +298,8 @@ static int end_declare(iof__schema *s, const void *cfgp, bool w)
     (void)cfgp;
     (void)w;
     return iof__schema_add(s, "evicted", IOF_VT_BOOL, false, false, F_EVICTED, 0,
-                           "true if emitted before its window closed because --max-flows was reached");
+                           "true if emitted before its window closed because --max-flows or "
+                           "--max-memory was reached");
 }
 
 /* opt-in: an environment-specific identifier, not in the dataset-compatible layout */
@@ -314,7 +321,15 @@ static const iof__colgroup g_device = { "device", { iof__dev_get, NULL, NULL }, 
                                         iof__dev_declare };
 static const iof__colgroup g_end = { "customflow.end", { end_get, NULL, NULL }, 0, end_declare };
 static const iof__colgroup g_devip = { "customflow.device_ip", { devip_get, NULL, NULL }, 0, devip_declare };
-static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload, &g_device, &g_end, &g_devip };
+static int labels_declare(iof__schema *s, const void *cfgp, bool w)
+{
+    (void)w;
+    return iof__lbl_declare(s, ((const iof__cf_rowcfg *)cfgp)->labels);
+}
+static const iof__colgroup g_labels = { "labels", { iof__lbl_get, NULL, NULL }, offsetof(iof__cf_row, lbl),
+                                        labels_declare };
+static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload, &g_device, &g_end, &g_devip,
+                                                  &g_labels };
 
 int iof__cf_schema(iof__schema *s, const iof__cf_rowcfg *cfg)
 {

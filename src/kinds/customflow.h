@@ -11,6 +11,7 @@
 #include "flow/cflow.h"
 #include "flow/inventory.h"
 #include "common/schema.h"
+#include "kinds/labelcols.h"
 #include "output/rowkind.h"
 
 typedef struct iof__cf_rowcfg {
@@ -20,6 +21,7 @@ typedef struct iof__cf_rowcfg {
     bool anonymise;            /* private remotes as 0.0.0.0 / :: */
     bool device_ip;            /* opt-in device_ip column (--device-ip) */
     const iof__inventory *inv; /* may be NULL */
+    const iof__labeller *labels; /* --rules: label columns (NULL: none) */
 } iof__cf_rowcfg;
 
 /* One row = one record, with its text fields formatted once. */
@@ -35,6 +37,7 @@ typedef struct iof__cf_row {
     int16_t *stream;           /* wide payload stream, payload_total entries (owned by caller) */
     uint32_t stream_used;      /* entries before the -1 fill */
     const iof__device *dev;     /* inventory entry, or NULL */
+    iof__lbl_row lbl;           /* labels (lbl.lb = cfg->labels) */
 } iof__cf_row;
 
 /* The columns of the custom-flow record that readers of our outputs look up. */
@@ -68,6 +71,9 @@ uint32_t iof__cf_payload_stream_reuse(const iof__cfrec *rec, int16_t *out, uint3
 /* The custom-flow row kind (iotflow.record "customflow"). Its kind_cfg is an iof__cf_rowcfg
  * (`wide` ignored: set per layout). */
 extern const iof__row_kind iof__cf_kind;
+
+/* The record's attributes for the label rules (dev: its inventory entry, or NULL). */
+void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, iof__lbl_attrs *a);
 
 /* Remote IP text as written (anonymised when configured). Returns length. */
 uint32_t iof__cf_format_remip(const iof__cfrec *rec, bool anonymise, char out[48]);

@@ -52,6 +52,37 @@ static void on_skip(void *ctx, const char *path, const char *why)
     say(ctx, "skipping %s: %s", path, why);
 }
 
+/* --rules: every file loads (a bad one names file:line:col; exit 1 before any input is read),
+ * its keys fit both layouts' column names, and its warnings reach the caller. */
+static int load_rules(iof_run *r, char *err, size_t errlen)
+{
+    const iof_config *c = &r->cfg;
+    int rc = iof__labeller_load(&r->labels, c->rules_files, c->n_rules_files, err, errlen);
+    if (rc != IOF_OK)
+        return rc == IOF_E_NOMEM ? rc : IOF_E_INVAL;
+    for (int wide = 0; wide < 2; wide++) {
+        iof__cf_rowcfg probe = { .wide = wide, .packets = c->packets, .payload_total = c->payload_total,
+                                 .device_ip = c->device_ip };
+        iof__schema s;
+        IOF_TRY(iof__cf_schema(&s, &probe));
+        rc = iof__lbl_check(&s, r->labels, err, errlen);
+        iof__schema_free(&s);
+        if (rc != IOF_OK)
+            return rc;
+    }
+    size_t nw = iof__labeller_nwarnings(r->labels);
+    for (size_t i = 0; i < nw; i++) {
+        const char *w = iof__labeller_warning(r->labels, i);
+        if (w)
+            say(c, "warning: %s", w);
+        else {
+            say(c, "warning: %zu more rule warning(s) not shown", nw - i);
+            break;
+        }
+    }
+    return IOF_OK;
+}
+
 iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t errlen)
 {
     *out = NULL;
@@ -124,6 +155,8 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
             rc = IOF_E_INVAL;
         goto fail;
     }
+    if (cfg->n_rules_files && (rc = load_rules(r, err, errlen)) != IOF_OK)
+        goto fail;
     if (cfg->n_inputs &&
         (rc = iof__input_list_expand(cfg->inputs, cfg->n_inputs, &r->inputs, &r->n_inputs, on_skip,
                                      (void *)cfg, err, errlen)) != IOF_OK)
@@ -147,6 +180,7 @@ void iof_run_destroy(iof_run *r)
     iof__cflow_destroy(r->flows);
     iof__fragtab_destroy(r->frag);
     iof__inventory_free(r->inv);
+    iof__labeller_free(r->labels);
     iof__input_list_free(r->inputs, r->n_inputs);
     iof__stats_free(&r->st);
     free(r->inv_seen);
@@ -260,7 +294,8 @@ static int setup(iof_run *r)
     IOF_TRY(iof__pipe_add_consumer(&r->pipe, &cf));
     IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_stats, r));
     r->rowcfg = (iof__cf_rowcfg){ .packets = c->packets, .payload_total = c->payload_total,
-                                  .anonymise = c->anonymise, .device_ip = c->device_ip, .inv = r->inv };
+                                  .anonymise = c->anonymise, .device_ip = c->device_ip, .inv = r->inv,
+                                  .labels = r->labels };
     if (!c->formats)
         return IOF_OK;
     /* provenance and extraction parameters, recorded in Parquet key-value metadata */

@@ -13,6 +13,7 @@
 #include "iotflow/iotflow.h"
 #include "kinds/customflow.h"
 #include "output/sink.h"
+#include "labels/labeller.h"
 #include "pipeline/hub.h"
 #include "pipeline/stats.h"
 
@@ -44,6 +45,7 @@ struct iof_run {
     size_t n_inputs;
     char *output_dir;
     iof__inventory *inv;
+    iof__labeller *labels;         /* --rules, or NULL */
     iof__fragtab *frag;
     iof__cflow *flows;
     iof__sink *sink;

@@ -681,6 +681,42 @@ static void test_max_bytes_bounds_memory(void)
     iof__cflow_destroy(t);
 }
 
+/* What the label rules see of a record (iof__cf_lbl_attrs): the first packet's direction, the
+ * smallest TTL per direction (Joy's rule), the last packet's time, ports only for TCP/UDP. */
+static void test_label_attrs(void)
+{
+    iof__cflow *t = table(IOF_VARIANT_BI, 2, 0, 100);
+    iof__pkt p;
+    p = mk(1000, "8.8.8.8", "192.168.1.10", 17, 53, 5000, 60, NULL, 0); p.ttl = 120; feed(t, &p);
+    p = mk(1500, "192.168.1.10", "8.8.8.8", 17, 5000, 53, 60, NULL, 0); p.ttl = 64; feed(t, &p);
+    p = mk(1200, "8.8.8.8", "192.168.1.10", 17, 53, 5000, 60, NULL, 0); p.ttl = 110; feed(t, &p);
+    p = mk(1300, "8.8.8.8", "192.168.1.10", 17, 53, 5000, 60, NULL, 0); p.ttl = 115; feed(t, &p);
+    p = mk(2000, "192.168.1.10", "8.8.8.8", 1, 0, 0, 60, NULL, 0); p.ttl = 64; feed(t, &p);
+    iof__cflow_flush(t, IOF_CF_END_EOF);
+    ASSERT_EQ_INT(ngot, 2);
+    iof__lbl_attrs a;
+    iof__cf_lbl_attrs(&got[0], NULL, &a);
+    ASSERT_EQ_INT(a.first_dir, IOF_LBL_INBOUND);
+    ASSERT_EQ_U64(a.has, IOF_LBL_HAS_PORTS | IOF_LBL_HAS_TTL_OUT | IOF_LBL_HAS_TTL_IN);
+    ASSERT_EQ_INT(a.ttl_in, 110);
+    ASSERT_EQ_INT(a.ttl_out, 64);
+    ASSERT_EQ_INT(a.dev_port, 5000);
+    ASSERT_EQ_INT(a.rem_port, 53);
+    ASSERT_EQ_INT(a.first_ns, 1000 * 1000000LL);
+    ASSERT_EQ_INT(a.last_ns, 1500 * 1000000LL);
+    iof__cf_lbl_attrs(&got[1], NULL, &a); /* ICMP, one packet out: no ports, no inbound TTL */
+    ASSERT_EQ_INT(a.first_dir, IOF_LBL_OUTBOUND);
+    ASSERT_EQ_U64(a.has, IOF_LBL_HAS_TTL_OUT);
+    ASSERT_EQ_INT(a.proto, 1);
+    iof__device dev;
+    memset(&dev, 0, sizeof(dev));
+    strcpy(dev.name, "plug");
+    iof__cf_lbl_attrs(&got[1], &dev, &a); /* an inventory name without a type */
+    ASSERT_EQ_U64(a.has, IOF_LBL_HAS_TTL_OUT | IOF_LBL_HAS_DEVICE_NAME);
+    ASSERT_TRUE(strcmp(a.device_name, "plug") == 0);
+    iof__cflow_destroy(t);
+}
+
 static void test_many_keys_hash_growth(void)
 {
     iof__cflow *t = table(IOF_VARIANT_BI, 1, 0, 1000000);
@@ -848,7 +884,8 @@ static const iof_test tests[] = {
     TEST(test_eviction_cap), TEST(test_many_keys_hash_growth), TEST(test_remote_anonymised),
     TEST(test_wide_schema_names), TEST(test_emission_in_seq_order),
     TEST(test_emission_order_backward_within_window), TEST(test_closed_by_clock_while_waiting),
-    TEST(test_sharded_equals_single), TEST(test_max_bytes_bounds_memory), { 0, 0 },
+    TEST(test_sharded_equals_single), TEST(test_max_bytes_bounds_memory),
+    TEST(test_label_attrs), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

@@ -1,0 +1,67 @@
+/* The label column group (see labelcols.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "kinds/labelcols.h"
+
+static void col_name(char out[IOF_MAX_COLNAME], const char *key, bool rule)
+{
+    snprintf(out, IOF_MAX_COLNAME, "%s%s", key, rule ? IOF_LBL_RULE_SUFFIX : "");
+}
+
+int iof__lbl_check(const iof__schema *s, const iof__labeller *lb, char *err, size_t errlen)
+{
+    for (size_t k = 0; k < iof__labeller_nkeys(lb); k++) {
+        const char *key = iof__labeller_key(lb, k);
+        if (strlen(key) > (size_t)IOF_LBL_MAX_KEY_LEN)
+            return iof__fail(err, errlen, IOF_E_INVAL, "--rules: key \"%.60s\" is longer than %d characters",
+                             key, IOF_LBL_MAX_KEY_LEN);
+        for (int rule = 0; rule < 2; rule++) {
+            char name[IOF_MAX_COLNAME];
+            col_name(name, key, rule);
+            if (iof__schema_find(s, name) >= 0)
+                return iof__fail(err, errlen, IOF_E_INVAL,
+                                 "--rules: key \"%s\" would add a column \"%s\", which the %s layout already has",
+                                 key, name, s->name ? s->name : "output");
+            /* K_rule of one key is another key's name */
+            for (size_t j = 0; rule && j < iof__labeller_nkeys(lb); j++)
+                if (strcmp(iof__labeller_key(lb, j), name) == 0)
+                    return iof__fail(err, errlen, IOF_E_INVAL,
+                                     "--rules: keys \"%s\" and \"%s\" would both add a column \"%s\"", key,
+                                     name, name);
+        }
+    }
+    return IOF_OK;
+}
+
+int iof__lbl_declare(iof__schema *s, const iof__labeller *lb)
+{
+    char err[160];
+    if (iof__lbl_check(s, lb, err, sizeof(err)) != IOF_OK)
+        return IOF_E_INVAL;
+    for (size_t k = 0; k < iof__labeller_nkeys(lb); k++)
+        for (int rule = 0; rule < 2; rule++) {
+            char name[IOF_MAX_COLNAME];
+            col_name(name, iof__labeller_key(lb, k), rule);
+            IOF_TRY(iof__schema_add(s, name, IOF_VT_STRING, true, false, (uint16_t)(2 * k + (size_t)rule), 0,
+                                    rule ? "the rule that set the label before it: its name, or file:line; "
+                                           "\"default\" (--rules, docs/LABELS.md)"
+                                         : "label from --rules (docs/LABELS.md); null: no rule matched "
+                                           "and the key has no default"));
+        }
+    return IOF_OK;
+}
+
+void iof__lbl_get(const void *lblrow, const iof__column *c, uint32_t k, iof__value *v)
+{
+    (void)k;
+    const iof__lbl_row *row = lblrow;
+    const iof__lbl_result *r = &row->res[c->field / 2];
+    const char *t = c->field % 2 ? r->rule : r->value;
+    v->null = t == NULL;
+    if (t) {
+        v->p = (const uint8_t *)t;
+        v->len = (uint32_t)strlen(t);
+    }
+}

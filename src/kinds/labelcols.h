@@ -1,0 +1,41 @@
+/* The label column group (--rules, docs/LABELS.md): for each output key K of the run's
+ * labeller, a column K (the value; null when no rule matched and K has no default) and K_rule
+ * (its provenance: the rule's name or file:line, "default"; null with the value). One group any
+ * record kind adds to its schema; its accessor reads an iof__lbl_row at the group's row_off in
+ * the kind's row, which the kind's row builder fills with iof__lbl_row_fill.
+ *
+ * Labels are computed when a row is built, from the record, the inventory and the rules only:
+ * a pure function, so the copies a Parquet batch holds need no room for them, every output
+ * format of a run gets the same labels, and relabelling a written dataset gives them again. */
+#ifndef IOF_KINDS_LABELCOLS_H
+#define IOF_KINDS_LABELCOLS_H
+
+#include <stdbool.h>
+
+#include "common/schema.h"
+#include "labels/labeller.h"
+
+#define IOF_LBL_RULE_SUFFIX "_rule"
+/* Longest key: K and K_rule must fit a column name (IOF_MAX_COLNAME - 1 bytes). */
+#define IOF_LBL_MAX_KEY_LEN (IOF_MAX_COLNAME - 1 - (int)(sizeof(IOF_LBL_RULE_SUFFIX) - 1))
+
+typedef struct iof__lbl_row {
+    const iof__labeller *lb; /* NULL: no labels (the group declares no columns) */
+    iof__lbl_result res[IOF_RULES_MAX_KEYS];
+} iof__lbl_row;
+
+/* Adds 2 columns per key of lb (none when lb is NULL). IOF_E_INVAL with err set when a column
+ * would have the name of a column already in s or a key is longer than IOF_LBL_MAX_KEY_LEN. */
+int iof__lbl_declare(iof__schema *s, const iof__labeller *lb);
+/* Says why iof__lbl_declare would refuse lb for schema s (0: it would not). */
+int iof__lbl_check(const iof__schema *s, const iof__labeller *lb, char *err, size_t errlen);
+/* Evaluates the rules for one record's attributes into row (nothing when row->lb is NULL). */
+static inline void iof__lbl_row_fill(iof__lbl_row *row, const iof__lbl_attrs *a)
+{
+    if (row->lb)
+        iof__labeller_eval(row->lb, a, row->res);
+}
+/* iof__colgroup.ops.get of the group. */
+void iof__lbl_get(const void *lblrow, const iof__column *c, uint32_t k, iof__value *v);
+
+#endif

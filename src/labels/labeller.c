@@ -1,0 +1,96 @@
+/* The run's labeller (see labeller.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "labels/labeller.h"
+
+struct iof__labeller {
+    iof__ruleset *set[IOF_MAX_RULE_FILES];
+    size_t first_key[IOF_MAX_RULE_FILES]; /* index of each file's first key in the whole list */
+    size_t nset;
+    size_t nkeys;
+};
+
+void iof__labeller_free(iof__labeller *lb)
+{
+    if (!lb)
+        return;
+    for (size_t i = 0; i < lb->nset; i++)
+        iof__rules_free(lb->set[i]);
+    free(lb);
+}
+
+int iof__labeller_load(iof__labeller **out, const char *const *paths, size_t n, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (n > IOF_MAX_RULE_FILES)
+        return iof__fail(err, errlen, IOF_E_LIMIT, "--rules: at most %d files", IOF_MAX_RULE_FILES);
+    iof__labeller *lb = calloc(1, sizeof(*lb));
+    if (!lb)
+        return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        int rc = iof__rules_load(paths[i], &lb->set[i], err, errlen);
+        if (rc != IOF_OK) {
+            iof__labeller_free(lb);
+            return rc;
+        }
+        lb->nset = i + 1;
+        lb->first_key[i] = lb->nkeys;
+        size_t nk = iof__rules_nkeys(lb->set[i]);
+        for (size_t k = 0; k < nk; k++) {
+            const char *name = iof__rules_key_name(lb->set[i], k);
+            for (size_t j = 0; j < i; j++)
+                if (iof__rules_key_index(lb->set[j], name) >= 0) {
+                    iof__fail(err, errlen, IOF_E_INVAL, "%s: key \"%s\" is already set by %s (one file per key)",
+                              paths[i], name, paths[j]);
+                    iof__labeller_free(lb);
+                    return IOF_E_INVAL;
+                }
+        }
+        if (lb->nkeys + nk > IOF_RULES_MAX_KEYS) {
+            iof__fail(err, errlen, IOF_E_LIMIT, "--rules: more than %d keys over all files", IOF_RULES_MAX_KEYS);
+            iof__labeller_free(lb);
+            return IOF_E_LIMIT;
+        }
+        lb->nkeys += nk;
+    }
+    *out = lb;
+    return IOF_OK;
+}
+
+size_t iof__labeller_nkeys(const iof__labeller *lb) { return lb ? lb->nkeys : 0; }
+
+const char *iof__labeller_key(const iof__labeller *lb, size_t k)
+{
+    for (size_t i = lb->nset; i-- > 0;)
+        if (k >= lb->first_key[i])
+            return iof__rules_key_name(lb->set[i], k - lb->first_key[i]);
+    return NULL;
+}
+
+size_t iof__labeller_nwarnings(const iof__labeller *lb)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < lb->nset; i++)
+        n += iof__rules_nwarnings(lb->set[i]);
+    return n;
+}
+
+const char *iof__labeller_warning(const iof__labeller *lb, size_t w)
+{
+    for (size_t i = 0; i < lb->nset; i++) {
+        size_t n = iof__rules_nwarnings(lb->set[i]);
+        if (w < n)
+            return iof__rules_warning(lb->set[i], w);
+        w -= n;
+    }
+    return NULL;
+}
+
+void iof__labeller_eval(const iof__labeller *lb, const iof__lbl_attrs *a, iof__lbl_result *out)
+{
+    for (size_t i = 0; i < lb->nset; i++)
+        iof__rules_eval(lb->set[i], a, out + lb->first_key[i]);
+}
