@@ -65,6 +65,30 @@ void iof__print_tables(const iof__stats *stc, FILE *fp, bool show_uni)
         }
 }
 
+/* --rules: records per label value, per key, in the order values were first met (the
+ * bidirectional variant's counts, else the unidirectional one's) */
+static void print_labels(const iof_run *r, FILE *fp)
+{
+    const iof__stats *st = &r->st;
+    int var = (r->cfg.variants & IOF_VARIANT_BI) ? IOF_VAR_BI : IOF_VAR_UNI;
+    for (size_t k = 0; k < iof__labeller_nkeys(r->labels); k++) {
+        fprintf(fp, "  %s (%s records):", iof__labeller_key(r->labels, k),
+                var == IOF_VAR_BI ? "bidirectional" : "unidirectional");
+        size_t shown = 0;
+        for (size_t i = 0; i < st->n_labels; i++) {
+            const iof__label_stat *l = &st->labels[i];
+            if (l->key != k || !l->records[var])
+                continue;
+            if (shown++ == IOF_PRINT_MAX_LABELS) {
+                fprintf(fp, " ...");
+                break;
+            }
+            fprintf(fp, "%s %s %" PRIu64, shown > 1 ? "," : "", l->value ? l->value : "(none)", l->records[var]);
+        }
+        fputc('\n', fp);
+    }
+}
+
 void iof_run_print_summary(const iof_run *r, FILE *fp)
 {
     const iof__stats *st = &r->st;
@@ -119,6 +143,7 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
     if (st->cf.records_evicted_memory)
         fprintf(fp, " (%" PRIu64 " for --max-memory)", st->cf.records_evicted_memory);
     fprintf(fp, " (peak live %" PRIu64 ")\n", st->cf.peak_live_records);
+    print_labels(r, fp);
     iof__print_tables(st, fp, uni);
     size_t nf = 0;
     const iof__sink_file_info *files = r->sink ? iof__sink_files(r->sink, &nf) : NULL;
@@ -392,7 +417,17 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
     kv_u64(&b, "closed_by_clock", st->cf.records_closed_waiting, true);
     kv_u64(&b, "peak_live", st->cf.peak_live_records, true);
     kv_u64(&b, "payload_bytes_kept", st->cf.payload_bytes_kept, true);
-    iof__tb_puts(&b, "},\"inputs\":[");
+    iof__tb_puts(&b, "},\"labels\":[");
+    for (size_t i = 0; i < st->n_labels; i++) {
+        const iof__label_stat *l = &st->labels[i];
+        iof__tb_puts(&b, i ? ",{" : "{");
+        kv_str(&b, "key", iof__labeller_key(r->labels, l->key), false);
+        kv_str(&b, "value", l->value, true);
+        kv_u64(&b, "bidirectional", l->records[IOF_VAR_BI], true);
+        kv_u64(&b, "unidirectional", l->records[IOF_VAR_UNI], true);
+        iof__tb_putc(&b, '}');
+    }
+    iof__tb_puts(&b, "],\"inputs\":[");
     for (size_t i = 0; i < st->n_inputs; i++) {
         const iof__input_stat *in = &st->inputs[i];
         iof__tb_puts(&b, i ? ",{" : "{");

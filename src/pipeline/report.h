@@ -9,6 +9,7 @@
 #include "pipeline/stats.h"
 
 #define IOF_PRINT_MAX_DEVICES 50   /* device rows printed in a summary; JSON has them all */
+#define IOF_PRINT_MAX_LABELS 20    /* label values printed per key; JSON has them all */
 #define IOF_PRINT_MAX_FILES 20     /* output files listed in a summary; JSON has them all */
 
 void iof__print_tables(const iof__stats *st, FILE *fp, bool show_uni);

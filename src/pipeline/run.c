@@ -219,6 +219,24 @@ static int cf_emit(void *ctx, const iof__cfrec *rec)
 
 /* Stats stage: a custom-flow record's device row (inventory name, else MAC, else IP) and
  * protocol row. */
+/* Records per label value (the summary and the stats JSON): the same evaluation the label
+ * column group makes when the row is built (kinds/labelcols.h). */
+static int cf_label_stats(void *ctx, const iof__row_kind *kind, const void *record)
+{
+    if (kind != &iof__cf_kind)
+        return IOF_OK;
+    iof_run *r = ctx;
+    const iof__cfrec *rec = record;
+    const iof__device *dev = rec->device >= 0 && r->inv ? iof__inventory_get(r->inv, (size_t)rec->device) : NULL;
+    iof__lbl_attrs a;
+    iof__cf_lbl_attrs(rec, dev, &a);
+    iof__lbl_result res[IOF_RULES_MAX_KEYS];
+    iof__labeller_eval(r->labels, &a, res);
+    for (size_t k = 0; k < iof__labeller_nkeys(r->labels); k++)
+        IOF_TRY(iof__stats_label(&r->st, k, res[k].value, rec->variant));
+    return IOF_OK;
+}
+
 static int cf_stats(void *ctx, const iof__row_kind *kind, const void *record)
 {
     if (kind != &iof__cf_kind)
@@ -293,6 +311,8 @@ static int setup(iof_run *r)
     const iof__view_consumer cf = { "customflow", r->flows, cf_packet, cf_advance, cf_flush };
     IOF_TRY(iof__pipe_add_consumer(&r->pipe, &cf));
     IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_stats, r));
+    if (r->labels)
+        IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_label_stats, r));
     r->rowcfg = (iof__cf_rowcfg){ .packets = c->packets, .payload_total = c->payload_total,
                                   .anonymise = c->anonymise, .device_ip = c->device_ip, .inv = r->inv,
                                   .labels = r->labels };

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "labels/rules.h"
 #include "pipeline/stats.h"
 
 #include "capture/source.h"
@@ -16,6 +17,7 @@ void iof__stats_free(iof__stats *st)
     free(st->inputs);
     free(st->devs);
     free(st->dev_idx);
+    free(st->labels);
     memset(st, 0, sizeof(*st));
 }
 
@@ -134,6 +136,24 @@ void iof__stats_sort_devices(iof__stats *st)
         size_t size = st->dev_mask + 1;
         rebuild_index(st, size);
     }
+}
+
+int iof__stats_label(iof__stats *st, size_t key, const char *value, int variant)
+{
+    /* a few rows per key: a linear walk, newest first (runs of one label are common) */
+    for (size_t i = st->n_labels; i-- > 0;)
+        if (st->labels[i].key == key && st->labels[i].value == value) {
+            st->labels[i].records[variant]++;
+            return IOF_OK;
+        }
+    IOF_TRY(iof__grow((void **)&st->labels, &st->cap_labels, st->n_labels + 1, sizeof *st->labels,
+                      IOF_RULES_MAX_RULES + 3 * IOF_RULES_MAX_KEYS));
+    iof__label_stat *l = &st->labels[st->n_labels++];
+    memset(l, 0, sizeof(*l));
+    l->key = key;
+    l->value = value;
+    l->records[variant] = 1;
+    return IOF_OK;
 }
 
 void iof__stats_merge(iof__stats *dst, const iof__stats *src)

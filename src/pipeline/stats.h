@@ -30,6 +30,15 @@ typedef struct iof__dev_stat {
     uint64_t packets, bytes;     /* over bidirectional records (all records if bi is off) */
 } iof__dev_stat;
 
+/* Records per label value (--rules): one row per (key, value) met; value NULL = no rule
+ * matched and the key has no default. Bounded by the rules: at most a rule's value, the
+ * default and on-missing per key (IOF_RULES_MAX_RULES + 3 x IOF_RULES_MAX_KEYS rows). */
+typedef struct iof__label_stat {
+    size_t key;                  /* index among the run's keys */
+    const char *value;           /* owned by the run's rule set (compared by pointer) */
+    uint64_t records[IOF_VAR__COUNT];
+} iof__label_stat;
+
 typedef struct iof__proto_stat {
     uint64_t records, packets, bytes;
 } iof__proto_stat;
@@ -62,6 +71,8 @@ typedef struct iof__stats {
     int32_t *dev_idx;               /* open addressing over key */
     size_t dev_mask;
     iof__proto_stat proto[256];
+    iof__label_stat *labels;
+    size_t n_labels, cap_labels;
     /* run */
     double elapsed_s;
     bool interrupted, input_damaged;
@@ -72,6 +83,8 @@ iof__input_stat *iof__stats_add_input(iof__stats *st, const char *path);
 /* Accounts one emitted record under its device key. */
 void iof__stats_record(iof__stats *st, const char *key, const char *name, const char *type,
                        int variant, uint8_t proto, uint64_t packets, uint64_t bytes, bool count_traffic);
+/* Counts one record under (key, value). 0 or IOF_E_NOMEM / IOF_E_LIMIT. */
+int iof__stats_label(iof__stats *st, size_t key, const char *value, int variant);
 /* Adds src's device and protocol tables to dst. */
 void iof__stats_merge(iof__stats *dst, const iof__stats *src);
 /* Sorted device table (by key); valid until the next stats call. */

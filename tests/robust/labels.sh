@@ -26,7 +26,7 @@ attack = "icmp" if proto icmp
 T
 want="DNS:dns:benign:default Flow Error:rules/type.rules:4:benign:default TLS:rules/type.rules:3:benign:default Unknown:default:icmp:rules/attack.rules:2"
 "$BIN/iotflow" extract -q --hash-seed 1 -f parquet -f csv -f jsonl --variant bi --rules rules/type.rules \
-  --rules rules/attack.rules -o out cap.pcap 2>err; rc=$?
+  --rules rules/attack.rules --stats stats.json -o out cap.pcap 2>err; rc=$?
 check "two rule files: exit 0, nothing on stderr (got $rc)" bash -c "[ $rc -eq 0 ] && [ ! -s err ]"
 got=$(python3 -c "
 import json
@@ -39,6 +39,11 @@ import csv, glob
 rows = [r for f in glob.glob('out/bidirectional/*.csv') for r in csv.DictReader(open(f))]
 print(' '.join(sorted(f\"{r['flow_type']}:{r['flow_type_rule']}:{r['attack']}:{r['attack_rule']}\" for r in rows)))")
 check "CSV (wide layout): the same labels" [ "$csvgot" = "$want" ]
+st=$(json stats.json '" ".join("%s=%s:%d" % (l["key"], l["value"], l["bidirectional"]) for l in d["labels"])')
+check "stats JSON: records per label ($st)" \
+  [ "$st" = "flow_type=DNS:1 attack=benign:3 flow_type=Flow Error:1 flow_type=TLS:1 flow_type=Unknown:1 attack=icmp:1" ]
+"$BIN/iotflow" extract --hash-seed 1 -f jsonl --variant bi --rules rules/type.rules -o - cap.pcap 2>summary >/dev/null
+check "summary: records per label value" grep -q "^  flow_type (bidirectional records): DNS 1, Flow Error 1, TLS 1, Unknown 1$" summary
 PQ=${IOF_SHARED:-}/tools/parquet/pqcheck
 if command -v node >/dev/null && [ -x "$PQ" ] && "$(dirname "$PQ")/install.sh" >/dev/null 2>&1; then
   pqgot=$("$PQ" rows out/bidirectional/*.parquet --columns flow_type,flow_type_rule,attack,attack_rule | python3 -c "
