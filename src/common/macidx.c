@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/mix.h"
 
 static const uint8_t *mac_of(iof__macrows v, size_t row)
 {
@@ -16,12 +17,7 @@ static size_t home(const iof__macidx *x, const uint8_t m[6])
     for (int i = 0; i < 6; i++)
         v = v << 8 | m[i];
     v ^= x->seed; /* all 64 bits of the seed (shifting it in would keep 16) */
-    v ^= v >> 33; /* murmur3's finaliser: every input bit reaches the low (slot) bits */
-    v *= 0xff51afd7ed558ccdULL;
-    v ^= v >> 33;
-    v *= 0xc4ceb9fe1a85ec53ULL;
-    v ^= v >> 33;
-    return (size_t)v & x->mask;
+    return (size_t)iof__mix64(v) & x->mask;
 }
 
 void iof__macidx_init(iof__macidx *x, uint64_t seed)

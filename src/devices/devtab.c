@@ -7,6 +7,7 @@
 #include "common/err.h"
 #include "common/grow.h"
 #include "common/macidx.h"
+#include "common/mix.h"
 #include "common/rd.h"
 #include "devices/devtab.h"
 #include "devices/text.h"
@@ -37,15 +38,6 @@ struct iof__devtab {
     iof__devtab_stats st;
 };
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 31;
-    x *= 0x7fb5d329728ea185ULL;
-    x ^= x >> 27;
-    x *= 0x81dadef4bc2dd44dULL;
-    return x ^ (x >> 33);
-}
-
 iof__devtab *iof__devtab_create(void)
 {
     iof__devtab *t = calloc(1, sizeof(*t));
@@ -54,8 +46,8 @@ iof__devtab *iof__devtab_create(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     /* the output never depends on the seed (rows are sorted): it only spreads hostile keys */
-    t->seed = mix64((uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 32 ^ (uint64_t)(uintptr_t)t);
-    iof__macidx_init(&t->idx, mix64(t->seed));
+    t->seed = iof__mix64((uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 32 ^ (uint64_t)(uintptr_t)t);
+    iof__macidx_init(&t->idx, iof__mix64(t->seed));
     return t;
 }
 
@@ -134,8 +126,8 @@ static size_t fact_slot(const iof__devtab *t, const fact *f)
         a = a << 8 | f->a[i];
         b = b << 8 | f->a[8 + i];
     }
-    uint64_t h = mix64(a ^ t->seed ^ ((uint64_t)f->row1 << 16 | (uint64_t)f->kind << 8 | f->ver));
-    return (size_t)mix64(h ^ b) & t->facts_mask;
+    uint64_t h = iof__mix64(a ^ t->seed ^ ((uint64_t)f->row1 << 16 | (uint64_t)f->kind << 8 | f->ver));
+    return (size_t)iof__mix64(h ^ b) & t->facts_mask;
 }
 
 static bool fact_eq(const fact *x, const fact *y)

@@ -436,7 +436,7 @@ static int complete_days(iof_run *r)
     if (rc != IOF_OK && !r->errmsg[0])
         snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__sink_errmsg(r->sink));
     /* next check: when `before` crosses the next day boundary */
-    int64_t d = before / day_ns - (before < 0 && before % day_ns ? 1 : 0);
+    int64_t d = iof__day_of_ns(before); /* the day rule records are partitioned by */
     int64_t next = d + 1 >= INT64_MAX / day_ns ? INT64_MAX : (d + 1) * day_ns;
     r->complete_at = next > INT64_MAX - lag ? INT64_MAX : next + lag;
     return rc;
