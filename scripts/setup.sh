@@ -4,11 +4,11 @@
 #   tests: tshark (independent dissector), node/npm (Parquet validators in shared/tools/parquet),
 #          time (peak RSS), iproute2 (network namespaces for live capture), nftables (a log rule
 #          for the live NFLOG capture), python3 (checkers), ieee-data (IEEE OUI registries: a
-#          second vendor database for iotflow devices' tests)
+#          second vendor database for iotflow devices' tests), parallel (the --shard recipe)
 set -euo pipefail
 need=(build-essential cmake pkg-config libpcap-dev zlib1g-dev libzstd-dev libsnappy-dev)
 if [ "${1:-}" = "--test" ]; then
-  need+=(tshark nodejs npm time iproute2 nftables python3 ieee-data)
+  need+=(tshark nodejs npm time iproute2 nftables python3 ieee-data parallel)
 fi
 missing=()
 for p in "${need[@]}"; do

@@ -87,6 +87,9 @@ typedef struct iof_config {
     const char *const *inputs;
     size_t n_inputs;
     iof_input_order input_order; /* several inputs: TIME (default, k-way merge) or NAME */
+    unsigned shard, shards;  /* --shard K/N (1 <= K <= N): read only this run's share of the
+                                expanded inputs (split by size, the same on every machine), and
+                                name the files it writes apart from other shards' (0/0: all) */
     const char *interface;   /* live capture when non-NULL */
     const char *filter;      /* BPF expression applied before decoding, or NULL */
     int live_snaplen;        /* default 65535 */

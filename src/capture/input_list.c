@@ -137,3 +137,75 @@ cleanup:
     iof__input_list_free(l.v, l.n);
     return rc;
 }
+
+typedef struct shard_item {
+    size_t idx;
+    uint64_t bytes;
+} shard_item;
+
+static int by_size_desc(const void *a, const void *b)
+{
+    const shard_item *x = a, *y = b;
+    if (x->bytes != y->bytes)
+        return x->bytes < y->bytes ? 1 : -1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static bool lighter(const uint64_t *load, unsigned a, unsigned b)
+{
+    return load[a] < load[b] || (load[a] == load[b] && a < b);
+}
+
+int iof__input_list_shard(char **list, size_t *n, unsigned k, unsigned nshards, char *eb, size_t el)
+{
+    if (nshards == 0 || nshards > IOF_MAX_SHARDS || k == 0 || k > nshards)
+        return iof__fail(eb, el, IOF_E_INVAL, "--shard K/N needs 1 <= K <= N <= %d", IOF_MAX_SHARDS);
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(list[i], "-") == 0)
+            return iof__fail(eb, el, IOF_E_INVAL, "--shard splits files: standard input (-) cannot be shared out");
+    shard_item *it = calloc(*n ? *n : 1, sizeof(*it));
+    uint64_t *load = calloc(nshards, sizeof(*load));
+    unsigned *heap = calloc(nshards, sizeof(*heap));
+    unsigned char *mine = calloc(*n ? *n : 1, 1);
+    if (!it || !load || !heap || !mine) {
+        free(it), free(load), free(heap), free(mine);
+        return iof__fail(eb, el, IOF_E_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < *n; i++) {
+        struct stat st;
+        it[i].idx = i;
+        it[i].bytes = stat(list[i], &st) == 0 ? (uint64_t)st.st_size : 0;
+    }
+    qsort(it, *n, sizeof(*it), by_size_desc);
+    /* heap[0] is the shard with the fewest bytes (ties: the lower shard): O(log N) per file */
+    for (unsigned s = 0; s < nshards; s++)
+        heap[s] = s;
+    for (size_t i = 0; i < *n; i++) {
+        unsigned best = heap[0];
+        load[best] += it[i].bytes;
+        mine[it[i].idx] = best == k - 1;
+        for (unsigned h = 0;;) { /* sift the grown shard down */
+            unsigned l = 2 * h + 1, r = l + 1, m = h;
+            if (l < nshards && lighter(load, heap[l], heap[m]))
+                m = l;
+            if (r < nshards && lighter(load, heap[r], heap[m]))
+                m = r;
+            if (m == h)
+                break;
+            unsigned t = heap[h];
+            heap[h] = heap[m];
+            heap[m] = t;
+            h = m;
+        }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (mine[i])
+            list[kept++] = list[i];
+        else
+            free(list[i]);
+    }
+    *n = kept;
+    free(it), free(load), free(heap), free(mine);
+    return IOF_OK;
+}

@@ -106,6 +106,16 @@ int iof__input_list_expand(const char *const *inputs, size_t n, char ***out, siz
                            iof_skip_cb skipped, void *ctx, char *errbuf, size_t errlen);
 void iof__input_list_free(char **list, size_t n);
 
+#define IOF_MAX_SHARDS 65536 /* --shard K/N: N at most this */
+
+/* --shard K/N (1 <= k <= nshards): keeps in *list (in order) only shard k's share of an expanded
+ * list and frees the rest. The split depends on the files only: largest first, each to the
+ * shard with the fewest bytes so far (ties: the lower shard; equal sizes: list order), so every
+ * machine that sees the same files computes the same split, and shards get similar amounts of
+ * work. "-" cannot be split (IOF_E_INVAL); a file that cannot be stat'ed counts 0 bytes (its
+ * shard reports the error when it opens it). */
+int iof__input_list_shard(char **list, size_t *n, unsigned k, unsigned nshards, char *errbuf, size_t errlen);
+
 /* Capture detection by magic number (pcap in every byte order and resolution, the Kuznetzov
  * "patched" format, pcapng, gzip): the one test every directory walk uses. */
 bool iof__capture_magic(const uint8_t *b, size_t n);

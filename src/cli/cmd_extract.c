@@ -37,6 +37,9 @@ static void extract_usage(FILE *fp)
           "                        naming mac, name, type, ip in any order, or headerless\n"
           "                        mac,name,type[,ip...] rows, or MACs only (default: devices\n"
           "                        are endpoints with private/link-local addresses)\n"
+          "      --shard K/N       read only this run's share of the input files (K of N; the\n"
+          "                        split is by size and the same on every machine) and tag the\n"
+          "                        file names (part-sKofN-0.parquet): N machines, one dataset\n"
           "      --rules FILE      label records by a rule file (docs/LABELS.md): each key K\n"
           "                        adds columns K and K_rule (which rule set it); repeatable,\n"
           "                        one file per set of keys (at most 16)\n"
@@ -176,7 +179,7 @@ static int parse_formats(const char *s, unsigned *bits)
 
 enum {
     O_LAYOUT = 256, O_VARIANT, O_DEVICES, O_WINDOW, O_PACKETS, O_PAYLOAD, O_PAYLOAD_TOTAL,
-    O_PARTITION, O_FILTER, O_COMPRESSION, O_THREADS, O_STATS, O_MAXFLOWS, O_MAXMEM, O_KEEPIPS, O_SEED,
+    O_PARTITION, O_FILTER, O_COMPRESSION, O_THREADS, O_STATS, O_MAXFLOWS, O_MAXMEM, O_SHARD, O_KEEPIPS, O_SEED,
     O_DURATION, O_SNAPLEN, O_BUFSIZE, O_PROGRESS, O_RULES, O_INPUT_ORDER, O_OVERWRITE, O_APPEND,
     O_STRICT, O_DEVICE_IP,
 };
@@ -193,7 +196,8 @@ int iof_cli_extract(int argc, char **argv)
         { "partition", required_argument, 0, O_PARTITION }, { "filter", required_argument, 0, O_FILTER },
         { "compression", required_argument, 0, O_COMPRESSION },
         { "threads", required_argument, 0, O_THREADS }, { "stats", required_argument, 0, O_STATS },
-        { "max-flows", required_argument, 0, O_MAXFLOWS }, { "max-memory", required_argument, 0, O_MAXMEM }, { "keep-private-ips", no_argument, 0, O_KEEPIPS },
+        { "max-flows", required_argument, 0, O_MAXFLOWS }, { "max-memory", required_argument, 0, O_MAXMEM },
+        { "shard", required_argument, 0, O_SHARD }, { "keep-private-ips", no_argument, 0, O_KEEPIPS },
         { "hash-seed", required_argument, 0, O_SEED }, { "duration", required_argument, 0, O_DURATION },
         { "snaplen", required_argument, 0, O_SNAPLEN }, { "buffer-size", required_argument, 0, O_BUFSIZE },
         { "progress", no_argument, 0, O_PROGRESS }, { "rules", required_argument, 0, O_RULES },
@@ -249,6 +253,17 @@ int iof_cli_extract(int argc, char **argv)
             }
             cfg.max_flows = v;
             break;
+        case O_SHARD: {
+            unsigned k, n;
+            char tail;
+            if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || k < 1 || k > n || n > 65536) {
+                fprintf(stderr, "iotflow extract: --shard K/N: 1 <= K <= N <= 65536, got '%s'\n", optarg);
+                return IOF_EXIT_USAGE;
+            }
+            cfg.shard = k;
+            cfg.shards = n;
+            break;
+        }
         case O_MAXMEM:
             if (parse_size("--max-memory", optarg, &cfg.max_memory))
                 return IOF_EXIT_USAGE;

@@ -140,16 +140,18 @@ static int make_path(const iof__sink *s, const sink_file *sf, char *buf, size_t 
     gmtime_r(&t, &tm);
     const char *ext = s->fmts[sf->fmt].ops->ext;
     int n;
+    /* --shard: the tag after "part-" (hive) or the date (day layout) */
+    const char *tag = s->cfg.name_tag ? s->cfg.name_tag : "", *dash = *tag ? "-" : "", *dot = *tag ? "." : "";
     if (s->cfg.partition == IOF_PARTITION_HIVE)
-        n = snprintf(buf, len, "%s/%s=%s/day=%04d-%02d-%02d/part-%d.%s", s->dir,
+        n = snprintf(buf, len, "%s/%s=%s/day=%04d-%02d-%02d/part-%s%s%d.%s", s->dir,
                      s->kind->sub_key, s->kind->sub_names[sf->sub], tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     sf->part, ext);
+                     tag, dash, sf->part, ext);
     else if (sf->part == 0)
-        n = snprintf(buf, len, "%s/%s/%02d-%02d-%02d.%s", s->dir, s->kind->sub_names[sf->sub],
-                     tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, ext);
+        n = snprintf(buf, len, "%s/%s/%02d-%02d-%02d%s%s.%s", s->dir, s->kind->sub_names[sf->sub],
+                     tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, dot, tag, ext);
     else
-        n = snprintf(buf, len, "%s/%s/%02d-%02d-%02d.part%d.%s", s->dir, s->kind->sub_names[sf->sub],
-                     tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, sf->part, ext);
+        n = snprintf(buf, len, "%s/%s/%02d-%02d-%02d%s%s.part%d.%s", s->dir, s->kind->sub_names[sf->sub],
+                     tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, dot, tag, sf->part, ext);
     return (n < 0 || (size_t)n >= len) ? IOF_E_OUTPUT : IOF_OK;
 }
 

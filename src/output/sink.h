@@ -26,6 +26,8 @@ typedef struct iof__sink_cfg {
     const void *kind_cfg;     /* the kind's settings (custom-flow: iof__cf_rowcfg); must live
                                  as long as the sink */
     iof_existing existing;    /* a final path that holds a file this run did not write */
+    const char *name_tag;     /* NULL, or a tag in every file name (--shard: "s2of8"), so runs
+                                 writing one directory never share a path */
     unsigned threads;         /* 1: everything on the caller's thread; 0: a helper thread writes
                                  the sorted batches of columnar files when there are >= 2 cores
                                  (the output is the same) */

@@ -143,6 +143,9 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
     if (st->cf.records_evicted_memory)
         fprintf(fp, " (%" PRIu64 " for --max-memory)", st->cf.records_evicted_memory);
     fprintf(fp, " (peak live %" PRIu64 ")\n", st->cf.peak_live_records);
+    if (r->cfg.shards)
+        fprintf(fp, "  shard %u/%u: %zu of %zu input file(s)\n", r->cfg.shard, r->cfg.shards, r->n_inputs,
+                r->n_inputs_unsharded);
     print_labels(r, fp);
     iof__print_tables(st, fp, uni);
     size_t nf = 0;
@@ -357,6 +360,11 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
     iof__tb_putc(&b, '{');
     kv_str(&b, "iotflow_version", iof_version_string(), false);
     kv_str(&b, "command", "extract", true);
+    if (r->cfg.shards) {
+        char sh[32];
+        snprintf(sh, sizeof(sh), "%u/%u", r->cfg.shard, r->cfg.shards);
+        kv_str(&b, "shard", sh, true);
+    }
     char vt[1536];
     iof_verdict vd = iof_run_verdict(r, vt, sizeof(vt));
     iof__tb_puts(&b, ",\"verdict\":{");

@@ -165,6 +165,17 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         rc = iof__fail(err, errlen, IOF_E_INVAL, "no capture files found in the given inputs");
         goto fail;
     }
+    if (cfg->shards || cfg->shard) {
+        size_t all = r->n_inputs;
+        if (cfg->interface) {
+            rc = iof__fail(err, errlen, IOF_E_INVAL, "--shard splits input files: not live capture (-i)");
+            goto fail;
+        }
+        if ((rc = iof__input_list_shard(r->inputs, &r->n_inputs, cfg->shard, cfg->shards, err, errlen)) != IOF_OK)
+            goto fail;
+        /* more shards than files: this one has nothing to do, which is not an error */
+        r->n_inputs_unsharded = all;
+    }
     *out = r;
     return IOF_OK;
 fail:
@@ -345,6 +356,13 @@ static int setup(iof_run *r)
     r->kv[nk++] = (iof__kv){ "iotflow.anonymise", r->kvbuf[4] };
     r->kv[nk++] = (iof__kv){ "iotflow.devices", r->kvbuf[5] };
     r->kv[nk++] = (iof__kv){ "iotflow.inputs", r->kvinputs };
+    const char *tag = NULL;
+    if (c->shards) {
+        snprintf(r->kvbuf[6], sizeof(r->kvbuf[6]), "s%uof%u", c->shard, c->shards);
+        snprintf(r->kvbuf[7], sizeof(r->kvbuf[7]), "%u/%u", c->shard, c->shards);
+        r->kv[nk++] = (iof__kv){ "iotflow.shard", r->kvbuf[7] };
+        tag = r->kvbuf[6];
+    }
     const unsigned helpers = c->threads == 1 ? 1 : 0; /* 1: no helper threads anywhere */
     iof__sink_cfg sc = {
         .dir = r->output_dir,
@@ -357,6 +375,7 @@ static int setup(iof_run *r)
         .kind = &iof__cf_kind,
         .kind_cfg = &r->rowcfg,
         .existing = c->existing,
+        .name_tag = tag,
     };
     IOF_TRY(iof__sink_create(&r->sink, &sc, r->errmsg, sizeof(r->errmsg)));
     return iof__pipe_on_record(&r->pipe, IOF_HUB_SINK, to_sink, r);

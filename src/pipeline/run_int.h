@@ -46,6 +46,7 @@ struct iof_run {
     char *output_dir;
     iof__inventory *inv;
     iof__labeller *labels;         /* --rules, or NULL */
+    size_t n_inputs_unsharded;     /* --shard: input files before the split */
     iof__fragtab *frag;
     iof__cflow *flows;
     iof__sink *sink;
