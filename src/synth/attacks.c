@@ -453,7 +453,10 @@ static void attack_rule(const gen *g, const attack *a, iof__tbuf *b)
                       100.0 * (double)(a->from - g->t0) / span,
                       id == A_SCAN ? 100.0 : 100.0 * (double)(a->to - g->t0) / span);
     if (!a->made) {
-        iof__tb_puts(b, "; the ratio control started no unit:\n# no record, no rule\n");
+        iof__tb_puts(b, a->evrow >= 0 ? "; its ARP sweep ran (events.csv), but the ratio\n"
+                                        "# control started no ping or scan: no record, no rule\n"
+                                      : "; the ratio control started no unit:\n"
+                                        "# no record, no rule\n");
         return;
     }
     switch (id) {
