@@ -204,7 +204,7 @@ static void bruteforce_tick(gen *g, ev *e)
             char devs[64];
             snprintf(devs, sizeof devs, "%s", v->name);
             attack_unit_note(g, a, c, devs, "telnet credential brute force from 185.244.25.146 to "
-                                         "port 23; last attempt succeeds (infection)");
+                                            "port 23; last attempt succeeds (infection)");
         }
         if (last) {
             for (int i = 0; i < g->ninfected; i++)
@@ -326,7 +326,8 @@ static void ddos_tick(gen *g, ev *e)
                 }
                 c->refill = udpflood_refill;
                 iof__sy_start(g, c, g->now);
-                attack_unit_note(g, a, c, d->name, "UDP flood (512-byte datagrams) to 93.184.216.34");
+                attack_unit_note(g, a, c, d->name,
+                                 "UDP flood (512-byte datagrams) to 93.184.216.34");
             }
         } else { /* ddos_http */
             for (int k = 0; k < 2 && attack_allowed(g, a, 0); k++) {

@@ -136,36 +136,49 @@ static void stats_json(const gen *g, const iof_synth_stats *st, iof__tbuf *b)
     iof__utc_text(start, sizeof start, g->t0, false);
     iof__sy_tb_printf(b, "{\"command\":\"synth\",\"config\":{\"output_dir\":");
     iof__tb_json_str(b, (const uint8_t *)cfg->output_dir, strlen(cfg->output_dir));
-    iof__sy_tb_printf(b,
-              ",\"profile\":\"%s\",\"seed\":%llu,\"start\":\"%s\",\"duration_s\":%.15g,"
-              "\"devices\":%d,\"attack_ratio\":%.15g,\"scale\":%.15g},\n",
-              g->prof->name, (unsigned long long)cfg->seed, start, cfg->duration_s, g->ndev,
-              cfg->attack_ratio, g->scale);
+    iof__sy_tb_printf(
+        b,
+        ",\"profile\":\"%s\",\"seed\":%llu,\"start\":\"%s\",\"duration_s\":%.15g,"
+        "\"devices\":%d,\"attack_ratio\":%.15g,\"scale\":%.15g},\n",
+        g->prof->name, (unsigned long long)cfg->seed, start, cfg->duration_s, g->ndev,
+        cfg->attack_ratio, g->scale);
     uint64_t frames = st->bytes - 24 - 16 * st->packets; /* without pcap headers */
-    iof__sy_tb_printf(b,
-              "\"packets\":%llu,\"bytes\":%llu,\"avg_frame_bytes\":%.1f,\"records\":%llu,"
-              "\"attack_records\":%llu,\"sensor_rows\":%llu,\"events\":%llu,\"devices\":%u,"
-              "\"seconds\":%.3f,\"mb_per_s\":%.1f,\n\"records_by_label\":{",
-              (unsigned long long)st->packets, (unsigned long long)st->bytes,
-              st->packets ? (double)frames / (double)st->packets : 0.0,
-              (unsigned long long)st->records, (unsigned long long)st->attack_records,
-              (unsigned long long)st->sensor_rows, (unsigned long long)st->events, st->devices,
-              st->seconds, st->seconds > 0 ? (double)st->bytes / 1e6 / st->seconds : 0.0);
+    iof__sy_tb_printf(
+        b,
+        "\"packets\":%llu,\"bytes\":%llu,\"avg_frame_bytes\":%.1f,\"records\":%llu,"
+        "\"attack_records\":%llu,\"sensor_rows\":%llu,\"events\":%llu,\"devices\":%u,"
+        "\"seconds\":%.3f,\"mb_per_s\":%.1f,\n\"records_by_label\":{",
+        (unsigned long long)st->packets, (unsigned long long)st->bytes,
+        st->packets ? (double)frames / (double)st->packets : 0.0,
+        (unsigned long long)st->records, (unsigned long long)st->attack_records,
+        (unsigned long long)st->sensor_rows, (unsigned long long)st->events, st->devices,
+        st->seconds, st->seconds > 0 ? (double)st->bytes / 1e6 / st->seconds : 0.0);
     for (int l = 0; l < 4; l++)
         iof__sy_tb_printf(b, "%s\"%s\":%llu", l ? "," : "", lbl_name[l],
-                  (unsigned long long)g->rows_lbl[l]);
+                          (unsigned long long)g->rows_lbl[l]);
     iof__sy_tb_printf(b, "},\n\"per_device\":[");
     for (int i = 0; i <= g->ndev; i++) {
         const host *h = &g->dev[i];
         char mac[18], ip[INET_ADDRSTRLEN];
         iof__format_mac(h->mac, mac);
         inet_ntop(AF_INET, h->ip, ip, sizeof ip);
-        iof__sy_tb_printf(b, "%s\n{\"name\":\"%s\",\"mac\":\"%s\",\"type\":\"%s\",\"ip\":\"%s\","
-                  "\"packets\":%llu,\"records\":%llu}",
-                  i ? "," : "", h->name, mac, type_name[h->type], ip,
-                  (unsigned long long)h->pkts, (unsigned long long)h->recs);
+        iof__sy_tb_printf(b,
+                          "%s\n{\"name\":\"%s\",\"mac\":\"%s\",\"type\":\"%s\",\"ip\":\"%s\","
+                          "\"packets\":%llu,\"records\":%llu}",
+                          i ? "," : "", h->name, mac, type_name[h->type], ip,
+                          (unsigned long long)h->pkts, (unsigned long long)h->recs);
     }
     iof__sy_tb_printf(b, "]}\n");
+}
+
+/* Writes b's text into f and frees b; an error is recorded (g->err, message). */
+static int write_text(gen *g, iof__outfile *f, iof__tbuf *b)
+{
+    int rc = b->oom ? IOF_E_NOMEM : iof__outfile_write(f, b->p, b->len);
+    iof__tb_free(b);
+    if (rc < 0)
+        iof__sy_output_failed(g, f, rc);
+    return rc;
 }
 
 /* Completes every file (writers, then flush + fsync + close) and publishes them together. */
@@ -190,18 +203,12 @@ int iof__sy_files_close(gen *g, const iof_synth_stats *st)
     if (rc == IOF_OK) {
         iof__tbuf b = {0};
         iof__sy_attack_rules(g, &b);
-        rc = b.oom ? IOF_E_NOMEM : iof__outfile_write(g->frules, b.p, b.len);
-        iof__tb_free(&b);
-        if (rc < 0)
-            iof__sy_output_failed(g, g->frules, rc);
+        rc = write_text(g, g->frules, &b);
     }
     if (rc == IOF_OK && g->fstats) {
         iof__tbuf b = {0};
         stats_json(g, st, &b);
-        rc = b.oom ? IOF_E_NOMEM : iof__outfile_write(g->fstats, b.p, b.len);
-        iof__tb_free(&b);
-        if (rc < 0)
-            iof__sy_output_failed(g, g->fstats, rc);
+        rc = write_text(g, g->fstats, &b);
     }
     iof__outfile *all[SY_NTABLES + 3];
     size_t n = 0;
