@@ -92,7 +92,8 @@ int iof_cli_demo(int argc, char **argv)
     if (rc != IOF_OK)
         fprintf(stderr, "iotflow demo: stats: %s\n", err);
     printf("\nOutputs:\n"
-           "  %s/           capture.pcap, devices.csv, sensors.csv, events.csv, truth.csv\n"
+           "  %s/           capture.pcap, devices.csv, sensors.csv, events.csv, truth.csv,\n"
+           "                   labels.rules\n"
            "  %s/bidirectional/   one Parquet + CSV file per UTC day\n"
            "  %s/unidirectional/\n"
            "  %s    run statistics\n"

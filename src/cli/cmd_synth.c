@@ -11,8 +11,9 @@ static void usage(FILE *fp)
 {
     fputs("usage: iotflow synth -o DIR [OPTIONS]\n"
           "Writes a synthetic smart-home dataset into DIR: capture.pcap, devices.csv,\n"
-          "sensors.csv, events.csv and truth.csv (ground truth of the records that\n"
-          "`iotflow extract --devices DIR/devices.csv DIR/capture.pcap` produces).\n"
+          "sensors.csv, events.csv, truth.csv (ground truth of the records that\n"
+          "`iotflow extract --devices DIR/devices.csv DIR/capture.pcap` produces) and\n"
+          "labels.rules (the same labels as rules for extract --rules DIR/labels.rules).\n"
           "\n"
           "  -o, --output DIR        output directory (created if missing)\n"
           "  -s, --seed N            PRNG seed (default 1); same seed -> same bytes\n"

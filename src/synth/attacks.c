@@ -1,12 +1,18 @@
 /* Attacks: windows as fractions of the duration, units (a scan target, a flood connection, a
  * brute-force attempt) that each open a key no benign traffic uses, and the ratio control that
- * starts a unit only while the attack share of truth records stays at --attack-ratio. */
+ * starts a unit only while the attack share of truth records stays at --attack-ratio. At the
+ * end, labels.rules: each attack that started a unit as a label rule (its actors and its time
+ * window, from the first unit to the last frame) that labels its records as truth.csv does. */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/err.h"
+#include "common/timefmt.h"
 #include "synth/synth_int.h"
+
+/* The attacks, in g->atk in this order (attacks_init). */
+enum { A_RECON, A_BRUTE, A_SCAN, A_SYN, A_UDP, A_HTTP };
 
 static int udpflood_refill(gen *g, conv *c);
 static int c2_refill(gen *g, conv *c);
@@ -26,8 +32,10 @@ static double attack_projection(const gen *g)
     return attack_target(g) * tot / el;
 }
 
-static void attack_unit_note(gen *g, attack *a, const char *devs, const char *details)
+/* A unit was started (c: its conversation, whose frames then count for a->last_frame). */
+static void attack_unit_note(gen *g, attack *a, conv *c, const char *devs, const char *details)
 {
+    c->atk = (uint8_t)(a - g->atk + 1);
     if (a->evrow < 0) {
         a->first = g->now;
         a->evrow = iof__sy_add_event(g, g->now, g->now, a->kind, devs, details);
@@ -115,7 +123,7 @@ static void recon_tick(gen *g, ev *e)
                 iof__sy_add_step(c, S_ICMP, 1, P_NONE, 0, 600);
                 c->st[1].aux = 0;
                 iof__sy_start(g, c, g->now);
-                attack_unit_note(g, a, "attacker 192.168.1.66", "");
+                attack_unit_note(g, a, c, "attacker 192.168.1.66", "");
             }
         }
         a->cursor++;
@@ -144,12 +152,14 @@ static void recon_tick(gen *g, ev *e)
                 c->side[1].seq = 0;
             }
             iof__sy_start(g, c, g->now);
-            attack_unit_note(g, a, "attacker 192.168.1.66", "");
+            attack_unit_note(g, a, c, "attacker 192.168.1.66", "");
         }
     }
     a->cursor++;
     iof__sy_push(g, e, g->now + 5 * MS);
 }
+
+static const uint8_t brute_ip[4] = {185, 244, 25, 146}; /* the brute-force attacker */
 
 static const char *const creds[][2] = {{"root", "xc3511"}, {"admin", "admin"}, {"root", "vizxv"},
                                        {"root", "888888"}, {"support", "support"},
@@ -163,9 +173,8 @@ static void bruteforce_tick(gen *g, ev *e)
         return;
     int last = a->cursor >= 7 || g->now + 4 * SEC >= a->to;
     if (attack_allowed(g, a, 0) || last) {
-        static const uint8_t atk_ip[4] = {185, 244, 25, 146};
         int k = a->cursor % 8;
-        conv *c = iof__sy_conv_lan(g, v, g->router_mac, atk_ip,
+        conv *c = iof__sy_conv_lan(g, v, g->router_mac, brute_ip,
                                    (uint16_t)(40000 + iof__rng_below(&g->rng, 20000)), 49, v->mac,
                                    v->ip, 23, v->ttl, 6, LBL_MIRAI);
         if (c) {
@@ -194,8 +203,8 @@ static void bruteforce_tick(gen *g, ev *e)
             iof__sy_start(g, c, g->now);
             char devs[64];
             snprintf(devs, sizeof devs, "%s", v->name);
-            attack_unit_note(g, a, devs, "telnet credential brute force from 185.244.25.146 to "
-                                         "port 23; last attempt succeeds (infection)");
+            attack_unit_note(g, a, c, devs, "telnet credential brute force from 185.244.25.146 to "
+                                            "port 23; last attempt succeeds (infection)");
         }
         if (last) {
             for (int i = 0; i < g->ninfected; i++)
@@ -229,7 +238,7 @@ static void scan_tick(gen *g, ev *e)
                 c->refill = c2_refill;
                 iof__sy_start(g, c, g->now);
                 g->c2[i] = c;
-                attack_unit_note(g, a, d->name, "");
+                attack_unit_note(g, a, c, d->name, "");
             }
         }
     }
@@ -261,7 +270,7 @@ static void scan_tick(gen *g, ev *e)
             iof__sy_add_step(c, S_RST, 0, P_NONE, 0, 200);
         }
         iof__sy_start(g, c, g->now);
-        attack_unit_note(g, a, d->name, "");
+        attack_unit_note(g, a, c, d->name, "");
         burst++;
     }
     iof__sy_push(g, e, g->now + 25 * MS);
@@ -291,7 +300,7 @@ static void ddos_tick(gen *g, ev *e)
                     iof__sy_add_step(c, S_RST, 0, P_NONE, 0, 100);
                 }
                 iof__sy_start(g, c, g->now);
-                attack_unit_note(g, a, d->name, "SYN flood to 93.184.216.34:80");
+                attack_unit_note(g, a, c, d->name, "SYN flood to 93.184.216.34:80");
             }
         } else if (!strcmp(a->kind, "ddos_udp")) {
             /* bursts of 20 s with a fixed (sport, dport); one unit per burst */
@@ -317,7 +326,8 @@ static void ddos_tick(gen *g, ev *e)
                 }
                 c->refill = udpflood_refill;
                 iof__sy_start(g, c, g->now);
-                attack_unit_note(g, a, d->name, "UDP flood (512-byte datagrams) to 93.184.216.34");
+                attack_unit_note(g, a, c, d->name,
+                                 "UDP flood (512-byte datagrams) to 93.184.216.34");
             }
         } else { /* ddos_http */
             for (int k = 0; k < 2 && attack_allowed(g, a, 0); k++) {
@@ -332,7 +342,7 @@ static void ddos_tick(gen *g, ev *e)
                 iof__sy_add_step(c, S_DATA, 1, P_HTMLRESP, 0, c->half_rtt + 2 * MS);
                 iof__sy_tcp_close(c, 1 * MS);
                 iof__sy_start(g, c, g->now);
-                attack_unit_note(g, a, d->name, "HTTP GET flood to 93.184.216.34:80");
+                attack_unit_note(g, a, c, d->name, "HTTP GET flood to 93.184.216.34:80");
             }
         }
     }
@@ -366,12 +376,12 @@ void iof__sy_attacks_init(gen *g)
         return;
     int64_t T = g->tend - g->t0;
     struct { const char *kind; int label; double f0, f1, quota; fire_fn fn; } plan[] = {
-        {"recon_scan", LBL_RECON, 0.10, 0.22, 0.15, recon_tick},
-        {"mirai_bruteforce", LBL_MIRAI, 0.24, 0.30, 0.04, bruteforce_tick},
-        {"mirai_scan_c2", LBL_MIRAI, 0.30, 1.01, 1.0, scan_tick},
-        {"ddos_syn", LBL_DDOS, 0.45, 0.50, 0.10, ddos_tick},
-        {"ddos_udp", LBL_DDOS, 0.60, 0.66, 0.02, ddos_tick},
-        {"ddos_http", LBL_DDOS, 0.78, 0.83, 0.08, ddos_tick},
+        [A_RECON] = {"recon_scan", LBL_RECON, 0.10, 0.22, 0.15, recon_tick},
+        [A_BRUTE] = {"mirai_bruteforce", LBL_MIRAI, 0.24, 0.30, 0.04, bruteforce_tick},
+        [A_SCAN] = {"mirai_scan_c2", LBL_MIRAI, 0.30, 1.01, 1.0, scan_tick},
+        [A_SYN] = {"ddos_syn", LBL_DDOS, 0.45, 0.50, 0.10, ddos_tick},
+        [A_UDP] = {"ddos_udp", LBL_DDOS, 0.60, 0.66, 0.02, ddos_tick},
+        [A_HTTP] = {"ddos_http", LBL_DDOS, 0.78, 0.83, 0.08, ddos_tick},
     };
     for (size_t i = 0; i < sizeof plan / sizeof plan[0]; i++) {
         attack *a = &g->atk[g->natk++];
@@ -385,4 +395,158 @@ void iof__sy_attacks_init(gen *g)
         a->tick.fire = plan[i].fn;
         iof__sy_push(g, &a->tick, a->from);
     }
+}
+
+/* ---- labels.rules --------------------------------------------------------------------- */
+
+#define AND "\n    and " /* a rule's condition: one term per line */
+
+static void put_ip(iof__tbuf *b, const uint8_t ip[4])
+{
+    iof__sy_tb_printf(b, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+}
+
+/* "device.addr A" or "device.addr {A, B}": the devices attack traffic leaves from. */
+static void put_infected(const gen *g, iof__tbuf *b)
+{
+    iof__tb_puts(b, g->ninfected > 1 ? "device.addr {" : "device.addr ");
+    for (int i = 0; i < g->ninfected; i++) {
+        iof__tb_puts(b, i ? ", " : "");
+        put_ip(b, g->infected[i]->ip);
+    }
+    iof__tb_puts(b, g->ninfected > 1 ? "}" : "");
+}
+
+/* "plug-2 (192.168.1.105) and camera-1 (192.168.1.101)" */
+static void put_infected_names(const gen *g, iof__tbuf *b)
+{
+    for (int i = 0; i < g->ninfected; i++) {
+        iof__sy_tb_printf(b, "%s%s (", i ? " and " : "", g->infected[i]->name);
+        put_ip(b, g->infected[i]->ip);
+        iof__tb_putc(b, ')');
+    }
+}
+
+/* `rule "KIND": label = "LABEL" if (` */
+static void put_rule_head(iof__tbuf *b, const attack *a)
+{
+    iof__sy_tb_printf(b, "rule \"%s\": label = \"%s\" if (", a->kind, lbl_name[a->label]);
+}
+
+/* The records of an attack start from its first unit's first frame up to its last frame (a
+ * unidirectional record starts at the device's first packet: a reply to a scan or a brute-force
+ * connection), both included. Closes the condition. */
+static void put_window(iof__tbuf *b, const attack *a)
+{
+    char from[IOF_UTC_TEXT], to[IOF_UTC_TEXT];
+    iof__utc_text(from, sizeof from, a->first, true);
+    iof__utc_text(to, sizeof to, a->last_frame, true);
+    iof__sy_tb_printf(b, AND "time in [%s, %s])\n", from, to);
+}
+
+/* One attack: what it is (comment), then its rule. */
+static void attack_rule(const gen *g, const attack *a, iof__tbuf *b)
+{
+    const host *v = g->infected[0];
+    long id = a - g->atk;
+    double span = (double)(g->tend - g->t0);
+    iof__sy_tb_printf(b, "\n# %s: planned for %.0f-%.0f %% of the capture", a->kind,
+                      100.0 * (double)(a->from - g->t0) / span,
+                      id == A_SCAN ? 100.0 : 100.0 * (double)(a->to - g->t0) / span);
+    if (!a->made) {
+        iof__tb_puts(b, a->evrow >= 0 ? "; its ARP sweep ran (events.csv), but the ratio\n"
+                                        "# control started no ping or scan: no record, no rule\n"
+                                      : "; the ratio control started no unit:\n"
+                                        "# no record, no rule\n");
+        return;
+    }
+    switch (id) {
+    case A_RECON:
+        iof__tb_puts(b, ". The LAN attacker ");
+        put_ip(b, g->atk_ip);
+        iof__sy_tb_printf(b, " (not in the\n# inventory) pings the devices, then SYN-scans %zu "
+                             "ports of each from source port %u;\n# its ARP sweep opens no "
+                             "record.\n",
+                          sizeof scan_ports / sizeof scan_ports[0], a->sport);
+        put_rule_head(b, a);
+        iof__tb_puts(b, "remote.addr ");
+        put_ip(b, g->atk_ip);
+        iof__sy_tb_printf(b, AND "(proto icmp or (proto tcp and remote.port %u and device.port {",
+                          a->sport);
+        for (size_t i = 0; i < sizeof scan_ports / sizeof scan_ports[0]; i++)
+            iof__sy_tb_printf(b, "%s%u", i ? ", " : "", scan_ports[i]);
+        iof__tb_puts(b, "}))");
+        break;
+    case A_BRUTE:
+        iof__tb_puts(b, ".\n# ");
+        put_ip(b, brute_ip);
+        iof__sy_tb_printf(b, " tries Mirai's telnet credentials on %s, one pair per connection;"
+                             "\n# the last attempt succeeds and infects ",
+                          v->name);
+        put_infected_names(g, b);
+        iof__tb_puts(b, ".\n");
+        put_rule_head(b, a);
+        iof__tb_puts(b, "proto tcp" AND "remote.addr ");
+        put_ip(b, brute_ip);
+        iof__tb_puts(b, AND "device.addr ");
+        put_ip(b, v->ip);
+        iof__tb_puts(b, AND "device.port 23");
+        break;
+    case A_SCAN:
+        iof__tb_puts(b, ".\n# Infected: ");
+        put_infected_names(g, b);
+        iof__sy_tb_printf(b, ". SYN scans of random public\n# addresses on telnet ports 23 and "
+                             "2323; %s also holds a C2 connection to ",
+                          v->name);
+        put_ip(b, c2_ip);
+        iof__tb_puts(b, ":23\n# (one record per 60 s window, beacons up to the end of the "
+                        "capture).\n");
+        put_rule_head(b, a);
+        iof__tb_puts(b, "proto tcp" AND);
+        put_infected(g, b);
+        iof__tb_puts(b, AND "remote.port {23, 2323}");
+        break;
+    default: /* the floods */
+        iof__tb_puts(b, id == A_SYN   ? ".\n# SYN flood, random source ports,"
+                        : id == A_UDP ? ".\n# UDP flood, 20 s bursts of 512-byte datagrams "
+                                        "(random ports per burst),\n#"
+                                      : ".\n# HTTP GET flood (full connections, GET /),");
+        iof__tb_puts(b, " from the infected devices to ");
+        put_ip(b, victim_ip);
+        iof__tb_puts(b, id == A_UDP ? ".\n" : ":80.\n");
+        put_rule_head(b, a);
+        iof__tb_puts(b, id == A_UDP ? "proto udp" AND : "proto tcp" AND);
+        put_infected(g, b);
+        iof__tb_puts(b, AND "remote.addr ");
+        put_ip(b, victim_ip);
+        if (id != A_UDP)
+            iof__tb_puts(b, AND "remote.port 80");
+        break;
+    }
+    put_window(b, a);
+}
+
+void iof__sy_attack_rules(const gen *g, iof__tbuf *b)
+{
+    const iof_synth_config *cfg = g->cfg;
+    char start[IOF_UTC_TEXT];
+    iof__utc_text(start, sizeof start, g->t0, false);
+    iof__sy_tb_printf(
+        b,
+        "# labels.rules: the attacks of this capture as label rules (docs/LABELS.md, SYNTH.md),\n"
+        "# generated by: iotflow synth --profile %s --seed %llu --start %s\n"
+        "#   --duration %.15g --devices %d --attack-ratio %.15g --scale %.15g\n"
+        "# `iotflow extract --devices devices.csv --rules labels.rules capture.pcap` gives every\n"
+        "# bidirectional record the label truth.csv gives it, and every unidirectional record the\n"
+        "# label of the bidirectional record of its key whose window holds it. Each rule is named\n"
+        "# after its attack (events.csv). Time windows are UTC, from the attack's first unit to\n"
+        "# its last packet, both included; addresses are real (rules see remote addresses before\n"
+        "# they are anonymised to 0.0.0.0).\n"
+        "key label default \"%s\"\n",
+        g->prof->name, (unsigned long long)cfg->seed, start, cfg->duration_s, g->ndev,
+        cfg->attack_ratio, g->scale, lbl_name[LBL_BENIGN]);
+    if (!g->natk)
+        iof__tb_puts(b, "\n# --attack-ratio 0: no attack, every record is benign\n");
+    for (int i = 0; i < g->natk; i++)
+        attack_rule(g, &g->atk[i], b);
 }

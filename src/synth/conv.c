@@ -378,6 +378,8 @@ static void conv_emit(gen *g, conv *c, int dir, uint8_t flags, const uint8_t *pl
     size_t n = iof__pkt_build(g->frame, sizeof g->frame, &s);
     write_frame(g, g->now, n);
     iof__sy_truth_frame(g, c, dir, n);
+    if (c->atk) /* attack traffic: where its time window ends (labels.rules) */
+        g->atk[c->atk - 1].last_frame = g->now;
 }
 
 static void conv_fire(gen *g, ev *e)

@@ -2,7 +2,8 @@
  * checked writes, fsync), created at the start (missing directories too) and published
  * together when the run has succeeded: finish all, then rename all; on an error before that,
  * none is left under a final name. capture.pcap goes through the capture module's pcap writer,
- * the four tables through the CSV writer (tables.c), the --stats JSON is formatted here. */
+ * the four tables through the CSV writer (tables.c), labels.rules is attacks.c's text, the
+ * --stats JSON is formatted here. */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,6 +56,7 @@ int iof__sy_files_open(gen *g)
     IOF_TRY(open_file(g, &g->fcap, cfg->output_dir, "capture.pcap"));
     for (int t = 0; t < SY_NTABLES; t++)
         IOF_TRY(open_file(g, &g->tables[t].f, cfg->output_dir, g->tables[t].file));
+    IOF_TRY(open_file(g, &g->frules, cfg->output_dir, "labels.rules"));
     if (cfg->stats_json)
         IOF_TRY(open_file(g, &g->fstats, NULL, cfg->stats_json));
     iof__pcapw_opts po = {.pcapng = false, .nanosecond = false, .big_endian = false,
@@ -95,8 +97,7 @@ const char *iof__sy_devices_complete(gen *g)
     return iof__outfile_temp_path(tb->f);
 }
 
-static void tb_printf(iof__tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tb_printf(iof__tbuf *b, const char *fmt, ...)
+void iof__sy_tb_printf(iof__tbuf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -133,38 +134,51 @@ static void stats_json(const gen *g, const iof_synth_stats *st, iof__tbuf *b)
     const iof_synth_config *cfg = g->cfg;
     char start[40];
     iof__utc_text(start, sizeof start, g->t0, false);
-    tb_printf(b, "{\"command\":\"synth\",\"config\":{\"output_dir\":");
+    iof__sy_tb_printf(b, "{\"command\":\"synth\",\"config\":{\"output_dir\":");
     iof__tb_json_str(b, (const uint8_t *)cfg->output_dir, strlen(cfg->output_dir));
-    tb_printf(b,
-              ",\"profile\":\"%s\",\"seed\":%llu,\"start\":\"%s\",\"duration_s\":%.15g,"
-              "\"devices\":%d,\"attack_ratio\":%.15g,\"scale\":%.15g},\n",
-              g->prof->name, (unsigned long long)cfg->seed, start, cfg->duration_s, g->ndev,
-              cfg->attack_ratio, g->scale);
+    iof__sy_tb_printf(
+        b,
+        ",\"profile\":\"%s\",\"seed\":%llu,\"start\":\"%s\",\"duration_s\":%.15g,"
+        "\"devices\":%d,\"attack_ratio\":%.15g,\"scale\":%.15g},\n",
+        g->prof->name, (unsigned long long)cfg->seed, start, cfg->duration_s, g->ndev,
+        cfg->attack_ratio, g->scale);
     uint64_t frames = st->bytes - 24 - 16 * st->packets; /* without pcap headers */
-    tb_printf(b,
-              "\"packets\":%llu,\"bytes\":%llu,\"avg_frame_bytes\":%.1f,\"records\":%llu,"
-              "\"attack_records\":%llu,\"sensor_rows\":%llu,\"events\":%llu,\"devices\":%u,"
-              "\"seconds\":%.3f,\"mb_per_s\":%.1f,\n\"records_by_label\":{",
-              (unsigned long long)st->packets, (unsigned long long)st->bytes,
-              st->packets ? (double)frames / (double)st->packets : 0.0,
-              (unsigned long long)st->records, (unsigned long long)st->attack_records,
-              (unsigned long long)st->sensor_rows, (unsigned long long)st->events, st->devices,
-              st->seconds, st->seconds > 0 ? (double)st->bytes / 1e6 / st->seconds : 0.0);
+    iof__sy_tb_printf(
+        b,
+        "\"packets\":%llu,\"bytes\":%llu,\"avg_frame_bytes\":%.1f,\"records\":%llu,"
+        "\"attack_records\":%llu,\"sensor_rows\":%llu,\"events\":%llu,\"devices\":%u,"
+        "\"seconds\":%.3f,\"mb_per_s\":%.1f,\n\"records_by_label\":{",
+        (unsigned long long)st->packets, (unsigned long long)st->bytes,
+        st->packets ? (double)frames / (double)st->packets : 0.0,
+        (unsigned long long)st->records, (unsigned long long)st->attack_records,
+        (unsigned long long)st->sensor_rows, (unsigned long long)st->events, st->devices,
+        st->seconds, st->seconds > 0 ? (double)st->bytes / 1e6 / st->seconds : 0.0);
     for (int l = 0; l < 4; l++)
-        tb_printf(b, "%s\"%s\":%llu", l ? "," : "", lbl_name[l],
-                  (unsigned long long)g->rows_lbl[l]);
-    tb_printf(b, "},\n\"per_device\":[");
+        iof__sy_tb_printf(b, "%s\"%s\":%llu", l ? "," : "", lbl_name[l],
+                          (unsigned long long)g->rows_lbl[l]);
+    iof__sy_tb_printf(b, "},\n\"per_device\":[");
     for (int i = 0; i <= g->ndev; i++) {
         const host *h = &g->dev[i];
         char mac[18], ip[INET_ADDRSTRLEN];
         iof__format_mac(h->mac, mac);
         inet_ntop(AF_INET, h->ip, ip, sizeof ip);
-        tb_printf(b, "%s\n{\"name\":\"%s\",\"mac\":\"%s\",\"type\":\"%s\",\"ip\":\"%s\","
-                  "\"packets\":%llu,\"records\":%llu}",
-                  i ? "," : "", h->name, mac, type_name[h->type], ip,
-                  (unsigned long long)h->pkts, (unsigned long long)h->recs);
+        iof__sy_tb_printf(b,
+                          "%s\n{\"name\":\"%s\",\"mac\":\"%s\",\"type\":\"%s\",\"ip\":\"%s\","
+                          "\"packets\":%llu,\"records\":%llu}",
+                          i ? "," : "", h->name, mac, type_name[h->type], ip,
+                          (unsigned long long)h->pkts, (unsigned long long)h->recs);
     }
-    tb_printf(b, "]}\n");
+    iof__sy_tb_printf(b, "]}\n");
+}
+
+/* Writes b's text into f and frees b; an error is recorded (g->err, message). */
+static int write_text(gen *g, iof__outfile *f, iof__tbuf *b)
+{
+    int rc = b->oom ? IOF_E_NOMEM : iof__outfile_write(f, b->p, b->len);
+    iof__tb_free(b);
+    if (rc < 0)
+        iof__sy_output_failed(g, f, rc);
+    return rc;
 }
 
 /* Completes every file (writers, then flush + fsync + close) and publishes them together. */
@@ -186,19 +200,22 @@ int iof__sy_files_close(gen *g, const iof_synth_stats *st)
         if (rc < 0)
             iof__sy_output_failed(g, g->fcap, rc);
     }
+    if (rc == IOF_OK) {
+        iof__tbuf b = {0};
+        iof__sy_attack_rules(g, &b);
+        rc = write_text(g, g->frules, &b);
+    }
     if (rc == IOF_OK && g->fstats) {
         iof__tbuf b = {0};
         stats_json(g, st, &b);
-        rc = b.oom ? IOF_E_NOMEM : iof__outfile_write(g->fstats, b.p, b.len);
-        iof__tb_free(&b);
-        if (rc < 0)
-            iof__sy_output_failed(g, g->fstats, rc);
+        rc = write_text(g, g->fstats, &b);
     }
-    iof__outfile *all[SY_NTABLES + 2];
+    iof__outfile *all[SY_NTABLES + 3];
     size_t n = 0;
     all[n++] = g->fcap;
     for (int t = 0; t < SY_NTABLES; t++)
         all[n++] = g->tables[t].f;
+    all[n++] = g->frules;
     if (g->fstats)
         all[n++] = g->fstats;
     for (size_t i = 0; i < n && rc == IOF_OK; i++)
@@ -207,7 +224,7 @@ int iof__sy_files_close(gen *g, const iof_synth_stats *st)
     if (rc < 0)
         return rc; /* iof__sy_files_abort() removes them */
     /* publish: a rename that fails leaves the ones renamed before it published */
-    g->fcap = g->fstats = NULL;
+    g->fcap = g->frules = g->fstats = NULL;
     for (int t = 0; t < SY_NTABLES; t++)
         g->tables[t].f = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -237,6 +254,7 @@ void iof__sy_files_abort(gen *g)
         g->tables[t].f = NULL;
     }
     iof__outfile_abort(g->fcap);
+    iof__outfile_abort(g->frules);
     iof__outfile_abort(g->fstats);
-    g->fcap = g->fstats = NULL;
+    g->fcap = g->frules = g->fstats = NULL;
 }

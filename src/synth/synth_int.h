@@ -8,7 +8,8 @@
  *               NTP, SMB, mDNS, SSDP, IGMP, ICMP) and the cloud remotes
  *   devices.c   the network (router, devices, NAS) and each device type's behaviour
  *   sensors.c   sensor readings (sensors.csv) and the cyber-physical couplings
- *   attacks.c   attack windows, units and the ratio control
+ *   attacks.c   attack windows, units and the ratio control; labels.rules (the attacks as
+ *               label rules)
  *   truth.c     truth.csv: every frame through the extraction's attribution and record rule
  *   tables.c    the four CSV tables as record kinds: columns declared once, row accessors
  *   files.c     the output files (atomic, published together) and the --stats JSON
@@ -27,6 +28,7 @@
 #include "capture/pcap_write.h"
 #include "iotflow/iotflow.h"
 #include "output/outfile.h"
+#include "output/textbuf.h"
 #include "common/schema.h"
 #include "output/writer.h"
 #include "synth/pkt.h"
@@ -168,6 +170,7 @@ struct conv {
     int64_t rec_until[2];  /* until then the truth record of that side's view stays as it is */
     uint8_t view_sides[2]; /* per direction: bit 2 known, bit 0/1 sender/receiver has a view */
     uint8_t inv_done;
+    uint8_t atk;           /* 1 + the index in g->atk of the attack that started it; 0: none */
     int64_t until;
     uint64_t aux64;
     uint32_t aux;
@@ -212,6 +215,7 @@ typedef struct attack {
     int label;
     const char *kind;
     int64_t from, to, first, last;
+    int64_t last_frame; /* its traffic's last frame (a reply, a C2 beacon...): labels.rules */
     double quota; /* share of the projected attack records */
     uint64_t made;
     ev tick;
@@ -250,7 +254,7 @@ struct gen {
     uint64_t bulk_key; /* keys the endless stream of bulk payload bytes (bulk_bytes) */
     /* output */
     sy_table tables[SY_NTABLES];
-    iof__outfile *fcap, *fstats;
+    iof__outfile *fcap, *frules, *fstats;
     iof__pcapw *pw;
     uint8_t frame[IOF_PKT_MAX_FRAME];
     uint64_t packets, bytes;
@@ -356,6 +360,9 @@ bool iof__sy_is_delayed(const ev *e);
 /* ---- attacks.c ---------------------------------------------------------------------- */
 /* Schedules the attack windows (none with attack_ratio 0). */
 void iof__sy_attacks_init(gen *g);
+/* labels.rules: the run's attacks as label rules (docs/LABELS.md) that give every record of
+ * `iotflow extract --devices devices.csv` the label truth.csv gives it (end of the run). */
+void iof__sy_attack_rules(const gen *g, iof__tbuf *b);
 
 /* ---- truth.c ------------------------------------------------------------------------ */
 /* Loads the published-to-be devices.csv (complete, under its temporary name) as the inventory
@@ -391,6 +398,8 @@ int iof__sy_files_open(gen *g);
 /* Completes devices.csv (it is read back as the inventory: truth.c) and returns where its
  * bytes are until publication; NULL on an error (g->err, message in g->errbuf). */
 const char *iof__sy_devices_complete(gen *g);
+/* printf into a text buffer (b->oom set when it cannot grow). */
+void iof__sy_tb_printf(iof__tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Records an output error of f (g->err, message in g->errbuf). */
 void iof__sy_output_failed(gen *g, const iof__outfile *f, int rc);
 void iof__sy_fill_stats(const gen *g, iof_synth_stats *s, double seconds);

@@ -4,7 +4,7 @@ set -euo pipefail
 BIN=${IOF_BIN:?IOF_BIN not set}/iotflow
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-files="capture.pcap devices.csv sensors.csv events.csv truth.csv"
+files="capture.pcap devices.csv sensors.csv events.csv truth.csv labels.rules"
 "$BIN" synth -q -o "$tmp/a" --seed 11 --duration 5m
 "$BIN" synth -q -o "$tmp/b" --seed 11 --duration 5m
 "$BIN" synth -q -o "$tmp/c" --seed 12 --duration 5m

@@ -26,7 +26,7 @@ configs=(
     "s3_x02_frac|--seed 3 --duration 40s --scale 0.2 --start 2024-12-31T23:59:50.5Z"
     "s7_d3|--seed 7 --devices 3 --duration 4m --attack-ratio 0.05"
 )
-files="capture.pcap devices.csv sensors.csv events.csv truth.csv stats.json"
+files="capture.pcap devices.csv sensors.csv events.csv truth.csv labels.rules stats.json"
 
 cd "$tmp"
 for c in "${configs[@]}"; do

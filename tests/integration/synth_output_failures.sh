@@ -21,7 +21,7 @@ while :; do
     n=$((n + 1))
     [ "$n" -lt 1000 ] || { echo "FAIL: the run never succeeded"; exit 1; }
 done
-for f in capture.pcap devices.csv sensors.csv events.csv truth.csv; do
+for f in capture.pcap devices.csv sensors.csv events.csv truth.csv labels.rules; do
     [ -s "$tmp/o$n/$f" ] || { echo "FAIL: N=$n (past the last write): $f missing"; exit 1; }
 done
 [ -s "$tmp/s$n/stats.json" ] || { echo "FAIL: stats.json missing"; exit 1; }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "iotflow/iotflow.h"
+#include "labels/rules.h"
 #include "synth/pkt.h"
 #include "synth/proto.h"
 #include "test.h"
@@ -164,7 +165,7 @@ static char *slurp(const char *path, size_t *n)
 }
 
 static const char *const files[] = {"capture.pcap", "devices.csv", "sensors.csv", "events.csv",
-                                    "truth.csv"};
+                                    "truth.csv",    "labels.rules"};
 
 /* Removes a run's files and its directory. */
 static void rm_run(const char *dir)
@@ -256,6 +257,16 @@ static void test_synth_deterministic_and_ratio(void)
         }
         if (i == 1)
             ASSERT_TRUE(strncmp(a, "mac,name,type,ip\n", 17) == 0);
+        if (i == 5) { /* labels.rules loads without a warning: key label, a rule per attack */
+            iof__ruleset *rs = NULL;
+            char err[IOF_RULES_ERR_LEN];
+            ASSERT_EQ_INT(iof__rules_load(p1, &rs, err, sizeof err), 0);
+            ASSERT_EQ_U64(iof__rules_nwarnings(rs), 0);
+            ASSERT_EQ_U64(iof__rules_nkeys(rs), 1);
+            ASSERT_TRUE(strcmp(iof__rules_key_name(rs, 0), "label") == 0);
+            ASSERT_TRUE(iof__rules_nrules(rs) >= 4);
+            iof__rules_free(rs);
+        }
         free(a);
         free(b);
         free(c);
