@@ -420,20 +420,12 @@ static const iof__joyrec *client_of(const iof__joyrec *a, const iof__joyrec *b)
         return b;
     if (b->app_dir == IOF_JF_APP_SERVER)
         return a;
-    if (!a->tcp_flags && !b->tcp_flags)
-        return NULL;
-    if (a->tcp_flags == JF_TCP_SYN && b->tcp_flags == JF_TCP_SYN)
-        return NULL;
-    if (a->tcp_flags == JF_TCP_SYN)
-        return a;
-    if (b->tcp_flags == JF_TCP_SYN)
-        return b;
-    if (a->tcp_flags == JF_TCP_SYNACK && b->tcp_flags == JF_TCP_SYNACK)
-        return NULL;
-    if (a->tcp_flags == JF_TCP_SYNACK)
-        return b;
-    if (b->tcp_flags == JF_TCP_SYNACK)
-        return a;
+    /* the handshake: a SYN marks the client, a SYN/ACK its peer; undecided when both agree */
+    uint8_t fa = a->tcp_flags, fb = b->tcp_flags;
+    if (fa == JF_TCP_SYN || fb == JF_TCP_SYN)
+        return fa == fb ? NULL : fa == JF_TCP_SYN ? a : b;
+    if (fa == JF_TCP_SYNACK || fb == JF_TCP_SYNACK)
+        return fa == fb ? NULL : fa == JF_TCP_SYNACK ? b : a;
     return NULL;
 }
 
