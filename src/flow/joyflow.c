@@ -312,15 +312,12 @@ int iof__joyflow_packet(iof__joyflow *t, const iof__pkt *p)
     /* Joy 3.0.3 reads IPv4 only, and drops a packet whose IP length is below a header or
      * beyond the captured frame */
     if ((p->ipver != 4 && !(p->ipver == 6 && t->cfg.ipv6)) || p->ip_len < JF_IP_MIN_LEN ||
-        p->ip_len > p->caplen || p->l3_off >= p->caplen) {
+        p->ip_len > p->caplen || p->l4_off < p->l3_off || p->l4_off - p->l3_off > p->ip_len) {
         t->st.skipped++;
         return IOF_OK;
     }
-    uint32_t ihl = p->ipver == 4 ? (uint32_t)(p->data[p->l3_off] & 0x0f) * 4 : p->l4_off - p->l3_off;
-    if (ihl > p->ip_len) {
-        t->st.skipped++;
-        return IOF_OK;
-    }
+    /* the IP header (IPv6: with its extension headers); the decoder checked it */
+    uint32_t ihl = p->l4_off - p->l3_off;
     uint32_t tlen = p->ip_len - ihl;   /* Joy's transport_len */
     int64_t ts_us = ns_to_us(p->ts_ns);
     if (ts_us > t->clock_us)

@@ -5,7 +5,7 @@ For every X.pcapng under CORPUS with X.joy.json.gz beside it (gzip NDJSON, first
 config), runs `joyflows X.pcapng` (tests/tools/joyflows.c: flow/joyflow.c + kinds/joy_json.c)
 and matches our flows with Joy's one to one by (sa, da, pr, sp, dp, time_start), in output
 order among equal keys. Reports flows only in Joy, only in ours, per-field mismatches of the
-base fields (BASE below), whether the output order is the same, and the match rate per capture
+base fields (BASE below) and of their key order, whether the output order is the same, and the match rate per capture
 and overall: flows matched with every base field equal / max(Joy's flows, ours).
 
 usage: joy_golden.py JOYFLOWS CORPUS [--min-rate R] [--tool-arg ARG ...] [-v]
@@ -45,6 +45,8 @@ def tcp_base(t):
 
 
 def field(f, name):
+    if name == "(key order)":   # the base fields in Joy's order, none missing, none extra
+        return [k for k in f if k in BASE]
     v = f.get(name)
     if name in ("time_start", "time_end") and v is not None:
         return str(v)    # the text: "%zd.%06zd", trailing zeros included
@@ -66,7 +68,7 @@ def compare(joy, ours, verbose, out):
     mism = {}
     equal = 0
     for i, j in pairs:
-        bad = [n for n in BASE if field(joy[i], n) != field(ours[j], n)]
+        bad = [n for n in BASE + ["(key order)"] if field(joy[i], n) != field(ours[j], n)]
         for n in bad:
             mism.setdefault(n, []).append((i, j))
         equal += not bad
