@@ -287,6 +287,17 @@ static void test_client_rules(void)
     ASSERT_TRUE(strstr(got_json[0], ",\"tcp\":{\"in\":{\"flags\":\"SA\",\"first_window_size\":29200,\"opt_len\":4}}") != NULL);
     /* the out side is the twin: Joy prints no expire type then (only the primary has one) */
     iof__joyflow_destroy(t);
+
+    /* both sides sent a SYN: undecided, so the earlier start; equal starts: the twin; times in
+     * µs, the ns part truncated */
+    t = policy(50, 1000);
+    feed(t, (pk){ .ts_ns = 1234567890, .src = 1, .dst = 2, .proto = 6, .sp = 7, .dp = 8, .flags = 0x02, .seq = 5 });
+    feed(t, (pk){ .ts_ns = 1234567999, .src = 2, .dst = 1, .proto = 6, .sp = 8, .dp = 7, .flags = 0x02, .seq = 9 });
+    ASSERT_EQ_INT(iof__joyflow_flush(t), 0);
+    ASSERT_TRUE(strstr(got_json[0], "{\"sa\":\"10.0.0.2\",") == got_json[0]);
+    ASSERT_TRUE(strstr(got_json[0], "\"time_start\":1.234567,\"time_end\":1.234567,") != NULL);
+    ASSERT_TRUE(strstr(got_json[0], "\"tcp\":{\"first_seq\":9,\"out\":{\"flags\":\"S\"") != NULL);
+    iof__joyflow_destroy(t);
 }
 
 static void test_packets_rules(void)
