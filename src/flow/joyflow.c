@@ -10,7 +10,10 @@
 #include "flow/key.h"
 
 #define JF_TTL_INIT 255     /* Joy's MAX_TTL: a record's ttl before its first packet */
-#define JF_IDENTIFY_UPTO 2  /* Joy identifies the application while op <= 2 */
+#define JF_IDENTIFY_UPTO 2  /* Joy identifies the application while op <= 2: op counts its
+                               packets[] entries (at most 50), so up to the 2nd data packet */
+#define JF_JOY_ENTRIES 50   /* Joy's NUM_PKT_LEN: its rules count entries up to this, even
+                               when cfg.packets prints fewer or more */
 #define JF_IP_MIN_LEN 20    /* sizeof(struct ip_hdr): shorter IP lengths are dropped */
 #define JF_TCP_SYN 0x02
 #define JF_TCP_SYNACK 0x12
@@ -144,6 +147,7 @@ static iof__joyrec *get_rec(iof__joyflow *t, const jf_key *k, uint64_t ordinal)
     r->start_us = r->end_us = 0;
     r->np = r->ob = 0;
     r->retrans = r->invalid = r->op = r->num_id = 0;
+    r->ndata = 0;
     t->st.records_created++;
     return r;
 }
@@ -182,6 +186,8 @@ static uint8_t identify_udp(const uint8_t *p, uint32_t n)
 
 static inline void add_len(const iof__joyflow *t, iof__joyrec *r, uint32_t len, int64_t ts_us)
 {
+    if (len != 0 && r->ndata < UINT8_MAX)
+        r->ndata++;
     if (len != 0 && r->op < t->cfg.packets) {
         r->pkt_len[r->op] = (uint16_t)len;
         r->pkt_us[r->op] = ts_us;
@@ -197,9 +203,12 @@ static bool tcp_packet(const iof__joyflow *t, iof__joyrec *r, const iof__pkt *p,
         r->retrans++;
         return false;
     }
-    if (size > 0 && r->op < t->cfg.packets) {
+    if (size > 0) {
+        /* Joy follows the sequence number while its own 50 packets[] entries are not full,
+         * whatever this policy's packets[] cap is */
+        if (r->ndata < JF_JOY_ENTRIES)
+            r->last_seq = p->tcp_seq;
         add_len(t, r, size, ts_us);
-        r->last_seq = p->tcp_seq;
     }
     if (p->tcp_flags == JF_TCP_SYN || p->tcp_flags == JF_TCP_SYNACK) {
         if (!r->tcp_flags)
@@ -220,7 +229,7 @@ static bool tcp_packet(const iof__joyflow *t, iof__joyrec *r, const iof__pkt *p,
         }
     }
     r->ob += size;
-    if (!r->app && r->op <= JF_IDENTIFY_UPTO && size) {
+    if (!r->app && r->ndata <= JF_IDENTIFY_UPTO && size) {
         uint32_t n = size < p->payload_caplen ? size : p->payload_caplen;
         r->app_dir = identify_tcp(p->data + p->payload_off, n);
         r->app = r->app_dir != IOF_JF_APP_UNKNOWN;
@@ -358,7 +367,7 @@ int iof__joyflow_packet(iof__joyflow *t, const iof__pkt *p)
         } else {
             add_len(t, r, size, ts_us);
             r->ob += size;
-            if (k.proto == 17 && !r->app && r->op <= JF_IDENTIFY_UPTO && size) {
+            if (k.proto == 17 && !r->app && r->ndata <= JF_IDENTIFY_UPTO && size) {
                 uint32_t n = size < p->payload_caplen ? size : p->payload_caplen;
                 r->app_dir = identify_udp(p->data + p->payload_off, n);
                 r->app = r->app_dir != IOF_JF_APP_UNKNOWN;

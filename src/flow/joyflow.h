@@ -65,6 +65,8 @@ typedef struct iof__joyrec {
     uint8_t end;              /* iof__jf_end, set on the primary when emitted */
     uint8_t app;              /* app identified (Joy record->app != 0) */
     uint8_t app_dir;          /* IOF_JF_APP_* */
+    uint8_t ndata;            /* packets with data so far (saturating): the application is
+                                 identified on the first two, whatever cfg.packets is */
 
     uint8_t ttl;              /* smallest TTL (255 until a packet is seen, as Joy) */
     uint8_t tcp_flags;        /* flags of the first SYN or SYN/ACK (0: none seen) */

@@ -365,6 +365,16 @@ static void test_tcp_retransmission(void)
     ASSERT_TRUE(strstr(got_json[0], "{\"b\":100,\"dir\":\"<\",\"ipt\":0},{\"b\":120,\"dir\":\"<\",\"ipt\":1}") != NULL);
     ASSERT_TRUE(strstr(got_json[0], ",\"debug\":{\"tcp_retrans\":1,\"invalid\":1}}") != NULL);
     iof__joyflow_destroy(t);
+
+    /* the rule follows Joy's own 50 entries, not the packets[] cap printed */
+    t = policy(1, 1000);
+    feed(t, (pk){ .ts_ns = 0, .src = 1, .dst = 2, .proto = 6, .sp = 1, .dp = 2, .seq = 100, .len = 10 });
+    feed(t, (pk){ .ts_ns = 1000, .src = 1, .dst = 2, .proto = 6, .sp = 1, .dp = 2, .seq = 200, .len = 10 });
+    feed(t, (pk){ .ts_ns = 2000, .src = 1, .dst = 2, .proto = 6, .sp = 1, .dp = 2, .seq = 150, .len = 10 });
+    ASSERT_EQ_INT(iof__joyflow_flush(t), 0);
+    ASSERT_EQ_INT(got[0].retrans, 1);
+    ASSERT_EQ_INT(got[0].op, 1);
+    iof__joyflow_destroy(t);
 }
 
 static void test_cap_eviction(void)
