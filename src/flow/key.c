@@ -38,3 +38,12 @@ uint64_t iof__key_sym_hash(uint64_t s, const iof__view *v)
     uint64_t h = endpoint(s, v->dev_ip, v->dev_port) + endpoint(s, v->rem_ip, v->rem_port);
     return mix(h ^ ((uint64_t)v->proto << 8 | v->ipver), 0x4b33a62ed433d4a3ULL ^ s);
 }
+
+uint64_t iof__key_tuple_hash(uint64_t s, uint8_t ipver, uint8_t proto, const uint8_t sa[16],
+                             const uint8_t da[16], uint16_t sp, uint16_t dp)
+{
+    uint64_t h = mix(rd64(sa) ^ s ^ 0xa0761d6478bd642fULL, rd64(sa + 8) ^ 0xe7037ed1a0b428dbULL);
+    h ^= mix(rd64(da) ^ 0x8ebc6af09c88c6e3ULL, rd64(da + 8) ^ s);
+    uint64_t k = (uint64_t)sp << 48 | (uint64_t)dp << 32 | (uint64_t)proto << 24 | (uint64_t)ipver << 16;
+    return mix(h ^ k, 0x589965cc75374cc3ULL ^ s);
+}

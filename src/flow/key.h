@@ -17,5 +17,9 @@ uint64_t iof__key_view_hash(uint64_t seed, const iof__view *v);
 /* Depends only on the unordered pair {(device IP, device port), (remote IP, remote port)},
  * the protocol and the IP version: not on the device, the direction or which side is which. */
 uint64_t iof__key_sym_hash(uint64_t seed, const iof__view *v);
+/* One direction of a five-tuple, no device (the Joy policy's key): seeded like the view hash;
+ * the reverse direction hashes differently. */
+uint64_t iof__key_tuple_hash(uint64_t seed, uint8_t ipver, uint8_t proto, const uint8_t sa[16],
+                             const uint8_t da[16], uint16_t sp, uint16_t dp);
 
 #endif

@@ -1,4 +1,3 @@
-#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 #include "flow/attrib.h"
 #include "kinds/customflow.h"
 #include "kinds/devcols.h"
+#include "output/textbuf.h"
 
 enum cf_field {
     F_DEVICE = 1, F_FIRST_SEEN, F_REMIP, F_PROTO, F_DEVPORT, F_REMPORT, F_BYTES, F_PACKETS,
@@ -15,39 +15,13 @@ enum cf_field {
     F_EVICTED, F_DEVIP,
 };
 
-/* Dotted quad, as inet_ntop(AF_INET) writes it (which formats through sprintf: a record each). */
-static uint32_t format_ipv4(const uint8_t ip[4], char *out)
-{
-    char *q = out;
-    for (int i = 0; i < 4; i++) {
-        unsigned v = ip[i];
-        if (v >= 100)
-            *q++ = (char)('0' + v / 100);
-        if (v >= 10)
-            *q++ = (char)('0' + v / 10 % 10);
-        *q++ = (char)('0' + v % 10);
-        *q++ = i < 3 ? '.' : '\0';
-    }
-    return (uint32_t)(q - out - 1);
-}
-
-/* An address as text, as inet_ntop writes it. Returns its length. */
-static uint32_t format_ip(uint8_t ipver, const uint8_t ip[16], char out[48])
-{
-    if (ipver == 4)
-        return format_ipv4(ip, out);
-    if (!inet_ntop(AF_INET6, ip, out, 48))
-        out[0] = '\0';
-    return (uint32_t)strlen(out);
-}
-
 uint32_t iof__cf_format_remip(const iof__cfrec *r, bool anonymise, char out[48])
 {
     if (anonymise && iof__ip_is_local(r->ipver, r->rem_ip)) {
         strcpy(out, r->ipver == 4 ? "0.0.0.0" : "::");
         return (uint32_t)strlen(out);
     }
-    return format_ip(r->ipver, r->rem_ip, out);
+    return iof__fmt_ip(r->ipver, r->rem_ip, out);
 }
 
 uint32_t iof__cf_payload_stream(const iof__cfrec *r, int16_t *out, uint32_t B)
@@ -96,7 +70,7 @@ void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof__cf
         row->device_len = 0;
     }
     row->remip_len = iof__cf_format_remip(r, cfg->anonymise, row->remip);
-    row->devip_len = cfg->device_ip ? format_ip(r->ipver, r->dev_ip, row->devip) : 0;
+    row->devip_len = cfg->device_ip ? iof__fmt_ip(r->ipver, r->dev_ip, row->devip) : 0;
     row->lbl.lb = cfg->labels;
     if (cfg->labels) {
         iof__lbl_attrs a;

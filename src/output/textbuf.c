@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,4 +224,30 @@ void iof__tb_csv_str(iof__tbuf *b, const uint8_t *p, size_t n)
         iof__tb_putc(b, (char)p[i]);
     }
     iof__tb_putc(b, '"');
+}
+
+/* Dotted quad, as inet_ntop(AF_INET) writes it (which formats through sprintf: a record each). */
+static uint32_t fmt_ipv4(const uint8_t ip[4], char *out)
+{
+    char *q = out;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = ip[i];
+        if (v >= 100)
+            *q++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *q++ = (char)('0' + v / 10 % 10);
+        *q++ = (char)('0' + v % 10);
+        *q++ = i < 3 ? '.' : '\0';
+    }
+    return (uint32_t)(q - out - 1);
+}
+
+/* An address as text, as inet_ntop writes it. Returns its length. */
+uint32_t iof__fmt_ip(uint8_t ipver, const uint8_t ip[16], char out[48])
+{
+    if (ipver == 4)
+        return fmt_ipv4(ip, out);
+    if (!inet_ntop(AF_INET6, ip, out, 48))
+        out[0] = '\0';
+    return (uint32_t)strlen(out);
 }

@@ -21,6 +21,10 @@ typedef struct iof__tbuf {
  * IOF_FIXED_TEXT bytes), no NUL; returns the new end. */
 char *iof__fmt_fixed(char *p, double v, int decimals);
 
+/* An IP address (ipver 4: the first 4 bytes) as inet_ntop writes it, NUL-terminated; returns
+ * its length. */
+uint32_t iof__fmt_ip(uint8_t ipver, const uint8_t ip[16], char out[48]);
+
 void iof__tb_free(iof__tbuf *b);
 void iof__tb_reserve(iof__tbuf *b, size_t n);
 static inline void iof__tb_putc(iof__tbuf *b, char c)

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Joy golden pairs: our Joy policy's flows against Cisco Joy 3.0.3's own output.
+
+For every X.pcapng under CORPUS with X.joy.json.gz beside it (gzip NDJSON, first line Joy's
+config), runs `joyflows X.pcapng` (tests/tools/joyflows.c: flow/joyflow.c + kinds/joy_json.c)
+and matches our flows with Joy's one to one by (sa, da, pr, sp, dp, time_start), in output
+order among equal keys. Reports flows only in Joy, only in ours, per-field mismatches of the
+base fields (BASE below) and of their key order, whether the output order is the same, and the match rate per capture
+and overall: flows matched with every base field equal / max(Joy's flows, ours).
+
+usage: joy_golden.py JOYFLOWS CORPUS [--min-rate R] [--tool-arg ARG ...] [-v]
+Exit 0 when the overall rate >= R (default 1.0), 1 otherwise, 2 on usage / missing inputs.
+"""
+import argparse
+import decimal
+import gzip
+import json
+import os
+import subprocess
+import sys
+
+# Joy's base fields (no feature modules): docs/JOY.md
+BASE = ["sa", "da", "pr", "sp", "dp", "bytes_out", "num_pkts_out", "bytes_in", "num_pkts_in",
+        "time_start", "time_end", "expire_type", "packets", "ip", "tcp", "debug"]
+
+
+def load(lines):
+    # exact decimal times: Joy prints %zd.%06zd, so do we
+    return [json.loads(l, parse_float=decimal.Decimal) for l in lines if l.strip()]
+
+
+def key(f):
+    return (f.get("sa"), f.get("da"), f.get("pr"), f.get("sp"), f.get("dp"), f.get("time_start"))
+
+
+def tcp_base(t):
+    # opts[] (decoded TCP options) is not written yet: compare the rest
+    if t is None:
+        return None
+    t = json.loads(json.dumps(t, default=str))
+    for side in ("out", "in"):
+        if side in t:
+            t[side].pop("opts", None)
+    return t
+
+
+def field(f, name):
+    if name == "(key order)":   # the base fields in Joy's order, none missing, none extra
+        return [k for k in f if k in BASE]
+    v = f.get(name)
+    if name in ("time_start", "time_end") and v is not None:
+        return str(v)    # the text: "%zd.%06zd", trailing zeros included
+    return tcp_base(v) if name == "tcp" else v
+
+
+def compare(joy, ours, verbose, out):
+    pool = {}
+    for i, f in enumerate(ours):
+        pool.setdefault(key(f), []).append(i)
+    pairs, only_joy = [], []
+    for i, f in enumerate(joy):
+        lst = pool.get(key(f))
+        if lst:
+            pairs.append((i, lst.pop(0)))
+        else:
+            only_joy.append(i)
+    only_ours = sorted(j for lst in pool.values() for j in lst)
+    mism = {}
+    equal = 0
+    for i, j in pairs:
+        bad = [n for n in BASE + ["(key order)"] if field(joy[i], n) != field(ours[j], n)]
+        for n in bad:
+            mism.setdefault(n, []).append((i, j))
+        equal += not bad
+    order_same = [j for _, j in pairs] == sorted(j for _, j in pairs) and not only_joy and not only_ours
+    for i in only_joy:
+        out.append("  only in Joy:  %s" % (key(joy[i]),))
+    for j in only_ours:
+        out.append("  only in ours: %s" % (key(ours[j]),))
+    for n, lst in sorted(mism.items()):
+        out.append("  field %-12s differs in %d flow(s)" % (n, len(lst)))
+        for i, j in lst[: (len(lst) if verbose else 2)]:
+            out.append("    %s\n      joy:  %s\n      ours: %s" % (key(joy[i]), json.dumps(field(joy[i], n), default=str),
+                                                             json.dumps(field(ours[j], n), default=str)))
+    return equal, len(only_joy), len(only_ours), mism, order_same
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("joyflows")
+    ap.add_argument("corpus")
+    ap.add_argument("--min-rate", type=float, default=1.0)
+    ap.add_argument("--tool-arg", action="append", default=[])
+    ap.add_argument("-v", action="store_true")
+    a = ap.parse_args()
+    pairs = []
+    for root, _, files in os.walk(a.corpus):
+        for name in files:
+            if name.endswith(".joy.json.gz"):
+                cap = os.path.join(root, name[: -len(".joy.json.gz")] + ".pcapng")
+                if os.path.exists(cap):
+                    pairs.append((cap, os.path.join(root, name)))
+    if not pairs:
+        print("no golden pairs under %s" % a.corpus)
+        return 2
+    tot_joy = tot_ours = tot_equal = tot_denom = 0
+    for cap, gold in sorted(pairs):
+        with gzip.open(gold, "rt") as fh:
+            lines = fh.read().splitlines()
+        joy = load(lines[1:])   # line 1: Joy's config
+        r = subprocess.run([a.joyflows] + a.tool_arg + [cap], capture_output=True, text=True)
+        if r.returncode != 0:
+            print("FAIL %s: joyflows exit %d: %s" % (cap, r.returncode, r.stderr.strip()))
+            return 1
+        ours = load(r.stdout.splitlines())
+        out = []
+        equal, oj, oo, mism, order_same = compare(joy, ours, a.v, out)
+        denom = max(len(joy), len(ours))
+        rate = equal / denom if denom else 1.0
+        print("%-60s joy %3d ours %3d equal %3d only-joy %d only-ours %d order %s rate %.4f" % (
+            os.path.relpath(cap, a.corpus), len(joy), len(ours), equal, oj, oo,
+            "same" if order_same else "DIFFERS", rate))
+        for l in out:
+            print(l)
+        tot_joy += len(joy)
+        tot_ours += len(ours)
+        tot_equal += equal
+        tot_denom += denom
+    rate = tot_equal / tot_denom if tot_denom else 1.0
+    print("overall: %d captures, joy %d flows, ours %d, equal %d, rate %.4f (required %.4f)" % (
+        len(pairs), tot_joy, tot_ours, tot_equal, rate, a.min_rate))
+    return 0 if rate >= a.min_rate else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
