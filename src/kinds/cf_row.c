@@ -30,12 +30,20 @@ uint32_t iof__cf_payload_stream(const iof__cfrec *r, int16_t *out, uint32_t B)
     return iof__cf_payload_stream_reuse(r, out, B, &dirty);
 }
 
+/* Slot k's payload bytes; never NULL (a record without payload has no buffer, and NULL + 0
+ * is undefined behaviour, which UBSan reports) */
+static inline const uint8_t *slot_payload(const iof__cfrec *r, uint32_t k)
+{
+    static const uint8_t none[1];
+    return r->pay_len[k] ? r->pay + r->pay_off[k] : none;
+}
+
 uint32_t iof__cf_payload_stream_reuse(const iof__cfrec *r, int16_t *out, uint32_t B, uint32_t *dirty)
 {
     uint32_t n = 0;
     for (uint32_t k = 0; k < r->nslots && n < B; k++) {
         out[n++] = -4;
-        const uint8_t *p = r->pay + r->pay_off[k];
+        const uint8_t *p = slot_payload(r, k);
         uint32_t len = r->pay_len[k] < B - n ? r->pay_len[k] : B - n;
         int16_t *q = out + n;
         for (uint32_t b = 0; b < len; b++) /* one bound: the compiler vectorises the widening */
@@ -148,7 +156,7 @@ static void payload_get(const void *rowp, const iof__column *c, uint32_t k, iof_
     if (c->field == F_STREAM)
         set_int(v, row->stream[c->index]);
     else
-        set_str(v, r->pay + r->pay_off[k], r->pay_len[k]);
+        set_str(v, slot_payload(r, k), r->pay_len[k]);
 }
 
 static const int16_t *payload_i16_span(const void *rowp, const iof__column *c, uint32_t *n, uint32_t *tail,
