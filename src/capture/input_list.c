@@ -141,14 +141,25 @@ cleanup:
 typedef struct shard_item {
     size_t idx;
     uint64_t bytes;
+    const char *path;
 } shard_item;
 
+static const char *base_of(const char *p)
+{
+    const char *b = strrchr(p, '/');
+    return b ? b + 1 : p;
+}
+
+/* Largest first; equal sizes by base name, then by the whole path (byte-wise): an order that
+ * does not depend on the order the inputs were given in (shell globs sort by locale), nor on
+ * where the captures are mounted unless two files share both size and name. */
 static int by_size_desc(const void *a, const void *b)
 {
     const shard_item *x = a, *y = b;
     if (x->bytes != y->bytes)
         return x->bytes < y->bytes ? 1 : -1;
-    return x->idx < y->idx ? -1 : x->idx > y->idx;
+    int c = strcmp(base_of(x->path), base_of(y->path));
+    return c ? c : strcmp(x->path, y->path);
 }
 
 static bool lighter(const uint64_t *load, unsigned a, unsigned b)
@@ -173,8 +184,15 @@ int iof__input_list_shard(char **list, size_t *n, unsigned k, unsigned nshards, 
     }
     for (size_t i = 0; i < *n; i++) {
         struct stat st;
+        /* a size we cannot read would change this machine's whole split: stop instead */
+        if (stat(list[i], &st) != 0) {
+            int e = errno;
+            free(it), free(load), free(heap), free(mine);
+            return iof__fail(eb, el, IOF_E_IO, "%s: cannot read its size for --shard: %s", list[i], strerror(e));
+        }
         it[i].idx = i;
-        it[i].bytes = stat(list[i], &st) == 0 ? (uint64_t)st.st_size : 0;
+        it[i].bytes = (uint64_t)st.st_size;
+        it[i].path = list[i];
     }
     qsort(it, *n, sizeof(*it), by_size_desc);
     /* heap[0] is the shard with the fewest bytes (ties: the lower shard): O(log N) per file */

@@ -110,10 +110,11 @@ void iof__input_list_free(char **list, size_t n);
 
 /* --shard K/N (1 <= k <= nshards): keeps in *list (in order) only shard k's share of an expanded
  * list and frees the rest. The split depends on the files only: largest first, each to the
- * shard with the fewest bytes so far (ties: the lower shard; equal sizes: list order), so every
- * machine that sees the same files computes the same split, and shards get similar amounts of
- * work. "-" cannot be split (IOF_E_INVAL); a file that cannot be stat'ed counts 0 bytes (its
- * shard reports the error when it opens it). */
+ * shard with the fewest bytes so far (ties: the lower shard; equal sizes: by base name, then
+ * path), so every machine that sees the same files computes the same split whatever the order
+ * they were given in, and shards get similar amounts of work. "-" cannot be split
+ * (IOF_E_INVAL); a file whose size cannot be read stops the run (IOF_E_IO): it would change
+ * this machine's split. */
 int iof__input_list_shard(char **list, size_t *n, unsigned k, unsigned nshards, char *errbuf, size_t errlen);
 
 /* Capture detection by magic number (pcap in every byte order and resolution, the Kuznetzov

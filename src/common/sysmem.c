@@ -17,7 +17,7 @@ uint64_t iof__cgroup_limit_parse(const char *text)
     return v >= (1ULL << 62) ? 0 : (uint64_t)v;
 }
 
-static uint64_t cgroup_limit(const char *path)
+static uint64_t limit_file(const char *path)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -29,17 +29,76 @@ static uint64_t cgroup_limit(const char *path)
     return iof__cgroup_limit_parse(buf);
 }
 
+static uint64_t min_limit(uint64_t a, uint64_t b) { return !a ? b : !b ? a : a < b ? a : b; }
+
+/* The smallest limit in `file` at dir/cg and at each of its parents up to dir itself. */
+static uint64_t walk_up(const char *dir, const char *cg, const char *file)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof(path), "%s%s", dir, cg);
+    if (n < 0 || (size_t)n >= sizeof(path))
+        return 0;
+    size_t root = strlen(dir);
+    uint64_t lim = 0;
+    for (;;) {
+        size_t len = strlen(path);
+        while (len > root && path[len - 1] == '/')
+            path[--len] = '\0';
+        char f[4200];
+        snprintf(f, sizeof(f), "%s/%s", path, file);
+        lim = min_limit(lim, limit_file(f));
+        char *slash = strrchr(path, '/');
+        if (len <= root || !slash || (size_t)(slash - path) < root)
+            break;
+        *slash = '\0';
+    }
+    return lim;
+}
+
+uint64_t iof__cgroup_limit_at(const char *sysfs, const char *proc_cgroup)
+{
+    uint64_t lim = 0;
+    char v1[4200], v2[4200];
+    snprintf(v1, sizeof(v1), "%s/memory", sysfs);
+    snprintf(v2, sizeof(v2), "%s", sysfs);
+    for (const char *line = proc_cgroup; line && *line;) {
+        const char *eol = strchr(line, '\n');
+        size_t len = eol ? (size_t)(eol - line) : strlen(line);
+        char buf[4096];
+        if (len < sizeof(buf)) {
+            memcpy(buf, line, len);
+            buf[len] = '\0';
+            /* "ID:CONTROLLERS:PATH": v2 is "0::PATH"; v1's memory line lists "memory" */
+            char *c1 = strchr(buf, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+            if (c2 && c2[1] == '/') {
+                *c2 = '\0';
+                const char *ctl = c1 + 1, *cg = c2 + 1;
+                if (!*ctl)
+                    lim = min_limit(lim, walk_up(v2, cg, "memory.max"));
+                else
+                    for (const char *p = ctl; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+                        if (strncmp(p, "memory", 6) == 0 && (p[6] == ',' || p[6] == '\0'))
+                            lim = min_limit(lim, walk_up(v1, cg, "memory.limit_in_bytes"));
+            }
+        }
+        line = eol ? eol + 1 : NULL;
+    }
+    return lim;
+}
+
 uint64_t iof__sys_memory(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
     uint64_t mem = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize : 0;
-    /* the process's own cgroup is usually the root of its namespace's view */
-    static const char *const limits[] = { "/sys/fs/cgroup/memory.max",
-                                          "/sys/fs/cgroup/memory/memory.limit_in_bytes" };
-    for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
-        uint64_t l = cgroup_limit(limits[i]);
-        if (l && (!mem || l < mem))
-            mem = l;
+    /* the limits of the process's own cgroup and its parents (a Slurm job, a systemd unit, a
+     * container without its own cgroup namespace), not only the hierarchy's root */
+    FILE *f = fopen("/proc/self/cgroup", "r");
+    if (f) {
+        char text[16384];
+        size_t n = fread(text, 1, sizeof(text) - 1, f);
+        fclose(f);
+        text[n] = '\0';
+        mem = min_limit(mem, iof__cgroup_limit_at("/sys/fs/cgroup", text));
     }
     return mem;
 }

@@ -949,7 +949,12 @@ static int parse_include(parser *P)
         return fail_at(P, t->line, t->col, canon ? code : IOF_E_IO, "cannot read \"%s\": %s", path,
                        canon ? why : strerror(errno));
     }
-    IOF_TRY(next(P)); /* past the name: errors below are the included file's */
+    int nrc = next(P); /* past the name: errors below are the included file's */
+    if (nrc != IOF_OK) {
+        free(canon);
+        free(text);
+        return nrc;
+    }
     P->stack[P->n_stack++] = canon;
     tok saved = P->cur;
     int rc = parse_text(P, path, text, len);

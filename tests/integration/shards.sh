@@ -43,6 +43,19 @@ check "every file written is some shard's ($listed listed)" [ "$listed" -eq "$(f
   $(ls -r "$TMP"/in/*) 2>/dev/null
 check "the same split whatever the order of the inputs" bash -c "diff <(python3 -c \"import json; print(sorted(i['path'] for i in json.load(open('$TMP/s2.json'))['inputs']))\") \
   <(python3 -c \"import json; print(sorted(i['path'] for i in json.load(open('$TMP/r2.json'))['inputs']))\")"
+# files of equal size: the split still does not depend on the order they are given in
+mkdir -p "$TMP/eq"
+for x in a b c d; do printf '0 192.168.1.10:5000 > 8.8.8.8:53 udp len=20\n' > "$TMP/eq/$x.txt"
+  "$BIN/pcapgen" -o "$TMP/eq/$x.pcap" "$TMP/eq/$x.txt" 2>/dev/null; rm "$TMP/eq/$x.txt"; done
+picks() { "$BIN/iotflow" extract -q --shard 1/2 -f csv --stats "$TMP/eq.json" -o "$TMP/eqo$1" "${@:2}" 2>/dev/null
+  python3 -c "import json,os; print(sorted(os.path.basename(i['path']) for i in json.load(open('$TMP/eq.json'))['inputs']))"; }
+p1=$(picks 1 "$TMP"/eq/a.pcap "$TMP"/eq/b.pcap "$TMP"/eq/c.pcap "$TMP"/eq/d.pcap)
+p2=$(picks 2 "$TMP"/eq/d.pcap "$TMP"/eq/c.pcap "$TMP"/eq/b.pcap "$TMP"/eq/a.pcap)
+check "equal sizes: the same shard 1/2 whatever the order ($p1 / $p2)" [ "$p1" = "$p2" ]
+# a file whose size cannot be read stops the run (it would change this machine's split)
+ln -s "$TMP/eq/nowhere.pcap" "$TMP/eq/broken.pcap"
+"$BIN/iotflow" extract -q --shard 1/2 -o "$TMP/eqb" "$TMP"/eq/a.pcap "$TMP"/eq/broken.pcap 2>"$TMP/eb"; rc=$?
+check "--shard with an input whose size cannot be read: exit 2, named" bash -c "[ $rc -eq 2 ] && grep -q 'broken.pcap' '$TMP/eb'"
 # DuckDB reads the shards as one hive-partitioned dataset
 PQ=${IOF_SHARED:-}/tools/parquet/pqcheck
 if command -v node >/dev/null && [ -x "$PQ" ] && "$(dirname "$PQ")/install.sh" >/dev/null 2>&1; then

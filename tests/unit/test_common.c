@@ -1,5 +1,6 @@
 /* common/: the growable-array helper and the MAC index. */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +118,34 @@ static void test_sysmem(void)
     ASSERT_EQ_U64(iof__cgroup_limit_parse("12x\n"), 0);
     ASSERT_EQ_U64(iof__cgroup_limit_parse(NULL), 0);
     ASSERT_TRUE(iof__sys_memory() > (16u << 20));
+    /* a cgroup tree of our own: the process's cgroup and its parents, v1 and v2 */
+    char root[] = "/tmp/iof-cg-XXXXXX";
+    ASSERT_TRUE(mkdtemp(root) != NULL);
+    static const struct { const char *dir, *file, *text; } f[] = {
+        { "memory", "memory.limit_in_bytes", "9223372036854771712\n" }, /* v1 root: none */
+        { "memory/job", "memory.limit_in_bytes", "1000000000\n" },
+        { "memory/job/step", "memory.limit_in_bytes", "9223372036854771712\n" },
+        { "svc", "memory.max", "max\n" },
+        { "svc/unit", "memory.max", "700000000\n" },
+    };
+    char path[256];
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+        snprintf(path, sizeof(path), "mkdir -p %s/%s", root, f[i].dir);
+        ASSERT_EQ_INT(system(path), 0);
+        snprintf(path, sizeof(path), "%s/%s/%s", root, f[i].dir, f[i].file);
+        FILE *fp = fopen(path, "w");
+        ASSERT_TRUE(fp != NULL);
+        fputs(f[i].text, fp);
+        fclose(fp);
+    }
+    ASSERT_EQ_U64(iof__cgroup_limit_at(root, "4:memory:/job/step\n0::/\n"), 1000000000ULL); /* parent's */
+    ASSERT_EQ_U64(iof__cgroup_limit_at(root, "0::/svc/unit\n"), 700000000ULL);
+    ASSERT_EQ_U64(iof__cgroup_limit_at(root, "4:cpu,memory:/job\n0::/svc/unit/\n"), 700000000ULL);
+    ASSERT_EQ_U64(iof__cgroup_limit_at(root, "4:memory:/\n0::/svc\n"), 0);
+    ASSERT_EQ_U64(iof__cgroup_limit_at(root, "4:memoryx:/job\n"), 0); /* not the memory controller */
+    ASSERT_EQ_U64(iof__cgroup_limit_at(root, "garbage\n::\n"), 0);
+    snprintf(path, sizeof(path), "rm -rf %s", root);
+    ASSERT_EQ_INT(system(path), 0);
 }
 
 static const iof_test tests[] = { TEST(test_grow_caps), TEST(test_macidx), TEST(test_macidx_seed),
