@@ -119,13 +119,15 @@ static int joy_path(iof_run *r)
             break;
         }
     }
-    const char *tag = c->shards ? r->kvbuf[6] : NULL; /* --shard: never the same path */
+    char tag[32] = ""; /* --shard: runs writing one directory never share a path */
+    if (c->shards)
+        snprintf(tag, sizeof(tag), ".s%uof%u", c->shard, c->shards);
     for (unsigned part = 0; part < IOF_MAX_PARTS; part++) {
         char num[16] = "";
         if (part)
             snprintf(num, sizeof(num), ".%u", part);
-        int len = snprintf(r->joy_path, sizeof(r->joy_path), "%s/joy/%s%s%s%s.json.gz", r->output_dir, stem,
-                           tag ? "." : "", tag ? tag : "", num);
+        int len = snprintf(r->joy_path, sizeof(r->joy_path), "%s/joy/%s%s%s.json.gz", r->output_dir, stem,
+                           tag, num);
         if (len < 0 || (size_t)len >= sizeof(r->joy_path))
             return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_INVAL, "the Joy output path is too long");
         if (!path_taken(r->joy_path))

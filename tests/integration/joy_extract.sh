@@ -34,8 +34,7 @@ while IFS= read -r cap; do
     f="$out/joy/$name.json.gz"
     [ -f "$f" ] || fail "$f not written"
     gzip -t "$f" || fail "$f: gzip -t"
-    head -c 1 < <(zcat "$f") | grep -q '{' || fail "$f: empty"
-    zcat "$f" | head -1 | python3 -c 'import json,sys; c=json.loads(sys.stdin.readline()); sys.exit(not (c.get("end-config")==1 and c.get("version")=="3.0.3" and list(c)[-1]=="end-config"))' \
+    python3 -c 'import gzip,json,sys; c=json.loads(gzip.open(sys.argv[1],"rt").readline()); sys.exit(not (c.get("end-config")==1 and c.get("version")=="3.0.3" and list(c)[-1]=="end-config"))' "$f" \
         || fail "$f: line 1 is not Joy's config object"
     mkdir -p "$T/ours/$reldir"
     cp "$f" "$T/ours/$reldir/$name.json.gz"
@@ -52,12 +51,17 @@ ref="$T/alone/joy/$name.json.gz"
 # one pass, both representations: the same flows (the config line names the same file)
 "$BIN" extract -q -f joy -f parquet -o "$T/both" "$cap" || fail "-f joy -f parquet: exit $?"
 cmp <(zcat "$ref") <(zcat "$T/both/joy/$name.json.gz") || fail "-f joy,parquet wrote another Joy file"
-ls "$T/both"/*/*/*.parquet >/dev/null 2>&1 || find "$T/both" -name '*.parquet' | grep -q . || fail "-f joy -f parquet: no parquet file"
+[ -n "$(find "$T/both" -name '*.parquet')" ] || fail "-f joy -f parquet: no parquet file"
+
+# the statistics list the Joy file among the outputs
+"$BIN" extract -q -f joy -f csv --stats "$T/stats.json" -o "$T/st" "$cap" || fail "--stats: exit $?"
+python3 -c 'import json,sys; o=[x for x in json.load(open(sys.argv[1]))["outputs"] if x["format"]=="joy"]; sys.exit(not (len(o)==1 and o[0]["path"].endswith("/joy/"+sys.argv[2]+".json.gz") and o[0]["rows"]>0))' "$T/stats.json" "$name" \
+    || fail "stats outputs[] has no joy file"
 
 # -o -: plain NDJSON on stdout, the same lines but the config's output name
 "$BIN" extract -q -f joy -o - "$cap" > "$T/stdout.ndjson" || fail "-f joy -o -: exit $?"
 cmp <(tail -n +2 "$T/stdout.ndjson") <(zcat "$ref" | tail -n +2) || fail "-o - differs from the file"
-head -1 "$T/stdout.ndjson" | grep -q '"end-config":1}$' || fail "-o -: no config line"
+[[ "$(head -1 "$T/stdout.ndjson")" == *'"end-config":1}' ]] || fail "-o -: no config line"
 
 # an earlier run's file: refused (exit 1, file kept), replaced with --overwrite
 before=$(cksum < "$ref")
