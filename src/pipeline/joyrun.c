@@ -144,7 +144,7 @@ static int joy_path(iof_run *r)
     return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_EXISTS, "%s: too many parts", r->joy_path);
 }
 
-int iof__joyrun_setup(iof_run *r)
+int iof__joyrun_setup(iof_run *r, uint64_t hash_seed)
 {
     const iof_config *c = &r->cfg;
     bool to_stdout = strcmp(r->output_dir, "-") == 0;
@@ -155,7 +155,7 @@ int iof__joyrun_setup(iof_run *r)
     iof__jf_config jc = {
         .packets = IOF_JOY_DEFAULT_PACKETS,
         .max_flows = c->max_flows,
-        .hash_seed = c->hash_seed,
+        .hash_seed = hash_seed, /* the run's seed: random unless --hash-seed */
     };
     int rc = iof__joyflow_create(&r->joy, &jc, joy_emit, r);
     if (rc != IOF_OK)

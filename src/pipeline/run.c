@@ -329,7 +329,7 @@ static int setup(iof_run *r)
                                   .anonymise = c->anonymise, .device_ip = c->device_ip, .inv = r->inv,
                                   .labels = r->labels };
     if (c->formats & IOF_FMT_JOY)
-        IOF_TRY(iof__joyrun_setup(r));
+        IOF_TRY(iof__joyrun_setup(r, seed));
     if (!(c->formats & ~(unsigned)IOF_FMT_JOY))
         return IOF_OK;
     /* provenance and extraction parameters, recorded in Parquet key-value metadata */

@@ -85,7 +85,7 @@ struct iof_run {
     bool joy_published;
 };
 
-int iof__joyrun_setup(iof_run *r);
+int iof__joyrun_setup(iof_run *r, uint64_t hash_seed);
 /* One frame: its decoded packet (when decoded) to the policy, and the frame to Joy's filter. */
 int iof__joyrun_frame(iof_run *r, const iof__frame *f, bool decoded, const iof__pkt *pkt);
 /* End of input: the remaining flows written, the gzip stream ended, the file completed. */
