@@ -4,7 +4,8 @@
 # joy_golden.py --ours: the same comparison as the policy's golden test). Also: line 1 is a
 # config object with "end-config":1; gzip -t; -f joy,parquet writes the same Joy file as
 # -f joy alone; -o - streams plain NDJSON; an existing file is refused (exit 1) unless
-# --overwrite; an unwritable output directory exits 3 and leaves no temp file (docs/CLI.md).
+# --overwrite; an unwritable output directory exits 3 and leaves no temp file (docs/CLI.md);
+# the statistics list the file; a negative control (one flow removed) must fail the match.
 #
 # Env: IOF_BIN (dir with iotflow), IOF_SHARED (dir with corpus/). Exit 0 / 1 / 77 skip.
 set -uo pipefail
@@ -42,6 +43,12 @@ while IFS= read -r cap; do
 done < <(find "$CORPUS" -name '*.pcapng' | sort | while read -r c; do [ -f "${c%.pcapng}.joy.json.gz" ] && echo "$c"; done)
 [ "$n" -gt 0 ] || fail "no golden pairs under $CORPUS"
 python3 "$HERE/joy_golden.py" --ours "$T/ours" "$CORPUS" --min-rate 1.0 || fail "our files do not match Joy's"
+# negative control: one flow fewer in one file must not match
+victim=$(find "$T/ours" -name '*.json.gz' | sort | head -1)
+zcat "$victim" | sed '$d' | gzip > "$T/cut.gz" && mv "$T/cut.gz" "$victim"
+if python3 "$HERE/joy_golden.py" --ours "$T/ours" "$CORPUS" --min-rate 1.0 >/dev/null; then
+    fail "the negative control matched: the comparison cannot fail"
+fi
 
 cap=$(find "$CORPUS" -name '*.pcapng' | sort | head -1)
 name=$(basename "$cap" .pcapng)
