@@ -54,6 +54,7 @@ enum iof_format_bits {
     IOF_FMT_PARQUET = 1u << 0,
     IOF_FMT_CSV = 1u << 1,
     IOF_FMT_JSONL = 1u << 2,
+    IOF_FMT_JOY = 1u << 3,    /* Joy 3.0.3 flows, gzip NDJSON (docs/JOY.md) */
 };
 enum iof_variant_bits { IOF_VARIANT_BI = 1u << 0, IOF_VARIANT_UNI = 1u << 1 };
 typedef enum iof_partition { IOF_PARTITION_DAY = 0, IOF_PARTITION_HIVE } iof_partition;

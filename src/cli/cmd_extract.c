@@ -29,8 +29,10 @@ static void extract_usage(FILE *fp)
           "      --buffer-size KIB live: kernel buffer size in KiB\n"
           "      --filter BPF      capture filter applied before decoding (files and live)\n"
           "  -o, --output DIR      output directory (default ./iotflow-out); - = stdout (one\n"
-          "                        format, one variant)\n"
-          "  -f, --format F        parquet (default) | csv | jsonl; repeatable or comma-separated\n"
+          "                        format, one variant; -f joy alone: plain NDJSON)\n"
+          "  -f, --format F        parquet (default) | csv | jsonl | joy; repeatable or\n"
+          "                        comma-separated; joy = Cisco Joy 3.0.3 flows, one gzip NDJSON\n"
+          "                        file per run in DIR/joy/ (docs/JOY.md)\n"
           "      --layout L        wide | nested (default: wide for parquet/csv, nested for jsonl)\n"
           "      --variant V       bi | uni | both (default both)\n"
           "      --devices FILE    device inventory CSV (iotflow devices writes one): a header\n"
@@ -165,12 +167,9 @@ static int parse_formats(const char *s, unsigned *bits)
         if (strcmp(t, "parquet") == 0) *bits |= IOF_FMT_PARQUET;
         else if (strcmp(t, "csv") == 0) *bits |= IOF_FMT_CSV;
         else if (strcmp(t, "jsonl") == 0 || strcmp(t, "json") == 0) *bits |= IOF_FMT_JSONL;
-        else if (strcmp(t, "joy") == 0) {
-            fprintf(stderr, "iotflow extract: -f joy is not available in this version (Joy-style "
-                            "extended flows are a separate capability)\n");
-            return -1;
-        } else {
-            fprintf(stderr, "iotflow extract: unknown format '%s' (parquet, csv, jsonl)\n", t);
+        else if (strcmp(t, "joy") == 0) *bits |= IOF_FMT_JOY;
+        else {
+            fprintf(stderr, "iotflow extract: unknown format '%s' (parquet, csv, jsonl, joy)\n", t);
             return -1;
         }
     }

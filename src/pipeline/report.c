@@ -150,8 +150,11 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
     iof__print_tables(st, fp, uni);
     size_t nf = 0;
     const iof__sink_file_info *files = r->sink ? iof__sink_files(r->sink, &nf) : NULL;
-    if (nf) {
+    if (nf || r->joy_published) {
         fprintf(fp, "\n  outputs (published):\n");
+        if (r->joy_published)
+            fprintf(fp, "    %-60s %10" PRIu64 " flows (Joy)%s\n", r->joy_path, r->joy_rows,
+                    r->joy_replaced ? " (replaced an earlier file)" : "");
         for (size_t i = 0; i < nf && i < IOF_PRINT_MAX_FILES; i++)
             fprintf(fp, "    %-60s %10" PRIu64 " rows%s\n", files[i].path, files[i].rows,
                     files[i].replaced ? " (replaced an earlier file)" : "");
@@ -252,6 +255,7 @@ iof_verdict iof_run_verdict(const iof_run *r, char *t, size_t len)
     uint64_t rows = 0;
     for (size_t i = 0; i < nf; i++)
         rows += files[i].rows;
+    nf += r->joy_published; /* -f joy: its file counts among the outputs */
     size_t damaged = 0;
     for (size_t i = 0; i < st->n_inputs; i++)
         damaged += st->inputs[i].rc != 0;
@@ -285,6 +289,11 @@ iof_verdict iof_run_verdict(const iof_run *r, char *t, size_t len)
     }
     if (warn_reasons(r, t, len))
         return IOF_VERDICT_WARN;
+    if (!r->sink && r->joy_published) { /* -f joy alone */
+        snprintf(t, len, "%" PRIu64 " packets -> %" PRIu64 " Joy flows in 1 file; %" PRIu64
+                 " dropped, all counted above", st->frames, r->joy_rows, total_drops(st));
+        return IOF_VERDICT_OK;
+    }
     snprintf(t, len, "%" PRIu64 " packets -> %" PRIu64 " records in %zu file(s); %" PRIu64
              " dropped and %" PRIu64 " unattributed, all counted above", st->frames,
              st->cf.records_emitted[0] + st->cf.records_emitted[1], nf, total_drops(st),
@@ -458,6 +467,15 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         kv_str(&b, "variant", files[i].sub_name, true);
         kv_u64(&b, "rows", files[i].rows, true);
         kv_bool(&b, "replaced", files[i].replaced);
+        iof__tb_putc(&b, '}');
+    }
+    if (r->joy_published) { /* -f joy: one file, one flow per row */
+        iof__tb_puts(&b, nf ? ",{" : "{");
+        kv_str(&b, "path", r->joy_path, false);
+        kv_str(&b, "format", "joy", true);
+        kv_str(&b, "variant", "bidirectional", true);
+        kv_u64(&b, "rows", r->joy_rows, true);
+        kv_bool(&b, "replaced", r->joy_replaced);
         iof__tb_putc(&b, '}');
     }
     iof__tb_puts(&b, "]}\n");

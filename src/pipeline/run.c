@@ -117,7 +117,7 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
                                    cfg->compression_level > IOF_ZSTD_LEVEL_MAX))
         return iof__fail(err, errlen, IOF_E_INVAL, "--compression zstd:LEVEL takes a level in %d..%d (0: default %d)",
                          IOF_ZSTD_LEVEL_MIN, IOF_ZSTD_LEVEL_MAX, IOF_ZSTD_LEVEL_DEFAULT);
-    if (cfg->formats & ~7u)
+    if (cfg->formats & ~15u)
         return iof__fail(err, errlen, IOF_E_INVAL, "unknown output format");
     if (!cfg->interface && cfg->n_inputs == 0)
         return iof__fail(err, errlen, IOF_E_INVAL, "no input: give capture files, directories, - or -i IF");
@@ -126,7 +126,7 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     const char *outdir = cfg->output_dir ? cfg->output_dir : "./iotflow-out";
     if (strcmp(outdir, "-") == 0) {
         unsigned f = cfg->formats;
-        if ((f & (f - 1)) != 0 || cfg->variants == 3)
+        if ((f & (f - 1)) != 0 || (cfg->variants == 3 && f != IOF_FMT_JOY))
             return iof__fail(err, errlen, IOF_E_INVAL,
                              "-o - streams one format and one variant: add --variant bi|uni and a single -f");
     }
@@ -188,6 +188,7 @@ void iof_run_destroy(iof_run *r)
     if (!r)
         return;
     iof__sink_destroy(r->sink);
+    iof__joyrun_destroy(r);
     iof__cflow_destroy(r->flows);
     iof__fragtab_destroy(r->frag);
     iof__inventory_free(r->inv);
@@ -327,7 +328,9 @@ static int setup(iof_run *r)
     r->rowcfg = (iof__cf_rowcfg){ .packets = c->packets, .payload_total = c->payload_total,
                                   .anonymise = c->anonymise, .device_ip = c->device_ip, .inv = r->inv,
                                   .labels = r->labels };
-    if (!c->formats)
+    if (c->formats & IOF_FMT_JOY)
+        IOF_TRY(iof__joyrun_setup(r, seed));
+    if (!(c->formats & ~(unsigned)IOF_FMT_JOY))
         return IOF_OK;
     /* provenance and extraction parameters, recorded in Parquet key-value metadata */
     static const char *const var_names[] = { "", "bi", "uni", "both" };
@@ -366,7 +369,7 @@ static int setup(iof_run *r)
     const unsigned helpers = c->threads == 1 ? 1 : 0; /* 1: no helper threads anywhere */
     iof__sink_cfg sc = {
         .dir = r->output_dir,
-        .formats = c->formats,
+        .formats = c->formats & ~(unsigned)IOF_FMT_JOY,
         .layout = c->layout,
         .partition = c->partition,
         .wopts = { .codec = c->compression, .zstd_level = c->compression_level, .row_group_bytes = 0, .kv = r->kv, .n_kv = nk,
@@ -415,6 +418,12 @@ static int process_frame(iof_run *r, const iof__frame *f)
         for (unsigned b = 0; b < IOF_NOTE__COUNT; b++)
             if (pkt.notes & (1u << b))
                 r->st.notes[b]++;
+    }
+    /* Joy sees the decoder's packet as it is (later fragments are bare "IP" to it) */
+    if (r->joy) {
+        int jrc = iof__joyrun_frame(r, f, d == IOF_DROP_OK, &pkt);
+        if (jrc != IOF_OK)
+            return jrc;
     }
     if (d == IOF_DROP_OK && (pkt.flags & IOF_PKT_FRAGMENT))
         d = iof__fragtab_resolve(r->frag, &pkt);
@@ -598,6 +607,8 @@ iof_err iof_run_execute(iof_run *r)
     r->st.interrupted = r->stop != 0 || interrupted;
     if (flow_rc == IOF_OK)
         flow_rc = iof__pipe_flush(&r->pipe, r->st.interrupted);
+    if (flow_rc == IOF_OK && r->joy)
+        flow_rc = iof__joyrun_finish(r); /* completed, published with the sink's files below */
     iof__cflow_get_stats(r->flows, &r->st.cf);
     iof__fragtab_stats fs;
     iof__fragtab_get_stats(r->frag, &fs);
@@ -615,6 +626,9 @@ iof_err iof_run_execute(iof_run *r)
         if (flow_rc == IOF_E_EXISTS)
             r->unpublished = iof__sink_unpublish(r->sink);
     }
+    int jrc = iof__joyrun_close(r, flow_rc == IOF_OK);
+    if (flow_rc == IOF_OK)
+        flow_rc = jrc;
     r->st.elapsed_s = (double)(iof__now_ns() - t0) / 1e9;
     r->output_rc = flow_rc;
     if (flow_rc != IOF_OK)

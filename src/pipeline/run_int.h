@@ -9,10 +9,13 @@
 #include "capture/source.h"
 #include "decode/frag.h"
 #include "flow/cflow.h"
+#include "flow/joyflow.h"
 #include "flow/inventory.h"
 #include "iotflow/iotflow.h"
 #include "kinds/customflow.h"
+#include "output/gzout.h"
 #include "output/sink.h"
+#include "output/textbuf.h"
 #include "labels/labeller.h"
 #include "pipeline/hub.h"
 #include "pipeline/stats.h"
@@ -72,7 +75,24 @@ struct iof_run {
     iof__kv kv[16];             /* Parquet key-value metadata (values below) */
     char kvbuf[8][256];
     char kvinputs[8192];
+    /* -f joy (joyrun.c): the Joy flow policy and its gzip NDJSON file */
+    iof__joyflow *joy;
+    iof__gzout *joyout;        /* open until published or aborted */
+    iof__tbuf joybuf;          /* one flow's line */
+    char joy_path[4096];       /* final path, or "-" */
+    uint64_t joy_rows;         /* flows written (the config line not counted) */
+    bool joy_replaced;         /* --overwrite replaced an earlier run's file */
+    bool joy_published;
 };
+
+int iof__joyrun_setup(iof_run *r, uint64_t hash_seed);
+/* One frame: its decoded packet (when decoded) to the policy, and the frame to Joy's filter. */
+int iof__joyrun_frame(iof_run *r, const iof__frame *f, bool decoded, const iof__pkt *pkt);
+/* End of input: the remaining flows written, the gzip stream ended, the file completed. */
+int iof__joyrun_finish(iof_run *r);
+/* Publishes the completed file (ok) or removes it. */
+int iof__joyrun_close(iof_run *r, bool ok);
+void iof__joyrun_destroy(iof_run *r);
 
 void iof__progress_start(iof__progress *p, bool on, uint64_t total);
 void iof__progress_update(iof__progress *p, uint64_t cur_bytes, uint64_t frames);

@@ -9,6 +9,9 @@ base fields (BASE below) and of their key order, whether the output order is the
 and overall: flows matched with every base field equal / max(Joy's flows, ours).
 
 usage: joy_golden.py JOYFLOWS CORPUS [--min-rate R] [--tool-arg ARG ...] [-v]
+       joy_golden.py --ours DIR CORPUS [--min-rate R] [-v]
+With --ours, our flows are read from DIR/<relative path of X>.json.gz (gzip NDJSON written by
+`iotflow extract -f joy`, line 1 its config object) instead of running joyflows.
 Exit 0 when the overall rate >= R (default 1.0), 1 otherwise, 2 on usage / missing inputs.
 """
 import argparse
@@ -87,12 +90,15 @@ def compare(joy, ours, verbose, out):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("joyflows")
+    ap.add_argument("joyflows", nargs="?")
+    ap.add_argument("--ours", help="dir of our gzip NDJSON files (iotflow extract -f joy)")
     ap.add_argument("corpus")
     ap.add_argument("--min-rate", type=float, default=1.0)
     ap.add_argument("--tool-arg", action="append", default=[])
     ap.add_argument("-v", action="store_true")
     a = ap.parse_args()
+    if bool(a.joyflows) == bool(a.ours):
+        ap.error("give JOYFLOWS or --ours DIR")
     pairs = []
     for root, _, files in os.walk(a.corpus):
         for name in files:
@@ -108,11 +114,25 @@ def main():
         with gzip.open(gold, "rt") as fh:
             lines = fh.read().splitlines()
         joy = load(lines[1:])   # line 1: Joy's config
-        r = subprocess.run([a.joyflows] + a.tool_arg + [cap], capture_output=True, text=True)
-        if r.returncode != 0:
-            print("FAIL %s: joyflows exit %d: %s" % (cap, r.returncode, r.stderr.strip()))
-            return 1
-        ours = load(r.stdout.splitlines())
+        if a.ours:
+            mine = os.path.join(a.ours, os.path.relpath(cap, a.corpus)[: -len(".pcapng")] + ".json.gz")
+            try:
+                with gzip.open(mine, "rt") as fh:
+                    olines = fh.read().splitlines()
+            except OSError as e:
+                print("FAIL %s: %s" % (cap, e))
+                return 1
+            cfg = json.loads(olines[0]) if olines else {}
+            if cfg.get("end-config") != 1:
+                print("FAIL %s: line 1 is not a config object with \"end-config\":1" % mine)
+                return 1
+            ours = load(olines[1:])
+        else:
+            r = subprocess.run([a.joyflows] + a.tool_arg + [cap], capture_output=True, text=True)
+            if r.returncode != 0:
+                print("FAIL %s: joyflows exit %d: %s" % (cap, r.returncode, r.stderr.strip()))
+                return 1
+            ours = load(r.stdout.splitlines())
         out = []
         equal, oj, oo, mism, order_same = compare(joy, ours, a.v, out)
         denom = max(len(joy), len(ours))

@@ -1,0 +1,28 @@
+/* A gzip stream over an atomic output file (output/outfile.h): what is written is deflated
+ * (zlib, gzip wrapper) into the temp file; finish ends the gzip member and completes the file,
+ * publish renames it. With `plain` the bytes pass through uncompressed (standard output). */
+#ifndef IOF_OUTPUT_GZOUT_H
+#define IOF_OUTPUT_GZOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "output/outfile.h"
+
+typedef struct iof__gzout iof__gzout;
+
+/* Returns 0 or IOF_E_OUTPUT / IOF_E_NOMEM (message in err). */
+int iof__gzout_open(iof__gzout **out, const char *final_path, bool plain, char *err, size_t errlen);
+/* Returns 0, IOF_E_OUTPUT / IOF_E_NOMEM (see errmsg) or IOF_E_CLOSED (stdout's reader left). */
+int iof__gzout_write(iof__gzout *g, const void *buf, size_t n);
+/* Ends the gzip member, flushes and fsyncs (bytes stay under the temp name). On failure call
+ * abort. */
+int iof__gzout_finish(iof__gzout *g);
+/* Renames over the final name; ALWAYS frees g. 0 or IOF_E_OUTPUT (message in err). */
+int iof__gzout_publish(iof__gzout *g, char *err, size_t errlen);
+/* Removes the temp file and frees g. NULL is a no-op. */
+void iof__gzout_abort(iof__gzout *g);
+const char *iof__gzout_errmsg(const iof__gzout *g);
+const char *iof__gzout_path(const iof__gzout *g);
+
+#endif

@@ -1,0 +1,218 @@
+/* -f joy (docs/JOY.md "Running it"): the Joy flow policy (flow/joyflow.h) beside the run's
+ * other consumers, fed with every decoded packet (Joy knows no devices) and the frames Joy's
+ * capture filter passes, and its flows written as Joy's gzip NDJSON (kinds/joy_json.h): one
+ * file per run, OUT/joy/<first input's base name>.json.gz, line 1 Joy's config object. The file
+ * is completed with the run's other files and published only if they all could be. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/err.h"
+#include "kinds/joy_json.h"
+#include "pipeline/run_int.h"
+
+static int joy_emit(void *ctx, const iof__joyrec *rec)
+{
+    iof_run *r = ctx;
+    iof__tbuf *b = &r->joybuf;
+    b->len = 0;
+    iof__joy_json_flow(b, rec);
+    if (b->oom)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
+    int rc = iof__gzout_write(r->joyout, b->p, b->len);
+    if (rc != IOF_OK) {
+        if (!r->errmsg[0])
+            snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__gzout_errmsg(r->joyout));
+        return rc;
+    }
+    r->joy_rows++;
+    return IOF_OK;
+}
+
+static void kv_s(iof__tbuf *b, const char *k, const char *v)
+{
+    iof__tb_puts(b, ",\"");
+    iof__tb_puts(b, k);
+    iof__tb_puts(b, "\":");
+    iof__tb_json_str(b, (const uint8_t *)v, strlen(v));
+}
+
+static void kv_i(iof__tbuf *b, const char *k, int64_t v)
+{
+    iof__tb_puts(b, ",\"");
+    iof__tb_puts(b, k);
+    iof__tb_puts(b, "\":");
+    iof__tb_int(b, v);
+}
+
+/* Joy's config object (joy.c config_print_json): its keys in its order, with the values iotflow
+ * runs with (the feature modules are not implemented yet: 0), then "iotflow" (our version). */
+static void config_line(iof_run *r, iof__tbuf *b, const char *output)
+{
+    const iof_config *c = &r->cfg;
+    iof__tb_puts(b, "{\"version\":\"3.0.3\"");
+    kv_s(b, "interface", c->interface ? c->interface : "none");
+    kv_i(b, "promisc", 0);
+    kv_s(b, "output", output);
+    kv_s(b, "outputdir", "none");
+    kv_s(b, "username", "none");
+    kv_s(b, "info", "none");
+    kv_i(b, "count", 0);
+    kv_s(b, "upload", "none");
+    kv_s(b, "keyfile", "none");
+    kv_i(b, "retain", 0);
+    kv_i(b, "bidir", 1);
+    kv_i(b, "num_pkts", IOF_JOY_DEFAULT_PACKETS);
+    kv_i(b, "type", 1);
+    kv_i(b, "zeros", 0);
+    kv_i(b, "retrans", 0);
+    kv_i(b, "dist", 0);
+    kv_s(b, "cdist", "none");
+    kv_i(b, "entropy", 0);
+    kv_i(b, "hd", 0);
+    kv_i(b, "classify", 0);
+    kv_i(b, "idp", 0);
+    kv_i(b, "exe", 0);
+    kv_s(b, "anon", "none");
+    kv_s(b, "useranon", "none");
+    kv_s(b, "bpf", c->filter ? c->filter : "none");
+    kv_i(b, "verbosity", 0);
+    kv_i(b, "wht", 0);
+    kv_i(b, "example", 0);
+    kv_i(b, "dns", 0);
+    kv_i(b, "ssh", 0);
+    kv_i(b, "tls", 0);
+    kv_i(b, "dhcp", 0);
+    kv_i(b, "http", 0);
+    kv_i(b, "ike", 0);
+    kv_i(b, "payload", 0);
+    kv_i(b, "salt", 0);
+    kv_i(b, "ppi", 0);
+    kv_s(b, "iotflow", iof_version_string());
+    iof__tb_puts(b, ",\"end-config\":1}\n");
+}
+
+static bool path_taken(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0 || errno != ENOENT;
+}
+
+/* OUT/joy/<stem>[.N].json.gz: the stem is the first input's base name without its capture
+ * extension (live: the interface name); --append takes the first free .N. */
+static int joy_path(iof_run *r)
+{
+    const iof_config *c = &r->cfg;
+    const char *in = c->interface ? c->interface : r->n_inputs ? r->inputs[0] : "joy";
+    const char *slash = strrchr(in, '/');
+    char stem[256];
+    snprintf(stem, sizeof(stem), "%s", slash && slash[1] ? slash + 1 : in);
+    if (strcmp(stem, "-") == 0)
+        snprintf(stem, sizeof(stem), "stdin");
+    static const char *const exts[] = { ".pcapng.gz", ".pcap.gz", ".pcapng", ".pcap", ".cap" };
+    size_t n = strlen(stem);
+    for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+        size_t e = strlen(exts[i]);
+        if (n > e && strcmp(stem + n - e, exts[i]) == 0) {
+            stem[n - e] = '\0';
+            break;
+        }
+    }
+    char tag[32] = ""; /* --shard: runs writing one directory never share a path */
+    if (c->shards)
+        snprintf(tag, sizeof(tag), ".s%uof%u", c->shard, c->shards);
+    for (unsigned part = 0; part < IOF_MAX_PARTS; part++) {
+        char num[16] = "";
+        if (part)
+            snprintf(num, sizeof(num), ".%u", part);
+        int len = snprintf(r->joy_path, sizeof(r->joy_path), "%s/joy/%s%s%s.json.gz", r->output_dir, stem,
+                           tag, num);
+        if (len < 0 || (size_t)len >= sizeof(r->joy_path))
+            return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_INVAL, "the Joy output path is too long");
+        if (!path_taken(r->joy_path))
+            return IOF_OK;
+        if (c->existing == IOF_EXISTING_OVERWRITE) {
+            r->joy_replaced = true;
+            return IOF_OK;
+        }
+        if (c->existing == IOF_EXISTING_REFUSE)
+            return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_EXISTS,
+                             "%s exists (an earlier run's output): give --overwrite or --append",
+                             r->joy_path);
+    }
+    return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_EXISTS, "%s: too many parts", r->joy_path);
+}
+
+int iof__joyrun_setup(iof_run *r, uint64_t hash_seed)
+{
+    const iof_config *c = &r->cfg;
+    bool to_stdout = strcmp(r->output_dir, "-") == 0;
+    if (to_stdout)
+        snprintf(r->joy_path, sizeof(r->joy_path), "-");
+    else
+        IOF_TRY(joy_path(r));
+    iof__jf_config jc = {
+        .packets = IOF_JOY_DEFAULT_PACKETS,
+        .max_flows = c->max_flows,
+        .hash_seed = hash_seed, /* the run's seed: random unless --hash-seed */
+    };
+    int rc = iof__joyflow_create(&r->joy, &jc, joy_emit, r);
+    if (rc != IOF_OK)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the Joy flow table");
+    /* standard output: plain NDJSON (pipe it to jq, or to gzip for Joy's file) */
+    IOF_TRY(iof__gzout_open(&r->joyout, r->joy_path, to_stdout, r->errmsg, sizeof(r->errmsg)));
+    const char *out = to_stdout ? "-" : r->joy_path + strlen(r->output_dir) + 1; /* "joy/..." */
+    iof__tbuf b = { 0 };
+    config_line(r, &b, out);
+    rc = b.oom ? IOF_E_NOMEM : iof__gzout_write(r->joyout, b.p, b.len);
+    iof__tb_free(&b);
+    if (rc != IOF_OK)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "%s",
+                         rc == IOF_E_NOMEM ? "out of memory" : iof__gzout_errmsg(r->joyout));
+    return IOF_OK;
+}
+
+int iof__joyrun_frame(iof_run *r, const iof__frame *f, bool decoded, const iof__pkt *pkt)
+{
+    int rc = decoded ? iof__joyflow_packet(r->joy, pkt) : IOF_OK;
+    if (rc == IOF_OK && iof__joyflow_filter(f->linktype, f->data, f->caplen, decoded, pkt))
+        rc = iof__joyflow_frame(r->joy);
+    return rc;
+}
+
+int iof__joyrun_finish(iof_run *r)
+{
+    int rc = iof__joyflow_flush(r->joy);
+    if (rc == IOF_OK && (rc = iof__gzout_finish(r->joyout)) != IOF_OK && !r->errmsg[0])
+        snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__gzout_errmsg(r->joyout));
+    return rc;
+}
+
+int iof__joyrun_close(iof_run *r, bool ok)
+{
+    iof__gzout *g = r->joyout;
+    r->joyout = NULL;
+    if (!g)
+        return IOF_OK;
+    if (!ok) {
+        iof__gzout_abort(g);
+        return IOF_OK;
+    }
+    char err[512];
+    int rc = iof__gzout_publish(g, err, sizeof(err));
+    if (rc != IOF_OK)
+        snprintf(r->errmsg, sizeof(r->errmsg), "%s", err);
+    else
+        r->joy_published = strcmp(r->joy_path, "-") != 0;
+    return rc;
+}
+
+void iof__joyrun_destroy(iof_run *r)
+{
+    iof__gzout_abort(r->joyout);
+    r->joyout = NULL;
+    iof__joyflow_destroy(r->joy);
+    r->joy = NULL;
+    iof__tb_free(&r->joybuf);
+}

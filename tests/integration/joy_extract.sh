@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# `iotflow extract -f joy` on every Joy golden pair (corpus/seed001-joy: X.pcapng with Joy's
+# X.joy.json.gz): our gzip NDJSON file must match Joy's flows 100 % (tests/integration/
+# joy_golden.py --ours: the same comparison as the policy's golden test). Also: line 1 is a
+# config object with "end-config":1; gzip -t; -f joy,parquet writes the same Joy file as
+# -f joy alone; -o - streams plain NDJSON; an existing file is refused (exit 1) unless
+# --overwrite; an unwritable output directory exits 3 and leaves no temp file (docs/CLI.md);
+# the statistics list the file; a negative control (one flow removed) must fail the match.
+#
+# Env: IOF_BIN (dir with iotflow), IOF_SHARED (dir with corpus/). Exit 0 / 1 / 77 skip.
+set -uo pipefail
+BIN=${IOF_BIN:?set IOF_BIN to the bin directory of a build}/iotflow
+CORPUS=${IOF_SHARED:?set IOF_SHARED to the shared directory}/corpus/seed001-joy
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ ! -d "$CORPUS" ]; then
+    echo "SKIP: no Joy golden pairs at $CORPUS"
+    exit 77
+fi
+if ! command -v python3 >/dev/null 2>&1; then
+    echo "SKIP: python3 is not installed"
+    exit 77
+fi
+T=$(mktemp -d)
+trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# one run per capture, as Joy writes one file per capture: OURS/<rel dir>/<name>.json.gz
+n=0
+while IFS= read -r cap; do
+    rel=${cap#"$CORPUS"/}
+    reldir=$(dirname "$rel")
+    name=$(basename "$cap" .pcapng)
+    out="$T/runs/$rel"
+    "$BIN" extract -q -f joy -o "$out" "$cap" || fail "extract -f joy $rel: exit $?"
+    f="$out/joy/$name.json.gz"
+    [ -f "$f" ] || fail "$f not written"
+    gzip -t "$f" || fail "$f: gzip -t"
+    python3 -c 'import gzip,json,sys; c=json.loads(gzip.open(sys.argv[1],"rt").readline()); sys.exit(not (c.get("end-config")==1 and c.get("version")=="3.0.3" and list(c)[-1]=="end-config"))' "$f" \
+        || fail "$f: line 1 is not Joy's config object"
+    mkdir -p "$T/ours/$reldir"
+    cp "$f" "$T/ours/$reldir/$name.json.gz"
+    n=$((n + 1))
+done < <(find "$CORPUS" -name '*.pcapng' | sort | while read -r c; do [ -f "${c%.pcapng}.joy.json.gz" ] && echo "$c"; done)
+[ "$n" -gt 0 ] || fail "no golden pairs under $CORPUS"
+python3 "$HERE/joy_golden.py" --ours "$T/ours" "$CORPUS" --min-rate 1.0 || fail "our files do not match Joy's"
+# negative control: one flow fewer in one file must not match
+victim=$(find "$T/ours" -name '*.json.gz' | sort | head -1)
+zcat "$victim" | sed '$d' | gzip > "$T/cut.gz" && mv "$T/cut.gz" "$victim"
+if python3 "$HERE/joy_golden.py" --ours "$T/ours" "$CORPUS" --min-rate 1.0 >/dev/null; then
+    fail "the negative control matched: the comparison cannot fail"
+fi
+
+cap=$(find "$CORPUS" -name '*.pcapng' | sort | head -1)
+name=$(basename "$cap" .pcapng)
+ref="$T/alone/joy/$name.json.gz"
+"$BIN" extract -q -f joy -o "$T/alone" "$cap" || fail "-f joy: exit $?"
+
+# one pass, both representations: the same flows (the config line names the same file)
+"$BIN" extract -q -f joy -f parquet -o "$T/both" "$cap" || fail "-f joy -f parquet: exit $?"
+cmp <(zcat "$ref") <(zcat "$T/both/joy/$name.json.gz") || fail "-f joy,parquet wrote another Joy file"
+[ -n "$(find "$T/both" -name '*.parquet')" ] || fail "-f joy -f parquet: no parquet file"
+
+# the statistics list the Joy file among the outputs
+"$BIN" extract -q -f joy -f csv --stats "$T/stats.json" -o "$T/st" "$cap" || fail "--stats: exit $?"
+python3 -c 'import json,sys; o=[x for x in json.load(open(sys.argv[1]))["outputs"] if x["format"]=="joy"]; sys.exit(not (len(o)==1 and o[0]["path"].endswith("/joy/"+sys.argv[2]+".json.gz") and o[0]["rows"]>0))' "$T/stats.json" "$name" \
+    || fail "stats outputs[] has no joy file"
+
+# -o -: plain NDJSON on stdout, the same lines but the config's output name
+"$BIN" extract -q -f joy -o - "$cap" > "$T/stdout.ndjson" || fail "-f joy -o -: exit $?"
+cmp <(tail -n +2 "$T/stdout.ndjson") <(zcat "$ref" | tail -n +2) || fail "-o - differs from the file"
+[[ "$(head -1 "$T/stdout.ndjson")" == *'"end-config":1}' ]] || fail "-o -: no config line"
+
+# an earlier run's file: refused (exit 1, file kept), replaced with --overwrite
+before=$(cksum < "$ref")
+"$BIN" extract -q -f joy -o "$T/alone" "$cap" 2>"$T/err"
+rc=$?
+[ "$rc" = 1 ] || fail "existing file: exit $rc, expected 1"
+[ "$(cksum < "$ref")" = "$before" ] || fail "existing file changed"
+"$BIN" extract -q -f joy --overwrite -o "$T/alone" "$cap" || fail "--overwrite: exit $?"
+cmp <(zcat "$ref") <(zcat "$T/both/joy/$name.json.gz") || fail "--overwrite wrote another file"
+
+# output directory not writable: exit 3 (output), no file, no temp file
+if [ "$(id -u)" != 0 ]; then
+    mkdir -p "$T/ro/joy"
+    chmod a-w "$T/ro/joy"
+    "$BIN" extract -q -f joy -o "$T/ro" "$cap" 2>"$T/err"
+    rc=$?
+    [ "$rc" = 3 ] || fail "unwritable dir: exit $rc, expected 3 ($(cat "$T/err"))"
+    [ -z "$(ls -A "$T/ro/joy")" ] || fail "unwritable dir: left $(ls -A "$T/ro/joy")"
+fi
+# a write failing mid-file (ENOSPC injected): exit 3, neither the file nor its temp file left
+IOF_TEST_FAIL_WRITE=1 "$BIN" extract -q -f joy -o "$T/enospc" "$cap" 2>"$T/err"
+rc=$?
+[ "$rc" = 3 ] || fail "ENOSPC: exit $rc, expected 3 ($(cat "$T/err"))"
+[ -z "$(ls -A "$T/enospc/joy" 2>/dev/null)" ] || fail "ENOSPC: left $(ls -A "$T/enospc/joy")"
+echo "ok: $n captures, -f joy matches Joy 100 %; combined, stdout, existing, write failures"
