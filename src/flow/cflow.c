@@ -23,6 +23,7 @@ struct iof__cflow {
     int64_t clock_ns;
     bool have_clock;
     uint64_t pay_bytes;      /* payload buffers held (the table counts the rest) */
+    uint64_t kept_bytes;     /* of those: buffers recycled records keep for reuse */
     iof__cf_stats st;
 };
 
@@ -124,12 +125,17 @@ void iof__cflow_destroy(iof__cflow *t)
 
 static void unlink_rec(iof__cflow *t, iof__cfrec *r)
 {
-    if (r->pay_cap > CF_KEEP_PAYLOAD_CAP) {
+    /* a recycled record keeps a small buffer for its next user, unless max_bytes is set and
+     * the kept buffers would take more than an eighth of it: otherwise, after a burst of short
+     * payload-carrying records, buffers nobody uses would hold the budget for good */
+    if (r->pay_cap > CF_KEEP_PAYLOAD_CAP ||
+        (t->cfg.max_bytes && t->kept_bytes + r->pay_cap > t->cfg.max_bytes / 8)) {
         t->pay_bytes -= r->pay_cap;
         free(r->pay);
         r->pay = NULL;
         r->pay_cap = 0;
     }
+    t->kept_bytes += r->pay_cap;
     iof__ftab_remove(&t->tab, &r->flow);
 }
 
@@ -155,6 +161,7 @@ static iof__cfrec *new_rec(iof__cflow *t, const iof__view *v, uint8_t variant, u
     if (!f)
         return NULL;
     iof__cfrec *r = rec_of(f);
+    t->kept_bytes -= r->pay_cap; /* its kept buffer (if any) is in use again */
     r->variant = variant;
     r->ipver = v->ipver;
     r->proto = v->proto;

@@ -60,9 +60,14 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
     int rc = iof__labeller_load(&r->labels, c->rules_files, c->n_rules_files, err, errlen);
     if (rc != IOF_OK)
         return rc == IOF_E_NOMEM ? rc : IOF_E_INVAL;
+    /* key names first (the payload_total of the run was checked against the layout without
+     * labels already), then the label columns' room in the wide layout */
     for (int wide = 0; wide < 2; wide++) {
         iof__cf_rowcfg probe = { .wide = wide, .packets = c->packets, .payload_total = c->payload_total,
                                  .device_ip = c->device_ip };
+        uint32_t room = iof__cf_wide_max_payload_total(&probe); /* a nested run may ask for more */
+        if (wide && probe.payload_total > room)
+            probe.payload_total = room;
         iof__schema s;
         IOF_TRY(iof__cf_schema(&s, &probe));
         rc = iof__lbl_check(&s, r->labels, err, errlen);
@@ -70,6 +75,15 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
         if (rc != IOF_OK)
             return rc;
     }
+    bool wide_used = c->layout == IOF_LAYOUT_WIDE ||
+                     (c->layout == IOF_LAYOUT_DEFAULT && (c->formats & (IOF_FMT_PARQUET | IOF_FMT_CSV)));
+    iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .labels = r->labels };
+    uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
+    if (wide_used && c->payload_total > max_b)
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--rules adds %zu label columns: with --packets %u the wide layout's %d columns "
+                         "leave room for --payload-total %u at most (got %u); --layout nested has no such limit",
+                         2 * iof__labeller_nkeys(r->labels), c->packets, IOF_MAX_COLUMNS, max_b, c->payload_total);
     size_t nw = iof__labeller_nwarnings(r->labels);
     for (size_t i = 0; i < nw; i++) {
         const char *w = iof__labeller_warning(r->labels, i);

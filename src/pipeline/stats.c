@@ -140,14 +140,17 @@ void iof__stats_sort_devices(iof__stats *st)
 
 int iof__stats_label(iof__stats *st, size_t key, const char *value, int variant)
 {
-    /* a few rows per key: a linear walk, newest first (runs of one label are common) */
-    for (size_t i = st->n_labels; i-- > 0;)
-        if (st->labels[i].key == key && st->labels[i].value == value) {
+    /* a few rows per key: a linear walk, newest first (runs of one label are common); values
+     * are compared as text (two rules may give the same value) */
+    for (size_t i = st->n_labels; i-- > 0;) {
+        const char *v = st->labels[i].value;
+        if (st->labels[i].key == key && (v == value || (v && value && strcmp(v, value) == 0))) {
             st->labels[i].records[variant]++;
             return IOF_OK;
         }
+    }
     IOF_TRY(iof__grow((void **)&st->labels, &st->cap_labels, st->n_labels + 1, sizeof *st->labels,
-                      IOF_RULES_MAX_RULES + 3 * IOF_RULES_MAX_KEYS));
+                      IOF_MAX_STAT_LABELS));
     iof__label_stat *l = &st->labels[st->n_labels++];
     memset(l, 0, sizeof(*l));
     l->key = key;

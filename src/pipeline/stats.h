@@ -10,6 +10,7 @@
 
 #include "decode/reasons.h"
 #include "flow/cflow.h"
+#include "labels/labeller.h"
 
 #define IOF_MAX_STAT_DEVICES 100000   /* rows of the per-device table; the rest -> "(other)" */
 #define IOF_STAT_OTHER "(other)"      /* the row of the devices past the cap */
@@ -30,9 +31,10 @@ typedef struct iof__dev_stat {
     uint64_t packets, bytes;     /* over bidirectional records (all records if bi is off) */
 } iof__dev_stat;
 
-/* Records per label value (--rules): one row per (key, value) met; value NULL = no rule
- * matched and the key has no default. Bounded by the rules: at most a rule's value, the
- * default and on-missing per key (IOF_RULES_MAX_RULES + 3 x IOF_RULES_MAX_KEYS rows). */
+/* Records per label value (--rules): one row per (key, distinct value) met; value NULL = no
+ * rule matched and the key has no default. Bounded by the rules: the distinct values of every
+ * rule of every file, plus the defaults, on-missing values and "none" of every key. */
+#define IOF_MAX_STAT_LABELS (IOF_MAX_RULE_FILES * IOF_RULES_MAX_RULES + 3 * IOF_RULES_MAX_KEYS)
 typedef struct iof__label_stat {
     size_t key;                  /* index among the run's keys */
     const char *value;           /* owned by the run's rule set (compared by pointer) */

@@ -9,7 +9,8 @@
 #                                                     output change is intended: say so in the commit)
 #
 # Configurations: A = Parquet (wide) + CSV (wide) + JSON Lines (nested), both variants;
-# B = Parquet nested with --packets 3 --payload 64 --window 30 --variant uni.
+# B = Parquet nested with --packets 3 --payload 64 --window 30 --variant uni. Both with
+# --max-memory none: the default bound depends on the machine's memory.
 set -uo pipefail
 BIN=${IOF_BIN:?set IOF_BIN to the bin directory of a build}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -30,9 +31,9 @@ while IFS= read -r -d '' path; do
   for cfg in A B; do
     rm -rf "$TMP/o" "$TMP/s.json"
     if [ $cfg = A ]; then
-      "$BIN/iotflow" extract -q --hash-seed 1 -f parquet -f csv -f jsonl --stats "$TMP/s.json" -o "$TMP/o" "$path" 2>/dev/null
+      "$BIN/iotflow" extract -q --hash-seed 1 --max-memory none -f parquet -f csv -f jsonl --stats "$TMP/s.json" -o "$TMP/o" "$path" 2>/dev/null
     else
-      "$BIN/iotflow" extract -q --hash-seed 1 -f parquet --layout nested --packets 3 --payload 64 \
+      "$BIN/iotflow" extract -q --hash-seed 1 --max-memory none -f parquet --layout nested --packets 3 --payload 64 \
         --window 30 --variant uni --stats "$TMP/s.json" -o "$TMP/o" "$path" 2>/dev/null
     fi
     echo "$(digest "$TMP/o" "$TMP/s.json")  $cfg  $rel"

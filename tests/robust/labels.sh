@@ -55,17 +55,27 @@ else
   echo "skip Parquet checks: pqcheck unavailable"
 fi
 # nothing is written and the run stops before reading when the rules are bad
-bad() { # name rules-text expected-stderr-regex
+bad_rules() { # name rules-text expected-stderr-regex
   printf '%s\n' "$2" > "rules/$1.rules"
   rm -rf "o-$1"
   "$BIN/iotflow" extract -q --rules "rules/$1.rules" -o "o-$1" cap.pcap 2>"e-$1"; local rc=$?
   check "$1: exit 1, '$(head -c 120 "e-$1")'" bash -c "[ $rc -eq 1 ] && grep -Eq -- '$3' 'e-$1' && [ ! -e 'o-$1' ]"
 }
-bad syntax 'key k default "x"
+bad_rules syntax 'key k default "x"
 k = "y" if dport https' 'rules/syntax\.rules:2:[0-9]+: expected'
-bad column 'key proto default "x"' 'key "proto" would add a column "proto"'
-bad rulecol 'key a default "x"
+bad_rules column 'key proto default "x"' 'key "proto" would add a column "proto"'
+bad_rules rulecol 'key a default "x"
 key a_rule default "y"' 'keys "a" and "a_rule" would both add a column "a_rule"'
+# the label columns count against the wide layout's 8192 columns: a clear usage error
+printf 'key k default "x"\n' > rules/one.rules
+"$BIN/iotflow" extract -q --packets 10 --payload-total 8151 -f csv --rules rules/one.rules -o o-wide cap.pcap 2>e-wide; rc=$?
+check "label columns beyond the wide layout's limit: exit 1, the limit named" \
+  bash -c "[ $rc -eq 1 ] && grep -q 'payload-total 8149 at most' e-wide && [ ! -e o-wide ]"
+# two rules giving the same value are one row of the per-label counts
+printf 'key k default "d"\nk = "dns" if sport 53\nk = "dns" if dport 53\n' > rules/same.rules
+"$BIN/iotflow" extract -q -f jsonl --variant bi --rules rules/same.rules --stats same.json -o - cap.pcap >/dev/null 2>&1
+check "one row per distinct value in the stats" \
+  [ "$(json same.json '" ".join("%s:%d" % (l["value"], l["bidirectional"]) for l in d["labels"])')" = "dns:1 d:3" ]
 printf 'key attack default "x"\n' > rules/dup.rules
 "$BIN/iotflow" extract -q --rules rules/attack.rules --rules rules/dup.rules -o o-dup cap.pcap 2>e-dup; rc=$?
 check "one key in two files: exit 1, both named" \

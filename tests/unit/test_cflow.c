@@ -38,6 +38,14 @@ static int collect(void *ctx, const iof__cfrec *r)
     return 0;
 }
 
+static int collect_count(void *ctx, const iof__cfrec *r)
+{
+    (void)ctx;
+    (void)r;
+    ngot++;
+    return 0;
+}
+
 static iof__pkt mk(int64_t ts_s_ms, const char *src, const char *dst, uint8_t proto, uint16_t sp, uint16_t dp,
                   uint32_t iplen, const uint8_t *payload, uint32_t plen)
 {
@@ -681,6 +689,39 @@ static void test_max_bytes_bounds_memory(void)
     iof__cflow_destroy(t);
 }
 
+/* Small payload buffers that recycled records keep must not hold the max_bytes budget: rounds
+ * of short conversations, one window apart, a quarter of them with payload (buffers of 1 KiB
+ * that end up spread over every slab entry). What each round needs fits the bound with room to
+ * spare; kept buffers beyond an eighth of the bound are freed, so no round evicts. */
+static void test_max_bytes_kept_buffers(void)
+{
+    const uint64_t max = 2u << 20;
+    iof__cf_config c = { .window_ns = 60LL * 1000000000LL, .packets = 10, .payload = 600,
+                         .max_flows = 1000000, .max_bytes = max, .variants = IOF_VARIANT_BI,
+                         .hash_seed = 9 };
+    iof__cflow *t;
+    ngot = 0;
+    ASSERT_EQ_INT(iof__cflow_create(&t, &c, collect_count, NULL), 0);
+    static uint8_t pay[600];
+    for (int round = 0; round < 40; round++)
+        for (int i = 0; i < 2000; i++) {
+            char a[32];
+            snprintf(a, sizeof(a), "10.0.%d.%d", i / 250, 1 + i % 250);
+            bool with = (i + round) % 4 == 0;
+            iof__pkt p = mk(1700000000000LL + round * 61000LL + i, a, "8.8.8.8", 17, (uint16_t)(1000 + i), 53, 640,
+                            with ? pay : NULL, with ? 600 : 0);
+            iof__view v[2];
+            int n = iof__attribute(&p, NULL, v);
+            ASSERT_EQ_INT(iof__cflow_packet(t, &p, v, n), 0);
+        }
+    iof__cf_stats st;
+    iof__cflow_get_stats(t, &st);
+    ASSERT_EQ_U64(st.records_created[0], 80000);
+    ASSERT_EQ_U64(st.records_evicted_memory, 0);
+    ASSERT_TRUE(st.peak_live_bytes <= max);
+    iof__cflow_destroy(t);
+}
+
 /* What the label rules see of a record (iof__cf_lbl_attrs): the first packet's direction, the
  * smallest TTL per direction (Joy's rule), the last packet's time, ports only for TCP/UDP. */
 static void test_label_attrs(void)
@@ -885,7 +926,7 @@ static const iof_test tests[] = {
     TEST(test_wide_schema_names), TEST(test_emission_in_seq_order),
     TEST(test_emission_order_backward_within_window), TEST(test_closed_by_clock_while_waiting),
     TEST(test_sharded_equals_single), TEST(test_max_bytes_bounds_memory),
-    TEST(test_label_attrs), { 0, 0 },
+    TEST(test_label_attrs), TEST(test_max_bytes_kept_buffers), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }
