@@ -12,13 +12,13 @@
 #              packets, many short flows (a record every ~4.7 packets) — the record-rate case
 #   longflow   small packets on 2,000 long-lived flows (tests/tools/pcapgen --mix) — the
 #              packet-rate case
-#   dense      realistic IoT traffic with a new record every ~7.6 packets (iotflow synth
+#   dense      realistic IoT traffic with a new record every ~7.8 packets (iotflow synth
 #              --profile dense: short TLS sessions and downloads of incompressible bytes, DNS,
 #              NTP, MQTT, CoAP, camera video to a NAS, scans) — the record-rate case on
 #              realistic frames; 0.2 GB per GB unit
-# Runs (best wall time of 3 or more, or of one run over 30 s: see best(); page cache warm,
-# output on /dev/shm); the
-# Parquet cost is also given as the median ratio of alternating runs (alt_ratio()):
+# Runs (best wall time of 3 or more, or one run when it takes over 30 s: see best(); page cache
+# warm, output on /dev/shm); the Parquet cost is also given as the median ratio of alternating
+# runs (alt_ratio()):
 #   iotflow stats          extraction with no output (the "output to /dev/null" baseline)
 #   iotflow -f parquet     wide layout, zstd (the default)
 #   iotflow -f csv         wide layout; the CSV is also gzip'ed once to compare sizes

@@ -112,7 +112,8 @@ int iof_cli_synth(int argc, char **argv)
             break;
         case OPT_PROFILE:
             if (iof_synth_profile_parse(optarg, &cfg.profile) != IOF_OK) {
-                fprintf(stderr, "iotflow synth: bad --profile '%s' (home, small or dense)\n", optarg);
+                fprintf(stderr, "iotflow synth: bad --profile '%s' (home, small or dense)\n",
+                        optarg);
                 return IOF_EXIT_USAGE;
             }
             break;
