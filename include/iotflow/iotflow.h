@@ -274,7 +274,9 @@ typedef struct iof_synth_stats {
 /* Traffic profiles (docs/SYNTH.md "Profiles"). */
 typedef enum iof_synth_profile {
     IOF_SYNTH_HOME = 0,  /* smart home: camera video to a NAS, cloud TLS, large average packets */
-    IOF_SYNTH_SMALL = 1  /* packet-rate benchmark: many devices' control traffic, small packets */
+    IOF_SYNTH_SMALL = 1, /* packet-rate benchmark: many devices' control traffic, small packets */
+    IOF_SYNTH_DENSE = 2  /* record-rate benchmark: small's control traffic plus encrypted bulk
+                          * (TLS downloads, camera video): a record every 5-10 packets */
 } iof_synth_profile;
 
 typedef struct iof_synth_config {
@@ -283,7 +285,7 @@ typedef struct iof_synth_config {
     int64_t start_us;        /* capture start, µs since epoch; default 2024-06-23T18:00:00Z */
     double duration_s;       /* default 600 (10 min); 10 s .. 30 days */
     unsigned devices;        /* IoT devices (NAS and router come on top), 1..100; 0 = the
-                              * profile's default (home 8, small 60); default 0 */
+                              * profile's default (home 8, small and dense 60); default 0 */
     double attack_ratio;     /* share of non-benign truth records, default 0.1, 0 .. 0.5 */
     double scale;            /* traffic-rate multiplier for benchmarks, default 1, 0.1 .. 10000 */
     iof_synth_profile profile; /* default IOF_SYNTH_HOME */
@@ -295,7 +297,7 @@ typedef struct iof_synth_config {
 /* Fills every field with its default (output_dir NULL). */
 void iof_synth_config_init(iof_synth_config *cfg);
 
-/* "home" / "small" -> profile; IOF_E_INVAL for another name. */
+/* "home" / "small" / "dense" -> profile; IOF_E_INVAL for another name. */
 iof_err iof_synth_profile_parse(const char *name, iof_synth_profile *out);
 
 /* Generates the dataset. Returns IOF_OK, IOF_E_INVAL (bad configuration, nothing written),

@@ -19,12 +19,14 @@ static void usage(FILE *fp)
           "  -s, --seed N            PRNG seed (default 1); same seed -> same bytes\n"
           "      --start TIME        capture start, UTC (default 2024-06-23T18:00:00Z)\n"
           "  -d, --duration D        capture length: 90, 90s, 15m, 2h, 1d (default 10m)\n"
-          "  -n, --devices N         IoT devices, 1..100 (default 8; 60 with --profile small);\n"
-          "                          a NAS is added\n"
+          "  -n, --devices N         IoT devices, 1..100 (default 8; 60 with --profile small\n"
+          "                          or dense); a NAS is added\n"
           "  -a, --attack-ratio R    share of malicious records, 0..0.5 (default 0.1)\n"
           "      --profile P         home (default): smart home with camera video to a NAS;\n"
           "                          small: packet-rate benchmark, many devices' control\n"
-          "                          traffic only (small packets, many short flows)\n"
+          "                          traffic only (small packets, many short flows);\n"
+          "                          dense: record-rate benchmark, small's traffic plus\n"
+          "                          encrypted bulk (TLS downloads, camera video)\n"
           "      --scale X, --rate X traffic-rate multiplier for benchmarks (default 1)\n"
           "      --stats FILE        also write the run's statistics as JSON to FILE\n"
           "                          (counts per device and label, configuration echo)\n"
@@ -111,7 +113,8 @@ int iof_cli_synth(int argc, char **argv)
             break;
         case OPT_PROFILE:
             if (iof_synth_profile_parse(optarg, &cfg.profile) != IOF_OK) {
-                fprintf(stderr, "iotflow synth: bad --profile '%s' (home or small)\n", optarg);
+                fprintf(stderr, "iotflow synth: bad --profile '%s' (home, small or dense)\n",
+                        optarg);
                 return IOF_EXIT_USAGE;
             }
             break;

@@ -316,8 +316,9 @@ static int smb_refill(gen *g, conv *c)
         return 1;
     }
     uint32_t len = 32768 + (uint32_t)iof__rng_below(&g->rng, 32768);
-    /* bitrate ~1.5 Mbit/s x scale */
-    int64_t interval = (int64_t)((double)len * 8 / (1.5e6 * g->scale) * SEC);
+    /* bitrate: the profile's (home ~1.5 Mbit/s x scale) */
+    double bps = g->prof->video_bps * (g->prof->video_per_scale ? g->scale : 1.0);
+    int64_t interval = (int64_t)((double)len * 8 / bps * SEC);
     iof__sy_add_step(c, S_DATA, 0, P_SMB_WREQ, len, interval);
     iof__sy_add_step(c, S_DATA, 1, P_SMB_WRESP, 0, 300);
     c->st[1].aux = len;

@@ -16,7 +16,8 @@ static const int small_cycle[] = {T_PLUG, T_MOTION, T_THERMO, T_PLUG, T_MOTION,
                                   T_VOICE, T_PLUG, T_MOTION, T_GATEWAY, T_CAMERA};
 static const profile profiles[] = {
     [IOF_SYNTH_HOME] = {.name = "home", .devices = 8, .cycle = home_cycle, .ncycle = 4,
-                        .nas_video = 1, .voice_mean_s = 15.0, .voice_up = {700, 1.0, 100000},
+                        .nas_video = 1, .video_bps = 1.5e6, .video_per_scale = 1,
+                        .voice_mean_s = 15.0, .voice_up = {700, 1.0, 100000},
                         .voice_down = {3000, 1.5, 3000000}, .setpoint_bytes = 20000,
                         .flood_gap_us = 2 * MS},
     [IOF_SYNTH_SMALL] = {.name = "small", .devices = 60, .cycle = small_cycle, .ncycle = 10,
@@ -24,6 +25,13 @@ static const profile profiles[] = {
                          .voice_up = {300, 0.6, 4000}, .voice_down = {900, 0.8, 20000},
                          .setpoint_bytes = 2000, .flood_gap_us = 200 * MS,
                          .scan_burst_per_scale = 0.08},
+    /* small plus encrypted bulk: heavy-tailed TLS downloads on the voice assistants and camera
+     * video to the NAS at a bitrate that keeps the control traffic's records dominant */
+    [IOF_SYNTH_DENSE] = {.name = "dense", .devices = 60, .cycle = small_cycle, .ncycle = 10,
+                         .nas_video = 1, .video_bps = 600e3, .telemetry = 1, .timed_ticks = 1,
+                         .voice_mean_s = 20.0, .voice_up = {600, 1.0, 100000},
+                         .voice_down = {4000, 1.6, 2000000}, .setpoint_bytes = 20000,
+                         .flood_gap_us = 200 * MS, .scan_burst_per_scale = 0.08},
 };
 
 /* The network, and the first events: device timers, sensor ticks, attack windows (an error

@@ -60,6 +60,9 @@ typedef struct profile {
     const int *cycle;      /* device types after the first eight, cyclically */
     int ncycle;
     int nas_video;         /* camera SMB snapshots and motion streams to the NAS */
+    double video_bps;      /* their bitrate (at scale 1 when video_per_scale) */
+    int video_per_scale;   /* the bitrate is multiplied by the scale (the snapshots' rate
+                              always is: the volume grows with the scale squared) */
     int telemetry;         /* sensor-class devices post CoAP telemetry to the cloud */
     int timed_ticks;       /* device timers wake at their next deadline (no 1 s polling) */
     double voice_mean_s;   /* voice assistant TLS sessions: mean interval */

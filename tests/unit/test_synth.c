@@ -203,11 +203,13 @@ static void test_synth_config_errors(void)
     c.devices = 101;
     ASSERT_EQ_INT(iof_synth_run(&c, err, sizeof err), IOF_E_INVAL);
     c.devices = 8;
-    c.profile = (iof_synth_profile)2;
+    c.profile = (iof_synth_profile)3;
     ASSERT_EQ_INT(iof_synth_run(&c, err, sizeof err), IOF_E_INVAL);
     iof_synth_profile p = IOF_SYNTH_HOME;
     ASSERT_EQ_INT(iof_synth_profile_parse("small", &p), IOF_OK);
     ASSERT_EQ_INT(p, IOF_SYNTH_SMALL);
+    ASSERT_EQ_INT(iof_synth_profile_parse("dense", &p), IOF_OK);
+    ASSERT_EQ_INT(p, IOF_SYNTH_DENSE);
     ASSERT_EQ_INT(iof_synth_profile_parse("home", &p), IOF_OK);
     ASSERT_EQ_INT(p, IOF_SYNTH_HOME);
     ASSERT_EQ_INT(iof_synth_profile_parse("Small", &p), IOF_E_INVAL);
