@@ -3,9 +3,10 @@
  *
  *  - View consumers: every attributed packet goes, with its 1 or 2 device views, to each
  *    consumer in registration order; an unattributed packet only moves their clock; end of
- *    input flushes them. A flow policy is a consumer (the custom-flow window today; Joy's
- *    active/inactive flows and per-second telemetry next; a dispatcher to sharded flow workers
- *    later, which is why consumers see views and not records).
+ *    input flushes them. A device-view flow policy is a consumer (the custom-flow window today;
+ *    per-second telemetry next; a dispatcher to sharded flow workers later, which is why
+ *    consumers see views and not records). Joy's flows know no devices: pipeline/joyrun.c is
+ *    fed every decoded frame before attribution instead.
  *  - The record hub: every finished record of every kind passes the same stages in a fixed
  *    order, finish -> label -> stats -> sink, whichever order they were registered in. A
  *    record kind (kinds/) describes its records to the sink; the hub only carries them.
