@@ -332,3 +332,9 @@ void iof__outfile_abort(iof__outfile *f)
     }
     outfile_free(f);
 }
+
+bool iof__outfile_path_taken(const char *final_path)
+{
+    struct stat sb;
+    return lstat(final_path, &sb) == 0 || errno != ENOENT;
+}

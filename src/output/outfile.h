@@ -6,6 +6,7 @@
 #ifndef IOF_OUTPUT_OUTFILE_H
 #define IOF_OUTPUT_OUTFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,9 @@ typedef struct iof__outfile iof__outfile;
 
 /* Creates missing parent directories. Returns 0 or IOF_E_OUTPUT / IOF_E_NOMEM (msg in err). */
 int iof__outfile_open(iof__outfile **out, const char *final_path, char *err, size_t errlen);
+/* Whether a final path is taken (anything there, or it cannot be checked): an earlier run's
+ * file that --overwrite may replace and that is refused otherwise. */
+bool iof__outfile_path_taken(const char *final_path);
 /* Buffered write. Returns 0 or IOF_E_OUTPUT (the message names the path and errno text), or
  * IOF_E_CLOSED when standard output's reader went away (EPIPE). */
 int iof__outfile_write(iof__outfile *f, const void *buf, size_t n);

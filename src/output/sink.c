@@ -270,12 +270,6 @@ static int drain(iof__sink *s, sink_file *sf, bool async)
     return IOF_OK;
 }
 
-static bool path_exists(const char *path)
-{
-    struct stat sb;
-    return lstat(path, &sb) == 0 || errno != ENOENT;
-}
-
 /* --overwrite: once part 0 of a day replaced an earlier run's file, that run's later parts of
  * the same day are stale (this run writes its own part 1.. after part 0 is published). */
 static void remove_stale_parts(iof__sink *s, const sink_file *sf)
@@ -362,7 +356,7 @@ static int open_file(iof__sink *s, sink_file *sf, int fmt, unsigned sub, int64_t
         for (;;) {
             if (make_path(s, sf, path, sizeof(path)) != IOF_OK)
                 return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_OUTPUT, "output path too long");
-            if (!path_exists(path))
+            if (!iof__outfile_path_taken(path))
                 break;
             if (s->cfg.existing == IOF_EXISTING_OVERWRITE) {
                 sf->replaces = true;

@@ -251,3 +251,32 @@ uint32_t iof__fmt_ip(uint8_t ipver, const uint8_t ip[16], char out[48])
         out[0] = '\0';
     return (uint32_t)strlen(out);
 }
+
+static void kv_key(iof__tbuf *b, const char *k, bool comma)
+{
+    if (comma)
+        iof__tb_putc(b, ',');
+    iof__tb_json_str(b, (const uint8_t *)k, strlen(k));
+    iof__tb_putc(b, ':');
+}
+
+void iof__tb_kv_str(iof__tbuf *b, const char *k, const char *v, bool comma)
+{
+    kv_key(b, k, comma);
+    if (v)
+        iof__tb_json_str(b, (const uint8_t *)v, strlen(v));
+    else
+        iof__tb_puts(b, "null");
+}
+
+void iof__tb_kv_u64(iof__tbuf *b, const char *k, uint64_t v, bool comma)
+{
+    kv_key(b, k, comma);
+    iof__tb_int(b, (int64_t)v);
+}
+
+void iof__tb_kv_bool(iof__tbuf *b, const char *k, bool v, bool comma)
+{
+    kv_key(b, k, comma);
+    iof__tb_puts(b, v ? "true" : "false");
+}

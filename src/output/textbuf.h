@@ -45,6 +45,11 @@ void iof__tb_hex(iof__tbuf *b, const uint8_t *p, size_t n);
 size_t iof__utf8_len(const uint8_t *p, size_t n);
 /* JSON string with quotes; invalid UTF-8 bytes become \ufffd. */
 void iof__tb_json_str(iof__tbuf *b, const uint8_t *p, size_t n);
+/* JSON object members ("key":value), preceded by a comma when `comma`: the stats JSON and Joy's
+ * config line. A NULL string is null. */
+void iof__tb_kv_str(iof__tbuf *b, const char *k, const char *v, bool comma);
+void iof__tb_kv_u64(iof__tbuf *b, const char *k, uint64_t v, bool comma);
+void iof__tb_kv_bool(iof__tbuf *b, const char *k, bool v, bool comma);
 /* CSV field, quoted only when it holds , " CR LF or leading/trailing space. */
 void iof__tb_csv_str(iof__tbuf *b, const uint8_t *p, size_t n);
 

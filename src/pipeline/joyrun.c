@@ -30,73 +30,51 @@ static int joy_emit(void *ctx, const iof__joyrec *rec)
     return IOF_OK;
 }
 
-static void kv_s(iof__tbuf *b, const char *k, const char *v)
-{
-    iof__tb_puts(b, ",\"");
-    iof__tb_puts(b, k);
-    iof__tb_puts(b, "\":");
-    iof__tb_json_str(b, (const uint8_t *)v, strlen(v));
-}
-
-static void kv_i(iof__tbuf *b, const char *k, int64_t v)
-{
-    iof__tb_puts(b, ",\"");
-    iof__tb_puts(b, k);
-    iof__tb_puts(b, "\":");
-    iof__tb_int(b, v);
-}
-
 /* Joy's config object (joy.c config_print_json): its keys in its order, with the values iotflow
  * runs with (the feature modules are not implemented yet: 0), then "iotflow" (our version). */
 static void config_line(iof_run *r, iof__tbuf *b, const char *output)
 {
     const iof_config *c = &r->cfg;
     iof__tb_puts(b, "{\"version\":\"3.0.3\"");
-    kv_s(b, "interface", c->interface ? c->interface : "none");
-    kv_i(b, "promisc", 0);
-    kv_s(b, "output", output);
-    kv_s(b, "outputdir", "none");
-    kv_s(b, "username", "none");
-    kv_s(b, "info", "none");
-    kv_i(b, "count", 0);
-    kv_s(b, "upload", "none");
-    kv_s(b, "keyfile", "none");
-    kv_i(b, "retain", 0);
-    kv_i(b, "bidir", 1);
-    kv_i(b, "num_pkts", IOF_JOY_DEFAULT_PACKETS);
-    kv_i(b, "type", 1);
-    kv_i(b, "zeros", 0);
-    kv_i(b, "retrans", 0);
-    kv_i(b, "dist", 0);
-    kv_s(b, "cdist", "none");
-    kv_i(b, "entropy", 0);
-    kv_i(b, "hd", 0);
-    kv_i(b, "classify", 0);
-    kv_i(b, "idp", 0);
-    kv_i(b, "exe", 0);
-    kv_s(b, "anon", "none");
-    kv_s(b, "useranon", "none");
-    kv_s(b, "bpf", c->filter ? c->filter : "none");
-    kv_i(b, "verbosity", 0);
-    kv_i(b, "wht", 0);
-    kv_i(b, "example", 0);
-    kv_i(b, "dns", 0);
-    kv_i(b, "ssh", 0);
-    kv_i(b, "tls", 0);
-    kv_i(b, "dhcp", 0);
-    kv_i(b, "http", 0);
-    kv_i(b, "ike", 0);
-    kv_i(b, "payload", 0);
-    kv_i(b, "salt", 0);
-    kv_i(b, "ppi", 0);
-    kv_s(b, "iotflow", iof_version_string());
+    iof__tb_kv_str(b, "interface", c->interface ? c->interface : "none", true);
+    iof__tb_kv_u64(b, "promisc", 0, true);
+    iof__tb_kv_str(b, "output", output, true);
+    iof__tb_kv_str(b, "outputdir", "none", true);
+    iof__tb_kv_str(b, "username", "none", true);
+    iof__tb_kv_str(b, "info", "none", true);
+    iof__tb_kv_u64(b, "count", 0, true);
+    iof__tb_kv_str(b, "upload", "none", true);
+    iof__tb_kv_str(b, "keyfile", "none", true);
+    iof__tb_kv_u64(b, "retain", 0, true);
+    iof__tb_kv_u64(b, "bidir", 1, true);
+    iof__tb_kv_u64(b, "num_pkts", IOF_JOY_DEFAULT_PACKETS, true);
+    iof__tb_kv_u64(b, "type", 1, true);
+    iof__tb_kv_u64(b, "zeros", 0, true);
+    iof__tb_kv_u64(b, "retrans", 0, true);
+    iof__tb_kv_u64(b, "dist", 0, true);
+    iof__tb_kv_str(b, "cdist", "none", true);
+    iof__tb_kv_u64(b, "entropy", 0, true);
+    iof__tb_kv_u64(b, "hd", 0, true);
+    iof__tb_kv_u64(b, "classify", 0, true);
+    iof__tb_kv_u64(b, "idp", 0, true);
+    iof__tb_kv_u64(b, "exe", 0, true);
+    iof__tb_kv_str(b, "anon", "none", true);
+    iof__tb_kv_str(b, "useranon", "none", true);
+    iof__tb_kv_str(b, "bpf", c->filter ? c->filter : "none", true);
+    iof__tb_kv_u64(b, "verbosity", 0, true);
+    iof__tb_kv_u64(b, "wht", 0, true);
+    iof__tb_kv_u64(b, "example", 0, true);
+    iof__tb_kv_u64(b, "dns", 0, true);
+    iof__tb_kv_u64(b, "ssh", 0, true);
+    iof__tb_kv_u64(b, "tls", 0, true);
+    iof__tb_kv_u64(b, "dhcp", 0, true);
+    iof__tb_kv_u64(b, "http", 0, true);
+    iof__tb_kv_u64(b, "ike", 0, true);
+    iof__tb_kv_u64(b, "payload", 0, true);
+    iof__tb_kv_u64(b, "salt", 0, true);
+    iof__tb_kv_u64(b, "ppi", 0, true);
+    iof__tb_kv_str(b, "iotflow", iof_version_string(), true);
     iof__tb_puts(b, ",\"end-config\":1}\n");
-}
-
-static bool path_taken(const char *path)
-{
-    struct stat sb;
-    return lstat(path, &sb) == 0 || errno != ENOENT;
 }
 
 /* OUT/joy/<stem>[.N].json.gz: the stem is the first input's base name without its capture
@@ -130,7 +108,7 @@ static int joy_path(iof_run *r)
                            tag, num);
         if (len < 0 || (size_t)len >= sizeof(r->joy_path))
             return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_INVAL, "the Joy output path is too long");
-        if (!path_taken(r->joy_path))
+        if (!iof__outfile_path_taken(r->joy_path))
             return IOF_OK;
         if (c->existing == IOF_EXISTING_OVERWRITE) {
             r->joy_replaced = true;

@@ -301,34 +301,6 @@ iof_verdict iof_run_verdict(const iof_run *r, char *t, size_t len)
     return IOF_VERDICT_OK;
 }
 
-static void kv_u64(iof__tbuf *b, const char *k, uint64_t v, bool comma)
-{
-    if (comma)
-        iof__tb_putc(b, ',');
-    iof__tb_json_str(b, (const uint8_t *)k, strlen(k));
-    iof__tb_putc(b, ':');
-    iof__tb_int(b, (int64_t)v);
-}
-
-static void kv_str(iof__tbuf *b, const char *k, const char *v, bool comma)
-{
-    if (comma)
-        iof__tb_putc(b, ',');
-    iof__tb_json_str(b, (const uint8_t *)k, strlen(k));
-    iof__tb_putc(b, ':');
-    if (v)
-        iof__tb_json_str(b, (const uint8_t *)v, strlen(v));
-    else
-        iof__tb_puts(b, "null");
-}
-
-static void kv_bool(iof__tbuf *b, const char *k, bool v)
-{
-    iof__tb_putc(b, ',');
-    iof__tb_json_str(b, (const uint8_t *)k, strlen(k));
-    iof__tb_puts(b, v ? ":true" : ":false");
-}
-
 void iof__stats_json_tables(const iof__stats *stc, iof__tbuf *b)
 {
     iof__stats *st = (iof__stats *)stc;
@@ -337,13 +309,13 @@ void iof__stats_json_tables(const iof__stats *stc, iof__tbuf *b)
     for (size_t i = 0; i < st->n_devs; i++) {
         const iof__dev_stat *d = &st->devs[i];
         iof__tb_puts(b, i ? ",{" : "{");
-        kv_str(b, "device", d->key, false);
-        kv_str(b, "name", d->name[0] ? d->name : NULL, true);
-        kv_str(b, "type", d->type[0] ? d->type : NULL, true);
-        kv_u64(b, "records_bidirectional", d->records[0], true);
-        kv_u64(b, "records_unidirectional", d->records[1], true);
-        kv_u64(b, "packets", d->packets, true);
-        kv_u64(b, "bytes", d->bytes, true);
+        iof__tb_kv_str(b, "device", d->key, false);
+        iof__tb_kv_str(b, "name", d->name[0] ? d->name : NULL, true);
+        iof__tb_kv_str(b, "type", d->type[0] ? d->type : NULL, true);
+        iof__tb_kv_u64(b, "records_bidirectional", d->records[0], true);
+        iof__tb_kv_u64(b, "records_unidirectional", d->records[1], true);
+        iof__tb_kv_u64(b, "packets", d->packets, true);
+        iof__tb_kv_u64(b, "bytes", d->bytes, true);
         iof__tb_putc(b, '}');
     }
     iof__tb_puts(b, "],\"protocols\":[");
@@ -353,10 +325,10 @@ void iof__stats_json_tables(const iof__stats *stc, iof__tbuf *b)
             continue;
         iof__tb_puts(b, first ? "{" : ",{");
         first = false;
-        kv_u64(b, "proto", (uint64_t)p, false);
-        kv_u64(b, "records", st->proto[p].records, true);
-        kv_u64(b, "packets", st->proto[p].packets, true);
-        kv_u64(b, "bytes", st->proto[p].bytes, true);
+        iof__tb_kv_u64(b, "proto", (uint64_t)p, false);
+        iof__tb_kv_u64(b, "records", st->proto[p].records, true);
+        iof__tb_kv_u64(b, "packets", st->proto[p].packets, true);
+        iof__tb_kv_u64(b, "bytes", st->proto[p].bytes, true);
         iof__tb_putc(b, '}');
     }
     iof__tb_putc(b, ']');
@@ -367,92 +339,92 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
     const iof__stats *st = &r->st;
     iof__tbuf b = { 0 };
     iof__tb_putc(&b, '{');
-    kv_str(&b, "iotflow_version", iof_version_string(), false);
-    kv_str(&b, "command", "extract", true);
+    iof__tb_kv_str(&b, "iotflow_version", iof_version_string(), false);
+    iof__tb_kv_str(&b, "command", "extract", true);
     if (r->cfg.shards) {
         char sh[32];
         snprintf(sh, sizeof(sh), "%u/%u", r->cfg.shard, r->cfg.shards);
-        kv_str(&b, "shard", sh, true);
+        iof__tb_kv_str(&b, "shard", sh, true);
     }
     char vt[1536];
     iof_verdict vd = iof_run_verdict(r, vt, sizeof(vt));
     iof__tb_puts(&b, ",\"verdict\":{");
-    kv_str(&b, "status", iof_verdict_name(vd), false);
-    kv_str(&b, "text", vt, true);
+    iof__tb_kv_str(&b, "status", iof_verdict_name(vd), false);
+    iof__tb_kv_str(&b, "text", vt, true);
     iof__tb_putc(&b, '}');
     iof__tb_puts(&b, ",\"elapsed_s\":");
     char num[64];
     snprintf(num, sizeof(num), "%.6f", st->elapsed_s);
     iof__tb_puts(&b, num);
-    kv_bool(&b, "interrupted", st->interrupted);
-    kv_bool(&b, "input_truncated", st->input_damaged);
+    iof__tb_kv_bool(&b, "interrupted", st->interrupted, true);
+    iof__tb_kv_bool(&b, "input_truncated", st->input_damaged, true);
     iof__tb_puts(&b, ",\"packets\":{");
-    kv_u64(&b, "read", st->frames, false);
-    kv_u64(&b, "wire_bytes", st->wire_bytes, true);
-    kv_u64(&b, "captured_bytes", st->captured_bytes, true);
-    kv_u64(&b, "filtered", st->filtered, true);
-    kv_u64(&b, "decoded", st->decoded, true);
-    kv_u64(&b, "dropped", total_drops(st), true);
-    kv_u64(&b, "attributed", st->attributed, true);
-    kv_u64(&b, "unattributed", st->unattributed, true);
-    kv_u64(&b, "device_views", st->views, true);
-    kv_u64(&b, "ts_out_of_order", st->ts_out_of_order, true);
-    kv_u64(&b, "ts_backwards_across_inputs", st->ts_backwards_across_inputs, true);
-    kv_u64(&b, "ts_before_first_seen", st->cf.pkt_before_first, true);
+    iof__tb_kv_u64(&b, "read", st->frames, false);
+    iof__tb_kv_u64(&b, "wire_bytes", st->wire_bytes, true);
+    iof__tb_kv_u64(&b, "captured_bytes", st->captured_bytes, true);
+    iof__tb_kv_u64(&b, "filtered", st->filtered, true);
+    iof__tb_kv_u64(&b, "decoded", st->decoded, true);
+    iof__tb_kv_u64(&b, "dropped", total_drops(st), true);
+    iof__tb_kv_u64(&b, "attributed", st->attributed, true);
+    iof__tb_kv_u64(&b, "unattributed", st->unattributed, true);
+    iof__tb_kv_u64(&b, "device_views", st->views, true);
+    iof__tb_kv_u64(&b, "ts_out_of_order", st->ts_out_of_order, true);
+    iof__tb_kv_u64(&b, "ts_backwards_across_inputs", st->ts_backwards_across_inputs, true);
+    iof__tb_kv_u64(&b, "ts_before_first_seen", st->cf.pkt_before_first, true);
     if (st->have_ts) {
-        kv_u64(&b, "first_ts_us", (uint64_t)(st->first_ts_ns / 1000), true);
-        kv_u64(&b, "last_ts_us", (uint64_t)(st->last_ts_ns / 1000), true);
+        iof__tb_kv_u64(&b, "first_ts_us", (uint64_t)(st->first_ts_ns / 1000), true);
+        iof__tb_kv_u64(&b, "last_ts_us", (uint64_t)(st->last_ts_ns / 1000), true);
     }
     iof__tb_puts(&b, "},\"drops\":{");
     for (int d = 1; d < IOF_DROP__COUNT; d++)
-        kv_u64(&b, iof__drop_name((iof__drop)d), st->drops[d], d > 1);
+        iof__tb_kv_u64(&b, iof__drop_name((iof__drop)d), st->drops[d], d > 1);
     iof__tb_puts(&b, "},\"notes\":{");
     for (int n = 0; n < IOF_NOTE__COUNT; n++)
-        kv_u64(&b, iof__note_name((unsigned)n), st->notes[n], n > 0);
+        iof__tb_kv_u64(&b, iof__note_name((unsigned)n), st->notes[n], n > 0);
     iof__tb_puts(&b, "},\"fragments\":{");
-    kv_u64(&b, "resolved", st->frag_resolved, false);
-    kv_u64(&b, "orphans", st->frag_orphans, true);
+    iof__tb_kv_u64(&b, "resolved", st->frag_resolved, false);
+    iof__tb_kv_u64(&b, "orphans", st->frag_orphans, true);
     iof__tb_putc(&b, '}');
     if (st->live) {
         iof__tb_puts(&b, st->live_stats_ok ? ",\"libpcap\":{\"available\":true"
                                            : ",\"libpcap\":{\"available\":false");
         if (st->live_stats_ok) {
-            kv_u64(&b, "ps_recv", st->ps_recv, true);
-            kv_u64(&b, "ps_drop", st->ps_drop, true);
-            kv_u64(&b, "ps_ifdrop", st->ps_ifdrop, true);
+            iof__tb_kv_u64(&b, "ps_recv", st->ps_recv, true);
+            iof__tb_kv_u64(&b, "ps_drop", st->ps_drop, true);
+            iof__tb_kv_u64(&b, "ps_ifdrop", st->ps_ifdrop, true);
         }
         iof__tb_putc(&b, '}');
     }
     iof__tb_puts(&b, ",\"records\":{");
-    kv_u64(&b, "bidirectional", st->cf.records_emitted[0], false);
-    kv_u64(&b, "unidirectional", st->cf.records_emitted[1], true);
-    kv_u64(&b, "evicted_bidirectional", st->cf.records_evicted[0], true);
-    kv_u64(&b, "evicted_unidirectional", st->cf.records_evicted[1], true);
-    kv_u64(&b, "evicted_for_memory", st->cf.records_evicted_memory, true);
-    kv_u64(&b, "max_memory", r->cfg.max_memory == UINT64_MAX ? 0 : r->cfg.max_memory, true);
-    kv_u64(&b, "peak_live_bytes", st->cf.peak_live_bytes, true);
-    kv_u64(&b, "closed_by_clock", st->cf.records_closed_waiting, true);
-    kv_u64(&b, "peak_live", st->cf.peak_live_records, true);
-    kv_u64(&b, "payload_bytes_kept", st->cf.payload_bytes_kept, true);
+    iof__tb_kv_u64(&b, "bidirectional", st->cf.records_emitted[0], false);
+    iof__tb_kv_u64(&b, "unidirectional", st->cf.records_emitted[1], true);
+    iof__tb_kv_u64(&b, "evicted_bidirectional", st->cf.records_evicted[0], true);
+    iof__tb_kv_u64(&b, "evicted_unidirectional", st->cf.records_evicted[1], true);
+    iof__tb_kv_u64(&b, "evicted_for_memory", st->cf.records_evicted_memory, true);
+    iof__tb_kv_u64(&b, "max_memory", r->cfg.max_memory == UINT64_MAX ? 0 : r->cfg.max_memory, true);
+    iof__tb_kv_u64(&b, "peak_live_bytes", st->cf.peak_live_bytes, true);
+    iof__tb_kv_u64(&b, "closed_by_clock", st->cf.records_closed_waiting, true);
+    iof__tb_kv_u64(&b, "peak_live", st->cf.peak_live_records, true);
+    iof__tb_kv_u64(&b, "payload_bytes_kept", st->cf.payload_bytes_kept, true);
     iof__tb_puts(&b, "},\"labels\":[");
     for (size_t i = 0; i < st->n_labels; i++) {
         const iof__label_stat *l = &st->labels[i];
         iof__tb_puts(&b, i ? ",{" : "{");
-        kv_str(&b, "key", iof__labeller_key(r->labels, l->key), false);
-        kv_str(&b, "value", l->value, true);
-        kv_u64(&b, "bidirectional", l->records[IOF_VAR_BI], true);
-        kv_u64(&b, "unidirectional", l->records[IOF_VAR_UNI], true);
+        iof__tb_kv_str(&b, "key", iof__labeller_key(r->labels, l->key), false);
+        iof__tb_kv_str(&b, "value", l->value, true);
+        iof__tb_kv_u64(&b, "bidirectional", l->records[IOF_VAR_BI], true);
+        iof__tb_kv_u64(&b, "unidirectional", l->records[IOF_VAR_UNI], true);
         iof__tb_putc(&b, '}');
     }
     iof__tb_puts(&b, "],\"inputs\":[");
     for (size_t i = 0; i < st->n_inputs; i++) {
         const iof__input_stat *in = &st->inputs[i];
         iof__tb_puts(&b, i ? ",{" : "{");
-        kv_str(&b, "path", in->path, false);
-        kv_str(&b, "format", in->format, true);
-        kv_u64(&b, "packets", in->frames, true);
-        kv_u64(&b, "wire_bytes", in->wire_bytes, true);
-        kv_str(&b, "error", in->error, true);
+        iof__tb_kv_str(&b, "path", in->path, false);
+        iof__tb_kv_str(&b, "format", in->format, true);
+        iof__tb_kv_u64(&b, "packets", in->frames, true);
+        iof__tb_kv_u64(&b, "wire_bytes", in->wire_bytes, true);
+        iof__tb_kv_str(&b, "error", in->error, true);
         iof__tb_putc(&b, '}');
     }
     iof__tb_putc(&b, ']');
@@ -462,20 +434,20 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
     const iof__sink_file_info *files = r->sink ? iof__sink_files(r->sink, &nf) : NULL;
     for (size_t i = 0; i < nf; i++) {
         iof__tb_puts(&b, i ? ",{" : "{");
-        kv_str(&b, "path", files[i].path, false);
-        kv_str(&b, "format", files[i].format, true);
-        kv_str(&b, "variant", files[i].sub_name, true);
-        kv_u64(&b, "rows", files[i].rows, true);
-        kv_bool(&b, "replaced", files[i].replaced);
+        iof__tb_kv_str(&b, "path", files[i].path, false);
+        iof__tb_kv_str(&b, "format", files[i].format, true);
+        iof__tb_kv_str(&b, "variant", files[i].sub_name, true);
+        iof__tb_kv_u64(&b, "rows", files[i].rows, true);
+        iof__tb_kv_bool(&b, "replaced", files[i].replaced, true);
         iof__tb_putc(&b, '}');
     }
     if (r->joy_published) { /* -f joy: one file, one flow per row */
         iof__tb_puts(&b, nf ? ",{" : "{");
-        kv_str(&b, "path", r->joy_path, false);
-        kv_str(&b, "format", "joy", true);
-        kv_str(&b, "variant", "bidirectional", true);
-        kv_u64(&b, "rows", r->joy_rows, true);
-        kv_bool(&b, "replaced", r->joy_replaced);
+        iof__tb_kv_str(&b, "path", r->joy_path, false);
+        iof__tb_kv_str(&b, "format", "joy", true);
+        iof__tb_kv_str(&b, "variant", "bidirectional", true);
+        iof__tb_kv_u64(&b, "rows", r->joy_rows, true);
+        iof__tb_kv_bool(&b, "replaced", r->joy_replaced, true);
         iof__tb_putc(&b, '}');
     }
     iof__tb_puts(&b, "]}\n");
