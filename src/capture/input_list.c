@@ -144,12 +144,6 @@ typedef struct shard_item {
     const char *path;
 } shard_item;
 
-static const char *base_of(const char *p)
-{
-    const char *b = strrchr(p, '/');
-    return b ? b + 1 : p;
-}
-
 /* Largest first; equal sizes by base name, then by the whole path (byte-wise): an order that
  * does not depend on the order the inputs were given in (shell globs sort by locale), nor on
  * where the captures are mounted unless two files share both size and name. */
@@ -158,7 +152,7 @@ static int by_size_desc(const void *a, const void *b)
     const shard_item *x = a, *y = b;
     if (x->bytes != y->bytes)
         return x->bytes < y->bytes ? 1 : -1;
-    int c = strcmp(base_of(x->path), base_of(y->path));
+    int c = strcmp(iof__base_name(x->path), iof__base_name(y->path));
     return c ? c : strcmp(x->path, y->path);
 }
 

@@ -8,6 +8,12 @@
 #include "common/err.h"
 #include "common/walk.h"
 
+const char *iof__base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}
+
 bool iof__is_temp_name(const char *base)
 {
     return base[0] == '.' && strstr(base, ".tmp.") != NULL;

@@ -26,4 +26,8 @@ int iof__walk(const char *dir, iof__walk_fn fn, iof_skip_cb skipped, void *ctx, 
  * output/outfile.c): never an input. */
 bool iof__is_temp_name(const char *base);
 
+/* The part of a path after its last '/' (the whole path when it ends with '/' or has none):
+ * the name inputs are recorded and sorted by, and output names are made from. */
+const char *iof__base_name(const char *path);
+
 #endif

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "common/err.h"
+#include "common/walk.h"
 #include "kinds/joy_json.h"
 #include "pipeline/run_int.h"
 
@@ -83,9 +84,8 @@ static int joy_path(iof_run *r)
 {
     const iof_config *c = &r->cfg;
     const char *in = c->interface ? c->interface : r->n_inputs ? r->inputs[0] : "joy";
-    const char *slash = strrchr(in, '/');
     char stem[256];
-    snprintf(stem, sizeof(stem), "%s", slash && slash[1] ? slash + 1 : in);
+    snprintf(stem, sizeof(stem), "%s", iof__base_name(in));
     if (strcmp(stem, "-") == 0)
         snprintf(stem, sizeof(stem), "stdin");
     static const char *const exts[] = { ".pcapng.gz", ".pcap.gz", ".pcapng", ".pcap", ".cap" };

@@ -11,6 +11,7 @@
 
 #include "common/err.h"
 #include "common/sysmem.h"
+#include "common/walk.h"
 #include "capture/merge.h"
 #include "flow/attrib.h"
 #include "pipeline/run_int.h"
@@ -302,12 +303,6 @@ static int to_sink(void *ctx, const iof__row_kind *kind, const void *rec)
     return rc;
 }
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash && slash[1] ? slash + 1 : path;
-}
-
 static int setup(iof_run *r)
 {
     iof_config *c = &r->cfg;
@@ -354,12 +349,12 @@ static int setup(iof_run *r)
     snprintf(r->kvbuf[3], sizeof(r->kvbuf[3]), "%u", c->payload_total);
     snprintf(r->kvbuf[4], sizeof(r->kvbuf[4]), "%s", c->anonymise ? "true" : "false");
     /* base names only: a dataset shared with others must not carry the local paths */
-    snprintf(r->kvbuf[5], sizeof(r->kvbuf[5]), "%s", c->devices_file ? base_name(c->devices_file) : "");
+    snprintf(r->kvbuf[5], sizeof(r->kvbuf[5]), "%s", c->devices_file ? iof__base_name(c->devices_file) : "");
     size_t off = 0;
     r->kvinputs[0] = '\0';
     for (size_t i = 0; i < r->n_inputs && off + 2 < sizeof(r->kvinputs); i++)
         off += (size_t)snprintf(r->kvinputs + off, sizeof(r->kvinputs) - off, "%s%s", i ? "\n" : "",
-                                base_name(r->inputs[i]));
+                                iof__base_name(r->inputs[i]));
     if (c->interface)
         snprintf(r->kvinputs, sizeof(r->kvinputs), "live:%s", c->interface);
     size_t nk = 0;
