@@ -1,5 +1,6 @@
 /* Joy JSON writer for the base fields: see joy_json.h. Field by field as Joy's
  * flow_record_print_json writes them (p2f.c), so its outputs compare byte for byte. */
+#include <stdio.h>
 #include <string.h>
 
 #include "kinds/joy_json.h"
@@ -146,7 +147,37 @@ static void put_tcp(iof__tbuf *b, const iof__joyrec *out, const iof__joyrec *in)
     iof__tb_putc(b, '}');
 }
 
-void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r)
+/* Joy 3.0.3's top-level members of a flow object (p2f.c and its feature modules) */
+static const char *const joy_members[] = {
+    "sa", "da", "pr", "sp", "dp", "bytes_out", "num_pkts_out", "bytes_in", "num_pkts_in",
+    "time_start", "time_end", "packets", "byte_dist", "byte_dist_mean", "byte_dist_std",
+    "entropy", "total_entropy", "p_malware", "wht", "payload", "idp_out", "idp_len_out", "idp_in",
+    "idp_len_in", "ip", "tcp", "ppi", "probable_os", "hd", "dns", "http", "tls", "dhcp", "ssh",
+    "ike", "salt", "exe", "debug", "expire_type",
+};
+
+bool iof__joy_json_key_taken(const char *key)
+{
+    for (size_t i = 0; i < sizeof(joy_members) / sizeof(joy_members[0]); i++)
+        if (strcmp(key, joy_members[i]) == 0)
+            return true;
+    return false;
+}
+
+/* ,"K":"value","K_rule":"rule" per key (null for both when nothing matched: no default) */
+static void put_labels(iof__tbuf *b, const iof__lbl_row *labels)
+{
+    char name[IOF_MAX_COLNAME];
+    for (size_t k = 0; k < iof__labeller_nkeys(labels->lb); k++) {
+        const iof__lbl_result *res = &labels->res[k];
+        const char *key = iof__labeller_key(labels->lb, k);
+        snprintf(name, sizeof(name), "%s" IOF_LBL_RULE_SUFFIX, key);
+        iof__tb_kv_str(b, key, res->value, true); /* NULL: null */
+        iof__tb_kv_str(b, name, res->value ? res->rule : NULL, true);
+    }
+}
+
+void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__lbl_row *labels)
 {
     const iof__joyrec *out, *in;
     int64_t start_us, end_us;
@@ -204,5 +235,7 @@ void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r)
         iof__tb_puts(b, expire[r->end]);
         iof__tb_putc(b, '"');
     }
+    if (labels && labels->lb)
+        put_labels(b, labels);
     iof__tb_puts(b, "}\n");
 }

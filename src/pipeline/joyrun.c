@@ -18,7 +18,17 @@ static int joy_emit(void *ctx, const iof__joyrec *rec)
     iof_run *r = ctx;
     iof__tbuf *b = &r->joybuf;
     b->len = 0;
-    iof__joy_json_flow(b, rec);
+    iof__lbl_row *lab = NULL;
+    if (r->labels) { /* --rules: the keys end each object; their counts go to the summary */
+        iof__lbl_attrs a;
+        iof__joy_lbl_attrs(rec, &a);
+        lab = &r->joylabels;
+        lab->lb = r->labels;
+        iof__lbl_row_fill(lab, &a);
+        for (size_t k = 0; k < iof__labeller_nkeys(r->labels); k++)
+            IOF_TRY(iof__stats_label(&r->st, k, lab->res[k].value, IOF_LBL_STAT_JOY));
+    }
+    iof__joy_json_flow(b, rec, lab);
     if (b->oom)
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
     int rc = iof__gzout_write(r->joyout, b->p, b->len);

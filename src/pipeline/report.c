@@ -65,28 +65,38 @@ void iof__print_tables(const iof__stats *stc, FILE *fp, bool show_uni)
         }
 }
 
-/* --rules: records per label value, per key, in the order values were first met (the
- * bidirectional variant's counts, else the unidirectional one's) */
-static void print_labels(const iof_run *r, FILE *fp)
+/* --rules: records per label value, per key, in the order values were first met: the custom-flow
+ * records' (the bidirectional variant's counts, else the unidirectional one's) when they are
+ * written, and the Joy flows' with -f joy */
+static void print_label_counts(const iof_run *r, FILE *fp, int counter, const char *what)
 {
     const iof__stats *st = &r->st;
-    int var = (r->cfg.variants & IOF_VARIANT_BI) ? IOF_VAR_BI : IOF_VAR_UNI;
     for (size_t k = 0; k < iof__labeller_nkeys(r->labels); k++) {
-        fprintf(fp, "  %s (%s records):", iof__labeller_key(r->labels, k),
-                var == IOF_VAR_BI ? "bidirectional" : "unidirectional");
+        fprintf(fp, "  %s (%s):", iof__labeller_key(r->labels, k), what);
         size_t shown = 0;
         for (size_t i = 0; i < st->n_labels; i++) {
             const iof__label_stat *l = &st->labels[i];
-            if (l->key != k || !l->records[var])
+            if (l->key != k || !l->records[counter])
                 continue;
             if (shown++ == IOF_PRINT_MAX_LABELS) {
                 fprintf(fp, " ...");
                 break;
             }
-            fprintf(fp, "%s %s %" PRIu64, shown > 1 ? "," : "", l->value ? l->value : "(none)", l->records[var]);
+            fprintf(fp, "%s %s %" PRIu64, shown > 1 ? "," : "", l->value ? l->value : "(none)", l->records[counter]);
         }
         fputc('\n', fp);
     }
+}
+
+static void print_labels(const iof_run *r, FILE *fp)
+{
+    if (r->sink || !r->joy) { /* -f joy alone: the custom-flow records are not written */
+        bool bi = (r->cfg.variants & IOF_VARIANT_BI) != 0;
+        print_label_counts(r, fp, bi ? IOF_VAR_BI : IOF_VAR_UNI,
+                           bi ? "bidirectional records" : "unidirectional records");
+    }
+    if (r->joy)
+        print_label_counts(r, fp, IOF_LBL_STAT_JOY, "Joy flows");
 }
 
 void iof_run_print_summary(const iof_run *r, FILE *fp)
@@ -414,6 +424,7 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_str(&b, "value", l->value, true);
         iof__tb_kv_u64(&b, "bidirectional", l->records[IOF_VAR_BI], true);
         iof__tb_kv_u64(&b, "unidirectional", l->records[IOF_VAR_UNI], true);
+        iof__tb_kv_u64(&b, "joy", l->records[IOF_LBL_STAT_JOY], true);
         iof__tb_putc(&b, '}');
     }
     iof__tb_puts(&b, "],\"inputs\":[");

@@ -14,6 +14,7 @@
 #include "common/walk.h"
 #include "capture/merge.h"
 #include "flow/attrib.h"
+#include "kinds/joy_json.h"
 #include "pipeline/run_int.h"
 
 void iof_config_init(iof_config *c)
@@ -75,6 +76,13 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
         iof__schema_free(&s);
         if (rc != IOF_OK)
             return rc;
+    }
+    for (size_t k = 0; (c->formats & IOF_FMT_JOY) && k < iof__labeller_nkeys(r->labels); k++) {
+        const char *key = iof__labeller_key(r->labels, k);
+        if (iof__joy_json_key_taken(key))
+            return iof__fail(err, errlen, IOF_E_INVAL,
+                             "label key \"%s\" is a member Joy writes in every flow (-f joy): name the key "
+                             "otherwise", key);
     }
     bool wide_used = c->layout == IOF_LAYOUT_WIDE ||
                      (c->layout == IOF_LAYOUT_DEFAULT && (c->formats & (IOF_FMT_PARQUET | IOF_FMT_CSV)));

@@ -13,6 +13,7 @@
 #include "flow/inventory.h"
 #include "iotflow/iotflow.h"
 #include "kinds/customflow.h"
+#include "kinds/labelcols.h"
 #include "output/gzout.h"
 #include "output/sink.h"
 #include "output/textbuf.h"
@@ -79,6 +80,7 @@ struct iof_run {
     iof__joyflow *joy;
     iof__gzout *joyout;        /* open until published or aborted */
     iof__tbuf joybuf;          /* one flow's line */
+    iof__lbl_row joylabels;    /* --rules: one flow's labels */
     char joy_path[4096];       /* final path, or "-" */
     uint64_t joy_rows;         /* flows written (the config line not counted) */
     bool joy_replaced;         /* --overwrite replaced an earlier run's file */

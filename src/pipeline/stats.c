@@ -138,14 +138,14 @@ void iof__stats_sort_devices(iof__stats *st)
     }
 }
 
-int iof__stats_label(iof__stats *st, size_t key, const char *value, int variant)
+int iof__stats_label(iof__stats *st, size_t key, const char *value, int counter)
 {
     /* a few rows per key: a linear walk, newest first (runs of one label are common); values
      * are compared as text (two rules may give the same value) */
     for (size_t i = st->n_labels; i-- > 0;) {
         const char *v = st->labels[i].value;
         if (st->labels[i].key == key && (v == value || (v && value && strcmp(v, value) == 0))) {
-            st->labels[i].records[variant]++;
+            st->labels[i].records[counter]++;
             return IOF_OK;
         }
     }
@@ -155,7 +155,7 @@ int iof__stats_label(iof__stats *st, size_t key, const char *value, int variant)
     memset(l, 0, sizeof(*l));
     l->key = key;
     l->value = value;
-    l->records[variant] = 1;
+    l->records[counter] = 1;
     return IOF_OK;
 }
 

@@ -20,7 +20,7 @@ static int print_flow(void *ctx, const iof__joyrec *r)
 {
     iof__tbuf *b = ctx;
     b->len = 0;
-    iof__joy_json_flow(b, r);
+    iof__joy_json_flow(b, r, NULL);
     if (b->oom || fwrite(b->p, 1, b->len, stdout) != b->len)
         return IOF_E_IO;
     return IOF_OK;

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Seed-001 labels (issue "Labels"): on every golden pair of corpus/seed001-joy that has the
+# published annotation (X.annotated.json), `iotflow extract -f joy --rules
+# rules/seed001/<group>.rules` gives each annotated flow the published flow_type (joy_labels.py:
+# 100 %). Also: each shipped rule file loads without warnings; the summary and the statistics
+# JSON count the Joy flows per label; a key that is a Joy member name is refused (exit 1,
+# nothing written); and a negative control (another group's rules) must fail the comparison.
+#
+# Env: IOF_BIN (dir with iotflow), IOF_SHARED (dir with corpus/). Exit 0 / 1 / 77 skip.
+set -uo pipefail
+BIN=${IOF_BIN:?set IOF_BIN to the bin directory of a build}/iotflow
+CORPUS=${IOF_SHARED:?set IOF_SHARED to the shared directory}/corpus/seed001-joy
+HERE=$(cd "$(dirname "$0")" && pwd)
+RULES=$(cd "$HERE/../../rules/seed001" && pwd)
+if [ ! -d "$CORPUS" ]; then
+    echo "SKIP: no Joy golden pairs at $CORPUS"
+    exit 77
+fi
+if ! command -v python3 >/dev/null 2>&1; then
+    echo "SKIP: python3 is not installed"
+    exit 77
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# every shipped file loads, silently (no shadowed rule, every key has a default)
+cap1=$(find "$CORPUS" -name '*.pcapng' | LC_ALL=C sort | head -1)
+for f in "$RULES"/*.rules; do
+    "$BIN" extract -f joy --rules "$f" -o "$T/load" --overwrite "$cap1" > "$T/load.out" 2>&1 \
+        || fail "$f: exit $? ($(cat "$T/load.out"))"
+    ! grep -q 'warning' "$T/load.out" || fail "$f: warnings: $(grep warning "$T/load.out")"
+done
+
+# label every capture that has an annotation with its group's rules ($1: rules dir to use)
+label_all() { # outdir [rules-file-override]
+    while IFS= read -r ann; do
+        rel=${ann#"$CORPUS"/}
+        rel=${rel%.annotated.json}
+        group=${rel%%/*}
+        cap="$CORPUS/$rel.pcapng"
+        [ -f "$cap" ] || fail "$cap: no capture for $ann"
+        rules=${2:-$RULES/$group.rules}
+        [ -f "$rules" ] || fail "no rule file for group $group ($rules)"
+        mkdir -p "$(dirname "$1/stats/$rel")"; "$BIN" extract -q -f joy --rules "$rules" --stats "$1/stats/$rel.json" -o "$1/run/$rel" "$cap" \
+            || fail "extract -f joy --rules $rules $rel: exit $?"
+        mkdir -p "$(dirname "$1/ours/$rel")"
+        mv "$1/run/$rel/joy/$(basename "$rel").json.gz" "$1/ours/$rel.json.gz" || fail "$rel: no Joy file"
+    done < <(find "$CORPUS" -name '*.annotated.json' | LC_ALL=C sort)
+}
+mkdir -p "$T/a/stats"
+label_all "$T/a"
+python3 "$HERE/joy_labels.py" -v "$T/a/ours" "$CORPUS" || fail "seed-001 flow_type labels differ from the published ones"
+
+# the statistics JSON counts the Joy flows per label: they sum to the flows written
+python3 - "$T/a/stats" <<'PY' || fail "stats JSON label counts"
+import json, os, sys
+n = 0
+for root, _, names in os.walk(sys.argv[1]):
+    for name in names:
+        s = json.load(open(os.path.join(root, name)))
+        joy = sum(l["joy"] for l in s["labels"] if l["key"] == "flow_type")
+        rows = [o["rows"] for o in s["outputs"] if o["format"] == "joy"]
+        if rows != [joy]:
+            sys.exit(f"{name}: label counts {joy} != Joy flows {rows}")
+        n += 1
+if n == 0:
+    sys.exit("no stats files")
+PY
+
+# a key Joy already writes is refused before anything is read
+printf 'key packets default "x"\n' > "$T/bad.rules"
+"$BIN" extract -f joy --rules "$T/bad.rules" -o "$T/bad" "$cap1" > "$T/bad.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] || fail "a label key named packets with -f joy: exit $rc, expected 1"
+grep -q 'packets' "$T/bad.out" || fail "the refusal does not name the key: $(cat "$T/bad.out")"
+[ -z "$(find "$T/bad" -type f 2>/dev/null)" ] || fail "a refused run wrote files"
+
+# negative control: another group's rules must not reproduce the labels
+mkdir -p "$T/neg/stats"
+label_all "$T/neg" "$RULES/ipcam.rules"
+if python3 "$HERE/joy_labels.py" "$T/neg/ours" "$CORPUS" > "$T/neg.out"; then
+    fail "negative control: ipcam rules on ikea captures matched the published labels"
+fi
+echo "PASS: seed-001 flow_type labels equal the published annotation"
