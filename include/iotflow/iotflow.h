@@ -181,6 +181,24 @@ const char *iof_verdict_name(iof_verdict v);   /* "OK", "WARN", "FAILED", ... */
 void iof_run_print_summary(const iof_run *run, FILE *fp);
 iof_err iof_run_write_stats_json(iof_run *run, const char *path);
 
+/* ---- leakage audit of labelled outputs (iotflow audit, docs/LABELS.md) ------------------- */
+typedef struct iof_audit_options {
+    const char *label;      /* the label column (a --rules key), e.g. "label" */
+    int variant;            /* 0 bidirectional, 1 unidirectional records */
+    double threshold;       /* score from which a column is flagged (default 0.9) */
+    uint64_t max_rows;      /* records kept for scoring; later ones are counted only */
+    uint64_t shuffle_seed;  /* != 0: labels permuted first (the control) */
+    bool json;              /* print JSON instead of the table */
+} iof_audit_options;
+/* Scores every identifier and base column of the labelled outputs under PATHs (.parquet,
+ * .jsonl, .csv, or directories) by how well it predicts the label on its own, prints the
+ * ranked table (or JSON) to out, and sets *leaks to the identifier columns flagged.
+ * Returns OK or the first error (an unreadable file is reported through on_message and the
+ * rest are still read); message in errbuf. */
+iof_err iof_audit_paths(const char *const *paths, size_t n, const iof_audit_options *opts, FILE *out,
+                        iof_message_fn on_message, void *message_ctx, size_t *leaks, char *errbuf,
+                        size_t errlen);
+
 /* ---- stats over captures or our outputs (iotflow stats) ---------------------------- */
 /* Prints per-device and per-protocol tables for each PATH (capture, .jsonl, .csv, .parquet,
  * or a directory of them; one dataset present in several formats is counted once) and, when

@@ -13,6 +13,7 @@ static const struct {
 } commands[] = {
     { "extract", iof_cli_extract, "captures (files, directories, stdin, live) -> custom-flow datasets" },
     { "stats", iof_cli_stats, "per-device / per-protocol summary of captures or of our outputs" },
+    { "audit", iof_cli_audit, "leakage audit: columns of labelled outputs that alone predict the label" },
     { "devices", iof_cli_devices, "devices seen in captures -> an inventory CSV for --devices" },
     { "synth", iof_cli_synth, "synthetic smart-home traffic, sensors, attacks and ground truth" },
     { "demo", iof_cli_demo, "synth -> extract -> stats on the built-in sample" },

@@ -419,3 +419,25 @@ int iof__ds_variant(const iof__ds_reader *r)
 
 iof__ds_format iof__ds_reader_format(const iof__ds_reader *r) { return r->fmt; }
 const char *iof__ds_errmsg(const iof__ds_reader *r) { return r->errmsg; }
+
+int iof__ds_each_file(const iof__ds_list *l, iof__ds_file_fn fn, void *ctx,
+                      void (*on_message)(void *mctx, const char *text), void *mctx, char *err,
+                      size_t errlen)
+{
+    int first = IOF_OK;
+    for (size_t i = 0; i < l->n_files; i++) {
+        char e[1024] = "";
+        int rc = fn(ctx, l->files[i], e, sizeof(e));
+        if (rc == IOF_OK)
+            continue;
+        if (on_message)
+            on_message(mctx, e);
+        if (first == IOF_OK) {
+            first = rc;
+            snprintf(err, errlen, "%s", e);
+        }
+        if (rc == IOF_E_NOMEM)
+            break;
+    }
+    return first;
+}

@@ -44,6 +44,13 @@ typedef struct iof__ds_list {
 int iof__ds_list_paths(iof__ds_list *l, const char *const *paths, size_t n, char *err,
                        size_t errlen);
 void iof__ds_list_free(iof__ds_list *l);
+/* Calls fn(ctx, path, err, errlen) for each dataset file of l, in order. A file's error goes to
+ * on_message (when not NULL) and the walk goes on with the next file; the first error is kept
+ * in err and returned (IOF_OK when none). IOF_E_NOMEM stops the walk. */
+typedef int (*iof__ds_file_fn)(void *ctx, const char *path, char *err, size_t errlen);
+int iof__ds_each_file(const iof__ds_list *l, iof__ds_file_fn fn, void *ctx,
+                      void (*on_message)(void *mctx, const char *text), void *mctx, char *err,
+                      size_t errlen);
 
 typedef struct iof__ds_reader iof__ds_reader;
 

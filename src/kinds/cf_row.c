@@ -213,6 +213,8 @@ iof__colnames iof__cf_col_names(iof__cf_col c)
         [IOF__CF_PROTO] = F_PROTO, [IOF__CF_DEVPORT] = F_DEVPORT, [IOF__CF_REMPORT] = F_REMPORT,
         [IOF__CF_BYTES] = F_BYTES, [IOF__CF_PACKETS] = F_PACKETS,
     };
+    if (c == IOF__CF_DEVIP)
+        return (iof__colnames){ IOF__CF_DEVIP_NAME, IOF__CF_DEVIP_NAME };
     if (c == IOF__CF_DEVNAME)
         return iof__dev_col_names(IOF__DEV_NAME);
     if (c == IOF__CF_DEVTYPE)
@@ -290,7 +292,7 @@ static int devip_declare(iof__schema *s, const void *cfgp, bool w)
     (void)w;
     if (!((const iof__cf_rowcfg *)cfgp)->device_ip)
         return IOF_OK;
-    return iof__schema_add(s, "device_ip", IOF_VT_STRING, false, false, F_DEVIP, 0,
+    return iof__schema_add(s, IOF__CF_DEVIP_NAME, IOF_VT_STRING, false, false, F_DEVIP, 0,
                            "device-side IP address of the record's key (not anonymised)");
 }
 

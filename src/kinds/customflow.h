@@ -44,7 +44,9 @@ typedef struct iof__cf_row {
 typedef enum iof__cf_col {
     IOF__CF_DEVICE, IOF__CF_FIRST_SEEN, IOF__CF_REMIP, IOF__CF_PROTO, IOF__CF_DEVPORT,
     IOF__CF_REMPORT, IOF__CF_BYTES, IOF__CF_PACKETS, IOF__CF_DEVNAME, IOF__CF_DEVTYPE,
+    IOF__CF_DEVIP,  /* only with --device-ip */
 } iof__cf_col;
+#define IOF__CF_DEVIP_NAME "device_ip" /* the same in both layouts */
 /* Their names in the wide and nested layouts (the schema's own table). */
 iof__colnames iof__cf_col_names(iof__cf_col c);
 

@@ -15,8 +15,9 @@
 #include "pipeline/run_int.h"
 
 /* One output file's records into the tables (read through the dataset module). */
-static int stats_file(iof__stats *st, const char *path, char *err, size_t errlen)
+static int stats_file(void *ctx, const char *path, char *err, size_t errlen)
 {
+    iof__stats *st = ctx;
     enum { DEVICE, PROTO, PACKETS, BYTES, NAME, TYPE, NCOLS };
     static const iof__cf_col want[NCOLS] = { IOF__CF_DEVICE, IOF__CF_PROTO, IOF__CF_PACKETS,
                                              IOF__CF_BYTES, IOF__CF_DEVNAME, IOF__CF_DEVTYPE };
@@ -107,18 +108,7 @@ iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_
     int rc = iof__ds_list_paths(&l, paths, n, err, errlen), first = IOF_OK;
     if (rc != IOF_OK)
         goto done;
-    for (size_t i = 0; i < l.n_files; i++) {
-        char e[1024] = "";
-        int frc = stats_file(&st, l.files[i], e, sizeof(e));
-        if (frc != IOF_OK) {
-            if (on_message)
-                on_message(message_ctx, e);
-            if (first == IOF_OK) {
-                first = frc;
-                snprintf(err, errlen, "%s", e);
-            }
-        }
-    }
+    first = iof__ds_each_file(&l, stats_file, &st, on_message, message_ctx, err, errlen);
     uint64_t frames = 0;
     if (l.n_captures) {
         iof_config cfg;
