@@ -146,7 +146,14 @@ static void put_tcp(iof__tbuf *b, const iof__joyrec *out, const iof__joyrec *in)
     iof__tb_putc(b, '}');
 }
 
-void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r)
+static void put_feats(iof__tbuf *b, const iof__featset *fs, iof__feat_joy_slot slot,
+                      const iof__joyrec *out, const iof__joyrec *in)
+{
+    if (fs && fs->ext_size)
+        iof__featset_joy_json(fs, slot, b, out->ext, in ? in->ext : NULL);
+}
+
+void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__featset *fs)
 {
     const iof__joyrec *out, *in;
     int64_t start_us, end_us;
@@ -175,6 +182,7 @@ void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r)
     iof__tb_puts(b, ",\"time_end\":");
     put_time(b, end_us);
     put_packets(b, out, in, start_us);
+    put_feats(b, fs, IOF_FEAT_JOY_AFTER_PACKETS, out, in);
 
     iof__tb_puts(b, ",\"ip\":{\"out\":");
     put_ip_side(b, out);
@@ -185,6 +193,10 @@ void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r)
     iof__tb_putc(b, '}');
     if (out->proto == 6)
         put_tcp(b, out, in);
+    /* Joy's order: its feature list, exe, hd, probable_os, idp, then debug */
+    put_feats(b, fs, IOF_FEAT_JOY_MODULES, out, in);
+    put_feats(b, fs, IOF_FEAT_JOY_HD, out, in);
+    put_feats(b, fs, IOF_FEAT_JOY_IDP, out, in);
 
     uint64_t retrans = out->retrans + (in ? in->retrans : 0);
     uint64_t invalid = out->invalid + (in ? in->invalid : 0);

@@ -27,7 +27,7 @@ static int collect(void *ctx, const iof__joyrec *r)
     if (r->twin)
         got_twin[ngot] = *r->twin;
     iof__tbuf b = { 0 };
-    iof__joy_json_flow(&b, r);
+    iof__joy_json_flow(&b, r, NULL);
     ASSERT_TRUE(!b.oom && b.len < sizeof(got_json[0]));
     memcpy(got_json[ngot], b.p, b.len);
     got_json[ngot][b.len] = '\0';
