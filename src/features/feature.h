@@ -32,6 +32,7 @@
 #define IOF_FEAT_MAX_HD 32        /* Joy's HDR_DSC_LEN: hd=N accepts 0..32 */
 #define IOF_FEAT_PAYLOAD_LEN 32   /* Joy's JOY_PAYLOAD_LEN: payload keeps 32 bytes, whatever N */
 #define IOF_FEAT_MAX_MODULES 16   /* registry entries: a bound for the feature set's arrays */
+#define IOF_FEAT_TCP_OPT_LEN 24   /* Joy's TCP_OPT_LEN: option bytes kept per SYN / ppi entry */
 
 /* Which modules are on, and their options (Joy's config keys of the same names). */
 typedef struct iof__feat_opts {
@@ -39,6 +40,7 @@ typedef struct iof__feat_opts {
     bool entropy;     /* entropy, total_entropy */
     bool wht;         /* wht[4] */
     bool payload;     /* payload{out,in} */
+    bool ppi;         /* ppi[]: per-packet TCP information */
     uint32_t hd;      /* hd{}: header description of the first hd data bytes (0: off) */
     uint32_t idp;     /* idp_*: the first idp bytes of the initial data packet (0: off) */
 } iof__feat_opts;
@@ -54,6 +56,9 @@ typedef struct iof__feat_pkt {
                               (saturating at 255): 0 until its first data packet */
     bool tcp;              /* the packet went through Joy's TCP parser (not its "IP" path: a
                               retransmission or a malformed header) */
+    int64_t ts_us;         /* the packet's time, µs */
+    const uint8_t *tcp_opts;  /* tcp: the option bytes, a bounded slice (captured part) ... */
+    uint32_t tcp_opts_len;    /* ... of this many; pkt->l4_hlen - 20 is what the header says */
 } iof__feat_pkt;
 
 /* Where Joy writes a module's keys (p2f.c flow_record_print_json). */
@@ -84,8 +89,8 @@ typedef struct iof__feature {
 } iof__feature;
 
 /* The registry, in Joy's print order. */
-extern const iof__feature iof__feat_byte_dist, iof__feat_wht, iof__feat_payload, iof__feat_hd,
-    iof__feat_idp;
+extern const iof__feature iof__feat_byte_dist, iof__feat_wht, iof__feat_payload, iof__feat_ppi,
+    iof__feat_hd, iof__feat_idp;
 const iof__feature *const *iof__feat_registry(size_t *n);
 
 /* The modules an output enables, with their places in the extension area. */
@@ -111,5 +116,16 @@ void iof__featset_joy_json(const iof__featset *s, iof__feat_joy_slot slot, iof__
 /* Shared writer helper: ",\"key\":\"<hex>\"" (Joy's zprintf_raw_as_hex after a key); key
  * NULL writes the quoted hex alone. */
 void iof__feat_put_hex(iof__tbuf *b, const char *key, const uint8_t *p, size_t n);
+/* Joy's milliseconds of a µs difference (joy_timeval_to_milliseconds of a normalised timeval):
+ * floored, as a 32-bit unsigned (a negative difference wraps, as in Joy's output). */
+static inline uint32_t iof__joy_ms(int64_t diff_us)
+{
+    int64_t q = diff_us / 1000;
+    return (uint32_t)(diff_us % 1000 < 0 ? q - 1 : q);
+}
+/* Joy's ",\"opts\":[...]" of TCP option bytes (the first min(len, 24)): f_ppi.c. */
+void iof__feat_tcp_opts_json(iof__tbuf *b, const uint8_t *opts, uint32_t len);
+/* Joy's letters of TCP flags ("FSRPAUEC", bit 0 first, set bits only): f_ppi.c. */
+void iof__feat_tcp_flags(iof__tbuf *b, uint8_t flags);
 
 #endif

@@ -30,9 +30,11 @@ static void on_packet(void *ctx, iof__joyrec *r, const iof__jf_data *d)
 {
     const iof__featset *s = ctx;
     const iof__pkt *p = d->pkt;
-    iof__feat_pkt fp = { .pkt = p, .data_pkts = r->ndata, .tcp = d->tcp };
+    iof__feat_pkt fp = { .pkt = p, .data_pkts = r->ndata, .tcp = d->tcp, .ts_us = d->ts_us };
     fp.data = slice(p, d->off, d->len, &fp.len);
     fp.ip = slice(p, p->l3_off, p->ip_len, &fp.ip_len);
+    if (d->tcp)   /* Joy's TCP parser checked 20 <= header <= segment */
+        fp.tcp_opts = slice(p, p->l4_off + 20, p->l4_hlen - 20, &fp.tcp_opts_len);
     iof__featset_update(s, r->ext, &fp);
 }
 
@@ -53,7 +55,8 @@ void iof__joyfeat_joy_defaults(iof__feat_opts *o, uint32_t idp)
 {
     /* the modules Joy's golden configuration had on that are implemented (docs/JOY.md) */
     *o = (iof__feat_opts){
-        .dist = true, .entropy = true, .wht = true, .payload = true, .hd = 1, .idp = idp,
+        .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true, .hd = 1,
+        .idp = idp,
     };
 }
 

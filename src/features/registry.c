@@ -8,6 +8,7 @@ static const iof__feature *const registry[] = {
     &iof__feat_byte_dist,
     &iof__feat_wht,
     &iof__feat_payload,
+    &iof__feat_ppi,
     &iof__feat_hd,
     &iof__feat_idp,
 };

@@ -364,17 +364,17 @@ int iof__joyflow_packet(iof__joyflow *t, const iof__pkt *p)
         return IOF_E_NOMEM;
     /* the data as Joy's parsers see it, for the hooks: after the transport header, or from
      * its start on the "IP" path */
-    iof__jf_data d = { p, p->l4_off, tlen, false };
+    iof__jf_data d = { p, p->l4_off, tlen, false, ts_us };
     if (!as_ip) {
         size = k.proto == 6 ? tlen - p->l4_hlen : tlen - 8;
         if (k.proto == 6) {
             as_ip = !tcp_packet(t, r, p, size, ts_us);
             invalid = as_ip;  /* a retransmission: Joy's IP path, counted invalid */
             if (!as_ip)
-                d = (iof__jf_data){ p, p->l4_off + p->l4_hlen, size, true };
+                d = (iof__jf_data){ p, p->l4_off + p->l4_hlen, size, true, ts_us };
             size = tlen;
         } else {
-            d = (iof__jf_data){ p, p->l4_off + 8, size, false };
+            d = (iof__jf_data){ p, p->l4_off + 8, size, false, ts_us };
             add_len(t, r, size, ts_us);
             r->ob += size;
             if (k.proto == 17 && !r->app && r->ndata <= JF_IDENTIFY_UPTO && size) {

@@ -100,6 +100,7 @@ typedef struct iof__jf_data {
     uint32_t off;             /* the data's offset in pkt->data */
     uint32_t len;             /* its length (from the IP length) */
     bool tcp;                 /* taken by Joy's TCP parser (not its "IP" path) */
+    int64_t ts_us;            /* the packet's time, µs (as the policy keeps it) */
 } iof__jf_data;
 
 /* Per-record extensions (the feature modules, features/feature.h): the flow table gives each

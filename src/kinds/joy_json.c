@@ -36,7 +36,7 @@ static void put_key_u(iof__tbuf *b, const char *key, uint64_t v)
  * unsigned int (a negative difference wraps, as in Joy's output). */
 static void put_pkt(iof__tbuf *b, uint16_t len, const char *dir, int64_t diff_us)
 {
-    uint32_t ipt = (uint32_t)floor_div(diff_us, 1000);
+    uint32_t ipt = iof__joy_ms(diff_us);
     if (len < JOY_REP_FROM) {
         put_key_u(b, "{\"b\":", len);
     } else {
@@ -92,11 +92,8 @@ static void put_ip_side(iof__tbuf *b, const iof__joyrec *r)
 
 static void put_flags(iof__tbuf *b, uint8_t flags)
 {
-    static const char names[] = "FSRPAUEC";   /* Joy's tcp_flags_to_string, bit 0 first */
     iof__tb_puts(b, "\"flags\":\"");
-    for (int i = 0; i < 8; i++)
-        if (flags & (1u << i))
-            iof__tb_putc(b, names[i]);
+    iof__feat_tcp_flags(b, flags);
     iof__tb_putc(b, '"');
 }
 
@@ -117,8 +114,10 @@ static void put_tcp_side(iof__tbuf *b, const iof__joyrec *r)
         put_key_u(b, com ? ",\"first_window_size\":" : "\"first_window_size\":", r->first_win);
         com = true;
     }
-    if (r->opt_len)   /* Joy follows with "opts":[...], decoded options: not written yet */
+    if (r->opt_len) {
         put_key_u(b, com ? ",\"opt_len\":" : "\"opt_len\":", r->opt_len);
+        iof__feat_tcp_opts_json(b, r->opts, r->opt_len);   /* the decoded options */
+    }
     iof__tb_putc(b, '}');
 }
 

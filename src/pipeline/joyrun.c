@@ -77,7 +77,7 @@ static void config_line(iof_run *r, iof__tbuf *b, const char *output)
     iof__tb_kv_u64(b, "ike", 0, true);
     iof__tb_kv_u64(b, "payload", fo->payload, true);
     iof__tb_kv_u64(b, "salt", 0, true);
-    iof__tb_kv_u64(b, "ppi", 0, true);
+    iof__tb_kv_u64(b, "ppi", fo->ppi, true);
     iof__tb_kv_str(b, "iotflow", iof_version_string(), true);
     iof__tb_puts(b, ",\"end-config\":1}\n");
 }

@@ -31,7 +31,7 @@ BASE = ["sa", "da", "pr", "sp", "dp", "bytes_out", "num_pkts_out", "bytes_in", "
         "time_start", "time_end", "expire_type", "packets", "ip", "tcp", "debug"]
 # the feature modules' fields we write (docs/JOY.md "Feature modules")
 FEATURES = ["byte_dist", "byte_dist_mean", "byte_dist_std", "entropy", "total_entropy", "wht",
-            "payload", "hd", "idp_out", "idp_len_out", "idp_in", "idp_len_in"]
+            "payload", "ppi", "hd", "idp_out", "idp_len_out", "idp_in", "idp_len_in"]
 FIELDS = BASE + FEATURES
 
 
@@ -44,17 +44,6 @@ def key(f):
     return (f.get("sa"), f.get("da"), f.get("pr"), f.get("sp"), f.get("dp"), f.get("time_start"))
 
 
-def tcp_base(t):
-    # opts[] (decoded TCP options) is not written yet: compare the rest
-    if t is None:
-        return None
-    t = json.loads(json.dumps(t, default=str))
-    for side in ("out", "in"):
-        if side in t:
-            t[side].pop("opts", None)
-    return t
-
-
 def field(f, name):
     if name == "(key order)":   # our fields in Joy's order, none missing, none extra
         return [k for k in f if k in FIELDS]
@@ -63,7 +52,7 @@ def field(f, name):
         return str(v)    # the text: "%zd.%06zd", trailing zeros included
     if name in FEATURES and v is not None:
         return json.dumps(v, default=str)   # the text: "%f", "%.5g" as printed
-    return tcp_base(v) if name == "tcp" else v
+    return v
 
 
 def compare(joy, ours, verbose, out, per_field):

@@ -5,7 +5,7 @@
 # sp, dp, time_start) and compares every base field and every feature module's field
 # (docs/JOY.md), joyflows running with Joy's idp=N of each file; required: 100 % equal.
 # Negative controls: 5 packets[] entries instead of 50 (base fields), idp=100 instead of N
-# (idp), hd=2 instead of 1 (hd): each must drop the rate below 100 %.
+# (idp), hd=2 instead of 1 (hd), each other module off: each must drop the rate below 100 %.
 #
 # Env: IOF_BIN (dir with joyflows), IOF_SHARED (dir with corpus/). Exit 0 / 1 / 77 skip.
 set -uo pipefail
@@ -25,7 +25,7 @@ if [ ! -x "$BIN" ]; then
     exit 1
 fi
 python3 "$HERE/joy_golden.py" "$BIN" "$CORPUS" --min-rate 1.0 || exit 1
-for ctl in "--packets 5" "--idp 100" "--hd 2"; do
+for ctl in "--packets 5" "--idp 100" "--hd 2" "--off dist" "--off entropy" "--off wht" "--off payload" "--off ppi"; do
     echo "negative control ($ctl must not match):"
     set -- $ctl
     if python3 "$HERE/joy_golden.py" "$BIN" "$CORPUS" --min-rate 1.0 --tool-arg="$1" --tool-arg="$2" >/dev/null; then

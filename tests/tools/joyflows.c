@@ -1,11 +1,13 @@
 /* joyflows: a capture's flows under the Joy policy (flow/joyflow.h), printed as Joy NDJSON
  * (kinds/joy_json.h), one flow per line, without Joy's config line. No pipeline: frames come
  * straight from the capture reader and the decoder, as Joy reads a file. The feature modules
- * are those of -f joy (features/joyfeat.h): byte_dist, entropy, wht, payload, hd=1, and idp
- * with --idp N (default 0: off, as Joy); --hd N changes hd's byte count, --no-features turns
- * them all off (base fields only). A later option wins.
+ * are those of -f joy (features/joyfeat.h): byte_dist, entropy, wht, payload, ppi, hd=1, and
+ * idp with --idp N (default 0: off, as Joy); --hd N changes hd's byte count, --off NAME turns
+ * one of dist, entropy, wht, payload, ppi off, --no-features all of them (base fields only). A
+ * later option wins.
  *
- *   joyflows [--packets N] [--max-flows N] [--ipv6] [--idp N] [--hd N] [--no-features] CAPTURE
+ *   joyflows [--packets N] [--max-flows N] [--ipv6] [--idp N] [--hd N] [--off NAME]
+ *            [--no-features] CAPTURE
  *
  * Used by tests/integration/joy_golden.py. Exit 0, 1 on a read error, 2 on usage. */
 #include <stdio.h>
@@ -22,6 +24,17 @@
 
 static iof__featset feats;
 
+/* --off NAME: one module off (the golden test's negative controls) */
+static bool module_off(iof__feat_opts *o, const char *name)
+{
+    bool *flag = !strcmp(name, "dist") ? &o->dist : !strcmp(name, "entropy") ? &o->entropy
+               : !strcmp(name, "wht") ? &o->wht : !strcmp(name, "payload") ? &o->payload
+               : !strcmp(name, "ppi") ? &o->ppi : NULL;
+    if (flag)
+        *flag = false;
+    return flag != NULL;
+}
+
 static int print_flow(void *ctx, const iof__joyrec *r)
 {
     iof__tbuf *b = ctx;
@@ -32,6 +45,9 @@ static int print_flow(void *ctx, const iof__joyrec *r)
         return IOF_E_IO;
     return IOF_OK;
 }
+
+static const char usage[] = "usage: joyflows [--packets N] [--max-flows N] [--ipv6] [--idp N] "
+                            "[--hd N] [--off NAME] [--no-features] CAPTURE\n";
 
 int main(int argc, char **argv)
 {
@@ -52,15 +68,17 @@ int main(int argc, char **argv)
             fo.hd = (uint32_t)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--no-features"))
             fo = (iof__feat_opts){ 0 };
+        else if (!strcmp(argv[i], "--off") && i + 1 < argc && module_off(&fo, argv[i + 1]))
+            i++;
         else if (argv[i][0] != '-' && !path)
             path = argv[i];
         else {
-            fprintf(stderr, "usage: joyflows [--packets N] [--max-flows N] [--ipv6] [--idp N] [--hd N] [--no-features] CAPTURE\n");
+            fputs(usage, stderr);
             return 2;
         }
     }
     if (!path) {
-        fprintf(stderr, "usage: joyflows [--packets N] [--max-flows N] [--ipv6] [--idp N] [--hd N] [--no-features] CAPTURE\n");
+        fputs(usage, stderr);
         return 2;
     }
     char err[256];

@@ -7,7 +7,7 @@
 #include "test.h"
 
 /* two records' extension areas (out, in), big enough for every module at once */
-static alignas(16) unsigned char ext_out[8192], ext_in[8192];
+static alignas(16) unsigned char ext_out[16384], ext_in[16384];
 static iof__featset fs;
 static iof__tbuf tb;
 
@@ -216,13 +216,94 @@ static void test_idp(void)
     ASSERT_EQ_STR(json(IOF_FEAT_JOY_IDP, false), ",\"idp_out\":\"01020304\",\"idp_len_out\":4");
 }
 
+/* One TCP segment into a side's ppi. */
+static void ppi_feed(unsigned char *ext, int64_t t_us, uint32_t seq, uint32_t ack, uint8_t flags,
+                     uint32_t len, const uint8_t *opts, uint32_t olen)
+{
+    iof__pkt p = { .tcp_seq = seq, .tcp_ack = ack, .tcp_flags = flags, .l4_hlen = 20 + olen };
+    iof__feat_pkt fp = { .pkt = &p, .len = len, .tcp = true, .ts_us = t_us, .tcp_opts = opts,
+                         .tcp_opts_len = olen };
+    iof__featset_update(&fs, ext, &fp);
+}
+
+static void test_ppi(void)
+{
+    setup((iof__feat_opts){ .ppi = true });
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), "");   /* no TCP segment: nothing */
+    static const uint8_t mss[4] = { 2, 4, 0x05, 0xb4 };
+    ppi_feed(ext_out, 1000, 100, 0, 0x02, 0, mss, 4);        /* SYN */
+    ppi_feed(ext_in, 2000, 500, 101, 0x12, 0, NULL, 0);      /* SYN/ACK */
+    ppi_feed(ext_out, 3000, 101, 501, 0x10, 10, NULL, 0);    /* a tie with the next: in first */
+    ppi_feed(ext_in, 3000, 501, 111, 0x18, 5, NULL, 0);
+    ppi_feed(ext_out, 4000, 50, 501, 0x10, 0, NULL, 0);      /* below the highest seq */
+    /* a retransmission (Joy's "IP" path) is not an entry */
+    iof__feat_pkt ip = { .pkt = &(iof__pkt){ 0 }, .tcp = false, .ts_us = 5000 };
+    iof__featset_update(&fs, ext_out, &ip);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), ",\"ppi\":["
+        "{\"seq\":100,\"ack\":0,\"rseq\":0,\"rack\":0,\"b\":0,\"olen\":4,\"dir\":\">\",\"t\":0,\"flags\":\"S\",\"opts\":[{\"mss\":1460}]},"
+        "{\"seq\":500,\"ack\":101,\"rseq\":0,\"rack\":1,\"b\":0,\"olen\":0,\"dir\":\"<\",\"t\":1,\"flags\":\"SA\",\"opts\":[]},"
+        "{\"seq\":501,\"ack\":111,\"rseq\":1,\"rack\":11,\"b\":5,\"olen\":0,\"dir\":\"<\",\"t\":2,\"flags\":\"PA\",\"opts\":[]},"
+        "{\"seq\":101,\"ack\":501,\"rseq\":1,\"rack\":0,\"b\":10,\"olen\":0,\"dir\":\">\",\"t\":2,\"flags\":\"A\",\"opts\":[]},"
+        "{\"seq\":50,\"ack\":501,\"rseq\":-51,\"rack\":0,\"b\":0,\"olen\":0,\"dir\":\">\",\"t\":3,\"flags\":\"A\",\"opts\":[]}]");
+
+    /* mid-connection, the in side speaks first: it is the client (">"), its first entry 0/0 */
+    setup((iof__feat_opts){ .ppi = true });
+    ppi_feed(ext_in, 0, 7000, 9000, 0x18, 3, NULL, 0);
+    ppi_feed(ext_out, 1500, 9000, 7003, 0x10, 0, NULL, 0);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), ",\"ppi\":["
+        "{\"seq\":7000,\"ack\":9000,\"rseq\":0,\"rack\":0,\"b\":3,\"olen\":0,\"dir\":\">\",\"t\":0,\"flags\":\"PA\",\"opts\":[]},"
+        "{\"seq\":9000,\"ack\":7003,\"rseq\":0,\"rack\":3,\"b\":0,\"olen\":0,\"dir\":\"<\",\"t\":1,\"flags\":\"A\",\"opts\":[]}]");
+    /* an in side without entries: the out side's alone; at most 50 per side */
+    setup((iof__feat_opts){ .ppi = true });
+    for (int i = 0; i < 60; i++)
+        ppi_feed(ext_out, i * 1000, 1, 0, 0x10, 0, NULL, 0);
+    const char *j = json(IOF_FEAT_JOY_MODULES, true);
+    size_t n = 0;
+    for (const char *q = j; (q = strstr(q, "{\"seq\"")); q++)
+        n++;
+    ASSERT_EQ_INT(n, 50);
+}
+
+static const char *opts_json(const uint8_t *o, uint32_t n)
+{
+    tb.len = 0;
+    iof__feat_tcp_opts_json(&tb, o, n);
+    iof__tb_putc(&tb, '\0');
+    return tb.p;
+}
+
+static void test_tcp_opts(void)
+{
+    static const uint8_t all[24] = { 1, 2, 4, 0x05, 0xb4, 3, 3, 7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2,
+                                     30, 3, 0xab, 0 };
+    ASSERT_EQ_STR(opts_json(all, 24), ",\"opts\":[{\"noop\":null},{\"mss\":1460},{\"ws\":7},"
+                  "{\"sackp\":null},{\"ts\":{\"val\":1,\"ecr\":2}},{\"kind\":30,\"data\":\"ab\"}]");
+    static const uint8_t bad_mss[4] = { 2, 3, 0, 0 };      /* 1 data byte, then end of list */
+    ASSERT_EQ_STR(opts_json(bad_mss, 4), ",\"opts\":[{\"malformed\":{\"kind\":2,\"data\":\"00\",\"len\":1}}]");
+    static const uint8_t too_long[4] = { 1, 5, 10, 0 };    /* a length beyond the list: stop */
+    ASSERT_EQ_STR(opts_json(too_long, 4), ",\"opts\":[{\"noop\":null},{\"malformed\":{\"kind\":5,\"len\":10}}]");
+    static const uint8_t no_len[4] = { 1, 1, 1, 9 };       /* a kind without its length: stop */
+    ASSERT_EQ_STR(opts_json(no_len, 4), ",\"opts\":[{\"noop\":null},{\"noop\":null},{\"noop\":null}]");
+    static const uint8_t zero_len[4] = { 9, 0, 1, 1 };
+    ASSERT_EQ_STR(opts_json(zero_len, 4), ",\"opts\":[{\"malformed\":{\"kind\":9,\"len\":0}}]");
+    uint8_t nops[40];
+    memset(nops, 1, sizeof(nops));                        /* 40 option bytes: the first 24 */
+    const char *j = opts_json(nops, 40);
+    size_t n = 0;
+    for (const char *q = j; (q = strstr(q, "noop")); q++)
+        n++;
+    ASSERT_EQ_INT(n, 24);
+    ASSERT_EQ_STR(opts_json(nops, 0), ",\"opts\":[]");
+}
+
 static void test_registry_and_set(void)
 {
     size_t n;
     const iof__feature *const *reg = iof__feat_registry(&n);
-    ASSERT_EQ_INT(n, 5);
+    ASSERT_EQ_INT(n, 6);
     ASSERT_EQ_STR(reg[0]->name, "byte_dist");
-    ASSERT_EQ_STR(reg[4]->name, "idp");
+    ASSERT_EQ_STR(reg[3]->name, "ppi");
+    ASSERT_EQ_STR(reg[5]->name, "idp");
     for (size_t i = 0; i < n; i++) {
         ASSERT_TRUE(reg[i]->cols == NULL);     /* custom-flow columns: a later step */
         if (i)   /* Joy's print order: slots never go back */
@@ -232,10 +313,10 @@ static void test_registry_and_set(void)
     ASSERT_EQ_INT(iof__featset_init(&s, &(iof__feat_opts){ 0 }), IOF_OK);
     ASSERT_EQ_INT(s.n, 0);
     ASSERT_EQ_INT(s.ext_size, 0);
-    iof__feat_opts all = { .dist = true, .entropy = true, .wht = true, .payload = true, .hd = 32,
-                           .idp = 1500 };
+    iof__feat_opts all = { .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true,
+                           .hd = 32, .idp = 1500 };
     ASSERT_EQ_INT(iof__featset_init(&s, &all), IOF_OK);
-    ASSERT_EQ_INT(s.n, 5);
+    ASSERT_EQ_INT(s.n, 6);
     for (uint32_t i = 0; i < s.n; i++)
         ASSERT_EQ_INT(s.off[i] % 16, 0);
     ASSERT_TRUE(s.ext_size >= 1500 + 256 * 8);
@@ -250,7 +331,7 @@ static void test_registry_and_set(void)
 static const iof_test tests[] = {
     TEST(test_byte_dist_one_way), TEST(test_byte_dist_pair_joy_formula), TEST(test_byte_dist_edges),
     TEST(test_byte_dist_reduction), TEST(test_wht), TEST(test_payload), TEST(test_hd),
-    TEST(test_idp), TEST(test_registry_and_set), { 0, 0 },
+    TEST(test_idp), TEST(test_ppi), TEST(test_tcp_opts), TEST(test_registry_and_set), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

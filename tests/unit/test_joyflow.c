@@ -284,7 +284,8 @@ static void test_client_rules(void)
     ASSERT_EQ_INT(iof__joyflow_flush(t), 0);
     ASSERT_TRUE(strstr(got_json[0], "{\"sa\":\"10.0.0.1\",\"da\":\"10.0.0.2\",\"pr\":6,\"sp\":4444,\"dp\":80,") == got_json[0]);
     ASSERT_TRUE(strstr(got_json[0], "\"packets\":[]") != NULL);
-    ASSERT_TRUE(strstr(got_json[0], ",\"tcp\":{\"in\":{\"flags\":\"SA\",\"first_window_size\":29200,\"opt_len\":4}}") != NULL);
+    ASSERT_TRUE(strstr(got_json[0], ",\"tcp\":{\"in\":{\"flags\":\"SA\",\"first_window_size\":29200,\"opt_len\":4,"
+                       "\"opts\":[{\"noop\":null},{\"noop\":null},{\"noop\":null},{\"noop\":null}]}}") != NULL);
     /* the out side is the twin: Joy prints no expire type then (only the primary has one) */
     iof__joyflow_destroy(t);
 
