@@ -1,7 +1,7 @@
 /* byte_dist and entropy (Joy's dist=1 and entropy=1; docs/JOY.md "byte_dist, entropy"): one
  * state for both, since both are made of the counts of each byte value in the data bytes.
  *
- * Per direction: count[256], the number of bytes n, and their running mean and sum of squared
+ * Per direction: count[256] (32-bit, as Joy's), the number of bytes n (64-bit), and their running mean and sum of squared
  * deviations (Welford's update, in double, byte by byte, as Joy does). For a flow Joy:
  * - sums the two directions' counts and writes them right-shifted by the smallest shift that
  *   brings the largest below 256 ("byte_dist", 256 integers);
@@ -21,7 +21,7 @@
 #include "features/feature.h"
 
 typedef struct bd_state {
-    uint64_t count[256];
+    uint32_t count[256];      /* Joy's unsigned int: 1 KiB per direction, and Joy's wrap */
     uint64_t n;
     double mean;
     double m2;        /* sum of squared deviations from the running mean */
@@ -45,9 +45,9 @@ static void bd_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o
 }
 
 /* The right shift that brings max(v) below 256 (Joy's reduce_bd_bits on the OR of all). */
-static unsigned bd_shift(const uint64_t *v, size_t n)
+static unsigned bd_shift(const uint32_t *v, size_t n)
 {
-    uint64_t all = 0;
+    uint32_t all = 0;
     for (size_t i = 0; i < n; i++)
         all |= v[i];
     unsigned shift = 0;
@@ -57,7 +57,7 @@ static unsigned bd_shift(const uint64_t *v, size_t n)
 }
 
 /* Shannon entropy in bits per byte, single precision as Joy computes it. */
-static float bd_entropy(const uint64_t *count, uint64_t n)
+static float bd_entropy(const uint32_t *count, uint64_t n)
 {
     float sum = 0.0f;
     for (int i = 0; i < 256; i++) {
@@ -71,11 +71,11 @@ static float bd_entropy(const uint64_t *count, uint64_t n)
 static void bd_json(iof__tbuf *b, const void *out, const void *in, const iof__feat_opts *o)
 {
     const bd_state *a = out, *t = in;
-    uint64_t count[256];
+    uint32_t count[256];
     uint64_t n = a->n + (t ? t->n : 0);
     double mean = 0.0, sd = 0.0;
     for (int i = 0; i < 256; i++)
-        count[i] = a->count[i] + (t ? t->count[i] : 0);
+        count[i] = a->count[i] + (t ? t->count[i] : 0u);   /* 32-bit, as Joy sums them */
     if (!t && n) {
         mean = a->mean;
         sd = n == 1 ? 0.0 : sqrt(a->m2 / (double)(n - 1));
