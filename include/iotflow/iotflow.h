@@ -129,6 +129,8 @@ typedef struct iof_config {
                                  more: the pipeline runs on one thread and the Parquet output
                                  uses helper threads when there are 2+ cores */
     uint64_t hash_seed;       /* 0 = random at start; fixed in tests */
+    unsigned joy_idp;         /* -f joy: Joy's idp=N, bytes kept of each direction's initial
+                                 data packet (idp_out/idp_in); 0 = off (Joy's default), max 1500 */
     bool progress;            /* progress bar on stderr (caller decides: terminal + large) */
     iof_message_fn on_message; /* see iof_message_fn; NULL: messages are dropped (they are
                                   also in the statistics: inputs[].error) */

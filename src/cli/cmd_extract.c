@@ -33,6 +33,8 @@ static void extract_usage(FILE *fp)
           "  -f, --format F        parquet (default) | csv | jsonl | joy; repeatable or\n"
           "                        comma-separated; joy = Cisco Joy 3.0.3 flows, one gzip NDJSON\n"
           "                        file per run in DIR/joy/ (docs/JOY.md)\n"
+          "      --idp N           -f joy: keep the first N bytes (at most 1500) of each\n"
+          "                        direction's initial data packet, Joy's idp=N (default 0: off)\n"
           "      --layout L        wide | nested (default: wide for parquet/csv, nested for jsonl)\n"
           "      --variant V       bi | uni | both (default both)\n"
           "      --devices FILE    device inventory CSV (iotflow devices writes one): a header\n"
@@ -180,7 +182,7 @@ enum {
     O_LAYOUT = 256, O_VARIANT, O_DEVICES, O_WINDOW, O_PACKETS, O_PAYLOAD, O_PAYLOAD_TOTAL,
     O_PARTITION, O_FILTER, O_COMPRESSION, O_THREADS, O_STATS, O_MAXFLOWS, O_MAXMEM, O_SHARD, O_KEEPIPS, O_SEED,
     O_DURATION, O_SNAPLEN, O_BUFSIZE, O_PROGRESS, O_RULES, O_INPUT_ORDER, O_OVERWRITE, O_APPEND,
-    O_STRICT, O_DEVICE_IP,
+    O_STRICT, O_DEVICE_IP, O_IDP,
 };
 
 int iof_cli_extract(int argc, char **argv)
@@ -203,6 +205,7 @@ int iof_cli_extract(int argc, char **argv)
         { "input-order", required_argument, 0, O_INPUT_ORDER },
         { "overwrite", no_argument, 0, O_OVERWRITE }, { "append", no_argument, 0, O_APPEND },
         { "strict", no_argument, 0, O_STRICT }, { "device-ip", no_argument, 0, O_DEVICE_IP },
+        { "idp", required_argument, 0, O_IDP },
         { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
     };
     iof_config cfg;
@@ -268,6 +271,7 @@ int iof_cli_extract(int argc, char **argv)
                 return IOF_EXIT_USAGE;
             break;
         case O_SEED: if (parse_uint("--hash-seed", optarg, UINT64_MAX, &v)) return IOF_EXIT_USAGE; cfg.hash_seed = v; break;
+        case O_IDP: if (parse_uint("--idp", optarg, 1500, &v)) return IOF_EXIT_USAGE; cfg.joy_idp = (unsigned)v; break;
         case O_THREADS: if (parse_uint("--threads", optarg, 1024, &v)) return IOF_EXIT_USAGE; cfg.threads = (unsigned)v; break;
         case O_SNAPLEN: if (parse_uint("--snaplen", optarg, 262144, &v)) return IOF_EXIT_USAGE; cfg.live_snaplen = (int)v; break;
         case O_BUFSIZE: if (parse_uint("--buffer-size", optarg, 4u << 20, &v)) return IOF_EXIT_USAGE; cfg.live_buffer_kib = (int)v; break;

@@ -45,6 +45,7 @@ static void rec_init(void *ctx, iof__flow *f)
     unsigned char *p = (unsigned char *)(r + 1);
     r->pkt_us = (int64_t *)(void *)p;
     r->pkt_len = (uint16_t *)(void *)(p + (size_t)t->cfg.packets * sizeof(int64_t));
+    r->ext = t->cfg.hooks.ext_size ? iof__ftab_ext(&t->tab, f) : NULL;
 }
 
 int iof__joyflow_create(iof__joyflow **out, const iof__jf_config *cfg, iof__jf_emit_fn emit,
@@ -64,6 +65,7 @@ int iof__joyflow_create(iof__joyflow **out, const iof__jf_config *cfg, iof__jf_e
      * queue (docs/JOY.md, "Why not the activity queue") */
     iof__ftab_config tc = {
         .rec_size = sizeof(iof__joyrec) + (size_t)cfg->packets * (sizeof(int64_t) + sizeof(uint16_t)),
+        .ext_size = cfg->hooks.ext_size,
         .max_live = cfg->max_flows,
         .init = rec_init,
         .ctx = t,
@@ -149,6 +151,8 @@ static iof__joyrec *get_rec(iof__joyflow *t, const jf_key *k, uint64_t ordinal)
     r->retrans = r->invalid = r->op = r->num_id = 0;
     r->ndata = 0;
     t->st.records_created++;
+    if (t->cfg.hooks.created)
+        t->cfg.hooks.created(t->cfg.hooks.ctx, r);
     return r;
 }
 
@@ -358,13 +362,19 @@ int iof__joyflow_packet(iof__joyflow *t, const iof__pkt *p)
     iof__joyrec *r = get_rec(t, &k, ordinal);
     if (!r)
         return IOF_E_NOMEM;
+    /* the data as Joy's parsers see it, for the hooks: after the transport header, or from
+     * its start on the "IP" path */
+    iof__jf_data d = { p, p->l4_off, tlen, false, ts_us };
     if (!as_ip) {
         size = k.proto == 6 ? tlen - p->l4_hlen : tlen - 8;
         if (k.proto == 6) {
             as_ip = !tcp_packet(t, r, p, size, ts_us);
             invalid = as_ip;  /* a retransmission: Joy's IP path, counted invalid */
+            if (!as_ip)
+                d = (iof__jf_data){ p, p->l4_off + p->l4_hlen, size, true, ts_us };
             size = tlen;
         } else {
+            d = (iof__jf_data){ p, p->l4_off + 8, size, false, ts_us };
             add_len(t, r, size, ts_us);
             r->ob += size;
             if (k.proto == 17 && !r->app && r->ndata <= JF_IDENTIFY_UPTO && size) {
@@ -386,6 +396,8 @@ int iof__joyflow_packet(iof__joyflow *t, const iof__pkt *p)
     if (r->np++ == 0)
         r->start_us = ts_us;
     r->end_us = ts_us;
+    if (t->cfg.hooks.packet)
+        t->cfg.hooks.packet(t->cfg.hooks.ctx, r, &d);
 
     /* the cap: the oldest flow leaves early */
     for (iof__flow *f; (f = iof__ftab_evictable(&t->tab));)

@@ -87,13 +87,38 @@ typedef struct iof__joyrec {
     /* packets[] arrays, cfg.packets entries each, bound once per slab entry */
     uint16_t *pkt_len;        /* data bytes */
     int64_t *pkt_us;          /* timestamp, µs */
+    void *ext;                /* the record's extension area (cfg.hooks.ext_size bytes, zeroed
+                                 at creation; NULL without one): feature modules' state */
 } iof__joyrec;
+
+/* What Joy calls a packet's data (docs/JOY.md, base fields): the transport payload after the
+ * TCP header or the 8 bytes of a UDP / ICMP header, or the whole transport segment on Joy's
+ * "IP" path (other protocols, later fragments, TCP retransmissions, malformed headers). Its
+ * length follows the IP length; the bytes themselves must still be bounded by the capture. */
+typedef struct iof__jf_data {
+    const iof__pkt *pkt;
+    uint32_t off;             /* the data's offset in pkt->data */
+    uint32_t len;             /* its length (from the IP length) */
+    bool tcp;                 /* taken by Joy's TCP parser (not its "IP" path) */
+    int64_t ts_us;            /* the packet's time, µs (as the policy keeps it) */
+} iof__jf_data;
+
+/* Per-record extensions (the feature modules, features/feature.h): the flow table gives each
+ * record ext_size bytes, zeroed when the record is created; created() is then called, and
+ * packet() after each packet the record took (its counters, times and packets[] updated). */
+typedef struct iof__jf_hooks {
+    size_t ext_size;
+    void (*created)(void *ctx, iof__joyrec *r);
+    void (*packet)(void *ctx, iof__joyrec *r, const iof__jf_data *d);
+    void *ctx;
+} iof__jf_hooks;
 
 typedef struct iof__jf_config {
     uint32_t packets;        /* packets[] entries per direction, 1..IOF_JOY_MAX_PACKETS */
     uint64_t max_flows;      /* cap on live records (each direction counts) */
     bool ipv6;               /* also key IPv6 packets (Joy 3.0.3 ignores them) */
     uint64_t hash_seed;
+    iof__jf_hooks hooks;     /* all zero: none */
 } iof__jf_config;
 
 typedef struct iof__jf_stats {

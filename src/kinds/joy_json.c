@@ -37,7 +37,7 @@ static void put_key_u(iof__tbuf *b, const char *key, uint64_t v)
  * unsigned int (a negative difference wraps, as in Joy's output). */
 static void put_pkt(iof__tbuf *b, uint16_t len, const char *dir, int64_t diff_us)
 {
-    uint32_t ipt = (uint32_t)floor_div(diff_us, 1000);
+    uint32_t ipt = iof__joy_ms(diff_us);
     if (len < JOY_REP_FROM) {
         put_key_u(b, "{\"b\":", len);
     } else {
@@ -93,11 +93,8 @@ static void put_ip_side(iof__tbuf *b, const iof__joyrec *r)
 
 static void put_flags(iof__tbuf *b, uint8_t flags)
 {
-    static const char names[] = "FSRPAUEC";   /* Joy's tcp_flags_to_string, bit 0 first */
     iof__tb_puts(b, "\"flags\":\"");
-    for (int i = 0; i < 8; i++)
-        if (flags & (1u << i))
-            iof__tb_putc(b, names[i]);
+    iof__feat_tcp_flags(b, flags);
     iof__tb_putc(b, '"');
 }
 
@@ -118,8 +115,10 @@ static void put_tcp_side(iof__tbuf *b, const iof__joyrec *r)
         put_key_u(b, com ? ",\"first_window_size\":" : "\"first_window_size\":", r->first_win);
         com = true;
     }
-    if (r->opt_len)   /* Joy follows with "opts":[...], decoded options: not written yet */
+    if (r->opt_len) {
         put_key_u(b, com ? ",\"opt_len\":" : "\"opt_len\":", r->opt_len);
+        iof__feat_tcp_opts_json(b, r->opts, r->opt_len);   /* the decoded options */
+    }
     iof__tb_putc(b, '}');
 }
 
@@ -177,7 +176,15 @@ static void put_labels(iof__tbuf *b, const iof__lbl_row *labels)
     }
 }
 
-void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__lbl_row *labels)
+static void put_feats(iof__tbuf *b, const iof__featset *fs, iof__feat_joy_slot slot,
+                      const iof__joyrec *out, const iof__joyrec *in)
+{
+    if (fs && fs->ext_size)
+        iof__featset_joy_json(fs, slot, b, out->ext, in ? in->ext : NULL);
+}
+
+void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__featset *fs,
+                        const iof__lbl_row *labels)
 {
     const iof__joyrec *out, *in;
     int64_t start_us, end_us;
@@ -206,6 +213,7 @@ void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__lbl_row *
     iof__tb_puts(b, ",\"time_end\":");
     put_time(b, end_us);
     put_packets(b, out, in, start_us);
+    put_feats(b, fs, IOF_FEAT_JOY_AFTER_PACKETS, out, in);
 
     iof__tb_puts(b, ",\"ip\":{\"out\":");
     put_ip_side(b, out);
@@ -216,6 +224,10 @@ void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__lbl_row *
     iof__tb_putc(b, '}');
     if (out->proto == 6)
         put_tcp(b, out, in);
+    /* Joy's order: its feature list, exe, hd, probable_os, idp, then debug */
+    put_feats(b, fs, IOF_FEAT_JOY_MODULES, out, in);
+    put_feats(b, fs, IOF_FEAT_JOY_HD, out, in);
+    put_feats(b, fs, IOF_FEAT_JOY_IDP, out, in);
 
     uint64_t retrans = out->retrans + (in ? in->retrans : 0);
     uint64_t invalid = out->invalid + (in ? in->invalid : 0);

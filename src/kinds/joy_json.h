@@ -3,16 +3,20 @@
 #ifndef IOF_KINDS_JOY_JSON_H
 #define IOF_KINDS_JOY_JSON_H
 
+#include "features/feature.h"
 #include "flow/joyflow.h"
 #include "kinds/labelcols.h"
 #include "labels/rules.h"
 #include "output/textbuf.h"
 
-/* Appends the flow whose primary record is r as one line (object + '\n'). With labels (not
+/* Appends the flow whose primary record is r as one line (object + '\n'): the base fields and
+ * the modules of fs (NULL: none) at Joy's places; fs must be the set whose hooks fed the
+ * policy (joyfeat.h), its states are read from the records' extension areas. With labels (not
  * NULL, labels->lb set: --rules), each key K of the run ends the object as "K":value and
  * "K_rule":provenance (null when no rule matched and K has no default), as the seed-001
  * annotated files end with "flow_type". */
-void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__lbl_row *labels);
+void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__featset *fs,
+                        const iof__lbl_row *labels);
 /* The flow whose primary record is r as the label rules see it (kinds/joy_attrs.c). */
 void iof__joy_lbl_attrs(const iof__joyrec *primary, iof__lbl_attrs *a);
 /* Whether a label key K (or K_rule) would repeat a member name Joy writes at the top level

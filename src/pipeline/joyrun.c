@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "common/walk.h"
+#include "features/joyfeat.h"
 #include "kinds/joy_json.h"
 #include "pipeline/run_int.h"
 
@@ -28,7 +29,8 @@ static int joy_emit(void *ctx, const iof__joyrec *rec)
         for (size_t k = 0; k < iof__labeller_nkeys(r->labels); k++)
             IOF_TRY(iof__stats_label(&r->st, k, lab->res[k].value, IOF_LBL_STAT_JOY));
     }
-    iof__joy_json_flow(b, rec, lab);
+    iof__joyfeat_finish(&r->joyfeats, rec);
+    iof__joy_json_flow(b, rec, &r->joyfeats, lab);
     if (b->oom)
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
     int rc = iof__gzout_write(r->joyout, b->p, b->len);
@@ -42,10 +44,12 @@ static int joy_emit(void *ctx, const iof__joyrec *rec)
 }
 
 /* Joy's config object (joy.c config_print_json): its keys in its order, with the values iotflow
- * runs with (the feature modules are not implemented yet: 0), then "iotflow" (our version). */
+ * runs with (the feature modules it has: their options; the others 0), then "iotflow" (our
+ * version). */
 static void config_line(iof_run *r, iof__tbuf *b, const char *output)
 {
     const iof_config *c = &r->cfg;
+    const iof__feat_opts *fo = &r->joyfeats.opts;
     iof__tb_puts(b, "{\"version\":\"3.0.3\"");
     iof__tb_kv_str(b, "interface", c->interface ? c->interface : "none", true);
     iof__tb_kv_u64(b, "promisc", 0, true);
@@ -62,18 +66,18 @@ static void config_line(iof_run *r, iof__tbuf *b, const char *output)
     iof__tb_kv_u64(b, "type", 1, true);
     iof__tb_kv_u64(b, "zeros", 0, true);
     iof__tb_kv_u64(b, "retrans", 0, true);
-    iof__tb_kv_u64(b, "dist", 0, true);
+    iof__tb_kv_u64(b, "dist", fo->dist, true);
     iof__tb_kv_str(b, "cdist", "none", true);
-    iof__tb_kv_u64(b, "entropy", 0, true);
-    iof__tb_kv_u64(b, "hd", 0, true);
+    iof__tb_kv_u64(b, "entropy", fo->entropy, true);
+    iof__tb_kv_u64(b, "hd", fo->hd, true);
     iof__tb_kv_u64(b, "classify", 0, true);
-    iof__tb_kv_u64(b, "idp", 0, true);
+    iof__tb_kv_u64(b, "idp", fo->idp, true);
     iof__tb_kv_u64(b, "exe", 0, true);
     iof__tb_kv_str(b, "anon", "none", true);
     iof__tb_kv_str(b, "useranon", "none", true);
     iof__tb_kv_str(b, "bpf", c->filter ? c->filter : "none", true);
     iof__tb_kv_u64(b, "verbosity", 0, true);
-    iof__tb_kv_u64(b, "wht", 0, true);
+    iof__tb_kv_u64(b, "wht", fo->wht, true);
     iof__tb_kv_u64(b, "example", 0, true);
     iof__tb_kv_u64(b, "dns", 0, true);
     iof__tb_kv_u64(b, "ssh", 0, true);
@@ -81,9 +85,9 @@ static void config_line(iof_run *r, iof__tbuf *b, const char *output)
     iof__tb_kv_u64(b, "dhcp", 0, true);
     iof__tb_kv_u64(b, "http", 0, true);
     iof__tb_kv_u64(b, "ike", 0, true);
-    iof__tb_kv_u64(b, "payload", 0, true);
+    iof__tb_kv_u64(b, "payload", fo->payload, true);
     iof__tb_kv_u64(b, "salt", 0, true);
-    iof__tb_kv_u64(b, "ppi", 0, true);
+    iof__tb_kv_u64(b, "ppi", fo->ppi, true);
     iof__tb_kv_str(b, "iotflow", iof_version_string(), true);
     iof__tb_puts(b, ",\"end-config\":1}\n");
 }
@@ -145,6 +149,12 @@ int iof__joyrun_setup(iof_run *r, uint64_t hash_seed)
         .max_flows = c->max_flows,
         .hash_seed = hash_seed, /* the run's seed: random unless --hash-seed */
     };
+    iof__feat_opts fo;
+    iof__joyfeat_joy_defaults(&fo, c->joy_idp);
+    if (iof__featset_init(&r->joyfeats, &fo) != IOF_OK)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_INVAL, "--idp %u: at most %u",
+                         c->joy_idp, IOF_FEAT_MAX_IDP);
+    iof__joyfeat_hooks(&r->joyfeats, &jc);
     int rc = iof__joyflow_create(&r->joy, &jc, joy_emit, r);
     if (rc != IOF_OK)
         return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the Joy flow table");

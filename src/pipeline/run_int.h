@@ -9,6 +9,7 @@
 #include "capture/source.h"
 #include "decode/frag.h"
 #include "flow/cflow.h"
+#include "features/feature.h"
 #include "flow/joyflow.h"
 #include "flow/inventory.h"
 #include "iotflow/iotflow.h"
@@ -78,6 +79,7 @@ struct iof_run {
     char kvinputs[8192];
     /* -f joy (joyrun.c): the Joy flow policy and its gzip NDJSON file */
     iof__joyflow *joy;
+    iof__featset joyfeats;     /* its feature modules (features/joyfeat.h) */
     iof__gzout *joyout;        /* open until published or aborted */
     iof__tbuf joybuf;          /* one flow's line */
     iof__lbl_row joylabels;    /* --rules: one flow's labels */

@@ -5,7 +5,8 @@
 # config object with "end-config":1; gzip -t; -f joy,parquet writes the same Joy file as
 # -f joy alone; -o - streams plain NDJSON; an existing file is refused (exit 1) unless
 # --overwrite; an unwritable output directory exits 3 and leaves no temp file (docs/CLI.md);
-# the statistics list the file; a negative control (one flow removed) must fail the match.
+# the statistics list the file; negative controls (one flow removed; idp=100 instead of Joy's N)
+# must fail the match.
 #
 # Env: IOF_BIN (dir with iotflow), IOF_SHARED (dir with corpus/). Exit 0 / 1 / 77 skip.
 set -uo pipefail
@@ -31,18 +32,32 @@ while IFS= read -r cap; do
     reldir=$(dirname "$rel")
     name=$(basename "$cap" .pcapng)
     out="$T/runs/$rel"
-    "$BIN" extract -q -f joy -o "$out" "$cap" || fail "extract -f joy $rel: exit $?"
+    # Joy's idp=N of this capture's golden file (config line)
+    idp=$(python3 -c 'import gzip,json,sys; print(json.loads(gzip.open(sys.argv[1],"rt").readline()).get("idp",0))' "${cap%.pcapng}.joy.json.gz")
+    "$BIN" extract -q -f joy --idp "$idp" -o "$out" "$cap" || fail "extract -f joy $rel: exit $?"
     f="$out/joy/$name.json.gz"
     [ -f "$f" ] || fail "$f not written"
     gzip -t "$f" || fail "$f: gzip -t"
     python3 -c 'import gzip,json,sys; c=json.loads(gzip.open(sys.argv[1],"rt").readline()); sys.exit(not (c.get("end-config")==1 and c.get("version")=="3.0.3" and list(c)[-1]=="end-config"))' "$f" \
         || fail "$f: line 1 is not Joy's config object"
+    # the modules we write are on in it, with Joy's golden options
+    python3 -c 'import gzip,json,sys; c=json.loads(gzip.open(sys.argv[1],"rt").readline()); want=dict(dist=1,entropy=1,wht=1,payload=1,ppi=1,hd=1,idp=int(sys.argv[2])); sys.exit(any(c.get(k)!=v for k,v in want.items()))' "$f" "$idp" \
+        || fail "$f: config line: the modules' options are not dist/entropy/wht/payload/ppi/hd=1, idp=$idp"
     mkdir -p "$T/ours/$reldir"
     cp "$f" "$T/ours/$reldir/$name.json.gz"
     n=$((n + 1))
 done < <(find "$CORPUS" -name '*.pcapng' | sort | while read -r c; do [ -f "${c%.pcapng}.joy.json.gz" ] && echo "$c"; done)
 [ "$n" -gt 0 ] || fail "no golden pairs under $CORPUS"
 python3 "$HERE/joy_golden.py" --ours "$T/ours" "$CORPUS" --min-rate 1.0 || fail "our files do not match Joy's"
+# negative control: a wrong --idp must not match (the first capture, run again)
+first=$(find "$CORPUS" -name '*.pcapng' | sort | head -1)
+rel=${first#"$CORPUS"/}
+cp -r "$T/ours" "$T/ours-idp"
+"$BIN" extract -q -f joy --idp 100 -o "$T/idp100" "$first" || fail "extract --idp 100: exit $?"
+cp "$T/idp100/joy/$(basename "$first" .pcapng).json.gz" "$T/ours-idp/${rel%.pcapng}.json.gz"
+if python3 "$HERE/joy_golden.py" --ours "$T/ours-idp" "$CORPUS" --min-rate 1.0 >/dev/null; then
+    fail "the --idp negative control matched: the idp comparison cannot fail"
+fi
 # negative control: one flow fewer in one file must not match
 victim=$(find "$T/ours" -name '*.json.gz' | sort | head -1)
 zcat "$victim" | sed '$d' | gzip > "$T/cut.gz" && mv "$T/cut.gz" "$victim"

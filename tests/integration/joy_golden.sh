@@ -2,8 +2,10 @@
 # Joy golden pairs: the Joy flow policy (src/flow/joyflow.c) and its JSON (src/kinds/joy_json.c)
 # against Cisco Joy 3.0.3's own output on the shared corpus (corpus/seed001-joy: X.pcapng with
 # X.joy.json.gz). tests/integration/joy_golden.py matches the flows one to one by (sa, da, pr,
-# sp, dp, time_start) and compares every base field (docs/JOY.md); required: 100 % equal.
-# Negative control: with 5 packets[] entries instead of 50 the rate must drop below 100 %.
+# sp, dp, time_start) and compares every base field and every feature module's field
+# (docs/JOY.md), joyflows running with Joy's idp=N of each file; required: 100 % equal.
+# Negative controls: 5 packets[] entries instead of 50 (base fields), idp=100 instead of N
+# (idp), hd=2 instead of 1 (hd), each other module off: each must drop the rate below 100 %.
 #
 # Env: IOF_BIN (dir with joyflows), IOF_SHARED (dir with corpus/). Exit 0 / 1 / 77 skip.
 set -uo pipefail
@@ -23,9 +25,12 @@ if [ ! -x "$BIN" ]; then
     exit 1
 fi
 python3 "$HERE/joy_golden.py" "$BIN" "$CORPUS" --min-rate 1.0 || exit 1
-echo "negative control (--packets 5 must not match):"
-if python3 "$HERE/joy_golden.py" "$BIN" "$CORPUS" --min-rate 1.0 --tool-arg=--packets --tool-arg=5 >/dev/null; then
-    echo "FAIL: the negative control matched: the comparison cannot fail"
-    exit 1
-fi
-echo "ok: negative control failed as it must"
+for ctl in "--packets 5" "--idp 100" "--hd 2" "--off dist" "--off entropy" "--off wht" "--off payload" "--off ppi"; do
+    echo "negative control ($ctl must not match):"
+    set -- $ctl
+    if python3 "$HERE/joy_golden.py" "$BIN" "$CORPUS" --min-rate 1.0 --tool-arg="$1" --tool-arg="$2" >/dev/null; then
+        echo "FAIL: the negative control $ctl matched: the comparison cannot fail"
+        exit 1
+    fi
+done
+echo "ok: negative controls failed as they must"

@@ -1,8 +1,13 @@
 /* joyflows: a capture's flows under the Joy policy (flow/joyflow.h), printed as Joy NDJSON
  * (kinds/joy_json.h), one flow per line, without Joy's config line. No pipeline: frames come
- * straight from the capture reader and the decoder, as Joy reads a file.
+ * straight from the capture reader and the decoder, as Joy reads a file. The feature modules
+ * are those of -f joy (features/joyfeat.h): byte_dist, entropy, wht, payload, ppi, hd=1, and
+ * idp with --idp N (default 0: off, as Joy); --hd N changes hd's byte count, --off NAME turns
+ * one of dist, entropy, wht, payload, ppi off, --no-features all of them (base fields only). A
+ * later option wins.
  *
- *   joyflows [--packets N] [--max-flows N] [--ipv6] CAPTURE
+ *   joyflows [--packets N] [--max-flows N] [--ipv6] [--idp N] [--hd N] [--off NAME]
+ *            [--no-features] CAPTURE
  *
  * Used by tests/integration/joy_golden.py. Exit 0, 1 on a read error, 2 on usage. */
 #include <stdio.h>
@@ -12,24 +17,44 @@
 #include "capture/source.h"
 #include "common/err.h"
 #include "decode/decode.h"
+#include "features/joyfeat.h"
 #include "flow/joyflow.h"
 #include "kinds/joy_json.h"
 #include "iotflow/iotflow.h"
+
+static iof__featset feats;
+
+/* --off NAME: one module off (the golden test's negative controls) */
+static bool module_off(iof__feat_opts *o, const char *name)
+{
+    bool *flag = !strcmp(name, "dist") ? &o->dist : !strcmp(name, "entropy") ? &o->entropy
+               : !strcmp(name, "wht") ? &o->wht : !strcmp(name, "payload") ? &o->payload
+               : !strcmp(name, "ppi") ? &o->ppi : NULL;
+    if (flag)
+        *flag = false;
+    return flag != NULL;
+}
 
 static int print_flow(void *ctx, const iof__joyrec *r)
 {
     iof__tbuf *b = ctx;
     b->len = 0;
-    iof__joy_json_flow(b, r, NULL);
+    iof__joyfeat_finish(&feats, r);
+    iof__joy_json_flow(b, r, &feats, NULL);
     if (b->oom || fwrite(b->p, 1, b->len, stdout) != b->len)
         return IOF_E_IO;
     return IOF_OK;
 }
 
+static const char usage[] = "usage: joyflows [--packets N] [--max-flows N] [--ipv6] [--idp N] "
+                            "[--hd N] [--off NAME] [--no-features] CAPTURE\n";
+
 int main(int argc, char **argv)
 {
     iof__jf_config cfg = { .packets = IOF_JOY_DEFAULT_PACKETS, .max_flows = 1u << 20 };
     const char *path = NULL;
+    iof__feat_opts fo;
+    iof__joyfeat_joy_defaults(&fo, 0);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--packets") && i + 1 < argc)
             cfg.packets = (uint32_t)strtoul(argv[++i], NULL, 10);
@@ -37,15 +62,23 @@ int main(int argc, char **argv)
             cfg.max_flows = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--ipv6"))
             cfg.ipv6 = true;
+        else if (!strcmp(argv[i], "--idp") && i + 1 < argc)
+            fo.idp = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--hd") && i + 1 < argc)
+            fo.hd = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--no-features"))
+            fo = (iof__feat_opts){ 0 };
+        else if (!strcmp(argv[i], "--off") && i + 1 < argc && module_off(&fo, argv[i + 1]))
+            i++;
         else if (argv[i][0] != '-' && !path)
             path = argv[i];
         else {
-            fprintf(stderr, "usage: joyflows [--packets N] [--max-flows N] [--ipv6] CAPTURE\n");
+            fputs(usage, stderr);
             return 2;
         }
     }
     if (!path) {
-        fprintf(stderr, "usage: joyflows [--packets N] [--max-flows N] [--ipv6] CAPTURE\n");
+        fputs(usage, stderr);
         return 2;
     }
     char err[256];
@@ -56,7 +89,11 @@ int main(int argc, char **argv)
     }
     iof__tbuf buf = { 0 };
     iof__joyflow *jf;
-    int rc = iof__joyflow_create(&jf, &cfg, print_flow, &buf);
+    int rc = iof__featset_init(&feats, &fo);
+    if (rc == IOF_OK) {
+        iof__joyfeat_hooks(&feats, &cfg);
+        rc = iof__joyflow_create(&jf, &cfg, print_flow, &buf);
+    }
     if (rc != IOF_OK) {
         fprintf(stderr, "joyflows: %s\n", iof_strerror(rc));
         iof__source_close(src);

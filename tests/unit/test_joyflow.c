@@ -1,12 +1,14 @@
 /* Exact-answer tests of the Joy flow policy (flow/joyflow.c, docs/JOY.md) and its JSON
  * (kinds/joy_json.c): timeouts and their boundaries, the 5-frame expiry cadence, bidirectional
  * merging and orientation, packets[] rules, ttl / ip ids, ports of non-TCP/UDP, TCP
- * retransmissions, later fragments, the cap, emission order. Packets are real frames
+ * retransmissions, later fragments, the cap, emission order, the data the feature hooks hand
+ * the modules. Packets are real frames
  * (Ethernet + IPv4 + TCP/UDP/ICMP) through iof__decode, as the policy sees them in a run. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "decode/decode.h"
+#include "features/joyfeat.h"
 #include "flow/joyflow.h"
 #include "kinds/joy_json.h"
 #include "test.h"
@@ -17,6 +19,7 @@ static iof__joyrec got[MAXF], got_twin[MAXF];
 static bool got_has_twin[MAXF];
 static char got_json[MAXF][4096];
 static int ngot;
+static const iof__featset *feats;   /* the feature modules of the policy under test, or NULL */
 
 static int collect(void *ctx, const iof__joyrec *r)
 {
@@ -27,7 +30,8 @@ static int collect(void *ctx, const iof__joyrec *r)
     if (r->twin)
         got_twin[ngot] = *r->twin;
     iof__tbuf b = { 0 };
-    iof__joy_json_flow(&b, r, NULL);
+    iof__joyfeat_finish(feats, r);
+    iof__joy_json_flow(&b, r, feats, NULL);
     ASSERT_TRUE(!b.oom && b.len < sizeof(got_json[0]));
     memcpy(got_json[ngot], b.p, b.len);
     got_json[ngot][b.len] = '\0';
@@ -41,6 +45,7 @@ static iof__joyflow *policy(uint32_t packets, uint64_t max_flows)
     iof__jf_config c = { .packets = packets, .max_flows = max_flows, .hash_seed = 7 };
     iof__joyflow *t;
     ngot = 0;
+    iof__joyfeat_hooks(feats, &c);
     ASSERT_EQ_INT(iof__joyflow_create(&t, &c, collect, NULL), 0);
     return t;
 }
@@ -284,7 +289,8 @@ static void test_client_rules(void)
     ASSERT_EQ_INT(iof__joyflow_flush(t), 0);
     ASSERT_TRUE(strstr(got_json[0], "{\"sa\":\"10.0.0.1\",\"da\":\"10.0.0.2\",\"pr\":6,\"sp\":4444,\"dp\":80,") == got_json[0]);
     ASSERT_TRUE(strstr(got_json[0], "\"packets\":[]") != NULL);
-    ASSERT_TRUE(strstr(got_json[0], ",\"tcp\":{\"in\":{\"flags\":\"SA\",\"first_window_size\":29200,\"opt_len\":4}}") != NULL);
+    ASSERT_TRUE(strstr(got_json[0], ",\"tcp\":{\"in\":{\"flags\":\"SA\",\"first_window_size\":29200,\"opt_len\":4,"
+                       "\"opts\":[{\"noop\":null},{\"noop\":null},{\"noop\":null},{\"noop\":null}]}}") != NULL);
     /* the out side is the twin: Joy prints no expire type then (only the primary has one) */
     iof__joyflow_destroy(t);
 
@@ -429,6 +435,70 @@ static void test_emission_in_seq_order(void)
     iof__joyflow_destroy(t);
 }
 
+/* The hooks hand the modules Joy's data: the TCP payload on its TCP path, the whole segment on
+ * its "IP" path (a retransmission), the bytes after a UDP header, a later fragment's bytes;
+ * and the IP packet for idp. */
+static void test_feature_hooks(void)
+{
+    static iof__featset fs;
+    ASSERT_EQ_INT(iof__featset_init(&fs, &(iof__feat_opts){ .payload = true, .hd = 1, .idp = 64 }), 0);
+    feats = &fs;
+    static const uint8_t a[4] = { 0x41, 0x41, 0x41, 0x41 }, b[4] = { 0x42, 0x42, 0x42, 0x42 };
+    iof__joyflow *t = policy(50, 1000);
+    feed(t, (pk){ .ts_ns = 0, .src = 1, .dst = 2, .proto = 6, .sp = 1, .dp = 2, .seq = 1000, .len = 4, .payload = a });
+    feed(t, (pk){ .ts_ns = 1000, .src = 1, .dst = 2, .proto = 6, .sp = 1, .dp = 2, .seq = 1004, .len = 4, .payload = b });
+    /* a retransmission: not a TCP-path segment, so hd does not see it (its first byte, the
+     * source port's high byte 0x00, would clear more of the mask) */
+    feed(t, (pk){ .ts_ns = 2000, .src = 1, .dst = 2, .proto = 6, .sp = 1, .dp = 2, .seq = 900, .len = 4, .payload = a });
+    ASSERT_EQ_INT(iof__joyflow_flush(t), 0);
+    ASSERT_TRUE(strstr(got_json[0], ",\"payload\":{\"out\":\"41414141\"}") != NULL);
+    ASSERT_TRUE(strstr(got_json[0], ",\"hd\":{\"n\":2,\"cm\":\"fc\",\"cv\":\"40\",\"sm\":\"00\",\"i\":\"41\"}") != NULL);
+    /* idp: the first data packet's IP packet, 44 bytes (under 64) */
+    ASSERT_TRUE(strstr(got_json[0], ",\"idp_out\":\"4500002c") != NULL);
+    ASSERT_TRUE(strstr(got_json[0], "41414141\",\"idp_len_out\":44,\"debug\":") != NULL);
+    iof__joyflow_destroy(t);
+
+    /* a packet without data takes no payload; each direction keeps its own */
+    t = policy(50, 1000);
+    feed(t, (pk){ .ts_ns = 0, .src = 1, .dst = 2, .proto = 6, .sp = 0x1234, .dp = 2, .seq = 1000 });
+    feed(t, (pk){ .ts_ns = 1000, .src = 1, .dst = 2, .proto = 6, .sp = 0x1234, .dp = 2, .seq = 1000, .len = 4, .payload = a });
+    feed(t, (pk){ .ts_ns = 2000, .src = 2, .dst = 1, .proto = 6, .sp = 2, .dp = 0x1234, .seq = 5, .len = 4, .payload = b });
+    ASSERT_EQ_INT(iof__joyflow_flush(t), 0);
+    ASSERT_TRUE(strstr(got_json[0], "\"payload\":{\"out\":\"41414141\",\"in\":\"42424242\"}") != NULL);
+    iof__joyflow_destroy(t);
+
+    /* a retransmission's data is its whole segment: 4 x 0x41, then the 20-byte TCP header
+     * (00 01 00 02 00 00 03 84, 4 zero bytes, 50 18 72 10, 4 zero bytes) and 4 x 0x41:
+     * 28 bytes summing to 892, mean 31.857143 */
+    static iof__featset bd;
+    ASSERT_EQ_INT(iof__featset_init(&bd, &(iof__feat_opts){ .dist = true }), 0);
+    feats = &bd;
+    t = policy(50, 1000);
+    feed(t, (pk){ .ts_ns = 0, .src = 1, .dst = 2, .proto = 6, .sp = 1, .dp = 2, .seq = 1000, .len = 4, .payload = a });
+    feed(t, (pk){ .ts_ns = 1000, .src = 1, .dst = 2, .proto = 6, .sp = 1, .dp = 2, .seq = 900, .len = 4, .payload = a });
+    ASSERT_EQ_INT(iof__joyflow_flush(t), 0);
+    ASSERT_TRUE(strstr(got_json[0], ",\"byte_dist_mean\":31.857143,") != NULL);
+    iof__joyflow_destroy(t);
+    feats = &fs;
+
+    /* UDP: after the 8-byte header; a later fragment: its bytes from the IP payload's start;
+     * the IP packet past N is cut to N */
+    static uint8_t big[100];
+    memset(big, 0x5a, sizeof(big));
+    t = policy(50, 1000);
+    feed(t, (pk){ .ts_ns = 0, .src = 1, .dst = 2, .proto = 17, .sp = 7, .dp = 8, .len = 4, .payload = b });
+    feed(t, (pk){ .ts_ns = 1000, .src = 3, .dst = 4, .proto = 17, .frag = 2, .len = 100, .payload = big });
+    ASSERT_EQ_INT(iof__joyflow_flush(t), 0);
+    ASSERT_EQ_INT(ngot, 2);
+    ASSERT_TRUE(strstr(got_json[0], ",\"payload\":{\"out\":\"42424242\"}") != NULL);
+    ASSERT_TRUE(strstr(got_json[1], ",\"payload\":{\"out\":\"5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+                                    "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a\"}") != NULL);
+    ASSERT_TRUE(strstr(got_json[1], ",\"idp_len_out\":64") != NULL);
+    ASSERT_TRUE(strstr(got_json[0], ",\"hd\":") == NULL);   /* hd: TCP only */
+    iof__joyflow_destroy(t);
+    feats = NULL;
+}
+
 static void test_config_refused(void)
 {
     iof__joyflow *t;
@@ -446,7 +516,7 @@ static const iof_test tests[] = {
     TEST(test_check_every_fifth_frame_head_of_line), TEST(test_filter),
     TEST(test_bidir_merge_and_orientation), TEST(test_client_rules), TEST(test_packets_rules),
     TEST(test_non_tcp_udp_and_fragments), TEST(test_tcp_retransmission), TEST(test_cap_eviction),
-    TEST(test_emission_in_seq_order), TEST(test_config_refused), { 0, 0 },
+    TEST(test_emission_in_seq_order), TEST(test_feature_hooks), TEST(test_config_refused), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

@@ -1,0 +1,73 @@
+/* wht (Joy's wht=1; docs/JOY.md "wht"): a 4-point Walsh-Hadamard transform of the data bytes.
+ *
+ * Per direction the data bytes are cut into blocks of 4 (a packet's last partial block padded
+ * with zeros; blocks never span packets), each block (d0, d1, d2, d3) adds
+ *     d0+d1+d2+d3,  d0-d1+d2-d3,  d0+d1-d2-d3,  d0-d1-d2+d3
+ * to four sums, and the data bytes are counted. A flow writes the two directions' sums divided
+ * by their byte count, each as Joy does: a float quotient printed "%.5g". Nothing when there
+ * were no data bytes. The sums are 32-bit as Joy's (they wrap after ~8 MB of 0xff bytes; the
+ * wrap is done on unsigned integers here, where Joy's signed overflow is undefined). */
+#include <stdio.h>
+
+#include "features/feature.h"
+
+typedef struct wht_state {
+    uint32_t sum[4];   /* Joy's int32_t spectrum[4], kept unsigned so wrapping is defined */
+    uint32_t n;        /* data bytes (Joy's uint32_t) */
+} wht_state;
+
+static bool wht_enabled(const iof__feat_opts *o) { return o->wht; }
+
+static void wht_block(wht_state *s, uint8_t d0, uint8_t d1, uint8_t d2, uint8_t d3)
+{
+    int32_t a = d0 + d2, c = d1 + d3, e = d0 - d2, g = d1 - d3;
+    s->sum[0] += (uint32_t)(a + c);
+    s->sum[1] += (uint32_t)(a - c);
+    s->sum[2] += (uint32_t)(e + g);
+    s->sum[3] += (uint32_t)(e - g);
+}
+
+static void wht_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
+{
+    (void)o;
+    wht_state *s = st;
+    const uint8_t *d = fp->data;
+    uint32_t len = fp->len, i = 0;
+    s->n += len;
+    for (; len - i >= 4; i += 4)
+        wht_block(s, d[i], d[i + 1], d[i + 2], d[i + 3]);
+    if (i < len)
+        wht_block(s, d[i], i + 1 < len ? d[i + 1] : 0, i + 2 < len ? d[i + 2] : 0, 0);
+}
+
+static void wht_json(iof__tbuf *b, const void *out, const void *in, const iof__feat_opts *o)
+{
+    (void)o;
+    const wht_state *a = out, *t = in;
+    /* Joy: one way, int32 / uint32 in float; a pair, the int64 sum / uint64 count in float */
+    uint64_t n = (uint64_t)a->n + (t ? t->n : 0);
+    if (n == 0)
+        return;
+    char txt[4][32];
+    for (int k = 0; k < 4; k++) {
+        int64_t v = (int32_t)a->sum[k] + (t ? (int64_t)(int32_t)t->sum[k] : 0);
+        float q = (float)v / (float)n;
+        snprintf(txt[k], sizeof(txt[k]), "%.5g", (double)q);
+    }
+    iof__tb_puts(b, ",\"wht\":[");
+    for (int k = 0; k < 4; k++) {
+        if (k)
+            iof__tb_putc(b, ',');
+        iof__tb_puts(b, txt[k]);
+    }
+    iof__tb_putc(b, ']');
+}
+
+const iof__feature iof__feat_wht = {
+    .name = "wht",
+    .joy_slot = IOF_FEAT_JOY_MODULES,
+    .enabled = wht_enabled,
+    .state_bytes = sizeof(wht_state),
+    .update = wht_update,
+    .joy_json = wht_json,
+};

@@ -1,0 +1,131 @@
+/* Feature modules (docs/JOY.md "Feature modules", docs/ARCHITECTURE.md "src/features"): small
+ * per-direction units that a flow policy feeds with each packet's data bytes and that write
+ * their result into a flow's output.
+ *
+ * - A module's state is one fixed-size block per record (one direction of a flow) in the flow
+ *   table's extension area (flow/table.h): its size is known when the table is created, the
+ *   table zeroes it at every insertion (zero is every module's initial state), and nothing is
+ *   allocated per packet or per flow.
+ * - A module sees a packet through iof__feat_pkt: the bytes its policy calls "data" (for Joy:
+ *   what its parsers call the payload, or the whole transport segment on its "IP" path) as a
+ *   slice already bounded by the captured frame (common/rd.h made it), and the IP packet.
+ * - Writers: joy_json writes the module's keys of a Joy flow object in Joy's order, from the
+ *   "out" and "in" states (in is NULL for a one-way flow); Joy writes them at fixed places of
+ *   its object (iof__feat_joy_slot).
+ * - Hook for custom-flow columns: `cols` (NULL today) will describe the module's columns of a
+ *   --features column group for custom-flow records and how to fill a row from a state.
+ *
+ * The registry (registry.c) lists the modules in Joy's print order; a feature set is the
+ * modules an output enables (iof__feat_opts), each with its offset in the extension area.
+ */
+#ifndef IOF_FEATURES_FEATURE_H
+#define IOF_FEATURES_FEATURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "output/textbuf.h"
+
+#define IOF_FEAT_MAX_IDP 1500     /* Joy's MAX_IDP: idp=N accepts 0..1500 */
+#define IOF_FEAT_MAX_HD 32        /* Joy's HDR_DSC_LEN: hd=N accepts 0..32 */
+#define IOF_FEAT_PAYLOAD_LEN 32   /* Joy's JOY_PAYLOAD_LEN: payload keeps 32 bytes, whatever N */
+#define IOF_FEAT_MAX_MODULES 16   /* registry entries: a bound for the feature set's arrays */
+#define IOF_FEAT_TCP_OPT_LEN 24   /* Joy's TCP_OPT_LEN: option bytes kept per SYN / ppi entry */
+
+/* Which modules are on, and their options (Joy's config keys of the same names). */
+typedef struct iof__feat_opts {
+    bool dist;        /* byte_dist[], byte_dist_mean, byte_dist_std */
+    bool entropy;     /* entropy, total_entropy */
+    bool wht;         /* wht[4] */
+    bool payload;     /* payload{out,in} */
+    bool ppi;         /* ppi[]: per-packet TCP information */
+    uint32_t hd;      /* hd{}: header description of the first hd data bytes (0: off) */
+    uint32_t idp;     /* idp_*: the first idp bytes of the initial data packet (0: off) */
+} iof__feat_opts;
+
+/* One packet of one direction, as a module sees it. */
+typedef struct iof__feat_pkt {
+    const iof__pkt *pkt;
+    const uint8_t *data;   /* the data bytes: a bounded slice of the captured frame */
+    uint32_t len;          /* their number */
+    const uint8_t *ip;     /* the IP packet from its header: a bounded slice ... */
+    uint32_t ip_len;       /* ... of min(IP length, captured bytes from the IP header) */
+    uint32_t data_pkts;    /* the direction's packets with data so far, this one included
+                              (saturating at 255): 0 until its first data packet */
+    bool tcp;              /* the packet went through Joy's TCP parser (not its "IP" path: a
+                              retransmission or a malformed header) */
+    int64_t ts_us;         /* the packet's time, µs */
+    const uint8_t *tcp_opts;  /* tcp: the option bytes, a bounded slice (captured part) ... */
+    uint32_t tcp_opts_len;    /* ... of this many; pkt->l4_hlen - 20 is what the header says */
+} iof__feat_pkt;
+
+/* Where Joy writes a module's keys (p2f.c flow_record_print_json). */
+typedef enum iof__feat_joy_slot {
+    IOF_FEAT_JOY_AFTER_PACKETS = 0,  /* after packets[], before ip: byte_dist, entropy */
+    IOF_FEAT_JOY_MODULES,            /* after ip and tcp: Joy's feature list (wht ... payload) */
+    IOF_FEAT_JOY_HD,                 /* after the modules (and exe): hd */
+    IOF_FEAT_JOY_IDP,                /* after hd (and probable_os), before debug: idp_* */
+    IOF_FEAT_JOY_SLOTS
+} iof__feat_joy_slot;
+
+struct iof__feat_cols;   /* custom-flow columns of a module: a later step (--features) */
+
+typedef struct iof__feature {
+    const char *name;
+    uint8_t joy_slot;                                  /* iof__feat_joy_slot */
+    bool (*enabled)(const iof__feat_opts *o);
+    size_t state_bytes;                                /* per-record state size ... */
+    size_t (*state_size)(const iof__feat_opts *o);     /* ... or, when it depends on the
+                                                          options, this (fixed for a run) */
+    /* state starts zeroed; init may set more (NULL: nothing to do) */
+    void (*init)(void *st, const iof__feat_opts *o);
+    void (*update)(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o);
+    /* before the flow is written (NULL: nothing to do) */
+    void (*finish)(void *st, const iof__feat_opts *o);
+    void (*joy_json)(iof__tbuf *b, const void *out, const void *in, const iof__feat_opts *o);
+    const struct iof__feat_cols *cols;                 /* NULL: no custom-flow columns yet */
+} iof__feature;
+
+/* The registry, in Joy's print order. */
+extern const iof__feature iof__feat_byte_dist, iof__feat_wht, iof__feat_payload, iof__feat_ppi,
+    iof__feat_hd, iof__feat_idp;
+const iof__feature *const *iof__feat_registry(size_t *n);
+
+/* The modules an output enables, with their places in the extension area. */
+typedef struct iof__featset {
+    iof__feat_opts opts;
+    uint32_t n;
+    const iof__feature *mod[IOF_FEAT_MAX_MODULES];
+    size_t off[IOF_FEAT_MAX_MODULES];
+    size_t ext_size;      /* extension bytes per record (0: no module on) */
+} iof__featset;
+
+/* Fills s from o (IOF_E_INVAL when an option is out of range). */
+int iof__featset_init(iof__featset *s, const iof__feat_opts *o);
+/* A new record's state (its area zeroed by the table): each module's init. */
+void iof__featset_init_state(const iof__featset *s, void *ext);
+void iof__featset_update(const iof__featset *s, void *ext, const iof__feat_pkt *fp);
+void iof__featset_finish(const iof__featset *s, void *ext);
+/* The keys of every enabled module of a slot, out/in being the two directions' extension
+ * areas (in NULL for a one-way flow). */
+void iof__featset_joy_json(const iof__featset *s, iof__feat_joy_slot slot, iof__tbuf *b,
+                           const void *out, const void *in);
+
+/* Shared writer helper: ",\"key\":\"<hex>\"" (Joy's zprintf_raw_as_hex after a key); key
+ * NULL writes the quoted hex alone. */
+void iof__feat_put_hex(iof__tbuf *b, const char *key, const uint8_t *p, size_t n);
+/* Joy's milliseconds of a µs difference (joy_timeval_to_milliseconds of a normalised timeval):
+ * floored, as a 32-bit unsigned (a negative difference wraps, as in Joy's output). */
+static inline uint32_t iof__joy_ms(int64_t diff_us)
+{
+    int64_t q = diff_us / 1000;
+    return (uint32_t)(diff_us % 1000 < 0 ? q - 1 : q);
+}
+/* Joy's ",\"opts\":[...]" of TCP option bytes (the first min(len, 24)): f_ppi.c. */
+void iof__feat_tcp_opts_json(iof__tbuf *b, const uint8_t *opts, uint32_t len);
+/* Joy's letters of TCP flags ("FSRPAUEC", bit 0 first, set bits only): f_ppi.c. */
+void iof__feat_tcp_flags(iof__tbuf *b, uint8_t flags);
+
+#endif

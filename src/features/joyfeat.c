@@ -1,0 +1,70 @@
+/* The feature modules on the Joy flow policy (flow/joyflow.h): the policy's per-record hooks
+ * feed a feature set, see joyfeat.h. */
+#include "common/rd.h"
+#include "features/joyfeat.h"
+
+/* The captured part of [off, off + len) of the frame: a slice the modules may index. */
+static const uint8_t *slice(const iof__pkt *p, uint32_t off, uint32_t len, uint32_t *n)
+{
+    iof__rd rd = rd_init(p->data, p->caplen);
+    rd_skip(&rd, off);
+    if (rd.err) {
+        *n = 0;
+        return NULL;
+    }
+    size_t left = rd_left(&rd);
+    *n = len < left ? len : (uint32_t)left;
+    const uint8_t *q = rd_bytes(&rd, *n);
+    if (!q)
+        *n = 0;
+    return q;
+}
+
+static void on_created(void *ctx, iof__joyrec *r)
+{
+    const iof__featset *s = ctx;
+    iof__featset_init_state(s, r->ext);
+}
+
+static void on_packet(void *ctx, iof__joyrec *r, const iof__jf_data *d)
+{
+    const iof__featset *s = ctx;
+    const iof__pkt *p = d->pkt;
+    iof__feat_pkt fp = { .pkt = p, .data_pkts = r->ndata, .tcp = d->tcp, .ts_us = d->ts_us };
+    fp.data = slice(p, d->off, d->len, &fp.len);
+    fp.ip = slice(p, p->l3_off, p->ip_len, &fp.ip_len);
+    if (d->tcp)   /* Joy's TCP parser checked 20 <= header <= segment */
+        fp.tcp_opts = slice(p, p->l4_off + 20, p->l4_hlen - 20, &fp.tcp_opts_len);
+    iof__featset_update(s, r->ext, &fp);
+}
+
+void iof__joyfeat_hooks(const iof__featset *s, iof__jf_config *cfg)
+{
+    cfg->hooks = (iof__jf_hooks){ 0 };
+    if (!s || s->ext_size == 0)
+        return;
+    cfg->hooks = (iof__jf_hooks){
+        .ext_size = s->ext_size,
+        .created = on_created,
+        .packet = on_packet,
+        .ctx = (void *)(uintptr_t)s,   /* the hooks only read it */
+    };
+}
+
+void iof__joyfeat_joy_defaults(iof__feat_opts *o, uint32_t idp)
+{
+    /* the modules Joy's golden configuration had on that are implemented (docs/JOY.md) */
+    *o = (iof__feat_opts){
+        .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true, .hd = 1,
+        .idp = idp,
+    };
+}
+
+void iof__joyfeat_finish(const iof__featset *s, const iof__joyrec *primary)
+{
+    if (!s || s->ext_size == 0)
+        return;
+    iof__featset_finish(s, primary->ext);
+    if (primary->twin)
+        iof__featset_finish(s, primary->twin->ext);
+}

@@ -1,0 +1,90 @@
+/* The feature-module registry and feature sets: see feature.h. */
+#include "common/err.h"
+#include "features/feature.h"
+
+/* Joy's print order: byte_dist/entropy after packets[], then its feature list (wht before
+ * payload), then hd, then idp. A module's slot says where; within a slot this order holds. */
+static const iof__feature *const registry[] = {
+    &iof__feat_byte_dist,
+    &iof__feat_wht,
+    &iof__feat_payload,
+    &iof__feat_ppi,
+    &iof__feat_hd,
+    &iof__feat_idp,
+};
+
+_Static_assert(sizeof(registry) / sizeof(registry[0]) <= IOF_FEAT_MAX_MODULES,
+               "IOF_FEAT_MAX_MODULES bounds the registry");
+
+const iof__feature *const *iof__feat_registry(size_t *n)
+{
+    *n = sizeof(registry) / sizeof(registry[0]);
+    return registry;
+}
+
+/* extension areas are aligned for any scalar (table.h): keep each state so too */
+#define FEAT_ALIGN 16u
+
+int iof__featset_init(iof__featset *s, const iof__feat_opts *o)
+{
+    *s = (iof__featset){ .opts = *o };
+    if (o->idp > IOF_FEAT_MAX_IDP || o->hd > IOF_FEAT_MAX_HD)
+        return IOF_E_INVAL;
+    size_t off = 0;
+    for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++) {
+        const iof__feature *m = registry[i];
+        if (!m->enabled(o))
+            continue;
+        s->mod[s->n] = m;
+        s->off[s->n] = off;
+        s->n++;
+        size_t bytes = m->state_size ? m->state_size(o) : m->state_bytes;
+        off += (bytes + FEAT_ALIGN - 1) / FEAT_ALIGN * FEAT_ALIGN;
+    }
+    s->ext_size = off;
+    return IOF_OK;
+}
+
+void iof__featset_init_state(const iof__featset *s, void *ext)
+{
+    unsigned char *base = ext;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->mod[i]->init)
+            s->mod[i]->init(base + s->off[i], &s->opts);
+}
+
+void iof__featset_update(const iof__featset *s, void *ext, const iof__feat_pkt *fp)
+{
+    unsigned char *base = ext;
+    for (uint32_t i = 0; i < s->n; i++)
+        s->mod[i]->update(base + s->off[i], fp, &s->opts);
+}
+
+void iof__featset_finish(const iof__featset *s, void *ext)
+{
+    unsigned char *base = ext;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->mod[i]->finish)
+            s->mod[i]->finish(base + s->off[i], &s->opts);
+}
+
+void iof__featset_joy_json(const iof__featset *s, iof__feat_joy_slot slot, iof__tbuf *b,
+                           const void *out, const void *in)
+{
+    const unsigned char *o = out, *n = in;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->mod[i]->joy_slot == slot)
+            s->mod[i]->joy_json(b, o + s->off[i], n ? n + s->off[i] : NULL, &s->opts);
+}
+
+void iof__feat_put_hex(iof__tbuf *b, const char *key, const uint8_t *p, size_t n)
+{
+    if (key) {
+        iof__tb_puts(b, ",\"");
+        iof__tb_puts(b, key);
+        iof__tb_puts(b, "\":");
+    }
+    iof__tb_putc(b, '"');
+    iof__tb_hex(b, p, n);
+    iof__tb_putc(b, '"');
+}

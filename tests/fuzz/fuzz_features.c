@@ -1,0 +1,119 @@
+/* fuzz_features: the feature modules (src/features) on arbitrary segments, and Joy's TCP option
+ * decoder (iof__feat_tcp_opts_json, a parser of packet bytes) on arbitrary option bytes.
+ *
+ * Input: byte 0 picks hd (1..32) and byte 1 idp (1..1500 through a scale); then records of
+ *   [side|tcp bits] [tcp flags] [option length 0..40] [data length] [options] [data]
+ * each fed to one of two records' states with every module on, times increasing by the record
+ * index. Then every slot is written one way and as a pair. Invariants: the text of each slot is
+ * empty or starts with ',' and its brackets and braces balance outside strings; the option
+ * decoder, given an exactly-sized heap copy of min(len, 24) bytes, writes a balanced list. */
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "features/feature.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static volatile uint32_t sink;
+
+#define CHECK(c) do { if (!(c)) abort(); } while (0)
+#define FF_MAX_INPUT 65535
+
+static alignas(16) unsigned char ext[2][16384];
+
+static void check_text(const iof__tbuf *b, size_t from)
+{
+    CHECK(!b->oom);
+    if (b->len == from)
+        return;
+    CHECK(b->p[from] == ',');
+    int depth = 0;
+    bool str = false;
+    for (size_t i = from; i < b->len; i++) {
+        char c = b->p[i];
+        if (c == '"')
+            str = !str;
+        else if (!str && (c == '[' || c == '{'))
+            depth++;
+        else if (!str && (c == ']' || c == '}'))
+            CHECK(--depth >= 0);
+    }
+    CHECK(depth == 0 && !str);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2 || size > FF_MAX_INPUT)
+        return 0;
+    iof__feat_opts o = { .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true,
+                         .hd = 1u + data[0] % IOF_FEAT_MAX_HD,
+                         .idp = 1u + (uint32_t)data[1] * IOF_FEAT_MAX_IDP / 256u };
+    iof__featset fs;
+    CHECK(iof__featset_init(&fs, &o) == 0);
+    CHECK(fs.ext_size <= sizeof(ext[0]));
+    memset(ext, 0, sizeof(ext));
+    iof__featset_init_state(&fs, ext[0]);
+    iof__featset_init_state(&fs, ext[1]);
+    iof__tbuf b = { 0 };
+    uint32_t data_pkts[2] = { 0, 0 };
+    size_t pos = 2;
+    for (int64_t k = 0; size - pos >= 4; k++) {
+        uint8_t bits = data[pos], flags = data[pos + 1];
+        uint32_t olen = data[pos + 2] % 41u, dlen = data[pos + 3];
+        pos += 4;
+        if (olen > size - pos)
+            olen = (uint32_t)(size - pos);
+        /* exactly-sized copies: ASan sees a read past them */
+        uint8_t *opts = malloc(olen ? olen : 1), *d = NULL;
+        if (!opts)
+            break;
+        memcpy(opts, data + pos, olen);
+        pos += olen;
+        if (dlen > size - pos)
+            dlen = (uint32_t)(size - pos);
+        d = malloc(dlen ? dlen : 1);
+        if (!d) {
+            free(opts);
+            break;
+        }
+        memcpy(d, data + pos, dlen);
+        pos += dlen;
+        int side = bits & 1;
+        data_pkts[side] += dlen != 0 && data_pkts[side] < 255;
+        iof__pkt p = { .tcp_seq = (uint32_t)k * 1000u, .tcp_ack = flags * 7u, .tcp_flags = flags,
+                       .l4_hlen = 20 + olen };
+        iof__feat_pkt fp = { .pkt = &p, .data = d, .len = dlen, .ip = d, .ip_len = dlen,
+                             .data_pkts = data_pkts[side], .tcp = (bits & 2) != 0,
+                             .ts_us = k * 1000 - (bits & 4 ? 5000 : 0), .tcp_opts = opts,
+                             .tcp_opts_len = olen };
+        iof__featset_update(&fs, ext[side], &fp);
+        /* the option decoder alone on these bytes (it reads at most 24) */
+        uint32_t keep = olen < IOF_FEAT_TCP_OPT_LEN ? olen : IOF_FEAT_TCP_OPT_LEN;
+        uint8_t *o24 = malloc(keep ? keep : 1);
+        if (o24) {
+            memcpy(o24, opts, keep);
+            size_t from = b.len;
+            iof__feat_tcp_opts_json(&b, o24, olen);
+            check_text(&b, from);
+            free(o24);
+        }
+        free(opts);
+        free(d);
+    }
+    iof__featset_finish(&fs, ext[0]);
+    iof__featset_finish(&fs, ext[1]);
+    for (int slot = 0; slot < IOF_FEAT_JOY_SLOTS; slot++) {
+        for (int pair = 0; pair < 2; pair++) {
+            size_t from = b.len;
+            iof__featset_joy_json(&fs, (iof__feat_joy_slot)slot, &b, ext[0], pair ? ext[1] : NULL);
+            check_text(&b, from);
+        }
+    }
+    uint32_t acc = 0;
+    for (size_t i = 0; i < b.len; i++)
+        acc += (uint8_t)b.p[i];
+    sink += acc;
+    iof__tb_free(&b);
+    return 0;
+}

@@ -1,0 +1,337 @@
+/* Feature modules (src/features): each module's arithmetic on hand-made packets, exact texts
+ * as Joy writes them (docs/JOY.md "Feature modules"), and the registry / feature set. */
+#include <stdalign.h>
+
+#include "features/feature.h"
+#include "iotflow/iotflow.h"
+#include "test.h"
+
+/* two records' extension areas (out, in), big enough for every module at once */
+static alignas(16) unsigned char ext_out[16384], ext_in[16384];
+static iof__featset fs;
+static iof__tbuf tb;
+
+static void setup(iof__feat_opts o)
+{
+    ASSERT_EQ_INT(iof__featset_init(&fs, &o), IOF_OK);
+    ASSERT_TRUE(fs.ext_size <= sizeof(ext_out));
+    memset(ext_out, 0, sizeof(ext_out));
+    memset(ext_in, 0, sizeof(ext_in));
+    iof__featset_init_state(&fs, ext_out);
+    iof__featset_init_state(&fs, ext_in);
+}
+
+/* One packet of data d[0..n) into a side; the IP packet is the same bytes. */
+static void feed(unsigned char *ext, const uint8_t *d, uint32_t n, bool tcp)
+{
+    static uint32_t data_pkts;
+    data_pkts += n != 0;
+    iof__feat_pkt fp = { .data = d, .len = n, .ip = d, .ip_len = n, .data_pkts = n ? data_pkts : 0,
+                         .tcp = tcp };
+    iof__featset_update(&fs, ext, &fp);
+}
+
+/* The text the modules of slot write for the flow (in: NULL for a one-way flow). */
+static const char *json(iof__feat_joy_slot slot, bool bidir)
+{
+    tb.len = 0;
+    iof__featset_finish(&fs, ext_out);
+    iof__featset_joy_json(&fs, slot, &tb, ext_out, bidir ? ext_in : NULL);
+    iof__tb_putc(&tb, '\0');
+    ASSERT_TRUE(!tb.oom);
+    return tb.p;
+}
+
+/* ",\"byte_dist\":[" + the 256 counts, with c[v] at v */
+static const char *dist_text(char *buf, size_t len, const unsigned *c)
+{
+    size_t k = (size_t)snprintf(buf, len, ",\"byte_dist\":[");
+    for (int v = 0; v < 256; v++)
+        k += (size_t)snprintf(buf + k, len - k, v ? ",%u" : "%u", c[v]);
+    snprintf(buf + k, len - k, "]");
+    return buf;
+}
+
+static void test_byte_dist_one_way(void)
+{
+    setup((iof__feat_opts){ .dist = true, .entropy = true });
+    const uint8_t a[] = { 0, 1 }, b[] = { 2, 3 };
+    feed(ext_out, a, 2, true);
+    feed(ext_out, b, 2, false);
+    unsigned c[256] = { 1, 1, 1, 1 };
+    char want[2048], d[1600];
+    /* mean 1.5; std = sqrt((2.25 + 0.25 + 0.25 + 2.25) / 3) = 1.2909944; 4 equal values: 2 bits */
+    snprintf(want, sizeof(want), "%s,\"byte_dist_mean\":1.500000,\"byte_dist_std\":1.290994"
+             ",\"entropy\":2.000000,\"total_entropy\":8.000000", dist_text(d, sizeof(d), c));
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_AFTER_PACKETS, false), want);
+    /* other slots: nothing */
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false), "");
+}
+
+static void test_byte_dist_pair_joy_formula(void)
+{
+    setup((iof__feat_opts){ .dist = true, .entropy = true });
+    const uint8_t a[] = { 0, 2 }, b[] = { 4, 6 };
+    feed(ext_out, a, 2, true);
+    feed(ext_in, b, 2, true);
+    unsigned c[256] = { 0 };
+    c[0] = c[2] = c[4] = c[6] = 1;
+    char want[2048], d[1600];
+    /* mean = 2/4 * 1 + 2/4 * 5 = 3; Joy's "std" = sqrt((2/4 * 2 + 2/4 * 2) / 3) = 0.8164966
+     * (the two sums of squared deviations weighted, not pooled: the pooled one is 2.5819889) */
+    snprintf(want, sizeof(want), "%s,\"byte_dist_mean\":3.000000,\"byte_dist_std\":0.816497"
+             ",\"entropy\":2.000000,\"total_entropy\":8.000000", dist_text(d, sizeof(d), c));
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_AFTER_PACKETS, true), want);
+}
+
+static void test_byte_dist_edges(void)
+{
+    /* no data: the array of zeros, no mean, std or entropy */
+    setup((iof__feat_opts){ .dist = true, .entropy = true });
+    feed(ext_out, NULL, 0, true);
+    unsigned c[256] = { 0 };
+    char d[1600];
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_AFTER_PACKETS, true), dist_text(d, sizeof(d), c));
+    /* one byte: std 0; entropy 0 */
+    const uint8_t one[] = { 200 };
+    feed(ext_out, one, 1, true);
+    c[200] = 1;
+    char want[2048];
+    snprintf(want, sizeof(want), "%s,\"byte_dist_mean\":200.000000,\"byte_dist_std\":0.000000"
+             ",\"entropy\":0.000000,\"total_entropy\":0.000000", dist_text(d, sizeof(d), c));
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_AFTER_PACKETS, false), want);
+    /* entropy alone: no byte_dist keys */
+    setup((iof__feat_opts){ .entropy = true });
+    feed(ext_out, one, 1, true);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_AFTER_PACKETS, false), ",\"entropy\":0.000000,\"total_entropy\":0.000000");
+}
+
+static void test_byte_dist_reduction(void)
+{
+    /* 300 x 7 and 1 x 8: the largest count needs 9 bits, so every count is shifted right by 1 */
+    static uint8_t d[301];
+    memset(d, 7, 300);
+    d[300] = 8;
+    setup((iof__feat_opts){ .dist = true, .entropy = true });
+    feed(ext_out, d, 301, true);
+    unsigned c[256] = { 0 };
+    c[7] = 150;
+    char want[2048], t[1600];
+    dist_text(t, sizeof(t), c);
+    /* Joy's entropy reads the shifted counts, over the 301 bytes: -(150/301) log2(150/301) =
+     * 0.5007314 in double; Joy's single precision gives 0.50073135.., times 301 = 150.720154
+     * (double: 150.720148). The plain entropy of these bytes is 0.0321393 (double; 9.673916 in
+     * all), in single precision 0.032139 and 9.673910. */
+    snprintf(want, sizeof(want), "%s,\"byte_dist_mean\":7.003322,\"byte_dist_std\":0.057639"
+             ",\"entropy\":0.500731,\"total_entropy\":150.720154", t);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_AFTER_PACKETS, false), want);
+    setup((iof__feat_opts){ .entropy = true });
+    feed(ext_out, d, 301, true);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_AFTER_PACKETS, false), ",\"entropy\":0.032139,\"total_entropy\":9.673910");
+}
+
+static void test_wht(void)
+{
+    setup((iof__feat_opts){ .wht = true });
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), "");   /* no data: nothing */
+    const uint8_t a[] = { 1, 2, 3, 4, 5 };
+    feed(ext_out, a, 5, true);
+    /* (1,2,3,4): 10,-2,-4,0; (5,0,0,0) padded: 5,5,5,5; sums 15,3,1,5 over 5 bytes */
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false), ",\"wht\":[3,0.6,0.2,1]");
+    const uint8_t b[] = { 255, 0, 0, 0 };
+    feed(ext_in, b, 4, false);
+    /* 270,258,256,260 over 9 bytes, float quotients, %.5g */
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), ",\"wht\":[30,28.667,28.444,28.889]");
+}
+
+static void test_payload(void)
+{
+    setup((iof__feat_opts){ .payload = true });
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), "");
+    uint8_t a[40];
+    for (int i = 0; i < 40; i++)
+        a[i] = (uint8_t)i;
+    feed(ext_in, NULL, 0, true);     /* no data: nothing kept */
+    const uint8_t b[] = { 0xaa, 0xbb, 0xcc };
+    feed(ext_in, b, 3, true);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), ",\"payload\":{\"in\":\"aabbcc\"}");
+    feed(ext_out, a, 40, false);     /* 32 bytes kept */
+    feed(ext_out, b, 3, false);      /* later packets change nothing */
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true),
+                  ",\"payload\":{\"out\":\"000102030405060708090a0b0c0d0e0f"
+                  "101112131415161718191a1b1c1d1e1f\",\"in\":\"aabbcc\"}");
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false),
+                  ",\"payload\":{\"out\":\"000102030405060708090a0b0c0d0e0f"
+                  "101112131415161718191a1b1c1d1e1f\"}");
+}
+
+static void test_hd(void)
+{
+    setup((iof__feat_opts){ .hd = 2 });
+    const uint8_t p1[] = { 0x10, 0x01 }, p3[] = { 0x11, 0x01 }, short1[] = { 0x10 };
+    feed(ext_out, p1, 2, true);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_HD, false), "");          /* one seen: nothing */
+    feed(ext_out, short1, 1, true);                           /* < 2 bytes: not counted */
+    feed(ext_out, p3, 2, false);                              /* Joy's "IP" path: not counted */
+    feed(ext_out, p1, 2, true);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_HD, false),
+                  ",\"hd\":{\"n\":2,\"cm\":\"ffff\",\"cv\":\"1001\",\"sm\":\"0000\",\"i\":\"1001\"}");
+    feed(ext_out, p3, 2, true);   /* bit 0 of byte 0 varies */
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_HD, false),
+                  ",\"hd\":{\"n\":3,\"cm\":\"feff\",\"cv\":\"1001\",\"sm\":\"0000\",\"i\":\"1001\"}");
+    /* the in side is never written (Joy writes the out side's) */
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_HD, true),
+                  ",\"hd\":{\"n\":3,\"cm\":\"feff\",\"cv\":\"1001\",\"sm\":\"0000\",\"i\":\"1001\"}");
+
+    /* Joy's sequence mask: a byte with mask 0 whose value is cv + 1 = 1 */
+    setup((iof__feat_opts){ .hd = 2 });
+    const uint8_t q1[] = { 0, 0xff }, q2[] = { 0, 0 }, q3[] = { 0, 1 };
+    feed(ext_out, q1, 2, true);
+    feed(ext_out, q2, 2, true);
+    feed(ext_out, q3, 2, true);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_HD, false),
+                  ",\"hd\":{\"n\":3,\"cm\":\"ff00\",\"cv\":\"0000\",\"sm\":\"00ff\",\"i\":\"00ff\"}");
+    /* at most 10 looked at */
+    for (int i = 0; i < 20; i++)
+        feed(ext_out, q2, 2, true);
+    ASSERT_TRUE(strstr(json(IOF_FEAT_JOY_HD, false), "\"n\":10,") != NULL);
+}
+
+static void test_idp(void)
+{
+    setup((iof__feat_opts){ .idp = 4 });
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_IDP, true), "");
+    iof__feat_pkt none = { .ip = (const uint8_t *)"\x45\x00", .ip_len = 2, .data_pkts = 0 };
+    iof__featset_update(&fs, ext_out, &none);   /* no data packet yet: nothing kept */
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_IDP, true), "");
+    const uint8_t ip[] = { 1, 2, 3, 4, 5, 6 };
+    iof__feat_pkt first = { .ip = ip, .ip_len = 6, .data_pkts = 1 };
+    iof__featset_update(&fs, ext_out, &first);      /* the first 4 bytes */
+    iof__feat_pkt later = { .ip = ip + 1, .ip_len = 5, .data_pkts = 2 };
+    iof__featset_update(&fs, ext_out, &later);      /* kept already */
+    iof__feat_pkt small = { .ip = ip, .ip_len = 3, .data_pkts = 1 };
+    iof__featset_update(&fs, ext_in, &small);       /* shorter than N: all of it */
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_IDP, true),
+                  ",\"idp_out\":\"01020304\",\"idp_len_out\":4,\"idp_in\":\"010203\",\"idp_len_in\":3");
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_IDP, false), ",\"idp_out\":\"01020304\",\"idp_len_out\":4");
+}
+
+/* One TCP segment into a side's ppi. */
+static void ppi_feed(unsigned char *ext, int64_t t_us, uint32_t seq, uint32_t ack, uint8_t flags,
+                     uint32_t len, const uint8_t *opts, uint32_t olen)
+{
+    iof__pkt p = { .tcp_seq = seq, .tcp_ack = ack, .tcp_flags = flags, .l4_hlen = 20 + olen };
+    iof__feat_pkt fp = { .pkt = &p, .len = len, .tcp = true, .ts_us = t_us, .tcp_opts = opts,
+                         .tcp_opts_len = olen };
+    iof__featset_update(&fs, ext, &fp);
+}
+
+static void test_ppi(void)
+{
+    setup((iof__feat_opts){ .ppi = true });
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), "");   /* no TCP segment: nothing */
+    static const uint8_t mss[4] = { 2, 4, 0x05, 0xb4 };
+    ppi_feed(ext_out, 1000, 100, 0, 0x02, 0, mss, 4);        /* SYN */
+    ppi_feed(ext_in, 2000, 500, 101, 0x12, 0, NULL, 0);      /* SYN/ACK */
+    ppi_feed(ext_out, 3000, 101, 501, 0x10, 10, NULL, 0);    /* a tie with the next: in first */
+    ppi_feed(ext_in, 3000, 501, 111, 0x18, 5, NULL, 0);
+    ppi_feed(ext_out, 4000, 50, 501, 0x10, 0, NULL, 0);      /* below the highest seq */
+    /* a retransmission (Joy's "IP" path) is not an entry */
+    iof__feat_pkt ip = { .pkt = &(iof__pkt){ 0 }, .tcp = false, .ts_us = 5000 };
+    iof__featset_update(&fs, ext_out, &ip);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), ",\"ppi\":["
+        "{\"seq\":100,\"ack\":0,\"rseq\":0,\"rack\":0,\"b\":0,\"olen\":4,\"dir\":\">\",\"t\":0,\"flags\":\"S\",\"opts\":[{\"mss\":1460}]},"
+        "{\"seq\":500,\"ack\":101,\"rseq\":0,\"rack\":1,\"b\":0,\"olen\":0,\"dir\":\"<\",\"t\":1,\"flags\":\"SA\",\"opts\":[]},"
+        "{\"seq\":501,\"ack\":111,\"rseq\":1,\"rack\":11,\"b\":5,\"olen\":0,\"dir\":\"<\",\"t\":2,\"flags\":\"PA\",\"opts\":[]},"
+        "{\"seq\":101,\"ack\":501,\"rseq\":1,\"rack\":0,\"b\":10,\"olen\":0,\"dir\":\">\",\"t\":2,\"flags\":\"A\",\"opts\":[]},"
+        "{\"seq\":50,\"ack\":501,\"rseq\":-51,\"rack\":0,\"b\":0,\"olen\":0,\"dir\":\">\",\"t\":3,\"flags\":\"A\",\"opts\":[]}]");
+
+    /* mid-connection, the in side speaks first: it is the client (">"), its first entry 0/0 */
+    setup((iof__feat_opts){ .ppi = true });
+    ppi_feed(ext_in, 0, 7000, 9000, 0x18, 3, NULL, 0);
+    ppi_feed(ext_out, 1500, 9000, 7003, 0x10, 0, NULL, 0);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), ",\"ppi\":["
+        "{\"seq\":7000,\"ack\":9000,\"rseq\":0,\"rack\":0,\"b\":3,\"olen\":0,\"dir\":\">\",\"t\":0,\"flags\":\"PA\",\"opts\":[]},"
+        "{\"seq\":9000,\"ack\":7003,\"rseq\":0,\"rack\":3,\"b\":0,\"olen\":0,\"dir\":\"<\",\"t\":1,\"flags\":\"A\",\"opts\":[]}]");
+    /* an in side without entries: the out side's alone; at most 50 per side */
+    setup((iof__feat_opts){ .ppi = true });
+    for (int i = 0; i < 60; i++)
+        ppi_feed(ext_out, i * 1000, 1, 0, 0x10, 0, NULL, 0);
+    const char *j = json(IOF_FEAT_JOY_MODULES, true);
+    size_t n = 0;
+    for (const char *q = j; (q = strstr(q, "{\"seq\"")); q++)
+        n++;
+    ASSERT_EQ_INT(n, 50);
+}
+
+static const char *opts_json(const uint8_t *o, uint32_t n)
+{
+    tb.len = 0;
+    iof__feat_tcp_opts_json(&tb, o, n);
+    iof__tb_putc(&tb, '\0');
+    return tb.p;
+}
+
+static void test_tcp_opts(void)
+{
+    static const uint8_t all[24] = { 1, 2, 4, 0x05, 0xb4, 3, 3, 7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2,
+                                     30, 3, 0xab, 0 };
+    ASSERT_EQ_STR(opts_json(all, 24), ",\"opts\":[{\"noop\":null},{\"mss\":1460},{\"ws\":7},"
+                  "{\"sackp\":null},{\"ts\":{\"val\":1,\"ecr\":2}},{\"kind\":30,\"data\":\"ab\"}]");
+    static const uint8_t bad_mss[4] = { 2, 3, 0, 0 };      /* 1 data byte, then end of list */
+    ASSERT_EQ_STR(opts_json(bad_mss, 4), ",\"opts\":[{\"malformed\":{\"kind\":2,\"data\":\"00\",\"len\":1}}]");
+    static const uint8_t too_long[4] = { 1, 5, 10, 0 };    /* a length beyond the list: stop */
+    ASSERT_EQ_STR(opts_json(too_long, 4), ",\"opts\":[{\"noop\":null},{\"malformed\":{\"kind\":5,\"len\":10}}]");
+    static const uint8_t no_len[4] = { 1, 1, 1, 9 };       /* a kind without its length: stop */
+    ASSERT_EQ_STR(opts_json(no_len, 4), ",\"opts\":[{\"noop\":null},{\"noop\":null},{\"noop\":null}]");
+    static const uint8_t zero_len[4] = { 9, 0, 1, 1 };
+    ASSERT_EQ_STR(opts_json(zero_len, 4), ",\"opts\":[{\"malformed\":{\"kind\":9,\"len\":0}}]");
+    uint8_t nops[40];
+    memset(nops, 1, sizeof(nops));                        /* 40 option bytes: the first 24 */
+    const char *j = opts_json(nops, 40);
+    size_t n = 0;
+    for (const char *q = j; (q = strstr(q, "noop")); q++)
+        n++;
+    ASSERT_EQ_INT(n, 24);
+    ASSERT_EQ_STR(opts_json(nops, 0), ",\"opts\":[]");
+}
+
+static void test_registry_and_set(void)
+{
+    size_t n;
+    const iof__feature *const *reg = iof__feat_registry(&n);
+    ASSERT_EQ_INT(n, 6);
+    ASSERT_EQ_STR(reg[0]->name, "byte_dist");
+    ASSERT_EQ_STR(reg[3]->name, "ppi");
+    ASSERT_EQ_STR(reg[5]->name, "idp");
+    for (size_t i = 0; i < n; i++) {
+        ASSERT_TRUE(reg[i]->cols == NULL);     /* custom-flow columns: a later step */
+        if (i)   /* Joy's print order: slots never go back */
+            ASSERT_TRUE(reg[i]->joy_slot >= reg[i - 1]->joy_slot);
+    }
+    iof__featset s;
+    ASSERT_EQ_INT(iof__featset_init(&s, &(iof__feat_opts){ 0 }), IOF_OK);
+    ASSERT_EQ_INT(s.n, 0);
+    ASSERT_EQ_INT(s.ext_size, 0);
+    iof__feat_opts all = { .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true,
+                           .hd = 32, .idp = 1500 };
+    ASSERT_EQ_INT(iof__featset_init(&s, &all), IOF_OK);
+    ASSERT_EQ_INT(s.n, 6);
+    for (uint32_t i = 0; i < s.n; i++)
+        ASSERT_EQ_INT(s.off[i] % 16, 0);
+    ASSERT_TRUE(s.ext_size >= 1500 + 256 * 8);
+    all.idp = 1501;
+    ASSERT_EQ_INT(iof__featset_init(&s, &all), IOF_E_INVAL);
+    all.idp = 1;
+    all.hd = 33;
+    ASSERT_EQ_INT(iof__featset_init(&s, &all), IOF_E_INVAL);
+    iof__tb_free(&tb);
+}
+
+static const iof_test tests[] = {
+    TEST(test_byte_dist_one_way), TEST(test_byte_dist_pair_joy_formula), TEST(test_byte_dist_edges),
+    TEST(test_byte_dist_reduction), TEST(test_wht), TEST(test_payload), TEST(test_hd),
+    TEST(test_idp), TEST(test_ppi), TEST(test_tcp_opts), TEST(test_registry_and_set), { 0, 0 },
+};
+
+int main(void) { return iof_test_run(tests); }
