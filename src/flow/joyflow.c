@@ -27,6 +27,9 @@ struct iof__joyflow {
     uint64_t npkt;           /* packets taken so far: the ordinal seq is made of */
     uint64_t frames;         /* frames counted by iof__joyflow_frame */
     int64_t clock_us;        /* largest packet time (Joy's global_time) */
+    uint64_t max_live;       /* the cap in force (max_flows, or max_bytes' record count) */
+    uint64_t record_bytes;   /* memory per live record */
+    bool capped_by_memory;
     iof__jf_stats st;
 };
 
@@ -74,6 +77,23 @@ int iof__joyflow_create(iof__joyflow **out, const iof__jf_config *cfg, iof__jf_e
     if (rc != IOF_OK) {
         free(t);
         return rc;
+    }
+    /* max_bytes: every record costs the same (its slab entry, with the packets[] arrays and
+     * the feature states, and about two bucket pointers at the table's load), so the byte
+     * bound is a record cap; the fixed part (buckets' minimum, one slab) comes off first */
+    t->record_bytes = iof__ftab_entry_bytes(&t->tab) + 2 * sizeof(void *);
+    t->max_live = cfg->max_flows;
+    if (cfg->max_bytes) {
+        uint64_t fixed = (uint64_t)IOF_FTAB_MIN_BUCKETS * sizeof(void *) +
+                         (uint64_t)IOF_FTAB_SLAB_RECORDS * t->record_bytes;
+        uint64_t cap = cfg->max_bytes > fixed ? (cfg->max_bytes - fixed) / t->record_bytes : 0;
+        if (cap < 2)
+            cap = 2; /* a pair */
+        if (cap < t->max_live) {
+            t->max_live = cap;
+            t->capped_by_memory = true;
+            iof__ftab_set_max_live(&t->tab, cap);
+        }
     }
     *out = t;
     return IOF_OK;
@@ -420,6 +440,9 @@ void iof__joyflow_get_stats(const iof__joyflow *t, iof__jf_stats *st)
     const iof__ftab_stats *ts = iof__ftab_get_stats(&t->tab);
     st->live_records = ts->live;
     st->peak_live_records = ts->peak_live;
+    st->max_live = t->max_live;
+    st->record_bytes = t->record_bytes;
+    st->capped_by_memory = t->capped_by_memory;
 }
 
 uint64_t iof__joyflow_memory(const iof__joyflow *t)

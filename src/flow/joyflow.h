@@ -116,6 +116,9 @@ typedef struct iof__jf_hooks {
 typedef struct iof__jf_config {
     uint32_t packets;        /* packets[] entries per direction, 1..IOF_JOY_MAX_PACKETS */
     uint64_t max_flows;      /* cap on live records (each direction counts) */
+    uint64_t max_bytes;      /* bound on the table's memory (0: none): records are fixed-size
+                                (record, packets[] arrays, feature states), so it becomes a
+                                cap on live records, the smaller of the two applies */
     bool ipv6;               /* also key IPv6 packets (Joy 3.0.3 ignores them) */
     uint64_t hash_seed;
     iof__jf_hooks hooks;     /* all zero: none */
@@ -131,6 +134,9 @@ typedef struct iof__jf_stats {
     uint64_t flows_evicted;   /* emitted early for max_flows */
     uint64_t expired_inactive, expired_active;
     uint64_t live_records, peak_live_records;
+    uint64_t max_live;        /* the cap in force: max_flows, or less for max_bytes */
+    uint64_t record_bytes;    /* table memory per live record (entry + bucket share) */
+    bool capped_by_memory;    /* max_bytes set the cap */
 } iof__jf_stats;
 
 /* Called for each finished flow with its primary record (the twin is r->twin); both are

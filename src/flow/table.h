@@ -245,5 +245,9 @@ static inline const iof__ftab_stats *iof__ftab_get_stats(const iof__ftab *t) { r
 /* Bytes held by the table: buckets, slabs (records, their arrays, extension areas), and the
  * table itself when it was created (not embedded). */
 static inline uint64_t iof__ftab_memory(const iof__ftab *t) { return t->mem_bytes; }
+/* Bytes of one slab entry (policy record + extension area, aligned). */
+static inline size_t iof__ftab_entry_bytes(const iof__ftab *t) { return t->stride; }
+/* Changes the cap on live records (> 0); the policy evicts down to it on its next packets. */
+static inline void iof__ftab_set_max_live(iof__ftab *t, uint64_t n) { t->cfg.max_live = n ? n : 1; }
 
 #endif

@@ -147,6 +147,7 @@ int iof__joyrun_setup(iof_run *r, uint64_t hash_seed)
     iof__jf_config jc = {
         .packets = IOF_JOY_DEFAULT_PACKETS,
         .max_flows = c->max_flows,
+        .max_bytes = c->max_memory == UINT64_MAX ? 0 : c->max_memory, /* resolved by run create */
         .hash_seed = hash_seed, /* the run's seed: random unless --hash-seed */
     };
     iof__feat_opts fo;

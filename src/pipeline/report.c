@@ -99,6 +99,19 @@ static void print_labels(const iof_run *r, FILE *fp)
         print_label_counts(r, fp, IOF_LBL_STAT_JOY, "Joy flows");
 }
 
+/* -f joy: the Joy table's flows, how they ended, and its cap */
+static void print_joy(const iof_run *r, FILE *fp)
+{
+    if (!r->joy)
+        return;
+    iof__jf_stats js;
+    iof__joyflow_get_stats(r->joy, &js);
+    fprintf(fp, "  Joy flows: %" PRIu64 " (%" PRIu64 " two-way), expired inactive %" PRIu64 ", active %" PRIu64
+                ", evicted early %" PRIu64 " (peak live %" PRIu64 " of at most %" PRIu64 "%s)\n",
+            js.flows_emitted, js.flows_bidir, js.expired_inactive, js.expired_active, js.flows_evicted,
+            js.peak_live_records, js.max_live, js.capped_by_memory ? ", set by --max-memory" : "");
+}
+
 void iof_run_print_summary(const iof_run *r, FILE *fp)
 {
     const iof__stats *st = &r->st;
@@ -156,6 +169,7 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
     if (r->cfg.shards)
         fprintf(fp, "  shard %u/%u: %zu of %zu input file(s)\n", r->cfg.shard, r->cfg.shards, r->n_inputs,
                 r->n_inputs_unsharded);
+    print_joy(r, fp);
     print_labels(r, fp);
     iof__print_tables(st, fp, uni);
     size_t nf = 0;
@@ -427,7 +441,26 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_u64(&b, "joy", l->records[IOF_LBL_STAT_JOY], true);
         iof__tb_putc(&b, '}');
     }
-    iof__tb_puts(&b, "],\"inputs\":[");
+    iof__tb_putc(&b, ']');
+    if (r->joy) { /* -f joy: the Joy table's flows and cap */
+        iof__jf_stats js;
+        iof__joyflow_get_stats(r->joy, &js);
+        iof__tb_puts(&b, ",\"joy\":{");
+        iof__tb_kv_u64(&b, "packets", js.packets, false);
+        iof__tb_kv_u64(&b, "packets_skipped", js.skipped, true);
+        iof__tb_kv_u64(&b, "records_created", js.records_created, true);
+        iof__tb_kv_u64(&b, "flows", js.flows_emitted, true);
+        iof__tb_kv_u64(&b, "flows_two_way", js.flows_bidir, true);
+        iof__tb_kv_u64(&b, "expired_inactive", js.expired_inactive, true);
+        iof__tb_kv_u64(&b, "expired_active", js.expired_active, true);
+        iof__tb_kv_u64(&b, "evicted", js.flows_evicted, true);
+        iof__tb_kv_u64(&b, "peak_live", js.peak_live_records, true);
+        iof__tb_kv_u64(&b, "max_live", js.max_live, true);
+        iof__tb_kv_u64(&b, "record_bytes", js.record_bytes, true);
+        iof__tb_kv_bool(&b, "capped_by_memory", js.capped_by_memory, true);
+        iof__tb_putc(&b, '}');
+    }
+    iof__tb_puts(&b, ",\"inputs\":[");
     for (size_t i = 0; i < st->n_inputs; i++) {
         const iof__input_stat *in = &st->inputs[i];
         iof__tb_puts(&b, i ? ",{" : "{");

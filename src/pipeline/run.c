@@ -142,6 +142,8 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
                          IOF_ZSTD_LEVEL_MIN, IOF_ZSTD_LEVEL_MAX, IOF_ZSTD_LEVEL_DEFAULT);
     if (cfg->formats & ~15u)
         return iof__fail(err, errlen, IOF_E_INVAL, "unknown output format");
+    if (cfg->joy_idp && !(cfg->formats & IOF_FMT_JOY))
+        return iof__fail(err, errlen, IOF_E_INVAL, "--idp applies to Joy flows: add -f joy");
     if (!cfg->interface && cfg->n_inputs == 0)
         return iof__fail(err, errlen, IOF_E_INVAL, "no input: give capture files, directories, - or -i IF");
     if (cfg->interface && cfg->n_inputs)

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# -f joy under a memory bound (issue "Speed and scale": memory bounded in bytes; issue "Joy"):
+# --max-memory caps the Joy table's live records (its records are fixed-size: record, packets[]
+# arrays, feature states), flows leave early and are counted, nothing is lost (every packet
+# the table took is in a written flow), and the stats JSON says what the cap was. Also: --idp
+# without -f joy is refused.
+. "$(dirname "$0")/lib.bash"
+command -v python3 >/dev/null || { echo "SKIPPED: python3"; exit 77; }
+"$BIN/iotflow" synth -q -o "$TMP/s" --profile small -d 2m -s 2 || { bad "synth"; finish; exit; }
+run() { # name, extra options...
+  local n=$1; shift
+  "$BIN/iotflow" extract -q -f joy --stats "$TMP/$n.json" -o "$TMP/$n" "$@" "$TMP/s/capture.pcap"
+}
+check "extract -f joy --max-memory 2M" run capped --max-memory 2M
+check "extract -f joy --max-memory none" run free --max-memory none
+# packets in flows = packets the table took; the cap in force and its memory fit the bound
+flows_ok() { # name, expect capped (1/0)
+  python3 - "$TMP/$1.json" "$TMP/$1/joy/capture.json.gz" "$2" <<'PY'
+import gzip, json, sys
+st = json.load(open(sys.argv[1]))["joy"]
+n = pk = 0
+with gzip.open(sys.argv[2], "rt") as f:
+    next(f)
+    for line in f:
+        o = json.loads(line)
+        n += 1
+        pk += o["num_pkts_out"] + o.get("num_pkts_in", 0)
+capped = sys.argv[3] == "1"
+ok = n == st["flows"] and pk == st["packets"] and st["peak_live"] <= st["max_live"]
+ok = ok and st["capped_by_memory"] == capped and (st["evicted"] > 0) == capped
+if capped:
+    ok = ok and st["max_live"] * st["record_bytes"] <= 2 << 20
+print(st, n, pk)
+sys.exit(not ok)
+PY
+}
+check "capped: every packet in a flow, evictions counted, cap x record size within 2 MiB" flows_ok capped 1
+check "unbounded: no eviction, same packets" flows_ok free 0
+"$BIN/iotflow" extract --idp 10 -o "$TMP/idp" "$TMP/s/capture.pcap" > "$TMP/idp.out" 2>&1
+rc=$?
+check "--idp without -f joy: exit 1" test "$rc" -eq 1
+check "... naming -f joy" grep -q -- '-f joy' "$TMP/idp.out"
+finish
