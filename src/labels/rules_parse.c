@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/ipproto.h"
 #include "common/grow.h"
 #include "labels/rules_int.h"
 
@@ -348,12 +349,6 @@ static const struct attr_def *find_attr(const char *name)
     return NULL;
 }
 
-static const struct { const char *name; uint8_t num; } protos[] = {
-    { "icmp", 1 }, { "igmp", 2 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 }, { "esp", 50 },
-    { "ah", 51 }, { "icmpv6", 58 }, { "ipv6-icmp", 58 }, { "ospf", 89 }, { "pim", 103 },
-    { "vrrp", 112 }, { "l2tp", 115 }, { "sctp", 132 },
-};
-
 static const struct { const char *name; uint8_t cls; } classes[] = {
     { "multicast", RC_MULTICAST }, { "broadcast", RC_BROADCAST }, { "private", RC_PRIVATE },
     { "loopback", RC_LOOPBACK }, { "link-local", RC_LINKLOCAL },
@@ -435,12 +430,10 @@ static int parse_range_item(parser *P, const struct attr_def *ad, rl_val *v)
     }
     if (t->t != TK_WORD)
         return expected_after(P, num_what(ad->attr));
-    if (ad->attr == RA_PROTO) {
-        for (size_t i = 0; i < sizeof protos / sizeof protos[0]; i++)
-            if (strcmp(t->s, protos[i].name) == 0) {
-                v->lo = v->hi = protos[i].num;
-                return next(P);
-            }
+    uint8_t num;
+    if (ad->attr == RA_PROTO && iof__proto_number(t->s, strlen(t->s), &num)) {
+        v->lo = v->hi = num;
+        return next(P);
     }
     if (ad->attr == RA_FIRST_DIR) {
         if (strcmp(t->s, "outbound") && strcmp(t->s, "inbound"))

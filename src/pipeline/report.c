@@ -7,23 +7,10 @@
 #include "common/err.h"
 #include "output/outfile.h"
 #include "output/textbuf.h"
+#include "common/ipproto.h"
 #include "pipeline/report.h"
 #include "pipeline/run_int.h"
 
-static const char *proto_name(unsigned p)
-{
-    switch (p) {
-    case 1: return "icmp";
-    case 2: return "igmp";
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 47: return "gre";
-    case 50: return "esp";
-    case 58: return "icmpv6";
-    case 132: return "sctp";
-    default: return "";
-    }
-}
 
 static uint64_t total_drops(const iof__stats *st)
 {
@@ -60,7 +47,7 @@ void iof__print_tables(const iof__stats *stc, FILE *fp, bool show_uni)
             if (!any)
                 fprintf(fp, "\n  %-6s %-8s %10s %12s %14s\n", "proto", "", "records", "packets", "bytes");
             any = true;
-            fprintf(fp, "  %-6d %-8s %10" PRIu64 " %12" PRIu64 " %14" PRIu64 "\n", p, proto_name((unsigned)p),
+            fprintf(fp, "  %-6d %-8s %10" PRIu64 " %12" PRIu64 " %14" PRIu64 "\n", p, iof__proto_name((unsigned)p),
                     st->proto[p].records, st->proto[p].packets, st->proto[p].bytes);
         }
 }
