@@ -18,7 +18,7 @@
  * the null answers exactly "how large does the best lag get by chance for these two series".
  * Prewhitening would need a model per series (AR order, fit) and misbehaves on 0/1 event series.
  *
- * Cost: (K + 1) x (2L + 1) x n multiply-adds per pair (L = 60, K = 19, one day: 2.1e8), no
+ * Cost: (K + 1) x (2L + 1) x n multiply-adds per pair (L = 60, K = 19, one day: 2.1e8, 0.4 s), no
  * allocation: series are prepared once (iof__xcorr_prepare) and paired many times. */
 #ifndef IOF_ANALYSIS_XCORR_H
 #define IOF_ANALYSIS_XCORR_H

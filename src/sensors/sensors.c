@@ -187,7 +187,7 @@ static int resolve(const iof__sensors *s, const char *id, resolved *r)
         const iof__device *d = iof__inventory_get(s->inv, (size_t)r->inv);
         r->has_mac = true;
         memcpy(r->mac, d->mac, 6);
-        if (d->name[0])
+        if (d->name[0] && inv_by_name(s, d->name) == r->inv) /* a shared name would not find it again */
             snprintf(r->canon, sizeof r->canon, "%s", d->name);
         else
             iof__format_mac(d->mac, r->canon);
@@ -514,7 +514,7 @@ static int data_row(rd_ctx *c, char *line, size_t len)
         return IOF_OK;
     }
     if (nf != c->nhdr) {
-        problem(c, &st->skipped_fields, nf > c->nhdr ? c->nhdr + 1 : nf, "%s%d fields, the header has %d",
+        problem(c, &st->skipped_fields, (nf > c->nhdr ? c->nhdr : nf) + 1, "%s%d fields, the header has %d",
                 nf > MAX_FIELDS ? "more than " : "", nf > MAX_FIELDS ? MAX_FIELDS : nf, c->nhdr);
         return IOF_OK;
     }

@@ -69,7 +69,8 @@ typedef struct iof__sensor_col {
 } iof__sensor_col;
 
 typedef struct iof__sensor_dev {
-    char id[IOF_MAX_SENSOR_ID]; /* inventory name, else "aa:bb:cc:dd:ee:ff", else the id as written */
+    char id[IOF_MAX_SENSOR_ID]; /* inventory name (if no other device has it), else
+                                 * "aa:bb:cc:dd:ee:ff", else the id as written; finds it again */
     long inv;                   /* inventory index, -1 if unresolved */
     bool has_mac;               /* from the inventory, or the id was a MAC */
     uint8_t mac[6];

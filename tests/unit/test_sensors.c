@@ -315,7 +315,7 @@ static void test_hostile_rows(void)
     ASSERT_EQ_U64(st.skipped_device, 2);
     ASSERT_EQ_U64(st.rows_kept, 1);
     conserved();
-    ASSERT_EQ_STR(st.first_problem, "s.csv:2: column 2: 2 fields, the header has 3");
+    ASSERT_EQ_STR(st.first_problem, "s.csv:2: column 3: 2 fields, the header has 3");
     ASSERT_EQ_INT(nwarn, 7);
     ASSERT_EQ_STR(lastwarn, "s.csv:12: column 4: 13 fields, the header has 3");
     iof__sensors_free(s);
@@ -451,6 +451,10 @@ static void test_inventory_ids(void)
     ASSERT_EQ_INT(iof__sensors_find_id(s, "plug-1"), -1);
     ASSERT_EQ_INT(iof__sensors_find_id(s, "twin"), -1);
     ASSERT_EQ_INT(iof__sensors_find_inv(s, 99), -1);
+    long twin = iof__sensors_find_inv(s, 2); /* a shared name is no id: the MAC is */
+    ASSERT_TRUE(twin >= 0);
+    ASSERT_EQ_STR(iof__sensors_dev(s, (size_t)twin)->id, "02:00:00:00:00:03");
+    ASSERT_EQ_INT(iof__sensors_find_id(s, "02:00:00:00:00:03"), twin);
     ASSERT_TRUE(asof(s, cam, "v", 4 * S, 0) == 4);
     ASSERT_TRUE(asof(s, iof__sensors_find_inv(s, 5), "v", 60 * S, 2 * S) == -999);
     iof__sensors_free(s);
