@@ -543,7 +543,7 @@ static int data_row(rd_ctx *c, char *line, size_t len)
     if (s->ncols)
         IOF_TRY(iof__grow((void **)&s->cells, &s->cellcap, (s->nrows + 1) * s->ncols, sizeof *s->cells,
                           IOF_MAX_SENSOR_CELLS));
-    double *cell = s->cells + s->nrows * s->ncols;
+    double *cell = s->ncols ? s->cells + s->nrows * s->ncols : NULL; /* no value columns: no cells */
     for (int i = 0; i < nf; i++) {
         int k = c->vcol[i];
         if (k < 0)

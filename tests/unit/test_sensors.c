@@ -342,6 +342,11 @@ static void test_fatal_and_caps(void)
     ASSERT_TRUE(strstr(err, "s.csv:1: column 3: a column name must be"));
     ASSERT_EQ_INT(rd_err("timestamp,device_id,\"v\n"), IOF_E_INVAL);
     ASSERT_TRUE(strstr(err, "s.csv:1: header: malformed CSV"));
+    /* no value columns: devices and rows, no series */
+    iof__sensors *s0 = rd("timestamp,device_id\n1,a\n2,b\n");
+    ASSERT_TRUE(s0 && st.rows_kept == 2 && iof__sensors_ndevices(s0) == 2 && iof__sensors_ncols(s0) == 0);
+    ASSERT_EQ_INT(iof__sensors_series(s0, 0, 0).n, 0);
+    iof__sensors_free(s0);
     /* a BOM is not part of the first name */
     iof__sensors *s = rd("\xEF\xBB\xBFtimestamp,device_id,v\n1,a,1\n");
     ASSERT_TRUE(s && st.rows_kept == 1);
