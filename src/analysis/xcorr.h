@@ -88,7 +88,7 @@ void iof__xcorr_abs_change(const double *y, size_t n, double *out);
 /* Compresses a count series: out[t] = log1p(x[t]) (sign-symmetric for negatives, NaN stays
  * NaN). Why: an attack flood gives a device hundreds of flows a second, and raw counts let those
  * seconds dominate Pearson's sums; on synth's attacked plug the power-step coupling scored
- * z = 1.8 on raw flows-started counts and z = 11.9 after log1p (docs/SENSORS.md). out may be x. */
+ * z = 1.8 on raw flows-started counts and z = 13.1 after log1p (docs/SENSORS.md). out may be x. */
 void iof__xcorr_log1p(const double *x, size_t n, double *out);
 
 #endif
