@@ -331,10 +331,11 @@ typedef struct rd_ctx {
     size_t errlen;
 } rd_ctx;
 
-/* A counted problem (a skipped row or a bad value): told to the caller's warn, first one kept. */
-static void problem(rd_ctx *c, uint64_t *counter, int col, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void problem(rd_ctx *c, uint64_t *counter, int col, const char *fmt, ...)
+/* A counted problem (a skipped row or a bad value): told to the caller's warn, first one kept.
+ * col is 1-based (0: the row), colname names it (NULL: unnamed). */
+static void problem(rd_ctx *c, uint64_t *counter, int col, const char *colname, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void problem(rd_ctx *c, uint64_t *counter, int col, const char *colname, const char *fmt, ...)
 {
     (*counter)++;
     char msg[384], what[256];
@@ -342,7 +343,9 @@ static void problem(rd_ctx *c, uint64_t *counter, int col, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    if (col > 0)
+    if (col > 0 && colname)
+        snprintf(msg, sizeof msg, "%s:%lu: column %d (%s): %s", c->name, c->line, col, colname, what);
+    else if (col > 0)
         snprintf(msg, sizeof msg, "%s:%lu: column %d: %s", c->name, c->line, col, what);
     else
         snprintf(msg, sizeof msg, "%s:%lu: %s", c->name, c->line, what);
@@ -460,7 +463,7 @@ static int row_time(rd_ctx *c, const char *v, size_t n, int64_t *t)
 {
     int col = c->ts_col + 1;
     if (n == 0) {
-        problem(c, &c->st->skipped_time, col, "timestamp is empty");
+        problem(c, &c->st->skipped_time, col, "timestamp", "empty");
         return 0;
     }
     bool iso = memchr(v, '-', n) || memchr(v, ':', n) || memchr(v, 'T', n);
@@ -483,12 +486,12 @@ static int row_time(rd_ctx *c, const char *v, size_t n, int64_t *t)
                              "%s:%lu: column %d (timestamp): '%.40s' is after 2261 as epoch seconds "
                              "(milliseconds?): expected seconds",
                              c->name, c->line, col, v);
-        problem(c, &c->st->skipped_time, col, "timestamp '%.40s' is not a valid date and time in 1970..2261", v);
+        problem(c, &c->st->skipped_time, col, "timestamp", "'%.40s' is not a valid date and time in 1970..2261", v);
         return 0;
     case IOF_TIME_SYNTAX:
         break;
     }
-    problem(c, &c->st->skipped_time, col,
+    problem(c, &c->st->skipped_time, col, "timestamp",
             "expected an ISO 8601 time with a zone (2024-06-23T18:00:00Z) or epoch seconds, got '%.40s'", v);
     return 0;
 }
@@ -503,18 +506,18 @@ static int data_row(rd_ctx *c, char *line, size_t len)
         int col = 1;
         for (const char *p = line; p < nul; p++)
             col += *p == ',';
-        problem(c, &st->skipped_csv, col, "NUL byte (not a text line)");
+        problem(c, &st->skipped_csv, col, NULL, "NUL byte (not a text line)");
         return IOF_OK;
     }
     char *f[MAX_FIELDS + 1];
     size_t fl[MAX_FIELDS + 1];
     int nf = iof__csv_split(line, f, fl, MAX_FIELDS + 1);
     if (nf < 0) {
-        problem(c, &st->skipped_csv, 0, "malformed CSV row (an unbalanced quote or text after a closing quote)");
+        problem(c, &st->skipped_csv, 0, NULL, "malformed CSV row (an unbalanced quote or text after a closing quote)");
         return IOF_OK;
     }
     if (nf != c->nhdr) {
-        problem(c, &st->skipped_fields, (nf > c->nhdr ? c->nhdr : nf) + 1, "%s%d fields, the header has %d",
+        problem(c, &st->skipped_fields, (nf > c->nhdr ? c->nhdr : nf) + 1, NULL, "%s%d fields, the header has %d",
                 nf > MAX_FIELDS ? "more than " : "", nf > MAX_FIELDS ? MAX_FIELDS : nf, c->nhdr);
         return IOF_OK;
     }
@@ -525,7 +528,7 @@ static int data_row(rd_ctx *c, char *line, size_t len)
     const char *id = f[c->dev_col];
     int dcol = c->dev_col + 1;
     if (fl[c->dev_col] == 0 || fl[c->dev_col] >= IOF_MAX_SENSOR_ID || has_ctl(id)) {
-        problem(c, &st->skipped_device, dcol, "device_id %s",
+        problem(c, &st->skipped_device, dcol, "device_id", "%s",
                 fl[c->dev_col] == 0 ? "is empty"
                 : fl[c->dev_col] >= IOF_MAX_SENSOR_ID ? "is longer than 127 bytes"
                                                        : "holds control characters");
@@ -557,8 +560,8 @@ static int data_row(rd_ctx *c, char *line, size_t len)
             continue;
         if (!parse_num(f[i], &cell[k])) {
             s->cols[k].bad_values++;
-            problem(c, &st->bad_values, i + 1, "(%s): expected a number, got '%.40s' (read as missing)",
-                    s->cols[k].name, f[i]);
+            problem(c, &st->bad_values, i + 1, s->cols[k].name, "expected a number, got '%.40s' (read as missing)",
+                    f[i]);
         }
     }
     sdev *v = &s->devs[d];

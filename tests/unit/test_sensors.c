@@ -145,7 +145,7 @@ static void test_zone_errors(void)
     ASSERT_EQ_U64(st.skipped_time, 3);
     ASSERT_EQ_U64(st.rows_kept, 1);
     ASSERT_EQ_STR(st.first_problem,
-                  "s.csv:2: column 1: expected an ISO 8601 time with a zone (2024-06-23T18:00:00Z) or epoch "
+                  "s.csv:2: column 1 (timestamp): expected an ISO 8601 time with a zone (2024-06-23T18:00:00Z) or epoch "
                   "seconds, got 'yesterday'");
     ASSERT_EQ_INT(nwarn, 3);
     conserved();
@@ -282,7 +282,7 @@ static void test_missing_and_bad(void)
     ASSERT_EQ_U64(c->bad_values, 6);
     ASSERT_EQ_U64(st.bad_values, 6);
     ASSERT_EQ_U64(st.rows_kept, 15);
-    ASSERT_EQ_STR(st.first_problem, "s.csv:8: column 3: (v): expected a number, got 'abc' (read as missing)");
+    ASSERT_EQ_STR(st.first_problem, "s.csv:8: column 3 (v): expected a number, got 'abc' (read as missing)");
     ASSERT_EQ_INT(nwarn, 6);
     iof__sensor_series z = iof__sensors_series(s, 0, 0);
     ASSERT_TRUE(z.n == 3 && z.v[0] == -150 && z.v[1] == 0.5 && z.v[2] == 7);
@@ -386,6 +386,21 @@ static void test_fatal_and_caps(void)
     ASSERT_EQ_U64(st.rows_kept, 1);
     iof__sensors_free(s);
     free(t);
+    /* distinct devices: the cap, with the line */
+    size_t cap = 64 + (size_t)(IOF_MAX_SENSOR_DEVICES + 1) * 16;
+    t = malloc(cap);
+    ASSERT_TRUE(t);
+    n = (size_t)sprintf(t, "timestamp,device_id\n");
+    for (int i = 0; i <= IOF_MAX_SENSOR_DEVICES; i++)
+        n += (size_t)sprintf(t + n, "1,dev%d\n", i);
+    ASSERT_EQ_INT(read_len(t, n, NULL, &s), IOF_E_LIMIT);
+    ASSERT_EQ_STR(err, "s.csv:65538: column 2 (device_id): more than 65536 distinct device ids "
+                       "(IOF_MAX_SENSOR_DEVICES)");
+    free(t);
+    /* a header with a NUL byte is not a sensor file */
+    static const char nulhdr[] = "timestamp,device\x00_id\n";
+    ASSERT_EQ_INT(read_len(nulhdr, sizeof nulhdr - 1, NULL, &s), IOF_E_INVAL);
+    ASSERT_EQ_STR(err, "s.csv:1: header: NUL byte (not a text file)");
     ASSERT_EQ_INT(iof__sensors_load("/nonexistent/s.csv", NULL, &s, NULL, err, sizeof err), IOF_E_IO);
     ASSERT_TRUE(strstr(err, "/nonexistent/s.csv: cannot open sensor readings"));
 }
