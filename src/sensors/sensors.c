@@ -539,7 +539,7 @@ static int data_row(rd_ctx *c, char *line, size_t len)
                          "%s:%lu: more than %zu rows (IOF_MAX_SENSOR_ROWS = %u rows, IOF_MAX_SENSOR_CELLS = %u "
                          "values held while reading)",
                          c->name, c->line, s->nrows, IOF_MAX_SENSOR_ROWS, IOF_MAX_SENSOR_CELLS);
-    uint32_t d;
+    uint32_t d = 0;
     if ((rc = dev_of(s, id, &d, c->name, c->line, dcol, c->err, c->errlen)) < 0)
         return rc == IOF_E_NOMEM ? iof__fail(c->err, c->errlen, rc, "out of memory") : rc;
     IOF_TRY(iof__grow((void **)&s->rows, &s->rowcap, s->nrows + 1, sizeof *s->rows, IOF_MAX_SENSOR_ROWS));
