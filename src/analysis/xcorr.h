@@ -11,7 +11,8 @@
  * when z >= threshold and S is above every null maximum; then C more copies confirm it (all of
  * them below S too, z over all K + C), because a peak of a few coincident events has a lumpy
  * null that K copies describe badly. A series with fewer than min_events events (values other
- * than its most common one) is never scored: two or three coincidences are not evidence.
+ * than its most common one) is never scored: two or three coincidences are not evidence; nor is
+ * a pair with fewer than 2D + K values present in a series (no room for the copies).
  *
  * Why a shift null and not the textbook 1/sqrt(n) bound: traffic and sensor series are strongly
  * autocorrelated (a stream lasts minutes, a temperature drifts over hours), which inflates the
@@ -22,8 +23,8 @@
  * Prewhitening would need a model per series (AR order, fit) and misbehaves on 0/1 event series.
  *
  * Cost: (K + 1) x (2L + 1) x n multiply-adds per pair (L = 60, K = 19, one day: 2.1e8, 0.4 s),
- * C x (2L + 1) x n more for the few pairs the screen passes, no
- * allocation: series are prepared once (iof__xcorr_prepare) and paired many times. */
+ * C x (2L + 1) x n more for the few pairs the screen passes; no allocation: series are prepared
+ * once (iof__xcorr_prepare) and paired many times. */
 #ifndef IOF_ANALYSIS_XCORR_H
 #define IOF_ANALYSIS_XCORR_H
 
