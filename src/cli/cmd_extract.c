@@ -35,6 +35,11 @@ static void extract_usage(FILE *fp)
           "                        file per run in DIR/joy/ (docs/JOY.md)\n"
           "      --idp N           -f joy: keep the first N bytes (at most 1500) of each\n"
           "                        direction's initial data packet, Joy's idp=N (default 0: off)\n"
+          "      --table T         what parquet/csv/jsonl hold: customflow (default: the records\n"
+          "                        above, both layouts) | telemetry (one row per flow and second,\n"
+          "                        one layout: DIR/telemetry/yy-mm-dd.EXT; docs/OUTPUT.md);\n"
+          "                        joy files always hold Joy flows\n"
+          "      --telemetry-idle D  --table telemetry: a flow idle for D has ended (default 60s)\n"
           "      --layout L        wide | nested (default: wide for parquet/csv, nested for jsonl)\n"
           "      --variant V       bi | uni | both (default both)\n"
           "      --devices FILE    device inventory CSV (iotflow devices writes one): a header\n"
@@ -182,7 +187,7 @@ enum {
     O_LAYOUT = 256, O_VARIANT, O_DEVICES, O_WINDOW, O_PACKETS, O_PAYLOAD, O_PAYLOAD_TOTAL,
     O_PARTITION, O_FILTER, O_COMPRESSION, O_THREADS, O_STATS, O_MAXFLOWS, O_MAXMEM, O_SHARD, O_KEEPIPS, O_SEED,
     O_DURATION, O_SNAPLEN, O_BUFSIZE, O_PROGRESS, O_RULES, O_INPUT_ORDER, O_OVERWRITE, O_APPEND,
-    O_STRICT, O_DEVICE_IP, O_IDP,
+    O_STRICT, O_DEVICE_IP, O_IDP, O_TABLE, O_TEL_IDLE,
 };
 
 int iof_cli_extract(int argc, char **argv)
@@ -206,6 +211,7 @@ int iof_cli_extract(int argc, char **argv)
         { "overwrite", no_argument, 0, O_OVERWRITE }, { "append", no_argument, 0, O_APPEND },
         { "strict", no_argument, 0, O_STRICT }, { "device-ip", no_argument, 0, O_DEVICE_IP },
         { "idp", required_argument, 0, O_IDP },
+        { "table", required_argument, 0, O_TABLE }, { "telemetry-idle", required_argument, 0, O_TEL_IDLE },
         { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
     };
     iof_config cfg;
@@ -271,6 +277,18 @@ int iof_cli_extract(int argc, char **argv)
                 return IOF_EXIT_USAGE;
             break;
         case O_SEED: if (parse_uint("--hash-seed", optarg, UINT64_MAX, &v)) return IOF_EXIT_USAGE; cfg.hash_seed = v; break;
+        case O_TABLE:
+            if (strcmp(optarg, "customflow") == 0) cfg.table = IOF_TABLE_CUSTOMFLOW;
+            else if (strcmp(optarg, "telemetry") == 0) cfg.table = IOF_TABLE_TELEMETRY;
+            else { fprintf(stderr, "iotflow extract: --table customflow|telemetry\n"); return IOF_EXIT_USAGE; }
+            break;
+        case O_TEL_IDLE:
+            cfg.telemetry_idle_s = iof_cli_parse_duration(optarg);
+            if (!(cfg.telemetry_idle_s >= 1)) {
+                fprintf(stderr, "iotflow extract: --telemetry-idle takes a duration of at least 1s, not %s\n", optarg);
+                return IOF_EXIT_USAGE;
+            }
+            break;
         case O_IDP: if (parse_uint("--idp", optarg, 1500, &v)) return IOF_EXIT_USAGE; cfg.joy_idp = (unsigned)v; break;
         case O_THREADS: if (parse_uint("--threads", optarg, 1024, &v)) return IOF_EXIT_USAGE; cfg.threads = (unsigned)v; break;
         case O_SNAPLEN: if (parse_uint("--snaplen", optarg, 262144, &v)) return IOF_EXIT_USAGE; cfg.live_snaplen = (int)v; break;

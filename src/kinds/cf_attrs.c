@@ -1,41 +1,52 @@
-/* The custom-flow record as the label rules see it (labels/rules.h, docs/LABELS.md). */
+/* The record attributes the label rules read (labels/rules.h, docs/LABELS.md): the one filler
+ * of iof__lbl_attrs for device-view records, and the custom-flow record's source. */
 #include <string.h>
 
 #include "kinds/customflow.h"
+#include "kinds/labelcols.h"
+
+void iof__lbl_attrs_from(iof__lbl_attrs *a, const iof__lbl_src *s)
+{
+    memset(a, 0, sizeof(*a));
+    a->proto = s->proto;
+    a->ipver = s->ipver;
+    a->first_dir = s->first_out ? IOF_LBL_OUTBOUND : IOF_LBL_INBOUND;
+    memcpy(a->dev_ip, s->dev_ip, 16);
+    memcpy(a->rem_ip, s->rem_ip, 16);
+    /* only TCP and UDP have ports (the decoder reads no others): ICMP's 0 is "none" */
+    if (s->proto == 6 || s->proto == 17) {
+        a->has |= IOF_LBL_HAS_PORTS;
+        a->dev_port = s->dev_port;
+        a->rem_port = s->rem_port;
+    }
+    if (s->ttl_seen & 1) {
+        a->has |= IOF_LBL_HAS_TTL_OUT;
+        a->ttl_out = s->ttl_out;
+    }
+    if (s->ttl_seen & 2) {
+        a->has |= IOF_LBL_HAS_TTL_IN;
+        a->ttl_in = s->ttl_in;
+    }
+    a->first_ns = s->first_ns;
+    a->last_ns = s->last_ns;
+    if (s->dev && s->dev->name[0]) {
+        a->has |= IOF_LBL_HAS_DEVICE_NAME;
+        a->device_name = s->dev->name;
+    }
+    if (s->dev && s->dev->type[0]) {
+        a->has |= IOF_LBL_HAS_DEVICE_TYPE;
+        a->device_type = s->dev->type;
+    }
+    /* DNS names, SNI and the nDPI application are not kept by these records: rules on them
+     * are unknown (docs/LABELS.md) */
+}
 
 void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, iof__lbl_attrs *a)
 {
-    memset(a, 0, sizeof(*a));
-    a->proto = r->proto;
-    a->ipver = r->ipver;
     /* the record's first packet: 1 = device -> remote (outbound) */
-    a->first_dir = r->first_dir ? IOF_LBL_OUTBOUND : IOF_LBL_INBOUND;
-    memcpy(a->dev_ip, r->dev_ip, 16);
-    memcpy(a->rem_ip, r->rem_ip, 16);
-    /* only TCP and UDP have ports (the decoder reads no others): ICMP's 0 is "none" */
-    if (r->proto == 6 || r->proto == 17) {
-        a->has |= IOF_LBL_HAS_PORTS;
-        a->dev_port = r->dev_port;
-        a->rem_port = r->rem_port;
-    }
-    if (r->ttl_seen & 1) {
-        a->has |= IOF_LBL_HAS_TTL_OUT;
-        a->ttl_out = r->ttl_out;
-    }
-    if (r->ttl_seen & 2) {
-        a->has |= IOF_LBL_HAS_TTL_IN;
-        a->ttl_in = r->ttl_in;
-    }
-    a->first_ns = r->first_ns;
-    a->last_ns = r->last_ns;
-    if (dev && dev->name[0]) {
-        a->has |= IOF_LBL_HAS_DEVICE_NAME;
-        a->device_name = dev->name;
-    }
-    if (dev && dev->type[0]) {
-        a->has |= IOF_LBL_HAS_DEVICE_TYPE;
-        a->device_type = dev->type;
-    }
-    /* DNS names, SNI and the nDPI application are not kept by custom-flow records: rules on
-     * them are unknown (docs/LABELS.md) */
+    const iof__lbl_src s = { .ipver = r->ipver, .proto = r->proto, .first_out = r->first_dir != 0,
+                             .ttl_seen = r->ttl_seen, .ttl_out = r->ttl_out, .ttl_in = r->ttl_in,
+                             .dev_port = r->dev_port, .rem_port = r->rem_port, .dev_ip = r->dev_ip,
+                             .rem_ip = r->rem_ip, .first_ns = r->first_ns, .last_ns = r->last_ns, .dev = dev };
+    iof__lbl_attrs_from(a, &s);
 }

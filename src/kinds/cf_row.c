@@ -4,6 +4,7 @@
 
 #include "common/err.h"
 #include "flow/attrib.h"
+#include "kinds/addrtext.h"
 #include "kinds/customflow.h"
 #include "kinds/devcols.h"
 #include "output/textbuf.h"
@@ -17,11 +18,7 @@ enum cf_field {
 
 uint32_t iof__cf_format_remip(const iof__cfrec *r, bool anonymise, char out[48])
 {
-    if (anonymise && iof__ip_is_local(r->ipver, r->rem_ip)) {
-        strcpy(out, r->ipver == 4 ? "0.0.0.0" : "::");
-        return (uint32_t)strlen(out);
-    }
-    return iof__fmt_ip(r->ipver, r->rem_ip, out);
+    return iof__fmt_ip_anon(r->ipver, r->rem_ip, anonymise, out);
 }
 
 uint32_t iof__cf_payload_stream(const iof__cfrec *r, int16_t *out, uint32_t B)

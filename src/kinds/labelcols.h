@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "common/schema.h"
+#include "flow/inventory.h"
 #include "labels/labeller.h"
 
 #define IOF_LBL_RULE_SUFFIX "_rule"
@@ -35,6 +36,22 @@ static inline void iof__lbl_row_fill(iof__lbl_row *row, const iof__lbl_attrs *a)
     if (row->lb)
         iof__labeller_eval(row->lb, a, row->res);
 }
+/* What every device-view record (custom flow, telemetry row) tells the rules: its key, the
+ * direction of its first packet, its smallest TTL each way, its first and last packet and its
+ * inventory entry. */
+typedef struct iof__lbl_src {
+    uint8_t ipver, proto;
+    bool first_out;            /* the first packet went device -> remote */
+    uint8_t ttl_seen;          /* bit 0: ttl_out valid, bit 1: ttl_in valid */
+    uint8_t ttl_out, ttl_in;
+    uint16_t dev_port, rem_port;
+    const uint8_t *dev_ip, *rem_ip;
+    int64_t first_ns, last_ns;
+    const iof__device *dev;    /* may be NULL */
+} iof__lbl_src;
+/* Fills a (all of it) from s: ports for TCP and UDP only, TTLs where seen, device name and
+ * type where the inventory has them. */
+void iof__lbl_attrs_from(iof__lbl_attrs *a, const iof__lbl_src *s);
 /* iof__colgroup.ops.get of the group. */
 void iof__lbl_get(const void *lblrow, const iof__column *c, uint32_t k, iof__value *v);
 

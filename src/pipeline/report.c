@@ -77,13 +77,27 @@ static void print_label_counts(const iof_run *r, FILE *fp, int counter, const ch
 
 static void print_labels(const iof_run *r, FILE *fp)
 {
-    if (r->sink || !r->joy) { /* -f joy alone: the custom-flow records are not written */
+    if (r->telem)
+        print_label_counts(r, fp, IOF_LBL_STAT_TEL, "telemetry rows");
+    else if (r->sink || !r->joy) { /* -f joy alone: the custom-flow records are not written */
         bool bi = (r->cfg.variants & IOF_VARIANT_BI) != 0;
         print_label_counts(r, fp, bi ? IOF_VAR_BI : IOF_VAR_UNI,
                            bi ? "bidirectional records" : "unidirectional records");
     }
     if (r->joy)
         print_label_counts(r, fp, IOF_LBL_STAT_JOY, "Joy flows");
+}
+
+/* --table telemetry: its rows and flows */
+static void print_telemetry(const iof_run *r, FILE *fp)
+{
+    if (!r->telem)
+        return;
+    iof__tel_stats ts;
+    iof__telem_get_stats(r->telem, &ts);
+    fprintf(fp, "  telemetry: %" PRIu64 " rows of %" PRIu64 " flows, %" PRIu64 " packets (%" PRIu64
+                " older than their second, counted in the next), flows ended early %" PRIu64 " (peak live %" PRIu64 ")\n",
+            ts.rows, ts.flows, ts.packets, ts.late_packets, ts.flows_evicted, ts.peak_live);
 }
 
 /* -f joy: the Joy table's flows, how they ended, and its cap */
@@ -157,6 +171,7 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
         fprintf(fp, "  shard %u/%u: %zu of %zu input file(s)\n", r->cfg.shard, r->cfg.shards, r->n_inputs,
                 r->n_inputs_unsharded);
     print_joy(r, fp);
+    print_telemetry(r, fp);
     print_labels(r, fp);
     iof__print_tables(st, fp, uni);
     size_t nf = 0;
@@ -305,6 +320,14 @@ iof_verdict iof_run_verdict(const iof_run *r, char *t, size_t len)
                  " dropped, all counted above", st->frames, r->joy_rows, total_drops(st));
         return IOF_VERDICT_OK;
     }
+    if (r->telem) { /* --table telemetry */
+        iof__tel_stats ts;
+        iof__telem_get_stats(r->telem, &ts);
+        snprintf(t, len, "%" PRIu64 " packets -> %" PRIu64 " telemetry rows in %zu file(s); %" PRIu64
+                 " dropped and %" PRIu64 " unattributed, all counted above", st->frames, ts.rows, nf,
+                 total_drops(st), st->unattributed);
+        return IOF_VERDICT_OK;
+    }
     snprintf(t, len, "%" PRIu64 " packets -> %" PRIu64 " records in %zu file(s); %" PRIu64
              " dropped and %" PRIu64 " unattributed, all counted above", st->frames,
              st->cf.records_emitted[0] + st->cf.records_emitted[1], nf, total_drops(st),
@@ -426,6 +449,7 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_u64(&b, "bidirectional", l->records[IOF_VAR_BI], true);
         iof__tb_kv_u64(&b, "unidirectional", l->records[IOF_VAR_UNI], true);
         iof__tb_kv_u64(&b, "joy", l->records[IOF_LBL_STAT_JOY], true);
+        iof__tb_kv_u64(&b, "telemetry", l->records[IOF_LBL_STAT_TEL], true);
         iof__tb_putc(&b, '}');
     }
     iof__tb_putc(&b, ']');
@@ -445,6 +469,18 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_u64(&b, "max_live", js.max_live, true);
         iof__tb_kv_u64(&b, "record_bytes", js.record_bytes, true);
         iof__tb_kv_bool(&b, "capped_by_memory", js.capped_by_memory, true);
+        iof__tb_putc(&b, '}');
+    }
+    if (r->telem) {
+        iof__tel_stats ts;
+        iof__telem_get_stats(r->telem, &ts);
+        iof__tb_puts(&b, ",\"telemetry\":{");
+        iof__tb_kv_u64(&b, "rows", ts.rows, false);
+        iof__tb_kv_u64(&b, "flows", ts.flows, true);
+        iof__tb_kv_u64(&b, "packets", ts.packets, true);
+        iof__tb_kv_u64(&b, "late_packets", ts.late_packets, true);
+        iof__tb_kv_u64(&b, "flows_evicted", ts.flows_evicted, true);
+        iof__tb_kv_u64(&b, "peak_live", ts.peak_live, true);
         iof__tb_putc(&b, '}');
     }
     iof__tb_puts(&b, ",\"inputs\":[");

@@ -15,6 +15,7 @@
 #include "capture/merge.h"
 #include "flow/attrib.h"
 #include "kinds/joy_json.h"
+#include "kinds/telemetry.h"
 #include "pipeline/run_int.h"
 
 void iof_config_init(iof_config *c)
@@ -33,6 +34,7 @@ void iof_config_init(iof_config *c)
     c->payload_total = 3000;
     c->max_flows = 1000000;
     c->anonymise = true;
+    c->telemetry_idle_s = 60;
 }
 
 /* A line for the caller's on_message (the library never prints). */
@@ -72,6 +74,15 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
             probe.payload_total = room;
         iof__schema s;
         IOF_TRY(iof__cf_schema(&s, &probe));
+        rc = iof__lbl_check(&s, r->labels, err, errlen);
+        iof__schema_free(&s);
+        if (rc != IOF_OK)
+            return rc;
+    }
+    if (c->table == IOF_TABLE_TELEMETRY) {
+        iof__tel_rowcfg tc = { 0 };
+        iof__schema s;
+        IOF_TRY(iof__tel_schema(&s, &tc));
         rc = iof__lbl_check(&s, r->labels, err, errlen);
         iof__schema_free(&s);
         if (rc != IOF_OK)
@@ -142,6 +153,10 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
                          IOF_ZSTD_LEVEL_MIN, IOF_ZSTD_LEVEL_MAX, IOF_ZSTD_LEVEL_DEFAULT);
     if (cfg->formats & ~15u)
         return iof__fail(err, errlen, IOF_E_INVAL, "unknown output format");
+    if (cfg->table != IOF_TABLE_CUSTOMFLOW && cfg->table != IOF_TABLE_TELEMETRY)
+        return iof__fail(err, errlen, IOF_E_INVAL, "--table must be customflow or telemetry");
+    if (cfg->table == IOF_TABLE_TELEMETRY && !(cfg->telemetry_idle_s >= 1))
+        return iof__fail(err, errlen, IOF_E_INVAL, "--telemetry-idle must be at least 1 s");
     if (cfg->joy_idp && !(cfg->formats & IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL, "--idp applies to Joy flows: add -f joy");
     if (!cfg->interface && cfg->n_inputs == 0)
@@ -215,6 +230,7 @@ void iof_run_destroy(iof_run *r)
     iof__sink_destroy(r->sink);
     iof__joyrun_destroy(r);
     iof__cflow_destroy(r->flows);
+    iof__telem_destroy(r->telem);
     iof__fragtab_destroy(r->frag);
     iof__inventory_free(r->inv);
     iof__labeller_free(r->labels);
@@ -254,26 +270,35 @@ static int cf_emit(void *ctx, const iof__cfrec *rec)
     return iof__pipe_record(&r->pipe, &iof__cf_kind, rec);
 }
 
-/* Stats stage: a custom-flow record's device row (inventory name, else MAC, else IP) and
- * protocol row. */
 /* Records per label value (the summary and the stats JSON): the same evaluation the label
  * column group makes when the row is built (kinds/labelcols.h). */
+static int count_labels(iof_run *r, const iof__lbl_attrs *a, int counter)
+{
+    iof__lbl_result res[IOF_RULES_MAX_KEYS];
+    iof__labeller_eval(r->labels, a, res);
+    for (size_t k = 0; k < iof__labeller_nkeys(r->labels); k++)
+        IOF_TRY(iof__stats_label(&r->st, k, res[k].value, counter));
+    return IOF_OK;
+}
+
+static const iof__device *device_of(const iof_run *r, int32_t device)
+{
+    return device >= 0 && r->inv ? iof__inventory_get(r->inv, (size_t)device) : NULL;
+}
+
 static int cf_label_stats(void *ctx, const iof__row_kind *kind, const void *record)
 {
     if (kind != &iof__cf_kind)
         return IOF_OK;
     iof_run *r = ctx;
     const iof__cfrec *rec = record;
-    const iof__device *dev = rec->device >= 0 && r->inv ? iof__inventory_get(r->inv, (size_t)rec->device) : NULL;
     iof__lbl_attrs a;
-    iof__cf_lbl_attrs(rec, dev, &a);
-    iof__lbl_result res[IOF_RULES_MAX_KEYS];
-    iof__labeller_eval(r->labels, &a, res);
-    for (size_t k = 0; k < iof__labeller_nkeys(r->labels); k++)
-        IOF_TRY(iof__stats_label(&r->st, k, res[k].value, rec->variant));
-    return IOF_OK;
+    iof__cf_lbl_attrs(rec, device_of(r, rec->device), &a);
+    return count_labels(r, &a, rec->variant);
 }
 
+/* Stats stage: a custom-flow record's device row (inventory name, else MAC, else IP) and
+ * protocol row. */
 static int cf_stats(void *ctx, const iof__row_kind *kind, const void *record)
 {
     if (kind != &iof__cf_kind)
@@ -302,6 +327,54 @@ static int cf_stats(void *ctx, const iof__row_kind *kind, const void *record)
 }
 
 /* Sink stage: the record's rows in the output files (a sink takes the kind it was made for). */
+/* --table telemetry: the per-second policy beside the custom-flow one; its rows enter the hub. */
+static int tel_packet(void *ctx, const iof__pkt *pkt, const iof__view *views, int nviews)
+{
+    return iof__telem_packet(ctx, pkt, views, nviews);
+}
+
+static int tel_advance(void *ctx, int64_t clock_ns) { return iof__telem_advance(ctx, clock_ns); }
+
+static int tel_flush(void *ctx, bool interrupted)
+{
+    (void)interrupted; /* rows are complete per second: everything counted is written */
+    return iof__telem_flush(ctx);
+}
+
+static int tel_emit(void *ctx, const iof__telrow *row)
+{
+    iof_run *r = ctx;
+    return iof__pipe_record(&r->pipe, &iof__tel_kind, row);
+}
+
+/* Rows per label value (the summary and the stats JSON), as the label columns compute them. */
+static int tel_label_stats(void *ctx, const iof__row_kind *kind, const void *record)
+{
+    if (kind != &iof__tel_kind)
+        return IOF_OK;
+    iof_run *r = ctx;
+    const iof__telrow *row = record;
+    iof__lbl_attrs a;
+    iof__tel_lbl_attrs(row, device_of(r, row->k.device), &a);
+    return count_labels(r, &a, IOF_LBL_STAT_TEL);
+}
+
+static int setup_telemetry(iof_run *r, uint64_t seed)
+{
+    const iof_config *c = &r->cfg;
+    iof__tel_config tc = { .idle_ns = (int64_t)(c->telemetry_idle_s * 1e9), .max_flows = c->max_flows,
+                           .hash_seed = seed };
+    int rc = iof__telem_create(&r->telem, &tc, tel_emit, r);
+    if (rc != IOF_OK)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the telemetry table");
+    const iof__view_consumer tv = { "telemetry", r->telem, tel_packet, tel_advance, tel_flush };
+    IOF_TRY(iof__pipe_add_consumer(&r->pipe, &tv));
+    if (r->labels)
+        IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, tel_label_stats, r));
+    r->telcfg = (iof__tel_rowcfg){ .anonymise = c->anonymise, .inv = r->inv, .labels = r->labels };
+    return IOF_OK;
+}
+
 static int to_sink(void *ctx, const iof__row_kind *kind, const void *rec)
 {
     iof_run *r = ctx;
@@ -351,6 +424,9 @@ static int setup(iof_run *r)
         IOF_TRY(iof__joyrun_setup(r, seed));
     if (!(c->formats & ~(unsigned)IOF_FMT_JOY))
         return IOF_OK;
+    bool tel = c->table == IOF_TABLE_TELEMETRY;
+    if (tel)
+        IOF_TRY(setup_telemetry(r, seed));
     /* provenance and extraction parameters, recorded in Parquet key-value metadata */
     static const char *const var_names[] = { "", "bi", "uni", "both" };
     snprintf(r->kvbuf[0], sizeof(r->kvbuf[0]), "%g", c->window_s);
@@ -369,7 +445,7 @@ static int setup(iof_run *r)
         snprintf(r->kvinputs, sizeof(r->kvinputs), "live:%s", c->interface);
     size_t nk = 0;
     r->kv[nk++] = (iof__kv){ "iotflow.version", iof_version_string() };
-    r->kv[nk++] = (iof__kv){ "iotflow.record", iof__cf_kind.name };
+    r->kv[nk++] = (iof__kv){ "iotflow.record", tel ? iof__tel_kind.name : iof__cf_kind.name };
     r->kv[nk++] = (iof__kv){ "iotflow.window_s", r->kvbuf[0] };
     r->kv[nk++] = (iof__kv){ "iotflow.packets", r->kvbuf[1] };
     r->kv[nk++] = (iof__kv){ "iotflow.payload", r->kvbuf[2] };
@@ -394,8 +470,8 @@ static int setup(iof_run *r)
         .wopts = { .codec = c->compression, .zstd_level = c->compression_level, .row_group_bytes = 0, .kv = r->kv, .n_kv = nk,
                    .threads = helpers },
         .threads = helpers,
-        .kind = &iof__cf_kind,
-        .kind_cfg = &r->rowcfg,
+        .kind = tel ? &iof__tel_kind : &iof__cf_kind,
+        .kind_cfg = tel ? (const void *)&r->telcfg : (const void *)&r->rowcfg,
         .existing = c->existing,
         .name_tag = tag,
     };

@@ -15,6 +15,7 @@
 #include "iotflow/iotflow.h"
 #include "kinds/customflow.h"
 #include "kinds/labelcols.h"
+#include "kinds/telemetry.h"
 #include "output/gzout.h"
 #include "output/sink.h"
 #include "output/textbuf.h"
@@ -83,6 +84,9 @@ struct iof_run {
     iof__gzout *joyout;        /* open until published or aborted */
     iof__tbuf joybuf;          /* one flow's line */
     iof__lbl_row joylabels;    /* --rules: one flow's labels */
+    /* --table telemetry: the per-second policy and its rows' settings */
+    iof__telem *telem;
+    iof__tel_rowcfg telcfg;
     char joy_path[4096];       /* final path, or "-" */
     uint64_t joy_rows;         /* flows written (the config line not counted) */
     bool joy_replaced;         /* --overwrite replaced an earlier run's file */

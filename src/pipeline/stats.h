@@ -35,11 +35,11 @@ typedef struct iof__dev_stat {
  * rule matched and the key has no default. Bounded by the rules: the distinct values of every
  * rule of every file, plus the defaults, on-missing values and "none" of every key. */
 #define IOF_MAX_STAT_LABELS (IOF_MAX_RULE_FILES * IOF_RULES_MAX_RULES + 3 * IOF_RULES_MAX_KEYS)
-enum { IOF_LBL_STAT_JOY = IOF_VAR__COUNT, IOF_LBL_STAT__COUNT }; /* after the variants: Joy flows */
+enum { IOF_LBL_STAT_JOY = IOF_VAR__COUNT, IOF_LBL_STAT_TEL, IOF_LBL_STAT__COUNT }; /* after the variants: Joy flows, telemetry rows */
 typedef struct iof__label_stat {
     size_t key;                  /* index among the run's keys */
     const char *value;           /* owned by the run's rule set (compared by pointer) */
-    uint64_t records[IOF_LBL_STAT__COUNT]; /* custom-flow records per variant; Joy flows */
+    uint64_t records[IOF_LBL_STAT__COUNT]; /* custom-flow records per variant; Joy flows; telemetry rows */
 } iof__label_stat;
 
 typedef struct iof__proto_stat {
@@ -87,7 +87,7 @@ iof__input_stat *iof__stats_add_input(iof__stats *st, const char *path);
 void iof__stats_record(iof__stats *st, const char *key, const char *name, const char *type,
                        int variant, uint8_t proto, uint64_t packets, uint64_t bytes, bool count_traffic);
 /* Counts one record under (key, value). 0 or IOF_E_NOMEM / IOF_E_LIMIT. */
-/* counter: a variant (IOF_VAR_*) or IOF_LBL_STAT_JOY */
+/* counter: a variant (IOF_VAR_*), IOF_LBL_STAT_JOY or IOF_LBL_STAT_TEL */
 int iof__stats_label(iof__stats *st, size_t key, const char *value, int counter);
 /* Adds src's device and protocol tables to dst. */
 void iof__stats_merge(iof__stats *dst, const iof__stats *src);

@@ -8,12 +8,7 @@
 # input and bad options are refused with their exit codes.
 #
 # Env: IOF_BIN (dir with iotflow). Exit 0 / 1.
-set -uo pipefail
-BIN=${IOF_BIN:?set IOF_BIN to the bin directory of a build}/iotflow
-T=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
+. "$(dirname "$0")/lib.bash"
 
 for seed in 3 5; do
     S="$T/s$seed"

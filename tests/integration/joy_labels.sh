@@ -7,22 +7,10 @@
 # nothing written); and a negative control (another group's rules) must fail the comparison.
 #
 # Env: IOF_BIN (dir with iotflow), IOF_SHARED (dir with corpus/). Exit 0 / 1 / 77 skip.
-set -uo pipefail
-BIN=${IOF_BIN:?set IOF_BIN to the bin directory of a build}/iotflow
+. "$(dirname "$0")/lib.bash"
 CORPUS=${IOF_SHARED:?set IOF_SHARED to the shared directory}/corpus/seed001-joy
-HERE=$(cd "$(dirname "$0")" && pwd)
 RULES=$(cd "$HERE/../../rules/seed001" && pwd)
-if [ ! -d "$CORPUS" ]; then
-    echo "SKIP: no Joy golden pairs at $CORPUS"
-    exit 77
-fi
-if ! command -v python3 >/dev/null 2>&1; then
-    echo "SKIP: python3 is not installed"
-    exit 77
-fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+[ -d "$CORPUS" ] || { echo "SKIP: no Joy golden pairs at $CORPUS"; exit 77; }
 
 # every shipped file loads, silently (no shadowed rule, every key has a default)
 cap1=$(find "$CORPUS" -name '*.pcapng' | LC_ALL=C sort | head -1)

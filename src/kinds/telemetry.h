@@ -1,0 +1,29 @@
+/* The flow telemetry table (extract --table telemetry, docs/OUTPUT.md "The telemetry table"):
+ * the rows of the per-second telemetry policy (flow/telem.h) as a row kind: one file per UTC
+ * day, OUT/telemetry/yy-mm-dd.EXT; the same columns in both layouts. */
+#ifndef IOF_KINDS_TELEMETRY_H
+#define IOF_KINDS_TELEMETRY_H
+
+#include <stdbool.h>
+
+#include "flow/inventory.h"
+#include "flow/telem.h"
+#include "kinds/labelcols.h"
+#include "labels/rules.h"
+#include "output/rowkind.h"
+
+typedef struct iof__tel_rowcfg {
+    bool anonymise;              /* private addresses as 0.0.0.0 / :: (kinds/addrtext.h) */
+    const iof__inventory *inv;   /* device names (may be NULL) */
+    const iof__labeller *labels; /* --rules (NULL: none) */
+} iof__tel_rowcfg;
+
+extern const iof__row_kind iof__tel_kind;
+
+/* A row as the label rules see it: its flow's key and first direction, this second's TTLs and
+ * first/last packet (so time windows label each second). */
+void iof__tel_lbl_attrs(const iof__telrow *r, const iof__device *dev, iof__lbl_attrs *a);
+/* Its schema (also for documentation and column checks: --rules keys must not collide). */
+int iof__tel_schema(iof__schema *s, const iof__tel_rowcfg *cfg);
+
+#endif
