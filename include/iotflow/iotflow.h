@@ -49,9 +49,9 @@ const char *iof_errname(int err);
 
 /* ---- extraction configuration ------------------------------------------------------- */
 typedef enum iof_layout { IOF_LAYOUT_DEFAULT = 0, IOF_LAYOUT_WIDE, IOF_LAYOUT_NESTED } iof_layout;
-/* What -f parquet/csv/jsonl write: custom-flow records (default) or the per-second flow
- * telemetry table (docs/OUTPUT.md); -f joy always writes Joy flows. */
-typedef enum iof_table { IOF_TABLE_CUSTOMFLOW = 0, IOF_TABLE_TELEMETRY } iof_table;
+/* What -f parquet/csv/jsonl write: custom-flow records (default), the per-second flow
+ * telemetry table or the per-device timeline (docs/OUTPUT.md); -f joy always writes Joy flows. */
+typedef enum iof_table { IOF_TABLE_CUSTOMFLOW = 0, IOF_TABLE_TELEMETRY, IOF_TABLE_TIMELINE } iof_table;
 
 enum iof_format_bits {
     IOF_FMT_PARQUET = 1u << 0,
@@ -104,8 +104,9 @@ typedef struct iof_config {
     iof_existing existing;   /* files of an earlier run in the way: REFUSE (default) */
     unsigned formats;        /* IOF_FMT_* bits; default parquet */
     iof_layout layout;       /* DEFAULT: wide for parquet/csv, nested for jsonl */
-    iof_table table;         /* CUSTOMFLOW (default) or TELEMETRY */
-    double telemetry_idle_s; /* --table telemetry: a flow idle this long has ended (default 60) */
+    iof_table table;         /* CUSTOMFLOW (default), TELEMETRY or TIMELINE */
+    double telemetry_idle_s; /* --table telemetry/timeline: a flow idle this long has ended
+                                (default 60) */
     unsigned variants;       /* IOF_VARIANT_* bits; default both */
     iof_partition partition;
     iof_codec compression;

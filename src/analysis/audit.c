@@ -248,7 +248,10 @@ static bool label_before(const iof__audit *a, uint32_t m, uint32_t p)
 {
     if (a->label_rows[m] != a->label_rows[p])
         return a->label_rows[m] > a->label_rows[p];
-    return strcmp(a->labels.pool + a->labels.off[m], a->labels.pool + a->labels.off[p]) < 0;
+    /* by bytes, then length (labels may hold any byte) */
+    uint32_t lm = a->labels.len[m], lp = a->labels.len[p];
+    int d = memcmp(a->labels.pool + a->labels.off[m], a->labels.pool + a->labels.off[p], lm < lp ? lm : lp);
+    return d != 0 ? d < 0 : lm < lp;
 }
 
 /* The label with the most rows: the fallback prediction. */
@@ -288,17 +291,26 @@ static size_t count_run(const iof__audit *a, const uint32_t *lab, const ent *e, 
 }
 
 /* Leave-one-out majority within a run of two or more equal values: each row is predicted by
- * the counts of the run without itself. */
+ * the counts of the run without itself. Only the run's two best labels can win (removing one
+ * row lowers one count by one), so this is linear in the labels of the run. */
 static void score_run_loo(const iof__audit *a, const uint32_t *cnt, const uint32_t *seen, size_t ns,
                           uint64_t *correct, uint64_t *predicted)
 {
-    for (size_t s = 0; s < ns; s++) {
-        uint32_t l = seen[s], pred = 0, best = 0;
-        for (size_t t = 0; t < ns; t++) {
-            uint32_t m = seen[t], c = cnt[m] - (m == l);
-            if (better(a, m, c, pred, best))
-                pred = m, best = c;
+    uint32_t top = 0, topc = 0, sec = 0, secc = 0;
+    for (size_t t = 0; t < ns; t++) {
+        uint32_t m = seen[t], c = cnt[m];
+        if (better(a, m, c, top, topc)) {
+            sec = top, secc = topc;
+            top = m, topc = c;
+        } else if (better(a, m, c, sec, secc)) {
+            sec = m, secc = c;
         }
+    }
+    for (size_t s = 0; s < ns; s++) {
+        uint32_t l = seen[s], pred = top;
+        /* a row of the top label: top with one row less against the second */
+        if (l == top && sec && !better(a, top, topc - 1, sec, secc))
+            pred = sec;
         predicted[pred] += cnt[l];
         if (pred == l)
             correct[l] += cnt[l];

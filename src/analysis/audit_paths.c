@@ -325,7 +325,8 @@ iof_err iof_audit_paths(const char *const *paths, size_t n, const iof_audit_opti
                          "an artefact of how the data was made; drop them or check the labelling"
                        : "OK: no identifier column separates the labels on its own");
     }
-    rc = first;
+    if (rc == IOF_OK)
+        rc = first;
 done:
     iof__ds_list_free(&l);
     iof__audit_free(ar.a);

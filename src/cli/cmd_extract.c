@@ -36,10 +36,11 @@ static void extract_usage(FILE *fp)
           "      --idp N           -f joy: keep the first N bytes (at most 1500) of each\n"
           "                        direction's initial data packet, Joy's idp=N (default 0: off)\n"
           "      --table T         what parquet/csv/jsonl hold: customflow (default: the records\n"
-          "                        above, both layouts) | telemetry (one row per flow and second,\n"
-          "                        one layout: DIR/telemetry/yy-mm-dd.EXT; docs/OUTPUT.md);\n"
-          "                        joy files always hold Joy flows\n"
-          "      --telemetry-idle D  --table telemetry: a flow idle for D has ended (default 60s)\n"
+          "                        above, both layouts) | telemetry (one row per flow and second)\n"
+          "                        | timeline (one row per device and second, zeros included);\n"
+          "                        one layout, DIR/T/yy-mm-dd.EXT (docs/OUTPUT.md); joy files\n"
+          "                        always hold Joy flows\n"
+          "      --telemetry-idle D  telemetry/timeline: a flow idle for D has ended (default 60s)\n"
           "      --layout L        wide | nested (default: wide for parquet/csv, nested for jsonl)\n"
           "      --variant V       bi | uni | both (default both)\n"
           "      --devices FILE    device inventory CSV (iotflow devices writes one): a header\n"
@@ -226,6 +227,7 @@ int iof_cli_extract(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
+    bool tel_idle_given = false;
     while ((c = getopt_long(argc, argv, ":i:o:f:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': cfg.interface = optarg; break;
@@ -280,9 +282,11 @@ int iof_cli_extract(int argc, char **argv)
         case O_TABLE:
             if (strcmp(optarg, "customflow") == 0) cfg.table = IOF_TABLE_CUSTOMFLOW;
             else if (strcmp(optarg, "telemetry") == 0) cfg.table = IOF_TABLE_TELEMETRY;
-            else { fprintf(stderr, "iotflow extract: --table customflow|telemetry\n"); return IOF_EXIT_USAGE; }
+            else if (strcmp(optarg, "timeline") == 0) cfg.table = IOF_TABLE_TIMELINE;
+            else { fprintf(stderr, "iotflow extract: --table customflow|telemetry|timeline\n"); return IOF_EXIT_USAGE; }
             break;
         case O_TEL_IDLE:
+            tel_idle_given = true;
             cfg.telemetry_idle_s = iof_cli_parse_duration(optarg);
             if (!(cfg.telemetry_idle_s >= 1)) {
                 fprintf(stderr, "iotflow extract: --telemetry-idle takes a duration of at least 1s, not %s\n", optarg);
@@ -338,6 +342,11 @@ int iof_cli_extract(int argc, char **argv)
         default: fprintf(stderr, "iotflow extract: unknown option %s (see --help)\n", argv[optind - 1]); return IOF_EXIT_USAGE;
         }
     }
+    if (tel_idle_given && cfg.table == IOF_TABLE_CUSTOMFLOW) {
+        fprintf(stderr, "iotflow extract: --telemetry-idle applies to --table telemetry or timeline\n");
+        return IOF_EXIT_USAGE;
+    }
+
     if (formats)
         cfg.formats = formats;
     cfg.rules_files = rules;

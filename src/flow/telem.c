@@ -7,8 +7,8 @@
 #include "flow/key.h"
 #include "flow/telem.h"
 
-#define NS_PER_S 1000000000LL
-#define MAX_ACTIVE (1ull << 32) /* flows with packets in one second: bounded by max_flows */
+#define NS_PER_S IOF_NS_PER_S
+#define MAX_ACTIVE (1ull << 32) /* flows with packets in one second: at most the live flows */
 
 typedef struct telflow {
     union {
@@ -31,8 +31,10 @@ struct iof__telem {
     int err;
     iof__ftab tab;
     uint64_t npkt;
-    int64_t cur_sec;          /* the second being filled (INT64_MIN: none yet) */
+    int64_t cur_sec;          /* the second being filled (have_sec) */
+    bool have_sec;
     int64_t clock_ns;
+    uint64_t max_live;        /* max_flows, or fewer for max_bytes */
     telflow **active;         /* flows with packets in cur_sec (NULL: left early) */
     size_t n_active, cap_active;
     iof__tel_stats st;
@@ -40,13 +42,6 @@ struct iof__telem {
 
 static inline telflow *flow_of(iof__flow *f) { return (telflow *)(void *)f; }
 
-static inline int64_t sec_of(int64_t ns)
-{
-    int64_t s = ns / NS_PER_S;
-    if (ns < 0 && ns % NS_PER_S)
-        s--;
-    return s * NS_PER_S;
-}
 
 int iof__telem_create(iof__telem **out, const iof__tel_config *cfg, iof__tel_emit_fn emit, void *ctx)
 {
@@ -59,13 +54,22 @@ int iof__telem_create(iof__telem **out, const iof__tel_config *cfg, iof__tel_emi
     t->cfg = *cfg;
     t->emit = emit;
     t->ctx = ctx;
-    t->cur_sec = INT64_MIN;
     t->clock_ns = INT64_MIN;
     iof__ftab_config tc = { .rec_size = sizeof(telflow), .max_live = cfg->max_flows, .activity = true };
     int rc = iof__ftab_init(&t->tab, &tc);
     if (rc != IOF_OK) {
         free(t);
         return rc;
+    }
+    /* max_bytes: a flow costs its slab entry, about two bucket pointers and an active-list slot;
+     * the fixed part (minimum buckets, one slab) comes off first */
+    t->max_live = cfg->max_flows;
+    if (cfg->max_bytes) {
+        uint64_t per = iof__ftab_entry_bytes(&t->tab) + 3 * sizeof(void *);
+        uint64_t fixed = (uint64_t)IOF_FTAB_MIN_BUCKETS * sizeof(void *) + (uint64_t)IOF_FTAB_SLAB_RECORDS * per;
+        uint64_t cap = cfg->max_bytes > fixed ? (cfg->max_bytes - fixed) / per : 1;
+        if (cap < t->max_live)
+            t->max_live = cap ? cap : 1;
     }
     *out = t;
     return IOF_OK;
@@ -91,8 +95,6 @@ static void emit_row(iof__telem *t, telflow *f)
 static int seq_cmp(const void *a, const void *b)
 {
     const telflow *x = *(telflow *const *)a, *y = *(telflow *const *)b;
-    if (!x || !y) /* flows that left early sort last (they are skipped) */
-        return (x == NULL) - (y == NULL);
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -100,7 +102,7 @@ static int seq_cmp(const void *a, const void *b)
 static void complete_second(iof__telem *t)
 {
     qsort(t->active, t->n_active, sizeof(*t->active), seq_cmp);
-    for (size_t i = 0; i < t->n_active && t->active[i]; i++)
+    for (size_t i = 0; i < t->n_active; i++)
         emit_row(t, t->active[i]);
     t->n_active = 0;
 }
@@ -109,7 +111,10 @@ static void complete_second(iof__telem *t)
  * complete). */
 static void expire_idle(iof__telem *t)
 {
-    for (iof__flow *f; (f = iof__ftab_idlest(&t->tab)) && flow_of(f)->last_ns <= t->clock_ns - t->cfg.idle_ns;) {
+    int64_t limit;
+    if (__builtin_sub_overflow(t->clock_ns, t->cfg.idle_ns, &limit))
+        return; /* the clock is within idle_ns of the earliest time: nothing can be idle that long */
+    for (iof__flow *f; (f = iof__ftab_idlest(&t->tab)) && flow_of(f)->last_ns <= limit;) {
         if (flow_of(f)->pending)
             break; /* a late packet kept it in the second being filled */
         iof__ftab_remove(&t->tab, f);
@@ -119,12 +124,13 @@ static void expire_idle(iof__telem *t)
 /* The clock moved to ns: a later second completes the current one and ends idle flows. */
 static void move_clock(iof__telem *t, int64_t ns)
 {
-    if (ns <= t->clock_ns)
+    if (t->have_sec && ns <= t->clock_ns)
         return;
     t->clock_ns = ns;
-    int64_t s = sec_of(ns);
-    if (t->cur_sec == INT64_MIN) {
+    int64_t s = iof__sec_of(ns);
+    if (!t->have_sec) {
         t->cur_sec = s;
+        t->have_sec = true;
     } else if (s > t->cur_sec) {
         complete_second(t);
         t->cur_sec = s;
@@ -173,9 +179,11 @@ static void evict_one(iof__telem *t, const telflow *keep)
     if (!ff || flow_of(ff) == keep)
         return;
     telflow *f = flow_of(ff);
-    if (f->pending) {
+    if (f->pending) { /* out of the active list by swap: it stays bounded by the live flows */
         f->acc.evicted = true;
-        t->active[f->active_ix] = NULL;
+        telflow *last = t->active[--t->n_active];
+        t->active[f->active_ix] = last;
+        last->active_ix = f->active_ix;
         emit_row(t, f);
     }
     t->st.flows_evicted++;
@@ -199,6 +207,8 @@ static int add(iof__telem *t, telflow *f, const iof__view *v, const iof__pkt *p)
     }
     if (p->ts_ns < t->cur_sec)
         t->st.late_packets++;
+    if (p->ts_ns < f->first_ns) /* a timestamp going back: the flow started then (duration >= 0) */
+        f->first_ns = a->flow_first_ns = p->ts_ns;
     a->packets++;
     a->bytes += p->ip_len;
     if (p->ts_ns < a->first_ns)
@@ -208,10 +218,13 @@ static int add(iof__telem *t, telflow *f, const iof__view *v, const iof__pkt *p)
     if (p->ts_ns > f->last_ns)
         f->last_ns = p->ts_ns;
     uint8_t bit = v->dir ? 1u : 2u, *ttl = v->dir ? &a->ttl_out : &a->ttl_in;
-    if (v->dir)
+    if (v->dir) {
         a->packets_out++;
-    else
+        a->bytes_out += p->ip_len;
+    } else {
         a->packets_in++;
+        a->bytes_in += p->ip_len;
+    }
     if (!(a->ttl_seen & bit) || p->ttl < *ttl) {
         *ttl = p->ttl;
         a->ttl_seen |= bit;
@@ -260,7 +273,7 @@ int iof__telem_packet(iof__telem *t, const iof__pkt *p, const iof__view *views, 
     int rc = add(t, f, &views[vi], p);
     if (rc != IOF_OK)
         return t->err = rc;
-    while (iof__ftab_live(&t->tab) > t->cfg.max_flows && iof__ftab_idlest(&t->tab) != &f->flow)
+    while (iof__ftab_live(&t->tab) > t->max_live && iof__ftab_idlest(&t->tab) != &f->flow)
         evict_one(t, f);
     iof__ftab_mark_peak(&t->tab);
     return t->err;
@@ -286,4 +299,5 @@ void iof__telem_get_stats(const iof__telem *t, iof__tel_stats *st)
 {
     *st = t->st;
     st->peak_live = iof__ftab_get_stats(&t->tab)->peak_live;
+    st->max_live = t->max_live;
 }

@@ -12,7 +12,8 @@
  *   when the packet clock enters a later second (or at the end), in the ascending seq of their
  *   flows. A packet older than the second being filled (timestamps going back) is counted in
  *   that second and in late_packets: never dropped.
- * - Memory: at most max_flows live flows; beyond it the least recently active flow ends early
+ * - Memory: at most max_flows live flows (fewer when max_bytes, divided by a flow's size, is
+ *   smaller); beyond it the least recently active flow ends early
  *   (its row of the current second, if any, is written first; counted). Idle flows leave as the
  *   clock passes. No allocation per packet.
  * - Order: a flow's seq is the ordinal of the packet that created it (shard-reproducible, as
@@ -29,6 +30,20 @@
 #include "flow/table.h"
 
 #define IOF_TELEM_DEFAULT_IDLE_NS (60LL * 1000000000LL) /* a flow idle this long has ended */
+#define IOF_NS_PER_S 1000000000LL
+
+/* The UTC second of ns (floor); times within a second of INT64_MIN (pcapng's clamp of a
+ * negative overflow) all fall into the lowest representable one. */
+static inline int64_t iof__sec_of(int64_t ns)
+{
+    int64_t r = ns % IOF_NS_PER_S;
+    if (r < 0) {
+        if (ns < INT64_MIN + IOF_NS_PER_S)
+            return ns - r; /* the floor would not be representable: towards zero */
+        r += IOF_NS_PER_S;
+    }
+    return ns - r;
+}
 
 /* A flow's identity: the device view that created it (the custom-flow key) and its first
  * packet's direction. */
@@ -53,6 +68,7 @@ typedef struct iof__telrow {
     bool evicted;            /* written early: the flow left for max_flows */
     uint64_t packets, bytes; /* in this second; bytes = sum of IP lengths */
     uint64_t packets_out, packets_in; /* of which device -> remote / remote -> device */
+    uint64_t bytes_out, bytes_in;
     uint8_t ttl_seen;        /* bit 0: ttl_out valid, bit 1: ttl_in valid (this second) */
     uint8_t ttl_out, ttl_in; /* smallest TTL each way in this second */
 } iof__telrow;
@@ -60,6 +76,8 @@ typedef struct iof__telrow {
 typedef struct iof__tel_config {
     int64_t idle_ns;         /* > 0 */
     uint64_t max_flows;      /* > 0 */
+    uint64_t max_bytes;      /* bound on the flow table's memory (0: none): flows are fixed-size,
+                                so it is a cap on live flows; the smaller cap applies */
     uint64_t hash_seed;
 } iof__tel_config;
 
@@ -70,6 +88,7 @@ typedef struct iof__tel_stats {
     uint64_t flows;          /* flows started */
     uint64_t flows_evicted;  /* ended early for max_flows */
     uint64_t peak_live;
+    uint64_t max_live;       /* the cap in force */
 } iof__tel_stats;
 
 typedef int (*iof__tel_emit_fn)(void *ctx, const iof__telrow *row);

@@ -8,6 +8,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "flow/inventory.h"
+
 uint32_t iof__fmt_ip_anon(uint8_t ipver, const uint8_t ip[16], bool anonymise, char out[48]);
+
+/* A device as the telemetry and timeline tables name it (device_id): its inventory name, else
+ * its MAC (the inventory's, else mac when not NULL), else its address, never anonymised (it is
+ * the device's identity; anonymise is not applied, or all MAC-less devices would be one). */
+uint32_t iof__device_id_text(const iof__device *dev, const uint8_t *mac, uint8_t ipver, const uint8_t ip[16],
+                             bool anonymise, char out[64]);
 
 #endif

@@ -43,7 +43,7 @@ typedef struct tel_row {
     const iof__device *dev;
     char device[64];
     uint32_t device_len;
-    char src[48], dst[48], proto[8];
+    char src[48], dst[48], proto[16];
     uint32_t src_len, dst_len, proto_len;
     const char *direction;
     iof__lbl_row lbl;
@@ -155,16 +155,8 @@ static const void *tel_build(void *builder, const void *rec)
     row->rec = r;
     const iof__telkey *k = &r->k;
     row->dev = (k->device >= 0 && b->cfg.inv) ? iof__inventory_get(b->cfg.inv, (size_t)k->device) : NULL;
-    if (row->dev && row->dev->name[0]) {
-        row->device_len = (uint32_t)snprintf(row->device, sizeof(row->device), "%s", row->dev->name);
-        if (row->device_len >= sizeof(row->device))
-            row->device_len = sizeof(row->device) - 1;
-    } else if (row->dev || r->has_mac) {
-        iof__format_mac(row->dev ? row->dev->mac : r->mac, row->device);
-        row->device_len = 17;
-    } else {
-        row->device_len = iof__fmt_ip_anon(k->ipver, k->dev_ip, b->cfg.anonymise, row->device);
-    }
+    row->device_len = iof__device_id_text(row->dev, r->has_mac ? r->mac : NULL, k->ipver, k->dev_ip,
+                                          b->cfg.anonymise, row->device);
     char dev_ip[48], rem_ip[48];
     uint32_t dl = iof__fmt_ip_anon(k->ipver, k->dev_ip, b->cfg.anonymise, dev_ip);
     uint32_t rl = iof__fmt_ip_anon(k->ipver, k->rem_ip, b->cfg.anonymise, rem_ip);
@@ -174,8 +166,9 @@ static const void *tel_build(void *builder, const void *rec)
     memcpy(row->dst, dev_src ? rem_ip : dev_ip, 48);
     row->dst_len = dev_src ? rl : dl;
     const char *pn = iof__proto_name(k->proto);
-    row->proto_len = pn[0] ? (uint32_t)snprintf(row->proto, sizeof(row->proto), "%s", pn)
-                           : (uint32_t)snprintf(row->proto, sizeof(row->proto), "%u", k->proto);
+    int pl = pn[0] ? snprintf(row->proto, sizeof(row->proto), "%s", pn)
+                   : snprintf(row->proto, sizeof(row->proto), "%u", k->proto);
+    row->proto_len = pl < 0 ? 0 : (uint32_t)pl >= sizeof(row->proto) ? (uint32_t)sizeof(row->proto) - 1 : (uint32_t)pl;
     row->direction = iof__ip_is_local(k->ipver, k->rem_ip) || iof__ip_is_group(k->ipver, k->rem_ip)
                          ? "local"
                          : dev_src ? "outbound" : "inbound";

@@ -96,8 +96,18 @@ static void print_telemetry(const iof_run *r, FILE *fp)
     iof__tel_stats ts;
     iof__telem_get_stats(r->telem, &ts);
     fprintf(fp, "  telemetry: %" PRIu64 " rows of %" PRIu64 " flows, %" PRIu64 " packets (%" PRIu64
-                " older than their second, counted in the next), flows ended early %" PRIu64 " (peak live %" PRIu64 ")\n",
-            ts.rows, ts.flows, ts.packets, ts.late_packets, ts.flows_evicted, ts.peak_live);
+                " older than their second, counted in the open one), flows ended early %" PRIu64 " (peak live %" PRIu64
+                " of at most %" PRIu64 ")\n",
+            ts.rows, ts.flows, ts.packets, ts.late_packets, ts.flows_evicted, ts.peak_live, ts.max_live);
+    if (r->timeline) {
+        iof__tl_stats ls;
+        iof__timeline_get_stats(r->timeline, &ls);
+        fprintf(fp, "  timeline: %" PRIu64 " rows: %" PRIu64 " device(s) x %" PRIu64 " second(s)%s", ls.rows,
+                ls.devices, ls.seconds, ls.gap_seconds ? "" : "\n");
+        if (ls.gap_seconds)
+            fprintf(fp, "; %" PRIu64 " silent second(s) not filled (clock jumps of more than a day)\n",
+                    ls.gap_seconds);
+    }
 }
 
 /* -f joy: the Joy table's flows, how they ended, and its cap */
@@ -320,12 +330,16 @@ iof_verdict iof_run_verdict(const iof_run *r, char *t, size_t len)
                  " dropped, all counted above", st->frames, r->joy_rows, total_drops(st));
         return IOF_VERDICT_OK;
     }
-    if (r->telem) { /* --table telemetry */
+    if (r->telem) { /* --table telemetry / timeline */
         iof__tel_stats ts;
+        iof__tl_stats ls = { 0 };
         iof__telem_get_stats(r->telem, &ts);
-        snprintf(t, len, "%" PRIu64 " packets -> %" PRIu64 " telemetry rows in %zu file(s); %" PRIu64
-                 " dropped and %" PRIu64 " unattributed, all counted above", st->frames, ts.rows, nf,
-                 total_drops(st), st->unattributed);
+        if (r->timeline)
+            iof__timeline_get_stats(r->timeline, &ls);
+        snprintf(t, len, "%" PRIu64 " packets -> %" PRIu64 " %s rows in %zu file(s); %" PRIu64
+                 " dropped and %" PRIu64 " unattributed, all counted above", st->frames,
+                 r->timeline ? ls.rows : ts.rows, r->timeline ? "timeline" : "telemetry", nf, total_drops(st),
+                 st->unattributed);
         return IOF_VERDICT_OK;
     }
     snprintf(t, len, "%" PRIu64 " packets -> %" PRIu64 " records in %zu file(s); %" PRIu64
@@ -481,6 +495,17 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_u64(&b, "late_packets", ts.late_packets, true);
         iof__tb_kv_u64(&b, "flows_evicted", ts.flows_evicted, true);
         iof__tb_kv_u64(&b, "peak_live", ts.peak_live, true);
+        iof__tb_kv_u64(&b, "max_live", ts.max_live, true);
+        iof__tb_putc(&b, '}');
+    }
+    if (r->timeline) {
+        iof__tl_stats ls;
+        iof__timeline_get_stats(r->timeline, &ls);
+        iof__tb_puts(&b, ",\"timeline\":{");
+        iof__tb_kv_u64(&b, "rows", ls.rows, false);
+        iof__tb_kv_u64(&b, "devices", ls.devices, true);
+        iof__tb_kv_u64(&b, "seconds", ls.seconds, true);
+        iof__tb_kv_u64(&b, "gap_seconds", ls.gap_seconds, true);
         iof__tb_putc(&b, '}');
     }
     iof__tb_puts(&b, ",\"inputs\":[");

@@ -16,6 +16,7 @@
 #include "flow/attrib.h"
 #include "kinds/joy_json.h"
 #include "kinds/telemetry.h"
+#include "kinds/timeline.h"
 #include "pipeline/run_int.h"
 
 void iof_config_init(iof_config *c)
@@ -153,10 +154,17 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
                          IOF_ZSTD_LEVEL_MIN, IOF_ZSTD_LEVEL_MAX, IOF_ZSTD_LEVEL_DEFAULT);
     if (cfg->formats & ~15u)
         return iof__fail(err, errlen, IOF_E_INVAL, "unknown output format");
-    if (cfg->table != IOF_TABLE_CUSTOMFLOW && cfg->table != IOF_TABLE_TELEMETRY)
-        return iof__fail(err, errlen, IOF_E_INVAL, "--table must be customflow or telemetry");
-    if (cfg->table == IOF_TABLE_TELEMETRY && !(cfg->telemetry_idle_s >= 1))
-        return iof__fail(err, errlen, IOF_E_INVAL, "--telemetry-idle must be at least 1 s");
+    if (cfg->table != IOF_TABLE_CUSTOMFLOW && cfg->table != IOF_TABLE_TELEMETRY && cfg->table != IOF_TABLE_TIMELINE)
+        return iof__fail(err, errlen, IOF_E_INVAL, "--table must be customflow, telemetry or timeline");
+    if (cfg->table != IOF_TABLE_CUSTOMFLOW && (!(cfg->telemetry_idle_s >= 1) || cfg->telemetry_idle_s > 86400.0 * 366))
+        return iof__fail(err, errlen, IOF_E_INVAL, "--telemetry-idle must be between 1 s and one year (366 d)");
+    if (cfg->table != IOF_TABLE_CUSTOMFLOW && !(cfg->formats & ~(unsigned)IOF_FMT_JOY))
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--table %s is written as parquet, csv or jsonl: add -f parquet (-f joy writes Joy flows)",
+                         cfg->table == IOF_TABLE_TELEMETRY ? "telemetry" : "timeline");
+    if (cfg->table == IOF_TABLE_TIMELINE && cfg->n_rules_files && !(cfg->formats & IOF_FMT_JOY))
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--rules labels records, telemetry rows and Joy flows: the timeline has no labels");
     if (cfg->joy_idp && !(cfg->formats & IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL, "--idp applies to Joy flows: add -f joy");
     if (!cfg->interface && cfg->n_inputs == 0)
@@ -231,6 +239,7 @@ void iof_run_destroy(iof_run *r)
     iof__joyrun_destroy(r);
     iof__cflow_destroy(r->flows);
     iof__telem_destroy(r->telem);
+    iof__timeline_destroy(r->timeline);
     iof__fragtab_destroy(r->frag);
     iof__inventory_free(r->inv);
     iof__labeller_free(r->labels);
@@ -328,23 +337,42 @@ static int cf_stats(void *ctx, const iof__row_kind *kind, const void *record)
 
 /* Sink stage: the record's rows in the output files (a sink takes the kind it was made for). */
 /* --table telemetry: the per-second policy beside the custom-flow one; its rows enter the hub. */
+/* --table timeline: the same policy's rows summed per device and second (flow/timeline.h); it
+ * learns from the clock which seconds are complete. */
 static int tel_packet(void *ctx, const iof__pkt *pkt, const iof__view *views, int nviews)
 {
-    return iof__telem_packet(ctx, pkt, views, nviews);
+    iof_run *r = ctx;
+    int rc = iof__telem_packet(r->telem, pkt, views, nviews);
+    return rc == IOF_OK && r->timeline ? iof__timeline_clock(r->timeline, pkt->ts_ns) : rc;
 }
 
-static int tel_advance(void *ctx, int64_t clock_ns) { return iof__telem_advance(ctx, clock_ns); }
+static int tel_advance(void *ctx, int64_t clock_ns)
+{
+    iof_run *r = ctx;
+    int rc = iof__telem_advance(r->telem, clock_ns);
+    return rc == IOF_OK && r->timeline ? iof__timeline_clock(r->timeline, clock_ns) : rc;
+}
 
 static int tel_flush(void *ctx, bool interrupted)
 {
     (void)interrupted; /* rows are complete per second: everything counted is written */
-    return iof__telem_flush(ctx);
+    iof_run *r = ctx;
+    int rc = iof__telem_flush(r->telem);
+    return rc == IOF_OK && r->timeline ? iof__timeline_flush(r->timeline) : rc;
 }
 
 static int tel_emit(void *ctx, const iof__telrow *row)
 {
     iof_run *r = ctx;
+    if (r->timeline)
+        return iof__timeline_row(r->timeline, row);
     return iof__pipe_record(&r->pipe, &iof__tel_kind, row);
+}
+
+static int tl_emit(void *ctx, const iof__tlrow *row)
+{
+    iof_run *r = ctx;
+    return iof__pipe_record(&r->pipe, &iof__tl_kind, row);
 }
 
 /* Rows per label value (the summary and the stats JSON), as the label columns compute them. */
@@ -363,13 +391,19 @@ static int setup_telemetry(iof_run *r, uint64_t seed)
 {
     const iof_config *c = &r->cfg;
     iof__tel_config tc = { .idle_ns = (int64_t)(c->telemetry_idle_s * 1e9), .max_flows = c->max_flows,
-                           .hash_seed = seed };
+                           .max_bytes = c->max_memory == UINT64_MAX ? 0 : c->max_memory, .hash_seed = seed };
     int rc = iof__telem_create(&r->telem, &tc, tel_emit, r);
     if (rc != IOF_OK)
         return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the telemetry table");
-    const iof__view_consumer tv = { "telemetry", r->telem, tel_packet, tel_advance, tel_flush };
+    if (c->table == IOF_TABLE_TIMELINE) {
+        rc = iof__timeline_create(&r->timeline, r->inv, tl_emit, r);
+        if (rc != IOF_OK)
+            return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the timeline");
+        r->tlcfg = (iof__tl_rowcfg){ .anonymise = c->anonymise, .inv = r->inv };
+    }
+    const iof__view_consumer tv = { "telemetry", r, tel_packet, tel_advance, tel_flush };
     IOF_TRY(iof__pipe_add_consumer(&r->pipe, &tv));
-    if (r->labels)
+    if (r->labels && !r->timeline)
         IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, tel_label_stats, r));
     r->telcfg = (iof__tel_rowcfg){ .anonymise = c->anonymise, .inv = r->inv, .labels = r->labels };
     return IOF_OK;
@@ -424,9 +458,11 @@ static int setup(iof_run *r)
         IOF_TRY(iof__joyrun_setup(r, seed));
     if (!(c->formats & ~(unsigned)IOF_FMT_JOY))
         return IOF_OK;
-    bool tel = c->table == IOF_TABLE_TELEMETRY;
+    bool tel = c->table != IOF_TABLE_CUSTOMFLOW;
     if (tel)
         IOF_TRY(setup_telemetry(r, seed));
+    const iof__row_kind *kind = r->timeline ? &iof__tl_kind : tel ? &iof__tel_kind : &iof__cf_kind;
+    const void *kind_cfg = r->timeline ? (const void *)&r->tlcfg : tel ? (const void *)&r->telcfg : (const void *)&r->rowcfg;
     /* provenance and extraction parameters, recorded in Parquet key-value metadata */
     static const char *const var_names[] = { "", "bi", "uni", "both" };
     snprintf(r->kvbuf[0], sizeof(r->kvbuf[0]), "%g", c->window_s);
@@ -445,7 +481,7 @@ static int setup(iof_run *r)
         snprintf(r->kvinputs, sizeof(r->kvinputs), "live:%s", c->interface);
     size_t nk = 0;
     r->kv[nk++] = (iof__kv){ "iotflow.version", iof_version_string() };
-    r->kv[nk++] = (iof__kv){ "iotflow.record", tel ? iof__tel_kind.name : iof__cf_kind.name };
+    r->kv[nk++] = (iof__kv){ "iotflow.record", kind->name };
     r->kv[nk++] = (iof__kv){ "iotflow.window_s", r->kvbuf[0] };
     r->kv[nk++] = (iof__kv){ "iotflow.packets", r->kvbuf[1] };
     r->kv[nk++] = (iof__kv){ "iotflow.payload", r->kvbuf[2] };
@@ -470,8 +506,8 @@ static int setup(iof_run *r)
         .wopts = { .codec = c->compression, .zstd_level = c->compression_level, .row_group_bytes = 0, .kv = r->kv, .n_kv = nk,
                    .threads = helpers },
         .threads = helpers,
-        .kind = tel ? &iof__tel_kind : &iof__cf_kind,
-        .kind_cfg = tel ? (const void *)&r->telcfg : (const void *)&r->rowcfg,
+        .kind = kind,
+        .kind_cfg = kind_cfg,
         .existing = c->existing,
         .name_tag = tag,
     };

@@ -16,6 +16,7 @@
 #include "kinds/customflow.h"
 #include "kinds/labelcols.h"
 #include "kinds/telemetry.h"
+#include "kinds/timeline.h"
 #include "output/gzout.h"
 #include "output/sink.h"
 #include "output/textbuf.h"
@@ -87,6 +88,8 @@ struct iof_run {
     /* --table telemetry: the per-second policy and its rows' settings */
     iof__telem *telem;
     iof__tel_rowcfg telcfg;
+    iof__timeline *timeline;   /* --table timeline: the telemetry rows summed per device */
+    iof__tl_rowcfg tlcfg;
     char joy_path[4096];       /* final path, or "-" */
     uint64_t joy_rows;         /* flows written (the config line not counted) */
     bool joy_replaced;         /* --overwrite replaced an earlier run's file */

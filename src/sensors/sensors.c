@@ -22,7 +22,9 @@ typedef struct ser {
     double *v;
     size_t n;
     size_t nb;         /* whole blocks */
-    double *psum;      /* nb + 1 prefix sums of the blocks */
+    double *psum;      /* per block: the sum of its readings (psum[nb] = 0). Not prefix sums: a
+                          difference of large prefixes cancels catastrophically (one reading of
+                          1e15 made every later mean wrong), so a query adds the blocks it spans */
     uint64_t *pnz;     /* nb + 1 prefix counts of non-zero values */
     double *smin, *smax; /* sparse tables over blocks: level k at [k * nb], spans 2^k blocks */
 } ser;
@@ -632,7 +634,8 @@ static int ser_index(ser *z)
             mn = v < mn ? v : mn;
             mx = v > mx ? v : mx;
         }
-        z->psum[b + 1] = z->psum[b] + sum;
+        z->psum[b] = sum;
+        z->psum[b + 1] = 0;
         z->pnz[b + 1] = z->pnz[b] + nz;
         z->smin[b] = mn;
         z->smax[b] = mx;
@@ -862,9 +865,15 @@ void iof__sensors_free(iof__sensors *s)
 /* ---- lookups ------------------------------------------------------------------------------ */
 
 size_t iof__sensors_ncols(const iof__sensors *s) { return s ? s->ncols : 0; }
-const iof__sensor_col *iof__sensors_col(const iof__sensors *s, size_t c) { return &s->cols[c]; }
+const iof__sensor_col *iof__sensors_col(const iof__sensors *s, size_t c)
+{
+    return s && c < s->ncols ? &s->cols[c] : NULL;
+}
 size_t iof__sensors_ndevices(const iof__sensors *s) { return s ? s->ndev : 0; }
-const iof__sensor_dev *iof__sensors_dev(const iof__sensors *s, size_t d) { return &s->devs[d].pub; }
+const iof__sensor_dev *iof__sensors_dev(const iof__sensors *s, size_t d)
+{
+    return s && d < s->ndev ? &s->devs[d].pub : NULL;
+}
 
 long iof__sensors_col_find(const iof__sensors *s, const char *name)
 {
@@ -945,7 +954,14 @@ void iof__sensors_agg(const iof__sensors *s, size_t dev, size_t col, int64_t t0,
     } else {
         scan(z, i, bi * BLK, &sum, &nz, &mn, &mx);
         scan(z, bj * BLK, j, &sum, &nz, &mn, &mx);
-        sum += z->psum[bj] - z->psum[bi];
+        /* the whole blocks between: Neumaier-compensated, O(blocks spanned) */
+        double c = 0;
+        for (size_t b = bi; b < bj; b++) {
+            double x = z->psum[b], t2 = sum + x;
+            c += fabs(sum) >= fabs(x) ? (sum - t2) + x : (x - t2) + sum;
+            sum = t2;
+        }
+        sum += c;
         nz += z->pnz[bj] - z->pnz[bi];
         int k = floor_log2(bj - bi);
         size_t o = (size_t)k * z->nb, b2 = bj - ((size_t)1 << k);

@@ -120,7 +120,7 @@ iof__sensor_series iof__sensors_series(const iof__sensors *s, size_t dev, size_t
 bool iof__sensors_asof(const iof__sensors *s, size_t dev, size_t col, int64_t t, int64_t tol, double *v,
                        int64_t *at);
 /* The readings with t0 <= time <= t1 (inclusive; none if t1 < t0). Sums of whole blocks come
- * from prefix sums: the mean is exact for integers below 2^53 / n, else within 1e-12 relative. */
+ * from per-block sums added with compensation (no cancellation against earlier readings). */
 void iof__sensors_agg(const iof__sensors *s, size_t dev, size_t col, int64_t t0, int64_t t1,
                       iof__sensor_agg *out);
 /* Per-second level for correlation: out[k] = the as-of value at the last instant of second k,

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# extract --table telemetry (issue "Cyber-physical fusion"): on iotflow synth captures (two
+# extract --table telemetry / timeline (issue "Cyber-physical fusion"): on iotflow synth captures (two
 # seeds) the telemetry rows' packets sum to the run's attributed packets and their rows to the
 # stats; Parquet (validated by pqcheck when installed), CSV and JSON Lines hold the same rows;
 # labels from synth's labels.rules agree with truth.csv (each row against the truth record of
 # its device, protocol and ports whose window holds the row's second); one row per flow and
-# second; --telemetry-idle splits a flow after a pause; bad --table / --telemetry-idle values
+# second; --telemetry-idle splits a flow after a pause; --table timeline has one row per inventory
+# device and second over the capture's span, zeros included, whose packets per device and second
+# equal the telemetry rows' and sum to the attributed packets; bad --table / --telemetry-idle values
 # exit 1; a label key named like a telemetry column is refused.
 #
 # Env: IOF_BIN (dir with iotflow), IOF_SHARED (optional: the Parquet validator). Exit 0 / 1.
@@ -85,7 +87,42 @@ def maxdur(d):
 a, b = maxdur(sys.argv[1]), maxdur(sys.argv[2])
 sys.exit(not (a < b))
 PY
-for bad in "--table flows" "--telemetry-idle 0" "--telemetry-idle x"; do
+# --table timeline: one row per inventory device and second from the first second to the last,
+# zeros included; per device and second the packets equal the telemetry rows' (same run rules)
+"$BIN" extract -q --table timeline -f csv --devices "$S/in/devices.csv" --stats "$T/tl.json" -o "$T/tl" "$S/in/capture.pcap" \
+    || fail "--table timeline"
+"$BIN" extract -q --table telemetry -f csv --devices "$S/in/devices.csv" -o "$T/tm" "$S/in/capture.pcap" || fail "telemetry with devices"
+python3 - "$T" "$S/in/devices.csv" <<'PY' || fail "timeline rows"
+import collections, csv, glob, json, sys
+T = sys.argv[1]
+st = json.load(open(f"{T}/tl.json"))
+tl = [r for f in sorted(glob.glob(f"{T}/tl/timeline/*.csv")) for r in csv.DictReader(open(f))]
+tm = [r for f in sorted(glob.glob(f"{T}/tm/telemetry/*.csv")) for r in csv.DictReader(open(f))]
+ndev = sum(1 for _ in csv.DictReader(open(sys.argv[2])))
+secs = sorted({r["timestamp"] for r in tl})
+if len(tl) != ndev * len(secs) or len(tl) != st["timeline"]["rows"] or st["timeline"]["devices"] != ndev:
+    sys.exit(f"{len(tl)} rows != {ndev} devices x {len(secs)} seconds ({st['timeline']})")
+first = int(st["first_ts_us"] if "first_ts_us" in st else st["packets"]["first_ts_us"]) // 1000000
+last = int(st["packets"]["last_ts_us"]) // 1000000
+if len(secs) != last - first + 1:
+    sys.exit(f"{len(secs)} seconds, capture spans {last - first + 1}")
+pk = sum(int(r["packets_out"]) + int(r["packets_in"]) for r in tl)
+if pk != st["packets"]["attributed"]:
+    sys.exit(f"timeline packets {pk} != attributed {st['packets']['attributed']}")
+want = collections.Counter()
+for r in tm:
+    want[(r["timestamp"], r["device_id"])] += int(r["packets"])
+got = {(r["timestamp"], r["device_id"]): int(r["packets_out"]) + int(r["packets_in"]) for r in tl}
+if any(got.get(k, 0) != v for k, v in want.items()):
+    sys.exit("timeline packets differ from the telemetry rows per device and second")
+if not any(int(r["packets_out"]) + int(r["packets_in"]) == 0 for r in tl):
+    sys.exit("no silent second written")
+flows = sum(int(r["flows_out"]) + int(r["flows_in"]) for r in tl)
+if flows != st["telemetry"]["flows"]:
+    sys.exit(f"flows started {flows} != telemetry flows {st['telemetry']['flows']}")
+print(f"timeline: {len(tl)} rows = {ndev} devices x {len(secs)} seconds, {pk} packets, {flows} flows")
+PY
+for bad in "--table flows" "--telemetry-idle 0" "--telemetry-idle x" "--telemetry-idle 400d" "-f joy"; do
     # shellcheck disable=SC2086
     "$BIN" extract --table telemetry $bad -o "$T/bad" "$S/in/capture.pcap" > /dev/null 2>&1
     rc=$?
