@@ -13,8 +13,8 @@
  * records reach are touched, so a small batch costs what it holds. It is kept while the file
  * is open, and its part past the first ARENA_SMALL bytes is backed by huge pages
  * (iof__mem_hugepages). Why: the arena used to grow from 1 MiB by doubling through realloc,
- * and the first touch of its pages was 8.5% of all page faults of a dense `-f parquet` run
- * (bench/README.md, "Where the time goes"). */
+ * and the first touch of its pages was ~17% of the page faults of a dense `-f parquet` run and
+ * 8.5% of its CPU (bench/README.md, "Where the time goes", "Fresh pages"). */
 #define ARENA_ROOM ((size_t)1 << 20)  /* past max_bytes: the record that fills the batch */
 #define ARENA_SMALL ((size_t)2 << 20) /* small pages below this offset */
 
