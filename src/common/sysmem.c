@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "common/sysmem.h"
@@ -101,4 +102,18 @@ uint64_t iof__sys_memory(void)
         mem = min_limit(mem, iof__cgroup_limit_at("/sys/fs/cgroup", text));
     }
     return mem;
+}
+
+void iof__mem_hugepages(void *p, size_t n, size_t skip)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (!p || n <= skip)
+        return;
+    uintptr_t a = ((uintptr_t)p + skip + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + n) & ~(huge - 1);
+    if (a < e)
+        (void)madvise((void *)a, e - a, MADV_HUGEPAGE); /* advice only: a kernel without THP says no */
+#else
+    (void)p, (void)n, (void)skip;
+#endif
 }

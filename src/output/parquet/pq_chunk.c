@@ -383,9 +383,10 @@ int iof__pqw_write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc
 #define SEEN_OFF 256 /* values a block's presence tables cover directly: [-256, 256) */
 #define SEEN_N (2 * SEEN_OFF)
 
-/* dst[k * n + i] = src[i * nb + k] for i < n, k < nb: row-major cells to columns. 8 x 8 tiles
- * through SSE2 registers (one 16-byte store per column and 8 rows instead of 8 2-byte ones). */
-static void transpose16(int16_t *restrict dst, const int16_t *restrict src, size_t n, size_t nb)
+/* dst[k * stride + i] = src[i * nb + k] for i < n, k < nb: row-major cells to columns. 8 x 8
+ * tiles through SSE2 registers (one 16-byte store per column and 8 rows instead of 8 2-byte
+ * ones). */
+static void transpose16(int16_t *restrict dst, const int16_t *restrict src, size_t n, size_t nb, size_t stride)
 {
     size_t i = 0;
 #if defined(__SSE2__)
@@ -407,18 +408,18 @@ static void transpose16(int16_t *restrict dst, const int16_t *restrict src, size
                 u[4 * h + 3] = _mm_unpackhi_epi32(t[4 * h + 1], t[4 * h + 3]); /* columns 6, 7 */
             }
             for (int c = 0; c < 4; c++) {
-                _mm_storeu_si128((__m128i *)(void *)(dst + (k + 2 * c) * n + i), _mm_unpacklo_epi64(u[c], u[4 + c]));
-                _mm_storeu_si128((__m128i *)(void *)(dst + (k + 2 * c + 1) * n + i), _mm_unpackhi_epi64(u[c], u[4 + c]));
+                _mm_storeu_si128((__m128i *)(void *)(dst + (k + 2 * c) * stride + i), _mm_unpacklo_epi64(u[c], u[4 + c]));
+                _mm_storeu_si128((__m128i *)(void *)(dst + (k + 2 * c + 1) * stride + i), _mm_unpackhi_epi64(u[c], u[4 + c]));
             }
         }
         for (; k < nb; k++)
             for (size_t q = 0; q < 8; q++)
-                dst[k * n + i + q] = s0[q * nb + k];
+                dst[k * stride + i + q] = s0[q * nb + k];
     }
 #endif
     for (; i < n; i++)
         for (size_t k = 0; k < nb; k++)
-            dst[k * n + i] = src[i * nb + k];
+            dst[k * stride + i] = src[i * nb + k];
 }
 
 /* Gathers narrow columns [j0, j1) (block j0 / T_BLOCK) of the staged rows: act[r] = 1 for the
@@ -430,8 +431,7 @@ int iof__pqw_gather16(iof__pq_writer *w, size_t j0, size_t j1)
 {
     const uint64_t nr = w->f_st16_rows;
     const size_t nb = j1 - j0;
-    const pq_buf *bk = &w->f_sblk[j0 / T_BLOCK];
-    const int16_t *cells = (const int16_t *)(const void *)bk->p;
+    const sblock *bk = &w->f_sblk[j0 / T_BLOCK];
     const uint32_t *spans = (const uint32_t *)(const void *)w->f_spans.p; /* 4 bytes a row: stays in cache */
     w->act.len = w->blk.len = 0;
     if (!pq_buf_reserve(&w->act, nr + 8) || !pq_buf_reserve(&w->blk, (nr + 1) * nb * sizeof(int16_t)) ||
@@ -446,19 +446,24 @@ int iof__pqw_gather16(iof__pq_writer *w, size_t j0, size_t j1)
         n += a;
     }
     iof__pq_act_skip8(act, nr, (uint32_t *)(void *)w->skip8.p);
-    if (n * nb * sizeof(int16_t) != bk->len)
+    if (n != bk->rows)
         return iof__pqw_fail(w, IOF_E_INVAL, "parquet: staged block does not match its rows");
     w->blk_n = n;
     uint8_t *seen = w->seen16;
     memset(seen, 0, T_BLOCK * (SEEN_N + 1));
-    for (size_t i = 0; i < n; i++) {
-        const int16_t *src = cells + i * nb;
-        for (size_t k = 0; k < nb; k++) {
-            const uint16_t o = (uint16_t)(src[k] + SEEN_OFF);
-            seen[k * (SEEN_N + 1) + (o < SEEN_N ? o : SEEN_N)] = 1;
+    const size_t rpc = sblock_rpc(nb);
+    for (size_t ch = 0, i0 = 0; i0 < n; ch++, i0 += rpc) { /* chunk by chunk, in row order */
+        const size_t m = n - i0 < rpc ? n - i0 : rpc;
+        const int16_t *cells = bk->ch[ch];
+        for (size_t i = 0; i < m; i++) {
+            const int16_t *src = cells + i * nb;
+            for (size_t k = 0; k < nb; k++) {
+                const uint16_t o = (uint16_t)(src[k] + SEEN_OFF);
+                seen[k * (SEEN_N + 1) + (o < SEEN_N ? o : SEEN_N)] = 1;
+            }
         }
+        transpose16((int16_t *)(void *)w->blk.p + i0, cells, m, nb, n);
     }
-    transpose16((int16_t *)(void *)w->blk.p, cells, n, nb);
     return 0;
 }
 

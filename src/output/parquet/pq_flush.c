@@ -51,7 +51,7 @@ static int flush_body(iof__pq_writer *w)
         c->nentries = c->nvals = c->nrows = 0;
     }
     w->f_st16_rows = 0;
-    stage16_clear(w, w->f_sblk, &w->f_srows, &w->f_spans);
+    stage16_clear(w, w->f_sblk, &w->f_sp, &w->f_srows, &w->f_spans);
     iof__tc_i64(t, 2, (int64_t)unc);
     iof__tc_i64(t, 3, (int64_t)w->f_rg_rows);
     iof__tc_i64(t, 5, (int64_t)rg_start);
@@ -141,9 +141,12 @@ int iof__pqw_flush_rg(iof__pq_writer *w, bool sync)
         a->nentries = a->nvals = a->nrows = 0;
     }
     pq_buf t;
-    pq_buf *tb = w->sblk;
+    sblock *tb = w->sblk;
     w->sblk = w->f_sblk;
     w->f_sblk = tb;
+    spool tp = w->sp;
+    w->sp = w->f_sp;
+    w->f_sp = tp;
     t = w->srows, w->srows = w->f_srows, w->f_srows = t;
     t = w->spans, w->spans = w->f_spans, w->f_spans = t;
     w->f_st16_rows = w->st16_rows;

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/grow.h"
+#include "common/sysmem.h"
 #include "output/parquet/pq_writer_int.h"
 
 /* ---- appending ---------------------------------------------------------------------- */
@@ -191,6 +193,39 @@ int iof__pqw_drain64(iof__pq_writer *w)
 
 
 
+/* A free chunk of the spool (a new region when its regions are used up), NULL: out of memory. */
+static unsigned char *spool_chunk(spool *sp)
+{
+    const size_t per = SREGION / SCHUNK, r = sp->next / per;
+    if (r == sp->nreg) {
+        if (iof__grow((void **)&sp->reg, &sp->regcap, sp->nreg + 1, sizeof *sp->reg, SREGIONS_MAX) != IOF_OK)
+            return NULL;
+        unsigned char *p = malloc(SREGION);
+        if (!p)
+            return NULL;
+        if (sp->nreg) /* the first region stays in small pages: a small file touches what it uses */
+            iof__mem_hugepages(p, SREGION, 0);
+        sp->reg[sp->nreg++] = p;
+    }
+    return sp->reg[r] + (sp->next++ % per) * SCHUNK;
+}
+
+/* Room for one more row of nb cells at the end of block s; NULL: out of memory. */
+static int16_t *sblock_push(sblock *s, spool *sp, size_t nb)
+{
+    const size_t rpc = sblock_rpc(nb);
+    if (s->rows == (uint64_t)s->nch * rpc) { /* its last chunk is full */
+        if (iof__grow((void **)&s->ch, &s->chcap, s->nch + 1, sizeof *s->ch, SREGIONS_MAX * (SREGION / SCHUNK)) != IOF_OK)
+            return NULL;
+        unsigned char *c = spool_chunk(sp);
+        if (!c)
+            return NULL;
+        s->ch[s->nch++] = (int16_t *)(void *)c;
+    }
+    const uint64_t i = s->rows++;
+    return s->ch[i / rpc] + (size_t)(i % rpc) * nb;
+}
+
 /* Appends a row's cells (its explicit cells, back to back, and its run [ts, te) of tv) to
  * every block it has cells in: a block's T_BLOCK columns in order, the run's columns inside
  * it holding tv. Returns the bytes stored, or <0 on error. */
@@ -208,11 +243,9 @@ static int64_t stage_blocks(iof__pq_writer *w, const int16_t *cells, size_t ts, 
         if (!in_block(ts, te, j0, j1))
             continue;
         held += nb * sizeof(int16_t);
-        pq_buf *bk = &w->sblk[b];
-        if (!pq_buf_reserve(bk, T_BLOCK * sizeof(int16_t)))
+        int16_t *dst = sblock_push(&w->sblk[b], &w->sp, nb);
+        if (!dst)
             return iof__pqw_fail(w, IOF_E_NOMEM, "parquet: out of memory");
-        int16_t *dst = (int16_t *)(void *)(bk->p + bk->len);
-        bk->len += nb * sizeof(int16_t);
         if (j1 <= ts) {
             memcpy(dst, cells + j0, nb * sizeof *dst);
         } else if (j0 >= te) {
@@ -242,17 +275,16 @@ int iof__pqw_drain16(iof__pq_writer *w)
             return iof__pqw_fail(w, IOF_E_NOMEM, "parquet: out of memory");
         uint8_t *q = c->vals.p + c->vals.len;
         const size_t b = j / T_BLOCK, j0 = b * T_BLOCK, j1 = block_end(w, j0);
-        /* the block's cells (NULL when no row has any: then no row is in the block) */
-        const int16_t *cells = (const int16_t *)(const void *)w->sblk[b].p;
+        const sblock *bk = &w->sblk[b]; /* the block's rows (none when no row has cells there) */
         for (uint64_t r = 0, i = 0; r < nr; r++)
-            store_narrow(c, ROW_IN_BLOCK(spans[r], j0, j1) ? cells[(i++) * (j1 - j0) + (j - j0)] : rows[r].tv, q, r);
+            store_narrow(c, ROW_IN_BLOCK(spans[r], j0, j1) ? sblock_row(bk, j1 - j0, i++)[j - j0] : rows[r].tv, q, r);
         c->vals.len += nr * c->width;
         c->nentries += nr;
         c->nvals += nr;
         c->nrows += nr;
     }
     w->st16_rows = 0;
-    stage16_clear(w, w->sblk, &w->srows, &w->spans);
+    stage16_clear(w, w->sblk, &w->sp, &w->srows, &w->spans);
     return 0;
 }
 

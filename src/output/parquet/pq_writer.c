@@ -220,12 +220,18 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     free(w->fcols);
     for (size_t b = 0; b < w->nblk; b++) {
         if (w->sblk)
-            iof__pq_buf_free(&w->sblk[b]);
+            free(w->sblk[b].ch);
         if (w->f_sblk)
-            iof__pq_buf_free(&w->f_sblk[b]);
+            free(w->f_sblk[b].ch);
     }
     free(w->sblk);
     free(w->f_sblk);
+    for (size_t r = 0; r < w->sp.nreg; r++)
+        free(w->sp.reg[r]);
+    for (size_t r = 0; r < w->f_sp.nreg; r++)
+        free(w->f_sp.reg[r]);
+    free(w->sp.reg);
+    free(w->f_sp.reg);
     iof__pq_buf_free(&w->rowcells);
     iof__pq_buf_free(&w->f_srows);
     iof__pq_buf_free(&w->f_spans);

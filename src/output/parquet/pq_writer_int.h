@@ -32,6 +32,43 @@
 #define T_BLOCK 32                /* narrow columns staged and gathered together: 64 bytes of a row */
 #define LZ_MIN_DISTINCT 32        /* narrow chunks with more values: PLAIN through pq_lz */
 
+/* The staged narrow blocks (below) are stored in chunks of SCHUNK bytes, each whole rows of
+ * one block, carved in turn from regions of SREGION bytes (a spool, one per staging side:
+ * the row group being filled and the one being flushed). Regions are kept for the next row
+ * group, and all but a spool's first are backed by huge pages (iof__mem_hugepages). Why: each
+ * block used to be its own buffer growing by realloc doubling from 64 bytes, so its pages
+ * were fresh ones, 4 KiB at a time, and those first touches were most of the writer's page
+ * faults on dense (bench/README.md); a 2 MiB page shared by all blocks' chunks cannot be
+ * given to 94 separate buffers without rounding each one up to 2 MiB. Bound: a side holds at
+ * most its row group's held bytes (row_group_bytes, 64 MiB by default, plus one row) plus one
+ * partly filled chunk per block (94 x 64 KiB for the wide layout), so 9 regions = 72 MiB by
+ * default; the first region is small pages, so a small file touches only what it stores. */
+#define SCHUNK ((size_t)64 << 10)
+#define SREGION ((size_t)8 << 20)
+#define SREGIONS_MAX ((size_t)1 << 16) /* regions of a spool: 512 GiB, beyond any row group */
+
+typedef struct sblock {  /* a staged block: int16 [rows][nb] in chunks of sblock_rpc(nb) rows */
+    int16_t **ch;        /* its chunks, in row order */
+    size_t nch, chcap;   /* chunks used, room in ch */
+    uint64_t rows;       /* rows stored */
+} sblock;
+
+typedef struct spool {   /* where a staging side's chunks come from */
+    unsigned char **reg; /* regions of SREGION bytes, kept across row groups */
+    size_t nreg, regcap;
+    size_t next;         /* chunks handed out since the side was last emptied */
+} spool;
+
+/* Rows of a block of nb columns in one chunk. */
+static inline size_t sblock_rpc(size_t nb) { return SCHUNK / (nb * sizeof(int16_t)); }
+
+/* Row i of a staged block of nb columns. */
+static inline const int16_t *sblock_row(const sblock *s, size_t nb, uint64_t i)
+{
+    const size_t rpc = sblock_rpc(nb);
+    return s->ch[i / rpc] + (size_t)(i % rpc) * nb;
+}
+
 typedef struct pq_col {
     char name[IOF_MAX_COLNAME];
     iof__vtype type;
@@ -134,7 +171,8 @@ struct iof__pq_writer {
     uint32_t *simple_idx; /* staged column numbers: the n16 narrow ones, then the n64 wide ones */
     uint32_t *narrow_of;  /* column -> index among the narrow staged columns */
     size_t nsimple, n16, n64;
-    pq_buf *sblk;         /* nblk blocks: int16 [rows with cells there][T_BLOCK] each */
+    sblock *sblk;         /* nblk blocks: int16 [rows with cells there][T_BLOCK] each */
+    spool sp;             /* their chunks */
     size_t nblk;          /* ceil(n16 / T_BLOCK) */
     pq_buf rowcells;      /* int16 scratch: one row's explicit narrow cells (write_row) */
     pq_buf srows;         /* per staged row: srow */
@@ -159,7 +197,9 @@ struct iof__pq_writer {
      * memory is two row groups. Its errors land in ffailed/fmsg and become the writer's at
      * the next flush_rg() or at finish. */
     pq_col *fcols;
-    pq_buf *f_sblk, f_srows, f_spans;
+    sblock *f_sblk;
+    spool f_sp;
+    pq_buf f_srows, f_spans;
     uint64_t f_st16_rows, f_rg_rows;
     bool bg;                  /* a flush thread is wanted (started on first use) */
     iof__worker *bg_wk;       /* the flush thread, NULL until then */
@@ -197,11 +237,12 @@ static inline size_t block_end(const iof__pq_writer *w, size_t j0)
     return j0 + T_BLOCK < w->n16 ? j0 + T_BLOCK : w->n16;
 }
 
-/* Empties a narrow stage (the one being filled, or the flush side). */
-static inline void stage16_clear(const iof__pq_writer *w, pq_buf *blk, pq_buf *rows, pq_buf *spans)
+/* Empties a narrow stage (the one being filled, or the flush side); its regions are kept. */
+static inline void stage16_clear(const iof__pq_writer *w, sblock *blk, spool *sp, pq_buf *rows, pq_buf *spans)
 {
     for (size_t b = 0; b < w->nblk; b++)
-        blk[b].len = 0;
+        blk[b].nch = 0, blk[b].rows = 0;
+    sp->next = 0;
     rows->len = 0;
     spans->len = 0;
 }
