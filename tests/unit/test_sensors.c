@@ -221,6 +221,28 @@ static void test_intervals(void)
     iof__sensors_free(s);
 }
 
+/* A huge reading early on must not disturb the mean of later ones (block sums, not prefix
+ * differences: 640 x 1e15 then 640 x 1.5 gave a mean of 1.9966 with prefix sums). */
+static void test_interval_no_cancellation(void)
+{
+    char *text = malloc(1280 * 40 + 64);
+    ASSERT_TRUE(text);
+    size_t n = (size_t)sprintf(text, "timestamp,device_id,v\n");
+    for (int i = 1; i <= 1280; i++)
+        n += (size_t)sprintf(text + n, "%d,d,%s\n", i, i <= 640 ? "1e15" : "1.5");
+    iof__sensors *s = rd(text);
+    free(text);
+    ASSERT_TRUE(s);
+    iof__sensor_agg g;
+    iof__sensors_agg(s, 0, 0, 641 * S, 1280 * S, &g);
+    ASSERT_EQ_INT(g.n, 640);
+    ASSERT_TRUE(g.mean == 1.5 && g.min == 1.5 && g.max == 1.5);
+    iof__sensors_agg(s, 0, 0, 1 * S, 1280 * S, &g);
+    ASSERT_TRUE(fabs(g.mean - (640 * 1e15 + 640 * 1.5) / 1280) <= 1.0);
+    ASSERT_TRUE(iof__sensors_col(s, 99) == NULL && iof__sensors_dev(s, 99) == NULL);
+    iof__sensors_free(s);
+}
+
 static void test_flags_any(void)
 {
     iof__sensors *s = rd("timestamp,device_id,motion,alert_flag,t\n"
@@ -553,7 +575,7 @@ static void test_synth_file(void)
 
 static const iof_test tests[] = {
     TEST(test_time_parsers),  TEST(test_zones),        TEST(test_zone_errors),     TEST(test_asof_boundaries),
-    TEST(test_intervals),     TEST(test_flags_any),    TEST(test_duplicates_order), TEST(test_missing_and_bad),
+    TEST(test_intervals), TEST(test_interval_no_cancellation),     TEST(test_flags_any),    TEST(test_duplicates_order), TEST(test_missing_and_bad),
     TEST(test_hostile_rows),  TEST(test_fatal_and_caps), TEST(test_inventory_ids), TEST(test_level),
     TEST(test_synth_file),    { 0 }
 };
