@@ -101,6 +101,8 @@ static int seq_cmp(const void *a, const void *b)
 /* The rows of the second being filled, in ascending seq of their flows. */
 static void complete_second(iof__telem *t)
 {
+    if (t->n_active == 0)
+        return;
     qsort(t->active, t->n_active, sizeof(*t->active), seq_cmp);
     for (size_t i = 0; i < t->n_active; i++)
         emit_row(t, t->active[i]);

@@ -164,7 +164,8 @@ static int rem_cmp(const void *a, const void *b)
 /* Writes second `sec` for every device, then clears the counters. */
 static void emit_second(iof__timeline *t, int64_t sec)
 {
-    qsort(t->rem, t->n_rem, sizeof(*t->rem), rem_cmp);
+    if (t->n_rem)
+        qsort(t->rem, t->n_rem, sizeof(*t->rem), rem_cmp);
     for (size_t i = 0; i < t->n_rem; i++)
         if (i == 0 || rem_cmp(&t->rem[i], &t->rem[i - 1]) != 0)
             t->slots[t->rem[i].slot].remotes[t->rem[i].dir]++;

@@ -591,7 +591,12 @@ static int complete_days(iof_run *r)
     if (clock < INT64_MIN + lag)
         return IOF_OK;
     int64_t before = clock - lag;
-    int rc = iof__sink_complete_before(r->sink, before);
+    /* the telemetry and timeline rows of the seconds before the clock first (dropped frames
+     * move this clock but reach no consumer): else their last second would open a new part */
+    int rc = r->telem ? tel_advance(r, clock) : IOF_OK;
+    if (rc != IOF_OK)
+        return rc;
+    rc = iof__sink_complete_before(r->sink, before);
     if (rc != IOF_OK && !r->errmsg[0])
         snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__sink_errmsg(r->sink));
     /* next check: when `before` crosses the next day boundary */

@@ -128,6 +128,15 @@ for bad in "--table flows" "--telemetry-idle 0" "--telemetry-idle x" "--telemetr
     rc=$?
     [ $rc -eq 1 ] || fail "extract $bad: exit $rc, expected 1"
 done
+# a real capture with dropped frames and days of silence: each day's file is written once
+# (the rows of a day's last second come before the day is completed: no .part1 files)
+BLINK=${IOF_SHARED:-/nonexistent}/corpus/iot__blink-camera-1week-asym-vlan-hdrs-only__blink-cam-01.pcap
+if [ -f "$BLINK" ]; then
+    for tb in telemetry timeline; do
+        "$BIN" extract -q --table $tb -f csv -o "$T/blink-$tb" "$BLINK" || fail "--table $tb on $BLINK"
+        [ -z "$(find "$T/blink-$tb" -name '*.part*')" ] || fail "--table $tb: a day was completed before its last second"
+    done
+fi
 printf 'key direction default "x"\n' > "$T/clash.rules"
 "$BIN" extract --table telemetry --rules "$T/clash.rules" -o "$T/clash" "$S/in/capture.pcap" > "$T/clash.out" 2>&1
 rc=$?
