@@ -128,7 +128,8 @@ static void dhcp_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts 
     dhcp_state *s = st;
     bool ports = (fp->key_sp == DHCP_PORT_CLIENT && fp->key_dp == DHCP_PORT_SERVER) ||
                  (fp->key_sp == DHCP_PORT_SERVER && fp->key_dp == DHCP_PORT_CLIENT);
-    if (fp->key_proto != 17 || !ports || s->nmsg >= IOF_JOY_DHCP_MSGS || s->dropped)
+    if (fp->key_proto != 17 || !ports || s->nmsg >= IOF_JOY_DHCP_MSGS || s->dropped ||
+        !fp->data)   /* no data bytes: the slice is NULL */
         return;
     iof__rd r = rd_init(fp->data, fp->len);
     const uint8_t *hdr = rd_bytes(&r, DHCP_HDR_BYTES);
