@@ -33,6 +33,11 @@
 #define IOF_FEAT_PAYLOAD_LEN 32   /* Joy's JOY_PAYLOAD_LEN: payload keeps 32 bytes, whatever N */
 #define IOF_FEAT_MAX_MODULES 16   /* registry entries: a bound for the feature set's arrays */
 #define IOF_FEAT_TCP_OPT_LEN 24   /* Joy's TCP_OPT_LEN: option bytes kept per SYN / ppi entry */
+#define IOF_JOY_DHCP_MSGS 16       /* Joy's MAX_DHCP_LEN: DHCP messages kept per record */
+#define IOF_JOY_DHCP_OPTS 16       /* Joy's MAX_DHCP_OPTIONS: options kept per message */
+#define IOF_JOY_DHCP_OPT_BYTES 512 /* Joy's MAX_DHCP_OPTIONS_LEN: no option starts past it */
+#define IOF_JOY_DHCP_ARENA 2048    /* bytes of kept DHCP messages per record (ours: Joy
+                                      allocates; 16 typical messages take about 1.6 KB) */
 
 /* Which modules are on, and their options (Joy's config keys of the same names). */
 typedef struct iof__feat_opts {
@@ -41,6 +46,7 @@ typedef struct iof__feat_opts {
     bool wht;         /* wht[4] */
     bool payload;     /* payload{out,in} */
     bool ppi;         /* ppi[]: per-packet TCP information */
+    bool dhcp;        /* dhcp[]: DHCP messages (the out side's) */
     uint32_t hd;      /* hd{}: header description of the first hd data bytes (0: off) */
     uint32_t idp;     /* idp_*: the first idp bytes of the initial data packet (0: off) */
 } iof__feat_opts;
@@ -57,6 +63,8 @@ typedef struct iof__feat_pkt {
     bool tcp;              /* the packet went through Joy's TCP parser (not its "IP" path: a
                               retransmission or a malformed header) */
     int64_t ts_us;         /* the packet's time, µs */
+    uint8_t key_proto;     /* the record's key as Joy has it (a later fragment: protocol 0, */
+    uint16_t key_sp, key_dp; /* ports 0): Joy's modules filter on it */
     const uint8_t *tcp_opts;  /* tcp: the option bytes, a bounded slice (captured part) ... */
     uint32_t tcp_opts_len;    /* ... of this many; pkt->l4_hlen - 20 is what the header says */
 } iof__feat_pkt;
@@ -89,8 +97,8 @@ typedef struct iof__feature {
 } iof__feature;
 
 /* The registry, in Joy's print order. */
-extern const iof__feature iof__feat_byte_dist, iof__feat_wht, iof__feat_payload, iof__feat_ppi,
-    iof__feat_hd, iof__feat_idp;
+extern const iof__feature iof__feat_byte_dist, iof__feat_wht, iof__feat_dhcp, iof__feat_payload,
+    iof__feat_ppi, iof__feat_hd, iof__feat_idp;
 const iof__feature *const *iof__feat_registry(size_t *n);
 
 /* The modules an output enables, with their places in the extension area. */

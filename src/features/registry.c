@@ -2,11 +2,12 @@
 #include "common/err.h"
 #include "features/feature.h"
 
-/* Joy's print order: byte_dist/entropy after packets[], then its feature list (wht before
- * payload), then hd, then idp. A module's slot says where; within a slot this order holds. */
+/* Joy's print order: byte_dist/entropy after packets[], then its feature list (wht, dns,
+ * tls, dhcp, http, payload), then hd, then idp. A module's slot says where; within a slot this order holds. */
 static const iof__feature *const registry[] = {
     &iof__feat_byte_dist,
     &iof__feat_wht,
+    &iof__feat_dhcp,   /* Joy's list: wht, dns, tls, dhcp, http, payload */
     &iof__feat_payload,
     &iof__feat_ppi,
     &iof__feat_hd,

@@ -82,7 +82,7 @@ static void config_line(iof_run *r, iof__tbuf *b, const char *output)
     iof__tb_kv_u64(b, "dns", 0, true);
     iof__tb_kv_u64(b, "ssh", 0, true);
     iof__tb_kv_u64(b, "tls", 0, true);
-    iof__tb_kv_u64(b, "dhcp", 0, true);
+    iof__tb_kv_u64(b, "dhcp", fo->dhcp, true);
     iof__tb_kv_u64(b, "http", 0, true);
     iof__tb_kv_u64(b, "ike", 0, true);
     iof__tb_kv_u64(b, "payload", fo->payload, true);

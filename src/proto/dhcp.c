@@ -16,26 +16,61 @@ static bool fixed(iof__rd *v, size_t want, uint8_t *dst)
     return true;
 }
 
+int iof__dhcp_next_option(iof__rd *r, iof__dhcp_opt *o)
+{
+    while (rd_left(r) > 0) {
+        o->code = rd_u8(r);
+        if (o->code == 0)
+            continue; /* PAD */
+        if (o->code == 255)
+            return IOF_DHCP_OPT_END;
+        uint8_t len = rd_u8(r);
+        iof__rd v = rd_sub(r, len);
+        if (r->err)
+            return IOF_DHCP_OPT_CUT; /* the option (or its length byte) runs past the data */
+        o->val = (iof__span){ v.p, len };
+        return IOF_DHCP_OPT_ONE;
+    }
+    return IOF_DHCP_OPT_NONE;
+}
+
+void iof__dhcp_header(iof__rd *r, iof__dhcp_msg *m)
+{
+    m->op = rd_u8(r);
+    m->htype = rd_u8(r);
+    m->hlen = rd_u8(r);
+    m->hops = rd_u8(r);
+    m->xid = rd_be32(r);
+    m->secs = rd_be16(r);
+    m->flags = rd_be16(r);
+    rd_copy(r, m->ciaddr, 4);
+    rd_copy(r, m->yiaddr, 4);
+    rd_copy(r, m->siaddr, 4);
+    rd_copy(r, m->giaddr, 4);
+    rd_copy(r, m->chaddr, 16);
+}
+
 /* Walks the options in r; returns OK at END or at the end of the bytes. */
 static iof__proto_status walk(iof__rd r, iof__dhcp_msg *m, unsigned *budget)
 {
-    while (rd_left(&r) > 0) {
-        uint8_t code = rd_u8(&r);
-        if (code == 0)
-            continue; /* PAD */
-        if (code == 255) {
+    iof__dhcp_opt o;
+    for (;;) {
+        int got = iof__dhcp_next_option(&r, &o);
+        if (got == IOF_DHCP_OPT_END) {
             m->end_seen = true;
             return IOF_PROTO_OK;
         }
+        if (got == IOF_DHCP_OPT_NONE)
+            return IOF_PROTO_OK;
         if (*budget == 0)
             return IOF_PROTO_MALFORMED;
         (*budget)--;
-        uint8_t len = rd_u8(&r);
-        iof__rd v = rd_sub(&r, len);
-        if (r.err)
-            return IOF_PROTO_TRUNCATED; /* the option runs past the data */
+        if (got == IOF_DHCP_OPT_CUT)
+            return IOF_PROTO_TRUNCATED;
+        uint8_t code = o.code, len = (uint8_t)o.val.len;
+        iof__rd v = rd_init(o.val.p, o.val.len);
         m->n_options++;
-        iof__span s = { v.p, len };
+        iof__span s = o.val;
         bool ok = true;
         switch (code) {
         case 3:
@@ -88,20 +123,9 @@ iof__proto_status iof__dhcp_parse(const uint8_t *p, size_t n, iof__dhcp_msg *m)
 {
     memset(m, 0, sizeof(*m));
     iof__rd r = rd_init(p, n);
-    m->op = rd_u8(&r);
-    m->htype = rd_u8(&r);
-    m->hlen = rd_u8(&r);
+    iof__dhcp_header(&r, m);
     if (m->hlen > 16)
         return IOF_PROTO_MALFORMED; /* a property of the message: before any truncation */
-    m->hops = rd_u8(&r);
-    m->xid = rd_be32(&r);
-    m->secs = rd_be16(&r);
-    m->flags = rd_be16(&r);
-    rd_copy(&r, m->ciaddr, 4);
-    rd_copy(&r, m->yiaddr, 4);
-    rd_copy(&r, m->siaddr, 4);
-    rd_copy(&r, m->giaddr, 4);
-    rd_copy(&r, m->chaddr, 16);
     if (r.err)
         return IOF_PROTO_TRUNCATED;
     rd_skip(&r, IOF_DHCP_FIXED_LEN - 44); /* sname + file */

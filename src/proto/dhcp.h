@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/rd.h"
 #include "proto/proto.h"
 
 #define IOF_DHCP_FIXED_LEN 236   /* BOOTP header before the options (RFC 2131 figure 1) */
@@ -50,5 +51,26 @@ typedef struct iof__dhcp_msg {
  * MALFORMED (hlen > 16, a fixed-size option with the wrong length); OTHER (no magic cookie:
  * a plain BOOTP message, header fields valid). Fields filled before a problem stay valid. */
 iof__proto_status iof__dhcp_parse(const uint8_t *p, size_t n, iof__dhcp_msg *m);
+
+/* The pieces iof__dhcp_parse is made of, for readers that keep more than iof__dhcp_msg (Joy's
+ * dhcp[] keeps every option in order: features/f_dhcp.c). */
+#define IOF_DHCP_SNAME_LEN 64    /* sname: server host name field */
+#define IOF_DHCP_FILE_LEN 128    /* file: boot file name field */
+/* Reads the fixed fields op .. chaddr (44 bytes; r->err set when they are cut short, the
+ * missing fields 0). No check of their values. */
+void iof__dhcp_header(iof__rd *r, iof__dhcp_msg *m);
+
+typedef struct iof__dhcp_opt {
+    uint8_t code;
+    iof__span val;       /* the option's value: len bytes inside the input */
+} iof__dhcp_opt;
+enum {
+    IOF_DHCP_OPT_NONE = 0, /* the bytes ended (no END option) */
+    IOF_DHCP_OPT_ONE,      /* *o is the next option */
+    IOF_DHCP_OPT_END,      /* the END option (255) */
+    IOF_DHCP_OPT_CUT,      /* an option whose length byte or value runs past the bytes */
+};
+/* The next option of an options area (PAD options skipped): one of IOF_DHCP_OPT_*. */
+int iof__dhcp_next_option(iof__rd *r, iof__dhcp_opt *o);
 
 #endif

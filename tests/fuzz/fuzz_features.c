@@ -2,9 +2,11 @@
  * decoder (iof__feat_tcp_opts_json, a parser of packet bytes) on arbitrary option bytes.
  *
  * Input: byte 0 picks hd (1..32) and byte 1 idp (1..1500 through a scale); then records of
- *   [side|tcp bits] [tcp flags] [option length 0..40] [data length] [options] [data]
+ *   [side|tcp|time|dhcp|long bits] [tcp flags] [option length 0..40] [data length] [options]
+ *   [data]
  * each fed to one of two records' states with every module on, times increasing by the record
- * index. Then every slot is written one way and as a pair. Invariants: the text of each slot is
+ * index; bit 8 gives the record a DHCP key (UDP 68 -> 67: the dhcp module parses the data),
+ * bit 16 adds 240 to the data length (a whole DHCP fixed part). Then every slot is written one way and as a pair. Invariants: the text of each slot is
  * empty or starts with ',' and its brackets and braces balance outside strings; the option
  * decoder, given an exactly-sized heap copy of min(len, 24) bytes, writes a balanced list. */
 #include <stdalign.h>
@@ -47,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2 || size > FF_MAX_INPUT)
         return 0;
     iof__feat_opts o = { .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true,
-                         .hd = 1u + data[0] % IOF_FEAT_MAX_HD,
+                         .dhcp = true, .hd = 1u + data[0] % IOF_FEAT_MAX_HD,
                          .idp = 1u + (uint32_t)data[1] * IOF_FEAT_MAX_IDP / 256u };
     iof__featset fs;
     CHECK(iof__featset_init(&fs, &o) == 0);
@@ -60,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t pos = 2;
     for (int64_t k = 0; size - pos >= 4; k++) {
         uint8_t bits = data[pos], flags = data[pos + 1];
-        uint32_t olen = data[pos + 2] % 41u, dlen = data[pos + 3];
+        uint32_t olen = data[pos + 2] % 41u, dlen = data[pos + 3] + (bits & 16 ? 240u : 0u);
         pos += 4;
         if (olen > size - pos)
             olen = (uint32_t)(size - pos);
@@ -86,7 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         iof__feat_pkt fp = { .pkt = &p, .data = d, .len = dlen, .ip = d, .ip_len = dlen,
                              .data_pkts = data_pkts[side], .tcp = (bits & 2) != 0,
                              .ts_us = k * 1000 - (bits & 4 ? 5000 : 0), .tcp_opts = opts,
-                             .tcp_opts_len = olen };
+                             .tcp_opts_len = olen, .key_proto = bits & 8 ? 17 : 6,
+                             .key_sp = 68, .key_dp = 67 };
         iof__featset_update(&fs, ext[side], &fp);
         /* the option decoder alone on these bytes (it reads at most 24) */
         uint32_t keep = olen < IOF_FEAT_TCP_OPT_LEN ? olen : IOF_FEAT_TCP_OPT_LEN;

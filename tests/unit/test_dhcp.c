@@ -194,9 +194,38 @@ static void test_every_prefix(void)
     }
 }
 
+/* The option walk on its own (Joy's dhcp[] keeps every option through it): PAD skipped, each
+ * option's span, END, the end of the bytes, an option cut short. */
+static void test_next_option(void)
+{
+    const uint8_t o[] = { 53, 1, 3, 0, 0, 12, 2, 'a', 'b', 1, 0, 255, 9 };
+    iof__rd r = rd_init(o, sizeof(o));
+    iof__dhcp_opt op;
+    ASSERT_EQ_INT(iof__dhcp_next_option(&r, &op), IOF_DHCP_OPT_ONE);
+    ASSERT_EQ_INT(op.code, 53);
+    ASSERT_EQ_INT(op.val.len, 1);
+    ASSERT_TRUE(op.val.p == o + 2);
+    ASSERT_EQ_INT(iof__dhcp_next_option(&r, &op), IOF_DHCP_OPT_ONE);
+    ASSERT_EQ_INT(op.code, 12);
+    ASSERT_TRUE(op.val.p == o + 7 && op.val.len == 2);
+    ASSERT_EQ_INT(iof__dhcp_next_option(&r, &op), IOF_DHCP_OPT_ONE);
+    ASSERT_EQ_INT(op.code, 1);
+    ASSERT_EQ_INT(op.val.len, 0);
+    ASSERT_EQ_INT(iof__dhcp_next_option(&r, &op), IOF_DHCP_OPT_END);
+    r = rd_init(o, 5);    /* ends after two PADs */
+    ASSERT_EQ_INT(iof__dhcp_next_option(&r, &op), IOF_DHCP_OPT_ONE);
+    ASSERT_EQ_INT(iof__dhcp_next_option(&r, &op), IOF_DHCP_OPT_NONE);
+    r = rd_init(o, 8);    /* hostname's value cut */
+    ASSERT_EQ_INT(iof__dhcp_next_option(&r, &op), IOF_DHCP_OPT_ONE);
+    ASSERT_EQ_INT(iof__dhcp_next_option(&r, &op), IOF_DHCP_OPT_CUT);
+    r = rd_init(o + 5, 1); /* a code without its length byte */
+    ASSERT_EQ_INT(iof__dhcp_next_option(&r, &op), IOF_DHCP_OPT_CUT);
+}
+
 static const iof_test tests[] = {
     TEST(test_discover), TEST(test_offer), TEST(test_bootp_and_bad_header), TEST(test_bad_options),
-    TEST(test_overload), TEST(test_every_prefix), { 0, 0 },
+    TEST(test_overload), TEST(test_every_prefix), TEST(test_next_option),
+    { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

@@ -296,14 +296,117 @@ static void test_tcp_opts(void)
     ASSERT_EQ_STR(opts_json(nops, 0), ",\"opts\":[]");
 }
 
+
+/* A DHCP message in d: the fixed part (op 1, htype 1, hlen 6, xid 0x01020304, secs 3, flags
+ * 0x8000, ciaddr 10.0.0.1, chaddr 02:00:00:00:00:01, sname as given), the cookie, then opts;
+ * returns its length. */
+static uint32_t dhcp_msg(uint8_t *d, const char *sname, const uint8_t *opts, uint32_t nopts)
+{
+    memset(d, 0, 240);
+    d[0] = 1, d[1] = 1, d[2] = 6;
+    d[4] = 1, d[5] = 2, d[6] = 3, d[7] = 4, d[9] = 3, d[10] = 0x80;
+    d[12] = 10, d[15] = 1;
+    d[28] = 2, d[33] = 1;
+    memcpy(d + 44, sname, strlen(sname));
+    d[236] = 0x63, d[237] = 0x82, d[238] = 0x53, d[239] = 0x63;
+    memcpy(d + 240, opts, nopts);
+    return 240 + nopts;
+}
+
+static void feed_key(unsigned char *ext, const uint8_t *d, uint32_t n, uint16_t sp, uint16_t dp)
+{
+    iof__feat_pkt fp = { .data = d, .len = n, .ip = d, .ip_len = n, .data_pkts = 1,
+                         .key_proto = 17, .key_sp = sp, .key_dp = dp };
+    iof__featset_update(&fs, ext, &fp);
+}
+
+#define DHCP_FIXED "\"op\":\"1\",\"htype\":\"1\",\"hlen\":\"6\",\"hops\":\"0\",\"xid\":\"16909060\"," \
+    "\"secs\":\"3\",\"flags\":\"32768\",\"ciaddr\":\"10.0.0.1\",\"yiaddr\":\"0.0.0.0\"," \
+    "\"siaddr\":\"0.0.0.0\",\"giaddr\":\"0.0.0.0\",\"chaddr\":\"02000000000100000000000000000000\""
+
+static void test_dhcp(void)
+{
+    setup((iof__feat_opts){ .dhcp = true });
+    static uint8_t d[1024];
+    /* msg_type REQUEST; hostname; msg_type 99 (Joy: broken JSON); an unnamed option 84; a
+     * named option of length 0 (Joy: broken JSON); an unnamed one of length 0; PAD; END */
+    const uint8_t o[] = { 53, 1, 3, 12, 3, 'a', 'b', 'c', 53, 1, 99, 84, 2, 0xab, 0xcd, 1, 0,
+                          115, 0, 0, 255, 7, 7 };
+    uint32_t n = dhcp_msg(d, "srv\"/x\x01", o, sizeof(o));
+    feed_key(ext_out, d, n, 68, 67);
+    feed_key(ext_in, d, n, 67, 68);    /* the in side's messages are not written (as Joy) */
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true),
+                  ",\"dhcp\":[{" DHCP_FIXED ",\"sname\":\"srv..x.\",\"options\":["
+                  "{\"msg_type\":\"DHCPREQUEST\"},{\"hostname\":\"616263\"},{\"msg_type\":\"63\"},"
+                  "{\"kind\":84,\"data\":\"abcd\"},{\"subnet_mask\":\"\"},{\"kind\":115}]}]");
+    /* not kept: other ports, UDP only, cut before the cookie's end, a wrong cookie */
+    setup((iof__feat_opts){ .dhcp = true });
+    n = dhcp_msg(d, "", o, 0);
+    feed_key(ext_out, d, n, 68, 68);
+    feed(ext_out, d, n, false);    /* key protocol 0: a later fragment */
+    feed_key(ext_out, d, 239, 68, 67);
+    d[239] = 0x64;
+    feed_key(ext_out, d, n, 68, 67);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false), "");
+    /* a message without options, no END (the bytes end): no "options" key; two messages */
+    d[239] = 0x63;
+    feed_key(ext_out, d, n, 67, 68);
+    feed_key(ext_out, d, n, 67, 68);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false),
+                  ",\"dhcp\":[{" DHCP_FIXED "},{" DHCP_FIXED "}]");
+}
+
+static void test_dhcp_caps(void)
+{
+    setup((iof__feat_opts){ .dhcp = true });
+    static uint8_t d[2048];
+    /* 20 options: Joy keeps 16 */
+    uint8_t o[60];
+    for (int i = 0; i < 20; i++)
+        o[3 * i] = 1, o[3 * i + 1] = 1, o[3 * i + 2] = (uint8_t)i;
+    uint32_t n = dhcp_msg(d, "", o, sizeof(o));
+    feed_key(ext_out, d, n, 68, 67);
+    const char *j = json(IOF_FEAT_JOY_MODULES, false);
+    ASSERT_TRUE(strstr(j, "{\"subnet_mask\":\"0f\"}]") != NULL);
+    ASSERT_TRUE(strstr(j, "\"10\"") == NULL);
+    /* option bytes: no option starts at 512 or beyond (two of 255 + 2 bytes, then a third) */
+    setup((iof__feat_opts){ .dhcp = true });
+    static uint8_t big[3 * 257];
+    for (int i = 0; i < 3; i++)
+        big[257 * i] = 43, big[257 * i + 1] = 255;
+    n = dhcp_msg(d, "", big, sizeof(big));
+    for (int i = 0; i < 4; i++)   /* 561 bytes kept of each (two options): the 4th does not
+                                     fit the arena and the list ends there */
+        feed_key(ext_out, d, n, 68, 67);
+    n = dhcp_msg(d, "", o, 3);
+    feed_key(ext_out, d, n, 68, 67);
+    j = json(IOF_FEAT_JOY_MODULES, false);
+    size_t k = 0;
+    for (const char *p = j; (p = strstr(p, "vendor_specific")); p++)
+        k++;
+    ASSERT_EQ_INT(k, 6);
+    ASSERT_TRUE(strstr(j, "subnet_mask") == NULL);
+    /* messages: 16 kept */
+    setup((iof__feat_opts){ .dhcp = true });
+    n = dhcp_msg(d, "", o, 3);
+    for (int i = 0; i < 20; i++)
+        feed_key(ext_out, d, n, 68, 67);
+    j = json(IOF_FEAT_JOY_MODULES, false);
+    k = 0;
+    for (const char *p = j; (p = strstr(p, "\"op\"")); p++)
+        k++;
+    ASSERT_EQ_INT(k, IOF_JOY_DHCP_MSGS);
+}
+
 static void test_registry_and_set(void)
 {
     size_t n;
     const iof__feature *const *reg = iof__feat_registry(&n);
-    ASSERT_EQ_INT(n, 6);
+    ASSERT_EQ_INT(n, 7);
     ASSERT_EQ_STR(reg[0]->name, "byte_dist");
-    ASSERT_EQ_STR(reg[3]->name, "ppi");
-    ASSERT_EQ_STR(reg[5]->name, "idp");
+    ASSERT_EQ_STR(reg[2]->name, "dhcp");    /* Joy: wht, dns, tls, dhcp, http, payload */
+    ASSERT_EQ_STR(reg[4]->name, "ppi");
+    ASSERT_EQ_STR(reg[6]->name, "idp");
     for (size_t i = 0; i < n; i++) {
         ASSERT_TRUE(reg[i]->cols == NULL);     /* custom-flow columns: a later step */
         if (i)   /* Joy's print order: slots never go back */
@@ -314,9 +417,9 @@ static void test_registry_and_set(void)
     ASSERT_EQ_INT(s.n, 0);
     ASSERT_EQ_INT(s.ext_size, 0);
     iof__feat_opts all = { .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true,
-                           .hd = 32, .idp = 1500 };
+                           .hd = 32, .idp = 1500, .dhcp = true };
     ASSERT_EQ_INT(iof__featset_init(&s, &all), IOF_OK);
-    ASSERT_EQ_INT(s.n, 6);
+    ASSERT_EQ_INT(s.n, 7);
     for (uint32_t i = 0; i < s.n; i++)
         ASSERT_EQ_INT(s.off[i] % 16, 0);
     ASSERT_TRUE(s.ext_size >= 1500 + 256 * 8);
@@ -331,7 +434,8 @@ static void test_registry_and_set(void)
 static const iof_test tests[] = {
     TEST(test_byte_dist_one_way), TEST(test_byte_dist_pair_joy_formula), TEST(test_byte_dist_edges),
     TEST(test_byte_dist_reduction), TEST(test_wht), TEST(test_payload), TEST(test_hd),
-    TEST(test_idp), TEST(test_ppi), TEST(test_tcp_opts), TEST(test_registry_and_set), { 0, 0 },
+    TEST(test_idp), TEST(test_ppi), TEST(test_tcp_opts), TEST(test_registry_and_set),
+    TEST(test_dhcp), TEST(test_dhcp_caps), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

@@ -1,0 +1,285 @@
+/* dhcp (Joy's dhcp=1; docs/JOY.md "dhcp"): the DHCP messages of a flow, as Joy 3.0.3 prints them.
+ *
+ * Only a UDP record whose key is 68 -> 67 or 67 -> 68 takes messages (Joy's dhcp_filter; its
+ * other case, app 68, is never identified). Each of its UDP packets is parsed with
+ * proto/dhcp.h: the fixed header, sname/file when their first byte is not 0, the magic
+ * cookie, then the options in order until END, Joy's caps (16 options, or 512 option bytes
+ * counting code and length bytes, checked before each option) or the end of the bytes. A
+ * message without the cookie, or shorter than the fixed part and the cookie, is not kept.
+ *
+ * Per record: up to IOF_JOY_DHCP_MSGS (Joy's MAX_DHCP_LEN) messages, encoded compactly in a
+ * fixed arena (the raw 44 header bytes, sname and file as Joy's printable strings, the kept
+ * options as code/len/value): a message that does not fit ends the list (counted in
+ * `dropped`; docs/JOY.md "Differences from Joy"). Joy prints the out side's messages only. */
+#include <string.h>
+
+#include "common/rd.h"
+#include "features/feature.h"
+#include "proto/dhcp.h"
+
+#define DHCP_PORT_SERVER 67
+#define DHCP_PORT_CLIENT 68
+#define DHCP_HDR_BYTES 44          /* op .. chaddr: kept raw, printed through iof__dhcp_header */
+#define DHCP_OPTS_OFF 240          /* fixed fields, sname, file and the magic cookie */
+#define DHCP_COOKIE 0x63825363u
+#define DHCP_MSG_TYPES 18          /* Joy names option 53's values 1..18 */
+
+typedef struct dhcp_state {
+    uint8_t nmsg;                  /* messages kept */
+    uint8_t dropped;               /* messages that did not fit (saturating) */
+    uint16_t used;                 /* arena bytes used */
+    uint8_t arena[IOF_JOY_DHCP_ARENA];
+} dhcp_state;
+
+static bool dhcp_enabled(const iof__feat_opts *o) { return o->dhcp; }
+
+/* Joy's option names (IANA's, its spelling): NULL where it has none (printed as "kind"). */
+static const char *opt_name(uint8_t code)
+{
+    static const char *const low[] = {
+        NULL, "subnet_mask", "time_offset", "router", "time_server", "name_server",
+        "domain_server", "log_server", "quotes_server", "lpr_server", "impress_server",
+        "rlp_server", "hostname", "boot_file_size", "merit_dump_file", "domain_name",
+        "swap_server", "root_path", "extension_file", "forward_on_off", "src_rte_on_off",
+        "policy_filter", "max_dg_assembly", "default_ipttl", "mtu_timeout", "mtu_plateau",
+        "mtu_interface", "mtu_subnet", "broadcast_address", "mask_discovery", "mask_supplier",
+        "router_discovery", "router_request", "static_route", "trailers", "arp_timeout",
+        "ethernet", "default_tcpttl", "keepalive_time", "keepalive_data", "nis_domain",
+        "nis_servers", "ntp_servers", "vendor_specific", "netbios_name_srv",
+        "netbios_dist_srv", "netbios_node_type", "netbios_scope", "xwindow_font",
+        "xwindow_manager", "address_request", "address_time", "overload", "msg_type",
+        "server_id", "parameter_list", "message", "max_msg_size", "renewal_time",
+        "rebinding_time", "class_id", "client_id", "netWare_ip_domain", "netware_ip_option",
+        "nis_domain_name", "nis_server_addr", "server_name", "bootfile_name",
+        "home_agent_addrs", "smtp_server", "pop3_server", "nntp_server", "www_server",
+        "finger_server", "irc_server", "street_talk_server", "stda_server", "user_class",
+        "directory_agent", "service_scope", "rapid_commit", "client_fqdn",
+        "relay_agent_information", "isns", NULL, "nds_servers", "nds_tree_name",
+        "nds_context", "bcmcs_controller_domain_name_list", "bcmcs_controller_ipv4_address",
+        "authentication", "client_last_transaction_time", "associated_ip", "client_system",
+        "client_ndi", "ldap", NULL, "uuid_guid", "user_auth", "geoconf_civic", "pcode",
+        "tcode",
+    };
+    static const struct { uint8_t code; const char *name; } high[] = {
+        { 112, "netinfo_address" }, { 113, "netinfo_tag" }, { 114, "url" },
+        { 116, "auto_config" }, { 117, "name_service_search" }, { 118, "subnet_selection" },
+        { 119, "domain_search" }, { 120, "sip_servers" }, { 121, "classless_static_route" },
+        { 122, "ccc" }, { 123, "geo_conf" }, { 124, "vendor_class" },
+        { 125, "vendor_specific_information" }, { 136, "option_pana_agent" },
+        { 137, "option_v4_lost" }, { 138, "option_capwap_ac_v4" },
+        { 139, "option_ipv4_address_mos" }, { 140, "option_ipv4_fqdn_mos" },
+        { 141, "sip_ua_configuration_service_domains" }, { 142, "option_ipv4_address_andsf" },
+        { 144, "geo_loc" }, { 145, "forcerenew_nonce_capable" }, { 146, "rdnss_selection" },
+        { 150, "tftp_server_address|etherboot|grub_configuration_path_name" },
+        { 151, "status_code" }, { 152, "base_time" }, { 153, "start_time_of_state" },
+        { 154, "query_start_time" }, { 155, "query_end_time" }, { 156, "dhcp_state" },
+        { 157, "data_source" }, { 158, "option_v4_pcp_server" },
+        { 159, "option_v4_portparams" }, { 160, "captive_portal" },
+        { 161, "option_mud_url_v4" }, { 175, "etherboot" }, { 176, "ip_telephone" },
+        { 177, "etherboot|packetcable_cablehome" }, { 208, "pxelinux_magic" },
+        { 209, "configuration_file" }, { 210, "path_prefix" }, { 211, "reboot_time" },
+        { 212, "option_6rd" }, { 213, "option_v4_access_domain" },
+        { 220, "subnet_allocation" }, { 221, "virtual_subnet_selection" },
+    };
+    if (code < sizeof(low) / sizeof(low[0]))
+        return low[code];
+    for (size_t i = 0; i < sizeof(high) / sizeof(high[0]); i++)
+        if (high[i].code == code)
+            return high[i].name;
+    return NULL;
+}
+
+static const char *msg_type_name(uint8_t v)
+{
+    static const char *const names[DHCP_MSG_TYPES + 1] = {
+        NULL, "DHCPDISCOVER", "DHCPOFFER", "DHCPREQUEST", "DHCPDECLINE", "DHCPACK", "DHCPNAK",
+        "DHCPRELEASE", "DHCPINFORM", "DHCPFORCERENEW", "DHCPLEASEQUERY", "DHCPLEASEUNASSIGNED",
+        "DHCPLEASEUNKNOWN", "DHCPLEASEACTIVE", "DHCPBULKLEASEQUERY", "DHCPLEASEQUERYDONE",
+        "DHCPACTIVELEASEQUERY", "DHCPLEASEQUERYSTATUS", "DHCPTLS",
+    };
+    return v >= 1 && v <= DHCP_MSG_TYPES ? names[v] : NULL;
+}
+
+/* Appends n bytes to a message being built at w (false: the arena is full). */
+static bool put(uint8_t *arena, size_t *w, const void *p, size_t n)
+{
+    if (n > IOF_JOY_DHCP_ARENA - *w)
+        return false;
+    memcpy(arena + *w, p, n);
+    *w += n;
+    return true;
+}
+
+/* sname / file as Joy prints them: absent when the field's first byte is 0, else its bytes up
+ * to the first NUL within len - 1, each non-printable byte, '\\', '/' and '"' made '.'. */
+static bool put_name(uint8_t *arena, size_t *w, const uint8_t *f, size_t len)
+{
+    uint8_t n = 0, txt[IOF_DHCP_FILE_LEN];
+    while (n < len - 1 && f[n]) {
+        uint8_t c = f[n];
+        txt[n++] = (c < 0x20 || c > 0x7e || c == '\\' || c == '/' || c == '"') ? '.' : c;
+    }
+    return put(arena, w, &n, 1) && put(arena, w, txt, n);
+}
+
+static void dhcp_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
+{
+    (void)o;
+    dhcp_state *s = st;
+    bool ports = (fp->key_sp == DHCP_PORT_CLIENT && fp->key_dp == DHCP_PORT_SERVER) ||
+                 (fp->key_sp == DHCP_PORT_SERVER && fp->key_dp == DHCP_PORT_CLIENT);
+    if (fp->key_proto != 17 || !ports || s->nmsg >= IOF_JOY_DHCP_MSGS || s->dropped ||
+        !fp->data)   /* no data bytes: the slice is NULL */
+        return;
+    iof__rd r = rd_init(fp->data, fp->len);
+    const uint8_t *hdr = rd_bytes(&r, DHCP_HDR_BYTES);
+    const uint8_t *sname = rd_bytes(&r, IOF_DHCP_SNAME_LEN);
+    const uint8_t *file = rd_bytes(&r, IOF_DHCP_FILE_LEN);
+    if (r.err || rd_be32(&r) != DHCP_COOKIE)
+        return;   /* Joy: "bad magic cookie" (or, cut short, it reads past the data) */
+    size_t w = s->used;
+    uint8_t *a = s->arena;
+    uint8_t none = 0, nopt = 0;
+    bool ok = put(a, &w, hdr, DHCP_HDR_BYTES) &&
+              (sname[0] ? put_name(a, &w, sname, IOF_DHCP_SNAME_LEN) : put(a, &w, &none, 1)) &&
+              (file[0] ? put_name(a, &w, file, IOF_DHCP_FILE_LEN) : put(a, &w, &none, 1));
+    size_t nopt_at = w;
+    ok = ok && put(a, &w, &nopt, 1);
+    unsigned opt_bytes = 0;
+    iof__dhcp_opt op;
+    while (ok && nopt < IOF_JOY_DHCP_OPTS && opt_bytes < IOF_JOY_DHCP_OPT_BYTES &&
+           iof__dhcp_next_option(&r, &op) == IOF_DHCP_OPT_ONE) {
+        uint8_t tl[2] = { op.code, (uint8_t)op.val.len };
+        ok = put(a, &w, tl, 2) && put(a, &w, op.val.p, op.val.len);
+        nopt++;
+        opt_bytes += 2 + (unsigned)op.val.len;
+    }
+    if (!ok) {
+        s->dropped = 1;   /* the list ends here: it stays a prefix of Joy's */
+        return;
+    }
+    a[nopt_at] = nopt;
+    s->used = (uint16_t)w;
+    s->nmsg++;
+}
+
+/* One kept option: Joy's {"name":"hex"}, {"msg_type":"NAME"} or {"kind":K,"data":"hex"}.
+ * Where Joy writes broken JSON ({"name"} for a named option without value or an unnamed
+ * message type), we write the value's hex (maybe ""). */
+static void put_option(iof__tbuf *b, uint8_t code, const uint8_t *v, uint8_t len)
+{
+    const char *name = opt_name(code);
+    if (!name) {
+        iof__tb_puts(b, "{\"kind\":");
+        iof__tb_int(b, code);
+        if (len)
+            iof__feat_put_hex(b, "data", v, len);
+        iof__tb_putc(b, '}');
+        return;
+    }
+    iof__tb_puts(b, "{\"");
+    iof__tb_puts(b, name);
+    iof__tb_puts(b, "\":");
+    const char *type = code == 53 && len ? msg_type_name(v[0]) : NULL;
+    if (type) {
+        iof__tb_putc(b, '"');
+        iof__tb_puts(b, type);
+        iof__tb_putc(b, '"');
+    } else {
+        iof__feat_put_hex(b, NULL, v, len);
+    }
+    iof__tb_putc(b, '}');
+}
+
+static void put_u32(iof__tbuf *b, const char *key, uint32_t v, bool first)
+{
+    iof__tb_puts(b, first ? "\"" : ",\"");
+    iof__tb_puts(b, key);
+    iof__tb_puts(b, "\":\"");
+    iof__tb_int(b, v);
+    iof__tb_putc(b, '"');
+}
+
+static void put_ip(iof__tbuf *b, const char *key, const uint8_t a[4])
+{
+    iof__tb_puts(b, ",\"");
+    iof__tb_puts(b, key);
+    iof__tb_puts(b, "\":\"");
+    for (int i = 0; i < 4; i++) {
+        if (i)
+            iof__tb_putc(b, '.');
+        iof__tb_int(b, a[i]);
+    }
+    iof__tb_putc(b, '"');
+}
+
+static void put_text(iof__tbuf *b, const char *key, iof__rd *r)
+{
+    uint8_t n = rd_u8(r);
+    const uint8_t *t = rd_bytes(r, n);
+    if (!n || !t)
+        return;
+    iof__tb_puts(b, ",\"");
+    iof__tb_puts(b, key);
+    iof__tb_puts(b, "\":\"");
+    iof__tb_put(b, t, n);   /* printable, no '"' or '\\': see put_name */
+    iof__tb_putc(b, '"');
+}
+
+/* One message from the arena at r (as dhcp_update wrote it). */
+static void put_msg(iof__tbuf *b, iof__rd *r)
+{
+    iof__dhcp_msg m = { 0 };
+    iof__dhcp_header(r, &m);
+    iof__tb_putc(b, '{');
+    put_u32(b, "op", m.op, true);
+    put_u32(b, "htype", m.htype, false);
+    put_u32(b, "hlen", m.hlen, false);
+    put_u32(b, "hops", m.hops, false);
+    put_u32(b, "xid", m.xid, false);
+    put_u32(b, "secs", m.secs, false);
+    put_u32(b, "flags", m.flags, false);
+    put_ip(b, "ciaddr", m.ciaddr);
+    put_ip(b, "yiaddr", m.yiaddr);
+    put_ip(b, "siaddr", m.siaddr);
+    put_ip(b, "giaddr", m.giaddr);
+    iof__feat_put_hex(b, "chaddr", m.chaddr, sizeof(m.chaddr));
+    put_text(b, "sname", r);
+    put_text(b, "file", r);
+    uint8_t nopt = rd_u8(r);
+    for (uint8_t i = 0; i < nopt && !r->err; i++) {
+        uint8_t code = rd_u8(r), len = rd_u8(r);
+        const uint8_t *v = rd_bytes(r, len);
+        iof__tb_puts(b, i ? "," : ",\"options\":[");
+        put_option(b, code, v, v ? len : 0);
+    }
+    if (nopt)
+        iof__tb_putc(b, ']');
+    iof__tb_putc(b, '}');
+}
+
+static void dhcp_json(iof__tbuf *b, const void *out, const void *in, const iof__feat_opts *o)
+{
+    (void)in;   /* Joy prints the out side's messages only (dhcp_print_json ignores d2) */
+    (void)o;
+    const dhcp_state *s = out;
+    if (!s->nmsg)
+        return;
+    iof__rd r = rd_init(s->arena, s->used);
+    iof__tb_puts(b, ",\"dhcp\":[");
+    for (uint8_t i = 0; i < s->nmsg; i++) {
+        if (i)
+            iof__tb_putc(b, ',');
+        put_msg(b, &r);
+    }
+    iof__tb_putc(b, ']');
+}
+
+const iof__feature iof__feat_dhcp = {
+    .name = "dhcp",
+    .joy_slot = IOF_FEAT_JOY_MODULES,
+    .enabled = dhcp_enabled,
+    .state_bytes = sizeof(dhcp_state),
+    .update = dhcp_update,
+    .joy_json = dhcp_json,
+};
