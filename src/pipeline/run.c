@@ -335,9 +335,8 @@ static int cf_stats(void *ctx, const iof__row_kind *kind, const void *record)
     return IOF_OK;
 }
 
-/* Sink stage: the record's rows in the output files (a sink takes the kind it was made for). */
-/* --table telemetry: the per-second policy beside the custom-flow one; its rows enter the hub. */
-/* --table timeline: the same policy's rows summed per device and second (flow/timeline.h); it
+/* --table telemetry: the per-second policy beside the custom-flow one; its rows enter the hub.
+ * --table timeline: the same policy's rows summed per device and second (flow/timeline.h); it
  * learns from the clock which seconds are complete. */
 static int tel_packet(void *ctx, const iof__pkt *pkt, const iof__view *views, int nviews)
 {
@@ -409,6 +408,7 @@ static int setup_telemetry(iof_run *r, uint64_t seed)
     return IOF_OK;
 }
 
+/* Sink stage: the record's rows in the output files (a sink takes the kind it was made for). */
 static int to_sink(void *ctx, const iof__row_kind *kind, const void *rec)
 {
     iof_run *r = ctx;
