@@ -5,10 +5,11 @@
 #          time (peak RSS), iproute2 (network namespaces for live capture), nftables (a log rule
 #          for the live NFLOG capture), python3 (checkers), ieee-data (IEEE OUI registries: a
 #          second vendor database for iotflow devices' tests), parallel (the --shard recipe)
+#          librsvg2-bin (rsvg-convert renders correlate's SVG plot in its test)
 set -euo pipefail
 need=(build-essential cmake pkg-config libpcap-dev zlib1g-dev libzstd-dev libsnappy-dev)
 if [ "${1:-}" = "--test" ]; then
-  need+=(tshark nodejs npm time iproute2 nftables python3 ieee-data parallel)
+  need+=(tshark nodejs npm time iproute2 nftables python3 ieee-data parallel librsvg2-bin)
 fi
 missing=()
 for p in "${need[@]}"; do
