@@ -207,6 +207,31 @@ iof_err iof_audit_paths(const char *const *paths, size_t n, const iof_audit_opti
                         iof_message_fn on_message, void *message_ctx, size_t *leaks, char *errbuf,
                         size_t errlen);
 
+/* ---- traffic against sensor readings (iotflow correlate, docs/SENSORS.md) ---------------- */
+typedef struct iof_correlate_options {
+    const char *sensors_file;  /* required: the readings CSV (docs/SENSORS.md) */
+    const char *devices_file;  /* inventory: device names of traffic and sensors; may be NULL */
+    int max_lag;               /* L, seconds either way (default 60, at most 3600) */
+    double tolerance_s;        /* a reading stands this long after its time (default 2) */
+    double threshold;          /* z from which a pair is significant (default 6) */
+    int shifts, confirm_shifts;/* null copies of the screen and of the confirmation (19, 99) */
+    uint64_t seed;             /* where the copies fall (default 1) */
+    unsigned top;              /* rows of the table (default 20; 0 = every pair) */
+    bool csv;                  /* every pair as CSV instead of the table */
+    const char *plot_path;     /* SVG of the top pairs, or NULL */
+    unsigned threads;          /* 1: the caller's thread only; else one helper too */
+    iof_message_fn on_message; /* inputs skipped or damaged, sensor rows skipped */
+    void *message_ctx;
+} iof_correlate_options;
+void iof_correlate_options_init(iof_correlate_options *o);
+/* PATHs are captures (read into the per-device timeline, as extract --table timeline) or
+ * timeline tables written by extract (.parquet/.csv/.jsonl, or directories of them), not both.
+ * Prints the ranked pairs (or CSV) to out, writes the plot, sets *significant. Returns OK,
+ * IOF_E_INVAL (bad options or inputs), IOF_E_FORMAT/IOF_E_IO (an input or the sensor file could
+ * not be read), IOF_E_LIMIT, IOF_E_OUTPUT (the plot); message in errbuf. */
+iof_err iof_correlate_paths(const char *const *paths, size_t n, const iof_correlate_options *o, FILE *out,
+                            size_t *significant, char *errbuf, size_t errlen);
+
 /* ---- stats over captures or our outputs (iotflow stats) ---------------------------- */
 /* Prints per-device and per-protocol tables for each PATH (capture, .jsonl, .csv, .parquet,
  * or a directory of them; one dataset present in several formats is counted once) and, when

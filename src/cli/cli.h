@@ -12,6 +12,7 @@ enum { IOF_EXIT_OK = 0, IOF_EXIT_USAGE = 1, IOF_EXIT_INPUT = 2, IOF_EXIT_OUTPUT 
 int iof_cli_extract(int argc, char **argv);
 int iof_cli_stats(int argc, char **argv);
 int iof_cli_audit(int argc, char **argv);
+int iof_cli_correlate(int argc, char **argv);
 int iof_cli_devices(int argc, char **argv);
 int iof_cli_synth(int argc, char **argv);
 int iof_cli_demo(int argc, char **argv);

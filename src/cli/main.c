@@ -14,6 +14,7 @@ static const struct {
     { "extract", iof_cli_extract, "captures (files, directories, stdin, live) -> custom-flow datasets" },
     { "stats", iof_cli_stats, "per-device / per-protocol summary of captures or of our outputs" },
     { "audit", iof_cli_audit, "leakage audit: columns of labelled outputs that alone predict the label" },
+    { "correlate", iof_cli_correlate, "traffic against sensor readings: lagged cross-correlation, ranked" },
     { "devices", iof_cli_devices, "devices seen in captures -> an inventory CSV for --devices" },
     { "synth", iof_cli_synth, "synthetic smart-home traffic, sensors, attacks and ground truth" },
     { "demo", iof_cli_demo, "synth -> extract -> stats on the built-in sample" },

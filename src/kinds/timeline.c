@@ -28,6 +28,11 @@ static const iof__column cols[] = {
       .doc = "distinct remote addresses the device received from" },
 };
 
+const char *iof__tl_column(size_t i)
+{
+    return i < sizeof(cols) / sizeof(cols[0]) ? cols[i].name : NULL;
+}
+
 typedef struct tl_row {
     const iof__tlrow *rec;
     char device[64];

@@ -4,6 +4,7 @@
 #define IOF_KINDS_TIMELINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "flow/inventory.h"
 #include "flow/timeline.h"
@@ -15,5 +16,11 @@ typedef struct iof__tl_rowcfg {
 } iof__tl_rowcfg;
 
 extern const iof__row_kind iof__tl_kind;
+
+/* The table's own columns by position, NULL past the last: timestamp, device_id, then
+ * packets_out, packets_in, bytes_out, bytes_in, flows_out, flows_in (the readers of the table,
+ * e.g. correlate, take the names from here). */
+#define IOF_TL_COL_COUNTS 2    /* position of packets_out; the six counts follow in that order */
+const char *iof__tl_column(size_t i);
 
 #endif

@@ -394,8 +394,9 @@ static int setup_telemetry(iof_run *r, uint64_t seed)
     int rc = iof__telem_create(&r->telem, &tc, tel_emit, r);
     if (rc != IOF_OK)
         return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the telemetry table");
-    if (c->table == IOF_TABLE_TIMELINE) {
-        rc = iof__timeline_create(&r->timeline, r->inv, tl_emit, r);
+    if (c->table == IOF_TABLE_TIMELINE || r->tl_tap) {
+        rc = r->tl_tap ? iof__timeline_create(&r->timeline, r->inv, r->tl_tap, r->tl_tap_ctx)
+                       : iof__timeline_create(&r->timeline, r->inv, tl_emit, r);
         if (rc != IOF_OK)
             return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the timeline");
         r->tlcfg = (iof__tl_rowcfg){ .anonymise = c->anonymise, .inv = r->inv };
@@ -446,6 +447,8 @@ static int setup(iof_run *r)
     int rc = iof__cflow_create(&r->flows, &fc, cf_emit, r);
     if (rc != IOF_OK)
         return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the flow table");
+    if (r->tl_tap)
+        return setup_telemetry(r, seed); /* the timeline alone, to the tap */
     const iof__view_consumer cf = { "customflow", r->flows, cf_packet, cf_advance, cf_flush };
     IOF_TRY(iof__pipe_add_consumer(&r->pipe, &cf));
     IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_stats, r));

@@ -89,6 +89,10 @@ struct iof_run {
     iof__telem *telem;
     iof__tel_rowcfg telcfg;
     iof__timeline *timeline;   /* --table timeline: the telemetry rows summed per device */
+    /* optional, set between create and execute (iotflow correlate): the timeline's rows go to
+     * this function instead of a sink; no custom-flow records and no output files are made */
+    iof__tl_emit_fn tl_tap;
+    void *tl_tap_ctx;
     iof__tl_rowcfg tlcfg;
     char joy_path[4096];       /* final path, or "-" */
     uint64_t joy_rows;         /* flows written (the config line not counted) */

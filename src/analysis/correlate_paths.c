@@ -1,0 +1,401 @@
+/* iotflow correlate PATH...: traffic of captures (their timeline, pipeline/tlrun.h) or of
+ * written timeline tables (the dataset readers) against a sensor readings file; the ranked
+ * table, the CSV and the plot. The scoring is analysis/correlate.h. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/correlate.h"
+#include "analysis/corrplot.h"
+#include "common/err.h"
+#include "common/timefmt.h"
+#include "dataset/dataset.h"
+#include "flow/inventory.h"
+#include "iotflow/iotflow.h"
+#include "kinds/timeline.h"
+#include "output/outfile.h"
+#include "pipeline/tlrun.h"
+#include "sensors/sensors.h"
+
+#define NS 1000000000LL
+
+void iof_correlate_options_init(iof_correlate_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->max_lag = 60;
+    o->tolerance_s = 2;
+    o->threshold = 6;
+    o->shifts = 19;
+    o->confirm_shifts = 99;
+    o->seed = 1;
+    o->top = 20;
+    o->threads = 0;
+}
+
+typedef struct cctx {
+    iof__corr *c;
+    const iof_correlate_options *o;
+    char *err;
+    size_t errlen;
+    uint64_t rows;
+} cctx;
+
+static int add_row(void *ctx, int64_t sec_ns, const char *device, size_t len, const uint64_t counts[6])
+{
+    cctx *x = ctx;
+    x->rows++;
+    return iof__corr_add(x->c, sec_ns, device, len, counts, x->err, x->errlen);
+}
+
+/* A count of a timeline file: an integer >= 0 (text formats: digits only). */
+static bool count_of(const iof__value *v, uint64_t *out)
+{
+    if (v->null)
+        return false;
+    if (v->p) {
+        if (v->len == 0 || v->len > 19)
+            return false;
+        uint64_t n = 0;
+        for (uint32_t i = 0; i < v->len; i++) {
+            if (v->p[i] < '0' || v->p[i] > '9')
+                return false;
+            n = n * 10 + (uint64_t)(v->p[i] - '0');
+        }
+        *out = n;
+        return true;
+    }
+    if (v->i < 0)
+        return false;
+    *out = (uint64_t)v->i;
+    return true;
+}
+
+/* One timeline table file (any format): its rows into the counts. */
+static int read_file(void *ctx, const char *path, char *err, size_t errlen)
+{
+    cctx *x = ctx;
+    iof__colnames names[IOF_TL_COL_COUNTS + IOF_CORR_METRICS];
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        names[i] = (iof__colnames){ iof__tl_column(i), iof__tl_column(i) };
+    iof__ds_reader *r;
+    int rc = iof__ds_open(&r, path, err, errlen);
+    if (rc != IOF_OK)
+        return rc;
+    if ((rc = iof__ds_want(r, names, sizeof(names) / sizeof(names[0]), sizeof(names) / sizeof(names[0]))) != IOF_OK) {
+        iof__fail(err, errlen, rc, "%s (correlate reads timeline tables: extract --table timeline)",
+                  iof__ds_errmsg(r));
+        iof__ds_close(r);
+        return rc;
+    }
+    uint64_t row = 0;
+    while ((rc = iof__ds_next(r)) > 0) {
+        row++;
+        iof__value t, d, v;
+        iof__ds_get(r, 0, &t);
+        iof__ds_get(r, 1, &d);
+        int64_t ns = 0;
+        bool ok = !t.null && !d.null && d.p;
+        if (ok && t.p)
+            ok = iof__time_parse_iso((const char *)t.p, t.len, &ns) == IOF_TIME_OK;
+        else if (ok)
+            ok = t.i > INT64_MIN / 1000 && t.i < INT64_MAX / 1000, ns = t.i * 1000;
+        uint64_t counts[IOF_CORR_METRICS];
+        for (int m = 0; ok && m < IOF_CORR_METRICS; m++) {
+            iof__ds_get(r, IOF_TL_COL_COUNTS + (size_t)m, &v);
+            ok = count_of(&v, &counts[m]);
+        }
+        if (!ok) {
+            rc = iof__fail(err, errlen, IOF_E_FORMAT, "%s: row %" PRIu64 ": a timestamp, device_id or count is missing or not valid",
+                           path, row);
+            break;
+        }
+        x->rows++;
+        if ((rc = iof__corr_add(x->c, ns, (const char *)d.p, d.len, counts, err, errlen)) != IOF_OK)
+            break;
+    }
+    if (rc < 0 && !err[0])
+        iof__fail(err, errlen, rc, "%s", iof__ds_errmsg(r));
+    iof__ds_close(r);
+    return rc < 0 ? rc : IOF_OK;
+}
+
+static void say(const iof_correlate_options *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const iof_correlate_options *o, const char *fmt, ...)
+{
+    if (!o->on_message)
+        return;
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    o->on_message(o->message_ctx, buf);
+}
+
+static void sensor_warn(void *ctx, const char *msg)
+{
+    say(ctx, "%s", msg);
+}
+
+static int load_inputs(cctx *x, const char *const *paths, size_t n, char *err, size_t errlen)
+{
+    iof__ds_list l;
+    memset(&l, 0, sizeof(l));
+    int rc = iof__ds_list_paths(&l, paths, n, err, errlen);
+    if (rc != IOF_OK)
+        goto done;
+    if (l.n_captures && l.n_files) {
+        rc = iof__fail(err, errlen, IOF_E_INVAL,
+                       "give captures or timeline tables, not both (%s is a capture, %s a table)", l.captures[0],
+                       l.files[0]);
+        goto done;
+    }
+    if (!l.n_captures && !l.n_files) {
+        rc = iof__fail(err, errlen, IOF_E_INVAL, "no capture or timeline table under the given paths");
+        goto done;
+    }
+    if (l.n_files) {
+        rc = iof__ds_each_file(&l, read_file, x, x->o->on_message, x->o->message_ctx, err, errlen);
+        goto done;
+    }
+    iof_config cfg;
+    iof_config_init(&cfg);
+    cfg.inputs = (const char *const *)l.captures;
+    cfg.n_inputs = l.n_captures;
+    cfg.devices_file = x->o->devices_file;
+    cfg.on_message = x->o->on_message;
+    cfg.message_ctx = x->o->message_ctx;
+    cfg.threads = 1;
+    iof__tlrun_stats st;
+    rc = iof__tlrun_captures(&cfg, add_row, x, &st, err, errlen);
+    if (rc == IOF_OK && st.input_damaged) {
+        say(x->o, "%s (the traffic read before it is used)", err);
+        err[0] = '\0';
+    }
+done:
+    iof__ds_list_free(&l);
+    return rc;
+}
+
+static void fmt_p(char *b, size_t n, const iof__xcorr_result *r)
+{
+    if (r->null_n)
+        snprintf(b, n, "%.4f", r->p);
+    else
+        snprintf(b, n, "-");
+}
+
+static void print_table(const iof__corr *c, const iof_correlate_options *o, FILE *out)
+{
+    iof__corr_summary s;
+    iof__corr_get_summary(c, &s);
+    char from[40];
+    iof__utc_text(from, sizeof(from), s.t0_ns / 1000, false);
+    fprintf(out, "iotflow correlate: %zu s of traffic from %s (%zu s with rows), %zu traffic device(s), %zu sensor device(s)\n",
+            s.nsec, from, s.covered, s.traffic_devices, s.sensor_devices);
+    iof__xcorr_config d;
+    iof__xcorr_config_init(&d);
+    fprintf(out, "  series paired: traffic %zu of %zu, sensors %zu of %zu (fewer than %zu events: not paired)\n",
+            s.traffic_paired, s.traffic_series, s.sensor_paired, s.sensor_series, d.min_events);
+    fprintf(out, "  pairs: %zu, significant: %zu (z >= %g over a shifted-copy null; lags -%d..+%d s; lag > 0: traffic follows the sensor)\n",
+            s.pairs, s.significant, o->threshold, o->max_lag, o->max_lag);
+    size_t n = s.pairs;
+    if (o->top && n > o->top)
+        n = o->top;
+    if (!n)
+        return;
+    fprintf(out, "\n  %4s  %-16s %-12s %-6s  %-16s %-11s %6s %7s %7s %7s  %s\n", "rank", "sensor_device", "sensor",
+            "series", "traffic_device", "traffic", "lag_s", "r", "z", "p", "significant");
+    for (size_t i = 0; i < n; i++) {
+        const iof__corr_pair *p = iof__corr_pair_at(c, i);
+        const iof__corr_series *y = iof__corr_sensor(c, p->sensor), *x = iof__corr_traffic(c, p->traffic);
+        char pb[16];
+        fmt_p(pb, sizeof(pb), &p->res);
+        fprintf(out, "  %4zu  %-16s %-12s %-6s  %-16s %-11s %6d %7.3f %7.1f %7s  %s\n", i + 1, y->device, y->name,
+                y->kind, x->device, x->name, p->res.best_lag, p->res.best_r, p->res.z, pb,
+                p->res.significant ? "yes" : p->res.null_n ? "no" : "no (no null)");
+    }
+    if (n < s.pairs)
+        fprintf(out, "  ... %zu more pair(s) (--top 0 or --csv lists them all)\n", s.pairs - n);
+}
+
+static void csv_text(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void print_csv(const iof__corr *c, FILE *out)
+{
+    fputs("sensor_device,sensor,traffic_device,traffic,lag_s,score,r,p,significant,sensor_series,null_n,"
+          "null_mean,null_sd,sensor_events,traffic_events\n", out);
+    for (size_t i = 0; i < iof__corr_npairs(c); i++) {
+        const iof__corr_pair *p = iof__corr_pair_at(c, i);
+        const iof__corr_series *y = iof__corr_sensor(c, p->sensor), *x = iof__corr_traffic(c, p->traffic);
+        csv_text(out, y->device);
+        fputc(',', out);
+        csv_text(out, y->name);
+        fputc(',', out);
+        csv_text(out, x->device);
+        fprintf(out, ",%s,%d,%.3f,%.4f,%.4f,%s,%s,%d,%.4f,%.4f,%zu,%zu\n", x->name, p->res.best_lag, p->res.z,
+                p->res.best_r, p->res.p, p->res.significant ? "true" : "false", y->kind, p->res.null_n,
+                p->res.null_mean, p->res.null_sd, y->events, x->events);
+    }
+}
+
+/* The SVG of the top pairs, written whole to a temporary file and published under its name. */
+static int write_plot(const iof__corr *c, const iof__sensors *s, const iof_correlate_options *o, int64_t tol,
+                      const char *title, char *err, size_t errlen)
+{
+    iof__corr_summary sum;
+    iof__corr_get_summary(c, &sum);
+    size_t n = iof__corr_npairs(c) < IOF_CORRPLOT_MAX_PAIRS ? iof__corr_npairs(c) : IOF_CORRPLOT_MAX_PAIRS;
+    iof__corrplot_pair pp[IOF_CORRPLOT_MAX_PAIRS];
+    double *vals = malloc((2 * n + 1) * (sum.nsec ? sum.nsec : 1) * sizeof(double));
+    char *doc = NULL;
+    size_t doclen = 0;
+    int rc = IOF_OK;
+    FILE *mem = NULL;
+    if (!vals) {
+        rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory for the plot");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const iof__corr_pair *p = iof__corr_pair_at(c, i);
+        const iof__corr_series *y = iof__corr_sensor(c, p->sensor), *x = iof__corr_traffic(c, p->traffic);
+        double *yv = vals + 2 * i * sum.nsec, *xv = yv + sum.nsec;
+        iof__corr_sensor_values(c, s, tol, p->sensor, yv);
+        iof__corr_traffic_values(c, p->traffic, xv);
+        pp[i] = (iof__corrplot_pair){ .sensor_device = y->device, .sensor = y->name, .sensor_series = y->kind,
+                                      .traffic_device = x->device, .traffic = x->name, .res = p->res, .r = p->r,
+                                      .y = yv, .x = xv };
+    }
+    iof__corrplot plot = { .pairs = pp, .n = n, .max_lag = o->max_lag, .threshold = o->threshold,
+                           .t0_ns = sum.t0_ns, .nsec = sum.nsec, .title = title };
+    if (!(mem = open_memstream(&doc, &doclen))) {
+        rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory for the plot");
+        goto done;
+    }
+    rc = iof__corrplot_svg(mem, &plot);
+    if (fclose(mem) != 0 && rc == IOF_OK)
+        rc = IOF_E_NOMEM;
+    mem = NULL;
+    if (rc != IOF_OK) {
+        iof__fail(err, errlen, rc, "cannot draw the plot: %s", iof_strerror(rc));
+        goto done;
+    }
+    iof__outfile *f;
+    if ((rc = iof__outfile_open(&f, o->plot_path, err, errlen)) != IOF_OK)
+        goto done;
+    if ((rc = iof__outfile_write(f, doc, doclen)) != IOF_OK) {
+        snprintf(err, errlen, "%s", iof__outfile_errmsg(f));
+        iof__outfile_abort(f);
+        rc = IOF_E_OUTPUT;
+    } else if ((rc = iof__outfile_commit(f, err, errlen)) != IOF_OK) { /* commit frees f */
+        rc = IOF_E_OUTPUT;
+    }
+done:
+    free(doc);
+    free(vals);
+    return rc;
+}
+
+iof_err iof_correlate_paths(const char *const *paths, size_t n, const iof_correlate_options *o, FILE *out,
+                            size_t *significant, char *err, size_t errlen)
+{
+    *significant = 0;
+    err[0] = '\0';
+    if (!o->sensors_file)
+        return (iof_err)iof__fail(err, errlen, IOF_E_INVAL, "--sensors FILE is required");
+    if (o->max_lag < 1 || o->max_lag > IOF_XCORR_MAX_LAG)
+        return (iof_err)iof__fail(err, errlen, IOF_E_INVAL, "--max-lag must be 1..%d seconds", IOF_XCORR_MAX_LAG);
+    if (!(o->tolerance_s >= 0 && o->tolerance_s <= 3600))
+        return (iof_err)iof__fail(err, errlen, IOF_E_INVAL, "--tolerance must be 0..3600 seconds");
+    if (!(o->threshold > 0 && o->threshold < 1000))
+        return (iof_err)iof__fail(err, errlen, IOF_E_INVAL, "--threshold must be a z above 0");
+    iof__xcorr_config xc;
+    iof__xcorr_config_init(&xc);
+    xc.max_lag = o->max_lag;
+    xc.threshold = o->threshold;
+    xc.shifts = o->shifts;
+    xc.confirm_shifts = o->confirm_shifts;
+    xc.seed = o->seed;
+    if (xc.shifts < 2 || xc.shifts > IOF_XCORR_MAX_SHIFTS || xc.confirm_shifts < 0 ||
+        xc.confirm_shifts > IOF_XCORR_MAX_SHIFTS)
+        return (iof_err)iof__fail(err, errlen, IOF_E_INVAL, "--shifts must be 2..%d (confirmation 0..%d)",
+                                  IOF_XCORR_MAX_SHIFTS, IOF_XCORR_MAX_SHIFTS);
+    iof__inventory *inv = NULL;
+    iof__sensors *s = NULL;
+    iof__corr *c = NULL;
+    int rc = IOF_OK;
+    /* the inventory and the sensor file are configuration (docs/SENSORS.md, exit codes): any
+     * problem reading them is a usage error, not an input error */
+    iof__sensors_config sc = { .warn = sensor_warn, .warn_ctx = (void *)o };
+    iof__sensors_stats ss;
+    if ((o->devices_file && (rc = iof__inventory_load(&inv, o->devices_file, err, errlen)) != IOF_OK) ||
+        (sc.inv = inv, rc = iof__sensors_load(o->sensors_file, &sc, &s, &ss, err, errlen)) != IOF_OK) {
+        if (rc == IOF_E_IO || rc == IOF_E_FORMAT)
+            rc = IOF_E_INVAL;
+        goto done;
+    }
+    uint64_t skipped = ss.rows - ss.rows_kept - ss.duplicates;
+    if (skipped || ss.bad_values)
+        say(o, "%s: %" PRIu64 " row(s) skipped, %" PRIu64 " value(s) not a number (first: %s)", o->sensors_file, skipped,
+            ss.bad_values, ss.first_problem);
+    if ((rc = iof__corr_create(&c, &xc)) != IOF_OK)
+        goto done;
+    cctx x = { c, o, err, errlen, 0 };
+    if ((rc = load_inputs(&x, paths, n, err, errlen)) != IOF_OK)
+        goto done;
+    iof__corr_summary sum;
+    iof__corr_get_summary(c, &sum);
+    if (sum.nsec == 0) {
+        rc = iof__fail(err, errlen, IOF_E_INVAL, "no traffic of any device in the inputs");
+        goto done;
+    }
+    int64_t tol = (int64_t)(o->tolerance_s * 1e9);
+    if ((rc = iof__corr_run(c, s, tol, o->threads, err, errlen)) != IOF_OK)
+        goto done;
+    iof__corr_get_summary(c, &sum);
+    if (sum.sensor_series && !sum.sensor_overlap) {
+        char a[40], b[40], sa[40], sb[40];
+        iof__utc_text(a, sizeof(a), sum.t0_ns / 1000, false);
+        iof__utc_text(b, sizeof(b), (sum.t0_ns + (int64_t)sum.nsec * NS) / 1000, false);
+        iof__utc_text(sa, sizeof(sa), ss.t_min / 1000, false);
+        iof__utc_text(sb, sizeof(sb), ss.t_max / 1000, false);
+        rc = iof__fail(err, errlen, IOF_E_INVAL,
+                       "%s: no reading falls inside the traffic's time span (traffic %s .. %s, readings %s .. %s)",
+                       o->sensors_file, a, b, sa, sb);
+        goto done;
+    }
+    *significant = sum.significant;
+    if (o->csv)
+        print_csv(c, out);
+    else
+        print_table(c, o, out);
+    if (o->plot_path) {
+        char title[512];
+        snprintf(title, sizeof(title), "iotflow correlate: %s against %s%s", n ? paths[0] : "", o->sensors_file,
+                 n > 1 ? " and more inputs" : "");
+        rc = write_plot(c, s, o, tol, title, err, errlen);
+    }
+    if (rc == IOF_OK && (fflush(out) != 0 || ferror(out)))
+        rc = iof__fail(err, errlen, IOF_E_OUTPUT, "cannot write the result");
+done:
+    iof__corr_free(c);
+    iof__sensors_free(s);
+    iof__inventory_free(inv);
+    return (iof_err)rc;
+}
