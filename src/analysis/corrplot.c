@@ -1,5 +1,5 @@
 /* The correlate plot: see corrplot.h. One pass of fprintf; coordinates are computed from
- * finite values with guarded denominators and still pass through fin() before printing. */
+ * finite values with guarded denominators and still pass through px() before printing. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -24,9 +24,9 @@
 #define EV_X1 1185
 #define EV_GAP 34                 /* room for "+60" and "-60" of two neighbours */
 #define EV_W ((EV_X1 - EV_X0 - (IOF_CORRPLOT_EVENTS - 1) * EV_GAP) / IOF_CORRPLOT_EVENTS)
-/* Names longer than this are cut (with "..."): 4 names of 24 bytes and the statistics still
+/* Names longer than this are cut (with "..."): 4 names of 20 bytes and the statistics still
  * fit one 1200-px heading at 13 px. */
-#define NAME_MAX_BYTES 24
+#define NAME_MAX_BYTES 20
 #define TITLE_MAX_BYTES 150
 
 #define C_SENSOR "#1f77b4"   /* blue */
@@ -49,14 +49,10 @@ static void pr(wr *w, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Every number printed goes through here: NaN/inf would make the document unreadable, and
- * 1e6 px is far outside any viewBox we write. */
-static double fin(double v)
-{
-    if (!isfinite(v))
-        return 0;
-    return v < -1e6 ? -1e6 : v > 1e6 ? 1e6 : v;
-}
+/* Every number printed goes through one of these: NaN/inf would make the document unreadable,
+ * and a coordinate of 1e6 px is already far outside any viewBox we write. */
+static double num(double v) { return isfinite(v) ? v : 0; }
+static double px(double v) { return fmax(-1e6, fmin(1e6, num(v))); }
 
 /* Length of a valid UTF-8 sequence at p (1..4), 0 if invalid: an invalid byte in a device name
  * would make the whole document ill-formed XML, which a viewer refuses to show at all. */
@@ -102,19 +98,19 @@ static void esc(wr *w, const char *s, size_t max)
 
 static void line(wr *w, double x0, double y0, double x1, double y1, const char *style)
 {
-    pr(w, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" %s/>\n", fin(x0), fin(y0), fin(x1), fin(y1), style);
+    pr(w, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" %s/>\n", px(x0), px(y0), px(x1), px(y1), style);
 }
 
 /* Opens a <text>; the caller writes the content and "</text>\n". */
 static void text_at(wr *w, double x, double y, const char *attrs)
 {
-    pr(w, "<text x=\"%.1f\" y=\"%.1f\" %s>", fin(x), fin(y), attrs);
+    pr(w, "<text x=\"%.1f\" y=\"%.1f\" %s>", px(x), px(y), attrs);
 }
 
 static void panel_box(wr *w, double x0, double y0, double x1)
 {
-    pr(w, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>\n", fin(x0),
-       fin(y0), fin(x1 - x0), PANEL_H);
+    pr(w, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>\n", px(x0),
+       px(y0), px(x1 - x0), PANEL_H);
 }
 
 /* Ticks and labels of a symmetric axis -half..+half (lags or seconds from an event) under a
@@ -159,7 +155,7 @@ static void series_path(wr *w, const double *v, size_t a, size_t b, double x0, d
             pen = false;
             continue;
         }
-        pr(w, "%c%.1f %.1f ", pen ? 'L' : 'M', fin(x0 + (double)(t - a) * dx), fin(ypos(top, v[t], lo, hi)));
+        pr(w, "%c%.1f %.1f ", pen ? 'L' : 'M', px(x0 + (double)(t - a) * dx), px(ypos(top, v[t], lo, hi)));
         pen = true;
     }
     pr(w, "\"/>\n");
@@ -186,9 +182,9 @@ static void heading(wr *w, const iof__corrplot_pair *q, size_t rank, double y)
         return;
     }
     /* SVG collapses runs of spaces: a dx after the names, a middle dot between the numbers */
-    pr(w, "<tspan dx=\"14\">best lag %+d s &#183; r %.3f", r->best_lag, fin(r->best_r));
+    pr(w, "<tspan dx=\"14\">best lag %s%d s &#183; r %.3f", r->best_lag > 0 ? "+" : "", r->best_lag, num(r->best_r));
     if (r->null_n > 0)
-        pr(w, " &#183; z %.2f &#183; p %.4f (%d shifts)", fin(r->z), fin(r->p), r->null_n);
+        pr(w, " &#183; z %.2f &#183; p %.4f (%d shifts)", num(r->z), num(r->p), r->null_n);
     else
         pr(w, " &#183; no null%s", r->few_events ? " (few events)" : "");
     pr(w, r->significant ? "</tspan> &#183; <tspan font-weight=\"bold\" fill=\"#2ca02c\">significant</tspan></text>\n"
@@ -217,10 +213,10 @@ static void lag_panel(wr *w, const iof__corrplot *p, const iof__corrplot_pair *q
         double v = ymax * k / 2, y = ypos(top, v, -ymax, ymax);
         line(w, LP_X0 - 4, y, LP_X0, y, "stroke=\"#666\"");
         text_at(w, LP_X0 - 6, y + 3.5, "font-size=\"10\" text-anchor=\"end\"");
-        pr(w, "%.2f</text>\n", fin(v));
+        pr(w, "%.2f</text>\n", num(v));
     }
     line(w, LP_X0, ypos(top, 0, -ymax, ymax), LP_X1, ypos(top, 0, -ymax, ymax), "stroke=\"#bbb\"");
-    double xz = L ? (LP_X0 + LP_X1) / 2.0 : LP_X0;
+    double xz = (LP_X0 + LP_X1) / 2.0;
     line(w, xz, top, xz, top + PANEL_H, "stroke=\"#ddd\"");
     xticks(w, LP_X0, LP_X1, top + PANEL_H, L);
     text_at(w, (LP_X0 + LP_X1) / 2.0, top + PANEL_H + 28, "font-size=\"10\" text-anchor=\"middle\" fill=\"#444\"");
@@ -236,17 +232,22 @@ static void lag_panel(wr *w, const iof__corrplot *p, const iof__corrplot_pair *q
         }
         /* labels right of the panel, the level's above its line and the mean's below its own:
          * the mean is below the level whenever sd > 0, so the two never overlap */
-        if (fabs(level) <= ymax) {
-            text_at(w, LP_X1 + 4, ypos(top, level, -ymax, ymax) - 2, "font-size=\"10\" fill=\"" C_LEVEL "\"");
-            pr(w, "z %.1f level</text>\n", fin(p->threshold));
-        }
+        /* a level beyond the axis (a wide null) is named at the bottom rather than dropped;
+         * the mean's label is in the upper half then */
+        bool on = fabs(level) <= ymax;
+        text_at(w, LP_X1 + 4, on ? ypos(top, level, -ymax, ymax) - 2 : top + PANEL_H - 14,
+                "font-size=\"10\" fill=\"" C_LEVEL "\"");
+        pr(w, "z %.1f level", num(p->threshold));
+        if (!on)
+            pr(w, "<tspan x=\"%d\" dy=\"11\">off scale</tspan>", LP_X1 + 4);
+        pr(w, "</text>\n");
         if (fabs(mean) <= ymax) {
             text_at(w, LP_X1 + 4, ypos(top, mean, -ymax, ymax) + 9, "font-size=\"10\" fill=\"" C_NULL "\"");
             pr(w, "null mean</text>\n");
         }
     }
     if (!res->defined || !q->r) {
-        text_at(w, (LP_X0 + LP_X1) / 2.0, top + PANEL_H / 2.0 - 8, "font-size=\"11\" text-anchor=\"middle\" fill=\"#777\"");
+        text_at(w, xz, top + PANEL_H / 2.0 - 8, "font-size=\"11\" text-anchor=\"middle\" fill=\"#777\"");
         pr(w, "r undefined</text>\n");
         return;
     }
@@ -254,7 +255,7 @@ static void lag_panel(wr *w, const iof__corrplot *p, const iof__corrplot_pair *q
     series_path(w, q->r, 0, (size_t)(2 * L), L ? LP_X0 : xz, dx, top, -ymax, ymax, "#222");
     int b = res->best_lag < -L ? -L : res->best_lag > L ? L : res->best_lag;
     pr(w, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"none\" stroke=\"" C_LEVEL "\" stroke-width=\"2\"/>\n",
-       fin(L ? LP_X0 + (b + L) * dx : xz), fin(ypos(top, q->r[L + b], -ymax, ymax)));
+       px(L ? LP_X0 + (b + L) * dx : xz), px(ypos(top, q->r[L + b], -ymax, ymax)));
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -325,32 +326,53 @@ static bool range_of(const double *v, size_t a, size_t b, double *lo, double *hi
     return any;
 }
 
+/* v with 3 significant digits and k/M/G/T above 1e4: a byte count of 1.05e7 a second reads
+ * "10.5M", and two ranges fit above a 215-px panel (a scale hint, not a measurement) */
+static void compact(wr *w, double v)
+{
+    int i = -1;
+    for (v = num(v); fabs(v) >= 1e4 && i < 3; i++)
+        v /= 1000;
+    pr(w, "%.3g", v);
+    if (i >= 0)
+        pr(w, "%c", "kMGT"[i]);
+}
+
+/* "sensor lo..hi" above a panel's left or right corner; attrs ends the fill and starts the text */
+static void range_text(wr *w, double x, const char *anchor, const char *attrs, double lo, double hi, double top)
+{
+    pr(w, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"%s\" fill=\"%s", px(x), px(top - 6), anchor,
+       attrs);
+    compact(w, lo);
+    pr(w, "..");
+    compact(w, hi);
+    pr(w, "</text>\n");
+}
+
 /* One event panel: y and x over [t - W, t + W] (clipped to the series; the event stays at
  * the centre), each on its own scale, the event and event + best lag marked. */
 static void event_panel(wr *w, const iof__corrplot *p, const iof__corrplot_pair *q, double x0, double top,
-                        int W, size_t t, size_t k)
+                        int W, size_t t)
 {
     double x1 = x0 + EV_W, dx = (x1 - x0) / (2.0 * W), xc = (x0 + x1) / 2;
     size_t a = t > (size_t)W ? t - (size_t)W : 0, b = t + (size_t)W < p->nsec ? t + (size_t)W : p->nsec - 1;
     double ylo = 0, yhi = 0, xlo = 0, xhi = 0;
     bool hy = range_of(q->y, a, b, &ylo, &yhi), hx = q->x && range_of(q->x, a, b, &xlo, &xhi);
-    text_at(w, x0, top - 6, "font-size=\"10\"");
-    pr(w, "event %zu: ", k + 1);
     if (hy)
-        pr(w, "<tspan fill=\"" C_SENSOR "\">sensor %.3g..%.3g</tspan> ", fin(ylo), fin(yhi));
+        range_text(w, x0, "start", C_SENSOR "\">sensor ", ylo, yhi, top);
     if (hx)
-        pr(w, "<tspan fill=\"" C_TRAFFIC "\">traffic %.3g..%.3g</tspan>", fin(xlo), fin(xhi));
-    pr(w, "</text>\n");
+        range_text(w, x1, "end", C_TRAFFIC "\">traffic ", xlo, xhi, top);
     panel_box(w, x0, top, x1);
     line(w, xc, top, xc, top + PANEL_H, "stroke=\"#444\"");
     if (q->res.defined && abs(q->res.best_lag) <= W && q->res.best_lag != 0)
         line(w, xc + q->res.best_lag * dx, top, xc + q->res.best_lag * dx, top + PANEL_H,
              "stroke=\"#444\" stroke-dasharray=\"4 3\"");
     double xa = xc - (double)(t - a) * dx;
-    if (hy)
-        series_path(w, q->y, a, b, xa, dx, top, ylo, yhi, C_SENSOR);
+    /* the sensor on top: its events are what the panel is about */
     if (hx)
         series_path(w, q->x, a, b, xa, dx, top, xlo, xhi, C_TRAFFIC);
+    if (hy)
+        series_path(w, q->y, a, b, xa, dx, top, ylo, yhi, C_SENSOR);
     xticks(w, x0, x1, top + PANEL_H, W);
     char when[IOF_UTC_TEXT];
     iof__utc_text(when, sizeof when, p->t0_ns / 1000 + (int64_t)t * 1000000, false);
@@ -382,7 +404,7 @@ static void row(wr *w, const iof__corrplot *p, const iof__corrplot_pair *q, size
     for (size_t i = 0; i < IOF_CORRPLOT_EVENTS; i++) {
         double x0 = EV_X0 + (double)i * (EV_W + EV_GAP);
         if (i < k)
-            event_panel(w, p, q, x0, top, W, ev[i], i);
+            event_panel(w, p, q, x0, top, W, ev[i]);
         else
             empty_panel(w, x0, top, i ? "no further event" : "no events in the sensor series");
     }
@@ -413,7 +435,7 @@ static void header(wr *w, const iof__corrplot *p)
     pr(w, "event + best lag</text>\n");
     line(w, 380, y, 404, y, "stroke=\"" C_LEVEL "\" stroke-dasharray=\"6 3\"");
     text_at(w, 410, y + 4, "font-size=\"11\"");
-    pr(w, "level |r| must pass (null mean + %.1f sd)</text>\n", fin(p->threshold));
+    pr(w, "level |r| must pass (null mean + %.1f sd)</text>\n", num(p->threshold));
     line(w, 660, y, 684, y, "stroke=\"" C_NULL "\" stroke-dasharray=\"2 3\"");
     text_at(w, 690, y + 4, "font-size=\"11\"");
     pr(w, "null mean (shifted copies)</text>\n");
