@@ -42,6 +42,8 @@ typedef struct wr {
 static void pr(wr *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void pr(wr *w, const char *fmt, ...)
 {
+    if (w->err)
+        return; /* a full disk: the rest would fail too */
     va_list ap;
     va_start(ap, fmt);
     if (vfprintf(w->f, fmt, ap) < 0)
@@ -166,16 +168,12 @@ static void heading(wr *w, const iof__corrplot_pair *q, size_t rank, double y)
 {
     text_at(w, 10, y, "font-size=\"13\"");
     pr(w, "<tspan font-weight=\"bold\">%zu. ", rank);
-    esc(w, q->sensor_device, NAME_MAX_BYTES);
-    pr(w, " ");
-    esc(w, q->sensor, NAME_MAX_BYTES);
-    pr(w, " (");
-    esc(w, q->sensor_series, NAME_MAX_BYTES / 2);
-    pr(w, ") -&gt; ");
-    esc(w, q->traffic_device, NAME_MAX_BYTES);
-    pr(w, " ");
-    esc(w, q->traffic, NAME_MAX_BYTES);
-    pr(w, "</tspan>");
+    const char *name[] = { q->sensor_device, q->sensor, q->sensor_series, q->traffic_device, q->traffic };
+    const char *after[] = { " ", " (", ") -&gt; ", " ", "</tspan>" };
+    for (size_t i = 0; i < 5; i++) {
+        esc(w, name[i], NAME_MAX_BYTES);
+        pr(w, "%s", after[i]);
+    }
     const iof__xcorr_result *r = &q->res;
     if (!r->defined) {
         pr(w, "<tspan dx=\"14\">r undefined at every lag &#183; no null</tspan></text>\n");
@@ -231,9 +229,8 @@ static void lag_panel(wr *w, const iof__corrplot *p, const iof__corrplot_pair *q
                      "stroke=\"" C_NULL "\" stroke-dasharray=\"2 3\"");
         }
         /* labels right of the panel, the level's above its line and the mean's below its own:
-         * the mean is below the level whenever sd > 0, so the two never overlap */
-        /* a level beyond the axis (a wide null) is named at the bottom rather than dropped;
-         * the mean's label is in the upper half then */
+         * the mean is below the level whenever sd > 0, so the two never overlap; a level beyond
+         * the axis (a wide null) is named at the bottom rather than dropped */
         bool on = fabs(level) <= ymax;
         text_at(w, LP_X1 + 4, on ? ypos(top, level, -ymax, ymax) - 2 : top + PANEL_H - 14,
                 "font-size=\"10\" fill=\"" C_LEVEL "\"");
@@ -255,7 +252,7 @@ static void lag_panel(wr *w, const iof__corrplot *p, const iof__corrplot_pair *q
     series_path(w, q->r, 0, (size_t)(2 * L), L ? LP_X0 : xz, dx, top, -ymax, ymax, "#222");
     int b = res->best_lag < -L ? -L : res->best_lag > L ? L : res->best_lag;
     pr(w, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"none\" stroke=\"" C_LEVEL "\" stroke-width=\"2\"/>\n",
-       px(L ? LP_X0 + (b + L) * dx : xz), px(ypos(top, q->r[L + b], -ymax, ymax)));
+       px(L ? LP_X0 + (b + L) * dx : xz), px(ypos(top, num(q->r[L + b]), -ymax, ymax)));
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -364,7 +361,7 @@ static void event_panel(wr *w, const iof__corrplot *p, const iof__corrplot_pair 
         range_text(w, x1, "end", C_TRAFFIC "\">traffic ", xlo, xhi, top);
     panel_box(w, x0, top, x1);
     line(w, xc, top, xc, top + PANEL_H, "stroke=\"#444\"");
-    if (q->res.defined && abs(q->res.best_lag) <= W && q->res.best_lag != 0)
+    if (q->res.defined && q->res.best_lag >= -W && q->res.best_lag <= W && q->res.best_lag != 0)
         line(w, xc + q->res.best_lag * dx, top, xc + q->res.best_lag * dx, top + PANEL_H,
              "stroke=\"#444\" stroke-dasharray=\"4 3\"");
     double xa = xc - (double)(t - a) * dx;
@@ -420,27 +417,27 @@ static void header(wr *w, const iof__corrplot *p)
     text_at(w, 10, 42, "font-size=\"12\" fill=\"#333\"");
     pr(w, "r(lag) = correlation of sensor y[t] with traffic x[t + lag]; lag &gt; 0: traffic follows the "
           "sensor. Ranked best first. Right: the sensor's strongest events, each series on its own scale.</text>\n");
-    double y = 62;
-    line(w, 10, y, 34, y, "stroke=\"" C_SENSOR "\" stroke-width=\"2\"");
-    text_at(w, 40, y + 4, "font-size=\"11\"");
-    pr(w, "sensor</text>\n");
-    line(w, 100, y, 124, y, "stroke=\"" C_TRAFFIC "\" stroke-width=\"2\"");
-    text_at(w, 130, y + 4, "font-size=\"11\"");
-    pr(w, "traffic</text>\n");
-    line(w, 200, y - 7, 200, y + 7, "stroke=\"#444\"");
-    text_at(w, 206, y + 4, "font-size=\"11\"");
-    pr(w, "event</text>\n");
-    line(w, 260, y - 7, 260, y + 7, "stroke=\"#444\" stroke-dasharray=\"4 3\"");
-    text_at(w, 266, y + 4, "font-size=\"11\"");
-    pr(w, "event + best lag</text>\n");
-    line(w, 380, y, 404, y, "stroke=\"" C_LEVEL "\" stroke-dasharray=\"6 3\"");
-    text_at(w, 410, y + 4, "font-size=\"11\"");
-    pr(w, "level |r| must pass (null mean + %.1f sd)</text>\n", num(p->threshold));
-    line(w, 660, y, 684, y, "stroke=\"" C_NULL "\" stroke-dasharray=\"2 3\"");
-    text_at(w, 690, y + 4, "font-size=\"11\"");
-    pr(w, "null mean (shifted copies)</text>\n");
-    pr(w, "<circle cx=\"870\" cy=\"%d\" r=\"4\" fill=\"none\" stroke=\"" C_LEVEL "\" stroke-width=\"2\"/>\n", (int)y);
-    text_at(w, 880, y + 4, "font-size=\"11\"");
+    static const struct { int x; bool vert; const char *style, *label; } key[] = {
+        { 10, false, "stroke=\"" C_SENSOR "\" stroke-width=\"2\"", "sensor" },
+        { 100, false, "stroke=\"" C_TRAFFIC "\" stroke-width=\"2\"", "traffic" },
+        { 190, true, "stroke=\"#444\"", "event" },
+        { 250, true, "stroke=\"#444\" stroke-dasharray=\"4 3\"", "event + best lag" },
+        { 380, false, "stroke=\"" C_LEVEL "\" stroke-dasharray=\"6 3\"", "level |r| must pass" },
+        { 670, false, "stroke=\"" C_NULL "\" stroke-dasharray=\"2 3\"", "null mean (shifted copies)" },
+    };
+    for (size_t i = 0; i < sizeof key / sizeof *key; i++) {
+        if (key[i].vert)
+            line(w, key[i].x + 12, 55, key[i].x + 12, 69, key[i].style);
+        else
+            line(w, key[i].x, 62, key[i].x + 24, 62, key[i].style);
+        text_at(w, key[i].x + (key[i].vert ? 20 : 30), 66, "font-size=\"11\"");
+        pr(w, "%s", key[i].label);
+        if (i == 4)
+            pr(w, " (null mean + %.1f sd)", num(p->threshold));
+        pr(w, "</text>\n");
+    }
+    pr(w, "<circle cx=\"882\" cy=\"62\" r=\"4\" fill=\"none\" stroke=\"" C_LEVEL "\" stroke-width=\"2\"/>\n");
+    text_at(w, 892, 66, "font-size=\"11\"");
     pr(w, "best lag</text>\n");
 }
 

@@ -194,6 +194,28 @@ static void test_edges(void)
     free(s);
 }
 
+/* the events: the largest |y - mode|, strongest first, windows apart, ties by the earlier */
+static void test_event_choice(void)
+{
+    static double y[600], x[600], r[21];
+    for (size_t t = 0; t < 600; t++)
+        y[t] = 7, x[t] = (double)(t % 3); /* mode 7: a level, not 0 */
+    y[100] = 9, y[105] = 2, y[300] = 9, y[500] = 5, y[550] = NAN;
+    iof__xcorr_result res = { .defined = false };
+    iof__corrplot_pair q = { "a", "b", "level", "c", "d", res, r, y, x };
+    iof__corrplot p = { &q, 1, 10, 6, 0, 600, "events" };
+    int rc;
+    char *s = render(&p, &rc);
+    ASSERT_EQ_INT(rc, IOF_OK);
+    /* 105 (|2 - 7| = 5) first; 100 is within its window (W = 10, windows apart: > 20 s); of
+     * the ties at 2, 300 before 500 */
+    const char *e1 = strstr(s, "1970-01-01T00:01:45Z"), *e2 = strstr(s, "1970-01-01T00:05:00Z"),
+               *e3 = strstr(s, "1970-01-01T00:08:20Z");
+    ASSERT_TRUE(e1 && e2 && e3 && e1 < e2 && e2 < e3);
+    ASSERT_TRUE(!strstr(s, "1970-01-01T00:01:40Z"));
+    free(s);
+}
+
 static void test_write_error(void)
 {
     build();
@@ -214,7 +236,7 @@ static void test_write_error(void)
 
 static const iof_test tests[] = {
     TEST(test_planted), TEST(test_rows_and_escaping), TEST(test_nothing_to_plot), TEST(test_edges),
-    TEST(test_write_error), { 0 },
+    TEST(test_event_choice), TEST(test_write_error), { 0 },
 };
 
 int main(void) { return iof_test_run(tests); }
