@@ -26,6 +26,7 @@
                                           * 512 MiB), so a wide file gets fewer rows */
 #define IOF_MAX_SENSOR_NAME 64           /* bytes in a column name, NUL included */
 #define IOF_MAX_SENSOR_ID IOF_MAX_DEVICE_FIELD /* bytes in a device_id, NUL included */
+#define IOF_SENSOR_MAX_DECIMALS 9        /* = the text writers' IOF_MAX_DECIMALS */
 #define IOF_SENSORS_WARNINGS 10          /* problems passed to the warn callback one by one */
 
 typedef struct iof__sensors iof__sensors;
@@ -66,6 +67,9 @@ typedef struct iof__sensor_col {
     char name[IOF_MAX_SENSOR_NAME];
     uint64_t values, missing, bad_values; /* over kept rows (bad_values: over rows read) */
     bool binary;              /* every value is 0 or 1 (motion, alert_flag): a flag */
+    uint8_t decimals;         /* most digits after the point among its numbers as written
+                               * (IOF_SENSOR_MAX_DECIMALS with an exponent): text outputs write
+                               * them back as the file had them */
 } iof__sensor_col;
 
 typedef struct iof__sensor_dev {
