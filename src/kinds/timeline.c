@@ -130,8 +130,9 @@ static const void *tl_build(void *builder, const void *rec)
     b->row.rec = r;
     b->row.device_len = iof__device_id_text(dev, r->has_mac ? r->mac : NULL, r->ipver, r->dev_ip, b->cfg.anonymise,
                                             b->row.device);
-    if (b->cfg.sensors) /* the last instant of the second: a reading anywhere in it counts */
-        iof__sens_row_fill(&b->row.sens, sens_device(b, r), r->sec_ns + IOF_NS_PER_S - 1, b->cfg.sensor_tol_ns);
+    if (b->cfg.sensors) /* the per-second level's instant: a reading anywhere in the second counts */
+        iof__sens_row_fill(&b->row.sens, sens_device(b, r), iof__sensors_second_end(r->sec_ns),
+                           b->cfg.sensor_tol_ns);
     return &b->row;
 }
 

@@ -112,19 +112,14 @@ static void print_telemetry(const iof_run *r, FILE *fp)
 
 /* --sensors: what the reader kept, and every row it did not keep, by reason (SENSORS.md: rows ==
  * kept + skipped + duplicates) */
-static uint64_t sensors_skipped(const iof__sensors_stats *s)
-{
-    return s->skipped_csv + s->skipped_fields + s->skipped_time + s->skipped_device;
-}
-
 static void print_sensors(const iof_run *r, FILE *fp)
 {
     if (!r->sensors)
         return;
     const iof__sensors_stats *s = &r->sensors_st;
     fprintf(fp, "  sensors: %s: %" PRIu64 " rows, kept %" PRIu64 ", skipped %" PRIu64, r->cfg.sensors_file, s->rows,
-            s->rows_kept, sensors_skipped(s));
-    if (sensors_skipped(s))
+            s->rows_kept, iof__sensors_skipped(s));
+    if (iof__sensors_skipped(s))
         fprintf(fp, " (csv=%" PRIu64 " fields=%" PRIu64 " time=%" PRIu64 " device=%" PRIu64 ")", s->skipped_csv,
                 s->skipped_fields, s->skipped_time, s->skipped_device);
     fprintf(fp, ", duplicates replaced %" PRIu64 ", out of order %" PRIu64 " (kept, sorted)\n", s->duplicates,
@@ -307,9 +302,9 @@ static size_t warn_reasons(const iof_run *r, char *t, size_t len)
                "packets of different minutes (%s)", st->ts_backwards_across_inputs,
                r->cfg.input_order == IOF_INPUT_ORDER_NAME ? "--input-order name"
                                                          : "more inputs overlap in time than can be merged at once");
-    if (r->sensors && (sensors_skipped(&r->sensors_st) || r->sensors_st.bad_values))
+    if (r->sensors && (iof__sensors_skipped(&r->sensors_st) || r->sensors_st.bad_values))
         reason(t, len, &n, "%s: %" PRIu64 " row(s) skipped and %" PRIu64 " bad value(s) read as missing (first: %s)",
-               r->cfg.sensors_file, sensors_skipped(&r->sensors_st), r->sensors_st.bad_values,
+               r->cfg.sensors_file, iof__sensors_skipped(&r->sensors_st), r->sensors_st.bad_values,
                r->sensors_st.first_problem);
     if (st->live && st->live_stats_ok && st->ps_drop)
         reason(t, len, &n, "the kernel dropped %" PRIu64 " packet(s) (libpcap ps_drop)", st->ps_drop);

@@ -145,7 +145,7 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
     if (rc != IOF_OK)
         return rc;
     const iof__sensors_stats *st = &r->sensors_st;
-    uint64_t problems = st->skipped_csv + st->skipped_fields + st->skipped_time + st->skipped_device + st->bad_values;
+    uint64_t problems = iof__sensors_skipped(st) + st->bad_values; /* the reader's warnings: one each */
     if (problems > IOF_SENSORS_WARNINGS)
         say(c, "warning: %s: %" PRIu64 " more problem(s) not shown (counted in the summary and the statistics)",
             c->sensors_file, problems - IOF_SENSORS_WARNINGS);

@@ -989,7 +989,7 @@ void iof__sensors_level(const iof__sensors *s, size_t dev, size_t col, int64_t t
     const ser *z = get_ser(s, dev, col);
     size_t p = 0;
     for (size_t k = 0; k < nsec; k++) {
-        int64_t end = t0 + (int64_t)(k + 1) * NS_PER_S - 1;
+        int64_t end = iof__sensors_second_end(t0 + (int64_t)k * NS_PER_S);
         while (z && p < z->n && z->t[p] <= end)
             p++;
         out[k] = z && p > 0 && hold >= 0 && end - z->t[p - 1] <= hold ? z->v[p - 1] : NAN;

@@ -63,6 +63,12 @@ typedef struct iof__sensors_stats {
     char first_problem[384];  /* the first skipped row or bad value, "" if none */
 } iof__sensors_stats;
 
+/* Rows skipped, all reasons: rows == rows_kept + iof__sensors_skipped() + duplicates. */
+static inline uint64_t iof__sensors_skipped(const iof__sensors_stats *st)
+{
+    return st->skipped_csv + st->skipped_fields + st->skipped_time + st->skipped_device;
+}
+
 typedef struct iof__sensor_col {
     char name[IOF_MAX_SENSOR_NAME];
     uint64_t values, missing, bad_values; /* over kept rows (bad_values: over rows read) */
@@ -127,6 +133,12 @@ bool iof__sensors_asof(const iof__sensors *s, size_t dev, size_t col, int64_t t,
  * from per-block sums added with compensation (no cancellation against earlier readings). */
 void iof__sensors_agg(const iof__sensors *s, size_t dev, size_t col, int64_t t0, int64_t t1,
                       iof__sensor_agg *out);
+/* The instant a second's as-of value is taken at (the level below, the timeline's sensor
+ * columns): its last nanosecond, so a reading anywhere in the second is that second's. */
+static inline int64_t iof__sensors_second_end(int64_t sec_ns)
+{
+    return sec_ns + 1000000000LL - 1;
+}
 /* Per-second level for correlation: out[k] = the as-of value at the last instant of second k,
  * iof__sensors_asof(t0 + (k+1) s - 1 ns, hold), so a reading anywhere in [t0 + k s, t0 + (k+1) s)
  * is bin k's; NaN when there is none. O(n + nsec). */
