@@ -119,6 +119,13 @@ typedef struct iof_config {
     const char *const *rules_files; /* --rules: label rule files (docs/LABELS.md), one per set
                                        of keys; each key K adds columns K and K_rule */
     size_t n_rules_files;
+    const char *sensors_file; /* --sensors: sensor readings CSV (docs/SENSORS.md: timestamp,
+                               * device_id and numeric value columns; device_id an inventory
+                               * name or a MAC, resolved through devices_file). --table timeline
+                               * only for now: each value column becomes a timeline column.
+                               * NULL = none */
+    double sensor_tolerance_s; /* --tolerance: a reading stands for at most this long after its
+                                  time (as-of lookup), 0..3600; default 2 */
     double window_s;          /* record lifetime, default 60 */
     unsigned packets;         /* i: packet slots per record, default 10 (max 1000) */
     unsigned payload;         /* j: payload bytes per packet, default 1000 (max 65535) */

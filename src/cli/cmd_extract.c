@@ -41,6 +41,12 @@ static void extract_usage(FILE *fp)
           "                        one layout, DIR/T/yy-mm-dd.EXT (docs/OUTPUT.md); joy files\n"
           "                        always hold Joy flows\n"
           "      --telemetry-idle D  telemetry/timeline: a flow idle for D has ended (default 60s)\n"
+          "      --sensors FILE    timeline: sensor readings CSV (timestamp, device_id = inventory\n"
+          "                        name or MAC, numeric columns; docs/SENSORS.md): each column is\n"
+          "                        added to the timeline, the device's reading in that second\n"
+          "                        (null: none, or a device without sensors)\n"
+          "      --tolerance D     --sensors: a reading stands for at most D after its time, so a\n"
+          "                        second without one takes the last within D (default 2s; 0..1h)\n"
           "      --layout L        wide | nested (default: wide for parquet/csv, nested for jsonl)\n"
           "      --variant V       bi | uni | both (default both)\n"
           "      --devices FILE    device inventory CSV (iotflow devices writes one): a header\n"
@@ -188,7 +194,7 @@ enum {
     O_LAYOUT = 256, O_VARIANT, O_DEVICES, O_WINDOW, O_PACKETS, O_PAYLOAD, O_PAYLOAD_TOTAL,
     O_PARTITION, O_FILTER, O_COMPRESSION, O_THREADS, O_STATS, O_MAXFLOWS, O_MAXMEM, O_SHARD, O_KEEPIPS, O_SEED,
     O_DURATION, O_SNAPLEN, O_BUFSIZE, O_PROGRESS, O_RULES, O_INPUT_ORDER, O_OVERWRITE, O_APPEND,
-    O_STRICT, O_DEVICE_IP, O_IDP, O_TABLE, O_TEL_IDLE,
+    O_STRICT, O_DEVICE_IP, O_IDP, O_TABLE, O_TEL_IDLE, O_SENSORS, O_TOLERANCE,
 };
 
 int iof_cli_extract(int argc, char **argv)
@@ -213,6 +219,7 @@ int iof_cli_extract(int argc, char **argv)
         { "strict", no_argument, 0, O_STRICT }, { "device-ip", no_argument, 0, O_DEVICE_IP },
         { "idp", required_argument, 0, O_IDP },
         { "table", required_argument, 0, O_TABLE }, { "telemetry-idle", required_argument, 0, O_TEL_IDLE },
+        { "sensors", required_argument, 0, O_SENSORS }, { "tolerance", required_argument, 0, O_TOLERANCE },
         { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
     };
     iof_config cfg;
@@ -227,7 +234,7 @@ int iof_cli_extract(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    bool tel_idle_given = false;
+    bool tel_idle_given = false, tolerance_given = false;
     while ((c = getopt_long(argc, argv, ":i:o:f:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': cfg.interface = optarg; break;
@@ -293,6 +300,15 @@ int iof_cli_extract(int argc, char **argv)
                 return IOF_EXIT_USAGE;
             }
             break;
+        case O_SENSORS: cfg.sensors_file = optarg; break;
+        case O_TOLERANCE:
+            tolerance_given = true;
+            cfg.sensor_tolerance_s = iof_cli_parse_duration(optarg);
+            if (!(cfg.sensor_tolerance_s >= 0 && cfg.sensor_tolerance_s <= 3600)) {
+                fprintf(stderr, "iotflow extract: --tolerance takes a duration of 0 to 1h (3600s), not %s\n", optarg);
+                return IOF_EXIT_USAGE;
+            }
+            break;
         case O_IDP: if (parse_uint("--idp", optarg, 1500, &v)) return IOF_EXIT_USAGE; cfg.joy_idp = (unsigned)v; break;
         case O_THREADS: if (parse_uint("--threads", optarg, 1024, &v)) return IOF_EXIT_USAGE; cfg.threads = (unsigned)v; break;
         case O_SNAPLEN: if (parse_uint("--snaplen", optarg, 262144, &v)) return IOF_EXIT_USAGE; cfg.live_snaplen = (int)v; break;
@@ -344,6 +360,11 @@ int iof_cli_extract(int argc, char **argv)
     }
     if (tel_idle_given && cfg.table == IOF_TABLE_CUSTOMFLOW) {
         fprintf(stderr, "iotflow extract: --telemetry-idle applies to --table telemetry or timeline\n");
+        return IOF_EXIT_USAGE;
+    }
+
+    if (tolerance_given && !cfg.sensors_file) {
+        fprintf(stderr, "iotflow extract: --tolerance applies to --sensors\n");
         return IOF_EXIT_USAGE;
     }
 

@@ -1,9 +1,12 @@
 /* The per-device timeline as a row kind: see timeline.h. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
+#include "common/grow.h"
 #include "kinds/addrtext.h"
+#include "kinds/sensorcols.h"
 #include "kinds/timeline.h"
 
 enum { L_TIME = 1, L_DEVICE, L_PACKETS, L_BYTES, L_FLOWS, L_REMOTES };
@@ -37,6 +40,7 @@ typedef struct tl_row {
     const iof__tlrow *rec;
     char device[64];
     uint32_t device_len;
+    iof__sens_row sens;        /* --sensors: the second's readings */
 } tl_row;
 
 static void tl_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
@@ -66,27 +70,61 @@ static int tl_declare(iof__schema *s, const void *cfg, bool wide)
     return IOF_OK;
 }
 
+static int sens_declare(iof__schema *s, const void *cfg, bool wide)
+{
+    (void)wide;
+    return iof__sens_declare(s, ((const iof__tl_rowcfg *)cfg)->sensors);
+}
+
 static const iof__colgroup g_tl = { "timeline", { tl_get, NULL, NULL }, 0, tl_declare };
-static const iof__colgroup *const groups[] = { &g_tl };
+static const iof__colgroup g_sensors = { "sensors", { iof__sens_get, NULL, NULL }, offsetof(tl_row, sens),
+                                         sens_declare };
+static const iof__colgroup *const groups[] = { &g_tl, &g_sensors };
 
 static int tl_schema(iof__schema *s, const void *cfg, bool wide)
 {
     (void)wide; /* one layout */
-    return iof__schema_build(s, "timeline", groups, 1, cfg, false);
+    return iof__schema_build(s, "timeline", groups, sizeof(groups) / sizeof(groups[0]), cfg, false);
 }
 
 typedef struct tl_builder {
     iof__tl_rowcfg cfg;
     tl_row row;
+    /* --sensors: per slot, its sensor device + 1 (0: not looked up yet); a slot is one device
+     * for the whole run, so each is looked up once */
+    long *sens_dev;
+    size_t n_sens_dev;
 } tl_builder;
 
 static void *tl_builder_new(const void *cfg, bool wide)
 {
     (void)wide;
     tl_builder *b = calloc(1, sizeof(*b));
-    if (b)
+    if (b) {
         b->cfg = *(const iof__tl_rowcfg *)cfg;
+        b->row.sens.s = b->cfg.sensors;
+    }
     return b;
+}
+
+/* The sensor device of a row's slot (-1: none), from the cache when it has room. */
+static long sens_device(tl_builder *b, const iof__tlrow *r)
+{
+    if (r->slot >= b->n_sens_dev) {
+        size_t n = b->n_sens_dev;
+        if (iof__grow((void **)&b->sens_dev, &n, (size_t)r->slot + 1, sizeof(*b->sens_dev), IOF_TL_MAX_DEVICES) ==
+            IOF_OK) {
+            memset(b->sens_dev + b->n_sens_dev, 0, (n - b->n_sens_dev) * sizeof(*b->sens_dev));
+            b->n_sens_dev = n;
+        }
+    }
+    bool cached = r->slot < b->n_sens_dev; /* out of memory: looked up every time instead */
+    if (cached && b->sens_dev[r->slot])
+        return b->sens_dev[r->slot] - 1;
+    long d = iof__sens_device(b->cfg.sensors, r->device, r->has_mac ? r->mac : NULL);
+    if (cached)
+        b->sens_dev[r->slot] = d + 1;
+    return d;
 }
 
 static const void *tl_build(void *builder, const void *rec)
@@ -97,12 +135,18 @@ static const void *tl_build(void *builder, const void *rec)
     b->row.rec = r;
     b->row.device_len = iof__device_id_text(dev, r->has_mac ? r->mac : NULL, r->ipver, r->dev_ip, b->cfg.anonymise,
                                             b->row.device);
+    if (b->cfg.sensors) /* the per-second level's instant: a reading anywhere in the second counts */
+        iof__sens_row_fill(&b->row.sens, sens_device(b, r), iof__sensors_second_end(r->sec_ns),
+                           b->cfg.sensor_tol_ns);
     return &b->row;
 }
 
 static void tl_builder_free(void *builder)
 {
-    free(builder);
+    tl_builder *b = builder;
+    if (b)
+        free(b->sens_dev);
+    free(b);
 }
 
 static const char *const sub_names[] = { "timeline" };

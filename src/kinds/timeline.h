@@ -9,10 +9,16 @@
 #include "flow/inventory.h"
 #include "flow/timeline.h"
 #include "output/rowkind.h"
+#include "sensors/sensors.h"
 
 typedef struct iof__tl_rowcfg {
     bool anonymise;            /* a device known only by its address: 0.0.0.0 when private */
     const iof__inventory *inv; /* may be NULL */
+    /* --sensors (may be NULL): after the traffic columns, one column per value column of the
+     * file (kinds/sensorcols.h), the device's as-of reading at the last instant of the row's
+     * second, at most sensor_tol_ns older (iof__sensors_level's rule) */
+    const iof__sensors *sensors;
+    int64_t sensor_tol_ns;
 } iof__tl_rowcfg;
 
 extern const iof__row_kind iof__tl_kind;

@@ -110,6 +110,29 @@ static void print_telemetry(const iof_run *r, FILE *fp)
     }
 }
 
+/* --sensors: what the reader kept, and every row it did not keep, by reason (SENSORS.md: rows ==
+ * kept + skipped + duplicates) */
+static void print_sensors(const iof_run *r, FILE *fp)
+{
+    if (!r->sensors)
+        return;
+    const iof__sensors_stats *s = &r->sensors_st;
+    fprintf(fp, "  sensors: %s: %" PRIu64 " rows, kept %" PRIu64 ", skipped %" PRIu64, r->cfg.sensors_file, s->rows,
+            s->rows_kept, iof__sensors_skipped(s));
+    if (iof__sensors_skipped(s))
+        fprintf(fp, " (csv=%" PRIu64 " fields=%" PRIu64 " time=%" PRIu64 " device=%" PRIu64 ")", s->skipped_csv,
+                s->skipped_fields, s->skipped_time, s->skipped_device);
+    fprintf(fp, ", duplicates replaced %" PRIu64 ", out of order %" PRIu64 " (kept, sorted)\n", s->duplicates,
+            s->out_of_order);
+    fprintf(fp, "    %zu value column(s), %" PRIu64 " values, %" PRIu64 " missing, %" PRIu64
+                " bad (read as missing); %" PRIu64 " device(s), %" PRIu64 " of them not in the inventory (%" PRIu64
+                " rows, in the timeline only if the id is a MAC with traffic)\n",
+            iof__sensors_ncols(r->sensors), s->values, s->missing, s->bad_values, s->devices, s->unresolved_devices,
+            s->unresolved_rows);
+    if (s->first_problem[0])
+        fprintf(fp, "    first problem: %s\n", s->first_problem);
+}
+
 /* -f joy: the Joy table's flows, how they ended, and its cap */
 static void print_joy(const iof_run *r, FILE *fp)
 {
@@ -182,6 +205,7 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
                 r->n_inputs_unsharded);
     print_joy(r, fp);
     print_telemetry(r, fp);
+    print_sensors(r, fp);
     print_labels(r, fp);
     iof__print_tables(st, fp, uni);
     size_t nf = 0;
@@ -278,6 +302,10 @@ static size_t warn_reasons(const iof_run *r, char *t, size_t len)
                "packets of different minutes (%s)", st->ts_backwards_across_inputs,
                r->cfg.input_order == IOF_INPUT_ORDER_NAME ? "--input-order name"
                                                          : "more inputs overlap in time than can be merged at once");
+    if (r->sensors && (iof__sensors_skipped(&r->sensors_st) || r->sensors_st.bad_values))
+        reason(t, len, &n, "%s: %" PRIu64 " row(s) skipped and %" PRIu64 " bad value(s) read as missing (first: %s)",
+               r->cfg.sensors_file, iof__sensors_skipped(&r->sensors_st), r->sensors_st.bad_values,
+               r->sensors_st.first_problem);
     if (st->live && st->live_stats_ok && st->ps_drop)
         reason(t, len, &n, "the kernel dropped %" PRIu64 " packet(s) (libpcap ps_drop)", st->ps_drop);
     return n;
@@ -507,6 +535,43 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_u64(&b, "seconds", ls.seconds, true);
         iof__tb_kv_u64(&b, "gap_seconds", ls.gap_seconds, true);
         iof__tb_putc(&b, '}');
+    }
+    if (r->sensors) {
+        const iof__sensors_stats *ss = &r->sensors_st;
+        iof__tb_puts(&b, ",\"sensors\":{");
+        iof__tb_kv_str(&b, "file", r->cfg.sensors_file, false);
+        iof__tb_puts(&b, ",\"tolerance_s\":");
+        snprintf(num, sizeof(num), "%.9g", r->cfg.sensor_tolerance_s);
+        iof__tb_puts(&b, num);
+        iof__tb_kv_u64(&b, "lines", ss->lines, true);
+        iof__tb_kv_u64(&b, "blank_lines", ss->blank_lines, true);
+        iof__tb_kv_u64(&b, "comment_lines", ss->comment_lines, true);
+        iof__tb_kv_u64(&b, "rows", ss->rows, true);
+        iof__tb_kv_u64(&b, "rows_kept", ss->rows_kept, true);
+        iof__tb_kv_u64(&b, "skipped_csv", ss->skipped_csv, true);
+        iof__tb_kv_u64(&b, "skipped_fields", ss->skipped_fields, true);
+        iof__tb_kv_u64(&b, "skipped_time", ss->skipped_time, true);
+        iof__tb_kv_u64(&b, "skipped_device", ss->skipped_device, true);
+        iof__tb_kv_u64(&b, "duplicates", ss->duplicates, true);
+        iof__tb_kv_u64(&b, "out_of_order", ss->out_of_order, true);
+        iof__tb_kv_u64(&b, "unresolved_rows", ss->unresolved_rows, true);
+        iof__tb_kv_u64(&b, "values", ss->values, true);
+        iof__tb_kv_u64(&b, "missing", ss->missing, true);
+        iof__tb_kv_u64(&b, "bad_values", ss->bad_values, true);
+        iof__tb_kv_u64(&b, "devices", ss->devices, true);
+        iof__tb_kv_u64(&b, "unresolved_devices", ss->unresolved_devices, true);
+        iof__tb_kv_str(&b, "first_problem", ss->first_problem[0] ? ss->first_problem : NULL, true);
+        iof__tb_puts(&b, ",\"columns\":[");
+        for (size_t k = 0; k < iof__sensors_ncols(r->sensors); k++) {
+            const iof__sensor_col *sc = iof__sensors_col(r->sensors, k);
+            iof__tb_puts(&b, k ? ",{" : "{");
+            iof__tb_kv_str(&b, "name", sc->name, false);
+            iof__tb_kv_u64(&b, "values", sc->values, true);
+            iof__tb_kv_u64(&b, "missing", sc->missing, true);
+            iof__tb_kv_u64(&b, "bad_values", sc->bad_values, true);
+            iof__tb_putc(&b, '}');
+        }
+        iof__tb_puts(&b, "]}");
     }
     iof__tb_puts(&b, ",\"inputs\":[");
     for (size_t i = 0; i < st->n_inputs; i++) {

@@ -1,6 +1,8 @@
 /* The extraction pipeline: capture -> decode -> fragments -> attribution -> flow policy ->
  * sink. One loop, no allocation per packet, one flow-table lookup per device view. */
 #include <arpa/inet.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "capture/merge.h"
 #include "flow/attrib.h"
 #include "kinds/joy_json.h"
+#include "kinds/sensorcols.h"
 #include "kinds/telemetry.h"
 #include "kinds/timeline.h"
 #include "pipeline/run_int.h"
@@ -36,6 +39,7 @@ void iof_config_init(iof_config *c)
     c->max_flows = 1000000;
     c->anonymise = true;
     c->telemetry_idle_s = 60;
+    c->sensor_tolerance_s = 2;
 }
 
 /* A line for the caller's on_message (the library never prints). */
@@ -118,6 +122,36 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
     return IOF_OK;
 }
 
+static void sensors_warn(void *ctx, const char *msg)
+{
+    say(ctx, "warning: %s", msg);
+}
+
+/* --sensors: the file is configuration, like --devices (a fatal problem names file:line and
+ * exits 1 before any input is read); its value columns must not take a timeline column's name;
+ * its first problems reach the caller, the rest are counted (summary, stats JSON). */
+static int load_sensors(iof_run *r, char *err, size_t errlen)
+{
+    const iof_config *c = &r->cfg;
+    iof__sensors_config sc = { .inv = r->inv, .warn = sensors_warn, .warn_ctx = (void *)c };
+    int rc = iof__sensors_load(c->sensors_file, &sc, &r->sensors, &r->sensors_st, err, errlen);
+    if (rc != IOF_OK)
+        return rc == IOF_E_NOMEM ? rc : IOF_E_INVAL;
+    iof__tl_rowcfg probe = { 0 }; /* the timeline's own columns */
+    iof__schema s;
+    IOF_TRY(iof__tl_kind.schema(&s, &probe, false));
+    rc = iof__sens_check(&s, r->sensors, err, errlen);
+    iof__schema_free(&s);
+    if (rc != IOF_OK)
+        return rc;
+    const iof__sensors_stats *st = &r->sensors_st;
+    uint64_t problems = iof__sensors_skipped(st) + st->bad_values; /* the reader's warnings: one each */
+    if (problems > IOF_SENSORS_WARNINGS)
+        say(c, "warning: %s: %" PRIu64 " more problem(s) not shown (counted in the summary and the statistics)",
+            c->sensors_file, problems - IOF_SENSORS_WARNINGS);
+    return IOF_OK;
+}
+
 iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t errlen)
 {
     *out = NULL;
@@ -165,6 +199,12 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     if (cfg->table == IOF_TABLE_TIMELINE && cfg->n_rules_files && !(cfg->formats & IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--rules labels records, telemetry rows and Joy flows: the timeline has no labels");
+    if (cfg->sensors_file && cfg->table != IOF_TABLE_TIMELINE)
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--sensors works with --table timeline (fusion of flow records is not built yet)");
+    if (!(cfg->sensor_tolerance_s >= 0 && cfg->sensor_tolerance_s <= 3600))
+        return iof__fail(err, errlen, IOF_E_INVAL, "--tolerance must be between 0 and 3600 s; got %g s",
+                         cfg->sensor_tolerance_s);
     if (cfg->joy_idp && !(cfg->formats & IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL, "--idp applies to Joy flows: add -f joy");
     if (!cfg->interface && cfg->n_inputs == 0)
@@ -205,6 +245,8 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     }
     if (cfg->n_rules_files && (rc = load_rules(r, err, errlen)) != IOF_OK)
         goto fail;
+    if (cfg->sensors_file && (rc = load_sensors(r, err, errlen)) != IOF_OK)
+        goto fail;
     if (cfg->n_inputs &&
         (rc = iof__input_list_expand(cfg->inputs, cfg->n_inputs, &r->inputs, &r->n_inputs, on_skip,
                                      (void *)cfg, err, errlen)) != IOF_OK)
@@ -243,6 +285,7 @@ void iof_run_destroy(iof_run *r)
     iof__fragtab_destroy(r->frag);
     iof__inventory_free(r->inv);
     iof__labeller_free(r->labels);
+    iof__sensors_free(r->sensors);
     iof__input_list_free(r->inputs, r->n_inputs);
     iof__stats_free(&r->st);
     free(r->inv_seen);
@@ -399,7 +442,8 @@ static int setup_telemetry(iof_run *r, uint64_t seed)
                        : iof__timeline_create(&r->timeline, r->inv, tl_emit, r);
         if (rc != IOF_OK)
             return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the timeline");
-        r->tlcfg = (iof__tl_rowcfg){ .anonymise = c->anonymise, .inv = r->inv };
+        r->tlcfg = (iof__tl_rowcfg){ .anonymise = c->anonymise, .inv = r->inv, .sensors = r->sensors,
+                                     .sensor_tol_ns = (int64_t)llround(c->sensor_tolerance_s * 1e9) };
     }
     const iof__view_consumer tv = { "telemetry", r, tel_packet, tel_advance, tel_flush };
     IOF_TRY(iof__pipe_add_consumer(&r->pipe, &tv));
@@ -493,6 +537,12 @@ static int setup(iof_run *r)
     r->kv[nk++] = (iof__kv){ "iotflow.anonymise", r->kvbuf[4] };
     r->kv[nk++] = (iof__kv){ "iotflow.devices", r->kvbuf[5] };
     r->kv[nk++] = (iof__kv){ "iotflow.inputs", r->kvinputs };
+    if (r->sensors) {
+        snprintf(r->kvbuf[8], sizeof(r->kvbuf[8]), "%s", iof__base_name(c->sensors_file));
+        snprintf(r->kvbuf[9], sizeof(r->kvbuf[9]), "%g", c->sensor_tolerance_s);
+        r->kv[nk++] = (iof__kv){ "iotflow.sensors", r->kvbuf[8] };
+        r->kv[nk++] = (iof__kv){ "iotflow.sensor_tolerance_s", r->kvbuf[9] };
+    }
     const char *tag = NULL;
     if (c->shards) {
         snprintf(r->kvbuf[6], sizeof(r->kvbuf[6]), "s%uof%u", c->shard, c->shards);

@@ -22,6 +22,7 @@
 #include "output/textbuf.h"
 #include "labels/labeller.h"
 #include "pipeline/hub.h"
+#include "sensors/sensors.h"
 #include "pipeline/stats.h"
 
 #define IOF_FRAGTAB_ENTRIES 65536        /* datagrams in reassembly-key table */
@@ -53,6 +54,8 @@ struct iof_run {
     char *output_dir;
     iof__inventory *inv;
     iof__labeller *labels;         /* --rules, or NULL */
+    iof__sensors *sensors;         /* --sensors, or NULL */
+    iof__sensors_stats sensors_st; /* its reader's counts (summary, stats JSON) */
     size_t n_inputs_unsharded;     /* --shard: input files before the split */
     iof__fragtab *frag;
     iof__cflow *flows;
@@ -77,7 +80,7 @@ struct iof_run {
     char errmsg[1024];
     iof__cf_rowcfg rowcfg;
     iof__kv kv[16];             /* Parquet key-value metadata (values below) */
-    char kvbuf[8][256];
+    char kvbuf[10][256];
     char kvinputs[8192];
     /* -f joy (joyrun.c): the Joy flow policy and its gzip NDJSON file */
     iof__joyflow *joy;

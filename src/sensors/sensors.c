@@ -427,21 +427,24 @@ static bool is_missing(const char *v)
     return false;
 }
 
-/* A finite decimal number: [+-]digits[.digits][(e|E)[+-]digits], not hex, inf or nan. */
-static bool parse_num(const char *v, double *out)
+/* A finite decimal number: [+-]digits[.digits][(e|E)[+-]digits], not hex, inf or nan.
+ * *decimals: its digits after the point (IOF_SENSOR_MAX_DECIMALS with an exponent or beyond). */
+static bool parse_num(const char *v, double *out, uint8_t *decimals)
 {
     const char *p = v;
     bool dig = false;
+    unsigned frac = 0;
     if (*p == '+' || *p == '-')
         p++;
     for (; *p >= '0' && *p <= '9'; p++)
         dig = true;
     if (*p == '.')
         for (p++; *p >= '0' && *p <= '9'; p++)
-            dig = true;
+            dig = true, frac++;
     if (!dig)
         return false;
     if (*p == 'e' || *p == 'E') {
+        frac = IOF_SENSOR_MAX_DECIMALS;
         p++;
         if (*p == '+' || *p == '-')
             p++;
@@ -457,6 +460,7 @@ static bool parse_num(const char *v, double *out)
     if (!isfinite(d))
         return false;
     *out = d;
+    *decimals = (uint8_t)(frac < IOF_SENSOR_MAX_DECIMALS ? frac : IOF_SENSOR_MAX_DECIMALS);
     return true;
 }
 
@@ -560,11 +564,13 @@ static int data_row(rd_ctx *c, char *line, size_t len)
             f[i]++, fl[i]--;
         if (is_missing(f[i]))
             continue;
-        if (!parse_num(f[i], &cell[k])) {
+        uint8_t dec = 0;
+        if (!parse_num(f[i], &cell[k], &dec)) {
             s->cols[k].bad_values++;
             problem(c, &st->bad_values, i + 1, s->cols[k].name, "expected a number, got '%.40s' (read as missing)",
                     f[i]);
-        }
+        } else if (dec > s->cols[k].decimals)
+            s->cols[k].decimals = dec;
     }
     sdev *v = &s->devs[d];
     if (t < v->last_t)
@@ -983,7 +989,7 @@ void iof__sensors_level(const iof__sensors *s, size_t dev, size_t col, int64_t t
     const ser *z = get_ser(s, dev, col);
     size_t p = 0;
     for (size_t k = 0; k < nsec; k++) {
-        int64_t end = t0 + (int64_t)(k + 1) * NS_PER_S - 1;
+        int64_t end = iof__sensors_second_end(t0 + (int64_t)k * NS_PER_S);
         while (z && p < z->n && z->t[p] <= end)
             p++;
         out[k] = z && p > 0 && hold >= 0 && end - z->t[p - 1] <= hold ? z->v[p - 1] : NAN;

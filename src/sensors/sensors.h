@@ -26,6 +26,7 @@
                                           * 512 MiB), so a wide file gets fewer rows */
 #define IOF_MAX_SENSOR_NAME 64           /* bytes in a column name, NUL included */
 #define IOF_MAX_SENSOR_ID IOF_MAX_DEVICE_FIELD /* bytes in a device_id, NUL included */
+#define IOF_SENSOR_MAX_DECIMALS 9        /* = the text writers' IOF_MAX_DECIMALS */
 #define IOF_SENSORS_WARNINGS 10          /* problems passed to the warn callback one by one */
 
 typedef struct iof__sensors iof__sensors;
@@ -62,10 +63,19 @@ typedef struct iof__sensors_stats {
     char first_problem[384];  /* the first skipped row or bad value, "" if none */
 } iof__sensors_stats;
 
+/* Rows skipped, all reasons: rows == rows_kept + iof__sensors_skipped() + duplicates. */
+static inline uint64_t iof__sensors_skipped(const iof__sensors_stats *st)
+{
+    return st->skipped_csv + st->skipped_fields + st->skipped_time + st->skipped_device;
+}
+
 typedef struct iof__sensor_col {
     char name[IOF_MAX_SENSOR_NAME];
     uint64_t values, missing, bad_values; /* over kept rows (bad_values: over rows read) */
     bool binary;              /* every value is 0 or 1 (motion, alert_flag): a flag */
+    uint8_t decimals;         /* most digits after the point among its numbers as written
+                               * (IOF_SENSOR_MAX_DECIMALS with an exponent): text outputs write
+                               * them back as the file had them */
 } iof__sensor_col;
 
 typedef struct iof__sensor_dev {
@@ -123,6 +133,12 @@ bool iof__sensors_asof(const iof__sensors *s, size_t dev, size_t col, int64_t t,
  * from per-block sums added with compensation (no cancellation against earlier readings). */
 void iof__sensors_agg(const iof__sensors *s, size_t dev, size_t col, int64_t t0, int64_t t1,
                       iof__sensor_agg *out);
+/* The instant a second's as-of value is taken at (the level below, the timeline's sensor
+ * columns): its last nanosecond, so a reading anywhere in the second is that second's. */
+static inline int64_t iof__sensors_second_end(int64_t sec_ns)
+{
+    return sec_ns + 1000000000LL - 1;
+}
 /* Per-second level for correlation: out[k] = the as-of value at the last instant of second k,
  * iof__sensors_asof(t0 + (k+1) s - 1 ns, hold), so a reading anywhere in [t0 + k s, t0 + (k+1) s)
  * is bin k's; NaN when there is none. O(n + nsec). */

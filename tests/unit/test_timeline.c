@@ -1,10 +1,17 @@
 /* flow/timeline: exact answers — one row per device and second, zeros for silent seconds,
  * devices found later start then, inventory devices from the first second, flows started and
- * distinct remotes per direction, a clock jump beyond a day not filled (counted). */
+ * distinct remotes per direction, a clock jump beyond a day not filled (counted).
+ * kinds/timeline with --sensors: the sensor columns after the traffic ones (FLOAT64, nullable,
+ * the file's decimals), each the as-of reading at the second's last instant within the
+ * tolerance, null for a device without sensors; a sensor column named like a timeline column is
+ * refused by name. */
+#include <stdio.h>
 #include <string.h>
 
 #include "common/err.h"
 #include "flow/timeline.h"
+#include "kinds/sensorcols.h"
+#include "kinds/timeline.h"
 #include "test.h"
 
 #define S 1000000000LL
@@ -84,8 +91,97 @@ static void test_fill_and_counts(void)
     iof__timeline_destroy(t);
 }
 
+static iof__sensors *sensors_of(const char *text, char *err, size_t errlen)
+{
+    FILE *fp = fmemopen((void *)text, strlen(text), "r");
+    ASSERT_TRUE(fp != NULL);
+    iof__sensors_config sc = { 0 };
+    iof__sensors *s = NULL;
+    int rc = iof__sensors_read(fp, "mem.csv", &sc, &s, NULL, err, errlen);
+    fclose(fp);
+    ASSERT_EQ_INT(rc, 0);
+    return s;
+}
+
+/* the value of column c of the row the kind builds for r */
+static bool cell(const iof__schema *sch, void *b, const iof__tlrow *r, size_t c, double *v)
+{
+    const void *row = iof__tl_kind.build(b, r);
+    iof__value val;
+    memset(&val, 0, sizeof(val));
+    iof__schema_get(sch, row, c, 0, &val);
+    *v = val.f;
+    return !val.null;
+}
+
+static void test_sensor_columns(void)
+{
+    char err[256];
+    /* readings of one MAC at t0 and t0 + 3.5 s (Flag missing in the second) */
+    iof__sensors *s = sensors_of("timestamp,device_id,temp,Flag\n"
+                                 "1700000000,aa:bb:cc:dd:ee:01,20.5,1\n"
+                                 "1700000003.5,AA-BB-CC-DD-EE-01,21,\n",
+                                 err, sizeof err);
+    iof__tl_rowcfg cfg = { .sensors = s, .sensor_tol_ns = 2 * S };
+    iof__schema sch;
+    ASSERT_EQ_INT(iof__tl_kind.schema(&sch, &cfg, false), 0);
+    ASSERT_EQ_INT(sch.n, 12);
+    ASSERT_EQ_STR(sch.cols[9].name, "remotes_in");
+    ASSERT_EQ_STR(sch.cols[10].name, "temp");
+    ASSERT_EQ_STR(sch.cols[11].name, "Flag");
+    for (size_t c = 10; c < 12; c++) {
+        ASSERT_EQ_INT(sch.cols[c].type, IOF_VT_FLOAT64);
+        ASSERT_TRUE(sch.cols[c].nullable);
+    }
+    ASSERT_EQ_INT(sch.cols[10].decimals, 1); /* as the file wrote them: 20.5, 21 */
+    ASSERT_EQ_INT(sch.cols[11].decimals, 0);
+    void *b = iof__tl_kind.builder_new(&cfg, false);
+    ASSERT_TRUE(b != NULL);
+    int64_t t0 = 1700000000 * S;
+    iof__tlrow r;
+    memset(&r, 0, sizeof r);
+    r.device = -1;
+    r.has_mac = true;
+    memcpy(r.mac, "\xaa\xbb\xcc\xdd\xee\x01", 6);
+    double v;
+    r.sec_ns = t0 - S; /* before the first reading */
+    ASSERT_TRUE(!cell(&sch, b, &r, 10, &v));
+    r.sec_ns = t0;
+    ASSERT_TRUE(cell(&sch, b, &r, 10, &v) && v == 20.5);
+    ASSERT_TRUE(cell(&sch, b, &r, 11, &v) && v == 1);
+    r.sec_ns = t0 + S; /* 1.999999999 s old at the second's end */
+    ASSERT_TRUE(cell(&sch, b, &r, 10, &v) && v == 20.5);
+    r.sec_ns = t0 + 2 * S; /* 2.999999999 s: beyond the tolerance */
+    ASSERT_TRUE(!cell(&sch, b, &r, 10, &v));
+    r.sec_ns = t0 + 3 * S; /* the reading at 3.5 s is this second's; its Flag is missing */
+    ASSERT_TRUE(cell(&sch, b, &r, 10, &v) && v == 21);
+    ASSERT_TRUE(!cell(&sch, b, &r, 11, &v));
+    iof__tlrow other = r; /* another MAC, and a device known by its address only: no sensors */
+    other.slot = 1;
+    other.mac[5] = 2;
+    ASSERT_TRUE(!cell(&sch, b, &other, 10, &v));
+    other.slot = 2;
+    other.has_mac = false;
+    ASSERT_TRUE(!cell(&sch, b, &other, 10, &v));
+    ASSERT_TRUE(cell(&sch, b, &r, 10, &v) && v == 21); /* slot 0 still its own device */
+    iof__tl_kind.builder_free(b);
+    iof__schema_free(&sch);
+    iof__sensors_free(s);
+
+    /* a column named like a timeline column (any case) is refused, by name */
+    s = sensors_of("timestamp,device_id,Bytes_Out\n", err, sizeof err);
+    iof__tl_rowcfg plain = { 0 };
+    ASSERT_EQ_INT(iof__tl_kind.schema(&sch, &plain, false), 0);
+    ASSERT_EQ_INT(iof__sens_check(&sch, s, err, sizeof err), IOF_E_INVAL);
+    ASSERT_TRUE(strstr(err, "\"Bytes_Out\"") && strstr(err, "\"bytes_out\""));
+    iof__schema_free(&sch);
+    cfg.sensors = s;
+    ASSERT_EQ_INT(iof__tl_kind.schema(&sch, &cfg, false), IOF_E_INVAL);
+    iof__sensors_free(s);
+}
+
 int main(void)
 {
-    static const iof_test tests[] = { TEST(test_fill_and_counts), { 0, 0 } };
+    static const iof_test tests[] = { TEST(test_fill_and_counts), TEST(test_sensor_columns), { 0, 0 } };
     return iof_test_run(tests);
 }

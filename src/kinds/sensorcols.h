@@ -1,0 +1,42 @@
+/* The sensor column group (--sensors, docs/SENSORS.md): one nullable FLOAT64 column per value
+ * column of the sensor file, named as in the file, holding a device's as-of reading at an instant
+ * the record kind chooses (the timeline: the last instant of its second). One group any device-view
+ * kind can add to its schema, as the label group is; its accessor reads an iof__sens_row at the
+ * group's row_off in the kind's row, which the kind's builder fills with iof__sens_row_fill.
+ *
+ * Values are looked up when a row is built, from the record's time and device only: a pure
+ * function of (record, sensor file, tolerance), so the copies a Parquet batch holds need no room
+ * for them and every output format of a run gets the same values. */
+#ifndef IOF_KINDS_SENSORCOLS_H
+#define IOF_KINDS_SENSORCOLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/schema.h"
+#include "sensors/sensors.h"
+
+typedef struct iof__sens_row {
+    const iof__sensors *s;     /* NULL: no sensor file (the group declares no columns) */
+    bool have[IOF_MAX_SENSOR_COLS];
+    double v[IOF_MAX_SENSOR_COLS];
+} iof__sens_row;
+
+/* Says why iof__sens_declare would refuse sens for schema s (0: it would not): a value column
+ * named like a column s already has (ignoring case: Parquet readers such as DuckDB match names
+ * without case), or longer than a column name may be. */
+int iof__sens_check(const iof__schema *s, const iof__sensors *sens, char *err, size_t errlen);
+/* Adds one column per value column of sens (none when sens is NULL); IOF_E_INVAL where
+ * iof__sens_check would say why. */
+int iof__sens_declare(iof__schema *s, const iof__sensors *sens);
+/* The sensor device of a record's device: its inventory entry's (inv >= 0), else its MAC's
+ * (mac not NULL), else -1 (no sensors: every sensor column null). */
+long iof__sens_device(const iof__sensors *s, long inv, const uint8_t *mac);
+/* Every column's as-of reading of sensor device dev at t (the last reading with
+ * t - tol <= time <= t); null where there is none, and all null for dev < 0. */
+void iof__sens_row_fill(iof__sens_row *row, long dev, int64_t t, int64_t tol);
+/* iof__colgroup.ops.get of the group. */
+void iof__sens_get(const void *sensrow, const iof__column *c, uint32_t k, iof__value *v);
+
+#endif
