@@ -204,7 +204,11 @@ static void make_host(gen *g, host *h, int type, int idx, const char *name, cons
     h->ipid = (uint16_t)iof__rng_next(&h->rng);
     h->eph = (uint16_t)(32768 + iof__rng_below(&h->rng, 20000));
     h->temp = 21.0 + iof__rng_unit(&h->rng) * 2;
-    h->hum = 45.0 + iof__rng_unit(&h->rng) * 10;
+    h->hum = h->hum_base = 45.0 + iof__rng_unit(&h->rng) * 10;
+    /* the surge stream: from the run seed and the device index alone (g->rng untouched) */
+    uint64_t k = (g->cfg->seed ^ 0x68756d6964697479ull) + (uint64_t)idx * 0xd1b54a32d192ed03ull;
+    k = (k ^ (k >> 31)) * 0x7fb5d329728ea185ull;
+    iof__rng_seed(&h->surge_rng, k ^ (k >> 27));
     h->setpoint = 21.0;
     h->next_setpoint = g->t0 + 30 * SEC + iof__sy_expo(&h->rng, 120.0 * SEC);
     h->next_appliance = g->t0 + 10 * SEC + iof__sy_expo(&h->rng, 90.0 * SEC);

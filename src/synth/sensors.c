@@ -63,6 +63,50 @@ static void later(gen *g, host *d, int what, int64_t t)
     iof__sy_push(g, &x->e, t);
 }
 
+/* A thermostat's humidity surge (a shower or cooking nearby), one step a second, drawn from
+ * the device's own surge stream: while no surge is rising or holding, an onset has the
+ * probability 1/240 a second (one surge every ~9 min on average); the offset then rises
+ * linearly within 30-90 s to a peak of 20-30 points, holds it 2-6 min, and decays
+ * exponentially (time constant 150 s) until a new onset or until it is below 0.05. */
+enum { SURGE_IDLE, SURGE_RISE, SURGE_HOLD, SURGE_DECAY };
+
+static void surge_step(host *d)
+{
+    iof__rng *r = &d->surge_rng;
+    switch (d->surge_phase) {
+    case SURGE_IDLE:
+    case SURGE_DECAY:
+        if (iof__rng_below(r, 240) == 0) {
+            d->surge_peak = 20.0 + iof__rng_unit(r) * 10.0;
+            d->surge_left = 30 + (int)iof__rng_below(r, 61);
+            d->surge_step = (d->surge_peak - d->surge) / d->surge_left;
+            d->surge_phase = SURGE_RISE;
+            d->surge += d->surge_step;
+            d->surge_left--;
+        } else if (d->surge_phase == SURGE_DECAY) {
+            d->surge *= 0.993355506255; /* exp(-1/150) */
+            if (d->surge < 0.05) {
+                d->surge = 0.0;
+                d->surge_phase = SURGE_IDLE;
+            }
+        }
+        break;
+    case SURGE_RISE:
+        if (--d->surge_left > 0) {
+            d->surge += d->surge_step;
+        } else {
+            d->surge = d->surge_peak;
+            d->surge_phase = SURGE_HOLD;
+            d->surge_left = 120 + (int)iof__rng_below(r, 241);
+        }
+        break;
+    case SURGE_HOLD:
+        if (--d->surge_left <= 0)
+            d->surge_phase = SURGE_DECAY;
+        break;
+    }
+}
+
 static void sensor_tick(gen *g, ev *e)
 {
     char det[160];
@@ -101,9 +145,15 @@ static void sensor_tick(gen *g, ev *e)
                 d->appliance = 0;
             double target = hvac ? d->setpoint : 22.0 + 2.5 * daily;
             d->temp += (target - d->temp) * (hvac ? 0.004 : 0.0008) + iof__sy_gauss(r) * 0.02;
-            d->hum += (50.0 - 8.0 * daily - d->hum) * 0.002 + iof__sy_gauss(r) * 0.15;
+            d->hum_base += (50.0 - 8.0 * daily - d->hum_base) * 0.002 + iof__sy_gauss(r) * 0.15;
+            surge_step(d);
+            d->hum = d->hum_base + d->surge; /* the same value as hum_base without a surge */
             d->power = (hvac ? 1450.0 : 4.5) + iof__sy_gauss(r) * (hvac ? 25.0 : 0.3);
-            d->alert = d->temp > 27.0 || d->temp < 16.0 || d->hum > 70.0;
+            /* on the readings as sensors.csv writes them (%.2f, %.1f): temperature > 27.00 or
+               < 16.00, humidity > 70.0; the humidity alert clears when it reads below 68.0
+               (hysteresis: the noise does not flap the flag while a surge passes 70) */
+            d->hum_alarm = d->hum > 70.05 || (d->hum_alarm && d->hum >= 67.95);
+            d->alert = d->temp > 27.005 || d->temp < 15.995 || d->hum_alarm;
             has = SY_HAS_TEMP | SY_HAS_HUM | SY_HAS_POWER;
             break;
         }

@@ -101,6 +101,11 @@ typedef struct host {
     double temp, hum, power, setpoint, base_power;
     int motion, motion_left, alert, appliance;
     int64_t next_setpoint, next_appliance;
+    /* thermostat humidity surges (a shower, cooking): hum = hum_base + surge; the surge draws
+       come from their own stream, so rng (set-points, noise) is the same with or without them */
+    iof__rng surge_rng;
+    double hum_base, surge, surge_peak, surge_step;
+    int surge_phase, surge_left, hum_alarm;
     /* periodic behaviour deadlines */
     int64_t nxt[8];
     uint16_t coap_mid;

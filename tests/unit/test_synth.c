@@ -292,6 +292,84 @@ static void test_synth_no_attacks(void)
     rm_run(d);
 }
 
+/* coupling_alert_report (docs/SYNTH.md): a thermostat's humidity surges raise alert_flag
+ * (humidity > 70) a few times an hour. A 3 h run (seed 3, the first four devices: one
+ * thermostat) has at least 6 alert events; at each event's second the thermostat reads
+ * alert_flag 1 and humidity > 70, the second before alert_flag 0, and every 0->1 of
+ * sensors.csv is an event. (Before the surges the flag never rose: no event at all.) */
+static void test_synth_alert_onsets(void)
+{
+    char d[] = "/tmp/iof_synth_al_XXXXXX";
+    ASSERT_TRUE(mkdtemp(d));
+    iof_synth_config c;
+    char err[256], p[256];
+    iof_synth_config_init(&c);
+    c.output_dir = d;
+    c.seed = 3;
+    c.duration_s = 3 * 3600;
+    c.devices = 4;
+    c.attack_ratio = 0.0;
+    ASSERT_EQ_INT(iof_synth_run(&c, err, sizeof err), IOF_OK);
+    size_t n = 0;
+    snprintf(p, sizeof p, "%s/sensors.csv", d);
+    char *sens = slurp(p, &n);
+    snprintf(p, sizeof p, "%s/events.csv", d);
+    char *evs = slurp(p, &n);
+    ASSERT_TRUE(sens && evs);
+    /* the thermostat's rows, one a second: "2024-06-23T18:08:53Z,thermostat-1,T,H,P,,A" */
+    enum { NROW = 3 * 3600 };
+    static char ts[NROW][24];
+    static double hum[NROW];
+    static int flag[NROW];
+    int nrow = 0, onsets = 0;
+    for (char *l = sens; *l;) {
+        char *nl = strchr(l, '\n');
+        if (nl)
+            *nl = 0;
+        char *c1 = strchr(l, ',');
+        if (c1 && strncmp(c1 + 1, "thermostat-1,", 13) == 0) {
+            ASSERT_TRUE(nrow < NROW && c1 - l < 24);
+            memcpy(ts[nrow], l, (size_t)(c1 - l));
+            ts[nrow][c1 - l] = 0;
+            char *f = c1 + 14;            /* temperature */
+            f = strchr(f, ',') + 1;       /* humidity */
+            hum[nrow] = strtod(f, NULL);
+            flag[nrow] = l[strlen(l) - 1] == '1';
+            onsets += nrow > 0 && flag[nrow] && !flag[nrow - 1];
+            nrow++;
+        }
+        if (!nl)
+            break;
+        l = nl + 1;
+    }
+    ASSERT_EQ_INT(nrow, NROW);
+    int events = 0;
+    for (char *l = strstr(evs, "coupling_alert_report"); l;
+         l = strstr(l + 1, "coupling_alert_report")) {
+        char *bol = l;
+        while (bol > evs && bol[-1] != '\n')
+            bol--;
+        /* start = "2024-06-23T18:08:53.000000Z": the row's timestamp is its first 19 + "Z" */
+        char want[24];
+        snprintf(want, sizeof want, "%.19sZ", bol);
+        int k = 0;
+        while (k < nrow && strcmp(ts[k], want) != 0)
+            k++;
+        ASSERT_TRUE(k > 0 && k < nrow);
+        if (!flag[k] || flag[k - 1] || !(hum[k] > 70.0))
+            fprintf(stderr, "  alert event %s: alert_flag %d (before %d), humidity %.1f\n", want,
+                    flag[k], flag[k - 1], hum[k]);
+        ASSERT_TRUE(flag[k] && !flag[k - 1] && hum[k] > 70.0);
+        ASSERT_TRUE(strncmp(l, "coupling_alert_report,thermostat-1,", 35) == 0);
+        events++;
+    }
+    ASSERT_TRUE(events >= 6);
+    ASSERT_EQ_INT(events, onsets);
+    free(sens);
+    free(evs);
+    rm_run(d);
+}
+
 /* The printf-free integer text of the payload builders. (Fixed decimals: iof__fmt_fixed,
  * tested in test_output.c.) */
 static void test_put_int(void)
@@ -433,6 +511,7 @@ static const iof_test tests[] = {
     TEST(test_csum_reference), TEST(test_pkt_tcp4), TEST(test_pkt_udp_vlan_pad_real),
     TEST(test_pkt_icmp6_igmp_arp), TEST(test_put_int), TEST(test_synth_config_errors),
     TEST(test_synth_deterministic_and_ratio), TEST(test_synth_no_attacks),
-    TEST(test_synth_small_profile), TEST(test_synth_two_threads), {0}};
+    TEST(test_synth_small_profile), TEST(test_synth_two_threads), TEST(test_synth_alert_onsets),
+    {0}};
 
 int main(void) { return iof_test_run(tests); }
