@@ -30,7 +30,7 @@ typedef struct sref {
 
 struct iof__corr {
     iof__xcorr_config xc;
-    int64_t t0;                /* ns of second 0 (valid when nsec > 0) */
+    int64_t t0s;               /* second 0, in seconds since the epoch (valid when nsec > 0) */
     size_t nsec, cap;          /* seconds spanned / allocated per array */
     uint8_t *covered;          /* per second: a row covered it */
     tdev *dev;
@@ -43,7 +43,6 @@ struct iof__corr {
     iof__xcorr_series *sprep;  /* prepared sensor series (paired ones) */
     iof__corr_pair *pairs;
     size_t npairs;
-    double *rbuf;
 };
 
 int iof__corr_create(iof__corr **out, const iof__xcorr_config *xc)
@@ -73,7 +72,6 @@ void iof__corr_free(iof__corr *c)
     free(c->sser);
     free(c->sref);
     free(c->pairs);
-    free(c->rbuf);
     free(c);
 }
 
@@ -106,8 +104,11 @@ static int grow_slots(iof__corr *c)
 /* The device's index, added when new (its arrays zero over the span so far). */
 static long find_dev(iof__corr *c, const char *name, size_t len, char *err, size_t errlen)
 {
-    if (len >= IOF_CORR_NAME)
-        len = IOF_CORR_NAME - 1;
+    /* a name is the device's identity: cutting it or stopping at a NUL would merge or split
+     * devices without a word */
+    if (len == 0 || len >= IOF_CORR_NAME || memchr(name, 0, len))
+        return iof__fail(err, errlen, IOF_E_FORMAT, "a device name that is empty, longer than %d bytes or holds a NUL byte",
+                         IOF_CORR_NAME - 1);
     if (c->nslot) {
         size_t i = name_hash(name, len) & (c->nslot - 1);
         for (; c->slot[i]; i = (i + 1) & (c->nslot - 1)) {
@@ -148,26 +149,26 @@ static long find_dev(iof__corr *c, const char *name, size_t len, char *err, size
     return (long)c->ndev++;
 }
 
-/* Makes second sec_ns part of the span (moving the arrays when it lies before t0); returns its
- * index or a negative error. */
+/* Makes second sec_ns part of the span (moving the arrays when it lies before the first
+ * second); returns its index or a negative error. All span arithmetic is in whole seconds of a
+ * time already checked to lie in [0, IOF_CORR_MAX_TIME_NS], so nothing can wrap. */
 static long second_index(iof__corr *c, int64_t sec_ns, char *err, size_t errlen)
 {
-    int64_t sec = sec_ns - ((sec_ns % NS) + NS) % NS;
-    if (c->nsec == 0) {
-        c->t0 = sec;
-        c->nsec = 0;
-    }
-    int64_t lo = sec < c->t0 ? sec : c->t0;
-    int64_t hi_excl = c->t0 + (int64_t)c->nsec * NS;
-    if (sec + NS > hi_excl)
-        hi_excl = sec + NS;
-    if ((hi_excl - lo) / NS > (int64_t)IOF_XCORR_MAX_N)
+    if (sec_ns < 0 || sec_ns > IOF_CORR_MAX_TIME_NS)
+        return iof__fail(err, errlen, IOF_E_FORMAT, "a time before 1970 or after 2261 (%lld ns)", (long long)sec_ns);
+    int64_t s = sec_ns / NS;
+    if (c->nsec == 0)
+        c->t0s = s;
+    int64_t lo = s < c->t0s ? s : c->t0s, hi = c->t0s + (int64_t)c->nsec;
+    if (s + 1 > hi)
+        hi = s + 1;
+    if (hi - lo > (int64_t)IOF_XCORR_MAX_N)
         return iof__fail(err, errlen, IOF_E_LIMIT, "the traffic spans more than %u days (%u s)",
                          IOF_XCORR_MAX_N / 86400, IOF_XCORR_MAX_N);
-    size_t shift = (size_t)((c->t0 - lo) / NS), n = (size_t)((hi_excl - lo) / NS);
+    size_t shift = (size_t)(c->t0s - lo), n = (size_t)(hi - lo);
     if (n > c->cap) {
         size_t cap = c->cap ? c->cap : 4096;
-        while (cap < n)
+        while (cap < n) /* n <= IOF_XCORR_MAX_N: ends */
             cap *= 2;
         if (cap > IOF_XCORR_MAX_N)
             cap = IOF_XCORR_MAX_N;
@@ -198,10 +199,10 @@ static long second_index(iof__corr *c, int64_t sec_ns, char *err, size_t errlen)
                 memmove(c->dev[d].v[m] + shift, c->dev[d].v[m], c->nsec * sizeof(uint32_t));
                 memset(c->dev[d].v[m], 0, shift * sizeof(uint32_t));
             }
-        c->t0 = lo;
+        c->t0s = lo;
     }
     c->nsec = n;
-    return (long)((sec - c->t0) / NS);
+    return (long)(s - c->t0s);
 }
 
 int iof__corr_cover(iof__corr *c, int64_t sec_ns, char *err, size_t errlen)
@@ -216,12 +217,12 @@ int iof__corr_cover(iof__corr *c, int64_t sec_ns, char *err, size_t errlen)
 int iof__corr_add(iof__corr *c, int64_t sec_ns, const char *device, size_t device_len,
                   const uint64_t counts[IOF_CORR_METRICS], char *err, size_t errlen)
 {
+    long k = second_index(c, sec_ns, err, errlen); /* first: a refused time adds no device */
+    if (k < 0)
+        return (int)k;
     long d = find_dev(c, device, device_len, err, errlen);
     if (d < 0)
         return (int)d;
-    long k = second_index(c, sec_ns, err, errlen);
-    if (k < 0)
-        return (int)k;
     c->covered[k] = 1;
     for (int m = 0; m < IOF_CORR_METRICS; m++) {
         uint64_t s = (uint64_t)c->dev[d].v[m][k] + counts[m];
@@ -239,7 +240,7 @@ void iof__corr_traffic_values(const iof__corr *c, size_t i, double *out)
 
 static void sensor_level(const iof__corr *c, const iof__sensors *s, int64_t tol, const sref *r, double *out)
 {
-    iof__sensors_level(s, r->dev, r->col, c->t0, c->nsec, tol, out);
+    iof__sensors_level(s, r->dev, r->col, c->t0s * NS, c->nsec, tol, out);
     if (r->change)
         iof__xcorr_abs_change(out, c->nsec, out);
 }
@@ -250,8 +251,9 @@ void iof__corr_sensor_values(const iof__corr *c, const iof__sensors *s, int64_t 
 }
 
 /* The sensor series: level and change of every (device, column) the file has readings of. */
-static int build_sensors(iof__corr *c, const iof__sensors *s, int64_t tol, double *buf)
+static int build_sensors(iof__corr *c, const iof__sensors *s, int64_t tol, double *buf, char *err, size_t errlen)
 {
+    size_t held = 0;
     size_t nd = s ? iof__sensors_ndevices(s) : 0, nc = s ? iof__sensors_ncols(s) : 0, n = 0;
     for (size_t d = 0; d < nd; d++)
         for (size_t col = 0; col < nc; col++)
@@ -282,6 +284,10 @@ static int build_sensors(iof__corr *c, const iof__sensors *s, int64_t tol, doubl
                 q->paired = q->events >= c->xc.min_events;
                 if (!q->paired)
                     iof__xcorr_series_free(&c->sprep[c->ns - 1]);
+                else if ((uint64_t)++held * c->nsec > IOF_CORR_MAX_SENSOR_CELLS)
+                    return iof__fail(err, errlen, IOF_E_LIMIT,
+                                     "%zu sensor series over %zu s: more than %llu values to hold (give fewer "
+                                     "columns or days)", held, c->nsec, (unsigned long long)IOF_CORR_MAX_SENSOR_CELLS);
             }
         }
     return IOF_OK;
@@ -304,7 +310,7 @@ static void run_job(void *arg)
         if (!j->c->sser[i].paired)
             continue;
         iof__corr_pair *p = &j->pairs[k++];
-        j->rc = iof__xcorr_run(j->x, &j->c->sprep[i], &j->c->xc, p->r, &p->res);
+        j->rc = iof__xcorr_run(j->x, &j->c->sprep[i], &j->c->xc, NULL, &p->res);
     }
 }
 
@@ -358,7 +364,7 @@ int iof__corr_run(iof__corr *c, const iof__sensors *s, int64_t tolerance_ns, uns
     double *buf = malloc((c->nsec ? c->nsec : 1) * sizeof(double));
     if (!buf)
         return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
-    if ((rc = build_sensors(c, s, tolerance_ns, buf)) != IOF_OK)
+    if ((rc = build_sensors(c, s, tolerance_ns, buf, err, errlen)) != IOF_OK)
         goto out;
     size_t sp = 0;
     for (size_t i = 0; i < c->ns; i++)
@@ -374,20 +380,25 @@ int iof__corr_run(iof__corr *c, const iof__sensors *s, int64_t tolerance_ns, uns
         snprintf(q->device, sizeof(q->device), "%s", c->dev[t / IOF_CORR_METRICS].name);
         snprintf(q->name, sizeof(q->name), "%s", iof__corr_metric_name((int)(t % IOF_CORR_METRICS)));
         q->kind = "log1p";
+        /* events as xcorr counts them (values other than the most common one): a device that
+         * sends one packet every second has none, and its r would be undefined */
         iof__corr_traffic_values(c, t, buf);
-        size_t ev = 0, pr = 0;
-        for (size_t k = 0; k < c->nsec; k++)
-            if (!isnan(buf[k]))
-                pr++, ev += buf[k] != 0; /* the events of a count: its nonzero seconds (mode 0) */
-        q->present = pr;
-        q->events = ev;
-        q->paired = ev >= c->xc.min_events && pr > 0;
+        iof__xcorr_log1p(buf, c->nsec, buf);
+        if ((rc = iof__xcorr_prepare(&x, buf, c->nsec)) != IOF_OK)
+            goto out;
+        q->present = x.present;
+        q->events = x.events;
+        q->paired = x.events >= c->xc.min_events;
+        iof__xcorr_series_free(&x);
         tp += q->paired;
     }
-    size_t L2 = 2 * (size_t)c->xc.max_lag + 1, np = sp * tp;
-    c->pairs = calloc(np ? np : 1, sizeof(*c->pairs));
-    c->rbuf = calloc(np ? np * L2 : 1, sizeof(double));
-    if (!c->pairs || !c->rbuf) {
+    size_t np = sp * tp;
+    if (np > IOF_CORR_MAX_PAIRS) {
+        rc = iof__fail(err, errlen, IOF_E_LIMIT, "%zu sensor series x %zu traffic series: more than %u pairs",
+                       sp, tp, IOF_CORR_MAX_PAIRS);
+        goto out;
+    }
+    if (!(c->pairs = calloc(np ? np : 1, sizeof(*c->pairs)))) {
         rc = IOF_E_NOMEM;
         goto out;
     }
@@ -409,8 +420,7 @@ int iof__corr_run(iof__corr *c, const iof__sensors *s, int64_t tolerance_ns, uns
         iof__corr_pair *base = &c->pairs[c->npairs];
         for (size_t i = 0, k = 0; i < c->ns; i++)
             if (c->sser[i].paired) {
-                base[k] = (iof__corr_pair){ .sensor = (uint32_t)i, .traffic = (uint32_t)t,
-                                            .r = c->rbuf + (c->npairs + k) * L2 };
+                base[k] = (iof__corr_pair){ .sensor = (uint32_t)i, .traffic = (uint32_t)t };
                 k++;
             }
         size_t first_half = 0;
@@ -447,7 +457,7 @@ out:
 void iof__corr_get_summary(const iof__corr *c, iof__corr_summary *o)
 {
     memset(o, 0, sizeof(*o));
-    o->t0_ns = c->nsec ? c->t0 : 0;
+    o->t0_ns = c->nsec ? c->t0s * NS : 0;
     o->nsec = c->nsec;
     for (size_t k = 0; k < c->nsec; k++)
         o->covered += c->covered[k];
@@ -465,6 +475,27 @@ void iof__corr_get_summary(const iof__corr *c, iof__corr_summary *o)
     o->pairs = c->npairs;
     for (size_t p = 0; p < c->npairs; p++)
         o->significant += c->pairs[p].res.significant;
+}
+
+int iof__corr_r_curve(const iof__corr *c, size_t rank, double *r)
+{
+    const iof__corr_pair *p = &c->pairs[rank];
+    double *buf = malloc((c->nsec ? c->nsec : 1) * sizeof(double));
+    if (!buf)
+        return IOF_E_NOMEM;
+    iof__corr_traffic_values(c, p->traffic, buf);
+    iof__xcorr_log1p(buf, c->nsec, buf);
+    iof__xcorr_series x;
+    int rc = iof__xcorr_prepare(&x, buf, c->nsec);
+    free(buf);
+    if (rc != IOF_OK)
+        return rc;
+    iof__xcorr_config rc_only = c->xc; /* r at every lag, no null: the same r the score used */
+    rc_only.shifts = rc_only.confirm_shifts = 0;
+    iof__xcorr_result res;
+    rc = iof__xcorr_run(&x, &c->sprep[p->sensor], &rc_only, r, &res);
+    iof__xcorr_series_free(&x);
+    return rc;
 }
 
 size_t iof__corr_npairs(const iof__corr *c) { return c->npairs; }

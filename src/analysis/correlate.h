@@ -27,7 +27,11 @@
 #define IOF_CORR_MAX_DEVICES 65536            /* traffic devices (= the timeline's cap) */
 #define IOF_CORR_MAX_CELLS (1ull << 28)       /* devices x seconds x 6 counts held (4 B each:
                                                * 1 GiB; 60 devices x 8.6 days) */
-#define IOF_CORR_NAME IOF_MAX_SENSOR_ID       /* bytes of a device name kept, NUL included */
+#define IOF_CORR_NAME IOF_MAX_SENSOR_ID       /* bytes of a device name, NUL included (longer: refused) */
+#define IOF_CORR_MAX_PAIRS (1u << 20)         /* pairs scored (~150 B each; a home has ~1,000) */
+#define IOF_CORR_MAX_SENSOR_CELLS (1ull << 26) /* paired sensor series x seconds held prepared
+                                               * (16 B each: 1 GiB; 25 series x 31 days) */
+#define IOF_CORR_MAX_TIME_NS (INT64_MAX - 2 * 86400 * 1000000000LL) /* 2262: times past it refused */
 
 typedef struct iof__corr iof__corr;
 
@@ -38,8 +42,9 @@ int iof__corr_create(iof__corr **out, const iof__xcorr_config *xc);
 void iof__corr_free(iof__corr *c);
 
 /* One device's counts of one second (added to what the second already has). Returns 0,
- * IOF_E_LIMIT (span beyond IOF_XCORR_MAX_N seconds, more devices or cells than the caps: the
- * message in err), IOF_E_NOMEM. */
+ * IOF_E_FORMAT (a time outside [0, IOF_CORR_MAX_TIME_NS]; a device name empty, of
+ * IOF_CORR_NAME bytes or more, or holding a NUL), IOF_E_LIMIT (span beyond IOF_XCORR_MAX_N
+ * seconds, more devices or cells than the caps), IOF_E_NOMEM; the message in err. */
 int iof__corr_add(iof__corr *c, int64_t sec_ns, const char *device, size_t device_len,
                   const uint64_t counts[IOF_CORR_METRICS], char *err, size_t errlen);
 /* A covered second with no device in it (the timeline's seconds that had no traffic at all are
@@ -49,7 +54,6 @@ int iof__corr_cover(iof__corr *c, int64_t sec_ns, char *err, size_t errlen);
 typedef struct iof__corr_pair {
     uint32_t sensor, traffic;  /* series indices */
     iof__xcorr_result res;
-    double *r;                 /* 2L + 1 */
 } iof__corr_pair;
 
 typedef struct iof__corr_series {
@@ -80,6 +84,10 @@ size_t iof__corr_npairs(const iof__corr *c);
 const iof__corr_pair *iof__corr_pair_at(const iof__corr *c, size_t rank);
 const iof__corr_series *iof__corr_sensor(const iof__corr *c, size_t i);
 const iof__corr_series *iof__corr_traffic(const iof__corr *c, size_t i);
+/* The r curve of the pair at rank (2L + 1 values, r[L + lag]; kept for no pair, recomputed: a
+ * few pairs are drawn, and r curves of every pair would be pairs x (2L + 1) doubles). Call
+ * after iof__corr_run. Returns 0 or IOF_E_NOMEM. */
+int iof__corr_r_curve(const iof__corr *c, size_t rank, double *r);
 /* The values of series i for plotting (nsec values, NaN missing): a sensor series as
  * correlated (level or change), a traffic series as raw counts. out has nsec values. */
 void iof__corr_sensor_values(const iof__corr *c, const iof__sensors *s, int64_t tolerance_ns, size_t i, double *out);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "analysis/correlate.h"
 #include "analysis/corrplot.h"
@@ -41,6 +42,9 @@ typedef struct cctx {
     char *err;
     size_t errlen;
     uint64_t rows;
+    bool said;                 /* the error was already passed to on_message */
+    int input_rc;              /* a capture was damaged after some frames: the run's error */
+    char input_err[1024];
 } cctx;
 
 static int add_row(void *ctx, int64_t sec_ns, const char *device, size_t len, const uint64_t counts[6])
@@ -98,23 +102,29 @@ static int read_file(void *ctx, const char *path, char *err, size_t errlen)
         iof__ds_get(r, 1, &d);
         int64_t ns = 0;
         bool ok = !t.null && !d.null && d.p;
-        if (ok && t.p)
+        if (ok && t.p) {
             ok = iof__time_parse_iso((const char *)t.p, t.len, &ns) == IOF_TIME_OK;
-        else if (ok)
-            ok = t.i > INT64_MIN / 1000 && t.i < INT64_MAX / 1000, ns = t.i * 1000;
+        } else if (ok) { /* Parquet: µs; checked before it is scaled */
+            ok = t.i >= 0 && t.i <= IOF_CORR_MAX_TIME_NS / 1000;
+            if (ok)
+                ns = t.i * 1000;
+        }
         uint64_t counts[IOF_CORR_METRICS];
         for (int m = 0; ok && m < IOF_CORR_METRICS; m++) {
             iof__ds_get(r, IOF_TL_COL_COUNTS + (size_t)m, &v);
             ok = count_of(&v, &counts[m]);
         }
         if (!ok) {
-            rc = iof__fail(err, errlen, IOF_E_FORMAT, "%s: row %" PRIu64 ": a timestamp, device_id or count is missing or not valid",
+            rc = iof__fail(err, errlen, IOF_E_FORMAT, "%s: row %" PRIu64 ": a timestamp (1970-2261), device_id or count is missing or not valid",
                            path, row);
             break;
         }
         x->rows++;
-        if ((rc = iof__corr_add(x->c, ns, (const char *)d.p, d.len, counts, err, errlen)) != IOF_OK)
+        char why[256] = "";
+        if ((rc = iof__corr_add(x->c, ns, (const char *)d.p, d.len, counts, why, sizeof(why))) != IOF_OK) {
+            iof__fail(err, errlen, rc, "%s: row %" PRIu64 ": %s", path, row, why);
             break;
+        }
     }
     if (rc < 0 && !err[0])
         iof__fail(err, errlen, rc, "%s", iof__ds_errmsg(r));
@@ -148,17 +158,18 @@ static int load_inputs(cctx *x, const char *const *paths, size_t n, char *err, s
     if (rc != IOF_OK)
         goto done;
     if (l.n_captures && l.n_files) {
-        rc = iof__fail(err, errlen, IOF_E_INVAL,
-                       "give captures or timeline tables, not both (%s is a capture, %s a table)", l.captures[0],
-                       l.files[0]);
-        goto done;
+        /* a directory of captures often holds CSV files too (synth's sensors.csv, devices.csv):
+         * the captures are the traffic; tables are read only when no capture is given */
+        say(x->o, "%zu table file(s) beside the captures ignored (first: %s): reading the captures", l.n_files,
+            l.files[0]);
     }
     if (!l.n_captures && !l.n_files) {
         rc = iof__fail(err, errlen, IOF_E_INVAL, "no capture or timeline table under the given paths");
         goto done;
     }
-    if (l.n_files) {
+    if (!l.n_captures) {
         rc = iof__ds_each_file(&l, read_file, x, x->o->on_message, x->o->message_ctx, err, errlen);
+        x->said = rc != IOF_OK; /* each file's error went to on_message */
         goto done;
     }
     iof_config cfg;
@@ -171,10 +182,8 @@ static int load_inputs(cctx *x, const char *const *paths, size_t n, char *err, s
     cfg.threads = 1;
     iof__tlrun_stats st;
     rc = iof__tlrun_captures(&cfg, add_row, x, &st, err, errlen);
-    if (rc == IOF_OK && st.input_damaged) {
-        say(x->o, "%s (the traffic read before it is used)", err);
-        err[0] = '\0';
-    }
+    if (rc == IOF_OK && st.input_damaged) /* the result is printed, then the run exits 2 */
+        x->input_rc = st.input_rc, snprintf(x->input_err, sizeof(x->input_err), "%s", err), err[0] = '\0';
 done:
     iof__ds_list_free(&l);
     return rc;
@@ -188,7 +197,7 @@ static void fmt_p(char *b, size_t n, const iof__xcorr_result *r)
         snprintf(b, n, "-");
 }
 
-static void print_table(const iof__corr *c, const iof_correlate_options *o, FILE *out)
+static void print_table(const iof__corr *c, const iof_correlate_options *o, const iof__xcorr_config *xc, FILE *out)
 {
     iof__corr_summary s;
     iof__corr_get_summary(c, &s);
@@ -196,10 +205,8 @@ static void print_table(const iof__corr *c, const iof_correlate_options *o, FILE
     iof__utc_text(from, sizeof(from), s.t0_ns / 1000, false);
     fprintf(out, "iotflow correlate: %zu s of traffic from %s (%zu s with rows), %zu traffic device(s), %zu sensor device(s)\n",
             s.nsec, from, s.covered, s.traffic_devices, s.sensor_devices);
-    iof__xcorr_config d;
-    iof__xcorr_config_init(&d);
     fprintf(out, "  series paired: traffic %zu of %zu, sensors %zu of %zu (fewer than %zu events: not paired)\n",
-            s.traffic_paired, s.traffic_series, s.sensor_paired, s.sensor_series, d.min_events);
+            s.traffic_paired, s.traffic_series, s.sensor_paired, s.sensor_series, xc->min_events);
     fprintf(out, "  pairs: %zu, significant: %zu (z >= %g over a shifted-copy null; lags -%d..+%d s; lag > 0: traffic follows the sensor)\n",
             s.pairs, s.significant, o->threshold, o->max_lag, o->max_lag);
     size_t n = s.pairs;
@@ -214,8 +221,13 @@ static void print_table(const iof__corr *c, const iof_correlate_options *o, FILE
         const iof__corr_series *y = iof__corr_sensor(c, p->sensor), *x = iof__corr_traffic(c, p->traffic);
         char pb[16];
         fmt_p(pb, sizeof(pb), &p->res);
-        fprintf(out, "  %4zu  %-16s %-12s %-6s  %-16s %-11s %6d %7.3f %7.1f %7s  %s\n", i + 1, y->device, y->name,
-                y->kind, x->device, x->name, p->res.best_lag, p->res.best_r, p->res.z, pb,
+        char lag[16] = "-", r[16] = "-";
+        if (p->res.defined) {
+            snprintf(lag, sizeof(lag), "%d", p->res.best_lag);
+            snprintf(r, sizeof(r), "%.3f", p->res.best_r);
+        }
+        fprintf(out, "  %4zu  %-16s %-12s %-6s  %-16s %-11s %6s %7s %7.1f %7s  %s\n", i + 1, y->device, y->name,
+                y->kind, x->device, x->name, lag, r, p->res.z, pb,
                 p->res.significant ? "yes" : p->res.null_n ? "no" : "no (no null)");
     }
     if (n < s.pairs)
@@ -249,21 +261,37 @@ static void print_csv(const iof__corr *c, FILE *out)
         csv_text(out, y->name);
         fputc(',', out);
         csv_text(out, x->device);
-        fprintf(out, ",%s,%d,%.3f,%.4f,%.4f,%s,%s,%d,%.4f,%.4f,%zu,%zu\n", x->name, p->res.best_lag, p->res.z,
-                p->res.best_r, p->res.p, p->res.significant ? "true" : "false", y->kind, p->res.null_n,
-                p->res.null_mean, p->res.null_sd, y->events, x->events);
+        fprintf(out, ",%s,", x->name);
+        if (p->res.defined) /* r undefined at every lag (too few pairs, a flat side): empty, not 0 */
+            fprintf(out, "%d,%.3f,%.4f,", p->res.best_lag, p->res.z, p->res.best_r);
+        else
+            fprintf(out, ",%.3f,,", p->res.z);
+        fprintf(out, "%.4f,%s,%s,%d,%.4f,%.4f,%zu,%zu\n", p->res.p, p->res.significant ? "true" : "false", y->kind,
+                p->res.null_n, p->res.null_mean, p->res.null_sd, y->events, x->events);
     }
 }
+
+/* Values the plot's series hold at most (8 B each: 256 MiB): twelve pairs of a 16-day span; a
+ * longer span draws fewer pairs (each pair needs its two whole series to find its events). */
+#define PLOT_MAX_VALUES (1u << 25)
 
 /* The SVG of the top pairs, written whole to a temporary file and published under its name. */
 static int write_plot(const iof__corr *c, const iof__sensors *s, const iof_correlate_options *o, int64_t tol,
                       const char *title, char *err, size_t errlen)
 {
+    struct stat sb;
+    /* a rename over a device, a pipe or a symlink's target would replace it (as root, /dev/full) */
+    if (strcmp(o->plot_path, "-") == 0 || (lstat(o->plot_path, &sb) == 0 && !S_ISREG(sb.st_mode)))
+        return iof__fail(err, errlen, IOF_E_OUTPUT, "--plot %s: give the path of a regular file to write", o->plot_path);
     iof__corr_summary sum;
     iof__corr_get_summary(c, &sum);
-    size_t n = iof__corr_npairs(c) < IOF_CORRPLOT_MAX_PAIRS ? iof__corr_npairs(c) : IOF_CORRPLOT_MAX_PAIRS;
+    size_t nsec = sum.nsec ? sum.nsec : 1, n = iof__corr_npairs(c), L2 = 2 * (size_t)o->max_lag + 1;
+    if (n > IOF_CORRPLOT_MAX_PAIRS)
+        n = IOF_CORRPLOT_MAX_PAIRS;
+    if (n > PLOT_MAX_VALUES / (2 * nsec))
+        n = PLOT_MAX_VALUES / (2 * nsec);
     iof__corrplot_pair pp[IOF_CORRPLOT_MAX_PAIRS];
-    double *vals = malloc((2 * n + 1) * (sum.nsec ? sum.nsec : 1) * sizeof(double));
+    double *vals = malloc((2 * n * nsec + n * L2 + 1) * sizeof(double));
     char *doc = NULL;
     size_t doclen = 0;
     int rc = IOF_OK;
@@ -272,15 +300,20 @@ static int write_plot(const iof__corr *c, const iof__sensors *s, const iof_corre
         rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory for the plot");
         goto done;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && rc == IOF_OK; i++) {
         const iof__corr_pair *p = iof__corr_pair_at(c, i);
         const iof__corr_series *y = iof__corr_sensor(c, p->sensor), *x = iof__corr_traffic(c, p->traffic);
-        double *yv = vals + 2 * i * sum.nsec, *xv = yv + sum.nsec;
+        double *yv = vals + 2 * i * nsec, *xv = yv + nsec, *r = vals + 2 * n * nsec + i * L2;
         iof__corr_sensor_values(c, s, tol, p->sensor, yv);
         iof__corr_traffic_values(c, p->traffic, xv);
+        rc = iof__corr_r_curve(c, i, r);
         pp[i] = (iof__corrplot_pair){ .sensor_device = y->device, .sensor = y->name, .sensor_series = y->kind,
-                                      .traffic_device = x->device, .traffic = x->name, .res = p->res, .r = p->r,
+                                      .traffic_device = x->device, .traffic = x->name, .res = p->res, .r = r,
                                       .y = yv, .x = xv };
+    }
+    if (rc != IOF_OK) {
+        iof__fail(err, errlen, rc, "out of memory for the plot");
+        goto done;
     }
     iof__corrplot plot = { .pairs = pp, .n = n, .max_lag = o->max_lag, .threshold = o->threshold,
                            .t0_ns = sum.t0_ns, .nsec = sum.nsec, .title = title };
@@ -291,7 +324,6 @@ static int write_plot(const iof__corr *c, const iof__sensors *s, const iof_corre
     rc = iof__corrplot_svg(mem, &plot);
     if (fclose(mem) != 0 && rc == IOF_OK)
         rc = IOF_E_NOMEM;
-    mem = NULL;
     if (rc != IOF_OK) {
         iof__fail(err, errlen, rc, "cannot draw the plot: %s", iof_strerror(rc));
         goto done;
@@ -321,8 +353,9 @@ iof_err iof_correlate_paths(const char *const *paths, size_t n, const iof_correl
         return (iof_err)iof__fail(err, errlen, IOF_E_INVAL, "--sensors FILE is required");
     if (o->max_lag < 1 || o->max_lag > IOF_XCORR_MAX_LAG)
         return (iof_err)iof__fail(err, errlen, IOF_E_INVAL, "--max-lag must be 1..%d seconds", IOF_XCORR_MAX_LAG);
-    if (!(o->tolerance_s >= 0 && o->tolerance_s <= 3600))
-        return (iof_err)iof__fail(err, errlen, IOF_E_INVAL, "--tolerance must be 0..3600 seconds");
+    if (iof__sensors_tolerance_ns(o->tolerance_s) < 0)
+        return (iof_err)iof__fail(err, errlen, IOF_E_INVAL, "--tolerance must be 0..%g seconds",
+                                  IOF_SENSORS_MAX_TOLERANCE_S);
     if (!(o->threshold > 0 && o->threshold < 1000))
         return (iof_err)iof__fail(err, errlen, IOF_E_INVAL, "--threshold must be a z above 0");
     iof__xcorr_config xc;
@@ -340,6 +373,7 @@ iof_err iof_correlate_paths(const char *const *paths, size_t n, const iof_correl
     iof__sensors *s = NULL;
     iof__corr *c = NULL;
     int rc = IOF_OK;
+    cctx x = { .o = o, .err = err, .errlen = errlen };
     /* the inventory and the sensor file are configuration (docs/SENSORS.md, exit codes): any
      * problem reading them is a usage error, not an input error */
     iof__sensors_config sc = { .warn = sensor_warn, .warn_ctx = (void *)o };
@@ -350,13 +384,13 @@ iof_err iof_correlate_paths(const char *const *paths, size_t n, const iof_correl
             rc = IOF_E_INVAL;
         goto done;
     }
-    uint64_t skipped = ss.rows - ss.rows_kept - ss.duplicates;
+    uint64_t skipped = iof__sensors_skipped(&ss);
     if (skipped || ss.bad_values)
         say(o, "%s: %" PRIu64 " row(s) skipped, %" PRIu64 " value(s) not a number (first: %s)", o->sensors_file, skipped,
             ss.bad_values, ss.first_problem);
     if ((rc = iof__corr_create(&c, &xc)) != IOF_OK)
         goto done;
-    cctx x = { c, o, err, errlen, 0 };
+    x.c = c;
     if ((rc = load_inputs(&x, paths, n, err, errlen)) != IOF_OK)
         goto done;
     iof__corr_summary sum;
@@ -365,7 +399,7 @@ iof_err iof_correlate_paths(const char *const *paths, size_t n, const iof_correl
         rc = iof__fail(err, errlen, IOF_E_INVAL, "no traffic of any device in the inputs");
         goto done;
     }
-    int64_t tol = (int64_t)(o->tolerance_s * 1e9);
+    int64_t tol = iof__sensors_tolerance_ns(o->tolerance_s);
     if ((rc = iof__corr_run(c, s, tol, o->threads, err, errlen)) != IOF_OK)
         goto done;
     iof__corr_get_summary(c, &sum);
@@ -380,11 +414,15 @@ iof_err iof_correlate_paths(const char *const *paths, size_t n, const iof_correl
                        o->sensors_file, a, b, sa, sb);
         goto done;
     }
+    if (sum.covered < iof__xcorr_min_present(&xc))
+        say(o, "the traffic covers %zu s: at --max-lag %d a pair needs %zu s of values for its null "
+               "(2 x max(10 x lag, 600) + shifts), so no pair can be significant: give at least that "
+               "much traffic", sum.covered, o->max_lag, iof__xcorr_min_present(&xc));
     *significant = sum.significant;
     if (o->csv)
         print_csv(c, out);
     else
-        print_table(c, o, out);
+        print_table(c, o, &xc, out);
     if (o->plot_path) {
         char title[512];
         snprintf(title, sizeof(title), "iotflow correlate: %s against %s%s", n ? paths[0] : "", o->sensors_file,
@@ -393,7 +431,12 @@ iof_err iof_correlate_paths(const char *const *paths, size_t n, const iof_correl
     }
     if (rc == IOF_OK && (fflush(out) != 0 || ferror(out)))
         rc = iof__fail(err, errlen, IOF_E_OUTPUT, "cannot write the result");
+    if (rc == IOF_OK && x.input_rc) /* as extract: the result of what was read, then exit 2 */
+        rc = iof__fail(err, errlen, x.input_rc, "%s (the pairs above come from the traffic read before it)",
+                       x.input_err);
 done:
+    if (rc != IOF_OK && x.said)
+        err[0] = '\0'; /* already passed to on_message */
     iof__corr_free(c);
     iof__sensors_free(s);
     iof__inventory_free(inv);

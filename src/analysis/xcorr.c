@@ -210,6 +210,19 @@ static void judge(const nullacc *a, double S, double threshold, iof__xcorr_resul
     res->significant = res->null_sd > 1e-12 && res->z >= threshold && a->above == 0;
 }
 
+/* D: how far from zero the copies' shifts stay */
+static size_t min_shift(const iof__xcorr_config *cfg)
+{
+    if (cfg->min_shift > 0)
+        return (size_t)cfg->min_shift;
+    return (size_t)(10 * cfg->max_lag > 600 ? 10 * cfg->max_lag : 600);
+}
+
+size_t iof__xcorr_min_present(const iof__xcorr_config *cfg)
+{
+    return 2 * min_shift(cfg) + (size_t)(cfg->shifts > 0 ? cfg->shifts : 0);
+}
+
 int iof__xcorr_run(const iof__xcorr_series *x, const iof__xcorr_series *y, const iof__xcorr_config *cfg,
                    double *r, iof__xcorr_result *res)
 {
@@ -240,7 +253,7 @@ int iof__xcorr_run(const iof__xcorr_series *x, const iof__xcorr_series *y, const
         res->few_events = true;
         return IOF_OK;
     }
-    size_t D = cfg->min_shift > 0 ? (size_t)cfg->min_shift : (size_t)(10 * L > 600 ? 10 * L : 600);
+    size_t D = min_shift(cfg);
     /* Too short for copies that far apart, or too little of a series present (a sensor file that
      * covers a few minutes of the capture): no null, never significant. Counting present values,
      * not bins, matters: with 270 s of readings in an hour, chance coincidences of the few events

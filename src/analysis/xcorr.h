@@ -82,6 +82,10 @@ typedef struct iof__xcorr_result {
 int iof__xcorr_run(const iof__xcorr_series *x, const iof__xcorr_series *y, const iof__xcorr_config *cfg,
                    double *r, iof__xcorr_result *res);
 
+/* The values a series needs present for a pair to have a null (2 D + K): fewer, and the pair
+ * is reported but never significant. */
+size_t iof__xcorr_min_present(const iof__xcorr_config *cfg);
+
 /* The absolute change of a continuous sensor: out[0] = NaN, out[t] = |y[t] - y[t-1]|, NaN when
  * either is missing. out may be y. */
 void iof__xcorr_abs_change(const double *y, size_t n, double *out);

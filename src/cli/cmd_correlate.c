@@ -40,9 +40,12 @@ static const char usage[] =
     "or every pair as CSV (--csv): sensor_device,sensor,traffic_device,traffic,lag_s,score,r,p,\n"
     "significant,sensor_series,null_n,null_mean,null_sd,sensor_events,traffic_events.\n"
     "--plot FILE.svg draws the top pairs: r against lag, and the aligned series around the\n"
-    "strongest events.\n"
+    "strongest events. --threads 1: no helper thread (any other N: one helper; same output).\n"
+    "--tolerance takes a duration (2, 500ms, 1m). Captures beside tables: the tables are ignored.\n"
     "Exit status: 0 success (significant pairs or not), 1 usage error or a sensor / device file\n"
-    "that cannot be read, 2 an input could not be read, 3 the plot could not be written.";
+    "that cannot be read, or no attributed traffic, 2 an input could not be read (damaged after\n"
+    "some packets: the pairs of what was read are printed first) or a cap was reached, 3 the plot\n"
+    "could not be written.";
 
 int iof_cli_correlate(int argc, char **argv)
 {
@@ -77,9 +80,9 @@ int iof_cli_correlate(int argc, char **argv)
             o.max_lag = (int)v;
             break;
         case 'T':
-            o.tolerance_s = strtod(optarg, &end);
-            if (!optarg[0] || *end || !(o.tolerance_s >= 0 && o.tolerance_s <= 3600)) {
-                fprintf(stderr, "iotflow correlate: --tolerance is 0..3600 seconds, not %s\n", optarg);
+            o.tolerance_s = iof_cli_parse_duration(optarg);
+            if (!(o.tolerance_s >= 0 && o.tolerance_s <= 3600)) {
+                fprintf(stderr, "iotflow correlate: --tolerance takes a duration of 0 to 1h (3600s), not %s\n", optarg);
                 return IOF_EXIT_USAGE;
             }
             break;
@@ -146,7 +149,8 @@ int iof_cli_correlate(int argc, char **argv)
     iof_err rc = iof_correlate_paths((const char *const *)(argv + optind), (size_t)(argc - optind), &o, stdout, &sig,
                                      err, sizeof(err));
     if (rc != IOF_OK) {
-        fprintf(stderr, "iotflow correlate: %s\n", err[0] ? err : iof_strerror(rc));
+        if (err[0]) /* else already said (an input's message) */
+            fprintf(stderr, "iotflow correlate: %s\n", err);
         return rc == IOF_E_INVAL ? IOF_EXIT_USAGE
              : rc == IOF_E_OUTPUT ? IOF_EXIT_OUTPUT
              : rc == IOF_E_INTERRUPTED ? IOF_EXIT_INTERRUPTED

@@ -55,7 +55,7 @@ int iof__schema_add_column(iof__schema *s, const iof__column *col)
 {
     if (s->n >= IOF_MAX_COLUMNS || memchr(col->name, '\0', IOF_MAX_COLNAME) == NULL)
         return IOF_E_LIMIT;
-    if (col->decimals > IOF_MAX_DECIMALS || col->time_text > IOF_TT_ISO_US)
+    if ((col->decimals > IOF_MAX_DECIMALS && col->decimals != IOF_DECIMALS_ROUNDTRIP) || col->time_text > IOF_TT_ISO_US)
         return IOF_E_INVAL;
     IOF_TRY(iof__grow((void **)&s->cols, &s->cap, s->n + 1, sizeof *s->cols, IOF_MAX_COLUMNS));
     iof__column *c = &s->cols[s->n++];

@@ -19,6 +19,9 @@
 #define IOF_MAX_COLUMNS 8192   /* wide layout: ~40 metadata + 3*i packet slots + B payload slots */
 #define IOF_MAX_COLNAME 48
 #define IOF_MAX_DECIMALS 9     /* FLOAT64 text: digits after the point (printf "%.9f") */
+#define IOF_DECIMALS_ROUNDTRIP 255 /* FLOAT64 text: the shorter of %.15g and %.17g that reads back
+                                    * as the same double (values fixed decimals would round away:
+                                    * 1.5e-12 is not 0.000000000) */
 
 typedef enum iof__vtype {
     IOF_VT_BOOL = 1,
@@ -53,7 +56,8 @@ typedef struct iof__column {
     uint32_t index;     /* accessor's slot index (e.g. 3 for P03_PS, 12 for C_012) */
     const char *doc;    /* one-line meaning + unit, for docs and `iotflow help` */
     uint8_t decimals;   /* FLOAT64 in text: digits after the point, 0..IOF_MAX_DECIMALS
-                         * (exactly printf's "%.*f"; JSON: null for NaN and infinities) */
+                         * (exactly printf's "%.*f"), or IOF_DECIMALS_ROUNDTRIP; JSON: null
+                         * for NaN and infinities */
     uint8_t time_text;  /* TIMESTAMP_US in text: iof__time_text */
     const iof__colgroup *group; /* the group whose accessor reads it (iof__schema_build), or
                                  * NULL: the schema's own ops read it */

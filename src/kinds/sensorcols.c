@@ -35,8 +35,9 @@ int iof__sens_declare(iof__schema *s, const iof__sensors *sens)
             .type = IOF_VT_FLOAT64,
             .nullable = true,
             .field = (uint16_t)k,
-            /* the file's own precision: CSV and JSON Lines write the values as it had them */
-            .decimals = sc->decimals <= IOF_MAX_DECIMALS ? sc->decimals : IOF_MAX_DECIMALS,
+            /* the file's own precision: CSV and JSON Lines write the values as it had them; a
+             * column with exponents or more digits than fixed decimals hold: round-trip text */
+            .decimals = sc->decimals < IOF_SENSOR_MAX_DECIMALS ? sc->decimals : IOF_DECIMALS_ROUNDTRIP,
             .doc = "sensor reading from --sensors (unit as in that file): the device's last reading "
                    "at or before the row's time, at most --tolerance older; null: none, or no sensors",
         };

@@ -119,11 +119,11 @@ static long sens_device(tl_builder *b, const iof__tlrow *r)
         }
     }
     bool cached = r->slot < b->n_sens_dev; /* out of memory: looked up every time instead */
-    if (cached && b->sens_dev[r->slot])
-        return b->sens_dev[r->slot] - 1;
+    if (cached && b->sens_dev[r->slot]) /* 0: not looked up; else the device + 2 (1: none) */
+        return b->sens_dev[r->slot] - 2;
     long d = iof__sens_device(b->cfg.sensors, r->device, r->has_mac ? r->mac : NULL);
     if (cached)
-        b->sens_dev[r->slot] = d + 1;
+        b->sens_dev[r->slot] = d + 2;
     return d;
 }
 

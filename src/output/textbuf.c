@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/schema.h"
 #include "output/textbuf.h"
 
 void iof__tb_free(iof__tbuf *b)
@@ -117,6 +118,12 @@ void iof__tb_int(iof__tbuf *b, int64_t v)
 char *iof__fmt_fixed(char *p, double v, int decimals)
 {
     static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (decimals == IOF_DECIMALS_ROUNDTRIP) {
+        int n = snprintf(p, IOF_FIXED_TEXT, "%.15g", v);
+        if (strtod(p, NULL) != v)
+            n = snprintf(p, IOF_FIXED_TEXT, "%.17g", v);
+        return p + n;
+    }
     if (decimals < 0 || decimals > 9)
         decimals = decimals < 0 ? 0 : 9;
     double a = fabs(v) * pow10[decimals], fl = floor(a);

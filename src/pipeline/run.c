@@ -202,7 +202,7 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     if (cfg->sensors_file && cfg->table != IOF_TABLE_TIMELINE)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--sensors works with --table timeline (fusion of flow records is not built yet)");
-    if (!(cfg->sensor_tolerance_s >= 0 && cfg->sensor_tolerance_s <= 3600))
+    if (iof__sensors_tolerance_ns(cfg->sensor_tolerance_s) < 0)
         return iof__fail(err, errlen, IOF_E_INVAL, "--tolerance must be between 0 and 3600 s; got %g s",
                          cfg->sensor_tolerance_s);
     if (cfg->joy_idp && !(cfg->formats & IOF_FMT_JOY))
@@ -443,7 +443,7 @@ static int setup_telemetry(iof_run *r, uint64_t seed)
         if (rc != IOF_OK)
             return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the timeline");
         r->tlcfg = (iof__tl_rowcfg){ .anonymise = c->anonymise, .inv = r->inv, .sensors = r->sensors,
-                                     .sensor_tol_ns = (int64_t)llround(c->sensor_tolerance_s * 1e9) };
+                                     .sensor_tol_ns = iof__sensors_tolerance_ns(c->sensor_tolerance_s) };
     }
     const iof__view_consumer tv = { "telemetry", r, tel_packet, tel_advance, tel_flush };
     IOF_TRY(iof__pipe_add_consumer(&r->pipe, &tv));

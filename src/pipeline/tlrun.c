@@ -51,7 +51,7 @@ int iof__tlrun_captures(const iof_config *cfg, iof__tlrun_fn fn, void *ctx, iof_
     if (xrc != IOF_OK)
         snprintf(err, errlen, "%s", iof_run_errmsg(run)[0] ? iof_run_errmsg(run) : iof_strerror(xrc));
     if (input_problem && st->frames > 0)
-        st->input_damaged = true, rc = IOF_OK; /* everything before the damage is used (said) */
+        st->input_damaged = true, st->input_rc = xrc, rc = IOF_OK; /* what was read is used */
     iof_run_destroy(run);
     return rc;
 }

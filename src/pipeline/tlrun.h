@@ -16,6 +16,7 @@ typedef struct iof__tlrun_stats {
     uint64_t frames, attributed, rows;
     bool input_damaged;        /* an input was damaged or unreadable after frames were read:
                                 * what was read is used, the message is in err */
+    int input_rc;              /* then: the run's error (IOF_E_TRUNCATED_INPUT, _FORMAT, _IO) */
 } iof__tlrun_stats;
 
 /* Runs cfg's inputs (captures; cfg.devices_file, filter, telemetry_idle_s, on_message apply;

@@ -995,3 +995,10 @@ void iof__sensors_level(const iof__sensors *s, size_t dev, size_t col, int64_t t
         out[k] = z && p > 0 && hold >= 0 && end - z->t[p - 1] <= hold ? z->v[p - 1] : NAN;
     }
 }
+
+int64_t iof__sensors_tolerance_ns(double seconds)
+{
+    if (!(seconds >= 0 && seconds <= IOF_SENSORS_MAX_TOLERANCE_S))
+        return -1;
+    return (int64_t)llround(seconds * 1e9);
+}

@@ -63,6 +63,11 @@ typedef struct iof__sensors_stats {
     char first_problem[384];  /* the first skipped row or bad value, "" if none */
 } iof__sensors_stats;
 
+#define IOF_SENSORS_MAX_TOLERANCE_S 3600.0 /* --tolerance: a reading stands at most an hour */
+/* A tolerance in seconds as ns, rounded to the nearest ns (one rule for every command), or -1
+ * when it is not within 0..IOF_SENSORS_MAX_TOLERANCE_S (NaN included). */
+int64_t iof__sensors_tolerance_ns(double seconds);
+
 /* Rows skipped, all reasons: rows == rows_kept + iof__sensors_skipped() + duplicates. */
 static inline uint64_t iof__sensors_skipped(const iof__sensors_stats *st)
 {

@@ -8,7 +8,9 @@
 # and the camera's traffic is best explained by a motion sensor at lag 1. Controls: the sensor
 # file shifted by one hour and by a random offset: nothing significant. On a 40-minute run: the
 # same CSV from the capture and from its timeline table (Parquet and CSV), and with --threads 1. --plot writes an
-# SVG that parses as XML and renders to PNG (rsvg-convert). Errors: exit codes and messages.
+# SVG that parses as XML and renders to PNG (rsvg-convert). A synth directory (capture + CSV
+# files) reads the capture. Errors: exit codes and messages, a damaged capture (pairs, then exit
+# 2), hostile timeline rows (file and row named), a plot path that is not a regular file.
 #
 # Env: IOF_BIN (dir with iotflow). Exit 0 / 1.
 . "$(dirname "$0")/lib.bash"
@@ -126,9 +128,6 @@ fi
 "$BIN" synth -q -o "$T/small" -s 1 -d 2m --start 2025-01-01T00:00:00Z || fail "synth small"
 "$BIN" correlate "$T/small/capture.pcap" >/dev/null 2>&1; [ $? = 1 ] || fail "no --sensors: not exit 1"
 "$BIN" correlate --sensors "$T/small/sensors.csv" --max-lag 0 "$T/small/capture.pcap" >/dev/null 2>&1; [ $? = 1 ] || fail "--max-lag 0 accepted"
-"$BIN" correlate --sensors "$T/small/sensors.csv" "$T/small/capture.pcap" "$S/tl-csv" >/dev/null 2> "$T/e"; [ $? = 1 ] \
-    || fail "captures and tables mixed: not exit 1"
-grep -q "not both" "$T/e" || fail "mixed inputs message: $(cat "$T/e")"
 # readings of another day: no overlap, said with both spans
 "$BIN" correlate --sensors "$S/sensors.csv" "$T/small/capture.pcap" >/dev/null 2> "$T/e"; [ $? = 1 ] || fail "no overlap: not exit 1"
 grep -q "no reading falls inside" "$T/e" || fail "no-overlap message: $(cat "$T/e")"
@@ -140,4 +139,28 @@ grep -q "bad.csv:3" "$T/e" || fail "malformed sensors message has no file:line: 
 "$BIN" correlate --sensors "$T/small/sensors.csv" "$T/nonexistent.pcap" >/dev/null 2>&1; [ $? = 2 ] || fail "missing capture: not exit 2"
 "$BIN" correlate --sensors "$T/small/sensors.csv" --plot /proc/nonexistent/x.svg "$T/small/capture.pcap" >/dev/null 2>&1
 [ $? = 3 ] || fail "unwritable plot: not exit 3"
+mkfifo "$T/fifo.svg"
+"$BIN" correlate --sensors "$S/sensors.csv" --plot "$T/fifo.svg" "$S/tl-csv" >/dev/null 2> "$T/e"; [ $? = 3 ] \
+    || fail "a plot path that is not a regular file: not exit 3"
+[ -p "$T/fifo.svg" ] || fail "the fifo was replaced"
+# a directory with the capture and synth's CSV files: the capture is read, the tables ignored (said)
+"$BIN" correlate --csv --sensors "$S/sensors.csv" --devices "$S/devices.csv" "$S" > "$T/dir.csv" 2> "$T/e" \
+    || fail "a synth directory as input: $(cat "$T/e")"
+cmp -s "$T/dir.csv" "$S/c.csv" || fail "the synth directory gives other pairs than its capture"
+grep -q "ignored" "$T/e" || fail "the ignored tables are not said: $(cat "$T/e")"
+# a damaged capture after a good one: the pairs of what was read, then exit 2 (as extract)
+head -c 300000 "$S/capture.pcap" > "$T/cut.pcap"
+"$BIN" correlate --csv --sensors "$S/sensors.csv" "$S/capture.pcap" "$T/cut.pcap" > "$T/cut.csv" 2> "$T/e"; rc=$?
+[ $rc = 2 ] || fail "a truncated capture: exit $rc, not 2"
+[ "$(wc -l < "$T/cut.csv")" -gt 10 ] || fail "a truncated capture: the pairs of what was read are not printed"
+grep -q "cut.pcap" "$T/e" || fail "the damaged capture is not named: $(cat "$T/e")"
+# hostile timeline rows: file and row named, exit 2; nothing hangs
+mkdir -p "$T/bad"
+printf '{"timestamp":9300000000000000,"device_id":"a","packets_out":1,"packets_in":0,"bytes_out":1,"bytes_in":0,"flows_out":1,"flows_in":0}\n' > "$T/bad/t.jsonl"
+printf '{"timestamp":"2024-06-23T18:00:00Z","device_id":"a\\u0000b","packets_out":1,"packets_in":0,"bytes_out":1,"bytes_in":0,"flows_out":1,"flows_in":0}\n' > "$T/bad/u.jsonl"
+for f in t u; do
+    timeout 20 "$BIN" correlate --sensors "$S/sensors.csv" "$T/bad/$f.jsonl" >/dev/null 2> "$T/e"; rc=$?
+    [ $rc = 2 ] || fail "hostile timeline row $f: exit $rc: $(cat "$T/e")"
+    grep -q "$f.jsonl" "$T/e" && grep -q "row 1" "$T/e" || fail "hostile row $f: file and row not named: $(cat "$T/e")"
+done
 echo "ok: correlate"

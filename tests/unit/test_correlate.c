@@ -72,12 +72,17 @@ static void test_span_cap(void)
     iof__corr *c = make();
     char err[256] = "";
     const uint64_t z[IOF_CORR_METRICS] = { 1 };
-    ASSERT_EQ_INT(iof__corr_add(c, 0, "a", 1, z, err, sizeof(err)), IOF_OK);
-    ASSERT_EQ_INT(iof__corr_add(c, (int64_t)IOF_XCORR_MAX_N * NS, "a", 1, z, err, sizeof(err)), IOF_E_LIMIT);
+    ASSERT_EQ_INT(iof__corr_add(c, 10 * NS, "a", 1, z, err, sizeof(err)), IOF_OK);
+    ASSERT_EQ_INT(iof__corr_add(c, (10 + (int64_t)IOF_XCORR_MAX_N) * NS, "a", 1, z, err, sizeof(err)), IOF_E_LIMIT);
     ASSERT_TRUE(strstr(err, "31 days") != NULL);
     err[0] = '\0';
-    ASSERT_EQ_INT(iof__corr_add(c, -1 * NS, "a", 1, z, err, sizeof(err)), IOF_OK); /* 2 s span */
-    ASSERT_EQ_INT(iof__corr_add(c, ((int64_t)IOF_XCORR_MAX_N - 1) * NS, "a", 1, z, err, sizeof(err)), IOF_E_LIMIT);
+    ASSERT_EQ_INT(iof__corr_add(c, 9 * NS, "a", 1, z, err, sizeof(err)), IOF_OK); /* 2 s span */
+    ASSERT_EQ_INT(iof__corr_add(c, (9 + (int64_t)IOF_XCORR_MAX_N) * NS, "a", 1, z, err, sizeof(err)), IOF_E_LIMIT);
+    iof__corr_summary s;
+    ASSERT_EQ_INT(iof__corr_run(c, NULL, 0, 1, err, sizeof(err)), IOF_OK);
+    iof__corr_get_summary(c, &s);
+    ASSERT_EQ_INT(s.nsec, 2);
+    ASSERT_EQ_INT(s.t0_ns, 9 * NS);
     iof__corr_free(c);
 }
 
@@ -96,6 +101,29 @@ static void test_many_devices(void)
     double v[2];
     values(c, 257, 0, v);
     ASSERT_TRUE(v[0] == 257 && v[1] == 257);
+    iof__corr_free(c);
+}
+
+static void test_bad_rows_refused(void)
+{
+    iof__corr *c = make();
+    char err[256] = "";
+    const uint64_t z[IOF_CORR_METRICS] = { 1 };
+    char longname[200];
+    memset(longname, 'a', sizeof(longname));
+    ASSERT_EQ_INT(iof__corr_add(c, 5 * NS, longname, IOF_CORR_NAME, z, err, sizeof(err)), IOF_E_FORMAT);
+    ASSERT_EQ_INT(iof__corr_add(c, 5 * NS, longname, IOF_CORR_NAME - 1, z, err, sizeof(err)), IOF_OK);
+    ASSERT_EQ_INT(iof__corr_add(c, 5 * NS, "a\0b", 3, z, err, sizeof(err)), IOF_E_FORMAT);
+    ASSERT_EQ_INT(iof__corr_add(c, 5 * NS, "", 0, z, err, sizeof(err)), IOF_E_FORMAT);
+    /* times that would wrap the span arithmetic */
+    ASSERT_EQ_INT(iof__corr_add(c, -1, "a", 1, z, err, sizeof(err)), IOF_E_FORMAT);
+    ASSERT_EQ_INT(iof__corr_add(c, INT64_MAX, "a", 1, z, err, sizeof(err)), IOF_E_FORMAT);
+    ASSERT_TRUE(strstr(err, "2261") != NULL);
+    ASSERT_EQ_INT(iof__corr_add(c, IOF_CORR_MAX_TIME_NS, "a", 1, z, err, sizeof(err)), IOF_E_LIMIT); /* 292 years */
+    iof__corr_summary s;
+    iof__corr_get_summary(c, &s);
+    ASSERT_EQ_INT(s.traffic_devices, 1);
+    ASSERT_EQ_INT(s.nsec, 1);
     iof__corr_free(c);
 }
 
@@ -147,16 +175,24 @@ static void test_planted(void)
     ASSERT_EQ_STR(x->device, "d1");
     ASSERT_EQ_INT(p->res.best_lag, 1);
     ASSERT_TRUE(p->res.significant && p->res.z > 10);
-    /* the r curve of the pair peaks where the result says */
-    ASSERT_TRUE(fabs(p->r[60 + 1] - p->res.best_r) < 1e-12);
+    /* the r curve of the pair, recomputed, peaks where the result says */
+    double rc[121];
+    ASSERT_EQ_INT(iof__corr_r_curve(c, 0, rc), IOF_OK);
+    ASSERT_TRUE(fabs(rc[60 + 1] - p->res.best_r) < 1e-12);
+    for (int k = 0; k < 121; k++)
+        ASSERT_TRUE(fabs(rc[k]) <= fabs(p->res.best_r) + 1e-12);
     size_t sig = 0;
     for (size_t i = 0; i < iof__corr_npairs(c); i++) {
         const iof__corr_pair *q = iof__corr_pair_at(c, i);
         if (strcmp(iof__corr_traffic(c, q->traffic)->device, "d2") == 0)
             ASSERT_TRUE(!q->res.significant);
         sig += q->res.significant;
-        if (i)  /* ranked: significant first, then by z */
-            ASSERT_TRUE(q->res.significant <= iof__corr_pair_at(c, i - 1)->res.significant);
+        if (i) { /* ranked: significant first, then by z */
+            const iof__corr_pair *prev = iof__corr_pair_at(c, i - 1);
+            ASSERT_TRUE(q->res.significant <= prev->res.significant);
+            if (q->res.significant == prev->res.significant)
+                ASSERT_TRUE(q->res.z <= prev->res.z);
+        }
     }
     ASSERT_EQ_INT(sig, sum.significant);
     ASSERT_TRUE(sig >= 3);
@@ -177,8 +213,59 @@ static void test_planted(void)
     free(csv);
 }
 
+/* The caller/helper split: an odd number of paired sensor series among unpaired ones gives the
+ * same ranked pairs with and without the helper thread. */
+static void test_threads_same(void)
+{
+    enum { N = 4500 }; /* rows: 1500 s of three devices */
+    char *csv = malloc(N * 128 + 128);
+    size_t off = (size_t)sprintf(csv, "timestamp,device_id,a,b,c,e\n");
+    rng = 11;
+    /* per device: a (steps) and c (noise): level and change paired; b flat: never paired; e on s0
+     * only, one 12-second bump: its level paired (12 events), its change not (2): 13 paired */
+    for (int t = 0; t < N; t++) {
+        int d = t % 3;
+        off += (size_t)sprintf(csv + off, "%d,s%d,%d,1,%.2f,", 1700000000 + t / 3, d, (t / 291) % 2, unif());
+        off += (size_t)sprintf(csv + off, d == 0 ? "%d\n" : "\n", t / 3 >= 200 && t / 3 < 212);
+    }
+    FILE *fp = fmemopen(csv, off, "r");
+    iof__sensors *s = NULL;
+    char err[512] = "";
+    iof__sensors_config sc = { 0 };
+    ASSERT_EQ_INT(iof__sensors_read(fp, "mem.csv", &sc, &s, NULL, err, sizeof(err)), IOF_OK);
+    fclose(fp);
+    iof__corr *c[2];
+    for (int k = 0; k < 2; k++) {
+        c[k] = make();
+        rng = 5;
+        for (int t = 0; t < N / 3; t++)
+            for (int d = 0; d < 3; d++) {
+                char name[8];
+                snprintf(name, sizeof(name), "d%d", d);
+                ASSERT_EQ_INT(add(c[k], 1700000000 + t, name, unif() < 0.1 ? 2 : 0, unif() < 0.05), IOF_OK);
+            }
+        ASSERT_EQ_INT(iof__corr_run(c[k], s, 2 * NS, k ? 1 : 0, err, sizeof(err)), IOF_OK);
+    }
+    iof__corr_summary a, b;
+    iof__corr_get_summary(c[0], &a);
+    iof__corr_get_summary(c[1], &b);
+    ASSERT_EQ_INT(a.sensor_paired, 13);
+    ASSERT_EQ_INT(a.sensor_series, 20);
+    ASSERT_EQ_INT(a.pairs, b.pairs);
+    for (size_t i = 0; i < a.pairs; i++) {
+        const iof__corr_pair *p = iof__corr_pair_at(c[0], i), *q = iof__corr_pair_at(c[1], i);
+        ASSERT_TRUE(p->sensor == q->sensor && p->traffic == q->traffic);
+        ASSERT_EQ_MEM(&p->res, &q->res, sizeof(p->res));
+    }
+    iof__corr_free(c[0]);
+    iof__corr_free(c[1]);
+    iof__sensors_free(s);
+    free(csv);
+}
+
 static const iof_test tests[] = {
-    TEST(test_counts_any_order), TEST(test_span_cap), TEST(test_many_devices), TEST(test_planted), { 0 },
+    TEST(test_counts_any_order), TEST(test_span_cap), TEST(test_many_devices), TEST(test_bad_rows_refused),
+    TEST(test_planted), TEST(test_threads_same), { 0 },
 };
 
 int main(void) { return iof_test_run(tests); }
