@@ -127,6 +127,21 @@ static void test_bad_rows_refused(void)
     iof__corr_free(c);
 }
 
+/* sensor readings from CSV text */
+static iof__sensors *load(char *csv, size_t len)
+{
+    FILE *fp = fmemopen(csv, len, "r");
+    iof__sensors *s = NULL;
+    char err[512] = "";
+    iof__sensors_config sc = { 0 };
+    if (!fp || iof__sensors_read(fp, "mem.csv", &sc, &s, NULL, err, sizeof(err)) != IOF_OK) {
+        fprintf(stderr, "%s\n", err);
+        abort();
+    }
+    fclose(fp);
+    return s;
+}
+
 static uint64_t rng = 7;
 static double unif(void) { return (double)(iof__mix64(++rng * 0x9E3779B97F4A7C15ULL) >> 11) * 0x1p-53; }
 
@@ -148,12 +163,8 @@ static void test_planted(void)
         d2[t] = unif() < 0.02;
         off += (size_t)sprintf(csv + off, "%d,s1,%.1f\n", 1700000000 + t, power);
     }
-    FILE *fp = fmemopen(csv, off, "r");
-    iof__sensors *s = NULL;
+    iof__sensors *s = load(csv, off);
     char err[512] = "";
-    iof__sensors_config sc = { 0 };
-    ASSERT_EQ_INT(iof__sensors_read(fp, "mem.csv", &sc, &s, NULL, err, sizeof(err)), IOF_OK);
-    fclose(fp);
     iof__corr *c = make();
     for (int t = 0; t < N; t++) {
         ASSERT_EQ_INT(add(c, 1700000000 + t, "d1", d1[t] * 3, d1[t]), IOF_OK);
@@ -228,12 +239,8 @@ static void test_threads_same(void)
         off += (size_t)sprintf(csv + off, "%d,s%d,%d,1,%.2f,", 1700000000 + t / 3, d, (t / 291) % 2, unif());
         off += (size_t)sprintf(csv + off, d == 0 ? "%d\n" : "\n", t / 3 >= 200 && t / 3 < 212);
     }
-    FILE *fp = fmemopen(csv, off, "r");
-    iof__sensors *s = NULL;
+    iof__sensors *s = load(csv, off);
     char err[512] = "";
-    iof__sensors_config sc = { 0 };
-    ASSERT_EQ_INT(iof__sensors_read(fp, "mem.csv", &sc, &s, NULL, err, sizeof(err)), IOF_OK);
-    fclose(fp);
     iof__corr *c[2];
     for (int k = 0; k < 2; k++) {
         c[k] = make();
