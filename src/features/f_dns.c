@@ -20,7 +20,7 @@
  * type (AAAA included: Joy 3.0.3 has no aaaa) and any other class:
  * "type":"<hex>","class":"<hex>","rdlength":N, N being the RDLENGTH field's two bytes read in
  * the host order of Joy's x86 build (byte-swapped: 16 is 4096). A problem ends the message
- * with "malformed":N, N Joy's count of bytes left (see len_left below). */
+ * with "malformed":N, N Joy's count of bytes left (see render). */
 #include <stdio.h>
 #include <string.h>
 
@@ -219,8 +219,11 @@ static void dns_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *
     if (s->n >= IOF_JOY_DNS_PKTS || s->dropped || fp->wire_len < DNS_MIN_LEN || !fp->data ||
         fp->len < IOF_DNS_HDR_LEN)
         return;   /* Joy: no more room / too short; a header cut by the capture: not kept */
-    aw w = { .p = s->arena + s->used + 2, .cap = IOF_JOY_DNS_ARENA - s->used };
-    w.cap = w.cap >= 2 ? w.cap - 2 : 0;
+    if (IOF_JOY_DNS_ARENA - s->used < 2) {
+        s->dropped = 1;
+        return;
+    }
+    aw w = { .p = s->arena + s->used + 2, .cap = IOF_JOY_DNS_ARENA - s->used - 2u };
     render(&w, fp->data, fp->len, fp->wire_len);
     if (w.full) {
         s->dropped = 1;   /* the list ends here: it stays a prefix of Joy's */
