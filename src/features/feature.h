@@ -33,6 +33,11 @@
 #define IOF_FEAT_PAYLOAD_LEN 32   /* Joy's JOY_PAYLOAD_LEN: payload keeps 32 bytes, whatever N */
 #define IOF_FEAT_MAX_MODULES 16   /* registry entries: a bound for the feature set's arrays */
 #define IOF_FEAT_TCP_OPT_LEN 24   /* Joy's TCP_OPT_LEN: option bytes kept per SYN / ppi entry */
+#define IOF_JOY_DNS_PKTS 50        /* Joy's NUM_PKT_LEN: DNS messages kept per record (its
+                                      MAX_NUM_DNS_PKT, 200, only bounds its arrays) */
+#define IOF_JOY_DNS_ARENA 4096     /* bytes of kept DNS messages (as printed) per record (ours:
+                                      Joy allocates; a query takes about 50, a response with a
+                                      CNAME and 4 addresses about 250) */
 #define IOF_JOY_DHCP_MSGS 16       /* Joy's MAX_DHCP_LEN: DHCP messages kept per record */
 #define IOF_JOY_DHCP_OPTS 16       /* Joy's MAX_DHCP_OPTIONS: options kept per message */
 #define IOF_JOY_DHCP_OPT_BYTES 512 /* Joy's MAX_DHCP_OPTIONS_LEN: no option starts past it */
@@ -46,6 +51,7 @@ typedef struct iof__feat_opts {
     bool wht;         /* wht[4] */
     bool payload;     /* payload{out,in} */
     bool ppi;         /* ppi[]: per-packet TCP information */
+    bool dns;         /* dns[]: DNS messages (the in side's in a pair) */
     bool dhcp;        /* dhcp[]: DHCP messages (the out side's) */
     uint32_t hd;      /* hd{}: header description of the first hd data bytes (0: off) */
     uint32_t idp;     /* idp_*: the first idp bytes of the initial data packet (0: off) */
@@ -56,6 +62,7 @@ typedef struct iof__feat_pkt {
     const iof__pkt *pkt;
     const uint8_t *data;   /* the data bytes: a bounded slice of the captured frame */
     uint32_t len;          /* their number */
+    uint32_t wire_len;     /* the data's length from the IP length (len: the captured part) */
     const uint8_t *ip;     /* the IP packet from its header: a bounded slice ... */
     uint32_t ip_len;       /* ... of min(IP length, captured bytes from the IP header) */
     uint32_t data_pkts;    /* the direction's packets with data so far, this one included
@@ -65,6 +72,8 @@ typedef struct iof__feat_pkt {
     int64_t ts_us;         /* the packet's time, µs */
     uint8_t key_proto;     /* the record's key as Joy has it (a later fragment: protocol 0, */
     uint16_t key_sp, key_dp; /* ports 0): Joy's modules filter on it */
+    bool app_dns;          /* Joy identified the record's application as DNS (app 53: its
+                              UDP keyword, a standard query with one question) */
     const uint8_t *tcp_opts;  /* tcp: the option bytes, a bounded slice (captured part) ... */
     uint32_t tcp_opts_len;    /* ... of this many; pkt->l4_hlen - 20 is what the header says */
 } iof__feat_pkt;
@@ -97,7 +106,7 @@ typedef struct iof__feature {
 } iof__feature;
 
 /* The registry, in Joy's print order. */
-extern const iof__feature iof__feat_byte_dist, iof__feat_wht, iof__feat_dhcp, iof__feat_payload,
+extern const iof__feature iof__feat_byte_dist, iof__feat_wht, iof__feat_dns, iof__feat_dhcp, iof__feat_payload,
     iof__feat_ppi, iof__feat_hd, iof__feat_idp;
 const iof__feature *const *iof__feat_registry(size_t *n);
 

@@ -33,6 +33,8 @@ static void on_packet(void *ctx, iof__joyrec *r, const iof__jf_data *d)
     iof__feat_pkt fp = { .pkt = p, .data_pkts = r->ndata, .tcp = d->tcp, .ts_us = d->ts_us,
                          .key_proto = r->proto, .key_sp = r->sp, .key_dp = r->dp };
     fp.data = slice(p, d->off, d->len, &fp.len);
+    fp.wire_len = d->len;
+    fp.app_dns = r->proto == 17 && r->app;   /* Joy's only UDP keyword is DNS's */
     fp.ip = slice(p, p->l3_off, p->ip_len, &fp.ip_len);
     if (d->tcp)   /* Joy's TCP parser checked 20 <= header <= segment */
         fp.tcp_opts = slice(p, p->l4_off + 20, p->l4_hlen - 20, &fp.tcp_opts_len);
@@ -57,7 +59,7 @@ void iof__joyfeat_joy_defaults(iof__feat_opts *o, uint32_t idp)
     /* the modules Joy's golden configuration had on that are implemented (docs/JOY.md) */
     *o = (iof__feat_opts){
         .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true, .hd = 1,
-        .dhcp = true,
+        .dns = true, .dhcp = true,
         .idp = idp,
     };
 }

@@ -79,7 +79,7 @@ static void config_line(iof_run *r, iof__tbuf *b, const char *output)
     iof__tb_kv_u64(b, "verbosity", 0, true);
     iof__tb_kv_u64(b, "wht", fo->wht, true);
     iof__tb_kv_u64(b, "example", 0, true);
-    iof__tb_kv_u64(b, "dns", 0, true);
+    iof__tb_kv_u64(b, "dns", fo->dns, true);
     iof__tb_kv_u64(b, "ssh", 0, true);
     iof__tb_kv_u64(b, "tls", 0, true);
     iof__tb_kv_u64(b, "dhcp", fo->dhcp, true);

@@ -26,11 +26,14 @@ iof__proto_status iof__dns_open(iof__dns_msg *m, const uint8_t *p, size_t n)
 }
 
 /* Appends one byte of a label to the text, escaped; false when out is full. */
-static bool put_label_byte(char *out, size_t outlen, size_t *o, uint8_t c)
+static bool put_label_byte(char *out, size_t outlen, size_t *o, uint8_t c, iof__dns_text style)
 {
     char tmp[5];
     size_t n;
-    if (c == '.' || c == '\\') {
+    if (style == IOF_DNS_TEXT_JOY) {
+        tmp[0] = c >= 0x20 && c <= 0x7e ? (char)c : '*';
+        n = 1;
+    } else if (c == '.' || c == '\\') {
         tmp[0] = '\\';
         tmp[1] = (char)c;
         n = 2;
@@ -53,6 +56,12 @@ static bool put_label_byte(char *out, size_t outlen, size_t *o, uint8_t c)
 
 iof__proto_status iof__dns_name(const iof__dns_msg *m, size_t off, char *out, size_t outlen,
                                size_t *wire)
+{
+    return iof__dns_name_text(m, off, IOF_DNS_TEXT_ESCAPED, out, outlen, wire);
+}
+
+iof__proto_status iof__dns_name_text(const iof__dns_msg *m, size_t off, iof__dns_text style,
+                                    char *out, size_t outlen, size_t *wire)
 {
     size_t o = 0, total = 1, hops = 0;
     size_t seg = off;       /* start of the stretch being read: a pointer must jump before it */
@@ -119,14 +128,14 @@ iof__proto_status iof__dns_name(const iof__dns_msg *m, size_t off, char *out, si
                 out[o++] = '.';
         }
         for (size_t i = 0; fits && i < len; i++)
-            fits = put_label_byte(out, outlen, &o, label[i]);
+            fits = put_label_byte(out, outlen, &o, label[i], style);
         if (!fits) { /* only with a buffer smaller than IOF_DNS_NAME_TEXT */
             st = IOF_PROTO_MALFORMED;
             break;
         }
     }
     if (out && outlen) {
-        if (st == IOF_PROTO_OK && o == 0 && outlen > 1)
+        if (st == IOF_PROTO_OK && o == 0 && outlen > 1 && style == IOF_DNS_TEXT_ESCAPED)
             out[o++] = '.';
         out[o < outlen ? o : outlen - 1] = '\0';
     }

@@ -76,6 +76,15 @@ bool iof__dns_next(iof__dns_msg *m, iof__dns_rr *rr);
 iof__proto_status iof__dns_name(const iof__dns_msg *m, size_t off, char *out, size_t outlen,
                                size_t *wire);
 
+/* How a name becomes text: ESCAPED is iof__dns_name's; JOY is Cisco Joy 3.0.3's (dns.c
+ * dns_header_parse_name, printed without its leading '.'): labels joined by '.', every byte
+ * outside 0x20..0x7e (C-locale isprint) as '*', nothing escaped ('.', '\\' and '"' inside a
+ * label stay as they are: a JSON writer must escape them), the root as "". The walk and its
+ * checks are the same for both. */
+typedef enum iof__dns_text { IOF_DNS_TEXT_ESCAPED = 0, IOF_DNS_TEXT_JOY = 1 } iof__dns_text;
+iof__proto_status iof__dns_name_text(const iof__dns_msg *m, size_t off, iof__dns_text style,
+                                    char *out, size_t outlen, size_t *wire);
+
 /* The domain name inside a record's RDATA: PTR, CNAME, NS, DNAME (at the start), MX (after
  * the preference), SRV (after priority, weight, port). The name's own bytes must lie inside
  * RDATA. Returns OK, TRUNCATED/MALFORMED, or OTHER for a type without a name. */

@@ -30,6 +30,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             CHECK(iof__dns_name(&m, rr.name_off, text, sizeof text, &wire) == IOF_PROTO_OK);
             CHECK(wire >= 1 && rr.name_off + wire <= size);
             CHECK(strlen(text) < sizeof text);
+            /* Joy's text (the Joy dns module's): same walk, same wire length, printable only */
+            size_t jwire = 0;
+            CHECK(iof__dns_name_text(&m, rr.name_off, IOF_DNS_TEXT_JOY, text, sizeof text,
+                                     &jwire) == IOF_PROTO_OK);
+            CHECK(jwire == wire && strlen(text) < IOF_DNS_MAX_NAME);
+            for (size_t i = 0; text[i]; i++)
+                CHECK(text[i] >= 0x20 && text[i] <= 0x7e);
             iof__proto_status ts = iof__dns_rr_target(&m, &rr, text, sizeof text);
             CHECK(ts <= IOF_PROTO_OTHER && strlen(text) < sizeof text);
             for (size_t i = 0; text[i]; i++)
@@ -42,6 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
               m.status == IOF_PROTO_MALFORMED);
         /* any offset at all must be safe to decode from */
         acc += iof__dns_name(&m, size ? (size_t)p[0] * 256 % size : 0, text, sizeof text, NULL);
+        acc += iof__dns_name_text(&m, size > 1 ? (size_t)p[1] * 256 % size : 0, IOF_DNS_TEXT_JOY,
+                                  text, sizeof text, NULL);
     }
     sink += acc;
     free(p);

@@ -6,7 +6,8 @@
  *   [data]
  * each fed to one of two records' states with every module on, times increasing by the record
  * index; bit 8 gives the record a DHCP key (UDP 68 -> 67: the dhcp module parses the data),
- * bit 16 adds 240 to the data length (a whole DHCP fixed part). Then every slot is written one way and as a pair. Invariants: the text of each slot is
+ * bit 16 adds 240 to the data length (a whole DHCP fixed part), bit 32 a DNS key (UDP 53 ->
+ * 40000: the dns module renders the data as a DNS message). Then every slot is written one way and as a pair. Invariants: the text of each slot is
  * empty or starts with ',' and its brackets and braces balance outside strings; the option
  * decoder, given an exactly-sized heap copy of min(len, 24) bytes, writes a balanced list. */
 #include <stdalign.h>
@@ -34,7 +35,9 @@ static void check_text(const iof__tbuf *b, size_t from)
     bool str = false;
     for (size_t i = from; i < b->len; i++) {
         char c = b->p[i];
-        if (c == '"')
+        if (str && c == '\\')
+            i++;   /* an escaped character (a DNS name's '"' or '\\') */
+        else if (c == '"')
             str = !str;
         else if (!str && (c == '[' || c == '{'))
             depth++;
@@ -49,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2 || size > FF_MAX_INPUT)
         return 0;
     iof__feat_opts o = { .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true,
-                         .dhcp = true, .hd = 1u + data[0] % IOF_FEAT_MAX_HD,
+                         .dns = true, .dhcp = true, .hd = 1u + data[0] % IOF_FEAT_MAX_HD,
                          .idp = 1u + (uint32_t)data[1] * IOF_FEAT_MAX_IDP / 256u };
     iof__featset fs;
     CHECK(iof__featset_init(&fs, &o) == 0);
@@ -89,7 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                              .data_pkts = data_pkts[side], .tcp = (bits & 2) != 0,
                              .ts_us = k * 1000 - (bits & 4 ? 5000 : 0), .tcp_opts = opts,
                              .tcp_opts_len = olen, .key_proto = bits & 8 ? 17 : 6,
-                             .key_sp = 68, .key_dp = 67 };
+                             .key_sp = bits & 32 ? 53 : 68, .key_dp = bits & 32 ? 40000 : 67,
+                             .wire_len = dlen };
         iof__featset_update(&fs, ext[side], &fp);
         /* the option decoder alone on these bytes (it reads at most 24) */
         uint32_t keep = olen < IOF_FEAT_TCP_OPT_LEN ? olen : IOF_FEAT_TCP_OPT_LEN;

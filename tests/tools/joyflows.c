@@ -29,7 +29,8 @@ static bool module_off(iof__feat_opts *o, const char *name)
 {
     bool *flag = !strcmp(name, "dist") ? &o->dist : !strcmp(name, "entropy") ? &o->entropy
                : !strcmp(name, "wht") ? &o->wht : !strcmp(name, "payload") ? &o->payload
-               : !strcmp(name, "ppi") ? &o->ppi : !strcmp(name, "dhcp") ? &o->dhcp : NULL;
+               : !strcmp(name, "ppi") ? &o->ppi : !strcmp(name, "dhcp") ? &o->dhcp
+               : !strcmp(name, "dns") ? &o->dns : NULL;
     if (flag)
         *flag = false;
     return flag != NULL;

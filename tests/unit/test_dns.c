@@ -235,6 +235,45 @@ static void test_labels_and_length(void)
     ASSERT_EQ_INT(strlen(t), 250 * 4 + 3);
 }
 
+/* Joy 3.0.3's text (IOF_DNS_TEXT_JOY): bytes outside 0x20..0x7e as '*', nothing escaped, the
+ * root as "", across a pointer; the same checks as the escaped text. */
+static void test_joy_text(void)
+{
+    msgbuf m;
+    char t[IOF_DNS_NAME_TEXT];
+    size_t wire = 0;
+    hdr(&m, 0, 1, 0, 0, 0);
+    u8(&m, 6); put(&m, "a.b\\\x01\"", 6); u8(&m, 4); put(&m, "\xe2\x80\x7fx", 4); u8(&m, 0);
+    u16(&m, 1); u16(&m, 1);
+    iof__dns_msg d;
+    ASSERT_EQ_INT(iof__dns_open(&d, m.b, m.n), IOF_PROTO_OK);
+    ASSERT_EQ_INT(iof__dns_name_text(&d, 12, IOF_DNS_TEXT_JOY, t, sizeof t, &wire), IOF_PROTO_OK);
+    ASSERT_EQ_STR(t, "a.b\\*\".***x");
+    ASSERT_EQ_INT(wire, 13);
+    /* a name through a pointer: "x" + pointer to the first name's second label */
+    size_t at = m.n;
+    u8(&m, 1); put(&m, "x", 1); ptr(&m, 19);
+    ASSERT_EQ_INT(iof__dns_open(&d, m.b, m.n), IOF_PROTO_OK);
+    ASSERT_EQ_INT(iof__dns_name_text(&d, at, IOF_DNS_TEXT_JOY, t, sizeof t, &wire), IOF_PROTO_OK);
+    ASSERT_EQ_STR(t, "x.***x");
+    ASSERT_EQ_INT(wire, 4);
+    /* the root: "" (escaped: ".") */
+    hdr(&m, 0, 1, 0, 0, 0);
+    u8(&m, 0); u16(&m, 1); u16(&m, 1);
+    ASSERT_EQ_INT(iof__dns_open(&d, m.b, m.n), IOF_PROTO_OK);
+    ASSERT_EQ_INT(iof__dns_name_text(&d, 12, IOF_DNS_TEXT_JOY, t, sizeof t, &wire), IOF_PROTO_OK);
+    ASSERT_EQ_STR(t, "");
+    ASSERT_EQ_INT(iof__dns_name(&d, 12, t, sizeof t, NULL), IOF_PROTO_OK);
+    ASSERT_EQ_STR(t, ".");
+    /* a self-pointer: MALFORMED in both styles, text "" */
+    hdr(&m, 0, 1, 0, 0, 0);
+    ptr(&m, 12); u16(&m, 1); u16(&m, 1);
+    ASSERT_EQ_INT(iof__dns_open(&d, m.b, m.n), IOF_PROTO_OK);
+    ASSERT_EQ_INT(iof__dns_name_text(&d, 12, IOF_DNS_TEXT_JOY, t, sizeof t, &wire),
+                  IOF_PROTO_MALFORMED);
+    ASSERT_EQ_STR(t, "");
+}
+
 static void test_rdata_bounds(void)
 {
     msgbuf m;
@@ -306,7 +345,7 @@ static void test_every_prefix(void)
 
 static const iof_test tests[] = {
     TEST(test_query), TEST(test_compression), TEST(test_pointer_loops), TEST(test_hop_cap),
-    TEST(test_labels_and_length), TEST(test_rdata_bounds), TEST(test_every_prefix), { 0, 0 },
+    TEST(test_labels_and_length), TEST(test_joy_text), TEST(test_rdata_bounds), TEST(test_every_prefix), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

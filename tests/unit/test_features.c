@@ -398,15 +398,224 @@ static void test_dhcp_caps(void)
     ASSERT_EQ_INT(k, IOF_JOY_DHCP_MSGS);
 }
 
+/* --- dns: hand-made messages (docs/JOY.md "dns") --- */
+
+typedef struct { uint8_t b[2048]; uint32_t n; } dmsg;
+static void d8(dmsg *m, unsigned v) { m->b[m->n++] = (uint8_t)v; }
+static void d16(dmsg *m, unsigned v) { d8(m, v >> 8); d8(m, v & 255); }
+static void d32(dmsg *m, uint32_t v) { d16(m, v >> 16); d16(m, v & 0xffff); }
+static void dhdr(dmsg *m, unsigned flags, unsigned qd, unsigned an)
+{
+    m->n = 0;
+    d16(m, 0xbeef); d16(m, flags); d16(m, qd); d16(m, an); d16(m, 0); d16(m, 0);
+}
+/* "a.b.c" as labels and the root; bytes as they are */
+static void dname(dmsg *m, const char *dotted)
+{
+    while (*dotted) {
+        const char *e = strchr(dotted, '.');
+        size_t l = e ? (size_t)(e - dotted) : strlen(dotted);
+        d8(m, (unsigned)l);
+        memcpy(m->b + m->n, dotted, l);
+        m->n += (uint32_t)l;
+        dotted += l + (e ? 1 : 0);
+    }
+    d8(m, 0);
+}
+static void dquestion(dmsg *m, const char *qn) { dname(m, qn); d16(m, 1); d16(m, 1); }
+/* an answer whose owner is a pointer to the question (offset 12) */
+static void danswer(dmsg *m, unsigned type, uint32_t ttl, const void *rdata, unsigned rdlen)
+{
+    d16(m, 0xc00c); d16(m, type); d16(m, 1); d32(m, ttl); d16(m, rdlen);
+    memcpy(m->b + m->n, rdata, rdlen);
+    m->n += rdlen;
+}
+
+/* A UDP packet of a record keyed sp -> dp (app: Joy identified DNS on the record). */
+static void dfeed(unsigned char *ext, const dmsg *m, uint16_t sp, uint16_t dp, bool app)
+{
+    iof__feat_pkt fp = { .data = m->b, .len = m->n, .wire_len = m->n, .ip = m->b,
+                         .ip_len = m->n, .key_proto = 17, .key_sp = sp, .key_dp = dp,
+                         .app_dns = app };
+    iof__featset_update(&fs, ext, &fp);
+}
+
+static void dns_query(dmsg *m, const char *qn)
+{
+    dhdr(m, 0x0100, 1, 0);
+    dquestion(m, qn);
+}
+
+static void test_dns(void)
+{
+    dmsg q, r;
+    /* a query, one way */
+    setup((iof__feat_opts){ .dns = true });
+    dns_query(&q, "www.example.com");
+    dfeed(ext_out, &q, 40000, 53, true);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false),
+                  ",\"dns\":[{\"qn\":\"www.example.com\",\"rc\":0,\"rr\":[]}]");
+    /* a response with CNAME (a pointer inside RDATA), A and AAAA: "rn", Joy's other-type text
+     * for AAAA (rdlength byte-swapped) */
+    dhdr(&r, 0x8180, 1, 3);
+    dquestion(&r, "www.example.com");
+    const uint8_t cname[] = { 3, 'c', 'd', 'n', 0xc0, 16 };   /* cdn.example.com */
+    const uint8_t a[] = { 93, 184, 216, 34 };
+    uint8_t aaaa[16] = { 0x26, 0x06, 0x28, 0x00 };
+    danswer(&r, 5, 60, cname, sizeof cname);
+    danswer(&r, 1, 300, a, sizeof a);
+    danswer(&r, 28, 301, aaaa, sizeof aaaa);
+    const char *resp = "{\"rn\":\"www.example.com\",\"rc\":0,\"rr\":[{\"cname\":\"cdn.example.com\","
+                       "\"ttl\":60},{\"a\":\"93.184.216.34\",\"ttl\":300},{\"type\":\"1c\","
+                       "\"class\":\"1\",\"rdlength\":4096,\"ttl\":301}]}";
+    char want[1024];
+    setup((iof__feat_opts){ .dns = true });
+    dfeed(ext_out, &r, 53, 40000, false);
+    snprintf(want, sizeof want, ",\"dns\":[%s]", resp);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false), want);
+    /* a pair (out: the server side, as Joy orients DNS): Joy prints the in side's messages */
+    dfeed(ext_in, &q, 40000, 53, true);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true),
+                  ",\"dns\":[{\"qn\":\"www.example.com\",\"rc\":0,\"rr\":[]}]");
+    /* ... and "dns":[] when only the out side kept messages */
+    setup((iof__feat_opts){ .dns = true });
+    dfeed(ext_out, &r, 53, 40000, false);
+    q.n = 12;   /* 12 bytes: not kept (Joy keeps >= 13), but the state exists */
+    dfeed(ext_in, &q, 40000, 53, false);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), ",\"dns\":[]");
+    /* nothing at all when no message was kept */
+    setup((iof__feat_opts){ .dns = true });
+    dfeed(ext_out, &q, 53, 40000, false);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), "");
+    /* NXDOMAIN: rc 3 */
+    setup((iof__feat_opts){ .dns = true });
+    dhdr(&r, 0x8183, 1, 0);
+    dquestion(&r, "nope.example");
+    dfeed(ext_out, &r, 53, 40000, false);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false),
+                  ",\"dns\":[{\"rn\":\"nope.example\",\"rc\":3,\"rr\":[]}]");
+    /* the filter: mDNS, TCP 53 and other ports are not DNS for Joy; an identified app is */
+    setup((iof__feat_opts){ .dns = true });
+    dns_query(&q, "x.local");
+    dfeed(ext_out, &q, 5353, 5353, false);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false), "");
+    iof__feat_pkt fp = { .data = q.b, .len = q.n, .wire_len = q.n, .key_proto = 6,
+                         .key_sp = 40000, .key_dp = 53 };
+    iof__featset_update(&fs, ext_out, &fp);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false), "");
+    dfeed(ext_out, &q, 40000, 5300, true);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false),
+                  ",\"dns\":[{\"qn\":\"x.local\",\"rc\":0,\"rr\":[]}]");
+}
+
+static void test_dns_malformed(void)
+{
+    dmsg m;
+    /* an answer cut inside its fixed part: Joy's count after the header (27 - 12), the
+     * question (5 + 4) and the answer's name (2) = 4 */
+    setup((iof__feat_opts){ .dns = true });
+    dhdr(&m, 0x8180, 1, 1);
+    dquestion(&m, "a.b");
+    const uint8_t a[] = { 1, 2, 3, 4 };
+    danswer(&m, 1, 5, a, 4);
+    m.n = 12 + 5 + 4 + 2 + 4;
+    dfeed(ext_out, &m, 53, 1234, false);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false),
+                  ",\"dns\":[{\"rn\":\"a.b\",\"rc\":0,\"rr\":[{\"malformed\":4}]}]");
+    /* an A record with 5 bytes of RDATA: malformed after its name and fixed part; Joy's count
+     * does not go down by the A record's RDATA it read: 54 - 12 - 9 - 12 - 12 = 9 */
+    setup((iof__feat_opts){ .dns = true });
+    dhdr(&m, 0x8180, 1, 2);
+    dquestion(&m, "a.b");
+    const uint8_t a5[] = { 1, 2, 3, 4, 5 };
+    danswer(&m, 1, 5, a, 4);
+    danswer(&m, 1, 5, a5, 5);
+    dfeed(ext_out, &m, 53, 1234, false);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false),
+                  ",\"dns\":[{\"rn\":\"a.b\",\"rc\":0,\"rr\":[{\"a\":\"1.2.3.4\",\"ttl\":5},"
+                  "{\"malformed\":9}]}]");
+    /* a compression loop in the question (a pointer to itself), then one in an answer's
+     * owner name: Joy recurses until its stack ends; here both are malformed */
+    setup((iof__feat_opts){ .dns = true });
+    dhdr(&m, 0x0100, 1, 0);
+    d16(&m, 0xc00c); d16(&m, 1); d16(&m, 1);
+    dfeed(ext_out, &m, 1234, 53, false);
+    dhdr(&m, 0x8180, 1, 1);
+    dquestion(&m, "a.b");
+    d16(&m, 0xc000 | 21); d16(&m, 1); d16(&m, 1); d32(&m, 1); d16(&m, 4); d32(&m, 0);
+    dfeed(ext_out, &m, 1234, 53, false);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false),
+                  ",\"dns\":[{\"malformed\":6},{\"rn\":\"a.b\",\"rc\":0,\"rr\":[{\"malformed\":"
+                  "16}]}]");
+    /* two questions: Joy's text, its DEBUG key included */
+    setup((iof__feat_opts){ .dns = true });
+    dhdr(&m, 0x0100, 2, 0);
+    dquestion(&m, "a.b");
+    dquestion(&m, "c.d");
+    dfeed(ext_out, &m, 1234, 53, false);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false),
+                  ",\"dns\":[{\"malformed\":18,\"DEBUG\": \"qdcount=2; err=8\"}]");
+    /* a name with odd bytes: non-printable as '*', '"' and '\\' escaped for JSON; no
+     * question: no name key */
+    setup((iof__feat_opts){ .dns = true });
+    dhdr(&m, 0x0100, 1, 0);
+    dquestion(&m, "a\"b\\c\x01\xff.d e");
+    dfeed(ext_out, &m, 1234, 53, false);
+    dhdr(&m, 0x8000, 0, 0);
+    d8(&m, 0);
+    dfeed(ext_out, &m, 1234, 53, false);
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false),
+                  ",\"dns\":[{\"qn\":\"a\\\"b\\\\c**.d e\",\"rc\":0,\"rr\":[]},"
+                  "{\"rc\":0,\"rr\":[]}]");
+}
+
+static void test_dns_caps(void)
+{
+    dmsg m;
+    /* more messages than Joy keeps: the first IOF_JOY_DNS_PKTS (50) */
+    setup((iof__feat_opts){ .dns = true });
+    char qn[32];
+    for (int i = 0; i < IOF_JOY_DNS_PKTS + 10; i++) {
+        snprintf(qn, sizeof qn, "h%d.example", i);
+        dns_query(&m, qn);
+        dfeed(ext_out, &m, 1234, 53, false);
+    }
+    const char *j = json(IOF_FEAT_JOY_MODULES, false);
+    int k = 0;
+    for (const char *p = j; (p = strstr(p, "\"qn\"")); p++)
+        k++;
+    ASSERT_EQ_INT(k, IOF_JOY_DNS_PKTS);
+    ASSERT_TRUE(strstr(j, "\"h49.example\"") && !strstr(j, "\"h50.example\""));
+    /* messages whose text does not fit the arena end the list (a prefix of Joy's) */
+    setup((iof__feat_opts){ .dns = true });
+    dhdr(&m, 0x8180, 1, 40);
+    dquestion(&m, "big.example");
+    const uint8_t a[] = { 10, 0, 0, 1 };
+    for (int i = 0; i < 40; i++)
+        danswer(&m, 1, 3600, a, 4);
+    for (int i = 0; i < 10; i++)
+        dfeed(ext_out, &m, 53, 1234, false);
+    dns_query(&m, "small.example");
+    dfeed(ext_out, &m, 53, 1234, false);
+    j = json(IOF_FEAT_JOY_MODULES, false);
+    k = 0;
+    for (const char *p = j; (p = strstr(p, "\"rn\"")); p++)
+        k++;
+    ASSERT_TRUE(k >= 1 && k < 10);
+    ASSERT_TRUE(strlen(j) < IOF_JOY_DNS_ARENA + 16);
+    ASSERT_TRUE(!strstr(j, "small.example"));
+}
+
 static void test_registry_and_set(void)
 {
     size_t n;
     const iof__feature *const *reg = iof__feat_registry(&n);
-    ASSERT_EQ_INT(n, 7);
+    ASSERT_EQ_INT(n, 8);
     ASSERT_EQ_STR(reg[0]->name, "byte_dist");
-    ASSERT_EQ_STR(reg[2]->name, "dhcp");    /* Joy: wht, dns, tls, dhcp, http, payload */
-    ASSERT_EQ_STR(reg[4]->name, "ppi");
-    ASSERT_EQ_STR(reg[6]->name, "idp");
+    ASSERT_EQ_STR(reg[2]->name, "dns");     /* Joy: wht, dns, tls, dhcp, http, payload */
+    ASSERT_EQ_STR(reg[3]->name, "dhcp");
+    ASSERT_EQ_STR(reg[5]->name, "ppi");
+    ASSERT_EQ_STR(reg[7]->name, "idp");
     for (size_t i = 0; i < n; i++) {
         ASSERT_TRUE(reg[i]->cols == NULL);     /* custom-flow columns: a later step */
         if (i)   /* Joy's print order: slots never go back */
@@ -417,9 +626,9 @@ static void test_registry_and_set(void)
     ASSERT_EQ_INT(s.n, 0);
     ASSERT_EQ_INT(s.ext_size, 0);
     iof__feat_opts all = { .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true,
-                           .hd = 32, .idp = 1500, .dhcp = true };
+                           .hd = 32, .idp = 1500, .dns = true, .dhcp = true };
     ASSERT_EQ_INT(iof__featset_init(&s, &all), IOF_OK);
-    ASSERT_EQ_INT(s.n, 7);
+    ASSERT_EQ_INT(s.n, 8);
     for (uint32_t i = 0; i < s.n; i++)
         ASSERT_EQ_INT(s.off[i] % 16, 0);
     ASSERT_TRUE(s.ext_size >= 1500 + 256 * 8);
@@ -435,7 +644,8 @@ static const iof_test tests[] = {
     TEST(test_byte_dist_one_way), TEST(test_byte_dist_pair_joy_formula), TEST(test_byte_dist_edges),
     TEST(test_byte_dist_reduction), TEST(test_wht), TEST(test_payload), TEST(test_hd),
     TEST(test_idp), TEST(test_ppi), TEST(test_tcp_opts), TEST(test_registry_and_set),
-    TEST(test_dhcp), TEST(test_dhcp_caps), { 0, 0 },
+    TEST(test_dhcp), TEST(test_dhcp_caps), TEST(test_dns), TEST(test_dns_malformed),
+    TEST(test_dns_caps), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

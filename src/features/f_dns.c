@@ -1,0 +1,273 @@
+/* dns (Joy's dns=1; docs/JOY.md "dns"): the DNS messages of a flow, as Joy 3.0.3 prints them.
+ *
+ * Joy's dns_filter: a UDP record whose key has port 53 on either side, or whose application
+ * was identified as DNS (Joy's UDP keyword: a standard query with RD and one question, app
+ * 53). mDNS (5353) is not in it. Each such packet of a record, while fewer than
+ * IOF_JOY_DNS_PKTS (Joy's NUM_PKT_LEN, 50) were kept, is kept when its data has at least 13
+ * bytes (Joy: "not long enough to be a proper DNS packet").
+ *
+ * Joy keeps the raw messages and renders them when it prints the flow; the rendering depends
+ * on the message alone, so here each kept message is rendered at once, through proto/dns.h,
+ * into a fixed arena of the record's state (no allocation): a message whose text does not fit
+ * ends the list (counted in `dropped`; docs/JOY.md "Differences from Joy").
+ *
+ * One message, as Joy's dns_print_packet writes it:
+ *   {"qn":"<name>","rc":R,"rr":[{<rdata>,"ttl":T},...]}
+ * "qn" for a query, "rn" for a response (QR), the question's name in Joy's text (proto/dns.h
+ * IOF_DNS_TEXT_JOY), absent when QDCOUNT is 0; R the RCODE; then the ANCOUNT answers (the
+ * authority and additional sections are not read). <rdata> for class IN: "a":"<dotted quad>"
+ * (RDLENGTH must be 4), "cname" / "ptr" / "soa" (its MNAME) :"<name>", "txt":"NYI"; any other
+ * type (AAAA included: Joy 3.0.3 has no aaaa) and any other class:
+ * "type":"<hex>","class":"<hex>","rdlength":N, N being the RDLENGTH field's two bytes read in
+ * the host order of Joy's x86 build (byte-swapped: 16 is 4096). A problem ends the message
+ * with "malformed":N, N Joy's count of bytes left (see render). */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/rd.h"
+#include "features/feature.h"
+#include "proto/dns.h"
+
+#define DNS_PORT 53
+#define DNS_MIN_LEN 13            /* Joy keeps a message of at least 13 bytes */
+#define DNS_CLASS_IN 1
+#define DNS_T_SOA 6
+#define DNS_ERR_TOO_MANY 8        /* Joy's dns_err_too_many, in its qdcount "DEBUG" text */
+
+typedef struct dns_state {
+    bool seen;                    /* a packet passed the filter (Joy: record->dns allocated) */
+    uint8_t n;                    /* messages kept */
+    uint8_t dropped;              /* messages whose text did not fit (saturating) */
+    uint16_t used;                /* arena bytes used */
+    /* per message: its text length (2 bytes, little-endian) and its text */
+    uint8_t arena[IOF_JOY_DNS_ARENA];
+} dns_state;
+
+static bool dns_enabled(const iof__feat_opts *o) { return o->dns; }
+
+/* A bounded writer on the arena: once full it writes nothing more. */
+typedef struct aw {
+    uint8_t *p;
+    size_t cap, n;
+    bool full;
+} aw;
+
+static void aw_put(aw *w, const void *s, size_t n)
+{
+    if (w->full || n > w->cap - w->n) {
+        w->full = true;
+        return;
+    }
+    memcpy(w->p + w->n, s, n);
+    w->n += n;
+}
+
+static void aw_puts(aw *w, const char *s) { aw_put(w, s, strlen(s)); }
+
+static void aw_u32(aw *w, uint32_t v)
+{
+    char t[16];
+    int k = snprintf(t, sizeof t, "%u", (unsigned)v);
+    aw_put(w, t, (size_t)k);
+}
+
+/* A name in Joy's text, as a JSON string's contents: Joy prints '"' and '\\' as they are
+ * (its line is then not JSON); we escape them. */
+static void aw_text(aw *w, const char *t)
+{
+    for (; *t; t++) {
+        if (*t == '"' || *t == '\\')
+            aw_put(w, "\\", 1);
+        aw_put(w, t, 1);
+    }
+}
+
+static void aw_malformed(aw *w, long left)
+{
+    char t[32];
+    int k = snprintf(t, sizeof t, "\"malformed\":%ld", left);
+    aw_put(w, t, (size_t)k);
+}
+
+/* The name at off in Joy's text; false when it is malformed or cut short. */
+static bool joy_name(const iof__dns_msg *m, size_t off, char *t, size_t *wire)
+{
+    return iof__dns_name_text(m, off, IOF_DNS_TEXT_JOY, t, IOF_DNS_NAME_TEXT, wire) ==
+           IOF_PROTO_OK;
+}
+
+/* One answer's RDATA as Joy prints it; false (nothing written) when Joy finds it malformed.
+ * *left_rdata = the RDATA bytes Joy has not consumed (it subtracts them from its count). */
+static bool put_rdata(aw *w, const iof__dns_msg *m, const iof__dns_rr *rr, long *left_rdata)
+{
+    char t[IOF_DNS_NAME_TEXT];
+    *left_rdata = 0;
+    if (rr->rclass == DNS_CLASS_IN && !rr->top_bit) {
+        if (rr->type == IOF_DNS_T_A) {
+            if (rr->rdlen != 4)
+                return false;
+            const uint8_t *a = m->base + rr->rdata_off;
+            char q[20];
+            int k = snprintf(q, sizeof q, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+            aw_puts(w, "\"a\":\"");
+            aw_put(w, q, (size_t)k);
+            aw_puts(w, "\"");
+            return true;
+        }
+        if (rr->type == DNS_T_SOA || rr->type == IOF_DNS_T_PTR || rr->type == IOF_DNS_T_CNAME) {
+            /* the name at the start of RDATA, its own bytes inside RDATA (Joy bounds the walk
+             * by RDLENGTH; a pointer may lead anywhere before) */
+            size_t wire = 0;
+            if (!rr->rdlen || !joy_name(m, rr->rdata_off, t, &wire) || wire > rr->rdlen)
+                return false;
+            aw_puts(w, rr->type == DNS_T_SOA ? "\"soa\":\"" :
+                       rr->type == IOF_DNS_T_PTR ? "\"ptr\":\"" : "\"cname\":\"");
+            aw_text(w, t);
+            aw_puts(w, "\"");
+            *left_rdata = (long)(rr->rdlen - wire);
+            return true;
+        }
+        if (rr->type == IOF_DNS_T_TXT) {
+            aw_puts(w, "\"txt\":\"NYI\"");
+            *left_rdata = rr->rdlen;   /* Joy leaves the TXT data unread */
+            return true;
+        }
+    }
+    char q[64];
+    uint16_t swapped = (uint16_t)(rr->rdlen >> 8 | (rr->rdlen & 0xffu) << 8);
+    int k = snprintf(q, sizeof q, "\"type\":\"%x\",\"class\":\"%x\",\"rdlength\":%u",
+                     (unsigned)rr->type,
+                     (unsigned)(rr->rclass | (rr->top_bit ? 0x8000u : 0u)), (unsigned)swapped);
+    aw_put(w, q, (size_t)k);
+    return true;
+}
+
+/* One message rendered as Joy's dns_print_packet does (len >= 13). Joy's count of bytes left
+ * (`left`, printed with "malformed") starts after the header and goes down by each name's
+ * wire bytes, the question's 4, each answer's 10 and the RDATA bytes a name or TXT left
+ * unread (not by the A / other RDATA it reads). */
+static void render(aw *w, const uint8_t *p, size_t len, uint32_t wire_len)
+{
+    iof__dns_msg m;
+    iof__dns_rr rr;
+    char t[IOF_DNS_NAME_TEXT];
+    long left = (long)wire_len - IOF_DNS_HDR_LEN;
+    aw_puts(w, "{");
+    (void)iof__dns_open(&m, p, len);   /* len >= 13: OK */
+    uint16_t qd = m.count[IOF_DNS_QD];
+    if (qd > 1) {   /* Joy's text, DEBUG key included (it prints it in every build) */
+        char q[64];
+        int k = snprintf(q, sizeof q, ",\"DEBUG\": \"qdcount=%u; err=%u\"}", (unsigned)qd,
+                         (unsigned)DNS_ERR_TOO_MANY);
+        aw_malformed(w, left);
+        aw_put(w, q, (size_t)k);
+        return;
+    }
+    if (qd == 1) {
+        size_t wire = 0;
+        if (!iof__dns_next(&m, &rr) || !joy_name(&m, rr.name_off, t, &wire)) {
+            /* Joy writes "malformed" and a DEBUG text that ends its line's JSON; we close the
+             * message (docs/JOY.md) */
+            aw_malformed(w, left);
+            aw_puts(w, "}");
+            return;
+        }
+        left -= (long)wire + 4;
+        aw_puts(w, m.flags & IOF_DNS_FLAG_QR ? "\"rn\":\"" : "\"qn\":\"");
+        aw_text(w, t);
+        aw_puts(w, "\",");
+    }
+    aw_puts(w, "\"rc\":");
+    aw_u32(w, IOF_DNS_RCODE(m.flags));
+    aw_puts(w, ",\"rr\":[");
+    for (uint16_t i = 0; i < m.count[IOF_DNS_AN]; i++) {
+        aw_puts(w, i ? ",{" : "{");
+        size_t at = m.off, wire = 0;
+        if (!iof__dns_next(&m, &rr)) {
+            /* the owner name or the record's fixed part is bad or cut short: Joy's count is
+             * the one after the name when the name is good */
+            if (iof__dns_name(&m, at, NULL, 0, &wire) == IOF_PROTO_OK)
+                left -= (long)wire;
+            aw_malformed(w, left);
+            aw_puts(w, "}]}");
+            return;
+        }
+        (void)iof__dns_name(&m, rr.name_off, NULL, 0, &wire);
+        left -= (long)wire + 10;
+        long unread = 0;
+        if (!put_rdata(w, &m, &rr, &unread)) {
+            aw_malformed(w, left);
+            aw_puts(w, "}]}");
+            return;
+        }
+        left -= unread;
+        aw_puts(w, ",\"ttl\":");
+        aw_u32(w, rr.ttl);
+        aw_puts(w, "}");
+    }
+    aw_puts(w, "]}");
+}
+
+static void dns_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
+{
+    (void)o;
+    dns_state *s = st;
+    bool port = fp->key_sp == DNS_PORT || fp->key_dp == DNS_PORT;
+    if (fp->key_proto != 17 || !(port || fp->app_dns))
+        return;
+    s->seen = true;
+    if (s->n >= IOF_JOY_DNS_PKTS || s->dropped || fp->wire_len < DNS_MIN_LEN || !fp->data ||
+        fp->len < IOF_DNS_HDR_LEN)
+        return;   /* Joy: no more room / too short; a header cut by the capture: not kept */
+    if (IOF_JOY_DNS_ARENA - s->used < 2) {
+        s->dropped = 1;
+        return;
+    }
+    aw w = { .p = s->arena + s->used + 2, .cap = IOF_JOY_DNS_ARENA - s->used - 2u };
+    render(&w, fp->data, fp->len, fp->wire_len);
+    if (w.full) {
+        s->dropped = 1;   /* the list ends here: it stays a prefix of Joy's */
+        return;
+    }
+    s->arena[s->used] = (uint8_t)(w.n & 0xffu);
+    s->arena[s->used + 1] = (uint8_t)(w.n >> 8);
+    s->used = (uint16_t)(s->used + 2 + w.n);
+    s->n++;
+}
+
+static void put_list(iof__tbuf *b, const dns_state *s)
+{
+    size_t at = 0;
+    for (uint8_t i = 0; i < s->n; i++) {
+        size_t n = (size_t)s->arena[at] | (size_t)s->arena[at + 1] << 8;
+        if (i)
+            iof__tb_putc(b, ',');
+        iof__tb_put(b, s->arena + at + 2, n);
+        at += 2 + n;
+    }
+}
+
+/* Joy's dns_print_json: nothing unless the out side has a DNS state; a one-way flow prints its
+ * messages; a pair prints the **in** side's (its twin's) messages only — none when the in
+ * side kept none but the out side did: "dns":[] — and nothing when neither kept one. */
+static void dns_json(iof__tbuf *b, const void *out, const void *in, const iof__feat_opts *o)
+{
+    (void)o;
+    const dns_state *so = out, *si = in;
+    if (!so->seen)
+        return;
+    if (si ? !so->n && !si->n : !so->n)
+        return;
+    iof__tb_puts(b, ",\"dns\":[");
+    put_list(b, si ? si : so);
+    iof__tb_putc(b, ']');
+}
+
+const iof__feature iof__feat_dns = {
+    .name = "dns",
+    .joy_slot = IOF_FEAT_JOY_MODULES,
+    .enabled = dns_enabled,
+    .state_bytes = sizeof(dns_state),
+    .update = dns_update,
+    .joy_json = dns_json,
+};
