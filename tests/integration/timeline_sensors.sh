@@ -7,8 +7,8 @@
 # values (when pqcheck is usable). Hand-made files: the tolerance's both ends (2 s / 3 s), a device
 # given by MAC (with and without --devices), an out-of-order and a duplicate row and a skipped row
 # (counted in the summary and the stats JSON; WARN, exit 4 under --strict), a malformed file
-# (exit 1, file:line), a column named like a timeline column and --sensors with another table
-# (exit 1).
+# (exit 1, file:line), a column named like a timeline column and --sensors with -f joy (exit 1;
+# the custom-flow and telemetry tables' sensor context: fuse.sh).
 #
 # Env: IOF_BIN (dir with iotflow), IOF_SHARED (optional: the Parquet validator). Exit 0 / 1.
 . "$(dirname "$0")/lib.bash"
@@ -227,9 +227,8 @@ check_refused nozone "nozone.csv:3: column 1 (timestamp)" "$D/capture.pcap" --de
 check_refused missing "missing.csv" "$D/capture.pcap" --sensors "$T/missing.csv" --table timeline -f csv
 printf 'timestamp,device_id,Bytes_Out\n' > "$T/clash.csv"
 check_refused clash 'column "Bytes_Out"' "$D/capture.pcap" --sensors "$T/clash.csv" --table timeline -f csv
-check_refused customflow "--sensors works with --table timeline" "$D/capture.pcap" --sensors "$D/sensors.csv" -f csv
-check_refused telemetry "--sensors works with --table timeline" "$D/capture.pcap" --sensors "$D/sensors.csv" \
-    --table telemetry -f csv
+check_refused joy "Joy flows (-f joy) have no sensor context" "$D/capture.pcap" --sensors "$D/sensors.csv" \
+    --table timeline -f csv,joy
 check_refused tolerance "--tolerance" "$D/capture.pcap" --sensors "$D/sensors.csv" --table timeline --tolerance 2h
 check_refused tolerance-alone "--tolerance applies to --sensors" "$D/capture.pcap" --table timeline --tolerance 3
 echo "PASS: timeline with sensors"
