@@ -14,7 +14,6 @@
 #
 # Env: IOF_BIN (dir with iotflow), IOF_SHARED (optional: the Parquet validator). Exit 0 / 1.
 . "$(dirname "$0")/lib.bash"
-PQCHECK=${IOF_SHARED:-/nonexistent}/tools/parquet/pqcheck
 CHECK="$HERE/fuse_check.py"
 
 D="$T/D"
@@ -38,19 +37,7 @@ diff "$T/out.sha" "$T/fused.sha" || fail "fuse and extract --sensors wrote diffe
 day=$(cd "$T/out/bidirectional" && ls *.csv | head -1)
 day=${day%.csv}
 PQROWS=
-if [ -x "$PQCHECK" ] && command -v node > /dev/null; then
-    if "$PQCHECK" verify --quiet "$T/out/bidirectional/$day.parquet" > "$T/pqv.txt" 2>&1; then
-        "$PQCHECK" rows "$T/out/bidirectional/$day.parquet" --reader duckdb > "$T/pq.jsonl" || fail "pqcheck rows"
-        PQROWS="$T/pq.jsonl"
-    elif grep -q "dependencies missing" "$T/pqv.txt"; then
-        echo "SKIP (Parquet part): $(cat "$T/pqv.txt")"
-    else
-        cat "$T/pqv.txt"
-        fail "pqcheck verify"
-    fi
-else
-    echo "SKIP (Parquet part): no pqcheck (IOF_SHARED) or no node"
-fi
+pq_rows "$T/out/bidirectional/$day.parquet" "$T/pq.jsonl" && PQROWS="$T/pq.jsonl"
 python3 "$CHECK" flows "$T" "$D" "$day" "$PQROWS" || fail "custom-flow records with sensor context"
 
 "$BIN" extract -q "${common[@]}" --sensors "$D/sensors.csv" --table telemetry -f csv -o "$T/tel" \

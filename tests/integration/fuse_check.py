@@ -12,43 +12,12 @@ all null (empty in CSV) where there is no such reading or the device has no sens
   fuse_check.py pick T DAY               hand-made sensor files around one nas-1 record
   fuse_check.py edges T DAY              their runs
 """
-import bisect, csv, datetime, json, re, struct, sys
+import bisect, csv, ipaddress, json, os, re, struct, sys
 
-S = 10**9
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sensors_ref import S, asof_at, iso, load, ns, readings  # noqa: E402
+
 STATS = ("at_start", "mean", "min", "max")
-
-
-def ns(text):
-    text = text.strip()
-    if any(c in text for c in "-:T"):
-        base, frac = text.replace("Z", "+00:00"), 0
-        m = re.match(r"(.*?)\.(\d+)(.*)$", base)
-        if m:
-            base, frac = m.group(1) + m.group(3), int((m.group(2) + "000000000")[:9])
-        return int(datetime.datetime.fromisoformat(base).timestamp()) * S + frac
-    return int(round(float(text) * 1e9))
-
-
-def iso(t_ns):
-    sec, frac = divmod(t_ns, S)
-    return datetime.datetime.fromtimestamp(sec, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + f".{frac:09d}Z"
-
-
-def load(path, alias=None):
-    """value columns, flag columns, {(device, column): ([times], [values])}"""
-    alias = alias or {}
-    rows = list(csv.DictReader(open(path)))
-    cols = [c for c in rows[0].keys() if c not in ("timestamp", "device_id")]
-    by = {}
-    for r in rows:
-        dev = alias.get(r["device_id"], r["device_id"])
-        for c in cols:
-            v = (r[c] or "").strip()
-            if v:
-                by.setdefault((dev, c), {})[ns(r["timestamp"])] = float(v)
-    series = {k: (sorted(d), [d[t] for t in sorted(d)]) for k, d in by.items()}
-    flags = [c for c in cols if all(v in (0.0, 1.0) for (_, cc), (_, vs) in series.items() if cc == c for v in vs)]
-    return cols, flags, series
 
 
 def names(cols, flags):
@@ -62,13 +31,9 @@ def names(cols, flags):
 
 
 def expect(series, dev, col, stat, start, t0, t1, tol):
-    if (dev, col) not in series:
-        return None
-    ts, vs = series[(dev, col)]
     if stat == "at_start":
-        i = bisect.bisect_right(ts, start)
-        return vs[i - 1] if i and start - ts[i - 1] <= tol else None
-    vals = vs[bisect.bisect_left(ts, t0):bisect.bisect_right(ts, t1)]
+        return asof_at(series, (dev, col), start, tol)
+    vals = readings(series, (dev, col), t0, t1)
     if not vals:
         return None
     return {"mean": sum(vals) / len(vals), "min": min(vals), "max": max(vals), "any": any(vals)}[stat]
@@ -112,7 +77,6 @@ def read_pcap(path):
         sp = dp = 0
         if proto in (6, 17) and not frag:
             sp, dp = struct.unpack(">HH", p[l4:l4 + 4])
-        import ipaddress
         a = (str(ipaddress.ip_address(bytes(src))), sp)
         b = (str(ipaddress.ip_address(bytes(dst))), dp)
         idx.setdefault((proto, frozenset((a, b))), []).append(t)

@@ -13,21 +13,10 @@
 #include "kinds/sensorcols.h"
 #include "kinds/telemetry.h"
 #include "test.h"
+#include "sensor_text.h"
 
 #define S 1000000000LL
 static const uint8_t MAC1[6] = { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x01 };
-
-static iof__sensors *sensors_of(const char *text, char *err, size_t errlen)
-{
-    FILE *fp = fmemopen((void *)text, strlen(text), "r");
-    ASSERT_TRUE(fp != NULL);
-    iof__sensors_config sc = { 0 };
-    iof__sensors *s = NULL;
-    int rc = iof__sensors_read(fp, "mem.csv", &sc, &s, NULL, err, errlen);
-    fclose(fp);
-    ASSERT_EQ_INT(rc, 0);
-    return s;
-}
 
 /* readings of MAC1 at t0, t0+1, t0+2, t0+4 */
 static const char *const FILE1 = "timestamp,device_id,temp,alert_flag,motion\n"
