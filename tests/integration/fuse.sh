@@ -19,7 +19,7 @@ CHECK="$HERE/fuse_check.py"
 D="$T/D"
 "$BIN" synth -q -o "$D" --seed 3 --duration 10m || fail "synth"
 common=("$D/capture.pcap" --devices "$D/devices.csv")
-"$BIN" extract -q "${common[@]}" --sensors "$D/sensors.csv" -f csv,jsonl,parquet -o "$T/out" \
+"$BIN" extract -q "${common[@]}" --sensors "$D/sensors.csv" -f csv,jsonl,parquet --stats "$T/st.json" -o "$T/out" \
     || fail "extract --sensors: exit $?"
 "$BIN" fuse -q "${common[@]}" --sensors "$D/sensors.csv" -f csv,jsonl,parquet -o "$T/fused" \
     || fail "fuse: exit $?"

@@ -182,7 +182,10 @@ def flows(T, D, day, pq):
                 for name in fused:
                     if (x[name] is None) != (r[name] == "") or (x[name] is not None and not same(r[name], x[name])):
                         sys.exit(f"Parquet {name} {x[name]!r} != CSV {r[name]!r}")
-    print("; ".join(summary) + f"; JSON Lines equal; Parquet {'equal' if pq else 'not checked'}")
+    st = {c["name"]: c["flag"] for c in json.load(open(f"{T}/st.json"))["sensors"]["columns"]}
+    if st != {c: c in flags for c in cols}:
+        sys.exit(f"stats: sensor columns' flags {st}, expected {flags}")
+    print("; ".join(summary) + f"; JSON Lines equal; Parquet {'equal' if pq else 'not checked'}; flags {flags}")
 
 
 def telemetry(T, D, day):
