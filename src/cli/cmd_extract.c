@@ -50,8 +50,9 @@ static void extract_usage(FILE *fp)
           "                        same as iotflow fuse); timeline: each column, the device's\n"
           "                        reading in that second (null: none, or no sensors); not with\n"
           "                        -f joy\n"
-          "      --tolerance D     --sensors: a reading stands for at most D after its time, so a\n"
-          "                        second without one takes the last within D (default 2s; 0..1h)\n"
+          "      --tolerance D     --sensors: a reading stands for at most D after its time:\n"
+          "                        C_at_start takes the last within D before the first packet, a\n"
+          "                        timeline second without one the last within D (default 2s; 0..1h)\n"
           "      --layout L        wide | nested (default: wide for parquet/csv, nested for jsonl)\n"
           "      --variant V       bi | uni | both (default both)\n"
           "      --devices FILE    device inventory CSV (iotflow devices writes one): a header\n"
@@ -155,8 +156,7 @@ static int parse_size(const char *opt, const char *s, uint64_t *out)
         shift = 10u * (unsigned)(strchr(units, toupper((unsigned char)*end)) - units + 1), end++;
     if (!*s || *end || errno || s[0] == '-' || end == s || v > (UINT64_MAX >> 1) >> shift ||
         (v << shift) < (1ULL << 20)) {
-        cli_err("%s: expected a size of at least 1M (N, NK, NM, NG or NT) "
-                        "or 'none', got '%s'\n", opt, s);
+        cli_err("%s: expected a size of at least 1M (N, NK, NM, NG or NT) or 'none', got '%s'\n", opt, s);
         return -1;
     }
     *out = (uint64_t)v << shift;
@@ -173,8 +173,7 @@ static int parse_compression(const char *s, iof_config *cfg)
         char *end;
         long lv = strtol(s + 5, &end, 10);
         if (end == s + 5 || *end || lv < IOF_ZSTD_LEVEL_MIN || lv > IOF_ZSTD_LEVEL_MAX) {
-            cli_err("--compression zstd:LEVEL takes a level in %d..%d\n",
-                    IOF_ZSTD_LEVEL_MIN, IOF_ZSTD_LEVEL_MAX);
+            cli_err("--compression zstd:LEVEL takes a level in %d..%d\n", IOF_ZSTD_LEVEL_MIN, IOF_ZSTD_LEVEL_MAX);
             return -1;
         }
         cfg->compression = IOF_CODEC_ZSTD;
