@@ -61,6 +61,13 @@ static void on_skip(void *ctx, const char *path, const char *why)
     say(ctx, "skipping %s: %s", path, why);
 }
 
+/* The run writes custom-flow records in the wide layout (asked for, or Parquet / CSV's default). */
+static bool writes_wide(const iof_config *c)
+{
+    return c->layout == IOF_LAYOUT_WIDE ||
+           (c->layout == IOF_LAYOUT_DEFAULT && (c->formats & (IOF_FMT_PARQUET | IOF_FMT_CSV)));
+}
+
 /* --rules: every file loads (a bad one names file:line:col; exit 1 before any input is read),
  * its keys fit both layouts' column names, and its warnings reach the caller. */
 static int load_rules(iof_run *r, char *err, size_t errlen)
@@ -100,8 +107,7 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
                              "label key \"%s\" is a member Joy writes in every flow (-f joy): name the key "
                              "otherwise", key);
     }
-    bool wide_used = c->layout == IOF_LAYOUT_WIDE ||
-                     (c->layout == IOF_LAYOUT_DEFAULT && (c->formats & (IOF_FMT_PARQUET | IOF_FMT_CSV)));
+    bool wide_used = writes_wide(c);
     iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .labels = r->labels };
     uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
     if (wide_used && c->payload_total > max_b)
@@ -165,8 +171,7 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
             rc = iof__sens_fuse_check(&s, r->sensors, err, errlen);
             iof__schema_free(&s);
         }
-        bool wide_used = c->layout == IOF_LAYOUT_WIDE ||
-                         (c->layout == IOF_LAYOUT_DEFAULT && (c->formats & (IOF_FMT_PARQUET | IOF_FMT_CSV)));
+        bool wide_used = writes_wide(c);
         iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .labels = r->labels,
                               .sensors = r->sensors };
         uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
@@ -198,8 +203,7 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         return iof__fail(err, errlen, IOF_E_INVAL, "--payload must be 0..%d", IOF_MAX_PAYLOAD_BYTES);
     if (cfg->payload_total > IOF_MAX_PAYLOAD_TOTAL)
         return iof__fail(err, errlen, IOF_E_INVAL, "--payload-total must be 0..%d", IOF_MAX_PAYLOAD_TOTAL);
-    bool wide = cfg->layout == IOF_LAYOUT_WIDE ||
-                (cfg->layout == IOF_LAYOUT_DEFAULT && (cfg->formats & (IOF_FMT_PARQUET | IOF_FMT_CSV)));
+    bool wide = writes_wide(cfg);
     iof__cf_rowcfg probe = { .packets = cfg->packets, .payload_total = cfg->payload_total,
                              .device_ip = cfg->device_ip };
     uint32_t max_b = iof__cf_wide_max_payload_total(&probe);

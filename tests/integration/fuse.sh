@@ -10,7 +10,8 @@
 # before the first packet (kept) and 1 µs beyond (null), one at the last packet (in) and 1 µs
 # after (out), a *_flag column (NAME_any), a device given by MAC with and without --devices.
 # Refused (exit 1, nothing written): -f joy, fuse without --sensors, fuse on a written output,
-# two flag columns naming one _any column, a name too long for its _at_start column.
+# two flag columns naming one _any column, a name too long for its _at_start column, no room
+# left in the wide layout's 8192 columns.
 #
 # Env: IOF_BIN (dir with iotflow), IOF_SHARED (optional: the Parquet validator). Exit 0 / 1.
 . "$(dirname "$0")/lib.bash"
@@ -76,4 +77,6 @@ check_refused twice 'columns "motion" and "Motion_flag" would both be a column "
 long=$(printf 'x%.0s' $(seq 40))
 printf 'timestamp,device_id,%s\n2024-06-23T18:00:00Z,plug-1,3\n' "$long" > "$T/long.csv"
 check_refused long "column \"$long\" is too long" fuse "$D/capture.pcap" --sensors "$T/long.csv" --table telemetry -f csv
+check_refused room "leave room for --payload-total 8129 at most (got 8151)" fuse "$D/capture.pcap" \
+    --sensors "$D/sensors.csv" --payload-total 8151 -f csv
 echo "PASS: fuse"
