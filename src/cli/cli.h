@@ -6,10 +6,31 @@
 #ifndef IOF_CLI_CLI_H
 #define IOF_CLI_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
 enum { IOF_EXIT_OK = 0, IOF_EXIT_USAGE = 1, IOF_EXIT_INPUT = 2, IOF_EXIT_OUTPUT = 3,
        IOF_EXIT_WARN = 4, IOF_EXIT_INTERRUPTED = 130, IOF_EXIT_PIPE = 141 };
 
 int iof_cli_extract(int argc, char **argv);
+int iof_cli_fuse(int argc, char **argv);
+
+#if defined(__GNUC__)
+#define IOF_CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define IOF_CLI_PRINTF(f, a)
+#endif
+
+/* extract's options and run, for a command that is extract with a difference (fuse). */
+typedef struct iof_cli_extract_mode {
+    const char *cmd;          /* "extract", "fuse": messages say "iotflow CMD: ..." */
+    bool need_sensors;        /* --sensors FILE is required */
+    void (*usage)(FILE *fp);  /* --help */
+    /* NULL, or checks the inputs after the options: IOF_EXIT_OK or the exit status (message written) */
+    int (*check_inputs)(const char *const *inputs, size_t n);
+} iof_cli_extract_mode;
+int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode);
 int iof_cli_stats(int argc, char **argv);
 int iof_cli_audit(int argc, char **argv);
 int iof_cli_correlate(int argc, char **argv);

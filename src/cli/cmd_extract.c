@@ -1,6 +1,8 @@
-/* iotflow extract: options -> iof_config -> iof_run. */
+/* iotflow extract (and iotflow fuse, the same run with --sensors required): options ->
+ * iof_config -> iof_run. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,12 +43,16 @@ static void extract_usage(FILE *fp)
           "                        one layout, DIR/T/yy-mm-dd.EXT (docs/OUTPUT.md); joy files\n"
           "                        always hold Joy flows\n"
           "      --telemetry-idle D  telemetry/timeline: a flow idle for D has ended (default 60s)\n"
-          "      --sensors FILE    timeline: sensor readings CSV (timestamp, device_id = inventory\n"
-          "                        name or MAC, numeric columns; docs/SENSORS.md): each column is\n"
-          "                        added to the timeline, the device's reading in that second\n"
-          "                        (null: none, or a device without sensors)\n"
-          "      --tolerance D     --sensors: a reading stands for at most D after its time, so a\n"
-          "                        second without one takes the last within D (default 2s; 0..1h)\n"
+          "      --sensors FILE    sensor readings CSV (timestamp, device_id = inventory name or\n"
+          "                        MAC, numeric columns; docs/SENSORS.md). customflow, telemetry:\n"
+          "                        each row gets its device's sensor context, per column C:\n"
+          "                        C_at_start, C_mean, C_min, C_max (and NAME_any for 0/1 flags;\n"
+          "                        same as iotflow fuse); timeline: each column, the device's\n"
+          "                        reading in that second (null: none, or no sensors); not with\n"
+          "                        -f joy\n"
+          "      --tolerance D     --sensors: a reading stands for at most D after its time:\n"
+          "                        C_at_start takes the last within D before the first packet, a\n"
+          "                        timeline second without one the last within D (default 2s; 0..1h)\n"
           "      --layout L        wide | nested (default: wide for parquet/csv, nested for jsonl)\n"
           "      --variant V       bi | uni | both (default both)\n"
           "      --devices FILE    device inventory CSV (iotflow devices writes one): a header\n"
@@ -109,13 +115,25 @@ static void extract_usage(FILE *fp)
           fp);
 }
 
+/* the command the options were given to ("extract", "fuse"): messages name it */
+static const char *g_cmd = "extract";
+
+IOF_CLI_PRINTF(1, 2) static void cli_err(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "iotflow %s: ", g_cmd);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
 static int parse_uint(const char *opt, const char *s, unsigned long long max, unsigned long long *out)
 {
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
     if (!*s || *end || errno || v > max || s[0] == '-') {
-        fprintf(stderr, "iotflow extract: %s: expected an integer 0..%llu, got '%s'\n", opt, max, s);
+        cli_err("%s: expected an integer 0..%llu, got '%s'\n", opt, max, s);
         return -1;
     }
     *out = v;
@@ -138,8 +156,7 @@ static int parse_size(const char *opt, const char *s, uint64_t *out)
         shift = 10u * (unsigned)(strchr(units, toupper((unsigned char)*end)) - units + 1), end++;
     if (!*s || *end || errno || s[0] == '-' || end == s || v > (UINT64_MAX >> 1) >> shift ||
         (v << shift) < (1ULL << 20)) {
-        fprintf(stderr, "iotflow extract: %s: expected a size of at least 1M (N, NK, NM, NG or NT) "
-                        "or 'none', got '%s'\n", opt, s);
+        cli_err("%s: expected a size of at least 1M (N, NK, NM, NG or NT) or 'none', got '%s'\n", opt, s);
         return -1;
     }
     *out = (uint64_t)v << shift;
@@ -156,8 +173,7 @@ static int parse_compression(const char *s, iof_config *cfg)
         char *end;
         long lv = strtol(s + 5, &end, 10);
         if (end == s + 5 || *end || lv < IOF_ZSTD_LEVEL_MIN || lv > IOF_ZSTD_LEVEL_MAX) {
-            fprintf(stderr, "iotflow extract: --compression zstd:LEVEL takes a level in %d..%d\n",
-                    IOF_ZSTD_LEVEL_MIN, IOF_ZSTD_LEVEL_MAX);
+            cli_err("--compression zstd:LEVEL takes a level in %d..%d\n", IOF_ZSTD_LEVEL_MIN, IOF_ZSTD_LEVEL_MAX);
             return -1;
         }
         cfg->compression = IOF_CODEC_ZSTD;
@@ -167,7 +183,7 @@ static int parse_compression(const char *s, iof_config *cfg)
     } else if (strcmp(s, "none") == 0) {
         cfg->compression = IOF_CODEC_NONE;
     } else {
-        fprintf(stderr, "iotflow extract: --compression zstd[:LEVEL]|snappy|none\n");
+        cli_err("--compression zstd[:LEVEL]|snappy|none\n");
         return -1;
     }
     return 0;
@@ -183,7 +199,7 @@ static int parse_formats(const char *s, unsigned *bits)
         else if (strcmp(t, "jsonl") == 0 || strcmp(t, "json") == 0) *bits |= IOF_FMT_JSONL;
         else if (strcmp(t, "joy") == 0) *bits |= IOF_FMT_JOY;
         else {
-            fprintf(stderr, "iotflow extract: unknown format '%s' (parquet, csv, jsonl, joy)\n", t);
+            cli_err("unknown format '%s' (parquet, csv, jsonl, joy)\n", t);
             return -1;
         }
     }
@@ -199,6 +215,13 @@ enum {
 
 int iof_cli_extract(int argc, char **argv)
 {
+    static const iof_cli_extract_mode extract = { "extract", false, extract_usage, NULL };
+    return iof_cli_extract_with(argc, argv, &extract);
+}
+
+int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode)
+{
+    g_cmd = mode->cmd;
     static const struct option opts[] = {
         { "interface", required_argument, 0, 'i' }, { "output", required_argument, 0, 'o' },
         { "format", required_argument, 0, 'f' }, { "layout", required_argument, 0, O_LAYOUT },
@@ -243,18 +266,18 @@ int iof_cli_extract(int argc, char **argv)
         case O_LAYOUT:
             if (strcmp(optarg, "wide") == 0) cfg.layout = IOF_LAYOUT_WIDE;
             else if (strcmp(optarg, "nested") == 0) cfg.layout = IOF_LAYOUT_NESTED;
-            else { fprintf(stderr, "iotflow extract: --layout wide|nested\n"); return IOF_EXIT_USAGE; }
+            else { cli_err("--layout wide|nested\n"); return IOF_EXIT_USAGE; }
             break;
         case O_VARIANT:
             if (strcmp(optarg, "bi") == 0) cfg.variants = IOF_VARIANT_BI;
             else if (strcmp(optarg, "uni") == 0) cfg.variants = IOF_VARIANT_UNI;
             else if (strcmp(optarg, "both") == 0) cfg.variants = IOF_VARIANT_BI | IOF_VARIANT_UNI;
-            else { fprintf(stderr, "iotflow extract: --variant bi|uni|both\n"); return IOF_EXIT_USAGE; }
+            else { cli_err("--variant bi|uni|both\n"); return IOF_EXIT_USAGE; }
             break;
         case O_DEVICES: cfg.devices_file = optarg; break;
         case O_WINDOW: {
             double w = iof_cli_parse_duration(optarg);
-            if (w <= 0) { fprintf(stderr, "iotflow extract: --window: expected seconds > 0, got '%s'\n", optarg); return IOF_EXIT_USAGE; }
+            if (w <= 0) { cli_err("--window: expected seconds > 0, got '%s'\n", optarg); return IOF_EXIT_USAGE; }
             cfg.window_s = w;
             break;
         }
@@ -265,7 +288,7 @@ int iof_cli_extract(int argc, char **argv)
             if (parse_uint("--max-flows", optarg, 1ULL << 32, &v))
                 return IOF_EXIT_USAGE;
             if (v == 0) {
-                fprintf(stderr, "iotflow extract: --max-flows must be at least 1\n");
+                cli_err("--max-flows must be at least 1\n");
                 return IOF_EXIT_USAGE;
             }
             cfg.max_flows = v;
@@ -274,7 +297,7 @@ int iof_cli_extract(int argc, char **argv)
             unsigned k, n;
             char tail;
             if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || k < 1 || k > n || n > 65536) {
-                fprintf(stderr, "iotflow extract: --shard K/N: 1 <= K <= N <= 65536, got '%s'\n", optarg);
+                cli_err("--shard K/N: 1 <= K <= N <= 65536, got '%s'\n", optarg);
                 return IOF_EXIT_USAGE;
             }
             cfg.shard = k;
@@ -290,13 +313,13 @@ int iof_cli_extract(int argc, char **argv)
             if (strcmp(optarg, "customflow") == 0) cfg.table = IOF_TABLE_CUSTOMFLOW;
             else if (strcmp(optarg, "telemetry") == 0) cfg.table = IOF_TABLE_TELEMETRY;
             else if (strcmp(optarg, "timeline") == 0) cfg.table = IOF_TABLE_TIMELINE;
-            else { fprintf(stderr, "iotflow extract: --table customflow|telemetry|timeline\n"); return IOF_EXIT_USAGE; }
+            else { cli_err("--table customflow|telemetry|timeline\n"); return IOF_EXIT_USAGE; }
             break;
         case O_TEL_IDLE:
             tel_idle_given = true;
             cfg.telemetry_idle_s = iof_cli_parse_duration(optarg);
             if (!(cfg.telemetry_idle_s >= 1)) {
-                fprintf(stderr, "iotflow extract: --telemetry-idle takes a duration of at least 1s, not %s\n", optarg);
+                cli_err("--telemetry-idle takes a duration of at least 1s, not %s\n", optarg);
                 return IOF_EXIT_USAGE;
             }
             break;
@@ -305,7 +328,7 @@ int iof_cli_extract(int argc, char **argv)
             tolerance_given = true;
             cfg.sensor_tolerance_s = iof_cli_parse_duration(optarg);
             if (!(cfg.sensor_tolerance_s >= 0 && cfg.sensor_tolerance_s <= 3600)) {
-                fprintf(stderr, "iotflow extract: --tolerance takes a duration of 0 to 1h (3600s), not %s\n", optarg);
+                cli_err("--tolerance takes a duration of 0 to 1h (3600s), not %s\n", optarg);
                 return IOF_EXIT_USAGE;
             }
             break;
@@ -315,12 +338,12 @@ int iof_cli_extract(int argc, char **argv)
         case O_BUFSIZE: if (parse_uint("--buffer-size", optarg, 4u << 20, &v)) return IOF_EXIT_USAGE; cfg.live_buffer_kib = (int)v; break;
         case O_DURATION:
             cfg.duration_s = iof_cli_parse_duration(optarg);
-            if (cfg.duration_s <= 0) { fprintf(stderr, "iotflow extract: --duration: bad value '%s'\n", optarg); return IOF_EXIT_USAGE; }
+            if (cfg.duration_s <= 0) { cli_err("--duration: bad value '%s'\n", optarg); return IOF_EXIT_USAGE; }
             break;
         case O_PARTITION:
             if (strcmp(optarg, "day") == 0) cfg.partition = IOF_PARTITION_DAY;
             else if (strcmp(optarg, "hive") == 0) cfg.partition = IOF_PARTITION_HIVE;
-            else { fprintf(stderr, "iotflow extract: --partition day|hive\n"); return IOF_EXIT_USAGE; }
+            else { cli_err("--partition day|hive\n"); return IOF_EXIT_USAGE; }
             break;
         case O_COMPRESSION:
             if (parse_compression(optarg, &cfg)) return IOF_EXIT_USAGE;
@@ -329,13 +352,13 @@ int iof_cli_extract(int argc, char **argv)
         case O_INPUT_ORDER:
             if (strcmp(optarg, "time") == 0) cfg.input_order = IOF_INPUT_ORDER_TIME;
             else if (strcmp(optarg, "name") == 0) cfg.input_order = IOF_INPUT_ORDER_NAME;
-            else { fprintf(stderr, "iotflow extract: --input-order time|name\n"); return IOF_EXIT_USAGE; }
+            else { cli_err("--input-order time|name\n"); return IOF_EXIT_USAGE; }
             break;
         case O_OVERWRITE:
         case O_APPEND:
             if (cfg.existing != IOF_EXISTING_REFUSE &&
                 cfg.existing != (c == O_OVERWRITE ? IOF_EXISTING_OVERWRITE : IOF_EXISTING_APPEND)) {
-                fprintf(stderr, "iotflow extract: --overwrite and --append exclude each other\n");
+                cli_err("--overwrite and --append exclude each other\n");
                 return IOF_EXIT_USAGE;
             }
             cfg.existing = c == O_OVERWRITE ? IOF_EXISTING_OVERWRITE : IOF_EXISTING_APPEND;
@@ -347,24 +370,28 @@ int iof_cli_extract(int argc, char **argv)
         case O_PROGRESS: force_progress = true; break;
         case O_RULES:
             if (n_rules == IOF_CLI_MAX_RULES) {
-                fprintf(stderr, "iotflow extract: --rules: at most %d files\n", IOF_CLI_MAX_RULES);
+                cli_err("--rules: at most %d files\n", IOF_CLI_MAX_RULES);
                 return IOF_EXIT_USAGE;
             }
             rules[n_rules++] = optarg;
             break;
         case 'q': quiet = true; break;
-        case 'h': extract_usage(stdout); return IOF_EXIT_OK;
-        case ':': fprintf(stderr, "iotflow extract: option %s needs a value\n", argv[optind - 1]); return IOF_EXIT_USAGE;
-        default: fprintf(stderr, "iotflow extract: unknown option %s (see --help)\n", argv[optind - 1]); return IOF_EXIT_USAGE;
+        case 'h': mode->usage(stdout); return IOF_EXIT_OK;
+        case ':': cli_err("option %s needs a value\n", argv[optind - 1]); return IOF_EXIT_USAGE;
+        default: cli_err("unknown option %s (see --help)\n", argv[optind - 1]); return IOF_EXIT_USAGE;
         }
     }
     if (tel_idle_given && cfg.table == IOF_TABLE_CUSTOMFLOW) {
-        fprintf(stderr, "iotflow extract: --telemetry-idle applies to --table telemetry or timeline\n");
+        cli_err("--telemetry-idle applies to --table telemetry or timeline\n");
         return IOF_EXIT_USAGE;
     }
 
+    if (mode->need_sensors && !cfg.sensors_file) {
+        cli_err("--sensors FILE is required (see --help)\n");
+        return IOF_EXIT_USAGE;
+    }
     if (tolerance_given && !cfg.sensors_file) {
-        fprintf(stderr, "iotflow extract: --tolerance applies to --sensors\n");
+        cli_err("--tolerance applies to --sensors\n");
         return IOF_EXIT_USAGE;
     }
 
@@ -374,8 +401,11 @@ int iof_cli_extract(int argc, char **argv)
     cfg.n_rules_files = n_rules;
     cfg.inputs = (const char *const *)(argv + optind);
     cfg.n_inputs = (size_t)(argc - optind);
+    int st;
+    if (mode->check_inputs && (st = mode->check_inputs(cfg.inputs, cfg.n_inputs)) != IOF_EXIT_OK)
+        return st;
     if (cfg.duration_s > 0 && !cfg.interface) {
-        fprintf(stderr, "iotflow extract: --duration applies to live capture (-i)\n");
+        cli_err("--duration applies to live capture (-i)\n");
         return IOF_EXIT_USAGE;
     }
     cfg.progress = !quiet && (force_progress || isatty(STDERR_FILENO));
@@ -385,7 +415,7 @@ int iof_cli_extract(int argc, char **argv)
     iof_run *run;
     iof_err rc = iof_run_create(&run, &cfg, err, sizeof(err));
     if (rc != IOF_OK) {
-        fprintf(stderr, "iotflow extract: %s\n", err);
+        cli_err("%s\n", err);
         return rc == IOF_E_IO || rc == IOF_E_FORMAT ? IOF_EXIT_INPUT : IOF_EXIT_USAGE;
     }
     iof_cli_signals_install(run);
@@ -408,7 +438,7 @@ int iof_cli_extract(int argc, char **argv)
         iof_run_print_summary(run, stderr);
     else if (verdict == IOF_VERDICT_FAILED || verdict == IOF_VERDICT_INPUT_ERROR ||
              (verdict == IOF_VERDICT_WARN && strict))
-        fprintf(stderr, "iotflow extract: %s: %s\n", iof_verdict_name(verdict), vt);
+        cli_err("%s: %s\n", iof_verdict_name(verdict), vt);
     int status;
     switch (rc) {
     case IOF_OK: status = IOF_EXIT_OK; break;

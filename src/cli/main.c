@@ -12,6 +12,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     { "extract", iof_cli_extract, "captures (files, directories, stdin, live) -> custom-flow datasets" },
+    { "fuse", iof_cli_fuse, "captures + sensor CSV -> flow records with their devices' sensor context" },
     { "stats", iof_cli_stats, "per-device / per-protocol summary of captures or of our outputs" },
     { "audit", iof_cli_audit, "leakage audit: columns of labelled outputs that alone predict the label" },
     { "correlate", iof_cli_correlate, "traffic against sensor readings: lagged cross-correlation, ranked" },

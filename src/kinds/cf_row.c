@@ -82,6 +82,10 @@ void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof__cf
         iof__cf_lbl_attrs(r, row->dev, &a);
         iof__lbl_row_fill(&row->lbl, &a);
     }
+    row->sens.s = cfg->sensors;
+    if (cfg->sensors) /* the record's lifetime: its first to its last packet */
+        iof__sens_fuse_fill(&row->sens, iof__sens_device(cfg->sensors, row->dev ? r->device : -1, mac), r->first_ns,
+                            r->first_ns, r->last_ns, cfg->sensor_tol_ns);
     row->stream = stream;
     row->stream_used = 0;
     if (cfg->wide && stream)
@@ -309,8 +313,15 @@ static int labels_declare(iof__schema *s, const void *cfgp, bool w)
 }
 static const iof__colgroup g_labels = { "labels", { iof__lbl_get, NULL, NULL }, offsetof(iof__cf_row, lbl),
                                         labels_declare };
+static int sensors_declare(iof__schema *s, const void *cfgp, bool w)
+{
+    (void)w;
+    return iof__sens_fuse_declare(s, ((const iof__cf_rowcfg *)cfgp)->sensors);
+}
+static const iof__colgroup g_sensors = { "sensors", { iof__sens_fuse_get, NULL, NULL }, offsetof(iof__cf_row, sens),
+                                         sensors_declare };
 static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload, &g_device, &g_end, &g_devip,
-                                                  &g_labels };
+                                                  &g_labels, &g_sensors };
 
 int iof__cf_schema(iof__schema *s, const iof__cf_rowcfg *cfg)
 {

@@ -12,6 +12,7 @@
 #include "flow/inventory.h"
 #include "common/schema.h"
 #include "kinds/labelcols.h"
+#include "kinds/sensorcols.h"
 #include "output/rowkind.h"
 
 typedef struct iof__cf_rowcfg {
@@ -22,6 +23,8 @@ typedef struct iof__cf_rowcfg {
     bool device_ip;            /* opt-in device_ip column (--device-ip) */
     const iof__inventory *inv; /* may be NULL */
     const iof__labeller *labels; /* --rules: label columns (NULL: none) */
+    const iof__sensors *sensors; /* --sensors: sensor context columns (NULL: none) */
+    int64_t sensor_tol_ns;       /* --tolerance */
 } iof__cf_rowcfg;
 
 /* One row = one record, with its text fields formatted once. */
@@ -38,6 +41,7 @@ typedef struct iof__cf_row {
     uint32_t stream_used;      /* entries before the -1 fill */
     const iof__device *dev;     /* inventory entry, or NULL */
     iof__lbl_row lbl;           /* labels (lbl.lb = cfg->labels) */
+    iof__sens_fuse_row sens;    /* sensor context (sens.s = cfg->sensors) */
 } iof__cf_row;
 
 /* The columns of the custom-flow record that readers of our outputs look up. */

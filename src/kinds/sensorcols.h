@@ -39,4 +39,32 @@ void iof__sens_row_fill(iof__sens_row *row, long dev, int64_t t, int64_t tol);
 /* iof__colgroup.ops.get of the group. */
 void iof__sens_get(const void *sensrow, const iof__column *c, uint32_t k, iof__value *v);
 
+/* The fusion group (extract --sensors with the custom-flow or telemetry table, iotflow fuse;
+ * docs/OUTPUT.md "Sensor context"): per value column C of the file, C_at_start (as-of reading at
+ * the record's first packet), C_mean, C_min and C_max (the readings with t0 <= time <= t1, the
+ * record's lifetime), all nullable FLOAT64; per flag column (iof__sensor_col.binary) also
+ * <name>_any, a nullable BOOL (true: a reading in the lifetime is non-zero), where <name> is the
+ * column's name without a trailing "_flag" (alert_flag -> alert_any, motion -> motion_any). The
+ * same flat columns in both layouts. Its accessor reads an iof__sens_fuse_row at the group's
+ * row_off, which the kind's builder fills with iof__sens_fuse_fill: a pure function of (record,
+ * sensor file, tolerance), as the level group's. */
+#define IOF_SENS_FLAG_SUFFIX "_flag"
+
+typedef struct iof__sens_fuse_row {
+    const iof__sensors *s;     /* NULL: no sensor file (the group declares no columns) */
+    bool have_at[IOF_MAX_SENSOR_COLS];
+    double at[IOF_MAX_SENSOR_COLS];
+    iof__sensor_agg agg[IOF_MAX_SENSOR_COLS];
+} iof__sens_fuse_row;
+
+/* iof__sens_check and iof__sens_declare for the fusion's columns: refused when one would be
+ * named like a column of s or like another of them (any case), or longer than a column name. */
+int iof__sens_fuse_check(const iof__schema *s, const iof__sensors *sens, char *err, size_t errlen);
+int iof__sens_fuse_declare(iof__schema *s, const iof__sensors *sens);
+/* Sensor device dev's context of a record (all null for dev < 0): the as-of reading at
+ * t_start (within tol) and the readings with t0 <= time <= t1. */
+void iof__sens_fuse_fill(iof__sens_fuse_row *row, long dev, int64_t t_start, int64_t t0, int64_t t1, int64_t tol);
+/* iof__colgroup.ops.get of the fusion group. */
+void iof__sens_fuse_get(const void *fuserow, const iof__column *c, uint32_t k, iof__value *v);
+
 #endif

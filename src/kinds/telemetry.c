@@ -47,6 +47,7 @@ typedef struct tel_row {
     uint32_t src_len, dst_len, proto_len;
     const char *direction;
     iof__lbl_row lbl;
+    iof__sens_fuse_row sens;   /* --sensors: the device's context */
 } tel_row;
 
 static void set_str(iof__value *v, const char *s, uint32_t n)
@@ -109,7 +110,14 @@ static int labels_declare(iof__schema *s, const void *cfg, bool wide)
 static const iof__colgroup g_meta = { "telemetry", { meta_get, NULL, NULL }, 0, meta_declare };
 static const iof__colgroup g_labels = { "labels", { iof__lbl_get, NULL, NULL }, offsetof(tel_row, lbl),
                                         labels_declare };
-static const iof__colgroup *const groups[] = { &g_meta, &g_labels };
+static int sensors_declare(iof__schema *s, const void *cfg, bool wide)
+{
+    (void)wide;
+    return iof__sens_fuse_declare(s, ((const iof__tel_rowcfg *)cfg)->sensors);
+}
+static const iof__colgroup g_sensors = { "sensors", { iof__sens_fuse_get, NULL, NULL }, offsetof(tel_row, sens),
+                                         sensors_declare };
+static const iof__colgroup *const groups[] = { &g_meta, &g_labels, &g_sensors };
 
 int iof__tel_schema(iof__schema *s, const iof__tel_rowcfg *cfg)
 {
@@ -142,8 +150,10 @@ static void *tel_builder_new(const void *cfg, bool wide)
 {
     (void)wide;
     tel_builder *b = calloc(1, sizeof(*b));
-    if (b)
+    if (b) {
         b->cfg = *(const iof__tel_rowcfg *)cfg;
+        b->row.sens.s = b->cfg.sensors;
+    }
     return b;
 }
 
@@ -178,6 +188,10 @@ static const void *tel_build(void *builder, const void *rec)
         iof__tel_lbl_attrs(r, row->dev, &a);
         iof__lbl_row_fill(&row->lbl, &a);
     }
+    /* the row's lifetime is its second: the readings in it, and the reading as of the flow's first packet */
+    if (b->cfg.sensors)
+        iof__sens_fuse_fill(&row->sens, iof__sens_device(b->cfg.sensors, k->device, r->has_mac ? r->mac : NULL),
+                            r->flow_first_ns, r->sec_ns, iof__sensors_second_end(r->sec_ns), b->cfg.sensor_tol_ns);
     return row;
 }
 

@@ -9,6 +9,7 @@
 #include "flow/inventory.h"
 #include "flow/telem.h"
 #include "kinds/labelcols.h"
+#include "kinds/sensorcols.h"
 #include "labels/rules.h"
 #include "output/rowkind.h"
 
@@ -16,6 +17,8 @@ typedef struct iof__tel_rowcfg {
     bool anonymise;              /* private addresses as 0.0.0.0 / :: (kinds/addrtext.h) */
     const iof__inventory *inv;   /* device names (may be NULL) */
     const iof__labeller *labels; /* --rules (NULL: none) */
+    const iof__sensors *sensors; /* --sensors: sensor context columns (NULL: none) */
+    int64_t sensor_tol_ns;       /* --tolerance */
 } iof__tel_rowcfg;
 
 extern const iof__row_kind iof__tel_kind;

@@ -569,6 +569,7 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
             iof__tb_kv_u64(&b, "values", sc->values, true);
             iof__tb_kv_u64(&b, "missing", sc->missing, true);
             iof__tb_kv_u64(&b, "bad_values", sc->bad_values, true);
+            iof__tb_kv_bool(&b, "flag", sc->binary, true);
             iof__tb_putc(&b, '}');
         }
         iof__tb_puts(&b, "]}");

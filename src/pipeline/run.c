@@ -61,6 +61,13 @@ static void on_skip(void *ctx, const char *path, const char *why)
     say(ctx, "skipping %s: %s", path, why);
 }
 
+/* The run writes custom-flow records in the wide layout (asked for, or Parquet / CSV's default). */
+static bool writes_wide(const iof_config *c)
+{
+    return c->layout == IOF_LAYOUT_WIDE ||
+           (c->layout == IOF_LAYOUT_DEFAULT && (c->formats & (IOF_FMT_PARQUET | IOF_FMT_CSV)));
+}
+
 /* --rules: every file loads (a bad one names file:line:col; exit 1 before any input is read),
  * its keys fit both layouts' column names, and its warnings reach the caller. */
 static int load_rules(iof_run *r, char *err, size_t errlen)
@@ -100,8 +107,7 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
                              "label key \"%s\" is a member Joy writes in every flow (-f joy): name the key "
                              "otherwise", key);
     }
-    bool wide_used = c->layout == IOF_LAYOUT_WIDE ||
-                     (c->layout == IOF_LAYOUT_DEFAULT && (c->formats & (IOF_FMT_PARQUET | IOF_FMT_CSV)));
+    bool wide_used = writes_wide(c);
     iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .labels = r->labels };
     uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
     if (wide_used && c->payload_total > max_b)
@@ -122,6 +128,12 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
     return IOF_OK;
 }
 
+/* --tolerance in ns (checked: 0..3600 s) */
+static int64_t sensor_tol_ns(const iof_config *c)
+{
+    return iof__sensors_tolerance_ns(c->sensor_tolerance_s);
+}
+
 static void sensors_warn(void *ctx, const char *msg)
 {
     say(ctx, "warning: %s", msg);
@@ -137,11 +149,38 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
     int rc = iof__sensors_load(c->sensors_file, &sc, &r->sensors, &r->sensors_st, err, errlen);
     if (rc != IOF_OK)
         return rc == IOF_E_NOMEM ? rc : IOF_E_INVAL;
-    iof__tl_rowcfg probe = { 0 }; /* the timeline's own columns */
     iof__schema s;
-    IOF_TRY(iof__tl_kind.schema(&s, &probe, false));
-    rc = iof__sens_check(&s, r->sensors, err, errlen);
-    iof__schema_free(&s);
+    if (c->table == IOF_TABLE_TIMELINE) {
+        iof__tl_rowcfg probe = { 0 }; /* the timeline's own columns */
+        IOF_TRY(iof__tl_kind.schema(&s, &probe, false));
+        rc = iof__sens_check(&s, r->sensors, err, errlen);
+        iof__schema_free(&s);
+    } else if (c->table == IOF_TABLE_TELEMETRY) {
+        iof__tel_rowcfg probe = { .labels = r->labels }; /* its columns and the labels' */
+        IOF_TRY(iof__tel_schema(&s, &probe));
+        rc = iof__sens_fuse_check(&s, r->sensors, err, errlen);
+        iof__schema_free(&s);
+    } else {
+        /* the record's columns in both layouts (with the labels'), then the context columns' room in the wide one */
+        for (int wide = 0; wide < 2 && rc == IOF_OK; wide++) {
+            iof__cf_rowcfg probe = { .wide = wide, .packets = c->packets, .device_ip = c->device_ip,
+                                     .labels = r->labels };
+            uint32_t room = iof__cf_wide_max_payload_total(&probe);
+            probe.payload_total = wide && c->payload_total > room ? room : c->payload_total;
+            IOF_TRY(iof__cf_schema(&s, &probe));
+            rc = iof__sens_fuse_check(&s, r->sensors, err, errlen);
+            iof__schema_free(&s);
+        }
+        bool wide_used = writes_wide(c);
+        iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .labels = r->labels,
+                              .sensors = r->sensors };
+        uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
+        if (rc == IOF_OK && wide_used && c->payload_total > max_b)
+            rc = iof__fail(err, errlen, IOF_E_INVAL,
+                           "--sensors adds sensor context columns: with --packets %u the wide layout's %d columns "
+                           "leave room for --payload-total %u at most (got %u); --layout nested has no such limit",
+                           c->packets, IOF_MAX_COLUMNS, max_b, c->payload_total);
+    }
     if (rc != IOF_OK)
         return rc;
     const iof__sensors_stats *st = &r->sensors_st;
@@ -164,8 +203,7 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         return iof__fail(err, errlen, IOF_E_INVAL, "--payload must be 0..%d", IOF_MAX_PAYLOAD_BYTES);
     if (cfg->payload_total > IOF_MAX_PAYLOAD_TOTAL)
         return iof__fail(err, errlen, IOF_E_INVAL, "--payload-total must be 0..%d", IOF_MAX_PAYLOAD_TOTAL);
-    bool wide = cfg->layout == IOF_LAYOUT_WIDE ||
-                (cfg->layout == IOF_LAYOUT_DEFAULT && (cfg->formats & (IOF_FMT_PARQUET | IOF_FMT_CSV)));
+    bool wide = writes_wide(cfg);
     iof__cf_rowcfg probe = { .packets = cfg->packets, .payload_total = cfg->payload_total,
                              .device_ip = cfg->device_ip };
     uint32_t max_b = iof__cf_wide_max_payload_total(&probe);
@@ -199,9 +237,10 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     if (cfg->table == IOF_TABLE_TIMELINE && cfg->n_rules_files && !(cfg->formats & IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--rules labels records, telemetry rows and Joy flows: the timeline has no labels");
-    if (cfg->sensors_file && cfg->table != IOF_TABLE_TIMELINE)
+    if (cfg->sensors_file && (cfg->formats & IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL,
-                         "--sensors works with --table timeline (fusion of flow records is not built yet)");
+                         "--sensors adds columns to parquet, csv and jsonl outputs; Joy flows (-f joy) have no "
+                         "sensor context: write them in a run without --sensors");
     if (iof__sensors_tolerance_ns(cfg->sensor_tolerance_s) < 0)
         return iof__fail(err, errlen, IOF_E_INVAL, "--tolerance must be between 0 and 3600 s; got %g s",
                          cfg->sensor_tolerance_s);
@@ -443,13 +482,14 @@ static int setup_telemetry(iof_run *r, uint64_t seed)
         if (rc != IOF_OK)
             return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the timeline");
         r->tlcfg = (iof__tl_rowcfg){ .anonymise = c->anonymise, .inv = r->inv, .sensors = r->sensors,
-                                     .sensor_tol_ns = iof__sensors_tolerance_ns(c->sensor_tolerance_s) };
+                                     .sensor_tol_ns = sensor_tol_ns(c) };
     }
     const iof__view_consumer tv = { "telemetry", r, tel_packet, tel_advance, tel_flush };
     IOF_TRY(iof__pipe_add_consumer(&r->pipe, &tv));
     if (r->labels && !r->timeline)
         IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, tel_label_stats, r));
-    r->telcfg = (iof__tel_rowcfg){ .anonymise = c->anonymise, .inv = r->inv, .labels = r->labels };
+    r->telcfg = (iof__tel_rowcfg){ .anonymise = c->anonymise, .inv = r->inv, .labels = r->labels,
+                                   .sensors = r->sensors, .sensor_tol_ns = sensor_tol_ns(c) };
     return IOF_OK;
 }
 
@@ -500,7 +540,7 @@ static int setup(iof_run *r)
         IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_label_stats, r));
     r->rowcfg = (iof__cf_rowcfg){ .packets = c->packets, .payload_total = c->payload_total,
                                   .anonymise = c->anonymise, .device_ip = c->device_ip, .inv = r->inv,
-                                  .labels = r->labels };
+                                  .labels = r->labels, .sensors = r->sensors, .sensor_tol_ns = sensor_tol_ns(c) };
     if (c->formats & IOF_FMT_JOY)
         IOF_TRY(iof__joyrun_setup(r, seed));
     if (!(c->formats & ~(unsigned)IOF_FMT_JOY))

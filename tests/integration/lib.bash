@@ -8,3 +8,25 @@ T=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is not installed"; exit 77; }
+
+# pq_rows FILE OUT: FILE's rows as JSON Lines in OUT, as DuckDB reads them, after the shared
+# validator (IOF_SHARED/tools/parquet/pqcheck) verified the file. Returns 1 after printing a
+# "SKIP (Parquet part)" line when the validator, node or its dependencies are missing; fails the
+# test when the validator finds a problem.
+pq_rows() {
+    local file=$1 out=$2 pqcheck=${IOF_SHARED:-/nonexistent}/tools/parquet/pqcheck
+    if [ ! -x "$pqcheck" ] || ! command -v node > /dev/null; then
+        echo "SKIP (Parquet part): no pqcheck (IOF_SHARED) or no node"
+        return 1
+    fi
+    if "$pqcheck" verify --quiet "$file" > "$out.verify" 2>&1; then
+        "$pqcheck" rows "$file" --reader duckdb > "$out" || fail "pqcheck rows $file"
+        return 0
+    fi
+    if grep -q "dependencies missing" "$out.verify"; then
+        echo "SKIP (Parquet part): $(cat "$out.verify")"
+        return 1
+    fi
+    cat "$out.verify"
+    fail "pqcheck verify $file"
+}

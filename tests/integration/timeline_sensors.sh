@@ -7,12 +7,11 @@
 # values (when pqcheck is usable). Hand-made files: the tolerance's both ends (2 s / 3 s), a device
 # given by MAC (with and without --devices), an out-of-order and a duplicate row and a skipped row
 # (counted in the summary and the stats JSON; WARN, exit 4 under --strict), a malformed file
-# (exit 1, file:line), a column named like a timeline column and --sensors with another table
-# (exit 1).
+# (exit 1, file:line), a column named like a timeline column and --sensors with -f joy (exit 1;
+# the custom-flow and telemetry tables' sensor context: fuse.sh).
 #
 # Env: IOF_BIN (dir with iotflow), IOF_SHARED (optional: the Parquet validator). Exit 0 / 1.
 . "$(dirname "$0")/lib.bash"
-PQCHECK=${IOF_SHARED:-/nonexistent}/tools/parquet/pqcheck
 
 D="$T/D"
 "$BIN" synth -q -o "$D" --seed 3 --duration 10m || fail "synth"
@@ -23,57 +22,19 @@ D="$T/D"
 day=$(cd "$T/out/timeline" && ls *.csv | head -1)
 day=${day%.csv}
 PQROWS=
-if [ -x "$PQCHECK" ] && command -v node > /dev/null; then
-    if "$PQCHECK" verify --quiet "$T/out/timeline/$day.parquet" > "$T/pqv.txt" 2>&1; then
-        "$PQCHECK" rows "$T/out/timeline/$day.parquet" --reader duckdb > "$T/pq.jsonl" || fail "pqcheck rows"
-        PQROWS="$T/pq.jsonl"
-    elif grep -q "dependencies missing" "$T/pqv.txt"; then
-        echo "SKIP (Parquet part): $(cat "$T/pqv.txt")"
-    else
-        cat "$T/pqv.txt"
-        fail "pqcheck verify"
-    fi
-else
-    echo "SKIP (Parquet part): no pqcheck (IOF_SHARED) or no node"
-fi
+pq_rows "$T/out/timeline/$day.parquet" "$T/pq.jsonl" && PQROWS="$T/pq.jsonl"
 
 # The expected value of a (device, column, second): the last reading with
 # end - tol <= time <= end, end = the second's last instant (ns); missing cells are not readings.
-cat > "$T/asof.py" <<'PY'
-import bisect, csv, datetime, re
-def ns(text):
-    text = text.strip()
-    if any(c in text for c in "-:T"):
-        base, frac = text.replace("Z", "+00:00"), 0
-        m = re.match(r"(.*?)\.(\d+)(.*)$", base)
-        if m:
-            base, frac = m.group(1) + m.group(3), int((m.group(2) + "000000000")[:9])
-        return int(datetime.datetime.fromisoformat(base).timestamp()) * 10**9 + frac
-    return int(round(float(text) * 1e9))
+cat > "$T/asof.py" <<PY
+import sys
+sys.path.insert(0, "$HERE")
+from sensors_ref import ns, asof_at, load as load3
 def load(path, alias=None):
-    """{(device, column): ([times], [values])} in file order (last duplicate wins), sorted."""
-    alias = alias or {}
-    rows = list(csv.DictReader(open(path)))
-    cols = [c for c in rows[0].keys() if c not in ("timestamp", "device_id")]
-    by = {}
-    for r in rows:
-        if None in r or None in r.values():
-            continue  # a field count other than the header's: the reader skips the row
-        dev = alias.get(r["device_id"], r["device_id"])
-        for c in cols:
-            v = (r[c] or "").strip()
-            if v == "":
-                by.setdefault((dev, c), {}).pop(ns(r["timestamp"]), None)
-                continue
-            by.setdefault((dev, c), {})[ns(r["timestamp"])] = float(v)
-    return cols, {k: (sorted(d), [d[t] for t in sorted(d)]) for k, d in by.items()}
+    cols, _, series = load3(path, alias)
+    return cols, series
 def asof(series, key, sec_ns, tol_ns):
-    if key not in series:
-        return None
-    ts, vs = series[key]
-    end = sec_ns + 10**9 - 1
-    i = bisect.bisect_right(ts, end)
-    return vs[i - 1] if i and end - ts[i - 1] <= tol_ns else None
+    return asof_at(series, key, sec_ns + 10**9 - 1, tol_ns)
 PY
 
 python3 - "$T" "$D" "$day" "$PQROWS" <<'PY' || fail "sensor columns of the synth run"
@@ -227,9 +188,8 @@ check_refused nozone "nozone.csv:3: column 1 (timestamp)" "$D/capture.pcap" --de
 check_refused missing "missing.csv" "$D/capture.pcap" --sensors "$T/missing.csv" --table timeline -f csv
 printf 'timestamp,device_id,Bytes_Out\n' > "$T/clash.csv"
 check_refused clash 'column "Bytes_Out"' "$D/capture.pcap" --sensors "$T/clash.csv" --table timeline -f csv
-check_refused customflow "--sensors works with --table timeline" "$D/capture.pcap" --sensors "$D/sensors.csv" -f csv
-check_refused telemetry "--sensors works with --table timeline" "$D/capture.pcap" --sensors "$D/sensors.csv" \
-    --table telemetry -f csv
+check_refused joy "Joy flows (-f joy) have no sensor context" "$D/capture.pcap" --sensors "$D/sensors.csv" \
+    --table timeline -f csv,joy
 check_refused tolerance "--tolerance" "$D/capture.pcap" --sensors "$D/sensors.csv" --table timeline --tolerance 2h
 check_refused tolerance-alone "--tolerance applies to --sensors" "$D/capture.pcap" --table timeline --tolerance 3
 echo "PASS: timeline with sensors"

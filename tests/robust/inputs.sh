@@ -96,5 +96,5 @@ check "--device-ip: the key's device-side address (0.0.0.0 for a DHCP discover)"
   grep -q '"evicted":false,"device_ip":"0.0.0.0"}' "$TMP/dip/bidirectional/24-06-23.jsonl"
 check "--device-ip: last CSV column" bash -c "head -1 '$TMP/dip/bidirectional/24-06-23.csv' | grep -q ',evicted,device_ip'"
 "$BIN/iotflow" --version | grep -q "^iotflow [0-9]"; check "--version" [ $? -eq 0 ]
-for c in extract stats synth demo; do "$BIN/iotflow" $c --help >/dev/null; check "$c --help" [ $? -eq 0 ]; done
+for c in extract fuse stats synth demo; do "$BIN/iotflow" $c --help >/dev/null; check "$c --help" [ $? -eq 0 ]; done
 finish

@@ -13,6 +13,7 @@
 #include "kinds/sensorcols.h"
 #include "kinds/timeline.h"
 #include "test.h"
+#include "sensor_text.h"
 
 #define S 1000000000LL
 static iof__tlrow rows[256];
@@ -89,18 +90,6 @@ static void test_fill_and_counts(void)
     iof__timeline_get_stats(t, &st);
     ASSERT_EQ_INT(st.gap_seconds, IOF_TL_MAX_GAP_S + 9);
     iof__timeline_destroy(t);
-}
-
-static iof__sensors *sensors_of(const char *text, char *err, size_t errlen)
-{
-    FILE *fp = fmemopen((void *)text, strlen(text), "r");
-    ASSERT_TRUE(fp != NULL);
-    iof__sensors_config sc = { 0 };
-    iof__sensors *s = NULL;
-    int rc = iof__sensors_read(fp, "mem.csv", &sc, &s, NULL, err, errlen);
-    fclose(fp);
-    ASSERT_EQ_INT(rc, 0);
-    return s;
 }
 
 /* the value of column c of the row the kind builds for r */
