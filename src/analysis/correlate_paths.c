@@ -170,6 +170,13 @@ static int load_inputs(cctx *x, const char *const *paths, size_t n, char *err, s
     if (!l.n_captures) {
         rc = iof__ds_each_file(&l, read_file, x, x->o->on_message, x->o->message_ctx, err, errlen);
         x->said = rc != IOF_OK; /* each file's error went to on_message */
+        if ((rc == IOF_E_FORMAT || rc == IOF_E_IO) && x->rows) { /* as for captures: the rest is used */
+            x->input_rc = rc;
+            snprintf(x->input_err, sizeof(x->input_err), "a table could not be read (above)");
+            x->said = false;
+            err[0] = '\0';
+            rc = IOF_OK;
+        }
         goto done;
     }
     iof_config cfg;
