@@ -44,7 +44,7 @@ static bool ends_with(const char *s, const char *suffix)
 /* captures only: an output of ours (what extract writes) is refused by its name */
 static int check_inputs(const char *const *inputs, size_t n)
 {
-    static const char *const written[] = { ".parquet", ".csv", ".jsonl", ".json", ".csv.gz", ".jsonl.gz" };
+    static const char *const written[] = { ".parquet", ".csv", ".jsonl", ".json", ".csv.gz", ".jsonl.gz", ".json.gz" };
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < sizeof(written) / sizeof(written[0]); k++)
             if (ends_with(inputs[i], written[k])) {

@@ -256,6 +256,8 @@ static void dns_json(iof__tbuf *b, const void *out, const void *in, const iof__f
     const dns_state *so = out, *si = in;
     if (!so->seen)
         return;
+    if (si && !si->seen) /* Joy passes twin->dns: NULL when the twin never passed the filter */
+        si = NULL;
     if (si ? !so->n && !si->n : !so->n)
         return;
     iof__tb_puts(b, ",\"dns\":[");

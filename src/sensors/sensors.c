@@ -978,6 +978,19 @@ void iof__sensors_agg(const iof__sensors *s, size_t dev, size_t col, int64_t t0,
     }
     out->n = j - i;
     out->mean = sum / (double)out->n;
+    if (mn == mx) {
+        out->mean = mn; /* constant readings: exactly their value, not a rounded sum / n */
+    } else if (!isfinite(out->mean)) {
+        /* the sum overflowed (readings near 1e308): a running mean, O(readings), this case only */
+        double m = 0;
+        for (size_t k = i; k < j; k++)
+            m += (z->v[k] - m) / (double)(k - i + 1);
+        out->mean = m;
+    }
+    if (out->mean < mn) /* rounding never puts a mean outside its readings */
+        out->mean = mn;
+    if (out->mean > mx)
+        out->mean = mx;
     out->min = mn;
     out->max = mx;
     out->any_nonzero = nz > 0;

@@ -243,6 +243,20 @@ static void test_interval_no_cancellation(void)
     iof__sensors_free(s);
 }
 
+/* means that a plain sum / n gets wrong: an overflowing sum, and a constant's rounding */
+static void test_mean_extremes(void)
+{
+    iof__sensors *s = rd("timestamp,device_id,big,tiny\n1,d,1e308,1.5e-12\n2,d,1e308,1.5e-12\n3,d,9e307,1.5e-12\n");
+    ASSERT_TRUE(s);
+    iof__sensor_agg g;
+    iof__sensors_agg(s, 0, 0, 1 * S, 3 * S, &g);
+    ASSERT_TRUE(isfinite(g.mean) && g.mean >= g.min && g.mean <= g.max);
+    ASSERT_TRUE(fabs(g.mean - (1e308 / 3 * 2 + 3e307)) < 1e293);
+    iof__sensors_agg(s, 0, 1, 1 * S, 3 * S, &g);
+    ASSERT_TRUE(g.mean == 1.5e-12); /* exactly, not 1.4999999999999989e-12 */
+    iof__sensors_free(s);
+}
+
 static void test_flags_any(void)
 {
     iof__sensors *s = rd("timestamp,device_id,motion,alert_flag,t\n"
@@ -575,7 +589,7 @@ static void test_synth_file(void)
 
 static const iof_test tests[] = {
     TEST(test_time_parsers),  TEST(test_zones),        TEST(test_zone_errors),     TEST(test_asof_boundaries),
-    TEST(test_intervals), TEST(test_interval_no_cancellation),     TEST(test_flags_any),    TEST(test_duplicates_order), TEST(test_missing_and_bad),
+    TEST(test_intervals), TEST(test_interval_no_cancellation), TEST(test_mean_extremes),     TEST(test_flags_any),    TEST(test_duplicates_order), TEST(test_missing_and_bad),
     TEST(test_hostile_rows),  TEST(test_fatal_and_caps), TEST(test_inventory_ids), TEST(test_level),
     TEST(test_synth_file),    { 0 }
 };
