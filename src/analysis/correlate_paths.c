@@ -3,7 +3,6 @@
  * table, the CSV and the plot. The scoring is analysis/correlate.h. */
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +25,15 @@
 void iof_correlate_options_init(iof_correlate_options *o)
 {
     memset(o, 0, sizeof(*o));
-    o->max_lag = 60;
+    iof__xcorr_config xc; /* the scoring defaults have one owner */
+    iof__xcorr_config_init(&xc);
+    o->max_lag = xc.max_lag;
+    o->threshold = xc.threshold;
+    o->shifts = xc.shifts;
+    o->confirm_shifts = xc.confirm_shifts;
+    o->seed = xc.seed;
     o->tolerance_s = 2;
-    o->threshold = 6;
-    o->shifts = 19;
-    o->confirm_shifts = 99;
-    o->seed = 1;
     o->top = 20;
-    o->threads = 0;
 }
 
 typedef struct cctx {
@@ -132,22 +132,11 @@ static int read_file(void *ctx, const char *path, char *err, size_t errlen)
     return rc < 0 ? rc : IOF_OK;
 }
 
-static void say(const iof_correlate_options *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const iof_correlate_options *o, const char *fmt, ...)
-{
-    if (!o->on_message)
-        return;
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    o->on_message(o->message_ctx, buf);
-}
+#define say(o, ...) iof__say((o)->on_message, (o)->message_ctx, __VA_ARGS__)
 
 static void sensor_warn(void *ctx, const char *msg)
 {
-    say(ctx, "%s", msg);
+    say((const iof_correlate_options *)ctx, "%s", msg);
 }
 
 static int load_inputs(cctx *x, const char *const *paths, size_t n, char *err, size_t errlen)

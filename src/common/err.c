@@ -33,3 +33,15 @@ int iof__fail(char *buf, size_t len, int code, const char *fmt, ...)
     }
     return code;
 }
+
+void iof__say(iof_message_fn fn, void *ctx, const char *fmt, ...)
+{
+    if (!fn)
+        return;
+    char text[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    fn(ctx, text);
+}

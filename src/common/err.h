@@ -14,4 +14,8 @@
 int iof__fail(char *buf, size_t len, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Formats one line for a caller's iof_message_fn (the library never prints); nothing when fn
+ * is NULL. */
+void iof__say(iof_message_fn fn, void *ctx, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -36,6 +36,12 @@ const char *iof__tl_column(size_t i)
     return i < sizeof(cols) / sizeof(cols[0]) ? cols[i].name : NULL;
 }
 
+uint32_t iof__tl_device_text(const iof__tlrow *r, const iof__inventory *inv, bool anonymise, char out[64])
+{
+    const iof__device *dev = r->device >= 0 && inv ? iof__inventory_get(inv, (size_t)r->device) : NULL;
+    return iof__device_id_text(dev, r->has_mac ? r->mac : NULL, r->ipver, r->dev_ip, anonymise, out);
+}
+
 typedef struct tl_row {
     const iof__tlrow *rec;
     char device[64];
@@ -131,10 +137,8 @@ static const void *tl_build(void *builder, const void *rec)
 {
     tl_builder *b = builder;
     const iof__tlrow *r = rec;
-    const iof__device *dev = r->device >= 0 && b->cfg.inv ? iof__inventory_get(b->cfg.inv, (size_t)r->device) : NULL;
     b->row.rec = r;
-    b->row.device_len = iof__device_id_text(dev, r->has_mac ? r->mac : NULL, r->ipver, r->dev_ip, b->cfg.anonymise,
-                                            b->row.device);
+    b->row.device_len = iof__tl_device_text(r, b->cfg.inv, b->cfg.anonymise, b->row.device);
     if (b->cfg.sensors) /* the per-second level's instant: a reading anywhere in the second counts */
         iof__sens_row_fill(&b->row.sens, sens_device(b, r), iof__sensors_second_end(r->sec_ns),
                            b->cfg.sensor_tol_ns);

@@ -29,4 +29,8 @@ extern const iof__row_kind iof__tl_kind;
 #define IOF_TL_COL_COUNTS 2    /* position of packets_out; the six counts follow in that order */
 const char *iof__tl_column(size_t i);
 
+/* A row's device_id text (inventory name, else MAC, else address): the column's value, also
+ * for readers of rows that never become a file (pipeline/tlrun.c). */
+uint32_t iof__tl_device_text(const iof__tlrow *r, const iof__inventory *inv, bool anonymise, char out[64]);
+
 #endif

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,22 +42,11 @@ void iof_config_init(iof_config *c)
 }
 
 /* A line for the caller's on_message (the library never prints). */
-static void say(const iof_config *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const iof_config *c, const char *fmt, ...)
-{
-    if (!c->on_message)
-        return;
-    char text[1200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof(text), fmt, ap);
-    va_end(ap);
-    c->on_message(c->message_ctx, text);
-}
+#define say(c, ...) iof__say((c)->on_message, (c)->message_ctx, __VA_ARGS__)
 
 static void on_skip(void *ctx, const char *path, const char *why)
 {
-    say(ctx, "skipping %s: %s", path, why);
+    say((const iof_config *)ctx, "skipping %s: %s", path, why);
 }
 
 /* The run writes custom-flow records in the wide layout (asked for, or Parquet / CSV's default). */
@@ -136,7 +124,7 @@ static int64_t sensor_tol_ns(const iof_config *c)
 
 static void sensors_warn(void *ctx, const char *msg)
 {
-    say(ctx, "warning: %s", msg);
+    say((const iof_config *)ctx, "warning: %s", msg);
 }
 
 /* --sensors: the file is configuration, like --devices (a fatal problem names file:line and

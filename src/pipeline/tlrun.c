@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "kinds/addrtext.h"
+#include "kinds/timeline.h"
 #include "pipeline/run_int.h"
 #include "pipeline/tlrun.h"
 
@@ -18,11 +18,9 @@ typedef struct tap {
 static int on_row(void *ctx, const iof__tlrow *r)
 {
     tap *t = ctx;
-    const iof__inventory *inv = t->run->inv;
-    const iof__device *dev = r->device >= 0 && inv ? iof__inventory_get(inv, (size_t)r->device) : NULL;
     char name[64];
-    /* the table's device_id, as extract --table timeline writes it (addresses never anonymised) */
-    uint32_t len = iof__device_id_text(dev, r->has_mac ? r->mac : NULL, r->ipver, r->dev_ip, true, name);
+    /* the table's device_id, as extract --table timeline writes it (by default) */
+    uint32_t len = iof__tl_device_text(r, t->run->inv, true, name);
     const uint64_t counts[6] = { r->packets[0], r->packets[1], r->bytes[0], r->bytes[1], r->flows[0], r->flows[1] };
     t->rows++;
     return t->fn(t->ctx, r->sec_ns, name, len, counts);
