@@ -214,6 +214,28 @@ iof_err iof_audit_paths(const char *const *paths, size_t n, const iof_audit_opti
                         iof_message_fn on_message, void *message_ctx, size_t *leaks, char *errbuf,
                         size_t errlen);
 
+/* ---- relabelling written outputs (iotflow label, docs/LABELS.md) -------------------------- */
+typedef struct iof_label_options {
+    const char *const *rules;  /* the --rules files, one per set of keys (at most 16) */
+    size_t n_rules;
+    const char *out_dir;       /* where the relabelled copies go (required) */
+    bool overwrite;            /* replace files already at the output paths */
+    unsigned threads;          /* Parquet writer: 1 = no helper thread, 0 = by cores */
+    iof_message_fn on_message; /* rule warnings; a file that could not be relabelled */
+    void *message_ctx;
+} iof_label_options;
+/* Relabels the custom-flow outputs under PATHs (.parquet, .csv, .jsonl, or directories: every
+ * such file, each format) with the rule files: each is copied to out_dir (its path below a
+ * directory argument kept; a file argument by its name) with its label columns replaced by the
+ * rules' keys, where extract --rules puts them, under a temporary name renamed when complete.
+ * Prints a line per file and the rows per label to out. Every file is checked first: a rule
+ * reading an attribute a file does not carry, a key colliding with a column, an output path
+ * taken (without overwrite) or a capture among the inputs writes nothing (IOF_E_INVAL). A file
+ * that turns out damaged is reported (on_message) and the others are still written
+ * (IOF_E_FORMAT / IOF_E_IO). Message in errbuf. */
+iof_err iof_label_paths(const char *const *paths, size_t n, const iof_label_options *o, FILE *out, char *errbuf,
+                        size_t errlen);
+
 /* ---- traffic against sensor readings (iotflow correlate, docs/SENSORS.md) ---------------- */
 typedef struct iof_correlate_options {
     const char *sensors_file;  /* required: the readings CSV (docs/SENSORS.md) */

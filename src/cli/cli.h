@@ -33,6 +33,7 @@ typedef struct iof_cli_extract_mode {
 int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode);
 int iof_cli_stats(int argc, char **argv);
 int iof_cli_audit(int argc, char **argv);
+int iof_cli_label(int argc, char **argv);
 int iof_cli_correlate(int argc, char **argv);
 int iof_cli_devices(int argc, char **argv);
 int iof_cli_synth(int argc, char **argv);

@@ -14,6 +14,7 @@ static const struct {
     { "extract", iof_cli_extract, "captures (files, directories, stdin, live) -> custom-flow datasets" },
     { "fuse", iof_cli_fuse, "captures + sensor CSV -> flow records with their devices' sensor context" },
     { "stats", iof_cli_stats, "per-device / per-protocol summary of captures or of our outputs" },
+    { "label", iof_cli_label, "relabel written outputs with rule files, without the captures" },
     { "audit", iof_cli_audit, "leakage audit: columns of labelled outputs that alone predict the label" },
     { "correlate", iof_cli_correlate, "traffic against sensor readings: lagged cross-correlation, ranked" },
     { "devices", iof_cli_devices, "devices seen in captures -> an inventory CSV for --devices" },

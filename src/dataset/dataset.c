@@ -97,8 +97,8 @@ static void sort_paths(char **v, size_t n)
         qsort(v, n, sizeof(*v), cmp_path);
 }
 
-int iof__ds_list_paths(iof__ds_list *l, const char *const *paths, size_t n, char *err,
-                       size_t errlen)
+static int list_paths(iof__ds_list *l, const char *const *paths, size_t n, bool all_formats, char *err,
+                      size_t errlen)
 {
     memset(l, 0, sizeof(*l));
     for (size_t i = 0; i < n; i++) {
@@ -109,7 +109,7 @@ int iof__ds_list_paths(iof__ds_list *l, const char *const *paths, size_t n, char
         if (strcmp(paths[i], "-") != 0 && S_ISDIR(sb.st_mode)) {
             iof__ds_list sub = { 0 };
             rc = iof__walk(paths[i], found, NULL, &sub, err, errlen);
-            if (rc == IOF_OK)
+            if (rc == IOF_OK && !all_formats)
                 rc = drop_other_formats(&sub);
             if (rc == IOF_OK) {
                 sort_paths(sub.files, sub.n_files);
@@ -132,6 +132,17 @@ int iof__ds_list_paths(iof__ds_list *l, const char *const *paths, size_t n, char
             return rc;
     }
     return IOF_OK;
+}
+
+int iof__ds_list_paths(iof__ds_list *l, const char *const *paths, size_t n, char *err,
+                       size_t errlen)
+{
+    return list_paths(l, paths, n, false, err, errlen);
+}
+
+int iof__ds_list_paths_all(iof__ds_list *l, const char *const *paths, size_t n, char *err, size_t errlen)
+{
+    return list_paths(l, paths, n, true, err, errlen);
 }
 
 void iof__ds_list_free(iof__ds_list *l)

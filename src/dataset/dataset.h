@@ -43,6 +43,9 @@ typedef struct iof__ds_list {
 
 int iof__ds_list_paths(iof__ds_list *l, const char *const *paths, size_t n, char *err,
                        size_t errlen);
+/* The same, keeping every format of a dataset written side by side (a rewrite writes each). */
+int iof__ds_list_paths_all(iof__ds_list *l, const char *const *paths, size_t n, char *err,
+                           size_t errlen);
 void iof__ds_list_free(iof__ds_list *l);
 /* Calls fn(ctx, path, err, errlen) for each dataset file of l, in order. A file's error goes to
  * on_message (when not NULL) and the walk goes on with the next file; the first error is kept

@@ -323,6 +323,22 @@ static const iof__colgroup g_sensors = { "sensors", { iof__sens_fuse_get, NULL, 
 static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload, &g_device, &g_end, &g_devip,
                                                   &g_labels, &g_sensors };
 
+const char *const iof__cf_labels_follow[] = { "evicted", IOF__CF_DEVIP_NAME, NULL };
+
+bool iof__cf_is_first_dir_col(const char *name, bool *list)
+{
+    *list = strcmp(name, "pkt_dir") == 0;
+    if (*list)
+        return true;
+    /* slots_declare's wide name of slot 0: "P", at least two zeros, "_D" */
+    size_t n = strlen(name), z = 0;
+    if (n < 5 || name[0] != 'P' || strcmp(name + n - 2, "_D") != 0)
+        return false;
+    for (size_t i = 1; i < n - 2; i++)
+        z += name[i] == '0';
+    return z == n - 3 && z >= 2;
+}
+
 int iof__cf_schema(iof__schema *s, const iof__cf_rowcfg *cfg)
 {
     return iof__schema_build(s, cfg->wide ? "customflow.wide" : "customflow.nested", cf_groups,

@@ -54,6 +54,14 @@ typedef enum iof__cf_col {
 /* Their names in the wide and nested layouts (the schema's own table). */
 iof__colnames iof__cf_col_names(iof__cf_col c);
 
+/* For readers of written rows (iotflow label): whether `name` is the column of the first packet's
+ * direction: P00_D (P000_D, ... with more than 100 packet slots) in the wide layout, or the
+ * nested layout's list pkt_dir (its element 0). *list tells which. */
+bool iof__cf_is_first_dir_col(const char *name, bool *list);
+/* The label group's place in a written row: right after the last of these columns that the row
+ * has (cf_groups: ..., end, device_ip, labels, sensors). NULL-terminated. */
+extern const char *const iof__cf_labels_follow[];
+
 /* Builds the schema of the custom-flow record for this configuration. */
 int iof__cf_schema(iof__schema *s, const iof__cf_rowcfg *cfg);
 

@@ -94,3 +94,16 @@ void iof__labeller_eval(const iof__labeller *lb, const iof__lbl_attrs *a, iof__l
     for (size_t i = 0; i < lb->nset; i++)
         iof__rules_eval(lb->set[i], a, out + lb->first_key[i]);
 }
+
+void iof__labeller_needs(const iof__labeller *lb, const char *where[IOF_LBL_NEED__COUNT])
+{
+    for (size_t n = 0; n < IOF_LBL_NEED__COUNT; n++)
+        where[n] = NULL;
+    for (size_t i = 0; i < lb->nset; i++) {
+        const char *w[IOF_LBL_NEED__COUNT];
+        iof__rules_needs(lb->set[i], w);
+        for (size_t n = 0; n < IOF_LBL_NEED__COUNT; n++)
+            if (!where[n])
+                where[n] = w[n];
+    }
+}

@@ -28,4 +28,7 @@ const char *iof__labeller_warning(const iof__labeller *lb, size_t i);
 /* out[k] for every key k < iof__labeller_nkeys(lb). No allocation. */
 void iof__labeller_eval(const iof__labeller *lb, const iof__lbl_attrs *a, iof__lbl_result *out);
 
+/* What the files' rules read: iof__rules_needs over every file (the first file's rule first). */
+void iof__labeller_needs(const iof__labeller *lb, const char *where[IOF_LBL_NEED__COUNT]);
+
 #endif

@@ -123,4 +123,23 @@ typedef struct iof__lbl_result {
 /* out[k] for every key k < iof__rules_nkeys(rs). No allocation, no error. */
 void iof__rules_eval(const iof__ruleset *rs, const iof__lbl_attrs *a, iof__lbl_result *out);
 
+/* ---- what a rule set reads ---------------------------------------------------------------- */
+
+/* The attributes a condition can read (`iotflow label` checks that a written dataset carries
+ * every one its rules read: docs/LABELS.md "Relabelling written outputs"). A `src`/`dst` test
+ * reads both addresses (or both ports) and the first packet's direction; `has X` reads X. */
+typedef enum iof__lbl_need {
+    IOF_LBL_NEED_PROTO, IOF_LBL_NEED_IPVER, IOF_LBL_NEED_FIRST_DIR, IOF_LBL_NEED_PORTS,
+    IOF_LBL_NEED_DEV_ADDR, IOF_LBL_NEED_REM_ADDR, IOF_LBL_NEED_TTL_OUT, IOF_LBL_NEED_TTL_IN,
+    IOF_LBL_NEED_TIME_FIRST, IOF_LBL_NEED_TIME_LAST, IOF_LBL_NEED_DEVICE_NAME,
+    IOF_LBL_NEED_DEVICE_TYPE, IOF_LBL_NEED_DNS, IOF_LBL_NEED_SNI, IOF_LBL_NEED_APP,
+    IOF_LBL_NEED__COUNT
+} iof__lbl_need;
+
+/* The attribute's name as the rule grammar writes it ("ttl.in", "device.addr", ...). */
+const char *iof__lbl_need_name(iof__lbl_need n);
+/* where[n] = "file:line" of the first rule (in key order) that reads attribute n, or NULL when
+ * no rule does. Strings owned by the rule set. */
+void iof__rules_needs(const iof__ruleset *rs, const char *where[IOF_LBL_NEED__COUNT]);
+
 #endif

@@ -454,3 +454,79 @@ const char *iof__rules_warning(const iof__ruleset *rs, size_t i)
 {
     return rs && i < rs->n_warn ? rs->pool + rs->warn[i] : NULL;
 }
+
+/* ---- what a rule set reads ------------------------------------------------------------------ */
+
+const char *iof__lbl_need_name(iof__lbl_need n)
+{
+    static const char *const names[IOF_LBL_NEED__COUNT] = {
+        [IOF_LBL_NEED_PROTO] = "proto", [IOF_LBL_NEED_IPVER] = "ipver",
+        [IOF_LBL_NEED_FIRST_DIR] = "first dir", [IOF_LBL_NEED_PORTS] = "port",
+        [IOF_LBL_NEED_DEV_ADDR] = "device.addr", [IOF_LBL_NEED_REM_ADDR] = "remote.addr",
+        [IOF_LBL_NEED_TTL_OUT] = "ttl.out", [IOF_LBL_NEED_TTL_IN] = "ttl.in",
+        [IOF_LBL_NEED_TIME_FIRST] = "time", [IOF_LBL_NEED_TIME_LAST] = "time.last",
+        [IOF_LBL_NEED_DEVICE_NAME] = "device.name", [IOF_LBL_NEED_DEVICE_TYPE] = "device.type",
+        [IOF_LBL_NEED_DNS] = "dns", [IOF_LBL_NEED_SNI] = "sni", [IOF_LBL_NEED_APP] = "app",
+    };
+    return (unsigned)n < IOF_LBL_NEED__COUNT ? names[n] : "?";
+}
+
+/* The attributes one test attribute reads, as a bit set over iof__lbl_need. */
+static uint32_t attr_needs(uint8_t attr)
+{
+    const uint32_t dir = 1u << IOF_LBL_NEED_FIRST_DIR, ports = 1u << IOF_LBL_NEED_PORTS,
+                   addrs = 1u << IOF_LBL_NEED_DEV_ADDR | 1u << IOF_LBL_NEED_REM_ADDR;
+    switch (attr) {
+    case RA_PROTO: return 1u << IOF_LBL_NEED_PROTO;
+    case RA_IPVER: return 1u << IOF_LBL_NEED_IPVER;
+    case RA_FIRST_DIR: return dir;
+    case RA_TTL_OUT: return 1u << IOF_LBL_NEED_TTL_OUT;
+    case RA_TTL_IN: return 1u << IOF_LBL_NEED_TTL_IN;
+    case RA_TIME_FIRST: return 1u << IOF_LBL_NEED_TIME_FIRST;
+    case RA_TIME_LAST: return 1u << IOF_LBL_NEED_TIME_LAST;
+    case RA_SPORT: case RA_DPORT: return ports | dir;
+    case RA_DEVPORT: case RA_REMPORT: case RA_PORT: return ports;
+    case RA_SRC: case RA_DST: return addrs | dir;
+    case RA_DEVADDR: return 1u << IOF_LBL_NEED_DEV_ADDR;
+    case RA_REMADDR: return 1u << IOF_LBL_NEED_REM_ADDR;
+    case RA_ADDR: return addrs;
+    case RA_DEVNAME: return 1u << IOF_LBL_NEED_DEVICE_NAME;
+    case RA_DEVTYPE: return 1u << IOF_LBL_NEED_DEVICE_TYPE;
+    case RA_SNI: return 1u << IOF_LBL_NEED_SNI;
+    case RA_APP: return 1u << IOF_LBL_NEED_APP;
+    case RA_DNS: return 1u << IOF_LBL_NEED_DNS;
+    }
+    return 0;
+}
+
+/* Bits of every test under node i (recursive, as ev(): the parser bounds the nesting). */
+static uint32_t node_needs(const iof__ruleset *rs, uint32_t i)
+{
+    const rl_node *nd = &rs->nodes[i];
+    switch (nd->kind) {
+    case RN_AND:
+    case RN_OR: {
+        uint32_t m = 0;
+        for (uint32_t k = 0; k < nd->n; k++)
+            m |= node_needs(rs, rs->kids[nd->off + k]);
+        return m;
+    }
+    case RN_NOT: return node_needs(rs, nd->off);
+    case RN_PORTEQ: return attr_needs(nd->attr) | attr_needs(nd->attr2);
+    default: return attr_needs(nd->attr);
+    }
+}
+
+void iof__rules_needs(const iof__ruleset *rs, const char *where[IOF_LBL_NEED__COUNT])
+{
+    for (size_t n = 0; n < IOF_LBL_NEED__COUNT; n++)
+        where[n] = NULL;
+    for (size_t k = 0; k < rs->n_keys; k++)
+        for (uint32_t i = 0; i < rs->keys[k].n; i++) {
+            const rl_rule *r = &rs->rules[rs->order[rs->keys[k].first + i]];
+            uint32_t m = r->cond == IOF_RULES_NONE ? 0 : node_needs(rs, r->cond);
+            for (size_t n = 0; n < IOF_LBL_NEED__COUNT; n++)
+                if ((m >> n & 1) && !where[n])
+                    where[n] = rs->pool + r->where;
+        }
+}

@@ -35,6 +35,8 @@ void iof__tb_reserve(iof__tbuf *b, size_t n)
 
 void iof__tb_put(iof__tbuf *b, const void *s, size_t n)
 {
+    if (n == 0)
+        return; /* an empty field of a fresh buffer: b->p is still NULL (NULL + 0 is undefined) */
     if (b->oom || n > b->cap - b->len) {
         iof__tb_reserve(b, n);
         if (b->oom)

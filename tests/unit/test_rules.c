@@ -988,13 +988,51 @@ static void test_docs_examples(void)
     ASSERT_EQ_INT(examples, 2);
 }
 
+
+/* What a rule set reads (iotflow label refuses files without it): one bit per attribute, the
+ * first rule reading it, src/dst reading both sides and the direction, `has` reading its
+ * attribute, unconditional rules nothing. */
+static void test_needs(void)
+{
+    iof__ruleset *rs = load("key a default \"x\"\n"
+                            "a = \"u\"\n"
+                            "a = \"p\" if proto tcp and dport 80\n"
+                            "rule \"n\": a = \"s\" if src 10.0.0.0/8 or not has ttl.in\n"
+                            "key b\n"
+                            "b = \"d\" if device.port = remote.port and device.name \"x*\"\n"
+                            "b = \"t\" if time.last > 2024-01-01T00:00:00Z and sni \"a\" and app \"b\"\n");
+    ASSERT_TRUE(rs != NULL);
+    const char *w[IOF_LBL_NEED__COUNT];
+    iof__rules_needs(rs, w);
+    ASSERT_EQ_STR(w[IOF_LBL_NEED_PROTO], "t.rules:3");
+    ASSERT_EQ_STR(w[IOF_LBL_NEED_PORTS], "t.rules:3");
+    ASSERT_EQ_STR(w[IOF_LBL_NEED_FIRST_DIR], "t.rules:3"); /* dport */
+    ASSERT_EQ_STR(w[IOF_LBL_NEED_DEV_ADDR], "t.rules:4");  /* src */
+    ASSERT_EQ_STR(w[IOF_LBL_NEED_REM_ADDR], "t.rules:4");
+    ASSERT_EQ_STR(w[IOF_LBL_NEED_TTL_IN], "t.rules:4");     /* has */
+    ASSERT_EQ_STR(w[IOF_LBL_NEED_DEVICE_NAME], "t.rules:6");
+    ASSERT_EQ_STR(w[IOF_LBL_NEED_TIME_LAST], "t.rules:7");
+    ASSERT_TRUE(w[IOF_LBL_NEED_SNI] && w[IOF_LBL_NEED_APP]);
+    ASSERT_TRUE(!w[IOF_LBL_NEED_TTL_OUT] && !w[IOF_LBL_NEED_TIME_FIRST] && !w[IOF_LBL_NEED_IPVER] &&
+          !w[IOF_LBL_NEED_DNS] && !w[IOF_LBL_NEED_DEVICE_TYPE]);
+    ASSERT_TRUE(strcmp(iof__lbl_need_name(IOF_LBL_NEED_TTL_IN), "ttl.in") == 0);
+    iof__rules_free(rs);
+    /* unconditional rules and defaults read nothing */
+    rs = load("key a default \"x\"\na = \"y\"\n");
+    ASSERT_TRUE(rs != NULL);
+    iof__rules_needs(rs, w);
+    iof__rules_free(rs);
+    for (size_t n = 0; n < IOF_LBL_NEED__COUNT; n++)
+        ASSERT_TRUE(w[n] == NULL);
+}
+
 int main(void)
 {
     static const iof_test tests[] = {
         TEST(test_ports), TEST(test_proto_ipver_dir), TEST(test_addresses),
         TEST(test_ttl_and_missing), TEST(test_precedence), TEST(test_strings), TEST(test_globs),
         TEST(test_time), TEST(test_provenance_and_keys), TEST(test_shadow_warnings),
-        TEST(test_seed001_ikea_app), TEST(test_seed001_shipped), TEST(test_includes), TEST(test_errors), TEST(test_hostile), TEST(test_docs_examples),
+        TEST(test_seed001_ikea_app), TEST(test_seed001_shipped), TEST(test_includes), TEST(test_errors), TEST(test_hostile), TEST(test_docs_examples), TEST(test_needs),
         { 0 },
     };
     return iof_test_run(tests);

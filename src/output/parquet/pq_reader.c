@@ -587,6 +587,14 @@ size_t iof__pq_reader_nrowgroups(const iof__pq_reader *r) { return r->nrg; }
 const char *iof__pq_reader_errmsg(const iof__pq_reader *r) { return r ? r->msg : ""; }
 const char *iof__pq_reader_created_by(const iof__pq_reader *r) { return r->created_by ? r->created_by : ""; }
 
+size_t iof__pq_reader_nkv(const iof__pq_reader *r) { return r->n_kv; }
+
+void iof__pq_reader_kv_at(const iof__pq_reader *r, size_t i, const char **key, const char **value)
+{
+    *key = i < r->n_kv ? r->kv[2 * i] : NULL;
+    *value = i < r->n_kv ? r->kv[2 * i + 1] : NULL;
+}
+
 const char *iof__pq_reader_kv(const iof__pq_reader *r, const char *key)
 {
     for (size_t i = 0; i < r->n_kv; i++)

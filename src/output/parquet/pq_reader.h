@@ -50,6 +50,9 @@ size_t iof__pq_reader_nrowgroups(const iof__pq_reader *r);
 /* Key-value metadata value for key, or NULL. created_by or "" when absent. */
 const char *iof__pq_reader_kv(const iof__pq_reader *r, const char *key);
 const char *iof__pq_reader_created_by(const iof__pq_reader *r);
+/* All key-value pairs, in file order (a rewrite keeps them): i < iof__pq_reader_nkv(r). */
+size_t iof__pq_reader_nkv(const iof__pq_reader *r);
+void iof__pq_reader_kv_at(const iof__pq_reader *r, size_t i, const char **key, const char **value);
 
 /* Decodes only columns cols[0..n) (before the first next()); the others read as null (count
  * UINT32_MAX for lists). Returns 0 or IOF_E_INVAL. */

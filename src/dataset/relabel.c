@@ -1,0 +1,774 @@
+/* Relabelling written custom-flow outputs (see relabel.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/csv.h"
+#include "common/err.h"
+#include "common/grow.h"
+#include "common/json.h"
+#include "dataset/relabel.h"
+#include "kinds/customflow.h"
+#include "output/outfile.h"
+#include "output/parquet/pq_reader.h"
+#include "output/textbuf.h"
+#include "output/writer.h"
+
+#define RL_MAX_MEMBERS IOF_MAX_COLUMNS /* fields of a CSV row / members of a JSON Lines row */
+#define RL_STR_SCRATCH (2 * IOF_MAX_DEVICE_FIELD + 64) /* decoded JSON strings a row's rules read */
+
+/* ---- the plan: which columns the rules read, which are the old labels, where labels go ---- */
+
+typedef struct name_span {
+    const char *p;
+    size_t n;
+} name_span;
+
+enum { A_PROTO, A_REMIP, A_DEVPORT, A_REMPORT, A_FIRST, A_DEVIP, A_DEVNAME, A_DEVTYPE, A_DIR0, A__N };
+
+typedef struct plan {
+    long col[A__N];        /* input column of each attribute source, -1 when absent */
+    bool dir0_list;        /* A_DIR0 is the nested pkt_dir list (its element 0) */
+    bool wide;
+    bool need_rem;         /* a rule reads remote addresses */
+    const char *rem_rule;  /* the first such rule ("file:line") */
+    bool anon_off;         /* the file says its addresses were not anonymised (Parquet kv) */
+    size_t ncols;
+    bool *drop;            /* [ncols]: an old label column (K, K_rule pairs) */
+    size_t insert_at;      /* new labels go before input column insert_at (ncols: at the end) */
+} plan;
+
+static bool span_is(name_span s, const char *lit)
+{
+    return strlen(lit) == s.n && memcmp(s.p, lit, s.n) == 0;
+}
+
+/* The source column of each attribute, by the kind's own names (iof__cf_col_names). */
+static void find_cols(plan *pl, const name_span *names, size_t n)
+{
+    static const struct { int a; iof__cf_col c; } map[] = {
+        { A_PROTO, IOF__CF_PROTO }, { A_REMIP, IOF__CF_REMIP }, { A_DEVPORT, IOF__CF_DEVPORT },
+        { A_REMPORT, IOF__CF_REMPORT }, { A_FIRST, IOF__CF_FIRST_SEEN }, { A_DEVIP, IOF__CF_DEVIP },
+        { A_DEVNAME, IOF__CF_DEVNAME }, { A_DEVTYPE, IOF__CF_DEVTYPE },
+    };
+    for (int a = 0; a < A__N; a++)
+        pl->col[a] = -1;
+    pl->wide = false;
+    for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
+        iof__colnames cn = iof__cf_col_names(map[m].c);
+        for (size_t i = 0; i < n && pl->col[map[m].a] < 0; i++)
+            if (span_is(names[i], cn.wide) || span_is(names[i], cn.nested)) {
+                pl->col[map[m].a] = (long)i;
+                if (map[m].a == A_FIRST)
+                    pl->wide = span_is(names[i], cn.wide);
+            }
+    }
+    for (size_t i = 0; i < n && pl->col[A_DIR0] < 0; i++) {
+        char name[IOF_MAX_COLNAME];
+        if (names[i].n >= sizeof(name))
+            continue;
+        memcpy(name, names[i].p, names[i].n);
+        name[names[i].n] = '\0';
+        if (iof__cf_is_first_dir_col(name, &pl->dir0_list))
+            pl->col[A_DIR0] = (long)i;
+    }
+}
+
+static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labeller *lb, const char *path,
+                     char *err, size_t errlen)
+{
+    find_cols(pl, names, n);
+    static const int required[] = { A_PROTO, A_REMIP, A_DEVPORT, A_REMPORT, A_FIRST, A_DIR0 };
+    for (size_t k = 0; k < sizeof(required) / sizeof(required[0]); k++)
+        if (pl->col[required[k]] < 0) {
+            iof__colnames cn = iof__cf_col_names(IOF__CF_FIRST_SEEN);
+            bool has_ts = false;
+            for (size_t i = 0; i < n; i++)
+                has_ts |= span_is(names[i], "timestamp") && !span_is(names[i], cn.wide);
+            return iof__fail(err, errlen, IOF_E_FORMAT, "%s: %s", path,
+                             has_ts ? "a telemetry or timeline table: only custom-flow outputs are relabelled "
+                                      "(label telemetry rows at extraction: extract --table telemetry --rules)"
+                                    : "not a custom-flow output of iotflow (a column the rules read is missing)");
+        }
+    if (n + 2 * iof__labeller_nkeys(lb) > IOF_MAX_COLUMNS)
+        return iof__fail(err, errlen, IOF_E_LIMIT, "%s: more than %d columns with the labels", path, IOF_MAX_COLUMNS);
+    pl->ncols = n;
+    memset(pl->drop, 0, n * sizeof(*pl->drop));
+    /* the old labels: K followed by K_rule (no other column of the kind ends in "_rule") */
+    long first_drop = -1;
+    size_t suf = strlen(IOF_LBL_RULE_SUFFIX);
+    for (size_t i = 0; i + 1 < n; i++)
+        if (names[i + 1].n == names[i].n + suf && memcmp(names[i + 1].p, names[i].p, names[i].n) == 0 &&
+            memcmp(names[i + 1].p + names[i].n, IOF_LBL_RULE_SUFFIX, suf) == 0) {
+            pl->drop[i] = pl->drop[i + 1] = true;
+            if (first_drop < 0)
+                first_drop = (long)i;
+            i++;
+        }
+    if (first_drop >= 0) {
+        pl->insert_at = (size_t)first_drop;
+    } else {
+        long after = -1;
+        for (size_t f = 0; iof__cf_labels_follow[f]; f++)
+            for (size_t i = 0; i < n; i++)
+                if (span_is(names[i], iof__cf_labels_follow[f]) && (long)i > after)
+                    after = (long)i;
+        if (after < 0)
+            return iof__fail(err, errlen, IOF_E_FORMAT, "%s: not a custom-flow output of iotflow (no column %s)",
+                             path, iof__cf_labels_follow[0]);
+        pl->insert_at = (size_t)after + 1;
+    }
+    /* a key whose columns would repeat a column the file keeps */
+    for (size_t k = 0; k < iof__labeller_nkeys(lb); k++)
+        for (int rule = 0; rule < 2; rule++) {
+            char name[IOF_MAX_COLNAME * 2];
+            snprintf(name, sizeof(name), "%s%s", iof__labeller_key(lb, k), rule ? IOF_LBL_RULE_SUFFIX : "");
+            for (size_t i = 0; i < n; i++)
+                if (!pl->drop[i] && span_is(names[i], name))
+                    return iof__fail(err, errlen, IOF_E_INVAL,
+                                     "--rules: key \"%s\" would add a column \"%s\", which %s already has",
+                                     iof__labeller_key(lb, k), name, path);
+        }
+    /* what the rules read and the file does not carry */
+    const char *where[IOF_LBL_NEED__COUNT];
+    iof__labeller_needs(lb, where);
+    static const iof__lbl_need never[] = { IOF_LBL_NEED_TTL_OUT, IOF_LBL_NEED_TTL_IN, IOF_LBL_NEED_TIME_LAST };
+    for (size_t k = 0; k < sizeof(never) / sizeof(never[0]); k++)
+        if (where[never[k]])
+            return iof__fail(err, errlen, IOF_E_INVAL,
+                             "%s reads %s, which custom-flow outputs do not carry: label at extraction "
+                             "(extract --rules) to use it",
+                             where[never[k]], iof__lbl_need_name(never[k]));
+    if (where[IOF_LBL_NEED_DEV_ADDR] && pl->col[A_DEVIP] < 0)
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "%s reads the device address, which %s does not carry: extract with --device-ip "
+                         "to relabel with it",
+                         where[IOF_LBL_NEED_DEV_ADDR], path);
+    pl->need_rem = where[IOF_LBL_NEED_REM_ADDR] != NULL;
+    pl->rem_rule = where[IOF_LBL_NEED_REM_ADDR];
+    return IOF_OK;
+}
+
+/* ---- one row's cells and attributes ------------------------------------------------------ */
+
+typedef struct cell {
+    bool null, is_int;
+    int64_t i;
+    const char *p; /* text (not NUL-terminated) */
+    size_t n;
+} cell;
+
+typedef struct src {
+    iof__ds_format fmt;
+    const char *path;
+    long line;                     /* text: line number; Parquet: row number (1-based) */
+    iof__pq_reader *pq;
+    char **f;                      /* CSV fields */
+    size_t *flen;
+    iof__json_member *m;           /* JSON Lines members */
+    char scratch[RL_STR_SCRATCH];
+    size_t scratch_used;
+} src;
+
+static int where_fail(const src *s, char *err, size_t errlen, int code, const char *what, const char *col)
+{
+    if (s->fmt == IOF__DS_PARQUET)
+        return iof__fail(err, errlen, code, "%s: row %ld: %s: %s", s->path, s->line, col, what);
+    return iof__fail(err, errlen, code, "%s:%ld: %s: %s", s->path, s->line, col, what);
+}
+
+static int get_cell(src *s, long col, bool list0, cell *c, char *err, size_t errlen)
+{
+    *c = (cell){ .null = true };
+    if (s->fmt == IOF__DS_PARQUET) {
+        uint32_t cnt = list0 ? iof__pq_reader_count(s->pq, (size_t)col) : 1;
+        if (cnt == 0 || cnt == UINT32_MAX)
+            return IOF_OK; /* an empty or a null list */
+        iof__value v;
+        iof__pq_reader_get(s->pq, (size_t)col, 0, &v);
+        if (v.null)
+            return IOF_OK;
+        const iof__column *sc = &iof__pq_reader_schema(s->pq)->cols[col];
+        if (sc->type == IOF_VT_STRING || sc->type == IOF_VT_BINARY)
+            *c = (cell){ .p = (const char *)v.p, .n = v.len };
+        else
+            *c = (cell){ .is_int = true, .i = v.i };
+        return IOF_OK;
+    }
+    if (s->fmt == IOF__DS_CSV) {
+        if (s->flen[col])
+            *c = (cell){ .p = s->f[col], .n = s->flen[col] };
+        return IOF_OK;
+    }
+    const iof__json_member *m = &s->m[col];
+    if (m->type == IOF_JSON_NULL)
+        return IOF_OK;
+    if (m->type != IOF_JSON_STRING || !memchr(m->val, '\\', m->val_len)) {
+        *c = (cell){ .p = m->val, .n = m->val_len };
+        return IOF_OK;
+    }
+    long n = iof__json_unescape(m->val, m->val_len, s->scratch + s->scratch_used,
+                                sizeof(s->scratch) - s->scratch_used);
+    if (n < 0)
+        return where_fail(s, err, errlen, IOF_E_FORMAT, "string too long", "a column the rules read");
+    *c = (cell){ .p = s->scratch + s->scratch_used, .n = (size_t)n };
+    s->scratch_used += (size_t)n;
+    return IOF_OK;
+}
+
+/* An integer cell within [lo, hi]; `list0`: the first element of a JSON array text. */
+static bool cell_int(const cell *c, bool list0, int64_t lo, int64_t hi, int64_t *out)
+{
+    if (c->null)
+        return false;
+    if (c->is_int) {
+        *out = c->i;
+        return c->i >= lo && c->i <= hi;
+    }
+    const char *p = c->p, *e = c->p + c->n;
+    if (list0) {
+        while (p < e && (*p == '[' || *p == ' '))
+            p++;
+        const char *q = p;
+        while (q < e && *q != ',' && *q != ']' && *q != ' ')
+            q++;
+        e = q;
+    }
+    bool neg = p < e && *p == '-';
+    p += neg;
+    if (p == e || e - p > 19)
+        return false;
+    uint64_t x = 0;
+    for (; p < e; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        x = x * 10 + (uint64_t)(*p - '0');
+    }
+    if (x > (uint64_t)INT64_MAX)
+        return false;
+    *out = neg ? -(int64_t)x : (int64_t)x;
+    return *out >= lo && *out <= hi;
+}
+
+static bool cell_ip(const cell *c, uint8_t *ver, uint8_t ip[16])
+{
+    char t[64];
+    if (c->null || c->is_int || c->n >= sizeof(t))
+        return false;
+    memcpy(t, c->p, c->n);
+    t[c->n] = '\0';
+    memset(ip, 0, 16);
+    if (inet_pton(AF_INET, t, ip) == 1) {
+        *ver = 4;
+        return true;
+    }
+    if (inet_pton(AF_INET6, t, ip) == 1) {
+        *ver = 6;
+        return true;
+    }
+    return false;
+}
+
+/* A string cell copied NUL-terminated into out (cap bytes); false when null, empty or longer
+ * than any inventory field (then no inventory gave it). */
+static bool cell_text(const cell *c, char *out, size_t cap)
+{
+    if (c->null || c->is_int || c->n == 0 || c->n >= cap || memchr(c->p, '\0', c->n))
+        return false;
+    memcpy(out, c->p, c->n);
+    out[c->n] = '\0';
+    return true;
+}
+
+typedef struct row_text {
+    char name[IOF_MAX_DEVICE_FIELD], type[IOF_MAX_DEVICE_FIELD];
+} row_text;
+
+static int row_attrs(src *s, const plan *pl, iof__lbl_attrs *a, row_text *t, char *err, size_t errlen)
+{
+    memset(a, 0, sizeof(*a));
+    s->scratch_used = 0;
+    cell c[A__N];
+    for (int k = 0; k < A__N; k++)
+        if (pl->col[k] >= 0)
+            IOF_TRY(get_cell(s, pl->col[k], k == A_DIR0 && pl->dir0_list, &c[k], err, errlen));
+        else
+            c[k] = (cell){ .null = true };
+    int64_t x;
+    if (!cell_int(&c[A_PROTO], false, 0, 255, &x))
+        return where_fail(s, err, errlen, IOF_E_FORMAT, "not a protocol number 0-255", "protocol");
+    a->proto = (uint8_t)x;
+    if (!cell_ip(&c[A_REMIP], &a->ipver, a->rem_ip))
+        return where_fail(s, err, errlen, IOF_E_FORMAT, "not an IP address", "remote address");
+    if (pl->need_rem && !pl->anon_off) {
+        static const uint8_t zero[16];
+        if (memcmp(a->rem_ip, zero, 16) == 0)
+            return where_fail(s, err, errlen, IOF_E_FORMAT,
+                              "anonymised (a private remote written as 0.0.0.0 or ::), and the rules read "
+                              "remote addresses: extract with --keep-private-ips to relabel",
+                              "remote address");
+    }
+    if (pl->col[A_DEVIP] >= 0) {
+        uint8_t ver;
+        if (!cell_ip(&c[A_DEVIP], &ver, a->dev_ip) || ver != a->ipver)
+            return where_fail(s, err, errlen, IOF_E_FORMAT, "not an IP address of the remote's version",
+                              IOF__CF_DEVIP_NAME);
+    }
+    if (a->proto == 6 || a->proto == 17) {
+        int64_t dp, rp;
+        if (!cell_int(&c[A_DEVPORT], false, 0, 65535, &dp) || !cell_int(&c[A_REMPORT], false, 0, 65535, &rp))
+            return where_fail(s, err, errlen, IOF_E_FORMAT, "not a port 0-65535", "ports");
+        a->has |= IOF_LBL_HAS_PORTS;
+        a->dev_port = (uint16_t)dp;
+        a->rem_port = (uint16_t)rp;
+    }
+    if (!cell_int(&c[A_DIR0], pl->dir0_list, 0, 1, &x))
+        return where_fail(s, err, errlen, IOF_E_FORMAT, "not a direction 0 or 1", "first packet's direction");
+    a->first_dir = x ? IOF_LBL_OUTBOUND : IOF_LBL_INBOUND;
+    /* µs since the epoch; the rules read ns (years 1970..2261 fit) */
+    if (!cell_int(&c[A_FIRST], false, -INT64_MAX / 1000, INT64_MAX / 1000, &x))
+        return where_fail(s, err, errlen, IOF_E_FORMAT, "not a µs timestamp", "first_seen");
+    a->first_ns = a->last_ns = x * 1000;
+    if (cell_text(&c[A_DEVNAME], t->name, sizeof(t->name))) {
+        a->has |= IOF_LBL_HAS_DEVICE_NAME;
+        a->device_name = t->name;
+    }
+    if (cell_text(&c[A_DEVTYPE], t->type, sizeof(t->type))) {
+        a->has |= IOF_LBL_HAS_DEVICE_TYPE;
+        a->device_type = t->type;
+    }
+    return IOF_OK;
+}
+
+/* ---- counts ---------------------------------------------------------------------------------- */
+
+static int add_value(iof__relabel_counts *cn, size_t k, const char *v, uint64_t n)
+{
+    size_t i = 0;
+    while (i < cn->nvals[k] &&
+           !(cn->vals[k][i].value == v || (v && cn->vals[k][i].value && strcmp(cn->vals[k][i].value, v) == 0)))
+        i++;
+    if (i == cn->nvals[k]) {
+        IOF_TRY(iof__grow((void **)&cn->vals[k], &cn->capvals[k], i + 1, sizeof(*cn->vals[k]),
+                          IOF_RULES_MAX_RULES + 2));
+        cn->vals[k][i] = (struct iof__relabel_value){ v, 0 };
+        cn->nvals[k]++;
+    }
+    cn->vals[k][i].n += n;
+    return IOF_OK;
+}
+
+static int count_labels(iof__relabel_counts *cn, const iof__labeller *lb, const iof__lbl_result *res)
+{
+    cn->rows++;
+    for (size_t k = 0; k < iof__labeller_nkeys(lb) && k < IOF_RULES_MAX_KEYS; k++)
+        IOF_TRY(add_value(cn, k, res[k].value, 1));
+    return IOF_OK;
+}
+
+int iof__relabel_counts_add(iof__relabel_counts *dst, const iof__relabel_counts *from)
+{
+    dst->rows += from->rows;
+    for (size_t k = 0; k < IOF_RULES_MAX_KEYS; k++)
+        for (size_t i = 0; i < from->nvals[k]; i++)
+            IOF_TRY(add_value(dst, k, from->vals[k][i].value, from->vals[k][i].n));
+    return IOF_OK;
+}
+
+void iof__relabel_counts_free(iof__relabel_counts *c)
+{
+    for (size_t k = 0; k < IOF_RULES_MAX_KEYS; k++)
+        free(c->vals[k]);
+    memset(c, 0, sizeof(*c));
+}
+
+/* ---- the three formats ------------------------------------------------------------------------ */
+
+typedef struct job {
+    const char *in, *out;
+    const iof__labeller *lb;
+    unsigned threads;
+    iof__relabel_counts *counts;
+    plan pl;
+    src s;
+    iof__lbl_result res[IOF_RULES_MAX_KEYS];
+    FILE *fp;
+    char *line;
+    size_t line_cap;
+    iof__tbuf tb;
+    iof__outfile *of;
+    char *err;
+    size_t errlen;
+} job;
+
+/* Next non-empty line (no line break) into j->line: 1, 0 at the end, or an error. *crlf: it
+ * ended in "\r\n". */
+static int next_line(job *j, size_t *len, bool *crlf)
+{
+    for (;;) {
+        ssize_t n = getline(&j->line, &j->line_cap, j->fp);
+        if (n < 0)
+            return ferror(j->fp) ? iof__fail(j->err, j->errlen, IOF_E_IO, "%s: read error", j->in) : 0;
+        j->s.line++;
+        if ((size_t)n > IOF_DS_MAX_LINE)
+            return iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s:%ld: line longer than %u bytes", j->in,
+                             j->s.line, IOF_DS_MAX_LINE);
+        *crlf = n >= 2 && j->line[n - 2] == '\r' && j->line[n - 1] == '\n';
+        while (n && (j->line[n - 1] == '\n' || j->line[n - 1] == '\r'))
+            j->line[--n] = '\0';
+        if (memchr(j->line, '\0', (size_t)n))
+            return iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s:%ld: NUL byte in a text row", j->in, j->s.line);
+        if (n) {
+            *len = (size_t)n;
+            return 1;
+        }
+    }
+}
+
+static int flush_tb(job *j)
+{
+    if (j->tb.oom)
+        return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "%s: out of memory (row of %zu bytes)", j->out, j->tb.len);
+    int rc = iof__outfile_write(j->of, j->tb.p, j->tb.len);
+    j->tb.len = 0;
+    if (rc != IOF_OK)
+        return iof__fail(j->err, j->errlen, rc, "%s", iof__outfile_errmsg(j->of));
+    return IOF_OK;
+}
+
+/* The label cells of one row (or the header's names) in CSV or JSON. */
+static void put_labels(job *j, bool csv, bool header, bool *first)
+{
+    size_t nk = iof__labeller_nkeys(j->lb);
+    for (size_t k = 0; k < nk; k++)
+        for (int rule = 0; rule < 2; rule++) {
+            char name[IOF_MAX_COLNAME * 2];
+            snprintf(name, sizeof(name), "%s%s", iof__labeller_key(j->lb, k), rule ? IOF_LBL_RULE_SUFFIX : "");
+            const char *v = rule ? j->res[k].rule : j->res[k].value;
+            if (!*first)
+                iof__tb_putc(&j->tb, ',');
+            *first = false;
+            if (csv) {
+                const char *t = header ? name : v;
+                if (t)
+                    iof__tb_csv_str(&j->tb, (const uint8_t *)t, strlen(t));
+                continue;
+            }
+            iof__tb_json_str(&j->tb, (const uint8_t *)name, strlen(name));
+            iof__tb_putc(&j->tb, ':');
+            if (v)
+                iof__tb_json_str(&j->tb, (const uint8_t *)v, strlen(v));
+            else
+                iof__tb_put(&j->tb, "null", 4);
+        }
+}
+
+static int label_row(job *j)
+{
+    iof__lbl_attrs a;
+    row_text t;
+    IOF_TRY(row_attrs(&j->s, &j->pl, &a, &t, j->err, j->errlen));
+    iof__labeller_eval(j->lb, &a, j->res);
+    if (count_labels(j->counts, j->lb, j->res) != IOF_OK)
+        return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
+    return IOF_OK;
+}
+
+/* The n fields of j->s (the header's names or a row's cells) with the labels in their place. */
+static int put_csv_row(job *j, int n, bool header, const char *eol)
+{
+    bool first = true;
+    for (int i = 0; i <= n; i++) {
+        if ((size_t)i == j->pl.insert_at)
+            put_labels(j, true, header, &first);
+        if (i == n || j->pl.drop[i])
+            continue;
+        if (!first)
+            iof__tb_putc(&j->tb, ',');
+        first = false;
+        iof__tb_csv_str(&j->tb, (const uint8_t *)j->s.f[i], j->s.flen[i]);
+    }
+    iof__tb_puts(&j->tb, eol);
+    return flush_tb(j);
+}
+
+static int do_csv(job *j)
+{
+    size_t len;
+    bool crlf;
+    int rc = next_line(j, &len, &crlf);
+    if (rc <= 0)
+        return rc < 0 ? rc : iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s: empty file (no CSV header)", j->in);
+    const char *eol = crlf ? "\r\n" : "\n";
+    int n = iof__csv_split(j->line, j->s.f, j->s.flen, RL_MAX_MEMBERS);
+    if (n < 0)
+        return iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s:1: malformed CSV header", j->in);
+    name_span *names = malloc((size_t)n * sizeof(*names));
+    if (!names)
+        return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++)
+        names[i] = (name_span){ j->s.f[i], j->s.flen[i] };
+    rc = make_plan(&j->pl, names, (size_t)n, j->lb, j->in, j->err, j->errlen);
+    free(names);
+    if (rc != IOF_OK || !j->out)
+        return rc;
+    /* header: the same names, the labels in their place */
+    IOF_TRY(put_csv_row(j, n, true, eol));
+    while ((rc = next_line(j, &len, &crlf)) > 0) {
+        int nf = iof__csv_split(j->line, j->s.f, j->s.flen, RL_MAX_MEMBERS);
+        if (nf < 0)
+            return iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s:%ld: malformed CSV row", j->in, j->s.line);
+        if (nf != n)
+            return iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s:%ld: %d fields, the header has %d", j->in,
+                             j->s.line, nf, n);
+        IOF_TRY(label_row(j));
+        IOF_TRY(put_csv_row(j, n, false, eol));
+    }
+    return rc;
+}
+
+static int do_jsonl(job *j)
+{
+    size_t len;
+    bool crlf;
+    int rc;
+    name_span *names = malloc(RL_MAX_MEMBERS * sizeof(*names));
+    if (!names)
+        return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
+    bool any = false;
+    while ((rc = next_line(j, &len, &crlf)) > 0) {
+        const char *why;
+        size_t at;
+        int nm = iof__json_object(j->line, len, j->s.m, RL_MAX_MEMBERS, &why, &at);
+        if (nm < 0) {
+            rc = iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s:%ld: column %zu: %s", j->in, j->s.line, at + 1, why);
+            break;
+        }
+        for (int i = 0; i < nm; i++)
+            names[i] = (name_span){ j->s.m[i].key, j->s.m[i].key_len };
+        /* rows are planned one by one: a JSON object's members are named in each row */
+        char perr[1024];
+        if ((rc = make_plan(&j->pl, names, (size_t)nm, j->lb, j->in, perr, sizeof(perr))) != IOF_OK) {
+            rc = iof__fail(j->err, j->errlen, rc, "%s:%ld: %s", j->in, j->s.line,
+                           strncmp(perr, j->in, strlen(j->in)) == 0 ? perr + strlen(j->in) + 2 : perr);
+            break;
+        }
+        any = true;
+        if (!j->out)
+            break;
+        if ((rc = label_row(j)) != IOF_OK)
+            break;
+        iof__tb_putc(&j->tb, '{');
+        bool first = true;
+        for (int i = 0; i <= nm; i++) {
+            if ((size_t)i == j->pl.insert_at)
+                put_labels(j, false, false, &first);
+            if (i == nm || j->pl.drop[i])
+                continue;
+            const iof__json_member *m = &j->s.m[i];
+            if (!first)
+                iof__tb_putc(&j->tb, ',');
+            first = false;
+            iof__tb_putc(&j->tb, '"');
+            iof__tb_put(&j->tb, m->key, m->key_len);
+            iof__tb_put(&j->tb, "\":", 2);
+            if (m->type == IOF_JSON_STRING)
+                iof__tb_putc(&j->tb, '"');
+            iof__tb_put(&j->tb, m->val, m->val_len);
+            if (m->type == IOF_JSON_STRING)
+                iof__tb_putc(&j->tb, '"');
+        }
+        iof__tb_put(&j->tb, "}\n", 2);
+        if ((rc = flush_tb(j)) != IOF_OK)
+            break;
+    }
+    free(names);
+    if (rc == 0 && !any && !j->out)
+        return iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s: no rows (an empty JSON Lines file has no columns "
+                         "to check)", j->in);
+    return rc;
+}
+
+/* Parquet: the input's columns read straight from the reader, the labels from the job. */
+typedef struct pq_row {
+    const iof__pq_reader *r;
+    iof__lbl_row lbl;
+} pq_row;
+
+/* The schema's own accessor (the Parquet writer reads cells through it): the label columns'
+ * group, or the reader. */
+static void pass_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
+{
+    if (c->group)
+        c->group->ops.get((const char *)row + c->group->row_off, c, k, v);
+    else
+        iof__pq_reader_get(((const pq_row *)row)->r, c->index, k, v);
+}
+
+static uint32_t pass_count(const void *row, const iof__column *c)
+{
+    return c->group ? 1 : iof__pq_reader_count(((const pq_row *)row)->r, c->index);
+}
+
+static const iof__colgroup g_labels = { "labels", { iof__lbl_get, NULL, NULL }, offsetof(pq_row, lbl), NULL };
+
+static int pq_schema(job *j, iof__schema *out)
+{
+    const iof__schema *in = iof__pq_reader_schema(j->s.pq);
+    IOF_TRY(iof__schema_init(out, in->name, (iof__row_ops){ pass_get, pass_count, NULL }));
+    for (size_t i = 0; i <= in->n; i++) {
+        if (i == j->pl.insert_at)
+            for (size_t k = 0; k < iof__labeller_nkeys(j->lb); k++)
+                for (int rule = 0; rule < 2; rule++) {
+                    char name[IOF_MAX_COLNAME];
+                    snprintf(name, sizeof(name), "%s%s", iof__labeller_key(j->lb, k), rule ? IOF_LBL_RULE_SUFFIX : "");
+                    IOF_TRY(iof__schema_add(out, name, IOF_VT_STRING, true, false, (uint16_t)(2 * k + (size_t)rule),
+                                            0, NULL));
+                    out->cols[out->n - 1].group = &g_labels;
+                }
+        if (i < in->n && !j->pl.drop[i]) {
+            iof__column c = in->cols[i];
+            c.index = (uint32_t)i;
+            c.group = NULL;
+            IOF_TRY(iof__schema_add_column(out, &c));
+        }
+    }
+    return IOF_OK;
+}
+
+static int do_parquet(job *j)
+{
+    int rc = iof__pq_reader_open(&j->s.pq, j->in, j->err, j->errlen);
+    if (rc != IOF_OK)
+        return rc;
+    const iof__schema *in = iof__pq_reader_schema(j->s.pq);
+    const char *rec = iof__pq_reader_kv(j->s.pq, "iotflow.record");
+    if (rec && strcmp(rec, "customflow") != 0)
+        return iof__fail(j->err, j->errlen, IOF_E_FORMAT,
+                         "%s: a %s table: only custom-flow outputs are relabelled (label telemetry rows at "
+                         "extraction: extract --table telemetry --rules)",
+                         j->in, rec);
+    name_span *names = malloc((in->n ? in->n : 1) * sizeof(*names));
+    if (!names)
+        return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < in->n; i++)
+        names[i] = (name_span){ in->cols[i].name, strlen(in->cols[i].name) };
+    rc = make_plan(&j->pl, names, in->n, j->lb, j->in, j->err, j->errlen);
+    free(names);
+    const char *anon = iof__pq_reader_kv(j->s.pq, "iotflow.anonymise");
+    j->pl.anon_off = anon && strcmp(anon, "false") == 0;
+    if (rc != IOF_OK || !j->out)
+        return rc;
+
+    iof__schema s = { 0 };
+    iof__kv *kv = calloc(iof__pq_reader_nkv(j->s.pq) + 1, sizeof(*kv));
+    iof__writer *w = NULL;
+    if (!kv || (rc = pq_schema(j, &s)) != IOF_OK) {
+        free(kv);
+        iof__schema_free(&s);
+        return iof__fail(j->err, j->errlen, rc == IOF_E_LIMIT ? rc : IOF_E_NOMEM, "%s: %s", j->out,
+                         rc == IOF_E_LIMIT ? "too many columns" : "out of memory");
+    }
+    for (size_t i = 0; i < iof__pq_reader_nkv(j->s.pq); i++)
+        iof__pq_reader_kv_at(j->s.pq, i, &kv[i].key, &kv[i].value);
+    iof__writer_opts wo = { .codec = IOF_CODEC_ZSTD, .kv = kv, .n_kv = iof__pq_reader_nkv(j->s.pq),
+                            .threads = j->threads };
+    rc = iof__writer_parquet.open(&w, j->of, &s, &wo, j->err, j->errlen);
+    pq_row row = { .r = j->s.pq, .lbl = { .lb = j->lb } };
+    while (rc == IOF_OK) {
+        int more = iof__pq_reader_next(j->s.pq);
+        if (more < 0)
+            rc = iof__fail(j->err, j->errlen, more, "%s: %s", j->in, iof__pq_reader_errmsg(j->s.pq));
+        if (more <= 0)
+            break;
+        j->s.line++;
+        if ((rc = label_row(j)) != IOF_OK)
+            break;
+        memcpy(row.lbl.res, j->res, sizeof(j->res));
+        if ((rc = iof__writer_parquet.write(w, &row)) != IOF_OK)
+            rc = iof__fail(j->err, j->errlen, rc, "%s: %s", j->out,
+                           iof__outfile_errmsg(j->of)[0] ? iof__outfile_errmsg(j->of) : "cannot write");
+    }
+    if (w && rc == IOF_OK && (rc = iof__writer_parquet.finish(w)) != IOF_OK)
+        iof__fail(j->err, j->errlen, rc, "%s: %s", j->out,
+                  iof__outfile_errmsg(j->of)[0] ? iof__outfile_errmsg(j->of) : "cannot write");
+    else if (w && rc != IOF_OK)
+        iof__writer_parquet.abort(w);
+    iof__schema_free(&s);
+    free(kv);
+    return rc;
+}
+
+static int run_job(job *j)
+{
+    j->s.fmt = iof__ds_format_of(j->in);
+    j->s.path = j->in;
+    j->pl.drop = malloc(RL_MAX_MEMBERS * sizeof(*j->pl.drop));
+    if (!j->pl.drop)
+        return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
+    if (j->s.fmt == IOF__DS_NONE)
+        return iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s: not an iotflow output (.parquet, .csv, .jsonl)",
+                         j->in);
+    if (j->out) {
+        char oerr[1024];
+        int rc = iof__outfile_open(&j->of, j->out, oerr, sizeof(oerr));
+        if (rc != IOF_OK)
+            return iof__fail(j->err, j->errlen, rc, "%s", oerr);
+    }
+    if (j->s.fmt == IOF__DS_PARQUET)
+        return do_parquet(j);
+    if (!(j->fp = fopen(j->in, "r")))
+        return iof__fail(j->err, j->errlen, IOF_E_IO, "%s: %s", j->in, strerror(errno));
+    if (j->s.fmt == IOF__DS_CSV) {
+        j->s.f = malloc(RL_MAX_MEMBERS * sizeof(*j->s.f));
+        j->s.flen = malloc(RL_MAX_MEMBERS * sizeof(*j->s.flen));
+        if (!j->s.f || !j->s.flen)
+            return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
+        return do_csv(j);
+    }
+    if (!(j->s.m = malloc(RL_MAX_MEMBERS * sizeof(*j->s.m))))
+        return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
+    return do_jsonl(j);
+}
+
+static int job_end(job *j, int rc)
+{
+    if (j->of) {
+        if (rc == IOF_OK) {
+            char cerr[1024];
+            if ((rc = iof__outfile_commit(j->of, cerr, sizeof(cerr))) != IOF_OK)
+                iof__fail(j->err, j->errlen, rc, "%s", cerr);
+        } else {
+            iof__outfile_abort(j->of);
+        }
+    }
+    iof__pq_reader_close(j->s.pq);
+    if (j->fp)
+        fclose(j->fp);
+    free(j->line);
+    free(j->s.f);
+    free(j->s.flen);
+    free(j->s.m);
+    free(j->pl.drop);
+    iof__tb_free(&j->tb);
+    return rc;
+}
+
+int iof__relabel_check(const char *in, const iof__labeller *lb, char *err, size_t errlen)
+{
+    iof__relabel_counts cn = { 0 };
+    job j = { .in = in, .lb = lb, .counts = &cn, .err = err, .errlen = errlen };
+    int rc = job_end(&j, run_job(&j));
+    iof__relabel_counts_free(&cn);
+    return rc;
+}
+
+int iof__relabel_file(const char *in, const char *out, const iof__labeller *lb, unsigned threads,
+                      iof__relabel_counts *counts, char *err, size_t errlen)
+{
+    job j = { .in = in, .out = out, .lb = lb, .threads = threads, .counts = counts, .err = err, .errlen = errlen };
+    return job_end(&j, run_job(&j));
+}

@@ -1,0 +1,185 @@
+/* iotflow label PATH... -o DIR: relabelling written outputs (dataset/relabel.h) over files and
+ * directories; every file is checked before any is written. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/err.h"
+#include "common/grow.h"
+#include "dataset/relabel.h"
+#include "output/outfile.h"
+#include "iotflow/iotflow.h"
+
+typedef struct lbl_file {
+    char *in, *out;
+} lbl_file;
+
+#define say(o, ...) iof__say((o)->on_message, (o)->message_ctx, __VA_ARGS__)
+
+/* out_dir/rel, rel = the file's path below its directory argument, or its name. */
+static char *out_path(const char *out_dir, const char *arg, bool arg_is_dir, const char *file)
+{
+    const char *rel;
+    if (arg_is_dir) {
+        rel = file + strlen(arg);
+        while (*rel == '/')
+            rel++;
+    } else {
+        const char *slash = strrchr(file, '/');
+        rel = slash ? slash + 1 : file;
+    }
+    size_t n = strlen(out_dir) + strlen(rel) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", out_dir, rel);
+    return p;
+}
+
+static int cmp_out(const void *a, const void *b)
+{
+    return strcmp(((const lbl_file *)a)->out, ((const lbl_file *)b)->out);
+}
+
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The files to relabel with their output paths; captures among them are an error. */
+static int list_files(const char *const *paths, size_t n, const iof_label_options *o, lbl_file **out,
+                      size_t *nout, char *err, size_t errlen)
+{
+    lbl_file *v = NULL;
+    size_t nv = 0, cap = 0;
+    int rc = IOF_OK;
+    for (size_t i = 0; i < n && rc == IOF_OK; i++) {
+        struct stat sb;
+        if (stat(paths[i], &sb) != 0) {
+            rc = iof__fail(err, errlen, IOF_E_IO, "%s: %s", paths[i], strerror(errno));
+            break;
+        }
+        iof__ds_list l;
+        if ((rc = iof__ds_list_paths_all(&l, &paths[i], 1, err, errlen)) != IOF_OK)
+            break;
+        if (l.n_captures)
+            rc = iof__fail(err, errlen, IOF_E_INVAL, "%s is a capture: label captures with extract --rules",
+                           l.captures[0]);
+        else if (l.n_files == 0)
+            rc = iof__fail(err, errlen, IOF_E_INVAL, "%s: no iotflow output (.parquet, .csv, .jsonl) in it",
+                           paths[i]);
+        for (size_t k = 0; k < l.n_files && rc == IOF_OK; k++) {
+            if ((rc = iof__grow((void **)&v, &cap, nv + 1, sizeof(*v), IOF_DS_MAX_FILES)) != IOF_OK) {
+                iof__fail(err, errlen, rc, "%s", rc == IOF_E_NOMEM ? "out of memory" : "too many files");
+                break;
+            }
+            v[nv].in = strdup(l.files[k]);
+            v[nv].out = out_path(o->out_dir, paths[i], S_ISDIR(sb.st_mode), l.files[k]);
+            nv++;
+            if (!v[nv - 1].in || !v[nv - 1].out)
+                rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+        }
+        iof__ds_list_free(&l);
+    }
+    *out = v;
+    *nout = nv;
+    return rc;
+}
+
+static void free_files(lbl_file *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].in);
+        free(v[i].out);
+    }
+    free(v);
+}
+
+static void print_counts(FILE *out, const iof__labeller *lb, const iof__relabel_counts *cn)
+{
+    for (size_t k = 0; k < iof__labeller_nkeys(lb); k++) {
+        fprintf(out, "  %s:", iof__labeller_key(lb, k));
+        for (size_t i = 0; i < cn->nvals[k]; i++)
+            fprintf(out, "%s %s %" PRIu64, i ? "," : "", cn->vals[k][i].value ? cn->vals[k][i].value : "(none)",
+                    cn->vals[k][i].n);
+        fputc('\n', out);
+    }
+}
+
+iof_err iof_label_paths(const char *const *paths, size_t n, const iof_label_options *o, FILE *out, char *errbuf,
+                        size_t errlen)
+{
+    if (!o->out_dir || !o->out_dir[0] || o->n_rules == 0 || n == 0)
+        return (iof_err)iof__fail(errbuf, errlen, IOF_E_INVAL, "give --rules FILE, -o DIR and at least one PATH");
+    iof__labeller *lb = NULL;
+    int rc = iof__labeller_load(&lb, o->rules, o->n_rules, errbuf, errlen);
+    if (rc != IOF_OK)
+        return (iof_err)(rc == IOF_E_IO ? IOF_E_INVAL : rc);
+    for (size_t i = 0; i < iof__labeller_nwarnings(lb) && iof__labeller_warning(lb, i); i++)
+        say(o, "warning: %s", iof__labeller_warning(lb, i));
+    lbl_file *files = NULL;
+    size_t nf = 0;
+    rc = list_files(paths, n, o, &files, &nf, errbuf, errlen);
+    /* check every file before writing any */
+    if (rc == IOF_OK && nf > 1) {
+        lbl_file *sorted = malloc(nf * sizeof(*sorted));
+        if (!sorted) {
+            rc = iof__fail(errbuf, errlen, IOF_E_NOMEM, "out of memory");
+        } else {
+            memcpy(sorted, files, nf * sizeof(*sorted));
+            qsort(sorted, nf, sizeof(*sorted), cmp_out);
+            for (size_t i = 1; i < nf && rc == IOF_OK; i++)
+                if (strcmp(sorted[i].out, sorted[i - 1].out) == 0)
+                    rc = iof__fail(errbuf, errlen, IOF_E_INVAL, "%s and %s would both be written to %s",
+                                   sorted[i - 1].in, sorted[i].in, sorted[i].out);
+            free(sorted);
+        }
+    }
+    for (size_t i = 0; i < nf && rc == IOF_OK; i++) {
+        if (same_file(files[i].in, files[i].out))
+            rc = iof__fail(errbuf, errlen, IOF_E_INVAL, "%s: the output would replace its input (give another -o)",
+                           files[i].in);
+        else if (!o->overwrite && iof__outfile_path_taken(files[i].out))
+            rc = iof__fail(errbuf, errlen, IOF_E_INVAL, "%s exists (--overwrite replaces it)", files[i].out);
+        else if ((rc = iof__relabel_check(files[i].in, lb, errbuf, errlen)) != IOF_OK && rc != IOF_E_NOMEM)
+            rc = rc == IOF_E_IO ? IOF_E_IO : IOF_E_INVAL;
+    }
+    iof__relabel_counts cn = { 0 };
+    int first = IOF_OK;
+    uint64_t written = 0, failed = 0;
+    if (rc == IOF_OK) {
+        for (size_t i = 0; i < nf; i++) {
+            char e[1024] = "";
+            iof__relabel_counts fc = { 0 }; /* a file not written does not count */
+            int frc = iof__relabel_file(files[i].in, files[i].out, lb, o->threads, &fc, e, sizeof(e));
+            if (frc == IOF_OK && (frc = iof__relabel_counts_add(&cn, &fc)) != IOF_OK)
+                snprintf(e, sizeof(e), "out of memory");
+            uint64_t fc_rows = fc.rows;
+            iof__relabel_counts_free(&fc);
+            if (frc != IOF_OK) {
+                say(o, "%s", e);
+                if (first == IOF_OK)
+                    first = frc;
+                failed++;
+                if (frc == IOF_E_NOMEM)
+                    break;
+                continue;
+            }
+            written++;
+            fprintf(out, "%s -> %s (%" PRIu64 " rows)\n", files[i].in, files[i].out, fc_rows);
+        }
+        fprintf(out, "relabelled %" PRIu64 " of %zu files, %" PRIu64 " rows\n", written, nf, cn.rows);
+        print_counts(out, lb, &cn);
+        rc = first;
+        if (failed)
+            snprintf(errbuf, errlen, "%" PRIu64 " of %zu files could not be relabelled (said above); the others "
+                     "were written", failed, nf);
+    }
+    iof__relabel_counts_free(&cn);
+    free_files(files, nf);
+    iof__labeller_free(lb);
+    return (iof_err)rc;
+}
