@@ -224,8 +224,9 @@ typedef struct iof_label_options {
     iof_message_fn on_message; /* rule warnings; a file that could not be relabelled */
     void *message_ctx;
 } iof_label_options;
-/* Relabels the custom-flow outputs under PATHs (.parquet, .csv, .jsonl, or directories: every
- * such file, each format) with the rule files: each is copied to out_dir (its path below a
+/* Relabels the custom-flow outputs (.parquet, .csv, .jsonl) and Joy files (.json.gz) under PATHs
+ * (or directories: every such file, each format; captures in them are skipped with a message)
+ * with the rule files: each is copied to out_dir (its path below a
  * directory argument kept; a file argument by its name) with its label columns replaced by the
  * rules' keys, where extract --rules puts them, under a temporary name renamed when complete.
  * Prints a line per file and the rows per label to out. Every file is checked first: a rule

@@ -45,10 +45,13 @@ static int add(char ***v, size_t *n, size_t *cap, const char *path)
     return IOF_OK;
 }
 
+/* Joy files (-f joy): listed for rewriting only (iof__ds_list_paths_all); no reader here. */
+static bool is_joy(const char *path) { return ends_with(path, ".json.gz"); }
+
 static int found(void *ctx, const char *path)
 {
     iof__ds_list *l = ctx;
-    if (iof__ds_format_of(path) != IOF__DS_NONE)
+    if (iof__ds_format_of(path) != IOF__DS_NONE || (l->with_joy && is_joy(path)))
         return add(&l->files, &l->n_files, &l->cap_files, path);
     char why[128];
     if (!iof__capture_sniff(path, why, sizeof why))
@@ -107,7 +110,7 @@ static int list_paths(iof__ds_list *l, const char *const *paths, size_t n, bool 
         if (strcmp(paths[i], "-") != 0 && stat(paths[i], &sb) != 0)
             return iof__fail(err, errlen, IOF_E_IO, "%s: %s", paths[i], strerror(errno));
         if (strcmp(paths[i], "-") != 0 && S_ISDIR(sb.st_mode)) {
-            iof__ds_list sub = { 0 };
+            iof__ds_list sub = { .with_joy = all_formats };
             rc = iof__walk(paths[i], found, NULL, &sub, err, errlen);
             if (rc == IOF_OK && !all_formats)
                 rc = drop_other_formats(&sub);
@@ -120,7 +123,7 @@ static int list_paths(iof__ds_list *l, const char *const *paths, size_t n, bool 
                     rc = add(&l->captures, &l->n_captures, &l->cap_captures, sub.captures[k]);
             }
             iof__ds_list_free(&sub);
-        } else if (iof__ds_format_of(paths[i]) != IOF__DS_NONE) {
+        } else if (iof__ds_format_of(paths[i]) != IOF__DS_NONE || (all_formats && is_joy(paths[i]))) {
             rc = add(&l->files, &l->n_files, &l->cap_files, paths[i]);
         } else {
             rc = add(&l->captures, &l->n_captures, &l->cap_captures, paths[i]);

@@ -39,11 +39,13 @@ typedef struct iof__ds_list {
     size_t n_files, cap_files;
     char **captures;
     size_t n_captures, cap_captures;
+    bool with_joy;  /* internal: Joy files (.json.gz) are listed too (iof__ds_list_paths_all) */
 } iof__ds_list;
 
 int iof__ds_list_paths(iof__ds_list *l, const char *const *paths, size_t n, char *err,
                        size_t errlen);
-/* The same, keeping every format of a dataset written side by side (a rewrite writes each). */
+/* The same, keeping every format of a dataset written side by side (a rewrite writes each), and
+ * listing Joy files (-f joy, .json.gz) among the files. */
 int iof__ds_list_paths_all(iof__ds_list *l, const char *const *paths, size_t n, char *err,
                            size_t errlen);
 void iof__ds_list_free(iof__ds_list *l);

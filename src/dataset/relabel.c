@@ -10,36 +10,15 @@
 #include "common/err.h"
 #include "common/grow.h"
 #include "common/json.h"
-#include "dataset/relabel.h"
+#include "dataset/relabel_int.h"
 #include "kinds/customflow.h"
 #include "output/outfile.h"
 #include "output/parquet/pq_reader.h"
 #include "output/textbuf.h"
 #include "output/writer.h"
 
-#define RL_MAX_MEMBERS IOF_MAX_COLUMNS /* fields of a CSV row / members of a JSON Lines row */
-#define RL_STR_SCRATCH (2 * IOF_MAX_DEVICE_FIELD + 64) /* decoded JSON strings a row's rules read */
 
 /* ---- the plan: which columns the rules read, which are the old labels, where labels go ---- */
-
-typedef struct name_span {
-    const char *p;
-    size_t n;
-} name_span;
-
-enum { A_PROTO, A_REMIP, A_DEVPORT, A_REMPORT, A_FIRST, A_DEVIP, A_DEVNAME, A_DEVTYPE, A_DIR0, A__N };
-
-typedef struct plan {
-    long col[A__N];        /* input column of each attribute source, -1 when absent */
-    bool dir0_list;        /* A_DIR0 is the nested pkt_dir list (its element 0) */
-    bool wide;
-    bool need_rem;         /* a rule reads remote addresses */
-    const char *rem_rule;  /* the first such rule ("file:line") */
-    bool anon_off;         /* the file says its addresses were not anonymised (Parquet kv) */
-    size_t ncols;
-    bool *drop;            /* [ncols]: an old label column (K, K_rule pairs) */
-    size_t insert_at;      /* new labels go before input column insert_at (ncols: at the end) */
-} plan;
 
 static bool span_is(name_span s, const char *lit)
 {
@@ -153,25 +132,6 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
 }
 
 /* ---- one row's cells and attributes ------------------------------------------------------ */
-
-typedef struct cell {
-    bool null, is_int;
-    int64_t i;
-    const char *p; /* text (not NUL-terminated) */
-    size_t n;
-} cell;
-
-typedef struct src {
-    iof__ds_format fmt;
-    const char *path;
-    long line;                     /* text: line number; Parquet: row number (1-based) */
-    iof__pq_reader *pq;
-    char **f;                      /* CSV fields */
-    size_t *flen;
-    iof__json_member *m;           /* JSON Lines members */
-    char scratch[RL_STR_SCRATCH];
-    size_t scratch_used;
-} src;
 
 static int where_fail(const src *s, char *err, size_t errlen, int code, const char *what, const char *col)
 {
@@ -387,26 +347,9 @@ void iof__relabel_counts_free(iof__relabel_counts *c)
 
 /* ---- the three formats ------------------------------------------------------------------------ */
 
-typedef struct job {
-    const char *in, *out;
-    const iof__labeller *lb;
-    unsigned threads;
-    iof__relabel_counts *counts;
-    plan pl;
-    src s;
-    iof__lbl_result res[IOF_RULES_MAX_KEYS];
-    FILE *fp;
-    char *line;
-    size_t line_cap;
-    iof__tbuf tb;
-    iof__outfile *of;
-    char *err;
-    size_t errlen;
-} job;
-
 /* Next non-empty line (no line break) into j->line: 1, 0 at the end, or an error. *crlf: it
  * ended in "\r\n". */
-static int next_line(job *j, size_t *len, bool *crlf)
+int iof__rl_next_line(job *j, size_t *len, bool *crlf)
 {
     for (;;) {
         ssize_t n = getline(&j->line, &j->line_cap, j->fp);
@@ -428,19 +371,19 @@ static int next_line(job *j, size_t *len, bool *crlf)
     }
 }
 
-static int flush_tb(job *j)
+int iof__rl_flush(job *j)
 {
     if (j->tb.oom)
         return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "%s: out of memory (row of %zu bytes)", j->out, j->tb.len);
-    int rc = iof__outfile_write(j->of, j->tb.p, j->tb.len);
+    int rc = j->gz ? iof__gzout_write(j->gz, j->tb.p, j->tb.len) : iof__outfile_write(j->of, j->tb.p, j->tb.len);
     j->tb.len = 0;
     if (rc != IOF_OK)
-        return iof__fail(j->err, j->errlen, rc, "%s", iof__outfile_errmsg(j->of));
+        return iof__fail(j->err, j->errlen, rc, "%s", j->gz ? iof__gzout_errmsg(j->gz) : iof__outfile_errmsg(j->of));
     return IOF_OK;
 }
 
 /* The label cells of one row (or the header's names) in CSV or JSON. */
-static void put_labels(job *j, bool csv, bool header, bool *first)
+void iof__rl_put_labels(job *j, bool csv, bool header, bool *first)
 {
     size_t nk = iof__labeller_nkeys(j->lb);
     for (size_t k = 0; k < nk; k++)
@@ -466,15 +409,35 @@ static void put_labels(job *j, bool csv, bool header, bool *first)
         }
 }
 
+void iof__rl_put_member(job *j, const iof__json_member *m, bool *first)
+{
+    if (!*first)
+        iof__tb_putc(&j->tb, ',');
+    *first = false;
+    iof__tb_putc(&j->tb, '"');
+    iof__tb_put(&j->tb, m->key, m->key_len);
+    iof__tb_put(&j->tb, "\":", 2);
+    if (m->type == IOF_JSON_STRING)
+        iof__tb_putc(&j->tb, '"');
+    iof__tb_put(&j->tb, m->val, m->val_len);
+    if (m->type == IOF_JSON_STRING)
+        iof__tb_putc(&j->tb, '"');
+}
+
+int iof__rl_eval(job *j, const iof__lbl_attrs *a)
+{
+    iof__labeller_eval(j->lb, a, j->res);
+    if (count_labels(j->counts, j->lb, j->res) != IOF_OK)
+        return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
+    return IOF_OK;
+}
+
 static int label_row(job *j)
 {
     iof__lbl_attrs a;
     row_text t;
     IOF_TRY(row_attrs(&j->s, &j->pl, &a, &t, j->err, j->errlen));
-    iof__labeller_eval(j->lb, &a, j->res);
-    if (count_labels(j->counts, j->lb, j->res) != IOF_OK)
-        return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
-    return IOF_OK;
+    return iof__rl_eval(j, &a);
 }
 
 /* The n fields of j->s (the header's names or a row's cells) with the labels in their place. */
@@ -483,7 +446,7 @@ static int put_csv_row(job *j, int n, bool header, const char *eol)
     bool first = true;
     for (int i = 0; i <= n; i++) {
         if ((size_t)i == j->pl.insert_at)
-            put_labels(j, true, header, &first);
+            iof__rl_put_labels(j, true, header, &first);
         if (i == n || j->pl.drop[i])
             continue;
         if (!first)
@@ -492,14 +455,14 @@ static int put_csv_row(job *j, int n, bool header, const char *eol)
         iof__tb_csv_str(&j->tb, (const uint8_t *)j->s.f[i], j->s.flen[i]);
     }
     iof__tb_puts(&j->tb, eol);
-    return flush_tb(j);
+    return iof__rl_flush(j);
 }
 
 static int do_csv(job *j)
 {
     size_t len;
     bool crlf;
-    int rc = next_line(j, &len, &crlf);
+    int rc = iof__rl_next_line(j, &len, &crlf);
     if (rc <= 0)
         return rc < 0 ? rc : iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s: empty file (no CSV header)", j->in);
     const char *eol = crlf ? "\r\n" : "\n";
@@ -517,7 +480,7 @@ static int do_csv(job *j)
         return rc;
     /* header: the same names, the labels in their place */
     IOF_TRY(put_csv_row(j, n, true, eol));
-    while ((rc = next_line(j, &len, &crlf)) > 0) {
+    while ((rc = iof__rl_next_line(j, &len, &crlf)) > 0) {
         int nf = iof__csv_split(j->line, j->s.f, j->s.flen, RL_MAX_MEMBERS);
         if (nf < 0)
             return iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s:%ld: malformed CSV row", j->in, j->s.line);
@@ -539,7 +502,7 @@ static int do_jsonl(job *j)
     if (!names)
         return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
     bool any = false;
-    while ((rc = next_line(j, &len, &crlf)) > 0) {
+    while ((rc = iof__rl_next_line(j, &len, &crlf)) > 0) {
         const char *why;
         size_t at;
         int nm = iof__json_object(j->line, len, j->s.m, RL_MAX_MEMBERS, &why, &at);
@@ -565,24 +528,13 @@ static int do_jsonl(job *j)
         bool first = true;
         for (int i = 0; i <= nm; i++) {
             if ((size_t)i == j->pl.insert_at)
-                put_labels(j, false, false, &first);
+                iof__rl_put_labels(j, false, false, &first);
             if (i == nm || j->pl.drop[i])
                 continue;
-            const iof__json_member *m = &j->s.m[i];
-            if (!first)
-                iof__tb_putc(&j->tb, ',');
-            first = false;
-            iof__tb_putc(&j->tb, '"');
-            iof__tb_put(&j->tb, m->key, m->key_len);
-            iof__tb_put(&j->tb, "\":", 2);
-            if (m->type == IOF_JSON_STRING)
-                iof__tb_putc(&j->tb, '"');
-            iof__tb_put(&j->tb, m->val, m->val_len);
-            if (m->type == IOF_JSON_STRING)
-                iof__tb_putc(&j->tb, '"');
+            iof__rl_put_member(j, &j->s.m[i], &first);
         }
         iof__tb_put(&j->tb, "}\n", 2);
-        if ((rc = flush_tb(j)) != IOF_OK)
+        if ((rc = iof__rl_flush(j)) != IOF_OK)
             break;
     }
     free(names);
@@ -709,6 +661,17 @@ static int run_job(job *j)
     j->pl.drop = malloc(RL_MAX_MEMBERS * sizeof(*j->pl.drop));
     if (!j->pl.drop)
         return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
+    if (iof__rl_is_joy(j->in)) {
+        if (j->out) {
+            char oerr[1024];
+            int rc = iof__gzout_open(&j->gz, j->out, false, oerr, sizeof(oerr));
+            if (rc != IOF_OK)
+                return iof__fail(j->err, j->errlen, rc, "%s", oerr);
+        }
+        if (!(j->s.m = malloc(RL_MAX_MEMBERS * sizeof(*j->s.m))))
+            return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
+        return iof__rl_do_joy(j);
+    }
     if (j->s.fmt == IOF__DS_NONE)
         return iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s: not an iotflow output (.parquet, .csv, .jsonl)",
                          j->in);
@@ -736,6 +699,19 @@ static int run_job(job *j)
 
 static int job_end(job *j, int rc)
 {
+    if (j->gz) {
+        if (rc == IOF_OK && (rc = iof__gzout_finish(j->gz)) != IOF_OK)
+            iof__fail(j->err, j->errlen, rc, "%s", iof__gzout_errmsg(j->gz));
+        if (rc == IOF_OK) {
+            char cerr[1024];
+            if ((rc = iof__gzout_publish(j->gz, cerr, sizeof(cerr))) != IOF_OK) /* frees it */
+                iof__fail(j->err, j->errlen, rc, "%s", cerr);
+        } else {
+            iof__gzout_abort(j->gz);
+        }
+    }
+    if (j->gzin)
+        gzclose(j->gzin);
     if (j->of) {
         if (rc == IOF_OK) {
             char cerr[1024];

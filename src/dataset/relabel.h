@@ -1,6 +1,6 @@
 /* Relabelling written outputs (`iotflow label`, docs/LABELS.md "Relabelling written outputs"):
- * a custom-flow file (Parquet, CSV or JSON Lines, either layout) is copied with its label
- * columns replaced by the rules' keys, without the captures.
+ * a custom-flow file (Parquet, CSV or JSON Lines, either layout) or a Joy file (relabel_joy.c)
+ * is copied with its label columns replaced by the rules' keys, without the captures.
  *
  * The rules see what the file carries, through the same evaluator as at extraction:
  *   proto, ports, first dir (slot 0's direction), time (FirstSeen), remote.addr (RemIP),

@@ -65,11 +65,13 @@ static int list_files(const char *const *paths, size_t n, const iof_label_option
         iof__ds_list l;
         if ((rc = iof__ds_list_paths_all(&l, &paths[i], 1, err, errlen)) != IOF_OK)
             break;
-        if (l.n_captures)
+        if (l.n_captures && !S_ISDIR(sb.st_mode))
             rc = iof__fail(err, errlen, IOF_E_INVAL, "%s is a capture: label captures with extract --rules",
                            l.captures[0]);
-        else if (l.n_files == 0)
-            rc = iof__fail(err, errlen, IOF_E_INVAL, "%s: no iotflow output (.parquet, .csv, .jsonl) in it",
+        else if (l.n_captures)
+            say(o, "%s: %zu capture(s) skipped (label captures with extract --rules)", paths[i], l.n_captures);
+        if (rc == IOF_OK && l.n_files == 0)
+            rc = iof__fail(err, errlen, IOF_E_INVAL, "%s: no iotflow output (.parquet, .csv, .jsonl, .json.gz) in it",
                            paths[i]);
         for (size_t k = 0; k < l.n_files && rc == IOF_OK; k++) {
             if ((rc = iof__grow((void **)&v, &cap, nv + 1, sizeof(*v), IOF_DS_MAX_FILES)) != IOF_OK) {

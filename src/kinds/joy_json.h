@@ -19,6 +19,18 @@ void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__featset *
                         const iof__lbl_row *labels);
 /* The flow whose primary record is r as the label rules see it (kinds/joy_attrs.c). */
 void iof__joy_lbl_attrs(const iof__joyrec *primary, iof__lbl_attrs *a);
+/* What the rules read of a Joy flow, as Joy writes it (a flow of ours, or a line of a written Joy
+ * file: iotflow label): sa/sp, da/dp, pr, ip.out.ttl, ip.in.ttl (has_in: the flow has an in
+ * side), time_start / time_end in µs. */
+typedef struct iof__joy_lbl_src {
+    uint8_t proto, ipver;
+    const uint8_t *sa, *da;
+    uint16_t sp, dp;
+    uint8_t ttl_out, ttl_in;
+    bool has_in;
+    int64_t start_us, end_us;
+} iof__joy_lbl_src;
+void iof__joy_lbl_attrs_from(const iof__joy_lbl_src *s, iof__lbl_attrs *a);
 /* Whether a label key K (or K_rule) would repeat a member name Joy writes at the top level
  * of a flow object (sa, packets, tls, ...). */
 bool iof__joy_json_key_taken(const char *key);

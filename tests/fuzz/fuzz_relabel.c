@@ -1,5 +1,5 @@
-/* fuzz_relabel: `iotflow label` over an untrusted CSV or JSON Lines file (byte 0 picks the
- * format, the rest is the file) with a fixed rule set that reads every attribute a written
+/* fuzz_relabel: `iotflow label` over an untrusted CSV, JSON Lines or Joy file (byte 0 picks the
+ * format: bit 0 JSON Lines, bit 1 a Joy file, read uncompressed; the rest is the file) with a fixed rule set that reads every attribute a written
  * custom-flow row carries (proto, ports, direction, time, both addresses, device name and
  * type). Any input is accepted or rejected cleanly: no crash, no leak, a rejection says why and
  * leaves nothing at the output path. An accepted file keeps its promise: relabelling the copy
@@ -27,23 +27,37 @@ static const char rules_text[] =
     "rule \"d\": label = \"late\" if time > 2024-01-01T00:00:00Z and device.addr private\n"
     "key kind\n"
     "kind = \"v6\" if ipver 6\n";
+/* Joy files carry TTLs and the last packet's time too */
+static const char joy_rules_text[] =
+    "key flow_type default \"x\" on-missing \"Flow Error\"\n"
+    "flow_type = \"dns\" if sport 53 and ttl.in 64\n"
+    "flow_type = \"oneway\" if not has ttl.in or ttl.out < 10 or time.last < 2000-01-01T00:00:00Z\n"
+    "flow_type = \"v6\" if ipver 6 and dst ff00::/8\n";
 
-static iof__labeller *fixed_rules(void)
+static iof__labeller *load_rules(const char *text, size_t n)
 {
-    static iof__labeller *lb;
+    iof__labeller *lb = NULL;
+    char path[] = "/tmp/iof-fuzz-relabel-rules-XXXXXX";
+    char err[512];
+    if (file_fuzz_write(path, (const uint8_t *)text, n)) {
+        const char *p = path;
+        if (iof__labeller_load(&lb, &p, 1, err, sizeof err) != 0)
+            lb = NULL;
+        unlink(path);
+    }
+    return lb;
+}
+
+static iof__labeller *fixed_rules(bool joy)
+{
+    static iof__labeller *lb[2];
     static bool tried;
     if (!tried) {
         tried = true;
-        char path[] = "/tmp/iof-fuzz-relabel-rules-XXXXXX";
-        char err[512];
-        if (file_fuzz_write(path, (const uint8_t *)rules_text, sizeof rules_text - 1)) {
-            const char *p = path;
-            if (iof__labeller_load(&lb, &p, 1, err, sizeof err) != 0)
-                lb = NULL;
-            unlink(path);
-        }
+        lb[0] = load_rules(rules_text, sizeof rules_text - 1);
+        lb[1] = load_rules(joy_rules_text, sizeof joy_rules_text - 1);
     }
-    return lb;
+    return lb[joy];
 }
 
 static uint8_t *slurp(const char *path, size_t *n)
@@ -73,10 +87,12 @@ static uint8_t *slurp(const char *path, size_t *n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    iof__labeller *lb = fixed_rules();
-    if (!lb || size < 1)
+    if (size < 1)
         return 0;
-    const char *ext = data[0] & 1 ? "jsonl" : "csv";
+    iof__labeller *lb = fixed_rules(data[0] & 2);
+    if (!lb)
+        return 0;
+    const char *ext = data[0] & 2 ? "json.gz" : data[0] & 1 ? "jsonl" : "csv";
     char dir[] = "/tmp/iof-fuzz-relabel-XXXXXX";
     if (!mkdtemp(dir))
         return 0;

@@ -11,7 +11,9 @@ flow_type_rule. Reports per capture and overall: annotated flows, matched, equal
 every difference. Exit 0 when equal/annotated >= --min-rate (default 1.0), 1 otherwise, 2 on
 usage or missing files.
 
-usage: joy_labels.py OURS CORPUS [--min-rate R] [-v]
+usage: joy_labels.py OURS CORPUS [--min-rate R] [--suffix S] [-v]
+(--suffix: our file is OURS/<relative path of X>S, default ".json.gz"; ".joy.json.gz" for Joy's
+own files relabelled by `iotflow label`, which keeps their names)
 """
 import argparse
 import decimal
@@ -32,6 +34,7 @@ def main():
     ap.add_argument("ours")
     ap.add_argument("corpus")
     ap.add_argument("--min-rate", type=float, default=1.0)
+    ap.add_argument("--suffix", default=".json.gz")
     ap.add_argument("-v", action="store_true")
     a = ap.parse_args()
     total = matched = equal = 0
@@ -43,7 +46,7 @@ def main():
         return 2
     for ann in sorted(files):
         rel = os.path.relpath(ann, a.corpus)[: -len(".annotated.json")]
-        ours_path = os.path.join(a.ours, rel + ".json.gz")
+        ours_path = os.path.join(a.ours, rel + a.suffix)
         if not os.path.exists(ours_path):
             print("missing", ours_path)
             return 2

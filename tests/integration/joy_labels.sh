@@ -56,8 +56,39 @@ if n == 0:
     sys.exit("no stats files")
 PY
 
-# a key Joy already writes is refused before anything is read
 printf 'key packets default "x"\n' > "$T/bad.rules"
+# iotflow label on Joy files: (1) Joy 3.0.3's own recorded outputs of the golden pairs, relabelled
+# with each group's rules, carry the published flow_type (the rules checked on Joy's flows, not
+# only ours); (2) our -f joy output written without rules and relabelled is, decompressed, the
+# file -f joy --rules writes; (3) relabelling a labelled file with its rules changes nothing.
+for group in $(cd "$CORPUS" && ls); do
+    "$BIN" label -r "$RULES/$group.rules" -o "$T/joyown/$group" "$CORPUS/$group" > "$T/joyown.out" 2>&1 \
+        || fail "label Joy's files of $group: exit $? ($(cat "$T/joyown.out"))"
+done
+python3 "$HERE/joy_labels.py" --suffix .joy.json.gz "$T/joyown" "$CORPUS" \
+    || fail "Joy's own files relabelled: flow_type differs from the published one"
+n=0
+while IFS= read -r ann; do
+    rel=${ann#"$CORPUS"/}
+    rel=${rel%.annotated.json}
+    group=${rel%%/*}
+    "$BIN" extract -q -f joy -o "$T/plain/$rel" "$CORPUS/$rel.pcapng" || fail "extract -f joy $rel"
+    "$BIN" label -r "$RULES/$group.rules" -o "$T/rel/$rel" "$T/plain/$rel" > /dev/null || fail "label $rel"
+    f=$(basename "$rel").json.gz
+    cmp -s <(zcat "$T/a/ours/$rel.json.gz") <(zcat "$T/rel/$rel/joy/$f") \
+        || fail "$rel: relabelled -f joy output differs from -f joy --rules"
+    "$BIN" label -r "$RULES/$group.rules" -o "$T/again/$rel" "$T/rel/$rel" > /dev/null || fail "label again $rel"
+    cmp -s <(zcat "$T/rel/$rel/joy/$f") <(zcat "$T/again/$rel/joy/$f") || fail "$rel: relabelling changed a labelled file"
+    n=$((n + 1))
+done < <(find "$CORPUS" -name '*.annotated.json' | LC_ALL=C sort)
+[ $n -gt 0 ] || fail "no capture relabelled"
+# a key that is a Joy member is refused by label too, nothing written
+"$BIN" label -r "$T/bad.rules" -o "$T/badrel" "$T/rel" > "$T/bad.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q '"packets"' "$T/bad.out" || fail "label with a key named packets: exit $rc ($(cat "$T/bad.out"))"
+[ -z "$(find "$T/badrel" -type f 2>/dev/null)" ] || fail "a refused label wrote files"
+
+# a key Joy already writes is refused before anything is read
 "$BIN" extract -f joy --rules "$T/bad.rules" -o "$T/bad" "$cap1" > "$T/bad.out" 2>&1
 rc=$?
 [ $rc -eq 1 ] || fail "a label key named packets with -f joy: exit $rc, expected 1"
