@@ -81,7 +81,7 @@ static bool num_int(const iof__json_member *m, int64_t lo, int64_t hi, int64_t *
 }
 
 /* Joy's seconds with a fraction ("1536819903.902347") in µs, exactly (digits past the sixth
- * decimal are cut, as the µs clock Joy's 6 decimals come from). */
+ * decimal are cut, as the µs clock Joy's 6 decimals come from); false past what ns can hold. */
 static bool num_us(const iof__json_member *m, int64_t *us)
 {
     if (!m || m->type != IOF_JSON_NUMBER)
@@ -105,7 +105,7 @@ static bool num_us(const iof__json_member *m, int64_t *us)
     for (; fd < 6; fd++)
         f *= 10;
     *us = s * 1000000 + f;
-    return true;
+    return *us <= INT64_MAX / 1000; /* the rules read ns (up to the year 2262) */
 }
 
 static bool str_ip(const iof__json_member *m, uint8_t *ver, uint8_t ip[16])
