@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "iotflow/iotflow.h"
+#include "signals.h"
 
 #define MAX_RULES 16 /* IOF_MAX_RULE_FILES */
 
@@ -86,8 +87,10 @@ int iof_cli_label(int argc, char **argv)
     }
     char err[1024] = "";
     o.on_message = on_message;
+    iof_cli_signals_install(NULL); /* a signal removes the files not yet complete and exits (130) */
     iof_err rc = iof_label_paths((const char *const *)(argv + optind), (size_t)(argc - optind), &o, stdout, err,
                                  sizeof(err));
+    iof_cli_signals_clear();
     if (fflush(stdout) != 0 && rc == IOF_OK)
         return IOF_EXIT_OUTPUT;
     if (rc == IOF_OK)

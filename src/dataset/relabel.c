@@ -67,7 +67,7 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
             bool has_ts = false;
             for (size_t i = 0; i < n; i++)
                 has_ts |= span_is(names[i], "timestamp") && !span_is(names[i], cn.wide);
-            return iof__fail(err, errlen, IOF_E_FORMAT, "%s: %s", path,
+            return iof__fail(err, errlen, IOF_E_INVAL, "%s: %s", path,
                              has_ts ? "a telemetry or timeline table: only custom-flow outputs are relabelled "
                                       "(label telemetry rows at extraction: extract --table telemetry --rules)"
                                     : "not a custom-flow output of iotflow (a column the rules read is missing)");
@@ -96,7 +96,7 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
                 if (span_is(names[i], iof__cf_labels_follow[f]) && (long)i > after)
                     after = (long)i;
         if (after < 0)
-            return iof__fail(err, errlen, IOF_E_FORMAT, "%s: not a custom-flow output of iotflow (no column %s)",
+            return iof__fail(err, errlen, IOF_E_INVAL, "%s: not a custom-flow output of iotflow (no column %s)",
                              path, iof__cf_labels_follow[0]);
         pl->insert_at = (size_t)after + 1;
     }
@@ -127,6 +127,7 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
                          "to relabel with it",
                          where[IOF_LBL_NEED_DEV_ADDR], path);
     pl->need_rem = where[IOF_LBL_NEED_REM_ADDR] != NULL;
+    pl->need_names = where[IOF_LBL_NEED_DEVICE_NAME] || where[IOF_LBL_NEED_DEVICE_TYPE];
     pl->rem_rule = where[IOF_LBL_NEED_REM_ADDR];
     return IOF_OK;
 }
@@ -292,6 +293,15 @@ static int row_attrs(src *s, const plan *pl, iof__lbl_attrs *a, row_text *t, cha
     if (!cell_int(&c[A_FIRST], false, -INT64_MAX / 1000, INT64_MAX / 1000, &x))
         return where_fail(s, err, errlen, IOF_E_FORMAT, "not a µs timestamp", "first_seen");
     a->first_ns = a->last_ns = x * 1000;
+    /* JSON Lines writes bytes that are not UTF-8 as U+FFFD: such a name is not the one the
+     * rules saw at extraction */
+    static const char fffd[] = "\xef\xbf\xbd";
+    for (int k = A_DEVNAME; k <= A_DEVTYPE && pl->need_names && s->fmt == IOF__DS_JSONL; k++)
+        if (!c[k].null && !c[k].is_int && memmem(c[k].p, c[k].n, fffd, 3))
+            return where_fail(s, err, errlen, IOF_E_FORMAT,
+                              "holds U+FFFD (bytes that were not UTF-8, replaced when JSON Lines was "
+                              "written), and the rules read it: relabel the CSV or Parquet output",
+                              k == A_DEVNAME ? "device_name" : "device_type");
     if (cell_text(&c[A_DEVNAME], t->name, sizeof(t->name))) {
         a->has |= IOF_LBL_HAS_DEVICE_NAME;
         a->device_name = t->name;
@@ -501,7 +511,6 @@ static int do_jsonl(job *j)
     name_span *names = malloc(RL_MAX_MEMBERS * sizeof(*names));
     if (!names)
         return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
-    bool any = false;
     while ((rc = iof__rl_next_line(j, &len, &crlf)) > 0) {
         const char *why;
         size_t at;
@@ -515,11 +524,12 @@ static int do_jsonl(job *j)
         /* rows are planned one by one: a JSON object's members are named in each row */
         char perr[1024];
         if ((rc = make_plan(&j->pl, names, (size_t)nm, j->lb, j->in, perr, sizeof(perr))) != IOF_OK) {
-            rc = iof__fail(j->err, j->errlen, rc, "%s:%ld: %s", j->in, j->s.line,
-                           strncmp(perr, j->in, strlen(j->in)) == 0 ? perr + strlen(j->in) + 2 : perr);
+            size_t il = strlen(j->in);
+            bool named = strncmp(perr, j->in, il) == 0 && perr[il] == ':' && perr[il + 1] == ' ';
+            rc = iof__fail(j->err, j->errlen, rc == IOF_E_INVAL && j->out ? IOF_E_FORMAT : rc, "%s:%ld: %s", j->in, j->s.line,
+                           named ? perr + il + 2 : perr);
             break;
         }
-        any = true;
         if (!j->out)
             break;
         if ((rc = label_row(j)) != IOF_OK)
@@ -538,10 +548,7 @@ static int do_jsonl(job *j)
             break;
     }
     free(names);
-    if (rc == 0 && !any && !j->out)
-        return iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s: no rows (an empty JSON Lines file has no columns "
-                         "to check)", j->in);
-    return rc;
+    return rc; /* an empty file (no rows) is copied empty */
 }
 
 /* Parquet: the input's columns read straight from the reader, the labels from the job. */
@@ -599,7 +606,7 @@ static int do_parquet(job *j)
     const iof__schema *in = iof__pq_reader_schema(j->s.pq);
     const char *rec = iof__pq_reader_kv(j->s.pq, "iotflow.record");
     if (rec && strcmp(rec, "customflow") != 0)
-        return iof__fail(j->err, j->errlen, IOF_E_FORMAT,
+        return iof__fail(j->err, j->errlen, IOF_E_INVAL,
                          "%s: a %s table: only custom-flow outputs are relabelled (label telemetry rows at "
                          "extraction: extract --table telemetry --rules)",
                          j->in, rec);

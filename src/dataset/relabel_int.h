@@ -31,6 +31,7 @@ typedef struct plan {
     bool need_rem;         /* a rule reads remote addresses */
     const char *rem_rule;  /* the first such rule ("file:line") */
     bool anon_off;         /* the file says its addresses were not anonymised (Parquet kv) */
+    bool need_names;       /* a rule reads device.name or device.type */
     size_t ncols;
     bool *drop;            /* [ncols]: an old label column (K, K_rule pairs) */
     size_t insert_at;      /* new labels go before input column insert_at (ncols: at the end) */

@@ -10,6 +10,7 @@
 #include "common/err.h"
 #include "common/grow.h"
 #include "dataset/relabel.h"
+#include "kinds/labelcols.h"
 #include "output/outfile.h"
 #include "iotflow/iotflow.h"
 
@@ -122,6 +123,12 @@ iof_err iof_label_paths(const char *const *paths, size_t n, const iof_label_opti
         return (iof_err)(rc == IOF_E_IO ? IOF_E_INVAL : rc);
     for (size_t i = 0; i < iof__labeller_nwarnings(lb) && iof__labeller_warning(lb, i); i++)
         say(o, "warning: %s", iof__labeller_warning(lb, i));
+    /* the keys' own rules, as extract checks them (length, K_rule of one key the name of another) */
+    iof__schema none = { 0 };
+    if ((rc = iof__lbl_check(&none, lb, errbuf, errlen)) != IOF_OK) {
+        iof__labeller_free(lb);
+        return (iof_err)rc;
+    }
     lbl_file *files = NULL;
     size_t nf = 0;
     rc = list_files(paths, n, o, &files, &nf, errbuf, errlen);
@@ -140,20 +147,36 @@ iof_err iof_label_paths(const char *const *paths, size_t n, const iof_label_opti
             free(sorted);
         }
     }
+    /* a file the rules cannot label, or a path problem: nothing is written (exit 1); a file
+     * found damaged or unreadable: reported and skipped, the others are written (exit 2) */
+    int first = IOF_OK;
+    uint64_t written = 0, failed = 0;
+    bool *skip = nf ? calloc(nf, sizeof(*skip)) : NULL;
+    if (nf && !skip && rc == IOF_OK)
+        rc = iof__fail(errbuf, errlen, IOF_E_NOMEM, "out of memory");
     for (size_t i = 0; i < nf && rc == IOF_OK; i++) {
+        char e[1024] = "";
         if (same_file(files[i].in, files[i].out))
             rc = iof__fail(errbuf, errlen, IOF_E_INVAL, "%s: the output would replace its input (give another -o)",
                            files[i].in);
         else if (!o->overwrite && iof__outfile_path_taken(files[i].out))
             rc = iof__fail(errbuf, errlen, IOF_E_INVAL, "%s exists (--overwrite replaces it)", files[i].out);
-        else if ((rc = iof__relabel_check(files[i].in, lb, errbuf, errlen)) != IOF_OK && rc != IOF_E_NOMEM)
-            rc = rc == IOF_E_IO ? IOF_E_IO : IOF_E_INVAL;
+        else if ((rc = iof__relabel_check(files[i].in, lb, e, sizeof(e))) == IOF_E_FORMAT || rc == IOF_E_IO) {
+            say(o, "%s", e);
+            skip[i] = true;
+            failed++;
+            if (first == IOF_OK)
+                first = rc;
+            rc = IOF_OK;
+        } else if (rc != IOF_OK) {
+            snprintf(errbuf, errlen, "%s", e);
+        }
     }
     iof__relabel_counts cn = { 0 };
-    int first = IOF_OK;
-    uint64_t written = 0, failed = 0;
     if (rc == IOF_OK) {
         for (size_t i = 0; i < nf; i++) {
+            if (skip[i])
+                continue;
             char e[1024] = "";
             iof__relabel_counts fc = { 0 }; /* a file not written does not count */
             int frc = iof__relabel_file(files[i].in, files[i].out, lb, o->threads, &fc, e, sizeof(e));
@@ -181,6 +204,7 @@ iof_err iof_label_paths(const char *const *paths, size_t n, const iof_label_opti
                      "were written", failed, nf);
     }
     iof__relabel_counts_free(&cn);
+    free(skip);
     free_files(files, nf);
     iof__labeller_free(lb);
     return (iof_err)rc;

@@ -221,7 +221,8 @@ void iof__tb_csv_str(iof__tbuf *b, const uint8_t *p, size_t n)
     size_t k = 0; /* the first byte that needs quotes */
     while (k < n && !special[p[k]])
         k++;
-    bool quote = k < n || (n && (p[0] == ' ' || p[n - 1] == ' '));
+    /* blanks at either end are quoted: a reader trims unquoted ones (common/csv.c: spaces, tabs) */
+    bool quote = k < n || (n && (p[0] == ' ' || p[0] == '\t' || p[n - 1] == ' ' || p[n - 1] == '\t'));
     if (!quote) {
         iof__tb_put(b, p, n);
         return;

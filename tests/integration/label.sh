@@ -10,9 +10,11 @@
 #     columns gets its labels where extract puts them (before the sensor columns);
 #   - what cannot be relabelled is refused and nothing is written: a rule on device.addr without
 #     a device_ip column, ttl.in, a key colliding with a column, an output path taken (without
-#     --overwrite), the input itself as output, a capture, a telemetry table; an anonymised remote
-#     address read by a rule stops that file (exit 2); a damaged CSV row names file and line and
-#     the other files are still written.
+#     --overwrite), the input itself as output, a capture, a telemetry table, keys whose columns
+#     clash (a and a_rule); an anonymised remote address read by a rule stops that file (exit 2); a
+#     damaged CSV row or a cut Parquet file is named and the other files are still written;
+#   - device names with a tab and a space at their ends, a comma and a quote survive the CSV copy
+#     and are matched as at extraction.
 #
 # Env: IOF_BIN, IOF_SHARED (pqcheck). Exit 0 / 1.
 . "$(dirname "$0")/lib.bash"
@@ -87,6 +89,25 @@ same_text "$S/sens-ref" "$S/sens-rel"
 head -1 "$S/sens-rel/bidirectional/24-06-23.csv" | grep -q 'device_ip,label,label_rule,temperature_at_start' \
     || fail "labels not before the sensor columns: $(head -1 "$S/sens-rel/bidirectional/24-06-23.csv" | cut -c1-80)"
 
+# cells a CSV reader would change if the writer did not quote them: a device name with a tab and
+# a space at its ends, a comma and a quote; a rule reading that name exactly
+python3 - "$S/in/devices.csv" "$T/odd-devices.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+for r in rows[1:]:
+    if r[1] == "camera-1":
+        r[1] = '\tcam "one", x '
+csv.writer(open(sys.argv[2], "w", newline="")).writerows(rows)
+PY
+printf 'key odd default "no"\nrule "tab": odd = "yes" if device.name "?cam \\"one\\", x "\n' > "$T/odd.rules"
+O=(--devices "$T/odd-devices.csv" -f csv -f jsonl -f parquet)
+"$BIN" extract -q "${O[@]}" -o "$S/odd-plain" "$S/in/capture.pcap" || fail "extract odd names"
+"$BIN" extract -q "${O[@]}" --rules "$T/odd.rules" -o "$S/odd-ref" "$S/in/capture.pcap" || fail "extract odd names --rules"
+"$BIN" label -r "$T/odd.rules" -o "$S/odd-rel" "$S/odd-plain" > "$T/odd.out" || fail "label odd names"
+grep -q "odd: .*yes" "$T/odd.out" || fail "the odd name never matched: $(cat "$T/odd.out")"
+same_text "$S/odd-ref" "$S/odd-rel"
+same_parquet "$S/odd-ref" "$S/odd-rel"
+
 # ---- refusals ----------------------------------------------------------------------------------
 expect() { # RC DIR PATTERN -- label args...: exit RC, stderr matches PATTERN, nothing under DIR
     local want=$1 dir=$2 pat=$3
@@ -103,6 +124,9 @@ printf 'key l default "a"\nrule "t": l = "b" if ttl.in 64\n' > "$T/ttl.rules"
 expect 1 "$T/x2" "ttl.rules:2 reads ttl.in" -- -r "$T/ttl.rules" "$S/plain-wide"
 printf 'key l default "a"\nl = "b" if time.last > 2024-01-01T00:00:00Z\n' > "$T/last.rules"
 expect 1 "$T/x2" "reads time.last" -- -r "$T/last.rules" "$S/plain-wide"
+printf 'key a default "x"\n' > "$T/ka.rules"
+printf 'key a_rule default "y"\n' > "$T/kb.rules"
+expect 1 "$T/x3" 'would both add a column "a_rule"' -- -r "$T/ka.rules" -r "$T/kb.rules" "$S/plain-wide"
 printf 'key Proto default "a"\n' > "$T/clash.rules"
 expect 1 "$T/x3" 'would add a column "Proto"' -- -r "$T/clash.rules" "$S/plain-wide"
 printf 'key l default "a"\nrule "r": l = "b" if remote.addr 192.168.1.66\n' > "$T/rem.rules"
@@ -127,6 +151,15 @@ rc=$?
 grep -q "a.csv:5: first_seen: not a µs timestamp" "$T/err.txt" || fail "damaged row message: $(cat "$T/err.txt")"
 [ ! -e "$T/dmg-out/a.csv" ] && [ -s "$T/dmg-out/b.csv" ] || fail "damaged file written or the good one not"
 grep -q "relabelled 1 of 2 files" "$T/out.txt" || fail "summary: $(cat "$T/out.txt")"
+# a damaged Parquet file found by the check: named, skipped (exit 2), the good file written
+mkdir -p "$T/dmg2"
+cp "$S/plain-wide/bidirectional/24-06-23.csv" "$T/dmg2/good.csv"
+head -c 5000 "$S/plain-wide/bidirectional/24-06-23.parquet" > "$T/dmg2/cut.parquet"
+"$BIN" label -r "$S/in/labels.rules" -o "$T/dmg2-out" "$T/dmg2" > "$T/out.txt" 2> "$T/err.txt"
+rc=$?
+[ $rc -eq 2 ] || fail "cut Parquet: exit $rc, expected 2 ($(cat "$T/err.txt"))"
+grep -q "cut.parquet" "$T/err.txt" && [ -s "$T/dmg2-out/good.csv" ] && [ ! -e "$T/dmg2-out/cut.parquet" ] \
+    || fail "cut Parquet: $(cat "$T/err.txt"); written: $(ls "$T/dmg2-out" 2>&1)"
 # usage
 "$BIN" label -o "$T/x8" "$S/plain-wide" > /dev/null 2>&1
 [ $? -eq 1 ] || fail "no --rules: not exit 1"
