@@ -509,8 +509,14 @@ static int do_jsonl(job *j)
     bool crlf;
     int rc;
     name_span *names = malloc(RL_MAX_MEMBERS * sizeof(*names));
-    if (!names)
+    size_t *koff = malloc((RL_MAX_MEMBERS + 1) * sizeof(*koff)); /* the planned row's keys */
+    iof__tbuf keys = { 0 };
+    int nkeys = -1;
+    if (!names || !koff) {
+        free(names);
+        free(koff);
         return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
+    }
     while ((rc = iof__rl_next_line(j, &len, &crlf)) > 0) {
         const char *why;
         size_t at;
@@ -519,16 +525,30 @@ static int do_jsonl(job *j)
             rc = iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s:%ld: column %zu: %s", j->in, j->s.line, at + 1, why);
             break;
         }
-        for (int i = 0; i < nm; i++)
-            names[i] = (name_span){ j->s.m[i].key, j->s.m[i].key_len };
-        /* rows are planned one by one: a JSON object's members are named in each row */
-        char perr[1024];
-        if ((rc = make_plan(&j->pl, names, (size_t)nm, j->lb, j->in, perr, sizeof(perr))) != IOF_OK) {
-            size_t il = strlen(j->in);
-            bool named = strncmp(perr, j->in, il) == 0 && perr[il] == ':' && perr[il + 1] == ' ';
-            rc = iof__fail(j->err, j->errlen, rc == IOF_E_INVAL && j->out ? IOF_E_FORMAT : rc, "%s:%ld: %s", j->in, j->s.line,
-                           named ? perr + il + 2 : perr);
-            break;
+        /* a JSON object's members are named in each row: a row is planned again unless its keys
+         * are the previous row's (what every row of a file we wrote does; a wide row has 3,000) */
+        bool same = nm == nkeys;
+        for (int i = 0; same && i < nm; i++) {
+            size_t kl = j->s.m[i].key_len;
+            same = kl == koff[i + 1] - koff[i] && (kl == 0 || memcmp(j->s.m[i].key, keys.p + koff[i], kl) == 0);
+        }
+        if (!same) {
+            keys.len = 0;
+            for (int i = 0; i < nm; i++) {
+                names[i] = (name_span){ j->s.m[i].key, j->s.m[i].key_len };
+                koff[i] = keys.len;
+                iof__tb_put(&keys, j->s.m[i].key, j->s.m[i].key_len);
+            }
+            koff[nm] = keys.len;
+            nkeys = keys.oom ? -1 : nm;
+            char perr[1024];
+            if ((rc = make_plan(&j->pl, names, (size_t)nm, j->lb, j->in, perr, sizeof(perr))) != IOF_OK) {
+                size_t il = strlen(j->in);
+                bool named = strncmp(perr, j->in, il) == 0 && perr[il] == ':' && perr[il + 1] == ' ';
+                rc = iof__fail(j->err, j->errlen, rc == IOF_E_INVAL && j->out ? IOF_E_FORMAT : rc, "%s:%ld: %s",
+                               j->in, j->s.line, named ? perr + il + 2 : perr);
+                break;
+            }
         }
         if (!j->out)
             break;
@@ -548,6 +568,8 @@ static int do_jsonl(job *j)
             break;
     }
     free(names);
+    free(koff);
+    iof__tb_free(&keys);
     return rc; /* an empty file (no rows) is copied empty */
 }
 
