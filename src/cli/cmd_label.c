@@ -28,8 +28,8 @@ static void usage(FILE *fp)
           "The rules see what the file carries: proto, ports, first dir, time (first packet),\n"
           "remote.addr, device.addr (only with a device_ip column: extract --device-ip),\n"
           "device.name/type. Rules reading ttl.in, ttl.out or time.last are refused on custom-flow\n"
-          "files (label at extraction), and so is a remote address anonymised to 0.0.0.0 when the\n"
-          "rules read remote addresses (extract with --keep-private-ips). Joy files give the rules\n"
+          "files (label at extraction); a row whose remote is 0.0.0.0 stops its file when the rules\n"
+          "read remote addresses (anonymised: extract with --keep-private-ips). Joy files give the rules\n"
           "what a Joy flow gives them at extraction, TTLs included. See docs/LABELS.md.\n\n"
           "  -r, --rules FILE   rule file (docs/LABELS.md); repeat for other keys (at most 16)\n"
           "  -o, --output DIR   where the relabelled files go (required; never the input's place)\n"
@@ -37,8 +37,10 @@ static void usage(FILE *fp)
           "      --threads N    Parquet writer: 1 = no helper thread (default: by cores)\n"
           "  -h, --help         this text\n"
           "Every file is checked before any is written. Exit status: 0 success; 1 usage, rules,\n"
-          "or a file the rules cannot label (nothing written); 2 a file damaged or unreadable\n"
-          "(the others are written); 3 output error.\n",
+          "paths (a PATH missing, -o inside an input directory, an output taken), or a file the\n"
+          "rules cannot label (nothing written); 2 a file damaged or unreadable, or a row the rules\n"
+          "cannot label (0.0.0.0 remote, see above): that file not written, the others are;\n"
+          "3 output error; 130 interrupted (the file being written is removed).\n",
           fp);
 }
 

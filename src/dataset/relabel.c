@@ -60,17 +60,24 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
                      char *err, size_t errlen)
 {
     find_cols(pl, names, n);
-    static const int required[] = { A_PROTO, A_REMIP, A_DEVPORT, A_REMPORT, A_FIRST, A_DIR0 };
+    /* the columns every custom-flow file has (the first packet's direction: with --packets 0
+     * there is none, checked below against what the rules read) */
+    static const struct { int a; iof__cf_col c; } required[] = {
+        { A_PROTO, IOF__CF_PROTO }, { A_REMIP, IOF__CF_REMIP }, { A_DEVPORT, IOF__CF_DEVPORT },
+        { A_REMPORT, IOF__CF_REMPORT }, { A_FIRST, IOF__CF_FIRST_SEEN },
+    };
     for (size_t k = 0; k < sizeof(required) / sizeof(required[0]); k++)
-        if (pl->col[required[k]] < 0) {
+        if (pl->col[required[k].a] < 0) {
             iof__colnames cn = iof__cf_col_names(IOF__CF_FIRST_SEEN);
             bool has_ts = false;
             for (size_t i = 0; i < n; i++)
                 has_ts |= span_is(names[i], "timestamp") && !span_is(names[i], cn.wide);
-            return iof__fail(err, errlen, IOF_E_INVAL, "%s: %s", path,
-                             has_ts ? "a telemetry or timeline table: only custom-flow outputs are relabelled "
-                                      "(label telemetry rows at extraction: extract --table telemetry --rules)"
-                                    : "not a custom-flow output of iotflow (a column the rules read is missing)");
+            if (has_ts)
+                return iof__fail(err, errlen, IOF_E_INVAL,
+                                 "%s: a telemetry or timeline table: only custom-flow outputs are relabelled "
+                                 "(label telemetry rows at extraction: extract --table telemetry --rules)", path);
+            return iof__fail(err, errlen, IOF_E_INVAL, "%s: not a custom-flow output of iotflow (no column %s)", path,
+                             iof__cf_col_names(required[k].c).wide);
         }
     if (n + 2 * iof__labeller_nkeys(lb) > IOF_MAX_COLUMNS)
         return iof__fail(err, errlen, IOF_E_LIMIT, "%s: more than %d columns with the labels", path, IOF_MAX_COLUMNS);
@@ -126,6 +133,12 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
                          "%s reads the device address, which %s does not carry: extract with --device-ip "
                          "to relabel with it",
                          where[IOF_LBL_NEED_DEV_ADDR], path);
+    pl->need_dir = where[IOF_LBL_NEED_FIRST_DIR] != NULL;
+    if (pl->need_dir && pl->col[A_DIR0] < 0)
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "%s reads the first packet's direction (first dir, src, dst, sport, dport), which %s "
+                         "does not carry (written with --packets 0)",
+                         where[IOF_LBL_NEED_FIRST_DIR], path);
     pl->need_rem = where[IOF_LBL_NEED_REM_ADDR] != NULL;
     pl->need_names = where[IOF_LBL_NEED_DEVICE_NAME] || where[IOF_LBL_NEED_DEVICE_TYPE];
     pl->rem_rule = where[IOF_LBL_NEED_REM_ADDR];
@@ -268,8 +281,9 @@ static int row_attrs(src *s, const plan *pl, iof__lbl_attrs *a, row_text *t, cha
         static const uint8_t zero[16];
         if (memcmp(a->rem_ip, zero, 16) == 0)
             return where_fail(s, err, errlen, IOF_E_FORMAT,
-                              "anonymised (a private remote written as 0.0.0.0 or ::), and the rules read "
-                              "remote addresses: extract with --keep-private-ips to relabel",
+                              "0.0.0.0 or ::, and the rules read remote addresses: a private remote anonymised "
+                              "at extraction (--keep-private-ips keeps it), or a real one, which only Parquet "
+                              "files tell apart (their metadata says whether addresses were anonymised)",
                               "remote address");
     }
     if (pl->col[A_DEVIP] >= 0) {
@@ -286,9 +300,14 @@ static int row_attrs(src *s, const plan *pl, iof__lbl_attrs *a, row_text *t, cha
         a->dev_port = (uint16_t)dp;
         a->rem_port = (uint16_t)rp;
     }
-    if (!cell_int(&c[A_DIR0], pl->dir0_list, 0, 1, &x))
-        return where_fail(s, err, errlen, IOF_E_FORMAT, "not a direction 0 or 1", "first packet's direction");
-    a->first_dir = x ? IOF_LBL_OUTBOUND : IOF_LBL_INBOUND;
+    /* with --packets 0 the slots are absent (or empty lists): the rules do not read it then */
+    if (pl->need_dir && !cell_int(&c[A_DIR0], pl->dir0_list, 0, 1, &x))
+        return where_fail(s, err, errlen, IOF_E_FORMAT,
+                          c[A_DIR0].null || (pl->dir0_list && c[A_DIR0].n <= 2)
+                              ? "absent (the file was written with --packets 0), and the rules read it"
+                              : "not a direction 0 or 1",
+                          "first packet's direction");
+    a->first_dir = pl->need_dir && !x ? IOF_LBL_INBOUND : IOF_LBL_OUTBOUND;
     /* µs since the epoch; the rules read ns (years 1970..2261 fit) */
     if (!cell_int(&c[A_FIRST], false, -INT64_MAX / 1000, INT64_MAX / 1000, &x))
         return where_fail(s, err, errlen, IOF_E_FORMAT, "not a µs timestamp", "first_seen");

@@ -32,6 +32,7 @@ typedef struct plan {
     const char *rem_rule;  /* the first such rule ("file:line") */
     bool anon_off;         /* the file says its addresses were not anonymised (Parquet kv) */
     bool need_names;       /* a rule reads device.name or device.type */
+    bool need_dir;         /* a rule reads the first packet's direction */
     size_t ncols;
     bool *drop;            /* [ncols]: an old label column (K, K_rule pairs) */
     size_t insert_at;      /* new labels go before input column insert_at (ncols: at the end) */

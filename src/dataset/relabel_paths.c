@@ -2,14 +2,16 @@
  * directories; every file is checked before any is written. */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "common/err.h"
+#include "capture/source.h"
 #include "common/grow.h"
-#include "dataset/relabel.h"
+#include "dataset/relabel_int.h"
 #include "kinds/labelcols.h"
 #include "output/outfile.h"
 #include "iotflow/iotflow.h"
@@ -44,13 +46,50 @@ static int cmp_out(const void *a, const void *b)
     return strcmp(((const lbl_file *)a)->out, ((const lbl_file *)b)->out);
 }
 
+/* Whether dir `out` is (or would be, once made) `in` or inside it: its longest existing prefix
+ * resolved (symbolic links, ..), the rest appended. */
+static bool under(const char *out, const char *in)
+{
+    char rin[PATH_MAX], rout[PATH_MAX], tmp[PATH_MAX];
+    size_t k = strlen(out);
+    if (!realpath(in, rin) || k >= sizeof(tmp))
+        return false;
+    for (;;) {
+        if (k == 0) {
+            if (!realpath(".", rout))
+                return false;
+            break;
+        }
+        memcpy(tmp, out, k);
+        tmp[k] = '\0';
+        if (realpath(tmp, rout))
+            break;
+        while (k > 0 && out[k - 1] != '/') /* one component up */
+            k--;
+        while (k > 1 && out[k - 1] == '/')
+            k--;
+    }
+    const char *rest = out + k;
+    while (*rest == '/')
+        rest++;
+    char full[2 * PATH_MAX + 2];
+    size_t rl = strlen(rout);
+    snprintf(full, sizeof(full), "%s%s%s", rout, rl && rout[rl - 1] == '/' ? "" : "/", rest);
+    size_t n = strlen(rin);
+    if (n == 1) /* the input is / */
+        return true;
+    return strncmp(full, rin, n) == 0 && (full[n] == '/' || full[n] == '\0');
+}
+
 static bool same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* The files to relabel with their output paths; captures among them are an error. */
+/* The files to relabel with their output paths: a capture (or another file) named as a PATH, a
+ * PATH that does not exist, or -o inside an input directory is an error; captures inside a
+ * directory are skipped with a message. */
 static int list_files(const char *const *paths, size_t n, const iof_label_options *o, lbl_file **out,
                       size_t *nout, char *err, size_t errlen)
 {
@@ -60,7 +99,22 @@ static int list_files(const char *const *paths, size_t n, const iof_label_option
     for (size_t i = 0; i < n && rc == IOF_OK; i++) {
         struct stat sb;
         if (stat(paths[i], &sb) != 0) {
-            rc = iof__fail(err, errlen, IOF_E_IO, "%s: %s", paths[i], strerror(errno));
+            rc = iof__fail(err, errlen, IOF_E_INVAL, "%s: %s", paths[i], strerror(errno));
+            break;
+        }
+        char why[128];
+        if (!S_ISDIR(sb.st_mode) && !iof__rl_is_joy(paths[i]) && iof__ds_format_of(paths[i]) == IOF__DS_NONE &&
+            iof__capture_sniff(paths[i], why, sizeof(why)) != 0) {
+            rc = iof__fail(err, errlen, IOF_E_INVAL,
+                           "%s: not an iotflow output (.parquet, .csv, .jsonl; Joy files: .json.gz, gzip or not)",
+                           paths[i]);
+            break;
+        }
+        if (S_ISDIR(sb.st_mode) && under(o->out_dir, paths[i])) {
+            rc = iof__fail(err, errlen, IOF_E_INVAL,
+                           "-o %s is inside the input directory %s: the copies would join the dataset they were "
+                           "made from (give a folder outside it)",
+                           o->out_dir, paths[i]);
             break;
         }
         iof__ds_list l;
@@ -117,6 +171,10 @@ iof_err iof_label_paths(const char *const *paths, size_t n, const iof_label_opti
 {
     if (!o->out_dir || !o->out_dir[0] || o->n_rules == 0 || n == 0)
         return (iof_err)iof__fail(errbuf, errlen, IOF_E_INVAL, "give --rules FILE, -o DIR and at least one PATH");
+    struct stat ob;
+    if (strcmp(o->out_dir, "-") == 0 || (stat(o->out_dir, &ob) == 0 && !S_ISDIR(ob.st_mode)))
+        return (iof_err)iof__fail(errbuf, errlen, IOF_E_INVAL, "-o %s: not a directory (label writes files into one)",
+                                  o->out_dir);
     iof__labeller *lb = NULL;
     int rc = iof__labeller_load(&lb, o->rules, o->n_rules, errbuf, errlen);
     if (rc != IOF_OK)
@@ -195,13 +253,14 @@ iof_err iof_label_paths(const char *const *paths, size_t n, const iof_label_opti
             }
             written++;
             fprintf(out, "%s -> %s (%" PRIu64 " rows)\n", files[i].in, files[i].out, fc_rows);
+            fflush(out); /* a run stopped by a signal has said which files it completed */
         }
         fprintf(out, "relabelled %" PRIu64 " of %zu files, %" PRIu64 " rows\n", written, nf, cn.rows);
         print_counts(out, lb, &cn);
         rc = first;
         if (failed)
-            snprintf(errbuf, errlen, "%" PRIu64 " of %zu files could not be relabelled (said above); the others "
-                     "were written", failed, nf);
+            snprintf(errbuf, errlen, "%" PRIu64 " of %zu files could not be relabelled (said above)%s", failed, nf,
+                     written ? "; the others were written" : "");
     }
     iof__relabel_counts_free(&cn);
     free(skip);

@@ -136,6 +136,18 @@ expect 1 "$T/x5" "the output would replace its input" -- -r "$T/rem.rules" "$S/p
     -o "$S/plain-wide/bidirectional"
 "$BIN" extract -q --table telemetry --devices "$S/in/devices.csv" -f csv -o "$S/tel" "$S/in/capture.pcap" || fail "telemetry"
 expect 1 "$T/x6" "only custom-flow outputs" -- -r "$T/rem.rules" "$S/tel"
+# --packets 0: no first-packet direction; rules that do not read it still label the file
+"$BIN" extract -q --devices "$S/in/devices.csv" --packets 0 -f csv -o "$S/pk0" "$S/in/capture.pcap" || fail "extract --packets 0"
+printf 'key l default "a"\nl = "b" if first dir inbound\n' > "$T/dir.rules"
+expect 1 "$T/x9" "dir.rules:2 reads the first packet's direction.*--packets 0" -- -r "$T/dir.rules" "$S/pk0"
+printf 'key l default "a"\nl = "tcp" if proto tcp\n' > "$T/proto.rules"
+"$BIN" label -r "$T/proto.rules" -o "$T/pk0-rel" "$S/pk0" > "$T/out.txt" || fail "label --packets 0 output: exit $?"
+grep -q "l: .*tcp" "$T/out.txt" || fail "--packets 0 output: $(cat "$T/out.txt")"
+# -o inside an input directory, a missing PATH, a file that is not an output
+expect 1 "$S/plain-wide/sub" "inside the input directory" -- -r "$T/proto.rules" "$S/plain-wide"
+expect 1 "$T/x10" "No such file" -- -r "$T/proto.rules" "$S/plain-wide" "$T/nonexistent"
+echo hi > "$T/notes.txt"
+expect 1 "$T/x10" "not an iotflow output" -- -r "$T/proto.rules" "$T/notes.txt"
 # an output path taken: refused, then replaced with --overwrite
 expect 1 "$T/x7" "exists (--overwrite" -- -r "$S/in/labels.rules" -o "$S/rel-wide" "$S/plain-wide"
 "$BIN" label -r "$T/alt.rules" --overwrite -o "$S/rel-wide" "$S/plain-wide" > /dev/null || fail "--overwrite"
