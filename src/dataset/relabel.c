@@ -85,10 +85,8 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
     memset(pl->drop, 0, n * sizeof(*pl->drop));
     /* the old labels: K followed by K_rule (no other column of the kind ends in "_rule") */
     long first_drop = -1;
-    size_t suf = strlen(IOF_LBL_RULE_SUFFIX);
     for (size_t i = 0; i + 1 < n; i++)
-        if (names[i + 1].n == names[i].n + suf && memcmp(names[i + 1].p, names[i].p, names[i].n) == 0 &&
-            memcmp(names[i + 1].p + names[i].n, IOF_LBL_RULE_SUFFIX, suf) == 0) {
+        if (iof__lbl_is_rule_of(names[i].p, names[i].n, names[i + 1].p, names[i + 1].n)) {
             pl->drop[i] = pl->drop[i + 1] = true;
             if (first_drop < 0)
                 first_drop = (long)i;
@@ -110,8 +108,8 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
     /* a key whose columns would repeat a column the file keeps */
     for (size_t k = 0; k < iof__labeller_nkeys(lb); k++)
         for (int rule = 0; rule < 2; rule++) {
-            char name[IOF_MAX_COLNAME * 2];
-            snprintf(name, sizeof(name), "%s%s", iof__labeller_key(lb, k), rule ? IOF_LBL_RULE_SUFFIX : "");
+            char name[IOF_MAX_COLNAME];
+            iof__lbl_col_name(name, iof__labeller_key(lb, k), rule);
             for (size_t i = 0; i < n; i++)
                 if (!pl->drop[i] && span_is(names[i], name))
                     return iof__fail(err, errlen, IOF_E_INVAL,
@@ -141,7 +139,6 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
                          where[IOF_LBL_NEED_FIRST_DIR], path);
     pl->need_rem = where[IOF_LBL_NEED_REM_ADDR] != NULL;
     pl->need_names = where[IOF_LBL_NEED_DEVICE_NAME] || where[IOF_LBL_NEED_DEVICE_TYPE];
-    pl->rem_rule = where[IOF_LBL_NEED_REM_ADDR];
     return IOF_OK;
 }
 
@@ -417,8 +414,8 @@ void iof__rl_put_labels(job *j, bool csv, bool header, bool *first)
     size_t nk = iof__labeller_nkeys(j->lb);
     for (size_t k = 0; k < nk; k++)
         for (int rule = 0; rule < 2; rule++) {
-            char name[IOF_MAX_COLNAME * 2];
-            snprintf(name, sizeof(name), "%s%s", iof__labeller_key(j->lb, k), rule ? IOF_LBL_RULE_SUFFIX : "");
+            char name[IOF_MAX_COLNAME];
+            iof__lbl_col_name(name, iof__labeller_key(j->lb, k), rule);
             const char *v = rule ? j->res[k].rule : j->res[k].value;
             if (!*first)
                 iof__tb_putc(&j->tb, ',');
@@ -624,7 +621,7 @@ static int pq_schema(job *j, iof__schema *out)
             for (size_t k = 0; k < iof__labeller_nkeys(j->lb); k++)
                 for (int rule = 0; rule < 2; rule++) {
                     char name[IOF_MAX_COLNAME];
-                    snprintf(name, sizeof(name), "%s%s", iof__labeller_key(j->lb, k), rule ? IOF_LBL_RULE_SUFFIX : "");
+                    iof__lbl_col_name(name, iof__labeller_key(j->lb, k), rule);
                     IOF_TRY(iof__schema_add(out, name, IOF_VT_STRING, true, false, (uint16_t)(2 * k + (size_t)rule),
                                             0, NULL));
                     out->cols[out->n - 1].group = &g_labels;

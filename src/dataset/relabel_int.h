@@ -29,7 +29,6 @@ typedef struct plan {
     bool dir0_list;        /* A_DIR0 is the nested pkt_dir list (its element 0) */
     bool wide;
     bool need_rem;         /* a rule reads remote addresses */
-    const char *rem_rule;  /* the first such rule ("file:line") */
     bool anon_off;         /* the file says its addresses were not anonymised (Parquet kv) */
     bool need_names;       /* a rule reads device.name or device.type */
     bool need_dir;         /* a rule reads the first packet's direction */

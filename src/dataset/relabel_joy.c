@@ -12,6 +12,7 @@
 #include "common/err.h"
 #include "dataset/relabel_int.h"
 #include "kinds/joy_json.h"
+#include "kinds/labelcols.h"
 
 #define JOY_MAX_SUB 64 /* members of the ip object and of its sides */
 
@@ -188,17 +189,15 @@ static int flow_attrs(job *j, const iof__json_member *m, int n, bool need_ttl, i
 /* Members to drop: a new key's K or K_rule, and every X, X_rule pair (an older run's labels). */
 static void mark_labels(job *j, const iof__json_member *m, int n, bool *drop)
 {
-    size_t suf = strlen(IOF_LBL_RULE_SUFFIX);
     for (int i = 0; i < n; i++)
         drop[i] = false;
     for (int i = 0; i + 1 < n; i++)
-        if (m[i + 1].key_len == m[i].key_len + suf && memcmp(m[i + 1].key, m[i].key, m[i].key_len) == 0 &&
-            memcmp(m[i + 1].key + m[i].key_len, IOF_LBL_RULE_SUFFIX, suf) == 0)
+        if (iof__lbl_is_rule_of(m[i].key, m[i].key_len, m[i + 1].key, m[i + 1].key_len))
             drop[i] = drop[i + 1] = true;
     for (size_t k = 0; k < iof__labeller_nkeys(j->lb); k++)
         for (int rule = 0; rule < 2; rule++) {
-            char name[IOF_MAX_COLNAME * 2];
-            snprintf(name, sizeof(name), "%s%s", iof__labeller_key(j->lb, k), rule ? IOF_LBL_RULE_SUFFIX : "");
+            char name[IOF_MAX_COLNAME];
+            iof__lbl_col_name(name, iof__labeller_key(j->lb, k), rule);
             for (int i = 0; i < n; i++)
                 if (m[i].key_len == strlen(name) && memcmp(m[i].key, name, m[i].key_len) == 0)
                     drop[i] = true;
@@ -210,8 +209,8 @@ int iof__rl_do_joy(job *j)
     /* a key that is one of Joy's member names would replace that member */
     for (size_t k = 0; k < iof__labeller_nkeys(j->lb); k++)
         for (int rule = 0; rule < 2; rule++) {
-            char name[IOF_MAX_COLNAME * 2];
-            snprintf(name, sizeof(name), "%s%s", iof__labeller_key(j->lb, k), rule ? IOF_LBL_RULE_SUFFIX : "");
+            char name[IOF_MAX_COLNAME];
+            iof__lbl_col_name(name, iof__labeller_key(j->lb, k), rule);
             if (iof__joy_json_key_taken(name))
                 return iof__fail(j->err, j->errlen, IOF_E_INVAL,
                                  "--rules: key \"%s\" would write a member \"%s\", which Joy flows have (%s)",

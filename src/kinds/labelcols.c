@@ -5,9 +5,15 @@
 #include "common/err.h"
 #include "kinds/labelcols.h"
 
-static void col_name(char out[IOF_MAX_COLNAME], const char *key, bool rule)
+void iof__lbl_col_name(char out[IOF_MAX_COLNAME], const char *key, bool rule)
 {
     snprintf(out, IOF_MAX_COLNAME, "%s%s", key, rule ? IOF_LBL_RULE_SUFFIX : "");
+}
+
+bool iof__lbl_is_rule_of(const char *k, size_t kn, const char *r, size_t rn)
+{
+    size_t suf = sizeof(IOF_LBL_RULE_SUFFIX) - 1;
+    return rn == kn + suf && memcmp(r, k, kn) == 0 && memcmp(r + kn, IOF_LBL_RULE_SUFFIX, suf) == 0;
 }
 
 int iof__lbl_check(const iof__schema *s, const iof__labeller *lb, char *err, size_t errlen)
@@ -19,7 +25,7 @@ int iof__lbl_check(const iof__schema *s, const iof__labeller *lb, char *err, siz
                              key, IOF_LBL_MAX_KEY_LEN);
         for (int rule = 0; rule < 2; rule++) {
             char name[IOF_MAX_COLNAME];
-            col_name(name, key, rule);
+            iof__lbl_col_name(name, key, rule);
             if (iof__schema_find(s, name) >= 0)
                 return iof__fail(err, errlen, IOF_E_INVAL,
                                  "--rules: key \"%s\" would add a column \"%s\", which the %s layout already has",
@@ -43,7 +49,7 @@ int iof__lbl_declare(iof__schema *s, const iof__labeller *lb)
     for (size_t k = 0; k < iof__labeller_nkeys(lb); k++)
         for (int rule = 0; rule < 2; rule++) {
             char name[IOF_MAX_COLNAME];
-            col_name(name, iof__labeller_key(lb, k), rule);
+            iof__lbl_col_name(name, iof__labeller_key(lb, k), rule);
             IOF_TRY(iof__schema_add(s, name, IOF_VT_STRING, true, false, (uint16_t)(2 * k + (size_t)rule), 0,
                                     rule ? "the rule that set the label before it: its name, or file:line; "
                                            "\"default\" (--rules, docs/LABELS.md)"

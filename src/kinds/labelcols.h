@@ -20,6 +20,12 @@
 /* Longest key: K and K_rule must fit a column name (IOF_MAX_COLNAME - 1 bytes). */
 #define IOF_LBL_MAX_KEY_LEN (IOF_MAX_COLNAME - 1 - (int)(sizeof(IOF_LBL_RULE_SUFFIX) - 1))
 
+/* The column of key `key`: K itself, or (rule) K_rule, its provenance. */
+void iof__lbl_col_name(char out[IOF_MAX_COLNAME], const char *key, bool rule);
+/* Whether column r (rn bytes) is the provenance column of column k (kn bytes): r = k + "_rule"
+ * (readers of written rows find an older run's labels by it). */
+bool iof__lbl_is_rule_of(const char *k, size_t kn, const char *r, size_t rn);
+
 typedef struct iof__lbl_row {
     const iof__labeller *lb; /* NULL: no labels (the group declares no columns) */
     iof__lbl_result res[IOF_RULES_MAX_KEYS];
