@@ -187,6 +187,18 @@ iof_err iof_label_paths(const char *const *paths, size_t n, const iof_label_opti
         iof__labeller_free(lb);
         return (iof_err)rc;
     }
+    /* `dns` is what the capture's DNS responses say (flow/dnsmap.h): no written output keeps
+     * that, so relabelling could not give the labels extraction gives */
+    const char *where[IOF_LBL_NEED__COUNT];
+    iof__labeller_needs(lb, where);
+    if (where[IOF_LBL_NEED_DNS]) {
+        rc = iof__fail(errbuf, errlen, IOF_E_INVAL,
+                       "%s reads dns, the names the capture's DNS responses gave, which written outputs do not "
+                       "carry: label at extraction (extract --rules) to use it",
+                       where[IOF_LBL_NEED_DNS]);
+        iof__labeller_free(lb);
+        return (iof_err)rc;
+    }
     lbl_file *files = NULL;
     size_t nf = 0;
     rc = list_files(paths, n, o, &files, &nf, errbuf, errlen);

@@ -62,6 +62,8 @@ typedef struct iof__cfrec {
     uint8_t ttl_seen;       /* bit 0: ttl_out set, bit 1: ttl_in set */
     uint8_t ttl_out, ttl_in; /* smallest IP TTL / hop limit seen per direction (Joy's rule):
                                 out = device -> remote packets, in = remote -> device */
+    uint64_t dns_horizon;   /* the run's DNS map when the record was emitted (flow/dnsmap.h):
+                               set by the emitter, 0 without a map */
 
     int64_t first_ns;       /* timestamp of the first packet */
     int64_t last_ns;        /* largest packet timestamp */
@@ -113,9 +115,10 @@ typedef struct iof__cf_stats {
     uint64_t peak_live_bytes;   /* largest iof__cflow_live_bytes after a packet */
 } iof__cf_stats;
 
-/* Called for each finished record; the record is recycled when the callback returns.
- * A non-zero return (an output error) is remembered and returned by later calls. */
-typedef int (*iof__cf_emit_fn)(void *ctx, const iof__cfrec *rec);
+/* Called for each finished record; the record is recycled when the callback returns, so the
+ * callback may stamp it (dns_horizon) before passing it on. A non-zero return (an output
+ * error) is remembered and returned by later calls. */
+typedef int (*iof__cf_emit_fn)(void *ctx, iof__cfrec *rec);
 
 typedef struct iof__cflow iof__cflow;
 

@@ -71,6 +71,7 @@ typedef struct iof__telrow {
     uint64_t bytes_out, bytes_in;
     uint8_t ttl_seen;        /* bit 0: ttl_out valid, bit 1: ttl_in valid (this second) */
     uint8_t ttl_out, ttl_in; /* smallest TTL each way in this second */
+    uint64_t dns_horizon;    /* the run's DNS map when the row was emitted (set by the emitter) */
 } iof__telrow;
 
 typedef struct iof__tel_config {
@@ -91,7 +92,8 @@ typedef struct iof__tel_stats {
     uint64_t max_live;       /* the cap in force */
 } iof__tel_stats;
 
-typedef int (*iof__tel_emit_fn)(void *ctx, const iof__telrow *row);
+/* The row is the table's own, reused after the call: the callback may stamp it (dns_horizon). */
+typedef int (*iof__tel_emit_fn)(void *ctx, iof__telrow *row);
 typedef struct iof__telem iof__telem;
 
 int iof__telem_create(iof__telem **out, const iof__tel_config *cfg, iof__tel_emit_fn emit, void *ctx);

@@ -37,11 +37,22 @@ void iof__lbl_attrs_from(iof__lbl_attrs *a, const iof__lbl_src *s)
         a->has |= IOF_LBL_HAS_DEVICE_TYPE;
         a->device_type = s->dev->type;
     }
-    /* DNS names, SNI and the nDPI application are not kept by these records: rules on them
-     * are unknown (docs/LABELS.md) */
+    /* DNS names: iof__lbl_attrs_dns; SNI and the nDPI application are not kept by these
+     * records: rules on them are unknown (docs/LABELS.md) */
 }
 
-void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, iof__lbl_attrs *a)
+void iof__lbl_attrs_dns(iof__lbl_attrs *a, const iof__dnsmap *m, uint64_t horizon)
+{
+    if (!m)
+        return;
+    a->n_dns = iof__dnsmap_lookup(m, a->ipver, a->dev_ip, a->rem_ip, a->first_ns, horizon, a->dns_store,
+                                  IOF_RULES_MAX_DNS);
+    a->dns = a->dns_store;
+    if (a->n_dns)
+        a->has |= IOF_LBL_HAS_DNS;
+}
+
+void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, const iof__dnsmap *dns, iof__lbl_attrs *a)
 {
     /* the record's first packet: 1 = device -> remote (outbound) */
     const iof__lbl_src s = { .ipver = r->ipver, .proto = r->proto, .first_out = r->first_dir != 0,
@@ -49,4 +60,5 @@ void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, iof__lbl_att
                              .dev_port = r->dev_port, .rem_port = r->rem_port, .dev_ip = r->dev_ip,
                              .rem_ip = r->rem_ip, .first_ns = r->first_ns, .last_ns = r->last_ns, .dev = dev };
     iof__lbl_attrs_from(a, &s);
+    iof__lbl_attrs_dns(a, dns, r->dns_horizon);
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "common/schema.h"
+#include "flow/dnsmap.h"
 #include "flow/inventory.h"
 #include "labels/labeller.h"
 
@@ -58,6 +59,11 @@ typedef struct iof__lbl_src {
 /* Fills a (all of it) from s: ports for TCP and UDP only, TTLs where seen, device name and
  * type where the inventory has them. */
 void iof__lbl_attrs_from(iof__lbl_attrs *a, const iof__lbl_src *s);
+/* The `dns` attribute (docs/LABELS.md "DNS names"): the names the run's DNS map gives the
+ * record's (device, remote) pair, learnt at or before its first packet and below its horizon
+ * (flow/dnsmap.h). Nothing without a map; with one, a record whose pair has no such name has
+ * no `dns` (rules on it are unknown). Call after iof__lbl_attrs_from. */
+void iof__lbl_attrs_dns(iof__lbl_attrs *a, const iof__dnsmap *m, uint64_t horizon);
 /* iof__colgroup.ops.get of the group. */
 void iof__lbl_get(const void *lblrow, const iof__column *c, uint32_t k, iof__value *v);
 

@@ -72,6 +72,7 @@ typedef struct iof__lbl_attrs {
     size_t n_dns;
     const char *sni;          /* TLS server name (HAS_SNI) */
     const char *app;          /* nDPI application name (HAS_APP) */
+    const char *dns_store[IOF_RULES_MAX_DNS]; /* room a filler may point dns at */
 } iof__lbl_attrs;
 
 /* ---- rule sets ---------------------------------------------------------------------------- */

@@ -133,6 +133,23 @@ static void print_sensors(const iof_run *r, FILE *fp)
         fprintf(fp, "    first problem: %s\n", s->first_problem);
 }
 
+/* rules on `dns`: what the DNS map learnt and every association it did not keep, by reason */
+static void print_dns(const iof_run *r, FILE *fp)
+{
+    if (!r->dnsmap)
+        return;
+    iof__dnsmap_stats d;
+    iof__dnsmap_get_stats(r->dnsmap, &d);
+    fprintf(fp, "  dns names (rules on dns): %" PRIu64 " response(s), %" PRIu64 " A/AAAA answer(s), %" PRIu64
+                " (client, address, name) kept of at most %" PRIu64 "; not kept: %" PRIu64 " map full, %" PRIu64
+                " pair full, %" PRIu64 " name text full\n",
+            d.responses, d.answers, d.assoc, d.max_assoc, d.dropped_cap, d.dropped_pair, d.dropped_text);
+    fprintf(fp, "    %" PRIu64 " without an answer, %" PRIu64 " cut (names before the cut kept), %" PRIu64
+                " answer(s) of the other IP version, %" PRIu64 " beyond a message's caps, %" PRIu64
+                " port-53 payload(s) not read as DNS\n",
+            d.no_answer, d.damaged, d.other_family, d.beyond_message, d.not_dns);
+}
+
 /* -f joy: the Joy table's flows, how they ended, and its cap */
 static void print_joy(const iof_run *r, FILE *fp)
 {
@@ -207,6 +224,7 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
     print_telemetry(r, fp);
     print_sensors(r, fp);
     print_labels(r, fp);
+    print_dns(r, fp);
     iof__print_tables(st, fp, uni);
     size_t nf = 0;
     const iof__sink_file_info *files = r->sink ? iof__sink_files(r->sink, &nf) : NULL;
@@ -306,6 +324,14 @@ static size_t warn_reasons(const iof_run *r, char *t, size_t len)
         reason(t, len, &n, "%s: %" PRIu64 " row(s) skipped and %" PRIu64 " bad value(s) read as missing (first: %s)",
                r->cfg.sensors_file, iof__sensors_skipped(&r->sensors_st), r->sensors_st.bad_values,
                r->sensors_st.first_problem);
+    if (r->dnsmap) {
+        iof__dnsmap_stats d;
+        iof__dnsmap_get_stats(r->dnsmap, &d);
+        uint64_t lost = d.dropped_cap + d.dropped_pair + d.dropped_text;
+        if (lost)
+            reason(t, len, &n, "the DNS map did not keep %" PRIu64 " name(s) (a cap: see \"dns names\"), so rules "
+                   "on dns may find fewer names than the capture gave", lost);
+    }
     if (st->live && st->live_stats_ok && st->ps_drop)
         reason(t, len, &n, "the kernel dropped %" PRIu64 " packet(s) (libpcap ps_drop)", st->ps_drop);
     return n;
@@ -534,6 +560,25 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_u64(&b, "devices", ls.devices, true);
         iof__tb_kv_u64(&b, "seconds", ls.seconds, true);
         iof__tb_kv_u64(&b, "gap_seconds", ls.gap_seconds, true);
+        iof__tb_putc(&b, '}');
+    }
+    if (r->dnsmap) {
+        iof__dnsmap_stats d;
+        iof__dnsmap_get_stats(r->dnsmap, &d);
+        iof__tb_puts(&b, ",\"dns_names\":{");
+        iof__tb_kv_u64(&b, "responses", d.responses, false);
+        iof__tb_kv_u64(&b, "answers", d.answers, true);
+        iof__tb_kv_u64(&b, "associations", d.assoc, true);
+        iof__tb_kv_u64(&b, "max_associations", d.max_assoc, true);
+        iof__tb_kv_u64(&b, "known_again", d.known, true);
+        iof__tb_kv_u64(&b, "dropped_map_full", d.dropped_cap, true);
+        iof__tb_kv_u64(&b, "dropped_pair_full", d.dropped_pair, true);
+        iof__tb_kv_u64(&b, "dropped_text_full", d.dropped_text, true);
+        iof__tb_kv_u64(&b, "no_answer", d.no_answer, true);
+        iof__tb_kv_u64(&b, "damaged", d.damaged, true);
+        iof__tb_kv_u64(&b, "other_family", d.other_family, true);
+        iof__tb_kv_u64(&b, "beyond_message", d.beyond_message, true);
+        iof__tb_kv_u64(&b, "not_dns", d.not_dns, true);
         iof__tb_putc(&b, '}');
     }
     if (r->sensors) {

@@ -312,6 +312,7 @@ void iof_run_destroy(iof_run *r)
     iof__fragtab_destroy(r->frag);
     iof__inventory_free(r->inv);
     iof__labeller_free(r->labels);
+    iof__dnsmap_destroy(r->dnsmap);
     iof__sensors_free(r->sensors);
     iof__input_list_free(r->inputs, r->n_inputs);
     iof__stats_free(&r->st);
@@ -343,9 +344,10 @@ static int cf_flush(void *ctx, bool interrupted)
 }
 
 /* The policy's emitter: a finished record enters the hub. */
-static int cf_emit(void *ctx, const iof__cfrec *rec)
+static int cf_emit(void *ctx, iof__cfrec *rec)
 {
     iof_run *r = ctx;
+    rec->dns_horizon = iof__dnsmap_horizon(r->dnsmap);
     return iof__pipe_record(&r->pipe, &iof__cf_kind, rec);
 }
 
@@ -372,7 +374,7 @@ static int cf_label_stats(void *ctx, const iof__row_kind *kind, const void *reco
     iof_run *r = ctx;
     const iof__cfrec *rec = record;
     iof__lbl_attrs a;
-    iof__cf_lbl_attrs(rec, device_of(r, rec->device), &a);
+    iof__cf_lbl_attrs(rec, device_of(r, rec->device), r->dnsmap, &a);
     return count_labels(r, &a, rec->variant);
 }
 
@@ -430,9 +432,10 @@ static int tel_flush(void *ctx, bool interrupted)
     return rc == IOF_OK && r->timeline ? iof__timeline_flush(r->timeline) : rc;
 }
 
-static int tel_emit(void *ctx, const iof__telrow *row)
+static int tel_emit(void *ctx, iof__telrow *row)
 {
     iof_run *r = ctx;
+    row->dns_horizon = iof__dnsmap_horizon(r->dnsmap);
     if (r->timeline)
         return iof__timeline_row(r->timeline, row);
     return iof__pipe_record(&r->pipe, &iof__tel_kind, row);
@@ -452,7 +455,7 @@ static int tel_label_stats(void *ctx, const iof__row_kind *kind, const void *rec
     iof_run *r = ctx;
     const iof__telrow *row = record;
     iof__lbl_attrs a;
-    iof__tel_lbl_attrs(row, device_of(r, row->k.device), &a);
+    iof__tel_lbl_attrs(row, device_of(r, row->k.device), r->dnsmap, &a);
     return count_labels(r, &a, IOF_LBL_STAT_TEL);
 }
 
@@ -477,7 +480,7 @@ static int setup_telemetry(iof_run *r, uint64_t seed)
     if (r->labels && !r->timeline)
         IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, tel_label_stats, r));
     r->telcfg = (iof__tel_rowcfg){ .anonymise = c->anonymise, .inv = r->inv, .labels = r->labels,
-                                   .sensors = r->sensors, .sensor_tol_ns = sensor_tol_ns(c) };
+                                   .sensors = r->sensors, .sensor_tol_ns = sensor_tol_ns(c), .dnsmap = r->dnsmap };
     return IOF_OK;
 }
 
@@ -514,6 +517,11 @@ static int setup(iof_run *r)
         .variants = c->variants,
         .hash_seed = seed,
     };
+    /* rules on `dns`: the names learnt from the capture's DNS responses (flow/dnsmap.h) */
+    const char *need[IOF_LBL_NEED__COUNT];
+    if (r->labels && (iof__labeller_needs(r->labels, need), need[IOF_LBL_NEED_DNS]) &&
+        iof__dnsmap_create(&r->dnsmap, c->max_memory == UINT64_MAX ? 0 : c->max_memory) != IOF_OK)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
     if (r->inv && !(r->inv_seen = calloc(iof__inventory_count(r->inv) + 1, 1)))
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
     int rc = iof__cflow_create(&r->flows, &fc, cf_emit, r);
@@ -528,7 +536,8 @@ static int setup(iof_run *r)
         IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_label_stats, r));
     r->rowcfg = (iof__cf_rowcfg){ .packets = c->packets, .payload_total = c->payload_total,
                                   .anonymise = c->anonymise, .device_ip = c->device_ip, .inv = r->inv,
-                                  .labels = r->labels, .sensors = r->sensors, .sensor_tol_ns = sensor_tol_ns(c) };
+                                  .labels = r->labels, .sensors = r->sensors, .sensor_tol_ns = sensor_tol_ns(c),
+                                  .dnsmap = r->dnsmap };
     if (c->formats & IOF_FMT_JOY)
         IOF_TRY(iof__joyrun_setup(r, seed));
     if (!(c->formats & ~(unsigned)IOF_FMT_JOY))
@@ -644,6 +653,8 @@ static int process_frame(iof_run *r, const iof__frame *f)
         return IOF_OK;
     }
     r->st.decoded++;
+    if (r->dnsmap && iof__dnsmap_packet(r->dnsmap, &pkt) != IOF_OK)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory (the DNS map)");
     if (r->observer)
         r->observer(r->observer_ctx, f, &pkt);
     if (r->no_flows)

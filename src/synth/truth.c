@@ -101,7 +101,7 @@ static int push_label(sy_truth *t, int64_t first_us, uint8_t label)
 }
 
 /* The table's emit callback: a finished record becomes a truth row. */
-static int on_record(void *ctx, const iof__cfrec *r)
+static int on_record(void *ctx, iof__cfrec *r)
 {
     gen *g = ctx;
     sy_truth *t = g->truth;

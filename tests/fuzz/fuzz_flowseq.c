@@ -18,7 +18,7 @@
 
 static uint64_t emitted_packets;
 
-static int on_emit(void *ctx, const iof__cfrec *r)
+static int on_emit(void *ctx, iof__cfrec *r)
 {
     (void)ctx;
     emitted_packets += r->packets;

@@ -23,7 +23,7 @@ static int8_t got_dir[MAXREC][16];
 static int16_t got_stream[MAXREC][64];
 static int ngot;
 
-static int collect(void *ctx, const iof__cfrec *r)
+static int collect(void *ctx, iof__cfrec *r)
 {
     (void)ctx;
     ASSERT_TRUE(ngot < MAXREC);
@@ -38,7 +38,7 @@ static int collect(void *ctx, const iof__cfrec *r)
     return 0;
 }
 
-static int collect_count(void *ctx, const iof__cfrec *r)
+static int collect_count(void *ctx, iof__cfrec *r)
 {
     (void)ctx;
     (void)r;
@@ -407,7 +407,7 @@ static struct {
     int have_max;
 } ord;
 
-static int ord_emit(void *ctx, const iof__cfrec *r)
+static int ord_emit(void *ctx, iof__cfrec *r)
 {
     (void)ctx;
     uint64_t o = r->seq / 4;
@@ -574,7 +574,7 @@ static void test_closed_by_clock_while_waiting(void)
 typedef struct { uint64_t seq, packets, bytes; int64_t first_ns; uint32_t nslots; uint8_t end; } sh_rec;
 static struct { sh_rec r[3][SH_MAX]; int n[3]; } sh;
 
-static int sh_emit(void *ctx, const iof__cfrec *r)
+static int sh_emit(void *ctx, iof__cfrec *r)
 {
     int w = (int)(intptr_t)ctx;
     ASSERT_TRUE(sh.n[w] < SH_MAX);
@@ -736,7 +736,7 @@ static void test_label_attrs(void)
     iof__cflow_flush(t, IOF_CF_END_EOF);
     ASSERT_EQ_INT(ngot, 2);
     iof__lbl_attrs a;
-    iof__cf_lbl_attrs(&got[0], NULL, &a);
+    iof__cf_lbl_attrs(&got[0], NULL, NULL, &a);
     ASSERT_EQ_INT(a.first_dir, IOF_LBL_INBOUND);
     ASSERT_EQ_U64(a.has, IOF_LBL_HAS_PORTS | IOF_LBL_HAS_TTL_OUT | IOF_LBL_HAS_TTL_IN);
     ASSERT_EQ_INT(a.ttl_in, 110);
@@ -745,14 +745,14 @@ static void test_label_attrs(void)
     ASSERT_EQ_INT(a.rem_port, 53);
     ASSERT_EQ_INT(a.first_ns, 1000 * 1000000LL);
     ASSERT_EQ_INT(a.last_ns, 1500 * 1000000LL);
-    iof__cf_lbl_attrs(&got[1], NULL, &a); /* ICMP, one packet out: no ports, no inbound TTL */
+    iof__cf_lbl_attrs(&got[1], NULL, NULL, &a); /* ICMP, one packet out: no ports, no inbound TTL */
     ASSERT_EQ_INT(a.first_dir, IOF_LBL_OUTBOUND);
     ASSERT_EQ_U64(a.has, IOF_LBL_HAS_TTL_OUT);
     ASSERT_EQ_INT(a.proto, 1);
     iof__device dev;
     memset(&dev, 0, sizeof(dev));
     strcpy(dev.name, "plug");
-    iof__cf_lbl_attrs(&got[1], &dev, &a); /* an inventory name without a type */
+    iof__cf_lbl_attrs(&got[1], &dev, NULL, &a); /* an inventory name without a type */
     ASSERT_EQ_U64(a.has, IOF_LBL_HAS_TTL_OUT | IOF_LBL_HAS_DEVICE_NAME);
     ASSERT_TRUE(strcmp(a.device_name, "plug") == 0);
     iof__cflow_destroy(t);

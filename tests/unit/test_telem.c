@@ -12,7 +12,7 @@
 static iof__telrow rows[64];
 static int nrows;
 
-static int collect(void *ctx, const iof__telrow *r)
+static int collect(void *ctx, iof__telrow *r)
 {
     (void)ctx;
     ASSERT_TRUE(nrows < 64);

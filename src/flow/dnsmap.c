@@ -1,0 +1,434 @@
+/* The run's DNS map (see dnsmap.h). Three append-only tables under one read-write lock:
+ *  - names: distinct lowercase name texts, in arena blocks that never move (lookups hand out
+ *    pointers), found through an open-addressing index;
+ *  - pairs: (IP version, client, address), found through another index, each with the chain of
+ *    its associations;
+ *  - associations: (name, learnt at, next in the pair's chain); an association's index is its
+ *    sequence number, so a chain is in learning order and a horizon is an index.
+ * The feeding thread parses a response into its own scratch first and takes the write lock only
+ * to add what it found: lookups (one per labelled record) wait at most that long. */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/err.h"
+#include "common/grow.h"
+#include "common/mix.h"
+#include "common/rd.h"
+#include "flow/dnsmap.h"
+#include "proto/dns.h"
+
+#define DM_BLOCK (64u << 10)         /* name arena block (a name text is at most 1 KiB) */
+#define DM_NONE UINT32_MAX
+
+typedef struct dm_pair {
+    uint8_t ipver;
+    uint8_t client[16], addr[16];
+    uint32_t head, tail;             /* first and last association (DM_NONE: none yet) */
+    uint32_t n;
+} dm_pair;
+
+typedef struct dm_assoc {
+    uint32_t name;
+    uint32_t next;                   /* next association of the same pair (DM_NONE: last) */
+    int64_t ts_ns;                   /* the response's timestamp */
+} dm_assoc;
+
+struct iof__dnsmap {
+    pthread_rwlock_t lock;
+    uint64_t seed;
+    /* names */
+    const char **names;
+    size_t nnames, names_cap;
+    uint32_t *nidx;                  /* name index + 1 (0: empty slot) */
+    size_t nidx_mask;
+    char **blocks;
+    size_t nblocks, blocks_cap, block_used;
+    size_t text_bytes;
+    /* pairs */
+    dm_pair *pairs;
+    size_t npairs, pairs_cap;
+    uint32_t *pidx;                  /* pair index + 1 (0: empty slot) */
+    size_t pidx_mask;
+    /* associations */
+    dm_assoc *assoc;
+    size_t nassoc, assoc_cap, max_assoc;
+    iof__dnsmap_stats st;
+    /* the feeding thread's scratch: one response's names and addresses */
+    char msg_names[IOF_DNSMAP_MSG_NAMES][IOF_DNS_NAME_TEXT];
+    size_t n_msg_names;
+    uint8_t msg_addrs[IOF_DNSMAP_MSG_ADDRS][16];
+    uint8_t msg_ver[IOF_DNSMAP_MSG_ADDRS];
+    size_t n_msg_addrs;
+};
+
+int iof__dnsmap_create(iof__dnsmap **out, uint64_t max_memory)
+{
+    *out = NULL;
+    iof__dnsmap *m = calloc(1, sizeof(*m));
+    if (!m)
+        return IOF_E_NOMEM;
+    if (pthread_rwlock_init(&m->lock, NULL) != 0) {
+        free(m);
+        return IOF_E_NOMEM;
+    }
+    uint64_t cap = max_memory ? max_memory / IOF_DNSMAP_ASSOC_COST : IOF_DNSMAP_MAX_ASSOC;
+    m->max_assoc = cap > IOF_DNSMAP_MAX_ASSOC ? IOF_DNSMAP_MAX_ASSOC : cap < IOF_DNSMAP_MIN_ASSOC ? IOF_DNSMAP_MIN_ASSOC : (size_t)cap;
+    m->st.max_assoc = m->max_assoc;
+    /* the seed only spreads the indexes (hostile names cannot aim at one slot): the output does
+     * not depend on it */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    m->seed = iof__mix64((uint64_t)ts.tv_nsec ^ (uint64_t)(uintptr_t)m);
+    *out = m;
+    return IOF_OK;
+}
+
+void iof__dnsmap_destroy(iof__dnsmap *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->nblocks; i++)
+        free(m->blocks[i]);
+    free(m->blocks);
+    free(m->names);
+    free(m->nidx);
+    free(m->pairs);
+    free(m->pidx);
+    free(m->assoc);
+    pthread_rwlock_destroy(&m->lock);
+    free(m);
+}
+
+/* ---- hashing and the two indexes --------------------------------------------------------- */
+
+static uint64_t hash_bytes(uint64_t h, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL; /* FNV-1a, then the mixer spreads it */
+    return iof__mix64(h);
+}
+
+static uint64_t name_hash(const iof__dnsmap *m, const char *s, size_t n)
+{
+    return hash_bytes(m->seed, (const uint8_t *)s, n);
+}
+
+static uint64_t pair_hash(const iof__dnsmap *m, uint8_t ipver, const uint8_t *client, const uint8_t *addr)
+{
+    uint64_t h = hash_bytes(m->seed ^ ipver, client, 16);
+    return hash_bytes(h, addr, 16);
+}
+
+/* Doubles an index of uint32 slots (value = entry + 1) so it stays at most half full, placing
+ * each entry again by rehash(entry). */
+static int index_grow(uint32_t **idx, size_t *mask, size_t entries, uint64_t (*rehash)(const iof__dnsmap *, size_t),
+                      const iof__dnsmap *m)
+{
+    size_t size = *idx ? *mask + 1 : 0;
+    if (*idx && (entries + 1) * 2 <= size)
+        return IOF_OK;
+    size_t nsize = size ? size * 2 : 1024;
+    uint32_t *n = calloc(nsize, sizeof(*n));
+    if (!n)
+        return IOF_E_NOMEM;
+    for (size_t e = 0; e < entries; e++) {
+        size_t s = (size_t)rehash(m, e) & (nsize - 1);
+        while (n[s])
+            s = (s + 1) & (nsize - 1);
+        n[s] = (uint32_t)e + 1;
+    }
+    free(*idx);
+    *idx = n;
+    *mask = nsize - 1;
+    return IOF_OK;
+}
+
+static uint64_t rehash_name(const iof__dnsmap *m, size_t e)
+{
+    return name_hash(m, m->names[e], strlen(m->names[e]));
+}
+
+static uint64_t rehash_pair(const iof__dnsmap *m, size_t e)
+{
+    const dm_pair *p = &m->pairs[e];
+    return pair_hash(m, p->ipver, p->client, p->addr);
+}
+
+/* The pair's index, or DM_NONE (lock held, read or write). */
+static uint32_t pair_find(const iof__dnsmap *m, uint8_t ipver, const uint8_t *client, const uint8_t *addr)
+{
+    if (!m->pidx)
+        return DM_NONE;
+    for (size_t s = (size_t)pair_hash(m, ipver, client, addr) & m->pidx_mask; m->pidx[s];
+         s = (s + 1) & m->pidx_mask) {
+        const dm_pair *p = &m->pairs[m->pidx[s] - 1];
+        if (p->ipver == ipver && memcmp(p->client, client, 16) == 0 && memcmp(p->addr, addr, 16) == 0)
+            return m->pidx[s] - 1;
+    }
+    return DM_NONE;
+}
+
+/* ---- adding (write lock held) ------------------------------------------------------------- */
+
+/* The name's index; a new one is stored (DM_NONE with *rc = OK when the text cap is reached). */
+static uint32_t name_get(iof__dnsmap *m, const char *s, int *rc)
+{
+    size_t n = strlen(s);
+    uint64_t h = name_hash(m, s, n);
+    if (m->nidx)
+        for (size_t k = (size_t)h & m->nidx_mask; m->nidx[k]; k = (k + 1) & m->nidx_mask)
+            if (strcmp(m->names[m->nidx[k] - 1], s) == 0)
+                return m->nidx[k] - 1;
+    if (m->text_bytes + n + 1 > IOF_DNSMAP_MAX_NAME_BYTES)
+        return DM_NONE;
+    if (!m->nblocks || m->block_used + n + 1 > DM_BLOCK) {
+        if ((*rc = iof__grow((void **)&m->blocks, &m->blocks_cap, m->nblocks + 1, sizeof(*m->blocks), SIZE_MAX / sizeof(char *))) != IOF_OK)
+            return DM_NONE;
+        if (!(m->blocks[m->nblocks] = malloc(DM_BLOCK))) {
+            *rc = IOF_E_NOMEM;
+            return DM_NONE;
+        }
+        m->nblocks++;
+        m->block_used = 0;
+    }
+    if ((*rc = index_grow(&m->nidx, &m->nidx_mask, m->nnames, rehash_name, m)) != IOF_OK ||
+        (*rc = iof__grow((void **)&m->names, &m->names_cap, m->nnames + 1, sizeof(*m->names), UINT32_MAX - 1)) != IOF_OK)
+        return DM_NONE;
+    char *t = m->blocks[m->nblocks - 1] + m->block_used;
+    memcpy(t, s, n + 1);
+    m->block_used += n + 1;
+    m->text_bytes += n + 1;
+    m->names[m->nnames] = t;
+    size_t k = (size_t)h & m->nidx_mask;
+    while (m->nidx[k])
+        k = (k + 1) & m->nidx_mask;
+    m->nidx[k] = (uint32_t)m->nnames + 1;
+    return (uint32_t)m->nnames++;
+}
+
+/* The pair's index, created if new (DM_NONE: out of memory, *rc set). */
+static uint32_t pair_get(iof__dnsmap *m, uint8_t ipver, const uint8_t *client, const uint8_t *addr, int *rc)
+{
+    uint32_t i = pair_find(m, ipver, client, addr);
+    if (i != DM_NONE)
+        return i;
+    if ((*rc = index_grow(&m->pidx, &m->pidx_mask, m->npairs, rehash_pair, m)) != IOF_OK ||
+        (*rc = iof__grow((void **)&m->pairs, &m->pairs_cap, m->npairs + 1, sizeof(*m->pairs), UINT32_MAX - 1)) != IOF_OK)
+        return DM_NONE;
+    dm_pair *p = &m->pairs[m->npairs];
+    p->ipver = ipver;
+    memcpy(p->client, client, 16);
+    memcpy(p->addr, addr, 16);
+    p->head = p->tail = DM_NONE;
+    p->n = 0;
+    size_t s = (size_t)pair_hash(m, ipver, client, addr) & m->pidx_mask;
+    while (m->pidx[s])
+        s = (s + 1) & m->pidx_mask;
+    m->pidx[s] = (uint32_t)m->npairs + 1;
+    return (uint32_t)m->npairs++;
+}
+
+static bool pair_has(const iof__dnsmap *m, const dm_pair *p, uint32_t name)
+{
+    for (uint32_t a = p->head; a != DM_NONE; a = m->assoc[a].next)
+        if (m->assoc[a].name == name)
+            return true;
+    return false;
+}
+
+/* One association; caps counted. */
+static int learn(iof__dnsmap *m, uint8_t ipver, const uint8_t *client, const uint8_t *addr, const char *name,
+                 int64_t ts_ns)
+{
+    int rc = IOF_OK;
+    uint32_t pi = pair_find(m, ipver, client, addr);
+    uint32_t ni = DM_NONE;
+    if (pi != DM_NONE) {
+        /* known already: the first time stays (a later response says nothing new) */
+        size_t n = strlen(name);
+        uint64_t h = name_hash(m, name, n);
+        for (size_t k = (size_t)h & m->nidx_mask; m->nidx[k]; k = (k + 1) & m->nidx_mask)
+            if (strcmp(m->names[m->nidx[k] - 1], name) == 0) {
+                ni = m->nidx[k] - 1;
+                break;
+            }
+        if (ni != DM_NONE && pair_has(m, &m->pairs[pi], ni)) {
+            m->st.known++;
+            return IOF_OK;
+        }
+        if (m->pairs[pi].n >= IOF_DNSMAP_MAX_PER_PAIR) {
+            m->st.dropped_pair++;
+            return IOF_OK;
+        }
+    }
+    if (m->nassoc >= m->max_assoc) {
+        m->st.dropped_cap++;
+        return IOF_OK;
+    }
+    if (ni == DM_NONE && (ni = name_get(m, name, &rc)) == DM_NONE) {
+        if (rc == IOF_OK)
+            m->st.dropped_text++;
+        return rc;
+    }
+    if (pi == DM_NONE && (pi = pair_get(m, ipver, client, addr, &rc)) == DM_NONE)
+        return rc;
+    if ((rc = iof__grow((void **)&m->assoc, &m->assoc_cap, m->nassoc + 1, sizeof(*m->assoc), m->max_assoc)) != IOF_OK)
+        return rc;
+    uint32_t ai = (uint32_t)m->nassoc++;
+    m->assoc[ai] = (dm_assoc){ .name = ni, .next = DM_NONE, .ts_ns = ts_ns };
+    dm_pair *p = &m->pairs[pi];
+    if (p->tail == DM_NONE)
+        p->head = ai;
+    else
+        m->assoc[p->tail].next = ai;
+    p->tail = ai;
+    p->n++;
+    m->st.assoc++;
+    return IOF_OK;
+}
+
+/* ---- reading a response (no lock: the feeding thread's scratch) -------------------------- */
+
+static void lowercase(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            *s = (char)(*s - 'A' + 'a');
+}
+
+/* Adds name text at `off` (or an rdata target already in text) to the message's names. */
+static void msg_name(iof__dnsmap *m, const char *text)
+{
+    if (!text[0] || strcmp(text, ".") == 0)
+        return; /* the root names nothing */
+    char low[IOF_DNS_NAME_TEXT];
+    strcpy(low, text);
+    lowercase(low);
+    for (size_t i = 0; i < m->n_msg_names; i++)
+        if (strcmp(m->msg_names[i], low) == 0)
+            return;
+    if (m->n_msg_names == IOF_DNSMAP_MSG_NAMES) {
+        m->st.beyond_message++;
+        return;
+    }
+    strcpy(m->msg_names[m->n_msg_names++], low);
+}
+
+/* Reads the message's names and A / AAAA addresses into the scratch. false: nothing to learn. */
+static bool read_response(iof__dnsmap *m, const uint8_t *p, size_t n, uint8_t client_ver)
+{
+    m->n_msg_names = m->n_msg_addrs = 0;
+    iof__dns_msg msg;
+    if (iof__dns_open(&msg, p, n) != IOF_PROTO_OK) {
+        m->st.not_dns++;
+        return false;
+    }
+    if (!(msg.flags & IOF_DNS_FLAG_QR))
+        return false; /* a query: nothing resolved */
+    m->st.responses++;
+    if (IOF_DNS_OPCODE(msg.flags) != 0 || IOF_DNS_RCODE(msg.flags) != 0) {
+        m->st.no_answer++;
+        return false;
+    }
+    char text[IOF_DNS_NAME_TEXT];
+    bool first_q = true;
+    for (iof__dns_rr rr; iof__dns_next(&msg, &rr);) {
+        if (rr.section == IOF_DNS_QD) {
+            if (first_q && iof__dns_name(&msg, rr.name_off, text, sizeof(text), NULL) == IOF_PROTO_OK)
+                msg_name(m, text);
+            first_q = false;
+            continue;
+        }
+        if (rr.section != IOF_DNS_AN || rr.rclass != 1)
+            continue;
+        if (rr.type == IOF_DNS_T_CNAME) {
+            if (iof__dns_name(&msg, rr.name_off, text, sizeof(text), NULL) == IOF_PROTO_OK)
+                msg_name(m, text);
+            if (iof__dns_rr_target(&msg, &rr, text, sizeof(text)) == IOF_PROTO_OK)
+                msg_name(m, text);
+            continue;
+        }
+        size_t alen = rr.type == IOF_DNS_T_A ? 4 : rr.type == IOF_DNS_T_AAAA ? 16 : 0;
+        if (!alen || rr.rdlen != alen)
+            continue;
+        m->st.answers++;
+        if ((alen == 4 ? 4 : 6) != client_ver) {
+            m->st.other_family++;
+            continue;
+        }
+        if (iof__dns_name(&msg, rr.name_off, text, sizeof(text), NULL) == IOF_PROTO_OK)
+            msg_name(m, text);
+        if (m->n_msg_addrs == IOF_DNSMAP_MSG_ADDRS) {
+            m->st.beyond_message++;
+            continue;
+        }
+        iof__rd r = rd_init(msg.base + rr.rdata_off, rr.rdlen);
+        uint8_t *a = m->msg_addrs[m->n_msg_addrs++];
+        memset(a, 0, 16);
+        rd_copy(&r, a, alen);
+    }
+    if (msg.status != IOF_PROTO_OK)
+        m->st.damaged++;
+    if (!m->n_msg_addrs && msg.status == IOF_PROTO_OK)
+        m->st.no_answer++;
+    return m->n_msg_addrs > 0 && m->n_msg_names > 0;
+}
+
+int iof__dnsmap_packet(iof__dnsmap *m, const iof__pkt *p)
+{
+    if (!(p->flags & IOF_PKT_HAS_PORTS) || p->sport != 53 || p->payload_caplen == 0 ||
+        ((p->flags & IOF_PKT_FRAGMENT) && !(p->flags & IOF_PKT_FIRST_FRAG)))
+        return IOF_OK; /* a later fragment's bytes are no DNS header */
+    iof__rd r = rd_init(p->data + p->payload_off, p->payload_caplen);
+    size_t n = p->payload_caplen;
+    if (p->proto == 6) {
+        /* DNS over TCP: a 2-byte length, then the message; only a segment holding exactly one
+         * whole message is read (no stream reassembly) */
+        uint16_t len = rd_be16(&r);
+        if (r.err || (size_t)len + 2 != p->payload_len || p->payload_caplen != p->payload_len) {
+            m->st.not_dns++;
+            return IOF_OK;
+        }
+        n = len;
+    } else if (p->proto != 17) {
+        return IOF_OK;
+    }
+    if (!read_response(m, rd_bytes(&r, n), n, p->ipver))
+        return IOF_OK;
+    int rc = IOF_OK;
+    pthread_rwlock_wrlock(&m->lock);
+    for (size_t a = 0; a < m->n_msg_addrs && rc == IOF_OK; a++)
+        for (size_t k = 0; k < m->n_msg_names && rc == IOF_OK; k++)
+            rc = learn(m, p->ipver, p->dst_ip, m->msg_addrs[a], m->msg_names[k], p->ts_ns);
+    pthread_rwlock_unlock(&m->lock);
+    return rc;
+}
+
+uint64_t iof__dnsmap_horizon(const iof__dnsmap *m)
+{
+    return m ? m->nassoc : 0; /* written by this thread only */
+}
+
+size_t iof__dnsmap_lookup(const iof__dnsmap *m, uint8_t ipver, const uint8_t client[16], const uint8_t addr[16],
+                          int64_t at_ns, uint64_t horizon, const char **out, size_t max)
+{
+    size_t k = 0;
+    pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
+    uint32_t pi = pair_find(m, ipver, client, addr);
+    if (pi != DM_NONE)
+        for (uint32_t a = m->pairs[pi].head; a != DM_NONE && a < horizon && k < max; a = m->assoc[a].next)
+            if (m->assoc[a].ts_ns <= at_ns)
+                out[k++] = m->names[m->assoc[a].name];
+    pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
+    return k;
+}
+
+void iof__dnsmap_get_stats(const iof__dnsmap *m, iof__dnsmap_stats *st)
+{
+    pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
+    *st = m->st;
+    pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
+}
