@@ -62,8 +62,8 @@ typedef struct iof__cfrec {
     uint8_t ttl_seen;       /* bit 0: ttl_out set, bit 1: ttl_in set */
     uint8_t ttl_out, ttl_in; /* smallest IP TTL / hop limit seen per direction (Joy's rule):
                                 out = device -> remote packets, in = remote -> device */
-    uint64_t dns_horizon;   /* the run's DNS map when the record was emitted (flow/dnsmap.h):
-                               set by the emitter, 0 without a map */
+    uint64_t names_horizon; /* packets the run had fed its name maps when the record was
+                               emitted (flow/dnsmap.h): set by the emitter */
 
     int64_t first_ns;       /* timestamp of the first packet */
     int64_t last_ns;        /* largest packet timestamp */
@@ -116,7 +116,7 @@ typedef struct iof__cf_stats {
 } iof__cf_stats;
 
 /* Called for each finished record; the record is recycled when the callback returns, so the
- * callback may stamp it (dns_horizon) before passing it on. A non-zero return (an output
+ * callback may stamp it (names_horizon) before passing it on. A non-zero return (an output
  * error) is remembered and returned by later calls. */
 typedef int (*iof__cf_emit_fn)(void *ctx, iof__cfrec *rec);
 

@@ -1,10 +1,10 @@
 /* The run's DNS map (see dnsmap.h). Three append-only tables under one read-write lock:
- *  - names: distinct lowercase name texts, in arena blocks that never move (lookups hand out
- *    pointers), found through an open-addressing index;
+ *  - names: distinct lowercase name texts (common/strtab.h: they never move, so lookups hand
+ *    out pointers);
  *  - pairs: (IP version, client, address), found through another index, each with the chain of
  *    its associations;
- *  - associations: (name, learnt at, next in the pair's chain); an association's index is its
- *    sequence number, so a chain is in learning order and a horizon is an index.
+ *  - associations: (name, learnt at, the packet's feed number, next in the pair's chain),
+ *    appended in packet order, so a chain is in learning order and a horizon cuts its tail.
  * The feeding thread parses a response into its own scratch first and takes the write lock only
  * to add what it found: lookups (one per labelled record) wait at most that long. */
 #include <pthread.h>
@@ -17,10 +17,10 @@
 #include "common/grow.h"
 #include "common/mix.h"
 #include "common/rd.h"
+#include "common/strtab.h"
 #include "flow/dnsmap.h"
 #include "proto/dns.h"
 
-#define DM_BLOCK (64u << 10)         /* name arena block (a name text is at most 1 KiB) */
 #define DM_NONE UINT32_MAX
 
 typedef struct dm_pair {
@@ -34,19 +34,13 @@ typedef struct dm_assoc {
     uint32_t name;
     uint32_t next;                   /* next association of the same pair (DM_NONE: last) */
     int64_t ts_ns;                   /* the response's timestamp */
+    uint64_t fed;                    /* the packet that taught it (its feed number) */
 } dm_assoc;
 
 struct iof__dnsmap {
     pthread_rwlock_t lock;
     uint64_t seed;
-    /* names */
-    const char **names;
-    size_t nnames, names_cap;
-    uint32_t *nidx;                  /* name index + 1 (0: empty slot) */
-    size_t nidx_mask;
-    char **blocks;
-    size_t nblocks, blocks_cap, block_used;
-    size_t text_bytes;
+    iof__strtab names;               /* lowercase name texts */
     /* pairs */
     dm_pair *pairs;
     size_t npairs, pairs_cap;
@@ -60,7 +54,6 @@ struct iof__dnsmap {
     char msg_names[IOF_DNSMAP_MSG_NAMES][IOF_DNS_NAME_TEXT];
     size_t n_msg_names;
     uint8_t msg_addrs[IOF_DNSMAP_MSG_ADDRS][16];
-    uint8_t msg_ver[IOF_DNSMAP_MSG_ADDRS];
     size_t n_msg_addrs;
 };
 
@@ -82,6 +75,8 @@ int iof__dnsmap_create(iof__dnsmap **out, uint64_t max_memory)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     m->seed = iof__mix64((uint64_t)ts.tv_nsec ^ (uint64_t)(uintptr_t)m);
+    m->names.seed = m->seed;
+    m->names.max_bytes = IOF_DNSMAP_MAX_NAME_BYTES;
     *out = m;
     return IOF_OK;
 }
@@ -90,11 +85,7 @@ void iof__dnsmap_destroy(iof__dnsmap *m)
 {
     if (!m)
         return;
-    for (size_t i = 0; i < m->nblocks; i++)
-        free(m->blocks[i]);
-    free(m->blocks);
-    free(m->names);
-    free(m->nidx);
+    iof__strtab_free(&m->names);
     free(m->pairs);
     free(m->pidx);
     free(m->assoc);
@@ -111,50 +102,33 @@ static uint64_t hash_bytes(uint64_t h, const uint8_t *p, size_t n)
     return iof__mix64(h);
 }
 
-static uint64_t name_hash(const iof__dnsmap *m, const char *s, size_t n)
-{
-    return hash_bytes(m->seed, (const uint8_t *)s, n);
-}
-
 static uint64_t pair_hash(const iof__dnsmap *m, uint8_t ipver, const uint8_t *client, const uint8_t *addr)
 {
     uint64_t h = hash_bytes(m->seed ^ ipver, client, 16);
     return hash_bytes(h, addr, 16);
 }
 
-/* Doubles an index of uint32 slots (value = entry + 1) so it stays at most half full, placing
- * each entry again by rehash(entry). */
-static int index_grow(uint32_t **idx, size_t *mask, size_t entries, uint64_t (*rehash)(const iof__dnsmap *, size_t),
-                      const iof__dnsmap *m)
+/* Doubles the pair index so it stays at most half full. */
+static int pair_index_room(iof__dnsmap *m)
 {
-    size_t size = *idx ? *mask + 1 : 0;
-    if (*idx && (entries + 1) * 2 <= size)
+    size_t size = m->pidx ? m->pidx_mask + 1 : 0;
+    if (m->pidx && (m->npairs + 1) * 2 <= size)
         return IOF_OK;
     size_t nsize = size ? size * 2 : 1024;
     uint32_t *n = calloc(nsize, sizeof(*n));
     if (!n)
         return IOF_E_NOMEM;
-    for (size_t e = 0; e < entries; e++) {
-        size_t s = (size_t)rehash(m, e) & (nsize - 1);
+    for (size_t e = 0; e < m->npairs; e++) {
+        const dm_pair *p = &m->pairs[e];
+        size_t s = (size_t)pair_hash(m, p->ipver, p->client, p->addr) & (nsize - 1);
         while (n[s])
             s = (s + 1) & (nsize - 1);
         n[s] = (uint32_t)e + 1;
     }
-    free(*idx);
-    *idx = n;
-    *mask = nsize - 1;
+    free(m->pidx);
+    m->pidx = n;
+    m->pidx_mask = nsize - 1;
     return IOF_OK;
-}
-
-static uint64_t rehash_name(const iof__dnsmap *m, size_t e)
-{
-    return name_hash(m, m->names[e], strlen(m->names[e]));
-}
-
-static uint64_t rehash_pair(const iof__dnsmap *m, size_t e)
-{
-    const dm_pair *p = &m->pairs[e];
-    return pair_hash(m, p->ipver, p->client, p->addr);
 }
 
 /* The pair's index, or DM_NONE (lock held, read or write). */
@@ -173,49 +147,13 @@ static uint32_t pair_find(const iof__dnsmap *m, uint8_t ipver, const uint8_t *cl
 
 /* ---- adding (write lock held) ------------------------------------------------------------- */
 
-/* The name's index; a new one is stored (DM_NONE with *rc = OK when the text cap is reached). */
-static uint32_t name_get(iof__dnsmap *m, const char *s, int *rc)
-{
-    size_t n = strlen(s);
-    uint64_t h = name_hash(m, s, n);
-    if (m->nidx)
-        for (size_t k = (size_t)h & m->nidx_mask; m->nidx[k]; k = (k + 1) & m->nidx_mask)
-            if (strcmp(m->names[m->nidx[k] - 1], s) == 0)
-                return m->nidx[k] - 1;
-    if (m->text_bytes + n + 1 > IOF_DNSMAP_MAX_NAME_BYTES)
-        return DM_NONE;
-    if (!m->nblocks || m->block_used + n + 1 > DM_BLOCK) {
-        if ((*rc = iof__grow((void **)&m->blocks, &m->blocks_cap, m->nblocks + 1, sizeof(*m->blocks), SIZE_MAX / sizeof(char *))) != IOF_OK)
-            return DM_NONE;
-        if (!(m->blocks[m->nblocks] = malloc(DM_BLOCK))) {
-            *rc = IOF_E_NOMEM;
-            return DM_NONE;
-        }
-        m->nblocks++;
-        m->block_used = 0;
-    }
-    if ((*rc = index_grow(&m->nidx, &m->nidx_mask, m->nnames, rehash_name, m)) != IOF_OK ||
-        (*rc = iof__grow((void **)&m->names, &m->names_cap, m->nnames + 1, sizeof(*m->names), UINT32_MAX - 1)) != IOF_OK)
-        return DM_NONE;
-    char *t = m->blocks[m->nblocks - 1] + m->block_used;
-    memcpy(t, s, n + 1);
-    m->block_used += n + 1;
-    m->text_bytes += n + 1;
-    m->names[m->nnames] = t;
-    size_t k = (size_t)h & m->nidx_mask;
-    while (m->nidx[k])
-        k = (k + 1) & m->nidx_mask;
-    m->nidx[k] = (uint32_t)m->nnames + 1;
-    return (uint32_t)m->nnames++;
-}
-
 /* The pair's index, created if new (DM_NONE: out of memory, *rc set). */
 static uint32_t pair_get(iof__dnsmap *m, uint8_t ipver, const uint8_t *client, const uint8_t *addr, int *rc)
 {
     uint32_t i = pair_find(m, ipver, client, addr);
     if (i != DM_NONE)
         return i;
-    if ((*rc = index_grow(&m->pidx, &m->pidx_mask, m->npairs, rehash_pair, m)) != IOF_OK ||
+    if ((*rc = pair_index_room(m)) != IOF_OK ||
         (*rc = iof__grow((void **)&m->pairs, &m->pairs_cap, m->npairs + 1, sizeof(*m->pairs), UINT32_MAX - 1)) != IOF_OK)
         return DM_NONE;
     dm_pair *p = &m->pairs[m->npairs];
@@ -241,21 +179,15 @@ static bool pair_has(const iof__dnsmap *m, const dm_pair *p, uint32_t name)
 
 /* One association; caps counted. */
 static int learn(iof__dnsmap *m, uint8_t ipver, const uint8_t *client, const uint8_t *addr, const char *name,
-                 int64_t ts_ns)
+                 int64_t ts_ns, uint64_t fed)
 {
     int rc = IOF_OK;
+    size_t len = strlen(name);
     uint32_t pi = pair_find(m, ipver, client, addr);
-    uint32_t ni = DM_NONE;
+    uint32_t ni = iof__strtab_find(&m->names, name, len);
     if (pi != DM_NONE) {
         /* known already: the first time stays (a later response says nothing new) */
-        size_t n = strlen(name);
-        uint64_t h = name_hash(m, name, n);
-        for (size_t k = (size_t)h & m->nidx_mask; m->nidx[k]; k = (k + 1) & m->nidx_mask)
-            if (strcmp(m->names[m->nidx[k] - 1], name) == 0) {
-                ni = m->nidx[k] - 1;
-                break;
-            }
-        if (ni != DM_NONE && pair_has(m, &m->pairs[pi], ni)) {
+        if (ni != IOF_STRTAB_NONE && pair_has(m, &m->pairs[pi], ni)) {
             m->st.known++;
             return IOF_OK;
         }
@@ -268,7 +200,7 @@ static int learn(iof__dnsmap *m, uint8_t ipver, const uint8_t *client, const uin
         m->st.dropped_cap++;
         return IOF_OK;
     }
-    if (ni == DM_NONE && (ni = name_get(m, name, &rc)) == DM_NONE) {
+    if (ni == IOF_STRTAB_NONE && (ni = iof__strtab_add(&m->names, name, len, &rc)) == IOF_STRTAB_NONE) {
         if (rc == IOF_OK)
             m->st.dropped_text++;
         return rc;
@@ -278,7 +210,7 @@ static int learn(iof__dnsmap *m, uint8_t ipver, const uint8_t *client, const uin
     if ((rc = iof__grow((void **)&m->assoc, &m->assoc_cap, m->nassoc + 1, sizeof(*m->assoc), m->max_assoc)) != IOF_OK)
         return rc;
     uint32_t ai = (uint32_t)m->nassoc++;
-    m->assoc[ai] = (dm_assoc){ .name = ni, .next = DM_NONE, .ts_ns = ts_ns };
+    m->assoc[ai] = (dm_assoc){ .name = ni, .next = DM_NONE, .ts_ns = ts_ns, .fed = fed };
     dm_pair *p = &m->pairs[pi];
     if (p->tail == DM_NONE)
         p->head = ai;
@@ -377,7 +309,7 @@ static bool read_response(iof__dnsmap *m, const uint8_t *p, size_t n, uint8_t cl
     return m->n_msg_addrs > 0 && m->n_msg_names > 0;
 }
 
-int iof__dnsmap_packet(iof__dnsmap *m, const iof__pkt *p)
+int iof__dnsmap_packet(iof__dnsmap *m, const iof__pkt *p, uint64_t fed)
 {
     if (!(p->flags & IOF_PKT_HAS_PORTS) || p->sport != 53 || p->payload_caplen == 0 ||
         ((p->flags & IOF_PKT_FRAGMENT) && !(p->flags & IOF_PKT_FIRST_FRAG)))
@@ -402,14 +334,9 @@ int iof__dnsmap_packet(iof__dnsmap *m, const iof__pkt *p)
     pthread_rwlock_wrlock(&m->lock);
     for (size_t a = 0; a < m->n_msg_addrs && rc == IOF_OK; a++)
         for (size_t k = 0; k < m->n_msg_names && rc == IOF_OK; k++)
-            rc = learn(m, p->ipver, p->dst_ip, m->msg_addrs[a], m->msg_names[k], p->ts_ns);
+            rc = learn(m, p->ipver, p->dst_ip, m->msg_addrs[a], m->msg_names[k], p->ts_ns, fed);
     pthread_rwlock_unlock(&m->lock);
     return rc;
-}
-
-uint64_t iof__dnsmap_horizon(const iof__dnsmap *m)
-{
-    return m ? m->nassoc : 0; /* written by this thread only */
 }
 
 size_t iof__dnsmap_lookup(const iof__dnsmap *m, uint8_t ipver, const uint8_t client[16], const uint8_t addr[16],
@@ -419,9 +346,10 @@ size_t iof__dnsmap_lookup(const iof__dnsmap *m, uint8_t ipver, const uint8_t cli
     pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
     uint32_t pi = pair_find(m, ipver, client, addr);
     if (pi != DM_NONE)
-        for (uint32_t a = m->pairs[pi].head; a != DM_NONE && a < horizon && k < max; a = m->assoc[a].next)
+        for (uint32_t a = m->pairs[pi].head; a != DM_NONE && m->assoc[a].fed <= horizon && k < max;
+             a = m->assoc[a].next)
             if (m->assoc[a].ts_ns <= at_ns)
-                out[k++] = m->names[m->assoc[a].name];
+                out[k++] = iof__strtab_get(&m->names, m->assoc[a].name);
     pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
     return k;
 }

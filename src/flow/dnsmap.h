@@ -7,9 +7,9 @@
  * packet.
  *
  * Deterministic whatever thread builds the row and whenever: associations are only added, in
- * packet order, each with its sequence number; a record is stamped with the map's horizon (the
- * number of associations) when it is emitted, and a lookup sees only associations below the
- * horizon. Lookups may run on other threads than the one feeding the map (the Parquet helper):
+ * packet order, each stamped with its packet's feed number (the run counts the packets it feeds
+ * its name maps: 1, 2, ...); a record is stamped with the count when it is emitted (its
+ * horizon: IOF_NAMES_HORIZON), and a lookup sees only associations of packets up to it. Lookups may run on other threads than the one feeding the map (the Parquet helper):
  * a read-write lock guards the tables; name texts never move once stored.
  *
  * Bounded: at most max_assoc associations (a cap set at create), IOF_DNSMAP_MAX_PER_PAIR
@@ -57,16 +57,13 @@ typedef struct iof__dnsmap_stats {
 int iof__dnsmap_create(iof__dnsmap **out, uint64_t max_memory);
 void iof__dnsmap_destroy(iof__dnsmap *m);
 
-/* Learns from a decoded packet (anything else than a DNS response is ignored). IOF_OK or
- * IOF_E_NOMEM. One feeding thread. */
-int iof__dnsmap_packet(iof__dnsmap *m, const iof__pkt *p);
+/* Learns from a decoded packet, the run's fed-th (anything else than a DNS response is
+ * ignored). IOF_OK or IOF_E_NOMEM. One feeding thread, fed increasing. */
+int iof__dnsmap_packet(iof__dnsmap *m, const iof__pkt *p, uint64_t fed);
 
-/* The horizon a record emitted now carries: associations so far (feeding thread). */
-uint64_t iof__dnsmap_horizon(const iof__dnsmap *m);
-
-/* Names of (client, addr) of IP version ipver learnt at or before `at_ns` among the first
- * `horizon` associations, in the order they were learnt: up to max into out (pointers valid
- * until the map is destroyed). Returns how many. Any thread. */
+/* Names of (client, addr) of IP version ipver learnt at or before `at_ns` from packets fed up
+ * to `horizon`, in the order they were learnt: up to max into out (pointers valid until the
+ * map is destroyed). Returns how many. Any thread. */
 size_t iof__dnsmap_lookup(const iof__dnsmap *m, uint8_t ipver, const uint8_t client[16],
                           const uint8_t addr[16], int64_t at_ns, uint64_t horizon, const char **out,
                           size_t max);

@@ -71,7 +71,8 @@ typedef struct iof__telrow {
     uint64_t bytes_out, bytes_in;
     uint8_t ttl_seen;        /* bit 0: ttl_out valid, bit 1: ttl_in valid (this second) */
     uint8_t ttl_out, ttl_in; /* smallest TTL each way in this second */
-    uint64_t dns_horizon;    /* the run's DNS map when the row was emitted (set by the emitter) */
+    uint64_t names_horizon;  /* packets fed to the run's name maps when the row was emitted
+                                (flow/dnsmap.h; set by the emitter) */
 } iof__telrow;
 
 typedef struct iof__tel_config {
@@ -92,7 +93,7 @@ typedef struct iof__tel_stats {
     uint64_t max_live;       /* the cap in force */
 } iof__tel_stats;
 
-/* The row is the table's own, reused after the call: the callback may stamp it (dns_horizon). */
+/* The row is the table's own, reused after the call: the callback may stamp it (names_horizon). */
 typedef int (*iof__tel_emit_fn)(void *ctx, iof__telrow *row);
 typedef struct iof__telem iof__telem;
 

@@ -60,5 +60,5 @@ void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, const iof__d
                              .dev_port = r->dev_port, .rem_port = r->rem_port, .dev_ip = r->dev_ip,
                              .rem_ip = r->rem_ip, .first_ns = r->first_ns, .last_ns = r->last_ns, .dev = dev };
     iof__lbl_attrs_from(a, &s);
-    iof__lbl_attrs_dns(a, dns, r->dns_horizon);
+    iof__lbl_attrs_dns(a, dns, r->names_horizon);
 }

@@ -347,7 +347,7 @@ static int cf_flush(void *ctx, bool interrupted)
 static int cf_emit(void *ctx, iof__cfrec *rec)
 {
     iof_run *r = ctx;
-    rec->dns_horizon = iof__dnsmap_horizon(r->dnsmap);
+    rec->names_horizon = r->names_fed;
     return iof__pipe_record(&r->pipe, &iof__cf_kind, rec);
 }
 
@@ -435,7 +435,7 @@ static int tel_flush(void *ctx, bool interrupted)
 static int tel_emit(void *ctx, iof__telrow *row)
 {
     iof_run *r = ctx;
-    row->dns_horizon = iof__dnsmap_horizon(r->dnsmap);
+    row->names_horizon = r->names_fed;
     if (r->timeline)
         return iof__timeline_row(r->timeline, row);
     return iof__pipe_record(&r->pipe, &iof__tel_kind, row);
@@ -653,7 +653,8 @@ static int process_frame(iof_run *r, const iof__frame *f)
         return IOF_OK;
     }
     r->st.decoded++;
-    if (r->dnsmap && iof__dnsmap_packet(r->dnsmap, &pkt) != IOF_OK)
+    r->names_fed++; /* the packet's feed number: what records emitted from now on may see */
+    if (r->dnsmap && iof__dnsmap_packet(r->dnsmap, &pkt, r->names_fed) != IOF_OK)
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory (the DNS map)");
     if (r->observer)
         r->observer(r->observer_ctx, f, &pkt);

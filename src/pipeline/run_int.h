@@ -55,6 +55,7 @@ struct iof_run {
     iof__inventory *inv;
     iof__labeller *labels;         /* --rules, or NULL */
     iof__dnsmap *dnsmap;           /* rules on `dns`: the names the capture resolved, or NULL */
+    uint64_t names_fed;            /* decoded packets fed to the name maps (their feed numbers) */
     iof__sensors *sensors;         /* --sensors, or NULL */
     iof__sensors_stats sensors_st; /* its reader's counts (summary, stats JSON) */
     size_t n_inputs_unsharded;     /* --shard: input files before the split */

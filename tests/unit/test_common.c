@@ -7,6 +7,7 @@
 #include "common/err.h"
 #include "common/grow.h"
 #include "common/macidx.h"
+#include "common/strtab.h"
 #include "common/sysmem.h"
 #include "test.h"
 
@@ -148,7 +149,41 @@ static void test_sysmem(void)
     ASSERT_EQ_INT(system(path), 0);
 }
 
+/* The string table: one id per distinct text (found by its first n bytes), texts that stay put
+ * while thousands more are added (the index grows, blocks are added; a text longer than a
+ * block gets its own), and the byte cap: NONE with rc OK, nothing stored. */
+static void test_strtab(void)
+{
+    iof__strtab t = { .seed = 7, .max_bytes = 150000 };
+    int rc;
+    uint32_t a = iof__strtab_add(&t, "example.com", 11, &rc);
+    ASSERT_EQ_INT(rc, IOF_OK);
+    ASSERT_EQ_INT(a, 0);
+    const char *pa = iof__strtab_get(&t, a);
+    ASSERT_EQ_INT(iof__strtab_add(&t, "example.com.x", 11, &rc), a); /* only n bytes count */
+    ASSERT_EQ_INT(iof__strtab_find(&t, "example.co", 10), IOF_STRTAB_NONE);
+    char buf[32];
+    for (int i = 0; i < 5000; i++) {
+        int n = snprintf(buf, sizeof buf, "name-%d", i);
+        ASSERT_EQ_INT(iof__strtab_add(&t, buf, (size_t)n, &rc), i + 1);
+    }
+    ASSERT_TRUE(pa == iof__strtab_get(&t, a));
+    ASSERT_EQ_STR(iof__strtab_get(&t, 4001), "name-4000");
+    ASSERT_EQ_INT(iof__strtab_find(&t, "name-4999", 9), 5000);
+    static char big[70000];
+    memset(big, 'b', sizeof big - 1);
+    uint32_t b = iof__strtab_add(&t, big, sizeof big - 1, &rc);
+    ASSERT_EQ_INT(rc, IOF_OK);
+    ASSERT_EQ_INT(strlen(iof__strtab_get(&t, b)), sizeof big - 1);
+    size_t bytes = t.bytes;
+    ASSERT_EQ_INT(iof__strtab_add(&t, big, 60000, &rc), IOF_STRTAB_NONE); /* past max_bytes */
+    ASSERT_EQ_INT(rc, IOF_OK);
+    ASSERT_EQ_INT(t.bytes, bytes);
+    ASSERT_EQ_INT(iof__strtab_add(&t, "after", 5, &rc), b + 1); /* small ones still fit */
+    iof__strtab_free(&t);
+}
+
 static const iof_test tests[] = { TEST(test_grow_caps), TEST(test_macidx), TEST(test_macidx_seed),
-                                  TEST(test_sysmem), { 0, 0 } };
+                                  TEST(test_sysmem), TEST(test_strtab), { 0, 0 } };
 
 int main(void) { return iof_test_run(tests); }

@@ -1,0 +1,99 @@
+/* The string table (see strtab.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/grow.h"
+#include "common/mix.h"
+#include "common/strtab.h"
+
+#define STRTAB_BLOCK (64u << 10) /* a text longer than a block gets a block of its own size */
+
+static uint64_t hash(const iof__strtab *t, const char *s, size_t n)
+{
+    uint64_t h = t->seed;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)s[i]) * 0x100000001b3ULL; /* FNV-1a, then the mixer spreads it */
+    return iof__mix64(h);
+}
+
+uint32_t iof__strtab_find(const iof__strtab *t, const char *s, size_t n)
+{
+    if (!t->idx)
+        return IOF_STRTAB_NONE;
+    for (size_t k = (size_t)hash(t, s, n) & t->mask; t->idx[k]; k = (k + 1) & t->mask) {
+        const char *c = t->str[t->idx[k] - 1];
+        if (strncmp(c, s, n) == 0 && c[n] == '\0')
+            return t->idx[k] - 1;
+    }
+    return IOF_STRTAB_NONE;
+}
+
+/* Keeps the index at most half full. */
+static int index_room(iof__strtab *t)
+{
+    size_t size = t->idx ? t->mask + 1 : 0;
+    if (t->idx && (t->n + 1) * 2 <= size)
+        return IOF_OK;
+    size_t nsize = size ? size * 2 : 1024;
+    uint32_t *idx = calloc(nsize, sizeof(*idx));
+    if (!idx)
+        return IOF_E_NOMEM;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t k = (size_t)hash(t, t->str[i], strlen(t->str[i])) & (nsize - 1);
+        while (idx[k])
+            k = (k + 1) & (nsize - 1);
+        idx[k] = (uint32_t)i + 1;
+    }
+    free(t->idx);
+    t->idx = idx;
+    t->mask = nsize - 1;
+    return IOF_OK;
+}
+
+uint32_t iof__strtab_add(iof__strtab *t, const char *s, size_t n, int *rc)
+{
+    *rc = IOF_OK;
+    uint32_t id = iof__strtab_find(t, s, n);
+    if (id != IOF_STRTAB_NONE)
+        return id;
+    if (t->bytes + n + 1 > t->max_bytes || t->n >= UINT32_MAX - 1)
+        return IOF_STRTAB_NONE;
+    if (!t->nblocks || t->block_used + n + 1 > STRTAB_BLOCK) {
+        size_t size = n + 1 > STRTAB_BLOCK ? n + 1 : STRTAB_BLOCK;
+        char *b;
+        if ((*rc = iof__grow((void **)&t->blocks, &t->blocks_cap, t->nblocks + 1, sizeof(*t->blocks),
+                             SIZE_MAX / sizeof(char *))) != IOF_OK)
+            return IOF_STRTAB_NONE;
+        if (!(b = malloc(size))) {
+            *rc = IOF_E_NOMEM;
+            return IOF_STRTAB_NONE;
+        }
+        t->blocks[t->nblocks++] = b;
+        t->block_used = 0;
+    }
+    if ((*rc = index_room(t)) != IOF_OK ||
+        (*rc = iof__grow((void **)&t->str, &t->cap, t->n + 1, sizeof(*t->str), UINT32_MAX - 1)) != IOF_OK)
+        return IOF_STRTAB_NONE;
+    char *c = t->blocks[t->nblocks - 1] + t->block_used;
+    memcpy(c, s, n);
+    c[n] = '\0';
+    t->block_used += n + 1;
+    t->bytes += n + 1;
+    t->str[t->n] = c;
+    size_t k = (size_t)hash(t, s, n) & t->mask;
+    while (t->idx[k])
+        k = (k + 1) & t->mask;
+    t->idx[k] = (uint32_t)t->n + 1;
+    return (uint32_t)t->n++;
+}
+
+void iof__strtab_free(iof__strtab *t)
+{
+    for (size_t i = 0; i < t->nblocks; i++)
+        free(t->blocks[i]);
+    free(t->blocks);
+    free(t->str);
+    free(t->idx);
+    memset(t, 0, sizeof(*t));
+}
