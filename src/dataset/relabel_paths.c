@@ -187,18 +187,24 @@ iof_err iof_label_paths(const char *const *paths, size_t n, const iof_label_opti
         iof__labeller_free(lb);
         return (iof_err)rc;
     }
-    /* `dns` is what the capture's DNS responses say (flow/dnsmap.h): no written output keeps
-     * that, so relabelling could not give the labels extraction gives */
+    /* `dns` and `sni` are what the capture's DNS responses and TLS hellos say (flow/dnsmap.h,
+     * flow/snimap.h): no written output keeps that, so relabelling could not give the labels
+     * extraction gives */
     const char *where[IOF_LBL_NEED__COUNT];
     iof__labeller_needs(lb, where);
-    if (where[IOF_LBL_NEED_DNS]) {
-        rc = iof__fail(errbuf, errlen, IOF_E_INVAL,
-                       "%s reads dns, the names the capture's DNS responses gave, which written outputs do not "
-                       "carry: label at extraction (extract --rules) to use it",
-                       where[IOF_LBL_NEED_DNS]);
-        iof__labeller_free(lb);
-        return (iof_err)rc;
-    }
+    static const struct { iof__lbl_need need; const char *what; } from_capture[] = {
+        { IOF_LBL_NEED_DNS, "the names the capture's DNS responses gave" },
+        { IOF_LBL_NEED_SNI, "the server names of the capture's TLS ClientHellos" },
+    };
+    for (size_t k = 0; k < sizeof(from_capture) / sizeof(from_capture[0]); k++)
+        if (where[from_capture[k].need]) {
+            rc = iof__fail(errbuf, errlen, IOF_E_INVAL,
+                           "%s reads %s, %s, which written outputs do not carry: label at extraction "
+                           "(extract --rules) to use it",
+                           where[from_capture[k].need], iof__lbl_need_name(from_capture[k].need), from_capture[k].what);
+            iof__labeller_free(lb);
+            return (iof_err)rc;
+        }
     lbl_file *files = NULL;
     size_t nf = 0;
     rc = list_files(paths, n, o, &files, &nf, errbuf, errlen);

@@ -37,22 +37,27 @@ void iof__lbl_attrs_from(iof__lbl_attrs *a, const iof__lbl_src *s)
         a->has |= IOF_LBL_HAS_DEVICE_TYPE;
         a->device_type = s->dev->type;
     }
-    /* DNS names: iof__lbl_attrs_dns; SNI and the nDPI application are not kept by these
-     * records: rules on them are unknown (docs/LABELS.md) */
+    /* DNS names and the SNI: iof__lbl_attrs_names; the nDPI application is not kept by these
+     * records: rules on it are unknown (docs/LABELS.md) */
 }
 
-void iof__lbl_attrs_dns(iof__lbl_attrs *a, const iof__dnsmap *m, uint64_t horizon)
+void iof__lbl_attrs_names(iof__lbl_attrs *a, const iof__namemaps *names, uint64_t horizon)
 {
-    if (!m)
-        return;
-    a->n_dns = iof__dnsmap_lookup(m, a->ipver, a->dev_ip, a->rem_ip, a->first_ns, horizon, a->dns_store,
-                                  IOF_RULES_MAX_DNS);
-    a->dns = a->dns_store;
-    if (a->n_dns)
-        a->has |= IOF_LBL_HAS_DNS;
+    if (names && names->dns) {
+        a->n_dns = iof__dnsmap_lookup(names->dns, a->ipver, a->dev_ip, a->rem_ip, a->first_ns, horizon,
+                                      a->dns_store, IOF_RULES_MAX_DNS);
+        a->dns = a->dns_store;
+        if (a->n_dns)
+            a->has |= IOF_LBL_HAS_DNS;
+    }
+    /* the hello comes after the connection's first packets: any record of it up to its end */
+    if (names && names->sni && a->proto == 6 && (a->has & IOF_LBL_HAS_PORTS) &&
+        (a->sni = iof__snimap_lookup(names->sni, a->ipver, a->dev_ip, a->dev_port, a->rem_ip, a->rem_port,
+                                     a->last_ns, horizon)))
+        a->has |= IOF_LBL_HAS_SNI;
 }
 
-void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, const iof__dnsmap *dns, iof__lbl_attrs *a)
+void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, const iof__namemaps *names, iof__lbl_attrs *a)
 {
     /* the record's first packet: 1 = device -> remote (outbound) */
     const iof__lbl_src s = { .ipver = r->ipver, .proto = r->proto, .first_out = r->first_dir != 0,
@@ -60,5 +65,5 @@ void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, const iof__d
                              .dev_port = r->dev_port, .rem_port = r->rem_port, .dev_ip = r->dev_ip,
                              .rem_ip = r->rem_ip, .first_ns = r->first_ns, .last_ns = r->last_ns, .dev = dev };
     iof__lbl_attrs_from(a, &s);
-    iof__lbl_attrs_dns(a, dns, r->names_horizon);
+    iof__lbl_attrs_names(a, names, r->names_horizon);
 }

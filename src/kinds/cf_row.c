@@ -79,7 +79,7 @@ void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof__cf
     row->lbl.lb = cfg->labels;
     if (cfg->labels) {
         iof__lbl_attrs a;
-        iof__cf_lbl_attrs(r, row->dev, cfg->dnsmap, &a);
+        iof__cf_lbl_attrs(r, row->dev, cfg->names, &a);
         iof__lbl_row_fill(&row->lbl, &a);
     }
     row->sens.s = cfg->sensors;

@@ -25,7 +25,7 @@ typedef struct iof__cf_rowcfg {
     const iof__labeller *labels; /* --rules: label columns (NULL: none) */
     const iof__sensors *sensors; /* --sensors: sensor context columns (NULL: none) */
     int64_t sensor_tol_ns;       /* --tolerance */
-    const iof__dnsmap *dnsmap;   /* the run's DNS names for the labels' `dns` (NULL: none) */
+    const iof__namemaps *names;  /* the run's name maps for the labels' dns / sni (NULL: none) */
 } iof__cf_rowcfg;
 
 /* One row = one record, with its text fields formatted once. */
@@ -88,7 +88,7 @@ uint32_t iof__cf_payload_stream_reuse(const iof__cfrec *rec, int16_t *out, uint3
 extern const iof__row_kind iof__cf_kind;
 
 /* The record's attributes for the label rules (dev: its inventory entry, or NULL). */
-void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, const iof__dnsmap *dns, iof__lbl_attrs *a);
+void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, const iof__namemaps *names, iof__lbl_attrs *a);
 
 /* Remote IP text as written (anonymised when configured). Returns length. */
 uint32_t iof__cf_format_remip(const iof__cfrec *rec, bool anonymise, char out[48]);

@@ -14,6 +14,7 @@
 
 #include "common/schema.h"
 #include "flow/dnsmap.h"
+#include "flow/snimap.h"
 #include "flow/inventory.h"
 #include "labels/labeller.h"
 
@@ -59,11 +60,18 @@ typedef struct iof__lbl_src {
 /* Fills a (all of it) from s: ports for TCP and UDP only, TTLs where seen, device name and
  * type where the inventory has them. */
 void iof__lbl_attrs_from(iof__lbl_attrs *a, const iof__lbl_src *s);
-/* The `dns` attribute (docs/LABELS.md "DNS names"): the names the run's DNS map gives the
- * record's (device, remote) pair, learnt at or before its first packet and below its horizon
- * (flow/dnsmap.h). Nothing without a map; with one, a record whose pair has no such name has
- * no `dns` (rules on it are unknown). Call after iof__lbl_attrs_from. */
-void iof__lbl_attrs_dns(iof__lbl_attrs *a, const iof__dnsmap *m, uint64_t horizon);
+/* The run's name maps, learnt from the capture (NULL: not kept, no rule reads them). */
+typedef struct iof__namemaps {
+    const iof__dnsmap *dns;
+    const iof__snimap *sni;
+} iof__namemaps;
+/* The `dns` and `sni` attributes (docs/LABELS.md "DNS names", "TLS server names"), from a
+ * record's horizon (flow/dnsmap.h): `dns` = the names the DNS map gives (device, remote) at or
+ * before the first packet; `sni` = the server name of the TCP connection of the record's key
+ * from a hello at or before its last packet. A map that is kept but has nothing for the record
+ * leaves the attribute missing (rules on it are unknown). Call after iof__lbl_attrs_from;
+ * names may be NULL. */
+void iof__lbl_attrs_names(iof__lbl_attrs *a, const iof__namemaps *names, uint64_t horizon);
 /* iof__colgroup.ops.get of the group. */
 void iof__lbl_get(const void *lblrow, const iof__column *c, uint32_t k, iof__value *v);
 

@@ -130,7 +130,7 @@ static int tel_kind_schema(iof__schema *s, const void *cfg, bool wide)
     return iof__tel_schema(s, cfg);
 }
 
-void iof__tel_lbl_attrs(const iof__telrow *r, const iof__device *dev, const iof__dnsmap *dns, iof__lbl_attrs *a)
+void iof__tel_lbl_attrs(const iof__telrow *r, const iof__device *dev, const iof__namemaps *names, iof__lbl_attrs *a)
 {
     /* this second's TTLs and packets: an attack's time window labels exactly its seconds */
     const iof__telkey *k = &r->k;
@@ -139,7 +139,7 @@ void iof__tel_lbl_attrs(const iof__telrow *r, const iof__device *dev, const iof_
                              .dev_port = k->dev_port, .rem_port = k->rem_port, .dev_ip = k->dev_ip,
                              .rem_ip = k->rem_ip, .first_ns = r->first_ns, .last_ns = r->last_ns, .dev = dev };
     iof__lbl_attrs_from(a, &s);
-    iof__lbl_attrs_dns(a, dns, r->names_horizon);
+    iof__lbl_attrs_names(a, names, r->names_horizon);
 }
 
 typedef struct tel_builder {
@@ -186,7 +186,7 @@ static const void *tel_build(void *builder, const void *rec)
     row->lbl.lb = b->cfg.labels;
     if (b->cfg.labels) {
         iof__lbl_attrs a;
-        iof__tel_lbl_attrs(r, row->dev, b->cfg.dnsmap, &a);
+        iof__tel_lbl_attrs(r, row->dev, b->cfg.names, &a);
         iof__lbl_row_fill(&row->lbl, &a);
     }
     /* the row's lifetime is its second: the readings in it, and the reading as of the flow's first packet */

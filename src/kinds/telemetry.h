@@ -19,14 +19,14 @@ typedef struct iof__tel_rowcfg {
     const iof__labeller *labels; /* --rules (NULL: none) */
     const iof__sensors *sensors; /* --sensors: sensor context columns (NULL: none) */
     int64_t sensor_tol_ns;       /* --tolerance */
-    const iof__dnsmap *dnsmap;   /* the run's DNS names for the labels' `dns` (NULL: none) */
+    const iof__namemaps *names;  /* the run's name maps for the labels' dns / sni (NULL: none) */
 } iof__tel_rowcfg;
 
 extern const iof__row_kind iof__tel_kind;
 
 /* A row as the label rules see it: its flow's key and first direction, this second's TTLs and
  * first/last packet (so time windows label each second). */
-void iof__tel_lbl_attrs(const iof__telrow *r, const iof__device *dev, const iof__dnsmap *dns, iof__lbl_attrs *a);
+void iof__tel_lbl_attrs(const iof__telrow *r, const iof__device *dev, const iof__namemaps *names, iof__lbl_attrs *a);
 /* Its schema (also for documentation and column checks: --rules keys must not collide). */
 int iof__tel_schema(iof__schema *s, const iof__tel_rowcfg *cfg);
 

@@ -150,6 +150,22 @@ static void print_dns(const iof_run *r, FILE *fp)
             d.no_answer, d.damaged, d.other_family, d.beyond_message, d.not_dns);
 }
 
+/* rules on `sni`: the hellos read and every one not read, by reason */
+static void print_sni(const iof_run *r, FILE *fp)
+{
+    if (!r->snimap)
+        return;
+    iof__snimap_stats s;
+    iof__snimap_get_stats(r->snimap, &s);
+    fprintf(fp, "  tls server names (rules on sni): %" PRIu64 " ClientHello(s): %" PRIu64 " with a name (%" PRIu64
+                " connection(s) kept of at most %" PRIu64 "), %" PRIu64 " without; %" PRIu64 " read over segments\n",
+            s.hellos, s.named, s.conns, s.max_conns, s.no_name, s.gathered);
+    fprintf(fp, "    not read: %" PRIu64 " damaged, %" PRIu64 " too long, %" PRIu64 " cut, %" PRIu64
+                " while all gathering slots were taken, %" PRIu64 " left unfinished; not kept: %" PRIu64
+                " map full, %" PRIu64 " name text full\n",
+            s.damaged, s.too_long, s.cut, s.pending_full, s.pending_dropped, s.dropped_cap, s.dropped_text);
+}
+
 /* -f joy: the Joy table's flows, how they ended, and its cap */
 static void print_joy(const iof_run *r, FILE *fp)
 {
@@ -225,6 +241,7 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
     print_sensors(r, fp);
     print_labels(r, fp);
     print_dns(r, fp);
+    print_sni(r, fp);
     iof__print_tables(st, fp, uni);
     size_t nf = 0;
     const iof__sink_file_info *files = r->sink ? iof__sink_files(r->sink, &nf) : NULL;
@@ -331,6 +348,13 @@ static size_t warn_reasons(const iof_run *r, char *t, size_t len)
         if (lost)
             reason(t, len, &n, "the DNS map did not keep %" PRIu64 " name(s) (a cap: see \"dns names\"), so rules "
                    "on dns may find fewer names than the capture gave", lost);
+    }
+    if (r->snimap) {
+        iof__snimap_stats s;
+        iof__snimap_get_stats(r->snimap, &s);
+        if (s.dropped_cap + s.dropped_text + s.pending_full)
+            reason(t, len, &n, "the SNI map did not read or keep %" PRIu64 " server name(s) (a cap: see \"tls server "
+                   "names\"), so rules on sni may miss them", s.dropped_cap + s.dropped_text + s.pending_full);
     }
     if (st->live && st->live_stats_ok && st->ps_drop)
         reason(t, len, &n, "the kernel dropped %" PRIu64 " packet(s) (libpcap ps_drop)", st->ps_drop);
@@ -579,6 +603,26 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_u64(&b, "other_family", d.other_family, true);
         iof__tb_kv_u64(&b, "beyond_message", d.beyond_message, true);
         iof__tb_kv_u64(&b, "not_dns", d.not_dns, true);
+        iof__tb_putc(&b, '}');
+    }
+    if (r->snimap) {
+        iof__snimap_stats s;
+        iof__snimap_get_stats(r->snimap, &s);
+        iof__tb_puts(&b, ",\"tls_sni\":{");
+        iof__tb_kv_u64(&b, "hellos", s.hellos, false);
+        iof__tb_kv_u64(&b, "named", s.named, true);
+        iof__tb_kv_u64(&b, "no_name", s.no_name, true);
+        iof__tb_kv_u64(&b, "gathered", s.gathered, true);
+        iof__tb_kv_u64(&b, "connections", s.conns, true);
+        iof__tb_kv_u64(&b, "max_connections", s.max_conns, true);
+        iof__tb_kv_u64(&b, "known_again", s.known, true);
+        iof__tb_kv_u64(&b, "damaged", s.damaged, true);
+        iof__tb_kv_u64(&b, "too_long", s.too_long, true);
+        iof__tb_kv_u64(&b, "cut", s.cut, true);
+        iof__tb_kv_u64(&b, "pending_full", s.pending_full, true);
+        iof__tb_kv_u64(&b, "pending_dropped", s.pending_dropped, true);
+        iof__tb_kv_u64(&b, "dropped_map_full", s.dropped_cap, true);
+        iof__tb_kv_u64(&b, "dropped_text_full", s.dropped_text, true);
         iof__tb_putc(&b, '}');
     }
     if (r->sensors) {

@@ -313,6 +313,7 @@ void iof_run_destroy(iof_run *r)
     iof__inventory_free(r->inv);
     iof__labeller_free(r->labels);
     iof__dnsmap_destroy(r->dnsmap);
+    iof__snimap_destroy(r->snimap);
     iof__sensors_free(r->sensors);
     iof__input_list_free(r->inputs, r->n_inputs);
     iof__stats_free(&r->st);
@@ -374,7 +375,7 @@ static int cf_label_stats(void *ctx, const iof__row_kind *kind, const void *reco
     iof_run *r = ctx;
     const iof__cfrec *rec = record;
     iof__lbl_attrs a;
-    iof__cf_lbl_attrs(rec, device_of(r, rec->device), r->dnsmap, &a);
+    iof__cf_lbl_attrs(rec, device_of(r, rec->device), &r->names, &a);
     return count_labels(r, &a, rec->variant);
 }
 
@@ -455,7 +456,7 @@ static int tel_label_stats(void *ctx, const iof__row_kind *kind, const void *rec
     iof_run *r = ctx;
     const iof__telrow *row = record;
     iof__lbl_attrs a;
-    iof__tel_lbl_attrs(row, device_of(r, row->k.device), r->dnsmap, &a);
+    iof__tel_lbl_attrs(row, device_of(r, row->k.device), &r->names, &a);
     return count_labels(r, &a, IOF_LBL_STAT_TEL);
 }
 
@@ -480,7 +481,7 @@ static int setup_telemetry(iof_run *r, uint64_t seed)
     if (r->labels && !r->timeline)
         IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, tel_label_stats, r));
     r->telcfg = (iof__tel_rowcfg){ .anonymise = c->anonymise, .inv = r->inv, .labels = r->labels,
-                                   .sensors = r->sensors, .sensor_tol_ns = sensor_tol_ns(c), .dnsmap = r->dnsmap };
+                                   .sensors = r->sensors, .sensor_tol_ns = sensor_tol_ns(c), .names = &r->names };
     return IOF_OK;
 }
 
@@ -517,11 +518,16 @@ static int setup(iof_run *r)
         .variants = c->variants,
         .hash_seed = seed,
     };
-    /* rules on `dns`: the names learnt from the capture's DNS responses (flow/dnsmap.h) */
-    const char *need[IOF_LBL_NEED__COUNT];
-    if (r->labels && (iof__labeller_needs(r->labels, need), need[IOF_LBL_NEED_DNS]) &&
-        iof__dnsmap_create(&r->dnsmap, c->max_memory == UINT64_MAX ? 0 : c->max_memory) != IOF_OK)
+    /* rules on `dns` / `sni`: the names learnt from the capture's DNS responses and TLS
+     * ClientHellos (flow/dnsmap.h, flow/snimap.h) */
+    const char *need[IOF_LBL_NEED__COUNT] = { 0 };
+    uint64_t maps_mem = c->max_memory == UINT64_MAX ? 0 : c->max_memory;
+    if (r->labels)
+        iof__labeller_needs(r->labels, need);
+    if ((need[IOF_LBL_NEED_DNS] && iof__dnsmap_create(&r->dnsmap, maps_mem) != IOF_OK) ||
+        (need[IOF_LBL_NEED_SNI] && iof__snimap_create(&r->snimap, maps_mem) != IOF_OK))
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
+    r->names = (iof__namemaps){ .dns = r->dnsmap, .sni = r->snimap };
     if (r->inv && !(r->inv_seen = calloc(iof__inventory_count(r->inv) + 1, 1)))
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
     int rc = iof__cflow_create(&r->flows, &fc, cf_emit, r);
@@ -537,7 +543,7 @@ static int setup(iof_run *r)
     r->rowcfg = (iof__cf_rowcfg){ .packets = c->packets, .payload_total = c->payload_total,
                                   .anonymise = c->anonymise, .device_ip = c->device_ip, .inv = r->inv,
                                   .labels = r->labels, .sensors = r->sensors, .sensor_tol_ns = sensor_tol_ns(c),
-                                  .dnsmap = r->dnsmap };
+                                  .names = &r->names };
     if (c->formats & IOF_FMT_JOY)
         IOF_TRY(iof__joyrun_setup(r, seed));
     if (!(c->formats & ~(unsigned)IOF_FMT_JOY))
@@ -656,6 +662,8 @@ static int process_frame(iof_run *r, const iof__frame *f)
     r->names_fed++; /* the packet's feed number: what records emitted from now on may see */
     if (r->dnsmap && iof__dnsmap_packet(r->dnsmap, &pkt, r->names_fed) != IOF_OK)
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory (the DNS map)");
+    if (r->snimap && iof__snimap_packet(r->snimap, &pkt, r->names_fed) != IOF_OK)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory (the SNI map)");
     if (r->observer)
         r->observer(r->observer_ctx, f, &pkt);
     if (r->no_flows)

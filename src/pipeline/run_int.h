@@ -55,6 +55,8 @@ struct iof_run {
     iof__inventory *inv;
     iof__labeller *labels;         /* --rules, or NULL */
     iof__dnsmap *dnsmap;           /* rules on `dns`: the names the capture resolved, or NULL */
+    iof__snimap *snimap;           /* rules on `sni`: the TLS server names, or NULL */
+    iof__namemaps names;           /* both, as the label attributes read them */
     uint64_t names_fed;            /* decoded packets fed to the name maps (their feed numbers) */
     iof__sensors *sensors;         /* --sensors, or NULL */
     iof__sensors_stats sensors_st; /* its reader's counts (summary, stats JSON) */

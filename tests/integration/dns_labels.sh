@@ -36,7 +36,7 @@ for cap in "${caps[@]}"; do
         -e dns.count.answers -e dns.qry.name -e dns.resp.name -e dns.resp.type -e dns.cname -e dns.a -e dns.aaaa \
         > "$T/$name.tsv" 2>/dev/null || fail "tshark $cap"
     out=$T/$name
-    "$BIN" extract --rules "$T/dns.rules" --device-ip -f csv,jsonl,parquet --layout wide --stats "$out.stats.json" \
+    "$BIN" extract --rules "$T/dns.rules" --device-ip --keep-private-ips -f csv,jsonl,parquet --layout wide --stats "$out.stats.json" \
         -o "$out" "$C" > "$out.log" 2>&1 || { cat "$out.log"; fail "$cap: extract"; }
     python3 "$HERE/dns_labels.py" "$T/$name.tsv" records $(find "$out" -name '*.csv' -o -name '*.jsonl' | sort) \
         || fail "$cap: custom-flow labels differ from tshark's names"
@@ -59,7 +59,7 @@ sys.exit(0 if pq == tx else 1)
 EOF
         fi
     done
-    "$BIN" extract --rules "$T/dns.rules" --device-ip -f parquet --threads 1 -o "$out.t1" "$C" > /dev/null 2>&1 \
+    "$BIN" extract --rules "$T/dns.rules" --device-ip --keep-private-ips -f parquet --threads 1 -o "$out.t1" "$C" > /dev/null 2>&1 \
         || fail "$cap: extract --threads 1"
     for f in $(cd "$out" && find . -name '*.parquet' | sort); do
         cmp -s "$out/$f" "$out.t1/$f" || fail "$cap: $f with --threads 1 differs"

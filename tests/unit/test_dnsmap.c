@@ -311,6 +311,7 @@ static void test_rule(void)
     rr_a(&b, "api.other.org", X2, false);
     p = mkpkt(&b, b.n, 17, 4, OTHER, 10 * S);
     ASSERT_EQ_INT(feed(m, &p), IOF_OK);
+    iof__namemaps maps = { .dns = m };
     iof__cfrec r;
     memset(&r, 0, sizeof r);
     r.ipver = 4;
@@ -322,21 +323,21 @@ static void test_rule(void)
     r.names_horizon = fed;
     iof__lbl_attrs a;
     iof__lbl_result res[1];
-    iof__cf_lbl_attrs(&r, NULL, m, &a);
+    iof__cf_lbl_attrs(&r, NULL, &maps, &a);
     ASSERT_TRUE(a.has & IOF_LBL_HAS_DNS);
     ASSERT_EQ_INT(a.n_dns, 1);
     iof__rules_eval(rs, &a, res);
     ASSERT_EQ_STR(res[0].value, "example");
     ASSERT_EQ_STR(res[0].rule, "t.rules:2");
     r.first_ns = 9 * S; /* before the response */
-    iof__cf_lbl_attrs(&r, NULL, m, &a);
+    iof__cf_lbl_attrs(&r, NULL, &maps, &a);
     ASSERT_TRUE(!(a.has & IOF_LBL_HAS_DNS));
     iof__rules_eval(rs, &a, res);
     ASSERT_EQ_STR(res[0].value, "unnamed");
     memcpy(r.dev_ip, OTHER, 16); /* OTHER resolved X2 to another name */
     memcpy(r.rem_ip, X2, 16);
     r.first_ns = 11 * S;
-    iof__cf_lbl_attrs(&r, NULL, m, &a);
+    iof__cf_lbl_attrs(&r, NULL, &maps, &a);
     iof__rules_eval(rs, &a, res);
     ASSERT_EQ_STR(res[0].value, "other");
     iof__cf_lbl_attrs(&r, NULL, NULL, &a); /* no map: no dns */
