@@ -61,9 +61,7 @@ EOF
     done
     "$BIN" extract --rules "$T/dns.rules" --device-ip --keep-private-ips -f parquet --threads 1 -o "$out.t1" "$C" > /dev/null 2>&1 \
         || fail "$cap: extract --threads 1"
-    for f in $(cd "$out" && find . -name '*.parquet' | sort); do
-        cmp -s "$out/$f" "$out.t1/$f" || fail "$cap: $f with --threads 1 differs"
-    done
+    same_bytes "$cap: --threads 1" "$out" "$out.t1"
     # Joy flows
     "$BIN" extract -f joy --rules "$T/dns.rules" -o - "$C" 2> "$out.joy.log" > "$out.joy.ndjson" \
         || { cat "$out.joy.log"; fail "$cap: -f joy"; }
@@ -80,12 +78,5 @@ if [ -f "$C" ]; then
 fi
 
 # iotflow label: refused, nothing written
-first=$(find "$T/${caps[0]%.*}" -name '*.csv' | head -1)
-if [ -n "$first" ]; then
-    "$BIN" label --rules "$T/dns.rules" -o "$T/relabel" "$first" > "$T/label.log" 2>&1
-    rc=$?
-    [ $rc = 1 ] || { cat "$T/label.log"; fail "label with dns rules: exit $rc, want 1"; }
-    grep -q "reads dns" "$T/label.log" || { cat "$T/label.log"; fail "label: no message about dns"; }
-    [ -z "$(find "$T/relabel" -type f 2>/dev/null)" ] || fail "label: wrote files"
-fi
+label_refuses "$T/dns.rules" "$(find "$T/${caps[0]%.*}" -name '*.csv' | head -1)" dns
 echo "PASS: dns labels on $ran captures equal tshark's names"

@@ -30,3 +30,24 @@ pq_rows() {
     cat "$out.verify"
     fail "pqcheck verify $file"
 }
+
+# same_bytes WHAT DIR_A DIR_B: every .parquet under A equals B's byte for byte (at least one)
+same_bytes() {
+    local what=$1 n=0 f
+    for f in $(cd "$2" && find . -name '*.parquet' | sort); do
+        cmp -s "$2/$f" "$3/$f" || fail "$what: $f differs"
+        n=$((n + 1))
+    done
+    [ $n -gt 0 ] || fail "$what: no Parquet file in $2"
+}
+
+# label_refuses RULES FILE WORD: `iotflow label` with RULES on FILE exits 1, its message says
+# "reads WORD", and nothing is written
+label_refuses() {
+    local out=$T/refused.$RANDOM rc
+    "$BIN" label --rules "$1" -o "$out" "$2" > "$out.log" 2>&1
+    rc=$?
+    [ $rc = 1 ] || { cat "$out.log"; fail "label with $3 rules: exit $rc, want 1"; }
+    grep -q "reads $3" "$out.log" || { cat "$out.log"; fail "label: no message about $3"; }
+    [ -z "$(find "$out" -type f 2>/dev/null)" ] || fail "label with $3 rules: wrote files"
+}

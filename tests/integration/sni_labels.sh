@@ -56,9 +56,7 @@ PY
     "$BIN" extract --rules "$T/sni.rules" -f parquet -o "$out.p" "$C" > /dev/null 2>&1 || fail "$cap: parquet"
     "$BIN" extract --rules "$T/sni.rules" -f parquet --threads 1 -o "$out.t1" "$C" > /dev/null 2>&1 \
         || fail "$cap: parquet --threads 1"
-    for f in $(cd "$out.p" && find . -name '*.parquet' | sort); do
-        cmp -s "$out.p/$f" "$out.t1/$f" || fail "$cap: $f with --threads 1 differs"
-    done
+    same_bytes "$cap: --threads 1" "$out.p" "$out.t1"
     "$BIN" extract -f joy --rules "$T/sni.rules" -o - "$C" 2> "$out.joy.log" > "$out.joy.ndjson" \
         || { cat "$out.joy.log"; fail "$cap: -f joy"; }
     python3 "$HERE/sni_labels.py" "$T/$name.tsv" joy "$out.joy.ndjson" || fail "$cap: Joy labels differ from tshark's hellos"
@@ -66,12 +64,5 @@ done
 [ $ran -ge 4 ] || { echo "SKIP: fewer than 4 of the captures are in the corpus"; exit 77; }
 
 # iotflow label: refused, nothing written
-first=$(find "$T/${caps[0]%.*}" -name '*.csv' | head -1)
-if [ -n "$first" ]; then
-    "$BIN" label --rules "$T/sni.rules" -o "$T/relabel" "$first" > "$T/label.log" 2>&1
-    rc=$?
-    [ $rc = 1 ] || { cat "$T/label.log"; fail "label with sni rules: exit $rc, want 1"; }
-    grep -q "reads sni" "$T/label.log" || { cat "$T/label.log"; fail "label: no message about sni"; }
-    [ -z "$(find "$T/relabel" -type f 2>/dev/null)" ] || fail "label: wrote files"
-fi
+label_refuses "$T/sni.rules" "$(find "$T/${caps[0]%.*}" -name '*.csv' | head -1)" sni
 echo "PASS: sni labels on $ran captures equal tshark's ClientHellos"
