@@ -22,6 +22,11 @@
 #   iotflow stats          extraction with no output (the "output to /dev/null" baseline)
 #   iotflow -f parquet     wide layout, zstd (the default)
 #   iotflow -f csv         wide layout; the CSV is also gzip'ed once to compare sizes
+#   iotflow -f joy         Cisco Joy 3.0.3's flows with its feature modules, gzip NDJSON (Joy
+#                          itself is archived and not installable: its 0.066 M packets/s on this
+#                          machine class is the reference, docs/JOY.md)
+#   iotflow --rules (dns, sni)  Parquet with rules that make the run learn DNS answers and TLS
+#                          server names (flow/dnsmap.c, flow/snimap.c)
 #   tcpdump -r -w /dev/null  reading the capture with libpcap (I/O floor)
 #   softflowd -r           NetFlow exporter (flow accounting only, no payload)
 #   nfpcapd -r             nfdump's pcap-to-flow collector (flow accounting only)
@@ -64,6 +69,9 @@ gen smarthome --seed 11 --duration 5m --scale "$(python3 -c "print(max(1, round(
 gen smallpkt --seed 12 --duration 30m --profile small --scale "$(python3 -c "print(max(1, round($GB * 1000 / 6.1)))")"
 # dense: ~4.2 MB per scale unit over 5 minutes, plus ~4 MB of motion video at any scale
 gen dense --seed 13 --duration 5m --profile dense --scale "$(python3 -c "print(max(1, round($GB * 200 / 4.2)))")"
+
+# rules that read the capture's DNS answers and TLS server names (the name maps' cost)
+printf 'key svc default "other" on-missing "unnamed"\nsvc = "cloud" if dns "*.com" or sni "*.com"\n' > "$W/names.rules"
 
 timed() { # cmd...: runs it once on a clean output directory, prints "wall_s rss_kb"
   rm -rf "$W/out"
@@ -131,6 +139,8 @@ iotflow -f parquet (wide,zstd)||$IOF extract -q --variant bi $DEV -f parquet --o
 iotflow -f parquet (nested)||$IOF extract -q --variant bi --layout nested $DEV -f parquet --overwrite -o $W/out $cap
 iotflow -f csv (wide) > null||$IOF extract -q --variant bi $DEV -f csv -o - $cap > /dev/null
 iotflow -f jsonl > null||$IOF extract -q --variant bi $DEV -f jsonl -o - $cap > /dev/null
+iotflow -f joy (gzip NDJSON)||$IOF extract -q -f joy --overwrite -o $W/out $cap
+iotflow -f parquet, dns+sni rules||$IOF extract -q --variant bi $DEV --rules $W/names.rules -f parquet --overwrite -o $W/out $cap
 tcpdump -r (read only)|tcpdump|tcpdump -r $cap -w /dev/null
 softflowd -r|softflowd|softflowd -r $cap -n 127.0.0.1:9 -D >/dev/null
 nfpcapd -r|nfpcapd|rm -rf $W/nf && mkdir -p $W/nf && nfpcapd -r $cap -l $W/nf

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "capture/source.h"
 #include "common/err.h"
@@ -72,6 +73,22 @@ const char *iof__capture_sniff(const char *path, char *why, size_t wl)
     close(fd);
     if (n < 0) {
         snprintf(why, wl, "cannot read: %s", strerror(saved));
+        return why;
+    }
+    if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
+        /* gzip: what it holds must be a capture too (a Joy .json.gz is gzip) */
+        gzFile gz = gzopen(path, "rb");
+        int got = gz ? gzread(gz, b, sizeof b) : -1;
+        if (gz)
+            gzclose(gz);
+        if (got == (int)sizeof b && iof__capture_magic(b, sizeof b) && !(b[0] == 0x1f && b[1] == 0x8b))
+            return NULL;
+        if (got < 0)
+            snprintf(why, wl, "gzip that cannot be read");
+        else if (got < 4)
+            snprintf(why, wl, "gzip of %d bytes: too short to be a capture", got);
+        else
+            snprintf(why, wl, "gzip of no capture (first bytes inside %02x %02x %02x %02x)", b[0], b[1], b[2], b[3]);
         return why;
     }
     if (iof__capture_magic(b, (size_t)n))

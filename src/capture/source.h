@@ -120,7 +120,8 @@ int iof__input_list_shard(char **list, size_t *n, unsigned k, unsigned nshards, 
 /* Capture detection by magic number (pcap in every byte order and resolution, the Kuznetzov
  * "patched" format, pcapng, gzip): the one test every directory walk uses. */
 bool iof__capture_magic(const uint8_t *b, size_t n);
-/* NULL if the file's first bytes are a capture's, else why not (written into why). */
+/* NULL if the file's first bytes are a capture's (for a gzip file: the first bytes it holds),
+ * else why not (written into why). */
 const char *iof__capture_sniff(const char *path, char *why, size_t wl);
 
 #endif

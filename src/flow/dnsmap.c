@@ -356,7 +356,5 @@ size_t iof__dnsmap_lookup(const iof__dnsmap *m, uint8_t ipver, const uint8_t cli
 
 void iof__dnsmap_get_stats(const iof__dnsmap *m, iof__dnsmap_stats *st)
 {
-    pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
-    *st = m->st;
-    pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
+    *st = m->st; /* the feeding thread's own counters */
 }

@@ -68,6 +68,7 @@ size_t iof__dnsmap_lookup(const iof__dnsmap *m, uint8_t ipver, const uint8_t cli
                           const uint8_t addr[16], int64_t at_ns, uint64_t horizon, const char **out,
                           size_t max);
 
+/* Counters (the feeding thread only). */
 void iof__dnsmap_get_stats(const iof__dnsmap *m, iof__dnsmap_stats *st);
 
 #endif

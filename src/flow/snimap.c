@@ -32,7 +32,7 @@ typedef struct sm_key {
 
 typedef struct sm_conn {
     sm_key k;
-    uint32_t name;
+    uint32_t name;                   /* IOF_STRTAB_NONE: a hello that gave no name (a mask) */
     uint32_t older;                  /* the previous connection of the same key (SM_NONE) */
     int64_t ts_ns;
     uint64_t fed;
@@ -167,11 +167,13 @@ static size_t name_text(const uint8_t *p, size_t n, char *out)
     return k;
 }
 
+static int mask(iof__snimap *m, const sm_key *k, int64_t ts_ns, uint64_t fed);
+
 static int learn(iof__snimap *m, const sm_key *k, const iof__span *sni, int64_t ts_ns, uint64_t fed)
 {
     if (sni->len == 0 || sni->len > IOF_SNIMAP_MAX_NAME) { /* an empty host_name is invalid too */
         m->st.damaged++;
-        return IOF_OK;
+        return mask(m, k, ts_ns, fed);
     }
     char text[IOF_SNIMAP_MAX_NAME * 4 + 1];
     size_t len = name_text(sni->p, sni->len, text);
@@ -199,6 +201,30 @@ static int learn(iof__snimap *m, const sm_key *k, const iof__span *sni, int64_t 
     return rc;
 }
 
+/* A hello of k that gave no name (none, damaged, not read): when k's newest connection has a
+ * name, a nameless entry masks it, so a newer connection on a reused five-tuple does not take
+ * the older one's name. */
+static int mask(iof__snimap *m, const sm_key *k, int64_t ts_ns, uint64_t fed)
+{
+    int rc = IOF_OK;
+    pthread_rwlock_wrlock(&m->lock);
+    uint32_t newest = m->idx ? m->idx[slot_of(m, k)] : 0;
+    if (newest && m->conns[newest - 1].name != IOF_STRTAB_NONE) {
+        if (m->n >= m->max_conns) {
+            m->st.masks_dropped++;
+        } else if ((rc = index_room(m)) == IOF_OK &&
+                   (rc = iof__grow((void **)&m->conns, &m->cap, m->n + 1, sizeof(*m->conns), m->max_conns)) == IOF_OK) {
+            size_t s = slot_of(m, k);
+            m->conns[m->n] = (sm_conn){ .k = *k, .name = IOF_STRTAB_NONE, .older = m->idx[s] - 1, .ts_ns = ts_ns,
+                                        .fed = fed };
+            m->idx[s] = (uint32_t)++m->n;
+            m->st.masks++;
+        }
+    }
+    pthread_rwlock_unlock(&m->lock);
+    return rc;
+}
+
 /* A whole hello record (header included): its name learnt, or why not counted. */
 static int read_hello(iof__snimap *m, const sm_key *k, const uint8_t *p, size_t n, int64_t ts_ns, uint64_t fed,
                       bool gathered)
@@ -207,12 +233,12 @@ static int read_hello(iof__snimap *m, const sm_key *k, const uint8_t *p, size_t 
     iof__proto_status st = iof__tls_hello_parse(p + IOF_TLS_RECORD_HDR, n - IOF_TLS_RECORD_HDR, &h);
     if (st != IOF_PROTO_OK) {
         m->st.damaged++;
-        return IOF_OK;
+        return mask(m, k, ts_ns, fed);
     }
     m->st.gathered += gathered;
     if (!h.sni.p) {
         m->st.no_name++;
-        return IOF_OK;
+        return mask(m, k, ts_ns, fed);
     }
     return learn(m, k, &h.sni, ts_ns, fed);
 }
@@ -236,8 +262,9 @@ static void pending_end(iof__snimap *m, sm_pending *g)
     m->n_pending--;
 }
 
-/* A free slot of key hash h (a stale gathering gives its slot up), or NULL. */
-static sm_pending *pending_slot(iof__snimap *m, uint64_t h, int64_t now_ns)
+/* A free slot of key hash h (a stale gathering gives its slot up: *rc from masking its
+ * connection), or NULL. */
+static sm_pending *pending_slot(iof__snimap *m, uint64_t h, int64_t now_ns, uint64_t fed, int *rc)
 {
     size_t s = (size_t)h % IOF_SNIMAP_PENDING & ~(size_t)1;
     for (size_t i = s; i < s + 2; i++)
@@ -248,6 +275,8 @@ static sm_pending *pending_slot(iof__snimap *m, uint64_t h, int64_t now_ns)
     for (size_t i = s; i < s + 2; i++)
         if (m->pend[i].last_ns < now_ns - IOF_SNIMAP_STALE_NS) {
             m->st.pending_dropped++;
+            m->st.stale++;
+            *rc = mask(m, &m->pend[i].k, now_ns, fed);
             pending_end(m, &m->pend[i]);
             return &m->pend[i];
         }
@@ -255,16 +284,22 @@ static sm_pending *pending_slot(iof__snimap *m, uint64_t h, int64_t now_ns)
 }
 
 /* The next segment of a gathering: in order, it adds its bytes (and the hello is read once
- * whole); a retransmission of bytes already taken is ignored; a gap ends the gathering. */
-static int pending_segment(iof__snimap *m, sm_pending *g, const iof__pkt *p, const uint8_t *data, uint64_t fed)
+ * whole); a retransmission of bytes already taken is ignored; a gap ends the gathering, and
+ * the segment is then looked at as any other (*again: it may start a new hello). */
+static int pending_segment(iof__snimap *m, sm_pending *g, const iof__pkt *p, const uint8_t *data, uint64_t fed,
+                           bool *again)
 {
+    *again = false;
     int32_t d = (int32_t)(p->tcp_seq - g->expect);
-    if (d < 0 && (uint32_t)-d >= p->payload_len)
+    uint32_t back = g->expect - p->tcp_seq; /* how far before the expected byte it starts (d < 0) */
+    if (d < 0 && back >= p->payload_len)
         return IOF_OK; /* wholly before what is expected: a retransmission */
     if (d != 0 || p->payload_caplen < p->payload_len) {
         m->st.cut++; /* a gap, an overlap we do not merge, or a snaplen cut */
+        sm_key k = g->k;
         pending_end(m, g);
-        return IOF_OK;
+        *again = d != 0;
+        return mask(m, &k, p->ts_ns, fed);
     }
     uint32_t take = g->need - g->have < p->payload_caplen ? g->need - g->have : p->payload_caplen;
     iof__rd r = rd_init(data, p->payload_caplen);
@@ -292,8 +327,12 @@ int iof__snimap_packet(iof__snimap *m, const iof__pkt *p, uint64_t fed)
     if (m->n_pending) {
         h = key_hash(m, &k);
         sm_pending *g = pending_find(m, &k, h);
-        if (g)
-            return pending_segment(m, g, p, data, fed);
+        bool again = false;
+        if (g) {
+            int rc = pending_segment(m, g, p, data, fed, &again);
+            if (rc != IOF_OK || !again)
+                return rc;
+        }
     }
     /* a hello starts a segment: a handshake record, then handshake type 1 */
     iof__rd r = rd_init(data, p->payload_caplen);
@@ -311,25 +350,28 @@ int iof__snimap_packet(iof__snimap *m, const iof__pkt *p, uint64_t fed)
         hlen |= rd_be16(&r);
         if (hlen + 4 > rec.len) {
             m->st.too_long++;
-            return IOF_OK;
+            return mask(m, &k, p->ts_ns, fed);
         }
     }
     if (need > IOF_SNIMAP_MAX_HELLO) {
         m->st.too_long++;
-        return IOF_OK;
+        return mask(m, &k, p->ts_ns, fed);
     }
     if (p->payload_caplen >= need)
         return read_hello(m, &k, data, need, p->ts_ns, fed, false);
     if (p->payload_caplen < p->payload_len) {
         m->st.cut++; /* the capture kept only part of the segment */
-        return IOF_OK;
+        return mask(m, &k, p->ts_ns, fed);
     }
     if (!m->n_pending)
         h = key_hash(m, &k);
-    sm_pending *g = pending_slot(m, h, p->ts_ns);
+    int rc = IOF_OK;
+    sm_pending *g = pending_slot(m, h, p->ts_ns, fed, &rc);
+    if (rc != IOF_OK)
+        return rc;
     if (!g) {
         m->st.pending_full++;
-        return IOF_OK;
+        return mask(m, &k, p->ts_ns, fed);
     }
     if (!(g->buf = malloc(need)))
         return IOF_E_NOMEM;
@@ -346,6 +388,7 @@ int iof__snimap_packet(iof__snimap *m, const iof__pkt *p, uint64_t fed)
 
 /* ---- lookups (any thread) ------------------------------------------------------------------ */
 
+/* k's newest connection a record at at_ns below horizon can see (maybe a mask), or SM_NONE. */
 static uint32_t newest_fit(const iof__snimap *m, const sm_key *k, int64_t at_ns, uint64_t horizon)
 {
     if (!m->idx)
@@ -374,7 +417,7 @@ const char *iof__snimap_lookup(const iof__snimap *m, uint8_t ipver, const uint8_
         c = m->conns[d].fed > m->conns[c].fed ? d : c;
     else if (c == SM_NONE)
         c = d;
-    if (c != SM_NONE)
+    if (c != SM_NONE && m->conns[c].name != IOF_STRTAB_NONE)
         name = iof__strtab_get(&m->names, m->conns[c].name);
     pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
     return name;
@@ -382,8 +425,6 @@ const char *iof__snimap_lookup(const iof__snimap *m, uint8_t ipver, const uint8_
 
 void iof__snimap_get_stats(const iof__snimap *m, iof__snimap_stats *st)
 {
-    pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
-    *st = m->st;
-    pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
+    *st = m->st; /* the feeding thread's own counters */
     st->pending_dropped += m->n_pending;
 }

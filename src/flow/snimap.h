@@ -8,8 +8,9 @@
  *
  * Deterministic as the DNS map (flow/dnsmap.h): connections are only added, in packet order,
  * each stamped with its packet's feed number; a lookup sees those up to the record's horizon.
- * A later connection on the same five-tuple (a port reused) is added too: a lookup takes the
- * newest one its time and horizon allow. A read-write lock guards lookups from other threads.
+ * A later connection on the same five-tuple (a port reused) is added too, also when its hello
+ * gives no name (a nameless entry): a lookup takes the newest one its time and horizon allow.
+ * A read-write lock guards lookups from other threads.
  *
  * Bounded: connections by --max-memory (IOF_SNIMAP_*_CONNS), name text, and the hellos being
  * gathered at once (IOF_SNIMAP_PENDING, IOF_SNIMAP_MAX_HELLO bytes each); what does not fit is
@@ -47,10 +48,14 @@ typedef struct iof__snimap_stats {
     uint64_t cut;            /* bytes missing: snaplen, a gap or a reordering in the segments */
     uint64_t pending_full;   /* not gathered: IOF_SNIMAP_PENDING hellos were being gathered */
     uint64_t pending_dropped;/* gatherings given up: stale (their slot taken), or at the end */
+    uint64_t stale;          /* of which stale: a new hello took the slot */
     uint64_t conns;          /* connections with a name kept */
     uint64_t known;          /* a connection's hello seen again (kept once) */
     uint64_t dropped_cap;    /* names not kept: the map is full */
     uint64_t dropped_text;   /* not kept: IOF_SNIMAP_MAX_NAME_BYTES of names are stored */
+    uint64_t masks;          /* nameless entries: a hello that gave no name on a five-tuple
+                                whose older connection had one (that name is not the new one's) */
+    uint64_t masks_dropped;  /* masks not kept: the map is full (the older name shows through) */
     uint64_t max_conns;      /* the cap in force */
 } iof__snimap_stats;
 
@@ -68,8 +73,8 @@ int iof__snimap_packet(iof__snimap *m, const iof__pkt *p, uint64_t fed);
 const char *iof__snimap_lookup(const iof__snimap *m, uint8_t ipver, const uint8_t a_ip[16], uint16_t a_port,
                                const uint8_t b_ip[16], uint16_t b_port, int64_t at_ns, uint64_t horizon);
 
-/* Counters; the gatherings still open are counted as pending_dropped from the call on (the end
- * of the run). */
+/* Counters (the feeding thread only); the gatherings still open are counted as
+ * pending_dropped (at the end of the run). */
 void iof__snimap_get_stats(const iof__snimap *m, iof__snimap_stats *st);
 
 #endif

@@ -41,19 +41,28 @@ void iof__lbl_attrs_from(iof__lbl_attrs *a, const iof__lbl_src *s)
      * records: rules on it are unknown (docs/LABELS.md) */
 }
 
-void iof__lbl_attrs_names(iof__lbl_attrs *a, const iof__namemaps *names, uint64_t horizon)
+void iof__lbl_attrs_names(iof__lbl_attrs *a, const iof__namemaps *names, uint64_t horizon, unsigned how)
 {
-    if (names && names->dns) {
-        a->n_dns = iof__dnsmap_lookup(names->dns, a->ipver, a->dev_ip, a->rem_ip, a->first_ns, horizon,
-                                      a->dns_store, IOF_RULES_MAX_DNS);
+    if (!names)
+        return;
+    /* µs times: the packet was anywhere in its µs */
+    int64_t slack = (how & IOF_LBL_NAMES_US) ? 999 : 0;
+    int64_t first = a->first_ns <= INT64_MAX - slack ? a->first_ns + slack : INT64_MAX;
+    int64_t last = a->last_ns <= INT64_MAX - slack ? a->last_ns + slack : INT64_MAX;
+    if (names->dns) {
+        a->n_dns = iof__dnsmap_lookup(names->dns, a->ipver, a->dev_ip, a->rem_ip, first, horizon, a->dns_store,
+                                      IOF_RULES_MAX_DNS);
+        if (!a->n_dns && (how & IOF_LBL_NAMES_EITHER))
+            a->n_dns = iof__dnsmap_lookup(names->dns, a->ipver, a->rem_ip, a->dev_ip, first, horizon, a->dns_store,
+                                          IOF_RULES_MAX_DNS);
         a->dns = a->dns_store;
         if (a->n_dns)
             a->has |= IOF_LBL_HAS_DNS;
     }
     /* the hello comes after the connection's first packets: any record of it up to its end */
-    if (names && names->sni && a->proto == 6 && (a->has & IOF_LBL_HAS_PORTS) &&
-        (a->sni = iof__snimap_lookup(names->sni, a->ipver, a->dev_ip, a->dev_port, a->rem_ip, a->rem_port,
-                                     a->last_ns, horizon)))
+    if (names->sni && a->proto == 6 && (a->has & IOF_LBL_HAS_PORTS) &&
+        (a->sni = iof__snimap_lookup(names->sni, a->ipver, a->dev_ip, a->dev_port, a->rem_ip, a->rem_port, last,
+                                     horizon)))
         a->has |= IOF_LBL_HAS_SNI;
 }
 
@@ -65,5 +74,5 @@ void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, const iof__n
                              .dev_port = r->dev_port, .rem_port = r->rem_port, .dev_ip = r->dev_ip,
                              .rem_ip = r->rem_ip, .first_ns = r->first_ns, .last_ns = r->last_ns, .dev = dev };
     iof__lbl_attrs_from(a, &s);
-    iof__lbl_attrs_names(a, names, r->names_horizon);
+    iof__lbl_attrs_names(a, names, r->names_horizon, 0);
 }

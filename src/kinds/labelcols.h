@@ -4,9 +4,11 @@
  * record kind adds to its schema; its accessor reads an iof__lbl_row at the group's row_off in
  * the kind's row, which the kind's row builder fills with iof__lbl_row_fill.
  *
- * Labels are computed when a row is built, from the record, the inventory and the rules only:
- * a pure function, so the copies a Parquet batch holds need no room for them, every output
- * format of a run gets the same labels, and relabelling a written dataset gives them again. */
+ * Labels are computed when a row is built, from the record, the inventory, the rules and the
+ * run's name maps up to the record's horizon (append-only: flow/dnsmap.h): a pure function of
+ * what the record carries, so the copies a Parquet batch holds need no room for them, every
+ * output format and thread count of a run gets the same labels, and relabelling a written
+ * dataset gives them again (rules on the name maps are refused there). */
 #ifndef IOF_KINDS_LABELCOLS_H
 #define IOF_KINDS_LABELCOLS_H
 
@@ -60,6 +62,13 @@ typedef struct iof__lbl_src {
 /* Fills a (all of it) from s: ports for TCP and UDP only, TTLs where seen, device name and
  * type where the inventory has them. */
 void iof__lbl_attrs_from(iof__lbl_attrs *a, const iof__lbl_src *s);
+/* How a record kind's attributes meet the name maps (iof__lbl_attrs_names). */
+enum iof__lbl_names_how {
+    IOF_LBL_NAMES_US = 1u << 0,     /* first_ns / last_ns are µs truncated (Joy flows): a map's
+                                       ns times inside that µs count as at or before */
+    IOF_LBL_NAMES_EITHER = 1u << 1, /* no device side (Joy flows): `dns` = what either side
+                                       resolved the other to, the device side's first */
+};
 /* The run's name maps, learnt from the capture (NULL: not kept, no rule reads them). */
 typedef struct iof__namemaps {
     const iof__dnsmap *dns;
@@ -71,7 +80,7 @@ typedef struct iof__namemaps {
  * from a hello at or before its last packet. A map that is kept but has nothing for the record
  * leaves the attribute missing (rules on it are unknown). Call after iof__lbl_attrs_from;
  * names may be NULL. */
-void iof__lbl_attrs_names(iof__lbl_attrs *a, const iof__namemaps *names, uint64_t horizon);
+void iof__lbl_attrs_names(iof__lbl_attrs *a, const iof__namemaps *names, uint64_t horizon, unsigned how);
 /* iof__colgroup.ops.get of the group. */
 void iof__lbl_get(const void *lblrow, const iof__column *c, uint32_t k, iof__value *v);
 

@@ -139,7 +139,7 @@ void iof__tel_lbl_attrs(const iof__telrow *r, const iof__device *dev, const iof_
                              .dev_port = k->dev_port, .rem_port = k->rem_port, .dev_ip = k->dev_ip,
                              .rem_ip = k->rem_ip, .first_ns = r->first_ns, .last_ns = r->last_ns, .dev = dev };
     iof__lbl_attrs_from(a, &s);
-    iof__lbl_attrs_names(a, names, r->names_horizon);
+    iof__lbl_attrs_names(a, names, r->names_horizon, 0);
 }
 
 typedef struct tel_builder {

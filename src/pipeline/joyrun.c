@@ -23,7 +23,7 @@ static int joy_emit(void *ctx, const iof__joyrec *rec)
     if (r->labels) { /* --rules: the keys end each object; their counts go to the summary */
         iof__lbl_attrs a;
         iof__joy_lbl_attrs(rec, &a);
-        iof__lbl_attrs_names(&a, &r->names, r->names_fed);
+        iof__lbl_attrs_names(&a, &r->names, r->names_fed, IOF_LBL_NAMES_US | IOF_LBL_NAMES_EITHER);
         lab = &r->joylabels;
         lab->lb = r->labels;
         iof__lbl_row_fill(lab, &a);

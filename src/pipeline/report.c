@@ -141,9 +141,9 @@ static void print_dns(const iof_run *r, FILE *fp)
     iof__dnsmap_stats d;
     iof__dnsmap_get_stats(r->dnsmap, &d);
     fprintf(fp, "  dns names (rules on dns): %" PRIu64 " response(s), %" PRIu64 " A/AAAA answer(s), %" PRIu64
-                " (client, address, name) kept of at most %" PRIu64 "; not kept: %" PRIu64 " map full, %" PRIu64
-                " pair full, %" PRIu64 " name text full\n",
-            d.responses, d.answers, d.assoc, d.max_assoc, d.dropped_cap, d.dropped_pair, d.dropped_text);
+                " (client, address, name) kept of at most %" PRIu64 ", %" PRIu64 " seen again; not kept: %" PRIu64
+                " map full, %" PRIu64 " pair full, %" PRIu64 " name text full\n",
+            d.responses, d.answers, d.assoc, d.max_assoc, d.known, d.dropped_cap, d.dropped_pair, d.dropped_text);
     fprintf(fp, "    %" PRIu64 " without an answer, %" PRIu64 " cut (names before the cut kept), %" PRIu64
                 " answer(s) of the other IP version, %" PRIu64 " beyond a message's caps, %" PRIu64
                 " port-53 payload(s) not read as DNS\n",
@@ -158,12 +158,14 @@ static void print_sni(const iof_run *r, FILE *fp)
     iof__snimap_stats s;
     iof__snimap_get_stats(r->snimap, &s);
     fprintf(fp, "  tls server names (rules on sni): %" PRIu64 " ClientHello(s): %" PRIu64 " with a name (%" PRIu64
-                " connection(s) kept of at most %" PRIu64 "), %" PRIu64 " without; %" PRIu64 " read over segments\n",
-            s.hellos, s.named, s.conns, s.max_conns, s.no_name, s.gathered);
+                " connection(s) kept of at most %" PRIu64 ", %" PRIu64 " seen again), %" PRIu64 " without; %" PRIu64
+                " read over segments\n",
+            s.hellos, s.named, s.conns, s.max_conns, s.known, s.no_name, s.gathered);
     fprintf(fp, "    not read: %" PRIu64 " damaged, %" PRIu64 " too long, %" PRIu64 " cut, %" PRIu64
-                " while all gathering slots were taken, %" PRIu64 " left unfinished; not kept: %" PRIu64
-                " map full, %" PRIu64 " name text full\n",
-            s.damaged, s.too_long, s.cut, s.pending_full, s.pending_dropped, s.dropped_cap, s.dropped_text);
+                " while all gathering slots were taken, %" PRIu64 " left unfinished (%" PRIu64 " of them for a new "
+                "hello); not kept: %" PRIu64 " map full, %" PRIu64 " name text full, %" PRIu64 " masks map full\n",
+            s.damaged, s.too_long, s.cut, s.pending_full, s.pending_dropped, s.stale, s.dropped_cap, s.dropped_text,
+            s.masks_dropped);
 }
 
 /* -f joy: the Joy table's flows, how they ended, and its cap */
@@ -344,7 +346,7 @@ static size_t warn_reasons(const iof_run *r, char *t, size_t len)
     if (r->dnsmap) {
         iof__dnsmap_stats d;
         iof__dnsmap_get_stats(r->dnsmap, &d);
-        uint64_t lost = d.dropped_cap + d.dropped_pair + d.dropped_text;
+        uint64_t lost = d.dropped_cap + d.dropped_pair + d.dropped_text + d.beyond_message;
         if (lost)
             reason(t, len, &n, "the DNS map did not keep %" PRIu64 " name(s) (a cap: see \"dns names\"), so rules "
                    "on dns may find fewer names than the capture gave", lost);
@@ -352,9 +354,10 @@ static size_t warn_reasons(const iof_run *r, char *t, size_t len)
     if (r->snimap) {
         iof__snimap_stats s;
         iof__snimap_get_stats(r->snimap, &s);
-        if (s.dropped_cap + s.dropped_text + s.pending_full)
-            reason(t, len, &n, "the SNI map did not read or keep %" PRIu64 " server name(s) (a cap: see \"tls server "
-                   "names\"), so rules on sni may miss them", s.dropped_cap + s.dropped_text + s.pending_full);
+        uint64_t lost = s.dropped_cap + s.dropped_text + s.pending_full + s.stale + s.masks_dropped;
+        if (lost)
+            reason(t, len, &n, "the SNI map did not read or keep %" PRIu64 " ClientHello(s) (a cap: see \"tls server "
+                   "names\"), so rules on sni may miss or mistake them", lost);
     }
     if (st->live && st->live_stats_ok && st->ps_drop)
         reason(t, len, &n, "the kernel dropped %" PRIu64 " packet(s) (libpcap ps_drop)", st->ps_drop);
@@ -621,6 +624,9 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_u64(&b, "cut", s.cut, true);
         iof__tb_kv_u64(&b, "pending_full", s.pending_full, true);
         iof__tb_kv_u64(&b, "pending_dropped", s.pending_dropped, true);
+        iof__tb_kv_u64(&b, "stale", s.stale, true);
+        iof__tb_kv_u64(&b, "masks", s.masks, true);
+        iof__tb_kv_u64(&b, "masks_dropped", s.masks_dropped, true);
         iof__tb_kv_u64(&b, "dropped_map_full", s.dropped_cap, true);
         iof__tb_kv_u64(&b, "dropped_text_full", s.dropped_text, true);
         iof__tb_putc(&b, '}');

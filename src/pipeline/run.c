@@ -257,6 +257,7 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     }
     r->cfg.output_dir = r->output_dir;
     r->cfg.inputs = NULL;
+    r->max_memory_given = cfg->max_memory != 0;
     if (!r->cfg.max_memory) {
         /* a quarter of what the process may use: the Parquet writers, the sort batches and the
          * page cache need the rest (docs/CLI.md, --max-memory) */
@@ -521,7 +522,9 @@ static int setup(iof_run *r)
     /* rules on `dns` / `sni`: the names learnt from the capture's DNS responses and TLS
      * ClientHellos (flow/dnsmap.h, flow/snimap.h) */
     const char *need[IOF_LBL_NEED__COUNT] = { 0 };
-    uint64_t maps_mem = c->max_memory == UINT64_MAX ? 0 : c->max_memory;
+    /* their caps follow --max-memory when it is given, else they are fixed (the machine's own
+     * default bound would make the labels of a huge capture depend on the machine) */
+    uint64_t maps_mem = !r->max_memory_given || c->max_memory == UINT64_MAX ? 0 : c->max_memory;
     if (r->labels)
         iof__labeller_needs(r->labels, need);
     if ((need[IOF_LBL_NEED_DNS] && iof__dnsmap_create(&r->dnsmap, maps_mem) != IOF_OK) ||
@@ -692,9 +695,10 @@ static int complete_days(iof_run *r)
     if (clock < INT64_MIN + lag)
         return IOF_OK;
     int64_t before = clock - lag;
-    /* the telemetry and timeline rows of the seconds before the clock first (dropped frames
-     * move this clock but reach no consumer): else their last second would open a new part */
-    int rc = r->telem ? tel_advance(r, clock) : IOF_OK;
+    /* every consumer's records and rows before the clock first (a dropped frame, e.g. EAPOL
+     * after a night's gap, moves this clock but reaches no consumer): else a day's last records
+     * would still be in the flow table and open a new part of a completed day */
+    int rc = iof__pipe_advance(&r->pipe, clock);
     if (rc != IOF_OK)
         return rc;
     rc = iof__sink_complete_before(r->sink, before);

@@ -58,6 +58,7 @@ struct iof_run {
     iof__snimap *snimap;           /* rules on `sni`: the TLS server names, or NULL */
     iof__namemaps names;           /* both, as the label attributes read them */
     uint64_t names_fed;            /* decoded packets fed to the name maps (their feed numbers) */
+    bool max_memory_given;         /* --max-memory was given (not the machine's default) */
     iof__sensors *sensors;         /* --sensors, or NULL */
     iof__sensors_stats sensors_st; /* its reader's counts (summary, stats JSON) */
     size_t n_inputs_unsharded;     /* --shard: input files before the split */

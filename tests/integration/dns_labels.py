@@ -3,7 +3,8 @@
 
   dns_labels.py RESPONSES.tsv records FILE.csv|FILE.jsonl...   custom-flow rows (wide layout,
                                                                 --device-ip)
-  dns_labels.py RESPONSES.tsv joy FILE.ndjson                   Joy flows (sa = the client)
+  dns_labels.py RESPONSES.tsv joy FILE.ndjson                   Joy flows (what sa resolved da
+                                                                to, else da sa)
 
 RESPONSES.tsv is tshark's view of the DNS responses (fields: frame.time_epoch, ip.dst,
 ipv6.dst, dns.flags.response, dns.flags.opcode, dns.flags.rcode, dns.count.answers,
@@ -104,6 +105,8 @@ def main():
         for dev, rem, at, got, r in rows:
             n += 1
             want = expect(assoc, dev, rem, at)
+            if mode == "joy" and want == "unnamed":
+                want = expect(assoc, rem, dev, at)  # no device side: what either side resolved
             counts[want] = counts.get(want, 0) + 1
             if got != want:
                 bad.append(f"{path}: {dev} -> {rem} at {at}: svc {got!r}, tshark says {want!r} "

@@ -49,9 +49,10 @@ def load(path):
 
 
 def expect(hellos, a, b, at_us):
-    # only hellos with a name are kept: a later one without keeps the tuple's older name
-    names = [n for t, n in hellos.get(frozenset([a, b]), []) if t <= at_us and n]
-    name = names[-1] if names else None
+    # the newest hello of the five-tuple by then, with a name or not (a reused port's new
+    # connection does not keep the older name)
+    seen = [n for t, n in hellos.get(frozenset([a, b]), []) if t <= at_us]
+    name = seen[-1] if seen else None
     if name is None:
         return "unnamed"
     if fnmatch.fnmatchcase(name, "*.google.com") or fnmatch.fnmatchcase(name, "*.googleapis.com"):

@@ -973,7 +973,16 @@ static void test_input_list(void)
     snprintf(p, sizeof p, "%s/b.pcap", dir); put_file(p, pcap_magic, 24);
     snprintf(p, sizeof p, "%s/a-c.pcap", dir); put_file(p, pcap_magic, 24);
     snprintf(p, sizeof p, "%s/a/z.pcapng", dir); put_file(p, ng_magic, 4);
-    snprintf(p, sizeof p, "%s/a/deep/Q.gz", dir); put_file(p, gz_magic, 4);
+    snprintf(p, sizeof p, "%s/a/deep/Q.gz", dir);
+    gzFile gz = gzopen(p, "wb"); /* a gzip'ed capture */
+    ASSERT_TRUE(gz != NULL);
+    ASSERT_EQ_INT(gzwrite(gz, pcap_magic, 24), 24);
+    ASSERT_EQ_INT(gzclose(gz), Z_OK);
+    snprintf(p, sizeof p, "%s/a/flows.json.gz", dir); /* gzip of no capture (a Joy file) */
+    ASSERT_TRUE((gz = gzopen(p, "wb")) != NULL);
+    ASSERT_EQ_INT(gzwrite(gz, "{\"version\":\"3.0.3\"}\n", 21), 21);
+    ASSERT_EQ_INT(gzclose(gz), Z_OK);
+    snprintf(p, sizeof p, "%s/a/cut.gz", dir); put_file(p, gz_magic, 4); /* gzip cut short */
     snprintf(p, sizeof p, "%s/notes.txt", dir); put_file(p, "hello", 5);
     snprintf(p, sizeof p, "%s/tiny", dir); put_file(p, "\xd4\xc3", 2);
     snprintf(p, sizeof p, "%s/\xc3\xa9.pcap", dir); put_file(p, pcap_magic, 24); /* non-ASCII */
@@ -994,8 +1003,10 @@ static void test_input_list(void)
         ASSERT_EQ_STR(out[i], p);
     }
     ASSERT_EQ_STR(out[6], "-");
-    ASSERT_EQ_INT(nskip, 2);
+    ASSERT_EQ_INT(nskip, 4);
     ASSERT_TRUE(strstr(skipped_log, "notes.txt") && strstr(skipped_log, "tiny"));
+    ASSERT_TRUE(strstr(skipped_log, "flows.json.gz"));
+    ASSERT_TRUE(strstr(skipped_log, "cut.gz"));
     iof__input_list_free(out, n);
 
     const char *bad[1] = { "/nonexistent/dir/x" };
@@ -1004,8 +1015,8 @@ static void test_input_list(void)
     iof__input_list_free(out, n);
 
     const char *cleanup[] = { "a/deep/Q.gz", "a/z.pcapng", "b.pcap", "a-c.pcap", "notes.txt",
-                              "tiny", "\xc3\xa9.pcap" };
-    for (size_t i = 0; i < 7; i++) {
+                              "tiny", "\xc3\xa9.pcap", "a/flows.json.gz", "a/cut.gz" };
+    for (size_t i = 0; i < 9; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, cleanup[i]);
         unlink(p);
     }

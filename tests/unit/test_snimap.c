@@ -222,6 +222,36 @@ static void test_reused_port(void)
     ASSERT_EQ_STR(look(m, 43000, 50 * S, fed), "first.example");
     ASSERT_EQ_STR(look(m, 43000, 100 * S, fed), "second.example");
     ASSERT_EQ_STR(look(m, 43000, 200 * S, fed - 1), "first.example");
+    /* a third connection whose hello has no name: it does not take the second's */
+    n = mk_hello(NULL, 0);
+    ASSERT_EQ_INT(seg(m, 43000, 0, n, 300 * S), IOF_OK);
+    ASSERT_TRUE(look(m, 43000, 300 * S, fed) == NULL);
+    ASSERT_EQ_STR(look(m, 43000, 299 * S, fed), "second.example");
+    ASSERT_EQ_U64(stats(m).masks, 1);
+    /* a new hello while the tuple's gathering is open (its sequence numbers elsewhere): the
+     * gathering ends (cut, masked), the new hello is read */
+    n = mk_hello("big.example", 3000);
+    ASSERT_EQ_INT(seg(m, 43001, 0, 1400, 400 * S), IOF_OK);
+    n = mk_hello("new.example", 0);
+    iof__pkt p;
+    memset(&p, 0, sizeof p);
+    p.ts_ns = 401 * S;
+    p.flags = IOF_PKT_HAS_PORTS;
+    p.ipver = 4;
+    p.proto = 6;
+    memcpy(p.src_ip, CLI, 16);
+    memcpy(p.dst_ip, SRV, 16);
+    p.sport = 43001;
+    p.dport = 443;
+    p.tcp_seq = 1000u + 0x80000000u; /* 2^31 away: no overflow on the way */
+    p.data = hello;
+    p.payload_caplen = p.payload_len = (uint32_t)n;
+    ASSERT_EQ_INT(iof__snimap_packet(m, &p, ++fed), IOF_OK);
+    ASSERT_EQ_STR(look(m, 43001, 401 * S, fed), "new.example");
+    iof__snimap_stats st = stats(m);
+    ASSERT_EQ_U64(st.cut, 1);
+    ASSERT_EQ_U64(st.hellos, 5);
+    ASSERT_EQ_U64(st.named, 3);
     iof__snimap_destroy(m);
 }
 
