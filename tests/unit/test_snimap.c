@@ -69,8 +69,9 @@ static size_t mk_hello(const char *name, size_t pad)
 static const uint8_t CLI[16] = { 192, 168, 1, 20 }, SRV[16] = { 52, 1, 2, 3 };
 static uint64_t fed;
 
-/* A TCP segment client:port -> server:443 carrying bytes [off, off+len) of hello, seq 1000+off. */
-static int seg(iof__snimap *m, uint16_t port, size_t off, size_t len, int64_t ts)
+/* A TCP segment client:port -> server:443 with sequence number seq carrying caplen of its len
+ * bytes from data. */
+static iof__pkt mkseg(uint16_t port, uint32_t seq, const uint8_t *data, size_t caplen, size_t len, int64_t ts)
 {
     iof__pkt p;
     memset(&p, 0, sizeof p);
@@ -82,10 +83,17 @@ static int seg(iof__snimap *m, uint16_t port, size_t off, size_t len, int64_t ts
     memcpy(p.dst_ip, SRV, 16);
     p.sport = port;
     p.dport = 443;
-    p.tcp_seq = (uint32_t)(1000 + off);
-    p.data = hello + off;
-    p.payload_off = 0;
-    p.payload_caplen = p.payload_len = (uint32_t)len;
+    p.tcp_seq = seq;
+    p.data = data;
+    p.payload_caplen = (uint32_t)caplen;
+    p.payload_len = (uint32_t)len;
+    return p;
+}
+
+/* Bytes [off, off+len) of hello as a segment with seq 1000+off, fed to m. */
+static int seg(iof__snimap *m, uint16_t port, size_t off, size_t len, int64_t ts)
+{
+    iof__pkt p = mkseg(port, (uint32_t)(1000 + off), hello + off, len, len, ts);
     return iof__snimap_packet(m, &p, ++fed);
 }
 
@@ -154,19 +162,7 @@ static void test_gathered(void)
     ASSERT_EQ_INT(seg(m, 41001, 0, 1400, 2 * S), IOF_OK);
     ASSERT_EQ_INT(seg(m, 41001, 2800, n - 2800, 2 * S), IOF_OK);
     /* a snaplen cut of the first segment: nothing to gather from */
-    iof__pkt p;
-    memset(&p, 0, sizeof p);
-    p.ts_ns = 3 * S;
-    p.flags = IOF_PKT_HAS_PORTS;
-    p.ipver = 4;
-    p.proto = 6;
-    memcpy(p.src_ip, CLI, 16);
-    memcpy(p.dst_ip, SRV, 16);
-    p.sport = 41002;
-    p.dport = 443;
-    p.data = hello;
-    p.payload_caplen = 96;
-    p.payload_len = 1400;
+    iof__pkt p = mkseg(41002, 1000, hello, 96, 1400, 3 * S);
     ASSERT_EQ_INT(iof__snimap_packet(m, &p, ++fed), IOF_OK);
     /* still gathering at the end */
     ASSERT_EQ_INT(seg(m, 41003, 0, 1400, 4 * S), IOF_OK);
@@ -233,19 +229,7 @@ static void test_reused_port(void)
     n = mk_hello("big.example", 3000);
     ASSERT_EQ_INT(seg(m, 43001, 0, 1400, 400 * S), IOF_OK);
     n = mk_hello("new.example", 0);
-    iof__pkt p;
-    memset(&p, 0, sizeof p);
-    p.ts_ns = 401 * S;
-    p.flags = IOF_PKT_HAS_PORTS;
-    p.ipver = 4;
-    p.proto = 6;
-    memcpy(p.src_ip, CLI, 16);
-    memcpy(p.dst_ip, SRV, 16);
-    p.sport = 43001;
-    p.dport = 443;
-    p.tcp_seq = 1000u + 0x80000000u; /* 2^31 away: no overflow on the way */
-    p.data = hello;
-    p.payload_caplen = p.payload_len = (uint32_t)n;
+    iof__pkt p = mkseg(43001, 1000u + 0x80000000u, hello, n, n, 401 * S); /* 2^31 away: no overflow */
     ASSERT_EQ_INT(iof__snimap_packet(m, &p, ++fed), IOF_OK);
     ASSERT_EQ_STR(look(m, 43001, 401 * S, fed), "new.example");
     iof__snimap_stats st = stats(m);
