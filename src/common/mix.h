@@ -3,6 +3,7 @@
 #ifndef IOF_COMMON_MIX_H
 #define IOF_COMMON_MIX_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 static inline uint64_t iof__mix64(uint64_t v)
@@ -13,6 +14,17 @@ static inline uint64_t iof__mix64(uint64_t v)
     v *= 0xc4ceb9fe1a85ec53ULL;
     v ^= v >> 33;
     return v;
+}
+
+/* Seeded hash of n bytes for the tables keyed by text or addresses: FNV-1a from the seed, then
+ * the mixer (FNV alone leaves the low bits, the ones a table masks, poorly spread). */
+static inline uint64_t iof__hash_bytes(uint64_t seed, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t h = seed;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return iof__mix64(h);
 }
 
 #endif

@@ -9,13 +9,7 @@
 
 #define STRTAB_BLOCK (64u << 10) /* a text longer than a block gets a block of its own size */
 
-static uint64_t hash(const iof__strtab *t, const char *s, size_t n)
-{
-    uint64_t h = t->seed;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (uint8_t)s[i]) * 0x100000001b3ULL; /* FNV-1a, then the mixer spreads it */
-    return iof__mix64(h);
-}
+static uint64_t hash(const iof__strtab *t, const char *s, size_t n) { return iof__hash_bytes(t->seed, s, n); }
 
 uint32_t iof__strtab_find(const iof__strtab *t, const char *s, size_t n)
 {

@@ -95,17 +95,9 @@ void iof__dnsmap_destroy(iof__dnsmap *m)
 
 /* ---- hashing and the two indexes --------------------------------------------------------- */
 
-static uint64_t hash_bytes(uint64_t h, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ULL; /* FNV-1a, then the mixer spreads it */
-    return iof__mix64(h);
-}
-
 static uint64_t pair_hash(const iof__dnsmap *m, uint8_t ipver, const uint8_t *client, const uint8_t *addr)
 {
-    uint64_t h = hash_bytes(m->seed ^ ipver, client, 16);
-    return hash_bytes(h, addr, 16);
+    return iof__hash_bytes(iof__hash_bytes(m->seed ^ ipver, client, 16), addr, 16);
 }
 
 /* Doubles the pair index so it stays at most half full. */
