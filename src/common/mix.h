@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 static inline uint64_t iof__mix64(uint64_t v)
 {
@@ -24,6 +25,20 @@ static inline uint64_t iof__hash_bytes(uint64_t seed, const void *p, size_t n)
     uint64_t h = seed;
     for (size_t i = 0; i < n; i++)
         h = (h ^ b[i]) * 0x100000001b3ULL;
+    return iof__mix64(h);
+}
+
+/* Seeded hash of a key made of two 16-byte addresses (IPv4 in the first 4 bytes) and up to 64
+ * bits of the rest (version, protocol, ports): the run's maps keyed by address pairs. */
+static inline uint64_t iof__hash_addr_pair(uint64_t seed, uint64_t rest, const uint8_t a[16], const uint8_t b[16])
+{
+    uint64_t h = seed ^ rest;
+    for (int i = 0; i < 16; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        h = iof__mix64(h ^ x) + y;
+    }
     return iof__mix64(h);
 }
 

@@ -13,36 +13,20 @@ static uint64_t hash(const iof__strtab *t, const char *s, size_t n) { return iof
 
 uint32_t iof__strtab_find(const iof__strtab *t, const char *s, size_t n)
 {
-    if (!t->idx)
+    if (!t->idx.slot)
         return IOF_STRTAB_NONE;
-    for (size_t k = (size_t)hash(t, s, n) & t->mask; t->idx[k]; k = (k + 1) & t->mask) {
-        const char *c = t->str[t->idx[k] - 1];
+    for (size_t k = iof__idx_first(&t->idx, hash(t, s, n)); t->idx.slot[k]; k = iof__idx_next(&t->idx, k)) {
+        const char *c = t->str[t->idx.slot[k] - 1];
         if (strncmp(c, s, n) == 0 && c[n] == '\0')
-            return t->idx[k] - 1;
+            return t->idx.slot[k] - 1;
     }
     return IOF_STRTAB_NONE;
 }
 
-/* Keeps the index at most half full. */
-static int index_room(iof__strtab *t)
+static uint64_t id_hash(const void *owner, uint32_t id)
 {
-    size_t size = t->idx ? t->mask + 1 : 0;
-    if (t->idx && (t->n + 1) * 2 <= size)
-        return IOF_OK;
-    size_t nsize = size ? size * 2 : 1024;
-    uint32_t *idx = calloc(nsize, sizeof(*idx));
-    if (!idx)
-        return IOF_E_NOMEM;
-    for (size_t i = 0; i < t->n; i++) {
-        size_t k = (size_t)hash(t, t->str[i], strlen(t->str[i])) & (nsize - 1);
-        while (idx[k])
-            k = (k + 1) & (nsize - 1);
-        idx[k] = (uint32_t)i + 1;
-    }
-    free(t->idx);
-    t->idx = idx;
-    t->mask = nsize - 1;
-    return IOF_OK;
+    const iof__strtab *t = owner;
+    return hash(t, t->str[id], strlen(t->str[id]));
 }
 
 uint32_t iof__strtab_add(iof__strtab *t, const char *s, size_t n, int *rc)
@@ -66,7 +50,7 @@ uint32_t iof__strtab_add(iof__strtab *t, const char *s, size_t n, int *rc)
         t->blocks[t->nblocks++] = b;
         t->block_used = 0;
     }
-    if ((*rc = index_room(t)) != IOF_OK ||
+    if ((*rc = iof__idx_room(&t->idx, t->n, id_hash, t)) != IOF_OK ||
         (*rc = iof__grow((void **)&t->str, &t->cap, t->n + 1, sizeof(*t->str), UINT32_MAX - 1)) != IOF_OK)
         return IOF_STRTAB_NONE;
     char *c = t->blocks[t->nblocks - 1] + t->block_used;
@@ -75,10 +59,7 @@ uint32_t iof__strtab_add(iof__strtab *t, const char *s, size_t n, int *rc)
     t->block_used += n + 1;
     t->bytes += n + 1;
     t->str[t->n] = c;
-    size_t k = (size_t)hash(t, s, n) & t->mask;
-    while (t->idx[k])
-        k = (k + 1) & t->mask;
-    t->idx[k] = (uint32_t)t->n + 1;
+    iof__idx_put(&t->idx, hash(t, s, n), (uint32_t)t->n);
     return (uint32_t)t->n++;
 }
 
@@ -88,6 +69,6 @@ void iof__strtab_free(iof__strtab *t)
         free(t->blocks[i]);
     free(t->blocks);
     free(t->str);
-    free(t->idx);
+    iof__idx_free(&t->idx);
     memset(t, 0, sizeof(*t));
 }

@@ -1,12 +1,14 @@
 /* A string table: distinct NUL-terminated strings, each stored once and known by a dense id,
  * with texts that never move once stored (callers keep pointers to them), and a named cap on
- * the bytes stored. Used by the run's name maps (flow/dnsmap.h, flow/snimap.h). Not
+ * the bytes stored. Used by the run's maps (flow/dnsmap.h, flow/snimap.h, flow/appmap.h). Not
  * thread-safe: its owner locks. */
 #ifndef IOF_COMMON_STRTAB_H
 #define IOF_COMMON_STRTAB_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "common/idx.h"
 
 #define IOF_STRTAB_NONE UINT32_MAX
 
@@ -15,8 +17,7 @@ typedef struct iof__strtab {
     size_t max_bytes;        /* text bytes stored at most, NULs included */
     const char **str;        /* id -> text */
     size_t n, cap;
-    uint32_t *idx;           /* open addressing: id + 1 (0: empty) */
-    size_t mask;
+    iof__idx idx;            /* id by text */
     char **blocks;           /* texts, in blocks that never move */
     size_t nblocks, blocks_cap, block_used;
     size_t bytes;            /* stored */

@@ -6,6 +6,7 @@
 
 #include "common/err.h"
 #include "common/grow.h"
+#include "common/idx.h"
 #include "common/macidx.h"
 #include "common/mix.h"
 #include "common/rd.h"
@@ -43,10 +44,8 @@ iof__devtab *iof__devtab_create(void)
     iof__devtab *t = calloc(1, sizeof(*t));
     if (!t)
         return NULL;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
     /* the output never depends on the seed (rows are sorted): it only spreads hostile keys */
-    t->seed = iof__mix64((uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 32 ^ (uint64_t)(uintptr_t)t);
+    t->seed = iof__idx_seed(t);
     iof__macidx_init(&t->idx, iof__mix64(t->seed));
     return t;
 }

@@ -15,6 +15,7 @@
 
 #include "common/err.h"
 #include "common/grow.h"
+#include "common/idx.h"
 #include "common/mix.h"
 #include "common/rd.h"
 #include "common/strtab.h"
@@ -44,8 +45,7 @@ struct iof__dnsmap {
     /* pairs */
     dm_pair *pairs;
     size_t npairs, pairs_cap;
-    uint32_t *pidx;                  /* pair index + 1 (0: empty slot) */
-    size_t pidx_mask;
+    iof__idx pidx;                   /* the pairs by (client, address) */
     /* associations */
     dm_assoc *assoc;
     size_t nassoc, assoc_cap, max_assoc;
@@ -67,14 +67,9 @@ int iof__dnsmap_create(iof__dnsmap **out, uint64_t max_memory)
         free(m);
         return IOF_E_NOMEM;
     }
-    uint64_t cap = max_memory ? max_memory / IOF_DNSMAP_ASSOC_COST : IOF_DNSMAP_MAX_ASSOC;
-    m->max_assoc = cap > IOF_DNSMAP_MAX_ASSOC ? IOF_DNSMAP_MAX_ASSOC : cap < IOF_DNSMAP_MIN_ASSOC ? IOF_DNSMAP_MIN_ASSOC : (size_t)cap;
+    m->max_assoc = iof__idx_cap(max_memory, IOF_DNSMAP_ASSOC_COST, IOF_DNSMAP_MIN_ASSOC, IOF_DNSMAP_MAX_ASSOC);
     m->st.max_assoc = m->max_assoc;
-    /* the seed only spreads the indexes (hostile names cannot aim at one slot): the output does
-     * not depend on it */
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    m->seed = iof__mix64((uint64_t)ts.tv_nsec ^ (uint64_t)(uintptr_t)m);
+    m->seed = iof__idx_seed(m);
     m->names.seed = m->seed;
     m->names.max_bytes = IOF_DNSMAP_MAX_NAME_BYTES;
     *out = m;
@@ -87,7 +82,7 @@ void iof__dnsmap_destroy(iof__dnsmap *m)
         return;
     iof__strtab_free(&m->names);
     free(m->pairs);
-    free(m->pidx);
+    iof__idx_free(&m->pidx);
     free(m->assoc);
     pthread_rwlock_destroy(&m->lock);
     free(m);
@@ -97,42 +92,26 @@ void iof__dnsmap_destroy(iof__dnsmap *m)
 
 static uint64_t pair_hash(const iof__dnsmap *m, uint8_t ipver, const uint8_t *client, const uint8_t *addr)
 {
-    return iof__hash_bytes(iof__hash_bytes(m->seed ^ ipver, client, 16), addr, 16);
+    return iof__hash_addr_pair(m->seed, ipver, client, addr);
 }
 
-/* Doubles the pair index so it stays at most half full. */
-static int pair_index_room(iof__dnsmap *m)
+static uint64_t pair_id_hash(const void *owner, uint32_t id)
 {
-    size_t size = m->pidx ? m->pidx_mask + 1 : 0;
-    if (m->pidx && (m->npairs + 1) * 2 <= size)
-        return IOF_OK;
-    size_t nsize = size ? size * 2 : 1024;
-    uint32_t *n = calloc(nsize, sizeof(*n));
-    if (!n)
-        return IOF_E_NOMEM;
-    for (size_t e = 0; e < m->npairs; e++) {
-        const dm_pair *p = &m->pairs[e];
-        size_t s = (size_t)pair_hash(m, p->ipver, p->client, p->addr) & (nsize - 1);
-        while (n[s])
-            s = (s + 1) & (nsize - 1);
-        n[s] = (uint32_t)e + 1;
-    }
-    free(m->pidx);
-    m->pidx = n;
-    m->pidx_mask = nsize - 1;
-    return IOF_OK;
+    const iof__dnsmap *m = owner;
+    const dm_pair *p = &m->pairs[id];
+    return pair_hash(m, p->ipver, p->client, p->addr);
 }
 
 /* The pair's index, or DM_NONE (lock held, read or write). */
 static uint32_t pair_find(const iof__dnsmap *m, uint8_t ipver, const uint8_t *client, const uint8_t *addr)
 {
-    if (!m->pidx)
+    if (!m->pidx.slot)
         return DM_NONE;
-    for (size_t s = (size_t)pair_hash(m, ipver, client, addr) & m->pidx_mask; m->pidx[s];
-         s = (s + 1) & m->pidx_mask) {
-        const dm_pair *p = &m->pairs[m->pidx[s] - 1];
+    for (size_t s = iof__idx_first(&m->pidx, pair_hash(m, ipver, client, addr)); m->pidx.slot[s];
+         s = iof__idx_next(&m->pidx, s)) {
+        const dm_pair *p = &m->pairs[m->pidx.slot[s] - 1];
         if (p->ipver == ipver && memcmp(p->client, client, 16) == 0 && memcmp(p->addr, addr, 16) == 0)
-            return m->pidx[s] - 1;
+            return m->pidx.slot[s] - 1;
     }
     return DM_NONE;
 }
@@ -145,7 +124,7 @@ static uint32_t pair_get(iof__dnsmap *m, uint8_t ipver, const uint8_t *client, c
     uint32_t i = pair_find(m, ipver, client, addr);
     if (i != DM_NONE)
         return i;
-    if ((*rc = pair_index_room(m)) != IOF_OK ||
+    if ((*rc = iof__idx_room(&m->pidx, m->npairs, pair_id_hash, m)) != IOF_OK ||
         (*rc = iof__grow((void **)&m->pairs, &m->pairs_cap, m->npairs + 1, sizeof(*m->pairs), UINT32_MAX - 1)) != IOF_OK)
         return DM_NONE;
     dm_pair *p = &m->pairs[m->npairs];
@@ -154,10 +133,7 @@ static uint32_t pair_get(iof__dnsmap *m, uint8_t ipver, const uint8_t *client, c
     memcpy(p->addr, addr, 16);
     p->head = p->tail = DM_NONE;
     p->n = 0;
-    size_t s = (size_t)pair_hash(m, ipver, client, addr) & m->pidx_mask;
-    while (m->pidx[s])
-        s = (s + 1) & m->pidx_mask;
-    m->pidx[s] = (uint32_t)m->npairs + 1;
+    iof__idx_put(&m->pidx, pair_hash(m, ipver, client, addr), (uint32_t)m->npairs);
     return (uint32_t)m->npairs++;
 }
 

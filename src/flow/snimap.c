@@ -16,6 +16,7 @@
 
 #include "common/err.h"
 #include "common/grow.h"
+#include "common/idx.h"
 #include "common/mix.h"
 #include "common/rd.h"
 #include "common/strtab.h"
@@ -53,8 +54,7 @@ struct iof__snimap {
     iof__strtab names;
     sm_conn *conns;
     size_t n, cap, max_conns;
-    uint32_t *idx;                   /* newest connection of a key + 1 (0: empty) */
-    size_t mask;
+    iof__idx idx;                    /* the newest connection of each key */
     sm_pending pend[IOF_SNIMAP_PENDING];
     size_t n_pending;
     iof__snimap_stats st;
@@ -70,13 +70,9 @@ int iof__snimap_create(iof__snimap **out, uint64_t max_memory)
         free(m);
         return IOF_E_NOMEM;
     }
-    uint64_t cap = max_memory ? max_memory / IOF_SNIMAP_CONN_COST : IOF_SNIMAP_MAX_CONNS;
-    m->max_conns = cap > IOF_SNIMAP_MAX_CONNS ? IOF_SNIMAP_MAX_CONNS
-                   : cap < IOF_SNIMAP_MIN_CONNS ? IOF_SNIMAP_MIN_CONNS : (size_t)cap;
+    m->max_conns = iof__idx_cap(max_memory, IOF_SNIMAP_CONN_COST, IOF_SNIMAP_MIN_CONNS, IOF_SNIMAP_MAX_CONNS);
     m->st.max_conns = m->max_conns;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts); /* spreads the indexes only: the output does not depend on it */
-    m->seed = iof__mix64((uint64_t)ts.tv_nsec ^ (uint64_t)(uintptr_t)m);
+    m->seed = iof__idx_seed(m);
     m->names.seed = m->seed;
     m->names.max_bytes = IOF_SNIMAP_MAX_NAME_BYTES;
     *out = m;
@@ -91,7 +87,7 @@ void iof__snimap_destroy(iof__snimap *m)
         free(m->pend[i].buf);
     iof__strtab_free(&m->names);
     free(m->conns);
-    free(m->idx);
+    iof__idx_free(&m->idx);
     pthread_rwlock_destroy(&m->lock);
     free(m);
 }
@@ -100,14 +96,7 @@ void iof__snimap_destroy(iof__snimap *m)
 
 static uint64_t key_hash(const iof__snimap *m, const sm_key *k)
 {
-    uint64_t h = m->seed ^ ((uint64_t)k->ipver << 32 | (uint64_t)k->cport << 16 | k->sport);
-    for (int i = 0; i < 16; i += 8) {
-        uint64_t a, b;
-        memcpy(&a, k->cip + i, 8);
-        memcpy(&b, k->sip + i, 8);
-        h = iof__mix64(h ^ a) + b;
-    }
-    return iof__mix64(h);
+    return iof__hash_addr_pair(m->seed, (uint64_t)k->ipver << 32 | (uint64_t)k->cport << 16 | k->sport, k->cip, k->sip);
 }
 
 static bool key_eq(const sm_key *a, const sm_key *b)
@@ -119,30 +108,16 @@ static bool key_eq(const sm_key *a, const sm_key *b)
 /* The index slot of key k: its newest connection's, or the empty one where it would go. */
 static size_t slot_of(const iof__snimap *m, const sm_key *k)
 {
-    size_t s = (size_t)key_hash(m, k) & m->mask;
-    while (m->idx[s] && !key_eq(&m->conns[m->idx[s] - 1].k, k))
-        s = (s + 1) & m->mask;
+    size_t s = iof__idx_first(&m->idx, key_hash(m, k));
+    while (m->idx.slot[s] && !key_eq(&m->conns[m->idx.slot[s] - 1].k, k))
+        s = iof__idx_next(&m->idx, s);
     return s;
 }
 
-static int index_room(iof__snimap *m)
+static uint64_t conn_hash(const void *owner, uint32_t id)
 {
-    size_t size = m->idx ? m->mask + 1 : 0;
-    if (m->idx && (m->n + 1) * 2 <= size)
-        return IOF_OK;
-    size_t nsize = size ? size * 2 : 1024;
-    uint32_t *old = m->idx;
-    size_t oldsize = size;
-    if (!(m->idx = calloc(nsize, sizeof(*m->idx)))) {
-        m->idx = old;
-        return IOF_E_NOMEM;
-    }
-    m->mask = nsize - 1;
-    for (size_t i = 0; i < oldsize; i++)
-        if (old[i])
-            m->idx[slot_of(m, &m->conns[old[i] - 1].k)] = old[i];
-    free(old);
-    return IOF_OK;
+    const iof__snimap *m = owner;
+    return key_hash(m, &m->conns[id].k);
 }
 
 /* ---- learning (write lock) ----------------------------------------------------------------- */
@@ -180,7 +155,7 @@ static int learn(iof__snimap *m, const sm_key *k, const iof__span *sni, int64_t 
     m->st.named++;
     int rc = IOF_OK;
     pthread_rwlock_wrlock(&m->lock);
-    uint32_t newest = m->idx ? m->idx[slot_of(m, k)] : 0;
+    uint32_t newest = m->idx.slot ? m->idx.slot[slot_of(m, k)] : 0;
     uint32_t ni = iof__strtab_find(&m->names, text, len);
     if (newest && ni != IOF_STRTAB_NONE && m->conns[newest - 1].name == ni) {
         m->st.known++; /* the same hello again (a retransmission): the first time stays */
@@ -189,12 +164,12 @@ static int learn(iof__snimap *m, const sm_key *k, const iof__span *sni, int64_t 
     } else if (ni == IOF_STRTAB_NONE && (ni = iof__strtab_add(&m->names, text, len, &rc)) == IOF_STRTAB_NONE) {
         if (rc == IOF_OK)
             m->st.dropped_text++;
-    } else if ((rc = index_room(m)) == IOF_OK &&
+    } else if ((rc = iof__idx_room(&m->idx, m->n, conn_hash, m)) == IOF_OK &&
                (rc = iof__grow((void **)&m->conns, &m->cap, m->n + 1, sizeof(*m->conns), m->max_conns)) == IOF_OK) {
         size_t s = slot_of(m, k);
-        m->conns[m->n] = (sm_conn){ .k = *k, .name = ni, .older = m->idx[s] ? m->idx[s] - 1 : SM_NONE,
+        m->conns[m->n] = (sm_conn){ .k = *k, .name = ni, .older = m->idx.slot[s] ? m->idx.slot[s] - 1 : SM_NONE,
                                     .ts_ns = ts_ns, .fed = fed };
-        m->idx[s] = (uint32_t)++m->n;
+        m->idx.slot[s] = (uint32_t)++m->n;
         m->st.conns++;
     }
     pthread_rwlock_unlock(&m->lock);
@@ -208,16 +183,16 @@ static int mask(iof__snimap *m, const sm_key *k, int64_t ts_ns, uint64_t fed)
 {
     int rc = IOF_OK;
     pthread_rwlock_wrlock(&m->lock);
-    uint32_t newest = m->idx ? m->idx[slot_of(m, k)] : 0;
+    uint32_t newest = m->idx.slot ? m->idx.slot[slot_of(m, k)] : 0;
     if (newest && m->conns[newest - 1].name != IOF_STRTAB_NONE) {
         if (m->n >= m->max_conns) {
             m->st.masks_dropped++;
-        } else if ((rc = index_room(m)) == IOF_OK &&
+        } else if ((rc = iof__idx_room(&m->idx, m->n, conn_hash, m)) == IOF_OK &&
                    (rc = iof__grow((void **)&m->conns, &m->cap, m->n + 1, sizeof(*m->conns), m->max_conns)) == IOF_OK) {
             size_t s = slot_of(m, k);
-            m->conns[m->n] = (sm_conn){ .k = *k, .name = IOF_STRTAB_NONE, .older = m->idx[s] - 1, .ts_ns = ts_ns,
+            m->conns[m->n] = (sm_conn){ .k = *k, .name = IOF_STRTAB_NONE, .older = m->idx.slot[s] - 1, .ts_ns = ts_ns,
                                         .fed = fed };
-            m->idx[s] = (uint32_t)++m->n;
+            m->idx.slot[s] = (uint32_t)++m->n;
             m->st.masks++;
         }
     }
@@ -391,9 +366,9 @@ int iof__snimap_packet(iof__snimap *m, const iof__pkt *p, uint64_t fed)
 /* k's newest connection a record at at_ns below horizon can see (maybe a mask), or SM_NONE. */
 static uint32_t newest_fit(const iof__snimap *m, const sm_key *k, int64_t at_ns, uint64_t horizon)
 {
-    if (!m->idx)
+    if (!m->idx.slot)
         return SM_NONE;
-    uint32_t i = m->idx[slot_of(m, k)];
+    uint32_t i = m->idx.slot[slot_of(m, k)];
     for (uint32_t c = i ? i - 1 : SM_NONE; c != SM_NONE; c = m->conns[c].older)
         if (m->conns[c].fed <= horizon && m->conns[c].ts_ns <= at_ns)
             return c;

@@ -37,16 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t t = 1000000000LL;
     uint64_t fed = 0;
     size_t off = 0;
-    while (off + 3 <= size && fed < 64) {
-        size_t len = (size_t)data[off] << 8 | data[off + 1];
-        uint8_t ctl = data[off + 2];
-        off += 3;
-        if (len > size - off)
-            len = size - off;
-        uint8_t *p = proto_fuzz_copy(data + off, len);
-        off += len;
-        if (!p)
-            break;
+    size_t len;
+    uint8_t ctl, *p;
+    while (fed < 64 && (p = proto_fuzz_next(data, size, &off, &len, &ctl))) {
         static const int64_t step[4] = { 0, 1000000000LL, 11000000000LL, 100000000000LL };
         t += step[(ctl >> 4) & 3];
         int c = ctl & 1;

@@ -27,6 +27,23 @@ static inline uint8_t *proto_fuzz_copy(const uint8_t *data, size_t size)
     return p;
 }
 
+/* The next record of an input made of records [length: 2 bytes BE][control: 1 byte][length
+ * bytes] (the last one cut to what is left) from *off: an exactly-sized heap copy with its
+ * length and control byte, or NULL at the end (fuzz_snimap, fuzz_appmap). */
+static inline uint8_t *proto_fuzz_next(const uint8_t *data, size_t size, size_t *off, size_t *len, uint8_t *ctl)
+{
+    if (*off + 3 > size)
+        return NULL;
+    *len = (size_t)data[*off] << 8 | data[*off + 1];
+    *ctl = data[*off + 2];
+    *off += 3;
+    if (*len > size - *off)
+        *len = size - *off;
+    uint8_t *p = proto_fuzz_copy(data + *off, *len);
+    *off += *len;
+    return p;
+}
+
 static inline uint32_t proto_fuzz_span(const iof__span *s, const uint8_t *p, size_t n)
 {
     if (!s->p)

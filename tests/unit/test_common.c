@@ -6,6 +6,7 @@
 
 #include "common/err.h"
 #include "common/grow.h"
+#include "common/idx.h"
 #include "common/macidx.h"
 #include "common/strtab.h"
 #include "common/sysmem.h"
@@ -183,7 +184,40 @@ static void test_strtab(void)
     iof__strtab_free(&t);
 }
 
+/* The open-addressing index: ids placed by their hash, found by probing; growth keeps it at most
+ * half full and places every id again, colliding hashes included. */
+static uint64_t idx_keys[5000];
+static uint64_t idx_hash(const void *owner, uint32_t id) { return ((const uint64_t *)owner)[id]; }
+
+static size_t idx_find(const iof__idx *x, uint32_t id)
+{
+    size_t probes = 0;
+    for (size_t s = iof__idx_first(x, idx_keys[id]); x->slot[s]; s = iof__idx_next(x, s), probes++)
+        if (x->slot[s] == id + 1)
+            return probes + 1;
+    return 0;
+}
+
+static void test_idx(void)
+{
+    iof__idx x = { 0 };
+    for (uint32_t i = 0; i < 5000; i++) {
+        idx_keys[i] = i % 7 == 0 ? 12345 : (uint64_t)i * 0x9e3779b97f4a7c15ULL; /* 715 collide */
+        ASSERT_EQ_INT(iof__idx_room(&x, i, idx_hash, idx_keys), IOF_OK);
+        iof__idx_put(&x, idx_keys[i], i);
+    }
+    ASSERT_EQ_U64(x.mask + 1, 16384); /* 1024 doubled until 5000 fit at most half full */
+    size_t used = 0;
+    for (size_t s = 0; s <= x.mask; s++)
+        used += x.slot[s] != 0;
+    ASSERT_EQ_U64(used, 5000);
+    for (uint32_t i = 0; i < 5000; i++)
+        ASSERT_TRUE(idx_find(&x, i) > 0);
+    iof__idx_free(&x);
+    ASSERT_TRUE(x.slot == NULL);
+}
+
 static const iof_test tests[] = { TEST(test_grow_caps), TEST(test_macidx), TEST(test_macidx_seed),
-                                  TEST(test_sysmem), TEST(test_strtab), { 0, 0 } };
+                                  TEST(test_sysmem), TEST(test_strtab), TEST(test_idx), { 0, 0 } };
 
 int main(void) { return iof_test_run(tests); }
