@@ -27,6 +27,8 @@
 #                          machine class is the reference, docs/JOY.md)
 #   iotflow --rules (dns, sni)  Parquet with rules that make the run learn DNS answers and TLS
 #                          server names (flow/dnsmap.c, flow/snimap.c)
+#   iotflow --rules (app)  Parquet with a rule on nDPI's application (flow/appmap.c: every
+#                          connection's first packets through nDPI, as ndpiReader below)
 #   tcpdump -r -w /dev/null  reading the capture with libpcap (I/O floor)
 #   softflowd -r           NetFlow exporter (flow accounting only, no payload)
 #   nfpcapd -r             nfdump's pcap-to-flow collector (flow accounting only)
@@ -72,6 +74,7 @@ gen dense --seed 13 --duration 5m --profile dense --scale "$(python3 -c "print(m
 
 # rules that read the capture's DNS answers and TLS server names (the name maps' cost)
 printf 'key svc default "other" on-missing "unnamed"\nsvc = "cloud" if dns "*.com" or sni "*.com"\n' > "$W/names.rules"
+printf 'key svc default "other" on-missing "unknown"\nsvc = "tls" if app "TLS*"\n' > "$W/app.rules"
 
 timed() { # cmd...: runs it once on a clean output directory, prints "wall_s rss_kb"
   rm -rf "$W/out"
@@ -141,6 +144,7 @@ iotflow -f csv (wide) > null||$IOF extract -q --variant bi $DEV -f csv -o - $cap
 iotflow -f jsonl > null||$IOF extract -q --variant bi $DEV -f jsonl -o - $cap > /dev/null
 iotflow -f joy (gzip NDJSON)||$IOF extract -q -f joy --overwrite -o $W/out $cap
 iotflow -f parquet, dns+sni rules||$IOF extract -q --variant bi $DEV --rules $W/names.rules -f parquet --overwrite -o $W/out $cap
+iotflow -f parquet, app rules||$IOF extract -q --variant bi $DEV --rules $W/app.rules -f parquet --overwrite -o $W/out $cap
 tcpdump -r (read only)|tcpdump|tcpdump -r $cap -w /dev/null
 softflowd -r|softflowd|softflowd -r $cap -n 127.0.0.1:9 -D >/dev/null
 nfpcapd -r|nfpcapd|rm -rf $W/nf && mkdir -p $W/nf && nfpcapd -r $cap -l $W/nf

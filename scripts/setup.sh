@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs what iotflow needs to build and test on Debian 12 (idempotent).
-#   build: gcc/clang, cmake, pkg-config, libpcap, zlib, libzstd, libsnappy
+#   build: gcc/clang, cmake, pkg-config, libpcap, zlib, libzstd, libsnappy, libndpi (optional at
+#          build time: the label rules' `app`; installed here so that it is built and tested)
 #   tests: tshark (independent dissector), node/npm (Parquet validators in shared/tools/parquet),
 #          time (peak RSS), iproute2 (network namespaces for live capture), nftables (a log rule
 #          for the live NFLOG capture), python3 (checkers), ieee-data (IEEE OUI registries: a
 #          second vendor database for iotflow devices' tests), parallel (the --shard recipe)
-#          librsvg2-bin (rsvg-convert renders correlate's SVG plot in its test)
+#          librsvg2-bin (rsvg-convert renders correlate's SVG plot in its test), libndpi-bin
+#          (ndpiReader: nDPI's own reader, the reference of the `app` labels' test)
 set -euo pipefail
-need=(build-essential cmake pkg-config libpcap-dev zlib1g-dev libzstd-dev libsnappy-dev)
+need=(build-essential cmake pkg-config libpcap-dev zlib1g-dev libzstd-dev libsnappy-dev libndpi-dev)
 if [ "${1:-}" = "--test" ]; then
-  need+=(tshark nodejs npm time iproute2 nftables python3 ieee-data parallel librsvg2-bin)
+  need+=(tshark nodejs npm time iproute2 nftables python3 ieee-data parallel librsvg2-bin libndpi-bin)
 fi
 missing=()
 for p in "${need[@]}"; do

@@ -22,6 +22,9 @@ extern "C" {
 #define IOF_VERSION_MINOR 1
 #define IOF_VERSION_PATCH 0
 const char *iof_version_string(void);
+/* The nDPI version this build uses for the label rules' `app` condition, or NULL when it was
+ * built without nDPI (then rules on `app` are refused). */
+const char *iof_ndpi_version(void);
 
 /* ---- errors ------------------------------------------------------------------------- */
 #define IOF_ERRNO_MAP(X)                                                          \

@@ -66,7 +66,9 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        printf("iotflow %s\n", iof_version_string());
+        const char *ndpi = iof_ndpi_version();
+        printf("iotflow %s (%s%s)\n", iof_version_string(), ndpi ? "nDPI " : "without nDPI: rules on app are refused",
+               ndpi ? ndpi : "");
         return IOF_EXIT_OK;
     }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {

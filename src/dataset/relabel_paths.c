@@ -187,14 +187,15 @@ iof_err iof_label_paths(const char *const *paths, size_t n, const iof_label_opti
         iof__labeller_free(lb);
         return (iof_err)rc;
     }
-    /* `dns` and `sni` are what the capture's DNS responses and TLS hellos say (flow/dnsmap.h,
-     * flow/snimap.h): no written output keeps that, so relabelling could not give the labels
+    /* `dns`, `sni` and `app` are what the capture's DNS responses, TLS hellos and packets say
+     * (flow/dnsmap.h, flow/snimap.h, flow/appmap.h): no written output keeps that, so relabelling could not give the labels
      * extraction gives */
     const char *where[IOF_LBL_NEED__COUNT];
     iof__labeller_needs(lb, where);
     static const struct { iof__lbl_need need; const char *what; } from_capture[] = {
         { IOF_LBL_NEED_DNS, "the names the capture's DNS responses gave" },
         { IOF_LBL_NEED_SNI, "the server names of the capture's TLS ClientHellos" },
+        { IOF_LBL_NEED_APP, "the application nDPI finds in the capture's packets" },
     };
     for (size_t k = 0; k < sizeof(from_capture) / sizeof(from_capture[0]); k++)
         if (where[from_capture[k].need]) {

@@ -37,8 +37,7 @@ void iof__lbl_attrs_from(iof__lbl_attrs *a, const iof__lbl_src *s)
         a->has |= IOF_LBL_HAS_DEVICE_TYPE;
         a->device_type = s->dev->type;
     }
-    /* DNS names and the SNI: iof__lbl_attrs_names; the nDPI application is not kept by these
-     * records: rules on it are unknown (docs/LABELS.md) */
+    /* DNS names, the SNI and the nDPI application: iof__lbl_attrs_names */
 }
 
 void iof__lbl_attrs_names(iof__lbl_attrs *a, const iof__namemaps *names, uint64_t horizon, unsigned how)
@@ -64,6 +63,11 @@ void iof__lbl_attrs_names(iof__lbl_attrs *a, const iof__namemaps *names, uint64_
         (a->sni = iof__snimap_lookup(names->sni, a->ipver, a->dev_ip, a->dev_port, a->rem_ip, a->rem_port, last,
                                      horizon)))
         a->has |= IOF_LBL_HAS_SNI;
+    /* the connection of the record's key that had begun by its last packet */
+    bool ports = a->has & IOF_LBL_HAS_PORTS;
+    if (names->app && (a->app = iof__appmap_lookup(names->app, a->ipver, a->proto, a->dev_ip, ports ? a->dev_port : 0,
+                                                   a->rem_ip, ports ? a->rem_port : 0, last, horizon)))
+        a->has |= IOF_LBL_HAS_APP;
 }
 
 void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, const iof__namemaps *names, iof__lbl_attrs *a)

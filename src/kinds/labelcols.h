@@ -16,6 +16,7 @@
 
 #include "common/schema.h"
 #include "flow/dnsmap.h"
+#include "flow/appmap.h"
 #include "flow/snimap.h"
 #include "flow/inventory.h"
 #include "labels/labeller.h"
@@ -73,11 +74,13 @@ enum iof__lbl_names_how {
 typedef struct iof__namemaps {
     const iof__dnsmap *dns;
     const iof__snimap *sni;
+    const iof__appmap *app;
 } iof__namemaps;
 /* The `dns` and `sni` attributes (docs/LABELS.md "DNS names", "TLS server names"), from a
  * record's horizon (flow/dnsmap.h): `dns` = the names the DNS map gives (device, remote) at or
  * before the first packet; `sni` = the server name of the TCP connection of the record's key
- * from a hello at or before its last packet. A map that is kept but has nothing for the record
+ * from a hello at or before its last packet; `app` = nDPI's answer for the connection of the
+ * record's key (flow/appmap.h). A map that is kept but has nothing for the record
  * leaves the attribute missing (rules on it are unknown). Call after iof__lbl_attrs_from;
  * names may be NULL. */
 void iof__lbl_attrs_names(iof__lbl_attrs *a, const iof__namemaps *names, uint64_t horizon, unsigned how);

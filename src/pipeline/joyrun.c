@@ -23,6 +23,10 @@ static int joy_emit(void *ctx, const iof__joyrec *rec)
     if (r->labels) { /* --rules: the keys end each object; their counts go to the summary */
         iof__lbl_attrs a;
         iof__joy_lbl_attrs(rec, &a);
+        /* a connection nDPI still inspects gets its answer now (flow/appmap.h); µs times */
+        if (r->appmap && iof__appmap_settle(r->appmap, a.ipver, a.proto, a.dev_ip, a.dev_port, a.rem_ip, a.rem_port,
+                                            a.last_ns + 999, r->names_fed) != IOF_OK)
+            return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory (the application map)");
         iof__lbl_attrs_names(&a, &r->names, r->names_fed, IOF_LBL_NAMES_US | IOF_LBL_NAMES_EITHER);
         lab = &r->joylabels;
         lab->lb = r->labels;

@@ -168,6 +168,26 @@ static void print_sni(const iof_run *r, FILE *fp)
             s.masks_dropped);
 }
 
+/* rules on `app`: the connections nDPI inspected, how their answers were settled, what was lost */
+static void print_app(const iof_run *r, FILE *fp)
+{
+    if (!r->appmap)
+        return;
+    iof__appmap_stats a;
+    iof__appmap_get_stats(r->appmap, &a);
+    fprintf(fp, "  applications (rules on app, nDPI %s): %" PRIu64 " connection(s) kept of at most %" PRIu64
+                " (%" PRIu64 " on a reused five-tuple), %" PRIu64 " packet(s), %" PRIu64 " inspected; answers: %" PRIu64
+                " detected, %" PRIu64 " guessed, %" PRIu64 " unknown\n",
+            iof_ndpi_version(), a.conns, a.max_conns, a.reused, a.packets, a.inspected, a.named, a.guessed,
+            a.unknown);
+    fprintf(fp, "    settled: %" PRIu64 " done, %" PRIu64 " at the packet limit, %" PRIu64 " when a record was written, %"
+                PRIu64 " at the connection's end, %" PRIu64 " for a slot (%u inspected at once), %" PRIu64
+                " still inspected at the end; not kept: %" PRIu64 " packet(s) map full, %" PRIu64 " name(s)\n",
+            a.settled[IOF_APPMAP_BY_DONE], a.settled[IOF_APPMAP_BY_LIMIT], a.settled[IOF_APPMAP_BY_RECORD],
+            a.settled[IOF_APPMAP_BY_ENDED], a.settled[IOF_APPMAP_BY_FULL], IOF_APPMAP_INSPECT, a.inspecting,
+            a.dropped_cap, a.dropped_name);
+}
+
 /* -f joy: the Joy table's flows, how they ended, and its cap */
 static void print_joy(const iof_run *r, FILE *fp)
 {
@@ -244,6 +264,7 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
     print_labels(r, fp);
     print_dns(r, fp);
     print_sni(r, fp);
+    print_app(r, fp);
     iof__print_tables(st, fp, uni);
     size_t nf = 0;
     const iof__sink_file_info *files = r->sink ? iof__sink_files(r->sink, &nf) : NULL;
@@ -358,6 +379,14 @@ static size_t warn_reasons(const iof_run *r, char *t, size_t len)
         if (lost)
             reason(t, len, &n, "the SNI map did not read or keep %" PRIu64 " ClientHello(s) (a cap: see \"tls server "
                    "names\"), so rules on sni may miss or mistake them", lost);
+    }
+    if (r->appmap) {
+        iof__appmap_stats a;
+        iof__appmap_get_stats(r->appmap, &a);
+        if (a.dropped_cap || a.dropped_name || a.settled[IOF_APPMAP_BY_FULL])
+            reason(t, len, &n, "the application map did not keep %" PRIu64 " packet(s) and settled %" PRIu64
+                   " connection(s) early for a slot (a cap: see \"applications\"), so rules on app may miss or "
+                   "mistake them", a.dropped_cap + a.dropped_name, a.settled[IOF_APPMAP_BY_FULL]);
     }
     if (st->live && st->live_stats_ok && st->ps_drop)
         reason(t, len, &n, "the kernel dropped %" PRIu64 " packet(s) (libpcap ps_drop)", st->ps_drop);
@@ -629,6 +658,30 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_u64(&b, "masks_dropped", s.masks_dropped, true);
         iof__tb_kv_u64(&b, "dropped_map_full", s.dropped_cap, true);
         iof__tb_kv_u64(&b, "dropped_text_full", s.dropped_text, true);
+        iof__tb_putc(&b, '}');
+    }
+    if (r->appmap) {
+        iof__appmap_stats a;
+        iof__appmap_get_stats(r->appmap, &a);
+        static const char *const by[IOF_APPMAP_BY__COUNT] = { "done", "packet_limit", "record_written",
+                                                              "connection_ended", "slot_needed" };
+        iof__tb_puts(&b, ",\"applications\":{");
+        iof__tb_kv_str(&b, "ndpi", iof_ndpi_version(), false);
+        iof__tb_kv_u64(&b, "connections", a.conns, true);
+        iof__tb_kv_u64(&b, "max_connections", a.max_conns, true);
+        iof__tb_kv_u64(&b, "reused", a.reused, true);
+        iof__tb_kv_u64(&b, "packets", a.packets, true);
+        iof__tb_kv_u64(&b, "inspected", a.inspected, true);
+        iof__tb_kv_u64(&b, "detected", a.named, true);
+        iof__tb_kv_u64(&b, "guessed", a.guessed, true);
+        iof__tb_kv_u64(&b, "unknown", a.unknown, true);
+        iof__tb_puts(&b, ",\"settled\":{");
+        for (int k = 0; k < IOF_APPMAP_BY__COUNT; k++)
+            iof__tb_kv_u64(&b, by[k], a.settled[k], k > 0);
+        iof__tb_putc(&b, '}');
+        iof__tb_kv_u64(&b, "inspecting_at_end", a.inspecting, true);
+        iof__tb_kv_u64(&b, "dropped_map_full", a.dropped_cap, true);
+        iof__tb_kv_u64(&b, "dropped_name", a.dropped_name, true);
         iof__tb_putc(&b, '}');
     }
     if (r->sensors) {

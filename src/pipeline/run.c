@@ -95,6 +95,14 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
                              "label key \"%s\" is a member Joy writes in every flow (-f joy): name the key "
                              "otherwise", key);
     }
+    /* `app` is nDPI's (flow/appmap.h): a build without it cannot give the labels */
+    const char *need[IOF_LBL_NEED__COUNT];
+    iof__labeller_needs(r->labels, need);
+    if (need[IOF_LBL_NEED_APP] && !iof__appmap_available())
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "%s reads app, the application nDPI finds, but this iotflow was built without nDPI "
+                         "(install libndpi-dev and rebuild: docs/LABELS.md \"Applications\")",
+                         need[IOF_LBL_NEED_APP]);
     bool wide_used = writes_wide(c);
     iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .labels = r->labels };
     uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
@@ -315,6 +323,7 @@ void iof_run_destroy(iof_run *r)
     iof__labeller_free(r->labels);
     iof__dnsmap_destroy(r->dnsmap);
     iof__snimap_destroy(r->snimap);
+    iof__appmap_destroy(r->appmap);
     iof__sensors_free(r->sensors);
     iof__input_list_free(r->inputs, r->n_inputs);
     iof__stats_free(&r->st);
@@ -350,6 +359,10 @@ static int cf_emit(void *ctx, iof__cfrec *rec)
 {
     iof_run *r = ctx;
     rec->names_horizon = r->names_fed;
+    /* a connection nDPI still inspects gets its answer now, which the record then sees */
+    if (r->appmap && iof__appmap_settle(r->appmap, rec->ipver, rec->proto, rec->dev_ip, rec->dev_port, rec->rem_ip,
+                                        rec->rem_port, rec->last_ns, r->names_fed) != IOF_OK)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory (the application map)");
     return iof__pipe_record(&r->pipe, &iof__cf_kind, rec);
 }
 
@@ -530,7 +543,11 @@ static int setup(iof_run *r)
     if ((need[IOF_LBL_NEED_DNS] && iof__dnsmap_create(&r->dnsmap, maps_mem) != IOF_OK) ||
         (need[IOF_LBL_NEED_SNI] && iof__snimap_create(&r->snimap, maps_mem) != IOF_OK))
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
-    r->names = (iof__namemaps){ .dns = r->dnsmap, .sni = r->snimap };
+    /* rules on `app`: nDPI's answer per connection (flow/appmap.h; a build without nDPI refused
+     * them at load_rules) */
+    if (need[IOF_LBL_NEED_APP] && iof__appmap_create(&r->appmap, maps_mem) != IOF_OK)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory (nDPI)");
+    r->names = (iof__namemaps){ .dns = r->dnsmap, .sni = r->snimap, .app = r->appmap };
     if (r->inv && !(r->inv_seen = calloc(iof__inventory_count(r->inv) + 1, 1)))
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
     int rc = iof__cflow_create(&r->flows, &fc, cf_emit, r);
@@ -667,6 +684,8 @@ static int process_frame(iof_run *r, const iof__frame *f)
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory (the DNS map)");
     if (r->snimap && iof__snimap_packet(r->snimap, &pkt, r->names_fed) != IOF_OK)
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory (the SNI map)");
+    if (r->appmap && iof__appmap_packet(r->appmap, &pkt, r->names_fed) != IOF_OK)
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory (the application map)");
     if (r->observer)
         r->observer(r->observer_ctx, f, &pkt);
     if (r->no_flows)

@@ -56,6 +56,7 @@ struct iof_run {
     iof__labeller *labels;         /* --rules, or NULL */
     iof__dnsmap *dnsmap;           /* rules on `dns`: the names the capture resolved, or NULL */
     iof__snimap *snimap;           /* rules on `sni`: the TLS server names, or NULL */
+    iof__appmap *appmap;           /* rules on `app`: nDPI's applications, or NULL */
     iof__namemaps names;           /* both, as the label attributes read them */
     uint64_t names_fed;            /* decoded packets fed to the name maps (their feed numbers) */
     bool max_memory_given;         /* --max-memory was given (not the machine's default) */
