@@ -28,7 +28,7 @@ static void usage(FILE *fp)
           "The rules see what the file carries: proto, ports, first dir, time (first packet),\n"
           "remote.addr, device.addr (only with a device_ip column: extract --device-ip),\n"
           "device.name/type. Rules reading ttl.in, ttl.out or time.last are refused on custom-flow\n"
-          "files (label at extraction); a row whose remote is 0.0.0.0 stops its file when the rules\n"
+          "files, rules reading dns, sni or app on every file (label at extraction); a row whose remote is 0.0.0.0 stops its file when the rules\n"
           "read remote addresses (anonymised: extract with --keep-private-ips). Joy files give the rules\n"
           "what a Joy flow gives them at extraction, TTLs included. See docs/LABELS.md.\n\n"
           "  -r, --rules FILE   rule file (docs/LABELS.md); repeat for other keys (at most 16)\n"

@@ -35,22 +35,34 @@ typedef struct am_key {
 
 typedef struct am_conn {
     am_key k;
-    uint32_t app;                    /* name id; IOF_STRTAB_NONE: no answer (or not yet) */
+    uint32_t answer;                 /* its newest answer (AM_NONE: none yet) */
     uint32_t older;                  /* the previous connection of the same key (AM_NONE) */
     uint32_t slot;                   /* its inspection slot while inspected (AM_NONE) */
     uint32_t syn_seq;                /* the sequence number of its SYN (has_syn) */
     int64_t first_ns, last_ns;
     uint64_t added;                  /* feed number of its first packet */
-    uint64_t settled;                /* feed number of its answer (UINT64_MAX: not yet) */
+    uint64_t ended_fed;              /* a newer connection the map could not keep began at this
+                                        feed number (UINT64_MAX: none), at ended_ns */
+    int64_t ended_ns;
     bool has_syn;
 } am_conn;
+
+/* What nDPI said of a connection from feed number fed on: a name while it reads, then its
+ * final answer (when that differs). */
+typedef struct am_answer {
+    uint32_t app;                    /* name id; IOF_STRTAB_NONE: no answer */
+    uint32_t older;                  /* the connection's previous answer (AM_NONE) */
+    uint64_t fed;
+} am_answer;
 
 #ifdef IOF_HAVE_NDPI
 typedef struct am_slot {
     struct ndpi_flow_struct *flow;   /* nDPI's state (allocated once, zeroed for each use) */
     ndpi_protocol last;              /* what the last packet gave */
+    ndpi_protocol shown;             /* the last name published while reading */
     uint32_t conn;                   /* the connection (AM_NONE: free) */
     uint32_t packets;
+    uint32_t shown_count;            /* names published while reading */
     uint32_t prev, next;             /* the list by last packet */
 } am_slot;
 #endif
@@ -61,6 +73,8 @@ struct iof__appmap {
     iof__strtab names;
     am_conn *conns;
     size_t n, cap, max_conns;
+    am_answer *answers;
+    size_t n_answers, answers_cap;
     iof__idx idx;                    /* the newest connection of each key */
 #ifdef IOF_HAVE_NDPI
     struct ndpi_detection_module_struct *ndpi;
@@ -150,14 +164,21 @@ const char *iof__appmap_lookup(const iof__appmap *m, uint8_t ipver, uint8_t prot
     make_key(&k, ipver, proto, a_ip, a_port, b_ip, b_port);
     const char *name = NULL;
     pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
-    /* the newest connection added by the horizon that had begun by the record's last packet;
-     * its answer only if settled by then (an older connection's never stands in for it) */
+    /* the newest connection added by the horizon that had begun by the record's last packet,
+     * unless a newer one the map could not keep had begun by then (an older connection's
+     * answer never stands in for another's); its newest answer given by the horizon */
     for (uint32_t c = newest_of(m, &k); c != AM_NONE; c = m->conns[c].older) {
         const am_conn *cn = &m->conns[c];
         if (cn->added > horizon || cn->first_ns > at_ns)
             continue;
-        if (cn->settled <= horizon && cn->app != IOF_STRTAB_NONE)
-            name = iof__strtab_get(&m->names, cn->app);
+        if (cn->ended_fed <= horizon && cn->ended_ns <= at_ns)
+            break;
+        for (uint32_t a = cn->answer; a != AM_NONE; a = m->answers[a].older)
+            if (m->answers[a].fed <= horizon) {
+                if (m->answers[a].app != IOF_STRTAB_NONE)
+                    name = iof__strtab_get(&m->names, m->answers[a].app);
+                break;
+            }
         break;
     }
     pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
@@ -243,6 +264,7 @@ void iof__appmap_destroy(iof__appmap *m)
         ndpi_exit_detection_module(m->ndpi);
     iof__strtab_free(&m->names);
     free(m->conns);
+    free(m->answers);
     iof__idx_free(&m->idx);
     pthread_rwlock_destroy(&m->lock);
     free(m);
@@ -282,50 +304,74 @@ static void list_append(iof__appmap *m, uint32_t s)
     m->tail = s;
 }
 
-static bool known(ndpi_protocol p)
+static bool same(ndpi_protocol a, ndpi_protocol b)
 {
-    return p.app_protocol != NDPI_PROTOCOL_UNKNOWN || p.master_protocol != NDPI_PROTOCOL_UNKNOWN;
+    return a.app_protocol == b.app_protocol && a.master_protocol == b.master_protocol;
 }
 
-/* Ends conn c's inspection with nDPI's answer (what it named, else its guess), kept with feed
- * number fed; its slot goes back to the free chain. */
+/* The name id of nDPI's answer p (IOF_STRTAB_NONE: Unknown, or the name table is full). */
+static uint32_t name_of(iof__appmap *m, ndpi_protocol p, int *rc)
+{
+    *rc = IOF_OK;
+    if (p.app_protocol == NDPI_PROTOCOL_UNKNOWN && p.master_protocol == NDPI_PROTOCOL_UNKNOWN)
+        return IOF_STRTAB_NONE;
+    char text[IOF_APPMAP_MAX_NAME];
+    ndpi_protocol2name(m->ndpi, p, text, sizeof(text));
+    text[sizeof(text) - 1] = '\0';
+    size_t len = strlen(text);
+    uint32_t id = iof__strtab_find(&m->names, text, len); /* the feeding thread is the only writer */
+    if (id == IOF_STRTAB_NONE) {
+        pthread_rwlock_wrlock(&m->lock);
+        id = iof__strtab_add(&m->names, text, len, rc);
+        pthread_rwlock_unlock(&m->lock);
+        if (id == IOF_STRTAB_NONE && *rc == IOF_OK)
+            m->st.dropped_name++;
+    }
+    return id;
+}
+
+/* Adds answer app to conn c from feed number fed on, unless it is its newest already. */
+static int publish(iof__appmap *m, uint32_t c, uint32_t app, uint64_t fed)
+{
+    am_conn *cn = &m->conns[c];
+    if (cn->answer != AM_NONE ? m->answers[cn->answer].app == app : app == IOF_STRTAB_NONE)
+        return IOF_OK;
+    pthread_rwlock_wrlock(&m->lock);
+    int rc = iof__grow((void **)&m->answers, &m->answers_cap, m->n_answers + 1, sizeof(*m->answers),
+                       (size_t)m->max_conns * (IOF_APPMAP_MAX_SHOWN + 1));
+    if (rc == IOF_OK) {
+        m->answers[m->n_answers] = (am_answer){ .app = app, .older = cn->answer, .fed = fed };
+        cn->answer = (uint32_t)m->n_answers++;
+    }
+    pthread_rwlock_unlock(&m->lock);
+    return rc;
+}
+
+/* Ends conn c's inspection with nDPI's answer, published with feed number fed: the protocol it
+ * named, else its give-up guess (as ndpiReader: whenever no application was named); its slot
+ * goes back to the free chain. */
 static int settle(iof__appmap *m, uint32_t c, enum iof__appmap_by by, uint64_t fed)
 {
     am_conn *cn = &m->conns[c];
     uint32_t s = cn->slot;
     am_slot *x = &m->slots[s];
     ndpi_protocol p = x->last;
-    if (known(p)) {
+    if (p.app_protocol != NDPI_PROTOCOL_UNKNOWN) {
         m->st.named++;
     } else {
         uint8_t guessed = 0;
         p = ndpi_detection_giveup(m->ndpi, x->flow, 1, &guessed);
-        if (known(p))
+        if (p.app_protocol != NDPI_PROTOCOL_UNKNOWN || p.master_protocol != NDPI_PROTOCOL_UNKNOWN)
             m->st.guessed++;
+        else
+            m->st.unknown++;
     }
     m->st.settled[by]++;
-    int rc = IOF_OK;
-    uint32_t id = IOF_STRTAB_NONE;
-    char text[IOF_APPMAP_MAX_NAME];
-    if (!known(p)) {
-        m->st.unknown++;
-    } else {
-        ndpi_protocol2name(m->ndpi, p, text, sizeof(text));
-        text[sizeof(text) - 1] = '\0';
-        size_t len = strlen(text);
-        if ((id = iof__strtab_find(&m->names, text, len)) == IOF_STRTAB_NONE) {
-            pthread_rwlock_wrlock(&m->lock);
-            id = iof__strtab_add(&m->names, text, len, &rc);
-            pthread_rwlock_unlock(&m->lock);
-            if (id == IOF_STRTAB_NONE && rc == IOF_OK)
-                m->st.dropped_name++;
-        }
-    }
-    pthread_rwlock_wrlock(&m->lock);
-    cn->app = id;
-    cn->settled = fed;
-    cn->slot = AM_NONE;
-    pthread_rwlock_unlock(&m->lock);
+    int rc;
+    uint32_t id = name_of(m, p, &rc);
+    if (rc == IOF_OK)
+        rc = publish(m, c, id, fed);
+    cn->slot = AM_NONE; /* read by the feeding thread only */
     ndpi_free_flow_data(x->flow);
     list_unlink(m, s);
     m->live--;
@@ -352,9 +398,9 @@ static int take_slot(iof__appmap *m, uint32_t c, uint64_t fed)
     }
     am_slot *x = &m->slots[s];
     memset(x->flow, 0, SIZEOF_FLOW_STRUCT); /* nDPI wants a zeroed flow */
-    x->last = (ndpi_protocol){ 0 };
+    x->last = x->shown = (ndpi_protocol){ 0 };
     x->conn = c;
-    x->packets = 0;
+    x->packets = x->shown_count = 0;
     list_append(m, s);
     m->live++;
     m->conns[c].slot = s;
@@ -374,10 +420,10 @@ static int add_conn(iof__appmap *m, const am_key *k, const iof__pkt *p, uint64_t
     if (rc == IOF_OK) {
         size_t s = slot_of(m, k);
         bool syn = p->proto == 6 && (p->tcp_flags & 0x12) == 0x02;
-        m->conns[m->n] = (am_conn){ .k = *k, .app = IOF_STRTAB_NONE, .older = m->idx.slot[s] ? m->idx.slot[s] - 1 : AM_NONE,
+        m->conns[m->n] = (am_conn){ .k = *k, .answer = AM_NONE, .older = m->idx.slot[s] ? m->idx.slot[s] - 1 : AM_NONE,
                                     .slot = AM_NONE, .syn_seq = syn ? p->tcp_seq : 0, .has_syn = syn,
                                     .first_ns = p->ts_ns, .last_ns = p->ts_ns, .added = fed,
-                                    .settled = UINT64_MAX };
+                                    .ended_fed = UINT64_MAX };
         if (m->idx.slot[s])
             m->st.reused++;
         m->idx.slot[s] = (uint32_t)++m->n;
@@ -396,22 +442,33 @@ int iof__appmap_packet(iof__appmap *m, const iof__pkt *p, uint64_t fed)
     make_key(&k, p->ipver, p->proto, p->src_ip, p->sport, p->dst_ip, p->dport);
     uint32_t c = newest_of(m, &k);
     bool syn = p->proto == 6 && (p->tcp_flags & 0x12) == 0x02;
+    uint32_t ended = AM_NONE;
     if (c != AM_NONE) {
         am_conn *cn = &m->conns[c];
         /* TCP: a SYN starts a new connection (a retransmitted one does not), however long the
          * old one idled (a connection kept open for minutes goes on); others: idleness */
-        bool ended = p->proto == 6 ? syn && (!cn->has_syn || cn->syn_seq != p->tcp_seq)
-                                   : p->ts_ns > cn->last_ns && p->ts_ns - cn->last_ns > IOF_APPMAP_IDLE_NS;
-        if (ended) {
+        bool end = p->proto == 6 ? syn && (!cn->has_syn || cn->syn_seq != p->tcp_seq)
+                                 : p->ts_ns > cn->last_ns && p->ts_ns - cn->last_ns > IOF_APPMAP_IDLE_NS;
+        if (end && cn->ended_fed == UINT64_MAX) {
             if (cn->slot != AM_NONE)
                 IOF_TRY(settle(m, c, IOF_APPMAP_BY_ENDED, fed));
-            cn->last_ns = p->ts_ns; /* a new one that cannot be kept does not end it again */
+            ended = c;
             c = AM_NONE;
+        } else if (cn->ended_fed != UINT64_MAX) {
+            c = AM_NONE; /* its successor was not kept: neither is this packet */
         }
     }
     if (c == AM_NONE) {
-        IOF_TRY(add_conn(m, &k, p, fed, &c));
+        if (ended != AM_NONE || newest_of(m, &k) == AM_NONE)
+            IOF_TRY(add_conn(m, &k, p, fed, &c));
         if (c == AM_NONE) {
+            /* the map is full: records of the new connection must not take the old one's answer */
+            if (ended != AM_NONE) {
+                pthread_rwlock_wrlock(&m->lock);
+                m->conns[ended].ended_fed = fed;
+                m->conns[ended].ended_ns = p->ts_ns;
+                pthread_rwlock_unlock(&m->lock);
+            }
             m->st.dropped_cap++;
             return IOF_OK;
         }
@@ -424,10 +481,14 @@ int iof__appmap_packet(iof__appmap *m, const iof__pkt *p, uint64_t fed)
         return IOF_OK; /* settled: nDPI has nothing more to say */
     uint32_t s = cn->slot;
     am_slot *x = &m->slots[s];
-    /* the IP packet as captured, from its header (nDPI reads the lengths it holds) */
+    /* the IP packet as captured, from its header, whole (as ndpiReader, which skips a packet
+     * cut by the snaplen: nDPI reads the lengths it holds) */
     uint32_t len = p->caplen - p->l3_off;
-    if (len > p->ip_len)
-        len = p->ip_len; /* link-layer padding is not the packet's */
+    if (len < p->ip_len) {
+        m->st.cut++;
+        return IOF_OK;
+    }
+    len = p->ip_len; /* link-layer padding is not the packet's */
     if (len > UINT16_MAX)
         len = UINT16_MAX;
     uint64_t ms = p->ts_ns >= 0 ? (uint64_t)(p->ts_ns / 1000000) : 0;
@@ -440,8 +501,20 @@ int iof__appmap_packet(iof__appmap *m, const iof__pkt *p, uint64_t fed)
                   (p->proto == 17 && x->packets > IOF_APPMAP_UDP_PACKETS);
     if (enough)
         return settle(m, c, IOF_APPMAP_BY_LIMIT, fed);
-    if (x->last.app_protocol != NDPI_PROTOCOL_UNKNOWN && !ndpi_extra_dissection_possible(m->ndpi, x->flow))
+    if (x->last.app_protocol == NDPI_PROTOCOL_UNKNOWN)
+        return IOF_OK;
+    if (!ndpi_extra_dissection_possible(m->ndpi, x->flow))
         return settle(m, c, IOF_APPMAP_BY_DONE, fed);
+    /* named, but nDPI reads on (a TLS certificate, a DNS response): the name is shown meanwhile */
+    if (!same(x->last, x->shown) && x->shown_count < IOF_APPMAP_MAX_SHOWN) {
+        int rc;
+        uint32_t id = name_of(m, x->last, &rc);
+        IOF_TRY(rc);
+        x->shown = x->last;
+        x->shown_count++;
+        m->st.shown++;
+        return publish(m, c, id, fed);
+    }
     return IOF_OK;
 }
 
@@ -451,9 +524,12 @@ int iof__appmap_settle(iof__appmap *m, uint8_t ipver, uint8_t proto, const uint8
     am_key k;
     make_key(&k, ipver, proto, a_ip, a_port, b_ip, b_port);
     for (uint32_t c = newest_of(m, &k); c != AM_NONE; c = m->conns[c].older) {
-        if (m->conns[c].first_ns > at_ns)
+        const am_conn *cn = &m->conns[c];
+        if (cn->first_ns > at_ns)
             continue; /* a later connection of the key: not this record's */
-        return m->conns[c].slot != AM_NONE ? settle(m, c, IOF_APPMAP_BY_RECORD, fed) : IOF_OK;
+        if (cn->ended_ns <= at_ns && cn->ended_fed != UINT64_MAX)
+            return IOF_OK; /* the record's is one the map could not keep */
+        return cn->slot != AM_NONE ? settle(m, c, IOF_APPMAP_BY_RECORD, fed) : IOF_OK;
     }
     return IOF_OK;
 }

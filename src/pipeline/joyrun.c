@@ -23,7 +23,8 @@ static int joy_emit(void *ctx, const iof__joyrec *rec)
     if (r->labels) { /* --rules: the keys end each object; their counts go to the summary */
         iof__lbl_attrs a;
         iof__joy_lbl_attrs(rec, &a);
-        /* a connection nDPI still inspects gets its answer now (flow/appmap.h); µs times */
+        /* a connection nDPI still reads gets its answer now, with the packets read so far (Joy
+         * expires flows before the frame that triggers it reaches the maps): µs times */
         if (r->appmap && iof__appmap_settle(r->appmap, a.ipver, a.proto, a.dev_ip, a.dev_port, a.rem_ip, a.rem_port,
                                             a.last_ns + 999, r->names_fed) != IOF_OK)
             return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory (the application map)");

@@ -176,13 +176,14 @@ static void print_app(const iof_run *r, FILE *fp)
     iof__appmap_stats a;
     iof__appmap_get_stats(r->appmap, &a);
     fprintf(fp, "  applications (rules on app, nDPI %s): %" PRIu64 " connection(s) kept of at most %" PRIu64
-                " (%" PRIu64 " on a reused five-tuple), %" PRIu64 " packet(s), %" PRIu64 " inspected; answers: %" PRIu64
-                " detected, %" PRIu64 " guessed, %" PRIu64 " unknown\n",
-            iof_ndpi_version(), a.conns, a.max_conns, a.reused, a.packets, a.inspected, a.named, a.guessed,
-            a.unknown);
-    fprintf(fp, "    settled: %" PRIu64 " done, %" PRIu64 " at the packet limit, %" PRIu64 " when a record was written, %"
-                PRIu64 " at the connection's end, %" PRIu64 " for a slot (%u inspected at once), %" PRIu64
-                " still inspected at the end; not kept: %" PRIu64 " packet(s) map full, %" PRIu64 " name(s)\n",
+                " per run (%" PRIu64 " on a reused five-tuple), %" PRIu64 " packet(s), %" PRIu64 " read by nDPI (%" PRIu64
+                " cut by the snaplen not read); answers: %" PRIu64 " detected, %" PRIu64 " guessed, %" PRIu64
+                " unknown, %" PRIu64 " name(s) shown while nDPI read on\n",
+            iof_ndpi_version(), a.conns, a.max_conns, a.reused, a.packets, a.inspected, a.cut, a.named, a.guessed,
+            a.unknown, a.shown);
+    fprintf(fp, "    settled: %" PRIu64 " done, %" PRIu64 " at the packet limit, %" PRIu64 " when a record or Joy flow was written, %"
+                PRIu64 " at the connection's end, %" PRIu64 " for a slot (%u read at once), %" PRIu64
+                " still read at the end; not kept: %" PRIu64 " packet(s) map full, %" PRIu64 " name(s)\n",
             a.settled[IOF_APPMAP_BY_DONE], a.settled[IOF_APPMAP_BY_LIMIT], a.settled[IOF_APPMAP_BY_RECORD],
             a.settled[IOF_APPMAP_BY_ENDED], a.settled[IOF_APPMAP_BY_FULL], IOF_APPMAP_INSPECT, a.inspecting,
             a.dropped_cap, a.dropped_name);
@@ -672,6 +673,8 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_u64(&b, "reused", a.reused, true);
         iof__tb_kv_u64(&b, "packets", a.packets, true);
         iof__tb_kv_u64(&b, "inspected", a.inspected, true);
+        iof__tb_kv_u64(&b, "cut", a.cut, true);
+        iof__tb_kv_u64(&b, "shown", a.shown, true);
         iof__tb_kv_u64(&b, "detected", a.named, true);
         iof__tb_kv_u64(&b, "guessed", a.guessed, true);
         iof__tb_kv_u64(&b, "unknown", a.unknown, true);

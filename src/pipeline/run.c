@@ -359,8 +359,10 @@ static int cf_emit(void *ctx, iof__cfrec *rec)
 {
     iof_run *r = ctx;
     rec->names_horizon = r->names_fed;
-    /* a connection nDPI still inspects gets its answer now, which the record then sees */
-    if (r->appmap && iof__appmap_settle(r->appmap, rec->ipver, rec->proto, rec->dev_ip, rec->dev_port, rec->rem_ip,
+    /* a connection nDPI still reads gets its answer now, which the record then sees; only where
+     * custom-flow records are the run's table (in a telemetry run they are not written, and
+     * the rows' labels must not depend on --window) */
+    if (r->appmap && r->cfg.table == IOF_TABLE_CUSTOMFLOW && iof__appmap_settle(r->appmap, rec->ipver, rec->proto, rec->dev_ip, rec->dev_port, rec->rem_ip,
                                         rec->rem_port, rec->last_ns, r->names_fed) != IOF_OK)
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory (the application map)");
     return iof__pipe_record(&r->pipe, &iof__cf_kind, rec);

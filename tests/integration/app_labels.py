@@ -5,6 +5,10 @@
   app_labels.py records NDPIREADER.txt FILE.csv...      custom-flow rows (wide, --device-ip,
                                                         --keep-private-ips, bidirectional)
   app_labels.py joy NDPIREADER.txt FILE.ndjson          Joy flows
+  app_labels.py telemetry NDPIREADER.txt FILE.csv...    telemetry rows (--device-ip
+                                                        --keep-private-ips): ndpiReader's name or
+                                                        missing (a row before nDPI named the
+                                                        connection, or one it only guesses)
 
 NDPIREADER.txt is `ndpiReader -i CAPTURE -v 2`: one line per flow, "PROTO A:P <-> B:Q [proto:
 ID/NAME]" (IPv6 addresses in brackets). ndpiReader feeds nDPI as iotflow does (every packet
@@ -24,6 +28,7 @@ import re
 import sys
 
 PROTOS = {"TCP": 6, "UDP": 17, "ICMP": 1, "ICMPV6": 58, "IGMP": 2}
+TEL_PROTOS = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "igmp": 2}
 LINE = re.compile(r"^\s+\d+\s+(\S+) (\[[^\]]+\]|[^ :]+):(\d+) <?-> (\[[^\]]+\]|[^ :]+):(\d+) \[proto: [0-9.]+/([^\]]+)\]")
 
 
@@ -55,7 +60,13 @@ def main():
         return
     rows = []
     for path in sys.argv[3:]:
-        if mode == "joy":
+        if mode == "telemetry":
+            with open(path, newline="") as f:
+                for r in csv.DictReader(f):
+                    if r["protocol"] in TEL_PROTOS:
+                        rows.append((TEL_PROTOS[r["protocol"]], (r["src_ip"], int(r["src_port"] or 0)),
+                                     (r["dst_ip"], int(r["dst_port"] or 0)), r["app_label"], path))
+        elif mode == "joy":
             with open(path) as f:
                 for r in [json.loads(l) for l in f][1:]:
                     rows.append((r["pr"], (r["sa"], r["sp"] or 0), (r["da"], r["dp"] or 0), r.get("app_label"), path))
@@ -64,7 +75,7 @@ def main():
                 for r in csv.DictReader(f):
                     rows.append((int(r["Proto"]), (r["device_ip"], int(r["DevPort"] or 0)),
                                  (r["RemIP"], int(r["RemPort"] or 0)), r["app_label"], path))
-    agree, ambiguous, absent, bad, named = 0, 0, 0, [], 0
+    agree, ambiguous, absent, bad, named, early = 0, 0, 0, [], 0, 0
     for proto, a, b, got, path in rows:
         names = flows.get((proto, frozenset([a, b])))
         if names is None:
@@ -74,6 +85,9 @@ def main():
             ambiguous += 1
             continue
         want = label(next(iter(names)))
+        if mode == "telemetry" and got == "missing" and want != "missing":
+            early += 1
+            continue
         if got == want:
             agree += 1
             named += want.startswith("=")
@@ -81,7 +95,8 @@ def main():
             bad.append(f"{path}: {proto} {a} <-> {b}: app_label {got!r}, ndpiReader {want!r}")
     n = agree + len(bad)
     print(f"{len(rows)} rows: {agree} agree with ndpiReader ({named} named), {len(bad)} differ, {ambiguous} on a "
-          f"five-tuple ndpiReader names twice, {absent} on a five-tuple ndpiReader does not list")
+          f"five-tuple ndpiReader names twice, {absent} on a five-tuple ndpiReader does not list"
+          + (f", {early} without a name yet" if mode == "telemetry" else ""))
     if bad:
         print("\n".join(bad[:20]))
     if n == 0 or bad:

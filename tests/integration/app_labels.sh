@@ -9,7 +9,8 @@
 #     custom-flow CSV of a run with -f joy too is byte for byte the one without;
 #   - the summary's "applications" line and the stats JSON add up: every connection settled
 #     once or still inspected, every answer detected, guessed or unknown;
-#   - --table telemetry rows are labelled by the same answers;
+#   - --table telemetry rows carry ndpiReader's name once nDPI named the connection (never
+#     another), and the same labels whatever --window;
 #   - iotflow label refuses rules on app: exit 1, nothing written.
 # Skips (77) without the corpus, without ndpiReader, or when iotflow was built without nDPI
 # (the refusal of such a build is checked by scripts/test.sh on its build without nDPI).
@@ -74,13 +75,21 @@ done
 [ $ran -ge 4 ] || { echo "SKIP: fewer than 4 of the captures are in the corpus"; exit 77; }
 [ $named -ge 100 ] || fail "only $named rows were named: the comparison says little"
 
-# telemetry rows are labelled from the same answers
+# telemetry rows: each carries ndpiReader's name of its connection once nDPI named it (never
+# another name), and the labels do not depend on --window (custom-flow records are not written
+# in a telemetry run: they settle nothing)
 name=iot__ndpi-alexa-app__alexa-app
 if [ -f "$T/$name.rules" ]; then
-    "$BIN" extract --table telemetry --rules "$T/$name.rules" -f csv -o "$T/tel" "$CORPUS/$name.pcapng" > /dev/null 2>&1 \
-        || fail "telemetry"
-    n=$(cat "$T"/tel/*/*.csv | grep -c ',=TLS.Amazon,' || true)
-    [ "$n" -gt 0 ] || fail "telemetry: no row labelled by its application"
+    for w in 5 60; do
+        "$BIN" extract --window $w --table telemetry --rules "$T/$name.rules" --device-ip --keep-private-ips -f csv \
+            -o "$T/tel$w" "$CORPUS/$name.pcapng" > /dev/null 2>&1 || fail "telemetry --window $w"
+    done
+    diff -r "$T/tel5" "$T/tel60" > /dev/null || fail "telemetry labels change with --window"
+    python3 "$HERE/app_labels.py" telemetry "$T/$name.nr" $(find "$T/tel60" -name '*.csv') > "$T/tel.cmp" \
+        || { cat "$T/tel.cmp"; fail "telemetry rows carry another name than ndpiReader's"; }
+    head -1 "$T/tel.cmp"
+    n=$(sed -n 's/.*(\([0-9]*\) named).*/\1/p' "$T/tel.cmp")
+    [ "$n" -ge 300 ] || fail "telemetry: only $n rows named"
 fi
 
 # iotflow label: refused, nothing written

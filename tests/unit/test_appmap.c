@@ -7,6 +7,8 @@
  * IOF_APPMAP_IDLE_NS; the inspection slots and the connection cap, counted; and the `app`
  * attribute the rules read through a custom-flow record. Without nDPI in the build: create
  * refuses (IOF_E_UNSUPPORTED). */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "common/err.h"
@@ -135,7 +137,8 @@ static void test_without_ndpi(void)
     ASSERT_TRUE(iof_ndpi_version() == NULL);
 }
 
-/* DNS: named by its first packet; either side; horizon and time. */
+/* DNS: named by the query (shown while nDPI waits for the response), settled by the response;
+ * either side; horizon and time. */
 static void test_dns(void)
 {
     if (!iof__appmap_available())
@@ -144,11 +147,12 @@ static void test_dns(void)
     ASSERT_EQ_INT(iof__appmap_create(&m, 0), IOF_OK);
     uint8_t q[64];
     size_t n = dns_query(q);
-    ASSERT_EQ_INT(feed(m, CLI, 40000, SRV, 53, 17, 0, 0, q, n, 5 * S), IOF_OK);
-    /* named, but nDPI reads on for the response */
-    ASSERT_TRUE(look(m, 17, 40000, 53, 5 * S, fed) == NULL);
-    ASSERT_EQ_U64(stats(m).inspecting, 1);
     uint64_t before = fed;
+    ASSERT_EQ_INT(feed(m, CLI, 40000, SRV, 53, 17, 0, 0, q, n, 5 * S), IOF_OK);
+    /* named, and shown, while nDPI reads on for the response */
+    ASSERT_EQ_STR(look(m, 17, 40000, 53, 5 * S, fed), "DNS");
+    ASSERT_EQ_U64(stats(m).inspecting, 1);
+    ASSERT_EQ_U64(stats(m).shown, 1);
     n = dns_response(q, n); /* nDPI reads on until a response with an answer */
     ASSERT_EQ_INT(feed(m, SRV, 53, CLI, 40000, 17, 0, 0, q, n, 5 * S + 1000), IOF_OK);
     ASSERT_EQ_STR(look(m, 17, 40000, 53, 5 * S, fed), "DNS");
@@ -166,6 +170,7 @@ static void test_dns(void)
     ASSERT_EQ_U64(st.settled[IOF_APPMAP_BY_DONE], 1);
     ASSERT_EQ_U64(st.named, 1);
     ASSERT_EQ_U64(st.inspecting, 0);
+    ASSERT_EQ_U64(st.shown, 1);
     ASSERT_EQ_U64(st.max_conns, IOF_APPMAP_MAX_CONNS);
     /* a UDP connection idle past IOF_APPMAP_IDLE_NS has ended: the next packet starts another */
     ASSERT_EQ_INT(feed(m, CLI, 40000, SRV, 53, 17, 0, 0, (const uint8_t *)"\x01\x02\x03", 3,
@@ -198,7 +203,8 @@ static void test_tls_and_reuse(void)
     iof__appmap_stats st = stats(m);
     ASSERT_EQ_U64(st.conns, 1);
     ASSERT_EQ_U64(st.inspecting, 1); /* nDPI reads on for the server's certificate */
-    ASSERT_TRUE(look(m, 6, 44000, 443, 11 * S, fed) == NULL);
+    ASSERT_EQ_STR(look(m, 6, 44000, 443, 11 * S, fed), "TLS.Google"); /* shown meanwhile */
+    ASSERT_TRUE(look(m, 6, 44000, 443, 11 * S, fed - 1) == NULL);    /* not before the hello */
     uint64_t written = fed;
     ASSERT_EQ_INT(iof__appmap_settle(m, 4, 6, SRV, 443, CLI, 44000, 10 * S + 4, fed), IOF_OK);
     ASSERT_EQ_STR(look(m, 6, 44000, 443, 11 * S, written), "TLS.Google");
@@ -243,6 +249,13 @@ static void test_limit_unknown(void)
     uint8_t junk[40];
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (uint8_t)(i * 37 + 11);
+    /* a packet cut by the snaplen is not read (as ndpiReader) */
+    iof__pkt cut;
+    mkpkt(&cut, CLI, 47001, SRV, 47002, 17, 0, 0, junk, sizeof junk, 30 * S - 1);
+    cut.caplen -= 10;
+    ASSERT_EQ_INT(iof__appmap_packet(m, &cut, ++fed), IOF_OK);
+    ASSERT_EQ_U64(stats(m).cut, 1);
+    ASSERT_EQ_U64(stats(m).inspected, 0);
     for (unsigned i = 0; i < IOF_APPMAP_UDP_PACKETS + 3; i++) {
         junk[0] = (uint8_t)i;
         ASSERT_EQ_INT(feed(m, CLI, 47001, SRV, 47002, 17, 0, 0, junk, sizeof junk, 30 * S + i), IOF_OK);
@@ -250,7 +263,7 @@ static void test_limit_unknown(void)
     iof__appmap_stats st = stats(m);
     ASSERT_EQ_U64(st.settled[IOF_APPMAP_BY_LIMIT], 1);
     ASSERT_EQ_U64(st.inspected, IOF_APPMAP_UDP_PACKETS + 1);
-    ASSERT_EQ_U64(st.packets, IOF_APPMAP_UDP_PACKETS + 3);
+    ASSERT_EQ_U64(st.packets, IOF_APPMAP_UDP_PACKETS + 4);
     ASSERT_EQ_U64(st.unknown, 1);
     ASSERT_TRUE(look(m, 17, 47001, 47002, 31 * S, fed) == NULL);
     iof__appmap_destroy(m);
@@ -274,6 +287,21 @@ static void test_caps(void)
     ASSERT_EQ_U64(st.conns, IOF_APPMAP_MIN_CONNS);
     ASSERT_EQ_U64(st.dropped_cap, 1);
     ASSERT_EQ_U64(st.inspecting, IOF_APPMAP_MIN_CONNS);
+    /* the first connection's record: nDPI's guess (port 23: Telnet); then its five-tuple used
+     * again (a new SYN) while the map is full: the new connection is not kept, and its records
+     * must not take the old one's answer */
+    a[2] = a[3] = 0;
+    ASSERT_EQ_INT(iof__appmap_settle(m, 4, 6, a, 50000, SRV, 23, 41 * S, fed), IOF_OK);
+    ASSERT_EQ_STR(iof__appmap_lookup(m, 4, 6, a, 50000, SRV, 23, 41 * S, fed), "Telnet");
+    uint64_t before_new = fed;
+    ASSERT_EQ_INT(feed(m, a, 50000, SRV, 23, 6, 0x02, 777777, NULL, 0, 60 * S), IOF_OK);
+    ASSERT_EQ_INT(feed(m, SRV, 23, a, 50000, 6, 0x12, 5, NULL, 0, 60 * S + 1), IOF_OK);
+    ASSERT_EQ_U64(stats(m).dropped_cap, 3);
+    ASSERT_TRUE(iof__appmap_lookup(m, 4, 6, a, 50000, SRV, 23, 61 * S, fed) == NULL);
+    ASSERT_EQ_STR(iof__appmap_lookup(m, 4, 6, a, 50000, SRV, 23, 41 * S, fed), "Telnet");
+    ASSERT_EQ_STR(iof__appmap_lookup(m, 4, 6, a, 50000, SRV, 23, 61 * S, before_new), "Telnet");
+    ASSERT_EQ_INT(iof__appmap_settle(m, 4, 6, a, 50000, SRV, 23, 61 * S, fed), IOF_OK);
+    ASSERT_EQ_U64(stats(m).settled[IOF_APPMAP_BY_RECORD], 1);
     iof__appmap_destroy(m);
 
     ASSERT_EQ_INT(iof__appmap_create(&m, 0), IOF_OK);
@@ -288,6 +316,54 @@ static void test_caps(void)
     /* the first one (the longest idle) gave way: it has nDPI's guess (port 23: Telnet) */
     a[2] = a[3] = 0;
     ASSERT_EQ_STR(iof__appmap_lookup(m, 4, 6, a, 50000, SRV, 23, 51 * S, fed), "Telnet");
+    iof__appmap_destroy(m);
+}
+
+/* Lookups from another thread while the feeding thread adds connections and answers and the
+ * tables grow (ThreadSanitizer's case; elsewhere a smoke test): every name seen is a name
+ * given. */
+typedef struct reader_arg {
+    const iof__appmap *m;
+    atomic_int stop;
+    unsigned found, bad;
+} reader_arg;
+
+static void *reader(void *p)
+{
+    reader_arg *r = p;
+    uint8_t a[16] = { 10, 1, 0, 0 };
+    for (unsigned i = 0; !atomic_load(&r->stop); i = (i + 1) % 3000) {
+        a[2] = (uint8_t)(i >> 8), a[3] = (uint8_t)i;
+        const char *n = iof__appmap_lookup(r->m, 4, 17, a, 40000, SRV, 53, 100 * S, UINT64_MAX);
+        if (n)
+            r->found++, r->bad += strcmp(n, "DNS") != 0;
+    }
+    return NULL;
+}
+
+static void test_concurrent_lookups(void)
+{
+    if (!iof__appmap_available())
+        return;
+    iof__appmap *m;
+    ASSERT_EQ_INT(iof__appmap_create(&m, 0), IOF_OK);
+    reader_arg r = { .m = m };
+    atomic_init(&r.stop, 0);
+    pthread_t t;
+    ASSERT_EQ_INT(pthread_create(&t, NULL, reader, &r), 0);
+    uint8_t q[64], a[16] = { 10, 1, 0, 0 };
+    for (unsigned i = 0; i < 3000; i++) {
+        a[2] = (uint8_t)(i >> 8), a[3] = (uint8_t)i;
+        size_t n = dns_query(q);
+        ASSERT_EQ_INT(feed(m, a, 40000, SRV, 53, 17, 0, 0, q, n, 5 * S + i), IOF_OK);
+        n = dns_response(q, n);
+        ASSERT_EQ_INT(feed(m, SRV, 53, a, 40000, 17, 0, 0, q, n, 5 * S + i), IOF_OK);
+    }
+    atomic_store(&r.stop, 1);
+    pthread_join(t, NULL);
+    ASSERT_EQ_U64(r.bad, 0);
+    ASSERT_EQ_U64(stats(m).conns, 3000);
+    ASSERT_EQ_U64(stats(m).settled[IOF_APPMAP_BY_DONE], 3000);
     iof__appmap_destroy(m);
 }
 
@@ -338,6 +414,7 @@ static void test_rule(void)
 int main(void)
 {
     static const iof_test tests[] = { TEST(test_without_ndpi), TEST(test_dns), TEST(test_tls_and_reuse),
-                                      TEST(test_limit_unknown), TEST(test_caps), TEST(test_rule), { 0, 0 } };
+                                      TEST(test_limit_unknown), TEST(test_caps), TEST(test_concurrent_lookups),
+                                      TEST(test_rule), { 0, 0 } };
     return iof_test_run(tests);
 }
