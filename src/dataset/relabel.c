@@ -709,7 +709,7 @@ static int run_job(job *j)
     if (iof__rl_is_joy(j->in)) {
         if (j->out) {
             char oerr[1024];
-            int rc = iof__gzout_open(&j->gz, j->out, false, oerr, sizeof(oerr));
+            int rc = iof__gzout_open(&j->gz, j->out, false, false, oerr, sizeof(oerr));
             if (rc != IOF_OK)
                 return iof__fail(j->err, j->errlen, rc, "%s", oerr);
         }

@@ -11,9 +11,11 @@
 
 typedef struct iof__gzout iof__gzout;
 
-/* Returns 0 or IOF_E_OUTPUT / IOF_E_NOMEM (message in err). */
-int iof__gzout_open(iof__gzout **out, const char *final_path, bool plain, char *err, size_t errlen);
-/* Returns 0, IOF_E_OUTPUT / IOF_E_NOMEM (see errmsg) or IOF_E_CLOSED (stdout's reader left). */
+/* helper: deflate on a helper thread (double buffering; the same bytes as without). Returns 0 or
+ * IOF_E_OUTPUT / IOF_E_NOMEM (message in err). */
+int iof__gzout_open(iof__gzout **out, const char *final_path, bool plain, bool helper, char *err, size_t errlen);
+/* Returns 0, IOF_E_OUTPUT / IOF_E_NOMEM (see errmsg) or IOF_E_CLOSED (stdout's reader left); with
+ * the helper, an error of an earlier batch may come back from a later write or finish. */
 int iof__gzout_write(iof__gzout *g, const void *buf, size_t n);
 /* Ends the gzip member, flushes and fsyncs (bytes stay under the temp name). On failure call
  * abort. */
