@@ -99,15 +99,16 @@ static int pump(iof__gzout *g, int flush)
 /* Deflates n bytes with `flush` (Z_NO_FLUSH or Z_FINISH) and writes the output. */
 static int deflate_bytes(iof__gzout *g, const unsigned char *p, size_t n, int flush)
 {
-    do {
+    for (;;) {
         uInt take = n > (1u << 30) ? (1u << 30) : (uInt)n;
         g->zs.next_in = (unsigned char *)(uintptr_t)p;
         g->zs.avail_in = take;
         IOF_TRY(pump(g, take == n ? flush : Z_NO_FLUSH));
+        if (take == n)
+            return IOF_OK; /* p may be NULL with n 0 (the finish): no arithmetic on it */
         p += take;
         n -= take;
-    } while (n);
-    return IOF_OK;
+    }
 }
 
 static void deflate_job(void *arg)
