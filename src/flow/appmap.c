@@ -156,6 +156,21 @@ static uint32_t newest_of(const iof__appmap *m, const am_key *k)
 
 /* ---- lookups (any thread) ------------------------------------------------------------------ */
 
+/* The connection of key k a record whose last packet is at at_ns, written at horizon, belongs
+ * to: the newest added by the horizon that had begun by at_ns, unless a newer one the map could
+ * not keep had begun by then (AM_NONE: an older connection's answer never stands in for
+ * another's). The one rule for lookups and for settling (lock held, or the feeding thread). */
+static uint32_t record_conn(const iof__appmap *m, const am_key *k, int64_t at_ns, uint64_t horizon)
+{
+    for (uint32_t c = newest_of(m, k); c != AM_NONE; c = m->conns[c].older) {
+        const am_conn *cn = &m->conns[c];
+        if (cn->added > horizon || cn->first_ns > at_ns)
+            continue;
+        return cn->ended_fed <= horizon && cn->ended_ns <= at_ns ? AM_NONE : c;
+    }
+    return AM_NONE;
+}
+
 const char *iof__appmap_lookup(const iof__appmap *m, uint8_t ipver, uint8_t proto, const uint8_t a_ip[16],
                                uint16_t a_port, const uint8_t b_ip[16], uint16_t b_port, int64_t at_ns,
                                uint64_t horizon)
@@ -164,23 +179,14 @@ const char *iof__appmap_lookup(const iof__appmap *m, uint8_t ipver, uint8_t prot
     make_key(&k, ipver, proto, a_ip, a_port, b_ip, b_port);
     const char *name = NULL;
     pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
-    /* the newest connection added by the horizon that had begun by the record's last packet,
-     * unless a newer one the map could not keep had begun by then (an older connection's
-     * answer never stands in for another's); its newest answer given by the horizon */
-    for (uint32_t c = newest_of(m, &k); c != AM_NONE; c = m->conns[c].older) {
-        const am_conn *cn = &m->conns[c];
-        if (cn->added > horizon || cn->first_ns > at_ns)
-            continue;
-        if (cn->ended_fed <= horizon && cn->ended_ns <= at_ns)
+    uint32_t c = record_conn(m, &k, at_ns, horizon);
+    /* its newest answer given by the horizon */
+    for (uint32_t a = c != AM_NONE ? m->conns[c].answer : AM_NONE; a != AM_NONE; a = m->answers[a].older)
+        if (m->answers[a].fed <= horizon) {
+            if (m->answers[a].app != IOF_STRTAB_NONE)
+                name = iof__strtab_get(&m->names, m->answers[a].app);
             break;
-        for (uint32_t a = cn->answer; a != AM_NONE; a = m->answers[a].older)
-            if (m->answers[a].fed <= horizon) {
-                if (m->answers[a].app != IOF_STRTAB_NONE)
-                    name = iof__strtab_get(&m->names, m->answers[a].app);
-                break;
-            }
-        break;
-    }
+        }
     pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
     return name;
 }
@@ -523,15 +529,8 @@ int iof__appmap_settle(iof__appmap *m, uint8_t ipver, uint8_t proto, const uint8
 {
     am_key k;
     make_key(&k, ipver, proto, a_ip, a_port, b_ip, b_port);
-    for (uint32_t c = newest_of(m, &k); c != AM_NONE; c = m->conns[c].older) {
-        const am_conn *cn = &m->conns[c];
-        if (cn->first_ns > at_ns)
-            continue; /* a later connection of the key: not this record's */
-        if (cn->ended_ns <= at_ns && cn->ended_fed != UINT64_MAX)
-            return IOF_OK; /* the record's is one the map could not keep */
-        return cn->slot != AM_NONE ? settle(m, c, IOF_APPMAP_BY_RECORD, fed) : IOF_OK;
-    }
-    return IOF_OK;
+    uint32_t c = record_conn(m, &k, at_ns, fed); /* the record is written now: horizon = fed */
+    return c != AM_NONE && m->conns[c].slot != AM_NONE ? settle(m, c, IOF_APPMAP_BY_RECORD, fed) : IOF_OK;
 }
 
 #endif /* IOF_HAVE_NDPI */

@@ -63,10 +63,10 @@ void iof__lbl_attrs_names(iof__lbl_attrs *a, const iof__namemaps *names, uint64_
         (a->sni = iof__snimap_lookup(names->sni, a->ipver, a->dev_ip, a->dev_port, a->rem_ip, a->rem_port, last,
                                      horizon)))
         a->has |= IOF_LBL_HAS_SNI;
-    /* the connection of the record's key that had begun by its last packet */
-    bool ports = a->has & IOF_LBL_HAS_PORTS;
-    if (names->app && (a->app = iof__appmap_lookup(names->app, a->ipver, a->proto, a->dev_ip, ports ? a->dev_port : 0,
-                                                   a->rem_ip, ports ? a->rem_port : 0, last, horizon)))
+    /* the connection of the record's key that had begun by its last packet (the map keys ports
+     * of TCP and UDP only, as the attributes have them) */
+    if (names->app && (a->app = iof__appmap_lookup(names->app, a->ipver, a->proto, a->dev_ip, a->dev_port, a->rem_ip,
+                                                   a->rem_port, last, horizon)))
         a->has |= IOF_LBL_HAS_APP;
 }
 
