@@ -1,4 +1,5 @@
-/* Relabelling written custom-flow outputs (see relabel.h). */
+/* Relabelling written custom-flow outputs (see relabel.h), and the rewriting engine of the three
+ * formats that the labels and fuse.c's sensor context share (relabel_int.h). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
@@ -20,7 +21,7 @@
 
 /* ---- the plan: which columns the rules read, which are the old labels, where labels go ---- */
 
-static bool span_is(name_span s, const char *lit)
+bool iof__rw_span_is(name_span s, const char *lit)
 {
     return strlen(lit) == s.n && memcmp(s.p, lit, s.n) == 0;
 }
@@ -39,10 +40,10 @@ static void find_cols(plan *pl, const name_span *names, size_t n)
     for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
         iof__colnames cn = iof__cf_col_names(map[m].c);
         for (size_t i = 0; i < n && pl->col[map[m].a] < 0; i++)
-            if (span_is(names[i], cn.wide) || span_is(names[i], cn.nested)) {
+            if (iof__rw_span_is(names[i], cn.wide) || iof__rw_span_is(names[i], cn.nested)) {
                 pl->col[map[m].a] = (long)i;
                 if (map[m].a == A_FIRST)
-                    pl->wide = span_is(names[i], cn.wide);
+                    pl->wide = iof__rw_span_is(names[i], cn.wide);
             }
     }
     for (size_t i = 0; i < n && pl->col[A_DIR0] < 0; i++) {
@@ -71,7 +72,7 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
             iof__colnames cn = iof__cf_col_names(IOF__CF_FIRST_SEEN);
             bool has_ts = false;
             for (size_t i = 0; i < n; i++)
-                has_ts |= span_is(names[i], "timestamp") && !span_is(names[i], cn.wide);
+                has_ts |= iof__rw_span_is(names[i], "timestamp") && !iof__rw_span_is(names[i], cn.wide);
             if (has_ts)
                 return iof__fail(err, errlen, IOF_E_INVAL,
                                  "%s: a telemetry or timeline table: only custom-flow outputs are relabelled "
@@ -98,7 +99,7 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
         long after = -1;
         for (size_t f = 0; iof__cf_labels_follow[f]; f++)
             for (size_t i = 0; i < n; i++)
-                if (span_is(names[i], iof__cf_labels_follow[f]) && (long)i > after)
+                if (iof__rw_span_is(names[i], iof__cf_labels_follow[f]) && (long)i > after)
                     after = (long)i;
         if (after < 0)
             return iof__fail(err, errlen, IOF_E_INVAL, "%s: not a custom-flow output of iotflow (no column %s)",
@@ -111,7 +112,7 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
             char name[IOF_MAX_COLNAME];
             iof__lbl_col_name(name, iof__labeller_key(lb, k), rule);
             for (size_t i = 0; i < n; i++)
-                if (!pl->drop[i] && span_is(names[i], name))
+                if (!pl->drop[i] && iof__rw_span_is(names[i], name))
                     return iof__fail(err, errlen, IOF_E_INVAL,
                                      "--rules: key \"%s\" would add a column \"%s\", which %s already has",
                                      iof__labeller_key(lb, k), name, path);
@@ -144,14 +145,14 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
 
 /* ---- one row's cells and attributes ------------------------------------------------------ */
 
-static int where_fail(const src *s, char *err, size_t errlen, int code, const char *what, const char *col)
+int iof__rw_where_fail(const src *s, char *err, size_t errlen, int code, const char *what, const char *col)
 {
     if (s->fmt == IOF__DS_PARQUET)
         return iof__fail(err, errlen, code, "%s: row %ld: %s: %s", s->path, s->line, col, what);
     return iof__fail(err, errlen, code, "%s:%ld: %s: %s", s->path, s->line, col, what);
 }
 
-static int get_cell(src *s, long col, bool list0, cell *c, char *err, size_t errlen)
+int iof__rw_cell(src *s, long col, bool list0, cell *c, char *err, size_t errlen)
 {
     *c = (cell){ .null = true };
     if (s->fmt == IOF__DS_PARQUET) {
@@ -184,14 +185,14 @@ static int get_cell(src *s, long col, bool list0, cell *c, char *err, size_t err
     long n = iof__json_unescape(m->val, m->val_len, s->scratch + s->scratch_used,
                                 sizeof(s->scratch) - s->scratch_used);
     if (n < 0)
-        return where_fail(s, err, errlen, IOF_E_FORMAT, "string too long", "a column the rules read");
+        return iof__rw_where_fail(s, err, errlen, IOF_E_FORMAT, "string too long", "a column read");
     *c = (cell){ .p = s->scratch + s->scratch_used, .n = (size_t)n };
     s->scratch_used += (size_t)n;
     return IOF_OK;
 }
 
 /* An integer cell within [lo, hi]; `list0`: the first element of a JSON array text. */
-static bool cell_int(const cell *c, bool list0, int64_t lo, int64_t hi, int64_t *out)
+bool iof__rw_cell_int(const cell *c, bool list0, int64_t lo, int64_t hi, int64_t *out)
 {
     if (c->null)
         return false;
@@ -245,7 +246,7 @@ static bool cell_ip(const cell *c, uint8_t *ver, uint8_t ip[16])
 
 /* A string cell copied NUL-terminated into out (cap bytes); false when null, empty or longer
  * than any inventory field (then no inventory gave it). */
-static bool cell_text(const cell *c, char *out, size_t cap)
+bool iof__rw_cell_text(const cell *c, char *out, size_t cap)
 {
     if (c->null || c->is_int || c->n == 0 || c->n >= cap || memchr(c->p, '\0', c->n))
         return false;
@@ -265,19 +266,19 @@ static int row_attrs(src *s, const plan *pl, iof__lbl_attrs *a, row_text *t, cha
     cell c[A__N];
     for (int k = 0; k < A__N; k++)
         if (pl->col[k] >= 0)
-            IOF_TRY(get_cell(s, pl->col[k], k == A_DIR0 && pl->dir0_list, &c[k], err, errlen));
+            IOF_TRY(iof__rw_cell(s, pl->col[k], k == A_DIR0 && pl->dir0_list, &c[k], err, errlen));
         else
             c[k] = (cell){ .null = true };
     int64_t x;
-    if (!cell_int(&c[A_PROTO], false, 0, 255, &x))
-        return where_fail(s, err, errlen, IOF_E_FORMAT, "not a protocol number 0-255", "protocol");
+    if (!iof__rw_cell_int(&c[A_PROTO], false, 0, 255, &x))
+        return iof__rw_where_fail(s, err, errlen, IOF_E_FORMAT, "not a protocol number 0-255", "protocol");
     a->proto = (uint8_t)x;
     if (!cell_ip(&c[A_REMIP], &a->ipver, a->rem_ip))
-        return where_fail(s, err, errlen, IOF_E_FORMAT, "not an IP address", "remote address");
+        return iof__rw_where_fail(s, err, errlen, IOF_E_FORMAT, "not an IP address", "remote address");
     if (pl->need_rem && !pl->anon_off) {
         static const uint8_t zero[16];
         if (memcmp(a->rem_ip, zero, 16) == 0)
-            return where_fail(s, err, errlen, IOF_E_FORMAT,
+            return iof__rw_where_fail(s, err, errlen, IOF_E_FORMAT,
                               "0.0.0.0 or ::, and the rules read remote addresses: a private remote anonymised "
                               "at extraction (--keep-private-ips keeps it), or a real one, which only Parquet "
                               "files tell apart (their metadata says whether addresses were anonymised)",
@@ -286,43 +287,43 @@ static int row_attrs(src *s, const plan *pl, iof__lbl_attrs *a, row_text *t, cha
     if (pl->col[A_DEVIP] >= 0) {
         uint8_t ver;
         if (!cell_ip(&c[A_DEVIP], &ver, a->dev_ip) || ver != a->ipver)
-            return where_fail(s, err, errlen, IOF_E_FORMAT, "not an IP address of the remote's version",
+            return iof__rw_where_fail(s, err, errlen, IOF_E_FORMAT, "not an IP address of the remote's version",
                               IOF__CF_DEVIP_NAME);
     }
     if (a->proto == 6 || a->proto == 17) {
         int64_t dp, rp;
-        if (!cell_int(&c[A_DEVPORT], false, 0, 65535, &dp) || !cell_int(&c[A_REMPORT], false, 0, 65535, &rp))
-            return where_fail(s, err, errlen, IOF_E_FORMAT, "not a port 0-65535", "ports");
+        if (!iof__rw_cell_int(&c[A_DEVPORT], false, 0, 65535, &dp) || !iof__rw_cell_int(&c[A_REMPORT], false, 0, 65535, &rp))
+            return iof__rw_where_fail(s, err, errlen, IOF_E_FORMAT, "not a port 0-65535", "ports");
         a->has |= IOF_LBL_HAS_PORTS;
         a->dev_port = (uint16_t)dp;
         a->rem_port = (uint16_t)rp;
     }
     /* with --packets 0 the slots are absent (or empty lists): the rules do not read it then */
-    if (pl->need_dir && !cell_int(&c[A_DIR0], pl->dir0_list, 0, 1, &x))
-        return where_fail(s, err, errlen, IOF_E_FORMAT,
+    if (pl->need_dir && !iof__rw_cell_int(&c[A_DIR0], pl->dir0_list, 0, 1, &x))
+        return iof__rw_where_fail(s, err, errlen, IOF_E_FORMAT,
                           c[A_DIR0].null || (pl->dir0_list && c[A_DIR0].n <= 2)
                               ? "absent (the file was written with --packets 0), and the rules read it"
                               : "not a direction 0 or 1",
                           "first packet's direction");
     a->first_dir = pl->need_dir && !x ? IOF_LBL_INBOUND : IOF_LBL_OUTBOUND;
     /* µs since the epoch; the rules read ns (years 1970..2261 fit) */
-    if (!cell_int(&c[A_FIRST], false, -INT64_MAX / 1000, INT64_MAX / 1000, &x))
-        return where_fail(s, err, errlen, IOF_E_FORMAT, "not a µs timestamp", "first_seen");
+    if (!iof__rw_cell_int(&c[A_FIRST], false, -INT64_MAX / 1000, INT64_MAX / 1000, &x))
+        return iof__rw_where_fail(s, err, errlen, IOF_E_FORMAT, "not a µs timestamp", "first_seen");
     a->first_ns = a->last_ns = x * 1000;
     /* JSON Lines writes bytes that are not UTF-8 as U+FFFD: such a name is not the one the
      * rules saw at extraction */
     static const char fffd[] = "\xef\xbf\xbd";
     for (int k = A_DEVNAME; k <= A_DEVTYPE && pl->need_names && s->fmt == IOF__DS_JSONL; k++)
         if (!c[k].null && !c[k].is_int && memmem(c[k].p, c[k].n, fffd, 3))
-            return where_fail(s, err, errlen, IOF_E_FORMAT,
+            return iof__rw_where_fail(s, err, errlen, IOF_E_FORMAT,
                               "holds U+FFFD (bytes that were not UTF-8, replaced when JSON Lines was "
                               "written), and the rules read it: relabel the CSV or Parquet output",
                               k == A_DEVNAME ? "device_name" : "device_type");
-    if (cell_text(&c[A_DEVNAME], t->name, sizeof(t->name))) {
+    if (iof__rw_cell_text(&c[A_DEVNAME], t->name, sizeof(t->name))) {
         a->has |= IOF_LBL_HAS_DEVICE_NAME;
         a->device_name = t->name;
     }
-    if (cell_text(&c[A_DEVTYPE], t->type, sizeof(t->type))) {
+    if (iof__rw_cell_text(&c[A_DEVTYPE], t->type, sizeof(t->type))) {
         a->has |= IOF_LBL_HAS_DEVICE_TYPE;
         a->device_type = t->type;
     }
@@ -371,7 +372,7 @@ void iof__relabel_counts_free(iof__relabel_counts *c)
     memset(c, 0, sizeof(*c));
 }
 
-/* ---- the three formats ------------------------------------------------------------------------ */
+/* ---- reading text inputs ------------------------------------------------------------------ */
 
 /* Next non-empty line (no line break) into j->line: 1, 0 at the end, or an error. *crlf: it
  * ended in "\r\n". */
@@ -458,13 +459,57 @@ int iof__rl_eval(job *j, const iof__lbl_attrs *a)
     return IOF_OK;
 }
 
-static int label_row(job *j)
+/* ---- the labels' operations -------------------------------------------------------------- */
+
+static int lbl_row(job *j)
 {
     iof__lbl_attrs a;
     row_text t;
     IOF_TRY(row_attrs(&j->s, &j->pl, &a, &t, j->err, j->errlen));
-    return iof__rl_eval(j, &a);
+    IOF_TRY(iof__rl_eval(j, &a));
+    memcpy(j->pq_row.lbl.res, j->res, sizeof(j->res));
+    return IOF_OK;
 }
+
+static int lbl_plan(job *j, const name_span *names, size_t n, char *err, size_t errlen)
+{
+    return make_plan(&j->pl, names, n, j->lb, j->in, err, errlen);
+}
+
+static int lbl_pq_record(job *j, const char *rec)
+{
+    if (rec && strcmp(rec, "customflow") != 0)
+        return iof__fail(j->err, j->errlen, IOF_E_INVAL,
+                         "%s: a %s table: only custom-flow outputs are relabelled (label telemetry rows at "
+                         "extraction: extract --table telemetry --rules)",
+                         j->in, rec);
+    const char *anon = iof__pq_reader_kv(j->s.pq, "iotflow.anonymise");
+    j->pl.anon_off = anon && strcmp(anon, "false") == 0;
+    return IOF_OK;
+}
+
+static void lbl_put_text(job *j, bool csv, bool header, bool *first)
+{
+    iof__rl_put_labels(j, csv, header, first);
+}
+
+static const iof__colgroup g_labels = { "labels", { iof__lbl_get, NULL, NULL }, offsetof(rw_pq_row, lbl), NULL };
+
+static int lbl_declare(job *j, iof__schema *out)
+{
+    for (size_t k = 0; k < iof__labeller_nkeys(j->lb); k++)
+        for (int rule = 0; rule < 2; rule++) {
+            char name[IOF_MAX_COLNAME];
+            iof__lbl_col_name(name, iof__labeller_key(j->lb, k), rule);
+            IOF_TRY(iof__schema_add(out, name, IOF_VT_STRING, true, false, (uint16_t)(2 * k + (size_t)rule), 0, NULL));
+            out->cols[out->n - 1].group = &g_labels;
+        }
+    return IOF_OK;
+}
+
+static const rw_ops lbl_ops = { lbl_plan, lbl_pq_record, lbl_row, lbl_put_text, lbl_declare };
+
+/* ---- the three formats, for any adder ---------------------------------------------------- */
 
 /* The n fields of j->s (the header's names or a row's cells) with the labels in their place. */
 static int put_csv_row(job *j, int n, bool header, const char *eol)
@@ -472,7 +517,7 @@ static int put_csv_row(job *j, int n, bool header, const char *eol)
     bool first = true;
     for (int i = 0; i <= n; i++) {
         if ((size_t)i == j->pl.insert_at)
-            iof__rl_put_labels(j, true, header, &first);
+            j->ops->put_text(j, true, header, &first);
         if (i == n || j->pl.drop[i])
             continue;
         if (!first)
@@ -500,11 +545,11 @@ static int do_csv(job *j)
         return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
     for (int i = 0; i < n; i++)
         names[i] = (name_span){ j->s.f[i], j->s.flen[i] };
-    rc = make_plan(&j->pl, names, (size_t)n, j->lb, j->in, j->err, j->errlen);
+    rc = j->ops->plan(j, names, (size_t)n, j->err, j->errlen);
     free(names);
     if (rc != IOF_OK || !j->out)
         return rc;
-    /* header: the same names, the labels in their place */
+    /* header: the same names, the added ones in their place */
     IOF_TRY(put_csv_row(j, n, true, eol));
     while ((rc = iof__rl_next_line(j, &len, &crlf)) > 0) {
         int nf = iof__csv_split(j->line, j->s.f, j->s.flen, RL_MAX_MEMBERS);
@@ -513,7 +558,7 @@ static int do_csv(job *j)
         if (nf != n)
             return iof__fail(j->err, j->errlen, IOF_E_FORMAT, "%s:%ld: %d fields, the header has %d", j->in,
                              j->s.line, nf, n);
-        IOF_TRY(label_row(j));
+        IOF_TRY(j->ops->row(j));
         IOF_TRY(put_csv_row(j, n, false, eol));
     }
     return rc;
@@ -558,7 +603,7 @@ static int do_jsonl(job *j)
             koff[nm] = keys.len;
             nkeys = keys.oom ? -1 : nm;
             char perr[1024];
-            if ((rc = make_plan(&j->pl, names, (size_t)nm, j->lb, j->in, perr, sizeof(perr))) != IOF_OK) {
+            if ((rc = j->ops->plan(j, names, (size_t)nm, perr, sizeof(perr))) != IOF_OK) {
                 size_t il = strlen(j->in);
                 bool named = strncmp(perr, j->in, il) == 0 && perr[il] == ':' && perr[il + 1] == ' ';
                 rc = iof__fail(j->err, j->errlen, rc == IOF_E_INVAL && j->out ? IOF_E_FORMAT : rc, "%s:%ld: %s",
@@ -568,13 +613,13 @@ static int do_jsonl(job *j)
         }
         if (!j->out)
             break;
-        if ((rc = label_row(j)) != IOF_OK)
+        if ((rc = j->ops->row(j)) != IOF_OK)
             break;
         iof__tb_putc(&j->tb, '{');
         bool first = true;
         for (int i = 0; i <= nm; i++) {
             if ((size_t)i == j->pl.insert_at)
-                iof__rl_put_labels(j, false, false, &first);
+                j->ops->put_text(j, false, false, &first);
             if (i == nm || j->pl.drop[i])
                 continue;
             iof__rl_put_member(j, &j->s.m[i], &first);
@@ -589,28 +634,23 @@ static int do_jsonl(job *j)
     return rc; /* an empty file (no rows) is copied empty */
 }
 
-/* Parquet: the input's columns read straight from the reader, the labels from the job. */
-typedef struct pq_row {
-    const iof__pq_reader *r;
-    iof__lbl_row lbl;
-} pq_row;
+/* Parquet: the input's columns read straight from the reader, the added ones from the job's
+ * rw_pq_row through the adder's group. */
 
-/* The schema's own accessor (the Parquet writer reads cells through it): the label columns'
+/* The schema's own accessor (the Parquet writer reads cells through it): the added columns'
  * group, or the reader. */
 static void pass_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
 {
     if (c->group)
         c->group->ops.get((const char *)row + c->group->row_off, c, k, v);
     else
-        iof__pq_reader_get(((const pq_row *)row)->r, c->index, k, v);
+        iof__pq_reader_get(((const rw_pq_row *)row)->r, c->index, k, v);
 }
 
 static uint32_t pass_count(const void *row, const iof__column *c)
 {
-    return c->group ? 1 : iof__pq_reader_count(((const pq_row *)row)->r, c->index);
+    return c->group ? 1 : iof__pq_reader_count(((const rw_pq_row *)row)->r, c->index);
 }
-
-static const iof__colgroup g_labels = { "labels", { iof__lbl_get, NULL, NULL }, offsetof(pq_row, lbl), NULL };
 
 static int pq_schema(job *j, iof__schema *out)
 {
@@ -618,14 +658,7 @@ static int pq_schema(job *j, iof__schema *out)
     IOF_TRY(iof__schema_init(out, in->name, (iof__row_ops){ pass_get, pass_count, NULL }));
     for (size_t i = 0; i <= in->n; i++) {
         if (i == j->pl.insert_at)
-            for (size_t k = 0; k < iof__labeller_nkeys(j->lb); k++)
-                for (int rule = 0; rule < 2; rule++) {
-                    char name[IOF_MAX_COLNAME];
-                    iof__lbl_col_name(name, iof__labeller_key(j->lb, k), rule);
-                    IOF_TRY(iof__schema_add(out, name, IOF_VT_STRING, true, false, (uint16_t)(2 * k + (size_t)rule),
-                                            0, NULL));
-                    out->cols[out->n - 1].group = &g_labels;
-                }
+            IOF_TRY(j->ops->declare(j, out));
         if (i < in->n && !j->pl.drop[i]) {
             iof__column c = in->cols[i];
             c.index = (uint32_t)i;
@@ -642,21 +675,14 @@ static int do_parquet(job *j)
     if (rc != IOF_OK)
         return rc;
     const iof__schema *in = iof__pq_reader_schema(j->s.pq);
-    const char *rec = iof__pq_reader_kv(j->s.pq, "iotflow.record");
-    if (rec && strcmp(rec, "customflow") != 0)
-        return iof__fail(j->err, j->errlen, IOF_E_INVAL,
-                         "%s: a %s table: only custom-flow outputs are relabelled (label telemetry rows at "
-                         "extraction: extract --table telemetry --rules)",
-                         j->in, rec);
+    IOF_TRY(j->ops->pq_record(j, iof__pq_reader_kv(j->s.pq, "iotflow.record")));
     name_span *names = malloc((in->n ? in->n : 1) * sizeof(*names));
     if (!names)
         return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
     for (size_t i = 0; i < in->n; i++)
         names[i] = (name_span){ in->cols[i].name, strlen(in->cols[i].name) };
-    rc = make_plan(&j->pl, names, in->n, j->lb, j->in, j->err, j->errlen);
+    rc = j->ops->plan(j, names, in->n, j->err, j->errlen);
     free(names);
-    const char *anon = iof__pq_reader_kv(j->s.pq, "iotflow.anonymise");
-    j->pl.anon_off = anon && strcmp(anon, "false") == 0;
     if (rc != IOF_OK || !j->out)
         return rc;
 
@@ -674,7 +700,7 @@ static int do_parquet(job *j)
     iof__writer_opts wo = { .codec = IOF_CODEC_ZSTD, .kv = kv, .n_kv = iof__pq_reader_nkv(j->s.pq),
                             .threads = j->threads };
     rc = iof__writer_parquet.open(&w, j->of, &s, &wo, j->err, j->errlen);
-    pq_row row = { .r = j->s.pq, .lbl = { .lb = j->lb } };
+    j->pq_row.r = j->s.pq;
     while (rc == IOF_OK) {
         int more = iof__pq_reader_next(j->s.pq);
         if (more < 0)
@@ -682,10 +708,9 @@ static int do_parquet(job *j)
         if (more <= 0)
             break;
         j->s.line++;
-        if ((rc = label_row(j)) != IOF_OK)
+        if ((rc = j->ops->row(j)) != IOF_OK)
             break;
-        memcpy(row.lbl.res, j->res, sizeof(j->res));
-        if ((rc = iof__writer_parquet.write(w, &row)) != IOF_OK)
+        if ((rc = iof__writer_parquet.write(w, &j->pq_row)) != IOF_OK)
             rc = iof__fail(j->err, j->errlen, rc, "%s: %s", j->out,
                            iof__outfile_errmsg(j->of)[0] ? iof__outfile_errmsg(j->of) : "cannot write");
     }
@@ -699,7 +724,7 @@ static int do_parquet(job *j)
     return rc;
 }
 
-static int run_job(job *j)
+int iof__rw_run(job *j)
 {
     j->s.fmt = iof__ds_format_of(j->in);
     j->s.path = j->in;
@@ -707,6 +732,9 @@ static int run_job(job *j)
     if (!j->pl.drop)
         return iof__fail(j->err, j->errlen, IOF_E_NOMEM, "out of memory");
     if (iof__rl_is_joy(j->in)) {
+        if (j->ops != &lbl_ops)
+            return iof__fail(j->err, j->errlen, IOF_E_INVAL,
+                             "%s: a Joy file: Joy flows carry no device, so they get no sensor context", j->in);
         if (j->out) {
             char oerr[1024];
             int rc = iof__gzout_open(&j->gz, j->out, false, false, oerr, sizeof(oerr));
@@ -742,7 +770,7 @@ static int run_job(job *j)
     return do_jsonl(j);
 }
 
-static int job_end(job *j, int rc)
+int iof__rw_end(job *j, int rc)
 {
     if (j->gz) {
         if (rc == IOF_OK && (rc = iof__gzout_finish(j->gz)) != IOF_OK)
@@ -781,8 +809,9 @@ static int job_end(job *j, int rc)
 int iof__relabel_check(const char *in, const iof__labeller *lb, char *err, size_t errlen)
 {
     iof__relabel_counts cn = { 0 };
-    job j = { .in = in, .lb = lb, .counts = &cn, .err = err, .errlen = errlen };
-    int rc = job_end(&j, run_job(&j));
+    job j = { .ops = &lbl_ops, .in = in, .lb = lb, .counts = &cn, .err = err, .errlen = errlen };
+    j.pq_row.lbl.lb = lb;
+    int rc = iof__rw_end(&j, iof__rw_run(&j));
     iof__relabel_counts_free(&cn);
     return rc;
 }
@@ -790,6 +819,8 @@ int iof__relabel_check(const char *in, const iof__labeller *lb, char *err, size_
 int iof__relabel_file(const char *in, const char *out, const iof__labeller *lb, unsigned threads,
                       iof__relabel_counts *counts, char *err, size_t errlen)
 {
-    job j = { .in = in, .out = out, .lb = lb, .threads = threads, .counts = counts, .err = err, .errlen = errlen };
-    return job_end(&j, run_job(&j));
+    job j = { .ops = &lbl_ops, .in = in, .out = out, .lb = lb, .threads = threads, .counts = counts, .err = err,
+              .errlen = errlen };
+    j.pq_row.lbl.lb = lb;
+    return iof__rw_end(&j, iof__rw_run(&j));
 }

@@ -1,5 +1,7 @@
-/* Internal to the relabelling (relabel.c: the custom-flow formats; relabel_joy.c: Joy files):
- * one file's job, and the helpers both use. */
+/* Internal to the rewriting of written outputs: one file copied with columns added (and old ones
+ * dropped) by an adder — the labels (relabel.c: `iotflow label`; relabel_joy.c: Joy files) or
+ * the sensor context (fuse.c: `iotflow fuse` on outputs). relabel.c reads and writes the three
+ * formats for both: one file's job, the adder's operations, and the helpers they share. */
 #ifndef IOF_DATASET_RELABEL_INT_H
 #define IOF_DATASET_RELABEL_INT_H
 
@@ -9,6 +11,8 @@
 #include "common/json.h"
 #include "dataset/relabel.h"
 #include "flow/inventory.h"
+#include "kinds/labelcols.h"
+#include "kinds/sensorcols.h"
 #include "output/gzout.h"
 #include "output/outfile.h"
 #include "output/parquet/pq_reader.h"
@@ -56,7 +60,35 @@ typedef struct src {
     size_t scratch_used;
 } src;
 
+/* A Parquet output row: the input's cells from the reader, the added ones from the adder's
+ * group (row_off into this struct). */
+typedef struct rw_pq_row {
+    const iof__pq_reader *r;
+    iof__lbl_row lbl;            /* labels */
+    iof__sens_fuse_row fuse;     /* sensor context of a flow record */
+    iof__sens_row level;         /* sensor readings of a timeline second */
+} rw_pq_row;
+
+struct job;
+struct fuse_job;
+
+/* What one kind of rewrite adds to each row. */
+typedef struct rw_ops {
+    /* Plans the file from its column names (j->s.fmt says the format): which columns the adder
+     * reads, j->pl.drop[] (columns replaced), j->pl.insert_at; an error names the file. */
+    int (*plan)(struct job *j, const name_span *names, size_t n, char *err, size_t errlen);
+    /* Parquet only, before plan: the file's "iotflow.record" metadata (NULL when absent). */
+    int (*pq_record)(struct job *j, const char *record);
+    /* This row's added values (into j->res / j->pq_row), from j->s's cells. */
+    int (*row)(struct job *j);
+    /* The added cells of a row (or the header's names) after the cells in j->tb. */
+    void (*put_text)(struct job *j, bool csv, bool header, bool *first);
+    /* The added columns of the Parquet schema (group row_off into rw_pq_row). */
+    int (*declare)(struct job *j, iof__schema *out);
+} rw_ops;
+
 typedef struct job {
+    const rw_ops *ops;
     const char *in, *out;
     const iof__labeller *lb;
     unsigned threads;
@@ -64,6 +96,8 @@ typedef struct job {
     plan pl;
     src s;
     iof__lbl_result res[IOF_RULES_MAX_KEYS];
+    struct fuse_job *fz;           /* fuse.c's state (NULL when relabelling) */
+    rw_pq_row pq_row;
     FILE *fp;
     char *line;
     size_t line_cap;
@@ -78,6 +112,21 @@ typedef struct job {
 
 /* Writes j->tb to the output and empties it. */
 int iof__rl_flush(job *j);
+/* Reads in (its format by its name; Joy files only when j->ops is the labels') and writes the
+ * rewritten copy to j->out (none: only planned, the check before writing). */
+int iof__rw_run(job *j);
+/* Ends a job: publishes the output when rc is 0 (else removes it), frees; returns the result. */
+int iof__rw_end(job *j, int rc);
+/* The cell of input column col of the row read (list0: element 0 of a list column), a message
+ * naming file and line or row when it cannot be read. */
+int iof__rw_cell(src *s, long col, bool list0, cell *c, char *err, size_t errlen);
+/* An integer cell within [lo, hi] (list0: the first element of a JSON array text). */
+bool iof__rw_cell_int(const cell *c, bool list0, int64_t lo, int64_t hi, int64_t *out);
+/* A string cell copied NUL-terminated into out (cap bytes); false when null, empty or too long. */
+bool iof__rw_cell_text(const cell *c, char *out, size_t cap);
+/* "file:line: col: what" (text) or "file: row N: col: what" (Parquet), code returned. */
+int iof__rw_where_fail(const src *s, char *err, size_t errlen, int code, const char *what, const char *col);
+bool iof__rw_span_is(name_span s, const char *lit);
 /* The label cells of one row (CSV: or the header's names) after the cells already in j->tb;
  * *first: no cell yet (no comma before the first). */
 void iof__rl_put_labels(job *j, bool csv, bool header, bool *first);
