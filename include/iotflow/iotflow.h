@@ -141,6 +141,10 @@ typedef struct iof_config {
     bool anonymise;           /* write private remote IPs as 0.0.0.0 / :: (default true) */
     bool device_ip;           /* add a device_ip column (default false: an identifier of the
                                  local network, left out of the dataset-compatible layout) */
+    bool last_seen;           /* add a LastSeen / last_seen column to custom-flow records: the
+                                 record's last packet time, so a later reader knows its lifetime
+                                 (default false: not in the dataset-compatible layout). Custom-flow
+                                 table only: refused with --table telemetry/timeline or -f joy alone */
     unsigned threads;         /* 1: everything on the caller's thread (the same output); 0 or
                                  more: the pipeline runs on one thread and the Parquet output
                                  uses helper threads when there are 2+ cores */

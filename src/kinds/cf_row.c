@@ -13,7 +13,7 @@ enum cf_field {
     F_DEVICE = 1, F_FIRST_SEEN, F_REMIP, F_PROTO, F_DEVPORT, F_REMPORT, F_BYTES, F_PACKETS,
     F_SLOT_TO, F_SLOT_PS, F_SLOT_D, F_STREAM,                 /* wide: one column per slot */
     F_LIST_TO, F_LIST_PS, F_LIST_D, F_LIST_PAYLOAD,           /* nested: lists */
-    F_EVICTED, F_DEVIP,
+    F_EVICTED, F_DEVIP, F_LASTSEEN,
 };
 
 uint32_t iof__cf_format_remip(const iof__cfrec *r, bool anonymise, char out[48])
@@ -187,6 +187,20 @@ static void devip_get(const void *rowp, const iof__column *c, uint32_t k, iof__v
     set_str(v, row->devip, row->devip_len);
 }
 
+/* truncated like FirstSeen, so LastSeen - FirstSeen is the largest P*_TO when every packet has a
+ * slot (update_rec: offsets are differences of µs-truncated timestamps) */
+static void lastseen_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
+{
+    (void)c;
+    (void)k;
+    set_int(v, ((const iof__cf_row *)rowp)->rec->last_ns / 1000);
+}
+
+/* --last-seen's column, the same type as FirstSeen in both layouts: its names here only (the
+ * schema, iof__cf_col_names and iof__cf_labels_follow read them) */
+#define LASTSEEN_WIDE "LastSeen"
+#define LASTSEEN_NESTED "last_seen"
+
 /* The record's leading columns, in both layouts: the one place their names are written
  * (the schema below, and readers of our outputs through iof__cf_col_names). */
 static const struct {
@@ -216,6 +230,8 @@ iof__colnames iof__cf_col_names(iof__cf_col c)
     };
     if (c == IOF__CF_DEVIP)
         return (iof__colnames){ IOF__CF_DEVIP_NAME, IOF__CF_DEVIP_NAME };
+    if (c == IOF__CF_LASTSEEN)
+        return (iof__colnames){ LASTSEEN_WIDE, LASTSEEN_NESTED };
     if (c == IOF__CF_DEVNAME)
         return iof__dev_col_names(IOF__DEV_NAME);
     if (c == IOF__CF_DEVTYPE)
@@ -297,6 +313,16 @@ static int devip_declare(iof__schema *s, const void *cfgp, bool w)
                            "device-side IP address of the record's key (not anonymised)");
 }
 
+/* opt-in: the record's lifetime for readers of the written rows (a later `iotflow fuse`); not in
+ * the dataset-compatible layout */
+static int lastseen_declare(iof__schema *s, const void *cfgp, bool w)
+{
+    if (!((const iof__cf_rowcfg *)cfgp)->last_seen)
+        return IOF_OK;
+    return iof__schema_add(s, w ? LASTSEEN_WIDE : LASTSEEN_NESTED, IOF_VT_TIMESTAMP_US, false, false, F_LASTSEEN, 0,
+                           "timestamp of the record's last (latest) packet, µs since the Unix epoch (UTC)");
+}
+
 /* The custom-flow record's groups, declared once; the order is the column order. */
 static const iof__colgroup g_meta = { "customflow.meta", { meta_get, NULL, NULL }, 0, meta_declare };
 static const iof__colgroup g_slots = { "customflow.slots", { slots_get, slots_count, NULL }, 0, slots_declare };
@@ -306,6 +332,8 @@ static const iof__colgroup g_device = { "device", { iof__dev_get, NULL, NULL }, 
                                         iof__dev_declare };
 static const iof__colgroup g_end = { "customflow.end", { end_get, NULL, NULL }, 0, end_declare };
 static const iof__colgroup g_devip = { "customflow.device_ip", { devip_get, NULL, NULL }, 0, devip_declare };
+static const iof__colgroup g_lastseen = { "customflow.last_seen", { lastseen_get, NULL, NULL }, 0,
+                                          lastseen_declare };
 static int labels_declare(iof__schema *s, const void *cfgp, bool w)
 {
     (void)w;
@@ -321,9 +349,9 @@ static int sensors_declare(iof__schema *s, const void *cfgp, bool w)
 static const iof__colgroup g_sensors = { "sensors", { iof__sens_fuse_get, NULL, NULL }, offsetof(iof__cf_row, sens),
                                          sensors_declare };
 static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload, &g_device, &g_end, &g_devip,
-                                                  &g_labels, &g_sensors };
+                                                  &g_lastseen, &g_labels, &g_sensors };
 
-const char *const iof__cf_labels_follow[] = { "evicted", IOF__CF_DEVIP_NAME, NULL };
+const char *const iof__cf_labels_follow[] = { "evicted", IOF__CF_DEVIP_NAME, LASTSEEN_WIDE, LASTSEEN_NESTED, NULL };
 
 bool iof__cf_is_first_dir_col(const char *name, bool *list)
 {

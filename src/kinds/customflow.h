@@ -21,6 +21,7 @@ typedef struct iof__cf_rowcfg {
     uint32_t payload_total;    /* B */
     bool anonymise;            /* private remotes as 0.0.0.0 / :: */
     bool device_ip;            /* opt-in device_ip column (--device-ip) */
+    bool last_seen;            /* opt-in LastSeen / last_seen column (--last-seen) */
     const iof__inventory *inv; /* may be NULL */
     const iof__labeller *labels; /* --rules: label columns (NULL: none) */
     const iof__sensors *sensors; /* --sensors: sensor context columns (NULL: none) */
@@ -50,6 +51,7 @@ typedef enum iof__cf_col {
     IOF__CF_DEVICE, IOF__CF_FIRST_SEEN, IOF__CF_REMIP, IOF__CF_PROTO, IOF__CF_DEVPORT,
     IOF__CF_REMPORT, IOF__CF_BYTES, IOF__CF_PACKETS, IOF__CF_DEVNAME, IOF__CF_DEVTYPE,
     IOF__CF_DEVIP,  /* only with --device-ip */
+    IOF__CF_LASTSEEN, /* only with --last-seen */
 } iof__cf_col;
 #define IOF__CF_DEVIP_NAME "device_ip" /* the same in both layouts */
 /* Their names in the wide and nested layouts (the schema's own table). */
@@ -60,7 +62,7 @@ iof__colnames iof__cf_col_names(iof__cf_col c);
  * nested layout's list pkt_dir (its element 0). *list tells which. */
 bool iof__cf_is_first_dir_col(const char *name, bool *list);
 /* The label group's place in a written row: right after the last of these columns that the row
- * has (cf_groups: ..., end, device_ip, labels, sensors). NULL-terminated. */
+ * has (cf_groups: ..., end, device_ip, last_seen, labels, sensors). NULL-terminated. */
 extern const char *const iof__cf_labels_follow[];
 
 /* Builds the schema of the custom-flow record for this configuration. */

@@ -68,7 +68,7 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
      * labels already), then the label columns' room in the wide layout */
     for (int wide = 0; wide < 2; wide++) {
         iof__cf_rowcfg probe = { .wide = wide, .packets = c->packets, .payload_total = c->payload_total,
-                                 .device_ip = c->device_ip };
+                                 .device_ip = c->device_ip, .last_seen = c->last_seen };
         uint32_t room = iof__cf_wide_max_payload_total(&probe); /* a nested run may ask for more */
         if (wide && probe.payload_total > room)
             probe.payload_total = room;
@@ -104,7 +104,8 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
                          "(install libndpi-dev and rebuild: docs/LABELS.md \"Applications\")",
                          need[IOF_LBL_NEED_APP]);
     bool wide_used = writes_wide(c);
-    iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .labels = r->labels };
+    iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .last_seen = c->last_seen,
+                          .labels = r->labels };
     uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
     if (wide_used && c->payload_total > max_b)
         return iof__fail(err, errlen, IOF_E_INVAL,
@@ -160,7 +161,7 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
         /* the record's columns in both layouts (with the labels'), then the context columns' room in the wide one */
         for (int wide = 0; wide < 2 && rc == IOF_OK; wide++) {
             iof__cf_rowcfg probe = { .wide = wide, .packets = c->packets, .device_ip = c->device_ip,
-                                     .labels = r->labels };
+                                     .last_seen = c->last_seen, .labels = r->labels };
             uint32_t room = iof__cf_wide_max_payload_total(&probe);
             probe.payload_total = wide && c->payload_total > room ? room : c->payload_total;
             IOF_TRY(iof__cf_schema(&s, &probe));
@@ -168,8 +169,8 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
             iof__schema_free(&s);
         }
         bool wide_used = writes_wide(c);
-        iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .labels = r->labels,
-                              .sensors = r->sensors };
+        iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .last_seen = c->last_seen,
+                              .labels = r->labels, .sensors = r->sensors };
         uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
         if (rc == IOF_OK && wide_used && c->payload_total > max_b)
             rc = iof__fail(err, errlen, IOF_E_INVAL,
@@ -187,6 +188,12 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
     return IOF_OK;
 }
 
+/* --table's name for messages (a valid table: iof_run_create checks it first) */
+static const char *table_name(iof_table t)
+{
+    return t == IOF_TABLE_TELEMETRY ? "telemetry" : t == IOF_TABLE_TIMELINE ? "timeline" : "customflow";
+}
+
 iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t errlen)
 {
     *out = NULL;
@@ -201,14 +208,14 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         return iof__fail(err, errlen, IOF_E_INVAL, "--payload-total must be 0..%d", IOF_MAX_PAYLOAD_TOTAL);
     bool wide = writes_wide(cfg);
     iof__cf_rowcfg probe = { .packets = cfg->packets, .payload_total = cfg->payload_total,
-                             .device_ip = cfg->device_ip };
+                             .device_ip = cfg->device_ip, .last_seen = cfg->last_seen };
     uint32_t max_b = iof__cf_wide_max_payload_total(&probe);
     if (wide && cfg->payload_total > max_b)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--payload-total %u: the wide layout holds at most %d columns, so with "
                          "--packets %u the payload stream can have at most %u slots (11 + 3 x "
-                         "packets + payload-total columns, +1 with --device-ip); --layout nested "
-                         "has no such limit",
+                         "packets + payload-total columns, +1 each with --device-ip, --last-seen); "
+                         "--layout nested has no such limit",
                          cfg->payload_total, IOF_MAX_COLUMNS, cfg->packets, max_b);
     if (cfg->max_flows == 0)
         return iof__fail(err, errlen, IOF_E_INVAL, "--max-flows must be at least 1");
@@ -229,7 +236,18 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     if (cfg->table != IOF_TABLE_CUSTOMFLOW && !(cfg->formats & ~(unsigned)IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--table %s is written as parquet, csv or jsonl: add -f parquet (-f joy writes Joy flows)",
-                         cfg->table == IOF_TABLE_TELEMETRY ? "telemetry" : "timeline");
+                         table_name(cfg->table));
+    /* a column of the custom-flow record only: elsewhere it would be silently missing (Joy flows
+     * carry their own time_end) */
+    if (cfg->last_seen && cfg->table != IOF_TABLE_CUSTOMFLOW)
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--last-seen adds a column to custom-flow records; --table %s has none: leave it out "
+                         "(or use --table customflow)",
+                         table_name(cfg->table));
+    if (cfg->last_seen && !(cfg->formats & ~(unsigned)IOF_FMT_JOY))
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--last-seen adds a column to custom-flow records (parquet, csv, jsonl); Joy flows "
+                         "(-f joy) have time_end instead: add -f parquet or leave it out");
     if (cfg->table == IOF_TABLE_TIMELINE && cfg->n_rules_files && !(cfg->formats & IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--rules labels records, telemetry rows and Joy flows: the timeline has no labels");
@@ -563,8 +581,9 @@ static int setup(iof_run *r)
     if (r->labels)
         IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_label_stats, r));
     r->rowcfg = (iof__cf_rowcfg){ .packets = c->packets, .payload_total = c->payload_total,
-                                  .anonymise = c->anonymise, .device_ip = c->device_ip, .inv = r->inv,
-                                  .labels = r->labels, .sensors = r->sensors, .sensor_tol_ns = sensor_tol_ns(c),
+                                  .anonymise = c->anonymise, .device_ip = c->device_ip, .last_seen = c->last_seen,
+                                  .inv = r->inv, .labels = r->labels, .sensors = r->sensors,
+                                  .sensor_tol_ns = sensor_tol_ns(c),
                                   .names = &r->names };
     if (c->formats & IOF_FMT_JOY)
         IOF_TRY(iof__joyrun_setup(r, seed));
