@@ -244,6 +244,31 @@ typedef struct iof_label_options {
 iof_err iof_label_paths(const char *const *paths, size_t n, const iof_label_options *o, FILE *out, char *errbuf,
                         size_t errlen);
 
+/* ---- sensor context of written outputs (iotflow fuse OUTPUT..., docs/OUTPUT.md) ------------ */
+typedef struct iof_fuse_options {
+    const char *sensors_file;  /* the readings CSV (docs/SENSORS.md; required) */
+    const char *devices_file;  /* the inventory the outputs were written with (may be NULL) */
+    double tolerance_s;        /* how much older than an instant its reading may be (default 2) */
+    const char *out_dir;       /* where the fused copies go (required) */
+    bool overwrite;            /* replace files already at the output paths */
+    unsigned threads;          /* Parquet writer: 1 = no helper thread, 0 = by cores */
+    iof_message_fn on_message; /* skipped sensor rows; a file that could not be fused */
+    void *message_ctx;
+} iof_fuse_options;
+/* Fuses the custom-flow outputs written with --last-seen and the timeline tables (.parquet,
+ * .csv, .jsonl) under PATHs (or directories of them) with the sensor file: each is copied to
+ * out_dir as iof_label_paths copies (paths, checks, atomic files, exit codes) with the sensor
+ * columns extract --sensors gives the same rows, after every other column. Prints the sensor
+ * file's counts, a line per file and the rows with and without a sensor device to out. */
+iof_err iof_fuse_paths(const char *const *paths, size_t n, const iof_fuse_options *o, FILE *out, char *errbuf,
+                       size_t errlen);
+/* What iotflow fuse's PATHs are: IOF_FUSE_CAPTURES (captures, possibly with other files beside
+ * them in a directory, or paths that cannot be listed: the run reports them), IOF_FUSE_OUTPUTS
+ * (written outputs and no capture: iof_fuse_paths), IOF_FUSE_MIXED (an output file named beside
+ * captures). */
+typedef enum iof_fuse_kind { IOF_FUSE_CAPTURES, IOF_FUSE_OUTPUTS, IOF_FUSE_MIXED } iof_fuse_kind;
+iof_fuse_kind iof_fuse_paths_kind(const char *const *paths, size_t n);
+
 /* ---- traffic against sensor readings (iotflow correlate, docs/SENSORS.md) ---------------- */
 typedef struct iof_correlate_options {
     const char *sensors_file;  /* required: the readings CSV (docs/SENSORS.md) */
@@ -251,6 +276,7 @@ typedef struct iof_correlate_options {
     int max_lag;               /* L, seconds either way (default 60, at most 3600) */
     double tolerance_s;        /* a reading stands this long after its time (default 2) */
     double threshold;          /* z from which a pair is significant (default 6) */
+    double alpha;              /* family-wise error rate over a run's pairs (Holm; default 0.05) */
     int shifts, confirm_shifts;/* null copies of the screen and of the confirmation (19, 99) */
     uint64_t seed;             /* where the copies fall (default 1) */
     unsigned top;              /* rows of the table (default 20; 0 = every pair) */

@@ -281,7 +281,7 @@ static int build_sensors(iof__corr *c, const iof__sensors *s, int64_t tol, doubl
                     return rc;
                 q->present = c->sprep[c->ns - 1].present;
                 q->events = c->sprep[c->ns - 1].events;
-                q->paired = q->events >= c->xc.min_events;
+                q->paired = iof__xcorr_evidence(&c->sprep[c->ns - 1]) >= c->xc.min_events;
                 if (!q->paired)
                     iof__xcorr_series_free(&c->sprep[c->ns - 1]);
                 else if ((uint64_t)++held * c->nsec > IOF_CORR_MAX_SENSOR_CELLS)
@@ -388,7 +388,7 @@ int iof__corr_run(iof__corr *c, const iof__sensors *s, int64_t tolerance_ns, uns
             goto out;
         q->present = x.present;
         q->events = x.events;
-        q->paired = x.events >= c->xc.min_events;
+        q->paired = iof__xcorr_evidence(&x) >= c->xc.min_events;
         iof__xcorr_series_free(&x);
         tp += q->paired;
     }
@@ -436,6 +436,17 @@ int iof__corr_run(iof__corr *c, const iof__sensors *s, int64_t tolerance_ns, uns
         rc = a.rc != IOF_OK ? a.rc : b.rc;
         c->npairs += sp;
         iof__xcorr_series_free(&x);
+    }
+    if (rc == IOF_OK) { /* the family-wise correction over every pair of the run */
+        iof__xcorr_result **res = malloc((c->npairs ? c->npairs : 1) * sizeof(*res));
+        if (!res) {
+            rc = IOF_E_NOMEM;
+        } else {
+            for (size_t p = 0; p < c->npairs; p++)
+                res[p] = &c->pairs[p].res;
+            rc = iof__xcorr_holm(res, c->npairs, c->xc.alpha);
+            free(res);
+        }
     }
     if (rc == IOF_OK && c->npairs > 1) {
         iof__corr_pair *tmp = malloc(c->npairs * sizeof(*tmp));

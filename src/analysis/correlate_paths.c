@@ -29,6 +29,7 @@ void iof_correlate_options_init(iof_correlate_options *o)
     iof__xcorr_config_init(&xc);
     o->max_lag = xc.max_lag;
     o->threshold = xc.threshold;
+    o->alpha = xc.alpha;
     o->shifts = xc.shifts;
     o->confirm_shifts = xc.confirm_shifts;
     o->seed = xc.seed;
@@ -201,10 +202,11 @@ static void print_table(const iof__corr *c, const iof_correlate_options *o, cons
     iof__utc_text(from, sizeof(from), s.t0_ns / 1000, false);
     fprintf(out, "iotflow correlate: %zu s of traffic from %s (%zu s with rows), %zu traffic device(s), %zu sensor device(s)\n",
             s.nsec, from, s.covered, s.traffic_devices, s.sensor_devices);
-    fprintf(out, "  series paired: traffic %zu of %zu, sensors %zu of %zu (fewer than %zu events: not paired)\n",
+    fprintf(out, "  series paired: traffic %zu of %zu, sensors %zu of %zu (fewer than %zu events or episodes: not paired)\n",
             s.traffic_paired, s.traffic_series, s.sensor_paired, s.sensor_series, xc->min_events);
-    fprintf(out, "  pairs: %zu, significant: %zu (z >= %g over a shifted-copy null; lags -%d..+%d s; lag > 0: traffic follows the sensor)\n",
-            s.pairs, s.significant, o->threshold, o->max_lag, o->max_lag);
+    fprintf(out, "  pairs: %zu, significant: %zu (z >= %g over a shifted-copy null and Holm-adjusted p <= %g over "
+            "the run's pairs; lags -%d..+%d s; lag > 0: traffic follows the sensor)\n",
+            s.pairs, s.significant, o->threshold, o->alpha, o->max_lag, o->max_lag);
     size_t n = s.pairs;
     if (o->top && n > o->top)
         n = o->top;
@@ -248,7 +250,7 @@ static void csv_text(FILE *out, const char *s)
 static void print_csv(const iof__corr *c, FILE *out)
 {
     fputs("sensor_device,sensor,traffic_device,traffic,lag_s,score,r,p,significant,sensor_series,null_n,"
-          "null_mean,null_sd,sensor_events,traffic_events\n", out);
+          "null_mean,null_sd,sensor_events,traffic_events,p_tail,p_adj\n", out);
     for (size_t i = 0; i < iof__corr_npairs(c); i++) {
         const iof__corr_pair *p = iof__corr_pair_at(c, i);
         const iof__corr_series *y = iof__corr_sensor(c, p->sensor), *x = iof__corr_traffic(c, p->traffic);
@@ -262,8 +264,9 @@ static void print_csv(const iof__corr *c, FILE *out)
             fprintf(out, "%d,%.3f,%.4f,", p->res.best_lag, p->res.z, p->res.best_r);
         else
             fprintf(out, ",%.3f,,", p->res.z);
-        fprintf(out, "%.4f,%s,%s,%d,%.4f,%.4f,%zu,%zu\n", p->res.p, p->res.significant ? "true" : "false", y->kind,
-                p->res.null_n, p->res.null_mean, p->res.null_sd, y->events, x->events);
+        fprintf(out, "%.4f,%s,%s,%d,%.4f,%.4f,%zu,%zu,%.3g,%.3g\n", p->res.p, p->res.significant ? "true" : "false",
+                y->kind, p->res.null_n, p->res.null_mean, p->res.null_sd, y->events, x->events, p->res.p_tail,
+                p->res.p_adj);
     }
 }
 
@@ -354,10 +357,13 @@ iof_err iof_correlate_paths(const char *const *paths, size_t n, const iof_correl
                                   IOF_SENSORS_MAX_TOLERANCE_S);
     if (!(o->threshold > 0 && o->threshold < 1000))
         return (iof_err)iof__fail(err, errlen, IOF_E_INVAL, "--threshold must be a z above 0");
+    if (!(o->alpha > 0 && o->alpha <= 1))
+        return (iof_err)iof__fail(err, errlen, IOF_E_INVAL, "--alpha must be above 0 and at most 1");
     iof__xcorr_config xc;
     iof__xcorr_config_init(&xc);
     xc.max_lag = o->max_lag;
     xc.threshold = o->threshold;
+    xc.alpha = o->alpha;
     xc.shifts = o->shifts;
     xc.confirm_shifts = o->confirm_shifts;
     xc.seed = o->seed;

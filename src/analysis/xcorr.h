@@ -10,7 +10,8 @@
  * z = (S - mean) / sd of those maxima; p = (1 + #{null >= S}) / (K + 1). A pair is significant
  * when z >= threshold and S is above every null maximum; then C more copies confirm it (all of
  * them below S too, z over all K + C), because a peak of a few coincident events has a lumpy
- * null that K copies describe badly. A series with fewer than min_events events (values other
+ * null that K copies describe badly. Over a run's many pairs, iof__xcorr_holm keeps a pair
+ * significant only when its Gumbel tail p survives Holm's correction (p_adj <= alpha). A series with fewer than min_events events (values other
  * than its most common one) is never scored: two or three coincidences are not evidence; nor is
  * a pair with fewer than 2D + K values present in a series (no room for the copies).
  *
@@ -45,7 +46,10 @@ typedef struct iof__xcorr_config {
     uint64_t seed;     /* where in [D, n - D) the copies fall; default 1 */
     double threshold;  /* z at or above which a peak is significant; default 6 */
     size_t min_pairs;  /* fewer pairs at a lag: r undefined there; default 30 */
-    size_t min_events; /* fewer events in either series: r is reported, never scored; default 10 */
+    double alpha;      /* family-wise error rate over the pairs of a run (iof__xcorr_holm);
+                        * default 0.05 */
+    size_t min_events; /* less evidence (iof__xcorr_evidence) in either series: r is reported,
+                        * never scored; default 10 */
 } iof__xcorr_config;
 
 void iof__xcorr_config_init(iof__xcorr_config *c);
@@ -56,11 +60,23 @@ void iof__xcorr_config_init(iof__xcorr_config *c);
 typedef struct iof__xcorr_series {
     double *v, *w;
     size_t n, present, events;
+    double mode_c;     /* the most common value, centred as v holds it (not an event) */
 } iof__xcorr_series;
 
 /* Returns 0, IOF_E_INVAL (n > IOF_XCORR_MAX_N), IOF_E_NOMEM. Infinite values count as missing. */
 int iof__xcorr_prepare(iof__xcorr_series *s, const double *x, size_t n);
 void iof__xcorr_series_free(iof__xcorr_series *s);
+
+/* The events a series gives as evidence: its events when they fill half its present seconds or
+ * more (a continuous reading, a busy count); for a sparse series its bursts: events at most
+ * IOF_XCORR_BURST_GAP seconds apart count once. Why: on synth seed 3 a plug's alert flag blinks
+ * 14 times in 26 s after its infection (20 events, 4 bursts in 3 h); shifted by 4,012-4,321 s
+ * that one burst lands in a flood of the plug's own traffic and scored z 9.8-15.2 against
+ * copies that mostly land in quiet hours. Four coincidences are not evidence, however many
+ * seconds they fill. The gap is short on purpose: merging events up to the lag range (60 s)
+ * apart made a camera's 30-second heartbeat one endless episode and left it unpaired. */
+#define IOF_XCORR_BURST_GAP 5
+size_t iof__xcorr_evidence(const iof__xcorr_series *s);
 
 typedef struct iof__xcorr_result {
     bool defined;       /* r was defined at some lag (else everything below is 0, p = 1) */
@@ -73,6 +89,12 @@ typedef struct iof__xcorr_result {
     double null_mean, null_sd, null_max;
     double z;           /* (|best_r| - null_mean) / null_sd; 0 without a null or when sd is 0 */
     double p;           /* empirical, (1 + #{null max >= |best_r|}) / (null_n + 1) */
+    double p_tail;      /* the chance of z or more if the copies' maxima are Gumbel (extreme
+                         * values of many correlations) with their mean and sd; 1 without a
+                         * null. Finer than p, which stops at 1 / (null_n + 1): the family-wise
+                         * correction over a run's pairs compares it (correlate.c) */
+    double p_adj;       /* p_tail after Holm's correction over the run's scored pairs
+                         * (iof__xcorr_holm; p_tail until then) */
     bool significant;
     bool few_events;    /* a series had fewer than min_events events: no null, no z */
 } iof__xcorr_result;
@@ -81,6 +103,14 @@ typedef struct iof__xcorr_result {
  * (never NaN). Returns 0, or IOF_E_INVAL (lengths differ, L or K out of range). */
 int iof__xcorr_run(const iof__xcorr_series *x, const iof__xcorr_series *y, const iof__xcorr_config *cfg,
                    double *r, iof__xcorr_result *res);
+
+/* Holm's step-down correction over the n results of one run: the scored ones (null_n > 0), m of
+ * them, sorted by p_tail, get p_adj = the running maximum of min(1, (m - i) p_tail); a result
+ * stays significant only when p_adj <= alpha. So the chance that a run with no coupling at all
+ * shows any significant pair is about alpha, however many pairs it scores, where the per-pair
+ * rule alone (z >= 6, about 3e-4 per pair) let 4 of 32 shifted controls of 984 pairs through
+ * (docs/SENSORS.md). Unscored results get p_adj = 1. Returns 0 or IOF_E_NOMEM. */
+int iof__xcorr_holm(iof__xcorr_result *const *res, size_t n, double alpha);
 
 /* The values a series needs present for a pair to have a null (2 D + K): fewer, and the pair
  * is reported but never significant. */

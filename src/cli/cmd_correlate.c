@@ -25,7 +25,8 @@ static bool parse_long(const char *s, long lo, long hi, long *v)
 
 static const char usage[] =
     "usage: iotflow correlate --sensors FILE [--devices FILE] [--max-lag 60] [--tolerance 2]\n"
-    "                         [--threshold 6] [--shifts 19] [--confirm 99] [--seed 1] [--top 20]\n"
+    "                         [--threshold 6] [--alpha 0.05] [--shifts 19] [--confirm 99] [--seed 1]\n"
+    "                         [--top 20]\n"
     "                         [--csv] [--plot FILE.svg] [--threads N] PATH...\n\n"
     "Lagged cross-correlation between each device's per-second traffic and each sensor series.\n"
     "PATHs are captures (read into the per-device timeline, as extract --table timeline) or\n"
@@ -35,10 +36,13 @@ static const char usage[] =
     "its absolute change (steps, onsets). Lags -L..+L (--max-lag); lag > 0: traffic follows\n"
     "the sensor. Score: z of the best |r| against copies of the sensor series shifted by at\n"
     "least max(10 L, 600) s (--shifts, then --confirm more for pairs that pass); significant\n"
-    "when z >= --threshold and above every copy. Give it 20 minutes or more of traffic.\n"
-    "Series with fewer than 10 events are not paired. Output: the top pairs (--top, 0 = all),\n"
-    "or every pair as CSV (--csv): sensor_device,sensor,traffic_device,traffic,lag_s,score,r,p,\n"
-    "significant,sensor_series,null_n,null_mean,null_sd,sensor_events,traffic_events.\n"
+    "when z >= --threshold, above every copy, and its tail p (Gumbel fit to the copies' maxima)\n"
+    "passes Holm's correction over the run's pairs at --alpha (the chance of any pair passing in\n"
+    "a run without couplings). Give it 20 minutes or more of traffic. Series with fewer than 10\n"
+    "events are not paired (a sparse series: 10 episodes, events within L s counting once).\n"
+    "Output: the top pairs (--top, 0 = all), or every pair as CSV (--csv): sensor_device,sensor,\n"
+    "traffic_device,traffic,lag_s,score,r,p,significant,sensor_series,null_n,null_mean,null_sd,\n"
+    "sensor_events,traffic_events,p_tail,p_adj.\n"
     "--plot FILE.svg draws the top pairs: r against lag, and the aligned series around the\n"
     "strongest events. --threads 1: no helper thread (any other N: one helper; same output).\n"
     "--tolerance takes a duration (2, 500ms, 1m). Captures beside tables: the tables are ignored.\n"
@@ -53,6 +57,7 @@ int iof_cli_correlate(int argc, char **argv)
         { "sensors", required_argument, 0, 's' }, { "devices", required_argument, 0, 'd' },
         { "max-lag", required_argument, 0, 'L' }, { "tolerance", required_argument, 0, 'T' },
         { "threshold", required_argument, 0, 'z' }, { "shifts", required_argument, 0, 'K' },
+        { "alpha", required_argument, 0, 'a' },
         { "confirm", required_argument, 0, 'C' }, { "seed", required_argument, 0, 'S' },
         { "top", required_argument, 0, 'n' }, { "csv", no_argument, 0, 'c' },
         { "plot", required_argument, 0, 'p' }, { "threads", required_argument, 0, 'j' },
@@ -90,6 +95,13 @@ int iof_cli_correlate(int argc, char **argv)
             o.threshold = strtod(optarg, &end);
             if (!optarg[0] || *end || !(o.threshold > 0 && o.threshold < 1000)) {
                 fprintf(stderr, "iotflow correlate: --threshold is a z above 0, not %s\n", optarg);
+                return IOF_EXIT_USAGE;
+            }
+            break;
+        case 'a':
+            o.alpha = strtod(optarg, &end);
+            if (!optarg[0] || *end || !(o.alpha > 0 && o.alpha <= 1)) {
+                fprintf(stderr, "iotflow correlate: --alpha is above 0 and at most 1, not %s\n", optarg);
                 return IOF_EXIT_USAGE;
             }
             break;

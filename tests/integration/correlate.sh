@@ -69,12 +69,13 @@ for seed in 3 5; do
     "$BIN" correlate --csv --sensors "$S/sensors.csv" --devices "$S/devices.csv" "$S/capture.pcap" > "$S/c.csv" 2> "$S/err" \
         || fail "correlate seed $seed: exit $?: $(cat "$S/err")"
     check_planted "$S" "$S/c.csv" || fail "seed $seed: planted couplings"
-    if [ $seed = 5 ]; then
-        # controls: the sensor readings moved by one hour, and by 70 min (fixed offsets: a random
-        # one made the test fail now and then; at 3205 s, 1 of 10 offsets tried, one chance pair
-        # passes the threshold: docs/SENSORS.md "Chance passes still happen")
-        for shift in 3600 4200; do
-            python3 - "$S/sensors.csv" "$S/shift.csv" $shift <<'PY'
+    # controls: the sensor readings moved by about an hour. Without the family-wise correction
+    # seed 5 at 3205 s had a chance pair at z 6.65 (4 of 32 random offsets had one); without the
+    # burst rule seed 3 at 4012 s had a plug's one alert burst in its own flood at z 15.2
+    # (docs/SENSORS.md "Controls"): both are among these fixed offsets
+    if [ $seed = 5 ]; then shifts="3600 3205 4200"; else shifts="4012"; fi
+    for shift in $shifts; do
+        python3 - "$S/sensors.csv" "$S/shift.csv" $shift <<'PY'
 import csv, sys, datetime as dt
 src, dst, sh = sys.argv[1], sys.argv[2], int(sys.argv[3])
 r = csv.reader(open(src)); w = csv.writer(open(dst, "w", newline=""), lineterminator="\n")
@@ -83,12 +84,11 @@ for row in r:
     t = dt.datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%SZ") + dt.timedelta(seconds=sh)
     w.writerow([t.strftime("%Y-%m-%dT%H:%M:%SZ")] + row[1:])
 PY
-            "$BIN" correlate --csv --sensors "$S/shift.csv" --devices "$S/devices.csv" "$S/capture.pcap" > "$S/ctl.csv" \
-                || fail "control shift $shift"
-            [ "$(n_significant "$S/ctl.csv")" = 0 ] || fail "control shifted by $shift s: significant pairs: $(grep true "$S/ctl.csv" | head -3)"
-            [ "$(wc -l < "$S/ctl.csv")" -gt 100 ] || fail "control shifted by $shift s: too few pairs scored"
-        done
-    fi
+        "$BIN" correlate --csv --sensors "$S/shift.csv" --devices "$S/devices.csv" "$S/capture.pcap" > "$S/ctl.csv" \
+            || fail "control shift $shift"
+        [ "$(n_significant "$S/ctl.csv")" = 0 ] || fail "control shifted by $shift s: significant pairs: $(grep true "$S/ctl.csv" | head -3)"
+        [ "$(wc -l < "$S/ctl.csv")" -gt 100 ] || fail "control shifted by $shift s: too few pairs scored"
+    done
     rm -f "$S/capture.pcap"
 done
 

@@ -303,9 +303,107 @@ static void test_invalid(void)
     ASSERT_EQ_INT(iof__xcorr_prepare(&xs, a, (size_t)IOF_XCORR_MAX_N + 1), IOF_E_INVAL);
 }
 
+/* Evidence: a continuous series counts its events; a sparse one its bursts (events at most
+ * IOF_XCORR_BURST_GAP s apart count once), so a 30-second heartbeat keeps every beat. */
+static void test_evidence_bursts(void)
+{
+    enum { N = 3 * 3600 };
+    static double y[N];
+    iof__xcorr_series s;
+    /* synth seed 3's plug alert flag: 14 changes within 26 s, then three on/off pairs */
+    static const int at[] = { 15, 16, 19, 20, 23, 24, 26, 27, 28, 29, 32, 33, 37, 41, 491, 492, 602, 603, 660, 661 };
+    memset(y, 0, sizeof y);
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
+        y[2000 + at[i]] = 1;
+    ASSERT_EQ_INT(iof__xcorr_prepare(&s, y, N), IOF_OK);
+    ASSERT_EQ_INT(s.events, 20);
+    ASSERT_EQ_INT(iof__xcorr_evidence(&s), 4);
+    iof__xcorr_series_free(&s);
+    /* a heartbeat every 30 s: each beat its own burst */
+    memset(y, 0, sizeof y);
+    for (size_t t = 0; t < N; t += 30)
+        y[t] = 2;
+    ASSERT_EQ_INT(iof__xcorr_prepare(&s, y, N), IOF_OK);
+    ASSERT_EQ_INT(iof__xcorr_evidence(&s), N / 30);
+    iof__xcorr_series_free(&s);
+    /* a continuous reading (a new value every second): its events */
+    rng = 3;
+    for (size_t t = 0; t < N; t++)
+        y[t] = 20 + gauss();
+    ASSERT_EQ_INT(iof__xcorr_prepare(&s, y, N), IOF_OK);
+    ASSERT_TRUE(s.events > N - 10);
+    ASSERT_EQ_INT(iof__xcorr_evidence(&s), s.events);
+    iof__xcorr_series_free(&s);
+    /* the burst alone against traffic: not scored, whatever its r */
+    double *x = malloc(N * sizeof *x);
+    ASSERT_TRUE(x != NULL);
+    memset(y, 0, sizeof y);
+    for (size_t i = 0; i < 14; i++)
+        y[2000 + at[i]] = 1;
+    for (size_t t = 0; t < N; t++)
+        x[t] = (t > 1990 && t < 2600) ? 5 + (y[t > 0 ? t - 1 : 0] ? 3 : 0) + gauss() : gauss() * 0.1;
+    iof__xcorr_config c;
+    iof__xcorr_config_init(&c);
+    iof__xcorr_result res = run(x, y, N, &c, NULL);
+    ASSERT_TRUE(res.defined && res.few_events && !res.significant && res.null_n == 0);
+    /* without the floor the burst scores as in synth's control (z 14.7 here): the copies
+     * rarely land on the flood, so the null says "never by chance" */
+    c.min_events = 0;
+    res = run(x, y, N, &c, NULL);
+    ASSERT_TRUE(res.null_n == 118 && res.significant && res.z > 10 && res.p_tail < 1e-6);
+    free(x);
+}
+
+/* Holm's step-down over a run's results: p_adj and the verdicts, unscored results ignored. */
+static void test_holm(void)
+{
+    iof__xcorr_result r[6];
+    memset(r, 0, sizeof r);
+    static const double tail[6] = { 1e-6, 0.02, 0.011, 0.5, 1e-9, 0.0125 };
+    for (int i = 0; i < 6; i++) {
+        r[i].null_n = i == 4 ? 0 : 118; /* r[4]: not scored (its tiny p_tail does not count) */
+        r[i].p_tail = tail[i];
+        r[i].significant = i != 1; /* r[1] failed the screen */
+    }
+    iof__xcorr_result *v[6] = { &r[0], &r[1], &r[2], &r[3], &r[4], &r[5] };
+    ASSERT_EQ_INT(iof__xcorr_holm(v, 6, 0.05), IOF_OK);
+    /* m = 5, sorted 1e-6, 0.011, 0.0125, 0.02, 0.5: 5e-6, 0.044, max(0.044, 0.0375), 0.044, 0.5 */
+    ASSERT_NEAR(r[0].p_adj, 5e-6, 1e-15);
+    ASSERT_NEAR(r[2].p_adj, 0.044, 1e-12);
+    ASSERT_NEAR(r[5].p_adj, 0.044, 1e-12);
+    ASSERT_NEAR(r[1].p_adj, 0.044, 1e-12);
+    ASSERT_NEAR(r[3].p_adj, 0.5, 1e-12);
+    ASSERT_NEAR(r[4].p_adj, 1, 0);
+    ASSERT_TRUE(r[0].significant && r[2].significant && r[5].significant);
+    ASSERT_TRUE(!r[1].significant && !r[3].significant);
+    ASSERT_TRUE(r[4].significant); /* unscored results keep their verdict (they never have one) */
+    /* a chance pass of synth's shifted controls: z 6.65 (p_tail 1.1e-4) among 984 pairs */
+    iof__xcorr_result *many = NULL;
+    iof__xcorr_result **pv = malloc(984 * sizeof *pv);
+    many = calloc(984, sizeof *many);
+    ASSERT_TRUE(many && pv);
+    for (int i = 0; i < 984; i++) {
+        many[i].null_n = 19;
+        many[i].p_tail = 0.001 + i * 1e-3;
+        pv[i] = &many[i];
+    }
+    many[7].null_n = 118;
+    many[7].p_tail = 1.1e-4;
+    many[7].significant = true;
+    many[8].null_n = 118;
+    many[8].p_tail = 3.3e-8; /* z 13: a planted coupling */
+    many[8].significant = true;
+    ASSERT_EQ_INT(iof__xcorr_holm(pv, 984, 0.05), IOF_OK);
+    ASSERT_TRUE(!many[7].significant && many[8].significant);
+    ASSERT_NEAR(many[7].p_adj, 983 * 1.1e-4, 1e-12);
+    free(many);
+    free(pv);
+}
+
 static const iof_test tests[] = {
     TEST(test_exact_small), TEST(test_planted_lag1), TEST(test_independent), TEST(test_autocorrelated),
     TEST(test_shifted_hour), TEST(test_few_events), TEST(test_constant_and_missing), TEST(test_abs_change), TEST(test_log1p), TEST(test_invalid),
+    TEST(test_evidence_bursts), TEST(test_holm),
     { 0 }
 };
 
