@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "iotflow/iotflow.h"
+
 enum { IOF_EXIT_OK = 0, IOF_EXIT_USAGE = 1, IOF_EXIT_INPUT = 2, IOF_EXIT_OUTPUT = 3,
        IOF_EXIT_WARN = 4, IOF_EXIT_INTERRUPTED = 130, IOF_EXIT_PIPE = 141 };
 
@@ -27,10 +29,15 @@ typedef struct iof_cli_extract_mode {
     const char *cmd;          /* "extract", "fuse": messages say "iotflow CMD: ..." */
     bool need_sensors;        /* --sensors FILE is required */
     void (*usage)(FILE *fp);  /* --help */
-    /* NULL, or checks the inputs after the options: IOF_EXIT_OK or the exit status (message written) */
-    int (*check_inputs)(const char *const *inputs, size_t n);
+    /* NULL, or looks at the parsed options before the run: -1 to run extract, else the exit
+     * status of what it did instead (fuse: written outputs; messages written). run_only_opt: the
+     * long name of the first option given that only a run over captures takes (NULL: none). */
+    int (*take_over)(const iof_config *cfg, const char *run_only_opt, bool quiet);
 } iof_cli_extract_mode;
 int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode);
+/* The exit status of a rewrite of written outputs (label, fuse on outputs): its error said on
+ * stderr after prefix; 0, 1 (paths, rules, checks), 2 (a file damaged), 3 (output). */
+int iof_cli_rewrite_status(const char *prefix, iof_err rc, const char *err, FILE *out);
 int iof_cli_stats(int argc, char **argv);
 int iof_cli_audit(int argc, char **argv);
 int iof_cli_label(int argc, char **argv);

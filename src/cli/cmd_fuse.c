@@ -1,11 +1,13 @@
 /* iotflow fuse: flow records with their devices' sensor context. For captures it is exactly
- * `iotflow extract --sensors FILE` (the same options, parser and run: cmd_extract.c); fusing
- * outputs an earlier run wrote is not built yet (docs/CLI.md). */
+ * `iotflow extract --sensors FILE` (the same options, parser and run: cmd_extract.c); outputs an
+ * earlier run wrote are copied with the sensor columns (iof_fuse_paths, dataset/fuse.c). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "cli.h"
+#include "iotflow/iotflow.h"
+#include "signals.h"
 
 static void fuse_usage(FILE *fp)
 {
@@ -17,8 +19,13 @@ static void fuse_usage(FILE *fp)
           "from its first to its last packet); for 0/1 flag columns also NAME_any (alert_flag ->\n"
           "alert_any). Records of devices without sensors get nulls.\n"
           "\n"
-          "  INPUT                 pcap/pcapng files, directories or - (as for extract); outputs of\n"
-          "                        an earlier run (.parquet, .csv, .jsonl) are not read yet\n"
+          "  INPUT                 pcap/pcapng files, directories or - (as for extract), or outputs\n"
+          "                        of an earlier run (.parquet, .csv, .jsonl, or directories of\n"
+          "                        them; not both): custom-flow files written with --last-seen\n"
+          "                        (their records' lifetimes) and timeline tables, each copied to\n"
+          "                        DIR (its path below a directory INPUT kept) with the columns\n"
+          "                        extract --sensors gives the same rows, in its own format;\n"
+          "                        --overwrite and --threads apply, extract's other options not\n"
           "      --sensors FILE    sensor readings CSV (docs/SENSORS.md); required\n"
           "      --devices FILE    device inventory: sensor device_ids may be its names\n"
           "      --tolerance D     how much older than the first packet C_at_start's reading may\n"
@@ -30,35 +37,61 @@ static void fuse_usage(FILE *fp)
           "iotflow fuse ARGS writes the same files as iotflow extract --sensors FILE ARGS.\n"
           "\n"
           "Exit status: as extract's (0 success; 1 usage/configuration error, nothing written,\n"
-          "also without --sensors or with an iotflow output as INPUT; 2 input error; 3 output\n"
-          "error; 4 WARN verdict with --strict; 130 interrupted; 141 standard output closed).\n",
+          "also without --sensors; 2 input error; 3 output error; 4 WARN verdict with --strict; 130\n"
+          "interrupted; 141 standard output closed). Written outputs: as iotflow label's (1 also a\n"
+          "file fuse cannot take: a telemetry table, a custom-flow file without LastSeen, a sensor\n"
+          "column named like one of its columns; nothing written).\n",
           fp);
 }
 
-static bool ends_with(const char *s, const char *suffix)
+static void on_message(void *ctx, const char *text)
 {
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcasecmp(s + n - k, suffix) == 0;
+    (void)ctx;
+    iof_cli_message("iotflow fuse", text);
 }
 
-/* captures only: an output of ours (what extract writes) is refused by its name */
-static int check_inputs(const char *const *inputs, size_t n)
+/* Written outputs: each file copied with the sensor columns (iof_fuse_paths); captures: -1, the
+ * extract run with --sensors. */
+static int fuse_outputs(const iof_config *cfg, const char *run_only_opt, bool quiet)
 {
-    static const char *const written[] = { ".parquet", ".csv", ".jsonl", ".json", ".csv.gz", ".jsonl.gz", ".json.gz" };
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < sizeof(written) / sizeof(written[0]); k++)
-            if (ends_with(inputs[i], written[k])) {
-                fprintf(stderr,
-                        "iotflow fuse: %s: fuse reads captures; fusing written outputs is not built yet "
-                        "(run iotflow fuse on the capture the output came from)\n",
-                        inputs[i]);
-                return IOF_EXIT_USAGE;
-            }
-    return IOF_EXIT_OK;
+    iof_fuse_kind kind = iof_fuse_paths_kind(cfg->inputs, cfg->n_inputs);
+    if (kind == IOF_FUSE_MIXED) {
+        fputs("iotflow fuse: give captures or written outputs, not both (run fuse once for each)\n", stderr);
+        return IOF_EXIT_USAGE;
+    }
+    if (kind == IOF_FUSE_CAPTURES)
+        return -1;
+    if (run_only_opt) {
+        fprintf(stderr,
+                "iotflow fuse: --%s applies to captures: written outputs are fused as they are (each file keeps its "
+                "format, layout, variant and place)\n",
+                run_only_opt);
+        return IOF_EXIT_USAGE;
+    }
+    if (cfg->existing == IOF_EXISTING_APPEND) {
+        fputs("iotflow fuse: --append applies to captures (written outputs: --overwrite)\n", stderr);
+        return IOF_EXIT_USAGE;
+    }
+    iof_fuse_options o = {
+        .sensors_file = cfg->sensors_file, .devices_file = cfg->devices_file,
+        .tolerance_s = cfg->sensor_tolerance_s, .out_dir = cfg->output_dir,
+        .overwrite = cfg->existing == IOF_EXISTING_OVERWRITE, .threads = cfg->threads,
+        .on_message = on_message,
+    };
+    char err[1024] = "";
+    FILE *devnull = quiet ? fopen("/dev/null", "w") : NULL;
+    FILE *out = devnull ? devnull : stdout;
+    iof_cli_signals_install(NULL); /* a signal removes the files not yet complete and exits (130) */
+    iof_err rc = iof_fuse_paths(cfg->inputs, cfg->n_inputs, &o, out, err, sizeof(err));
+    iof_cli_signals_clear();
+    int st = iof_cli_rewrite_status("iotflow fuse", rc, err, out);
+    if (devnull)
+        fclose(devnull);
+    return st;
 }
 
 int iof_cli_fuse(int argc, char **argv)
 {
-    static const iof_cli_extract_mode fuse = { "fuse", true, fuse_usage, check_inputs };
+    static const iof_cli_extract_mode fuse = { "fuse", true, fuse_usage, fuse_outputs };
     return iof_cli_extract_with(argc, argv, &fuse);
 }

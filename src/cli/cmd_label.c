@@ -94,11 +94,16 @@ int iof_cli_label(int argc, char **argv)
     iof_err rc = iof_label_paths((const char *const *)(argv + optind), (size_t)(argc - optind), &o, stdout, err,
                                  sizeof(err));
     iof_cli_signals_clear();
-    if (fflush(stdout) != 0 && rc == IOF_OK)
+    return iof_cli_rewrite_status("iotflow label", rc, err, stdout);
+}
+
+int iof_cli_rewrite_status(const char *prefix, iof_err rc, const char *err, FILE *out)
+{
+    if (fflush(out) != 0 && rc == IOF_OK)
         return IOF_EXIT_OUTPUT;
     if (rc == IOF_OK)
         return IOF_EXIT_OK;
-    fprintf(stderr, "iotflow label: %s\n", err[0] ? err : iof_strerror(rc));
+    fprintf(stderr, "%s: %s\n", prefix, err[0] ? err : iof_strerror(rc));
     if (rc == IOF_E_INVAL || rc == IOF_E_LIMIT)
         return IOF_EXIT_USAGE;
     return rc == IOF_E_OUTPUT ? IOF_EXIT_OUTPUT : IOF_EXIT_INPUT;

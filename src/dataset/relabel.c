@@ -687,7 +687,8 @@ static int do_parquet(job *j)
         return rc;
 
     iof__schema s = { 0 };
-    iof__kv *kv = calloc(iof__pq_reader_nkv(j->s.pq) + 1, sizeof(*kv));
+    size_t nkv = iof__pq_reader_nkv(j->s.pq);
+    iof__kv *kv = calloc(nkv + j->n_add_kv + 1, sizeof(*kv));
     iof__writer *w = NULL;
     if (!kv || (rc = pq_schema(j, &s)) != IOF_OK) {
         free(kv);
@@ -695,9 +696,11 @@ static int do_parquet(job *j)
         return iof__fail(j->err, j->errlen, rc == IOF_E_LIMIT ? rc : IOF_E_NOMEM, "%s: %s", j->out,
                          rc == IOF_E_LIMIT ? "too many columns" : "out of memory");
     }
-    for (size_t i = 0; i < iof__pq_reader_nkv(j->s.pq); i++)
+    for (size_t i = 0; i < nkv; i++)
         iof__pq_reader_kv_at(j->s.pq, i, &kv[i].key, &kv[i].value);
-    iof__writer_opts wo = { .codec = IOF_CODEC_ZSTD, .kv = kv, .n_kv = iof__pq_reader_nkv(j->s.pq),
+    for (size_t i = 0; i < j->n_add_kv; i++) /* the adder's own, after the file's */
+        kv[nkv + i] = j->add_kv[i];
+    iof__writer_opts wo = { .codec = IOF_CODEC_ZSTD, .kv = kv, .n_kv = nkv + j->n_add_kv,
                             .threads = j->threads };
     rc = iof__writer_parquet.open(&w, j->of, &s, &wo, j->err, j->errlen);
     j->pq_row.r = j->s.pq;

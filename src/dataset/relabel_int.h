@@ -16,6 +16,7 @@
 #include "output/gzout.h"
 #include "output/outfile.h"
 #include "output/parquet/pq_reader.h"
+#include "output/writer.h"
 #include "output/textbuf.h"
 
 #define RL_MAX_MEMBERS IOF_MAX_COLUMNS /* fields of a CSV row / members of a JSON Lines row */
@@ -97,6 +98,8 @@ typedef struct job {
     src s;
     iof__lbl_result res[IOF_RULES_MAX_KEYS];
     struct fuse_job *fz;           /* fuse.c's state (NULL when relabelling) */
+    const iof__kv *add_kv;         /* Parquet metadata the adder adds to the file's */
+    size_t n_add_kv;
     rw_pq_row pq_row;
     FILE *fp;
     char *line;
@@ -136,6 +139,24 @@ void iof__rl_put_member(job *j, const iof__json_member *m, bool *first);
 int iof__rl_eval(job *j, const iof__lbl_attrs *a);
 /* Next non-empty line of a text input (no line break) into j->line: 1, 0 at the end, or an error. */
 int iof__rl_next_line(job *j, size_t *len, bool *crlf);
+
+/* The files under PATHs rewritten into out_dir (relabel_paths.c): each file's output path (its
+ * path below a directory PATH, or a file PATH's name), every file checked (ops->check) before any
+ * is written (ops->write), a line per file and "<verb> N of M files, R rows" to out. 0; a path
+ * or check problem: nothing written (IOF_E_INVAL...); a file damaged or unwritable: the others
+ * are written and the first such error is returned. */
+typedef struct iof__rw_paths_ops {
+    const char *verb;          /* "relabelled", "fused" */
+    const char *captures_hint; /* said of a capture among the PATHs */
+    int (*check)(void *ctx, const char *in, char *err, size_t errlen);
+    int (*write)(void *ctx, const char *in, const char *out, uint64_t *rows, char *err, size_t errlen);
+    void (*summary)(void *ctx, FILE *out); /* after the totals line (may be NULL) */
+} iof__rw_paths_ops;
+int iof__rw_paths(const char *const *paths, size_t n, const char *out_dir, bool overwrite,
+                  iof_message_fn on_message, void *message_ctx, const iof__rw_paths_ops *ops, void *ctx, FILE *out,
+                  char *errbuf, size_t errlen);
+/* -o DIR names a directory or one to make (not "-", not a file); else false and a message. */
+bool iof__rw_out_dir_ok(const char *out_dir, const char *cmd, char *errbuf, size_t errlen);
 
 /* relabel_joy.c: a Joy file (-f joy: gzip NDJSON, Joy's config line first). */
 bool iof__rl_is_joy(const char *path);

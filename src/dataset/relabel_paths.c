@@ -1,5 +1,6 @@
-/* iotflow label PATH... -o DIR: relabelling written outputs (dataset/relabel.h) over files and
- * directories; every file is checked before any is written. */
+/* Rewriting written outputs over files and directories (iof__rw_paths: every file is checked
+ * before any is written): iotflow label PATH... -o DIR (dataset/relabel.h), and iotflow fuse on
+ * outputs (dataset/fuse.c). */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -19,6 +20,14 @@
 typedef struct lbl_file {
     char *in, *out;
 } lbl_file;
+
+/* what list_files and iof__rw_paths need of the caller's options */
+typedef struct rw_opts {
+    const char *out_dir;
+    bool overwrite;
+    iof_message_fn on_message;
+    void *message_ctx;
+} rw_opts;
 
 #define say(o, ...) iof__say((o)->on_message, (o)->message_ctx, __VA_ARGS__)
 
@@ -90,8 +99,8 @@ static bool same_file(const char *a, const char *b)
 /* The files to relabel with their output paths: a capture (or another file) named as a PATH, a
  * PATH that does not exist, or -o inside an input directory is an error; captures inside a
  * directory are skipped with a message. */
-static int list_files(const char *const *paths, size_t n, const iof_label_options *o, lbl_file **out,
-                      size_t *nout, char *err, size_t errlen)
+static int list_files(const char *const *paths, size_t n, const rw_opts *o, const iof__rw_paths_ops *ops,
+                      lbl_file **out, size_t *nout, char *err, size_t errlen)
 {
     lbl_file *v = NULL;
     size_t nv = 0, cap = 0;
@@ -121,10 +130,9 @@ static int list_files(const char *const *paths, size_t n, const iof_label_option
         if ((rc = iof__ds_list_paths_all(&l, &paths[i], 1, err, errlen)) != IOF_OK)
             break;
         if (l.n_captures && !S_ISDIR(sb.st_mode))
-            rc = iof__fail(err, errlen, IOF_E_INVAL, "%s is a capture: label captures with extract --rules",
-                           l.captures[0]);
+            rc = iof__fail(err, errlen, IOF_E_INVAL, "%s is a capture: %s", l.captures[0], ops->captures_hint);
         else if (l.n_captures)
-            say(o, "%s: %zu capture(s) skipped (label captures with extract --rules)", paths[i], l.n_captures);
+            say(o, "%s: %zu capture(s) skipped (%s)", paths[i], l.n_captures, ops->captures_hint);
         if (rc == IOF_OK && l.n_files == 0)
             rc = iof__fail(err, errlen, IOF_E_INVAL, "%s: no iotflow output (.parquet, .csv, .jsonl, .json.gz) in it",
                            paths[i]);
@@ -155,6 +163,8 @@ static void free_files(lbl_file *v, size_t n)
     free(v);
 }
 
+static void lbl_summary(void *ctx, FILE *out);
+
 static void print_counts(FILE *out, const iof__labeller *lb, const iof__relabel_counts *cn)
 {
     for (size_t k = 0; k < iof__labeller_nkeys(lb); k++) {
@@ -166,15 +176,138 @@ static void print_counts(FILE *out, const iof__labeller *lb, const iof__relabel_
     }
 }
 
+int iof__rw_paths(const char *const *paths, size_t n, const char *out_dir, bool overwrite,
+                  iof_message_fn on_message, void *message_ctx, const iof__rw_paths_ops *ops, void *ctx, FILE *out,
+                  char *errbuf, size_t errlen)
+{
+    rw_opts ro = { out_dir, overwrite, on_message, message_ctx };
+    const rw_opts *o = &ro;
+    lbl_file *files = NULL;
+    size_t nf = 0;
+    int rc = list_files(paths, n, o, ops, &files, &nf, errbuf, errlen);
+    /* check every file before writing any */
+    if (rc == IOF_OK && nf > 1) {
+        lbl_file *sorted = malloc(nf * sizeof(*sorted));
+        if (!sorted) {
+            rc = iof__fail(errbuf, errlen, IOF_E_NOMEM, "out of memory");
+        } else {
+            memcpy(sorted, files, nf * sizeof(*sorted));
+            qsort(sorted, nf, sizeof(*sorted), cmp_out);
+            for (size_t i = 1; i < nf && rc == IOF_OK; i++)
+                if (strcmp(sorted[i].out, sorted[i - 1].out) == 0)
+                    rc = iof__fail(errbuf, errlen, IOF_E_INVAL, "%s and %s would both be written to %s",
+                                   sorted[i - 1].in, sorted[i].in, sorted[i].out);
+            free(sorted);
+        }
+    }
+    /* a file the rules cannot label, or a path problem: nothing is written (exit 1); a file
+     * found damaged or unreadable: reported and skipped, the others are written (exit 2) */
+    int first = IOF_OK;
+    uint64_t written = 0, failed = 0;
+    bool *skip = nf ? calloc(nf, sizeof(*skip)) : NULL;
+    if (nf && !skip && rc == IOF_OK)
+        rc = iof__fail(errbuf, errlen, IOF_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < nf && rc == IOF_OK; i++) {
+        char e[1024] = "";
+        if (same_file(files[i].in, files[i].out))
+            rc = iof__fail(errbuf, errlen, IOF_E_INVAL, "%s: the output would replace its input (give another -o)",
+                           files[i].in);
+        else if (!o->overwrite && iof__outfile_path_taken(files[i].out))
+            rc = iof__fail(errbuf, errlen, IOF_E_INVAL, "%s exists (--overwrite replaces it)", files[i].out);
+        else if ((rc = ops->check(ctx, files[i].in, e, sizeof(e))) == IOF_E_FORMAT || rc == IOF_E_IO) {
+            say(o, "%s", e);
+            skip[i] = true;
+            failed++;
+            if (first == IOF_OK)
+                first = rc;
+            rc = IOF_OK;
+        } else if (rc != IOF_OK) {
+            snprintf(errbuf, errlen, "%s", e);
+        }
+    }
+    uint64_t rows = 0;
+    if (rc == IOF_OK) {
+        for (size_t i = 0; i < nf; i++) {
+            if (skip[i])
+                continue;
+            char e[1024] = "";
+            uint64_t fc_rows = 0; /* a file not written does not count */
+            int frc = ops->write(ctx, files[i].in, files[i].out, &fc_rows, e, sizeof(e));
+            if (frc != IOF_OK) {
+                say(o, "%s", e);
+                if (first == IOF_OK)
+                    first = frc;
+                failed++;
+                if (frc == IOF_E_NOMEM)
+                    break;
+                continue;
+            }
+            written++;
+            rows += fc_rows;
+            fprintf(out, "%s -> %s (%" PRIu64 " rows)\n", files[i].in, files[i].out, fc_rows);
+            fflush(out); /* a run stopped by a signal has said which files it completed */
+        }
+        fprintf(out, "%s %" PRIu64 " of %zu files, %" PRIu64 " rows\n", ops->verb, written, nf, rows);
+        if (ops->summary)
+            ops->summary(ctx, out);
+        rc = first;
+        if (failed)
+            snprintf(errbuf, errlen, "%" PRIu64 " of %zu files could not be %s (said above)%s", failed, nf, ops->verb,
+                     written ? "; the others were written" : "");
+    }
+    free(skip);
+    free_files(files, nf);
+    return rc;
+}
+
+bool iof__rw_out_dir_ok(const char *out_dir, const char *cmd, char *errbuf, size_t errlen)
+{
+    struct stat ob;
+    if (strcmp(out_dir, "-") == 0 || (stat(out_dir, &ob) == 0 && !S_ISDIR(ob.st_mode))) {
+        iof__fail(errbuf, errlen, IOF_E_INVAL, "-o %s: not a directory (%s writes files into one)", out_dir, cmd);
+        return false;
+    }
+    return true;
+}
+
+/* ---- iotflow label ------------------------------------------------------------------------ */
+
+typedef struct lbl_ctx {
+    const iof__labeller *lb;
+    unsigned threads;
+    iof__relabel_counts counts;
+} lbl_ctx;
+
+static int lbl_check(void *ctx, const char *in, char *err, size_t errlen)
+{
+    return iof__relabel_check(in, ((lbl_ctx *)ctx)->lb, err, errlen);
+}
+
+static int lbl_write(void *ctx, const char *in, const char *out, uint64_t *rows, char *err, size_t errlen)
+{
+    lbl_ctx *c = ctx;
+    iof__relabel_counts fc = { 0 };
+    int rc = iof__relabel_file(in, out, c->lb, c->threads, &fc, err, errlen);
+    if (rc == IOF_OK && (rc = iof__relabel_counts_add(&c->counts, &fc)) != IOF_OK)
+        snprintf(err, errlen, "out of memory");
+    *rows = fc.rows;
+    iof__relabel_counts_free(&fc);
+    return rc;
+}
+
+static void lbl_summary(void *ctx, FILE *out)
+{
+    const lbl_ctx *c = ctx;
+    print_counts(out, c->lb, &c->counts);
+}
+
 iof_err iof_label_paths(const char *const *paths, size_t n, const iof_label_options *o, FILE *out, char *errbuf,
                         size_t errlen)
 {
     if (!o->out_dir || !o->out_dir[0] || o->n_rules == 0 || n == 0)
         return (iof_err)iof__fail(errbuf, errlen, IOF_E_INVAL, "give --rules FILE, -o DIR and at least one PATH");
-    struct stat ob;
-    if (strcmp(o->out_dir, "-") == 0 || (stat(o->out_dir, &ob) == 0 && !S_ISDIR(ob.st_mode)))
-        return (iof_err)iof__fail(errbuf, errlen, IOF_E_INVAL, "-o %s: not a directory (label writes files into one)",
-                                  o->out_dir);
+    if (!iof__rw_out_dir_ok(o->out_dir, "label", errbuf, errlen))
+        return IOF_E_INVAL;
     iof__labeller *lb = NULL;
     int rc = iof__labeller_load(&lb, o->rules, o->n_rules, errbuf, errlen);
     if (rc != IOF_OK)
@@ -206,84 +339,12 @@ iof_err iof_label_paths(const char *const *paths, size_t n, const iof_label_opti
             iof__labeller_free(lb);
             return (iof_err)rc;
         }
-    lbl_file *files = NULL;
-    size_t nf = 0;
-    rc = list_files(paths, n, o, &files, &nf, errbuf, errlen);
-    /* check every file before writing any */
-    if (rc == IOF_OK && nf > 1) {
-        lbl_file *sorted = malloc(nf * sizeof(*sorted));
-        if (!sorted) {
-            rc = iof__fail(errbuf, errlen, IOF_E_NOMEM, "out of memory");
-        } else {
-            memcpy(sorted, files, nf * sizeof(*sorted));
-            qsort(sorted, nf, sizeof(*sorted), cmp_out);
-            for (size_t i = 1; i < nf && rc == IOF_OK; i++)
-                if (strcmp(sorted[i].out, sorted[i - 1].out) == 0)
-                    rc = iof__fail(errbuf, errlen, IOF_E_INVAL, "%s and %s would both be written to %s",
-                                   sorted[i - 1].in, sorted[i].in, sorted[i].out);
-            free(sorted);
-        }
-    }
-    /* a file the rules cannot label, or a path problem: nothing is written (exit 1); a file
-     * found damaged or unreadable: reported and skipped, the others are written (exit 2) */
-    int first = IOF_OK;
-    uint64_t written = 0, failed = 0;
-    bool *skip = nf ? calloc(nf, sizeof(*skip)) : NULL;
-    if (nf && !skip && rc == IOF_OK)
-        rc = iof__fail(errbuf, errlen, IOF_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < nf && rc == IOF_OK; i++) {
-        char e[1024] = "";
-        if (same_file(files[i].in, files[i].out))
-            rc = iof__fail(errbuf, errlen, IOF_E_INVAL, "%s: the output would replace its input (give another -o)",
-                           files[i].in);
-        else if (!o->overwrite && iof__outfile_path_taken(files[i].out))
-            rc = iof__fail(errbuf, errlen, IOF_E_INVAL, "%s exists (--overwrite replaces it)", files[i].out);
-        else if ((rc = iof__relabel_check(files[i].in, lb, e, sizeof(e))) == IOF_E_FORMAT || rc == IOF_E_IO) {
-            say(o, "%s", e);
-            skip[i] = true;
-            failed++;
-            if (first == IOF_OK)
-                first = rc;
-            rc = IOF_OK;
-        } else if (rc != IOF_OK) {
-            snprintf(errbuf, errlen, "%s", e);
-        }
-    }
-    iof__relabel_counts cn = { 0 };
-    if (rc == IOF_OK) {
-        for (size_t i = 0; i < nf; i++) {
-            if (skip[i])
-                continue;
-            char e[1024] = "";
-            iof__relabel_counts fc = { 0 }; /* a file not written does not count */
-            int frc = iof__relabel_file(files[i].in, files[i].out, lb, o->threads, &fc, e, sizeof(e));
-            if (frc == IOF_OK && (frc = iof__relabel_counts_add(&cn, &fc)) != IOF_OK)
-                snprintf(e, sizeof(e), "out of memory");
-            uint64_t fc_rows = fc.rows;
-            iof__relabel_counts_free(&fc);
-            if (frc != IOF_OK) {
-                say(o, "%s", e);
-                if (first == IOF_OK)
-                    first = frc;
-                failed++;
-                if (frc == IOF_E_NOMEM)
-                    break;
-                continue;
-            }
-            written++;
-            fprintf(out, "%s -> %s (%" PRIu64 " rows)\n", files[i].in, files[i].out, fc_rows);
-            fflush(out); /* a run stopped by a signal has said which files it completed */
-        }
-        fprintf(out, "relabelled %" PRIu64 " of %zu files, %" PRIu64 " rows\n", written, nf, cn.rows);
-        print_counts(out, lb, &cn);
-        rc = first;
-        if (failed)
-            snprintf(errbuf, errlen, "%" PRIu64 " of %zu files could not be relabelled (said above)%s", failed, nf,
-                     written ? "; the others were written" : "");
-    }
-    iof__relabel_counts_free(&cn);
-    free(skip);
-    free_files(files, nf);
+    lbl_ctx lc = { lb, o->threads, { 0 } };
+    static const iof__rw_paths_ops ops = { "relabelled", "label captures with extract --rules", lbl_check, lbl_write,
+                                           lbl_summary };
+    rc = iof__rw_paths(paths, n, o->out_dir, o->overwrite, o->on_message, o->message_ctx, &ops, &lc, out, errbuf,
+                       errlen);
+    iof__relabel_counts_free(&lc.counts);
     iof__labeller_free(lb);
     return (iof_err)rc;
 }

@@ -43,37 +43,61 @@ static bool put_time_text(iof__writer *w, iof__tbuf *b, const iof__column *col, 
     return true;
 }
 
+void iof__text_scalar(iof__tbuf *b, const iof__column *col, const iof__value *v, bool csv)
+{
+    if (v->null) {
+        if (!csv)
+            iof__tb_put(b, "null", 4);
+        return;
+    }
+    switch (col->type) {
+    case IOF_VT_BOOL: iof__tb_puts(b, v->i ? "true" : "false"); break;
+    case IOF_VT_STRING:
+        if (csv)
+            iof__tb_csv_str(b, v->p, v->len);
+        else
+            iof__tb_json_str(b, v->p, v->len);
+        break;
+    case IOF_VT_BINARY:
+        if (!csv)
+            iof__tb_putc(b, '"');
+        iof__tb_hex(b, v->p, v->len);
+        if (!csv)
+            iof__tb_putc(b, '"');
+        break;
+    case IOF_VT_FLOAT64: /* JSON has no NaN or infinities */
+        if (csv || isfinite(v->f))
+            iof__tb_fixed(b, v->f, col->decimals);
+        else
+            iof__tb_put(b, "null", 4);
+        break;
+    case IOF_VT_TIMESTAMP_US:
+        if (col->time_text != IOF_TT_MICROS) {
+            char t[IOF_UTC_TEXT];
+            iof__utc_text(t, sizeof(t), v->i, col->time_text == IOF_TT_ISO_US);
+            if (!csv)
+                iof__tb_putc(b, '"');
+            iof__tb_puts(b, t);
+            if (!csv)
+                iof__tb_putc(b, '"');
+            break;
+        }
+        iof__tb_int(b, v->i);
+        break;
+    default: iof__tb_int(b, v->i); break;
+    }
+}
+
 /* A JSON value for scalar column c (or element k of a list column). */
 static void json_value(iof__writer *w, iof__tbuf *b, const void *row, size_t c, uint32_t k)
 {
     const iof__schema *s = w->s;
     iof__value v;
     iof__schema_get(s, row, c, k, &v);
-    if (v.null) {
-        iof__tb_put(b, "null", 4);
-        return;
-    }
     const iof__column *col = &s->cols[c];
-    switch (col->type) {
-    case IOF_VT_BOOL: iof__tb_puts(b, v.i ? "true" : "false"); break;
-    case IOF_VT_STRING: iof__tb_json_str(b, v.p, v.len); break;
-    case IOF_VT_BINARY:
-        iof__tb_putc(b, '"');
-        iof__tb_hex(b, v.p, v.len);
-        iof__tb_putc(b, '"');
-        break;
-    case IOF_VT_FLOAT64: /* JSON has no NaN or infinities */
-        if (isfinite(v.f))
-            iof__tb_fixed(b, v.f, col->decimals);
-        else
-            iof__tb_put(b, "null", 4);
-        break;
-    case IOF_VT_TIMESTAMP_US:
-        if (!put_time_text(w, b, col, v.i, true))
-            iof__tb_int(b, v.i);
-        break;
-    default: iof__tb_int(b, v.i); break;
-    }
+    /* a timestamp's text through the writer's cache: rows of one instant format it once */
+    if (v.null || col->type != IOF_VT_TIMESTAMP_US || !put_time_text(w, b, col, v.i, true))
+        iof__text_scalar(b, col, &v, false);
 }
 
 /* A list column as a JSON array (null list -> null). */
@@ -165,19 +189,8 @@ static int csv_write(iof__writer *w, const void *row)
         }
         iof__value v;
         iof__schema_get(s, row, c, 0, &v);
-        if (v.null)
-            continue;
-        switch (col->type) {
-        case IOF_VT_BOOL: iof__tb_puts(b, v.i ? "true" : "false"); break;
-        case IOF_VT_STRING: iof__tb_csv_str(b, v.p, v.len); break;
-        case IOF_VT_BINARY: iof__tb_hex(b, v.p, v.len); break;
-        case IOF_VT_FLOAT64: iof__tb_fixed(b, v.f, col->decimals); break;
-        case IOF_VT_TIMESTAMP_US:
-            if (!put_time_text(w, b, col, v.i, false))
-                iof__tb_int(b, v.i);
-            break;
-        default: iof__tb_int(b, v.i); break;
-        }
+        if (v.null || col->type != IOF_VT_TIMESTAMP_US || !put_time_text(w, b, col, v.i, false))
+            iof__text_scalar(b, col, &v, true);
     }
     iof__tb_put(b, w->eol, w->eol_len);
     return flush_line(w);

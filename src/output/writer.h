@@ -46,6 +46,12 @@ typedef struct iof__writer_ops {
     void (*abort)(iof__writer *w);
 } iof__writer_ops;
 
+/* One scalar value of column col as the CSV (csv) or JSON Lines writer writes it: a null is
+ * nothing in CSV and null in JSON; a FLOAT64 with the column's decimals; a TIMESTAMP_US in its
+ * column's text form. For a row's cells outside a writer (iotflow fuse on written outputs). */
+struct iof__tbuf;
+void iof__text_scalar(struct iof__tbuf *b, const iof__column *col, const iof__value *v, bool csv);
+
 extern const iof__writer_ops iof__writer_csv;
 extern const iof__writer_ops iof__writer_jsonl;
 extern const iof__writer_ops iof__writer_parquet;

@@ -110,27 +110,10 @@ static void print_telemetry(const iof_run *r, FILE *fp)
     }
 }
 
-/* --sensors: what the reader kept, and every row it did not keep, by reason (SENSORS.md: rows ==
- * kept + skipped + duplicates) */
 static void print_sensors(const iof_run *r, FILE *fp)
 {
-    if (!r->sensors)
-        return;
-    const iof__sensors_stats *s = &r->sensors_st;
-    fprintf(fp, "  sensors: %s: %" PRIu64 " rows, kept %" PRIu64 ", skipped %" PRIu64, r->cfg.sensors_file, s->rows,
-            s->rows_kept, iof__sensors_skipped(s));
-    if (iof__sensors_skipped(s))
-        fprintf(fp, " (csv=%" PRIu64 " fields=%" PRIu64 " time=%" PRIu64 " device=%" PRIu64 ")", s->skipped_csv,
-                s->skipped_fields, s->skipped_time, s->skipped_device);
-    fprintf(fp, ", duplicates replaced %" PRIu64 ", out of order %" PRIu64 " (kept, sorted)\n", s->duplicates,
-            s->out_of_order);
-    fprintf(fp, "    %zu value column(s), %" PRIu64 " values, %" PRIu64 " missing, %" PRIu64
-                " bad (read as missing); %" PRIu64 " device(s), %" PRIu64 " of them not in the inventory (%" PRIu64
-                " rows, in the timeline only if the id is a MAC with traffic)\n",
-            iof__sensors_ncols(r->sensors), s->values, s->missing, s->bad_values, s->devices, s->unresolved_devices,
-            s->unresolved_rows);
-    if (s->first_problem[0])
-        fprintf(fp, "    first problem: %s\n", s->first_problem);
+    if (r->sensors)
+        iof__sensors_report(fp, r->cfg.sensors_file, r->sensors, &r->sensors_st);
 }
 
 /* rules on `dns`: what the DNS map learnt and every association it did not keep, by reason */

@@ -1,4 +1,5 @@
 /* Sensor readings CSV -> per device, per column time-sorted series (docs/SENSORS.md). */
+#include <inttypes.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -1014,4 +1015,24 @@ int64_t iof__sensors_tolerance_ns(double seconds)
     if (!(seconds >= 0 && seconds <= IOF_SENSORS_MAX_TOLERANCE_S))
         return -1;
     return (int64_t)llround(seconds * 1e9);
+}
+
+/* --sensors: what the reader kept, and every row it did not keep, by reason (SENSORS.md: rows ==
+ * kept + skipped + duplicates) */
+void iof__sensors_report(FILE *fp, const char *path, const iof__sensors *sens, const iof__sensors_stats *s)
+{
+    fprintf(fp, "  sensors: %s: %" PRIu64 " rows, kept %" PRIu64 ", skipped %" PRIu64, path, s->rows,
+            s->rows_kept, iof__sensors_skipped(s));
+    if (iof__sensors_skipped(s))
+        fprintf(fp, " (csv=%" PRIu64 " fields=%" PRIu64 " time=%" PRIu64 " device=%" PRIu64 ")", s->skipped_csv,
+                s->skipped_fields, s->skipped_time, s->skipped_device);
+    fprintf(fp, ", duplicates replaced %" PRIu64 ", out of order %" PRIu64 " (kept, sorted)\n", s->duplicates,
+            s->out_of_order);
+    fprintf(fp, "    %zu value column(s), %" PRIu64 " values, %" PRIu64 " missing, %" PRIu64
+                " bad (read as missing); %" PRIu64 " device(s), %" PRIu64 " of them not in the inventory (%" PRIu64
+                " rows, in the timeline only if the id is a MAC with traffic)\n",
+            iof__sensors_ncols(sens), s->values, s->missing, s->bad_values, s->devices, s->unresolved_devices,
+            s->unresolved_rows);
+    if (s->first_problem[0])
+        fprintf(fp, "    first problem: %s\n", s->first_problem);
 }

@@ -128,6 +128,10 @@ long iof__sensors_find_inv(const iof__sensors *s, long inv_idx);
 long iof__sensors_find_mac(const iof__sensors *s, const uint8_t mac[6]);
 long iof__sensors_find_id(const iof__sensors *s, const char *id);
 
+/* The summary lines of a sensor file (extract's and fuse's): rows kept, skipped by reason,
+ * duplicates, out of order; columns, values, devices; the first problem. */
+void iof__sensors_report(FILE *fp, const char *path, const iof__sensors *s, const iof__sensors_stats *st);
+
 iof__sensor_series iof__sensors_series(const iof__sensors *s, size_t dev, size_t col);
 
 /* The last reading at or before t and at or after t - tol (both ends inclusive): true and

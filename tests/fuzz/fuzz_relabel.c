@@ -93,22 +93,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!lb)
         return 0;
     const char *ext = data[0] & 2 ? "json.gz" : data[0] & 1 ? "jsonl" : "csv";
-    char dir[] = "/tmp/iof-fuzz-relabel-XXXXXX";
-    if (!mkdtemp(dir))
+    file_fuzz_job j;
+    if (!file_fuzz_job_open(&j, "relabel", ext, data + 1, size - 1))
         return 0;
-    char in[128], out[128], again[128];
-    snprintf(in, sizeof in, "%s/in.%s", dir, ext);
-    snprintf(out, sizeof out, "%s/out.%s", dir, ext);
-    snprintf(again, sizeof again, "%s/again.%s", dir, ext);
-    FILE *f = fopen(in, "wb");
-    if (!f || fwrite(data + 1, 1, size - 1, f) != size - 1) {
-        if (f)
-            fclose(f);
-        unlink(in);
-        rmdir(dir);
-        return 0;
-    }
-    fclose(f);
+    const char *in = j.in, *out = j.out, *again = j.again;
     char err[1024] = "";
     iof__relabel_counts c1 = { 0 }, c2 = { 0 };
     int rc = iof__relabel_file(in, out, lb, 1, &c1, err, sizeof err);
@@ -132,9 +120,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     iof__relabel_counts_free(&c1);
     iof__relabel_counts_free(&c2);
-    unlink(in);
-    unlink(out);
-    unlink(again);
-    rmdir(dir);
+    file_fuzz_job_close(&j);
     return 0;
 }

@@ -9,7 +9,8 @@
 # `iotflow fuse` writes byte-identical files. Hand-made files: a reading exactly --tolerance
 # before the first packet (kept) and 1 µs beyond (null), one at the last packet (in) and 1 µs
 # after (out), a *_flag column (NAME_any), a device given by MAC with and without --devices.
-# Refused (exit 1, nothing written): -f joy, fuse without --sensors, fuse on a written output,
+# Refused (exit 1, nothing written): -f joy, fuse without --sensors, fuse on a written output
+# without LastSeen (the rest of fuse on outputs: fuse_outputs.sh),
 # two flag columns naming one _any column, a name too long for its _at_start column, no room
 # left in the wide layout's 8192 columns.
 #
@@ -69,7 +70,8 @@ check_refused joy "Joy flows (-f joy) have no sensor context" extract "$D/captur
 check_refused joy-csv "Joy flows (-f joy) have no sensor context" fuse "$D/capture.pcap" --sensors "$D/sensors.csv" \
     -f csv,joy
 check_refused no-sensors "iotflow fuse: --sensors FILE is required" fuse "$D/capture.pcap" -f csv
-check_refused output "iotflow fuse: $T/out/bidirectional/$day.parquet: fuse reads captures; fusing written outputs is not built yet" \
+# (fuse on written outputs: fuse_outputs.sh) a custom-flow file without LastSeen
+check_refused output "iotflow fuse: $T/out/bidirectional/$day.parquet has no LastSeen column" \
     fuse "$T/out/bidirectional/$day.parquet" --sensors "$D/sensors.csv"
 printf 'timestamp,device_id,motion,Motion_flag\n2024-06-23T18:00:00Z,plug-1,0,1\n' > "$T/twice.csv"
 check_refused twice 'columns "motion" and "Motion_flag" would both be a column "Motion_any"' \
