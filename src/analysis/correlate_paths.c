@@ -186,10 +186,10 @@ done:
     return rc;
 }
 
-static void fmt_p(char *b, size_t n, const iof__xcorr_result *r)
+static void fmt_p(char *b, size_t n, double p, const iof__xcorr_result *r)
 {
     if (r->null_n)
-        snprintf(b, n, "%.4f", r->p);
+        snprintf(b, n, p >= 1e-4 ? "%.4f" : "%.1e", p);
     else
         snprintf(b, n, "-");
 }
@@ -202,30 +202,31 @@ static void print_table(const iof__corr *c, const iof_correlate_options *o, cons
     iof__utc_text(from, sizeof(from), s.t0_ns / 1000, false);
     fprintf(out, "iotflow correlate: %zu s of traffic from %s (%zu s with rows), %zu traffic device(s), %zu sensor device(s)\n",
             s.nsec, from, s.covered, s.traffic_devices, s.sensor_devices);
-    fprintf(out, "  series paired: traffic %zu of %zu, sensors %zu of %zu (fewer than %zu events or episodes: not paired)\n",
+    fprintf(out, "  series paired: traffic %zu of %zu, sensors %zu of %zu (fewer than %zu events, or bursts for a sparse series: not paired)\n",
             s.traffic_paired, s.traffic_series, s.sensor_paired, s.sensor_series, xc->min_events);
-    fprintf(out, "  pairs: %zu, significant: %zu (z >= %g over a shifted-copy null and Holm-adjusted p <= %g over "
-            "the run's pairs; lags -%d..+%d s; lag > 0: traffic follows the sensor)\n",
+    fprintf(out, "  pairs: %zu, significant: %zu (z >= %g over a shifted-copy null, |r| above every copy, and "
+            "p_adj <= %g: Holm over the run's pairs; lags -%d..+%d s; lag > 0: traffic follows the sensor)\n",
             s.pairs, s.significant, o->threshold, o->alpha, o->max_lag, o->max_lag);
     size_t n = s.pairs;
     if (o->top && n > o->top)
         n = o->top;
     if (!n)
         return;
-    fprintf(out, "\n  %4s  %-16s %-12s %-6s  %-16s %-11s %6s %7s %7s %7s  %s\n", "rank", "sensor_device", "sensor",
-            "series", "traffic_device", "traffic", "lag_s", "r", "z", "p", "significant");
+    fprintf(out, "\n  %4s  %-16s %-12s %-6s  %-16s %-11s %6s %7s %7s %7s %7s  %s\n", "rank", "sensor_device", "sensor",
+            "series", "traffic_device", "traffic", "lag_s", "r", "z", "p", "p_adj", "significant");
     for (size_t i = 0; i < n; i++) {
         const iof__corr_pair *p = iof__corr_pair_at(c, i);
         const iof__corr_series *y = iof__corr_sensor(c, p->sensor), *x = iof__corr_traffic(c, p->traffic);
-        char pb[16];
-        fmt_p(pb, sizeof(pb), &p->res);
+        char pb[16], pa[16];
+        fmt_p(pb, sizeof(pb), p->res.p, &p->res);
+        fmt_p(pa, sizeof(pa), p->res.p_adj, &p->res);
         char lag[16] = "-", r[16] = "-";
         if (p->res.defined) {
             snprintf(lag, sizeof(lag), "%d", p->res.best_lag);
             snprintf(r, sizeof(r), "%.3f", p->res.best_r);
         }
-        fprintf(out, "  %4zu  %-16s %-12s %-6s  %-16s %-11s %6s %7s %7.1f %7s  %s\n", i + 1, y->device, y->name,
-                y->kind, x->device, x->name, lag, r, p->res.z, pb,
+        fprintf(out, "  %4zu  %-16s %-12s %-6s  %-16s %-11s %6s %7s %7.1f %7s %7s  %s\n", i + 1, y->device, y->name,
+                y->kind, x->device, x->name, lag, r, p->res.z, pb, pa,
                 p->res.significant ? "yes" : p->res.null_n ? "no" : "no (no null)");
     }
     if (n < s.pairs)

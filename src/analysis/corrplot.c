@@ -182,7 +182,7 @@ static void heading(wr *w, const iof__corrplot_pair *q, size_t rank, double y)
     /* SVG collapses runs of spaces: a dx after the names, a middle dot between the numbers */
     pr(w, "<tspan dx=\"14\">best lag %s%d s &#183; r %.3f", r->best_lag > 0 ? "+" : "", r->best_lag, num(r->best_r));
     if (r->null_n > 0)
-        pr(w, " &#183; z %.2f &#183; p %.4f (%d shifts)", num(r->z), num(r->p), r->null_n);
+        pr(w, " &#183; z %.2f &#183; p %.4f (%d shifts), p_adj %.2g", num(r->z), num(r->p), r->null_n, num(r->p_adj));
     else
         pr(w, " &#183; no null%s", r->few_events ? " (few events)" : "");
     pr(w, r->significant ? "</tspan> &#183; <tspan font-weight=\"bold\" fill=\"#2ca02c\">significant</tspan></text>\n"

@@ -32,7 +32,7 @@ typedef struct iof_cli_extract_mode {
     /* NULL, or looks at the parsed options before the run: -1 to run extract, else the exit
      * status of what it did instead (fuse: written outputs; messages written). run_only_opt: the
      * long name of the first option given that only a run over captures takes (NULL: none). */
-    int (*take_over)(const iof_config *cfg, const char *run_only_opt, bool quiet);
+    int (*take_over)(const iof_config *cfg, const char *run_only_opt, bool quiet, bool strict);
 } iof_cli_extract_mode;
 int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode);
 /* The exit status of a rewrite of written outputs (label, fuse on outputs): its error said on

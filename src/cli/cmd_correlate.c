@@ -39,7 +39,7 @@ static const char usage[] =
     "when z >= --threshold, above every copy, and its tail p (Gumbel fit to the copies' maxima)\n"
     "passes Holm's correction over the run's pairs at --alpha (the chance of any pair passing in\n"
     "a run without couplings). Give it 20 minutes or more of traffic. Series with fewer than 10\n"
-    "events are not paired (a sparse series: 10 episodes, events within L s counting once).\n"
+    "events are not paired (a sparse series: 10 bursts, events at most 5 s apart counting once).\n"
     "Output: the top pairs (--top, 0 = all), or every pair as CSV (--csv): sensor_device,sensor,\n"
     "traffic_device,traffic,lag_s,score,r,p,significant,sensor_series,null_n,null_mean,null_sd,\n"
     "sensor_events,traffic_events,p_tail,p_adj.\n"

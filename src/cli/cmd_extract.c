@@ -266,7 +266,7 @@ int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode
     const char *run_only_opt = NULL; /* the first option a rewrite of written outputs does not take */
     while ((c = getopt_long(argc, argv, ":i:o:f:qh", opts, NULL)) != -1) {
         static const int rewrite_opts[] = { 'o', 'q', 'h', ':', '?', O_DEVICES, O_SENSORS, O_TOLERANCE, O_OVERWRITE,
-                                            O_THREADS };
+                                            O_THREADS, O_STRICT };
         bool rewrite_opt = false;
         for (size_t k = 0; k < sizeof(rewrite_opts) / sizeof(rewrite_opts[0]); k++)
             rewrite_opt |= c == rewrite_opts[k];
@@ -417,7 +417,7 @@ int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode
     cfg.inputs = (const char *const *)(argv + optind);
     cfg.n_inputs = (size_t)(argc - optind);
     int st;
-    if (mode->take_over && (st = mode->take_over(&cfg, run_only_opt, quiet)) >= 0)
+    if (mode->take_over && (st = mode->take_over(&cfg, run_only_opt, quiet, strict)) >= 0)
         return st;
     if (cfg.duration_s > 0 && !cfg.interface) {
         cli_err("--duration applies to live capture (-i)\n");

@@ -25,7 +25,9 @@ static void fuse_usage(FILE *fp)
           "                        (their records' lifetimes) and timeline tables, each copied to\n"
           "                        DIR (its path below a directory INPUT kept) with the columns\n"
           "                        extract --sensors gives the same rows, in its own format;\n"
-          "                        --overwrite and --threads apply, extract's other options not\n"
+          "                        --overwrite, --threads and --strict (exit 4 after a warning:\n"
+          "                        sensor rows skipped, no row with a reading) apply, extract's\n"
+          "                        other options not\n"
           "      --sensors FILE    sensor readings CSV (docs/SENSORS.md); required\n"
           "      --devices FILE    device inventory: sensor device_ids may be its names\n"
           "      --tolerance D     how much older than the first packet C_at_start's reading may\n"
@@ -52,7 +54,7 @@ static void on_message(void *ctx, const char *text)
 
 /* Written outputs: each file copied with the sensor columns (iof_fuse_paths); captures: -1, the
  * extract run with --sensors. */
-static int fuse_outputs(const iof_config *cfg, const char *run_only_opt, bool quiet)
+static int fuse_outputs(const iof_config *cfg, const char *run_only_opt, bool quiet, bool strict)
 {
     iof_fuse_kind kind = iof_fuse_paths_kind(cfg->inputs, cfg->n_inputs);
     if (kind == IOF_FUSE_MIXED) {
@@ -68,16 +70,14 @@ static int fuse_outputs(const iof_config *cfg, const char *run_only_opt, bool qu
                 run_only_opt);
         return IOF_EXIT_USAGE;
     }
-    if (cfg->existing == IOF_EXISTING_APPEND) {
-        fputs("iotflow fuse: --append applies to captures (written outputs: --overwrite)\n", stderr);
-        return IOF_EXIT_USAGE;
-    }
     iof_fuse_options o = {
         .sensors_file = cfg->sensors_file, .devices_file = cfg->devices_file,
         .tolerance_s = cfg->sensor_tolerance_s, .out_dir = cfg->output_dir,
         .overwrite = cfg->existing == IOF_EXISTING_OVERWRITE, .threads = cfg->threads,
         .on_message = on_message,
     };
+    unsigned warnings = 0;
+    o.warnings = &warnings;
     char err[1024] = "";
     FILE *devnull = quiet ? fopen("/dev/null", "w") : NULL;
     FILE *out = devnull ? devnull : stdout;
@@ -85,6 +85,10 @@ static int fuse_outputs(const iof_config *cfg, const char *run_only_opt, bool qu
     iof_err rc = iof_fuse_paths(cfg->inputs, cfg->n_inputs, &o, out, err, sizeof(err));
     iof_cli_signals_clear();
     int st = iof_cli_rewrite_status("iotflow fuse", rc, err, out);
+    if (st == IOF_EXIT_OK && strict && warnings) {
+        fprintf(stderr, "iotflow fuse: --strict: %u warning(s) above\n", warnings);
+        st = IOF_EXIT_WARN;
+    }
     if (devnull)
         fclose(devnull);
     return st;

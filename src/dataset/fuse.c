@@ -6,8 +6,9 @@
  * - Custom-flow rows: the context of the record's lifetime, FirstSeen to LastSeen. Only a file
  *   written with --last-seen says when a record's last packet was (PacketCount may exceed the
  *   packet slots), so a file without that column is refused before anything is written.
- *   The times are µs (the file's), the capture's were ns: a reading less than 1 µs from the
- *   first or last packet may fall on the other side, which readings at whole µs never do.
+ *   The times are µs (the file's), the capture's may have been ns: a reading in the same µs as
+ *   the first or last packet (or as first - tolerance) may then fall on the other side; µs
+ *   captures give extraction's values exactly.
  * - Timeline rows: each sensor column's reading at the end of the row's second, as extract.
  * - Telemetry rows do not say when their flow's first packet was (C_at_start's instant): the
  *   table is refused (fuse the capture); Joy flows carry no device (refused in relabel.c).
@@ -36,6 +37,7 @@ typedef struct fuse_job {
     int64_t tol_ns;
     bool timeline;             /* else custom flow */
     long c_time, c_last, c_dev, c_name; /* FirstSeen / timestamp, LastSeen, Device / device_id, device_name */
+    const char *tl_ambiguous;  /* why the inventory's names do not name one device each (NULL: they do) */
     iof__schema add;           /* the added columns (names, types, decimals) */
     bool add_ready;
     iof__fuse_counts *counts;
@@ -85,11 +87,16 @@ static int fz_plan(job *j, const name_span *names, size_t n, char *err, size_t e
                              iof__cf_col_names(IOF__CF_DEVICE).wide);
         if (f->c_last < 0)
             return iof__fail(err, errlen, IOF_E_INVAL,
-                             "%s has no %s column: a record's sensor context covers its first to its last packet, "
+                             "%s: no %s column: a record's sensor context covers its first to its last packet, "
                              "which only extract --last-seen writes (a record may have more packets than slots): "
                              "extract with --last-seen, or fuse the capture",
                              j->in, iof__cf_col_names(IOF__CF_LASTSEEN).wide);
     } else if (tl) {
+        if (f->tl_ambiguous)
+            return iof__fail(err, errlen, IOF_E_INVAL,
+                             "%s: a timeline table, and %s: its device_id cannot say which device a row is (fuse "
+                             "the capture: iotflow fuse --table timeline CAPTURE)",
+                             j->in, f->tl_ambiguous);
         f->timeline = true;
         has_col(names, n, iof__tl_column(0), &f->c_time);
         has_col(names, n, iof__tl_column(1), &f->c_dev);
@@ -118,7 +125,10 @@ static int fz_plan(job *j, const name_span *names, size_t n, char *err, size_t e
         rc = f->timeline ? iof__sens_check(&have, f->s, cerr, sizeof(cerr))
                          : iof__sens_fuse_check(&have, f->s, cerr, sizeof(cerr));
         if (rc != IOF_OK)
-            rc = iof__fail(err, errlen, IOF_E_INVAL, "%s: %s (fused already?)", j->in, cerr);
+            rc = iof__fail(err, errlen, IOF_E_INVAL,
+                           "%s: fused already? It has a column the sensor columns would repeat (fuse the original "
+                           "output): %s",
+                           j->in, cerr);
     } else {
         rc = iof__fail(err, errlen, rc, "%s: %s", j->in, rc == IOF_E_NOMEM ? "out of memory" : "too many columns");
     }
@@ -200,8 +210,13 @@ static int fz_row(job *j)
     }
     f->counts->rows++;
     f->counts->with_sensors += dev >= 0;
+    size_t nc = iof__sensors_ncols(f->s);
+    bool reading = false;
     if (f->timeline) {
         iof__sens_row_fill(&j->pq_row.level, dev, iof__sensors_second_end(t0), f->tol_ns);
+        for (size_t k = 0; k < nc; k++)
+            reading |= j->pq_row.level.have[k];
+        f->counts->with_reading += reading;
         return IOF_OK;
     }
     cell cl;
@@ -212,6 +227,9 @@ static int fz_row(job *j)
                                   cl.null ? "null" : "not a timestamp at or after the first packet's",
                                   iof__cf_col_names(IOF__CF_LASTSEEN).nested);
     iof__sens_fuse_fill(&j->pq_row.fuse, dev, t0, t0, t1, f->tol_ns);
+    for (size_t k = 0; k < nc; k++)
+        reading |= j->pq_row.fuse.have_at[k] || j->pq_row.fuse.agg[k].n > 0;
+    f->counts->with_reading += reading;
     return IOF_OK;
 }
 
@@ -255,13 +273,44 @@ static int fz_declare(job *j, iof__schema *out)
     return IOF_OK;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char *iof__fuse_names_ambiguous(const iof__inventory *inv)
+{
+    size_t n = inv ? iof__inventory_count(inv) : 0;
+    if (n < 1)
+        return NULL;
+    const char **v = malloc(n * sizeof(*v));
+    if (!v)
+        return "out of memory checking the inventory's names";
+    const char *why = NULL;
+    for (size_t i = 0; i < n && !why; i++) {
+        v[i] = iof__inventory_get(inv, i)->name;
+        /* iof__device_id_text keeps 63 bytes of a name */
+        if (strlen(v[i]) > 63)
+            why = "the inventory has a name longer than 63 bytes, which the timeline cuts";
+    }
+    if (!why) {
+        qsort(v, n, sizeof(*v), cmp_name);
+        for (size_t i = 1; i < n && !why; i++)
+            if (v[i][0] && strcmp(v[i], v[i - 1]) == 0)
+                why = "the inventory gives two devices one name";
+    }
+    free(v);
+    return why;
+}
+
 static const rw_ops fz_ops = { fz_plan, fz_pq_record, fz_row, fz_put_text, fz_declare };
 
 static int fuse_run(const char *in, const char *out, const iof__fuse_cfg *cfg, iof__fuse_counts *counts, char *err,
                     size_t errlen)
 {
     iof__fuse_counts scratch = { 0 };
-    fuse_job f = { .s = cfg->sensors, .inv = cfg->inv, .tol_ns = cfg->tol_ns, .counts = counts ? counts : &scratch };
+    fuse_job f = { .s = cfg->sensors, .inv = cfg->inv, .tol_ns = cfg->tol_ns, .counts = counts ? counts : &scratch,
+                   .tl_ambiguous = cfg->tl_ambiguous };
     char tol[32];
     snprintf(tol, sizeof(tol), "%g", (double)cfg->tol_ns / 1e9);
     /* the provenance extract --sensors writes (pipeline/run.c), after the file's own */
@@ -309,6 +358,7 @@ static int fp_write(void *ctx, const char *in, const char *out, uint64_t *rows, 
     if (rc == IOF_OK) { /* a file not written does not count */
         p->counts.rows += fc.rows;
         p->counts.with_sensors += fc.with_sensors;
+        p->counts.with_reading += fc.with_reading;
     }
     *rows = fc.rows;
     return rc;
@@ -318,8 +368,10 @@ static void fp_summary(void *ctx, FILE *out)
 {
     const fz_paths *p = ctx;
     iof__sensors_report(out, p->sensors_file, p->cfg.sensors, p->st);
-    fprintf(out, "  rows with a sensor device: %" PRIu64 " of %" PRIu64 " (the others: sensor columns null)\n",
-            p->counts.with_sensors, p->counts.rows);
+    fprintf(out,
+            "  rows with a sensor device: %" PRIu64 " of %" PRIu64 " (the others: sensor columns null); with a "
+            "reading: %" PRIu64 "\n",
+            p->counts.with_sensors, p->counts.rows, p->counts.with_reading);
 }
 
 static void fp_warn(void *ctx, const char *msg)
@@ -356,12 +408,32 @@ iof_err iof_fuse_paths(const char *const *paths, size_t n, const iof_fuse_option
                  "warning: %s: %" PRIu64 " more problem(s) not shown (counted in the summary)", o->sensors_file,
                  problems - IOF_SENSORS_WARNINGS);
     fz_paths p = { .cfg = { .sensors = s, .inv = inv, .tol_ns = tol, .sensors_name = iof__base_name(o->sensors_file),
+                            .tl_ambiguous = iof__fuse_names_ambiguous(inv),
                             .threads = o->threads },
                    .sensors_file = o->sensors_file, .st = &st };
     static const iof__rw_paths_ops ops = { "fused", "fuse captures in a run of their own", fp_check, fp_write,
                                            fp_summary };
     rc = iof__rw_paths(paths, n, o->out_dir, o->overwrite, o->on_message, o->message_ctx, &ops, &p, out, errbuf,
                        errlen);
+    unsigned warnings = problems > 0;
+    if (p.counts.rows && !p.counts.with_reading) {
+        /* nothing wrong with any file, and yet nothing was joined: say why it may be */
+        char a[40] = "-", b[40] = "-";
+        if (st.rows_kept) {
+            iof__utc_text(a, sizeof(a), st.t_min / 1000, false);
+            iof__utc_text(b, sizeof(b), st.t_max / 1000, false);
+        }
+        iof__say(o->on_message, o->message_ctx,
+                 "warning: no row got a sensor reading (every sensor column null): %s; the readings span %s .. %s",
+                 p.counts.with_sensors ? "the rows' times are outside the readings (another day or time zone?)"
+                 : o->devices_file ? "no row's device is one of the sensor file's"
+                                   : "no row's device is one of the sensor file's (give the --devices the outputs "
+                                     "were written with)",
+                 a, b);
+        warnings++;
+    }
+    if (o->warnings)
+        *o->warnings = warnings;
     iof__sensors_free(s);
     iof__inventory_free(inv);
     return (iof_err)rc;
@@ -369,17 +441,20 @@ iof_err iof_fuse_paths(const char *const *paths, size_t n, const iof_fuse_option
 
 iof_fuse_kind iof_fuse_paths_kind(const char *const *paths, size_t n)
 {
-    iof__ds_list l;
-    memset(&l, 0, sizeof(l));
-    char err[256];
-    iof_fuse_kind k = IOF_FUSE_CAPTURES;
-    if (iof__ds_list_paths_all(&l, paths, n, err, sizeof(err)) == IOF_OK) {
-        if (l.n_files && !l.n_captures)
-            k = IOF_FUSE_OUTPUTS;
-        for (size_t i = 0; i < n && l.n_captures && k == IOF_FUSE_CAPTURES; i++)
-            if (iof__ds_format_of(paths[i]) != IOF__DS_NONE || iof__rl_is_joy(paths[i]))
-                k = IOF_FUSE_MIXED;
+    /* each PATH on its own: one holding outputs and no capture beside one holding captures is
+     * a mix (a directory of captures with CSV files beside them is captures) */
+    bool outputs = false, captures = false;
+    for (size_t i = 0; i < n; i++) {
+        iof__ds_list l;
+        memset(&l, 0, sizeof(l));
+        char err[256];
+        if (iof__ds_list_paths_all(&l, &paths[i], 1, err, sizeof(err)) != IOF_OK) {
+            iof__ds_list_free(&l);
+            return IOF_FUSE_CAPTURES; /* the run says what is wrong with it */
+        }
+        outputs |= l.n_files && !l.n_captures;
+        captures |= l.n_captures > 0;
+        iof__ds_list_free(&l);
     }
-    iof__ds_list_free(&l);
-    return k;
+    return outputs && captures ? IOF_FUSE_MIXED : outputs ? IOF_FUSE_OUTPUTS : IOF_FUSE_CAPTURES;
 }

@@ -1030,7 +1030,7 @@ void iof__sensors_report(FILE *fp, const char *path, const iof__sensors *sens, c
             s->out_of_order);
     fprintf(fp, "    %zu value column(s), %" PRIu64 " values, %" PRIu64 " missing, %" PRIu64
                 " bad (read as missing); %" PRIu64 " device(s), %" PRIu64 " of them not in the inventory (%" PRIu64
-                " rows, in the timeline only if the id is a MAC with traffic)\n",
+                " rows: such an id reaches a device only when it is a MAC)\n",
             iof__sensors_ncols(sens), s->values, s->missing, s->bad_values, s->devices, s->unresolved_devices,
             s->unresolved_rows);
     if (s->first_problem[0])

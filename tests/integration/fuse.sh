@@ -71,7 +71,7 @@ check_refused joy-csv "Joy flows (-f joy) have no sensor context" fuse "$D/captu
     -f csv,joy
 check_refused no-sensors "iotflow fuse: --sensors FILE is required" fuse "$D/capture.pcap" -f csv
 # (fuse on written outputs: fuse_outputs.sh) a custom-flow file without LastSeen
-check_refused output "iotflow fuse: $T/out/bidirectional/$day.parquet has no LastSeen column" \
+check_refused output "iotflow fuse: $T/out/bidirectional/$day.parquet: no LastSeen column" \
     fuse "$T/out/bidirectional/$day.parquet" --sensors "$D/sensors.csv"
 printf 'timestamp,device_id,motion,Motion_flag\n2024-06-23T18:00:00Z,plug-1,0,1\n' > "$T/twice.csv"
 check_refused twice 'columns "motion" and "Motion_flag" would both be a column "Motion_any"' \

@@ -7,8 +7,11 @@
 #     names are found through the rows' device_name);
 #   - timeline tables (three formats) fused = extract --table timeline --sensors;
 #   - refused, exit 1, nothing written: a telemetry table, a file without LastSeen, a file fused
-#     already, -f / --append with outputs, captures and outputs together, a Joy file, -o inside the
-#     input directory;
+#     already, -f / --append with outputs, captures and outputs together (a file or a directory),
+#     a Joy file, -o inside the input directory, a timeline with an inventory naming two devices
+#     alike;
+#   - a sensor file that misses the rows' times, or rows without --devices: a warning (the
+#     readings' span, the hint), exit 4 with --strict;
 #   - a damaged CSV row: that file not written (exit 2, file:line named), the others written.
 #
 # Env: IOF_BIN (dir with iotflow), IOF_SHARED (optional: the Parquet validator). Exit 0 / 1.
@@ -91,15 +94,42 @@ refused() { # NAME TEXT args...
 "$BIN" extract -q "${dev[@]}" --table telemetry -f csv -o "$T/tel" "$D/capture.pcap" || fail "extract telemetry"
 "$BIN" extract -q "${dev[@]}" -f csv -o "$T/nolast" "$D/capture.pcap" || fail "extract without --last-seen"
 refused telemetry "a telemetry table" "$T/tel"
-refused nolast "has no LastSeen column" "$T/nolast"
-refused twice "(fused already?)" "$T/fused/bidirectional"
+refused nolast ": no LastSeen column" "$T/nolast"
+refused twice "fused already?" "$T/fused/bidirectional"
 refused format "--format applies to captures" -f csv "$T/plain"
 refused append "--append applies to captures" --append "$T/plain"
 refused mixed "not both" "$T/plain/bidirectional/$(ls "$T/plain/bidirectional" | head -1)" "$D/capture.pcap"
+refused mixed-dir "not both" "$T/plain" "$D/capture.pcap"
+# a timeline names devices by inventory name: an inventory with two devices of one name cannot
+# tell its rows apart (extract resolved them by index)
+sed 's/,nas-1,/,gateway-1,/' "$D/devices.csv" > "$T/dup.csv" # (devices without sensors)
+refused dupnames "gives two devices one name" --devices "$T/dup.csv" "$T/tplain"
 "$BIN" extract -q -f joy -o "$T/joy" "$D/capture.pcap" || fail "extract -f joy"
 refused joy "Joy flows carry no device" "$T/joy"
 "$BIN" fuse -q --sensors "$D/sensors.csv" -o "$T/plain/inside" "$T/plain" > "$T/inside.out" 2>&1
 [ $? -eq 1 ] && grep -q "inside the input directory" "$T/inside.out" || fail "-o inside the input: $(cat "$T/inside.out")"
+
+# a sensor file that misses the rows' time: written (exit 0) with a warning naming the readings'
+# span; --strict: exit 4
+python3 - "$D/sensors.csv" "$T/late.csv" <<'PY'
+import csv, sys, datetime as dt
+r = csv.reader(open(sys.argv[1])); w = csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n")
+w.writerow(next(r))
+for row in r:
+    t = dt.datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%SZ") + dt.timedelta(hours=5)
+    w.writerow([t.strftime("%Y-%m-%dT%H:%M:%SZ")] + row[1:])
+PY
+"$BIN" fuse -q --sensors "$T/late.csv" "${dev[@]}" -o "$T/late" "$T/plain" > "$T/late.out" 2>&1 \
+    || fail "fuse with a late sensor file: exit $? ($(cat "$T/late.out"))"
+grep -q "no row got a sensor reading.*outside the readings.*span 2024-06-23T23:00:00Z" "$T/late.out" \
+    || fail "no warning for a sensor file that misses the rows: $(cat "$T/late.out")"
+"$BIN" fuse -q --strict --sensors "$T/late.csv" "${dev[@]}" -o "$T/late-strict" "$T/plain" > /dev/null 2>&1
+[ $? -eq 4 ] || fail "--strict after the warning: not exit 4"
+"$BIN" fuse -q --strict --sensors "$D/sensors.csv" "${dev[@]}" -o "$T/ok-strict" "$T/plain" > /dev/null 2>&1 \
+    || fail "--strict without a warning: exit $?"
+"$BIN" extract -q -f csv --last-seen -o "$T/noinv" "$D/capture.pcap" || fail "extract without --devices"
+"$BIN" fuse -q --sensors "$D/sensors.csv" -o "$T/noinv-f" "$T/noinv" > "$T/noinv.out" 2>&1 || fail "fuse noinv"
+grep -q "give the --devices the outputs were written with" "$T/noinv.out" || fail "no hint to give --devices: $(cat "$T/noinv.out")"
 
 # a damaged row: that file not written (exit 2, file:line), the others are
 mkdir -p "$T/dmg" && cp "$T/plain/bidirectional/"*.csv "$T/plain/bidirectional/"*.jsonl "$T/dmg/"
