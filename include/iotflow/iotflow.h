@@ -252,8 +252,10 @@ typedef struct iof_fuse_options {
     const char *out_dir;       /* where the fused copies go (required) */
     bool overwrite;            /* replace files already at the output paths */
     unsigned threads;          /* Parquet writer: 1 = no helper thread, 0 = by cores */
-    iof_message_fn on_message; /* skipped sensor rows; a file that could not be fused */
+    iof_message_fn on_message; /* skipped sensor rows; a file that could not be fused; warnings */
     void *message_ctx;
+    unsigned *warnings;        /* optional: set to the warnings said (sensor rows skipped or bad,
+                                * no row with a reading): the CLI's --strict exits 4 on them */
 } iof_fuse_options;
 /* Fuses the custom-flow outputs written with --last-seen and the timeline tables (.parquet,
  * .csv, .jsonl) under PATHs (or directories of them) with the sensor file: each is copied to
