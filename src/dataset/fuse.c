@@ -28,6 +28,7 @@
 #include "common/walk.h"
 #include "dataset/fuse.h"
 #include "dataset/relabel_int.h"
+#include "kinds/addrtext.h"
 #include "kinds/customflow.h"
 #include "kinds/timeline.h"
 
@@ -54,15 +55,6 @@ static bool has_col(const name_span *names, size_t n, const char *name, long *at
     return false;
 }
 
-static long find_cf(const name_span *names, size_t n, iof__cf_col c)
-{
-    iof__colnames cn = iof__cf_col_names(c);
-    long at = -1;
-    if (!has_col(names, n, cn.wide, &at))
-        has_col(names, n, cn.nested, &at);
-    return at;
-}
-
 static void no_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
 {
     (void)row, (void)c, (void)k;
@@ -73,15 +65,15 @@ static int fz_plan(job *j, const name_span *names, size_t n, char *err, size_t e
 {
     fuse_job *f = j->fz;
     f->c_time = f->c_last = f->c_dev = f->c_name = -1;
-    long first = find_cf(names, n, IOF__CF_FIRST_SEEN);
+    long first = iof__rw_find_cf(names, n, IOF__CF_FIRST_SEEN);
     bool tl = has_col(names, n, iof__tl_column(0), NULL) && has_col(names, n, iof__tl_column(1), NULL) &&
               has_col(names, n, iof__tl_column(IOF_TL_COL_COUNTS), NULL);
     if (first >= 0) {
         f->timeline = false;
         f->c_time = first;
-        f->c_dev = find_cf(names, n, IOF__CF_DEVICE);
-        f->c_name = find_cf(names, n, IOF__CF_DEVNAME);
-        f->c_last = find_cf(names, n, IOF__CF_LASTSEEN);
+        f->c_dev = iof__rw_find_cf(names, n, IOF__CF_DEVICE);
+        f->c_name = iof__rw_find_cf(names, n, IOF__CF_DEVNAME);
+        f->c_last = iof__rw_find_cf(names, n, IOF__CF_LASTSEEN);
         if (f->c_dev < 0)
             return iof__fail(err, errlen, IOF_E_INVAL, "%s: not a custom-flow output of iotflow (no column %s)", j->in,
                              iof__cf_col_names(IOF__CF_DEVICE).wide);
@@ -289,9 +281,8 @@ const char *iof__fuse_names_ambiguous(const iof__inventory *inv)
     const char *why = NULL;
     for (size_t i = 0; i < n && !why; i++) {
         v[i] = iof__inventory_get(inv, i)->name;
-        /* iof__device_id_text keeps 63 bytes of a name */
-        if (strlen(v[i]) > 63)
-            why = "the inventory has a name longer than 63 bytes, which the timeline cuts";
+        if (strlen(v[i]) > IOF_DEVICE_ID_MAX_NAME)
+            why = "the inventory has a name longer than the timeline's device_id keeps, which cuts it";
     }
     if (!why) {
         qsort(v, n, sizeof(*v), cmp_name);

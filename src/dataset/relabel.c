@@ -27,6 +27,15 @@ bool iof__rw_span_is(name_span s, const char *lit)
 }
 
 /* The source column of each attribute, by the kind's own names (iof__cf_col_names). */
+long iof__rw_find_cf(const name_span *names, size_t n, iof__cf_col c)
+{
+    iof__colnames cn = iof__cf_col_names(c);
+    for (size_t i = 0; i < n; i++)
+        if (iof__rw_span_is(names[i], cn.wide) || iof__rw_span_is(names[i], cn.nested))
+            return (long)i;
+    return -1;
+}
+
 static void find_cols(plan *pl, const name_span *names, size_t n)
 {
     static const struct { int a; iof__cf_col c; } map[] = {
@@ -37,15 +46,10 @@ static void find_cols(plan *pl, const name_span *names, size_t n)
     for (int a = 0; a < A__N; a++)
         pl->col[a] = -1;
     pl->wide = false;
-    for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
-        iof__colnames cn = iof__cf_col_names(map[m].c);
-        for (size_t i = 0; i < n && pl->col[map[m].a] < 0; i++)
-            if (iof__rw_span_is(names[i], cn.wide) || iof__rw_span_is(names[i], cn.nested)) {
-                pl->col[map[m].a] = (long)i;
-                if (map[m].a == A_FIRST)
-                    pl->wide = iof__rw_span_is(names[i], cn.wide);
-            }
-    }
+    for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++)
+        pl->col[map[m].a] = iof__rw_find_cf(names, n, map[m].c);
+    if (pl->col[A_FIRST] >= 0)
+        pl->wide = iof__rw_span_is(names[pl->col[A_FIRST]], iof__cf_col_names(IOF__CF_FIRST_SEEN).wide);
     for (size_t i = 0; i < n && pl->col[A_DIR0] < 0; i++) {
         char name[IOF_MAX_COLNAME];
         if (names[i].n >= sizeof(name))

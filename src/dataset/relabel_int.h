@@ -11,6 +11,7 @@
 #include "common/json.h"
 #include "dataset/relabel.h"
 #include "flow/inventory.h"
+#include "kinds/customflow.h"
 #include "kinds/labelcols.h"
 #include "kinds/sensorcols.h"
 #include "output/gzout.h"
@@ -130,6 +131,8 @@ bool iof__rw_cell_text(const cell *c, char *out, size_t cap);
 /* "file:line: col: what" (text) or "file: row N: col: what" (Parquet), code returned. */
 int iof__rw_where_fail(const src *s, char *err, size_t errlen, int code, const char *what, const char *col);
 bool iof__rw_span_is(name_span s, const char *lit);
+/* The input column of a custom-flow column by either layout's name (iof__cf_col_names), or -1. */
+long iof__rw_find_cf(const name_span *names, size_t n, iof__cf_col c);
 /* The label cells of one row (CSV: or the header's names) after the cells already in j->tb;
  * *first: no cell yet (no comma before the first). */
 void iof__rl_put_labels(job *j, bool csv, bool header, bool *first);

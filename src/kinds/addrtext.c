@@ -19,8 +19,8 @@ uint32_t iof__device_id_text(const iof__device *dev, const uint8_t *mac, uint8_t
 {
     if (dev && dev->name[0]) {
         size_t n = strlen(dev->name);
-        if (n > 63)
-            n = 63;
+        if (n > IOF_DEVICE_ID_MAX_NAME)
+            n = IOF_DEVICE_ID_MAX_NAME;
         memcpy(out, dev->name, n);
         out[n] = '\0';
         return (uint32_t)n;

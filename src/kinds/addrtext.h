@@ -12,6 +12,10 @@
 
 uint32_t iof__fmt_ip_anon(uint8_t ipver, const uint8_t ip[16], bool anonymise, char out[48]);
 
+/* Bytes of an inventory name a device_id keeps (the rest is cut; readers of written tables that
+ * map device_ids back to devices must know it: dataset/fuse.c). */
+#define IOF_DEVICE_ID_MAX_NAME 63
+
 /* A device as the telemetry and timeline tables name it (device_id): its inventory name, else
  * its MAC (the inventory's, else mac when not NULL), else its address, never anonymised (it is
  * the device's identity; anonymise is not applied, or all MAC-less devices would be one). */
