@@ -62,6 +62,18 @@ enum iof_format_bits {
     IOF_FMT_JSONL = 1u << 2,
     IOF_FMT_JOY = 1u << 3,    /* Joy 3.0.3 flows, gzip NDJSON (docs/JOY.md) */
 };
+/* --features: per-flow feature groups (docs/OUTPUT.md "Features"). Today the timeline table
+ * takes dns and tls (the names contacted each second); custom-flow and telemetry column groups
+ * come with the issue that builds them (refused until then). */
+enum iof_feature_bits {
+    IOF_FEATURE_DNS = 1u << 0,   /* DNS names (the capture's answers: which name an address had) */
+    IOF_FEATURE_TLS = 1u << 1,   /* TLS server names (ClientHello SNI) */
+};
+/* Parses a --features list ("dns,tls", "all"; names separated by commas) into IOF_FEATURE_*
+ * bits. IOF_E_INVAL with a message naming the unknown name and the known ones. */
+iof_err iof_features_parse(const char *list, unsigned *out, char *errbuf, size_t errlen);
+/* The names of the bits in `features`, comma-separated, into buf (as --features takes them). */
+const char *iof_features_text(unsigned features, char *buf, size_t len);
 enum iof_variant_bits { IOF_VARIANT_BI = 1u << 0, IOF_VARIANT_UNI = 1u << 1 };
 typedef enum iof_partition { IOF_PARTITION_DAY = 0, IOF_PARTITION_HIVE } iof_partition;
 typedef enum iof_codec { IOF_CODEC_ZSTD = 0, IOF_CODEC_SNAPPY, IOF_CODEC_NONE } iof_codec;
@@ -141,6 +153,8 @@ typedef struct iof_config {
     bool anonymise;           /* write private remote IPs as 0.0.0.0 / :: (default true) */
     bool device_ip;           /* add a device_ip column (default false: an identifier of the
                                  local network, left out of the dataset-compatible layout) */
+    unsigned features;        /* --features: IOF_FEATURE_* bits (default 0: none); the timeline
+                                 table only for now */
     bool last_seen;           /* add a LastSeen / last_seen column to custom-flow records: the
                                  record's last packet time, so a later reader knows its lifetime
                                  (default false: not in the dataset-compatible layout). Custom-flow

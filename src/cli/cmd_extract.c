@@ -43,6 +43,10 @@ static void extract_usage(FILE *fp)
           "                        one layout, DIR/T/yy-mm-dd.EXT (docs/OUTPUT.md); joy files\n"
           "                        always hold Joy flows\n"
           "      --telemetry-idle D  telemetry/timeline: a flow idle for D has ended (default 60s)\n"
+          "      --features F,...  timeline: dns (dns_names: the names the device had resolved\n"
+          "                        the remotes it exchanged packets with to), tls (tls_names: its\n"
+          "                        TCP connections' TLS server names), all; learnt from the\n"
+          "                        capture's DNS answers and ClientHellos (docs/OUTPUT.md)\n"
           "      --sensors FILE    sensor readings CSV (timestamp, device_id = inventory name or\n"
           "                        MAC, numeric columns; docs/SENSORS.md). customflow, telemetry:\n"
           "                        each row gets its device's sensor context, per column C:\n"
@@ -215,6 +219,7 @@ enum {
     O_PARTITION, O_FILTER, O_COMPRESSION, O_THREADS, O_STATS, O_MAXFLOWS, O_MAXMEM, O_SHARD, O_KEEPIPS, O_SEED,
     O_DURATION, O_SNAPLEN, O_BUFSIZE, O_PROGRESS, O_RULES, O_INPUT_ORDER, O_OVERWRITE, O_APPEND,
     O_STRICT, O_DEVICE_IP, O_LAST_SEEN, O_IDP, O_TABLE, O_TEL_IDLE, O_SENSORS, O_TOLERANCE,
+    O_FEATURES,
 };
 
 int iof_cli_extract(int argc, char **argv)
@@ -248,6 +253,7 @@ int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode
         { "idp", required_argument, 0, O_IDP },
         { "table", required_argument, 0, O_TABLE }, { "telemetry-idle", required_argument, 0, O_TEL_IDLE },
         { "sensors", required_argument, 0, O_SENSORS }, { "tolerance", required_argument, 0, O_TOLERANCE },
+        { "features", required_argument, 0, O_FEATURES },
         { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
     };
     iof_config cfg;
@@ -338,6 +344,14 @@ int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode
             }
             break;
         case O_SENSORS: cfg.sensors_file = optarg; break;
+        case O_FEATURES: {
+            char ferr[256];
+            if (iof_features_parse(optarg, &cfg.features, ferr, sizeof(ferr)) != IOF_OK) {
+                cli_err("%s\n", ferr);
+                return IOF_EXIT_USAGE;
+            }
+            break;
+        }
         case O_TOLERANCE:
             tolerance_given = true;
             cfg.sensor_tolerance_s = iof_cli_parse_duration(optarg);

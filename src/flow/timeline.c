@@ -4,6 +4,7 @@
 
 #include "common/err.h"
 #include "common/grow.h"
+#include "common/idx.h"
 #include "common/mix.h"
 #include "flow/timeline.h"
 
@@ -15,6 +16,14 @@ typedef struct remote_ent {
     uint8_t dir;
     uint8_t ip[16];
 } remote_ent;
+
+/* A name of this second: (slot, kind, text), once (nm_idx finds it by the text's pointer). */
+typedef struct name_ent {
+    const char *name;
+    uint32_t slot;
+    uint8_t kind;
+    size_t cell;                /* its index slot, found when the second is cleared */
+} name_ent;
 
 struct iof__timeline {
     iof__tl_emit_fn emit;
@@ -28,6 +37,12 @@ struct iof__timeline {
     bool have_cur;
     remote_ent *rem;            /* (slot, direction, remote) of this second's rows */
     size_t n_rem, cap_rem;
+    iof__tl_names_fn names_fn;  /* names on: each telemetry row's names (NULL: off) */
+    void *names_ctx;
+    name_ent *nm;               /* this second's distinct (slot, kind, name) */
+    size_t n_nm, cap_nm;
+    iof__idx nm_idx;
+    uint64_t nm_seed;
     iof__tl_stats st;
 };
 
@@ -148,7 +163,90 @@ void iof__timeline_destroy(iof__timeline *t)
     free(t->slots);
     free(t->index);
     free(t->rem);
+    free(t->nm);
+    iof__idx_free(&t->nm_idx);
     free(t);
+}
+
+void iof__timeline_set_names(iof__timeline *t, iof__tl_names_fn fn, void *ctx)
+{
+    t->names_fn = fn;
+    t->names_ctx = ctx;
+    t->nm_seed = iof__idx_seed(t);
+}
+
+static uint64_t nm_key(const iof__timeline *t, uint32_t slot, unsigned kind, const char *name)
+{
+    return iof__mix64((uint64_t)(uintptr_t)name ^ t->nm_seed ^ iof__mix64((uint64_t)slot << 8 | kind));
+}
+
+static uint64_t nm_hash(const void *owner, uint32_t id)
+{
+    const iof__timeline *t = owner;
+    const name_ent *e = &t->nm[id];
+    return nm_key(t, e->slot, e->kind, e->name);
+}
+
+/* Notes a name of slot's row this second (once). */
+static int add_name(iof__timeline *t, uint32_t slot, unsigned kind, const char *name)
+{
+    uint64_t h = nm_key(t, slot, kind, name);
+    if (t->nm_idx.slot)
+        for (size_t i = iof__idx_first(&t->nm_idx, h); t->nm_idx.slot[i]; i = iof__idx_next(&t->nm_idx, i)) {
+            const name_ent *e = &t->nm[t->nm_idx.slot[i] - 1];
+            if (e->name == name && e->slot == slot && e->kind == kind)
+                return IOF_OK;
+        }
+    if (t->n_nm >= IOF_TL_MAX_NAME_ENTS) { /* the second's cap: counted, not compared */
+        t->slots[slot].names_dropped++;
+        return IOF_OK;
+    }
+    IOF_TRY(iof__grow((void **)&t->nm, &t->cap_nm, t->n_nm + 1, sizeof(*t->nm), IOF_TL_MAX_NAME_ENTS));
+    IOF_TRY(iof__idx_room(&t->nm_idx, t->n_nm, nm_hash, t));
+    t->nm[t->n_nm] = (name_ent){ .name = name, .slot = slot, .kind = (uint8_t)kind };
+    iof__idx_put(&t->nm_idx, h, (uint32_t)t->n_nm);
+    t->n_nm++;
+    return IOF_OK;
+}
+
+static int nm_cmp(const void *a, const void *b)
+{
+    const name_ent *x = a, *y = b;
+    if (x->slot != y->slot)
+        return x->slot < y->slot ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return x->name == y->name ? 0 : strcmp(x->name, y->name);
+}
+
+/* The second's names into its rows' lists (sorted, distinct, at most IOF_TL_MAX_NAMES per kind;
+ * the rest counted), and an empty index for the next second. */
+static void place_names(iof__timeline *t)
+{
+    if (!t->n_nm)
+        return;
+    /* every entry's cell first, then empty them: emptying one while probing for the next would
+     * cut that one's probe chain */
+    for (size_t k = 0; k < t->n_nm; k++) {
+        size_t i = iof__idx_first(&t->nm_idx, nm_hash(t, (uint32_t)k));
+        while (t->nm_idx.slot[i] != k + 1)
+            i = iof__idx_next(&t->nm_idx, i);
+        t->nm[k].cell = i;
+    }
+    for (size_t k = 0; k < t->n_nm; k++)
+        t->nm_idx.slot[t->nm[k].cell] = 0;
+    qsort(t->nm, t->n_nm, sizeof(*t->nm), nm_cmp);
+    for (size_t k = 0; k < t->n_nm; k++) {
+        const name_ent *e = &t->nm[k];
+        if (k && nm_cmp(e, e - 1) == 0) /* the same text from another store entry */
+            continue;
+        iof__tlrow *d = &t->slots[e->slot];
+        if (d->n_names[e->kind] < IOF_TL_MAX_NAMES)
+            d->names[e->kind][d->n_names[e->kind]++] = e->name;
+        else
+            d->names_dropped++;
+    }
+    t->n_nm = 0;
 }
 
 static int rem_cmp(const void *a, const void *b)
@@ -170,16 +268,21 @@ static void emit_second(iof__timeline *t, int64_t sec)
         if (i == 0 || rem_cmp(&t->rem[i], &t->rem[i - 1]) != 0)
             t->slots[t->rem[i].slot].remotes[t->rem[i].dir]++;
     t->n_rem = 0;
+    place_names(t);
     for (size_t s = 0; s < t->n_slots; s++) {
         iof__tlrow *d = &t->slots[s];
         d->sec_ns = sec;
         if (!t->err)
             t->err = t->emit(t->ctx, d);
         t->st.rows++;
+        t->st.names_listed += (uint64_t)d->n_names[0] + d->n_names[1];
+        t->st.names_dropped += d->names_dropped;
         memset(d->packets, 0, sizeof(d->packets));
         memset(d->bytes, 0, sizeof(d->bytes));
         memset(d->flows, 0, sizeof(d->flows));
         memset(d->remotes, 0, sizeof(d->remotes));
+        memset(d->n_names, 0, sizeof(d->n_names));
+        d->names_dropped = 0;
     }
     t->st.seconds++;
 }
@@ -233,6 +336,15 @@ int iof__timeline_row(iof__timeline *t, const iof__telrow *r)
         e->slot = s;
         e->dir = (uint8_t)dir;
         memcpy(e->ip, r->k.rem_ip, 16);
+    }
+    if (t->names_fn) {
+        const char *got[IOF_TL_NAME_KINDS][IOF_TL_ROW_NAMES];
+        size_t n[IOF_TL_NAME_KINDS] = { 0 };
+        t->names_fn(t->names_ctx, r, got, n);
+        for (unsigned kind = 0; kind < IOF_TL_NAME_KINDS; kind++)
+            for (size_t i = 0; i < n[kind] && i < IOF_TL_ROW_NAMES; i++)
+                if ((rc = add_name(t, s, kind, got[kind][i])) != IOF_OK)
+                    return t->err = rc;
     }
     return t->err;
 }

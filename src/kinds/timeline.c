@@ -7,6 +7,7 @@
 #include "common/grow.h"
 #include "kinds/addrtext.h"
 #include "kinds/sensorcols.h"
+#include "kinds/telemetry.h"
 #include "kinds/timeline.h"
 
 enum { L_TIME = 1, L_DEVICE, L_PACKETS, L_BYTES, L_FLOWS, L_REMOTES };
@@ -67,6 +68,59 @@ static void tl_get(const void *rowp, const iof__column *c, uint32_t k, iof__valu
     }
 }
 
+/* --features dns / tls: the names contacted in the second */
+enum { L_NAMES = 1, L_DROPPED };
+static const iof__column name_cols[] = {
+    { .name = "dns_names", .type = IOF_VT_STRING, .list = true, .field = L_NAMES, .index = IOF_TL_NAMES_DNS,
+      .doc = "DNS names the device had resolved the remotes it exchanged packets with to (sorted; at most 16)" },
+    { .name = "tls_names", .type = IOF_VT_STRING, .list = true, .field = L_NAMES, .index = IOF_TL_NAMES_TLS,
+      .doc = "TLS server names (SNI) of the device's TCP connections with packets (sorted; at most 16)" },
+    { .name = "names_dropped", .type = IOF_VT_INT64, .field = L_DROPPED,
+      .doc = "distinct names of the second not listed: a list had 16" },
+};
+
+static void names_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
+{
+    const iof__tlrow *r = ((const tl_row *)rowp)->rec;
+    v->null = false;
+    if (c->field == L_DROPPED) {
+        v->i = r->names_dropped;
+        return;
+    }
+    const char *n = r->names[c->index][k];
+    v->p = (const uint8_t *)n;
+    v->len = (uint32_t)strlen(n);
+}
+
+static uint32_t names_count(const void *rowp, const iof__column *c)
+{
+    return c->field == L_NAMES ? ((const tl_row *)rowp)->rec->n_names[c->index] : 0;
+}
+
+static int names_declare(iof__schema *s, const void *cfg, bool wide)
+{
+    (void)wide;
+    unsigned on = ((const iof__tl_rowcfg *)cfg)->names;
+    for (size_t i = 0; i < sizeof(name_cols) / sizeof(name_cols[0]); i++)
+        if (name_cols[i].field == L_NAMES ? (on >> name_cols[i].index & 1) : on != 0)
+            IOF_TRY(iof__schema_add_column(s, &name_cols[i]));
+    return IOF_OK;
+}
+
+void iof__tl_row_names(void *src, const iof__telrow *r, const char *out[][IOF_TL_ROW_NAMES],
+                       size_t n[IOF_TL_NAME_KINDS])
+{
+    const iof__tl_names_src *ns = src;
+    iof__lbl_attrs a;
+    iof__tel_lbl_attrs(r, NULL, ns->maps, &a);
+    n[IOF_TL_NAMES_DNS] = n[IOF_TL_NAMES_TLS] = 0;
+    if ((ns->kinds >> IOF_TL_NAMES_DNS & 1) && (a.has & IOF_LBL_HAS_DNS))
+        for (size_t i = 0; i < a.n_dns && i < IOF_TL_ROW_NAMES; i++)
+            out[IOF_TL_NAMES_DNS][n[IOF_TL_NAMES_DNS]++] = a.dns[i];
+    if ((ns->kinds >> IOF_TL_NAMES_TLS & 1) && (a.has & IOF_LBL_HAS_SNI))
+        out[IOF_TL_NAMES_TLS][n[IOF_TL_NAMES_TLS]++] = a.sni;
+}
+
 static int tl_declare(iof__schema *s, const void *cfg, bool wide)
 {
     (void)cfg;
@@ -83,9 +137,10 @@ static int sens_declare(iof__schema *s, const void *cfg, bool wide)
 }
 
 static const iof__colgroup g_tl = { "timeline", { tl_get, NULL, NULL }, 0, tl_declare };
+static const iof__colgroup g_names = { "timeline.names", { names_get, names_count, NULL }, 0, names_declare };
 static const iof__colgroup g_sensors = { "sensors", { iof__sens_get, NULL, NULL }, offsetof(tl_row, sens),
                                          sens_declare };
-static const iof__colgroup *const groups[] = { &g_tl, &g_sensors };
+static const iof__colgroup *const groups[] = { &g_tl, &g_names, &g_sensors };
 
 static int tl_schema(iof__schema *s, const void *cfg, bool wide)
 {

@@ -8,6 +8,7 @@
 
 #include "flow/inventory.h"
 #include "flow/timeline.h"
+#include "kinds/labelcols.h"
 #include "output/rowkind.h"
 #include "sensors/sensors.h"
 
@@ -19,7 +20,22 @@ typedef struct iof__tl_rowcfg {
      * second, at most sensor_tol_ns older (iof__sensors_level's rule) */
     const iof__sensors *sensors;
     int64_t sensor_tol_ns;
+    /* --features dns / tls: bits 1u << IOF_TL_NAMES_DNS / _TLS add dns_names / tls_names (and
+     * names_dropped) after the traffic columns, before the sensor ones */
+    unsigned names;
 } iof__tl_rowcfg;
+
+/* The names source of the timeline (flow/timeline.h iof__tl_names_fn) for --features dns / tls:
+ * a telemetry row's names are those its label attributes read (kinds/labelcols.h
+ * iof__lbl_attrs_names: `dns` = what the device resolved the remote to at or before the row's
+ * first packet of that second, `sni` = the TCP connection's server name from a hello at or
+ * before its last packet of that second), of the kinds in `kinds` (1u << IOF_TL_NAMES_*). */
+typedef struct iof__tl_names_src {
+    const iof__namemaps *maps;
+    unsigned kinds;
+} iof__tl_names_src;
+void iof__tl_row_names(void *src, const iof__telrow *r, const char *out[][IOF_TL_ROW_NAMES],
+                       size_t n[IOF_TL_NAME_KINDS]);
 
 extern const iof__row_kind iof__tl_kind;
 

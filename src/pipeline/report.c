@@ -102,11 +102,14 @@ static void print_telemetry(const iof_run *r, FILE *fp)
     if (r->timeline) {
         iof__tl_stats ls;
         iof__timeline_get_stats(r->timeline, &ls);
-        fprintf(fp, "  timeline: %" PRIu64 " rows: %" PRIu64 " device(s) x %" PRIu64 " second(s)%s", ls.rows,
-                ls.devices, ls.seconds, ls.gap_seconds ? "" : "\n");
+        fprintf(fp, "  timeline: %" PRIu64 " rows: %" PRIu64 " device(s) x %" PRIu64 " second(s)", ls.rows,
+                ls.devices, ls.seconds);
         if (ls.gap_seconds)
-            fprintf(fp, "; %" PRIu64 " silent second(s) not filled (clock jumps of more than a day)\n",
-                    ls.gap_seconds);
+            fprintf(fp, "; %" PRIu64 " silent second(s) not filled (clock jumps of more than a day)", ls.gap_seconds);
+        if (r->tlcfg.names)
+            fprintf(fp, "; names: %" PRIu64 " listed, %" PRIu64 " not listed (a row's list had %d)", ls.names_listed,
+                    ls.names_dropped, IOF_TL_MAX_NAMES);
+        fputc('\n', fp);
     }
 }
 
@@ -116,17 +119,29 @@ static void print_sensors(const iof_run *r, FILE *fp)
         iof__sensors_report(fp, r->cfg.sensors_file, r->sensors, &r->sensors_st);
 }
 
-/* rules on `dns`: what the DNS map learnt and every association it did not keep, by reason */
+/* Why the run keeps a name map: label rules on `rule` and/or --features `feature` (the timeline's
+ * names, kind IOF_TL_NAMES_*). */
+static const char *map_why(const iof_run *r, const char *rule, const char *feature, unsigned kind)
+{
+    static char buf[64];
+    bool feat = r->tlcfg.names >> kind & 1;
+    bool rules = !feat || r->labels;
+    snprintf(buf, sizeof(buf), "%s%s%s%s%s", rules ? "rules on " : "", rules ? rule : "", rules && feat ? ", " : "",
+             feat ? "--features " : "", feat ? feature : "");
+    return buf;
+}
+
+/* rules on `dns` (or --features dns): what the DNS map learnt and every association it did not keep, by reason */
 static void print_dns(const iof_run *r, FILE *fp)
 {
     if (!r->dnsmap)
         return;
     iof__dnsmap_stats d;
     iof__dnsmap_get_stats(r->dnsmap, &d);
-    fprintf(fp, "  dns names (rules on dns): %" PRIu64 " response(s), %" PRIu64 " A/AAAA answer(s), %" PRIu64
+    fprintf(fp, "  dns names (%s): %" PRIu64 " response(s), %" PRIu64 " A/AAAA answer(s), %" PRIu64
                 " (client, address, name) kept of at most %" PRIu64 ", %" PRIu64 " seen again; not kept: %" PRIu64
                 " map full, %" PRIu64 " pair full, %" PRIu64 " name text full\n",
-            d.responses, d.answers, d.assoc, d.max_assoc, d.known, d.dropped_cap, d.dropped_pair, d.dropped_text);
+            map_why(r, "dns", "dns", IOF_TL_NAMES_DNS), d.responses, d.answers, d.assoc, d.max_assoc, d.known, d.dropped_cap, d.dropped_pair, d.dropped_text);
     fprintf(fp, "    %" PRIu64 " without an answer, %" PRIu64 " cut (names before the cut kept), %" PRIu64
                 " answer(s) of the other IP version, %" PRIu64 " beyond a message's caps, %" PRIu64
                 " port-53 payload(s) not read as DNS\n",
@@ -140,10 +155,10 @@ static void print_sni(const iof_run *r, FILE *fp)
         return;
     iof__snimap_stats s;
     iof__snimap_get_stats(r->snimap, &s);
-    fprintf(fp, "  tls server names (rules on sni): %" PRIu64 " ClientHello(s): %" PRIu64 " with a name (%" PRIu64
+    fprintf(fp, "  tls server names (%s): %" PRIu64 " ClientHello(s): %" PRIu64 " with a name (%" PRIu64
                 " connection(s) kept of at most %" PRIu64 ", %" PRIu64 " seen again), %" PRIu64 " without; %" PRIu64
                 " read over segments\n",
-            s.hellos, s.named, s.conns, s.max_conns, s.known, s.no_name, s.gathered);
+            map_why(r, "sni", "tls", IOF_TL_NAMES_TLS), s.hellos, s.named, s.conns, s.max_conns, s.known, s.no_name, s.gathered);
     fprintf(fp, "    not read: %" PRIu64 " damaged, %" PRIu64 " too long, %" PRIu64 " cut, %" PRIu64
                 " while all gathering slots were taken, %" PRIu64 " left unfinished (%" PRIu64 " of them for a new "
                 "hello); not kept: %" PRIu64 " map full, %" PRIu64 " name text full, %" PRIu64 " masks map full\n",
@@ -600,6 +615,10 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_u64(&b, "devices", ls.devices, true);
         iof__tb_kv_u64(&b, "seconds", ls.seconds, true);
         iof__tb_kv_u64(&b, "gap_seconds", ls.gap_seconds, true);
+        if (r->tlcfg.names) {
+            iof__tb_kv_u64(&b, "names_listed", ls.names_listed, true);
+            iof__tb_kv_u64(&b, "names_dropped", ls.names_dropped, true);
+        }
         iof__tb_putc(&b, '}');
     }
     if (r->dnsmap) {

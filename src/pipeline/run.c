@@ -248,6 +248,14 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--last-seen adds a column to custom-flow records (parquet, csv, jsonl); Joy flows "
                          "(-f joy) have time_end instead: add -f parquet or leave it out");
+    if (cfg->features & ~(unsigned)(IOF_FEATURE_DNS | IOF_FEATURE_TLS))
+        return iof__fail(err, errlen, IOF_E_INVAL, "unknown --features bits 0x%x", cfg->features);
+    /* not silently missing: the other tables' feature columns are another step (docs/OUTPUT.md) */
+    if (cfg->features && cfg->table != IOF_TABLE_TIMELINE)
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--features adds the DNS and TLS names contacted to the timeline table (--table "
+                         "timeline); feature columns of %s are not built yet: leave it out",
+                         cfg->table == IOF_TABLE_TELEMETRY ? "telemetry rows" : "custom-flow records");
     if (cfg->table == IOF_TABLE_TIMELINE && cfg->n_rules_files && !(cfg->formats & IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--rules labels records, telemetry rows and Joy flows: the timeline has no labels");
@@ -494,6 +502,14 @@ static int tel_label_stats(void *ctx, const iof__row_kind *kind, const void *rec
     return count_labels(r, &a, IOF_LBL_STAT_TEL);
 }
 
+/* --features dns / tls on the timeline written by this run (the timeline tap of correlate has
+ * no names): which name lists its rows carry */
+static unsigned tl_name_kinds(const iof_run *r)
+{
+    unsigned f = r->tl_tap || r->cfg.table != IOF_TABLE_TIMELINE ? 0 : r->cfg.features;
+    return (f & IOF_FEATURE_DNS ? 1u << IOF_TL_NAMES_DNS : 0) | (f & IOF_FEATURE_TLS ? 1u << IOF_TL_NAMES_TLS : 0);
+}
+
 static int setup_telemetry(iof_run *r, uint64_t seed)
 {
     const iof_config *c = &r->cfg;
@@ -508,7 +524,11 @@ static int setup_telemetry(iof_run *r, uint64_t seed)
         if (rc != IOF_OK)
             return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the timeline");
         r->tlcfg = (iof__tl_rowcfg){ .anonymise = c->anonymise, .inv = r->inv, .sensors = r->sensors,
-                                     .sensor_tol_ns = sensor_tol_ns(c) };
+                                     .sensor_tol_ns = sensor_tol_ns(c), .names = tl_name_kinds(r) };
+        if (r->tlcfg.names) {
+            r->tl_names = (iof__tl_names_src){ .maps = &r->names, .kinds = r->tlcfg.names };
+            iof__timeline_set_names(r->timeline, iof__tl_row_names, &r->tl_names);
+        }
     }
     const iof__view_consumer tv = { "telemetry", r, tel_packet, tel_advance, tel_flush };
     IOF_TRY(iof__pipe_add_consumer(&r->pipe, &tv));
@@ -560,6 +580,11 @@ static int setup(iof_run *r)
     uint64_t maps_mem = !r->max_memory_given || c->max_memory == UINT64_MAX ? 0 : c->max_memory;
     if (r->labels)
         iof__labeller_needs(r->labels, need);
+    /* --features dns / tls: the timeline's names come from the same maps */
+    if (tl_name_kinds(r) >> IOF_TL_NAMES_DNS & 1)
+        need[IOF_LBL_NEED_DNS] = "--features dns";
+    if (tl_name_kinds(r) >> IOF_TL_NAMES_TLS & 1)
+        need[IOF_LBL_NEED_SNI] = "--features tls";
     if ((need[IOF_LBL_NEED_DNS] && iof__dnsmap_create(&r->dnsmap, maps_mem) != IOF_OK) ||
         (need[IOF_LBL_NEED_SNI] && iof__snimap_create(&r->snimap, maps_mem) != IOF_OK))
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
@@ -627,6 +652,8 @@ static int setup(iof_run *r)
         r->kv[nk++] = (iof__kv){ "iotflow.sensors", r->kvbuf[8] };
         r->kv[nk++] = (iof__kv){ "iotflow.sensor_tolerance_s", r->kvbuf[9] };
     }
+    if (r->tlcfg.names)
+        r->kv[nk++] = (iof__kv){ "iotflow.features", iof_features_text(c->features, r->kvbuf[10], sizeof(r->kvbuf[10])) };
     const char *tag = NULL;
     if (c->shards) {
         snprintf(r->kvbuf[6], sizeof(r->kvbuf[6]), "s%uof%u", c->shard, c->shards);

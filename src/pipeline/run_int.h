@@ -86,7 +86,7 @@ struct iof_run {
     char errmsg[1024];
     iof__cf_rowcfg rowcfg;
     iof__kv kv[16];             /* Parquet key-value metadata (values below) */
-    char kvbuf[10][256];
+    char kvbuf[11][256];
     char kvinputs[8192];
     /* -f joy (joyrun.c): the Joy flow policy and its gzip NDJSON file */
     iof__joyflow *joy;
@@ -103,6 +103,7 @@ struct iof_run {
     iof__tl_emit_fn tl_tap;
     void *tl_tap_ctx;
     iof__tl_rowcfg tlcfg;
+    iof__tl_names_src tl_names;    /* --features dns / tls: the timeline's names source */
     char joy_path[4096];       /* final path, or "-" */
     uint64_t joy_rows;         /* flows written (the config line not counted) */
     bool joy_replaced;         /* --overwrite replaced an earlier run's file */

@@ -5,7 +5,8 @@
 #     Parquet the same rows (DuckDB, both ways) and the sensor provenance metadata; also with
 #     --tolerance 5 (and 0 differs: the test can tell); without --devices (the sensor file's
 #     names are found through the rows' device_name);
-#   - timeline tables (three formats) fused = extract --table timeline --sensors;
+#   - timeline tables (three formats, with the name lists of --features) fused = extract --table
+#     timeline --sensors;
 #   - refused, exit 1, nothing written: a telemetry table, a file without LastSeen, a file fused
 #     already, -f / --append with outputs, captures and outputs together (a file or a directory),
 #     a Joy file, -o inside the input directory, a timeline with an inventory naming two devices
@@ -72,7 +73,7 @@ same_text "$T/ref5" "$T/fused5" || fail "fuse --tolerance 5 differs from extract
 same_text "$T/ref" "$T/nodev" || fail "fuse without --devices differs"
 
 # timeline tables
-TL=("${dev[@]}" --table timeline -f parquet -f csv -f jsonl)
+TL=("${dev[@]}" --table timeline --features all -f parquet -f csv -f jsonl)  # names: list columns through fuse
 "$BIN" extract -q "${TL[@]}" -o "$T/tplain" "$D/capture.pcap" || fail "extract timeline"
 "$BIN" extract -q "${TL[@]}" --sensors "$D/sensors.csv" -o "$T/tref" "$D/capture.pcap" || fail "extract timeline --sensors"
 "$BIN" fuse -q --sensors "$D/sensors.csv" "${dev[@]}" -o "$T/tfused" "$T/tplain" || fail "fuse timeline"

@@ -4,7 +4,10 @@
  * kinds/timeline with --sensors: the sensor columns after the traffic ones (FLOAT64, nullable,
  * the file's decimals), each the as-of reading at the second's last instant within the
  * tolerance, null for a device without sensors; a sensor column named like a timeline column is
- * refused by name. */
+ * refused by name.
+ * Names (--features dns / tls): each second's distinct names per device and kind, sorted
+ * bytewise, equal texts from two store entries merged, at most 16 listed and the rest counted,
+ * empty again the next second; the columns only for the kinds asked for, before the sensors. */
 #include <stdio.h>
 #include <string.h>
 
@@ -169,8 +172,112 @@ static void test_sensor_columns(void)
     iof__sensors_free(s);
 }
 
+/* a name source: by the remote's last octet. Remote 1: b, a (TLS: a); remote 2: another "a"
+ * text (a second store entry) and c; remote 3: 20 names n00..n19 (TLS: none). */
+static char many[20][4];
+static const char a2[] = "a.example";
+static void fake_names(void *ctx, const iof__telrow *r, const char *out[][IOF_TL_ROW_NAMES], size_t n[IOF_TL_NAME_KINDS])
+{
+    (*(int *)ctx)++;
+    n[0] = n[1] = 0;
+    switch (r->k.rem_ip[3]) {
+    case 1:
+        out[IOF_TL_NAMES_DNS][n[0]++] = "b.example";
+        out[IOF_TL_NAMES_DNS][n[0]++] = "a.example";
+        out[IOF_TL_NAMES_TLS][n[1]++] = "a.example";
+        break;
+    case 2:
+        out[IOF_TL_NAMES_DNS][n[0]++] = a2;
+        out[IOF_TL_NAMES_DNS][n[0]++] = "c.example";
+        break;
+    case 3:
+        for (int i = 19; i >= 0; i--) {
+            snprintf(many[i], sizeof many[i], "n%02d", i);
+            out[IOF_TL_NAMES_DNS][n[0]++] = many[i];
+        }
+        break;
+    }
+}
+
+static void test_names(void)
+{
+    iof__timeline *t;
+    nrows = 0;
+    int calls = 0;
+    ASSERT_EQ_INT(iof__timeline_create(&t, NULL, collect, NULL), 0);
+    iof__timeline_set_names(t, fake_names, &calls);
+    int64_t t0 = 1700000000 * S;
+    iof__telrow r1 = tr(t0, 1, 1, 1, 1, t0), r2 = tr(t0, 1, 2, 1, 0, t0), r1b = tr(t0, 1, 1, 0, 2, t0);
+    iof__telrow r3 = tr(t0, 2, 3, 1, 0, t0), again = tr(t0, 2, 3, 1, 0, t0);
+    again.k.rem_port = 9; /* another flow to the same remote: the same names, once */
+    ASSERT_EQ_INT(iof__timeline_row(t, &r1), 0);
+    ASSERT_EQ_INT(iof__timeline_row(t, &r2), 0);
+    ASSERT_EQ_INT(iof__timeline_row(t, &r1b), 0);
+    ASSERT_EQ_INT(iof__timeline_row(t, &r3), 0);
+    ASSERT_EQ_INT(iof__timeline_row(t, &again), 0);
+    ASSERT_EQ_INT(calls, 5);
+    ASSERT_EQ_INT(iof__timeline_clock(t, t0 + S + 1), 0);
+    ASSERT_EQ_INT(nrows, 2);
+    const iof__tlrow *d1 = &rows[0], *d2 = &rows[1];
+    ASSERT_EQ_INT(d1->n_names[IOF_TL_NAMES_DNS], 3);
+    ASSERT_EQ_STR(d1->names[IOF_TL_NAMES_DNS][0], "a.example");
+    ASSERT_EQ_STR(d1->names[IOF_TL_NAMES_DNS][1], "b.example");
+    ASSERT_EQ_STR(d1->names[IOF_TL_NAMES_DNS][2], "c.example");
+    ASSERT_EQ_INT(d1->n_names[IOF_TL_NAMES_TLS], 1);
+    ASSERT_EQ_STR(d1->names[IOF_TL_NAMES_TLS][0], "a.example");
+    ASSERT_EQ_INT(d1->names_dropped, 0);
+    ASSERT_EQ_INT(d2->n_names[IOF_TL_NAMES_DNS], IOF_TL_MAX_NAMES);
+    ASSERT_EQ_STR(d2->names[IOF_TL_NAMES_DNS][0], "n00");
+    ASSERT_EQ_STR(d2->names[IOF_TL_NAMES_DNS][15], "n15");
+    ASSERT_EQ_INT(d2->n_names[IOF_TL_NAMES_TLS], 0);
+    ASSERT_EQ_INT(d2->names_dropped, 4);
+    /* the next second, silent: empty lists */
+    ASSERT_EQ_INT(iof__timeline_flush(t), 0);
+    ASSERT_EQ_INT(nrows, 4);
+    ASSERT_EQ_INT(rows[2].n_names[0] + rows[2].n_names[1] + rows[3].n_names[0], 0);
+    ASSERT_EQ_INT(rows[3].names_dropped, 0);
+    iof__tl_stats st;
+    iof__timeline_get_stats(t, &st);
+    ASSERT_EQ_INT(st.names_listed, 4 + 16);
+    ASSERT_EQ_INT(st.names_dropped, 4);
+    iof__timeline_destroy(t);
+
+    /* the columns: dns only, then both, the sensors after them; the row's lists through the schema */
+    iof__tl_rowcfg cfg = { .names = 1u << IOF_TL_NAMES_DNS };
+    iof__schema sch;
+    ASSERT_EQ_INT(iof__tl_kind.schema(&sch, &cfg, false), 0);
+    ASSERT_EQ_INT(sch.n, 12);
+    ASSERT_EQ_STR(sch.cols[10].name, "dns_names");
+    ASSERT_TRUE(sch.cols[10].list && sch.cols[10].type == IOF_VT_STRING);
+    ASSERT_EQ_STR(sch.cols[11].name, "names_dropped");
+    iof__schema_free(&sch);
+    char err[256];
+    iof__sensors *s = sensors_of("timestamp,device_id,temp\n1700000000,aa:bb:cc:dd:ee:01,20\n", err, sizeof err);
+    cfg = (iof__tl_rowcfg){ .names = 1u << IOF_TL_NAMES_DNS | 1u << IOF_TL_NAMES_TLS, .sensors = s };
+    ASSERT_EQ_INT(iof__tl_kind.schema(&sch, &cfg, false), 0);
+    ASSERT_EQ_INT(sch.n, 14);
+    ASSERT_EQ_STR(sch.cols[11].name, "tls_names");
+    ASSERT_EQ_STR(sch.cols[12].name, "names_dropped");
+    ASSERT_EQ_STR(sch.cols[13].name, "temp");
+    void *b = iof__tl_kind.builder_new(&cfg, false);
+    ASSERT_TRUE(b != NULL);
+    const void *row = iof__tl_kind.build(b, d1);
+    ASSERT_EQ_INT(iof__schema_count(&sch, row, 10), 3);
+    ASSERT_EQ_INT(iof__schema_count(&sch, row, 11), 1);
+    iof__value v;
+    iof__schema_get(&sch, row, 10, 2, &v);
+    ASSERT_TRUE(!v.null && v.len == 9 && memcmp(v.p, "c.example", 9) == 0);
+    row = iof__tl_kind.build(b, d2);
+    iof__schema_get(&sch, row, 12, 0, &v);
+    ASSERT_TRUE(!v.null && v.i == 4);
+    iof__tl_kind.builder_free(b);
+    iof__schema_free(&sch);
+    iof__sensors_free(s);
+}
+
 int main(void)
 {
-    static const iof_test tests[] = { TEST(test_fill_and_counts), TEST(test_sensor_columns), { 0, 0 } };
+    static const iof_test tests[] = { TEST(test_fill_and_counts), TEST(test_sensor_columns), TEST(test_names),
+                                      { 0, 0 } };
     return iof_test_run(tests);
 }
