@@ -62,7 +62,7 @@ enum iof_format_bits {
     IOF_FMT_JSONL = 1u << 2,
     IOF_FMT_JOY = 1u << 3,    /* Joy 3.0.3 flows, gzip NDJSON (docs/JOY.md) */
 };
-/* --features: per-flow feature groups (docs/OUTPUT.md "Features"). Today the timeline table
+/* --features: per-flow feature groups (docs/OUTPUT.md "Name columns"). Today the timeline table
  * takes dns and tls (the names contacted each second); custom-flow and telemetry column groups
  * come with the issue that builds them (refused until then). */
 enum iof_feature_bits {

@@ -346,10 +346,12 @@ int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode
         case O_SENSORS: cfg.sensors_file = optarg; break;
         case O_FEATURES: {
             char ferr[256];
-            if (iof_features_parse(optarg, &cfg.features, ferr, sizeof(ferr)) != IOF_OK) {
+            unsigned more;
+            if (iof_features_parse(optarg, &more, ferr, sizeof(ferr)) != IOF_OK) {
                 cli_err("%s\n", ferr);
                 return IOF_EXIT_USAGE;
             }
+            cfg.features |= more; /* repeatable: the lists add up */
             break;
         }
         case O_TOLERANCE:

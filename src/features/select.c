@@ -15,12 +15,24 @@ static const struct {
 };
 #define N_NAMES (sizeof(names) / sizeof(names[0]))
 
+/* Other spellings a user may reach for (the label rules call the TLS server name `sni`). */
+static const struct {
+    const char *alias;
+    unsigned bit;
+} aliases[] = {
+    { "sni", IOF_FEATURE_TLS },
+};
+
 iof_err iof_features_parse(const char *list, unsigned *out, char *errbuf, size_t errlen)
 {
     *out = 0;
     const char *p = list;
     for (;;) {
-        size_t n = strcspn(p, ",");
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t n = strcspn(p, ","), end = n; /* "dns, tls": spaces around a name are not part of it */
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
         unsigned bit = 0;
         if (n == 3 && strncmp(p, "all", 3) == 0)
             for (size_t i = 0; i < N_NAMES; i++)
@@ -28,16 +40,20 @@ iof_err iof_features_parse(const char *list, unsigned *out, char *errbuf, size_t
         for (size_t i = 0; i < N_NAMES && !bit; i++)
             if (strlen(names[i].name) == n && strncmp(p, names[i].name, n) == 0)
                 bit = names[i].bit;
+        for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]) && !bit; i++)
+            if (strlen(aliases[i].alias) == n && strncmp(p, aliases[i].alias, n) == 0)
+                bit = aliases[i].bit;
         if (!bit) {
-            char known[128];
-            iof_features_text(~0u, known, sizeof(known));
-            return iof__fail(errbuf, errlen, IOF_E_INVAL, "--features: unknown feature '%.*s' (known: %s, all)",
+            char known[128] = "";
+            for (size_t i = 0, off = 0; i < N_NAMES && off < sizeof(known); i++)
+                off += (size_t)snprintf(known + off, sizeof(known) - off, "%s, ", names[i].name);
+            return iof__fail(errbuf, errlen, IOF_E_INVAL, "--features: unknown feature '%.*s' (known: %sall)",
                              (int)(n > 64 ? 64 : n), p, known);
         }
         *out |= bit;
-        if (!p[n])
+        if (!p[end])
             return IOF_OK;
-        p += n + 1;
+        p += end + 1;
     }
 }
 

@@ -122,14 +122,18 @@ static uint64_t conn_hash(const void *owner, uint32_t id)
 
 /* ---- learning (write lock) ----------------------------------------------------------------- */
 
-/* The name as text: lowercase ASCII, bytes < 0x20, 0x7f and '\' as \DDD (names are matched,
- * never written, but a NUL must not cut one short). */
+/* The name as text, escaped as the DNS map's names are (proto/dns.c, the presentation form):
+ * lowercase ASCII, '\' as "\\", bytes < 0x20 and 0x7f as \DDD (a NUL must not cut a name
+ * short; the timeline writes these texts beside DNS names, so one rule for both). */
 static size_t name_text(const uint8_t *p, size_t n, char *out)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         uint8_t c = p[i];
-        if (c < 0x20 || c == 0x7f || c == '\\') {
+        if (c == '\\') {
+            out[k++] = '\\';
+            out[k++] = '\\';
+        } else if (c < 0x20 || c == 0x7f) {
             out[k++] = '\\';
             out[k++] = (char)('0' + c / 100);
             out[k++] = (char)('0' + c / 10 % 10);

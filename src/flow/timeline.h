@@ -35,7 +35,8 @@
                                     in one second is scanning or crawling; the count says so */
 #define IOF_TL_ROW_NAMES 64      /* names one telemetry row may give per kind (the DNS map's
                                     IOF_DNSMAP_MAX_PER_PAIR) */
-#define IOF_TL_MAX_NAME_ENTS (1u << 20) /* distinct (device, kind, name) per second (~40 MB) */
+#define IOF_TL_MAX_NAME_ENTS (1u << 20) /* distinct (device, kind, name) per second (~32 MB
+                                           with the index); more than the maps hold together */
 
 enum { IOF_TL_NAMES_DNS = 0, IOF_TL_NAMES_TLS, IOF_TL_NAME_KINDS };
 

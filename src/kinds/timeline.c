@@ -107,6 +107,9 @@ static int names_declare(iof__schema *s, const void *cfg, bool wide)
     return IOF_OK;
 }
 
+/* a row's DNS names all fit the timeline's per-row buffer: nothing is cut uncounted there */
+_Static_assert(IOF_TL_ROW_NAMES >= IOF_RULES_MAX_DNS, "the timeline takes every DNS name of a row");
+
 void iof__tl_row_names(void *src, const iof__telrow *r, const char *out[][IOF_TL_ROW_NAMES],
                        size_t n[IOF_TL_NAME_KINDS])
 {

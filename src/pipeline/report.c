@@ -102,13 +102,13 @@ static void print_telemetry(const iof_run *r, FILE *fp)
     if (r->timeline) {
         iof__tl_stats ls;
         iof__timeline_get_stats(r->timeline, &ls);
-        fprintf(fp, "  timeline: %" PRIu64 " rows: %" PRIu64 " device(s) x %" PRIu64 " second(s)", ls.rows,
+        fprintf(fp, "  timeline: %" PRIu64 " rows: %" PRIu64 " device(s) over %" PRIu64 " second(s)", ls.rows,
                 ls.devices, ls.seconds);
         if (ls.gap_seconds)
             fprintf(fp, "; %" PRIu64 " silent second(s) not filled (clock jumps of more than a day)", ls.gap_seconds);
         if (r->tlcfg.names)
-            fprintf(fp, "; names: %" PRIu64 " listed, %" PRIu64 " not listed (a row's list had %d)", ls.names_listed,
-                    ls.names_dropped, IOF_TL_MAX_NAMES);
+            fprintf(fp, "; names: %" PRIu64 " listed, %" PRIu64 " not listed (beyond %d in a row's list)",
+                    ls.names_listed, ls.names_dropped, IOF_TL_MAX_NAMES);
         fputc('\n', fp);
     }
 }
@@ -121,12 +121,11 @@ static void print_sensors(const iof_run *r, FILE *fp)
 
 /* Why the run keeps a name map: label rules on `rule` and/or --features `feature` (the timeline's
  * names, kind IOF_TL_NAMES_*). */
-static const char *map_why(const iof_run *r, const char *rule, const char *feature, unsigned kind)
+static const char *map_why(const iof_run *r, const char *rule, const char *feature, unsigned kind, char buf[64])
 {
-    static char buf[64];
     bool feat = r->tlcfg.names >> kind & 1;
-    bool rules = !feat || r->labels;
-    snprintf(buf, sizeof(buf), "%s%s%s%s%s", rules ? "rules on " : "", rules ? rule : "", rules && feat ? ", " : "",
+    bool rules = kind == IOF_TL_NAMES_DNS ? r->dns_for_rules : r->sni_for_rules;
+    snprintf(buf, 64, "%s%s%s%s%s", rules ? "rules on " : "", rules ? rule : "", rules && feat ? ", " : "",
              feat ? "--features " : "", feat ? feature : "");
     return buf;
 }
@@ -138,10 +137,11 @@ static void print_dns(const iof_run *r, FILE *fp)
         return;
     iof__dnsmap_stats d;
     iof__dnsmap_get_stats(r->dnsmap, &d);
+    char why[64];
     fprintf(fp, "  dns names (%s): %" PRIu64 " response(s), %" PRIu64 " A/AAAA answer(s), %" PRIu64
                 " (client, address, name) kept of at most %" PRIu64 ", %" PRIu64 " seen again; not kept: %" PRIu64
                 " map full, %" PRIu64 " pair full, %" PRIu64 " name text full\n",
-            map_why(r, "dns", "dns", IOF_TL_NAMES_DNS), d.responses, d.answers, d.assoc, d.max_assoc, d.known, d.dropped_cap, d.dropped_pair, d.dropped_text);
+            map_why(r, "dns", "dns", IOF_TL_NAMES_DNS, why), d.responses, d.answers, d.assoc, d.max_assoc, d.known, d.dropped_cap, d.dropped_pair, d.dropped_text);
     fprintf(fp, "    %" PRIu64 " without an answer, %" PRIu64 " cut (names before the cut kept), %" PRIu64
                 " answer(s) of the other IP version, %" PRIu64 " beyond a message's caps, %" PRIu64
                 " port-53 payload(s) not read as DNS\n",
@@ -155,10 +155,11 @@ static void print_sni(const iof_run *r, FILE *fp)
         return;
     iof__snimap_stats s;
     iof__snimap_get_stats(r->snimap, &s);
+    char why[64];
     fprintf(fp, "  tls server names (%s): %" PRIu64 " ClientHello(s): %" PRIu64 " with a name (%" PRIu64
                 " connection(s) kept of at most %" PRIu64 ", %" PRIu64 " seen again), %" PRIu64 " without; %" PRIu64
                 " read over segments\n",
-            map_why(r, "sni", "tls", IOF_TL_NAMES_TLS), s.hellos, s.named, s.conns, s.max_conns, s.known, s.no_name, s.gathered);
+            map_why(r, "sni", "tls", IOF_TL_NAMES_TLS, why), s.hellos, s.named, s.conns, s.max_conns, s.known, s.no_name, s.gathered);
     fprintf(fp, "    not read: %" PRIu64 " damaged, %" PRIu64 " too long, %" PRIu64 " cut, %" PRIu64
                 " while all gathering slots were taken, %" PRIu64 " left unfinished (%" PRIu64 " of them for a new "
                 "hello); not kept: %" PRIu64 " map full, %" PRIu64 " name text full, %" PRIu64 " masks map full\n",

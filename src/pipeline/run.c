@@ -254,8 +254,10 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     if (cfg->features && cfg->table != IOF_TABLE_TIMELINE)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--features adds the DNS and TLS names contacted to the timeline table (--table "
-                         "timeline); feature columns of %s are not built yet: leave it out",
-                         cfg->table == IOF_TABLE_TELEMETRY ? "telemetry rows" : "custom-flow records");
+                         "timeline); feature columns of %s are not built yet: leave it out%s",
+                         cfg->table == IOF_TABLE_TELEMETRY ? "telemetry rows" : "custom-flow records",
+                         cfg->formats & IOF_FMT_JOY ? " (-f joy writes Joy's own features: dns, byte_dist, ... "
+                                                      "without it)" : "");
     if (cfg->table == IOF_TABLE_TIMELINE && cfg->n_rules_files && !(cfg->formats & IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--rules labels records, telemetry rows and Joy flows: the timeline has no labels");
@@ -275,9 +277,12 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     const char *outdir = cfg->output_dir ? cfg->output_dir : "./iotflow-out";
     if (strcmp(outdir, "-") == 0) {
         unsigned f = cfg->formats;
-        if ((f & (f - 1)) != 0 || (cfg->variants == 3 && f != IOF_FMT_JOY))
+        /* the telemetry and timeline tables have no variants */
+        if ((f & (f - 1)) != 0 || (cfg->variants == 3 && f != IOF_FMT_JOY && cfg->table == IOF_TABLE_CUSTOMFLOW))
             return iof__fail(err, errlen, IOF_E_INVAL,
-                             "-o - streams one format and one variant: add --variant bi|uni and a single -f");
+                             cfg->table == IOF_TABLE_CUSTOMFLOW
+                                 ? "-o - streams one format and one variant: add --variant bi|uni and a single -f"
+                                 : "-o - streams one format: give a single -f");
     }
     iof_run *r = calloc(1, sizeof(*r));
     if (!r)
@@ -580,6 +585,8 @@ static int setup(iof_run *r)
     uint64_t maps_mem = !r->max_memory_given || c->max_memory == UINT64_MAX ? 0 : c->max_memory;
     if (r->labels)
         iof__labeller_needs(r->labels, need);
+    r->dns_for_rules = need[IOF_LBL_NEED_DNS] != NULL;
+    r->sni_for_rules = need[IOF_LBL_NEED_SNI] != NULL;
     /* --features dns / tls: the timeline's names come from the same maps */
     if (tl_name_kinds(r) >> IOF_TL_NAMES_DNS & 1)
         need[IOF_LBL_NEED_DNS] = "--features dns";

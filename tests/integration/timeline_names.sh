@@ -6,8 +6,9 @@
 #     responses and ClientHellos give (timeline_names.py: its own reading, the label tests'
 #     loaders), in CSV and in JSON Lines, and Parquet holds the same lists (DuckDB);
 #   - Parquet with --threads 1 is byte for byte the default run's;
-#   - --features dns alone: dns_names and names_dropped, no tls_names; the summary and the
-#     stats JSON count the names listed and not listed;
+#   - --features dns alone: dns_names and names_dropped, no tls_names; repeated, the lists add
+#     up ('dns, sni' too); -o - streams the file's bytes; the summary and the stats JSON count
+#     the names listed and not listed;
 #   - refused, exit 1, nothing written: --features with the custom-flow or the telemetry table,
 #     an unknown feature name.
 # Skips (77) without tshark or the corpus.
@@ -86,6 +87,18 @@ if [ -f "$C" ]; then
     "$BIN" extract -q --table timeline --features dns -f csv -o "$T/dnsonly" "$C" || fail "--features dns"
     hdr=$(head -1 "$T"/dnsonly/timeline/*.csv | tr -d '\r')
     [[ $hdr == *,remotes_in,dns_names,names_dropped ]] || fail "--features dns: header $hdr"
+fi
+
+# the option repeated adds up; spaces after commas and `sni` are taken; -o - needs no --variant
+# (the timeline has none) and streams what the file holds
+if [ -f "$C" ]; then
+    "$BIN" extract -q --table timeline --features dns --features tls -f csv -o "$T/twice" "$C" || fail "--features twice"
+    "$BIN" extract -q --table timeline --features 'dns, sni' -f csv -o "$T/spaced" "$C" || fail "--features 'dns, sni'"
+    cmp -s "$T"/twice/timeline/*.csv "$T"/spaced/timeline/*.csv || fail "--features twice / 'dns, sni' differ"
+    hdr=$(head -1 "$T"/twice/timeline/*.csv | tr -d '\r')
+    [[ $hdr == *,remotes_in,dns_names,tls_names,names_dropped ]] || fail "--features twice: header $hdr"
+    "$BIN" extract -q --table timeline --features all -f csv -o - "$C" > "$T/stdout.csv" || fail "-o - (timeline)"
+    cmp -s "$T/stdout.csv" "$T"/twice/timeline/*.csv || fail "-o - differs from the file"
 fi
 
 # refused: exit 1, nothing written

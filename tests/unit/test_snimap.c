@@ -134,7 +134,7 @@ static void test_one_segment(void)
     n = mk_hello("a\001b\\c", 0);
     hello[n - 4] = 0; /* "a\0b\c" */
     ASSERT_EQ_INT(seg(m, 40002, 0, n, 8 * S), IOF_OK);
-    ASSERT_EQ_STR(look(m, 40002, 8 * S, fed), "a\\000b\\092c");
+    ASSERT_EQ_STR(look(m, 40002, 8 * S, fed), "a\\000b\\\\c");
     iof__snimap_destroy(m);
 }
 

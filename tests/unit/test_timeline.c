@@ -175,6 +175,7 @@ static void test_sensor_columns(void)
 /* a name source: by the remote's last octet. Remote 1: b, a (TLS: a); remote 2: another "a"
  * text (a second store entry) and c; remote 3: 20 names n00..n19 (TLS: none). */
 static char many[20][4];
+static char pool[20 * IOF_TL_ROW_NAMES][8];
 static const char a2[] = "a.example";
 static void fake_names(void *ctx, const iof__telrow *r, const char *out[][IOF_TL_ROW_NAMES], size_t n[IOF_TL_NAME_KINDS])
 {
@@ -195,6 +196,10 @@ static void fake_names(void *ctx, const iof__telrow *r, const char *out[][IOF_TL
             snprintf(many[i], sizeof many[i], "n%02d", i);
             out[IOF_TL_NAMES_DNS][n[0]++] = many[i];
         }
+        break;
+    case 4: /* 64 names of a pool by the remote port: 20 ports grow the second's index past 1024 */
+        for (int i = 0; i < IOF_TL_ROW_NAMES; i++)
+            out[IOF_TL_NAMES_DNS][n[0]++] = pool[r->k.rem_port * IOF_TL_ROW_NAMES + i];
         break;
     }
 }
@@ -232,14 +237,38 @@ static void test_names(void)
     ASSERT_EQ_INT(d2->n_names[IOF_TL_NAMES_TLS], 0);
     ASSERT_EQ_INT(d2->names_dropped, 4);
     /* the next second, silent: empty lists */
-    ASSERT_EQ_INT(iof__timeline_flush(t), 0);
+    ASSERT_EQ_INT(iof__timeline_clock(t, t0 + 2 * S + 1), 0);
     ASSERT_EQ_INT(nrows, 4);
     ASSERT_EQ_INT(rows[2].n_names[0] + rows[2].n_names[1] + rows[3].n_names[0], 0);
     ASSERT_EQ_INT(rows[3].names_dropped, 0);
+    /* a third: the same names again (the cleared index finds them anew) and 1,280 more for
+     * device 1, in reverse order of their texts: the index grows within the second */
+    for (int i = 0; i < 20 * IOF_TL_ROW_NAMES; i++)
+        snprintf(pool[i], sizeof pool[i], "p%04d", 20 * IOF_TL_ROW_NAMES - 1 - i);
+    ASSERT_EQ_INT(iof__timeline_row(t, &(iof__telrow){ .k = r3.k, .sec_ns = t0 + 2 * S, .packets_out = 1 }), 0);
+    ASSERT_EQ_INT(iof__timeline_row(t, &(iof__telrow){ .k = r1.k, .sec_ns = t0 + 2 * S, .packets_out = 1 }), 0);
+    for (uint16_t port = 0; port < 20; port++) {
+        iof__telrow p = tr(t0 + 2 * S, 1, 4, 1, 0, t0);
+        p.k.rem_port = port;
+        ASSERT_EQ_INT(iof__timeline_row(t, &p), 0);
+        ASSERT_EQ_INT(iof__timeline_row(t, &p), 0); /* twice: once each */
+    }
+    ASSERT_EQ_INT(iof__timeline_flush(t), 0);
+    ASSERT_EQ_INT(nrows, 6);
+    ASSERT_EQ_INT(rows[4].n_names[IOF_TL_NAMES_DNS], 16); /* device 1: a, b and the pool's first 14 */
+    ASSERT_EQ_STR(rows[4].names[IOF_TL_NAMES_DNS][0], "a.example");
+    ASSERT_EQ_STR(rows[4].names[IOF_TL_NAMES_DNS][1], "b.example");
+    ASSERT_EQ_STR(rows[4].names[IOF_TL_NAMES_DNS][2], "p0000");
+    ASSERT_EQ_STR(rows[4].names[IOF_TL_NAMES_DNS][15], "p0013");
+    ASSERT_EQ_INT(rows[4].names_dropped, 2 + 20 * IOF_TL_ROW_NAMES - 16);
+    ASSERT_EQ_INT(rows[4].n_names[IOF_TL_NAMES_TLS], 1);
+    ASSERT_EQ_INT(rows[5].n_names[IOF_TL_NAMES_DNS], 16); /* device 2: n00..n15 again */
+    ASSERT_EQ_STR(rows[5].names[IOF_TL_NAMES_DNS][0], "n00");
+    ASSERT_EQ_INT(rows[5].names_dropped, 4);
     iof__tl_stats st;
     iof__timeline_get_stats(t, &st);
-    ASSERT_EQ_INT(st.names_listed, 4 + 16);
-    ASSERT_EQ_INT(st.names_dropped, 4);
+    ASSERT_EQ_INT(st.names_listed, 4 + 16 + 17 + 16);
+    ASSERT_EQ_INT(st.names_dropped, 4 + (2 + 20 * IOF_TL_ROW_NAMES - 16) + 4);
     iof__timeline_destroy(t);
 
     /* the columns: dns only, then both, the sensors after them; the row's lists through the schema */
