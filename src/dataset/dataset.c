@@ -231,6 +231,53 @@ void iof__ds_close(iof__ds_reader *r)
     free(r);
 }
 
+static int read_line(iof__ds_reader *r, size_t *len);
+
+int iof__ds_columns(const char *path, iof__ds_column_fn fn, void *ctx, size_t *n, char *err, size_t errlen)
+{
+    *n = 0;
+    iof__ds_reader *r;
+    IOF_TRY(iof__ds_open(&r, path, err, errlen));
+    int rc = IOF_OK;
+    if (r->fmt == IOF__DS_PARQUET) {
+        const iof__schema *s = iof__pq_reader_schema(r->pq);
+        for (size_t c = 0; c < s->n; c++)
+            fn(ctx, c, s->cols[c].name, strlen(s->cols[c].name));
+        *n = s->n;
+    } else {
+        size_t len;
+        rc = read_line(r, &len);
+        if (rc < 0) {
+            rc = iof__fail(err, errlen, rc, "%s", r->errmsg);
+        } else if (rc == 0) {
+            rc = r->fmt == IOF__DS_CSV ? iof__fail(err, errlen, IOF_E_FORMAT, "%s: empty file (no CSV header)", path)
+                                       : IOF_OK;
+        } else if (r->fmt == IOF__DS_CSV) {
+            int nf = iof__csv_split(r->line, r->f, NULL, DS_MAX_MEMBERS);
+            rc = nf < 0 ? iof__fail(err, errlen, IOF_E_FORMAT, "%s:1: malformed CSV header", path) : IOF_OK;
+            for (int c = 0; c < nf; c++)
+                fn(ctx, (size_t)c, r->f[c], strlen(r->f[c]));
+            *n = nf < 0 ? 0 : (size_t)nf;
+        } else {
+            const char *why = NULL;
+            size_t at = 0;
+            int nm = iof__json_object(r->line, len, r->m, DS_MAX_MEMBERS, &why, &at);
+            rc = nm < 0 ? iof__fail(err, errlen, IOF_E_FORMAT, "%s:1:%zu: %s", path, at + 1, why) : IOF_OK;
+            for (int c = 0; c < nm; c++) { /* the key as written, unescaped when it fits */
+                char key[4 * IOF_MAX_COLNAME];
+                long kl = iof__json_unescape(r->m[c].key, r->m[c].key_len, key, sizeof(key));
+                if (kl >= 0)
+                    fn(ctx, (size_t)c, key, (size_t)kl);
+                else
+                    fn(ctx, (size_t)c, r->m[c].key, r->m[c].key_len);
+            }
+            *n = nm < 0 ? 0 : (size_t)nm;
+        }
+    }
+    iof__ds_close(r);
+    return rc;
+}
+
 static bool name_is(const want *w, const char *s, size_t n)
 {
     for (int a = 0; a < 2; a++)

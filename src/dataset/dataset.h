@@ -71,6 +71,12 @@ int iof__ds_next(iof__ds_reader *r);
 /* Value k of the current row (valid until the next iof__ds_next). */
 void iof__ds_get(const iof__ds_reader *r, size_t k, iof__value *v);
 
+/* The file's column names in order (Parquet: its schema; CSV: its header; JSON Lines: the keys
+ * of its first row, unescaped): fn(ctx, i, name, len) for each; *n = how many (0
+ * for an empty JSON Lines file). 0, or an error naming the file (unreadable, malformed). */
+typedef void (*iof__ds_column_fn)(void *ctx, size_t i, const char *name, size_t len);
+int iof__ds_columns(const char *path, iof__ds_column_fn fn, void *ctx, size_t *n, char *err, size_t errlen);
+
 /* The variant the file holds: its metadata (Parquet `iotflow.variant`, or `iotflow.variants`
  * when the run wrote one), else its folder (a path with "unidirectional"). 0 bi, 1 uni. */
 int iof__ds_variant(const iof__ds_reader *r);

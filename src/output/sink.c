@@ -350,6 +350,7 @@ static int open_file(iof__sink *s, sink_file *sf, int fmt, unsigned sub, int64_t
     sf->day = day;
     sf->part = part;
     char path[4096];
+    bool checked = false;
     if (s->to_stdout) {
         strcpy(path, "-");
     } else {
@@ -367,6 +368,14 @@ static int open_file(iof__sink *s, sink_file *sf, int fmt, unsigned sub, int64_t
                                  "%s already exists (an earlier run's output for the same day, "
                                  "variant and format): nothing was written; --overwrite replaces "
                                  "it, --append adds part files beside it", path);
+            /* --append: the file beside which the parts go (the first taken path) holds this
+             * run's columns, else the day's files would disagree on them */
+            if (s->cfg.check_append && !checked) {
+                checked = true;
+                if (s->cfg.check_append(s->cfg.check_ctx, path, &s->schema[s->fmts[fmt].layout], s->errmsg,
+                                        sizeof(s->errmsg)) != IOF_OK)
+                    return IOF_E_EXISTS;
+            }
             if (++sf->part >= IOF_MAX_PARTS) /* --append: the next free part */
                 return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_OUTPUT,
                                  "%s: more than %d part files", path, IOF_MAX_PARTS);

@@ -28,6 +28,11 @@ typedef struct iof__sink_cfg {
     iof_existing existing;    /* a final path that holds a file this run did not write */
     const char *name_tag;     /* NULL, or a tag in every file name (--shard: "s2of8"), so runs
                                  writing one directory never share a path */
+    /* --append: asked once per earlier file the run adds a part beside (a day, variant and
+     * format), with the schema this run writes there; non-zero (a message in err) refuses the
+     * run as an existing file does (IOF_E_EXISTS). NULL: not checked. */
+    int (*check_append)(void *ctx, const char *path, const iof__schema *schema, char *err, size_t errlen);
+    void *check_ctx;
     unsigned threads;         /* 1: everything on the caller's thread; 0: a helper thread writes
                                  the sorted batches of columnar files when there are >= 2 cores
                                  (the output is the same) */

@@ -14,6 +14,7 @@
 #include "common/sysmem.h"
 #include "common/walk.h"
 #include "capture/merge.h"
+#include "dataset/dataset.h"
 #include "flow/attrib.h"
 #include "kinds/joy_json.h"
 #include "kinds/sensorcols.h"
@@ -544,6 +545,64 @@ static int setup_telemetry(iof_run *r, uint64_t seed)
     return IOF_OK;
 }
 
+/* --append: the earlier file holds the columns this run writes (the sink asks once per file it
+ * adds parts beside), so a day's files never disagree on them (a reader taking the first
+ * file's schema would drop what only later parts have). */
+typedef struct cols_cmp {
+    const iof__schema *s;
+    bool differs;
+    size_t at;
+    char there[IOF_MAX_COLNAME];
+} cols_cmp;
+
+static void col_seen(void *ctx, size_t i, const char *name, size_t len)
+{
+    cols_cmp *c = ctx;
+    if (c->differs)
+        return;
+    if (i >= c->s->n || strlen(c->s->cols[i].name) != len || memcmp(c->s->cols[i].name, name, len) != 0) {
+        c->differs = true;
+        c->at = i;
+        snprintf(c->there, sizeof(c->there), "\"%.*s\"", (int)(len < 40 ? len : 40), name);
+    }
+}
+
+static int check_append(void *ctx, const char *path, const iof__schema *schema, char *err, size_t errlen)
+{
+    (void)ctx;
+    cols_cmp c = { .s = schema };
+    size_t n;
+    char why[512];
+    int rc = iof__ds_columns(path, col_seen, &c, &n, why, sizeof(why));
+    if (rc == IOF_E_NOMEM)
+        return iof__fail(err, errlen, rc, "out of memory");
+    if (rc != IOF_OK)
+        return iof__fail(err, errlen, IOF_E_EXISTS,
+                         "--append: cannot read the columns of the earlier file beside which parts would go (%s); "
+                         "nothing was written",
+                         why);
+    if (n == 0) /* an empty JSON Lines file: no columns to disagree with */
+        return IOF_OK;
+    if (!c.differs && n != schema->n) {
+        c.differs = true;
+        c.at = n < schema->n ? n : schema->n;
+        snprintf(c.there, sizeof(c.there), "none");
+    }
+    if (!c.differs)
+        return IOF_OK;
+    char here[IOF_MAX_COLNAME + 2];
+    if (c.at < schema->n)
+        snprintf(here, sizeof(here), "\"%s\"", schema->cols[c.at].name);
+    else
+        snprintf(here, sizeof(here), "none");
+    return iof__fail(err, errlen, IOF_E_EXISTS,
+                     "--append: %s has other columns than this run writes (%zu there, %zu here; column %zu is %s "
+                     "there, %s here): parts of a day must share their columns, so append with the options that "
+                     "wrote it (--features, --sensors, --rules, --device-ip, --last-seen, --layout, ...) or write "
+                     "elsewhere; nothing was written",
+                     path, n, schema->n, c.at + 1, c.there, here);
+}
+
 /* Sink stage: the record's rows in the output files (a sink takes the kind it was made for). */
 static int to_sink(void *ctx, const iof__row_kind *kind, const void *rec)
 {
@@ -680,6 +739,7 @@ static int setup(iof_run *r)
         .kind = kind,
         .kind_cfg = kind_cfg,
         .existing = c->existing,
+        .check_append = c->existing == IOF_EXISTING_APPEND ? check_append : NULL,
         .name_tag = tag,
     };
     IOF_TRY(iof__sink_create(&r->sink, &sc, r->errmsg, sizeof(r->errmsg)));

@@ -6,7 +6,7 @@
 #    listed (stats JSON and summary), nothing else is left, the verdict says so;
 #  - an earlier run's file in the way: refused by default (exit 1, the directory as it was,
 #    including the days this run had completed), --overwrite (replaced, stale parts removed),
-#    --append (part files beside);
+#    --append (part files beside; refused when the earlier file has other columns);
 #  - --stats that cannot be written: exit 3 and a FAILED verdict, never "OK";
 #  - stdout closed by its reader (| head): quiet, exit 141; a file-size limit (SIGXFSZ):
 #    exit 3 with a message, no temporary file.
@@ -76,6 +76,21 @@ check "--append: exit 0, one part1 per day and variant" \
 check "--append: the part files hold the same rows" cmp -s "$TMP/prev/bidirectional/24-06-24.csv" "$TMP/prev/bidirectional/24-06-24.part1.csv"
 run -f csv --append -o "$TMP/prev" "$TMP/3d.pcap"
 check "--append again: part2" [ -e "$TMP/prev/unidirectional/24-06-25.part2.csv" ]
+# --append with other columns (--device-ip; the nested layout): refused, exit 1, nothing added,
+# the message names the file and the first column that differs; each format is compared
+find "$TMP/prev" -type f -exec md5sum {} + | sort > "$TMP/prev2.md5"
+for args in "-f csv --device-ip" "-f parquet --device-ip" "-f jsonl --layout wide" "-f parquet --layout nested"; do
+  # shellcheck disable=SC2086
+  "$BIN/iotflow" extract -q --hash-seed 1 --append $args -o "$TMP/prev" "$TMP/3d.pcap" 2>"$TMP/cols.err"; rc=$?
+  [ "$args" = "-f jsonl --layout wide" ] && { check "--append $args: no earlier jsonl, exit 0 (got $rc)" [ $rc -eq 0 ]; continue; }
+  check "--append $args: other columns, exit 1 (got $rc)" [ $rc -eq 1 ]
+  check "--append $args: the message names the file and the columns" \
+    grep -qE -- '--append: .*24-06-2[345]\.(csv|parquet) has other columns than this run writes \([0-9]+ there, [0-9]+ here; column [0-9]+ is ' "$TMP/cols.err"
+  check "--append $args: nothing added" cmp -s "$TMP/prev2.md5" <(find "$TMP/prev" -type f ! -name '*.jsonl' -exec md5sum {} + | sort)
+done
+run -f jsonl --layout nested --append -o "$TMP/prev" "$TMP/3d.pcap" 2>"$TMP/cols.err"; rc=$?
+check "--append -f jsonl (nested) beside the wide jsonl: refused, exit 1 (got $rc)" [ $rc -eq 1 ]
+find "$TMP/prev" -name '*.jsonl' -delete
 # --overwrite: replaces, and removes the earlier run's later parts of those days
 "$BIN/iotflow" extract --hash-seed 1 -f csv --overwrite -o "$TMP/prev" --stats "$TMP/ow.json" "$TMP/3d.pcap" 2>"$TMP/ow.err"; rc=$?
 check "--overwrite: exit 0 (got $rc)" [ $rc -eq 0 ]
