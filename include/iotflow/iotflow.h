@@ -62,15 +62,21 @@ enum iof_format_bits {
     IOF_FMT_JSONL = 1u << 2,
     IOF_FMT_JOY = 1u << 3,    /* Joy 3.0.3 flows, gzip NDJSON (docs/JOY.md) */
 };
-/* --features: per-flow feature groups (docs/OUTPUT.md "Name columns"). Today the timeline table
- * takes dns and tls (the names contacted each second); custom-flow and telemetry column groups
- * come with the issue that builds them (refused until then). */
+/* --features: per-flow feature groups (docs/OUTPUT.md "Feature columns"). Which table takes
+ * which names: the timeline table takes dns and tls (the names contacted each second); custom-flow
+ * records take byte_dist and entropy (Joy-style byte features, exact); the telemetry table none.
+ * Any other pairing is refused by iof_run_create. */
 enum iof_feature_bits {
-    IOF_FEATURE_DNS = 1u << 0,   /* DNS names (the capture's answers: which name an address had) */
-    IOF_FEATURE_TLS = 1u << 1,   /* TLS server names (ClientHello SNI) */
+    IOF_FEATURE_DNS = 1u << 0,       /* timeline: DNS names (the capture's answers) */
+    IOF_FEATURE_TLS = 1u << 1,       /* timeline: TLS server names (ClientHello SNI) */
+    IOF_FEATURE_BYTE_DIST = 1u << 2, /* custom-flow: byte_dist counts, byte_dist_mean, _std */
+    IOF_FEATURE_ENTROPY = 1u << 3,   /* custom-flow: entropy, total_entropy */
+    IOF_FEATURE_ALL = 1u << 31,      /* "all": every feature the run's table (and output) takes,
+                                        resolved by iof_run_create (none for telemetry or -f joy
+                                        alone: not an error) */
 };
-/* Parses a --features list ("dns,tls", "all"; names separated by commas) into IOF_FEATURE_*
- * bits. IOF_E_INVAL with a message naming the unknown name and the known ones. */
+/* Parses a --features list ("dns,tls", "byte_dist,entropy", "all"; names separated by commas)
+ * into IOF_FEATURE_* bits ("all": IOF_FEATURE_ALL). IOF_E_INVAL with a message naming the unknown name and the known ones. */
 iof_err iof_features_parse(const char *list, unsigned *out, char *errbuf, size_t errlen);
 /* The names of the bits in `features`, comma-separated, into buf (as --features takes them). */
 const char *iof_features_text(unsigned features, char *buf, size_t len);
@@ -153,8 +159,8 @@ typedef struct iof_config {
     bool anonymise;           /* write private remote IPs as 0.0.0.0 / :: (default true) */
     bool device_ip;           /* add a device_ip column (default false: an identifier of the
                                  local network, left out of the dataset-compatible layout) */
-    unsigned features;        /* --features: IOF_FEATURE_* bits (default 0: none); the timeline
-                                 table only for now */
+    unsigned features;        /* --features: IOF_FEATURE_* bits (default 0: none): dns, tls on
+                                 the timeline; byte_dist, entropy on custom-flow records */
     bool last_seen;           /* add a LastSeen / last_seen column to custom-flow records: the
                                  record's last packet time, so a later reader knows its lifetime
                                  (default false: not in the dataset-compatible layout). Custom-flow

@@ -27,7 +27,9 @@
  * value rounds to even, ...062; docs/JOY.md "Differences"). */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 
+#include "common/err.h"
 #include "features/feature.h"
 
 typedef struct bd_state {
@@ -132,6 +134,123 @@ static void bd_json(iof__tbuf *b, const void *out, const void *in, const iof__fe
     }
 }
 
+/* Custom-flow columns (--features byte_dist, entropy; docs/OUTPUT.md "Feature columns"): exact
+ * values of the record's bytes, not Joy's. The two directions' counts and sums are added (both
+ * exact integers), then: counts as they are (no shift), mean = s1 / n, the sample standard
+ * deviation sqrt((n s2 - s1^2) / (n (n - 1))) with its numerator in 128-bit integers, and the
+ * Shannon entropy in bits per byte in double precision from the exact counts. Null when nothing
+ * defines them: no byte (mean, std, entropy, total_entropy), one byte (std). */
+enum {
+    BD_COL_COUNT = 0,          /* wide: ids 0..255, one column per byte value */
+    BD_COL_LIST = 256,         /* nested: the 256 counts as one list */
+    BD_COL_MEAN, BD_COL_STD, BD_COL_ENTROPY, BD_COL_TOTAL_ENTROPY,
+};
+#define BD_DECIMALS 6          /* as Joy prints them (%f) */
+
+static int bd_declare(iof__schema *s, const iof__feat_opts *o, bool wide, uint16_t field, uint32_t base)
+{
+    if (o->dist) {
+        if (wide) {
+            char name[IOF_MAX_COLNAME];
+            for (uint32_t v = 0; v < 256; v++) {
+                snprintf(name, sizeof(name), "byte_dist_%03u", v);
+                IOF_TRY(iof__schema_add(s, name, IOF_VT_INT64, false, false, field, base + BD_COL_COUNT + v,
+                                        "payload bytes of this value in the record (both directions of a "
+                                        "bidirectional record)"));
+            }
+        } else
+            IOF_TRY(iof__schema_add(s, "byte_dist", IOF_VT_INT64, false, true, field, base + BD_COL_LIST,
+                                    "payload bytes of each value 0..255 in the record: 256 counts"));
+    }
+    static const struct { uint32_t id; bool on_dist; const char *name, *doc; } f[] = {
+        { BD_COL_MEAN, true, "byte_dist_mean", "mean payload byte value (null: no payload byte)" },
+        { BD_COL_STD, true, "byte_dist_std",
+          "sample standard deviation (n - 1) of the payload byte values (null: fewer than 2 bytes)" },
+        { BD_COL_ENTROPY, false, "entropy", "Shannon entropy of the payload bytes, bits per byte (null: no byte)" },
+        { BD_COL_TOTAL_ENTROPY, false, "total_entropy", "entropy x payload bytes, bits (null: no byte)" },
+    };
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+        if (f[i].on_dist ? !o->dist : !o->entropy)
+            continue;
+        iof__column c = { .type = IOF_VT_FLOAT64, .nullable = true, .field = field, .index = base + f[i].id,
+                          .doc = f[i].doc, .decimals = BD_DECIMALS };
+        snprintf(c.name, sizeof(c.name), "%s", f[i].name);
+        IOF_TRY(iof__schema_add_column(s, &c));
+    }
+    return IOF_OK;
+}
+
+/* The record's combined state: out plus in (in NULL: a one-way record). */
+static void bd_sum(const bd_state *a, const bd_state *t, uint64_t *n, uint64_t *s1, uint64_t *s2)
+{
+    *n = a->n + (t ? t->n : 0);
+    *s1 = a->s1 + (t ? t->s1 : 0);
+    *s2 = a->s2 + (t ? t->s2 : 0);
+}
+
+static void set_f(iof__value *v, double x)
+{
+    v->null = false;
+    v->f = x;
+}
+
+static double bd_exact_entropy(const bd_state *a, const bd_state *t, uint64_t n)
+{
+    double h = 0.0;
+    for (int i = 0; i < 256; i++) {
+        uint64_t c = (uint64_t)a->count[i] + (t ? t->count[i] : 0u);
+        if (c) {
+            double p = (double)c / (double)n;
+            h -= p * log2(p);
+        }
+    }
+    return h;
+}
+
+static void bd_get(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v)
+{
+    const bd_state *a = out, *t = in;
+    uint64_t n, s1, s2;
+    v->null = true;
+    if (id < BD_COL_LIST || id == BD_COL_LIST) {
+        uint32_t b = id == BD_COL_LIST ? k : id;
+        v->null = false;
+        v->i = (int64_t)a->count[b] + (t ? (int64_t)t->count[b] : 0);
+        return;
+    }
+    bd_sum(a, t, &n, &s1, &s2);
+    switch (id) {
+    case BD_COL_MEAN:
+        if (n)
+            set_f(v, (double)s1 / (double)n);
+        break;
+    case BD_COL_STD:
+        if (n >= 2) {
+            unsigned __int128 d = (unsigned __int128)n * s2 - (unsigned __int128)s1 * s1; /* >= 0 */
+            set_f(v, sqrt((double)d / ((double)n * (double)(n - 1))));
+        }
+        break;
+    case BD_COL_ENTROPY:
+        if (n)
+            set_f(v, bd_exact_entropy(a, t, n));
+        break;
+    case BD_COL_TOTAL_ENTROPY:
+        if (n)
+            set_f(v, bd_exact_entropy(a, t, n) * (double)n);
+        break;
+    default: break;
+    }
+}
+
+static uint32_t bd_count(const void *out, const void *in, uint32_t id)
+{
+    (void)out;
+    (void)in;
+    return id == BD_COL_LIST ? 256 : 0;
+}
+
+static const iof__feat_cols bd_cols = { bd_declare, bd_get, bd_count };
+
 const iof__feature iof__feat_byte_dist = {
     .name = "byte_dist",
     .joy_slot = IOF_FEAT_JOY_AFTER_PACKETS,
@@ -139,4 +258,5 @@ const iof__feature iof__feat_byte_dist = {
     .state_bytes = sizeof(bd_state),
     .update = bd_update,
     .joy_json = bd_json,
+    .cols = &bd_cols,
 };

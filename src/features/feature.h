@@ -12,8 +12,9 @@
  * - Writers: joy_json writes the module's keys of a Joy flow object in Joy's order, from the
  *   "out" and "in" states (in is NULL for a one-way flow); Joy writes them at fixed places of
  *   its object (iof__feat_joy_slot).
- * - Hook for custom-flow columns: `cols` (NULL today) will describe the module's columns of a
- *   --features column group for custom-flow records and how to fill a row from a state.
+ * - Custom-flow columns: `cols` (NULL: none) declares the module's columns of the --features
+ *   column group of custom-flow records and reads a cell from the record's two states
+ *   (features/cffeat.h glues them to the custom-flow policy and row).
  *
  * The registry (registry.c) lists the modules in Joy's print order; a feature set is the
  * modules an output enables (iof__feat_opts), each with its offset in the extension area.
@@ -25,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/schema.h"
 #include "decode/decode.h"
 #include "output/textbuf.h"
 
@@ -87,7 +89,16 @@ typedef enum iof__feat_joy_slot {
     IOF_FEAT_JOY_SLOTS
 } iof__feat_joy_slot;
 
-struct iof__feat_cols;   /* custom-flow columns of a module: a later step (--features) */
+/* A module's columns in custom-flow records (--features). Each column carries the module's own
+ * column id (< IOF_FEAT_COL_IDS) in the low bits of its index; the caller adds base (its
+ * encoding of where the module's state is) and gives field. Cells are made from the states of
+ * both directions when the row is read (in NULL: a one-way record). */
+#define IOF_FEAT_COL_IDS 4096u
+typedef struct iof__feat_cols {
+    int (*declare)(iof__schema *s, const iof__feat_opts *o, bool wide, uint16_t field, uint32_t base);
+    void (*get)(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v);
+    uint32_t (*count)(const void *out, const void *in, uint32_t id);   /* list columns' length */
+} iof__feat_cols;
 
 typedef struct iof__feature {
     const char *name;
@@ -102,7 +113,7 @@ typedef struct iof__feature {
     /* before the flow is written (NULL: nothing to do) */
     void (*finish)(void *st, const iof__feat_opts *o);
     void (*joy_json)(iof__tbuf *b, const void *out, const void *in, const iof__feat_opts *o);
-    const struct iof__feat_cols *cols;                 /* NULL: no custom-flow columns yet */
+    const iof__feat_cols *cols;                        /* NULL: no custom-flow columns */
 } iof__feature;
 
 /* The registry, in Joy's print order. */
@@ -129,6 +140,10 @@ void iof__featset_finish(const iof__featset *s, void *ext);
  * areas (in NULL for a one-way flow). */
 void iof__featset_joy_json(const iof__featset *s, iof__feat_joy_slot slot, iof__tbuf *b,
                            const void *out, const void *in);
+
+/* The captured part of [off, off + len) of p's frame, as a slice the modules may index (*n its
+ * length; NULL and 0 when off is past the captured bytes). */
+const uint8_t *iof__feat_slice(const iof__pkt *p, uint32_t off, uint32_t len, uint32_t *n);
 
 /* Shared writer helper: ",\"key\":\"<hex>\"" (Joy's zprintf_raw_as_hex after a key); key
  * NULL writes the quoted hex alone. */

@@ -1,24 +1,6 @@
 /* The feature modules on the Joy flow policy (flow/joyflow.h): the policy's per-record hooks
  * feed a feature set, see joyfeat.h. */
-#include "common/rd.h"
 #include "features/joyfeat.h"
-
-/* The captured part of [off, off + len) of the frame: a slice the modules may index. */
-static const uint8_t *slice(const iof__pkt *p, uint32_t off, uint32_t len, uint32_t *n)
-{
-    iof__rd rd = rd_init(p->data, p->caplen);
-    rd_skip(&rd, off);
-    if (rd.err) {
-        *n = 0;
-        return NULL;
-    }
-    size_t left = rd_left(&rd);
-    *n = len < left ? len : (uint32_t)left;
-    const uint8_t *q = rd_bytes(&rd, *n);
-    if (!q)
-        *n = 0;
-    return q;
-}
 
 static void on_created(void *ctx, iof__joyrec *r)
 {
@@ -32,12 +14,12 @@ static void on_packet(void *ctx, iof__joyrec *r, const iof__jf_data *d)
     const iof__pkt *p = d->pkt;
     iof__feat_pkt fp = { .pkt = p, .data_pkts = r->ndata, .tcp = d->tcp, .ts_us = d->ts_us,
                          .key_proto = r->proto, .key_sp = r->sp, .key_dp = r->dp };
-    fp.data = slice(p, d->off, d->len, &fp.len);
+    fp.data = iof__feat_slice(p, d->off, d->len, &fp.len);
     fp.wire_len = d->len;
     fp.app_dns = r->proto == 17 && r->app;   /* Joy's only UDP keyword is DNS's */
-    fp.ip = slice(p, p->l3_off, p->ip_len, &fp.ip_len);
+    fp.ip = iof__feat_slice(p, p->l3_off, p->ip_len, &fp.ip_len);
     if (d->tcp)   /* Joy's TCP parser checked 20 <= header <= segment */
-        fp.tcp_opts = slice(p, p->l4_off + 20, p->l4_hlen - 20, &fp.tcp_opts_len);
+        fp.tcp_opts = iof__feat_slice(p, p->l4_off + 20, p->l4_hlen - 20, &fp.tcp_opts_len);
     iof__featset_update(s, r->ext, &fp);
 }
 

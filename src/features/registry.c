@@ -1,5 +1,6 @@
 /* The feature-module registry and feature sets: see feature.h. */
 #include "common/err.h"
+#include "common/rd.h"
 #include "features/feature.h"
 
 /* Joy's print order: byte_dist/entropy after packets[], then its feature list (wht, dns,
@@ -89,4 +90,20 @@ void iof__feat_put_hex(iof__tbuf *b, const char *key, const uint8_t *p, size_t n
     iof__tb_putc(b, '"');
     iof__tb_hex(b, p, n);
     iof__tb_putc(b, '"');
+}
+
+const uint8_t *iof__feat_slice(const iof__pkt *p, uint32_t off, uint32_t len, uint32_t *n)
+{
+    iof__rd rd = rd_init(p->data, p->caplen);
+    rd_skip(&rd, off);
+    if (rd.err) {
+        *n = 0;
+        return NULL;
+    }
+    size_t left = rd_left(&rd);
+    *n = len < left ? len : (uint32_t)left;
+    const uint8_t *q = rd_bytes(&rd, *n);
+    if (!q)
+        *n = 0;
+    return q;
 }

@@ -12,6 +12,8 @@ static const struct {
 } names[] = {
     { "dns", IOF_FEATURE_DNS },
     { "tls", IOF_FEATURE_TLS },
+    { "byte_dist", IOF_FEATURE_BYTE_DIST },
+    { "entropy", IOF_FEATURE_ENTROPY },
 };
 #define N_NAMES (sizeof(names) / sizeof(names[0]))
 
@@ -34,9 +36,9 @@ iof_err iof_features_parse(const char *list, unsigned *out, char *errbuf, size_t
         while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
             n--;
         unsigned bit = 0;
+        /* every feature the run's table takes: iof_run_create resolves it */
         if (n == 3 && strncmp(p, "all", 3) == 0)
-            for (size_t i = 0; i < N_NAMES; i++)
-                bit |= names[i].bit;
+            bit = IOF_FEATURE_ALL;
         for (size_t i = 0; i < N_NAMES && !bit; i++)
             if (strlen(names[i].name) == n && strncmp(p, names[i].name, n) == 0)
                 bit = names[i].bit;

@@ -78,6 +78,8 @@ static void rec_init(void *ctx, iof__flow *f)
     const iof__cflow *t = ctx;
     iof__cfrec *r = rec_of(f);
     iof__cfrec_bind_slots(r, (unsigned char *)(r + 1), t->cfg.packets);
+    r->feat_bytes = (uint32_t)(2 * t->cfg.hooks.ext_size);
+    r->feat = r->feat_bytes ? iof__ftab_ext(&t->tab, f) : NULL;
 }
 
 static void rec_fini(void *ctx, iof__flow *f)
@@ -90,7 +92,8 @@ int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_
 {
     *out = NULL;
     if (cfg->packets > IOF_MAX_PACKET_SLOTS || cfg->payload > IOF_MAX_PAYLOAD_BYTES ||
-        cfg->window_ns <= 0 || cfg->max_flows == 0)
+        cfg->window_ns <= 0 || cfg->max_flows == 0 || cfg->hooks.ext_size > IOF_FTAB_MAX_EXT / 2 ||
+        (cfg->hooks.ext_size && !cfg->hooks.packet))
         return IOF_E_INVAL;
     iof__cflow *t = calloc(1, sizeof(*t));
     if (!t)
@@ -98,9 +101,11 @@ int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_
     t->cfg = *cfg;
     t->emit = emit;
     t->ctx = ctx;
-    /* a fixed window needs no activity order: the table does not keep it */
+    /* a fixed window needs no activity order: the table does not keep it; the feature state is
+     * the extension area, so the table's live bytes (max_bytes) count it */
     iof__ftab_config tc = {
         .rec_size = sizeof(iof__cfrec) + iof__cfrec_slot_bytes(cfg->packets),
+        .ext_size = 2 * cfg->hooks.ext_size,
         .max_live = cfg->max_flows,
         .init = rec_init,
         .fini = rec_fini,
@@ -223,6 +228,8 @@ static int update_rec(iof__cflow *t, iof__cfrec *r, const iof__pkt *p, uint8_t d
     }
     if (p->ts_ns < r->first_ns)
         t->st.pkt_before_first++;
+    if (r->feat) /* every packet of the record, its direction's half */
+        t->cfg.hooks.packet(t->cfg.hooks.ctx, r->feat + (dir ? 0 : t->cfg.hooks.ext_size), p);
     if (r->nslots >= t->cfg.packets)
         return IOF_OK;
     uint32_t k = r->nslots++;

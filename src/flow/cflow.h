@@ -74,6 +74,10 @@ typedef struct iof__cfrec {
     uint32_t nslots;        /* packets recorded in the slots (<= i) */
     uint32_t pay_used;      /* bytes used in pay */
     uint32_t pay_cap;
+    uint32_t feat_bytes;    /* bytes of feat (0: no feature state) */
+    unsigned char *feat;    /* the record's feature state (--features; NULL: none): the device ->
+                               remote direction's, then the other's, feat_bytes / 2 each, in the
+                               flow table's extension area (a copy carries its own: cf_kind.c) */
     uint8_t *pay;           /* payload bytes of the slots, back to back (capacity grows to i*j) */
     /* slot arrays: i entries each, allocated with the record */
     int64_t *off_us;
@@ -89,6 +93,16 @@ typedef struct iof__cfrec {
 size_t iof__cfrec_slot_bytes(size_t n);
 unsigned char *iof__cfrec_bind_slots(iof__cfrec *r, unsigned char *p, size_t n);
 
+/* Per-record feature state (features/cffeat.h): the flow table gives each record 2 x ext_size
+ * bytes after it (counted by max_bytes, zeroed when the record is created), one half per
+ * direction; packet() sees every packet a record takes, slots or not, with its direction's
+ * half. All zero: none (the packet path pays one test). */
+typedef struct iof__cf_hooks {
+    size_t ext_size;
+    void (*packet)(void *ctx, void *ext, const iof__pkt *p);
+    void *ctx;
+} iof__cf_hooks;
+
 typedef struct iof__cf_config {
     int64_t window_ns;
     uint32_t packets;       /* i */
@@ -97,6 +111,7 @@ typedef struct iof__cf_config {
     uint64_t max_bytes;     /* bound on iof__cflow_live_bytes (0: none) */
     unsigned variants;      /* IOF_VARIANT_* bits */
     uint64_t hash_seed;
+    iof__cf_hooks hooks;    /* --features: all zero for none */
 } iof__cf_config;
 
 typedef struct iof__cf_stats {

@@ -70,14 +70,17 @@ static void cf_builder_free(void *builder)
 static size_t cf_copy_size(const void *rec)
 {
     const iof__cfrec *r = rec;
-    return sizeof(iof__cfrec) + iof__cfrec_slot_bytes(r->nslots) + r->pay_used;
+    return sizeof(iof__cfrec) + r->feat_bytes + iof__cfrec_slot_bytes(r->nslots) + r->pay_used;
 }
 
-/* Points a copy's arrays (and its payload) at the bytes that follow it. */
+/* Points a copy's feature state, arrays and payload at the bytes that follow it, in that order
+ * (the state first: its 16-byte multiple keeps the slot arrays aligned). */
 static void cf_rebase(void *copy)
 {
     iof__cfrec *r = copy;
-    r->pay = iof__cfrec_bind_slots(r, (unsigned char *)(r + 1), r->nslots);
+    unsigned char *p = (unsigned char *)(r + 1);
+    r->feat = r->feat_bytes ? p : NULL;
+    r->pay = iof__cfrec_bind_slots(r, p + r->feat_bytes, r->nslots);
 }
 
 /* The copy, and its sort key: protocol, remote port and the first 13 payload bytes,
@@ -96,6 +99,8 @@ static void cf_copy(void *dst, const void *rec, uint64_t key[2])
     memcpy(d->dir, r->dir, n);
     if (r->pay_used)
         memcpy(d->pay, r->pay, r->pay_used);
+    if (r->feat_bytes)
+        memcpy(d->feat, r->feat, r->feat_bytes);
     /* the table's links mean nothing in a copy (seq and hash stay) */
     d->hnext = d->qprev = d->qnext = d->aprev = d->anext = NULL;
     d->hpprev = NULL;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "features/cffeat.h"
 #include "flow/attrib.h"
 #include "kinds/addrtext.h"
 #include "kinds/customflow.h"
@@ -14,6 +15,7 @@ enum cf_field {
     F_SLOT_TO, F_SLOT_PS, F_SLOT_D, F_STREAM,                 /* wide: one column per slot */
     F_LIST_TO, F_LIST_PS, F_LIST_D, F_LIST_PAYLOAD,           /* nested: lists */
     F_EVICTED, F_DEVIP, F_LASTSEEN,
+    F_FEATURE,                                                /* --features (features/cffeat.h) */
 };
 
 uint32_t iof__cf_format_remip(const iof__cfrec *r, bool anonymise, char out[48])
@@ -323,6 +325,24 @@ static int lastseen_declare(iof__schema *s, const void *cfgp, bool w)
                            "timestamp of the record's last (latest) packet, µs since the Unix epoch (UTC)");
 }
 
+/* opt-in (--features): the feature modules' columns (their cols hooks), read from the record's
+ * feature state; after the base columns, before labels and sensor context */
+static int feat_declare(iof__schema *s, const void *cfgp, bool w)
+{
+    unsigned f = ((const iof__cf_rowcfg *)cfgp)->features;
+    return f ? iof__cffeat_declare(s, f, w, F_FEATURE) : IOF_OK;
+}
+
+static void feat_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
+{
+    iof__cffeat_get(((const iof__cf_row *)rowp)->rec, c, k, v);
+}
+
+static uint32_t feat_count(const void *rowp, const iof__column *c)
+{
+    return iof__cffeat_count(((const iof__cf_row *)rowp)->rec, c);
+}
+
 /* The custom-flow record's groups, declared once; the order is the column order. */
 static const iof__colgroup g_meta = { "customflow.meta", { meta_get, NULL, NULL }, 0, meta_declare };
 static const iof__colgroup g_slots = { "customflow.slots", { slots_get, slots_count, NULL }, 0, slots_declare };
@@ -334,6 +354,7 @@ static const iof__colgroup g_end = { "customflow.end", { end_get, NULL, NULL }, 
 static const iof__colgroup g_devip = { "customflow.device_ip", { devip_get, NULL, NULL }, 0, devip_declare };
 static const iof__colgroup g_lastseen = { "customflow.last_seen", { lastseen_get, NULL, NULL }, 0,
                                           lastseen_declare };
+static const iof__colgroup g_features = { "customflow.features", { feat_get, feat_count, NULL }, 0, feat_declare };
 static int labels_declare(iof__schema *s, const void *cfgp, bool w)
 {
     (void)w;
@@ -349,9 +370,11 @@ static int sensors_declare(iof__schema *s, const void *cfgp, bool w)
 static const iof__colgroup g_sensors = { "sensors", { iof__sens_fuse_get, NULL, NULL }, offsetof(iof__cf_row, sens),
                                          sensors_declare };
 static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload, &g_device, &g_end, &g_devip,
-                                                  &g_lastseen, &g_labels, &g_sensors };
+                                                  &g_lastseen, &g_features, &g_labels, &g_sensors };
 
-const char *const iof__cf_labels_follow[] = { "evicted", IOF__CF_DEVIP_NAME, LASTSEEN_WIDE, LASTSEEN_NESTED, NULL };
+/* the feature group's last column is one of these (byte_dist: its std; entropy: total_entropy) */
+const char *const iof__cf_labels_follow[] = { "evicted", IOF__CF_DEVIP_NAME, LASTSEEN_WIDE, LASTSEEN_NESTED,
+                                              "byte_dist_std", "total_entropy", NULL };
 
 bool iof__cf_is_first_dir_col(const char *name, bool *list)
 {

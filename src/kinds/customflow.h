@@ -22,6 +22,8 @@ typedef struct iof__cf_rowcfg {
     bool anonymise;            /* private remotes as 0.0.0.0 / :: */
     bool device_ip;            /* opt-in device_ip column (--device-ip) */
     bool last_seen;            /* opt-in LastSeen / last_seen column (--last-seen) */
+    unsigned features;         /* --features: IOF_FEATURE_BYTE_DIST / _ENTROPY columns (the
+                                  records must carry the state: flow/cflow.h hooks) */
     const iof__inventory *inv; /* may be NULL */
     const iof__labeller *labels; /* --rules: label columns (NULL: none) */
     const iof__sensors *sensors; /* --sensors: sensor context columns (NULL: none) */

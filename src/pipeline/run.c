@@ -57,6 +57,60 @@ static bool writes_wide(const iof_config *c)
            (c->layout == IOF_LAYOUT_DEFAULT && (c->formats & (IOF_FMT_PARQUET | IOF_FMT_CSV)));
 }
 
+/* --features on custom-flow records (resolved by iof_run_create: "all" is gone by then) */
+static unsigned cf_features(const iof_config *c)
+{
+    return c->table == IOF_TABLE_CUSTOMFLOW ? c->features & iof__cffeat_bits() : 0;
+}
+
+/* Which --features names a run takes (docs/OUTPUT.md "Feature columns"): the timeline dns and
+ * tls; custom-flow records byte_dist and entropy when a parquet / csv / jsonl file holds them
+ * (Joy flows have their own fixed features); telemetry rows none yet. What "all" means. */
+static unsigned features_taken(const iof_config *c)
+{
+    if (c->table == IOF_TABLE_TIMELINE)
+        return IOF_FEATURE_DNS | IOF_FEATURE_TLS;
+    if (c->table == IOF_TABLE_CUSTOMFLOW && (c->formats & ~(unsigned)IOF_FMT_JOY))
+        return iof__cffeat_bits();
+    return 0;
+}
+
+/* --features: "all" resolved to what the run takes, every other name checked against it (a
+ * feature never silently missing). IOF_OK with *out the bits the run uses. */
+static int resolve_features(const iof_config *c, unsigned *out, char *err, size_t errlen)
+{
+    const unsigned known = IOF_FEATURE_DNS | IOF_FEATURE_TLS | iof__cffeat_bits();
+    unsigned f = c->features;
+    *out = 0;
+    if (f & ~(known | (unsigned)IOF_FEATURE_ALL))
+        return iof__fail(err, errlen, IOF_E_INVAL, "unknown --features bits 0x%x", f);
+    unsigned taken = features_taken(c), asked = f & known;
+    if (f & IOF_FEATURE_ALL)
+        f = asked | taken;
+    unsigned refused = f & ~taken;
+    char names[128];
+    iof_features_text(refused, names, sizeof(names));
+    if (refused && c->table == IOF_TABLE_TELEMETRY)
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--features %s: telemetry rows have no feature columns yet (not built yet): leave it "
+                         "out (byte_dist, entropy: --table customflow; dns, tls: --table timeline)", names);
+    if (refused && c->table == IOF_TABLE_TIMELINE)
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--features %s: the timeline takes dns and tls only; byte_dist and entropy are columns "
+                         "of custom-flow records (--table customflow)", names);
+    if (refused && !(c->formats & ~(unsigned)IOF_FMT_JOY))
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--features %s: Joy flows (-f joy) have their own fixed features (byte_dist and entropy "
+                         "included); --features adds columns to parquet, csv and jsonl: add -f parquet or leave "
+                         "it out", names);
+    if (refused)
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--features %s on custom-flow records: not built yet (they take byte_dist, entropy; "
+                         "dns and tls are the timeline's: --table timeline)", names);
+    *out = f;
+    return IOF_OK;
+}
+
 /* --rules: every file loads (a bad one names file:line:col; exit 1 before any input is read),
  * its keys fit both layouts' column names, and its warnings reach the caller. */
 static int load_rules(iof_run *r, char *err, size_t errlen)
@@ -69,7 +123,8 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
      * labels already), then the label columns' room in the wide layout */
     for (int wide = 0; wide < 2; wide++) {
         iof__cf_rowcfg probe = { .wide = wide, .packets = c->packets, .payload_total = c->payload_total,
-                                 .device_ip = c->device_ip, .last_seen = c->last_seen };
+                                 .device_ip = c->device_ip, .last_seen = c->last_seen,
+                                 .features = cf_features(c) };
         uint32_t room = iof__cf_wide_max_payload_total(&probe); /* a nested run may ask for more */
         if (wide && probe.payload_total > room)
             probe.payload_total = room;
@@ -106,6 +161,7 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
                          need[IOF_LBL_NEED_APP]);
     bool wide_used = writes_wide(c);
     iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .last_seen = c->last_seen,
+                                 .features = cf_features(c),
                           .labels = r->labels };
     uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
     if (wide_used && c->payload_total > max_b)
@@ -162,7 +218,7 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
         /* the record's columns in both layouts (with the labels'), then the context columns' room in the wide one */
         for (int wide = 0; wide < 2 && rc == IOF_OK; wide++) {
             iof__cf_rowcfg probe = { .wide = wide, .packets = c->packets, .device_ip = c->device_ip,
-                                     .last_seen = c->last_seen, .labels = r->labels };
+                                     .last_seen = c->last_seen, .features = cf_features(c), .labels = r->labels };
             uint32_t room = iof__cf_wide_max_payload_total(&probe);
             probe.payload_total = wide && c->payload_total > room ? room : c->payload_total;
             IOF_TRY(iof__cf_schema(&s, &probe));
@@ -171,6 +227,7 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
         }
         bool wide_used = writes_wide(c);
         iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .last_seen = c->last_seen,
+                                 .features = cf_features(c),
                               .labels = r->labels, .sensors = r->sensors };
         uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
         if (rc == IOF_OK && wide_used && c->payload_total > max_b)
@@ -207,15 +264,22 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         return iof__fail(err, errlen, IOF_E_INVAL, "--payload must be 0..%d", IOF_MAX_PAYLOAD_BYTES);
     if (cfg->payload_total > IOF_MAX_PAYLOAD_TOTAL)
         return iof__fail(err, errlen, IOF_E_INVAL, "--payload-total must be 0..%d", IOF_MAX_PAYLOAD_TOTAL);
+    if (cfg->table != IOF_TABLE_CUSTOMFLOW && cfg->table != IOF_TABLE_TELEMETRY && cfg->table != IOF_TABLE_TIMELINE)
+        return iof__fail(err, errlen, IOF_E_INVAL, "--table must be customflow, telemetry or timeline");
+    unsigned features;
+    if (resolve_features(cfg, &features, err, errlen) != IOF_OK)
+        return IOF_E_INVAL;
     bool wide = writes_wide(cfg);
     iof__cf_rowcfg probe = { .packets = cfg->packets, .payload_total = cfg->payload_total,
-                             .device_ip = cfg->device_ip, .last_seen = cfg->last_seen };
+                             .device_ip = cfg->device_ip, .last_seen = cfg->last_seen,
+                             .features = cfg->table == IOF_TABLE_CUSTOMFLOW ? features & iof__cffeat_bits() : 0 };
     uint32_t max_b = iof__cf_wide_max_payload_total(&probe);
     if (wide && cfg->payload_total > max_b)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--payload-total %u: the wide layout holds at most %d columns, so with "
                          "--packets %u the payload stream can have at most %u slots (11 + 3 x "
-                         "packets + payload-total columns, +1 each with --device-ip, --last-seen); "
+                         "packets + payload-total columns, +1 each with --device-ip, --last-seen, +260 with "
+                         "--features byte_dist, +2 with entropy); "
                          "--layout nested has no such limit",
                          cfg->payload_total, IOF_MAX_COLUMNS, cfg->packets, max_b);
     if (cfg->max_flows == 0)
@@ -230,8 +294,6 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
                          IOF_ZSTD_LEVEL_MIN, IOF_ZSTD_LEVEL_MAX, IOF_ZSTD_LEVEL_DEFAULT);
     if (cfg->formats & ~15u)
         return iof__fail(err, errlen, IOF_E_INVAL, "unknown output format");
-    if (cfg->table != IOF_TABLE_CUSTOMFLOW && cfg->table != IOF_TABLE_TELEMETRY && cfg->table != IOF_TABLE_TIMELINE)
-        return iof__fail(err, errlen, IOF_E_INVAL, "--table must be customflow, telemetry or timeline");
     if (cfg->table != IOF_TABLE_CUSTOMFLOW && (!(cfg->telemetry_idle_s >= 1) || cfg->telemetry_idle_s > 86400.0 * 366))
         return iof__fail(err, errlen, IOF_E_INVAL, "--telemetry-idle must be between 1 s and one year (366 d)");
     if (cfg->table != IOF_TABLE_CUSTOMFLOW && !(cfg->formats & ~(unsigned)IOF_FMT_JOY))
@@ -249,16 +311,6 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--last-seen adds a column to custom-flow records (parquet, csv, jsonl); Joy flows "
                          "(-f joy) have time_end instead: add -f parquet or leave it out");
-    if (cfg->features & ~(unsigned)(IOF_FEATURE_DNS | IOF_FEATURE_TLS))
-        return iof__fail(err, errlen, IOF_E_INVAL, "unknown --features bits 0x%x", cfg->features);
-    /* not silently missing: the other tables' feature columns are another step (docs/OUTPUT.md) */
-    if (cfg->features && cfg->table != IOF_TABLE_TIMELINE)
-        return iof__fail(err, errlen, IOF_E_INVAL,
-                         "--features adds the DNS and TLS names contacted to the timeline table (--table "
-                         "timeline); feature columns of %s are not built yet: leave it out%s",
-                         cfg->table == IOF_TABLE_TELEMETRY ? "telemetry rows" : "custom-flow records",
-                         cfg->formats & IOF_FMT_JOY ? " (-f joy writes Joy's own features: dns, byte_dist, ... "
-                                                      "without it)" : "");
     if (cfg->table == IOF_TABLE_TIMELINE && cfg->n_rules_files && !(cfg->formats & IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--rules labels records, telemetry rows and Joy flows: the timeline has no labels");
@@ -289,6 +341,7 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     if (!r)
         return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
     r->cfg = *cfg;
+    r->cfg.features = features; /* "all" resolved */
     r->output_dir = strdup(outdir);
     int rc = IOF_OK;
     if (!r->output_dir) {
@@ -636,6 +689,12 @@ static int setup(iof_run *r)
         .variants = c->variants,
         .hash_seed = seed,
     };
+    /* --features byte_dist / entropy: the records carry the modules' state (features/cffeat.h) */
+    if (cf_features(c)) {
+        if (iof__cffeat_set(&r->cffeats, cf_features(c)) != IOF_OK)
+            return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_INVAL, "--features: bad feature set");
+        iof__cffeat_hooks(&r->cffeats, &fc);
+    }
     /* rules on `dns` / `sni`: the names learnt from the capture's DNS responses and TLS
      * ClientHellos (flow/dnsmap.h, flow/snimap.h) */
     const char *need[IOF_LBL_NEED__COUNT] = { 0 };
@@ -673,6 +732,7 @@ static int setup(iof_run *r)
         IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_label_stats, r));
     r->rowcfg = (iof__cf_rowcfg){ .packets = c->packets, .payload_total = c->payload_total,
                                   .anonymise = c->anonymise, .device_ip = c->device_ip, .last_seen = c->last_seen,
+                                 .features = cf_features(c),
                                   .inv = r->inv, .labels = r->labels, .sensors = r->sensors,
                                   .sensor_tol_ns = sensor_tol_ns(c),
                                   .names = &r->names };
@@ -718,7 +778,7 @@ static int setup(iof_run *r)
         r->kv[nk++] = (iof__kv){ "iotflow.sensors", r->kvbuf[8] };
         r->kv[nk++] = (iof__kv){ "iotflow.sensor_tolerance_s", r->kvbuf[9] };
     }
-    if (r->tlcfg.names)
+    if (r->tlcfg.names || (!tel && r->rowcfg.features))
         r->kv[nk++] = (iof__kv){ "iotflow.features", iof_features_text(c->features, r->kvbuf[10], sizeof(r->kvbuf[10])) };
     const char *tag = NULL;
     if (c->shards) {

@@ -9,6 +9,7 @@
 #include "capture/source.h"
 #include "decode/frag.h"
 #include "flow/cflow.h"
+#include "features/cffeat.h"
 #include "features/feature.h"
 #include "flow/joyflow.h"
 #include "flow/inventory.h"
@@ -86,6 +87,7 @@ struct iof_run {
     int output_rc;
     char errmsg[1024];
     iof__cf_rowcfg rowcfg;
+    iof__featset cffeats;      /* --features byte_dist / entropy: the records' modules */
     iof__kv kv[16];             /* Parquet key-value metadata (values below) */
     char kvbuf[11][256];
     char kvinputs[8192];

@@ -1,0 +1,99 @@
+/* The feature modules on custom-flow records: see cffeat.h.
+ *
+ * A column's index says where its cell comes from: bits 24..27 the module's place in the
+ * registry, bits 12..23 its state's offset in each direction's half (in units of 16, the set's
+ * alignment), bits 0..11 the module's own column id. The schema alone then reads a record:
+ * rows need no feature set. */
+#include "common/err.h"
+#include "features/cffeat.h"
+#include "iotflow/iotflow.h"
+
+#define IDX_MOD_SHIFT 24
+#define IDX_OFF_SHIFT 12
+#define IDX_OFF_UNIT 16u
+#define IDX_FIELD_MASK 0xfffu
+
+_Static_assert(IOF_FEAT_COL_IDS == IDX_FIELD_MASK + 1, "a module's column ids fit the index's low bits");
+
+unsigned iof__cffeat_bits(void) { return IOF_FEATURE_BYTE_DIST | IOF_FEATURE_ENTROPY; }
+
+int iof__cffeat_set(iof__featset *s, unsigned features)
+{
+    iof__feat_opts o = { .dist = (features & IOF_FEATURE_BYTE_DIST) != 0,
+                         .entropy = (features & IOF_FEATURE_ENTROPY) != 0 };
+    return iof__featset_init(s, &o);
+}
+
+static void on_packet(void *ctx, void *ext, const iof__pkt *p)
+{
+    const iof__featset *s = ctx;
+    iof__feat_pkt fp = { .pkt = p, .ts_us = p->ts_ns / 1000 };
+    fp.data = iof__feat_slice(p, p->payload_off, p->payload_caplen, &fp.len);
+    fp.wire_len = fp.len;
+    iof__featset_update(s, ext, &fp);
+}
+
+void iof__cffeat_hooks(const iof__featset *s, iof__cf_config *cfg)
+{
+    cfg->hooks = (iof__cf_hooks){ 0 };
+    if (!s || s->ext_size == 0)
+        return;
+    cfg->hooks = (iof__cf_hooks){ .ext_size = s->ext_size, .packet = on_packet, .ctx = (void *)(uintptr_t)s };
+}
+
+/* The registry index of module m */
+static uint32_t reg_index(const iof__feature *m)
+{
+    size_t n;
+    const iof__feature *const *reg = iof__feat_registry(&n);
+    for (size_t i = 0; i < n; i++)
+        if (reg[i] == m)
+            return (uint32_t)i;
+    return 0;
+}
+
+int iof__cffeat_declare(iof__schema *s, unsigned features, bool wide, uint16_t field)
+{
+    iof__featset fs;
+    IOF_TRY(iof__cffeat_set(&fs, features));
+    for (uint32_t i = 0; i < fs.n; i++) {
+        const iof__feature *m = fs.mod[i];
+        if (!m->cols)
+            continue;
+        if (fs.off[i] / IDX_OFF_UNIT > IDX_FIELD_MASK)
+            return IOF_E_LIMIT;
+        uint32_t base = reg_index(m) << IDX_MOD_SHIFT | (uint32_t)(fs.off[i] / IDX_OFF_UNIT) << IDX_OFF_SHIFT;
+        IOF_TRY(m->cols->declare(s, &fs.opts, wide, field, base));
+    }
+    return IOF_OK;
+}
+
+/* The module of column c and its two states in r (in NULL for a one-way record). */
+static const iof__feature *states(const iof__cfrec *r, const iof__column *c, const void **out, const void **in)
+{
+    size_t n;
+    const iof__feature *const *reg = iof__feat_registry(&n);
+    uint32_t mi = c->index >> IDX_MOD_SHIFT;
+    if (!r->feat || mi >= n || !reg[mi]->cols)
+        return NULL;
+    size_t off = (size_t)(c->index >> IDX_OFF_SHIFT & IDX_FIELD_MASK) * IDX_OFF_UNIT;
+    *out = r->feat + off;
+    *in = r->variant == IOF_VAR_BI ? r->feat + r->feat_bytes / 2 + off : NULL;
+    return reg[mi];
+}
+
+void iof__cffeat_get(const iof__cfrec *r, const iof__column *c, uint32_t k, iof__value *v)
+{
+    const void *out, *in;
+    const iof__feature *m = states(r, c, &out, &in);
+    v->null = true;
+    if (m)
+        m->cols->get(out, in, c->index & IDX_FIELD_MASK, k, v);
+}
+
+uint32_t iof__cffeat_count(const iof__cfrec *r, const iof__column *c)
+{
+    const void *out, *in;
+    const iof__feature *m = states(r, c, &out, &in);
+    return m ? m->cols->count(out, in, c->index & IDX_FIELD_MASK) : UINT32_MAX;
+}

@@ -1,0 +1,25 @@
+/* Feature modules on custom-flow records (--features byte_dist, entropy; docs/OUTPUT.md
+ * "Feature columns"): the custom-flow policy's hooks (flow/cflow.h) feed a feature set with
+ * every packet's captured transport payload, each direction's state in the record's extension
+ * area; the custom-flow row's feature column group (kinds/cf_row.c) declares and reads the
+ * modules' columns (their `cols` hooks) through the functions below, so the kind never knows a
+ * module. */
+#ifndef IOF_FEATURES_CFFEAT_H
+#define IOF_FEATURES_CFFEAT_H
+
+#include "features/feature.h"
+#include "flow/cflow.h"
+
+/* The IOF_FEATURE_* bits custom-flow records take (the rest belong to other tables). */
+unsigned iof__cffeat_bits(void);
+/* The feature set of `features` (custom-flow bits; others ignored): s->ext_size 0 when none. */
+int iof__cffeat_set(iof__featset *s, unsigned features);
+/* Sets cfg->hooks for s (s must outlive the policy); none when s has no module. */
+void iof__cffeat_hooks(const iof__featset *s, iof__cf_config *cfg);
+/* The columns of `features` (custom-flow bits), field `field` each, in the wide or nested layout. */
+int iof__cffeat_declare(iof__schema *s, unsigned features, bool wide, uint16_t field);
+/* A cell of one of those columns for record r (element k of a list), and a list's length. */
+void iof__cffeat_get(const iof__cfrec *r, const iof__column *c, uint32_t k, iof__value *v);
+uint32_t iof__cffeat_count(const iof__cfrec *r, const iof__column *c);
+
+#endif
