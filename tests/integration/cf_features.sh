@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# extract --features byte_dist,entropy on custom-flow records (docs/OUTPUT.md "Feature columns"):
+#   - nested JSON Lines with --packets 1000 --payload 65535: for every record of at most 1000
+#     packets the payload list holds all of its payload bytes, so byte_dist, byte_dist_mean,
+#     byte_dist_std (n - 1), entropy and total_entropy are recomputed from it in Python and must
+#     match (counts exactly, the 6-decimal texts within rounding); bidirectional and
+#     unidirectional records alike;
+#   - the same run with --packets 2 --payload 0 gives the same feature values for every record
+#     (every packet counts, not the slots';  records of more than 1000 packets included);
+#   - the wide CSV (byte_dist_000 ... byte_dist_255) has the nested JSON Lines' values, and less
+#     its feature columns it is the CSV of a run without --features (column place: after evicted,
+#     before nothing else); the Parquet files (pqcheck verify, then DuckDB) hold the CSV's values,
+#     carry iotflow.features = byte_dist,entropy, and --threads 1 writes the same bytes;
+#   - refused (exit 1, nothing written, the message names the reason): byte_dist on the
+#     timeline, any feature on telemetry, dns / tls on custom-flow records, -f joy alone; "all"
+#     means what the table takes (customflow: both; telemetry: none, accepted).
+#
+# Env: IOF_BIN, IOF_SHARED (corpus, pqcheck). Exit 0 / 1 / 77.
+. "$(dirname "$0")/lib.bash"
+
+CORPUS=${IOF_SHARED:-/nonexistent}/corpus
+CAPS=(home__ndpi-android__android.pcap iot__xiaodu-smart-plug-68min__xiaodu_plug.pcap tls__pcpp-tls2__tls2.pcap)
+for c in "${CAPS[@]}"; do
+    [ -f "$CORPUS/$c" ] || { echo "SKIP: no corpus capture $CORPUS/$c (IOF_SHARED)"; exit 77; }
+done
+IN=("${CAPS[@]/#/$CORPUS/}")
+X=(-q --hash-seed 7)
+F=(--features byte_dist,entropy)
+
+"$BIN" extract "${X[@]}" "${F[@]}" --packets 1000 --payload 65535 --layout nested -f jsonl -o "$T/nj" "${IN[@]}" \
+    || fail "extract nested jsonl"
+"$BIN" extract "${X[@]}" "${F[@]}" --packets 2 --payload 0 --layout nested -f jsonl -o "$T/n2" "${IN[@]}" \
+    || fail "extract nested jsonl, 2 slots"
+"$BIN" extract "${X[@]}" "${F[@]}" --payload-total 0 -f csv -o "$T/wc" "${IN[@]}" || fail "extract wide csv"
+"$BIN" extract "${X[@]}" --payload-total 0 -f csv -o "$T/plain" "${IN[@]}" || fail "extract csv without --features"
+"$BIN" extract "${X[@]}" "${F[@]}" --payload-total 0 -f parquet -o "$T/pq" "${IN[@]}" || fail "extract parquet"
+"$BIN" extract "${X[@]}" "${F[@]}" --payload-total 0 -f parquet --threads 1 -o "$T/pq1" "${IN[@]}" \
+    || fail "extract parquet --threads 1"
+same_bytes "--threads 1" "$T/pq" "$T/pq1"
+
+PQ=(); for f in $(cd "$T/pq" && find . -name '*.parquet' | sort); do PQ+=("$T/pq/$f"); done
+[ ${#PQ[@]} -gt 0 ] || fail "no Parquet file written"
+if pq_rows "${PQ[0]}" "$T/first.rows"; then
+    "$IOF_SHARED/tools/parquet/pqcheck" verify --quiet "${PQ[@]}" > "$T/verify.log" 2>&1 \
+        || { cat "$T/verify.log"; fail "pqcheck verify"; }
+    for f in "${PQ[@]}"; do
+        "$IOF_SHARED/tools/parquet/pqcheck" meta "$f" | grep -q '"iotflow.features"' || fail "$f: no iotflow.features"
+        "$IOF_SHARED/tools/parquet/pqcheck" meta "$f" | grep -q '"byte_dist,entropy"' || fail "$f: iotflow.features value"
+    done
+    cols="Device, RemIP, Proto, DevPort, RemPort, TotalFlowSize, PacketCount, byte_dist_mean, byte_dist_std, entropy, total_entropy"
+    for b in $(seq 0 255); do cols="$cols, byte_dist_$(printf %03d "$b")"; done
+    "$IOF_SHARED/tools/parquet/pqcheck" sql "SELECT regexp_extract(filename, '([a-z]+/[^/]+)[.]parquet$', 1) AS f, $cols
+        FROM read_parquet('$T/pq/*/*.parquet', filename = true)" > "$T/pq.rows" || fail "pqcheck sql"
+fi
+
+python3 "$HERE/cf_features.py" "$T" || fail "feature values"
+
+# refused: exit 1, nothing written, the message says why
+refused() { # WHAT ARGS...
+    local what=$1 out=$T/refused.$RANDOM rc
+    shift
+    "$BIN" extract -q "$@" -o "$out" "${IN[2]}" > "$out.log" 2>&1
+    rc=$?
+    [ $rc = 1 ] || { cat "$out.log"; fail "$*: exit $rc, want 1"; }
+    grep -q -- "$what" "$out.log" || { cat "$out.log"; fail "$*: no message saying $what"; }
+    [ -z "$(find "$out" -type f 2>/dev/null)" ] || fail "$*: wrote files"
+}
+refused "timeline takes dns and tls only" --table timeline --features byte_dist -f parquet
+refused "timeline takes dns and tls only" --table timeline --features dns,entropy -f csv
+refused "telemetry rows have no feature columns" --table telemetry --features entropy -f csv
+refused "telemetry rows have no feature columns" --table telemetry --features dns -f csv
+refused "not built yet" --features dns -f csv
+refused "not built yet" --features byte_dist,tls -f jsonl
+refused "Joy flows (-f joy) have their own fixed features" --features byte_dist -f joy
+
+# all: what the table takes
+"$BIN" extract -q --features all --payload-total 0 -f csv -o "$T/all" "${IN[2]}" || fail "--features all (customflow)"
+for f in $(cd "$T/all" && find . -name '*.csv'); do
+    head -1 "$T/all/$f" | tr -d '\r' | grep -q ',evicted,byte_dist_000,.*,byte_dist_255,byte_dist_mean,byte_dist_std,entropy,total_entropy$' \
+        || fail "$f: --features all header: $(head -1 "$T/all/$f" | tail -c 200)"
+done
+"$BIN" extract -q --features all --table telemetry -f csv -o "$T/allt" "${IN[2]}" || fail "--features all (telemetry)"
+"$BIN" extract -q --features all -f joy -o "$T/allj" "${IN[2]}" || fail "--features all (-f joy)"
+echo "ok"
