@@ -11,6 +11,8 @@
 #     its feature columns it is the CSV of a run without --features (column place: after evicted,
 #     before nothing else); the Parquet files (pqcheck verify, then DuckDB) hold the CSV's values,
 #     carry iotflow.features = byte_dist,entropy, and --threads 1 writes the same bytes;
+#   - iotflow label puts its columns after the feature columns, as extract --rules does (the same
+#     bytes);
 #   - refused (exit 1, nothing written, the message names the reason): byte_dist on the
 #     timeline, any feature on telemetry, dns / tls on custom-flow records, -f joy alone; "all"
 #     means what the table takes (customflow: both; telemetry: none, accepted).
@@ -54,6 +56,19 @@ if pq_rows "${PQ[0]}" "$T/first.rows"; then
 fi
 
 python3 "$HERE/cf_features.py" "$T" || fail "feature values"
+
+# labels go after the feature columns: iotflow label on the file = extract --rules
+cat > "$T/one.rules" <<'RULES'
+key kind default "other"
+kind = "tls" if proto tcp and dport 443
+RULES
+"$BIN" label --rules "$T/one.rules" -o "$T/rel" "$T/wc" > "$T/label.out" || fail "label: exit $? $(cat "$T/label.out")"
+"$BIN" extract "${X[@]}" "${F[@]}" --rules "$T/one.rules" --payload-total 0 -f csv -o "$T/wcr" "${IN[@]}" \
+    || fail "extract --features --rules"
+for f in $(cd "$T/wcr" && find . -name '*.csv'); do
+    head -1 "$T/wcr/$f" | tr -d '\r' | grep -q ',entropy,total_entropy,kind,kind_rule$' || fail "$f: labels not after the features"
+    cmp -s "$T/wcr/$f" "$T/rel/$f" || fail "$f: label on the file is not extract --rules"
+done
 
 # refused: exit 1, nothing written, the message says why
 refused() { # WHAT ARGS...

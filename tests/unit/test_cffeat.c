@@ -11,6 +11,7 @@
 
 #include "common/err.h"
 #include "features/cffeat.h"
+#include "flow/attrib.h"
 #include "iotflow/iotflow.h"
 #include "kinds/customflow.h"
 #include "test.h"
@@ -222,8 +223,96 @@ static void test_names(void)
     ASSERT_TRUE(strstr(err, "dns, tls, byte_dist, entropy, all") != NULL);
 }
 
+
+/* Through the custom-flow policy: every packet counts (1 slot, 1 payload byte kept), a
+ * bidirectional record sees both directions, a unidirectional one its own; the flow table's live
+ * bytes count the state (--max-memory). */
+static iof__value pol_v[2][5];
+static int pol_n;
+
+static int pol_emit(void *ctx, iof__cfrec *r)
+{
+    const iof__schema *s = ctx;
+    iof__cf_rowcfg c = { .wide = true, .features = BD };
+    if (pol_n < 2 && r->variant == (pol_n ? IOF_VAR_UNI : IOF_VAR_BI)) {
+        static const char *const names[] = { "byte_dist_065", "byte_dist_066", "byte_dist_067", "byte_dist_mean",
+                                             "entropy" };
+        for (int i = 0; i < 5; i++)
+            pol_v[pol_n][i] = cell(s, r, &c, names[i], 0);
+        pol_n++;
+    }
+    return 0;
+}
+
+static iof__pkt pol_pkt(int64_t ms, bool up, const uint8_t *pay, uint32_t n)
+{
+    iof__pkt p;
+    memset(&p, 0, sizeof(p));
+    p.ts_ns = ms * 1000000LL;
+    p.ipver = 4;
+    p.proto = 17;
+    static const uint8_t dev[4] = { 192, 168, 1, 10 }, rem[4] = { 8, 8, 8, 8 };
+    memcpy(p.src_ip, up ? dev : rem, 4);
+    memcpy(p.dst_ip, up ? rem : dev, 4);
+    p.sport = up ? 5000 : 53;
+    p.dport = up ? 53 : 5000;
+    p.ip_len = 28 + n;
+    p.flags = IOF_PKT_HAS_PORTS;
+    p.data = pay;
+    p.caplen = n;
+    p.payload_caplen = p.payload_len = n;
+    return p;
+}
+
+static void test_policy(void)
+{
+    iof__featset fs;
+    ASSERT_EQ_INT(iof__cffeat_set(&fs, BD), IOF_OK);
+    iof__cf_config c = { .window_ns = 60LL * 1000000000LL, .packets = 1, .payload = 1, .max_flows = 100,
+                         .variants = IOF_VARIANT_BI | IOF_VARIANT_UNI, .hash_seed = 42 };
+    iof__cf_config plain = c;
+    iof__cffeat_hooks(&fs, &c);
+    ASSERT_EQ_INT(c.hooks.ext_size, fs.ext_size);
+    iof__schema s;
+    iof__cf_rowcfg rc = { .wide = true, .features = BD };
+    ASSERT_EQ_INT(iof__cf_schema(&s, &rc), IOF_OK);
+    iof__cflow *t, *u;
+    pol_n = 0;
+    ASSERT_EQ_INT(iof__cflow_create(&t, &c, pol_emit, &s), IOF_OK);
+    ASSERT_EQ_INT(iof__cflow_create(&u, &plain, pol_emit, &s), IOF_OK);
+    static const uint8_t ab[] = { 'A', 'B' }, cc[] = { 'C' }, aa[] = { 'A', 'A' };
+    iof__pkt p[3] = { pol_pkt(1000, true, ab, 2), pol_pkt(1001, false, cc, 1), pol_pkt(1002, true, aa, 2) };
+    for (int i = 0; i < 3; i++) {
+        iof__view v[2];
+        int n = iof__attribute(&p[i], NULL, v);
+        ASSERT_TRUE(n > 0);
+        ASSERT_EQ_INT(iof__cflow_packet(t, &p[i], v, n), IOF_OK);
+        ASSERT_EQ_INT(iof__cflow_packet(u, &p[i], v, n), IOF_OK);
+    }
+    /* two live records, each 2 x ext_size bytes more (the entries' rounding aside) */
+    uint64_t d = iof__cflow_live_bytes(t) - iof__cflow_live_bytes(u);
+    ASSERT_TRUE(d >= 2 * 2 * fs.ext_size && d <= 2 * (2 * fs.ext_size + 16));
+    pol_n = 0;
+    ASSERT_EQ_INT(iof__cflow_flush(t, IOF_CF_END_EOF), IOF_OK);
+    ASSERT_EQ_INT(pol_n, 2);
+    /* bi: A A A B C (n 5); uni: A A A B (n 4) */
+    ASSERT_EQ_INT(pol_v[0][0].i, 3);
+    ASSERT_EQ_INT(pol_v[0][1].i, 1);
+    ASSERT_EQ_INT(pol_v[0][2].i, 1);
+    ASSERT_NEAR(pol_v[0][3].f, (3 * 65 + 66 + 67) / 5.0);
+    ASSERT_NEAR(pol_v[0][4].f, -(0.6 * log2(0.6) + 2 * 0.2 * log2(0.2)));
+    ASSERT_EQ_INT(pol_v[1][0].i, 3);
+    ASSERT_EQ_INT(pol_v[1][1].i, 1);
+    ASSERT_EQ_INT(pol_v[1][2].i, 0);
+    ASSERT_NEAR(pol_v[1][3].f, (3 * 65 + 66) / 4.0);
+    ASSERT_NEAR(pol_v[1][4].f, -(0.75 * log2(0.75) + 0.25 * log2(0.25)));
+    iof__cflow_destroy(t);
+    iof__cflow_destroy(u);
+    iof__schema_free(&s);
+}
+
 static const iof_test tests[] = {
-    TEST(test_values_and_copy), TEST(test_nulls), TEST(test_columns), TEST(test_names), { 0, 0 },
+    TEST(test_values_and_copy), TEST(test_nulls), TEST(test_columns), TEST(test_names), TEST(test_policy), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }
