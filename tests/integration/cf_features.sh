@@ -12,7 +12,7 @@
 #     before nothing else); the Parquet files (pqcheck verify, then DuckDB) hold the CSV's values,
 #     carry iotflow.features = byte_dist,entropy, and --threads 1 writes the same bytes;
 #   - iotflow label puts its columns after the feature columns, as extract --rules does (the same
-#     bytes);
+#     bytes), and iotflow fuse its sensor context, as extract --sensors does (a synth dataset);
 #   - refused (exit 1, nothing written, the message names the reason): byte_dist on the
 #     timeline, any feature on telemetry, dns / tls on custom-flow records, -f joy alone; "all"
 #     means what the table takes (customflow: both; telemetry: none, accepted).
@@ -69,6 +69,21 @@ for f in $(cd "$T/wcr" && find . -name '*.csv'); do
     head -1 "$T/wcr/$f" | tr -d '\r' | grep -q ',entropy,total_entropy,kind,kind_rule$' || fail "$f: labels not after the features"
     cmp -s "$T/wcr/$f" "$T/rel/$f" || fail "$f: label on the file is not extract --rules"
 done
+
+# sensor context goes after them too: fuse on a written file = extract --sensors (a synth dataset)
+"$BIN" synth -q -s 3 -d 5m -o "$T/syn" || fail "synth"
+S=(-q --hash-seed 3 --devices "$T/syn/devices.csv" --last-seen "${F[@]}" --payload-total 0 -f csv)
+"$BIN" extract "${S[@]}" -o "$T/sx" "$T/syn/capture.pcap" || fail "extract synth"
+"$BIN" fuse -q --sensors "$T/syn/sensors.csv" --devices "$T/syn/devices.csv" -o "$T/sf" "$T/sx" > "$T/fuse.out" 2>&1 \
+    || { cat "$T/fuse.out"; fail "fuse"; }
+"$BIN" extract "${S[@]}" --sensors "$T/syn/sensors.csv" -o "$T/ss" "$T/syn/capture.pcap" || fail "extract --sensors"
+n=0
+for f in $(cd "$T/ss" && find . -name '*.csv'); do
+    head -1 "$T/ss/$f" | grep -q ',LastSeen,byte_dist_000,.*,total_entropy,[a-z_]*_at_start,' || fail "$f: sensor columns not after the features"
+    cmp -s "$T/ss/$f" "$T/sf/$f" || fail "$f: fuse on the file is not extract --sensors"
+    n=$((n + 1))
+done
+[ $n -gt 0 ] || fail "no sensor CSV"
 
 # refused: exit 1, nothing written, the message says why
 refused() { # WHAT ARGS...
