@@ -71,12 +71,13 @@ enum iof_feature_bits {
     IOF_FEATURE_TLS = 1u << 1,       /* timeline: TLS server names (ClientHello SNI) */
     IOF_FEATURE_BYTE_DIST = 1u << 2, /* custom-flow: byte_dist counts, byte_dist_mean, _std */
     IOF_FEATURE_ENTROPY = 1u << 3,   /* custom-flow: entropy, total_entropy */
-    IOF_FEATURE_ALL = 1u << 31,      /* "all": every feature the run's table (and output) takes,
+    IOF_FEATURE_ALL = 1u << 30,      /* "all": every feature the run's table (and output) takes,
                                         resolved by iof_run_create (none for telemetry or -f joy
                                         alone: not an error) */
 };
 /* Parses a --features list ("dns,tls", "byte_dist,entropy", "all"; names separated by commas)
- * into IOF_FEATURE_* bits ("all": IOF_FEATURE_ALL). IOF_E_INVAL with a message naming the unknown name and the known ones. */
+ * into IOF_FEATURE_* bits ("all": IOF_FEATURE_ALL). IOF_E_INVAL with a message naming the
+ * unknown name and the known ones. */
 iof_err iof_features_parse(const char *list, unsigned *out, char *errbuf, size_t errlen);
 /* The names of the bits in `features`, comma-separated, into buf (as --features takes them). */
 const char *iof_features_text(unsigned features, char *buf, size_t len);
