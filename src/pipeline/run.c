@@ -161,7 +161,7 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
                          need[IOF_LBL_NEED_APP]);
     bool wide_used = writes_wide(c);
     iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .last_seen = c->last_seen,
-                                 .features = cf_features(c),
+                          .features = cf_features(c),
                           .labels = r->labels };
     uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
     if (wide_used && c->payload_total > max_b)
@@ -227,7 +227,7 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
         }
         bool wide_used = writes_wide(c);
         iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .last_seen = c->last_seen,
-                                 .features = cf_features(c),
+                              .features = cf_features(c),
                               .labels = r->labels, .sensors = r->sensors };
         uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
         if (rc == IOF_OK && wide_used && c->payload_total > max_b)
@@ -732,7 +732,7 @@ static int setup(iof_run *r)
         IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_label_stats, r));
     r->rowcfg = (iof__cf_rowcfg){ .packets = c->packets, .payload_total = c->payload_total,
                                   .anonymise = c->anonymise, .device_ip = c->device_ip, .last_seen = c->last_seen,
-                                 .features = cf_features(c),
+                                  .features = cf_features(c),
                                   .inv = r->inv, .labels = r->labels, .sensors = r->sensors,
                                   .sensor_tol_ns = sensor_tol_ns(c),
                                   .names = &r->names };
