@@ -278,7 +278,7 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--payload-total %u: the wide layout holds at most %d columns, so with "
                          "--packets %u the payload stream can have at most %u slots (11 + 3 x "
-                         "packets + payload-total columns, +1 each with --device-ip, --last-seen, +260 with "
+                         "packets + payload-total columns, +1 each with --device-ip, --last-seen, +258 with "
                          "--features byte_dist, +2 with entropy); "
                          "--layout nested has no such limit",
                          cfg->payload_total, IOF_MAX_COLUMNS, cfg->packets, max_b);

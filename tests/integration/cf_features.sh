@@ -15,7 +15,7 @@
 #     bytes), and iotflow fuse its sensor context, as extract --sensors does (a synth dataset);
 #   - refused (exit 1, nothing written, the message names the reason): byte_dist on the
 #     timeline, any feature on telemetry, dns / tls on custom-flow records, -f joy alone, a
-#     --payload-total the wide layout has no room for once the 262 feature columns are in; "all"
+#     --payload-total the wide layout has no room for once the 260 feature columns are in; "all"
 #     means what the table takes (customflow: both; telemetry: none, accepted).
 #
 # Env: IOF_BIN, IOF_SHARED (corpus, pqcheck). Exit 0 / 1 / 77.
@@ -103,7 +103,7 @@ refused "telemetry rows have no feature columns" --table telemetry --features dn
 refused "not built yet" --features dns -f csv
 refused "not built yet" --features byte_dist,tls -f jsonl
 refused "Joy flows (-f joy) have their own fixed features" --features byte_dist -f joy
-# the wide layout's 8192 columns: the feature columns take 262 of them (5000 fits without)
+# the wide layout's 8192 columns: the feature columns take 260 of them (5000 fits without)
 refused "at most 4921 slots" --features byte_dist,entropy --packets 1000 --payload-total 5000 -f csv
 
 # all: what the table takes

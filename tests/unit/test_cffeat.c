@@ -193,7 +193,9 @@ static void test_columns(void)
     ASSERT_TRUE(iof__schema_find(&s, "byte_dist_000") < 0 && iof__schema_find(&s, "byte_dist_mean") < 0);
     ASSERT_EQ_INT(iof__schema_find(&s, "entropy"), e + 1);
     iof__schema_free(&s);
-    c.features = IOF_FEATURE_BYTE_DIST;
+    ASSERT_EQ_INT(iof__cf_wide_max_payload_total(&base) - iof__cf_wide_max_payload_total(&c), 2);
+    c.features = IOF_FEATURE_BYTE_DIST; /* 256 counts, mean, std */
+    ASSERT_EQ_INT(iof__cf_wide_max_payload_total(&base) - iof__cf_wide_max_payload_total(&c), 258);
     c.wide = false;
     ASSERT_EQ_INT(iof__cf_schema(&s, &c), IOF_OK);
     ASSERT_TRUE(iof__schema_find(&s, "entropy") < 0);
