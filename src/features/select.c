@@ -1,29 +1,27 @@
 /* --features: the feature names a user asks for (include/iotflow/iotflow.h iof_feature_bits).
  * One table, so the parser, the messages and the metadata text say the same names. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/err.h"
 #include "iotflow/iotflow.h"
 
+/* The names --features takes, in the order messages and metadata list them; an alias is another
+ * spelling a user may reach for (the label rules call the TLS server name `sni`), taken but
+ * never listed. */
 static const struct {
     const char *name;
     unsigned bit;
+    bool alias;
 } names[] = {
-    { "dns", IOF_FEATURE_DNS },
-    { "tls", IOF_FEATURE_TLS },
-    { "byte_dist", IOF_FEATURE_BYTE_DIST },
-    { "entropy", IOF_FEATURE_ENTROPY },
+    { "dns", IOF_FEATURE_DNS, false },
+    { "tls", IOF_FEATURE_TLS, false },
+    { "byte_dist", IOF_FEATURE_BYTE_DIST, false },
+    { "entropy", IOF_FEATURE_ENTROPY, false },
+    { "sni", IOF_FEATURE_TLS, true },
 };
 #define N_NAMES (sizeof(names) / sizeof(names[0]))
-
-/* Other spellings a user may reach for (the label rules call the TLS server name `sni`). */
-static const struct {
-    const char *alias;
-    unsigned bit;
-} aliases[] = {
-    { "sni", IOF_FEATURE_TLS },
-};
 
 iof_err iof_features_parse(const char *list, unsigned *out, char *errbuf, size_t errlen)
 {
@@ -42,13 +40,11 @@ iof_err iof_features_parse(const char *list, unsigned *out, char *errbuf, size_t
         for (size_t i = 0; i < N_NAMES && !bit; i++)
             if (strlen(names[i].name) == n && strncmp(p, names[i].name, n) == 0)
                 bit = names[i].bit;
-        for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]) && !bit; i++)
-            if (strlen(aliases[i].alias) == n && strncmp(p, aliases[i].alias, n) == 0)
-                bit = aliases[i].bit;
         if (!bit) {
             char known[128] = "";
             for (size_t i = 0, off = 0; i < N_NAMES && off < sizeof(known); i++)
-                off += (size_t)snprintf(known + off, sizeof(known) - off, "%s, ", names[i].name);
+                if (!names[i].alias)
+                    off += (size_t)snprintf(known + off, sizeof(known) - off, "%s, ", names[i].name);
             return iof__fail(errbuf, errlen, IOF_E_INVAL, "--features: unknown feature '%.*s' (known: %sall)",
                              (int)(n > 64 ? 64 : n), p, known);
         }
@@ -65,7 +61,7 @@ const char *iof_features_text(unsigned features, char *buf, size_t len)
     if (len)
         buf[0] = '\0';
     for (size_t i = 0; i < N_NAMES; i++)
-        if ((features & names[i].bit) && off < len)
+        if ((features & names[i].bit) && !names[i].alias && off < len)
             off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "," : "", names[i].name);
     return buf;
 }

@@ -76,7 +76,7 @@ static const iof__column name_cols[] = {
     { .name = "tls_names", .type = IOF_VT_STRING, .list = true, .field = L_NAMES, .index = IOF_TL_NAMES_TLS,
       .doc = "TLS server names (SNI) of the device's TCP connections with packets (sorted; at most 16)" },
     { .name = "names_dropped", .type = IOF_VT_INT64, .field = L_DROPPED,
-      .doc = "distinct names of the second not listed: a list had 16" },
+      .doc = "names of the second not listed: each list's distinct names beyond 16, added" },
 };
 
 static void names_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
