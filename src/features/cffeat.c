@@ -15,21 +15,36 @@
 
 _Static_assert(IOF_FEAT_COL_IDS == IDX_FIELD_MASK + 1, "a module's column ids fit the index's low bits");
 
-unsigned iof__cffeat_bits(void) { return IOF_FEATURE_BYTE_DIST | IOF_FEATURE_ENTROPY; }
+unsigned iof__cffeat_bits(void)
+{
+    return IOF_FEATURE_BYTE_DIST | IOF_FEATURE_ENTROPY | IOF_FEATURE_SPLT | IOF_FEATURE_WHT | IOF_FEATURE_DNS |
+           IOF_FEATURE_DHCP;
+}
 
 int iof__cffeat_set(iof__featset *s, unsigned features)
 {
     iof__feat_opts o = { .dist = (features & IOF_FEATURE_BYTE_DIST) != 0,
-                         .entropy = (features & IOF_FEATURE_ENTROPY) != 0 };
+                         .entropy = (features & IOF_FEATURE_ENTROPY) != 0,
+                         .splt = (features & IOF_FEATURE_SPLT) != 0,
+                         .wht = (features & IOF_FEATURE_WHT) != 0,
+                         .dns = (features & IOF_FEATURE_DNS) != 0,
+                         .dhcp = (features & IOF_FEATURE_DHCP) != 0,
+                         .cols_only = true };
     return iof__featset_init(s, &o);
 }
 
+/* A packet as the modules see it on a custom-flow record: the data bytes are the transport
+ * payload (captured part; wire_len its length on the wire), and the "key" the modules filter on
+ * (dns: UDP port 53; dhcp: UDP 67 <-> 68) is the packet's own protocol and ports — the
+ * record's five-tuple, seen from either side, and the filters are symmetric. No application is
+ * identified (app_dns false: only port 53 is DNS); tcp, the IP slice and TCP options are left
+ * unset (no module with columns reads them). */
 static void on_packet(void *ctx, void *ext, const iof__pkt *p)
 {
     const iof__featset *s = ctx;
-    iof__feat_pkt fp = { .pkt = p, .ts_us = p->ts_ns / 1000 };
+    iof__feat_pkt fp = { .pkt = p, .ts_us = p->ts_ns / 1000, .wire_len = p->payload_len, .key_proto = p->proto,
+                         .key_sp = p->sport, .key_dp = p->dport };
     fp.data = iof__feat_slice(p, p->payload_off, p->payload_caplen, &fp.len);
-    fp.wire_len = fp.len;
     iof__featset_update(s, ext, &fp);
 }
 

@@ -10,9 +10,17 @@
  * Per record: up to IOF_JOY_DHCP_MSGS (Joy's MAX_DHCP_LEN) messages, encoded compactly in a
  * fixed arena (the raw 44 header bytes, sname and file as Joy's printable strings, the kept
  * options as code/len/value): a message that does not fit ends the list (counted in
- * `dropped`; docs/JOY.md "Differences from Joy"). Joy prints the out side's messages only. */
+ * `dropped`; docs/JOY.md "Differences from Joy"). Joy prints the out side's messages only.
+ *
+ * Custom-flow columns (--features dhcp; docs/OUTPUT.md "Feature columns"): with cols_only the
+ * state keeps no arena but a fixed summary per direction (dhcp_sum), each message (the same
+ * filter; the magic cookie required) parsed with iof__dhcp_parse: the count, the first
+ * message's type and time, and from the first client message (BOOTREQUEST) carrying each:
+ * the host name (12), vendor class (60) and parameter request list (55). */
+#include <stdio.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "common/rd.h"
 #include "features/feature.h"
 #include "proto/dhcp.h"
@@ -24,14 +32,36 @@
 #define DHCP_COOKIE 0x63825363u
 #define DHCP_MSG_TYPES 18          /* Joy names option 53's values 1..18 */
 
+#define DHCP_COL_TEXT 128          /* bytes kept of a host name / vendor class (longer: cut) */
+#define DHCP_COL_PARAMS 64         /* parameter request list codes kept */
+
+/* One direction's DHCP messages, for the custom-flow columns. */
+typedef struct dhcp_sum {
+    int64_t first_us;              /* the first message's time */
+    uint32_t msgs;                 /* messages with the cookie */
+    uint8_t first_type;            /* the first message's option 53 (0: none) */
+    uint8_t host_len, vendor_len, nparams;
+    uint16_t params_text_len;
+    bool has_host, has_vendor, has_params;
+    char host[DHCP_COL_TEXT], vendor[DHCP_COL_TEXT];   /* printable ASCII (others: '?') */
+    uint8_t params[DHCP_COL_PARAMS];
+    char params_text[DHCP_COL_PARAMS * 4];             /* "1,3,6" */
+} dhcp_sum;
+
 typedef struct dhcp_state {
     uint8_t nmsg;                  /* messages kept */
     uint8_t dropped;               /* messages that did not fit (saturating) */
     uint16_t used;                 /* arena bytes used */
-    uint8_t arena[IOF_JOY_DHCP_ARENA];
+    dhcp_sum sum;                  /* cols_only: the columns' summary */
+    uint8_t arena[];               /* not cols_only: IOF_JOY_DHCP_ARENA bytes */
 } dhcp_state;
 
 static bool dhcp_enabled(const iof__feat_opts *o) { return o->dhcp; }
+
+static size_t dhcp_size(const iof__feat_opts *o)
+{
+    return sizeof(dhcp_state) + (o->cols_only ? 0 : IOF_JOY_DHCP_ARENA);
+}
 
 /* Joy's option names (IANA's, its spelling): NULL where it has none (printed as "kind"). */
 static const char *opt_name(uint8_t code)
@@ -122,14 +152,64 @@ static bool put_name(uint8_t *arena, size_t *w, const uint8_t *f, size_t len)
     return put(arena, w, &n, 1) && put(arena, w, txt, n);
 }
 
+/* An option's text: at most DHCP_COL_TEXT bytes up to a NUL (clients often end it with one),
+ * bytes outside printable ASCII as '?' (the column is UTF-8 text). */
+static uint8_t sum_text(char *dst, iof__span v)
+{
+    uint8_t n = 0;
+    while (n < v.len && n < DHCP_COL_TEXT && v.p[n]) {
+        uint8_t c = v.p[n];
+        dst[n++] = c >= 0x20 && c <= 0x7e ? (char)c : '?';
+    }
+    return n;
+}
+
+static void summarise(dhcp_sum *u, const uint8_t *p, size_t len, int64_t ts_us)
+{
+    iof__dhcp_msg m;
+    (void)iof__dhcp_parse(p, len, &m);   /* what it filled before a problem is valid */
+    if (!m.cookie)
+        return;
+    if (!u->msgs) {
+        u->first_us = ts_us;
+        u->first_type = m.msg_type;
+    }
+    if (u->msgs < UINT32_MAX)
+        u->msgs++;
+    if (m.op != IOF_DHCP_BOOTREQUEST)
+        return;
+    if (!u->has_host && m.hostname.p) {
+        u->has_host = true;
+        u->host_len = sum_text(u->host, m.hostname);
+    }
+    if (!u->has_vendor && m.vendor_class.p) {
+        u->has_vendor = true;
+        u->vendor_len = sum_text(u->vendor, m.vendor_class);
+    }
+    if (!u->has_params && m.param_list.p) {
+        u->has_params = true;
+        size_t at = 0;
+        for (size_t i = 0; i < m.param_list.len && i < DHCP_COL_PARAMS; i++) {
+            u->params[u->nparams++] = m.param_list.p[i];
+            at += (size_t)snprintf(u->params_text + at, sizeof(u->params_text) - at, "%s%u", i ? "," : "",
+                                   (unsigned)m.param_list.p[i]);   /* <= 4 bytes each: fits */
+        }
+        u->params_text_len = (uint16_t)at;
+    }
+}
+
 static void dhcp_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
-    (void)o;
     dhcp_state *s = st;
     bool ports = (fp->key_sp == DHCP_PORT_CLIENT && fp->key_dp == DHCP_PORT_SERVER) ||
                  (fp->key_sp == DHCP_PORT_SERVER && fp->key_dp == DHCP_PORT_CLIENT);
-    if (fp->key_proto != 17 || !ports || s->nmsg >= IOF_JOY_DHCP_MSGS || s->dropped ||
-        !fp->data)   /* no data bytes: the slice is NULL */
+    if (fp->key_proto != 17 || !ports || !fp->data)   /* no data bytes: the slice is NULL */
+        return;
+    if (o->cols_only) {
+        summarise(&s->sum, fp->data, fp->len, fp->ts_us);
+        return;
+    }
+    if (s->nmsg >= IOF_JOY_DHCP_MSGS || s->dropped)
         return;
     iof__rd r = rd_init(fp->data, fp->len);
     const uint8_t *hdr = rd_bytes(&r, DHCP_HDR_BYTES);
@@ -275,11 +355,99 @@ static void dhcp_json(iof__tbuf *b, const void *out, const void *in, const iof__
     iof__tb_putc(b, ']');
 }
 
+/* Custom-flow columns: dhcp_messages adds both directions; dhcp_msg_type is the earlier
+ * direction's first message's (a tie: out); the client's options come from the out side (the
+ * device's requests) when it carried them, else the in side. */
+enum { DHCP_COL_MESSAGES = 0, DHCP_COL_MSG_TYPE, DHCP_COL_HOST, DHCP_COL_VENDOR, DHCP_COL_PARAMS_TEXT,
+       DHCP_COL_PARAMS_LIST };
+
+static int dhcp_declare(iof__schema *s, const iof__feat_opts *o, bool wide, uint16_t field, uint32_t base)
+{
+    (void)o;
+    static const struct { uint32_t id; const char *name; iof__vtype t; const char *doc; } c[] = {
+        { DHCP_COL_MESSAGES, "dhcp_messages", IOF_VT_INT64, "DHCP messages (UDP 68 <-> 67) in the record (null: none)" },
+        { DHCP_COL_MSG_TYPE, "dhcp_msg_type", IOF_VT_INT32,
+          "option 53 of the record's first DHCP message, 1 DISCOVER .. 8 INFORM (null: none)" },
+        { DHCP_COL_HOST, "dhcp_hostname", IOF_VT_STRING, "option 12 of a client message, ASCII (null: none)" },
+        { DHCP_COL_VENDOR, "dhcp_vendor_class", IOF_VT_STRING, "option 60 of a client message, ASCII (null: none)" },
+    };
+    for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+        IOF_TRY(iof__schema_add(s, c[i].name, c[i].t, true, false, field, base + c[i].id, c[i].doc));
+    if (wide)
+        return iof__schema_add(s, "dhcp_params", IOF_VT_STRING, true, false, field, base + DHCP_COL_PARAMS_TEXT,
+                               "option 55 of a client message: the requested option codes, comma-separated "
+                               "(null: none)");
+    return iof__schema_add(s, "dhcp_params", IOF_VT_INT32, true, true, field, base + DHCP_COL_PARAMS_LIST,
+                           "option 55 of a client message: the requested option codes (null: none)");
+}
+
+/* Whether u's client messages carried column id's option. */
+static bool client_has(const dhcp_sum *u, uint32_t id)
+{
+    return id == DHCP_COL_HOST ? u->has_host : id == DHCP_COL_VENDOR ? u->has_vendor : u->has_params;
+}
+
+/* The side whose client messages carried column id's option (NULL: neither). */
+static const dhcp_sum *dhcp_client(const dhcp_state *a, const dhcp_state *t, uint32_t id)
+{
+    return client_has(&a->sum, id) ? &a->sum : t && client_has(&t->sum, id) ? &t->sum : NULL;
+}
+
+/* Column id's text (host name, vendor class, parameter list) from the side that carried it. */
+static void dhcp_text(iof__value *v, const dhcp_state *a, const dhcp_state *t, uint32_t id)
+{
+    const dhcp_sum *u = dhcp_client(a, t, id);
+    v->null = !u;
+    if (!u)
+        return;
+    v->p = (const uint8_t *)(id == DHCP_COL_HOST ? u->host : id == DHCP_COL_VENDOR ? u->vendor : u->params_text);
+    v->len = id == DHCP_COL_HOST ? u->host_len : id == DHCP_COL_VENDOR ? u->vendor_len : u->params_text_len;
+}
+
+static void dhcp_get(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v)
+{
+    const dhcp_state *a = out, *t = in;
+    const dhcp_sum *u;
+    uint64_t msgs = (uint64_t)a->sum.msgs + (t ? t->sum.msgs : 0u);
+    v->null = true;
+    switch (id) {
+    case DHCP_COL_MESSAGES:
+        v->null = msgs == 0;
+        v->i = (int64_t)msgs;
+        break;
+    case DHCP_COL_MSG_TYPE:
+        u = !t || !t->sum.msgs || (a->sum.msgs && a->sum.first_us <= t->sum.first_us) ? &a->sum : &t->sum;
+        v->null = !u->msgs || !u->first_type;
+        v->i = u->first_type;
+        break;
+    case DHCP_COL_HOST:
+    case DHCP_COL_VENDOR:
+    case DHCP_COL_PARAMS_TEXT:
+        dhcp_text(v, a, t, id);
+        break;
+    case DHCP_COL_PARAMS_LIST:
+        u = dhcp_client(a, t, id);
+        v->null = !u || k >= u->nparams;
+        v->i = v->null ? 0 : u->params[k];
+        break;
+    default: break;
+    }
+}
+
+static uint32_t dhcp_count(const void *out, const void *in, uint32_t id)
+{
+    const dhcp_sum *u = dhcp_client(out, in, id);
+    return id != DHCP_COL_PARAMS_LIST ? 0 : u ? u->nparams : UINT32_MAX;
+}
+
+static const iof__feat_cols dhcp_cols = { dhcp_declare, dhcp_get, dhcp_count };
+
 const iof__feature iof__feat_dhcp = {
     .name = "dhcp",
     .joy_slot = IOF_FEAT_JOY_MODULES,
     .enabled = dhcp_enabled,
-    .state_bytes = sizeof(dhcp_state),
+    .state_size = dhcp_size,
     .update = dhcp_update,
     .joy_json = dhcp_json,
+    .cols = &dhcp_cols,
 };

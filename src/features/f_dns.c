@@ -20,12 +20,20 @@
  * type (AAAA included: Joy 3.0.3 has no aaaa) and any other class:
  * "type":"<hex>","class":"<hex>","rdlength":N, N being the RDLENGTH field's two bytes read in
  * the host order of Joy's x86 build (byte-swapped: 16 is 4096). A problem ends the message
- * with "malformed":N, N Joy's count of bytes left (see render). */
+ * with "malformed":N, N Joy's count of bytes left (see render).
+ *
+ * Custom-flow columns (--features dns; docs/OUTPUT.md "Feature columns"): with cols_only the
+ * state keeps no arena but a fixed summary per direction (dns_sum), made from each message
+ * through proto/dns.h as it passes (the same filter, port 53; a message needs its 12-byte
+ * header): its count, the first question's name and type, the first response's RCODE, the
+ * responses' answer count and their first DNS_COL_ADDRS A / AAAA addresses as text. */
 #include <stdio.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "common/rd.h"
 #include "features/feature.h"
+#include "output/textbuf.h"
 #include "proto/dns.h"
 
 #define DNS_PORT 53
@@ -34,16 +42,42 @@
 #define DNS_T_SOA 6
 #define DNS_ERR_TOO_MANY 8        /* Joy's dns_err_too_many, in its qdcount "DEBUG" text */
 
+#define DNS_COL_NAME 256          /* text bytes of the question name kept (a longer one is cut) */
+#define DNS_COL_ADDRS 8           /* answer addresses kept per direction */
+#define DNS_COL_ADDR_TEXT 46      /* room for one address's text and its separator */
+
+/* One direction's messages, for the custom-flow columns. */
+typedef struct dns_sum {
+    int64_t q_us, r_us;           /* times of the first question / first response */
+    uint32_t msgs;                /* messages (whole header) that passed the filter */
+    uint32_t answers;             /* ANCOUNT of the responses, summed (saturating) */
+    uint16_t qtype;               /* the first question's */
+    uint16_t qname_len;
+    uint8_t rcode;                /* the first response's */
+    bool has_q, has_r;
+    uint8_t naddr;
+    uint16_t addr_end[DNS_COL_ADDRS];   /* address k: addrs[k ? addr_end[k-1] + 1 : 0 .. addr_end[k]) */
+    char qname[DNS_COL_NAME];
+    char addrs[DNS_COL_ADDRS * DNS_COL_ADDR_TEXT];  /* space-separated */
+} dns_sum;
+
 typedef struct dns_state {
     bool seen;                    /* a packet passed the filter (Joy: record->dns allocated) */
     uint8_t n;                    /* messages kept */
     uint8_t dropped;              /* messages whose text did not fit (saturating) */
     uint16_t used;                /* arena bytes used */
-    /* per message: its text length (2 bytes, little-endian) and its text */
-    uint8_t arena[IOF_JOY_DNS_ARENA];
+    dns_sum sum;                  /* cols_only: the columns' summary */
+    /* not cols_only: IOF_JOY_DNS_ARENA bytes; per message its text length (2 bytes,
+     * little-endian) and its text */
+    uint8_t arena[];
 } dns_state;
 
 static bool dns_enabled(const iof__feat_opts *o) { return o->dns; }
+
+static size_t dns_size(const iof__feat_opts *o)
+{
+    return sizeof(dns_state) + (o->cols_only ? 0 : IOF_JOY_DNS_ARENA);
+}
 
 /* A bounded writer on the arena: once full it writes nothing more. */
 typedef struct aw {
@@ -208,14 +242,69 @@ static void render(aw *w, const uint8_t *p, size_t len, uint32_t wire_len)
     aw_puts(w, "]}");
 }
 
+/* An answer's address (A, AAAA of class IN) appended to the summary's text. */
+static void sum_addr(dns_sum *u, const iof__dns_msg *m, const iof__dns_rr *rr)
+{
+    uint8_t ip[16] = { 0 };
+    if (u->naddr >= DNS_COL_ADDRS || rr->rclass != DNS_CLASS_IN ||
+        !((rr->type == IOF_DNS_T_A && rr->rdlen == 4) || (rr->type == IOF_DNS_T_AAAA && rr->rdlen == 16)))
+        return;
+    memcpy(ip, m->base + rr->rdata_off, rr->rdlen);   /* inside the message: the iterator checked */
+    size_t at = u->naddr ? u->addr_end[u->naddr - 1] + 1u : 0;
+    char t[48];
+    uint32_t n = iof__fmt_ip(rr->rdlen == 4 ? 4 : 6, ip, t);
+    if (at)
+        u->addrs[at - 1] = ' ';
+    memcpy(u->addrs + at, t, n);   /* n <= 45 < DNS_COL_ADDR_TEXT */
+    u->addr_end[u->naddr++] = (uint16_t)(at + n);
+}
+
+/* One message into the direction's summary. */
+static void summarise(dns_sum *u, const uint8_t *p, size_t len, int64_t ts_us)
+{
+    iof__dns_msg m;
+    iof__dns_rr rr;
+    if (iof__dns_open(&m, p, len) != IOF_PROTO_OK)
+        return;
+    if (u->msgs < UINT32_MAX)
+        u->msgs++;
+    bool resp = (m.flags & IOF_DNS_FLAG_QR) != 0;
+    if (resp) {
+        if (!u->has_r) {
+            u->has_r = true;
+            u->r_us = ts_us;
+            u->rcode = (uint8_t)IOF_DNS_RCODE(m.flags);
+        }
+        uint32_t an = m.count[IOF_DNS_AN];
+        u->answers = an > UINT32_MAX - u->answers ? UINT32_MAX : u->answers + an;
+    }
+    while (iof__dns_next(&m, &rr) && rr.section <= IOF_DNS_AN) {
+        if (rr.section == IOF_DNS_QD && !u->has_q) {
+            char t[IOF_DNS_NAME_TEXT];
+            if (iof__dns_name(&m, rr.name_off, t, sizeof t, NULL) != IOF_PROTO_OK)
+                continue;
+            size_t n = strlen(t);
+            u->qname_len = (uint16_t)(n < DNS_COL_NAME ? n : DNS_COL_NAME);
+            memcpy(u->qname, t, u->qname_len);
+            u->qtype = rr.type;
+            u->q_us = ts_us;
+            u->has_q = true;
+        } else if (rr.section == IOF_DNS_AN && resp)
+            sum_addr(u, &m, &rr);
+    }
+}
+
 static void dns_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
-    (void)o;
     dns_state *s = st;
     bool port = fp->key_sp == DNS_PORT || fp->key_dp == DNS_PORT;
     if (fp->key_proto != 17 || !(port || fp->app_dns))
         return;
     s->seen = true;
+    if (o->cols_only) {
+        summarise(&s->sum, fp->data, fp->data ? fp->len : 0, fp->ts_us);
+        return;
+    }
     if (s->n >= IOF_JOY_DNS_PKTS || s->dropped || fp->wire_len < DNS_MIN_LEN || !fp->data ||
         fp->len < IOF_DNS_HDR_LEN)
         return;   /* Joy: no more room / too short; a header cut by the capture: not kept */
@@ -265,11 +354,103 @@ static void dns_json(iof__tbuf *b, const void *out, const void *in, const iof__f
     iof__tb_putc(b, ']');
 }
 
+/* Custom-flow columns. A question's columns come from the direction whose first question is
+ * the earlier (a tie: out), the response's from the direction whose first response is (a tie:
+ * in, where a device's answers arrive); dns_messages adds both. */
+enum { DNS_COL_MESSAGES = 0, DNS_COL_QNAME, DNS_COL_QTYPE, DNS_COL_RCODE, DNS_COL_ANSWERS, DNS_COL_ADDRS_TEXT,
+       DNS_COL_ADDRS_LIST };
+
+static int dns_declare(iof__schema *s, const iof__feat_opts *o, bool wide, uint16_t field, uint32_t base)
+{
+    (void)o;
+    static const struct { uint32_t id; const char *name; iof__vtype t; const char *doc; } c[] = {
+        { DNS_COL_MESSAGES, "dns_messages", IOF_VT_INT64, "DNS messages (UDP port 53) in the record (null: none)" },
+        { DNS_COL_QNAME, "dns_qname", IOF_VT_STRING, "the first question's name (null: no question)" },
+        { DNS_COL_QTYPE, "dns_qtype", IOF_VT_INT32, "the first question's type, e.g. 1 A, 28 AAAA (null: no question)" },
+        { DNS_COL_RCODE, "dns_rcode", IOF_VT_INT32, "the first response's RCODE, 0 NOERROR, 3 NXDOMAIN (null: no response)" },
+        { DNS_COL_ANSWERS, "dns_answers", IOF_VT_INT64, "answer records (ANCOUNT) of the responses, summed (null: no response)" },
+    };
+    for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+        IOF_TRY(iof__schema_add(s, c[i].name, c[i].t, true, false, field, base + c[i].id, c[i].doc));
+    return iof__schema_add(s, "dns_addrs", IOF_VT_STRING, true, !wide, field,
+                           base + (wide ? DNS_COL_ADDRS_TEXT : DNS_COL_ADDRS_LIST),
+                           wide ? "the responses' first 8 A/AAAA answer addresses, space-separated (null: no response)"
+                                : "the responses' first 8 A/AAAA answer addresses (null: no response)");
+}
+
+/* The direction (out or in) whose first question (resp false) / response (true) is the earlier. */
+static const dns_sum *dns_side(const dns_state *a, const dns_state *t, bool resp)
+{
+    const dns_sum *x = &a->sum, *y = t ? &t->sum : NULL;
+    bool hx = resp ? x->has_r : x->has_q, hy = y && (resp ? y->has_r : y->has_q);
+    if (!hx || !hy)
+        return hx ? x : hy ? y : NULL;
+    int64_t tx = resp ? x->r_us : x->q_us, ty = resp ? y->r_us : y->q_us;
+    return tx < ty || (tx == ty && !resp) ? x : y;
+}
+
+static void set_text(iof__value *v, const char *p, size_t n)
+{
+    v->null = false;
+    v->p = (const uint8_t *)p;
+    v->len = (uint32_t)n;
+}
+
+static void dns_get(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v)
+{
+    const dns_state *a = out, *t = in;
+    v->null = true;
+    const dns_sum *q = dns_side(a, t, false), *r = dns_side(a, t, true);
+    uint64_t msgs = (uint64_t)a->sum.msgs + (t ? t->sum.msgs : 0u);
+    switch (id) {
+    case DNS_COL_MESSAGES:
+        v->null = msgs == 0;
+        v->i = (int64_t)msgs;
+        break;
+    case DNS_COL_QNAME:
+        if (q)
+            set_text(v, q->qname, q->qname_len);
+        break;
+    case DNS_COL_QTYPE:
+        v->null = !q;
+        v->i = q ? q->qtype : 0;
+        break;
+    case DNS_COL_RCODE:
+        v->null = !r;
+        v->i = r ? r->rcode : 0;
+        break;
+    case DNS_COL_ANSWERS:
+        v->null = !r;
+        v->i = (int64_t)a->sum.answers + (t ? t->sum.answers : 0u);
+        break;
+    case DNS_COL_ADDRS_TEXT:
+        if (r)
+            set_text(v, r->addrs, r->naddr ? r->addr_end[r->naddr - 1] : 0);
+        break;
+    case DNS_COL_ADDRS_LIST:
+        if (r && k < r->naddr) {
+            size_t at = k ? r->addr_end[k - 1] + 1u : 0;
+            set_text(v, r->addrs + at, r->addr_end[k] - at);
+        }
+        break;
+    default: break;
+    }
+}
+
+static uint32_t dns_count(const void *out, const void *in, uint32_t id)
+{
+    const dns_sum *r = dns_side(out, in, true);
+    return id != DNS_COL_ADDRS_LIST ? 0 : r ? r->naddr : UINT32_MAX;
+}
+
+static const iof__feat_cols dns_cols = { dns_declare, dns_get, dns_count };
+
 const iof__feature iof__feat_dns = {
     .name = "dns",
     .joy_slot = IOF_FEAT_JOY_MODULES,
     .enabled = dns_enabled,
-    .state_bytes = sizeof(dns_state),
+    .state_size = dns_size,
     .update = dns_update,
     .joy_json = dns_json,
+    .cols = &dns_cols,
 };

@@ -5,15 +5,20 @@
  *     d0+d1+d2+d3,  d0-d1+d2-d3,  d0+d1-d2-d3,  d0-d1-d2+d3
  * to four sums, and the data bytes are counted. A flow writes the two directions' sums divided
  * by their byte count, each as Joy does: a float quotient printed "%.5g". Nothing when there
- * were no data bytes. The sums are 32-bit as Joy's (they wrap after ~8 MB of 0xff bytes; the
- * wrap is done on unsigned integers here, where Joy's signed overflow is undefined). */
+ * were no data bytes. Joy's sums are 32-bit (they wrap after ~8 MB of 0xff bytes): ours are
+ * exact 64-bit sums, whose low 32 bits are Joy's (the wrap done on unsigned integers, where
+ * Joy's signed overflow is undefined); its byte count the same.
+ *
+ * Custom-flow columns (--features wht): wht_0..wht_3, the record's exact sums (both directions
+ * of a bidirectional record) divided by its data bytes, in double; null without data. */
 #include <stdio.h>
 
+#include "common/err.h"
 #include "features/feature.h"
 
 typedef struct wht_state {
-    uint32_t sum[4];   /* Joy's int32_t spectrum[4], kept unsigned so wrapping is defined */
-    uint32_t n;        /* data bytes (Joy's uint32_t) */
+    int64_t sum[4];    /* exact; Joy's int32_t spectrum[4] is the low 32 bits */
+    uint64_t n;        /* data bytes (Joy's uint32_t: the low 32 bits) */
 } wht_state;
 
 static bool wht_enabled(const iof__feat_opts *o) { return o->wht; }
@@ -21,10 +26,10 @@ static bool wht_enabled(const iof__feat_opts *o) { return o->wht; }
 static void wht_block(wht_state *s, uint8_t d0, uint8_t d1, uint8_t d2, uint8_t d3)
 {
     int32_t a = d0 + d2, c = d1 + d3, e = d0 - d2, g = d1 - d3;
-    s->sum[0] += (uint32_t)(a + c);
-    s->sum[1] += (uint32_t)(a - c);
-    s->sum[2] += (uint32_t)(e + g);
-    s->sum[3] += (uint32_t)(e - g);
+    s->sum[0] += a + c;
+    s->sum[1] += a - c;
+    s->sum[2] += e + g;
+    s->sum[3] += e - g;
 }
 
 static void wht_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
@@ -45,12 +50,12 @@ static void wht_json(iof__tbuf *b, const void *out, const void *in, const iof__f
     (void)o;
     const wht_state *a = out, *t = in;
     /* Joy: one way, int32 / uint32 in float; a pair, the int64 sum / uint64 count in float */
-    uint64_t n = (uint64_t)a->n + (t ? t->n : 0);
+    uint64_t n = (uint64_t)(uint32_t)a->n + (t ? (uint32_t)t->n : 0u);
     if (n == 0)
         return;
     char txt[4][32];
     for (int k = 0; k < 4; k++) {
-        int64_t v = (int32_t)a->sum[k] + (t ? (int64_t)(int32_t)t->sum[k] : 0);
+        int64_t v = (int32_t)(uint32_t)a->sum[k] + (t ? (int64_t)(int32_t)(uint32_t)t->sum[k] : 0);
         float q = (float)v / (float)n;
         snprintf(txt[k], sizeof(txt[k]), "%.5g", (double)q);
     }
@@ -63,6 +68,47 @@ static void wht_json(iof__tbuf *b, const void *out, const void *in, const iof__f
     iof__tb_putc(b, ']');
 }
 
+enum { WHT_COLS = 4 };
+
+static int wht_declare(iof__schema *s, const iof__feat_opts *o, bool wide, uint16_t field, uint32_t base)
+{
+    (void)o;
+    (void)wide;   /* four scalars in both layouts */
+    static const char *const doc[WHT_COLS] = {
+        "Walsh-Hadamard sum d0+d1+d2+d3 of the payload's 4-byte blocks / payload bytes (null: no payload)",
+        "Walsh-Hadamard sum d0-d1+d2-d3 / payload bytes (null: no payload)",
+        "Walsh-Hadamard sum d0+d1-d2-d3 / payload bytes (null: no payload)",
+        "Walsh-Hadamard sum d0-d1-d2+d3 / payload bytes (null: no payload)",
+    };
+    for (uint32_t k = 0; k < WHT_COLS; k++) {
+        iof__column c = { .type = IOF_VT_FLOAT64, .nullable = true, .field = field, .index = base + k,
+                          .doc = doc[k], .decimals = 6 };
+        snprintf(c.name, sizeof(c.name), "wht_%u", k);
+        IOF_TRY(iof__schema_add_column(s, &c));
+    }
+    return IOF_OK;
+}
+
+static void wht_get(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v)
+{
+    (void)k;
+    const wht_state *a = out, *t = in;
+    uint64_t n = a->n + (t ? t->n : 0);
+    v->null = n == 0 || id >= WHT_COLS;
+    if (!v->null)
+        v->f = (double)(a->sum[id] + (t ? t->sum[id] : 0)) / (double)n;
+}
+
+static uint32_t wht_count(const void *out, const void *in, uint32_t id)
+{
+    (void)out;
+    (void)in;
+    (void)id;
+    return 0;
+}
+
+static const iof__feat_cols wht_cols = { wht_declare, wht_get, wht_count };
+
 const iof__feature iof__feat_wht = {
     .name = "wht",
     .joy_slot = IOF_FEAT_JOY_MODULES,
@@ -70,4 +116,5 @@ const iof__feature iof__feat_wht = {
     .state_bytes = sizeof(wht_state),
     .update = wht_update,
     .joy_json = wht_json,
+    .cols = &wht_cols,
 };

@@ -45,6 +45,7 @@
 #define IOF_JOY_DHCP_OPT_BYTES 512 /* Joy's MAX_DHCP_OPTIONS_LEN: no option starts past it */
 #define IOF_JOY_DHCP_ARENA 2048    /* bytes of kept DHCP messages per record (ours: Joy
                                       allocates; 16 typical messages take about 1.6 KB) */
+#define IOF_FEAT_SPLT_PKTS 50      /* splt: data packets kept per record (Joy's NUM_PKT_LEN) */
 
 /* Which modules are on, and their options (Joy's config keys of the same names). */
 typedef struct iof__feat_opts {
@@ -57,6 +58,10 @@ typedef struct iof__feat_opts {
     bool dhcp;        /* dhcp[]: DHCP messages (the out side's) */
     uint32_t hd;      /* hd{}: header description of the first hd data bytes (0: off) */
     uint32_t idp;     /* idp_*: the first idp bytes of the initial data packet (0: off) */
+    bool splt;        /* custom-flow splt_*: the first data packets' lengths and times (Joy
+                         writes its packets[] itself: no Joy output) */
+    bool cols_only;   /* custom-flow columns only (features/cffeat.c): dns and dhcp keep their
+                         column summaries, not Joy's rendered messages (no arena) */
 } iof__feat_opts;
 
 /* One packet of one direction, as a module sees it. */
@@ -112,13 +117,13 @@ typedef struct iof__feature {
     void (*update)(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o);
     /* before the flow is written (NULL: nothing to do) */
     void (*finish)(void *st, const iof__feat_opts *o);
-    void (*joy_json)(iof__tbuf *b, const void *out, const void *in, const iof__feat_opts *o);
+    void (*joy_json)(iof__tbuf *b, const void *out, const void *in, const iof__feat_opts *o); /* NULL: none */
     const iof__feat_cols *cols;                        /* NULL: no custom-flow columns */
 } iof__feature;
 
 /* The registry, in Joy's print order. */
 extern const iof__feature iof__feat_byte_dist, iof__feat_wht, iof__feat_dns, iof__feat_dhcp, iof__feat_payload,
-    iof__feat_ppi, iof__feat_hd, iof__feat_idp;
+    iof__feat_ppi, iof__feat_hd, iof__feat_idp, iof__feat_splt;
 const iof__feature *const *iof__feat_registry(size_t *n);
 
 /* The modules an output enables, with their places in the extension area. */
@@ -148,13 +153,15 @@ const uint8_t *iof__feat_slice(const iof__pkt *p, uint32_t off, uint32_t len, ui
 /* Shared writer helper: ",\"key\":\"<hex>\"" (Joy's zprintf_raw_as_hex after a key); key
  * NULL writes the quoted hex alone. */
 void iof__feat_put_hex(iof__tbuf *b, const char *key, const uint8_t *p, size_t n);
-/* Joy's milliseconds of a µs difference (joy_timeval_to_milliseconds of a normalised timeval):
- * floored, as a 32-bit unsigned (a negative difference wraps, as in Joy's output). */
-static inline uint32_t iof__joy_ms(int64_t diff_us)
+/* Whole milliseconds of a µs difference, floored (negative stays negative); Joy's
+ * milliseconds (iof__joy_ms: joy_timeval_to_milliseconds of a normalised timeval) are the
+ * same as a 32-bit unsigned (a negative difference wraps, as in Joy's output). */
+static inline int64_t iof__floor_ms(int64_t diff_us)
 {
     int64_t q = diff_us / 1000;
-    return (uint32_t)(diff_us % 1000 < 0 ? q - 1 : q);
+    return diff_us % 1000 < 0 ? q - 1 : q;
 }
+static inline uint32_t iof__joy_ms(int64_t diff_us) { return (uint32_t)iof__floor_ms(diff_us); }
 /* Joy's ",\"opts\":[...]" of TCP option bytes (the first min(len, 24)): f_ppi.c. */
 void iof__feat_tcp_opts_json(iof__tbuf *b, const uint8_t *opts, uint32_t len);
 /* Joy's letters of TCP flags ("FSRPAUEC", bit 0 first, set bits only): f_ppi.c. */

@@ -14,6 +14,7 @@ static const iof__feature *const registry[] = {
     &iof__feat_ppi,
     &iof__feat_hd,
     &iof__feat_idp,
+    &iof__feat_splt,   /* custom-flow columns only (Joy writes its packets[] itself) */
 };
 
 _Static_assert(sizeof(registry) / sizeof(registry[0]) <= IOF_FEAT_MAX_MODULES,
@@ -76,7 +77,7 @@ void iof__featset_joy_json(const iof__featset *s, iof__feat_joy_slot slot, iof__
 {
     const unsigned char *o = out, *n = in;
     for (uint32_t i = 0; i < s->n; i++)
-        if (s->mod[i]->joy_slot == slot)
+        if (s->mod[i]->joy_slot == slot && s->mod[i]->joy_json)
             s->mod[i]->joy_json(b, o + s->off[i], n ? n + s->off[i] : NULL, &s->opts);
 }
 

@@ -19,6 +19,9 @@ static const struct {
     { "tls", IOF_FEATURE_TLS, false },
     { "byte_dist", IOF_FEATURE_BYTE_DIST, false },
     { "entropy", IOF_FEATURE_ENTROPY, false },
+    { "splt", IOF_FEATURE_SPLT, false },
+    { "wht", IOF_FEATURE_WHT, false },
+    { "dhcp", IOF_FEATURE_DHCP, false },
     { "sni", IOF_FEATURE_TLS, true },
 };
 #define N_NAMES (sizeof(names) / sizeof(names[0]))

@@ -14,7 +14,7 @@
 #   - iotflow label puts its columns after the feature columns, as extract --rules does (the same
 #     bytes), and iotflow fuse its sensor context, as extract --sensors does (a synth dataset);
 #   - refused (exit 1, nothing written, the message names the reason): byte_dist on the
-#     timeline, any feature on telemetry, dns / tls on custom-flow records, -f joy alone, a
+#     timeline, any feature on telemetry, tls on custom-flow records, -f joy alone, a
 #     --payload-total the wide layout has no room for once the 260 feature columns are in; "all"
 #     means what the table takes (customflow: both; telemetry: none, accepted).
 #
@@ -100,7 +100,7 @@ refused "timeline takes dns and tls only" --table timeline --features byte_dist 
 refused "timeline takes dns and tls only" --table timeline --features dns,entropy -f csv
 refused "telemetry rows have no feature columns" --table telemetry --features entropy -f csv
 refused "telemetry rows have no feature columns" --table telemetry --features dns -f csv
-refused "not built yet" --features dns -f csv
+refused "not built yet" --features tls -f csv
 refused "not built yet" --features byte_dist,tls -f jsonl
 refused "Joy flows (-f joy) have their own fixed features" --features byte_dist -f joy
 # the wide layout's 8192 columns: the feature columns take 260 of them (5000 fits without)

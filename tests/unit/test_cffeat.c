@@ -6,6 +6,7 @@
  *   (2/3) log2 3 + (1/3) log2 6; the one-way record sees out only; no payload: counts 0 and
  *   null statistics; one byte: std null, entropy 0. A sink copy carries the state. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -205,7 +206,7 @@ static void test_columns(void)
     /* without --features: the schema of before */
     iof__schema a, b;
     ASSERT_EQ_INT(iof__cf_schema(&a, &base), IOF_OK);
-    base.features = IOF_FEATURE_DNS | IOF_FEATURE_TLS; /* not the records' bits: no columns */
+    base.features = IOF_FEATURE_TLS; /* not the records' bit: no columns */
     ASSERT_EQ_INT(iof__cf_schema(&b, &base), IOF_OK);
     ASSERT_EQ_INT(a.n, b.n);
     iof__schema_free(&a);
@@ -222,7 +223,7 @@ static void test_names(void)
     ASSERT_EQ_INT(iof_features_parse("all", &f, err, sizeof(err)), IOF_OK);
     ASSERT_EQ_INT(f, IOF_FEATURE_ALL);
     ASSERT_EQ_INT(iof_features_parse("entropy,bogus", &f, err, sizeof(err)), IOF_E_INVAL);
-    ASSERT_TRUE(strstr(err, "dns, tls, byte_dist, entropy, all") != NULL);
+    ASSERT_TRUE(strstr(err, "dns, tls, byte_dist, entropy, splt, wht, dhcp, all") != NULL);
 }
 
 
@@ -313,8 +314,393 @@ static void test_policy(void)
     iof__schema_free(&s);
 }
 
+
+/* ---- splt, wht, dns, dhcp ---- */
+
+#define NEWF (IOF_FEATURE_SPLT | IOF_FEATURE_WHT | IOF_FEATURE_DNS | IOF_FEATURE_DHCP)
+
+/* one packet of direction dir (1 out) at t µs, UDP sp -> dp, n captured bytes of wire on the wire */
+static void feed_at(fixture *f, int dir, int64_t t, uint16_t sp, uint16_t dp, const uint8_t *b, uint32_t n,
+                    uint32_t wire)
+{
+    iof__feat_pkt fp = { .data = n ? b : NULL, .len = n, .wire_len = wire, .ts_us = t, .key_proto = 17,
+                         .key_sp = sp, .key_dp = dp };
+    iof__featset_update(&f->fs, f->ext + (dir ? 0 : f->fs.ext_size), &fp);
+}
+
+static bool text_is(iof__value v, const char *t)
+{
+    return !v.null && v.len == strlen(t) && memcmp(v.p, t, v.len) == 0;
+}
+
+/* both layouts' schemas of `features` */
+typedef struct lay {
+    iof__cf_rowcfg cw, cn;
+    iof__schema w, n;
+} lay;
+
+static void lay_init(lay *l, unsigned features)
+{
+    l->cw = (iof__cf_rowcfg){ .wide = true, .features = features };
+    l->cn = (iof__cf_rowcfg){ .features = features };
+    ASSERT_EQ_INT(iof__cf_schema(&l->w, &l->cw), IOF_OK);
+    ASSERT_EQ_INT(iof__cf_schema(&l->n, &l->cn), IOF_OK);
+}
+
+static void lay_free(lay *l)
+{
+    iof__schema_free(&l->w);
+    iof__schema_free(&l->n);
+}
+
+static uint32_t list_len(const lay *l, const iof__cfrec *r, const char *name)
+{
+    iof__cf_row row;
+    iof__cf_row_init(&row, &l->cn, r, NULL, NULL);
+    return iof__schema_count(&l->n, &row, (size_t)iof__schema_find(&l->n, name));
+}
+
+/* splt entry k in both layouts: len and ipt (null: both null) */
+static void splt_is(const lay *l, const iof__cfrec *r, uint32_t k, bool null, int64_t len, int64_t ipt)
+{
+    char a[32], b[32];
+    snprintf(a, sizeof a, "splt_len_%02u", k);
+    snprintf(b, sizeof b, "splt_ipt_%02u", k);
+    iof__value wl = cell(&l->w, r, &l->cw, a, 0), wi = cell(&l->w, r, &l->cw, b, 0);
+    ASSERT_TRUE(wl.null == null && wi.null == null);
+    if (null)
+        return;
+    iof__value nl = cell(&l->n, r, &l->cn, "splt_len", k), ni = cell(&l->n, r, &l->cn, "splt_ipt", k);
+    ASSERT_EQ_INT(wl.i, len);
+    ASSERT_EQ_INT(nl.i, len);
+    ASSERT_EQ_INT(wi.i, ipt);
+    ASSERT_EQ_INT(ni.i, ipt);
+}
+
+/* splt: data packets only, merged by time (a tie: in first), + out / - in, the wire length,
+ * ipt floored ms (the first since the earliest packet), the cap, a one-way record, nothing */
+static void test_splt(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_SPLT);
+    setup(f, IOF_FEATURE_SPLT, IOF_VAR_BI);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "splt_count", 0).i, 0);
+    ASSERT_EQ_INT(list_len(&l, &f->r, "splt_len"), 0);
+    splt_is(&l, &f->r, 0, true, 0, 0);
+    static const uint8_t d[64] = { 1 };
+    feed_at(f, 1, 100000, 1, 2, d, 0, 0);        /* a SYN: the record's start, not an entry */
+    feed_at(f, 1, 101500, 1, 2, d, 10, 10);
+    feed_at(f, 0, 104000, 2, 1, d, 0, 0);        /* an ACK: no entry */
+    feed_at(f, 1, 103000, 1, 2, d, 5, 5);
+    feed_at(f, 0, 103000, 2, 1, d, 20, 1400);    /* cut by the snaplen: the wire length counts */
+    ASSERT_EQ_INT(cell(&l.n, &f->r, &l.cn, "splt_count", 0).i, 3);
+    ASSERT_EQ_INT(list_len(&l, &f->r, "splt_ipt"), 3);
+    splt_is(&l, &f->r, 0, false, 10, 1);
+    splt_is(&l, &f->r, 1, false, -1400, 1);
+    splt_is(&l, &f->r, 2, false, 5, 0);
+    splt_is(&l, &f->r, 3, true, 0, 0);
+    /* the one-way record: its out side in arrival order; a packet timed earlier than the
+     * previous entry gives a negative gap */
+    f->r.variant = IOF_VAR_UNI;
+    feed_at(f, 1, 99000, 1, 2, d, 7, 7);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "splt_count", 0).i, 3);
+    splt_is(&l, &f->r, 0, false, 10, 1);         /* since the SYN at 100000 */
+    splt_is(&l, &f->r, 1, false, 5, 1);
+    splt_is(&l, &f->r, 2, false, 7, -4);
+    feed_at(f, 1, 102000, 1, 2, d, 3, 3);
+    splt_is(&l, &f->r, 3, false, 3, 3);
+    feed_at(f, 1, 101999, 1, 2, d, 3, 3);
+    splt_is(&l, &f->r, 4, false, 3, -1);         /* floor(-0.001 ms) */
+    /* the cap: 50 entries, both sides' first 50 merged */
+    setup(f, IOF_FEATURE_SPLT, IOF_VAR_BI);
+    for (int i = 0; i < 60; i++) {
+        feed_at(f, 1, 2000 * i, 1, 2, d, 1 + (uint32_t)i % 60, 1 + (uint32_t)i % 60);
+        feed_at(f, 0, 2000 * i + 1500, 2, 1, d, 2, 2);
+    }
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "splt_count", 0).i, IOF_FEAT_SPLT_PKTS);
+    ASSERT_EQ_INT(list_len(&l, &f->r, "splt_len"), IOF_FEAT_SPLT_PKTS);
+    splt_is(&l, &f->r, 48, false, 25, 0);        /* out packet 24 at 48000 */
+    splt_is(&l, &f->r, 49, false, -2, 1);        /* in at 49500 */
+    ASSERT_TRUE(iof__schema_find(&l.w, "splt_len_50") < 0 && iof__schema_find(&l.w, "splt_ipt_49") >= 0);
+    lay_free(&l);
+    free(f);
+}
+
+/* wht: blocks of 4 (a packet's last padded with zeros), sums / bytes, both directions; null
+ * without data */
+static void test_wht_cols(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_WHT);
+    setup(f, IOF_FEATURE_WHT, IOF_VAR_BI);
+    for (int k = 0; k < 4; k++) {
+        char name[8];
+        snprintf(name, sizeof name, "wht_%d", k);
+        ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, name, 0).null && cell(&l.n, &f->r, &l.cn, name, 0).null);
+    }
+    static const uint8_t out[] = { 1, 2, 3, 4, 5 }, in[] = { 255 };
+    feed_at(f, 1, 0, 1, 2, out, 5, 5);
+    /* (1,2,3,4): 10, -2, -4, 0; (5,0,0,0): 5 each -> 15, 3, 1, 5 over 5 bytes */
+    ASSERT_NEAR(cell(&l.w, &f->r, &l.cw, "wht_0", 0).f, 3.0);
+    ASSERT_NEAR(cell(&l.w, &f->r, &l.cw, "wht_1", 0).f, 0.6);
+    ASSERT_NEAR(cell(&l.n, &f->r, &l.cn, "wht_2", 0).f, 0.2);
+    ASSERT_NEAR(cell(&l.n, &f->r, &l.cn, "wht_3", 0).f, 1.0);
+    feed_at(f, 0, 0, 2, 1, in, 1, 1);   /* +255 each, 6 bytes */
+    ASSERT_NEAR(cell(&l.w, &f->r, &l.cw, "wht_0", 0).f, 45.0);
+    ASSERT_NEAR(cell(&l.w, &f->r, &l.cw, "wht_2", 0).f, 256.0 / 6);
+    f->r.variant = IOF_VAR_UNI;
+    ASSERT_NEAR(cell(&l.w, &f->r, &l.cw, "wht_3", 0).f, 1.0);
+    /* past Joy's 32-bit wrap: exact (2^24 bytes of 0xff: sum 0 = 2^24 * 255) */
+    setup(f, IOF_FEATURE_WHT, IOF_VAR_BI);
+    static uint8_t ff[65536];
+    memset(ff, 0xff, sizeof ff);
+    for (int i = 0; i < 256; i++)
+        feed_at(f, 1, 0, 1, 2, ff, sizeof ff, sizeof ff);
+    ASSERT_NEAR(cell(&l.w, &f->r, &l.cw, "wht_0", 0).f, 255.0);
+    ASSERT_NEAR(cell(&l.w, &f->r, &l.cw, "wht_1", 0).f, 0.0);
+    lay_free(&l);
+    free(f);
+}
+
+/* a DNS message: header, one question (www.example.com), then n answers, each A 10.0.0.k or
+ * (k odd, aaaa) AAAA 2001:db8::k */
+static size_t dns_msg(uint8_t *m, uint16_t flags, uint16_t qtype, int n, bool aaaa)
+{
+    static const uint8_t q[] = { 3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0 };
+    uint8_t h[12] = { 0x12, 0x34, (uint8_t)(flags >> 8), (uint8_t)flags, 0, 1, 0, (uint8_t)n, 0, 0, 0, 0 };
+    size_t at = 0;
+    memcpy(m, h, 12);
+    at = 12;
+    memcpy(m + at, q, sizeof q);
+    at += sizeof q;
+    uint8_t t[4] = { 0, (uint8_t)qtype, 0, 1 };
+    memcpy(m + at, t, 4);
+    at += 4;
+    for (int k = 0; k < n; k++) {
+        bool six = aaaa && (k & 1);
+        uint8_t rr[12] = { 0xc0, 12, 0, six ? 28 : 1, 0, 1, 0, 0, 0, 60, 0, six ? 16 : 4 };
+        memcpy(m + at, rr, 12);
+        at += 12;
+        if (six) {
+            uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+            a6[15] = (uint8_t)k;
+            memcpy(m + at, a6, 16);
+            at += 16;
+        } else {
+            uint8_t a4[4] = { 10, 0, 0, (uint8_t)k };
+            memcpy(m + at, a4, 4);
+            at += 4;
+        }
+    }
+    return at;
+}
+
+static void dns_null(const lay *l, const iof__cfrec *r, bool q)
+{
+    static const char *const qs[] = { "dns_qname", "dns_qtype" }, *const rs[] = { "dns_rcode", "dns_answers", "dns_addrs" };
+    for (int i = 0; i < (q ? 2 : 3); i++) {
+        const char *name = q ? qs[i] : rs[i];
+        ASSERT_TRUE(cell(&l->w, r, &l->cw, name, 0).null);
+        if (strcmp(name, "dns_addrs") != 0)
+            ASSERT_TRUE(cell(&l->n, r, &l->cn, name, 0).null);
+    }
+    if (!q)
+        ASSERT_EQ_INT(list_len(l, r, "dns_addrs"), UINT32_MAX);
+}
+
+static void test_dns_cols(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_DNS);
+    setup(f, IOF_FEATURE_DNS, IOF_VAR_BI);
+    uint8_t m[600];
+    size_t n = dns_msg(m, 0x0100, 1, 0, false);
+    /* not port 53: nothing */
+    feed_at(f, 1, 1000, 5000, 5353, m, (uint32_t)n, (uint32_t)n);
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "dns_messages", 0).null);
+    dns_null(&l, &f->r, true);
+    dns_null(&l, &f->r, false);
+    /* the query: its name and type; no response yet */
+    feed_at(f, 1, 1000, 5000, 53, m, (uint32_t)n, (uint32_t)n);
+    feed_at(f, 1, 1100, 5000, 53, m, 11, 11);   /* shorter than a header: not a message */
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dns_messages", 0).i, 1);
+    ASSERT_TRUE(text_is(cell(&l.w, &f->r, &l.cw, "dns_qname", 0), "www.example.com"));
+    ASSERT_EQ_INT(cell(&l.n, &f->r, &l.cn, "dns_qtype", 0).i, 1);
+    dns_null(&l, &f->r, false);
+    /* the response: 3 answers (A, AAAA, A) */
+    n = dns_msg(m, 0x8180, 1, 3, true);
+    feed_at(f, 0, 2000, 53, 5000, m, (uint32_t)n, (uint32_t)n);
+    ASSERT_EQ_INT(cell(&l.n, &f->r, &l.cn, "dns_messages", 0).i, 2);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dns_rcode", 0).i, 0);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dns_answers", 0).i, 3);
+    ASSERT_TRUE(text_is(cell(&l.w, &f->r, &l.cw, "dns_addrs", 0), "10.0.0.0 2001:db8::1 10.0.0.2"));
+    ASSERT_EQ_INT(list_len(&l, &f->r, "dns_addrs"), 3);
+    ASSERT_TRUE(text_is(cell(&l.n, &f->r, &l.cn, "dns_addrs", 1), "2001:db8::1"));
+    ASSERT_TRUE(text_is(cell(&l.n, &f->r, &l.cn, "dns_addrs", 2), "10.0.0.2"));
+    /* a second response (NXDOMAIN, 12 answers): the first's rcode and addresses stay; answers add up */
+    n = dns_msg(m, 0x8183, 28, 12, false);
+    feed_at(f, 0, 3000, 53, 5000, m, (uint32_t)n, (uint32_t)n);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dns_rcode", 0).i, 0);
+    ASSERT_EQ_INT(cell(&l.n, &f->r, &l.cn, "dns_answers", 0).i, 15);
+    ASSERT_EQ_INT(list_len(&l, &f->r, "dns_addrs"), 8);   /* the cap: 3 + 5 */
+    ASSERT_TRUE(text_is(cell(&l.n, &f->r, &l.cn, "dns_addrs", 7), "10.0.0.4"));
+    /* the one-way record: the query only */
+    f->r.variant = IOF_VAR_UNI;
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dns_messages", 0).i, 1);
+    ASSERT_TRUE(text_is(cell(&l.n, &f->r, &l.cn, "dns_qname", 0), "www.example.com"));
+    dns_null(&l, &f->r, false);
+    /* a response without answers: rcode 3, addresses empty (not null) */
+    setup(f, IOF_FEATURE_DNS, IOF_VAR_BI);
+    n = dns_msg(m, 0x8183, 1, 0, false);
+    feed_at(f, 0, 3000, 53, 5000, m, (uint32_t)n, (uint32_t)n);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dns_rcode", 0).i, 3);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dns_answers", 0).i, 0);
+    ASSERT_TRUE(text_is(cell(&l.w, &f->r, &l.cw, "dns_addrs", 0), ""));
+    ASSERT_EQ_INT(list_len(&l, &f->r, "dns_addrs"), 0);
+    /* an answer cut by the capture: the header's count, the addresses read */
+    setup(f, IOF_FEATURE_DNS, IOF_VAR_BI);
+    n = dns_msg(m, 0x8180, 1, 2, false);
+    feed_at(f, 0, 3000, 53, 5000, m, (uint32_t)n - 2, (uint32_t)n);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dns_answers", 0).i, 2);
+    ASSERT_TRUE(text_is(cell(&l.w, &f->r, &l.cw, "dns_addrs", 0), "10.0.0.0"));
+    lay_free(&l);
+    free(f);
+}
+
+/* a DHCP message: op, option 53 type, then extra option bytes, END */
+static size_t dhcp_msg(uint8_t *m, uint8_t op, uint8_t type, const uint8_t *opts, size_t n, bool cookie)
+{
+    memset(m, 0, 240);
+    m[0] = op;
+    m[1] = 1;
+    m[2] = 6;
+    static const uint8_t c[4] = { 0x63, 0x82, 0x53, 0x63 };
+    if (cookie)
+        memcpy(m + 236, c, 4);
+    uint8_t t[3] = { 53, 1, type };
+    memcpy(m + 240, t, 3);
+    memcpy(m + 243, opts, n);
+    m[243 + n] = 255;
+    return 244 + n;
+}
+
+static void test_dhcp_cols(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_DHCP);
+    setup(f, IOF_FEATURE_DHCP, IOF_VAR_BI);
+    static const char *const names[] = { "dhcp_messages", "dhcp_msg_type", "dhcp_hostname", "dhcp_vendor_class",
+                                         "dhcp_params" };
+    for (int i = 0; i < 5; i++)
+        ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, names[i], 0).null);
+    ASSERT_EQ_INT(list_len(&l, &f->r, "dhcp_params"), UINT32_MAX);
+    uint8_t m[600];
+    static const uint8_t req[] = { 12, 7, 'm', 'y', 'h', 0x01, 's', 't', 0,      /* a control byte, a NUL */
+                                   60, 8, 'M', 'S', 'F', 'T', ' ', '5', '.', '0',
+                                   55, 4, 1, 3, 6, 15 };
+    /* no cookie (BOOTP), wrong ports: nothing */
+    size_t n = dhcp_msg(m, 1, 1, req, sizeof req, false);
+    feed_at(f, 1, 5000, 68, 67, m, (uint32_t)n, (uint32_t)n);
+    n = dhcp_msg(m, 1, 1, req, sizeof req, true);
+    feed_at(f, 1, 5000, 68, 68, m, (uint32_t)n, (uint32_t)n);
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "dhcp_messages", 0).null);
+    /* the server's OFFER first (in), then the device's DISCOVER */
+    static const uint8_t offer_opts[] = { 12, 3, 's', 'r', 'v' };
+    size_t k = dhcp_msg(m + 0, 2, 2, offer_opts, sizeof offer_opts, true);
+    feed_at(f, 0, 4000, 67, 68, m, (uint32_t)k, (uint32_t)k);
+    n = dhcp_msg(m, 1, 1, req, sizeof req, true);
+    feed_at(f, 1, 5000, 68, 67, m, (uint32_t)n, (uint32_t)n);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dhcp_messages", 0).i, 2);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dhcp_msg_type", 0).i, 2);   /* the earlier: the OFFER */
+    ASSERT_TRUE(text_is(cell(&l.w, &f->r, &l.cw, "dhcp_hostname", 0), "myh?st"));  /* a reply's: not */
+    ASSERT_TRUE(text_is(cell(&l.n, &f->r, &l.cn, "dhcp_vendor_class", 0), "MSFT 5.0"));
+    ASSERT_TRUE(text_is(cell(&l.w, &f->r, &l.cw, "dhcp_params", 0), "1,3,6,15"));
+    ASSERT_EQ_INT(list_len(&l, &f->r, "dhcp_params"), 4);
+    ASSERT_EQ_INT(cell(&l.n, &f->r, &l.cn, "dhcp_params", 3).i, 15);
+    /* the one-way record: the device's DISCOVER */
+    f->r.variant = IOF_VAR_UNI;
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dhcp_messages", 0).i, 1);
+    ASSERT_EQ_INT(cell(&l.n, &f->r, &l.cn, "dhcp_msg_type", 0).i, 1);
+    /* caps: a 200-byte host name keeps 128, a 70-code list 64 */
+    setup(f, IOF_FEATURE_DHCP, IOF_VAR_BI);
+    uint8_t big[2 + 200 + 2 + 70];
+    big[0] = 12;
+    big[1] = 200;
+    memset(big + 2, 'h', 200);
+    big[202] = 55;
+    big[203] = 70;
+    for (int i = 0; i < 70; i++)
+        big[204 + i] = (uint8_t)(i + 1);
+    n = dhcp_msg(m, 1, 3, big, sizeof big, true);
+    feed_at(f, 1, 5000, 68, 67, m, (uint32_t)n, (uint32_t)n);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dhcp_hostname", 0).len, 128);
+    ASSERT_EQ_INT(list_len(&l, &f->r, "dhcp_params"), 64);
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "dhcp_vendor_class", 0).null);
+    iof__value v = cell(&l.w, &f->r, &l.cw, "dhcp_params", 0);
+    ASSERT_TRUE(!v.null && v.len > 4 && memcmp(v.p + v.len - 3, ",64", 3) == 0);
+    lay_free(&l);
+    free(f);
+}
+
+/* the columns of every group, their order (registry: byte_dist, wht, dns, dhcp, splt) and the
+ * wide layout's cost; the policy fills the key the dns filter reads */
+static void test_new_columns(void)
+{
+    iof__cf_rowcfg base = { .wide = true, .packets = 10 }, c = base;
+    c.features = NEWF;
+    iof__schema s;
+    ASSERT_EQ_INT(iof__cf_schema(&s, &c), IOF_OK);
+    long e = iof__schema_find(&s, "evicted");
+    ASSERT_EQ_INT(iof__schema_find(&s, "wht_0"), e + 1);
+    ASSERT_EQ_INT(iof__schema_find(&s, "dns_messages"), e + 5);
+    ASSERT_EQ_INT(iof__schema_find(&s, "dhcp_messages"), e + 11);
+    ASSERT_EQ_INT(iof__schema_find(&s, "splt_count"), e + 16);
+    ASSERT_EQ_STR(s.cols[s.n - 1].name, "splt_ipt_49");
+    ASSERT_TRUE(s.cols[iof__schema_find(&s, "dns_addrs")].type == IOF_VT_STRING);
+    iof__schema_free(&s);
+    ASSERT_EQ_INT(iof__cf_wide_max_payload_total(&base) - iof__cf_wide_max_payload_total(&c), 4 + 6 + 5 + 101);
+    c.wide = false;
+    ASSERT_EQ_INT(iof__cf_schema(&s, &c), IOF_OK);
+    ASSERT_EQ_STR(s.cols[s.n - 1].name, "splt_ipt");
+    ASSERT_TRUE(s.cols[iof__schema_find(&s, "dhcp_params")].list && s.cols[iof__schema_find(&s, "dns_addrs")].list);
+    iof__schema_free(&s);
+    /* each last column is one the relabeller knows the labels follow */
+    static const char *const last[] = { "wht_3", "dns_addrs", "dhcp_params", "splt_ipt_49", "splt_ipt" };
+    for (size_t i = 0; i < sizeof(last) / sizeof(last[0]); i++) {
+        bool found = false;
+        for (size_t k = 0; iof__cf_labels_follow[k]; k++)
+            found |= strcmp(iof__cf_labels_follow[k], last[i]) == 0;
+        ASSERT_TRUE(found);
+    }
+    /* the policy's hook: a packet's protocol and ports are the key dns filters on */
+    fixture *f = calloc(1, sizeof(*f));
+    setup(f, IOF_FEATURE_DNS | IOF_FEATURE_SPLT, IOF_VAR_BI);
+    iof__cf_config cc = { 0 };
+    iof__cffeat_hooks(&f->fs, &cc);
+    uint8_t m[100];
+    size_t n = dns_msg(m, 0x0100, 28, 0, false);
+    iof__pkt p = pol_pkt(1000, true, m, (uint32_t)n);
+    p.payload_len = (uint32_t)n + 100;   /* the wire length, as splt reads it */
+    cc.hooks.packet(cc.hooks.ctx, f->ext, &p);
+    lay l;
+    lay_init(&l, IOF_FEATURE_DNS | IOF_FEATURE_SPLT);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dns_qtype", 0).i, 28);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "splt_len_00", 0).i, (int64_t)n + 100);
+    p.sport = 5353;
+    p.dport = 5353;
+    cc.hooks.packet(cc.hooks.ctx, f->ext, &p);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dns_messages", 0).i, 1);
+    lay_free(&l);
+    free(f);
+}
+
 static const iof_test tests[] = {
-    TEST(test_values_and_copy), TEST(test_nulls), TEST(test_columns), TEST(test_names), TEST(test_policy), { 0, 0 },
+    TEST(test_values_and_copy), TEST(test_nulls), TEST(test_columns), TEST(test_names), TEST(test_policy),
+    TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dhcp_cols), TEST(test_new_columns), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

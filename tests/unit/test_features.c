@@ -610,15 +610,17 @@ static void test_registry_and_set(void)
 {
     size_t n;
     const iof__feature *const *reg = iof__feat_registry(&n);
-    ASSERT_EQ_INT(n, 8);
+    ASSERT_EQ_INT(n, 9);
     ASSERT_EQ_STR(reg[0]->name, "byte_dist");
     ASSERT_EQ_STR(reg[2]->name, "dns");     /* Joy: wht, dns, tls, dhcp, http, payload */
     ASSERT_EQ_STR(reg[3]->name, "dhcp");
     ASSERT_EQ_STR(reg[5]->name, "ppi");
     ASSERT_EQ_STR(reg[7]->name, "idp");
+    ASSERT_EQ_STR(reg[8]->name, "splt");   /* custom-flow columns only: no Joy output */
+    ASSERT_TRUE(reg[8]->joy_json == NULL);
     for (size_t i = 0; i < n; i++) {
-        /* custom-flow columns (--features): byte_dist's only (tests/unit/test_cffeat.c) */
-        ASSERT_TRUE((reg[i]->cols != NULL) == (i == 0));
+        /* custom-flow columns (--features): byte_dist, wht, dns, dhcp, splt (tests/unit/test_cffeat.c) */
+        ASSERT_TRUE((reg[i]->cols != NULL) == (i <= 3 || i == 8));
         if (i)   /* Joy's print order: slots never go back */
             ASSERT_TRUE(reg[i]->joy_slot >= reg[i - 1]->joy_slot);
     }
@@ -633,6 +635,12 @@ static void test_registry_and_set(void)
     for (uint32_t i = 0; i < s.n; i++)
         ASSERT_EQ_INT(s.off[i] % 16, 0);
     ASSERT_TRUE(s.ext_size >= 1500 + 256 * 8);
+    /* custom-flow columns only: dns and dhcp keep no Joy text (their arenas) */
+    size_t joy = s.ext_size;
+    all.cols_only = true;
+    ASSERT_EQ_INT(iof__featset_init(&s, &all), IOF_OK);
+    ASSERT_TRUE(s.ext_size + IOF_JOY_DNS_ARENA + IOF_JOY_DHCP_ARENA <= joy);
+    all.cols_only = false;
     all.idp = 1501;
     ASSERT_EQ_INT(iof__featset_init(&s, &all), IOF_E_INVAL);
     all.idp = 1;

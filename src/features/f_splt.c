@@ -1,0 +1,143 @@
+/* splt (custom-flow --features splt; docs/OUTPUT.md "Feature columns"): the sequence of packet
+ * lengths and times of a record's first data packets, in Joy's packets[] convention
+ * (docs/JOY.md "packets[]"): only packets with data count (a zero-length packet — a bare ACK,
+ * a SYN — is left out, Joy's zeros=0), each with its data bytes (the transport payload's length
+ * on the wire, Joy's `b`), its direction and the floored milliseconds since the previous entry
+ * (Joy's `ipt`; the first: since the record's first packet, data or not).
+ *
+ * Per direction: the time of its first packet and its first IOF_FEAT_SPLT_PKTS data packets
+ * (length, µs), in arrival order. The record's list is the two merged by time as Joy merges
+ * them (the heads compared, a tie takes the in side first), cut at IOF_FEAT_SPLT_PKTS: each
+ * side holds its first N, so the merge's first N are the record's. The record's start is the
+ * earlier of the two sides' first packets (its FirstSeen unless timestamps went backwards); a
+ * packet timed before the previous entry has a negative ipt (Joy's wraps). Joy writes its own packets[] (kinds/joy_json.c): no Joy output here. */
+#include <stdio.h>
+
+#include "common/err.h"
+#include "features/feature.h"
+
+typedef struct splt_state {
+    int64_t first_us;                    /* the direction's first packet (any) */
+    int64_t ts[IOF_FEAT_SPLT_PKTS];      /* µs of each kept data packet */
+    uint16_t len[IOF_FEAT_SPLT_PKTS];    /* its data bytes on the wire (an IP datagram's payload
+                                            fits; a larger IPv6 jumbogram saturates) */
+    uint8_t n;                           /* data packets kept */
+    bool seen;                           /* first_us is set */
+} splt_state;
+
+static bool splt_enabled(const iof__feat_opts *o) { return o->splt; }
+
+static void splt_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
+{
+    (void)o;
+    splt_state *s = st;
+    if (!s->seen)
+        s->first_us = fp->ts_us;
+    s->seen = true;
+    if (fp->wire_len == 0 || s->n >= IOF_FEAT_SPLT_PKTS)
+        return;
+    s->ts[s->n] = fp->ts_us;
+    s->len[s->n] = (uint16_t)(fp->wire_len > UINT16_MAX ? UINT16_MAX : fp->wire_len);
+    s->n++;
+}
+
+/* The record's entry k of the merge (false past its end): *len signed (+ out, - in), *at its
+ * time and *prev the time before it (the previous entry's, or the record's start). */
+static bool splt_entry(const splt_state *a, const splt_state *t, uint32_t k, int32_t *len, int64_t *at, int64_t *prev)
+{
+    uint32_t na = a->n, nt = t ? t->n : 0, i = 0, j = 0;
+    int64_t start = a->first_us;
+    if (t && t->seen && (!a->seen || t->first_us < start))
+        start = t->first_us;
+    *prev = start;
+    if (k >= IOF_FEAT_SPLT_PKTS || k >= na + nt)
+        return false;
+    for (uint32_t e = 0;; e++) {
+        bool in = j < nt && (i >= na || t->ts[j] <= a->ts[i]);   /* a tie: in first (Joy) */
+        int64_t ts = in ? t->ts[j] : a->ts[i];
+        if (e == k) {
+            *len = in ? -(int32_t)t->len[j] : (int32_t)a->len[i];
+            *at = ts;
+            return true;
+        }
+        *prev = ts;
+        if (in)
+            j++;
+        else
+            i++;
+    }
+}
+
+/* Columns: splt_count; wide splt_len_00.. and splt_ipt_00.. (one per entry, null past the
+ * record's count), nested the lists splt_len and splt_ipt. */
+enum { SPLT_COL_COUNT = 0, SPLT_COL_LEN_LIST, SPLT_COL_IPT_LIST, SPLT_COL_LEN = 16, SPLT_COL_IPT = 16 + 64 };
+_Static_assert(IOF_FEAT_SPLT_PKTS <= 64, "the wide column ids of one list fit 64");
+
+static int splt_declare(iof__schema *s, const iof__feat_opts *o, bool wide, uint16_t field, uint32_t base)
+{
+    (void)o;
+    static const char *const doc_len = "data bytes (transport payload on the wire) of the record's data packet, "
+                                       "signed: + device to remote, - remote to device";
+    static const char *const doc_ipt = "ms since the previous data packet of the record (the first: since the "
+                                       "record's earliest packet), floored";
+    IOF_TRY(iof__schema_add(s, "splt_count", IOF_VT_INT32, false, false, field, base + SPLT_COL_COUNT,
+                            "data packets in the splt columns: min(data packets of the record, 50)"));
+    if (!wide) {
+        IOF_TRY(iof__schema_add(s, "splt_len", IOF_VT_INT32, false, true, field, base + SPLT_COL_LEN_LIST, doc_len));
+        return iof__schema_add(s, "splt_ipt", IOF_VT_INT64, false, true, field, base + SPLT_COL_IPT_LIST, doc_ipt);
+    }
+    char name[IOF_MAX_COLNAME];
+    for (uint32_t k = 0; k < IOF_FEAT_SPLT_PKTS; k++) {
+        snprintf(name, sizeof(name), "splt_len_%02u", k);
+        IOF_TRY(iof__schema_add(s, name, IOF_VT_INT32, true, false, field, base + SPLT_COL_LEN + k, doc_len));
+    }
+    for (uint32_t k = 0; k < IOF_FEAT_SPLT_PKTS; k++) {
+        snprintf(name, sizeof(name), "splt_ipt_%02u", k);
+        IOF_TRY(iof__schema_add(s, name, IOF_VT_INT64, true, false, field, base + SPLT_COL_IPT + k, doc_ipt));
+    }
+    return IOF_OK;
+}
+
+static uint32_t splt_n(const splt_state *a, const splt_state *t)
+{
+    uint32_t n = a->n + (t ? t->n : 0u);
+    return n < IOF_FEAT_SPLT_PKTS ? n : IOF_FEAT_SPLT_PKTS;
+}
+
+static void splt_get(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v)
+{
+    const splt_state *a = out, *t = in;
+    v->null = true;
+    if (id == SPLT_COL_COUNT) {
+        v->null = false;
+        v->i = splt_n(a, t);
+        return;
+    }
+    bool ipt = id == SPLT_COL_IPT_LIST || id >= SPLT_COL_IPT;
+    if (id >= SPLT_COL_IPT)
+        k = id - SPLT_COL_IPT;
+    else if (id >= SPLT_COL_LEN)
+        k = id - SPLT_COL_LEN;
+    int32_t len;
+    int64_t at, prev;
+    if (!splt_entry(a, t, k, &len, &at, &prev))
+        return;
+    v->null = false;
+    v->i = ipt ? iof__floor_ms(at - prev) : len;
+}
+
+static uint32_t splt_count(const void *out, const void *in, uint32_t id)
+{
+    return id == SPLT_COL_LEN_LIST || id == SPLT_COL_IPT_LIST ? splt_n(out, in) : 0;
+}
+
+static const iof__feat_cols splt_cols = { splt_declare, splt_get, splt_count };
+
+const iof__feature iof__feat_splt = {
+    .name = "splt",
+    .joy_slot = IOF_FEAT_JOY_IDP,   /* last in the registry; nothing written there */
+    .enabled = splt_enabled,
+    .state_bytes = sizeof(splt_state),
+    .update = splt_update,
+    .cols = &splt_cols,
+};
