@@ -7,14 +7,19 @@
  * each fed to one of two records' states with every module on, times increasing by the record
  * index; bit 8 gives the record a DHCP key (UDP 68 -> 67: the dhcp module parses the data),
  * bit 16 adds 240 to the data length (a whole DHCP fixed part), bit 32 a DNS key (UDP 53 ->
- * 40000: the dns module renders the data as a DNS message). Then every slot is written one way and as a pair. Invariants: the text of each slot is
+ * 40000: the dns module renders the data as a DNS message), bit 64 a wire length 70000 bytes
+ * longer than the data. Then every slot is written one way and as a pair. Invariants: the text of each slot is
  * empty or starts with ',' and its brackets and braces balance outside strings; the option
- * decoder, given an exactly-sized heap copy of min(len, 24) bytes, writes a balanced list. */
+ * decoder, given an exactly-sized heap copy of min(len, 24) bytes, writes a balanced list.
+ * Byte 0's top bit switches to the custom-flow columns (cols_only, splt on): then every column
+ * of every module's cols hook, both layouts, is read one way and as a pair: a list's length is
+ * bounded, each text cell's bytes are readable (ASan) and printable where the module says. */
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/schema.h"
 #include "features/feature.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -47,13 +52,50 @@ static void check_text(const iof__tbuf *b, size_t from)
     CHECK(depth == 0 && !str);
 }
 
+/* Every cell of the modules' custom-flow columns (cols hooks) of both states, both layouts. */
+static void read_cols(const iof__featset *fs)
+{
+    uint32_t acc = 0;
+    for (uint32_t i = 0; i < fs->n; i++) {
+        const iof__feature *m = fs->mod[i];
+        if (!m->cols)
+            continue;
+        for (int wide = 0; wide < 2; wide++) {
+            iof__schema s;
+            CHECK(iof__schema_init(&s, "fuzz", (iof__row_ops){ 0 }) == 0);
+            CHECK(m->cols->declare(&s, &fs->opts, wide, 0, 0) == 0);
+            for (size_t c = 0; c < s.n; c++) {
+                for (int pair = 0; pair < 2; pair++) {
+                    const void *out = ext[0] + fs->off[i], *in = pair ? ext[1] + fs->off[i] : NULL;
+                    uint32_t id = s.cols[c].index, n = s.cols[c].list ? m->cols->count(out, in, id) : 1;
+                    CHECK(n == UINT32_MAX || n <= 4096);
+                    for (uint32_t k = 0; n != UINT32_MAX && k < n; k++) {
+                        iof__value v = { .null = true };
+                        m->cols->get(out, in, id, k, &v);
+                        if (v.null || s.cols[c].type != IOF_VT_STRING)
+                            continue;
+                        CHECK(v.len < 4096 && (v.p || !v.len));
+                        for (uint32_t j = 0; j < v.len; j++) {
+                            CHECK(v.p[j] >= 0x20);   /* dns escapes control bytes, dhcp makes them '?' */
+                            acc += v.p[j];
+                        }
+                    }
+                }
+            }
+            iof__schema_free(&s);
+        }
+    }
+    sink += acc;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2 || size > FF_MAX_INPUT)
         return 0;
     iof__feat_opts o = { .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true,
                          .dns = true, .dhcp = true, .hd = 1u + data[0] % IOF_FEAT_MAX_HD,
-                         .idp = 1u + (uint32_t)data[1] * IOF_FEAT_MAX_IDP / 256u };
+                         .idp = 1u + (uint32_t)data[1] * IOF_FEAT_MAX_IDP / 256u,
+                         .splt = (data[0] & 0x80) != 0, .cols_only = (data[0] & 0x80) != 0 };
     iof__featset fs;
     CHECK(iof__featset_init(&fs, &o) == 0);
     CHECK(fs.ext_size <= sizeof(ext[0]));
@@ -93,7 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                              .ts_us = k * 1000 - (bits & 4 ? 5000 : 0), .tcp_opts = opts,
                              .tcp_opts_len = olen, .key_proto = bits & 8 ? 17 : 6,
                              .key_sp = bits & 32 ? 53 : 68, .key_dp = bits & 32 ? 40000 : 67,
-                             .wire_len = dlen };
+                             .wire_len = dlen + (bits & 64 ? 70000u : 0u) };
         iof__featset_update(&fs, ext[side], &fp);
         /* the option decoder alone on these bytes (it reads at most 24) */
         uint32_t keep = olen < IOF_FEAT_TCP_OPT_LEN ? olen : IOF_FEAT_TCP_OPT_LEN;
@@ -117,6 +159,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_text(&b, from);
         }
     }
+    if (o.cols_only)
+        read_cols(&fs);
     uint32_t acc = 0;
     for (size_t i = 0; i < b.len; i++)
         acc += (uint8_t)b.p[i];
