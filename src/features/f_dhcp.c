@@ -13,10 +13,11 @@
  * `dropped`; docs/JOY.md "Differences from Joy"). Joy prints the out side's messages only.
  *
  * Custom-flow columns (--features dhcp; docs/OUTPUT.md "Feature columns"): with cols_only the
- * state keeps no arena but a fixed summary per direction (dhcp_sum), each message (the same
+ * state keeps no arena but, in its place, a fixed summary per direction (dhcp_sum), each message (the same
  * filter; the magic cookie required) parsed with iof__dhcp_parse: the count, the first
  * message's type and time, and from the first client message (BOOTREQUEST) carrying each:
  * the host name (12), vendor class (60) and parameter request list (55). */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,15 +53,17 @@ typedef struct dhcp_state {
     uint8_t nmsg;                  /* messages kept */
     uint8_t dropped;               /* messages that did not fit (saturating) */
     uint16_t used;                 /* arena bytes used */
-    dhcp_sum sum;                  /* cols_only: the columns' summary */
-    uint8_t arena[];               /* not cols_only: IOF_JOY_DHCP_ARENA bytes */
+    union {
+        dhcp_sum sum;              /* cols_only: the columns' summary */
+        uint8_t arena[IOF_JOY_DHCP_ARENA];   /* Joy: the kept messages */
+    };
 } dhcp_state;
 
 static bool dhcp_enabled(const iof__feat_opts *o) { return o->dhcp; }
 
 static size_t dhcp_size(const iof__feat_opts *o)
 {
-    return sizeof(dhcp_state) + (o->cols_only ? 0 : IOF_JOY_DHCP_ARENA);
+    return o->cols_only ? offsetof(dhcp_state, sum) + sizeof(dhcp_sum) : sizeof(dhcp_state);
 }
 
 /* Joy's option names (IANA's, its spelling): NULL where it has none (printed as "kind"). */

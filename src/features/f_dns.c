@@ -23,10 +23,11 @@
  * with "malformed":N, N Joy's count of bytes left (see render).
  *
  * Custom-flow columns (--features dns; docs/OUTPUT.md "Feature columns"): with cols_only the
- * state keeps no arena but a fixed summary per direction (dns_sum), made from each message
+ * state keeps no arena but, in its place, a fixed summary per direction (dns_sum), made from each message
  * through proto/dns.h as it passes (the same filter, port 53; a message needs its 12-byte
  * header): its count, the first question's name and type, the first response's RCODE, the
  * responses' answer count and their first DNS_COL_ADDRS A / AAAA addresses as text. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,17 +67,18 @@ typedef struct dns_state {
     uint8_t n;                    /* messages kept */
     uint8_t dropped;              /* messages whose text did not fit (saturating) */
     uint16_t used;                /* arena bytes used */
-    dns_sum sum;                  /* cols_only: the columns' summary */
-    /* not cols_only: IOF_JOY_DNS_ARENA bytes; per message its text length (2 bytes,
-     * little-endian) and its text */
-    uint8_t arena[];
+    union {
+        dns_sum sum;              /* cols_only: the columns' summary */
+        /* Joy: per message its text length (2 bytes, little-endian) and its text */
+        uint8_t arena[IOF_JOY_DNS_ARENA];
+    };
 } dns_state;
 
 static bool dns_enabled(const iof__feat_opts *o) { return o->dns; }
 
 static size_t dns_size(const iof__feat_opts *o)
 {
-    return sizeof(dns_state) + (o->cols_only ? 0 : IOF_JOY_DNS_ARENA);
+    return o->cols_only ? offsetof(dns_state, sum) + sizeof(dns_sum) : sizeof(dns_state);
 }
 
 /* A bounded writer on the arena: once full it writes nothing more. */
