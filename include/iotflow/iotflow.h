@@ -64,7 +64,7 @@ enum iof_format_bits {
 };
 /* --features: per-flow feature groups (docs/OUTPUT.md "Feature columns"). Which table takes
  * which names: the timeline table takes dns and tls (the names contacted each second); custom-flow
- * records take byte_dist, entropy, splt, wht, dns and dhcp (Joy-style per-record features);
+ * records take byte_dist, entropy, splt, wht, dns, dhcp and payload (Joy-style per-record features);
  * the telemetry table none.
  * Any other pairing is refused by iof_run_create. */
 enum iof_feature_bits {
@@ -76,6 +76,7 @@ enum iof_feature_bits {
     IOF_FEATURE_SPLT = 1u << 4,      /* custom-flow: splt_* (first data packets' lengths, times) */
     IOF_FEATURE_WHT = 1u << 5,       /* custom-flow: wht_0..wht_3 (Walsh-Hadamard sums) */
     IOF_FEATURE_DHCP = 1u << 6,      /* custom-flow: dhcp_* (a client's DHCP options) */
+    IOF_FEATURE_PAYLOAD = 1u << 7,   /* custom-flow: payload_out, payload_in (first 32 bytes) */
     IOF_FEATURE_ALL = 1u << 30,      /* "all": every feature the run's table (and output) takes,
                                         resolved by iof_run_create (none for telemetry or -f joy
                                         alone: not an error) */
@@ -166,8 +167,8 @@ typedef struct iof_config {
     bool device_ip;           /* add a device_ip column (default false: an identifier of the
                                  local network, left out of the dataset-compatible layout) */
     unsigned features;        /* --features: IOF_FEATURE_* bits (default 0: none): dns, tls on
-                                 the timeline; byte_dist, entropy, splt, wht, dns, dhcp on
-                                 custom-flow records */
+                                 the timeline; byte_dist, entropy, splt, wht, dns, dhcp,
+                                 payload on custom-flow records */
     bool last_seen;           /* add a LastSeen / last_seen column to custom-flow records: the
                                  record's last packet time, so a later reader knows its lifetime
                                  (default false: not in the dataset-compatible layout). Custom-flow

@@ -2,9 +2,14 @@
  *
  * Per direction, the first packet with data keeps its first 32 data bytes (Joy's
  * JOY_PAYLOAD_LEN, whatever N is); later packets change nothing. A flow writes
- * "payload":{"out":hex,"in":hex} with the sides that have one, nothing when neither has. */
+ * "payload":{"out":hex,"in":hex} with the sides that have one, nothing when neither has.
+ *
+ * Custom-flow columns (--features payload): payload_out and payload_in, the same bytes of each
+ * direction as binary cells (null: the direction had no packet with captured data; payload_in
+ * null in a one-way record). */
 #include <string.h>
 
+#include "common/err.h"
 #include "features/feature.h"
 
 typedef struct pl_state {
@@ -43,6 +48,33 @@ static void pl_json(iof__tbuf *b, const void *out, const void *in, const iof__fe
     iof__tb_putc(b, '}');
 }
 
+enum { PL_COL_OUT = 0, PL_COL_IN };
+
+static int pl_declare(iof__schema *s, const iof__feat_opts *o, bool wide, uint16_t field, uint32_t base)
+{
+    (void)o;
+    (void)wide;   /* two cells in both layouts */
+    IOF_TRY(iof__schema_add(s, "payload_out", IOF_VT_BINARY, true, false, field, base + PL_COL_OUT,
+                            "the first 32 payload bytes of the first device-to-remote packet with payload "
+                            "(null: none)"));
+    return iof__schema_add(s, "payload_in", IOF_VT_BINARY, true, false, field, base + PL_COL_IN,
+                           "the first 32 payload bytes of the first remote-to-device packet with payload "
+                           "(null: none)");
+}
+
+static void pl_get(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v)
+{
+    (void)k;
+    const pl_state *s = id == PL_COL_OUT ? out : in;
+    v->null = !s || !s->len;
+    if (!v->null) {
+        v->p = s->data;
+        v->len = s->len;
+    }
+}
+
+static const iof__feat_cols pl_cols = { pl_declare, pl_get, iof__feat_no_lists };
+
 const iof__feature iof__feat_payload = {
     .name = "payload",
     .joy_slot = IOF_FEAT_JOY_MODULES,
@@ -50,4 +82,5 @@ const iof__feature iof__feat_payload = {
     .state_bytes = sizeof(pl_state),
     .update = pl_update,
     .joy_json = pl_json,
+    .cols = &pl_cols,
 };

@@ -99,15 +99,7 @@ static void wht_get(const void *out, const void *in, uint32_t id, uint32_t k, io
         v->f = (double)(a->sum[id] + (t ? t->sum[id] : 0)) / (double)n;
 }
 
-static uint32_t wht_count(const void *out, const void *in, uint32_t id)
-{
-    (void)out;
-    (void)in;
-    (void)id;
-    return 0;
-}
-
-static const iof__feat_cols wht_cols = { wht_declare, wht_get, wht_count };
+static const iof__feat_cols wht_cols = { wht_declare, wht_get, iof__feat_no_lists };
 
 const iof__feature iof__feat_wht = {
     .name = "wht",

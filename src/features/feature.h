@@ -104,6 +104,8 @@ typedef struct iof__feat_cols {
     void (*get)(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v);
     uint32_t (*count)(const void *out, const void *in, uint32_t id);   /* list columns' length */
 } iof__feat_cols;
+/* `count` of a module without list columns (0) */
+uint32_t iof__feat_no_lists(const void *out, const void *in, uint32_t id);
 
 typedef struct iof__feature {
     const char *name;

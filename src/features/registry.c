@@ -81,6 +81,14 @@ void iof__featset_joy_json(const iof__featset *s, iof__feat_joy_slot slot, iof__
             s->mod[i]->joy_json(b, o + s->off[i], n ? n + s->off[i] : NULL, &s->opts);
 }
 
+uint32_t iof__feat_no_lists(const void *out, const void *in, uint32_t id)
+{
+    (void)out;
+    (void)in;
+    (void)id;
+    return 0;
+}
+
 void iof__feat_put_hex(iof__tbuf *b, const char *key, const uint8_t *p, size_t n)
 {
     if (key) {

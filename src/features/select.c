@@ -22,6 +22,7 @@ static const struct {
     { "splt", IOF_FEATURE_SPLT, false },
     { "wht", IOF_FEATURE_WHT, false },
     { "dhcp", IOF_FEATURE_DHCP, false },
+    { "payload", IOF_FEATURE_PAYLOAD, false },
     { "sni", IOF_FEATURE_TLS, true },
 };
 #define N_NAMES (sizeof(names) / sizeof(names[0]))

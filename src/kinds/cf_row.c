@@ -373,10 +373,10 @@ static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload,
                                                   &g_lastseen, &g_features, &g_labels, &g_sensors };
 
 /* the feature group's last column is one of these (byte_dist: its std; entropy: total_entropy;
- * wht, dns, dhcp, splt: their last, in either layout) */
+ * wht, dns, dhcp, payload, splt: their last, in either layout) */
 const char *const iof__cf_labels_follow[] = { "evicted", IOF__CF_DEVIP_NAME, LASTSEEN_WIDE, LASTSEEN_NESTED,
                                               "byte_dist_std", "total_entropy", "wht_3", "dns_addrs",
-                                              "dhcp_params", "splt_ipt_49", "splt_ipt", NULL };
+                                              "dhcp_params", "payload_in", "splt_ipt_49", "splt_ipt", NULL };
 
 bool iof__cf_is_first_dir_col(const char *name, bool *list)
 {

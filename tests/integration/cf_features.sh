@@ -17,11 +17,12 @@
 #     timeline, any feature on telemetry, tls on custom-flow records, -f joy alone, a
 #     --payload-total the wide layout has no room for once the 260 feature columns are in; "all"
 #     means what the table takes (customflow: every group; telemetry: none, accepted);
-#   - --features splt,wht,dns,dhcp on six captures with DNS and DHCP (cf_features_groups.py):
+#   - --features splt,wht,dns,dhcp,payload on six captures with DNS and DHCP (cf_features_groups.py):
 #     every TCP/UDP record is matched with tshark's frames of its five-tuple in its window and
 #     splt (data lengths from udp.length - 8 / tcp.len, frame times), dns (dns.qry.name,
 #     dns.qry.type, dns.flags.rcode, dns.count.answers, dns.a / dns.aaaa in answer order) and
-#     dhcp (dhcp.option.hostname, vendor_class_id, request_list_item, option 53) are recomputed
+#     dhcp (dhcp.option.hostname, vendor_class_id, request_list_item, option 53), payload
+#     (udp.payload / tcp.payload of each side's first packet with payload) are recomputed
 #     from tshark's reading, wht from the record's own payload list; a second run with an
 #     inventory of the DHCP clients gives their 0.0.0.0 broadcasts records; the wide CSV has
 #     the nested values (splt_len_NN, dns_addrs / dhcp_params as text) and the Parquet files
@@ -67,14 +68,14 @@ fi
 
 python3 "$HERE/cf_features.py" "$T" || fail "feature values"
 
-# splt, wht, dns, dhcp against tshark's reading (cf_features_groups.py)
+# splt, wht, dns, dhcp, payload against tshark's reading (cf_features_groups.py)
 if command -v tshark > /dev/null; then
     GC=(home__ndpi-android__android.pcap dhcp__joy-dhcp__dhcp.pcap iot__iotsentinel-SmarterCoffee-setup__Setup-A-6-STA.pcap
         iot__iotsentinel-EdimaxCam1-setup__Setup-A-3-STA.pcap iot__xiaodu-smart-plug-68min__xiaodu_plug.pcap
         dns__pcpp-dns-packets__DnsPackets.pcap)
     for c in "${GC[@]}"; do [ -f "$CORPUS/$c" ] || fail "no corpus capture $c"; done
     GIN=("${GC[@]/#/$CORPUS/}")
-    G=(-q --hash-seed 7 --features splt,wht,dns,dhcp --device-ip --keep-private-ips)
+    G=(-q --hash-seed 7 --features splt,wht,dns,dhcp,payload --device-ip --keep-private-ips)
     printf 'mac,name\nd8:30:62:56:00:1c,imac\n5c:cf:7f:07:ae:fb,esp\n74:da:38:80:7a:08,edimax\n4c:6a:f6:9f:f6:27,phone\n' \
         > "$T/dhcp-devices.csv"
     "$BIN" extract "${G[@]}" --packets 1000 --payload 65535 --layout nested -f jsonl -o "$T/gn" "${GIN[@]}" \
@@ -87,7 +88,7 @@ if command -v tshark > /dev/null; then
     if pq_rows "${GPQ[0]}" "$T/gfirst.rows"; then
         "$IOF_SHARED/tools/parquet/pqcheck" verify --quiet "${GPQ[@]}" > "$T/gverify.log" 2>&1 \
             || { cat "$T/gverify.log"; fail "pqcheck verify (groups)"; }
-        "$IOF_SHARED/tools/parquet/pqcheck" meta "${GPQ[0]}" | grep -q '"dns,splt,wht,dhcp"' \
+        "$IOF_SHARED/tools/parquet/pqcheck" meta "${GPQ[0]}" | grep -q '"dns,splt,wht,dhcp,payload"' \
             || fail "iotflow.features value (groups)"
         lsum="0"; for k in $(seq -w 0 49); do lsum="$lsum + coalesce(splt_len_$k, 0)"; done
         "$IOF_SHARED/tools/parquet/pqcheck" sql "SELECT count(*) AS n, sum(splt_count) AS c, sum($lsum) AS l,
@@ -150,7 +151,7 @@ refused "at most 4921 slots" --features byte_dist,entropy --packets 1000 --paylo
 # all: what the table takes
 "$BIN" extract -q --features all --payload-total 0 -f csv -o "$T/all" "${IN[2]}" || fail "--features all (customflow)"
 for f in $(cd "$T/all" && find . -name '*.csv'); do
-    head -1 "$T/all/$f" | tr -d '\r' | grep -q ',evicted,byte_dist_000,.*,byte_dist_255,byte_dist_mean,byte_dist_std,entropy,total_entropy,wht_0,wht_1,wht_2,wht_3,dns_messages,dns_qname,dns_qtype,dns_rcode,dns_answers,dns_addrs,dhcp_messages,dhcp_msg_type,dhcp_hostname,dhcp_vendor_class,dhcp_params,splt_count,splt_len_00,.*,splt_len_49,splt_ipt_00,.*,splt_ipt_49$' \
+    head -1 "$T/all/$f" | tr -d '\r' | grep -q ',evicted,byte_dist_000,.*,byte_dist_255,byte_dist_mean,byte_dist_std,entropy,total_entropy,wht_0,wht_1,wht_2,wht_3,dns_messages,dns_qname,dns_qtype,dns_rcode,dns_answers,dns_addrs,dhcp_messages,dhcp_msg_type,dhcp_hostname,dhcp_vendor_class,dhcp_params,payload_out,payload_in,splt_count,splt_len_00,.*,splt_len_49,splt_ipt_00,.*,splt_ipt_49$' \
         || fail "$f: --features all header: $(head -1 "$T/all/$f" | tail -c 200)"
 done
 "$BIN" extract -q --features all --table telemetry -f csv -o "$T/allt" "${IN[2]}" || fail "--features all (telemetry)"

@@ -1,8 +1,8 @@
-"""cf_features.sh's checks of --features splt,wht,dns,dhcp (see there): argv[1] is its temporary
+"""cf_features.sh's checks of --features splt,wht,dns,dhcp,payload (see there): argv[1] is its temporary
 directory (gn: nested JSON Lines; gd: the same with an inventory of the DHCP clients; gw: wide
 CSV; gpq.sum: DuckDB's sums over the Parquet files), argv[2:] the captures. Every record is matched with tshark's frames of its five-tuple
 inside its window, and its columns are recomputed from tshark's reading (splt: frame times, UDP
-length - 8 / tcp.len; dns: dns.* fields; dhcp: dhcp.* fields) or, for wht, from the record's own
+length - 8 / tcp.len; dns: dns.* fields; dhcp: dhcp.* fields; payload: udp.payload / tcp.payload) or, for wht, from the record's own
 payload list (--packets 1000 --payload 65535; records of at most 1000 packets)."""
 import csv
 import glob
@@ -19,10 +19,10 @@ FIELDS = ["frame.time_epoch", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "ip.pr
           "udp.dstport", "udp.length", "tcp.srcport", "tcp.dstport", "tcp.len", "dns.flags.response", "dns.qry.name",
           "dns.qry.type", "dns.flags.rcode", "dns.count.answers", "dns.resp.type", "dns.a", "dns.aaaa", "dhcp.type",
           "dhcp.cookie", "dhcp.option.dhcp", "dhcp.option.hostname", "dhcp.option.vendor_class_id",
-          "dhcp.option.request_list_item"]
+          "dhcp.option.request_list_item", "udp.payload", "tcp.payload"]
 bad = []
-stats = {k: 0 for k in ["records", "matched", "splt", "splt_entries", "wht", "dns", "dns_q", "dns_addrs", "dhcp",
-                        "dhcp_host", "dhcp_params"]}
+stats = {k: 0 for k in ["records", "matched", "splt", "splt_entries", "wht", "payload", "dns", "dns_q", "dns_addrs",
+                        "dhcp", "dhcp_host", "dhcp_params"]}
 
 
 def first(v):
@@ -46,7 +46,9 @@ def frames(cap):
             sp, dp, plen = int(first(d["tcp.srcport"])), int(first(d["tcp.dstport"])), int(first(d["tcp.len"]) or 0)
         else:
             sp = dp = plen = None
-        res.append(dict(d, ts=ts, src=src, dst=dst, proto=int(proto) if proto else None, sp=sp, dp=dp, plen=plen))
+        pay = first(d["udp.payload"]) or first(d["tcp.payload"])
+        res.append(dict(d, ts=ts, src=src, dst=dst, proto=int(proto) if proto else None, sp=sp, dp=dp, plen=plen,
+                        pay=pay.replace(":", "")))
     return res
 
 
@@ -189,6 +191,12 @@ for fname, rows in [(k, v) for root in ("gn", "gd") for k, v in jsonl(f"{T}/{roo
                     x is None or abs(x - y) > 1.01e-6 for x, y in zip(w, [r[f"wht_{k}"] for k in range(4)])):
                 bad.append(f"{where}: wht {[r[f'wht_{k}'] for k in range(4)]} want {w}")
             stats["wht"] += w[0] is not None
+        # payload: each direction's first packet with payload, its first 32 bytes (tshark's udp/tcp.payload)
+        for col, fs in (("payload_out", out), ("payload_in", inn)):
+            want = next((f["pay"][:64] for f in fs if f["pay"]), None)
+            if r[col] != want:
+                bad.append(f"{where}: {col} {r[col]!r} want {want!r}")
+            stats["payload"] += want is not None
         dns = r["proto"] == 17 and 53 in (r["device_port"], r["remote_port"])
         dhcp = r["proto"] == 17 and {r["device_port"], r["remote_port"]} == {67, 68}
         # each group against its expectation (not its ports: null)
@@ -204,7 +212,7 @@ for fname, rows in [(k, v) for root in ("gn", "gd") for k, v in jsonl(f"{T}/{roo
             for stat, col in counted if on else ():
                 stats[stat] += col is None or bool(e[col])
 print("groups: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
-if (stats["matched"] < 0.9 * stats["records"] or stats["splt"] < 100 or stats["wht"] < 100 or stats["dns_q"] < 20
+if (stats["matched"] < 0.9 * stats["records"] or stats["splt"] < 100 or stats["wht"] < 100 or stats["payload"] < 100 or stats["dns_q"] < 20
         or stats["dns_addrs"] < 10 or stats["dhcp_host"] < 2 or stats["dhcp_params"] < 2):
     bad.append("too few records of a kind to prove anything")
 
@@ -223,6 +231,8 @@ for p in sorted(glob.glob(f"{T}/gw/*/*.csv")):
                 [int(w[f"splt_ipt_{k:02d}"]) for k in range(n)] != j["splt_ipt"] or \
                 any(w[f"splt_len_{k:02d}"] != "" for k in range(n, N)):
             bad.append(f"{p}:{i}: splt columns differ from the nested lists")
+        if (w["payload_out"] or None) != j["payload_out"]:
+            bad.append(f"{p}:{i} payload_out: csv {w['payload_out']!r}, jsonl {j['payload_out']!r}")
         addrs = None if j["dns_addrs"] is None else " ".join(j["dns_addrs"])
         params = None if j["dhcp_params"] is None else ",".join(map(str, j["dhcp_params"]))
         for k, v in (("dns_addrs", addrs), ("dhcp_params", params), ("dns_qname", j["dns_qname"]),

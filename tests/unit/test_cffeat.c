@@ -223,7 +223,7 @@ static void test_names(void)
     ASSERT_EQ_INT(iof_features_parse("all", &f, err, sizeof(err)), IOF_OK);
     ASSERT_EQ_INT(f, IOF_FEATURE_ALL);
     ASSERT_EQ_INT(iof_features_parse("entropy,bogus", &f, err, sizeof(err)), IOF_E_INVAL);
-    ASSERT_TRUE(strstr(err, "dns, tls, byte_dist, entropy, splt, wht, dhcp, all") != NULL);
+    ASSERT_TRUE(strstr(err, "dns, tls, byte_dist, entropy, splt, wht, dhcp, payload, all") != NULL);
 }
 
 
@@ -317,7 +317,7 @@ static void test_policy(void)
 
 /* ---- splt, wht, dns, dhcp ---- */
 
-#define NEWF (IOF_FEATURE_SPLT | IOF_FEATURE_WHT | IOF_FEATURE_DNS | IOF_FEATURE_DHCP)
+#define NEWF (IOF_FEATURE_SPLT | IOF_FEATURE_WHT | IOF_FEATURE_DNS | IOF_FEATURE_DHCP | IOF_FEATURE_PAYLOAD)
 
 /* one packet of direction dir (1 out) at t µs, UDP sp -> dp, n captured bytes of wire on the wire */
 static void feed_at(fixture *f, int dir, int64_t t, uint16_t sp, uint16_t dp, const uint8_t *b, uint32_t n,
@@ -646,6 +646,32 @@ static void test_dhcp_cols(void)
     free(f);
 }
 
+/* payload: each direction's first packet with payload, its first 32 bytes; null without */
+static void test_payload_cols(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_PAYLOAD);
+    setup(f, IOF_FEATURE_PAYLOAD, IOF_VAR_BI);
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "payload_out", 0).null && cell(&l.n, &f->r, &l.cn, "payload_in", 0).null);
+    uint8_t d[40];
+    for (int i = 0; i < 40; i++)
+        d[i] = (uint8_t)(i + 1);
+    feed_at(f, 1, 0, 1, 2, d, 0, 0);          /* no payload: not the first */
+    feed_at(f, 1, 1, 1, 2, d, 40, 40);
+    feed_at(f, 1, 2, 1, 2, d + 5, 3, 3);      /* later: changes nothing */
+    feed_at(f, 0, 3, 2, 1, d + 7, 2, 2);
+    iof__value v = cell(&l.w, &f->r, &l.cw, "payload_out", 0);
+    ASSERT_TRUE(!v.null && v.len == 32 && memcmp(v.p, d, 32) == 0);
+    v = cell(&l.n, &f->r, &l.cn, "payload_in", 0);
+    ASSERT_TRUE(!v.null && v.len == 2 && v.p[0] == 8 && v.p[1] == 9);
+    f->r.variant = IOF_VAR_UNI;
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "payload_in", 0).null);
+    ASSERT_TRUE(!cell(&l.w, &f->r, &l.cw, "payload_out", 0).null);
+    lay_free(&l);
+    free(f);
+}
+
 /* the columns of every group, their order (registry: byte_dist, wht, dns, dhcp, splt) and the
  * wide layout's cost; the policy fills the key the dns filter reads */
 static void test_new_columns(void)
@@ -658,18 +684,19 @@ static void test_new_columns(void)
     ASSERT_EQ_INT(iof__schema_find(&s, "wht_0"), e + 1);
     ASSERT_EQ_INT(iof__schema_find(&s, "dns_messages"), e + 5);
     ASSERT_EQ_INT(iof__schema_find(&s, "dhcp_messages"), e + 11);
-    ASSERT_EQ_INT(iof__schema_find(&s, "splt_count"), e + 16);
+    ASSERT_EQ_INT(iof__schema_find(&s, "payload_out"), e + 16);
+    ASSERT_EQ_INT(iof__schema_find(&s, "splt_count"), e + 18);
     ASSERT_EQ_STR(s.cols[s.n - 1].name, "splt_ipt_49");
     ASSERT_TRUE(s.cols[iof__schema_find(&s, "dns_addrs")].type == IOF_VT_STRING);
     iof__schema_free(&s);
-    ASSERT_EQ_INT(iof__cf_wide_max_payload_total(&base) - iof__cf_wide_max_payload_total(&c), 4 + 6 + 5 + 101);
+    ASSERT_EQ_INT(iof__cf_wide_max_payload_total(&base) - iof__cf_wide_max_payload_total(&c), 4 + 6 + 5 + 2 + 101);
     c.wide = false;
     ASSERT_EQ_INT(iof__cf_schema(&s, &c), IOF_OK);
     ASSERT_EQ_STR(s.cols[s.n - 1].name, "splt_ipt");
     ASSERT_TRUE(s.cols[iof__schema_find(&s, "dhcp_params")].list && s.cols[iof__schema_find(&s, "dns_addrs")].list);
     iof__schema_free(&s);
     /* each last column is one the relabeller knows the labels follow */
-    static const char *const last[] = { "wht_3", "dns_addrs", "dhcp_params", "splt_ipt_49", "splt_ipt" };
+    static const char *const last[] = { "wht_3", "dns_addrs", "dhcp_params", "payload_in", "splt_ipt_49", "splt_ipt" };
     for (size_t i = 0; i < sizeof(last) / sizeof(last[0]); i++) {
         bool found = false;
         for (size_t k = 0; iof__cf_labels_follow[k]; k++)
@@ -700,7 +727,8 @@ static void test_new_columns(void)
 
 static const iof_test tests[] = {
     TEST(test_values_and_copy), TEST(test_nulls), TEST(test_columns), TEST(test_names), TEST(test_policy),
-    TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dhcp_cols), TEST(test_new_columns), { 0, 0 },
+    TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dhcp_cols), TEST(test_payload_cols),
+    TEST(test_new_columns), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

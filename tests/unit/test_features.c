@@ -619,8 +619,8 @@ static void test_registry_and_set(void)
     ASSERT_EQ_STR(reg[8]->name, "splt");   /* custom-flow columns only: no Joy output */
     ASSERT_TRUE(reg[8]->joy_json == NULL);
     for (size_t i = 0; i < n; i++) {
-        /* custom-flow columns (--features): byte_dist, wht, dns, dhcp, splt (tests/unit/test_cffeat.c) */
-        ASSERT_TRUE((reg[i]->cols != NULL) == (i <= 3 || i == 8));
+        /* custom-flow columns (--features): byte_dist, wht, dns, dhcp, payload, splt (test_cffeat.c) */
+        ASSERT_TRUE((reg[i]->cols != NULL) == (i <= 4 || i == 8));
         if (i)   /* Joy's print order: slots never go back */
             ASSERT_TRUE(reg[i]->joy_slot >= reg[i - 1]->joy_slot);
     }
