@@ -26,7 +26,7 @@
 #     from tshark's reading, wht from the record's own payload list; a second run with an
 #     inventory of the DHCP clients gives their 0.0.0.0 broadcasts records; the wide CSV has
 #     the nested values (splt_len_NN, dns_addrs / dhcp_params as text) and the Parquet files
-#     (pqcheck verify, iotflow.features, DuckDB sums) the CSV's.
+#     (pqcheck verify of both layouts' files, iotflow.features, DuckDB sums) the CSV's.
 #
 # Env: IOF_BIN, IOF_SHARED (corpus, pqcheck). Exit 0 / 1 / 77.
 . "$(dirname "$0")/lib.bash"
@@ -84,7 +84,9 @@ if command -v tshark > /dev/null; then
         -o "$T/gd" "${GIN[@]}" || fail "extract groups nested, DHCP clients inventoried"
     "$BIN" extract "${G[@]}" --payload-total 0 -f csv -o "$T/gw" "${GIN[@]}" || fail "extract groups wide csv"
     "$BIN" extract "${G[@]}" --payload-total 0 -f parquet -o "$T/gpq" "${GIN[@]}" || fail "extract groups parquet"
+    "$BIN" extract "${G[@]}" --layout nested -f parquet -o "$T/gnpq" "${GIN[@]}" || fail "extract groups nested parquet"
     GPQ=(); for f in $(cd "$T/gpq" && find . -name '*.parquet' | sort); do GPQ+=("$T/gpq/$f"); done
+    for f in $(cd "$T/gnpq" && find . -name '*.parquet' | sort); do GPQ+=("$T/gnpq/$f"); done
     if pq_rows "${GPQ[0]}" "$T/gfirst.rows"; then
         "$IOF_SHARED/tools/parquet/pqcheck" verify --quiet "${GPQ[@]}" > "$T/gverify.log" 2>&1 \
             || { cat "$T/gverify.log"; fail "pqcheck verify (groups)"; }
