@@ -159,9 +159,12 @@ static bool put_name(uint8_t *arena, size_t *w, const uint8_t *f, size_t len)
  * bytes outside printable ASCII as '?' (the column is UTF-8 text). */
 static uint8_t sum_text(char *dst, iof__span v)
 {
+    iof__rd r = rd_init(v.p, v.len);
     uint8_t n = 0;
-    while (n < v.len && n < DHCP_COL_TEXT && v.p[n]) {
-        uint8_t c = v.p[n];
+    while (n < DHCP_COL_TEXT && rd_left(&r)) {
+        uint8_t c = rd_u8(&r);
+        if (!c)
+            break;
         dst[n++] = c >= 0x20 && c <= 0x7e ? (char)c : '?';
     }
     return n;
@@ -192,10 +195,12 @@ static void summarise(dhcp_sum *u, const uint8_t *p, size_t len, int64_t ts_us)
     if (!u->has_params && m.param_list.p) {
         u->has_params = true;
         size_t at = 0;
-        for (size_t i = 0; i < m.param_list.len && i < DHCP_COL_PARAMS; i++) {
-            u->params[u->nparams++] = m.param_list.p[i];
-            at += (size_t)snprintf(u->params_text + at, sizeof(u->params_text) - at, "%s%u", i ? "," : "",
-                                   (unsigned)m.param_list.p[i]);   /* <= 4 bytes each: fits */
+        iof__rd r = rd_init(m.param_list.p, m.param_list.len);
+        while (u->nparams < DHCP_COL_PARAMS && rd_left(&r)) {
+            uint8_t code = rd_u8(&r);
+            at += (size_t)snprintf(u->params_text + at, sizeof(u->params_text) - at, "%s%u", u->nparams ? "," : "",
+                                   (unsigned)code);   /* <= 4 bytes each: fits */
+            u->params[u->nparams++] = code;
         }
         u->params_text_len = (uint16_t)at;
     }

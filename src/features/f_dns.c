@@ -251,7 +251,12 @@ static void sum_addr(dns_sum *u, const iof__dns_msg *m, const iof__dns_rr *rr)
     if (u->naddr >= DNS_COL_ADDRS || rr->rclass != DNS_CLASS_IN ||
         !((rr->type == IOF_DNS_T_A && rr->rdlen == 4) || (rr->type == IOF_DNS_T_AAAA && rr->rdlen == 16)))
         return;
-    memcpy(ip, m->base + rr->rdata_off, rr->rdlen);   /* inside the message: the iterator checked */
+    iof__rd r = rd_init(m->base, m->len);   /* inside the message: the iterator checked */
+    rd_skip(&r, rr->rdata_off);
+    const uint8_t *a = rd_bytes(&r, rr->rdlen);
+    if (!a)
+        return;
+    memcpy(ip, a, rr->rdlen);
     size_t at = u->naddr ? u->addr_end[u->naddr - 1] + 1u : 0;
     char t[48];
     uint32_t n = iof__fmt_ip(rr->rdlen == 4 ? 4 : 6, ip, t);
