@@ -369,6 +369,14 @@ void iof__cflow_get_stats(const iof__cflow *t, iof__cf_stats *st)
     st->peak_live_records = ts->peak_live;
 }
 
+iof__end_reason iof__cf_end_reason(const iof__cfrec *r)
+{
+    static const iof__end_reason map[] = { [IOF_CF_END_WINDOW] = IOF_END_WINDOW, [IOF_CF_END_EOF] = IOF_END_INPUT,
+                                           [IOF_CF_END_EVICTED] = IOF_END_EVICTED,
+                                           [IOF_CF_END_SHUTDOWN] = IOF_END_STOPPED };
+    return r->end < sizeof(map) / sizeof(map[0]) ? map[r->end] : IOF_END__COUNT;
+}
+
 uint64_t iof__cflow_live_bytes(const iof__cflow *t)
 {
     return iof__ftab_live_bytes(&t->tab) + t->pay_bytes;

@@ -63,6 +63,15 @@ static unsigned cf_features(const iof_config *c)
     return c->table == IOF_TABLE_CUSTOMFLOW ? c->features & iof__cffeat_bits() : 0;
 }
 
+/* The custom-flow row settings the options decide (the columns' probes and the run's rows start
+ * here, so an opt-in column is added in one place); features: the custom-flow bits */
+static iof__cf_rowcfg cf_rowcfg(const iof_config *c, bool wide, unsigned features)
+{
+    return (iof__cf_rowcfg){ .wide = wide, .packets = c->packets, .payload_total = c->payload_total,
+                             .anonymise = c->anonymise, .device_ip = c->device_ip, .last_seen = c->last_seen,
+                             .end_reason = c->end_reason, .features = features };
+}
+
 /* Which --features names a run takes (docs/OUTPUT.md "Feature columns"): the timeline dns and
  * tls; custom-flow records byte_dist and entropy when a parquet / csv / jsonl file holds them
  * (Joy flows have their own fixed features); telemetry rows none yet. What "all" means. */
@@ -122,9 +131,7 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
     /* key names first (the payload_total of the run was checked against the layout without
      * labels already), then the label columns' room in the wide layout */
     for (int wide = 0; wide < 2; wide++) {
-        iof__cf_rowcfg probe = { .wide = wide, .packets = c->packets, .payload_total = c->payload_total,
-                                 .device_ip = c->device_ip, .last_seen = c->last_seen,
-                                 .features = cf_features(c) };
+        iof__cf_rowcfg probe = cf_rowcfg(c, wide, cf_features(c));
         uint32_t room = iof__cf_wide_max_payload_total(&probe); /* a nested run may ask for more */
         if (wide && probe.payload_total > room)
             probe.payload_total = room;
@@ -160,9 +167,8 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
                          "(install libndpi-dev and rebuild: docs/LABELS.md \"Applications\")",
                          need[IOF_LBL_NEED_APP]);
     bool wide_used = writes_wide(c);
-    iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .last_seen = c->last_seen,
-                          .features = cf_features(c),
-                          .labels = r->labels };
+    iof__cf_rowcfg lp = cf_rowcfg(c, true, cf_features(c));
+    lp.labels = r->labels;
     uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
     if (wide_used && c->payload_total > max_b)
         return iof__fail(err, errlen, IOF_E_INVAL,
@@ -217,8 +223,8 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
     } else {
         /* the record's columns in both layouts (with the labels'), then the context columns' room in the wide one */
         for (int wide = 0; wide < 2 && rc == IOF_OK; wide++) {
-            iof__cf_rowcfg probe = { .wide = wide, .packets = c->packets, .device_ip = c->device_ip,
-                                     .last_seen = c->last_seen, .features = cf_features(c), .labels = r->labels };
+            iof__cf_rowcfg probe = cf_rowcfg(c, wide, cf_features(c));
+            probe.labels = r->labels;
             uint32_t room = iof__cf_wide_max_payload_total(&probe);
             probe.payload_total = wide && c->payload_total > room ? room : c->payload_total;
             IOF_TRY(iof__cf_schema(&s, &probe));
@@ -226,9 +232,9 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
             iof__schema_free(&s);
         }
         bool wide_used = writes_wide(c);
-        iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .last_seen = c->last_seen,
-                              .features = cf_features(c),
-                              .labels = r->labels, .sensors = r->sensors };
+        iof__cf_rowcfg lp = cf_rowcfg(c, true, cf_features(c));
+        lp.labels = r->labels;
+        lp.sensors = r->sensors;
         uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
         if (rc == IOF_OK && wide_used && c->payload_total > max_b)
             rc = iof__fail(err, errlen, IOF_E_INVAL,
@@ -270,15 +276,13 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     if (resolve_features(cfg, &features, err, errlen) != IOF_OK)
         return IOF_E_INVAL;
     bool wide = writes_wide(cfg);
-    iof__cf_rowcfg probe = { .packets = cfg->packets, .payload_total = cfg->payload_total,
-                             .device_ip = cfg->device_ip, .last_seen = cfg->last_seen,
-                             .features = cfg->table == IOF_TABLE_CUSTOMFLOW ? features & iof__cffeat_bits() : 0 };
+    iof__cf_rowcfg probe = cf_rowcfg(cfg, false, cfg->table == IOF_TABLE_CUSTOMFLOW ? features & iof__cffeat_bits() : 0);
     uint32_t max_b = iof__cf_wide_max_payload_total(&probe);
     if (wide && cfg->payload_total > max_b)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--payload-total %u: the wide layout holds at most %d columns, so with "
                          "--packets %u the payload stream can have at most %u slots (11 + 3 x "
-                         "packets + payload-total columns, +1 each with --device-ip, --last-seen, +258 with "
+                         "packets + payload-total columns, +1 each with --device-ip, --last-seen, --end-reason, +258 with "
                          "--features byte_dist, +2 with entropy); "
                          "--layout nested has no such limit",
                          cfg->payload_total, IOF_MAX_COLUMNS, cfg->packets, max_b);
@@ -311,6 +315,12 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--last-seen adds a column to custom-flow records (parquet, csv, jsonl); Joy flows "
                          "(-f joy) have time_end instead: add -f parquet or leave it out");
+    /* a telemetry or timeline row is written when its second ends, before its flow has ended */
+    if (cfg->end_reason && cfg->table != IOF_TABLE_CUSTOMFLOW)
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--end-reason tells why a custom-flow record or a Joy flow ended; --table %s writes a "
+                         "row per second before its flow has ended: leave it out (or use --table customflow)",
+                         table_name(cfg->table));
     if (cfg->table == IOF_TABLE_TIMELINE && cfg->n_rules_files && !(cfg->formats & IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--rules labels records, telemetry rows and Joy flows: the timeline has no labels");
@@ -730,12 +740,12 @@ static int setup(iof_run *r)
     IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_stats, r));
     if (r->labels)
         IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_label_stats, r));
-    r->rowcfg = (iof__cf_rowcfg){ .packets = c->packets, .payload_total = c->payload_total,
-                                  .anonymise = c->anonymise, .device_ip = c->device_ip, .last_seen = c->last_seen,
-                                  .features = cf_features(c),
-                                  .inv = r->inv, .labels = r->labels, .sensors = r->sensors,
-                                  .sensor_tol_ns = sensor_tol_ns(c),
-                                  .names = &r->names };
+    r->rowcfg = cf_rowcfg(c, false, cf_features(c)); /* wide: set per layout */
+    r->rowcfg.inv = r->inv;
+    r->rowcfg.labels = r->labels;
+    r->rowcfg.sensors = r->sensors;
+    r->rowcfg.sensor_tol_ns = sensor_tol_ns(c);
+    r->rowcfg.names = &r->names;
     if (c->formats & IOF_FMT_JOY)
         IOF_TRY(iof__joyrun_setup(r, seed));
     if (!(c->formats & ~(unsigned)IOF_FMT_JOY))

@@ -41,7 +41,7 @@ static int print_flow(void *ctx, const iof__joyrec *r)
     iof__tbuf *b = ctx;
     b->len = 0;
     iof__joyfeat_finish(&feats, r);
-    iof__joy_json_flow(b, r, &feats, NULL);
+    iof__joy_json_flow(b, r, &feats, NULL, false);
     if (b->oom || fwrite(b->p, 1, b->len, stdout) != b->len)
         return IOF_E_IO;
     return IOF_OK;

@@ -112,6 +112,10 @@ static void test_window_boundary(void)
     ASSERT_EQ_INT(ngot, 2);
     ASSERT_EQ_INT(got[1].first_ns, 61000000000LL);
     ASSERT_EQ_INT(got[1].end, IOF_CF_END_EOF);
+    ASSERT_EQ_INT(iof__cf_end_reason(&got[0]), IOF_END_WINDOW); /* --end-reason's words */
+    ASSERT_EQ_INT(iof__cf_end_reason(&got[1]), IOF_END_INPUT);
+    got[1].end = IOF_CF_END_SHUTDOWN;
+    ASSERT_EQ_INT(iof__cf_end_reason(&got[1]), IOF_END_STOPPED);
     iof__cflow_destroy(t);
 }
 
@@ -380,6 +384,7 @@ static void test_eviction_cap(void)
     /* 5 keys, cap 3: the two oldest were emitted early, flagged evicted, in creation order */
     ASSERT_EQ_INT(ngot, 2);
     ASSERT_EQ_INT(got[0].end, IOF_CF_END_EVICTED);
+    ASSERT_EQ_INT(iof__cf_end_reason(&got[0]), IOF_END_EVICTED);
     ASSERT_EQ_INT(got[0].dev_ip[3], 1);
     ASSERT_EQ_INT(got[1].dev_ip[3], 2);
     iof__cf_stats st;
