@@ -352,6 +352,10 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
     r->cfg = *cfg;
     r->cfg.features = features; /* "all" resolved */
+    if ((cfg->features & IOF_FEATURE_ALL) && !features) /* accepted, but say it adds nothing */
+        say(cfg, "note: --features all adds no column here: %s",
+            cfg->table == IOF_TABLE_TELEMETRY ? "telemetry rows have no feature columns yet"
+                                              : "Joy flows (-f joy) carry Joy's own fixed features");
     r->output_dir = strdup(outdir);
     int rc = IOF_OK;
     if (!r->output_dir) {
