@@ -1,6 +1,8 @@
-/* Names as text (DNS names, TLS server names): the one escaping rule every output shares, so a
- * name is written the same wherever it appears (labels, the timeline's name lists, Joy's and the
- * custom-flow feature columns) and two different names never print as the same text.
+/* Names as text (DNS names, TLS server names): the one escaping rule of the names the label
+ * rules match (`dns`, `sni`), the timeline's name lists and `iotflow devices`' mDNS names, so a
+ * name is written the same wherever it appears and two different names never print as the same
+ * text. (Joy's `dns` member keeps Joy's own rule, '*' for every byte outside 0x20..0x7e:
+ * proto/dns.h IOF_DNS_TEXT_JOY.)
  *
  * '\' is written "\\", bytes < 0x20 and 0x7f as \DDD (three decimal digits: RFC 1035 §5.1's
  * presentation form), and so is every byte that is not part of a well-formed UTF-8 sequence

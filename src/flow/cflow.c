@@ -356,8 +356,10 @@ int iof__cflow_packet_until(iof__cflow *t, const iof__pkt *p, const iof__view *v
 
 int iof__cflow_flush(iof__cflow *t, iof__cf_end reason)
 {
+    /* a record the clock closed while it waited behind an older open one ended by its window */
     for (iof__flow *f; (f = iof__ftab_oldest(&t->tab));)
-        emit_rec(t, rec_of(f), reason);
+        emit_rec(t, rec_of(f),
+                 t->have_clock && window_end(t, rec_of(f)) <= t->clock_ns ? IOF_CF_END_WINDOW : reason);
     return t->err;
 }
 

@@ -38,7 +38,7 @@ typedef enum iof__cf_end {
     IOF_CF_END_WINDOW = 0,  /* its window closed (normal) */
     IOF_CF_END_EOF,         /* end of input */
     IOF_CF_END_EVICTED,     /* live-record cap reached: emitted before its window closed */
-    IOF_CF_END_SHUTDOWN,    /* run stopped by a signal */
+    IOF_CF_END_SHUTDOWN,    /* run stopped (a signal, --duration) */
 } iof__cf_end;
 
 typedef struct iof__cfrec {

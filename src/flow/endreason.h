@@ -9,8 +9,8 @@ typedef enum iof__end_reason {
     IOF_END_IDLE,       /* Joy flows: inactive timeout (expire_type "i") */
     IOF_END_ACTIVE,     /* Joy flows: active timeout (expire_type "a") */
     IOF_END_EVICTED,    /* --max-flows or --max-memory reached: emitted early, oldest first */
-    IOF_END_INPUT,      /* still open at the end of the input */
-    IOF_END_STOPPED,    /* still open when the run was stopped by a signal */
+    IOF_END_INPUT,      /* still open at the end of the input (its window past the clock) */
+    IOF_END_STOPPED,    /* still open when the run was stopped: a signal, or --duration ran out */
     IOF_END__COUNT
 } iof__end_reason;
 

@@ -44,7 +44,7 @@ typedef enum iof__jf_end {
     IOF_JF_END_INACTIVE,     /* "i" */
     IOF_JF_END_ACTIVE,       /* "a" */
     IOF_JF_END_EVICTED,      /* max_flows reached: emitted early, no expire_type */
-    IOF_JF_END_STOPPED,      /* still open when the run was stopped by a signal: no expire_type */
+    IOF_JF_END_STOPPED,      /* still open when the run was stopped (a signal, --duration): no expire_type */
 } iof__jf_end;
 
 /* Application direction Joy infers from a direction's first data packets (proto_identify). */
@@ -166,7 +166,7 @@ int iof__joyflow_expire(iof__joyflow *t);
 int iof__joyflow_set_ordinal(iof__joyflow *t, uint64_t next_ordinal);
 /* End of input: the expiry check, then every remaining flow in ascending seq, no expire type. */
 int iof__joyflow_flush(iof__joyflow *t);
-/* The same when the run was stopped by a signal (end IOF_JF_END_STOPPED instead of NONE). */
+/* The same when the run was stopped (a signal, --duration): end IOF_JF_END_STOPPED, not NONE. */
 int iof__joyflow_stop(iof__joyflow *t);
 /* Why the flow of primary r ended (its end, set when emitted), in the words every output shares. */
 iof__end_reason iof__jf_end_reason(const iof__joyrec *r);

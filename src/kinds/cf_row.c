@@ -312,7 +312,7 @@ static int end_declare(iof__schema *s, const void *cfgp, bool w)
         return IOF_OK;
     return iof__schema_add(s, IOF__END_REASON_KEY, IOF_VT_STRING, false, false, F_END_REASON, 0,
                            "why the record ended: window (its window closed), evicted, end_of_input, "
-                           "stopped (the run was stopped by a signal)");
+                           "stopped (a signal or --duration stopped the run)");
 }
 
 /* opt-in: an environment-specific identifier, not in the dataset-compatible layout */
@@ -383,7 +383,8 @@ static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload,
                                                   &g_lastseen, &g_features, &g_labels, &g_sensors };
 
 /* the feature group's last column is one of these (byte_dist: its std; entropy: total_entropy) */
-const char *const iof__cf_labels_follow[] = { "evicted", IOF__END_REASON_KEY, IOF__CF_DEVIP_NAME, LASTSEEN_WIDE, LASTSEEN_NESTED,
+const char *const iof__cf_labels_follow[] = { "evicted", IOF__END_REASON_KEY, IOF__CF_DEVIP_NAME,
+                                              LASTSEEN_WIDE, LASTSEEN_NESTED,
                                               "byte_dist_std", "total_entropy", NULL };
 
 bool iof__cf_is_first_dir_col(const char *name, bool *list)

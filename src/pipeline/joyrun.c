@@ -189,7 +189,7 @@ int iof__joyrun_frame(iof_run *r, const iof__frame *f, bool decoded, const iof__
 
 int iof__joyrun_finish(iof_run *r)
 {
-    /* flows still open: the end of the input, or of a run stopped by a signal (--end-reason) */
+    /* flows still open: the end of the input, or of a run stopped (a signal, --duration) */
     int rc = r->st.interrupted ? iof__joyflow_stop(r->joy) : iof__joyflow_flush(r->joy);
     if (rc == IOF_OK && (rc = iof__gzout_finish(r->joyout)) != IOF_OK && !r->errmsg[0])
         snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__gzout_errmsg(r->joyout));

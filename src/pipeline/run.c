@@ -155,8 +155,8 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
         const char *key = iof__labeller_key(r->labels, k);
         if (iof__joy_json_key_taken(key))
             return iof__fail(err, errlen, IOF_E_INVAL,
-                             "label key \"%s\" is a member Joy writes in every flow (-f joy): name the key "
-                             "otherwise", key);
+                             "label key \"%s\" is a member of Joy's flow objects (-f joy; end_reason: "
+                             "--end-reason's): name the key otherwise", key);
     }
     /* `app` is nDPI's (flow/appmap.h): a build without it cannot give the labels */
     const char *need[IOF_LBL_NEED__COUNT];
@@ -276,14 +276,16 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     if (resolve_features(cfg, &features, err, errlen) != IOF_OK)
         return IOF_E_INVAL;
     bool wide = writes_wide(cfg);
-    iof__cf_rowcfg probe = cf_rowcfg(cfg, false, cfg->table == IOF_TABLE_CUSTOMFLOW ? features & iof__cffeat_bits() : 0);
+    iof_config resolved = *cfg;
+    resolved.features = features;
+    iof__cf_rowcfg probe = cf_rowcfg(&resolved, false, cf_features(&resolved));
     uint32_t max_b = iof__cf_wide_max_payload_total(&probe);
     if (wide && cfg->payload_total > max_b)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--payload-total %u: the wide layout holds at most %d columns, so with "
                          "--packets %u the payload stream can have at most %u slots (11 + 3 x "
-                         "packets + payload-total columns, +1 each with --device-ip, --last-seen, --end-reason, +258 with "
-                         "--features byte_dist, +2 with entropy); "
+                         "packets + payload-total columns, +1 each with --device-ip, --last-seen, "
+                         "--end-reason, +258 with --features byte_dist, +2 with entropy); "
                          "--layout nested has no such limit",
                          cfg->payload_total, IOF_MAX_COLUMNS, cfg->packets, max_b);
     if (cfg->max_flows == 0)
@@ -665,8 +667,8 @@ static int check_append(void *ctx, const char *path, const iof__schema *schema, 
     return iof__fail(err, errlen, IOF_E_EXISTS,
                      "--append: %s has other columns than this run writes (%zu there, %zu here; column %zu is %s "
                      "there, %s here): parts of a day must share their columns, so append with the options that "
-                     "wrote it (--features, --sensors, --rules, --device-ip, --last-seen, --layout, ...) or write "
-                     "elsewhere; nothing was written",
+                     "wrote it (--features, --sensors, --rules, --device-ip, --last-seen, --end-reason, --layout, "
+                     "...) or write elsewhere; nothing was written",
                      path, n, schema->n, c.at + 1, c.there, here);
 }
 

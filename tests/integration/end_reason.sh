@@ -7,8 +7,10 @@
 #     packet (tshark reads the times: the records still open at the end), window elsewhere; all
 #     three occur; the three formats carry the same values; the column comes right after evicted,
 #     and without --end-reason the CSV is the same less that column; iotflow label puts its
-#     columns after it;
-#   - Joy flows (-f joy, the 15 seed-001 golden captures): "end_reason" follows expire_type, idle
+#     columns after it; with --device-ip and --last-seen the order is evicted, end_reason,
+#     device_ip, LastSeen;
+#   - Joy flows (-f joy, the 15 seed-001 golden captures, and one with --max-flows 6 so that
+#     flows are evicted): "end_reason" follows expire_type, idle
 #     where it is "i", active where "a"; per capture as many idle / active / evicted flows as the
 #     stats' joy.expired_inactive / expired_active / evicted; without --end-reason each object is the same less that
 #     member (Joy's own bytes are guarded by joy_extract.sh); idle, active and end_of_input occur;
@@ -109,12 +111,16 @@ for g in $GOLD; do
         || fail "-f joy --end-reason $g"
     "$BIN" extract -q -f joy -o "$T/joy0/$i" "$g" || fail "-f joy $g"
 done
+# and one with a small cap, so that flows are evicted (each pair counts two records)
+"$BIN" extract -q -f joy --end-reason --max-flows 6 --stats "$T/joy1.cap.json" -o "$T/joy1/cap" \
+    "$(echo "$GOLD" | tail -1)" || fail "-f joy --end-reason --max-flows 6"
+"$BIN" extract -q -f joy --max-flows 6 -o "$T/joy0/cap" "$(echo "$GOLD" | tail -1)" || fail "-f joy --max-flows 6"
 python3 - "$T" <<'EOF' || fail "Joy end_reason"
 import collections, glob, gzip, json, sys
 T = sys.argv[1]
 bad, seen = [], collections.Counter()
 files = sorted(glob.glob(f"{T}/joy1/*/joy/*.json.gz"))
-if len(files) < 15:
+if len(files) < 16:
     bad.append(f"{len(files)} Joy files")
 for p in files:
     i = p.split("/joy1/")[1].split("/")[0]
@@ -142,7 +148,7 @@ for p in files:
         if "expire_type" in keys and keys[keys.index("expire_type") + 1] != "end_reason":
             bad.append(f"{p}: end_reason does not follow expire_type")
         seen[why] += 1
-for why in ("idle", "active", "end_of_input"):
+for why in ("idle", "active", "evicted", "end_of_input"):
     if seen[why] == 0:
         bad.append(f"no Joy flow ended by {why}: the test does not reach it")
 for b in bad[:10]:
@@ -153,6 +159,12 @@ EOF
 
 # iotflow label: the label columns follow end_reason
 label_after "$T/er/dns" evicted,end_reason
+
+# beside the other opt-in columns: evicted, end_reason, device_ip, LastSeen
+"$BIN" extract -q --end-reason --device-ip --last-seen -f csv -o "$T/all" "$CORPUS/${CAPS[1]}" || fail "all opt-ins"
+for f in $(cd "$T/all" && find . -name '*.csv'); do
+    head -1 "$T/all/$f" | tr -d '\r' | grep -q ',evicted,end_reason,device_ip,LastSeen$' || fail "$f: opt-in column order"
+done
 
 for t in telemetry timeline; do
     extract_refuses --end-reason "--table $t" --table $t -f csv "$CORPUS/${CAPS[1]}"
