@@ -162,6 +162,7 @@ static iof__joyrec *get_rec(iof__joyflow *t, const jf_key *k, uint64_t ordinal)
         tw->twin = r;
     r->end = IOF_JF_END_NONE;
     r->app = r->app_dir = 0;
+    r->app_tls = false;
     r->ttl = JF_TTL_INIT;
     r->tcp_flags = r->opt_len = 0;
     r->first_win = 0;
@@ -257,6 +258,7 @@ static bool tcp_packet(const iof__joyflow *t, iof__joyrec *r, const iof__pkt *p,
         uint32_t n = size < p->payload_caplen ? size : p->payload_caplen;
         r->app_dir = identify_tcp(p->data + p->payload_off, n);
         r->app = r->app_dir != IOF_JF_APP_UNKNOWN;
+        r->app_tls = r->app && p->data[p->payload_off] == 0x16;   /* HTTP's keywords are text */
     }
     return true;
 }

@@ -67,6 +67,7 @@ typedef struct iof__joyrec {
     uint8_t end;              /* iof__jf_end, set on the primary when emitted */
     uint8_t app;              /* app identified (Joy record->app != 0) */
     uint8_t app_dir;          /* IOF_JF_APP_* */
+    bool app_tls;             /* the app is TLS (Joy's app 443: a hello keyword) */
     uint8_t ndata;            /* packets with data so far (saturating): the application is
                                  identified on the first two, whatever cfg.packets is */
 

@@ -87,7 +87,7 @@ static void config_line(iof_run *r, iof__tbuf *b, const char *output)
     iof__tb_kv_u64(b, "example", 0, true);
     iof__tb_kv_u64(b, "dns", fo->dns, true);
     iof__tb_kv_u64(b, "ssh", 0, true);
-    iof__tb_kv_u64(b, "tls", 0, true);
+    iof__tb_kv_u64(b, "tls", fo->tls, true);
     iof__tb_kv_u64(b, "dhcp", fo->dhcp, true);
     iof__tb_kv_u64(b, "http", 0, true);
     iof__tb_kv_u64(b, "ike", 0, true);
