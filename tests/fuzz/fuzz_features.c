@@ -7,7 +7,9 @@
  * each fed to one of two records' states with every module on, times increasing by the record
  * index; bit 8 gives the record a DHCP key (UDP 68 -> 67: the dhcp module parses the data),
  * bit 16 adds 240 to the data length (a whole DHCP fixed part), bit 32 a DNS key (UDP 53 ->
- * 40000: the dns module renders the data as a DNS message). Then every slot is written one way and as a pair. Invariants: the text of each slot is
+ * 40000: the dns module renders the data as a DNS message), bit 64 a TLS key (TCP 50000 -> 443:
+ * the tls module gathers and parses the handshake), bit 128 adds 1400 to the data length (a
+ * full segment: the handshake buffer fills in a few). Then every slot is written one way and as a pair. Invariants: the text of each slot is
  * empty or starts with ',' and its brackets and braces balance outside strings; the option
  * decoder, given an exactly-sized heap copy of min(len, 24) bytes, writes a balanced list. */
 #include <stdalign.h>
@@ -23,7 +25,7 @@ static volatile uint32_t sink;
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
 #define FF_MAX_INPUT 65535
 
-static alignas(16) unsigned char ext[2][16384];
+static alignas(16) unsigned char ext[2][32768];
 
 static void check_text(const iof__tbuf *b, size_t from)
 {
@@ -52,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2 || size > FF_MAX_INPUT)
         return 0;
     iof__feat_opts o = { .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true,
-                         .dns = true, .dhcp = true, .hd = 1u + data[0] % IOF_FEAT_MAX_HD,
+                         .dns = true, .tls = true, .dhcp = true, .hd = 1u + data[0] % IOF_FEAT_MAX_HD,
                          .idp = 1u + (uint32_t)data[1] * IOF_FEAT_MAX_IDP / 256u };
     iof__featset fs;
     CHECK(iof__featset_init(&fs, &o) == 0);
@@ -65,7 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t pos = 2;
     for (int64_t k = 0; size - pos >= 4; k++) {
         uint8_t bits = data[pos], flags = data[pos + 1];
-        uint32_t olen = data[pos + 2] % 41u, dlen = data[pos + 3] + (bits & 16 ? 240u : 0u);
+        uint32_t olen = data[pos + 2] % 41u, dlen = data[pos + 3] + (bits & 16 ? 240u : 0u) +
+                                                      (bits & 128 ? 1400u : 0u);
         pos += 4;
         if (olen > size - pos)
             olen = (uint32_t)(size - pos);
@@ -92,7 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                              .data_pkts = data_pkts[side], .tcp = (bits & 2) != 0,
                              .ts_us = k * 1000 - (bits & 4 ? 5000 : 0), .tcp_opts = opts,
                              .tcp_opts_len = olen, .key_proto = bits & 8 ? 17 : 6,
-                             .key_sp = bits & 32 ? 53 : 68, .key_dp = bits & 32 ? 40000 : 67,
+                             .key_sp = bits & 64 ? 50000 : bits & 32 ? 53 : 68,
+                             .key_dp = bits & 64 ? 443 : bits & 32 ? 40000 : 67,
                              .wire_len = dlen };
         iof__featset_update(&fs, ext[side], &fp);
         /* the option decoder alone on these bytes (it reads at most 24) */
