@@ -173,6 +173,11 @@ typedef struct iof_config {
                                  record's last packet time, so a later reader knows its lifetime
                                  (default false: not in the dataset-compatible layout). Custom-flow
                                  table only: refused with --table telemetry/timeline or -f joy alone */
+    bool end_reason;          /* add an end_reason column to custom-flow records and an
+                                 "end_reason" member to Joy flows (-f joy): why each ended
+                                 (window, idle, active, evicted, end_of_input, stopped; default
+                                 false: not in the dataset-compatible layout nor in Joy's).
+                                 Refused with --table telemetry/timeline */
     unsigned threads;         /* 1: everything on the caller's thread (the same output); 0 or
                                  more: the pipeline runs on one thread and the Parquet output
                                  uses helper threads when there are 2+ cores */

@@ -96,6 +96,9 @@ static void extract_usage(FILE *fp)
           "                        off by default: a local identifier the dataset leaves out)\n"
           "      --last-seen       add a LastSeen / last_seen column (the record's last packet\n"
           "                        time, µs, like FirstSeen; custom-flow table only)\n"
+          "      --end-reason      add an end_reason column (custom-flow records) and member\n"
+          "                        (-f joy flows): window, idle, active, evicted, end_of_input,\n"
+          "                        stopped\n"
           "      --partition P     day (VARIANT/yy-mm-dd.EXT, default) | hive\n"
           "                        (variant=.../day=YYYY-MM-DD/part-N.EXT)\n"
           "      --compression C   parquet codec: zstd (default, level -1) | zstd:LEVEL (-7..22) |\n"
@@ -227,7 +230,7 @@ enum {
     O_LAYOUT = 256, O_VARIANT, O_DEVICES, O_WINDOW, O_PACKETS, O_PAYLOAD, O_PAYLOAD_TOTAL,
     O_PARTITION, O_FILTER, O_COMPRESSION, O_THREADS, O_STATS, O_MAXFLOWS, O_MAXMEM, O_SHARD, O_KEEPIPS, O_SEED,
     O_DURATION, O_SNAPLEN, O_BUFSIZE, O_PROGRESS, O_RULES, O_INPUT_ORDER, O_OVERWRITE, O_APPEND,
-    O_STRICT, O_DEVICE_IP, O_LAST_SEEN, O_IDP, O_TABLE, O_TEL_IDLE, O_SENSORS, O_TOLERANCE,
+    O_STRICT, O_DEVICE_IP, O_LAST_SEEN, O_END_REASON, O_IDP, O_TABLE, O_TEL_IDLE, O_SENSORS, O_TOLERANCE,
     O_FEATURES,
 };
 
@@ -259,6 +262,7 @@ int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode
         { "overwrite", no_argument, 0, O_OVERWRITE }, { "append", no_argument, 0, O_APPEND },
         { "strict", no_argument, 0, O_STRICT }, { "device-ip", no_argument, 0, O_DEVICE_IP },
         { "last-seen", no_argument, 0, O_LAST_SEEN },
+        { "end-reason", no_argument, 0, O_END_REASON },
         { "idp", required_argument, 0, O_IDP },
         { "table", required_argument, 0, O_TABLE }, { "telemetry-idle", required_argument, 0, O_TEL_IDLE },
         { "sensors", required_argument, 0, O_SENSORS }, { "tolerance", required_argument, 0, O_TOLERANCE },
@@ -407,6 +411,7 @@ int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode
         case O_KEEPIPS: cfg.anonymise = false; break;
         case O_DEVICE_IP: cfg.device_ip = true; break;
         case O_LAST_SEEN: cfg.last_seen = true; break;
+        case O_END_REASON: cfg.end_reason = true; break;
         case O_PROGRESS: force_progress = true; break;
         case O_RULES:
             if (n_rules == IOF_CLI_MAX_RULES) {

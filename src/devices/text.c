@@ -2,7 +2,7 @@
 
 #include "common/rd.h"
 #include "devices/text.h"
-#include "output/textbuf.h"
+#include "common/utf8.h"
 
 size_t iof__dev_text(char *dst, size_t cap, const uint8_t *src, size_t n)
 {

@@ -55,6 +55,7 @@ typedef struct iof__feat_opts {
     bool payload;     /* payload{out,in} */
     bool ppi;         /* ppi[]: per-packet TCP information */
     bool dns;         /* dns[]: DNS messages (the in side's in a pair) */
+    bool tls;         /* tls{}: TLS hellos and record lengths/times */
     bool dhcp;        /* dhcp[]: DHCP messages (the out side's) */
     uint32_t hd;      /* hd{}: header description of the first hd data bytes (0: off) */
     uint32_t idp;     /* idp_*: the first idp bytes of the initial data packet (0: off) */
@@ -79,6 +80,8 @@ typedef struct iof__feat_pkt {
     int64_t ts_us;         /* the packet's time, µs */
     uint8_t key_proto;     /* the record's key as Joy has it (a later fragment: protocol 0, */
     uint16_t key_sp, key_dp; /* ports 0): Joy's modules filter on it */
+    bool app_tls;          /* Joy identified the record's application as TLS (app 443: its
+                              ClientHello / ServerHello keyword) */
     bool app_dns;          /* Joy identified the record's application as DNS (app 53: its
                               UDP keyword, a standard query with one question) */
     const uint8_t *tcp_opts;  /* tcp: the option bytes, a bounded slice (captured part) ... */
@@ -124,8 +127,8 @@ typedef struct iof__feature {
 } iof__feature;
 
 /* The registry, in Joy's print order. */
-extern const iof__feature iof__feat_byte_dist, iof__feat_wht, iof__feat_dns, iof__feat_dhcp, iof__feat_payload,
-    iof__feat_ppi, iof__feat_hd, iof__feat_idp, iof__feat_splt;
+extern const iof__feature iof__feat_byte_dist, iof__feat_wht, iof__feat_dns, iof__feat_tls, iof__feat_dhcp,
+    iof__feat_payload, iof__feat_ppi, iof__feat_hd, iof__feat_idp, iof__feat_splt;
 const iof__feature *const *iof__feat_registry(size_t *n);
 
 /* The modules an output enables, with their places in the extension area. */

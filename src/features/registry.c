@@ -9,6 +9,7 @@ static const iof__feature *const registry[] = {
     &iof__feat_byte_dist,
     &iof__feat_wht,
     &iof__feat_dns,
+    &iof__feat_tls,
     &iof__feat_dhcp,   /* Joy's list: wht, dns, tls, dhcp, http, payload */
     &iof__feat_payload,
     &iof__feat_ppi,

@@ -356,8 +356,10 @@ int iof__cflow_packet_until(iof__cflow *t, const iof__pkt *p, const iof__view *v
 
 int iof__cflow_flush(iof__cflow *t, iof__cf_end reason)
 {
+    /* a record the clock closed while it waited behind an older open one ended by its window */
     for (iof__flow *f; (f = iof__ftab_oldest(&t->tab));)
-        emit_rec(t, rec_of(f), reason);
+        emit_rec(t, rec_of(f),
+                 t->have_clock && window_end(t, rec_of(f)) <= t->clock_ns ? IOF_CF_END_WINDOW : reason);
     return t->err;
 }
 
@@ -367,6 +369,14 @@ void iof__cflow_get_stats(const iof__cflow *t, iof__cf_stats *st)
     const iof__ftab_stats *ts = iof__ftab_get_stats(&t->tab);
     st->live_records = ts->live;
     st->peak_live_records = ts->peak_live;
+}
+
+iof__end_reason iof__cf_end_reason(const iof__cfrec *r)
+{
+    static const iof__end_reason map[] = { [IOF_CF_END_WINDOW] = IOF_END_WINDOW, [IOF_CF_END_EOF] = IOF_END_INPUT,
+                                           [IOF_CF_END_EVICTED] = IOF_END_EVICTED,
+                                           [IOF_CF_END_SHUTDOWN] = IOF_END_STOPPED };
+    return r->end < sizeof(map) / sizeof(map[0]) ? map[r->end] : IOF_END__COUNT;
 }
 
 uint64_t iof__cflow_live_bytes(const iof__cflow *t)

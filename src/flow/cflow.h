@@ -25,6 +25,7 @@
 
 #include "decode/decode.h"
 #include "flow/attrib.h"
+#include "flow/endreason.h"
 #include "flow/table.h"
 
 #define IOF_MAX_PACKET_SLOTS 1000      /* --packets upper bound (wide layout: 3 columns each) */
@@ -37,7 +38,7 @@ typedef enum iof__cf_end {
     IOF_CF_END_WINDOW = 0,  /* its window closed (normal) */
     IOF_CF_END_EOF,         /* end of input */
     IOF_CF_END_EVICTED,     /* live-record cap reached: emitted before its window closed */
-    IOF_CF_END_SHUTDOWN,    /* run stopped by a signal */
+    IOF_CF_END_SHUTDOWN,    /* run stopped (a signal, --duration) */
 } iof__cf_end;
 
 typedef struct iof__cfrec {
@@ -136,6 +137,9 @@ typedef struct iof__cf_stats {
 typedef int (*iof__cf_emit_fn)(void *ctx, iof__cfrec *rec);
 
 typedef struct iof__cflow iof__cflow;
+
+/* Why r ended (r->end, set when it was emitted), in the words every output shares. */
+iof__end_reason iof__cf_end_reason(const iof__cfrec *r);
 
 int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_fn emit, void *ctx);
 void iof__cflow_destroy(iof__cflow *t);

@@ -162,6 +162,7 @@ static iof__joyrec *get_rec(iof__joyflow *t, const jf_key *k, uint64_t ordinal)
         tw->twin = r;
     r->end = IOF_JF_END_NONE;
     r->app = r->app_dir = 0;
+    r->app_tls = false;
     r->ttl = JF_TTL_INIT;
     r->tcp_flags = r->opt_len = 0;
     r->first_win = 0;
@@ -257,6 +258,7 @@ static bool tcp_packet(const iof__joyflow *t, iof__joyrec *r, const iof__pkt *p,
         uint32_t n = size < p->payload_caplen ? size : p->payload_caplen;
         r->app_dir = identify_tcp(p->data + p->payload_off, n);
         r->app = r->app_dir != IOF_JF_APP_UNKNOWN;
+        r->app_tls = r->app && p->data[p->payload_off] == 0x16;   /* HTTP's keywords are text */
     }
     return true;
 }
@@ -426,12 +428,25 @@ int iof__joyflow_packet(iof__joyflow *t, const iof__pkt *p)
     return t->err;
 }
 
-int iof__joyflow_flush(iof__joyflow *t)
+static int flush_all(iof__joyflow *t, iof__jf_end end)
 {
     iof__joyflow_expire(t);
     for (iof__flow *f; (f = iof__ftab_oldest(&t->tab));)
-        emit_flow(t, rec_of(f), IOF_JF_END_NONE);
+        emit_flow(t, rec_of(f), end);
     return t->err;
+}
+
+int iof__joyflow_flush(iof__joyflow *t) { return flush_all(t, IOF_JF_END_NONE); }
+
+int iof__joyflow_stop(iof__joyflow *t) { return flush_all(t, IOF_JF_END_STOPPED); }
+
+iof__end_reason iof__jf_end_reason(const iof__joyrec *r)
+{
+    static const iof__end_reason map[] = { [IOF_JF_END_NONE] = IOF_END_INPUT, [IOF_JF_END_INACTIVE] = IOF_END_IDLE,
+                                           [IOF_JF_END_ACTIVE] = IOF_END_ACTIVE,
+                                           [IOF_JF_END_EVICTED] = IOF_END_EVICTED,
+                                           [IOF_JF_END_STOPPED] = IOF_END_STOPPED };
+    return r->end < sizeof(map) / sizeof(map[0]) ? map[r->end] : IOF_END__COUNT;
 }
 
 void iof__joyflow_get_stats(const iof__joyflow *t, iof__jf_stats *st)

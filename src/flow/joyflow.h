@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "decode/decode.h"
+#include "flow/endreason.h"
 #include "flow/table.h"
 
 #define IOF_JOY_DEFAULT_PACKETS 50  /* packets[] entries per direction (Joy NUM_PKT_LEN) */
@@ -43,6 +44,7 @@ typedef enum iof__jf_end {
     IOF_JF_END_INACTIVE,     /* "i" */
     IOF_JF_END_ACTIVE,       /* "a" */
     IOF_JF_END_EVICTED,      /* max_flows reached: emitted early, no expire_type */
+    IOF_JF_END_STOPPED,      /* still open when the run was stopped (a signal, --duration): no expire_type */
 } iof__jf_end;
 
 /* Application direction Joy infers from a direction's first data packets (proto_identify). */
@@ -65,6 +67,7 @@ typedef struct iof__joyrec {
     uint8_t end;              /* iof__jf_end, set on the primary when emitted */
     uint8_t app;              /* app identified (Joy record->app != 0) */
     uint8_t app_dir;          /* IOF_JF_APP_* */
+    bool app_tls;             /* the app is TLS (Joy's app 443: a hello keyword) */
     uint8_t ndata;            /* packets with data so far (saturating): the application is
                                  identified on the first two, whatever cfg.packets is */
 
@@ -164,6 +167,10 @@ int iof__joyflow_expire(iof__joyflow *t);
 int iof__joyflow_set_ordinal(iof__joyflow *t, uint64_t next_ordinal);
 /* End of input: the expiry check, then every remaining flow in ascending seq, no expire type. */
 int iof__joyflow_flush(iof__joyflow *t);
+/* The same when the run was stopped (a signal, --duration): end IOF_JF_END_STOPPED, not NONE. */
+int iof__joyflow_stop(iof__joyflow *t);
+/* Why the flow of primary r ended (its end, set when emitted), in the words every output shares. */
+iof__end_reason iof__jf_end_reason(const iof__joyrec *r);
 void iof__joyflow_get_stats(const iof__joyflow *t, iof__jf_stats *st);
 uint64_t iof__joyflow_memory(const iof__joyflow *t);
 

@@ -18,6 +18,7 @@
 #include "common/grow.h"
 #include "common/idx.h"
 #include "common/mix.h"
+#include "common/nametext.h"
 #include "common/rd.h"
 #include "common/strtab.h"
 #include "flow/snimap.h"
@@ -122,26 +123,13 @@ static uint64_t conn_hash(const void *owner, uint32_t id)
 
 /* ---- learning (write lock) ----------------------------------------------------------------- */
 
-/* The name as text, escaped as the DNS map's names are (proto/dns.c, the presentation form):
- * lowercase ASCII, '\' as "\\", bytes < 0x20 and 0x7f as \DDD (a NUL must not cut a name
- * short; the timeline writes these texts beside DNS names, so one rule for both). */
+/* The name as text, escaped as DNS names are (common/nametext.h: a NUL must not cut a name
+ * short, invalid UTF-8 must not collide; the timeline writes these texts beside DNS names, so
+ * one rule for both), ASCII in lowercase. out holds 4 * n + 1 bytes. */
 static size_t name_text(const uint8_t *p, size_t n, char *out)
 {
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        if (c == '\\') {
-            out[k++] = '\\';
-            out[k++] = '\\';
-        } else if (c < 0x20 || c == 0x7f) {
-            out[k++] = '\\';
-            out[k++] = (char)('0' + c / 100);
-            out[k++] = (char)('0' + c / 10 % 10);
-            out[k++] = (char)('0' + c % 10);
-        } else {
-            out[k++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-        }
-    }
+    iof__name_escape(p, n, IOF_NAME_LOWER, out, 4 * n + 1, &k);
     out[k] = '\0';
     return k;
 }

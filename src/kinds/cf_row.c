@@ -14,7 +14,7 @@ enum cf_field {
     F_DEVICE = 1, F_FIRST_SEEN, F_REMIP, F_PROTO, F_DEVPORT, F_REMPORT, F_BYTES, F_PACKETS,
     F_SLOT_TO, F_SLOT_PS, F_SLOT_D, F_STREAM,                 /* wide: one column per slot */
     F_LIST_TO, F_LIST_PS, F_LIST_D, F_LIST_PAYLOAD,           /* nested: lists */
-    F_EVICTED, F_DEVIP, F_LASTSEEN,
+    F_EVICTED, F_END_REASON, F_DEVIP, F_LASTSEEN,
     F_FEATURE,                                                /* --features (features/cffeat.h) */
 };
 
@@ -176,9 +176,14 @@ static const int16_t *payload_i16_span(const void *rowp, const iof__column *c, u
 
 static void end_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
 {
-    (void)c;
     (void)k;
-    set_int(v, ((const iof__cf_row *)rowp)->rec->end == IOF_CF_END_EVICTED);
+    const iof__cfrec *r = ((const iof__cf_row *)rowp)->rec;
+    if (c->field == F_EVICTED) {
+        set_int(v, r->end == IOF_CF_END_EVICTED);
+        return;
+    }
+    const char *why = iof__end_reason_name(iof__cf_end_reason(r));
+    set_str(v, why, (uint32_t)strlen(why));
 }
 
 static void devip_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
@@ -298,11 +303,16 @@ static int payload_declare(iof__schema *s, const void *cfgp, bool w)
 
 static int end_declare(iof__schema *s, const void *cfgp, bool w)
 {
-    (void)cfgp;
     (void)w;
-    return iof__schema_add(s, "evicted", IOF_VT_BOOL, false, false, F_EVICTED, 0,
-                           "true if emitted before its window closed because --max-flows or "
-                           "--max-memory was reached");
+    IOF_TRY(iof__schema_add(s, "evicted", IOF_VT_BOOL, false, false, F_EVICTED, 0,
+                            "true if emitted before its window closed because --max-flows or "
+                            "--max-memory was reached"));
+    /* opt-in (--end-reason): not in the dataset-compatible layout */
+    if (!((const iof__cf_rowcfg *)cfgp)->end_reason)
+        return IOF_OK;
+    return iof__schema_add(s, IOF__END_REASON_KEY, IOF_VT_STRING, false, false, F_END_REASON, 0,
+                           "why the record ended: window (its window closed), evicted, end_of_input, "
+                           "stopped (a signal or --duration stopped the run)");
 }
 
 /* opt-in: an environment-specific identifier, not in the dataset-compatible layout */
@@ -374,7 +384,8 @@ static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload,
 
 /* the feature group's last column is one of these (byte_dist: its std; entropy: total_entropy;
  * wht, dns, dhcp, payload, splt: their last, in either layout) */
-const char *const iof__cf_labels_follow[] = { "evicted", IOF__CF_DEVIP_NAME, LASTSEEN_WIDE, LASTSEEN_NESTED,
+const char *const iof__cf_labels_follow[] = { "evicted", IOF__END_REASON_KEY, IOF__CF_DEVIP_NAME,
+                                              LASTSEEN_WIDE, LASTSEEN_NESTED,
                                               "byte_dist_std", "total_entropy", "wht_3", "dns_addrs",
                                               "dhcp_params", "payload_in", "splt_ipt_49", "splt_ipt", NULL };
 

@@ -22,6 +22,7 @@ typedef struct iof__cf_rowcfg {
     bool anonymise;            /* private remotes as 0.0.0.0 / :: */
     bool device_ip;            /* opt-in device_ip column (--device-ip) */
     bool last_seen;            /* opt-in LastSeen / last_seen column (--last-seen) */
+    bool end_reason;           /* opt-in end_reason column, after evicted (--end-reason) */
     unsigned features;         /* --features: IOF_FEATURE_BYTE_DIST / _ENTROPY columns (the
                                   records must carry the state: flow/cflow.h hooks) */
     const iof__inventory *inv; /* may be NULL */
@@ -64,7 +65,8 @@ iof__colnames iof__cf_col_names(iof__cf_col c);
  * nested layout's list pkt_dir (its element 0). *list tells which. */
 bool iof__cf_is_first_dir_col(const char *name, bool *list);
 /* The label group's place in a written row: right after the last of these columns that the row
- * has (cf_groups: ..., end, device_ip, last_seen, labels, sensors). NULL-terminated. */
+ * has (cf_groups: ..., end (evicted, end_reason), device_ip, last_seen, labels, sensors).
+ * NULL-terminated. */
 extern const char *const iof__cf_labels_follow[];
 
 /* Builds the schema of the custom-flow record for this configuration. */

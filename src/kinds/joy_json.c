@@ -153,6 +153,7 @@ static const char *const joy_members[] = {
     "entropy", "total_entropy", "p_malware", "wht", "payload", "idp_out", "idp_len_out", "idp_in",
     "idp_len_in", "ip", "tcp", "ppi", "probable_os", "hd", "dns", "http", "tls", "dhcp", "ssh",
     "ike", "salt", "exe", "debug", "expire_type",
+    IOF__END_REASON_KEY, /* ours (--end-reason), not Joy's: a label key must not repeat it either */
 };
 
 bool iof__joy_json_key_taken(const char *key)
@@ -184,7 +185,7 @@ static void put_feats(iof__tbuf *b, const iof__featset *fs, iof__feat_joy_slot s
 }
 
 void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__featset *fs,
-                        const iof__lbl_row *labels)
+                        const iof__lbl_row *labels, bool end_reason)
 {
     const iof__joyrec *out, *in;
     int64_t start_us, end_us;
@@ -247,6 +248,8 @@ void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__featset *
         iof__tb_puts(b, expire[r->end]);
         iof__tb_putc(b, '"');
     }
+    if (end_reason)
+        iof__tb_kv_str(b, IOF__END_REASON_KEY, iof__end_reason_name(iof__jf_end_reason(r)), true);
     if (labels && labels->lb)
         put_labels(b, labels);
     iof__tb_puts(b, "}\n");

@@ -14,9 +14,10 @@
  * policy (joyfeat.h), its states are read from the records' extension areas. With labels (not
  * NULL, labels->lb set: --rules), each key K of the run ends the object as "K":value and
  * "K_rule":provenance (null when no rule matched and K has no default), as the seed-001
- * annotated files end with "flow_type". */
+ * annotated files end with "flow_type". With end_reason (--end-reason), "end_reason":"<why>"
+ * (flow/endreason.h) follows Joy's expire_type, before the labels: not a Joy member. */
 void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__featset *fs,
-                        const iof__lbl_row *labels);
+                        const iof__lbl_row *labels, bool end_reason);
 /* The flow whose primary record is r as the label rules see it (kinds/joy_attrs.c). */
 void iof__joy_lbl_attrs(const iof__joyrec *primary, iof__lbl_attrs *a);
 /* What the rules read of a Joy flow, as Joy writes it (a flow of ours, or a line of a written Joy

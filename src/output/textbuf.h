@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/utf8.h" /* iof__utf8_len, for the text writers */
+
 #define IOF_MAX_TEXT_ROW (64u << 20) /* one CSV/JSON row; a wide row is ~20 KB */
 #define IOF_FIXED_TEXT 352           /* longest iof__fmt_fixed text (-DBL_MAX, 9 decimals) */
 
@@ -41,8 +43,6 @@ void iof__tb_int(iof__tbuf *b, int64_t v);
  * (0 <= decimals <= 9). */
 void iof__tb_fixed(iof__tbuf *b, double v, int decimals);
 void iof__tb_hex(iof__tbuf *b, const uint8_t *p, size_t n);
-/* Length of the valid UTF-8 sequence at p (1..4; n >= 1 bytes available), 0 if invalid. */
-size_t iof__utf8_len(const uint8_t *p, size_t n);
 /* JSON string with quotes; invalid UTF-8 bytes become \ufffd. */
 void iof__tb_json_str(iof__tbuf *b, const uint8_t *p, size_t n);
 /* JSON object members ("key":value), preceded by a comma when `comma`: the stats JSON and Joy's

@@ -36,7 +36,7 @@ static int joy_emit(void *ctx, const iof__joyrec *rec)
             IOF_TRY(iof__stats_label(&r->st, k, lab->res[k].value, IOF_LBL_STAT_JOY));
     }
     iof__joyfeat_finish(&r->joyfeats, rec);
-    iof__joy_json_flow(b, rec, &r->joyfeats, lab);
+    iof__joy_json_flow(b, rec, &r->joyfeats, lab, r->cfg.end_reason);
     if (b->oom)
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
     int rc = iof__gzout_write(r->joyout, b->p, b->len);
@@ -87,7 +87,7 @@ static void config_line(iof_run *r, iof__tbuf *b, const char *output)
     iof__tb_kv_u64(b, "example", 0, true);
     iof__tb_kv_u64(b, "dns", fo->dns, true);
     iof__tb_kv_u64(b, "ssh", 0, true);
-    iof__tb_kv_u64(b, "tls", 0, true);
+    iof__tb_kv_u64(b, "tls", fo->tls, true);
     iof__tb_kv_u64(b, "dhcp", fo->dhcp, true);
     iof__tb_kv_u64(b, "http", 0, true);
     iof__tb_kv_u64(b, "ike", 0, true);
@@ -189,7 +189,8 @@ int iof__joyrun_frame(iof_run *r, const iof__frame *f, bool decoded, const iof__
 
 int iof__joyrun_finish(iof_run *r)
 {
-    int rc = iof__joyflow_flush(r->joy);
+    /* flows still open: the end of the input, or of a run stopped (a signal, --duration) */
+    int rc = r->st.interrupted ? iof__joyflow_stop(r->joy) : iof__joyflow_flush(r->joy);
     if (rc == IOF_OK && (rc = iof__gzout_finish(r->joyout)) != IOF_OK && !r->errmsg[0])
         snprintf(r->errmsg, sizeof(r->errmsg), "%s", iof__gzout_errmsg(r->joyout));
     return rc;

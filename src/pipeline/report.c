@@ -255,6 +255,11 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
     if (st->cf.records_evicted_memory)
         fprintf(fp, " (%" PRIu64 " for --max-memory)", st->cf.records_evicted_memory);
     fprintf(fp, " (peak live %" PRIu64 ")\n", st->cf.peak_live_records);
+    if (r->cfg.features) {
+        char names[128];
+        fprintf(fp, "  features: %s (%s)\n", iof_features_text(r->cfg.features, names, sizeof(names)),
+                r->cfg.table == IOF_TABLE_TIMELINE ? "timeline name lists" : "custom-flow feature columns");
+    }
     if (r->cfg.shards)
         fprintf(fp, "  shard %u/%u: %zu of %zu input file(s)\n", r->cfg.shard, r->cfg.shards, r->n_inputs,
                 r->n_inputs_unsharded);

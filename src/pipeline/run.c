@@ -63,6 +63,15 @@ static unsigned cf_features(const iof_config *c)
     return c->table == IOF_TABLE_CUSTOMFLOW ? c->features & iof__cffeat_bits() : 0;
 }
 
+/* The custom-flow row settings the options decide (the columns' probes and the run's rows start
+ * here, so an opt-in column is added in one place); features: the custom-flow bits */
+static iof__cf_rowcfg cf_rowcfg(const iof_config *c, bool wide, unsigned features)
+{
+    return (iof__cf_rowcfg){ .wide = wide, .packets = c->packets, .payload_total = c->payload_total,
+                             .anonymise = c->anonymise, .device_ip = c->device_ip, .last_seen = c->last_seen,
+                             .end_reason = c->end_reason, .features = features };
+}
+
 /* Which --features names a run takes (docs/OUTPUT.md "Feature columns"): the timeline dns and
  * tls; custom-flow records byte_dist, entropy, splt, wht, dns, dhcp and payload when a
  * parquet / csv / jsonl file holds them (Joy flows have their own fixed features); telemetry
@@ -124,9 +133,7 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
     /* key names first (the payload_total of the run was checked against the layout without
      * labels already), then the label columns' room in the wide layout */
     for (int wide = 0; wide < 2; wide++) {
-        iof__cf_rowcfg probe = { .wide = wide, .packets = c->packets, .payload_total = c->payload_total,
-                                 .device_ip = c->device_ip, .last_seen = c->last_seen,
-                                 .features = cf_features(c) };
+        iof__cf_rowcfg probe = cf_rowcfg(c, wide, cf_features(c));
         uint32_t room = iof__cf_wide_max_payload_total(&probe); /* a nested run may ask for more */
         if (wide && probe.payload_total > room)
             probe.payload_total = room;
@@ -150,8 +157,8 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
         const char *key = iof__labeller_key(r->labels, k);
         if (iof__joy_json_key_taken(key))
             return iof__fail(err, errlen, IOF_E_INVAL,
-                             "label key \"%s\" is a member Joy writes in every flow (-f joy): name the key "
-                             "otherwise", key);
+                             "label key \"%s\" is a member of Joy's flow objects (-f joy; end_reason: "
+                             "--end-reason's): name the key otherwise", key);
     }
     /* `app` is nDPI's (flow/appmap.h): a build without it cannot give the labels */
     const char *need[IOF_LBL_NEED__COUNT];
@@ -162,9 +169,8 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
                          "(install libndpi-dev and rebuild: docs/LABELS.md \"Applications\")",
                          need[IOF_LBL_NEED_APP]);
     bool wide_used = writes_wide(c);
-    iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .last_seen = c->last_seen,
-                          .features = cf_features(c),
-                          .labels = r->labels };
+    iof__cf_rowcfg lp = cf_rowcfg(c, true, cf_features(c));
+    lp.labels = r->labels;
     uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
     if (wide_used && c->payload_total > max_b)
         return iof__fail(err, errlen, IOF_E_INVAL,
@@ -219,8 +225,8 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
     } else {
         /* the record's columns in both layouts (with the labels'), then the context columns' room in the wide one */
         for (int wide = 0; wide < 2 && rc == IOF_OK; wide++) {
-            iof__cf_rowcfg probe = { .wide = wide, .packets = c->packets, .device_ip = c->device_ip,
-                                     .last_seen = c->last_seen, .features = cf_features(c), .labels = r->labels };
+            iof__cf_rowcfg probe = cf_rowcfg(c, wide, cf_features(c));
+            probe.labels = r->labels;
             uint32_t room = iof__cf_wide_max_payload_total(&probe);
             probe.payload_total = wide && c->payload_total > room ? room : c->payload_total;
             IOF_TRY(iof__cf_schema(&s, &probe));
@@ -228,9 +234,9 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
             iof__schema_free(&s);
         }
         bool wide_used = writes_wide(c);
-        iof__cf_rowcfg lp = { .wide = true, .packets = c->packets, .device_ip = c->device_ip, .last_seen = c->last_seen,
-                              .features = cf_features(c),
-                              .labels = r->labels, .sensors = r->sensors };
+        iof__cf_rowcfg lp = cf_rowcfg(c, true, cf_features(c));
+        lp.labels = r->labels;
+        lp.sensors = r->sensors;
         uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
         if (rc == IOF_OK && wide_used && c->payload_total > max_b)
             rc = iof__fail(err, errlen, IOF_E_INVAL,
@@ -272,16 +278,17 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     if (resolve_features(cfg, &features, err, errlen) != IOF_OK)
         return IOF_E_INVAL;
     bool wide = writes_wide(cfg);
-    iof__cf_rowcfg probe = { .packets = cfg->packets, .payload_total = cfg->payload_total,
-                             .device_ip = cfg->device_ip, .last_seen = cfg->last_seen,
-                             .features = cfg->table == IOF_TABLE_CUSTOMFLOW ? features & iof__cffeat_bits() : 0 };
+    iof_config resolved = *cfg;
+    resolved.features = features;
+    iof__cf_rowcfg probe = cf_rowcfg(&resolved, false, cf_features(&resolved));
     uint32_t max_b = iof__cf_wide_max_payload_total(&probe);
     if (wide && cfg->payload_total > max_b)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--payload-total %u: the wide layout holds at most %d columns, so with "
                          "--packets %u the payload stream can have at most %u slots (11 + 3 x "
-                         "packets + payload-total columns, +1 each with --device-ip, --last-seen; --features: "
-                         "+258 byte_dist, +2 entropy, +101 splt, +4 wht, +6 dns, +5 dhcp, +2 payload); "
+                         "packets + payload-total columns, +1 each with --device-ip, --last-seen, "
+                         "--end-reason; --features: +258 byte_dist, +2 entropy, +101 splt, +4 wht, +6 dns, "
+                         "+5 dhcp, +2 payload); "
                          "--layout nested has no such limit",
                          cfg->payload_total, IOF_MAX_COLUMNS, cfg->packets, max_b);
     if (cfg->max_flows == 0)
@@ -313,6 +320,12 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--last-seen adds a column to custom-flow records (parquet, csv, jsonl); Joy flows "
                          "(-f joy) have time_end instead: add -f parquet or leave it out");
+    /* a telemetry or timeline row is written when its second ends, before its flow has ended */
+    if (cfg->end_reason && cfg->table != IOF_TABLE_CUSTOMFLOW)
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--end-reason tells why a custom-flow record or a Joy flow ended; --table %s writes a "
+                         "row per second before its flow has ended: leave it out (or use --table customflow)",
+                         table_name(cfg->table));
     if (cfg->table == IOF_TABLE_TIMELINE && cfg->n_rules_files && !(cfg->formats & IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--rules labels records, telemetry rows and Joy flows: the timeline has no labels");
@@ -344,6 +357,10 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
     r->cfg = *cfg;
     r->cfg.features = features; /* "all" resolved */
+    if ((cfg->features & IOF_FEATURE_ALL) && !features) /* accepted, but say it adds nothing */
+        say(cfg, "note: --features all adds no column here: %s",
+            cfg->table == IOF_TABLE_TELEMETRY ? "telemetry rows have no feature columns yet"
+                                              : "Joy flows (-f joy) carry Joy's own fixed features");
     r->output_dir = strdup(outdir);
     int rc = IOF_OK;
     if (!r->output_dir) {
@@ -653,8 +670,8 @@ static int check_append(void *ctx, const char *path, const iof__schema *schema, 
     return iof__fail(err, errlen, IOF_E_EXISTS,
                      "--append: %s has other columns than this run writes (%zu there, %zu here; column %zu is %s "
                      "there, %s here): parts of a day must share their columns, so append with the options that "
-                     "wrote it (--features, --sensors, --rules, --device-ip, --last-seen, --layout, ...) or write "
-                     "elsewhere; nothing was written",
+                     "wrote it (--features, --sensors, --rules, --device-ip, --last-seen, --end-reason, --layout, "
+                     "...) or write elsewhere; nothing was written",
                      path, n, schema->n, c.at + 1, c.there, here);
 }
 
@@ -732,12 +749,12 @@ static int setup(iof_run *r)
     IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_stats, r));
     if (r->labels)
         IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_label_stats, r));
-    r->rowcfg = (iof__cf_rowcfg){ .packets = c->packets, .payload_total = c->payload_total,
-                                  .anonymise = c->anonymise, .device_ip = c->device_ip, .last_seen = c->last_seen,
-                                  .features = cf_features(c),
-                                  .inv = r->inv, .labels = r->labels, .sensors = r->sensors,
-                                  .sensor_tol_ns = sensor_tol_ns(c),
-                                  .names = &r->names };
+    r->rowcfg = cf_rowcfg(c, false, cf_features(c)); /* wide: set per layout */
+    r->rowcfg.inv = r->inv;
+    r->rowcfg.labels = r->labels;
+    r->rowcfg.sensors = r->sensors;
+    r->rowcfg.sensor_tol_ns = sensor_tol_ns(c);
+    r->rowcfg.names = &r->names;
     if (c->formats & IOF_FMT_JOY)
         IOF_TRY(iof__joyrun_setup(r, seed));
     if (!(c->formats & ~(unsigned)IOF_FMT_JOY))

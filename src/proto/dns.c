@@ -1,6 +1,7 @@
 /* DNS message parser: see dns.h. Every byte through rd.h; names walked with bounded hops. */
 #include <string.h>
 
+#include "common/nametext.h"
 #include "common/rd.h"
 #include "proto/dns.h"
 
@@ -25,32 +26,15 @@ iof__proto_status iof__dns_open(iof__dns_msg *m, const uint8_t *p, size_t n)
     return IOF_PROTO_OK;
 }
 
-/* Appends one byte of a label to the text, escaped; false when out is full. */
-static bool put_label_byte(char *out, size_t outlen, size_t *o, uint8_t c, iof__dns_text style)
+/* Appends a label to the text in the given style; false when out is full. */
+static bool put_label(char *out, size_t outlen, size_t *o, const uint8_t *label, size_t len, iof__dns_text style)
 {
-    char tmp[5];
-    size_t n;
-    if (style == IOF_DNS_TEXT_JOY) {
-        tmp[0] = c >= 0x20 && c <= 0x7e ? (char)c : '*';
-        n = 1;
-    } else if (c == '.' || c == '\\') {
-        tmp[0] = '\\';
-        tmp[1] = (char)c;
-        n = 2;
-    } else if (c < 0x20 || c == 0x7f) {
-        tmp[0] = '\\';
-        tmp[1] = (char)('0' + c / 100);
-        tmp[2] = (char)('0' + c / 10 % 10);
-        tmp[3] = (char)('0' + c % 10);
-        n = 4;
-    } else {
-        tmp[0] = (char)c;
-        n = 1;
-    }
-    if (*o + n >= outlen)
+    if (style != IOF_DNS_TEXT_JOY) /* the shared rule of names as text; '.' is a separator here */
+        return iof__name_escape(label, len, IOF_NAME_ESC_DOT, out, outlen, o);
+    if (*o + len >= outlen)
         return false;
-    memcpy(out + *o, tmp, n);
-    *o += n;
+    for (size_t i = 0; i < len; i++) /* Joy: C-locale isprint, else '*' */
+        out[(*o)++] = label[i] >= 0x20 && label[i] <= 0x7e ? (char)label[i] : '*';
     return true;
 }
 
@@ -127,8 +111,7 @@ iof__proto_status iof__dns_name_text(const iof__dns_msg *m, size_t off, iof__dns
             if (fits)
                 out[o++] = '.';
         }
-        for (size_t i = 0; fits && i < len; i++)
-            fits = put_label_byte(out, outlen, &o, label[i], style);
+        fits = fits && put_label(out, outlen, &o, label, len, style);
         if (!fits) { /* only with a buffer smaller than IOF_DNS_NAME_TEXT */
             st = IOF_PROTO_MALFORMED;
             break;

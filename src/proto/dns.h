@@ -69,7 +69,8 @@ iof__proto_status iof__dns_open(iof__dns_msg *m, const uint8_t *p, size_t n);
 bool iof__dns_next(iof__dns_msg *m, iof__dns_rr *rr);
 
 /* The name at `off` as text: labels joined by '.', '.' and '\' inside a label escaped with
- * '\', bytes < 0x20 and 0x7f as \DDD, others as they are (mDNS names are UTF-8); the root is
+ * '\', bytes < 0x20, 0x7f and bytes outside well-formed UTF-8 as \DDD, others as they are (mDNS
+ * names are UTF-8; common/nametext.h, the rule every name shares); the root is
  * ".". out (size outlen >= IOF_DNS_NAME_TEXT, or NULL to only validate) is always
  * NUL-terminated. *wire (if not NULL) = bytes the name occupies at off (up to its first
  * pointer or root label). Returns OK, TRUNCATED or MALFORMED. */

@@ -7,14 +7,18 @@
  * each fed to one of two records' states with every module on, times increasing by the record
  * index; bit 8 gives the record a DHCP key (UDP 68 -> 67: the dhcp module parses the data),
  * bit 16 adds 240 to the data length (a whole DHCP fixed part), bit 32 a DNS key (UDP 53 ->
- * 40000: the dns module renders the data as a DNS message), bit 64 a wire length 70000 bytes
- * longer than the data. Then every slot is written one way and as a pair. Invariants: the text of each slot is
+ * 40000: the dns module renders the data as a DNS message), bit 64 a TLS key (TCP 50000 -> 443:
+ * the tls module gathers and parses the handshake), bit 128 adds 1400 to the data length (a
+ * full segment: the handshake buffer fills in a few); the option-length byte's top bit gives a
+ * wire length 70000 bytes longer than the data. Then every slot is written one way and as a
+ * pair. Invariants: the text of each slot is
  * empty or starts with ',' and its brackets and braces balance outside strings; the option
  * decoder, given an exactly-sized heap copy of min(len, 24) bytes, writes a balanced list.
  * Byte 0's top bit switches to the custom-flow columns (cols_only, splt on): then every column
  * of every module's cols hook, both layouts, is read one way and as a pair: a list's length is
  * bounded, each text cell's bytes are readable (ASan) and printable where the module says. */
 #include <stdalign.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +32,7 @@ static volatile uint32_t sink;
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
 #define FF_MAX_INPUT 65535
 
-static alignas(16) unsigned char ext[2][16384];
+static alignas(16) unsigned char ext[2][32768];
 
 static void check_text(const iof__tbuf *b, size_t from)
 {
@@ -93,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2 || size > FF_MAX_INPUT)
         return 0;
     iof__feat_opts o = { .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true,
-                         .dns = true, .dhcp = true, .hd = 1u + data[0] % IOF_FEAT_MAX_HD,
+                         .dns = true, .tls = true, .dhcp = true, .hd = 1u + data[0] % IOF_FEAT_MAX_HD,
                          .idp = 1u + (uint32_t)data[1] * IOF_FEAT_MAX_IDP / 256u,
                          .splt = (data[0] & 0x80) != 0, .cols_only = (data[0] & 0x80) != 0 };
     iof__featset fs;
@@ -107,7 +111,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t pos = 2;
     for (int64_t k = 0; size - pos >= 4; k++) {
         uint8_t bits = data[pos], flags = data[pos + 1];
-        uint32_t olen = data[pos + 2] % 41u, dlen = data[pos + 3] + (bits & 16 ? 240u : 0u);
+        bool long_wire = (data[pos + 2] & 0x80) != 0;
+        uint32_t olen = data[pos + 2] % 41u, dlen = data[pos + 3] + (bits & 16 ? 240u : 0u) +
+                                                      (bits & 128 ? 1400u : 0u);
         pos += 4;
         if (olen > size - pos)
             olen = (uint32_t)(size - pos);
@@ -134,8 +140,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                              .data_pkts = data_pkts[side], .tcp = (bits & 2) != 0,
                              .ts_us = k * 1000 - (bits & 4 ? 5000 : 0), .tcp_opts = opts,
                              .tcp_opts_len = olen, .key_proto = bits & 8 ? 17 : 6,
-                             .key_sp = bits & 32 ? 53 : 68, .key_dp = bits & 32 ? 40000 : 67,
-                             .wire_len = dlen + (bits & 64 ? 70000u : 0u) };
+                             .key_sp = bits & 64 ? 50000 : bits & 32 ? 53 : 68,
+                             .key_dp = bits & 64 ? 443 : bits & 32 ? 40000 : 67,
+                             .wire_len = dlen + (long_wire ? 70000u : 0u) };
         iof__featset_update(&fs, ext[side], &fp);
         /* the option decoder alone on these bytes (it reads at most 24) */
         uint32_t keep = olen < IOF_FEAT_TCP_OPT_LEN ? olen : IOF_FEAT_TCP_OPT_LEN;

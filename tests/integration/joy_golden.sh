@@ -25,7 +25,7 @@ if [ ! -x "$BIN" ]; then
     exit 1
 fi
 python3 "$HERE/joy_golden.py" "$BIN" "$CORPUS" --min-rate 1.0 || exit 1
-for ctl in "--packets 5" "--idp 100" "--hd 2" "--off dist" "--off entropy" "--off wht" "--off payload" "--off ppi" "--off dhcp"; do
+for ctl in "--packets 5" "--idp 100" "--hd 2" "--off dist" "--off entropy" "--off wht" "--off payload" "--off ppi" "--off dhcp" "--off tls"; do
     echo "negative control ($ctl must not match):"
     set -- $ctl
     if python3 "$HERE/joy_golden.py" "$BIN" "$CORPUS" --min-rate 1.0 --tool-arg="$1" --tool-arg="$2" >/dev/null; then

@@ -120,30 +120,14 @@ sys.exit(1 if bad else 0)
 EOF
 
 # iotflow label: the labels follow LastSeen (the last column extract wrote), wide and nested
-cat > "$T/one.rules" <<'EOF'
-key kind default "other"
-kind = "dns" if proto udp and sport 53
-EOF
-"$BIN" label --rules "$T/one.rules" -o "$T/rel" "$T/ls" > "$T/label.out" || fail "label: exit $? $(cat "$T/label.out")"
-for f in $(cd "$T/rel" && find . -name '*.csv'); do
-    head -1 "$T/rel/$f" | tr -d '\r' | grep -q ',evicted,LastSeen,kind,kind_rule$' || fail "$f: labels not after LastSeen"
-done
-for f in $(cd "$T/rel" && find . -name '*.jsonl'); do
-    head -1 "$T/rel/$f" | grep -Eq '"last_seen":[0-9]+,"kind":"[a-z]+","kind_rule":"[^"]+"\}$' \
-        || fail "$f: labels not after last_seen: $(head -c 300 "$T/rel/$f")"
+label_after "$T/ls" evicted,LastSeen
+for f in $(cd "$LABELLED" && find . -name '*.jsonl'); do
+    head -1 "$LABELLED/$f" | grep -Eq '"last_seen":[0-9]+,"kind":"[a-z]+","kind_rule":"[^"]+"\}$' \
+        || fail "$f: labels not after last_seen: $(head -c 300 "$LABELLED/$f")"
 done
 
 # refused where there is no custom-flow record to carry it
-refused() { # WHAT ARGS...: exit 1, nothing written, the message says WHAT
-    local what=$1 out=$T/refused.$RANDOM rc
-    shift
-    "$BIN" extract -q --last-seen "$@" -o "$out" "${IN[0]}" > "$out.log" 2>&1
-    rc=$?
-    [ $rc = 1 ] || { cat "$out.log"; fail "--last-seen $*: exit $rc, want 1"; }
-    grep -q -- "--last-seen.*$what" "$out.log" || { cat "$out.log"; fail "--last-seen $*: no message naming $what"; }
-    [ -z "$(find "$out" -type f 2>/dev/null)" ] || fail "--last-seen $*: wrote files"
-}
-refused "--table telemetry" --table telemetry
-refused "--table timeline" --table timeline
-refused "-f joy" -f joy
+extract_refuses --last-seen "--table telemetry" --table telemetry "${IN[0]}"
+extract_refuses --last-seen "--table timeline" --table timeline "${IN[0]}"
+extract_refuses --last-seen "-f joy" -f joy "${IN[0]}"
 echo "ok"

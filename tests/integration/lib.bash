@@ -41,6 +41,32 @@ same_bytes() {
     [ $n -gt 0 ] || fail "$what: no Parquet file in $2"
 }
 
+# extract_refuses OPT WHAT ARGS...: `iotflow extract -q OPT ARGS...` (ARGS end with the inputs)
+# exits 1, its message names OPT and then WHAT, and nothing is written
+extract_refuses() {
+    local opt=$1 what=$2 out=$T/refused.$RANDOM rc
+    shift 2
+    "$BIN" extract -q "$opt" -o "$out" "$@" > "$out.log" 2>&1
+    rc=$?
+    [ $rc = 1 ] || { cat "$out.log"; fail "$opt $*: exit $rc, want 1"; }
+    grep -q -- "$opt.*$what" "$out.log" || { cat "$out.log"; fail "$opt $*: no message naming $what"; }
+    [ -z "$(find "$out" -type f 2>/dev/null)" ] || fail "$opt $*: wrote files"
+}
+
+# label_after DIR TAIL: `iotflow label` with a one-key rule file (kind) on the outputs in DIR; every
+# CSV header it writes ends with TAIL,kind,kind_rule (the label columns follow TAIL). LABELLED: its
+# output directory
+label_after() {
+    LABELLED=$T/rel.$RANDOM
+    printf 'key kind default "other"\nkind = "dns" if proto udp and sport 53\n' > "$T/one.rules"
+    "$BIN" label --rules "$T/one.rules" -o "$LABELLED" "$1" > "$LABELLED.log" \
+        || fail "label: exit $? $(cat "$LABELLED.log")"
+    local f
+    for f in $(cd "$LABELLED" && find . -name '*.csv'); do
+        head -1 "$LABELLED/$f" | tr -d '\r' | grep -q ",$2,kind,kind_rule\$" || fail "$f: labels not after $2"
+    done
+}
+
 # label_refuses RULES FILE WORD: `iotflow label` with RULES on FILE exits 1, its message says
 # "reads WORD", and nothing is written
 label_refuses() {

@@ -28,6 +28,20 @@ for sig in INT TERM; do
   check "SIG$sig: stats say interrupted" [ "$(json "$TMP/st.json" 'd["interrupted"]')" = "True" ]
   check "SIG$sig: no temp file left" no_temp_files "$TMP/out"
 done
+# --end-reason: the records (2) and Joy flows (2: a DNS pair, a SYN) still open when the signal
+# came say "stopped"
+rm -rf "$TMP/fifo"; mkfifo "$TMP/fifo"
+( cat "$TMP/a.pcap"; sleep 20 ) > "$TMP/fifo" &
+wpid=$!
+"$BIN/iotflow" extract -q --end-reason -f jsonl -f joy --variant bi -o "$TMP/out3" "$TMP/fifo" 2>"$TMP/err" &
+pid=$!
+sleep 1; kill -INT $pid; wait $pid; rc=$?
+kill $wpid 2>/dev/null; wait $wpid 2>/dev/null
+check "--end-reason SIGINT: exit 130 (got $rc)" [ $rc -eq 130 ]
+check "--end-reason SIGINT: every record says stopped" \
+    [ "$(cat "$TMP"/out3/bidirectional/*.jsonl 2>/dev/null | grep -c '"end_reason":"stopped"')" -eq 2 ]
+check "--end-reason SIGINT: every Joy flow says stopped" \
+    [ "$(zcat "$TMP"/out3/joy/*.json.gz 2>/dev/null | grep -c '"end_reason":"stopped"')" -eq 2 ]
 # a second signal while the first is being handled: immediate exit 130
 rm -rf "$TMP/fifo"; mkfifo "$TMP/fifo"
 ( cat "$TMP/a.pcap"; sleep 20 ) > "$TMP/fifo" &

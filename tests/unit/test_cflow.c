@@ -112,6 +112,10 @@ static void test_window_boundary(void)
     ASSERT_EQ_INT(ngot, 2);
     ASSERT_EQ_INT(got[1].first_ns, 61000000000LL);
     ASSERT_EQ_INT(got[1].end, IOF_CF_END_EOF);
+    ASSERT_EQ_INT(iof__cf_end_reason(&got[0]), IOF_END_WINDOW); /* --end-reason's words */
+    ASSERT_EQ_INT(iof__cf_end_reason(&got[1]), IOF_END_INPUT);
+    got[1].end = IOF_CF_END_SHUTDOWN;
+    ASSERT_EQ_INT(iof__cf_end_reason(&got[1]), IOF_END_STOPPED);
     iof__cflow_destroy(t);
 }
 
@@ -128,6 +132,25 @@ static void test_clock_closes_windows(void)
     feed(t, &p);
     ASSERT_EQ_INT(ngot, 1);
     ASSERT_EQ_INT(got[0].dev_ip[3], 2);
+    iof__cflow_destroy(t);
+}
+
+/* --end-reason: a record the clock closed while it waited behind an older open one ended by its
+ * window, even when the input ends before it is written; the open one by the end of input */
+static void test_flush_keeps_window_end(void)
+{
+    iof__cflow *t = table(IOF_VARIANT_BI, 10, 100, 1000);
+    iof__pkt p = mk(100000, "10.0.0.2", "1.1.1.1", 6, 1, 443, 40, NULL, 0);
+    feed(t, &p);
+    p = mk(10000, "10.0.0.3", "1.1.1.1", 6, 1, 443, 40, NULL, 0); /* back in time: waits behind */
+    feed(t, &p);
+    ASSERT_EQ_INT(ngot, 0);
+    ASSERT_EQ_INT(iof__cflow_flush(t, IOF_CF_END_EOF), 0);
+    ASSERT_EQ_INT(ngot, 2);
+    ASSERT_EQ_INT(got[0].dev_ip[3], 2);
+    ASSERT_EQ_INT(iof__cf_end_reason(&got[0]), IOF_END_INPUT);
+    ASSERT_EQ_INT(got[1].dev_ip[3], 3);
+    ASSERT_EQ_INT(iof__cf_end_reason(&got[1]), IOF_END_WINDOW);
     iof__cflow_destroy(t);
 }
 
@@ -380,6 +403,7 @@ static void test_eviction_cap(void)
     /* 5 keys, cap 3: the two oldest were emitted early, flagged evicted, in creation order */
     ASSERT_EQ_INT(ngot, 2);
     ASSERT_EQ_INT(got[0].end, IOF_CF_END_EVICTED);
+    ASSERT_EQ_INT(iof__cf_end_reason(&got[0]), IOF_END_EVICTED);
     ASSERT_EQ_INT(got[0].dev_ip[3], 1);
     ASSERT_EQ_INT(got[1].dev_ip[3], 2);
     iof__cf_stats st;
@@ -919,7 +943,7 @@ static const iof_test tests[] = {
     TEST(test_stream_reuse),
     TEST(test_format_remip),
     TEST(test_clamped_timestamps_saturate),
-    TEST(test_window_boundary), TEST(test_clock_closes_windows), TEST(test_mirrored_device_to_device),
+    TEST(test_window_boundary), TEST(test_clock_closes_windows), TEST(test_flush_keeps_window_end), TEST(test_mirrored_device_to_device),
     TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote), TEST(test_group_mac_is_never_a_device), TEST(test_key_symmetric_hash),
     TEST(test_out_of_order_timestamps), TEST(test_slots_and_payload_stream), TEST(test_stream_cut_mid_packet),
     TEST(test_eviction_cap), TEST(test_many_keys_hash_growth), TEST(test_remote_anonymised),

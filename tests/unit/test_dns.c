@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/nametext.h"
 #include "proto/dns.h"
 #include "test.h"
 
@@ -222,6 +223,23 @@ static void test_labels_and_length(void)
     u16(&m, 1); u16(&m, 1);
     ASSERT_EQ_INT(first_name(&m, t), IOF_PROTO_OK);
     ASSERT_EQ_STR(t, "a\\.b\\\\\\001.\xe2\x80\x99x");
+    /* bytes outside well-formed UTF-8 as \DDD (a stray byte, a cut sequence, an overlong form, a
+     * surrogate), so the text is valid UTF-8 and never collides; a 4-byte sequence kept */
+    hdr(&m, 0, 1, 0, 0, 0);
+    u8(&m, 12); put(&m, "\xff\xc3(\xc0\xaf\xed\xa0\x80\xf0\x9f\x98\x80", 12); u8(&m, 0);
+    u16(&m, 1); u16(&m, 1);
+    ASSERT_EQ_INT(first_name(&m, t), IOF_PROTO_OK);
+    ASSERT_EQ_STR(t, "\\255\\195(\\192\\175\\237\\160\\128\xf0\x9f\x98\x80");
+    {   /* the escaper stops before a byte that does not fit (room kept for the NUL) */
+        char small[6];
+        size_t o = 0;
+        ASSERT_TRUE(!iof__name_escape((const uint8_t *)"ab\xff", 3, 0, small, sizeof small, &o));
+        ASSERT_EQ_INT(o, 2);
+        o = 0;
+        ASSERT_TRUE(iof__name_escape((const uint8_t *)"A\xff", 2, IOF_NAME_LOWER, small, sizeof small, &o));
+        small[o] = '\0';
+        ASSERT_EQ_STR(small, "a\\255");
+    }
     /* worst-case text (every byte escaped) fits IOF_DNS_NAME_TEXT */
     hdr(&m, 0, 1, 0, 0, 0);
     for (int k = 0; k < 4; k++) {

@@ -20,6 +20,7 @@ static bool got_has_twin[MAXF];
 static char got_json[MAXF][4096];
 static int ngot;
 static const iof__featset *feats;   /* the feature modules of the policy under test, or NULL */
+static bool with_end_reason;        /* the JSON with --end-reason's member */
 
 static int collect(void *ctx, const iof__joyrec *r)
 {
@@ -31,7 +32,7 @@ static int collect(void *ctx, const iof__joyrec *r)
         got_twin[ngot] = *r->twin;
     iof__tbuf b = { 0 };
     iof__joyfeat_finish(feats, r);
-    iof__joy_json_flow(&b, r, feats, NULL);
+    iof__joy_json_flow(&b, r, feats, NULL, with_end_reason);
     ASSERT_TRUE(!b.oom && b.len < sizeof(got_json[0]));
     memcpy(got_json[ngot], b.p, b.len);
     got_json[ngot][b.len] = '\0';
@@ -134,6 +135,7 @@ static void test_inactive_boundary(void)
     ASSERT_EQ_INT(ngot, 1);
     ASSERT_EQ_INT(got[0].end, IOF_JF_END_INACTIVE);
     ASSERT_TRUE(strstr(got_json[0], ",\"expire_type\":\"i\"}") != NULL);
+    ASSERT_EQ_INT(iof__jf_end_reason(&got[0]), IOF_END_IDLE);
     /* a packet of the same key now starts a new flow */
     feed(t, (pk){ .ts_ns = 11 * S, .src = 1, .dst = 2, .proto = 17, .sp = 1000, .dp = 53, .len = 10 });
     ASSERT_EQ_INT(iof__joyflow_flush(t), 0);
@@ -141,6 +143,7 @@ static void test_inactive_boundary(void)
     ASSERT_EQ_INT(got[2].start_us, 11000000);
     ASSERT_EQ_INT(got[2].end, IOF_JF_END_NONE);  /* end of input: no expire type */
     ASSERT_TRUE(strstr(got_json[2], "expire_type") == NULL);
+    ASSERT_EQ_INT(iof__jf_end_reason(&got[2]), IOF_END_INPUT);
     iof__joyflow_destroy(t);
 }
 
@@ -396,6 +399,7 @@ static void test_cap_eviction(void)
     ASSERT_EQ_INT(got[0].end, IOF_JF_END_EVICTED);
     ASSERT_TRUE(got_has_twin[0]);
     ASSERT_TRUE(strstr(got_json[0], "expire_type") == NULL);
+    ASSERT_EQ_INT(iof__jf_end_reason(&got[0]), IOF_END_EVICTED);
     iof__jf_stats st;
     iof__joyflow_get_stats(t, &st);
     ASSERT_EQ_U64(st.flows_evicted, 1);
@@ -511,12 +515,43 @@ static void test_config_refused(void)
     ASSERT_TRUE(iof__joyflow_create(&t, &c, collect, NULL) != 0);
 }
 
+/* --end-reason: the active expiry, a stopped run, the member after expire_type, the words */
+static void test_end_reason(void)
+{
+    with_end_reason = true;
+    iof__joyflow *t = policy(50, 100);
+    feed(t, (pk){ .ts_ns = 0, .src = 1, .dst = 2, .proto = 17, .sp = 1, .dp = 2, .len = 1 });
+    for (int i = 1; i <= 31; i++) /* a packet a second: never idle, active-expired past 30 s */
+        feed(t, (pk){ .ts_ns = (int64_t)i * S, .src = 1, .dst = 2, .proto = 17, .sp = 1, .dp = 2, .len = 1 });
+    feed(t, (pk){ .ts_ns = 31 * S, .src = 3, .dst = 4, .proto = 17, .sp = 1, .dp = 2, .len = 1 });
+    ASSERT_EQ_INT(iof__joyflow_expire(t), 0);
+    ASSERT_EQ_INT(ngot, 1);
+    ASSERT_EQ_INT(iof__jf_end_reason(&got[0]), IOF_END_ACTIVE);
+    ASSERT_TRUE(strstr(got_json[0], ",\"expire_type\":\"a\",\"end_reason\":\"active\"}\n") != NULL);
+    ASSERT_EQ_INT(iof__joyflow_stop(t), 0); /* a signal: the open flow is stopped, no expire type */
+    ASSERT_EQ_INT(ngot, 2);
+    ASSERT_EQ_INT(got[1].end, IOF_JF_END_STOPPED);
+    ASSERT_EQ_INT(iof__jf_end_reason(&got[1]), IOF_END_STOPPED);
+    ASSERT_TRUE(strstr(got_json[1], "expire_type") == NULL);
+    ASSERT_TRUE(strstr(got_json[1], ",\"end_reason\":\"stopped\"}\n") != NULL);
+    iof__joyflow_destroy(t);
+    with_end_reason = false;
+    /* one word each, distinct; none for a value out of range */
+    for (int e = 0; e < IOF_END__COUNT; e++) {
+        ASSERT_TRUE(iof__end_reason_name((iof__end_reason)e)[0] != '\0');
+        for (int f = 0; f < e; f++)
+            ASSERT_TRUE(strcmp(iof__end_reason_name((iof__end_reason)e), iof__end_reason_name((iof__end_reason)f)) != 0);
+    }
+    ASSERT_EQ_STR(iof__end_reason_name(IOF_END_INPUT), "end_of_input");
+    ASSERT_EQ_STR(iof__end_reason_name(IOF_END__COUNT), "");
+}
+
 static const iof_test tests[] = {
     TEST(test_inactive_boundary), TEST(test_active_boundary), TEST(test_active_needs_both_starts),
     TEST(test_check_every_fifth_frame_head_of_line), TEST(test_filter),
     TEST(test_bidir_merge_and_orientation), TEST(test_client_rules), TEST(test_packets_rules),
     TEST(test_non_tcp_udp_and_fragments), TEST(test_tcp_retransmission), TEST(test_cap_eviction),
-    TEST(test_emission_in_seq_order), TEST(test_feature_hooks), TEST(test_config_refused), { 0, 0 },
+    TEST(test_emission_in_seq_order), TEST(test_feature_hooks), TEST(test_config_refused), TEST(test_end_reason), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

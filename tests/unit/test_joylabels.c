@@ -50,7 +50,7 @@ static iof__labeller *load(const char *path, const char *text)
 static void json(const iof__joyrec *r, const iof__lbl_row *row, char *out, size_t n)
 {
     iof__tbuf b = { 0 };
-    iof__joy_json_flow(&b, r, NULL, row);
+    iof__joy_json_flow(&b, r, NULL, row, false);
     ASSERT_TRUE(!b.oom && b.len < n);
     memcpy(out, b.p, b.len);
     out[b.len] = '\0';

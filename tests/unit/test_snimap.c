@@ -135,6 +135,10 @@ static void test_one_segment(void)
     hello[n - 4] = 0; /* "a\0b\c" */
     ASSERT_EQ_INT(seg(m, 40002, 0, n, 8 * S), IOF_OK);
     ASSERT_EQ_STR(look(m, 40002, 8 * S, fed), "a\\000b\\\\c");
+    /* ASCII lowercased; bytes outside well-formed UTF-8 as \DDD (not U+FFFD: no collisions) */
+    n = mk_hello("Ab\xff\xc3(\xc3\xa9", 0);
+    ASSERT_EQ_INT(seg(m, 40003, 0, n, 9 * S), IOF_OK);
+    ASSERT_EQ_STR(look(m, 40003, 9 * S, fed), "ab\\255\\195(\xc3\xa9");
     iof__snimap_destroy(m);
 }
 

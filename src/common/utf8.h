@@ -1,0 +1,12 @@
+/* UTF-8 well-formedness (RFC 3629): the one test every writer and name escaper uses. */
+#ifndef IOF_COMMON_UTF8_H
+#define IOF_COMMON_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Length of the valid UTF-8 sequence at p (1..4; n >= 1 bytes available), 0 if invalid
+ * (overlong forms, surrogates, past U+10FFFF, a cut or broken sequence). */
+size_t iof__utf8_len(const uint8_t *p, size_t n);
+
+#endif
