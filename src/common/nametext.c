@@ -37,3 +37,21 @@ bool iof__name_escape(const uint8_t *p, size_t n, unsigned flags, char *out, siz
     }
     return true;
 }
+
+size_t iof__name_cut(const char *t, size_t n, size_t max)
+{
+    size_t at = 0;
+    while (at < n) {
+        size_t unit = 1;
+        if (t[at] == '\\' && at + 1 < n)
+            unit = t[at + 1] >= '0' && t[at + 1] <= '9' ? 4 : 2;
+        else if ((unsigned char)t[at] >= 0x80)
+            unit = iof__utf8_len((const uint8_t *)t + at, n - at);
+        if (unit == 0)
+            unit = 1; /* not escaped text: cut anywhere */
+        if (at + unit > max || at + unit > n)
+            break;
+        at += unit;
+    }
+    return at;
+}

@@ -24,4 +24,9 @@
  * the caller's NUL); out is not terminated here. */
 bool iof__name_escape(const uint8_t *p, size_t n, unsigned flags, char *out, size_t outlen, size_t *o);
 
+/* The longest prefix of the escaped text t (n bytes) of at most max bytes that ends between two
+ * of its units (an escape "\\x" or "\\DDD", a UTF-8 sequence, a byte): where a column cuts a long
+ * name without leaving half an escape or an invalid UTF-8 sequence. */
+size_t iof__name_cut(const char *t, size_t n, size_t max);
+
 #endif

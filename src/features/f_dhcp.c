@@ -23,6 +23,7 @@
 
 #include "common/err.h"
 #include "common/rd.h"
+#include "devices/text.h"
 #include "features/feature.h"
 #include "proto/dhcp.h"
 
@@ -44,7 +45,7 @@ typedef struct dhcp_sum {
     uint8_t host_len, vendor_len, nparams;
     uint16_t params_text_len;
     bool has_host, has_vendor, has_params;
-    char host[DHCP_COL_TEXT], vendor[DHCP_COL_TEXT];   /* printable ASCII (others: '?') */
+    char host[DHCP_COL_TEXT], vendor[DHCP_COL_TEXT];   /* UTF-8 text (sum_text) */
     uint8_t params[DHCP_COL_PARAMS];
     char params_text[DHCP_COL_PARAMS * 4];             /* "1,3,6" */
 } dhcp_sum;
@@ -155,19 +156,15 @@ static bool put_name(uint8_t *arena, size_t *w, const uint8_t *f, size_t len)
     return put(arena, w, &n, 1) && put(arena, w, txt, n);
 }
 
-/* An option's text: at most DHCP_COL_TEXT bytes up to a NUL (clients often end it with one),
- * bytes outside printable ASCII as '?' (the column is UTF-8 text). */
+/* An option's text as `iotflow devices` writes it (devices/text.h: up to a NUL, control bytes as
+ * spaces, invalid UTF-8 as '?', trimmed, cut at a character boundary to DHCP_COL_TEXT bytes), so
+ * dhcp_hostname is the same text in both. */
 static uint8_t sum_text(char *dst, iof__span v)
 {
-    iof__rd r = rd_init(v.p, v.len);
-    uint8_t n = 0;
-    while (n < DHCP_COL_TEXT && rd_left(&r)) {
-        uint8_t c = rd_u8(&r);
-        if (!c)
-            break;
-        dst[n++] = c >= 0x20 && c <= 0x7e ? (char)c : '?';
-    }
-    return n;
+    char t[DHCP_COL_TEXT + 1];
+    size_t n = iof__dev_text(t, sizeof t, v.p, v.len);
+    memcpy(dst, t, n);
+    return (uint8_t)n;
 }
 
 static void summarise(dhcp_sum *u, const uint8_t *p, size_t len, int64_t ts_us)

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/nametext.h"
 #include "common/rd.h"
 #include "features/feature.h"
 #include "output/textbuf.h"
@@ -290,8 +291,8 @@ static void summarise(dns_sum *u, const uint8_t *p, size_t len, int64_t ts_us)
             char t[IOF_DNS_NAME_TEXT];
             if (iof__dns_name(&m, rr.name_off, t, sizeof t, NULL) != IOF_PROTO_OK)
                 continue;
-            size_t n = strlen(t);
-            u->qname_len = (uint16_t)(n < DNS_COL_NAME ? n : DNS_COL_NAME);
+            size_t n = iof__name_cut(t, strlen(t), DNS_COL_NAME); /* never half an escape */
+            u->qname_len = (uint16_t)n;
             memcpy(u->qname, t, u->qname_len);
             u->qtype = rr.type;
             u->q_us = ts_us;

@@ -239,6 +239,14 @@ static void test_labels_and_length(void)
         ASSERT_TRUE(iof__name_escape((const uint8_t *)"A\xff", 2, IOF_NAME_LOWER, small, sizeof small, &o));
         small[o] = '\0';
         ASSERT_EQ_STR(small, "a\\255");
+        /* a cut never leaves half an escape or half a UTF-8 sequence */
+        const char *e = "ab\\255\\.\xc3\xa9z";
+        ASSERT_EQ_INT(iof__name_cut(e, strlen(e), 3), 2);
+        ASSERT_EQ_INT(iof__name_cut(e, strlen(e), 6), 6);
+        ASSERT_EQ_INT(iof__name_cut(e, strlen(e), 7), 6);
+        ASSERT_EQ_INT(iof__name_cut(e, strlen(e), 9), 8);
+        ASSERT_EQ_INT(iof__name_cut(e, strlen(e), 10), 10);
+        ASSERT_EQ_INT(iof__name_cut(e, strlen(e), 99), strlen(e));
     }
     /* worst-case text (every byte escaped) fits IOF_DNS_NAME_TEXT */
     hdr(&m, 0, 1, 0, 0, 0);
