@@ -343,6 +343,9 @@ static void put_msg(iof__tbuf *b, iof__rd *r)
     iof__tb_putc(b, '}');
 }
 
+/* a message that did not fit the arena ended the list (Joy keeps 16 whatever their size) */
+static bool dhcp_cut(const void *st) { return ((const dhcp_state *)st)->dropped != 0; }
+
 static void dhcp_json(iof__tbuf *b, const void *out, const void *in, const iof__feat_opts *o)
 {
     (void)in;   /* Joy prints the out side's messages only (dhcp_print_json ignores d2) */
@@ -455,4 +458,5 @@ const iof__feature iof__feat_dhcp = {
     .update = dhcp_update,
     .joy_json = dhcp_json,
     .cols = &dhcp_cols,
+    .cut = dhcp_cut,
 };

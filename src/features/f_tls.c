@@ -518,6 +518,9 @@ static void tls_json(iof__tbuf *b, const void *out, const void *in, const iof__f
     iof__tb_putc(b, '}');
 }
 
+/* a handshake packet the full buffer refused (Joy refuses it too, silently) */
+static bool tls_cut(const void *st) { return ((const tls_state *)st)->hs_refused != 0; }
+
 const iof__feature iof__feat_tls = {
     .name = "tls",
     .joy_slot = IOF_FEAT_JOY_MODULES,
@@ -525,4 +528,5 @@ const iof__feature iof__feat_tls = {
     .state_bytes = sizeof(tls_state),
     .update = tls_update,
     .joy_json = tls_json,
+    .cut = tls_cut,
 };

@@ -47,6 +47,13 @@ void iof__joyfeat_joy_defaults(iof__feat_opts *o, uint32_t idp)
     };
 }
 
+void iof__joyfeat_count_cuts(const iof__featset *s, const iof__joyrec *primary,
+                             uint64_t cuts[IOF_FEAT_MAX_MODULES])
+{
+    if (s && s->ext_size)
+        iof__featset_count_cuts(s, primary->ext, primary->twin ? primary->twin->ext : NULL, cuts);
+}
+
 void iof__joyfeat_finish(const iof__featset *s, const iof__joyrec *primary)
 {
     if (!s || s->ext_size == 0)

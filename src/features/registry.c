@@ -90,6 +90,22 @@ uint32_t iof__feat_no_lists(const void *out, const void *in, uint32_t id)
     return 0;
 }
 
+void iof__featset_count_cuts(const iof__featset *s, const void *out, const void *in,
+                             uint64_t cuts[IOF_FEAT_MAX_MODULES])
+{
+    const unsigned char *o = out, *n = in;
+    size_t nreg;
+    const iof__feature *const *reg = iof__feat_registry(&nreg);
+    for (uint32_t i = 0; i < s->n; i++) {
+        const iof__feature *m = s->mod[i];
+        if (!m->cut || !(m->cut(o + s->off[i]) || (n && m->cut(n + s->off[i]))))
+            continue;
+        for (size_t k = 0; k < nreg; k++)
+            if (reg[k] == m)
+                cuts[k]++;
+    }
+}
+
 void iof__feat_put_hex(iof__tbuf *b, const char *key, const uint8_t *p, size_t n)
 {
     if (key) {

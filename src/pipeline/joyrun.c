@@ -36,6 +36,7 @@ static int joy_emit(void *ctx, const iof__joyrec *rec)
             IOF_TRY(iof__stats_label(&r->st, k, lab->res[k].value, IOF_LBL_STAT_JOY));
     }
     iof__joyfeat_finish(&r->joyfeats, rec);
+    iof__joyfeat_count_cuts(&r->joyfeats, rec, r->joy_cuts);
     iof__joy_json_flow(b, rec, &r->joyfeats, lab, r->cfg.end_reason);
     if (b->oom)
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");

@@ -199,6 +199,12 @@ static void print_joy(const iof_run *r, FILE *fp)
                 ", evicted early %" PRIu64 " (peak live %" PRIu64 " of at most %" PRIu64 "%s)\n",
             js.flows_emitted, js.flows_bidir, js.expired_inactive, js.expired_active, js.flows_evicted,
             js.peak_live_records, js.max_live, js.capped_by_memory ? ", set by --max-memory" : "");
+    size_t nreg;
+    const iof__feature *const *reg = iof__feat_registry(&nreg);
+    for (size_t k = 0; k < nreg; k++)
+        if (r->joy_cuts[k])
+            fprintf(fp, "  Joy %s: %" PRIu64 " flow(s) lost part of it to a bound (docs/JOY.md, \"Differences "
+                        "from Joy\")\n", reg[k]->name, r->joy_cuts[k]);
 }
 
 void iof_run_print_summary(const iof_run *r, FILE *fp)
@@ -598,6 +604,17 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_u64(&b, "max_live", js.max_live, true);
         iof__tb_kv_u64(&b, "record_bytes", js.record_bytes, true);
         iof__tb_kv_bool(&b, "capped_by_memory", js.capped_by_memory, true);
+        /* flows per module that lost something to a bound: every module that can, 0 included */
+        iof__tb_puts(&b, ",\"features_cut\":{");
+        size_t nreg;
+        const iof__feature *const *reg = iof__feat_registry(&nreg);
+        bool comma = false;
+        for (size_t k = 0; k < nreg; k++)
+            if (reg[k]->cut) {
+                iof__tb_kv_u64(&b, reg[k]->name, r->joy_cuts[k], comma);
+                comma = true;
+            }
+        iof__tb_putc(&b, '}');
         iof__tb_putc(&b, '}');
     }
     if (r->telem) {

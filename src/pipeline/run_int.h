@@ -109,6 +109,8 @@ struct iof_run {
     iof__tl_names_src tl_names;    /* --features dns / tls: the timeline's names source */
     char joy_path[4096];       /* final path, or "-" */
     uint64_t joy_rows;         /* flows written (the config line not counted) */
+    uint64_t joy_cuts[IOF_FEAT_MAX_MODULES]; /* flows whose module (registry index) lost something
+                                                to a bound (iof__featset_count_cuts) */
     bool joy_replaced;         /* --overwrite replaced an earlier run's file */
     bool joy_published;
 };

@@ -38,6 +38,14 @@ PY
 }
 check "capped: every packet in a flow, evictions counted, cap x record size within 8 MiB" flows_ok capped 1
 check "unbounded: no eviction, same packets" flows_ok free 0
+# a module's bound is counted, never silent: 9 handshake-like segments of 1,400 bytes on port 443
+# overflow tls's 11,000-byte buffer (the 8th is refused, Joy's rule): joy.features_cut.tls = 1
+for i in 0 1 2 3 4 5 6 7 8; do echo "$i 192.168.1.20:40000 > 52.1.1.1:443 tcp flags=PA len=1400"; done > "$TMP/hs.txt"
+"$BIN/pcapgen" -o "$TMP/hs.pcap" "$TMP/hs.txt" 2>/dev/null
+"$BIN/iotflow" extract -f joy --stats "$TMP/hs.json" -o "$TMP/hs" "$TMP/hs.pcap" > "$TMP/hs.out" 2>&1
+check "tls buffer overflow counted: joy.features_cut = {dns 0, tls 1, dhcp 0}" \
+    test "$(json "$TMP/hs.json" 'd["joy"]["features_cut"]')" = "{'dns': 0, 'tls': 1, 'dhcp': 0}"
+check "... and named in the summary" grep -q 'Joy tls: 1 flow(s) lost part of it to a bound' "$TMP/hs.out"
 "$BIN/iotflow" extract --idp 10 -o "$TMP/idp" "$TMP/s/capture.pcap" > "$TMP/idp.out" 2>&1
 rc=$?
 check "--idp without -f joy: exit 1" test "$rc" -eq 1

@@ -386,6 +386,9 @@ static void test_dhcp_caps(void)
         k++;
     ASSERT_EQ_INT(k, 6);
     ASSERT_TRUE(strstr(j, "subnet_mask") == NULL);
+    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };   /* counted: joy.features_cut.dhcp */
+    iof__featset_count_cuts(&fs, ext_out, NULL, cuts);
+    ASSERT_EQ_U64(cuts[4], 1);                      /* the registry's dhcp */
     /* messages: 16 kept */
     setup((iof__feat_opts){ .dhcp = true });
     n = dhcp_msg(d, "", o, 3);
@@ -604,6 +607,15 @@ static void test_dns_caps(void)
     ASSERT_TRUE(k >= 1 && k < 10);
     ASSERT_TRUE(strlen(j) < IOF_JOY_DNS_ARENA + 16);
     ASSERT_TRUE(!strstr(j, "small.example"));
+    /* ... and the flow is counted as cut (the run's joy.features_cut.dns): in either direction */
+    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
+    iof__featset_count_cuts(&fs, ext_out, NULL, cuts);
+    iof__featset_count_cuts(&fs, ext_in, ext_out, cuts);
+    iof__featset_count_cuts(&fs, ext_in, NULL, cuts);   /* nothing lost there */
+    size_t nreg;
+    const iof__feature *const *reg = iof__feat_registry(&nreg);
+    for (size_t i = 0; i < nreg; i++)
+        ASSERT_EQ_U64(cuts[i], reg[i] == &iof__feat_dns ? 2 : 0);
 }
 
 /* --- tls: hand-made records (docs/JOY.md "tls") --- */
@@ -797,6 +809,9 @@ static void test_tls_caps(void)
     trec(&m, 22, 11000 - 5);
     m.n = 11000;
     tfeed(ext_out, &m, 0, m.n, 0);
+    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
+    iof__featset_count_cuts(&fs, ext_out, NULL, cuts);
+    ASSERT_EQ_U64(cuts[3], 1);   /* the registry's tls: the refused packet is counted */
     tls_side(ext_out, 1, 1000);
     /* a record split over three segments: one entry; then 60 application data records */
     m.n = 0;
