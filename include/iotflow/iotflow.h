@@ -77,6 +77,8 @@ enum iof_feature_bits {
     IOF_FEATURE_WHT = 1u << 5,       /* custom-flow: wht_0..wht_3 (Walsh-Hadamard sums) */
     IOF_FEATURE_DHCP = 1u << 6,      /* custom-flow: dhcp_* (a client's DHCP options) */
     IOF_FEATURE_PAYLOAD = 1u << 7,   /* custom-flow: payload_out, payload_in (first 32 bytes) */
+    IOF_FEATURE_L7 = 1u << 8,        /* custom-flow: l7_app, nDPI's application of the record's
+                                        connection (a build with nDPI only) */
     IOF_FEATURE_ALL = 1u << 30,      /* "all": every feature the run's table (and output) takes,
                                         resolved by iof_run_create (none for telemetry or -f joy
                                         alone: not an error) */

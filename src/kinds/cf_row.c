@@ -16,6 +16,7 @@ enum cf_field {
     F_LIST_TO, F_LIST_PS, F_LIST_D, F_LIST_PAYLOAD,           /* nested: lists */
     F_EVICTED, F_END_REASON, F_DEVIP, F_LASTSEEN,
     F_FEATURE,                                                /* --features (features/cffeat.h) */
+    F_L7,                                                     /* --features l7 */
 };
 
 uint32_t iof__cf_format_remip(const iof__cfrec *r, bool anonymise, char out[48])
@@ -207,6 +208,7 @@ static void lastseen_get(const void *rowp, const iof__column *c, uint32_t k, iof
  * schema, iof__cf_col_names and iof__cf_labels_follow read them) */
 #define LASTSEEN_WIDE "LastSeen"
 #define LASTSEEN_NESTED "last_seen"
+#define L7_NAME "l7_app" /* --features l7's column, the same in both layouts */
 
 /* The record's leading columns, in both layouts: the one place their names are written
  * (the schema below, and readers of our outputs through iof__cf_col_names). */
@@ -365,6 +367,31 @@ static const iof__colgroup g_devip = { "customflow.device_ip", { devip_get, NULL
 static const iof__colgroup g_lastseen = { "customflow.last_seen", { lastseen_get, NULL, NULL }, 0,
                                           lastseen_declare };
 static const iof__colgroup g_features = { "customflow.features", { feat_get, feat_count, NULL }, 0, feat_declare };
+
+/* --features l7: nDPI's application of the record's connection, what the label rules' `app`
+ * reads (kinds/cf_attrs.c, the same lookup at the same horizon): one rule for both */
+static int l7_declare(iof__schema *s, const void *cfgp, bool w)
+{
+    (void)w;
+    if (!((const iof__cf_rowcfg *)cfgp)->l7)
+        return IOF_OK;
+    return iof__schema_add(s, L7_NAME, IOF_VT_STRING, true, false, F_L7, 0,
+                           "nDPI's application protocol of the record's connection (null: none found)");
+}
+
+static void l7_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
+{
+    (void)c;
+    (void)k;
+    const iof__cf_row *row = rowp;
+    iof__lbl_attrs a;
+    iof__cf_lbl_attrs(row->rec, row->dev, row->cfg->names, &a);
+    v->null = !(a.has & IOF_LBL_HAS_APP);
+    if (!v->null)
+        set_str(v, a.app, (uint32_t)strlen(a.app));
+}
+
+static const iof__colgroup g_l7 = { "customflow.l7", { l7_get, NULL, NULL }, 0, l7_declare };
 static int labels_declare(iof__schema *s, const void *cfgp, bool w)
 {
     (void)w;
@@ -380,14 +407,15 @@ static int sensors_declare(iof__schema *s, const void *cfgp, bool w)
 static const iof__colgroup g_sensors = { "sensors", { iof__sens_fuse_get, NULL, NULL }, offsetof(iof__cf_row, sens),
                                          sensors_declare };
 static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload, &g_device, &g_end, &g_devip,
-                                                  &g_lastseen, &g_features, &g_labels, &g_sensors };
+                                                  &g_lastseen, &g_features, &g_l7, &g_labels, &g_sensors };
 
 /* the feature group's last column is one of these (byte_dist: its std; entropy: total_entropy;
- * wht, dns, dhcp, payload, splt: their last, in either layout) */
+ * wht, dns, dhcp, payload, splt: their last, in either layout), then l7's */
 const char *const iof__cf_labels_follow[] = { "evicted", IOF__END_REASON_KEY, IOF__CF_DEVIP_NAME,
                                               LASTSEEN_WIDE, LASTSEEN_NESTED,
                                               "byte_dist_std", "total_entropy", "wht_3", "dns_addrs",
-                                              "dhcp_params", "payload_in", "splt_ipt_49", "splt_ipt", NULL };
+                                              "dhcp_params", "payload_in", "splt_ipt_49", "splt_ipt", L7_NAME,
+                                              NULL };
 
 bool iof__cf_is_first_dir_col(const char *name, bool *list)
 {

@@ -174,10 +174,12 @@ static void print_app(const iof_run *r, FILE *fp)
         return;
     iof__appmap_stats a;
     iof__appmap_get_stats(r->appmap, &a);
-    fprintf(fp, "  applications (rules on app, nDPI %s): %" PRIu64 " connection(s) kept of at most %" PRIu64
+    bool l7 = (r->cfg.features & IOF_FEATURE_L7) && r->cfg.table == IOF_TABLE_CUSTOMFLOW;
+    fprintf(fp, "  applications (%s%s%s, nDPI %s): %" PRIu64 " connection(s) kept of at most %" PRIu64
                 " per run (%" PRIu64 " on a reused five-tuple), %" PRIu64 " packet(s), %" PRIu64 " read by nDPI (%" PRIu64
                 " cut by the snaplen not read); answers: %" PRIu64 " detected, %" PRIu64 " guessed, %" PRIu64
                 " unknown, %" PRIu64 " name(s) shown while nDPI read on\n",
+            r->app_for_rules ? "rules on app" : "", r->app_for_rules && l7 ? ", " : "", l7 ? "--features l7" : "",
             iof_ndpi_version(), a.conns, a.max_conns, a.reused, a.packets, a.inspected, a.cut, a.named, a.guessed,
             a.unknown, a.shown);
     fprintf(fp, "    settled: %" PRIu64 " done, %" PRIu64 " at the packet limit, %" PRIu64 " when a record or Joy flow was written, %"

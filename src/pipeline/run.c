@@ -69,19 +69,20 @@ static iof__cf_rowcfg cf_rowcfg(const iof_config *c, bool wide, unsigned feature
 {
     return (iof__cf_rowcfg){ .wide = wide, .packets = c->packets, .payload_total = c->payload_total,
                              .anonymise = c->anonymise, .device_ip = c->device_ip, .last_seen = c->last_seen,
-                             .end_reason = c->end_reason, .features = features };
+                             .end_reason = c->end_reason, .features = features,
+                             .l7 = c->table == IOF_TABLE_CUSTOMFLOW && (c->features & IOF_FEATURE_L7) };
 }
 
 /* Which --features names a run takes (docs/OUTPUT.md "Feature columns"): the timeline dns and
- * tls; custom-flow records byte_dist, entropy, splt, wht, dns, dhcp and payload when a
- * parquet / csv / jsonl file holds them (Joy flows have their own fixed features); telemetry
- * rows none yet. What "all" means. */
+ * tls; custom-flow records byte_dist, entropy, splt, wht, dns, dhcp and payload, and l7 in a build
+ * with nDPI, when a parquet / csv / jsonl file holds them (Joy flows have their own fixed
+ * features); telemetry rows none yet. What "all" means. */
 static unsigned features_taken(const iof_config *c)
 {
     if (c->table == IOF_TABLE_TIMELINE)
         return IOF_FEATURE_DNS | IOF_FEATURE_TLS;
     if (c->table == IOF_TABLE_CUSTOMFLOW && (c->formats & ~(unsigned)IOF_FMT_JOY))
-        return iof__cffeat_bits();
+        return iof__cffeat_bits() | (iof__appmap_available() ? (unsigned)IOF_FEATURE_L7 : 0u);
     return 0;
 }
 
@@ -89,7 +90,7 @@ static unsigned features_taken(const iof_config *c)
  * feature never silently missing). IOF_OK with *out the bits the run uses. */
 static int resolve_features(const iof_config *c, unsigned *out, char *err, size_t errlen)
 {
-    const unsigned known = IOF_FEATURE_DNS | IOF_FEATURE_TLS | iof__cffeat_bits();
+    const unsigned known = IOF_FEATURE_DNS | IOF_FEATURE_TLS | iof__cffeat_bits() | IOF_FEATURE_L7;
     unsigned f = c->features;
     *out = 0;
     if (f & ~(known | (unsigned)IOF_FEATURE_ALL))
@@ -100,15 +101,19 @@ static int resolve_features(const iof_config *c, unsigned *out, char *err, size_
     unsigned refused = f & ~taken;
     char names[128];
     iof_features_text(refused, names, sizeof(names));
+    if ((refused & IOF_FEATURE_L7) && c->table == IOF_TABLE_CUSTOMFLOW && !iof__appmap_available())
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "--features l7 is nDPI's application of each record: this iotflow was built without "
+                         "nDPI (install libndpi-dev and rebuild: docs/LABELS.md \"Applications\")");
     if (refused && c->table == IOF_TABLE_TELEMETRY)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--features %s: telemetry rows have no feature columns yet (not built yet): leave it "
-                         "out (byte_dist, entropy, splt, wht, dns, dhcp, payload: --table customflow; dns, tls: --table "
-                         "timeline)", names);
+                         "out (byte_dist, entropy, splt, wht, dns, dhcp, payload, l7: --table customflow; dns, tls: "
+                         "--table timeline)", names);
     if (refused && c->table == IOF_TABLE_TIMELINE)
         return iof__fail(err, errlen, IOF_E_INVAL,
-                         "--features %s: the timeline takes dns and tls only; byte_dist, entropy, splt, wht, dhcp "
-                         "and payload are columns of custom-flow records (--table customflow)", names);
+                         "--features %s: the timeline takes dns and tls only; byte_dist, entropy, splt, wht, dhcp, "
+                         "payload and l7 are columns of custom-flow records (--table customflow)", names);
     if (refused && !(c->formats & ~(unsigned)IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--features %s: Joy flows (-f joy) have their own fixed features (byte_dist and entropy "
@@ -117,7 +122,7 @@ static int resolve_features(const iof_config *c, unsigned *out, char *err, size_
     if (refused)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--features %s on custom-flow records: not built yet (they take byte_dist, entropy, "
-                         "splt, wht, dns, dhcp, payload; tls is the timeline's: --table timeline)", names);
+                         "splt, wht, dns, dhcp, payload, l7; tls is the timeline's: --table timeline)", names);
     *out = f;
     return IOF_OK;
 }
@@ -288,7 +293,7 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
                          "--packets %u the payload stream can have at most %u slots (11 + 3 x "
                          "packets + payload-total columns, +1 each with --device-ip, --last-seen, "
                          "--end-reason; --features: +258 byte_dist, +2 entropy, +101 splt, +4 wht, +6 dns, "
-                         "+5 dhcp, +2 payload); "
+                         "+5 dhcp, +2 payload, +1 l7); "
                          "--layout nested has no such limit",
                          cfg->payload_total, IOF_MAX_COLUMNS, cfg->packets, max_b);
     if (cfg->max_flows == 0)
@@ -729,6 +734,10 @@ static int setup(iof_run *r)
         need[IOF_LBL_NEED_DNS] = "--features dns";
     if (tl_name_kinds(r) >> IOF_TL_NAMES_TLS & 1)
         need[IOF_LBL_NEED_SNI] = "--features tls";
+    /* --features l7: the records' column reads the same application map as the rules' `app` */
+    r->app_for_rules = need[IOF_LBL_NEED_APP] != NULL;
+    if (cf_rowcfg(c, false, 0).l7)
+        need[IOF_LBL_NEED_APP] = "--features l7";
     if ((need[IOF_LBL_NEED_DNS] && iof__dnsmap_create(&r->dnsmap, maps_mem) != IOF_OK) ||
         (need[IOF_LBL_NEED_SNI] && iof__snimap_create(&r->snimap, maps_mem) != IOF_OK))
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");

@@ -59,7 +59,8 @@ struct iof_run {
     iof__snimap *snimap;           /* rules on `sni`: the TLS server names, or NULL */
     iof__appmap *appmap;           /* rules on `app`: nDPI's applications, or NULL */
     iof__namemaps names;           /* both, as the label attributes read them */
-    bool dns_for_rules, sni_for_rules; /* the label rules read the map (else only --features) */
+    bool dns_for_rules, sni_for_rules, app_for_rules; /* the label rules read the map (else only
+                                                         --features) */
     uint64_t names_fed;            /* decoded packets fed to the name maps (their feed numbers) */
     bool max_memory_given;         /* --max-memory was given (not the machine's default) */
     iof__sensors *sensors;         /* --sensors, or NULL */

@@ -4,7 +4,8 @@
 # and home networks:
 #   - extract --rules (one rule per name ndpiReader gives) --device-ip, CSV, bidirectional:
 #     every row's label is the name ndpiReader gives its connection (app_labels.py); JSON Lines
-#     carries the same labels; Parquet with --threads 1 is byte for byte the default run's;
+#     carries the same labels; --features l7's column l7_app is the name the label has (null
+#     where the label says missing) in both; Parquet with --threads 1 is byte for byte the default run's;
 #   - -f joy --rules: every Joy flow's label is ndpiReader's name of its connection, and the
 #     custom-flow CSV of a run with -f joy too is byte for byte the one without;
 #   - the summary's "applications" line and the stats JSON add up: every connection settled
@@ -33,18 +34,22 @@ for cap in "${caps[@]}"; do
     out=$T/$name
     ndpiReader -i "$C" -v 2 > "$out.nr" 2>/dev/null || fail "ndpiReader $cap"
     python3 "$HERE/app_labels.py" rules "$out.nr" > "$out.rules" || fail "$cap: rules"
-    "$BIN" extract --rules "$out.rules" --device-ip --keep-private-ips -f csv,jsonl --layout wide --variant bi \
+    "$BIN" extract --rules "$out.rules" --features l7 --device-ip --keep-private-ips -f csv,jsonl --layout wide --variant bi \
         --stats "$out.stats.json" -o "$out" "$C" > "$out.log" 2>&1 || { cat "$out.log"; fail "$cap: extract"; }
     python3 "$HERE/app_labels.py" records "$out.nr" $(find "$out" -name '*.csv' | sort) > "$out.cmp" \
         || { cat "$out.cmp"; fail "$cap: custom-flow labels differ from ndpiReader's"; }
     cat "$out.cmp" | head -1
     named=$((named + $(sed -n 's/.*(\([0-9]*\) named).*/\1/p' "$out.cmp")))
     for f in $(cd "$out" && find . -name '*.csv' | sort); do
-        python3 - "$out/$f" "$out/${f%.csv}.jsonl" <<'PY' || fail "$cap: $f: JSON Lines labels differ from the CSV's"
+        python3 - "$out/$f" "$out/${f%.csv}.jsonl" "$T/l7.count" <<'PY' || fail "$cap: $f: JSON Lines labels differ from the CSV's, or l7_app from the labels"
 import csv, json, sys
-a = [(r["app_label"], r["app_label_rule"]) for r in csv.DictReader(open(sys.argv[1], newline=""))]
-b = [(r["app_label"], r["app_label_rule"]) for r in map(json.loads, open(sys.argv[2]))]
-sys.exit(0 if a == b else 1)
+a = [(r["app_label"], r["app_label_rule"], r["l7_app"] or None) for r in csv.DictReader(open(sys.argv[1], newline=""))]
+b = [(r["app_label"], r["app_label_rule"], r["l7_app"]) for r in map(json.loads, open(sys.argv[2]))]
+# --features l7's column is what the rules' app reads: "=NAME" <-> NAME, "missing" <-> null
+bad = [r for r in a if (r[0].startswith("=") and r[2] != r[0][1:]) or (r[0] == "missing") != (r[2] is None)]
+print(bad[:5]) if bad else None
+open(sys.argv[3], "a").write(f"{sum(1 for r in a if r[2])}\n")
+sys.exit(0 if a == b and not bad else 1)
 PY
     done
     python3 - "$out.stats.json" "$out.log" <<'PY' || fail "$cap: the applications counts do not add up"
@@ -53,20 +58,20 @@ a = json.load(open(sys.argv[1]))["applications"]
 settled = sum(a["settled"].values())
 ok = (settled + a["inspecting_at_end"] == a["connections"] and a["detected"] + a["guessed"] + a["unknown"] == settled
       and a["inspected"] <= a["packets"] and a["connections"] > 0 and a["ndpi"])
-line = re.search(r"applications \(rules on app, nDPI [^)]*\): (\d+) connection", open(sys.argv[2]).read())
+line = re.search(r"applications \(rules on app, --features l7, nDPI [^)]*\): (\d+) connection", open(sys.argv[2]).read())
 ok = ok and line is not None and int(line.group(1)) == a["connections"]
 print(a) if not ok else None
 sys.exit(0 if ok else 1)
 PY
-    "$BIN" extract --rules "$out.rules" -f parquet -o "$out.p" "$C" > /dev/null 2>&1 || fail "$cap: parquet"
-    "$BIN" extract --rules "$out.rules" -f parquet --threads 1 -o "$out.t1" "$C" > /dev/null 2>&1 \
+    "$BIN" extract --rules "$out.rules" --features l7 -f parquet -o "$out.p" "$C" > /dev/null 2>&1 || fail "$cap: parquet"
+    "$BIN" extract --rules "$out.rules" --features l7 -f parquet --threads 1 -o "$out.t1" "$C" > /dev/null 2>&1 \
         || fail "$cap: parquet --threads 1"
     same_bytes "$cap: --threads 1" "$out.p" "$out.t1"
     "$BIN" extract -f joy --rules "$out.rules" -o - "$C" 2> "$out.joy.log" > "$out.joy.ndjson" \
         || { cat "$out.joy.log"; fail "$cap: -f joy"; }
     python3 "$HERE/app_labels.py" joy "$out.nr" "$out.joy.ndjson" || fail "$cap: Joy labels differ from ndpiReader's"
     # Joy flows settle connections too: the custom-flow labels stay those of a run without them
-    "$BIN" extract --rules "$out.rules" --device-ip --keep-private-ips -f csv,joy --layout wide --variant bi \
+    "$BIN" extract --rules "$out.rules" --features l7 --device-ip --keep-private-ips -f csv,joy --layout wide --variant bi \
         -o "$out.both" "$C" > /dev/null 2>&1 || fail "$cap: -f csv,joy"
     for f in $(cd "$out" && find . -name '*.csv' | sort); do
         cmp -s "$out/$f" "$out.both/$f" || fail "$cap: $f: the records' labels change with -f joy in the same run"
@@ -74,6 +79,8 @@ PY
 done
 [ $ran -ge 4 ] || { echo "SKIP: fewer than 4 of the captures are in the corpus"; exit 77; }
 [ $named -ge 100 ] || fail "only $named rows were named: the comparison says little"
+l7=$(awk '{s += $1} END {print s + 0}' "$T/l7.count")
+[ "$l7" -ge 100 ] || fail "only $l7 rows have an l7_app: the comparison says little"
 
 # telemetry rows: each carries ndpiReader's name of its connection once nDPI named it (never
 # another name), and the labels do not depend on --window (custom-flow records are not written

@@ -150,10 +150,12 @@ refused "Joy flows (-f joy) have their own fixed features" --features byte_dist 
 # the wide layout's 8192 columns: the feature columns take 260 of them (5000 fits without)
 refused "at most 4921 slots" --features byte_dist,entropy --packets 1000 --payload-total 5000 -f csv
 
-# all: what the table takes
+# all: what the table takes (l7_app last in a build with nDPI)
+l7=",l7_app"
+"$BIN" --version | grep -q "without nDPI" && l7=""
 "$BIN" extract -q --features all --payload-total 0 -f csv -o "$T/all" "${IN[2]}" || fail "--features all (customflow)"
 for f in $(cd "$T/all" && find . -name '*.csv'); do
-    head -1 "$T/all/$f" | tr -d '\r' | grep -q ',evicted,byte_dist_000,.*,byte_dist_255,byte_dist_mean,byte_dist_std,entropy,total_entropy,wht_0,wht_1,wht_2,wht_3,dns_messages,dns_qname,dns_qtype,dns_rcode,dns_answers,dns_addrs,dhcp_messages,dhcp_msg_type,dhcp_hostname,dhcp_vendor_class,dhcp_params,payload_out,payload_in,splt_count,splt_len_00,.*,splt_len_49,splt_ipt_00,.*,splt_ipt_49$' \
+    head -1 "$T/all/$f" | tr -d '\r' | grep -q ',evicted,byte_dist_000,.*,byte_dist_255,byte_dist_mean,byte_dist_std,entropy,total_entropy,wht_0,wht_1,wht_2,wht_3,dns_messages,dns_qname,dns_qtype,dns_rcode,dns_answers,dns_addrs,dhcp_messages,dhcp_msg_type,dhcp_hostname,dhcp_vendor_class,dhcp_params,payload_out,payload_in,splt_count,splt_len_00,.*,splt_len_49,splt_ipt_00,.*,splt_ipt_49'"$l7"'$' \
         || fail "$f: --features all header: $(head -1 "$T/all/$f" | tail -c 200)"
 done
 "$BIN" extract -q --features all --table telemetry -f csv -o "$T/allt" "${IN[2]}" || fail "--features all (telemetry)"
