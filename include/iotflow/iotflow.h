@@ -64,8 +64,8 @@ enum iof_format_bits {
 };
 /* --features: per-flow feature groups (docs/OUTPUT.md "Feature columns"). Which table takes
  * which names: the timeline table takes dns and tls (the names contacted each second); custom-flow
- * records take byte_dist, entropy, splt, wht, dns, dhcp and payload (Joy-style per-record features);
- * the telemetry table none.
+ * records take byte_dist, entropy, splt, wht, dns, dhcp and payload (Joy-style per-record features)
+ * and l7 (nDPI's application: a build with nDPI only); the telemetry table none.
  * Any other pairing is refused by iof_run_create. */
 enum iof_feature_bits {
     IOF_FEATURE_DNS = 1u << 0,       /* timeline: DNS names (the capture's answers); custom-flow:
@@ -170,7 +170,7 @@ typedef struct iof_config {
                                  local network, left out of the dataset-compatible layout) */
     unsigned features;        /* --features: IOF_FEATURE_* bits (default 0: none): dns, tls on
                                  the timeline; byte_dist, entropy, splt, wht, dns, dhcp,
-                                 payload on custom-flow records */
+                                 payload, l7 on custom-flow records */
     bool last_seen;           /* add a LastSeen / last_seen column to custom-flow records: the
                                  record's last packet time, so a later reader knows its lifetime
                                  (default false: not in the dataset-compatible layout). Custom-flow

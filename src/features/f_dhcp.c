@@ -343,8 +343,13 @@ static void put_msg(iof__tbuf *b, iof__rd *r)
     iof__tb_putc(b, '}');
 }
 
-/* a message that did not fit the arena ended the list (Joy keeps 16 whatever their size) */
-static bool dhcp_cut(const void *st) { return ((const dhcp_state *)st)->dropped != 0; }
+/* the printed (out) side's list was ended by a message that did not fit the arena (Joy keeps 16
+ * whatever their size) */
+static bool dhcp_cut(const void *out, const void *in)
+{
+    (void)in;
+    return ((const dhcp_state *)out)->dropped != 0;
+}
 
 static void dhcp_json(iof__tbuf *b, const void *out, const void *in, const iof__feat_opts *o)
 {
@@ -376,8 +381,8 @@ static int dhcp_declare(iof__schema *s, const iof__feat_opts *o, bool wide, uint
         { DHCP_COL_MESSAGES, "dhcp_messages", IOF_VT_INT64, "DHCP messages (UDP 68 <-> 67) in the record (null: none)" },
         { DHCP_COL_MSG_TYPE, "dhcp_msg_type", IOF_VT_INT32,
           "option 53 of the record's first DHCP message, 1 DISCOVER .. 8 INFORM (null: none)" },
-        { DHCP_COL_HOST, "dhcp_hostname", IOF_VT_STRING, "option 12 of a client message, ASCII (null: none)" },
-        { DHCP_COL_VENDOR, "dhcp_vendor_class", IOF_VT_STRING, "option 60 of a client message, ASCII (null: none)" },
+        { DHCP_COL_HOST, "dhcp_hostname", IOF_VT_STRING, "option 12 of a client message, as iotflow devices writes it (null: none)" },
+        { DHCP_COL_VENDOR, "dhcp_vendor_class", IOF_VT_STRING, "option 60 of a client message, as iotflow devices writes it (null: none)" },
     };
     for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
         IOF_TRY(iof__schema_add(s, c[i].name, c[i].t, true, false, field, base + c[i].id, c[i].doc));

@@ -347,8 +347,15 @@ static void put_list(iof__tbuf *b, const dns_state *s)
 /* Joy's dns_print_json: nothing unless the out side has a DNS state; a one-way flow prints its
  * messages; a pair prints the **in** side's (its twin's) messages only — none when the in
  * side kept none but the out side did: "dns":[] — and nothing when neither kept one. */
-/* a message whose text did not fit the arena ended the list (Joy keeps 50 whatever their size) */
-static bool dns_cut(const void *st) { return ((const dns_state *)st)->dropped != 0; }
+/* the printed side's list (dns_json: the in side's in a pair) was ended by a message whose text
+ * did not fit the arena (Joy keeps 50 whatever their size) */
+static bool dns_cut(const void *out, const void *in)
+{
+    const dns_state *so = out, *si = in;
+    if (!so->seen)
+        return false;
+    return (si && si->seen ? si : so)->dropped != 0;
+}
 
 static void dns_json(iof__tbuf *b, const void *out, const void *in, const iof__feat_opts *o)
 {

@@ -518,8 +518,20 @@ static void tls_json(iof__tbuf *b, const void *out, const void *in, const iof__f
     iof__tb_putc(b, '}');
 }
 
-/* a handshake packet the full buffer refused (Joy refuses it too, silently) */
-static bool tls_cut(const void *st) { return ((const tls_state *)st)->hs_refused != 0; }
+/* a flow whose tls object is written (tls_json's test) lacks a handshake packet the full buffer
+ * refused (Joy refuses it too, silently); a flow without the object (QUIC on UDP 443: no
+ * version ever) is not counted */
+static bool tls_cut(const void *out, const void *in)
+{
+    const tls_state *so = out, *si = in;
+    if (!so->seen)
+        return false;
+    if (si && !si->seen)
+        si = NULL;
+    if (!so->version || (si && !si->version))
+        return false;
+    return so->hs_refused || (si && si->hs_refused);
+}
 
 const iof__feature iof__feat_tls = {
     .name = "tls",

@@ -124,10 +124,11 @@ typedef struct iof__feature {
     void (*finish)(void *st, const iof__feat_opts *o);
     void (*joy_json)(iof__tbuf *b, const void *out, const void *in, const iof__feat_opts *o); /* NULL: none */
     const iof__feat_cols *cols;                        /* NULL: no custom-flow columns */
-    /* Whether this direction lost something to a bound (a message its arena could not keep, a
-     * packet its buffer refused): counted per flow and module in the run's statistics, so nothing
-     * is left out silently (NULL: the module never loses anything) */
-    bool (*cut)(const void *st);
+    /* Whether what joy_json writes for the flow (out, in: as there) lost something to a bound (a
+     * message its arena could not keep, a packet its buffer refused): counted per flow and module
+     * in the run's statistics, so nothing is left out silently (NULL: the module never loses
+     * anything) */
+    bool (*cut)(const void *out, const void *in);
 } iof__feature;
 
 /* The registry, in Joy's print order. */
@@ -154,7 +155,7 @@ void iof__featset_finish(const iof__featset *s, void *ext);
  * areas (in NULL for a one-way flow). */
 void iof__featset_joy_json(const iof__featset *s, iof__feat_joy_slot slot, iof__tbuf *b,
                            const void *out, const void *in);
-/* For each enabled module whose `cut` says either direction lost something, adds 1 to
+/* For each enabled module whose `cut` says the flow's output lost something, adds 1 to
  * cuts[its registry index] (out/in as above). */
 void iof__featset_count_cuts(const iof__featset *s, const void *out, const void *in,
                              uint64_t cuts[IOF_FEAT_MAX_MODULES]);

@@ -15,7 +15,7 @@ void iof__joyfeat_finish(const iof__featset *s, const iof__joyrec *primary);
 void iof__joyfeat_count_cuts(const iof__featset *s, const iof__joyrec *primary,
                              uint64_t cuts[IOF_FEAT_MAX_MODULES]);
 /* The options -f joy runs with: the modules Joy's golden configuration (dist=1 entropy=1 wht=1
- * payload=1 ppi=1 hd=1 dns=1 dhcp=1 idp=N) had on, idp = N (0: off, Joy's default). */
+ * payload=1 ppi=1 hd=1 dns=1 tls=1 dhcp=1 idp=N) had on, idp = N (0: off, Joy's default). */
 void iof__joyfeat_joy_defaults(iof__feat_opts *o, uint32_t idp);
 
 #endif

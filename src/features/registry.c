@@ -98,7 +98,7 @@ void iof__featset_count_cuts(const iof__featset *s, const void *out, const void 
     const iof__feature *const *reg = iof__feat_registry(&nreg);
     for (uint32_t i = 0; i < s->n; i++) {
         const iof__feature *m = s->mod[i];
-        if (!m->cut || !(m->cut(o + s->off[i]) || (n && m->cut(n + s->off[i]))))
+        if (!m->cut || !m->cut(o + s->off[i], n ? n + s->off[i] : NULL))
             continue;
         for (size_t k = 0; k < nreg; k++)
             if (reg[k] == m)

@@ -85,7 +85,7 @@ int iof__joyflow_create(iof__joyflow **out, const iof__jf_config *cfg, iof__jf_e
     t->max_live = cfg->max_flows;
     if (cfg->max_bytes) {
         uint64_t fixed = (uint64_t)IOF_FTAB_MIN_BUCKETS * sizeof(void *) +
-                         (uint64_t)IOF_FTAB_SLAB_RECORDS * t->record_bytes;
+                         (uint64_t)iof__ftab_slab_records(&t->tab) * t->record_bytes;
         uint64_t cap = cfg->max_bytes > fixed ? (cfg->max_bytes - fixed) / t->record_bytes : 0;
         if (cap < 2)
             cap = 2; /* a pair */

@@ -50,9 +50,14 @@ int iof__ftab_init(iof__ftab *t, const iof__ftab_config *cfg)
         t->ext_off = round_up(cfg->rec_size, alignof(iof__flow));
         t->stride = t->ext_off;
     }
-    /* a slab is IOF_FTAB_SLAB_RECORDS entries: its size must not wrap (32-bit size_t) */
+    /* a slab is at most IOF_FTAB_SLAB_RECORDS entries: its size must not wrap (32-bit size_t) */
     if (t->stride > (SIZE_MAX - sizeof(iof__ftab_slab)) / IOF_FTAB_SLAB_RECORDS)
         return IOF_E_INVAL;
+    t->slab_records = IOF_FTAB_SLAB_BYTES / t->stride;
+    if (t->slab_records > IOF_FTAB_SLAB_RECORDS)
+        t->slab_records = IOF_FTAB_SLAB_RECORDS;
+    if (t->slab_records < IOF_FTAB_SLAB_MIN_RECORDS)
+        t->slab_records = IOF_FTAB_SLAB_MIN_RECORDS;
     return IOF_OK;
 }
 
@@ -61,7 +66,7 @@ void iof__ftab_fini(iof__ftab *t)
     /* every record, live or free, lives in a slab */
     for (iof__ftab_slab *s = t->slabs; s;) {
         if (t->cfg.fini)
-            for (size_t k = 0; k < IOF_FTAB_SLAB_RECORDS; k++)
+            for (size_t k = 0; k < t->slab_records; k++)
                 t->cfg.fini(t->cfg.ctx, entry(t, s, k));
         iof__ftab_slab *n = s->h.next;
         free(s);
@@ -97,7 +102,7 @@ void iof__ftab_destroy(iof__ftab *t)
 
 int iof__ftab_refill(iof__ftab *t)
 {
-    size_t bytes = sizeof(iof__ftab_slab) + IOF_FTAB_SLAB_RECORDS * t->stride;
+    size_t bytes = sizeof(iof__ftab_slab) + t->slab_records * t->stride;
     iof__ftab_slab *s = calloc(1, bytes);
     if (!s)
         return IOF_E_NOMEM;
@@ -105,7 +110,7 @@ int iof__ftab_refill(iof__ftab *t)
     t->slabs = s;
     t->mem_bytes += bytes;
     /* pushed in reverse so records are taken in address order */
-    for (size_t k = IOF_FTAB_SLAB_RECORDS; k-- > 0;) {
+    for (size_t k = t->slab_records; k-- > 0;) {
         iof__flow *f = entry(t, s, k);
         if (t->cfg.init)
             t->cfg.init(t->cfg.ctx, f);

@@ -2,7 +2,7 @@
  * next) keeps its records in. A policy decides when records start and end; the table only
  * stores them.
  *
- * - Records live in slabs of IOF_FTAB_SLAB_RECORDS and come from a free list: no allocation
+ * - Records live in slabs (at most IOF_FTAB_SLAB_RECORDS, IOF_FTAB_SLAB_BYTES) and come from a free list: no allocation
  *   per packet. Each slab entry is [policy record | extension area]; the policy record starts
  *   with an iof__flow header (the table's links), the rest of it (key, counters, arrays bound
  *   once per slab entry by the policy's init callback) is the policy's business.
@@ -28,7 +28,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#define IOF_FTAB_SLAB_RECORDS 256        /* records allocated together */
+#define IOF_FTAB_SLAB_RECORDS 256        /* records allocated together, at most ... */
+#define IOF_FTAB_SLAB_BYTES (1u << 20)   /* ... and no more than this many bytes of them (a
+                                            -f joy record is ~23 KB: 256 would be 6 MB, above
+                                            a small --max-memory before any record lives) ... */
+#define IOF_FTAB_SLAB_MIN_RECORDS 16u    /* ... but at least this many */
 #define IOF_FTAB_MIN_BUCKETS (1u << 12)
 #define IOF_FTAB_MAX_BUCKETS (1ull << 26) /* 512 MiB of bucket pointers: beyond any sane cap */
 #define IOF_FTAB_EXT_ALIGN 16u           /* extension areas: aligned for any scalar type */
@@ -87,6 +91,7 @@ typedef struct iof__ftab {
     iof__ftab_slab *slabs;
     size_t ext_off;      /* extension area's offset in an entry */
     size_t stride;       /* entry bytes */
+    size_t slab_records; /* entries per slab (iof__ftab_slab_records) */
     uint64_t min_seq;    /* smallest seq the next insertion may have */
     uint64_t mem_bytes;
     iof__ftab_stats st;
@@ -245,6 +250,9 @@ static inline const iof__ftab_stats *iof__ftab_get_stats(const iof__ftab *t) { r
 /* Bytes held by the table: buckets, slabs (records, their arrays, extension areas), and the
  * table itself when it was created (not embedded). */
 static inline uint64_t iof__ftab_memory(const iof__ftab *t) { return t->mem_bytes; }
+/* Entries per slab: IOF_FTAB_SLAB_BYTES of them, within IOF_FTAB_SLAB_MIN_RECORDS..
+ * IOF_FTAB_SLAB_RECORDS (a policy's fixed memory when it turns a byte bound into a record cap). */
+static inline size_t iof__ftab_slab_records(const iof__ftab *t) { return t->slab_records; }
 /* Bytes of one slab entry (policy record + extension area, aligned). */
 static inline size_t iof__ftab_entry_bytes(const iof__ftab *t) { return t->stride; }
 /* Changes the cap on live records (> 0); the policy evicts down to it on its next packets. */

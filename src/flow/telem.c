@@ -66,7 +66,7 @@ int iof__telem_create(iof__telem **out, const iof__tel_config *cfg, iof__tel_emi
     t->max_live = cfg->max_flows;
     if (cfg->max_bytes) {
         uint64_t per = iof__ftab_entry_bytes(&t->tab) + 3 * sizeof(void *);
-        uint64_t fixed = (uint64_t)IOF_FTAB_MIN_BUCKETS * sizeof(void *) + (uint64_t)IOF_FTAB_SLAB_RECORDS * per;
+        uint64_t fixed = (uint64_t)IOF_FTAB_MIN_BUCKETS * sizeof(void *) + (uint64_t)iof__ftab_slab_records(&t->tab) * per;
         uint64_t cap = cfg->max_bytes > fixed ? (cfg->max_bytes - fixed) / per : 1;
         if (cap < t->max_live)
             t->max_live = cap ? cap : 1;

@@ -80,6 +80,20 @@ done
 [ $ran -ge 4 ] || { echo "SKIP: fewer than 4 of the captures are in the corpus"; exit 77; }
 [ $named -ge 100 ] || fail "only $named rows were named: the comparison says little"
 l7=$(awk '{s += $1} END {print s + 0}' "$T/l7.count")
+# --features l7 without rules (the map kept for the column alone): the same l7_app per row as the
+# run with rules, and the summary says why the map is kept
+cap=${caps[0]}; out=$T/${cap%.*}
+"$BIN" extract --features l7 --device-ip --keep-private-ips -f csv --layout wide --variant bi -o "$out.l7" \
+    "$CORPUS/$cap" > "$out.l7.log" 2>&1 || { cat "$out.l7.log"; fail "$cap: --features l7 alone"; }
+grep -q "applications (--features l7, nDPI" "$out.l7.log" || fail "$cap: --features l7 alone: no applications line"
+for f in $(cd "$out.l7" && find . -name '*.csv'); do
+    python3 - "$out/$f" "$out.l7/$f" <<'PY' || fail "$cap: $f: l7_app differs without --rules"
+import csv, sys
+a = [r["l7_app"] for r in csv.DictReader(open(sys.argv[1], newline=""))]
+b = [r["l7_app"] for r in csv.DictReader(open(sys.argv[2], newline=""))]
+sys.exit(0 if a == b and any(a) else 1)
+PY
+done
 [ "$l7" -ge 100 ] || fail "only $l7 rows have an l7_app: the comparison says little"
 
 # telemetry rows: each carries ndpiReader's name of its connection once nDPI named it (never

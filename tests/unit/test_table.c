@@ -230,6 +230,33 @@ static void test_extension_zeroed_and_aligned(void)
     iof__ftab_destroy(t);
 }
 
+/* slabs hold at most IOF_FTAB_SLAB_BYTES of entries (at least IOF_FTAB_SLAB_MIN_RECORDS): a
+ * table of large records (-f joy's ~23 KB) does not allocate 256 of them at its first insert */
+static void test_slab_size_by_bytes(void)
+{
+    iof__ftab_config c = { .rec_size = sizeof(trec), .ext_size = 23000, .max_live = 1000 };
+    iof__ftab *t;
+    ASSERT_EQ_INT(iof__ftab_create(&t, &c), IOF_OK);
+    size_t stride = iof__ftab_entry_bytes(t);
+    ASSERT_EQ_U64(iof__ftab_slab_records(t), IOF_FTAB_SLAB_BYTES / stride);
+    uint64_t m0 = iof__ftab_memory(t);
+    add(t, 1, 1);
+    ASSERT_TRUE(iof__ftab_memory(t) - m0 <= IOF_FTAB_SLAB_BYTES + 4096);
+    for (uint32_t k = 2; k <= 100; k++) /* more slabs as needed: every record still works */
+        add(t, k, k);
+    for (uint32_t k = 1; k <= 100; k++)
+        ASSERT_TRUE(find(t, k) != NULL);
+    iof__ftab_destroy(t);
+    c.ext_size = IOF_FTAB_MAX_EXT; /* 1 MiB records: the minimum count */
+    ASSERT_EQ_INT(iof__ftab_create(&t, &c), IOF_OK);
+    ASSERT_EQ_U64(iof__ftab_slab_records(t), IOF_FTAB_SLAB_MIN_RECORDS);
+    iof__ftab_destroy(t);
+    c.ext_size = 0; /* small records: the most */
+    ASSERT_EQ_INT(iof__ftab_create(&t, &c), IOF_OK);
+    ASSERT_EQ_U64(iof__ftab_slab_records(t), IOF_FTAB_SLAB_RECORDS);
+    iof__ftab_destroy(t);
+}
+
 static void test_seq_must_increase(void)
 {
     iof__ftab *t = mk(100, 0, 0);
@@ -298,7 +325,7 @@ static const iof_test tests[] = {
     TEST(test_insert_lookup_remove), TEST(test_bucket_growth_keeps_records),
     TEST(test_cap_and_eviction_order), TEST(test_activity_queue_order),
     TEST(test_extension_zeroed_and_aligned), TEST(test_seq_must_increase),
-    TEST(test_memory_accounting), TEST(test_bad_config), { 0, 0 },
+    TEST(test_memory_accounting), TEST(test_bad_config), TEST(test_slab_size_by_bytes), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }
