@@ -347,14 +347,16 @@ static void put_list(iof__tbuf *b, const dns_state *s)
 /* Joy's dns_print_json: nothing unless the out side has a DNS state; a one-way flow prints its
  * messages; a pair prints the **in** side's (its twin's) messages only — none when the in
  * side kept none but the out side did: "dns":[] — and nothing when neither kept one. */
-/* the printed side's list (dns_json: the in side's in a pair) was ended by a message whose text
- * did not fit the arena (Joy keeps 50 whatever their size) */
+/* The side whose messages Joy prints: the in side's in a pair (si: a twin that passed the
+ * filter), else the out side's. */
+static const dns_state *dns_printed(const dns_state *so, const dns_state *si) { return si ? si : so; }
+
+/* the printed side's list was ended by a message whose text did not fit the arena (Joy keeps
+ * 50 whatever their size) */
 static bool dns_cut(const void *out, const void *in)
 {
-    const dns_state *so = out, *si = in;
-    if (!so->seen)
-        return false;
-    return (si && si->seen ? si : so)->dropped != 0;
+    const dns_state *so = out;
+    return so->seen && dns_printed(so, in && ((const dns_state *)in)->seen ? in : NULL)->dropped != 0;
 }
 
 static void dns_json(iof__tbuf *b, const void *out, const void *in, const iof__feat_opts *o)
@@ -368,7 +370,7 @@ static void dns_json(iof__tbuf *b, const void *out, const void *in, const iof__f
     if (si ? !so->n && !si->n : !so->n)
         return;
     iof__tb_puts(b, ",\"dns\":[");
-    put_list(b, si ? si : so);
+    put_list(b, dns_printed(so, si));
     iof__tb_putc(b, ']');
 }
 

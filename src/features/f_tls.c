@@ -456,16 +456,21 @@ static void put_version(iof__tbuf *b, const char *key, uint8_t v)
     iof__tb_int(b, v);
 }
 
+/* The two sides tls_print_json(out, twin) looks at (*si NULL: a one-way flow, or a twin that never
+ * passed the filter, for which Joy passes NULL), and whether it writes a tls object at all. */
+static bool tls_sides(const void *out, const void *in, const tls_state **so, const tls_state **si)
+{
+    *so = out;
+    *si = in && ((const tls_state *)in)->seen ? in : NULL;
+    return (*so)->seen && (*so)->version && (!*si || (*si)->version);
+}
+
 /* Joy's tls_print_json(out, twin). */
 static void tls_json(iof__tbuf *b, const void *out, const void *in, const iof__feat_opts *o)
 {
     (void)o;
-    const tls_state *so = out, *si = in;
-    if (!so->seen)
-        return;
-    if (si && !si->seen)   /* Joy passes twin->tls: NULL when the twin never passed the filter */
-        si = NULL;
-    if (!so->version || (si && !si->version))
+    const tls_state *so, *si;
+    if (!tls_sides(out, in, &so, &si))
         return;
     iof__tb_puts(b, ",\"tls\":{");
     if (so->role == ROLE_NONE) {
@@ -523,14 +528,8 @@ static void tls_json(iof__tbuf *b, const void *out, const void *in, const iof__f
  * version ever) is not counted */
 static bool tls_cut(const void *out, const void *in)
 {
-    const tls_state *so = out, *si = in;
-    if (!so->seen)
-        return false;
-    if (si && !si->seen)
-        si = NULL;
-    if (!so->version || (si && !si->version))
-        return false;
-    return so->hs_refused || (si && si->hs_refused);
+    const tls_state *so, *si;
+    return tls_sides(out, in, &so, &si) && (so->hs_refused || (si && si->hs_refused));
 }
 
 const iof__feature iof__feat_tls = {

@@ -80,10 +80,14 @@ void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof__cf
     row->remip_len = iof__cf_format_remip(r, cfg->anonymise, row->remip);
     row->devip_len = cfg->device_ip ? iof__fmt_ip(r->ipver, r->dev_ip, row->devip) : 0;
     row->lbl.lb = cfg->labels;
-    if (cfg->labels) {
+    row->app = NULL;
+    if (cfg->labels || cfg->l7) { /* one lookup for the labels and l7_app: the same attributes */
         iof__lbl_attrs a;
         iof__cf_lbl_attrs(r, row->dev, cfg->names, &a);
-        iof__lbl_row_fill(&row->lbl, &a);
+        if (cfg->labels)
+            iof__lbl_row_fill(&row->lbl, &a);
+        if (a.has & IOF_LBL_HAS_APP)
+            row->app = a.app;
     }
     row->sens.s = cfg->sensors;
     if (cfg->sensors) /* the record's lifetime: its first to its last packet */
@@ -369,7 +373,7 @@ static const iof__colgroup g_lastseen = { "customflow.last_seen", { lastseen_get
 static const iof__colgroup g_features = { "customflow.features", { feat_get, feat_count, NULL }, 0, feat_declare };
 
 /* --features l7: nDPI's application of the record's connection, what the label rules' `app`
- * reads (kinds/cf_attrs.c, the same lookup at the same horizon): one rule for both */
+ * reads (kinds/cf_attrs.c: row_init makes the one lookup for both, at the record's horizon) */
 static int l7_declare(iof__schema *s, const void *cfgp, bool w)
 {
     (void)w;
@@ -384,11 +388,9 @@ static void l7_get(const void *rowp, const iof__column *c, uint32_t k, iof__valu
     (void)c;
     (void)k;
     const iof__cf_row *row = rowp;
-    iof__lbl_attrs a;
-    iof__cf_lbl_attrs(row->rec, row->dev, row->cfg->names, &a);
-    v->null = !(a.has & IOF_LBL_HAS_APP);
-    if (!v->null)
-        set_str(v, a.app, (uint32_t)strlen(a.app));
+    v->null = row->app == NULL;
+    if (row->app)
+        set_str(v, row->app, (uint32_t)strlen(row->app));
 }
 
 static const iof__colgroup g_l7 = { "customflow.l7", { l7_get, NULL, NULL }, 0, l7_declare };

@@ -47,6 +47,7 @@ typedef struct iof__cf_row {
     uint32_t stream_used;      /* entries before the -1 fill */
     const iof__device *dev;     /* inventory entry, or NULL */
     iof__lbl_row lbl;           /* labels (lbl.lb = cfg->labels) */
+    const char *app;            /* nDPI's application (the labels' `app`), with cfg->l7; or NULL */
     iof__sens_fuse_row sens;    /* sensor context (sens.s = cfg->sensors) */
 } iof__cf_row;
 
