@@ -64,12 +64,12 @@ static unsigned cf_features(const iof_config *c)
 }
 
 /* The custom-flow row settings the options decide (the columns' probes and the run's rows start
- * here, so an opt-in column is added in one place); features: the custom-flow bits */
-static iof__cf_rowcfg cf_rowcfg(const iof_config *c, bool wide, unsigned features)
+ * here, so an opt-in column is added in one place); c->features resolved ("all" gone) */
+static iof__cf_rowcfg cf_rowcfg(const iof_config *c, bool wide)
 {
     return (iof__cf_rowcfg){ .wide = wide, .packets = c->packets, .payload_total = c->payload_total,
                              .anonymise = c->anonymise, .device_ip = c->device_ip, .last_seen = c->last_seen,
-                             .end_reason = c->end_reason, .features = features,
+                             .end_reason = c->end_reason, .features = cf_features(c),
                              .l7 = c->table == IOF_TABLE_CUSTOMFLOW && (c->features & IOF_FEATURE_L7) };
 }
 
@@ -138,7 +138,7 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
     /* key names first (the payload_total of the run was checked against the layout without
      * labels already), then the label columns' room in the wide layout */
     for (int wide = 0; wide < 2; wide++) {
-        iof__cf_rowcfg probe = cf_rowcfg(c, wide, cf_features(c));
+        iof__cf_rowcfg probe = cf_rowcfg(c, wide);
         uint32_t room = iof__cf_wide_max_payload_total(&probe); /* a nested run may ask for more */
         if (wide && probe.payload_total > room)
             probe.payload_total = room;
@@ -174,7 +174,7 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
                          "(install libndpi-dev and rebuild: docs/LABELS.md \"Applications\")",
                          need[IOF_LBL_NEED_APP]);
     bool wide_used = writes_wide(c);
-    iof__cf_rowcfg lp = cf_rowcfg(c, true, cf_features(c));
+    iof__cf_rowcfg lp = cf_rowcfg(c, true);
     lp.labels = r->labels;
     uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
     if (wide_used && c->payload_total > max_b)
@@ -230,7 +230,7 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
     } else {
         /* the record's columns in both layouts (with the labels'), then the context columns' room in the wide one */
         for (int wide = 0; wide < 2 && rc == IOF_OK; wide++) {
-            iof__cf_rowcfg probe = cf_rowcfg(c, wide, cf_features(c));
+            iof__cf_rowcfg probe = cf_rowcfg(c, wide);
             probe.labels = r->labels;
             uint32_t room = iof__cf_wide_max_payload_total(&probe);
             probe.payload_total = wide && c->payload_total > room ? room : c->payload_total;
@@ -239,7 +239,7 @@ static int load_sensors(iof_run *r, char *err, size_t errlen)
             iof__schema_free(&s);
         }
         bool wide_used = writes_wide(c);
-        iof__cf_rowcfg lp = cf_rowcfg(c, true, cf_features(c));
+        iof__cf_rowcfg lp = cf_rowcfg(c, true);
         lp.labels = r->labels;
         lp.sensors = r->sensors;
         uint32_t max_b = iof__cf_wide_max_payload_total(&lp);
@@ -285,7 +285,7 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     bool wide = writes_wide(cfg);
     iof_config resolved = *cfg;
     resolved.features = features;
-    iof__cf_rowcfg probe = cf_rowcfg(&resolved, false, cf_features(&resolved));
+    iof__cf_rowcfg probe = cf_rowcfg(&resolved, false);
     uint32_t max_b = iof__cf_wide_max_payload_total(&probe);
     if (wide && cfg->payload_total > max_b)
         return iof__fail(err, errlen, IOF_E_INVAL,
@@ -736,7 +736,7 @@ static int setup(iof_run *r)
         need[IOF_LBL_NEED_SNI] = "--features tls";
     /* --features l7: the records' column reads the same application map as the rules' `app` */
     r->app_for_rules = need[IOF_LBL_NEED_APP] != NULL;
-    if (cf_rowcfg(c, false, 0).l7)
+    if (cf_rowcfg(c, false).l7)
         need[IOF_LBL_NEED_APP] = "--features l7";
     if ((need[IOF_LBL_NEED_DNS] && iof__dnsmap_create(&r->dnsmap, maps_mem) != IOF_OK) ||
         (need[IOF_LBL_NEED_SNI] && iof__snimap_create(&r->snimap, maps_mem) != IOF_OK))
@@ -758,7 +758,7 @@ static int setup(iof_run *r)
     IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_stats, r));
     if (r->labels)
         IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_label_stats, r));
-    r->rowcfg = cf_rowcfg(c, false, cf_features(c)); /* wide: set per layout */
+    r->rowcfg = cf_rowcfg(c, false); /* wide: set per layout */
     r->rowcfg.inv = r->inv;
     r->rowcfg.labels = r->labels;
     r->rowcfg.sensors = r->sensors;
