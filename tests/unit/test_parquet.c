@@ -654,6 +654,20 @@ static void w_fill(wrow *x, uint64_t r)
     for (uint32_t k = 0; k < WS; k++)
         x->cell[k] = k < x->used ? (int16_t)(h3(r, k, 3) % 7 == 0 ? -4 : (int16_t)(h3(r / 4, k, 4) % 260) - 4)
                                  : x->tv;
+    if (!w_mixed_tv)
+        return;
+    /* cells the staging cannot keep in one byte (outside [-255, 255]: a row stored wide), and
+     * blocks whose cells are all negative (the mask a wide row is marked with, but in range) */
+    static const int16_t odd[] = {-256, 256, -300, 32767, INT16_MIN, 1000};
+    for (uint32_t k = 0; k < x->used; k++)
+        if (h3(r, k, 9) % 97 == 0)
+            x->cell[k] = odd[h3(r, k, 10) % 6];
+    if (h % 17 == 0)
+        for (uint32_t k = 32; k < 64 && k < x->used; k++)
+            x->cell[k] = (int16_t)(h3(r, k, 11) % 2 ? -4 : -255);
+    if (h % 19 == 0)
+        for (uint32_t k = 288; k < WS && k < x->used; k++) /* the last block: 12 columns */
+            x->cell[k] = h % 3 ? -8 : -256;
 }
 
 static void w_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)

@@ -452,9 +452,14 @@ int iof__pqw_gather16(iof__pq_writer *w, size_t j0, size_t j1)
     uint8_t *seen = w->seen16;
     memset(seen, 0, T_BLOCK * (SEEN_N + 1));
     const size_t rpc = sblock_rpc(nb);
-    for (size_t ch = 0, i0 = 0; i0 < n; ch++, i0 += rpc) { /* chunk by chunk, in row order */
+    if (!pq_buf_reserve(&w->sdec, rpc * nb * sizeof(int16_t)))
+        return iof__pqw_fail(w, IOF_E_NOMEM, "parquet: out of memory");
+    int16_t *cells = (int16_t *)(void *)w->sdec.p;
+    size_t wi = 0;
+    for (size_t i0 = 0; i0 < n; i0 += rpc) { /* chunk by chunk, in row order */
         const size_t m = n - i0 < rpc ? n - i0 : rpc;
-        const int16_t *cells = bk->ch[ch];
+        for (size_t i = 0; i < m; i++)
+            sblock_decode(bk, nb, i0 + i, cells + i * nb, &wi);
         for (size_t i = 0; i < m; i++) {
             const int16_t *src = cells + i * nb;
             for (size_t k = 0; k < nb; k++) {

@@ -211,7 +211,7 @@ static unsigned char *spool_chunk(spool *sp)
 }
 
 /* Room for one more row of nb cells at the end of block s; NULL: out of memory. */
-static int16_t *sblock_push(sblock *s, spool *sp, size_t nb)
+static unsigned char *sblock_push(sblock *s, spool *sp, size_t nb)
 {
     const size_t rpc = sblock_rpc(nb);
     if (s->rows == (uint64_t)s->nch * rpc) { /* its last chunk is full */
@@ -220,20 +220,36 @@ static int16_t *sblock_push(sblock *s, spool *sp, size_t nb)
         unsigned char *c = spool_chunk(sp);
         if (!c)
             return NULL;
-        s->ch[s->nch++] = (int16_t *)(void *)c;
+        s->ch[s->nch++] = c;
     }
     const uint64_t i = s->rows++;
-    return s->ch[i / rpc] + (size_t)(i % rpc) * nb;
+    return s->ch[i / rpc] + (size_t)(i % rpc) * srow_bytes(nb);
+}
+
+/* Stores one more row of nb cells at the end of block s (a wide one in its wide list too). */
+static bool sblock_append(sblock *s, spool *sp, const int16_t *v, size_t nb)
+{
+    unsigned char *dst = sblock_push(s, sp, nb);
+    if (!dst)
+        return false;
+    if (srow_encode(dst, v, nb))
+        return true;
+    const uint64_t i = s->rows - 1;
+    pq_buf_put(&s->wide, &i, 8);
+    pq_buf_put(&s->wide, v, nb * sizeof *v);
+    return !s->wide.oom;
 }
 
 /* Appends a row's cells (its explicit cells, back to back, and its run [ts, te) of tv) to
  * every block it has cells in: a block's T_BLOCK columns in order, the run's columns inside
- * it holding tv. Returns the bytes stored, or <0 on error. */
+ * it holding tv. Returns the bytes it holds (two a cell: what the row group's size counts,
+ * whatever the staging stores), or <0 on error. */
 static int64_t stage_blocks(iof__pq_writer *w, const int16_t *cells, size_t ts, size_t te, int16_t tv)
 {
     size_t held = 0;
     const size_t gap = te - ts;
     const size_t b_run = ts / T_BLOCK, b_back = te / T_BLOCK; /* the blocks the run starts / ends in */
+    int16_t dst[T_BLOCK];
     for (size_t b = 0; b < w->nblk; b++) {
         const size_t j0 = b * T_BLOCK, j1 = block_end(w, j0), nb = j1 - j0;
         if (b > b_run && b < b_back) { /* inside the run: skip to the block where it ends */
@@ -243,13 +259,11 @@ static int64_t stage_blocks(iof__pq_writer *w, const int16_t *cells, size_t ts, 
         if (!in_block(ts, te, j0, j1))
             continue;
         held += nb * sizeof(int16_t);
-        int16_t *dst = sblock_push(&w->sblk[b], &w->sp, nb);
-        if (!dst)
-            return iof__pqw_fail(w, IOF_E_NOMEM, "parquet: out of memory");
+        const int16_t *src = dst;
         if (j1 <= ts) {
-            memcpy(dst, cells + j0, nb * sizeof *dst);
+            src = cells + j0;
         } else if (j0 >= te) {
-            memcpy(dst, cells + (j0 - gap), nb * sizeof *dst);
+            src = cells + (j0 - gap);
         } else { /* the run starts or ends inside the block: cells, run, cells */
             const size_t a = ts > j0 ? ts - j0 : 0, e = (te < j1 ? te : j1) - j0;
             memcpy(dst, cells + j0, a * sizeof *dst);
@@ -258,6 +272,8 @@ static int64_t stage_blocks(iof__pq_writer *w, const int16_t *cells, size_t ts, 
             if (e < nb)
                 memcpy(dst + e, cells + (j0 + e - gap), (nb - e) * sizeof *dst);
         }
+        if (!sblock_append(&w->sblk[b], &w->sp, src, nb))
+            return iof__pqw_fail(w, IOF_E_NOMEM, "parquet: out of memory");
     }
     return (int64_t)held;
 }
@@ -276,8 +292,16 @@ int iof__pqw_drain16(iof__pq_writer *w)
         uint8_t *q = c->vals.p + c->vals.len;
         const size_t b = j / T_BLOCK, j0 = b * T_BLOCK, j1 = block_end(w, j0);
         const sblock *bk = &w->sblk[b]; /* the block's rows (none when no row has cells there) */
-        for (uint64_t r = 0, i = 0; r < nr; r++)
-            store_narrow(c, ROW_IN_BLOCK(spans[r], j0, j1) ? sblock_row(bk, j1 - j0, i++)[j - j0] : rows[r].tv, q, r);
+        int16_t cell[T_BLOCK];
+        size_t wi = 0;
+        for (uint64_t r = 0, i = 0; r < nr; r++) {
+            int16_t x = rows[r].tv;
+            if (ROW_IN_BLOCK(spans[r], j0, j1)) {
+                sblock_decode(bk, j1 - j0, i++, cell, &wi);
+                x = cell[j - j0];
+            }
+            store_narrow(c, x, q, r);
+        }
         c->vals.len += nr * c->width;
         c->nentries += nr;
         c->nvals += nr;

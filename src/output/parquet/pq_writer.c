@@ -220,9 +220,9 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     free(w->fcols);
     for (size_t b = 0; b < w->nblk; b++) {
         if (w->sblk)
-            free(w->sblk[b].ch);
+            free(w->sblk[b].ch), iof__pq_buf_free(&w->sblk[b].wide);
         if (w->f_sblk)
-            free(w->f_sblk[b].ch);
+            free(w->f_sblk[b].ch), iof__pq_buf_free(&w->f_sblk[b].wide);
     }
     free(w->sblk);
     free(w->f_sblk);
@@ -264,6 +264,7 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     iof__pq_buf_free(&w->srows);
     iof__pq_buf_free(&w->spans);
     iof__pq_buf_free(&w->act);
+    iof__pq_buf_free(&w->sdec);
     iof__pq_buf_free(&w->skip8);
     iof__pq_buf_free(&w->blk);
     free(w->seen16);

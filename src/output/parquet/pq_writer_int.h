@@ -40,17 +40,32 @@
  * were fresh ones, 4 KiB at a time, and those first touches were most of the writer's page
  * faults on dense (bench/README.md); a 2 MiB page shared by all blocks' chunks cannot be
  * given to 94 separate buffers without rounding each one up to 2 MiB. Bound: a side holds at
- * most its row group's held bytes (row_group_bytes, 64 MiB by default, plus one row) plus one
- * partly filled chunk per block (94 x 64 KiB for the wide layout), so 9 regions = 72 MiB by
- * default; the first region is small pages, so a small file touches only what it stores. */
+ * most its row group's held bytes (row_group_bytes, 64 MiB by default, plus one row: counted
+ * as 2 bytes a cell, so at most 36/64 of that is stored, below) plus one partly filled chunk
+ * per block (94 x 64 KiB for the wide layout), so 6 regions = 48 MiB by default; the first
+ * region is small pages, so a small file touches only what it stores. */
 #define SCHUNK ((size_t)64 << 10)
 #define SREGION ((size_t)8 << 20)
 #define SREGIONS_MAX ((size_t)1 << 16) /* regions of a spool: 512 GiB, beyond any row group */
 
-typedef struct sblock {  /* a staged block: int16 [rows][nb] in chunks of sblock_rpc(nb) rows */
-    int16_t **ch;        /* its chunks, in row order */
+/* A staged block row of nb <= T_BLOCK cells is stored in SROW_BYTES(nb) bytes: a 4-byte mask
+ * (bit k: cell k is negative) then each cell's low byte, so a cell in [SROW_MIN, 255] is
+ * value = low byte, minus 256 when its bit is set. Why: the wide layout's narrow cells are the
+ * payload stream (bytes 0..255 and the markers -1, -4, -8), and staging them in two bytes each
+ * made the staging regions the largest part of a dense run's peak RSS (136 of 391 MB: two
+ * writers, two sides each; bench/README.md): 36 bytes a row instead of 64. A row with any
+ * cell outside that range (no stream has one; other INT16 columns may) is stored whole in the
+ * block's `wide` list and marked in the chunk by a full mask (srow_all) with zero bytes, a
+ * pattern no in-range row makes (cells of -256). Decoding is sblock_decode(). */
+#define SROW_MIN (-255)
+static inline size_t srow_bytes(size_t nb) { return 4 + nb; }
+static inline uint32_t srow_all(size_t nb) { return nb >= 32 ? 0xffffffffu : (1u << nb) - 1; } /* wide mark */
+
+typedef struct sblock {  /* a staged block: rows of srow_bytes(nb) in chunks of sblock_rpc(nb) rows */
+    unsigned char **ch;  /* its chunks, in row order */
     size_t nch, chcap;   /* chunks used, room in ch */
     uint64_t rows;       /* rows stored */
+    pq_buf wide;         /* rows with a cell outside [SROW_MIN, 255]: uint64 row, int16[nb] each */
 } sblock;
 
 typedef struct spool {   /* where a staging side's chunks come from */
@@ -60,13 +75,46 @@ typedef struct spool {   /* where a staging side's chunks come from */
 } spool;
 
 /* Rows of a block of nb columns in one chunk. */
-static inline size_t sblock_rpc(size_t nb) { return SCHUNK / (nb * sizeof(int16_t)); }
+static inline size_t sblock_rpc(size_t nb) { return SCHUNK / srow_bytes(nb); }
 
-/* Row i of a staged block of nb columns. */
-static inline const int16_t *sblock_row(const sblock *s, size_t nb, uint64_t i)
+/* Encodes nb cells into a staged row; false when one is out of range: the row is then marked
+ * wide, and the caller stores its cells in the block's wide list. */
+static inline bool srow_encode(unsigned char *dst, const int16_t *v, size_t nb)
+{
+    uint32_t neg = 0;
+    bool ok = true;
+    for (size_t k = 0; k < nb; k++) {
+        ok &= v[k] >= SROW_MIN && v[k] <= 255;
+        neg |= (uint32_t)(v[k] < 0) << k;
+        dst[4 + k] = (unsigned char)v[k];
+    }
+    if (!ok) { /* the wide mark */
+        neg = srow_all(nb);
+        memset(dst + 4, 0, nb);
+    }
+    memcpy(dst, &neg, 4);
+    return ok;
+}
+
+/* The cells of staged row i. The caller asks rows in increasing order and keeps *wi, the next
+ * entry of the block's wide list (0 at the first row). */
+static inline void sblock_decode(const sblock *s, size_t nb, uint64_t i, int16_t *out, size_t *wi)
 {
     const size_t rpc = sblock_rpc(nb);
-    return s->ch[i / rpc] + (size_t)(i % rpc) * nb;
+    const unsigned char *src = s->ch[i / rpc] + (size_t)(i % rpc) * srow_bytes(nb);
+    uint32_t neg;
+    memcpy(&neg, src, 4);
+    if (neg == srow_all(nb)) { /* a wide row, or one whose cells are all negative */
+        const size_t ent = 8 + nb * sizeof(int16_t);
+        uint64_t r;
+        if (*wi < s->wide.len / ent && (memcpy(&r, s->wide.p + *wi * ent, 8), r == i)) {
+            memcpy(out, s->wide.p + *wi * ent + 8, nb * sizeof(int16_t));
+            ++*wi;
+            return;
+        }
+    }
+    for (size_t k = 0; k < nb; k++)
+        out[k] = (int16_t)(src[4 + k] - (int)(((neg >> k) & 1u) << 8));
 }
 
 typedef struct pq_col {
@@ -183,6 +231,7 @@ struct iof__pq_writer {
     uint32_t st64_rows;
     uint64_t row64_bytes; /* bytes a row holds in stage64's columns */
     /* the block of T_BLOCK narrow columns being written (gather16) */
+    pq_buf sdec;          /* int16 [rows of a chunk][T_BLOCK]: a staged chunk's cells, decoded */
     pq_buf act;           /* uint8 per row: 1 if the row has cells in the block */
     pq_buf skip8;         /* uint32 per 8 rows: iof__pq_act_skip8() of act */
     pq_buf blk;           /* int16 [T_BLOCK][rows with cells]: the block's cells, column-major */
@@ -241,7 +290,7 @@ static inline size_t block_end(const iof__pq_writer *w, size_t j0)
 static inline void stage16_clear(const iof__pq_writer *w, sblock *blk, spool *sp, pq_buf *rows, pq_buf *spans)
 {
     for (size_t b = 0; b < w->nblk; b++)
-        blk[b].nch = 0, blk[b].rows = 0;
+        blk[b].nch = 0, blk[b].rows = 0, blk[b].wide.len = 0;
     sp->next = 0;
     rows->len = 0;
     spans->len = 0;
