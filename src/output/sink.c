@@ -10,6 +10,7 @@
 #include "common/grow.h"
 #include "common/thread.h"
 #include "output/cluster.h"
+#include "output/parquet/pq_writer.h"
 #include "output/sink.h"
 
 #define SINK_ERRLEN 1024
@@ -44,6 +45,7 @@ struct iof__sink {
     const iof__row_kind *kind;
     iof__schema schema[2];    /* wide, nested */
     bool use_layout[2];
+    iof__pq_regions *regions; /* the Parquet writers' shared staging regions */
     void *build[2];           /* the kind's row builders of this thread, per layout */
     sink_file files[IOF_MAX_OPEN_FILES];
     uint64_t tick;
@@ -96,6 +98,10 @@ int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_
         s->use_layout[layout] = true;
     }
     int rc = IOF_OK;
+    if ((cfg->formats & IOF_FMT_PARQUET) && !(s->cfg.wopts.regions = s->regions = iof__pq_regions_new())) {
+        rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+        goto fail;
+    }
     if (!s->dir) {
         rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
         goto fail;
@@ -573,6 +579,7 @@ void iof__sink_destroy(iof__sink *s)
         free(s->done[i].path);
     free(s->done);
     free(s->dir);
+    iof__pq_regions_free(s->regions); /* after every writer (closed above) */
     free(s);
 }
 

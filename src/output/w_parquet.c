@@ -53,6 +53,7 @@ static int pq_open(iof__writer **out, iof__outfile *f, const iof__schema *s, con
     cfg.zstd_level = o ? o->zstd_level : 0;
     cfg.row_group_bytes = o ? o->row_group_bytes : 0;
     cfg.threads = o ? o->threads : 0;
+    cfg.regions = o ? o->regions : NULL;
     cfg.kv = kv;
     cfg.n_kv = n_kv;
     cfg.sink = sink_outfile;

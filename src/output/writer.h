@@ -27,6 +27,7 @@ typedef struct iof__writer_opts {
     const iof__kv *kv;             /* parquet: key-value metadata (provenance, parameters) */
     size_t n_kv;
     unsigned threads;             /* parquet: 1 = no helper threads (same bytes), 0 = by cores */
+    struct iof__pq_regions *regions; /* parquet: staging regions shared by a run's writers, or NULL */
     bool csv_lf;                  /* csv: lines end in "\n" (default: RFC 4180's "\r\n") */
 } iof__writer_opts;
 

@@ -848,6 +848,54 @@ static void test_wide_span_rows(void)
     iof__pq_buf_free(&f);
 }
 
+/* Two writers sharing one pool of staging regions (as a run's writers do), each with its flush
+ * thread giving regions back while the caller takes them for the other writer: every file
+ * has the bytes a writer with its own regions writes. Row groups large enough that a side
+ * needs more than its first 8 MiB region (the ones the pool hands around). */
+static void test_shared_regions(void)
+{
+    static iof__column cols[WS + 4];
+    iof__schema s;
+    wide_schema(&s, cols);
+    w_mixed_tv = false;
+    enum { ROWS = 110000 };
+    iof__pq_regions *pool = iof__pq_regions_new();
+    ASSERT_TRUE(pool != NULL);
+    pq_buf f[2] = {{0}}, g[2] = {{0}};
+    iof__pq_writer *w[2];
+    for (int k = 0; k < 2; k++) {
+        iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_NONE, .row_group_bytes = 24u << 20, .regions = pool,
+                                  .sink = mem_sink, .sink_ctx = &f[k]};
+        ASSERT_EQ_INT(iof__pq_writer_open(&w[k], cols, s.n, &cfg, NULL, 0), 0);
+    }
+    wrow x;
+    for (uint64_t r = 0; r < ROWS; r++)
+        for (int k = 0; k < 2; k++) {
+            w_fill(&x, r * 2 + (uint64_t)k);
+            ASSERT_EQ_INT(iof__pq_write_row(w[k], &s, &x), 0);
+        }
+    for (int k = 0; k < 2; k++) {
+        ASSERT_EQ_INT(iof__pq_writer_finish(w[k], NULL, 0), 0);
+        iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_NONE, .row_group_bytes = 24u << 20, .threads = 1,
+                                  .sink = mem_sink, .sink_ctx = &g[k]};
+        ASSERT_EQ_INT(iof__pq_writer_open(&w[k], cols, s.n, &cfg, NULL, 0), 0);
+        for (uint64_t r = 0; r < ROWS; r++) {
+            w_fill(&x, r * 2 + (uint64_t)k);
+            ASSERT_EQ_INT(iof__pq_write_row(w[k], &s, &x), 0);
+        }
+        ASSERT_EQ_INT(iof__pq_writer_finish(w[k], NULL, 0), 0);
+        ASSERT_EQ_U64(f[k].len, g[k].len);
+        ASSERT_TRUE(memcmp(f[k].p, g[k].p, f[k].len) == 0);
+        iof__pq_reader *r;
+        ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, f[k].p, f[k].len, NULL, 0), 0);
+        ASSERT_EQ_U64(iof__pq_reader_nrows(r), ROWS);
+        iof__pq_reader_close(r);
+        iof__pq_buf_free(&f[k]);
+        iof__pq_buf_free(&g[k]);
+    }
+    iof__pq_regions_free(pool);
+}
+
 /* A column chunk larger than the writer holds back (256 KiB) is released and streamed with the
  * file's codec; a small incompressible one is stored uncompressed; both read back. */
 typedef struct brow {
@@ -1006,6 +1054,6 @@ static const iof_test tests[] = {
     TEST(test_utf8),             TEST(test_roundtrip_codecs),          TEST(test_roundtrip_row_groups_pages),
     TEST(test_empty_and_single), TEST(test_errors),                    TEST(test_reader_damage),
     TEST(test_hybrid_masked),    TEST(test_wide_span_rows),            TEST(test_chunk_release_and_codec_choice),
-    TEST(test_lz_frames),        {0}};
+    TEST(test_lz_frames),        TEST(test_shared_regions),            {0}};
 
 int main(void) { return iof_test_run(tests); }

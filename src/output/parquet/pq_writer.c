@@ -104,6 +104,11 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof__column *cols, size_t nc
     if (!w)
         goto nomem;
     w->cfg = *cfg;
+    if (!(w->regions = cfg->regions)) {
+        if (!(w->regions = iof__pq_regions_new()))
+            goto nomem;
+        w->own_regions = true;
+    }
     w->bg = cfg->threads != 1 && (cfg->threads > 1 || sysconf(_SC_NPROCESSORS_ONLN) >= 2);
     if (!w->cfg.row_group_bytes)
         w->cfg.row_group_bytes = IOF_PQ_DEFAULT_ROW_GROUP_BYTES;
@@ -232,6 +237,8 @@ void iof__pq_writer_abort(iof__pq_writer *w)
         free(w->f_sp.reg[r]);
     free(w->sp.reg);
     free(w->f_sp.reg);
+    if (w->own_regions)
+        iof__pq_regions_free(w->regions);
     iof__pq_buf_free(&w->rowcells);
     iof__pq_buf_free(&w->f_srows);
     iof__pq_buf_free(&w->f_spans);

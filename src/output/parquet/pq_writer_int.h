@@ -35,7 +35,7 @@
 /* The staged narrow blocks (below) are stored in chunks of SCHUNK bytes, each whole rows of
  * one block, carved in turn from regions of SREGION bytes (a spool, one per staging side:
  * the row group being filled and the one being flushed). Regions are kept for the next row
- * group, and all but a spool's first are backed by huge pages (iof__mem_hugepages). Why: each
+ * group (or by another writer's, through the pool), and all but a spool's first are backed by huge pages (iof__mem_hugepages). Why: each
  * block used to be its own buffer growing by realloc doubling from 64 bytes, so its pages
  * were fresh ones, 4 KiB at a time, and those first touches were most of the writer's page
  * faults on dense (bench/README.md); a 2 MiB page shared by all blocks' chunks cannot be
@@ -43,7 +43,8 @@
  * most its row group's held bytes (row_group_bytes, 64 MiB by default, plus one row: counted
  * as 2 bytes a cell, so at most 36/64 of that is stored, below) plus one partly filled chunk
  * per block (94 x 64 KiB for the wide layout), so 6 regions = 48 MiB by default; the first
- * region is small pages, so a small file touches only what it stores. */
+ * region is small pages, so a small file touches only what it stores. A side keeps its first
+ * region and gives the others back to the run's pool (iof__pq_regions) when it is emptied. */
 #define SCHUNK ((size_t)64 << 10)
 #define SREGION ((size_t)8 << 20)
 #define SREGIONS_MAX ((size_t)1 << 16) /* regions of a spool: 512 GiB, beyond any row group */
@@ -221,6 +222,8 @@ struct iof__pq_writer {
     size_t nsimple, n16, n64;
     sblock *sblk;         /* nblk blocks: int16 [rows with cells there][T_BLOCK] each */
     spool sp;             /* their chunks */
+    iof__pq_regions *regions; /* where regions but a side's first come from (cfg's, or own) */
+    bool own_regions;
     size_t nblk;          /* ceil(n16 / T_BLOCK) */
     pq_buf rowcells;      /* int16 scratch: one row's explicit narrow cells (write_row) */
     pq_buf srows;         /* per staged row: srow */
@@ -286,12 +289,18 @@ static inline size_t block_end(const iof__pq_writer *w, size_t j0)
     return j0 + T_BLOCK < w->n16 ? j0 + T_BLOCK : w->n16;
 }
 
+/* pq_regions.c: a region for a side's staging (huge pages advised), NULL: out of memory; the
+ * side's regions but its first back to the pool. */
+unsigned char *iof__pqw_region_take(iof__pq_regions *p);
+void iof__pqw_spool_give_back(iof__pq_regions *p, spool *sp);
+
 /* Empties a narrow stage (the one being filled, or the flush side); its regions are kept. */
 static inline void stage16_clear(const iof__pq_writer *w, sblock *blk, spool *sp, pq_buf *rows, pq_buf *spans)
 {
     for (size_t b = 0; b < w->nblk; b++)
         blk[b].nch = 0, blk[b].rows = 0, blk[b].wide.len = 0;
     sp->next = 0;
+    iof__pqw_spool_give_back(w->regions, sp);
     rows->len = 0;
     spans->len = 0;
 }
