@@ -858,13 +858,13 @@ static void test_shared_regions(void)
     iof__schema s;
     wide_schema(&s, cols);
     w_mixed_tv = false;
-    enum { ROWS = 110000 };
+    enum { ROWS = 80000 };
     iof__pq_regions *pool = iof__pq_regions_new();
     ASSERT_TRUE(pool != NULL);
     pq_buf f[2] = {{0}}, g[2] = {{0}};
     iof__pq_writer *w[2];
     for (int k = 0; k < 2; k++) {
-        iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_NONE, .row_group_bytes = 24u << 20, .regions = pool,
+        iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_NONE, .row_group_bytes = 16u << 20, .regions = pool,
                                   .sink = mem_sink, .sink_ctx = &f[k]};
         ASSERT_EQ_INT(iof__pq_writer_open(&w[k], cols, s.n, &cfg, NULL, 0), 0);
     }
@@ -876,7 +876,7 @@ static void test_shared_regions(void)
         }
     for (int k = 0; k < 2; k++) {
         ASSERT_EQ_INT(iof__pq_writer_finish(w[k], NULL, 0), 0);
-        iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_NONE, .row_group_bytes = 24u << 20, .threads = 1,
+        iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_NONE, .row_group_bytes = 16u << 20, .threads = 1,
                                   .sink = mem_sink, .sink_ctx = &g[k]};
         ASSERT_EQ_INT(iof__pq_writer_open(&w[k], cols, s.n, &cfg, NULL, 0), 0);
         for (uint64_t r = 0; r < ROWS; r++) {
