@@ -106,6 +106,7 @@ typedef struct tls_state {
     bool cols;                    /* cols_only: the columns' buffer and summary, no srlt */
     bool cert_cut;                /* a certificate past Joy's 4, or cut by the buffer's end */
     bool sum_cut;                 /* cols: a list or text did not fit the summary */
+    bool not_tls;                 /* cols: the side's first data packet starts no hello */
     uint8_t role;                 /* ROLE_* of the last hello parsed */
     uint8_t version;              /* Joy's internal version: 2 SSLv3 .. 6 TLS 1.3, 0 none */
     uint8_t sid_len;
@@ -563,10 +564,25 @@ static uint8_t byte_at(const iof__feat_pkt *fp, uint32_t i)
     return r.err ? 0 : v;
 }
 
+/* Custom flows (no application identified, unlike Joy's app 443): a side on another port than
+ * 443 (8443, MQTT's 8883...) is taken when its first data packet starts a handshake record with
+ * a ClientHello / ServerHello; a side whose first data packet does not is left alone. */
+static bool hello_start(tls_state *s, const iof__feat_pkt *fp)
+{
+    if (s->seen || s->not_tls || !fp->len)
+        return s->seen;
+    iof__tls_record rec;
+    uint8_t type = byte_at(fp, IOF_TLS_RECORD_HDR);
+    bool hello = iof__tls_record_hdr(fp->data, fp->len, &rec) == IOF_PROTO_OK && rec.type == IOF_TLS_HANDSHAKE &&
+                 (type == IOF_TLS_CLIENT_HELLO || type == IOF_TLS_SERVER_HELLO);
+    s->not_tls = !hello;
+    return hello;
+}
+
 static void tls_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
     tls_state *s = st;
-    if (!(fp->app_tls || fp->key_sp == TLS_PORT || fp->key_dp == TLS_PORT))
+    if (!(fp->app_tls || fp->key_sp == TLS_PORT || fp->key_dp == TLS_PORT || (o->cols_only && hello_start(s, fp))))
         return;
     s->seen = true;
     uint32_t len = fp->wire_len;
@@ -901,6 +917,8 @@ static bool tls_sides(const void *out, const void *in, const tls_state **so, con
 {
     *so = out;
     *si = in && ((const tls_state *)in)->seen ? in : NULL;
+    if ((*so)->cols || (*si && (*si)->cols))
+        return false;   /* cols_only: the columns' state, no srlt (no Joy object) */
     return (*so)->seen && (*so)->version && (!*si || (*si)->version);
 }
 
