@@ -20,8 +20,17 @@
  * it (session id, suites, extension blocks, server name, ClientKeyExchange), read again through
  * proto/tls.h when the flow is written. Every read of the buffer and of the packet goes
  * through rd.h; bytes Joy would read past the data (a record header cut by the packet's end)
- * read as 0 here (docs/JOY.md "Differences from Joy"). Certificates are not parsed (s_cert /
- * c_cert are not written: docs/JOY.md). */
+ * read as 0 here (docs/JOY.md "Differences from Joy"). A Certificate message's certificates
+ * (at most 4) are noted by offset and written as Joy's s_cert / c_cert through proto/x509.h.
+ *
+ * Custom-flow columns (--features tls; docs/OUTPUT.md "Feature columns"): with cols_only the
+ * state keeps a 4 KB buffer (filled up to its end, not Joy's whole-packet refusal; a record
+ * longer than what it holds is read as far as it goes) and, in place of srlt and Joy's buffer,
+ * a fixed per-side summary filled while the buffer is parsed: the ClientHello's version,
+ * suites, extension types, groups, point formats, server name and JA3 string, the
+ * ServerHello's version and suite, the first certificate's names, serial, validity and
+ * algorithms. A side on another port than 443 is taken when its first data packet starts a
+ * hello. */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
