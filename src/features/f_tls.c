@@ -229,11 +229,16 @@ static void sum_text(tls_state *s, unsigned id, const char *t, size_t n)
     u->used = (uint16_t)(u->used + n);
 }
 
-/* A list of numbers as text ("1,2,3"; JA3's "1-2-3" with sep '-') into out (cap bytes) */
-static size_t num_list(const uint16_t *v, uint16_t n, char sep, char *out, size_t cap)
+/* A list of numbers as text ("1,2,3"; JA3's "1-2-3" with sep '-') into out (cap bytes); the
+ * numbers that do not fit are left out (sum_cut) */
+static size_t num_list(tls_state *s, const uint16_t *v, uint16_t n, char sep, char *out, size_t cap)
 {
     size_t o = 0;
-    for (uint16_t i = 0; i < n && o + 7 < cap; i++) {
+    for (uint16_t i = 0; i < n; i++) {
+        if (o + 7 >= cap) {   /* a separator and 5 digits, and a byte to spare */
+            s->sum_cut = true;
+            break;
+        }
         if (i)
             out[o++] = sep;
         int w = snprintf(out + o, cap - o, "%u", v[i]);
@@ -290,13 +295,13 @@ static void sum_ja3(tls_state *s)
         for (uint16_t i = 0; i < counts[l]; i++)
             if (!grease(lists[l][i]))
                 tmp[n++] = lists[l][i];
-        o += num_list(tmp, n, '-', t + o, sizeof(t) - o);
+        o += num_list(s, tmp, n, '-', t + o, sizeof(t) - o);
         if (o < sizeof(t) - 1)
             t[o++] = ',';
     }
     for (uint16_t i = 0; i < u->nformats; i++)
         tmp[i] = u->formats[i];
-    o += num_list(tmp, u->nformats, '-', t + o, sizeof(t) - o);
+    o += num_list(s, tmp, u->nformats, '-', t + o, sizeof(t) - o);
     sum_text(s, TXT_JA3, t, o);
 }
 
@@ -328,16 +333,17 @@ static void sum_hello(tls_state *s, const iof__tls_hello *h)
     sum_client_ext(s, h->extensions);
     if (h->sni.p) {
         size_t o = 0;
-        iof__name_escape(h->sni.p, h->sni.len, 0, t, sizeof(t), &o);
+        if (!iof__name_escape(h->sni.p, h->sni.len, 0, t, sizeof(t), &o))
+            s->sum_cut = true;   /* a name whose escaped text passes 1 KB: its start */
         sum_text(s, TXT_SNI, t, o);
     }
-    sum_text(s, TXT_CS, t, num_list(u->cs, u->ncs, ',', t, sizeof(t)));
-    sum_text(s, TXT_EXT, t, num_list(u->ext, u->next, ',', t, sizeof(t)));
-    sum_text(s, TXT_GROUPS, t, num_list(u->groups, u->ngroups, ',', t, sizeof(t)));
+    sum_text(s, TXT_CS, t, num_list(s, u->cs, u->ncs, ',', t, sizeof(t)));
+    sum_text(s, TXT_EXT, t, num_list(s, u->ext, u->next, ',', t, sizeof(t)));
+    sum_text(s, TXT_GROUPS, t, num_list(s, u->groups, u->ngroups, ',', t, sizeof(t)));
     uint16_t f[TLS_COL_FORMATS];
     for (uint16_t i = 0; i < u->nformats; i++)
         f[i] = u->formats[i];
-    sum_text(s, TXT_FORMATS, t, num_list(f, u->nformats, ',', t, sizeof(t)));
+    sum_text(s, TXT_FORMATS, t, num_list(s, f, u->nformats, ',', t, sizeof(t)));
     sum_ja3(s);
 }
 
