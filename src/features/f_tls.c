@@ -997,18 +997,39 @@ static void tls_json(iof__tbuf *b, const void *out, const void *in, const iof__f
     iof__tb_putc(b, '}');
 }
 
+/* whether an extension text of s's certificates (as put_cert writes them) passes TLS_EXT_TEXT */
+static bool ext_text_cut(const tls_state *s)
+{
+    for (uint8_t i = 0; s && i < s->ncert; i++) {
+        iof__x509 c;
+        uint32_t have = HS_CAP(s) - s->cert[i].off;
+        uint32_t n = s->cert[i].len < have ? s->cert[i].len : have;
+        if (iof__x509_parse(HS(s) + s->cert[i].off, n, &c) != IOF_PROTO_OK)
+            continue;
+        iof__rd er = rd_init_opt(c.extensions.p, c.extensions.len);
+        iof__x509_ext e;
+        for (unsigned k = 0; k < TLS_MAX_CERT_EXT && iof__x509_next_ext(&er, &e); k++)
+            if (iof__x509_ext_text(&e, NULL, 0) >= TLS_EXT_TEXT)
+                return true;
+    }
+    return false;
+}
+
 /* a flow whose tls object is written (tls_json's test) lacks a handshake packet the full buffer
- * refused (Joy refuses it too, silently) or a certificate (past Joy's 4, or cut by the buffer's
- * end); a flow without the object (QUIC on UDP 443: no version ever) is not counted. On custom
- * flows (cols_only): a side whose buffer, lists or texts lost something. */
+ * refused (Joy refuses it too, silently), a certificate (past Joy's 4, or cut by the buffer's
+ * end) or the end of an extension's text (past TLS_EXT_TEXT); a flow without the object (QUIC
+ * on UDP 443: no version ever) is not counted. On custom flows (cols_only): a side whose
+ * buffer, lists or texts lost something. */
 static bool tls_cut(const void *out, const void *in)
 {
     const tls_state *so = out, *si = in;
     if (so->cols || (si && si->cols))
         return so->hs_refused || so->sum_cut || so->cert_cut ||
                (si && (si->hs_refused || si->sum_cut || si->cert_cut));
-    return tls_sides(out, in, &so, &si) &&
-           (so->hs_refused || so->cert_cut || (si && (si->hs_refused || si->cert_cut)));
+    if (!tls_sides(out, in, &so, &si))
+        return false;
+    return so->hs_refused || so->cert_cut || (si && (si->hs_refused || si->cert_cut)) || ext_text_cut(so) ||
+           ext_text_cut(si);
 }
 
 static size_t tls_size(const iof__feat_opts *o)
