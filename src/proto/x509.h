@@ -24,8 +24,10 @@
 #define IOF_X509_MAX_ATTRS 64     /* name entries walked per name (real names hold < 15; the
                                      walk ends with the bytes anyway, this bounds it) */
 #define IOF_X509_MAX_EXTS 64      /* extensions walked per certificate (real ones: < 15) */
-#define IOF_X509_MAX_NAMES 256    /* general names rendered per extension (a SAN of a CDN
-                                     holds ~100; more are left out of the text, not counted) */
+#define IOF_X509_MAX_NAMES 8192   /* entries walked per extension (general names, purposes,
+                                     policies...: a SAN of a CDN holds ~100): 8192 render to
+                                     more than 40 KB, past any text buffer a caller keeps, so
+                                     the walk's end never hides a cut text */
 #define IOF_X509_OID_TEXT 96      /* a dotted OID's text, cut beyond (Joy cuts at 31 anyway) */
 #define IOF_X509_TIME_TEXT 40     /* "Jan  1 00:00:00.123456 2020 GMT" and the like */
 

@@ -858,24 +858,24 @@ static const uint8_t tcert[] = {
     0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08
 };
 
-/* a ServerHello and a Certificate message of `ncert` copies of tcert in one record, then CCS;
- * the Certificate's lengths claim `extra` more bytes for the last certificate (cut) */
-static void tcert_side(unsigned char *ext, unsigned ncert, unsigned extra)
+/* a ServerHello and a Certificate message of `ncert` copies of the n-byte certificate der in one
+ * record, then CCS */
+static void cert_side(unsigned char *ext, unsigned ncert, const uint8_t *der, unsigned n)
 {
     static tmsg m;
     m.n = 0;
     trec(&m, 22, 0);
     thello(&m, 2, 0x44, "x");
-    unsigned list = ncert * (3 + (unsigned)sizeof(tcert)) + extra;
+    unsigned list = ncert * (3 + n);
     t8(&m, 11);
     t24(&m, list + 3);
     t24(&m, list);
     for (unsigned i = 0; i < ncert; i++) {
-        t24(&m, (unsigned)sizeof(tcert) + (i + 1 == ncert ? extra : 0));
-        memcpy(m.b + m.n, tcert, sizeof(tcert));
-        m.n += (uint32_t)sizeof(tcert);
+        t24(&m, n);
+        memcpy(m.b + m.n, der, n);
+        m.n += n;
     }
-    unsigned rl = m.n - 5 + extra;
+    unsigned rl = m.n - 5;
     m.b[3] = (uint8_t)(rl >> 8);
     m.b[4] = (uint8_t)(rl & 255);
     tfeed(ext, &m, 0, m.n, 1000);
@@ -883,6 +883,38 @@ static void tcert_side(unsigned char *ext, unsigned ncert, unsigned extra)
     trec(&m, 20, 1);
     t8(&m, 1);
     tfeed(ext, &m, 0, m.n, 2000);
+}
+
+/* a DER header with a 2-byte length */
+static void der2(tmsg *m, unsigned tag, unsigned len) { t8(m, tag); t8(m, 0x82); t16(m, len); }
+
+/* tcert with a subject alternative name of `names` 10-letter DNS names (its text: 16 bytes each) */
+static uint32_t big_san_cert(tmsg *m, unsigned names)
+{
+    const unsigned tbs_in = 171, gn = names * 12, octet = 4 + gn, ext = 4 + 5 + 4 + octet, exts = 4 + ext,
+                   a3 = 4 + exts, tbs = 4 + tbs_in + a3, cert = tbs + 12 + 11;
+    m->n = 0;
+    der2(m, 0x30, cert);
+    der2(m, 0x30, tbs_in + a3);
+    memcpy(m->b + m->n, tcert + 6, tbs_in);   /* tcert's TBSCertificate content */
+    m->n += tbs_in;
+    der2(m, 0xa3, exts);
+    der2(m, 0x30, ext);
+    der2(m, 0x30, 5 + 4 + octet);
+    static const uint8_t san[] = { 0x06, 0x03, 0x55, 0x1d, 0x11 };
+    memcpy(m->b + m->n, san, sizeof(san));
+    m->n += (uint32_t)sizeof(san);
+    der2(m, 0x04, octet);
+    der2(m, 0x30, gn);
+    for (unsigned i = 0; i < names; i++) {
+        t8(m, 0x82);
+        t8(m, 10);
+        memcpy(m->b + m->n, "abcdefghij", 10);
+        m->n += 10;
+    }
+    memcpy(m->b + m->n, tcert + 6 + tbs_in, 23);   /* its signature algorithm and signature */
+    m->n += 23;
+    return m->n;
 }
 
 static void test_tls_certs(void)
@@ -898,7 +930,7 @@ static void test_tls_certs(void)
     /* the server's side (in): s_cert after the extensions, before srlt */
     setup((iof__feat_opts){ .tls = true });
     tls_side(ext_out, 1, 0);
-    tcert_side(ext_in, 2, 0);
+    cert_side(ext_in, 2, tcert, (unsigned)sizeof(tcert));
     const char *j = json(IOF_FEAT_JOY_MODULES, true);
     snprintf(want, sizeof want, "\"s_cert\":[%s,%s],\"srlt\":", one, one);
     ASSERT_TRUE(strstr(j, want) != NULL);
@@ -907,7 +939,7 @@ static void test_tls_certs(void)
     ASSERT_EQ_U64(cuts[3], 0);
     /* Joy's cap: 4 certificates of 5 (the flow counted as cut) */
     setup((iof__feat_opts){ .tls = true });
-    tcert_side(ext_out, 5, 0);
+    cert_side(ext_out, 5, tcert, (unsigned)sizeof(tcert));
     j = json(IOF_FEAT_JOY_MODULES, false);
     ASSERT_TRUE(strstr(j, "\"s_cert\":[{") != NULL);
     size_t k = 0;
@@ -963,13 +995,40 @@ static void test_tls_certs(void)
     }
 }
 
+/* an extension text past its 8 KB: written cut, the flow counted */
+static void test_tls_cert_text_cut(void)
+{
+    static tmsg der;
+    uint32_t n = big_san_cert(&der, 600);   /* 9,600 bytes of text */
+    setup((iof__feat_opts){ .tls = true });
+    tls_side(ext_out, 1, 0);
+    cert_side(ext_in, 1, der.b, n);
+    const char *j = json(IOF_FEAT_JOY_MODULES, true);
+    const char *p = strstr(j, "{\"X509v3 Subject Alternative Name\":\"DNS:abcdefghij, DNS:abcdefghij");
+    ASSERT_TRUE(p != NULL);
+    const char *q = strchr(p + 37, '"');
+    ASSERT_TRUE(q != NULL);
+    ASSERT_EQ_INT(q - (p + 36), 8191);   /* TLS_EXT_TEXT - 1 bytes */
+    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
+    iof__featset_count_cuts(&fs, ext_out, ext_in, cuts);
+    ASSERT_EQ_U64(cuts[3], 1);
+    /* 500 names (8,000 bytes): whole, not counted */
+    n = big_san_cert(&der, 500);
+    setup((iof__feat_opts){ .tls = true });
+    tls_side(ext_out, 1, 0);
+    cert_side(ext_in, 1, der.b, n);
+    iof__featset_count_cuts(&fs, ext_out, ext_in, cuts);
+    ASSERT_EQ_U64(cuts[3], 1);
+    ASSERT_TRUE(strstr(json(IOF_FEAT_JOY_MODULES, true), "\"subject_public_key_size\":256}]") != NULL);
+}
+
 /* the custom-flow columns' summary (cols_only): client and server sides */
 static void test_tls_columns(void)
 {
     setup((iof__feat_opts){ .tls = true, .cols_only = true });
     ASSERT_TRUE(fs.ext_size < 16384);   /* not Joy's 11,000-byte buffer and srlt */
     tls_side(ext_out, 1, 0);
-    tcert_side(ext_in, 1, 0);
+    cert_side(ext_in, 1, tcert, (unsigned)sizeof(tcert));
     const iof__feat_cols *c = iof__feat_tls.cols;
     iof__value v;
     c->get(ext_out, ext_in, 0, 0, &v);   /* tls_c_version */
@@ -1055,7 +1114,7 @@ static const iof_test tests[] = {
     TEST(test_byte_dist_reduction), TEST(test_wht), TEST(test_payload), TEST(test_hd),
     TEST(test_idp), TEST(test_ppi), TEST(test_tcp_opts), TEST(test_registry_and_set),
     TEST(test_dhcp), TEST(test_dhcp_caps), TEST(test_dns), TEST(test_dns_malformed),
-    TEST(test_dns_caps), TEST(test_tls_pair), TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_columns),
+    TEST(test_dns_caps), TEST(test_tls_pair), TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns),
     { 0, 0 },
 };
 
