@@ -26,6 +26,14 @@ static inline iof__rd rd_init(const uint8_t *p, size_t n)
     return r;
 }
 
+/* rd_init of a range that may be absent (p NULL, n 0: an empty reader; rd_init(NULL, 0) would
+ * compute NULL + 0, undefined) */
+static inline iof__rd rd_init_opt(const uint8_t *p, size_t n)
+{
+    static const uint8_t none[1];
+    return p ? rd_init(p, n) : rd_init(none, 0);
+}
+
 static inline size_t rd_left(const iof__rd *r) { return (size_t)(r->end - r->p); }
 
 static inline bool rd_has(const iof__rd *r, size_t n) { return n <= (size_t)(r->end - r->p); }

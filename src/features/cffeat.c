@@ -18,7 +18,7 @@ _Static_assert(IOF_FEAT_COL_IDS == IDX_FIELD_MASK + 1, "a module's column ids fi
 unsigned iof__cffeat_bits(void)
 {
     return IOF_FEATURE_BYTE_DIST | IOF_FEATURE_ENTROPY | IOF_FEATURE_SPLT | IOF_FEATURE_WHT | IOF_FEATURE_DNS |
-           IOF_FEATURE_DHCP | IOF_FEATURE_PAYLOAD;
+           IOF_FEATURE_DHCP | IOF_FEATURE_PAYLOAD | IOF_FEATURE_TLS;
 }
 
 int iof__cffeat_set(iof__featset *s, unsigned features)
@@ -30,6 +30,7 @@ int iof__cffeat_set(iof__featset *s, unsigned features)
                          .dns = (features & IOF_FEATURE_DNS) != 0,
                          .dhcp = (features & IOF_FEATURE_DHCP) != 0,
                          .payload = (features & IOF_FEATURE_PAYLOAD) != 0,
+                         .tls = (features & IOF_FEATURE_TLS) != 0,
                          .cols_only = true };
     return iof__featset_init(s, &o);
 }

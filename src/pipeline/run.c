@@ -74,7 +74,7 @@ static iof__cf_rowcfg cf_rowcfg(const iof_config *c, bool wide)
 }
 
 /* Which --features names a run takes (docs/OUTPUT.md "Feature columns"): the timeline dns and
- * tls; custom-flow records byte_dist, entropy, splt, wht, dns, dhcp and payload, and l7 in a build
+ * tls; custom-flow records byte_dist, entropy, splt, wht, dns, tls, dhcp and payload, and l7 in a build
  * with nDPI, when a parquet / csv / jsonl file holds them (Joy flows have their own fixed
  * features); telemetry rows none yet. What "all" means. */
 static unsigned features_taken(const iof_config *c)
@@ -108,7 +108,7 @@ static int resolve_features(const iof_config *c, unsigned *out, char *err, size_
     if (refused && c->table == IOF_TABLE_TELEMETRY)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--features %s: telemetry rows have no feature columns yet (not built yet): leave it "
-                         "out (byte_dist, entropy, splt, wht, dns, dhcp, payload, l7: --table customflow; dns, tls: "
+                         "out (byte_dist, entropy, splt, wht, dns, tls, dhcp, payload, l7: --table customflow; dns, tls: "
                          "--table timeline)", names);
     if (refused && c->table == IOF_TABLE_TIMELINE)
         return iof__fail(err, errlen, IOF_E_INVAL,
@@ -122,7 +122,7 @@ static int resolve_features(const iof_config *c, unsigned *out, char *err, size_
     if (refused)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--features %s on custom-flow records: not built yet (they take byte_dist, entropy, "
-                         "splt, wht, dns, dhcp, payload, l7; tls is the timeline's: --table timeline)", names);
+                         "splt, wht, dns, tls, dhcp, payload, l7)", names);
     *out = f;
     return IOF_OK;
 }

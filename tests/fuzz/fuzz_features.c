@@ -16,7 +16,10 @@
  * decoder, given an exactly-sized heap copy of min(len, 24) bytes, writes a balanced list.
  * Byte 0's top bit switches to the custom-flow columns (cols_only, splt on): then every column
  * of every module's cols hook, both layouts, is read one way and as a pair: a list's length is
- * bounded, each text cell's bytes are readable (ASan) and printable where the module says. */
+ * bounded, each text cell's bytes are readable (ASan) and printable where the module says.
+ * Seeds seed-tls12-handshake (a ServerHello and Certificate: s_cert, x509 through f_tls) and
+ * seed-tls-firefox58 also come with byte 0's top bit set (-columns: the tls columns' summary,
+ * certificate included). */
 #include <stdalign.h>
 #include <stdbool.h>
 #include <stdint.h>

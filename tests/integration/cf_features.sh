@@ -144,8 +144,6 @@ refused "timeline takes dns and tls only" --table timeline --features byte_dist 
 refused "timeline takes dns and tls only" --table timeline --features dns,entropy -f csv
 refused "telemetry rows have no feature columns" --table telemetry --features entropy -f csv
 refused "telemetry rows have no feature columns" --table telemetry --features dns -f csv
-refused "not built yet" --features tls -f csv
-refused "not built yet" --features byte_dist,tls -f jsonl
 refused "Joy flows (-f joy) have their own fixed features" --features byte_dist -f joy
 # the wide layout's 8192 columns: the feature columns take 260 of them (5000 fits without)
 refused "at most 4921 slots" --features byte_dist,entropy --packets 1000 --payload-total 5000 -f csv
@@ -155,7 +153,7 @@ l7=",l7_app"
 "$BIN" --version | grep -q "without nDPI" && l7=""
 "$BIN" extract -q --features all --payload-total 0 -f csv -o "$T/all" "${IN[2]}" || fail "--features all (customflow)"
 for f in $(cd "$T/all" && find . -name '*.csv'); do
-    head -1 "$T/all/$f" | tr -d '\r' | grep -q ',evicted,byte_dist_000,.*,byte_dist_255,byte_dist_mean,byte_dist_std,entropy,total_entropy,wht_0,wht_1,wht_2,wht_3,dns_messages,dns_qname,dns_qtype,dns_rcode,dns_answers,dns_addrs,dhcp_messages,dhcp_msg_type,dhcp_hostname,dhcp_vendor_class,dhcp_params,payload_out,payload_in,splt_count,splt_len_00,.*,splt_len_49,splt_ipt_00,.*,splt_ipt_49'"$l7"'$' \
+    head -1 "$T/all/$f" | tr -d '\r' | grep -q ',evicted,byte_dist_000,.*,byte_dist_255,byte_dist_mean,byte_dist_std,entropy,total_entropy,wht_0,wht_1,wht_2,wht_3,dns_messages,dns_qname,dns_qtype,dns_rcode,dns_answers,dns_addrs,tls_c_version,tls_s_version,tls_sni,tls_cs,tls_scs,tls_ext,tls_groups,tls_ec_formats,tls_ja3,tls_certs,tls_cert_subject,tls_cert_issuer,tls_cert_serial,tls_cert_not_before,tls_cert_not_after,tls_cert_key_algo,tls_cert_key_bits,tls_cert_sig_algo,dhcp_messages,dhcp_msg_type,dhcp_hostname,dhcp_vendor_class,dhcp_params,payload_out,payload_in,splt_count,splt_len_00,.*,splt_len_49,splt_ipt_00,.*,splt_ipt_49'"$l7"'$' \
         || fail "$f: --features all header: $(head -1 "$T/all/$f" | tail -c 200)"
 done
 "$BIN" extract -q --features all --table telemetry -f csv -o "$T/allt" "${IN[2]}" || fail "--features all (telemetry)"

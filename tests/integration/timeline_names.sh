@@ -104,8 +104,8 @@ fi
 # refused: exit 1, nothing written
 C=$CORPUS/mixed__joy-sample__sample.pcap
 [ -f "$C" ] || C=$(find "$CORPUS" -name '*.pcap' | head -1)
-# (--features dns on custom-flow records is the dns_* group now: tls stays refused there)
-for args in "--features tls" "--table telemetry --features tls" "--table timeline --features dns,nope"; do
+# (--features dns and tls on custom-flow records are the dns_* and tls_* groups now)
+for args in "--table telemetry --features tls" "--table timeline --features dns,nope"; do
     # shellcheck disable=SC2086
     "$BIN" extract -f csv $args -o "$T/refused" "$C" > "$T/refused.log" 2>&1
     rc=$?

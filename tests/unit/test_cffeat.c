@@ -203,12 +203,20 @@ static void test_columns(void)
     ASSERT_TRUE(s.cols[iof__schema_find(&s, "byte_dist")].list);
     ASSERT_EQ_STR(s.cols[s.n - 1].name, "byte_dist_std");
     iof__schema_free(&s);
-    /* without --features: the schema of before */
+    /* without --features: the schema of before; tls: its 18 tls_* columns after the base ones
+     * (the lists as text in the wide layout) */
     iof__schema a, b;
     ASSERT_EQ_INT(iof__cf_schema(&a, &base), IOF_OK);
-    base.features = IOF_FEATURE_TLS; /* not the records' bit: no columns */
+    base.features = IOF_FEATURE_TLS;
     ASSERT_EQ_INT(iof__cf_schema(&b, &base), IOF_OK);
-    ASSERT_EQ_INT(a.n, b.n);
+    ASSERT_EQ_INT(a.n + 18, b.n);
+    ASSERT_EQ_STR(b.cols[a.n].name, "tls_c_version");
+    ASSERT_EQ_STR(b.cols[b.n - 1].name, "tls_cert_sig_algo");
+    int cs = iof__schema_find(&b, "tls_cs");
+    ASSERT_TRUE(cs > 0 && b.cols[cs].type == IOF_VT_STRING && !b.cols[cs].list);
+    iof__cf_rowcfg none = base;
+    none.features = 0;
+    ASSERT_EQ_INT(iof__cf_wide_max_payload_total(&none) - iof__cf_wide_max_payload_total(&base), 18);
     iof__schema_free(&a);
     iof__schema_free(&b);
 }

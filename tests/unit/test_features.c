@@ -840,6 +840,229 @@ static void test_tls_caps(void)
     ASSERT_EQ_INT(k, 50);   /* Joy's NUM_PKT_LEN_TLS */
 }
 
+/* --- tls certificates: a 200-byte one (v1, serial 5, ecdsa-with-SHA256, issuer CN=ca, UTCTime /
+ * GeneralizedTime validity, subject CN=dev, a P-256 key, an 8-byte signature) --- */
+static const uint8_t tcert[] = {
+    0x30, 0x81, 0xc5, 0x30, 0x81, 0xab, 0x02, 0x01, 0x05, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48,
+    0xce, 0x3d, 0x04, 0x03, 0x02, 0x30, 0x0d, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x03,
+    0x0c, 0x02, 0x63, 0x61, 0x30, 0x20, 0x17, 0x0d, 0x32, 0x34, 0x30, 0x31, 0x30, 0x31, 0x30, 0x30,
+    0x30, 0x30, 0x30, 0x30, 0x5a, 0x18, 0x0f, 0x32, 0x30, 0x33, 0x34, 0x30, 0x31, 0x30, 0x31, 0x30,
+    0x30, 0x30, 0x30, 0x30, 0x30, 0x5a, 0x30, 0x0e, 0x31, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x04,
+    0x03, 0x0c, 0x03, 0x64, 0x65, 0x76, 0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce,
+    0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+    0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02, 0x03, 0x09, 0x00,
+    0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08
+};
+
+/* a ServerHello and a Certificate message of `ncert` copies of the n-byte certificate der in one
+ * record, then CCS */
+static void cert_side(unsigned char *ext, unsigned ncert, const uint8_t *der, unsigned n)
+{
+    static tmsg m;
+    m.n = 0;
+    trec(&m, 22, 0);
+    thello(&m, 2, 0x44, "x");
+    unsigned list = ncert * (3 + n);
+    t8(&m, 11);
+    t24(&m, list + 3);
+    t24(&m, list);
+    for (unsigned i = 0; i < ncert; i++) {
+        t24(&m, n);
+        memcpy(m.b + m.n, der, n);
+        m.n += n;
+    }
+    unsigned rl = m.n - 5;
+    m.b[3] = (uint8_t)(rl >> 8);
+    m.b[4] = (uint8_t)(rl & 255);
+    tfeed(ext, &m, 0, m.n, 1000);
+    m.n = 0;
+    trec(&m, 20, 1);
+    t8(&m, 1);
+    tfeed(ext, &m, 0, m.n, 2000);
+}
+
+/* a DER header with a 2-byte length */
+static void der2(tmsg *m, unsigned tag, unsigned len) { t8(m, tag); t8(m, 0x82); t16(m, len); }
+
+/* tcert with a subject alternative name of `names` 10-letter DNS names (its text: 16 bytes each) */
+static uint32_t big_san_cert(tmsg *m, unsigned names)
+{
+    const unsigned tbs_in = 171, gn = names * 12, octet = 4 + gn, ext = 4 + 5 + 4 + octet, exts = 4 + ext,
+                   a3 = 4 + exts, tbs = 4 + tbs_in + a3, cert = tbs + 12 + 11;
+    m->n = 0;
+    der2(m, 0x30, cert);
+    der2(m, 0x30, tbs_in + a3);
+    memcpy(m->b + m->n, tcert + 6, tbs_in);   /* tcert's TBSCertificate content */
+    m->n += tbs_in;
+    der2(m, 0xa3, exts);
+    der2(m, 0x30, ext);
+    der2(m, 0x30, 5 + 4 + octet);
+    static const uint8_t san[] = { 0x06, 0x03, 0x55, 0x1d, 0x11 };
+    memcpy(m->b + m->n, san, sizeof(san));
+    m->n += (uint32_t)sizeof(san);
+    der2(m, 0x04, octet);
+    der2(m, 0x30, gn);
+    for (unsigned i = 0; i < names; i++) {
+        t8(m, 0x82);
+        t8(m, 10);
+        memcpy(m->b + m->n, "abcdefghij", 10);
+        m->n += 10;
+    }
+    memcpy(m->b + m->n, tcert + 6 + tbs_in, 23);   /* its signature algorithm and signature */
+    m->n += 23;
+    return m->n;
+}
+
+static void test_tls_certs(void)
+{
+    static const char one[] =
+        "{\"length\":200,\"serial_number\":\"05\",\"signature\":\"0102030405060708\","
+        "\"signature_algo\":\"ecdsa-with-SHA256\",\"signature_key_size\":64,"
+        "\"issuer\":[{\"commonName\":\"ca\"}],\"subject\":[{\"commonName\":\"dev\"}],"
+        "\"validity_not_before\":\"Jan  1 00:00:00 2024 GMT\","
+        "\"validity_not_after\":\"Jan  1 00:00:00 2034 GMT\","
+        "\"subject_public_key_algo\":\"id-ecPublicKey\",\"subject_public_key_size\":256}";
+    char want[2048];
+    /* the server's side (in): s_cert after the extensions, before srlt */
+    setup((iof__feat_opts){ .tls = true });
+    tls_side(ext_out, 1, 0);
+    cert_side(ext_in, 2, tcert, (unsigned)sizeof(tcert));
+    const char *j = json(IOF_FEAT_JOY_MODULES, true);
+    snprintf(want, sizeof want, "\"s_cert\":[%s,%s],\"srlt\":", one, one);
+    ASSERT_TRUE(strstr(j, want) != NULL);
+    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
+    iof__featset_count_cuts(&fs, ext_out, ext_in, cuts);
+    ASSERT_EQ_U64(cuts[3], 0);
+    /* Joy's cap: 4 certificates of 5 (the flow counted as cut) */
+    setup((iof__feat_opts){ .tls = true });
+    cert_side(ext_out, 5, tcert, (unsigned)sizeof(tcert));
+    j = json(IOF_FEAT_JOY_MODULES, false);
+    ASSERT_TRUE(strstr(j, "\"s_cert\":[{") != NULL);
+    size_t k = 0;
+    for (const char *p = j; (p = strstr(p, "{\"length\":200")); p++)
+        k++;
+    ASSERT_EQ_INT(k, 4);
+    iof__featset_count_cuts(&fs, ext_out, NULL, cuts);
+    ASSERT_EQ_U64(cuts[3], 1);
+    /* a record the buffer cannot hold whole (its last packet refused): Joy parses none of it
+     * ("corrupt buffer data": no role), the flow counted. One 11,000-byte record: its first
+     * 10,990 bytes fit, the last 10 are refused; then a packet whose first 10 bytes end that
+     * record (0x14: not appended) and a CCS. The columns' 4 KB buffer keeps its start: the
+     * ServerHello and the first certificate are read, the second is cut (counted). */
+    static tmsg m;
+    for (int cols = 0; cols < 2; cols++) {
+    m.n = 0;
+    setup((iof__feat_opts){ .tls = true, .cols_only = cols == 1 });
+    trec(&m, 22, 11000 - 5);
+    thello(&m, 2, 0x44, "x");
+    unsigned left = 11000 - m.n - 4;   /* the Certificate message's body */
+    unsigned second = left - 3 - 3 - (unsigned)sizeof(tcert) - 3;
+    t8(&m, 11);
+    t24(&m, left);
+    t24(&m, left - 3);
+    t24(&m, (unsigned)sizeof(tcert));
+    memcpy(m.b + m.n, tcert, sizeof(tcert));
+    m.n += (uint32_t)sizeof(tcert);
+    t24(&m, second);
+    t8(&m, 0x30);   /* a SEQUENCE as long as the rest */
+    t8(&m, 0x82);
+    t16(&m, second - 4);
+    memset(m.b + m.n, 0, 11000 - m.n);
+    m.n = 11000;
+    tfeed(ext_out, &m, 0, 10990, 1000);
+    tfeed(ext_out, &m, 10990, 11000, 1500);
+    m.n = 0;
+    for (int i = 0; i < 10; i++)
+        t8(&m, 0x14);
+    trec(&m, 20, 1);
+    t8(&m, 1);
+    tfeed(ext_out, &m, 0, m.n, 2000);
+    iof__featset_count_cuts(&fs, ext_out, NULL, cuts);
+    ASSERT_EQ_U64(cuts[3], 2 + (uint64_t)cols);
+    if (!cols) {
+        ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false), ",\"tls\":{\"error\":\"no role\"}");
+        continue;
+    }
+    iof__value v;
+    iof__feat_tls.cols->get(ext_out, NULL, 9, 0, &v);   /* tls_certs */
+    ASSERT_EQ_INT(v.i, 2);
+    iof__feat_tls.cols->get(ext_out, NULL, 10, 0, &v);   /* tls_cert_subject */
+    ASSERT_TRUE(!v.null && v.len == 6 && memcmp(v.p, "CN=dev", 6) == 0);
+    }
+}
+
+/* an extension text past its 8 KB: written cut, the flow counted */
+static void test_tls_cert_text_cut(void)
+{
+    static tmsg der;
+    uint32_t n = big_san_cert(&der, 600);   /* 9,600 bytes of text */
+    setup((iof__feat_opts){ .tls = true });
+    tls_side(ext_out, 1, 0);
+    cert_side(ext_in, 1, der.b, n);
+    const char *j = json(IOF_FEAT_JOY_MODULES, true);
+    const char *p = strstr(j, "{\"X509v3 Subject Alternative Name\":\"DNS:abcdefghij, DNS:abcdefghij");
+    ASSERT_TRUE(p != NULL);
+    const char *q = strchr(p + 37, '"');
+    ASSERT_TRUE(q != NULL);
+    ASSERT_EQ_INT(q - (p + 36), 8191);   /* TLS_EXT_TEXT - 1 bytes */
+    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
+    iof__featset_count_cuts(&fs, ext_out, ext_in, cuts);
+    ASSERT_EQ_U64(cuts[3], 1);
+    /* 500 names (8,000 bytes): whole, not counted */
+    n = big_san_cert(&der, 500);
+    setup((iof__feat_opts){ .tls = true });
+    tls_side(ext_out, 1, 0);
+    cert_side(ext_in, 1, der.b, n);
+    iof__featset_count_cuts(&fs, ext_out, ext_in, cuts);
+    ASSERT_EQ_U64(cuts[3], 1);
+    ASSERT_TRUE(strstr(json(IOF_FEAT_JOY_MODULES, true), "\"subject_public_key_size\":256}]") != NULL);
+}
+
+/* the custom-flow columns' summary (cols_only): client and server sides */
+static void test_tls_columns(void)
+{
+    setup((iof__feat_opts){ .tls = true, .cols_only = true });
+    ASSERT_TRUE(fs.ext_size < 16384);   /* not Joy's 11,000-byte buffer and srlt */
+    tls_side(ext_out, 1, 0);
+    cert_side(ext_in, 1, tcert, (unsigned)sizeof(tcert));
+    const iof__feat_cols *c = iof__feat_tls.cols;
+    iof__value v;
+    c->get(ext_out, ext_in, 0, 0, &v);   /* tls_c_version */
+    ASSERT_TRUE(!v.null && v.i == 0x0303);
+    c->get(ext_out, ext_in, 2, 0, &v);   /* tls_sni */
+    ASSERT_TRUE(!v.null && v.len == 1 && v.p[0] == 'b');
+    c->get(ext_out, ext_in, 4, 0, &v);   /* tls_scs */
+    ASSERT_TRUE(!v.null && v.i == 0xc02f);
+    ASSERT_EQ_INT(c->count(ext_out, ext_in, 64 + 3), 2);   /* tls_cs, nested */
+    c->get(ext_out, ext_in, 64 + 3, 1, &v);
+    ASSERT_EQ_INT(v.i, 0xc02f);
+    c->get(ext_out, ext_in, 3, 0, &v);   /* tls_cs, wide */
+    ASSERT_TRUE(!v.null && v.len == 11 && memcmp(v.p, "49195,49199", 11) == 0);
+    c->get(ext_out, ext_in, 8, 0, &v);   /* tls_ja3 */
+    ASSERT_TRUE(!v.null && v.len == 25 && memcmp(v.p, "771,49195-49199,0-13330,,", 25) == 0);
+    const char *texts[][2] = { { "10", "CN=dev" }, { "11", "CN=ca" }, { "12", "05" },
+                               { "13", "2024-01-01T00:00:00Z" }, { "14", "2034-01-01T00:00:00Z" },
+                               { "15", "id-ecPublicKey" }, { "17", "ecdsa-with-SHA256" } };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        c->get(ext_out, ext_in, (uint32_t)atoi(texts[i][0]), 0, &v);
+        ASSERT_TRUE(!v.null && v.len == strlen(texts[i][1]) && memcmp(v.p, texts[i][1], v.len) == 0);
+    }
+    c->get(ext_out, ext_in, 9, 0, &v);   /* tls_certs */
+    ASSERT_EQ_INT(v.i, 1);
+    c->get(ext_out, ext_in, 16, 0, &v);   /* tls_cert_key_bits */
+    ASSERT_EQ_INT(v.i, 256);
+    /* one-way (the client alone): no server columns */
+    c->get(ext_out, NULL, 4, 0, &v);
+    ASSERT_TRUE(v.null);
+    ASSERT_EQ_U64(c->count(ext_out, NULL, 64 + 3), 2);
+    c->get(ext_in, NULL, 0, 0, &v);
+    ASSERT_TRUE(v.null);
+}
+
 static void test_registry_and_set(void)
 {
     size_t n;
@@ -854,9 +1077,9 @@ static void test_registry_and_set(void)
     ASSERT_EQ_STR(reg[9]->name, "splt");   /* custom-flow columns only: no Joy output */
     ASSERT_TRUE(reg[9]->joy_json == NULL);
     for (size_t i = 0; i < n; i++) {
-        /* custom-flow columns (--features): byte_dist, wht, dns, dhcp, payload, splt (test_cffeat.c);
-         * not tls (yet) */
-        ASSERT_TRUE((reg[i]->cols != NULL) == (i <= 2 || i == 4 || i == 5 || i == 9));
+        /* custom-flow columns (--features): byte_dist, wht, dns, tls, dhcp, payload, splt
+         * (test_cffeat.c) */
+        ASSERT_TRUE((reg[i]->cols != NULL) == (i <= 5 || i == 9));
         if (i)   /* Joy's print order: slots never go back */
             ASSERT_TRUE(reg[i]->joy_slot >= reg[i - 1]->joy_slot);
     }
@@ -891,7 +1114,7 @@ static const iof_test tests[] = {
     TEST(test_byte_dist_reduction), TEST(test_wht), TEST(test_payload), TEST(test_hd),
     TEST(test_idp), TEST(test_ppi), TEST(test_tcp_opts), TEST(test_registry_and_set),
     TEST(test_dhcp), TEST(test_dhcp_caps), TEST(test_dns), TEST(test_dns_malformed),
-    TEST(test_dns_caps), TEST(test_tls_pair), TEST(test_tls_errors), TEST(test_tls_caps),
+    TEST(test_dns_caps), TEST(test_tls_pair), TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns),
     { 0, 0 },
 };
 

@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# TLS server certificates (src/proto/x509.c through src/features/f_tls.c; docs/JOY.md "tls",
+# docs/OUTPUT.md "tls") against tshark, on the corpus captures whose MANIFEST.tsv description
+# mentions TLS or x509 and in which tshark finds a Certificate message (TLS <= 1.2: 1.3's are
+# encrypted):
+#  - Joy (`-f joy -o -`): every flow with s_cert / c_cert: its certificates are those of the first
+#    Certificate messages tshark reads from that side of the TCP connection within the flow's
+#    times (at most 4, Joy's cap), each with tshark's length, serial number (without DER's
+#    leading zero), issuer and subject entries (OpenSSL's names of tshark's OIDs; the values with
+#    Joy's '.' for bytes outside 0x20..0x7e and \ / "), validity (ASN1_TIME_print of tshark's
+#    time) and public key algorithm (OpenSSL's name of tshark's OID);
+#  - custom flows (`-f jsonl --features tls --variant bi`): every record with a tls_* column has
+#    tshark's first ClientHello / ServerHello / Certificate of that connection (its ports, within
+#    the record's times): tls_sni = tls.handshake.extensions_server_name, tls_c_version =
+#    tls.handshake.version, tls_cs = the ciphersuites, tls_ext = the extension types, tls_groups
+#    and tls_ec_formats, tls_s_version = the ServerHello's supported_version (else its version),
+#    tls_scs, and the first certificate's serial, subject / issuer ("C=US, O=.., CN=..") and
+#    not_before / not_after, tls_certs the message's certificate count (at most 4).
+# Requires at least 20 Joy flows with certificates and 20 custom-flow records with a certificate
+# (so it can fail); skips (77) without tshark or the corpus.
+source "$(dirname "$0")/lib.bash"
+CORPUS=${IOF_SHARED:-}/corpus
+if [ ! -f "$CORPUS/MANIFEST.tsv" ]; then echo "SKIP: no capture corpus at '$CORPUS' (set IOF_SHARED)"; exit 77; fi
+if ! command -v tshark >/dev/null; then echo "SKIP: tshark is not installed"; exit 77; fi
+
+cat > "$T/tshark.py" <<'PY'
+# tshark's TLS handshakes of a capture (JSON, duplicate keys kept) -> one JSON line per hello or
+# Certificate message: time, addresses, ports, kind and fields.
+import json, subprocess, sys
+cap, out = sys.argv[1], sys.argv[2]
+def pairs(p):
+    d = {}
+    for k, v in p:
+        d.setdefault(k, []).append(v)
+    return d
+raw = subprocess.run(["tshark", "-r", cap, "-T", "json", "-Y",
+                      "ip && tcp && (tls.handshake.type == 1 || tls.handshake.type == 2 || tls.handshake.type == 11)"],
+                     capture_output=True, text=True).stdout
+try:
+    pkts = json.loads(raw or "[]", object_pairs_hook=pairs)
+except ValueError:   # a capture tshark cannot read to its end (the corpus's cut ones)
+    sys.exit(3)
+def all_of(o, key):   # every value of key anywhere under o, in order
+    r = []
+    if isinstance(o, dict):
+        for k, vs in o.items():
+            for v in vs:
+                if k == key:
+                    r.append(v)
+                r += all_of(v, key)
+    elif isinstance(o, list):
+        for x in o:
+            r += all_of(x, key)
+    return r
+def one(o, key, default=None):
+    v = all_of(o, key)
+    return v[0] if v else default
+def name(tree):   # [(oid, value)] of an rdnSequence_tree
+    r = []
+    for item in all_of(tree, "x509if.RelativeDistinguishedName_item_element"):
+        oid = one(item, "x509if.oid") or one(item, "x509if.id")
+        val = None
+        for k in ("x509sat.CountryName", "x509sat.uTF8String", "x509sat.printableString", "x509sat.IA5String",
+                  "x509sat.teletexString", "x509sat.bmpString", "x509sat.universalString"):
+            val = one(item, k)
+            if val is not None:
+                break
+        r.append((oid, val))
+    return r
+def cert(t):
+    sc = one(t, "x509af.signedCertificate_element")
+    if sc is None:
+        return None
+    times = []
+    for k in ("x509af.notBefore_tree", "x509af.notAfter_tree"):
+        tt = one(sc, k)
+        times.append(one(tt, "x509af.utcTime") or one(tt, "x509af.generalizedTime"))
+    spki = one(sc, "x509af.subjectPublicKeyInfo_element")
+    return {"serial": (one(sc, "x509af.serialNumber") or "").replace(":", ""),
+            "issuer": name(one(sc, "x509af.issuer_tree")), "subject": name(one(sc, "x509af.subject_tree")),
+            "nb": times[0], "na": times[1], "key": one(one(spki, "x509af.algorithm_element"), "x509af.algorithm.id")}
+with open(out, "w") as f:
+    for p in pkts:
+        l = p["_source"][0]["layers"][0]
+        ip, tcp = l["ip"][0], l["tcp"][0]
+        base = {"t": float(l["frame"][0]["frame.time_epoch"][0]), "src": ip["ip.src"][0], "dst": ip["ip.dst"][0],
+                "sp": int(tcp["tcp.srcport"][0]), "dp": int(tcp["tcp.dstport"][0])}
+        for hs in all_of(l.get("tls", []), "tls.handshake"):
+            if not isinstance(hs, dict):
+                continue
+            kind = one(hs, "tls.handshake.type")
+            m = dict(base, kind=kind)
+            if kind in ("1", "2"):
+                m["version"] = int(one(hs, "tls.handshake.version", "0"), 16)
+                sv = all_of(hs, "tls.handshake.extensions.supported_version")
+                m["sv"] = int(sv[0], 16) if sv and kind == "2" else None
+                m["sni"] = one(hs, "tls.handshake.extensions_server_name")
+                m["cs"] = [int(x, 16) for x in all_of(hs, "tls.handshake.ciphersuite")]
+                m["ext"] = [int(x) for x in all_of(hs, "tls.handshake.extension.type")]
+                m["groups"] = [int(x, 16) for x in all_of(hs, "tls.handshake.extensions_supported_group")]
+                m["formats"] = [int(x) for x in all_of(hs, "tls.handshake.extensions_ec_point_format")]
+            elif kind == "11":
+                m["lens"] = [int(x) for x in all_of(hs, "tls.handshake.certificate_length")]
+                m["certs"] = [cert(t) for t in all_of(hs, "tls.handshake.certificate_tree")]
+            else:
+                continue
+            f.write(json.dumps(m) + "\n")
+PY
+
+cat > "$T/check.py" <<'PY'
+import calendar, datetime, glob, json, sys
+hs_file, joy_file, cf_dir, cap = sys.argv[1:5]
+hs = [json.loads(l) for l in open(hs_file)]
+LN = {"2.5.4.3": "commonName", "2.5.4.6": "countryName", "2.5.4.7": "localityName",
+      "2.5.4.8": "stateOrProvinceName", "2.5.4.10": "organizationName", "2.5.4.11": "organizationalUnitName",
+      "2.5.4.5": "serialNumber", "2.5.4.9": "streetAddress", "2.5.4.17": "postalCode", "2.5.4.15": "businessCategory",
+      "1.2.840.113549.1.9.1": "emailAddress", "0.9.2342.19200300.100.1.25": "domainComponent",
+      "1.3.6.1.4.1.311.60.2.1.3": "jurisdictionCountryName", "1.3.6.1.4.1.311.60.2.1.2": "jurisdictionStateOrProvinceName",
+      "1.3.6.1.4.1.311.60.2.1.1": "jurisdictionLocalityName", "2.5.4.97": "organizationIdentifier",
+      "2.5.4.13": "description", "2.5.4.4": "surname", "2.5.4.42": "givenName", "2.5.4.12": "title"}
+SN = {"commonName": "CN", "countryName": "C", "localityName": "L", "stateOrProvinceName": "ST",
+      "organizationName": "O", "organizationalUnitName": "OU", "domainComponent": "DC", "streetAddress": "street"}
+KEY = {"1.2.840.113549.1.1.1": "rsaEncryption", "1.2.840.10045.2.1": "id-ecPublicKey", "1.3.101.112": "ED25519"}
+MON = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+def joy_text(v):
+    return "".join(chr(b) if 0x20 <= b <= 0x7e and chr(b) not in '\\/"' else "." for b in v.encode())
+def tshark_time(s):   # "2017-08-07 15:04:17 (UTC)" or an absolute time "Jan  1, 2050 00:00:00.000000000 UTC"
+    s = s.replace(" (UTC)", "").replace(" UTC", "")
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%b %d, %Y %H:%M:%S.%f"):
+        try:
+            return datetime.datetime.strptime(s[:26] if "." in s else s, fmt)
+        except ValueError:
+            pass
+    return None
+def asn1_print(d):
+    return f"{MON[d.month - 1]} {d.day:2d} {d.hour:02d}:{d.minute:02d}:{d.second:02d} {d.year} GMT"
+def serial(s):
+    return s[2:] if s.startswith("00") and len(s) > 2 else s
+problems, njoy, ncert, ncf, ncfcert, nch = [], 0, 0, 0, 0, 0
+name = cap.rsplit("/", 1)[-1]
+
+def conn(a, ap, b, bp):
+    return [h for h in hs if {(h["src"], h["sp"]), (h["dst"], h["dp"])} == {(a, ap), (b, bp)}]
+
+# Joy flows
+for line in open(joy_file):
+    f = json.loads(line)
+    if "sa" not in f or f.get("pr") != 6 or "tls" not in f:
+        continue
+    tls = f["tls"]
+    t0, t1 = float(f["time_start"]) - 1e-6, float(f["time_end"]) + 1e-6
+    mine = [h for h in conn(f["sa"], f["sp"], f["da"], f["dp"]) if t0 <= h["t"] <= t1]
+    for key in ("s_cert", "c_cert"):
+        if key not in tls:
+            continue
+        njoy += 1
+        where = f"{name} flow {f['sa']}:{f['sp']}>{f['da']}:{f['dp']} {f['time_start']} {key}"
+        # the side that sent it: the out side for the out role's key
+        out_role = "c" if "c_version" in tls and list(tls).index("c_version") == 0 else "s"
+        src = (f["sa"], f["sp"]) if key[0] == out_role else (f["da"], f["dp"])
+        msgs = [h for h in mine if h["kind"] == "11" and (h["src"], h["sp"]) == src]
+        want = [(l, c) for m in msgs for l, c in zip(m["lens"], m["certs"])][:4]
+        got = tls[key]
+        if len(got) != len(want):
+            problems.append(f"{where}: {len(got)} certificates, tshark {len(want)}")
+            continue
+        for g, (l, c) in zip(got, want):
+            ncert += 1
+            if g["length"] != l:
+                problems.append(f"{where}: length {g['length']} != {l}")
+            if c is None or "serial_number" not in g and len(serial(c["serial"])) <= 48:
+                problems.append(f"{where}: certificate not read ({g}) / tshark {c is not None}")
+                continue
+            if "serial_number" in g and g["serial_number"] != serial(c["serial"]):
+                problems.append(f"{where}: serial {g['serial_number']} != {serial(c['serial'])}")
+            for part in ("issuer", "subject"):
+                w = [{LN.get(o, o)[:31]: joy_text(v or "")} for o, v in c[part]][:12]
+                if g.get(part, []) != w:
+                    problems.append(f"{where}: {part} {g.get(part)} != {w}")
+            for k, t in (("validity_not_before", c["nb"]), ("validity_not_after", c["na"])):
+                d = tshark_time(t or "")
+                if d is None or g.get(k) != asn1_print(d):
+                    problems.append(f"{where}: {k} {g.get(k)} != tshark {t}")
+            if c["key"] in KEY and g.get("subject_public_key_algo") != KEY[c["key"]]:
+                problems.append(f"{where}: key {g.get('subject_public_key_algo')} != {c['key']}")
+
+# custom-flow records (bidirectional, nested JSON Lines)
+def text_name(lst):
+    return ", ".join(f"{SN.get(LN.get(o, o), LN.get(o, o))}={v}" for o, v in lst)
+for path in glob.glob(f"{cf_dir}/bidirectional/*.jsonl"):
+    for line in open(path):
+        r = json.loads(line)
+        if r.get("proto") != 6 or all(r.get(k) is None for k in ("tls_c_version", "tls_s_version", "tls_certs")):
+            continue
+        ncf += 1
+        t0, t1 = r["first_seen"] / 1e6 - 1e-6, r["last_seen"] / 1e6 + 1e-6
+        ports = {r["device_port"], r["remote_port"]}
+        mine = [h for h in hs if {h["sp"], h["dp"]} == ports and t0 <= h["t"] <= t1]
+        where = f"{name} record {r['device_port']}<>{r['remote_port']} {r['first_seen']}"
+        ch = next((h for h in mine if h["kind"] == "1"), None)
+        sh = next((h for h in mine if h["kind"] == "2"), None)
+        cm = next((h for h in mine if h["kind"] == "11" and sh and h["src"] == sh["src"]), None)
+        if r.get("tls_c_version") is not None:
+            nch += 1
+            if not ch:
+                problems.append(f"{where}: ClientHello columns, tshark has none")
+            else:
+                for col, w in (("tls_c_version", ch["version"]), ("tls_sni", ch["sni"]), ("tls_cs", ch["cs"][:128]),
+                               ("tls_ext", ch["ext"][:64]), ("tls_groups", ch["groups"][:32]),
+                               ("tls_ec_formats", ch["formats"][:8])):
+                    if r.get(col) != w:
+                        problems.append(f"{where}: {col} {str(r.get(col))[:60]} != tshark {str(w)[:60]}")
+        if r.get("tls_s_version") is not None:
+            if not sh:
+                problems.append(f"{where}: ServerHello columns, tshark has none")
+            else:
+                if r["tls_s_version"] != (sh["sv"] or sh["version"]):
+                    problems.append(f"{where}: tls_s_version {r['tls_s_version']} != {sh['sv'] or sh['version']}")
+                if r.get("tls_scs") != (sh["cs"] or [None])[0]:
+                    problems.append(f"{where}: tls_scs {r.get('tls_scs')} != {sh['cs']}")
+        if r.get("tls_cert_subject") is not None:
+            ncfcert += 1
+            c = cm["certs"][0] if cm and cm["certs"] else None
+            if not c:
+                problems.append(f"{where}: certificate columns, tshark has no Certificate")
+                continue
+            # the certificates whose start the columns' 4 KB buffer holds (with the ServerHello's
+            # record before them), at most 4
+            fit = min(4, len(cm["certs"]))
+            if sum(cm["lens"][:fit]) + 3 * fit + 200 > 4096:
+                fit = None
+            if not 1 <= (r.get("tls_certs") or 0) <= min(4, len(cm["certs"])) or fit and r["tls_certs"] != fit:
+                problems.append(f"{where}: tls_certs {r.get('tls_certs')} != {len(cm['certs'])} ({cm['lens']})")
+            if r.get("tls_cert_serial") != serial(c["serial"]):
+                problems.append(f"{where}: tls_cert_serial {r.get('tls_cert_serial')} != {serial(c['serial'])}")
+            for col, part in (("tls_cert_subject", "subject"), ("tls_cert_issuer", "issuer")):
+                w = text_name(c[part])
+                plain = all(v is not None and v.isprintable() and "\\" not in v for _, v in c[part])
+                if plain and r.get(col) != w:
+                    problems.append(f"{where}: {col} {r.get(col)} != {w}")
+            for col, t in (("tls_cert_not_before", c["nb"]), ("tls_cert_not_after", c["na"])):
+                d = tshark_time(t or "")
+                if d is None or r.get(col) != d.strftime("%Y-%m-%dT%H:%M:%SZ"):
+                    problems.append(f"{where}: {col} {r.get(col)} != tshark {t}")
+            if c["key"] in KEY and r.get("tls_cert_key_algo") != KEY[c["key"]]:
+                problems.append(f"{where}: tls_cert_key_algo {r.get('tls_cert_key_algo')} != {c['key']}")
+for p in problems[:20]:
+    print("  " + p)
+print(f"{name}: {njoy} Joy certificate lists ({ncert} certificates), {ncf} custom-flow tls records "
+      f"({nch} with a ClientHello, {ncfcert} with a certificate), {len(problems)} problems")
+sys.exit(1 if problems else 0)
+PY
+
+ran=0 bad=0 nj=0 nc=0
+while IFS= read -r c; do
+    f=$CORPUS/$c
+    [ -f "$f" ] || continue
+    [ "$(tshark -r "$f" -Y tls.handshake.certificate 2>/dev/null | head -1 | wc -l)" = 1 ] || continue
+    python3 "$T/tshark.py" "$f" "$T/hs.jsonl"
+    case $? in 0) ;; 3) echo "$c: tshark cannot read it to its end: left out"; continue ;; *) fail "$c: tshark" ;; esac
+    "$BIN" extract -f joy -o - "$f" > "$T/joy.ndjson" 2>"$T/err" || fail "$c: extract -f joy exited $? ($(tail -1 "$T/err"))"
+    rm -rf "$T/cf"
+    "$BIN" extract -q -f jsonl --features tls --variant bi --last-seen -o "$T/cf" "$f" 2>"$T/err" \
+        || fail "$c: extract --features tls exited $? ($(tail -1 "$T/err"))"
+    python3 "$T/check.py" "$T/hs.jsonl" "$T/joy.ndjson" "$T/cf" "$f" > "$T/res" || bad=1
+    cat "$T/res"
+    read -r a b < <(sed -n 's/.*: \([0-9]*\) Joy certificate lists.*, \([0-9]*\) with a certificate.*/\1 \2/p' "$T/res")
+    nj=$((nj + ${a:-0})) nc=$((nc + ${b:-0})) ran=$((ran + 1))
+done < <(awk -F'\t' 'NR > 1 && $1 !~ /^malformed\// && $10 ~ /TLS|x509/ { print $1 }' "$CORPUS/MANIFEST.tsv")
+[ "$ran" -ge 3 ] || { echo "SKIP: fewer than 3 corpus captures with TLS certificates"; exit 77; }
+[ "$bad" = 0 ] || fail "certificates or tls columns differ from tshark (above)"
+[ "$nj" -ge 20 ] && [ "$nc" -ge 20 ] || fail "only $nj Joy certificate lists / $nc custom-flow certificates checked: too few"
+echo "ok: $ran captures, $nj Joy certificate lists and $nc custom-flow records' certificates as tshark reads them"
