@@ -71,7 +71,7 @@ static void test_ring_order_wrap_full(void)
     iof__ring_fini(&r);
 }
 
-#define XMSGS 300000
+#define XMSGS 100000
 static void *producer(void *arg)
 {
     iof__ring *r = arg;
@@ -190,7 +190,7 @@ static void run_sharded(unsigned workers, uint64_t max_flows)
     uint64_t x = 0x9e3779b97f4a7c15ULL;
     int64_t ts = 1700000000LL * 1000000000LL;
     static uint8_t pay[64];
-    for (int i = 0; i < 60000; i++) {
+    for (int i = 0; i < 40000; i++) {
         iof__pkt p = gen(&x, &ts, pay);
         iof__view v[2];
         int n = iof__attribute(&p, NULL, v);
@@ -201,7 +201,7 @@ static void run_sharded(unsigned workers, uint64_t max_flows)
         }
         ASSERT_EQ_INT(iof__cflow_packet(t, &p, v, n), IOF_OK);
         ASSERT_EQ_INT(iof__shard_packet(s, &p, v, n), IOF_OK);
-        if (i == 30000) { /* a day completed: every record the clock closed is out */
+        if (i == 20000) { /* a day completed: every record the clock closed is out */
             ASSERT_EQ_INT(iof__shard_sync(s), IOF_OK);
             ASSERT_EQ_U64(many.n, one.n);
         }
