@@ -116,3 +116,22 @@ echo "ok --max-flows: no eviction -> same files; eviction -> every packet in a r
     "$T/in/capture.pcap" 2>"$T/tel.err" || fail "telemetry run"
 grep -q "flow workers: 1 (not sharded: --table telemetry" "$T/tel.err" || { cat "$T/tel.err"; fail "the summary should say why"; }
 echo "ok a run that cannot be sharded says so"
+
+# a stop (SIGINT) while the workers hold records: the same records, ended "stopped", as one table
+head -c 2000000 "$T/in/capture.pcap" > "$T/part.pcap"
+for n in 1 3; do
+    rm -f "$T/fifo"; mkfifo "$T/fifo"
+    ( cat "$T/part.pcap"; sleep 20 ) > "$T/fifo" &
+    wpid=$!
+    "$BIN" extract -q --hash-seed 3 --threads $n --end-reason -f csv --variant both --devices "$T/in/devices.csv" \
+        -o "$T/stop.$n" "$T/fifo" 2>/dev/null &
+    pid=$!
+    sleep 2
+    kill -INT $pid
+    wait $pid; rc=$?
+    kill $wpid 2>/dev/null; wait $wpid 2>/dev/null
+    [ $rc = 130 ] || fail "stopped run, --threads $n: exit $rc, expected 130"
+done
+same "$T/stop.1" "$T/stop.3"
+grep -q ',stopped' "$T/stop.3"/bidirectional/*.csv || fail "no record ended stopped"
+echo "ok SIGINT: the same records, ended stopped"
