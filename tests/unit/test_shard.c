@@ -137,6 +137,16 @@ static int collect(void *ctx, iof__cfrec *r)
     return IOF_OK;
 }
 
+/* a shard of `workers` on table c, its merged records collected into out */
+static iof__shard *start(unsigned workers, const iof__cf_config *c, srecs *out)
+{
+    iof__shard *s = NULL;
+    iof__shard_config sc = { .workers = workers, .cf = *c, .emit = collect, .ctx = out };
+    if (iof__shard_create(&s, &sc) != IOF_OK)
+        IOF_TEST_FAIL_("iof__shard_create failed");
+    return s;
+}
+
 static uint64_t rnd(uint64_t *x)
 {
     *x ^= *x << 13;
@@ -185,9 +195,7 @@ static void run_sharded(unsigned workers, uint64_t max_flows)
     srecs one = { 0 }, many = { 0 };
     iof__cflow *t;
     ASSERT_EQ_INT(iof__cflow_create(&t, &c, collect, &one), IOF_OK);
-    iof__shard *s;
-    iof__shard_config sc = { .workers = workers, .cf = c, .emit = collect, .ctx = &many };
-    ASSERT_EQ_INT(iof__shard_create(&s, &sc), IOF_OK);
+    iof__shard *s = start(workers, &c, &many);
     uint64_t x = 0x9e3779b97f4a7c15ULL;
     int64_t ts = 1700000000LL * 1000000000LL;
     static uint8_t pay[64];
@@ -247,9 +255,7 @@ static void test_shard_evicting(void)
     iof__cf_config c = { .window_ns = 60LL * 1000000000LL, .packets = 3, .payload = 16, .max_flows = 60,
                          .variants = IOF_VARIANT_BI | IOF_VARIANT_UNI, .hash_seed = 5 };
     srecs got = { 0 };
-    iof__shard *s;
-    iof__shard_config sc = { .workers = 2, .cf = c, .emit = collect, .ctx = &got };
-    ASSERT_EQ_INT(iof__shard_create(&s, &sc), IOF_OK);
+    iof__shard *s = start(2, &c, &got);
     uint64_t x = 0x2545f4914f6cdd1dULL, views = 0;
     int64_t ts = 1700000000LL * 1000000000LL;
     static uint8_t pay[64];
@@ -326,9 +332,7 @@ static void holds(uint64_t max_flows, bool compare)
     iof__cflow *t = NULL;
     if (compare)
         ASSERT_EQ_INT(iof__cflow_create(&t, &c, collect, &one), IOF_OK);
-    iof__shard *s;
-    iof__shard_config sc = { .workers = 2, .cf = c, .emit = collect, .ctx = &many };
-    ASSERT_EQ_INT(iof__shard_create(&s, &sc), IOF_OK);
+    iof__shard *s = start(2, &c, &many);
     uint64_t views = 0;
     for (int i = -1; i < 20000 + 12000; i++) {
         /* the old open record, then the late ones, then 12,000 packets over the next 48 s (the
@@ -384,9 +388,7 @@ static void test_shard_destroy_midway(void)
     iof__cf_config c = { .window_ns = 60LL * 1000000000LL, .packets = 3, .payload = 16, .max_flows = 1000,
                          .variants = IOF_VARIANT_BI, .hash_seed = 5 };
     srecs got = { 0 };
-    iof__shard *s;
-    iof__shard_config sc = { .workers = 2, .cf = c, .emit = collect, .ctx = &got };
-    ASSERT_EQ_INT(iof__shard_create(&s, &sc), IOF_OK);
+    iof__shard *s = start(2, &c, &got);
     uint64_t x = 7;
     int64_t ts = 0;
     static uint8_t pay[64];
