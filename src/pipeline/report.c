@@ -271,6 +271,9 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
             fprintf(fp, "; the merge held up to %" PRIu64 " record(s) behind an older one", st->merge_held_peak);
         if (st->merge_evictions)
             fprintf(fp, ", %" PRIu64 " evicted for --max-flows", st->merge_evictions);
+        if (st->flow_workers_dropped)
+            fprintf(fp, "; %" PRIu64 " packet(s) dropped: the workers fell behind the capture",
+                    st->flow_workers_dropped);
         fputc('\n', fp);
     }
     if (r->cfg.features) {
@@ -378,6 +381,9 @@ static size_t warn_reasons(const iof_run *r, char *t, size_t len)
             reason(t, len, &n, "none of the %zu inventory device(s) was seen (check the MACs in %s)",
                    ninv, r->cfg.devices_file ? r->cfg.devices_file : "the inventory");
     }
+    if (st->flow_workers_dropped)
+        reason(t, len, &n, "%" PRIu64 " captured packet(s) were dropped because the flow workers fell behind "
+               "(--threads; their records lack them)", st->flow_workers_dropped);
     if (st->ts_backwards_across_inputs)
         reason(t, len, &n, "%" PRIu64 " packet(s) went back in time across inputs, so records may mix "
                "packets of different minutes (%s)", st->ts_backwards_across_inputs,
@@ -593,6 +599,7 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_str(&b, "not_sharded", st->flow_workers_why, true);
     iof__tb_kv_u64(&b, "merge_held_peak", st->merge_held_peak, true);
     iof__tb_kv_u64(&b, "merge_evictions", st->merge_evictions, true);
+    iof__tb_kv_u64(&b, "dropped", st->flow_workers_dropped, true);
     iof__tb_puts(&b, "},\"labels\":[");
     for (size_t i = 0; i < st->n_labels; i++) {
         const iof__label_stat *l = &st->labels[i];

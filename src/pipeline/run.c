@@ -717,8 +717,6 @@ static const char *unsharded_why(const iof_run *r, const iof__cf_config *fc, uns
      * is the single table's, which the workers do not share */
     if (r->dnsmap || r->snimap || r->appmap)
         return "rules or --features reading the DNS, SNI or application map";
-    if (c->interface)
-        return "live capture";
     const char *why = iof__shard_refuses(fc);
     if (why)
         return why;
@@ -790,7 +788,9 @@ static int setup(iof_run *r)
         /* the rings come out of --max-memory's bytes; each table gets its share of the rest */
         fc.max_bytes = fc.max_bytes ? fc.max_bytes - iof__shard_ring_bytes(workers) : 0;
         iof__shard_config sc = { .workers = workers, .cf = fc, .whole_payload = fc.hooks.ext_size != 0,
-                                 .emit = cf_emit, .ctx = r };
+                                 .live = c->interface != NULL, .emit = cf_emit, .ctx = r };
+        const char *slow = getenv("IOF_TEST_SLOW_WORKER_US");
+        sc.test_slow_us = slow ? (unsigned)strtoul(slow, NULL, 10) % 1000000 : 0;
         if ((rc = iof__shard_create(&r->shard, &sc)) != IOF_OK)
             return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot start %u flow workers", workers);
         r->st.flow_workers = workers;
@@ -1131,6 +1131,7 @@ iof_err iof_run_execute(iof_run *r)
         iof__shard_get_stats(r->shard, &r->st.cf, &ss);
         r->st.merge_held_peak = ss.held_peak;
         r->st.merge_evictions = ss.held_evictions;
+        r->st.flow_workers_dropped = ss.dropped;
     } else if (r->flows) {
         iof__cflow_get_stats(r->flows, &r->st.cf);
     }

@@ -77,6 +77,7 @@ struct iof__shard {
     int64_t clock_ns;
     uint64_t next_ord;
     uint64_t held, max_held; /* records held by the merge now, and its bound (--max-flows) */
+    unsigned drop_run;       /* live: packets dropped since a record was last merged */
     int err;
     iof__shard_stats st;
 };
@@ -148,6 +149,10 @@ static int handle(worker *w, msg_hdr *h)
         }
         IOF_TRY(iof__cflow_set_ordinal(w->t, h->ordinal));
         w->next_ord = h->ordinal + 1;
+        if (w->s->cfg.test_slow_us) {
+            struct timespec ts = { 0, (long)w->s->cfg.test_slow_us * 1000L };
+            nanosleep(&ts, NULL);
+        }
         return iof__cflow_packet(w->t, &m->pkt, m->views, h->nviews);
     }
     case M_ADV:
@@ -451,6 +456,31 @@ static void *msg_to(iof__shard *s, worker *w, const msg_hdr *h, size_t n)
     return p;
 }
 
+/* Live capture, the packet's worker is behind: the packet is counted and left out (its time
+ * still moves the clock); what can be merged is, and while packets keep being dropped without a
+ * record merged, the records waiting in full rings are taken out (hold), as a waiting
+ * dispatcher does. */
+static int drop(iof__shard *s, const iof__pkt *pkt)
+{
+    s->st.dropped++;
+    if (!s->have_clock || pkt->ts_ns > s->clock_ns) {
+        s->clock_ns = pkt->ts_ns;
+        s->have_clock = true;
+    }
+    bool moved;
+    IOF_TRY(worker_error(s));
+    IOF_TRY(merge(s, &moved));
+    if (moved)
+        s->drop_run = 0;
+    else if (++s->drop_run >= HOLD_AFTER_ROUNDS) {
+        s->drop_run = 0;
+        for (unsigned k = 0; k < s->n; k++)
+            tell_clock(s, &s->w[k]);
+        return hold(s);
+    }
+    return IOF_OK;
+}
+
 int iof__shard_packet(void *ctx, const iof__pkt *pkt, const iof__view *views, int nviews)
 {
     iof__shard *s = ctx;
@@ -468,7 +498,9 @@ int iof__shard_packet(void *ctx, const iof__pkt *pkt, const iof__view *views, in
                   .ordinal = s->next_ord, .pay_len = pay };
     for (int v = 0; v < nviews; v++)
         h.view_src[v] = views[v].dev_ip == pkt->src_ip;
-    msg_pkt *m = msg_to(s, w, &h, sizeof(msg_pkt) + pay);
+    msg_pkt *m = s->cfg.live ? try_msg(w, &h, sizeof(msg_pkt) + pay) : msg_to(s, w, &h, sizeof(msg_pkt) + pay);
+    if (!m && s->cfg.live)
+        return drop(s, pkt);
     if (!m)
         return s->err;
     m->pkt = *pkt;

@@ -16,7 +16,8 @@
  * packet, and a worker that has not been sent anything for IOF_SHARD_ADV_EVERY packets (or
  * before the dispatcher waits) gets the clock alone, so idle workers' windows close too.
  * The dispatcher never drops a packet of a file: it waits (merging meanwhile) when a ring is
- * full. Records that wait behind an older live record of another worker (only with timestamps
+ * full. In live capture it never waits for a packet: the packet is dropped and counted (the
+ * barriers of a completed day and of the end still wait for the workers). Records that wait behind an older live record of another worker (only with timestamps
  * that go backwards) are moved out of a full record ring into the merge's own list; beyond
  * --max-flows of them, the worker holding the oldest live record evicts it (what the single
  * table's cap would evict). */
@@ -44,6 +45,10 @@ typedef struct iof__shard_config {
     iof__cf_config cf;       /* the run's table: max_flows and max_bytes are the run's, split here */
     bool whole_payload;      /* the policy's hooks read a packet's whole captured payload
                                 (--features); else at most cf.payload bytes travel */
+    bool live;               /* live capture: the reader never waits for a worker; a packet whose
+                                worker's ring is full is dropped and counted (`dropped`) */
+    unsigned test_slow_us;   /* tests (IOF_TEST_SLOW_WORKER_US): a worker sleeps this long per
+                                packet, so that it falls behind a live capture */
     iof__cf_emit_fn emit;    /* the merged records, in ascending seq, on the dispatcher's thread */
     void *ctx;
 } iof__shard_config;
@@ -72,6 +77,7 @@ typedef struct iof__shard_stats {
     uint64_t held_peak;       /* records the merge held at once in its own list (behind an older one) */
     uint64_t held_evictions;  /* records evicted because the merge held more than --max-flows */
     uint64_t clock_messages;  /* clock-only messages sent to idle workers */
+    uint64_t dropped;         /* live: packets not fed, their worker's ring was full */
 } iof__shard_stats;
 
 /* The workers' tables' counters summed (peaks: sums of each table's peak), and the shard's own.

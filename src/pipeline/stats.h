@@ -71,6 +71,7 @@ typedef struct iof__stats {
     unsigned flow_workers;
     const char *flow_workers_why;
     uint64_t merge_held_peak, merge_evictions;
+    uint64_t flow_workers_dropped;  /* live: packets left out, their worker was behind */
     /* tables */
     iof__input_stat *inputs;
     size_t n_inputs, cap_inputs;
