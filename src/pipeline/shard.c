@@ -456,6 +456,15 @@ static void *msg_to(iof__shard *s, worker *w, const msg_hdr *h, size_t n)
     return p;
 }
 
+/* The clock the single table would have: the largest time it was fed (packets, advances). */
+static void move_clock(iof__shard *s, int64_t ts_ns)
+{
+    if (!s->have_clock || ts_ns > s->clock_ns) {
+        s->clock_ns = ts_ns;
+        s->have_clock = true;
+    }
+}
+
 /* Live capture, the packet's worker is behind: the packet is counted and left out (its time
  * still moves the clock); what can be merged is, and while packets keep being dropped without a
  * record merged, the records waiting in full rings are taken out (hold), as a waiting
@@ -463,10 +472,7 @@ static void *msg_to(iof__shard *s, worker *w, const msg_hdr *h, size_t n)
 static int drop(iof__shard *s, const iof__pkt *pkt)
 {
     s->st.dropped++;
-    if (!s->have_clock || pkt->ts_ns > s->clock_ns) {
-        s->clock_ns = pkt->ts_ns;
-        s->have_clock = true;
-    }
+    move_clock(s, pkt->ts_ns);
     bool moved;
     IOF_TRY(worker_error(s));
     IOF_TRY(merge(s, &moved));
@@ -511,10 +517,7 @@ int iof__shard_packet(void *ctx, const iof__pkt *pkt, const iof__view *views, in
         memcpy(m + 1, pkt->data + pkt->payload_off, pay);
     iof__ring_commit(&w->in);
     s->next_ord++;
-    if (!s->have_clock || pkt->ts_ns > s->clock_ns) {
-        s->clock_ns = pkt->ts_ns;
-        s->have_clock = true;
-    }
+    move_clock(s, pkt->ts_ns);
     sent(s, w);
     /* every few packets: the clock to workers that have not heard from us for a while, and
      * the records that can go */
@@ -532,10 +535,7 @@ int iof__shard_packet(void *ctx, const iof__pkt *pkt, const iof__view *views, in
 int iof__shard_advance(void *ctx, int64_t clock_ns)
 {
     iof__shard *s = ctx;
-    if (!s->have_clock || clock_ns > s->clock_ns) {
-        s->clock_ns = clock_ns;
-        s->have_clock = true;
-    }
+    move_clock(s, clock_ns);
     return s->err;
 }
 
