@@ -88,7 +88,7 @@ int iof_cli_demo(int argc, char **argv)
 
     fprintf(stderr, "== 3/3 iotflow stats %s\n", flows);
     const char *paths[1] = { flows };
-    rc = iof_stats_paths(paths, 1, NULL, stdout, NULL, iof_cli_message, "iotflow demo", err, sizeof(err));
+    rc = iof_stats_paths(paths, 1, NULL, 0, stdout, NULL, iof_cli_message, "iotflow demo", err, sizeof(err));
     if (rc != IOF_OK)
         fprintf(stderr, "iotflow demo: stats: %s\n", err);
     printf("\nOutputs:\n"

@@ -1,6 +1,7 @@
 /* iotflow stats PATH...: per-device / per-protocol tables of captures or of our outputs. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -16,9 +17,10 @@ int iof_cli_stats(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "devices", required_argument, 0, 'd' }, { "json", required_argument, 0, 'j' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+        { "threads", required_argument, 0, 't' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
     };
     const char *devices = NULL, *json = NULL;
+    unsigned threads = 0;
     optind = 1;
     opterr = 0;
     int c;
@@ -26,8 +28,18 @@ int iof_cli_stats(int argc, char **argv)
         switch (c) {
         case 'd': devices = optarg; break;
         case 'j': json = optarg; break;
+        case 't': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || v > 1024) {
+                fprintf(stderr, "iotflow stats: --threads is 0..1024, not %s\n", optarg);
+                return IOF_EXIT_USAGE;
+            }
+            threads = (unsigned)v;
+            break;
+        }
         case 'h':
-            puts("usage: iotflow stats [--devices FILE] [--json FILE] PATH...\n\n"
+            puts("usage: iotflow stats [--devices FILE] [--json FILE] [--threads N] PATH...\n\n"
                  "Prints the per-device and per-protocol tables of the run summary for each PATH:\n"
                  "captures (pcap/pcapng/gzip; extracted in memory with default options, nothing is\n"
                  "written) and iotflow outputs (.jsonl, .csv, .parquet). Directories are searched\n"
@@ -35,7 +47,8 @@ int iof_cli_stats(int argc, char **argv)
                  "then JSON Lines, then CSV). A Parquet file says in its metadata which variant\n"
                  "it holds; CSV and JSON Lines files under a unidirectional/ path count as\n"
                  "unidirectional records. At most 50 device rows are printed; --json FILE writes\n"
-                 "every row as JSON.\n"
+                 "every row as JSON. --threads N: flow workers for captures (1: one thread;\n"
+                 "default: one per core; the same tables either way).\n"
                  "Exit status: 0 success, 1 usage error, 2 an input could not be read.");
             return IOF_EXIT_OK;
         default:
@@ -49,7 +62,7 @@ int iof_cli_stats(int argc, char **argv)
     }
     char err[1024] = "";
     unsigned said = 0;
-    iof_err rc = iof_stats_paths((const char *const *)(argv + optind), (size_t)(argc - optind), devices,
+    iof_err rc = iof_stats_paths((const char *const *)(argv + optind), (size_t)(argc - optind), devices, threads,
                                  stdout, json, on_message, &said, err, sizeof(err));
     if (rc == IOF_OK)
         return IOF_EXIT_OK;

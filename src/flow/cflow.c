@@ -363,6 +363,20 @@ int iof__cflow_flush(iof__cflow *t, iof__cf_end reason)
     return t->err;
 }
 
+uint64_t iof__cflow_oldest_seq(const iof__cflow *t)
+{
+    const iof__flow *f = iof__ftab_oldest(&t->tab);
+    return f ? f->seq : UINT64_MAX;
+}
+
+int iof__cflow_evict_oldest(iof__cflow *t)
+{
+    iof__flow *f = iof__ftab_oldest(&t->tab);
+    if (f)
+        emit_rec(t, rec_of(f), IOF_CF_END_EVICTED);
+    return t->err;
+}
+
 void iof__cflow_get_stats(const iof__cflow *t, iof__cf_stats *st)
 {
     *st = t->st;

@@ -156,6 +156,11 @@ int iof__cflow_packet_until(iof__cflow *t, const iof__pkt *pkt, const iof__view 
  * among all packets fed to the run (docs/ARCHITECTURE.md, "Defined output order"). This sets the
  * ordinal of the next packet fed (>= the number counted so far, else IOF_E_INVAL). */
 int iof__cflow_set_ordinal(iof__cflow *t, uint64_t next_ordinal);
+/* seq of the oldest live record (UINT64_MAX: none): a sharded run's low-water mark. */
+uint64_t iof__cflow_oldest_seq(const iof__cflow *t);
+/* Emits the oldest live record early, flagged evicted (a sharded run whose merge holds too
+ * many records behind it: the single table's --max-flows eviction of the same record). */
+int iof__cflow_evict_oldest(iof__cflow *t);
 /* Moves the packet-time clock forward: emits every record whose window has closed. */
 int iof__cflow_advance(iof__cflow *t, int64_t clock_ns);
 /* Emits every live record (end of input or shutdown) in creation order (ascending seq). */

@@ -49,6 +49,14 @@ int iof__pipe_flush(iof__pipe *p, bool interrupted)
     return p->rc;
 }
 
+int iof__pipe_sync(iof__pipe *p)
+{
+    for (size_t i = 0; i < p->n_vc && p->rc == IOF_OK; i++)
+        if (p->vc[i].sync)
+            keep(p, p->vc[i].sync(p->vc[i].ctx));
+    return p->rc;
+}
+
 int iof__pipe_record(iof__pipe *p, const iof__row_kind *kind, const void *rec)
 {
     if (p->rc != IOF_OK)

@@ -33,6 +33,8 @@ typedef struct iof__view_consumer {
     int (*packet)(void *ctx, const iof__pkt *pkt, const iof__view *views, int nviews);
     int (*advance)(void *ctx, int64_t clock_ns);  /* the packet clock moved (no views) */
     int (*flush)(void *ctx, bool interrupted);    /* end of input: emit everything left */
+    int (*sync)(void *ctx); /* optional: every record the clock so far has ended reaches the hub
+                               now (a consumer whose records are made on other threads) */
 } iof__view_consumer;
 
 typedef enum iof__hub_stage {
@@ -64,6 +66,8 @@ int iof__pipe_on_record(iof__pipe *p, iof__hub_stage stage, iof__hub_fn fn, void
 int iof__pipe_packet(iof__pipe *p, const iof__pkt *pkt, const iof__view *views, int nviews);
 int iof__pipe_advance(iof__pipe *p, int64_t clock_ns);
 int iof__pipe_flush(iof__pipe *p, bool interrupted);
+/* Before the run acts on "no record of the clock so far is still held" (a day completed). */
+int iof__pipe_sync(iof__pipe *p);
 /* A finished record through every stage (a flow policy's emitter calls it). */
 int iof__pipe_record(iof__pipe *p, const iof__row_kind *kind, const void *rec);
 

@@ -263,6 +263,19 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
     if (st->cf.records_evicted_memory)
         fprintf(fp, " (%" PRIu64 " for --max-memory)", st->cf.records_evicted_memory);
     fprintf(fp, " (peak live %" PRIu64 ")\n", st->cf.peak_live_records);
+    if (st->flow_workers > 1 || st->flow_workers_why) {
+        fprintf(fp, "  flow workers: %u", st->flow_workers);
+        if (st->flow_workers_why)
+            fprintf(fp, " (not sharded: %s)", st->flow_workers_why);
+        if (st->merge_held_peak)
+            fprintf(fp, "; the merge held up to %" PRIu64 " record(s) behind an older one", st->merge_held_peak);
+        if (st->merge_evictions)
+            fprintf(fp, ", %" PRIu64 " evicted for --max-flows", st->merge_evictions);
+        if (st->flow_workers_dropped)
+            fprintf(fp, "; %" PRIu64 " packet(s) dropped: the workers fell behind the capture",
+                    st->flow_workers_dropped);
+        fputc('\n', fp);
+    }
     if (r->cfg.features) {
         char names[128];
         fprintf(fp, "  features: %s (%s)\n", iof_features_text(r->cfg.features, names, sizeof(names)),
@@ -368,6 +381,9 @@ static size_t warn_reasons(const iof_run *r, char *t, size_t len)
             reason(t, len, &n, "none of the %zu inventory device(s) was seen (check the MACs in %s)",
                    ninv, r->cfg.devices_file ? r->cfg.devices_file : "the inventory");
     }
+    if (st->flow_workers_dropped)
+        reason(t, len, &n, "%" PRIu64 " captured packet(s) were dropped because the flow workers fell behind "
+               "(--threads; their records lack them)", st->flow_workers_dropped);
     if (st->ts_backwards_across_inputs)
         reason(t, len, &n, "%" PRIu64 " packet(s) went back in time across inputs, so records may mix "
                "packets of different minutes (%s)", st->ts_backwards_across_inputs,
@@ -577,6 +593,13 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
     iof__tb_kv_u64(&b, "closed_by_clock", st->cf.records_closed_waiting, true);
     iof__tb_kv_u64(&b, "peak_live", st->cf.peak_live_records, true);
     iof__tb_kv_u64(&b, "payload_bytes_kept", st->cf.payload_bytes_kept, true);
+    iof__tb_puts(&b, "},\"flow_workers\":{");
+    iof__tb_kv_u64(&b, "workers", st->flow_workers, false);
+    if (st->flow_workers_why)
+        iof__tb_kv_str(&b, "not_sharded", st->flow_workers_why, true);
+    iof__tb_kv_u64(&b, "merge_held_peak", st->merge_held_peak, true);
+    iof__tb_kv_u64(&b, "merge_evictions", st->merge_evictions, true);
+    iof__tb_kv_u64(&b, "dropped", st->flow_workers_dropped, true);
     iof__tb_puts(&b, "},\"labels\":[");
     for (size_t i = 0; i < st->n_labels; i++) {
         const iof__label_stat *l = &st->labels[i];

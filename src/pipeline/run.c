@@ -21,6 +21,7 @@
 #include "kinds/telemetry.h"
 #include "kinds/timeline.h"
 #include "pipeline/run_int.h"
+#include "pipeline/shard.h"
 
 void iof_config_init(iof_config *c)
 {
@@ -422,6 +423,7 @@ void iof_run_destroy(iof_run *r)
 {
     if (!r)
         return;
+    iof__shard_destroy(r->shard); /* first: its threads stop */
     iof__sink_destroy(r->sink);
     iof__joyrun_destroy(r);
     iof__cflow_destroy(r->flows);
@@ -613,7 +615,7 @@ static int setup_telemetry(iof_run *r, uint64_t seed)
             iof__timeline_set_names(r->timeline, iof__tl_row_names, &r->tl_names);
         }
     }
-    const iof__view_consumer tv = { "telemetry", r, tel_packet, tel_advance, tel_flush };
+    const iof__view_consumer tv = { "telemetry", r, tel_packet, tel_advance, tel_flush, NULL };
     IOF_TRY(iof__pipe_add_consumer(&r->pipe, &tv));
     if (r->labels && !r->timeline)
         IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, tel_label_stats, r));
@@ -692,6 +694,37 @@ static int to_sink(void *ctx, const iof__row_kind *kind, const void *rec)
     return rc;
 }
 
+/* Flow workers --threads asks for: 0 = one per core, at most IOF_SHARD_MAX_WORKERS. */
+static unsigned flow_workers(const iof_config *c)
+{
+    long n = c->threads ? (long)c->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1u : n > IOF_SHARD_MAX_WORKERS ? IOF_SHARD_MAX_WORKERS : (unsigned)n;
+}
+
+/* Why this run keeps one flow worker although more were asked for (the run summary and the
+ * statistics say it), or NULL: it is sharded. Each of these would give another output, or
+ * is not built yet (docs/ARCHITECTURE.md, "Sharded flow workers"). */
+static const char *unsharded_why(const iof_run *r, const iof__cf_config *fc, unsigned workers)
+{
+    const iof_config *c = &r->cfg;
+    if (r->no_flows || r->tl_tap)
+        return "no custom-flow records";
+    if (c->table != IOF_TABLE_CUSTOMFLOW)
+        return "--table telemetry / timeline";
+    if (c->formats & IOF_FMT_JOY)
+        return "-f joy";
+    /* a record's names are those the maps had when it was emitted (names_horizon): that moment
+     * is the single table's, which the workers do not share */
+    if (r->dnsmap || r->snimap || r->appmap)
+        return "rules or --features reading the DNS, SNI or application map";
+    const char *why = iof__shard_refuses(fc);
+    if (why)
+        return why;
+    if (fc->max_bytes && iof__shard_ring_bytes(workers) > fc->max_bytes / 4)
+        return "--max-memory too small for the workers' rings";
+    return NULL;
+}
+
 static int setup(iof_run *r)
 {
     iof_config *c = &r->cfg;
@@ -748,12 +781,31 @@ static int setup(iof_run *r)
     r->names = (iof__namemaps){ .dns = r->dnsmap, .sni = r->snimap, .app = r->appmap };
     if (r->inv && !(r->inv_seen = calloc(iof__inventory_count(r->inv) + 1, 1)))
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory");
-    int rc = iof__cflow_create(&r->flows, &fc, cf_emit, r);
-    if (rc != IOF_OK)
-        return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the flow table");
+    unsigned workers = flow_workers(c);
+    r->st.flow_workers_why = workers > 1 ? unsharded_why(r, &fc, workers) : NULL;
+    int rc;
+    if (workers > 1 && !r->st.flow_workers_why) {
+        /* the rings come out of --max-memory's bytes; each table gets its share of the rest */
+        fc.max_bytes = fc.max_bytes ? fc.max_bytes - iof__shard_ring_bytes(workers) : 0;
+        iof__shard_config sc = { .workers = workers, .cf = fc, .whole_payload = fc.hooks.ext_size != 0,
+                                 .live = c->interface != NULL, .emit = cf_emit, .ctx = r };
+        const char *slow = getenv("IOF_TEST_SLOW_WORKER_US");
+        sc.test_slow_us = slow ? (unsigned)strtoul(slow, NULL, 10) % 1000000 : 0;
+        if ((rc = iof__shard_create(&r->shard, &sc)) != IOF_OK)
+            return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot start %u flow workers", workers);
+        r->st.flow_workers = workers;
+    } else {
+        if ((rc = iof__cflow_create(&r->flows, &fc, cf_emit, r)) != IOF_OK)
+            return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the flow table");
+        r->st.flow_workers = 1;
+    }
     if (r->tl_tap)
         return setup_telemetry(r, seed); /* the timeline alone, to the tap */
-    const iof__view_consumer cf = { "customflow", r->flows, cf_packet, cf_advance, cf_flush };
+    const iof__view_consumer cf = r->shard ? (iof__view_consumer){ "customflow", r->shard, iof__shard_packet,
+                                                                   iof__shard_advance, iof__shard_flush,
+                                                                   iof__shard_sync }
+                                           : (iof__view_consumer){ "customflow", r->flows, cf_packet, cf_advance,
+                                                                   cf_flush, NULL };
     IOF_TRY(iof__pipe_add_consumer(&r->pipe, &cf));
     IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, cf_stats, r));
     if (r->labels)
@@ -921,6 +973,8 @@ static int complete_days(iof_run *r)
      * after a night's gap, moves this clock but reaches no consumer): else a day's last records
      * would still be in the flow table and open a new part of a completed day */
     int rc = iof__pipe_advance(&r->pipe, clock);
+    if (rc == IOF_OK)
+        rc = iof__pipe_sync(&r->pipe); /* flow workers' records of that clock merged */
     if (rc != IOF_OK)
         return rc;
     rc = iof__sink_complete_before(r->sink, before);
@@ -1072,7 +1126,15 @@ iof_err iof_run_execute(iof_run *r)
         flow_rc = iof__pipe_flush(&r->pipe, r->st.interrupted);
     if (flow_rc == IOF_OK && r->joy)
         flow_rc = iof__joyrun_finish(r); /* completed, published with the sink's files below */
-    iof__cflow_get_stats(r->flows, &r->st.cf);
+    if (r->shard) {
+        iof__shard_stats ss;
+        iof__shard_get_stats(r->shard, &r->st.cf, &ss);
+        r->st.merge_held_peak = ss.held_peak;
+        r->st.merge_evictions = ss.held_evictions;
+        r->st.flow_workers_dropped = ss.dropped;
+    } else if (r->flows) {
+        iof__cflow_get_stats(r->flows, &r->st.cf);
+    }
     iof__fragtab_stats fs;
     iof__fragtab_get_stats(r->frag, &fs);
     r->st.frag_orphans = fs.orphans;

@@ -67,7 +67,8 @@ struct iof_run {
     iof__sensors_stats sensors_st; /* its reader's counts (summary, stats JSON) */
     size_t n_inputs_unsharded;     /* --shard: input files before the split */
     iof__fragtab *frag;
-    iof__cflow *flows;
+    iof__cflow *flows;             /* the custom-flow table, or NULL when sharded: */
+    struct iof__shard *shard;      /* --threads N: N flow workers (pipeline/shard.h) */
     iof__sink *sink;
     iof__pipe pipe;            /* view consumers (the flow policies) and the record hub */
     iof__stats st;

@@ -66,6 +66,12 @@ typedef struct iof__stats {
     /* records */
     iof__cf_stats cf;
     uint64_t frag_orphans, frag_resolved;
+    /* flow workers (--threads; pipeline/shard.h): how many built the records, why one when
+     * more were asked for (NULL: not asked or sharded), the merge's counters */
+    unsigned flow_workers;
+    const char *flow_workers_why;
+    uint64_t merge_held_peak, merge_evictions;
+    uint64_t flow_workers_dropped;  /* live: packets left out, their worker was behind */
     /* tables */
     iof__input_stat *inputs;
     size_t n_inputs, cap_inputs;

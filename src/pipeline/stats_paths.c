@@ -98,7 +98,7 @@ static int write_json(const iof__stats *st, const iof__ds_list *l, uint64_t fram
     return rc;
 }
 
-iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_file, FILE *out,
+iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_file, unsigned threads, FILE *out,
                         const char *json_path, iof_message_fn on_message, void *message_ctx,
                         char *err, size_t errlen)
 {
@@ -118,6 +118,7 @@ iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_
         cfg.formats = 0;
         cfg.devices_file = devices_file;
         cfg.hash_seed = 1;
+        cfg.threads = threads;
         cfg.on_message = on_message;
         cfg.message_ctx = message_ctx;
         iof_run *run;

@@ -6,7 +6,9 @@
 #   expected/     the expected output tree (every file compared byte for byte) and stats.txt
 #                 (selected counters from the stats JSON)
 # Any stderr output from `iotflow extract -q` fails the case. UPDATE_GOLDEN=1 rewrites expected/
-# (review the diff before committing it).
+# (review the diff before committing it). Cases run with two flow workers (--threads 2, the
+# same on every machine: stats.txt's peak_live is a sum over the workers' tables); a case whose
+# args say --threads 1 checks the single table (eviction: which records go depends on N).
 set -uo pipefail
 BIN=${IOF_BIN:?IOF_BIN}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +24,7 @@ for dir in "$HERE"/cases/*/; do
   fi
   args=$(sed "s|@CASE@|$dir|g" "$dir/args")
   # shellcheck disable=SC2086
-  "$BIN/iotflow" extract -q --hash-seed 1 -o "$work/out" --stats "$work/stats.json" $args "$work/in.pcap" \
+  "$BIN/iotflow" extract -q --hash-seed 1 --threads 2 -o "$work/out" --stats "$work/stats.json" $args "$work/in.pcap" \
       >"$work/stdout" 2>"$work/stderr"
   rc=$?
   echo "$rc" > "$work/out/exit_code"

@@ -27,4 +27,14 @@ netns_pair() { # PREFIX, e.g. 192.168.77
   ip -n $A addr add "$1.1/24" dev vA$$; ip -n $B addr add "$1.2/24" dev vB$$
   ip -n $A link set vA$$ up; ip -n $B link set vB$$ up; ip -n $A link set lo up; ip -n $B link set lo up
 }
+# COUNT UDP datagrams of 32 bytes from namespace $B to ADDR:PORT (a 1 ms pause every 1,000)
+send_udp() { # ADDR PORT COUNT
+  ip netns exec $B python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range($3):
+    s.sendto(b'x' * 32, ('$1', $2))
+    if i % 1000 == 999: time.sleep(0.001)
+"
+}
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }

@@ -7,15 +7,7 @@
 source "$(dirname "$0")/lib.bash"
 if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null; then echo "SKIPPED: needs root and iproute2"; exit 77; fi
 netns_pair 192.168.77
-send() { # count
-  ip netns exec $B python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range($1):
-    s.sendto(b'x' * 32, ('192.168.77.1', 45678))
-    if i % 1000 == 999: time.sleep(0.001)
-"
-}
+send() { send_udp 192.168.77.1 45678 "$1"; }
 # 1. SIGTERM ends a live capture cleanly
 ip netns exec $A "$BIN/iotflow" extract -i vA$$ --filter "udp port 45678" -f jsonl -f parquet --variant bi \
     -o "$TMP/out" --stats "$TMP/st.json" 2>"$TMP/err" &

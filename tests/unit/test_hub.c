@@ -80,8 +80,8 @@ static void test_consumers(void)
     memset(&p, 0, sizeof p);
     trace t = { .fail_at = 0 };
     cons a = { &t, 'A' }, b = { &t, 'B' };
-    iof__view_consumer ca = { "a", &a, c_packet, c_advance, c_flush };
-    iof__view_consumer cb = { "b", &b, c_packet, c_advance, c_flush };
+    iof__view_consumer ca = { "a", &a, c_packet, c_advance, c_flush, NULL };
+    iof__view_consumer cb = { "b", &b, c_packet, c_advance, c_flush, NULL };
     ASSERT_EQ_INT(iof__pipe_add_consumer(&p, &ca), IOF_OK);
     ASSERT_EQ_INT(iof__pipe_add_consumer(&p, &cb), IOF_OK);
     iof__pkt pkt;

@@ -1,0 +1,607 @@
+/* Sharded custom-flow workers: see shard.h (and docs/ARCHITECTURE.md, "Defined output order"
+ * for why the merge by seq gives the single table's records in its order).
+ *
+ * Threads: the dispatcher (the run's thread) writes every worker's packet ring and reads every
+ * record ring; worker k reads its packet ring, owns its table and writes its record ring and
+ * its low-water mark. A worker publishes its mark (release) after the records it emitted while
+ * handling a message, and pops the message after that; the merge reads a mark (acquire) before
+ * it looks at that worker's ring, so a record emitted before the mark was set is seen. */
+#include "pipeline/shard.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/err.h"
+#include "common/ring.h"
+#include "common/thread.h"
+#include "flow/key.h"
+#include "kinds/customflow.h"
+
+enum { M_PKT = 0, M_ADV, M_FLUSH, M_EVICT };
+
+/* A message of a packet ring. ADV, FLUSH and EVICT are the header alone. */
+typedef struct msg_hdr {
+    uint32_t type;
+    uint8_t have_clock;
+    uint8_t end;            /* FLUSH: iof__cf_end */
+    uint8_t nviews;
+    uint8_t view_src[2];    /* PKT: view v's device address is the packet's source (1) or dest (0) */
+    int64_t clock_ns;       /* the clock the single table has before this message */
+    uint64_t ordinal;       /* PKT: the packet's; ADV / FLUSH: the dispatcher's next */
+    uint32_t pay_len;       /* PKT: payload bytes after the message */
+} msg_hdr;
+
+typedef struct msg_pkt {
+    msg_hdr h;
+    iof__pkt pkt;
+    iof__view views[2];
+} msg_pkt;
+
+/* a record the merge took out of a full record ring (it waits behind an older one) */
+typedef struct held {
+    struct held *next;
+    size_t size;
+    alignas(16) unsigned char rec[];
+} held;
+
+typedef struct worker {
+    iof__ring in, out;
+    alignas(64) _Atomic uint64_t lwm; /* no seq below this is still to come (queued ones aside) */
+    _Atomic int err;
+    /* the worker thread's */
+    iof__cflow *t;
+    uint64_t next_ord;
+    struct iof__shard *s;
+    pthread_t th;
+    bool started;
+    /* the dispatcher's */
+    bool sent_have;
+    int64_t sent_clock;     /* clock the worker has been told */
+    uint64_t sent_ord;      /* dispatcher's next ordinal when it was last sent a message */
+    held *hhead, *htail;    /* records held by the merge, before those still in `out` */
+} worker;
+
+struct iof__shard {
+    iof__shard_config cfg;
+    unsigned n;
+    worker *w;
+    _Atomic bool quit;
+    bool stopped;
+    /* dispatcher state: the clock the single table would have, and the next packet's ordinal */
+    bool have_clock;
+    int64_t clock_ns;
+    uint64_t next_ord;
+    uint64_t held, max_held; /* records held by the merge now, and its bound (--max-flows) */
+    unsigned drop_run;       /* live: packets dropped since a record was last merged */
+    int err;
+    iof__shard_stats st;
+};
+
+uint64_t iof__shard_ring_bytes(unsigned n) { return (uint64_t)n * (IOF_SHARD_PKT_RING + IOF_SHARD_REC_RING); }
+
+/* The largest record copy: the record, its feature state, its slot arrays and its payload. */
+static uint64_t max_record(const iof__cf_config *cf)
+{
+    return sizeof(iof__cfrec) + 2 * (uint64_t)cf->hooks.ext_size + iof__cfrec_slot_bytes(cf->packets) +
+           (uint64_t)cf->packets * cf->payload;
+}
+
+const char *iof__shard_refuses(const iof__cf_config *cf)
+{
+    /* half a ring, so two such records can be in flight */
+    return max_record(cf) > IOF_SHARD_REC_RING / 2 ? "records up to --packets x --payload bytes too large for the "
+                                                     "record rings"
+                                                   : NULL;
+}
+
+/* Waiting without a lock: yield first (the other side is usually about to act), then sleep
+ * a little longer each round, at most 200 µs. */
+static void backoff(unsigned *round)
+{
+    if (*round < 8) {
+        sched_yield();
+    } else {
+        unsigned us = *round < 28 ? (*round - 7) * 10 : 200;
+        struct timespec ts = { 0, (long)us * 1000L };
+        nanosleep(&ts, NULL);
+    }
+    (*round)++;
+}
+
+/* ---- the worker's side ---------------------------------------------------------------- */
+
+/* The table's emitter: the record copied into the record ring (waits while it is full). */
+static int worker_emit(void *ctx, iof__cfrec *rec)
+{
+    worker *w = ctx;
+    size_t n = iof__cf_kind.copy_size(rec);
+    void *p;
+    for (unsigned round = 0; !(p = iof__ring_reserve(&w->out, n));) {
+        if (atomic_load_explicit(&w->s->quit, memory_order_relaxed))
+            return IOF_E_INTERRUPTED;
+        backoff(&round);
+    }
+    uint64_t key[2];
+    iof__cf_kind.copy(p, rec, key);
+    iof__ring_commit(&w->out);
+    return IOF_OK;
+}
+
+static int handle(worker *w, msg_hdr *h)
+{
+    if (h->have_clock)
+        IOF_TRY(iof__cflow_advance(w->t, h->clock_ns));
+    switch (h->type) {
+    case M_PKT: {
+        msg_pkt *m = (msg_pkt *)(void *)h;
+        m->pkt.data = (const uint8_t *)(m + 1); /* the payload travelled right after the message */
+        m->pkt.caplen = h->pay_len;
+        m->pkt.payload_off = 0;
+        m->pkt.l3_off = m->pkt.l4_off = 0;
+        for (unsigned v = 0; v < h->nviews; v++) {
+            m->views[v].dev_ip = h->view_src[v] ? m->pkt.src_ip : m->pkt.dst_ip;
+            m->views[v].rem_ip = h->view_src[v] ? m->pkt.dst_ip : m->pkt.src_ip;
+        }
+        IOF_TRY(iof__cflow_set_ordinal(w->t, h->ordinal));
+        w->next_ord = h->ordinal + 1;
+        if (w->s->cfg.test_slow_us) {
+            struct timespec ts = { 0, (long)w->s->cfg.test_slow_us * 1000L };
+            nanosleep(&ts, NULL);
+        }
+        return iof__cflow_packet(w->t, &m->pkt, m->views, h->nviews);
+    }
+    case M_ADV:
+        if (h->ordinal > w->next_ord)
+            w->next_ord = h->ordinal;
+        return IOF_OK;
+    case M_EVICT:
+        return iof__cflow_evict_oldest(w->t);
+    default: /* M_FLUSH: nothing more will come */
+        w->next_ord = UINT64_MAX;
+        return iof__cflow_flush(w->t, (iof__cf_end)h->end);
+    }
+}
+
+static uint64_t low_water(const worker *w)
+{
+    uint64_t live = iof__cflow_oldest_seq(w->t);
+    uint64_t next = w->next_ord >= UINT64_MAX / 4 ? UINT64_MAX : w->next_ord * 4;
+    return live < next ? live : next;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    unsigned round = 0;
+    while (!atomic_load_explicit(&w->s->quit, memory_order_relaxed)) {
+        size_t n;
+        msg_hdr *h = iof__ring_peek(&w->in, &n);
+        if (!h) {
+            backoff(&round);
+            continue;
+        }
+        round = 0;
+        if (atomic_load_explicit(&w->err, memory_order_relaxed) == IOF_OK) {
+            int rc = handle(w, h);
+            if (rc != IOF_OK)
+                atomic_store_explicit(&w->err, rc, memory_order_release);
+        }
+        atomic_store_explicit(&w->lwm, low_water(w), memory_order_release);
+        iof__ring_pop(&w->in);
+    }
+    return NULL;
+}
+
+/* ---- the dispatcher's side -------------------------------------------------------------- */
+
+static void stop_workers(iof__shard *s)
+{
+    if (s->stopped)
+        return;
+    s->stopped = true;
+    atomic_store(&s->quit, true);
+    for (unsigned k = 0; k < s->n; k++)
+        if (s->w[k].started)
+            pthread_join(s->w[k].th, NULL);
+}
+
+void iof__shard_destroy(iof__shard *s)
+{
+    if (!s)
+        return;
+    stop_workers(s);
+    for (unsigned k = 0; s->w && k < s->n; k++) {
+        worker *w = &s->w[k];
+        iof__cflow_destroy(w->t);
+        iof__ring_fini(&w->in);
+        iof__ring_fini(&w->out);
+        for (held *x = w->hhead, *nx; x; x = nx) {
+            nx = x->next;
+            free(x);
+        }
+    }
+    free(s->w);
+    free(s);
+}
+
+int iof__shard_create(iof__shard **out, const iof__shard_config *cfg)
+{
+    *out = NULL;
+    if (cfg->workers < 2 || cfg->workers > IOF_SHARD_MAX_WORKERS || iof__shard_refuses(&cfg->cf))
+        return IOF_E_INVAL;
+    iof__shard *s = calloc(1, sizeof(*s));
+    if (!s)
+        return IOF_E_NOMEM;
+    s->cfg = *cfg;
+    s->n = cfg->workers;
+    s->max_held = cfg->cf.max_flows;
+    s->st.workers = s->n;
+    atomic_init(&s->quit, false);
+    s->w = calloc(s->n, sizeof(worker));
+    if (!s->w) {
+        free(s);
+        return IOF_E_NOMEM;
+    }
+    /* each table holds ceil(max-flows / N) records and an even share of the bytes */
+    iof__cf_config wc = cfg->cf;
+    wc.max_flows = cfg->cf.max_flows / s->n + (cfg->cf.max_flows % s->n != 0);
+    if (cfg->cf.max_bytes)
+        wc.max_bytes = cfg->cf.max_bytes / s->n ? cfg->cf.max_bytes / s->n : 1;
+    int rc = IOF_OK;
+    for (unsigned k = 0; k < s->n && rc == IOF_OK; k++) {
+        worker *w = &s->w[k];
+        w->s = s;
+        atomic_init(&w->lwm, 0);
+        atomic_init(&w->err, IOF_OK);
+        if ((rc = iof__ring_init(&w->in, IOF_SHARD_PKT_RING)) != IOF_OK ||
+            (rc = iof__ring_init(&w->out, IOF_SHARD_REC_RING)) != IOF_OK ||
+            (rc = iof__cflow_create(&w->t, &wc, worker_emit, w)) != IOF_OK)
+            break;
+    }
+    for (unsigned k = 0; k < s->n && rc == IOF_OK; k++) {
+        if (iof__thread_spawn(&s->w[k].th, worker_main, &s->w[k]) != 0)
+            rc = IOF_E_LIMIT;
+        else
+            s->w[k].started = true;
+    }
+    if (rc != IOF_OK) {
+        iof__shard_destroy(s);
+        return rc;
+    }
+    *out = s;
+    return IOF_OK;
+}
+
+/* The head of worker w's records (held ones first), or NULL. */
+static iof__cfrec *head_of(worker *w)
+{
+    if (w->hhead)
+        return (iof__cfrec *)(void *)w->hhead->rec;
+    size_t n;
+    return iof__ring_peek(&w->out, &n);
+}
+
+static void pop_head(iof__shard *s, worker *w)
+{
+    if (w->hhead) {
+        held *x = w->hhead;
+        w->hhead = x->next;
+        if (!w->hhead)
+            w->htail = NULL;
+        free(x);
+        s->held--;
+    } else {
+        iof__ring_pop(&w->out);
+    }
+}
+
+/* A worker's error (its table ran out of memory) becomes the run's. */
+static int worker_error(iof__shard *s)
+{
+    for (unsigned k = 0; k < s->n && s->err == IOF_OK; k++)
+        s->err = atomic_load_explicit(&s->w[k].err, memory_order_acquire);
+    return s->err;
+}
+
+/* Hands every record no worker can still precede to the emitter; *moved says whether any went. */
+static int merge(iof__shard *s, bool *moved)
+{
+    *moved = false;
+    while (s->err == IOF_OK) {
+        uint64_t best = UINT64_MAX, bound = UINT64_MAX;
+        worker *bw = NULL;
+        iof__cfrec *br = NULL;
+        for (unsigned k = 0; k < s->n; k++) {
+            worker *w = &s->w[k];
+            uint64_t lwm = atomic_load_explicit(&w->lwm, memory_order_acquire); /* before the ring */
+            iof__cfrec *r = head_of(w);
+            if (r && r->seq < best) {
+                best = r->seq;
+                bw = w;
+                br = r;
+            } else if (!r && lwm < bound) {
+                bound = lwm;
+            }
+        }
+        if (!bw || best > bound)
+            break;
+        iof__cf_kind.rebase(br);
+        int rc = s->cfg.emit(s->cfg.ctx, br);
+        pop_head(s, bw);
+        *moved = true;
+        if (rc != IOF_OK)
+            s->err = rc;
+    }
+    return s->err;
+}
+
+/* A message to worker w, or NULL when its ring is full. */
+static void *try_msg(worker *w, const msg_hdr *h, size_t n)
+{
+    void *p = iof__ring_reserve(&w->in, n);
+    if (p)
+        memcpy(p, h, sizeof(*h));
+    return p;
+}
+
+static void sent(iof__shard *s, worker *w)
+{
+    w->sent_have = s->have_clock;
+    w->sent_clock = s->clock_ns;
+    w->sent_ord = s->next_ord;
+}
+
+/* The clock and the next ordinal alone to worker w when it has not heard the current ones (no
+ * wait: a full ring means the worker has work, and messages that carry both). */
+static void tell_clock(iof__shard *s, worker *w)
+{
+    if (w->sent_have == s->have_clock && w->sent_clock == s->clock_ns && w->sent_ord == s->next_ord)
+        return;
+    msg_hdr h = { .type = M_ADV, .have_clock = s->have_clock, .clock_ns = s->clock_ns, .ordinal = s->next_ord };
+    if (try_msg(w, &h, sizeof(h))) {
+        iof__ring_commit(&w->in);
+        sent(s, w);
+        s->st.clock_messages++;
+    }
+}
+
+/* Moves w's queued records into the merge's own list (they wait behind an older live record
+ * of another worker and would block w); beyond --max-flows held records, the worker with the
+ * oldest live record evicts it, as the single table's cap would. */
+static int hold(iof__shard *s)
+{
+    for (unsigned k = 0; k < s->n; k++) {
+        worker *w = &s->w[k];
+        size_t n;
+        for (void *p; (p = iof__ring_peek(&w->out, &n));) {
+            held *x = malloc(sizeof(held) + n);
+            if (!x)
+                return s->err = IOF_E_NOMEM;
+            x->next = NULL;
+            x->size = n;
+            memcpy(x->rec, p, n);
+            iof__ring_pop(&w->out);
+            if (w->htail)
+                w->htail->next = x;
+            else
+                w->hhead = x;
+            w->htail = x;
+            if (++s->held > s->st.held_peak)
+                s->st.held_peak = s->held;
+        }
+    }
+    if (s->held <= s->max_held)
+        return IOF_OK;
+    /* the lowest mark among workers with nothing queued, below every queued record: the
+     * oldest live record, which every held one waits for; its worker idle (it has handled all
+     * it was sent, the current clock included), so the record is not about to leave anyway */
+    worker *oldest = NULL;
+    uint64_t low = UINT64_MAX, first = UINT64_MAX;
+    for (unsigned k = 0; k < s->n; k++) {
+        worker *w = &s->w[k];
+        uint64_t lwm = atomic_load_explicit(&w->lwm, memory_order_acquire);
+        const iof__cfrec *r = head_of(w);
+        if (r && r->seq < first)
+            first = r->seq;
+        if (!r && lwm < low) {
+            low = lwm;
+            oldest = w;
+        }
+    }
+    msg_hdr h = { .type = M_EVICT };
+    if (oldest && low < first && iof__ring_drained(&oldest->in) && try_msg(oldest, &h, sizeof(h))) {
+        iof__ring_commit(&oldest->in);
+        s->st.held_evictions++;
+    }
+    return IOF_OK;
+}
+
+#define HOLD_AFTER_ROUNDS 40 /* ~5 ms of waiting without a record merged: the merge waits on an
+                                older record, not on a busy worker */
+
+/* One round of waiting for the workers: merge what can go, tell idle workers the clock, and
+ * when nothing has moved for a while, take the waiting records out of the rings. */
+static int wait_round(iof__shard *s, unsigned *round, unsigned *still)
+{
+    bool moved;
+    IOF_TRY(worker_error(s));
+    IOF_TRY(merge(s, &moved));
+    if (moved) {
+        *still = 0;
+        return IOF_OK;
+    }
+    for (unsigned k = 0; k < s->n; k++)
+        tell_clock(s, &s->w[k]);
+    if (++*still >= HOLD_AFTER_ROUNDS) {
+        IOF_TRY(hold(s));
+        *still = 0;
+    }
+    backoff(round);
+    return IOF_OK;
+}
+
+/* A message to worker w: waits (merging) while its ring is full. */
+static void *msg_to(iof__shard *s, worker *w, const msg_hdr *h, size_t n)
+{
+    unsigned round = 0, still = 0;
+    void *p;
+    while (!(p = try_msg(w, h, n)))
+        if (wait_round(s, &round, &still) != IOF_OK)
+            return NULL;
+    return p;
+}
+
+/* The clock the single table would have: the largest time it was fed (packets, advances). */
+static void move_clock(iof__shard *s, int64_t ts_ns)
+{
+    if (!s->have_clock || ts_ns > s->clock_ns) {
+        s->clock_ns = ts_ns;
+        s->have_clock = true;
+    }
+}
+
+/* Live capture, the packet's worker is behind: the packet is counted and left out (its time
+ * still moves the clock); what can be merged is, and while packets keep being dropped without a
+ * record merged, the records waiting in full rings are taken out (hold), as a waiting
+ * dispatcher does. */
+static int drop(iof__shard *s, const iof__pkt *pkt)
+{
+    s->st.dropped++;
+    move_clock(s, pkt->ts_ns);
+    bool moved;
+    IOF_TRY(worker_error(s));
+    IOF_TRY(merge(s, &moved));
+    if (moved)
+        s->drop_run = 0;
+    else if (++s->drop_run >= HOLD_AFTER_ROUNDS) {
+        s->drop_run = 0;
+        for (unsigned k = 0; k < s->n; k++)
+            tell_clock(s, &s->w[k]);
+        return hold(s);
+    }
+    return IOF_OK;
+}
+
+int iof__shard_packet(void *ctx, const iof__pkt *pkt, const iof__view *views, int nviews)
+{
+    iof__shard *s = ctx;
+    if (s->err != IOF_OK)
+        return s->err;
+    if (nviews < 1 || nviews > 2)
+        return IOF_E_INVAL;
+    worker *w = &s->w[iof__key_sym_hash(s->cfg.cf.hash_seed, &views[0]) % s->n];
+    uint32_t pay = pkt->payload_caplen;
+    if (!s->cfg.whole_payload && pay > s->cfg.cf.payload)
+        pay = s->cfg.cf.payload;
+    if (pkt->payload_off > pkt->caplen || pay > pkt->caplen - pkt->payload_off)
+        pay = pkt->payload_off > pkt->caplen ? 0 : pkt->caplen - pkt->payload_off;
+    msg_hdr h = { .type = M_PKT, .have_clock = s->have_clock, .nviews = (uint8_t)nviews, .clock_ns = s->clock_ns,
+                  .ordinal = s->next_ord, .pay_len = pay };
+    for (int v = 0; v < nviews; v++)
+        h.view_src[v] = views[v].dev_ip == pkt->src_ip;
+    msg_pkt *m = s->cfg.live ? try_msg(w, &h, sizeof(msg_pkt) + pay) : msg_to(s, w, &h, sizeof(msg_pkt) + pay);
+    if (!m && s->cfg.live)
+        return drop(s, pkt);
+    if (!m)
+        return s->err;
+    m->pkt = *pkt;
+    m->views[0] = views[0];
+    if (nviews > 1)
+        m->views[1] = views[1];
+    if (pay)
+        memcpy(m + 1, pkt->data + pkt->payload_off, pay);
+    iof__ring_commit(&w->in);
+    s->next_ord++;
+    move_clock(s, pkt->ts_ns);
+    sent(s, w);
+    /* every few packets: the clock to workers that have not heard from us for a while, and
+     * the records that can go */
+    if ((s->next_ord & 15) == 0) {
+        for (unsigned k = 0; k < s->n; k++)
+            if (s->next_ord - s->w[k].sent_ord >= IOF_SHARD_ADV_EVERY)
+                tell_clock(s, &s->w[k]);
+        bool moved;
+        IOF_TRY(worker_error(s));
+        IOF_TRY(merge(s, &moved));
+    }
+    return IOF_OK;
+}
+
+int iof__shard_advance(void *ctx, int64_t clock_ns)
+{
+    iof__shard *s = ctx;
+    move_clock(s, clock_ns);
+    return s->err;
+}
+
+/* Every worker gets message h (its clock and ordinal filled in), and every worker has handled
+ * it; then every record that can go has gone. */
+static int barrier(iof__shard *s, msg_hdr h)
+{
+    h.have_clock = s->have_clock;
+    h.clock_ns = s->clock_ns;
+    h.ordinal = s->next_ord;
+    for (unsigned k = 0; k < s->n; k++) {
+        if (!msg_to(s, &s->w[k], &h, sizeof(h)))
+            return s->err;
+        iof__ring_commit(&s->w[k].in);
+        sent(s, &s->w[k]);
+    }
+    unsigned round = 0, still = 0;
+    for (unsigned k = 0; k < s->n; k++)
+        while (!iof__ring_drained(&s->w[k].in))
+            IOF_TRY(wait_round(s, &round, &still));
+    bool moved;
+    IOF_TRY(worker_error(s));
+    return merge(s, &moved);
+}
+
+int iof__shard_sync(void *ctx)
+{
+    iof__shard *s = ctx;
+    if (s->err != IOF_OK)
+        return s->err;
+    return barrier(s, (msg_hdr){ .type = M_ADV });
+}
+
+int iof__shard_flush(void *ctx, bool interrupted)
+{
+    iof__shard *s = ctx;
+    if (s->err != IOF_OK)
+        return s->err;
+    IOF_TRY(barrier(s, (msg_hdr){ .type = M_FLUSH, .end = interrupted ? IOF_CF_END_SHUTDOWN : IOF_CF_END_EOF }));
+    /* every mark is now past every seq: whatever is queued goes */
+    for (unsigned k = 0; k < s->n; k++)
+        if (head_of(&s->w[k]))
+            return s->err = IOF_E_INVAL; /* a record the merge could not place: a bug */
+    stop_workers(s);
+    return IOF_OK;
+}
+
+void iof__shard_get_stats(iof__shard *s, iof__cf_stats *cf, iof__shard_stats *st)
+{
+    stop_workers(s);
+    memset(cf, 0, sizeof(*cf));
+    for (unsigned k = 0; k < s->n; k++) {
+        iof__cf_stats ws;
+        iof__cflow_get_stats(s->w[k].t, &ws);
+        for (int v = 0; v < IOF_VAR__COUNT; v++) {
+            cf->records_created[v] += ws.records_created[v];
+            cf->records_emitted[v] += ws.records_emitted[v];
+            cf->records_evicted[v] += ws.records_evicted[v];
+        }
+        cf->records_evicted_memory += ws.records_evicted_memory;
+        cf->live_records += ws.live_records;
+        cf->peak_live_records += ws.peak_live_records;
+        cf->pkt_before_first += ws.pkt_before_first;
+        cf->records_closed_waiting += ws.records_closed_waiting;
+        cf->payload_bytes_kept += ws.payload_bytes_kept;
+        cf->peak_live_bytes += ws.peak_live_bytes;
+    }
+    *st = s->st;
+}
