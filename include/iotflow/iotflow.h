@@ -183,8 +183,9 @@ typedef struct iof_config {
     unsigned threads;         /* 1: everything on the caller's thread (the same output); N > 1:
                                  N custom-flow workers beside the reading thread where the run
                                  can be sharded (else one, and the summary says why), plus the
-                                 output's helper threads; 0: N = the cores. The output is the
-                                 same for every value */
+                                 output's helper threads; 0 (default): one flow worker and the
+                                 output's helpers, one per core. The output is the same for
+                                 every value */
     uint64_t hash_seed;       /* 0 = random at start; fixed in tests */
     unsigned joy_idp;         /* -f joy: Joy's idp=N, bytes kept of each direction's initial
                                  data packet (idp_out/idp_in); 0 = off (Joy's default), max 1500 */
@@ -338,7 +339,7 @@ iof_err iof_correlate_paths(const char *const *paths, size_t n, const iof_correl
 /* Prints per-device and per-protocol tables for each PATH (capture, .jsonl, .csv, .parquet,
  * or a directory of them; one dataset present in several formats is counted once) and, when
  * json_path is not NULL, writes the same tables as JSON there (atomically). threads: the
- * captures' flow workers, as iof_config.threads (1: one thread; 0: one per core).
+ * captures' flow workers, as iof_config.threads (1: one thread; 0: one worker, helpers by cores).
  * Returns OK or the first error; message in errbuf. */
 iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_file, unsigned threads, FILE *out,
                         const char *json_path, iof_message_fn on_message, void *message_ctx,

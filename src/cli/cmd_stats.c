@@ -48,7 +48,7 @@ int iof_cli_stats(int argc, char **argv)
                  "it holds; CSV and JSON Lines files under a unidirectional/ path count as\n"
                  "unidirectional records. At most 50 device rows are printed; --json FILE writes\n"
                  "every row as JSON. --threads N: flow workers for captures (1: one thread;\n"
-                 "default: one per core; the same tables either way).\n"
+                 "default: one; the same tables either way).\n"
                  "Exit status: 0 success, 1 usage error, 2 an input could not be read.");
             return IOF_EXIT_OK;
         default:

@@ -694,10 +694,14 @@ static int to_sink(void *ctx, const iof__row_kind *kind, const void *rec)
     return rc;
 }
 
-/* Flow workers --threads asks for: 0 = one per core, at most IOF_SHARD_MAX_WORKERS. */
+/* Flow workers --threads asks for, at most IOF_SHARD_MAX_WORKERS. 0 (the default) is one:
+ * decision (stop 30) — on 2 cores two workers were not faster than one (dense, default command:
+ * 0.93-0.96x the wall time, ~1.3x the CPU; bench/README.md "Sharded flow workers"), and with one
+ * worker which records --max-flows evicts does not depend on the machine's core count. The
+ * default becomes the cores once sharding pays. */
 static unsigned flow_workers(const iof_config *c)
 {
-    long n = c->threads ? (long)c->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    long n = c->threads ? (long)c->threads : 1;
     return n < 1 ? 1u : n > IOF_SHARD_MAX_WORKERS ? IOF_SHARD_MAX_WORKERS : (unsigned)n;
 }
 
