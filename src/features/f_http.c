@@ -26,7 +26,8 @@
  * state keeps no arena but, in its place, a fixed summary per direction (http_sum): every TCP
  * data packet of the record, whatever its ports, through iof__http_parse; a packet whose first
  * line is a request or status line counts as a request or response head (cut heads included:
- * the fields before the cut are kept); the first request's method, target, Host and
+ * the fields before the cut are kept), unless its sequence number is the side's previous head's
+ * (a retransmission); a start line split over two segments is not seen. The first request's method, target, Host and
  * User-Agent, the first response's status code, Server and Content-Type, as escaped text
  * (common/nametext.h, cut at a character boundary). */
 #include <stddef.h>
@@ -52,6 +53,8 @@
 typedef struct http_sum {
     int64_t req_us, resp_us;       /* times of the first request / response head */
     uint32_t requests, responses;  /* heads seen (saturating) */
+    uint32_t last_seq;             /* the TCP sequence number of the last head's segment ... */
+    bool any;                      /* ... once there was one */
     uint16_t status;               /* the first response's code */
     uint16_t method_len, uri_len, host_len, ua_len, server_len, ctype_len;
     bool has_host, has_ua, has_server, has_ctype;
@@ -201,11 +204,13 @@ static void col_field(const iof__http_msg *m, const char *name, bool *has, char 
     *len = *has ? col_text(dst, HTTP_COL_TEXT, v) : 0;
 }
 
-static void summarise(http_sum *u, const uint8_t *p, size_t len, int64_t ts_us)
+static void summarise(http_sum *u, const uint8_t *p, size_t len, int64_t ts_us, uint32_t seq)
 {
     iof__http_msg m;
-    if (iof__http_parse(p, len, &m) == IOF_PROTO_OTHER)
-        return;
+    if (iof__http_parse(p, len, &m) == IOF_PROTO_OTHER || (u->any && seq == u->last_seq))
+        return;   /* not a head, or the last one's segment again (a retransmission) */
+    u->any = true;
+    u->last_seq = seq;
     bool req = m.kind == IOF_HTTP_REQUEST;
     uint32_t *count = req ? &u->requests : &u->responses;
     bool first = *count == 0;
@@ -231,7 +236,7 @@ static void http_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts 
     if (fp->key_proto != 6 || !fp->data || !fp->len)   /* no data bytes: the slice is NULL */
         return;
     if (o->cols_only) {
-        summarise(&s->sum, fp->data, fp->len, fp->ts_us);
+        summarise(&s->sum, fp->data, fp->len, fp->ts_us, fp->pkt->tcp_seq);
         return;
     }
     bool ports = fp->key_sp == HTTP_PORT || fp->key_dp == HTTP_PORT;

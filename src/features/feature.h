@@ -47,7 +47,7 @@
                                       allocates; 16 typical messages take about 1.6 KB) */
 #define IOF_JOY_HTTP_MSGS 15       /* Joy's HTTP_MAX_MESSAGES - 1: HTTP messages kept per record
                                       (its test is num_messages >= 16 - 1) */
-#define IOF_JOY_HTTP_ARENA 4096    /* bytes of kept HTTP messages (as printed) per record (ours:
+#define IOF_JOY_HTTP_ARENA 8192    /* bytes of kept HTTP messages (as printed) per record (ours:
                                       Joy allocates; a printed head takes about 1.1 times its
                                       bytes plus 60, and one of Joy's 2,032-byte window always
                                       fits) */

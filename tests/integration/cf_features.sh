@@ -155,7 +155,7 @@ l7=",l7_app"
 "$BIN" --version | grep -q "without nDPI" && l7=""
 "$BIN" extract -q --features all --payload-total 0 -f csv -o "$T/all" "${IN[2]}" || fail "--features all (customflow)"
 for f in $(cd "$T/all" && find . -name '*.csv'); do
-    head -1 "$T/all/$f" | tr -d '\r' | grep -q ',evicted,byte_dist_000,.*,byte_dist_255,byte_dist_mean,byte_dist_std,entropy,total_entropy,wht_0,wht_1,wht_2,wht_3,dns_messages,dns_qname,dns_qtype,dns_rcode,dns_answers,dns_addrs,dhcp_messages,dhcp_msg_type,dhcp_hostname,dhcp_vendor_class,dhcp_params,payload_out,payload_in,splt_count,splt_len_00,.*,splt_len_49,splt_ipt_00,.*,splt_ipt_49'"$l7"'$' \
+    head -1 "$T/all/$f" | tr -d '\r' | grep -q ',evicted,byte_dist_000,.*,byte_dist_255,byte_dist_mean,byte_dist_std,entropy,total_entropy,wht_0,wht_1,wht_2,wht_3,dns_messages,dns_qname,dns_qtype,dns_rcode,dns_answers,dns_addrs,dhcp_messages,dhcp_msg_type,dhcp_hostname,dhcp_vendor_class,dhcp_params,http_requests,http_responses,http_method,http_uri,http_host,http_user_agent,http_status,http_server,http_content_type,payload_out,payload_in,splt_count,splt_len_00,.*,splt_len_49,splt_ipt_00,.*,splt_ipt_49'"$l7"'$' \
         || fail "$f: --features all header: $(head -1 "$T/all/$f" | tail -c 200)"
 done
 "$BIN" extract -q --features all --table telemetry -f csv -o "$T/allt" "${IN[2]}" || fail "--features all (telemetry)"

@@ -52,8 +52,8 @@ check "no tls object, nothing counted: joy.features_cut.tls = 0" \
     test "$(json "$TMP/hs0.json" 'd["joy"]["features_cut"]["tls"]')" = 0
 "$BIN/pcapgen" -o "$TMP/hs.pcap" "$TMP/hs.txt" 2>/dev/null
 "$BIN/iotflow" extract -f joy --stats "$TMP/hs.json" -o "$TMP/hs" "$TMP/hs.pcap" > "$TMP/hs.out" 2>&1
-check "tls buffer overflow counted: joy.features_cut = {dns 0, tls 1, dhcp 0}" \
-    test "$(json "$TMP/hs.json" 'd["joy"]["features_cut"]')" = "{'dns': 0, 'tls': 1, 'dhcp': 0}"
+check "tls buffer overflow counted: joy.features_cut = {dns 0, tls 1, dhcp 0, http 0}" \
+    test "$(json "$TMP/hs.json" 'd["joy"]["features_cut"]')" = "{'dns': 0, 'tls': 1, 'dhcp': 0, 'http': 0}"
 check "... and named in the summary" grep -q 'Joy tls: 1 flow(s) lost part of it to a bound' "$TMP/hs.out"
 "$BIN/iotflow" extract --idp 10 -o "$TMP/idp" "$TMP/s/capture.pcap" > "$TMP/idp.out" 2>&1
 rc=$?
