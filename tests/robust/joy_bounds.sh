@@ -11,8 +11,8 @@ run() { # name, extra options...
   local n=$1; shift
   "$BIN/iotflow" extract -q -f joy --stats "$TMP/$n.json" -o "$TMP/$n" "$@" "$TMP/s/capture.pcap"
 }
-# 2M: the table's fixed part (the minimum buckets and one slab: 1 MiB of records, ~44 of about
-# 23 KB) leaves room for a cap of about 40 records (a smaller bound gives the smallest cap, 2)
+# 2M: the table's fixed part (the minimum buckets and one slab: 1 MiB of records, ~33 of about
+# 31 KB) leaves room for a cap of about 32 records (a smaller bound gives the smallest cap, 2)
 check "extract -f joy --max-memory 2M" run capped --max-memory 2M
 check "extract -f joy --max-memory none" run free --max-memory none
 # packets in flows = packets the table took; the cap in force and its memory fit the bound
