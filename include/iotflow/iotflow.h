@@ -64,7 +64,7 @@ enum iof_format_bits {
 };
 /* --features: per-flow feature groups (docs/OUTPUT.md "Feature columns"). Which table takes
  * which names: the timeline table takes dns and tls (the names contacted each second); custom-flow
- * records take byte_dist, entropy, splt, wht, dns, dhcp and payload (Joy-style per-record features)
+ * records take byte_dist, entropy, splt, wht, dns, dhcp, payload and http (Joy-style per-record features)
  * and l7 (nDPI's application: a build with nDPI only); the telemetry table none.
  * Any other pairing is refused by iof_run_create. */
 enum iof_feature_bits {
@@ -79,6 +79,8 @@ enum iof_feature_bits {
     IOF_FEATURE_PAYLOAD = 1u << 7,   /* custom-flow: payload_out, payload_in (first 32 bytes) */
     IOF_FEATURE_L7 = 1u << 8,        /* custom-flow: l7_app, nDPI's application of the record's
                                         connection (a build with nDPI only) */
+    IOF_FEATURE_HTTP = 1u << 9,      /* custom-flow: http_* (the first HTTP/1.x request and
+                                        response heads) */
     IOF_FEATURE_ALL = 1u << 30,      /* "all": every feature the run's table (and output) takes,
                                         resolved by iof_run_create (none for telemetry or -f joy
                                         alone: not an error) */
@@ -170,7 +172,7 @@ typedef struct iof_config {
                                  local network, left out of the dataset-compatible layout) */
     unsigned features;        /* --features: IOF_FEATURE_* bits (default 0: none): dns, tls on
                                  the timeline; byte_dist, entropy, splt, wht, dns, dhcp,
-                                 payload, l7 on custom-flow records */
+                                 payload, http, l7 on custom-flow records */
     bool last_seen;           /* add a LastSeen / last_seen column to custom-flow records: the
                                  record's last packet time, so a later reader knows its lifetime
                                  (default false: not in the dataset-compatible layout). Custom-flow

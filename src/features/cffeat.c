@@ -18,7 +18,7 @@ _Static_assert(IOF_FEAT_COL_IDS == IDX_FIELD_MASK + 1, "a module's column ids fi
 unsigned iof__cffeat_bits(void)
 {
     return IOF_FEATURE_BYTE_DIST | IOF_FEATURE_ENTROPY | IOF_FEATURE_SPLT | IOF_FEATURE_WHT | IOF_FEATURE_DNS |
-           IOF_FEATURE_DHCP | IOF_FEATURE_PAYLOAD | IOF_FEATURE_TLS;
+           IOF_FEATURE_DHCP | IOF_FEATURE_PAYLOAD | IOF_FEATURE_TLS | IOF_FEATURE_HTTP;
 }
 
 int iof__cffeat_set(iof__featset *s, unsigned features)
@@ -31,13 +31,14 @@ int iof__cffeat_set(iof__featset *s, unsigned features)
                          .dhcp = (features & IOF_FEATURE_DHCP) != 0,
                          .payload = (features & IOF_FEATURE_PAYLOAD) != 0,
                          .tls = (features & IOF_FEATURE_TLS) != 0,
+                         .http = (features & IOF_FEATURE_HTTP) != 0,
                          .cols_only = true };
     return iof__featset_init(s, &o);
 }
 
 /* A packet as the modules see it on a custom-flow record: the data bytes are the transport
  * payload (captured part; wire_len its length on the wire), and the "key" the modules filter on
- * (dns: UDP port 53; dhcp: UDP 67 <-> 68) is the packet's own protocol and ports — the
+ * (dns: UDP port 53; dhcp: UDP 67 <-> 68; http: TCP) is the packet's own protocol and ports — the
  * record's five-tuple, seen from either side, and the filters are symmetric. No application is
  * identified (app_dns false: only port 53 is DNS); tcp, the IP slice and TCP options are left
  * unset (no module with columns reads them). */

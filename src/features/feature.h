@@ -45,6 +45,12 @@
 #define IOF_JOY_DHCP_OPT_BYTES 512 /* Joy's MAX_DHCP_OPTIONS_LEN: no option starts past it */
 #define IOF_JOY_DHCP_ARENA 2048    /* bytes of kept DHCP messages per record (ours: Joy
                                       allocates; 16 typical messages take about 1.6 KB) */
+#define IOF_JOY_HTTP_MSGS 15       /* Joy's HTTP_MAX_MESSAGES - 1: HTTP messages kept per record
+                                      (its test is num_messages >= 16 - 1) */
+#define IOF_JOY_HTTP_ARENA 8192    /* bytes of kept HTTP messages (as printed) per record (ours:
+                                      Joy allocates; a printed head takes about 1.1 times its
+                                      bytes plus 60, and one of Joy's 2,032-byte window always
+                                      fits) */
 #define IOF_FEAT_SPLT_PKTS 50      /* splt: data packets kept per record (Joy's NUM_PKT_LEN) */
 
 /* Which modules are on, and their options (Joy's config keys of the same names). */
@@ -57,12 +63,13 @@ typedef struct iof__feat_opts {
     bool dns;         /* dns[]: DNS messages (the in side's in a pair) */
     bool tls;         /* tls{}: TLS hellos and record lengths/times */
     bool dhcp;        /* dhcp[]: DHCP messages (the out side's) */
+    bool http;        /* http[]: HTTP/1.x message heads, both sides paired by index */
     uint32_t hd;      /* hd{}: header description of the first hd data bytes (0: off) */
     uint32_t idp;     /* idp_*: the first idp bytes of the initial data packet (0: off) */
     bool splt;        /* custom-flow splt_*: the first data packets' lengths and times (Joy
                          writes its packets[] itself: no Joy output) */
-    bool cols_only;   /* custom-flow columns only (features/cffeat.c): dns and dhcp keep their
-                         column summaries, not Joy's rendered messages (no arena) */
+    bool cols_only;   /* custom-flow columns only (features/cffeat.c): dns, dhcp and http keep
+                         their column summaries, not Joy's rendered messages (no arena) */
 } iof__feat_opts;
 
 /* One packet of one direction, as a module sees it. */
@@ -84,6 +91,8 @@ typedef struct iof__feat_pkt {
                               ClientHello / ServerHello keyword) */
     bool app_dns;          /* Joy identified the record's application as DNS (app 53: its
                               UDP keyword, a standard query with one question) */
+    bool app_http;         /* Joy identified the record's application as HTTP (app 80: its
+                              TCP keywords "GET ", ..., "HTTP/1.1 ") */
     const uint8_t *tcp_opts;  /* tcp: the option bytes, a bounded slice (captured part) ... */
     uint32_t tcp_opts_len;    /* ... of this many; pkt->l4_hlen - 20 is what the header says */
 } iof__feat_pkt;
@@ -133,7 +142,7 @@ typedef struct iof__feature {
 
 /* The registry, in Joy's print order. */
 extern const iof__feature iof__feat_byte_dist, iof__feat_wht, iof__feat_dns, iof__feat_tls, iof__feat_dhcp,
-    iof__feat_payload, iof__feat_ppi, iof__feat_hd, iof__feat_idp, iof__feat_splt;
+    iof__feat_http, iof__feat_payload, iof__feat_ppi, iof__feat_hd, iof__feat_idp, iof__feat_splt;
 const iof__feature *const *iof__feat_registry(size_t *n);
 
 /* The modules an output enables, with their places in the extension area. */

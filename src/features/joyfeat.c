@@ -18,6 +18,7 @@ static void on_packet(void *ctx, iof__joyrec *r, const iof__jf_data *d)
     fp.wire_len = d->len;
     fp.app_dns = r->proto == 17 && r->app;   /* Joy's only UDP keyword is DNS's */
     fp.app_tls = r->app_tls;
+    fp.app_http = r->proto == 6 && r->app && !r->app_tls;   /* Joy's other TCP keywords are HTTP's */
     fp.ip = iof__feat_slice(p, p->l3_off, p->ip_len, &fp.ip_len);
     if (d->tcp)   /* Joy's TCP parser checked 20 <= header <= segment */
         fp.tcp_opts = iof__feat_slice(p, p->l4_off + 20, p->l4_hlen - 20, &fp.tcp_opts_len);
@@ -42,7 +43,7 @@ void iof__joyfeat_joy_defaults(iof__feat_opts *o, uint32_t idp)
     /* the modules Joy's golden configuration had on that are implemented (docs/JOY.md) */
     *o = (iof__feat_opts){
         .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true, .hd = 1,
-        .dns = true, .tls = true, .dhcp = true,
+        .dns = true, .tls = true, .dhcp = true, .http = true,
         .idp = idp,
     };
 }

@@ -11,6 +11,7 @@ static const iof__feature *const registry[] = {
     &iof__feat_dns,
     &iof__feat_tls,
     &iof__feat_dhcp,   /* Joy's list: wht, dns, tls, dhcp, http, payload */
+    &iof__feat_http,
     &iof__feat_payload,
     &iof__feat_ppi,
     &iof__feat_hd,

@@ -23,6 +23,7 @@ static const struct {
     { "wht", IOF_FEATURE_WHT, false },
     { "dhcp", IOF_FEATURE_DHCP, false },
     { "payload", IOF_FEATURE_PAYLOAD, false },
+    { "http", IOF_FEATURE_HTTP, false },
     { "l7", IOF_FEATURE_L7, false },
     { "sni", IOF_FEATURE_TLS, true },
 };

@@ -90,7 +90,7 @@ static void config_line(iof_run *r, iof__tbuf *b, const char *output)
     iof__tb_kv_u64(b, "ssh", 0, true);
     iof__tb_kv_u64(b, "tls", fo->tls, true);
     iof__tb_kv_u64(b, "dhcp", fo->dhcp, true);
-    iof__tb_kv_u64(b, "http", 0, true);
+    iof__tb_kv_u64(b, "http", fo->http, true);
     iof__tb_kv_u64(b, "ike", 0, true);
     iof__tb_kv_u64(b, "payload", fo->payload, true);
     iof__tb_kv_u64(b, "salt", 0, true);

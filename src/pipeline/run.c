@@ -75,7 +75,7 @@ static iof__cf_rowcfg cf_rowcfg(const iof_config *c, bool wide)
 }
 
 /* Which --features names a run takes (docs/OUTPUT.md "Feature columns"): the timeline dns and
- * tls; custom-flow records byte_dist, entropy, splt, wht, dns, tls, dhcp and payload, and l7 in a build
+ * tls; custom-flow records byte_dist, entropy, splt, wht, dns, tls, dhcp, http and payload, and l7 in a build
  * with nDPI, when a parquet / csv / jsonl file holds them (Joy flows have their own fixed
  * features); telemetry rows none yet. What "all" means. */
 static unsigned features_taken(const iof_config *c)
@@ -109,12 +109,12 @@ static int resolve_features(const iof_config *c, unsigned *out, char *err, size_
     if (refused && c->table == IOF_TABLE_TELEMETRY)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--features %s: telemetry rows have no feature columns yet (not built yet): leave it "
-                         "out (byte_dist, entropy, splt, wht, dns, tls, dhcp, payload, l7: --table customflow; dns, tls: "
+                         "out (byte_dist, entropy, splt, wht, dns, tls, dhcp, http, payload, l7: --table customflow; dns, tls: "
                          "--table timeline)", names);
     if (refused && c->table == IOF_TABLE_TIMELINE)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--features %s: the timeline takes dns and tls only; byte_dist, entropy, splt, wht, dhcp, "
-                         "payload and l7 are columns of custom-flow records (--table customflow)", names);
+                         "payload, http and l7 are columns of custom-flow records (--table customflow)", names);
     if (refused && !(c->formats & ~(unsigned)IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--features %s: Joy flows (-f joy) have their own fixed features (byte_dist and entropy "
@@ -123,7 +123,7 @@ static int resolve_features(const iof_config *c, unsigned *out, char *err, size_
     if (refused)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--features %s on custom-flow records: not built yet (they take byte_dist, entropy, "
-                         "splt, wht, dns, tls, dhcp, payload, l7)", names);
+                         "splt, wht, dns, tls, dhcp, http, payload, l7)", names);
     *out = f;
     return IOF_OK;
 }
@@ -294,7 +294,7 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
                          "--packets %u the payload stream can have at most %u slots (11 + 3 x "
                          "packets + payload-total columns, +1 each with --device-ip, --last-seen, "
                          "--end-reason; --features: +258 byte_dist, +2 entropy, +101 splt, +4 wht, +6 dns, "
-                         "+5 dhcp, +2 payload, +1 l7); "
+                         "+5 dhcp, +2 payload, +9 http, +1 l7); "
                          "--layout nested has no such limit",
                          cfg->payload_total, IOF_MAX_COLUMNS, cfg->packets, max_b);
     if (cfg->max_flows == 0)

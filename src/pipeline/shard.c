@@ -142,6 +142,8 @@ static int handle(worker *w, msg_hdr *h)
         m->pkt.data = (const uint8_t *)(m + 1); /* the payload travelled right after the message */
         m->pkt.caplen = h->pay_len;
         m->pkt.payload_off = 0;
+        if (m->pkt.payload_caplen > h->pay_len) /* never read past what travelled (review) */
+            m->pkt.payload_caplen = h->pay_len;
         m->pkt.l3_off = m->pkt.l4_off = 0;
         for (unsigned v = 0; v < h->nviews; v++) {
             m->views[v].dev_ip = h->view_src[v] ? m->pkt.src_ip : m->pkt.dst_ip;
@@ -242,7 +244,12 @@ int iof__shard_create(iof__shard **out, const iof__shard_config *cfg)
     s->max_held = cfg->cf.max_flows;
     s->st.workers = s->n;
     atomic_init(&s->quit, false);
-    s->w = calloc(s->n, sizeof(worker));
+    /* aligned_alloc: worker holds alignas(64) members (the rings' ends, lwm), which calloc's
+     * 16-byte alignment would not honour */
+    const size_t wbytes = (s->n * sizeof(worker) + 63) & ~(size_t)63;
+    s->w = aligned_alloc(64, wbytes);
+    if (s->w)
+        memset(s->w, 0, wbytes);
     if (!s->w) {
         free(s);
         return IOF_E_NOMEM;

@@ -1,7 +1,6 @@
 /* SSDP (UPnP discovery, HTTP-over-UDP on port 1900) message parser: the start line (NOTIFY,
  * M-SEARCH, or an HTTP/1.x response) and the header lines up to the empty line. Header lines
- * are read by iof__http_header_next(), which knows nothing of SSDP: it is the HTTP-style
- * header-line reader for later HTTP/RTSP parsers too.
+ * are read by proto/http.h's iof__http_header_next(), the reader HTTP message heads use too.
  */
 #ifndef IOF_PROTO_SSDP_H
 #define IOF_PROTO_SSDP_H
@@ -10,6 +9,7 @@
 #include <stdint.h>
 
 #include "common/rd.h"
+#include "proto/http.h"
 #include "proto/proto.h"
 
 #define IOF_SSDP_MAX_HEADERS 64 /* header lines read per message (real ones: 6-12) */
@@ -33,14 +33,5 @@ typedef struct iof__ssdp_msg {
  * TRUNCATED (the data ends inside the headers); MALFORMED (a header line without ':');
  * OTHER (the start line is not SSDP). Headers read before a problem stay valid. */
 iof__proto_status iof__ssdp_parse(const uint8_t *p, size_t n, iof__ssdp_msg *m);
-
-/* HTTP-style header lines. Reads one line ("\r\n" or "\n" ended) from r: an empty line sets
- * *end and returns OK; "Name: value" fills name and value (blanks around the value trimmed)
- * and returns OK; a line without ':' or with an empty name is MALFORMED; data ending before a
- * line break is TRUNCATED (name/value then hold nothing). */
-iof__proto_status iof__http_header_next(iof__rd *r, iof__span *name, iof__span *value, bool *end);
-
-/* True when a span equals `lit` ignoring ASCII case. */
-bool iof__span_ieq(iof__span s, const char *lit);
 
 #endif

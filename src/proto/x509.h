@@ -29,7 +29,7 @@
                                      more than 40 KB, past any text buffer a caller keeps, so
                                      the walk's end never hides a cut text */
 #define IOF_X509_OID_TEXT 96      /* a dotted OID's text, cut beyond (Joy cuts at 31 anyway) */
-#define IOF_X509_TIME_TEXT 40     /* "Jan  1 00:00:00.123456 2020 GMT" and the like */
+#define IOF_X509_TIME_TEXT 48     /* "Jan  1 00:00:00.123456 2020 GMT"; 20 fraction digits (read_time's most) fit */
 
 /* ASN.1 tags (one byte, X.690 §8.1.2) */
 enum {

@@ -8,8 +8,9 @@
  * index; bit 8 gives the record a DHCP key (UDP 68 -> 67: the dhcp module parses the data),
  * bit 16 adds 240 to the data length (a whole DHCP fixed part), bit 32 a DNS key (UDP 53 ->
  * 40000: the dns module renders the data as a DNS message), bit 64 a TLS key (TCP 50000 -> 443:
- * the tls module gathers and parses the handshake), bit 128 adds 1400 to the data length (a
- * full segment: the handshake buffer fills in a few); the option-length byte's top bit gives a
+ * the tls module gathers and parses the handshake), bits 32 and 64 together an HTTP key (TCP
+ * 40000 -> 80: the http module parses the data as a message head), bit 128 adds 1400 to the
+ * data length (a full segment: the handshake buffer fills in a few); the option-length byte's top bit gives a
  * wire length 70000 bytes longer than the data. Then every slot is written one way and as a
  * pair. Invariants: the text of each slot is
  * empty or starts with ',' and its brackets and braces balance outside strings; the option
@@ -100,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2 || size > FF_MAX_INPUT)
         return 0;
     iof__feat_opts o = { .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true,
-                         .dns = true, .tls = true, .dhcp = true, .hd = 1u + data[0] % IOF_FEAT_MAX_HD,
+                         .dns = true, .tls = true, .dhcp = true, .http = true, .hd = 1u + data[0] % IOF_FEAT_MAX_HD,
                          .idp = 1u + (uint32_t)data[1] * IOF_FEAT_MAX_IDP / 256u,
                          .splt = (data[0] & 0x80) != 0, .cols_only = (data[0] & 0x80) != 0 };
     iof__featset fs;
@@ -136,6 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(d, data + pos, dlen);
         pos += dlen;
         int side = bits & 1;
+        bool http = (bits & 96) == 96;   /* both: an HTTP key (TCP 40000 -> 80) */
         data_pkts[side] += dlen != 0 && data_pkts[side] < 255;
         iof__pkt p = { .tcp_seq = (uint32_t)k * 1000u, .tcp_ack = flags * 7u, .tcp_flags = flags,
                        .l4_hlen = 20 + olen };
@@ -143,8 +145,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                              .data_pkts = data_pkts[side], .tcp = (bits & 2) != 0,
                              .ts_us = k * 1000 - (bits & 4 ? 5000 : 0), .tcp_opts = opts,
                              .tcp_opts_len = olen, .key_proto = bits & 8 ? 17 : 6,
-                             .key_sp = bits & 64 ? 50000 : bits & 32 ? 53 : 68,
-                             .key_dp = bits & 64 ? 443 : bits & 32 ? 40000 : 67,
+                             .key_sp = http ? 40000 : bits & 64 ? 50000 : bits & 32 ? 53 : 68,
+                             .key_dp = http ? 80 : bits & 64 ? 443 : bits & 32 ? 40000 : 67,
                              .wire_len = dlen + (long_wire ? 70000u : 0u) };
         iof__featset_update(&fs, ext[side], &fp);
         /* the option decoder alone on these bytes (it reads at most 24) */

@@ -8,9 +8,9 @@ import csv
 import glob
 import json
 import os
-import subprocess
 import sys
-from decimal import Decimal
+
+from tshark_fields import first, record_sides, tshark_frames
 
 T, CAPS = sys.argv[1], sys.argv[2:]
 WINDOW_US = 60_000_000
@@ -25,20 +25,9 @@ stats = {k: 0 for k in ["records", "matched", "splt", "splt_entries", "wht", "pa
                         "dhcp", "dhcp_host", "dhcp_params"]}
 
 
-def first(v):
-    return v.split("|")[0] if v else ""
-
-
 def frames(cap):
-    cmd = ["tshark", "-n", "-r", cap, "-o", "ip.defragment:FALSE", "-T", "fields", "-E", "aggregator=|"]
-    for f in FIELDS:
-        cmd += ["-e", f]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     res = []
-    for line in out.splitlines():
-        d = dict(zip(FIELDS, line.split("\t")))
-        ts = int(Decimal(d["frame.time_epoch"]) * 1_000_000)   # µs, truncated as iotflow's
-        src, dst = first(d["ip.src"]) or first(d["ipv6.src"]), first(d["ip.dst"]) or first(d["ipv6.dst"])
+    for d in tshark_frames(cap, FIELDS, ["-o", "ip.defragment:FALSE"]):
         proto = first(d["ip.proto"]) or first(d["ipv6.nxt"])
         if d["udp.srcport"]:
             sp, dp, plen = int(first(d["udp.srcport"])), int(first(d["udp.dstport"])), int(first(d["udp.length"])) - 8
@@ -47,8 +36,7 @@ def frames(cap):
         else:
             sp = dp = plen = None
         pay = first(d["udp.payload"]) or first(d["tcp.payload"])
-        res.append(dict(d, ts=ts, src=src, dst=dst, proto=int(proto) if proto else None, sp=sp, dp=dp, plen=plen,
-                        pay=pay.replace(":", "")))
+        res.append(dict(d, proto=int(proto) if proto else None, sp=sp, dp=dp, plen=plen, pay=pay.replace(":", "")))
     return res
 
 
@@ -62,15 +50,7 @@ def jsonl(root):
 
 def sides(r, fr):
     """The record's frames, out (device -> remote) and in, as tshark read them."""
-    out, inn = [], []
-    for f in fr:
-        if f["proto"] != r["proto"] or not (r["first_seen"] <= f["ts"] < r["first_seen"] + WINDOW_US):
-            continue
-        if (f["src"], f["sp"], f["dst"], f["dp"]) == (r["device_ip"], r["device_port"], r["remote_ip"], r["remote_port"]):
-            out.append(f)
-        elif (f["dst"], f["dp"], f["src"], f["sp"]) == (r["device_ip"], r["device_port"], r["remote_ip"], r["remote_port"]):
-            inn.append(f)
-    return out, inn
+    return record_sides(r, fr, WINDOW_US, r["proto"])
 
 
 def splt(out, inn):

@@ -41,8 +41,8 @@ while IFS= read -r cap; do
     python3 -c 'import gzip,json,sys; c=json.loads(gzip.open(sys.argv[1],"rt").readline()); sys.exit(not (c.get("end-config")==1 and c.get("version")=="3.0.3" and list(c)[-1]=="end-config"))' "$f" \
         || fail "$f: line 1 is not Joy's config object"
     # the modules we write are on in it, with Joy's golden options
-    python3 -c 'import gzip,json,sys; c=json.loads(gzip.open(sys.argv[1],"rt").readline()); want=dict(dist=1,entropy=1,wht=1,payload=1,ppi=1,hd=1,dns=1,tls=1,dhcp=1,idp=int(sys.argv[2])); sys.exit(any(c.get(k)!=v for k,v in want.items()))' "$f" "$idp" \
-        || fail "$f: config line: the modules' options are not dist/entropy/wht/payload/ppi/hd/dns/tls/dhcp=1, idp=$idp"
+    python3 -c 'import gzip,json,sys; c=json.loads(gzip.open(sys.argv[1],"rt").readline()); want=dict(dist=1,entropy=1,wht=1,payload=1,ppi=1,hd=1,dns=1,tls=1,dhcp=1,http=1,idp=int(sys.argv[2])); sys.exit(any(c.get(k)!=v for k,v in want.items()))' "$f" "$idp" \
+        || fail "$f: config line: the modules' options are not dist/entropy/wht/payload/ppi/hd/dns/tls/dhcp/http=1, idp=$idp"
     mkdir -p "$T/ours/$reldir"
     cp "$f" "$T/ours/$reldir/$name.json.gz"
     n=$((n + 1))

@@ -31,7 +31,7 @@ BASE = ["sa", "da", "pr", "sp", "dp", "bytes_out", "num_pkts_out", "bytes_in", "
         "time_start", "time_end", "expire_type", "packets", "ip", "tcp", "debug"]
 # the feature modules' fields we write (docs/JOY.md "Feature modules")
 FEATURES = ["byte_dist", "byte_dist_mean", "byte_dist_std", "entropy", "total_entropy", "wht",
-            "dns", "tls", "dhcp", "payload", "ppi", "hd", "idp_out", "idp_len_out", "idp_in", "idp_len_in"]
+            "dns", "tls", "dhcp", "http", "payload", "ppi", "hd", "idp_out", "idp_len_out", "idp_in", "idp_len_in"]
 FIELDS = BASE + FEATURES
 
 

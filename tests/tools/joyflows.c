@@ -2,8 +2,8 @@
  * (kinds/joy_json.h), one flow per line, without Joy's config line. No pipeline: frames come
  * straight from the capture reader and the decoder, as Joy reads a file. The feature modules
  * are those of -f joy (features/joyfeat.h): byte_dist, entropy, wht, payload, ppi, hd=1, dns,
- * tls, dhcp, and idp with --idp N (default 0: off, as Joy); --hd N changes hd's byte count,
- * --off NAME turns one of dist, entropy, wht, payload, ppi, dns, tls, dhcp off, --no-features all of them (base fields only). A
+ * tls, dhcp, http, and idp with --idp N (default 0: off, as Joy); --hd N changes hd's byte count,
+ * --off NAME turns one of dist, entropy, wht, payload, ppi, dns, tls, dhcp, http off, --no-features all of them (base fields only). A
  * later option wins.
  *
  *   joyflows [--packets N] [--max-flows N] [--ipv6] [--idp N] [--hd N] [--off NAME]
@@ -30,7 +30,8 @@ static bool module_off(iof__feat_opts *o, const char *name)
     bool *flag = !strcmp(name, "dist") ? &o->dist : !strcmp(name, "entropy") ? &o->entropy
                : !strcmp(name, "wht") ? &o->wht : !strcmp(name, "payload") ? &o->payload
                : !strcmp(name, "ppi") ? &o->ppi : !strcmp(name, "dhcp") ? &o->dhcp
-               : !strcmp(name, "dns") ? &o->dns : !strcmp(name, "tls") ? &o->tls : NULL;
+               : !strcmp(name, "dns") ? &o->dns : !strcmp(name, "tls") ? &o->tls
+               : !strcmp(name, "http") ? &o->http : NULL;
     if (flag)
         *flag = false;
     return flag != NULL;

@@ -231,7 +231,7 @@ static void test_names(void)
     ASSERT_EQ_INT(iof_features_parse("all", &f, err, sizeof(err)), IOF_OK);
     ASSERT_EQ_INT(f, IOF_FEATURE_ALL);
     ASSERT_EQ_INT(iof_features_parse("entropy,bogus", &f, err, sizeof(err)), IOF_E_INVAL);
-    ASSERT_TRUE(strstr(err, "dns, tls, byte_dist, entropy, splt, wht, dhcp, payload, l7, all") != NULL);
+    ASSERT_TRUE(strstr(err, "dns, tls, byte_dist, entropy, splt, wht, dhcp, payload, http, l7, all") != NULL);
 }
 
 

@@ -1067,19 +1067,21 @@ static void test_registry_and_set(void)
 {
     size_t n;
     const iof__feature *const *reg = iof__feat_registry(&n);
-    ASSERT_EQ_INT(n, 10);
+    ASSERT_EQ_INT(n, 11);
     ASSERT_EQ_STR(reg[0]->name, "byte_dist");
     ASSERT_EQ_STR(reg[2]->name, "dns");     /* Joy: wht, dns, tls, dhcp, http, payload */
     ASSERT_EQ_STR(reg[3]->name, "tls");
     ASSERT_EQ_STR(reg[4]->name, "dhcp");
-    ASSERT_EQ_STR(reg[6]->name, "ppi");
-    ASSERT_EQ_STR(reg[8]->name, "idp");
-    ASSERT_EQ_STR(reg[9]->name, "splt");   /* custom-flow columns only: no Joy output */
-    ASSERT_TRUE(reg[9]->joy_json == NULL);
+    ASSERT_EQ_STR(reg[5]->name, "http");
+    ASSERT_EQ_STR(reg[6]->name, "payload");
+    ASSERT_EQ_STR(reg[7]->name, "ppi");
+    ASSERT_EQ_STR(reg[9]->name, "idp");
+    ASSERT_EQ_STR(reg[10]->name, "splt");   /* custom-flow columns only: no Joy output */
+    ASSERT_TRUE(reg[10]->joy_json == NULL);
     for (size_t i = 0; i < n; i++) {
-        /* custom-flow columns (--features): byte_dist, wht, dns, tls, dhcp, payload, splt
-         * (test_cffeat.c) */
-        ASSERT_TRUE((reg[i]->cols != NULL) == (i <= 5 || i == 9));
+        /* custom-flow columns (--features): byte_dist, wht, dns, tls, dhcp, http, payload, splt
+         * (test_cffeat.c, test_http.c) */
+        ASSERT_TRUE((reg[i]->cols != NULL) == (i <= 6 || i == 10));
         if (i)   /* Joy's print order: slots never go back */
             ASSERT_TRUE(reg[i]->joy_slot >= reg[i - 1]->joy_slot);
     }
@@ -1088,18 +1090,19 @@ static void test_registry_and_set(void)
     ASSERT_EQ_INT(s.n, 0);
     ASSERT_EQ_INT(s.ext_size, 0);
     iof__feat_opts all = { .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true,
-                           .hd = 32, .idp = 1500, .dns = true, .tls = true, .dhcp = true };
+                           .hd = 32, .idp = 1500, .dns = true, .tls = true, .dhcp = true,
+                           .http = true };
     ASSERT_EQ_INT(iof__featset_init(&s, &all), IOF_OK);
-    ASSERT_EQ_INT(s.n, 9);
+    ASSERT_EQ_INT(s.n, 10);
     for (uint32_t i = 0; i < s.n; i++)
         ASSERT_EQ_INT(s.off[i] % 16, 0);
     ASSERT_TRUE(s.ext_size >= 1500 + 256 * 8);
-    /* custom-flow columns only: dns and dhcp keep their summaries (1.3 KB) in place of Joy's
-     * arenas (6 KB) */
+    /* custom-flow columns only: dns, dhcp and http keep their summaries (2.9 KB) in place of
+     * Joy's arenas (10 KB) */
     size_t joy = s.ext_size;
     all.cols_only = true;
     ASSERT_EQ_INT(iof__featset_init(&s, &all), IOF_OK);
-    ASSERT_TRUE(s.ext_size + 4096 <= joy);
+    ASSERT_TRUE(s.ext_size + 6144 <= joy);
     all.cols_only = false;
     all.idp = 1501;
     ASSERT_EQ_INT(iof__featset_init(&s, &all), IOF_E_INVAL);
