@@ -416,7 +416,8 @@ static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload,
 const char *const iof__cf_labels_follow[] = { "evicted", IOF__END_REASON_KEY, IOF__CF_DEVIP_NAME,
                                               LASTSEEN_WIDE, LASTSEEN_NESTED,
                                               "byte_dist_std", "total_entropy", "wht_3", "dns_addrs",
-                                              "dhcp_params", "payload_in", "splt_ipt_49", "splt_ipt", L7_NAME,
+                                              "tls_cert_sig_algo", "dhcp_params", "http_content_type",
+                                              "payload_in", "splt_ipt_49", "splt_ipt", L7_NAME,
                                               NULL };
 
 bool iof__cf_is_first_dir_col(const char *name, bool *list)
