@@ -77,7 +77,7 @@ cfg_err "--window 1e-300" "between 1 µs and one year" --window 1e-300
 cfg_err "--input-order bogus" "--input-order time|name" --input-order bogus
 # --features: the summary says which columns it added; "all" that adds none says so
 run -o "$TMP/o-f" --features all "$TMP/ok.pcap" 2>"$TMP/f.err"
-check "--features all: the summary lists the columns" grep -q '^  features: dns,byte_dist,entropy,.*,payload.* (custom-flow' "$TMP/f.err"
+check "--features all: the summary lists the columns" grep -q '^  features: dns,tls,byte_dist,entropy,.*,payload.* (custom-flow' "$TMP/f.err"
 run -o "$TMP/o-ft" --table telemetry --features all "$TMP/ok.pcap" 2>"$TMP/ft.err"
 check "--features all on telemetry: a note that it adds nothing" grep -q 'note: --features all adds no column here: telemetry' "$TMP/ft.err"
 "$BIN/iotflow" extract -f joy -o "$TMP/o-fj" --features all "$TMP/ok.pcap" 2>"$TMP/fj.err"
