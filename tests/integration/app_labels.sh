@@ -16,8 +16,7 @@
 # Skips (77) without the corpus, without ndpiReader, or when iotflow was built without nDPI
 # (the refusal of such a build is checked by scripts/test.sh on its build without nDPI).
 source "$(dirname "$0")/lib.bash"
-CORPUS=${IOF_SHARED:-}/corpus
-if [ ! -d "$CORPUS" ]; then echo "SKIP: no capture corpus at '$CORPUS' (set IOF_SHARED)"; exit 77; fi
+need_corpus
 if ! command -v ndpiReader >/dev/null; then echo "SKIP: ndpiReader (libndpi-bin) is not installed"; exit 77; fi
 if "$BIN" --version | grep -q "without nDPI"; then echo "SKIP: iotflow was built without nDPI"; exit 77; fi
 

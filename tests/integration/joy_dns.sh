@@ -19,9 +19,8 @@
 # Requires at least 2 of the captures below and 1 flow with an answer; skips (77) without
 # tshark or the corpus.
 source "$(dirname "$0")/lib.bash"
-CORPUS=${IOF_SHARED:-}/corpus
-if [ ! -d "$CORPUS" ]; then echo "SKIP: no capture corpus at '$CORPUS' (set IOF_SHARED)"; exit 77; fi
-if ! command -v tshark >/dev/null; then echo "SKIP: tshark is not installed"; exit 77; fi
+need_corpus
+need_tshark
 
 caps=(mixed__joy-sample__sample.pcap iot__iotsentinel-HueBridge-setup__Setup-A-2-STA.pcap
       iot__xiaodu-smart-plug-68min__xiaodu_plug.pcap home__ndpi-android__android.pcap

@@ -12,9 +12,8 @@
 # Requires at least 30 flows checked with a ClientHello and 20 with a ServerHello (so it can
 # fail); skips (77) without tshark or the corpus.
 source "$(dirname "$0")/lib.bash"
-CORPUS=${IOF_SHARED:-}/corpus
-if [ ! -f "$CORPUS/MANIFEST.tsv" ]; then echo "SKIP: no capture corpus at '$CORPUS' (set IOF_SHARED)"; exit 77; fi
-if ! command -v tshark >/dev/null; then echo "SKIP: tshark is not installed"; exit 77; fi
+need_corpus
+need_tshark
 
 cat > "$T/check.py" <<'PY'
 import decimal, json, subprocess, sys

@@ -9,6 +9,16 @@ trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is not installed"; exit 77; }
 
+# need_corpus: CORPUS = IOF_SHARED's capture corpus, or skip (77) without it.
+# need_tshark: skip (77) without tshark, the independent reference.
+need_corpus() {
+  CORPUS=${IOF_SHARED:-}/corpus
+  if [ ! -f "$CORPUS/MANIFEST.tsv" ]; then echo "SKIP: no capture corpus at '$CORPUS' (set IOF_SHARED)"; exit 77; fi
+}
+need_tshark() {
+  if ! command -v tshark >/dev/null; then echo "SKIP: tshark is not installed"; exit 77; fi
+}
+
 # pq_rows FILE OUT: FILE's rows as JSON Lines in OUT, as DuckDB reads them, after the shared
 # validator (IOF_SHARED/tools/parquet/pqcheck) verified the file. Returns 1 after printing a
 # "SKIP (Parquet part)" line when the validator, node or its dependencies are missing; fails the

@@ -10,9 +10,8 @@
 #   - iotflow label refuses rules on sni: exit 1, nothing written.
 # Skips (77) without tshark or the corpus.
 source "$(dirname "$0")/lib.bash"
-CORPUS=${IOF_SHARED:-}/corpus
-if [ ! -d "$CORPUS" ]; then echo "SKIP: no capture corpus at '$CORPUS' (set IOF_SHARED)"; exit 77; fi
-if ! command -v tshark >/dev/null; then echo "SKIP: tshark is not installed"; exit 77; fi
+need_corpus
+need_tshark
 
 cat > "$T/sni.rules" <<'RULES'
 key tls_label default "none" on-missing "unnamed"

@@ -13,9 +13,8 @@
 #     an unknown feature name.
 # Skips (77) without tshark or the corpus.
 source "$(dirname "$0")/lib.bash"
-CORPUS=${IOF_SHARED:-}/corpus
-if [ ! -d "$CORPUS" ]; then echo "SKIP: no capture corpus at '$CORPUS' (set IOF_SHARED)"; exit 77; fi
-if ! command -v tshark >/dev/null; then echo "SKIP: tshark is not installed"; exit 77; fi
+need_corpus
+need_tshark
 
 # capture, the device's MAC (the inventory's one device)
 caps=(home__ndpi-android__android.pcap 4c:6a:f6:9f:f6:27

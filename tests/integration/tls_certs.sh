@@ -19,9 +19,8 @@
 # Requires at least 20 Joy flows with certificates and 20 custom-flow records with a certificate
 # (so it can fail); skips (77) without tshark or the corpus.
 source "$(dirname "$0")/lib.bash"
-CORPUS=${IOF_SHARED:-}/corpus
-if [ ! -f "$CORPUS/MANIFEST.tsv" ]; then echo "SKIP: no capture corpus at '$CORPUS' (set IOF_SHARED)"; exit 77; fi
-if ! command -v tshark >/dev/null; then echo "SKIP: tshark is not installed"; exit 77; fi
+need_corpus
+need_tshark
 
 cat > "$T/tshark.py" <<'PY'
 # tshark's TLS handshakes of a capture (JSON, duplicate keys kept) -> one JSON line per hello or
