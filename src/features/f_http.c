@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/nametext.h"
 #include "common/rd.h"
 #include "features/feature.h"
@@ -126,7 +127,6 @@ static iof__span lit(const char *s) { return (iof__span){ (const uint8_t *)s, st
 /* Joy's body: JOY_HTTP_BODY bytes from `from` (a '.' first when dot), zero past `n` */
 static void aw_body(aw *w, bool first, const uint8_t *p, size_t n, size_t from, bool dot)
 {
-    static const char hex[] = "0123456789abcdef";
     uint8_t b[JOY_HTTP_BODY] = { 0 };
     size_t k = 0;
     if (dot)
@@ -136,10 +136,8 @@ static void aw_body(aw *w, bool first, const uint8_t *p, size_t n, size_t from, 
     while (k < JOY_HTTP_BODY && !r.err && rd_left(&r))
         b[k++] = rd_u8(&r);
     aw_puts(w, first ? "{\"body\":\"" : ",{\"body\":\"");
-    for (size_t i = 0; i < JOY_HTTP_BODY; i++) {
-        char x[2] = { hex[b[i] >> 4], hex[b[i] & 15] };
-        aw_put(w, x, 2);
-    }
+    char x[2 * JOY_HTTP_BODY];
+    aw_put(w, x, iof__hex_encode(x, b, JOY_HTTP_BODY));
     aw_puts(w, "\"}");
 }
 

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/nametext.h"
 #include "common/rd.h"
 #include "features/feature.h"
@@ -400,12 +401,7 @@ static void sum_cert(tls_state *s, cert_ent ce)
     uint8_t ser[TLS_MAX_SERIAL];
     size_t n;
     serial_bytes(c.serial, ser, &n);
-    static const char hx[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        t[2 * i] = hx[ser[i] >> 4];
-        t[2 * i + 1] = hx[ser[i] & 15];
-    }
-    sum_text(s, TXT_SERIAL, t, 2 * n);
+    sum_text(s, TXT_SERIAL, t, iof__hex_encode(t, ser, n));
     sum_text(s, TXT_NOT_BEFORE, t, iof__x509_time_iso(c.nb_tag, c.not_before, t));
     sum_text(s, TXT_NOT_AFTER, t, iof__x509_time_iso(c.na_tag, c.not_after, t));
     u->key_bits = (uint16_t)iof__x509_key_bits(&c);

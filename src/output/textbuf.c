@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
 #include "common/schema.h"
 #include "output/textbuf.h"
 
@@ -153,14 +154,10 @@ void iof__tb_fixed(iof__tbuf *b, double v, int decimals)
 
 void iof__tb_hex(iof__tbuf *b, const uint8_t *p, size_t n)
 {
-    static const char hx[] = "0123456789abcdef";
     iof__tb_reserve(b, n * 2);
     if (b->oom)
         return;
-    for (size_t i = 0; i < n; i++) {
-        b->p[b->len++] = hx[p[i] >> 4];
-        b->p[b->len++] = hx[p[i] & 15];
-    }
+    b->len += iof__hex_encode(b->p + b->len, p, n);
 }
 
 void iof__tb_json_str(iof__tbuf *b, const uint8_t *p, size_t n)
