@@ -100,8 +100,13 @@ static int resolve_features(const iof_config *c, unsigned *out, char *err, size_
     if (f & IOF_FEATURE_ALL)
         f = asked | taken;
     unsigned refused = f & ~taken;
-    char names[128];
+    /* the names each table takes, from the same bits as the checks (never a hand list) */
+    const unsigned tl_bits = IOF_FEATURE_DNS | IOF_FEATURE_TLS, cf_bits = iof__cffeat_bits() | IOF_FEATURE_L7;
+    char names[128], cf_names[160], tl_names[32], cf_only[160];
     iof_features_text(refused, names, sizeof(names));
+    iof_features_text(cf_bits, cf_names, sizeof(cf_names));
+    iof_features_text(tl_bits, tl_names, sizeof(tl_names));
+    iof_features_text(cf_bits & ~tl_bits, cf_only, sizeof(cf_only));
     if ((refused & IOF_FEATURE_L7) && c->table == IOF_TABLE_CUSTOMFLOW && !iof__appmap_available())
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--features l7 is nDPI's application of each record: this iotflow was built without "
@@ -109,12 +114,11 @@ static int resolve_features(const iof_config *c, unsigned *out, char *err, size_
     if (refused && c->table == IOF_TABLE_TELEMETRY)
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--features %s: telemetry rows have no feature columns yet (not built yet): leave it "
-                         "out (byte_dist, entropy, splt, wht, dns, tls, dhcp, http, payload, l7: --table customflow; dns, tls: "
-                         "--table timeline)", names);
+                         "out (%s: --table customflow; %s: --table timeline)", names, cf_names, tl_names);
     if (refused && c->table == IOF_TABLE_TIMELINE)
         return iof__fail(err, errlen, IOF_E_INVAL,
-                         "--features %s: the timeline takes dns and tls only; byte_dist, entropy, splt, wht, dhcp, "
-                         "payload, http and l7 are columns of custom-flow records (--table customflow)", names);
+                         "--features %s: the timeline takes dns and tls only; %s are columns of custom-flow "
+                         "records (--table customflow)", names, cf_only);
     if (refused && !(c->formats & ~(unsigned)IOF_FMT_JOY))
         return iof__fail(err, errlen, IOF_E_INVAL,
                          "--features %s: Joy flows (-f joy) have their own fixed features (byte_dist and entropy "
@@ -122,8 +126,7 @@ static int resolve_features(const iof_config *c, unsigned *out, char *err, size_
                          "it out", names);
     if (refused)
         return iof__fail(err, errlen, IOF_E_INVAL,
-                         "--features %s on custom-flow records: not built yet (they take byte_dist, entropy, "
-                         "splt, wht, dns, tls, dhcp, http, payload, l7)", names);
+                         "--features %s on custom-flow records: not built yet (they take %s)", names, cf_names);
     *out = f;
     return IOF_OK;
 }
