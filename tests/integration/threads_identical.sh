@@ -81,6 +81,14 @@ for c in "${caps[@]}"; do
     [ -f "$CORPUS/$c" ] || { echo "note: $c not in this corpus"; continue; }
     check "$(basename "$c")" "${ALL[@]}" "$CORPUS/$c"
 done
+# every feature group that does not read the run's maps (l7 does: such runs are not sharded)
+FEAT=dns,tls,byte_dist,entropy,splt,wht,dhcp,payload,http
+# on a capture with TLS (handshakes and certificates split over segments) and one with HTTP heads
+for c in iot__xiaodu-smart-plug-68min__xiaodu_plug.pcap linktype-raw12__pcpp__four_ipv6_http_streams.pcap; do
+    if [ -f "$CORPUS/$c" ]; then
+        check "features-${c##*__}" -f parquet -f jsonl --variant both --features $FEAT "$CORPUS/$c"
+    fi
+done
 # the whole corpus as one input merged by time: every link type, time going back across inputs
 check corpus "${ALL[@]}" "$CORPUS"
 python3 -c "import json,sys; p=json.load(open(sys.argv[1]))['packets']; sys.exit(p['ts_backwards_across_inputs'] == 0)" \
@@ -91,7 +99,7 @@ check corpus-name -f csv --variant both --input-order name "$CORPUS"
 # synth: a smart home with an inventory (mirrored device-to-device views), features, rules
 "$BIN" synth -q -o "$T/in" --profile small --seed 5 --scale 20 --duration 3m || fail "synth"
 check synth "${ALL[@]}" --devices "$T/in/devices.csv" "$T/in/capture.pcap"
-check synth-features -f parquet -f jsonl --variant both --features byte_dist,entropy,splt,wht,dns,dhcp,payload \
+check synth-features -f parquet -f jsonl --variant both --features $FEAT \
     --devices "$T/in/devices.csv" "$T/in/capture.pcap"
 check synth-rules -f csv --variant bi --rules "$T/in/labels.rules" --devices "$T/in/devices.csv" "$T/in/capture.pcap"
 
