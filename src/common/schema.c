@@ -51,11 +51,49 @@ int iof__schema_build(iof__schema *s, const char *name, const iof__colgroup *con
     return IOF_OK;
 }
 
+bool iof__col_same_struct(const iof__column *a, const iof__column *b)
+{
+    return b && a->member_at && a->member_at == b->member_at && memcmp(a->name, b->name, a->member_at) == 0;
+}
+
+int iof__col_set_member(iof__column *c, const char *strct, const char *member)
+{
+    size_t sl = strlen(strct), ml = strlen(member);
+    if (!sl || !ml || memchr(strct, '.', sl) || memchr(member, '.', ml))
+        return IOF_E_INVAL;
+    if (sl + 1 + ml >= IOF_MAX_COLNAME)
+        return IOF_E_LIMIT;
+    memcpy(c->name, strct, sl);
+    c->name[sl] = '.';
+    memcpy(c->name + sl + 1, member, ml + 1);
+    c->member_at = (uint8_t)(sl + 1);
+    return IOF_OK;
+}
+
+/* A member of a struct is well-formed and comes right after its struct's other members (only
+ * members are checked: a nested schema has a few dozen, a wide one none). */
+static bool member_fits(const iof__schema *s, const iof__column *col)
+{
+    size_t sl = iof__col_struct_len(col);
+    if (sl == 0 || sl >= IOF_MAX_COLNAME - 1 || col->name[sl] != '.' || !col->name[sl + 1])
+        return false;
+    if (s->n && iof__col_same_struct(col, &s->cols[s->n - 1]))
+        return true;
+    for (size_t i = 0; i < s->n; i++) {
+        const iof__column *o = &s->cols[i];
+        if (iof__col_same_struct(col, o) || (!o->member_at && strncmp(o->name, col->name, sl) == 0 && !o->name[sl]))
+            return false;
+    }
+    return true;
+}
+
 int iof__schema_add_column(iof__schema *s, const iof__column *col)
 {
     if (s->n >= IOF_MAX_COLUMNS || memchr(col->name, '\0', IOF_MAX_COLNAME) == NULL)
         return IOF_E_LIMIT;
     if ((col->decimals > IOF_MAX_DECIMALS && col->decimals != IOF_DECIMALS_ROUNDTRIP) || col->time_text > IOF_TT_ISO_US)
+        return IOF_E_INVAL;
+    if (col->member_at && !member_fits(s, col))
         return IOF_E_INVAL;
     IOF_TRY(iof__grow((void **)&s->cols, &s->cap, s->n + 1, sizeof *s->cols, IOF_MAX_COLUMNS));
     iof__column *c = &s->cols[s->n++];

@@ -61,7 +61,27 @@ typedef struct iof__column {
     uint8_t time_text;  /* TIMESTAMP_US in text: iof__time_text */
     const iof__colgroup *group; /* the group whose accessor reads it (iof__schema_build), or
                                  * NULL: the schema's own ops read it */
+    uint8_t member_at;  /* 0: a top-level column. Else a member of a struct (one level, the
+                         * nested layouts' feature groups): name is the full name "struct.member"
+                         * (what readers look it up by, a CSV header), the struct's name is
+                         * name[0 .. member_at - 1), the member's name + member_at. A struct's
+                         * members are consecutive columns; the struct is always present (Parquet:
+                         * a REQUIRED group, JSON: an object), only its members may be null. Set
+                         * with iof__col_set_member, read with the helpers below. */
 } iof__column;
+
+/* Struct members (member_at above): the struct-free parts of writers and readers read them
+ * only through these. */
+static inline bool iof__col_is_member(const iof__column *c) { return c->member_at != 0; }
+/* The member's name (the whole name of a top-level column). */
+static inline const char *iof__col_member(const iof__column *c) { return c->name + c->member_at; }
+/* The length of the struct's name (its first bytes of c->name); 0 for a top-level column. */
+static inline size_t iof__col_struct_len(const iof__column *c) { return c->member_at ? c->member_at - 1u : 0; }
+/* a and b are members of one struct (b == NULL: false). */
+bool iof__col_same_struct(const iof__column *a, const iof__column *b);
+/* Makes c member `member` of struct `strct`: c->name becomes "strct.member". IOF_E_LIMIT when
+ * the full name does not fit IOF_MAX_COLNAME, IOF_E_INVAL for an empty part or a dot in one. */
+int iof__col_set_member(iof__column *c, const char *strct, const char *member);
 
 /* A column's name in the wide and in the nested layout of a record kind (the same name twice
  * for columns both layouts share): what readers of our outputs look columns up by. */
@@ -127,7 +147,9 @@ int iof__schema_add(iof__schema *s, const char *name, iof__vtype type, bool null
                     uint16_t field, uint32_t index, const char *doc);
 /* Adds a copy of c (a column declared with designated initialisers, e.g. in a static table);
  * as iof__schema_add, STRING columns get the dictionary hint. IOF_E_INVAL for decimals above
- * IOF_MAX_DECIMALS or an unknown time_text. */
+ * IOF_MAX_DECIMALS or an unknown time_text, and for a struct member whose struct is not the
+ * previous column's but appeared earlier (or is an earlier top-level column's name): a struct's
+ * members are consecutive. */
 int iof__schema_add_column(iof__schema *s, const iof__column *c);
 void iof__schema_free(iof__schema *s);
 /* Index of the column with this name, or -1. */

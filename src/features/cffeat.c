@@ -4,6 +4,8 @@
  * registry, bits 12..23 its state's offset in each direction's half (in units of 16, the set's
  * alignment), bits 0..11 the module's own column id. The schema alone then reads a record:
  * rows need no feature set. */
+#include <string.h>
+
 #include "common/err.h"
 #include "features/cffeat.h"
 #include "iotflow/iotflow.h"
@@ -70,8 +72,66 @@ static uint32_t reg_index(const iof__feature *m)
     return 0;
 }
 
+/* The one place the nested layout's struct and member names are made from the modules' (wide)
+ * names: a column is member <rest> of struct <group> when its name is "<group>_<rest>", except
+ * the names below, where stripping gives none or no natural one. The modules declare one name
+ * per column, so the wide layout stays as it was, byte for byte. */
+static const char *const nest_groups[] = { "byte_dist", "entropy", "wht", "dns", "tls", "dhcp",
+                                           "http", "splt", "l7" };
+static const struct {
+    const char *wide, *strct, *member;
+} nest_named[] = {
+    { "byte_dist", "byte_dist", "counts" },   /* the nested layout's list of 256 */
+    { "entropy", "entropy", "per_byte" },     /* bits per byte */
+    { "total_entropy", "entropy", "total" },  /* bits */
+    { "wht_0", "wht", "c0" }, { "wht_1", "wht", "c1" },   /* the four coefficients: c0..c3 */
+    { "wht_2", "wht", "c2" }, { "wht_3", "wht", "c3" },   /* (a member named "0" needs quoting in SQL) */
+    /* the nested layout has a top-level "payload" already (the slots' payload list) */
+    { "payload_out", "first_payload", "out" }, { "payload_in", "first_payload", "in" },
+};
+
+static int nest_column(iof__column *c)
+{
+    char wide[IOF_MAX_COLNAME];
+    memcpy(wide, c->name, sizeof(wide));
+    for (size_t i = 0; i < sizeof(nest_named) / sizeof(nest_named[0]); i++)
+        if (strcmp(wide, nest_named[i].wide) == 0)
+            return iof__col_set_member(c, nest_named[i].strct, nest_named[i].member);
+    for (size_t i = 0; i < sizeof(nest_groups) / sizeof(nest_groups[0]); i++) {
+        size_t gl = strlen(nest_groups[i]);
+        if (strncmp(wide, nest_groups[i], gl) == 0 && wide[gl] == '_' && wide[gl + 1])
+            return iof__col_set_member(c, nest_groups[i], wide + gl + 1);
+    }
+    return IOF_E_INVAL;
+}
+
+int iof__cffeat_nested_name(const char *wide, char out[IOF_MAX_COLNAME])
+{
+    iof__column c = { 0 };
+    if (strlen(wide) >= sizeof(c.name))
+        return IOF_E_INVAL;
+    strcpy(c.name, wide);
+    IOF_TRY(nest_column(&c));
+    memcpy(out, c.name, sizeof(c.name));
+    return IOF_OK;
+}
+
+int iof__cffeat_nest(iof__schema *s, size_t first)
+{
+    size_t n = s->n;
+    for (size_t i = first; i < n; i++) {
+        iof__column c = s->cols[i];
+        IOF_TRY(nest_column(&c));
+        s->n = i; /* added again, so the schema checks the struct's members are consecutive */
+        IOF_TRY(iof__schema_add_column(s, &c));
+        s->n = n;
+    }
+    return IOF_OK;
+}
+
 int iof__cffeat_declare(iof__schema *s, unsigned features, bool wide, uint16_t field)
 {
+    size_t first = s->n;
     iof__featset fs;
     IOF_TRY(iof__cffeat_set(&fs, features));
     for (uint32_t i = 0; i < fs.n; i++) {
@@ -83,7 +143,7 @@ int iof__cffeat_declare(iof__schema *s, unsigned features, bool wide, uint16_t f
         uint32_t base = reg_index(m) << IDX_MOD_SHIFT | (uint32_t)(fs.off[i] / IDX_OFF_UNIT) << IDX_OFF_SHIFT;
         IOF_TRY(m->cols->declare(s, &fs.opts, wide, field, base));
     }
-    return IOF_OK;
+    return wide ? IOF_OK : iof__cffeat_nest(s, first);
 }
 
 /* The module of column c and its two states in r (in NULL for a one-way record). */

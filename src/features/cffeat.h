@@ -18,6 +18,15 @@ int iof__cffeat_set(iof__featset *s, unsigned features);
 void iof__cffeat_hooks(const iof__featset *s, iof__cf_config *cfg);
 /* The columns of `features` (custom-flow bits), field `field` each, in the wide or nested layout. */
 int iof__cffeat_declare(iof__schema *s, unsigned features, bool wide, uint16_t field);
+/* The nested layout's structs: makes the feature columns [first, s->n) of s (declared with
+ * their wide names, as every module and l7 declare them) members of their groups' structs
+ * ("dns_qname" -> "dns.qname"; docs/OUTPUT.md "Feature columns"). IOF_E_INVAL for a column of
+ * no known group. */
+int iof__cffeat_nest(iof__schema *s, size_t first);
+/* The nested layout's full name ("dns.qname") of the feature column a module declares as `wide`
+ * ("dns_qname"; the lists: "byte_dist", "splt_len" ...) into out; IOF_E_INVAL for no feature
+ * column's name. */
+int iof__cffeat_nested_name(const char *wide, char out[IOF_MAX_COLNAME]);
 /* A cell of one of those columns for record r (element k of a list), and a list's length. */
 void iof__cffeat_get(const iof__cfrec *r, const iof__column *c, uint32_t k, iof__value *v);
 uint32_t iof__cffeat_count(const iof__cfrec *r, const iof__column *c);

@@ -212,7 +212,7 @@ static void lastseen_get(const void *rowp, const iof__column *c, uint32_t k, iof
  * schema, iof__cf_col_names and iof__cf_labels_follow read them) */
 #define LASTSEEN_WIDE "LastSeen"
 #define LASTSEEN_NESTED "last_seen"
-#define L7_NAME "l7_app" /* --features l7's column, the same in both layouts */
+#define L7_NAME "l7_app" /* --features l7's column (wide; nested: l7.app, iof__cffeat_nest) */
 
 /* The record's leading columns, in both layouts: the one place their names are written
  * (the schema below, and readers of our outputs through iof__cf_col_names). */
@@ -376,11 +376,12 @@ static const iof__colgroup g_features = { "customflow.features", { feat_get, fea
  * reads (kinds/cf_attrs.c: row_init makes the one lookup for both, at the record's horizon) */
 static int l7_declare(iof__schema *s, const void *cfgp, bool w)
 {
-    (void)w;
     if (!((const iof__cf_rowcfg *)cfgp)->l7)
         return IOF_OK;
-    return iof__schema_add(s, L7_NAME, IOF_VT_STRING, true, false, F_L7, 0,
-                           "nDPI's application protocol of the record's connection (null: none found)");
+    size_t first = s->n;
+    IOF_TRY(iof__schema_add(s, L7_NAME, IOF_VT_STRING, true, false, F_L7, 0,
+                            "nDPI's application protocol of the record's connection (null: none found)"));
+    return w ? IOF_OK : iof__cffeat_nest(s, first); /* nested: l7.app */
 }
 
 static void l7_get(const void *rowp, const iof__column *c, uint32_t k, iof__value *v)
@@ -412,12 +413,18 @@ static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload,
                                                   &g_lastseen, &g_features, &g_l7, &g_labels, &g_sensors };
 
 /* the feature group's last column is one of these (byte_dist: its std; entropy: total_entropy;
- * wht, dns, dhcp, payload, splt: their last, in either layout), then l7's */
+ * wht, dns, dhcp, payload, splt: their last), then l7's: the wide names, the nested layout's
+ * members (CSV, Parquet: full names) and its structs (JSON Lines: one member per struct) */
 const char *const iof__cf_labels_follow[] = { "evicted", IOF__END_REASON_KEY, IOF__CF_DEVIP_NAME,
                                               LASTSEEN_WIDE, LASTSEEN_NESTED,
                                               "byte_dist_std", "total_entropy", "wht_3", "dns_addrs",
                                               "tls_cert_sig_algo", "dhcp_params", "http_content_type",
-                                              "payload_in", "splt_ipt_49", "splt_ipt", L7_NAME,
+                                              "payload_in", "splt_ipt_49", "splt_ipt" /* files of earlier versions */, L7_NAME,
+                                              "byte_dist.std", "entropy.total", "wht.c3", "dns.addrs",
+                                              "tls.cert_sig_algo", "dhcp.params", "http.content_type",
+                                              "first_payload.in", "splt.ipt", "l7.app",
+                                              "byte_dist", "entropy", "wht", "dns", "tls", "dhcp", "http",
+                                              "first_payload", "splt", "l7",
                                               NULL };
 
 bool iof__cf_is_first_dir_col(const char *name, bool *list)

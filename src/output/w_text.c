@@ -1,5 +1,6 @@
 /* CSV (RFC 4180, header row, empty field = null; LF line ends on request) and JSON Lines
- * writers. Both derive every column name, type and text form (a FLOAT64's decimals, a
+ * writers. A struct's member is one CSV column headed by its full name ("dns.qname") and a
+ * member of the struct's JSON object ("dns":{"qname":...}). Both derive every column name, type and text form (a FLOAT64's decimals, a
  * TIMESTAMP_US as µs or ISO 8601) from the schema; neither knows what a row is. */
 #include <math.h>
 #include <stdlib.h>
@@ -202,14 +203,23 @@ static int jsonl_write(iof__writer *w, const void *row)
     iof__tbuf *b = &w->line;
     iof__tb_putc(b, '{');
     for (size_t c = 0; c < s->n; c++) {
+        const iof__column *col = &s->cols[c], *prev = c ? col - 1 : NULL;
+        bool open = !iof__col_same_struct(col, prev); /* else: the struct's next member */
         if (c)
             iof__tb_putc(b, ',');
-        iof__tb_json_str(b, (const uint8_t *)s->cols[c].name, strlen(s->cols[c].name));
+        if (open && iof__col_is_member(col)) { /* a struct: one object member, "dns":{...} */
+            iof__tb_json_str(b, (const uint8_t *)col->name, iof__col_struct_len(col));
+            iof__tb_put(b, ":{", 2);
+        }
+        const char *key = iof__col_member(col);
+        iof__tb_json_str(b, (const uint8_t *)key, strlen(key));
         iof__tb_putc(b, ':');
-        if (s->cols[c].list)
+        if (col->list)
             json_list(w, b, row, c);
         else
             json_value(w, b, row, c, 0);
+        if (iof__col_is_member(col) && !iof__col_same_struct(col, c + 1 < s->n ? col + 1 : NULL))
+            iof__tb_putc(b, '}');
     }
     iof__tb_put(b, "}\n", 2);
     return flush_line(w);

@@ -8,7 +8,9 @@
  *   byte 5: bit 0 use the cell API on odd rows; bit 1 the bulk i16_span accessor for runs of
  *           REQUIRED INT16 columns, with the row's trailing equal values reported as its
  *           left-out run (the wide layout's path); bit 2 keep those runs short
- *   per column: type byte (mod 8), flags byte (bit0 nullable, bit1 list, bit2 dict hint)
+ *   per column: type byte (mod 8), flags byte (bit0 nullable, bit1 list, bit2 dict hint, bit3
+ *           a struct member: of the previous column's struct unless bit4 or the previous column
+ *           is top-level, then of a new one; names and member_at must read back)
  *   then values: nulls, list lengths (mod 9), integers (1..8 bytes), byte strings (len mod 40).
  */
 #include <stdbool.h>
@@ -190,9 +192,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     iof__column cols[FZ_MAX_COLS];
     memset(cols, 0, sizeof cols);
+    unsigned structs = 0;
     for (size_t i = 0; i < ncols; i++) {
         uint8_t t = u8(&in), fl = u8(&in);
         snprintf(cols[i].name, sizeof cols[i].name, "c%zu", i);
+        if (fl & 8) { /* struct s<k>, member c<i> */
+            char sname[16], mname[16];
+            structs += (fl & 16) || i == 0 || !cols[i - 1].member_at;
+            snprintf(sname, sizeof sname, "s%u", structs);
+            snprintf(mname, sizeof mname, "c%zu", i);
+            if (iof__col_set_member(&cols[i], sname, mname) != 0)
+                abort();
+        }
         cols[i].type = (iof__vtype)(IOF_VT_BOOL + t % 8);
         cols[i].nullable = fl & 1;
         cols[i].list = (fl >> 1) & 1;
@@ -266,7 +277,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < ncols; i++) {
             const cell *x = &rows[r].c[i];
             const iof__column *col = &cols[i];
-            if (rs->cols[i].type != col->type || rs->cols[i].list != col->list || rs->cols[i].nullable != col->nullable)
+            if (rs->cols[i].type != col->type || rs->cols[i].list != col->list || rs->cols[i].nullable != col->nullable ||
+                rs->cols[i].member_at != col->member_at || strcmp(rs->cols[i].name, col->name) != 0)
                 abort();
             uint32_t n = iof__pq_reader_count(rd, i);
             if (col->list && n != (x->null ? UINT32_MAX : x->count))

@@ -5,6 +5,8 @@ import json
 import math
 import os
 import sys
+
+from nested_rows import flat
 from collections import Counter
 
 T = sys.argv[1]
@@ -42,7 +44,7 @@ def jsonl(root):
     out = {}
     for p in sorted(glob.glob(f"{root}/*/*.jsonl")):
         with open(p) as fh:
-            out[rel(p, root)] = [json.loads(line) for line in fh]
+            out[rel(p, root)] = [flat(json.loads(line)) for line in fh]
     return out
 
 

@@ -156,6 +156,83 @@ for f in $(cd "$T/all" && find . -name '*.csv'); do
     head -1 "$T/all/$f" | tr -d '\r' | grep -q ',evicted,byte_dist_000,.*,byte_dist_255,byte_dist_mean,byte_dist_std,entropy,total_entropy,wht_0,wht_1,wht_2,wht_3,dns_messages,dns_qname,dns_qtype,dns_rcode,dns_answers,dns_addrs,tls_c_version,tls_s_version,tls_sni,tls_cs,tls_scs,tls_ext,tls_groups,tls_ec_formats,tls_ja3,tls_certs,tls_cert_subject,tls_cert_issuer,tls_cert_serial,tls_cert_not_before,tls_cert_not_after,tls_cert_key_algo,tls_cert_key_bits,tls_cert_sig_algo,dhcp_messages,dhcp_msg_type,dhcp_hostname,dhcp_vendor_class,dhcp_params,http_requests,http_responses,http_method,http_uri,http_host,http_user_agent,http_status,http_server,http_content_type,payload_out,payload_in,splt_count,splt_len_00,.*,splt_len_49,splt_ipt_00,.*,splt_ipt_49'"$l7"'$' \
         || fail "$f: --features all header: $(head -1 "$T/all/$f" | tail -c 200)"
 done
+# the nested layout: one struct per group, members named without the group's prefix (CSV:
+# "dns.qname" headers; JSON Lines: "dns":{...} objects; Parquet: REQUIRED groups DuckDB reads as
+# STRUCTs), the same values in the three formats; iotflow label on the nested Parquet file keeps
+# the structs and puts its columns after them, as extract --rules does (the same bytes)
+l7n=",l7.app"; l7s=", l7 STRUCT(app VARCHAR)"; l7j=',"l7"'
+[ -z "$l7" ] && { l7n=""; l7s=""; l7j=""; }
+NA=(-q --hash-seed 7 --features all --packets 2 --payload 4 --layout nested)
+"$BIN" extract "${NA[@]}" -f csv,jsonl,parquet -o "$T/alln" "${IN[1]}" || fail "--features all nested"
+for f in $(cd "$T/alln" && find . -name '*.csv'); do
+    head -1 "$T/alln/$f" | tr -d '\r' | grep -q ',evicted,byte_dist.counts,byte_dist.mean,byte_dist.std,entropy.per_byte,entropy.total,wht.c0,wht.c1,wht.c2,wht.c3,dns.messages,dns.qname,dns.qtype,dns.rcode,dns.answers,dns.addrs,tls.c_version,tls.s_version,tls.sni,tls.cs,tls.scs,tls.ext,tls.groups,tls.ec_formats,tls.ja3,tls.certs,tls.cert_subject,tls.cert_issuer,tls.cert_serial,tls.cert_not_before,tls.cert_not_after,tls.cert_key_algo,tls.cert_key_bits,tls.cert_sig_algo,dhcp.messages,dhcp.msg_type,dhcp.hostname,dhcp.vendor_class,dhcp.params,http.requests,http.responses,http.method,http.uri,http.host,http.user_agent,http.status,http.server,http.content_type,first_payload.out,first_payload.in,splt.count,splt.len,splt.ipt'"$l7n"'$' \
+        || fail "$f: nested --features all header: $(head -1 "$T/alln/$f" | tail -c 200)"
+    j=${f%.csv}.jsonl
+    head -1 "$T/alln/$j" | python3 -c 'import json, sys
+r = json.loads(sys.stdin.read())
+k = list(r)
+want = ["evicted", "byte_dist", "entropy", "wht", "dns", "tls", "dhcp", "http", "first_payload", "splt"] + sys.argv[1:]
+assert k[k.index("evicted"):] == want, k
+assert list(r["dns"]) == ["messages", "qname", "qtype", "rcode", "answers", "addrs"], r["dns"]
+assert len(r["byte_dist"]["counts"]) == 256 and list(r["entropy"]) == ["per_byte", "total"], r["entropy"]
+assert list(r["first_payload"]) == ["out", "in"] and isinstance(r["splt"]["len"], list)' ${l7j:+l7} \
+        || fail "$j: nested JSON Lines structs"
+    p=${f%.csv}.parquet
+    "$IOF_SHARED/tools/parquet/pqcheck" verify --quiet "$T/alln/$p" > "$T/nverify.log" 2>&1 \
+        || { cat "$T/nverify.log"; fail "$p: pqcheck verify (nested structs)"; }
+    "$IOF_SHARED/tools/parquet/pqcheck" schema "$T/alln/$p" | python3 -c 'import json, sys
+d = {c["name"]: c["type"] for c in json.load(sys.stdin)["duckdb_columns"]}
+assert d["dns"] == "STRUCT(messages BIGINT, qname VARCHAR, qtype INTEGER, rcode INTEGER, answers BIGINT, addrs VARCHAR[])", d["dns"]
+assert d["splt"] == "STRUCT(count INTEGER, len INTEGER[], ipt BIGINT[])", d["splt"]
+assert d["byte_dist"] == "STRUCT(counts BIGINT[], mean DOUBLE, std DOUBLE)", d["byte_dist"]
+assert d["first_payload"] == "STRUCT(\"out\" BLOB, \"in\" BLOB)", d["first_payload"]
+assert "dns.qname" not in d and "payload" in d' || fail "$p: DuckDB types of the structs"
+    # the same values: CSV = JSON Lines = Parquet (DuckDB: struct members by dotted paths)
+    "$IOF_SHARED/tools/parquet/pqcheck" sql "SELECT epoch_us(first_seen) AS first_seen, device, remote_ip AS rip,
+        proto, device_port AS dp, remote_port AS rp, dns.qname AS q, tls.sni AS sni, tls.cs AS cs,
+        http.user_agent AS ua, splt.len AS sl, byte_dist.counts[1] AS b0, entropy.total AS te, wht.c3 AS w3
+        FROM read_parquet('$T/alln/$p')" > "$T/nsql.rows" || fail "$p: DuckDB select of struct members"
+    python3 - "$T/alln/$f" "$T/alln/$j" "$T/nsql.rows" <<'PY' || fail "$f: nested CSV, JSON Lines and Parquet values differ"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+js = [json.loads(l) for l in open(sys.argv[2])]
+pq = {}  # rows in the Parquet file's own order (clustered): by their key
+for l in open(sys.argv[3]):
+    q = json.loads(l)
+    pq.setdefault((int(q["first_seen"]), q["device"], q["rip"], q["proto"], q["dp"], q["rp"]), []).append(q)
+assert len(rows) == len(js) == sum(map(len, pq.values())) > 0, (len(rows), len(js), len(pq))
+def num(x):
+    return None if x in ("", None) else float(x)
+seen = 0
+for c, j in zip(rows, js):
+    assert int(c["first_seen"]) == j["first_seen"], (c["first_seen"], j["first_seen"])
+    q = pq[(j["first_seen"], j["device"], j["remote_ip"], j["proto"], j["device_port"], j["remote_port"])].pop(0)
+    for col, jv, qv in (("dns.qname", j["dns"]["qname"], q["q"]), ("tls.sni", j["tls"]["sni"], q["sni"]),
+                        ("http.user_agent", j["http"]["user_agent"], q["ua"])):
+        assert (c[col] or None) == jv == qv, (col, c[col], jv, qv)
+    for col, jv, qv in (("tls.cs", j["tls"]["cs"], q["cs"]), ("splt.len", j["splt"]["len"], q["sl"])):
+        assert (json.loads(c[col]) if c[col] else None) == jv == qv, (col, c[col], jv, qv)
+    assert int(json.loads(c["byte_dist.counts"])[0]) == j["byte_dist"]["counts"][0] == int(q["b0"])
+    for col, jv, qv in (("entropy.total", j["entropy"]["total"], q["te"]), ("wht.c3", j["wht"]["c3"], q["w3"])):
+        a, b, d = num(c[col]), jv, num(qv)
+        assert (a is None) == (b is None) == (d is None) and (a is None or abs(a - b) < 1e-6 and abs(b - d) < 1e-6), (col, a, b, d)
+    seen += j["tls"]["sni"] is not None
+assert seen > 0, "no record with a tls.sni"
+PY
+done
+"$BIN" label --rules "$T/one.rules" -o "$T/allnr" "$T/alln" > "$T/nlabel.out" || fail "label (nested): exit $? $(cat "$T/nlabel.out")"
+"$BIN" extract "${NA[@]}" --rules "$T/one.rules" -f csv,jsonl,parquet -o "$T/allne" "${IN[1]}" || fail "extract nested --rules"
+n=0
+for f in $(cd "$T/allne" && find . -type f | sort); do
+    cmp -s "$T/allne/$f" "$T/allnr/$f" || fail "$f: label on the nested file is not extract --rules"
+    n=$((n + 1))
+done
+[ $n = 6 ] || fail "nested label: $n files, want 6"
+for p in $(cd "$T/allnr" && find . -name '*.parquet'); do
+    "$IOF_SHARED/tools/parquet/pqcheck" schema "$T/allnr/$p" | python3 -c 'import json, sys
+c = [x["name"] for x in json.load(sys.stdin)["duckdb_columns"]]
+assert c[-3:] == [sys.argv[1], "kind", "kind_rule"] and "dns" in c, c[-4:]' "$(if [ -n "$l7" ]; then echo l7; else echo splt; fi)" || fail "$p: labels not after the structs"
+done
 "$BIN" extract -q --features all --table telemetry -f csv -o "$T/allt" "${IN[2]}" || fail "--features all (telemetry)"
 "$BIN" extract -q --features all -f joy -o "$T/allj" "${IN[2]}" || fail "--features all (-f joy)"
 echo "ok"

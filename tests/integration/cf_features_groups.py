@@ -10,6 +10,7 @@ import json
 import os
 import sys
 
+from nested_rows import flat
 from tshark_fields import first, record_sides, tshark_frames
 
 T, CAPS = sys.argv[1], sys.argv[2:]
@@ -44,7 +45,7 @@ def jsonl(root):
     out = {}
     for p in sorted(glob.glob(f"{root}/*/*.jsonl")):
         with open(p) as fh:
-            out[os.path.relpath(p, root)] = [json.loads(line) for line in fh]
+            out[os.path.relpath(p, root)] = [flat(json.loads(line)) for line in fh]
     return out
 
 

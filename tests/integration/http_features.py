@@ -16,6 +16,7 @@ import os
 import sys
 from decimal import Decimal
 
+from nested_rows import flat
 from tshark_fields import first, record_sides, tshark_frames
 
 T, CAPS = sys.argv[1], sys.argv[2:]
@@ -76,7 +77,7 @@ fr = [f for c in CAPS for f in frames(c)]
 nested = {}
 for p in sorted(glob.glob(f"{T}/hn/*/*.jsonl")):
     with open(p) as fh:
-        nested[os.path.relpath(p, f"{T}/hn")] = [json.loads(line) for line in fh]
+        nested[os.path.relpath(p, f"{T}/hn")] = [flat(json.loads(line)) for line in fh]
 for fname, rows in nested.items():
     bi = fname.startswith("bidirectional")
     for i, r in enumerate(rows):

@@ -189,6 +189,7 @@ def text_name(lst):
 for path in glob.glob(f"{cf_dir}/bidirectional/*.jsonl"):
     for line in open(path):
         r = json.loads(line)
+        r.update({f"tls_{k}": v for k, v in r.pop("tls").items()})  # the nested layout's struct tls
         if r.get("proto") != 6 or all(r.get(k) is None for k in ("tls_c_version", "tls_s_version", "tls_certs")):
             continue
         ncf += 1

@@ -42,13 +42,24 @@ static void setup(fixture *f, unsigned features, uint8_t variant)
     f->r.feat_bytes = (uint32_t)(2 * f->fs.ext_size);
 }
 
+/* The column `name` of s: a feature column's name as the modules declare it ("dns_qname",
+ * "splt_len"), its nested layout's full name ("dns.qname") in a nested schema */
+static long col_of(const iof__schema *s, const char *name)
+{
+    long c = iof__schema_find(s, name);
+    char nested[IOF_MAX_COLNAME];
+    if (c < 0 && iof__cffeat_nested_name(name, nested) == IOF_OK)
+        c = iof__schema_find(s, nested);
+    return c;
+}
+
 /* the value of column `name` (element k) of rec through s */
 static iof__value cell(const iof__schema *s, const iof__cfrec *rec, const iof__cf_rowcfg *cfg, const char *name,
                        uint32_t k)
 {
     iof__cf_row row;
     iof__cf_row_init(&row, cfg, rec, NULL, NULL);
-    long c = iof__schema_find(s, name);
+    long c = col_of(s, name);
     iof__value v = { .null = true };
     if (c < 0) {
         v.i = -12345;
@@ -76,7 +87,7 @@ static void check_pair(const iof__schema *w, const iof__schema *n, const iof__cf
     }
     iof__cf_row row;
     iof__cf_row_init(&row, cn, r, NULL, NULL);
-    ASSERT_EQ_INT(iof__schema_count(n, &row, (size_t)iof__schema_find(n, "byte_dist")), 256);
+    ASSERT_EQ_INT(iof__schema_count(n, &row, (size_t)iof__schema_find(n, "byte_dist.counts")), 256);
     for (int lay = 0; lay < 2; lay++) {
         const iof__schema *s = lay ? n : w;
         const iof__cf_rowcfg *c = lay ? cn : cw;
@@ -200,8 +211,8 @@ static void test_columns(void)
     c.wide = false;
     ASSERT_EQ_INT(iof__cf_schema(&s, &c), IOF_OK);
     ASSERT_TRUE(iof__schema_find(&s, "entropy") < 0);
-    ASSERT_TRUE(s.cols[iof__schema_find(&s, "byte_dist")].list);
-    ASSERT_EQ_STR(s.cols[s.n - 1].name, "byte_dist_std");
+    ASSERT_TRUE(s.cols[iof__schema_find(&s, "byte_dist.counts")].list);
+    ASSERT_EQ_STR(s.cols[s.n - 1].name, "byte_dist.std");
     iof__schema_free(&s);
     /* without --features: the schema of before; tls: its 18 tls_* columns after the base ones
      * (the lists as text in the wide layout) */
@@ -365,7 +376,7 @@ static uint32_t list_len(const lay *l, const iof__cfrec *r, const char *name)
 {
     iof__cf_row row;
     iof__cf_row_init(&row, &l->cn, r, NULL, NULL);
-    return iof__schema_count(&l->n, &row, (size_t)iof__schema_find(&l->n, name));
+    return iof__schema_count(&l->n, &row, (size_t)col_of(&l->n, name));
 }
 
 /* splt entry k in both layouts: len and ipt (null: both null) */
@@ -701,8 +712,8 @@ static void test_new_columns(void)
     ASSERT_EQ_INT(iof__cf_wide_max_payload_total(&base) - iof__cf_wide_max_payload_total(&c), 4 + 6 + 5 + 2 + 101);
     c.wide = false;
     ASSERT_EQ_INT(iof__cf_schema(&s, &c), IOF_OK);
-    ASSERT_EQ_STR(s.cols[s.n - 1].name, "splt_ipt");
-    ASSERT_TRUE(s.cols[iof__schema_find(&s, "dhcp_params")].list && s.cols[iof__schema_find(&s, "dns_addrs")].list);
+    ASSERT_EQ_STR(s.cols[s.n - 1].name, "splt.ipt");
+    ASSERT_TRUE(s.cols[iof__schema_find(&s, "dhcp.params")].list && s.cols[iof__schema_find(&s, "dns.addrs")].list);
     iof__schema_free(&s);
     /* each group's last column, alone, in either layout, is one the relabeller knows the labels
      * follow (a group added to the registry without it fails here) */
@@ -715,9 +726,16 @@ static void test_new_columns(void)
             one.features = b;
             one.wide = wide;
             ASSERT_EQ_INT(iof__cf_schema(&s, &one), IOF_OK);
-            bool found = false;
-            for (size_t k = 0; iof__cf_labels_follow[k]; k++)
-                found |= strcmp(iof__cf_labels_follow[k], s.cols[s.n - 1].name) == 0;
+            const iof__column *last = &s.cols[s.n - 1];
+            char strct[IOF_MAX_COLNAME]; /* JSON Lines: the struct is the row's member */
+            snprintf(strct, sizeof strct, "%.*s", (int)iof__col_struct_len(last), last->name);
+            ASSERT_TRUE(wide ? !iof__col_is_member(last) : iof__col_is_member(last));
+            bool found = false, found_struct = wide;
+            for (size_t k = 0; iof__cf_labels_follow[k]; k++) {
+                found |= strcmp(iof__cf_labels_follow[k], last->name) == 0;
+                found_struct |= strcmp(iof__cf_labels_follow[k], strct) == 0;
+            }
+            found &= found_struct;
             if (!found)
                 fprintf(stderr, "  feature bit %#x: last column %s\n", b, s.cols[s.n - 1].name);
             ASSERT_TRUE(found);
@@ -746,10 +764,85 @@ static void test_new_columns(void)
     free(f);
 }
 
+/* The nested layout's structs (docs/OUTPUT.md "Feature columns"): every feature column is a
+ * member of its group's struct, the groups in order, a struct's members consecutive, named
+ * without the group's prefix; the wide layout has none. The schema refuses a struct whose
+ * members are apart or that repeats a top-level name. */
+static void test_nested_structs(void)
+{
+    iof__cf_rowcfg c = { .packets = 2, .features = iof__cffeat_bits() };
+    iof__schema s;
+    ASSERT_EQ_INT(iof__cf_schema(&s, &c), IOF_OK);
+    static const char *const order[] = { "byte_dist", "entropy", "wht", "dns", "tls", "dhcp", "http",
+                                         "first_payload", "splt" };
+    size_t g = 0, members = 0;
+    long first = iof__schema_find(&s, "byte_dist.counts");
+    ASSERT_TRUE(first > 0 && !iof__col_is_member(&s.cols[first - 1]));
+    for (size_t i = (size_t)first; i < s.n; i++) {
+        const iof__column *col = &s.cols[i];
+        ASSERT_TRUE(iof__col_is_member(col));
+        if (!iof__col_same_struct(col, &s.cols[i - 1])) {
+            ASSERT_TRUE(g < sizeof(order) / sizeof(order[0]));
+            ASSERT_EQ_INT(iof__col_struct_len(col), strlen(order[g]));
+            ASSERT_TRUE(strncmp(col->name, order[g], strlen(order[g])) == 0);
+            g++;
+        }
+        ASSERT_EQ_INT(col->name[col->member_at - 1], '.');
+        members++;
+    }
+    ASSERT_EQ_INT(g, sizeof(order) / sizeof(order[0]));
+    ASSERT_EQ_INT(members, 3 + 2 + 4 + 6 + 18 + 5 + 9 + 2 + 3);
+    static const struct { const char *name, *member; bool list; } want[] = {
+        { "byte_dist.counts", "counts", true }, { "byte_dist.std", "std", false },
+        { "entropy.per_byte", "per_byte", false }, { "entropy.total", "total", false },
+        { "wht.c0", "c0", false }, { "wht.c3", "c3", false }, { "dns.qname", "qname", false },
+        { "dns.addrs", "addrs", true }, { "tls.sni", "sni", false }, { "tls.cs", "cs", true },
+        { "tls.cert_subject", "cert_subject", false }, { "dhcp.params", "params", true },
+        { "http.user_agent", "user_agent", false }, { "first_payload.out", "out", false },
+        { "splt.count", "count", false }, { "splt.len", "len", true }, { "splt.ipt", "ipt", true },
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        long k = iof__schema_find(&s, want[i].name);
+        ASSERT_TRUE(k > 0);
+        ASSERT_EQ_STR(iof__col_member(&s.cols[k]), want[i].member);
+        ASSERT_TRUE(s.cols[k].list == want[i].list);
+    }
+    /* the base columns stay top-level (the slots' payload list among them) */
+    long pl = iof__schema_find(&s, "payload");
+    ASSERT_TRUE(pl >= 0 && !iof__col_is_member(&s.cols[pl]));
+    iof__schema_free(&s);
+    c.wide = true;
+    ASSERT_EQ_INT(iof__cf_schema(&s, &c), IOF_OK);
+    for (size_t i = 0; i < s.n; i++)
+        ASSERT_TRUE(!iof__col_is_member(&s.cols[i]));
+    iof__schema_free(&s);
+    /* the schema's checks */
+    iof__schema t;
+    iof__schema_init(&t, "t", (iof__row_ops){ 0 });
+    iof__column a = { .type = IOF_VT_INT32 }, b = a, x = a;
+    ASSERT_EQ_INT(iof__col_set_member(&a, "a", "x"), IOF_OK);
+    ASSERT_EQ_STR(a.name, "a.x");
+    ASSERT_EQ_INT(iof__col_set_member(&b, "a.b", "x"), IOF_E_INVAL);
+    ASSERT_EQ_INT(iof__col_set_member(&b, "a", ""), IOF_E_INVAL);
+    ASSERT_EQ_INT(iof__col_set_member(&b, "a", "0123456789012345678901234567890123456789012345"), IOF_E_LIMIT);
+    strcpy(x.name, "b");
+    ASSERT_EQ_INT(iof__schema_add_column(&t, &x), IOF_OK);
+    ASSERT_EQ_INT(iof__schema_add_column(&t, &a), IOF_OK);
+    ASSERT_EQ_INT(iof__col_set_member(&b, "a", "y"), IOF_OK);
+    ASSERT_EQ_INT(iof__schema_add_column(&t, &b), IOF_OK);    /* a.x, a.y: consecutive */
+    ASSERT_EQ_INT(iof__schema_add_column(&t, &x), IOF_OK);
+    ASSERT_EQ_INT(iof__col_set_member(&b, "a", "z"), IOF_OK);
+    ASSERT_EQ_INT(iof__schema_add_column(&t, &b), IOF_E_INVAL); /* a's members apart */
+    ASSERT_EQ_INT(iof__col_set_member(&b, "b", "z"), IOF_OK);
+    ASSERT_EQ_INT(iof__schema_add_column(&t, &b), IOF_E_INVAL); /* b is a top-level column */
+    ASSERT_EQ_INT(t.n, 4);
+    iof__schema_free(&t);
+}
+
 static const iof_test tests[] = {
     TEST(test_values_and_copy), TEST(test_nulls), TEST(test_columns), TEST(test_names), TEST(test_policy),
     TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dhcp_cols), TEST(test_payload_cols),
-    TEST(test_new_columns), { 0, 0 },
+    TEST(test_new_columns), TEST(test_nested_structs), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

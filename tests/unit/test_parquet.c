@@ -380,12 +380,19 @@ static const struct { const char *name; iof__vtype t; bool nullable, list, dict;
 };
 #define NT (sizeof tcols / sizeof *tcols)
 
+/* nest_cols: columns 9..12 (s, s2, bin, l64) are members of struct "st", 13..14 (l8, lbin) of
+ * "u" (the nested layout's shape: scalars and lists, nullable or not, inside REQUIRED groups) */
+static bool nest_cols;
+static const char *t_struct(size_t i) { return !nest_cols ? NULL : i >= 9 && i <= 12 ? "st" : i >= 13 && i <= 14 ? "u" : NULL; }
+
 static void make_schema(iof__schema *s, iof__column *cols)
 {
     memset(s, 0, sizeof *s);
     for (size_t i = 0; i < NT; i++) {
         memset(&cols[i], 0, sizeof cols[i]);
         snprintf(cols[i].name, sizeof cols[i].name, "%s", tcols[i].name);
+        if (t_struct(i))
+            ASSERT_EQ_INT(iof__col_set_member(&cols[i], t_struct(i), tcols[i].name), 0);
         cols[i].type = tcols[i].t;
         cols[i].nullable = tcols[i].nullable;
         cols[i].list = tcols[i].list;
@@ -471,6 +478,7 @@ static void check_file(const pq_buf *f, uint64_t nrows)
     ASSERT_EQ_INT(rs->n, NT);
     for (size_t c = 0; c < NT; c++) {
         ASSERT_EQ_STR(rs->cols[c].name, cols[c].name);
+        ASSERT_EQ_INT(rs->cols[c].member_at, cols[c].member_at);
         ASSERT_EQ_INT(rs->cols[c].type, cols[c].type);
         ASSERT_EQ_INT(rs->cols[c].nullable, cols[c].nullable);
         ASSERT_EQ_INT(rs->cols[c].list, cols[c].list);
@@ -509,6 +517,119 @@ static void check_file(const pq_buf *f, uint64_t nrows)
     ASSERT_EQ_INT(rc, 0);
     ASSERT_EQ_U64(row, nrows);
     iof__pq_reader_close(r);
+}
+
+/* The footer's schema tree ("name/num_children" per SchemaElement, 0 for a leaf) and the first
+ * row group's path_in_schema of every column ("a.b.c"), space-separated. */
+static void footer_tree(const pq_buf *f, char *tree, char *paths, size_t cap)
+{
+    uint32_t flen = pq_rd_le32(f->p + f->len - 8);
+    tc_r t;
+    iof__tc_r_init(&t, f->p + f->len - 8 - flen, flen);
+    int16_t id;
+    uint8_t ty, et;
+    tree[0] = paths[0] = '\0';
+    while (iof__tc_next_field(&t, &id, &ty)) {
+        if (id == 2 && ty == TC_LIST) { /* schema */
+            uint32_t n = iof__tc_read_list(&t, &et);
+            for (uint32_t i = 0; i < n; i++) {
+                const uint8_t *name = NULL;
+                uint32_t nl = 0;
+                int64_t kids = 0;
+                iof__tc_enter_struct(&t);
+                while (iof__tc_next_field(&t, &id, &ty)) {
+                    if (id == 4)
+                        name = iof__tc_read_binary(&t, &nl);
+                    else if (id == 5)
+                        kids = iof__tc_read_int(&t, ty);
+                    else
+                        iof__tc_skip(&t, ty);
+                }
+                iof__tc_leave_struct(&t);
+                snprintf(tree + strlen(tree), cap - strlen(tree), "%s%.*s/%lld", i ? " " : "", (int)nl,
+                         (const char *)name, (long long)kids);
+            }
+        } else if (id == 4 && ty == TC_LIST && !paths[0]) { /* row groups: the first one's columns */
+            uint32_t nrg = iof__tc_read_list(&t, &et);
+            for (uint32_t g = 0; g < nrg; g++) {
+                iof__tc_enter_struct(&t);
+                while (iof__tc_next_field(&t, &id, &ty)) {
+                    if (g > 0 || id != 1) {
+                        iof__tc_skip(&t, ty);
+                        continue;
+                    }
+                    uint32_t nc = iof__tc_read_list(&t, &et);
+                    for (uint32_t c = 0; c < nc; c++) {
+                        iof__tc_enter_struct(&t); /* ColumnChunk */
+                        while (iof__tc_next_field(&t, &id, &ty)) {
+                            if (id != 3) {
+                                iof__tc_skip(&t, ty);
+                                continue;
+                            }
+                            iof__tc_enter_struct(&t); /* ColumnMetaData */
+                            while (iof__tc_next_field(&t, &id, &ty)) {
+                                if (id != 3) {
+                                    iof__tc_skip(&t, ty);
+                                    continue;
+                                }
+                                uint32_t np = iof__tc_read_list(&t, &et);
+                                for (uint32_t k = 0; k < np; k++) {
+                                    uint32_t pl;
+                                    const uint8_t *pp = iof__tc_read_binary(&t, &pl);
+                                    snprintf(paths + strlen(paths), cap - strlen(paths), "%s%.*s",
+                                             k ? "." : c ? " " : "", (int)pl, (const char *)pp);
+                                }
+                            }
+                            iof__tc_leave_struct(&t);
+                        }
+                        iof__tc_leave_struct(&t);
+                    }
+                }
+                iof__tc_leave_struct(&t);
+            }
+        } else {
+            iof__tc_skip(&t, ty);
+        }
+    }
+    ASSERT_TRUE(!t.err);
+}
+
+/* Struct members: one REQUIRED group per struct before its members (num_children), the members
+ * named without the struct, path_in_schema [struct, member(, list, element)], the levels those of
+ * the same columns at the top (every value reads back, through our reader, by full name); the
+ * flat file's tree as before. */
+static void test_struct_members(void)
+{
+    char tree[1024], paths[1024];
+    pq_buf flat = {0}, f = {0};
+    write_file(&flat, IOF_CODEC_ZSTD, 700, 0, 0);
+    footer_tree(&flat, tree, paths, sizeof tree);
+    ASSERT_EQ_STR(tree, "schema/19 b/0 bn/0 i8/0 i16/0 i16b/0 i32/0 i32n/0 i64/0 ts/0 s/0 s2/0 bin/0 l64/1 list/1 "
+                        "element/0 l8/1 list/1 element/0 lbin/1 list/1 element/0 ls/1 list/1 element/0 f64/0 "
+                        "f64n/0 lf64/1 list/1 element/0");
+    nest_cols = true;
+    write_file(&f, IOF_CODEC_ZSTD, 700, 0, 0);
+    check_file(&f, 700);
+    footer_tree(&f, tree, paths, sizeof tree);
+    ASSERT_EQ_STR(tree, "schema/15 b/0 bn/0 i8/0 i16/0 i16b/0 i32/0 i32n/0 i64/0 ts/0 st/4 s/0 s2/0 bin/0 l64/1 "
+                        "list/1 element/0 u/2 l8/1 list/1 element/0 lbin/1 list/1 element/0 ls/1 list/1 element/0 "
+                        "f64/0 f64n/0 lf64/1 list/1 element/0");
+    ASSERT_EQ_STR(paths, "b bn i8 i16 i16b i32 i32n i64 ts st.s st.s2 st.bin st.l64.list.element "
+                         "u.l8.list.element u.lbin.list.element ls.list.element f64 f64n lf64.list.element");
+    /* the same pages: only the footer differs */
+    uint32_t fl = pq_rd_le32(flat.p + flat.len - 8), nl = pq_rd_le32(f.p + f.len - 8);
+    ASSERT_EQ_U64(flat.len - fl, f.len - nl);
+    ASSERT_TRUE(memcmp(flat.p, f.p, flat.len - 8 - fl) == 0);
+    iof__pq_reader *r;
+    ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, f.p, f.len, NULL, 0), 0);
+    const iof__schema *rs = iof__pq_reader_schema(r);
+    long k = iof__schema_find(rs, "u.lbin");
+    ASSERT_TRUE(k == 14 && rs->cols[k].list && iof__col_same_struct(&rs->cols[k], &rs->cols[13]));
+    ASSERT_EQ_STR(iof__col_member(&rs->cols[k]), "lbin");
+    iof__pq_reader_close(r);
+    nest_cols = false;
+    iof__pq_buf_free(&flat);
+    iof__pq_buf_free(&f);
 }
 
 static void test_roundtrip_codecs(void)
@@ -1053,6 +1174,7 @@ static const iof_test tests[] = {
     TEST(test_hybrid_patterns),  TEST(test_hybrid_known_bytes),        TEST(test_thrift_roundtrip),
     TEST(test_utf8),             TEST(test_roundtrip_codecs),          TEST(test_roundtrip_row_groups_pages),
     TEST(test_empty_and_single), TEST(test_errors),                    TEST(test_reader_damage),
+    TEST(test_struct_members),
     TEST(test_hybrid_masked),    TEST(test_wide_span_rows),            TEST(test_chunk_release_and_codec_choice),
     TEST(test_lz_frames),        TEST(test_shared_regions),            {0}};
 

@@ -279,8 +279,11 @@ static int chunk_meta(iof__pq_writer *w, const pq_col *c, tc_w *t, bool dict, ui
     iof__tc_list_begin(t, 2, TC_I32, (size_t)ne);
     for (int i = 0; i < ne; i++)
         iof__tc_elem_i32(t, encs[i]);
-    iof__tc_list_begin(t, 3, TC_BINARY, c->list ? 3 : 1);
-    iof__tc_elem_binary(t, c->name, strlen(c->name));
+    /* path_in_schema: [struct,] name [, "list", "element"] */
+    iof__tc_list_begin(t, 3, TC_BINARY, (c->list ? 3u : 1u) + (c->member_at ? 1u : 0u));
+    if (c->member_at)
+        iof__tc_elem_binary(t, c->name, c->member_at - 1u);
+    iof__tc_elem_binary(t, c->name + c->member_at, strlen(c->name + c->member_at));
     if (c->list) {
         iof__tc_elem_binary(t, "list", 4);
         iof__tc_elem_binary(t, "element", 7);

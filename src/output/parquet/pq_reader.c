@@ -252,81 +252,124 @@ static char *dupn(const uint8_t *p, uint32_t n)
     return s;
 }
 
-/* Maps the schema tree onto top-level columns. */
+/* A group element that is a 3-level list (annotated LIST, or its one child repeated), not a
+ * struct. */
+static bool is_list(const selem *el, size_t nel, size_t at)
+{
+    const selem *e = &el[at];
+    return e->converted == PQ_CT_LIST || e->lt == PQ_LT_LIST ||
+           (at + 1 < nel && el[at + 1].has_rep && el[at + 1].rep == PQ_REP_REPEATED);
+}
+
+/* Column *n (a leaf, or a 3-level list) from el[*at], a member of struct `st` when not NULL. */
+static int read_column(iof__pq_reader *r, const selem *el, size_t nel, size_t *at, const selem *st, size_t *n,
+                       size_t cap)
+{
+    if (*at >= nel)
+        return rfail(r, IOF_E_FORMAT, "parquet: schema has fewer elements than declared");
+    if (*n >= cap)
+        return rfail(r, IOF_E_UNSUPPORTED, "parquet: more than %d columns", IOF_MAX_COLUMNS);
+    size_t i = (*n)++;
+    const selem *top = &el[(*at)++];
+    iof__column *col = &r->schema.cols[i];
+    rcol *c = &r->cols[i];
+    if (top->name_len == 0 || top->name_len >= IOF_MAX_COLNAME)
+        return rfail(r, IOF_E_UNSUPPORTED, "parquet: column %zu: name empty or too long", i);
+    memcpy(col->name, top->name, top->name_len);
+    if (st) { /* "struct.member" (the struct's name was checked: 1..IOF_MAX_COLNAME - 2 bytes) */
+        char sname[IOF_MAX_COLNAME], mname[IOF_MAX_COLNAME];
+        memcpy(sname, st->name, st->name_len);
+        sname[st->name_len] = '\0';
+        memcpy(mname, col->name, sizeof mname);
+        if (iof__col_set_member(col, sname, mname) != IOF_OK)
+            return rfail(r, IOF_E_UNSUPPORTED, "parquet: column %s.%s: name too long or with a dot", sname, mname);
+    }
+    col->index = (uint32_t)i;
+    if (!top->has_rep || (top->rep != PQ_REP_REQUIRED && top->rep != PQ_REP_OPTIONAL))
+        return rfail(r, IOF_E_UNSUPPORTED, "parquet: column %s: repetition not supported", col->name);
+    col->nullable = top->rep == PQ_REP_OPTIONAL;
+    const selem *leaf = top;
+    if (top->num_children > 0) {
+        if (top->num_children != 1 || *at + 1 >= nel || !is_list(el, nel, *at - 1))
+            return rfail(r, IOF_E_UNSUPPORTED, "parquet: column %s: only 3-level lists (and structs of them and of "
+                         "leaves, at the top level) are supported", col->name);
+        const selem *mid = &el[(*at)++];
+        leaf = &el[(*at)++];
+        if (!mid->has_rep || mid->rep != PQ_REP_REPEATED || mid->num_children != 1 || leaf->num_children > 0 ||
+            !leaf->has_rep || leaf->rep != PQ_REP_REQUIRED)
+            return rfail(r, IOF_E_UNSUPPORTED, "parquet: column %s: only 3-level lists with required elements are supported",
+                         col->name);
+        col->list = true;
+        c->max_rep = 1;
+        c->def_list = col->nullable ? 1 : 0;
+        c->max_def = (uint8_t)(c->def_list + 1);
+    } else {
+        c->max_def = col->nullable ? 1 : 0;
+    }
+    if (!leaf->has_type)
+        return rfail(r, IOF_E_FORMAT, "parquet: column %s: leaf without a type", col->name);
+    c->ptype = leaf->type;
+    switch (leaf->type) {
+    case PQ_T_BOOLEAN: col->type = IOF_VT_BOOL; break;
+    case PQ_T_INT32:
+        if (leaf->converted == PQ_CT_INT_8 || (leaf->lt == PQ_LT_INTEGER && leaf->lt_bits == 8))
+            col->type = IOF_VT_INT8;
+        else if (leaf->converted == PQ_CT_INT_16 || (leaf->lt == PQ_LT_INTEGER && leaf->lt_bits == 16))
+            col->type = IOF_VT_INT16;
+        else
+            col->type = IOF_VT_INT32;
+        break;
+    case PQ_T_INT64:
+        if (leaf->converted == PQ_CT_TIMESTAMP_MICROS || (leaf->lt == PQ_LT_TIMESTAMP && leaf->lt_unit == 2))
+            col->type = IOF_VT_TIMESTAMP_US;
+        else
+            col->type = IOF_VT_INT64;
+        break;
+    case PQ_T_DOUBLE: col->type = IOF_VT_FLOAT64; break;
+    case PQ_T_BYTE_ARRAY:
+        c->bytes = true;
+        col->type = (leaf->converted == PQ_CT_UTF8 || leaf->lt == PQ_LT_STRING) ? IOF_VT_STRING : IOF_VT_BINARY;
+        break;
+    default:
+        return rfail(r, IOF_E_UNSUPPORTED, "parquet: column %s: physical type %d not supported", col->name,
+                     leaf->type);
+    }
+    return 0;
+}
+
+/* Maps the schema tree onto columns: top-level leaves and lists, and the members of top-level
+ * REQUIRED structs (one level: what pq_writer.c writes; a required group adds no level, so a
+ * member's levels are those of the same column at the top), named "struct.member". */
 static int build_schema(iof__pq_reader *r, const selem *el, size_t nel)
 {
     if (nel < 1 || el[0].num_children < 0 || (size_t)el[0].num_children > IOF_MAX_COLUMNS)
         return rfail(r, IOF_E_FORMAT, "parquet: bad schema root");
-    size_t n = (size_t)el[0].num_children;
-    r->schema.cols = calloc(n ? n : 1, sizeof *r->schema.cols);
-    r->cols = calloc(n ? n : 1, sizeof *r->cols);
+    size_t cap = nel - 1 < IOF_MAX_COLUMNS ? nel - 1 : IOF_MAX_COLUMNS; /* a column takes an element */
+    r->schema.cols = calloc(cap ? cap : 1, sizeof *r->schema.cols);
+    r->cols = calloc(cap ? cap : 1, sizeof *r->cols);
     if (!r->schema.cols || !r->cols)
         return rfail(r, IOF_E_NOMEM, "parquet: out of memory");
-    r->schema.n = r->schema.cap = n;
-    r->ncols = n;
-    size_t at = 1;
-    for (size_t i = 0; i < n; i++) {
-        if (at >= nel)
-            return rfail(r, IOF_E_FORMAT, "parquet: schema has fewer elements than declared");
-        const selem *top = &el[at++];
-        iof__column *col = &r->schema.cols[i];
-        rcol *c = &r->cols[i];
-        if (top->name_len == 0 || top->name_len >= IOF_MAX_COLNAME)
-            return rfail(r, IOF_E_UNSUPPORTED, "parquet: column %zu: name empty or too long", i);
-        memcpy(col->name, top->name, top->name_len);
-        col->index = (uint32_t)i;
-        if (!top->has_rep || (top->rep != PQ_REP_REQUIRED && top->rep != PQ_REP_OPTIONAL))
-            return rfail(r, IOF_E_UNSUPPORTED, "parquet: column %s: repetition not supported", col->name);
-        col->nullable = top->rep == PQ_REP_OPTIONAL;
-        const selem *leaf = top;
-        if (top->num_children > 0) {
-            if (top->num_children != 1 || at + 1 >= nel)
-                return rfail(r, IOF_E_UNSUPPORTED, "parquet: column %s: only 3-level lists are supported", col->name);
-            const selem *mid = &el[at++];
-            leaf = &el[at++];
-            if (!mid->has_rep || mid->rep != PQ_REP_REPEATED || mid->num_children != 1 || leaf->num_children > 0 ||
-                !leaf->has_rep || leaf->rep != PQ_REP_REQUIRED)
-                return rfail(r, IOF_E_UNSUPPORTED, "parquet: column %s: only 3-level lists with required elements are supported",
-                             col->name);
-            col->list = true;
-            c->max_rep = 1;
-            c->def_list = col->nullable ? 1 : 0;
-            c->max_def = (uint8_t)(c->def_list + 1);
+    size_t n = 0, at = 1;
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < (size_t)el[0].num_children; k++) {
+        if (at >= nel) {
+            rc = rfail(r, IOF_E_FORMAT, "parquet: schema has fewer elements than declared");
+        } else if (el[at].num_children > 0 && !is_list(el, nel, at)) {
+            const selem *st = &el[at++];
+            if (st->name_len == 0 || st->name_len >= IOF_MAX_COLNAME - 1 || !st->has_rep || st->rep != PQ_REP_REQUIRED)
+                rc = rfail(r, IOF_E_UNSUPPORTED, "parquet: struct %zu: not a required group with a name of 1 to %d bytes",
+                           k, IOF_MAX_COLNAME - 2);
+            for (int m = 0; rc == 0 && m < st->num_children; m++)
+                rc = read_column(r, el, nel, &at, st, &n, cap);
         } else {
-            c->max_def = col->nullable ? 1 : 0;
-        }
-        if (!leaf->has_type)
-            return rfail(r, IOF_E_FORMAT, "parquet: column %s: leaf without a type", col->name);
-        c->ptype = leaf->type;
-        switch (leaf->type) {
-        case PQ_T_BOOLEAN: col->type = IOF_VT_BOOL; break;
-        case PQ_T_INT32:
-            if (leaf->converted == PQ_CT_INT_8 || (leaf->lt == PQ_LT_INTEGER && leaf->lt_bits == 8))
-                col->type = IOF_VT_INT8;
-            else if (leaf->converted == PQ_CT_INT_16 || (leaf->lt == PQ_LT_INTEGER && leaf->lt_bits == 16))
-                col->type = IOF_VT_INT16;
-            else
-                col->type = IOF_VT_INT32;
-            break;
-        case PQ_T_INT64:
-            if (leaf->converted == PQ_CT_TIMESTAMP_MICROS || (leaf->lt == PQ_LT_TIMESTAMP && leaf->lt_unit == 2))
-                col->type = IOF_VT_TIMESTAMP_US;
-            else
-                col->type = IOF_VT_INT64;
-            break;
-        case PQ_T_DOUBLE: col->type = IOF_VT_FLOAT64; break;
-        case PQ_T_BYTE_ARRAY:
-            c->bytes = true;
-            col->type = (leaf->converted == PQ_CT_UTF8 || leaf->lt == PQ_LT_STRING) ? IOF_VT_STRING : IOF_VT_BINARY;
-            break;
-        default:
-            return rfail(r, IOF_E_UNSUPPORTED, "parquet: column %s: physical type %d not supported", col->name,
-                         leaf->type);
+            rc = read_column(r, el, nel, &at, NULL, &n, cap);
         }
     }
-    if (at != nel)
+    r->schema.n = r->schema.cap = n;
+    r->ncols = n;
+    if (rc == 0 && at != nel)
         return rfail(r, IOF_E_UNSUPPORTED, "parquet: schema has nested fields that are not supported");
-    return 0;
+    return rc;
 }
 
 static void rd_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)

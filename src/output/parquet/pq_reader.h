@@ -2,7 +2,8 @@
  *
  * Supports what pq_writer.c produces, and the same shapes from other writers: flat
  * REQUIRED/OPTIONAL columns and 3-level LIST columns (optional or required group, repeated
- * group, REQUIRED element); physical types BOOLEAN, INT32, INT64, DOUBLE, BYTE_ARRAY; v1 data pages in
+ * group, REQUIRED element), at the top level or as members of a top-level REQUIRED group (a
+ * struct, one level: the schema's column is then "struct.member", iof__column.member_at); physical types BOOLEAN, INT32, INT64, DOUBLE, BYTE_ARRAY; v1 data pages in
  * PLAIN, RLE_DICTIONARY or PLAIN_DICTIONARY with a PLAIN dictionary page; codecs
  * UNCOMPRESSED, SNAPPY, ZSTD. Anything else is refused with IOF_E_UNSUPPORTED at open (schema)
  * or at the row group that uses it (pages). All input is treated as untrusted: offsets, sizes
@@ -43,7 +44,7 @@ int iof__pq_reader_open(iof__pq_reader **out, const char *path, char *err, size_
 int iof__pq_reader_open_mem(iof__pq_reader **out, const void *buf, size_t len, char *err, size_t errlen);
 void iof__pq_reader_close(iof__pq_reader *r); /* NULL is a no-op */
 
-/* Top-level columns; ops read the current row with row = the reader. Valid until close. */
+/* The columns (leaves and lists; struct members by their full names); ops read the current row with row = the reader. Valid until close. */
 const iof__schema *iof__pq_reader_schema(const iof__pq_reader *r);
 uint64_t iof__pq_reader_nrows(const iof__pq_reader *r);
 size_t iof__pq_reader_nrowgroups(const iof__pq_reader *r);

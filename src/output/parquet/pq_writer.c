@@ -54,6 +54,9 @@ static int setup_col(pq_col *c, const iof__column *src)
 {
     memset(c, 0, sizeof *c);
     snprintf(c->name, sizeof c->name, "%s", src->name);
+    c->member_at = src->member_at;
+    if (c->member_at && (c->member_at >= strlen(c->name) || c->name[c->member_at - 1] != '.'))
+        return -1; /* not made by iof__col_set_member */
     c->type = src->type;
     c->nullable = src->nullable;
     c->list = src->list;
@@ -145,10 +148,19 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof__column *cols, size_t nc
     for (size_t i = 0; i < ncols; i++) {
         if (setup_col(&w->cols[i], &cols[i]) < 0 || !cols[i].name[0]) {
             if (err && errlen)
-                snprintf(err, errlen, "parquet: column %zu: unsupported type or empty name", i);
+                snprintf(err, errlen, "parquet: column %zu: unsupported type, empty name or bad struct member", i);
             iof__pq_writer_abort(w);
             return IOF_E_INVAL;
         }
+    }
+    /* structs: a REQUIRED group before its (consecutive) members, which adds no level */
+    for (size_t i = 0; i < ncols; i++) {
+        if (!iof__col_is_member(&cols[i]) || (i && iof__col_same_struct(&cols[i], &cols[i - 1])))
+            continue;
+        size_t m = 1;
+        while (i + m < ncols && iof__col_same_struct(&cols[i], &cols[i + m]))
+            m++;
+        w->cols[i].opens_struct = (uint16_t)m; /* m <= IOF_MAX_COLUMNS */
     }
     if (!(w->fcols = malloc(ncols * sizeof *w->fcols)))
         goto nomem;
@@ -343,20 +355,33 @@ int iof__pq_writer_finish(iof__pq_writer *w, char *err, size_t errlen)
     tc_w t;
     iof__tc_w_init(&t, &f);
     iof__tc_i32(&t, 1, 1);
-    size_t nel = 1;
-    for (size_t i = 0; i < w->ncols; i++)
-        nel += w->cols[i].list ? 3 : 1;
+    size_t nel = 1, ntop = 0;
+    for (size_t i = 0; i < w->ncols; i++) {
+        const pq_col *c = &w->cols[i];
+        nel += (c->list ? 3 : 1) + (c->opens_struct ? 1 : 0);
+        ntop += !c->member_at || c->opens_struct;
+    }
     iof__tc_list_begin(&t, 2, TC_STRUCT, nel);
     iof__tc_elem_struct_begin(&t);
     iof__tc_string(&t, 4, "schema");
-    iof__tc_i32(&t, 5, (int32_t)w->ncols);
+    iof__tc_i32(&t, 5, (int32_t)ntop);
     iof__tc_struct_end(&t);
     for (size_t i = 0; i < w->ncols; i++) {
         const pq_col *c = &w->cols[i];
+        char sname[IOF_MAX_COLNAME];
+        const char *name = c->name + c->member_at; /* a member's name in its group */
+        if (c->opens_struct) {
+            snprintf(sname, sizeof sname, "%.*s", (int)(c->member_at - 1), c->name);
+            iof__tc_elem_struct_begin(&t);
+            iof__tc_i32(&t, 3, PQ_REP_REQUIRED);
+            iof__tc_string(&t, 4, sname);
+            iof__tc_i32(&t, 5, c->opens_struct);
+            iof__tc_struct_end(&t);
+        }
         iof__tc_elem_struct_begin(&t);
         if (c->list) {
             iof__tc_i32(&t, 3, c->nullable ? PQ_REP_OPTIONAL : PQ_REP_REQUIRED);
-            iof__tc_string(&t, 4, c->name);
+            iof__tc_string(&t, 4, name);
             iof__tc_i32(&t, 5, 1);
             iof__tc_i32(&t, 6, PQ_CT_LIST);
             iof__tc_struct_begin(&t, 10);
@@ -376,7 +401,7 @@ int iof__pq_writer_finish(iof__pq_writer *w, char *err, size_t errlen)
         } else {
             iof__tc_i32(&t, 1, c->ptype);
             iof__tc_i32(&t, 3, c->nullable ? PQ_REP_OPTIONAL : PQ_REP_REQUIRED);
-            iof__tc_string(&t, 4, c->name);
+            iof__tc_string(&t, 4, name);
         }
         leaf_annotations(&t, c->type);
         iof__tc_struct_end(&t);

@@ -30,7 +30,10 @@
  * is replaced by U+FFFD, otherwise DuckDB and arrow-rs refuse the whole file); BINARY -> plain
  * BYTE_ARRAY. A list is the 3-level form
  *   <optional|required> group NAME (LIST) { repeated group list { required T element; } }
- * (optional when the column is nullable).
+ * (optional when the column is nullable). Struct members (iof__column.member_at; consecutive,
+ * as a schema keeps them) go inside one
+ *   required group STRUCT { <each member as above, named without "STRUCT."> }
+ * which adds no definition or repetition level (path_in_schema ["STRUCT", NAME, ...]).
  *
  * Errors: functions return 0 or a negative iof_err (IOF_E_NOMEM, IOF_E_OUTPUT from the sink,
  * IOF_E_INVAL for API misuse such as a null in a REQUIRED column); after an error the writer is

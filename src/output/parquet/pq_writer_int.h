@@ -119,7 +119,10 @@ static inline void sblock_decode(const sblock *s, size_t nb, uint64_t i, int16_t
 }
 
 typedef struct pq_col {
-    char name[IOF_MAX_COLNAME];
+    char name[IOF_MAX_COLNAME]; /* full name; a struct member's: "struct.member" */
+    uint8_t member_at;          /* iof__column's: 0 top-level, else where the member's name starts */
+    uint16_t opens_struct;      /* the first member of a struct: the struct's members (its group
+                                   element's num_children); else 0 */
     iof__vtype type;
     bool nullable, list, dict_hint, bytes, elem_first;
     uint8_t ptype;   /* parquet physical type */
