@@ -231,7 +231,7 @@ static void test_names(void)
     ASSERT_EQ_INT(iof_features_parse("all", &f, err, sizeof(err)), IOF_OK);
     ASSERT_EQ_INT(f, IOF_FEATURE_ALL);
     ASSERT_EQ_INT(iof_features_parse("entropy,bogus", &f, err, sizeof(err)), IOF_E_INVAL);
-    ASSERT_TRUE(strstr(err, "dns, tls, byte_dist, entropy, splt, wht, dhcp, payload, http, l7, all") != NULL);
+    ASSERT_TRUE(strstr(err, "dns, tls, byte_dist, entropy, splt, wht, dhcp, payload, http, idp, hd, l7, all") != NULL);
 }
 
 
@@ -746,10 +746,153 @@ static void test_new_columns(void)
     free(f);
 }
 
+
+/* ---- idp, hd, and the groups' counted cuts ---- */
+
+/* one packet of direction dir (1 out): its IP bytes (ip, n) and data (the last d of them), TCP */
+static void feed_ip_pkt(fixture *f, int dir, const uint8_t *ip, uint32_t n, uint32_t d, const iof__pkt *pk)
+{
+    iof__feat_pkt fp = { .pkt = pk, .ip = ip, .ip_len = n, .data = d ? ip + n - d : NULL, .len = d, .wire_len = d,
+                         .data_pkts = d != 0, .tcp = true, .key_proto = 6, .key_sp = 1, .key_dp = 2 };
+    iof__featset_update(&f->fs, f->ext + (dir ? 0 : f->fs.ext_size), &fp);
+}
+
+static void feed_ip(fixture *f, int dir, const uint8_t *ip, uint32_t n, uint32_t d)
+{
+    feed_ip_pkt(f, dir, ip, n, d, NULL);
+}
+
+static void test_idp_cols(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_IDP);
+    setup(f, IOF_FEATURE_IDP, IOF_VAR_BI);
+    for (int k = 0; k < 4; k++) {
+        static const char *const names[] = { "idp_out", "idp_len_out", "idp_in", "idp_len_in" };
+        ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, names[k], 0).null && cell(&l.n, &f->r, &l.cn, names[k], 0).null);
+    }
+    uint8_t p[300];
+    for (int i = 0; i < 300; i++)
+        p[i] = (uint8_t)(i + 1);
+    p[0] = 0x45;
+    feed_ip(f, 1, p, 40, 0);              /* no data (a SYN): not the initial data packet */
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "idp_out", 0).null);
+    /* kept: its first 256 bytes, the addresses and the IPv4 and TCP checksums zeroed */
+    iof__pkt pk = { .proto = 6, .l3_off = 14, .l4_off = 34, .l4_hlen = 20 };
+    feed_ip_pkt(f, 1, p, 300, 260, &pk);
+    p[30] = 0;
+    feed_ip(f, 1, p, 300, 260);           /* a later one changes nothing */
+    iof__value v = cell(&l.w, &f->r, &l.cw, "idp_out", 0);
+    ASSERT_TRUE(!v.null && v.len == IOF_CF_IDP_BYTES && v.p[0] == 0x45 && v.p[9] == 10 && v.p[20] == 21);
+    for (int i = 10; i < 20; i++)
+        ASSERT_EQ_INT(v.p[i], 0);
+    ASSERT_TRUE(v.p[35] == 36 && v.p[36] == 0 && v.p[37] == 0 && v.p[38] == 39);
+    ASSERT_EQ_INT(v.p[30], 31);
+    ASSERT_EQ_INT(cell(&l.n, &f->r, &l.cn, "idp_len_out", 0).i, 256);
+    ASSERT_TRUE(cell(&l.n, &f->r, &l.cn, "idp_in", 0).null);
+    /* IPv6, shorter than the cap: all of it, source and destination (8..39) zeroed */
+    uint8_t q[60];
+    for (int i = 0; i < 60; i++)
+        q[i] = 0xaa;
+    q[0] = 0x60;
+    feed_ip(f, 0, q, 60, 20);
+    v = cell(&l.n, &f->r, &l.cn, "idp_in", 0);
+    ASSERT_TRUE(!v.null && v.len == 60 && v.p[0] == 0x60 && v.p[7] == 0xaa && v.p[8] == 0 && v.p[39] == 0 &&
+                v.p[40] == 0xaa && v.p[10] == 0);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "idp_len_in", 0).i, 60);
+    f->r.variant = IOF_VAR_UNI;
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "idp_in", 0).null && cell(&l.w, &f->r, &l.cw, "idp_len_in", 0).null);
+    ASSERT_TRUE(!cell(&l.w, &f->r, &l.cw, "idp_out", 0).null);
+    lay_free(&l);
+    free(f);
+}
+
+static void test_hd_cols(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_HD);
+    setup(f, IOF_FEATURE_HD, IOF_VAR_BI);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "hd_n_out", 0).i, 0);
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "hd_i_out", 0).null);
+    uint8_t a[20], b[20];
+    for (int i = 0; i < 20; i++) {
+        a[i] = (uint8_t)(0x10 + i);
+        b[i] = (uint8_t)(0x10 + i);
+    }
+    b[0] = 0x11;                           /* bit 0 of byte 0 differs */
+    b[3] = 0x01;                           /* byte 3 differs everywhere but bit 0 */
+    feed_ip(f, 1, a, 15, 15);              /* shorter than 16 data bytes: not described */
+    feed_ip(f, 1, a, 20, 20);
+    ASSERT_EQ_INT(cell(&l.n, &f->r, &l.cn, "hd_n_out", 0).i, 1);
+    iof__value v = cell(&l.w, &f->r, &l.cw, "hd_i_out", 0);
+    ASSERT_TRUE(!v.null && v.len == IOF_CF_HD_BYTES && memcmp(v.p, a, 16) == 0);
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "hd_cm_out", 0).null && cell(&l.w, &f->r, &l.cw, "hd_sm_out", 0).null);
+    feed_ip(f, 1, b, 20, 20);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "hd_n_out", 0).i, 2);
+    v = cell(&l.n, &f->r, &l.cn, "hd_cm_out", 0);
+    ASSERT_TRUE(!v.null && v.len == 16 && v.p[0] == 0xfe && v.p[1] == 0xff && v.p[3] == 0xed);
+    v = cell(&l.n, &f->r, &l.cn, "hd_cv_out", 0);
+    ASSERT_TRUE(!v.null && v.p[0] == 0x10 && v.p[3] == 0x01 && v.p[4] == 0x14);
+    v = cell(&l.n, &f->r, &l.cn, "hd_sm_out", 0);
+    ASSERT_TRUE(!v.null && v.p[0] == 0);
+    ASSERT_TRUE(memcmp(cell(&l.n, &f->r, &l.cn, "hd_i_out", 0).p, a, 16) == 0);   /* the first stays */
+    for (int k = 0; k < 12; k++)
+        feed_ip(f, 0, a, 20, 20);          /* the in side: the first 10 */
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "hd_n_in", 0).i, 10);
+    v = cell(&l.w, &f->r, &l.cw, "hd_cm_in", 0);
+    ASSERT_TRUE(!v.null && v.p[0] == 0xff && v.p[15] == 0xff);
+    f->r.variant = IOF_VAR_UNI;
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "hd_n_in", 0).null && cell(&l.w, &f->r, &l.cw, "hd_i_in", 0).null);
+    lay_free(&l);
+    free(f);
+}
+
+/* records.features_cut: a group's record counts once its columns lost something to a cap; the
+ * same record within the caps counts 0 */
+static void test_cuts(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    unsigned feats = IOF_FEATURE_DNS | IOF_FEATURE_HTTP | IOF_FEATURE_PAYLOAD;
+    setup(f, feats, IOF_VAR_BI);
+    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
+    uint8_t m[600];
+    size_t n = dns_msg(m, 0x8180, 1, 8, false);   /* 8 addresses: all kept */
+    feed_at(f, 0, 2000, 53, 5000, m, (uint32_t)n, (uint32_t)n);
+    iof__cffeat_count_cuts(&f->fs, &f->r, cuts);
+    for (size_t k = 0; k < IOF_FEAT_MAX_MODULES; k++)
+        ASSERT_EQ_U64(cuts[k], 0);
+    setup(f, feats, IOF_VAR_BI);
+    n = dns_msg(m, 0x8180, 1, 9, false);          /* 9: the 9th is cut */
+    feed_at(f, 0, 2000, 53, 5000, m, (uint32_t)n, (uint32_t)n);
+    iof__cffeat_count_cuts(&f->fs, &f->r, cuts);
+    iof__cffeat_count_cuts(&f->fs, &f->r, cuts);
+    ASSERT_EQ_U64(cuts[iof__feat_index(&iof__feat_dns)], 2);
+    ASSERT_EQ_U64(cuts[iof__feat_index(&iof__feat_http)], 0);
+    /* a one-way record holds the out side only: the cut answers were in the other */
+    f->r.variant = IOF_VAR_UNI;
+    iof__cffeat_count_cuts(&f->fs, &f->r, cuts);
+    ASSERT_EQ_U64(cuts[iof__feat_index(&iof__feat_dns)], 2);
+    /* http: a request target over 512 bytes */
+    setup(f, feats, IOF_VAR_BI);
+    char req[700] = "GET /";
+    memset(req + 5, 'a', 600);
+    memcpy(req + 605, " HTTP/1.1\r\nHost: x\r\n\r\n", 23);
+    iof__pkt pk = { .tcp_seq = 1 };
+    iof__feat_pkt fp = { .pkt = &pk, .data = (const uint8_t *)req, .len = (uint32_t)strlen(req), .key_proto = 6 };
+    fp.wire_len = fp.len;
+    iof__featset_update(&f->fs, f->ext, &fp);
+    iof__cffeat_count_cuts(&f->fs, &f->r, cuts);
+    ASSERT_EQ_U64(cuts[iof__feat_index(&iof__feat_http)], 1);
+    ASSERT_EQ_U64(cuts[iof__feat_index(&iof__feat_payload)], 0);
+    free(f);
+}
+
 static const iof_test tests[] = {
     TEST(test_values_and_copy), TEST(test_nulls), TEST(test_columns), TEST(test_names), TEST(test_policy),
     TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dhcp_cols), TEST(test_payload_cols),
-    TEST(test_new_columns), { 0, 0 },
+    TEST(test_new_columns), TEST(test_idp_cols), TEST(test_hd_cols), TEST(test_cuts), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }
