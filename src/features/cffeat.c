@@ -19,7 +19,7 @@ unsigned iof__cffeat_bits(void)
 {
     return IOF_FEATURE_BYTE_DIST | IOF_FEATURE_ENTROPY | IOF_FEATURE_SPLT | IOF_FEATURE_WHT | IOF_FEATURE_DNS |
            IOF_FEATURE_DHCP | IOF_FEATURE_PAYLOAD | IOF_FEATURE_TLS | IOF_FEATURE_HTTP | IOF_FEATURE_IDP |
-           IOF_FEATURE_HD;
+           IOF_FEATURE_HD | IOF_FEATURE_PPI;
 }
 
 int iof__cffeat_set(iof__featset *s, unsigned features)
@@ -35,6 +35,7 @@ int iof__cffeat_set(iof__featset *s, unsigned features)
                          .http = (features & IOF_FEATURE_HTTP) != 0,
                          .idp = features & IOF_FEATURE_IDP ? IOF_CF_IDP_BYTES : 0,
                          .hd = features & IOF_FEATURE_HD ? IOF_CF_HD_BYTES : 0,
+                         .ppi = (features & IOF_FEATURE_PPI) != 0,
                          .cols_only = true };
     return iof__featset_init(s, &o);
 }
@@ -45,10 +46,10 @@ int iof__cffeat_set(iof__featset *s, unsigned features)
  * record's five-tuple, seen from either side, and the filters are symmetric. No application is
  * identified (app_dns false: only port 53 is DNS). tcp: a TCP segment whose header was decoded
  * (not a later fragment; retransmissions too: custom flows follow no sequence numbers), which
- * hd describes. data_pkts is 1 when the packet has data on the wire, else 0: custom flows keep
+ * hd and ppi take. data_pkts is 1 when the packet has data on the wire, else 0: custom flows keep
  * no count, and its only reader (idp) asks "has the direction had data by now", which the first
  * such packet answers. The IP slice is the packet's (idp); TCP options are left unset (no module
- * with columns reads them). */
+ * with columns reads them: ppi's columns have the option length, not the options). */
 static void on_packet(void *ctx, void *ext, const iof__pkt *p)
 {
     const iof__featset *s = ctx;

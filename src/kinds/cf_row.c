@@ -412,12 +412,12 @@ static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload,
                                                   &g_lastseen, &g_features, &g_l7, &g_labels, &g_sensors };
 
 /* the feature group's last column is one of these (byte_dist: its std; entropy: total_entropy;
- * wht, dns, tls, dhcp, http, payload, hd, idp, splt: their last, in either layout), then l7's */
+ * wht, dns, tls, dhcp, http, payload, ppi, hd, idp, splt: their last, in either layout), then l7's */
 const char *const iof__cf_labels_follow[] = { "evicted", IOF__END_REASON_KEY, IOF__CF_DEVIP_NAME,
                                               LASTSEEN_WIDE, LASTSEEN_NESTED,
                                               "byte_dist_std", "total_entropy", "wht_3", "dns_addrs",
                                               "tls_cert_sig_algo", "dhcp_params", "http_content_type",
-                                              "payload_in", "hd_sm_in", "idp_len_in", "splt_ipt_49", "splt_ipt", L7_NAME,
+                                              "payload_in", "ppi_rack_49", "ppi_rack", "hd_sm_in", "idp_len_in", "splt_ipt_49", "splt_ipt", L7_NAME,
                                               NULL };
 
 bool iof__cf_is_first_dir_col(const char *name, bool *list)

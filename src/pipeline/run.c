@@ -75,8 +75,8 @@ static iof__cf_rowcfg cf_rowcfg(const iof_config *c, bool wide)
 }
 
 /* Which --features names a run takes (docs/OUTPUT.md "Feature columns"): the timeline dns and
- * tls; custom-flow records byte_dist, entropy, splt, wht, dns, tls, dhcp, http, payload, idp and
- * hd, and l7 in a build with nDPI, when a parquet / csv / jsonl file holds them (Joy flows have
+ * tls; custom-flow records byte_dist, entropy, splt, wht, dns, tls, dhcp, http, payload, idp,
+ * hd and ppi, and l7 in a build with nDPI, when a parquet / csv / jsonl file holds them (Joy flows have
  * their own fixed features); telemetry rows none yet. What "all" means. */
 static unsigned features_taken(const iof_config *c)
 {

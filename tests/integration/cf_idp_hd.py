@@ -1,4 +1,4 @@
-"""cf_idp_hd.sh's check of --features idp,hd (see there): argv[1] its temporary directory (n: nested JSON
+"""cf_idp_hd.sh's check of --features idp,hd,ppi (see there): argv[1] its temporary directory (n: nested JSON
 Lines, w: wide CSV of the same run), argv[2:] the captures. Every TCP/UDP record is matched with tshark's
 frames of its five-tuple inside its window (tshark_fields.record_sides); from tshark's raw bytes
 (-T json -x: each layer's offset in the frame) the expected columns are made here:
@@ -7,6 +7,9 @@ frames of its five-tuple inside its window (tshark_fields.record_sides); from ts
        header checksum and the TCP / UDP checksum zeroed;
   hd:  the direction's first 10 TCP segments with at least 16 captured data bytes: i (the first's 16 bytes),
        cm / cv (the bits every described segment agrees on, and their values), sm (Joy's sequence mask).
+  ppi: the record's TCP segments (first 50 per direction, merged by time, a tie taking the remote->device one,
+       cut at 50): ms since the first, direction, flags, tcp.len, the window field, seq and ack relative to each
+       direction's first segment (tcp.seq_raw, tcp.ack_raw; ack 0 without the ACK flag or the other direction).
 The wide CSV must hold the same cells."""
 import csv
 import glob
@@ -22,7 +25,8 @@ T, CAPS = sys.argv[1], sys.argv[2:]
 WINDOW_US = 60_000_000
 IDP, HD, HD_SEGS = 256, 16, 10
 bad = []
-stats = {"records": 0, "matched": 0, "idp": 0, "hd": 0, "hd_segments": 0}
+stats = {"records": 0, "matched": 0, "idp": 0, "hd": 0, "hd_segments": 0, "ppi": 0, "ppi_entries": 0}
+PPI_VALUES = ["t", "dir", "flags", "b", "win", "rseq", "rack"]
 
 
 def one(v):
@@ -56,6 +60,8 @@ def frames(cap):
                 if t == "tcp":
                     hl = int(one(x["tcp.hdr_len"]))
                     d["plen"] = int(one(x.get("tcp.len", "0")))
+                    d.update(seq=int(one(x["tcp.seq_raw"])), ack=int(one(x["tcp.ack_raw"])),
+                             flags=int(one(x["tcp.flags"]), 16), win=int(one(x["tcp.window_size_value"])))
                 else:
                     hl = 8
                     d["plen"] = int(one(x["udp.length"])) - 8
@@ -100,6 +106,30 @@ def hd(fr):
     return len(segs), segs[0].hex(), bytes(cm).hex(), bytes(cv).hex(), bytes(sm).hex()
 
 
+def ppi(out, inn):
+    a = [f for f in out if f["proto"] == 6][:50]
+    b = [f for f in inn if f["proto"] == 6][:50]
+    ents, i, j = [], 0, 0
+    while (i < len(a) or j < len(b)) and len(ents) < 50:
+        take_in = j < len(b) and (i >= len(a) or b[j]["ts"] <= a[i]["ts"])
+        ents.append((b[j], 0) if take_in else (a[i], 1))
+        j, i = (j + 1, i) if take_in else (j, i + 1)
+    if not ents:
+        return {v: [] for v in PPI_VALUES}
+    t0 = ents[0][0]["ts"]
+    res = {v: [] for v in PPI_VALUES}
+    for f, d in ents:
+        me, peer = (a, b) if d else (b, a)
+        res["t"].append((f["ts"] - t0) // 1000)
+        res["dir"].append(d)
+        res["flags"].append(f["flags"])
+        res["b"].append(f["plen"])
+        res["win"].append(f["win"])
+        res["rseq"].append((f["seq"] - me[0]["seq"]) % 2**32)
+        res["rack"].append((f["ack"] - peer[0]["seq"]) % 2**32 if f["flags"] & 0x10 and peer else 0)
+    return res
+
+
 COLS = ["idp_out", "idp_len_out", "idp_in", "idp_len_in"] + [f"hd_{v}_{d}" for d in ("out", "in")
                                                            for v in ("n", "i", "cm", "cv", "sm")]
 for cap in CAPS:
@@ -136,11 +166,22 @@ for cap in CAPS:
             stats["idp"] += exp["idp_out"] is not None
             stats["hd"] += bool(exp["hd_n_out"])
             stats["hd_segments"] += exp["hd_n_out"] + (exp["hd_n_in"] or 0)
-            for c in COLS:
+            pp = ppi(out, [] if uni else inn)
+            exp["ppi_count"] = len(pp["t"])
+            for v in PPI_VALUES:
+                exp["ppi_" + v] = pp[v]
+                for k in range(50):   # the wide layout's entries
+                    cell = w[f"ppi_{v}_{k:02d}"]
+                    if (int(cell) if cell != "" else None) != (pp[v][k] if k < len(pp[v]) else None):
+                        bad.append(f"{stem}/{rel}: ppi_{v}_{k:02d} CSV {cell!r}, nested {pp[v][k:k + 1]}")
+                        break
+            stats["ppi"] += exp["ppi_count"] > 0
+            stats["ppi_entries"] += exp["ppi_count"]
+            for c in COLS + ["ppi_count"] + ["ppi_" + v for v in PPI_VALUES]:
                 if r[c] != exp[c]:
                     bad.append(f"{stem}/{rel} {r['device_ip']}:{r['device_port']} {r['remote_ip']}:{r['remote_port']} "
                                f"{r['proto']} @{r['first_seen']}: {c} {r[c]!r}, tshark's {exp[c]!r}")
-print("idp/hd vs tshark:", stats)
+print("idp/hd/ppi vs tshark:", stats)
 for b in bad[:20]:
     print("  " + b)
-sys.exit(1 if bad or not stats["idp"] or not stats["hd"] else 0)
+sys.exit(1 if bad or not stats["idp"] or not stats["hd"] or not stats["ppi"] else 0)

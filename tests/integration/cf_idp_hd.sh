@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# --features idp,hd on custom-flow records against tshark (docs/OUTPUT.md "Feature columns": idp, hd):
+# --features idp,hd,ppi on custom-flow records against tshark (docs/OUTPUT.md "Feature columns": idp, hd,
+# ppi):
 # every TCP/UDP record of five corpus captures (IPv4 and IPv6, TLS, HTTP, MQTT/CoAP, DNS; one cut to
 # the headers by its snaplen, VLAN-tagged one way) is matched
-# with tshark's frames, and its idp_* / hd_* columns are made again from tshark's raw bytes
+# with tshark's frames, and its idp_* / hd_* / ppi_* columns are made again from tshark's raw bytes
+# and TCP fields
 # (cf_idp_hd.py); the wide CSV of the same run must hold the same cells.
 . "$(dirname "$0")/lib.bash"
 need_corpus
@@ -14,7 +16,7 @@ IN=()
 for c in "${CAPS[@]}"; do
     IN+=("$CORPUS/$c")
     s=${c%.*}
-    X=(-q --hash-seed 5 --features idp,hd --device-ip --keep-private-ips)
+    X=(-q --hash-seed 5 --features idp,hd,ppi --device-ip --keep-private-ips)
     "$BIN" extract "${X[@]}" -f jsonl -o "$T/n/$s" "$CORPUS/$c" || fail "$c: extract jsonl"
     "$BIN" extract "${X[@]}" --layout wide --payload-total 0 -f csv -o "$T/w/$s" "$CORPUS/$c" || fail "$c: extract csv"
 done

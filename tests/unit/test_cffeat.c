@@ -231,7 +231,7 @@ static void test_names(void)
     ASSERT_EQ_INT(iof_features_parse("all", &f, err, sizeof(err)), IOF_OK);
     ASSERT_EQ_INT(f, IOF_FEATURE_ALL);
     ASSERT_EQ_INT(iof_features_parse("entropy,bogus", &f, err, sizeof(err)), IOF_E_INVAL);
-    ASSERT_TRUE(strstr(err, "dns, tls, byte_dist, entropy, splt, wht, dhcp, payload, http, idp, hd, l7, all") != NULL);
+    ASSERT_TRUE(strstr(err, "dns, tls, byte_dist, entropy, splt, wht, dhcp, payload, http, idp, hd, ppi, l7, all") != NULL);
 }
 
 
@@ -889,10 +889,82 @@ static void test_cuts(void)
     free(f);
 }
 
+
+/* one TCP segment of direction dir (1 out) at t µs: flags, seq, ack, window, data bytes on the wire */
+static void feed_tcp(fixture *f, int dir, int64_t t, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win,
+                     uint32_t wire)
+{
+    iof__pkt pk = { .proto = 6, .l4_hlen = 24, .tcp_flags = flags, .tcp_seq = seq, .tcp_ack = ack, .tcp_win = win };
+    iof__feat_pkt fp = { .pkt = &pk, .wire_len = wire, .ts_us = t, .tcp = true, .key_proto = 6 };
+    iof__featset_update(&f->fs, f->ext + (dir ? 0 : f->fs.ext_size), &fp);
+}
+
+/* entry k of the wide ppi columns and of the nested lists agree; value `v` of it */
+static int64_t ppi_v(const lay *l, const iof__cfrec *r, const char *v, uint32_t k)
+{
+    char w[32], n[32];
+    snprintf(w, sizeof w, "ppi_%s_%02u", v, k);
+    snprintf(n, sizeof n, "ppi_%s", v);
+    iof__value a = cell(&l->w, r, &l->cw, w, 0), b = cell(&l->n, r, &l->cn, n, k);
+    ASSERT_TRUE(a.null == b.null && (a.null || a.i == b.i));
+    return a.null ? -999 : a.i;
+}
+
+static void test_ppi_cols(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_PPI);
+    setup(f, IOF_FEATURE_PPI, IOF_VAR_BI);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "ppi_count", 0).i, 0);
+    ASSERT_EQ_INT(list_len(&l, &f->r, "ppi_t"), 0);
+    ASSERT_EQ_INT(ppi_v(&l, &f->r, "t", 0), -999);
+    feed_tcp(f, 1, 1000, 0x02, 4000000000u, 0, 65535, 0);        /* SYN */
+    feed_tcp(f, 0, 1500, 0x12, 77, 4000000001u, 28960, 0);        /* SYN/ACK */
+    feed_tcp(f, 1, 2999, 0x10, 4000000001u, 78, 2052, 0);         /* ACK */
+    feed_tcp(f, 1, 2999, 0x18, 4000000001u, 78, 2052, 300);       /* data, same time as ... */
+    feed_tcp(f, 0, 2999, 0x18, 78, 4000000001u, 235, 20);         /* ... the in side's: in first */
+    ASSERT_EQ_INT(cell(&l.n, &f->r, &l.cn, "ppi_count", 0).i, 5);
+    ASSERT_EQ_INT(list_len(&l, &f->r, "ppi_b"), 5);
+    static const int64_t t[] = { 0, 0, 1, 1, 1 }, dir[] = { 1, 0, 0, 1, 1 }, fl[] = { 2, 18, 24, 16, 24 },
+                         b[] = { 0, 0, 20, 0, 300 }, win[] = { 65535, 28960, 235, 2052, 2052 }, rseq[] = { 0, 0, 1, 1, 1 },
+                         rack[] = { 0, 1, 1, 1, 1 };
+    for (uint32_t k = 0; k < 5; k++) {
+        ASSERT_EQ_INT(ppi_v(&l, &f->r, "t", k), t[k]);
+        ASSERT_EQ_INT(ppi_v(&l, &f->r, "dir", k), dir[k]);
+        ASSERT_EQ_INT(ppi_v(&l, &f->r, "flags", k), fl[k]);
+        ASSERT_EQ_INT(ppi_v(&l, &f->r, "b", k), b[k]);
+        ASSERT_EQ_INT(ppi_v(&l, &f->r, "win", k), win[k]);
+        ASSERT_EQ_INT(ppi_v(&l, &f->r, "rseq", k), rseq[k]);
+        ASSERT_EQ_INT(ppi_v(&l, &f->r, "rack", k), rack[k]);
+    }
+    ASSERT_EQ_INT(ppi_v(&l, &f->r, "b", 5), -999);
+    /* sequence numbers wrap: 300 bytes after 2^32 - 1 */
+    feed_tcp(f, 1, 5000, 0x18, 4000000301u, 98, 2052, 0);
+    ASSERT_EQ_INT(ppi_v(&l, &f->r, "rseq", 5), 301);
+    /* one-way: the device's segments only, acks relative to nothing: 0 */
+    f->r.variant = IOF_VAR_UNI;
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "ppi_count", 0).i, 4);
+    ASSERT_EQ_INT(ppi_v(&l, &f->r, "rack", 1), 0);
+    ASSERT_EQ_INT(ppi_v(&l, &f->r, "dir", 3), 1);
+    /* the cap: 30 + 30 segments, the record's first 50 by time */
+    f->r.variant = IOF_VAR_BI;
+    setup(f, IOF_FEATURE_PPI, IOF_VAR_BI);
+    for (int i = 0; i < 60; i++)
+        feed_tcp(f, i & 1, 1000 * i, 0x10, (uint32_t)i, 0, 100, 1);
+    ASSERT_EQ_INT(list_len(&l, &f->r, "ppi_t"), 50);
+    ASSERT_EQ_INT(ppi_v(&l, &f->r, "t", 49), 49);
+    ASSERT_EQ_INT(ppi_v(&l, &f->r, "dir", 49), 1);
+    ASSERT_TRUE(iof__schema_find(&l.w, "ppi_rack_49") >= 0 && iof__schema_find(&l.w, "ppi_t_50") < 0);
+    lay_free(&l);
+    free(f);
+}
+
 static const iof_test tests[] = {
     TEST(test_values_and_copy), TEST(test_nulls), TEST(test_columns), TEST(test_names), TEST(test_policy),
     TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dhcp_cols), TEST(test_payload_cols),
-    TEST(test_new_columns), TEST(test_idp_cols), TEST(test_hd_cols), TEST(test_cuts), { 0, 0 },
+    TEST(test_new_columns), TEST(test_idp_cols), TEST(test_hd_cols), TEST(test_cuts),
+    TEST(test_ppi_cols), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }
