@@ -64,7 +64,8 @@ enum iof_format_bits {
 };
 /* --features: per-flow feature groups (docs/OUTPUT.md "Feature columns"). Which table takes
  * which names: the timeline table takes dns and tls (the names contacted each second); custom-flow
- * records take byte_dist, entropy, splt, wht, dns, dhcp, payload and http (Joy-style per-record features)
+ * records take byte_dist, entropy, splt, wht, dns, tls, dhcp, payload, http, idp, hd and ppi
+ * (Joy-style per-record features)
  * and l7 (nDPI's application: a build with nDPI only); the telemetry table none.
  * Any other pairing is refused by iof_run_create. */
 enum iof_feature_bits {
@@ -81,6 +82,10 @@ enum iof_feature_bits {
                                         connection (a build with nDPI only) */
     IOF_FEATURE_HTTP = 1u << 9,      /* custom-flow: http_* (the first HTTP/1.x request and
                                         response heads) */
+    IOF_FEATURE_IDP = 1u << 10,      /* custom-flow: idp_* (each direction's initial data packet) */
+    IOF_FEATURE_HD = 1u << 11,       /* custom-flow: hd_* (each direction's header description) */
+    IOF_FEATURE_PPI = 1u << 12,      /* custom-flow: ppi_* (the first TCP segments' per-packet
+                                        information) */
     IOF_FEATURE_ALL = 1u << 30,      /* "all": every feature the run's table (and output) takes,
                                         resolved by iof_run_create (none for telemetry or -f joy
                                         alone: not an error) */
@@ -171,8 +176,8 @@ typedef struct iof_config {
     bool device_ip;           /* add a device_ip column (default false: an identifier of the
                                  local network, left out of the dataset-compatible layout) */
     unsigned features;        /* --features: IOF_FEATURE_* bits (default 0: none): dns, tls on
-                                 the timeline; byte_dist, entropy, splt, wht, dns, dhcp,
-                                 payload, http, l7 on custom-flow records */
+                                 the timeline; byte_dist, entropy, splt, wht, dns, tls, dhcp,
+                                 payload, http, idp, hd, ppi, l7 on custom-flow records */
     bool last_seen;           /* add a LastSeen / last_seen column to custom-flow records: the
                                  record's last packet time, so a later reader knows its lifetime
                                  (default false: not in the dataset-compatible layout). Custom-flow

@@ -20,7 +20,8 @@ _Static_assert(IOF_FEAT_COL_IDS == IDX_FIELD_MASK + 1, "a module's column ids fi
 unsigned iof__cffeat_bits(void)
 {
     return IOF_FEATURE_BYTE_DIST | IOF_FEATURE_ENTROPY | IOF_FEATURE_SPLT | IOF_FEATURE_WHT | IOF_FEATURE_DNS |
-           IOF_FEATURE_DHCP | IOF_FEATURE_PAYLOAD | IOF_FEATURE_TLS | IOF_FEATURE_HTTP;
+           IOF_FEATURE_DHCP | IOF_FEATURE_PAYLOAD | IOF_FEATURE_TLS | IOF_FEATURE_HTTP | IOF_FEATURE_IDP |
+           IOF_FEATURE_HD | IOF_FEATURE_PPI;
 }
 
 int iof__cffeat_set(iof__featset *s, unsigned features)
@@ -34,6 +35,9 @@ int iof__cffeat_set(iof__featset *s, unsigned features)
                          .payload = (features & IOF_FEATURE_PAYLOAD) != 0,
                          .tls = (features & IOF_FEATURE_TLS) != 0,
                          .http = (features & IOF_FEATURE_HTTP) != 0,
+                         .idp = features & IOF_FEATURE_IDP ? IOF_CF_IDP_BYTES : 0,
+                         .hd = features & IOF_FEATURE_HD ? IOF_CF_HD_BYTES : 0,
+                         .ppi = (features & IOF_FEATURE_PPI) != 0,
                          .cols_only = true };
     return iof__featset_init(s, &o);
 }
@@ -42,14 +46,20 @@ int iof__cffeat_set(iof__featset *s, unsigned features)
  * payload (captured part; wire_len its length on the wire), and the "key" the modules filter on
  * (dns: UDP port 53; dhcp: UDP 67 <-> 68; http: TCP) is the packet's own protocol and ports — the
  * record's five-tuple, seen from either side, and the filters are symmetric. No application is
- * identified (app_dns false: only port 53 is DNS); tcp, the IP slice and TCP options are left
- * unset (no module with columns reads them). */
+ * identified (app_dns false: only port 53 is DNS). tcp: a TCP segment whose header was decoded
+ * (not a later fragment; retransmissions too: custom flows follow no sequence numbers), which
+ * hd and ppi take. data_pkts is 1 when the packet has data on the wire, else 0: custom flows keep
+ * no count, and its only reader (idp) asks "has the direction had data by now", which the first
+ * such packet answers. The IP slice is the packet's (idp); TCP options are left unset (no module
+ * with columns reads them: ppi's columns have the option length, not the options). */
 static void on_packet(void *ctx, void *ext, const iof__pkt *p)
 {
     const iof__featset *s = ctx;
     iof__feat_pkt fp = { .pkt = p, .ts_us = p->ts_ns / 1000, .wire_len = p->payload_len, .key_proto = p->proto,
-                         .key_sp = p->sport, .key_dp = p->dport };
+                         .key_sp = p->sport, .key_dp = p->dport, .data_pkts = p->payload_len != 0,
+                         .tcp = p->proto == 6 && p->l4_hlen >= 20 };
     fp.data = iof__feat_slice(p, p->payload_off, p->payload_caplen, &fp.len);
+    fp.ip = iof__feat_slice(p, p->l3_off, p->ip_len, &fp.ip_len);
     iof__featset_update(s, ext, &fp);
 }
 
@@ -61,23 +71,12 @@ void iof__cffeat_hooks(const iof__featset *s, iof__cf_config *cfg)
     cfg->hooks = (iof__cf_hooks){ .ext_size = s->ext_size, .packet = on_packet, .ctx = (void *)(uintptr_t)s };
 }
 
-/* The registry index of module m */
-static uint32_t reg_index(const iof__feature *m)
-{
-    size_t n;
-    const iof__feature *const *reg = iof__feat_registry(&n);
-    for (size_t i = 0; i < n; i++)
-        if (reg[i] == m)
-            return (uint32_t)i;
-    return 0;
-}
-
 /* The one place the nested layout's struct and member names are made from the modules' (wide)
  * names: a column is member <rest> of struct <group> when its name is "<group>_<rest>", except
  * the names below, where stripping gives none or no natural one. The modules declare one name
  * per column, so the wide layout stays as it was, byte for byte. */
 static const char *const nest_groups[] = { "byte_dist", "entropy", "wht", "dns", "tls", "dhcp",
-                                           "http", "splt", "l7" };
+                                           "http", "ppi", "hd", "idp", "splt", "l7" };
 static const struct {
     const char *wide, *strct, *member;
 } nest_named[] = {
@@ -140,7 +139,7 @@ int iof__cffeat_declare(iof__schema *s, unsigned features, bool wide, uint16_t f
             continue;
         if (fs.off[i] / IDX_OFF_UNIT > IDX_FIELD_MASK)
             return IOF_E_LIMIT;
-        uint32_t base = reg_index(m) << IDX_MOD_SHIFT | (uint32_t)(fs.off[i] / IDX_OFF_UNIT) << IDX_OFF_SHIFT;
+        uint32_t base = (uint32_t)iof__feat_index(m) << IDX_MOD_SHIFT | (uint32_t)(fs.off[i] / IDX_OFF_UNIT) << IDX_OFF_SHIFT;
         IOF_TRY(m->cols->declare(s, &fs.opts, wide, field, base));
     }
     return wide ? IOF_OK : iof__cffeat_nest(s, first);
@@ -174,4 +173,16 @@ uint32_t iof__cffeat_count(const iof__cfrec *r, const iof__column *c)
     const void *out, *in;
     const iof__feature *m = states(r, c, &out, &in);
     return m ? m->cols->count(out, in, c->index & IDX_FIELD_MASK) : UINT32_MAX;
+}
+
+void iof__cffeat_count_cuts(const iof__featset *s, const iof__cfrec *r, uint64_t cuts[IOF_FEAT_MAX_MODULES])
+{
+    if (!r->feat)
+        return;
+    const unsigned char *out = r->feat, *in = r->variant == IOF_VAR_BI ? r->feat + r->feat_bytes / 2 : NULL;
+    for (uint32_t i = 0; i < s->n; i++) {
+        const iof__feature *m = s->mod[i];
+        if (m->cols && m->cols->cut && m->cols->cut(out + s->off[i], in ? in + s->off[i] : NULL))
+            cuts[(uint32_t)iof__feat_index(m)]++;
+    }
 }

@@ -30,5 +30,9 @@ int iof__cffeat_nested_name(const char *wide, char out[IOF_MAX_COLNAME]);
 /* A cell of one of those columns for record r (element k of a list), and a list's length. */
 void iof__cffeat_get(const iof__cfrec *r, const iof__column *c, uint32_t k, iof__value *v);
 uint32_t iof__cffeat_count(const iof__cfrec *r, const iof__column *c);
+/* For each group of s (the run's set) whose cells of record r lost something to one of its
+ * columns' caps (its cols->cut), adds 1 to cuts[its registry index]: the run's
+ * records.features_cut. */
+void iof__cffeat_count_cuts(const iof__featset *s, const iof__cfrec *r, uint64_t cuts[IOF_FEAT_MAX_MODULES]);
 
 #endif

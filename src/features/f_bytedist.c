@@ -249,7 +249,7 @@ static uint32_t bd_count(const void *out, const void *in, uint32_t id)
     return id == BD_COL_LIST ? 256 : 0;
 }
 
-static const iof__feat_cols bd_cols = { bd_declare, bd_get, bd_count };
+static const iof__feat_cols bd_cols = { bd_declare, bd_get, bd_count, NULL };
 
 const iof__feature iof__feat_byte_dist = {
     .name = "byte_dist",

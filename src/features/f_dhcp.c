@@ -45,6 +45,7 @@ typedef struct dhcp_sum {
     uint8_t host_len, vendor_len, nparams;
     uint16_t params_text_len;
     bool has_host, has_vendor, has_params;
+    bool host_cut, vendor_cut, params_cut;   /* the text / list did not fit its cap */
     char host[DHCP_COL_TEXT], vendor[DHCP_COL_TEXT];   /* UTF-8 text (sum_text) */
     uint8_t params[DHCP_COL_PARAMS];
     char params_text[DHCP_COL_PARAMS * 4];             /* "1,3,6" */
@@ -159,11 +160,12 @@ static bool put_name(uint8_t *arena, size_t *w, const uint8_t *f, size_t len)
 /* An option's text as `iotflow devices` writes it (devices/text.h: up to a NUL, control bytes as
  * spaces, invalid UTF-8 as '?', trimmed, cut at a character boundary to DHCP_COL_TEXT bytes), so
  * dhcp_hostname is the same text in both. */
-static uint8_t sum_text(char *dst, iof__span v)
+static uint8_t sum_text(char *dst, iof__span v, bool *cut)
 {
-    char t[DHCP_COL_TEXT + 1];
+    char t[DHCP_COL_TEXT + 1], whole[IOF_DEV_TEXT_IN + 1];   /* a text is never longer than its input */
     size_t n = iof__dev_text(t, sizeof t, v.p, v.len);
     memcpy(dst, t, n);
+    *cut = iof__dev_text(whole, sizeof whole, v.p, v.len) > n;
     return (uint8_t)n;
 }
 
@@ -183,11 +185,11 @@ static void summarise(dhcp_sum *u, const uint8_t *p, size_t len, int64_t ts_us)
         return;
     if (!u->has_host && m.hostname.p) {
         u->has_host = true;
-        u->host_len = sum_text(u->host, m.hostname);
+        u->host_len = sum_text(u->host, m.hostname, &u->host_cut);
     }
     if (!u->has_vendor && m.vendor_class.p) {
         u->has_vendor = true;
-        u->vendor_len = sum_text(u->vendor, m.vendor_class);
+        u->vendor_len = sum_text(u->vendor, m.vendor_class, &u->vendor_cut);
     }
     if (!u->has_params && m.param_list.p) {
         u->has_params = true;
@@ -200,6 +202,7 @@ static void summarise(dhcp_sum *u, const uint8_t *p, size_t len, int64_t ts_us)
             u->params[u->nparams++] = code;
         }
         u->params_text_len = (uint16_t)at;
+        u->params_cut = rd_left(&r) != 0;
     }
 }
 
@@ -453,7 +456,15 @@ static uint32_t dhcp_count(const void *out, const void *in, uint32_t id)
     return id != DHCP_COL_PARAMS_LIST ? 0 : u ? u->nparams : UINT32_MAX;
 }
 
-static const iof__feat_cols dhcp_cols = { dhcp_declare, dhcp_get, dhcp_count };
+/* a text or the parameter list the columns show was cut */
+static bool dhcp_cols_cut(const void *out, const void *in)
+{
+    const dhcp_sum *h = dhcp_client(out, in, DHCP_COL_HOST), *v = dhcp_client(out, in, DHCP_COL_VENDOR),
+                   *p = dhcp_client(out, in, DHCP_COL_PARAMS_TEXT);
+    return (h && h->host_cut) || (v && v->vendor_cut) || (p && p->params_cut);
+}
+
+static const iof__feat_cols dhcp_cols = { dhcp_declare, dhcp_get, dhcp_count, dhcp_cols_cut };
 
 const iof__feature iof__feat_dhcp = {
     .name = "dhcp",

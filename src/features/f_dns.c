@@ -57,6 +57,8 @@ typedef struct dns_sum {
     uint16_t qname_len;
     uint8_t rcode;                /* the first response's */
     bool has_q, has_r;
+    bool qname_cut;               /* the first question's name did not fit DNS_COL_NAME */
+    bool addrs_cut;               /* an address past the first DNS_COL_ADDRS was left out */
     uint8_t naddr;
     uint16_t addr_end[DNS_COL_ADDRS];   /* address k: addrs[k ? addr_end[k-1] + 1 : 0 .. addr_end[k]) */
     char qname[DNS_COL_NAME];
@@ -249,9 +251,13 @@ static void render(aw *w, const uint8_t *p, size_t len, uint32_t wire_len)
 static void sum_addr(dns_sum *u, const iof__dns_msg *m, const iof__dns_rr *rr)
 {
     uint8_t ip[16] = { 0 };
-    if (u->naddr >= DNS_COL_ADDRS || rr->rclass != DNS_CLASS_IN ||
+    if (rr->rclass != DNS_CLASS_IN ||
         !((rr->type == IOF_DNS_T_A && rr->rdlen == 4) || (rr->type == IOF_DNS_T_AAAA && rr->rdlen == 16)))
         return;
+    if (u->naddr >= DNS_COL_ADDRS) {
+        u->addrs_cut = true;
+        return;
+    }
     iof__rd r = rd_init(m->base, m->len);   /* inside the message: the iterator checked */
     rd_skip(&r, rr->rdata_off);
     const uint8_t *a = rd_bytes(&r, rr->rdlen);
@@ -291,7 +297,8 @@ static void summarise(dns_sum *u, const uint8_t *p, size_t len, int64_t ts_us)
             char t[IOF_DNS_NAME_TEXT];
             if (iof__dns_name(&m, rr.name_off, t, sizeof t, NULL) != IOF_PROTO_OK)
                 continue;
-            size_t n = iof__name_cut(t, strlen(t), DNS_COL_NAME); /* never half an escape */
+            size_t full = strlen(t), n = iof__name_cut(t, full, DNS_COL_NAME); /* never half an escape */
+            u->qname_cut = n < full;
             u->qname_len = (uint16_t)n;
             memcpy(u->qname, t, u->qname_len);
             u->qtype = rr.type;
@@ -463,7 +470,14 @@ static uint32_t dns_count(const void *out, const void *in, uint32_t id)
     return id != DNS_COL_ADDRS_LIST ? 0 : r ? r->naddr : UINT32_MAX;
 }
 
-static const iof__feat_cols dns_cols = { dns_declare, dns_get, dns_count };
+/* the question name or the address list the columns show was cut */
+static bool dns_cols_cut(const void *out, const void *in)
+{
+    const dns_sum *q = dns_side(out, in, false), *r = dns_side(out, in, true);
+    return (q && q->qname_cut) || (r && r->addrs_cut);
+}
+
+static const iof__feat_cols dns_cols = { dns_declare, dns_get, dns_count, dns_cols_cut };
 
 const iof__feature iof__feat_dns = {
     .name = "dns",

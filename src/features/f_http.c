@@ -59,6 +59,7 @@ typedef struct http_sum {
     uint16_t status;               /* the first response's code */
     uint16_t method_len, uri_len, host_len, ua_len, server_len, ctype_len;
     bool has_host, has_ua, has_server, has_ctype;
+    bool req_cut, resp_cut;        /* a text of the first request / response was cut */
     char method[HTTP_COL_METHOD], uri[HTTP_COL_URI];
     char host[HTTP_COL_TEXT], ua[HTTP_COL_TEXT], server[HTTP_COL_TEXT], ctype[HTTP_COL_TEXT];
 } http_sum;
@@ -182,8 +183,9 @@ static void render(aw *w, const iof__http_msg *m, const uint8_t *p, size_t n)
     aw_puts(w, "]");
 }
 
-/* Escaped text of s into dst (cap bytes at most, cut between two characters); its length. */
-static uint16_t col_text(char *dst, size_t cap, iof__span s)
+/* Escaped text of s into dst (cap bytes at most, cut between two characters); its length.
+ * *cut set when it did not fit. */
+static uint16_t col_text(char *dst, size_t cap, iof__span s, bool *cut)
 {
     char t[4 * HTTP_COL_URI + 1];
     size_t o = 0;
@@ -191,15 +193,17 @@ static uint16_t col_text(char *dst, size_t cap, iof__span s)
     (void)iof__name_escape(s.p, in, 0, t, sizeof t, &o);
     size_t n = iof__name_cut(t, o, cap);
     memcpy(dst, t, n);
+    if (n < o || in < s.len)
+        *cut = true;
     return (uint16_t)n;
 }
 
-/* field `name` of m as column text: *has, dst, *len */
-static void col_field(const iof__http_msg *m, const char *name, bool *has, char *dst, uint16_t *len)
+/* field `name` of m as column text: *has, dst, *len (*cut as col_text) */
+static void col_field(const iof__http_msg *m, const char *name, bool *has, char *dst, uint16_t *len, bool *cut)
 {
     iof__span v = iof__http_field_get(m, name);
     *has = v.p != NULL;
-    *len = *has ? col_text(dst, HTTP_COL_TEXT, v) : 0;
+    *len = *has ? col_text(dst, HTTP_COL_TEXT, v, cut) : 0;
 }
 
 static void summarise(http_sum *u, const uint8_t *p, size_t len, int64_t ts_us, uint32_t seq)
@@ -216,15 +220,15 @@ static void summarise(http_sum *u, const uint8_t *p, size_t len, int64_t ts_us, 
         (*count)++;
     if (first && req) {
         u->req_us = ts_us;
-        u->method_len = col_text(u->method, HTTP_COL_METHOD, m.method);
-        u->uri_len = col_text(u->uri, HTTP_COL_URI, m.target);
-        col_field(&m, "host", &u->has_host, u->host, &u->host_len);
-        col_field(&m, "user-agent", &u->has_ua, u->ua, &u->ua_len);
+        u->method_len = col_text(u->method, HTTP_COL_METHOD, m.method, &u->req_cut);
+        u->uri_len = col_text(u->uri, HTTP_COL_URI, m.target, &u->req_cut);
+        col_field(&m, "host", &u->has_host, u->host, &u->host_len, &u->req_cut);
+        col_field(&m, "user-agent", &u->has_ua, u->ua, &u->ua_len, &u->req_cut);
     } else if (first) {
         u->resp_us = ts_us;
         u->status = m.status;
-        col_field(&m, "server", &u->has_server, u->server, &u->server_len);
-        col_field(&m, "content-type", &u->has_ctype, u->ctype, &u->ctype_len);
+        col_field(&m, "server", &u->has_server, u->server, &u->server_len, &u->resp_cut);
+        col_field(&m, "content-type", &u->has_ctype, u->ctype, &u->ctype_len, &u->resp_cut);
     }
 }
 
@@ -362,7 +366,14 @@ static void http_get(const void *out, const void *in, uint32_t id, uint32_t k, i
     }
 }
 
-static const iof__feat_cols http_cols = { http_declare, http_get, iof__feat_no_lists };
+/* the first request's or response's text (the one the columns show) was cut */
+static bool http_cols_cut(const void *out, const void *in)
+{
+    const http_sum *q = first_of(out, in, false), *r = first_of(out, in, true);
+    return (q && q->req_cut) || (r && r->resp_cut);
+}
+
+static const iof__feat_cols http_cols = { http_declare, http_get, iof__feat_no_lists, http_cols_cut };
 
 const iof__feature iof__feat_http = {
     .name = "http",

@@ -13,9 +13,19 @@
  * other side's (0 without ACK); the first side printed becomes the client (its first entry
  * rseq = rack = 0), the other the server on its first entry (rseq = 0); "dir" is ">" for the
  * client and "<" for the server, so it follows who spoke first, not out/in; "t" is ms since
- * the earliest first entry of the two sides. */
+ * the earliest first entry of the two sides.
+ *
+ * Custom-flow columns (--features ppi; docs/OUTPUT.md "Feature columns"): the same entries of
+ * each direction's TCP segments (a segment whose header was decoded; retransmissions too), plus
+ * each one's window, merged by time as Joy does (a tie: the remote-to-device one first) and cut
+ * at 50: ppi_count, then per entry its time (ms since the record's first entry), direction
+ * (1 device to remote, as pkt_dir), flags, data bytes, window, and sequence and acknowledgement
+ * numbers relative to each direction's first entry — lists in the nested layout, columns
+ * ppi_<value>_NN in the wide one. */
+#include <stdio.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "features/feature.h"
 
 #define PPI_ENTRIES 50       /* Joy prints at most NUM_PKT_LEN entries per side */
@@ -27,6 +37,7 @@ typedef struct ppi_entry {
     uint32_t seq, ack;
     uint16_t len;            /* Joy's unsigned short */
     uint16_t olen;           /* the header's option bytes (all of them) */
+    uint16_t win;            /* the window field (custom-flow columns) */
     uint8_t flags;
     uint8_t opts[IOF_FEAT_TCP_OPT_LEN];   /* the first 24, zero-filled past the capture */
 } ppi_entry;
@@ -40,7 +51,6 @@ static bool ppi_enabled(const iof__feat_opts *o) { return o->ppi; }
 
 static void ppi_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
-    (void)o;
     ppi_state *s = st;
     if (!fp->tcp || s->n >= PPI_ENTRIES)
         return;
@@ -50,7 +60,8 @@ static void ppi_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *
     e->seq = p->tcp_seq;
     e->ack = p->tcp_ack;
     e->flags = p->tcp_flags;
-    e->len = (uint16_t)fp->len;
+    e->win = p->tcp_win;
+    e->len = (uint16_t)(o->cols_only ? (fp->wire_len > UINT16_MAX ? UINT16_MAX : fp->wire_len) : fp->len);
     e->olen = (uint16_t)(p->l4_hlen - 20);
     memset(e->opts, 0, sizeof(e->opts));
     uint32_t k = fp->tcp_opts_len < IOF_FEAT_TCP_OPT_LEN ? fp->tcp_opts_len : IOF_FEAT_TCP_OPT_LEN;
@@ -233,6 +244,118 @@ static void ppi_json(iof__tbuf *b, const void *out, const void *in, const iof__f
     iof__tb_putc(b, ']');
 }
 
+/* ---- custom-flow columns ---- */
+
+/* The values of an entry, in column order; a list's id is 1 + its value, a wide column's
+ * PPI_COL_WIDE + value * 64 + entry */
+enum { PPI_T = 0, PPI_DIR, PPI_FLAGS, PPI_B, PPI_WIN, PPI_RSEQ, PPI_RACK, PPI_VALUES };
+enum { PPI_COL_COUNT = 0, PPI_COL_LIST = 1, PPI_COL_WIDE = 64 };
+_Static_assert(PPI_ENTRIES <= 64 && PPI_COL_WIDE + PPI_VALUES * 64 <= IOF_FEAT_COL_IDS,
+               "the wide column ids of one value fit 64");
+
+static const struct {
+    const char *name;
+    iof__vtype t;
+    const char *doc;
+} ppi_vals[PPI_VALUES] = {
+    { "t", IOF_VT_INT64, "ms since the record's first TCP segment, floored" },
+    { "dir", IOF_VT_INT32, "1: device to remote, 0: remote to device" },
+    { "flags", IOF_VT_INT32, "TCP flags byte (1 FIN, 2 SYN, 4 RST, 8 PSH, 16 ACK, 32 URG, 64 ECE, 128 CWR)" },
+    { "b", IOF_VT_INT32, "TCP data bytes on the wire" },
+    { "win", IOF_VT_INT32, "window field, as sent (not scaled)" },
+    { "rseq", IOF_VT_INT64, "sequence number - the direction's first segment's, modulo 2^32" },
+    { "rack", IOF_VT_INT64,
+      "acknowledgement number - the other direction's first segment's sequence number, modulo 2^32 (0: no ACK "
+      "flag, or no segment of the other direction in the record)" },
+};
+
+static int ppi_declare(iof__schema *s, const iof__feat_opts *o, bool wide, uint16_t field, uint32_t base)
+{
+    (void)o;
+    IOF_TRY(iof__schema_add(s, "ppi_count", IOF_VT_INT32, false, false, field, base + PPI_COL_COUNT,
+                            "TCP segments in the ppi columns: min(segments of the record, 50)"));
+    char name[IOF_MAX_COLNAME];
+    for (uint32_t v = 0; v < PPI_VALUES; v++) {
+        if (!wide) {
+            snprintf(name, sizeof(name), "ppi_%s", ppi_vals[v].name);
+            IOF_TRY(iof__schema_add(s, name, ppi_vals[v].t, false, true, field, base + PPI_COL_LIST + v,
+                                    ppi_vals[v].doc));
+            continue;
+        }
+        for (uint32_t k = 0; k < PPI_ENTRIES; k++) {
+            snprintf(name, sizeof(name), "ppi_%s_%02u", ppi_vals[v].name, k);
+            IOF_TRY(iof__schema_add(s, name, ppi_vals[v].t, true, false, field, base + PPI_COL_WIDE + v * 64 + k,
+                                    ppi_vals[v].doc));
+        }
+    }
+    return IOF_OK;
+}
+
+static uint32_t ppi_n(const ppi_state *a, const ppi_state *t)
+{
+    uint32_t n = a->n + (t ? t->n : 0u);
+    return n < PPI_ENTRIES ? n : PPI_ENTRIES;
+}
+
+/* Entry k of the record's merge (NULL past its end); *out whether it is device to remote */
+static const ppi_entry *ppi_at(const ppi_state *a, const ppi_state *t, uint32_t k, bool *out)
+{
+    uint32_t i = 0, j = 0, nt = t ? t->n : 0;
+    if (k >= ppi_n(a, t))
+        return NULL;
+    for (uint32_t e = 0;; e++) {
+        bool in = j < nt && (i >= a->n || t->e[j].t_us <= a->e[i].t_us);   /* a tie: in first */
+        if (e == k) {
+            *out = !in;
+            return in ? &t->e[j] : &a->e[i];
+        }
+        if (in)
+            j++;
+        else
+            i++;
+    }
+}
+
+static void ppi_get(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v)
+{
+    const ppi_state *a = out, *t = in;
+    v->null = true;
+    if (id == PPI_COL_COUNT) {
+        v->null = false;
+        v->i = ppi_n(a, t);
+        return;
+    }
+    uint32_t what = id - PPI_COL_LIST;
+    if (id >= PPI_COL_WIDE) {
+        what = (id - PPI_COL_WIDE) / 64;
+        k = (id - PPI_COL_WIDE) % 64;
+    }
+    bool is_out;
+    const ppi_entry *e = ppi_at(a, t, k, &is_out);
+    if (!e || what >= PPI_VALUES)
+        return;
+    const ppi_state *me = is_out ? a : t, *peer = is_out ? t : a;
+    int64_t t0 = a->n && (!t || !t->n || a->e[0].t_us < t->e[0].t_us) ? a->e[0].t_us : t->e[0].t_us;
+    v->null = false;
+    switch (what) {
+    case PPI_T: v->i = iof__floor_ms(e->t_us - t0); break;
+    case PPI_DIR: v->i = is_out; break;
+    case PPI_FLAGS: v->i = e->flags; break;
+    case PPI_B: v->i = e->len; break;
+    case PPI_WIN: v->i = e->win; break;
+    case PPI_RSEQ: v->i = (uint32_t)(e->seq - me->e[0].seq); break;
+    default:   /* PPI_RACK */
+        v->i = (e->flags & PPI_ACK) && peer && peer->n ? (uint32_t)(e->ack - peer->e[0].seq) : 0;
+    }
+}
+
+static uint32_t ppi_count(const void *out, const void *in, uint32_t id)
+{
+    return id >= PPI_COL_LIST && id < PPI_COL_LIST + PPI_VALUES ? ppi_n(out, in) : 0;
+}
+
+static const iof__feat_cols ppi_cols = { ppi_declare, ppi_get, ppi_count, NULL };
+
 const iof__feature iof__feat_ppi = {
     .name = "ppi",
     .joy_slot = IOF_FEAT_JOY_MODULES,
@@ -240,4 +363,5 @@ const iof__feature iof__feat_ppi = {
     .state_bytes = sizeof(ppi_state),
     .update = ppi_update,
     .joy_json = ppi_json,
+    .cols = &ppi_cols,
 };

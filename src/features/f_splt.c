@@ -131,7 +131,7 @@ static uint32_t splt_count(const void *out, const void *in, uint32_t id)
     return id == SPLT_COL_LEN_LIST || id == SPLT_COL_IPT_LIST ? splt_n(out, in) : 0;
 }
 
-static const iof__feat_cols splt_cols = { splt_declare, splt_get, splt_count };
+static const iof__feat_cols splt_cols = { splt_declare, splt_get, splt_count, NULL };
 
 const iof__feature iof__feat_splt = {
     .name = "splt",

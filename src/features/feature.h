@@ -52,6 +52,14 @@
                                       bytes plus 60, and one of Joy's 2,032-byte window always
                                       fits) */
 #define IOF_FEAT_SPLT_PKTS 50      /* splt: data packets kept per record (Joy's NUM_PKT_LEN) */
+#define IOF_CF_IDP_BYTES 256       /* custom-flow idp: bytes kept of each direction's initial data
+                                      packet (Joy's idp=N, fixed: an IPv4/TCP header with options
+                                      and ~200 bytes of data, 8 times payload's 32; --idp stays
+                                      -f joy's) */
+#define IOF_CF_HD_BYTES 16         /* custom-flow hd: data bytes described (Joy's hd=N, fixed: a
+                                      TLS record + handshake header, an MQTT fixed header, an HTTP
+                                      method and the start of its target; a segment shorter than
+                                      this is not described, so not Joy's maximum, 32) */
 
 /* Which modules are on, and their options (Joy's config keys of the same names). */
 typedef struct iof__feat_opts {
@@ -115,6 +123,11 @@ typedef struct iof__feat_cols {
     int (*declare)(iof__schema *s, const iof__feat_opts *o, bool wide, uint16_t field, uint32_t base);
     void (*get)(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v);
     uint32_t (*count)(const void *out, const void *in, uint32_t id);   /* list columns' length */
+    /* Whether the record's cells lost something to one of the columns' caps (a list or a text
+     * cut, a buffer full): counted per group in the run's statistics (features_cut), so nothing
+     * is left out silently. NULL: the group's cells never lose anything (a cap that is the
+     * column's definition, as splt's first 50 packets, is no loss). */
+    bool (*cut)(const void *out, const void *in);
 } iof__feat_cols;
 /* `count` of a module without list columns (0) */
 uint32_t iof__feat_no_lists(const void *out, const void *in, uint32_t id);
@@ -144,6 +157,8 @@ typedef struct iof__feature {
 extern const iof__feature iof__feat_byte_dist, iof__feat_wht, iof__feat_dns, iof__feat_tls, iof__feat_dhcp,
     iof__feat_http, iof__feat_payload, iof__feat_ppi, iof__feat_hd, iof__feat_idp, iof__feat_splt;
 const iof__feature *const *iof__feat_registry(size_t *n);
+/* m's index in the registry (where per-module counters keep it); m must be registered */
+size_t iof__feat_index(const iof__feature *m);
 
 /* The modules an output enables, with their places in the extension area. */
 typedef struct iof__featset {

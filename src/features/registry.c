@@ -28,6 +28,14 @@ const iof__feature *const *iof__feat_registry(size_t *n)
     return registry;
 }
 
+size_t iof__feat_index(const iof__feature *m)
+{
+    for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
+        if (registry[i] == m)
+            return i;
+    return 0;
+}
+
 /* extension areas are aligned for any scalar (table.h): keep each state so too */
 #define FEAT_ALIGN 16u
 
@@ -95,15 +103,10 @@ void iof__featset_count_cuts(const iof__featset *s, const void *out, const void 
                              uint64_t cuts[IOF_FEAT_MAX_MODULES])
 {
     const unsigned char *o = out, *n = in;
-    size_t nreg;
-    const iof__feature *const *reg = iof__feat_registry(&nreg);
     for (uint32_t i = 0; i < s->n; i++) {
         const iof__feature *m = s->mod[i];
-        if (!m->cut || !m->cut(o + s->off[i], n ? n + s->off[i] : NULL))
-            continue;
-        for (size_t k = 0; k < nreg; k++)
-            if (reg[k] == m)
-                cuts[k]++;
+        if (m->cut && m->cut(o + s->off[i], n ? n + s->off[i] : NULL))
+            cuts[iof__feat_index(m)]++;
     }
 }
 

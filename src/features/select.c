@@ -24,6 +24,9 @@ static const struct {
     { "dhcp", IOF_FEATURE_DHCP, false },
     { "payload", IOF_FEATURE_PAYLOAD, false },
     { "http", IOF_FEATURE_HTTP, false },
+    { "idp", IOF_FEATURE_IDP, false },
+    { "hd", IOF_FEATURE_HD, false },
+    { "ppi", IOF_FEATURE_PPI, false },
     { "l7", IOF_FEATURE_L7, false },
     { "sni", IOF_FEATURE_TLS, true },
 };

@@ -413,18 +413,20 @@ static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload,
                                                   &g_lastseen, &g_features, &g_l7, &g_labels, &g_sensors };
 
 /* the feature group's last column is one of these (byte_dist: its std; entropy: total_entropy;
- * wht, dns, dhcp, payload, splt: their last), then l7's: the wide names, the nested layout's
- * members (CSV, Parquet: full names) and its structs (JSON Lines: one member per struct) */
+ * wht, dns, tls, dhcp, http, payload, ppi, hd, idp, splt: their last), then l7's: the wide names, the
+ * nested layout's members (CSV, Parquet: full names) and its structs (JSON Lines: one member per
+ * struct) */
 const char *const iof__cf_labels_follow[] = { "evicted", IOF__END_REASON_KEY, IOF__CF_DEVIP_NAME,
                                               LASTSEEN_WIDE, LASTSEEN_NESTED,
                                               "byte_dist_std", "total_entropy", "wht_3", "dns_addrs",
                                               "tls_cert_sig_algo", "dhcp_params", "http_content_type",
-                                              "payload_in", "splt_ipt_49", "splt_ipt" /* files of earlier versions */, L7_NAME,
+                                              "payload_in", "ppi_rack_49", "hd_sm_in", "idp_len_in",
+                                              "splt_ipt_49", "splt_ipt" /* files of earlier versions */, L7_NAME,
                                               "byte_dist.std", "entropy.total", "wht.c3", "dns.addrs",
                                               "tls.cert_sig_algo", "dhcp.params", "http.content_type",
-                                              "first_payload.in", "splt.ipt", "l7.app",
+                                              "first_payload.in", "ppi.rack", "hd.sm_in", "idp.len_in", "splt.ipt", "l7.app",
                                               "byte_dist", "entropy", "wht", "dns", "tls", "dhcp", "http",
-                                              "first_payload", "splt", "l7",
+                                              "first_payload", "ppi", "hd", "idp", "splt", "l7",
                                               NULL };
 
 bool iof__cf_is_first_dir_col(const char *name, bool *list)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "kinds/joy_json.h"
+#include "kinds/joy_os.h"
 
 #define JOY_OUT "<"    /* Joy's OUT marker ... */
 #define JOY_IN ">"     /* ... and IN: its "out" record's packets are printed with IN */
@@ -228,6 +229,7 @@ void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__featset *
     /* Joy's order: its feature list, exe, hd, probable_os, idp, then debug */
     put_feats(b, fs, IOF_FEAT_JOY_MODULES, out, in);
     put_feats(b, fs, IOF_FEAT_JOY_HD, out, in);
+    iof__joy_os_json(b, out, in);
     put_feats(b, fs, IOF_FEAT_JOY_IDP, out, in);
 
     uint64_t retrans = out->retrans + (in ? in->retrans : 0);

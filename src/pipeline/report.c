@@ -209,6 +209,23 @@ static void print_joy(const iof_run *r, FILE *fp)
                         "from Joy\")\n", reg[k]->name, r->joy_cuts[k]);
 }
 
+/* --features: custom-flow records whose group's cells lost something to a column's cap */
+static void print_cf_cuts(const iof_run *r, FILE *fp)
+{
+    const iof__featset *s = &r->cffeats;
+    bool any = false;
+    for (uint32_t i = 0; i < s->n; i++) {
+        uint64_t n = r->cf_cuts[iof__feat_index(s->mod[i])];
+        if (!n)
+            continue;
+        fprintf(fp, "%s %s %" PRIu64, any ? "," : "  feature columns cut (records; docs/OUTPUT.md \"All groups\"):",
+                s->mod[i]->name, n);
+        any = true;
+    }
+    if (any)
+        fputc('\n', fp);
+}
+
 void iof_run_print_summary(const iof_run *r, FILE *fp)
 {
     const iof__stats *st = &r->st;
@@ -263,6 +280,7 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
     if (st->cf.records_evicted_memory)
         fprintf(fp, " (%" PRIu64 " for --max-memory)", st->cf.records_evicted_memory);
     fprintf(fp, " (peak live %" PRIu64 ")\n", st->cf.peak_live_records);
+    print_cf_cuts(r, fp);
     if (st->flow_workers > 1 || st->flow_workers_why) {
         fprintf(fp, "  flow workers: %u", st->flow_workers);
         if (st->flow_workers_why)
@@ -593,6 +611,19 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
     iof__tb_kv_u64(&b, "closed_by_clock", st->cf.records_closed_waiting, true);
     iof__tb_kv_u64(&b, "peak_live", st->cf.peak_live_records, true);
     iof__tb_kv_u64(&b, "payload_bytes_kept", st->cf.payload_bytes_kept, true);
+    /* --features: records per group that lost something to a column's cap, every group of the
+     * run that can, 0 included (absent without one) */
+    bool cut_any = false;
+    for (uint32_t i = 0; i < r->cffeats.n; i++) {
+        const iof__feature *m = r->cffeats.mod[i];
+        if (!m->cols || !m->cols->cut)
+            continue;
+        iof__tb_puts(&b, cut_any ? "" : ",\"features_cut\":{");
+        iof__tb_kv_u64(&b, m->name, r->cf_cuts[iof__feat_index(m)], cut_any);
+        cut_any = true;
+    }
+    if (cut_any)
+        iof__tb_putc(&b, '}');
     iof__tb_puts(&b, "},\"flow_workers\":{");
     iof__tb_kv_u64(&b, "workers", st->flow_workers, false);
     if (st->flow_workers_why)

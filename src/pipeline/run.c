@@ -75,9 +75,9 @@ static iof__cf_rowcfg cf_rowcfg(const iof_config *c, bool wide)
 }
 
 /* Which --features names a run takes (docs/OUTPUT.md "Feature columns"): the timeline dns and
- * tls; custom-flow records byte_dist, entropy, splt, wht, dns, tls, dhcp, http and payload, and l7 in a build
- * with nDPI, when a parquet / csv / jsonl file holds them (Joy flows have their own fixed
- * features); telemetry rows none yet. What "all" means. */
+ * tls; custom-flow records byte_dist, entropy, splt, wht, dns, tls, dhcp, http, payload, idp,
+ * hd and ppi, and l7 in a build with nDPI, when a parquet / csv / jsonl file holds them (Joy flows have
+ * their own fixed features); telemetry rows none yet. What "all" means. */
 static unsigned features_taken(const iof_config *c)
 {
     if (c->table == IOF_TABLE_TIMELINE)
@@ -535,6 +535,7 @@ static int cf_stats(void *ctx, const iof__row_kind *kind, const void *record)
     bool traffic = rec->variant == IOF_VAR_BI || !(r->cfg.variants & IOF_VARIANT_BI);
     iof__stats_record(&r->st, key, name, type, rec->variant, rec->proto, rec->packets, rec->bytes,
                       traffic);
+    iof__cffeat_count_cuts(&r->cffeats, rec, r->cf_cuts);
     return IOF_OK;
 }
 

@@ -90,6 +90,8 @@ struct iof_run {
     char errmsg[1024];
     iof__cf_rowcfg rowcfg;
     iof__featset cffeats;      /* --features byte_dist / entropy: the records' modules */
+    uint64_t cf_cuts[IOF_FEAT_MAX_MODULES]; /* custom-flow records whose group (registry index) lost
+                                               something to a column's cap (iof__cffeat_count_cuts) */
     iof__kv kv[16];             /* Parquet key-value metadata (values below) */
     char kvbuf[11][256];
     char kvinputs[8192];

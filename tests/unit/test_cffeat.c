@@ -242,7 +242,7 @@ static void test_names(void)
     ASSERT_EQ_INT(iof_features_parse("all", &f, err, sizeof(err)), IOF_OK);
     ASSERT_EQ_INT(f, IOF_FEATURE_ALL);
     ASSERT_EQ_INT(iof_features_parse("entropy,bogus", &f, err, sizeof(err)), IOF_E_INVAL);
-    ASSERT_TRUE(strstr(err, "dns, tls, byte_dist, entropy, splt, wht, dhcp, payload, http, l7, all") != NULL);
+    ASSERT_TRUE(strstr(err, "dns, tls, byte_dist, entropy, splt, wht, dhcp, payload, http, idp, hd, ppi, l7, all") != NULL);
 }
 
 
@@ -774,7 +774,7 @@ static void test_nested_structs(void)
     iof__schema s;
     ASSERT_EQ_INT(iof__cf_schema(&s, &c), IOF_OK);
     static const char *const order[] = { "byte_dist", "entropy", "wht", "dns", "tls", "dhcp", "http",
-                                         "first_payload", "splt" };
+                                         "first_payload", "ppi", "hd", "idp", "splt" };
     size_t g = 0, members = 0;
     long first = iof__schema_find(&s, "byte_dist.counts");
     ASSERT_TRUE(first > 0 && !iof__col_is_member(&s.cols[first - 1]));
@@ -791,7 +791,7 @@ static void test_nested_structs(void)
         members++;
     }
     ASSERT_EQ_INT(g, sizeof(order) / sizeof(order[0]));
-    ASSERT_EQ_INT(members, 3 + 2 + 4 + 6 + 18 + 5 + 9 + 2 + 3);
+    ASSERT_EQ_INT(members, 3 + 2 + 4 + 6 + 18 + 5 + 9 + 2 + 8 + 10 + 4 + 3);
     static const struct { const char *name, *member; bool list; } want[] = {
         { "byte_dist.counts", "counts", true }, { "byte_dist.std", "std", false },
         { "entropy.per_byte", "per_byte", false }, { "entropy.total", "total", false },
@@ -839,10 +839,224 @@ static void test_nested_structs(void)
     iof__schema_free(&t);
 }
 
+/* ---- idp, hd, and the groups' counted cuts ---- */
+
+/* one packet of direction dir (1 out): its IP bytes (ip, n) and data (the last d of them), TCP */
+static void feed_ip_pkt(fixture *f, int dir, const uint8_t *ip, uint32_t n, uint32_t d, const iof__pkt *pk)
+{
+    iof__feat_pkt fp = { .pkt = pk, .ip = ip, .ip_len = n, .data = d ? ip + n - d : NULL, .len = d, .wire_len = d,
+                         .data_pkts = d != 0, .tcp = true, .key_proto = 6, .key_sp = 1, .key_dp = 2 };
+    iof__featset_update(&f->fs, f->ext + (dir ? 0 : f->fs.ext_size), &fp);
+}
+
+static void feed_ip(fixture *f, int dir, const uint8_t *ip, uint32_t n, uint32_t d)
+{
+    feed_ip_pkt(f, dir, ip, n, d, NULL);
+}
+
+static void test_idp_cols(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_IDP);
+    setup(f, IOF_FEATURE_IDP, IOF_VAR_BI);
+    for (int k = 0; k < 4; k++) {
+        static const char *const names[] = { "idp_out", "idp_len_out", "idp_in", "idp_len_in" };
+        ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, names[k], 0).null && cell(&l.n, &f->r, &l.cn, names[k], 0).null);
+    }
+    uint8_t p[300];
+    for (int i = 0; i < 300; i++)
+        p[i] = (uint8_t)(i + 1);
+    p[0] = 0x45;
+    feed_ip(f, 1, p, 40, 0);              /* no data (a SYN): not the initial data packet */
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "idp_out", 0).null);
+    /* kept: its first 256 bytes, the addresses and the IPv4 and TCP checksums zeroed */
+    iof__pkt pk = { .proto = 6, .l3_off = 14, .l4_off = 34, .l4_hlen = 20 };
+    feed_ip_pkt(f, 1, p, 300, 260, &pk);
+    p[30] = 0;
+    feed_ip(f, 1, p, 300, 260);           /* a later one changes nothing */
+    iof__value v = cell(&l.w, &f->r, &l.cw, "idp_out", 0);
+    ASSERT_TRUE(!v.null && v.len == IOF_CF_IDP_BYTES && v.p[0] == 0x45 && v.p[9] == 10 && v.p[20] == 21);
+    for (int i = 10; i < 20; i++)
+        ASSERT_EQ_INT(v.p[i], 0);
+    ASSERT_TRUE(v.p[35] == 36 && v.p[36] == 0 && v.p[37] == 0 && v.p[38] == 39);
+    ASSERT_EQ_INT(v.p[30], 31);
+    ASSERT_EQ_INT(cell(&l.n, &f->r, &l.cn, "idp_len_out", 0).i, 256);
+    ASSERT_TRUE(cell(&l.n, &f->r, &l.cn, "idp_in", 0).null);
+    /* IPv6, shorter than the cap: all of it, source and destination (8..39) zeroed */
+    uint8_t q[60];
+    for (int i = 0; i < 60; i++)
+        q[i] = 0xaa;
+    q[0] = 0x60;
+    feed_ip(f, 0, q, 60, 20);
+    v = cell(&l.n, &f->r, &l.cn, "idp_in", 0);
+    ASSERT_TRUE(!v.null && v.len == 60 && v.p[0] == 0x60 && v.p[7] == 0xaa && v.p[8] == 0 && v.p[39] == 0 &&
+                v.p[40] == 0xaa && v.p[10] == 0);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "idp_len_in", 0).i, 60);
+    f->r.variant = IOF_VAR_UNI;
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "idp_in", 0).null && cell(&l.w, &f->r, &l.cw, "idp_len_in", 0).null);
+    ASSERT_TRUE(!cell(&l.w, &f->r, &l.cw, "idp_out", 0).null);
+    lay_free(&l);
+    free(f);
+}
+
+static void test_hd_cols(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_HD);
+    setup(f, IOF_FEATURE_HD, IOF_VAR_BI);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "hd_n_out", 0).i, 0);
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "hd_i_out", 0).null);
+    uint8_t a[20], b[20];
+    for (int i = 0; i < 20; i++) {
+        a[i] = (uint8_t)(0x10 + i);
+        b[i] = (uint8_t)(0x10 + i);
+    }
+    b[0] = 0x11;                           /* bit 0 of byte 0 differs */
+    b[3] = 0x01;                           /* byte 3 differs everywhere but bit 0 */
+    feed_ip(f, 1, a, 15, 15);              /* shorter than 16 data bytes: not described */
+    feed_ip(f, 1, a, 20, 20);
+    ASSERT_EQ_INT(cell(&l.n, &f->r, &l.cn, "hd_n_out", 0).i, 1);
+    iof__value v = cell(&l.w, &f->r, &l.cw, "hd_i_out", 0);
+    ASSERT_TRUE(!v.null && v.len == IOF_CF_HD_BYTES && memcmp(v.p, a, 16) == 0);
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "hd_cm_out", 0).null && cell(&l.w, &f->r, &l.cw, "hd_sm_out", 0).null);
+    feed_ip(f, 1, b, 20, 20);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "hd_n_out", 0).i, 2);
+    v = cell(&l.n, &f->r, &l.cn, "hd_cm_out", 0);
+    ASSERT_TRUE(!v.null && v.len == 16 && v.p[0] == 0xfe && v.p[1] == 0xff && v.p[3] == 0xed);
+    v = cell(&l.n, &f->r, &l.cn, "hd_cv_out", 0);
+    ASSERT_TRUE(!v.null && v.p[0] == 0x10 && v.p[3] == 0x01 && v.p[4] == 0x14);
+    v = cell(&l.n, &f->r, &l.cn, "hd_sm_out", 0);
+    ASSERT_TRUE(!v.null && v.p[0] == 0);
+    ASSERT_TRUE(memcmp(cell(&l.n, &f->r, &l.cn, "hd_i_out", 0).p, a, 16) == 0);   /* the first stays */
+    for (int k = 0; k < 12; k++)
+        feed_ip(f, 0, a, 20, 20);          /* the in side: the first 10 */
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "hd_n_in", 0).i, 10);
+    v = cell(&l.w, &f->r, &l.cw, "hd_cm_in", 0);
+    ASSERT_TRUE(!v.null && v.p[0] == 0xff && v.p[15] == 0xff);
+    f->r.variant = IOF_VAR_UNI;
+    ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "hd_n_in", 0).null && cell(&l.w, &f->r, &l.cw, "hd_i_in", 0).null);
+    lay_free(&l);
+    free(f);
+}
+
+/* records.features_cut: a group's record counts once its columns lost something to a cap; the
+ * same record within the caps counts 0 */
+static void test_cuts(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    unsigned feats = IOF_FEATURE_DNS | IOF_FEATURE_HTTP | IOF_FEATURE_PAYLOAD;
+    setup(f, feats, IOF_VAR_BI);
+    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
+    uint8_t m[600];
+    size_t n = dns_msg(m, 0x8180, 1, 8, false);   /* 8 addresses: all kept */
+    feed_at(f, 0, 2000, 53, 5000, m, (uint32_t)n, (uint32_t)n);
+    iof__cffeat_count_cuts(&f->fs, &f->r, cuts);
+    for (size_t k = 0; k < IOF_FEAT_MAX_MODULES; k++)
+        ASSERT_EQ_U64(cuts[k], 0);
+    setup(f, feats, IOF_VAR_BI);
+    n = dns_msg(m, 0x8180, 1, 9, false);          /* 9: the 9th is cut */
+    feed_at(f, 0, 2000, 53, 5000, m, (uint32_t)n, (uint32_t)n);
+    iof__cffeat_count_cuts(&f->fs, &f->r, cuts);
+    iof__cffeat_count_cuts(&f->fs, &f->r, cuts);
+    ASSERT_EQ_U64(cuts[iof__feat_index(&iof__feat_dns)], 2);
+    ASSERT_EQ_U64(cuts[iof__feat_index(&iof__feat_http)], 0);
+    /* a one-way record holds the out side only: the cut answers were in the other */
+    f->r.variant = IOF_VAR_UNI;
+    iof__cffeat_count_cuts(&f->fs, &f->r, cuts);
+    ASSERT_EQ_U64(cuts[iof__feat_index(&iof__feat_dns)], 2);
+    /* http: a request target over 512 bytes */
+    setup(f, feats, IOF_VAR_BI);
+    char req[700] = "GET /";
+    memset(req + 5, 'a', 600);
+    memcpy(req + 605, " HTTP/1.1\r\nHost: x\r\n\r\n", 23);
+    iof__pkt pk = { .tcp_seq = 1 };
+    iof__feat_pkt fp = { .pkt = &pk, .data = (const uint8_t *)req, .len = (uint32_t)strlen(req), .key_proto = 6 };
+    fp.wire_len = fp.len;
+    iof__featset_update(&f->fs, f->ext, &fp);
+    iof__cffeat_count_cuts(&f->fs, &f->r, cuts);
+    ASSERT_EQ_U64(cuts[iof__feat_index(&iof__feat_http)], 1);
+    ASSERT_EQ_U64(cuts[iof__feat_index(&iof__feat_payload)], 0);
+    free(f);
+}
+
+
+/* one TCP segment of direction dir (1 out) at t µs: flags, seq, ack, window, data bytes on the wire */
+static void feed_tcp(fixture *f, int dir, int64_t t, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win,
+                     uint32_t wire)
+{
+    iof__pkt pk = { .proto = 6, .l4_hlen = 24, .tcp_flags = flags, .tcp_seq = seq, .tcp_ack = ack, .tcp_win = win };
+    iof__feat_pkt fp = { .pkt = &pk, .wire_len = wire, .ts_us = t, .tcp = true, .key_proto = 6 };
+    iof__featset_update(&f->fs, f->ext + (dir ? 0 : f->fs.ext_size), &fp);
+}
+
+/* entry k of the wide ppi columns and of the nested lists agree; value `v` of it */
+static int64_t ppi_v(const lay *l, const iof__cfrec *r, const char *v, uint32_t k)
+{
+    char w[32], n[32];
+    snprintf(w, sizeof w, "ppi_%s_%02u", v, k);
+    snprintf(n, sizeof n, "ppi_%s", v);
+    iof__value a = cell(&l->w, r, &l->cw, w, 0), b = cell(&l->n, r, &l->cn, n, k);
+    ASSERT_TRUE(a.null == b.null && (a.null || a.i == b.i));
+    return a.null ? -999 : a.i;
+}
+
+static void test_ppi_cols(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_PPI);
+    setup(f, IOF_FEATURE_PPI, IOF_VAR_BI);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "ppi_count", 0).i, 0);
+    ASSERT_EQ_INT(list_len(&l, &f->r, "ppi_t"), 0);
+    ASSERT_EQ_INT(ppi_v(&l, &f->r, "t", 0), -999);
+    feed_tcp(f, 1, 1000, 0x02, 4000000000u, 0, 65535, 0);        /* SYN */
+    feed_tcp(f, 0, 1500, 0x12, 77, 4000000001u, 28960, 0);        /* SYN/ACK */
+    feed_tcp(f, 1, 2999, 0x10, 4000000001u, 78, 2052, 0);         /* ACK */
+    feed_tcp(f, 1, 2999, 0x18, 4000000001u, 78, 2052, 300);       /* data, same time as ... */
+    feed_tcp(f, 0, 2999, 0x18, 78, 4000000001u, 235, 20);         /* ... the in side's: in first */
+    ASSERT_EQ_INT(cell(&l.n, &f->r, &l.cn, "ppi_count", 0).i, 5);
+    ASSERT_EQ_INT(list_len(&l, &f->r, "ppi_b"), 5);
+    static const int64_t t[] = { 0, 0, 1, 1, 1 }, dir[] = { 1, 0, 0, 1, 1 }, fl[] = { 2, 18, 24, 16, 24 },
+                         b[] = { 0, 0, 20, 0, 300 }, win[] = { 65535, 28960, 235, 2052, 2052 }, rseq[] = { 0, 0, 1, 1, 1 },
+                         rack[] = { 0, 1, 1, 1, 1 };
+    for (uint32_t k = 0; k < 5; k++) {
+        ASSERT_EQ_INT(ppi_v(&l, &f->r, "t", k), t[k]);
+        ASSERT_EQ_INT(ppi_v(&l, &f->r, "dir", k), dir[k]);
+        ASSERT_EQ_INT(ppi_v(&l, &f->r, "flags", k), fl[k]);
+        ASSERT_EQ_INT(ppi_v(&l, &f->r, "b", k), b[k]);
+        ASSERT_EQ_INT(ppi_v(&l, &f->r, "win", k), win[k]);
+        ASSERT_EQ_INT(ppi_v(&l, &f->r, "rseq", k), rseq[k]);
+        ASSERT_EQ_INT(ppi_v(&l, &f->r, "rack", k), rack[k]);
+    }
+    ASSERT_EQ_INT(ppi_v(&l, &f->r, "b", 5), -999);
+    /* sequence numbers wrap: 300 bytes after 2^32 - 1 */
+    feed_tcp(f, 1, 5000, 0x18, 4000000301u, 98, 2052, 0);
+    ASSERT_EQ_INT(ppi_v(&l, &f->r, "rseq", 5), 301);
+    /* one-way: the device's segments only, acks relative to nothing: 0 */
+    f->r.variant = IOF_VAR_UNI;
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "ppi_count", 0).i, 4);
+    ASSERT_EQ_INT(ppi_v(&l, &f->r, "rack", 1), 0);
+    ASSERT_EQ_INT(ppi_v(&l, &f->r, "dir", 3), 1);
+    /* the cap: 30 + 30 segments, the record's first 50 by time */
+    f->r.variant = IOF_VAR_BI;
+    setup(f, IOF_FEATURE_PPI, IOF_VAR_BI);
+    for (int i = 0; i < 60; i++)
+        feed_tcp(f, i & 1, 1000 * i, 0x10, (uint32_t)i, 0, 100, 1);
+    ASSERT_EQ_INT(list_len(&l, &f->r, "ppi_t"), 50);
+    ASSERT_EQ_INT(ppi_v(&l, &f->r, "t", 49), 49);
+    ASSERT_EQ_INT(ppi_v(&l, &f->r, "dir", 49), 1);
+    ASSERT_TRUE(iof__schema_find(&l.w, "ppi_rack_49") >= 0 && iof__schema_find(&l.w, "ppi_t_50") < 0);
+    lay_free(&l);
+    free(f);
+}
+
 static const iof_test tests[] = {
     TEST(test_values_and_copy), TEST(test_nulls), TEST(test_columns), TEST(test_names), TEST(test_policy),
     TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dhcp_cols), TEST(test_payload_cols),
-    TEST(test_new_columns), TEST(test_nested_structs), { 0, 0 },
+    TEST(test_new_columns), TEST(test_nested_structs), TEST(test_idp_cols), TEST(test_hd_cols), TEST(test_cuts),
+    TEST(test_ppi_cols), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

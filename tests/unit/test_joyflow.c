@@ -11,6 +11,7 @@
 #include "features/joyfeat.h"
 #include "flow/joyflow.h"
 #include "kinds/joy_json.h"
+#include "kinds/joy_os.h"
 #include "test.h"
 
 #define MAXF 256
@@ -64,6 +65,7 @@ typedef struct pk {
     uint16_t frag;             /* fragment offset in 8-byte units */
     const uint8_t *payload;    /* default zeros */
     uint8_t tcp_opt;           /* TCP option bytes (multiple of 4) */
+    uint16_t win;              /* TCP window (default 29200) */
 } pk;
 
 static uint8_t frame[2048];
@@ -99,7 +101,8 @@ static void feed_c(iof__joyflow *t, pk k, bool count)
         th[6] = (uint8_t)(k.seq >> 8); th[7] = (uint8_t)k.seq;
         th[12] = (uint8_t)((5 + k.tcp_opt / 4) << 4);
         th[13] = k.flags ? k.flags : k.len ? 0x18 : 0x10;
-        th[14] = 0x72; th[15] = 0x10;   /* window 29200 */
+        uint16_t win = k.win ? k.win : 29200;
+        th[14] = (uint8_t)(win >> 8); th[15] = (uint8_t)win;
         for (uint32_t i = 0; i < k.tcp_opt; i++)
             th[20 + i] = 1;             /* NOPs */
     } else if (!k.frag && k.proto == 17) {
@@ -546,12 +549,56 @@ static void test_end_reason(void)
     ASSERT_EQ_STR(iof__end_reason_name(IOF_END__COUNT), "");
 }
 
+/* probable_os (kinds/joy_os.c, Joy's osdetect.c): each side's smallest TTL and first SYN or
+ * SYN/ACK window against Joy's table, after tcp (and hd), before idp; nothing without a match */
+static void test_probable_os(void)
+{
+    ASSERT_EQ_STR(iof__joy_os_name(64, 65535), "FreeBSD / OS X");
+    ASSERT_EQ_STR(iof__joy_os_name(33, 5840), "Linux 2.4 and 2.6");
+    ASSERT_EQ_STR(iof__joy_os_name(128, 16384), "Windows 2000");
+    ASSERT_EQ_STR(iof__joy_os_name(255, 8760), "Solaris 7");
+    ASSERT_TRUE(iof__joy_os_name(32, 5840) == NULL && iof__joy_os_name(65, 5840) == NULL);
+    ASSERT_TRUE(iof__joy_os_name(64, 0) == NULL && iof__joy_os_name(64, 29200) == NULL);
+    iof__joyflow *t = policy(50, 1000);
+    feed(t, (pk){ .ts_ns = 0, .src = 1, .dst = 2, .proto = 6, .sp = 4444, .dp = 80, .flags = 0x02, .seq = 5, .win = 65535 });
+    feed(t, (pk){ .ts_ns = 1000000, .src = 2, .dst = 1, .proto = 6, .sp = 80, .dp = 4444, .flags = 0x12, .seq = 9,
+                  .ttl = 120, .win = 8192 });
+    /* a later, lower TTL on the twin's side: its smallest, 60, leaves Windows' range */
+    feed(t, (pk){ .ts_ns = 2000000, .src = 2, .dst = 1, .proto = 6, .sp = 80, .dp = 4444, .seq = 10, .ttl = 60 });
+    /* a one-way flow whose SYN/ACK window and TTL match: "out" only */
+    feed(t, (pk){ .ts_ns = 0, .src = 3, .dst = 4, .proto = 6, .sp = 80, .dp = 5555, .flags = 0x12, .seq = 1, .ttl = 200,
+                  .win = 4128 });
+    /* UDP: no window, nothing */
+    feed(t, (pk){ .ts_ns = 0, .src = 5, .dst = 6, .proto = 17, .sp = 1, .dp = 2, .len = 4 });
+    ASSERT_EQ_INT(iof__joyflow_flush(t), 0);
+    ASSERT_EQ_INT(ngot, 3);
+    for (int i = 0; i < 3; i++) {
+        const char *j = got_json[i];
+        if (strstr(j, "\"sp\":4444"))
+            ASSERT_TRUE(strstr(j, "}},\"probable_os\":{\"out\":\"FreeBSD / OS X\"}}") != NULL);
+        else if (strstr(j, "\"sp\":80"))
+            ASSERT_TRUE(strstr(j, ",\"probable_os\":{\"out\":\"Cisco Router IOS 12.4\"}}") != NULL);
+        else
+            ASSERT_TRUE(strstr(j, "probable_os") == NULL);
+    }
+    iof__joyflow_destroy(t);
+    /* the twin's side alone: {"in":...} */
+    t = policy(50, 1000);
+    feed(t, (pk){ .ts_ns = 0, .src = 1, .dst = 2, .proto = 6, .sp = 4444, .dp = 80, .flags = 0x02, .seq = 5 });
+    feed(t, (pk){ .ts_ns = 1000000, .src = 2, .dst = 1, .proto = 6, .sp = 80, .dp = 4444, .flags = 0x12, .seq = 9,
+                  .ttl = 128, .win = 65535 });
+    ASSERT_EQ_INT(iof__joyflow_flush(t), 0);
+    ASSERT_TRUE(strstr(got_json[0], ",\"probable_os\":{\"in\":\"Windows XP\"}") != NULL);
+    iof__joyflow_destroy(t);
+}
+
 static const iof_test tests[] = {
     TEST(test_inactive_boundary), TEST(test_active_boundary), TEST(test_active_needs_both_starts),
     TEST(test_check_every_fifth_frame_head_of_line), TEST(test_filter),
     TEST(test_bidir_merge_and_orientation), TEST(test_client_rules), TEST(test_packets_rules),
     TEST(test_non_tcp_udp_and_fragments), TEST(test_tcp_retransmission), TEST(test_cap_eviction),
-    TEST(test_emission_in_seq_order), TEST(test_feature_hooks), TEST(test_config_refused), TEST(test_end_reason), { 0, 0 },
+    TEST(test_emission_in_seq_order), TEST(test_feature_hooks), TEST(test_config_refused), TEST(test_end_reason),
+    TEST(test_probable_os), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }
