@@ -165,13 +165,14 @@ l7n=",l7.app"; l7s=", l7 STRUCT(app VARCHAR)"; l7j=',"l7"'
 NA=(-q --hash-seed 7 --features all --packets 2 --payload 4 --layout nested)
 "$BIN" extract "${NA[@]}" -f csv,jsonl,parquet -o "$T/alln" "${IN[1]}" || fail "--features all nested"
 for f in $(cd "$T/alln" && find . -name '*.csv'); do
-    head -1 "$T/alln/$f" | tr -d '\r' | grep -q ',evicted,byte_dist.counts,byte_dist.mean,byte_dist.std,entropy.per_byte,entropy.total,wht.c0,wht.c1,wht.c2,wht.c3,dns.messages,dns.qname,dns.qtype,dns.rcode,dns.answers,dns.addrs,tls.c_version,tls.s_version,tls.sni,tls.cs,tls.scs,tls.ext,tls.groups,tls.ec_formats,tls.ja3,tls.certs,tls.cert_subject,tls.cert_issuer,tls.cert_serial,tls.cert_not_before,tls.cert_not_after,tls.cert_key_algo,tls.cert_key_bits,tls.cert_sig_algo,dhcp.messages,dhcp.msg_type,dhcp.hostname,dhcp.vendor_class,dhcp.params,http.requests,http.responses,http.method,http.uri,http.host,http.user_agent,http.status,http.server,http.content_type,first_payload.out,first_payload.in,splt.count,splt.len,splt.ipt'"$l7n"'$' \
+    head -1 "$T/alln/$f" | tr -d '\r' | grep -q ',evicted,byte_dist.counts,byte_dist.mean,byte_dist.std,entropy.per_byte,entropy.total,wht.c0,wht.c1,wht.c2,wht.c3,dns.messages,dns.qname,dns.qtype,dns.rcode,dns.answers,dns.addrs,tls.c_version,tls.s_version,tls.sni,tls.cs,tls.scs,tls.ext,tls.groups,tls.ec_formats,tls.ja3,tls.certs,tls.cert_subject,tls.cert_issuer,tls.cert_serial,tls.cert_not_before,tls.cert_not_after,tls.cert_key_algo,tls.cert_key_bits,tls.cert_sig_algo,dhcp.messages,dhcp.msg_type,dhcp.hostname,dhcp.vendor_class,dhcp.params,http.requests,http.responses,http.method,http.uri,http.host,http.user_agent,http.status,http.server,http.content_type,first_payload.out,first_payload.in,ppi.count,ppi.t,ppi.dir,ppi.flags,ppi.b,ppi.win,ppi.rseq,ppi.rack,hd.n_out,hd.i_out,hd.cm_out,hd.cv_out,hd.sm_out,hd.n_in,hd.i_in,hd.cm_in,hd.cv_in,hd.sm_in,idp.out,idp.len_out,idp.in,idp.len_in,splt.count,splt.len,splt.ipt'"$l7n"'$' \
         || fail "$f: nested --features all header: $(head -1 "$T/alln/$f" | tail -c 200)"
     j=${f%.csv}.jsonl
     head -1 "$T/alln/$j" | python3 -c 'import json, sys
 r = json.loads(sys.stdin.read())
 k = list(r)
-want = ["evicted", "byte_dist", "entropy", "wht", "dns", "tls", "dhcp", "http", "first_payload", "splt"] + sys.argv[1:]
+want = ["evicted", "byte_dist", "entropy", "wht", "dns", "tls", "dhcp", "http", "first_payload", "ppi", "hd", "idp",
+        "splt"] + sys.argv[1:]
 assert k[k.index("evicted"):] == want, k
 assert list(r["dns"]) == ["messages", "qname", "qtype", "rcode", "answers", "addrs"], r["dns"]
 assert len(r["byte_dist"]["counts"]) == 256 and list(r["entropy"]) == ["per_byte", "total"], r["entropy"]
@@ -184,6 +185,7 @@ assert list(r["first_payload"]) == ["out", "in"] and isinstance(r["splt"]["len"]
 d = {c["name"]: c["type"] for c in json.load(sys.stdin)["duckdb_columns"]}
 assert d["dns"] == "STRUCT(messages BIGINT, qname VARCHAR, qtype INTEGER, rcode INTEGER, answers BIGINT, addrs VARCHAR[])", d["dns"]
 assert d["splt"] == "STRUCT(count INTEGER, len INTEGER[], ipt BIGINT[])", d["splt"]
+assert d["idp"] == "STRUCT(\"out\" BLOB, len_out INTEGER, \"in\" BLOB, len_in INTEGER)", d["idp"]
 assert d["byte_dist"] == "STRUCT(counts BIGINT[], mean DOUBLE, std DOUBLE)", d["byte_dist"]
 assert d["first_payload"] == "STRUCT(\"out\" BLOB, \"in\" BLOB)", d["first_payload"]
 assert "dns.qname" not in d and "payload" in d' || fail "$p: DuckDB types of the structs"

@@ -19,6 +19,7 @@ import subprocess
 import sys
 from decimal import Decimal
 
+from nested_rows import flat
 from tshark_fields import record_sides
 
 T, CAPS = sys.argv[1], sys.argv[2:]
@@ -137,7 +138,7 @@ for cap in CAPS:
     fr = frames(cap)
     for p in sorted(glob.glob(f"{T}/n/{stem}/*/*.jsonl")):
         rel = os.path.relpath(p, f"{T}/n/{stem}")
-        rows = [json.loads(x) for x in open(p)]
+        rows = [flat(json.loads(x)) for x in open(p)]
         with open(os.path.join(f"{T}/w/{stem}", rel[:-len(".jsonl")] + ".csv"), newline="") as fh:
             wide = list(csv.DictReader(fh))
         if len(wide) != len(rows):

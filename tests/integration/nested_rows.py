@@ -12,7 +12,8 @@ RENAMED = {
     ("wht", "c0"): "wht_0", ("wht", "c1"): "wht_1", ("wht", "c2"): "wht_2", ("wht", "c3"): "wht_3",
     ("first_payload", "out"): "payload_out", ("first_payload", "in"): "payload_in",
 }
-STRUCTS = ("byte_dist", "entropy", "wht", "dns", "tls", "dhcp", "http", "first_payload", "splt", "l7")
+STRUCTS = ("byte_dist", "entropy", "wht", "dns", "tls", "dhcp", "http", "first_payload", "ppi", "hd", "idp", "splt",
+           "l7")
 
 
 def flat(row):

@@ -31,14 +31,14 @@ check "... and no summary line" bash -c "! grep -q 'feature columns cut' '$TMP/o
 check "9 answers: records.features_cut.dns = 1 (the bidirectional record)" \
     test "$(json "$TMP/dns9.json" 'd["records"]["features_cut"]["dns"]')" = 1
 check "... named in the summary" grep -q 'feature columns cut (records; .*): dns 1$' "$TMP/o9.out"
-check "... the record's dns_addrs holds the first 8" \
-    test "$(python3 -c 'import json,sys; print(len(json.loads(open(sys.argv[1]).readline())["dns_addrs"]))' \
+check "... the record's dns.addrs holds the first 8" \
+    test "$(python3 -c 'import json,sys; print(len(json.loads(open(sys.argv[1]).readline())["dns"]["addrs"]))' \
        "$(find "$TMP/o9/bidirectional" -name '*.jsonl')")" = 8
 check "--idp without -f joy: still refused" bash -c \
     "! '$BIN/iotflow' extract --features idp --idp 10 -f jsonl -o '$TMP/idp' '$TMP/dns9.pcap' >/dev/null 2>&1"
 check "idp: the response's IP packet (20 + 8 + 177 bytes), addresses zeroed" \
-    python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).readline()); i=bytes.fromhex(r["idp_in"]);
-sys.exit(not (r["idp_len_in"] == len(i) == 205 and i[12:20] == bytes(8) and r["hd_n_out"] == 0))' \
+    python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).readline()); i=bytes.fromhex(r["idp"]["in"]);
+sys.exit(not (r["idp"]["len_in"] == len(i) == 205 and i[12:20] == bytes(8) and r["hd"]["n_out"] == 0))' \
     "$(find "$TMP/o9/bidirectional" -name '*.jsonl')"
 check "no --features: no features_cut object" bash -c \
     "'$BIN/iotflow' extract -f jsonl --stats '$TMP/none.json' -o '$TMP/none' '$TMP/dns9.pcap' >/dev/null 2>&1 &&
