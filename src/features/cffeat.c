@@ -139,7 +139,8 @@ int iof__cffeat_declare(iof__schema *s, unsigned features, bool wide, uint16_t f
             continue;
         if (fs.off[i] / IDX_OFF_UNIT > IDX_FIELD_MASK)
             return IOF_E_LIMIT;
-        uint32_t base = (uint32_t)iof__feat_index(m) << IDX_MOD_SHIFT | (uint32_t)(fs.off[i] / IDX_OFF_UNIT) << IDX_OFF_SHIFT;
+        uint32_t base = (uint32_t)iof__feat_index(m) << IDX_MOD_SHIFT |
+                        (uint32_t)(fs.off[i] / IDX_OFF_UNIT) << IDX_OFF_SHIFT;
         IOF_TRY(m->cols->declare(s, &fs.opts, wide, field, base));
     }
     return wide ? IOF_OK : iof__cffeat_nest(s, first);
