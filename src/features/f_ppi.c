@@ -14,6 +14,7 @@
  * rseq = rack = 0), the other the server on its first entry (rseq = 0); "dir" is ">" for the
  * client and "<" for the server, so it follows who spoke first, not out/in; "t" is ms since
  * the earliest first entry of the two sides. */
+#include <stddef.h>
 #include <string.h>
 
 #include "features/feature.h"
@@ -37,6 +38,14 @@ typedef struct ppi_state {
 } ppi_state;
 
 static bool ppi_enabled(const iof__feat_opts *o) { return o->ppi; }
+
+/* an entry is written whole (opts zero-filled) before n counts it, and read only below n: the
+ * entries (2.4 KB) are left out of the clean part */
+static size_t ppi_clean(const iof__feat_opts *o)
+{
+    (void)o;
+    return offsetof(ppi_state, e);
+}
 
 static void ppi_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
@@ -238,6 +247,7 @@ const iof__feature iof__feat_ppi = {
     .joy_slot = IOF_FEAT_JOY_MODULES,
     .enabled = ppi_enabled,
     .state_bytes = sizeof(ppi_state),
+    .clean_size = ppi_clean,
     .update = ppi_update,
     .joy_json = ppi_json,
 };
