@@ -22,6 +22,10 @@
 #   iotflow stats          extraction with no output (the "output to /dev/null" baseline)
 #   iotflow -f parquet     wide layout, zstd (the default)
 #   iotflow -f csv         wide layout; the CSV is also gzip'ed once to compare sizes
+#   iotflow --features all Parquet with every custom-flow feature column group (byte_dist,
+#                          entropy, splt, wht, dns, dhcp, tls, http, payload, and l7 when built
+#                          with nDPI); its cost is also given as the median ratio of alternating
+#                          runs against the same command without --features (issue 16: <= 2x)
 #   iotflow -f joy         Cisco Joy 3.0.3's flows with its feature modules, gzip NDJSON (Joy
 #                          itself is archived and not installable: its 0.066 M packets/s on this
 #                          machine class is the reference, docs/JOY.md)
@@ -142,6 +146,7 @@ iotflow -f parquet (wide,zstd)||$IOF extract -q --variant bi $DEV -f parquet --o
 iotflow -f parquet (nested)||$IOF extract -q --variant bi --layout nested $DEV -f parquet --overwrite -o $W/out $cap
 iotflow -f csv (wide) > null||$IOF extract -q --variant bi $DEV -f csv -o - $cap > /dev/null
 iotflow -f jsonl > null||$IOF extract -q --variant bi $DEV -f jsonl -o - $cap > /dev/null
+iotflow --features all (wide)||$IOF extract -q --variant bi $DEV -f parquet --features all --overwrite -o $W/out $cap
 iotflow -f joy (gzip NDJSON)||$IOF extract -q -f joy --overwrite -o $W/out $cap
 iotflow -f parquet, dns+sni rules||$IOF extract -q --variant bi $DEV --rules $W/names.rules -f parquet --overwrite -o $W/out $cap
 iotflow -f parquet, app rules||$IOF extract -q --variant bi $DEV --rules $W/app.rules -f parquet --overwrite -o $W/out $cap
@@ -154,6 +159,9 @@ tshark -q -z conv,ip|tshark|tshark -r $cap -q -z conv,ip >/dev/null
 EOF
   echo "iotflow -f parquet (wide,zstd) / no output, alternating runs: $(alt_ratio "$IOF stats $DEV $cap" \
       "$IOF extract -q --variant bi $DEV -f parquet --overwrite -o $W/out $cap")"
+  echo "iotflow --features all / without, alternating runs: $(alt_ratio \
+      "$IOF extract -q --variant bi $DEV -f parquet --overwrite -o $W/out $cap" \
+      "$IOF extract -q --variant bi $DEV -f parquet --features all --overwrite -o $W/out $cap")"
   # sizes (bidirectional records): wide Parquet vs gzip -6 of the same records as wide CSV
   rm -rf "$W/out"
   "$IOF" extract -q --variant bi $DEV -f parquet -o "$W/out" "$cap"

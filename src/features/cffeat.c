@@ -63,12 +63,15 @@ static void on_packet(void *ctx, void *ext, const iof__pkt *p)
     iof__featset_update(s, ext, &fp);
 }
 
+static void on_created(void *ctx, void *ext) { iof__featset_init_state(ctx, ext); }
+
 void iof__cffeat_hooks(const iof__featset *s, iof__cf_config *cfg)
 {
     cfg->hooks = (iof__cf_hooks){ 0 };
     if (!s || s->ext_size == 0)
         return;
-    cfg->hooks = (iof__cf_hooks){ .ext_size = s->ext_size, .packet = on_packet, .ctx = (void *)(uintptr_t)s };
+    cfg->hooks = (iof__cf_hooks){ .ext_size = s->ext_size, .keep_size = s->keep_size, .created = on_created,
+                                  .packet = on_packet, .ctx = (void *)(uintptr_t)s };
 }
 
 /* The one place the nested layout's struct and member names are made from the modules' (wide)

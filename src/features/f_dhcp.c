@@ -68,6 +68,14 @@ static size_t dhcp_size(const iof__feat_opts *o)
     return o->cols_only ? offsetof(dhcp_state, sum) + sizeof(dhcp_sum) : sizeof(dhcp_state);
 }
 
+/* Left out of the clean part (not zeroed: most records never use them): Joy's arena, written
+ * in order and read only up to what was written (used), and the columns' summary's fixed
+ * buffers, the host, vendor and parameter texts and list, read below their lengths and nparams */
+static size_t dhcp_clean(const iof__feat_opts *o)
+{
+    return o->cols_only ? offsetof(dhcp_state, sum.host) : offsetof(dhcp_state, arena);
+}
+
 /* Joy's option names (IANA's, its spelling): NULL where it has none (printed as "kind"). */
 static const char *opt_name(uint8_t code)
 {
@@ -471,6 +479,7 @@ const iof__feature iof__feat_dhcp = {
     .joy_slot = IOF_FEAT_JOY_MODULES,
     .enabled = dhcp_enabled,
     .state_size = dhcp_size,
+    .clean_size = dhcp_clean,
     .update = dhcp_update,
     .joy_json = dhcp_json,
     .cols = &dhcp_cols,

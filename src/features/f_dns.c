@@ -84,6 +84,14 @@ static size_t dns_size(const iof__feat_opts *o)
     return o->cols_only ? offsetof(dns_state, sum) + sizeof(dns_sum) : sizeof(dns_state);
 }
 
+/* Left out of the clean part (not zeroed: most records never use them): Joy's arena, written
+ * in order and read only up to what was written (used), and the columns' summary's fixed
+ * buffers, the question name and the addresses, read below qname_len and addr_end[] */
+static size_t dns_clean(const iof__feat_opts *o)
+{
+    return o->cols_only ? offsetof(dns_state, sum.qname) : offsetof(dns_state, arena);
+}
+
 /* A bounded writer on the arena: once full it writes nothing more. */
 typedef struct aw {
     uint8_t *p;
@@ -484,6 +492,7 @@ const iof__feature iof__feat_dns = {
     .joy_slot = IOF_FEAT_JOY_MODULES,
     .enabled = dns_enabled,
     .state_size = dns_size,
+    .clean_size = dns_clean,
     .update = dns_update,
     .joy_json = dns_json,
     .cols = &dns_cols,

@@ -83,6 +83,14 @@ static size_t http_size(const iof__feat_opts *o)
     return o->cols_only ? offsetof(http_state, sum) + sizeof(http_sum) : sizeof(http_state);
 }
 
+/* Left out of the clean part (not zeroed: most records never use them): Joy's arena, written
+ * in order and read only up to what was written (end[]), and the columns' summary's fixed
+ * buffers, the texts, read below their lengths */
+static size_t http_clean(const iof__feat_opts *o)
+{
+    return o->cols_only ? offsetof(http_state, sum.method) : offsetof(http_state, arena);
+}
+
 /* A bounded writer into the arena: `full` once something did not fit. */
 typedef struct aw {
     char *a;
@@ -380,6 +388,7 @@ const iof__feature iof__feat_http = {
     .joy_slot = IOF_FEAT_JOY_MODULES,
     .enabled = http_enabled,
     .state_size = http_size,
+    .clean_size = http_clean,
     .update = http_update,
     .joy_json = http_json,
     .cols = &http_cols,

@@ -22,6 +22,7 @@
  * (1 device to remote, as pkt_dir), flags, data bytes, window, and sequence and acknowledgement
  * numbers relative to each direction's first entry — lists in the nested layout, columns
  * ppi_<value>_NN in the wide one. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +49,14 @@ typedef struct ppi_state {
 } ppi_state;
 
 static bool ppi_enabled(const iof__feat_opts *o) { return o->ppi; }
+
+/* an entry is written whole (opts zero-filled) before n counts it, and read only below n: the
+ * entries (2.4 KB) are left out of the clean part */
+static size_t ppi_clean(const iof__feat_opts *o)
+{
+    (void)o;
+    return offsetof(ppi_state, e);
+}
 
 static void ppi_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
@@ -361,6 +370,7 @@ const iof__feature iof__feat_ppi = {
     .joy_slot = IOF_FEAT_JOY_MODULES,
     .enabled = ppi_enabled,
     .state_bytes = sizeof(ppi_state),
+    .clean_size = ppi_clean,
     .update = ppi_update,
     .joy_json = ppi_json,
     .cols = &ppi_cols,

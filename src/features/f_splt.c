@@ -11,6 +11,7 @@
  * side holds its first N, so the merge's first N are the record's. The record's start is the
  * earlier of the two sides' first packets (its FirstSeen unless timestamps went backwards); a
  * packet timed before the previous entry has a negative ipt (Joy's wraps). Joy writes its own packets[] (kinds/joy_json.c): no Joy output here. */
+#include <stddef.h>
 #include <stdio.h>
 
 #include "common/err.h"
@@ -18,14 +19,22 @@
 
 typedef struct splt_state {
     int64_t first_us;                    /* the direction's first packet (any) */
-    int64_t ts[IOF_FEAT_SPLT_PKTS];      /* µs of each kept data packet */
-    uint16_t len[IOF_FEAT_SPLT_PKTS];    /* its data bytes on the wire (an IP datagram's payload
-                                            fits; a larger IPv6 jumbogram saturates) */
     uint8_t n;                           /* data packets kept */
     bool seen;                           /* first_us is set */
+    uint16_t len[IOF_FEAT_SPLT_PKTS];    /* each kept data packet's data bytes on the wire (an IP
+                                            datagram's payload fits; a larger IPv6 jumbogram
+                                            saturates) */
+    int64_t ts[IOF_FEAT_SPLT_PKTS];      /* its time, µs */
 } splt_state;
 
 static bool splt_enabled(const iof__feat_opts *o) { return o->splt; }
+
+/* the kept packets are read only below n: left out of the clean part (not zeroed) */
+static size_t splt_clean(const iof__feat_opts *o)
+{
+    (void)o;
+    return offsetof(splt_state, len);
+}
 
 static void splt_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
@@ -138,6 +147,7 @@ const iof__feature iof__feat_splt = {
     .joy_slot = IOF_FEAT_JOY_IDP,   /* last in the registry; nothing written there */
     .enabled = splt_enabled,
     .state_bytes = sizeof(splt_state),
+    .clean_size = splt_clean,
     .update = splt_update,
     .cols = &splt_cols,
 };

@@ -103,10 +103,11 @@ typedef struct tls_sum {
     uint8_t ncerts;               /* certificates of the side's Certificate message (<= 4) */
     uint16_t c_version, s_version, scs, key_bits;
     uint16_t ncs, next, ngroups, nformats;
-    uint16_t cs[TLS_COL_CS], ext[TLS_COL_EXT], groups[TLS_COL_GROUPS];
-    uint8_t formats[TLS_COL_FORMATS];
     uint16_t used;                /* arena bytes used */
     span16 txt[TXT_N];            /* into arena (len 0 and no flag: none) */
+    /* from here on, read only below their counts (tls_clean) */
+    uint16_t cs[TLS_COL_CS], ext[TLS_COL_EXT], groups[TLS_COL_GROUPS];
+    uint8_t formats[TLS_COL_FORMATS];
     char arena[TLS_COL_ARENA];    /* the text cells (UTF-8) */
 } tls_sum;
 
@@ -117,6 +118,8 @@ typedef struct tls_state {
     bool cert_cut;                /* a certificate past Joy's 4, or cut by the buffer's end */
     bool sum_cut;                 /* cols: a list or text did not fit the summary */
     bool not_tls;                 /* cols: the side's first data packet starts no hello */
+    bool hs_zeroed;               /* the handshake buffer was zeroed (at its first use: the
+                                     buffer is outside the state's clean part, tls_clean) */
     uint8_t role;                 /* ROLE_* of the last hello parsed */
     uint8_t version;              /* Joy's internal version: 2 SSLv3 .. 6 TLS 1.3, 0 none */
     uint8_t sid_len;
@@ -610,6 +613,10 @@ static void tls_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *
             take = room;   /* the columns' buffer: what fits */
         }
         /* the captured bytes; the rest of the buffer is still zero */
+        if (!s->hs_zeroed) {
+            memset(HS(s), 0, HS_CAP(s));
+            s->hs_zeroed = true;
+        }
         uint32_t have = fp->data ? fp->len : 0;   /* fp->len <= len */
         have = have < take ? have : take;
         iof__rd r = rd_init(fp->data, have);
@@ -1033,6 +1040,21 @@ static size_t tls_size(const iof__feat_opts *o)
     return o->cols_only ? offsetof(tls_state, u) + sizeof(((tls_state *)0)->u.c) : sizeof(tls_state);
 }
 
+/* The handshake buffer (4 KB, Joy's 11,000 bytes) is left out of the clean part: most records
+ * never see a handshake. Its bytes past hs_len are read as zeros (a record's uncaptured bytes,
+ * a certificate cut by the buffer's end), so it is zeroed whole at its first use (hs_zeroed).
+ * The summary's lists and texts are read only below their counts and spans. */
+static size_t tls_clean(const iof__feat_opts *o)
+{
+    return o->cols_only ? offsetof(tls_state, u.c.sum.cs) : offsetof(tls_state, u.j.hs);
+}
+
+/* the columns read the summary, not the handshake buffer */
+static size_t tls_cols_size(const iof__feat_opts *o)
+{
+    return o->cols_only ? offsetof(tls_state, u.c.hs) : tls_size(o);
+}
+
 /* Custom-flow columns: the client's from the side that sent a ClientHello (out first), the
  * server's from the side that sent a ServerHello, the certificate's from the side whose
  * Certificate message was read. */
@@ -1162,6 +1184,8 @@ const iof__feature iof__feat_tls = {
     .joy_slot = IOF_FEAT_JOY_MODULES,
     .enabled = tls_enabled,
     .state_size = tls_size,
+    .clean_size = tls_clean,
+    .cols_size = tls_cols_size,
     .update = tls_update,
     .joy_json = tls_json,
     .cols = &tls_cols,

@@ -3,9 +3,15 @@
  * their result into a flow's output.
  *
  * - A module's state is one fixed-size block per record (one direction of a flow) in the flow
- *   table's extension area (flow/table.h): its size is known when the table is created, the
- *   table zeroes it at every insertion (zero is every module's initial state), and nothing is
- *   allocated per packet or per flow.
+ *   table's extension area (flow/table.h): its size is known when the table is created, and
+ *   nothing is allocated per packet or per flow. Its leading `clean` bytes are zeroed when a
+ *   record is created (zero is every module's initial state: iof__featset_init_state); a
+ *   module may end its state with buffers it only reads where it wrote (texts, Joy's kept
+ *   messages, the TLS handshake bytes), left out of that zeroing, and with a working buffer
+ *   its columns never read (the handshake bytes), left out of a custom-flow record's copy.
+ *   Why: every record's whole state (~30 KB for Joy, ~11 KB a direction for --features all)
+ *   used to be zeroed, and copied into the sort batch, for records that mostly never use
+ *   those buffers (bench/README.md, "--features all on dense").
  * - A module sees a packet through iof__feat_pkt: the bytes its policy calls "data" (for Joy:
  *   what its parsers call the payload, or the whole transport segment on its "IP" path) as a
  *   slice already bounded by the captured frame (common/rd.h made it), and the IP packet.
@@ -139,7 +145,16 @@ typedef struct iof__feature {
     size_t state_bytes;                                /* per-record state size ... */
     size_t (*state_size)(const iof__feat_opts *o);     /* ... or, when it depends on the
                                                           options, this (fixed for a run) */
-    /* state starts zeroed; init may set more (NULL: nothing to do) */
+    /* The state's leading bytes that start zeroed; the rest holds buffers (texts, lists, kept
+     * messages) the module reads only where it wrote them (or zeroes itself before their first
+     * use), never zeroed by the set (NULL: the whole state). Debug builds fill that rest with
+     * IOF_FEAT_POISON at creation, so a read of bytes never written shows up in the tests'
+     * outputs. */
+    size_t (*clean_size)(const iof__feat_opts *o);
+    /* The state's leading bytes the custom-flow columns read (>= clean_size): what a record's
+     * copy keeps (NULL: the whole state). */
+    size_t (*cols_size)(const iof__feat_opts *o);
+    /* state starts zeroed (its clean part); init may set more (NULL: nothing to do) */
     void (*init)(void *st, const iof__feat_opts *o);
     void (*update)(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o);
     /* before the flow is written (NULL: nothing to do) */
@@ -166,12 +181,20 @@ typedef struct iof__featset {
     uint32_t n;
     const iof__feature *mod[IOF_FEAT_MAX_MODULES];
     size_t off[IOF_FEAT_MAX_MODULES];
+    size_t clean[IOF_FEAT_MAX_MODULES];   /* each state's clean bytes (clean_size) */
+    size_t size[IOF_FEAT_MAX_MODULES];    /* each state's bytes */
     size_t ext_size;      /* extension bytes per record (0: no module on) */
+    size_t keep_size;     /* leading bytes of a record's extension area that hold what every
+                             module's columns read (cols_size; the modules with a working
+                             buffer laid out last): what a custom-flow record's copy keeps of
+                             each direction */
 } iof__featset;
 
 /* Fills s from o (IOF_E_INVAL when an option is out of range). */
 int iof__featset_init(iof__featset *s, const iof__feat_opts *o);
-/* A new record's state (its area zeroed by the table): each module's init. */
+#define IOF_FEAT_POISON 0xa5   /* debug builds: the unzeroed buffers' bytes at creation */
+
+/* A new record's state: each module's clean part zeroed, then its init. */
 void iof__featset_init_state(const iof__featset *s, void *ext);
 void iof__featset_update(const iof__featset *s, void *ext, const iof__feat_pkt *fp);
 void iof__featset_finish(const iof__featset *s, void *ext);

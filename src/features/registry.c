@@ -1,4 +1,6 @@
 /* The feature-module registry and feature sets: see feature.h. */
+#include <string.h>
+
 #include "common/err.h"
 #include "common/rd.h"
 #include "features/feature.h"
@@ -44,27 +46,44 @@ int iof__featset_init(iof__featset *s, const iof__feat_opts *o)
     *s = (iof__featset){ .opts = *o };
     if (o->idp > IOF_FEAT_MAX_IDP || o->hd > IOF_FEAT_MAX_HD)
         return IOF_E_INVAL;
-    size_t off = 0;
+    /* the modules in registry order (what the writers walk); their states laid out with those
+     * that end in a working buffer last, so that one leading stretch of the area (keep_size)
+     * holds what every module's columns read */
+    size_t off = 0, cols[IOF_FEAT_MAX_MODULES];
     for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++) {
         const iof__feature *m = registry[i];
         if (!m->enabled(o))
             continue;
-        s->mod[s->n] = m;
-        s->off[s->n] = off;
-        s->n++;
-        size_t bytes = m->state_size ? m->state_size(o) : m->state_bytes;
-        off += (bytes + FEAT_ALIGN - 1) / FEAT_ALIGN * FEAT_ALIGN;
+        s->size[s->n] = m->state_size ? m->state_size(o) : m->state_bytes;
+        s->clean[s->n] = m->clean_size ? m->clean_size(o) : s->size[s->n];
+        cols[s->n] = m->cols_size ? m->cols_size(o) : s->size[s->n];
+        s->mod[s->n++] = m;
     }
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t i = 0; i < s->n; i++) {
+            if ((cols[i] < s->size[i]) != (pass == 1))
+                continue;
+            s->off[i] = off;
+            if (s->off[i] + cols[i] > s->keep_size)
+                s->keep_size = s->off[i] + cols[i];
+            off += (s->size[i] + FEAT_ALIGN - 1) / FEAT_ALIGN * FEAT_ALIGN;
+        }
     s->ext_size = off;
+    s->keep_size = (s->keep_size + FEAT_ALIGN - 1) / FEAT_ALIGN * FEAT_ALIGN;
     return IOF_OK;
 }
 
 void iof__featset_init_state(const iof__featset *s, void *ext)
 {
     unsigned char *base = ext;
-    for (uint32_t i = 0; i < s->n; i++)
+    for (uint32_t i = 0; i < s->n; i++) {
+        memset(base + s->off[i], 0, s->clean[i]);
+#ifndef NDEBUG
+        memset(base + s->off[i] + s->clean[i], IOF_FEAT_POISON, s->size[i] - s->clean[i]);
+#endif
         if (s->mod[i]->init)
             s->mod[i]->init(base + s->off[i], &s->opts);
+    }
 }
 
 void iof__featset_update(const iof__featset *s, void *ext, const iof__feat_pkt *fp)

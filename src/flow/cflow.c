@@ -79,6 +79,7 @@ static void rec_init(void *ctx, iof__flow *f)
     iof__cfrec *r = rec_of(f);
     iof__cfrec_bind_slots(r, (unsigned char *)(r + 1), t->cfg.packets);
     r->feat_bytes = (uint32_t)(2 * t->cfg.hooks.ext_size);
+    r->feat_keep = (uint32_t)t->cfg.hooks.keep_size;
     r->feat = r->feat_bytes ? iof__ftab_ext(&t->tab, f) : NULL;
 }
 
@@ -93,7 +94,8 @@ int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_
     *out = NULL;
     if (cfg->packets > IOF_MAX_PACKET_SLOTS || cfg->payload > IOF_MAX_PAYLOAD_BYTES ||
         cfg->window_ns <= 0 || cfg->max_flows == 0 || cfg->hooks.ext_size > IOF_FTAB_MAX_EXT / 2 ||
-        (cfg->hooks.ext_size && !cfg->hooks.packet))
+        (cfg->hooks.ext_size && (!cfg->hooks.packet || !cfg->hooks.created)) ||
+        cfg->hooks.keep_size > cfg->hooks.ext_size)
         return IOF_E_INVAL;
     iof__cflow *t = calloc(1, sizeof(*t));
     if (!t)
@@ -102,10 +104,11 @@ int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_
     t->emit = emit;
     t->ctx = ctx;
     /* a fixed window needs no activity order: the table does not keep it; the feature state is
-     * the extension area, so the table's live bytes (max_bytes) count it */
+     * the extension area, so the table's live bytes (max_bytes) count it; created() prepares it */
     iof__ftab_config tc = {
         .rec_size = sizeof(iof__cfrec) + iof__cfrec_slot_bytes(cfg->packets),
         .ext_size = 2 * cfg->hooks.ext_size,
+        .ext_by_policy = true,
         .max_live = cfg->max_flows,
         .init = rec_init,
         .fini = rec_fini,
@@ -186,6 +189,10 @@ static iof__cfrec *new_rec(iof__cflow *t, const iof__view *v, uint8_t variant, u
     r->packets = 0;
     r->nslots = 0;
     r->pay_used = 0;
+    if (r->feat) {
+        t->cfg.hooks.created(t->cfg.hooks.ctx, r->feat);
+        t->cfg.hooks.created(t->cfg.hooks.ctx, r->feat + t->cfg.hooks.ext_size);
+    }
     t->st.records_created[variant]++;
     return r;
 }

@@ -69,6 +69,7 @@ int iof__joyflow_create(iof__joyflow **out, const iof__jf_config *cfg, iof__jf_e
     iof__ftab_config tc = {
         .rec_size = sizeof(iof__joyrec) + (size_t)cfg->packets * (sizeof(int64_t) + sizeof(uint16_t)),
         .ext_size = cfg->hooks.ext_size,
+        .ext_by_policy = cfg->hooks.created != NULL,   /* it prepares the area */
         .max_live = cfg->max_flows,
         .init = rec_init,
         .ctx = t,

@@ -90,8 +90,8 @@ typedef struct iof__joyrec {
     /* packets[] arrays, cfg.packets entries each, bound once per slab entry */
     uint16_t *pkt_len;        /* data bytes */
     int64_t *pkt_us;          /* timestamp, µs */
-    void *ext;                /* the record's extension area (cfg.hooks.ext_size bytes, zeroed
-                                 at creation; NULL without one): feature modules' state */
+    void *ext;                /* the record's extension area (cfg.hooks.ext_size bytes, prepared
+                                 at creation: hooks; NULL without one): feature modules' state */
 } iof__joyrec;
 
 /* What Joy calls a packet's data (docs/JOY.md, base fields): the transport payload after the
@@ -107,7 +107,8 @@ typedef struct iof__jf_data {
 } iof__jf_data;
 
 /* Per-record extensions (the feature modules, features/feature.h): the flow table gives each
- * record ext_size bytes, zeroed when the record is created; created() is then called, and
+ * record ext_size bytes, zeroed when the record is created unless created() is set (it then
+ * prepares them: the feature set zeroes only the states' clean parts); created() is called, and
  * packet() after each packet the record took (its counters, times and packets[] updated). */
 typedef struct iof__jf_hooks {
     size_t ext_size;

@@ -18,7 +18,8 @@
  * - seq: a per-record creation sequence number given by the policy at insertion; output order
  *   is defined on it (docs/ARCHITECTURE.md, "Defined output order").
  * - Extension area: ext_size bytes after each record, aligned to IOF_FTAB_EXT_ALIGN, zeroed at
- *   every insertion, for the per-flow state of a policy or feature extractor.
+ *   every insertion (unless ext_by_policy: the policy prepares it), for the per-flow state of a
+ *   policy or feature extractor.
  */
 #ifndef IOF_FLOW_TABLE_H
 #define IOF_FLOW_TABLE_H
@@ -65,6 +66,8 @@ typedef struct iof__ftab_config {
     size_t ext_size;     /* extension area bytes per record (0: none), <= IOF_FTAB_MAX_EXT */
     uint64_t max_live;   /* cap on live records (> 0) */
     bool activity;       /* keep the activity queue */
+    bool ext_by_policy;  /* the extension area is left as it is at insertion: the policy zeroes
+                            what must start zeroed (feature states: only their clean parts) */
     /* once per record when its slab is allocated (bind the record's arrays), and once per
      * record at destroy (free what it owns); either may be NULL */
     void (*init)(void *ctx, iof__flow *f);
@@ -115,7 +118,7 @@ void iof__ftab_grow_buckets(iof__ftab *t);
  * short-flow capture). */
 
 /* Takes a record from the free list, links it into bucket hash, the tail of the creation queue
- * and of the activity queue, zeroes its extension area. The policy record's own fields are as
+ * and of the activity queue, zeroes its extension area (unless ext_by_policy). The policy record's own fields are as
  * the previous user left them (arrays stay bound; buffers it owns may be reused): the policy
  * sets them. NULL when out of memory or when seq does not increase (a policy bug). */
 static inline iof__flow *iof__ftab_insert(iof__ftab *t, uint64_t hash, uint64_t seq)
@@ -152,7 +155,7 @@ static inline iof__flow *iof__ftab_insert(iof__ftab *t, uint64_t hash, uint64_t 
             t->ahead = f;
         t->atail = f;
     }
-    if (t->cfg.ext_size)
+    if (t->cfg.ext_size && !t->cfg.ext_by_policy)
         memset((unsigned char *)f + t->ext_off, 0, t->cfg.ext_size);
     t->st.inserted++;
     t->st.live++;

@@ -70,11 +70,12 @@ static void cf_builder_free(void *builder)
 static size_t cf_copy_size(const void *rec)
 {
     const iof__cfrec *r = rec;
-    return sizeof(iof__cfrec) + r->feat_bytes + iof__cfrec_slot_bytes(r->nslots) + r->pay_used;
+    return sizeof(iof__cfrec) + 2 * (size_t)r->feat_keep + iof__cfrec_slot_bytes(r->nslots) + r->pay_used;
 }
 
-/* Points a copy's feature state, arrays and payload at the bytes that follow it, in that order
- * (the state first: its 16-byte multiple keeps the slot arrays aligned). */
+/* Points a copy's feature state (the leading feat_keep bytes of each direction's half: the
+ * modules' clean parts, all that the columns read), arrays and payload at the bytes that follow
+ * it, in that order (the state first: its 16-byte multiple keeps the slot arrays aligned). */
 static void cf_rebase(void *copy)
 {
     iof__cfrec *r = copy;
@@ -90,6 +91,7 @@ static void cf_copy(void *dst, const void *rec, uint64_t key[2])
     const iof__cfrec *r = rec;
     iof__cfrec *d = dst;
     memcpy(d, r, sizeof(*r));
+    d->feat_bytes = 2 * r->feat_keep; /* of each direction's half, what the columns read */
     cf_rebase(d);
     size_t n = r->nslots;
     memcpy(d->off_us, r->off_us, n * sizeof(int64_t));
@@ -99,8 +101,10 @@ static void cf_copy(void *dst, const void *rec, uint64_t key[2])
     memcpy(d->dir, r->dir, n);
     if (r->pay_used)
         memcpy(d->pay, r->pay, r->pay_used);
-    if (r->feat_bytes)
-        memcpy(d->feat, r->feat, r->feat_bytes);
+    if (r->feat_keep) {
+        memcpy(d->feat, r->feat, r->feat_keep);
+        memcpy(d->feat + r->feat_keep, r->feat + r->feat_bytes / 2, r->feat_keep);
+    }
     /* the table's links mean nothing in a copy (seq and hash stay) */
     d->hnext = d->qprev = d->qnext = d->aprev = d->anext = NULL;
     d->hpprev = NULL;

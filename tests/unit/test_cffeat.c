@@ -40,6 +40,9 @@ static void setup(fixture *f, unsigned features, uint8_t variant)
     iof__cfrec_bind_slots(&f->r, f->ext, 0); /* no slots, but arrays as the table binds them */
     f->r.feat = f->ext;
     f->r.feat_bytes = (uint32_t)(2 * f->fs.ext_size);
+    f->r.feat_keep = (uint32_t)f->fs.keep_size;
+    iof__featset_init_state(&f->fs, f->ext);
+    iof__featset_init_state(&f->fs, f->ext + f->fs.ext_size);
 }
 
 /* The column `name` of s: a feature column's name as the modules declare it ("dns_qname",
@@ -121,7 +124,7 @@ static void test_values_and_copy(void)
 
     /* the sink's copy carries the state: the original's area cleared afterwards changes nothing */
     size_t sz = iof__cf_kind.copy_size(&f->r);
-    ASSERT_TRUE(sz >= sizeof(iof__cfrec) + f->r.feat_bytes);
+    ASSERT_TRUE(sz >= sizeof(iof__cfrec) + 2 * f->r.feat_keep);
     void *copy = aligned_alloc(16, (sz + 15) / 16 * 16);
     uint64_t key[2];
     iof__cf_kind.copy(copy, &f->r, key);
