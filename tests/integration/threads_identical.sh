@@ -82,7 +82,7 @@ for c in "${caps[@]}"; do
     check "$(basename "$c")" "${ALL[@]}" "$CORPUS/$c"
 done
 # every feature group that does not read the run's maps (l7 does: such runs are not sharded)
-FEAT=dns,tls,byte_dist,entropy,splt,wht,dhcp,payload,http
+FEAT=dns,tls,byte_dist,entropy,splt,wht,dhcp,payload,http,ppi,hd,idp
 # on a capture with TLS (handshakes and certificates split over segments) and one with HTTP heads
 for c in iot__xiaodu-smart-plug-68min__xiaodu_plug.pcap linktype-raw12__pcpp__four_ipv6_http_streams.pcap; do
     if [ -f "$CORPUS/$c" ]; then
