@@ -26,7 +26,11 @@
 #     from tshark's reading, wht from the record's own payload list; a second run with an
 #     inventory of the DHCP clients gives their 0.0.0.0 broadcasts records; the wide CSV has
 #     the nested values (splt_len_NN, dns_addrs / dhcp_params as text) and the Parquet files
-#     (pqcheck verify of both layouts' files, iotflow.features, DuckDB sums) the CSV's.
+#     (pqcheck verify of both layouts' files, iotflow.features, DuckDB sums) the CSV's;
+#   - the nested layout's structs with --features all: CSV headers `dns.qname` ..., JSON Lines
+#     objects, Parquet REQUIRED groups (pqcheck verify; DuckDB's STRUCT types, members selected
+#     by dotted paths), the same values in the three formats; iotflow label on the nested files =
+#     extract --rules (the same bytes, labels after the structs).
 #
 # Env: IOF_BIN, IOF_SHARED (corpus, pqcheck). Exit 0 / 1 / 77.
 . "$(dirname "$0")/lib.bash"
