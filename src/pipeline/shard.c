@@ -33,7 +33,9 @@ typedef struct msg_hdr {
     uint8_t view_src[2];    /* PKT: view v's device address is the packet's source (1) or dest (0) */
     int64_t clock_ns;       /* the clock the single table has before this message */
     uint64_t ordinal;       /* PKT: the packet's; ADV / FLUSH: the dispatcher's next */
-    uint32_t pay_len;       /* PKT: payload bytes after the message */
+    uint32_t pay_len;       /* PKT: bytes after the message: the IP and transport headers (head
+                               of them, with whole_payload), then the payload */
+    uint32_t head;          /* PKT: header bytes before the payload among them */
 } msg_hdr;
 
 typedef struct msg_pkt {
@@ -139,12 +141,14 @@ static int handle(worker *w, msg_hdr *h)
     switch (h->type) {
     case M_PKT: {
         msg_pkt *m = (msg_pkt *)(void *)h;
-        m->pkt.data = (const uint8_t *)(m + 1); /* the payload travelled right after the message */
+        m->pkt.data = (const uint8_t *)(m + 1); /* the bytes travelled right after the message */
         m->pkt.caplen = h->pay_len;
-        m->pkt.payload_off = 0;
-        if (m->pkt.payload_caplen > h->pay_len) /* never read past what travelled (review) */
-            m->pkt.payload_caplen = h->pay_len;
-        m->pkt.l3_off = m->pkt.l4_off = 0;
+        /* with the headers (idp reads the IP packet): the frame's offsets from its IP header on */
+        m->pkt.l4_off = h->head ? m->pkt.l4_off - m->pkt.l3_off : 0;
+        m->pkt.l3_off = 0;
+        m->pkt.payload_off = h->head;
+        if (m->pkt.payload_caplen > h->pay_len - h->head) /* never read past what travelled (review) */
+            m->pkt.payload_caplen = h->pay_len - h->head;
         for (unsigned v = 0; v < h->nviews; v++) {
             m->views[v].dev_ip = h->view_src[v] ? m->pkt.src_ip : m->pkt.dst_ip;
             m->views[v].rem_ip = h->view_src[v] ? m->pkt.dst_ip : m->pkt.src_ip;
@@ -507,11 +511,17 @@ int iof__shard_packet(void *ctx, const iof__pkt *pkt, const iof__view *views, in
         pay = s->cfg.cf.payload;
     if (pkt->payload_off > pkt->caplen || pay > pkt->caplen - pkt->payload_off)
         pay = pkt->payload_off > pkt->caplen ? 0 : pkt->caplen - pkt->payload_off;
+    /* the features' hooks also read the IP and transport headers (idp: the IP packet): they
+     * travel too, from the IP header on, when the payload starts inside the captured frame */
+    uint32_t head = s->cfg.whole_payload && pkt->l3_off <= pkt->l4_off && pkt->l4_off <= pkt->payload_off &&
+                            pkt->payload_off <= pkt->caplen
+                        ? pkt->payload_off - pkt->l3_off
+                        : 0;
     msg_hdr h = { .type = M_PKT, .have_clock = s->have_clock, .nviews = (uint8_t)nviews, .clock_ns = s->clock_ns,
-                  .ordinal = s->next_ord, .pay_len = pay };
+                  .ordinal = s->next_ord, .pay_len = head + pay, .head = head };
     for (int v = 0; v < nviews; v++)
         h.view_src[v] = views[v].dev_ip == pkt->src_ip;
-    msg_pkt *m = s->cfg.live ? try_msg(w, &h, sizeof(msg_pkt) + pay) : msg_to(s, w, &h, sizeof(msg_pkt) + pay);
+    msg_pkt *m = s->cfg.live ? try_msg(w, &h, sizeof(msg_pkt) + head + pay) : msg_to(s, w, &h, sizeof(msg_pkt) + head + pay);
     if (!m && s->cfg.live)
         return drop(s, pkt);
     if (!m)
@@ -520,8 +530,8 @@ int iof__shard_packet(void *ctx, const iof__pkt *pkt, const iof__view *views, in
     m->views[0] = views[0];
     if (nviews > 1)
         m->views[1] = views[1];
-    if (pay)
-        memcpy(m + 1, pkt->data + pkt->payload_off, pay);
+    if (head + pay)
+        memcpy(m + 1, pkt->data + pkt->payload_off - head, head + pay);
     iof__ring_commit(&w->in);
     s->next_ord++;
     move_clock(s, pkt->ts_ns);

@@ -43,8 +43,9 @@ typedef struct iof__shard iof__shard;
 typedef struct iof__shard_config {
     unsigned workers;        /* 2..IOF_SHARD_MAX_WORKERS */
     iof__cf_config cf;       /* the run's table: max_flows and max_bytes are the run's, split here */
-    bool whole_payload;      /* the policy's hooks read a packet's whole captured payload
-                                (--features); else at most cf.payload bytes travel */
+    bool whole_payload;      /* the policy's hooks read a packet's whole captured payload and
+                                its IP and transport headers (--features: idp reads the IP
+                                packet); else at most cf.payload bytes of payload travel */
     bool live;               /* live capture: the reader never waits for a worker; a packet whose
                                 worker's ring is full is dropped and counted (`dropped`) */
     unsigned test_slow_us;   /* tests (IOF_TEST_SLOW_WORKER_US): a worker sleeps this long per
