@@ -125,8 +125,9 @@ int iof__cffeat_nest(iof__schema *s, size_t first)
         iof__column c = s->cols[i];
         IOF_TRY(nest_column(&c));
         s->n = i; /* added again, so the schema checks the struct's members are consecutive */
-        IOF_TRY(iof__schema_add_column(s, &c));
-        s->n = n;
+        int rc = iof__schema_add_column(s, &c);
+        s->n = n; /* whatever happened: the columns after i stay */
+        IOF_TRY(rc);
     }
     return IOF_OK;
 }

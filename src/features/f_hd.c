@@ -89,7 +89,7 @@ static int hd_declare(iof__schema *s, const iof__feat_opts *o, bool wide, uint16
     (void)wide;   /* ten cells in both layouts */
     static const struct { uint32_t id; const char *name; iof__vtype t; const char *doc; } c[] = {
         { HD_COL_N, "hd_n_out", IOF_VT_INT32,
-          "device-to-remote TCP segments with 16 or more data bytes described, the first 10" },
+          "device-to-remote TCP segments with 16 or more captured data bytes described, the first 10" },
         { HD_COL_I, "hd_i_out", IOF_VT_BINARY, "the first described segment's first 16 data bytes (null: none)" },
         { HD_COL_CM, "hd_cm_out", IOF_VT_BINARY,
           "per bit of the 16 bytes, 1 where every described segment had the same value (null: fewer than 2)" },
@@ -97,7 +97,7 @@ static int hd_declare(iof__schema *s, const iof__feat_opts *o, bool wide, uint16
         { HD_COL_SM, "hd_sm_out", IOF_VT_BINARY,
           "0xff for bytes Joy's hd sees as a counter (0, then 1), else 0x00 (null: fewer than 2)" },
         { HD_COL_IN + HD_COL_N, "hd_n_in", IOF_VT_INT32,
-          "remote-to-device TCP segments with 16 or more data bytes described, the first 10 (null: one-way)" },
+          "remote-to-device TCP segments with 16 or more captured data bytes described, the first 10 (null: one-way)" },
         { HD_COL_IN + HD_COL_I, "hd_i_in", IOF_VT_BINARY, "as hd_i_out, remote-to-device" },
         { HD_COL_IN + HD_COL_CM, "hd_cm_in", IOF_VT_BINARY, "as hd_cm_out, remote-to-device" },
         { HD_COL_IN + HD_COL_CV, "hd_cv_in", IOF_VT_BINARY, "as hd_cv_out, remote-to-device" },

@@ -10,9 +10,11 @@
  * Custom-flow columns (--features idp; docs/OUTPUT.md "Feature columns"): N is fixed
  * (IOF_CF_IDP_BYTES); idp_out / idp_in the kept bytes as binary cells and idp_len_out /
  * idp_len_in their number (Joy's idp_len), null for a direction without a data packet. Kept on
- * custom flows (cols_only), the IP source and destination addresses are zeroed, and the checksums
- * computed over them (IPv4 header, TCP / UDP): a record's addresses are columns of their own,
- * under --anonymise and --device-ip, and must not come back through these bytes. */
+ * custom flows (cols_only), the IP source and destination addresses are zeroed, with the IP
+ * options / IPv6 extension headers and the checksums computed over the addresses (IPv4 header,
+ * TCP / UDP / ICMPv6): a record's addresses are columns of their own, under --anonymise and
+ * --device-ip, and must not come back through these bytes. (An ICMP error's quoted header is
+ * data, kept as payload_* and the slot payload keep it.) */
 #include <string.h>
 
 #include "common/err.h"
@@ -25,6 +27,9 @@
 #define IDP_V4_CSUM 10      /* IPv4 header checksum */
 #define IDP_TCP_CSUM 16     /* checksum's place in a TCP / UDP header */
 #define IDP_UDP_CSUM 6
+#define IDP_ICMP6_CSUM 2    /* ICMPv6's (over a pseudo-header as TCP's) */
+#define IDP_V4_HDR 20       /* the fixed headers, before options / extension headers */
+#define IDP_V6_HDR 40
 
 typedef struct idp_state {
     uint32_t len;        /* 0: not taken yet */
@@ -42,19 +47,26 @@ static void zero_kept(idp_state *s, uint32_t at, uint32_t n)
         memset(s->data + at, 0, s->len - at < n ? s->len - at : n);
 }
 
-/* Zeroes the kept part of the IP addresses and of the checksums computed over them (the IPv4
- * header's, the TCP / UDP one over the pseudo-header): the version from the copy's first byte,
- * the transport header's place from the decoded packet */
+/* Zeroes the kept part of the IP addresses, of the IP options / IPv6 extension headers (record
+ * route, source routes, RPL's routing header and the home address option carry addresses too),
+ * and of the checksums computed over the addresses (the IPv4 header's; TCP's, UDP's and ICMPv6's
+ * over the pseudo-header): the version from the copy's first byte, the transport header's place
+ * from the decoded packet (IPv4 without it: the IHL) */
 static void hide_addrs(idp_state *s, const iof__feat_pkt *fp)
 {
     bool v6 = s->data[0] >> 4 == 6;
+    uint32_t fixed = v6 ? IDP_V6_HDR : IDP_V4_HDR;
     zero_kept(s, v6 ? IDP_V6_ADDRS : IDP_V4_ADDRS, v6 ? IDP_V6_ADDR_LEN : IDP_V4_ADDR_LEN);
     if (!v6)
         zero_kept(s, IDP_V4_CSUM, 2);
     const iof__pkt *p = fp->pkt;
-    if (!p || p->l4_off < p->l3_off || (p->proto != 6 && p->proto != 17) || p->l4_hlen == 0)
+    bool l4 = p && p->l4_off >= p->l3_off;
+    uint32_t hdr_end = l4 ? p->l4_off - p->l3_off : v6 ? fixed : (uint32_t)(s->data[0] & 0x0f) * 4u;
+    if (hdr_end > fixed)
+        zero_kept(s, fixed, hdr_end - fixed);
+    if (!l4 || (p->proto != 6 && p->proto != 17 && p->proto != 58) || p->l4_hlen == 0)
         return;   /* a later fragment has no transport header */
-    zero_kept(s, p->l4_off - p->l3_off + (p->proto == 6 ? IDP_TCP_CSUM : IDP_UDP_CSUM), 2);
+    zero_kept(s, hdr_end + (p->proto == 6 ? IDP_TCP_CSUM : p->proto == 17 ? IDP_UDP_CSUM : IDP_ICMP6_CSUM), 2);
 }
 
 static void idp_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)

@@ -79,6 +79,8 @@ def idp(fr):
         if f["plen"] > 0:
             b = bytearray(f["ipb"][:IDP])
             zero = [(8, 32)] if f["v6"] else [(12, 8), (10, 2)]
+            fixed = 40 if f["v6"] else 20  # options / extension headers: zeroed too
+            zero.append((fixed, f["l4"] - fixed))
             zero.append((f["l4"] + (16 if f["proto"] == 6 else 6), 2))
             for at, n in zero:
                 for i in range(at, min(at + n, len(b))):

@@ -903,6 +903,39 @@ static void test_idp_cols(void)
     free(f);
 }
 
+/* idp on custom flows: the IPv4 options, the IPv6 extension headers and ICMPv6's checksum are
+ * zeroed too (a record route or a routing header carries addresses) */
+static void test_idp_private(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_IDP);
+    setup(f, IOF_FEATURE_IDP, IOF_VAR_BI);
+    uint8_t p[80];
+    memset(p, 0xaa, sizeof(p));
+    p[0] = 0x46;   /* IHL 6: a 4-byte option at 20..23, UDP at 24 (its checksum at 30) */
+    iof__pkt pk = { .proto = 17, .l3_off = 14, .l4_off = 38, .l4_hlen = 8 };
+    feed_ip_pkt(f, 1, p, 80, 48, &pk);
+    iof__value v = cell(&l.w, &f->r, &l.cw, "idp_out", 0);
+    ASSERT_TRUE(!v.null && v.len == 80);
+    for (int i = 20; i < 24; i++)
+        ASSERT_EQ_INT(v.p[i], 0);
+    ASSERT_TRUE(v.p[24] == 0xaa && v.p[29] == 0xaa && v.p[30] == 0 && v.p[31] == 0 && v.p[32] == 0xaa);
+    /* IPv6 with a 24-byte routing header before ICMPv6 at 64 (its checksum at 66) */
+    uint8_t q[100];
+    memset(q, 0xbb, sizeof(q));
+    q[0] = 0x60;
+    iof__pkt pk6 = { .proto = 58, .l3_off = 0, .l4_off = 64, .l4_hlen = 8 };
+    feed_ip_pkt(f, 0, q, 100, 28, &pk6);
+    v = cell(&l.n, &f->r, &l.cn, "idp_in", 0);
+    ASSERT_TRUE(!v.null && v.len == 100 && v.p[7] == 0xbb);
+    for (int i = 8; i < 64; i++)
+        ASSERT_EQ_INT(v.p[i], 0);
+    ASSERT_TRUE(v.p[64] == 0xbb && v.p[65] == 0xbb && v.p[66] == 0 && v.p[67] == 0 && v.p[68] == 0xbb);
+    lay_free(&l);
+    free(f);
+}
+
 static void test_hd_cols(void)
 {
     fixture *f = calloc(1, sizeof(*f));
@@ -1058,7 +1091,7 @@ static void test_ppi_cols(void)
 static const iof_test tests[] = {
     TEST(test_values_and_copy), TEST(test_nulls), TEST(test_columns), TEST(test_names), TEST(test_policy),
     TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dhcp_cols), TEST(test_payload_cols),
-    TEST(test_new_columns), TEST(test_nested_structs), TEST(test_idp_cols), TEST(test_hd_cols), TEST(test_cuts),
+    TEST(test_new_columns), TEST(test_nested_structs), TEST(test_idp_cols), TEST(test_idp_private), TEST(test_hd_cols), TEST(test_cuts),
     TEST(test_ppi_cols), { 0, 0 },
 };
 
