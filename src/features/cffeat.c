@@ -184,10 +184,5 @@ void iof__cffeat_count_cuts(const iof__featset *s, const iof__cfrec *r, uint64_t
 {
     if (!r->feat)
         return;
-    const unsigned char *out = r->feat, *in = r->variant == IOF_VAR_BI ? r->feat + r->feat_bytes / 2 : NULL;
-    for (uint32_t i = 0; i < s->n; i++) {
-        const iof__feature *m = s->mod[i];
-        if (m->cols && m->cols->cut && m->cols->cut(out + s->off[i], in ? in + s->off[i] : NULL))
-            cuts[(uint32_t)iof__feat_index(m)]++;
-    }
+    iof__featset_count_col_cuts(s, r->feat, r->variant == IOF_VAR_BI ? r->feat + r->feat_bytes / 2 : NULL, cuts);
 }

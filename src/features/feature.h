@@ -206,6 +206,17 @@ void iof__featset_joy_json(const iof__featset *s, iof__feat_joy_slot slot, iof__
  * cuts[its registry index] (out/in as above). */
 void iof__featset_count_cuts(const iof__featset *s, const void *out, const void *in,
                              uint64_t cuts[IOF_FEAT_MAX_MODULES]);
+/* The same with the custom-flow columns' `cut` hooks (cols->cut): iof__cffeat_count_cuts */
+void iof__featset_count_col_cuts(const iof__featset *s, const void *out, const void *in,
+                                 uint64_t cuts[IOF_FEAT_MAX_MODULES]);
+
+/* The merge by time of a record's two directions' kept entries (splt, ppi's columns): whether
+ * the next entry is the in side's, given whether each side has one left and their times — a tie
+ * takes the in side first, as Joy's merge. */
+static inline bool iof__feat_in_next(bool out_left, int64_t t_out, bool in_left, int64_t t_in)
+{
+    return in_left && (!out_left || t_in <= t_out);
+}
 
 /* The captured part of [off, off + len) of p's frame, as a slice the modules may index (*n its
  * length; NULL and 0 when off is past the captured bytes). */

@@ -118,15 +118,29 @@ uint32_t iof__feat_no_lists(const void *out, const void *in, uint32_t id)
     return 0;
 }
 
-void iof__featset_count_cuts(const iof__featset *s, const void *out, const void *in,
-                             uint64_t cuts[IOF_FEAT_MAX_MODULES])
+/* The one walk of both counts: each module's Joy `cut` hook, or its custom-flow columns' */
+static void count_cuts(const iof__featset *s, const void *out, const void *in, uint64_t cuts[IOF_FEAT_MAX_MODULES],
+                       bool cols)
 {
     const unsigned char *o = out, *n = in;
     for (uint32_t i = 0; i < s->n; i++) {
         const iof__feature *m = s->mod[i];
-        if (m->cut && m->cut(o + s->off[i], n ? n + s->off[i] : NULL))
+        bool (*cut)(const void *, const void *) = cols ? (m->cols ? m->cols->cut : NULL) : m->cut;
+        if (cut && cut(o + s->off[i], n ? n + s->off[i] : NULL))
             cuts[iof__feat_index(m)]++;
     }
+}
+
+void iof__featset_count_cuts(const iof__featset *s, const void *out, const void *in,
+                             uint64_t cuts[IOF_FEAT_MAX_MODULES])
+{
+    count_cuts(s, out, in, cuts, false);
+}
+
+void iof__featset_count_col_cuts(const iof__featset *s, const void *out, const void *in,
+                                 uint64_t cuts[IOF_FEAT_MAX_MODULES])
+{
+    count_cuts(s, out, in, cuts, true);
 }
 
 void iof__feat_put_hex(iof__tbuf *b, const char *key, const uint8_t *p, size_t n)
