@@ -313,7 +313,7 @@ static const ppi_entry *ppi_at(const ppi_state *a, const ppi_state *t, uint32_t 
     if (k >= ppi_n(a, t))
         return NULL;
     for (uint32_t e = 0;; e++) {
-        bool in = j < nt && (i >= a->n || t->e[j].t_us <= a->e[i].t_us);   /* a tie: in first */
+        bool in = iof__feat_in_next(i < a->n, i < a->n ? a->e[i].t_us : 0, j < nt, j < nt ? t->e[j].t_us : 0);
         if (e == k) {
             *out = !in;
             return in ? &t->e[j] : &a->e[i];

@@ -62,7 +62,7 @@ static bool splt_entry(const splt_state *a, const splt_state *t, uint32_t k, int
     if (k >= IOF_FEAT_SPLT_PKTS || k >= na + nt)
         return false;
     for (uint32_t e = 0;; e++) {
-        bool in = j < nt && (i >= na || t->ts[j] <= a->ts[i]);   /* a tie: in first (Joy) */
+        bool in = iof__feat_in_next(i < na, i < na ? a->ts[i] : 0, j < nt, j < nt ? t->ts[j] : 0);
         int64_t ts = in ? t->ts[j] : a->ts[i];
         if (e == k) {
             *len = in ? -(int32_t)t->len[j] : (int32_t)a->len[i];
