@@ -1,7 +1,8 @@
 /* CSV (RFC 4180, header row, empty field = null; LF line ends on request) and JSON Lines
  * writers. A struct's member is one CSV column headed by its full name ("dns.qname") and a
- * member of the struct's JSON object ("dns":{"qname":...}). Both derive every column name, type and text form (a FLOAT64's decimals, a
- * TIMESTAMP_US as µs or ISO 8601) from the schema; neither knows what a row is. */
+ * member of the struct's JSON object ("dns":{"qname":...}). Both derive every column name, type
+ * and text form (a FLOAT64's decimals, a TIMESTAMP_US as µs or ISO 8601) from the schema;
+ * neither knows what a row is. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
