@@ -24,7 +24,7 @@ unsigned iof__cffeat_bits(void)
            IOF_FEATURE_HD | IOF_FEATURE_PPI;
 }
 
-int iof__cffeat_set(iof__featset *s, unsigned features)
+int iof__cffeat_set(iof__featset *s, unsigned features, bool anonymise)
 {
     iof__feat_opts o = { .dist = (features & IOF_FEATURE_BYTE_DIST) != 0,
                          .entropy = (features & IOF_FEATURE_ENTROPY) != 0,
@@ -38,6 +38,7 @@ int iof__cffeat_set(iof__featset *s, unsigned features)
                          .idp = features & IOF_FEATURE_IDP ? IOF_CF_IDP_BYTES : 0,
                          .hd = features & IOF_FEATURE_HD ? IOF_CF_HD_BYTES : 0,
                          .ppi = (features & IOF_FEATURE_PPI) != 0,
+                         .anonymise = anonymise,
                          .cols_only = true };
     return iof__featset_init(s, &o);
 }
@@ -136,7 +137,7 @@ int iof__cffeat_declare(iof__schema *s, unsigned features, bool wide, uint16_t f
 {
     size_t first = s->n;
     iof__featset fs;
-    IOF_TRY(iof__cffeat_set(&fs, features));
+    IOF_TRY(iof__cffeat_set(&fs, features, false) /* the layout does not depend on it */);
     for (uint32_t i = 0; i < fs.n; i++) {
         const iof__feature *m = fs.mod[i];
         if (!m->cols)

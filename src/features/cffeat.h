@@ -12,8 +12,9 @@
 
 /* The IOF_FEATURE_* bits custom-flow records take (the rest belong to other tables). */
 unsigned iof__cffeat_bits(void);
-/* The feature set of `features` (custom-flow bits; others ignored): s->ext_size 0 when none. */
-int iof__cffeat_set(iof__featset *s, unsigned features);
+/* The feature set of `features` (custom-flow bits; others ignored): s->ext_size 0 when none.
+ * anonymise: the run's address rule (flow/attrib.h iof__ip_anon) for addresses in feature columns. */
+int iof__cffeat_set(iof__featset *s, unsigned features, bool anonymise);
 /* Sets cfg->hooks for s (s must outlive the policy); none when s has no module. */
 void iof__cffeat_hooks(const iof__featset *s, iof__cf_config *cfg);
 /* The columns of `features` (custom-flow bits), field `field` each, in the wide or nested layout. */

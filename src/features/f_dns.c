@@ -2,9 +2,9 @@
  *
  * Joy's dns_filter: a UDP record whose key has port 53 on either side, or whose application
  * was identified as DNS (Joy's UDP keyword: a standard query with RD and one question, app
- * 53). mDNS (5353) is not in it. Each such packet of a record, while fewer than
- * IOF_JOY_DNS_PKTS (Joy's NUM_PKT_LEN, 50) were kept, is kept when its data has at least 13
- * bytes (Joy: "not long enough to be a proper DNS packet").
+ * 53). mDNS (5353) is not in it (the custom-flow columns below take it). Each such packet of a
+ * record, while fewer than IOF_JOY_DNS_PKTS (Joy's NUM_PKT_LEN, 50) were kept, is kept when its
+ * data has at least 13 bytes (Joy: "not long enough to be a proper DNS packet").
  *
  * Joy keeps the raw messages and renders them when it prints the flow; the rendering depends
  * on the message alone, so here each kept message is rendered at once, through proto/dns.h,
@@ -24,8 +24,9 @@
  *
  * Custom-flow columns (--features dns; docs/OUTPUT.md "Feature columns"): with cols_only the
  * state keeps no arena but, in its place, a fixed summary per direction (dns_sum), made from each message
- * through proto/dns.h as it passes (the same filter, port 53; a message needs its 12-byte
- * header): its count, the first question's name and type, the first response's RCODE, the
+ * through proto/dns.h as it passes (Joy's filter widened to the DNS wire format's two link-local
+ * protocols, mDNS on port 5353 and LLMNR on 5355 — an IoT network's names are mostly announced
+ * there, and Joy's JSON keeps port 53 only; a message needs its 12-byte header): its count, the first question's name and type, the first response's RCODE, the
  * responses' answer count and their first DNS_COL_ADDRS A / AAAA addresses as text. */
 #include <stddef.h>
 #include <stdio.h>
@@ -34,11 +35,14 @@
 #include "common/err.h"
 #include "common/nametext.h"
 #include "common/rd.h"
+#include "flow/attrib.h"
 #include "features/feature.h"
 #include "output/textbuf.h"
 #include "proto/dns.h"
 
 #define DNS_PORT 53
+#define MDNS_PORT 5353            /* RFC 6762 (columns only) */
+#define LLMNR_PORT 5355           /* RFC 4795 (columns only) */
 #define DNS_MIN_LEN 13            /* Joy keeps a message of at least 13 bytes */
 #define DNS_CLASS_IN 1
 #define DNS_T_SOA 6
@@ -255,8 +259,9 @@ static void render(aw *w, const uint8_t *p, size_t len, uint32_t wire_len)
     aw_puts(w, "]}");
 }
 
-/* An answer's address (A, AAAA of class IN) appended to the summary's text. */
-static void sum_addr(dns_sum *u, const iof__dns_msg *m, const iof__dns_rr *rr)
+/* An answer's address (A, AAAA of class IN) appended to the summary's text, a local one as the
+ * zero address when anonymising (mDNS answers are mostly the network's own addresses). */
+static void sum_addr(dns_sum *u, const iof__dns_msg *m, const iof__dns_rr *rr, bool anonymise)
 {
     uint8_t ip[16] = { 0 };
     if (rr->rclass != DNS_CLASS_IN ||
@@ -274,7 +279,8 @@ static void sum_addr(dns_sum *u, const iof__dns_msg *m, const iof__dns_rr *rr)
     memcpy(ip, a, rr->rdlen);
     size_t at = u->naddr ? u->addr_end[u->naddr - 1] + 1u : 0;
     char t[48];
-    uint32_t n = iof__fmt_ip(rr->rdlen == 4 ? 4 : 6, ip, t);
+    uint8_t v = rr->rdlen == 4 ? 4 : 6;
+    uint32_t n = iof__fmt_ip(v, iof__ip_anon(v, ip, anonymise), t);
     if (at)
         u->addrs[at - 1] = ' ';
     memcpy(u->addrs + at, t, n);   /* n <= 45 < DNS_COL_ADDR_TEXT */
@@ -282,7 +288,7 @@ static void sum_addr(dns_sum *u, const iof__dns_msg *m, const iof__dns_rr *rr)
 }
 
 /* One message into the direction's summary. */
-static void summarise(dns_sum *u, const uint8_t *p, size_t len, int64_t ts_us)
+static void summarise(dns_sum *u, const uint8_t *p, size_t len, int64_t ts_us, bool anonymise)
 {
     iof__dns_msg m;
     iof__dns_rr rr;
@@ -313,21 +319,27 @@ static void summarise(dns_sum *u, const uint8_t *p, size_t len, int64_t ts_us)
             u->q_us = ts_us;
             u->has_q = true;
         } else if (rr.section == IOF_DNS_AN && resp)
-            sum_addr(u, &m, &rr);
+            sum_addr(u, &m, &rr, anonymise);
     }
 }
 
 static void dns_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
     dns_state *s = st;
-    bool port = fp->key_sp == DNS_PORT || fp->key_dp == DNS_PORT;
-    if (fp->key_proto != 17 || !(port || fp->app_dns))
+    if (fp->key_proto != 17)
         return;
-    s->seen = true;
+    bool port = fp->key_sp == DNS_PORT || fp->key_dp == DNS_PORT || fp->app_dns;
     if (o->cols_only) {
-        summarise(&s->sum, fp->data, fp->data ? fp->len : 0, fp->ts_us);
+        if (!(port || fp->key_sp == MDNS_PORT || fp->key_dp == MDNS_PORT || fp->key_sp == LLMNR_PORT ||
+              fp->key_dp == LLMNR_PORT))
+            return;
+        s->seen = true;
+        summarise(&s->sum, fp->data, fp->data ? fp->len : 0, fp->ts_us, o->anonymise);
         return;
     }
+    if (!port)
+        return;
+    s->seen = true;
     if (s->n >= IOF_JOY_DNS_PKTS || s->dropped || fp->wire_len < DNS_MIN_LEN || !fp->data ||
         fp->len < IOF_DNS_HDR_LEN)
         return;   /* Joy: no more room / too short; a header cut by the capture: not kept */
@@ -399,7 +411,7 @@ static int dns_declare(iof__schema *s, const iof__feat_opts *o, bool wide, uint1
 {
     (void)o;
     static const struct { uint32_t id; const char *name; iof__vtype t; const char *doc; } c[] = {
-        { DNS_COL_MESSAGES, "dns_messages", IOF_VT_INT64, "DNS messages (UDP port 53) in the record (null: none)" },
+        { DNS_COL_MESSAGES, "dns_messages", IOF_VT_INT64, "DNS messages (UDP port 53, mDNS 5353, LLMNR 5355) in the record (null: none)" },
         { DNS_COL_QNAME, "dns_qname", IOF_VT_STRING, "the first question's name (null: no question)" },
         { DNS_COL_QTYPE, "dns_qtype", IOF_VT_INT32, "the first question's type, e.g. 1 A, 28 AAAA (null: no question)" },
         { DNS_COL_RCODE, "dns_rcode", IOF_VT_INT32, "the first response's RCODE, 0 NOERROR, 3 NXDOMAIN (null: no response)" },

@@ -82,6 +82,8 @@ typedef struct iof__feat_opts {
     uint32_t idp;     /* idp_*: the first idp bytes of the initial data packet (0: off) */
     bool splt;        /* custom-flow splt_*: the first data packets' lengths and times (Joy
                          writes its packets[] itself: no Joy output) */
+    bool anonymise;   /* cols_only: dns's answer addresses of local ranges written as 0.0.0.0 / ::
+                         (flow/attrib.h iof__ip_anon), as the record's remote_ip */
     bool cols_only;   /* custom-flow columns only (features/cffeat.c): dns, dhcp and http keep
                          their column summaries, not Joy's rendered messages (no arena) */
 } iof__feat_opts;

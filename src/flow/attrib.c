@@ -17,6 +17,12 @@ bool iof__ip_is_group(uint8_t ipver, const uint8_t a[16])
     return a[0] == 0xff;
 }
 
+const uint8_t *iof__ip_anon(uint8_t ipver, const uint8_t ip[16], bool anonymise)
+{
+    static const uint8_t zero[16];
+    return anonymise && iof__ip_is_local(ipver, ip) ? zero : ip;
+}
+
 static bool mac_is_group(const uint8_t m[6]) { return (m[0] & 1) != 0; }
 
 static void set_view(iof__view *v, int32_t dev, uint8_t dir, const iof__pkt *p)

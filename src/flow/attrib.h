@@ -26,4 +26,10 @@ int iof__attribute(const iof__pkt *pkt, const iof__inventory *inv, iof__view vie
 bool iof__ip_is_local(uint8_t ipver, const uint8_t ip[16]);
 bool iof__ip_is_group(uint8_t ipver, const uint8_t ip[16]);
 
+/* The datasets' anonymisation rule (the default; --keep-private-ips turns it off): a local
+ * address is written as the zero address (0.0.0.0 / ::), so models trained on one home network
+ * do not learn its addressing. Returns the address to write: ip, or 16 zero bytes. Every address
+ * a table writes goes through here (kinds/addrtext.h's iof__fmt_ip_anon; dns_addrs). */
+const uint8_t *iof__ip_anon(uint8_t ipver, const uint8_t ip[16], bool anonymise);
+
 #endif

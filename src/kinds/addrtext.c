@@ -7,11 +7,7 @@
 
 uint32_t iof__fmt_ip_anon(uint8_t ipver, const uint8_t ip[16], bool anonymise, char out[48])
 {
-    if (anonymise && iof__ip_is_local(ipver, ip)) {
-        strcpy(out, ipver == 4 ? "0.0.0.0" : "::");
-        return (uint32_t)strlen(out);
-    }
-    return iof__fmt_ip(ipver, ip, out);
+    return iof__fmt_ip(ipver, iof__ip_anon(ipver, ip, anonymise), out);
 }
 
 uint32_t iof__device_id_text(const iof__device *dev, const uint8_t *mac, uint8_t ipver, const uint8_t ip[16],

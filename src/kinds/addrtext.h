@@ -1,7 +1,6 @@
-/* Addresses as the datasets write them: the anonymisation rule in one place. A private,
- * link-local or loopback address (flow/attrib.h, iof__ip_is_local) is written 0.0.0.0 / ::
- * when anonymising (the default; --keep-private-ips turns it off), so models trained on one
- * home network do not learn its addressing. */
+/* Addresses as the datasets write them, through the anonymisation rule (flow/attrib.h,
+ * iof__ip_anon): a private or link-local address is written 0.0.0.0 / :: when anonymising (the
+ * default; --keep-private-ips turns it off). */
 #ifndef IOF_KINDS_ADDRTEXT_H
 #define IOF_KINDS_ADDRTEXT_H
 

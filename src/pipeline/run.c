@@ -756,7 +756,7 @@ static int setup(iof_run *r)
     };
     /* --features on custom-flow records: they carry the modules' state (features/cffeat.h) */
     if (cf_features(c)) {
-        if (iof__cffeat_set(&r->cffeats, cf_features(c)) != IOF_OK)
+        if (iof__cffeat_set(&r->cffeats, cf_features(c), c->anonymise) != IOF_OK)
             return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_INVAL, "--features: bad feature set");
         iof__cffeat_hooks(&r->cffeats, &fc);
     }

@@ -103,7 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     iof__feat_opts o = { .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true,
                          .dns = true, .tls = true, .dhcp = true, .http = true, .hd = 1u + data[0] % IOF_FEAT_MAX_HD,
                          .idp = 1u + (uint32_t)data[1] * IOF_FEAT_MAX_IDP / 256u,
-                         .splt = (data[0] & 0x80) != 0, .cols_only = (data[0] & 0x80) != 0 };
+                         .splt = (data[0] & 0x80) != 0, .cols_only = (data[0] & 0x80) != 0,
+                         .anonymise = (data[1] & 1) != 0 };
     iof__featset fs;
     CHECK(iof__featset_init(&fs, &o) == 0);
     CHECK(fs.ext_size <= sizeof(ext[0]));

@@ -17,9 +17,9 @@
 #     timeline, any feature on telemetry, tls on custom-flow records, -f joy alone, a
 #     --payload-total the wide layout has no room for once the 260 feature columns are in; "all"
 #     means what the table takes (customflow: every group; telemetry: none, accepted);
-#   - --features splt,wht,dns,dhcp,payload on six captures with DNS and DHCP (cf_features_groups.py):
+#   - --features splt,wht,dns,dhcp,payload on eight captures with DNS, mDNS and DHCP (cf_features_groups.py):
 #     every TCP/UDP record is matched with tshark's frames of its five-tuple in its window and
-#     splt (data lengths from udp.length - 8 / tcp.len, frame times), dns (dns.qry.name,
+#     splt (data lengths from udp.length - 8 / tcp.len, frame times), dns (ports 53, 5353, 5355; dns.qry.name,
 #     dns.qry.type, dns.flags.rcode, dns.count.answers, dns.a / dns.aaaa in answer order) and
 #     dhcp (dhcp.option.hostname, vendor_class_id, request_list_item, option 53), payload
 #     (udp.payload / tcp.payload of each side's first packet with payload) are recomputed
@@ -76,7 +76,7 @@ python3 "$HERE/cf_features.py" "$T" || fail "feature values"
 if command -v tshark > /dev/null; then
     GC=(home__ndpi-android__android.pcap dhcp__joy-dhcp__dhcp.pcap iot__iotsentinel-SmarterCoffee-setup__Setup-A-6-STA.pcap
         iot__iotsentinel-EdimaxCam1-setup__Setup-A-3-STA.pcap iot__xiaodu-smart-plug-68min__xiaodu_plug.pcap
-        dns__pcpp-dns-packets__DnsPackets.pcap)
+        dns__pcpp-dns-packets__DnsPackets.pcap iot__zeek-mdns__mdns.pcap iot__iotsentinel-DLinkCam-setup__Setup-A-2-STA.pcap)
     for c in "${GC[@]}"; do [ -f "$CORPUS/$c" ] || fail "no corpus capture $c"; done
     GIN=("${GC[@]/#/$CORPUS/}")
     G=(-q --hash-seed 7 --features splt,wht,dns,dhcp,payload --device-ip --keep-private-ips)
@@ -102,6 +102,28 @@ if command -v tshark > /dev/null; then
             FROM read_parquet('$T/gpq/*/*.parquet')" > "$T/gpq.sum" || fail "pqcheck sql (groups)"
     fi
     python3 "$HERE/cf_features_groups.py" "$T" "${GIN[@]}" || fail "splt, wht, dns, dhcp values"
+    # dns_addrs follows the anonymisation rule: mDNS answers (the network's own addresses) are
+    # 0.0.0.0 / :: by default, as they are with --keep-private-ips (the groups' run above)
+    M=("$CORPUS/iot__zeek-mdns__mdns.pcap" "$CORPUS/iot__iotsentinel-DLinkCam-setup__Setup-A-2-STA.pcap")
+    "$BIN" extract -q --features dns -f jsonl -o "$T/mdns-anon" "${M[@]}" || fail "extract mdns anonymised"
+    "$BIN" extract -q --features dns --keep-private-ips -f jsonl -o "$T/mdns-keep" "${M[@]}" || fail "extract mdns kept"
+    python3 - "$T/mdns-anon" "$T/mdns-keep" <<'PY' || fail "dns_addrs anonymised"
+import ipaddress, json, pathlib, sys
+def addrs(d):
+    out = []
+    for f in sorted(pathlib.Path(d).rglob("*.jsonl")):
+        for line in f.open():
+            a = json.loads(line)["dns"]["addrs"]
+            out += [ipaddress.ip_address(x) for x in a or []]
+    return out
+local = lambda a: a.is_private and not a.is_unspecified and not a.is_loopback
+anon, keep = addrs(sys.argv[1]), addrs(sys.argv[2])
+assert len(anon) == len(keep) and len(keep) >= 20, (len(anon), len(keep))
+assert sum(map(local, keep)) >= 20, "kept: too few local addresses to prove anything"
+assert not any(map(local, anon)), [str(a) for a in anon if local(a)][:5]
+assert all(a == k or (local(k) and a.is_unspecified) for a, k in zip(anon, keep))
+print(f"dns_addrs: {sum(map(local, keep))} of {len(keep)} answer addresses local, all written 0.0.0.0 / :: by default")
+PY
 else
     echo "SKIP (splt, wht, dns, dhcp part): no tshark"
 fi

@@ -22,7 +22,7 @@ FIELDS = ["frame.time_epoch", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "ip.pr
           "dhcp.cookie", "dhcp.option.dhcp", "dhcp.option.hostname", "dhcp.option.vendor_class_id",
           "dhcp.option.request_list_item", "udp.payload", "tcp.payload"]
 bad = []
-stats = {k: 0 for k in ["records", "matched", "splt", "splt_entries", "wht", "payload", "dns", "dns_q", "dns_addrs",
+stats = {k: 0 for k in ["records", "matched", "splt", "splt_entries", "wht", "payload", "dns", "dns_q", "dns_addrs", "mdns",
                         "dhcp", "dhcp_host", "dhcp_params"]}
 
 
@@ -178,7 +178,10 @@ for fname, rows in [(k, v) for root in ("gn", "gd") for k, v in jsonl(f"{T}/{roo
             if r[col] != want:
                 bad.append(f"{where}: {col} {r[col]!r} want {want!r}")
             stats["payload"] += want is not None
-        dns = r["proto"] == 17 and 53 in (r["device_port"], r["remote_port"])
+        # port 53, and mDNS / LLMNR (5353, 5355: tshark reads them into the same dns.* fields)
+        ports = {r["device_port"], r["remote_port"]}
+        dns = r["proto"] == 17 and bool(ports & {53, 5353, 5355})
+        stats["mdns"] += dns and not ports & {53} and r["dns_messages"] is not None
         dhcp = r["proto"] == 17 and {r["device_port"], r["remote_port"]} == {67, 68}
         # each group against its expectation (not its ports: null)
         for on, expect, counted in ((dns, dns_expect, (("dns", None), ("dns_q", "dns_qname"), ("dns_addrs", "dns_addrs"))),
@@ -194,7 +197,7 @@ for fname, rows in [(k, v) for root in ("gn", "gd") for k, v in jsonl(f"{T}/{roo
                 stats[stat] += col is None or bool(e[col])
 print("groups: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
 if (stats["matched"] < 0.9 * stats["records"] or stats["splt"] < 100 or stats["wht"] < 100 or stats["payload"] < 100 or stats["dns_q"] < 20
-        or stats["dns_addrs"] < 10 or stats["dhcp_host"] < 2 or stats["dhcp_params"] < 2):
+        or stats["dns_addrs"] < 10 or stats["mdns"] < 10 or stats["dhcp_host"] < 2 or stats["dhcp_params"] < 2):
     bad.append("too few records of a kind to prove anything")
 
 # wide CSV (splt_len_NN ..., dns_addrs / dhcp_params as text) = nested JSON Lines

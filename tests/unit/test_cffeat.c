@@ -34,7 +34,7 @@ static void feed(fixture *f, int dir, const uint8_t *b, uint32_t n)
 static void setup(fixture *f, unsigned features, uint8_t variant)
 {
     memset(f, 0, sizeof(*f));
-    ASSERT_EQ_INT(iof__cffeat_set(&f->fs, features), IOF_OK);
+    ASSERT_EQ_INT(iof__cffeat_set(&f->fs, features, false), IOF_OK);
     ASSERT_TRUE(2 * f->fs.ext_size <= sizeof(f->ext));
     f->r.variant = variant;
     iof__cfrec_bind_slots(&f->r, f->ext, 0); /* no slots, but arrays as the table binds them */
@@ -292,7 +292,7 @@ static iof__pkt pol_pkt(int64_t ms, bool up, const uint8_t *pay, uint32_t n)
 static void test_policy(void)
 {
     iof__featset fs;
-    ASSERT_EQ_INT(iof__cffeat_set(&fs, BD), IOF_OK);
+    ASSERT_EQ_INT(iof__cffeat_set(&fs, BD, false), IOF_OK);
     iof__cf_config c = { .window_ns = 60LL * 1000000000LL, .packets = 1, .payload = 1, .max_flows = 100,
                          .variants = IOF_VARIANT_BI | IOF_VARIANT_UNI, .hash_seed = 42 };
     iof__cf_config plain = c;
@@ -540,8 +540,8 @@ static void test_dns_cols(void)
     setup(f, IOF_FEATURE_DNS, IOF_VAR_BI);
     uint8_t m[600];
     size_t n = dns_msg(m, 0x0100, 1, 0, false);
-    /* not port 53: nothing */
-    feed_at(f, 1, 1000, 5000, 5353, m, (uint32_t)n, (uint32_t)n);
+    /* not port 53, 5353 or 5355: nothing */
+    feed_at(f, 1, 1000, 5000, 5354, m, (uint32_t)n, (uint32_t)n);
     ASSERT_TRUE(cell(&l.w, &f->r, &l.cw, "dns_messages", 0).null);
     dns_null(&l, &f->r, true);
     dns_null(&l, &f->r, false);
@@ -759,10 +759,15 @@ static void test_new_columns(void)
     lay_init(&l, IOF_FEATURE_DNS | IOF_FEATURE_SPLT);
     ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dns_qtype", 0).i, 28);
     ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "splt_len_00", 0).i, (int64_t)n + 100);
-    p.sport = 5353;
-    p.dport = 5353;
+    p.sport = 5354;   /* no DNS port: not a message */
+    p.dport = 5354;
     cc.hooks.packet(cc.hooks.ctx, f->ext, &p);
     ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dns_messages", 0).i, 1);
+    p.sport = p.dport = 5353;   /* mDNS */
+    cc.hooks.packet(cc.hooks.ctx, f->ext, &p);
+    p.dport = 5355;             /* LLMNR */
+    cc.hooks.packet(cc.hooks.ctx, f->ext, &p);
+    ASSERT_EQ_INT(cell(&l.w, &f->r, &l.cw, "dns_messages", 0).i, 3);
     lay_free(&l);
     free(f);
 }
