@@ -101,10 +101,9 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
         pl->insert_at = (size_t)first_drop;
     } else {
         long after = -1;
-        for (size_t f = 0; iof__cf_labels_follow[f]; f++)
-            for (size_t i = 0; i < n; i++)
-                if (iof__rw_span_is(names[i], iof__cf_labels_follow[f]) && (long)i > after)
-                    after = (long)i;
+        for (size_t i = 0; i < n; i++)
+            if (iof__cf_label_follows(names[i].p, names[i].n))
+                after = (long)i;
         if (after < 0)
             return iof__fail(err, errlen, IOF_E_INVAL, "%s: not a custom-flow output of iotflow (no column %s)",
                              path, iof__cf_labels_follow[0]);

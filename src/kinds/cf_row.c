@@ -417,17 +417,15 @@ static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload,
  * nested layout's members (CSV, Parquet: full names) and its structs (JSON Lines: one member per
  * struct) */
 const char *const iof__cf_labels_follow[] = { "evicted", IOF__END_REASON_KEY, IOF__CF_DEVIP_NAME,
-                                              LASTSEEN_WIDE, LASTSEEN_NESTED,
-                                              "byte_dist_std", "total_entropy", "wht_3", "dns_addrs",
-                                              "tls_cert_sig_algo", "dhcp_params", "http_content_type",
-                                              "payload_in", "ppi_rack_49", "hd_sm_in", "idp_len_in",
-                                              "splt_ipt_49", "splt_ipt" /* files of earlier versions */, L7_NAME,
-                                              "byte_dist.std", "entropy.total", "wht.c3", "dns.addrs",
-                                              "tls.cert_sig_algo", "dhcp.params", "http.content_type",
-                                              "first_payload.in", "ppi.rack", "hd.sm_in", "idp.len_in", "splt.ipt", "l7.app",
-                                              "byte_dist", "entropy", "wht", "dns", "tls", "dhcp", "http",
-                                              "first_payload", "ppi", "hd", "idp", "splt", "l7",
-                                              NULL };
+                                              LASTSEEN_WIDE, LASTSEEN_NESTED, NULL };
+
+bool iof__cf_label_follows(const char *name, size_t n)
+{
+    for (size_t f = 0; iof__cf_labels_follow[f]; f++)
+        if (strlen(iof__cf_labels_follow[f]) == n && memcmp(iof__cf_labels_follow[f], name, n) == 0)
+            return true;
+    return iof__cffeat_is_column(name, n);   /* the feature groups, in either layout */
+}
 
 bool iof__cf_is_first_dir_col(const char *name, bool *list)
 {

@@ -66,10 +66,12 @@ iof__colnames iof__cf_col_names(iof__cf_col c);
  * direction: P00_D (P000_D, ... with more than 100 packet slots) in the wide layout, or the
  * nested layout's list pkt_dir (its element 0). *list tells which. */
 bool iof__cf_is_first_dir_col(const char *name, bool *list);
-/* The label group's place in a written row: right after the last of these columns that the row
- * has (cf_groups: ..., end (evicted, end_reason), device_ip, last_seen, labels, sensors).
- * NULL-terminated. */
+/* The label group's place in a written row: right after the last column that the row has of
+ * these (cf_groups: ..., end (evicted, end_reason), device_ip, last_seen, labels, sensors;
+ * NULL-terminated) or of the feature groups (features/cffeat.h iof__cffeat_is_column);
+ * iof__cf_label_follows tells whether a column (n bytes) is one. */
 extern const char *const iof__cf_labels_follow[];
+bool iof__cf_label_follows(const char *name, size_t n);
 
 /* Builds the schema of the custom-flow record for this configuration. */
 int iof__cf_schema(iof__schema *s, const iof__cf_rowcfg *cfg);
