@@ -76,11 +76,16 @@ void iof__cffeat_hooks(const iof__featset *s, iof__cf_config *cfg)
 }
 
 /* The one place the nested layout's struct and member names are made from the modules' (wide)
- * names: a column is member <rest> of struct <group> when its name is "<group>_<rest>", except
- * the names below, where stripping gives none or no natural one. The modules declare one name
- * per column, so the wide layout stays as it was, byte for byte. */
-static const char *const nest_groups[] = { "byte_dist", "entropy", "wht", "dns", "tls", "dhcp",
-                                           "http", "ppi", "hd", "idp", "splt", "l7" };
+ * names: a column is member <rest> of struct <group> when its name is "<group>_<rest>", <group>
+ * being a --features name (features/select.c, through iof_features_text), except the names
+ * below, where stripping gives none or no natural one. The modules declare one name per column,
+ * so the wide layout stays as it was, byte for byte. */
+static const struct {
+    const char *feature, *strct;
+} renamed[] = {
+    { "payload", "first_payload" },   /* the nested layout has a top-level "payload" already (the
+                                         slots' payload list) */
+};
 static const struct {
     const char *wide, *strct, *member;
 } nest_named[] = {
@@ -89,9 +94,25 @@ static const struct {
     { "total_entropy", "entropy", "total" },  /* bits */
     { "wht_0", "wht", "c0" }, { "wht_1", "wht", "c1" },   /* the four coefficients: c0..c3 */
     { "wht_2", "wht", "c2" }, { "wht_3", "wht", "c3" },   /* (a member named "0" needs quoting in SQL) */
-    /* the nested layout has a top-level "payload" already (the slots' payload list) */
-    { "payload_out", "first_payload", "out" }, { "payload_in", "first_payload", "in" },
 };
+
+/* The struct of the group of --features name `name`. */
+static const char *group_struct(const char *name)
+{
+    for (size_t i = 0; i < sizeof(renamed) / sizeof(renamed[0]); i++)
+        if (strcmp(renamed[i].feature, name) == 0)
+            return renamed[i].strct;
+    return name;
+}
+
+/* The k-th --features name (aliases excluded) into buf; false past the last bit. */
+static bool feature_name(unsigned k, char buf[32])
+{
+    if (k >= 31 || 1u << k >= (unsigned)IOF_FEATURE_ALL)   /* the bits below "all" are the names' */
+        return false;
+    iof_features_text(1u << k, buf, 32);
+    return true;
+}
 
 static int nest_column(iof__column *c)
 {
@@ -100,10 +121,11 @@ static int nest_column(iof__column *c)
     for (size_t i = 0; i < sizeof(nest_named) / sizeof(nest_named[0]); i++)
         if (strcmp(wide, nest_named[i].wide) == 0)
             return iof__col_set_member(c, nest_named[i].strct, nest_named[i].member);
-    for (size_t i = 0; i < sizeof(nest_groups) / sizeof(nest_groups[0]); i++) {
-        size_t gl = strlen(nest_groups[i]);
-        if (strncmp(wide, nest_groups[i], gl) == 0 && wide[gl] == '_' && wide[gl + 1])
-            return iof__col_set_member(c, nest_groups[i], wide + gl + 1);
+    char g[32];
+    for (unsigned k = 0; feature_name(k, g); k++) {
+        size_t gl = strlen(g);
+        if (gl && strncmp(wide, g, gl) == 0 && wide[gl] == '_' && wide[gl + 1])
+            return iof__col_set_member(c, group_struct(g), wide + gl + 1);
     }
     return IOF_E_INVAL;
 }
@@ -121,12 +143,12 @@ int iof__cffeat_nested_name(const char *wide, char out[IOF_MAX_COLNAME])
 
 static bool is_struct(const char *name, size_t n)
 {
-    for (size_t i = 0; i < sizeof(nest_groups) / sizeof(nest_groups[0]); i++)
-        if (strlen(nest_groups[i]) == n && memcmp(nest_groups[i], name, n) == 0)
+    char g[32];
+    for (unsigned k = 0; feature_name(k, g); k++) {
+        const char *s = g[0] ? group_struct(g) : "";
+        if (g[0] && strlen(s) == n && memcmp(s, name, n) == 0)
             return true;
-    for (size_t i = 0; i < sizeof(nest_named) / sizeof(nest_named[0]); i++)
-        if (strlen(nest_named[i].strct) == n && memcmp(nest_named[i].strct, name, n) == 0)
-            return true;
+    }
     return false;
 }
 
