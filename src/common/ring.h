@@ -12,7 +12,12 @@
  * Consumer:  p = iof__ring_peek(r, &n) (NULL: empty now) ... use p ... iof__ring_pop(r);
  *            the bytes are given back to the producer at pop (one release store).
  * A message read through peek() stays valid until pop(); a reserved one is the producer's
- * until commit(). */
+ * until commit().
+ *
+ * Batched: commit_quiet() / pop_quiet() do the same but publish nothing (no store the other
+ * thread reads); publish() / give_back() then make everything so far visible in one release
+ * store. Why: one store per message made the other side's cached line move on every message
+ * (a worker that keeps up polls the tail the dispatcher writes); batches of 16-32 cut that. */
 #ifndef IOF_COMMON_RING_H
 #define IOF_COMMON_RING_H
 
@@ -31,11 +36,13 @@ typedef struct iof__ring {
     size_t cap;                      /* bytes, a power of two */
     /* the producer's side (its own cache line) */
     alignas(64) _Atomic uint64_t tail; /* bytes committed */
-    uint64_t wpos;                   /* bytes written, fillers included (>= tail) */
+    uint64_t wpos;                   /* bytes written, fillers included (>= committed) */
+    uint64_t committed;              /* bytes committed, quietly or not (>= tail) */
     uint64_t head_seen;              /* the consumer's head when last looked at */
     size_t pending;                  /* frame bytes of the reserved message (0: none) */
     /* the consumer's side */
     alignas(64) _Atomic uint64_t head; /* bytes given back */
+    uint64_t rpos;                   /* bytes read (>= head: popped quietly, not given back) */
     uint64_t tail_seen;              /* the producer's tail when last looked at */
     size_t cur;                      /* frame bytes of the message peek() returned (0: none) */
 } iof__ring;
@@ -52,13 +59,23 @@ size_t iof__ring_max_msg(const iof__ring *r);
 void *iof__ring_reserve(iof__ring *r, size_t n);
 /* Producer: the reserved message becomes visible to the consumer. */
 void iof__ring_commit(iof__ring *r);
-/* Producer: true when the consumer has popped every message committed so far. */
+/* Producer: the reserved message joins the batch, visible at the next publish() or commit(). */
+void iof__ring_commit_quiet(iof__ring *r);
+/* Producer: every message committed so far becomes visible to the consumer. */
+void iof__ring_publish(iof__ring *r);
+/* Producer: true when the consumer has given back every message committed so far (quiet ones
+ * are published first). */
 bool iof__ring_drained(iof__ring *r);
 
 /* Consumer: the oldest committed message not yet popped (its size, rounded up to the
  * alignment, in *n), or NULL when there is none now. */
 void *iof__ring_peek(iof__ring *r, size_t *n);
-/* Consumer: gives the message peek() returned back to the producer. */
+/* Consumer: gives the message peek() returned back to the producer (with any popped quietly). */
 void iof__ring_pop(iof__ring *r);
+/* Consumer: done with the message peek() returned; its bytes go back at the next give_back()
+ * or pop(). */
+void iof__ring_pop_quiet(iof__ring *r);
+/* Consumer: the bytes of every message popped so far go back to the producer. */
+void iof__ring_give_back(iof__ring *r);
 
 #endif

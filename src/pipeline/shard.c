@@ -4,8 +4,14 @@
  * Threads: the dispatcher (the run's thread) writes every worker's packet ring and reads every
  * record ring; worker k reads its packet ring, owns its table and writes its record ring and
  * its low-water mark. A worker publishes its mark (release) after the records it emitted while
- * handling a message, and pops the message after that; the merge reads a mark (acquire) before
- * it looks at that worker's ring, so a record emitted before the mark was set is seen. */
+ * handling a message, and gives the message back after that; the merge reads a mark (acquire)
+ * before it looks at that worker's ring, so a record emitted before the mark was set is seen.
+ *
+ * Both sides batch what the other reads (ring.h, "Batched"): the dispatcher publishes its packet
+ * messages every 16 packets and before it waits for anything; a worker publishes its mark and
+ * gives its handled messages back every IOF_SHARD_BATCH messages, when its ring is empty and
+ * before it waits for room in its record ring. A mark published late is only lower than it
+ * could be (marks never go down), so the merge waits a little longer, never wrongly. */
 #include "pipeline/shard.h"
 
 #include <pthread.h>
@@ -58,6 +64,8 @@ typedef struct worker {
     /* the worker thread's */
     iof__cflow *t;
     uint64_t next_ord;
+    uint64_t mark;          /* low_water() after the last message handled, not yet published */
+    unsigned quiet;         /* messages handled since the mark was published */
     struct iof__shard *s;
     pthread_t th;
     bool started;
@@ -117,13 +125,24 @@ static void backoff(unsigned *round)
 
 /* ---- the worker's side ---------------------------------------------------------------- */
 
+/* The mark of the messages handled so far, then those messages' bytes back (in that order: a
+ * dispatcher that sees its ring drained reads the mark after them). */
+static void worker_publish(worker *w)
+{
+    atomic_store_explicit(&w->lwm, w->mark, memory_order_release);
+    iof__ring_give_back(&w->in);
+    w->quiet = 0;
+}
+
 /* The table's emitter: the record copied into the record ring (waits while it is full). */
 static int worker_emit(void *ctx, iof__cfrec *rec)
 {
     worker *w = ctx;
     size_t n = iof__cf_kind.copy_size(rec);
-    void *p;
-    for (unsigned round = 0; !(p = iof__ring_reserve(&w->out, n));) {
+    void *p = iof__ring_reserve(&w->out, n);
+    if (!p)
+        worker_publish(w); /* the merge may be waiting for the mark to let records go */
+    for (unsigned round = 0; !p && !(p = iof__ring_reserve(&w->out, n));) {
         if (atomic_load_explicit(&w->s->quit, memory_order_relaxed))
             return IOF_E_INTERRUPTED;
         backoff(&round);
@@ -188,6 +207,8 @@ static void *worker_main(void *arg)
         size_t n;
         msg_hdr *h = iof__ring_peek(&w->in, &n);
         if (!h) {
+            if (w->quiet)
+                worker_publish(w);
             backoff(&round);
             continue;
         }
@@ -197,8 +218,10 @@ static void *worker_main(void *arg)
             if (rc != IOF_OK)
                 atomic_store_explicit(&w->err, rc, memory_order_release);
         }
-        atomic_store_explicit(&w->lwm, low_water(w), memory_order_release);
-        iof__ring_pop(&w->in);
+        w->mark = low_water(w);
+        iof__ring_pop_quiet(&w->in);
+        if (++w->quiet >= IOF_SHARD_BATCH)
+            worker_publish(w);
     }
     return NULL;
 }
@@ -435,10 +458,18 @@ static int hold(iof__shard *s)
 #define HOLD_AFTER_ROUNDS 40 /* ~5 ms of waiting without a record merged: the merge waits on an
                                 older record, not on a busy worker */
 
+/* Every packet message committed quietly becomes visible to its worker. */
+static void publish_all(iof__shard *s)
+{
+    for (unsigned k = 0; k < s->n; k++)
+        iof__ring_publish(&s->w[k].in);
+}
+
 /* One round of waiting for the workers: merge what can go, tell idle workers the clock, and
  * when nothing has moved for a while, take the waiting records out of the rings. */
 static int wait_round(iof__shard *s, unsigned *round, unsigned *still)
 {
+    publish_all(s); /* what a worker has not seen yet is what it should be working on */
     bool moved;
     IOF_TRY(worker_error(s));
     IOF_TRY(merge(s, &moved));
@@ -532,13 +563,17 @@ int iof__shard_packet(void *ctx, const iof__pkt *pkt, const iof__view *views, in
         m->views[1] = views[1];
     if (head + pay)
         memcpy(m + 1, pkt->data + pkt->payload_off - head, head + pay);
-    iof__ring_commit(&w->in);
+    if (s->cfg.live)
+        iof__ring_commit(&w->in); /* the next packet may be long in coming */
+    else
+        iof__ring_commit_quiet(&w->in); /* published below, every 16 packets */
     s->next_ord++;
     move_clock(s, pkt->ts_ns);
     sent(s, w);
     /* every few packets: the clock to workers that have not heard from us for a while, and
      * the records that can go */
     if ((s->next_ord & 15) == 0) {
+        publish_all(s);
         for (unsigned k = 0; k < s->n; k++)
             if (s->next_ord - s->w[k].sent_ord >= IOF_SHARD_ADV_EVERY)
                 tell_clock(s, &s->w[k]);

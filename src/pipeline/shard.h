@@ -31,10 +31,12 @@
 
 #define IOF_SHARD_MAX_WORKERS 64        /* flow workers of one run: beyond the cores of any host
                                            iotflow targets; the merge looks at each per record */
-#define IOF_SHARD_PKT_RING (1u << 20)   /* packet ring per worker: ~700 full-size packets with
+#define IOF_SHARD_PKT_RING (2u << 20)   /* packet ring per worker: ~1,400 full-size packets with
                                            their payload, thousands of small ones */
 #define IOF_SHARD_REC_RING (2u << 20)   /* record ring per worker: ~180 records at the defaults'
                                            full payload (10 x 1000 bytes) */
+#define IOF_SHARD_BATCH 32              /* messages a worker handles before it publishes its
+                                           mark and gives their bytes back (ring.h, "Batched") */
 #define IOF_SHARD_ADV_EVERY 64          /* packets after which a worker not sent one learns the
                                            clock alone (idle workers' windows close) */
 

@@ -72,47 +72,108 @@ static void test_ring_order_wrap_full(void)
     iof__ring_fini(&r);
 }
 
+/* Batched: a message committed quietly is invisible until publish() (drained() publishes);
+ * bytes popped quietly stay the consumer's until give_back() (pop() gives them back too), also
+ * across a filler. */
+static void test_ring_batched(void)
+{
+    iof__ring r;
+    ASSERT_EQ_INT(iof__ring_init(&r, IOF_RING_MIN), IOF_OK);
+    size_t n;
+    const size_t big = (IOF_RING_MIN - 64) / 3; /* three fit, a fourth does not */
+    for (int k = 0; k < 3; k++) {
+        unsigned char *p = iof__ring_reserve(&r, big);
+        ASSERT_TRUE(p != NULL);
+        p[0] = (unsigned char)k;
+        iof__ring_commit_quiet(&r);
+    }
+    ASSERT_TRUE(iof__ring_peek(&r, &n) == NULL); /* nothing published yet */
+    iof__ring_publish(&r);
+    for (int k = 0; k < 3; k++) {
+        unsigned char *q = iof__ring_peek(&r, &n);
+        ASSERT_TRUE(q != NULL);
+        ASSERT_EQ_INT(q[0], k);
+        iof__ring_pop_quiet(&r);
+    }
+    ASSERT_TRUE(iof__ring_peek(&r, &n) == NULL);
+    ASSERT_TRUE(!iof__ring_drained(&r));          /* read, but not given back */
+    ASSERT_TRUE(iof__ring_reserve(&r, big) == NULL); /* a filler, then no room at the start */
+    iof__ring_give_back(&r);
+    ASSERT_TRUE(iof__ring_drained(&r));
+    unsigned char *p = iof__ring_reserve(&r, big); /* behind the filler written above */
+    ASSERT_TRUE(p != NULL);
+    p[0] = 7;
+    iof__ring_commit_quiet(&r);
+    ASSERT_TRUE(!iof__ring_drained(&r)); /* drained() published it: the consumer has it now */
+    unsigned char *q = iof__ring_peek(&r, &n);
+    ASSERT_TRUE(q != NULL);
+    ASSERT_EQ_INT(q[0], 7);
+    iof__ring_pop(&r);
+    ASSERT_TRUE(iof__ring_drained(&r));
+    iof__ring_fini(&r);
+}
+
 #define XMSGS 100000
+typedef struct xring {
+    iof__ring r;
+    bool batched; /* quiet commits published every 5 messages (and when full), quiet pops
+                     given back every 7 (and when empty) */
+} xring;
+
 static void *producer(void *arg)
 {
-    iof__ring *r = arg;
+    xring *x = arg;
+    iof__ring *r = &x->r;
     for (uint32_t i = 0; i < XMSGS; i++) {
         size_t len = 8 + (i * 2654435761u >> 20) % 300;
         uint32_t *p;
         while (!(p = iof__ring_reserve(r, len)))
-            ;
+            iof__ring_publish(r);
         p[0] = i;
         p[1] = (uint32_t)len;
         memset(p + 2, (int)(i & 0xff), len - 8);
-        iof__ring_commit(r);
+        if (!x->batched)
+            iof__ring_commit(r);
+        else if (iof__ring_commit_quiet(r), i % 5 == 4)
+            iof__ring_publish(r);
     }
+    iof__ring_publish(r);
     return NULL;
 }
 
 /* One producer thread, this thread consuming: every message arrives once, in order, whole
- * (what ThreadSanitizer checks too: scripts/test.sh). */
+ * (what ThreadSanitizer checks too: scripts/test.sh); one message at a time, then batched. */
 static void test_ring_two_threads(void)
 {
-    iof__ring r;
-    ASSERT_EQ_INT(iof__ring_init(&r, 8192), IOF_OK);
-    pthread_t th;
-    ASSERT_EQ_INT(pthread_create(&th, NULL, producer, &r), 0);
-    for (uint32_t want = 0; want < XMSGS;) {
-        size_t n;
-        const uint32_t *p = iof__ring_peek(&r, &n);
-        if (!p)
-            continue;
-        ASSERT_EQ_U64(p[0], want);
-        ASSERT_TRUE(n >= p[1]);
-        const uint8_t *b = (const uint8_t *)(p + 2);
-        for (size_t k = 0; k < p[1] - 8; k += 41)
-            ASSERT_EQ_INT(b[k], want & 0xff);
-        iof__ring_pop(&r);
-        want++;
+    for (int batched = 0; batched < 2; batched++) {
+        xring x = { .batched = batched };
+        iof__ring *r = &x.r;
+        ASSERT_EQ_INT(iof__ring_init(r, 8192), IOF_OK);
+        pthread_t th;
+        ASSERT_EQ_INT(pthread_create(&th, NULL, producer, &x), 0);
+        for (uint32_t want = 0; want < XMSGS;) {
+            size_t n;
+            const uint32_t *p = iof__ring_peek(r, &n);
+            if (!p) {
+                iof__ring_give_back(r);
+                continue;
+            }
+            ASSERT_EQ_U64(p[0], want);
+            ASSERT_TRUE(n >= p[1]);
+            const uint8_t *b = (const uint8_t *)(p + 2);
+            for (size_t k = 0; k < p[1] - 8; k += 41)
+                ASSERT_EQ_INT(b[k], want & 0xff);
+            if (!batched)
+                iof__ring_pop(r);
+            else if (iof__ring_pop_quiet(r), want % 7 == 6)
+                iof__ring_give_back(r);
+            want++;
+        }
+        iof__ring_give_back(r);
+        pthread_join(th, NULL);
+        ASSERT_TRUE(iof__ring_drained(r));
+        iof__ring_fini(r);
     }
-    pthread_join(th, NULL);
-    ASSERT_TRUE(iof__ring_drained(&r));
-    iof__ring_fini(&r);
 }
 
 /* ---- dispatcher, workers and merge vs one table ------------------------------------------ */
@@ -407,7 +468,7 @@ static void test_shard_destroy_midway(void)
 }
 
 static const iof_test tests[] = {
-    TEST(test_ring_order_wrap_full), TEST(test_ring_two_threads),  TEST(test_shard_equals_single_2),
+    TEST(test_ring_order_wrap_full), TEST(test_ring_batched), TEST(test_ring_two_threads),  TEST(test_shard_equals_single_2),
     TEST(test_shard_equals_single_3), TEST(test_shard_evicting), TEST(test_shard_holds),
     TEST(test_shard_holds_evicts),    TEST(test_shard_destroy_midway),   { 0 },
 };
