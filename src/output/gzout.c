@@ -44,7 +44,7 @@ struct iof__gzout {
     unsigned nslots, next;     /* next: the slot the next member goes to (round robin) */
     unsigned char *cur;        /* the member being filled */
     size_t fill;
-    bool wrote;                /* a member was written (an empty stream still gets one) */
+    bool handed;               /* a member was cut (an empty stream still gets one) */
 };
 
 static void free_slot(gz_slot *s)
@@ -132,7 +132,6 @@ static int write_member(iof__gzout *g, gz_slot *s)
         snprintf(g->err, sizeof(g->err), "%s: gzip compression failed", iof__outfile_path(g->f));
         return IOF_E_OUTPUT;
     }
-    g->wrote = true;
     int rc = iof__outfile_write(g->f, s->out, s->n_out);
     return rc == IOF_OK ? rc : out_err(g, rc);
 }
@@ -154,6 +153,7 @@ static int hand_over(iof__gzout *g)
     gz_slot *s = &g->slot[g->next];
     g->next = (g->next + 1) % g->nslots;
     IOF_TRY(drain(g, s)); /* before the slot changes: its job may not have started yet */
+    g->handed = true;
     s->n_in = g->fill;
     g->fill = 0;
     if (!s->wk) {
@@ -191,7 +191,7 @@ int iof__gzout_write(iof__gzout *g, const void *buf, size_t n)
 int iof__gzout_finish(iof__gzout *g)
 {
     if (!g->plain) {
-        if (g->fill || !g->wrote)
+        if (g->fill || !g->handed)
             IOF_TRY(hand_over(g)); /* the last member (nothing written at all: an empty one) */
         for (unsigned i = 0; i < g->nslots; i++) /* in order: the oldest in flight first */
             IOF_TRY(drain(g, &g->slot[(g->next + i) % g->nslots]));

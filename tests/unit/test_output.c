@@ -171,6 +171,18 @@ static void test_gzout_helper_same_bytes(void)
     ASSERT_EQ_INT(gzread(gz, back, TOTAL + 1), TOTAL);
     ASSERT_EQ_MEM(back, text, TOTAL);
     gzclose(gz);
+    /* exactly 2 MiB: two members with or without helpers (no empty third one) */
+    for (unsigned helpers = 0; helpers < 3; helpers += 2) {
+        iof__gzout *g;
+        ASSERT_EQ_INT(iof__gzout_open(&g, path[helpers], false, helpers, err, sizeof err), IOF_OK);
+        ASSERT_EQ_INT(iof__gzout_write(g, text, 2u << 20), IOF_OK);
+        ASSERT_EQ_INT(iof__gzout_finish(g), IOF_OK);
+        ASSERT_EQ_INT(iof__gzout_publish(g, err, sizeof err), IOF_OK);
+        free(a);
+        ASSERT_TRUE((a = read_all(path[helpers], &na)) != NULL);
+        ASSERT_EQ_U64(inflate_members(a, na, back, TOTAL + 1, &members), 2u << 20);
+        ASSERT_EQ_INT(members, 2);
+    }
     /* nothing written: one empty member, a valid gzip file */
     iof__gzout *g;
     ASSERT_EQ_INT(iof__gzout_open(&g, path[1], false, 2, err, sizeof err), IOF_OK);
