@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what iotflow needs to build and test on Debian 12 (idempotent).
-#   build: gcc/clang, cmake, pkg-config, libpcap, zlib, libzstd, libsnappy, libndpi (optional at
+#   build: gcc/clang, cmake, pkg-config, libpcap, zlib, libdeflate, libzstd, libsnappy, libndpi (optional at
 #          build time: the label rules' `app`; installed here so that it is built and tested)
 #   tests: tshark (independent dissector), node/npm (Parquet validators in shared/tools/parquet),
 #          time (peak RSS), iproute2 (network namespaces for live capture), nftables (a log rule
@@ -9,7 +9,7 @@
 #          librsvg2-bin (rsvg-convert renders correlate's SVG plot in its test), libndpi-bin
 #          (ndpiReader: nDPI's own reader, the reference of the `app` labels' test)
 set -euo pipefail
-need=(build-essential cmake pkg-config libpcap-dev zlib1g-dev libzstd-dev libsnappy-dev libndpi-dev)
+need=(build-essential cmake pkg-config libpcap-dev zlib1g-dev libdeflate-dev libzstd-dev libsnappy-dev libndpi-dev)
 if [ "${1:-}" = "--test" ]; then
   need+=(tshark nodejs npm time iproute2 nftables python3 ieee-data parallel librsvg2-bin libndpi-bin)
 fi

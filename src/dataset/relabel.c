@@ -743,7 +743,7 @@ int iof__rw_run(job *j)
                              "%s: a Joy file: Joy flows carry no device, so they get no sensor context", j->in);
         if (j->out) {
             char oerr[1024];
-            int rc = iof__gzout_open(&j->gz, j->out, false, false, oerr, sizeof(oerr));
+            int rc = iof__gzout_open(&j->gz, j->out, false, 0, oerr, sizeof(oerr));
             if (rc != IOF_OK)
                 return iof__fail(j->err, j->errlen, rc, "%s", oerr);
         }

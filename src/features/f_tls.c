@@ -118,8 +118,6 @@ typedef struct tls_state {
     bool cert_cut;                /* a certificate past Joy's 4, or cut by the buffer's end */
     bool sum_cut;                 /* cols: a list or text did not fit the summary */
     bool not_tls;                 /* cols: the side's first data packet starts no hello */
-    bool hs_zeroed;               /* the handshake buffer was zeroed (at its first use: the
-                                     buffer is outside the state's clean part, tls_clean) */
     uint8_t role;                 /* ROLE_* of the last hello parsed */
     uint8_t version;              /* Joy's internal version: 2 SSLv3 .. 6 TLS 1.3, 0 none */
     uint8_t sid_len;
@@ -128,6 +126,8 @@ typedef struct tls_state {
     uint8_t ncert;                /* certificates noted (<= TLS_MAX_CERTS) */
     uint16_t op;                  /* records seen: Joy's uint16_t op (wraps as Joy's) */
     uint16_t hs_len;              /* buffer bytes (Joy's handshake_length) */
+    uint16_t hs_def;              /* buffer bytes written or zeroed (>= hs_len; hs_define) */
+    uint8_t srlt_def;             /* srlt entries zeroed (srlt_at) */
     uint16_t seg_offset;          /* bytes of a split record still to skip */
     uint16_t ncs;                 /* suites kept (a ServerHello's selected one: 1) */
     uint16_t next_c, next_s;      /* ClientHello / ServerHello extensions kept */
@@ -151,6 +151,34 @@ typedef struct tls_state {
 /* the handshake buffer and its size */
 #define HS(s) ((s)->cols ? (s)->u.c.hs : (s)->u.j.hs)
 #define HS_CAP(s) ((s)->cols ? (uint32_t)TLS_COL_HS_BUF : (uint32_t)TLS_HS_BUF)
+
+/* The handshake buffer and Joy's srlt are outside the state's clean part (tls_clean) and are
+ * zeroed as far as they are used. Joy's buffer is zeroed whole, and its bytes past what was
+ * captured are read as zeros (a record's uncaptured bytes, a certificate cut by the buffer's
+ * end): hs_define zeroes the bytes below end not written yet, before they are read. Why: the
+ * whole 11,000 bytes zeroed at a direction's first TLS packet were 5 % of `-f joy`'s CPU on the
+ * dense capture (its memset and page faults), the srlt's 1.6 KB half of every Joy direction's
+ * clean part (bench/README.md "libdeflate members"). */
+static void hs_define(tls_state *s, uint32_t end)
+{
+    if (end > HS_CAP(s))
+        end = HS_CAP(s);
+    if (end > s->hs_def) {
+        memset(HS(s) + s->hs_def, 0, end - s->hs_def);
+        s->hs_def = (uint16_t)end;
+    }
+}
+
+/* Joy's srlt entry i (< TLS_SRLT), zeroed at its first use; read only below op (put_srlt),
+ * each of those written by tls_update */
+static srlt_ent *srlt_at(tls_state *s, uint32_t i)
+{
+    if (i >= s->srlt_def) {
+        memset(&s->u.j.srlt[s->srlt_def], 0, (i + 1 - s->srlt_def) * sizeof(srlt_ent));
+        s->srlt_def = (uint8_t)(i + 1);
+    }
+    return &s->u.j.srlt[i];
+}
 
 static bool tls_enabled(const iof__feat_opts *o) { return o->tls; }
 
@@ -462,6 +490,7 @@ static void take_hello(tls_state *s, uint32_t off, uint32_t body, uint32_t avail
 static void take_certs(tls_state *s, uint32_t off, uint32_t body)
 {
     iof__rd r = rd_init(HS(s) + off, HS_CAP(s) - off);
+    hs_define(s, off + 3); /* the walk may read past hs_len: zeros there, as Joy's */
     rd_skip(&r, 1);
     uint16_t total = rd_be16(&r);
     if (r.err || total > body)
@@ -471,6 +500,7 @@ static void take_certs(tls_state *s, uint32_t off, uint32_t body)
             s->cert_cut = true;   /* Joy: "cannot hold anymore certificates" */
             return;
         }
+        hs_define(s, (uint32_t)rd_pos(&r, HS(s)) + 3);
         rd_skip(&r, 1);
         uint16_t len = rd_be16(&r);
         if (r.err) {
@@ -480,6 +510,7 @@ static void take_certs(tls_state *s, uint32_t off, uint32_t body)
         if (len == 0 || len > rem)
             return;   /* Joy: an empty certificate, or longer than the rest */
         uint32_t at = (uint32_t)rd_pos(&r, HS(s));
+        hs_define(s, at + len); /* put_cert parses it to the buffer's end */
         s->cert[s->ncert++] = (cert_ent){ (uint16_t)at, len };
         if (s->cols) {
             s->u.c.sum.ncerts = s->ncert;
@@ -511,6 +542,7 @@ static bool take_message(tls_state *s, uint8_t type, uint32_t off, uint32_t body
         if (body * 8u <= TLS_MAX_CKE_BITS && body) {
             s->cke_bits = (uint16_t)(body * 8u);
             s->cke = (span16){ (uint16_t)off, (uint16_t)body };
+            hs_define(s, off + body); /* put_hex writes it to the buffer's end */
         }
     } else if (type == TLS_HS_CERTIFICATE) {
         take_certs(s, off, body);
@@ -555,7 +587,7 @@ static void hs_parse(tls_state *s)
             left -= TLS_HS_HDR;
             if (left <= 0 || !take_message(s, type, pos, body, (uint32_t)left))
                 return;
-            if (!s->cols && msg < TLS_SRLT && s->u.j.srlt[msg].nhs < TLS_HS_PER_REC) {
+            if (!s->cols && msg < TLS_SRLT && srlt_at(s, msg)->nhs < TLS_HS_PER_REC) {
                 srlt_ent *e = &s->u.j.srlt[msg];
                 e->hs_t[e->nhs] = type;
                 e->hs_l[e->nhs] = (uint16_t)body;
@@ -612,15 +644,14 @@ static void tls_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *
                 return;   /* Joy: "not enough space for handshake data" ends the packet */
             take = room;   /* the columns' buffer: what fits */
         }
-        /* the captured bytes; the rest of the buffer is still zero */
-        if (!s->hs_zeroed) {
-            memset(HS(s), 0, HS_CAP(s));
-            s->hs_zeroed = true;
-        }
+        /* the captured bytes, then zeros for the uncaptured rest */
         uint32_t have = fp->data ? fp->len : 0;   /* fp->len <= len */
         have = have < take ? have : take;
         iof__rd r = rd_init(fp->data, have);
         rd_copy(&r, HS(s) + s->hs_len, have);
+        if (s->hs_def < s->hs_len + have)
+            s->hs_def = (uint16_t)(s->hs_len + have);
+        hs_define(s, s->hs_len + take);
         s->hs_len = (uint16_t)(s->hs_len + take);
     }
     int64_t rem = len;
@@ -649,7 +680,7 @@ static void tls_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *
             }
         }
         if (!s->cols && s->op < TLS_SRLT) {
-            srlt_ent *e = &s->u.j.srlt[s->op];
+            srlt_ent *e = srlt_at(s, s->op);
             e->tp = type;
             e->len = (uint16_t)mlen;
             e->us = fp->ts_us;
@@ -1040,13 +1071,12 @@ static size_t tls_size(const iof__feat_opts *o)
     return o->cols_only ? offsetof(tls_state, u) + sizeof(((tls_state *)0)->u.c) : sizeof(tls_state);
 }
 
-/* The handshake buffer (4 KB, Joy's 11,000 bytes) is left out of the clean part: most records
- * never see a handshake. Its bytes past hs_len are read as zeros (a record's uncaptured bytes,
- * a certificate cut by the buffer's end), so it is zeroed whole at its first use (hs_zeroed).
- * The summary's lists and texts are read only below their counts and spans. */
+/* The handshake buffer (4 KB, Joy's 11,000 bytes) and Joy's srlt are left out of the clean
+ * part: they are zeroed as far as they are used (hs_define, srlt_at). The summary's lists and
+ * texts are read only below their counts and spans. */
 static size_t tls_clean(const iof__feat_opts *o)
 {
-    return o->cols_only ? offsetof(tls_state, u.c.sum.cs) : offsetof(tls_state, u.j.hs);
+    return o->cols_only ? offsetof(tls_state, u.c.sum.cs) : offsetof(tls_state, u);
 }
 
 /* the columns read the summary, not the handshake buffer */

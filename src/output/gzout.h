@@ -1,5 +1,6 @@
-/* A gzip stream over an atomic output file (output/outfile.h): what is written is deflated
- * (zlib, gzip wrapper) into the temp file; finish ends the gzip member and completes the file,
+/* A gzip stream over an atomic output file (output/outfile.h): what is written is compressed
+ * (libdeflate) into the temp file as a series of complete gzip members, one per MiB written (a
+ * valid gzip file: readers see one stream); finish ends the last member and completes the file,
  * publish renames it. With `plain` the bytes pass through uncompressed (standard output). */
 #ifndef IOF_OUTPUT_GZOUT_H
 #define IOF_OUTPUT_GZOUT_H
@@ -11,9 +12,15 @@
 
 typedef struct iof__gzout iof__gzout;
 
-/* helper: deflate on a helper thread (double buffering; the same bytes as without). Returns 0 or
- * IOF_E_OUTPUT / IOF_E_NOMEM (message in err). */
-int iof__gzout_open(iof__gzout **out, const char *final_path, bool plain, bool helper, char *err, size_t errlen);
+/* Helpers a writer uses beside its owner unless told to use none (--threads 1): two compress
+ * as fast as one owner makes the dense capture's JSON (bench/README.md "libdeflate members"). */
+#define IOF_GZ_HELPERS 2
+#define IOF_GZ_MAX_HELPERS 4
+/* helpers: compress members on that many helper threads (at most IOF_GZ_MAX_HELPERS; 0 inline;
+ * fewer if they cannot start), the same bytes as without. Returns 0 or IOF_E_OUTPUT /
+ * IOF_E_NOMEM (message in err). */
+int iof__gzout_open(iof__gzout **out, const char *final_path, bool plain, unsigned helpers, char *err,
+                    size_t errlen);
 /* Returns 0, IOF_E_OUTPUT / IOF_E_NOMEM (see errmsg) or IOF_E_CLOSED (stdout's reader left); with
  * the helper, an error of an earlier batch may come back from a later write or finish. */
 int iof__gzout_write(iof__gzout *g, const void *buf, size_t n);

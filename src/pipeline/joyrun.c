@@ -167,8 +167,9 @@ int iof__joyrun_setup(iof_run *r, uint64_t hash_seed)
     if (rc != IOF_OK)
         return iof__fail(r->errmsg, sizeof(r->errmsg), rc, "cannot create the Joy flow table");
     /* standard output: plain NDJSON (pipe it to jq, or to gzip for Joy's file) */
-    /* deflate on a helper thread unless --threads 1 (the same bytes either way) */
-    IOF_TRY(iof__gzout_open(&r->joyout, r->joy_path, to_stdout, c->threads != 1, r->errmsg, sizeof(r->errmsg)));
+    /* compress on helper threads unless --threads 1 (the same bytes either way) */
+    IOF_TRY(iof__gzout_open(&r->joyout, r->joy_path, to_stdout, c->threads == 1 ? 0 : IOF_GZ_HELPERS, r->errmsg,
+                            sizeof(r->errmsg)));
     const char *out = to_stdout ? "-" : r->joy_path + strlen(r->output_dir) + 1; /* "joy/..." */
     iof__tbuf b = { 0 };
     config_line(r, &b, out);

@@ -75,6 +75,25 @@ ref="$T/alone/joy/$name.json.gz"
 cmp <(zcat "$ref") <(zcat "$T/both/joy/$name.json.gz") || fail "-f joy,parquet wrote another Joy file"
 [ -n "$(find "$T/both" -name '*.parquet')" ] || fail "-f joy -f parquet: no parquet file"
 
+# more than 1 MiB of JSON: several gzip members (output/gzout.c), the same bytes with
+# --threads 1 (compressed inline) as with the default (on helper threads); zcat reads them all
+"$BIN" synth --profile dense --seed 13 --scale 1 --duration 2m -o "$T/syn" > /dev/null || fail "synth: exit $?"
+"$BIN" extract -q -f joy -o "$T/syn1" --threads 1 "$T/syn/capture.pcap" || fail "--threads 1: exit $?"
+"$BIN" extract -q -f joy -o "$T/syn0" "$T/syn/capture.pcap" || fail "-f joy on synth: exit $?"
+cmp "$T/syn1/joy/capture.json.gz" "$T/syn0/joy/capture.json.gz" || fail "--threads 1 wrote another Joy file"
+python3 - "$T/syn0/joy/capture.json.gz" <<'PY' || fail "the Joy file's members"
+import gzip, sys, zlib
+raw = open(sys.argv[1], "rb").read()
+members, out = 0, 0
+while raw:
+    d = zlib.decompressobj(16 + 15)
+    out += len(d.decompress(raw))
+    assert d.eof, "a member is cut"
+    raw, members = d.unused_data, members + 1
+whole = gzip.open(sys.argv[1]).read()
+assert members >= 2 and out == len(whole) and whole.count(b"\n") > 100, (members, out, len(whole))
+PY
+
 # the statistics list the Joy file among the outputs
 "$BIN" extract -q -f joy -f csv --stats "$T/stats.json" -o "$T/st" "$cap" || fail "--stats: exit $?"
 python3 -c 'import json,sys; o=[x for x in json.load(open(sys.argv[1]))["outputs"] if x["format"]=="joy"]; sys.exit(not (len(o)==1 and o[0]["path"].endswith("/joy/"+sys.argv[2]+".json.gz") and o[0]["rows"]>0))' "$T/stats.json" "$name" \

@@ -82,6 +82,19 @@ while IFS= read -r ann; do
     n=$((n + 1))
 done < <(find "$CORPUS" -name '*.annotated.json' | LC_ALL=C sort)
 [ $n -gt 0 ] || fail "no capture relabelled"
+# a Joy file of several gzip members (ours: one a MiB of JSON, output/gzout.c) is read to its
+# end: the last relabelled file re-written one member per line relabels to the same lines
+python3 - "$T/plain/$rel/joy/$f" "$T/multi.json.gz" <<'PY' || fail "cannot write the multi-member file"
+import gzip, sys
+lines = gzip.open(sys.argv[1], "rb").read().splitlines(keepends=True)
+assert len(lines) > 2, "too few flows for several members"
+with open(sys.argv[2], "wb") as out:
+    for line in lines:
+        out.write(gzip.compress(line))
+PY
+"$BIN" label -r "$RULES/$group.rules" -o "$T/multi" "$T/multi.json.gz" > /dev/null || fail "label a multi-member file"
+cmp -s <(zcat "$T/rel/$rel/joy/$f") <(zcat "$T/multi/multi.json.gz") \
+    || fail "a multi-member Joy file relabelled differs from its single-member copy's relabelling"
 # a key that is a Joy member is refused by label too, nothing written
 "$BIN" label -r "$T/bad.rules" -o "$T/badrel" "$T/rel" > "$T/bad.out" 2>&1
 rc=$?

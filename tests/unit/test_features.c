@@ -735,6 +735,34 @@ static void test_tls_pair(void)
     ASSERT_TRUE(strstr(j, "\"srlt\":[{\"b\":") && !strstr(j, "\"dir\":\">\"") && !strstr(j, "s_random"));
 }
 
+/* bytes of a handshake packet that were not captured are zeros in the buffer (Joy's buffer is
+ * zeroed whole; ours as far as it is used: debug builds fill the rest with IOF_FEAT_POISON) */
+static void test_tls_uncaptured_zeros(void)
+{
+    static tmsg c, c2, c3;
+    c.n = c2.n = c3.n = 0;
+    setup((iof__feat_opts){ .tls = true });
+    trec(&c, 22, 0);
+    thello(&c, 1, 0x11, "a.example");
+    c.b[3] = (uint8_t)((c.n - 5) >> 8);
+    c.b[4] = (uint8_t)((c.n - 5) & 255);
+    tfeed(ext_out, &c, 0, c.n, 1000000);
+    /* a ClientKeyExchange of 4 bytes, the last 2 not captured */
+    trec(&c2, 22, 8);
+    t8(&c2, 16);
+    t24(&c2, 4);
+    t16(&c2, 0x0102);
+    t16(&c2, 0x0304);
+    iof__feat_pkt fp = { .data = c2.b, .len = c2.n - 2, .wire_len = c2.n, .tcp = true, .ts_us = 1001000,
+                         .key_proto = 6, .key_sp = 50000, .key_dp = 443 };
+    iof__featset_update(&fs, ext_out, &fp);
+    trec(&c3, 20, 1);
+    t8(&c3, 1);
+    tfeed(ext_out, &c3, 0, c3.n, 1002000);
+    const char *j = json(IOF_FEAT_JOY_MODULES, false);
+    ASSERT_TRUE(strstr(j, "\"c_key_length\":32,\"c_key_exchange\":\"01020000\"") != NULL);
+}
+
 /* a hello of type (1 or 2) in its record, then CCS */
 static const tmsg *hello_ccs(unsigned type)
 {
@@ -1116,7 +1144,8 @@ static const iof_test tests[] = {
     TEST(test_byte_dist_reduction), TEST(test_wht), TEST(test_payload), TEST(test_hd),
     TEST(test_idp), TEST(test_ppi), TEST(test_tcp_opts), TEST(test_registry_and_set),
     TEST(test_dhcp), TEST(test_dhcp_caps), TEST(test_dns), TEST(test_dns_malformed),
-    TEST(test_dns_caps), TEST(test_tls_pair), TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns),
+    TEST(test_dns_caps), TEST(test_tls_pair), TEST(test_tls_uncaptured_zeros),
+    TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns),
     { 0, 0 },
 };
 
