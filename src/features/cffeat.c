@@ -71,7 +71,7 @@ void iof__cffeat_hooks(const iof__featset *s, iof__cf_config *cfg)
     cfg->hooks = (iof__cf_hooks){ 0 };
     if (!s || s->ext_size == 0)
         return;
-    cfg->hooks = (iof__cf_hooks){ .ext_size = s->ext_size, .keep_size = s->keep_size, .created = on_created,
+    cfg->hooks = (iof__cf_hooks){ .ext_size = s->ext_size, .created = on_created,
                                   .packet = on_packet, .ctx = (void *)(uintptr_t)s };
 }
 
@@ -231,5 +231,68 @@ void iof__cffeat_count_cuts(const iof__featset *s, const iof__cfrec *r, uint64_t
 {
     if (!r->feat)
         return;
+    if (r->feat_packed) {
+        for (uint32_t bits = r->feat_cuts, i = 0; bits; bits >>= 1, i++)
+            cuts[i] += bits & 1u;
+        return;
+    }
     iof__featset_count_col_cuts(s, r->feat, r->variant == IOF_VAR_BI ? r->feat + r->feat_bytes / 2 : NULL, cuts);
+}
+
+/* A live record's halves, as the columns read them (in: NULL for a one-way record, whose other
+ * half nothing reads) */
+static const unsigned char *half_in(const iof__cfrec *r)
+{
+    return r->variant == IOF_VAR_BI ? r->feat + r->feat_bytes / 2 : NULL;
+}
+
+size_t iof__cffeat_pack_size(const iof__cfrec *r)
+{
+    if (!r->feat)
+        return 0;
+    if (r->feat_packed)
+        return r->feat_bytes;
+    const iof__featset *s = r->feat_set;
+    const unsigned char *in = half_in(r);
+    return iof__featset_pack_size(s, r->feat) + (in ? iof__featset_pack_size(s, in) : 0);
+}
+
+size_t iof__cffeat_pack(const iof__cfrec *r, unsigned char *dst, uint32_t *cuts)
+{
+    *cuts = 0;
+    if (!r->feat)
+        return 0;
+    if (r->feat_packed) {
+        memcpy(dst, r->feat, r->feat_bytes);
+        *cuts = r->feat_cuts;
+        return r->feat_bytes;
+    }
+    const iof__featset *s = r->feat_set;
+    const unsigned char *in = half_in(r);
+    unsigned char *p = iof__featset_pack(s, dst, r->feat);
+    if (in)
+        p = iof__featset_pack(s, p, in);
+    *cuts = iof__featset_col_cut_bits(s, r->feat, in);
+    return (size_t)(p - dst);
+}
+
+const iof__cfrec *iof__cffeat_unpacked(const iof__cfrec *r, iof__cfrec *view, unsigned char *scratch,
+                                       size_t scratch_bytes)
+{
+    if (!r->feat || !r->feat_packed)
+        return r;
+    const iof__featset *s = r->feat_set;
+    *view = *r;
+    view->feat_packed = false;
+    if (2 * s->ext_size > scratch_bytes) {
+        view->feat = NULL;
+        view->feat_bytes = 0;
+        return view;
+    }
+    const unsigned char *p = iof__featset_unpack(s, scratch, r->feat);
+    if (r->variant == IOF_VAR_BI)
+        iof__featset_unpack(s, scratch + s->ext_size, p);
+    view->feat = scratch;
+    view->feat_bytes = (uint32_t)(2 * s->ext_size);
+    return view;
 }

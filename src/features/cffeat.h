@@ -37,7 +37,18 @@ void iof__cffeat_get(const iof__cfrec *r, const iof__column *c, uint32_t k, iof_
 uint32_t iof__cffeat_count(const iof__cfrec *r, const iof__column *c);
 /* For each group of s (the run's set) whose cells of record r lost something to one of its
  * columns' caps (its cols->cut), adds 1 to cuts[its registry index]: the run's
- * records.features_cut. */
+ * records.features_cut (a packed copy: from the bits its packing noted). */
 void iof__cffeat_count_cuts(const iof__featset *s, const iof__cfrec *r, uint64_t cuts[IOF_FEAT_MAX_MODULES]);
+
+/* A record's copy (kinds/cf_kind.c): the bytes its feature state takes there, packed (each
+ * direction the record has, iof__featset_pack; a copy's: as it is), and the packing into dst,
+ * which also gives the groups' cut bits (r->feat_cuts of the copy). Returns the bytes written. */
+size_t iof__cffeat_pack_size(const iof__cfrec *r);
+size_t iof__cffeat_pack(const iof__cfrec *r, unsigned char *dst, uint32_t *cuts);
+/* The record the columns read: r itself unless its state is packed; else *view, a shallow copy
+ * of r whose state is unpacked into scratch (scratch_bytes, 16-aligned: 2 x the set's ext_size;
+ * valid until the next call with it). A scratch too small gives no feature state (null cells). */
+const iof__cfrec *iof__cffeat_unpacked(const iof__cfrec *r, iof__cfrec *view, unsigned char *scratch,
+                                       size_t scratch_bytes);
 
 #endif

@@ -76,6 +76,19 @@ static size_t dhcp_clean(const iof__feat_opts *o)
     return o->cols_only ? offsetof(dhcp_state, sum.host) : offsetof(dhcp_state, arena);
 }
 
+/* the columns' summary: the texts below their lengths, the parameter list below nparams (Joy's
+ * arena is not in custom-flow records) */
+static uint32_t dhcp_used(const void *st, const iof__feat_opts *o, iof__feat_span sp[IOF_FEAT_MAX_SPANS])
+{
+    (void)o;
+    const dhcp_sum *u = &((const dhcp_state *)st)->sum;
+    sp[0] = IOF_FEAT_SPAN(dhcp_state, sum.host, u->host_len);
+    sp[1] = IOF_FEAT_SPAN(dhcp_state, sum.vendor, u->vendor_len);
+    sp[2] = IOF_FEAT_SPAN(dhcp_state, sum.params, u->nparams);
+    sp[3] = IOF_FEAT_SPAN(dhcp_state, sum.params_text, u->params_text_len);
+    return 4;
+}
+
 /* Joy's option names (IANA's, its spelling): NULL where it has none (printed as "kind"). */
 static const char *opt_name(uint8_t code)
 {
@@ -480,6 +493,7 @@ const iof__feature iof__feat_dhcp = {
     .enabled = dhcp_enabled,
     .state_size = dhcp_size,
     .clean_size = dhcp_clean,
+    .used = dhcp_used,
     .update = dhcp_update,
     .joy_json = dhcp_json,
     .cols = &dhcp_cols,

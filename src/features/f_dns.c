@@ -96,6 +96,17 @@ static size_t dns_clean(const iof__feat_opts *o)
     return o->cols_only ? offsetof(dns_state, sum.qname) : offsetof(dns_state, arena);
 }
 
+/* the columns' summary: the question name below qname_len, the addresses below the last one's
+ * end (Joy's arena is not in custom-flow records) */
+static uint32_t dns_used(const void *st, const iof__feat_opts *o, iof__feat_span sp[IOF_FEAT_MAX_SPANS])
+{
+    (void)o;
+    const dns_sum *u = &((const dns_state *)st)->sum;
+    sp[0] = IOF_FEAT_SPAN(dns_state, sum.qname, u->qname_len);
+    sp[1] = IOF_FEAT_SPAN(dns_state, sum.addrs, u->naddr ? u->addr_end[u->naddr - 1] : 0);
+    return 2;
+}
+
 /* A bounded writer on the arena: once full it writes nothing more. */
 typedef struct aw {
     uint8_t *p;
@@ -505,6 +516,7 @@ const iof__feature iof__feat_dns = {
     .enabled = dns_enabled,
     .state_size = dns_size,
     .clean_size = dns_clean,
+    .used = dns_used,
     .update = dns_update,
     .joy_json = dns_json,
     .cols = &dns_cols,

@@ -91,6 +91,20 @@ static size_t http_clean(const iof__feat_opts *o)
     return o->cols_only ? offsetof(http_state, sum.method) : offsetof(http_state, arena);
 }
 
+/* the columns' summary: each text below its length (Joy's arena is not in custom-flow records) */
+static uint32_t http_used(const void *st, const iof__feat_opts *o, iof__feat_span sp[IOF_FEAT_MAX_SPANS])
+{
+    (void)o;
+    const http_sum *u = &((const http_state *)st)->sum;
+    sp[0] = IOF_FEAT_SPAN(http_state, sum.method, u->method_len);
+    sp[1] = IOF_FEAT_SPAN(http_state, sum.uri, u->uri_len);
+    sp[2] = IOF_FEAT_SPAN(http_state, sum.host, u->host_len);
+    sp[3] = IOF_FEAT_SPAN(http_state, sum.ua, u->ua_len);
+    sp[4] = IOF_FEAT_SPAN(http_state, sum.server, u->server_len);
+    sp[5] = IOF_FEAT_SPAN(http_state, sum.ctype, u->ctype_len);
+    return 6;
+}
+
 /* A bounded writer into the arena: `full` once something did not fit. */
 typedef struct aw {
     char *a;
@@ -389,6 +403,7 @@ const iof__feature iof__feat_http = {
     .enabled = http_enabled,
     .state_size = http_size,
     .clean_size = http_clean,
+    .used = http_used,
     .update = http_update,
     .joy_json = http_json,
     .cols = &http_cols,

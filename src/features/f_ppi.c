@@ -58,6 +58,15 @@ static size_t ppi_clean(const iof__feat_opts *o)
     return offsetof(ppi_state, e);
 }
 
+/* the columns read the entries below n */
+static uint32_t ppi_used(const void *st, const iof__feat_opts *o, iof__feat_span sp[IOF_FEAT_MAX_SPANS])
+{
+    (void)o;
+    const ppi_state *s = st;
+    sp[0] = IOF_FEAT_SPAN(ppi_state, e, s->n * sizeof(s->e[0]));
+    return 1;
+}
+
 static void ppi_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
     ppi_state *s = st;
@@ -371,6 +380,7 @@ const iof__feature iof__feat_ppi = {
     .enabled = ppi_enabled,
     .state_bytes = sizeof(ppi_state),
     .clean_size = ppi_clean,
+    .used = ppi_used,
     .update = ppi_update,
     .joy_json = ppi_json,
     .cols = &ppi_cols,

@@ -36,6 +36,16 @@ static size_t splt_clean(const iof__feat_opts *o)
     return offsetof(splt_state, len);
 }
 
+/* the columns read the kept packets below n */
+static uint32_t splt_used(const void *st, const iof__feat_opts *o, iof__feat_span sp[IOF_FEAT_MAX_SPANS])
+{
+    (void)o;
+    const splt_state *s = st;
+    sp[0] = IOF_FEAT_SPAN(splt_state, len, s->n * sizeof(s->len[0]));
+    sp[1] = IOF_FEAT_SPAN(splt_state, ts, s->n * sizeof(s->ts[0]));
+    return 2;
+}
+
 static void splt_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
     (void)o;
@@ -148,6 +158,7 @@ const iof__feature iof__feat_splt = {
     .enabled = splt_enabled,
     .state_bytes = sizeof(splt_state),
     .clean_size = splt_clean,
+    .used = splt_used,
     .update = splt_update,
     .cols = &splt_cols,
 };

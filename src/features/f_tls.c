@@ -1079,10 +1079,18 @@ static size_t tls_clean(const iof__feat_opts *o)
     return o->cols_only ? offsetof(tls_state, u.c.sum.cs) : offsetof(tls_state, u);
 }
 
-/* the columns read the summary, not the handshake buffer */
-static size_t tls_cols_size(const iof__feat_opts *o)
+/* the columns read the summary's lists below their counts and its texts below `used`, never the
+ * handshake buffer */
+static uint32_t tls_used(const void *st, const iof__feat_opts *o, iof__feat_span sp[IOF_FEAT_MAX_SPANS])
 {
-    return o->cols_only ? offsetof(tls_state, u.c.hs) : tls_size(o);
+    (void)o;
+    const tls_sum *u = &((const tls_state *)st)->u.c.sum;
+    sp[0] = IOF_FEAT_SPAN(tls_state, u.c.sum.cs, u->ncs * sizeof(u->cs[0]));
+    sp[1] = IOF_FEAT_SPAN(tls_state, u.c.sum.ext, u->next * sizeof(u->ext[0]));
+    sp[2] = IOF_FEAT_SPAN(tls_state, u.c.sum.groups, u->ngroups * sizeof(u->groups[0]));
+    sp[3] = IOF_FEAT_SPAN(tls_state, u.c.sum.formats, u->nformats);
+    sp[4] = IOF_FEAT_SPAN(tls_state, u.c.sum.arena, u->used);
+    return 5;
 }
 
 /* Custom-flow columns: the client's from the side that sent a ClientHello (out first), the
@@ -1215,7 +1223,7 @@ const iof__feature iof__feat_tls = {
     .enabled = tls_enabled,
     .state_size = tls_size,
     .clean_size = tls_clean,
-    .cols_size = tls_cols_size,
+    .used = tls_used,
     .update = tls_update,
     .joy_json = tls_json,
     .cols = &tls_cols,

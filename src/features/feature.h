@@ -6,12 +6,17 @@
  *   table's extension area (flow/table.h): its size is known when the table is created, and
  *   nothing is allocated per packet or per flow. Its leading `clean` bytes are zeroed when a
  *   record is created (zero is every module's initial state: iof__featset_init_state); a
- *   module may end its state with buffers it only reads where it wrote (texts, Joy's kept
- *   messages, the TLS handshake bytes), left out of that zeroing, and with a working buffer
- *   its columns never read (the handshake bytes), left out of a custom-flow record's copy.
+ *   module may end its state with buffers it only reads where it wrote (texts, lists, Joy's
+ *   kept messages, the TLS handshake bytes), left out of that zeroing.
  *   Why: every record's whole state (~30 KB for Joy, ~11 KB a direction for --features all)
- *   used to be zeroed, and copied into the sort batch, for records that mostly never use
- *   those buffers (bench/README.md, "--features all on dense").
+ *   used to be zeroed for records that mostly never use those buffers (bench/README.md,
+ *   "--features all on dense").
+ * - A custom-flow record's copy (the sort batch's, the shard rings': kinds/cf_kind.c) carries
+ *   each direction's state packed: per module its clean part, then the stretches past it that
+ *   its `used` hook names from the clean part's counts and lengths (texts by length, lists by
+ *   count) — ~2 KB a direction on dense instead of 7.3 KB (bench/README.md, "Packed feature
+ *   state"). The module is the one owner of that description: iof__featset_pack/_unpack are
+ *   generic.
  * - A module sees a packet through iof__feat_pkt: the bytes its policy calls "data" (for Joy:
  *   what its parsers call the payload, or the whole transport segment on its "IP" path) as a
  *   slice already bounded by the captured frame (common/rd.h made it), and the IP packet.
@@ -140,6 +145,14 @@ typedef struct iof__feat_cols {
 /* `count` of a module without list columns (0) */
 uint32_t iof__feat_no_lists(const void *out, const void *in, uint32_t id);
 
+/* A stretch of a module's state: offset and bytes (the `used` hook). */
+typedef struct iof__feat_span {
+    uint32_t off, len;
+} iof__feat_span;
+#define IOF_FEAT_MAX_SPANS 8
+/* member `field` of state type `type`, its first n bytes */
+#define IOF_FEAT_SPAN(type, field, n) ((iof__feat_span){ (uint32_t)offsetof(type, field), (uint32_t)(n) })
+
 typedef struct iof__feature {
     const char *name;
     uint8_t joy_slot;                                  /* iof__feat_joy_slot */
@@ -153,9 +166,11 @@ typedef struct iof__feature {
      * IOF_FEAT_POISON at creation, so a read of bytes never written shows up in the tests'
      * outputs. */
     size_t (*clean_size)(const iof__feat_opts *o);
-    /* The state's leading bytes the custom-flow columns read (>= clean_size): what a record's
-     * copy keeps (NULL: the whole state). */
-    size_t (*cols_size)(const iof__feat_opts *o);
+    /* Custom-flow records (cols_only): the stretches of the state past its clean part that the
+     * columns read (sp[0 .. return value), each inside the state), computed from the clean part
+     * alone (its counts and lengths), so that a packed copy (the clean part, then these bytes)
+     * can be unpacked from its clean part (NULL: the columns read the clean part only). */
+    uint32_t (*used)(const void *st, const iof__feat_opts *o, iof__feat_span sp[IOF_FEAT_MAX_SPANS]);
     /* state starts zeroed (its clean part); init may set more (NULL: nothing to do) */
     void (*init)(void *st, const iof__feat_opts *o);
     void (*update)(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o);
@@ -186,10 +201,6 @@ typedef struct iof__featset {
     size_t clean[IOF_FEAT_MAX_MODULES];   /* each state's clean bytes (clean_size) */
     size_t size[IOF_FEAT_MAX_MODULES];    /* each state's bytes */
     size_t ext_size;      /* extension bytes per record (0: no module on) */
-    size_t keep_size;     /* leading bytes of a record's extension area that hold what every
-                             module's columns read (cols_size; the modules with a working
-                             buffer laid out last): what a custom-flow record's copy keeps of
-                             each direction */
 } iof__featset;
 
 /* Fills s from o (IOF_E_INVAL when an option is out of range). */
@@ -211,6 +222,18 @@ void iof__featset_count_cuts(const iof__featset *s, const void *out, const void 
 /* The same with the custom-flow columns' `cut` hooks (cols->cut): iof__cffeat_count_cuts */
 void iof__featset_count_col_cuts(const iof__featset *s, const void *out, const void *in,
                                  uint64_t cuts[IOF_FEAT_MAX_MODULES]);
+/* Those modules' registry indexes as bits (bit i: registry index i), for a packed copy to carry */
+uint32_t iof__featset_col_cut_bits(const iof__featset *s, const void *out, const void *in);
+
+/* One direction's state (ext, custom-flow columns: cols_only) packed: each module's clean part,
+ * then the stretches its `used` hook names. The bytes it takes; and the packing into dst
+ * (returns the byte after it). */
+size_t iof__featset_pack_size(const iof__featset *s, const void *ext);
+unsigned char *iof__featset_pack(const iof__featset *s, unsigned char *dst, const void *ext);
+/* The packed state at src back into ext (ext_size bytes) as the columns read it: the bytes no
+ * stretch names are left as they were (debug builds: IOF_FEAT_POISON). Returns the byte after
+ * the packed state. */
+const unsigned char *iof__featset_unpack(const iof__featset *s, void *ext, const unsigned char *src);
 
 /* The merge by time of a record's two directions' kept entries (splt, ppi's columns): whether
  * the next entry is the in side's, given whether each side has one left and their times — a tie

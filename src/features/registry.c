@@ -46,30 +46,19 @@ int iof__featset_init(iof__featset *s, const iof__feat_opts *o)
     *s = (iof__featset){ .opts = *o };
     if (o->idp > IOF_FEAT_MAX_IDP || o->hd > IOF_FEAT_MAX_HD)
         return IOF_E_INVAL;
-    /* the modules in registry order (what the writers walk); their states laid out with those
-     * that end in a working buffer last, so that one leading stretch of the area (keep_size)
-     * holds what every module's columns read */
-    size_t off = 0, cols[IOF_FEAT_MAX_MODULES];
+    /* the modules in registry order (what the writers walk), each state aligned */
+    size_t off = 0;
     for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++) {
         const iof__feature *m = registry[i];
         if (!m->enabled(o))
             continue;
         s->size[s->n] = m->state_size ? m->state_size(o) : m->state_bytes;
         s->clean[s->n] = m->clean_size ? m->clean_size(o) : s->size[s->n];
-        cols[s->n] = m->cols_size ? m->cols_size(o) : s->size[s->n];
+        s->off[s->n] = off;
+        off += (s->size[s->n] + FEAT_ALIGN - 1) / FEAT_ALIGN * FEAT_ALIGN;
         s->mod[s->n++] = m;
     }
-    for (int pass = 0; pass < 2; pass++)
-        for (uint32_t i = 0; i < s->n; i++) {
-            if ((cols[i] < s->size[i]) != (pass == 1))
-                continue;
-            s->off[i] = off;
-            if (s->off[i] + cols[i] > s->keep_size)
-                s->keep_size = s->off[i] + cols[i];
-            off += (s->size[i] + FEAT_ALIGN - 1) / FEAT_ALIGN * FEAT_ALIGN;
-        }
     s->ext_size = off;
-    s->keep_size = (s->keep_size + FEAT_ALIGN - 1) / FEAT_ALIGN * FEAT_ALIGN;
     return IOF_OK;
 }
 
@@ -118,17 +107,33 @@ uint32_t iof__feat_no_lists(const void *out, const void *in, uint32_t id)
     return 0;
 }
 
-/* The one walk of both counts: each module's Joy `cut` hook, or its custom-flow columns' */
-static void count_cuts(const iof__featset *s, const void *out, const void *in, uint64_t cuts[IOF_FEAT_MAX_MODULES],
-                       bool cols)
+_Static_assert(IOF_FEAT_MAX_MODULES <= 32, "a module's registry index is a bit of a uint32_t");
+
+/* The one walk of both counts: each module's Joy `cut` hook, or its custom-flow columns', as
+ * bits of registry indexes */
+static uint32_t cut_bits(const iof__featset *s, const void *out, const void *in, bool cols)
 {
     const unsigned char *o = out, *n = in;
+    uint32_t bits = 0;
     for (uint32_t i = 0; i < s->n; i++) {
         const iof__feature *m = s->mod[i];
         bool (*cut)(const void *, const void *) = cols ? (m->cols ? m->cols->cut : NULL) : m->cut;
         if (cut && cut(o + s->off[i], n ? n + s->off[i] : NULL))
-            cuts[iof__feat_index(m)]++;
+            bits |= 1u << iof__feat_index(m);
     }
+    return bits;
+}
+
+static void count_cuts(const iof__featset *s, const void *out, const void *in, uint64_t cuts[IOF_FEAT_MAX_MODULES],
+                       bool cols)
+{
+    for (uint32_t bits = cut_bits(s, out, in, cols), i = 0; bits; bits >>= 1, i++)
+        cuts[i] += bits & 1u;
+}
+
+uint32_t iof__featset_col_cut_bits(const iof__featset *s, const void *out, const void *in)
+{
+    return cut_bits(s, out, in, true);
 }
 
 void iof__featset_count_cuts(const iof__featset *s, const void *out, const void *in,
@@ -141,6 +146,69 @@ void iof__featset_count_col_cuts(const iof__featset *s, const void *out, const v
                                  uint64_t cuts[IOF_FEAT_MAX_MODULES])
 {
     count_cuts(s, out, in, cuts, true);
+}
+
+/* Module i's stretches past its clean part (none without a `used` hook), each clamped to the
+ * state: the unpacking reads them from bytes a copy carried. */
+static uint32_t used_spans(const iof__featset *s, uint32_t i, const unsigned char *st, iof__feat_span sp[IOF_FEAT_MAX_SPANS])
+{
+    const iof__feature *m = s->mod[i];
+    uint32_t n = m->used ? m->used(st, &s->opts, sp) : 0;
+    for (uint32_t k = 0; k < n; k++) {
+        if (sp[k].off > s->size[i])
+            sp[k].off = (uint32_t)s->size[i];
+        if (sp[k].len > s->size[i] - sp[k].off)
+            sp[k].len = (uint32_t)(s->size[i] - sp[k].off);
+    }
+    return n;
+}
+
+size_t iof__featset_pack_size(const iof__featset *s, const void *ext)
+{
+    const unsigned char *base = ext;
+    size_t n = 0;
+    iof__feat_span sp[IOF_FEAT_MAX_SPANS];
+    for (uint32_t i = 0; i < s->n; i++) {
+        n += s->clean[i];
+        for (uint32_t k = 0, ns = used_spans(s, i, base + s->off[i], sp); k < ns; k++)
+            n += sp[k].len;
+    }
+    return n;
+}
+
+unsigned char *iof__featset_pack(const iof__featset *s, unsigned char *dst, const void *ext)
+{
+    const unsigned char *base = ext;
+    iof__feat_span sp[IOF_FEAT_MAX_SPANS];
+    for (uint32_t i = 0; i < s->n; i++) {
+        const unsigned char *st = base + s->off[i];
+        memcpy(dst, st, s->clean[i]);
+        dst += s->clean[i];
+        for (uint32_t k = 0, ns = used_spans(s, i, st, sp); k < ns; k++) {
+            memcpy(dst, st + sp[k].off, sp[k].len);
+            dst += sp[k].len;
+        }
+    }
+    return dst;
+}
+
+const unsigned char *iof__featset_unpack(const iof__featset *s, void *ext, const unsigned char *src)
+{
+    unsigned char *base = ext;
+    iof__feat_span sp[IOF_FEAT_MAX_SPANS];
+#ifndef NDEBUG
+    memset(base, IOF_FEAT_POISON, s->ext_size);
+#endif
+    for (uint32_t i = 0; i < s->n; i++) {
+        unsigned char *st = base + s->off[i];
+        memcpy(st, src, s->clean[i]);
+        src += s->clean[i];
+        for (uint32_t k = 0, ns = used_spans(s, i, st, sp); k < ns; k++) {
+            memcpy(st + sp[k].off, src, sp[k].len);
+            src += sp[k].len;
+        }
+    }
+    return src;
 }
 
 void iof__feat_put_hex(iof__tbuf *b, const char *key, const uint8_t *p, size_t n)

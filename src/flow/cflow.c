@@ -79,8 +79,9 @@ static void rec_init(void *ctx, iof__flow *f)
     iof__cfrec *r = rec_of(f);
     iof__cfrec_bind_slots(r, (unsigned char *)(r + 1), t->cfg.packets);
     r->feat_bytes = (uint32_t)(2 * t->cfg.hooks.ext_size);
-    r->feat_keep = (uint32_t)t->cfg.hooks.keep_size;
+    r->feat_packed = false;
     r->feat = r->feat_bytes ? iof__ftab_ext(&t->tab, f) : NULL;
+    r->feat_set = t->cfg.hooks.ctx;
 }
 
 static void rec_fini(void *ctx, iof__flow *f)
@@ -94,8 +95,7 @@ int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_
     *out = NULL;
     if (cfg->packets > IOF_MAX_PACKET_SLOTS || cfg->payload > IOF_MAX_PAYLOAD_BYTES ||
         cfg->window_ns <= 0 || cfg->max_flows == 0 || cfg->hooks.ext_size > IOF_FTAB_MAX_EXT / 2 ||
-        (cfg->hooks.ext_size && (!cfg->hooks.packet || !cfg->hooks.created)) ||
-        cfg->hooks.keep_size > cfg->hooks.ext_size)
+        (cfg->hooks.ext_size && (!cfg->hooks.packet || !cfg->hooks.created)))
         return IOF_E_INVAL;
     iof__cflow *t = calloc(1, sizeof(*t));
     if (!t)

@@ -76,11 +76,14 @@ typedef struct iof__cfrec {
     uint32_t pay_used;      /* bytes used in pay */
     uint32_t pay_cap;
     uint32_t feat_bytes;    /* bytes of feat (0: no feature state) */
-    uint32_t feat_keep;     /* leading bytes of each half a copy keeps (<= feat_bytes / 2) */
+    bool feat_packed;       /* a copy's feat: packed (features/cffeat.h iof__cffeat_pack) */
+    uint32_t feat_cuts;     /* a copy's: the groups whose cells lost something (bit: registry
+                               index; iof__cffeat_count_cuts) */
     unsigned char *feat;    /* the record's feature state (--features; NULL: none): the device ->
                                remote direction's, then the other's, feat_bytes / 2 each, in the
-                               flow table's extension area (a copy carries its own, feat_keep
-                               bytes of each half: cf_kind.c) */
+                               flow table's extension area (a copy carries its own, packed:
+                               cf_kind.c) */
+    const void *feat_set;   /* what lays feat out (hooks.ctx: the run's feature set) */
     uint8_t *pay;           /* payload bytes of the slots, back to back (capacity grows to i*j) */
     /* slot arrays: i entries each, allocated with the record */
     int64_t *off_us;
@@ -99,11 +102,10 @@ unsigned char *iof__cfrec_bind_slots(iof__cfrec *r, unsigned char *p, size_t n);
 /* Per-record feature state (features/cffeat.h): the flow table gives each record 2 x ext_size
  * bytes after it (counted by max_bytes), one half per direction; created() prepares each half
  * when the record is created, packet() sees every packet a record takes, slots or not, with its
- * direction's half. A record's copy keeps the first keep_size bytes of each half (what its
- * columns read). All zero: none (the packet path pays one test). */
+ * direction's half. ctx is what lays the halves out (records carry it to their copies, which
+ * pack the state: kinds/cf_kind.c). All zero: none (the packet path pays one test). */
 typedef struct iof__cf_hooks {
     size_t ext_size;
-    size_t keep_size;       /* <= ext_size */
     void (*created)(void *ctx, void *ext);
     void (*packet)(void *ctx, void *ext, const iof__pkt *p);
     void *ctx;

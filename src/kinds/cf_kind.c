@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "features/cffeat.h"
 #include "kinds/customflow.h"
 
 #define CLUSTER_PREFIX 256 /* leading payload bytes (all slots, back to back) in the order */
@@ -25,13 +26,17 @@ static int cf_kind_schema(iof__schema *s, const void *cfg, bool wide)
     return iof__cf_schema(s, &c);
 }
 
-/* A row under construction: the layout's settings, the row, and the wide payload stream it
- * reuses from record to record (only the cells the last row used are reset). */
+/* A row under construction: the layout's settings, the row, the wide payload stream it
+ * reuses from record to record (only the cells the last row used are reset), and where a
+ * copy's packed feature state is unpacked for the row's cells. */
 typedef struct cf_builder {
     iof__cf_rowcfg cfg;
     iof__cf_row row;
     int16_t *stream;        /* wide layout with payload_total > 0 */
     uint32_t stream_dirty;  /* cells of stream that may not hold -1 (iof__cf_row_init) */
+    iof__cfrec view;        /* the record with its state unpacked (iof__cffeat_unpacked) */
+    unsigned char *feat;    /* --features: 2 x the set's ext_size (16-aligned) */
+    size_t feat_bytes;
 } cf_builder;
 
 static void *cf_builder_new(const void *cfg, bool wide)
@@ -41,10 +46,20 @@ static void *cf_builder_new(const void *cfg, bool wide)
         return NULL;
     b->cfg = *(const iof__cf_rowcfg *)cfg;
     b->cfg.wide = wide;
+    iof__featset fs;
+    if (b->cfg.features && iof__cffeat_set(&fs, b->cfg.features, false) == IOF_OK && fs.ext_size) {
+        b->feat_bytes = 2 * fs.ext_size; /* a multiple of 16 (the set's alignment) */
+        b->feat = aligned_alloc(16, b->feat_bytes);
+        if (!b->feat) {
+            free(b);
+            return NULL;
+        }
+    }
     if (wide && b->cfg.payload_total) {
         b->stream = malloc(b->cfg.payload_total * sizeof(int16_t));
         b->stream_dirty = b->cfg.payload_total;
         if (!b->stream) {
+            free(b->feat);
             free(b);
             return NULL;
         }
@@ -55,27 +70,37 @@ static void *cf_builder_new(const void *cfg, bool wide)
 static const void *cf_build(void *builder, const void *rec)
 {
     cf_builder *b = builder;
-    iof__cf_row_init(&b->row, &b->cfg, rec, b->stream, &b->stream_dirty);
+    const iof__cfrec *r = iof__cffeat_unpacked(rec, &b->view, b->feat, b->feat_bytes);
+    iof__cf_row_init(&b->row, &b->cfg, r, b->stream, &b->stream_dirty);
     return &b->row;
 }
 
 static void cf_builder_free(void *builder)
 {
     cf_builder *b = builder;
-    if (b)
+    if (b) {
         free(b->stream);
+        free(b->feat);
+    }
     free(b);
+}
+
+/* a copy's feature state, packed (features/cffeat.h), padded to keep the slot arrays aligned */
+static size_t feat_copy_bytes(const iof__cfrec *r)
+{
+    return (iof__cffeat_pack_size(r) + 15) / 16 * 16;
 }
 
 static size_t cf_copy_size(const void *rec)
 {
     const iof__cfrec *r = rec;
-    return sizeof(iof__cfrec) + 2 * (size_t)r->feat_keep + iof__cfrec_slot_bytes(r->nslots) + r->pay_used;
+    return sizeof(iof__cfrec) + feat_copy_bytes(r) + iof__cfrec_slot_bytes(r->nslots) + r->pay_used;
 }
 
-/* Points a copy's feature state (the leading feat_keep bytes of each direction's half: the
- * modules' clean parts, all that the columns read), arrays and payload at the bytes that follow
- * it, in that order (the state first: its 16-byte multiple keeps the slot arrays aligned). */
+/* Points a copy's feature state (packed: only what the columns read, ~2 KB a direction on dense
+ * where the table's halves are 14 KB: bench/README.md "Packed feature state"), arrays and
+ * payload at the bytes that follow it, in that order (the state first: its 16-byte multiple
+ * keeps the slot arrays aligned). */
 static void cf_rebase(void *copy)
 {
     iof__cfrec *r = copy;
@@ -91,7 +116,8 @@ static void cf_copy(void *dst, const void *rec, uint64_t key[2])
     const iof__cfrec *r = rec;
     iof__cfrec *d = dst;
     memcpy(d, r, sizeof(*r));
-    d->feat_bytes = 2 * r->feat_keep; /* of each direction's half, what the columns read */
+    d->feat_bytes = (uint32_t)feat_copy_bytes(r);
+    d->feat_packed = d->feat_bytes != 0;
     cf_rebase(d);
     size_t n = r->nslots;
     memcpy(d->off_us, r->off_us, n * sizeof(int64_t));
@@ -101,9 +127,9 @@ static void cf_copy(void *dst, const void *rec, uint64_t key[2])
     memcpy(d->dir, r->dir, n);
     if (r->pay_used)
         memcpy(d->pay, r->pay, r->pay_used);
-    if (r->feat_keep) {
-        memcpy(d->feat, r->feat, r->feat_keep);
-        memcpy(d->feat + r->feat_keep, r->feat + r->feat_bytes / 2, r->feat_keep);
+    if (d->feat) {
+        size_t used = iof__cffeat_pack(r, d->feat, &d->feat_cuts);
+        memset(d->feat + used, 0, d->feat_bytes - used); /* the padding: a copy's bytes are all set */
     }
     /* the table's links mean nothing in a copy (seq and hash stay) */
     d->hnext = d->qprev = d->qnext = d->aprev = d->anext = NULL;

@@ -40,7 +40,7 @@ static void setup(fixture *f, unsigned features, uint8_t variant)
     iof__cfrec_bind_slots(&f->r, f->ext, 0); /* no slots, but arrays as the table binds them */
     f->r.feat = f->ext;
     f->r.feat_bytes = (uint32_t)(2 * f->fs.ext_size);
-    f->r.feat_keep = (uint32_t)f->fs.keep_size;
+    f->r.feat_set = &f->fs;
     iof__featset_init_state(&f->fs, f->ext);
     iof__featset_init_state(&f->fs, f->ext + f->fs.ext_size);
 }
@@ -56,7 +56,9 @@ static long col_of(const iof__schema *s, const char *name)
     return c;
 }
 
-/* the value of column `name` (element k) of rec through s */
+/* the value of column `name` (element k) of rec through s; a live record's (not a copy's) is
+ * also read through a sink's copy, whose packed state must give the same cell (and the same
+ * list length) through the kind's row builder */
 static iof__value cell(const iof__schema *s, const iof__cfrec *rec, const iof__cf_rowcfg *cfg, const char *name,
                        uint32_t k)
 {
@@ -69,6 +71,33 @@ static iof__value cell(const iof__schema *s, const iof__cfrec *rec, const iof__c
         return v;
     }
     iof__schema_get(s, &row, (size_t)c, k, &v);
+    if (rec->feat_packed || !rec->feat_set)
+        return v;
+    size_t sz = iof__cf_kind.copy_size(rec);
+    void *copy = aligned_alloc(16, (sz + 15) / 16 * 16);
+    uint64_t key[2];
+    iof__cf_kind.copy(copy, rec, key);
+    ASSERT_TRUE(((const iof__cfrec *)copy)->feat_packed);
+    void *b = iof__cf_kind.builder_new(cfg, cfg->wide);
+    ASSERT_TRUE(b != NULL);
+    const void *crow = iof__cf_kind.build(b, copy);
+    iof__value cv = { .null = true };
+    iof__schema_get(s, crow, (size_t)c, k, &cv);
+    ASSERT_EQ_INT(cv.null, v.null);
+    if (!v.null) {
+        if (s->cols[c].type == IOF_VT_STRING) {
+            ASSERT_EQ_INT(cv.len, v.len);
+            ASSERT_TRUE(v.len == 0 || memcmp(cv.p, v.p, v.len) == 0);
+        } else if (s->cols[c].type == IOF_VT_FLOAT64) {
+            ASSERT_TRUE(memcmp(&cv.f, &v.f, sizeof(v.f)) == 0);
+        } else {
+            ASSERT_EQ_INT(cv.i, v.i);
+        }
+    }
+    if (s->cols[c].list)
+        ASSERT_EQ_INT(iof__schema_count(s, crow, (size_t)c), iof__schema_count(s, &row, (size_t)c));
+    iof__cf_kind.builder_free(b);
+    free(copy);
     return v;
 }
 
@@ -124,7 +153,7 @@ static void test_values_and_copy(void)
 
     /* the sink's copy carries the state: the original's area cleared afterwards changes nothing */
     size_t sz = iof__cf_kind.copy_size(&f->r);
-    ASSERT_TRUE(sz >= sizeof(iof__cfrec) + 2 * f->r.feat_keep);
+    ASSERT_TRUE(sz >= sizeof(iof__cfrec) + iof__featset_pack_size(&f->fs, f->ext));
     void *copy = aligned_alloc(16, (sz + 15) / 16 * 16);
     uint64_t key[2];
     iof__cf_kind.copy(copy, &f->r, key);
