@@ -98,7 +98,7 @@ int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_
         s->use_layout[layout] = true;
     }
     int rc = IOF_OK;
-    if ((cfg->formats & IOF_FMT_PARQUET) && !(s->cfg.wopts.regions = s->regions = iof__pq_regions_new())) {
+    if ((cfg->formats & IOF_FMT_PARQUET) && !(s->cfg.wopts.regions = s->regions = iof__pq_regions_new(IOF_PQ_RUN_BUDGET_BYTES))) {
         rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
         goto fail;
     }

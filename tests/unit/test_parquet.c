@@ -980,7 +980,7 @@ static void test_shared_regions(void)
     wide_schema(&s, cols);
     w_mixed_tv = false;
     enum { ROWS = 80000 };
-    iof__pq_regions *pool = iof__pq_regions_new();
+    iof__pq_regions *pool = iof__pq_regions_new(0);
     ASSERT_TRUE(pool != NULL);
     pq_buf f[2] = {{0}}, g[2] = {{0}};
     iof__pq_writer *w[2];
@@ -1015,6 +1015,80 @@ static void test_shared_regions(void)
         iof__pq_buf_free(&g[k]);
     }
     iof__pq_regions_free(pool);
+}
+
+/* The run's budget of held bytes (pq_writer.h): three writers sharing a 3 MiB budget, each with
+ * a 64 MiB row-group size, are fed rows in turn (as the sink does); each closes row groups early
+ * once the three together hold more than the budget, and no row group the budget closes holds
+ * less than its minimum (so the last writer to fill is not cut at every row). Every file holds
+ * the rows it was given, and the same run writes the same bytes again (the cuts do not depend
+ * on the flush threads). Without a budget each file is one row group. */
+static size_t budget_files(uint64_t budget, pq_buf f[3], const iof__schema *s, const iof__column *cols)
+{
+    enum { ROWS = 6000 };
+    iof__pq_regions *pool = iof__pq_regions_new(budget);
+    ASSERT_TRUE(pool != NULL);
+    iof__pq_writer *w[3];
+    for (int k = 0; k < 3; k++) {
+        iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_ZSTD, .row_group_bytes = 64u << 20, .regions = pool,
+                                  .sink = mem_sink, .sink_ctx = &f[k]};
+        ASSERT_EQ_INT(iof__pq_writer_open(&w[k], cols, s->n, &cfg, NULL, 0), 0);
+    }
+    wrow x;
+    for (uint64_t r = 0; r < ROWS; r++)
+        for (int k = 0; k < 3; k++) {
+            w_fill(&x, r * 3 + (uint64_t)k);
+            ASSERT_EQ_INT(iof__pq_write_row(w[k], s, &x), 0);
+        }
+    size_t rgs = 0;
+    for (int k = 0; k < 3; k++) {
+        ASSERT_EQ_INT(iof__pq_writer_finish(w[k], NULL, 0), 0);
+        iof__pq_reader *r;
+        ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, f[k].p, f[k].len, NULL, 0), 0);
+        ASSERT_EQ_U64(iof__pq_reader_nrows(r), ROWS);
+        rgs += iof__pq_reader_nrowgroups(r);
+        uint64_t row = 0;
+        int rc;
+        while ((rc = iof__pq_reader_next(r)) > 0) {
+            w_fill(&x, row * 3 + (uint64_t)k);
+            for (size_t c = 0; c < s->n; c++) {
+                iof__value want, got;
+                w_get(&x, &cols[c], 0, &want);
+                iof__pq_reader_get(r, c, 0, &got);
+                ASSERT_EQ_INT(got.i, want.i);
+            }
+            row++;
+        }
+        ASSERT_EQ_INT(rc, 0);
+        ASSERT_EQ_U64(row, ROWS);
+        iof__pq_reader_close(r);
+    }
+    iof__pq_regions_free(pool);
+    return rgs;
+}
+
+static void test_run_budget(void)
+{
+    static iof__column cols[WS + 4];
+    iof__schema s;
+    wide_schema(&s, cols);
+    w_mixed_tv = true;
+    pq_buf a[3] = {{0}}, b[3] = {{0}}, c[3] = {{0}};
+    const uint64_t budget = 3u << 20;
+    size_t rgs = budget_files(budget, a, &s, cols);
+    /* the three files hold ~5 MiB together: the budget closes row groups of >= budget / 8 */
+    ASSERT_TRUE(rgs >= 6);
+    ASSERT_TRUE(rgs <= 3 * (1 + (5u << 20) / IOF_PQ_BUDGET_MIN_RG(budget)));
+    ASSERT_EQ_U64(budget_files(budget, b, &s, cols), rgs);
+    ASSERT_EQ_U64(budget_files(0, c, &s, cols), 3);
+    for (int k = 0; k < 3; k++) {
+        ASSERT_EQ_U64(a[k].len, b[k].len);
+        ASSERT_TRUE(memcmp(a[k].p, b[k].p, a[k].len) == 0);
+        iof__pq_buf_free(&a[k]);
+        iof__pq_buf_free(&b[k]);
+        iof__pq_buf_free(&c[k]);
+    }
+    w_mixed_tv = false;
 }
 
 /* A column chunk larger than the writer holds back (256 KiB) is released and streamed with the
@@ -1176,6 +1250,7 @@ static const iof_test tests[] = {
     TEST(test_empty_and_single), TEST(test_errors),                    TEST(test_reader_damage),
     TEST(test_struct_members),
     TEST(test_hybrid_masked),    TEST(test_wide_span_rows),            TEST(test_chunk_release_and_codec_choice),
-    TEST(test_lz_frames),        TEST(test_shared_regions),            {0}};
+    TEST(test_lz_frames),        TEST(test_shared_regions),            TEST(test_run_budget),
+    {0}};
 
 int main(void) { return iof_test_run(tests); }

@@ -152,6 +152,7 @@ int iof__pqw_flush_rg(iof__pq_writer *w, bool sync)
     w->f_st16_rows = w->st16_rows;
     w->f_rg_rows = w->rg_rows;
     w->st16_rows = w->rg_rows = w->buffered = 0;
+    iof__pqw_budget_release(w); /* its row group is no longer being filled */
     if (!sync && bg_start(w))
         return 0;
     return flush_body(w);

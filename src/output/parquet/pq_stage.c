@@ -389,7 +389,8 @@ int iof__pq_end_rows(iof__pq_writer *w, size_t n)
         return w->failed;
     w->rg_rows += n;
     w->rows_total += n;
-    if (w->buffered >= w->cfg.row_group_bytes || w->rg_rows >= IOF_PQ_MAX_RG_ROWS)
+    const bool over = iof__pqw_budget_cut(w); /* counts the row in the run's budget */
+    if (over || w->buffered >= w->cfg.row_group_bytes || w->rg_rows >= IOF_PQ_MAX_RG_ROWS)
         return iof__pqw_flush_rg(w, false);
     return 0;
 }

@@ -108,7 +108,7 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof__column *cols, size_t nc
         goto nomem;
     w->cfg = *cfg;
     if (!(w->regions = cfg->regions)) {
-        if (!(w->regions = iof__pq_regions_new()))
+        if (!(w->regions = iof__pq_regions_new(0)))
             goto nomem;
         w->own_regions = true;
     }
@@ -223,6 +223,7 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     if (!w)
         return;
     iof__worker_stop(w->bg_wk); /* a flush in flight ends first */
+    iof__pqw_budget_release(w);
     for (size_t i = 0; i < w->ncols; i++) {
         iof__pq_buf_free(&w->cols[i].def);
         iof__pq_buf_free(&w->cols[i].rep);

@@ -60,13 +60,30 @@
 /* Writes n bytes; returns 0 or a negative iof_err. */
 typedef int (*iof__pq_sink_fn)(void *ctx, const void *p, size_t n);
 
-/* The staging regions (8 MiB each) that the writers of one run share: a writer's side gives
- * its regions back when its row group is written and any writer's next row group takes them,
- * so a run holds the regions its writers use at once, not the sum of what each ever used
- * (two variants' writers on a dense capture: 307 -> 280 MB peak RSS, bench/README.md).
+/* What the writers of one run share:
+ *  - the staging regions (8 MiB each): a writer's side gives its regions back when its row
+ *    group is written and any writer's next row group takes them, so a run holds the regions
+ *    its writers use at once, not the sum of what each ever used (two variants' writers on a
+ *    dense capture: 307 -> 280 MB peak RSS, bench/README.md);
+ *  - the budget of held bytes (0: none): the sum over the writers of the bytes their row
+ *    groups being filled hold (counted as for row_group_bytes). A writer whose row ends with
+ *    the sum over the budget closes its row group early, once that holds at least
+ *    IOF_PQ_BUDGET_MIN_RG of it. The sum moves only with the rows written and the row groups
+ *    closed, never with the flush threads' progress, so where a row group ends is the same
+ *    from run to run. Why this rule and this default (bench/README.md, 2026-12-06 "run-wide
+ *    budget"): the two writers of a default run (both variants) never reach 2 x 64 MiB
+ *    together, so their files are unchanged; more writers filling at once (a day's files
+ *    still open after midnight, wide and nested, sub-partitions: up to IOF_MAX_OPEN_FILES)
+ *    share 128 MiB instead of holding 64 MiB each. A smaller default was measured and left
+ *    out: 96 MiB took smallpkt's peak RSS from 428 to 412 MB for files 0.8 % larger, and the
+ *    20-minute dense capture's from 277 to 259 MB for a bidirectional file 2.4 % larger (each
+ *    row group cut costs dictionaries and ~3,000 footer entries). The budget bounds what is
+ *    being filled; the sides being written and the buffers kept for reuse come on top.
  * Thread-safe. Free it after every writer that uses it is finished or aborted. */
+#define IOF_PQ_RUN_BUDGET_BYTES ((uint64_t)128 << 20) /* a run's (the sink's) */
+#define IOF_PQ_BUDGET_MIN_RG(budget) ((budget) / 8)    /* smallest row group the budget cuts */
 typedef struct iof__pq_regions iof__pq_regions;
-iof__pq_regions *iof__pq_regions_new(void); /* NULL: out of memory */
+iof__pq_regions *iof__pq_regions_new(uint64_t budget); /* NULL: out of memory */
 void iof__pq_regions_free(iof__pq_regions *p);
 
 typedef struct iof__pq_writer_cfg {

@@ -227,6 +227,8 @@ struct iof__pq_writer {
     spool sp;             /* their chunks */
     iof__pq_regions *regions; /* where regions but a side's first come from (cfg's, or own) */
     bool own_regions;
+    uint64_t b_fill;      /* bytes of the row group being filled counted in the run's budget
+                             (as of its last ended row) */
     size_t nblk;          /* ceil(n16 / T_BLOCK) */
     pq_buf rowcells;      /* int16 scratch: one row's explicit narrow cells (write_row) */
     pq_buf srows;         /* per staged row: srow */
@@ -296,6 +298,12 @@ static inline size_t block_end(const iof__pq_writer *w, size_t j0)
  * side's regions but its first back to the pool. */
 unsigned char *iof__pqw_region_take(iof__pq_regions *p);
 void iof__pqw_spool_give_back(iof__pq_regions *p, spool *sp);
+
+/* pq_regions.c, the run's budget of held bytes (pq_writer.h): counts the row being ended and
+ * says whether the row group should be closed early; takes the writer's row group out of the
+ * count (handed over to be written, or the writer's end). */
+bool iof__pqw_budget_cut(iof__pq_writer *w);
+void iof__pqw_budget_release(iof__pq_writer *w);
 
 /* Empties a narrow stage (the one being filled, or the flush side); its regions are kept. */
 static inline void stage16_clear(const iof__pq_writer *w, sblock *blk, spool *sp, pq_buf *rows, pq_buf *spans)
