@@ -101,9 +101,13 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
         pl->insert_at = (size_t)first_drop;
     } else {
         long after = -1;
+        iof__cf_follow fw;
+        if (iof__cf_follow_init(&fw) != IOF_OK)
+            return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
         for (size_t i = 0; i < n; i++)
-            if (iof__cf_label_follows(names[i].p, names[i].n))
+            if (iof__cf_label_follows(&fw, names[i].p, names[i].n))
                 after = (long)i;
+        iof__cf_follow_free(&fw);
         if (after < 0)
             return iof__fail(err, errlen, IOF_E_INVAL, "%s: not a custom-flow output of iotflow (no column %s)",
                              path, iof__cf_labels_follow[0]);

@@ -141,30 +141,6 @@ int iof__cffeat_nested_name(const char *wide, char out[IOF_MAX_COLNAME])
     return IOF_OK;
 }
 
-static bool is_struct(const char *name, size_t n)
-{
-    char g[32];
-    for (unsigned k = 0; feature_name(k, g); k++) {
-        const char *s = g[0] ? group_struct(g) : "";
-        if (g[0] && strlen(s) == n && memcmp(s, name, n) == 0)
-            return true;
-    }
-    return false;
-}
-
-bool iof__cffeat_is_column(const char *name, size_t n)
-{
-    char c[IOF_MAX_COLNAME], nested[IOF_MAX_COLNAME];
-    if (n == 0 || n >= sizeof(c))
-        return false;
-    memcpy(c, name, n);
-    c[n] = '\0';
-    const char *dot = memchr(c, '.', n);
-    if (dot)
-        return dot[1] && is_struct(c, (size_t)(dot - c));
-    return is_struct(c, n) || iof__cffeat_nested_name(c, nested) == IOF_OK;
-}
-
 int iof__cffeat_nest(iof__schema *s, size_t first)
 {
     size_t n = s->n;

@@ -28,10 +28,6 @@ int iof__cffeat_nest(iof__schema *s, size_t first);
  * ("dns_qname"; the lists: "byte_dist", "splt_len" ...) into out; IOF_E_INVAL for no feature
  * column's name. */
 int iof__cffeat_nested_name(const char *wide, char out[IOF_MAX_COLNAME]);
-/* Whether `name` (n bytes) is a feature column in either layout, of this version or an earlier
- * one: a name a module declares ("dns_qname", "splt_ipt_49", "splt_ipt"), a nested struct
- * ("dns", "first_payload") or one of its members ("dns.qname", nested CSV's headers). */
-bool iof__cffeat_is_column(const char *name, size_t n);
 /* A cell of one of those columns for record r (element k of a list), and a list's length. */
 void iof__cffeat_get(const iof__cfrec *r, const iof__column *c, uint32_t k, iof__value *v);
 uint32_t iof__cffeat_count(const iof__cfrec *r, const iof__column *c);

@@ -270,9 +270,11 @@ static void render(aw *w, const uint8_t *p, size_t len, uint32_t wire_len)
     aw_puts(w, "]}");
 }
 
-/* An answer's address (A, AAAA of class IN) appended to the summary's text, a local one as the
- * zero address when anonymising (mDNS answers are mostly the network's own addresses). */
-static void sum_addr(dns_sum *u, const iof__dns_msg *m, const iof__dns_rr *rr, bool anonymise)
+/* An answer's address (A, AAAA of class IN) appended to the summary's text. When anonymising, a
+ * local one is written as the zero address (flow/attrib.h), and so is every address of a
+ * link-scope message (mDNS, LLMNR: `link`), whose answers are the network's own devices, a
+ * global IPv6 one included (its /64 and, with an EUI-64 interface ID, the device's MAC). */
+static void sum_addr(dns_sum *u, const iof__dns_msg *m, const iof__dns_rr *rr, bool anonymise, bool link)
 {
     uint8_t ip[16] = { 0 };
     if (rr->rclass != DNS_CLASS_IN ||
@@ -287,7 +289,8 @@ static void sum_addr(dns_sum *u, const iof__dns_msg *m, const iof__dns_rr *rr, b
     const uint8_t *a = rd_bytes(&r, rr->rdlen);
     if (!a)
         return;
-    memcpy(ip, a, rr->rdlen);
+    if (!(anonymise && link))
+        memcpy(ip, a, rr->rdlen);
     size_t at = u->naddr ? u->addr_end[u->naddr - 1] + 1u : 0;
     char t[48];
     uint8_t v = rr->rdlen == 4 ? 4 : 6;
@@ -299,7 +302,7 @@ static void sum_addr(dns_sum *u, const iof__dns_msg *m, const iof__dns_rr *rr, b
 }
 
 /* One message into the direction's summary. */
-static void summarise(dns_sum *u, const uint8_t *p, size_t len, int64_t ts_us, bool anonymise)
+static void summarise(dns_sum *u, const uint8_t *p, size_t len, int64_t ts_us, bool anonymise, bool link)
 {
     iof__dns_msg m;
     iof__dns_rr rr;
@@ -330,7 +333,7 @@ static void summarise(dns_sum *u, const uint8_t *p, size_t len, int64_t ts_us, b
             u->q_us = ts_us;
             u->has_q = true;
         } else if (rr.section == IOF_DNS_AN && resp)
-            sum_addr(u, &m, &rr, anonymise);
+            sum_addr(u, &m, &rr, anonymise, link);
     }
 }
 
@@ -341,11 +344,12 @@ static void dns_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *
         return;
     bool port = fp->key_sp == DNS_PORT || fp->key_dp == DNS_PORT || fp->app_dns;
     if (o->cols_only) {
-        if (!(port || fp->key_sp == MDNS_PORT || fp->key_dp == MDNS_PORT || fp->key_sp == LLMNR_PORT ||
-              fp->key_dp == LLMNR_PORT))
+        bool link = fp->key_sp == MDNS_PORT || fp->key_dp == MDNS_PORT || fp->key_sp == LLMNR_PORT ||
+                    fp->key_dp == LLMNR_PORT;
+        if (!(port || link))
             return;
         s->seen = true;
-        summarise(&s->sum, fp->data, fp->data ? fp->len : 0, fp->ts_us, o->anonymise);
+        summarise(&s->sum, fp->data, fp->data ? fp->len : 0, fp->ts_us, o->anonymise, link);
         return;
     }
     if (!port)

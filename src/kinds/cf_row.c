@@ -419,12 +419,53 @@ static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload,
 const char *const iof__cf_labels_follow[] = { "evicted", IOF__END_REASON_KEY, IOF__CF_DEVIP_NAME,
                                               LASTSEEN_WIDE, LASTSEEN_NESTED, NULL };
 
-bool iof__cf_label_follows(const char *name, size_t n)
+int iof__cf_follow_init(iof__cf_follow *f)
 {
-    for (size_t f = 0; iof__cf_labels_follow[f]; f++)
-        if (strlen(iof__cf_labels_follow[f]) == n && memcmp(iof__cf_labels_follow[f], name, n) == 0)
+    *f = (iof__cf_follow){ 0 };
+    iof__cf_rowcfg c = { .packets = 1, .device_ip = true, .last_seen = true, .end_reason = true, .l7 = true,
+                         .features = iof__cffeat_bits() };
+    c.wide = true;
+    IOF_TRY(iof__cf_schema(&f->s[0], &c));
+    c.wide = false;
+    int rc = iof__cf_schema(&f->s[1], &c);
+    if (rc != IOF_OK)
+        iof__schema_free(&f->s[0]);
+    return rc;
+}
+
+void iof__cf_follow_free(iof__cf_follow *f)
+{
+    iof__schema_free(&f->s[0]);
+    iof__schema_free(&f->s[1]);
+}
+
+/* Files of earlier versions: names no schema of this one has. */
+static const char *const follow_legacy[] = { "splt_ipt" };
+
+static bool span_is(const char *name, size_t n, const char *lit) { return strlen(lit) == n && memcmp(lit, name, n) == 0; }
+
+bool iof__cf_label_follows(const iof__cf_follow *f, const char *name, size_t n)
+{
+    for (size_t k = 0; iof__cf_labels_follow[k]; k++)
+        if (span_is(name, n, iof__cf_labels_follow[k]))
             return true;
-    return iof__cffeat_is_column(name, n);   /* the feature groups, in either layout */
+    for (size_t k = 0; k < sizeof(follow_legacy) / sizeof(follow_legacy[0]); k++)
+        if (span_is(name, n, follow_legacy[k]))
+            return true;
+    /* the feature groups: a column of the record with every group on, in either layout, or a
+     * nested struct (a JSON Lines row's member); only those after `evicted` (the record's own
+     * leading columns are before it, and the labels' place is after the last of these) */
+    for (int l = 0; l < 2; l++) {
+        const iof__schema *s = &f->s[l];
+        long e = iof__schema_find(s, iof__cf_labels_follow[0]);
+        for (size_t i = e < 0 ? 0 : (size_t)e + 1; i < s->n; i++) {
+            const iof__column *c = &s->cols[i];
+            if (span_is(name, n, c->name) ||
+                (iof__col_is_member(c) && iof__col_struct_len(c) == n && memcmp(c->name, name, n) == 0))
+                return true;
+        }
+    }
+    return false;
 }
 
 bool iof__cf_is_first_dir_col(const char *name, bool *list)

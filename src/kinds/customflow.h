@@ -68,10 +68,16 @@ iof__colnames iof__cf_col_names(iof__cf_col c);
 bool iof__cf_is_first_dir_col(const char *name, bool *list);
 /* The label group's place in a written row: right after the last column that the row has of
  * these (cf_groups: ..., end (evicted, end_reason), device_ip, last_seen, labels, sensors;
- * NULL-terminated) or of the feature groups (features/cffeat.h iof__cffeat_is_column);
- * iof__cf_label_follows tells whether a column (n bytes) is one. */
+ * NULL-terminated) or of the feature groups, by their exact names in either layout (a sensor
+ * column named like a group, "hd_cam_mean", is not one). iof__cf_label_follows tells whether a
+ * column (n bytes) is one, from the record's schemas with every option on (iof__cf_follow). */
 extern const char *const iof__cf_labels_follow[];
-bool iof__cf_label_follows(const char *name, size_t n);
+typedef struct iof__cf_follow {
+    iof__schema s[2];   /* wide, nested */
+} iof__cf_follow;
+int iof__cf_follow_init(iof__cf_follow *f);
+void iof__cf_follow_free(iof__cf_follow *f);
+bool iof__cf_label_follows(const iof__cf_follow *f, const char *name, size_t n);
 
 /* Builds the schema of the custom-flow record for this configuration. */
 int iof__cf_schema(iof__schema *s, const iof__cf_rowcfg *cfg);

@@ -31,10 +31,10 @@ static void feed(fixture *f, int dir, const uint8_t *b, uint32_t n)
     iof__featset_update(&f->fs, f->ext + (dir ? 0 : f->fs.ext_size), &fp);
 }
 
-static void setup(fixture *f, unsigned features, uint8_t variant)
+static void setup_anon(fixture *f, unsigned features, uint8_t variant, bool anonymise)
 {
     memset(f, 0, sizeof(*f));
-    ASSERT_EQ_INT(iof__cffeat_set(&f->fs, features, false), IOF_OK);
+    ASSERT_EQ_INT(iof__cffeat_set(&f->fs, features, anonymise), IOF_OK);
     ASSERT_TRUE(2 * f->fs.ext_size <= sizeof(f->ext));
     f->r.variant = variant;
     iof__cfrec_bind_slots(&f->r, f->ext, 0); /* no slots, but arrays as the table binds them */
@@ -44,6 +44,8 @@ static void setup(fixture *f, unsigned features, uint8_t variant)
     iof__featset_init_state(&f->fs, f->ext);
     iof__featset_init_state(&f->fs, f->ext + f->fs.ext_size);
 }
+
+static void setup(fixture *f, unsigned features, uint8_t variant) { setup_anon(f, features, variant, false); }
 
 /* The column `name` of s: a feature column's name as the modules declare it ("dns_qname",
  * "splt_len"), its nested layout's full name ("dns.qname") in a nested schema */
@@ -561,6 +563,33 @@ static void dns_null(const lay *l, const iof__cfrec *r, bool q)
         ASSERT_EQ_INT(list_len(l, r, "dns_addrs"), UINT32_MAX);
 }
 
+/* dns_addrs under the anonymisation rule: local answers as the zero address; on mDNS / LLMNR
+ * every answer, a global IPv6 one too (the network's own devices) */
+static void test_dns_anon(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_DNS);
+    uint8_t m[600];
+    size_t n = dns_msg(m, 0x8180, 1, 3, true);   /* answers 10.0.0.0, 2001:db8::1, 10.0.0.2 */
+    const struct { uint16_t port; bool anon; const char *want; } c[] = {
+        { 53, false, "10.0.0.0 2001:db8::1 10.0.0.2" },
+        { 53, true, "0.0.0.0 2001:db8::1 0.0.0.0" },
+        { 5353, false, "10.0.0.0 2001:db8::1 10.0.0.2" },
+        { 5353, true, "0.0.0.0 :: 0.0.0.0" },
+        { 5355, true, "0.0.0.0 :: 0.0.0.0" },
+    };
+    for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+        setup_anon(f, IOF_FEATURE_DNS, IOF_VAR_BI, c[k].anon);
+        feed_at(f, 0, 1000, c[k].port, 5000, m, (uint32_t)n, (uint32_t)n);
+        if (!text_is(cell(&l.w, &f->r, &l.cw, "dns_addrs", 0), c[k].want))
+            fprintf(stderr, "  port %u anonymise %d: want %s\n", c[k].port, c[k].anon, c[k].want);
+        ASSERT_TRUE(text_is(cell(&l.w, &f->r, &l.cw, "dns_addrs", 0), c[k].want));
+    }
+    lay_free(&l);
+    free(f);
+}
+
 static void test_dns_cols(void)
 {
     fixture *f = calloc(1, sizeof(*f));
@@ -750,8 +779,10 @@ static void test_new_columns(void)
     /* the relabeller puts labels after the feature columns: every column of each group, alone, in
      * either layout (and its struct, a JSON Lines row's member) is one it knows the labels follow,
      * and no column of the record without features is, but the fixed list's (a group added to the
-     * registry that iof__cffeat_is_column does not know fails here) */
+     * registry that the record's schema does not carry fails here) */
     const unsigned bits = iof__cffeat_bits();
+    iof__cf_follow fw;
+    ASSERT_EQ_INT(iof__cf_follow_init(&fw), IOF_OK);
     for (int wide = 0; wide < 2; wide++) {
         iof__cf_rowcfg none = base;
         none.wide = wide;
@@ -761,7 +792,7 @@ static void test_new_columns(void)
             bool fixed = false;
             for (size_t k = 0; iof__cf_labels_follow[k]; k++)
                 fixed |= strcmp(iof__cf_labels_follow[k], s.cols[i].name) == 0;
-            ASSERT_TRUE(iof__cf_label_follows(s.cols[i].name, strlen(s.cols[i].name)) == fixed);
+            ASSERT_TRUE(iof__cf_label_follows(&fw, s.cols[i].name, strlen(s.cols[i].name)) == fixed);
         }
         iof__schema_free(&s);
         for (unsigned b = 1; b; b <<= 1) {
@@ -774,8 +805,8 @@ static void test_new_columns(void)
             for (size_t i = n0; i < s.n; i++) {
                 const iof__column *col = &s.cols[i];
                 ASSERT_TRUE(wide ? !iof__col_is_member(col) : iof__col_is_member(col));
-                bool ok = iof__cf_label_follows(col->name, strlen(col->name)) &&
-                          (wide || iof__cf_label_follows(col->name, iof__col_struct_len(col)));
+                bool ok = iof__cf_label_follows(&fw, col->name, strlen(col->name)) &&
+                          (wide || iof__cf_label_follows(&fw, col->name, iof__col_struct_len(col)));
                 if (!ok)
                     fprintf(stderr, "  feature bit %#x: column %s\n", b, col->name);
                 ASSERT_TRUE(ok);
@@ -783,9 +814,13 @@ static void test_new_columns(void)
             iof__schema_free(&s);
         }
     }
-    ASSERT_TRUE(iof__cf_label_follows("splt_ipt", 8));     /* files of earlier versions */
-    ASSERT_TRUE(!iof__cf_label_follows("dns.", 4) && !iof__cf_label_follows("dns_", 4));
-    ASSERT_TRUE(!iof__cf_label_follows("payload", 7) && !iof__cf_label_follows("kind", 4));
+    ASSERT_TRUE(iof__cf_label_follows(&fw, "splt_ipt", 8));     /* files of earlier versions */
+    ASSERT_TRUE(!iof__cf_label_follows(&fw, "dns.", 4) && !iof__cf_label_follows(&fw, "dns_", 4));
+    ASSERT_TRUE(!iof__cf_label_follows(&fw, "payload", 7) && !iof__cf_label_follows(&fw, "kind", 4));
+    /* a sensor column named like a group is not one (--sensors: "<name>_mean" ...) */
+    ASSERT_TRUE(!iof__cf_label_follows(&fw, "hd_cam_mean", 11) && !iof__cf_label_follows(&fw, "dns_x", 5));
+    ASSERT_TRUE(iof__cf_label_follows(&fw, "l7_app", 6) && iof__cf_label_follows(&fw, "l7", 2));
+    iof__cf_follow_free(&fw);
     /* the policy's hook: a packet's protocol and ports are the key dns filters on */
     fixture *f = calloc(1, sizeof(*f));
     setup(f, IOF_FEATURE_DNS | IOF_FEATURE_SPLT, IOF_VAR_BI);
@@ -1136,7 +1171,7 @@ static void test_ppi_cols(void)
 
 static const iof_test tests[] = {
     TEST(test_values_and_copy), TEST(test_nulls), TEST(test_columns), TEST(test_names), TEST(test_policy),
-    TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dhcp_cols), TEST(test_payload_cols),
+    TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dns_anon), TEST(test_dhcp_cols), TEST(test_payload_cols),
     TEST(test_new_columns), TEST(test_nested_structs), TEST(test_idp_cols), TEST(test_idp_private), TEST(test_hd_cols), TEST(test_cuts),
     TEST(test_ppi_cols), { 0, 0 },
 };
