@@ -448,7 +448,11 @@ static int hold(iof__shard *s)
         }
     }
     msg_hdr h = { .type = M_EVICT };
-    if (oldest && low < first && iof__ring_drained(&oldest->in) && try_msg(oldest, &h, sizeof(h))) {
+    /* drained first, then its mark again: a worker gives its messages back after it publishes
+     * the mark of their batch (worker_publish), so a mark read before it drained may be up to
+     * IOF_SHARD_BATCH messages old */
+    if (oldest && iof__ring_drained(&oldest->in) &&
+        atomic_load_explicit(&oldest->lwm, memory_order_acquire) < first && try_msg(oldest, &h, sizeof(h))) {
         iof__ring_commit(&oldest->in);
         s->st.held_evictions++;
     }
