@@ -153,6 +153,11 @@ void iof__ring_give_back(iof__ring *r)
         atomic_store_explicit(&r->head, r->rpos, memory_order_release);
 }
 
+size_t iof__ring_unreturned(iof__ring *r)
+{
+    return (size_t)(r->rpos - atomic_load_explicit(&r->head, memory_order_relaxed)); /* only this thread writes it */
+}
+
 void iof__ring_pop(iof__ring *r)
 {
     iof__ring_pop_quiet(r);

@@ -77,5 +77,7 @@ void iof__ring_pop(iof__ring *r);
 void iof__ring_pop_quiet(iof__ring *r);
 /* Consumer: the bytes of every message popped so far go back to the producer. */
 void iof__ring_give_back(iof__ring *r);
+/* Consumer: bytes popped quietly and not given back yet. */
+size_t iof__ring_unreturned(iof__ring *r);
 
 #endif

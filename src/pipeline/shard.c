@@ -220,7 +220,9 @@ static void *worker_main(void *arg)
         }
         w->mark = low_water(w);
         iof__ring_pop_quiet(&w->in);
-        if (++w->quiet >= IOF_SHARD_BATCH)
+        /* a batch, or an eighth of the ring (large packets: live capture of whole payloads,
+         * where a producer that finds the ring full drops the packet) */
+        if (++w->quiet >= IOF_SHARD_BATCH || iof__ring_unreturned(&w->in) > w->in.cap / 8)
             worker_publish(w);
     }
     return NULL;

@@ -96,10 +96,12 @@ static void test_ring_batched(void)
         iof__ring_pop_quiet(&r);
     }
     ASSERT_TRUE(iof__ring_peek(&r, &n) == NULL);
+    ASSERT_TRUE(iof__ring_unreturned(&r) >= 3 * big);   /* what a worker's give-back rule reads */
     ASSERT_TRUE(!iof__ring_drained(&r));          /* read, but not given back */
     ASSERT_TRUE(iof__ring_reserve(&r, big) == NULL); /* a filler, then no room at the start */
     iof__ring_give_back(&r);
     ASSERT_TRUE(iof__ring_drained(&r));
+    ASSERT_EQ_INT(iof__ring_unreturned(&r), 0);
     unsigned char *p = iof__ring_reserve(&r, big); /* behind the filler written above */
     ASSERT_TRUE(p != NULL);
     p[0] = 7;
