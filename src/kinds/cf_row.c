@@ -412,10 +412,8 @@ static const iof__colgroup g_sensors = { "sensors", { iof__sens_fuse_get, NULL, 
 static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload, &g_device, &g_end, &g_devip,
                                                   &g_lastseen, &g_features, &g_l7, &g_labels, &g_sensors };
 
-/* the feature group's last column is one of these (byte_dist: its std; entropy: total_entropy;
- * wht, dns, tls, dhcp, http, payload, ppi, hd, idp, splt: their last), then l7's: the wide names, the
- * nested layout's members (CSV, Parquet: full names) and its structs (JSON Lines: one member per
- * struct) */
+/* the groups before the labels that are not feature columns (end, device_ip, last_seen, in both
+ * layouts); iof__cf_label_follows adds the feature groups' and l7's columns by their exact names */
 const char *const iof__cf_labels_follow[] = { "evicted", IOF__END_REASON_KEY, IOF__CF_DEVIP_NAME,
                                               LASTSEEN_WIDE, LASTSEEN_NESTED, NULL };
 
