@@ -60,9 +60,39 @@ static void check_text(const iof__tbuf *b, size_t from)
     CHECK(depth == 0 && !str);
 }
 
-/* Every cell of the modules' custom-flow columns (cols hooks) of both states, both layouts. */
+/* A custom-flow record's copy carries its states packed (kinds/cf_kind.c); read_cols compares
+ * every cell of the states unpacked from it with the live states' */
+static alignas(16) unsigned char packed[sizeof(ext[0])], back[2][sizeof(ext[0])];
+
+static bool same_value(const iof__value *a, const iof__value *b, iof__vtype t)
+{
+    if (a->null || b->null)
+        return a->null == b->null;
+    if (t == IOF_VT_STRING || t == IOF_VT_BINARY)
+        return a->len == b->len && (!a->len || memcmp(a->p, b->p, a->len) == 0);
+    if (t == IOF_VT_FLOAT64)
+        return memcmp(&a->f, &b->f, sizeof(a->f)) == 0;
+    return a->i == b->i;
+}
+
+/* Packs both live states and unpacks them into back[] (over bytes that are neither zero nor the
+ * states': a getter reading past what its module's `used` hook names reads them). */
+static void pack_back(const iof__featset *fs)
+{
+    for (int side = 0; side < 2; side++) {
+        size_t n = iof__featset_pack_size(fs, ext[side]);
+        CHECK(n <= sizeof(packed));
+        CHECK(iof__featset_pack(fs, packed, ext[side]) == packed + n);
+        memset(back[side], 0x5a, sizeof(back[side]));
+        CHECK(iof__featset_unpack(fs, back[side], packed) == packed + n);
+    }
+}
+
+/* Every cell of the modules' custom-flow columns (cols hooks) of both states, both layouts, and
+ * the same cell of the states unpacked from their packed copy (pack_back). */
 static void read_cols(const iof__featset *fs)
 {
+    pack_back(fs);
     uint32_t acc = 0;
     for (uint32_t i = 0; i < fs->n; i++) {
         const iof__feature *m = fs->mod[i];
@@ -75,11 +105,15 @@ static void read_cols(const iof__featset *fs)
             for (size_t c = 0; c < s.n; c++) {
                 for (int pair = 0; pair < 2; pair++) {
                     const void *out = ext[0] + fs->off[i], *in = pair ? ext[1] + fs->off[i] : NULL;
+                    const void *bout = back[0] + fs->off[i], *bin = pair ? back[1] + fs->off[i] : NULL;
                     uint32_t id = s.cols[c].index, n = s.cols[c].list ? m->cols->count(out, in, id) : 1;
                     CHECK(n == UINT32_MAX || n <= 4096);
+                    CHECK(!s.cols[c].list || m->cols->count(bout, bin, id) == n);
                     for (uint32_t k = 0; n != UINT32_MAX && k < n; k++) {
-                        iof__value v = { .null = true };
+                        iof__value v = { .null = true }, bv = { .null = true };
                         m->cols->get(out, in, id, k, &v);
+                        m->cols->get(bout, bin, id, k, &bv);
+                        CHECK(same_value(&v, &bv, s.cols[c].type));
                         if (v.null || s.cols[c].type != IOF_VT_STRING)
                             continue;
                         CHECK(v.len < 4096 && (v.p || !v.len));
