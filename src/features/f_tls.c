@@ -587,8 +587,8 @@ static void hs_parse(tls_state *s)
             left -= TLS_HS_HDR;
             if (left <= 0 || !take_message(s, type, pos, body, (uint32_t)left))
                 return;
-            if (!s->cols && msg < TLS_SRLT && srlt_at(s, msg)->nhs < TLS_HS_PER_REC) {
-                srlt_ent *e = &s->u.j.srlt[msg];
+            srlt_ent *e = !s->cols && msg < TLS_SRLT ? srlt_at(s, msg) : NULL;
+            if (e && e->nhs < TLS_HS_PER_REC) {
                 e->hs_t[e->nhs] = type;
                 e->hs_l[e->nhs] = (uint16_t)body;
                 e->nhs++;
