@@ -39,6 +39,7 @@
 #include "common/nametext.h"
 #include "common/rd.h"
 #include "features/feature.h"
+#include "flow/attrib.h"
 #include "proto/http.h"
 
 #define HTTP_PORT 80
@@ -228,7 +229,7 @@ static void col_field(const iof__http_msg *m, const char *name, bool *has, char 
     *len = *has ? col_text(dst, HTTP_COL_TEXT, v, cut) : 0;
 }
 
-static void summarise(http_sum *u, const uint8_t *p, size_t len, int64_t ts_us, uint32_t seq)
+static void summarise(http_sum *u, const uint8_t *p, size_t len, int64_t ts_us, uint32_t seq, bool anonymise)
 {
     iof__http_msg m;
     if (iof__http_parse(p, len, &m) == IOF_PROTO_OTHER || (u->any && seq == u->last_seq))
@@ -245,6 +246,10 @@ static void summarise(http_sum *u, const uint8_t *p, size_t len, int64_t ts_us, 
         u->method_len = col_text(u->method, HTTP_COL_METHOD, m.method, &u->req_cut);
         u->uri_len = col_text(u->uri, HTTP_COL_URI, m.target, &u->req_cut);
         col_field(&m, "host", &u->has_host, u->host, &u->host_len, &u->req_cut);
+        if (anonymise) {   /* a local device named by its address: the dataset's rule (attrib.h) */
+            u->uri_len = (uint16_t)iof__uri_anon(u->uri, u->uri_len);
+            u->host_len = (uint16_t)iof__authority_anon(u->host, u->host_len);
+        }
         col_field(&m, "user-agent", &u->has_ua, u->ua, &u->ua_len, &u->req_cut);
     } else if (first) {
         u->resp_us = ts_us;
@@ -260,7 +265,7 @@ static void http_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts 
     if (fp->key_proto != 6 || !fp->data || !fp->len)   /* no data bytes: the slice is NULL */
         return;
     if (o->cols_only) {
-        summarise(&s->sum, fp->data, fp->len, fp->ts_us, fp->pkt->tcp_seq);
+        summarise(&s->sum, fp->data, fp->len, fp->ts_us, fp->pkt->tcp_seq, o->anonymise);
         return;
     }
     bool ports = fp->key_sp == HTTP_PORT || fp->key_dp == HTTP_PORT;

@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "flow/attrib.h"
@@ -21,6 +22,68 @@ const uint8_t *iof__ip_anon(uint8_t ipver, const uint8_t ip[16], bool anonymise)
 {
     static const uint8_t zero[16];
     return anonymise && iof__ip_is_local(ipver, ip) ? zero : ip;
+}
+
+/* Whether s[0..n) is an address literal of the given family in a local range (inet_pton: the
+ * strict dotted quad, no octal or short forms; the text is copied to end it) */
+static bool literal_is_local(const char *s, size_t n, int af)
+{
+    char t[INET6_ADDRSTRLEN + 8];
+    uint8_t a[16] = { 0 };
+    if (n == 0 || n >= sizeof t)
+        return false;
+    memcpy(t, s, n);
+    t[n] = '\0';
+    return inet_pton(af, t, a) == 1 && iof__ip_is_local(af == AF_INET ? 4 : 6, a);
+}
+
+/* s[off .. off + n) replaced by rep (never longer: n is at least its length); the new length */
+static size_t splice(char *s, size_t len, size_t off, size_t n, const char *rep)
+{
+    size_t r = strlen(rep);
+    memcpy(s + off, rep, r);
+    memmove(s + off + r, s + off + n, len - off - n);
+    return len - n + r;
+}
+
+size_t iof__authority_anon(char *s, size_t len)
+{
+    const char *at = NULL;
+    for (size_t i = len; i-- > 0;)   /* the host follows the last '@' (RFC 3986 §3.2.1) */
+        if (s[i] == '@') {
+            at = s + i;
+            break;
+        }
+    size_t h = at ? (size_t)(at - s) + 1 : 0;
+    if (h < len && s[h] == '[') {   /* [v6]: the literal between the brackets */
+        const char *e = memchr(s + h, ']', len - h);
+        if (e && literal_is_local(s + h + 1, (size_t)(e - s) - h - 1, AF_INET6))
+            return splice(s, len, h + 1, (size_t)(e - s) - h - 1, "::");
+        return len;
+    }
+    const char *colon = memchr(s + h, ':', len - h);
+    if (colon && memchr(colon + 1, ':', len - (size_t)(colon + 1 - s)))   /* two colons: bare v6 */
+        return literal_is_local(s + h, len - h, AF_INET6) ? splice(s, len, h, len - h, "::") : len;
+    size_t hl = colon ? (size_t)(colon - s) - h : len - h;
+    return literal_is_local(s + h, hl, AF_INET) ? splice(s, len, h, hl, "0.0.0.0") : len;
+}
+
+size_t iof__uri_anon(char *s, size_t len)
+{
+    /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "://" (RFC 3986 §3.1) */
+    size_t i = 0;
+    while (i < len && (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
+                       (i > 0 && ((s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '-' || s[i] == '.'))))
+        i++;
+    if (i == 0 || len - i < 3 || memcmp(s + i, "://", 3) != 0)   /* not absolute: ... */
+        return len && s[0] != '/' && s[0] != '*' ? iof__authority_anon(s, len)   /* CONNECT's */
+                                                 : len;   /* origin-form, asterisk-form */
+    size_t a = i + 3, e = a;
+    while (e < len && s[e] != '/' && s[e] != '?' && s[e] != '#')
+        e++;
+    size_t n = iof__authority_anon(s + a, e - a);
+    memmove(s + a + n, s + e, len - e);
+    return len - (e - a - n);
 }
 
 static bool mac_is_group(const uint8_t m[6]) { return (m[0] & 1) != 0; }

@@ -32,4 +32,17 @@ bool iof__ip_is_group(uint8_t ipver, const uint8_t ip[16]);
  * a table writes goes through here (kinds/addrtext.h's iof__fmt_ip_anon; dns_addrs). */
 const uint8_t *iof__ip_anon(uint8_t ipver, const uint8_t ip[16], bool anonymise);
 
+/* The same rule on a host written as text, where an address literal names a local device (an
+ * HTTP request's Host value, a target in absolute form: http_host, http_uri). The text is
+ * rewritten in place; the function returns its new length, never more than len.
+ * - iof__authority_anon: s is an authority, `[userinfo@]host[:port]`, host an IPv4 literal or a
+ *   bracketed IPv6 one (`[fe80::1]:80`; an unbracketed IPv6 literal, seen in Host values sent by
+ *   hand-written clients, is taken whole): a local one becomes `0.0.0.0` / `[::]`, the rest kept.
+ * - iof__uri_anon: s is a request target (RFC 9112 §3.2): the authority of an absolute one
+ *   (`scheme://authority/...`) or the whole of an authority-form one (CONNECT's `host:port`) is
+ *   rewritten so; origin-form (`/path`) and asterisk-form (`*`) have no host.
+ * Names are left as they are (`nas.local`), as is anything that is not exactly a literal. */
+size_t iof__authority_anon(char *s, size_t len);
+size_t iof__uri_anon(char *s, size_t len);
+
 #endif

@@ -25,10 +25,13 @@ for c in "${CAPS[@]}"; do
 done
 command -v tshark > /dev/null || { echo "SKIP: no tshark"; exit 77; }
 IN=("${CAPS[@]/#/$CORPUS/}")
-X=(-q --hash-seed 7 --device-ip)
+X=(-q --hash-seed 7 --device-ip --keep-private-ips)   # every record's addresses, to find its frames
 
 "$BIN" extract "${X[@]}" --features http --layout nested -f jsonl -o "$T/hn" "${IN[@]}" || fail "extract nested jsonl"
 "$BIN" extract "${X[@]}" --features http --payload-total 0 -f csv -o "$T/hw" "${IN[@]}" || fail "extract wide csv"
+# the default, anonymised: http_host and http_uri as the rule rewrites the values above
+"$BIN" extract -q --hash-seed 7 --features http --layout nested -f jsonl -o "$T/ha" "${IN[@]}" \
+    || fail "extract nested jsonl, anonymised"
 "$BIN" extract "${X[@]}" --features http --payload-total 0 -f parquet -o "$T/hpq" "${IN[@]}" || fail "extract parquet"
 "$BIN" extract "${X[@]}" --features http --layout nested -f parquet -o "$T/hnpq" "${IN[@]}" \
     || fail "extract nested parquet"

@@ -590,6 +590,40 @@ static void test_dns_anon(void)
     free(f);
 }
 
+/* http_host and http_uri under the anonymisation rule: a local address literal as the zero
+ * address (flow/attrib.h iof__authority_anon / iof__uri_anon), a name or a global one as sent */
+static void test_http_anon(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_HTTP);
+    static const char *const req[] = {
+        "GET http://192.168.1.10:8080/api HTTP/1.1\r\nHost: 192.168.1.10:8080\r\n\r\n",
+        "GET /x HTTP/1.1\r\nHost: [fe80::2]\r\n\r\n",
+        "GET /x HTTP/1.1\r\nHost: hub.local:80\r\n\r\n",
+        "GET /x HTTP/1.1\r\nHost: 8.8.4.4\r\n\r\n",
+    };
+    const struct { bool anon; const char *host, *uri; } want[][2] = {
+        { { false, "192.168.1.10:8080", "http://192.168.1.10:8080/api" }, { true, "0.0.0.0:8080", "http://0.0.0.0:8080/api" } },
+        { { false, "[fe80::2]", "/x" }, { true, "[::]", "/x" } },
+        { { false, "hub.local:80", "/x" }, { true, "hub.local:80", "/x" } },
+        { { false, "8.8.4.4", "/x" }, { true, "8.8.4.4", "/x" } },
+    };
+    for (size_t k = 0; k < sizeof(req) / sizeof(req[0]); k++)
+        for (size_t a = 0; a < 2; a++) {
+            setup_anon(f, IOF_FEATURE_HTTP, IOF_VAR_BI, want[k][a].anon);
+            iof__pkt pk = { .tcp_seq = 1 };
+            iof__feat_pkt fp = { .pkt = &pk, .data = (const uint8_t *)req[k], .len = (uint32_t)strlen(req[k]),
+                                 .key_proto = 6 };
+            fp.wire_len = fp.len;
+            iof__featset_update(&f->fs, f->ext, &fp);
+            ASSERT_TRUE(text_is(cell(&l.w, &f->r, &l.cw, "http_host", 0), want[k][a].host));
+            ASSERT_TRUE(text_is(cell(&l.n, &f->r, &l.cn, "http_uri", 0), want[k][a].uri));
+        }
+    lay_free(&l);
+    free(f);
+}
+
 static void test_dns_cols(void)
 {
     fixture *f = calloc(1, sizeof(*f));
@@ -1171,7 +1205,7 @@ static void test_ppi_cols(void)
 
 static const iof_test tests[] = {
     TEST(test_values_and_copy), TEST(test_nulls), TEST(test_columns), TEST(test_names), TEST(test_policy),
-    TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dns_anon), TEST(test_dhcp_cols), TEST(test_payload_cols),
+    TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dns_anon), TEST(test_http_anon), TEST(test_dhcp_cols), TEST(test_payload_cols),
     TEST(test_new_columns), TEST(test_nested_structs), TEST(test_idp_cols), TEST(test_idp_private), TEST(test_hd_cols), TEST(test_cuts),
     TEST(test_ppi_cols), { 0, 0 },
 };

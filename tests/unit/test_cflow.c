@@ -221,6 +221,55 @@ static void test_broadcast_is_remote(void)
     ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 0);
 }
 
+/* the anonymisation rule on hosts written as text (attrib.h): local literals only, in place */
+static size_t anon_text(char *buf, size_t cap, const char *in, bool uri)
+{
+    size_t n = strlen(in);
+    ASSERT_TRUE(n < cap);
+    memcpy(buf, in, n + 1);
+    n = uri ? iof__uri_anon(buf, n) : iof__authority_anon(buf, n);
+    buf[n] = '\0';
+    return n;
+}
+
+static void test_host_anon(void)
+{
+    static const struct { const char *in, *want; bool uri; } c[] = {
+        { "192.168.1.10", "0.0.0.0", false },
+        { "192.168.1.10:8080", "0.0.0.0:8080", false },
+        { "10.0.0.1:80", "0.0.0.0:80", false },
+        { "169.254.3.4", "0.0.0.0", false },
+        { "user:pw@172.20.1.1:443", "user:pw@0.0.0.0:443", false },
+        { "[fe80::1]:80", "[::]:80", false },
+        { "[fd00:1:2::7]", "[::]", false },
+        { "fe80::1", "::", false },                 /* unbracketed, taken whole */
+        { "8.8.8.8:53", "8.8.8.8:53", false },      /* global: kept */
+        { "172.32.0.1", "172.32.0.1", false },      /* outside 172.16/12 */
+        { "[2001:db8::1]:80", "[2001:db8::1]:80", false },
+        { "nas.local:8080", "nas.local:8080", false },
+        { "192.168.1.010", "192.168.1.010", false },  /* not a strict literal */
+        { "192.168.1", "192.168.1", false },
+        { "", "", false },
+        { "[fe80::1", "[fe80::1", false },           /* no closing bracket */
+        { "http://192.168.1.2:8080/api?x=1", "http://0.0.0.0:8080/api?x=1", true },
+        { "HTTP://10.1.2.3", "HTTP://0.0.0.0", true },
+        { "coap+tcp://[fe80::2]/x", "coap+tcp://[::]/x", true },
+        { "http://example.com/192.168.1.2", "http://example.com/192.168.1.2", true },
+        { "/192.168.1.2:80/", "/192.168.1.2:80/", true },   /* origin-form: no host */
+        { "192.168.1.2:80", "0.0.0.0:80", true },           /* authority-form (CONNECT) */
+        { "example.com:443", "example.com:443", true },
+        { "*", "*", true },
+    };
+    char buf[128];
+    for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+        size_t n = anon_text(buf, sizeof buf, c[k].in, c[k].uri);
+        if (strcmp(buf, c[k].want) != 0)
+            fprintf(stderr, "  %s -> %s (want %s)\n", c[k].in, buf, c[k].want);
+        ASSERT_TRUE(strcmp(buf, c[k].want) == 0);
+        ASSERT_EQ_U64(n, strlen(c[k].want));
+    }
+}
+
 /* docs/OUTPUT.md: group MACs are never devices, whatever the IP says (a camera capture made
  * ff:ff:ff:ff:ff:ff a device through a subnet broadcast to 192.168.1.255). */
 static void test_group_mac_is_never_a_device(void)
@@ -944,7 +993,7 @@ static const iof_test tests[] = {
     TEST(test_format_remip),
     TEST(test_clamped_timestamps_saturate),
     TEST(test_window_boundary), TEST(test_clock_closes_windows), TEST(test_flush_keeps_window_end), TEST(test_mirrored_device_to_device),
-    TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote), TEST(test_group_mac_is_never_a_device), TEST(test_key_symmetric_hash),
+    TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote), TEST(test_host_anon), TEST(test_group_mac_is_never_a_device), TEST(test_key_symmetric_hash),
     TEST(test_out_of_order_timestamps), TEST(test_slots_and_payload_stream), TEST(test_stream_cut_mid_packet),
     TEST(test_eviction_cap), TEST(test_many_keys_hash_growth), TEST(test_remote_anonymised),
     TEST(test_wide_schema_names), TEST(test_emission_in_seq_order),
