@@ -86,6 +86,12 @@ size_t iof__uri_anon(char *s, size_t len)
     return len - (e - a - n);
 }
 
+const char *iof__name_anon(const char *name, bool anonymise)
+{
+    size_t n = anonymise ? strlen(name) : 0;
+    return !n ? name : literal_is_local(name, n, AF_INET) ? "0.0.0.0" : literal_is_local(name, n, AF_INET6) ? "::" : name;
+}
+
 static bool mac_is_group(const uint8_t m[6]) { return (m[0] & 1) != 0; }
 
 static void set_view(iof__view *v, int32_t dev, uint8_t dir, const iof__pkt *p)

@@ -44,5 +44,10 @@ const uint8_t *iof__ip_anon(uint8_t ipver, const uint8_t ip[16], bool anonymise)
  * Names are left as they are (`nas.local`), as is anything that is not exactly a literal. */
 size_t iof__authority_anon(char *s, size_t len);
 size_t iof__uri_anon(char *s, size_t len);
+/* - iof__name_anon: a host name that is a local address literal as a whole (a TLS server name
+ *   some devices send for a local server, against RFC 6066: `192.168.1.70`) gives the zero
+ *   address's text to write instead (`0.0.0.0` / `::`); any other name, or anonymise false,
+ *   gives name itself. */
+const char *iof__name_anon(const char *name, bool anonymise);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "common/err.h"
 #include "common/grow.h"
+#include "flow/attrib.h"
 #include "kinds/addrtext.h"
 #include "kinds/sensorcols.h"
 #include "kinds/telemetry.h"
@@ -121,7 +122,7 @@ void iof__tl_row_names(void *src, const iof__telrow *r, const char *out[][IOF_TL
         for (size_t i = 0; i < a.n_dns && i < IOF_TL_ROW_NAMES; i++)
             out[IOF_TL_NAMES_DNS][n[IOF_TL_NAMES_DNS]++] = a.dns[i];
     if ((ns->kinds >> IOF_TL_NAMES_TLS & 1) && (a.has & IOF_LBL_HAS_SNI))
-        out[IOF_TL_NAMES_TLS][n[IOF_TL_NAMES_TLS]++] = a.sni;
+        out[IOF_TL_NAMES_TLS][n[IOF_TL_NAMES_TLS]++] = iof__name_anon(a.sni, ns->anonymise);
 }
 
 static int tl_declare(iof__schema *s, const void *cfg, bool wide)

@@ -33,6 +33,7 @@ typedef struct iof__tl_rowcfg {
 typedef struct iof__tl_names_src {
     const iof__namemaps *maps;
     unsigned kinds;
+    bool anonymise;   /* a server name that is a local address literal as the zero address */
 } iof__tl_names_src;
 void iof__tl_row_names(void *src, const iof__telrow *r, const char *out[][IOF_TL_ROW_NAMES],
                        size_t n[IOF_TL_NAME_KINDS]);

@@ -615,7 +615,7 @@ static int setup_telemetry(iof_run *r, uint64_t seed)
         r->tlcfg = (iof__tl_rowcfg){ .anonymise = c->anonymise, .inv = r->inv, .sensors = r->sensors,
                                      .sensor_tol_ns = sensor_tol_ns(c), .names = tl_name_kinds(r) };
         if (r->tlcfg.names) {
-            r->tl_names = (iof__tl_names_src){ .maps = &r->names, .kinds = r->tlcfg.names };
+            r->tl_names = (iof__tl_names_src){ .maps = &r->names, .kinds = r->tlcfg.names, .anonymise = c->anonymise };
             iof__timeline_set_names(r->timeline, iof__tl_row_names, &r->tl_names);
         }
     }

@@ -20,6 +20,7 @@ distinct, sorted bytewise, at most 16 each; names_dropped = the rest. Rows of se
 names list none. Exits 1 listing the first differences; prints what it compared.
 """
 import csv
+import ipaddress
 import json
 import os
 import sys
@@ -63,6 +64,22 @@ def packets(path, mac):
     return flows
 
 
+# the anonymisation rule (docs/OUTPUT.md; the runs keep its default): a server name that is a
+# private or link-local address literal as a whole is written as the zero address
+LOCAL = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
+                                           "fc00::/7", "fe80::/10")]
+
+
+def anon_name(n):
+    try:
+        a = ipaddress.ip_address(n)
+    except ValueError:
+        return n
+    if a.version == 4 and str(a) != n:   # not a strict dotted quad
+        return n
+    return ("0.0.0.0" if a.version == 4 else "::") if any(a in net for net in LOCAL) else n
+
+
 def expected(flows, assoc, hellos):
     """second -> (dns names, tls names)."""
     want = {}
@@ -72,7 +89,7 @@ def expected(flows, assoc, hellos):
         if proto == "tcp":
             seen = [n for t, n in hellos.get(frozenset([(dev, dport), (rem, rport)]), []) if t <= last]
             if seen and seen[-1]:
-                tls.add(seen[-1])
+                tls.add(anon_name(seen[-1]))
     return want
 
 

@@ -270,6 +270,17 @@ static void test_host_anon(void)
     }
 }
 
+static void test_name_anon(void)
+{
+    ASSERT_TRUE(strcmp(iof__name_anon("192.168.1.70", true), "0.0.0.0") == 0);
+    ASSERT_TRUE(strcmp(iof__name_anon("fe80::1", true), "::") == 0);
+    ASSERT_TRUE(strcmp(iof__name_anon("192.168.1.70", false), "192.168.1.70") == 0);
+    ASSERT_TRUE(strcmp(iof__name_anon("8.8.8.8", true), "8.8.8.8") == 0);
+    ASSERT_TRUE(strcmp(iof__name_anon("nas.local", true), "nas.local") == 0);
+    ASSERT_TRUE(strcmp(iof__name_anon("192.168.1.70:443", true), "192.168.1.70:443") == 0);   /* a name has no port */
+    ASSERT_TRUE(strcmp(iof__name_anon("", true), "") == 0);
+}
+
 /* docs/OUTPUT.md: group MACs are never devices, whatever the IP says (a camera capture made
  * ff:ff:ff:ff:ff:ff a device through a subnet broadcast to 192.168.1.255). */
 static void test_group_mac_is_never_a_device(void)
@@ -993,7 +1004,7 @@ static const iof_test tests[] = {
     TEST(test_format_remip),
     TEST(test_clamped_timestamps_saturate),
     TEST(test_window_boundary), TEST(test_clock_closes_windows), TEST(test_flush_keeps_window_end), TEST(test_mirrored_device_to_device),
-    TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote), TEST(test_host_anon), TEST(test_group_mac_is_never_a_device), TEST(test_key_symmetric_hash),
+    TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote), TEST(test_host_anon), TEST(test_name_anon), TEST(test_group_mac_is_never_a_device), TEST(test_key_symmetric_hash),
     TEST(test_out_of_order_timestamps), TEST(test_slots_and_payload_stream), TEST(test_stream_cut_mid_packet),
     TEST(test_eviction_cap), TEST(test_many_keys_hash_growth), TEST(test_remote_anonymised),
     TEST(test_wide_schema_names), TEST(test_emission_in_seq_order),
