@@ -325,7 +325,10 @@ static void summarise(dns_sum *u, const uint8_t *p, size_t len, int64_t ts_us, b
             char t[IOF_DNS_NAME_TEXT];
             if (iof__dns_name(&m, rr.name_off, t, sizeof t, NULL) != IOF_PROTO_OK)
                 continue;
-            size_t full = strlen(t), n = iof__name_cut(t, full, DNS_COL_NAME); /* never half an escape */
+            size_t full = strlen(t);
+            if (anonymise)   /* a local address's reverse-lookup name: the address rule's (attrib.h) */
+                full = iof__revname_anon(t, full, link);
+            size_t n = iof__name_cut(t, full, DNS_COL_NAME); /* never half an escape */
             u->qname_cut = n < full;
             u->qname_len = (uint16_t)n;
             memcpy(u->qname, t, u->qname_len);

@@ -1,5 +1,6 @@
 #include <arpa/inet.h>
 #include <string.h>
+#include <strings.h>
 
 #include "flow/attrib.h"
 
@@ -90,6 +91,58 @@ const char *iof__name_anon(const char *name, bool anonymise)
 {
     size_t n = anonymise ? strlen(name) : 0;
     return !n ? name : literal_is_local(name, n, AF_INET) ? "0.0.0.0" : literal_is_local(name, n, AF_INET6) ? "::" : name;
+}
+
+static bool suffix_is(const char *s, size_t len, const char *sfx, size_t *at)
+{
+    size_t n = strlen(sfx);
+    if (len < n || strncasecmp(s + len - n, sfx, n) != 0)
+        return false;
+    *at = len - n;
+    return true;
+}
+
+static int nibble(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+size_t iof__revname_anon(char *name, size_t len, bool all)
+{
+    uint8_t a[16] = { 0 };
+    size_t at;
+    if (suffix_is(name, len, ".ip6.arpa", &at)) {
+        if (at != 63)   /* 32 nibbles and 31 dots */
+            return len;
+        for (size_t i = 0; i < 32; i++) {
+            int v = nibble(name[2 * i]);
+            if (v < 0 || (i < 31 && name[2 * i + 1] != '.'))
+                return len;
+            a[15 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);   /* the lowest nibble first */
+        }
+        if (all || iof__ip_is_local(6, a))
+            for (size_t i = 0; i < 32; i++)
+                name[2 * i] = '0';
+        return len;
+    }
+    if (!suffix_is(name, len, ".in-addr.arpa", &at))
+        return len;
+    size_t p = 0;
+    for (int k = 3; k >= 0; k--) {   /* d.c.b.a: the last byte first */
+        unsigned v = 0, digits = 0;
+        while (p < at && name[p] >= '0' && name[p] <= '9' && digits < 4)
+            v = v * 10 + (unsigned)(name[p++] - '0'), digits++;
+        if (!digits || v > 255 || (digits > 1 && name[p - digits] == '0') || (k ? p >= at || name[p] != '.' : p != at))
+            return len;
+        a[k] = (uint8_t)v;
+        p += k ? 1 : 0;
+    }
+    if (!(all || iof__ip_is_local(4, a)))
+        return len;
+    static const char zero[] = "0.0.0.0";
+    memmove(name + sizeof zero - 1, name + at, len - at);
+    memcpy(name, zero, sizeof zero - 1);
+    return sizeof zero - 1 + len - at;
 }
 
 static bool mac_is_group(const uint8_t m[6]) { return (m[0] & 1) != 0; }

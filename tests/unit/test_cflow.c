@@ -281,6 +281,40 @@ static void test_name_anon(void)
     ASSERT_TRUE(strcmp(iof__name_anon("", true), "") == 0);
 }
 
+static void test_revname_anon(void)
+{
+    static const char *const v6loc = "f.6.d.3.9.a.e.f.f.f.8.7.d.8.2.9.0.0.0.0.0.0.0.0.0.0.0.0.0.8.e.f.ip6.arpa";
+    static const char *const v6glob = "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa";
+    static const char *const v6zero = "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa";
+    static const struct { const char *in, *want; bool all; } c[] = {
+        { "5.1.168.192.in-addr.arpa", "0.0.0.0.in-addr.arpa", false },
+        { "255.1.168.192.IN-ADDR.ARPA", "0.0.0.0.IN-ADDR.ARPA", false },
+        { "1.0.0.10.in-addr.arpa", "0.0.0.0.in-addr.arpa", false },
+        { "238.219.58.216.in-addr.arpa", "238.219.58.216.in-addr.arpa", false },   /* global */
+        { "238.219.58.216.in-addr.arpa", "0.0.0.0.in-addr.arpa", true },            /* mDNS: all */
+        { "1.168.192.in-addr.arpa", "1.168.192.in-addr.arpa", true },               /* a zone */
+        { "05.1.168.192.in-addr.arpa", "05.1.168.192.in-addr.arpa", false },        /* not strict */
+        { "256.1.168.192.in-addr.arpa", "256.1.168.192.in-addr.arpa", false },
+        { "x.5.1.168.192.in-addr.arpa", "x.5.1.168.192.in-addr.arpa", false },
+        { "in-addr.arpa", "in-addr.arpa", true },
+        { "nas.local", "nas.local", true },
+        { v6loc, v6zero, false },
+        { v6glob, v6glob, false },
+        { v6glob, v6zero, true },
+        { "8.e.f.ip6.arpa", "8.e.f.ip6.arpa", true },
+    };
+    char buf[128];
+    for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+        size_t n = strlen(c[k].in);
+        memcpy(buf, c[k].in, n + 1);
+        n = iof__revname_anon(buf, n, c[k].all);
+        buf[n] = '\0';
+        if (strcmp(buf, c[k].want) != 0)
+            fprintf(stderr, "  %s -> %s (want %s)\n", c[k].in, buf, c[k].want);
+        ASSERT_TRUE(strcmp(buf, c[k].want) == 0);
+    }
+}
+
 /* docs/OUTPUT.md: group MACs are never devices, whatever the IP says (a camera capture made
  * ff:ff:ff:ff:ff:ff a device through a subnet broadcast to 192.168.1.255). */
 static void test_group_mac_is_never_a_device(void)
@@ -1004,7 +1038,7 @@ static const iof_test tests[] = {
     TEST(test_format_remip),
     TEST(test_clamped_timestamps_saturate),
     TEST(test_window_boundary), TEST(test_clock_closes_windows), TEST(test_flush_keeps_window_end), TEST(test_mirrored_device_to_device),
-    TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote), TEST(test_host_anon), TEST(test_name_anon), TEST(test_group_mac_is_never_a_device), TEST(test_key_symmetric_hash),
+    TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote), TEST(test_host_anon), TEST(test_name_anon), TEST(test_revname_anon), TEST(test_group_mac_is_never_a_device), TEST(test_key_symmetric_hash),
     TEST(test_out_of_order_timestamps), TEST(test_slots_and_payload_stream), TEST(test_stream_cut_mid_packet),
     TEST(test_eviction_cap), TEST(test_many_keys_hash_growth), TEST(test_remote_anonymised),
     TEST(test_wide_schema_names), TEST(test_emission_in_seq_order),
