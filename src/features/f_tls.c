@@ -40,6 +40,7 @@
 #include "common/nametext.h"
 #include "common/rd.h"
 #include "features/feature.h"
+#include "flow/attrib.h"
 #include "proto/tls.h"
 #include "proto/x509.h"
 
@@ -115,6 +116,7 @@ typedef struct tls_state {
     bool seen;                    /* a packet passed the filter (Joy: record->tls allocated) */
     bool done;                    /* Joy's done_handshake */
     bool cols;                    /* cols_only: the columns' buffer and summary, no srlt */
+    bool anon;                    /* cols: the anonymisation rule on the server name (opts) */
     bool cert_cut;                /* a certificate past Joy's 4, or cut by the buffer's end */
     bool sum_cut;                 /* cols: a list or text did not fit the summary */
     bool not_tls;                 /* cols: the side's first data packet starts no hello */
@@ -367,7 +369,9 @@ static void sum_hello(tls_state *s, const iof__tls_hello *h)
         size_t o = 0;
         if (!iof__name_escape(h->sni.p, h->sni.len, 0, t, sizeof(t), &o))
             s->sum_cut = true;   /* a name whose escaped text passes 1 KB: its start */
-        sum_text(s, TXT_SNI, t, o);
+        t[o] = '\0';
+        const char *name = iof__name_anon(t, s->anon);   /* a local address literal (attrib.h) */
+        sum_text(s, TXT_SNI, name, name == t ? o : strlen(name));
     }
     sum_text(s, TXT_CS, t, num_list(s, u->cs, u->ncs, ',', t, sizeof(t)));
     sum_text(s, TXT_EXT, t, num_list(s, u->ext, u->next, ',', t, sizeof(t)));
@@ -635,6 +639,7 @@ static void tls_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *
     if (len == 0)
         return;
     s->cols = o->cols_only;
+    s->anon = o->anonymise;
     if (!s->done && !end_of_handshake(byte_at(fp, 0))) {
         uint32_t room = HS_CAP(s) - s->hs_len, take = len;
         if (len >= room) {

@@ -102,21 +102,20 @@ if command -v tshark > /dev/null; then
             FROM read_parquet('$T/gpq/*/*.parquet')" > "$T/gpq.sum" || fail "pqcheck sql (groups)"
     fi
     python3 "$HERE/cf_features_groups.py" "$T" "${GIN[@]}" || fail "splt, wht, dns, dhcp values"
-    # dns_addrs follows the anonymisation rule (flow/attrib.c iof__ip_anon's ranges, mirrored
-    # here): by default a local answer is 0.0.0.0 / ::, and so is every answer of an mDNS / LLMNR
-    # record (the network's own devices); with --keep-private-ips (the groups' run above) all
-    # are as sent
-    # (and dns_qname: a reverse-lookup name of such an address is the zero address's, mirrored
-    # here too; the last two captures ask for 192.168.1.x and fe80::… EUI-64 names)
+    # dns_addrs follows the anonymisation rule (anon_rule.py: read from docs/OUTPUT.md, not from
+    # flow/attrib.c): by default a local answer is 0.0.0.0 / ::, and so is every answer of an
+    # mDNS / LLMNR record (the network's own devices); with --keep-private-ips (the groups' run
+    # above) all are as sent. So is dns_qname's reverse-lookup name of such an address (the last
+    # two captures ask for 192.168.1.x and fe80::… EUI-64 names)
     M=("$CORPUS/iot__zeek-mdns__mdns.pcap" "$CORPUS/iot__iotsentinel-DLinkCam-setup__Setup-A-2-STA.pcap"
        "$CORPUS/dns__pcpp-dns-packets__DnsPackets.pcap" "$CORPUS/pcapng-multi-if__pcpp__many_interfaces-1.pcapng"
        "$CORPUS/iot__iotsentinel-DLinkHomeHub-setup__Setup-C-3-STA.pcap")
     "$BIN" extract -q --features dns -f jsonl -o "$T/mdns-anon" "${M[@]}" || fail "extract mdns anonymised"
     "$BIN" extract -q --features dns --keep-private-ips -f jsonl -o "$T/mdns-keep" "${M[@]}" || fail "extract mdns kept"
-    python3 - "$T/mdns-anon" "$T/mdns-keep" <<'PY' || fail "dns_addrs anonymised"
+    python3 - "$T/mdns-anon" "$T/mdns-keep" "$HERE" <<'PY' || fail "dns_addrs anonymised"
 import ipaddress, json, pathlib, sys
-NETS = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
-                                           "fc00::/7", "fe80::/10")]
+sys.path.insert(0, sys.argv[3])
+from anon_rule import anon_revname, is_local as local, zero
 QNAMES = {}
 def rows(d):
     out = []
@@ -128,19 +127,6 @@ def rows(d):
             out += [(key, link, ipaddress.ip_address(x)) for x in r["dns"]["addrs"] or []]
             QNAMES.setdefault(d, []).append((f.name, f.parent.name, key, link, r["dns"]["qname"]))
     return sorted(out, key=lambda t: (t[0], t[1]))
-def rev_addr(q):
-    """the address a whole reverse-lookup name asks for (strict labels), else None"""
-    low = q.lower()
-    if low.endswith(".in-addr.arpa"):
-        labs = q[:-len(".in-addr.arpa")].split(".")
-        if len(labs) == 4 and all(x.isdigit() and x == str(int(x)) and int(x) < 256 for x in labs):
-            return ipaddress.ip_address(".".join(reversed(labs)))
-    if low.endswith(".ip6.arpa"):
-        labs = q[:-len(".ip6.arpa")].split(".")
-        if len(labs) == 32 and all(len(x) == 1 and x in "0123456789abcdefABCDEF" for x in labs):
-            return ipaddress.ip_address(int("".join(reversed(labs)), 16))
-    return None
-local = lambda a: any(a in n for n in NETS)
 anon, keep = rows(sys.argv[1]), rows(sys.argv[2])
 assert [k for k, _, _ in anon] == [k for k, _, _ in keep] and len(keep) >= 50, (len(anon), len(keep))
 nlink = sum(link for _, link, _ in keep)
@@ -148,17 +134,14 @@ nglobal = sum(not local(a) and not link for _, link, a in keep)
 # (no corpus capture has an mDNS answer outside the local ranges: test_cffeat's test_dns_anon has one)
 assert nlink >= 20 and nglobal >= 20, ("too few to prove anything", nlink, nglobal)
 for (_, link, a), (_, _, k) in zip(anon, keep):
-    want = ipaddress.ip_address("0.0.0.0" if k.version == 4 else "::") if link or local(k) else k
+    want = zero(k.version) if link or local(k) else k
     assert a == want, (str(a), str(k), link)
 qa, qk = QNAMES[sys.argv[1]], QNAMES[sys.argv[2]]
 assert [x[:3] for x in qa] == [x[:3] for x in qk], "the anonymised run's records differ"
 nrev = 0
 for (_, _, _, link, a), (_, _, _, _, k) in zip(qa, qk):
-    ip = rev_addr(k) if k else None
-    want = k
-    if ip is not None and (link or local(ip)):
-        nrev += 1
-        want = "0.0.0.0" + k[-len(".in-addr.arpa"):] if ip.version == 4 else "0." * 32 + k[-len("ip6.arpa"):]
+    want = anon_revname(k, link)
+    nrev += want != k
     assert a == want, (a, k, link)
 assert nrev >= 6, ("too few reverse names of local addresses", nrev)
 print(f"dns_addrs: {nlink} mDNS/LLMNR answer addresses written 0.0.0.0 / ::, {nglobal} others as sent; "

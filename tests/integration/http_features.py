@@ -11,12 +11,12 @@ a retransmitted segment no new head (tshark does not dissect it), text is cut at
 import csv
 import glob
 import gzip
-import ipaddress
 import json
 import os
 import sys
 from decimal import Decimal
 
+from anon_rule import anon_host, anon_uri
 from nested_rows import flat
 from tshark_fields import first, record_sides, tshark_frames
 
@@ -110,40 +110,7 @@ for fname, rows in nested.items():
 
 # the anonymised run (ha): the same rows; a local address literal in http_host (`host[:port]`,
 # `[v6]:port`) or in an absolute http_uri's authority is the zero address there, all else equal
-# (docs/OUTPUT.md: the rule's ranges, written here again from the spec, not from the C code)
-LOCAL = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
-                                           "fc00::/7", "fe80::/10")]
-
-
-def anon_host(h):
-    user, at, host = h.rpartition("@")
-    port = ""
-    if host.startswith("[") and "]" in host:
-        lit, port = host[1:].split("]", 1)
-        zero, wrap = "::", "[%s]"
-    elif host.count(":") >= 2:
-        lit, zero, wrap = host, "::", "%s"
-    else:
-        lit, _, rest = host.partition(":")
-        port = _ + rest
-        zero, wrap = "0.0.0.0", "%s"
-    try:
-        a = ipaddress.ip_address(lit)
-    except ValueError:
-        return h
-    if "." in lit and str(a) != lit:   # not a strict dotted quad
-        return h
-    return user + at + (wrap % zero) + port if any(a in n for n in LOCAL) else h
-
-
-def anon_uri(u):
-    scheme, sep, rest = u.partition("://")
-    if sep and scheme and scheme[0].isalpha():
-        cut = min([i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0] or [len(rest)])
-        return scheme + sep + anon_host(rest[:cut]) + rest[cut:]
-    return u if u.startswith(("/", "*")) else anon_host(u)
-
-
+# (anon_rule.py: the rule read from docs/OUTPUT.md, not from the C code)
 anon_changed = 0
 for p in sorted(glob.glob(f"{T}/ha/*/*.jsonl")):
     rel = os.path.relpath(p, f"{T}/ha")

@@ -20,13 +20,13 @@ distinct, sorted bytewise, at most 16 each; names_dropped = the rest. Rows of se
 names list none. Exits 1 listing the first differences; prints what it compared.
 """
 import csv
-import ipaddress
 import json
 import os
 import sys
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from anon_rule import anon_name  # noqa: E402
 import dns_labels  # noqa: E402
 import sni_labels  # noqa: E402
 
@@ -64,22 +64,8 @@ def packets(path, mac):
     return flows
 
 
-# the anonymisation rule (docs/OUTPUT.md; the runs keep its default): a server name that is a
+# the anonymisation rule (anon_rule.py; the runs keep its default): a server name that is a
 # private or link-local address literal as a whole is written as the zero address
-LOCAL = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
-                                           "fc00::/7", "fe80::/10")]
-
-
-def anon_name(n):
-    try:
-        a = ipaddress.ip_address(n)
-    except ValueError:
-        return n
-    if a.version == 4 and str(a) != n:   # not a strict dotted quad
-        return n
-    return ("0.0.0.0" if a.version == 4 else "::") if any(a in net for net in LOCAL) else n
-
-
 def expected(flows, assoc, hellos):
     """second -> (dns names, tls names)."""
     want = {}

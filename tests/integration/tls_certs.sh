@@ -107,7 +107,9 @@ with open(out, "w") as f:
 PY
 
 cat > "$T/check.py" <<'PY'
-import calendar, datetime, glob, json, sys
+import calendar, datetime, glob, json, os, sys
+sys.path.insert(0, os.environ["IOF_TEST_HERE"])
+from anon_rule import anon_name   # tls_sni: the anonymisation rule (the run keeps its default)
 hs_file, joy_file, cf_dir, cap = sys.argv[1:5]
 hs = [json.loads(l) for l in open(hs_file)]
 LN = {"2.5.4.3": "commonName", "2.5.4.6": "countryName", "2.5.4.7": "localityName",
@@ -205,7 +207,7 @@ for path in glob.glob(f"{cf_dir}/bidirectional/*.jsonl"):
             if not ch:
                 problems.append(f"{where}: ClientHello columns, tshark has none")
             else:
-                for col, w in (("tls_c_version", ch["version"]), ("tls_sni", ch["sni"]), ("tls_cs", ch["cs"][:128]),
+                for col, w in (("tls_c_version", ch["version"]), ("tls_sni", anon_name(ch["sni"]) if ch["sni"] is not None else None), ("tls_cs", ch["cs"][:128]),
                                ("tls_ext", ch["ext"][:64]), ("tls_groups", ch["groups"][:32]),
                                ("tls_ec_formats", ch["formats"][:8])):
                     if r.get(col) != w:
@@ -262,7 +264,7 @@ while IFS= read -r c; do
     rm -rf "$T/cf"
     "$BIN" extract -q -f jsonl --features tls --variant bi --last-seen -o "$T/cf" "$f" 2>"$T/err" \
         || fail "$c: extract --features tls exited $? ($(tail -1 "$T/err"))"
-    python3 "$T/check.py" "$T/hs.jsonl" "$T/joy.ndjson" "$T/cf" "$f" > "$T/res" || bad=1
+    IOF_TEST_HERE=$HERE python3 "$T/check.py" "$T/hs.jsonl" "$T/joy.ndjson" "$T/cf" "$f" > "$T/res" || bad=1
     cat "$T/res"
     read -r a b < <(sed -n 's/.*: \([0-9]*\) Joy certificate lists.*, \([0-9]*\) with a certificate.*/\1 \2/p' "$T/res")
     nj=$((nj + ${a:-0})) nc=$((nc + ${b:-0})) ran=$((ran + 1))

@@ -28,6 +28,8 @@ import os
 import subprocess
 import sys
 
+from anon_rule import is_local  # the local ranges (attribution and the anonymisation rule)
+
 TSHARK_PREFS = [
     "-o", "tcp.desegment_tcp_streams:FALSE",
     "-o", "ip.defragment:FALSE",
@@ -71,8 +73,6 @@ NFULA_HWADDR = 8
 MAX_IP6_EXT = 16  # iotflow follows at most 16 IPv6 extension headers (IOF_MAX_IP6_EXT)
 TS_MAX_S = (2**63 - 1) // 1000000000 - 1  # iotflow clamps later timestamps to INT64_MAX ns
 
-LOCAL_NETS = [ipaddress.ip_network(n) for n in (
-    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "fc00::/7", "fe80::/10")]
 MCAST_NETS = [ipaddress.ip_network(n) for n in ("224.0.0.0/4", "ff00::/8")]
 BCAST = ipaddress.ip_address("255.255.255.255")
 FRAG_TIMEOUT_US = 30 * 1000000  # iotflow's fragment table timeout (src/pipeline/run_int.h)
@@ -91,7 +91,7 @@ def nflog_src_mac(types, tlvs):
 def is_device_ip(a):
     if a == BCAST or any(a in n for n in MCAST_NETS):
         return False
-    return any(a in n for n in LOCAL_NETS)
+    return is_local(a)
 
 
 def ts_to_us(s):

@@ -763,19 +763,21 @@ static void test_tls_uncaptured_zeros(void)
     ASSERT_TRUE(strstr(j, "\"c_key_length\":32,\"c_key_exchange\":\"01020000\"") != NULL);
 }
 
-/* a hello of type (1 or 2) in its record, then CCS */
-static const tmsg *hello_ccs(unsigned type)
+/* a hello of type (1 or 2) naming host in its record, then CCS */
+static const tmsg *hello_ccs_host(unsigned type, const char *host)
 {
     static tmsg m;
     m.n = 0;
     trec(&m, 22, 0);
-    thello(&m, type, 0x33, "b");
+    thello(&m, type, 0x33, host);
     m.b[3] = (uint8_t)((m.n - 5) >> 8);
     m.b[4] = (uint8_t)((m.n - 5) & 255);
     trec(&m, 20, 1);
     t8(&m, 1);
     return &m;
 }
+
+static const tmsg *hello_ccs(unsigned type) { return hello_ccs_host(type, "b"); }
 
 /* a side that sends hello_ccs(type) */
 static void tls_side(unsigned char *ext, unsigned type, int64_t us)
@@ -1050,6 +1052,24 @@ static void test_tls_cert_text_cut(void)
     ASSERT_TRUE(strstr(json(IOF_FEAT_JOY_MODULES, true), "\"subject_public_key_size\":256}]") != NULL);
 }
 
+/* tls_sni under the anonymisation rule: a server name that is a local address literal is the
+ * zero address's text (flow/attrib.h iof__name_anon); a global one, a name, or the rule off: as sent */
+static void test_tls_sni_anon(void)
+{
+    static const struct { const char *host; bool anon; const char *want; } c[] = {
+        { "192.168.1.70", true, "0.0.0.0" }, { "192.168.1.70", false, "192.168.1.70" },
+        { "fe80::1", true, "::" }, { "8.8.8.8", true, "8.8.8.8" }, { "nas.local", true, "nas.local" },
+    };
+    for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+        setup((iof__feat_opts){ .tls = true, .cols_only = true, .anonymise = c[k].anon });
+        const tmsg *m = hello_ccs_host(1, c[k].host);
+        tfeed(ext_out, m, 0, m->n, 0);
+        iof__value v;
+        iof__feat_tls.cols->get(ext_out, NULL, 2, 0, &v);   /* tls_sni */
+        ASSERT_TRUE(!v.null && v.len == strlen(c[k].want) && memcmp(v.p, c[k].want, v.len) == 0);
+    }
+}
+
 /* the custom-flow columns' summary (cols_only): client and server sides */
 static void test_tls_columns(void)
 {
@@ -1145,7 +1165,7 @@ static const iof_test tests[] = {
     TEST(test_idp), TEST(test_ppi), TEST(test_tcp_opts), TEST(test_registry_and_set),
     TEST(test_dhcp), TEST(test_dhcp_caps), TEST(test_dns), TEST(test_dns_malformed),
     TEST(test_dns_caps), TEST(test_tls_pair), TEST(test_tls_uncaptured_zeros),
-    TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns),
+    TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns), TEST(test_tls_sni_anon),
     { 0, 0 },
 };
 
