@@ -115,6 +115,30 @@ void iof__tb_int(iof__tbuf *b, int64_t v)
     b->len += n;
 }
 
+void iof__tb_u32_list(iof__tbuf *b, const uint32_t *v, size_t n)
+{
+    iof__tb_reserve(b, n * 11); /* 10 digits and a comma each */
+    if (b->oom || !n)
+        return;
+    char *p = b->p + b->len;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        uint32_t u = v[i];
+        if (u < 10) {
+            *p++ = (char)('0' + u);
+        } else if (u < 100) {
+            memcpy(p, digits2 + 2 * u, 2);
+            p += 2;
+        } else {
+            char tmp[10], *end = tmp + sizeof(tmp), *q = dec_back(end, u);
+            memcpy(p, q, (size_t)(end - q));
+            p += end - q;
+        }
+    }
+    b->len = (size_t)(p - b->p);
+}
+
 /* A value whose scaled fraction is within 1e-6 of a rounding tie (where the double product
  * might round differently from printf's exact decimal expansion), a large one, NaN or an
  * infinity goes through snprintf. */

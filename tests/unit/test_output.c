@@ -254,6 +254,35 @@ static void test_tb_int(void)
     iof__tb_free(&b);
 }
 
+/* iof__tb_u32_list is printf's "%u" joined by commas: every length, the ends of the range,
+ * and one value and none. */
+static void test_tb_u32_list(void)
+{
+    uint32_t v[300];
+    uint64_t x = 7;
+    for (size_t i = 0; i < 300; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        v[i] = i < 256 ? (uint32_t)i : (uint32_t)(x >> 32) >> (x >> 59);
+    }
+    v[256] = UINT32_MAX;
+    v[257] = 1000000000u;
+    v[258] = 999999999u;
+    iof__tbuf b = { 0 };
+    char want[4096];
+    for (size_t n = 0; n <= 300; n += n < 3 ? 1 : 149) {
+        size_t k = 0;
+        want[0] = '\0';
+        for (size_t i = 0; i < n; i++)
+            k += (size_t)snprintf(want + k, sizeof(want) - k, i ? ",%u" : "%u", v[i]);
+        b.len = 0;
+        iof__tb_putc(&b, '[');
+        iof__tb_u32_list(&b, v, n);
+        iof__tb_putc(&b, '\0');
+        ASSERT_EQ_STR(b.p + 1, want);
+    }
+    iof__tb_free(&b);
+}
+
 /* A table of sensor-like rows: ISO timestamps (seconds, µs), µs integers, fixed decimals,
  * nulls, integers and text through the CSV (LF and RFC 4180) and JSON Lines writers. */
 typedef struct srow {
@@ -368,6 +397,7 @@ static const iof_test tests[] = {
     TEST(test_gzout_helper_same_bytes),
     TEST(test_fmt_fixed),
     TEST(test_tb_int),
+    TEST(test_tb_u32_list),
     TEST(test_text_column_forms),
     { 0 },
 };
