@@ -75,17 +75,13 @@ static void wht_json(iof__tbuf *b, const void *out, const void *in, const iof__f
     uint64_t n = (uint64_t)(uint32_t)a->n + (t ? (uint32_t)t->n : 0u);
     if (n == 0)
         return;
-    char txt[4][32];
+    iof__tb_puts(b, ",\"wht\":[");
     for (int k = 0; k < 4; k++) {
         int64_t v = (int32_t)(uint32_t)a->sum[k] + (t ? (int64_t)(int32_t)(uint32_t)t->sum[k] : 0);
         float q = (float)v / (float)n;
-        snprintf(txt[k], sizeof(txt[k]), "%.5g", (double)q);
-    }
-    iof__tb_puts(b, ",\"wht\":[");
-    for (int k = 0; k < 4; k++) {
         if (k)
             iof__tb_putc(b, ',');
-        iof__tb_puts(b, txt[k]);
+        iof__tb_g(b, (double)q, 5); /* Joy's "%.5g" */
     }
     iof__tb_putc(b, ']');
 }

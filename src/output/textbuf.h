@@ -23,6 +23,11 @@ typedef struct iof__tbuf {
  * IOF_FIXED_TEXT bytes), no NUL; returns the new end. */
 char *iof__fmt_fixed(char *p, double v, int decimals);
 
+/* The text of printf("%.*g", prec, v) for 1 <= prec <= 9, byte for byte: values whose %g is
+ * fixed-point go through iof__fmt_fixed, the rest (exponents, carries, NaN) through snprintf.
+ * Room for IOF_FIXED_TEXT bytes at p, no NUL; returns the new end. */
+char *iof__fmt_g(char *p, double v, int prec);
+
 /* An IP address (ipver 4: the first 4 bytes) as inet_ntop writes it, NUL-terminated; returns
  * its length. */
 uint32_t iof__fmt_ip(uint8_t ipver, const uint8_t ip[16], char out[48]);
@@ -45,6 +50,8 @@ void iof__tb_u32_list(iof__tbuf *b, const uint32_t *v, size_t n);
 /* v with `decimals` digits after the point, exactly as printf("%.*f", decimals, v) writes it
  * (0 <= decimals <= 9). */
 void iof__tb_fixed(iof__tbuf *b, double v, int decimals);
+/* v as printf("%.*g", prec, v) writes it (1 <= prec <= 9; iof__fmt_g). */
+void iof__tb_g(iof__tbuf *b, double v, int prec);
 void iof__tb_hex(iof__tbuf *b, const uint8_t *p, size_t n);
 /* JSON string with quotes; invalid UTF-8 bytes become \ufffd. */
 void iof__tb_json_str(iof__tbuf *b, const uint8_t *p, size_t n);
