@@ -154,7 +154,7 @@ static const void *state_of(const unsigned char *ext, const iof__feature *m)
     return NULL;
 }
 
-/* Long data: byte_dist counts data of 256 bytes and more in four 16-bit tables (passes of
+/* Long data: byte_dist counts data of 768 bytes and more in four 16-bit tables (passes of
  * 262,128 bytes) and wht sums 16 lanes at a time; both must give what a plain loop over the
  * bytes gives, at every length around their steps (lengths 0..300,000; runs of equal bytes and
  * pseudo-random ones). */
@@ -166,7 +166,7 @@ static void test_long_data_counts(void)
         x = x * 1103515245u + 12345u;
         d[i] = i / 700 % 3 == 0 ? (uint8_t)(i / 2100) : (uint8_t)(x >> 24); /* runs, then noise */
     }
-    static const uint32_t lens[] = { 0, 1, 3, 4, 15, 16, 17, 31, 33, 255, 256, 257, 259, 1023, 1500,
+    static const uint32_t lens[] = { 0, 1, 3, 4, 15, 16, 17, 31, 33, 255, 767, 768, 769, 771, 1023, 1500,
                                      262127, 262128, 262129, 262131, 262132, 262135, 300000 };
     setup((iof__feat_opts){ .dist = true, .wht = true });
     uint64_t count[256] = { 0 }, n = 0;
