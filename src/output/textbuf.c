@@ -34,7 +34,7 @@ void iof__tb_reserve(iof__tbuf *b, size_t n)
     b->cap = cap;
 }
 
-void iof__tb_put(iof__tbuf *b, const void *s, size_t n)
+void iof__tb_put_slow(iof__tbuf *b, const void *s, size_t n)
 {
     if (n == 0)
         return; /* an empty field of a fresh buffer: b->p is still NULL (NULL + 0 is undefined) */
@@ -47,7 +47,6 @@ void iof__tb_put(iof__tbuf *b, const void *s, size_t n)
     b->len += n;
 }
 
-void iof__tb_puts(iof__tbuf *b, const char *s) { iof__tb_put(b, s, strlen(s)); }
 
 static const char digits2[201] = "0001020304050607080910111213141516171819"
                                   "2021222324252627282930313233343536373839"
