@@ -150,33 +150,6 @@ static void test_inactive_boundary(void)
     iof__joyflow_destroy(t);
 }
 
-/* A check that finds the head live remembers until when it stays live; a packet with an earlier
- * time than the head's last one moves its end backward, and with it that bound: the next check
- * must read the head again (Joy compares the end it has now). */
-static void test_inactive_after_backward_time(void)
-{
-    iof__joyflow *t = policy(50, 1000);
-    feed(t, (pk){ .ts_ns = 100 * S, .src = 1, .dst = 2, .proto = 17, .sp = 1000, .dp = 53, .len = 10 });
-    feed(t, (pk){ .ts_ns = 105 * S, .src = 3, .dst = 4, .proto = 17, .sp = 1, .dp = 2, .len = 1 });
-    ASSERT_EQ_INT(iof__joyflow_expire(t), 0);   /* live until 110 s */
-    ASSERT_EQ_INT(ngot, 0);
-    feed(t, (pk){ .ts_ns = 90 * S, .src = 1, .dst = 2, .proto = 17, .sp = 1000, .dp = 53, .len = 10 });
-    feed(t, (pk){ .ts_ns = 105 * S + 500000000, .src = 3, .dst = 4, .proto = 17, .sp = 1, .dp = 2, .len = 1 });
-    ASSERT_EQ_INT(iof__joyflow_expire(t), 0);   /* end 90 s < 105.5 - 10 */
-    ASSERT_EQ_INT(ngot, 1);
-    ASSERT_EQ_INT(got[0].end, IOF_JF_END_INACTIVE);
-    ASSERT_EQ_INT(got[0].end_us, 90000000);
-    /* the next head (3 -> 4, last packet 105.5 s): live up to 115.5 s, expired after */
-    feed(t, (pk){ .ts_ns = 115 * S + 500000000, .src = 5, .dst = 6, .proto = 17, .sp = 1, .dp = 2, .len = 1 });
-    ASSERT_EQ_INT(iof__joyflow_expire(t), 0);
-    ASSERT_EQ_INT(ngot, 1);
-    feed(t, (pk){ .ts_ns = 115 * S + 500001000, .src = 5, .dst = 6, .proto = 17, .sp = 1, .dp = 2, .len = 1 });
-    ASSERT_EQ_INT(iof__joyflow_expire(t), 0);
-    ASSERT_EQ_INT(ngot, 2);
-    ASSERT_EQ_INT(got[1].end, IOF_JF_END_INACTIVE);
-    iof__joyflow_destroy(t);
-}
-
 static void test_active_boundary(void)
 {
     /* a packet every 5 s never lets the flow idle: it ends when its start is more than 30 s
@@ -620,7 +593,7 @@ static void test_probable_os(void)
 }
 
 static const iof_test tests[] = {
-    TEST(test_inactive_boundary), TEST(test_inactive_after_backward_time), TEST(test_active_boundary), TEST(test_active_needs_both_starts),
+    TEST(test_inactive_boundary), TEST(test_active_boundary), TEST(test_active_needs_both_starts),
     TEST(test_check_every_fifth_frame_head_of_line), TEST(test_filter),
     TEST(test_bidir_merge_and_orientation), TEST(test_client_rules), TEST(test_packets_rules),
     TEST(test_non_tcp_udp_and_fragments), TEST(test_tcp_retransmission), TEST(test_cap_eviction),
