@@ -11,5 +11,8 @@
 #include <stddef.h>
 
 int iof__grow(void **p, size_t *cap, size_t need, size_t esz, size_t max);
+/* The capacity iof__grow gives an array of capacity `cap` for `need` elements (need <= max),
+ * without the array: for a caller that counts a buffer it does not hold. */
+size_t iof__grow_cap(size_t cap, size_t need, size_t max);
 
 #endif

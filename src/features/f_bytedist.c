@@ -28,6 +28,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/err.h"
 #include "features/feature.h"
@@ -44,13 +45,45 @@ static bool bd_enabled(const iof__feat_opts *o) { return o->dist || o->entropy; 
 /* Bytes whose sum of squares fits 32 bits (255^2 each): the sums' chunk. */
 #define BD_CHUNK 65535u
 
+/* Data of at least BD_SPLIT bytes is counted in four tables, byte i in table i mod 4, then
+ * added to the counts. Why: one table's increments of a repeated byte value (runs of zeros)
+ * wait for each other's stores; four tables overlap them. Measured per byte on this VM (one
+ * table / four): zeros 1.22 / 0.69 ns at 768 bytes, 1.23 / 0.70 at 1,400; random or text bytes
+ * 0.36 / 0.36 at 768, 0.34 / 0.30 at 1,400, but 0.37 / 0.51 at 256 (the tables' zeroing and
+ * sum), hence the threshold. The tables are 16-bit: a pass takes BD_SPLIT_PASS bytes, at most
+ * 65,532 four-byte blocks plus a tail of 3 in table 0. */
+#define BD_SPLIT 768u
+#define BD_SPLIT_PASS (4u * 65532u)
+
+static void bd_count_split(uint32_t *count, const uint8_t *d, uint32_t len)
+{
+    uint16_t h[4][256];
+    for (uint32_t at = 0; at < len; at += BD_SPLIT_PASS) {
+        uint32_t end = len - at < BD_SPLIT_PASS ? len : at + BD_SPLIT_PASS, i = at;
+        memset(h, 0, sizeof(h));
+        for (; end - i >= 4; i += 4) {
+            h[0][d[i]]++;
+            h[1][d[i + 1]]++;
+            h[2][d[i + 2]]++;
+            h[3][d[i + 3]]++;
+        }
+        for (; i < end; i++)
+            h[0][d[i]]++;
+        for (int v = 0; v < 256; v++)   /* 32-bit sums: Joy's unsigned wrap */
+            count[v] += (uint32_t)h[0][v] + h[1][v] + h[2][v] + h[3][v];
+    }
+}
+
 static void bd_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
     (void)o;
     bd_state *s = st;
     const uint8_t *d = fp->data;
-    for (uint32_t i = 0; i < fp->len; i++)
-        s->count[d[i]]++;
+    if (fp->len >= BD_SPLIT)
+        bd_count_split(s->count, d, fp->len);
+    else
+        for (uint32_t i = 0; i < fp->len; i++)
+            s->count[d[i]]++;
     /* the sums in their own loop, on 32-bit accumulators: one the compiler vectorises (with
      * the counts in the same loop, every byte waited for its count's store) */
     for (uint32_t at = 0; at < fp->len; at += BD_CHUNK) {
@@ -94,6 +127,8 @@ static float bd_entropy(const uint32_t *count, uint64_t n)
 {
     float sum = 0.0f;
     for (int i = 0; i < 256; i++) {
+        if (!count[i])
+            continue;   /* p = 0: not summed (saves the division of most values of a flow) */
         float p = (float)count[i] / (float)n;
         if (p > FLT_EPSILON)
             sum -= p * logf(p);
@@ -119,13 +154,10 @@ static void bd_json(iof__tbuf *b, const void *out, const void *in, const iof__fe
     }
     if (o->dist) {
         unsigned shift = bd_shift(count, 256);
-        iof__tb_puts(b, ",\"byte_dist\":[");
-        for (int i = 0; i < 256; i++) {
+        for (int i = 0; i < 256; i++)
             count[i] >>= shift;   /* the entropy below reads these, as Joy's does */
-            if (i)
-                iof__tb_putc(b, ',');
-            iof__tb_int(b, (int64_t)count[i]);
-        }
+        iof__tb_puts(b, ",\"byte_dist\":[");
+        iof__tb_u32_list(b, count, 256);
         iof__tb_putc(b, ']');
         if (n) {
             iof__tb_puts(b, ",\"byte_dist_mean\":");

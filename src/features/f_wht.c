@@ -39,6 +39,17 @@ static void wht_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *
     s->n += len;
     for (uint32_t at = 0; at < len; at += WHT_CHUNK) {
         uint32_t end = len - at < WHT_CHUNK ? len : at + WHT_CHUNK, l[4] = { 0, 0, 0, 0 }, i = at;
+        /* 16 lanes, a block of 16 bytes at a time (lane j: positions j mod 4 of the block):
+         * a loop the compiler vectorises, where four lanes of stride 4 stayed scalar (wht_update
+         * 1.2 % of `-f joy`'s CPU on dense) */
+        uint32_t acc[16] = { 0 };
+        const uint8_t *q = d + i; /* a pointer: a 32-bit index could wrap, which stops it */
+        for (const uint8_t *e = q + (end - i) / 16 * 16; q < e; q += 16)
+            for (int j = 0; j < 16; j++)
+                acc[j] += q[j];
+        i = (uint32_t)(q - d);
+        for (int j = 0; j < 16; j++)
+            l[j & 3] += acc[j];
         for (; end - i >= 4; i += 4) {
             l[0] += d[i];
             l[1] += d[i + 1];
@@ -64,17 +75,13 @@ static void wht_json(iof__tbuf *b, const void *out, const void *in, const iof__f
     uint64_t n = (uint64_t)(uint32_t)a->n + (t ? (uint32_t)t->n : 0u);
     if (n == 0)
         return;
-    char txt[4][32];
+    iof__tb_puts(b, ",\"wht\":[");
     for (int k = 0; k < 4; k++) {
         int64_t v = (int32_t)(uint32_t)a->sum[k] + (t ? (int64_t)(int32_t)(uint32_t)t->sum[k] : 0);
         float q = (float)v / (float)n;
-        snprintf(txt[k], sizeof(txt[k]), "%.5g", (double)q);
-    }
-    iof__tb_puts(b, ",\"wht\":[");
-    for (int k = 0; k < 4; k++) {
         if (k)
             iof__tb_putc(b, ',');
-        iof__tb_puts(b, txt[k]);
+        iof__tb_g(b, (double)q, 5); /* Joy's "%.5g" */
     }
     iof__tb_putc(b, ']');
 }

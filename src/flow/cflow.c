@@ -206,7 +206,10 @@ static int reserve_payload(iof__cflow *t, iof__cfrec *r, uint32_t n)
     size_t need = (size_t)r->pay_used + n;
     if (!cap && need < 256 && max >= 256)
         need = 256;
-    IOF_TRY(iof__grow((void **)&r->pay, &cap, need, 1, max));
+    if (t->cfg.count_payload_only && need <= max)
+        cap = iof__grow_cap(cap, need, max);
+    else
+        IOF_TRY(iof__grow((void **)&r->pay, &cap, need, 1, max));
     t->pay_bytes += cap - r->pay_cap;
     r->pay_cap = (uint32_t)cap;
     return IOF_OK;
@@ -250,7 +253,8 @@ static int update_rec(iof__cflow *t, iof__cfrec *r, const iof__pkt *p, uint8_t d
     r->pay_len[k] = 0;
     if (n) {
         IOF_TRY(reserve_payload(t, r, n));
-        memcpy(r->pay + r->pay_used, p->data + p->payload_off, n);
+        if (!t->cfg.count_payload_only)
+            memcpy(r->pay + r->pay_used, p->data + p->payload_off, n);
         r->pay_used += n;
         r->pay_len[k] = n;
         t->st.payload_bytes_kept += n;

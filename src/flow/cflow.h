@@ -120,6 +120,11 @@ typedef struct iof__cf_config {
     unsigned variants;      /* IOF_VARIANT_* bits */
     uint64_t hash_seed;
     iof__cf_hooks hooks;    /* --features: all zero for none */
+    bool count_payload_only; /* nothing reads the records' payload bytes (a run that writes no
+                                records: -f joy alone, only its statistics read them): each
+                                record's buffer is counted as if held (the same live bytes,
+                                evictions and payload_bytes_kept) but neither allocated nor
+                                filled, r->pay stays NULL */
 } iof__cf_config;
 
 typedef struct iof__cf_stats {

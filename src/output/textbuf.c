@@ -34,7 +34,7 @@ void iof__tb_reserve(iof__tbuf *b, size_t n)
     b->cap = cap;
 }
 
-void iof__tb_put(iof__tbuf *b, const void *s, size_t n)
+void iof__tb_put_slow(iof__tbuf *b, const void *s, size_t n)
 {
     if (n == 0)
         return; /* an empty field of a fresh buffer: b->p is still NULL (NULL + 0 is undefined) */
@@ -47,7 +47,6 @@ void iof__tb_put(iof__tbuf *b, const void *s, size_t n)
     b->len += n;
 }
 
-void iof__tb_puts(iof__tbuf *b, const char *s) { iof__tb_put(b, s, strlen(s)); }
 
 static const char digits2[201] = "0001020304050607080910111213141516171819"
                                   "2021222324252627282930313233343536373839"
@@ -115,6 +114,30 @@ void iof__tb_int(iof__tbuf *b, int64_t v)
     b->len += n;
 }
 
+void iof__tb_u32_list(iof__tbuf *b, const uint32_t *v, size_t n)
+{
+    iof__tb_reserve(b, n * 11); /* 10 digits and a comma each */
+    if (b->oom || !n)
+        return;
+    char *p = b->p + b->len;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        uint32_t u = v[i];
+        if (u < 10) {
+            *p++ = (char)('0' + u);
+        } else if (u < 100) {
+            memcpy(p, digits2 + 2 * u, 2);
+            p += 2;
+        } else {
+            char tmp[10], *end = tmp + sizeof(tmp), *q = dec_back(end, u);
+            memcpy(p, q, (size_t)(end - q));
+            p += end - q;
+        }
+    }
+    b->len = (size_t)(p - b->p);
+}
+
 /* A value whose scaled fraction is within 1e-6 of a rounding tie (where the double product
  * might round differently from printf's exact decimal expansion), a large one, NaN or an
  * infinity goes through snprintf. */
@@ -150,6 +173,49 @@ void iof__tb_fixed(iof__tbuf *b, double v, int decimals)
     iof__tb_reserve(b, IOF_FIXED_TEXT);
     if (!b->oom)
         b->len += (size_t)(iof__fmt_fixed(b->p + b->len, v, decimals) - (b->p + b->len));
+}
+
+/* Why: wht's four "%.5g" a flow were snprintf's, __printf_fp 0.6 % of `-f joy`'s CPU (dense).
+ * x is v's decimal exponent guessed from comparisons; the guess is kept only when the fixed text
+ * with prec - 1 - x decimals has exactly prec significant digits, which is the case where %g
+ * writes that text (then drops trailing zeros): any other case (a carry to the next power of
+ * 10, a guess off at a power of 10 that a double cannot hold exactly) goes to snprintf. */
+char *iof__fmt_g(char *p, double v, int prec)
+{
+    static const double p10[] = { 1e-4, 1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
+    double a = fabs(v);
+    if (prec >= 1 && prec <= 9 && a >= p10[0] && a < p10[4 + prec]) {
+        int x = -4;
+        while (x + 1 < prec && a >= p10[x + 5])
+            x++;
+        char t[IOF_FIXED_TEXT], *e = prec - 1 - x <= 9 ? iof__fmt_fixed(t, v, prec - 1 - x) : t;
+        int sig = 0; /* (more than 9 decimals: none, so snprintf) */
+        bool lead = true;
+        for (const char *q = t; q < e; q++) {
+            if (*q < '0' || *q > '9')
+                continue;
+            lead = lead && *q == '0';
+            sig += !lead;
+        }
+        if (sig == prec) {
+            if (memchr(t, '.', (size_t)(e - t))) {
+                while (e[-1] == '0')
+                    e--;
+                if (e[-1] == '.')
+                    e--;
+            }
+            memcpy(p, t, (size_t)(e - t));
+            return p + (e - t);
+        }
+    }
+    return p + snprintf(p, IOF_FIXED_TEXT, "%.*g", prec, v);
+}
+
+void iof__tb_g(iof__tbuf *b, double v, int prec)
+{
+    iof__tb_reserve(b, IOF_FIXED_TEXT);
+    if (!b->oom)
+        b->len += (size_t)(iof__fmt_g(b->p + b->len, v, prec) - (b->p + b->len));
 }
 
 void iof__tb_hex(iof__tbuf *b, const uint8_t *p, size_t n)

@@ -753,16 +753,24 @@ static void test_sharded_equals_single(void)
     iof__cflow_destroy(part[1]);
 }
 
+/* A record of a count_payload_only table: its payload counted, not held. */
+static int no_pay_emit(void *ctx, iof__cfrec *r)
+{
+    ASSERT_TRUE(r->pay == NULL && r->pay_used > 0);
+    return ord_emit(ctx, r);
+}
+
 /* 3,000 conversations x 5 packets of 1,000 payload bytes, interleaved (~30 MB unbounded), fed
  * to a fresh table with max_bytes; with a bound, it holds after every packet. */
-static iof__cflow *payload_heavy(uint64_t max_bytes)
+static iof__cflow *payload_heavy(uint64_t max_bytes, bool count_only)
 {
     iof__cf_config c = { .window_ns = 60LL * 1000000000LL, .packets = 10, .payload = 1000,
                          .max_flows = 1000000, .max_bytes = max_bytes,
-                         .variants = IOF_VARIANT_BI | IOF_VARIANT_UNI, .hash_seed = 9 };
+                         .variants = IOF_VARIANT_BI | IOF_VARIANT_UNI, .hash_seed = 9,
+                         .count_payload_only = count_only };
     memset(&ord, 0, sizeof(ord));
     iof__cflow *t;
-    ASSERT_EQ_INT(iof__cflow_create(&t, &c, ord_emit, NULL), 0);
+    ASSERT_EQ_INT(iof__cflow_create(&t, &c, count_only ? no_pay_emit : ord_emit, NULL), 0);
     static uint8_t pay[1000];
     for (size_t i = 0; i < sizeof(pay); i++)
         pay[i] = (uint8_t)(i * 7);
@@ -784,7 +792,7 @@ static iof__cflow *payload_heavy(uint64_t max_bytes)
 static void test_max_bytes_bounds_memory(void)
 {
     const uint64_t max = 2u << 20;
-    iof__cflow *t = payload_heavy(max);
+    iof__cflow *t = payload_heavy(max, false);
     iof__cf_stats st;
     iof__cflow_get_stats(t, &st);
     ASSERT_TRUE(st.peak_live_bytes <= max);
@@ -799,12 +807,43 @@ static void test_max_bytes_bounds_memory(void)
     ASSERT_EQ_U64(ord.evicted, st.records_evicted[0] + st.records_evicted[1]);
     iof__cflow_destroy(t);
     /* unbounded, the same workload holds far more: the test exercises the bound */
-    t = payload_heavy(0);
+    t = payload_heavy(0, false);
     iof__cflow_get_stats(t, &st);
     ASSERT_TRUE(st.peak_live_bytes > 10 * max);
     ASSERT_EQ_U64(st.records_evicted_memory, 0);
     ASSERT_EQ_INT(iof__cflow_flush(t, IOF_CF_END_EOF), 0);
     iof__cflow_destroy(t);
+}
+
+/* count_payload_only (a run whose records reach the statistics only): the same statistics,
+ * live bytes and evictions, bounded or not, with no payload byte held (r->pay NULL: checked at
+ * each emission). */
+static void test_count_payload_only(void)
+{
+    for (int bounded = 0; bounded < 2; bounded++) {
+        iof__cf_stats a, b;
+        uint64_t max = bounded ? 2u << 20 : 0, emitted, evicted;
+        iof__cflow *t = payload_heavy(max, false);
+        iof__cflow_get_stats(t, &a);
+        uint64_t live = iof__cflow_live_bytes(t);
+        ASSERT_EQ_INT(iof__cflow_flush(t, IOF_CF_END_EOF), 0);
+        emitted = ord.emitted;
+        evicted = ord.evicted;
+        iof__cflow_destroy(t);
+        t = payload_heavy(max, true);
+        iof__cflow_get_stats(t, &b);
+        ASSERT_EQ_U64(iof__cflow_live_bytes(t), live);
+        ASSERT_EQ_U64(b.payload_bytes_kept, a.payload_bytes_kept);
+        ASSERT_TRUE(b.payload_bytes_kept >= 5000000); /* every packet's 1,000 bytes, counted */
+        ASSERT_EQ_U64(b.peak_live_bytes, a.peak_live_bytes);
+        ASSERT_EQ_U64(b.records_evicted_memory, a.records_evicted_memory);
+        ASSERT_TRUE(!bounded || b.records_evicted_memory > 1000);
+        ASSERT_EQ_U64(b.records_created[0] + b.records_created[1], a.records_created[0] + a.records_created[1]);
+        ASSERT_EQ_INT(iof__cflow_flush(t, IOF_CF_END_EOF), 0);
+        ASSERT_EQ_U64(ord.emitted, emitted);
+        ASSERT_EQ_U64(ord.evicted, evicted);
+        iof__cflow_destroy(t);
+    }
 }
 
 /* Small payload buffers that recycled records keep must not hold the max_bytes budget: rounds
@@ -1044,7 +1083,7 @@ static const iof_test tests[] = {
     TEST(test_wide_schema_names), TEST(test_emission_in_seq_order),
     TEST(test_emission_order_backward_within_window), TEST(test_closed_by_clock_while_waiting),
     TEST(test_sharded_equals_single), TEST(test_max_bytes_bounds_memory),
-    TEST(test_label_attrs), TEST(test_max_bytes_kept_buffers), { 0, 0 },
+    TEST(test_label_attrs), TEST(test_max_bytes_kept_buffers), TEST(test_count_payload_only), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

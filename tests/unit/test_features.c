@@ -144,6 +144,59 @@ static void test_wht(void)
     ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), ",\"wht\":[30,28.667,28.444,28.889]");
 }
 
+/* The state of module m in a side's extension area. */
+static const void *state_of(const unsigned char *ext, const iof__feature *m)
+{
+    for (uint32_t i = 0; i < fs.n; i++)
+        if (fs.mod[i] == m)
+            return ext + fs.off[i];
+    ASSERT_TRUE(false);
+    return NULL;
+}
+
+/* Long data: byte_dist counts data of 768 bytes and more in four 16-bit tables (passes of
+ * 262,128 bytes) and wht sums 16 lanes at a time; both must give what a plain loop over the
+ * bytes gives, at every length around their steps (lengths 0..300,000; runs of equal bytes and
+ * pseudo-random ones). */
+static void test_long_data_counts(void)
+{
+    static uint8_t d[300000];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof(d); i++) {
+        x = x * 1103515245u + 12345u;
+        d[i] = i / 700 % 3 == 0 ? (uint8_t)(i / 2100) : (uint8_t)(x >> 24); /* runs, then noise */
+    }
+    static const uint32_t lens[] = { 0, 1, 3, 4, 15, 16, 17, 31, 33, 255, 767, 768, 769, 771, 1023, 1500,
+                                     262127, 262128, 262129, 262131, 262132, 262135, 300000 };
+    setup((iof__feat_opts){ .dist = true, .wht = true });
+    uint64_t count[256] = { 0 }, n = 0;
+    int64_t lane[4], sum[4] = { 0 };
+    for (size_t t = 0; t < sizeof(lens) / sizeof(lens[0]); t++) {
+        const uint8_t *p = d + (t * 7) % 64;   /* unaligned starts too */
+        uint32_t len = lens[t] > sizeof(d) - 64 ? (uint32_t)sizeof(d) - 64 : lens[t];
+        feed(ext_out, p, len, true);
+        memset(lane, 0, sizeof(lane));
+        for (uint32_t i = 0; i < len; i++) {
+            count[p[i]]++;
+            lane[i % 4] += p[i];
+        }
+        n += len;
+        sum[0] += lane[0] + lane[1] + lane[2] + lane[3];
+        sum[1] += lane[0] - lane[1] + lane[2] - lane[3];
+        sum[2] += lane[0] + lane[1] - lane[2] - lane[3];
+        sum[3] += lane[0] - lane[1] - lane[2] + lane[3];
+        iof__value v;
+        for (uint32_t b = 0; b < 256; b++) {
+            iof__feat_byte_dist.cols->get(state_of(ext_out, &iof__feat_byte_dist), NULL, b, 0, &v);
+            ASSERT_EQ_INT(v.i, (int64_t)count[b]);
+        }
+        for (uint32_t k = 0; k < 4 && n; k++) {
+            iof__feat_wht.cols->get(state_of(ext_out, &iof__feat_wht), NULL, k, 0, &v);
+            ASSERT_TRUE(!v.null && v.f == (double)sum[k] / (double)n);
+        }
+    }
+}
+
 static void test_payload(void)
 {
     setup((iof__feat_opts){ .payload = true });
@@ -1161,7 +1214,7 @@ static void test_registry_and_set(void)
 
 static const iof_test tests[] = {
     TEST(test_byte_dist_one_way), TEST(test_byte_dist_pair_joy_formula), TEST(test_byte_dist_edges),
-    TEST(test_byte_dist_reduction), TEST(test_wht), TEST(test_payload), TEST(test_hd),
+    TEST(test_byte_dist_reduction), TEST(test_wht), TEST(test_long_data_counts), TEST(test_payload), TEST(test_hd),
     TEST(test_idp), TEST(test_ppi), TEST(test_tcp_opts), TEST(test_registry_and_set),
     TEST(test_dhcp), TEST(test_dhcp_caps), TEST(test_dns), TEST(test_dns_malformed),
     TEST(test_dns_caps), TEST(test_tls_pair), TEST(test_tls_uncaptured_zeros),

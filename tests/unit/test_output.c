@@ -254,6 +254,72 @@ static void test_tb_int(void)
     iof__tb_free(&b);
 }
 
+/* iof__fmt_g is printf's "%.*g": values near the powers of 10 where %g changes its exponent
+ * or form (and a ulp either side), ties, float quotients as wht writes them, random doubles of
+ * every magnitude, zeros, NaN and infinities, at every precision 1..9. */
+static void test_fmt_g(void)
+{
+    static const double fixed[] = { 0.0, -0.0, 1e-4, 9.9995e-5, 9.99995e-5, 1e-5, 0.5, 1.00005, 2.5, 9.99995,
+                                    9.9999, 99999.5, 99999.4, 1e5, 123456, 28.666666, -28.444445, 1.0 / 3,
+                                    0.15, 0.25, 1e9, 12345678.5 };
+    char got[IOF_FIXED_TEXT + 1], want[IOF_FIXED_TEXT + 1];
+    uint64_t x = 3;
+    for (int i = 0; i < 300000; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        int nf = (int)(sizeof(fixed) / sizeof(fixed[0]));
+        double v;
+        if (i < nf * 3) { /* each fixed value, and a ulp below and above it */
+            v = fixed[i / 3];
+            v = i % 3 == 0 ? v : nextafter(v, i % 3 == 1 ? -INFINITY : INFINITY);
+        } else if (i % 4 == 0) { /* wht's: an integer over a count, in float */
+            v = (double)((float)(int32_t)(x >> 40 & 0xfffff) / (float)((x & 0xffff) + 1) * ((x >> 63) ? -1.0f : 1.0f));
+        } else if (i % 4 == 1) { /* near a power of 10 */
+            v = pow(10.0, (double)(int)(x % 19) - 9.0) * (1.0 - (double)(x >> 44) * 1e-9);
+        } else {
+            v = ldexp((double)(x >> 11) / 9007199254740992.0, (int)(x % 60) - 30);
+        }
+        if (i == nf * 3) v = NAN;
+        if (i == nf * 3 + 1) v = INFINITY;
+        if (i == nf * 3 + 2) v = -INFINITY;
+        for (int prec = 1; prec <= 9; prec++) {
+            if (i > 2000 && prec != 5 && i % 7)
+                continue;   /* %.5g (wht's) on all; the others on a seventh */
+            *iof__fmt_g(got, v, prec) = 0;
+            snprintf(want, sizeof(want), "%.*g", prec, v);
+            ASSERT_EQ_STR(got, want);
+        }
+    }
+}
+
+/* iof__tb_u32_list is printf's "%u" joined by commas: every length, the ends of the range,
+ * and one value and none. */
+static void test_tb_u32_list(void)
+{
+    uint32_t v[300];
+    uint64_t x = 7;
+    for (size_t i = 0; i < 300; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        v[i] = i < 256 ? (uint32_t)i : (uint32_t)(x >> 32) >> (x >> 59);
+    }
+    v[256] = UINT32_MAX;
+    v[257] = 1000000000u;
+    v[258] = 999999999u;
+    iof__tbuf b = { 0 };
+    char want[4096];
+    for (size_t n = 0; n <= 300; n += n < 3 ? 1 : 149) {
+        size_t k = 0;
+        want[0] = '\0';
+        for (size_t i = 0; i < n; i++)
+            k += (size_t)snprintf(want + k, sizeof(want) - k, i ? ",%u" : "%u", v[i]);
+        b.len = 0;
+        iof__tb_putc(&b, '[');
+        iof__tb_u32_list(&b, v, n);
+        iof__tb_putc(&b, '\0');
+        ASSERT_EQ_STR(b.p + 1, want);
+    }
+    iof__tb_free(&b);
+}
+
 /* A table of sensor-like rows: ISO timestamps (seconds, µs), µs integers, fixed decimals,
  * nulls, integers and text through the CSV (LF and RFC 4180) and JSON Lines writers. */
 typedef struct srow {
@@ -368,6 +434,8 @@ static const iof_test tests[] = {
     TEST(test_gzout_helper_same_bytes),
     TEST(test_fmt_fixed),
     TEST(test_tb_int),
+    TEST(test_tb_u32_list),
+    TEST(test_fmt_g),
     TEST(test_text_column_forms),
     { 0 },
 };
