@@ -299,6 +299,13 @@ static inline size_t block_end(const iof__pq_writer *w, size_t j0)
 unsigned char *iof__pqw_region_take(iof__pq_regions *p);
 void iof__pqw_spool_give_back(iof__pq_regions *p, spool *sp);
 
+/* pq_regions.c, the run's written side: takes it (waiting while another writer's row group is
+ * written with it): the row group being filled goes to fcols / f_sp, the side's emptied
+ * buffers and spool become cols / sp; gives it back when that row group is written (or its
+ * writing failed). */
+int iof__pqw_side_take(iof__pq_writer *w);
+void iof__pqw_side_give(iof__pq_writer *w);
+
 /* pq_regions.c, the run's budget of held bytes (pq_writer.h): counts the row being ended and
  * says whether the row group should be closed early; takes the writer's row group out of the
  * count (handed over to be written, or the writer's end). */
