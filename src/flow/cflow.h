@@ -176,7 +176,7 @@ void iof__cflow_get_stats(const iof__cflow *t, iof__cf_stats *st);
 /* Bytes of memory held (records, slot arrays, payload buffers, buckets). */
 uint64_t iof__cflow_memory(const iof__cflow *t);
 /* Bytes the live records need: their slab entries, the buckets, and the payload buffers (those
- * of live records and the small ones recycled records keep for reuse, <= 1 KiB each).
+ * of live records and the small ones recycled records keep for reuse, <= 64 bytes each).
  * What max_bytes bounds: slabs are never given back, so the memory held stays below the
  * largest value this took plus one slab and the records' free list. */
 uint64_t iof__cflow_live_bytes(const iof__cflow *t);
