@@ -40,6 +40,7 @@ static int write_rg(iof__pq_writer *w)
             if (j % T_BLOCK == 0) {
                 const size_t j1 = block_end(w, j);
                 IOF_TRY(iof__pqw_gather16(w, j, j1));
+                iof__pqw_chunks_give(w->regions, &w->f_sblk[j / T_BLOCK]); /* read: for others */
                 if (lz_on)
                     IOF_TRY(iof__pqw_lz_prepare(w, j, j1, tv_same, tv));
             }
@@ -51,7 +52,7 @@ static int write_rg(iof__pq_writer *w)
         c->nentries = c->nvals = c->nrows = 0;
     }
     w->f_st16_rows = 0;
-    stage16_clear(w, w->f_sblk, &w->f_sp, &w->f_srows, &w->f_spans);
+    stage16_clear(w, w->f_sblk, &w->f_srows, &w->f_spans);
     iof__tc_i64(t, 2, (int64_t)unc);
     iof__tc_i64(t, 3, (int64_t)w->f_rg_rows);
     iof__tc_i64(t, 5, (int64_t)rg_start);
@@ -72,6 +73,8 @@ static int write_rg(iof__pq_writer *w)
 static int flush_body(iof__pq_writer *w)
 {
     int rc = write_rg(w);
+    if (rc < 0)
+        stage16_clear(w, w->f_sblk, &w->f_srows, &w->f_spans); /* its chunks back to the run */
     iof__pqw_side_give(w);
     return rc;
 }
@@ -112,8 +115,8 @@ static bool bg_start(iof__pq_writer *w)
 
 /* Closes the row group being filled (main thread): drains the stages, checks every column's
  * row count, waits for the previous row group's flush and for the run's written side, hands
- * this one over (its buffers and spool go to fcols / f_sp, the side's emptied ones come to cols
- * / sp: no copy; the staged blocks' lists and rows swap with the f_ ones) and writes it on the
+ * this one over (its buffers go to fcols, the side's emptied ones come to cols: no copy; the
+ * staged blocks' chunk lists and rows swap with the f_ ones) and writes it on the
  * flush thread, or here when `sync` or without one. */
 int iof__pqw_flush_rg(iof__pq_writer *w, bool sync)
 {

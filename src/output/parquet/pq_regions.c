@@ -1,8 +1,8 @@
-/* Parquet writer: what a run's writers share (pq_writer.h, iof__pq_regions). The staging regions'
- * pool: a staging side keeps its first region (small pages) and takes the others from the pool,
- * giving them back when the side is emptied (its row group flushed), so the writers of a run
- * reuse each other's regions. The run's written side: one row group of the run is written at a
- * time, with the column buffers and staging spool of that side (below). The budget of held
+/* Parquet writer: what a run's writers share (pq_writer.h, iof__pq_regions). The staging
+ * chunks (pq_writer_int.h): carved from the run's regions, taken by the blocks of the row groups
+ * being filled, given back as soon as they are read, so the writers of a run reuse each other's
+ * chunks. The run's written side: one row group of the run is written at a
+ * time, with the column buffers of that side (below). The budget of held
  * bytes: see pq_writer.h. */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -14,20 +14,52 @@
 #include "common/sysmem.h"
 #include "output/parquet/pq_writer_int.h"
 
+/* The scratch buffers that only the writing of a row group uses: the side lends them to the
+ * writer whose row group it takes (the largest, blk, holds a block's cells of a whole row
+ * group: ~10 MB for smallpkt's unidirectional row groups). */
+#define SCRATCH_N (13 + T_BLOCK)
+static void scratch_of(iof__pq_writer *w, pq_buf **b)
+{
+    pq_buf *l[] = { &w->page, &w->cbuf, &w->hdr, &w->dict, &w->idx, &w->dvals, &w->ck.raw, &w->ck.pages,
+                    &w->ck.cheld, &w->act, &w->skip8, &w->blk, &w->sdec };
+    _Static_assert(sizeof l / sizeof l[0] + T_BLOCK == SCRATCH_N, "scratch buffers");
+    memcpy(b, l, sizeof l);
+    for (size_t k = 0; k < T_BLOCK; k++)
+        b[sizeof l / sizeof l[0] + k] = &w->lzplain[k];
+}
+
+/* Swaps the writer's scratch with the side's (emptied: taken or given, lengths mean nothing). */
+static void scratch_swap(pq_buf *side, iof__pq_writer *w)
+{
+    pq_buf *b[SCRATCH_N];
+    scratch_of(w, b);
+    for (size_t k = 0; k < SCRATCH_N; k++) {
+        pq_buf t = *b[k];
+        *b[k] = side[k];
+        side[k] = t;
+        if (side[k].oom)
+            iof__pq_buf_free(&side[k]);
+        side[k].len = 0;
+    }
+}
+
 struct iof__pq_regions {
     pthread_mutex_t mu;
-    unsigned char **free; /* regions given back, ready for any writer's staging side */
+    unsigned char **reg;    /* every region of the run (the first in small pages) */
+    size_t nreg, regcap;
+    size_t carved;          /* chunks carved from the last region */
+    unsigned char **free;   /* chunks given back, ready for any writer's block */
     size_t n, cap;
     uint64_t budget;        /* 0: none */
     _Atomic uint64_t held;  /* the writers' counted bytes (iof__pqw_budget_*) */
     /* The run's written side (iof__pqw_side_take / _give): while no writer's row group is being
      * written (busy false) it holds empty buffers kept for reuse, three per column (def, rep,
-     * vals: col[3 * i ...]) and a staging spool with its first region. */
+     * vals: col[3 * i ...]). */
     pthread_cond_t cv;
     bool busy;
     pq_buf *col;
     size_t ncol;            /* columns col has room for */
-    spool sp;
+    pq_buf scratch[SCRATCH_N]; /* the writing's scratch buffers (scratch_of) */
 };
 
 iof__pq_regions *iof__pq_regions_new(uint64_t budget)
@@ -53,47 +85,53 @@ void iof__pq_regions_free(iof__pq_regions *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->n; i++)
-        free(p->free[i]);
+    for (size_t i = 0; i < p->nreg; i++)
+        free(p->reg[i]);
+    free(p->reg);
     free(p->free);
     for (size_t i = 0; i < 3 * p->ncol; i++)
         iof__pq_buf_free(&p->col[i]);
+    for (size_t k = 0; k < SCRATCH_N; k++)
+        iof__pq_buf_free(&p->scratch[k]);
     free(p->col);
-    for (size_t r = 0; r < p->sp.nreg; r++)
-        free(p->sp.reg[r]);
-    free(p->sp.reg);
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
     free(p);
 }
 
-unsigned char *iof__pqw_region_take(iof__pq_regions *p)
+unsigned char *iof__pqw_chunk_take(iof__pq_regions *p)
 {
-    unsigned char *r = NULL;
+    const size_t per = SREGION / SCHUNK;
+    unsigned char *c = NULL;
     pthread_mutex_lock(&p->mu);
-    if (p->n)
-        r = p->free[--p->n];
-    pthread_mutex_unlock(&p->mu);
-    if (!r && (r = malloc(SREGION)))
-        iof__mem_hugepages(r, SREGION, 0);
-    return r;
-}
-
-void iof__pqw_spool_give_back(iof__pq_regions *p, spool *sp)
-{
-    if (sp->nreg <= 1)
-        return;
-    pthread_mutex_lock(&p->mu);
-    while (sp->nreg > 1) {
-        unsigned char *r = sp->reg[sp->nreg - 1];
-        if (iof__grow((void **)&p->free, &p->cap, p->n + 1, sizeof *p->free, SREGIONS_MAX) != IOF_OK) {
-            free(r); /* no room to keep it: the next side allocates a new one */
-        } else {
-            p->free[p->n++] = r;
+    if (p->n) {
+        c = p->free[--p->n];
+    } else if (p->nreg && p->carved < per) {
+        c = p->reg[p->nreg - 1] + p->carved++ * SCHUNK;
+    } else if (iof__grow((void **)&p->reg, &p->regcap, p->nreg + 1, sizeof *p->reg, SREGIONS_MAX) == IOF_OK &&
+               iof__grow((void **)&p->free, &p->cap, (p->nreg + 1) * per, sizeof *p->free, SCHUNKS_MAX) == IOF_OK) {
+        unsigned char *r = malloc(SREGION); /* room in free for all its chunks: giving back cannot fail */
+        if (r) {
+            if (p->nreg)
+                iof__mem_hugepages(r, SREGION, 0);
+            p->reg[p->nreg++] = r;
+            p->carved = 1;
+            c = r;
         }
-        sp->nreg--;
     }
     pthread_mutex_unlock(&p->mu);
+    return c;
+}
+
+void iof__pqw_chunks_give(iof__pq_regions *p, sblock *s)
+{
+    if (!s->nch)
+        return;
+    pthread_mutex_lock(&p->mu);
+    memcpy(p->free + p->n, s->ch, s->nch * sizeof *s->ch); /* room for every chunk carved */
+    p->n += s->nch;
+    pthread_mutex_unlock(&p->mu);
+    s->nch = 0;
 }
 
 bool iof__pqw_budget_cut(iof__pq_writer *w)
@@ -148,9 +186,7 @@ int iof__pqw_side_take(iof__pq_writer *w)
         a->def = s[0], a->rep = s[1], a->vals = s[2];
         memset(s, 0, 3 * sizeof *s);
     }
-    w->f_sp = w->sp;
-    w->sp = p->sp;
-    memset(&p->sp, 0, sizeof p->sp);
+    scratch_swap(p->scratch, w);
     p->busy = true;
 out:
     pthread_mutex_unlock(&p->mu);
@@ -160,8 +196,6 @@ out:
 void iof__pqw_side_give(iof__pq_writer *w)
 {
     iof__pq_regions *p = w->regions;
-    iof__pqw_spool_give_back(p, &w->f_sp); /* a flush that failed did not (stage16_clear) */
-    w->f_sp.next = 0;
     pthread_mutex_lock(&p->mu);
     for (size_t i = 0; i < w->ncols; i++) { /* p->ncol >= w->ncols since the take */
         pq_col *b = &w->fcols[i];
@@ -176,8 +210,7 @@ void iof__pqw_side_give(iof__pq_writer *w)
         memset(&b->rep, 0, sizeof b->rep);
         memset(&b->vals, 0, sizeof b->vals);
     }
-    p->sp = w->f_sp;
-    memset(&w->f_sp, 0, sizeof w->f_sp);
+    scratch_swap(p->scratch, w);
     p->busy = false;
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
