@@ -59,7 +59,7 @@ static inline bool rec_matches(const iof__cfrec *r, uint64_t h, const iof__view 
 
 size_t iof__cfrec_slot_bytes(size_t n)
 {
-    return n * (sizeof(int64_t) + sizeof(int32_t) + 2 * sizeof(uint32_t) + sizeof(int8_t));
+    return n * (sizeof(int64_t) + sizeof(int32_t) + sizeof(uint32_t) + sizeof(uint16_t) + sizeof(int8_t));
 }
 
 unsigned char *iof__cfrec_bind_slots(iof__cfrec *r, unsigned char *p, size_t n)
@@ -70,8 +70,8 @@ unsigned char *iof__cfrec_bind_slots(iof__cfrec *r, unsigned char *p, size_t n)
     p += n * sizeof(int32_t);
     r->pay_off = (uint32_t *)(void *)p;
     p += n * sizeof(uint32_t);
-    r->pay_len = (uint32_t *)(void *)p;
-    p += n * sizeof(uint32_t);
+    r->pay_len = (uint16_t *)(void *)p;
+    p += n * sizeof(uint16_t);
     r->dir = (int8_t *)(void *)p;
     return p + n * sizeof(int8_t);
 }
@@ -257,7 +257,7 @@ static int update_rec(iof__cflow *t, iof__cfrec *r, const iof__pkt *p, uint8_t d
         IOF_TRY(reserve_payload(t, r, n));
         memcpy(r->pay + r->pay_used, p->data + p->payload_off, n);
         r->pay_used += n;
-        r->pay_len[k] = n;
+        r->pay_len[k] = (uint16_t)n; /* n <= j <= IOF_MAX_PAYLOAD_BYTES */
         t->st.payload_bytes_kept += n;
     }
     return IOF_OK;

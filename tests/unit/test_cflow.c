@@ -326,7 +326,8 @@ static void test_stream_cut_mid_packet(void)
     iof__cfrec r;
     memset(&r, 0, sizeof(r));
     uint8_t pay[8] = { 9, 8, 7, 6, 5, 4, 3, 2 };
-    uint32_t off[2] = { 0, 4 }, len[2] = { 4, 4 };
+    uint32_t off[2] = { 0, 4 };
+    uint16_t len[2] = { 4, 4 };
     r.pay = pay;
     r.pay_off = off;
     r.pay_len = len;
@@ -371,7 +372,8 @@ static void test_stream_reuse(void)
     iof__cfrec r;
     memset(&r, 0, sizeof(r));
     uint8_t pay[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
-    uint32_t off[2] = { 0, 6 }, len[2] = { 6, 6 };
+    uint32_t off[2] = { 0, 6 };
+    uint16_t len[2] = { 6, 6 };
     r.pay = pay;
     r.pay_off = off;
     r.pay_len = len;
@@ -935,7 +937,8 @@ static void test_wide_parquet_span_roundtrip(void)
     for (int i = 0; i < ngot; i++) {
         /* rebuild the record's arrays from what collect() saved */
         iof__cfrec r = got[i];
-        uint32_t po[2] = { 0, 0 }, plen[2] = { i == 0 ? 3u : 0u, 0 };
+        uint32_t po[2] = { 0, 0 };
+        uint16_t plen[2] = { i == 0 ? 3u : 0u, 0 };
         uint8_t pay[3] = { 7, 8, 9 };
         r.off_us = got_off[i]; r.size = got_size[i]; r.dir = got_dir[i];
         r.pay = pay; r.pay_off = po; r.pay_len = plen; r.pay_used = plen[0];
