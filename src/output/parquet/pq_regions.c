@@ -99,6 +99,14 @@ void iof__pq_regions_free(iof__pq_regions *p)
     free(p);
 }
 
+void iof__pq_regions_chunks(iof__pq_regions *p, size_t *carved, size_t *free_now)
+{
+    pthread_mutex_lock(&p->mu);
+    *carved = p->nreg ? (p->nreg - 1) * (SREGION / SCHUNK) + p->carved : 0;
+    *free_now = p->n;
+    pthread_mutex_unlock(&p->mu);
+}
+
 unsigned char *iof__pqw_chunk_take(iof__pq_regions *p)
 {
     const size_t per = SREGION / SCHUNK;

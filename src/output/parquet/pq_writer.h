@@ -85,6 +85,9 @@ typedef int (*iof__pq_sink_fn)(void *ctx, const void *p, size_t n);
 typedef struct iof__pq_regions iof__pq_regions;
 iof__pq_regions *iof__pq_regions_new(uint64_t budget); /* NULL: out of memory */
 void iof__pq_regions_free(iof__pq_regions *p);
+/* Staging chunks (64 KiB) carved from the run's regions so far, the most its writers' stages
+ * held at once, and of those the ones free now (all of them once every writer is done). */
+void iof__pq_regions_chunks(iof__pq_regions *p, size_t *carved, size_t *free_now);
 
 typedef struct iof__pq_writer_cfg {
     iof_codec codec;           /* IOF_CODEC_ZSTD (default 0), _SNAPPY, _NONE */
