@@ -245,12 +245,15 @@ struct iof__pq_writer {
     /* per block column, the values seen: seen16[k][x + SEEN_OFF] for x in [-SEEN_OFF,
      * SEEN_OFF), seen16[k][SEEN_N] for any other value */
     uint8_t *seen16;
-    /* Background flush. flush_rg() swaps the full row group's buffers (column data, staged
-     * blocks and rows) into fcols / f_*, and the flush thread encodes and writes them (pq_flush.c's
-     * flush_body and pq_chunk.c's narrow-column functions touch only the f_ side and the scratch above)
-     * while the caller fills cols / stage with the next row group. One flush at a time:
-     * memory is two row groups. Its errors land in ffailed/fmsg and become the writer's at
-     * the next flush_rg() or at finish. */
+    /* Background flush. flush_rg() hands the full row group over (its column buffers to
+     * fcols, its staged blocks' chunk lists and rows to f_*) and takes the run's written side's
+     * emptied column buffers and the writing's scratch above (iof__pqw_side_take), and the
+     * flush thread encodes and writes it (pq_flush.c's flush_body and pq_chunk.c's
+     * narrow-column functions touch only the f_ side and the scratch) while the caller fills
+     * cols / stage with the next row group; the side goes back when it is written. One row group
+     * of the run is written at a time: the run's writers hold their row groups being filled
+     * and one being written. Its errors land in ffailed/fmsg and become the writer's at the
+     * next flush_rg() or at finish. */
     pq_col *fcols;
     sblock *f_sblk;
     pq_buf f_srows, f_spans;
