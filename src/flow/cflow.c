@@ -7,9 +7,14 @@
 #include "flow/cflow.h"
 #include "flow/key.h"
 
-#define CF_KEEP_PAYLOAD_CAP 1024u     /* recycled records keep payload buffers up to this size:
-                                          most records need less, and a pool of live records
-                                          that once held large payloads must not pin them */
+/* A record's payload buffer starts at CF_PAYLOAD_FIRST bytes and doubles; a recycled record
+ * keeps it only up to that size (a record slot that once held a large payload must not pin it,
+ * and slots that grew their buffers one record after another must not ratchet up). Why 64: on
+ * smallpkt (bench/README.md, 2026-12-07) 75 % of records keep at most 64 payload bytes (2.4 M
+ * records: 0.23 M <= 32, 1.57 M <= 64, 0.41 M <= 256, 0.21 M more); with 256 / 1024 kept the
+ * 146 k slab entries each held a 256-1024-byte buffer, 66 MB for the ~16 MB the live records
+ * used (`iotflow stats` peak RSS 154 MB); 64 / 64: 107 MB, CPU unchanged. */
+#define CF_PAYLOAD_FIRST 64u
 
 struct iof__cflow {
     iof__cf_config cfg;
@@ -54,7 +59,7 @@ static inline bool rec_matches(const iof__cfrec *r, uint64_t h, const iof__view 
 
 size_t iof__cfrec_slot_bytes(size_t n)
 {
-    return n * (sizeof(int64_t) + sizeof(int32_t) + 2 * sizeof(uint32_t) + sizeof(int8_t));
+    return n * (sizeof(int64_t) + sizeof(int32_t) + sizeof(uint32_t) + sizeof(uint16_t) + sizeof(int8_t));
 }
 
 unsigned char *iof__cfrec_bind_slots(iof__cfrec *r, unsigned char *p, size_t n)
@@ -65,8 +70,8 @@ unsigned char *iof__cfrec_bind_slots(iof__cfrec *r, unsigned char *p, size_t n)
     p += n * sizeof(int32_t);
     r->pay_off = (uint32_t *)(void *)p;
     p += n * sizeof(uint32_t);
-    r->pay_len = (uint32_t *)(void *)p;
-    p += n * sizeof(uint32_t);
+    r->pay_len = (uint16_t *)(void *)p;
+    p += n * sizeof(uint16_t);
     r->dir = (int8_t *)(void *)p;
     return p + n * sizeof(int8_t);
 }
@@ -136,7 +141,7 @@ static void unlink_rec(iof__cflow *t, iof__cfrec *r)
     /* a recycled record keeps a small buffer for its next user, unless max_bytes is set and
      * the kept buffers would take more than an eighth of it: otherwise, after a burst of short
      * payload-carrying records, buffers nobody uses would hold the budget for good */
-    if (r->pay_cap > CF_KEEP_PAYLOAD_CAP ||
+    if (r->pay_cap > CF_PAYLOAD_FIRST ||
         (t->cfg.max_bytes && t->kept_bytes + r->pay_cap > t->cfg.max_bytes / 8)) {
         t->pay_bytes -= r->pay_cap;
         free(r->pay);
@@ -201,11 +206,11 @@ static int reserve_payload(iof__cflow *t, iof__cfrec *r, uint32_t n)
 {
     if (n <= r->pay_cap - r->pay_used)
         return IOF_OK;
-    /* i slots of at most j bytes; the first buffer is 256 bytes (most records keep less) */
+    /* i slots of at most j bytes; the first buffer is CF_PAYLOAD_FIRST bytes */
     size_t max = (size_t)t->cfg.packets * t->cfg.payload, cap = r->pay_cap;
     size_t need = (size_t)r->pay_used + n;
-    if (!cap && need < 256 && max >= 256)
-        need = 256;
+    if (!cap && need < CF_PAYLOAD_FIRST && max >= CF_PAYLOAD_FIRST)
+        need = CF_PAYLOAD_FIRST;
     if (t->cfg.count_payload_only && need <= max)
         cap = iof__grow_cap(cap, need, max);
     else
@@ -256,7 +261,7 @@ static int update_rec(iof__cflow *t, iof__cfrec *r, const iof__pkt *p, uint8_t d
         if (!t->cfg.count_payload_only)
             memcpy(r->pay + r->pay_used, p->data + p->payload_off, n);
         r->pay_used += n;
-        r->pay_len[k] = n;
+        r->pay_len[k] = (uint16_t)n; /* n <= j <= IOF_MAX_PAYLOAD_BYTES */
         t->st.payload_bytes_kept += n;
     }
     return IOF_OK;

@@ -29,7 +29,9 @@
 #include "flow/table.h"
 
 #define IOF_MAX_PACKET_SLOTS 1000      /* --packets upper bound (wide layout: 3 columns each) */
-#define IOF_MAX_PAYLOAD_BYTES 65535    /* --payload upper bound (an IP datagram's maximum) */
+#define IOF_MAX_PAYLOAD_BYTES 65535    /* --payload upper bound (an IP datagram's maximum; a
+                                          slot's pay_len is 16 bits) */
+_Static_assert(IOF_MAX_PAYLOAD_BYTES <= UINT16_MAX, "a slot's pay_len is 16 bits");
 #define IOF_MAX_PAYLOAD_TOTAL 65536    /* --payload-total upper bound (int16 wide columns) */
 
 enum { IOF_VAR_BI = 0, IOF_VAR_UNI = 1, IOF_VAR__COUNT = 2 };
@@ -90,7 +92,9 @@ typedef struct iof__cfrec {
     int32_t *size;
     int8_t *dir;
     uint32_t *pay_off;      /* start of slot k's payload in pay */
-    uint32_t *pay_len;      /* captured payload bytes kept for slot k (<= j) */
+    uint16_t *pay_len;      /* captured payload bytes kept for slot k (<= j <= 65535: two bytes
+                               a slot, not four, as the slab entries are most of the flow
+                               table's bytes: bench/README.md 2026-12-07) */
 } iof__cfrec;
 
 /* The slot arrays of a record with n slots live in one area: bytes it needs, and binding r's
@@ -181,7 +185,7 @@ void iof__cflow_get_stats(const iof__cflow *t, iof__cf_stats *st);
 /* Bytes of memory held (records, slot arrays, payload buffers, buckets). */
 uint64_t iof__cflow_memory(const iof__cflow *t);
 /* Bytes the live records need: their slab entries, the buckets, and the payload buffers (those
- * of live records and the small ones recycled records keep for reuse, <= 1 KiB each).
+ * of live records and the small ones recycled records keep for reuse, <= 64 bytes each).
  * What max_bytes bounds: slabs are never given back, so the memory held stays below the
  * largest value this took plus one slab and the records' free list. */
 uint64_t iof__cflow_live_bytes(const iof__cflow *t);

@@ -123,7 +123,7 @@ static void cf_copy(void *dst, const void *rec, uint64_t key[2])
     memcpy(d->off_us, r->off_us, n * sizeof(int64_t));
     memcpy(d->size, r->size, n * sizeof(int32_t));
     memcpy(d->pay_off, r->pay_off, n * sizeof(uint32_t));
-    memcpy(d->pay_len, r->pay_len, n * sizeof(uint32_t));
+    memcpy(d->pay_len, r->pay_len, n * sizeof(uint16_t));
     memcpy(d->dir, r->dir, n);
     if (r->pay_used)
         memcpy(d->pay, r->pay, r->pay_used);

@@ -420,7 +420,8 @@ static void test_stream_cut_mid_packet(void)
     iof__cfrec r;
     memset(&r, 0, sizeof(r));
     uint8_t pay[8] = { 9, 8, 7, 6, 5, 4, 3, 2 };
-    uint32_t off[2] = { 0, 4 }, len[2] = { 4, 4 };
+    uint32_t off[2] = { 0, 4 };
+    uint16_t len[2] = { 4, 4 };
     r.pay = pay;
     r.pay_off = off;
     r.pay_len = len;
@@ -465,7 +466,8 @@ static void test_stream_reuse(void)
     iof__cfrec r;
     memset(&r, 0, sizeof(r));
     uint8_t pay[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
-    uint32_t off[2] = { 0, 6 }, len[2] = { 6, 6 };
+    uint32_t off[2] = { 0, 6 };
+    uint16_t len[2] = { 6, 6 };
     r.pay = pay;
     r.pay_off = off;
     r.pay_len = len;
@@ -879,6 +881,40 @@ static void test_max_bytes_kept_buffers(void)
     iof__cflow_destroy(t);
 }
 
+/* Recycled records keep small payload buffers only (<= 64 bytes, cflow.c CF_PAYLOAD_FIRST):
+ * 2,000 records of 200 payload bytes each, all ended by the clock, leave the table holding no
+ * more than the same records without payload plus 64 bytes a record (a 256-byte buffer each
+ * before; on smallpkt those kept buffers were ~40 MB of the no-output run's 154 MB). */
+static void test_recycled_payload_buffers_small(void)
+{
+    static uint8_t pay[200];
+    uint64_t mem[2];
+    for (int with = 0; with < 2; with++) {
+        iof__cf_config c = { .window_ns = 60LL * 1000000000LL, .packets = 10, .payload = 1000,
+                             .max_flows = 1000000, .variants = IOF_VARIANT_BI, .hash_seed = 9 };
+        iof__cflow *t;
+        ngot = 0;
+        ASSERT_EQ_INT(iof__cflow_create(&t, &c, collect_count, NULL), 0);
+        for (int i = 0; i < 2000; i++) {
+            char a[32];
+            snprintf(a, sizeof(a), "10.0.%d.%d", i / 250, 1 + i % 250);
+            iof__pkt p = mk(1700000000000LL + i, a, "8.8.8.8", 17, (uint16_t)(1000 + i), 53, 240,
+                            with ? pay : NULL, with ? 200 : 0);
+            iof__view v[2];
+            int n = iof__attribute(&p, NULL, v);
+            ASSERT_EQ_INT(iof__cflow_packet(t, &p, v, n), 0);
+        }
+        ASSERT_EQ_INT(iof__cflow_advance(t, 1700000000000LL * 1000000LL + 120LL * 1000000000LL), 0);
+        iof__cf_stats st;
+        iof__cflow_get_stats(t, &st);
+        ASSERT_EQ_U64(st.live_records, 0);
+        ASSERT_EQ_U64(st.records_emitted[0], 2000);
+        mem[with] = iof__cflow_memory(t);
+        iof__cflow_destroy(t);
+    }
+    ASSERT_TRUE(mem[1] <= mem[0] + 2000 * 64);
+}
+
 /* What the label rules see of a record (iof__cf_lbl_attrs): the first packet's direction, the
  * smallest TTL per direction (Joy's rule), the last packet's time, ports only for TCP/UDP. */
 static void test_label_attrs(void)
@@ -1034,7 +1070,8 @@ static void test_wide_parquet_span_roundtrip(void)
     for (int i = 0; i < ngot; i++) {
         /* rebuild the record's arrays from what collect() saved */
         iof__cfrec r = got[i];
-        uint32_t po[2] = { 0, 0 }, plen[2] = { i == 0 ? 3u : 0u, 0 };
+        uint32_t po[2] = { 0, 0 };
+        uint16_t plen[2] = { i == 0 ? 3u : 0u, 0 };
         uint8_t pay[3] = { 7, 8, 9 };
         r.off_us = got_off[i]; r.size = got_size[i]; r.dir = got_dir[i];
         r.pay = pay; r.pay_off = po; r.pay_len = plen; r.pay_used = plen[0];
@@ -1083,7 +1120,8 @@ static const iof_test tests[] = {
     TEST(test_wide_schema_names), TEST(test_emission_in_seq_order),
     TEST(test_emission_order_backward_within_window), TEST(test_closed_by_clock_while_waiting),
     TEST(test_sharded_equals_single), TEST(test_max_bytes_bounds_memory),
-    TEST(test_label_attrs), TEST(test_max_bytes_kept_buffers), TEST(test_count_payload_only), { 0, 0 },
+    TEST(test_label_attrs), TEST(test_max_bytes_kept_buffers), TEST(test_count_payload_only),
+    TEST(test_recycled_payload_buffers_small), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

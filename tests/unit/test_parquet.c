@@ -995,8 +995,18 @@ static void test_shared_regions(void)
             w_fill(&x, r * 2 + (uint64_t)k);
             ASSERT_EQ_INT(iof__pq_write_row(w[k], &s, &x), 0);
         }
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 2; k++)
         ASSERT_EQ_INT(iof__pq_writer_finish(w[k], NULL, 0), 0);
+    /* the staging chunks: every one back in the run's pool once the writers are done, and at
+     * most three row groups' worth ever held at once (two being filled, the run's one being
+     * written; each 16 MiB counted is at most 9 MiB staged, plus a partly filled chunk per
+     * block), where a written side per writer could hold four */
+    size_t carved, free_now;
+    iof__pq_regions_chunks(pool, &carved, &free_now);
+    ASSERT_EQ_U64(free_now, carved);
+    ASSERT_TRUE(carved > 0);
+    ASSERT_TRUE(carved <= 3 * ((9u << 20) / (64u << 10) + (WS + 4) / 32 + 1));
+    for (int k = 0; k < 2; k++) {
         iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_NONE, .row_group_bytes = 16u << 20, .threads = 1,
                                   .sink = mem_sink, .sink_ctx = &g[k]};
         ASSERT_EQ_INT(iof__pq_writer_open(&w[k], cols, s.n, &cfg, NULL, 0), 0);

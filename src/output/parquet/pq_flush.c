@@ -8,7 +8,7 @@
 
 /* Writes the row group handed over by iof__pqw_flush_rg() (fcols and the f_ stage): on the
  * flush thread, or on the caller's. */
-static int flush_body(iof__pq_writer *w)
+static int write_rg(iof__pq_writer *w)
 {
     const bool sparse16 = w->f_st16_rows > 0;
     bool tv_same = true;
@@ -40,6 +40,7 @@ static int flush_body(iof__pq_writer *w)
             if (j % T_BLOCK == 0) {
                 const size_t j1 = block_end(w, j);
                 IOF_TRY(iof__pqw_gather16(w, j, j1));
+                iof__pqw_chunks_give(w->regions, &w->f_sblk[j / T_BLOCK]); /* read: for others */
                 if (lz_on)
                     IOF_TRY(iof__pqw_lz_prepare(w, j, j1, tv_same, tv));
             }
@@ -51,7 +52,7 @@ static int flush_body(iof__pq_writer *w)
         c->nentries = c->nvals = c->nrows = 0;
     }
     w->f_st16_rows = 0;
-    stage16_clear(w, w->f_sblk, &w->f_sp, &w->f_srows, &w->f_spans);
+    stage16_clear(w, w->f_sblk, &w->f_srows, &w->f_spans);
     iof__tc_i64(t, 2, (int64_t)unc);
     iof__tc_i64(t, 3, (int64_t)w->f_rg_rows);
     iof__tc_i64(t, 5, (int64_t)rg_start);
@@ -66,6 +67,16 @@ static int flush_body(iof__pq_writer *w)
     w->rg_count++;
     w->f_rg_rows = 0;
     return 0;
+}
+
+/* write_rg(), then the run's written side goes back (emptied, failed or not). */
+static int flush_body(iof__pq_writer *w)
+{
+    int rc = write_rg(w);
+    if (rc < 0)
+        stage16_clear(w, w->f_sblk, &w->f_srows, &w->f_spans); /* its chunks back to the run */
+    iof__pqw_side_give(w);
+    return rc;
 }
 
 /* ---- the flush thread ---------------------------------------------------------------- */
@@ -103,9 +114,10 @@ static bool bg_start(iof__pq_writer *w)
 }
 
 /* Closes the row group being filled (main thread): drains the stages, checks every column's
- * row count, waits for the previous row group's flush, hands this one over (fcols / f_ stage
- * swap buffers with cols / stage: no copy) and writes it on the flush thread, or here when
- * `sync` or without one. */
+ * row count, waits for the previous row group's flush and for the run's written side, hands
+ * this one over (its buffers go to fcols, the side's emptied ones come to cols: no copy; the
+ * staged blocks' chunk lists and rows swap with the f_ ones) and writes it on the
+ * flush thread, or here when `sync` or without one. */
 int iof__pqw_flush_rg(iof__pq_writer *w, bool sync)
 {
     if (w->failed)
@@ -131,12 +143,9 @@ int iof__pqw_flush_rg(iof__pq_writer *w, bool sync)
             return iof__pqw_fail(w, IOF_E_NOMEM, "parquet: out of memory");
     }
     IOF_TRY(bg_wait(w));
+    IOF_TRY(iof__pqw_side_take(w)); /* waits while another writer's row group is written */
     for (size_t i = 0; i < w->ncols; i++) {
         pq_col *a = &w->cols[i], *b = &w->fcols[i];
-        pq_buf t;
-        t = a->def, a->def = b->def, b->def = t;
-        t = a->rep, a->rep = b->rep, b->rep = t;
-        t = a->vals, a->vals = b->vals, b->vals = t;
         b->nentries = a->nentries, b->nvals = a->nvals, b->nrows = a->nrows;
         a->nentries = a->nvals = a->nrows = 0;
     }
@@ -144,9 +153,6 @@ int iof__pqw_flush_rg(iof__pq_writer *w, bool sync)
     sblock *tb = w->sblk;
     w->sblk = w->f_sblk;
     w->f_sblk = tb;
-    spool tp = w->sp;
-    w->sp = w->f_sp;
-    w->f_sp = tp;
     t = w->srows, w->srows = w->f_srows, w->f_srows = t;
     t = w->spans, w->spans = w->f_spans, w->f_spans = t;
     w->f_st16_rows = w->st16_rows;

@@ -192,30 +192,14 @@ int iof__pqw_drain64(iof__pq_writer *w)
 
 
 
-/* A free chunk of the spool (a new region when its regions are used up: the first in small
- * pages, so a small file touches what it uses, the others from the pool), NULL: out of memory. */
-static unsigned char *spool_chunk(iof__pq_regions *pool, spool *sp)
-{
-    const size_t per = SREGION / SCHUNK, r = sp->next / per;
-    if (r == sp->nreg) {
-        if (iof__grow((void **)&sp->reg, &sp->regcap, sp->nreg + 1, sizeof *sp->reg, SREGIONS_MAX) != IOF_OK)
-            return NULL;
-        unsigned char *p = sp->nreg ? iof__pqw_region_take(pool) : malloc(SREGION);
-        if (!p)
-            return NULL;
-        sp->reg[sp->nreg++] = p;
-    }
-    return sp->reg[r] + (sp->next++ % per) * SCHUNK;
-}
-
 /* Room for one more row of nb cells at the end of block s; NULL: out of memory. */
-static unsigned char *sblock_push(iof__pq_regions *pool, sblock *s, spool *sp, size_t nb)
+static unsigned char *sblock_push(iof__pq_regions *pool, sblock *s, size_t nb)
 {
     const size_t rpc = sblock_rpc(nb);
     if (s->rows == (uint64_t)s->nch * rpc) { /* its last chunk is full */
-        if (iof__grow((void **)&s->ch, &s->chcap, s->nch + 1, sizeof *s->ch, SREGIONS_MAX * (SREGION / SCHUNK)) != IOF_OK)
+        if (iof__grow((void **)&s->ch, &s->chcap, s->nch + 1, sizeof *s->ch, SCHUNKS_MAX) != IOF_OK)
             return NULL;
-        unsigned char *c = spool_chunk(pool, sp);
+        unsigned char *c = iof__pqw_chunk_take(pool);
         if (!c)
             return NULL;
         s->ch[s->nch++] = c;
@@ -225,9 +209,9 @@ static unsigned char *sblock_push(iof__pq_regions *pool, sblock *s, spool *sp, s
 }
 
 /* Stores one more row of nb cells at the end of block s (a wide one in its wide list too). */
-static bool sblock_append(iof__pq_regions *pool, sblock *s, spool *sp, const int16_t *v, size_t nb)
+static bool sblock_append(iof__pq_regions *pool, sblock *s, const int16_t *v, size_t nb)
 {
-    unsigned char *dst = sblock_push(pool, s, sp, nb);
+    unsigned char *dst = sblock_push(pool, s, nb);
     if (!dst)
         return false;
     if (srow_encode(dst, v, nb))
@@ -270,7 +254,7 @@ static int64_t stage_blocks(iof__pq_writer *w, const int16_t *cells, size_t ts, 
             if (e < nb)
                 memcpy(dst + e, cells + (j0 + e - gap), (nb - e) * sizeof *dst);
         }
-        if (!sblock_append(w->regions, &w->sblk[b], &w->sp, src, nb))
+        if (!sblock_append(w->regions, &w->sblk[b], src, nb))
             return iof__pqw_fail(w, IOF_E_NOMEM, "parquet: out of memory");
     }
     return (int64_t)held;
@@ -306,7 +290,7 @@ int iof__pqw_drain16(iof__pq_writer *w)
         c->nrows += nr;
     }
     w->st16_rows = 0;
-    stage16_clear(w, w->sblk, &w->sp, &w->srows, &w->spans);
+    stage16_clear(w, w->sblk, &w->srows, &w->spans);
     return 0;
 }
 

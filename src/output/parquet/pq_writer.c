@@ -236,20 +236,14 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     }
     free(w->cols);
     free(w->fcols);
-    for (size_t b = 0; b < w->nblk; b++) {
+    for (size_t b = 0; b < w->nblk; b++) { /* their chunks back to the run (its other writers) */
         if (w->sblk)
-            free(w->sblk[b].ch), iof__pq_buf_free(&w->sblk[b].wide);
+            iof__pqw_chunks_give(w->regions, &w->sblk[b]), free(w->sblk[b].ch), iof__pq_buf_free(&w->sblk[b].wide);
         if (w->f_sblk)
-            free(w->f_sblk[b].ch), iof__pq_buf_free(&w->f_sblk[b].wide);
+            iof__pqw_chunks_give(w->regions, &w->f_sblk[b]), free(w->f_sblk[b].ch), iof__pq_buf_free(&w->f_sblk[b].wide);
     }
     free(w->sblk);
     free(w->f_sblk);
-    for (size_t r = 0; r < w->sp.nreg; r++)
-        free(w->sp.reg[r]);
-    for (size_t r = 0; r < w->f_sp.nreg; r++)
-        free(w->f_sp.reg[r]);
-    free(w->sp.reg);
-    free(w->f_sp.reg);
     if (w->own_regions)
         iof__pq_regions_free(w->regions);
     iof__pq_buf_free(&w->rowcells);

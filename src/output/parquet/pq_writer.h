@@ -61,10 +61,15 @@
 typedef int (*iof__pq_sink_fn)(void *ctx, const void *p, size_t n);
 
 /* What the writers of one run share:
- *  - the staging regions (8 MiB each): a writer's side gives its regions back when its row
- *    group is written and any writer's next row group takes them, so a run holds the regions
- *    its writers use at once, not the sum of what each ever used (two variants' writers on a
- *    dense capture: 307 -> 280 MB peak RSS, bench/README.md);
+ *  - the staging chunks (64 KiB, carved from 8 MiB regions): a block gives its chunks back as
+ *    soon as they are read (its block of the row group being written has been gathered) and
+ *    any writer's next rows take them, so a run holds the chunks its writers use at once, not
+ *    the sum of what each ever used (pq_writer_int.h);
+ *  - the written side: one row group of the run is written at a time, with the side's column
+ *    buffers and scratch, which a writer takes when its row group is full (waiting while
+ *    another writer's is written) and which are kept for the next (two writers: two row
+ *    groups being filled and one written, not two and two; smallpkt's default run 424 -> 316
+ *    MB peak RSS with the chunks above, bench/README.md 2026-12-07);
  *  - the budget of held bytes (0: none): the sum over the writers of the bytes their row
  *    groups being filled hold (counted as for row_group_bytes). A writer whose row ends with
  *    the sum over the budget closes its row group early, once that holds at least
@@ -85,6 +90,9 @@ typedef int (*iof__pq_sink_fn)(void *ctx, const void *p, size_t n);
 typedef struct iof__pq_regions iof__pq_regions;
 iof__pq_regions *iof__pq_regions_new(uint64_t budget); /* NULL: out of memory */
 void iof__pq_regions_free(iof__pq_regions *p);
+/* Staging chunks (64 KiB) carved from the run's regions so far, the most its writers' stages
+ * held at once, and of those the ones free now (all of them once every writer is done). */
+void iof__pq_regions_chunks(iof__pq_regions *p, size_t *carved, size_t *free_now);
 
 typedef struct iof__pq_writer_cfg {
     iof_codec codec;           /* IOF_CODEC_ZSTD (default 0), _SNAPPY, _NONE */

@@ -33,21 +33,26 @@
 #define LZ_MIN_DISTINCT 32        /* narrow chunks with more values: PLAIN through pq_lz */
 
 /* The staged narrow blocks (below) are stored in chunks of SCHUNK bytes, each whole rows of
- * one block, carved in turn from regions of SREGION bytes (a spool, one per staging side:
- * the row group being filled and the one being flushed). Regions are kept for the next row
- * group (or by another writer's, through the pool), and all but a spool's first are backed by huge pages (iof__mem_hugepages). Why: each
- * block used to be its own buffer growing by realloc doubling from 64 bytes, so its pages
- * were fresh ones, 4 KiB at a time, and those first touches were most of the writer's page
- * faults on dense (bench/README.md); a 2 MiB page shared by all blocks' chunks cannot be
- * given to 94 separate buffers without rounding each one up to 2 MiB. Bound: a side holds at
- * most its row group's held bytes (row_group_bytes, 64 MiB by default, plus one row: counted
- * as 2 bytes a cell, so at most 36/64 of that is stored, below) plus one partly filled chunk
- * per block (94 x 64 KiB for the wide layout), so 6 regions = 48 MiB by default; the first
- * region is small pages, so a small file touches only what it stores. A side keeps its first
- * region and gives the others back to the run's pool (iof__pq_regions) when it is emptied. */
+ * one block, carved from regions of SREGION bytes that the run's writers share (pq_regions.c:
+ * the run's first region in small pages, so a small file touches only what it stores, the
+ * others backed by huge pages, iof__mem_hugepages). A chunk goes back to the run's free chunks
+ * as soon as its rows are read: when its block has been gathered for writing (or its stage is
+ * emptied otherwise), so the row group being written gives its staging back block by block to
+ * the row groups being filled. Why chunks shared by all blocks: each block used to be its own
+ * buffer growing by realloc doubling from 64 bytes, so its pages were fresh ones, 4 KiB at a
+ * time, and those first touches were most of the writer's page faults on dense
+ * (bench/README.md); a 2 MiB page shared by all blocks' chunks cannot be given to 94 separate
+ * buffers without rounding each one up to 2 MiB. Why given back block by block, not per
+ * region and row group: the staging of the row groups being filled and written were most of
+ * smallpkt's peak RSS (bench/README.md, 2026-12-07). Bound: a stage holds at most its row
+ * group's held bytes (row_group_bytes, 64 MiB by default, plus one row: counted as 2 bytes a
+ * cell, so at most 36/64 of that is stored, below) plus one partly filled chunk per block (94
+ * x 64 KiB for the wide layout); the run holds the most its stages held at once, kept for
+ * reuse. */
 #define SCHUNK ((size_t)64 << 10)
 #define SREGION ((size_t)8 << 20)
-#define SREGIONS_MAX ((size_t)1 << 16) /* regions of a spool: 512 GiB, beyond any row group */
+#define SREGIONS_MAX ((size_t)1 << 16) /* regions of a run: 512 GiB, beyond any row group */
+#define SCHUNKS_MAX (SREGIONS_MAX * (SREGION / SCHUNK))
 
 /* A staged block row of nb <= T_BLOCK cells is stored in SROW_BYTES(nb) bytes: a 4-byte mask
  * (bit k: cell k is negative) then each cell's low byte, so a cell in [SROW_MIN, 255] is
@@ -68,12 +73,6 @@ typedef struct sblock {  /* a staged block: rows of srow_bytes(nb) in chunks of 
     uint64_t rows;       /* rows stored */
     pq_buf wide;         /* rows with a cell outside [SROW_MIN, 255]: uint64 row, int16[nb] each */
 } sblock;
-
-typedef struct spool {   /* where a staging side's chunks come from */
-    unsigned char **reg; /* regions of SREGION bytes, kept across row groups */
-    size_t nreg, regcap;
-    size_t next;         /* chunks handed out since the side was last emptied */
-} spool;
 
 /* Rows of a block of nb columns in one chunk. */
 static inline size_t sblock_rpc(size_t nb) { return SCHUNK / srow_bytes(nb); }
@@ -224,8 +223,7 @@ struct iof__pq_writer {
     uint32_t *narrow_of;  /* column -> index among the narrow staged columns */
     size_t nsimple, n16, n64;
     sblock *sblk;         /* nblk blocks: int16 [rows with cells there][T_BLOCK] each */
-    spool sp;             /* their chunks */
-    iof__pq_regions *regions; /* where regions but a side's first come from (cfg's, or own) */
+    iof__pq_regions *regions; /* where their chunks come from (cfg's, or own) */
     bool own_regions;
     uint64_t b_fill;      /* bytes of the row group being filled counted in the run's budget
                              (as of its last ended row) */
@@ -247,15 +245,17 @@ struct iof__pq_writer {
     /* per block column, the values seen: seen16[k][x + SEEN_OFF] for x in [-SEEN_OFF,
      * SEEN_OFF), seen16[k][SEEN_N] for any other value */
     uint8_t *seen16;
-    /* Background flush. flush_rg() swaps the full row group's buffers (column data, staged
-     * blocks and rows) into fcols / f_*, and the flush thread encodes and writes them (pq_flush.c's
-     * flush_body and pq_chunk.c's narrow-column functions touch only the f_ side and the scratch above)
-     * while the caller fills cols / stage with the next row group. One flush at a time:
-     * memory is two row groups. Its errors land in ffailed/fmsg and become the writer's at
-     * the next flush_rg() or at finish. */
+    /* Background flush. flush_rg() hands the full row group over (its column buffers to
+     * fcols, its staged blocks' chunk lists and rows to f_*) and takes the run's written side's
+     * emptied column buffers and the writing's scratch above (iof__pqw_side_take), and the
+     * flush thread encodes and writes it (pq_flush.c's flush_body and pq_chunk.c's
+     * narrow-column functions touch only the f_ side and the scratch) while the caller fills
+     * cols / stage with the next row group; the side goes back when it is written. One row group
+     * of the run is written at a time: the run's writers hold their row groups being filled
+     * and one being written. Its errors land in ffailed/fmsg and become the writer's at the
+     * next flush_rg() or at finish. */
     pq_col *fcols;
     sblock *f_sblk;
-    spool f_sp;
     pq_buf f_srows, f_spans;
     uint64_t f_st16_rows, f_rg_rows;
     bool bg;                  /* a flush thread is wanted (started on first use) */
@@ -294,10 +294,16 @@ static inline size_t block_end(const iof__pq_writer *w, size_t j0)
     return j0 + T_BLOCK < w->n16 ? j0 + T_BLOCK : w->n16;
 }
 
-/* pq_regions.c: a region for a side's staging (huge pages advised), NULL: out of memory; the
- * side's regions but its first back to the pool. */
-unsigned char *iof__pqw_region_take(iof__pq_regions *p);
-void iof__pqw_spool_give_back(iof__pq_regions *p, spool *sp);
+/* pq_regions.c: a free staging chunk of SCHUNK bytes, NULL: out of memory; a block's chunks
+ * back to the run's free ones (the block then has none). */
+unsigned char *iof__pqw_chunk_take(iof__pq_regions *p);
+void iof__pqw_chunks_give(iof__pq_regions *p, sblock *s);
+
+/* pq_regions.c, the run's written side: takes it (waiting while another writer's row group is
+ * written with it): the row group being filled goes to fcols, the side's emptied buffers
+ * become cols; gives it back when that row group is written (or its writing failed). */
+int iof__pqw_side_take(iof__pq_writer *w);
+void iof__pqw_side_give(iof__pq_writer *w);
 
 /* pq_regions.c, the run's budget of held bytes (pq_writer.h): counts the row being ended and
  * says whether the row group should be closed early; takes the writer's row group out of the
@@ -305,13 +311,14 @@ void iof__pqw_spool_give_back(iof__pq_regions *p, spool *sp);
 bool iof__pqw_budget_cut(iof__pq_writer *w);
 void iof__pqw_budget_release(iof__pq_writer *w);
 
-/* Empties a narrow stage (the one being filled, or the flush side); its regions are kept. */
-static inline void stage16_clear(const iof__pq_writer *w, sblock *blk, spool *sp, pq_buf *rows, pq_buf *spans)
+/* Empties a narrow stage (the one being filled, or the flush side); its chunks go back to the
+ * run's free ones. */
+static inline void stage16_clear(const iof__pq_writer *w, sblock *blk, pq_buf *rows, pq_buf *spans)
 {
-    for (size_t b = 0; b < w->nblk; b++)
-        blk[b].nch = 0, blk[b].rows = 0, blk[b].wide.len = 0;
-    sp->next = 0;
-    iof__pqw_spool_give_back(w->regions, sp);
+    for (size_t b = 0; b < w->nblk; b++) {
+        iof__pqw_chunks_give(w->regions, &blk[b]);
+        blk[b].rows = 0, blk[b].wide.len = 0;
+    }
     rows->len = 0;
     spans->len = 0;
 }
