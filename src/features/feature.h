@@ -39,6 +39,7 @@
 
 #include "common/schema.h"
 #include "decode/decode.h"
+#include "flow/table.h"
 #include "output/textbuf.h"
 
 #define IOF_FEAT_MAX_IDP 1500     /* Joy's MAX_IDP: idp=N accepts 0..1500 */
@@ -207,8 +208,13 @@ typedef struct iof__featset {
 int iof__featset_init(iof__featset *s, const iof__feat_opts *o);
 #define IOF_FEAT_POISON 0xa5   /* debug builds: the unzeroed buffers' bytes at creation */
 
-/* A new record's state: each module's clean part zeroed, then its init. */
-void iof__featset_init_state(const iof__featset *s, void *ext);
+/* A new record's state: each module's clean part zeroed (zeroed: ext is all zero bytes already,
+ * a fresh slab entry, so only debug builds write, their poison), then its init. */
+void iof__featset_init_state(const iof__featset *s, void *ext, bool zeroed);
+/* The clean parts, as stretches of a record's extension area at base (what every new record
+ * writes: the flow table maps their pages when it allocates a slab, flow/table.h cfg.hot);
+ * returns their number (s->n, at most IOF_FEAT_MAX_MODULES). */
+uint32_t iof__featset_hot(const iof__featset *s, size_t base, iof__ftab_span sp[IOF_FEAT_MAX_MODULES]);
 void iof__featset_update(const iof__featset *s, void *ext, const iof__feat_pkt *fp);
 void iof__featset_finish(const iof__featset *s, void *ext);
 /* The keys of every enabled module of a slot, out/in being the two directions' extension

@@ -17,8 +17,8 @@ static void setup(iof__feat_opts o)
     ASSERT_TRUE(fs.ext_size <= sizeof(ext_out));
     memset(ext_out, 0, sizeof(ext_out));
     memset(ext_in, 0, sizeof(ext_in));
-    iof__featset_init_state(&fs, ext_out);
-    iof__featset_init_state(&fs, ext_in);
+    iof__featset_init_state(&fs, ext_out, false);
+    iof__featset_init_state(&fs, ext_in, false);
 }
 
 /* One packet of data d[0..n) into a side; the IP packet is the same bytes. */
