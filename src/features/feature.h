@@ -28,7 +28,14 @@
  *   (features/cffeat.h glues them to the custom-flow policy and row).
  *
  * The registry (registry.c) lists the modules in Joy's print order; a feature set is the
- * modules an output enables (iof__feat_opts), each with its offset in the extension area.
+ * modules an output enables (iof__feat_opts), in that order, each with its offset in the
+ * extension area. The layout is registry.c's alone: the states that are all clean first, then
+ * the others by the size of their tails (smallest first), so a new record's clean parts are on
+ * few pages; the flow table maps those pages when it allocates a slab (iof__featset_hot ->
+ * flow/table.h cfg.hot) and a fresh slab entry is not zeroed again (flow/table.h
+ * iof__ftab_fresh). A state's tail still follows its clean part: a split into a clean block and a
+ * tail block per direction (one page of clean parts) would need every module's tail reached
+ * through an offset (bench/README.md, "Fresh slab entries").
  */
 #ifndef IOF_FEATURES_FEATURE_H
 #define IOF_FEATURES_FEATURE_H

@@ -59,7 +59,7 @@ int iof__featset_init(iof__featset *s, const iof__feat_opts *o)
      * by the size of their tails (the bytes past the clean part), smallest first, so that the
      * clean parts, which every new record writes, lie as close together as a state's clean part
      * and tail can (the tail follows it). Why: a record's first touches are of the pages its
-     * clean parts are on: 4 of a Joy direction's 8 pages instead of 6, 2 of a custom-flow
+     * clean parts are on: 4 of a Joy direction's 8 pages instead of 5, 2 of a custom-flow
      * direction's 4 instead of 3 (bench/README.md, "Fresh slab entries"). */
     uint32_t order[IOF_FEAT_MAX_MODULES];
     for (uint32_t i = 0; i < s->n; i++) {
