@@ -114,7 +114,9 @@ void iof__ftab_destroy(iof__ftab *t)
 }
 
 /* Maps the pages of slab s's entries that every record writes (table.h, cfg.hot): each entry's
- * policy record and hot stretches, merged into runs of whole pages, one call per run. */
+ * header (cfg.init writes it right after) and hot stretches, merged into runs of whole pages, one
+ * call per run. The rest of a policy record (its arrays: ~21 KB of custom-flow slots at
+ * --packets 1000) is left to its first use, as the stretches' tails are. */
 static void prefault(const iof__ftab *t, iof__ftab_slab *s)
 {
     const uintptr_t page = 4096;
@@ -122,9 +124,9 @@ static void prefault(const iof__ftab *t, iof__ftab_slab *s)
     for (size_t k = 0; k < t->slab_records; k++) {
         uintptr_t e = (uintptr_t)entry(t, s, k);
         for (uint32_t i = 0; i <= t->cfg.nhot; i++) {
-            /* i == 0: the policy record; then the stretches */
+            /* i == 0: the header; then the stretches */
             uintptr_t a = i ? e + t->ext_off + t->cfg.hot[i - 1].off : e;
-            uintptr_t b = i ? a + t->cfg.hot[i - 1].len : e + t->ext_off;
+            uintptr_t b = i ? a + t->cfg.hot[i - 1].len : e + sizeof(iof__flow);
             if (a == b)
                 continue;
             a &= ~(page - 1);

@@ -83,7 +83,7 @@ typedef struct iof__ftab_config {
                             what must start zeroed (feature states: only their clean parts) */
     /* The stretches of the extension area that every record writes (the feature states' clean
      * parts; nhot 0: none, ascending or not): when a slab is allocated, the pages of its
-     * entries' policy records and of these stretches are mapped in runs (iof__mem_prefault),
+     * entries' headers and of these stretches are mapped in runs (iof__mem_prefault),
      * not faulted in one at a time by their first writes (bench/README.md, "Fresh slab
      * entries"). Pages no stretch touches stay unmapped until used. */
     uint32_t nhot;
