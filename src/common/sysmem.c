@@ -104,6 +104,19 @@ uint64_t iof__sys_memory(void)
     return mem;
 }
 
+void iof__mem_prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+    const uintptr_t page = 4096;   /* a larger page size only populates more per call */
+    if (!p || !n)
+        return;
+    uintptr_t a = (uintptr_t)p & ~(page - 1), e = ((uintptr_t)p + n + page - 1) & ~(page - 1);
+    (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE); /* advice only: an old kernel says no */
+#else
+    (void)p, (void)n;
+#endif
+}
+
 void iof__mem_hugepages(void *p, size_t n, size_t skip)
 {
 #ifdef MADV_HUGEPAGE

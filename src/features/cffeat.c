@@ -64,7 +64,7 @@ static void on_packet(void *ctx, void *ext, const iof__pkt *p)
     iof__featset_update(s, ext, &fp);
 }
 
-static void on_created(void *ctx, void *ext) { iof__featset_init_state(ctx, ext); }
+static void on_created(void *ctx, void *ext, bool zeroed) { iof__featset_init_state(ctx, ext, zeroed); }
 
 void iof__cffeat_hooks(const iof__featset *s, iof__cf_config *cfg)
 {
@@ -73,6 +73,8 @@ void iof__cffeat_hooks(const iof__featset *s, iof__cf_config *cfg)
         return;
     cfg->hooks = (iof__cf_hooks){ .ext_size = s->ext_size, .created = on_created,
                                   .packet = on_packet, .ctx = (void *)(uintptr_t)s };
+    _Static_assert(IOF_FEAT_MAX_MODULES <= sizeof(cfg->hooks.hot) / sizeof(cfg->hooks.hot[0]), "one stretch a module");
+    cfg->hooks.nhot = iof__featset_hot(s, 0, cfg->hooks.hot);
 }
 
 /* The one place the nested layout's struct and member names are made from the modules' (wide)

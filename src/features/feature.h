@@ -28,7 +28,14 @@
  *   (features/cffeat.h glues them to the custom-flow policy and row).
  *
  * The registry (registry.c) lists the modules in Joy's print order; a feature set is the
- * modules an output enables (iof__feat_opts), each with its offset in the extension area.
+ * modules an output enables (iof__feat_opts), in that order, each with its offset in the
+ * extension area. The layout is registry.c's alone: the states that are all clean first, then
+ * the others by the size of their tails (smallest first), so a new record's clean parts are on
+ * few pages; the flow table maps those pages when it allocates a slab (iof__featset_hot ->
+ * flow/table.h cfg.hot) and a fresh slab entry is not zeroed again (flow/table.h
+ * iof__ftab_fresh). A state's tail still follows its clean part: a split into a clean block and a
+ * tail block per direction (one page of clean parts) would need every module's tail reached
+ * through an offset (bench/README.md, "Fresh slab entries").
  */
 #ifndef IOF_FEATURES_FEATURE_H
 #define IOF_FEATURES_FEATURE_H
@@ -39,6 +46,7 @@
 
 #include "common/schema.h"
 #include "decode/decode.h"
+#include "flow/table.h"
 #include "output/textbuf.h"
 
 #define IOF_FEAT_MAX_IDP 1500     /* Joy's MAX_IDP: idp=N accepts 0..1500 */
@@ -207,8 +215,13 @@ typedef struct iof__featset {
 int iof__featset_init(iof__featset *s, const iof__feat_opts *o);
 #define IOF_FEAT_POISON 0xa5   /* debug builds: the unzeroed buffers' bytes at creation */
 
-/* A new record's state: each module's clean part zeroed, then its init. */
-void iof__featset_init_state(const iof__featset *s, void *ext);
+/* A new record's state: each module's clean part zeroed (zeroed: ext is all zero bytes already,
+ * a fresh slab entry, so only debug builds write, their poison), then its init. */
+void iof__featset_init_state(const iof__featset *s, void *ext, bool zeroed);
+/* The clean parts, as stretches of a record's extension area at base (what every new record
+ * writes: the flow table maps their pages when it allocates a slab, flow/table.h cfg.hot);
+ * returns their number (s->n, at most IOF_FEAT_MAX_MODULES). */
+uint32_t iof__featset_hot(const iof__featset *s, size_t base, iof__ftab_span sp[IOF_FEAT_MAX_MODULES]);
 void iof__featset_update(const iof__featset *s, void *ext, const iof__feat_pkt *fp);
 void iof__featset_finish(const iof__featset *s, void *ext);
 /* The keys of every enabled module of a slot, out/in being the two directions' extension

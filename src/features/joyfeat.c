@@ -2,10 +2,10 @@
  * feed a feature set, see joyfeat.h. */
 #include "features/joyfeat.h"
 
-static void on_created(void *ctx, iof__joyrec *r)
+static void on_created(void *ctx, iof__joyrec *r, bool zeroed)
 {
     const iof__featset *s = ctx;
-    iof__featset_init_state(s, r->ext);
+    iof__featset_init_state(s, r->ext, zeroed);
 }
 
 static void on_packet(void *ctx, iof__joyrec *r, const iof__jf_data *d)
@@ -36,6 +36,8 @@ void iof__joyfeat_hooks(const iof__featset *s, iof__jf_config *cfg)
         .packet = on_packet,
         .ctx = (void *)(uintptr_t)s,   /* the hooks only read it */
     };
+    _Static_assert(IOF_FEAT_MAX_MODULES <= sizeof(cfg->hooks.hot) / sizeof(cfg->hooks.hot[0]), "one stretch a module");
+    cfg->hooks.nhot = iof__featset_hot(s, 0, cfg->hooks.hot);
 }
 
 void iof__joyfeat_joy_defaults(iof__feat_opts *o, uint32_t idp)

@@ -100,7 +100,8 @@ int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_
     *out = NULL;
     if (cfg->packets > IOF_MAX_PACKET_SLOTS || cfg->payload > IOF_MAX_PAYLOAD_BYTES ||
         cfg->window_ns <= 0 || cfg->max_flows == 0 || cfg->hooks.ext_size > IOF_FTAB_MAX_EXT / 2 ||
-        (cfg->hooks.ext_size && (!cfg->hooks.packet || !cfg->hooks.created)))
+        (cfg->hooks.ext_size && (!cfg->hooks.packet || !cfg->hooks.created)) ||
+        cfg->hooks.nhot > IOF_FTAB_MAX_HOT / 2)
         return IOF_E_INVAL;
     iof__cflow *t = calloc(1, sizeof(*t));
     if (!t)
@@ -119,6 +120,10 @@ int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_
         .fini = rec_fini,
         .ctx = t,
     };
+    for (uint32_t h = 0; h < 2; h++)   /* both halves' */
+        for (uint32_t i = 0; i < cfg->hooks.nhot; i++)
+            tc.hot[tc.nhot++] = (iof__ftab_span){ (uint32_t)(cfg->hooks.hot[i].off + h * cfg->hooks.ext_size),
+                                                  cfg->hooks.hot[i].len };
     int rc = iof__ftab_init(&t->tab, &tc);
     if (rc != IOF_OK) {
         free(t);
@@ -195,8 +200,9 @@ static iof__cfrec *new_rec(iof__cflow *t, const iof__view *v, uint8_t variant, u
     r->nslots = 0;
     r->pay_used = 0;
     if (r->feat) {
-        t->cfg.hooks.created(t->cfg.hooks.ctx, r->feat);
-        t->cfg.hooks.created(t->cfg.hooks.ctx, r->feat + t->cfg.hooks.ext_size);
+        bool zeroed = iof__ftab_fresh(&t->tab);
+        t->cfg.hooks.created(t->cfg.hooks.ctx, r->feat, zeroed);
+        t->cfg.hooks.created(t->cfg.hooks.ctx, r->feat + t->cfg.hooks.ext_size, zeroed);
     }
     t->st.records_created[variant]++;
     return r;

@@ -105,12 +105,15 @@ unsigned char *iof__cfrec_bind_slots(iof__cfrec *r, unsigned char *p, size_t n);
 
 /* Per-record feature state (features/cffeat.h): the flow table gives each record 2 x ext_size
  * bytes after it (counted by max_bytes), one half per direction; created() prepares each half
- * when the record is created, packet() sees every packet a record takes, slots or not, with its
+ * when the record is created (zeroed: the half is all zero bytes already, a fresh slab entry,
+ * flow/table.h), packet() sees every packet a record takes, slots or not, with its
  * direction's half. ctx is what lays the halves out (records carry it to their copies, which
  * pack the state: kinds/cf_kind.c). All zero: none (the packet path pays one test). */
 typedef struct iof__cf_hooks {
     size_t ext_size;
-    void (*created)(void *ctx, void *ext);
+    uint32_t nhot;   /* stretches of each half that every record writes (flow/table.h cfg.hot) */
+    iof__ftab_span hot[IOF_FTAB_MAX_HOT / 2];
+    void (*created)(void *ctx, void *ext, bool zeroed);
     void (*packet)(void *ctx, void *ext, const iof__pkt *p);
     void *ctx;
 } iof__cf_hooks;

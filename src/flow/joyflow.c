@@ -70,10 +70,12 @@ int iof__joyflow_create(iof__joyflow **out, const iof__jf_config *cfg, iof__jf_e
         .rec_size = sizeof(iof__joyrec) + (size_t)cfg->packets * (sizeof(int64_t) + sizeof(uint16_t)),
         .ext_size = cfg->hooks.ext_size,
         .ext_by_policy = cfg->hooks.created != NULL,   /* it prepares the area */
+        .nhot = cfg->hooks.nhot,
         .max_live = cfg->max_flows,
         .init = rec_init,
         .ctx = t,
     };
+    memcpy(tc.hot, cfg->hooks.hot, sizeof(tc.hot));
     int rc = iof__ftab_init(&t->tab, &tc);
     if (rc != IOF_OK) {
         free(t);
@@ -174,7 +176,7 @@ static iof__joyrec *get_rec(iof__joyflow *t, const jf_key *k, uint64_t ordinal)
     r->ndata = 0;
     t->st.records_created++;
     if (t->cfg.hooks.created)
-        t->cfg.hooks.created(t->cfg.hooks.ctx, r);
+        t->cfg.hooks.created(t->cfg.hooks.ctx, r, iof__ftab_fresh(&t->tab));
     return r;
 }
 

@@ -108,11 +108,14 @@ typedef struct iof__jf_data {
 
 /* Per-record extensions (the feature modules, features/feature.h): the flow table gives each
  * record ext_size bytes, zeroed when the record is created unless created() is set (it then
- * prepares them: the feature set zeroes only the states' clean parts); created() is called, and
+ * prepares them: the feature set zeroes only the states' clean parts; zeroed: the area is all
+ * zero bytes already, a fresh slab entry, flow/table.h); created() is called, and
  * packet() after each packet the record took (its counters, times and packets[] updated). */
 typedef struct iof__jf_hooks {
     size_t ext_size;
-    void (*created)(void *ctx, iof__joyrec *r);
+    uint32_t nhot;   /* stretches of ext that every record writes (flow/table.h cfg.hot) */
+    iof__ftab_span hot[IOF_FTAB_MAX_HOT];
+    void (*created)(void *ctx, iof__joyrec *r, bool zeroed);
     void (*packet)(void *ctx, iof__joyrec *r, const iof__jf_data *d);
     void *ctx;
 } iof__jf_hooks;

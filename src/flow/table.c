@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/sysmem.h"
 #include "flow/table.h"
 
 /* A slab's entries start IOF_FTAB_EXT_ALIGN-aligned: the header is padded to it, and calloc
@@ -35,6 +36,18 @@ int iof__ftab_init(iof__ftab *t, const iof__ftab_config *cfg)
         cfg->ext_size > IOF_FTAB_MAX_EXT || cfg->max_live == 0)
         return IOF_E_INVAL;
     t->cfg = *cfg;
+    if (cfg->nhot > IOF_FTAB_MAX_HOT)
+        return IOF_E_INVAL;
+    for (uint32_t i = 0; i < cfg->nhot; i++) {
+        if (cfg->hot[i].off > cfg->ext_size || cfg->hot[i].len > cfg->ext_size - cfg->hot[i].off)
+            return IOF_E_INVAL;
+        /* ascending offsets: the prefault's runs are built in one pass over a slab */
+        for (uint32_t k = i; k > 0 && t->cfg.hot[k - 1].off > t->cfg.hot[k].off; k--) {
+            iof__ftab_span x = t->cfg.hot[k];
+            t->cfg.hot[k] = t->cfg.hot[k - 1];
+            t->cfg.hot[k - 1] = x;
+        }
+    }
     uint64_t nb = IOF_FTAB_MIN_BUCKETS;
     t->buckets = calloc(nb, sizeof(*t->buckets));
     if (!t->buckets)
@@ -100,12 +113,47 @@ void iof__ftab_destroy(iof__ftab *t)
     free(t);
 }
 
+/* Maps the pages of slab s's entries that every record writes (table.h, cfg.hot): each entry's
+ * header (cfg.init writes it right after) and hot stretches, merged into runs of whole pages, one
+ * call per run. The rest of a policy record (its arrays: ~21 KB of custom-flow slots at
+ * --packets 1000) is left to its first use, as the stretches' tails are. */
+static void prefault(const iof__ftab *t, iof__ftab_slab *s)
+{
+    const uintptr_t page = 4096;
+    uintptr_t ra = 0, re = 0;   /* the run being built: pages [ra, re) as addresses */
+    for (size_t k = 0; k < t->slab_records; k++) {
+        uintptr_t e = (uintptr_t)entry(t, s, k);
+        for (uint32_t i = 0; i <= t->cfg.nhot; i++) {
+            /* i == 0: the header; then the stretches */
+            uintptr_t a = i ? e + t->ext_off + t->cfg.hot[i - 1].off : e;
+            uintptr_t b = i ? a + t->cfg.hot[i - 1].len : e + sizeof(iof__flow);
+            if (a == b)
+                continue;
+            a &= ~(page - 1);
+            b = (b + page - 1) & ~(page - 1);
+            if (a <= re && re) {
+                if (b > re)
+                    re = b;
+                continue;
+            }
+            if (re)
+                iof__mem_prefault((void *)ra, re - ra);
+            ra = a;
+            re = b;
+        }
+    }
+    if (re)
+        iof__mem_prefault((void *)ra, re - ra);
+}
+
 int iof__ftab_refill(iof__ftab *t)
 {
     size_t bytes = sizeof(iof__ftab_slab) + t->slab_records * t->stride;
     iof__ftab_slab *s = calloc(1, bytes);
     if (!s)
         return IOF_E_NOMEM;
+    if (t->cfg.nhot)
+        prefault(t, s);
     s->h.next = t->slabs;
     t->slabs = s;
     t->mem_bytes += bytes;
@@ -117,6 +165,9 @@ int iof__ftab_refill(iof__ftab *t)
         f->hnext = t->free_list;
         t->free_list = f;
     }
+    /* refill runs on an empty free list: every older entry has been used */
+    t->fresh_next = s->mem;
+    t->fresh_end = s->mem + t->slab_records * t->stride;
     return IOF_OK;
 }
 

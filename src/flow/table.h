@@ -20,6 +20,13 @@
  * - Extension area: ext_size bytes after each record, aligned to IOF_FTAB_EXT_ALIGN, zeroed at
  *   every insertion (unless ext_by_policy: the policy prepares it), for the per-flow state of a
  *   policy or feature extractor.
+ * - Fresh entries: slabs are calloc'd, so an entry that no record has used since is all zero
+ *   past what cfg.init wrote (the policy record): iof__ftab_fresh says whether the last insertion
+ *   took one, and nobody needs to zero its extension area. Fresh entries are taken in address
+ *   order from the newest slab (refill pushes them in reverse onto an empty free list; a removed
+ *   record goes on top), so one pointer (fresh_next) tells them apart. Why: zeroing a new record's
+ *   feature state wrote 1.9-2.9 KB a direction into fresh slab pages that were zero already, and
+ *   faulted in pages no module then wrote (bench/README.md, "Fresh slab entries").
  */
 #ifndef IOF_FLOW_TABLE_H
 #define IOF_FLOW_TABLE_H
@@ -39,6 +46,7 @@
 #define IOF_FTAB_EXT_ALIGN 16u           /* extension areas: aligned for any scalar type */
 #define IOF_FTAB_MAX_EXT (1u << 20)      /* extension bytes per record: 1 MiB is far beyond any
                                             fixed-size per-flow state; bounds entry size math */
+#define IOF_FTAB_MAX_HOT 32u             /* stretches of the extension area prefaulted (cfg.hot) */
 #define IOF_FTAB_MAX_REC ((size_t)64 << 20) /* policy record bytes: custom flows need ~21 KB at
                                                --packets 1000; more is a caller bug */
 
@@ -61,6 +69,11 @@ typedef struct iof__flow {
     IOF__FLOW_FIELDS
 } iof__flow;
 
+/* A stretch of an extension area: offset and bytes. */
+typedef struct iof__ftab_span {
+    uint32_t off, len;
+} iof__ftab_span;
+
 typedef struct iof__ftab_config {
     size_t rec_size;     /* policy record bytes, iof__flow header at offset 0, arrays included */
     size_t ext_size;     /* extension area bytes per record (0: none), <= IOF_FTAB_MAX_EXT */
@@ -68,6 +81,13 @@ typedef struct iof__ftab_config {
     bool activity;       /* keep the activity queue */
     bool ext_by_policy;  /* the extension area is left as it is at insertion: the policy zeroes
                             what must start zeroed (feature states: only their clean parts) */
+    /* The stretches of the extension area that every record writes (the feature states' clean
+     * parts; nhot 0: none, ascending or not): when a slab is allocated, the pages of its
+     * entries' headers and of these stretches are mapped in runs (iof__mem_prefault),
+     * not faulted in one at a time by their first writes (bench/README.md, "Fresh slab
+     * entries"). Pages no stretch touches stay unmapped until used. */
+    uint32_t nhot;
+    iof__ftab_span hot[IOF_FTAB_MAX_HOT];
     /* once per record when its slab is allocated (bind the record's arrays), and once per
      * record at destroy (free what it owns); either may be NULL */
     void (*init)(void *ctx, iof__flow *f);
@@ -95,6 +115,8 @@ typedef struct iof__ftab {
     size_t ext_off;      /* extension area's offset in an entry */
     size_t stride;       /* entry bytes */
     size_t slab_records; /* entries per slab (iof__ftab_slab_records) */
+    unsigned char *fresh_next, *fresh_end; /* the newest slab's entries never used: [next, end) */
+    bool fresh;          /* the last insertion took a fresh entry (iof__ftab_fresh) */
     uint64_t min_seq;    /* smallest seq the next insertion may have */
     uint64_t mem_bytes;
     iof__ftab_stats st;
@@ -130,6 +152,10 @@ static inline iof__flow *iof__ftab_insert(iof__ftab *t, uint64_t hash, uint64_t 
         return NULL;
     iof__flow *f = t->free_list;
     t->free_list = f->hnext;
+    /* fresh entries come off the list in address order, after any reused one */
+    t->fresh = (unsigned char *)f == t->fresh_next && t->fresh_next < t->fresh_end;
+    if (t->fresh)
+        t->fresh_next += t->stride;
     t->min_seq = seq + 1;
     f->seq = seq;
     f->hash = hash;
@@ -155,7 +181,7 @@ static inline iof__flow *iof__ftab_insert(iof__ftab *t, uint64_t hash, uint64_t 
             t->ahead = f;
         t->atail = f;
     }
-    if (t->cfg.ext_size && !t->cfg.ext_by_policy)
+    if (t->cfg.ext_size && !t->cfg.ext_by_policy && !t->fresh)
         memset((unsigned char *)f + t->ext_off, 0, t->cfg.ext_size);
     t->st.inserted++;
     t->st.live++;
@@ -237,6 +263,10 @@ static inline void iof__ftab_mark_peak(iof__ftab *t)
     if (t->st.live > t->st.peak_live)
         t->st.peak_live = t->st.live;
 }
+
+/* Whether the record the last iof__ftab_insert returned sits in an entry no record used since
+ * its slab was allocated: its extension area is all zero bytes. */
+static inline bool iof__ftab_fresh(const iof__ftab *t) { return t->fresh; }
 
 static inline void *iof__ftab_ext(const iof__ftab *t, iof__flow *f)
 {

@@ -143,8 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(iof__featset_init(&fs, &o) == 0);
     CHECK(fs.ext_size <= sizeof(ext[0]));
     memset(ext, 0, sizeof(ext));
-    iof__featset_init_state(&fs, ext[0]);
-    iof__featset_init_state(&fs, ext[1]);
+    iof__featset_init_state(&fs, ext[0], false);
+    iof__featset_init_state(&fs, ext[1], false);
     iof__tbuf b = { 0 };
     uint32_t data_pkts[2] = { 0, 0 };
     size_t pos = 2;

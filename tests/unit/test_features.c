@@ -17,8 +17,8 @@ static void setup(iof__feat_opts o)
     ASSERT_TRUE(fs.ext_size <= sizeof(ext_out));
     memset(ext_out, 0, sizeof(ext_out));
     memset(ext_in, 0, sizeof(ext_in));
-    iof__featset_init_state(&fs, ext_out);
-    iof__featset_init_state(&fs, ext_in);
+    iof__featset_init_state(&fs, ext_out, false);
+    iof__featset_init_state(&fs, ext_in, false);
 }
 
 /* One packet of data d[0..n) into a side; the IP packet is the same bytes. */
@@ -1197,6 +1197,17 @@ static void test_registry_and_set(void)
     for (uint32_t i = 0; i < s.n; i++)
         ASSERT_EQ_INT(s.off[i] % 16, 0);
     ASSERT_TRUE(s.ext_size >= 1500 + 256 * 8);
+    /* the layout puts the largest tail (tls's) last and every clean part before it, and the
+     * flow table is told to map the clean parts' pages (iof__featset_hot) */
+    size_t tail = 0, clean_end = 0;
+    iof__ftab_span hot[IOF_FEAT_MAX_MODULES];
+    ASSERT_EQ_INT(iof__featset_hot(&s, 100, hot), s.n);
+    for (uint32_t i = 0; i < s.n; i++) {
+        tail = s.size[i] - s.clean[i] > tail ? s.size[i] - s.clean[i] : tail;
+        clean_end = s.off[i] + s.clean[i] > clean_end ? s.off[i] + s.clean[i] : clean_end;
+        ASSERT_TRUE(hot[i].off == 100 + s.off[i] && hot[i].len == s.clean[i]);
+    }
+    ASSERT_TRUE(clean_end + tail <= s.ext_size);
     /* custom-flow columns only: dns, dhcp and http keep their summaries (2.9 KB) in place of
      * Joy's arenas (10 KB) */
     size_t joy = s.ext_size;

@@ -3,6 +3,8 @@
  * of its own: a record is a header plus a 32-bit key and an array bound by the init callback. */
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "common/err.h"
 #include "flow/table.h"
@@ -230,6 +232,91 @@ static void test_extension_zeroed_and_aligned(void)
     iof__ftab_destroy(t);
 }
 
+/* fresh entries (never used since their slab was calloc'd) are told apart from reused ones, so
+ * a policy that prepares the extension area itself (ext_by_policy) may skip zeroing only those */
+static void test_fresh_entries(void)
+{
+    iof__ftab_config c = { .rec_size = sizeof(trec), .ext_size = 40, .max_live = 100000,
+                           .ext_by_policy = true, .init = t_init, .fini = t_fini };
+    iof__ftab *t;
+    ASSERT_EQ_INT(iof__ftab_create(&t, &c), IOF_OK);
+    size_t per = iof__ftab_slab_records(t);
+    trec *rs[600];
+    ASSERT_TRUE(per < 300);
+    uint64_t seq = 0;
+    for (uint32_t k = 0; k < 300; k++) {   /* one slab and part of a second: all fresh, all zero */
+        rs[k] = add(t, k, seq++);
+        ASSERT_TRUE(iof__ftab_fresh(t));
+        unsigned char *e = iof__ftab_ext(t, &rs[k]->flow);
+        for (int b = 0; b < 40; b++)
+            ASSERT_EQ_INT(e[b], 0);
+        memset(e, 0xAB, 40);
+    }
+    /* removed entries come back first: not fresh (their bytes are the last user's) */
+    for (uint32_t k = 10; k < 20; k++)
+        iof__ftab_remove(t, &rs[k]->flow);
+    for (uint32_t k = 10; k < 20; k++) {
+        rs[k] = add(t, 1000 + k, seq++);
+        ASSERT_TRUE(!iof__ftab_fresh(t));
+        ASSERT_EQ_INT(((unsigned char *)iof__ftab_ext(t, &rs[k]->flow))[0], 0xAB);
+    }
+    /* then the second slab's unused entries, still fresh; a removed fresh one is reused */
+    rs[300] = add(t, 300, seq++);
+    ASSERT_TRUE(iof__ftab_fresh(t));
+    memset(iof__ftab_ext(t, &rs[300]->flow), 0xCD, 40);
+    iof__ftab_remove(t, &rs[300]->flow);
+    ASSERT_TRUE(&add(t, 300, seq++)->flow == &rs[300]->flow && !iof__ftab_fresh(t));
+    for (uint32_t k = 301; k < 2 * per; k++) {
+        add(t, k, seq++);
+        ASSERT_TRUE(iof__ftab_fresh(t));
+    }
+    /* the second slab used up: the third's entries are fresh */
+    add(t, 5000, seq++);
+    ASSERT_TRUE(iof__ftab_fresh(t));
+    iof__ftab_destroy(t);
+}
+
+/* whether the page of p is resident (mincore) */
+static bool resident(const void *p)
+{
+    unsigned char v = 0;
+    uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095;
+    ASSERT_EQ_INT(mincore((void *)a, 4096, &v), 0);
+    return v & 1;
+}
+
+/* cfg.hot: a new slab's entries have their policy records' and hot stretches' pages mapped at
+ * once; a page between the stretches is left for its first use */
+static void test_hot_prefault(void)
+{
+#ifdef MADV_POPULATE_WRITE
+    /* a kernel without MADV_POPULATE_WRITE (before 5.14) prefaults nothing: nothing to test */
+    void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ASSERT_TRUE(m != MAP_FAILED);
+    bool works = madvise(m, 4096, MADV_POPULATE_WRITE) == 0;
+    munmap(m, 4096);
+    if (!works)
+        return;
+    iof__ftab_config c = { .rec_size = sizeof(trec), .ext_size = 20000, .max_live = 1000, .ext_by_policy = true,
+                           .nhot = 2, .hot = { { 12000, 64 }, { 0, 100 } }, .init = t_init, .fini = t_fini };
+    iof__ftab *t;
+    ASSERT_EQ_INT(iof__ftab_create(&t, &c), IOF_OK);
+    trec *r = add(t, 1, 1);
+    unsigned char *e = iof__ftab_ext(t, &r->flow);
+    for (size_t k = 0; k < iof__ftab_slab_records(t); k++) {   /* every entry of the slab */
+        unsigned char *x = e + k * iof__ftab_entry_bytes(t);
+        ASSERT_TRUE(resident(x) && resident(x + 99) && resident(x + 12000) && resident(x + 12063));
+        ASSERT_TRUE(!resident(x + 6000));
+    }
+    iof__ftab_destroy(t);
+    c.hot[0] = (iof__ftab_span){ 19990, 11 };   /* past the area: refused */
+    ASSERT_EQ_INT(iof__ftab_create(&t, &c), IOF_E_INVAL);
+    c.hot[0] = (iof__ftab_span){ 12000, 64 };
+    c.nhot = IOF_FTAB_MAX_HOT + 1;
+    ASSERT_EQ_INT(iof__ftab_create(&t, &c), IOF_E_INVAL);
+#endif
+}
+
 /* slabs hold at most IOF_FTAB_SLAB_BYTES of entries (at least IOF_FTAB_SLAB_MIN_RECORDS): a
  * table of large records (-f joy's ~23 KB) does not allocate 256 of them at its first insert */
 static void test_slab_size_by_bytes(void)
@@ -325,7 +412,8 @@ static const iof_test tests[] = {
     TEST(test_insert_lookup_remove), TEST(test_bucket_growth_keeps_records),
     TEST(test_cap_and_eviction_order), TEST(test_activity_queue_order),
     TEST(test_extension_zeroed_and_aligned), TEST(test_seq_must_increase),
-    TEST(test_memory_accounting), TEST(test_bad_config), TEST(test_slab_size_by_bytes), { 0, 0 },
+    TEST(test_memory_accounting), TEST(test_bad_config), TEST(test_slab_size_by_bytes),
+    TEST(test_fresh_entries), TEST(test_hot_prefault), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }
