@@ -95,8 +95,8 @@ typedef struct iof__feat_opts {
     uint32_t idp;     /* idp_*: the first idp bytes of the initial data packet (0: off) */
     bool splt;        /* custom-flow splt_*: the first data packets' lengths and times (Joy
                          writes its packets[] itself: no Joy output) */
-    bool anonymise;   /* cols_only: dns's answer addresses of local ranges written as 0.0.0.0 / ::
-                         (flow/attrib.h iof__ip_anon), as the record's remote_ip */
+    bool anonymise;   /* cols_only: the anonymisation rule (flow/attrib.h) on the addresses the
+                         columns write: dns_addrs, dns_qname, http_host, http_uri, tls_sni */
     bool cols_only;   /* custom-flow columns only (features/cffeat.c): dns, dhcp and http keep
                          their column summaries, not Joy's rendered messages (no arena) */
 } iof__feat_opts;

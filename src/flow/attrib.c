@@ -26,16 +26,28 @@ const uint8_t *iof__ip_anon(uint8_t ipver, const uint8_t ip[16], bool anonymise)
 }
 
 /* Whether s[0..n) is an address literal of the given family in a local range (inet_pton: the
- * strict dotted quad, no octal or short forms; the text is copied to end it) */
+ * strict dotted quad, no octal or short forms; the text is copied to end it). An IPv6 zone ID
+ * (`fe80::1%eth0`; `%25eth0` in a URI, RFC 6874) names the link, not the address: the address
+ * before it decides. An IPv4-mapped address (`::ffff:192.168.1.2`) is its IPv4 address. */
 static bool literal_is_local(const char *s, size_t n, int af)
 {
+    static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
     char t[INET6_ADDRSTRLEN + 8];
     uint8_t a[16] = { 0 };
+    const char *zone = af == AF_INET6 ? memchr(s, '%', n) : NULL;
+    if (zone)
+        n = (size_t)(zone - s);
     if (n == 0 || n >= sizeof t)
         return false;
     memcpy(t, s, n);
     t[n] = '\0';
-    return inet_pton(af, t, a) == 1 && iof__ip_is_local(af == AF_INET ? 4 : 6, a);
+    if (inet_pton(af, t, a) != 1)
+        return false;
+    if (af == AF_INET6 && memcmp(a, mapped, sizeof mapped) == 0) {
+        uint8_t v4[16] = { a[12], a[13], a[14], a[15] };
+        return iof__ip_is_local(4, v4);
+    }
+    return iof__ip_is_local(af == AF_INET ? 4 : 6, a);
 }
 
 /* s[off .. off + n) replaced by rep (never longer: n is at least its length); the new length */
@@ -58,7 +70,8 @@ size_t iof__authority_anon(char *s, size_t len)
     size_t h = at ? (size_t)(at - s) + 1 : 0;
     if (h < len && s[h] == '[') {   /* [v6]: the literal between the brackets */
         const char *e = memchr(s + h, ']', len - h);
-        if (e && literal_is_local(s + h + 1, (size_t)(e - s) - h - 1, AF_INET6))
+        bool port_or_end = e && ((size_t)(e + 1 - s) == len || e[1] == ':');   /* else not a literal */
+        if (port_or_end && literal_is_local(s + h + 1, (size_t)(e - s) - h - 1, AF_INET6))
             return splice(s, len, h + 1, (size_t)(e - s) - h - 1, "::");
         return len;
     }

@@ -38,6 +38,8 @@ const uint8_t *iof__ip_anon(uint8_t ipver, const uint8_t ip[16], bool anonymise)
  * - iof__authority_anon: s is an authority, `[userinfo@]host[:port]`, host an IPv4 literal or a
  *   bracketed IPv6 one (`[fe80::1]:80`; an unbracketed IPv6 literal, seen in Host values sent by
  *   hand-written clients, is taken whole): a local one becomes `0.0.0.0` / `[::]`, the rest kept.
+ *   An IPv6 literal's zone ID (`[fe80::1%25wlan0]`) goes with it; an IPv4-mapped one
+ *   (`::ffff:192.168.1.2`) is judged by its IPv4 address.
  * - iof__uri_anon: s is a request target (RFC 9112 §3.2): the authority of an absolute one
  *   (`scheme://authority/...`) or the whole of an authority-form one (CONNECT's `host:port`) is
  *   rewritten so; origin-form (`/path`) and asterisk-form (`*`) have no host.
@@ -47,7 +49,7 @@ size_t iof__uri_anon(char *s, size_t len);
 /* - iof__name_anon: a host name that is a local address literal as a whole (a TLS server name
  *   some devices send for a local server, against RFC 6066: `192.168.1.70`) gives the zero
  *   address's text to write instead (`0.0.0.0` / `::`); any other name, or anonymise false,
- *   gives name itself. */
+ *   gives name itself (dns_qname: the name of an A query for `192.168.1.70` too). */
 const char *iof__name_anon(const char *name, bool anonymise);
 /* - iof__revname_anon: a DNS name (presentation form, len bytes) that is a whole reverse-lookup
  *   name, `d.c.b.a.in-addr.arpa` (four decimal labels) or `n.n.….ip6.arpa` (32 hex nibbles), of a

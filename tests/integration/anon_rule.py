@@ -13,6 +13,14 @@ def is_local(a):
     return any(a in n for n in LOCAL_NETS)
 
 
+def literal_is_local(a):
+    """a literal's address: an IPv4-mapped IPv6 one is judged by its IPv4 address (a zone ID,
+    `fe80::1%eth0`, names the link: ipaddress keeps it apart as scope_id)"""
+    if a.version == 6 and a.ipv4_mapped is not None:
+        a = a.ipv4_mapped
+    return is_local(a)
+
+
 def zero(version):
     return ipaddress.ip_address("0.0.0.0" if version == 4 else "::")
 
@@ -29,7 +37,7 @@ def literal(text):
 def anon_name(n):
     """a name that is a local address literal as a whole (the timeline's tls_names, tls_sni)"""
     a = literal(n)
-    return str(zero(a.version)) if a is not None and is_local(a) else n
+    return str(zero(a.version)) if a is not None and literal_is_local(a) else n
 
 
 def anon_host(h):
@@ -38,6 +46,8 @@ def anon_host(h):
     port = ""
     if host.startswith("[") and "]" in host:
         lit, port = host[1:].split("]", 1)
+        if port and not port.startswith(":"):
+            return h   # not host[:port]
         wrap = "[%s]"
     elif host.count(":") >= 2:
         lit, wrap = host, "%s"
@@ -45,7 +55,7 @@ def anon_host(h):
         lit, colon, rest = host.partition(":")
         port, wrap = colon + rest, "%s"
     a = literal(lit)
-    return user + at + (wrap % zero(a.version)) + port if a is not None and is_local(a) else h
+    return user + at + (wrap % zero(a.version)) + port if a is not None and literal_is_local(a) else h
 
 
 def anon_uri(u):
@@ -69,6 +79,13 @@ def rev_addr(q):
         if len(labs) == 32 and all(len(x) == 1 and x in "0123456789abcdefABCDEF" for x in labs):
             return ipaddress.ip_address(int("".join(reversed(labs)), 16))
     return None
+
+
+def anon_qname(q, link):
+    """dns_qname: a reverse name as anon_revname says, else a name that is a local literal as
+    anon_name says"""
+    r = anon_revname(q, link)
+    return r if r != q or not q else anon_name(q)
 
 
 def anon_revname(q, link):

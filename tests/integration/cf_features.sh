@@ -115,7 +115,7 @@ if command -v tshark > /dev/null; then
     python3 - "$T/mdns-anon" "$T/mdns-keep" "$HERE" <<'PY' || fail "dns_addrs anonymised"
 import ipaddress, json, pathlib, sys
 sys.path.insert(0, sys.argv[3])
-from anon_rule import anon_revname, is_local as local, zero
+from anon_rule import anon_qname, is_local as local, zero
 QNAMES = {}
 def rows(d):
     out = []
@@ -140,7 +140,7 @@ qa, qk = QNAMES[sys.argv[1]], QNAMES[sys.argv[2]]
 assert [x[:3] for x in qa] == [x[:3] for x in qk], "the anonymised run's records differ"
 nrev = 0
 for (_, _, _, link, a), (_, _, _, _, k) in zip(qa, qk):
-    want = anon_revname(k, link)
+    want = anon_qname(k, link)
     nrev += want != k
     assert a == want, (a, k, link)
 assert nrev >= 6, ("too few reverse names of local addresses", nrev)

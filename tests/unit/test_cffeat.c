@@ -596,6 +596,52 @@ static void test_dns_anon(void)
     free(f);
 }
 
+/* a query (0x0100) for name (dotted), type 1 */
+static size_t dns_query_for(uint8_t *m, const char *name)
+{
+    static const uint8_t h[12] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
+    size_t at = 12;
+    memcpy(m, h, 12);
+    for (const char *p = name; *p;) {
+        size_t l = strcspn(p, ".");
+        m[at++] = (uint8_t)l;
+        memcpy(m + at, p, l);
+        at += l;
+        p += l + (p[l] == '.');
+    }
+    static const uint8_t t[5] = { 0, 0, 1, 0, 1 };
+    memcpy(m + at, t, 5);
+    return at + 5;
+}
+
+/* dns_qname under the anonymisation rule: a reverse name of a local address, or a local address
+ * as a name, as the zero address's; a name and a global reverse name as sent */
+static void test_dns_qname_anon(void)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, IOF_FEATURE_DNS);
+    const struct { const char *q; bool anon; const char *want; } c[] = {
+        { "5.1.168.192.in-addr.arpa", true, "0.0.0.0.in-addr.arpa" },
+        { "5.1.168.192.in-addr.arpa", false, "5.1.168.192.in-addr.arpa" },
+        { "4.4.8.8.in-addr.arpa", true, "4.4.8.8.in-addr.arpa" },
+        { "192.168.1.70", true, "0.0.0.0" },
+        { "192.168.1.70", false, "192.168.1.70" },
+        { "www.example.com", true, "www.example.com" },
+    };
+    uint8_t m[300];
+    for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+        setup_anon(f, IOF_FEATURE_DNS, IOF_VAR_BI, c[k].anon);
+        size_t n = dns_query_for(m, c[k].q);
+        feed_at(f, 1, 1000, 5000, 53, m, (uint32_t)n, (uint32_t)n);
+        if (!text_is(cell(&l.w, &f->r, &l.cw, "dns_qname", 0), c[k].want))
+            fprintf(stderr, "  %s anonymise %d: want %s\n", c[k].q, c[k].anon, c[k].want);
+        ASSERT_TRUE(text_is(cell(&l.w, &f->r, &l.cw, "dns_qname", 0), c[k].want));
+    }
+    lay_free(&l);
+    free(f);
+}
+
 /* http_host and http_uri under the anonymisation rule: a local address literal as the zero
  * address (flow/attrib.h iof__authority_anon / iof__uri_anon), a name or a global one as sent */
 static void test_http_anon(void)
@@ -1211,7 +1257,7 @@ static void test_ppi_cols(void)
 
 static const iof_test tests[] = {
     TEST(test_values_and_copy), TEST(test_nulls), TEST(test_columns), TEST(test_names), TEST(test_policy),
-    TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dns_anon), TEST(test_http_anon), TEST(test_dhcp_cols), TEST(test_payload_cols),
+    TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dns_anon), TEST(test_http_anon), TEST(test_dns_qname_anon), TEST(test_dhcp_cols), TEST(test_payload_cols),
     TEST(test_new_columns), TEST(test_nested_structs), TEST(test_idp_cols), TEST(test_idp_private), TEST(test_hd_cols), TEST(test_cuts),
     TEST(test_ppi_cols), { 0, 0 },
 };

@@ -251,6 +251,12 @@ static void test_host_anon(void)
         { "192.168.1", "192.168.1", false },
         { "", "", false },
         { "[fe80::1", "[fe80::1", false },           /* no closing bracket */
+        { "[fe80::1]junk", "[fe80::1]junk", false },  /* not host[:port] */
+        { "[fe80::1a2b:3cff:fe4d:5e6f%25wlan0]:8080", "[::]:8080", false },   /* RFC 6874 zone */
+        { "fe80::1%eth0", "::", false },
+        { "[%25eth0]", "[%25eth0]", false },
+        { "[::ffff:192.168.1.20]:80", "[::]:80", false },   /* IPv4-mapped: its IPv4 address */
+        { "[::ffff:8.8.8.8]:80", "[::ffff:8.8.8.8]:80", false },
         { "http://192.168.1.2:8080/api?x=1", "http://0.0.0.0:8080/api?x=1", true },
         { "HTTP://10.1.2.3", "HTTP://0.0.0.0", true },
         { "coap+tcp://[fe80::2]/x", "coap+tcp://[::]/x", true },
@@ -279,6 +285,8 @@ static void test_name_anon(void)
     ASSERT_TRUE(strcmp(iof__name_anon("nas.local", true), "nas.local") == 0);
     ASSERT_TRUE(strcmp(iof__name_anon("192.168.1.70:443", true), "192.168.1.70:443") == 0);   /* a name has no port */
     ASSERT_TRUE(strcmp(iof__name_anon("", true), "") == 0);
+    ASSERT_TRUE(strcmp(iof__name_anon("fe80::1%en0", true), "::") == 0);
+    ASSERT_TRUE(strcmp(iof__name_anon("::ffff:10.1.2.3", true), "::") == 0);
 }
 
 static void test_revname_anon(void)
