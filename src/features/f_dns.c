@@ -326,14 +326,9 @@ static void summarise(dns_sum *u, const uint8_t *p, size_t len, int64_t ts_us, b
             if (iof__dns_name(&m, rr.name_off, t, sizeof t, NULL) != IOF_PROTO_OK)
                 continue;
             size_t full = strlen(t);
-            if (anonymise) {   /* a local address's reverse-lookup name, or the address as a
-                                  name: the address rule's (attrib.h) */
-                full = iof__revname_anon(t, full, link);
-                t[full] = '\0';
-                const char *z = iof__name_anon(t, true);
-                if (z != t)
-                    full = (size_t)snprintf(t, sizeof t, "%s", z);
-            }
+            if (anonymise)   /* a local address's reverse-lookup name, or the address as a
+                                name: the address rule's (attrib.h) */
+                full = iof__dnsname_anon(t, full, link);
             size_t n = iof__name_cut(t, full, DNS_COL_NAME); /* never half an escape */
             u->qname_cut = n < full;
             u->qname_len = (uint16_t)n;

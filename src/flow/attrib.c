@@ -50,6 +50,9 @@ static bool literal_is_local(const char *s, size_t n, int af)
     return iof__ip_is_local(af == AF_INET ? 4 : 6, a);
 }
 
+/* the zero address as text, for a literal of family af */
+static const char *zero_text(int af) { return af == AF_INET ? "0.0.0.0" : "::"; }
+
 /* s[off .. off + n) replaced by rep (never longer: n is at least its length); the new length */
 static size_t splice(char *s, size_t len, size_t off, size_t n, const char *rep)
 {
@@ -72,14 +75,14 @@ size_t iof__authority_anon(char *s, size_t len)
         const char *e = memchr(s + h, ']', len - h);
         bool port_or_end = e && ((size_t)(e + 1 - s) == len || e[1] == ':');   /* else not a literal */
         if (port_or_end && literal_is_local(s + h + 1, (size_t)(e - s) - h - 1, AF_INET6))
-            return splice(s, len, h + 1, (size_t)(e - s) - h - 1, "::");
+            return splice(s, len, h + 1, (size_t)(e - s) - h - 1, zero_text(AF_INET6));
         return len;
     }
     const char *colon = memchr(s + h, ':', len - h);
     if (colon && memchr(colon + 1, ':', len - (size_t)(colon + 1 - s)))   /* two colons: bare v6 */
-        return literal_is_local(s + h, len - h, AF_INET6) ? splice(s, len, h, len - h, "::") : len;
+        return literal_is_local(s + h, len - h, AF_INET6) ? splice(s, len, h, len - h, zero_text(AF_INET6)) : len;
     size_t hl = colon ? (size_t)(colon - s) - h : len - h;
-    return literal_is_local(s + h, hl, AF_INET) ? splice(s, len, h, hl, "0.0.0.0") : len;
+    return literal_is_local(s + h, hl, AF_INET) ? splice(s, len, h, hl, zero_text(AF_INET)) : len;
 }
 
 size_t iof__uri_anon(char *s, size_t len)
@@ -100,10 +103,16 @@ size_t iof__uri_anon(char *s, size_t len)
     return len - (e - a - n);
 }
 
+/* the family of s[0..n) when it is a local address literal, else 0 */
+static int local_literal_af(const char *s, size_t n)
+{
+    return literal_is_local(s, n, AF_INET) ? AF_INET : literal_is_local(s, n, AF_INET6) ? AF_INET6 : 0;
+}
+
 const char *iof__name_anon(const char *name, bool anonymise)
 {
-    size_t n = anonymise ? strlen(name) : 0;
-    return !n ? name : literal_is_local(name, n, AF_INET) ? "0.0.0.0" : literal_is_local(name, n, AF_INET6) ? "::" : name;
+    int af = anonymise ? local_literal_af(name, strlen(name)) : 0;
+    return af ? zero_text(af) : name;
 }
 
 static bool suffix_is(const char *s, size_t len, const char *sfx, size_t *at)
@@ -115,12 +124,9 @@ static bool suffix_is(const char *s, size_t len, const char *sfx, size_t *at)
     return true;
 }
 
-static int nibble(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
-}
-
-size_t iof__revname_anon(char *name, size_t len, bool all)
+/* A whole reverse-lookup name of a local address (any, when all) as the zero address's: the
+ * name's new length (iof__dnsname_anon's first form) */
+static size_t revname_anon(char *name, size_t len, bool all)
 {
     uint8_t a[16] = { 0 };
     size_t at;
@@ -128,7 +134,7 @@ size_t iof__revname_anon(char *name, size_t len, bool all)
         if (at != 63)   /* 32 nibbles and 31 dots */
             return len;
         for (size_t i = 0; i < 32; i++) {
-            int v = nibble(name[2 * i]);
+            int v = iof__hex_digit((unsigned char)name[2 * i]);
             if (v < 0 || (i < 31 && name[2 * i + 1] != '.'))
                 return len;
             a[15 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);   /* the lowest nibble first */
@@ -152,10 +158,14 @@ size_t iof__revname_anon(char *name, size_t len, bool all)
     }
     if (!(all || iof__ip_is_local(4, a)))
         return len;
-    static const char zero[] = "0.0.0.0";
-    memmove(name + sizeof zero - 1, name + at, len - at);
-    memcpy(name, zero, sizeof zero - 1);
-    return sizeof zero - 1 + len - at;
+    return splice(name, len, 0, at, zero_text(AF_INET));
+}
+
+size_t iof__dnsname_anon(char *name, size_t len, bool all)
+{
+    size_t n = revname_anon(name, len, all);
+    int af = n == len ? local_literal_af(name, len) : 0;
+    return af ? splice(name, len, 0, len, zero_text(af)) : n;
 }
 
 static bool mac_is_group(const uint8_t m[6]) { return (m[0] & 1) != 0; }

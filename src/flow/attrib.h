@@ -49,14 +49,16 @@ size_t iof__uri_anon(char *s, size_t len);
 /* - iof__name_anon: a host name that is a local address literal as a whole (a TLS server name
  *   some devices send for a local server, against RFC 6066: `192.168.1.70`) gives the zero
  *   address's text to write instead (`0.0.0.0` / `::`); any other name, or anonymise false,
- *   gives name itself (dns_qname: the name of an A query for `192.168.1.70` too). */
+ *   gives name itself. */
 const char *iof__name_anon(const char *name, bool anonymise);
-/* - iof__revname_anon: a DNS name (presentation form, len bytes) that is a whole reverse-lookup
- *   name, `d.c.b.a.in-addr.arpa` (four decimal labels) or `n.n.….ip6.arpa` (32 hex nibbles), of a
- *   local address — or of any address when all (mDNS / LLMNR: the network's own devices, as
- *   dns_addrs) — becomes the zero address's reverse name (`0.0.0.0.in-addr.arpa`, 32 `0.` and
- *   `ip6.arpa`); a link-local IPv6 reverse name spells its EUI-64 interface ID, the MAC. Zone
- *   names (`1.168.192.in-addr.arpa`) and other names are left as they are. */
-size_t iof__revname_anon(char *name, size_t len, bool all);
+/* - iof__dnsname_anon: a DNS name (presentation form, len bytes; dns_qname) that is a whole
+ *   reverse-lookup name, `d.c.b.a.in-addr.arpa` (four decimal labels) or `n.n.….ip6.arpa` (32 hex
+ *   nibbles), of a local address — or of any address when all (mDNS / LLMNR: the network's own
+ *   devices, as dns_addrs) — becomes the zero address's reverse name (`0.0.0.0.in-addr.arpa`,
+ *   32 `0.` and `ip6.arpa`); a link-local IPv6 reverse name spells its EUI-64 interface ID, the
+ *   MAC. A name that is a local address literal (a query for `192.168.1.70`) becomes the zero
+ *   address, as iof__name_anon. Zone names (`1.168.192.in-addr.arpa`) and other names are left
+ *   as they are. */
+size_t iof__dnsname_anon(char *name, size_t len, bool all);
 
 #endif

@@ -398,6 +398,14 @@ typedef struct lay {
     iof__schema w, n;
 } lay;
 
+/* the wide layout's text cell col of r is want (printed, with what, when it is not) */
+static void wide_text_is(const lay *l, const iof__cfrec *r, const char *col, const char *want, const char *what)
+{
+    if (!text_is(cell(&l->w, r, &l->cw, col, 0), want))
+        fprintf(stderr, "  %s (%s): want %s\n", col, what, want);
+    ASSERT_TRUE(text_is(cell(&l->w, r, &l->cw, col, 0), want));
+}
+
 static void lay_init(lay *l, unsigned features)
 {
     l->cw = (iof__cf_rowcfg){ .wide = true, .features = features };
@@ -588,9 +596,7 @@ static void test_dns_anon(void)
     for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
         setup_anon(f, IOF_FEATURE_DNS, IOF_VAR_BI, c[k].anon);
         feed_at(f, 0, 1000, c[k].port, 5000, m, (uint32_t)n, (uint32_t)n);
-        if (!text_is(cell(&l.w, &f->r, &l.cw, "dns_addrs", 0), c[k].want))
-            fprintf(stderr, "  port %u anonymise %d: want %s\n", c[k].port, c[k].anon, c[k].want);
-        ASSERT_TRUE(text_is(cell(&l.w, &f->r, &l.cw, "dns_addrs", 0), c[k].want));
+        wide_text_is(&l, &f->r, "dns_addrs", c[k].want, c[k].anon ? "anonymised" : "kept");
     }
     lay_free(&l);
     free(f);
@@ -634,9 +640,7 @@ static void test_dns_qname_anon(void)
         setup_anon(f, IOF_FEATURE_DNS, IOF_VAR_BI, c[k].anon);
         size_t n = dns_query_for(m, c[k].q);
         feed_at(f, 1, 1000, 5000, 53, m, (uint32_t)n, (uint32_t)n);
-        if (!text_is(cell(&l.w, &f->r, &l.cw, "dns_qname", 0), c[k].want))
-            fprintf(stderr, "  %s anonymise %d: want %s\n", c[k].q, c[k].anon, c[k].want);
-        ASSERT_TRUE(text_is(cell(&l.w, &f->r, &l.cw, "dns_qname", 0), c[k].want));
+        wide_text_is(&l, &f->r, "dns_qname", c[k].want, c[k].q);
     }
     lay_free(&l);
     free(f);
@@ -669,7 +673,7 @@ static void test_http_anon(void)
                                  .key_proto = 6 };
             fp.wire_len = fp.len;
             iof__featset_update(&f->fs, f->ext, &fp);
-            ASSERT_TRUE(text_is(cell(&l.w, &f->r, &l.cw, "http_host", 0), want[k][a].host));
+            wide_text_is(&l, &f->r, "http_host", want[k][a].host, req[k]);
             ASSERT_TRUE(text_is(cell(&l.n, &f->r, &l.cn, "http_uri", 0), want[k][a].uri));
         }
     lay_free(&l);

@@ -222,12 +222,15 @@ static void test_broadcast_is_remote(void)
 }
 
 /* the anonymisation rule on hosts written as text (attrib.h): local literals only, in place */
-static size_t anon_text(char *buf, size_t cap, const char *in, bool uri)
+enum { ANON_AUTHORITY, ANON_URI, ANON_DNS, ANON_DNS_ALL };
+static size_t anon_text(char *buf, size_t cap, const char *in, int form)
 {
     size_t n = strlen(in);
     ASSERT_TRUE(n < cap);
     memcpy(buf, in, n + 1);
-    n = uri ? iof__uri_anon(buf, n) : iof__authority_anon(buf, n);
+    n = form == ANON_URI ? iof__uri_anon(buf, n)
+      : form == ANON_AUTHORITY ? iof__authority_anon(buf, n)
+                               : iof__dnsname_anon(buf, n, form == ANON_DNS_ALL);
     buf[n] = '\0';
     return n;
 }
@@ -268,7 +271,7 @@ static void test_host_anon(void)
     };
     char buf[128];
     for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
-        size_t n = anon_text(buf, sizeof buf, c[k].in, c[k].uri);
+        size_t n = anon_text(buf, sizeof buf, c[k].in, c[k].uri ? ANON_URI : ANON_AUTHORITY);
         if (strcmp(buf, c[k].want) != 0)
             fprintf(stderr, "  %s -> %s (want %s)\n", c[k].in, buf, c[k].want);
         ASSERT_TRUE(strcmp(buf, c[k].want) == 0);
@@ -289,7 +292,7 @@ static void test_name_anon(void)
     ASSERT_TRUE(strcmp(iof__name_anon("::ffff:10.1.2.3", true), "::") == 0);
 }
 
-static void test_revname_anon(void)
+static void test_dnsname_anon(void)
 {
     static const char *const v6loc = "f.6.d.3.9.a.e.f.f.f.8.7.d.8.2.9.0.0.0.0.0.0.0.0.0.0.0.0.0.8.e.f.ip6.arpa";
     static const char *const v6glob = "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa";
@@ -310,13 +313,12 @@ static void test_revname_anon(void)
         { v6glob, v6glob, false },
         { v6glob, v6zero, true },
         { "8.e.f.ip6.arpa", "8.e.f.ip6.arpa", true },
+        { "192.168.1.70", "0.0.0.0", false },   /* a literal as a name: iof__name_anon's rule */
+        { "8.8.8.8", "8.8.8.8", true },
     };
     char buf[128];
     for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
-        size_t n = strlen(c[k].in);
-        memcpy(buf, c[k].in, n + 1);
-        n = iof__revname_anon(buf, n, c[k].all);
-        buf[n] = '\0';
+        anon_text(buf, sizeof buf, c[k].in, c[k].all ? ANON_DNS_ALL : ANON_DNS);
         if (strcmp(buf, c[k].want) != 0)
             fprintf(stderr, "  %s -> %s (want %s)\n", c[k].in, buf, c[k].want);
         ASSERT_TRUE(strcmp(buf, c[k].want) == 0);
@@ -1122,7 +1124,7 @@ static const iof_test tests[] = {
     TEST(test_format_remip),
     TEST(test_clamped_timestamps_saturate),
     TEST(test_window_boundary), TEST(test_clock_closes_windows), TEST(test_flush_keeps_window_end), TEST(test_mirrored_device_to_device),
-    TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote), TEST(test_host_anon), TEST(test_name_anon), TEST(test_revname_anon), TEST(test_group_mac_is_never_a_device), TEST(test_key_symmetric_hash),
+    TEST(test_unidirectional_window_starts_at_first_upstream), TEST(test_broadcast_is_remote), TEST(test_host_anon), TEST(test_name_anon), TEST(test_dnsname_anon), TEST(test_group_mac_is_never_a_device), TEST(test_key_symmetric_hash),
     TEST(test_out_of_order_timestamps), TEST(test_slots_and_payload_stream), TEST(test_stream_cut_mid_packet),
     TEST(test_eviction_cap), TEST(test_many_keys_hash_growth), TEST(test_remote_anonymised),
     TEST(test_wide_schema_names), TEST(test_emission_in_seq_order),
