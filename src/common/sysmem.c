@@ -107,10 +107,9 @@ uint64_t iof__sys_memory(void)
 void iof__mem_prefault(void *p, size_t n)
 {
 #ifdef MADV_POPULATE_WRITE
-    const uintptr_t page = 4096;   /* a larger page size only populates more per call */
     if (!p || !n)
         return;
-    uintptr_t a = (uintptr_t)p & ~(page - 1), e = ((uintptr_t)p + n + page - 1) & ~(page - 1);
+    uintptr_t a = (uintptr_t)p & ~(IOF_MEM_PAGE - 1), e = ((uintptr_t)p + n + IOF_MEM_PAGE - 1) & ~(IOF_MEM_PAGE - 1);
     (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE); /* advice only: an old kernel says no */
 #else
     (void)p, (void)n;

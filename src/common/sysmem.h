@@ -29,6 +29,9 @@ uint64_t iof__cgroup_limit_parse(const char *text);
  * first part of a buffer in small pages, so a buffer that stays small costs no 2 MiB page. */
 void iof__mem_hugepages(void *p, size_t n, size_t skip);
 
+/* The page the prefault maps by (a larger page size only populates more per call) */
+#define IOF_MEM_PAGE ((uintptr_t)4096)
+
 /* Asks the kernel to map [p, p + n) now, written (madvise MADV_POPULATE_WRITE, on the whole
  * pages that range touches: they must be mapped memory of this process; nothing when
  * unsupported). Why: on this project's bench VM each first touch of a 4 KiB page costs an

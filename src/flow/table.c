@@ -119,7 +119,7 @@ void iof__ftab_destroy(iof__ftab *t)
  * --packets 1000) is left to its first use, as the stretches' tails are. */
 static void prefault(const iof__ftab *t, iof__ftab_slab *s)
 {
-    const uintptr_t page = 4096;
+    const uintptr_t page = IOF_MEM_PAGE;
     uintptr_t ra = 0, re = 0;   /* the run being built: pages [ra, re) as addresses */
     for (size_t k = 0; k < t->slab_records; k++) {
         uintptr_t e = (uintptr_t)entry(t, s, k);
