@@ -2,6 +2,7 @@
  * recursion is bounded by IOF_JSON_MAX_DEPTH. */
 #include <string.h>
 
+#include "common/hex.h"
 #include "common/json.h"
 #include "common/rd.h"
 
@@ -36,14 +37,6 @@ static bool lit(jp *j, const char *word)
     return true;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* After the opening quote: up to (not including) the closing quote, which is consumed. */
 static bool string(jp *j, const char **s, size_t *n)
 {
@@ -67,7 +60,7 @@ static bool string(jp *j, const char **s, size_t *n)
         rd_skip(&j->r, 1);
         if (c == 'u') {
             for (int k = 0; k < 4; k++) {
-                if (hexval(peek(j)) < 0)
+                if (iof__hex_digit(peek(j)) < 0)
                     return fail(j, "bad \\u escape");
                 rd_skip(&j->r, 1);
             }
@@ -271,7 +264,7 @@ static bool hex4(iof__rd *r, uint32_t *v)
 {
     *v = 0;
     for (int k = 0; k < 4; k++) {
-        int h = hexval(rd_u8(r));
+        int h = iof__hex_digit(rd_u8(r));
         if (h < 0 || r->err)
             return false;
         *v = *v << 4 | (uint32_t)h;

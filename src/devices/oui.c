@@ -8,6 +8,7 @@
 
 #include "common/err.h"
 #include "common/grow.h"
+#include "common/hex.h"
 #include "devices/oui.h"
 #include "devices/text.h"
 #include "flow/inventory.h"

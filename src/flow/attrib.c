@@ -4,6 +4,8 @@
 
 #include "flow/attrib.h"
 
+#include "common/hex.h"
+
 bool iof__ip_is_local(uint8_t ipver, const uint8_t a[16])
 {
     if (ipver == 4)

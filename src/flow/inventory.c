@@ -9,6 +9,7 @@
 #include "common/csv.h"
 #include "common/err.h"
 #include "common/grow.h"
+#include "common/hex.h"
 #include "common/macidx.h"
 #include "flow/inventory.h"
 
@@ -21,14 +22,6 @@ struct iof__inventory {
     bool has_ips;
     iof__macidx idx; /* MAC -> device */
 };
-
-int iof__hex_digit(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 bool iof__parse_mac(const char *s, size_t n, uint8_t mac[6])
 {

@@ -43,7 +43,5 @@ bool iof__inventory_has_ips(const iof__inventory *inv);
 /* "aa:bb:cc:dd:ee:ff" (also '-' separators, any case) -> 6 bytes. */
 bool iof__parse_mac(const char *s, size_t n, uint8_t mac[6]);
 void iof__format_mac(const uint8_t mac[6], char out[18]);
-/* Value of a hex digit, or -1. */
-int iof__hex_digit(int c);
 
 #endif

@@ -10,6 +10,7 @@
 #include "common/csv.h"
 #include "common/err.h"
 #include "common/grow.h"
+#include "common/hex.h"
 #include "common/mix.h"
 #include "common/timefmt.h"
 #include "sensors/sensors.h"
