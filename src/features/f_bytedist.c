@@ -79,6 +79,8 @@ static void bd_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o
     (void)o;
     bd_state *s = st;
     const uint8_t *d = fp->data;
+    if (!fp->len) /* nothing to count: the state, cold on most packets, is not read (feature.h) */
+        return;
     if (fp->len >= BD_SPLIT)
         bd_count_split(s->count, d, fp->len);
     else

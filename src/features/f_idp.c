@@ -72,7 +72,7 @@ static void hide_addrs(idp_state *s, const iof__feat_pkt *fp)
 static void idp_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
     idp_state *s = st;
-    if (s->len || !fp->data_pkts || !fp->ip_len)
+    if (!fp->data_pkts || !fp->ip_len || s->len) /* the packet first (feature.h) */
         return;
     s->len = fp->ip_len < o->idp ? fp->ip_len : o->idp;
     memcpy(s->data, fp->ip, s->len);

@@ -23,7 +23,7 @@ static void pl_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o
 {
     (void)o;
     pl_state *s = st;
-    if (s->len || !fp->len)
+    if (!fp->len || s->len) /* the packet first: the state is read only if it may change (feature.h) */
         return;
     s->len = (uint8_t)(fp->len < IOF_FEAT_PAYLOAD_LEN ? fp->len : IOF_FEAT_PAYLOAD_LEN);
     memcpy(s->data, fp->data, s->len);

@@ -632,6 +632,10 @@ static bool hello_start(tls_state *s, const iof__feat_pkt *fp)
 static void tls_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
     tls_state *s = st;
+    /* a packet without data off the TLS port changes nothing (hello_start answers s->seen, which
+     * stays, and len is 0): decided without reading the state (feature.h) */
+    if (!fp->len && !fp->wire_len && !fp->app_tls && fp->key_sp != TLS_PORT && fp->key_dp != TLS_PORT)
+        return;
     if (!(fp->app_tls || fp->key_sp == TLS_PORT || fp->key_dp == TLS_PORT || (o->cols_only && hello_start(s, fp))))
         return;
     s->seen = true;

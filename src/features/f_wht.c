@@ -36,6 +36,8 @@ static void wht_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *
     wht_state *s = st;
     const uint8_t *d = fp->data;
     uint32_t len = fp->len;
+    if (!len) /* nothing to add: the state is not read (feature.h) */
+        return;
     s->n += len;
     for (uint32_t at = 0; at < len; at += WHT_CHUNK) {
         uint32_t end = len - at < WHT_CHUNK ? len : at + WHT_CHUNK, l[4] = { 0, 0, 0, 0 }, i = at;

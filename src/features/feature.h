@@ -181,6 +181,10 @@ typedef struct iof__feature {
     uint32_t (*used)(const void *st, const iof__feat_opts *o, iof__feat_span sp[IOF_FEAT_MAX_SPANS]);
     /* state starts zeroed (its clean part); init may set more (NULL: nothing to do) */
     void (*init)(void *st, const iof__feat_opts *o);
+    /* one packet of the direction. A packet that changes nothing should be told from fp alone,
+     * before st is read: a record's states are cold when its packet comes (dense: ~14 k live
+     * records), and each module's first read of its own waits for memory (tls_update's first
+     * load was ~60 % of its samples; bench/README.md, "No-data packets") */
     void (*update)(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o);
     /* before the flow is written (NULL: nothing to do) */
     void (*finish)(void *st, const iof__feat_opts *o);

@@ -1,6 +1,7 @@
 /* Feature modules (src/features): each module's arithmetic on hand-made packets, exact texts
  * as Joy writes them (docs/JOY.md "Feature modules"), and the registry / feature set. */
 #include <stdalign.h>
+#include <sys/mman.h>
 
 #include "features/feature.h"
 #include "iotflow/iotflow.h"
@@ -1223,6 +1224,33 @@ static void test_registry_and_set(void)
     iof__tb_free(&tb);
 }
 
+/* A packet without data off every module's ports (a pure ACK's view, not TCP-decoded) is told
+ * apart from fp alone: every module but splt (which notes each packet's time) returns before
+ * reading its state, which is cold on most packets (feature.h, update). The state here is an
+ * unreadable page: a module that reads it fails the test. */
+static void test_no_data_reads_no_state(void)
+{
+    const size_t span = 1u << 16;
+    void *page = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ASSERT_TRUE(page != MAP_FAILED);
+    size_t n;
+    const iof__feature *const *reg = iof__feat_registry(&n);
+    iof__feat_pkt fp = { .pkt = &(iof__pkt){ 0 }, .ip = (const uint8_t *)"\x45\x00", .ip_len = 2,
+                         .data_pkts = 0, .key_proto = 6, .key_sp = 50000, .key_dp = 8080, .ts_us = 1 };
+    for (int cols = 0; cols < 2; cols++) {
+        iof__feat_opts o = { .dist = true, .entropy = true, .wht = true, .payload = true, .ppi = true,
+                             .hd = 32, .idp = 1500, .dns = true, .tls = true, .dhcp = true,
+                             .http = true, .cols_only = cols != 0 };
+        for (size_t i = 0; i < n; i++) {
+            if (!strcmp(reg[i]->name, "splt"))
+                continue;
+            ASSERT_TRUE(reg[i]->state_size ? reg[i]->state_size(&o) <= span : reg[i]->state_bytes <= span);
+            reg[i]->update(page, &fp, &o);
+        }
+    }
+    munmap(page, span);
+}
+
 static const iof_test tests[] = {
     TEST(test_byte_dist_one_way), TEST(test_byte_dist_pair_joy_formula), TEST(test_byte_dist_edges),
     TEST(test_byte_dist_reduction), TEST(test_wht), TEST(test_long_data_counts), TEST(test_payload), TEST(test_hd),
@@ -1230,6 +1258,7 @@ static const iof_test tests[] = {
     TEST(test_dhcp), TEST(test_dhcp_caps), TEST(test_dns), TEST(test_dns_malformed),
     TEST(test_dns_caps), TEST(test_tls_pair), TEST(test_tls_uncaptured_zeros),
     TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns), TEST(test_tls_sni_anon),
+    TEST(test_no_data_reads_no_state),
     { 0, 0 },
 };
 
