@@ -93,9 +93,10 @@ static size_t feat_copy_bytes(const iof__cfrec *r)
 
 /* A sort batch ends at IOF_CLUSTER_BYTES of copies (output/cluster.c), and which records share a
  * batch decides a Parquet file's row order (docs/ARCHITECTURE.md "Rows within a file"): a copy
- * still takes the bytes it took when the record held one pointer per slot array (32 more), so
- * that --features runs, whose large copies reach the byte bound, keep their files. */
-#define CF_COPY_ORDER_PAD 32u
+ * still takes the bytes it took when the record held one pointer per slot array (32 more) and
+ * the table's activity links (16), so that --features runs, whose large copies reach the byte
+ * bound, keep their files. */
+#define CF_COPY_ORDER_PAD 48u
 
 static size_t cf_copy_size(const void *rec)
 {
@@ -139,7 +140,7 @@ static void cf_copy(void *dst, const void *rec, uint64_t key[2])
         memset(d->feat + used, 0, d->feat_bytes - used); /* the padding: a copy's bytes are all set */
     }
     /* the table's links mean nothing in a copy (seq and hash stay) */
-    d->hnext = d->qprev = d->qnext = d->aprev = d->anext = NULL;
+    d->hnext = d->qprev = d->qnext = NULL;
     d->hpprev = NULL;
     uint64_t k = (uint64_t)r->proto << 56 | (uint64_t)r->rem_port << 40, k2 = 0;
     for (uint32_t b = 0; b < 5 && b < r->pay_used && b < CLUSTER_PREFIX; b++)

@@ -160,10 +160,10 @@ static void expect_activity(const iof__ftab *t, const uint32_t *keys, int n)
 {
     int i = 0;
     const iof__flow *last = NULL;
-    for (const iof__flow *f = iof__ftab_idlest(t); f; last = f, f = f->anext, i++) {
+    for (const iof__flow *f = iof__ftab_idlest(t); f; last = f, f = iof__ftab_less_idle(t, f), i++) {
         ASSERT_TRUE(i < n);
         ASSERT_EQ_INT(((const trec *)(const void *)f)->key, keys[i]);
-        ASSERT_TRUE(f->aprev == last);
+        ASSERT_TRUE(iof__ftab_alink_of(t, f)->prev == last);
     }
     ASSERT_EQ_INT(i, n);
 }
