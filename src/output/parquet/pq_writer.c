@@ -50,12 +50,18 @@ int iof__pqw_emit(iof__pq_writer *w, const void *p, size_t n)
 
 int iof__pqw_rgs_spill(iof__pq_writer *w)
 {
-    if (w->rgs.len < PQ_RGS_SPILL_BYTES)
+    if (w->rgs.len < PQ_RGS_SPILL_BYTES || w->rgs_spill_off)
         return 0;
-    if (!w->rgs_spill && !(w->rgs_spill = tmpfile()))
-        return 0; /* kept in memory */
-    if (fwrite(w->rgs.p, 1, w->rgs.len, w->rgs_spill) != w->rgs.len)
-        return iof__pqw_fail(w, IOF_E_IO, "parquet: cannot write the footer's temporary file");
+    if (!w->rgs_spill && !(w->rgs_spill = tmpfile())) {
+        w->rgs_spill_off = true; /* kept in memory */
+        return 0;
+    }
+    /* a write that fails (a full /tmp) keeps these and the next ones in memory; the bytes
+     * counted as spilled were flushed, and only they are read back */
+    if (fwrite(w->rgs.p, 1, w->rgs.len, w->rgs_spill) != w->rgs.len || fflush(w->rgs_spill) != 0) {
+        w->rgs_spill_off = true;
+        return 0;
+    }
     w->rgs_spilled += w->rgs.len;
     w->rgs.len = 0;
     return 0;
@@ -65,17 +71,21 @@ int iof__pqw_rgs_spill(iof__pq_writer *w)
 static int emit_rgs(iof__pq_writer *w, pq_buf *scratch)
 {
     if (w->rgs_spilled) {
-        if (fflush(w->rgs_spill) != 0 || fseek(w->rgs_spill, 0, SEEK_SET) != 0 ||
-            (scratch->len = 0, !pq_buf_reserve(scratch, PQ_RGS_SPILL_BYTES)))
-            return iof__pqw_fail(w, IOF_E_IO, "parquet: cannot read the footer's temporary file");
-        for (uint64_t left = w->rgs_spilled; left;) {
-            size_t n = left < PQ_RGS_SPILL_BYTES ? (size_t)left : PQ_RGS_SPILL_BYTES;
-            if (fread(scratch->p, 1, n, w->rgs_spill) != n)
+        scratch->len = 0;
+        if (!pq_buf_reserve(scratch, PQ_RGS_SPILL_BYTES))
+            return iof__pqw_fail(w, IOF_E_NOMEM, "parquet: out of memory");
+        /* pread: the stream's state after a failed write does not matter, only the flushed
+         * bytes [0, rgs_spilled) are read */
+        const int fd = fileno(w->rgs_spill);
+        for (uint64_t at = 0; at < w->rgs_spilled;) {
+            size_t n = w->rgs_spilled - at < PQ_RGS_SPILL_BYTES ? (size_t)(w->rgs_spilled - at) : PQ_RGS_SPILL_BYTES;
+            ssize_t got = pread(fd, scratch->p, n, (off_t)at);
+            if (got <= 0)
                 return iof__pqw_fail(w, IOF_E_IO, "parquet: cannot read the footer's temporary file");
-            int rc = iof__pqw_emit(w, scratch->p, n);
+            int rc = iof__pqw_emit(w, scratch->p, (size_t)got);
             if (rc < 0)
                 return rc;
-            left -= n;
+            at += (uint64_t)got;
         }
     }
     return iof__pqw_emit(w, w->rgs.p, w->rgs.len);

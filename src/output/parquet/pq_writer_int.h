@@ -188,6 +188,7 @@ struct iof__pq_writer {
     tc_w rgw;
     FILE *rgs_spill;      /* the RowGroup structs spilled so far (iof__pqw_rgs_spill), or NULL */
     uint64_t rgs_spilled; /* their bytes */
+    bool rgs_spill_off;   /* no temporary file, or a write to it failed: the rest stay in memory */
     pq_buf page, cbuf, hdr, dict, idx, dvals, tmp;
     chunk_state ck;       /* the column chunk being written */
     dict_cache dc[DICT_CACHE]; /* recently compressed dictionary pages */
@@ -356,8 +357,9 @@ int iof__pqw_emit(iof__pq_writer *w, const void *p, size_t n);
  * 11.6 MB in the bidirectional footer, 7 MB in the unidirectional; one more copy when the
  * footer was assembled). Past PQ_RGS_SPILL_BYTES they go to an unlinked temporary file
  * (tmpfile(): $TMPDIR is not read) and are streamed back into the footer at finish, so a
- * writer's memory no longer depends on its row group count. No temporary file: they stay in
- * memory (as before). Called after each row group's struct is complete. */
+ * writer's memory no longer depends on its row group count. No temporary file, or one that
+ * cannot be written: the rest stay in memory (as before). Called after each row group's struct
+ * is complete. */
 #define PQ_RGS_SPILL_BYTES (1u << 20)
 int iof__pqw_rgs_spill(iof__pq_writer *w);
 
