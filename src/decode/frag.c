@@ -24,7 +24,11 @@ struct iof__fragtab {
     frag_entry *e;
     uint32_t *buckets;
     uint32_t capacity, nbuckets_mask, live;
-    uint32_t free_head;
+    uint32_t free_head;  /* freed entries (a stack) ... */
+    uint32_t fresh_next; /* ... then the ones never used, fresh_next..capacity, in order: the
+                            free list is not built at create, so an entry's page is first
+                            touched when a datagram needs it (65,536 entries are 5.2 MB, all of
+                            it resident from the start when the list was built, on every run) */
     uint32_t lru_head, lru_tail;
     uint32_t seed;
     int64_t timeout_ns;
@@ -56,10 +60,7 @@ iof__fragtab *iof__fragtab_create(uint32_t capacity, int64_t timeout_ns)
     t->capacity = capacity;
     t->nbuckets_mask = nb - 1;
     t->timeout_ns = timeout_ns < 0 ? 0 : timeout_ns;
-    /* free list 1 -> 2 -> ... -> capacity */
-    for (uint32_t i = 0; i < capacity; i++)
-        t->e[i].hnext = i + 2 <= capacity ? i + 2 : 0;
-    t->free_head = 1;
+    t->fresh_next = 1; /* the free list is empty: entries 1, 2, ... come from fresh_next */
     t->seed = (uint32_t)(((uintptr_t)t >> 4) * 0x9e3779b1u) | 1u;
     return t;
 }
@@ -178,6 +179,8 @@ static void sweep(iof__fragtab *t)
 /* A free entry, replacing the least recently used one when the pool is full. */
 static uint32_t take_free(iof__fragtab *t)
 {
+    if (!t->free_head && t->fresh_next <= t->capacity)
+        return t->fresh_next++;
     if (!t->free_head) {
         uint32_t victim = t->lru_tail; /* non-zero: the pool is full, so the list is not empty */
         if (t->e[victim - 1].done)

@@ -64,16 +64,9 @@ size_t iof__cfrec_slot_bytes(size_t n)
 
 unsigned char *iof__cfrec_bind_slots(iof__cfrec *r, unsigned char *p, size_t n)
 {
-    r->off_us = (int64_t *)(void *)p;
-    p += n * sizeof(int64_t);
-    r->size = (int32_t *)(void *)p;
-    p += n * sizeof(int32_t);
-    r->pay_off = (uint32_t *)(void *)p;
-    p += n * sizeof(uint32_t);
-    r->pay_len = (uint16_t *)(void *)p;
-    p += n * sizeof(uint16_t);
-    r->dir = (int8_t *)(void *)p;
-    return p + n * sizeof(int8_t);
+    r->slots = p;
+    r->slot_cap = (uint16_t)n; /* n <= IOF_MAX_PACKET_SLOTS */
+    return p + iof__cfrec_slot_bytes(n);
 }
 
 /* Table callbacks: a slab entry's slot arrays follow the record (bound once), its payload
@@ -256,18 +249,18 @@ static int update_rec(iof__cflow *t, iof__cfrec *r, const iof__pkt *p, uint8_t d
     uint32_t k = r->nslots++;
     /* offsets in whole µs of the µs-truncated timestamps, so FirstSeen + offset = packet µs */
     int64_t off = p->ts_ns / 1000 - r->first_ns / 1000;
-    r->off_us[k] = off > 0 ? off : 0;
-    r->size[k] = (int32_t)p->ip_len;
-    r->dir[k] = (int8_t)dir;
+    iof__cfrec_off_us(r)[k] = off > 0 ? off : 0;
+    iof__cfrec_size(r)[k] = (int32_t)p->ip_len;
+    iof__cfrec_dir(r)[k] = (int8_t)dir;
     uint32_t n = p->payload_caplen < t->cfg.payload ? p->payload_caplen : t->cfg.payload;
-    r->pay_off[k] = r->pay_used;
-    r->pay_len[k] = 0;
+    iof__cfrec_pay_off(r)[k] = r->pay_used;
+    iof__cfrec_pay_len(r)[k] = 0;
     if (n) {
         IOF_TRY(reserve_payload(t, r, n));
         if (!t->cfg.count_payload_only)
             memcpy(r->pay + r->pay_used, p->data + p->payload_off, n);
         r->pay_used += n;
-        r->pay_len[k] = (uint16_t)n; /* n <= j <= IOF_MAX_PAYLOAD_BYTES */
+        iof__cfrec_pay_len(r)[k] = (uint16_t)n; /* n <= j <= IOF_MAX_PAYLOAD_BYTES */
         t->st.payload_bytes_kept += n;
     }
     return IOF_OK;

@@ -32,6 +32,7 @@
 #define IOF_MAX_PAYLOAD_BYTES 65535    /* --payload upper bound (an IP datagram's maximum; a
                                           slot's pay_len is 16 bits) */
 _Static_assert(IOF_MAX_PAYLOAD_BYTES <= UINT16_MAX, "a slot's pay_len is 16 bits");
+_Static_assert(IOF_MAX_PACKET_SLOTS <= UINT16_MAX, "a record's slot_cap is 16 bits");
 #define IOF_MAX_PAYLOAD_TOTAL 65536    /* --payload-total upper bound (int16 wide columns) */
 
 enum { IOF_VAR_BI = 0, IOF_VAR_UNI = 1, IOF_VAR__COUNT = 2 };
@@ -79,6 +80,7 @@ typedef struct iof__cfrec {
     uint32_t pay_cap;
     uint32_t feat_bytes;    /* bytes of feat (0: no feature state) */
     bool feat_packed;       /* a copy's feat: packed (features/cffeat.h iof__cffeat_pack) */
+    uint16_t slot_cap;      /* entries of each slot array (<= IOF_MAX_PACKET_SLOTS) */
     uint32_t feat_cuts;     /* a copy's: the groups whose cells lost something (bit: registry
                                index; iof__cffeat_count_cuts) */
     unsigned char *feat;    /* the record's feature state (--features; NULL: none): the device ->
@@ -87,14 +89,13 @@ typedef struct iof__cfrec {
                                cf_kind.c) */
     const void *feat_set;   /* what lays feat out (hooks.ctx: the run's feature set) */
     uint8_t *pay;           /* payload bytes of the slots, back to back (capacity grows to i*j) */
-    /* slot arrays: i entries each, allocated with the record */
-    int64_t *off_us;
-    int32_t *size;
-    int8_t *dir;
-    uint32_t *pay_off;      /* start of slot k's payload in pay */
-    uint16_t *pay_len;      /* captured payload bytes kept for slot k (<= j <= 65535: two bytes
-                               a slot, not four, as the slab entries are most of the flow
-                               table's bytes: bench/README.md 2026-12-07) */
+    /* The slot arrays, slot_cap entries each, allocated with the record
+     * (iof__cfrec_bind_slots): off_us int64, size int32, pay_off uint32, pay_len uint16, dir
+     * int8, back to back, read through the accessors below. One pointer, not one per array: the
+     * slab entries are most of the flow table's bytes, and four more pointers were 32 of a
+     * default entry's 448 (bench/README.md 2026-12-07, branch rss5). A struct copy (a view)
+     * keeps pointing at the original's arrays. */
+    unsigned char *slots;
 } iof__cfrec;
 
 /* The slot arrays of a record with n slots live in one area: bytes it needs, and binding r's
@@ -102,6 +103,27 @@ typedef struct iof__cfrec {
  * the layout (used by the flow table's slabs and by copies of records). */
 size_t iof__cfrec_slot_bytes(size_t n);
 unsigned char *iof__cfrec_bind_slots(iof__cfrec *r, unsigned char *p, size_t n);
+
+/* Slot k's packet: time offset from the first packet (µs), IP length, direction (1 device ->
+ * remote), and where its kept payload bytes are in r->pay (pay_len 0: none kept). */
+static inline int64_t *iof__cfrec_off_us(const iof__cfrec *r) { return (int64_t *)(void *)r->slots; }
+static inline int32_t *iof__cfrec_size(const iof__cfrec *r)
+{
+    return (int32_t *)(void *)(r->slots + (size_t)r->slot_cap * sizeof(int64_t));
+}
+static inline uint32_t *iof__cfrec_pay_off(const iof__cfrec *r)
+{
+    return (uint32_t *)(void *)(r->slots + (size_t)r->slot_cap * (sizeof(int64_t) + sizeof(int32_t)));
+}
+static inline uint16_t *iof__cfrec_pay_len(const iof__cfrec *r)
+{
+    return (uint16_t *)(void *)(r->slots + (size_t)r->slot_cap * (sizeof(int64_t) + 2 * sizeof(int32_t)));
+}
+static inline int8_t *iof__cfrec_dir(const iof__cfrec *r)
+{
+    return (int8_t *)(void *)(r->slots + (size_t)r->slot_cap * (sizeof(int64_t) + 2 * sizeof(int32_t) +
+                                                                 sizeof(uint16_t)));
+}
 
 /* Per-record feature state (features/cffeat.h): the flow table gives each record 2 x ext_size
  * bytes after it (counted by max_bytes), one half per direction; created() prepares each half

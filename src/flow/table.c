@@ -54,13 +54,19 @@ int iof__ftab_init(iof__ftab *t, const iof__ftab_config *cfg)
         return IOF_E_NOMEM;
     t->mask = nb - 1;
     t->mem_bytes = nb * sizeof(*t->buckets);
+    /* an entry: the policy's record, the activity links if kept, the extension area */
+    size_t rec_end = cfg->rec_size;
+    if (cfg->activity) {
+        t->act_off = round_up(rec_end, alignof(iof__ftab_alink));
+        rec_end = t->act_off + sizeof(iof__ftab_alink);
+    }
     if (cfg->ext_size) {
         /* entries are multiples of the alignment, so every entry's area is aligned */
-        t->ext_off = round_up(cfg->rec_size, IOF_FTAB_EXT_ALIGN);
+        t->ext_off = round_up(rec_end, IOF_FTAB_EXT_ALIGN);
         t->stride = round_up(t->ext_off + cfg->ext_size, IOF_FTAB_EXT_ALIGN);
     } else {
         /* without an extension, 8 bytes (the header's alignment) are enough */
-        t->ext_off = round_up(cfg->rec_size, alignof(iof__flow));
+        t->ext_off = round_up(rec_end, alignof(iof__flow));
         t->stride = t->ext_off;
     }
     /* a slab is at most IOF_FTAB_SLAB_RECORDS entries: its size must not wrap (32-bit size_t) */

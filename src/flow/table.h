@@ -12,7 +12,8 @@
  *   that does not increase). Its head is the oldest record: eviction takes it.
  * - Activity queue (optional, cfg.activity): records in last-packet order, a record moves to
  *   the tail when the policy touches it (O(1)); its head is the longest idle record, which an
- *   inactive timeout needs. A policy that has no inactive timeout leaves it off and pays nothing.
+ *   inactive timeout needs. A policy that has no inactive timeout leaves it off and pays nothing
+ *   (its links are the table's, after the policy's record: iof__ftab_alink).
  * - Cap: max_live records. The table counts and reports (iof__ftab_evictable); the policy emits
  *   and removes, since only it knows what leaving early means for its records.
  * - seq: a per-record creation sequence number given by the policy at insertion; output order
@@ -58,7 +59,6 @@
  * walk touches the same bytes as when the record was all the policy's. */
 #define IOF__FLOW_FIELDS                                                                       \
     struct iof__flow *qprev, *qnext;   /* creation queue (ascending seq) */                    \
-    struct iof__flow *aprev, *anext;   /* activity queue (last packet order), if kept */       \
     uint64_t seq;                      /* creation sequence number (see the policy) */         \
     struct iof__flow **hpprev;         /* the pointer that points at this record (O(1) unlink); \
                                           NULL once unhashed */                                \
@@ -68,6 +68,13 @@
 typedef struct iof__flow {
     IOF__FLOW_FIELDS
 } iof__flow;
+
+/* A record's activity-queue links (cfg.activity): kept by the table after the policy's record
+ * (iof__ftab_alink_of), not in the header, so the policies without the queue (custom flows,
+ * Joy) do not carry 16 unused bytes a slab entry (bench/README.md 2026-12-07, branch rss5). */
+typedef struct iof__ftab_alink {
+    struct iof__flow *prev, *next;
+} iof__ftab_alink;
 
 /* A stretch of an extension area: offset and bytes. */
 typedef struct iof__ftab_span {
@@ -112,6 +119,7 @@ typedef struct iof__ftab {
     iof__flow *ahead, *atail;
     iof__flow *free_list;
     iof__ftab_slab *slabs;
+    size_t act_off;      /* activity links' offset in an entry (cfg.activity) */
     size_t ext_off;      /* extension area's offset in an entry */
     size_t stride;       /* entry bytes */
     size_t slab_records; /* entries per slab (iof__ftab_slab_records) */
@@ -138,6 +146,12 @@ void iof__ftab_grow_buckets(iof__ftab *t);
 /* Insert and remove run once per record, every few packets on short flows: inline, so the
  * policy's packet path has no call on them (measured: out of line, +3 % instructions on a
  * short-flow capture). */
+
+/* f's activity links (cfg.activity only). */
+static inline iof__ftab_alink *iof__ftab_alink_of(const iof__ftab *t, const iof__flow *f)
+{
+    return (iof__ftab_alink *)(void *)((unsigned char *)(uintptr_t)f + t->act_off);
+}
 
 /* Takes a record from the free list, links it into bucket hash, the tail of the creation queue
  * and of the activity queue, zeroes its extension area (unless ext_by_policy). The policy record's own fields are as
@@ -172,11 +186,12 @@ static inline iof__flow *iof__ftab_insert(iof__ftab *t, uint64_t hash, uint64_t 
     else
         t->qhead = f;
     t->qtail = f;
-    f->anext = NULL;
-    f->aprev = t->cfg.activity ? t->atail : NULL;
     if (t->cfg.activity) {
+        iof__ftab_alink *a = iof__ftab_alink_of(t, f);
+        a->next = NULL;
+        a->prev = t->atail;
         if (t->atail)
-            t->atail->anext = f;
+            iof__ftab_alink_of(t, t->atail)->next = f;
         else
             t->ahead = f;
         t->atail = f;
@@ -212,8 +227,9 @@ static inline void iof__ftab_remove(iof__ftab *t, iof__flow *f)
     if (f->qprev) f->qprev->qnext = f->qnext; else t->qhead = f->qnext;
     if (f->qnext) f->qnext->qprev = f->qprev; else t->qtail = f->qprev;
     if (t->cfg.activity) {
-        if (f->aprev) f->aprev->anext = f->anext; else t->ahead = f->anext;
-        if (f->anext) f->anext->aprev = f->aprev; else t->atail = f->aprev;
+        const iof__ftab_alink *a = iof__ftab_alink_of(t, f);
+        if (a->prev) iof__ftab_alink_of(t, a->prev)->next = a->next; else t->ahead = a->next;
+        if (a->next) iof__ftab_alink_of(t, a->next)->prev = a->prev; else t->atail = a->prev;
     }
     t->st.live--;
     f->hnext = t->free_list;
@@ -232,6 +248,11 @@ static inline iof__flow *iof__ftab_oldest(const iof__ftab *t) { return t->qhead;
 static inline iof__flow *iof__ftab_newer(const iof__flow *f) { return f->qnext; }
 /* Longest idle record (activity queue head), or NULL; NULL too when the queue is not kept. */
 static inline iof__flow *iof__ftab_idlest(const iof__ftab *t) { return t->ahead; }
+/* The record after f in the activity queue (less idle), or NULL. */
+static inline iof__flow *iof__ftab_less_idle(const iof__ftab *t, const iof__flow *f)
+{
+    return iof__ftab_alink_of(t, f)->next;
+}
 
 /* A packet went into f: moves it to the activity queue's tail. O(1); nothing when it is
  * already there (a burst of one flow) or when the table keeps no activity queue. */
@@ -239,15 +260,16 @@ static inline void iof__ftab_touch(iof__ftab *t, iof__flow *f)
 {
     if (f == t->atail || !t->cfg.activity)
         return;
-    /* f is not the tail, so f->anext is set */
-    f->anext->aprev = f->aprev;
-    if (f->aprev)
-        f->aprev->anext = f->anext;
+    iof__ftab_alink *a = iof__ftab_alink_of(t, f);
+    /* f is not the tail, so a->next is set */
+    iof__ftab_alink_of(t, a->next)->prev = a->prev;
+    if (a->prev)
+        iof__ftab_alink_of(t, a->prev)->next = a->next;
     else
-        t->ahead = f->anext;
-    f->aprev = t->atail;
-    f->anext = NULL;
-    t->atail->anext = f;
+        t->ahead = a->next;
+    a->prev = t->atail;
+    a->next = NULL;
+    iof__ftab_alink_of(t, t->atail)->next = f;
     t->atail = f;
 }
 

@@ -91,10 +91,18 @@ static size_t feat_copy_bytes(const iof__cfrec *r)
     return (iof__cffeat_pack_size(r) + 15) / 16 * 16;
 }
 
+/* A sort batch ends at IOF_CLUSTER_BYTES of copies (output/cluster.c), and which records share a
+ * batch decides a Parquet file's row order (docs/ARCHITECTURE.md "Rows within a file"): a copy
+ * still takes the bytes it took when the record held one pointer per slot array (32 more) and
+ * the table's activity links (16), so that --features runs, whose large copies reach the byte
+ * bound, keep their files. */
+#define CF_COPY_ORDER_PAD 48u
+
 static size_t cf_copy_size(const void *rec)
 {
     const iof__cfrec *r = rec;
-    return sizeof(iof__cfrec) + feat_copy_bytes(r) + iof__cfrec_slot_bytes(r->nslots) + r->pay_used;
+    return sizeof(iof__cfrec) + feat_copy_bytes(r) + iof__cfrec_slot_bytes(r->nslots) + r->pay_used +
+           CF_COPY_ORDER_PAD;
 }
 
 /* Points a copy's feature state (packed: only what the columns read, ~2 KB a direction on dense
@@ -120,11 +128,11 @@ static void cf_copy(void *dst, const void *rec, uint64_t key[2])
     d->feat_packed = d->feat_bytes != 0;
     cf_rebase(d);
     size_t n = r->nslots;
-    memcpy(d->off_us, r->off_us, n * sizeof(int64_t));
-    memcpy(d->size, r->size, n * sizeof(int32_t));
-    memcpy(d->pay_off, r->pay_off, n * sizeof(uint32_t));
-    memcpy(d->pay_len, r->pay_len, n * sizeof(uint16_t));
-    memcpy(d->dir, r->dir, n);
+    memcpy(iof__cfrec_off_us(d), iof__cfrec_off_us(r), n * sizeof(int64_t));
+    memcpy(iof__cfrec_size(d), iof__cfrec_size(r), n * sizeof(int32_t));
+    memcpy(iof__cfrec_pay_off(d), iof__cfrec_pay_off(r), n * sizeof(uint32_t));
+    memcpy(iof__cfrec_pay_len(d), iof__cfrec_pay_len(r), n * sizeof(uint16_t));
+    memcpy(iof__cfrec_dir(d), iof__cfrec_dir(r), n);
     if (r->pay_used)
         memcpy(d->pay, r->pay, r->pay_used);
     if (d->feat) {
@@ -132,7 +140,7 @@ static void cf_copy(void *dst, const void *rec, uint64_t key[2])
         memset(d->feat + used, 0, d->feat_bytes - used); /* the padding: a copy's bytes are all set */
     }
     /* the table's links mean nothing in a copy (seq and hash stay) */
-    d->hnext = d->qprev = d->qnext = d->aprev = d->anext = NULL;
+    d->hnext = d->qprev = d->qnext = NULL;
     d->hpprev = NULL;
     uint64_t k = (uint64_t)r->proto << 56 | (uint64_t)r->rem_port << 40, k2 = 0;
     for (uint32_t b = 0; b < 5 && b < r->pay_used && b < CLUSTER_PREFIX; b++)

@@ -35,7 +35,7 @@ uint32_t iof__cf_payload_stream(const iof__cfrec *r, int16_t *out, uint32_t B)
 static inline const uint8_t *slot_payload(const iof__cfrec *r, uint32_t k)
 {
     static const uint8_t none[1];
-    return r->pay_len[k] ? r->pay + r->pay_off[k] : none;
+    return iof__cfrec_pay_len(r)[k] ? r->pay + iof__cfrec_pay_off(r)[k] : none;
 }
 
 uint32_t iof__cf_payload_stream_reuse(const iof__cfrec *r, int16_t *out, uint32_t B, uint32_t *dirty)
@@ -44,7 +44,7 @@ uint32_t iof__cf_payload_stream_reuse(const iof__cfrec *r, int16_t *out, uint32_
     for (uint32_t k = 0; k < r->nslots && n < B; k++) {
         out[n++] = -4;
         const uint8_t *p = slot_payload(r, k);
-        uint32_t len = r->pay_len[k] < B - n ? r->pay_len[k] : B - n;
+        uint32_t len = iof__cfrec_pay_len(r)[k] < B - n ? iof__cfrec_pay_len(r)[k] : B - n;
         int16_t *q = out + n;
         for (uint32_t b = 0; b < len; b++) /* one bound: the compiler vectorises the widening */
             q[b] = p[b];
@@ -140,12 +140,12 @@ static void slots_get(const void *rowp, const iof__column *c, uint32_t k, iof__v
     const iof__cfrec *r = ((const iof__cf_row *)rowp)->rec;
     v->null = true;
     switch ((enum cf_field)c->field) {
-    case F_SLOT_TO: if (c->index < r->nslots) set_int(v, r->off_us[c->index]); break;
-    case F_SLOT_PS: if (c->index < r->nslots) set_int(v, r->size[c->index]); break;
-    case F_SLOT_D: if (c->index < r->nslots) set_int(v, r->dir[c->index]); break;
-    case F_LIST_TO: set_int(v, r->off_us[k]); break;
-    case F_LIST_PS: set_int(v, r->size[k]); break;
-    case F_LIST_D: set_int(v, r->dir[k]); break;
+    case F_SLOT_TO: if (c->index < r->nslots) set_int(v, iof__cfrec_off_us(r)[c->index]); break;
+    case F_SLOT_PS: if (c->index < r->nslots) set_int(v, iof__cfrec_size(r)[c->index]); break;
+    case F_SLOT_D: if (c->index < r->nslots) set_int(v, iof__cfrec_dir(r)[c->index]); break;
+    case F_LIST_TO: set_int(v, iof__cfrec_off_us(r)[k]); break;
+    case F_LIST_PS: set_int(v, iof__cfrec_size(r)[k]); break;
+    case F_LIST_D: set_int(v, iof__cfrec_dir(r)[k]); break;
     default: break;
     }
 }
@@ -164,7 +164,7 @@ static void payload_get(const void *rowp, const iof__column *c, uint32_t k, iof_
     if (c->field == F_STREAM)
         set_int(v, row->stream[c->index]);
     else
-        set_str(v, slot_payload(r, k), r->pay_len[k]);
+        set_str(v, slot_payload(r, k), iof__cfrec_pay_len(r)[k]);
 }
 
 static const int16_t *payload_i16_span(const void *rowp, const iof__column *c, uint32_t *n, uint32_t *tail,

@@ -25,9 +25,9 @@ static int on_emit(void *ctx, iof__cfrec *r)
     if (r->nslots > FZ_I || r->nslots > r->packets)
         abort();
     for (uint32_t k = 0; k < r->nslots; k++) {
-        if (r->off_us[k] < 0 || r->pay_len[k] > FZ_J)
+        if (iof__cfrec_off_us(r)[k] < 0 || iof__cfrec_pay_len(r)[k] > FZ_J)
             abort();
-        if (r->dir[k] != 0 && r->dir[k] != 1)
+        if (iof__cfrec_dir(r)[k] != 0 && iof__cfrec_dir(r)[k] != 1)
             abort();
     }
     return 0;

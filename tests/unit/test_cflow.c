@@ -29,9 +29,9 @@ static int collect(void *ctx, iof__cfrec *r)
     ASSERT_TRUE(ngot < MAXREC);
     got[ngot] = *r;
     for (uint32_t k = 0; k < r->nslots && k < 16; k++) {
-        got_off[ngot][k] = r->off_us[k];
-        got_size[ngot][k] = r->size[k];
-        got_dir[ngot][k] = r->dir[k];
+        got_off[ngot][k] = iof__cfrec_off_us(r)[k];
+        got_size[ngot][k] = iof__cfrec_size(r)[k];
+        got_dir[ngot][k] = iof__cfrec_dir(r)[k];
     }
     iof__cf_payload_stream(r, got_stream[ngot], 64);
     ngot++;
@@ -425,16 +425,22 @@ static void test_slots_and_payload_stream(void)
     iof__cflow_destroy(t);
 }
 
+/* Two slots' payload: (offset, length) each, in r's bound slot arrays. */
+static void set_pay_slots(iof__cfrec *r, uint32_t off0, uint16_t len0, uint32_t off1, uint16_t len1)
+{
+    iof__cfrec_pay_off(r)[0] = off0, iof__cfrec_pay_len(r)[0] = len0;
+    iof__cfrec_pay_off(r)[1] = off1, iof__cfrec_pay_len(r)[1] = len1;
+}
+
 static void test_stream_cut_mid_packet(void)
 {
     iof__cfrec r;
     memset(&r, 0, sizeof(r));
     uint8_t pay[8] = { 9, 8, 7, 6, 5, 4, 3, 2 };
-    uint32_t off[2] = { 0, 4 };
-    uint16_t len[2] = { 4, 4 };
+    _Alignas(8) unsigned char slots[64];
+    iof__cfrec_bind_slots(&r, slots, 2);
     r.pay = pay;
-    r.pay_off = off;
-    r.pay_len = len;
+    set_pay_slots(&r, 0, 4, 4, 4);
     r.nslots = 2;
     int16_t s[9];
     iof__cf_payload_stream(&r, s, 9); /* -4 9 8 7 6 -8 -4 5 4 : cut, no -8 */
@@ -476,18 +482,17 @@ static void test_stream_reuse(void)
     iof__cfrec r;
     memset(&r, 0, sizeof(r));
     uint8_t pay[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
-    uint32_t off[2] = { 0, 6 };
-    uint16_t len[2] = { 6, 6 };
+    _Alignas(8) unsigned char slots[64];
+    iof__cfrec_bind_slots(&r, slots, 2);
     r.pay = pay;
-    r.pay_off = off;
-    r.pay_len = len;
+    set_pay_slots(&r, 0, 6, 6, 6);
     r.nslots = 2;
     int16_t buf[20], fresh[20];
     uint32_t dirty = 20;
     ASSERT_EQ_INT(iof__cf_payload_stream_reuse(&r, buf, 20, &dirty), 16);
     ASSERT_EQ_INT(dirty, 16);
     r.nslots = 1;
-    len[0] = 2;
+    iof__cfrec_pay_len(&r)[0] = 2;
     ASSERT_EQ_INT(iof__cf_payload_stream_reuse(&r, buf, 20, &dirty), 4);
     ASSERT_EQ_INT(iof__cf_payload_stream(&r, fresh, 20), 4);
     for (int k = 0; k < 20; k++)
@@ -1080,11 +1085,15 @@ static void test_wide_parquet_span_roundtrip(void)
     for (int i = 0; i < ngot; i++) {
         /* rebuild the record's arrays from what collect() saved */
         iof__cfrec r = got[i];
-        uint32_t po[2] = { 0, 0 };
-        uint16_t plen[2] = { i == 0 ? 3u : 0u, 0 };
         uint8_t pay[3] = { 7, 8, 9 };
-        r.off_us = got_off[i]; r.size = got_size[i]; r.dir = got_dir[i];
-        r.pay = pay; r.pay_off = po; r.pay_len = plen; r.pay_used = plen[0];
+        _Alignas(8) unsigned char slots[16 * 19];
+        iof__cfrec_bind_slots(&r, slots, 16);
+        memset(slots, 0, sizeof slots);
+        memcpy(iof__cfrec_off_us(&r), got_off[i], sizeof got_off[i]);
+        memcpy(iof__cfrec_size(&r), got_size[i], sizeof got_size[i]);
+        memcpy(iof__cfrec_dir(&r), got_dir[i], sizeof got_dir[i]);
+        iof__cfrec_pay_len(&r)[0] = i == 0 ? 3u : 0u;
+        r.pay = pay; r.pay_used = iof__cfrec_pay_len(&r)[0];
         iof__cf_row row;
         iof__cf_row_init(&row, &rc, &r, stream, NULL);
         ASSERT_EQ_INT(iof__writer_parquet.write(w, &row), 0);

@@ -969,6 +969,58 @@ static void test_wide_span_rows(void)
     iof__pq_buf_free(&f);
 }
 
+/* Reads every row of r and checks each cell: row n holds the wide test table's row n * mul + k. */
+static void ws_check_rows(iof__pq_reader *r, const iof__schema *s, const iof__column *cols, uint64_t rows,
+                          uint64_t mul, uint64_t k)
+{
+    uint64_t row = 0;
+    int rc;
+    wrow x;
+    while ((rc = iof__pq_reader_next(r)) > 0) {
+        w_fill(&x, row * mul + k);
+        for (size_t c = 0; c < s->n; c++) {
+            iof__value want, got;
+            w_get(&x, &cols[c], 0, &want);
+            iof__pq_reader_get(r, c, 0, &got);
+            ASSERT_EQ_INT(got.i, want.i);
+        }
+        row++;
+    }
+    ASSERT_EQ_INT(rc, 0);
+    ASSERT_EQ_U64(row, rows);
+}
+
+/* A file of many row groups: the footer's RowGroup entries (~300 column chunks each here)
+ * pass PQ_RGS_SPILL_BYTES several times over, go to the temporary file and come back into the
+ * footer at finish; the memory holding them stays under two spill thresholds (in memory it
+ * would be the whole list, over 4 MiB), and every row reads back in its row group. */
+static void test_footer_spill(void)
+{
+    static iof__column cols[WS + 4];
+    iof__schema s;
+    wide_schema(&s, cols);
+    w_mixed_tv = false;
+    enum { ROWS = 1200 };
+    pq_buf f = {0};
+    iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_ZSTD, .row_group_bytes = 1, .threads = 1,
+                              .sink = mem_sink, .sink_ctx = &f};
+    iof__pq_writer *w;
+    ASSERT_EQ_INT(iof__pq_writer_open(&w, cols, s.n, &cfg, NULL, 0), 0);
+    ws_write(w, &s, cols, ROWS, false);
+    ASSERT_TRUE(iof__pq_writer_footer_held(w) <= 2u << 20);
+    ASSERT_EQ_INT(iof__pq_writer_finish(w, NULL, 0), 0);
+    uint32_t flen = (uint32_t)f.p[f.len - 8] | (uint32_t)f.p[f.len - 7] << 8 |
+                    (uint32_t)f.p[f.len - 6] << 16 | (uint32_t)f.p[f.len - 5] << 24;
+    ASSERT_TRUE(flen > 4u << 20);
+    iof__pq_reader *r;
+    ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, f.p, f.len, NULL, 0), 0);
+    ASSERT_EQ_U64(iof__pq_reader_nrows(r), ROWS);
+    ASSERT_EQ_U64(iof__pq_reader_nrowgroups(r), ROWS);
+    ws_check_rows(r, &s, cols, ROWS, 1, 0);
+    iof__pq_reader_close(r);
+    iof__pq_buf_free(&f);
+}
+
 /* Two writers sharing one pool of staging regions (as a run's writers do), each with its flush
  * thread giving regions back while the caller takes them for the other writer: every file
  * has the bytes a writer with its own regions writes. Row groups large enough that a side
@@ -1057,20 +1109,7 @@ static size_t budget_files(uint64_t budget, pq_buf f[3], const iof__schema *s, c
         ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, f[k].p, f[k].len, NULL, 0), 0);
         ASSERT_EQ_U64(iof__pq_reader_nrows(r), ROWS);
         rgs += iof__pq_reader_nrowgroups(r);
-        uint64_t row = 0;
-        int rc;
-        while ((rc = iof__pq_reader_next(r)) > 0) {
-            w_fill(&x, row * 3 + (uint64_t)k);
-            for (size_t c = 0; c < s->n; c++) {
-                iof__value want, got;
-                w_get(&x, &cols[c], 0, &want);
-                iof__pq_reader_get(r, c, 0, &got);
-                ASSERT_EQ_INT(got.i, want.i);
-            }
-            row++;
-        }
-        ASSERT_EQ_INT(rc, 0);
-        ASSERT_EQ_U64(row, ROWS);
+        ws_check_rows(r, s, cols, ROWS, 3, (uint64_t)k);
         iof__pq_reader_close(r);
     }
     iof__pq_regions_free(pool);
@@ -1260,6 +1299,7 @@ static const iof_test tests[] = {
     TEST(test_empty_and_single), TEST(test_errors),                    TEST(test_reader_damage),
     TEST(test_struct_members),
     TEST(test_hybrid_masked),    TEST(test_wide_span_rows),            TEST(test_chunk_release_and_codec_choice),
+    TEST(test_footer_spill),
     TEST(test_lz_frames),        TEST(test_shared_regions),            TEST(test_run_budget),
     {0}};
 

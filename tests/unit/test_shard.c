@@ -195,7 +195,7 @@ static int collect(void *ctx, iof__cfrec *r)
     for (uint32_t k = 0; k < r->pay_used; k++)
         sum = sum * 31 + r->pay[k];
     for (uint32_t k = 0; k < r->nslots; k++)
-        sum = sum * 31 + (uint64_t)r->off_us[k] + (uint64_t)r->size[k] + (uint64_t)r->dir[k];
+        sum = sum * 31 + (uint64_t)iof__cfrec_off_us(r)[k] + (uint64_t)iof__cfrec_size(r)[k] + (uint64_t)iof__cfrec_dir(r)[k];
     s->r[s->n++] = (srec){ r->seq, r->packets, r->bytes, sum, r->first_ns, r->nslots, r->end, r->variant };
     return IOF_OK;
 }

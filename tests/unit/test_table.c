@@ -160,10 +160,10 @@ static void expect_activity(const iof__ftab *t, const uint32_t *keys, int n)
 {
     int i = 0;
     const iof__flow *last = NULL;
-    for (const iof__flow *f = iof__ftab_idlest(t); f; last = f, f = f->anext, i++) {
+    for (const iof__flow *f = iof__ftab_idlest(t); f; last = f, f = iof__ftab_less_idle(t, f), i++) {
         ASSERT_TRUE(i < n);
         ASSERT_EQ_INT(((const trec *)(const void *)f)->key, keys[i]);
-        ASSERT_TRUE(f->aprev == last);
+        ASSERT_TRUE(iof__ftab_alink_of(t, f)->prev == last);
     }
     ASSERT_EQ_INT(i, n);
 }
@@ -408,12 +408,26 @@ static void test_bad_config(void)
     iof__ftab_destroy(t);
 }
 
+/* A table without the activity queue keeps no links for it: its entries are the policy's record
+ * (and extension) only; with the queue, each entry gets them after the record. The header is
+ * the creation queue, seq, the hash chain and the hash: six words. */
+static void test_activity_links_only_when_kept(void)
+{
+    ASSERT_EQ_U64(sizeof(iof__flow), 6 * 8);
+    iof__ftab *a = mk(4, 0, 0), *b = mk(4, 0, 1);
+    const size_t rec = sizeof(trec) + NSLOT * sizeof(uint32_t);
+    ASSERT_EQ_U64(a->stride, (rec + 7) / 8 * 8);
+    ASSERT_EQ_U64(b->stride, a->stride + sizeof(iof__ftab_alink));
+    iof__ftab_destroy(a);
+    iof__ftab_destroy(b);
+}
+
 static const iof_test tests[] = {
     TEST(test_insert_lookup_remove), TEST(test_bucket_growth_keeps_records),
     TEST(test_cap_and_eviction_order), TEST(test_activity_queue_order),
     TEST(test_extension_zeroed_and_aligned), TEST(test_seq_must_increase),
     TEST(test_memory_accounting), TEST(test_bad_config), TEST(test_slab_size_by_bytes),
-    TEST(test_fresh_entries), TEST(test_hot_prefault), { 0, 0 },
+    TEST(test_fresh_entries), TEST(test_hot_prefault), TEST(test_activity_links_only_when_kept), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

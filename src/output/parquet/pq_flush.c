@@ -66,7 +66,7 @@ static int write_rg(iof__pq_writer *w)
         return iof__pqw_fail(w, IOF_E_NOMEM, "parquet: out of memory");
     w->rg_count++;
     w->f_rg_rows = 0;
-    return 0;
+    return iof__pqw_rgs_spill(w);
 }
 
 /* write_rg(), then the run's written side goes back (emptied, failed or not). */

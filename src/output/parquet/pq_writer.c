@@ -48,6 +48,49 @@ int iof__pqw_emit(iof__pq_writer *w, const void *p, size_t n)
     return 0;
 }
 
+int iof__pqw_rgs_spill(iof__pq_writer *w)
+{
+    if (w->rgs.len < PQ_RGS_SPILL_BYTES || w->rgs_spill_off)
+        return 0;
+    if (!w->rgs_spill && !(w->rgs_spill = tmpfile())) {
+        w->rgs_spill_off = true; /* kept in memory */
+        return 0;
+    }
+    /* a write that fails (a full /tmp) keeps these and the next ones in memory; the bytes
+     * counted as spilled were flushed, and only they are read back */
+    if (fwrite(w->rgs.p, 1, w->rgs.len, w->rgs_spill) != w->rgs.len || fflush(w->rgs_spill) != 0) {
+        w->rgs_spill_off = true;
+        return 0;
+    }
+    w->rgs_spilled += w->rgs.len;
+    w->rgs.len = 0;
+    return 0;
+}
+
+/* Emits the spilled RowGroup structs (iof__pqw_rgs_spill), then the ones in memory. */
+static int emit_rgs(iof__pq_writer *w, pq_buf *scratch)
+{
+    if (w->rgs_spilled) {
+        scratch->len = 0;
+        if (!pq_buf_reserve(scratch, PQ_RGS_SPILL_BYTES))
+            return iof__pqw_fail(w, IOF_E_NOMEM, "parquet: out of memory");
+        /* pread: the stream's state after a failed write does not matter, only the flushed
+         * bytes [0, rgs_spilled) are read */
+        const int fd = fileno(w->rgs_spill);
+        for (uint64_t at = 0; at < w->rgs_spilled;) {
+            size_t n = w->rgs_spilled - at < PQ_RGS_SPILL_BYTES ? (size_t)(w->rgs_spilled - at) : PQ_RGS_SPILL_BYTES;
+            ssize_t got = pread(fd, scratch->p, n, (off_t)at);
+            if (got <= 0)
+                return iof__pqw_fail(w, IOF_E_IO, "parquet: cannot read the footer's temporary file");
+            int rc = iof__pqw_emit(w, scratch->p, (size_t)got);
+            if (rc < 0)
+                return rc;
+            at += (uint64_t)got;
+        }
+    }
+    return iof__pqw_emit(w, w->rgs.p, w->rgs.len);
+}
+
 /* ---- open / declare ----------------------------------------------------------------- */
 
 static int setup_col(pq_col *c, const iof__column *src)
@@ -254,6 +297,8 @@ void iof__pq_writer_abort(iof__pq_writer *w)
             free(w->kv[i]);
     free(w->kv);
     iof__pq_buf_free(&w->rgs);
+    if (w->rgs_spill)
+        fclose(w->rgs_spill);
     iof__pq_buf_free(&w->page);
     iof__pq_buf_free(&w->cbuf);
     iof__pq_buf_free(&w->hdr);
@@ -295,6 +340,7 @@ void iof__pq_writer_abort(iof__pq_writer *w)
 }
 
 const char *iof__pq_writer_errmsg(const iof__pq_writer *w) { return w ? w->msg : ""; }
+uint64_t iof__pq_writer_footer_held(const iof__pq_writer *w) { return w->rgs.cap; }
 uint64_t iof__pq_writer_rows(const iof__pq_writer *w) { return w->rows_total; }
 uint64_t iof__pq_writer_offset(const iof__pq_writer *w) { return w->offset; }
 
@@ -403,7 +449,7 @@ int iof__pq_writer_finish(iof__pq_writer *w, char *err, size_t errlen)
     }
     iof__tc_i64(&t, 3, (int64_t)w->rows_total);
     iof__tc_list_begin(&t, 4, TC_STRUCT, w->rg_count);
-    pq_buf_put(&f, w->rgs.p, w->rgs.len);
+    const size_t rgs_at = f.len; /* the RowGroup structs go here: emit_rgs() */
     if (w->n_kv) {
         iof__tc_list_begin(&t, 5, TC_STRUCT, w->n_kv);
         for (size_t i = 0; i < w->n_kv; i++) {
@@ -422,14 +468,19 @@ int iof__pq_writer_finish(iof__pq_writer *w, char *err, size_t errlen)
         iof__tc_struct_end(&t);
     }
     iof__tc_struct_end(&t);
-    if (f.oom || f.len > UINT32_MAX) {
+    const uint64_t flen = f.len + w->rgs_spilled + w->rgs.len;
+    if (f.oom || flen > UINT32_MAX) {
         rc = iof__pqw_fail(w, IOF_E_NOMEM, "parquet: out of memory building the footer");
     } else {
         uint8_t tail[8];
-        uint32_t n = (uint32_t)f.len;
+        uint32_t n = (uint32_t)flen;
         tail[0] = (uint8_t)n; tail[1] = (uint8_t)(n >> 8); tail[2] = (uint8_t)(n >> 16); tail[3] = (uint8_t)(n >> 24);
         memcpy(tail + 4, "PAR1", 4);
-        rc = iof__pqw_emit(w, f.p, f.len);
+        rc = iof__pqw_emit(w, f.p, rgs_at);
+        if (rc == 0)
+            rc = emit_rgs(w, &w->tmp);
+        if (rc == 0)
+            rc = iof__pqw_emit(w, f.p + rgs_at, f.len - rgs_at);
         if (rc == 0)
             rc = iof__pqw_emit(w, tail, 8);
     }

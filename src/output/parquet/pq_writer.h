@@ -144,5 +144,8 @@ const char *iof__pq_writer_errmsg(const iof__pq_writer *w);
 uint64_t iof__pq_writer_rows(const iof__pq_writer *w);
 /* Bytes handed to the sink so far. */
 uint64_t iof__pq_writer_offset(const iof__pq_writer *w);
+/* Bytes of memory holding the footer's RowGroup entries (the rest are in a temporary file:
+ * pq_writer_int.h PQ_RGS_SPILL_BYTES); a writer with a flush thread: call once it is idle. */
+uint64_t iof__pq_writer_footer_held(const iof__pq_writer *w);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <zstd.h>
 
@@ -183,8 +184,11 @@ struct iof__pq_writer {
     uint32_t rg_count;
     int failed;
     char msg[256];
-    pq_buf rgs; /* serialized RowGroup structs */
+    pq_buf rgs; /* serialized RowGroup structs not spilled yet */
     tc_w rgw;
+    FILE *rgs_spill;      /* the RowGroup structs spilled so far (iof__pqw_rgs_spill), or NULL */
+    uint64_t rgs_spilled; /* their bytes */
+    bool rgs_spill_off;   /* no temporary file, or a write to it failed: the rest stay in memory */
     pq_buf page, cbuf, hdr, dict, idx, dvals, tmp;
     chunk_state ck;       /* the column chunk being written */
     dict_cache dc[DICT_CACHE]; /* recently compressed dictionary pages */
@@ -348,6 +352,16 @@ extern _Thread_local bool iof__pqw_on_flush_thread;
  * and returns code; writes n bytes to the sink at w->offset. */
 int iof__pqw_fail(iof__pq_writer *w, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int iof__pqw_emit(iof__pq_writer *w, const void *p, size_t n);
+/* The footer's RowGroup structs are the one part of a writer that grows with its file: ~3,000
+ * column chunks of ~45-65 bytes a row group of the wide layout (smallpkt's 2-hour capture:
+ * 11.6 MB in the bidirectional footer, 7 MB in the unidirectional; one more copy when the
+ * footer was assembled). Past PQ_RGS_SPILL_BYTES they go to an unlinked temporary file
+ * (tmpfile(): $TMPDIR is not read) and are streamed back into the footer at finish, so a
+ * writer's memory no longer depends on its row group count. No temporary file, or one that
+ * cannot be written: the rest stay in memory (as before). Called after each row group's struct
+ * is complete. */
+#define PQ_RGS_SPILL_BYTES (1u << 20)
+int iof__pqw_rgs_spill(iof__pq_writer *w);
 
 /* pq_stage.c: move the staged rows (wide integers / narrow blocks) into the column buffers. */
 int iof__pqw_drain64(iof__pq_writer *w);
