@@ -1043,8 +1043,9 @@ static void test_shared_regions(void)
 /* Writers of a run finish side by side: a writer's last row group, while another writer of the
  * run is open, is written with its own buffers rather than the run's written side, so its
  * finish does not wait while the side is held (as another writer's row group being written
- * holds it: the sink completes a run's files on two threads). It writes the bytes a writer of
- * its own writes; the last writer open still takes the side once it is free. */
+ * holds it: the sink completes a run's files on two threads; threads = 2, as without flush
+ * threads nothing runs side by side). It writes the bytes a writer of its own writes; the last
+ * writer open still takes the side once it is free. */
 struct finish_arg {
     iof__pq_writer *w;
     int rc;
@@ -1070,7 +1071,7 @@ static void test_finish_side_by_side(void)
     ASSERT_TRUE(pool != NULL);
     pq_buf f[2] = {{0}}, g = {0};
     iof__pq_writer *w[2];
-    pair_write(w, f, pool, (iof__pq_writer_cfg){.codec = IOF_CODEC_ZSTD}, &s, cols, ROWS);
+    pair_write(w, f, pool, (iof__pq_writer_cfg){.codec = IOF_CODEC_ZSTD, .threads = 2}, &s, cols, ROWS);
     wrow x;
     iof__pq_regions_hold_side(pool, true);
     struct finish_arg a = {.w = w[1], .rc = -1};

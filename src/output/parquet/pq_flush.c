@@ -148,9 +148,10 @@ int iof__pqw_flush_rg(iof__pq_writer *w, bool sync)
      * the run's only open writer, it is written with this writer's own column buffers and
      * scratch, not the run's side, so that the writers of a run finish side by side (the
      * sink completes them on two threads) instead of one waiting for the other's side
-     * (bench/README.md 2026-12-07 "The tail"). Otherwise: waits while another writer's row
-     * group is written. */
-    int taken = iof__pqw_side_take(w, sync);
+     * (bench/README.md 2026-12-07 "The tail"). Not without threads (--threads 1: nothing
+     * runs side by side, the side's scratch is reused). Otherwise: waits while another
+     * writer's row group is written. */
+    int taken = iof__pqw_side_take(w, sync && w->bg);
     if (taken < 0)
         return taken;
     w->f_own = taken == 0;
