@@ -686,7 +686,7 @@ static int setup_gzip(iof__source *s, char *eb, size_t el)
     s->gz = true;
     memset(&s->zs, 0, sizeof s->zs);
     if (s->fd >= 0) {
-        /* The bytes already read (up to the whole stream buffer, 1 MiB) are compressed input:
+        /* The bytes already read (up to the whole stream buffer, 256 KiB) are compressed input:
          * the buffer that holds them becomes the compressed-input buffer as it is, and the
          * stream gets a new one. (Copying them into a fixed-size input buffer overflowed it
          * for any gzip file larger than that buffer.) */

@@ -9,7 +9,11 @@
 #include "capture/source.h"
 
 #define IOF_SRC_ERRLEN 512
-#define IOF_SRC_BUF_INIT (1u << 20)     /* read buffer: 1 MiB, grows for larger blocks */
+/* read buffer: 256 KiB, grows for larger blocks. Why not 1 MiB (before 2026-12-07): the
+ * records are parsed right after read(2) copied them, and a 256 KiB buffer can stay in the
+ * core's L2 cache: `iotflow stats` on dense, 3 x 20 alternating pairs, median CPU
+ * 0.96-0.97x (bench/README.md 2026-12-07 "The tail"). */
+#define IOF_SRC_BUF_INIT (256u << 10)
 #define IOF_SRC_MEM_GZ_BUF (64u << 10) /* initial buffer for gzip images in memory */
 #define IOF_SRC_MAX_FILTERS 64          /* distinct link types with a compiled BPF program */
 

@@ -28,6 +28,8 @@ typedef struct sink_file {
     uint64_t last_use;
     bool replaces;           /* an earlier run's file is at the final path (--overwrite) */
     iof__cluster *cl;        /* columnar formats: rows are clustered in sorted batches */
+    bool completed;          /* complete() ran ahead of close_file (iof__sink_close), with crc */
+    int crc;
 } sink_file;
 
 typedef struct sink_fmt {
@@ -57,6 +59,7 @@ struct iof__sink {
         iof__sink *s;
         sink_file *sf;        /* NULL when no batch is in flight */
         iof__cluster *cl;
+        bool fin;             /* iof__sink_close: sf's last batch and finish (complete()), cl NULL */
         int rc;
         void *build[2];       /* the helper's own row builders (their scratch is per thread) */
         char errmsg[SINK_ERRLEN];
@@ -237,8 +240,10 @@ static int drain_wait(iof__sink *s)
         return IOF_OK;
     iof__worker_wait(s->wk);
     j->sf = NULL;
-    s->spare = j->cl; /* drained (empty) even on failure; drain() took the spare for the job */
+    if (!j->fin)
+        s->spare = j->cl; /* drained (empty) even on failure; drain() took the spare for the job */
     j->cl = NULL;
+    j->fin = false;
     if (j->rc != IOF_OK)
         memcpy(s->errmsg, j->errmsg, sizeof(s->errmsg));
     int rc = j->rc;
@@ -252,6 +257,35 @@ static void drain_job_run(void *arg)
     struct drain_job *j = arg;
     drain_ctx d = { j->s, j->sf, j->build, j->errmsg };
     j->rc = iof__cluster_drain(j->cl, drain_one, &d);
+}
+
+/* Completes a file but for publishing: writes its last batch, finishes its writer and its
+ * outfile. On failure the writer is gone (aborted or finished), d's message says why and the
+ * caller aborts the outfile. */
+static int complete(drain_ctx *d)
+{
+    sink_file *sf = d->sf;
+    const iof__writer_ops *ops = d->s->fmts[sf->fmt].ops;
+    int rc = sf->cl ? iof__cluster_drain(sf->cl, drain_one, d) : IOF_OK;
+    if (rc != IOF_OK) {
+        ops->abort(sf->w);
+        return rc;
+    }
+    rc = ops->finish(sf->w);
+    if (rc == IOF_OK)
+        rc = iof__outfile_finish(sf->f);
+    if (rc != IOF_OK)
+        iof__fail(d->errmsg, SINK_ERRLEN, rc, "%s",
+                  iof__outfile_errmsg(sf->f)[0] ? iof__outfile_errmsg(sf->f) : iof_strerror(rc));
+    return rc;
+}
+
+/* On the helper thread: complete() of the file that iof__sink_close hands it. */
+static void complete_job_run(void *arg)
+{
+    struct drain_job *j = arg;
+    drain_ctx d = { j->s, j->sf, j->build, j->errmsg };
+    j->rc = complete(&d);
 }
 
 /* Writes a file's batch: here (close, or no helper), or handed to the helper (async) once the
@@ -296,33 +330,26 @@ static int close_file(iof__sink *s, sink_file *sf, bool ok, bool defer)
     if (!sf->open)
         return IOF_OK;
     sf->open = false;
-    int drc = drain_wait(s); /* the helper may be writing this file */
-    if (drc == IOF_OK && ok)
-        drc = drain(s, sf, false);
+    /* completed ahead (iof__sink_close): on the helper, whose result drain_wait() returns, or here */
+    const bool early = sf->completed || (s->job.sf == sf && s->job.fin);
+    int rc = drain_wait(s); /* the helper may be writing this file */
+    if (sf->completed && rc == IOF_OK)
+        rc = sf->crc;
+    sf->completed = false;
+    if (!early && rc == IOF_OK && ok) {
+        drain_ctx d = here(s, sf);
+        rc = complete(&d);
+    } else if (!early) {
+        s->fmts[sf->fmt].ops->abort(sf->w);
+    }
     iof__cluster_destroy(sf->cl);
     sf->cl = NULL;
-    if (drc != IOF_OK) {
-        s->fmts[sf->fmt].ops->abort(sf->w);
-        iof__outfile_abort(sf->f);
-        return drc;
-    }
-    char path[4096];
-    snprintf(path, sizeof(path), "%s", iof__outfile_path(sf->f));
-    const iof__writer_ops *ops = s->fmts[sf->fmt].ops;
-    if (!ok) {
-        ops->abort(sf->w);
-        iof__outfile_abort(sf->f);
-        return IOF_OK;
-    }
-    int rc = ops->finish(sf->w);
-    if (rc == IOF_OK)
-        rc = iof__outfile_finish(sf->f);
-    if (rc != IOF_OK) {
-        iof__fail(s->errmsg, sizeof(s->errmsg), rc, "%s",
-                  iof__outfile_errmsg(sf->f)[0] ? iof__outfile_errmsg(sf->f) : iof_strerror(rc));
+    if (rc != IOF_OK || !ok) {
         iof__outfile_abort(sf->f);
         return rc;
     }
+    char path[4096];
+    snprintf(path, sizeof(path), "%s", iof__outfile_path(sf->f));
     if ((rc = reserve_done(s, path)) != IOF_OK) {
         iof__outfile_abort(sf->f);
         return rc;
@@ -482,16 +509,19 @@ int iof__sink_write(iof__sink *s, const void *rec)
     return IOF_OK;
 }
 
-/* The open file that comes first by (format, sub-partition, day), among those of days < before_day. */
+/* The order files are completed in: by (format, sub-partition, day). */
+static bool comes_before(const sink_file *a, const sink_file *b)
+{
+    return a->fmt < b->fmt || (a->fmt == b->fmt && (a->sub < b->sub || (a->sub == b->sub && a->day < b->day)));
+}
+
+/* The open file that comes first among those of days < before_day. */
 static sink_file *first_open(iof__sink *s, int64_t before_day)
 {
     sink_file *best = NULL;
     for (int i = 0; i < IOF_MAX_OPEN_FILES; i++) {
         sink_file *sf = &s->files[i];
-        if (!sf->open || sf->day >= before_day)
-            continue;
-        if (!best || sf->fmt < best->fmt || (sf->fmt == best->fmt && (sf->sub < best->sub ||
-            (sf->sub == best->sub && sf->day < best->day))))
+        if (sf->open && sf->day < before_day && (!best || comes_before(sf, best)))
             best = sf;
     }
     return best;
@@ -518,6 +548,34 @@ static void unlist_from(iof__sink *s, size_t from)
 int iof__sink_close(iof__sink *s, bool ok)
 {
     int first = IOF_OK;
+    /* The first file's last batch and finish go to the helper while this thread completes the
+     * others (their files' bytes do not depend on the thread; the writers' last row groups are
+     * then written side by side, pq_flush.c): on dense, the default command's two files were
+     * completed one after the other after the input ended (bench/README.md 2026-12-07 "The
+     * tail"). */
+    sink_file *sf0 = first_open(s, INT64_MAX);
+    sink_file *rest[IOF_MAX_OPEN_FILES]; /* the others, in that order */
+    size_t nrest = 0;
+    for (int i = 0; i < IOF_MAX_OPEN_FILES && sf0; i++) {
+        sink_file *sf = &s->files[i];
+        if (!sf->open || sf == sf0)
+            continue;
+        size_t k = nrest++;
+        for (; k > 0 && comes_before(sf, rest[k - 1]); k--)
+            rest[k] = rest[k - 1];
+        rest[k] = sf;
+    }
+    if (ok && s->wk && sf0 && sf0->cl && nrest && (first = drain_wait(s)) == IOF_OK) {
+        s->job.sf = sf0;
+        s->job.fin = true;
+        iof__worker_submit(s->wk, complete_job_run, &s->job);
+        for (size_t k = 0; k < nrest; k++) { /* until one fails: close_file() aborts the rest */
+            drain_ctx d = here(s, rest[k]);
+            rest[k]->completed = true;
+            if ((rest[k]->crc = complete(&d)) != IOF_OK)
+                break;
+        }
+    }
     /* complete in a stable order: by format, sub-partition, day */
     for (sink_file *sf; (sf = first_open(s, INT64_MAX)) != NULL;) {
         int rc = close_file(s, sf, ok && first == IOF_OK, true);

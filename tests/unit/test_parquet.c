@@ -2,10 +2,13 @@
  * writer -> our reader (in memory) for every codec. Cross-reader checks (DuckDB, hyparquet,
  * arrow-rs) are in tests/integration/parquet_pqcheck.sh. */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <zstd.h>
 
@@ -1021,6 +1024,25 @@ static void test_footer_spill(void)
     iof__pq_buf_free(&f);
 }
 
+/* Opens two writers on `pool` (cfg otherwise) writing into f[0], f[1], and feeds them rows in
+ * turn as the sink does: writer k gets rows 2r + k. */
+static void pair_write(iof__pq_writer *w[2], pq_buf f[2], iof__pq_regions *pool, iof__pq_writer_cfg cfg,
+                       const iof__schema *s, const iof__column *cols, uint64_t rows)
+{
+    for (int k = 0; k < 2; k++) {
+        cfg.regions = pool;
+        cfg.sink = mem_sink;
+        cfg.sink_ctx = &f[k];
+        ASSERT_EQ_INT(iof__pq_writer_open(&w[k], cols, s->n, &cfg, NULL, 0), 0);
+    }
+    wrow x;
+    for (uint64_t r = 0; r < rows; r++)
+        for (int k = 0; k < 2; k++) {
+            w_fill(&x, r * 2 + (uint64_t)k);
+            ASSERT_EQ_INT(iof__pq_write_row(w[k], s, &x), 0);
+        }
+}
+
 /* Two writers sharing one pool of staging regions (as a run's writers do), each with its flush
  * thread giving regions back while the caller takes them for the other writer: every file
  * has the bytes a writer with its own regions writes. Row groups large enough that a side
@@ -1036,17 +1058,8 @@ static void test_shared_regions(void)
     ASSERT_TRUE(pool != NULL);
     pq_buf f[2] = {{0}}, g[2] = {{0}};
     iof__pq_writer *w[2];
-    for (int k = 0; k < 2; k++) {
-        iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_NONE, .row_group_bytes = 16u << 20, .regions = pool,
-                                  .sink = mem_sink, .sink_ctx = &f[k]};
-        ASSERT_EQ_INT(iof__pq_writer_open(&w[k], cols, s.n, &cfg, NULL, 0), 0);
-    }
+    pair_write(w, f, pool, (iof__pq_writer_cfg){.codec = IOF_CODEC_NONE, .row_group_bytes = 16u << 20}, &s, cols, ROWS);
     wrow x;
-    for (uint64_t r = 0; r < ROWS; r++)
-        for (int k = 0; k < 2; k++) {
-            w_fill(&x, r * 2 + (uint64_t)k);
-            ASSERT_EQ_INT(iof__pq_write_row(w[k], &s, &x), 0);
-        }
     for (int k = 0; k < 2; k++)
         ASSERT_EQ_INT(iof__pq_writer_finish(w[k], NULL, 0), 0);
     /* the staging chunks: every one back in the run's pool once the writers are done, and at
@@ -1076,6 +1089,71 @@ static void test_shared_regions(void)
         iof__pq_buf_free(&f[k]);
         iof__pq_buf_free(&g[k]);
     }
+    iof__pq_regions_free(pool);
+}
+
+/* Writers of a run finish side by side: a writer's last row group, while another writer of the
+ * run is open, is written with its own buffers rather than the run's written side, so its
+ * finish does not wait while the side is held (as another writer's row group being written
+ * holds it: the sink completes a run's files on two threads; threads = 2, as without flush
+ * threads nothing runs side by side). It writes the bytes a writer of its own writes; the last
+ * writer open still takes the side once it is free. */
+struct finish_arg {
+    iof__pq_writer *w;
+    int rc;
+    atomic_bool done;
+};
+
+static void *finish_thread(void *arg)
+{
+    struct finish_arg *a = arg;
+    a->rc = iof__pq_writer_finish(a->w, NULL, 0);
+    atomic_store(&a->done, true);
+    return NULL;
+}
+
+static void test_finish_side_by_side(void)
+{
+    static iof__column cols[WS + 4];
+    iof__schema s;
+    wide_schema(&s, cols);
+    w_mixed_tv = false;
+    enum { ROWS = 3000 };
+    iof__pq_regions *pool = iof__pq_regions_new(0);
+    ASSERT_TRUE(pool != NULL);
+    pq_buf f[2] = {{0}}, g = {0};
+    iof__pq_writer *w[2];
+    pair_write(w, f, pool, (iof__pq_writer_cfg){.codec = IOF_CODEC_ZSTD, .threads = 2}, &s, cols, ROWS);
+    wrow x;
+    iof__pq_regions_hold_side(pool, true);
+    struct finish_arg a = {.w = w[1], .rc = -1};
+    atomic_init(&a.done, false);
+    pthread_t th;
+    ASSERT_EQ_INT(pthread_create(&th, NULL, finish_thread, &a), 0);
+    for (int t = 0; t < 3000 && !atomic_load(&a.done); t++) /* up to 30 s */
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    bool done = atomic_load(&a.done);
+    iof__pq_regions_hold_side(pool, false); /* lets a waiting finish end, so a failure does not hang */
+    pthread_join(th, NULL);
+    ASSERT_TRUE(done);
+    ASSERT_EQ_INT(a.rc, 0);
+    ASSERT_EQ_INT(iof__pq_writer_finish(w[0], NULL, 0), 0);
+    iof__pq_writer_cfg c1 = {.codec = IOF_CODEC_ZSTD, .threads = 1, .sink = mem_sink, .sink_ctx = &g};
+    ASSERT_EQ_INT(iof__pq_writer_open(&w[1], cols, s.n, &c1, NULL, 0), 0);
+    for (uint64_t r = 0; r < ROWS; r++) {
+        w_fill(&x, r * 2 + 1);
+        ASSERT_EQ_INT(iof__pq_write_row(w[1], &s, &x), 0);
+    }
+    ASSERT_EQ_INT(iof__pq_writer_finish(w[1], NULL, 0), 0);
+    ASSERT_EQ_U64(f[1].len, g.len);
+    ASSERT_TRUE(memcmp(f[1].p, g.p, g.len) == 0);
+    iof__pq_reader *r;
+    ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, f[0].p, f[0].len, NULL, 0), 0);
+    ASSERT_EQ_U64(iof__pq_reader_nrows(r), ROWS);
+    iof__pq_reader_close(r);
+    for (int k = 0; k < 2; k++)
+        iof__pq_buf_free(&f[k]);
+    iof__pq_buf_free(&g);
     iof__pq_regions_free(pool);
 }
 
@@ -1301,6 +1379,7 @@ static const iof_test tests[] = {
     TEST(test_hybrid_masked),    TEST(test_wide_span_rows),            TEST(test_chunk_release_and_codec_choice),
     TEST(test_footer_spill),
     TEST(test_lz_frames),        TEST(test_shared_regions),            TEST(test_run_budget),
+    TEST(test_finish_side_by_side),
     {0}};
 
 int main(void) { return iof_test_run(tests); }

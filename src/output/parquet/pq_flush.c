@@ -75,7 +75,8 @@ static int flush_body(iof__pq_writer *w)
     int rc = write_rg(w);
     if (rc < 0)
         stage16_clear(w, w->f_sblk, &w->f_srows, &w->f_spans); /* its chunks back to the run */
-    iof__pqw_side_give(w);
+    if (!w->f_own)
+        iof__pqw_side_give(w);
     return rc;
 }
 
@@ -143,9 +144,24 @@ int iof__pqw_flush_rg(iof__pq_writer *w, bool sync)
             return iof__pqw_fail(w, IOF_E_NOMEM, "parquet: out of memory");
     }
     IOF_TRY(bg_wait(w));
-    IOF_TRY(iof__pqw_side_take(w)); /* waits while another writer's row group is written */
+    /* The last row group (sync: finish) needs no emptied buffers to fill next: unless this is
+     * the run's only open writer, it is written with this writer's own column buffers and
+     * scratch, not the run's side, so that the writers of a run finish side by side (the
+     * sink completes them on two threads) instead of one waiting for the other's side
+     * (bench/README.md 2026-12-07 "The tail"). Not without threads (--threads 1: nothing
+     * runs side by side, the side's scratch is reused). Otherwise: waits while another
+     * writer's row group is written. */
+    int taken = iof__pqw_side_take(w, sync && w->bg);
+    if (taken < 0)
+        return taken;
+    w->f_own = taken == 0;
     for (size_t i = 0; i < w->ncols; i++) {
         pq_col *a = &w->cols[i], *b = &w->fcols[i];
+        if (w->f_own) { /* the full buffers are written where they are (fcols' are empty) */
+            pq_col t = *b;
+            b->def = a->def, b->rep = a->rep, b->vals = a->vals;
+            a->def = t.def, a->rep = t.rep, a->vals = t.vals;
+        }
         b->nentries = a->nentries, b->nvals = a->nvals, b->nrows = a->nrows;
         a->nentries = a->nvals = a->nrows = 0;
     }

@@ -57,6 +57,7 @@ struct iof__pq_regions {
      * vals: col[3 * i ...]). */
     pthread_cond_t cv;
     bool busy;
+    unsigned writers;       /* open writers of the run (iof__pqw_writers_add) */
     pq_buf *col;
     size_t ncol;            /* columns col has room for */
     pq_buf scratch[SCRATCH_N]; /* the writing's scratch buffers (scratch_of) */
@@ -104,6 +105,16 @@ void iof__pq_regions_chunks(iof__pq_regions *p, size_t *carved, size_t *free_now
     pthread_mutex_lock(&p->mu);
     *carved = p->nreg ? (p->nreg - 1) * (SREGION / SCHUNK) + p->carved : 0;
     *free_now = p->n;
+    pthread_mutex_unlock(&p->mu);
+}
+
+void iof__pq_regions_hold_side(iof__pq_regions *p, bool hold)
+{
+    pthread_mutex_lock(&p->mu);
+    while (hold && p->busy)
+        pthread_cond_wait(&p->cv, &p->mu);
+    p->busy = hold;
+    pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -170,11 +181,22 @@ void iof__pqw_budget_release(iof__pq_writer *w)
  * buffers, and the side comes back when that row group is written: the writers fill N sides
  * and write one. The price: a writer whose row group is full waits while another writer's
  * flush is in flight. Which buffers a column gets does not change what is written. */
-int iof__pqw_side_take(iof__pq_writer *w)
+void iof__pqw_writers_add(iof__pq_regions *p, int d)
+{
+    pthread_mutex_lock(&p->mu);
+    p->writers += (unsigned)d;
+    pthread_mutex_unlock(&p->mu);
+}
+
+int iof__pqw_side_take(iof__pq_writer *w, bool last)
 {
     iof__pq_regions *p = w->regions;
-    int rc = 0;
+    int rc = 1;
     pthread_mutex_lock(&p->mu);
+    if (last && (p->busy || p->writers > 1)) {
+        rc = 0;
+        goto out;
+    }
     while (p->busy)
         pthread_cond_wait(&p->cv, &p->mu);
     if (p->ncol < w->ncols) {

@@ -155,6 +155,7 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof__column *cols, size_t nc
             goto nomem;
         w->own_regions = true;
     }
+    iof__pqw_writers_add(w->regions, 1);
     w->bg = cfg->threads != 1 && (cfg->threads > 1 || sysconf(_SC_NPROCESSORS_ONLN) >= 2);
     if (!w->cfg.row_group_bytes)
         w->cfg.row_group_bytes = IOF_PQ_DEFAULT_ROW_GROUP_BYTES;
@@ -287,6 +288,8 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     }
     free(w->sblk);
     free(w->f_sblk);
+    if (w->regions)
+        iof__pqw_writers_add(w->regions, -1);
     if (w->own_regions)
         iof__pq_regions_free(w->regions);
     iof__pq_buf_free(&w->rowcells);

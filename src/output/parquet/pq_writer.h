@@ -93,6 +93,9 @@ void iof__pq_regions_free(iof__pq_regions *p);
 /* Staging chunks (64 KiB) carved from the run's regions so far, the most its writers' stages
  * held at once, and of those the ones free now (all of them once every writer is done). */
 void iof__pq_regions_chunks(iof__pq_regions *p, size_t *carved, size_t *free_now);
+/* For tests: holds the run's written side as a row group being written holds it (waiting until
+ * it is free), or gives it back. */
+void iof__pq_regions_hold_side(iof__pq_regions *p, bool hold);
 
 typedef struct iof__pq_writer_cfg {
     iof_codec codec;           /* IOF_CODEC_ZSTD (default 0), _SNAPPY, _NONE */

@@ -262,6 +262,7 @@ struct iof__pq_writer {
     sblock *f_sblk;
     pq_buf f_srows, f_spans;
     uint64_t f_st16_rows, f_rg_rows;
+    bool f_own; /* the row group being written is in the writer's own buffers, not the side's */
     bool bg;                  /* a flush thread is wanted (started on first use) */
     iof__worker *bg_wk;       /* the flush thread, NULL until then */
     int ffailed;
@@ -305,8 +306,13 @@ void iof__pqw_chunks_give(iof__pq_regions *p, sblock *s);
 
 /* pq_regions.c, the run's written side: takes it (waiting while another writer's row group is
  * written with it): the row group being filled goes to fcols, the side's emptied buffers
- * become cols; gives it back when that row group is written (or its writing failed). */
-int iof__pqw_side_take(iof__pq_writer *w);
+ * become cols; gives it back when that row group is written (or its writing failed). For the
+ * writer's `last` row group it is taken only by the run's only open writer, and only if free
+ * (the others write their last row group with their own buffers, side by side: pq_flush.c).
+ * 1: taken, 0: not (nothing changed), < 0: error. Writers count themselves in and out
+ * (iof__pqw_writers_add, at open and free). */
+int iof__pqw_side_take(iof__pq_writer *w, bool last);
+void iof__pqw_writers_add(iof__pq_regions *p, int d);
 void iof__pqw_side_give(iof__pq_writer *w);
 
 /* pq_regions.c, the run's budget of held bytes (pq_writer.h): counts the row being ended and
