@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <zstd.h>
 
@@ -994,24 +995,37 @@ static void ws_check_rows(iof__pq_reader *r, const iof__schema *s, const iof__co
 }
 
 /* A file of many row groups: the footer's RowGroup entries (~300 column chunks each here)
- * pass PQ_RGS_SPILL_BYTES several times over, go to the temporary file and come back into the
- * footer at finish; the memory holding them stays under two spill thresholds (in memory it
- * would be the whole list, over 4 MiB), and every row reads back in its row group. */
-static void test_footer_spill(void)
+ * pass PQ_RGS_SPILL_BYTES several times over; with `tmpdir` set as $TMPDIR (NULL: unset) they
+ * go to the temporary file and come back into the footer at finish, the memory holding them
+ * under two spill thresholds (`spilled`), or, when no temporary file can be made there, stay
+ * in memory (the whole list, over 4 MiB); either way every row reads back in its row group.
+ * Returns the file. */
+static pq_buf footer_spill_run(const char *tmpdir, bool spilled)
 {
     static iof__column cols[WS + 4];
     iof__schema s;
     wide_schema(&s, cols);
     w_mixed_tv = false;
     enum { ROWS = 1200 };
+    const char *was = getenv("TMPDIR");
+    char *keep = was ? strdup(was) : NULL;
+    if (tmpdir)
+        setenv("TMPDIR", tmpdir, 1);
+    else
+        unsetenv("TMPDIR");
     pq_buf f = {0};
     iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_ZSTD, .row_group_bytes = 1, .threads = 1,
                               .sink = mem_sink, .sink_ctx = &f};
     iof__pq_writer *w;
     ASSERT_EQ_INT(iof__pq_writer_open(&w, cols, s.n, &cfg, NULL, 0), 0);
     ws_write(w, &s, cols, ROWS, false);
-    ASSERT_TRUE(iof__pq_writer_footer_held(w) <= 2u << 20);
+    ASSERT_TRUE((iof__pq_writer_footer_held(w) <= 2u << 20) == spilled);
     ASSERT_EQ_INT(iof__pq_writer_finish(w, NULL, 0), 0);
+    if (keep)
+        setenv("TMPDIR", keep, 1);
+    else
+        unsetenv("TMPDIR");
+    free(keep);
     uint32_t flen = (uint32_t)f.p[f.len - 8] | (uint32_t)f.p[f.len - 7] << 8 |
                     (uint32_t)f.p[f.len - 6] << 16 | (uint32_t)f.p[f.len - 5] << 24;
     ASSERT_TRUE(flen > 4u << 20);
@@ -1021,7 +1035,26 @@ static void test_footer_spill(void)
     ASSERT_EQ_U64(iof__pq_reader_nrowgroups(r), ROWS);
     ws_check_rows(r, &s, cols, ROWS, 1, 0);
     iof__pq_reader_close(r);
-    iof__pq_buf_free(&f);
+    return f;
+}
+
+/* The footer spill in /tmp, in $TMPDIR (left empty: the file is unlinked at once), and with a
+ * $TMPDIR where no file can be made (kept in memory): the same bytes each time. */
+static void test_footer_spill(void)
+{
+    char dir[] = "/tmp/iof-spill-XXXXXX";
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    pq_buf a = footer_spill_run(NULL, true), b = footer_spill_run(dir, true);
+    char none[sizeof dir + 8];
+    snprintf(none, sizeof none, "%s/none", dir);
+    pq_buf c = footer_spill_run(none, false);
+    ASSERT_EQ_INT(rmdir(dir), 0); /* empty */
+    ASSERT_EQ_U64(a.len, b.len);
+    ASSERT_EQ_U64(a.len, c.len);
+    ASSERT_TRUE(!memcmp(a.p, b.p, a.len) && !memcmp(a.p, c.p, a.len));
+    iof__pq_buf_free(&a);
+    iof__pq_buf_free(&b);
+    iof__pq_buf_free(&c);
 }
 
 /* Opens two writers on `pool` (cfg otherwise) writing into f[0], f[1], and feeds them rows in

@@ -48,15 +48,35 @@ int iof__pqw_emit(iof__pq_writer *w, const void *p, size_t n)
     return 0;
 }
 
+/* An unlinked temporary file in $TMPDIR when it is set (a user whose /tmp is small points it
+ * elsewhere, as sort(1) and most tools read it), else tmpfile()'s /tmp. NULL: none. */
+static FILE *spill_file(void)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        return tmpfile();
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/iotflow-footer-XXXXXX", dir) >= (int)sizeof path)
+        return NULL;
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return NULL;
+    unlink(path);
+    FILE *f = fdopen(fd, "w+b");
+    if (!f)
+        close(fd);
+    return f;
+}
+
 int iof__pqw_rgs_spill(iof__pq_writer *w)
 {
     if (w->rgs.len < PQ_RGS_SPILL_BYTES || w->rgs_spill_off)
         return 0;
-    if (!w->rgs_spill && !(w->rgs_spill = tmpfile())) {
+    if (!w->rgs_spill && !(w->rgs_spill = spill_file())) {
         w->rgs_spill_off = true; /* kept in memory */
         return 0;
     }
-    /* a write that fails (a full /tmp) keeps these and the next ones in memory; the bytes
+    /* a write that fails (a full disk) keeps these and the next ones in memory; the bytes
      * counted as spilled were flushed, and only they are read back */
     if (fwrite(w->rgs.p, 1, w->rgs.len, w->rgs_spill) != w->rgs.len || fflush(w->rgs_spill) != 0) {
         w->rgs_spill_off = true;

@@ -362,7 +362,7 @@ int iof__pqw_emit(iof__pq_writer *w, const void *p, size_t n);
  * column chunks of ~45-65 bytes a row group of the wide layout (smallpkt's 2-hour capture:
  * 11.6 MB in the bidirectional footer, 7 MB in the unidirectional; one more copy when the
  * footer was assembled). Past PQ_RGS_SPILL_BYTES they go to an unlinked temporary file
- * (tmpfile(): $TMPDIR is not read) and are streamed back into the footer at finish, so a
+ * ($TMPDIR, else /tmp) and are streamed back into the footer at finish, so a
  * writer's memory no longer depends on its row group count. No temporary file, or one that
  * cannot be written: the rest stay in memory (as before). Called after each row group's struct
  * is complete. */
