@@ -67,11 +67,13 @@ double iof_cli_parse_duration(const char *s)
  * staying in the heaps as free memory. smallpkt's default run: 304 -> 296 MB peak RSS; CPU of
  * `-f joy`, `--features all` and the plain run on dense the same (5 alternating pairs), where a
  * 128 KiB threshold cost `-f joy` ~20 % (bench/README.md 2026-12-07, branch rss5). A threshold
- * the user sets (GLIBC_TUNABLES, MALLOC_MMAP_THRESHOLD_) is left alone. */
+ * the user sets (glibc.malloc.mmap_threshold in GLIBC_TUNABLES, MALLOC_MMAP_THRESHOLD_) is left
+ * alone. */
 static void malloc_policy(void)
 {
 #if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
-    if (!getenv("GLIBC_TUNABLES") && !getenv("MALLOC_MMAP_THRESHOLD_"))
+    const char *tun = getenv("GLIBC_TUNABLES");
+    if ((!tun || !strstr(tun, "glibc.malloc.mmap_threshold")) && !getenv("MALLOC_MMAP_THRESHOLD_"))
         mallopt(M_MMAP_THRESHOLD, 256 << 10);
 #endif
 }

@@ -724,9 +724,10 @@ static int do_parquet(job *j)
             rc = iof__fail(j->err, j->errlen, rc, "%s: %s", j->out,
                            iof__outfile_errmsg(j->of)[0] ? iof__outfile_errmsg(j->of) : "cannot write");
     }
-    if (w && rc == IOF_OK && (rc = iof__writer_parquet.finish(w)) != IOF_OK)
+    char werr[512] = "";
+    if (w && rc == IOF_OK && (rc = iof__writer_parquet.finish(w, werr, sizeof werr)) != IOF_OK)
         iof__fail(j->err, j->errlen, rc, "%s: %s", j->out,
-                  iof__outfile_errmsg(j->of)[0] ? iof__outfile_errmsg(j->of) : "cannot write");
+                  iof__outfile_errmsg(j->of)[0] ? iof__outfile_errmsg(j->of) : werr[0] ? werr : "cannot write");
     else if (w && rc != IOF_OK)
         iof__writer_parquet.abort(w);
     iof__schema_free(&s);

@@ -248,10 +248,11 @@ static inline iof__flow *iof__ftab_oldest(const iof__ftab *t) { return t->qhead;
 static inline iof__flow *iof__ftab_newer(const iof__flow *f) { return f->qnext; }
 /* Longest idle record (activity queue head), or NULL; NULL too when the queue is not kept. */
 static inline iof__flow *iof__ftab_idlest(const iof__ftab *t) { return t->ahead; }
-/* The record after f in the activity queue (less idle), or NULL. */
+/* The record after f in the activity queue (less idle), or NULL; NULL too when the queue is
+ * not kept (no links after the record then). */
 static inline iof__flow *iof__ftab_less_idle(const iof__ftab *t, const iof__flow *f)
 {
-    return iof__ftab_alink_of(t, f)->next;
+    return t->cfg.activity ? iof__ftab_alink_of(t, f)->next : NULL;
 }
 
 /* A packet went into f: moves it to the activity queue's tail. O(1); nothing when it is
@@ -308,7 +309,8 @@ static inline uint64_t iof__ftab_memory(const iof__ftab *t) { return t->mem_byte
 /* Entries per slab: IOF_FTAB_SLAB_BYTES of them, within IOF_FTAB_SLAB_MIN_RECORDS..
  * IOF_FTAB_SLAB_RECORDS (a policy's fixed memory when it turns a byte bound into a record cap). */
 static inline size_t iof__ftab_slab_records(const iof__ftab *t) { return t->slab_records; }
-/* Bytes of one slab entry (policy record + extension area, aligned). */
+/* Bytes of one slab entry (policy record + extension area + the activity links when the queue is
+ * kept, aligned). */
 static inline size_t iof__ftab_entry_bytes(const iof__ftab *t) { return t->stride; }
 /* Changes the cap on live records (> 0); the policy evicts down to it on its next packets. */
 static inline void iof__ftab_set_max_live(iof__ftab *t, uint64_t n) { t->cfg.max_live = n ? n : 1; }

@@ -271,12 +271,14 @@ static int complete(drain_ctx *d)
         ops->abort(sf->w);
         return rc;
     }
-    rc = ops->finish(sf->w);
+    char werr[512] = "";
+    rc = ops->finish(sf->w, werr, sizeof werr);
     if (rc == IOF_OK)
         rc = iof__outfile_finish(sf->f);
-    if (rc != IOF_OK)
-        iof__fail(d->errmsg, SINK_ERRLEN, rc, "%s",
-                  iof__outfile_errmsg(sf->f)[0] ? iof__outfile_errmsg(sf->f) : iof_strerror(rc));
+    if (rc != IOF_OK && iof__outfile_errmsg(sf->f)[0])
+        iof__fail(d->errmsg, SINK_ERRLEN, rc, "%s", iof__outfile_errmsg(sf->f));
+    else if (rc != IOF_OK)
+        iof__fail(d->errmsg, SINK_ERRLEN, rc, "%s: %s", iof__outfile_path(sf->f), werr[0] ? werr : iof_strerror(rc));
     return rc;
 }
 
@@ -565,7 +567,16 @@ int iof__sink_close(iof__sink *s, bool ok)
             rest[k] = rest[k - 1];
         rest[k] = sf;
     }
-    if (ok && s->wk && sf0 && sf0->cl && nrest && (first = drain_wait(s)) == IOF_OK) {
+    /* At most two Parquet files side by side: the run's budget then cuts no row group that its
+     * own cap would not (pq_regions.c, iof__pqw_budget_cut), so the files stay the same
+     * whatever the threads' timing; with more (a capture ending after midnight: 2 days x 2
+     * variants) they are completed one after the other, as the budget's sum expects. */
+    size_t npq = 0;
+    for (size_t k = 0; k < nrest; k++)
+        npq += rest[k]->cl != NULL;
+    if (ok && s->wk && sf0 && sf0->cl && nrest && npq <= 1 && (first = drain_wait(s)) == IOF_OK) {
+        if (npq && s->regions)
+            iof__pq_regions_side_by_side(s->regions, true);
         s->job.sf = sf0;
         s->job.fin = true;
         iof__worker_submit(s->wk, complete_job_run, &s->job);

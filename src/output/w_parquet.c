@@ -78,10 +78,9 @@ static int pq_write(iof__writer *w, const void *row)
     return rc == IOF_E_INVAL || rc == IOF_E_LIMIT ? IOF_E_OUTPUT : rc;
 }
 
-static int pq_finish(iof__writer *w)
+static int pq_finish(iof__writer *w, char *err, size_t errlen)
 {
-    char err[256];
-    int rc = iof__pq_writer_finish(w->pq, err, sizeof err);
+    int rc = iof__pq_writer_finish(w->pq, err, errlen);
     free(w);
     return rc == IOF_E_INVAL || rc == IOF_E_LIMIT ? IOF_E_OUTPUT : rc;
 }

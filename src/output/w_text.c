@@ -226,8 +226,9 @@ static int jsonl_write(iof__writer *w, const void *row)
     return flush_line(w);
 }
 
-static int text_finish(iof__writer *w)
+static int text_finish(iof__writer *w, char *err, size_t errlen)
 {
+    (void)err, (void)errlen;
     iof__tb_free(&w->line);
     free(w);
     return IOF_OK;

@@ -41,8 +41,10 @@ typedef struct iof__writer_ops {
                 char *err, size_t errlen);
     /* Appends one row. Returns 0 or IOF_E_OUTPUT / IOF_E_NOMEM. */
     int (*write)(iof__writer *w, const void *row);
-    /* Writes everything still buffered (footer...) and frees the writer. */
-    int (*finish)(iof__writer *w);
+    /* Writes everything still buffered (footer...) and frees the writer. Returns 0 or a
+     * negative iof_err, with a message in err when the writer has one of its own (else err is
+     * left empty and the outfile's message, or the code's, says why). */
+    int (*finish)(iof__writer *w, char *err, size_t errlen);
     /* Frees the writer without writing anything more. */
     void (*abort)(iof__writer *w);
 } iof__writer_ops;

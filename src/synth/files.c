@@ -84,7 +84,7 @@ const char *iof__sy_devices_complete(gen *g)
     sy_table *tb = &g->tables[SY_T_DEVICES];
     int rc = g->err;
     if (rc == IOF_OK && tb->w) {
-        rc = iof__writer_csv.finish(tb->w);
+        rc = iof__writer_csv.finish(tb->w, NULL, 0);
         tb->w = NULL;
     }
     if (rc == IOF_OK)
@@ -189,7 +189,7 @@ int iof__sy_files_close(gen *g, const iof_synth_stats *st)
         sy_table *tb = &g->tables[t];
         if (!tb->w)
             continue; /* devices.csv: completed before the traffic */
-        rc = iof__writer_csv.finish(tb->w);
+        rc = iof__writer_csv.finish(tb->w, NULL, 0);
         tb->w = NULL;
         if (rc < 0)
             iof__sy_output_failed(g, tb->f, rc);

@@ -60,6 +60,19 @@ if [ -x "${IOF_SHARED:-}/tools/parquet/pqcheck" ]; then
     echo "ok row counts (pqcheck) equal the jsonl output's"
 fi
 
+# A capture across midnight: four Parquet files (2 days x 2 variants) open at close are
+# completed one after the other (iof__sink_close: at most two side by side, so the run's budget
+# cuts the same row groups whatever the threads' timing); the same bytes as --threads 1, twice
+"$BIN" synth -q -o "$tmp/mid" --profile small --seed 6 --scale 60 --duration 4m --start 2024-06-23T23:58:00Z
+for k in 0 1; do
+    "$BIN" extract -q -o "$tmp/mid0-$k" -f parquet --variant both "$tmp/mid/capture.pcap"
+done
+"$BIN" extract -q -o "$tmp/mid1" -f parquet --variant both --threads 1 "$tmp/mid/capture.pcap"
+[ "$(find "$tmp/mid1" -name '*.parquet' | wc -l)" -eq 4 ] || fail "midnight: $(find "$tmp/mid1" -name '*.parquet')"
+same "$tmp/mid0-0" "$tmp/mid1"
+same "$tmp/mid0-1" "$tmp/mid1"
+echo "ok four files at close (two days, both variants): the same bytes as --threads 1"
+
 # --compression zstd:LEVEL reaches the writer: zstd:3 codes the payload pages' literals
 # (Huffman), the default -1 does not, -7 matches less: strictly ordered sizes
 run "$tmp/z3" -f parquet --variant bi --compression zstd:3

@@ -452,7 +452,7 @@ static int write_vtable(const gcase *cs, iof_codec codec, const char *path, uint
         rc = iof__writer_parquet.write(w, &g);
     }
     if (rc == 0)
-        rc = iof__writer_parquet.finish(w);
+        rc = iof__writer_parquet.finish(w, NULL, 0);
     else
         iof__writer_parquet.abort(w);
     if (rc == 0)
@@ -806,7 +806,7 @@ static int cmd_bench(uint64_t rows, const char *path, const char *codec)
         rc = iof__writer_parquet.write(w, b);
     }
     if (rc == 0)
-        rc = iof__writer_parquet.finish(w);
+        rc = iof__writer_parquet.finish(w, NULL, 0);
     else if (w)
         iof__writer_parquet.abort(w);
     uint64_t size = f ? iof__outfile_offset(f) : 0;

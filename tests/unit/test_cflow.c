@@ -1098,7 +1098,7 @@ static void test_wide_parquet_span_roundtrip(void)
         iof__cf_row_init(&row, &rc, &r, stream, NULL);
         ASSERT_EQ_INT(iof__writer_parquet.write(w, &row), 0);
     }
-    ASSERT_EQ_INT(iof__writer_parquet.finish(w), 0);
+    ASSERT_EQ_INT(iof__writer_parquet.finish(w, NULL, 0), 0);
     ASSERT_EQ_INT(iof__outfile_commit(f, err, sizeof(err)), 0);
     iof__pq_reader *rd;
     ASSERT_EQ_INT(iof__pq_reader_open(&rd, path, err, sizeof(err)), 0);

@@ -383,7 +383,7 @@ static char *write_table(const iof__writer_ops *ops, bool lf, const char *name)
     ASSERT_EQ_INT(ops->open(&w, f, &s, &o, err, sizeof(err)), 0);
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
         ASSERT_EQ_INT(ops->write(w, &rows[i]), 0);
-    ASSERT_EQ_INT(ops->finish(w), 0);
+    ASSERT_EQ_INT(ops->finish(w, NULL, 0), 0);
     ASSERT_EQ_INT(iof__outfile_commit(f, err, sizeof(err)), 0);
     iof__schema_free(&s);
     FILE *fp = fopen(path, "rb");

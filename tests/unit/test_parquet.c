@@ -3,11 +3,13 @@
  * arrow-rs) are in tests/integration/parquet_pqcheck.sh. */
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -999,8 +1001,9 @@ static void ws_check_rows(iof__pq_reader *r, const iof__schema *s, const iof__co
  * go to the temporary file and come back into the footer at finish, the memory holding them
  * under two spill thresholds (`spilled`), or, when no temporary file can be made there, stay
  * in memory (the whole list, over 4 MiB); either way every row reads back in its row group.
- * Returns the file. */
-static pq_buf footer_spill_run(const char *tmpdir, bool spilled)
+ * `fsize` (0: none) limits the size of files the process writes, so the temporary file's writes
+ * fail past it (SIGXFSZ ignored). Returns the file. */
+static pq_buf footer_spill_run(const char *tmpdir, bool spilled, rlim_t fsize)
 {
     static iof__column cols[WS + 4];
     iof__schema s;
@@ -1013,6 +1016,11 @@ static pq_buf footer_spill_run(const char *tmpdir, bool spilled)
         setenv("TMPDIR", tmpdir, 1);
     else
         unsetenv("TMPDIR");
+    struct rlimit was_fsize;
+    ASSERT_EQ_INT(getrlimit(RLIMIT_FSIZE, &was_fsize), 0);
+    void (*was_xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
+    if (fsize)
+        ASSERT_EQ_INT(setrlimit(RLIMIT_FSIZE, &(struct rlimit){fsize, was_fsize.rlim_max}), 0);
     pq_buf f = {0};
     iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_ZSTD, .row_group_bytes = 1, .threads = 1,
                               .sink = mem_sink, .sink_ctx = &f};
@@ -1021,6 +1029,8 @@ static pq_buf footer_spill_run(const char *tmpdir, bool spilled)
     ws_write(w, &s, cols, ROWS, false);
     ASSERT_TRUE((iof__pq_writer_footer_held(w) <= 2u << 20) == spilled);
     ASSERT_EQ_INT(iof__pq_writer_finish(w, NULL, 0), 0);
+    ASSERT_EQ_INT(setrlimit(RLIMIT_FSIZE, &was_fsize), 0);
+    signal(SIGXFSZ, was_xfsz);
     if (keep)
         setenv("TMPDIR", keep, 1);
     else
@@ -1038,23 +1048,25 @@ static pq_buf footer_spill_run(const char *tmpdir, bool spilled)
     return f;
 }
 
-/* The footer spill in /tmp, in $TMPDIR (left empty: the file is unlinked at once), and with a
- * $TMPDIR where no file can be made (kept in memory): the same bytes each time. */
+/* The footer spill in /tmp, in $TMPDIR (left empty: the file is unlinked at once), with a
+ * $TMPDIR where no file can be made (kept in memory), and with a temporary file whose writes
+ * fail after its first 1 MiB (a full disk: the part written is read back, the rest kept in
+ * memory): the same bytes each time. */
 static void test_footer_spill(void)
 {
     char dir[] = "/tmp/iof-spill-XXXXXX";
     ASSERT_TRUE(mkdtemp(dir) != NULL);
-    pq_buf a = footer_spill_run(NULL, true), b = footer_spill_run(dir, true);
     char none[sizeof dir + 8];
     snprintf(none, sizeof none, "%s/none", dir);
-    pq_buf c = footer_spill_run(none, false);
+    pq_buf f[4] = {footer_spill_run(NULL, true, 0), footer_spill_run(dir, true, 0), footer_spill_run(none, false, 0),
+                   footer_spill_run(dir, false, (3u << 20) / 2)};
     ASSERT_EQ_INT(rmdir(dir), 0); /* empty */
-    ASSERT_EQ_U64(a.len, b.len);
-    ASSERT_EQ_U64(a.len, c.len);
-    ASSERT_TRUE(!memcmp(a.p, b.p, a.len) && !memcmp(a.p, c.p, a.len));
-    iof__pq_buf_free(&a);
-    iof__pq_buf_free(&b);
-    iof__pq_buf_free(&c);
+    for (int k = 1; k < 4; k++) {
+        ASSERT_EQ_U64(f[0].len, f[k].len);
+        ASSERT_TRUE(!memcmp(f[0].p, f[k].p, f[0].len));
+    }
+    for (int k = 0; k < 4; k++)
+        iof__pq_buf_free(&f[k]);
 }
 
 /* Opens two writers on `pool` (cfg otherwise) writing into f[0], f[1], and feeds them rows in
@@ -1125,12 +1137,13 @@ static void test_shared_regions(void)
     iof__pq_regions_free(pool);
 }
 
-/* Writers of a run finish side by side: a writer's last row group, while another writer of the
- * run is open, is written with its own buffers rather than the run's written side, so its
- * finish does not wait while the side is held (as another writer's row group being written
- * holds it: the sink completes a run's files on two threads; threads = 2, as without flush
- * threads nothing runs side by side). It writes the bytes a writer of its own writes; the last
- * writer open still takes the side once it is free. */
+/* Writers of a run finish side by side when the sink says so (iof__pq_regions_side_by_side,
+ * its close): a writer's last row group, while another writer of the run is open, is written
+ * with its own buffers rather than the run's written side, so its finish does not wait while
+ * the side is held (as another writer's row group being written holds it; threads = 2, as
+ * without flush threads nothing runs side by side). It writes the bytes a writer of its own
+ * writes; the last writer open still takes the side once it is free. Without the sink's word
+ * (a day's rollover, an LRU close) a finish waits for the side, taking no second scratch. */
 struct finish_arg {
     iof__pq_writer *w;
     int rc;
@@ -1145,6 +1158,24 @@ static void *finish_thread(void *arg)
     return NULL;
 }
 
+/* Finishes w on a thread while the run's side is held, for up to `ms`; whether it finished
+ * then. The side is given back before the thread is joined, so a waiting finish ends. */
+static bool finish_while_held(iof__pq_regions *pool, iof__pq_writer *w, int ms)
+{
+    iof__pq_regions_hold_side(pool, true);
+    struct finish_arg a = {.w = w, .rc = -1};
+    atomic_init(&a.done, false);
+    pthread_t th;
+    ASSERT_EQ_INT(pthread_create(&th, NULL, finish_thread, &a), 0);
+    for (int t = 0; t < ms / 10 && !atomic_load(&a.done); t++)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    bool done = atomic_load(&a.done);
+    iof__pq_regions_hold_side(pool, false);
+    pthread_join(th, NULL);
+    ASSERT_EQ_INT(a.rc, 0);
+    return done;
+}
+
 static void test_finish_side_by_side(void)
 {
     static iof__column cols[WS + 4];
@@ -1152,42 +1183,37 @@ static void test_finish_side_by_side(void)
     wide_schema(&s, cols);
     w_mixed_tv = false;
     enum { ROWS = 3000 };
-    iof__pq_regions *pool = iof__pq_regions_new(0);
-    ASSERT_TRUE(pool != NULL);
-    pq_buf f[2] = {{0}}, g = {0};
-    iof__pq_writer *w[2];
-    pair_write(w, f, pool, (iof__pq_writer_cfg){.codec = IOF_CODEC_ZSTD, .threads = 2}, &s, cols, ROWS);
+    pq_buf g = {0};
     wrow x;
-    iof__pq_regions_hold_side(pool, true);
-    struct finish_arg a = {.w = w[1], .rc = -1};
-    atomic_init(&a.done, false);
-    pthread_t th;
-    ASSERT_EQ_INT(pthread_create(&th, NULL, finish_thread, &a), 0);
-    for (int t = 0; t < 3000 && !atomic_load(&a.done); t++) /* up to 30 s */
-        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-    bool done = atomic_load(&a.done);
-    iof__pq_regions_hold_side(pool, false); /* lets a waiting finish end, so a failure does not hang */
-    pthread_join(th, NULL);
-    ASSERT_TRUE(done);
-    ASSERT_EQ_INT(a.rc, 0);
-    ASSERT_EQ_INT(iof__pq_writer_finish(w[0], NULL, 0), 0);
     iof__pq_writer_cfg c1 = {.codec = IOF_CODEC_ZSTD, .threads = 1, .sink = mem_sink, .sink_ctx = &g};
-    ASSERT_EQ_INT(iof__pq_writer_open(&w[1], cols, s.n, &c1, NULL, 0), 0);
+    iof__pq_writer *w1;
+    ASSERT_EQ_INT(iof__pq_writer_open(&w1, cols, s.n, &c1, NULL, 0), 0);
     for (uint64_t r = 0; r < ROWS; r++) {
         w_fill(&x, r * 2 + 1);
-        ASSERT_EQ_INT(iof__pq_write_row(w[1], &s, &x), 0);
+        ASSERT_EQ_INT(iof__pq_write_row(w1, &s, &x), 0);
     }
-    ASSERT_EQ_INT(iof__pq_writer_finish(w[1], NULL, 0), 0);
-    ASSERT_EQ_U64(f[1].len, g.len);
-    ASSERT_TRUE(memcmp(f[1].p, g.p, g.len) == 0);
-    iof__pq_reader *r;
-    ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, f[0].p, f[0].len, NULL, 0), 0);
-    ASSERT_EQ_U64(iof__pq_reader_nrows(r), ROWS);
-    iof__pq_reader_close(r);
-    for (int k = 0; k < 2; k++)
-        iof__pq_buf_free(&f[k]);
+    ASSERT_EQ_INT(iof__pq_writer_finish(w1, NULL, 0), 0);
+    for (int on = 0; on < 2; on++) {
+        iof__pq_regions *pool = iof__pq_regions_new(0);
+        ASSERT_TRUE(pool != NULL);
+        iof__pq_regions_side_by_side(pool, on != 0);
+        pq_buf f[2] = {{0}};
+        iof__pq_writer *w[2];
+        pair_write(w, f, pool, (iof__pq_writer_cfg){.codec = IOF_CODEC_ZSTD, .threads = 2}, &s, cols, ROWS);
+        /* side by side: done while the side is held (30 s at most); otherwise it waits */
+        ASSERT_TRUE(finish_while_held(pool, w[1], on ? 30000 : 300) == (on != 0));
+        ASSERT_EQ_INT(iof__pq_writer_finish(w[0], NULL, 0), 0);
+        ASSERT_EQ_U64(f[1].len, g.len);
+        ASSERT_TRUE(memcmp(f[1].p, g.p, g.len) == 0);
+        iof__pq_reader *r;
+        ASSERT_EQ_INT(iof__pq_reader_open_mem(&r, f[0].p, f[0].len, NULL, 0), 0);
+        ASSERT_EQ_U64(iof__pq_reader_nrows(r), ROWS);
+        iof__pq_reader_close(r);
+        for (int k = 0; k < 2; k++)
+            iof__pq_buf_free(&f[k]);
+        iof__pq_regions_free(pool);
+    }
     iof__pq_buf_free(&g);
-    iof__pq_regions_free(pool);
 }
 
 /* The run's budget of held bytes (pq_writer.h): three writers sharing a 3 MiB budget, each with

@@ -58,6 +58,7 @@ struct iof__pq_regions {
     pthread_cond_t cv;
     bool busy;
     unsigned writers;       /* open writers of the run (iof__pqw_writers_add) */
+    bool side_by_side;      /* iof__pq_regions_side_by_side */
     pq_buf *col;
     size_t ncol;            /* columns col has room for */
     pq_buf scratch[SCRATCH_N]; /* the writing's scratch buffers (scratch_of) */
@@ -153,13 +154,21 @@ void iof__pqw_chunks_give(iof__pq_regions *p, sblock *s)
     s->nch = 0;
 }
 
+/* the sink's close relies on it (below) */
+_Static_assert(IOF_PQ_RUN_BUDGET_BYTES >= 2 * (uint64_t)IOF_PQ_DEFAULT_ROW_GROUP_BYTES,
+               "two writers at their row-group caps fit the run's budget");
+
 bool iof__pqw_budget_cut(iof__pq_writer *w)
 {
     iof__pq_regions *p = w->regions;
     if (!p->budget)
         return false;
     /* relaxed: the writers of a run are fed by one thread at a time (the sink's), which also
-     * makes the sum, and so the cuts, the same from run to run */
+     * makes the sum, and so the cuts, the same from run to run. The one exception, the sink's
+     * close, feeds two writers from two threads and never more (iof__sink_close): two writers
+     * pass the budget (2 x the 64 MiB row-group cap, the run's default) only when one reaches
+     * its own cap, which cuts its row group anyway, so there too the cuts do not depend on
+     * timing. */
     uint64_t add = w->buffered - w->b_fill;
     w->b_fill = w->buffered;
     uint64_t sum = atomic_fetch_add_explicit(&p->held, add, memory_order_relaxed) + add;
@@ -188,12 +197,19 @@ void iof__pqw_writers_add(iof__pq_regions *p, int d)
     pthread_mutex_unlock(&p->mu);
 }
 
+void iof__pq_regions_side_by_side(iof__pq_regions *p, bool on)
+{
+    pthread_mutex_lock(&p->mu);
+    p->side_by_side = on;
+    pthread_mutex_unlock(&p->mu);
+}
+
 int iof__pqw_side_take(iof__pq_writer *w, bool last)
 {
     iof__pq_regions *p = w->regions;
     int rc = 1;
     pthread_mutex_lock(&p->mu);
-    if (last && (p->busy || p->writers > 1)) {
+    if (last && p->side_by_side && (p->busy || p->writers > 1)) {
         rc = 0;
         goto out;
     }

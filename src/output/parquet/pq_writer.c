@@ -4,6 +4,7 @@
  * declare, abort and the footer. */
 #include "output/parquet/pq_writer.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,8 +101,11 @@ static int emit_rgs(iof__pq_writer *w, pq_buf *scratch)
         for (uint64_t at = 0; at < w->rgs_spilled;) {
             size_t n = w->rgs_spilled - at < PQ_RGS_SPILL_BYTES ? (size_t)(w->rgs_spilled - at) : PQ_RGS_SPILL_BYTES;
             ssize_t got = pread(fd, scratch->p, n, (off_t)at);
-            if (got <= 0)
-                return iof__pqw_fail(w, IOF_E_IO, "parquet: cannot read the footer's temporary file");
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0) /* an output's failure (exit 3): the file cannot be completed */
+                return iof__pqw_fail(w, IOF_E_OUTPUT, "parquet: cannot read back the footer's temporary file ($TMPDIR, else /tmp): %s",
+                                     got < 0 ? strerror(errno) : "it is shorter than written");
             int rc = iof__pqw_emit(w, scratch->p, (size_t)got);
             if (rc < 0)
                 return rc;

@@ -93,6 +93,13 @@ void iof__pq_regions_free(iof__pq_regions *p);
 /* Staging chunks (64 KiB) carved from the run's regions so far, the most its writers' stages
  * held at once, and of those the ones free now (all of them once every writer is done). */
 void iof__pq_regions_chunks(iof__pq_regions *p, size_t *carved, size_t *free_now);
+/* The sink says its writers are finishing at once (iof__sink_close: two Parquet files completed
+ * on two threads): a writer's last row group is then written with its own buffers while the
+ * run's written side is taken or another writer is open, so the two finish side by side. Off
+ * (the default): a last row group waits for the side like any other, as at a day's rollover or
+ * an LRU close, where nothing runs beside it and a second writing scratch (some MB) would cost
+ * memory for nothing. */
+void iof__pq_regions_side_by_side(iof__pq_regions *p, bool on);
 /* For tests: holds the run's written side as a row group being written holds it (waiting until
  * it is free), or gives it back. */
 void iof__pq_regions_hold_side(iof__pq_regions *p, bool hold);
