@@ -73,6 +73,21 @@ same "$tmp/mid0-0" "$tmp/mid1"
 same "$tmp/mid0-1" "$tmp/mid1"
 echo "ok four files at close (two days, both variants): the same bytes as --threads 1"
 
+# A failure while the two files are completed side by side at close (iof__sink_close): a
+# file-size limit just under the smaller file's size fails its last writes (its footer at
+# least, written at close; SIGXFSZ is ignored, the write fails with EFBIG): exit 3, a message
+# naming a file, nothing left under any name
+sb=$(stat -c %s "$tmp/t0-wide/bidirectional/"*.parquet)
+su=$(stat -c %s "$tmp/t0-wide/unidirectional/"*.parquet)
+lim=$(( (sb < su ? sb : su) / 1024 - 1 )) # ulimit -f counts 1024-byte blocks
+rc=0
+( ulimit -f "$lim"; run "$tmp/fsz" -f parquet --variant both ) 2>"$tmp/err" || rc=$?
+[ $rc -eq 3 ] || fail "close: exit $rc, want 3 ($(cat "$tmp/err"))"
+grep -q "File too large" "$tmp/err" || fail "close: message lacks errno text: $(cat "$tmp/err")"
+grep -q "parquet" "$tmp/err" || fail "close: message names no file: $(cat "$tmp/err")"
+[ "$(find "$tmp/fsz" -type f 2>/dev/null | wc -l)" -eq 0 ] || fail "close: files left: $(find "$tmp/fsz" -type f)"
+echo "ok a write failing at close (file-size limit): exit 3, the file named, nothing left"
+
 # --compression zstd:LEVEL reaches the writer: zstd:3 codes the payload pages' literals
 # (Huffman), the default -1 does not, -7 matches less: strictly ordered sizes
 run "$tmp/z3" -f parquet --variant bi --compression zstd:3
