@@ -59,7 +59,7 @@ static inline bool rec_matches(const iof__cfrec *r, uint64_t h, const iof__view 
 
 size_t iof__cfrec_slot_bytes(size_t n)
 {
-    return n * (sizeof(int64_t) + sizeof(int32_t) + sizeof(uint32_t) + sizeof(uint16_t) + sizeof(int8_t));
+    return n * IOF_CFSLOT_BYTES; /* the layout: cflow.h */
 }
 
 unsigned char *iof__cfrec_bind_slots(iof__cfrec *r, unsigned char *p, size_t n)

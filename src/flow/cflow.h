@@ -104,25 +104,39 @@ typedef struct iof__cfrec {
 size_t iof__cfrec_slot_bytes(size_t n);
 unsigned char *iof__cfrec_bind_slots(iof__cfrec *r, unsigned char *p, size_t n);
 
+/* The slot arrays' layout, written once: each array holds slot_cap entries and starts at
+ * slot_cap x the bytes one slot has in the arrays before it (iof__cfrec_slot_bytes is slot_cap x
+ * IOF_CFSLOT_BYTES); every array's start is aligned for its type, the larger types coming first. */
+enum {
+    IOF_CFSLOT_SIZE_AT = sizeof(int64_t),                      /* after off_us */
+    IOF_CFSLOT_PAY_OFF_AT = IOF_CFSLOT_SIZE_AT + sizeof(int32_t),
+    IOF_CFSLOT_PAY_LEN_AT = IOF_CFSLOT_PAY_OFF_AT + sizeof(uint32_t),
+    IOF_CFSLOT_DIR_AT = IOF_CFSLOT_PAY_LEN_AT + sizeof(uint16_t),
+    IOF_CFSLOT_BYTES = IOF_CFSLOT_DIR_AT + sizeof(int8_t),
+};
+static inline unsigned char *iof__cfrec_slot_array(const iof__cfrec *r, size_t at)
+{
+    return r->slots + (size_t)r->slot_cap * at;
+}
+
 /* Slot k's packet: time offset from the first packet (µs), IP length, direction (1 device ->
  * remote), and where its kept payload bytes are in r->pay (pay_len 0: none kept). */
 static inline int64_t *iof__cfrec_off_us(const iof__cfrec *r) { return (int64_t *)(void *)r->slots; }
 static inline int32_t *iof__cfrec_size(const iof__cfrec *r)
 {
-    return (int32_t *)(void *)(r->slots + (size_t)r->slot_cap * sizeof(int64_t));
+    return (int32_t *)(void *)iof__cfrec_slot_array(r, IOF_CFSLOT_SIZE_AT);
 }
 static inline uint32_t *iof__cfrec_pay_off(const iof__cfrec *r)
 {
-    return (uint32_t *)(void *)(r->slots + (size_t)r->slot_cap * (sizeof(int64_t) + sizeof(int32_t)));
+    return (uint32_t *)(void *)iof__cfrec_slot_array(r, IOF_CFSLOT_PAY_OFF_AT);
 }
 static inline uint16_t *iof__cfrec_pay_len(const iof__cfrec *r)
 {
-    return (uint16_t *)(void *)(r->slots + (size_t)r->slot_cap * (sizeof(int64_t) + 2 * sizeof(int32_t)));
+    return (uint16_t *)(void *)iof__cfrec_slot_array(r, IOF_CFSLOT_PAY_LEN_AT);
 }
 static inline int8_t *iof__cfrec_dir(const iof__cfrec *r)
 {
-    return (int8_t *)(void *)(r->slots + (size_t)r->slot_cap * (sizeof(int64_t) + 2 * sizeof(int32_t) +
-                                                                 sizeof(uint16_t)));
+    return (int8_t *)(void *)iof__cfrec_slot_array(r, IOF_CFSLOT_DIR_AT);
 }
 
 /* Per-record feature state (features/cffeat.h): the flow table gives each record 2 x ext_size

@@ -1088,6 +1088,23 @@ static void pair_write(iof__pq_writer *w[2], pq_buf f[2], iof__pq_regions *pool,
         }
 }
 
+/* What writer k of pair_write writes alone (cfg's own sink into g, no pool): rows 2r + k. */
+static void solo_write(pq_buf *g, iof__pq_writer_cfg cfg, const iof__schema *s, const iof__column *cols,
+                       uint64_t rows, uint64_t k)
+{
+    cfg.regions = NULL;
+    cfg.sink = mem_sink;
+    cfg.sink_ctx = g;
+    iof__pq_writer *w;
+    ASSERT_EQ_INT(iof__pq_writer_open(&w, cols, s->n, &cfg, NULL, 0), 0);
+    wrow x;
+    for (uint64_t r = 0; r < rows; r++) {
+        w_fill(&x, r * 2 + k);
+        ASSERT_EQ_INT(iof__pq_write_row(w, s, &x), 0);
+    }
+    ASSERT_EQ_INT(iof__pq_writer_finish(w, NULL, 0), 0);
+}
+
 /* Two writers sharing one pool of staging regions (as a run's writers do), each with its flush
  * thread giving regions back while the caller takes them for the other writer: every file
  * has the bytes a writer with its own regions writes. Row groups large enough that a side
@@ -1104,7 +1121,6 @@ static void test_shared_regions(void)
     pq_buf f[2] = {{0}}, g[2] = {{0}};
     iof__pq_writer *w[2];
     pair_write(w, f, pool, (iof__pq_writer_cfg){.codec = IOF_CODEC_NONE, .row_group_bytes = 16u << 20}, &s, cols, ROWS);
-    wrow x;
     for (int k = 0; k < 2; k++)
         ASSERT_EQ_INT(iof__pq_writer_finish(w[k], NULL, 0), 0);
     /* the staging chunks: every one back in the run's pool once the writers are done, and at
@@ -1117,14 +1133,8 @@ static void test_shared_regions(void)
     ASSERT_TRUE(carved > 0);
     ASSERT_TRUE(carved <= 3 * ((9u << 20) / (64u << 10) + (WS + 4) / 32 + 1));
     for (int k = 0; k < 2; k++) {
-        iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_NONE, .row_group_bytes = 16u << 20, .threads = 1,
-                                  .sink = mem_sink, .sink_ctx = &g[k]};
-        ASSERT_EQ_INT(iof__pq_writer_open(&w[k], cols, s.n, &cfg, NULL, 0), 0);
-        for (uint64_t r = 0; r < ROWS; r++) {
-            w_fill(&x, r * 2 + (uint64_t)k);
-            ASSERT_EQ_INT(iof__pq_write_row(w[k], &s, &x), 0);
-        }
-        ASSERT_EQ_INT(iof__pq_writer_finish(w[k], NULL, 0), 0);
+        solo_write(&g[k], (iof__pq_writer_cfg){.codec = IOF_CODEC_NONE, .row_group_bytes = 16u << 20, .threads = 1},
+                   &s, cols, ROWS, (uint64_t)k);
         ASSERT_EQ_U64(f[k].len, g[k].len);
         ASSERT_TRUE(memcmp(f[k].p, g[k].p, f[k].len) == 0);
         iof__pq_reader *r;
@@ -1184,15 +1194,7 @@ static void test_finish_side_by_side(void)
     w_mixed_tv = false;
     enum { ROWS = 3000 };
     pq_buf g = {0};
-    wrow x;
-    iof__pq_writer_cfg c1 = {.codec = IOF_CODEC_ZSTD, .threads = 1, .sink = mem_sink, .sink_ctx = &g};
-    iof__pq_writer *w1;
-    ASSERT_EQ_INT(iof__pq_writer_open(&w1, cols, s.n, &c1, NULL, 0), 0);
-    for (uint64_t r = 0; r < ROWS; r++) {
-        w_fill(&x, r * 2 + 1);
-        ASSERT_EQ_INT(iof__pq_write_row(w1, &s, &x), 0);
-    }
-    ASSERT_EQ_INT(iof__pq_writer_finish(w1, NULL, 0), 0);
+    solo_write(&g, (iof__pq_writer_cfg){.codec = IOF_CODEC_ZSTD, .threads = 1}, &s, cols, ROWS, 1);
     for (int on = 0; on < 2; on++) {
         iof__pq_regions *pool = iof__pq_regions_new(0);
         ASSERT_TRUE(pool != NULL);

@@ -66,7 +66,8 @@ static int write_rg(iof__pq_writer *w)
         return iof__pqw_fail(w, IOF_E_NOMEM, "parquet: out of memory");
     w->rg_count++;
     w->f_rg_rows = 0;
-    return iof__pqw_rgs_spill(w);
+    iof__pqw_rgs_spill(w);
+    return 0;
 }
 
 /* write_rg(), then the run's written side goes back (emptied, failed or not). */
@@ -144,13 +145,13 @@ int iof__pqw_flush_rg(iof__pq_writer *w, bool sync)
             return iof__pqw_fail(w, IOF_E_NOMEM, "parquet: out of memory");
     }
     IOF_TRY(bg_wait(w));
-    /* The last row group (sync: finish) needs no emptied buffers to fill next: unless this is
-     * the run's only open writer, it is written with this writer's own column buffers and
-     * scratch, not the run's side, so that the writers of a run finish side by side (the
-     * sink completes them on two threads) instead of one waiting for the other's side
-     * (bench/README.md 2026-12-07 "The tail"). Not without threads (--threads 1: nothing
-     * runs side by side, the side's scratch is reused). Otherwise: waits while another
-     * writer's row group is written. */
+    /* The last row group (sync: finish) needs no emptied buffers to fill next: when the sink
+     * completes two files side by side (iof__pq_regions_side_by_side) and the side is taken or
+     * another writer is open, it is written with this writer's own column buffers and scratch,
+     * not the run's side, instead of one writer waiting for the other's side (bench/README.md
+     * 2026-12-07 "The tail"). Not without threads (--threads 1: nothing runs side by side, the
+     * side's scratch is reused). Otherwise: waits while another writer's row group is
+     * written. */
     int taken = iof__pqw_side_take(w, sync && w->bg);
     if (taken < 0)
         return taken;

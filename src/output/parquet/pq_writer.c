@@ -69,23 +69,22 @@ static FILE *spill_file(void)
     return f;
 }
 
-int iof__pqw_rgs_spill(iof__pq_writer *w)
+void iof__pqw_rgs_spill(iof__pq_writer *w)
 {
     if (w->rgs.len < PQ_RGS_SPILL_BYTES || w->rgs_spill_off)
-        return 0;
+        return;
     if (!w->rgs_spill && !(w->rgs_spill = spill_file())) {
         w->rgs_spill_off = true; /* kept in memory */
-        return 0;
+        return;
     }
     /* a write that fails (a full disk) keeps these and the next ones in memory; the bytes
      * counted as spilled were flushed, and only they are read back */
     if (fwrite(w->rgs.p, 1, w->rgs.len, w->rgs_spill) != w->rgs.len || fflush(w->rgs_spill) != 0) {
         w->rgs_spill_off = true;
-        return 0;
+        return;
     }
     w->rgs_spilled += w->rgs.len;
     w->rgs.len = 0;
-    return 0;
 }
 
 /* Emits the spilled RowGroup structs (iof__pqw_rgs_spill), then the ones in memory. */

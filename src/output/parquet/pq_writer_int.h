@@ -367,7 +367,7 @@ int iof__pqw_emit(iof__pq_writer *w, const void *p, size_t n);
  * cannot be written: the rest stay in memory (as before). Called after each row group's struct
  * is complete. */
 #define PQ_RGS_SPILL_BYTES (1u << 20)
-int iof__pqw_rgs_spill(iof__pq_writer *w);
+void iof__pqw_rgs_spill(iof__pq_writer *w);
 
 /* pq_stage.c: move the staged rows (wide integers / narrow blocks) into the column buffers. */
 int iof__pqw_drain64(iof__pq_writer *w);
