@@ -421,6 +421,25 @@ int iof__pq_write_row(iof__pq_writer *w, const iof__schema *s, const void *row)
                 continue;
             }
         }
+        if (w->run64[i] > 1 && s->ops.i64_span && (!sc->group || sc->group->ops.i64_span)) {
+            /* a block of integer cells in one call (a feature module's byte counts, packet
+             * lengths): no call a cell (a group without blocks is not asked) */
+            const uint32_t m = s->ops.i64_span(row, sc, w->run64[i], st64, st64n);
+            if (m) {
+                for (uint32_t k = 0; k < m; k++) {
+                    if (st64n[k])
+                        continue;
+                    const pq_col *c = &w->cols[i + k];
+                    if (!c->nullable)
+                        return iof__pqw_fail(w, IOF_E_INVAL, "parquet: column %s is not nullable", c->name);
+                    nullfix += c->width + c->max_def - 2u;
+                }
+                st64 += m;
+                st64n += m;
+                i += m - 1;
+                continue;
+            }
+        }
         if (w->simple[i]) {
             v.null = false;
             v.i = 0;

@@ -253,13 +253,16 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof__column *cols, size_t nc
                 w->row64_bytes += c->width + c->max_def;
             }
         }
-    if (!(w->run16 = calloc(ncols, sizeof *w->run16)))
+    if (!(w->run16 = calloc(ncols, sizeof *w->run16)) || !(w->run64 = calloc(ncols, sizeof *w->run64)))
         goto nomem;
     w->nblk = (w->n16 + T_BLOCK - 1) / T_BLOCK;
     if (w->nblk && (!(w->sblk = calloc(w->nblk, sizeof *w->sblk)) || !(w->f_sblk = calloc(w->nblk, sizeof *w->f_sblk))))
         goto nomem;
     for (size_t i = ncols; i-- > 0;)
         w->run16[i] = w->simple[i] == 1 && w->cols[i].width == 2 ? 1 + (i + 1 < ncols ? w->run16[i + 1] : 0) : 0;
+    for (size_t i = ncols; i-- > 0;)
+        w->run64[i] = w->simple[i] == 2 && w->cols[i].type != IOF_VT_FLOAT64
+                          ? 1 + (i + 1 < ncols ? w->run64[i + 1] : 0) : 0;
     if (w->n64 && (!(w->stage64 = malloc(STAGE_ROWS * w->n64 * sizeof *w->stage64)) ||
                    !(w->stage64n = malloc(STAGE_ROWS * w->n64))))
         goto nomem;
@@ -344,6 +347,7 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     free(w->ht);
     free(w->simple);
     free(w->run16);
+    free(w->run64);
     free(w->simple_idx);
     free(w->narrow_of);
     iof__pq_buf_free(&w->srows);

@@ -223,6 +223,8 @@ struct iof__pq_writer {
      * the two APIs keeps row order. */
     uint8_t *simple;      /* per column: 0 not staged, 1 in the blocks (sblk), 2 in stage64 */
     uint32_t *run16;      /* per column: consecutive INT16 block columns starting here (bulk copy) */
+    uint32_t *run64;      /* per column: consecutive stage64 integer (not FLOAT64) columns
+                             starting here (a row's block of them read at once: i64_span) */
     uint32_t *simple_idx; /* staged column numbers: the n16 narrow ones, then the n64 wide ones */
     uint32_t *narrow_of;  /* column -> index among the narrow staged columns */
     size_t nsimple, n16, n64;
