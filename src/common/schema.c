@@ -34,10 +34,17 @@ static const int16_t *group_i16_span(const void *row, const iof__column *c, uint
     return g->ops.i16_span ? g->ops.i16_span((const char *)row + g->row_off, c, n, tail, tail_val) : NULL;
 }
 
+/* (a group's i64_span reads only its own columns among c[0 .. n): it stops where they do) */
+static uint32_t group_i64_span(const void *row, const iof__column *c, uint32_t n, int64_t *v, uint8_t *has)
+{
+    const iof__colgroup *g = c->group;
+    return g->ops.i64_span ? g->ops.i64_span((const char *)row + g->row_off, c, n, v, has) : 0;
+}
+
 int iof__schema_build(iof__schema *s, const char *name, const iof__colgroup *const *groups,
                       size_t ngroups, const void *cfg, bool wide)
 {
-    iof__schema_init(s, name, (iof__row_ops){ group_get, group_count, group_i16_span });
+    iof__schema_init(s, name, (iof__row_ops){ group_get, group_count, group_i16_span, group_i64_span });
     for (size_t i = 0; i < ngroups; i++) {
         size_t first = s->n;
         int rc = groups[i]->declare(s, cfg, wide);

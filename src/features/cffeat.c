@@ -198,6 +198,22 @@ void iof__cffeat_get(const iof__cfrec *r, const iof__column *c, uint32_t k, iof_
         m->cols->get(out, in, c->index & IDX_FIELD_MASK, k, v);
 }
 
+uint32_t iof__cffeat_span(const iof__cfrec *r, const iof__column *c, uint32_t n, int64_t *v, uint8_t *has)
+{
+    const void *out, *in;
+    const iof__feature *m = states(r, c, &out, &in);
+    if (!m || !m->cols->span)
+        return 0;
+    /* the module's ids follow each other in its columns (cffeat_declare): the cells it filled
+     * are those of c[0 .. got) unless a column there is not the next one (no layout makes that:
+     * then it is asked again for the ones before it) */
+    uint32_t got = m->cols->span(out, in, c->index & IDX_FIELD_MASK, n, v, has);
+    for (uint32_t k = 1; k < got; k++)
+        if (c[k].group != c->group || c[k].index != c->index + k)
+            return m->cols->span(out, in, c->index & IDX_FIELD_MASK, k, v, has);
+    return got;
+}
+
 uint32_t iof__cffeat_count(const iof__cfrec *r, const iof__column *c)
 {
     const void *out, *in;

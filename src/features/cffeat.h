@@ -31,6 +31,9 @@ int iof__cffeat_nested_name(const char *wide, char out[IOF_MAX_COLNAME]);
 /* A cell of one of those columns for record r (element k of a list), and a list's length. */
 void iof__cffeat_get(const iof__cfrec *r, const iof__column *c, uint32_t k, iof__value *v);
 uint32_t iof__cffeat_count(const iof__cfrec *r, const iof__column *c);
+/* The cells of r in columns c[0 .. n) at once, as iof__schema's i64_span: the first m (returned)
+ * columns of c[0]'s module with consecutive ids that its cols->span reads (0: none). */
+uint32_t iof__cffeat_span(const iof__cfrec *r, const iof__column *c, uint32_t n, int64_t *v, uint8_t *has);
 /* For each group of s (the run's set) whose cells of record r lost something to one of its
  * columns' caps (its cols->cut), adds 1 to cuts[its registry index]: the run's
  * records.features_cut (a packed copy: from the bits its packing noted). */

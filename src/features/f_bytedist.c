@@ -292,7 +292,21 @@ static uint32_t bd_count(const void *out, const void *in, uint32_t id)
     return id == BD_COL_LIST ? 256 : 0;
 }
 
-static const iof__feat_cols bd_cols = { bd_declare, bd_get, bd_count, NULL };
+/* The wide layout's counts byte_dist_<id> ... in one call (bd_get's, without a call a cell) */
+static uint32_t bd_span(const void *out, const void *in, uint32_t id, uint32_t n, int64_t *v, uint8_t *has)
+{
+    const bd_state *a = out, *t = in;
+    if (id >= BD_COL_LIST)
+        return 0;
+    uint32_t m = n < BD_COL_LIST - id ? n : BD_COL_LIST - id;
+    for (uint32_t k = 0; k < m; k++) {
+        v[k] = (int64_t)a->count[id + k] + (t ? (int64_t)t->count[id + k] : 0);
+        has[k] = 1;
+    }
+    return m;
+}
+
+static const iof__feat_cols bd_cols = { bd_declare, bd_get, bd_count, NULL, bd_span };
 
 const iof__feature iof__feat_byte_dist = {
     .name = "byte_dist",

@@ -400,7 +400,7 @@ static bool http_cols_cut(const void *out, const void *in)
     return (q && q->req_cut) || (r && r->resp_cut);
 }
 
-static const iof__feat_cols http_cols = { http_declare, http_get, iof__feat_no_lists, http_cols_cut };
+static const iof__feat_cols http_cols = { http_declare, http_get, iof__feat_no_lists, http_cols_cut, NULL };
 
 const iof__feature iof__feat_http = {
     .name = "http",

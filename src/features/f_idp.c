@@ -134,7 +134,7 @@ static void idp_get(const void *out, const void *in, uint32_t id, uint32_t k, io
     v->len = s->len;
 }
 
-static const iof__feat_cols idp_cols = { idp_declare, idp_get, iof__feat_no_lists, NULL };
+static const iof__feat_cols idp_cols = { idp_declare, idp_get, iof__feat_no_lists, NULL, NULL };
 
 const iof__feature iof__feat_idp = {
     .name = "idp",

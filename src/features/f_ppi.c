@@ -334,6 +334,29 @@ static const ppi_entry *ppi_at(const ppi_state *a, const ppi_state *t, uint32_t 
     }
 }
 
+/* The record's first TCP segment's time (one side has an entry) */
+static int64_t ppi_t0(const ppi_state *a, const ppi_state *t)
+{
+    return a->n && (!t || !t->n || a->e[0].t_us < t->e[0].t_us) ? a->e[0].t_us : t->e[0].t_us;
+}
+
+/* Value `what` of entry e of the record (is_out: device to remote), t0 as ppi_t0 */
+static int64_t ppi_value(const ppi_state *a, const ppi_state *t, const ppi_entry *e, bool is_out, uint32_t what,
+                         int64_t t0)
+{
+    const ppi_state *me = is_out ? a : t, *peer = is_out ? t : a;
+    switch (what) {
+    case PPI_T: return iof__floor_ms(e->t_us - t0);
+    case PPI_DIR: return is_out;
+    case PPI_FLAGS: return e->flags;
+    case PPI_B: return e->len;
+    case PPI_WIN: return e->win;
+    case PPI_RSEQ: return (uint32_t)(e->seq - me->e[0].seq);
+    default:   /* PPI_RACK */
+        return (e->flags & PPI_ACK) && peer && peer->n ? (uint32_t)(e->ack - peer->e[0].seq) : 0;
+    }
+}
+
 static void ppi_get(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v)
 {
     const ppi_state *a = out, *t = in;
@@ -352,19 +375,38 @@ static void ppi_get(const void *out, const void *in, uint32_t id, uint32_t k, io
     const ppi_entry *e = ppi_at(a, t, k, &is_out);
     if (!e || what >= PPI_VALUES)
         return;
-    const ppi_state *me = is_out ? a : t, *peer = is_out ? t : a;
-    int64_t t0 = a->n && (!t || !t->n || a->e[0].t_us < t->e[0].t_us) ? a->e[0].t_us : t->e[0].t_us;
     v->null = false;
-    switch (what) {
-    case PPI_T: v->i = iof__floor_ms(e->t_us - t0); break;
-    case PPI_DIR: v->i = is_out; break;
-    case PPI_FLAGS: v->i = e->flags; break;
-    case PPI_B: v->i = e->len; break;
-    case PPI_WIN: v->i = e->win; break;
-    case PPI_RSEQ: v->i = (uint32_t)(e->seq - me->e[0].seq); break;
-    default:   /* PPI_RACK */
-        v->i = (e->flags & PPI_ACK) && peer && peer->n ? (uint32_t)(e->ack - peer->e[0].seq) : 0;
+    v->i = ppi_value(a, t, e, is_out, what, ppi_t0(a, t));
+}
+
+/* The wide columns ppi_<value>_<k> ... of one value in one call: one merge of the two sides for
+ * the row's cells (ppi_get walks it again for each) */
+static uint32_t ppi_span(const void *out, const void *in, uint32_t id, uint32_t n, int64_t *v, uint8_t *has)
+{
+    const ppi_state *a = out, *t = in;
+    const uint32_t what = (id - PPI_COL_WIDE) / 64, k0 = (id - PPI_COL_WIDE) % 64;
+    if (id < PPI_COL_WIDE || what >= PPI_VALUES || k0 >= PPI_ENTRIES)
+        return 0;
+    const uint32_t m = n < PPI_ENTRIES - k0 ? n : PPI_ENTRIES - k0, total = ppi_n(a, t);
+    const uint32_t nt = t ? t->n : 0;
+    const int64_t t0 = total ? ppi_t0(a, t) : 0;
+    for (uint32_t e = 0, i = 0, j = 0; e < k0 + m; e++) {
+        if (e >= total) { /* the rest are null */
+            for (uint32_t q = e > k0 ? e - k0 : 0; q < m; q++)
+                v[q] = 0, has[q] = 0;
+            break;
+        }
+        bool from_in = iof__feat_in_next(i < a->n, i < a->n ? a->e[i].t_us : 0, j < nt, j < nt ? t->e[j].t_us : 0);
+        if (e >= k0) {
+            v[e - k0] = ppi_value(a, t, from_in ? &t->e[j] : &a->e[i], !from_in, what, t0);
+            has[e - k0] = 1;
+        }
+        if (from_in)
+            j++;
+        else
+            i++;
     }
+    return m;
 }
 
 static uint32_t ppi_count(const void *out, const void *in, uint32_t id)
@@ -372,7 +414,7 @@ static uint32_t ppi_count(const void *out, const void *in, uint32_t id)
     return id >= PPI_COL_LIST && id < PPI_COL_LIST + PPI_VALUES ? ppi_n(out, in) : 0;
 }
 
-static const iof__feat_cols ppi_cols = { ppi_declare, ppi_get, ppi_count, NULL };
+static const iof__feat_cols ppi_cols = { ppi_declare, ppi_get, ppi_count, NULL, ppi_span };
 
 const iof__feature iof__feat_ppi = {
     .name = "ppi",

@@ -62,13 +62,16 @@ static void splt_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts 
 
 /* The record's entry k of the merge (false past its end): *len signed (+ out, - in), *at its
  * time and *prev the time before it (the previous entry's, or the record's start). */
+/* The record's start: the earlier of the two sides' first packets */
+static int64_t splt_start(const splt_state *a, const splt_state *t)
+{
+    return t && t->seen && (!a->seen || t->first_us < a->first_us) ? t->first_us : a->first_us;
+}
+
 static bool splt_entry(const splt_state *a, const splt_state *t, uint32_t k, int32_t *len, int64_t *at, int64_t *prev)
 {
     uint32_t na = a->n, nt = t ? t->n : 0, i = 0, j = 0;
-    int64_t start = a->first_us;
-    if (t && t->seen && (!a->seen || t->first_us < start))
-        start = t->first_us;
-    *prev = start;
+    *prev = splt_start(a, t);
     if (k >= IOF_FEAT_SPLT_PKTS || k >= na + nt)
         return false;
     for (uint32_t e = 0;; e++) {
@@ -150,7 +153,40 @@ static uint32_t splt_count(const void *out, const void *in, uint32_t id)
     return id == SPLT_COL_LEN_LIST || id == SPLT_COL_IPT_LIST ? splt_n(out, in) : 0;
 }
 
-static const iof__feat_cols splt_cols = { splt_declare, splt_get, splt_count, NULL };
+/* The wide columns splt_len_<k> ... or splt_ipt_<k> ... in one call: one merge of the two sides
+ * for the row's cells (splt_get walks it again for each) */
+static uint32_t splt_span(const void *out, const void *in, uint32_t id, uint32_t n, int64_t *v, uint8_t *has)
+{
+    const splt_state *a = out, *t = in;
+    const bool ipt = id >= SPLT_COL_IPT;
+    const uint32_t k0 = id - (ipt ? SPLT_COL_IPT : SPLT_COL_LEN);
+    if (id < SPLT_COL_LEN || k0 >= IOF_FEAT_SPLT_PKTS)
+        return 0;
+    const uint32_t m = n < IOF_FEAT_SPLT_PKTS - k0 ? n : IOF_FEAT_SPLT_PKTS - k0, total = splt_n(a, t);
+    const uint32_t na = a->n, nt = t ? t->n : 0;
+    int64_t prev = splt_start(a, t);
+    for (uint32_t e = 0, i = 0, j = 0; e < k0 + m; e++) {
+        if (e >= total) { /* the rest are null */
+            for (uint32_t q = e > k0 ? e - k0 : 0; q < m; q++)
+                v[q] = 0, has[q] = 0;
+            break;
+        }
+        bool from_in = iof__feat_in_next(i < na, i < na ? a->ts[i] : 0, j < nt, j < nt ? t->ts[j] : 0);
+        int64_t ts = from_in ? t->ts[j] : a->ts[i];
+        if (e >= k0) {
+            v[e - k0] = ipt ? iof__floor_ms(ts - prev) : from_in ? -(int32_t)t->len[j] : (int32_t)a->len[i];
+            has[e - k0] = 1;
+        }
+        prev = ts;
+        if (from_in)
+            j++;
+        else
+            i++;
+    }
+    return m;
+}
+
+static const iof__feat_cols splt_cols = { splt_declare, splt_get, splt_count, NULL, splt_span };
 
 const iof__feature iof__feat_splt = {
     .name = "splt",

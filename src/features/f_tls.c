@@ -1224,7 +1224,7 @@ static uint32_t tls_count(const void *out, const void *in, uint32_t id)
     return !u ? UINT32_MAX : list_len(u, col);
 }
 
-static const iof__feat_cols tls_cols = { tls_declare, tls_get, tls_count, tls_cut };
+static const iof__feat_cols tls_cols = { tls_declare, tls_get, tls_count, tls_cut, NULL };
 
 const iof__feature iof__feat_tls = {
     .name = "tls",

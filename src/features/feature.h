@@ -149,6 +149,11 @@ typedef struct iof__feat_cols {
      * is left out silently. NULL: the group's cells never lose anything (a cap that is the
      * column's definition, as splt's first 50 packets, is no loss). */
     bool (*cut)(const void *out, const void *in);
+    /* Optional (NULL: get alone): the cells of scalar integer columns id, id + 1, ... id + n - 1
+     * (ids that follow each other) at once, as get gives them: v[k] (0 for a null) and has[k] (0:
+     * null); returns how many from id it filled (0: none), so a module merges its two directions'
+     * lists once for a row's 50 cells, not once a cell (iof__schema's i64_span) */
+    uint32_t (*span)(const void *out, const void *in, uint32_t id, uint32_t n, int64_t *v, uint8_t *has);
 } iof__feat_cols;
 /* `count` of a module without list columns (0) */
 uint32_t iof__feat_no_lists(const void *out, const void *in, uint32_t id);

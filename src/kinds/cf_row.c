@@ -359,18 +359,24 @@ static uint32_t feat_count(const void *rowp, const iof__column *c)
     return iof__cffeat_count(((const iof__cf_row *)rowp)->rec, c);
 }
 
+static uint32_t feat_i64_span(const void *rowp, const iof__column *c, uint32_t n, int64_t *v, uint8_t *has)
+{
+    return iof__cffeat_span(((const iof__cf_row *)rowp)->rec, c, n, v, has);
+}
+
 /* The custom-flow record's groups, declared once; the order is the column order. */
-static const iof__colgroup g_meta = { "customflow.meta", { meta_get, NULL, NULL }, 0, meta_declare };
-static const iof__colgroup g_slots = { "customflow.slots", { slots_get, slots_count, NULL }, 0, slots_declare };
-static const iof__colgroup g_payload = { "customflow.payload", { payload_get, slots_count, payload_i16_span }, 0,
+static const iof__colgroup g_meta = { "customflow.meta", { meta_get, NULL, NULL, NULL }, 0, meta_declare };
+static const iof__colgroup g_slots = { "customflow.slots", { slots_get, slots_count, NULL, NULL }, 0, slots_declare };
+static const iof__colgroup g_payload = { "customflow.payload", { payload_get, slots_count, payload_i16_span, NULL }, 0,
                                          payload_declare };
-static const iof__colgroup g_device = { "device", { iof__dev_get, NULL, NULL }, offsetof(iof__cf_row, dev),
+static const iof__colgroup g_device = { "device", { iof__dev_get, NULL, NULL, NULL }, offsetof(iof__cf_row, dev),
                                         iof__dev_declare };
-static const iof__colgroup g_end = { "customflow.end", { end_get, NULL, NULL }, 0, end_declare };
-static const iof__colgroup g_devip = { "customflow.device_ip", { devip_get, NULL, NULL }, 0, devip_declare };
-static const iof__colgroup g_lastseen = { "customflow.last_seen", { lastseen_get, NULL, NULL }, 0,
+static const iof__colgroup g_end = { "customflow.end", { end_get, NULL, NULL, NULL }, 0, end_declare };
+static const iof__colgroup g_devip = { "customflow.device_ip", { devip_get, NULL, NULL, NULL }, 0, devip_declare };
+static const iof__colgroup g_lastseen = { "customflow.last_seen", { lastseen_get, NULL, NULL, NULL }, 0,
                                           lastseen_declare };
-static const iof__colgroup g_features = { "customflow.features", { feat_get, feat_count, NULL }, 0, feat_declare };
+static const iof__colgroup g_features = { "customflow.features", { feat_get, feat_count, NULL, feat_i64_span }, 0,
+                                          feat_declare };
 
 /* --features l7: nDPI's application of the record's connection, what the label rules' `app`
  * reads (kinds/cf_attrs.c: row_init makes the one lookup for both, at the record's horizon) */
@@ -394,20 +400,20 @@ static void l7_get(const void *rowp, const iof__column *c, uint32_t k, iof__valu
         set_str(v, row->app, (uint32_t)strlen(row->app));
 }
 
-static const iof__colgroup g_l7 = { "customflow.l7", { l7_get, NULL, NULL }, 0, l7_declare };
+static const iof__colgroup g_l7 = { "customflow.l7", { l7_get, NULL, NULL, NULL }, 0, l7_declare };
 static int labels_declare(iof__schema *s, const void *cfgp, bool w)
 {
     (void)w;
     return iof__lbl_declare(s, ((const iof__cf_rowcfg *)cfgp)->labels);
 }
-static const iof__colgroup g_labels = { "labels", { iof__lbl_get, NULL, NULL }, offsetof(iof__cf_row, lbl),
+static const iof__colgroup g_labels = { "labels", { iof__lbl_get, NULL, NULL, NULL }, offsetof(iof__cf_row, lbl),
                                         labels_declare };
 static int sensors_declare(iof__schema *s, const void *cfgp, bool w)
 {
     (void)w;
     return iof__sens_fuse_declare(s, ((const iof__cf_rowcfg *)cfgp)->sensors);
 }
-static const iof__colgroup g_sensors = { "sensors", { iof__sens_fuse_get, NULL, NULL }, offsetof(iof__cf_row, sens),
+static const iof__colgroup g_sensors = { "sensors", { iof__sens_fuse_get, NULL, NULL, NULL }, offsetof(iof__cf_row, sens),
                                          sensors_declare };
 static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload, &g_device, &g_end, &g_devip,
                                                   &g_lastseen, &g_features, &g_l7, &g_labels, &g_sensors };

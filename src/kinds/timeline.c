@@ -140,9 +140,9 @@ static int sens_declare(iof__schema *s, const void *cfg, bool wide)
     return iof__sens_declare(s, ((const iof__tl_rowcfg *)cfg)->sensors);
 }
 
-static const iof__colgroup g_tl = { "timeline", { tl_get, NULL, NULL }, 0, tl_declare };
-static const iof__colgroup g_names = { "timeline.names", { names_get, names_count, NULL }, 0, names_declare };
-static const iof__colgroup g_sensors = { "sensors", { iof__sens_get, NULL, NULL }, offsetof(tl_row, sens),
+static const iof__colgroup g_tl = { "timeline", { tl_get, NULL, NULL, NULL }, 0, tl_declare };
+static const iof__colgroup g_names = { "timeline.names", { names_get, names_count, NULL, NULL }, 0, names_declare };
+static const iof__colgroup g_sensors = { "sensors", { iof__sens_get, NULL, NULL, NULL }, offsetof(tl_row, sens),
                                          sens_declare };
 static const iof__colgroup *const groups[] = { &g_tl, &g_names, &g_sensors };
 

@@ -58,6 +58,36 @@ static long col_of(const iof__schema *s, const char *name)
     return c;
 }
 
+static bool int_scalar(const iof__column *c)
+{
+    return !c->list && c->type != IOF_VT_FLOAT64 && c->type != IOF_VT_STRING && c->type != IOF_VT_BINARY;
+}
+
+/* The schema's block read (i64_span) from column c of row gives the cells get gives; returns how
+ * many it gave (0: none) */
+static uint32_t span_agrees(const iof__schema *s, const void *row, size_t c)
+{
+    enum { MAXN = 1024 };
+    if (!s->ops.i64_span || !int_scalar(&s->cols[c]))
+        return 0;
+    uint32_t n = 0; /* the integer scalar columns from c (the writer's run of staged ones) */
+    while (c + n < s->n && n < MAXN && int_scalar(&s->cols[c + n]))
+        n++;
+    int64_t v[MAXN];
+    uint8_t has[MAXN];
+    uint32_t m = s->ops.i64_span(row, &s->cols[c], n, v, has);
+    ASSERT_TRUE(m <= n);
+    for (uint32_t k = 0; k < m; k++) {
+        iof__value g = { .null = false };
+        iof__schema_get(s, row, c + k, 0, &g);
+        if (has[k] != !g.null || (!g.null && v[k] != g.i))
+            fprintf(stderr, "  span from %s: %s\n", s->cols[c].name, s->cols[c + k].name);
+        ASSERT_EQ_INT(has[k], !g.null);
+        ASSERT_EQ_INT(v[k], g.null ? 0 : g.i);
+    }
+    return m;
+}
+
 /* the value of column `name` (element k) of rec through s; a live record's (not a copy's) is
  * also read through a sink's copy, whose packed state must give the same cell (and the same
  * list length) through the kind's row builder */
@@ -73,6 +103,7 @@ static iof__value cell(const iof__schema *s, const iof__cfrec *rec, const iof__c
         return v;
     }
     iof__schema_get(s, &row, (size_t)c, k, &v);
+    span_agrees(s, &row, (size_t)c);
     if (rec->feat_packed || !rec->feat_set)
         return v;
     size_t sz = iof__cf_kind.copy_size(rec);
@@ -85,6 +116,7 @@ static iof__value cell(const iof__schema *s, const iof__cfrec *rec, const iof__c
     const void *crow = iof__cf_kind.build(b, copy);
     iof__value cv = { .null = true };
     iof__schema_get(s, crow, (size_t)c, k, &cv);
+    span_agrees(s, crow, (size_t)c);
     ASSERT_EQ_INT(cv.null, v.null);
     if (!v.null) {
         if (s->cols[c].type == IOF_VT_STRING) {
@@ -1259,11 +1291,49 @@ static void test_ppi_cols(void)
     free(f);
 }
 
+/* The wide layout's blocks of integer cells come in one call each (byte_dist's 256 counts,
+ * splt's and each ppi value's 50 entries, from any of them to its block's end), the same cells as
+ * get, through the record and through a sink's copy (cell()); other columns give none */
+static void test_spans(void)
+{
+    const unsigned feats = IOF_FEATURE_BYTE_DIST | IOF_FEATURE_SPLT | IOF_FEATURE_PPI | IOF_FEATURE_WHT;
+    fixture *f = calloc(1, sizeof(*f));
+    lay l;
+    lay_init(&l, feats);
+    static const struct { const char *col; uint32_t m; } want[] = {
+        { "byte_dist_000", 256 }, { "byte_dist_200", 56 }, { "splt_len_00", 50 }, { "splt_len_10", 40 },
+        { "splt_ipt_00", 50 },    { "splt_ipt_49", 1 },    { "ppi_t_00", 50 },    { "ppi_win_07", 43 },
+        { "ppi_rack_00", 50 },    { "ppi_count", 0 },      { "splt_count", 0 },   { "wht_0", 0 },
+    };
+    for (int round = 0; round < 3; round++) {
+        setup(f, feats, round == 2 ? IOF_VAR_UNI : IOF_VAR_BI);
+        uint8_t pay[300];
+        for (uint32_t i = 0; i < sizeof pay; i++)
+            pay[i] = (uint8_t)(i * 7 + round);
+        for (int i = 0; i < (round ? 70 : 3); i++) { /* a few entries, then more than the cap */
+            feed_at(f, i % 3 == 0, 1000 * i + (i % 5) * 300, 5000, 80, pay, (uint32_t)(i * 13 % 300), 400);
+            feed_tcp(f, i % 2, 1000 * i, (uint8_t)(0x10 | (i % 3 == 0)), 7u * (uint32_t)i, 9u * (uint32_t)i, 100, 1);
+        }
+        iof__cf_row row;
+        iof__cf_row_init(&row, &l.cw, &f->r, NULL, NULL);
+        for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
+            long c = col_of(&l.w, want[w].col);
+            ASSERT_TRUE(c >= 0);
+            ASSERT_EQ_INT(span_agrees(&l.w, &row, (size_t)c), want[w].m);
+            (void)cell(&l.w, &f->r, &l.cw, want[w].col, 0); /* the same through the copy */
+        }
+        for (size_t c = 0; c < l.w.n; c++) /* every column of the schema: no span reads past its cells */
+            (void)span_agrees(&l.w, &row, c);
+    }
+    lay_free(&l);
+    free(f);
+}
+
 static const iof_test tests[] = {
     TEST(test_values_and_copy), TEST(test_nulls), TEST(test_columns), TEST(test_names), TEST(test_policy),
     TEST(test_splt), TEST(test_wht_cols), TEST(test_dns_cols), TEST(test_dns_anon), TEST(test_http_anon), TEST(test_dns_qname_anon), TEST(test_dhcp_cols), TEST(test_payload_cols),
     TEST(test_new_columns), TEST(test_nested_structs), TEST(test_idp_cols), TEST(test_idp_private), TEST(test_hd_cols), TEST(test_cuts),
-    TEST(test_ppi_cols), { 0, 0 },
+    TEST(test_ppi_cols), TEST(test_spans), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

@@ -862,7 +862,7 @@ static void wide_schema(iof__schema *s, iof__column *cols)
     s->cols = cols;
     s->n = s->cap = n;
     s->name = "wide-test";
-    s->ops = (iof__row_ops){ w_get, w_count, w_span };
+    s->ops = (iof__row_ops){ w_get, w_count, w_span, NULL };
 }
 
 /* Writes rows 0..rows-1 of the wide test table; with `cells`, every 97th row (from the 5th)
@@ -1298,6 +1298,141 @@ static void b_get(const void *row, const iof__column *c, uint32_t k, iof__value 
     v->len = n;
 }
 
+/* ---- blocks of integer cells in one call: i64_span ------------------------------------ */
+
+/* Columns: an INT32, 40 REQUIRED INT64, a nullable FLOAT64 (ends a run), 30 nullable INT32,
+ * 20 nullable INT64, a nullable BOOL, a nullable STRING, 3 REQUIRED INT8 (the narrow blocks).
+ * Cell (row r, column index x) comes from h3; a nullable one is null for some rows. */
+enum { SP_COLS = 1 + 40 + 1 + 30 + 20 + 1 + 1 + 3 };
+static uint64_t sp_calls, sp_cells; /* i64_span's calls that gave cells, and those cells */
+static bool sp_bad;                 /* the span reports a REQUIRED cell null */
+
+static void sp_get(const void *row, const iof__column *c, uint32_t k, iof__value *v)
+{
+    (void)k;
+    const uint64_t r = *(const uint64_t *)row, h = h3(r, c->index, 21);
+    memset(v, 0, sizeof *v);
+    v->null = c->nullable && h % 5 == 0;
+    if (v->null)
+        return;
+    switch (c->type) {
+    case IOF_VT_FLOAT64: v->f = (double)(h % 1000) / 8; break;
+    case IOF_VT_STRING: v->p = (const uint8_t *)"abcdef"; v->len = (uint32_t)(h % 7); break;
+    case IOF_VT_BOOL: v->i = (int64_t)(h & 1); break;
+    case IOF_VT_INT8: v->i = (int8_t)h; break;
+    case IOF_VT_INT32: v->i = (int32_t)(h >> 7) >> (h % 30); break;
+    default: v->i = (int64_t)(h >> (h % 60)) - (int64_t)(h & 1 ? 1ll << 40 : 0); break;
+    }
+}
+
+/* The cells of c[0 ..) as sp_get gives them, a row-dependent number of them (1..9, never past
+ * n), none for some (row, column) pairs */
+static uint32_t sp_span(const void *row, const iof__column *c, uint32_t n, int64_t *v, uint8_t *has)
+{
+    const uint64_t r = *(const uint64_t *)row, h = h3(r, c->index, 22);
+    if (h % 6 == 0)
+        return 0;
+    uint32_t m = 1 + (uint32_t)(h % 9);
+    m = m < n ? m : n;
+    for (uint32_t k = 0; k < m; k++) {
+        iof__value x;
+        sp_get(row, &c[k], 0, &x);
+        v[k] = x.null ? 0 : x.i;
+        has[k] = !x.null;
+        if (sp_bad && !c[k].nullable)
+            has[k] = 0;
+    }
+    sp_calls++;
+    sp_cells += m;
+    return m;
+}
+
+static void sp_schema(iof__schema *s, iof__column *cols, bool span)
+{
+    memset(s, 0, sizeof *s);
+    size_t n = 0;
+    static const struct { uint32_t count; iof__vtype t; bool nullable; } runs[] = {
+        {1, IOF_VT_INT32, false}, {40, IOF_VT_INT64, false}, {1, IOF_VT_FLOAT64, true}, {30, IOF_VT_INT32, true},
+        {20, IOF_VT_INT64, true}, {1, IOF_VT_BOOL, true},    {1, IOF_VT_STRING, true},  {3, IOF_VT_INT8, false},
+    };
+    for (size_t g = 0; g < sizeof runs / sizeof *runs; g++)
+        for (uint32_t k = 0; k < runs[g].count; k++) {
+            memset(&cols[n], 0, sizeof cols[n]);
+            snprintf(cols[n].name, sizeof cols[n].name, "c%zu_%u", g, k);
+            cols[n].type = runs[g].t;
+            cols[n].nullable = runs[g].nullable;
+            cols[n].index = (uint32_t)n;
+            n++;
+        }
+    s->cols = cols;
+    s->n = s->cap = n;
+    s->name = "span-test";
+    s->ops = (iof__row_ops){ sp_get, w_count, NULL, span ? sp_span : NULL };
+}
+
+/* rows 0..rows-1 through write_row (every 101st from the 7th through the cell API), into f */
+static int sp_write(const iof__schema *s, uint64_t rows, uint64_t rg_bytes, unsigned threads, pq_buf *f)
+{
+    iof__pq_writer_cfg cfg = {.row_group_bytes = rg_bytes, .threads = threads, .sink = mem_sink, .sink_ctx = f};
+    iof__pq_writer *w;
+    char err[256];
+    ASSERT_EQ_INT(iof__pq_writer_open(&w, s->cols, s->n, &cfg, err, sizeof err), 0);
+    for (uint64_t r = 0; r < rows; r++) {
+        int rc;
+        if (r % 101 == 7) {
+            for (size_t c = 0; c < s->n; c++) {
+                iof__value v;
+                sp_get(&r, &s->cols[c], 0, &v);
+                ASSERT_EQ_INT(v.null ? iof__pq_put_null(w, c)
+                              : s->cols[c].type == IOF_VT_FLOAT64 ? iof__pq_put_double(w, c, v.f)
+                              : s->cols[c].type == IOF_VT_STRING ? iof__pq_put_bytes(w, c, v.p, v.len)
+                                                                 : iof__pq_put_int(w, c, v.i), 0);
+            }
+            rc = iof__pq_end_row(w);
+        } else {
+            rc = iof__pq_write_row(w, s, &r);
+        }
+        if (rc) {
+            iof__pq_writer_abort(w);
+            return rc;
+        }
+    }
+    ASSERT_EQ_INT(iof__pq_writer_finish(w, err, sizeof err), 0);
+    return 0;
+}
+
+/* A schema whose integer cells come in blocks (i64_span, in pieces of any length, or not at all
+ * for some cells) writes the same bytes as one read cell by cell (get), with row groups and
+ * STAGE_ROWS batches cut anywhere and the cell API mixed in; a REQUIRED cell it reports null is
+ * refused as from get. */
+static void test_i64_span_rows(void)
+{
+    static iof__column ca[SP_COLS], cb[SP_COLS];
+    iof__schema a, b;
+    sp_schema(&a, ca, false);
+    sp_schema(&b, cb, true);
+    static const struct { uint64_t rows, rg_bytes; unsigned threads; } cases[] = {
+        {1, 0, 1}, {63, 0, 0}, {1000, 0, 0}, {3001, 40000, 0}, {2500, 100000, 1},
+    };
+    for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++) {
+        pq_buf f = {0}, g = {0};
+        sp_calls = sp_cells = 0;
+        ASSERT_EQ_INT(sp_write(&a, cases[ci].rows, cases[ci].rg_bytes, cases[ci].threads, &f), 0);
+        ASSERT_EQ_U64(sp_calls, 0);
+        ASSERT_EQ_INT(sp_write(&b, cases[ci].rows, cases[ci].rg_bytes, cases[ci].threads, &g), 0);
+        ASSERT_TRUE(sp_calls > 0 && sp_cells > sp_calls); /* blocks were taken */
+        ASSERT_EQ_U64(g.len, f.len);
+        ASSERT_TRUE(memcmp(g.p, f.p, f.len) == 0);
+        iof__pq_buf_free(&f);
+        iof__pq_buf_free(&g);
+    }
+    pq_buf f = {0};
+    sp_bad = true;
+    ASSERT_EQ_INT(sp_write(&b, 50, 0, 1, &f), IOF_E_INVAL);
+    sp_bad = false;
+    iof__pq_buf_free(&f);
+}
+
 static void test_chunk_release_and_codec_choice(void)
 {
     iof__column cols[2];
@@ -1440,7 +1575,7 @@ static const iof_test tests[] = {
     TEST(test_hybrid_masked),    TEST(test_wide_span_rows),            TEST(test_chunk_release_and_codec_choice),
     TEST(test_footer_spill),
     TEST(test_lz_frames),        TEST(test_shared_regions),            TEST(test_run_budget),
-    TEST(test_finish_side_by_side),
+    TEST(test_finish_side_by_side), TEST(test_i64_span_rows),
     {0}};
 
 int main(void) { return iof_test_run(tests); }

@@ -421,6 +421,28 @@ int iof__pq_write_row(iof__pq_writer *w, const iof__schema *s, const void *row)
                 continue;
             }
         }
+        if (w->run64[i] > 1 && s->ops.i64_span && (!sc->group || sc->group->ops.i64_span)) {
+            /* a block of integer cells in one call (a feature module's byte counts, packet
+             * lengths): no call a cell (a group without blocks is not asked) */
+            const uint32_t m = s->ops.i64_span(row, sc, w->run64[i], st64, st64n);
+            if (m) {
+                const uint8_t *nb = w->null64 + (w->narrow_of[i] - w->n16);
+                uint32_t refused = 0, fix = 0; /* without branches: a block's nulls come in any order */
+                for (uint32_t k = 0; k < m; k++) {
+                    const uint32_t isnull = st64n[k] == 0;
+                    fix += isnull * nb[k];
+                    refused |= isnull & (nb[k] == NULL64_REFUSED);
+                }
+                for (uint32_t k = 0; refused && k < m; k++)
+                    if (!st64n[k] && nb[k] == NULL64_REFUSED)
+                        return iof__pqw_fail(w, IOF_E_INVAL, "parquet: column %s is not nullable", w->cols[i + k].name);
+                nullfix += fix;
+                st64 += m;
+                st64n += m;
+                i += m - 1;
+                continue;
+            }
+        }
         if (w->simple[i]) {
             v.null = false;
             v.i = 0;

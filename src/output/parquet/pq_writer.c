@@ -253,16 +253,23 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof__column *cols, size_t nc
                 w->row64_bytes += c->width + c->max_def;
             }
         }
-    if (!(w->run16 = calloc(ncols, sizeof *w->run16)))
+    if (!(w->run16 = calloc(ncols, sizeof *w->run16)) || !(w->run64 = calloc(ncols, sizeof *w->run64)))
         goto nomem;
     w->nblk = (w->n16 + T_BLOCK - 1) / T_BLOCK;
     if (w->nblk && (!(w->sblk = calloc(w->nblk, sizeof *w->sblk)) || !(w->f_sblk = calloc(w->nblk, sizeof *w->f_sblk))))
         goto nomem;
     for (size_t i = ncols; i-- > 0;)
         w->run16[i] = w->simple[i] == 1 && w->cols[i].width == 2 ? 1 + (i + 1 < ncols ? w->run16[i + 1] : 0) : 0;
+    for (size_t i = ncols; i-- > 0;)
+        w->run64[i] = w->simple[i] == 2 && w->cols[i].type != IOF_VT_FLOAT64
+                          ? 1 + (i + 1 < ncols ? w->run64[i + 1] : 0) : 0;
     if (w->n64 && (!(w->stage64 = malloc(STAGE_ROWS * w->n64 * sizeof *w->stage64)) ||
-                   !(w->stage64n = malloc(STAGE_ROWS * w->n64))))
+                   !(w->stage64n = malloc(STAGE_ROWS * w->n64)) || !(w->null64 = malloc(w->n64))))
         goto nomem;
+    for (size_t j = 0; j < w->n64; j++) {
+        const pq_col *c = &w->cols[w->simple_idx[w->n16 + j]];
+        w->null64[j] = c->nullable ? (uint8_t)(c->width + c->max_def - 2u) : NULL64_REFUSED;
+    }
     if (w->cfg.codec == IOF_CODEC_ZSTD && !(w->zc = ZSTD_createCCtx()))
         goto nomem;
     if (w->cfg.codec == IOF_CODEC_ZSTD) /* optional: NULL keeps dictionary pages */
@@ -344,6 +351,7 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     free(w->ht);
     free(w->simple);
     free(w->run16);
+    free(w->run64);
     free(w->simple_idx);
     free(w->narrow_of);
     iof__pq_buf_free(&w->srows);
@@ -355,6 +363,7 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     free(w->seen16);
     free(w->stage64);
     free(w->stage64n);
+    free(w->null64);
     ZSTD_freeCCtx(w->zc);
     iof__pq_lz_pool_free(w->lzpool);
     for (size_t k = 0; k < T_BLOCK; k++) {

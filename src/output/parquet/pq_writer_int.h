@@ -27,6 +27,7 @@
 #define MAX_VALUE_BYTES (1u << 30) /* one value must fit a page (i32 sizes) */
 #define DICT_SAMPLE 4096           /* values looked at before giving up on a dictionary */
 #define STAGE_ROWS 64              /* INT32/INT64 rows staged before appending to the columns */
+#define NULL64_REFUSED 0xffu      /* null64 of a REQUIRED column */
 #define CHUNK_HOLD (256u << 10)    /* a chunk's pages are held back up to this many raw bytes */
 #define CHUNK_TINY 64              /* held chunks this small are stored without compression */
 #define COMP_RETRY 8               /* row groups between compression tries of a near-random column */
@@ -223,6 +224,12 @@ struct iof__pq_writer {
      * the two APIs keeps row order. */
     uint8_t *simple;      /* per column: 0 not staged, 1 in the blocks (sblk), 2 in stage64 */
     uint32_t *run16;      /* per column: consecutive INT16 block columns starting here (bulk copy) */
+    uint32_t *run64;      /* per column: consecutive stage64 integer (not FLOAT64) columns
+                             starting here (a row's block of them read at once: i64_span) */
+    uint8_t *null64;      /* per stage64 column: the bytes a null holds less than a value
+                             (width + max_def - 2, as put_null counts it), NULL64_REFUSED when
+                             it is REQUIRED: a block's nulls read from one byte array, not from
+                             a 192-byte pq_col each (ppi's ~350 null cells a row) */
     uint32_t *simple_idx; /* staged column numbers: the n16 narrow ones, then the n64 wide ones */
     uint32_t *narrow_of;  /* column -> index among the narrow staged columns */
     size_t nsimple, n16, n64;
