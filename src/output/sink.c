@@ -556,6 +556,8 @@ int iof__sink_close(iof__sink *s, bool ok)
      * completed one after the other after the input ended (bench/README.md 2026-12-07 "The
      * tail"). */
     sink_file *sf0 = first_open(s, INT64_MAX);
+    if (ok && s->regions) /* their row groups written from now on may take a second thread */
+        iof__pq_regions_closing(s->regions, true);
     sink_file *rest[IOF_MAX_OPEN_FILES]; /* the others, in that order */
     size_t nrest = 0;
     for (int i = 0; i < IOF_MAX_OPEN_FILES && sf0; i++) {
