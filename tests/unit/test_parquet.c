@@ -1491,6 +1491,27 @@ static void test_split_row_group(void)
     }
     ASSERT_EQ_U64(cuts, 5); /* at 32, 64, 128, 256, 288: where blocks of narrow columns start */
     ASSERT_TRUE(splits > cuts);
+    /* a write failing in the first range, in the helper's bytes appended after it, or later:
+     * the writer fails with the sink's error (and frees the helper's chunks and scratch) */
+    for (int q = 1; q < 8; q++) {
+        size_t budget = whole.len / 8 * (size_t)q;
+        iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_ZSTD, .row_group_bytes = 400000, .page_entries = 700,
+                                  .threads = 1, .sink = fail_sink, .sink_ctx = &budget};
+        iof__pq_writer *w;
+        ASSERT_EQ_INT(iof__pq_writer_open(&w, cols, s.n, &cfg, NULL, 0), 0);
+        iof__pq_writer_test_split(w, 128);
+        int rc = 0;
+        wrow x;
+        for (uint64_t r = 0; r < 4000 && rc == 0; r++) {
+            w_fill(&x, r);
+            rc = iof__pq_write_row(w, &s, &x);
+        }
+        if (rc == 0)
+            rc = iof__pq_writer_finish(w, NULL, 0);
+        else
+            iof__pq_writer_abort(w);
+        ASSERT_EQ_INT(rc, IOF_E_OUTPUT);
+    }
     iof__pq_buf_free(&whole);
 }
 

@@ -56,6 +56,11 @@ static int write_cols(iof__pq_writer *w, tc_w *t, size_t i0, size_t i1, const rg
  * pages (their pool is the writer's). The price: the helper's scratch and the second range's
  * compressed bytes, held until they are placed (both freed then). */
 #define SPLIT_MIN ((uint64_t)4 << 20)
+/* The helper's largest scratch is a gathered block of narrow columns, 64 bytes a row of the row
+ * group: its row groups are split only up to SPLIT_ROWS rows (4 MiB of it). Why: smallpkt GB 1
+ * peaks at ~300 MB at close, and splitting its last row groups (81-108 k rows at GB 0.2) raised
+ * that by 5-10 MB (bench/README.md); dense's are 62-64 k rows. */
+#define SPLIT_ROWS ((uint64_t)1 << 16)
 
 /* Column i's weight in the cut: the staged bytes its writing reads, counted twice for the
  * columns not staged in narrow blocks (INT64 features, byte arrays: dictionaries and hashing),
@@ -79,7 +84,7 @@ static size_t split_at(const iof__pq_writer *w, const rg_how *g)
 {
     if (g->lz_on || w->ncols < 2)
         return w->ncols;
-    if (!w->split_test && (!w->bg || !iof__pqw_closing(w)))
+    if (!w->split_test && (!w->bg || !iof__pqw_closing(w) || w->f_rg_rows > SPLIT_ROWS))
         return w->ncols;
     uint64_t total = 0;
     for (size_t i = 0; i < w->ncols && !w->split_test; i++)
@@ -100,12 +105,6 @@ static size_t split_at(const iof__pq_writer *w, const rg_how *g)
         nb += w->simple[i] == 1;
     }
     return best;
-}
-
-uint32_t iof__pq_writer_test_split(iof__pq_writer *w, size_t col)
-{
-    w->split_test = col;
-    return w->splits;
 }
 
 /* The helper's bytes go in staging chunks of the run (SCHUNK bytes, pq_regions.c), each
@@ -358,6 +357,13 @@ static int bg_wait(iof__pq_writer *w)
         memcpy(w->msg, w->fmsg, sizeof w->msg);
     }
     return w->failed;
+}
+
+uint32_t iof__pq_writer_test_split(iof__pq_writer *w, size_t col)
+{
+    (void)bg_wait(w); /* no row group is being written meanwhile */
+    w->split_test = col;
+    return w->splits;
 }
 
 /* Starts flush_body() of the handed-over row group on the flush thread (started on first use).
