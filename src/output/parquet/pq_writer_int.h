@@ -3,7 +3,8 @@
  *   pq_stage.c   appending rows and cells: row-major staging of narrow and wide integers
  *   pq_dict.c    dictionaries and statistics of a column chunk
  *   pq_chunk.c   pages, codecs and column chunks; the staged narrow columns' sparse encoding
- *   pq_flush.c   closing a row group and writing it (on the flush thread or the caller's)
+ *   pq_flush.c   closing a row group and writing it (on the flush thread or the caller's; a large
+ *                one at close with its columns on two threads)
  * Nothing outside src/output/parquet/pq_*.c includes this header. */
 #ifndef IOF_OUTPUT_PARQUET_PQ_WRITER_INT_H
 #define IOF_OUTPUT_PARQUET_PQ_WRITER_INT_H
