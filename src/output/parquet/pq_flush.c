@@ -46,12 +46,13 @@ static int write_cols(iof__pq_writer *w, tc_w *t, size_t i0, size_t i1, const rg
 
 /* ---- a row group's columns on two threads ------------------------------------------ */
 
-/* Why: on dense the default command's files are written at the end of the input (one row group
- * each, ~62k rows of ~1 KB), so the writing of the last row groups is the run's tail; with its
- * columns cut in two ranges of about equal staged bytes, a helper writes the second range into
- * memory while this thread writes the first to the file, and its bytes follow (bench/README.md
- * 2026-12-07 "one row group on two threads"). Only while the sink completes its files (a second
- * core is then idle or shared by the files' last row groups, and nothing is filled meanwhile),
+/* Why: on dense a file is written at the end of the input (one row group, ~62k rows of ~1 KB),
+ * so writing it is the run's tail; with its columns cut in two ranges, a helper writes the
+ * second range into memory while this thread writes the first to the file, and its bytes
+ * follow: `--variant bi` 0.88x wall (bench/README.md 2026-12-07 "One row group on two
+ * threads"). Only while the sink completes its files with one Parquet file among them
+ * (iof__pqw_closing: the second core is then idle, and nothing is filled meanwhile; with two
+ * files their last row groups already keep both cores busy, and splitting them did not pay),
  * with threads, for a row group of at least SPLIT_MIN staged bytes and not a small one's pq_lz
  * pages (their pool is the writer's). The price: the helper's scratch and the second range's
  * compressed bytes, held until they are placed (both freed then). */

@@ -100,8 +100,9 @@ void iof__pq_regions_chunks(iof__pq_regions *p, size_t *carved, size_t *free_now
  * an LRU close, where nothing runs beside it and a second writing scratch (some MB) would cost
  * memory for nothing. */
 void iof__pq_regions_side_by_side(iof__pq_regions *p, bool on);
-/* The sink is completing its files (iof__sink_close): the writers' row groups written from then
- * on are split over two threads when large (pq_flush.c); the bytes do not change. */
+/* The sink is completing its files, one Parquet file among them (iof__sink_close): that writer's
+ * row groups written from then on are split over two threads when large (pq_flush.c); the
+ * bytes do not change. */
 void iof__pq_regions_closing(iof__pq_regions *p, bool on);
 /* For tests: holds the run's written side as a row group being written holds it (waiting until
  * it is free), or gives it back. */
