@@ -574,6 +574,12 @@ int iof__sink_close(iof__sink *s, bool ok)
     size_t npq = 0;
     for (size_t k = 0; k < nrest; k++)
         npq += rest[k]->cl != NULL;
+    /* One Parquet file left: its row groups written from now on may take the second core
+     * (pq_flush.c). Not with two or more: their last row groups are written at once and keep
+     * both cores busy, and splitting them did not shorten dense's tail (bench/README.md
+     * 2026-12-07 "One row group on two threads"). */
+    if (ok && s->regions && sf0 && npq + (sf0->cl != NULL) == 1)
+        iof__pq_regions_closing(s->regions, true);
     if (ok && s->wk && sf0 && sf0->cl && nrest && npq <= 1 && (first = drain_wait(s)) == IOF_OK) {
         if (npq && s->regions)
             iof__pq_regions_side_by_side(s->regions, true);

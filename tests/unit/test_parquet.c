@@ -444,6 +444,9 @@ static void put_row_cells(iof__pq_writer *w, const iof__schema *s, trow *t)
     ASSERT_EQ_INT(iof__pq_end_row(w), 0);
 }
 
+static size_t split_col; /* write_file: iof__pq_writer_test_split's column (0: none) */
+static uint32_t split_n;  /* write_file: row groups split before its finish */
+
 static void write_file(pq_buf *out, iof_codec codec, uint64_t nrows, uint64_t rg_bytes, uint32_t page_entries)
 {
     iof__column cols[NT];
@@ -455,6 +458,7 @@ static void write_file(pq_buf *out, iof_codec codec, uint64_t nrows, uint64_t rg
     iof__pq_writer *w;
     char err[256];
     ASSERT_EQ_INT(iof__pq_writer_open(&w, cols, NT, &cfg, err, sizeof err), 0);
+    iof__pq_writer_test_split(w, split_col);
     trow t;
     for (uint64_t r = 0; r < nrows; r++) {
         t.r = r;
@@ -463,6 +467,7 @@ static void write_file(pq_buf *out, iof_codec codec, uint64_t nrows, uint64_t rg
         else
             ASSERT_EQ_INT(iof__pq_write_row(w, &s, &t), 0);
     }
+    split_n = iof__pq_writer_test_split(w, split_col);
     ASSERT_EQ_INT(iof__pq_writer_finish(w, err, sizeof err), 0);
 }
 
@@ -1567,6 +1572,84 @@ static void test_lz_frames(void)
     }
 }
 
+/* A row group written in two ranges (pq_flush.c: the second by a helper into memory, its bytes
+ * appended and its ColumnChunks' offsets shifted) is byte for byte the one written whole: at
+ * every column a range may start at (narrow blocks whole), with dictionary pages (offset field
+ * 11), byte arrays, lists and nulls (the mixed schema), and the wide layout's staged narrow
+ * blocks; codecs with held and released chunks. Positions where a split may not start (inside a
+ * block of narrow columns) write the row group whole. */
+static void test_split_row_group(void)
+{
+    const iof_codec codecs[] = {IOF_CODEC_ZSTD, IOF_CODEC_NONE};
+    for (size_t k = 0; k < 2; k++) {
+        pq_buf whole = {0};
+        split_col = 0;
+        write_file(&whole, codecs[k], 3000, 60000, 250);
+        check_file(&whole, 3000);
+        uint32_t splits = 0;
+        for (size_t c = 1; c < NT; c++) {
+            pq_buf f = {0};
+            split_col = c;
+            write_file(&f, codecs[k], 3000, 60000, 250);
+            splits += split_n;
+            ASSERT_EQ_U64(f.len, whole.len);
+            ASSERT_TRUE(memcmp(f.p, whole.p, f.len) == 0);
+            iof__pq_buf_free(&f);
+        }
+        split_col = 0;
+        ASSERT_TRUE(splits > 0);
+        iof__pq_buf_free(&whole);
+    }
+    static iof__column cols[WS + 4];
+    iof__schema s;
+    wide_schema(&s, cols);
+    uint32_t splits = 0, cuts = 0;
+    pq_buf whole = {0};
+    static const size_t at[] = {0, 1, 2, 31, 32, 33, 64, 128, 200, 256, 288, 300, 303};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        const size_t c = at[i];
+        pq_buf f = {0};
+        iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_ZSTD, .row_group_bytes = 400000, .page_entries = 700,
+                                  .threads = 1, .sink = mem_sink, .sink_ctx = c ? &f : &whole};
+        iof__pq_writer *w;
+        ASSERT_EQ_INT(iof__pq_writer_open(&w, cols, s.n, &cfg, NULL, 0), 0);
+        iof__pq_writer_test_split(w, c);
+        ws_write(w, &s, cols, 4000, true);
+        const uint32_t n = iof__pq_writer_test_split(w, c);
+        splits += n, cuts += n > 0;
+        ASSERT_EQ_INT(iof__pq_writer_finish(w, NULL, 0), 0);
+        if (c) {
+            ASSERT_EQ_U64(f.len, whole.len);
+            ASSERT_TRUE(memcmp(f.p, whole.p, f.len) == 0);
+        }
+        iof__pq_buf_free(&f);
+    }
+    ASSERT_EQ_U64(cuts, 5); /* at 32, 64, 128, 256, 288: where blocks of narrow columns start */
+    ASSERT_TRUE(splits > cuts);
+    /* a write failing in the first range, in the helper's bytes appended after it, or later:
+     * the writer fails with the sink's error (and frees the helper's chunks and scratch) */
+    for (int q = 1; q < 8; q++) {
+        size_t budget = whole.len / 8 * (size_t)q;
+        iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_ZSTD, .row_group_bytes = 400000, .page_entries = 700,
+                                  .threads = 1, .sink = fail_sink, .sink_ctx = &budget};
+        iof__pq_writer *w;
+        ASSERT_EQ_INT(iof__pq_writer_open(&w, cols, s.n, &cfg, NULL, 0), 0);
+        iof__pq_writer_test_split(w, 128);
+        int rc = 0;
+        wrow x;
+        for (uint64_t r = 0; r < 4000 && rc == 0; r++) {
+            w_fill(&x, r);
+            rc = iof__pq_write_row(w, &s, &x);
+        }
+        if (rc == 0)
+            rc = iof__pq_writer_finish(w, NULL, 0);
+        else
+            iof__pq_writer_abort(w);
+        ASSERT_EQ_INT(rc, IOF_E_OUTPUT);
+    }
+    iof__pq_buf_free(&whole);
+}
+
 static const iof_test tests[] = {
     TEST(test_hybrid_patterns),  TEST(test_hybrid_known_bytes),        TEST(test_thrift_roundtrip),
     TEST(test_utf8),             TEST(test_roundtrip_codecs),          TEST(test_roundtrip_row_groups_pages),
@@ -1575,7 +1658,7 @@ static const iof_test tests[] = {
     TEST(test_hybrid_masked),    TEST(test_wide_span_rows),            TEST(test_chunk_release_and_codec_choice),
     TEST(test_footer_spill),
     TEST(test_lz_frames),        TEST(test_shared_regions),            TEST(test_run_budget),
-    TEST(test_finish_side_by_side), TEST(test_i64_span_rows),
+    TEST(test_finish_side_by_side), TEST(test_i64_span_rows),      TEST(test_split_row_group),
     {0}};
 
 int main(void) { return iof_test_run(tests); }

@@ -256,6 +256,18 @@ static void put_plain(pq_buf *page, const pq_col *c, uint64_t v0, uint64_t v1, u
     page->len += n * 4;
 }
 
+/* A file offset field of a ColumnChunk; in a range written apart (w->offs, pq_flush.c) also
+ * noted, to be shifted when the range's bytes are placed in the file. */
+static void tc_offset(iof__pq_writer *w, tc_w *t, int16_t id, int64_t v)
+{
+    const size_t at = t->b->len;
+    iof__tc_i64(t, id, v);
+    if (w->offs) {
+        const pq_off o = { at, t->b->len, v };
+        pq_buf_put(w->offs, &o, sizeof o);
+    }
+}
+
 /* Appends c's ColumnChunk (with its ColumnMetaData) to the row group being described. */
 static int chunk_meta(iof__pq_writer *w, const pq_col *c, tc_w *t, bool dict, uint64_t nentries, uint64_t nnull,
                       const stats *st, uint64_t *rg_unc, uint64_t *rg_comp)
@@ -292,9 +304,9 @@ static int chunk_meta(iof__pq_writer *w, const pq_col *c, tc_w *t, bool dict, ui
     iof__tc_i64(t, 5, (int64_t)nentries);
     iof__tc_i64(t, 6, (int64_t)ck->unc);
     iof__tc_i64(t, 7, (int64_t)ck->comp);
-    iof__tc_i64(t, 9, ck->data_off);
+    tc_offset(w, t, 9, ck->data_off);
     if (dict)
-        iof__tc_i64(t, 11, ck->first_off);
+        tc_offset(w, t, 11, ck->first_off);
     iof__tc_struct_begin(t, 12);
     iof__tc_i64(t, 3, (int64_t)nnull);
     if (st->has) {
@@ -379,6 +391,29 @@ int iof__pqw_write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc
     }
 
     return chunk_meta(w, c, t, nd != 0, c->nentries, c->nentries - c->nvals, &st, rg_unc, rg_comp);
+}
+
+void iof__pqw_scratch_free(iof__pq_writer *w)
+{
+    pq_buf *b[] = { &w->page, &w->cbuf, &w->hdr, &w->dict, &w->idx, &w->dvals, &w->tmp, &w->ck.raw,
+                    &w->ck.pages, &w->ck.cheld, &w->act, &w->sdec, &w->skip8, &w->blk };
+    for (size_t k = 0; k < sizeof b / sizeof b[0]; k++)
+        iof__pq_buf_free(b[k]);
+    for (int k = 0; k < DICT_CACHE; k++) {
+        iof__pq_buf_free(&w->dc[k].raw);
+        iof__pq_buf_free(&w->dc[k].comp);
+    }
+    for (size_t k = 0; k < T_BLOCK; k++) {
+        iof__pq_buf_free(&w->lzplain[k]);
+        iof__pq_buf_free(&w->lzpg[k].out);
+    }
+    free(w->dtab);
+    free(w->seen);
+    free(w->ht);
+    free(w->seen16);
+    free(w->lzstamp);
+    ZSTD_freeCCtx(w->zc);
+    w->dtab = NULL, w->seen = NULL, w->ht = NULL, w->seen16 = NULL, w->lzstamp = NULL, w->zc = NULL;
 }
 
 /* ---- staged narrow columns: sparse gathering and encoding -------------------------- */

@@ -59,6 +59,7 @@ struct iof__pq_regions {
     bool busy;
     unsigned writers;       /* open writers of the run (iof__pqw_writers_add) */
     bool side_by_side;      /* iof__pq_regions_side_by_side */
+    _Atomic bool closing;   /* iof__pq_regions_closing */
     pq_buf *col;
     size_t ncol;            /* columns col has room for */
     pq_buf scratch[SCRATCH_N]; /* the writing's scratch buffers (scratch_of) */
@@ -79,6 +80,7 @@ iof__pq_regions *iof__pq_regions_new(uint64_t budget)
     if (p) {
         p->budget = budget;
         atomic_init(&p->held, 0);
+        atomic_init(&p->closing, false);
     }
     return p;
 }
@@ -202,6 +204,16 @@ void iof__pq_regions_side_by_side(iof__pq_regions *p, bool on)
     pthread_mutex_lock(&p->mu);
     p->side_by_side = on;
     pthread_mutex_unlock(&p->mu);
+}
+
+void iof__pq_regions_closing(iof__pq_regions *p, bool on)
+{
+    atomic_store_explicit(&p->closing, on, memory_order_relaxed);
+}
+
+bool iof__pqw_closing(const iof__pq_writer *w)
+{
+    return w->regions && atomic_load_explicit(&w->regions->closing, memory_order_relaxed);
 }
 
 int iof__pqw_side_take(iof__pq_writer *w, bool last)

@@ -332,23 +332,7 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     iof__pq_buf_free(&w->rgs);
     if (w->rgs_spill)
         fclose(w->rgs_spill);
-    iof__pq_buf_free(&w->page);
-    iof__pq_buf_free(&w->cbuf);
-    iof__pq_buf_free(&w->hdr);
-    iof__pq_buf_free(&w->dict);
-    iof__pq_buf_free(&w->idx);
-    iof__pq_buf_free(&w->dvals);
-    iof__pq_buf_free(&w->tmp);
-    iof__pq_buf_free(&w->ck.raw);
-    iof__pq_buf_free(&w->ck.pages);
-    iof__pq_buf_free(&w->ck.cheld);
-    for (int k = 0; k < DICT_CACHE; k++) {
-        iof__pq_buf_free(&w->dc[k].raw);
-        iof__pq_buf_free(&w->dc[k].comp);
-    }
-    free(w->dtab);
-    free(w->seen);
-    free(w->ht);
+    iof__pqw_scratch_free(w);
     free(w->simple);
     free(w->run16);
     free(w->run64);
@@ -356,21 +340,10 @@ void iof__pq_writer_abort(iof__pq_writer *w)
     free(w->narrow_of);
     iof__pq_buf_free(&w->srows);
     iof__pq_buf_free(&w->spans);
-    iof__pq_buf_free(&w->act);
-    iof__pq_buf_free(&w->sdec);
-    iof__pq_buf_free(&w->skip8);
-    iof__pq_buf_free(&w->blk);
-    free(w->seen16);
     free(w->stage64);
     free(w->stage64n);
     free(w->null64);
-    ZSTD_freeCCtx(w->zc);
     iof__pq_lz_pool_free(w->lzpool);
-    for (size_t k = 0; k < T_BLOCK; k++) {
-        iof__pq_buf_free(&w->lzplain[k]);
-        iof__pq_buf_free(&w->lzpg[k].out);
-    }
-    free(w->lzstamp);
     free(w);
 }
 

@@ -100,6 +100,10 @@ void iof__pq_regions_chunks(iof__pq_regions *p, size_t *carved, size_t *free_now
  * an LRU close, where nothing runs beside it and a second writing scratch (some MB) would cost
  * memory for nothing. */
 void iof__pq_regions_side_by_side(iof__pq_regions *p, bool on);
+/* The sink is completing its files, one Parquet file among them (iof__sink_close): that writer's
+ * row groups written from then on are split over two threads when large (pq_flush.c); the
+ * bytes do not change. */
+void iof__pq_regions_closing(iof__pq_regions *p, bool on);
 /* For tests: holds the run's written side as a row group being written holds it (waiting until
  * it is free), or gives it back. */
 void iof__pq_regions_hold_side(iof__pq_regions *p, bool hold);
@@ -154,6 +158,10 @@ const char *iof__pq_writer_errmsg(const iof__pq_writer *w);
 uint64_t iof__pq_writer_rows(const iof__pq_writer *w);
 /* Bytes handed to the sink so far. */
 uint64_t iof__pq_writer_offset(const iof__pq_writer *w);
+/* For tests: every row group is written in two ranges, the columns [col, ...) by a helper
+ * thread (pq_flush.c), whenever col is a column where a split may start; 0: by the rule.
+ * Returns how many row groups were split so far. */
+uint32_t iof__pq_writer_test_split(iof__pq_writer *w, size_t col);
 /* Bytes of memory holding the footer's RowGroup entries (the rest are in a temporary file:
  * pq_writer_int.h PQ_RGS_SPILL_BYTES); a writer with a flush thread: call once it is idle. */
 uint64_t iof__pq_writer_footer_held(const iof__pq_writer *w);

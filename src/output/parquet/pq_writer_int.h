@@ -3,7 +3,8 @@
  *   pq_stage.c   appending rows and cells: row-major staging of narrow and wide integers
  *   pq_dict.c    dictionaries and statistics of a column chunk
  *   pq_chunk.c   pages, codecs and column chunks; the staged narrow columns' sparse encoding
- *   pq_flush.c   closing a row group and writing it (on the flush thread or the caller's)
+ *   pq_flush.c   closing a row group and writing it (on the flush thread or the caller's; a large
+ *                one at close with its columns on two threads)
  * Nothing outside src/output/parquet/pq_*.c includes this header. */
 #ifndef IOF_OUTPUT_PARQUET_PQ_WRITER_INT_H
 #define IOF_OUTPUT_PARQUET_PQ_WRITER_INT_H
@@ -270,6 +271,13 @@ struct iof__pq_writer {
     pq_buf f_srows, f_spans;
     uint64_t f_st16_rows, f_rg_rows;
     bool f_own; /* the row group being written is in the writer's own buffers, not the side's */
+    /* A row group's columns written by two threads (pq_flush.c, split_at): the helper writes
+     * the columns [cut, ncols) with a writer of its own (its scratch; the fields the writing
+     * reads copied from this one) into memory, noting there its ColumnChunks' file offsets
+     * (offs, pq_off), shifted when its bytes are placed after the first range's. */
+    pq_buf *offs;             /* NULL: not a range written apart */
+    size_t split_test;        /* iof__pq_writer_test_split: the column every row group is cut at */
+    uint32_t splits;          /* row groups split so far */
     bool bg;                  /* a flush thread is wanted (started on first use) */
     iof__worker *bg_wk;       /* the flush thread, NULL until then */
     int ffailed;
@@ -286,6 +294,12 @@ _Static_assert(IOF_MAX_COLUMNS <= 0xffff, "spans pack two column indices in 32 b
 /* A row whose left-out run is [ts, te) has cells in the block of columns [j0, j1). */
 static inline bool in_block(size_t ts, size_t te, size_t j0, size_t j1) { return ts > j0 || te < j1; }
 #define ROW_IN_BLOCK(sp, j0, j1) in_block(SPAN_TS(sp), SPAN_TE(sp), j0, j1)
+
+/* A file offset in a range's ColumnChunk structs: the i64 field at [at, end), value v. */
+typedef struct pq_off {
+    size_t at, end;
+    int64_t v;
+} pq_off;
 
 typedef struct srow {
     int16_t tv;
@@ -321,6 +335,10 @@ void iof__pqw_chunks_give(iof__pq_regions *p, sblock *s);
 int iof__pqw_side_take(iof__pq_writer *w, bool last);
 void iof__pqw_writers_add(iof__pq_regions *p, int d);
 void iof__pqw_side_give(iof__pq_writer *w);
+
+/* pq_regions.c: the sink is completing its files (iof__pq_regions_closing): a row group
+ * written then may be split over two threads (pq_flush.c). */
+bool iof__pqw_closing(const iof__pq_writer *w);
 
 /* pq_regions.c, the run's budget of held bytes (pq_writer.h): counts the row being ended and
  * says whether the row group should be closed early; takes the writer's row group out of the
@@ -389,6 +407,8 @@ void iof__pqw_plain_stats(const pq_col *c, stats *st);
 
 /* pq_chunk.c */
 int iof__pqw_gather16(iof__pq_writer *w, size_t j0, size_t j1);
+/* Frees the writing's scratch (a writer's, or a split range's writer's). */
+void iof__pqw_scratch_free(iof__pq_writer *w);
 int iof__pqw_write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc, uint64_t *rg_comp);
 int iof__pqw_lz_prepare(iof__pq_writer *w, size_t j0, size_t j1, bool tv_same, int16_t tv);
 int iof__pqw_write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, size_t j, bool tv_same, int16_t tv,

@@ -37,6 +37,15 @@ void iof__tc_i64(tc_w *w, int16_t id, int64_t v)
     pq_buf_uvarint(w->b, zz64(v));
 }
 
+void iof__tc_i64_rewrite(pq_buf *b, const uint8_t *src, size_t n, int64_t v, int64_t v2)
+{
+    size_t vlen = 1; /* the value's varint bytes */
+    for (uint64_t z = zz64(v); z >= 0x80; z >>= 7)
+        vlen++;
+    pq_buf_put(b, src, n - vlen);
+    pq_buf_uvarint(b, zz64(v2));
+}
+
 void iof__tc_i8(tc_w *w, int16_t id, int8_t v)
 {
     iof__tc_field(w, id, TC_I8);

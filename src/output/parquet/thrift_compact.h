@@ -43,6 +43,9 @@ void iof__tc_list_begin(tc_w *w, int16_t id, uint8_t elem_type, size_t n);
 void iof__tc_list_header(tc_w *w, uint8_t elem_type, size_t n);
 void iof__tc_elem_i32(tc_w *w, int32_t v);
 void iof__tc_elem_binary(tc_w *w, const void *p, size_t n);
+/* Appends to b the i64 field at src[0, n) (its header, then the value v, as iof__tc_i64 wrote
+ * them) with the value v2 instead. */
+void iof__tc_i64_rewrite(pq_buf *b, const uint8_t *src, size_t n, int64_t v, int64_t v2);
 
 /* ---- reader ------------------------------------------------------------------------- */
 typedef struct tc_r {
