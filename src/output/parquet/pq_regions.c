@@ -163,14 +163,18 @@ _Static_assert(IOF_PQ_RUN_BUDGET_BYTES >= 2 * (uint64_t)IOF_PQ_DEFAULT_ROW_GROUP
 bool iof__pqw_budget_cut(iof__pq_writer *w)
 {
     iof__pq_regions *p = w->regions;
-    if (!p->budget)
-        return false;
     /* relaxed: the writers of a run are fed by one thread at a time (the sink's), which also
      * makes the sum, and so the cuts, the same from run to run. The one exception, the sink's
-     * close, feeds two writers from two threads and never more (iof__sink_close): two writers
-     * pass the budget (2 x the 64 MiB row-group cap, the run's default) only when one reaches
-     * its own cap, which cuts its row group anyway, so there too the cuts do not depend on
-     * timing. */
+     * close, feeds two writers from two threads and never more (iof__sink_close): there the
+     * budget cuts nothing, as it would cut nothing if the two were completed one after the
+     * other (--threads 1): two writers pass it (2 x the 64 MiB row-group cap, the run's
+     * default) only when one reaches its own cap, which cuts anyway. Counting the sum there
+     * made the cuts depend on timing: a writer over its cap adds its bytes before it hands
+     * its row group over and gives them back, and the other writer, fed at that moment, saw
+     * the sum over the budget and cut one row early (dense --features all, 2026-12-07).
+     * side_by_side is set before the sink's helper starts (iof__worker_submit orders it). */
+    if (!p->budget || p->side_by_side)
+        return false;
     uint64_t add = w->buffered - w->b_fill;
     w->b_fill = w->buffered;
     uint64_t sum = atomic_fetch_add_explicit(&p->held, add, memory_order_relaxed) + add;
