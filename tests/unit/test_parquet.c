@@ -1655,6 +1655,32 @@ static void test_split_row_group(void)
             iof__pq_writer_abort(w);
         ASSERT_EQ_INT(rc, IOF_E_OUTPUT);
     }
+    /* the helper failing (out of memory at its first chunk): the writer fails with its error
+     * and message, not a write failure's */
+    {
+        pq_buf f = {0};
+        iof__pq_writer_cfg cfg = {.codec = IOF_CODEC_ZSTD, .row_group_bytes = 400000, .page_entries = 700,
+                                  .threads = 1, .sink = mem_sink, .sink_ctx = &f};
+        iof__pq_writer *w;
+        ASSERT_EQ_INT(iof__pq_writer_open(&w, cols, s.n, &cfg, NULL, 0), 0);
+        iof__pq_writer_test_split(w, 128);
+        iof__pq_writer_test_split_fail(w, 1);
+        int rc = 0;
+        wrow x;
+        for (uint64_t r = 0; r < 4000 && rc == 0; r++) {
+            w_fill(&x, r);
+            rc = iof__pq_write_row(w, &s, &x);
+        }
+        char msg[256] = "";
+        if (rc == 0)
+            rc = iof__pq_writer_finish(w, msg, sizeof msg);
+        else
+            iof__pq_writer_abort(w);
+        ASSERT_EQ_INT(rc, IOF_E_NOMEM);
+        if (msg[0])
+            ASSERT_TRUE(strstr(msg, "out of memory") != NULL);
+        iof__pq_buf_free(&f);
+    }
     iof__pq_buf_free(&whole);
 }
 

@@ -51,11 +51,14 @@ static int write_cols(iof__pq_writer *w, tc_w *t, size_t i0, size_t i1, const rg
  * second range into memory while this thread writes the first to the file, and its bytes
  * follow: `--variant bi` 0.88x wall (bench/README.md 2026-12-07 "One row group on two
  * threads"). Only while the sink completes its files with one Parquet file among them
- * (iof__pqw_closing: the second core is then idle, and nothing is filled meanwhile; with two
- * files their last row groups already keep both cores busy, and splitting them did not pay),
+ * (iof__pqw_closing: the second core is then mostly idle — a row group cut during the last
+ * batch is split while that batch's last rows are still filled, and CSV/JSON files may be
+ * completed beside it; with two Parquet files their last row groups already keep both cores
+ * busy, and splitting them did not pay),
  * with threads, for a row group of at least SPLIT_MIN staged bytes and not a small one's pq_lz
  * pages (their pool is the writer's). The price: the helper's scratch and the second range's
- * compressed bytes, held until they are placed (both freed then). */
+ * compressed bytes, held until they are placed (the scratch freed then, the chunks back to the
+ * run's free list). */
 #define SPLIT_MIN ((uint64_t)4 << 20)
 /* The helper's largest scratch is a gathered block of narrow columns, 64 bytes a row of the row
  * group: its row groups are split only up to SPLIT_ROWS rows (4 MiB of it). Why: smallpkt GB 1
@@ -128,6 +131,7 @@ typedef struct split_job {
     unsigned char *cur;  /* the chunk being filled (the helper's), cur_len bytes */
     size_t cur_len;
     bool done;           /* the helper returned (mu) */
+    uint32_t taken;      /* chunks the helper took (counted for iof__pq_writer_test_split_fail) */
 } split_job;
 
 static void chunk_give(iof__pq_regions *p, unsigned char *c)
@@ -143,8 +147,9 @@ static int split_sink(void *ctx, const void *p, size_t n)
     split_job *j = ctx;
     const unsigned char *q = p;
     while (n) {
-        if (!j->cur && !(j->cur = iof__pqw_chunk_take(j->h->regions)))
-            return IOF_E_NOMEM;
+        if (!j->cur && ((j->h->split_fail && ++j->taken >= j->h->split_fail) ||
+                        !(j->cur = iof__pqw_chunk_take(j->h->regions))))
+            return iof__pqw_fail(j->h, IOF_E_NOMEM, "parquet: out of memory"); /* not emit's "write failed" */
         const size_t k = SCHUNK - j->cur_len < n ? SCHUNK - j->cur_len : n;
         memcpy(j->cur + j->cur_len, q, k);
         j->cur_len += k, q += k, n -= k;
@@ -159,7 +164,7 @@ static int split_sink(void *ctx, const void *p, size_t n)
         }
         pthread_mutex_unlock(&j->mu);
         if (rc != IOF_OK)
-            return IOF_E_NOMEM;
+            return iof__pqw_fail(j->h, IOF_E_NOMEM, "parquet: out of memory");
     }
     return 0;
 }
@@ -197,15 +202,17 @@ static iof__pq_writer *split_writer(const iof__pq_writer *w, split_job *j)
     h->f_st16_rows = w->f_st16_rows, h->f_rg_rows = w->f_rg_rows;
     h->regions = w->regions;
     h->offs = &j->offs;
+    h->split_fail = w->split_fail;
     return h;
 }
 
 /* Appends the helper's blocks to the file as they come, until it is done (then its last one);
- * on a write failure it stops appending. Where its bytes start: *base. */
-static int split_append(iof__pq_writer *w, split_job *j, uint64_t *base)
+ * after a failure (rc: the first range's, or a write of these) it goes on giving them back
+ * unwritten, so a failing run does not hold the helper's whole range. Where its bytes start:
+ * *base. */
+static int split_append(iof__pq_writer *w, split_job *j, uint64_t *base, int rc)
 {
     *base = w->offset;
-    int rc = 0;
     for (size_t next = 0;; next++) {
         pthread_mutex_lock(&j->mu);
         while (next == j->nblk && !j->done)
@@ -301,8 +308,7 @@ static int write_rg(iof__pq_writer *w)
     int rc = write_cols(w, t, 0, cut, &g, &unc, &comp);
     uint64_t base = 0;
     if (wk) {
-        if (rc == 0)
-            rc = split_append(w, &j, &base);
+        rc = split_append(w, &j, &base, rc);
         iof__worker_stop(wk); /* the helper's range is written (it touches the f_ stage) */
         if (rc == 0 && (rc = split_place(w, t, &j, base)) == 0)
             unc += j.unc, comp += j.comp, w->splits++;
@@ -365,6 +371,12 @@ uint32_t iof__pq_writer_test_split(iof__pq_writer *w, size_t col)
     (void)bg_wait(w); /* no row group is being written meanwhile */
     w->split_test = col;
     return w->splits;
+}
+
+void iof__pq_writer_test_split_fail(iof__pq_writer *w, uint32_t n)
+{
+    (void)bg_wait(w);
+    w->split_fail = n;
 }
 
 /* Starts flush_body() of the handed-over row group on the flush thread (started on first use).

@@ -425,6 +425,9 @@ int iof__pq_write_row(iof__pq_writer *w, const iof__schema *s, const void *row)
             /* a block of integer cells in one call (a feature module's byte counts, packet
              * lengths): no call a cell (a group without blocks is not asked) */
             const uint32_t m = s->ops.i64_span(row, sc, w->run64[i], st64, st64n);
+            if (m > w->run64[i])
+                return iof__pqw_fail(w, IOF_E_INVAL, "parquet: column %s: %u cells for a run of %u", sc->name,
+                                     (unsigned)m, (unsigned)w->run64[i]);
             if (m) {
                 const uint8_t *nb = w->null64 + (w->narrow_of[i] - w->n16);
                 uint32_t refused = 0, fix = 0; /* without branches: a block's nulls come in any order */

@@ -162,6 +162,9 @@ uint64_t iof__pq_writer_offset(const iof__pq_writer *w);
  * thread (pq_flush.c), whenever col is a column where a split may start; 0: by the rule.
  * Returns how many row groups were split so far. */
 uint32_t iof__pq_writer_test_split(iof__pq_writer *w, size_t col);
+/* Test hook: the helper of a split row group fails (out of memory) when it takes its n-th chunk
+ * (0: never). */
+void iof__pq_writer_test_split_fail(iof__pq_writer *w, uint32_t n);
 /* Bytes of memory holding the footer's RowGroup entries (the rest are in a temporary file:
  * pq_writer_int.h PQ_RGS_SPILL_BYTES); a writer with a flush thread: call once it is idle. */
 uint64_t iof__pq_writer_footer_held(const iof__pq_writer *w);

@@ -277,6 +277,7 @@ struct iof__pq_writer {
      * (offs, pq_off), shifted when its bytes are placed after the first range's. */
     pq_buf *offs;             /* NULL: not a range written apart */
     size_t split_test;        /* iof__pq_writer_test_split: the column every row group is cut at */
+    uint32_t split_fail;      /* iof__pq_writer_test_split_fail: the helper's failing chunk */
     uint32_t splits;          /* row groups split so far */
     bool bg;                  /* a flush thread is wanted (started on first use) */
     iof__worker *bg_wk;       /* the flush thread, NULL until then */
