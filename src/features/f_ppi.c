@@ -254,7 +254,7 @@ static void ppi_json(iof__tbuf *b, const void *out, const void *in, const iof__f
     while (i < a->n || j < jmax) {
         if (i + j)
             iof__tb_putc(b, ',');
-        if (j >= jmax || (i < a->n && a->e[i].t_us < t->e[j].t_us))
+        if (!iof__feat_in_next(i < a->n, i < a->n ? a->e[i].t_us : 0, j < jmax, j < jmax ? t->e[j].t_us : 0))
             put_entry(b, &a->e[i++], &sa, &st, t0);
         else
             put_entry(b, &t->e[j++], &st, &sa, t0);
@@ -315,25 +315,6 @@ static uint32_t ppi_n(const ppi_state *a, const ppi_state *t)
     return n < PPI_ENTRIES ? n : PPI_ENTRIES;
 }
 
-/* Entry k of the record's merge (NULL past its end); *out whether it is device to remote */
-static const ppi_entry *ppi_at(const ppi_state *a, const ppi_state *t, uint32_t k, bool *out)
-{
-    uint32_t i = 0, j = 0, nt = t ? t->n : 0;
-    if (k >= ppi_n(a, t))
-        return NULL;
-    for (uint32_t e = 0;; e++) {
-        bool in = iof__feat_in_next(i < a->n, i < a->n ? a->e[i].t_us : 0, j < nt, j < nt ? t->e[j].t_us : 0);
-        if (e == k) {
-            *out = !in;
-            return in ? &t->e[j] : &a->e[i];
-        }
-        if (in)
-            j++;
-        else
-            i++;
-    }
-}
-
 /* The record's first TCP segment's time (one side has an entry) */
 static int64_t ppi_t0(const ppi_state *a, const ppi_state *t)
 {
@@ -357,38 +338,12 @@ static int64_t ppi_value(const ppi_state *a, const ppi_state *t, const ppi_entry
     }
 }
 
-static void ppi_get(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v)
+/* Value `what` of the record's merged entries k0 .. k0 + m - 1 into v (has: 1, or 0 past the
+ * merge's end): one walk of the merge, for a wide block (ppi_span) or one cell (ppi_get). */
+static void ppi_fill(const ppi_state *a, const ppi_state *t, uint32_t what, uint32_t k0, uint32_t m, int64_t *v,
+                     uint8_t *has)
 {
-    const ppi_state *a = out, *t = in;
-    v->null = true;
-    if (id == PPI_COL_COUNT) {
-        v->null = false;
-        v->i = ppi_n(a, t);
-        return;
-    }
-    uint32_t what = id - PPI_COL_LIST;
-    if (id >= PPI_COL_WIDE) {
-        what = (id - PPI_COL_WIDE) / 64;
-        k = (id - PPI_COL_WIDE) % 64;
-    }
-    bool is_out;
-    const ppi_entry *e = ppi_at(a, t, k, &is_out);
-    if (!e || what >= PPI_VALUES)
-        return;
-    v->null = false;
-    v->i = ppi_value(a, t, e, is_out, what, ppi_t0(a, t));
-}
-
-/* The wide columns ppi_<value>_<k> ... of one value in one call: one merge of the two sides for
- * the row's cells (ppi_get walks it again for each) */
-static uint32_t ppi_span(const void *out, const void *in, uint32_t id, uint32_t n, int64_t *v, uint8_t *has)
-{
-    const ppi_state *a = out, *t = in;
-    const uint32_t what = (id - PPI_COL_WIDE) / 64, k0 = (id - PPI_COL_WIDE) % 64;
-    if (id < PPI_COL_WIDE || what >= PPI_VALUES || k0 >= PPI_ENTRIES)
-        return 0;
-    const uint32_t m = n < PPI_ENTRIES - k0 ? n : PPI_ENTRIES - k0, total = ppi_n(a, t);
-    const uint32_t nt = t ? t->n : 0;
+    const uint32_t total = ppi_n(a, t), nt = t ? t->n : 0;
     const int64_t t0 = total ? ppi_t0(a, t) : 0;
     for (uint32_t e = 0, i = 0, j = 0; e < k0 + m; e++) {
         if (e >= total) { /* the rest are null */
@@ -406,6 +361,40 @@ static uint32_t ppi_span(const void *out, const void *in, uint32_t id, uint32_t 
         else
             i++;
     }
+}
+
+static void ppi_get(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v)
+{
+    const ppi_state *a = out, *t = in;
+    v->null = true;
+    if (id == PPI_COL_COUNT) {
+        v->null = false;
+        v->i = ppi_n(a, t);
+        return;
+    }
+    uint32_t what = id - PPI_COL_LIST;
+    if (id >= PPI_COL_WIDE) {
+        what = (id - PPI_COL_WIDE) / 64;
+        k = (id - PPI_COL_WIDE) % 64;
+    }
+    if (what >= PPI_VALUES || k >= PPI_ENTRIES)
+        return;
+    int64_t x;
+    uint8_t has;
+    ppi_fill(a, t, what, k, 1, &x, &has);
+    v->null = !has;
+    v->i = x;
+}
+
+/* The wide columns ppi_<value>_<k> ... of one value in one call: one merge of the two sides for
+ * the row's cells (ppi_get walks it again for each) */
+static uint32_t ppi_span(const void *out, const void *in, uint32_t id, uint32_t n, int64_t *v, uint8_t *has)
+{
+    const uint32_t what = (id - PPI_COL_WIDE) / 64, k0 = (id - PPI_COL_WIDE) % 64;
+    if (id < PPI_COL_WIDE || what >= PPI_VALUES || k0 >= PPI_ENTRIES)
+        return 0;
+    const uint32_t m = n < PPI_ENTRIES - k0 ? n : PPI_ENTRIES - k0;
+    ppi_fill(out, in, what, k0, m, v, has);
     return m;
 }
 

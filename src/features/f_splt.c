@@ -60,34 +60,10 @@ static void splt_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts 
     s->n++;
 }
 
-/* The record's entry k of the merge (false past its end): *len signed (+ out, - in), *at its
- * time and *prev the time before it (the previous entry's, or the record's start). */
 /* The record's start: the earlier of the two sides' first packets */
 static int64_t splt_start(const splt_state *a, const splt_state *t)
 {
     return t && t->seen && (!a->seen || t->first_us < a->first_us) ? t->first_us : a->first_us;
-}
-
-static bool splt_entry(const splt_state *a, const splt_state *t, uint32_t k, int32_t *len, int64_t *at, int64_t *prev)
-{
-    uint32_t na = a->n, nt = t ? t->n : 0, i = 0, j = 0;
-    *prev = splt_start(a, t);
-    if (k >= IOF_FEAT_SPLT_PKTS || k >= na + nt)
-        return false;
-    for (uint32_t e = 0;; e++) {
-        bool in = iof__feat_in_next(i < na, i < na ? a->ts[i] : 0, j < nt, j < nt ? t->ts[j] : 0);
-        int64_t ts = in ? t->ts[j] : a->ts[i];
-        if (e == k) {
-            *len = in ? -(int32_t)t->len[j] : (int32_t)a->len[i];
-            *at = ts;
-            return true;
-        }
-        *prev = ts;
-        if (in)
-            j++;
-        else
-            i++;
-    }
 }
 
 /* Columns: splt_count; wide splt_len_00.. and splt_ipt_00.. (one per entry, null past the
@@ -126,44 +102,14 @@ static uint32_t splt_n(const splt_state *a, const splt_state *t)
     return n < IOF_FEAT_SPLT_PKTS ? n : IOF_FEAT_SPLT_PKTS;
 }
 
-static void splt_get(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v)
+/* The record's merged data packets k0 .. k0 + m - 1 into v (has: 1, or 0 past the merge's end):
+ * their lengths (an in packet's negative) or, ipt, the ms since the previous one (the first:
+ * since the record's start); one walk of the merge, for a wide block (splt_span) or one cell
+ * (splt_get). */
+static void splt_fill(const splt_state *a, const splt_state *t, bool ipt, uint32_t k0, uint32_t m, int64_t *v,
+                      uint8_t *has)
 {
-    const splt_state *a = out, *t = in;
-    v->null = true;
-    if (id == SPLT_COL_COUNT) {
-        v->null = false;
-        v->i = splt_n(a, t);
-        return;
-    }
-    bool ipt = id == SPLT_COL_IPT_LIST || id >= SPLT_COL_IPT;
-    if (id >= SPLT_COL_IPT)
-        k = id - SPLT_COL_IPT;
-    else if (id >= SPLT_COL_LEN)
-        k = id - SPLT_COL_LEN;
-    int32_t len;
-    int64_t at, prev;
-    if (!splt_entry(a, t, k, &len, &at, &prev))
-        return;
-    v->null = false;
-    v->i = ipt ? iof__floor_ms(at - prev) : len;
-}
-
-static uint32_t splt_count(const void *out, const void *in, uint32_t id)
-{
-    return id == SPLT_COL_LEN_LIST || id == SPLT_COL_IPT_LIST ? splt_n(out, in) : 0;
-}
-
-/* The wide columns splt_len_<k> ... or splt_ipt_<k> ... in one call: one merge of the two sides
- * for the row's cells (splt_get walks it again for each) */
-static uint32_t splt_span(const void *out, const void *in, uint32_t id, uint32_t n, int64_t *v, uint8_t *has)
-{
-    const splt_state *a = out, *t = in;
-    const bool ipt = id >= SPLT_COL_IPT;
-    const uint32_t k0 = id - (ipt ? SPLT_COL_IPT : SPLT_COL_LEN);
-    if (id < SPLT_COL_LEN || k0 >= IOF_FEAT_SPLT_PKTS)
-        return 0;
-    const uint32_t m = n < IOF_FEAT_SPLT_PKTS - k0 ? n : IOF_FEAT_SPLT_PKTS - k0, total = splt_n(a, t);
-    const uint32_t na = a->n, nt = t ? t->n : 0;
+    const uint32_t total = splt_n(a, t), na = a->n, nt = t ? t->n : 0;
     int64_t prev = splt_start(a, t);
     for (uint32_t e = 0, i = 0, j = 0; e < k0 + m; e++) {
         if (e >= total) { /* the rest are null */
@@ -183,6 +129,46 @@ static uint32_t splt_span(const void *out, const void *in, uint32_t id, uint32_t
         else
             i++;
     }
+}
+
+static void splt_get(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v)
+{
+    const splt_state *a = out, *t = in;
+    v->null = true;
+    if (id == SPLT_COL_COUNT) {
+        v->null = false;
+        v->i = splt_n(a, t);
+        return;
+    }
+    bool ipt = id == SPLT_COL_IPT_LIST || id >= SPLT_COL_IPT;
+    if (id >= SPLT_COL_IPT)
+        k = id - SPLT_COL_IPT;
+    else if (id >= SPLT_COL_LEN)
+        k = id - SPLT_COL_LEN;
+    if (k >= IOF_FEAT_SPLT_PKTS)
+        return;
+    int64_t x;
+    uint8_t has;
+    splt_fill(a, t, ipt, k, 1, &x, &has);
+    v->null = !has;
+    v->i = x;
+}
+
+static uint32_t splt_count(const void *out, const void *in, uint32_t id)
+{
+    return id == SPLT_COL_LEN_LIST || id == SPLT_COL_IPT_LIST ? splt_n(out, in) : 0;
+}
+
+/* The wide columns splt_len_<k> ... or splt_ipt_<k> ... in one call: one merge of the two sides
+ * for the row's cells (splt_get walks it again for each) */
+static uint32_t splt_span(const void *out, const void *in, uint32_t id, uint32_t n, int64_t *v, uint8_t *has)
+{
+    const bool ipt = id >= SPLT_COL_IPT;
+    const uint32_t k0 = id - (ipt ? SPLT_COL_IPT : SPLT_COL_LEN);
+    if (id < SPLT_COL_LEN || k0 >= IOF_FEAT_SPLT_PKTS)
+        return 0;
+    const uint32_t m = n < IOF_FEAT_SPLT_PKTS - k0 ? n : IOF_FEAT_SPLT_PKTS - k0;
+    splt_fill(out, in, ipt, k0, m, v, has);
     return m;
 }
 
