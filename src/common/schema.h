@@ -115,9 +115,9 @@ typedef struct iof__row_ops {
      * TIMESTAMP_US; not FLOAT64): the cells of columns c[0], c[1], ... c[n - 1] (consecutive
      * columns of the schema) as get() would give them, v[k] the value (0 when null) and has[k]
      * 1, or 0 for a null, for the first m of them that it reads at once; returns m (0: none, the
-     * caller asks get(); a group's span reads only its own columns: m stops where they do). Lets a writer take a feature module's 256 byte counts or 50 packet
-     * lengths in one call instead of a call per cell (bench/README.md, "Feature cells in
-     * blocks"). */
+     * caller asks get(); a group's span reads only its own columns: m stops where they do).
+     * Lets a writer take a feature module's 256 byte counts or 50 packet lengths in one call
+     * instead of a call per cell (bench/README.md, "Feature cells in blocks"). */
     uint32_t (*i64_span)(const void *row, const iof__column *c, uint32_t n, int64_t *v, uint8_t *has);
 } iof__row_ops;
 
