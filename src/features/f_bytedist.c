@@ -250,6 +250,12 @@ static double bd_exact_entropy(const bd_state *a, const bd_state *t, uint64_t n)
     return h;
 }
 
+/* The record's count of byte value b: both directions' */
+static int64_t bd_total(const bd_state *a, const bd_state *t, uint32_t b)
+{
+    return (int64_t)a->count[b] + (t ? (int64_t)t->count[b] : 0);
+}
+
 static void bd_get(const void *out, const void *in, uint32_t id, uint32_t k, iof__value *v)
 {
     const bd_state *a = out, *t = in;
@@ -258,7 +264,7 @@ static void bd_get(const void *out, const void *in, uint32_t id, uint32_t k, iof
     if (id < BD_COL_LIST || id == BD_COL_LIST) {
         uint32_t b = id == BD_COL_LIST ? k : id;
         v->null = false;
-        v->i = (int64_t)a->count[b] + (t ? (int64_t)t->count[b] : 0);
+        v->i = bd_total(a, t, b);
         return;
     }
     bd_sum(a, t, &n, &s1, &s2);
@@ -300,7 +306,7 @@ static uint32_t bd_span(const void *out, const void *in, uint32_t id, uint32_t n
         return 0;
     uint32_t m = n < BD_COL_LIST - id ? n : BD_COL_LIST - id;
     for (uint32_t k = 0; k < m; k++) {
-        v[k] = (int64_t)a->count[id + k] + (t ? (int64_t)t->count[id + k] : 0);
+        v[k] = bd_total(a, t, id + k);
         has[k] = 1;
     }
     return m;

@@ -567,10 +567,10 @@ int iof__sink_close(iof__sink *s, bool ok)
             rest[k] = rest[k - 1];
         rest[k] = sf;
     }
-    /* At most two Parquet files side by side: the run's budget then cuts no row group that its
-     * own cap would not (pq_regions.c, iof__pqw_budget_cut), so the files stay the same
-     * whatever the threads' timing; with more (a capture ending after midnight: 2 days x 2
-     * variants) they are completed one after the other, as the budget's sum expects. */
+    /* At most two Parquet files side by side, and then the run's budget cuts nothing (its cap
+     * alone bounds each: pq_regions.c, iof__pqw_budget_cut), so the files stay the same whatever
+     * the threads' timing; with more (a capture ending after midnight: 2 days x 2 variants) they
+     * are completed one after the other, as the budget's sum expects. */
     size_t npq = 0;
     for (size_t k = 0; k < nrest; k++)
         npq += rest[k]->cl != NULL;

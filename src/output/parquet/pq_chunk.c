@@ -395,18 +395,17 @@ int iof__pqw_write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc
 
 void iof__pqw_scratch_free(iof__pq_writer *w)
 {
-    pq_buf *b[] = { &w->page, &w->cbuf, &w->hdr, &w->dict, &w->idx, &w->dvals, &w->tmp, &w->ck.raw,
-                    &w->ck.pages, &w->ck.cheld, &w->act, &w->sdec, &w->skip8, &w->blk };
-    for (size_t k = 0; k < sizeof b / sizeof b[0]; k++)
+    pq_buf *b[SCRATCH_N]; /* the ones a side lends, then the writer's own */
+    iof__pqw_scratch_of(w, b);
+    for (size_t k = 0; k < SCRATCH_N; k++)
         iof__pq_buf_free(b[k]);
+    iof__pq_buf_free(&w->tmp);
     for (int k = 0; k < DICT_CACHE; k++) {
         iof__pq_buf_free(&w->dc[k].raw);
         iof__pq_buf_free(&w->dc[k].comp);
     }
-    for (size_t k = 0; k < T_BLOCK; k++) {
-        iof__pq_buf_free(&w->lzplain[k]);
+    for (size_t k = 0; k < T_BLOCK; k++)
         iof__pq_buf_free(&w->lzpg[k].out);
-    }
     free(w->dtab);
     free(w->seen);
     free(w->ht);

@@ -17,8 +17,7 @@
 /* The scratch buffers that only the writing of a row group uses: the side lends them to the
  * writer whose row group it takes (the largest, blk, holds a block's cells of a whole row
  * group: ~10 MB for smallpkt's unidirectional row groups). */
-#define SCRATCH_N (13 + T_BLOCK)
-static void scratch_of(iof__pq_writer *w, pq_buf **b)
+void iof__pqw_scratch_of(iof__pq_writer *w, pq_buf **b)
 {
     pq_buf *l[] = { &w->page, &w->cbuf, &w->hdr, &w->dict, &w->idx, &w->dvals, &w->ck.raw, &w->ck.pages,
                     &w->ck.cheld, &w->act, &w->skip8, &w->blk, &w->sdec };
@@ -32,7 +31,7 @@ static void scratch_of(iof__pq_writer *w, pq_buf **b)
 static void scratch_swap(pq_buf *side, iof__pq_writer *w)
 {
     pq_buf *b[SCRATCH_N];
-    scratch_of(w, b);
+    iof__pqw_scratch_of(w, b);
     for (size_t k = 0; k < SCRATCH_N; k++) {
         pq_buf t = *b[k];
         *b[k] = side[k];
@@ -62,7 +61,7 @@ struct iof__pq_regions {
     _Atomic bool closing;   /* iof__pq_regions_closing */
     pq_buf *col;
     size_t ncol;            /* columns col has room for */
-    pq_buf scratch[SCRATCH_N]; /* the writing's scratch buffers (scratch_of) */
+    pq_buf scratch[SCRATCH_N]; /* the writing's scratch buffers (iof__pqw_scratch_of) */
 };
 
 iof__pq_regions *iof__pq_regions_new(uint64_t budget)

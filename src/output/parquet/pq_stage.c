@@ -458,8 +458,8 @@ int iof__pq_write_row(iof__pq_writer *w, const iof__schema *s, const void *row)
             } else {
                 *st64++ = v.null ? 0 : value_bits(sc->type, &v);
                 *st64n++ = !v.null;
-                if (v.null) /* a null holds its level only (as put_null counts it) */
-                    nullfix += w->cols[i].width + w->cols[i].max_def - 2u;
+                if (v.null) /* a null holds its level only (null64: as put_null counts it) */
+                    nullfix += w->null64[w->narrow_of[i] - w->n16];
             }
             continue;
         }

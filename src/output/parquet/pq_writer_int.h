@@ -408,8 +408,12 @@ void iof__pqw_plain_stats(const pq_col *c, stats *st);
 
 /* pq_chunk.c */
 int iof__pqw_gather16(iof__pq_writer *w, size_t j0, size_t j1);
-/* Frees the writing's scratch (a writer's, or a split range's writer's). */
+/* Frees the writing's scratch (a writer's, or a split range's writer's): the buffers
+ * iof__pqw_scratch_of lists, and the writer's own. */
 void iof__pqw_scratch_free(iof__pq_writer *w);
+/* pq_regions.c: the SCRATCH_N scratch buffers a side lends (one list for lending and freeing) */
+#define SCRATCH_N (13 + T_BLOCK)
+void iof__pqw_scratch_of(iof__pq_writer *w, pq_buf **b);
 int iof__pqw_write_chunk(iof__pq_writer *w, pq_col *c, tc_w *t, uint64_t *rg_unc, uint64_t *rg_comp);
 int iof__pqw_lz_prepare(iof__pq_writer *w, size_t j0, size_t j1, bool tv_same, int16_t tv);
 int iof__pqw_write_chunk16(iof__pq_writer *w, pq_col *c, tc_w *t, size_t j, bool tv_same, int16_t tv,
