@@ -128,7 +128,6 @@ uint32_t iof__featset_update(const iof__featset *s, void *ext, const iof__feat_p
     return seen;
 }
 
-
 void iof__featset_begin(const iof__featset *s, void *ext, uint32_t seen, uint32_t want)
 {
     unsigned char *base = ext;
