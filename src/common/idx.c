@@ -17,7 +17,7 @@ int iof__idx_room(iof__idx *x, size_t n, iof__idx_hash_fn hash, const void *owne
         return IOF_E_NOMEM;
     for (size_t i = 0; i < size; i++)
         if (x->slot[i])
-            iof__idx_put(&nx, hash(owner, x->slot[i] - 1), x->slot[i] - 1);
+            iof__idx_put(&nx, hash(owner, iof__idx_get(x, i) - 1), iof__idx_get(x, i) - 1);
     free(x->slot);
     *x = nx;
     return IOF_OK;
@@ -28,7 +28,7 @@ void iof__idx_put(iof__idx *x, uint64_t h, uint32_t id)
     size_t s = iof__idx_first(x, h);
     while (x->slot[s])
         s = iof__idx_next(x, s);
-    x->slot[s] = id + 1;
+    iof__idx_set(x, s, h, id);
 }
 
 void iof__idx_free(iof__idx *x)

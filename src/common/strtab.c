@@ -11,16 +11,25 @@
 
 static uint64_t hash(const iof__strtab *t, const char *s, size_t n) { return iof__hash_bytes(t->seed, s, n); }
 
+typedef struct st_text {
+    const char *s;
+    size_t n;
+} st_text;
+
+/* Whether string id is text key (iof__idx_eq_fn). */
+static bool text_eq(const void *owner, uint32_t id, const void *key)
+{
+    const char *c = ((const iof__strtab *)owner)->str[id];
+    const st_text *k = key;
+    return strncmp(c, k->s, k->n) == 0 && c[k->n] == '\0';
+}
+
 uint32_t iof__strtab_find(const iof__strtab *t, const char *s, size_t n)
 {
     if (!t->idx.slot)
         return IOF_STRTAB_NONE;
-    for (size_t k = iof__idx_first(&t->idx, hash(t, s, n)); t->idx.slot[k]; k = iof__idx_next(&t->idx, k)) {
-        const char *c = t->str[t->idx.slot[k] - 1];
-        if (strncmp(c, s, n) == 0 && c[n] == '\0')
-            return t->idx.slot[k] - 1;
-    }
-    return IOF_STRTAB_NONE;
+    uint32_t i = iof__idx_get(&t->idx, iof__idx_find(&t->idx, hash(t, s, n), text_eq, t, &(st_text){ s, n }));
+    return i ? i - 1 : IOF_STRTAB_NONE;
 }
 
 static uint64_t id_hash(const void *owner, uint32_t id)

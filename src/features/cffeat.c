@@ -61,10 +61,10 @@ static void on_packet(void *ctx, void *ext, const iof__pkt *p)
                          .tcp = p->proto == 6 && p->l4_hlen >= 20 };
     fp.data = iof__feat_slice(p, p->payload_off, p->payload_caplen, &fp.len);
     fp.ip = iof__feat_slice(p, p->l3_off, p->ip_len, &fp.ip_len);
-    iof__featset_update(s, ext, &fp);
+    iof__featset_update(s, ext, &fp, IOF_FEAT_SEEN_ALL); /* the columns read every state */
 }
 
-static void on_created(void *ctx, void *ext, bool zeroed) { iof__featset_init_state(ctx, ext, zeroed); }
+static void on_created(void *ctx, void *ext, bool zeroed) { iof__featset_init_state(ctx, ext, zeroed, false); }
 
 void iof__cffeat_hooks(const iof__featset *s, iof__cf_config *cfg)
 {

@@ -227,12 +227,19 @@ static void summarise(dhcp_sum *u, const uint8_t *p, size_t len, int64_t ts_us)
     }
 }
 
+/* not UDP between DHCP's ports, or no data bytes (the slice is NULL) */
+static bool dhcp_idle(const iof__feat_pkt *fp, const iof__feat_opts *o)
+{
+    (void)o;
+    bool ports = (fp->key_sp == DHCP_PORT_CLIENT && fp->key_dp == DHCP_PORT_SERVER) ||
+                 (fp->key_sp == DHCP_PORT_SERVER && fp->key_dp == DHCP_PORT_CLIENT);
+    return fp->key_proto != 17 || !ports || !fp->data;
+}
+
 static void dhcp_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
     dhcp_state *s = st;
-    bool ports = (fp->key_sp == DHCP_PORT_CLIENT && fp->key_dp == DHCP_PORT_SERVER) ||
-                 (fp->key_sp == DHCP_PORT_SERVER && fp->key_dp == DHCP_PORT_CLIENT);
-    if (fp->key_proto != 17 || !ports || !fp->data)   /* no data bytes: the slice is NULL */
+    if (dhcp_idle(fp, o))
         return;
     if (o->cols_only) {
         summarise(&s->sum, fp->data, fp->len, fp->ts_us);
@@ -495,6 +502,7 @@ const iof__feature iof__feat_dhcp = {
     .clean_size = dhcp_clean,
     .used = dhcp_used,
     .update = dhcp_update,
+    .idle = dhcp_idle,
     .joy_json = dhcp_json,
     .cols = &dhcp_cols,
     .cut = dhcp_cut,

@@ -341,23 +341,33 @@ static void summarise(dns_sum *u, const uint8_t *p, size_t len, int64_t ts_us, b
     }
 }
 
+static bool dns_port(const iof__feat_pkt *fp)
+{
+    return fp->key_sp == DNS_PORT || fp->key_dp == DNS_PORT || fp->app_dns;
+}
+
+static bool dns_link(const iof__feat_pkt *fp)
+{
+    return fp->key_sp == MDNS_PORT || fp->key_dp == MDNS_PORT || fp->key_sp == LLMNR_PORT || fp->key_dp == LLMNR_PORT;
+}
+
+/* not UDP, or off DNS's port (and, for the columns, mDNS's and LLMNR's) */
+static bool dns_idle(const iof__feat_pkt *fp, const iof__feat_opts *o)
+{
+    return fp->key_proto != 17 || !(dns_port(fp) || (o->cols_only && dns_link(fp)));
+}
+
 static void dns_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
     dns_state *s = st;
-    if (fp->key_proto != 17)
+    if (dns_idle(fp, o))
         return;
-    bool port = fp->key_sp == DNS_PORT || fp->key_dp == DNS_PORT || fp->app_dns;
     if (o->cols_only) {
-        bool link = fp->key_sp == MDNS_PORT || fp->key_dp == MDNS_PORT || fp->key_sp == LLMNR_PORT ||
-                    fp->key_dp == LLMNR_PORT;
-        if (!(port || link))
-            return;
+        bool link = dns_link(fp);
         s->seen = true;
         summarise(&s->sum, fp->data, fp->data ? fp->len : 0, fp->ts_us, o->anonymise, link);
         return;
     }
-    if (!port)
-        return;
     s->seen = true;
     if (s->n >= IOF_JOY_DNS_PKTS || s->dropped || fp->wire_len < DNS_MIN_LEN || !fp->data ||
         fp->len < IOF_DNS_HDR_LEN)
@@ -526,6 +536,7 @@ const iof__feature iof__feat_dns = {
     .clean_size = dns_clean,
     .used = dns_used,
     .update = dns_update,
+    .idle = dns_idle,
     .joy_json = dns_json,
     .cols = &dns_cols,
     .cut = dns_cut,

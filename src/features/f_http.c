@@ -259,17 +259,25 @@ static void summarise(http_sum *u, const uint8_t *p, size_t len, int64_t ts_us, 
     }
 }
 
+/* not TCP data (no data bytes: the slice is NULL); for Joy's messages, off HTTP's port without
+ * its keywords */
+static bool http_idle(const iof__feat_pkt *fp, const iof__feat_opts *o)
+{
+    if (fp->key_proto != 6 || !fp->data || !fp->len)
+        return true;
+    return !o->cols_only && fp->key_sp != HTTP_PORT && fp->key_dp != HTTP_PORT && !fp->app_http;
+}
+
 static void http_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
     http_state *s = st;
-    if (fp->key_proto != 6 || !fp->data || !fp->len)   /* no data bytes: the slice is NULL */
+    if (http_idle(fp, o))
         return;
     if (o->cols_only) {
         summarise(&s->sum, fp->data, fp->len, fp->ts_us, fp->pkt->tcp_seq, o->anonymise);
         return;
     }
-    bool ports = fp->key_sp == HTTP_PORT || fp->key_dp == HTTP_PORT;
-    if ((!ports && !fp->app_http) || s->nmsg >= IOF_JOY_HTTP_MSGS || s->dropped)
+    if (s->nmsg >= IOF_JOY_HTTP_MSGS || s->dropped)
         return;
     size_t n = fp->len < JOY_HTTP_WINDOW ? fp->len : JOY_HTTP_WINDOW;
     iof__http_msg m;
@@ -410,6 +418,7 @@ const iof__feature iof__feat_http = {
     .clean_size = http_clean,
     .used = http_used,
     .update = http_update,
+    .idle = http_idle,
     .joy_json = http_json,
     .cols = &http_cols,
     .cut = http_cut,

@@ -629,12 +629,19 @@ static bool hello_start(tls_state *s, const iof__feat_pkt *fp)
     return hello;
 }
 
+/* Off the TLS port without Joy's TLS keyword; for the columns (which also take a handshake on
+ * another port, hello_start) a packet without data there (hello_start answers s->seen, which
+ * stays, and len is 0): decided without reading the state (feature.h) */
+static bool tls_idle(const iof__feat_pkt *fp, const iof__feat_opts *o)
+{
+    bool tls = fp->app_tls || fp->key_sp == TLS_PORT || fp->key_dp == TLS_PORT;
+    return o->cols_only ? !tls && !fp->len && !fp->wire_len : !tls;
+}
+
 static void tls_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
     tls_state *s = st;
-    /* a packet without data off the TLS port changes nothing (hello_start answers s->seen, which
-     * stays, and len is 0): decided without reading the state (feature.h) */
-    if (!fp->len && !fp->wire_len && !fp->app_tls && fp->key_sp != TLS_PORT && fp->key_dp != TLS_PORT)
+    if (tls_idle(fp, o))
         return;
     if (!(fp->app_tls || fp->key_sp == TLS_PORT || fp->key_dp == TLS_PORT || (o->cols_only && hello_start(s, fp))))
         return;
@@ -1234,6 +1241,7 @@ const iof__feature iof__feat_tls = {
     .clean_size = tls_clean,
     .used = tls_used,
     .update = tls_update,
+    .idle = tls_idle,
     .joy_json = tls_json,
     .cols = &tls_cols,
     .cut = tls_cut,

@@ -5,7 +5,8 @@
 static void on_created(void *ctx, iof__joyrec *r, bool zeroed)
 {
     const iof__featset *s = ctx;
-    iof__featset_init_state(s, r->ext, zeroed);
+    iof__featset_init_state(s, r->ext, zeroed, true);
+    r->feat_seen = zeroed ? IOF_FEAT_SEEN_ZEROED : 0;
 }
 
 static void on_packet(void *ctx, iof__joyrec *r, const iof__jf_data *d)
@@ -22,7 +23,7 @@ static void on_packet(void *ctx, iof__joyrec *r, const iof__jf_data *d)
     fp.ip = iof__feat_slice(p, p->l3_off, p->ip_len, &fp.ip_len);
     if (d->tcp)   /* Joy's TCP parser checked 20 <= header <= segment */
         fp.tcp_opts = iof__feat_slice(p, p->l4_off + 20, p->l4_hlen - 20, &fp.tcp_opts_len);
-    iof__featset_update(s, r->ext, &fp);
+    r->feat_seen = iof__featset_update(s, r->ext, &fp, r->feat_seen);
 }
 
 void iof__joyfeat_hooks(const iof__featset *s, iof__jf_config *cfg)
@@ -50,18 +51,30 @@ void iof__joyfeat_joy_defaults(iof__feat_opts *o, uint32_t idp)
     };
 }
 
+uint32_t iof__joyfeat_seen(const iof__joyrec *primary)
+{
+    return primary->feat_seen | (primary->twin ? primary->twin->feat_seen : 0);
+}
+
 void iof__joyfeat_count_cuts(const iof__featset *s, const iof__joyrec *primary,
                              uint64_t cuts[IOF_FEAT_MAX_MODULES])
 {
     if (s && s->ext_size)
-        iof__featset_count_cuts(s, primary->ext, primary->twin ? primary->twin->ext : NULL, cuts);
+        iof__featset_count_cuts(s, primary->ext, primary->twin ? primary->twin->ext : NULL,
+                                iof__joyfeat_seen(primary), cuts);
 }
 
 void iof__joyfeat_finish(const iof__featset *s, const iof__joyrec *primary)
 {
     if (!s || s->ext_size == 0)
         return;
-    iof__featset_finish(s, primary->ext);
-    if (primary->twin)
-        iof__featset_finish(s, primary->twin->ext);
+    /* the pair's modules read both directions' states: one its own packets never reached
+     * begins now */
+    uint32_t both = iof__joyfeat_seen(primary);
+    iof__featset_begin(s, primary->ext, primary->feat_seen, both);
+    iof__featset_finish(s, primary->ext, both);
+    if (primary->twin) {
+        iof__featset_begin(s, primary->twin->ext, primary->twin->feat_seen, both);
+        iof__featset_finish(s, primary->twin->ext, both);
+    }
 }

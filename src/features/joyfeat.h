@@ -9,8 +9,12 @@
 
 /* Sets cfg->hooks for s (s must outlive the policy); none when s is NULL or has no module. */
 void iof__joyfeat_hooks(const iof__featset *s, iof__jf_config *cfg);
-/* Before a flow is written: the modules' finish on both records of the flow of primary. */
+/* Before a flow is written (its cuts counted, its JSON): on both records of the flow of
+ * primary, the states of the modules only the other direction's packets reached begun (the
+ * states are created lazy), then the modules' finish. */
 void iof__joyfeat_finish(const iof__featset *s, const iof__joyrec *primary);
+/* The seen bits of the flow of primary (both directions'): iof__featset_joy_json's seen. */
+uint32_t iof__joyfeat_seen(const iof__joyrec *primary);
 /* The modules that lost something to a bound in the flow of primary: cuts[registry index]++. */
 void iof__joyfeat_count_cuts(const iof__featset *s, const iof__joyrec *primary,
                              uint64_t cuts[IOF_FEAT_MAX_MODULES]);

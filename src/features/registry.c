@@ -77,18 +77,30 @@ int iof__featset_init(iof__featset *s, const iof__feat_opts *o)
     return IOF_OK;
 }
 
-void iof__featset_init_state(const iof__featset *s, void *ext, bool zeroed)
+/* Whether module i has something of the record's (seen: its seen bits) */
+static bool reached(const iof__featset *s, uint32_t i, uint32_t seen)
+{
+    return !s->mod[i]->idle || (seen >> i & 1u);
+}
+
+/* Module i's state in a new record (feature.h iof__featset_init_state) */
+static void init_one(const iof__featset *s, unsigned char *base, uint32_t i, bool zeroed)
+{
+    if (!zeroed)
+        memset(base + s->off[i], 0, s->clean[i]);
+#ifndef NDEBUG
+    memset(base + s->off[i] + s->clean[i], IOF_FEAT_POISON, s->size[i] - s->clean[i]);
+#endif
+    if (s->mod[i]->init)
+        s->mod[i]->init(base + s->off[i], &s->opts);
+}
+
+void iof__featset_init_state(const iof__featset *s, void *ext, bool zeroed, bool lazy)
 {
     unsigned char *base = ext;
-    for (uint32_t i = 0; i < s->n; i++) {
-        if (!zeroed)
-            memset(base + s->off[i], 0, s->clean[i]);
-#ifndef NDEBUG
-        memset(base + s->off[i] + s->clean[i], IOF_FEAT_POISON, s->size[i] - s->clean[i]);
-#endif
-        if (s->mod[i]->init)
-            s->mod[i]->init(base + s->off[i], &s->opts);
-    }
+    for (uint32_t i = 0; i < s->n; i++)
+        if (!lazy || !s->mod[i]->idle)
+            init_one(s, base, i, zeroed);
 }
 
 uint32_t iof__featset_hot(const iof__featset *s, size_t base, iof__ftab_span sp[IOF_FEAT_MAX_MODULES])
@@ -98,27 +110,46 @@ uint32_t iof__featset_hot(const iof__featset *s, size_t base, iof__ftab_span sp[
     return s->n;
 }
 
-void iof__featset_update(const iof__featset *s, void *ext, const iof__feat_pkt *fp)
+uint32_t iof__featset_update(const iof__featset *s, void *ext, const iof__feat_pkt *fp, uint32_t seen)
 {
     unsigned char *base = ext;
-    for (uint32_t i = 0; i < s->n; i++)
-        s->mod[i]->update(base + s->off[i], fp, &s->opts);
+    for (uint32_t i = 0; i < s->n; i++) {
+        const iof__feature *m = s->mod[i];
+        if (m->idle) {
+            if (m->idle(fp, &s->opts))
+                continue;
+            if (!(seen >> i & 1u)) { /* the first packet that reaches it: its state begins */
+                init_one(s, base, i, (seen & IOF_FEAT_SEEN_ZEROED) != 0);
+                seen |= 1u << i;
+            }
+        }
+        m->update(base + s->off[i], fp, &s->opts);
+    }
+    return seen;
 }
 
-void iof__featset_finish(const iof__featset *s, void *ext)
+void iof__featset_begin(const iof__featset *s, void *ext, uint32_t seen, uint32_t want)
 {
     unsigned char *base = ext;
     for (uint32_t i = 0; i < s->n; i++)
-        if (s->mod[i]->finish)
+        if (s->mod[i]->idle && (want >> i & 1u) && !(seen >> i & 1u))
+            init_one(s, base, i, (seen & IOF_FEAT_SEEN_ZEROED) != 0);
+}
+
+void iof__featset_finish(const iof__featset *s, void *ext, uint32_t seen)
+{
+    unsigned char *base = ext;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->mod[i]->finish && reached(s, i, seen))
             s->mod[i]->finish(base + s->off[i], &s->opts);
 }
 
 void iof__featset_joy_json(const iof__featset *s, iof__feat_joy_slot slot, iof__tbuf *b,
-                           const void *out, const void *in)
+                           const void *out, const void *in, uint32_t seen)
 {
     const unsigned char *o = out, *n = in;
     for (uint32_t i = 0; i < s->n; i++)
-        if (s->mod[i]->joy_slot == slot && s->mod[i]->joy_json)
+        if (s->mod[i]->joy_slot == slot && s->mod[i]->joy_json && reached(s, i, seen))
             s->mod[i]->joy_json(b, o + s->off[i], n ? n + s->off[i] : NULL, &s->opts);
 }
 
@@ -133,42 +164,42 @@ uint32_t iof__feat_no_lists(const void *out, const void *in, uint32_t id)
 _Static_assert(IOF_FEAT_MAX_MODULES <= 32, "a module's registry index is a bit of a uint32_t");
 
 /* The one walk of both counts: each module's Joy `cut` hook, or its custom-flow columns', as
- * bits of registry indexes */
-static uint32_t cut_bits(const iof__featset *s, const void *out, const void *in, bool cols)
+ * bits of registry indexes (seen: the record's seen bits) */
+static uint32_t cut_bits(const iof__featset *s, const void *out, const void *in, bool cols, uint32_t seen)
 {
     const unsigned char *o = out, *n = in;
     uint32_t bits = 0;
     for (uint32_t i = 0; i < s->n; i++) {
         const iof__feature *m = s->mod[i];
         bool (*cut)(const void *, const void *) = cols ? (m->cols ? m->cols->cut : NULL) : m->cut;
-        if (cut && cut(o + s->off[i], n ? n + s->off[i] : NULL))
+        if (cut && reached(s, i, seen) && cut(o + s->off[i], n ? n + s->off[i] : NULL))
             bits |= 1u << iof__feat_index(m);
     }
     return bits;
 }
 
 static void count_cuts(const iof__featset *s, const void *out, const void *in, uint64_t cuts[IOF_FEAT_MAX_MODULES],
-                       bool cols)
+                       bool cols, uint32_t seen)
 {
-    for (uint32_t bits = cut_bits(s, out, in, cols), i = 0; bits; bits >>= 1, i++)
+    for (uint32_t bits = cut_bits(s, out, in, cols, seen), i = 0; bits; bits >>= 1, i++)
         cuts[i] += bits & 1u;
 }
 
 uint32_t iof__featset_col_cut_bits(const iof__featset *s, const void *out, const void *in)
 {
-    return cut_bits(s, out, in, true);
+    return cut_bits(s, out, in, true, IOF_FEAT_SEEN_ALL);
 }
 
-void iof__featset_count_cuts(const iof__featset *s, const void *out, const void *in,
+void iof__featset_count_cuts(const iof__featset *s, const void *out, const void *in, uint32_t seen,
                              uint64_t cuts[IOF_FEAT_MAX_MODULES])
 {
-    count_cuts(s, out, in, cuts, false);
+    count_cuts(s, out, in, cuts, false, seen);
 }
 
 void iof__featset_count_col_cuts(const iof__featset *s, const void *out, const void *in,
                                  uint64_t cuts[IOF_FEAT_MAX_MODULES])
 {
-    count_cuts(s, out, in, cuts, true);
+    count_cuts(s, out, in, cuts, true, IOF_FEAT_SEEN_ALL);
 }
 
 /* Module i's stretches past its clean part (none without a `used` hook), each clamped to the

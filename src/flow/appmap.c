@@ -113,8 +113,10 @@ static uint64_t key_hash(const iof__appmap *m, const am_key *k)
                                k->lip, k->hip);
 }
 
-static bool key_eq(const am_key *a, const am_key *b)
+/* Whether connection id has key k (iof__idx_eq_fn). */
+static bool key_eq(const void *owner, uint32_t id, const void *k)
 {
+    const am_key *a = &((const iof__appmap *)owner)->conns[id].k, *b = k;
     return a->ipver == b->ipver && a->proto == b->proto && a->lport == b->lport && a->hport == b->hport &&
            memcmp(a->lip, b->lip, 16) == 0 && memcmp(a->hip, b->hip, 16) == 0;
 }
@@ -138,19 +140,16 @@ static void make_key(am_key *k, uint8_t ipver, uint8_t proto, const uint8_t a_ip
 }
 
 /* The index slot of key k: its newest connection's, or the empty one where it would go. */
-static size_t slot_of(const iof__appmap *m, const am_key *k)
+static size_t slot_of(const iof__appmap *m, const am_key *k, uint64_t h)
 {
-    size_t s = iof__idx_first(&m->idx, key_hash(m, k));
-    while (m->idx.slot[s] && !key_eq(&m->conns[m->idx.slot[s] - 1].k, k))
-        s = iof__idx_next(&m->idx, s);
-    return s;
+    return iof__idx_find(&m->idx, h, key_eq, m, k);
 }
 
 static uint32_t newest_of(const iof__appmap *m, const am_key *k)
 {
     if (!m->idx.slot)
         return AM_NONE;
-    uint32_t i = m->idx.slot[slot_of(m, k)];
+    uint32_t i = iof__idx_get(&m->idx, slot_of(m, k, key_hash(m, k)));
     return i ? i - 1 : AM_NONE;
 }
 
@@ -424,15 +423,17 @@ static int add_conn(iof__appmap *m, const am_key *k, const iof__pkt *p, uint64_t
     if (rc == IOF_OK)
         rc = iof__grow((void **)&m->conns, &m->cap, m->n + 1, sizeof(*m->conns), m->max_conns);
     if (rc == IOF_OK) {
-        size_t s = slot_of(m, k);
+        uint64_t h = key_hash(m, k);
+        size_t s = slot_of(m, k, h);
+        uint32_t older = iof__idx_get(&m->idx, s);
         bool syn = p->proto == 6 && (p->tcp_flags & 0x12) == 0x02;
-        m->conns[m->n] = (am_conn){ .k = *k, .answer = AM_NONE, .older = m->idx.slot[s] ? m->idx.slot[s] - 1 : AM_NONE,
+        m->conns[m->n] = (am_conn){ .k = *k, .answer = AM_NONE, .older = older ? older - 1 : AM_NONE,
                                     .slot = AM_NONE, .syn_seq = syn ? p->tcp_seq : 0, .has_syn = syn,
                                     .first_ns = p->ts_ns, .last_ns = p->ts_ns, .added = fed,
                                     .ended_fed = UINT64_MAX };
-        if (m->idx.slot[s])
+        if (older)
             m->st.reused++;
-        m->idx.slot[s] = (uint32_t)++m->n;
+        iof__idx_set(&m->idx, s, h, (uint32_t)m->n++);
         *out = (uint32_t)(m->n - 1);
         m->st.conns++;
     }

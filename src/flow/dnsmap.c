@@ -102,18 +102,28 @@ static uint64_t pair_id_hash(const void *owner, uint32_t id)
     return pair_hash(m, p->ipver, p->client, p->addr);
 }
 
+typedef struct dm_pair_key {
+    uint8_t ipver;
+    const uint8_t *client, *addr;
+} dm_pair_key;
+
+/* Whether pair id is key (iof__idx_eq_fn). */
+static bool pair_eq(const void *owner, uint32_t id, const void *key)
+{
+    const dm_pair *p = &((const iof__dnsmap *)owner)->pairs[id];
+    const dm_pair_key *k = key;
+    return p->ipver == k->ipver && memcmp(p->client, k->client, 16) == 0 && memcmp(p->addr, k->addr, 16) == 0;
+}
+
 /* The pair's index, or DM_NONE (lock held, read or write). */
 static uint32_t pair_find(const iof__dnsmap *m, uint8_t ipver, const uint8_t *client, const uint8_t *addr)
 {
     if (!m->pidx.slot)
         return DM_NONE;
-    for (size_t s = iof__idx_first(&m->pidx, pair_hash(m, ipver, client, addr)); m->pidx.slot[s];
-         s = iof__idx_next(&m->pidx, s)) {
-        const dm_pair *p = &m->pairs[m->pidx.slot[s] - 1];
-        if (p->ipver == ipver && memcmp(p->client, client, 16) == 0 && memcmp(p->addr, addr, 16) == 0)
-            return m->pidx.slot[s] - 1;
-    }
-    return DM_NONE;
+    size_t s = iof__idx_find(&m->pidx, pair_hash(m, ipver, client, addr), pair_eq, m,
+                             &(dm_pair_key){ ipver, client, addr });
+    uint32_t i = iof__idx_get(&m->pidx, s);
+    return i ? i - 1 : DM_NONE;
 }
 
 /* ---- adding (write lock held) ------------------------------------------------------------- */

@@ -92,6 +92,9 @@ typedef struct iof__joyrec {
     int64_t *pkt_us;          /* timestamp, µs */
     void *ext;                /* the record's extension area (cfg.hooks.ext_size bytes, prepared
                                  at creation: hooks; NULL without one): feature modules' state */
+    uint32_t feat_seen;       /* the feature modules its packets reached (features/joyfeat.c:
+                                 iof__featset_update's seen bits, with IOF_FEAT_SEEN_ZEROED),
+                                 kept here, where the record is hot when it is written */
 } iof__joyrec;
 
 /* What Joy calls a packet's data (docs/JOY.md, base fields): the transport payload after the

@@ -100,19 +100,39 @@ static uint64_t key_hash(const iof__snimap *m, const sm_key *k)
     return iof__hash_addr_pair(m->seed, (uint64_t)k->ipver << 32 | (uint64_t)k->cport << 16 | k->sport, k->cip, k->sip);
 }
 
-static bool key_eq(const sm_key *a, const sm_key *b)
+static bool keys_same(const sm_key *a, const sm_key *b)
 {
     return a->ipver == b->ipver && a->cport == b->cport && a->sport == b->sport &&
            memcmp(a->cip, b->cip, 16) == 0 && memcmp(a->sip, b->sip, 16) == 0;
 }
 
+/* Whether connection id has key k (iof__idx_eq_fn). */
+static bool key_eq(const void *owner, uint32_t id, const void *k)
+{
+    return keys_same(&((const iof__snimap *)owner)->conns[id].k, k);
+}
+
 /* The index slot of key k: its newest connection's, or the empty one where it would go. */
 static size_t slot_of(const iof__snimap *m, const sm_key *k)
 {
-    size_t s = iof__idx_first(&m->idx, key_hash(m, k));
-    while (m->idx.slot[s] && !key_eq(&m->conns[m->idx.slot[s] - 1].k, k))
-        s = iof__idx_next(&m->idx, s);
-    return s;
+    return iof__idx_find(&m->idx, key_hash(m, k), key_eq, m, k);
+}
+
+/* The id + 1 of k's newest connection (0: none). */
+static uint32_t newest_of(const iof__snimap *m, const sm_key *k)
+{
+    return m->idx.slot ? iof__idx_get(&m->idx, slot_of(m, k)) : 0;
+}
+
+/* Appends connection c of key k as k's newest (room made; write lock held). */
+static void append_conn(iof__snimap *m, sm_conn c)
+{
+    uint64_t h = key_hash(m, &c.k);
+    size_t s = iof__idx_find(&m->idx, h, key_eq, m, &c.k);
+    uint32_t older = iof__idx_get(&m->idx, s);
+    c.older = older ? older - 1 : SM_NONE;
+    m->conns[m->n] = c;
+    iof__idx_set(&m->idx, s, h, (uint32_t)m->n++);
 }
 
 static uint64_t conn_hash(const void *owner, uint32_t id)
@@ -147,7 +167,7 @@ static int learn(iof__snimap *m, const sm_key *k, const iof__span *sni, int64_t 
     m->st.named++;
     int rc = IOF_OK;
     pthread_rwlock_wrlock(&m->lock);
-    uint32_t newest = m->idx.slot ? m->idx.slot[slot_of(m, k)] : 0;
+    uint32_t newest = newest_of(m, k);
     uint32_t ni = iof__strtab_find(&m->names, text, len);
     if (newest && ni != IOF_STRTAB_NONE && m->conns[newest - 1].name == ni) {
         m->st.known++; /* the same hello again (a retransmission): the first time stays */
@@ -158,10 +178,7 @@ static int learn(iof__snimap *m, const sm_key *k, const iof__span *sni, int64_t 
             m->st.dropped_text++;
     } else if ((rc = iof__idx_room(&m->idx, m->n, conn_hash, m)) == IOF_OK &&
                (rc = iof__grow((void **)&m->conns, &m->cap, m->n + 1, sizeof(*m->conns), m->max_conns)) == IOF_OK) {
-        size_t s = slot_of(m, k);
-        m->conns[m->n] = (sm_conn){ .k = *k, .name = ni, .older = m->idx.slot[s] ? m->idx.slot[s] - 1 : SM_NONE,
-                                    .ts_ns = ts_ns, .fed = fed };
-        m->idx.slot[s] = (uint32_t)++m->n;
+        append_conn(m, (sm_conn){ .k = *k, .name = ni, .ts_ns = ts_ns, .fed = fed });
         m->st.conns++;
     }
     pthread_rwlock_unlock(&m->lock);
@@ -175,16 +192,13 @@ static int mask(iof__snimap *m, const sm_key *k, int64_t ts_ns, uint64_t fed)
 {
     int rc = IOF_OK;
     pthread_rwlock_wrlock(&m->lock);
-    uint32_t newest = m->idx.slot ? m->idx.slot[slot_of(m, k)] : 0;
+    uint32_t newest = newest_of(m, k);
     if (newest && m->conns[newest - 1].name != IOF_STRTAB_NONE) {
         if (m->n >= m->max_conns) {
             m->st.masks_dropped++;
         } else if ((rc = iof__idx_room(&m->idx, m->n, conn_hash, m)) == IOF_OK &&
                    (rc = iof__grow((void **)&m->conns, &m->cap, m->n + 1, sizeof(*m->conns), m->max_conns)) == IOF_OK) {
-            size_t s = slot_of(m, k);
-            m->conns[m->n] = (sm_conn){ .k = *k, .name = IOF_STRTAB_NONE, .older = m->idx.slot[s] - 1, .ts_ns = ts_ns,
-                                        .fed = fed };
-            m->idx.slot[s] = (uint32_t)++m->n;
+            append_conn(m, (sm_conn){ .k = *k, .name = IOF_STRTAB_NONE, .ts_ns = ts_ns, .fed = fed });
             m->st.masks++;
         }
     }
@@ -216,7 +230,7 @@ static sm_pending *pending_find(iof__snimap *m, const sm_key *k, uint64_t h)
 {
     size_t s = (size_t)h % IOF_SNIMAP_PENDING & ~(size_t)1;
     for (size_t i = s; i < s + 2; i++)
-        if (m->pend[i].used && key_eq(&m->pend[i].k, k))
+        if (m->pend[i].used && keys_same(&m->pend[i].k, k))
             return &m->pend[i];
     return NULL;
 }
@@ -358,9 +372,7 @@ int iof__snimap_packet(iof__snimap *m, const iof__pkt *p, uint64_t fed)
 /* k's newest connection a record at at_ns below horizon can see (maybe a mask), or SM_NONE. */
 static uint32_t newest_fit(const iof__snimap *m, const sm_key *k, int64_t at_ns, uint64_t horizon)
 {
-    if (!m->idx.slot)
-        return SM_NONE;
-    uint32_t i = m->idx.slot[slot_of(m, k)];
+    uint32_t i = newest_of(m, k);
     for (uint32_t c = i ? i - 1 : SM_NONE; c != SM_NONE; c = m->conns[c].older)
         if (m->conns[c].fed <= horizon && m->conns[c].ts_ns <= at_ns)
             return c;

@@ -187,16 +187,21 @@ static uint64_t nm_hash(const void *owner, uint32_t id)
     return nm_key(t, e->slot, e->kind, e->name);
 }
 
+/* Whether entry id is key's (slot, kind, name) (iof__idx_eq_fn). */
+static bool nm_eq(const void *owner, uint32_t id, const void *key)
+{
+    const name_ent *e = &((const iof__timeline *)owner)->nm[id], *k = key;
+    return e->name == k->name && e->slot == k->slot && e->kind == k->kind;
+}
+
 /* Notes a name of slot's row this second (once). */
 static int add_name(iof__timeline *t, uint32_t slot, unsigned kind, const char *name)
 {
     uint64_t h = nm_key(t, slot, kind, name);
-    if (t->nm_idx.slot)
-        for (size_t i = iof__idx_first(&t->nm_idx, h); t->nm_idx.slot[i]; i = iof__idx_next(&t->nm_idx, i)) {
-            const name_ent *e = &t->nm[t->nm_idx.slot[i] - 1];
-            if (e->name == name && e->slot == slot && e->kind == kind)
-                return IOF_OK;
-        }
+    if (t->nm_idx.slot &&
+        iof__idx_get(&t->nm_idx, iof__idx_find(&t->nm_idx, h, nm_eq, t, &(name_ent){ .name = name, .slot = slot,
+                                                                                      .kind = (uint8_t)kind })))
+        return IOF_OK;
     if (t->n_nm >= IOF_TL_MAX_NAME_ENTS) { /* the second's cap: counted, not compared */
         t->slots[slot].names_dropped++;
         return IOF_OK;
@@ -229,7 +234,7 @@ static void place_names(iof__timeline *t)
      * cut that one's probe chain */
     for (size_t k = 0; k < t->n_nm; k++) {
         size_t i = iof__idx_first(&t->nm_idx, nm_hash(t, (uint32_t)k));
-        while (t->nm_idx.slot[i] != k + 1)
+        while (iof__idx_get(&t->nm_idx, i) != k + 1)
             i = iof__idx_next(&t->nm_idx, i);
         t->nm[k].cell = i;
     }

@@ -182,7 +182,8 @@ static void put_feats(iof__tbuf *b, const iof__featset *fs, iof__feat_joy_slot s
                       const iof__joyrec *out, const iof__joyrec *in)
 {
     if (fs && fs->ext_size)
-        iof__featset_joy_json(fs, slot, b, out->ext, in ? in->ext : NULL);
+        iof__featset_joy_json(fs, slot, b, out->ext, in ? in->ext : NULL,
+                              out->feat_seen | (in ? in->feat_seen : 0));
 }
 
 void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__featset *fs,

@@ -37,6 +37,10 @@ static volatile uint32_t sink;
 #define FF_MAX_INPUT 65535
 
 static alignas(16) unsigned char ext[2][32768];
+/* the same flow's states created lazy (Joy's records: feature.h iof__featset_update), over
+ * bytes that are not zero: a module read before it began shows up in the comparison */
+static alignas(16) unsigned char lz[2][32768];
+#define FF_LAZY_FILL 0x5a
 
 static void check_text(const iof__tbuf *b, size_t from)
 {
@@ -143,8 +147,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(iof__featset_init(&fs, &o) == 0);
     CHECK(fs.ext_size <= sizeof(ext[0]));
     memset(ext, 0, sizeof(ext));
-    iof__featset_init_state(&fs, ext[0], false);
-    iof__featset_init_state(&fs, ext[1], false);
+    iof__featset_init_state(&fs, ext[0], false, false);
+    iof__featset_init_state(&fs, ext[1], false, false);
+    memset(lz, FF_LAZY_FILL, sizeof(lz));
+    iof__featset_init_state(&fs, lz[0], false, true);
+    iof__featset_init_state(&fs, lz[1], false, true);
+    uint32_t seen[2] = { 0, 0 };
     iof__tbuf b = { 0 };
     uint32_t data_pkts[2] = { 0, 0 };
     size_t pos = 2;
@@ -183,7 +191,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                              .key_sp = http ? 40000 : bits & 64 ? 50000 : bits & 32 ? 53 : 68,
                              .key_dp = http ? 80 : bits & 64 ? 443 : bits & 32 ? 40000 : 67,
                              .wire_len = dlen + (long_wire ? 70000u : 0u) };
-        iof__featset_update(&fs, ext[side], &fp);
+        iof__featset_update(&fs, ext[side], &fp, IOF_FEAT_SEEN_ALL);
+        if (!o.cols_only)   /* the columns read every state: created eager */
+            seen[side] = iof__featset_update(&fs, lz[side], &fp, seen[side]);
         /* the option decoder alone on these bytes (it reads at most 24) */
         uint32_t keep = olen < IOF_FEAT_TCP_OPT_LEN ? olen : IOF_FEAT_TCP_OPT_LEN;
         uint8_t *o24 = malloc(keep ? keep : 1);
@@ -197,13 +207,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(opts);
         free(d);
     }
-    iof__featset_finish(&fs, ext[0]);
-    iof__featset_finish(&fs, ext[1]);
-    for (int slot = 0; slot < IOF_FEAT_JOY_SLOTS; slot++) {
-        for (int pair = 0; pair < 2; pair++) {
+    iof__featset_finish(&fs, ext[0], IOF_FEAT_SEEN_ALL);
+    iof__featset_finish(&fs, ext[1], IOF_FEAT_SEEN_ALL);
+    for (int pair = 0; pair < 2; pair++) {
+        uint32_t both = seen[0] | (pair ? seen[1] : 0);
+        if (pair && !o.cols_only) {   /* as iof__joyfeat_finish: both directions' modules begun */
+            iof__featset_begin(&fs, lz[0], seen[0], both);
+            iof__featset_begin(&fs, lz[1], seen[1], both);
+        }
+        if (!o.cols_only)
+            iof__featset_finish(&fs, lz[0], both);
+        for (int slot = 0; slot < IOF_FEAT_JOY_SLOTS; slot++) {
             size_t from = b.len;
-            iof__featset_joy_json(&fs, (iof__feat_joy_slot)slot, &b, ext[0], pair ? ext[1] : NULL);
+            iof__featset_joy_json(&fs, (iof__feat_joy_slot)slot, &b, ext[0], pair ? ext[1] : NULL,
+                                  IOF_FEAT_SEEN_ALL);
             check_text(&b, from);
+            if (o.cols_only)
+                continue;
+            /* lazy states and seen bits: the same text and counts (feature.h idle) */
+            size_t eager = b.len - from;
+            iof__featset_joy_json(&fs, (iof__feat_joy_slot)slot, &b, lz[0], pair ? lz[1] : NULL, both);
+            CHECK(b.oom || (b.len - from == 2 * eager && memcmp(b.p + from, b.p + from + eager, eager) == 0));
+            b.len = from + eager;
+            if (slot == 0) {
+                uint64_t c1[IOF_FEAT_MAX_MODULES] = { 0 }, c2[IOF_FEAT_MAX_MODULES] = { 0 };
+                iof__featset_count_cuts(&fs, ext[0], pair ? ext[1] : NULL, IOF_FEAT_SEEN_ALL, c1);
+                iof__featset_count_cuts(&fs, lz[0], pair ? lz[1] : NULL, both, c2);
+                CHECK(memcmp(c1, c2, sizeof(c1)) == 0);
+            }
         }
     }
     if (o.cols_only)

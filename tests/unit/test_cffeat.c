@@ -28,7 +28,7 @@ typedef struct fixture {
 static void feed(fixture *f, int dir, const uint8_t *b, uint32_t n)
 {
     iof__feat_pkt fp = { .data = b, .len = n, .wire_len = n };
-    iof__featset_update(&f->fs, f->ext + (dir ? 0 : f->fs.ext_size), &fp);
+    iof__featset_update(&f->fs, f->ext + (dir ? 0 : f->fs.ext_size), &fp, IOF_FEAT_SEEN_ALL);
 }
 
 static void setup_anon(fixture *f, unsigned features, uint8_t variant, bool anonymise)
@@ -41,8 +41,8 @@ static void setup_anon(fixture *f, unsigned features, uint8_t variant, bool anon
     f->r.feat = f->ext;
     f->r.feat_bytes = (uint32_t)(2 * f->fs.ext_size);
     f->r.feat_set = &f->fs;
-    iof__featset_init_state(&f->fs, f->ext, false);
-    iof__featset_init_state(&f->fs, f->ext + f->fs.ext_size, false);
+    iof__featset_init_state(&f->fs, f->ext, false, false);
+    iof__featset_init_state(&f->fs, f->ext + f->fs.ext_size, false, false);
 }
 
 static void setup(fixture *f, unsigned features, uint8_t variant) { setup_anon(f, features, variant, false); }
@@ -416,7 +416,7 @@ static void feed_at(fixture *f, int dir, int64_t t, uint16_t sp, uint16_t dp, co
 {
     iof__feat_pkt fp = { .data = n ? b : NULL, .len = n, .wire_len = wire, .ts_us = t, .key_proto = 17,
                          .key_sp = sp, .key_dp = dp };
-    iof__featset_update(&f->fs, f->ext + (dir ? 0 : f->fs.ext_size), &fp);
+    iof__featset_update(&f->fs, f->ext + (dir ? 0 : f->fs.ext_size), &fp, IOF_FEAT_SEEN_ALL);
 }
 
 static bool text_is(iof__value v, const char *t)
@@ -704,7 +704,7 @@ static void test_http_anon(void)
             iof__feat_pkt fp = { .pkt = &pk, .data = (const uint8_t *)req[k], .len = (uint32_t)strlen(req[k]),
                                  .key_proto = 6 };
             fp.wire_len = fp.len;
-            iof__featset_update(&f->fs, f->ext, &fp);
+            iof__featset_update(&f->fs, f->ext, &fp, IOF_FEAT_SEEN_ALL);
             wide_text_is(&l, &f->r, "http_host", want[k][a].host, req[k]);
             ASSERT_TRUE(text_is(cell(&l.n, &f->r, &l.cn, "http_uri", 0), want[k][a].uri));
         }
@@ -1052,7 +1052,7 @@ static void feed_ip_pkt(fixture *f, int dir, const uint8_t *ip, uint32_t n, uint
 {
     iof__feat_pkt fp = { .pkt = pk, .ip = ip, .ip_len = n, .data = d ? ip + n - d : NULL, .len = d, .wire_len = d,
                          .data_pkts = d != 0, .tcp = true, .key_proto = 6, .key_sp = 1, .key_dp = 2 };
-    iof__featset_update(&f->fs, f->ext + (dir ? 0 : f->fs.ext_size), &fp);
+    iof__featset_update(&f->fs, f->ext + (dir ? 0 : f->fs.ext_size), &fp, IOF_FEAT_SEEN_ALL);
 }
 
 static void feed_ip(fixture *f, int dir, const uint8_t *ip, uint32_t n, uint32_t d)
@@ -1213,7 +1213,7 @@ static void test_cuts(void)
     iof__pkt pk = { .tcp_seq = 1 };
     iof__feat_pkt fp = { .pkt = &pk, .data = (const uint8_t *)req, .len = (uint32_t)strlen(req), .key_proto = 6 };
     fp.wire_len = fp.len;
-    iof__featset_update(&f->fs, f->ext, &fp);
+    iof__featset_update(&f->fs, f->ext, &fp, IOF_FEAT_SEEN_ALL);
     iof__cffeat_count_cuts(&f->fs, &f->r, cuts);
     ASSERT_EQ_U64(cuts[iof__feat_index(&iof__feat_http)], 1);
     ASSERT_EQ_U64(cuts[iof__feat_index(&iof__feat_payload)], 0);
@@ -1227,7 +1227,7 @@ static void feed_tcp(fixture *f, int dir, int64_t t, uint8_t flags, uint32_t seq
 {
     iof__pkt pk = { .proto = 6, .l4_hlen = 24, .tcp_flags = flags, .tcp_seq = seq, .tcp_ack = ack, .tcp_win = win };
     iof__feat_pkt fp = { .pkt = &pk, .wire_len = wire, .ts_us = t, .tcp = true, .key_proto = 6 };
-    iof__featset_update(&f->fs, f->ext + (dir ? 0 : f->fs.ext_size), &fp);
+    iof__featset_update(&f->fs, f->ext + (dir ? 0 : f->fs.ext_size), &fp, IOF_FEAT_SEEN_ALL);
 }
 
 /* entry k of the wide ppi columns and of the nested lists agree; value `v` of it */

@@ -186,16 +186,21 @@ static void test_strtab(void)
 
 /* The open-addressing index: ids placed by their hash, found by probing; growth keeps it at most
  * half full and places every id again, colliding hashes included. */
-static uint64_t idx_keys[5000];
+static uint64_t idx_keys[5002];
 static uint64_t idx_hash(const void *owner, uint32_t id) { return ((const uint64_t *)owner)[id]; }
 
-static size_t idx_find(const iof__idx *x, uint32_t id)
+static size_t idx_eq_calls;
+static bool idx_eq(const void *owner, uint32_t id, const void *key)
 {
-    size_t probes = 0;
-    for (size_t s = iof__idx_first(x, idx_keys[id]); x->slot[s]; s = iof__idx_next(x, s), probes++)
-        if (x->slot[s] == id + 1)
-            return probes + 1;
-    return 0;
+    (void)owner;
+    idx_eq_calls++;
+    return id == *(const uint32_t *)key;
+}
+
+/* id's slot through the one probe: its id + 1 there (0: not found) */
+static uint32_t idx_find(const iof__idx *x, uint32_t id)
+{
+    return iof__idx_get(x, iof__idx_find(x, idx_keys[id], idx_eq, NULL, &id));
 }
 
 static void test_idx(void)
@@ -212,12 +217,58 @@ static void test_idx(void)
         used += x.slot[s] != 0;
     ASSERT_EQ_U64(used, 5000);
     for (uint32_t i = 0; i < 5000; i++)
-        ASSERT_TRUE(idx_find(&x, i) > 0);
+        ASSERT_EQ_U64(idx_find(&x, i), i + 1);
+    uint32_t absent = 5000;
+    idx_keys[absent] = 12345; /* not placed: its probe ends at an empty slot */
+    ASSERT_EQ_U64(idx_find(&x, absent), 0);
     iof__idx_free(&x);
     ASSERT_TRUE(x.slot == NULL);
 }
 
+/* The tag: the probe compares a key only with entries whose hash has the same high half. 1000
+ * ids share their hash's low half (one probe chain), each with its own high half: finding one
+ * compares once (the entry itself), an absent key with a new high half never; without the tag
+ * the k-th id would be compared k times. Ids of one full hash are all compared (equal tags). */
+static void test_idx_tag(void)
+{
+    iof__idx x = { 0 };
+    for (uint32_t i = 0; i < 1000; i++) {
+        idx_keys[i] = (uint64_t)(i + 1) << 32 | 0x2a;
+        ASSERT_EQ_INT(iof__idx_room(&x, i, idx_hash, idx_keys), IOF_OK);
+        iof__idx_put(&x, idx_keys[i], i);
+    }
+    for (uint32_t i = 0; i < 1000; i++) {
+        idx_eq_calls = 0;
+        ASSERT_EQ_U64(idx_find(&x, i), i + 1);
+        ASSERT_EQ_U64(idx_eq_calls, 1);
+    }
+    uint32_t absent = 1000;
+    idx_keys[absent] = (uint64_t)5000 << 32 | 0x2a;
+    idx_eq_calls = 0;
+    ASSERT_EQ_U64(idx_find(&x, absent), 0);
+    ASSERT_EQ_U64(idx_eq_calls, 0);
+    /* the newest of a key replaces its slot (the maps' append): found, its tag kept */
+    size_t s = iof__idx_find(&x, idx_keys[7], idx_eq, NULL, &(uint32_t){ 7 });
+    idx_keys[1001] = idx_keys[7];
+    iof__idx_set(&x, s, idx_keys[1001], 1001);
+    idx_eq_calls = 0;
+    ASSERT_EQ_U64(idx_find(&x, 1001), 1002);
+    ASSERT_EQ_U64(idx_eq_calls, 1);
+    iof__idx_free(&x);
+    /* equal full hashes: one compare per entry before the match */
+    for (uint32_t i = 0; i < 10; i++) {
+        idx_keys[i] = 99;
+        ASSERT_EQ_INT(iof__idx_room(&x, i, idx_hash, idx_keys), IOF_OK);
+        iof__idx_put(&x, idx_keys[i], i);
+    }
+    idx_eq_calls = 0;
+    ASSERT_EQ_U64(idx_find(&x, 9), 10);
+    ASSERT_EQ_U64(idx_eq_calls, 10);
+    iof__idx_free(&x);
+}
+
 static const iof_test tests[] = { TEST(test_grow_caps), TEST(test_macidx), TEST(test_macidx_seed),
-                                  TEST(test_sysmem), TEST(test_strtab), TEST(test_idx), { 0, 0 } };
+                                  TEST(test_sysmem), TEST(test_strtab), TEST(test_idx),
+                                  TEST(test_idx_tag), { 0, 0 } };
 
 int main(void) { return iof_test_run(tests); }

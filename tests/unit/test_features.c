@@ -9,6 +9,11 @@
 
 /* two records' extension areas (out, in), big enough for every module at once */
 static alignas(16) unsigned char ext_out[32768], ext_in[32768];
+/* Each side's seen bits (the modules its packets reached), as a record keeps them: the
+ * modules' joy_json and cut are skipped for a module neither side's packets reached */
+static uint32_t seen_out_bits, seen_in_bits;
+static uint32_t *seen_of(const unsigned char *ext) { return ext == ext_out ? &seen_out_bits : &seen_in_bits; }
+static uint32_t seen_pair(const unsigned char *a, const unsigned char *b) { return *seen_of(a) | (b ? *seen_of(b) : 0); }
 static iof__featset fs;
 static iof__tbuf tb;
 
@@ -18,8 +23,9 @@ static void setup(iof__feat_opts o)
     ASSERT_TRUE(fs.ext_size <= sizeof(ext_out));
     memset(ext_out, 0, sizeof(ext_out));
     memset(ext_in, 0, sizeof(ext_in));
-    iof__featset_init_state(&fs, ext_out, false);
-    iof__featset_init_state(&fs, ext_in, false);
+    seen_out_bits = seen_in_bits = 0;
+    iof__featset_init_state(&fs, ext_out, false, false);
+    iof__featset_init_state(&fs, ext_in, false, false);
 }
 
 /* One packet of data d[0..n) into a side; the IP packet is the same bytes. */
@@ -29,15 +35,15 @@ static void feed(unsigned char *ext, const uint8_t *d, uint32_t n, bool tcp)
     data_pkts += n != 0;
     iof__feat_pkt fp = { .data = d, .len = n, .ip = d, .ip_len = n, .data_pkts = n ? data_pkts : 0,
                          .tcp = tcp };
-    iof__featset_update(&fs, ext, &fp);
+    *seen_of(ext) = iof__featset_update(&fs, ext, &fp, *seen_of(ext));
 }
 
 /* The text the modules of slot write for the flow (in: NULL for a one-way flow). */
 static const char *json(iof__feat_joy_slot slot, bool bidir)
 {
     tb.len = 0;
-    iof__featset_finish(&fs, ext_out);
-    iof__featset_joy_json(&fs, slot, &tb, ext_out, bidir ? ext_in : NULL);
+    iof__featset_finish(&fs, ext_out, IOF_FEAT_SEEN_ALL);
+    iof__featset_joy_json(&fs, slot, &tb, ext_out, bidir ? ext_in : NULL, seen_pair(ext_out, bidir ? ext_in : NULL));
     iof__tb_putc(&tb, '\0');
     ASSERT_TRUE(!tb.oom);
     return tb.p;
@@ -256,15 +262,15 @@ static void test_idp(void)
     setup((iof__feat_opts){ .idp = 4 });
     ASSERT_EQ_STR(json(IOF_FEAT_JOY_IDP, true), "");
     iof__feat_pkt none = { .ip = (const uint8_t *)"\x45\x00", .ip_len = 2, .data_pkts = 0 };
-    iof__featset_update(&fs, ext_out, &none);   /* no data packet yet: nothing kept */
+    *seen_of(ext_out) = iof__featset_update(&fs, ext_out, &none, *seen_of(ext_out));   /* no data packet yet: nothing kept */
     ASSERT_EQ_STR(json(IOF_FEAT_JOY_IDP, true), "");
     const uint8_t ip[] = { 1, 2, 3, 4, 5, 6 };
     iof__feat_pkt first = { .ip = ip, .ip_len = 6, .data_pkts = 1 };
-    iof__featset_update(&fs, ext_out, &first);      /* the first 4 bytes */
+    *seen_of(ext_out) = iof__featset_update(&fs, ext_out, &first, *seen_of(ext_out));      /* the first 4 bytes */
     iof__feat_pkt later = { .ip = ip + 1, .ip_len = 5, .data_pkts = 2 };
-    iof__featset_update(&fs, ext_out, &later);      /* kept already */
+    *seen_of(ext_out) = iof__featset_update(&fs, ext_out, &later, *seen_of(ext_out));      /* kept already */
     iof__feat_pkt small = { .ip = ip, .ip_len = 3, .data_pkts = 1 };
-    iof__featset_update(&fs, ext_in, &small);       /* shorter than N: all of it */
+    *seen_of(ext_in) = iof__featset_update(&fs, ext_in, &small, *seen_of(ext_in));       /* shorter than N: all of it */
     ASSERT_EQ_STR(json(IOF_FEAT_JOY_IDP, true),
                   ",\"idp_out\":\"01020304\",\"idp_len_out\":4,\"idp_in\":\"010203\",\"idp_len_in\":3");
     ASSERT_EQ_STR(json(IOF_FEAT_JOY_IDP, false), ",\"idp_out\":\"01020304\",\"idp_len_out\":4");
@@ -277,7 +283,7 @@ static void ppi_feed(unsigned char *ext, int64_t t_us, uint32_t seq, uint32_t ac
     iof__pkt p = { .tcp_seq = seq, .tcp_ack = ack, .tcp_flags = flags, .l4_hlen = 20 + olen };
     iof__feat_pkt fp = { .pkt = &p, .len = len, .tcp = true, .ts_us = t_us, .tcp_opts = opts,
                          .tcp_opts_len = olen };
-    iof__featset_update(&fs, ext, &fp);
+    *seen_of(ext) = iof__featset_update(&fs, ext, &fp, *seen_of(ext));
 }
 
 static void test_ppi(void)
@@ -292,7 +298,7 @@ static void test_ppi(void)
     ppi_feed(ext_out, 4000, 50, 501, 0x10, 0, NULL, 0);      /* below the highest seq */
     /* a retransmission (Joy's "IP" path) is not an entry */
     iof__feat_pkt ip = { .pkt = &(iof__pkt){ 0 }, .tcp = false, .ts_us = 5000 };
-    iof__featset_update(&fs, ext_out, &ip);
+    *seen_of(ext_out) = iof__featset_update(&fs, ext_out, &ip, *seen_of(ext_out));
     ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), ",\"ppi\":["
         "{\"seq\":100,\"ack\":0,\"rseq\":0,\"rack\":0,\"b\":0,\"olen\":4,\"dir\":\">\",\"t\":0,\"flags\":\"S\",\"opts\":[{\"mss\":1460}]},"
         "{\"seq\":500,\"ack\":101,\"rseq\":0,\"rack\":1,\"b\":0,\"olen\":0,\"dir\":\"<\",\"t\":1,\"flags\":\"SA\",\"opts\":[]},"
@@ -371,7 +377,7 @@ static void feed_key(unsigned char *ext, const uint8_t *d, uint32_t n, uint16_t 
 {
     iof__feat_pkt fp = { .data = d, .len = n, .ip = d, .ip_len = n, .data_pkts = 1,
                          .key_proto = 17, .key_sp = sp, .key_dp = dp };
-    iof__featset_update(&fs, ext, &fp);
+    *seen_of(ext) = iof__featset_update(&fs, ext, &fp, *seen_of(ext));
 }
 
 #define DHCP_FIXED "\"op\":\"1\",\"htype\":\"1\",\"hlen\":\"6\",\"hops\":\"0\",\"xid\":\"16909060\"," \
@@ -441,7 +447,7 @@ static void test_dhcp_caps(void)
     ASSERT_EQ_INT(k, 6);
     ASSERT_TRUE(strstr(j, "subnet_mask") == NULL);
     uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };   /* counted: joy.features_cut.dhcp */
-    iof__featset_count_cuts(&fs, ext_out, NULL, cuts);
+    iof__featset_count_cuts(&fs, ext_out, NULL, seen_pair(ext_out, NULL), cuts);
     ASSERT_EQ_U64(cuts[4], 1);                      /* the registry's dhcp */
     /* messages: 16 kept */
     setup((iof__feat_opts){ .dhcp = true });
@@ -494,7 +500,7 @@ static void dfeed(unsigned char *ext, const dmsg *m, uint16_t sp, uint16_t dp, b
     iof__feat_pkt fp = { .data = m->b, .len = m->n, .wire_len = m->n, .ip = m->b,
                          .ip_len = m->n, .key_proto = 17, .key_sp = sp, .key_dp = dp,
                          .app_dns = app };
-    iof__featset_update(&fs, ext, &fp);
+    *seen_of(ext) = iof__featset_update(&fs, ext, &fp, *seen_of(ext));
 }
 
 static void dns_query(dmsg *m, const char *qn)
@@ -558,7 +564,7 @@ static void test_dns(void)
     ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false), "");
     iof__feat_pkt fp = { .data = q.b, .len = q.n, .wire_len = q.n, .key_proto = 6,
                          .key_sp = 40000, .key_dp = 53 };
-    iof__featset_update(&fs, ext_out, &fp);
+    *seen_of(ext_out) = iof__featset_update(&fs, ext_out, &fp, *seen_of(ext_out));
     ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false), "");
     dfeed(ext_out, &q, 40000, 5300, true);
     ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false),
@@ -665,9 +671,9 @@ static void test_dns_caps(void)
      * one printed: one-way; a pair prints the in side's (here the cut one) unless the out side
      * never passed the filter (then Joy prints nothing) */
     uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
-    iof__featset_count_cuts(&fs, ext_out, NULL, cuts);   /* +1 */
-    iof__featset_count_cuts(&fs, ext_in, ext_out, cuts);  /* out side unseen: nothing printed */
-    iof__featset_count_cuts(&fs, ext_in, NULL, cuts);
+    iof__featset_count_cuts(&fs, ext_out, NULL, seen_pair(ext_out, NULL), cuts);   /* +1 */
+    iof__featset_count_cuts(&fs, ext_in, ext_out, seen_pair(ext_in, ext_out), cuts);  /* out side unseen: nothing printed */
+    iof__featset_count_cuts(&fs, ext_in, NULL, seen_pair(ext_in, NULL), cuts);
     size_t nreg;
     const iof__feature *const *reg = iof__feat_registry(&nreg);
     for (size_t i = 0; i < nreg; i++)
@@ -721,7 +727,7 @@ static void tfeed(unsigned char *ext, const tmsg *m, uint32_t from, uint32_t to,
     iof__feat_pkt fp = { .data = m->b + from, .len = to - from, .wire_len = to - from,
                          .tcp = true, .ts_us = us, .key_proto = 6, .key_sp = 50000,
                          .key_dp = 443 };
-    iof__featset_update(&fs, ext, &fp);
+    *seen_of(ext) = iof__featset_update(&fs, ext, &fp, *seen_of(ext));
 }
 
 static void test_tls_pair(void)
@@ -809,7 +815,7 @@ static void test_tls_uncaptured_zeros(void)
     t16(&c2, 0x0304);
     iof__feat_pkt fp = { .data = c2.b, .len = c2.n - 2, .wire_len = c2.n, .tcp = true, .ts_us = 1001000,
                          .key_proto = 6, .key_sp = 50000, .key_dp = 443 };
-    iof__featset_update(&fs, ext_out, &fp);
+    *seen_of(ext_out) = iof__featset_update(&fs, ext_out, &fp, *seen_of(ext_out));
     trec(&c3, 20, 1);
     t8(&c3, 1);
     tfeed(ext_out, &c3, 0, c3.n, 1002000);
@@ -877,12 +883,12 @@ static void test_tls_errors(void)
     iof__feat_pkt fp = { .data = m.b, .len = m.n, .wire_len = m.n, .key_proto = 6, .key_sp = 1,
                          .key_dp = 2 };
     setup((iof__feat_opts){ .tls = true });
-    iof__featset_update(&fs, ext_out, &fp);
+    *seen_of(ext_out) = iof__featset_update(&fs, ext_out, &fp, *seen_of(ext_out));
     ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false), "");
     const tmsg *h = hello_ccs(1);   /* not port 443, but identified as TLS: the filter passes */
     fp = (iof__feat_pkt){ .data = h->b, .len = h->n, .wire_len = h->n, .key_proto = 6,
                           .key_sp = 1, .key_dp = 2, .app_tls = true };
-    iof__featset_update(&fs, ext_out, &fp);
+    *seen_of(ext_out) = iof__featset_update(&fs, ext_out, &fp, *seen_of(ext_out));
     ASSERT_TRUE(strstr(json(IOF_FEAT_JOY_MODULES, false), "\"c_version\":5") != NULL);
 }
 
@@ -896,10 +902,10 @@ static void test_tls_caps(void)
     m.n = 11000;
     tfeed(ext_out, &m, 0, m.n, 0);
     uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
-    iof__featset_count_cuts(&fs, ext_out, NULL, cuts);
+    iof__featset_count_cuts(&fs, ext_out, NULL, seen_pair(ext_out, NULL), cuts);
     ASSERT_EQ_U64(cuts[3], 0);   /* no version yet: no tls object, nothing of it lost */
     tls_side(ext_out, 1, 1000);
-    iof__featset_count_cuts(&fs, ext_out, NULL, cuts);
+    iof__featset_count_cuts(&fs, ext_out, NULL, seen_pair(ext_out, NULL), cuts);
     ASSERT_EQ_U64(cuts[3], 1);   /* the registry's tls: its object lacks the refused packet */
     /* a record split over three segments: one entry; then 60 application data records */
     m.n = 0;
@@ -1019,7 +1025,7 @@ static void test_tls_certs(void)
     snprintf(want, sizeof want, "\"s_cert\":[%s,%s],\"srlt\":", one, one);
     ASSERT_TRUE(strstr(j, want) != NULL);
     uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
-    iof__featset_count_cuts(&fs, ext_out, ext_in, cuts);
+    iof__featset_count_cuts(&fs, ext_out, ext_in, seen_pair(ext_out, ext_in), cuts);
     ASSERT_EQ_U64(cuts[3], 0);
     /* Joy's cap: 4 certificates of 5 (the flow counted as cut) */
     setup((iof__feat_opts){ .tls = true });
@@ -1030,7 +1036,7 @@ static void test_tls_certs(void)
     for (const char *p = j; (p = strstr(p, "{\"length\":200")); p++)
         k++;
     ASSERT_EQ_INT(k, 4);
-    iof__featset_count_cuts(&fs, ext_out, NULL, cuts);
+    iof__featset_count_cuts(&fs, ext_out, NULL, seen_pair(ext_out, NULL), cuts);
     ASSERT_EQ_U64(cuts[3], 1);
     /* a record the buffer cannot hold whole (its last packet refused): Joy parses none of it
      * ("corrupt buffer data": no role), the flow counted. One 11,000-byte record: its first
@@ -1065,7 +1071,7 @@ static void test_tls_certs(void)
     trec(&m, 20, 1);
     t8(&m, 1);
     tfeed(ext_out, &m, 0, m.n, 2000);
-    iof__featset_count_cuts(&fs, ext_out, NULL, cuts);
+    iof__featset_count_cuts(&fs, ext_out, NULL, seen_pair(ext_out, NULL), cuts);
     ASSERT_EQ_U64(cuts[3], 2 + (uint64_t)cols);
     if (!cols) {
         ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, false), ",\"tls\":{\"error\":\"no role\"}");
@@ -1094,14 +1100,14 @@ static void test_tls_cert_text_cut(void)
     ASSERT_TRUE(q != NULL);
     ASSERT_EQ_INT(q - (p + 36), 8191);   /* TLS_EXT_TEXT - 1 bytes */
     uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
-    iof__featset_count_cuts(&fs, ext_out, ext_in, cuts);
+    iof__featset_count_cuts(&fs, ext_out, ext_in, seen_pair(ext_out, ext_in), cuts);
     ASSERT_EQ_U64(cuts[3], 1);
     /* 500 names (8,000 bytes): whole, not counted */
     n = big_san_cert(&der, 500);
     setup((iof__feat_opts){ .tls = true });
     tls_side(ext_out, 1, 0);
     cert_side(ext_in, 1, der.b, n);
-    iof__featset_count_cuts(&fs, ext_out, ext_in, cuts);
+    iof__featset_count_cuts(&fs, ext_out, ext_in, seen_pair(ext_out, ext_in), cuts);
     ASSERT_EQ_U64(cuts[3], 1);
     ASSERT_TRUE(strstr(json(IOF_FEAT_JOY_MODULES, true), "\"subject_public_key_size\":256}]") != NULL);
 }
@@ -1251,6 +1257,81 @@ static void test_no_data_reads_no_state(void)
     munmap(page, span);
 }
 
+/* Lazy states (Joy's records): a module no packet reached is neither begun nor read; one only
+ * the other direction's packets reached begins when the pair is written. The text and the
+ * counts are those of states created eager. Fails when a module's bit is not set (its keys
+ * left out), when a state is read before it began (the 0xee bytes), or when it is begun
+ * without a packet (the untouched bytes). */
+static void test_lazy_states(void)
+{
+    iof__feat_opts o = { .dist = true, .dns = true, .tls = true, .dhcp = true, .http = true };
+    dmsg q, r;
+    dns_query(&q, "lazy.example.com");
+    dhdr(&r, 0x8180, 1, 1);
+    dquestion(&r, "lazy.example.com");
+    const uint8_t a[] = { 192, 0, 2, 7 };
+    danswer(&r, 1, 60, a, sizeof a);
+    char eager[4096];
+    uint64_t cuts_eager[IOF_FEAT_MAX_MODULES] = { 0 }, cuts_lazy[IOF_FEAT_MAX_MODULES] = { 0 };
+    for (int lazy = 0; lazy < 3; lazy++) {   /* eager; lazy; lazy over a zeroed area */
+        setup(o);
+        if (lazy) {
+            memset(ext_out, lazy == 1 ? 0xee : 0, sizeof(ext_out));
+            memset(ext_in, lazy == 1 ? 0xee : 0, sizeof(ext_in));
+            iof__featset_init_state(&fs, ext_out, lazy == 2, true);
+            iof__featset_init_state(&fs, ext_in, lazy == 2, true);
+            seen_out_bits = seen_in_bits = lazy == 2 ? IOF_FEAT_SEEN_ZEROED : 0;
+        }
+        dfeed(ext_out, &q, 40000, 53, true);   /* the query out, the response back */
+        dfeed(ext_in, &r, 53, 40000, true);
+        uint32_t dns_bit = 0, tls_bit = 0, dist_bit = 0;
+        for (uint32_t i = 0; i < fs.n; i++) {
+            dns_bit |= fs.mod[i] == &iof__feat_dns ? 1u << i : 0;
+            tls_bit |= fs.mod[i] == &iof__feat_tls ? 1u << i : 0;
+            dist_bit |= fs.mod[i] == &iof__feat_byte_dist ? 1u << i : 0;
+        }
+        ASSERT_TRUE(seen_out_bits & dns_bit);
+        ASSERT_TRUE(!(seen_out_bits & tls_bit));
+        ASSERT_TRUE(!(seen_out_bits & dist_bit));   /* no idle hook: never skipped, no bit */
+        if (lazy) {
+            if (lazy == 1)
+                ASSERT_EQ_INT(*(const uint8_t *)state_of(ext_out, &iof__feat_tls), 0xee);   /* never touched */
+            /* an HTTP packet on the in side only: out's http state begins with the pair */
+            const char *get = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+            iof__feat_pkt fp = { .pkt = &(iof__pkt){ 0 }, .data = (const uint8_t *)get, .len = (uint32_t)strlen(get),
+                                 .key_proto = 6, .key_sp = 40000, .key_dp = 80, .tcp = true };
+            seen_in_bits = iof__featset_update(&fs, ext_in, &fp, seen_in_bits);
+            uint32_t both = seen_out_bits | seen_in_bits;
+            iof__featset_begin(&fs, ext_out, seen_out_bits, both);
+            iof__featset_begin(&fs, ext_in, seen_in_bits, both);
+            if (lazy == 1)
+                ASSERT_EQ_INT(*(const uint8_t *)state_of(ext_out, &iof__feat_tls), 0xee);
+        } else {
+            const char *get = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+            iof__feat_pkt fp = { .pkt = &(iof__pkt){ 0 }, .data = (const uint8_t *)get, .len = (uint32_t)strlen(get),
+                                 .key_proto = 6, .key_sp = 40000, .key_dp = 80, .tcp = true };
+            iof__featset_update(&fs, ext_in, &fp, IOF_FEAT_SEEN_ALL);
+        }
+        uint32_t seen = lazy ? seen_out_bits | seen_in_bits : IOF_FEAT_SEEN_ALL;
+        tb.len = 0;
+        for (int slot = 0; slot < IOF_FEAT_JOY_SLOTS; slot++)
+            iof__featset_joy_json(&fs, (iof__feat_joy_slot)slot, &tb, ext_out, ext_in, seen);
+        iof__tb_putc(&tb, '\0');
+        ASSERT_TRUE(!tb.oom);
+        if (lazy)
+            memset(cuts_lazy, 0, sizeof(cuts_lazy));
+        iof__featset_count_cuts(&fs, ext_out, ext_in, seen, lazy ? cuts_lazy : cuts_eager);
+        if (!lazy) {
+            ASSERT_TRUE(strstr(tb.p, "\"dns\":[") && strstr(tb.p, "\"http\":[") && !strstr(tb.p, "\"tls\""));
+            ASSERT_TRUE(strlen(tb.p) < sizeof(eager));
+            strcpy(eager, tb.p);
+        } else {
+            ASSERT_EQ_STR(tb.p, eager);
+            ASSERT_TRUE(memcmp(cuts_eager, cuts_lazy, sizeof(cuts_eager)) == 0);
+        }
+    }
+}
+
 static const iof_test tests[] = {
     TEST(test_byte_dist_one_way), TEST(test_byte_dist_pair_joy_formula), TEST(test_byte_dist_edges),
     TEST(test_byte_dist_reduction), TEST(test_wht), TEST(test_long_data_counts), TEST(test_payload), TEST(test_hd),
@@ -1258,7 +1339,7 @@ static const iof_test tests[] = {
     TEST(test_dhcp), TEST(test_dhcp_caps), TEST(test_dns), TEST(test_dns_malformed),
     TEST(test_dns_caps), TEST(test_tls_pair), TEST(test_tls_uncaptured_zeros),
     TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns), TEST(test_tls_sni_anon),
-    TEST(test_no_data_reads_no_state),
+    TEST(test_no_data_reads_no_state), TEST(test_lazy_states),
     { 0, 0 },
 };
 

@@ -178,6 +178,11 @@ static void test_every_prefix(void)
 /* ---- the feature module ---- */
 
 static alignas(16) unsigned char ext_out[32768], ext_in[32768];
+/* Each side's seen bits (the modules its packets reached), as a record keeps them: the
+ * modules' joy_json and cut are skipped for a module neither side's packets reached */
+static uint32_t seen_out_bits, seen_in_bits;
+static uint32_t *seen_of(const unsigned char *ext) { return ext == ext_out ? &seen_out_bits : &seen_in_bits; }
+static uint32_t seen_pair(const unsigned char *a, const unsigned char *b) { return *seen_of(a) | (b ? *seen_of(b) : 0); }
 static iof__featset fs;
 static iof__tbuf tb;
 
@@ -188,6 +193,7 @@ static void setup(bool cols_only)
     ASSERT_TRUE(fs.ext_size <= sizeof(ext_out));
     memset(ext_out, 0, sizeof(ext_out));
     memset(ext_in, 0, sizeof(ext_in));
+    seen_out_bits = seen_in_bits = 0;
 }
 
 static void feed(unsigned char *ext, const char *s, uint16_t sp, uint16_t dp, int64_t ts_us)
@@ -198,14 +204,15 @@ static void feed(unsigned char *ext, const char *s, uint16_t sp, uint16_t dp, in
     iof__pkt pkt = { .tcp_seq = (uint32_t)ts_us * 1000u };
     iof__feat_pkt fp = { .pkt = &pkt, .data = d, .len = (uint32_t)n, .key_proto = 6, .key_sp = sp, .key_dp = dp,
                          .ts_us = ts_us, .tcp = true };
-    iof__featset_update(&fs, ext, &fp);
+    *seen_of(ext) = iof__featset_update(&fs, ext, &fp, *seen_of(ext));
     free(d);
 }
 
 static const char *json(bool bidir)
 {
     tb.len = 0;
-    iof__featset_joy_json(&fs, IOF_FEAT_JOY_MODULES, &tb, ext_out, bidir ? ext_in : NULL);
+    iof__featset_joy_json(&fs, IOF_FEAT_JOY_MODULES, &tb, ext_out, bidir ? ext_in : NULL,
+                          seen_pair(ext_out, bidir ? ext_in : NULL));
     iof__tb_putc(&tb, '\0');
     ASSERT_TRUE(!tb.oom);
     return tb.p;
@@ -242,7 +249,7 @@ static void test_joy_filter_and_refusals(void)
     ASSERT_EQ_STR(json(false), "");
     iof__feat_pkt fp = { .data = (const uint8_t *)get_req, .len = (uint32_t)strlen(get_req), .key_proto = 6,
                          .key_sp = 40000, .key_dp = 8080, .app_http = true };
-    iof__featset_update(&fs, ext_out, &fp);            /* app 80: taken */
+    *seen_of(ext_out) = iof__featset_update(&fs, ext_out, &fp, *seen_of(ext_out));            /* app 80: taken */
     ASSERT_TRUE(strstr(json(false), "camera.local") != NULL);
     setup(false);
     feed(ext_out, "GET / HTTP/1.1\nHost: a\n\n", 40000, 80, 1);               /* bare LF */
@@ -257,7 +264,7 @@ static void test_joy_filter_and_refusals(void)
     setup(false);
     iof__feat_pkt u = { .data = (const uint8_t *)get_req, .len = (uint32_t)strlen(get_req), .key_proto = 17,
                         .key_sp = 80, .key_dp = 80 };
-    iof__featset_update(&fs, ext_out, &u);
+    *seen_of(ext_out) = iof__featset_update(&fs, ext_out, &u, *seen_of(ext_out));
     ASSERT_EQ_STR(json(false), "");
 }
 
@@ -277,7 +284,7 @@ static void test_joy_caps(void)
         feed(ext_out, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 40000, 80, i);
     ASSERT_EQ_INT(count(json(false), "\"method\""), IOF_JOY_HTTP_MSGS);
     uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
-    iof__featset_count_cuts(&fs, ext_out, NULL, cuts);
+    iof__featset_count_cuts(&fs, ext_out, NULL, seen_pair(ext_out, NULL), cuts);
     ASSERT_EQ_U64(cuts[5], 0);   /* Joy's own cap: nothing lost against Joy */
     /* the arena: big heads end the list, counted (the registry's http, either side) */
     setup(false);
@@ -289,7 +296,7 @@ static void test_joy_caps(void)
     for (int i = 0; i < 7; i++)   /* about 1,480 bytes each as printed: 5 fit */
         feed(ext_in, big, 80, 40000, i);
     ASSERT_EQ_INT(count(json(true), "\"method\""), 5);
-    iof__featset_count_cuts(&fs, ext_out, ext_in, cuts);
+    iof__featset_count_cuts(&fs, ext_out, ext_in, seen_pair(ext_out, ext_in), cuts);
     ASSERT_EQ_U64(cuts[5], 1);
     /* Joy's window: a head ending past 2,032 bytes is not kept */
     setup(false);
