@@ -44,7 +44,8 @@ static uint32_t group_i64_span(const void *row, const iof__column *c, uint32_t n
 int iof__schema_build(iof__schema *s, const char *name, const iof__colgroup *const *groups,
                       size_t ngroups, const void *cfg, bool wide)
 {
-    iof__schema_init(s, name, (iof__row_ops){ group_get, group_count, group_i16_span, group_i64_span });
+    iof__schema_init(s, name, (iof__row_ops){ .get = group_get, .count = group_count, .i16_span = group_i16_span,
+                                              .i64_span = group_i64_span });
     for (size_t i = 0; i < ngroups; i++) {
         size_t first = s->n;
         int rc = groups[i]->declare(s, cfg, wide);

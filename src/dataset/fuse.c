@@ -102,7 +102,7 @@ static int fz_plan(job *j, const name_span *names, size_t n, char *err, size_t e
     }
     /* the added columns, refused where one would repeat a column of the file (any case) */
     iof__schema have = { 0 };
-    int rc = iof__schema_init(&have, "input", (iof__row_ops){ no_get, NULL, NULL, NULL });
+    int rc = iof__schema_init(&have, "input", (iof__row_ops){ .get = no_get });
     for (size_t i = 0; i < n && rc == IOF_OK; i++) {
         char name[IOF_MAX_COLNAME];
         if (names[i].n >= sizeof(name)) /* longer than any column we add: no clash */
@@ -128,7 +128,7 @@ static int fz_plan(job *j, const name_span *names, size_t n, char *err, size_t e
     if (rc != IOF_OK)
         return rc;
     if (!f->add_ready) {
-        IOF_TRY(iof__schema_init(&f->add, "sensors", (iof__row_ops){ no_get, NULL, NULL, NULL }));
+        IOF_TRY(iof__schema_init(&f->add, "sensors", (iof__row_ops){ .get = no_get }));
         f->add_ready = true;
     }
     f->add.n = 0;
@@ -225,9 +225,10 @@ static int fz_row(job *j)
     return IOF_OK;
 }
 
-static const iof__colgroup g_fuse = { "sensors", { iof__sens_fuse_get, NULL, NULL, NULL }, offsetof(rw_pq_row, fuse),
-                                      NULL };
-static const iof__colgroup g_level = { "sensors", { iof__sens_get, NULL, NULL, NULL }, offsetof(rw_pq_row, level), NULL };
+static const iof__colgroup g_fuse = { .name = "sensors", .ops = { .get = iof__sens_fuse_get },
+                                      .row_off = offsetof(rw_pq_row, fuse) };
+static const iof__colgroup g_level = { .name = "sensors", .ops = { .get = iof__sens_get },
+                                       .row_off = offsetof(rw_pq_row, level) };
 
 static void fz_put_text(job *j, bool csv, bool header, bool *first)
 {

@@ -500,7 +500,8 @@ static void lbl_put_text(job *j, bool csv, bool header, bool *first)
     iof__rl_put_labels(j, csv, header, first);
 }
 
-static const iof__colgroup g_labels = { "labels", { iof__lbl_get, NULL, NULL, NULL }, offsetof(rw_pq_row, lbl), NULL };
+static const iof__colgroup g_labels = { .name = "labels", .ops = { .get = iof__lbl_get },
+                                        .row_off = offsetof(rw_pq_row, lbl) };
 
 static int lbl_declare(job *j, iof__schema *out)
 {
@@ -662,7 +663,7 @@ static uint32_t pass_count(const void *row, const iof__column *c)
 static int pq_schema(job *j, iof__schema *out)
 {
     const iof__schema *in = iof__pq_reader_schema(j->s.pq);
-    IOF_TRY(iof__schema_init(out, in->name, (iof__row_ops){ pass_get, pass_count, NULL, NULL }));
+    IOF_TRY(iof__schema_init(out, in->name, (iof__row_ops){ .get = pass_get, .count = pass_count }));
     for (size_t i = 0; i <= in->n; i++) {
         if (i == j->pl.insert_at)
             IOF_TRY(j->ops->declare(j, out));

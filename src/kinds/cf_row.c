@@ -365,18 +365,23 @@ static uint32_t feat_i64_span(const void *rowp, const iof__column *c, uint32_t n
 }
 
 /* The custom-flow record's groups, declared once; the order is the column order. */
-static const iof__colgroup g_meta = { "customflow.meta", { meta_get, NULL, NULL, NULL }, 0, meta_declare };
-static const iof__colgroup g_slots = { "customflow.slots", { slots_get, slots_count, NULL, NULL }, 0, slots_declare };
-static const iof__colgroup g_payload = { "customflow.payload", { payload_get, slots_count, payload_i16_span, NULL }, 0,
-                                         payload_declare };
-static const iof__colgroup g_device = { "device", { iof__dev_get, NULL, NULL, NULL }, offsetof(iof__cf_row, dev),
-                                        iof__dev_declare };
-static const iof__colgroup g_end = { "customflow.end", { end_get, NULL, NULL, NULL }, 0, end_declare };
-static const iof__colgroup g_devip = { "customflow.device_ip", { devip_get, NULL, NULL, NULL }, 0, devip_declare };
-static const iof__colgroup g_lastseen = { "customflow.last_seen", { lastseen_get, NULL, NULL, NULL }, 0,
-                                          lastseen_declare };
-static const iof__colgroup g_features = { "customflow.features", { feat_get, feat_count, NULL, feat_i64_span }, 0,
-                                          feat_declare };
+static const iof__colgroup g_meta = { .name = "customflow.meta", .ops = { .get = meta_get }, .declare = meta_declare };
+static const iof__colgroup g_slots = { .name = "customflow.slots", .ops = { .get = slots_get, .count = slots_count },
+                                       .declare = slots_declare };
+static const iof__colgroup g_payload = { .name = "customflow.payload",
+                                         .ops = { .get = payload_get, .count = slots_count,
+                                                  .i16_span = payload_i16_span },
+                                         .declare = payload_declare };
+static const iof__colgroup g_device = { .name = "device", .ops = { .get = iof__dev_get },
+                                        .row_off = offsetof(iof__cf_row, dev), .declare = iof__dev_declare };
+static const iof__colgroup g_end = { .name = "customflow.end", .ops = { .get = end_get }, .declare = end_declare };
+static const iof__colgroup g_devip = { .name = "customflow.device_ip", .ops = { .get = devip_get },
+                                       .declare = devip_declare };
+static const iof__colgroup g_lastseen = { .name = "customflow.last_seen", .ops = { .get = lastseen_get },
+                                          .declare = lastseen_declare };
+static const iof__colgroup g_features = { .name = "customflow.features",
+                                          .ops = { .get = feat_get, .count = feat_count, .i64_span = feat_i64_span },
+                                          .declare = feat_declare };
 
 /* --features l7: nDPI's application of the record's connection, what the label rules' `app`
  * reads (kinds/cf_attrs.c: row_init makes the one lookup for both, at the record's horizon) */
@@ -400,21 +405,21 @@ static void l7_get(const void *rowp, const iof__column *c, uint32_t k, iof__valu
         set_str(v, row->app, (uint32_t)strlen(row->app));
 }
 
-static const iof__colgroup g_l7 = { "customflow.l7", { l7_get, NULL, NULL, NULL }, 0, l7_declare };
+static const iof__colgroup g_l7 = { .name = "customflow.l7", .ops = { .get = l7_get }, .declare = l7_declare };
 static int labels_declare(iof__schema *s, const void *cfgp, bool w)
 {
     (void)w;
     return iof__lbl_declare(s, ((const iof__cf_rowcfg *)cfgp)->labels);
 }
-static const iof__colgroup g_labels = { "labels", { iof__lbl_get, NULL, NULL, NULL }, offsetof(iof__cf_row, lbl),
-                                        labels_declare };
+static const iof__colgroup g_labels = { .name = "labels", .ops = { .get = iof__lbl_get },
+                                        .row_off = offsetof(iof__cf_row, lbl), .declare = labels_declare };
 static int sensors_declare(iof__schema *s, const void *cfgp, bool w)
 {
     (void)w;
     return iof__sens_fuse_declare(s, ((const iof__cf_rowcfg *)cfgp)->sensors);
 }
-static const iof__colgroup g_sensors = { "sensors", { iof__sens_fuse_get, NULL, NULL, NULL }, offsetof(iof__cf_row, sens),
-                                         sensors_declare };
+static const iof__colgroup g_sensors = { .name = "sensors", .ops = { .get = iof__sens_fuse_get },
+                                         .row_off = offsetof(iof__cf_row, sens), .declare = sensors_declare };
 static const iof__colgroup *const cf_groups[] = { &g_meta, &g_slots, &g_payload, &g_device, &g_end, &g_devip,
                                                   &g_lastseen, &g_features, &g_l7, &g_labels, &g_sensors };
 

@@ -2,8 +2,8 @@
  * record kind can add to its schema. Its accessor reads a `const iof__device *` (NULL: no
  * inventory entry, both columns null) at the group's row_off in the kind's row:
  *
- *   static const iof__colgroup g = { "device", { iof__dev_get, NULL, NULL },
- *                                    offsetof(my_row, dev), iof__dev_declare };
+ *   static const iof__colgroup g = { .name = "device", .ops = { .get = iof__dev_get },
+ *                                    .row_off = offsetof(my_row, dev), .declare = iof__dev_declare };
  */
 #ifndef IOF_KINDS_DEVCOLS_H
 #define IOF_KINDS_DEVCOLS_H

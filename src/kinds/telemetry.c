@@ -107,16 +107,16 @@ static int labels_declare(iof__schema *s, const void *cfg, bool wide)
     return iof__lbl_declare(s, ((const iof__tel_rowcfg *)cfg)->labels);
 }
 
-static const iof__colgroup g_meta = { "telemetry", { meta_get, NULL, NULL, NULL }, 0, meta_declare };
-static const iof__colgroup g_labels = { "labels", { iof__lbl_get, NULL, NULL, NULL }, offsetof(tel_row, lbl),
-                                        labels_declare };
+static const iof__colgroup g_meta = { .name = "telemetry", .ops = { .get = meta_get }, .declare = meta_declare };
+static const iof__colgroup g_labels = { .name = "labels", .ops = { .get = iof__lbl_get },
+                                        .row_off = offsetof(tel_row, lbl), .declare = labels_declare };
 static int sensors_declare(iof__schema *s, const void *cfg, bool wide)
 {
     (void)wide;
     return iof__sens_fuse_declare(s, ((const iof__tel_rowcfg *)cfg)->sensors);
 }
-static const iof__colgroup g_sensors = { "sensors", { iof__sens_fuse_get, NULL, NULL, NULL }, offsetof(tel_row, sens),
-                                         sensors_declare };
+static const iof__colgroup g_sensors = { .name = "sensors", .ops = { .get = iof__sens_fuse_get },
+                                         .row_off = offsetof(tel_row, sens), .declare = sensors_declare };
 static const iof__colgroup *const groups[] = { &g_meta, &g_labels, &g_sensors };
 
 int iof__tel_schema(iof__schema *s, const iof__tel_rowcfg *cfg)

@@ -140,10 +140,11 @@ static int sens_declare(iof__schema *s, const void *cfg, bool wide)
     return iof__sens_declare(s, ((const iof__tl_rowcfg *)cfg)->sensors);
 }
 
-static const iof__colgroup g_tl = { "timeline", { tl_get, NULL, NULL, NULL }, 0, tl_declare };
-static const iof__colgroup g_names = { "timeline.names", { names_get, names_count, NULL, NULL }, 0, names_declare };
-static const iof__colgroup g_sensors = { "sensors", { iof__sens_get, NULL, NULL, NULL }, offsetof(tl_row, sens),
-                                         sens_declare };
+static const iof__colgroup g_tl = { .name = "timeline", .ops = { .get = tl_get }, .declare = tl_declare };
+static const iof__colgroup g_names = { .name = "timeline.names", .ops = { .get = names_get, .count = names_count },
+                                       .declare = names_declare };
+static const iof__colgroup g_sensors = { .name = "sensors", .ops = { .get = iof__sens_get },
+                                         .row_off = offsetof(tl_row, sens), .declare = sens_declare };
 static const iof__colgroup *const groups[] = { &g_tl, &g_names, &g_sensors };
 
 static int tl_schema(iof__schema *s, const void *cfg, bool wide)

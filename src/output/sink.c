@@ -48,6 +48,7 @@ struct iof__sink {
     iof__schema schema[2];    /* wide, nested */
     bool use_layout[2];
     iof__pq_regions *regions; /* the Parquet writers' shared staging regions */
+    size_t cl_rows, cl_bytes; /* a sort batch's bounds (IOF_CLUSTER_*, or IOF_TEST_PQ_CAP's) */
     void *build[2];           /* the kind's row builders of this thread, per layout */
     sink_file files[IOF_MAX_OPEN_FILES];
     uint64_t tick;
@@ -101,7 +102,27 @@ int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_
         s->use_layout[layout] = true;
     }
     int rc = IOF_OK;
-    if ((cfg->formats & IOF_FMT_PARQUET) && !(s->cfg.wopts.regions = s->regions = iof__pq_regions_new(IOF_PQ_RUN_BUDGET_BYTES))) {
+    /* Test hook: IOF_TEST_PQ_CAP=BYTES[,BUDGET] (BYTES up to 4 MiB) scales the Parquet side
+     * down as if the row-group cap (64 MiB) were BYTES: the cap BYTES, the run's budget
+     * 2 x BYTES (their ratio; BUDGET when given, 0: none, to show what the budget cuts), sort
+     * batches of 16 x BYTES of copies and 16384 x 16 x BYTES / 64 MiB records. Batches of 16 row
+     * groups, not the default's one: the last batches, which the close writes side by side,
+     * then cross their caps often enough for a timing-dependent cut to show. Read once, here;
+     * used by tests/integration/parquet_budget.sh on a 2 MB capture. */
+    uint64_t budget = IOF_PQ_RUN_BUDGET_BYTES;
+    s->cl_rows = IOF_CLUSTER_ROWS, s->cl_bytes = IOF_CLUSTER_BYTES;
+    const char *pqcap = getenv("IOF_TEST_PQ_CAP");
+    char *end = NULL;
+    const uint64_t cap = pqcap ? strtoull(pqcap, &end, 10) : 0;
+    if (cap > 0 && cap <= IOF_PQ_DEFAULT_ROW_GROUP_BYTES / 16) {
+        s->cfg.wopts.row_group_bytes = cap;
+        budget = *end == ',' ? strtoull(end + 1, NULL, 10) : 2 * cap;
+        s->cl_bytes = (size_t)(16 * cap);
+        s->cl_rows = (size_t)(IOF_CLUSTER_ROWS * 16 * cap / IOF_PQ_DEFAULT_ROW_GROUP_BYTES);
+        if (s->cl_rows < 16)
+            s->cl_rows = 16;
+    }
+    if ((cfg->formats & IOF_FMT_PARQUET) && !(s->cfg.wopts.regions = s->regions = iof__pq_regions_new(budget))) {
         rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
         goto fail;
     }
@@ -302,7 +323,7 @@ static int drain(iof__sink *s, sink_file *sf, bool async)
         drain_ctx d = here(s, sf);
         return iof__cluster_drain(sf->cl, drain_one, &d);
     }
-    if (!s->spare && iof__cluster_create(&s->spare, s->kind, IOF_CLUSTER_ROWS, IOF_CLUSTER_BYTES) != IOF_OK)
+    if (!s->spare && iof__cluster_create(&s->spare, s->kind, s->cl_rows, s->cl_bytes) != IOF_OK)
         return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_NOMEM, "out of memory");
     s->job.sf = sf;
     s->job.cl = sf->cl;
@@ -436,7 +457,7 @@ static int open_file(iof__sink *s, sink_file *sf, int fmt, unsigned sub, int64_t
         return rc;
     }
     if (s->fmts[fmt].cluster &&
-        iof__cluster_create(&sf->cl, s->kind, IOF_CLUSTER_ROWS, IOF_CLUSTER_BYTES) != IOF_OK) {
+        iof__cluster_create(&sf->cl, s->kind, s->cl_rows, s->cl_bytes) != IOF_OK) {
         s->fmts[fmt].ops->abort(sf->w);
         iof__outfile_abort(sf->f);
         return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_NOMEM, "out of memory");

@@ -168,7 +168,7 @@ int iof__sy_tables_declare(gen *g)
         sy_table *tb = &g->tables[t];
         tb->file = tables[t].file;
         IOF_TRY(iof__schema_init(&tb->schema, tables[t].schema,
-                                 (iof__row_ops){tables[t].get, scalar_count, NULL, NULL}));
+                                 (iof__row_ops){ .get = tables[t].get, .count = scalar_count }));
         for (size_t c = 0; c < tables[t].n; c++)
             IOF_TRY(iof__schema_add_column(&tb->schema, &tables[t].cols[c]));
     }

@@ -7,11 +7,17 @@
  *   byte 3: row-group bytes / 64   byte 4: page entries
  *   byte 5: bit 0 use the cell API on odd rows; bit 1 the bulk i16_span accessor for runs of
  *           REQUIRED INT16 columns, with the row's trailing equal values reported as its
- *           left-out run (the wide layout's path); bit 2 keep those runs short
+ *           left-out run (the wide layout's path); bit 2 keep those runs short; bit 3 the
+ *           i64_span accessor for the integer cells staged wide (REQUIRED INT32/INT64/TIMESTAMP,
+ *           nullable integers: the feature modules' blocks), in blocks the input cuts
  *   per column: type byte (mod 8), flags byte (bit0 nullable, bit1 list, bit2 dict hint, bit3
  *           a struct member: of the previous column's struct unless bit4 or the previous column
  *           is top-level, then of a new one; names and member_at must read back)
+ *   per row: a fill-start byte and a fill value (the INT16 runs); with bit 3, a byte per column:
+ *           the most cells the i64_span call starting there gives (mod 10; 0: none, get() then)
  *   then values: nulls, list lengths (mod 9), integers (1..8 bytes), byte strings (len mod 40).
+ * Files written through the spans must be the bytes written cell by cell (get): the spans'
+ * blocks, cut anywhere, mixed with get() and with rows through the cell API, change nothing.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -49,6 +55,7 @@ typedef struct frow {
     cell c[FZ_MAX_COLS];
     int16_t s16[FZ_MAX_COLS]; /* INT16 values by column, contiguous for i16_span */
     bool no_tail;             /* this row reports no left-out run */
+    uint8_t span64[FZ_MAX_COLS]; /* i64_span from column i: at most this many cells (0: none) */
 } frow;
 
 static bool span_col(const iof__column *c) { return c->type == IOF_VT_INT16 && !c->nullable && !c->list; }
@@ -71,6 +78,22 @@ static const int16_t *f_span(const void *rowp, const iof__column *c, uint32_t *n
     *tail = row->no_tail ? 0 : t;
     *tv = row->s16[i + m - 1];
     return row->s16 + i;
+}
+
+/* The cells of c[0 ..) as f_get gives them, at most the row's span64 of the first column and n. */
+static uint32_t f_span64(const void *rowp, const iof__column *c, uint32_t n, int64_t *v, uint8_t *has)
+{
+    const frow *row = rowp;
+    uint32_t m = row->span64[c->index];
+    m = m < n ? m : n;
+    for (uint32_t k = 0; k < m; k++) {
+        const cell *x = &row->c[c[k].index];
+        if (c[k].list || c[k].type == IOF_VT_STRING || c[k].type == IOF_VT_BINARY)
+            abort(); /* the writer asks only for a run of flat integer columns */
+        has[k] = !x->null;
+        v[k] = x->null ? 0 : x->i[0];
+    }
+    return m;
 }
 
 static uint32_t f_count(const void *row, const iof__column *c)
@@ -188,7 +211,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint64_t rg_bytes = 64 * (uint64_t)(1 + u8(&in));
     uint32_t page_entries = 1 + u8(&in);
     uint8_t mode = u8(&in);
-    bool cells = mode & 1, spans = mode & 2, short_runs = mode & 4;
+    bool cells = mode & 1, spans = mode & 2, short_runs = mode & 4, spans64 = mode & 8;
 
     iof__column cols[FZ_MAX_COLS];
     memset(cols, 0, sizeof cols);
@@ -211,7 +234,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cols[i].index = (uint32_t)i;
     }
     iof__schema s = {.cols = cols, .n = ncols, .cap = ncols, .name = "fuzz",
-                    .ops = {f_get, f_count, spans ? f_span : NULL}};
+                    .ops = {.get = f_get, .count = f_count, .i16_span = spans ? f_span : NULL,
+                            .i64_span = spans64 ? f_span64 : NULL}};
     g_ncols = ncols;
     g_cols = cols;
 
@@ -223,6 +247,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t fill_from = fb % 8 + (short_runs ? 4 : 0);
         int16_t fill = (int16_t)((int8_t)u8(&in));
         rows[r].no_tail = (fb >> 3) % 5 == 0;
+        for (size_t i = 0; i < ncols && spans64; i++)
+            rows[r].span64[i] = u8(&in) % 10;
         for (size_t i = 0; i < ncols; i++) {
             cell *x = &rows[r].c[i];
             const iof__column *col = &cols[i];
@@ -258,6 +284,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     iof__pq_buf_free(&one);
+    if (spans64) { /* the same bytes cell by cell */
+        iof__schema s1 = s;
+        s1.ops.i64_span = NULL;
+        one = write_file(cols, ncols, &s1, rows, nrows, cells, codec, rg_bytes, page_entries, 1);
+        if (one.len != file.len || memcmp(one.p, file.p, file.len) != 0) {
+            fprintf(stderr, "i64_span changed the file (%zu vs %zu bytes)\n", file.len, one.len);
+            abort();
+        }
+        iof__pq_buf_free(&one);
+    }
     char err[256];
 
     iof__pq_reader *rd;

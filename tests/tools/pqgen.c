@@ -8,6 +8,7 @@
  *                                int64 outside +-2^53 as a string, like `pqcheck rows`)
  *   pqgen sql FILE               the DuckDB query whose JSON output `dump` must equal
  *                                (timestamps as epoch_us)
+ *   pqgen rowgroups FILE         the file's row groups and rows ("row_groups=N rows=N")
  *   pqgen bench ROWS FILE [zstd|snappy|none]
  *                                writes ROWS wide rows (3000 INT16 payload slots) and prints
  *                                rows/s and MB/s; FILE may be /dev/null
@@ -829,6 +830,19 @@ static int cmd_bench(uint64_t rows, const char *path, const char *codec)
     return 0;
 }
 
+static int cmd_rowgroups(const char *path)
+{
+    iof__pq_reader *r;
+    char err[256];
+    if (iof__pq_reader_open(&r, path, err, sizeof err) < 0) {
+        fprintf(stderr, "pqgen rowgroups: %s\n", err);
+        return 1;
+    }
+    printf("row_groups=%zu rows=%llu\n", iof__pq_reader_nrowgroups(r), (unsigned long long)iof__pq_reader_nrows(r));
+    iof__pq_reader_close(r);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     build_cases();
@@ -840,8 +854,10 @@ int main(int argc, char **argv)
         return cmd_dump(argv[2]);
     if (argc == 3 && strcmp(argv[1], "sql") == 0)
         return cmd_sql(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "rowgroups") == 0)
+        return cmd_rowgroups(argv[2]);
     if ((argc == 4 || argc == 5) && strcmp(argv[1], "bench") == 0)
         return cmd_bench(strtoull(argv[2], NULL, 10), argv[3], argc == 5 ? argv[4] : NULL);
-    fprintf(stderr, "usage: pqgen write DIR | check DIR | dump FILE | sql FILE | bench ROWS FILE [codec]\n");
+    fprintf(stderr, "usage: pqgen write DIR | check DIR | dump FILE | sql FILE | rowgroups FILE | bench ROWS FILE [codec]\n");
     return 2;
 }

@@ -370,7 +370,7 @@ static char *write_table(const iof__writer_ops *ops, bool lf, const char *name)
         { 1719165602000001LL, -0.0, NAN, false, -3, "" },
     };
     iof__schema s;
-    ASSERT_EQ_INT(iof__schema_init(&s, "test.sensors", (iof__row_ops){ srow_get, srow_count, NULL, NULL }), 0);
+    ASSERT_EQ_INT(iof__schema_init(&s, "test.sensors", (iof__row_ops){ .get = srow_get, .count = srow_count }), 0);
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         ASSERT_EQ_INT(iof__schema_add_column(&s, &cols[i]), 0);
     ASSERT_TRUE(s.cols[6].dict && !s.cols[3].dict);
@@ -418,7 +418,7 @@ static void test_text_column_forms(void)
                   "\"temp\":-0.00,\"power\":null,\"n\":-3,\"name\":\"\"}\n");
     /* a column the writers could not express is refused where it is declared */
     iof__schema s;
-    ASSERT_EQ_INT(iof__schema_init(&s, "bad", (iof__row_ops){ srow_get, srow_count, NULL, NULL }), 0);
+    ASSERT_EQ_INT(iof__schema_init(&s, "bad", (iof__row_ops){ .get = srow_get, .count = srow_count }), 0);
     iof__column c = { .name = "x", .type = IOF_VT_FLOAT64, .decimals = IOF_MAX_DECIMALS + 1 };
     ASSERT_EQ_INT(iof__schema_add_column(&s, &c), IOF_E_INVAL);
     c.decimals = 0;

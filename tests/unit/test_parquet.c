@@ -867,7 +867,7 @@ static void wide_schema(iof__schema *s, iof__column *cols)
     s->cols = cols;
     s->n = s->cap = n;
     s->name = "wide-test";
-    s->ops = (iof__row_ops){ w_get, w_count, w_span, NULL };
+    s->ops = (iof__row_ops){ .get = w_get, .count = w_count, .i16_span = w_span };
 }
 
 /* Writes rows 0..rows-1 of the wide test table; with `cells`, every 97th row (from the 5th)
@@ -1380,7 +1380,7 @@ static void sp_schema(iof__schema *s, iof__column *cols, bool span)
     s->cols = cols;
     s->n = s->cap = n;
     s->name = "span-test";
-    s->ops = (iof__row_ops){ sp_get, w_count, NULL, span ? sp_span : NULL };
+    s->ops = (iof__row_ops){ .get = sp_get, .count = w_count, .i64_span = span ? sp_span : NULL };
 }
 
 /* rows 0..rows-1 through write_row (every 101st from the 7th through the cell API), into f */
@@ -1454,7 +1454,7 @@ static void test_chunk_release_and_codec_choice(void)
     snprintf(cols[1].name, sizeof cols[1].name, "small");
     cols[0].type = cols[1].type = IOF_VT_BINARY;
     cols[1].index = 1;
-    iof__schema s = {.cols = cols, .n = 2, .cap = 2, .name = "release", .ops = {b_get, w_count, NULL}};
+    iof__schema s = {.cols = cols, .n = 2, .cap = 2, .name = "release", .ops = {.get = b_get, .count = w_count}};
     const iof_codec codecs[] = {IOF_CODEC_ZSTD, IOF_CODEC_SNAPPY};
     for (int co = 0; co < 2; co++) {
         pq_buf f = {0};

@@ -75,9 +75,11 @@ static int extra_declare(iof__schema *s, const void *cfg, bool wide)
     return iof__schema_add(s, "extra", IOF_VT_INT64, false, false, 0, 0, "opt-in");
 }
 
-static const iof__colgroup g_meta = { "toy.meta", { meta_get, NULL, NULL, NULL }, 0, meta_declare };
-static const iof__colgroup g_part = { "toy.part", { part_get, NULL, NULL, NULL }, offsetof(toy_row, part), part_declare };
-static const iof__colgroup g_extra = { "toy.extra", { part_get, NULL, NULL, NULL }, offsetof(toy_row, part), extra_declare };
+static const iof__colgroup g_meta = { .name = "toy.meta", .ops = { .get = meta_get }, .declare = meta_declare };
+static const iof__colgroup g_part = { .name = "toy.part", .ops = { .get = part_get },
+                                      .row_off = offsetof(toy_row, part), .declare = part_declare };
+static const iof__colgroup g_extra = { .name = "toy.extra", .ops = { .get = part_get },
+                                       .row_off = offsetof(toy_row, part), .declare = extra_declare };
 static const iof__colgroup *const groups[] = { &g_meta, &g_extra, &g_part };
 
 static int toy_schema(iof__schema *s, const void *cfg, bool wide)

@@ -181,28 +181,21 @@ static void split_run(void *arg)
     pthread_mutex_unlock(&j->mu);
 }
 
-/* The helper's writer: what the writing of a range reads from w, its own scratch, its bytes to
- * split_sink() from offset 0. */
+/* The helper's writer: what the writing of a range reads from w (rd, copied whole:
+ * pq_writer_int.h), its own scratch, its bytes to split_sink() from offset 0. */
 static iof__pq_writer *split_writer(const iof__pq_writer *w, split_job *j)
 {
     iof__pq_writer *h = calloc(1, sizeof *h);
     if (!h)
         return NULL;
-    h->cfg = w->cfg;
+    h->rd = w->rd;
     h->cfg.sink = split_sink;
     h->cfg.sink_ctx = j;
     if (w->zc && !(h->zc = ZSTD_createCCtx())) {
         free(h);
         return NULL;
     }
-    h->fcols = w->fcols, h->ncols = w->ncols, h->rg_count = w->rg_count;
-    h->simple = w->simple, h->narrow_of = w->narrow_of, h->simple_idx = w->simple_idx;
-    h->nsimple = w->nsimple, h->n16 = w->n16, h->nblk = w->nblk;
-    h->f_sblk = w->f_sblk, h->f_srows = w->f_srows, h->f_spans = w->f_spans;
-    h->f_st16_rows = w->f_st16_rows, h->f_rg_rows = w->f_rg_rows;
-    h->regions = w->regions;
     h->offs = &j->offs;
-    h->split_fail = w->split_fail;
     return h;
 }
 

@@ -10,6 +10,7 @@
 #define IOF_OUTPUT_PARQUET_PQ_WRITER_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -175,15 +176,46 @@ typedef struct stats {
     uint32_t min_len, max_len;
 } stats;
 
+/* What writing a handed-over row group (pq_flush.c's write_cols and the functions it calls)
+ * reads from its writer, apart from the writing's scratch and caches: the configuration, the
+ * columns' layout and the row group handed over. A helper that writes some of the columns on
+ * another thread (pq_flush.c, split_writer) copies all of it at once (`rd`) and keeps its own
+ * scratch, caches, codec context, offset and errors. Why one group: the helper used to copy
+ * these fields one by one, and a field added later that the writing reads but that copy missed
+ * would have crashed (or written other bytes) only on the split path, which only large row
+ * groups at close take. A new field the writing reads goes here. The fields are listed once
+ * (PQ_WRITING_READS), for the named struct and for the anonymous one that the code reads them
+ * through (w->ncols), two members of one union. */
+#define PQ_WRITING_READS                                                                          \
+    iof__pq_writer_cfg cfg;                                                                      \
+    size_t ncols;                                                                                \
+    uint32_t rg_count;    /* row groups written so far (the one being written: its ordinal) */   \
+    uint8_t *simple;      /* per column: 0 not staged, 1 in the blocks (sblk), 2 in stage64 */  \
+    uint32_t *simple_idx; /* staged column numbers: the n16 narrow ones, then the n64 wide ones */ \
+    uint32_t *narrow_of;  /* column -> index among the narrow staged columns */                  \
+    size_t nsimple, n16;                                                                         \
+    size_t nblk;          /* ceil(n16 / T_BLOCK) */                                              \
+    iof__pq_regions *regions; /* where the staging chunks come from (cfg's, or own) */           \
+    /* the row group handed over to be written ("Background flush" below) */                    \
+    pq_col *fcols;                                                                               \
+    sblock *f_sblk;                                                                              \
+    pq_buf f_srows, f_spans;                                                                     \
+    uint64_t f_st16_rows, f_rg_rows;                                                             \
+    uint32_t split_fail;  /* iof__pq_writer_test_split_fail: a split helper's failing chunk */
+typedef struct pq_reads {
+    PQ_WRITING_READS
+} pq_reads;
+
 struct iof__pq_writer {
-    iof__pq_writer_cfg cfg;
+    union {
+        pq_reads rd;                 /* copied whole by split_writer() */
+        struct { PQ_WRITING_READS }; /* the same fields, read as w->cfg, w->ncols, ... */
+    };
     char **kv; /* 2*n_kv strings: key, value */
     size_t n_kv;
     char created_by[160];
     pq_col *cols;
-    size_t ncols;
     uint64_t offset, rows_total, rg_rows, buffered;
-    uint32_t rg_count;
     int failed;
     char msg[256];
     pq_buf rgs; /* serialized RowGroup structs not spilled yet */
@@ -223,7 +255,6 @@ struct iof__pq_writer {
      *    buffers every STAGE_ROWS rows.
      * The cell API (put_*) first drains both stages into the column buffers (dense), so mixing
      * the two APIs keeps row order. */
-    uint8_t *simple;      /* per column: 0 not staged, 1 in the blocks (sblk), 2 in stage64 */
     uint32_t *run16;      /* per column: consecutive INT16 block columns starting here (bulk copy) */
     uint32_t *run64;      /* per column: consecutive stage64 integer (not FLOAT64) columns
                              starting here (a row's block of them read at once: i64_span) */
@@ -231,15 +262,11 @@ struct iof__pq_writer {
                              (width + max_def - 2, as put_null counts it), NULL64_REFUSED when
                              it is REQUIRED: a block's nulls read from one byte array, not from
                              a 192-byte pq_col each (ppi's ~350 null cells a row) */
-    uint32_t *simple_idx; /* staged column numbers: the n16 narrow ones, then the n64 wide ones */
-    uint32_t *narrow_of;  /* column -> index among the narrow staged columns */
-    size_t nsimple, n16, n64;
+    size_t n64;           /* stage64's columns (the wide staged ones, after the n16 narrow) */
     sblock *sblk;         /* nblk blocks: int16 [rows with cells there][T_BLOCK] each */
-    iof__pq_regions *regions; /* where their chunks come from (cfg's, or own) */
     bool own_regions;
     uint64_t b_fill;      /* bytes of the row group being filled counted in the run's budget
                              (as of its last ended row) */
-    size_t nblk;          /* ceil(n16 / T_BLOCK) */
     pq_buf rowcells;      /* int16 scratch: one row's explicit narrow cells (write_row) */
     pq_buf srows;         /* per staged row: srow */
     pq_buf spans;         /* per staged row: uint32 ts | te << 16, its left-out run */
@@ -266,24 +293,24 @@ struct iof__pq_writer {
      * of the run is written at a time: the run's writers hold their row groups being filled
      * and one being written. Its errors land in ffailed/fmsg and become the writer's at the
      * next flush_rg() or at finish. */
-    pq_col *fcols;
-    sblock *f_sblk;
-    pq_buf f_srows, f_spans;
-    uint64_t f_st16_rows, f_rg_rows;
     bool f_own; /* the row group being written is in the writer's own buffers, not the side's */
     /* A row group's columns written by two threads (pq_flush.c, split_at): the helper writes
-     * the columns [cut, ncols) with a writer of its own (its scratch; the fields the writing
-     * reads copied from this one) into memory, noting there its ColumnChunks' file offsets
+     * the columns [cut, ncols) with a writer of its own (its scratch; what the writing reads,
+     * rd, copied from this one) into memory, noting there its ColumnChunks' file offsets
      * (offs, pq_off), shifted when its bytes are placed after the first range's. */
     pq_buf *offs;             /* NULL: not a range written apart */
     size_t split_test;        /* iof__pq_writer_test_split: the column every row group is cut at */
-    uint32_t split_fail;      /* iof__pq_writer_test_split_fail: the helper's failing chunk */
     uint32_t splits;          /* row groups split so far */
     bool bg;                  /* a flush thread is wanted (started on first use) */
     iof__worker *bg_wk;       /* the flush thread, NULL until then */
     int ffailed;
     char fmsg[256];
 };
+/* the anonymous struct lays its fields out as pq_reads does (the same declarations) */
+_Static_assert(offsetof(struct iof__pq_writer, cfg) == offsetof(struct iof__pq_writer, rd) &&
+                   offsetof(struct iof__pq_writer, split_fail) - offsetof(struct iof__pq_writer, rd) ==
+                       offsetof(pq_reads, split_fail),
+               "pq_reads and the writer's anonymous struct agree");
 
 /* A staged row: narrow columns [ts, te) hold tv in that row and are not stored (ts = te = n16
  * when there is no such run); it has cells in block b (columns [b * T_BLOCK, ...)) unless the
