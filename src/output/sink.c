@@ -14,11 +14,14 @@
 #include "output/sink.h"
 
 #define SINK_ERRLEN 1024
-/* Sort batches handed to the helper at once (IOF_WORKER_QUEUE at most). Two: a default run's
- * two files (both variants) fill their batches side by side, so the second file's batch is full
- * right after the first's was handed over; with one in flight the pipeline's thread then waited
- * for the whole of the first (dense: ~0.04 s, three times a run, with the flow workers idle
- * behind it: bench/README.md 2026-12-07 "The sink's second batch in flight"). */
+/* Sort batches handed to the helper at once (IOF_WORKER_QUEUE at most), with
+ * cfg.two_in_flight; else one. Two: a run's two files (both variants) fill their batches side by
+ * side, so the second file's batch is full right after the first's was handed over; with one in
+ * flight the pipeline's thread then waited for the whole of the first (dense --threads 2: three
+ * stops of 25-50 ms with the flow workers idle behind them: bench/README.md 2026-12-07
+ * "--threads 2: where the wall goes"). The price is one more batch arena (dense +4 MB, smallpkt
+ * GB 0.2 +5 MB of peak RSS), so the run asks for it only with sharded flow workers, whose rings
+ * cost more already: the default command keeps smallpkt under issue 15's 300 MB. */
 #define SINK_IN_FLIGHT 2
 #define SINK_MAX_KV 32           /* key-value metadata pairs of the run passed to each file */
 
@@ -345,8 +348,9 @@ static int drain(iof__sink *s, sink_file *sf, bool async)
         drain_ctx d = here(s, sf);
         return iof__cluster_drain(sf->cl, drain_one, &d);
     }
-    if (s->jn == SINK_IN_FLIGHT) { /* the oldest written first */
-        iof__worker_wait_below(s->wk, SINK_IN_FLIGHT - 1);
+    const unsigned most = s->cfg.two_in_flight ? SINK_IN_FLIGHT : 1;
+    if (s->jn == most) { /* the oldest written first */
+        iof__worker_wait_below(s->wk, most - 1);
         IOF_TRY(collect(s));
     }
     iof__cluster *cl = NULL;

@@ -888,6 +888,7 @@ static int setup(iof_run *r)
         .wopts = { .codec = c->compression, .zstd_level = c->compression_level, .row_group_bytes = 0, .kv = r->kv, .n_kv = nk,
                    .threads = helpers },
         .threads = helpers,
+        .two_in_flight = r->shard != NULL, /* sharded: one more batch's memory (sink.c) */
         .kind = kind,
         .kind_cfg = kind_cfg,
         .existing = c->existing,
