@@ -18,8 +18,11 @@ struct iof__worker {
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    void (*fn)(void *); /* the job in flight, NULL when idle */
-    void *arg;
+    struct {
+        void (*fn)(void *);
+        void *arg;
+    } q[IOF_WORKER_QUEUE]; /* pending jobs from q[head] on: the first is running */
+    unsigned head, n;
     bool quit;
 };
 
@@ -28,15 +31,17 @@ static void *worker_main(void *p)
     iof__worker *wk = p;
     pthread_mutex_lock(&wk->mu);
     for (;;) {
-        while (!wk->fn && !wk->quit)
+        while (!wk->n && !wk->quit)
             pthread_cond_wait(&wk->cv, &wk->mu);
-        if (!wk->fn)
+        if (!wk->n)
             break; /* quit, and nothing left to run */
-        void (*fn)(void *) = wk->fn;
+        void (*fn)(void *) = wk->q[wk->head].fn;
+        void *arg = wk->q[wk->head].arg;
         pthread_mutex_unlock(&wk->mu);
-        fn(wk->arg);
+        fn(arg);
         pthread_mutex_lock(&wk->mu);
-        wk->fn = NULL;
+        wk->head = (wk->head + 1) % IOF_WORKER_QUEUE;
+        wk->n--;
         pthread_cond_broadcast(&wk->cv);
     }
     pthread_mutex_unlock(&wk->mu);
@@ -62,19 +67,25 @@ iof__worker *iof__worker_start(void)
 void iof__worker_submit(iof__worker *wk, void (*fn)(void *), void *arg)
 {
     pthread_mutex_lock(&wk->mu);
-    wk->arg = arg;
-    wk->fn = fn;
+    while (wk->n == IOF_WORKER_QUEUE) /* the caller's mistake: wait rather than lose a job */
+        pthread_cond_wait(&wk->cv, &wk->mu);
+    unsigned k = (wk->head + wk->n) % IOF_WORKER_QUEUE;
+    wk->q[k].fn = fn;
+    wk->q[k].arg = arg;
+    wk->n++;
     pthread_cond_broadcast(&wk->cv);
     pthread_mutex_unlock(&wk->mu);
 }
 
-void iof__worker_wait(iof__worker *wk)
+void iof__worker_wait_below(iof__worker *wk, unsigned n)
 {
     pthread_mutex_lock(&wk->mu);
-    while (wk->fn)
+    while (wk->n > n)
         pthread_cond_wait(&wk->cv, &wk->mu);
     pthread_mutex_unlock(&wk->mu);
 }
+
+void iof__worker_wait(iof__worker *wk) { iof__worker_wait_below(wk, 0); }
 
 void iof__worker_stop(iof__worker *wk)
 {

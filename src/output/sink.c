@@ -14,6 +14,15 @@
 #include "output/sink.h"
 
 #define SINK_ERRLEN 1024
+/* Sort batches handed to the helper at once (IOF_WORKER_QUEUE at most), with
+ * cfg.two_in_flight; else one. Two: a run's two files (both variants) fill their batches side by
+ * side, so the second file's batch is full right after the first's was handed over; with one in
+ * flight the pipeline's thread then waited for the whole of the first (dense --threads 2: three
+ * stops of 25-50 ms with the flow workers idle behind them: bench/README.md 2026-12-07
+ * "--threads 2: where the wall goes"). The price is one more batch arena (dense +4 MB, smallpkt
+ * GB 0.2 +5 MB of peak RSS), so the run asks for it only with sharded flow workers, whose rings
+ * cost more already: the default command keeps smallpkt under issue 15's 300 MB. */
+#define SINK_IN_FLIGHT 2
 #define SINK_MAX_KV 32           /* key-value metadata pairs of the run passed to each file */
 
 typedef struct sink_file {
@@ -53,18 +62,21 @@ struct iof__sink {
     sink_file files[IOF_MAX_OPEN_FILES];
     uint64_t tick;
     /* Columnar files: a full batch is sorted and written on the helper thread (drain()) while
-     * the next one fills; one batch in flight, `spare` is the empty one to swap in. */
+     * the next one fills; up to SINK_IN_FLIGHT batches handed over, written one after the other
+     * in the order they were handed over; `spare` holds empty ones to swap in. */
     iof__worker *wk;          /* NULL: batches are written here */
-    iof__cluster *spare;
+    iof__cluster *spare[SINK_IN_FLIGHT];
     struct drain_job {
         iof__sink *s;
-        sink_file *sf;        /* NULL when no batch is in flight */
+        sink_file *sf;
         iof__cluster *cl;
         bool fin;             /* iof__sink_close: sf's last batch and finish (complete()), cl NULL */
         int rc;
-        void *build[2];       /* the helper's own row builders (their scratch is per thread) */
         char errmsg[SINK_ERRLEN];
-    } job;
+    } job[SINK_IN_FLIGHT];    /* handed over and not yet collected: jn of them from job[j0] on */
+    unsigned j0, jn;
+    void *hbuild[2];          /* the helper's own row builders (their scratch is per thread) */
+    bool hfailed;             /* the helper's: a job failed, the ones after it do nothing */
     /* parts already used per (fmt, sub, day): completed files */
     iof__sink_file_info *done;
     size_t ndone, capdone;
@@ -148,9 +160,10 @@ int iof__sink_create(iof__sink **out, const iof__sink_cfg *cfg, char *err, size_
     for (int i = 0; i < s->nfmts; i++)
         columnar |= s->fmts[i].cluster;
     if (columnar && cfg->threads != 1 && sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
-        s->job.s = s;
+        for (int k = 0; k < SINK_IN_FLIGHT; k++)
+            s->job[k].s = s;
         for (int l = 0; l < 2; l++)
-            if (s->use_layout[l] && !(s->job.build[l] = s->kind->builder_new(cfg->kind_cfg, l == 0))) {
+            if (s->use_layout[l] && !(s->hbuild[l] = s->kind->builder_new(cfg->kind_cfg, l == 0))) {
                 rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
                 goto fail;
             }
@@ -253,31 +266,64 @@ static drain_ctx here(iof__sink *s, sink_file *sf)
 
 static int drain_one(void *ctx, const void *rec) { return write_rec(ctx, rec); }
 
-/* Waits for the batch in flight (if any); its failure becomes the sink's. */
-static int drain_wait(iof__sink *s)
+static int skip_one(void *ctx, const void *rec)
 {
-    struct drain_job *j = &s->job;
-    if (!j->sf)
-        return IOF_OK;
-    iof__worker_wait(s->wk);
+    (void)ctx;
+    (void)rec;
+    return IOF_E_INTERRUPTED;
+}
+
+/* The oldest job handed over, which has returned: its batch (drained, empty even on failure)
+ * becomes a spare, its failure the sink's when it is the first. */
+static int collect(iof__sink *s)
+{
+    struct drain_job *j = &s->job[s->j0];
+    s->j0 = (s->j0 + 1) % SINK_IN_FLIGHT;
+    s->jn--;
+    if (j->cl)
+        for (int k = 0; k < SINK_IN_FLIGHT; k++)
+            if (!s->spare[k]) {
+                s->spare[k] = j->cl;
+                break;
+            }
     j->sf = NULL;
-    if (!j->fin)
-        s->spare = j->cl; /* drained (empty) even on failure; drain() took the spare for the job */
     j->cl = NULL;
     j->fin = false;
-    if (j->rc != IOF_OK)
-        memcpy(s->errmsg, j->errmsg, sizeof(s->errmsg));
     int rc = j->rc;
     j->rc = IOF_OK;
+    if (rc != IOF_OK)
+        memcpy(s->errmsg, j->errmsg, sizeof(s->errmsg));
     return rc;
 }
 
-/* On the helper thread: sorts and writes one batch. */
+/* Waits for every batch in flight; the first failure among them becomes the sink's. */
+static int drain_wait(iof__sink *s)
+{
+    if (!s->jn)
+        return IOF_OK;
+    iof__worker_wait(s->wk);
+    int first = IOF_OK;
+    while (s->jn) {
+        int rc = collect(s);
+        if (first == IOF_OK)
+            first = rc;
+    }
+    s->hfailed = false; /* the helper is idle: its jobs from now on run */
+    return first;
+}
+
+/* On the helper thread: sorts and writes one batch (nothing after a job that failed: the
+ * run stops at that failure, which drain_wait() returns first). */
 static void drain_job_run(void *arg)
 {
     struct drain_job *j = arg;
-    drain_ctx d = { j->s, j->sf, j->build, j->errmsg };
+    if (j->s->hfailed) { /* emptied, not written; not reported: the earlier job's failure is */
+        j->rc = iof__cluster_drain(j->cl, skip_one, NULL);
+        return;
+    }
+    drain_ctx d = { j->s, j->sf, j->s->hbuild, j->errmsg };
     j->rc = iof__cluster_drain(j->cl, drain_one, &d);
+    j->s->hfailed = j->rc != IOF_OK;
 }
 
 /* Completes a file but for publishing: writes its last batch, finishes its writer and its
@@ -307,7 +353,7 @@ static int complete(drain_ctx *d)
 static void complete_job_run(void *arg)
 {
     struct drain_job *j = arg;
-    drain_ctx d = { j->s, j->sf, j->build, j->errmsg };
+    drain_ctx d = { j->s, j->sf, j->s->hbuild, j->errmsg };
     j->rc = complete(&d);
 }
 
@@ -316,21 +362,42 @@ static void complete_job_run(void *arg)
  * the writer in the same order either way, so the files are the same. */
 static int drain(iof__sink *s, sink_file *sf, bool async)
 {
-    IOF_TRY(drain_wait(s));
-    if (!sf->cl)
-        return IOF_OK;
     if (!async || !s->wk) {
+        IOF_TRY(drain_wait(s));
+        if (!sf->cl)
+            return IOF_OK;
         drain_ctx d = here(s, sf);
         return iof__cluster_drain(sf->cl, drain_one, &d);
     }
-    if (!s->spare && iof__cluster_create(&s->spare, s->kind, s->cl_rows, s->cl_bytes) != IOF_OK)
+    const unsigned most = s->cfg.two_in_flight ? SINK_IN_FLIGHT : 1;
+    if (s->jn == most) { /* the oldest written first */
+        iof__worker_wait_below(s->wk, most - 1);
+        IOF_TRY(collect(s));
+    }
+    iof__cluster *cl = NULL;
+    for (int k = 0; k < SINK_IN_FLIGHT && !cl; k++) {
+        cl = s->spare[k];
+        s->spare[k] = NULL;
+    }
+    if (!cl && iof__cluster_create(&cl, s->kind, s->cl_rows, s->cl_bytes) != IOF_OK)
         return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_NOMEM, "out of memory");
-    s->job.sf = sf;
-    s->job.cl = sf->cl;
-    sf->cl = s->spare;
-    s->spare = NULL;
-    iof__worker_submit(s->wk, drain_job_run, &s->job);
+    struct drain_job *j = &s->job[(s->j0 + s->jn++) % SINK_IN_FLIGHT];
+    j->sf = sf;
+    j->cl = sf->cl;
+    sf->cl = cl;
+    iof__worker_submit(s->wk, drain_job_run, j);
     return IOF_OK;
+}
+
+/* A job handed over completes sf (iof__sink_close). */
+static bool completing(const iof__sink *s, const sink_file *sf)
+{
+    for (unsigned k = 0; k < s->jn; k++) {
+        const struct drain_job *j = &s->job[(s->j0 + k) % SINK_IN_FLIGHT];
+        if (j->sf == sf && j->fin)
+            return true;
+    }
+    return false;
 }
 
 /* --overwrite: once part 0 of a day replaced an earlier run's file, that run's later parts of
@@ -354,7 +421,7 @@ static int close_file(iof__sink *s, sink_file *sf, bool ok, bool defer)
         return IOF_OK;
     sf->open = false;
     /* completed ahead (iof__sink_close): on the helper, whose result drain_wait() returns, or here */
-    const bool early = sf->completed || (s->job.sf == sf && s->job.fin);
+    const bool early = sf->completed || completing(s, sf);
     int rc = drain_wait(s); /* the helper may be writing this file */
     if (sf->completed && rc == IOF_OK)
         rc = sf->crc;
@@ -604,9 +671,10 @@ int iof__sink_close(iof__sink *s, bool ok)
     if (ok && s->wk && sf0 && sf0->cl && nrest && npq <= 1 && (first = drain_wait(s)) == IOF_OK) {
         if (npq && s->regions)
             iof__pq_regions_side_by_side(s->regions, true);
-        s->job.sf = sf0;
-        s->job.fin = true;
-        iof__worker_submit(s->wk, complete_job_run, &s->job);
+        struct drain_job *j = &s->job[(s->j0 + s->jn++) % SINK_IN_FLIGHT];
+        j->sf = sf0;
+        j->fin = true;
+        iof__worker_submit(s->wk, complete_job_run, j);
         for (size_t k = 0; k < nrest; k++) { /* until one fails: close_file() aborts the rest */
             drain_ctx d = here(s, rest[k]);
             rest[k]->completed = true;
@@ -662,13 +730,14 @@ void iof__sink_destroy(iof__sink *s)
         return;
     iof__sink_close(s, false);
     iof__worker_stop(s->wk);
-    iof__cluster_destroy(s->spare);
+    for (int k = 0; k < SINK_IN_FLIGHT; k++)
+        iof__cluster_destroy(s->spare[k]);
     for (int l = 0; l < 2; l++) {
         if (s->use_layout[l])
             iof__schema_free(&s->schema[l]);
         if (s->kind) {
             s->kind->builder_free(s->build[l]);
-            s->kind->builder_free(s->job.build[l]);
+            s->kind->builder_free(s->hbuild[l]);
         }
     }
     for (size_t i = 0; i < s->ndone; i++)

@@ -36,6 +36,8 @@ typedef struct iof__sink_cfg {
     unsigned threads;         /* 1: everything on the caller's thread; 0: a helper thread writes
                                  the sorted batches of columnar files when there are >= 2 cores
                                  (the output is the same) */
+    bool two_in_flight;       /* with the helper: two sorted batches handed to it at once, not
+                                 one (sink.c, SINK_IN_FLIGHT; one more batch's memory) */
 } iof__sink_cfg;
 
 typedef struct iof__sink_file_info {

@@ -701,8 +701,9 @@ static int to_sink(void *ctx, const iof__row_kind *kind, const void *rec)
 /* Flow workers --threads asks for, at most IOF_SHARD_MAX_WORKERS. 0 (the default) is one:
  * decision (stop 30) — on 2 cores two workers were not faster than one (dense, default command:
  * 0.93-0.96x the wall time, ~1.3x the CPU; bench/README.md "Sharded flow workers"), and with one
- * worker which records --max-flows evicts does not depend on the machine's core count. The
- * default becomes the cores once sharding pays. */
+ * worker which records --max-flows evicts does not depend on the machine's core count. Again
+ * 2026-12-07: two workers 1.007x the default's wall for 1.17x its CPU (bench/README.md
+ * "--threads 2: where the wall goes"). The default becomes the cores once sharding pays. */
 static unsigned flow_workers(const iof_config *c)
 {
     long n = c->threads ? (long)c->threads : 1;
@@ -888,6 +889,7 @@ static int setup(iof_run *r)
         .wopts = { .codec = c->compression, .zstd_level = c->compression_level, .row_group_bytes = 0, .kv = r->kv, .n_kv = nk,
                    .threads = helpers },
         .threads = helpers,
+        .two_in_flight = r->shard != NULL, /* sharded: one more batch's memory (sink.c) */
         .kind = kind,
         .kind_cfg = kind_cfg,
         .existing = c->existing,

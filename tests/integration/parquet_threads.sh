@@ -41,6 +41,10 @@ for layout in wide nested; do
     same "$tmp/t0-$layout" "$tmp/t1-$layout"
     echo "ok $layout: helper threads and --threads 1 write the same files"
 done
+# sharded flow workers: two sorted batches in flight on the sink's helper (sink.c): same files
+run "$tmp/t2-wide" -f parquet --variant both --threads 2
+same "$tmp/t2-wide" "$tmp/t1-wide"
+echo "ok --threads 2 (two batches in flight) writes the same files"
 run "$tmp/m0" -f parquet,csv --variant both
 run "$tmp/m1" -f parquet,csv --variant both --threads 1
 same "$tmp/m0" "$tmp/m1"
@@ -98,11 +102,13 @@ s7=$(stat -c %s "$tmp/z7/bidirectional/"*.parquet)
 [ "$s3" -lt "$s1" ] && [ "$s1" -lt "$s7" ] || fail "zstd levels: 3 -> $s3 B, default -> $s1 B, -7 -> $s7 B"
 echo "ok zstd levels: 3 -> $s3 B < default (-1) $s1 B < -7 $s7 B"
 
-# failures on the helper threads: the N-th low-level write fails
-for n in 3 40 100; do
+# failures on the helper threads: the N-th low-level write fails (with --threads 2, while two
+# batches are in flight: the one after the failed one is not written)
+for n in 3 40 100 t40; do
     out="$tmp/fail-$n"
     rc=0
-    IOF_TEST_FAIL_WRITE=$n run "$out" -f parquet --variant both 2>"$tmp/err" || rc=$?
+    th=(); [ "${n#t}" != "$n" ] && th=(--threads 2)
+    IOF_TEST_FAIL_WRITE=${n#t} run "$out" -f parquet --variant both "${th[@]}" 2>"$tmp/err" || rc=$?
     [ $rc -eq 3 ] || fail "write $n: exit $rc, want 3 ($(cat "$tmp/err"))"
     [ "$(find "$out" -type f 2>/dev/null | wc -l)" -eq 0 ] || fail "write $n: files left: $(find "$out" -type f)"
     grep -q "No space left" "$tmp/err" || fail "write $n: message lacks errno text: $(cat "$tmp/err")"

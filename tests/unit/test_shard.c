@@ -1,13 +1,17 @@
 /* The sharded pipeline's parts: the SPSC ring (common/ring.h) alone and across two threads,
+ * the helper thread's queue of jobs (common/thread.h, the sink's batches in flight),
  * and the dispatcher + workers + merge (pipeline/shard.h) against one custom-flow table on a
  * generated workload with mirrored views, both variants, payloads, time going back beyond a
  * window, clock-only advances and a barrier in the middle: the same records, in the same order. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/err.h"
 #include "common/ring.h"
+#include "common/thread.h"
 #include "flow/attrib.h"
 #include "flow/cflow.h"
 #include "flow/key.h"
@@ -469,10 +473,55 @@ static void test_shard_destroy_midway(void)
     ASSERT_TRUE(iof__shard_refuses(&c) != NULL);
 }
 
+/* ---- the helper's queue ---------------------------------------------------------------- */
+
+typedef struct qjob {
+    _Atomic int *gate;  /* the job waits until it is set */
+    int id;
+    int *log;           /* ids in the order the jobs ran */
+    _Atomic int *nlog;
+} qjob;
+
+static void qjob_run(void *arg)
+{
+    qjob *j = arg;
+    while (j->gate && !atomic_load(j->gate)) {
+        struct timespec ts = { 0, 100000 };
+        nanosleep(&ts, NULL);
+    }
+    j->log[atomic_fetch_add(j->nlog, 1)] = j->id;
+}
+
+/* Two jobs handed over at once (the second while the first runs): both run, in that order;
+ * wait_below(1) returns once the first has, wait() once both have. */
+static void test_worker_queue(void)
+{
+    iof__worker *wk = iof__worker_start();
+    ASSERT_TRUE(wk != NULL);
+    _Atomic int gate = 0, nlog = 0;
+    int log[4] = { 0 };
+    qjob a = { &gate, 1, log, &nlog }, b = { NULL, 2, log, &nlog };
+    iof__worker_submit(wk, qjob_run, &a);
+    iof__worker_submit(wk, qjob_run, &b); /* queued behind a, which waits for the gate */
+    iof__worker_wait_below(wk, 2);        /* at most two pending: returns at once */
+    ASSERT_EQ_INT(atomic_load(&nlog), 0);
+    atomic_store(&gate, 1);
+    iof__worker_wait_below(wk, 1);
+    ASSERT_TRUE(atomic_load(&nlog) >= 1);
+    ASSERT_EQ_INT(log[0], 1);
+    iof__worker_wait(wk);
+    ASSERT_EQ_INT(atomic_load(&nlog), 2);
+    ASSERT_EQ_INT(log[1], 2);
+    iof__worker_submit(wk, qjob_run, &b); /* and again once idle */
+    iof__worker_stop(wk);                 /* runs what was handed over first */
+    ASSERT_EQ_INT(atomic_load(&nlog), 3);
+    ASSERT_EQ_INT(log[2], 2);
+}
+
 static const iof_test tests[] = {
     TEST(test_ring_order_wrap_full), TEST(test_ring_batched), TEST(test_ring_two_threads),  TEST(test_shard_equals_single_2),
     TEST(test_shard_equals_single_3), TEST(test_shard_evicting), TEST(test_shard_holds),
-    TEST(test_shard_holds_evicts),    TEST(test_shard_destroy_midway),   { 0 },
+    TEST(test_shard_holds_evicts),    TEST(test_shard_destroy_midway),   TEST(test_worker_queue), { 0 },
 };
 
 int main(void) { return iof_test_run(tests); }
