@@ -632,9 +632,16 @@ static bool hello_start(tls_state *s, const iof__feat_pkt *fp)
 /* Off the TLS port without Joy's TLS keyword; for the columns (which also take a handshake on
  * another port, hello_start) a packet without data there (hello_start answers s->seen, which
  * stays, and len is 0): decided without reading the state (feature.h) */
+/* the packet is TLS by its application or its port (else only a custom-flow record's hello
+ * start makes it so) */
+static bool tls_by_port(const iof__feat_pkt *fp)
+{
+    return fp->app_tls || fp->key_sp == TLS_PORT || fp->key_dp == TLS_PORT;
+}
+
 static bool tls_idle(const iof__feat_pkt *fp, const iof__feat_opts *o)
 {
-    bool tls = fp->app_tls || fp->key_sp == TLS_PORT || fp->key_dp == TLS_PORT;
+    bool tls = tls_by_port(fp);
     return o->cols_only ? !tls && !fp->len && !fp->wire_len : !tls;
 }
 
@@ -643,7 +650,7 @@ static void tls_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *
     tls_state *s = st;
     if (tls_idle(fp, o))
         return;
-    if (!(fp->app_tls || fp->key_sp == TLS_PORT || fp->key_dp == TLS_PORT || (o->cols_only && hello_start(s, fp))))
+    if (!(tls_by_port(fp) || (o->cols_only && hello_start(s, fp))))
         return;
     s->seen = true;
     uint32_t len = fp->wire_len;

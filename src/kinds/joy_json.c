@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "features/joyfeat.h"
 #include "kinds/joy_json.h"
 #include "kinds/joy_os.h"
 
@@ -178,12 +179,12 @@ static void put_labels(iof__tbuf *b, const iof__lbl_row *labels)
     }
 }
 
+/* seen: the pair's seen bits (iof__joyfeat_seen: either direction's order gives the same) */
 static void put_feats(iof__tbuf *b, const iof__featset *fs, iof__feat_joy_slot slot,
-                      const iof__joyrec *out, const iof__joyrec *in)
+                      const iof__joyrec *out, const iof__joyrec *in, uint32_t seen)
 {
     if (fs && fs->ext_size)
-        iof__featset_joy_json(fs, slot, b, out->ext, in ? in->ext : NULL,
-                              out->feat_seen | (in ? in->feat_seen : 0));
+        iof__featset_joy_json(fs, slot, b, out->ext, in ? in->ext : NULL, seen);
 }
 
 void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__featset *fs,
@@ -192,6 +193,7 @@ void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__featset *
     const iof__joyrec *out, *in;
     int64_t start_us, end_us;
     iof__joyflow_orient(r, &out, &in, &start_us, &end_us);
+    const uint32_t seen = iof__joyfeat_seen(r);
     char ip[48];
 
     iof__tb_puts(b, "{\"sa\":\"");
@@ -216,7 +218,7 @@ void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__featset *
     iof__tb_puts(b, ",\"time_end\":");
     put_time(b, end_us);
     put_packets(b, out, in, start_us);
-    put_feats(b, fs, IOF_FEAT_JOY_AFTER_PACKETS, out, in);
+    put_feats(b, fs, IOF_FEAT_JOY_AFTER_PACKETS, out, in, seen);
 
     iof__tb_puts(b, ",\"ip\":{\"out\":");
     put_ip_side(b, out);
@@ -228,10 +230,10 @@ void iof__joy_json_flow(iof__tbuf *b, const iof__joyrec *r, const iof__featset *
     if (out->proto == 6)
         put_tcp(b, out, in);
     /* Joy's order: its feature list, exe, hd, probable_os, idp, then debug */
-    put_feats(b, fs, IOF_FEAT_JOY_MODULES, out, in);
-    put_feats(b, fs, IOF_FEAT_JOY_HD, out, in);
+    put_feats(b, fs, IOF_FEAT_JOY_MODULES, out, in, seen);
+    put_feats(b, fs, IOF_FEAT_JOY_HD, out, in, seen);
     iof__joy_os_json(b, out, in);
-    put_feats(b, fs, IOF_FEAT_JOY_IDP, out, in);
+    put_feats(b, fs, IOF_FEAT_JOY_IDP, out, in, seen);
 
     uint64_t retrans = out->retrans + (in ? in->retrans : 0);
     uint64_t invalid = out->invalid + (in ? in->invalid : 0);

@@ -23,6 +23,7 @@
  * GB 0.2 +5 MB of peak RSS), so the run asks for it only with sharded flow workers, whose rings
  * cost more already: the default command keeps smallpkt under issue 15's 300 MB. */
 #define SINK_IN_FLIGHT 2
+_Static_assert(SINK_IN_FLIGHT <= IOF_WORKER_QUEUE, "the helper queues every batch in flight");
 #define SINK_MAX_KV 32           /* key-value metadata pairs of the run passed to each file */
 
 typedef struct sink_file {
@@ -71,6 +72,7 @@ struct iof__sink {
         sink_file *sf;
         iof__cluster *cl;
         bool fin;             /* iof__sink_close: sf's last batch and finish (complete()), cl NULL */
+        bool skipped;         /* emptied unwritten after an earlier job failed: no message */
         int rc;
         char errmsg[SINK_ERRLEN];
     } job[SINK_IN_FLIGHT];    /* handed over and not yet collected: jn of them from job[j0] on */
@@ -274,7 +276,11 @@ static int skip_one(void *ctx, const void *rec)
 }
 
 /* The oldest job handed over, which has returned: its batch (drained, empty even on failure)
- * becomes a spare, its failure the sink's when it is the first. */
+ * becomes a spare, its failure the sink's when it is the first. A job skipped after an earlier
+ * one failed returns IOF_E_INTERRUPTED but leaves the sink's message alone: the earlier job's
+ * message (which file, which errno) is the one the run reports, whether it was collected in this
+ * call or before (a two-in-flight drain() collects the failed job, the close's drain_wait() the
+ * skipped one after it). */
 static int collect(iof__sink *s)
 {
     struct drain_job *j = &s->job[s->j0];
@@ -291,8 +297,9 @@ static int collect(iof__sink *s)
     j->fin = false;
     int rc = j->rc;
     j->rc = IOF_OK;
-    if (rc != IOF_OK)
+    if (rc != IOF_OK && !j->skipped)
         memcpy(s->errmsg, j->errmsg, sizeof(s->errmsg));
+    j->skipped = false;
     return rc;
 }
 
@@ -319,6 +326,7 @@ static void drain_job_run(void *arg)
     struct drain_job *j = arg;
     if (j->s->hfailed) { /* emptied, not written; not reported: the earlier job's failure is */
         j->rc = iof__cluster_drain(j->cl, skip_one, NULL);
+        j->skipped = true;
         return;
     }
     drain_ctx d = { j->s, j->sf, j->s->hbuild, j->errmsg };
@@ -357,6 +365,14 @@ static void complete_job_run(void *arg)
     j->rc = complete(&d);
 }
 
+/* The next job slot, handed over in order after the ones in flight (jn < SINK_IN_FLIGHT) */
+static struct drain_job *job_push(iof__sink *s, sink_file *sf)
+{
+    struct drain_job *j = &s->job[(s->j0 + s->jn++) % SINK_IN_FLIGHT];
+    j->sf = sf;
+    return j;
+}
+
 /* Writes a file's batch: here (close, or no helper), or handed to the helper (async) once the
  * previous batch is written: the file gets an empty batch to fill meanwhile. The rows reach
  * the writer in the same order either way, so the files are the same. */
@@ -381,8 +397,7 @@ static int drain(iof__sink *s, sink_file *sf, bool async)
     }
     if (!cl && iof__cluster_create(&cl, s->kind, s->cl_rows, s->cl_bytes) != IOF_OK)
         return iof__fail(s->errmsg, sizeof(s->errmsg), IOF_E_NOMEM, "out of memory");
-    struct drain_job *j = &s->job[(s->j0 + s->jn++) % SINK_IN_FLIGHT];
-    j->sf = sf;
+    struct drain_job *j = job_push(s, sf);
     j->cl = sf->cl;
     sf->cl = cl;
     iof__worker_submit(s->wk, drain_job_run, j);
@@ -671,8 +686,7 @@ int iof__sink_close(iof__sink *s, bool ok)
     if (ok && s->wk && sf0 && sf0->cl && nrest && npq <= 1 && (first = drain_wait(s)) == IOF_OK) {
         if (npq && s->regions)
             iof__pq_regions_side_by_side(s->regions, true);
-        struct drain_job *j = &s->job[(s->j0 + s->jn++) % SINK_IN_FLIGHT];
-        j->sf = sf0;
+        struct drain_job *j = job_push(s, sf0);
         j->fin = true;
         iof__worker_submit(s->wk, complete_job_run, j);
         for (size_t k = 0; k < nrest; k++) { /* until one fails: close_file() aborts the rest */

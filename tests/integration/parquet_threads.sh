@@ -42,8 +42,12 @@ for layout in wide nested; do
     echo "ok $layout: helper threads and --threads 1 write the same files"
 done
 # sharded flow workers: two sorted batches in flight on the sink's helper (sink.c): same files
-run "$tmp/t2-wide" -f parquet --variant both --threads 2
+run "$tmp/t2-wide" -f parquet --variant both --threads 2 --stats "$tmp/t2.json"
 same "$tmp/t2-wide" "$tmp/t1-wide"
+# the run was sharded (an unsharded one keeps one batch in flight: the check above would pass
+# without the path it is for)
+w=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["flow_workers"]["workers"])' "$tmp/t2.json")
+[ "$w" = 2 ] || fail "--threads 2: $w flow workers, want 2 (two batches in flight only when sharded)"
 echo "ok --threads 2 (two batches in flight) writes the same files"
 run "$tmp/m0" -f parquet,csv --variant both
 run "$tmp/m1" -f parquet,csv --variant both --threads 1

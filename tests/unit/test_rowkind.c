@@ -262,7 +262,55 @@ static void test_sink_routes_by_kind(void)
     }
 }
 
+/* A batch written on the helper fails while the next one is queued behind it (two in flight):
+ * the queued one is emptied unwritten, and the sink's message at close is the failed batch's
+ * (which file, which errno), not the skipped one's empty text. Before the fix the close's
+ * drain_wait copied every failed job's message, the skipped one's last. Must run first in this
+ * process: IOF_TEST_FAIL_WRITE is read at the first write and counts every write. */
+static void test_sink_failed_batch_message_kept(void)
+{
+    char dir[256];
+    snprintf(dir, sizeof(dir), "/tmp/iof_test_rowkind_fail.%ld", (long)getpid());
+    setenv("IOF_TEST_FAIL_WRITE", "1", 1);
+    toy_cfg cfg = { false };
+    iof__sink_cfg sc = {
+        .dir = dir, .formats = IOF_FMT_PARQUET, .layout = IOF_LAYOUT_WIDE, .partition = IOF_PARTITION_DAY,
+        .wopts = { .codec = IOF_CODEC_NONE, .row_group_bytes = 64 << 10 }, .kind = &toy_kind, .kind_cfg = &cfg,
+        .threads = 0, .two_in_flight = true,
+    };
+    iof__sink *s;
+    char err[256];
+    ASSERT_EQ_INT(iof__sink_create(&s, &sc, err, sizeof(err)), 0);
+    /* two full batches (IOF_CLUSTER_ROWS each; a batch is handed over when the next record
+     * finds it full, hence the one more) of rows that do not compress: the first one's row
+     * groups fill the file's 256 KiB write buffer, whose first write fails on the helper while
+     * the second batch waits behind it. Without the fix this fails every time. */
+    uint64_t x = 88172645463325252ull;
+    int rc = IOF_OK;
+    for (int i = 0; i < 2 * IOF_CLUSTER_ROWS + 1 && rc == IOF_OK; i++) {
+        toy_rec r = { .ns = 5, .sub = 0 };
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        r.svc = (uint32_t)x;
+        r.val = (int32_t)(x >> 32);
+        for (int k = 0; k < 7; k++)
+            r.tag[k] = (char)('a' + (x >> (8 * k)) % 26);
+        rc = iof__sink_write(s, &r);
+    }
+    ASSERT_EQ_INT(rc, IOF_OK); /* both batches handed over without waiting */
+    ASSERT_TRUE(iof__sink_close(s, true) != IOF_OK);
+    const char *msg = iof__sink_errmsg(s);
+    ASSERT_TRUE(strstr(msg, "No space left") != NULL);
+    ASSERT_TRUE(strstr(msg, ".parquet") != NULL);
+    iof__sink_destroy(s);
+    unsetenv("IOF_TEST_FAIL_WRITE");
+    char p[512];
+    snprintf(p, sizeof(p), "%s/sa", dir);
+    rmdir(p);
+    rmdir(dir);
+}
+
 static const iof_test tests[] = {
+    TEST(test_sink_failed_batch_message_kept), /* first: see its comment */
     TEST(test_schema_of_groups),
     TEST(test_cluster_order),
     TEST(test_sink_routes_by_kind),
