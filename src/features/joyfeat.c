@@ -59,9 +59,14 @@ uint32_t iof__joyfeat_seen(const iof__joyrec *primary)
 void iof__joyfeat_count_cuts(const iof__featset *s, const iof__joyrec *primary,
                              uint64_t cuts[IOF_FEAT_MAX_MODULES])
 {
-    if (s && s->ext_size)
-        iof__featset_count_cuts(s, primary->ext, primary->twin ? primary->twin->ext : NULL,
-                                iof__joyfeat_seen(primary), cuts);
+    if (!s || !s->ext_size)
+        return;
+    /* in the JSON's orientation: a module's cut may look at one side only (dns: the side it
+     * prints), and Joy's "out" side is the client, which can be the twin */
+    const iof__joyrec *out, *in;
+    int64_t start_us, end_us;
+    iof__joyflow_orient(primary, &out, &in, &start_us, &end_us);
+    iof__featset_count_cuts(s, out->ext, in ? in->ext : NULL, iof__joyfeat_seen(primary), cuts);
 }
 
 void iof__joyfeat_finish(const iof__featset *s, const iof__joyrec *primary)
