@@ -67,4 +67,24 @@ static inline size_t iof__idx_find(const iof__idx *x, uint64_t h, iof__idx_eq_fn
     return s;
 }
 
+/* The id + 1 of the entry of hash h that eq says holds key (0: none; an index without slots
+ * yet has none). */
+static inline uint32_t iof__idx_lookup(const iof__idx *x, uint64_t h, iof__idx_eq_fn eq, const void *owner,
+                                       const void *key)
+{
+    return x->slot ? iof__idx_get(x, iof__idx_find(x, h, eq, owner, key)) : 0;
+}
+
+/* Makes id the entry of key (hash h) in the index and returns the id + 1 it replaces there (0:
+ * none): an owner that keeps every entry of a key chains the new one to that older one (after
+ * iof__idx_room; eq never reads id itself). */
+static inline uint32_t iof__idx_replace(iof__idx *x, uint64_t h, iof__idx_eq_fn eq, const void *owner,
+                                        const void *key, uint32_t id)
+{
+    size_t s = iof__idx_find(x, h, eq, owner, key);
+    uint32_t older = iof__idx_get(x, s);
+    iof__idx_set(x, s, h, id);
+    return older;
+}
+
 #endif

@@ -26,9 +26,7 @@ static bool text_eq(const void *owner, uint32_t id, const void *key)
 
 uint32_t iof__strtab_find(const iof__strtab *t, const char *s, size_t n)
 {
-    if (!t->idx.slot)
-        return IOF_STRTAB_NONE;
-    uint32_t i = iof__idx_get(&t->idx, iof__idx_find(&t->idx, hash(t, s, n), text_eq, t, &(st_text){ s, n }));
+    uint32_t i = iof__idx_lookup(&t->idx, hash(t, s, n), text_eq, t, &(st_text){ s, n });
     return i ? i - 1 : IOF_STRTAB_NONE;
 }
 

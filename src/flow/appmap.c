@@ -139,17 +139,9 @@ static void make_key(am_key *k, uint8_t ipver, uint8_t proto, const uint8_t a_ip
     k->hport = a_low ? b_port : a_port;
 }
 
-/* The index slot of key k: its newest connection's, or the empty one where it would go. */
-static size_t slot_of(const iof__appmap *m, const am_key *k, uint64_t h)
-{
-    return iof__idx_find(&m->idx, h, key_eq, m, k);
-}
-
 static uint32_t newest_of(const iof__appmap *m, const am_key *k)
 {
-    if (!m->idx.slot)
-        return AM_NONE;
-    uint32_t i = iof__idx_get(&m->idx, slot_of(m, k, key_hash(m, k)));
+    uint32_t i = iof__idx_lookup(&m->idx, key_hash(m, k), key_eq, m, k);
     return i ? i - 1 : AM_NONE;
 }
 
@@ -423,9 +415,7 @@ static int add_conn(iof__appmap *m, const am_key *k, const iof__pkt *p, uint64_t
     if (rc == IOF_OK)
         rc = iof__grow((void **)&m->conns, &m->cap, m->n + 1, sizeof(*m->conns), m->max_conns);
     if (rc == IOF_OK) {
-        uint64_t h = key_hash(m, k);
-        size_t s = slot_of(m, k, h);
-        uint32_t older = iof__idx_get(&m->idx, s);
+        uint32_t older = iof__idx_replace(&m->idx, key_hash(m, k), key_eq, m, k, (uint32_t)m->n);
         bool syn = p->proto == 6 && (p->tcp_flags & 0x12) == 0x02;
         m->conns[m->n] = (am_conn){ .k = *k, .answer = AM_NONE, .older = older ? older - 1 : AM_NONE,
                                     .slot = AM_NONE, .syn_seq = syn ? p->tcp_seq : 0, .has_syn = syn,
@@ -433,8 +423,7 @@ static int add_conn(iof__appmap *m, const am_key *k, const iof__pkt *p, uint64_t
                                     .ended_fed = UINT64_MAX };
         if (older)
             m->st.reused++;
-        iof__idx_set(&m->idx, s, h, (uint32_t)m->n++);
-        *out = (uint32_t)(m->n - 1);
+        *out = (uint32_t)m->n++;
         m->st.conns++;
     }
     pthread_rwlock_unlock(&m->lock);

@@ -118,11 +118,8 @@ static bool pair_eq(const void *owner, uint32_t id, const void *key)
 /* The pair's index, or DM_NONE (lock held, read or write). */
 static uint32_t pair_find(const iof__dnsmap *m, uint8_t ipver, const uint8_t *client, const uint8_t *addr)
 {
-    if (!m->pidx.slot)
-        return DM_NONE;
-    size_t s = iof__idx_find(&m->pidx, pair_hash(m, ipver, client, addr), pair_eq, m,
-                             &(dm_pair_key){ ipver, client, addr });
-    uint32_t i = iof__idx_get(&m->pidx, s);
+    uint32_t i = iof__idx_lookup(&m->pidx, pair_hash(m, ipver, client, addr), pair_eq, m,
+                                 &(dm_pair_key){ ipver, client, addr });
     return i ? i - 1 : DM_NONE;
 }
 

@@ -112,27 +112,18 @@ static bool key_eq(const void *owner, uint32_t id, const void *k)
     return keys_same(&((const iof__snimap *)owner)->conns[id].k, k);
 }
 
-/* The index slot of key k: its newest connection's, or the empty one where it would go. */
-static size_t slot_of(const iof__snimap *m, const sm_key *k)
-{
-    return iof__idx_find(&m->idx, key_hash(m, k), key_eq, m, k);
-}
-
 /* The id + 1 of k's newest connection (0: none). */
 static uint32_t newest_of(const iof__snimap *m, const sm_key *k)
 {
-    return m->idx.slot ? iof__idx_get(&m->idx, slot_of(m, k)) : 0;
+    return iof__idx_lookup(&m->idx, key_hash(m, k), key_eq, m, k);
 }
 
 /* Appends connection c of key k as k's newest (room made; write lock held). */
 static void append_conn(iof__snimap *m, sm_conn c)
 {
-    uint64_t h = key_hash(m, &c.k);
-    size_t s = iof__idx_find(&m->idx, h, key_eq, m, &c.k);
-    uint32_t older = iof__idx_get(&m->idx, s);
+    uint32_t older = iof__idx_replace(&m->idx, key_hash(m, &c.k), key_eq, m, &c.k, (uint32_t)m->n);
     c.older = older ? older - 1 : SM_NONE;
-    m->conns[m->n] = c;
-    iof__idx_set(&m->idx, s, h, (uint32_t)m->n++);
+    m->conns[m->n++] = c;
 }
 
 static uint64_t conn_hash(const void *owner, uint32_t id)

@@ -198,9 +198,7 @@ static bool nm_eq(const void *owner, uint32_t id, const void *key)
 static int add_name(iof__timeline *t, uint32_t slot, unsigned kind, const char *name)
 {
     uint64_t h = nm_key(t, slot, kind, name);
-    if (t->nm_idx.slot &&
-        iof__idx_get(&t->nm_idx, iof__idx_find(&t->nm_idx, h, nm_eq, t, &(name_ent){ .name = name, .slot = slot,
-                                                                                      .kind = (uint8_t)kind })))
+    if (iof__idx_lookup(&t->nm_idx, h, nm_eq, t, &(name_ent){ .name = name, .slot = slot, .kind = (uint8_t)kind }))
         return IOF_OK;
     if (t->n_nm >= IOF_TL_MAX_NAME_ENTS) { /* the second's cap: counted, not compared */
         t->slots[slot].names_dropped++;
