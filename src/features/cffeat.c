@@ -74,7 +74,7 @@ void iof__cffeat_hooks(const iof__featset *s, iof__cf_config *cfg)
     cfg->hooks = (iof__cf_hooks){ .ext_size = s->ext_size, .created = on_created,
                                   .packet = on_packet, .ctx = (void *)(uintptr_t)s };
     _Static_assert(IOF_FEAT_MAX_MODULES <= sizeof(cfg->hooks.hot) / sizeof(cfg->hooks.hot[0]), "one stretch a module");
-    cfg->hooks.nhot = iof__featset_hot(s, 0, cfg->hooks.hot);
+    cfg->hooks.nhot = iof__featset_hot(s, 0, false, cfg->hooks.hot);
 }
 
 /* The one place the nested layout's struct and member names are made from the modules' (wide)

@@ -240,8 +240,12 @@ int iof__featset_init(iof__featset *s, const iof__feat_opts *o);
 void iof__featset_init_state(const iof__featset *s, void *ext, bool zeroed, bool lazy);
 /* The clean parts, as stretches of a record's extension area at base (what every new record
  * writes: the flow table maps their pages when it allocates a slab, flow/table.h cfg.hot);
- * returns their number (s->n, at most IOF_FEAT_MAX_MODULES). */
-uint32_t iof__featset_hot(const iof__featset *s, size_t base, iof__ftab_span sp[IOF_FEAT_MAX_MODULES]);
+ * returns their number (at most s->n). lazy (states begun lazily, as init_state's): the
+ * modules with an idle hook are left out, their pages mapped by the first record that reaches
+ * them. Why: dense `-f joy` mapped 265 MB for 287 MB of peak RSS, most of it the four lazy
+ * states' pages (their 8-104 clean bytes each on a page of its own); without them peak RSS
+ * 217 MB and wall 0.94x (bench/README.md "The application map's lock"). */
+uint32_t iof__featset_hot(const iof__featset *s, size_t base, bool lazy, iof__ftab_span sp[IOF_FEAT_MAX_MODULES]);
 /* One packet into a direction's states. seen: the modules with an idle hook that earlier
  * packets reached (bit i: s->mod[i]); returns them with the ones this packet reached (the
  * modules without the hook have no bit: they are never skipped). A module with an idle hook whose bit is clear has not begun: its

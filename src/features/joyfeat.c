@@ -38,7 +38,7 @@ void iof__joyfeat_hooks(const iof__featset *s, iof__jf_config *cfg)
         .ctx = (void *)(uintptr_t)s,   /* the hooks only read it */
     };
     _Static_assert(IOF_FEAT_MAX_MODULES <= sizeof(cfg->hooks.hot) / sizeof(cfg->hooks.hot[0]), "one stretch a module");
-    cfg->hooks.nhot = iof__featset_hot(s, 0, cfg->hooks.hot);
+    cfg->hooks.nhot = iof__featset_hot(s, 0, true, cfg->hooks.hot);
 }
 
 void iof__joyfeat_joy_defaults(iof__feat_opts *o, uint32_t idp)

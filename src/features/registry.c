@@ -103,11 +103,13 @@ void iof__featset_init_state(const iof__featset *s, void *ext, bool zeroed, bool
             init_one(s, base, i, zeroed);
 }
 
-uint32_t iof__featset_hot(const iof__featset *s, size_t base, iof__ftab_span sp[IOF_FEAT_MAX_MODULES])
+uint32_t iof__featset_hot(const iof__featset *s, size_t base, bool lazy, iof__ftab_span sp[IOF_FEAT_MAX_MODULES])
 {
+    uint32_t n = 0;
     for (uint32_t i = 0; i < s->n; i++)
-        sp[i] = (iof__ftab_span){ (uint32_t)(base + s->off[i]), (uint32_t)s->clean[i] };
-    return s->n;
+        if (!lazy || !s->mod[i]->idle)
+            sp[n++] = (iof__ftab_span){ (uint32_t)(base + s->off[i]), (uint32_t)s->clean[i] };
+    return n;
 }
 
 uint32_t iof__featset_update(const iof__featset *s, void *ext, const iof__feat_pkt *fp, uint32_t seen)

@@ -1208,13 +1208,25 @@ static void test_registry_and_set(void)
      * flow table is told to map the clean parts' pages (iof__featset_hot) */
     size_t tail = 0, clean_end = 0;
     iof__ftab_span hot[IOF_FEAT_MAX_MODULES];
-    ASSERT_EQ_INT(iof__featset_hot(&s, 100, hot), s.n);
+    ASSERT_EQ_INT(iof__featset_hot(&s, 100, false, hot), s.n);
     for (uint32_t i = 0; i < s.n; i++) {
         tail = s.size[i] - s.clean[i] > tail ? s.size[i] - s.clean[i] : tail;
         clean_end = s.off[i] + s.clean[i] > clean_end ? s.off[i] + s.clean[i] : clean_end;
         ASSERT_TRUE(hot[i].off == 100 + s.off[i] && hot[i].len == s.clean[i]);
     }
     ASSERT_TRUE(clean_end + tail <= s.ext_size);
+    /* states begun lazily (Joy records): only the modules without an idle hook, in order */
+    uint32_t nhot = iof__featset_hot(&s, 100, true, hot), k = 0, lazy = 0;
+    for (uint32_t i = 0; i < s.n; i++) {
+        if (s.mod[i]->idle) {
+            lazy++;
+            continue;
+        }
+        ASSERT_TRUE(k < nhot && hot[k].off == 100 + s.off[i] && hot[k].len == s.clean[i]);
+        k++;
+    }
+    ASSERT_EQ_INT(nhot, k);
+    ASSERT_EQ_INT(lazy, 4); /* dns, tls, dhcp, http */
     /* custom-flow columns only: dns, dhcp and http keep their summaries (2.9 KB) in place of
      * Joy's arenas (10 KB) */
     size_t joy = s.ext_size;
