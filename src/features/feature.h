@@ -244,7 +244,7 @@ void iof__featset_init_state(const iof__featset *s, void *ext, bool zeroed, bool
  * modules with an idle hook are left out, their pages mapped by the first record that reaches
  * them. Why: dense `-f joy` mapped 265 MB for 287 MB of peak RSS, most of it the four lazy
  * states' pages (their 8-104 clean bytes each on a page of its own); without them peak RSS
- * 217 MB and wall 0.94x (bench/README.md "The application map's lock"). */
+ * 217 MB and wall 0.96x (bench/README.md "The application map's lock"). */
 uint32_t iof__featset_hot(const iof__featset *s, size_t base, bool lazy, iof__ftab_span sp[IOF_FEAT_MAX_MODULES]);
 /* One packet into a direction's states. seen: the modules with an idle hook that earlier
  * packets reached (bit i: s->mod[i]); returns them with the ones this packet reached (the

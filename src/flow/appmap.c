@@ -7,7 +7,9 @@
  *    being inspected, on a list in order of their last packet (the head is the longest idle,
  *    which gives way when a new connection needs a slot).
  * nDPI runs on the feeding thread only; the write lock is taken to add a connection or an
- * answer, which lookups from other threads read. */
+ * answer, which lookups from other threads may read. The run's lookups are on the feeding
+ * thread (the emitters store a record's answer in it: kinds/labelcols.h iof__lbl_attrs_stored):
+ * with lookups on the sink's helper, the two threads handed the lock back and forth. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

@@ -68,6 +68,9 @@ typedef struct iof__cfrec {
                                 out = device -> remote packets, in = remote -> device */
     uint64_t names_horizon; /* packets the run had fed its name maps when the record was
                                emitted (flow/dnsmap.h): set by the emitter */
+    const char *app;        /* nDPI's application of the record (the rules' `app`, the l7_app
+                               column; NULL: none), taken from the application map by the
+                               emitter: kinds/labelcols.h iof__lbl_attrs_stored */
 
     int64_t first_ns;       /* timestamp of the first packet */
     int64_t last_ns;        /* largest packet timestamp */

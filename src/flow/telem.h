@@ -73,6 +73,9 @@ typedef struct iof__telrow {
     uint8_t ttl_out, ttl_in; /* smallest TTL each way in this second */
     uint64_t names_horizon;  /* packets fed to the run's name maps when the row was emitted
                                 (flow/dnsmap.h; set by the emitter) */
+    const char *app;         /* nDPI's application of the row's flow (NULL: none), taken from
+                                the application map by the emitter (kinds/labelcols.h
+                                iof__lbl_attrs_stored) */
 } iof__telrow;
 
 typedef struct iof__tel_config {

@@ -70,13 +70,45 @@ void iof__lbl_attrs_names(iof__lbl_attrs *a, const iof__namemaps *names, uint64_
         a->has |= IOF_LBL_HAS_APP;
 }
 
-void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, const iof__namemaps *names, iof__lbl_attrs *a)
+void iof__lbl_attrs_stored(iof__lbl_attrs *a, const iof__lbl_src *s, const iof__namemaps *names, uint64_t horizon,
+                           const char *app)
+{
+    iof__lbl_attrs_from(a, s);
+    const iof__namemaps n = { .dns = names ? names->dns : NULL, .sni = names ? names->sni : NULL };
+    iof__lbl_attrs_names(a, &n, horizon, 0);
+    if (app) {
+        a->app = app;
+        a->has |= IOF_LBL_HAS_APP;
+    }
+}
+
+const char *iof__lbl_app_of(const iof__lbl_src *s, const iof__appmap *m, uint64_t horizon)
+{
+    iof__lbl_attrs a;
+    iof__lbl_attrs_from(&a, s);
+    const iof__namemaps n = { .app = m };
+    iof__lbl_attrs_names(&a, &n, horizon, 0);
+    return a.app;
+}
+
+/* The record as the rules see it */
+static iof__lbl_src cf_src(const iof__cfrec *r, const iof__device *dev)
 {
     /* the record's first packet: 1 = device -> remote (outbound) */
-    const iof__lbl_src s = { .ipver = r->ipver, .proto = r->proto, .first_out = r->first_dir != 0,
-                             .ttl_seen = r->ttl_seen, .ttl_out = r->ttl_out, .ttl_in = r->ttl_in,
-                             .dev_port = r->dev_port, .rem_port = r->rem_port, .dev_ip = r->dev_ip,
-                             .rem_ip = r->rem_ip, .first_ns = r->first_ns, .last_ns = r->last_ns, .dev = dev };
-    iof__lbl_attrs_from(a, &s);
-    iof__lbl_attrs_names(a, names, r->names_horizon, 0);
+    return (iof__lbl_src){ .ipver = r->ipver, .proto = r->proto, .first_out = r->first_dir != 0,
+                           .ttl_seen = r->ttl_seen, .ttl_out = r->ttl_out, .ttl_in = r->ttl_in,
+                           .dev_port = r->dev_port, .rem_port = r->rem_port, .dev_ip = r->dev_ip,
+                           .rem_ip = r->rem_ip, .first_ns = r->first_ns, .last_ns = r->last_ns, .dev = dev };
+}
+
+void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, const iof__namemaps *names, iof__lbl_attrs *a)
+{
+    const iof__lbl_src s = cf_src(r, dev);
+    iof__lbl_attrs_stored(a, &s, names, r->names_horizon, r->app);
+}
+
+const char *iof__cf_app(const iof__cfrec *r, const iof__appmap *app)
+{
+    const iof__lbl_src s = cf_src(r, NULL);
+    return iof__lbl_app_of(&s, app, r->names_horizon);
 }

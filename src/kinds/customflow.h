@@ -103,8 +103,13 @@ uint32_t iof__cf_payload_stream_reuse(const iof__cfrec *rec, int16_t *out, uint3
  * (`wide` ignored: set per layout). */
 extern const iof__row_kind iof__cf_kind;
 
-/* The record's attributes for the label rules (dev: its inventory entry, or NULL). */
+/* The record's attributes for the label rules (dev: its inventory entry, or NULL; names:
+ * dns and sni are looked up, app is the record's own, r->app: kinds/labelcols.h
+ * iof__lbl_attrs_stored). */
 void iof__cf_lbl_attrs(const iof__cfrec *r, const iof__device *dev, const iof__namemaps *names, iof__lbl_attrs *a);
+/* The record's application from the map (what the emitter stores in r->app; NULL: none).
+ * The map's feeding thread only. */
+const char *iof__cf_app(const iof__cfrec *r, const iof__appmap *app);
 
 /* Remote IP text as written (anonymised when configured). Returns length. */
 uint32_t iof__cf_format_remip(const iof__cfrec *rec, bool anonymise, char out[48]);

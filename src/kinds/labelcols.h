@@ -84,6 +84,18 @@ typedef struct iof__namemaps {
  * leaves the attribute missing (rules on it are unknown). Call after iof__lbl_attrs_from;
  * names may be NULL. */
 void iof__lbl_attrs_names(iof__lbl_attrs *a, const iof__namemaps *names, uint64_t horizon, unsigned how);
+/* The attributes of a record kind whose rows are built on the sink's helper thread
+ * (custom-flow records, telemetry rows): iof__lbl_attrs_from(s), the names' dns and sni
+ * (iof__lbl_attrs_names), and `app` as the record stores it (NULL: none) — names->app is not
+ * read. The record's emitter, on the thread that feeds the maps, stores what
+ * iof__lbl_app_of gives (the record's answer is final then: iof__appmap_settle). Why: the map's
+ * writer adds a connection under its write lock every few packets, and the helper's lookups of
+ * a whole sort batch made the two threads hand the lock back and forth: dense `--features l7`
+ * took 2.7x the wall time of `--threads 1` (bench/README.md "The application map's lock"). */
+void iof__lbl_attrs_stored(iof__lbl_attrs *a, const iof__lbl_src *s, const iof__namemaps *names, uint64_t horizon,
+                           const char *app);
+/* The `app` attribute of s from the map (NULL: none), as iof__lbl_attrs_names finds it. */
+const char *iof__lbl_app_of(const iof__lbl_src *s, const iof__appmap *m, uint64_t horizon);
 /* iof__colgroup.ops.get of the group. */
 void iof__lbl_get(const void *lblrow, const iof__column *c, uint32_t k, iof__value *v);
 

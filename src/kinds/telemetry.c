@@ -130,16 +130,27 @@ static int tel_kind_schema(iof__schema *s, const void *cfg, bool wide)
     return iof__tel_schema(s, cfg);
 }
 
+/* The row as the rules see it: this second's TTLs and packets (an attack's time window labels
+ * exactly its seconds) */
+static iof__lbl_src tel_src(const iof__telrow *r, const iof__device *dev)
+{
+    const iof__telkey *k = &r->k;
+    return (iof__lbl_src){ .ipver = k->ipver, .proto = k->proto, .first_out = k->first_dir != 0,
+                           .ttl_seen = r->ttl_seen, .ttl_out = r->ttl_out, .ttl_in = r->ttl_in,
+                           .dev_port = k->dev_port, .rem_port = k->rem_port, .dev_ip = k->dev_ip,
+                           .rem_ip = k->rem_ip, .first_ns = r->first_ns, .last_ns = r->last_ns, .dev = dev };
+}
+
 void iof__tel_lbl_attrs(const iof__telrow *r, const iof__device *dev, const iof__namemaps *names, iof__lbl_attrs *a)
 {
-    /* this second's TTLs and packets: an attack's time window labels exactly its seconds */
-    const iof__telkey *k = &r->k;
-    const iof__lbl_src s = { .ipver = k->ipver, .proto = k->proto, .first_out = k->first_dir != 0,
-                             .ttl_seen = r->ttl_seen, .ttl_out = r->ttl_out, .ttl_in = r->ttl_in,
-                             .dev_port = k->dev_port, .rem_port = k->rem_port, .dev_ip = k->dev_ip,
-                             .rem_ip = k->rem_ip, .first_ns = r->first_ns, .last_ns = r->last_ns, .dev = dev };
-    iof__lbl_attrs_from(a, &s);
-    iof__lbl_attrs_names(a, names, r->names_horizon, 0);
+    const iof__lbl_src s = tel_src(r, dev);
+    iof__lbl_attrs_stored(a, &s, names, r->names_horizon, r->app);
+}
+
+const char *iof__tel_app(const iof__telrow *r, const iof__appmap *app)
+{
+    const iof__lbl_src s = tel_src(r, NULL);
+    return iof__lbl_app_of(&s, app, r->names_horizon);
 }
 
 typedef struct tel_builder {

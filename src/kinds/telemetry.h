@@ -27,6 +27,9 @@ extern const iof__row_kind iof__tel_kind;
 /* A row as the label rules see it: its flow's key and first direction, this second's TTLs and
  * first/last packet (so time windows label each second). */
 void iof__tel_lbl_attrs(const iof__telrow *r, const iof__device *dev, const iof__namemaps *names, iof__lbl_attrs *a);
+/* The row's application from the map (what the emitter stores in r->app; NULL: none), as for
+ * custom-flow records (kinds/customflow.h iof__cf_app). The map's feeding thread only. */
+const char *iof__tel_app(const iof__telrow *r, const iof__appmap *app);
 /* Its schema (also for documentation and column checks: --rules keys must not collide). */
 int iof__tel_schema(iof__schema *s, const iof__tel_rowcfg *cfg);
 

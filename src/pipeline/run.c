@@ -479,6 +479,8 @@ static int cf_emit(void *ctx, iof__cfrec *rec)
     if (r->appmap && r->cfg.table == IOF_TABLE_CUSTOMFLOW && iof__appmap_settle(r->appmap, rec->ipver, rec->proto, rec->dev_ip, rec->dev_port, rec->rem_ip,
                                         rec->rem_port, rec->last_ns, r->names_fed) != IOF_OK)
         return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_NOMEM, "out of memory (the application map)");
+    /* its application now, on the map's thread: rows are built on the sink's (labelcols.h) */
+    rec->app = r->appmap ? iof__cf_app(rec, r->appmap) : NULL;
     return iof__pipe_record(&r->pipe, &iof__cf_kind, rec);
 }
 
@@ -568,6 +570,7 @@ static int tel_emit(void *ctx, iof__telrow *row)
 {
     iof_run *r = ctx;
     row->names_horizon = r->names_fed;
+    row->app = r->appmap ? iof__tel_app(row, r->appmap) : NULL; /* as cf_emit's */
     if (r->timeline)
         return iof__timeline_row(r->timeline, row);
     return iof__pipe_record(&r->pipe, &iof__tel_kind, row);

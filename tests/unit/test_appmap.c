@@ -5,7 +5,8 @@
  * from either side, below a horizon, at or after the connection's first packet; a TCP SYN with
  * a new sequence number starts a new connection, a retransmitted one does not, a UDP one after
  * IOF_APPMAP_IDLE_NS; the inspection slots and the connection cap, counted; and the `app`
- * attribute the rules read through a custom-flow record. Without nDPI in the build: create
+ * attribute the rules read through a custom-flow record or telemetry row: the one its emitter
+ * took from the map, never the map itself. Without nDPI in the build: create
  * refuses (IOF_E_UNSUPPORTED). */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -14,6 +15,7 @@
 #include "common/err.h"
 #include "flow/appmap.h"
 #include "kinds/customflow.h"
+#include "kinds/telemetry.h"
 #include "labels/rules.h"
 #include "test.h"
 
@@ -399,14 +401,44 @@ static void test_rule(void)
     r.names_horizon = fed;
     iof__lbl_attrs a;
     iof__lbl_result res[1];
+    /* the emitter takes the record's app from the map; its attributes read that, not the map
+     * (rows are built on the sink's thread: kinds/labelcols.h iof__lbl_attrs_stored) */
+    iof__cf_lbl_attrs(&r, NULL, &maps, &a);
+    ASSERT_TRUE(!(a.has & IOF_LBL_HAS_APP));
+    r.app = iof__cf_app(&r, m);
+    ASSERT_EQ_STR(r.app, "DNS");
     iof__cf_lbl_attrs(&r, NULL, &maps, &a);
     ASSERT_TRUE(a.has & IOF_LBL_HAS_APP);
     iof__rules_eval(rs, &a, res);
     ASSERT_EQ_STR(res[0].value, "dns"); /* globs match in any case */
-    r.rem_port = 54;                    /* no such connection: unknown */
+    r.app = "TLS.Google";               /* what the record carries, whatever the map says now */
+    iof__cf_lbl_attrs(&r, NULL, NULL, &a);
+    iof__rules_eval(rs, &a, res);
+    ASSERT_EQ_STR(res[0].value, "google");
+    r.rem_port = 54; /* no such connection: unknown */
+    r.app = iof__cf_app(&r, m);
+    ASSERT_TRUE(r.app == NULL);
     iof__cf_lbl_attrs(&r, NULL, &maps, &a);
     iof__rules_eval(rs, &a, res);
     ASSERT_EQ_STR(res[0].value, "unknown");
+    /* a telemetry row likewise */
+    iof__telrow t;
+    memset(&t, 0, sizeof t);
+    t.k.ipver = 4;
+    t.k.proto = 17;
+    memcpy(t.k.dev_ip, CLI, 16);
+    memcpy(t.k.rem_ip, SRV, 16);
+    t.k.dev_port = 40000;
+    t.k.rem_port = 53;
+    t.first_ns = t.last_ns = 5 * S;
+    t.names_horizon = fed;
+    iof__tel_lbl_attrs(&t, NULL, &maps, &a);
+    ASSERT_TRUE(!(a.has & IOF_LBL_HAS_APP));
+    t.app = iof__tel_app(&t, m);
+    ASSERT_EQ_STR(t.app, "DNS");
+    iof__tel_lbl_attrs(&t, NULL, &maps, &a);
+    iof__rules_eval(rs, &a, res);
+    ASSERT_EQ_STR(res[0].value, "dns");
     iof__appmap_destroy(m);
     iof__rules_free(rs);
 }
