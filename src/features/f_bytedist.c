@@ -312,7 +312,12 @@ static uint32_t bd_span(const void *out, const void *in, uint32_t id, uint32_t n
     return m;
 }
 
-static const iof__feat_cols bd_cols = { bd_declare, bd_get, bd_count, NULL, bd_span };
+static const iof__feat_cols bd_cols = {
+    .declare = bd_declare,
+    .get = bd_get,
+    .count = bd_count,
+    .span = bd_span,
+};
 
 const iof__feature iof__feat_byte_dist = {
     .name = "byte_dist",

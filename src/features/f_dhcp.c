@@ -492,7 +492,12 @@ static bool dhcp_cols_cut(const void *out, const void *in)
     return (h && h->host_cut) || (v && v->vendor_cut) || (p && p->params_cut);
 }
 
-static const iof__feat_cols dhcp_cols = { dhcp_declare, dhcp_get, dhcp_count, dhcp_cols_cut, NULL };
+static const iof__feat_cols dhcp_cols = {
+    .declare = dhcp_declare,
+    .get = dhcp_get,
+    .count = dhcp_count,
+    .cut = dhcp_cols_cut,
+};
 
 const iof__feature iof__feat_dhcp = {
     .name = "dhcp",

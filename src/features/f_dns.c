@@ -526,7 +526,12 @@ static bool dns_cols_cut(const void *out, const void *in)
     return (q && q->qname_cut) || (r && r->addrs_cut);
 }
 
-static const iof__feat_cols dns_cols = { dns_declare, dns_get, dns_count, dns_cols_cut, NULL };
+static const iof__feat_cols dns_cols = {
+    .declare = dns_declare,
+    .get = dns_get,
+    .count = dns_count,
+    .cut = dns_cols_cut,
+};
 
 const iof__feature iof__feat_dns = {
     .name = "dns",

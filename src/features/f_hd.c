@@ -127,7 +127,7 @@ static void hd_get(const void *out, const void *in, uint32_t id, uint32_t k, iof
     v->len = IOF_CF_HD_BYTES;
 }
 
-static const iof__feat_cols hd_cols = { hd_declare, hd_get, iof__feat_no_lists, NULL, NULL };
+static const iof__feat_cols hd_cols = { .declare = hd_declare, .get = hd_get, .count = iof__feat_no_lists };
 
 const iof__feature iof__feat_hd = {
     .name = "hd",

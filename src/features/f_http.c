@@ -408,7 +408,12 @@ static bool http_cols_cut(const void *out, const void *in)
     return (q && q->req_cut) || (r && r->resp_cut);
 }
 
-static const iof__feat_cols http_cols = { http_declare, http_get, iof__feat_no_lists, http_cols_cut, NULL };
+static const iof__feat_cols http_cols = {
+    .declare = http_declare,
+    .get = http_get,
+    .count = iof__feat_no_lists,
+    .cut = http_cols_cut,
+};
 
 const iof__feature iof__feat_http = {
     .name = "http",

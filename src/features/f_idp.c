@@ -134,7 +134,11 @@ static void idp_get(const void *out, const void *in, uint32_t id, uint32_t k, io
     v->len = s->len;
 }
 
-static const iof__feat_cols idp_cols = { idp_declare, idp_get, iof__feat_no_lists, NULL, NULL };
+static const iof__feat_cols idp_cols = {
+    .declare = idp_declare,
+    .get = idp_get,
+    .count = iof__feat_no_lists,
+};
 
 const iof__feature iof__feat_idp = {
     .name = "idp",

@@ -73,7 +73,7 @@ static void pl_get(const void *out, const void *in, uint32_t id, uint32_t k, iof
     }
 }
 
-static const iof__feat_cols pl_cols = { pl_declare, pl_get, iof__feat_no_lists, NULL, NULL };
+static const iof__feat_cols pl_cols = { .declare = pl_declare, .get = pl_get, .count = iof__feat_no_lists };
 
 const iof__feature iof__feat_payload = {
     .name = "payload",

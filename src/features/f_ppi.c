@@ -403,7 +403,12 @@ static uint32_t ppi_count(const void *out, const void *in, uint32_t id)
     return id >= PPI_COL_LIST && id < PPI_COL_LIST + PPI_VALUES ? ppi_n(out, in) : 0;
 }
 
-static const iof__feat_cols ppi_cols = { ppi_declare, ppi_get, ppi_count, NULL, ppi_span };
+static const iof__feat_cols ppi_cols = {
+    .declare = ppi_declare,
+    .get = ppi_get,
+    .count = ppi_count,
+    .span = ppi_span,
+};
 
 const iof__feature iof__feat_ppi = {
     .name = "ppi",

@@ -172,7 +172,12 @@ static uint32_t splt_span(const void *out, const void *in, uint32_t id, uint32_t
     return m;
 }
 
-static const iof__feat_cols splt_cols = { splt_declare, splt_get, splt_count, NULL, splt_span };
+static const iof__feat_cols splt_cols = {
+    .declare = splt_declare,
+    .get = splt_get,
+    .count = splt_count,
+    .span = splt_span,
+};
 
 const iof__feature iof__feat_splt = {
     .name = "splt",

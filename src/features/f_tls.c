@@ -1238,7 +1238,12 @@ static uint32_t tls_count(const void *out, const void *in, uint32_t id)
     return !u ? UINT32_MAX : list_len(u, col);
 }
 
-static const iof__feat_cols tls_cols = { tls_declare, tls_get, tls_count, tls_cut, NULL };
+static const iof__feat_cols tls_cols = {
+    .declare = tls_declare,
+    .get = tls_get,
+    .count = tls_count,
+    .cut = tls_cut,
+};
 
 const iof__feature iof__feat_tls = {
     .name = "tls",

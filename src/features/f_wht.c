@@ -119,7 +119,11 @@ static void wht_get(const void *out, const void *in, uint32_t id, uint32_t k, io
         v->f = (double)(a->sum[id] + (t ? t->sum[id] : 0)) / (double)n;
 }
 
-static const iof__feat_cols wht_cols = { wht_declare, wht_get, iof__feat_no_lists, NULL, NULL };
+static const iof__feat_cols wht_cols = {
+    .declare = wht_declare,
+    .get = wht_get,
+    .count = iof__feat_no_lists,
+};
 
 const iof__feature iof__feat_wht = {
     .name = "wht",
