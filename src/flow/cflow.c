@@ -153,6 +153,7 @@ static void unlink_rec(iof__cflow *t, iof__cfrec *r)
 static int emit_rec(iof__cflow *t, iof__cfrec *r, iof__cf_end end)
 {
     r->end = (uint8_t)end;
+    r->app = NULL; /* the record is no longer live: the union's other life (cflow.h) */
     t->st.records_emitted[r->variant]++;
     if (end == IOF_CF_END_EVICTED)
         t->st.records_evicted[r->variant]++;

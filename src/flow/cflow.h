@@ -68,14 +68,21 @@ typedef struct iof__cfrec {
                                 out = device -> remote packets, in = remote -> device */
     uint64_t names_horizon; /* packets the run had fed its name maps when the record was
                                emitted (flow/dnsmap.h): set by the emitter */
-    const char *app;        /* nDPI's application of the record (the rules' `app`, the l7_app
-                               column; NULL: none), taken from the application map by the
-                               emitter: kinds/labelcols.h iof__lbl_attrs_stored */
 
     int64_t first_ns;       /* timestamp of the first packet */
     int64_t last_ns;        /* largest packet timestamp */
-    int64_t opened_clock_ns; /* the packet clock when the record was created (> first_ns when it
-                                began with an out-of-order timestamp) */
+    /* One field's bytes for two lives, so the record (a slab entry: --max-memory's stride, the
+     * sort batches' cuts) keeps its size: */
+    union {
+        int64_t opened_clock_ns; /* while the record is live (the table's, set by new_rec): the
+                                    packet clock when it was created (> first_ns when it began
+                                    with an out-of-order timestamp) */
+        const char *app;         /* from its emission on (NULL when the table hands it to the
+                                    emitter, which may set it): nDPI's application of the record
+                                    (the rules' `app`, the l7_app column; NULL: none), taken
+                                    from the application map by the run's emitter:
+                                    kinds/labelcols.h iof__lbl_attrs_stored */
+    };
     uint64_t bytes;         /* sum of IP lengths */
     uint64_t packets;
     uint32_t nslots;        /* packets recorded in the slots (<= i) */

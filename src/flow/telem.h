@@ -58,6 +58,9 @@ typedef struct iof__telkey {
 /* One row: a flow's packets in one second. */
 typedef struct iof__telrow {
     iof__telkey k;
+    uint8_t ttl_seen;        /* bit 0: ttl_out valid, bit 1: ttl_in valid (this second); the
+                                three beside k, in its padding: the row keeps 160 bytes with app */
+    uint8_t ttl_out, ttl_in; /* smallest TTL each way in this second */
     int64_t sec_ns;          /* the second (UTC, whole seconds, ns) */
     int64_t flow_first_ns;   /* the flow's first packet */
     int64_t first_ns;        /* first and last packet of the flow in this second */
@@ -69,8 +72,6 @@ typedef struct iof__telrow {
     uint64_t packets, bytes; /* in this second; bytes = sum of IP lengths */
     uint64_t packets_out, packets_in; /* of which device -> remote / remote -> device */
     uint64_t bytes_out, bytes_in;
-    uint8_t ttl_seen;        /* bit 0: ttl_out valid, bit 1: ttl_in valid (this second) */
-    uint8_t ttl_out, ttl_in; /* smallest TTL each way in this second */
     uint64_t names_horizon;  /* packets fed to the run's name maps when the row was emitted
                                 (flow/dnsmap.h; set by the emitter) */
     const char *app;         /* nDPI's application of the row's flow (NULL: none), taken from

@@ -23,7 +23,8 @@ typedef struct iof__cf_rowcfg {
     bool device_ip;            /* opt-in device_ip column (--device-ip) */
     bool last_seen;            /* opt-in LastSeen / last_seen column (--last-seen) */
     bool end_reason;           /* opt-in end_reason column, after evicted (--end-reason) */
-    bool l7;                   /* --features l7: l7_app, after the feature columns (names->app) */
+    bool l7;                   /* --features l7: l7_app, after the feature columns (the record's
+                                  app, from the application map: flow/cflow.h) */
     unsigned features;         /* --features: IOF_FEATURE_BYTE_DIST / _ENTROPY columns (the
                                   records must carry the state: flow/cflow.h hooks) */
     const iof__inventory *inv; /* may be NULL */

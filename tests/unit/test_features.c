@@ -3,7 +3,9 @@
 #include <stdalign.h>
 #include <sys/mman.h>
 
+#include "features/cffeat.h"
 #include "features/feature.h"
+#include "features/joyfeat.h"
 #include "iotflow/iotflow.h"
 #include "test.h"
 
@@ -1227,6 +1229,14 @@ static void test_registry_and_set(void)
     }
     ASSERT_EQ_INT(nhot, k);
     ASSERT_EQ_INT(lazy, 4); /* dns, tls, dhcp, http */
+    /* what each policy tells its flow table: Joy records begin those four lazily, custom-flow
+     * records every state at creation */
+    iof__jf_config jc = { 0 };
+    iof__joyfeat_hooks(&s, &jc);
+    ASSERT_EQ_INT(jc.hooks.nhot, s.n - lazy);
+    iof__cf_config cc = { 0 };
+    iof__cffeat_hooks(&s, &cc);
+    ASSERT_EQ_INT(cc.hooks.nhot, s.n);
     /* custom-flow columns only: dns, dhcp and http keep their summaries (2.9 KB) in place of
      * Joy's arenas (10 KB) */
     size_t joy = s.ext_size;
