@@ -109,6 +109,7 @@ int iof__cflow_create(iof__cflow **out, const iof__cf_config *cfg, iof__cf_emit_
         .ext_size = 2 * cfg->hooks.ext_size,
         .ext_by_policy = true,
         .max_live = cfg->max_flows,
+        .slab_ahead = cfg->helpers,
         .init = rec_init,
         .fini = rec_fini,
         .ctx = t,

@@ -173,6 +173,9 @@ typedef struct iof__cf_config {
     unsigned variants;      /* IOF_VARIANT_* bits */
     uint64_t hash_seed;
     iof__cf_hooks hooks;    /* --features: all zero for none */
+    bool helpers;           /* helper threads allowed (not --threads 1): the table makes its
+                               slabs ahead on one when the hooks have hot stretches
+                               (flow/table.h slab_ahead) */
     bool count_payload_only; /* nothing reads the records' payload bytes (a run that writes no
                                 records: -f joy alone, only its statistics read them): each
                                 record's buffer is counted as if held (the same live bytes,

@@ -71,6 +71,7 @@ int iof__joyflow_create(iof__joyflow **out, const iof__jf_config *cfg, iof__jf_e
         .ext_size = cfg->hooks.ext_size,
         .ext_by_policy = cfg->hooks.created != NULL,   /* it prepares the area */
         .nhot = cfg->hooks.nhot,
+        .slab_ahead = cfg->helpers,
         .max_live = cfg->max_flows,
         .init = rec_init,
         .ctx = t,

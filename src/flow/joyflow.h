@@ -132,6 +132,8 @@ typedef struct iof__jf_config {
     bool ipv6;               /* also key IPv6 packets (Joy 3.0.3 ignores them) */
     uint64_t hash_seed;
     iof__jf_hooks hooks;     /* all zero: none */
+    bool helpers;            /* helper threads allowed (not --threads 1): the table makes its
+                                slabs ahead on one (flow/table.h slab_ahead) */
 } iof__jf_config;
 
 typedef struct iof__jf_stats {

@@ -6,6 +6,7 @@
 
 #include "common/err.h"
 #include "common/sysmem.h"
+#include "common/thread.h"
 #include "flow/table.h"
 
 /* A slab's entries start IOF_FTAB_EXT_ALIGN-aligned: the header is padded to it, and calloc
@@ -22,6 +23,7 @@ _Static_assert(IOF_FTAB_EXT_ALIGN <= alignof(max_align_t), "calloc must give the
 _Static_assert(offsetof(iof__ftab_slab, mem) % IOF_FTAB_EXT_ALIGN == 0, "slab entries misaligned");
 
 static inline size_t round_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
+static void ask_spare(iof__ftab *t);
 
 static inline iof__flow *entry(const iof__ftab *t, iof__ftab_slab *s, size_t k)
 {
@@ -77,11 +79,16 @@ int iof__ftab_init(iof__ftab *t, const iof__ftab_config *cfg)
         t->slab_records = IOF_FTAB_SLAB_RECORDS;
     if (t->slab_records < IOF_FTAB_SLAB_MIN_RECORDS)
         t->slab_records = IOF_FTAB_SLAB_MIN_RECORDS;
+    /* the first slab is made ahead too (no helper: refill makes each one) */
+    if (cfg->slab_ahead && cfg->nhot && (t->maker = iof__worker_start()) != NULL)
+        ask_spare(t);
     return IOF_OK;
 }
 
 void iof__ftab_fini(iof__ftab *t)
 {
+    iof__worker_stop(t->maker); /* waits for a slab being made: t->spare is then ours */
+    free(t->spare);             /* no entry of it was bound (init): nothing to fini */
     /* every record, live or free, lives in a slab */
     for (iof__ftab_slab *s = t->slabs; s;) {
         if (t->cfg.fini)
@@ -152,14 +159,47 @@ static void prefault(const iof__ftab *t, iof__ftab_slab *s)
         iof__mem_prefault((void *)ra, re - ra);
 }
 
+static size_t slab_bytes(const iof__ftab *t) { return sizeof(iof__ftab_slab) + t->slab_records * t->stride; }
+
+/* A zeroed slab with its hot pages mapped (NULL: out of memory). Reads only what init set: any
+ * thread. */
+static iof__ftab_slab *make_slab(const iof__ftab *t)
+{
+    iof__ftab_slab *s = calloc(1, slab_bytes(t));
+    if (s && t->cfg.nhot)
+        prefault(t, s);
+    return s;
+}
+
+static void make_spare(void *arg)
+{
+    iof__ftab *t = arg;
+    t->spare = make_slab(t);
+}
+
+/* Hands the making of the next slab to the helper (none: nothing, refill makes it). */
+static void ask_spare(iof__ftab *t)
+{
+    if (t->maker) {
+        iof__worker_submit(t->maker, make_spare, t);
+        t->spare_pending = true;
+    }
+}
+
 int iof__ftab_refill(iof__ftab *t)
 {
-    size_t bytes = sizeof(iof__ftab_slab) + t->slab_records * t->stride;
-    iof__ftab_slab *s = calloc(1, bytes);
-    if (!s)
+    iof__ftab_slab *s = NULL;
+    if (t->spare_pending) {
+        iof__worker_wait(t->maker);
+        t->spare_pending = false;
+        s = t->spare;
+        t->spare = NULL;
+        if (s)
+            ask_spare(t);
+    }
+    if (!s && !(s = make_slab(t)))   /* no helper, or it could not allocate: here */
         return IOF_E_NOMEM;
-    if (t->cfg.nhot)
-        prefault(t, s);
+    size_t bytes = slab_bytes(t);
     s->h.next = t->slabs;
     t->slabs = s;
     t->mem_bytes += bytes;

@@ -95,6 +95,14 @@ typedef struct iof__ftab_config {
      * entries"). Pages no stretch touches stay unmapped until used. */
     uint32_t nhot;
     iof__ftab_span hot[IOF_FTAB_MAX_HOT];
+    /* With nhot: the next slab is allocated and its pages mapped on a helper thread of the
+     * table's (common/thread.h iof__worker) while this one is used, one slab ahead; the table's
+     * thread binds its entries (init) when it takes it. Off: --threads 1 (no helper threads).
+     * Why: the kernel's zeroing of those pages was 4-12 % of `--features all`'s samples, on the
+     * pipeline thread, the run's critical path, while the other core had time
+     * (bench/README.md "Slabs made ahead"). The spare slab is counted in mem_bytes when taken;
+     * it is one slab (<= IOF_FTAB_SLAB_BYTES) beyond them. */
+    bool slab_ahead;
     /* once per record when its slab is allocated (bind the record's arrays), and once per
      * record at destroy (free what it owns); either may be NULL */
     void (*init)(void *ctx, iof__flow *f);
@@ -109,6 +117,7 @@ typedef struct iof__ftab_stats {
 } iof__ftab_stats;
 
 typedef struct iof__ftab_slab iof__ftab_slab;
+struct iof__worker;
 
 /* Fields are read by the inline helpers below only; everything else goes through calls. */
 typedef struct iof__ftab {
@@ -128,6 +137,10 @@ typedef struct iof__ftab {
     uint64_t min_seq;    /* smallest seq the next insertion may have */
     uint64_t mem_bytes;
     iof__ftab_stats st;
+    struct iof__worker *maker; /* cfg.slab_ahead: the helper that makes the spare slab */
+    iof__ftab_slab *spare;     /* its last slab (NULL: none, or it could not allocate), read
+                                  by the table's thread only after waiting for the job */
+    bool spare_pending;        /* a job handed to maker and not waited for */
 } iof__ftab;
 
 /* A table embedded in its policy's struct (no pointer to follow on the packet path): init /

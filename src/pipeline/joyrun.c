@@ -156,6 +156,7 @@ int iof__joyrun_setup(iof_run *r, uint64_t hash_seed)
         .max_flows = c->max_flows,
         .max_bytes = c->max_memory == UINT64_MAX ? 0 : c->max_memory, /* resolved by run create */
         .hash_seed = hash_seed, /* the run's seed: random unless --hash-seed */
+        .helpers = c->threads != 1,
     };
     iof__feat_opts fo;
     iof__joyfeat_joy_defaults(&fo, c->joy_idp);

@@ -757,6 +757,7 @@ static int setup(iof_run *r)
         .max_bytes = c->max_memory == UINT64_MAX ? 0 : c->max_memory, /* resolved at create */
         .variants = c->variants,
         .hash_seed = seed,
+        .helpers = c->threads != 1,
     };
     /* --features on custom-flow records: they carry the modules' state (features/cffeat.h) */
     if (cf_features(c)) {
