@@ -100,8 +100,10 @@ typedef struct iof__ftab_config {
      * thread binds its entries (init) when it takes it. Off: --threads 1 (no helper threads).
      * Why: the kernel's zeroing of those pages was 4-12 % of `--features all`'s samples, on the
      * pipeline thread, the run's critical path, while the other core had time
-     * (bench/README.md "Slabs made ahead"). The spare slab is counted in mem_bytes when taken;
-     * it is one slab (<= IOF_FTAB_SLAB_BYTES) beyond them. */
+     * (bench/README.md "Slabs made ahead"). The spare slab (made at init: a table holds one
+     * before its first record) is counted in mem_bytes when taken: the table holds one slab
+     * (at most max(IOF_FTAB_SLAB_BYTES, IOF_FTAB_SLAB_MIN_RECORDS entries)) beyond them, its
+     * hot pages mapped. One helper thread per such table: a sharded run's workers have one each. */
     bool slab_ahead;
     /* once per record when its slab is allocated (bind the record's arrays), and once per
      * record at destroy (free what it owns); either may be NULL */

@@ -276,10 +276,16 @@ static void test_fresh_entries(void)
     iof__ftab_destroy(t);
 }
 
-/* ThreadSanitizer's allocator maps what it hands out: residency says nothing there */
+/* ThreadSanitizer's allocator maps what it hands out: residency says nothing there (gcc says
+ * __SANITIZE_THREAD__, clang __has_feature) */
 #if defined(__SANITIZE_THREAD__)
 #define RESIDENCY_MEANINGFUL 0
-#else
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RESIDENCY_MEANINGFUL 0
+#endif
+#endif
+#ifndef RESIDENCY_MEANINGFUL
 #define RESIDENCY_MEANINGFUL 1
 #endif
 
@@ -325,9 +331,12 @@ static void test_hot_prefault(void)
 }
 
 /* cfg.slab_ahead: each slab is made (allocated, hot pages mapped) on the table's helper thread
- * while the one before it is used: the same entries, fresh and zero, with the same pages mapped,
- * the same bytes counted; the slab made ahead is never bound (init) nor finished (fini) unless
- * taken, and destroy frees it. Also run under ThreadSanitizer (scripts/test.sh). */
+ * while the one before it is used: the same entries, fresh and zero, with their hot pages
+ * mapped, the same bytes counted; the slab made ahead is never bound (init) nor finished (fini)
+ * unless taken, and destroy frees it. Also run under ThreadSanitizer (scripts/test.sh). Pages
+ * between the stretches are not checked: the helper's calloc comes from its own malloc arena,
+ * where glibc zeroes with memset the part it cannot prove fresh (after earlier tests freed
+ * slabs, ~33 pages of the first slab, a page of later ones: a release build failed it). */
 static void test_slab_ahead(void)
 {
     iof__ftab_config c = { .rec_size = sizeof(trec), .ext_size = 20000, .max_live = 100000, .ext_by_policy = true,
@@ -358,7 +367,6 @@ static void test_slab_ahead(void)
             for (size_t i = 0; i < per; i++) {
                 unsigned char *x = e + i * iof__ftab_entry_bytes(t);
                 ASSERT_TRUE(resident(x) && resident(x + 99) && resident(x + 12000) && resident(x + 12063));
-                ASSERT_TRUE(!resident(x + 6000));
             }
         memset(e, 0xAB, 100);
         ASSERT_TRUE(t->spare_pending);   /* the next slab is always on its way */
