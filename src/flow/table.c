@@ -79,7 +79,9 @@ int iof__ftab_init(iof__ftab *t, const iof__ftab_config *cfg)
         t->slab_records = IOF_FTAB_SLAB_RECORDS;
     if (t->slab_records < IOF_FTAB_SLAB_MIN_RECORDS)
         t->slab_records = IOF_FTAB_SLAB_MIN_RECORDS;
-    /* the first slab is made ahead too (no helper: refill makes each one) */
+    /* the first slab is made ahead too (no helper: refill makes each one). The thread creating
+     * the table hands this job over; a sharded run's worker thread, started after, then owns
+     * the helper (thread.h's one owner at a time: pthread_create orders the two) */
     if (cfg->slab_ahead && cfg->nhot && (t->maker = iof__worker_start()) != NULL)
         ask_spare(t);
     return IOF_OK;
