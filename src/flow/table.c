@@ -196,15 +196,10 @@ int iof__ftab_refill(iof__ftab *t)
         t->spare_pending = false;
         s = t->spare;
         t->spare = NULL;
-        if (s)
-            ask_spare(t);
     }
-    if (!s) {   /* no helper, or it could not allocate: here, and the helper makes the next */
-        if (!(s = make_slab(t)))
-            return IOF_E_NOMEM;
-        if (t->maker && !t->spare_pending)
-            ask_spare(t);
-    }
+    if (!s && !(s = make_slab(t)))   /* no helper, or it could not allocate: here */
+        return IOF_E_NOMEM;
+    ask_spare(t);                    /* the next one (nothing without a helper) */
     size_t bytes = slab_bytes(t);
     s->h.next = t->slabs;
     t->slabs = s;
