@@ -71,7 +71,6 @@ struct iof__sink {
         iof__sink *s;
         sink_file *sf;
         iof__cluster *cl;
-        bool fin;             /* iof__sink_close: sf's last batch and finish (complete()), cl NULL */
         bool skipped;         /* emptied unwritten after an earlier job failed: no message */
         int rc;
         char errmsg[SINK_ERRLEN];
@@ -294,7 +293,6 @@ static int collect(iof__sink *s)
             }
     j->sf = NULL;
     j->cl = NULL;
-    j->fin = false;
     int rc = j->rc;
     j->rc = IOF_OK;
     if (rc != IOF_OK && !j->skipped)
@@ -404,17 +402,6 @@ static int drain(iof__sink *s, sink_file *sf, bool async)
     return IOF_OK;
 }
 
-/* A job handed over completes sf (iof__sink_close). */
-static bool completing(const iof__sink *s, const sink_file *sf)
-{
-    for (unsigned k = 0; k < s->jn; k++) {
-        const struct drain_job *j = &s->job[(s->j0 + k) % SINK_IN_FLIGHT];
-        if (j->sf == sf && j->fin)
-            return true;
-    }
-    return false;
-}
-
 /* --overwrite: once part 0 of a day replaced an earlier run's file, that run's later parts of
  * the same day are stale (this run writes its own part 1.. after part 0 is published). */
 static void remove_stale_parts(iof__sink *s, const sink_file *sf)
@@ -435,8 +422,9 @@ static int close_file(iof__sink *s, sink_file *sf, bool ok, bool defer)
     if (!sf->open)
         return IOF_OK;
     sf->open = false;
-    /* completed ahead (iof__sink_close): on the helper, whose result drain_wait() returns, or here */
-    const bool early = sf->completed || completing(s, sf);
+    /* completed ahead (iof__sink_close): here (crc), or on the helper, whose result the
+     * drain_wait() of this file's close or an earlier one returns (crc then IOF_OK) */
+    const bool early = sf->completed;
     int rc = drain_wait(s); /* the helper may be writing this file */
     if (sf->completed && rc == IOF_OK)
         rc = sf->crc;
@@ -650,15 +638,65 @@ static void unlist_from(iof__sink *s, size_t from)
     s->ndone = from;
 }
 
+/* The file whose last batch and finish iof__sink_close hands to the helper: the one whose batch
+ * was handed over last, when there is one (the helper writes it after the others, so this
+ * thread need not wait for it: wait_others), else the first open file. */
+static sink_file *helper_file(iof__sink *s)
+{
+    if (s->jn) {
+        sink_file *sf = s->job[(s->j0 + s->jn - 1) % SINK_IN_FLIGHT].sf;
+        if (sf && sf->open)
+            return sf;
+    }
+    return first_open(s, INT64_MAX);
+}
+
+/* Collects the batches in flight up to the last one of a file other than sf0 (the helper
+ * writes them in the order they were handed over), and the oldest one when every slot is
+ * sf0's: then this thread may write the other files, and sf0's last job has a slot. The first
+ * failure among the collected jobs is returned. */
+static int wait_others(iof__sink *s, const sink_file *sf0)
+{
+    unsigned need = 0;
+    for (unsigned k = 0; k < s->jn; k++)
+        if (s->job[(s->j0 + k) % SINK_IN_FLIGHT].sf != sf0)
+            need = k + 1;
+    if (need == 0 && s->jn == SINK_IN_FLIGHT)
+        need = 1;
+    if (need == 0)
+        return IOF_OK;
+    iof__worker_wait_below(s->wk, s->jn - need);
+    int first = IOF_OK;
+    while (need--) {
+        int rc = collect(s);
+        if (first == IOF_OK)
+            first = rc;
+    }
+    return first;
+}
+
+/* Before the helper completes sf0 beside this thread: waits for what this thread's files need
+ * (wait_others) when turning side_by_side on while the helper still writes sf0's batches
+ * changes no cut (iof__pq_regions_cuts_two: the default budget), else for every batch. */
+static int wait_for(iof__sink *s, const sink_file *sf0)
+{
+    if (s->regions && iof__pq_regions_cuts_two(s->regions, s->cfg.wopts.row_group_bytes))
+        return drain_wait(s);
+    return wait_others(s, sf0);
+}
+
 int iof__sink_close(iof__sink *s, bool ok)
 {
     int first = IOF_OK;
-    /* The first file's last batch and finish go to the helper while this thread completes the
+    /* One file's last batch and finish go to the helper while this thread completes the
      * others (their files' bytes do not depend on the thread; the writers' last row groups are
      * then written side by side, pq_flush.c): on dense, the default command's two files were
      * completed one after the other after the input ended (bench/README.md 2026-12-07 "The
-     * tail"). */
-    sink_file *sf0 = first_open(s, INT64_MAX);
+     * tail"). The helper's is the file of the batch it was handed last, so this thread starts
+     * on the others as soon as their batches are written, not after every batch in flight:
+     * with two in flight (a sharded run's two files) it waited for both, 3-49 ms on dense
+     * (bench/README.md 2026-12-07 "The close"). */
+    sink_file *sf0 = s->wk ? helper_file(s) : first_open(s, INT64_MAX);
     sink_file *rest[IOF_MAX_OPEN_FILES]; /* the others, in that order */
     size_t nrest = 0;
     for (int i = 0; i < IOF_MAX_OPEN_FILES && sf0; i++) {
@@ -683,11 +721,12 @@ int iof__sink_close(iof__sink *s, bool ok)
      * 2026-12-07 "One row group on two threads"). */
     if (ok && s->regions && sf0 && npq + (sf0->cl != NULL) == 1)
         iof__pq_regions_closing(s->regions, true);
-    if (ok && s->wk && sf0 && sf0->cl && nrest && npq <= 1 && (first = drain_wait(s)) == IOF_OK) {
+    if (ok && s->wk && sf0 && sf0->cl && nrest && npq <= 1 && (first = wait_for(s, sf0)) == IOF_OK) {
         if (npq && s->regions)
             iof__pq_regions_side_by_side(s->regions, true);
         struct drain_job *j = job_push(s, sf0);
-        j->fin = true;
+        sf0->completed = true;
+        sf0->crc = IOF_OK;
         iof__worker_submit(s->wk, complete_job_run, j);
         for (size_t k = 0; k < nrest; k++) { /* until one fails: close_file() aborts the rest */
             drain_ctx d = here(s, rest[k]);

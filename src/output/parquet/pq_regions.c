@@ -57,7 +57,7 @@ struct iof__pq_regions {
     pthread_cond_t cv;
     bool busy;
     unsigned writers;       /* open writers of the run (iof__pqw_writers_add) */
-    bool side_by_side;      /* iof__pq_regions_side_by_side */
+    _Atomic bool side_by_side; /* iof__pq_regions_side_by_side */
     _Atomic bool closing;   /* iof__pq_regions_closing */
     pq_buf *col;
     size_t ncol;            /* columns col has room for */
@@ -171,8 +171,10 @@ bool iof__pqw_budget_cut(iof__pq_writer *w)
      * made the cuts depend on timing: a writer over its cap adds its bytes before it hands
      * its row group over and gives them back, and the other writer, fed at that moment, saw
      * the sum over the budget and cut one row early (dense --features all, 2026-12-07).
-     * side_by_side is set before the sink's helper starts (iof__worker_submit orders it). */
-    if (!p->budget || p->side_by_side)
+     * side_by_side may turn on while the sink's helper feeds a writer: only when the budget
+     * cuts nothing for two writers (iof__pq_regions_cuts_two), so the cuts do not depend on
+     * when it did. */
+    if (!p->budget || atomic_load_explicit(&p->side_by_side, memory_order_relaxed))
         return false;
     uint64_t add = w->buffered - w->b_fill;
     w->b_fill = w->buffered;
@@ -205,8 +207,15 @@ void iof__pqw_writers_add(iof__pq_regions *p, int d)
 void iof__pq_regions_side_by_side(iof__pq_regions *p, bool on)
 {
     pthread_mutex_lock(&p->mu);
-    p->side_by_side = on;
+    atomic_store_explicit(&p->side_by_side, on, memory_order_relaxed);
     pthread_mutex_unlock(&p->mu);
+}
+
+bool iof__pq_regions_cuts_two(const iof__pq_regions *p, uint64_t row_group_bytes)
+{
+    /* two writers fed one after the other each hold less than their cap after a row (a row
+     * that reaches it cuts the row group anyway), so their sum stays below 2 x cap */
+    return p->budget && p->budget < 2 * iof__pq_rg_bytes(row_group_bytes);
 }
 
 void iof__pq_regions_closing(iof__pq_regions *p, bool on)
@@ -224,7 +233,7 @@ int iof__pqw_side_take(iof__pq_writer *w, bool last)
     iof__pq_regions *p = w->regions;
     int rc = 1;
     pthread_mutex_lock(&p->mu);
-    if (last && p->side_by_side && (p->busy || p->writers > 1)) {
+    if (last && atomic_load_explicit(&p->side_by_side, memory_order_relaxed) && (p->busy || p->writers > 1)) {
         rc = 0;
         goto out;
     }

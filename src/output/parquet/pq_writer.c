@@ -180,8 +180,7 @@ int iof__pq_writer_open(iof__pq_writer **out, const iof__column *cols, size_t nc
     }
     iof__pqw_writers_add(w->regions, 1);
     w->bg = cfg->threads != 1 && (cfg->threads > 1 || sysconf(_SC_NPROCESSORS_ONLN) >= 2);
-    if (!w->cfg.row_group_bytes)
-        w->cfg.row_group_bytes = IOF_PQ_DEFAULT_ROW_GROUP_BYTES;
+    w->cfg.row_group_bytes = iof__pq_rg_bytes(w->cfg.row_group_bytes);
     if (!w->cfg.page_bytes)
         w->cfg.page_bytes = IOF_PQ_DEFAULT_PAGE_BYTES;
     if (!w->cfg.page_entries)

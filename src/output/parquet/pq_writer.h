@@ -51,6 +51,11 @@
 #include "output/writer.h"
 
 #define IOF_PQ_DEFAULT_ROW_GROUP_BYTES (64u << 20) /* bounded memory; ~10k wide rows per group */
+/* A writer's row-group cap: row_group_bytes as configured, 0 meaning the default. */
+static inline uint64_t iof__pq_rg_bytes(uint64_t row_group_bytes)
+{
+    return row_group_bytes ? row_group_bytes : IOF_PQ_DEFAULT_ROW_GROUP_BYTES;
+}
 #define IOF_PQ_DEFAULT_PAGE_BYTES (1u << 20)       /* parquet-mr / arrow-rs page size */
 #define IOF_PQ_DEFAULT_PAGE_ENTRIES 20000u         /* parquet-mr / arrow-rs row limit per page */
 #define IOF_PQ_DEFAULT_DICT_BYTES (1u << 20)       /* dictionary page cap, then PLAIN */
@@ -100,6 +105,12 @@ void iof__pq_regions_chunks(iof__pq_regions *p, size_t *carved, size_t *free_now
  * an LRU close, where nothing runs beside it and a second writing scratch (some MB) would cost
  * memory for nothing. */
 void iof__pq_regions_side_by_side(iof__pq_regions *p, bool on);
+/* Whether the run's budget can cut a row group of two writers fed one after the other whose
+ * row groups are cut at row_group_bytes (0: the default): not when there is none or it is at
+ * least twice that (the default's). When it cannot, side_by_side may turn on while a writer is
+ * being fed (the sink's close, before the helper's batches in flight are written): no cut
+ * changes, so neither do the files. */
+bool iof__pq_regions_cuts_two(const iof__pq_regions *p, uint64_t row_group_bytes);
 /* The sink is completing its files, one Parquet file among them (iof__sink_close): that writer's
  * row groups written from then on are split over two threads when large (pq_flush.c); the
  * bytes do not change. */
