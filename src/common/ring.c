@@ -118,6 +118,12 @@ bool iof__ring_drained(iof__ring *r)
     return atomic_load_explicit(&r->head, memory_order_acquire) == atomic_load_explicit(&r->tail, memory_order_relaxed);
 }
 
+size_t iof__ring_queued(iof__ring *r)
+{
+    return (size_t)(atomic_load_explicit(&r->tail, memory_order_relaxed) -
+                    atomic_load_explicit(&r->head, memory_order_relaxed));
+}
+
 void *iof__ring_peek(iof__ring *r, size_t *n)
 {
     for (;;) {

@@ -66,6 +66,9 @@ void iof__ring_publish(iof__ring *r);
 /* Producer: true when the consumer has given back every message committed so far (quiet ones
  * are published first). */
 bool iof__ring_drained(iof__ring *r);
+/* Producer: bytes published and not given back yet (what the consumer has still to read, or
+ * has read and not given back). */
+size_t iof__ring_queued(iof__ring *r);
 
 /* Consumer: the oldest committed message not yet popped (its size, rounded up to the
  * alignment, in *n), or NULL when there is none now. */

@@ -14,6 +14,7 @@
  * could be (marks never go down), so the merge waits a little longer, never wrongly. */
 #include "pipeline/shard.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdalign.h>
@@ -57,20 +58,32 @@ typedef struct held {
     alignas(16) unsigned char rec[];
 } held;
 
+/* Who writes what, each on its own cache lines: a line one thread writes often and another
+ * reads (the dispatcher's next ordinal against the workers' `quit` polls, the dispatcher's
+ * sent_* against a worker's mark) moved back and forth on every packet — on longflow most of
+ * `iof__shard_packet`'s and `iof__merge_next`'s time with two workers (bench/README.md
+ * 2026-12-07 "Workers that sleep"). */
 typedef struct worker {
     iof__ring in, out;
+    /* written by the worker, read by the dispatcher */
     alignas(64) _Atomic uint64_t lwm; /* no seq below this is still to come (queued ones aside) */
     _Atomic int err;
+    /* a worker whose ring is empty sleeps on cv (idle()) until the dispatcher wakes it (wake()) */
+    alignas(64) _Atomic int sleeping;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool sync_ok;           /* mu and cv made */
     /* the worker thread's */
-    iof__cflow *t;
+    alignas(64) iof__cflow *t;
     uint64_t next_ord;
     uint64_t mark;          /* low_water() after the last message handled, not yet published */
     unsigned quiet;         /* messages handled since the mark was published */
+    unsigned slow_us;       /* cfg.test_slow_us */
     struct iof__shard *s;
     pthread_t th;
     bool started;
     /* the dispatcher's */
-    bool sent_have;
+    alignas(64) bool sent_have;
     int64_t sent_clock;     /* clock the worker has been told */
     uint64_t sent_ord;      /* dispatcher's next ordinal when it was last sent a message */
     held *hhead, *htail;    /* records held by the merge, before those still in `out` */
@@ -80,9 +93,9 @@ struct iof__shard {
     iof__shard_config cfg;
     unsigned n;
     worker *w;
-    _Atomic bool quit;
-    bool stopped;
+    alignas(64) _Atomic bool quit; /* polled by every worker: a line of its own */
     /* dispatcher state: the clock the single table would have, and the next packet's ordinal */
+    alignas(64) bool stopped;
     bool have_clock;
     int64_t clock_ns;
     uint64_t next_ord;
@@ -121,6 +134,73 @@ static void backoff(unsigned *round)
         nanosleep(&ts, NULL);
     }
     (*round)++;
+}
+
+/* ---- a worker's sleep ----------------------------------------------------------------- */
+
+/* Why a worker sleeps, and is woken only when its ring holds a batch worth it (WAKE_BYTES) or
+ * the dispatcher waits for it: it used to poll its empty ring with sched_yield (backoff()), and
+ * on longflow (few flows, 10 M small packets: the reader is the critical path, the workers are
+ * idle most of the time) two polling workers on two cores with the reader made 352,000 context
+ * switches and `--threads 2` 1.4-1.5x slower than `--threads 1` (bench/README.md 2026-12-07
+ * "Workers that sleep"). */
+#define IDLE_SPINS 4                     /* empty polls before a worker sleeps */
+#define IDLE_SLEEP_NS 1000000L           /* longest sleep without a wake: 1 ms */
+#define WAKE_BYTES (IOF_SHARD_PKT_RING / 16) /* queued bytes that wake a sleeping worker as the
+                                            dispatcher goes (128 KiB: ~280 dense packets) */
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* The worker's ring is empty: a few polls, then sleep until wake() or IDLE_SLEEP_NS. The
+ * order that loses no wake: `sleeping` is set, then the ring looked at again (a fence between);
+ * the dispatcher publishes, then reads `sleeping` (a fence between): one of the two sees the
+ * other's store. */
+static void idle(worker *w, unsigned *round)
+{
+    if ((*round)++ < IDLE_SPINS) {
+        for (int k = 0; k < 16; k++)
+            cpu_relax();
+        return;
+    }
+    pthread_mutex_lock(&w->mu);
+    atomic_store_explicit(&w->sleeping, 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst);
+    size_t n;
+    if (!iof__ring_peek(&w->in, &n) && !atomic_load_explicit(&w->s->quit, memory_order_relaxed)) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += IDLE_SLEEP_NS;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        while (atomic_load_explicit(&w->sleeping, memory_order_relaxed) &&
+               pthread_cond_timedwait(&w->cv, &w->mu, &until) != ETIMEDOUT)
+            ;
+    }
+    atomic_store_explicit(&w->sleeping, 0, memory_order_relaxed);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Wakes worker w when it sleeps with at least min_queued bytes in its ring (0: whatever it
+ * holds). The dispatcher's, after it published. */
+static void wake(worker *w, size_t min_queued)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    if (!atomic_load_explicit(&w->sleeping, memory_order_relaxed) ||
+        (min_queued && iof__ring_queued(&w->in) < min_queued))
+        return;
+    pthread_mutex_lock(&w->mu);
+    atomic_store_explicit(&w->sleeping, 0, memory_order_relaxed);
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
 }
 
 /* ---- the worker's side ---------------------------------------------------------------- */
@@ -174,8 +254,8 @@ static int handle(worker *w, msg_hdr *h)
         }
         IOF_TRY(iof__cflow_set_ordinal(w->t, h->ordinal));
         w->next_ord = h->ordinal + 1;
-        if (w->s->cfg.test_slow_us) {
-            struct timespec ts = { 0, (long)w->s->cfg.test_slow_us * 1000L };
+        if (w->slow_us) {
+            struct timespec ts = { 0, (long)w->slow_us * 1000L };
             nanosleep(&ts, NULL);
         }
         return iof__cflow_packet(w->t, &m->pkt, m->views, h->nviews);
@@ -209,7 +289,7 @@ static void *worker_main(void *arg)
         if (!h) {
             if (w->quiet)
                 worker_publish(w);
-            backoff(&round);
+            idle(w, &round);
             continue;
         }
         round = 0;
@@ -237,8 +317,10 @@ static void stop_workers(iof__shard *s)
     s->stopped = true;
     atomic_store(&s->quit, true);
     for (unsigned k = 0; k < s->n; k++)
-        if (s->w[k].started)
+        if (s->w[k].started) {
+            wake(&s->w[k], 0);
             pthread_join(s->w[k].th, NULL);
+        }
 }
 
 void iof__shard_destroy(iof__shard *s)
@@ -251,6 +333,10 @@ void iof__shard_destroy(iof__shard *s)
         iof__cflow_destroy(w->t);
         iof__ring_fini(&w->in);
         iof__ring_fini(&w->out);
+        if (w->sync_ok) {
+            pthread_mutex_destroy(&w->mu);
+            pthread_cond_destroy(&w->cv);
+        }
         for (held *x = w->hhead, *nx; x; x = nx) {
             nx = x->next;
             free(x);
@@ -260,14 +346,34 @@ void iof__shard_destroy(iof__shard *s)
     free(s);
 }
 
+/* The worker's sleep: its mutex, and its condition on the monotonic clock. */
+static int sync_init(worker *w)
+{
+    pthread_condattr_t ca;
+    if (pthread_condattr_init(&ca) != 0)
+        return IOF_E_NOMEM;
+    int ok = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&w->cv, &ca) == 0;
+    pthread_condattr_destroy(&ca);
+    if (!ok)
+        return IOF_E_NOMEM;
+    if (pthread_mutex_init(&w->mu, NULL) != 0) {
+        pthread_cond_destroy(&w->cv);
+        return IOF_E_NOMEM;
+    }
+    w->sync_ok = true;
+    return IOF_OK;
+}
+
 int iof__shard_create(iof__shard **out, const iof__shard_config *cfg)
 {
     *out = NULL;
     if (cfg->workers < 2 || cfg->workers > IOF_SHARD_MAX_WORKERS || iof__shard_refuses(&cfg->cf))
         return IOF_E_INVAL;
-    iof__shard *s = calloc(1, sizeof(*s));
+    /* aligned_alloc: alignas(64) members (quit, the dispatcher's state), as the workers' below */
+    iof__shard *s = aligned_alloc(64, (sizeof(*s) + 63) & ~(size_t)63);
     if (!s)
         return IOF_E_NOMEM;
+    memset(s, 0, sizeof(*s));
     s->cfg = *cfg;
     s->n = cfg->workers;
     s->max_held = cfg->cf.max_flows;
@@ -292,9 +398,12 @@ int iof__shard_create(iof__shard **out, const iof__shard_config *cfg)
     for (unsigned k = 0; k < s->n && rc == IOF_OK; k++) {
         worker *w = &s->w[k];
         w->s = s;
+        w->slow_us = cfg->test_slow_us;
         atomic_init(&w->lwm, 0);
         atomic_init(&w->err, IOF_OK);
-        if ((rc = iof__ring_init(&w->in, IOF_SHARD_PKT_RING)) != IOF_OK ||
+        atomic_init(&w->sleeping, 0);
+        if ((rc = sync_init(w)) != IOF_OK ||
+            (rc = iof__ring_init(&w->in, IOF_SHARD_PKT_RING)) != IOF_OK ||
             (rc = iof__ring_init(&w->out, IOF_SHARD_REC_RING)) != IOF_OK ||
             (rc = iof__cflow_create(&w->t, &wc, worker_emit, w)) != IOF_OK)
             break;
@@ -464,18 +573,21 @@ static int hold(iof__shard *s)
 #define HOLD_AFTER_ROUNDS 40 /* ~5 ms of waiting without a record merged: the merge waits on an
                                 older record, not on a busy worker */
 
-/* Every packet message committed quietly becomes visible to its worker. */
-static void publish_all(iof__shard *s)
+/* Every packet message committed quietly becomes visible to its worker, and a sleeping worker
+ * with at least wake_at bytes queued is woken (1: any). */
+static void publish_all(iof__shard *s, size_t wake_at)
 {
-    for (unsigned k = 0; k < s->n; k++)
+    for (unsigned k = 0; k < s->n; k++) {
         iof__ring_publish(&s->w[k].in);
+        wake(&s->w[k], wake_at);
+    }
 }
 
 /* One round of waiting for the workers: merge what can go, tell idle workers the clock, and
  * when nothing has moved for a while, take the waiting records out of the rings. */
 static int wait_round(iof__shard *s, unsigned *round, unsigned *still)
 {
-    publish_all(s); /* what a worker has not seen yet is what it should be working on */
+    publish_all(s, 1); /* what a worker has not seen yet is what it should be working on */
     bool moved;
     IOF_TRY(worker_error(s));
     IOF_TRY(merge(s, &moved));
@@ -524,6 +636,8 @@ static int drop(iof__shard *s, const iof__pkt *pkt)
     bool moved;
     IOF_TRY(worker_error(s));
     IOF_TRY(merge(s, &moved));
+    for (unsigned k = 0; k < s->n; k++) /* the full ring's worker is awake; the others may wait on it */
+        wake(&s->w[k], 1);
     if (moved)
         s->drop_run = 0;
     else if (++s->drop_run >= HOLD_AFTER_ROUNDS) {
@@ -579,7 +693,7 @@ int iof__shard_packet(void *ctx, const iof__pkt *pkt, const iof__view *views, in
     /* every few packets: the clock to workers that have not heard from us for a while, and
      * the records that can go */
     if ((s->next_ord & 15) == 0) {
-        publish_all(s);
+        publish_all(s, WAKE_BYTES);
         for (unsigned k = 0; k < s->n; k++)
             if (s->next_ord - s->w[k].sent_ord >= IOF_SHARD_ADV_EVERY)
                 tell_clock(s, &s->w[k]);
