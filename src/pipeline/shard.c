@@ -656,7 +656,7 @@ int iof__shard_packet(void *ctx, const iof__pkt *pkt, const iof__view *views, in
         return s->err;
     if (nviews < 1 || nviews > 2)
         return IOF_E_INVAL;
-    worker *w = &s->w[iof__key_sym_hash(s->cfg.cf.hash_seed, &views[0]) % s->n];
+    worker *w = &s->w[iof__key_sym_hash(IOF_SHARD_ROUTE_SEED, &views[0]) % s->n];
     uint32_t pay = pkt->payload_caplen;
     if (!s->cfg.whole_payload && pay > s->cfg.cf.payload)
         pay = s->cfg.cf.payload;

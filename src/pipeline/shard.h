@@ -37,6 +37,12 @@
                                            full payload (10 x 1000 bytes) */
 #define IOF_SHARD_BATCH 32              /* messages a worker handles before it publishes its
                                            mark and gives their bytes back (ring.h, "Batched") */
+/* The seed of the symmetric hash that routes a conversation to its worker: fixed, not the
+ * run's random table seed (--hash-seed), so which records a table evicts at its share of
+ * --max-flows / --max-memory, and so the output, is the same from run to run for a given N.
+ * The tables' buckets keep the random seed (hash flooding); one who steers every flow to one
+ * worker only makes the run as slow as one worker (live: its drops are counted). */
+#define IOF_SHARD_ROUTE_SEED 0x9e3779b97f4a7c15ull
 #define IOF_SHARD_ADV_EVERY 64          /* packets after which a worker not sent one learns the
                                            clock alone (idle workers' windows close) */
 

@@ -375,13 +375,13 @@ static iof__pkt conv_pkt(unsigned k, int64_t ts_ns)
  * must hold them. Without a cap the output
  * is the single table's; with --max-flows 2,000 (the worker with the old record far below its
  * share) the held records make that worker evict it, and nothing is lost or reordered. */
-/* the worker of 2 that conversation k goes to */
+/* the worker of 2 that conversation k goes to (the routing seed, not the tables' hash_seed) */
 static unsigned worker_of(unsigned k)
 {
     iof__pkt p = conv_pkt(k, 0);
     iof__view v[2];
     ASSERT_EQ_INT(iof__attribute(&p, NULL, v), 1);
-    return (unsigned)(iof__key_sym_hash(5, &v[0]) % 2);
+    return (unsigned)(iof__key_sym_hash(IOF_SHARD_ROUTE_SEED, &v[0]) % 2);
 }
 
 static void holds(uint64_t max_flows, bool compare)
