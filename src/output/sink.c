@@ -78,6 +78,8 @@ struct iof__sink {
     unsigned j0, jn;
     void *hbuild[2];          /* the helper's own row builders (their scratch is per thread) */
     bool hfailed;             /* the helper's: a job failed, the ones after it do nothing */
+    sink_file *fin_sf;        /* iof__sink_close: the file the helper completed, its message */
+    char fin_msg[SINK_ERRLEN];
     /* parts already used per (fmt, sub, day): completed files */
     iof__sink_file_info *done;
     size_t ndone, capdone;
@@ -280,7 +282,7 @@ static int skip_one(void *ctx, const void *rec)
  * message (which file, which errno) is the one the run reports, whether it was collected in this
  * call or before (a two-in-flight drain() collects the failed job, the close's drain_wait() the
  * skipped one after it). */
-static int collect(iof__sink *s)
+static int collect(iof__sink *s, char *msg)
 {
     struct drain_job *j = &s->job[s->j0];
     s->j0 = (s->j0 + 1) % SINK_IN_FLIGHT;
@@ -296,26 +298,30 @@ static int collect(iof__sink *s)
     int rc = j->rc;
     j->rc = IOF_OK;
     if (rc != IOF_OK && !j->skipped)
-        memcpy(s->errmsg, j->errmsg, sizeof(s->errmsg));
+        memcpy(msg, j->errmsg, SINK_ERRLEN);
     j->skipped = false;
     return rc;
 }
 
-/* Waits for every batch in flight; the first failure among them becomes the sink's. */
-static int drain_wait(iof__sink *s)
+/* Waits for every batch in flight; the first failure among them is returned, its message in
+ * msg. */
+static int drain_wait_to(iof__sink *s, char *msg)
 {
     if (!s->jn)
         return IOF_OK;
     iof__worker_wait(s->wk);
     int first = IOF_OK;
     while (s->jn) {
-        int rc = collect(s);
+        int rc = collect(s, msg);
         if (first == IOF_OK)
             first = rc;
     }
     s->hfailed = false; /* the helper is idle: its jobs from now on run */
     return first;
 }
+
+/* drain_wait_to(), the failure becoming the sink's. */
+static int drain_wait(iof__sink *s) { return drain_wait_to(s, s->errmsg); }
 
 /* On the helper thread: sorts and writes one batch (nothing after a job that failed: the
  * run stops at that failure, which drain_wait() returns first). */
@@ -355,10 +361,17 @@ static int complete(drain_ctx *d)
     return rc;
 }
 
-/* On the helper thread: complete() of the file that iof__sink_close hands it. */
+/* On the helper thread: complete() of the file that iof__sink_close hands it (after a batch
+ * of it that failed: its writer aborted, as a skipped batch, the batch's failure reported). */
 static void complete_job_run(void *arg)
 {
     struct drain_job *j = arg;
+    if (j->s->hfailed) {
+        j->s->fmts[j->sf->fmt].ops->abort(j->sf->w);
+        j->rc = IOF_E_INTERRUPTED;
+        j->skipped = true;
+        return;
+    }
     drain_ctx d = { j->s, j->sf, j->s->hbuild, j->errmsg };
     j->rc = complete(&d);
 }
@@ -386,7 +399,7 @@ static int drain(iof__sink *s, sink_file *sf, bool async)
     const unsigned most = s->cfg.two_in_flight ? SINK_IN_FLIGHT : 1;
     if (s->jn == most) { /* the oldest written first */
         iof__worker_wait_below(s->wk, most - 1);
-        IOF_TRY(collect(s));
+        IOF_TRY(collect(s, s->errmsg));
     }
     iof__cluster *cl = NULL;
     for (int k = 0; k < SINK_IN_FLIGHT && !cl; k++) {
@@ -426,8 +439,8 @@ static int close_file(iof__sink *s, sink_file *sf, bool ok, bool defer)
      * drain_wait() of this file's close or an earlier one returns (crc then IOF_OK) */
     const bool early = sf->completed;
     int rc = drain_wait(s); /* the helper may be writing this file */
-    if (sf->completed && rc == IOF_OK)
-        rc = sf->crc;
+    if (sf->completed && rc == IOF_OK && (rc = sf->crc) != IOF_OK && sf == s->fin_sf && ok)
+        memcpy(s->errmsg, s->fin_msg, sizeof(s->errmsg)); /* the helper completed it: the run's failure */
     sf->completed = false;
     if (!early && rc == IOF_OK && ok) {
         drain_ctx d = here(s, sf);
@@ -668,7 +681,7 @@ static int wait_others(iof__sink *s, const sink_file *sf0)
     iof__worker_wait_below(s->wk, s->jn - need);
     int first = IOF_OK;
     while (need--) {
-        int rc = collect(s);
+        int rc = collect(s, s->errmsg);
         if (first == IOF_OK)
             first = rc;
     }
@@ -677,7 +690,8 @@ static int wait_others(iof__sink *s, const sink_file *sf0)
 
 /* Before the helper completes sf0 beside this thread: waits for what this thread's files need
  * (wait_others) when turning side_by_side on while the helper still writes sf0's batches
- * changes no cut (iof__pq_regions_cuts_two: the default budget), else for every batch. */
+ * changes no cut (the run's budget cannot cut two writers: !iof__pq_regions_cuts_two, as with
+ * the default budget), else for every batch. */
 static int wait_for(iof__sink *s, const sink_file *sf0)
 {
     if (s->regions && iof__pq_regions_cuts_two(s->regions, s->cfg.wopts.row_group_bytes))
@@ -734,6 +748,11 @@ int iof__sink_close(iof__sink *s, bool ok)
             if ((rest[k]->crc = complete(&d)) != IOF_OK)
                 break;
         }
+        /* the helper's file, with its own result and message: a failure is the run's in the
+         * completion order below, whichever thread completed which file (sf0 may come after a
+         * file that failed here: then that one's message is the run's, as with --threads 1) */
+        s->fin_sf = sf0;
+        sf0->crc = drain_wait_to(s, s->fin_msg);
     }
     /* complete in a stable order: by format, sub-partition, day */
     for (sink_file *sf; (sf = first_open(s, INT64_MAX)) != NULL;) {
@@ -762,6 +781,7 @@ int iof__sink_close(iof__sink *s, bool ok)
     }
     unlist_from(s, base + published);
     s->npending = 0;
+    s->fin_sf = NULL;
     return first;
 }
 

@@ -89,16 +89,21 @@ sb=$(stat -c %s "$tmp/t0-wide/bidirectional/"*.parquet)
 su=$(stat -c %s "$tmp/t0-wide/unidirectional/"*.parquet)
 lim=$(( (sb < su ? sb : su) / 1024 - 1 )) # ulimit -f counts 1024-byte blocks
 # (and sharded: the helper completes the file of the batch handed to it last, which need not
-# be the first file, while batches may still be in flight)
-for th in "" 2; do
+# be the first file, while batches may still be in flight). Both files fail there; the run's
+# failure is the first file's in the completion order, whichever thread completed which: the
+# same file named as with --threads 1 (the message with the helper's file's failure replaced
+# the first one's once)
+for th in 1 "" 2; do
     rc=0
     ( ulimit -f "$lim"; run "$tmp/fsz$th" -f parquet --variant both ${th:+--threads $th} ) 2>"$tmp/err" || rc=$?
     [ $rc -eq 3 ] || fail "close ${th:+--threads $th}: exit $rc, want 3 ($(cat "$tmp/err"))"
     grep -q "File too large" "$tmp/err" || fail "close: message lacks errno text: $(cat "$tmp/err")"
     grep -q "parquet" "$tmp/err" || fail "close: message names no file: $(cat "$tmp/err")"
     [ "$(find "$tmp/fsz$th" -type f 2>/dev/null | wc -l)" -eq 0 ] || fail "close: files left: $(find "$tmp/fsz$th" -type f)"
+    grep -o '[a-z]*directional/[^:]*' "$tmp/err" > "$tmp/named$th" || fail "close: no file named: $(cat "$tmp/err")"
+    cmp -s "$tmp/named$th" "$tmp/named1" || fail "close ${th:+--threads $th}: names $(cat "$tmp/named$th"), --threads 1 $(cat "$tmp/named1")"
 done
-echo "ok a write failing at close (file-size limit; also --threads 2): exit 3, the file named, nothing left"
+echo "ok a write failing at close (file-size limit; default and --threads 2 too): exit 3, the file --threads 1 names, nothing left"
 
 # --compression zstd:LEVEL reaches the writer: zstd:3 codes the payload pages' literals
 # (Huffman), the default -1 does not, -7 matches less: strictly ordered sizes
