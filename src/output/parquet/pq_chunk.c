@@ -418,6 +418,7 @@ void iof__pqw_scratch_free(iof__pq_writer *w)
 /* ---- staged narrow columns: sparse gathering and encoding -------------------------- */
 
 #define SEEN_OFF 256 /* values a block's presence tables cover directly: [-256, 256) */
+_Static_assert(SROW_MIN >= -SEEN_OFF, "a staged row's cells are all inside the presence tables");
 #define SEEN_N (2 * SEEN_OFF)
 
 /* dst[k * stride + i] = src[i * nb + k] for i < n, k < nb: row-major cells to columns. 8 x 8
@@ -495,13 +496,23 @@ int iof__pqw_gather16(iof__pq_writer *w, size_t j0, size_t j1)
     size_t wi = 0;
     for (size_t i0 = 0; i0 < n; i0 += rpc) { /* chunk by chunk, in row order */
         const size_t m = n - i0 < rpc ? n - i0 : rpc;
+        const size_t wi0 = wi;
         for (size_t i = 0; i < m; i++)
             sblock_decode(bk, nb, i0 + i, cells + i * nb, &wi);
-        for (size_t i = 0; i < m; i++) {
-            const int16_t *src = cells + i * nb;
-            for (size_t k = 0; k < nb; k++) {
-                const uint16_t o = (uint16_t)(src[k] + SEEN_OFF);
-                seen[k * (SEEN_N + 1) + (o < SEEN_N ? o : SEEN_N)] = 1;
+        if (wi == wi0) { /* no wide row: every cell in [SROW_MIN, 255], inside the table */
+            for (size_t i = 0; i < m; i++) {
+                const int16_t *src = cells + i * nb;
+                uint8_t *at = seen + SEEN_OFF;
+                for (size_t k = 0; k < nb; k++, at += SEEN_N + 1)
+                    at[src[k]] = 1;
+            }
+        } else {
+            for (size_t i = 0; i < m; i++) {
+                const int16_t *src = cells + i * nb;
+                for (size_t k = 0; k < nb; k++) {
+                    const uint16_t o = (uint16_t)(src[k] + SEEN_OFF);
+                    seen[k * (SEEN_N + 1) + (o < SEEN_N ? o : SEEN_N)] = 1;
+                }
             }
         }
         transpose16((int16_t *)(void *)w->blk.p + i0, cells, m, nb, n);
