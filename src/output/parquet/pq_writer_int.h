@@ -88,8 +88,8 @@ typedef struct sblock {  /* a staged block: rows of srow_bytes(nb) in chunks of 
 static inline size_t sblock_rpc(size_t nb) { return SCHUNK / srow_bytes(nb); }
 
 /* Encodes nb cells into a staged row; false when one is out of range: the row is then marked
- * wide, and the caller stores its cells in the block's wide list. A whole block (T_BLOCK
- * cells) goes through SSE2 where the host has it (x86-64 always): the scalar loop's variable
+ * wide, and the caller stores its cells in the block's wide list. A block's cells go through
+ * SSE2 8 at a time where the host has it (x86-64 always): the scalar loop's variable
  * shift a cell kept it from vectorising, and it was ~60 % of iof__pq_write_row, the sink's
  * per-row staging, on dense (bench/README.md 2026-12-07 "Staged rows in SSE2"); the bytes are
  * the same. */
@@ -97,29 +97,34 @@ static inline bool srow_encode(unsigned char *dst, const int16_t *v, size_t nb)
 {
     uint32_t neg = 0;
     bool ok = true;
+    size_t k = 0;
 #if IOF_PQ_SSE2
-    if (nb == T_BLOCK) {
-        const __m128i hi = _mm_set1_epi16(255), lo = _mm_set1_epi16(SROW_MIN), low8 = _mm_set1_epi16(0xff);
-        __m128i bad = _mm_setzero_si128();
-        for (int h = 0; h < 2; h++) { /* 16 cells: two vectors of 8 */
-            const __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(v + 16 * h));
-            const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(v + 16 * h + 8));
-            bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpgt_epi16(a, hi), _mm_cmplt_epi16(a, lo)));
-            bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpgt_epi16(b, hi), _mm_cmplt_epi16(b, lo)));
-            /* packs keeps each cell's sign, movemask takes it: bit k of the 16 */
-            neg |= (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(a, b)) << (16 * h);
-            _mm_storeu_si128((__m128i *)(void *)(dst + 4 + 16 * h),
-                             _mm_packus_epi16(_mm_and_si128(a, low8), _mm_and_si128(b, low8)));
+    /* nb <= T_BLOCK: 16 cells a step (two vectors of 8), then maybe 8, then the scalar loop */
+    const __m128i hi = _mm_set1_epi16(255), lo = _mm_set1_epi16(SROW_MIN), low8 = _mm_set1_epi16(0xff);
+    __m128i bad = _mm_setzero_si128();
+    for (; k + 8 <= nb; k += 16) {
+        const bool two = k + 16 <= nb;
+        const __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(v + k));
+        const __m128i b = two ? _mm_loadu_si128((const __m128i *)(const void *)(v + k + 8)) : _mm_setzero_si128();
+        bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpgt_epi16(a, hi), _mm_cmplt_epi16(a, lo)));
+        bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpgt_epi16(b, hi), _mm_cmplt_epi16(b, lo)));
+        /* packs keeps each cell's sign, movemask takes it: bit k of the 16 */
+        neg |= (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(a, b)) << k;
+        const __m128i bytes = _mm_packus_epi16(_mm_and_si128(a, low8), _mm_and_si128(b, low8));
+        if (two) {
+            _mm_storeu_si128((__m128i *)(void *)(dst + 4 + k), bytes);
+        } else { /* 8 cells: the next bytes are the row's last cells, or the next row */
+            _mm_storel_epi64((__m128i *)(void *)(dst + 4 + k), bytes);
+            k += 8;
+            break;
         }
-        ok = _mm_movemask_epi8(bad) == 0;
-    } else
+    }
+    ok = _mm_movemask_epi8(bad) == 0;
 #endif
-    {
-        for (size_t k = 0; k < nb; k++) {
-            ok &= v[k] >= SROW_MIN && v[k] <= 255;
-            neg |= (uint32_t)(v[k] < 0) << k;
-            dst[4 + k] = (unsigned char)v[k];
-        }
+    for (; k < nb; k++) {
+        ok &= v[k] >= SROW_MIN && v[k] <= 255;
+        neg |= (uint32_t)(v[k] < 0) << k;
+        dst[4 + k] = (unsigned char)v[k];
     }
     if (!ok) { /* the wide mark */
         neg = srow_all(nb);
@@ -146,24 +151,20 @@ static inline void sblock_decode(const sblock *s, size_t nb, uint64_t i, int16_t
             return;
         }
     }
+    size_t k = 0;
 #if IOF_PQ_SSE2
-    if (nb == T_BLOCK) { /* cell k: its byte, minus 256 when bit k is set */
+    { /* cell k: its byte, minus 256 when bit k is set; 8 cells a step, then the scalar loop */
         const __m128i bits = _mm_setr_epi16(1, 2, 4, 8, 16, 32, 64, 128), k256 = _mm_set1_epi16(256);
         const __m128i zero = _mm_setzero_si128();
-        for (int h = 0; h < 2; h++) {
-            const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(src + 4 + 16 * h));
-            const __m128i c[2] = { _mm_unpacklo_epi8(b, zero), _mm_unpackhi_epi8(b, zero) };
-            for (int q = 0; q < 2; q++) {
-                const __m128i m = _mm_set1_epi16((short)((neg >> (16 * h + 8 * q)) & 0xffu));
-                const __m128i set = _mm_cmpeq_epi16(_mm_and_si128(m, bits), bits);
-                _mm_storeu_si128((__m128i *)(void *)(out + 16 * h + 8 * q),
-                                 _mm_sub_epi16(c[q], _mm_and_si128(set, k256)));
-            }
+        for (; k + 8 <= nb; k += 8) {
+            const __m128i c = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(const void *)(src + 4 + k)), zero);
+            const __m128i m = _mm_set1_epi16((short)((neg >> k) & 0xffu));
+            const __m128i set = _mm_cmpeq_epi16(_mm_and_si128(m, bits), bits);
+            _mm_storeu_si128((__m128i *)(void *)(out + k), _mm_sub_epi16(c, _mm_and_si128(set, k256)));
         }
-        return;
     }
 #endif
-    for (size_t k = 0; k < nb; k++)
+    for (; k < nb; k++)
         out[k] = (int16_t)(src[4 + k] - (int)(((neg >> k) & 1u) << 8));
 }
 
