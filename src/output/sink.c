@@ -307,8 +307,10 @@ static int collect(iof__sink *s, char *msg)
  * msg. */
 static int drain_wait_to(iof__sink *s, char *msg)
 {
-    if (!s->jn)
+    if (!s->jn) {
+        s->hfailed = false; /* nothing in flight: the helper is idle */
         return IOF_OK;
+    }
     iof__worker_wait(s->wk);
     int first = IOF_OK;
     while (s->jn) {
@@ -439,7 +441,7 @@ static int close_file(iof__sink *s, sink_file *sf, bool ok, bool defer)
      * drain_wait() of this file's close or an earlier one returns (crc then IOF_OK) */
     const bool early = sf->completed;
     int rc = drain_wait(s); /* the helper may be writing this file */
-    if (sf->completed && rc == IOF_OK && (rc = sf->crc) != IOF_OK && sf == s->fin_sf && ok)
+    if (sf->completed && rc == IOF_OK && (rc = sf->crc) != IOF_OK && sf == s->fin_sf && ok && s->fin_msg[0])
         memcpy(s->errmsg, s->fin_msg, sizeof(s->errmsg)); /* the helper completed it: the run's failure */
     sf->completed = false;
     if (!early && rc == IOF_OK && ok) {
@@ -752,6 +754,7 @@ int iof__sink_close(iof__sink *s, bool ok)
          * completion order below, whichever thread completed which file (sf0 may come after a
          * file that failed here: then that one's message is the run's, as with --threads 1) */
         s->fin_sf = sf0;
+        s->fin_msg[0] = '\0';
         sf0->crc = drain_wait_to(s, s->fin_msg);
     }
     /* complete in a stable order: by format, sub-partition, day */

@@ -502,9 +502,8 @@ int iof__pqw_gather16(iof__pq_writer *w, size_t j0, size_t j1)
         if (wi == wi0) { /* no wide row: every cell in [SROW_MIN, 255], inside the table */
             for (size_t i = 0; i < m; i++) {
                 const int16_t *src = cells + i * nb;
-                uint8_t *at = seen + SEEN_OFF;
-                for (size_t k = 0; k < nb; k++, at += SEEN_N + 1)
-                    at[src[k]] = 1;
+                for (size_t k = 0; k < nb; k++)
+                    seen[k * (SEEN_N + 1) + SEEN_OFF + src[k]] = 1;
             }
         } else {
             for (size_t i = 0; i < m; i++) {
