@@ -768,7 +768,8 @@ static void test_reader_damage(void)
 enum { WS = 310 };  /* the most cells; extra columns' indices start here */
 /* cells of the table. With the 4 other narrow columns, the staging's last block of 32 narrow
  * columns holds 16 (300 cells: SSE2, two vectors of 8), 18 (302: two vectors, 2 cells by the
- * scalar loop) or 26 (310: two vectors, one, 2 scalar); full blocks: four vectors */
+ * scalar loop), 26 (310: two vectors, one, 2 scalar) or 12 (296: one vector, 4 scalar); full
+ * blocks: four vectors */
 static uint32_t ws = 300;
 typedef struct wrow {
     uint64_t r;
@@ -986,7 +987,7 @@ static void wide_span_rows(void)
 
 static void test_wide_span_rows(void)
 {
-    static const uint32_t widths[] = {300, 302, 310};
+    static const uint32_t widths[] = {300, 302, 310, 296};
     for (size_t k = 0; k < sizeof widths / sizeof *widths; k++) {
         ws = widths[k];
         wide_span_rows();
