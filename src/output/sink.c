@@ -305,19 +305,25 @@ static int collect(iof__sink *s, char *msg)
 
 /* Waits for every batch in flight; the first failure among them is returned, its message in
  * msg. */
-static int drain_wait_to(iof__sink *s, char *msg)
+/* Waits for the oldest `need` batches in flight and collects them; the first failure among
+ * them is returned, its message in msg. */
+static int collect_oldest(iof__sink *s, unsigned need, char *msg)
 {
-    if (!s->jn) {
-        s->hfailed = false; /* nothing in flight: the helper is idle */
+    if (!need)
         return IOF_OK;
-    }
-    iof__worker_wait(s->wk);
+    iof__worker_wait_below(s->wk, s->jn - need);
     int first = IOF_OK;
-    while (s->jn) {
+    while (need--) {
         int rc = collect(s, msg);
         if (first == IOF_OK)
             first = rc;
     }
+    return first;
+}
+
+static int drain_wait_to(iof__sink *s, char *msg)
+{
+    int first = collect_oldest(s, s->jn, msg);
     s->hfailed = false; /* the helper is idle: its jobs from now on run */
     return first;
 }
@@ -678,16 +684,7 @@ static int wait_others(iof__sink *s, const sink_file *sf0)
             need = k + 1;
     if (need == 0 && s->jn == SINK_IN_FLIGHT)
         need = 1;
-    if (need == 0)
-        return IOF_OK;
-    iof__worker_wait_below(s->wk, s->jn - need);
-    int first = IOF_OK;
-    while (need--) {
-        int rc = collect(s, s->errmsg);
-        if (first == IOF_OK)
-            first = rc;
-    }
-    return first;
+    return collect_oldest(s, need, s->errmsg);
 }
 
 /* Before the helper completes sf0 beside this thread: waits for what this thread's files need
@@ -741,8 +738,7 @@ int iof__sink_close(iof__sink *s, bool ok)
         if (npq && s->regions)
             iof__pq_regions_side_by_side(s->regions, true);
         struct drain_job *j = job_push(s, sf0);
-        sf0->completed = true;
-        sf0->crc = IOF_OK;
+        sf0->completed = true; /* its crc: below, once the helper is done */
         iof__worker_submit(s->wk, complete_job_run, j);
         for (size_t k = 0; k < nrest; k++) { /* until one fails: close_file() aborts the rest */
             drain_ctx d = here(s, rest[k]);
