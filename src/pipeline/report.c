@@ -257,6 +257,8 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
         }
     if (st->ts_out_of_order)
         fprintf(fp, "%s ts.out_of_order=%" PRIu64, notes ? "" : "  notes:", st->ts_out_of_order), notes = true;
+    if (st->ts_invalid)
+        fprintf(fp, "%s ts.invalid=%" PRIu64, notes ? "" : "  notes:", st->ts_invalid), notes = true;
     if (st->cf.pkt_before_first)
         fprintf(fp, "%s ts.before_first_seen=%" PRIu64, notes ? "" : "  notes:", st->cf.pkt_before_first), notes = true;
     if (st->cf.records_closed_waiting)
@@ -398,6 +400,16 @@ static size_t warn_reasons(const iof_run *r, char *t, size_t len)
         if (ninv && seen == 0)
             reason(t, len, &n, "none of the %zu inventory device(s) was seen (check the MACs in %s)",
                    ninv, r->cfg.devices_file ? r->cfg.devices_file : "the inventory");
+    }
+    if (st->ts_invalid) {
+        const char *first = "";
+        for (size_t i = 0; i < st->n_inputs && !first[0]; i++)
+            if (st->inputs[i].ts_invalid)
+                first = st->inputs[i].path;
+        reason(t, len, &n, "%" PRIu64 " packet(s) had an impossible timestamp (a fraction of a second of 1 s or more, "
+               "or a time outside the years 1677-2262 that nanoseconds since 1970 hold in 64 bits), kept with the "
+               "fraction carried into the seconds or the time clamped, so their records' times are not the "
+               "capture's (first in %s)", st->ts_invalid, first);
     }
     if (st->flow_workers_dropped)
         reason(t, len, &n, "%" PRIu64 " captured packet(s) were dropped because the flow workers fell behind "
@@ -575,6 +587,7 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
     iof__tb_kv_u64(&b, "device_views", st->views, true);
     iof__tb_kv_u64(&b, "ts_out_of_order", st->ts_out_of_order, true);
     iof__tb_kv_u64(&b, "ts_backwards_across_inputs", st->ts_backwards_across_inputs, true);
+    iof__tb_kv_u64(&b, "ts_invalid", st->ts_invalid, true);
     iof__tb_kv_u64(&b, "ts_before_first_seen", st->cf.pkt_before_first, true);
     if (st->have_ts) {
         iof__tb_kv_u64(&b, "first_ts_us", (uint64_t)(st->first_ts_ns / 1000), true);
@@ -814,6 +827,7 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_str(&b, "format", in->format, true);
         iof__tb_kv_u64(&b, "packets", in->frames, true);
         iof__tb_kv_u64(&b, "wire_bytes", in->wire_bytes, true);
+        iof__tb_kv_u64(&b, "ts_invalid", in->ts_invalid, true);
         iof__tb_kv_str(&b, "error", in->error, true);
         iof__tb_putc(&b, '}');
     }

@@ -1043,6 +1043,8 @@ static void input_ended(void *ctx, size_t idx, iof__source *src, int rc, const c
         uint64_t filtered = 0;
         iof__source_stats(src, &ss, &filtered);
         r->st.filtered += filtered;
+        in->ts_invalid = ss.ts_invalid;
+        r->st.ts_invalid += ss.ts_invalid;
         if (iof__source_format(src) == IOF_SRC_LIVE) {
             r->st.live = true;
             r->st.live_stats_ok = ss.live_stats_ok;

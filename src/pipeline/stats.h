@@ -20,6 +20,7 @@ typedef struct iof__input_stat {
     const char *format;          /* "pcap", "pcapng", "live" */
     uint64_t frames;
     uint64_t wire_bytes;
+    uint64_t ts_invalid;         /* frames whose timestamp was impossible (iof__src_stats) */
     int rc;                      /* 0 or the iof_err that ended this input */
     char *error;                 /* message (file + offset) or NULL */
 } iof__input_stat;
@@ -58,6 +59,7 @@ typedef struct iof__stats {
     uint64_t views;                 /* device views (mirrored packets count twice) */
     uint64_t ts_out_of_order;       /* timestamp older than the packet-time clock */
     uint64_t ts_backwards_across_inputs; /* of those: the clock was set by another input */
+    uint64_t ts_invalid;            /* impossible timestamps, kept normalised or clamped (inputs') */
     int64_t first_ts_ns, last_ts_ns;
     bool have_ts;
     /* live capture (raw libpcap counters) */

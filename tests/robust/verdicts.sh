@@ -60,6 +60,27 @@ run -o "$TMP/o-t" --stats "$TMP/t.json" "$TMP/ov" 2>"$TMP/t.err"
 check "time order (default): the same inputs merged, verdict OK" grep -q "^verdict: OK" "$TMP/t.err"
 check "time order: nothing went backwards" [ "$(json "$TMP/t.json" 'd["packets"]["ts_backwards_across_inputs"]')" = 0 ]
 
+# impossible timestamps (a microsecond fraction of 1 s or more): kept, counted, and the verdict WARN
+python3 - "$TMP/badts.pcap" <<'PY'
+import socket, struct, sys
+def pkt(src, dst, sport, dport):
+    udp = struct.pack(">HHHH", sport, dport, 8 + 4, 0) + b"ping"
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, socket.inet_aton(src), socket.inet_aton(dst))
+    return b"\x02\x00\x00\x00\x00\x01" + b"\x02\x00\x00\x00\x00\x02" + b"\x08\x00" + ip + udp
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    for i, frac in enumerate((0, 2500000, 10)):   # the second: 2.5 s of "microseconds"
+        d = pkt("192.168.1.10", "8.8.8.8", 5000, 53)
+        f.write(struct.pack("<IIII", 1719165600 + i, frac, len(d), len(d)) + d)
+PY
+run -o "$TMP/o-bt" --stats "$TMP/bt.json" "$TMP/badts.pcap" 2>"$TMP/bt.err"; rc=$?
+check "impossible timestamp: WARN names the count and the file (exit $rc)" \
+  bash -c "[ $rc -eq 0 ] && grep -q '^verdict: WARN: 1 packet(s) had an impossible timestamp.*(first in $TMP/badts.pcap)' '$TMP/bt.err'"
+check "impossible timestamp: a note in the summary" grep -q "notes:.* ts.invalid=1" "$TMP/bt.err"
+check "impossible timestamp: counted in the stats, run and input" \
+  [ "$(json "$TMP/bt.json" 'd["packets"]["ts_invalid"], d["inputs"][0]["ts_invalid"]')" = "(1, 1)" ]
+check "impossible timestamp: the packet is kept" [ "$(json "$TMP/bt.json" 'd["packets"]["read"]')" = 3 ]
+
 # configuration errors: exit 1, a message, nothing written
 cfg_err() { # what expected-message args...
   local what=$1 msg=$2; shift 2
