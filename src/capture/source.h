@@ -43,6 +43,9 @@ typedef struct iof__src_stats {
                                  outside the int64 ns range (kept, clamped) */
     uint64_t filter_unsupported; /* files: frames dropped because the BPF filter cannot be
                                     compiled for their link type (also counted in filtered) */
+    bool gz_check_failed;     /* a gzip member failed its CRC-32 or length check, which its end
+                                 carries: the damage is somewhere in the member, whose frames
+                                 were read (the input's error message gives the range) */
     /* live only (libpcap pcap_stats; semantics are platform-specific, reported raw) */
     bool live_stats_ok;
     uint64_t ps_recv, ps_drop, ps_ifdrop;

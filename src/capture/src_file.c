@@ -131,6 +131,8 @@ static ssize_t gz_read(iof__source *s, uint8_t *dst, size_t n)
             if (inflateReset(&s->zs) != Z_OK)
                 return iof__source_fail(s, IOF_E_IO, "%s: inflateReset failed", s->path);
             s->gz_member_done = false;
+            s->gz_member_raw = s->raw_consumed - s->zs.avail_in;
+            s->gz_member_out = s->base_off + (uint64_t)(dst - s->own) + (n - s->zs.avail_out);
         }
         int zr = inflate(&s->zs, Z_NO_FLUSH);
         if (zr == Z_STREAM_END) {
@@ -141,14 +143,29 @@ static ssize_t gz_read(iof__source *s, uint8_t *dst, size_t n)
         } else if (zr != Z_OK) {
             size_t produced = n - s->zs.avail_out;
             int code = zr == Z_MEM_ERROR ? IOF_E_NOMEM : IOF_E_TRUNCATED_INPUT;
+            const uint64_t raw_at = s->raw_consumed - s->zs.avail_in,
+                           out_at = s->base_off + (uint64_t)(dst - s->own) + produced;
+            /* zlib's words for a failed trailer: the member's CRC-32 or length (ISIZE), which
+             * only its end carries, so the flipped byte is anywhere in the member */
+            const bool check = s->zs.msg && (strcmp(s->zs.msg, "incorrect data check") == 0 ||
+                                             strcmp(s->zs.msg, "incorrect length check") == 0);
             if (zr == Z_MEM_ERROR)
                 snprintf(s->gz_perrmsg, sizeof s->gz_perrmsg, "%s: out of memory in zlib", s->path);
-            else
+            else if (check) {
+                s->st.gz_check_failed = true;
+                snprintf(s->gz_perrmsg, sizeof s->gz_perrmsg,
+                         "%s: corrupt gzip data: the member that begins at compressed offset %llu "
+                         "fails its integrity check (%s) at its end, compressed offset %llu: the "
+                         "damage is somewhere in uncompressed offsets %llu-%llu, whose packets were "
+                         "read and may be wrong",
+                         s->path, (unsigned long long)s->gz_member_raw, s->zs.msg,
+                         (unsigned long long)raw_at, (unsigned long long)s->gz_member_out,
+                         (unsigned long long)out_at);
+            } else
                 snprintf(s->gz_perrmsg, sizeof s->gz_perrmsg,
                          "%s: corrupt gzip data near compressed offset %llu (uncompressed offset "
                          "%llu): %s",
-                         s->path, (unsigned long long)(s->raw_consumed - s->zs.avail_in),
-                         (unsigned long long)(s->base_off + (uint64_t)(dst - s->own) + produced),
+                         s->path, (unsigned long long)raw_at, (unsigned long long)out_at,
                          s->zs.msg ? s->zs.msg : "inflate error");
             if (produced) {
                 s->gz_perr = code;

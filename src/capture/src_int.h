@@ -71,6 +71,8 @@ struct iof__source {
     bool gz_init;
     bool gz_member_done;            /* between gzip members */
     bool gz_trunc;                  /* compressed input ended inside a member */
+    uint64_t gz_member_raw, gz_member_out; /* where the member being inflated began: compressed
+                                       and uncompressed stream offsets */
     z_stream zs;
     uint8_t *zin;                   /* compressed input read from fd (the stream buffer of
                                        the open, taken over when the stream is gzip) */

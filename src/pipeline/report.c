@@ -461,9 +461,11 @@ iof_verdict iof_run_verdict(const iof_run *r, char *t, size_t len)
     for (size_t i = 0; i < nf; i++)
         rows += files[i].rows;
     nf += r->joy_published; /* -f joy: its file counts among the outputs */
-    size_t damaged = 0;
-    for (size_t i = 0; i < st->n_inputs; i++)
+    size_t damaged = 0, unlocated = 0;
+    for (size_t i = 0; i < st->n_inputs; i++) {
         damaged += st->inputs[i].rc != 0;
+        unlocated += st->inputs[i].rc != 0 && st->inputs[i].gz_check_failed;
+    }
     if (r->output_rc == IOF_E_EXISTS) {
         snprintf(t, len, "%s%s", r->errmsg,
                  r->unpublished ? " (the files this run had completed were removed)" : "");
@@ -481,6 +483,14 @@ iof_verdict iof_run_verdict(const iof_run *r, char *t, size_t len)
         snprintf(t, len, "statistics not written: %s (the %zu output file(s) are complete)",
                  r->stats_err, nf);
         return IOF_VERDICT_FAILED;
+    }
+    if (damaged && unlocated) {
+        snprintf(t, len, "%zu of %zu input(s) damaged or unreadable; in %zu of them a gzip member failed its "
+                 "integrity check at its end, so the damage could not be located: the records of that "
+                 "member's packets may hold wrong values (the input's message gives the offsets); "
+                 "everything read was written (%zu file(s), %" PRIu64 " rows)",
+                 damaged, st->n_inputs, unlocated, nf, rows);
+        return IOF_VERDICT_INPUT_ERROR;
     }
     if (damaged) {
         snprintf(t, len, "%zu of %zu input(s) damaged or unreadable; everything before the damage "
@@ -828,6 +838,7 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_u64(&b, "packets", in->frames, true);
         iof__tb_kv_u64(&b, "wire_bytes", in->wire_bytes, true);
         iof__tb_kv_u64(&b, "ts_invalid", in->ts_invalid, true);
+        iof__tb_kv_bool(&b, "damage_unlocated", in->gz_check_failed, true);
         iof__tb_kv_str(&b, "error", in->error, true);
         iof__tb_putc(&b, '}');
     }

@@ -1044,6 +1044,7 @@ static void input_ended(void *ctx, size_t idx, iof__source *src, int rc, const c
         iof__source_stats(src, &ss, &filtered);
         r->st.filtered += filtered;
         in->ts_invalid = ss.ts_invalid;
+        in->gz_check_failed = ss.gz_check_failed;
         r->st.ts_invalid += ss.ts_invalid;
         if (iof__source_format(src) == IOF_SRC_LIVE) {
             r->st.live = true;

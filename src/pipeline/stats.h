@@ -21,6 +21,7 @@ typedef struct iof__input_stat {
     uint64_t frames;
     uint64_t wire_bytes;
     uint64_t ts_invalid;         /* frames whose timestamp was impossible (iof__src_stats) */
+    bool gz_check_failed;        /* the damage is not located: a gzip member failed its check */
     int rc;                      /* 0 or the iof_err that ended this input */
     char *error;                 /* message (file + offset) or NULL */
 } iof__input_stat;

@@ -54,6 +54,10 @@ PY
     run -o "$w/$kind" --stats "$w/$kind.json" "$w/$kind.gz" 2>"$w/$kind.err"; rc=$?
     check "$name: bad $kind: exit 2, all $want packets kept, same records, message names the file" \
       bash -c "[ $rc -eq 2 ] && [ $(read_count "$w/$kind.json") -eq $want ] && diff -r -q '$w/ref' '$w/$kind' >/dev/null && grep -q 'gzip' '$w/$kind.err' && grep -qF '$w/$kind.gz' '$w/$kind.err'"
+    # the check is at the member's end: the damage is not located, and nothing says it was
+    check "$name: bad $kind: the message gives the member's range, the verdict says the damage is not located" \
+      bash -c "grep -q 'member that begins at compressed offset 0 fails its integrity check (incorrect $([ $kind = crc ] && echo data || echo length) check) at its end.*uncompressed offsets 0-' '$w/$kind.err' && grep -q 'INPUT ERROR: .*the damage could not be located' '$w/$kind.err' && ! grep -q 'everything before the damage' '$w/$kind.err'"
+    check "$name: bad $kind: --stats marks the input damage_unlocated" [ "$(json "$w/$kind.json" 'd["inputs"][0]["damage_unlocated"]')" = True ]
   done
   # a cut gzip stream: a consistent prefix (records hold exactly the packets read), exit 2
   head -c $((csize / 2)) "$w/cap.gz" > "$w/cut.gz"
@@ -63,6 +67,8 @@ PY
   n=$(read_count "$w/cut.json")
   check "$name: gzip cut in half: exit 2, $n of $want packets kept, records hold them" \
     bash -c "[ $rc -eq 2 ] && [ $n -gt 0 ] && [ $n -lt $want ] && [ '$got' = '$att' ] && grep -qF '$w/cut.gz' '$w/cut.err'"
+  check "$name: gzip cut in half: the damage is located (a prefix), not flagged" \
+    bash -c "[ \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"inputs\"][0][\"damage_unlocated\"])' '$w/cut.json')\" = False ] && grep -q 'INPUT ERROR: .*everything before the damage' '$w/cut.err'"
   rm -rf "$w"
 done
 finish
