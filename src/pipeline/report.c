@@ -20,6 +20,17 @@ static uint64_t total_drops(const iof__stats *st)
     return n;
 }
 
+/* Custom-flow records per variant that reached the statistics stage and the output (the
+ * device table's sum): all of them made, unless the output failed and the hub stopped. */
+static void reached_output(const iof__stats *st, uint64_t out[IOF_VAR__COUNT])
+{
+    for (int v = 0; v < IOF_VAR__COUNT; v++)
+        out[v] = 0;
+    for (size_t i = 0; i < st->n_devs; i++)
+        for (int v = 0; v < IOF_VAR__COUNT; v++)
+            out[v] += st->devs[i].records[v];
+}
+
 void iof__print_tables(const iof__stats *stc, FILE *fp, bool show_uni)
 {
     iof__stats *st = (iof__stats *)stc;
@@ -282,6 +293,12 @@ void iof_run_print_summary(const iof_run *r, FILE *fp)
     if (st->cf.records_evicted_memory)
         fprintf(fp, " (%" PRIu64 " for --max-memory)", st->cf.records_evicted_memory);
     fprintf(fp, " (peak live %" PRIu64 ")\n", st->cf.peak_live_records);
+    uint64_t reached[IOF_VAR__COUNT];
+    reached_output(st, reached);
+    if (reached[0] != st->cf.records_emitted[0] || reached[1] != st->cf.records_emitted[1])
+        fprintf(fp, "  the output stopped after bidirectional %" PRIu64 ", unidirectional %" PRIu64
+                    " of them: the tables below count those (the verdict says what was published)\n",
+                reached[0], reached[1]);
     print_cf_cuts(r, fp);
     if (st->flow_workers > 1 || st->flow_workers_why) {
         fprintf(fp, "  flow workers: %u", st->flow_workers);
@@ -626,6 +643,10 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
     iof__tb_puts(&b, ",\"records\":{");
     iof__tb_kv_u64(&b, "bidirectional", st->cf.records_emitted[0], false);
     iof__tb_kv_u64(&b, "unidirectional", st->cf.records_emitted[1], true);
+    uint64_t reached[IOF_VAR__COUNT];
+    reached_output(st, reached);
+    iof__tb_kv_u64(&b, "reached_output_bidirectional", reached[0], true);
+    iof__tb_kv_u64(&b, "reached_output_unidirectional", reached[1], true);
     iof__tb_kv_u64(&b, "evicted_bidirectional", st->cf.records_evicted[0], true);
     iof__tb_kv_u64(&b, "evicted_unidirectional", st->cf.records_evicted[1], true);
     iof__tb_kv_u64(&b, "evicted_for_memory", st->cf.records_evicted_memory, true);

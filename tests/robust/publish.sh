@@ -57,13 +57,24 @@ check "failure on the last day's 2nd file: its 1st file is not published either"
   bash -c "[ ! -e '$TMP/fail6/bidirectional/24-06-25.csv' ] && [ -e '$TMP/fail6/unidirectional/24-06-24.csv' ]"
 
 # -- an earlier run's files
-run -f csv -f parquet -o "$TMP/prev" "$TMP/3d.pcap"
+run -f csv -f parquet -o "$TMP/prev" --stats "$TMP/ok3d.json" "$TMP/3d.pcap" 2>"$TMP/ok3d.err"
 find "$TMP/prev" -type f -exec md5sum {} + | sort > "$TMP/prev.md5"
 "$BIN/iotflow" extract --hash-seed 1 -f csv -f parquet -o "$TMP/prev" "$TMP/3d.pcap" 2>"$TMP/refuse.err"; rc=$?
 check "second run into the same directory: refused, exit 1 (got $rc)" [ $rc -eq 1 ]
 check "refusal names the file and the options" \
   bash -c "grep -qE '24-06-23.(csv|parquet) already exists' '$TMP/refuse.err' && grep -q -- '--overwrite' '$TMP/refuse.err' && grep -q -- '--append' '$TMP/refuse.err'"
 check "refused: the directory is as it was" cmp -s "$TMP/prev.md5" <(find "$TMP/prev" -type f -exec md5sum {} + | sort)
+# the summary's record counts say where the output stopped, so they agree with its tables: three
+# conversations of one minute, all made at the end of the input, the first one refused
+printf '0 192.168.1.10:5000 > 8.8.8.8:53 udp len=30\n1 192.168.1.11:5000 > 8.8.4.4:53 udp len=30\n2 192.168.1.12:5000 > 1.1.1.1:53 udp len=30\n' > "$TMP/three.txt"
+"$BIN/pcapgen" -o "$TMP/three.pcap" "$TMP/three.txt" 2>/dev/null
+run -f csv -o "$TMP/three" "$TMP/three.pcap"
+"$BIN/iotflow" extract --hash-seed 1 -f csv -o "$TMP/three" --stats "$TMP/refuse.json" "$TMP/three.pcap" 2>"$TMP/refuse2.err"
+made=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['records']; print(r['bidirectional'], r['reached_output_bidirectional'], sum(d['records_bidirectional'] for d in json.load(open(sys.argv[1]))['devices']))" "$TMP/refuse.json")
+check "refused: records made, those that reached the output, and the device table's ($made)" \
+  bash -c "set -- $made; [ \$1 -gt \$2 ] && [ \$2 = \$3 ] && grep -q \"the output stopped after bidirectional \$2, \" '$TMP/refuse2.err'"
+check "a run that writes everything: no such line, all records reached the output" \
+  bash -c "! grep -q 'the output stopped' '$TMP/ok3d.err' && [ \"\$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))[\"records\"]; print(r[\"bidirectional\"] == r[\"reached_output_bidirectional\"] > 0)' '$TMP/ok3d.json')\" = True ]"
 # only day 3 is in the way: days 1 and 2 are written first, then removed again
 mkdir -p "$TMP/d3/bidirectional"; echo "someone else's" > "$TMP/d3/bidirectional/24-06-25.csv"
 run -f csv -o "$TMP/d3" "$TMP/3d.pcap" 2>/dev/null; rc=$?
