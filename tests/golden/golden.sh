@@ -36,7 +36,11 @@ print("packets", p["read"], "decoded", p["decoded"], "dropped", p["dropped"],
       "unattributed", p["unattributed"], "ts_out_of_order", p["ts_out_of_order"],
       "ts_before_first_seen", p["ts_before_first_seen"])
 print("drops", " ".join(f"{k}={v}" for k, v in s["drops"].items() if v))
-print("records", " ".join(f"{k}={v}" for k, v in s["records"].items() if k not in ("payload_bytes_kept", "max_memory", "peak_live_bytes")))  # bytes: machine-dependent
+r = s["records"]
+print("records", " ".join(f"{k}={v}" for k, v in r.items() if k not in ("payload_bytes_kept", "max_memory", "peak_live_bytes")  # bytes: machine-dependent
+                          and not k.startswith("reached_output_")))  # checked below
+for v in ("bidirectional", "unidirectional"):  # the cases' outputs do not fail: every record reached them
+    assert r["reached_output_" + v] == r[v], "records made != records that reached the output"
 print("fragments", " ".join(f"{k}={v}" for k, v in s["fragments"].items()))
 assert p["read"] == p["decoded"] + p["dropped"], "conservation: read != decoded + dropped"
 assert p["decoded"] == p["attributed"] + p["unattributed"], "conservation: decoded != attributed + unattributed"
