@@ -100,6 +100,8 @@ enum { TXT_SNI = 0, TXT_JA3, TXT_CS, TXT_EXT, TXT_GROUPS, TXT_FORMATS, TXT_SUBJE
        TXT_NOT_BEFORE, TXT_NOT_AFTER, TXT_KEY_ALGO, TXT_SIG_ALGO, TXT_N };
 typedef struct tls_sum {
     bool client, server;          /* a ClientHello / ServerHello was read on this side */
+    bool hello_cut;               /* the ClientHello ran past the buffer's end: its extension lists
+                                     and JA3 are unknown (null), not empty */
     bool has_cert;                /* the first certificate's fields were read */
     uint8_t ncerts;               /* certificates of the side's Certificate message (<= 4) */
     uint16_t c_version, s_version, scs, key_bits;
@@ -339,7 +341,7 @@ static void sum_ja3(tls_state *s)
     sum_text(s, TXT_JA3, t, o);
 }
 
-static void sum_hello(tls_state *s, const iof__tls_hello *h)
+static void sum_hello(tls_state *s, const iof__tls_hello *h, bool cut)
 {
     tls_sum *u = &s->u.c.sum;
     char t[TLS_COL_ARENA / 2];
@@ -364,7 +366,15 @@ static void sum_hello(tls_state *s, const iof__tls_hello *h)
     iof__rd r = rd_init_opt(h->suites.p, h->suites.len);
     while (rd_left(&r) >= 2)
         keep(s, u->cs, &u->ncs, TLS_COL_CS, rd_be16(&r));
-    sum_client_ext(s, h->extensions);
+    if (cut) {
+        /* the hello's end is past the buffer (a post-quantum key share, a long padding): its
+         * extensions are partly or not at all in it, so a JA3 or a list made of what is there
+         * would pass for another client's; they stay null, and the record counts as cut */
+        u->hello_cut = true;
+        s->sum_cut = true;
+    } else {
+        sum_client_ext(s, h->extensions);
+    }
     if (h->sni.p) {
         size_t o = 0;
         if (!iof__name_escape(h->sni.p, h->sni.len, 0, t, sizeof(t), &o))
@@ -374,6 +384,8 @@ static void sum_hello(tls_state *s, const iof__tls_hello *h)
         sum_text(s, TXT_SNI, name, name == t ? o : strlen(name));
     }
     sum_text(s, TXT_CS, t, num_list(s, u->cs, u->ncs, ',', t, sizeof(t)));
+    if (u->hello_cut)
+        return;
     sum_text(s, TXT_EXT, t, num_list(s, u->ext, u->next, ',', t, sizeof(t)));
     sum_text(s, TXT_GROUPS, t, num_list(s, u->groups, u->ngroups, ',', t, sizeof(t)));
     uint16_t f[TLS_COL_FORMATS];
@@ -456,7 +468,7 @@ static void take_hello(tls_state *s, uint32_t off, uint32_t body, uint32_t avail
     uint32_t n = body < avail ? body : avail;
     (void)iof__tls_hello_parse(HS(s) + off - TLS_HS_HDR, TLS_HS_HDR + n, &h);
     if (s->cols)
-        sum_hello(s, &h);
+        sum_hello(s, &h, body > avail);
     bool server = h.type == IOF_TLS_SERVER_HELLO;
     s->role = server ? ROLE_SERVER : ROLE_CLIENT;
     if (!s->ncs) {
@@ -1182,6 +1194,9 @@ static const tls_sum *col_side(const tls_state *a, const tls_state *t, uint32_t 
 #undef HAS
 }
 
+/* a column of the ClientHello's extensions, unknown when the hello was cut (hello_cut) */
+static bool ext_col(uint32_t col) { return col == COL_EXT || col == COL_GROUPS || col == COL_FORMATS || col == COL_JA3; }
+
 /* the length of list column col (COL_CS .. COL_FORMATS) */
 static uint16_t list_len(const tls_sum *u, uint32_t col)
 {
@@ -1201,7 +1216,7 @@ static void tls_get(const void *out, const void *in, uint32_t id, uint32_t k, io
     uint32_t col = list ? id - COL_LIST : id;
     const tls_sum *u = col_side(out, in, col);
     v->null = true;
-    if (!u)
+    if (!u || (u->hello_cut && ext_col(col)))
         return;
     if (list) {
         v->null = k >= list_len(u, col);
@@ -1235,7 +1250,7 @@ static uint32_t tls_count(const void *out, const void *in, uint32_t id)
         return 0;
     uint32_t col = id - COL_LIST;
     const tls_sum *u = col_side(out, in, col);
-    return !u ? UINT32_MAX : list_len(u, col);
+    return !u || (u->hello_cut && ext_col(col)) ? UINT32_MAX : list_len(u, col);
 }
 
 static const iof__feat_cols tls_cols = {

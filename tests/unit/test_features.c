@@ -1132,6 +1132,38 @@ static void test_tls_sni_anon(void)
     }
 }
 
+/* a ClientHello longer than the columns' 4 KB buffer: its version and suites (before the cut)
+ * are kept, its extension lists and JA3 are null (unknown), not empty or made of what fitted,
+ * and the record counts as cut */
+static void test_tls_columns_hello_cut(void)
+{
+    static char host[4500];
+    memset(host, 'h', sizeof(host) - 1);
+    setup((iof__feat_opts){ .tls = true, .cols_only = true });
+    const tmsg *m = hello_ccs_host(1, host);
+    ASSERT_TRUE(m->n > 4096);
+    tfeed(ext_out, m, 0, m->n, 0);
+    const iof__feat_cols *c = iof__feat_tls.cols;
+    iof__value v;
+    c->get(ext_out, NULL, 0, 0, &v);   /* tls_c_version */
+    ASSERT_TRUE(!v.null && v.i == 0x0303);
+    ASSERT_EQ_INT(c->count(ext_out, NULL, 64 + 3), 2);   /* tls_cs, nested: before the cut */
+    c->get(ext_out, NULL, 3, 0, &v);
+    ASSERT_TRUE(!v.null && v.len == 11 && memcmp(v.p, "49195,49199", 11) == 0);
+    for (uint32_t col = 5; col <= 8; col++) {   /* tls_ext, tls_groups, tls_ec_formats, tls_ja3 */
+        c->get(ext_out, NULL, col, 0, &v);
+        ASSERT_TRUE(v.null);
+    }
+    for (uint32_t col = 5; col <= 7; col++)     /* nested lists: null, not [] */
+        ASSERT_EQ_U64(c->count(ext_out, NULL, 64 + col), UINT32_MAX);
+    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
+    iof__featset_count_cuts(&fs, ext_out, NULL, seen_pair(ext_out, NULL), cuts);
+    size_t nreg;
+    const iof__feature *const *reg = iof__feat_registry(&nreg);
+    for (size_t i = 0; i < nreg; i++)
+        ASSERT_EQ_U64(cuts[i], reg[i] == &iof__feat_tls ? 1 : 0);
+}
+
 /* the custom-flow columns' summary (cols_only): client and server sides */
 static void test_tls_columns(void)
 {
@@ -1360,7 +1392,7 @@ static const iof_test tests[] = {
     TEST(test_idp), TEST(test_ppi), TEST(test_tcp_opts), TEST(test_registry_and_set),
     TEST(test_dhcp), TEST(test_dhcp_caps), TEST(test_dns), TEST(test_dns_malformed),
     TEST(test_dns_caps), TEST(test_tls_pair), TEST(test_tls_uncaptured_zeros),
-    TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns), TEST(test_tls_sni_anon),
+    TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns), TEST(test_tls_columns_hello_cut), TEST(test_tls_sni_anon),
     TEST(test_no_data_reads_no_state), TEST(test_lazy_states),
     { 0, 0 },
 };
