@@ -116,6 +116,7 @@ typedef enum iof_existing {
 #define IOF_ZSTD_LEVEL_MAX 22
 
 #define IOF_MAX_INPUTS 4096
+#define IOF_MAX_THREADS 64   /* iof_config.threads: flow workers of one run, at most (more are refused) */
 
 /* What the library has to tell the user while it runs, besides the result (an input skipped
  * or damaged, a file of a directory that is not a capture): one line of text each, without a
@@ -192,7 +193,7 @@ typedef struct iof_config {
                                  can be sharded (else one, and the summary says why), plus the
                                  output's helper threads; 0 (default): one flow worker and the
                                  output's helpers, one per core. The output is the same for
-                                 every value */
+                                 every value. At most IOF_MAX_THREADS */
     uint64_t hash_seed;       /* 0 = random at start; fixed in tests */
     unsigned joy_idp;         /* -f joy: Joy's idp=N, bytes kept of each direction's initial
                                  data packet (idp_out/idp_in); 0 = off (Joy's default), max 1500 */

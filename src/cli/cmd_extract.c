@@ -114,8 +114,8 @@ static void extract_usage(FILE *fp)
           "      --threads N       threads (the same output for every N): 1 runs everything on\n"
           "                        one thread; N > 1: N custom-flow workers fed by the reading\n"
           "                        thread, plus the Parquet output's helpers (sort-batch writer,\n"
-          "                        row-group flush); default: one flow worker and the output's\n"
-          "                        helpers (workers do not pay yet: bench/README.md). Runs that cannot be\n"
+          "                        row-group flush); 0 or default: one flow worker and the output's\n"
+          "                        helpers (workers do not pay yet: bench/README.md); at most 64. Runs that cannot be\n"
           "                        sharded yet (telemetry/timeline, -f joy, rules or features on\n"
           "                        dns/sni/app/l7) keep one worker and say so; live capture\n"
           "                        drops (and counts) packets of workers that fall behind\n"
@@ -160,13 +160,14 @@ IOF_CLI_PRINTF(1, 2) static void cli_err(const char *fmt, ...)
     va_end(ap);
 }
 
-static int parse_uint(const char *opt, const char *s, unsigned long long max, unsigned long long *out)
+static int parse_uint(const char *opt, const char *s, unsigned long long min, unsigned long long max,
+                      unsigned long long *out)
 {
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (!*s || *end || errno || v > max || s[0] == '-') {
-        cli_err("%s: expected an integer 0..%llu, got '%s'\n", opt, max, s);
+    if (!*s || *end || errno || v < min || v > max || s[0] == '-' || s[0] == '+' || isspace((unsigned char)s[0])) {
+        cli_err("%s: expected an integer %llu..%llu, got '%s'\n", opt, min, max, s);
         return -1;
     }
     *out = v;
@@ -327,16 +328,12 @@ int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode
             cfg.window_s = w;
             break;
         }
-        case O_PACKETS: if (parse_uint("--packets", optarg, 1000, &v)) return IOF_EXIT_USAGE; cfg.packets = (unsigned)v; break;
-        case O_PAYLOAD: if (parse_uint("--payload", optarg, 65535, &v)) return IOF_EXIT_USAGE; cfg.payload = (unsigned)v; break;
-        case O_PAYLOAD_TOTAL: if (parse_uint("--payload-total", optarg, 65536, &v)) return IOF_EXIT_USAGE; cfg.payload_total = (unsigned)v; break;
+        case O_PACKETS: if (parse_uint("--packets", optarg, 0, 1000, &v)) return IOF_EXIT_USAGE; cfg.packets = (unsigned)v; break;
+        case O_PAYLOAD: if (parse_uint("--payload", optarg, 0, 65535, &v)) return IOF_EXIT_USAGE; cfg.payload = (unsigned)v; break;
+        case O_PAYLOAD_TOTAL: if (parse_uint("--payload-total", optarg, 0, 65536, &v)) return IOF_EXIT_USAGE; cfg.payload_total = (unsigned)v; break;
         case O_MAXFLOWS:
-            if (parse_uint("--max-flows", optarg, 1ULL << 32, &v))
+            if (parse_uint("--max-flows", optarg, 1, 1ULL << 32, &v))
                 return IOF_EXIT_USAGE;
-            if (v == 0) {
-                cli_err("--max-flows must be at least 1\n");
-                return IOF_EXIT_USAGE;
-            }
             cfg.max_flows = v;
             break;
         case O_SHARD: {
@@ -354,7 +351,7 @@ int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode
             if (parse_size("--max-memory", optarg, &cfg.max_memory))
                 return IOF_EXIT_USAGE;
             break;
-        case O_SEED: if (parse_uint("--hash-seed", optarg, UINT64_MAX, &v)) return IOF_EXIT_USAGE; cfg.hash_seed = v; break;
+        case O_SEED: if (parse_uint("--hash-seed", optarg, 0, UINT64_MAX, &v)) return IOF_EXIT_USAGE; cfg.hash_seed = v; break;
         case O_TABLE:
             if (strcmp(optarg, "customflow") == 0) cfg.table = IOF_TABLE_CUSTOMFLOW;
             else if (strcmp(optarg, "telemetry") == 0) cfg.table = IOF_TABLE_TELEMETRY;
@@ -388,10 +385,10 @@ int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode
                 return IOF_EXIT_USAGE;
             }
             break;
-        case O_IDP: if (parse_uint("--idp", optarg, 1500, &v)) return IOF_EXIT_USAGE; cfg.joy_idp = (unsigned)v; break;
-        case O_THREADS: if (parse_uint("--threads", optarg, 1024, &v)) return IOF_EXIT_USAGE; cfg.threads = (unsigned)v; break;
-        case O_SNAPLEN: if (parse_uint("--snaplen", optarg, 262144, &v)) return IOF_EXIT_USAGE; cfg.live_snaplen = (int)v; break;
-        case O_BUFSIZE: if (parse_uint("--buffer-size", optarg, 4u << 20, &v)) return IOF_EXIT_USAGE; cfg.live_buffer_kib = (int)v; break;
+        case O_IDP: if (parse_uint("--idp", optarg, 0, 1500, &v)) return IOF_EXIT_USAGE; cfg.joy_idp = (unsigned)v; break;
+        case O_THREADS: if (parse_uint("--threads", optarg, 0, IOF_MAX_THREADS, &v)) return IOF_EXIT_USAGE; cfg.threads = (unsigned)v; break;
+        case O_SNAPLEN: if (parse_uint("--snaplen", optarg, 0, 262144, &v)) return IOF_EXIT_USAGE; cfg.live_snaplen = (int)v; break;
+        case O_BUFSIZE: if (parse_uint("--buffer-size", optarg, 0, 4u << 20, &v)) return IOF_EXIT_USAGE; cfg.live_buffer_kib = (int)v; break;
         case O_DURATION:
             cfg.duration_s = iof_cli_parse_duration(optarg);
             if (cfg.duration_s <= 0) { cli_err("--duration: bad value '%s'\n", optarg); return IOF_EXIT_USAGE; }

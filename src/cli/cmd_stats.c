@@ -31,8 +31,8 @@ int iof_cli_stats(int argc, char **argv)
         case 't': {
             char *end;
             unsigned long v = strtoul(optarg, &end, 10);
-            if (!*optarg || *end || v > 1024) {
-                fprintf(stderr, "iotflow stats: --threads is 0..1024, not %s\n", optarg);
+            if (!*optarg || *end || v > IOF_MAX_THREADS || optarg[0] == '-') {
+                fprintf(stderr, "iotflow stats: --threads is 0..%d, not %s\n", IOF_MAX_THREADS, optarg);
                 return IOF_EXIT_USAGE;
             }
             threads = (unsigned)v;

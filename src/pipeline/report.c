@@ -477,7 +477,8 @@ iof_verdict iof_run_verdict(const iof_run *r, char *t, size_t len)
     uint64_t rows = 0;
     for (size_t i = 0; i < nf; i++)
         rows += files[i].rows;
-    nf += r->joy_published; /* -f joy: its file counts among the outputs */
+    nf += r->joy_published; /* -f joy: its file counts among the outputs, its flows among the rows */
+    rows += r->joy_published ? r->joy_rows : 0;
     size_t damaged = 0, unlocated = 0;
     for (size_t i = 0; i < st->n_inputs; i++) {
         damaged += st->inputs[i].rc != 0;

@@ -302,6 +302,9 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
                          cfg->payload_total, IOF_MAX_COLUMNS, cfg->packets, max_b);
     if (cfg->max_flows == 0)
         return iof__fail(err, errlen, IOF_E_INVAL, "--max-flows must be at least 1");
+    if (cfg->threads > IOF_MAX_THREADS)
+        return iof__fail(err, errlen, IOF_E_INVAL, "--threads must be 0..%d (0: the default, one flow worker)",
+                         IOF_MAX_THREADS);
     if (cfg->max_memory && cfg->max_memory < IOF_MAX_MEMORY_MIN)
         return iof__fail(err, errlen, IOF_E_INVAL, "--max-memory must be at least 1 MiB");
     if (!cfg->variants || (cfg->variants & ~3u))

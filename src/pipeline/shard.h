@@ -29,8 +29,8 @@
 
 #include "flow/cflow.h"
 
-#define IOF_SHARD_MAX_WORKERS 64        /* flow workers of one run: beyond the cores of any host
-                                           iotflow targets; the merge looks at each per record */
+#define IOF_SHARD_MAX_WORKERS IOF_MAX_THREADS /* flow workers of one run (64): beyond the cores of
+                                           any host iotflow targets; the merge looks at each per record */
 #define IOF_SHARD_PKT_RING (2u << 20)   /* packet ring per worker: ~1,400 full-size packets with
                                            their payload, thousands of small ones */
 #define IOF_SHARD_REC_RING (2u << 20)   /* record ring per worker: ~180 records at the defaults'

@@ -33,7 +33,7 @@ done
 rm -rf "$TMP/fifo"; mkfifo "$TMP/fifo"
 ( cat "$TMP/a.pcap"; sleep 20 ) > "$TMP/fifo" &
 wpid=$!
-"$BIN/iotflow" extract -q --end-reason -f jsonl -f joy --variant bi -o "$TMP/out3" "$TMP/fifo" 2>"$TMP/err" &
+"$BIN/iotflow" extract -q --end-reason -f jsonl -f joy --variant bi -o "$TMP/out3" --stats "$TMP/s3.json" "$TMP/fifo" 2>"$TMP/err" &
 pid=$!
 sleep 1; kill -INT $pid; wait $pid; rc=$?
 kill $wpid 2>/dev/null; wait $wpid 2>/dev/null
@@ -42,6 +42,8 @@ check "--end-reason SIGINT: every record says stopped" \
     [ "$(cat "$TMP"/out3/bidirectional/*.jsonl 2>/dev/null | grep -c '"end_reason":"stopped"')" -eq 2 ]
 check "--end-reason SIGINT: every Joy flow says stopped" \
     [ "$(zcat "$TMP"/out3/joy/*.json.gz 2>/dev/null | grep -c '"end_reason":"stopped"')" -eq 2 ]
+check "--end-reason SIGINT: the verdict's rows count the Joy flows too (2 records + 2 flows)" \
+    grep -q '"text":"outputs complete for the [0-9]* packets read (2 file(s), 4 rows)"' "$TMP/s3.json"
 # a second signal while the first is being handled: immediate exit 130
 rm -rf "$TMP/fifo"; mkfifo "$TMP/fifo"
 ( cat "$TMP/a.pcap"; sleep 20 ) > "$TMP/fifo" &

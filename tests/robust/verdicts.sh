@@ -93,7 +93,10 @@ cfg_err "missing --devices file" "cannot open device inventory" --devices "$TMP/
 printf 'mac,name,type\nnot-a-mac,x,y\n' > "$TMP/bad.csv"
 cfg_err "malformed --devices file" "bad.csv:2" --devices "$TMP/bad.csv"
 cfg_err "--payload-total above the wide layout's limit" "at most 8151 slots" --payload-total 9000
-cfg_err "--max-flows 0" "at least 1" --max-flows 0
+cfg_err "--max-flows 0" "expected an integer 1\.\.4294967296, got .0." --max-flows 0
+cfg_err "--max-flows -1: the range it says starts at 1" "expected an integer 1\.\.4294967296, got .-1." --max-flows -1
+cfg_err "--threads 65: refused, not 64 silently" "expected an integer 0\.\.64, got .65." --threads 65
+cfg_err "--threads ' 2': no blanks" "expected an integer 0\.\.64" --threads ' 2'
 cfg_err "--window 1e-300" "between 1 µs and one year" --window 1e-300
 cfg_err "--input-order bogus" "--input-order time|name" --input-order bogus
 # --features: the summary says which columns it added; "all" that adds none says so
