@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -177,7 +178,7 @@ static int parse_uint(const char *opt, const char *s, unsigned long long min, un
 /* N[K|M|G|T] (binary units: K = 1024) | none (UINT64_MAX); at least 1 MiB */
 static int parse_size(const char *opt, const char *s, uint64_t *out)
 {
-    if (strcmp(s, "none") == 0) {
+    if (strcasecmp(s, "none") == 0) { /* as the units: any case */
         *out = UINT64_MAX;
         return 0;
     }
@@ -188,7 +189,8 @@ static int parse_size(const char *opt, const char *s, uint64_t *out)
     const char *units = "KMGT";
     if (*end && end[1] == '\0' && strchr(units, toupper((unsigned char)*end)))
         shift = 10u * (unsigned)(strchr(units, toupper((unsigned char)*end)) - units + 1), end++;
-    if (!*s || *end || errno || s[0] == '-' || end == s || v > (UINT64_MAX >> 1) >> shift ||
+    if (!*s || *end || errno || s[0] == '-' || s[0] == '+' || isspace((unsigned char)s[0]) || end == s ||
+        v > (UINT64_MAX >> 1) >> shift ||
         (v << shift) < (1ULL << 20)) {
         cli_err("%s: expected a size of at least 1M (N, NK, NM, NG or NT) or 'none', got '%s'\n", opt, s);
         return -1;
@@ -339,7 +341,9 @@ int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode
         case O_SHARD: {
             unsigned k, n;
             char tail;
-            if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || k < 1 || k > n || n > 65536) {
+            size_t dk = strspn(optarg, "0123456789"); /* digits only: sscanf's %u takes blanks and signs */
+            if (!dk || optarg[dk] != '/' || strspn(optarg + dk + 1, "0123456789") != strlen(optarg + dk + 1) ||
+                sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || k < 1 || k > n || n > 65536) {
                 cli_err("--shard K/N: 1 <= K <= N <= 65536, got '%s'\n", optarg);
                 return IOF_EXIT_USAGE;
             }

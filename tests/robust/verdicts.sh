@@ -97,6 +97,11 @@ cfg_err "--max-flows 0" "expected an integer 1\.\.4294967296, got .0." --max-flo
 cfg_err "--max-flows -1: the range it says starts at 1" "expected an integer 1\.\.4294967296, got .-1." --max-flows -1
 cfg_err "--threads 65: refused, not 64 silently" "expected an integer 0\.\.64, got .65." --threads 65
 cfg_err "--threads ' 2': no blanks" "expected an integer 0\.\.64" --threads ' 2'
+cfg_err "--shard ' 1/2': no blanks" "1 <= K <= N <= 65536" --shard ' 1/2'
+cfg_err "--shard +1/2: no signs" "1 <= K <= N <= 65536" --shard +1/2
+cfg_err "--max-memory +1M: no signs" "at least 1M" --max-memory +1M
+run -o "$TMP/o-none" --max-memory NONE --stats "$TMP/none.json" "$TMP/ok.pcap" 2>/dev/null
+check "--max-memory NONE: any case, as the units (no bound: max_memory 0)" [ "$(json "$TMP/none.json" 'd["records"]["max_memory"]')" = 0 ]
 cfg_err "--window 1e-300" "between 1 µs and one year" --window 1e-300
 cfg_err "--input-order bogus" "--input-order time|name" --input-order bogus
 # --features: the summary says which columns it added; "all" that adds none says so
