@@ -1,6 +1,7 @@
 /* Schema builder: the single place columns are declared (see schema.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/err.h"
 #include "common/grow.h"
@@ -140,6 +141,14 @@ long iof__schema_find(const iof__schema *s, const char *name)
 {
     for (size_t i = 0; i < s->n; i++)
         if (strcmp(s->cols[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+long iof__schema_find_any_case(const iof__schema *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcasecmp(s->cols[i].name, name) == 0)
             return (long)i;
     return -1;
 }

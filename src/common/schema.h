@@ -165,6 +165,9 @@ int iof__schema_add_column(iof__schema *s, const iof__column *c);
 void iof__schema_free(iof__schema *s);
 /* Index of the column with this name, or -1. */
 long iof__schema_find(const iof__schema *s, const char *name);
+/* The column that a reader matching names without case (DuckDB, Spark by default) would take for
+ * name, -1 if none: a new column must not be named so (labels' keys, sensor columns) */
+long iof__schema_find_any_case(const iof__schema *s, const char *name);
 const char *iof__vtype_name(iof__vtype t);
 
 /* A group's column is read by its group's accessor straight away (one indirect call per

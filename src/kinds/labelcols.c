@@ -1,6 +1,7 @@
 /* The label column group (see labelcols.h). */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/err.h"
 #include "kinds/labelcols.h"
@@ -23,19 +24,28 @@ int iof__lbl_check(const iof__schema *s, const iof__labeller *lb, char *err, siz
         if (strlen(key) > (size_t)IOF_LBL_MAX_KEY_LEN)
             return iof__fail(err, errlen, IOF_E_INVAL, "--rules: key \"%.60s\" is longer than %d characters",
                              key, IOF_LBL_MAX_KEY_LEN);
+        /* names are compared without case: readers such as DuckDB match columns so, and would
+         * rename the later one (label_1) or read the wrong one */
         for (int rule = 0; rule < 2; rule++) {
             char name[IOF_MAX_COLNAME];
             iof__lbl_col_name(name, key, rule);
-            if (iof__schema_find(s, name) >= 0)
+            long c = iof__schema_find_any_case(s, name);
+            if (c >= 0)
                 return iof__fail(err, errlen, IOF_E_INVAL,
-                                 "--rules: key \"%s\" would add a column \"%s\", which the %s layout already has",
-                                 key, name, s->name ? s->name : "output");
-            /* K_rule of one key is another key's name */
-            for (size_t j = 0; rule && j < iof__labeller_nkeys(lb); j++)
-                if (strcmp(iof__labeller_key(lb, j), name) == 0)
-                    return iof__fail(err, errlen, IOF_E_INVAL,
-                                     "--rules: keys \"%s\" and \"%s\" would both add a column \"%s\"", key,
-                                     name, name);
+                                 "--rules: key \"%s\" would add a column \"%s\", which the %s layout already has "
+                                 "as \"%s\" (column names are matched without case)",
+                                 key, name, s->name ? s->name : "output", s->cols[c].name);
+            /* another key's columns: K_rule of one key is another key's name, or the same in another case */
+            for (size_t j = 0; j < k; j++)
+                for (int r2 = 0; r2 < 2; r2++) {
+                    char other[IOF_MAX_COLNAME];
+                    iof__lbl_col_name(other, iof__labeller_key(lb, j), r2);
+                    if (strcasecmp(other, name) == 0)
+                        return iof__fail(err, errlen, IOF_E_INVAL,
+                                         "--rules: keys \"%s\" and \"%s\" would both add a column \"%s\" "
+                                         "(column names are matched without case)",
+                                         iof__labeller_key(lb, j), key, name);
+                }
         }
     }
     return IOF_OK;

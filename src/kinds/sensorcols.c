@@ -59,12 +59,12 @@ static int check(const iof__schema *s, const iof__sensors *sens, bool fused, cha
                              "characters (an output column name)",
                              sc->name, names[0], IOF_MAX_COLNAME - 1);
         for (size_t i = 0; i < n; i++) {
-            for (size_t c = 0; c < s->n; c++)
-                if (strcasecmp(s->cols[c].name, names[i]) == 0)
-                    return iof__fail(err, errlen, IOF_E_INVAL,
-                                     "--sensors: column \"%s\" would be a column \"%s\", which the %s table already "
-                                     "has: rename it in the sensor file's header",
-                                     sc->name, s->cols[c].name, s->name ? s->name : "output");
+            long c = iof__schema_find_any_case(s, names[i]);
+            if (c >= 0)
+                return iof__fail(err, errlen, IOF_E_INVAL,
+                                 "--sensors: column \"%s\" would be a column \"%s\", which the %s table already "
+                                 "has: rename it in the sensor file's header",
+                                 sc->name, s->cols[c].name, s->name ? s->name : "output");
             /* two sensor columns naming the same output column (motion and motion_flag: motion_any) */
             for (size_t j = 0; j < k; j++) {
                 char other[FS__N][IOF_MAX_COLNAME];

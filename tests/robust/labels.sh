@@ -66,6 +66,13 @@ k = "y" if dport https' 'rules/syntax\.rules:2:[0-9]+: expected'
 bad_rules column 'key proto default "x"' 'key "proto" would add a column "proto"'
 bad_rules rulecol 'key a default "x"
 key a_rule default "y"' 'keys "a" and "a_rule" would both add a column "a_rule"'
+# column names differing in case only: DuckDB matches names without case (it renamed the later
+# one label_1 and read the first key's values for "label")
+bad_rules casekeys 'key Label default "a"
+key label default "b"' 'keys "Label" and "label" would both add a column "label"'
+bad_rules casecolumn 'key firstseen default "x"' 'key "firstseen" would add a column "firstseen", which the customflow.wide layout already has as "FirstSeen"'
+bad_rules caserulecol 'key a_rule default "x"
+key A default "y"' 'keys "a_rule" and "A" would both add a column "A_rule"'
 # the label columns count against the wide layout's 8192 columns: a clear usage error
 printf 'key k default "x"\n' > rules/one.rules
 "$BIN/iotflow" extract -q --packets 10 --payload-total 8151 -f csv --rules rules/one.rules -o o-wide cap.pcap 2>e-wide; rc=$?
