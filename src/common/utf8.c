@@ -1,6 +1,14 @@
 /* UTF-8 well-formedness: see utf8.h. */
 #include "common/utf8.h"
 
+size_t iof__utf8_first_bad(const uint8_t *p, size_t n)
+{
+    size_t i = 0, l;
+    while (i < n && (l = iof__utf8_len(p + i, n - i)) != 0)
+        i += l;
+    return i;
+}
+
 size_t iof__utf8_len(const uint8_t *p, size_t n)
 {
     uint8_t c = p[0];

@@ -11,6 +11,7 @@
 #include "common/grow.h"
 #include "common/hex.h"
 #include "common/macidx.h"
+#include "common/utf8.h"
 #include "flow/inventory.h"
 
 #define INV_MAX_LINE 4096  /* bytes in a row (an `iotflow devices` row is < 2.5 KB) */
@@ -166,6 +167,11 @@ static int copy_field(char *dst, char **f, const size_t *fl, int nf, int col, co
     if (fl[col] >= IOF_MAX_DEVICE_FIELD)
         return iof__fail(err, errlen, IOF_E_INVAL, "%s:%ld: column %d (%s) longer than %d bytes", path, line,
                          col + 1, what, IOF_MAX_DEVICE_FIELD - 1);
+    size_t bad = iof__utf8_first_bad((const uint8_t *)f[col], fl[col]);
+    if (bad < fl[col]) /* it becomes output text (device_name, rules on device.name): UTF-8 */
+        return iof__fail(err, errlen, IOF_E_INVAL,
+                         "%s:%ld: column %d (%s) is not UTF-8 (byte %zu is 0x%02x): save the file as UTF-8", path,
+                         line, col + 1, what, bad + 1, (unsigned)(unsigned char)f[col][bad]);
     memcpy(dst, f[col], fl[col]);
     return IOF_OK;
 }

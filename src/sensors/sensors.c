@@ -13,6 +13,7 @@
 #include "common/hex.h"
 #include "common/mix.h"
 #include "common/timefmt.h"
+#include "common/utf8.h"
 #include "sensors/sensors.h"
 
 #define NS_PER_S 1000000000LL
@@ -402,6 +403,12 @@ static int header(rd_ctx *c, char *line, size_t len)
             return iof__fail(c->err, c->errlen, IOF_E_INVAL,
                              "%s:1: column %d: a column name must be 1 to %d printable bytes", c->name, i + 1,
                              IOF_MAX_SENSOR_NAME - 1);
+        size_t bad = iof__utf8_first_bad((const uint8_t *)f[i], fl[i]);
+        if (bad < fl[i]) /* an output column's name: Parquet readers refuse one that is not UTF-8 */
+            return iof__fail(c->err, c->errlen, IOF_E_INVAL,
+                             "%s:1: column %d: the name is not UTF-8 (byte %zu is 0x%02x: a Windows code page, "
+                             "as cp1252's degree sign?): save the file as UTF-8",
+                             c->name, i + 1, bad + 1, (unsigned)(unsigned char)f[i][bad]);
         for (size_t k = 0; k < s->ncols; k++)
             if (strcasecmp(s->cols[k].name, f[i]) == 0)
                 return iof__fail(c->err, c->errlen, IOF_E_INVAL, "%s:1: column %d: '%s' named twice", c->name,

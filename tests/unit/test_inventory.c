@@ -153,6 +153,14 @@ static void test_errors(void)
     snprintf(text, sizeof text, "aa:bb:cc:00:00:01,%s\n", longname);
     ASSERT_EQ_INT(load(text, &inv), IOF_E_INVAL);
     ASSERT_TRUE(says(1, "column 2 (name) longer than 127 bytes"));
+    /* names and types become output text: a byte that is not UTF-8 is refused, where it is
+     * (Parquet would write U+FFFD where CSV kept the byte: rules on device.name then disagreed) */
+    ASSERT_EQ_INT(load("mac,name,type\naa:bb:cc:00:00:01,pl\xffug,plug\n", &inv), IOF_E_INVAL);
+    ASSERT_TRUE(says(2, "column 2 (name) is not UTF-8 (byte 3 is 0xff)"));
+    ASSERT_EQ_INT(load("aa:bb:cc:00:00:01,ok,t\xc3\n", &inv), IOF_E_INVAL);   /* a cut sequence */
+    ASSERT_TRUE(says(1, "column 3 (type) is not UTF-8 (byte 2 is 0xc3)"));
+    ASSERT_EQ_INT(load("aa:bb:cc:00:00:01,caf\xc3\xa9,\xe2\x82\xac\n", &inv), IOF_OK);   /* café, € */
+    iof__inventory_free(inv);
     /* a header-like first row without "mac" is data, and a bad one */
     ASSERT_EQ_INT(load("device,name\n", &inv), IOF_E_INVAL);
     ASSERT_TRUE(says(1, "bad MAC address 'device'"));

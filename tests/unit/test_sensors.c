@@ -372,6 +372,12 @@ static void test_fatal_and_caps(void)
     ASSERT_TRUE(strstr(err, "no 'device_id' column"));
     ASSERT_EQ_INT(rd_err("timestamp,device_id,v,V\n"), IOF_E_INVAL);
     ASSERT_EQ_STR(err, "s.csv:1: column 4: 'V' named twice");
+    /* a column name becomes an output column's: not UTF-8 (cp1252's degree sign) is refused */
+    ASSERT_EQ_INT(rd_err("timestamp,device_id,temp (\xb0""C)\n"), IOF_E_INVAL);
+    ASSERT_TRUE(strstr(err, "s.csv:1: column 3: the name is not UTF-8 (byte 7 is 0xb0"));
+    iof__sensors *ok = rd("timestamp,device_id,temp (\xc2\xb0""C)\n");   /* the same in UTF-8 */
+    ASSERT_TRUE(ok != NULL);
+    iof__sensors_free(ok);
     ASSERT_EQ_INT(rd_err("timestamp,Timestamp,device_id\n"), IOF_E_INVAL);
     ASSERT_EQ_STR(err, "s.csv:1: column 2: 'Timestamp' named twice (columns 1 and 2)");
     ASSERT_EQ_INT(rd_err("timestamp,device_id,,v\n"), IOF_E_INVAL);
