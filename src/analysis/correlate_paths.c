@@ -15,6 +15,7 @@
 #include "dataset/dataset.h"
 #include "flow/inventory.h"
 #include "iotflow/iotflow.h"
+#include "kinds/addrtext.h"
 #include "kinds/timeline.h"
 #include "output/outfile.h"
 #include "pipeline/tlrun.h"
@@ -385,6 +386,13 @@ iof_err iof_correlate_paths(const char *const *paths, size_t n, const iof_correl
         (sc.inv = inv, rc = iof__sensors_load(o->sensors_file, &sc, &s, &ss, err, errlen)) != IOF_OK) {
         if (rc == IOF_E_IO || rc == IOF_E_FORMAT)
             rc = IOF_E_INVAL;
+        goto done;
+    }
+    char clash[160];
+    if (iof__device_ids_clash(inv, clash, sizeof(clash))) { /* the series are per device_id */
+        rc = iof__fail(err, errlen, IOF_E_INVAL,
+                       "%s: %s: correlate keeps a series per device name, so the two would be one: give each "
+                       "device a name of its own", o->devices_file, clash);
         goto done;
     }
     uint64_t skipped = iof__sensors_skipped(&ss);

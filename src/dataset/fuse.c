@@ -266,33 +266,15 @@ static int fz_declare(job *j, iof__schema *out)
     return IOF_OK;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-const char *iof__fuse_names_ambiguous(const iof__inventory *inv)
+/* Why a timeline table's device_ids cannot be mapped back to the inventory's devices (NULL: they
+ * can): a name the device_id cuts, or two devices of one device_id (kinds/addrtext.h) */
+static const char *names_ambiguous(const iof__inventory *inv, char *buf, size_t len)
 {
     size_t n = inv ? iof__inventory_count(inv) : 0;
-    if (n < 1)
-        return NULL;
-    const char **v = malloc(n * sizeof(*v));
-    if (!v)
-        return "out of memory checking the inventory's names";
-    const char *why = NULL;
-    for (size_t i = 0; i < n && !why; i++) {
-        v[i] = iof__inventory_get(inv, i)->name;
-        if (strlen(v[i]) > IOF_DEVICE_ID_MAX_NAME)
-            why = "the inventory has a name longer than the timeline's device_id keeps, which cuts it";
-    }
-    if (!why) {
-        qsort(v, n, sizeof(*v), cmp_name);
-        for (size_t i = 1; i < n && !why; i++)
-            if (v[i][0] && strcmp(v[i], v[i - 1]) == 0)
-                why = "the inventory gives two devices one name";
-    }
-    free(v);
-    return why;
+    for (size_t i = 0; i < n; i++)
+        if (strlen(iof__inventory_get(inv, i)->name) > IOF_DEVICE_ID_MAX_NAME)
+            return "the inventory has a name longer than the timeline's device_id keeps, which cuts it";
+    return iof__device_ids_clash(inv, buf, len);
 }
 
 static const rw_ops fz_ops = { fz_plan, fz_pq_record, fz_row, fz_put_text, fz_declare };
@@ -386,6 +368,7 @@ iof_err iof_fuse_paths(const char *const *paths, size_t n, const iof_fuse_option
     iof__inventory *inv = NULL;
     iof__sensors *s = NULL;
     int rc = IOF_OK;
+    char clash[160];
     if (o->devices_file && (rc = iof__inventory_load(&inv, o->devices_file, errbuf, errlen)) != IOF_OK)
         return (iof_err)(rc == IOF_E_NOMEM ? rc : IOF_E_INVAL);
     iof__sensors_config sc = { .inv = inv, .warn = fp_warn, .warn_ctx = (void *)o };
@@ -400,7 +383,7 @@ iof_err iof_fuse_paths(const char *const *paths, size_t n, const iof_fuse_option
                  "warning: %s: %" PRIu64 " more problem(s) not shown (counted in the summary)", o->sensors_file,
                  problems - IOF_SENSORS_WARNINGS);
     fz_paths p = { .cfg = { .sensors = s, .inv = inv, .tol_ns = tol, .sensors_name = iof__base_name(o->sensors_file),
-                            .tl_ambiguous = iof__fuse_names_ambiguous(inv),
+                            .tl_ambiguous = names_ambiguous(inv, clash, sizeof(clash)),
                             .threads = o->threads },
                    .sensors_file = o->sensors_file, .st = &st };
     static const iof__rw_paths_ops ops = { "fused", "fuse captures in a run of their own", fp_check, fp_write,

@@ -16,13 +16,8 @@ typedef struct iof__fuse_cfg {
     int64_t tol_ns;              /* --tolerance */
     const char *sensors_name;    /* for the Parquet metadata (a base name: no local paths) */
     unsigned threads;            /* the Parquet writer's: 1 none, 0 by cores */
-    const char *tl_ambiguous;    /* iof__fuse_names_ambiguous(inv): timeline tables are refused */
+    const char *tl_ambiguous;    /* why the inventory's names cannot map timeline rows back: refused */
 } iof__fuse_cfg;
-
-/* Why a timeline's device_id (an inventory name, kinds/addrtext.c) may not name one inventory
- * device: two devices with one name, or a name the timeline cuts; NULL when every name is whole
- * and unique. */
-const char *iof__fuse_names_ambiguous(const iof__inventory *inv);
 
 typedef struct iof__fuse_counts {
     uint64_t rows, with_sensors; /* rows written; of which with a sensor device */

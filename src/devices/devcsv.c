@@ -293,6 +293,36 @@ static void name_row(outrow *o)
         vendor_slug(o->vendor, o->slug, sizeof o->slug);
 }
 
+static bool name_taken(const outrow *rows, size_t n, size_t self, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (i != self && strcasecmp(rows[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* Two devices that announce one host name (two Macs both "Lucas-iMac"): the later ones in MAC
+ * order get "-2", "-3", ... (the first free), so each name is one device's — the telemetry and
+ * timeline tables and correlate name devices by it, and refuse an inventory where two share one.
+ * Compared without case: two names that differ in case only are easily taken for one. */
+static void unique_names(outrow *rows, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = strcasecmp(rows[j].name, rows[i].name) == 0;
+        if (!dup)
+            continue;
+        char alt[IOF_MAX_DEVICE_FIELD];
+        for (unsigned k = 2;; k++) { /* a free one within n + 1 tries */
+            snprintf(alt, sizeof alt, "%.*s-%u", IOF_MAX_DEVICE_FIELD - 12, rows[i].name, k);
+            if (!name_taken(rows, n, i, alt))
+                break;
+        }
+        memcpy(rows[i].name, alt, sizeof alt);
+    }
+}
+
 /* ---- writing -------------------------------------------------------------------------- */
 
 /* A text field: RFC 4180 quoting; a leading = + - @ gets a ' so spreadsheets show it as text. */
@@ -387,6 +417,7 @@ int iof__devcsv_write(const iof__devtab *t, iof__oui *oui, iof__outfile *f, iof_
         k = i && strcmp(by_slug[i]->slug, by_slug[i - 1]->slug) == 0 ? k + 1 : 1;
         snprintf(by_slug[i]->name, sizeof by_slug[i]->name, "%s-%zu", by_slug[i]->slug, k);
     }
+    unique_names(rows, n);
     for (size_t c = 0; c < C__COUNT; c++) {
         if (c)
             iof__tb_putc(&b, ',');

@@ -16,6 +16,7 @@
 #include "capture/merge.h"
 #include "dataset/dataset.h"
 #include "flow/attrib.h"
+#include "kinds/addrtext.h"
 #include "kinds/joy_json.h"
 #include "kinds/sensorcols.h"
 #include "kinds/telemetry.h"
@@ -393,6 +394,16 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
         (rc = iof__inventory_load(&r->inv, cfg->devices_file, err, errlen)) != IOF_OK) {
         if (rc != IOF_E_NOMEM)
             rc = IOF_E_INVAL;
+        goto fail;
+    }
+    /* the telemetry and timeline tables name a device by its inventory name (device_id): two
+     * devices of one name would share rows that nothing could tell apart */
+    char clash[160];
+    if (r->inv && cfg->table != IOF_TABLE_CUSTOMFLOW && iof__device_ids_clash(r->inv, clash, sizeof(clash))) {
+        rc = iof__fail(err, errlen, IOF_E_INVAL,
+                       "%s: %s: --table %s names each device by its name (device_id), so their rows could not "
+                       "be told apart: give each device a name of its own",
+                       cfg->devices_file, clash, cfg->table == IOF_TABLE_TELEMETRY ? "telemetry" : "timeline");
         goto fail;
     }
     if (cfg->n_rules_files && (rc = load_rules(r, err, errlen)) != IOF_OK)

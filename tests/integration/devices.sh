@@ -109,7 +109,24 @@ for c in "${caps[@]}"; do
   got=$(cat "$TMP/x-$name"/bidirectional/*.jsonl 2>/dev/null | python3 -c 'import json,sys; print(" ".join(sorted({json.loads(l)["device"] for l in sys.stdin})))')
   if [ $rc -eq 0 ] && [ "$listed" = "$got" ]; then ok "$c: extract --devices exit 0, records for all $(echo $listed | wc -w) devices"
   else bad "$c: extract --devices exit $rc ($(head -c 300 "$TMP/err")); listed [$listed] vs with records [$got]"; fi
+  # each name is one device's (any case): the timeline names devices by it, and takes the inventory
+  dup=$(python3 -c 'import csv,sys,collections; c=collections.Counter(r["name"].lower() for r in csv.DictReader(open(sys.argv[1]))); print(" ".join(n for n,k in c.items() if k > 1))' "$TMP/$name.csv")
+  "$BIN/iotflow" extract -q --devices "$TMP/$name.csv" --table timeline -f csv -o "$TMP/t-$name" "$cap" 2>"$TMP/err"; rc=$?
+  if [ -z "$dup" ] && [ $rc -eq 0 ]; then ok "$c: every name is one device's, --table timeline takes the inventory"
+  else bad "$c: names shared [$dup], --table timeline exit $rc ($(head -c 300 "$TMP/err"))"; fi
 done
+# two MACs announce one DHCP host name in the iPhone capture: the second gets -2
+check "iphone: two Macs named Lucas-iMac: the later in MAC order is Lucas-iMac-2" \
+  bash -c "grep -q '^c6:2c:03:60:6a:64,Lucas-iMac,' '$TMP/home__ndpi-iphone__iphone.csv' && grep -q '^d8:30:62:56:00:1c,Lucas-iMac-2,' '$TMP/home__ndpi-iphone__iphone.csv'"
+# an inventory that gives two devices one name: the tables that name devices by it refuse it
+sed 's/,Lucas-iMac-2,/,Lucas-iMac,/' "$TMP/home__ndpi-iphone__iphone.csv" > "$TMP/dupname.csv"
+for t in timeline telemetry; do
+  "$BIN/iotflow" extract -q --devices "$TMP/dupname.csv" --table $t -f csv -o "$TMP/dn-$t" "$CORPUS/home__ndpi-iphone__iphone.pcap" 2>"$TMP/err"; rc=$?
+  check "two devices of one name: --table $t exits 1, names it, writes nothing" \
+    bash -c "[ $rc -eq 1 ] && grep -q 'gives two devices the name' '$TMP/err' && [ ! -e '$TMP/dn-$t' ]"
+done
+"$BIN/iotflow" extract -q --devices "$TMP/dupname.csv" -f csv -o "$TMP/dn-cf" "$CORPUS/home__ndpi-iphone__iphone.pcap" 2>/dev/null
+check "two devices of one name: custom-flow records (keyed by MAC) take it" [ $? -eq 0 ]
 
 # the same bytes on a second run (the table's hash seed is random)
 hue="$CORPUS/iot__iotsentinel-HueBridge-setup__Setup-A-2-STA.pcap"
