@@ -104,7 +104,7 @@ refused mixed-dir "not both" "$T/plain" "$D/capture.pcap"
 # a timeline names devices by inventory name: an inventory with two devices of one name cannot
 # tell its rows apart (extract resolved them by index)
 sed 's/,nas-1,/,gateway-1,/' "$D/devices.csv" > "$T/dup.csv" # (devices without sensors)
-refused dupnames "gives two devices one name" --devices "$T/dup.csv" "$T/tplain"
+refused dupnames "gives two devices the name" --devices "$T/dup.csv" "$T/tplain"
 "$BIN" extract -q -f joy -o "$T/joy" "$D/capture.pcap" || fail "extract -f joy"
 refused joy "Joy flows carry no device" "$T/joy"
 "$BIN" fuse -q --sensors "$D/sensors.csv" -o "$T/plain/inside" "$T/plain" > "$T/inside.out" 2>&1
