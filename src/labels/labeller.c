@@ -49,6 +49,17 @@ int iof__labeller_load(iof__labeller **out, const char *const *paths, size_t n, 
                     return IOF_E_INVAL;
                 }
         }
+        /* rule names are unique over all files (label_rule says which rule set a label) */
+        for (size_t r = 0; r < iof__rules_nrules(lb->set[i]); r++)
+            for (size_t j = 0; j < i; j++)
+                for (size_t q = 0; q < iof__rules_nrules(lb->set[j]); q++)
+                    if (strcmp(iof__rules_rule_name(lb->set[i], r), iof__rules_rule_name(lb->set[j], q)) == 0) {
+                        iof__fail(err, errlen, IOF_E_INVAL, "%s: rule name \"%s\" is already used at %s",
+                                  iof__rules_rule_where(lb->set[i], r), iof__rules_rule_name(lb->set[i], r),
+                                  iof__rules_rule_where(lb->set[j], q));
+                        iof__labeller_free(lb);
+                        return IOF_E_INVAL;
+                    }
         if (lb->nkeys + nk > IOF_RULES_MAX_KEYS) {
             iof__fail(err, errlen, IOF_E_LIMIT, "--rules: more than %d keys over all files", IOF_RULES_MAX_KEYS);
             iof__labeller_free(lb);

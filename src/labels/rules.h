@@ -99,6 +99,10 @@ size_t iof__rules_nkeys(const iof__ruleset *rs);
 const char *iof__rules_key_name(const iof__ruleset *rs, size_t k);
 long iof__rules_key_index(const iof__ruleset *rs, const char *name); /* -1 if none */
 size_t iof__rules_nrules(const iof__ruleset *rs);
+/* Rule i's name as label_rule columns write it (its name, or "file:line" when it has none) and
+ * where it is ("file:line") */
+const char *iof__rules_rule_name(const iof__ruleset *rs, size_t i);
+const char *iof__rules_rule_where(const iof__ruleset *rs, size_t i);
 
 /* Warnings found at load ("file:line: never matches: shadowed by rule at file:line",
  * "file:line: key "x" has no default"), at most IOF_RULES_MAX_WARNINGS kept;

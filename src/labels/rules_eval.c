@@ -435,6 +435,8 @@ void iof__rules_free(iof__ruleset *rs)
 
 size_t iof__rules_nkeys(const iof__ruleset *rs) { return rs ? rs->n_keys : 0; }
 size_t iof__rules_nrules(const iof__ruleset *rs) { return rs ? rs->n_rules : 0; }
+const char *iof__rules_rule_name(const iof__ruleset *rs, size_t i) { return rs->pool + rs->rules[i].prov; }
+const char *iof__rules_rule_where(const iof__ruleset *rs, size_t i) { return rs->pool + rs->rules[i].where; }
 size_t iof__rules_nwarnings(const iof__ruleset *rs) { return rs ? rs->n_warn_all : 0; }
 
 const char *iof__rules_key_name(const iof__ruleset *rs, size_t k)
