@@ -293,34 +293,60 @@ static void name_row(outrow *o)
         vendor_slug(o->vendor, o->slug, sizeof o->slug);
 }
 
-static bool name_taken(const outrow *rows, size_t n, size_t self, const char *name)
+static int cmp_name_then_mac(const void *a, const void *b)
 {
-    for (size_t i = 0; i < n; i++)
-        if (i != self && strcasecmp(rows[i].name, name) == 0)
-            return true;
-    return false;
+    const outrow *x = *(const outrow *const *)a, *y = *(const outrow *const *)b;
+    int c = strcasecmp(x->name, y->name);
+    return c ? c : memcmp(x->r->mac, y->r->mac, 6);
+}
+
+static int cmp_key_name(const void *key, const void *elem)
+{
+    return strcasecmp(key, (*(const outrow *const *)elem)->name);
 }
 
 /* Two devices that announce one host name (two Macs both "Lucas-iMac"): the later ones in MAC
- * order get "-2", "-3", ... (the first free), so each name is one device's — the telemetry and
- * timeline tables and correlate name devices by it, and refuse an inventory where two share one.
- * Compared without case: two names that differ in case only are easily taken for one. */
-static void unique_names(outrow *rows, size_t n)
+ * order get "-2", "-3", ... (the first not taken), so each name is one device's — the telemetry
+ * and timeline tables and correlate name devices by it, and refuse an inventory where two share
+ * one. Compared without case: two names that differ in case only are easily taken for one.
+ * A pass sorts the names (sorted: scratch of n pointers), finds each run of equal ones, and gives
+ * the run's later rows free names (looked up in the sorted snapshot); the renames are applied
+ * after the pass, and a pass that renamed is followed by one that checks (a new name can meet
+ * another run's only when cut to the field's size). O(n log n) a pass: 65,536 rows at most. */
+static int unique_names(outrow *rows, size_t n, outrow **sorted)
 {
-    for (size_t i = 1; i < n; i++) {
-        bool dup = false;
-        for (size_t j = 0; j < i && !dup; j++)
-            dup = strcasecmp(rows[j].name, rows[i].name) == 0;
-        if (!dup)
-            continue;
-        char alt[IOF_MAX_DEVICE_FIELD];
-        for (unsigned k = 2;; k++) { /* a free one within n + 1 tries */
-            snprintf(alt, sizeof alt, "%.*s-%u", IOF_MAX_DEVICE_FIELD - 12, rows[i].name, k);
-            if (!name_taken(rows, n, i, alt))
-                break;
+    struct rename { outrow *o; unsigned k; } *ren = malloc((n ? n : 1) * sizeof(*ren));
+    if (!ren)
+        return IOF_E_NOMEM;
+    for (int pass = 0; pass < 8; pass++) {
+        for (size_t i = 0; i < n; i++)
+            sorted[i] = &rows[i];
+        qsort(sorted, n, sizeof(*sorted), cmp_name_then_mac);
+        size_t nren = 0;
+        for (size_t g = 0, e; g < n; g = e) {
+            for (e = g + 1; e < n && strcasecmp(sorted[e]->name, sorted[g]->name) == 0; e++)
+                ;
+            unsigned k = 2;
+            for (size_t i = g + 1; i < e; i++) {
+                char alt[IOF_MAX_DEVICE_FIELD];
+                for (;; k++) {
+                    snprintf(alt, sizeof alt, "%.*s-%u", IOF_MAX_DEVICE_FIELD - 12, sorted[g]->name, k);
+                    if (!bsearch(alt, sorted, n, sizeof(*sorted), cmp_key_name))
+                        break;
+                }
+                ren[nren++] = (struct rename){ sorted[i], k++ };
+            }
         }
-        memcpy(rows[i].name, alt, sizeof alt);
+        if (!nren)
+            break;
+        for (size_t i = 0; i < nren; i++) {
+            char alt[IOF_MAX_DEVICE_FIELD];
+            snprintf(alt, sizeof alt, "%.*s-%u", IOF_MAX_DEVICE_FIELD - 12, ren[i].o->name, ren[i].k);
+            memcpy(ren[i].o->name, alt, sizeof alt);
+        }
     }
+    free(ren);
+    return IOF_OK;
 }
 
 /* ---- writing -------------------------------------------------------------------------- */
@@ -417,7 +443,10 @@ int iof__devcsv_write(const iof__devtab *t, iof__oui *oui, iof__outfile *f, iof_
         k = i && strcmp(by_slug[i]->slug, by_slug[i - 1]->slug) == 0 ? k + 1 : 1;
         snprintf(by_slug[i]->name, sizeof by_slug[i]->name, "%s-%zu", by_slug[i]->slug, k);
     }
-    unique_names(rows, n);
+    if ((rc = unique_names(rows, n, by_slug)) != IOF_OK) { /* by_slug: scratch now */
+        rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+        goto done;
+    }
     for (size_t c = 0; c < C__COUNT; c++) {
         if (c)
             iof__tb_putc(&b, ',');

@@ -343,6 +343,47 @@ static void test_csv_roundtrip(void)
 }
 
 
+/* devices announcing one host name (any case): the later ones in MAC order get the first free
+ * -k (a name another device has is skipped), so the inventory's names are one device's each */
+static void test_unique_names(void)
+{
+    iof__devtab *t = iof__devtab_create();
+    now_ns = 1460733254000000000LL;
+    static const char *host[] = { "plug", "plug", "Plug", "plug-2", "plug", "cam" };
+    uint8_t m[600];
+    for (int i = 0; i < 6; i++) {
+        uint8_t mac[6] = { 0x02, 0, 0, 0, 0, (uint8_t)(i + 1) };
+        char opts[32];
+        size_t hl = strlen(host[i]);
+        opts[0] = 12;
+        opts[1] = (char)hl;
+        memcpy(opts + 2, host[i], hl);
+        feed(t, mac, BCAST, "0.0.0.0", "255.255.255.255", 64, 17, 68, 67, m, dhcp_msg(m, 1, 1, mac, opts, hl + 2));
+    }
+    char out[] = "/tmp/iof-test-devcsv-XXXXXX";
+    int fd = mkstemp(out);
+    ASSERT_TRUE(fd >= 0);
+    close(fd);
+    iof__outfile *f;
+    char err[512];
+    ASSERT_EQ_INT(iof__outfile_open(&f, out, err, sizeof err), 0);
+    iof__devcsv_stats cs;
+    ASSERT_EQ_INT(iof__devcsv_write(t, NULL, f, &cs, err, sizeof err), 0);
+    ASSERT_EQ_INT(iof__outfile_commit(f, err, sizeof err), 0);
+    iof__inventory *inv;
+    ASSERT_EQ_INT(iof__inventory_load(&inv, out, err, sizeof err), 0);
+    static const char *want[] = { "plug", "plug-3", "Plug-4", "plug-2", "plug-5", "cam" };
+    for (int i = 0; i < 6; i++) {
+        uint8_t mac[6] = { 0x02, 0, 0, 0, 0, (uint8_t)(i + 1) };
+        long k = iof__inventory_find_mac(inv, mac);
+        ASSERT_TRUE(k >= 0);
+        ASSERT_EQ_STR(iof__inventory_get(inv, (size_t)k)->name, want[i]);
+    }
+    iof__inventory_free(inv);
+    unlink(out);
+    iof__devtab_free(t);
+}
+
 static void test_oui(void)
 {
     iof__oui *db = iof__oui_create();
@@ -441,7 +482,7 @@ static void test_text(void)
 
 static const iof_test tests[] = {
     TEST(test_dhcp_and_roles), TEST(test_group_and_zero_macs), TEST(test_next_hop_by_count), TEST(test_mdns),
-    TEST(test_ssdp), TEST(test_caps), TEST(test_csv_roundtrip), TEST(test_oui), TEST(test_text), { 0, 0 },
+    TEST(test_ssdp), TEST(test_caps), TEST(test_csv_roundtrip), TEST(test_unique_names), TEST(test_oui), TEST(test_text), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }
