@@ -281,6 +281,18 @@ static char *write_tmp(const char *text)
 }
 
 /* Hostile strings survive the CSV and come back through the inventory loader. */
+/* an output file at a fresh temporary name (out: a mkstemp template) */
+static iof__outfile *open_out(char *out)
+{
+    int fd = mkstemp(out);
+    ASSERT_TRUE(fd >= 0);
+    close(fd);
+    iof__outfile *f;
+    char err[512];
+    ASSERT_EQ_INT(iof__outfile_open(&f, out, err, sizeof err), 0);
+    return f;
+}
+
 static void test_csv_roundtrip(void)
 {
     iof__devtab *t = iof__devtab_create();
@@ -295,13 +307,8 @@ static void test_csv_roundtrip(void)
     memset(big + 2, 'v', 200);
     static const uint8_t BIG[6] = { 0x02, 0, 0, 0, 0, 0x77 };
     feed(t, BIG, BCAST, "0.0.0.0", "255.255.255.255", 64, 17, 68, 67, m, dhcp_msg(m, 1, 1, BIG, big, 202));
-    char out[] = "/tmp/iof-test-devcsv-XXXXXX";
-    int fd = mkstemp(out);
-    ASSERT_TRUE(fd >= 0);
-    close(fd);
-    iof__outfile *f;
-    char err[512];
-    ASSERT_EQ_INT(iof__outfile_open(&f, out, err, sizeof err), 0);
+    char out[] = "/tmp/iof-test-devcsv-XXXXXX", err[512];
+    iof__outfile *f = open_out(out);
     /* vendors: a place name before the vendor's own word ("foo" is short: "foo-tech"); no
      * vendor for a locally administered MAC even where a registry line covers it */
     iof__oui *oui = iof__oui_create();
@@ -360,13 +367,8 @@ static void test_unique_names(void)
         memcpy(opts + 2, host[i], hl);
         feed(t, mac, BCAST, "0.0.0.0", "255.255.255.255", 64, 17, 68, 67, m, dhcp_msg(m, 1, 1, mac, opts, hl + 2));
     }
-    char out[] = "/tmp/iof-test-devcsv-XXXXXX";
-    int fd = mkstemp(out);
-    ASSERT_TRUE(fd >= 0);
-    close(fd);
-    iof__outfile *f;
-    char err[512];
-    ASSERT_EQ_INT(iof__outfile_open(&f, out, err, sizeof err), 0);
+    char out[] = "/tmp/iof-test-devcsv-XXXXXX", err[512];
+    iof__outfile *f = open_out(out);
     iof__devcsv_stats cs;
     ASSERT_EQ_INT(iof__devcsv_write(t, NULL, f, &cs, err, sizeof err), 0);
     ASSERT_EQ_INT(iof__outfile_commit(f, err, sizeof err), 0);
