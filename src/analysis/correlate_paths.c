@@ -389,7 +389,11 @@ iof_err iof_correlate_paths(const char *const *paths, size_t n, const iof_correl
         goto done;
     }
     char clash[160];
-    if (iof__device_ids_clash(inv, clash, sizeof(clash))) { /* the series are per device_id */
+    if ((rc = iof__device_ids_clash(inv, clash, sizeof(clash))) != IOF_OK) {
+        rc = iof__fail(err, errlen, rc, "out of memory");
+        goto done;
+    }
+    if (clash[0]) { /* the series are per device_id */
         rc = iof__fail(err, errlen, IOF_E_INVAL,
                        "%s: %s: correlate keeps a series per device name, so the two would be one: give each "
                        "device a name of its own", o->devices_file, clash);

@@ -160,7 +160,7 @@ static ssize_t gz_read(iof__source *s, uint8_t *dst, size_t n)
                          "read and may be wrong",
                          s->path, (unsigned long long)s->gz_member_raw, s->zs.msg,
                          (unsigned long long)raw_at, (unsigned long long)s->gz_member_out,
-                         (unsigned long long)out_at);
+                         (unsigned long long)(out_at > s->gz_member_out ? out_at - 1 : out_at));
             } else
                 snprintf(s->gz_perrmsg, sizeof s->gz_perrmsg,
                          "%s: corrupt gzip data near compressed offset %llu (uncompressed offset "

@@ -341,8 +341,11 @@ int iof_cli_extract_with(int argc, char **argv, const iof_cli_extract_mode *mode
         case O_SHARD: {
             unsigned k, n;
             char tail;
-            size_t dk = strspn(optarg, "0123456789"); /* digits only: sscanf's %u takes blanks and signs */
-            if (!dk || optarg[dk] != '/' || strspn(optarg + dk + 1, "0123456789") != strlen(optarg + dk + 1) ||
+            /* digits only, 5 at most each (N <= 65536): sscanf's %u takes blanks and signs, and
+             * overflows silently */
+            size_t dk = strspn(optarg, "0123456789"), dn = strlen(optarg + dk + (optarg[dk] != 0));
+            if (!dk || dk > 5 || optarg[dk] != '/' || !dn || dn > 5 ||
+                strspn(optarg + dk + 1, "0123456789") != dn ||
                 sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || k < 1 || k > n || n > 65536) {
                 cli_err("--shard K/N: 1 <= K <= N <= 65536, got '%s'\n", optarg);
                 return IOF_EXIT_USAGE;

@@ -1,4 +1,5 @@
 /* iotflow stats PATH...: per-device / per-protocol tables of captures or of our outputs. */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@ int iof_cli_stats(int argc, char **argv)
         case 't': {
             char *end;
             unsigned long v = strtoul(optarg, &end, 10);
-            if (!*optarg || *end || v > IOF_MAX_THREADS || optarg[0] == '-') {
+            if (!*optarg || *end || v > IOF_MAX_THREADS || !isdigit((unsigned char)optarg[0])) {
                 fprintf(stderr, "iotflow stats: --threads is 0..%d, not %s\n", IOF_MAX_THREADS, optarg);
                 return IOF_EXIT_USAGE;
             }

@@ -274,7 +274,9 @@ static const char *names_ambiguous(const iof__inventory *inv, char *buf, size_t 
     for (size_t i = 0; i < n; i++)
         if (strlen(iof__inventory_get(inv, i)->name) > IOF_DEVICE_ID_MAX_NAME)
             return "the inventory has a name longer than the timeline's device_id keeps, which cuts it";
-    return iof__device_ids_clash(inv, buf, len);
+    if (iof__device_ids_clash(inv, buf, len) != IOF_OK)
+        return "out of memory checking the inventory's names";
+    return buf[0] ? buf : NULL;
 }
 
 static const rw_ops fz_ops = { fz_plan, fz_pq_record, fz_row, fz_put_text, fz_declare };

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/csv.h"
 #include "common/err.h"
@@ -118,11 +119,14 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
         for (int rule = 0; rule < 2; rule++) {
             char name[IOF_MAX_COLNAME];
             iof__lbl_col_name(name, iof__labeller_key(lb, k), rule);
+            /* in any case, as extract's check (kinds/labelcols.c): readers such as DuckDB
+             * match column names so */
             for (size_t i = 0; i < n; i++)
-                if (!pl->drop[i] && iof__rw_span_is(names[i], name))
+                if (!pl->drop[i] && names[i].n == strlen(name) && strncasecmp(names[i].p, name, names[i].n) == 0)
                     return iof__fail(err, errlen, IOF_E_INVAL,
-                                     "--rules: key \"%s\" would add a column \"%s\", which %s already has",
-                                     iof__labeller_key(lb, k), name, path);
+                                     "--rules: key \"%s\" would add a column \"%s\", which %s already has as "
+                                     "\"%.*s\" (column names are matched without case)",
+                                     iof__labeller_key(lb, k), name, path, (int)names[i].n, names[i].p);
         }
     /* what the rules read and the file does not carry */
     const char *where[IOF_LBL_NEED__COUNT];

@@ -11,8 +11,9 @@
 
 uint32_t iof__fmt_ip_anon(uint8_t ipver, const uint8_t ip[16], bool anonymise, char out[48]);
 
-/* Bytes of an inventory name a device_id keeps (the rest is cut; readers of written tables that
- * map device_ids back to devices must know it: dataset/fuse.c). */
+/* Bytes of an inventory name a device_id keeps at most (the rest is cut, between two UTF-8
+ * characters; readers of written tables that map device_ids back to devices must know it:
+ * dataset/fuse.c). */
 #define IOF_DEVICE_ID_MAX_NAME 63
 
 /* A device as the telemetry and timeline tables name it (device_id): its inventory name, else
@@ -21,10 +22,10 @@ uint32_t iof__fmt_ip_anon(uint8_t ipver, const uint8_t ip[16], bool anonymise, c
 uint32_t iof__device_id_text(const iof__device *dev, const uint8_t *mac, uint8_t ipver, const uint8_t ip[16],
                              bool anonymise, char out[64]);
 
-/* Whether two of the inventory's devices would have one device_id (two names the same in their
- * first IOF_DEVICE_ID_MAX_NAME bytes): then a telemetry or timeline table, and what reads it back,
- * cannot tell their rows apart. NULL: each name is its own; else a message naming the name
- * (in buf). */
-const char *iof__device_ids_clash(const iof__inventory *inv, char *buf, size_t len);
+/* Whether two of the inventory's devices would have one device_id (two names the same as
+ * iof__device_id_text keeps them): then a telemetry or timeline table, and what reads it back,
+ * cannot tell their rows apart. buf: "" when each name is its own, else a message naming the
+ * name. Returns IOF_OK or IOF_E_NOMEM. */
+int iof__device_ids_clash(const iof__inventory *inv, char *buf, size_t len);
 
 #endif

@@ -22,6 +22,45 @@ void iof__labeller_free(iof__labeller *lb)
     free(lb);
 }
 
+/* A rule of the labeller's files, for the check that names are unique over all of them */
+typedef struct rule_at {
+    const char *name, *where;
+    size_t file, idx;
+} rule_at;
+
+static int cmp_rule_at(const void *a, const void *b)
+{
+    const rule_at *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : x->file != y->file ? (x->file > y->file) - (x->file < y->file) : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Rule names are unique over all files (label_rule says which rule set a label; within a file the
+ * parser checks): sorted, neighbours compared — up to IOF_MAX_RULE_FILES files of many rules */
+static int names_unique(const iof__labeller *lb, char *err, size_t errlen)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < lb->nset; i++)
+        n += iof__rules_nrules(lb->set[i]);
+    if (lb->nset < 2 || n < 2)
+        return IOF_OK;
+    rule_at *v = malloc(n * sizeof(*v));
+    if (!v)
+        return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < lb->nset; i++)
+        for (size_t r = 0; r < iof__rules_nrules(lb->set[i]); r++)
+            v[k++] = (rule_at){ iof__rules_rule_name(lb->set[i], r), iof__rules_rule_where(lb->set[i], r), i, r };
+    qsort(v, n, sizeof(*v), cmp_rule_at);
+    int rc = IOF_OK;
+    for (size_t i = 1; i < n && rc == IOF_OK; i++)
+        if (strcmp(v[i].name, v[i - 1].name) == 0) /* the later one named where, the earlier as used */
+            rc = iof__fail(err, errlen, IOF_E_INVAL, "%s: rule name \"%s\" is already used at %s", v[i].where,
+                           v[i].name, v[i - 1].where);
+    free(v);
+    return rc;
+}
+
 int iof__labeller_load(iof__labeller **out, const char *const *paths, size_t n, char *err, size_t errlen)
 {
     *out = NULL;
@@ -49,23 +88,17 @@ int iof__labeller_load(iof__labeller **out, const char *const *paths, size_t n, 
                     return IOF_E_INVAL;
                 }
         }
-        /* rule names are unique over all files (label_rule says which rule set a label) */
-        for (size_t r = 0; r < iof__rules_nrules(lb->set[i]); r++)
-            for (size_t j = 0; j < i; j++)
-                for (size_t q = 0; q < iof__rules_nrules(lb->set[j]); q++)
-                    if (strcmp(iof__rules_rule_name(lb->set[i], r), iof__rules_rule_name(lb->set[j], q)) == 0) {
-                        iof__fail(err, errlen, IOF_E_INVAL, "%s: rule name \"%s\" is already used at %s",
-                                  iof__rules_rule_where(lb->set[i], r), iof__rules_rule_name(lb->set[i], r),
-                                  iof__rules_rule_where(lb->set[j], q));
-                        iof__labeller_free(lb);
-                        return IOF_E_INVAL;
-                    }
         if (lb->nkeys + nk > IOF_RULES_MAX_KEYS) {
             iof__fail(err, errlen, IOF_E_LIMIT, "--rules: more than %d keys over all files", IOF_RULES_MAX_KEYS);
             iof__labeller_free(lb);
             return IOF_E_LIMIT;
         }
         lb->nkeys += nk;
+    }
+    int rc = names_unique(lb, err, errlen);
+    if (rc != IOF_OK) {
+        iof__labeller_free(lb);
+        return rc;
     }
     *out = lb;
     return IOF_OK;

@@ -398,8 +398,13 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     }
     /* the telemetry and timeline tables name a device by its inventory name (device_id): two
      * devices of one name would share rows that nothing could tell apart */
-    char clash[160];
-    if (r->inv && cfg->table != IOF_TABLE_CUSTOMFLOW && iof__device_ids_clash(r->inv, clash, sizeof(clash))) {
+    char clash[160] = "";
+    if (r->inv && cfg->table != IOF_TABLE_CUSTOMFLOW &&
+        (rc = iof__device_ids_clash(r->inv, clash, sizeof(clash))) != IOF_OK) {
+        rc = iof__fail(err, errlen, rc, "out of memory");
+        goto fail;
+    }
+    if (clash[0]) {
         rc = iof__fail(err, errlen, IOF_E_INVAL,
                        "%s: %s: --table %s names each device by its name (device_id), so their rows could not "
                        "be told apart: give each device a name of its own",
@@ -1058,7 +1063,8 @@ static void input_ended(void *ctx, size_t idx, iof__source *src, int rc, const c
         iof__source_stats(src, &ss, &filtered);
         r->st.filtered += filtered;
         in->ts_invalid = ss.ts_invalid;
-        in->gz_check_failed = ss.gz_check_failed;
+        /* only with the error that says so: a run stopped before it was read has no damage */
+        in->gz_check_failed = ss.gz_check_failed && rc < 0 && rc != IOF_E_INTERRUPTED;
         r->st.ts_invalid += ss.ts_invalid;
         if (iof__source_format(src) == IOF_SRC_LIVE) {
             r->st.live = true;

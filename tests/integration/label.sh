@@ -133,6 +133,8 @@ printf 'key b default "x"\nrule "n": b = "z" if dport 80\n' > "$T/nb.rules"
 expect 1 "$T/x3" 'nb.rules:2: rule name "n" is already used at .*na.rules:2' -- -r "$T/na.rules" -r "$T/nb.rules" "$S/plain-wide"
 printf 'key Proto default "a"\n' > "$T/clash.rules"
 expect 1 "$T/x3" 'would add a column "Proto"' -- -r "$T/clash.rules" "$S/plain-wide"
+printf 'key PROTO default "a"\n' > "$T/clash2.rules"   # in another case: DuckDB reads them as one
+expect 1 "$T/x3" 'would add a column "PROTO", which .* already has as "Proto"' -- -r "$T/clash2.rules" "$S/plain-wide"
 printf 'key l default "a"\nrule "r": l = "b" if remote.addr 192.168.1.66\n' > "$T/rem.rules"
 expect 2 "$T/x4" "anonymised.*--keep-private-ips" -- -r "$T/rem.rules" "$S/anon"
 expect 1 "$T/x5" "is a capture" -- -r "$T/rem.rules" "$S/in/capture.pcap"

@@ -59,6 +59,13 @@ PY
       bash -c "grep -q 'member that begins at compressed offset 0 fails its integrity check (incorrect $([ $kind = crc ] && echo data || echo length) check) at its end.*uncompressed offsets 0-' '$w/$kind.err' && grep -q 'INPUT ERROR: .*the damage could not be located' '$w/$kind.err' && ! grep -q 'everything before the damage' '$w/$kind.err'"
     check "$name: bad $kind: --stats marks the input damage_unlocated" [ "$(json "$w/$kind.json" 'd["inputs"][0]["damage_unlocated"]')" = True ]
   done
+  # two members, the second's check failing: the message gives the second member's start
+  plain_size=$(gzip -dc "$w/cap.gz" | wc -c); half=$((plain_size / 2))
+  gzip -dc "$w/cap.gz" | head -c $half | gzip -c > "$w/two.gz"; m1=$(stat -c %s "$w/two.gz")
+  gzip -dc "$w/cap.gz" | tail -c +$((half + 1)) | gzip -c | python3 -c "import sys; d=bytearray(sys.stdin.buffer.read()); d[-8]^=0xff; sys.stdout.buffer.write(d)" >> "$w/two.gz"
+  run -o "$w/two" --stats "$w/two.json" "$w/two.gz" 2>"$w/two.err"; rc=$?
+  check "$name: two members, the second's check fails: exit 2, its range from compressed $m1, uncompressed $half to $((plain_size - 1))" \
+    bash -c "[ $rc -eq 2 ] && grep -q 'member that begins at compressed offset $m1 fails its integrity check (incorrect data check).*uncompressed offsets $half-$((plain_size - 1)),' '$w/two.err'"
   # a cut gzip stream: a consistent prefix (records hold exactly the packets read), exit 2
   head -c $((csize / 2)) "$w/cap.gz" > "$w/cut.gz"
   run -o "$w/cut" --stats "$w/cut.json" "$w/cut.gz" 2>"$w/cut.err"; rc=$?

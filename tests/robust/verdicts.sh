@@ -99,6 +99,7 @@ cfg_err "--threads 65: refused, not 64 silently" "expected an integer 0\.\.64, g
 cfg_err "--threads ' 2': no blanks" "expected an integer 0\.\.64" --threads ' 2'
 cfg_err "--shard ' 1/2': no blanks" "1 <= K <= N <= 65536" --shard ' 1/2'
 cfg_err "--shard +1/2: no signs" "1 <= K <= N <= 65536" --shard +1/2
+cfg_err "--shard 4294967297/2: no silent overflow" "1 <= K <= N <= 65536" --shard 4294967297/2
 cfg_err "--max-memory +1M: no signs" "at least 1M" --max-memory +1M
 run -o "$TMP/o-none" --max-memory NONE --stats "$TMP/none.json" "$TMP/ok.pcap" 2>/dev/null
 check "--max-memory NONE: any case, as the units (no bound: max_memory 0)" [ "$(json "$TMP/none.json" 'd["records"]["max_memory"]')" = 0 ]

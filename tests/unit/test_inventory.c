@@ -8,6 +8,7 @@
 
 #include "flow/inventory.h"
 #include "iotflow/iotflow.h"
+#include "kinds/addrtext.h"
 #include "test.h"
 
 static char path[64];
@@ -168,9 +169,35 @@ static void test_errors(void)
     ASSERT_TRUE(strstr(err, "/nonexistent/devices.csv") != NULL);
 }
 
+/* device_ids (kinds/addrtext.c): a name is cut to 63 bytes between two UTF-8 characters, and two
+ * devices whose names give one device_id clash — also when only their cut parts are the same */
+static void test_device_ids(void)
+{
+    char text[1024], name[80], id[64];
+    memset(name, 'a', 62);
+    memcpy(name + 62, "\xc3\xa9xyz", 6);      /* an é across the 63-byte mark, then more */
+    snprintf(text, sizeof text, "mac,name\naa:bb:cc:00:00:01,%s\naa:bb:cc:00:00:02,%.62sb\n", name, name);
+    iof__inventory *inv;
+    ASSERT_EQ_INT(load(text, &inv), IOF_OK);
+    uint32_t n = iof__device_id_text(iof__inventory_get(inv, 0), NULL, 4, NULL, false, id);
+    ASSERT_EQ_INT(n, 62);                        /* not 63: that would split the é */
+    ASSERT_TRUE(memcmp(id, name, 62) == 0 && id[62] == '\0');
+    char msg[160];
+    ASSERT_EQ_INT(iof__device_ids_clash(inv, msg, sizeof msg), IOF_OK);
+    ASSERT_EQ_STR(msg, "");                      /* "a...a" and "a...ab": two ids */
+    iof__inventory_free(inv);
+    snprintf(text, sizeof text, "mac,name\naa:bb:cc:00:00:01,%s\naa:bb:cc:00:00:02,%.62s\xc3\xa9q\n", name, name);
+    ASSERT_EQ_INT(load(text, &inv), IOF_OK);     /* the same first 62 bytes, cut before the é */
+    ASSERT_EQ_INT(iof__device_ids_clash(inv, msg, sizeof msg), IOF_OK);
+    ASSERT_TRUE(strstr(msg, "gives two devices the name") && strstr(msg, "keeps its first 63 bytes"));
+    iof__inventory_free(inv);
+    ASSERT_EQ_INT(iof__device_ids_clash(NULL, msg, sizeof msg), IOF_OK);
+    ASSERT_EQ_STR(msg, "");
+}
+
 static const iof_test tests[] = {
     TEST(test_old_format), TEST(test_header_any_order), TEST(test_mac_only), TEST(test_ip_cap),
-    TEST(test_errors), { 0, 0 },
+    TEST(test_errors), TEST(test_device_ids), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }
