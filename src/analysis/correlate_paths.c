@@ -388,17 +388,10 @@ iof_err iof_correlate_paths(const char *const *paths, size_t n, const iof_correl
             rc = IOF_E_INVAL;
         goto done;
     }
-    char clash[160];
-    if ((rc = iof__device_ids_clash(inv, clash, sizeof(clash))) != IOF_OK) {
-        rc = iof__fail(err, errlen, rc, "out of memory");
+    if ((rc = iof__device_ids_refuse(inv, o->devices_file,
+                                     "correlate keeps a series per device name, so the two would be one", err,
+                                     errlen)) != IOF_OK) /* the series are per device_id */
         goto done;
-    }
-    if (clash[0]) { /* the series are per device_id */
-        rc = iof__fail(err, errlen, IOF_E_INVAL,
-                       "%s: %s: correlate keeps a series per device name, so the two would be one: give each "
-                       "device a name of its own", o->devices_file, clash);
-        goto done;
-    }
     uint64_t skipped = iof__sensors_skipped(&ss);
     if (skipped || ss.bad_values)
         say(o, "%s: %" PRIu64 " row(s) skipped, %" PRIu64 " value(s) not a number (first: %s)", o->sensors_file, skipped,

@@ -52,6 +52,17 @@ static int cmp_id(const void *a, const void *b)
     return c ? c : (nx > ny) - (nx < ny);
 }
 
+int iof__device_ids_refuse(const iof__inventory *inv, const char *file, const char *why, char *err, size_t errlen)
+{
+    char clash[160];
+    if (iof__device_ids_clash(inv, clash, sizeof(clash)) != IOF_OK)
+        return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+    if (clash[0])
+        return iof__fail(err, errlen, IOF_E_INVAL, "%s: %s: %s: give each device a name of its own", file, clash,
+                         why);
+    return IOF_OK;
+}
+
 int iof__device_ids_clash(const iof__inventory *inv, char *buf, size_t len)
 {
     size_t n = inv ? iof__inventory_count(inv) : 0;

@@ -27,5 +27,9 @@ uint32_t iof__device_id_text(const iof__device *dev, const uint8_t *mac, uint8_t
  * cannot tell their rows apart. buf: "" when each name is its own, else a message naming the
  * name. Returns IOF_OK or IOF_E_NOMEM. */
 int iof__device_ids_clash(const iof__inventory *inv, char *buf, size_t len);
+/* The refusal of such an inventory by something that names devices by their device_id: IOF_OK
+ * when none clash; else IOF_E_INVAL with "FILE: <the clash>: <why>: give each device a name of
+ * its own" in err, or IOF_E_NOMEM. */
+int iof__device_ids_refuse(const iof__inventory *inv, const char *file, const char *why, char *err, size_t errlen);
 
 #endif

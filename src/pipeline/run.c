@@ -398,19 +398,15 @@ iof_err iof_run_create(iof_run **out, const iof_config *cfg, char *err, size_t e
     }
     /* the telemetry and timeline tables name a device by its inventory name (device_id): two
      * devices of one name would share rows that nothing could tell apart */
-    char clash[160] = "";
     if (r->inv && cfg->table != IOF_TABLE_CUSTOMFLOW &&
-        (rc = iof__device_ids_clash(r->inv, clash, sizeof(clash))) != IOF_OK) {
-        rc = iof__fail(err, errlen, rc, "out of memory");
+        (rc = iof__device_ids_refuse(r->inv, cfg->devices_file,
+                                     cfg->table == IOF_TABLE_TELEMETRY
+                                         ? "--table telemetry names each device by its name (device_id), so "
+                                           "their rows could not be told apart"
+                                         : "--table timeline names each device by its name (device_id), so "
+                                           "their rows could not be told apart",
+                                     err, errlen)) != IOF_OK)
         goto fail;
-    }
-    if (clash[0]) {
-        rc = iof__fail(err, errlen, IOF_E_INVAL,
-                       "%s: %s: --table %s names each device by its name (device_id), so their rows could not "
-                       "be told apart: give each device a name of its own",
-                       cfg->devices_file, clash, cfg->table == IOF_TABLE_TELEMETRY ? "telemetry" : "timeline");
-        goto fail;
-    }
     if (cfg->n_rules_files && (rc = load_rules(r, err, errlen)) != IOF_OK)
         goto fail;
     if (cfg->sensors_file && (rc = load_sensors(r, err, errlen)) != IOF_OK)
