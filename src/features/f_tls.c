@@ -103,6 +103,9 @@ typedef struct tls_sum {
     bool hello_cut;               /* the ClientHello ran past the buffer's end: its extension lists
                                      and JA3 are unknown (null), not empty */
     bool has_cert;                /* the first certificate's fields were read */
+    bool s_version_cut;           /* the ServerHello ran past the buffer's end before a
+                                     supported_versions extension: the version it chose is
+                                     unknown (null), not its legacy_version */
     uint8_t ncerts;               /* certificates of the side's Certificate message (<= 4) */
     uint16_t c_version, s_version, scs, key_bits;
     uint16_t ncs, next, ngroups, nformats;
@@ -354,9 +357,18 @@ static void sum_hello(tls_state *s, const iof__tls_hello *h, bool cut)
         iof__rd r = rd_init_opt(h->extensions.p, h->extensions.len);
         uint16_t type;
         iof__span val;
+        bool chosen = false;
         for (unsigned k = 0; k < IOF_TLS_MAX_EXTENSIONS && iof__tls_next_ext(&r, &type, &val) == IOF_TLS_EXT_ONE; k++)
-            if (type == 43 && val.len == 2)   /* supported_versions: the version chosen (TLS 1.3) */
+            if (type == 43 && val.len == 2) {   /* supported_versions: the version chosen (TLS 1.3) */
                 u->s_version = (uint16_t)(val.p[0] << 8 | val.p[1]);
+                chosen = true;
+            }
+        if (cut && !chosen) {
+            /* the extension that names a TLS 1.3 server's version may lie past the cut: its
+             * legacy_version (771 for every TLS 1.3 server) would pass for TLS 1.2 */
+            u->s_version_cut = true;
+            s->sum_cut = true;
+        }
         return;
     }
     if (u->client)
@@ -1143,7 +1155,7 @@ static int tls_declare(iof__schema *s, const iof__feat_opts *o, bool wide, uint1
           "the ClientHello's legacy_version, e.g. 771 = 0x0303 (null: no ClientHello read)" },
         { COL_S_VERSION, "tls_s_version", IOF_VT_INT32, false,
           "the version the ServerHello chose: its supported_versions extension (TLS 1.3: 772), else its "
-          "legacy_version (null: no ServerHello read)" },
+          "legacy_version (null: no ServerHello read, or one cut before that extension)" },
         { COL_SNI, "tls_sni", IOF_VT_STRING, false,
           "the ClientHello's server name (escaped as names are; null: none)" },
         { COL_CS, "tls_cs", IOF_VT_INT32, true,
@@ -1227,7 +1239,7 @@ static void tls_get(const void *out, const void *in, uint32_t id, uint32_t k, io
     v->null = false;
     switch (col) {
     case COL_C_VERSION: v->i = u->c_version; return;
-    case COL_S_VERSION: v->i = u->s_version; return;
+    case COL_S_VERSION: v->i = u->s_version; v->null = u->s_version_cut; return;
     case COL_SCS: v->i = u->scs; return;
     case COL_CERTS: v->i = u->ncerts; return;
     case COL_KEY_BITS: v->i = u->key_bits; v->null = !u->key_bits; return;

@@ -1164,6 +1164,35 @@ static void test_tls_columns_hello_cut(void)
         ASSERT_EQ_U64(cuts[i], reg[i] == &iof__feat_tls ? 1 : 0);
 }
 
+/* a ServerHello past the buffer (here a 4.5 KB extension before any supported_versions): the
+ * version it chose is unknown, not its legacy_version 771 (TLS 1.3 servers send that too) */
+static void test_tls_columns_server_hello_cut(void)
+{
+    static char host[4500];
+    memset(host, 'h', sizeof(host) - 1);
+    setup((iof__feat_opts){ .tls = true, .cols_only = true });
+    const tmsg *m = hello_ccs_host(2, host);
+    ASSERT_TRUE(m->n > 4096);
+    tfeed(ext_in, m, 0, m->n, 0);
+    const iof__feat_cols *c = iof__feat_tls.cols;
+    iof__value v;
+    c->get(ext_in, NULL, 1, 0, &v);   /* tls_s_version */
+    ASSERT_TRUE(v.null);
+    c->get(ext_in, NULL, 4, 0, &v);   /* tls_scs: before the cut */
+    ASSERT_TRUE(!v.null && v.i == 0xc02f);
+    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
+    iof__featset_count_cuts(&fs, ext_in, NULL, seen_pair(ext_in, NULL), cuts);
+    size_t nreg;
+    const iof__feature *const *reg = iof__feat_registry(&nreg);
+    for (size_t i = 0; i < nreg; i++)
+        ASSERT_EQ_U64(cuts[i], reg[i] == &iof__feat_tls ? 1 : 0);
+    /* the same hello whole: its legacy_version */
+    setup((iof__feat_opts){ .tls = true, .cols_only = true });
+    tls_side(ext_in, 2, 0);
+    c->get(ext_in, NULL, 1, 0, &v);
+    ASSERT_TRUE(!v.null && v.i == 0x0303);
+}
+
 /* the custom-flow columns' summary (cols_only): client and server sides */
 static void test_tls_columns(void)
 {
@@ -1392,7 +1421,7 @@ static const iof_test tests[] = {
     TEST(test_idp), TEST(test_ppi), TEST(test_tcp_opts), TEST(test_registry_and_set),
     TEST(test_dhcp), TEST(test_dhcp_caps), TEST(test_dns), TEST(test_dns_malformed),
     TEST(test_dns_caps), TEST(test_tls_pair), TEST(test_tls_uncaptured_zeros),
-    TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns), TEST(test_tls_columns_hello_cut), TEST(test_tls_sni_anon),
+    TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns), TEST(test_tls_columns_hello_cut), TEST(test_tls_columns_server_hello_cut), TEST(test_tls_sni_anon),
     TEST(test_no_data_reads_no_state), TEST(test_lazy_states),
     { 0, 0 },
 };
