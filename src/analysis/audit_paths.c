@@ -84,7 +84,8 @@ static int audit_file(void *ctx, const char *path, char *err, size_t errlen)
     }
     if ((rc = iof__ds_want(r, names, 1 + NCOLS, nreq)) != IOF_OK) {
         iof__fail(err, errlen, rc, "%s%s", iof__ds_errmsg(r),
-                  strstr(iof__ds_errmsg(r), ar->o->label) ? " (give the label key with --label)" : "");
+                  strstr(iof__ds_errmsg(r), ar->o->label) && !iof__ds_kv(r, "iotflow.table")
+                      ? " (give the label key with --label)" : "");
         iof__ds_close(r);
         return rc;
     }

@@ -346,11 +346,19 @@ int iof__ds_want(iof__ds_reader *r, const iof__colnames *cols, size_t n, size_t 
     } else {
         return IOF_OK; /* JSON Lines: looked up in each row */
     }
-    for (size_t k = 0; k < n_required; k++)
-        if (r->w[k].col < 0)
+    for (size_t k = 0; k < n_required; k++) {
+        if (r->w[k].col >= 0)
+            continue;
+        /* an iotflow table of another kind (--table telemetry / timeline) says so in its metadata */
+        const char *table = iof__ds_kv(r, "iotflow.table");
+        if (table)
             return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT,
-                             "%s: not an iotflow dataset of this kind (no column %s)", r->path,
-                             r->w[k].alt[0]);
+                             "%s: an iotflow %s table (iotflow.table), not the records this command "
+                             "reads (no column %s)", r->path, table, r->w[k].alt[0]);
+        return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT,
+                         "%s: not an iotflow dataset of this kind (no column %s)", r->path,
+                         r->w[k].alt[0]);
+    }
     return IOF_OK;
 }
 

@@ -122,6 +122,16 @@ if flows != st["telemetry"]["flows"]:
     sys.exit(f"flows started {flows} != telemetry flows {st['telemetry']['flows']}")
 print(f"timeline: {len(tl)} rows = {ndev} devices x {len(secs)} seconds, {pk} packets, {flows} flows")
 PY
+# stats and audit read custom-flow records: on a telemetry table they say what it is (its
+# metadata's iotflow.table), exit 2, and audit does not send the user after --label
+tfile=$(ls "$T"/s3/out/telemetry/*.parquet | head -1)
+for cmd in stats audit; do
+    "$BIN" $cmd "$tfile" > /dev/null 2> "$T/$cmd.err"
+    rc=$?
+    [ $rc -eq 2 ] || fail "$cmd on a telemetry table: exit $rc, expected 2"
+    grep -q "an iotflow telemetry table (iotflow.table)" "$T/$cmd.err" || fail "$cmd: $(cat "$T/$cmd.err")"
+    ! grep -q -- "--label" "$T/$cmd.err" || fail "$cmd: points at --label: $(cat "$T/$cmd.err")"
+done
 for bad in "--table flows" "--telemetry-idle 0" "--telemetry-idle x" "--telemetry-idle 400d" "-f joy"; do
     # shellcheck disable=SC2086
     "$BIN" extract --table telemetry $bad -o "$T/bad" "$S/in/capture.pcap" > /dev/null 2>&1
