@@ -66,13 +66,16 @@ static void on_packet(void *ctx, void *ext, const iof__pkt *p)
 
 static void on_created(void *ctx, void *ext, bool zeroed) { iof__featset_init_state(ctx, ext, zeroed, false); }
 
+static void on_finished(void *ctx, void *ext) { iof__featset_finish(ctx, ext, IOF_FEAT_SEEN_ALL); }
+
 void iof__cffeat_hooks(const iof__featset *s, iof__cf_config *cfg)
 {
     cfg->hooks = (iof__cf_hooks){ 0 };
     if (!s || s->ext_size == 0)
         return;
     cfg->hooks = (iof__cf_hooks){ .ext_size = s->ext_size, .created = on_created,
-                                  .packet = on_packet, .ctx = (void *)(uintptr_t)s };
+                                  .packet = on_packet, .finished = on_finished,
+                                  .ctx = (void *)(uintptr_t)s };
     _Static_assert(IOF_FEAT_MAX_MODULES <= sizeof(cfg->hooks.hot) / sizeof(cfg->hooks.hot[0]), "one stretch a module");
     cfg->hooks.nhot = iof__featset_hot(s, 0, false, cfg->hooks.hot);
 }

@@ -30,7 +30,8 @@
  * suites, extension types, groups, point formats, server name and JA3 string, the
  * ServerHello's version and suite, the first certificate's names, serial, validity and
  * algorithms. A side on another port than 443 is taken when its first data packet starts a
- * hello. */
+ * hello. The columns' buffer is also read when the record ends without a CCS (tls_finish), and
+ * only as far as its bytes were captured (hs_end); only handshake records are read in it. */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -134,6 +135,8 @@ typedef struct tls_state {
     uint16_t op;                  /* records seen: Joy's uint16_t op (wraps as Joy's) */
     uint16_t hs_len;              /* buffer bytes (Joy's handshake_length) */
     uint16_t hs_def;              /* buffer bytes written or zeroed (>= hs_len; hs_define) */
+    uint16_t hs_hole;             /* cols: 1 + the offset of the buffer's first byte that was not
+                                     captured (a snaplen cut; zeros there), 0: none (hs_end) */
     uint8_t srlt_def;             /* srlt entries zeroed (srlt_at) */
     uint16_t seg_offset;          /* bytes of a split record still to skip */
     uint16_t ncs;                 /* suites kept (a ServerHello's selected one: 1) */
@@ -174,6 +177,15 @@ static void hs_define(tls_state *s, uint32_t end)
         memset(HS(s) + s->hs_def, 0, end - s->hs_def);
         s->hs_def = (uint16_t)end;
     }
+}
+
+/* Where the handshake bytes read end: the buffer's, or for the columns its first byte that was
+ * not captured. Joy reads those as zeros; the columns do not, so a hello or a certificate cut by
+ * the capture's snaplen is read as cut (null lists, no JA3), not as one whose extensions or name
+ * are zeros ("vcs-v\000\000...", tls_ext "0,0,0,..."). */
+static uint32_t hs_end(const tls_state *s)
+{
+    return s->cols && s->hs_hole ? s->hs_hole - 1u : s->hs_len;
 }
 
 /* Joy's srlt entry i (< TLS_SRLT), zeroed at its first use; read only below op (put_srlt),
@@ -450,7 +462,7 @@ static void sum_cert(tls_state *s, cert_ent ce)
 {
     tls_sum *u = &s->u.c.sum;
     iof__x509 c;
-    uint32_t have = s->hs_len > ce.off ? s->hs_len - ce.off : 0;
+    uint32_t have = hs_end(s) > ce.off ? hs_end(s) - ce.off : 0;
     if (iof__x509_parse(HS(s) + ce.off, ce.len < have ? ce.len : have, &c) == IOF_PROTO_MALFORMED || !c.subject.p)
         return;   /* cut before its subject: nothing worth a column */
     u->has_cert = true;
@@ -517,10 +529,13 @@ static void take_hello(tls_state *s, uint32_t off, uint32_t body, uint32_t avail
  * buffer where a certificate runs beyond it; here the walk stops there (cert_cut). */
 static void take_certs(tls_state *s, uint32_t off, uint32_t body)
 {
-    iof__rd r = rd_init(HS(s) + off, HS_CAP(s) - off);
-    hs_define(s, off + 3); /* the walk may read past hs_len: zeros there, as Joy's */
+    iof__rd r = rd_init(HS(s) + off, (s->cols ? hs_end(s) : HS_CAP(s)) - off);
+    hs_define(s, off + 3); /* the walk may read past hs_len: zeros there, as Joy's (not the
+                              columns': past hs_end, r.err) */
     rd_skip(&r, 1);
     uint16_t total = rd_be16(&r);
+    if (r.err && s->cols)
+        s->cert_cut = true;   /* the message's start was not captured */
     if (r.err || total > body)
         return;   /* Joy: the certificates claim more than the message */
     for (uint16_t rem = total; rem > 0 && rem <= total;) {
@@ -545,8 +560,8 @@ static void take_certs(tls_state *s, uint32_t off, uint32_t body)
             if (s->ncert == 1)
                 sum_cert(s, s->cert[0]);
         }
-        if (at + len > s->hs_len)
-            s->cert_cut = true;   /* its end is not in the buffer */
+        if (at + len > hs_end(s))
+            s->cert_cut = true;   /* its end is not in the buffer (or was not captured) */
         rem = (uint16_t)(rem - 3);
         rem = (uint16_t)(rem - len);   /* uint16_t as Joy's: a wrap ends the walk */
         rd_skip(&r, len);
@@ -581,7 +596,7 @@ static bool take_message(tls_state *s, uint8_t type, uint32_t off, uint32_t body
 /* Joy's tls_handshake_buffer_parse, on the bytes kept (pos + left == hs_len throughout). */
 static void hs_parse(tls_state *s)
 {
-    int32_t left = s->hs_len;
+    int32_t left = (int32_t)hs_end(s);
     uint32_t pos = 0, msg = 0;
     while (left > 0) {
         iof__rd r = rd_init(HS(s) + pos, (size_t)left);
@@ -592,6 +607,9 @@ static void hs_parse(tls_state *s)
             return;   /* Joy: no room for a header / "corrupt buffer data" (the columns' buffer
                          keeps the start of a record it cannot hold: its messages are read as
                          far as they go) */
+        if (s->cols && !end_of_handshake(ctype) && ctype != IOF_TLS_HANDSHAKE)
+            return;   /* the columns': not a TLS record (a record that began mid-stream: its first
+                         bytes were the rest of an encrypted one), not read as a hello */
         if (end_of_handshake(ctype)) {
             pos += (uint32_t)rlen + TLS_REC_HDR;
             left -= rlen + TLS_REC_HDR;
@@ -696,6 +714,8 @@ static void tls_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *
         have = have < take ? have : take;
         iof__rd r = rd_init(fp->data, have);
         rd_copy(&r, HS(s) + s->hs_len, have);
+        if (have < take && !s->hs_hole)
+            s->hs_hole = (uint16_t)(s->hs_len + have + 1u);
         if (s->hs_def < s->hs_len + have)
             s->hs_def = (uint16_t)(s->hs_len + have);
         hs_define(s, s->hs_len + take);
@@ -736,6 +756,19 @@ static void tls_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *
         rem -= (int64_t)mlen + TLS_REC_HDR;
         pos += mlen + TLS_REC_HDR;
     }
+}
+
+/* The columns (cols_only) at the record's end: a handshake whose ChangeCipherSpec (or Alert,
+ * ApplicationData) never came in the record — the capture or the record's window ended first,
+ * the server never answered — is read from what the buffer holds, as the CCS would have (a hello
+ * cut short is read as one: hello_cut). Joy reads it only at that record (its flows: nothing). */
+static void tls_finish(void *st, const iof__feat_opts *o)
+{
+    tls_state *s = st;
+    if (!o->cols_only || s->done || !s->hs_len)
+        return;
+    hs_parse(s);
+    s->done = true;
 }
 
 /* Joy's zprintf_raw_as_hex_tls: "" for more than TLS_MAX_HEX bytes. Bytes past the buffer
@@ -1281,6 +1314,7 @@ const iof__feature iof__feat_tls = {
     .used = tls_used,
     .update = tls_update,
     .idle = tls_idle,
+    .finish = tls_finish,
     .joy_json = tls_json,
     .cols = &tls_cols,
     .cut = tls_cut,

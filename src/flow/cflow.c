@@ -156,6 +156,10 @@ static int emit_rec(iof__cflow *t, iof__cfrec *r, iof__cf_end end)
     r->end = (uint8_t)end;
     r->app = NULL; /* the record is no longer live: the union's other life (cflow.h) */
     t->st.records_emitted[r->variant]++;
+    if (r->feat && t->cfg.hooks.finished) {
+        t->cfg.hooks.finished(t->cfg.hooks.ctx, r->feat);
+        t->cfg.hooks.finished(t->cfg.hooks.ctx, r->feat + t->cfg.hooks.ext_size);
+    }
     if (end == IOF_CF_END_EVICTED)
         t->st.records_evicted[r->variant]++;
     if (t->err == IOF_OK) {

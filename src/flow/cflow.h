@@ -161,6 +161,10 @@ typedef struct iof__cf_hooks {
     iof__ftab_span hot[IOF_FTAB_MAX_HOT / 2];
     void (*created)(void *ctx, void *ext, bool zeroed);
     void (*packet)(void *ctx, void *ext, const iof__pkt *p);
+    /* once per direction when the record ends, before it is emitted (NULL: nothing to do):
+     * what a module reads only at a later packet (tls: the handshake at its ChangeCipherSpec) is
+     * read from what the record holds */
+    void (*finished)(void *ctx, void *ext);
     void *ctx;
 } iof__cf_hooks;
 

@@ -113,6 +113,16 @@ iof__proto_status iof__tls_hello_parse(const uint8_t *p, size_t n, iof__tls_hell
     if (rd_left(&r) == 0)
         return cut ? IOF_PROTO_TRUNCATED : IOF_PROTO_OK;   /* no extensions (TLS 1.0 style) */
     uint16_t ext_len = rd_be16(&r);
+    if (!r.err && cut && ext_len > rd_left(&r)) {
+        /* the block runs past the captured bytes (a snaplen, a full buffer): its server name
+         * when it is whole in them; the block itself stays unknown (extensions empty, n_ext 0) */
+        size_t have = rd_left(&r);
+        h->extensions = (iof__span){ rd_bytes(&r, have), have };
+        (void)walk_ext(h, true);
+        h->extensions = (iof__span){ NULL, 0 };
+        h->n_ext = 0;
+        return IOF_PROTO_TRUNCATED;
+    }
     const uint8_t *ext = rd_bytes(&r, ext_len);
     if (!ext || r.err)   /* r.err: the length itself was cut (a 0-byte read still "succeeds") */
         return cut ? IOF_PROTO_TRUNCATED : IOF_PROTO_MALFORMED;

@@ -44,7 +44,9 @@ typedef struct iof__tls_hello {
     iof__span compression;    /* ClientHello: the methods; ServerHello: the one chosen */
     iof__span extensions;     /* the extension block (walk it with iof__tls_next_ext) */
     uint16_t n_ext;           /* extensions seen */
-    iof__span sni;            /* the first host_name of server_name (ClientHello) */
+    iof__span sni;            /* the first host_name of server_name (ClientHello); also of a
+                                 TRUNCATED hello whose extension block runs past the data, when
+                                 that name is whole in it (the block itself is then empty) */
 } iof__tls_hello;
 
 /* Parses a hello from its handshake header. OK; TRUNCATED (the data ends inside it);

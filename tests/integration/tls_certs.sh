@@ -15,7 +15,10 @@
 #    tls.handshake.version, tls_cs = the ciphersuites, tls_ext = the extension types, tls_groups
 #    and tls_ec_formats, tls_s_version = the ServerHello's supported_version (else its version),
 #    tls_scs, and the first certificate's serial, subject / issuer ("C=US, O=.., CN=..") and
-#    not_before / not_after, tls_certs the message's certificate count (at most 4).
+#    not_before / not_after, tls_certs the message's certificate count (at most 4). A Certificate
+#    message tshark cannot reassemble (segments not captured: tls2.pcap), which the columns read
+#    at the record's end as far as it was captured, is checked against the server's captured
+#    bytes read by a small DER walk here (serial, names, validity, key algorithm).
 # Requires at least 20 Joy flows with certificates and 20 custom-flow records with a certificate
 # (so it can fail); skips (77) without tshark or the corpus.
 source "$(dirname "$0")/lib.bash"
@@ -137,7 +140,92 @@ def asn1_print(d):
     return f"{MON[d.month - 1]} {d.day:2d} {d.hour:02d}:{d.minute:02d}:{d.second:02d} {d.year} GMT"
 def serial(s):
     return s[2:] if s.startswith("00") and len(s) > 2 else s
-problems, njoy, ncert, ncf, ncfcert, nch = [], 0, 0, 0, 0, 0
+# A Certificate message tshark cannot reassemble (segments not captured): the certificate's start
+# from the server's own TCP payload bytes (tshark's tcp.payload, in sequence order from the
+# ServerHello's segment to the first gap), read by the small DER walk below, as far as it goes.
+SEGS = None
+def server_bytes(sh):
+    global SEGS
+    if SEGS is None:
+        import subprocess
+        out = subprocess.run(["tshark", "-r", cap, "-o", "tcp.relative_sequence_numbers:FALSE", "-Y", "tcp.len > 0",
+                              "-T", "fields", "-e", "ip.src", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.seq",
+                              "-e", "frame.time_epoch", "-e", "tcp.payload"], capture_output=True, text=True).stdout
+        SEGS = [l.split("\t") for l in out.splitlines() if l.count("\t") == 5]
+    segs = sorted((int(q[3]), bytes.fromhex(q[5].replace(":", ""))) for q in SEGS
+                  if q[0] == sh["src"] and int(q[1]) == sh["sp"] and int(q[2]) == sh["dp"] and float(q[4]) >= sh["t"] - 1e-6)
+    data, nxt = b"", None
+    for seq, b in segs:
+        if nxt is not None and seq != nxt:
+            if seq < nxt:
+                continue   # a retransmission
+            break          # a gap: what follows was not captured
+        data, nxt = data + b, seq + len(b)
+    return data
+def der(b, i):   # (tag, value start, value end) of the element at i, None when its header is cut
+    if i + 2 > len(b):
+        return None
+    tag, n, j = b[i], b[i + 1], i + 2
+    if n & 0x80:
+        k = n & 0x7F
+        if j + k > len(b):
+            return None
+        n, j = int.from_bytes(b[j:j + k], "big"), j + k
+    return tag, j, j + n
+def oid(v):
+    first, parts, x = v[0], [], 0
+    for c in v[1:]:
+        x = x << 7 | c & 0x7F
+        if not c & 0x80:
+            parts.append(x)
+            x = 0
+    return ".".join(map(str, [first // 40, first % 40] + parts))
+def der_name(b, s, e):
+    r = []
+    while (rdn := der(b, s)) and rdn[2] <= e:
+        atv = der(b, rdn[1])
+        o = der(b, atv[1])
+        v = der(b, o[2])
+        r.append((oid(b[o[1]:o[2]]), b[v[1]:v[2]].decode("utf-8", "replace")))
+        s = rdn[2]
+    return r
+def der_time(v):
+    t = v.decode()
+    return datetime.datetime.strptime(("19" if int(t[:2]) >= 50 else "20") + t if len(t) == 13 else t, "%Y%m%d%H%M%SZ")
+def partial_cert(data):   # the first certificate's fields whole in data (the TLS records walked first)
+    hsb, i = b"", 0
+    while i + 5 <= len(data):
+        ln = data[i + 3] << 8 | data[i + 4]
+        if data[i] == 22:
+            hsb += data[i + 5:i + 5 + ln]
+        i += 5 + ln
+    j = 0
+    while j + 4 <= len(hsb) and hsb[j] != 11:
+        j += 4 + int.from_bytes(hsb[j + 1:j + 4], "big")
+    b = hsb[j + 10:]   # the Certificate message's header, total and first length
+    c, tbs = {}, der(b, der(b, 0)[1]) if der(b, 0) else None
+    if not tbs or j + 10 > len(hsb):
+        return None
+    at, fields = tbs[1], []
+    while (el := der(b, at)) and el[2] <= len(b):
+        fields.append(el)
+        at = el[2]
+    if fields and fields[0][0] == 0xA0:
+        fields = fields[1:]
+    if len(fields) >= 1:
+        c["serial"] = b[fields[0][1]:fields[0][2]].hex()
+    if len(fields) >= 3:
+        c["issuer"] = der_name(b, fields[2][1], fields[2][2])
+    if len(fields) >= 4:
+        nb, na = der(b, fields[3][1]), der(b, der(b, fields[3][1])[2])
+        c["nb"], c["na"] = der_time(b[nb[1]:nb[2]]), der_time(b[na[1]:na[2]])
+    if len(fields) >= 5:
+        c["subject"] = der_name(b, fields[4][1], fields[4][2])
+    if len(fields) >= 6:
+        alg = der(b, fields[5][1])
+        c["key"] = oid(b[der(b, alg[1])[1]:der(b, alg[1])[2]])
+    return c
+problems, njoy, ncert, ncf, ncfcert, nch, npartial = [], 0, 0, 0, 0, 0, 0
 name = cap.rsplit("/", 1)[-1]
 
 def conn(a, ap, b, bp):
@@ -192,7 +280,16 @@ for path in glob.glob(f"{cf_dir}/bidirectional/*.jsonl"):
     for line in open(path):
         r = json.loads(line)
         r.update({f"tls_{k}": v for k, v in r.pop("tls").items()})  # the nested layout's struct tls
-        if r.get("proto") != 6 or all(r.get(k) is None for k in ("tls_c_version", "tls_s_version", "tls_certs")):
+        if r.get("proto") != 6:
+            continue
+        if all(r.get(k) is None for k in ("tls_c_version", "tls_s_version", "tls_certs")):
+            # and the converse: a record holding a connection's ClientHello has its columns, even
+            # when no ChangeCipherSpec came in it (read at the record's end)
+            t0, t1 = r["first_seen"] / 1e6 - 1e-6, r["last_seen"] / 1e6 + 1e-6
+            ports = {r["device_port"], r["remote_port"]}
+            if any(h["kind"] == "1" and {h["sp"], h["dp"]} == ports and t0 <= h["t"] <= t1 for h in hs):
+                problems.append(f"{name} record {r['device_port']}<>{r['remote_port']} {r['first_seen']}: "
+                                f"tshark reads a ClientHello in it, no tls columns")
             continue
         ncf += 1
         t0, t1 = r["first_seen"] / 1e6 - 1e-6, r["last_seen"] / 1e6 + 1e-6
@@ -202,6 +299,8 @@ for path in glob.glob(f"{cf_dir}/bidirectional/*.jsonl"):
         ch = next((h for h in mine if h["kind"] == "1"), None)
         sh = next((h for h in mine if h["kind"] == "2"), None)
         cm = next((h for h in mine if h["kind"] == "11" and sh and h["src"] == sh["src"]), None)
+        if r.get("tls_c_version") is None and ch:
+            problems.append(f"{where}: tshark reads a ClientHello in it, no ClientHello columns")
         if r.get("tls_c_version") is not None:
             nch += 1
             if not ch:
@@ -224,15 +323,32 @@ for path in glob.glob(f"{cf_dir}/bidirectional/*.jsonl"):
             ncfcert += 1
             c = cm["certs"][0] if cm and cm["certs"] else None
             if not c:
-                problems.append(f"{where}: certificate columns, tshark has no Certificate")
+                # tshark could not reassemble this connection's Certificate message (segments
+                # not captured); the columns read its start at the record's end: compare them
+                # with the certificate's start in the server's captured bytes
+                pc = partial_cert(server_bytes(sh)) if sh else None
+                if not pc or "subject" not in pc:
+                    problems.append(f"{where}: certificate columns, tshark has no Certificate")
+                    continue
+                npartial += 1
+                if not 1 <= (r.get("tls_certs") or 0) <= 4:
+                    problems.append(f"{where}: tls_certs {r.get('tls_certs')} of a cut message")
+                for col, w in (("tls_cert_serial", serial(pc["serial"])), ("tls_cert_subject", text_name(pc["subject"])),
+                               ("tls_cert_issuer", text_name(pc["issuer"])),
+                               ("tls_cert_not_before", pc["nb"].strftime("%Y-%m-%dT%H:%M:%SZ")),
+                               ("tls_cert_not_after", pc["na"].strftime("%Y-%m-%dT%H:%M:%SZ")),
+                               ("tls_cert_key_algo", KEY.get(pc.get("key"), r.get("tls_cert_key_algo")))):
+                    if r.get(col) != w:
+                        problems.append(f"{where}: {col} {r.get(col)} != {w} (the message's captured start)")
                 continue
-            # the certificates whose start the columns' 4 KB buffer holds (with the ServerHello's
-            # record before them), at most 4
-            fit = min(4, len(cm["certs"]))
-            if sum(cm["lens"][:fit]) + 3 * fit + 200 > 4096:
-                fit = None
-            if not 1 <= (r.get("tls_certs") or 0) <= min(4, len(cm["certs"])) or fit and r["tls_certs"] != fit:
-                problems.append(f"{where}: tls_certs {r.get('tls_certs')} != {len(cm['certs'])} ({cm['lens']})")
+            else:
+                # the certificates whose start the columns' 4 KB buffer holds (with the ServerHello's
+                # record before them), at most 4
+                fit = min(4, len(cm["certs"]))
+                if sum(cm["lens"][:fit]) + 3 * fit + 200 > 4096:
+                    fit = None
+                if not 1 <= (r.get("tls_certs") or 0) <= min(4, len(cm["certs"])) or fit and r["tls_certs"] != fit:
+                    problems.append(f"{where}: tls_certs {r.get('tls_certs')} != {len(cm['certs'])} ({cm['lens']})")
             if r.get("tls_cert_serial") != serial(c["serial"]):
                 problems.append(f"{where}: tls_cert_serial {r.get('tls_cert_serial')} != {serial(c['serial'])}")
             for col, part in (("tls_cert_subject", "subject"), ("tls_cert_issuer", "issuer")):
@@ -249,7 +365,9 @@ for path in glob.glob(f"{cf_dir}/bidirectional/*.jsonl"):
 for p in problems[:20]:
     print("  " + p)
 print(f"{name}: {njoy} Joy certificate lists ({ncert} certificates), {ncf} custom-flow tls records "
-      f"({nch} with a ClientHello, {ncfcert} with a certificate), {len(problems)} problems")
+      f"({nch} with a ClientHello, {ncfcert} with a certificate, {npartial} of them from a Certificate "
+      f"message tshark could not reassemble, checked against its captured start), "
+      f"{len(problems)} problems")
 sys.exit(1 if problems else 0)
 PY
 

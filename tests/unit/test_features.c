@@ -1193,6 +1193,63 @@ static void test_tls_columns_server_hello_cut(void)
     ASSERT_TRUE(!v.null && v.i == 0x0303);
 }
 
+/* a ClientHello whose side never sends a ChangeCipherSpec (the capture or the record ended
+ * first): the columns read it when the record ends (finish); Joy's flows do not */
+static void test_tls_columns_at_record_end(void)
+{
+    static tmsg m;
+    m.n = 0;
+    trec(&m, 22, 0);
+    thello(&m, 1, 0x33, "no-ccs.example");
+    m.b[3] = (uint8_t)((m.n - 5) >> 8);
+    m.b[4] = (uint8_t)((m.n - 5) & 255);
+    const iof__feat_cols *c = iof__feat_tls.cols;
+    iof__value v;
+    setup((iof__feat_opts){ .tls = true, .cols_only = true });
+    tfeed(ext_out, &m, 0, m.n, 0);
+    c->get(ext_out, NULL, 2, 0, &v);   /* tls_sni: not read yet */
+    ASSERT_TRUE(v.null);
+    iof__featset_finish(&fs, ext_out, IOF_FEAT_SEEN_ALL);
+    c->get(ext_out, NULL, 2, 0, &v);
+    ASSERT_TRUE(!v.null && v.len == 14 && memcmp(v.p, "no-ccs.example", 14) == 0);
+    c->get(ext_out, NULL, 8, 0, &v);   /* tls_ja3 */
+    ASSERT_TRUE(!v.null && v.len == 25 && memcmp(v.p, "771,49195-49199,0-13330,,", 25) == 0);
+    /* Joy: nothing at the end (its handshake is read at the CCS only) */
+    setup((iof__feat_opts){ .tls = true });
+    tfeed(ext_out, &m, 0, m.n, 0);
+    iof__featset_finish(&fs, ext_out, seen_pair(ext_out, NULL));
+    ASSERT_EQ_STR(json(IOF_FEAT_JOY_MODULES, true), "");
+}
+
+/* a ClientHello cut by the capture's snaplen (its bytes past the cut were not captured): the
+ * extensions are unknown (null, no JA3, the record counts as cut), not zeros; the server name,
+ * whole before the cut, is kept */
+static void test_tls_columns_snaplen(void)
+{
+    const tmsg *m = hello_ccs_host(1, "snap.example");
+    uint32_t hello_end = (uint32_t)(5 + (m->b[3] << 8 | m->b[4]));
+    uint32_t cut = hello_end - 4;   /* the last extension (0x3412, 2 bytes) not captured */
+    setup((iof__feat_opts){ .tls = true, .cols_only = true });
+    iof__feat_pkt fp = { .data = m->b, .len = cut, .wire_len = hello_end, .tcp = true, .key_proto = 6,
+                         .key_sp = 50000, .key_dp = 443 };
+    *seen_of(ext_out) = iof__featset_update(&fs, ext_out, &fp, *seen_of(ext_out));
+    tfeed(ext_out, m, hello_end, m->n, 1000);   /* the CCS */
+    const iof__feat_cols *c = iof__feat_tls.cols;
+    iof__value v;
+    c->get(ext_out, NULL, 2, 0, &v);
+    ASSERT_TRUE(!v.null && v.len == 12 && memcmp(v.p, "snap.example", 12) == 0);
+    for (uint32_t col = 5; col <= 8; col++) {   /* tls_ext, tls_groups, tls_ec_formats, tls_ja3 */
+        c->get(ext_out, NULL, col, 0, &v);
+        ASSERT_TRUE(v.null);
+    }
+    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
+    iof__featset_count_cuts(&fs, ext_out, NULL, seen_pair(ext_out, NULL), cuts);
+    size_t nreg;
+    const iof__feature *const *reg = iof__feat_registry(&nreg);
+    for (size_t i = 0; i < nreg; i++)
+        ASSERT_EQ_U64(cuts[i], reg[i] == &iof__feat_tls ? 1 : 0);
+}
+
 /* the custom-flow columns' summary (cols_only): client and server sides */
 static void test_tls_columns(void)
 {
@@ -1421,7 +1478,7 @@ static const iof_test tests[] = {
     TEST(test_idp), TEST(test_ppi), TEST(test_tcp_opts), TEST(test_registry_and_set),
     TEST(test_dhcp), TEST(test_dhcp_caps), TEST(test_dns), TEST(test_dns_malformed),
     TEST(test_dns_caps), TEST(test_tls_pair), TEST(test_tls_uncaptured_zeros),
-    TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns), TEST(test_tls_columns_hello_cut), TEST(test_tls_columns_server_hello_cut), TEST(test_tls_sni_anon),
+    TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns), TEST(test_tls_columns_hello_cut), TEST(test_tls_columns_server_hello_cut), TEST(test_tls_columns_at_record_end), TEST(test_tls_columns_snaplen), TEST(test_tls_sni_anon),
     TEST(test_no_data_reads_no_state), TEST(test_lazy_states),
     { 0, 0 },
 };
