@@ -1135,6 +1135,17 @@ static void test_tls_sni_anon(void)
 /* a ClientHello longer than the columns' 4 KB buffer: its version and suites (before the cut)
  * are kept, its extension lists and JA3 are null (unknown), not empty or made of what fitted,
  * and the record counts as cut */
+/* the record of side ext (one-way) counts as cut in the tls group alone */
+static void assert_only_tls_cut(const unsigned char *ext)
+{
+    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
+    iof__featset_count_cuts(&fs, ext, NULL, seen_pair(ext, NULL), cuts);
+    size_t nreg;
+    const iof__feature *const *reg = iof__feat_registry(&nreg);
+    for (size_t i = 0; i < nreg; i++)
+        ASSERT_EQ_U64(cuts[i], reg[i] == &iof__feat_tls ? 1 : 0);
+}
+
 static void test_tls_columns_hello_cut(void)
 {
     static char host[4500];
@@ -1156,12 +1167,7 @@ static void test_tls_columns_hello_cut(void)
     }
     for (uint32_t col = 5; col <= 7; col++)     /* nested lists: null, not [] */
         ASSERT_EQ_U64(c->count(ext_out, NULL, 64 + col), UINT32_MAX);
-    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
-    iof__featset_count_cuts(&fs, ext_out, NULL, seen_pair(ext_out, NULL), cuts);
-    size_t nreg;
-    const iof__feature *const *reg = iof__feat_registry(&nreg);
-    for (size_t i = 0; i < nreg; i++)
-        ASSERT_EQ_U64(cuts[i], reg[i] == &iof__feat_tls ? 1 : 0);
+    assert_only_tls_cut(ext_out);
 }
 
 /* a ServerHello past the buffer (here a 4.5 KB extension before any supported_versions): the
@@ -1180,12 +1186,7 @@ static void test_tls_columns_server_hello_cut(void)
     ASSERT_TRUE(v.null);
     c->get(ext_in, NULL, 4, 0, &v);   /* tls_scs: before the cut */
     ASSERT_TRUE(!v.null && v.i == 0xc02f);
-    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
-    iof__featset_count_cuts(&fs, ext_in, NULL, seen_pair(ext_in, NULL), cuts);
-    size_t nreg;
-    const iof__feature *const *reg = iof__feat_registry(&nreg);
-    for (size_t i = 0; i < nreg; i++)
-        ASSERT_EQ_U64(cuts[i], reg[i] == &iof__feat_tls ? 1 : 0);
+    assert_only_tls_cut(ext_in);
     /* the same hello whole: its legacy_version */
     setup((iof__feat_opts){ .tls = true, .cols_only = true });
     tls_side(ext_in, 2, 0);
@@ -1242,12 +1243,7 @@ static void test_tls_columns_snaplen(void)
         c->get(ext_out, NULL, col, 0, &v);
         ASSERT_TRUE(v.null);
     }
-    uint64_t cuts[IOF_FEAT_MAX_MODULES] = { 0 };
-    iof__featset_count_cuts(&fs, ext_out, NULL, seen_pair(ext_out, NULL), cuts);
-    size_t nreg;
-    const iof__feature *const *reg = iof__feat_registry(&nreg);
-    for (size_t i = 0; i < nreg; i++)
-        ASSERT_EQ_U64(cuts[i], reg[i] == &iof__feat_tls ? 1 : 0);
+    assert_only_tls_cut(ext_out);
 }
 
 /* the custom-flow columns' summary (cols_only): client and server sides */
