@@ -353,6 +353,13 @@ int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_
         rc = iof__fail(err, errlen, IOF_E_IO, "%s: read error: %s", path, strerror(errno));
         goto cleanup;
     }
+    if (inv->n == 0) { /* a typo'd or truncated file would give an unattributed dataset */
+        rc = iof__fail(err, errlen, IOF_E_INVAL, "%s: has no devices (%s): list at least one MAC", path,
+                       lineno == 0 ? "the file is empty"
+                       : map.header ? "a header row and no device rows"
+                                    : "only comments and blank lines");
+        goto cleanup;
+    }
     if ((rc = ips_unique(inv, dev_line, path, err, errlen)) != IOF_OK)
         goto cleanup;
     fclose(fp);

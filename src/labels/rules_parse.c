@@ -990,6 +990,21 @@ static int parse_text(parser *P, const char *file, const char *text, size_t len)
     return rc;
 }
 
+/* A file (with its includes) that has no rule and no key default gives no record a label: a
+ * typo'd or emptied file would give an unlabelled dataset without a word, so it is refused. */
+static int nothing_to_give(const iof__ruleset *rs, const char *name, size_t len, char *err, size_t errlen)
+{
+    if (rs->n_rules)
+        return 0;
+    for (size_t k = 0; k < rs->n_keys; k++)
+        if (rs->keys[k].def != IOF_RULES_NONE)
+            return 0;
+    return iof__fail(err, errlen, IOF_E_INVAL, "%s: has no rules (%s)", name,
+                     len == 0        ? "the file is empty"
+                     : rs->n_keys    ? "key declarations without a default only: no record could get a label"
+                                     : "nothing but comments, blank lines and includes without rules");
+}
+
 int iof__rules_load_mem(const char *name, const char *text, size_t len, unsigned flags,
                         iof__ruleset **out, char *err, size_t errlen)
 {
@@ -1015,6 +1030,8 @@ int iof__rules_load_mem(const char *name, const char *text, size_t len, unsigned
         P.stack[P.n_stack++] = canon;
     if (rc == 0)
         rc = parse_text(&P, name, text ? text : "", len);
+    if (rc == 0)
+        rc = nothing_to_give(rs, name, len, err, errlen);
     if (rc == 0)
         rc = iof__rules_finish(rs);
     for (int i = 0; i < P.n_stack; i++)

@@ -213,9 +213,22 @@ static void test_duplicate_ip(void)
     iof__inventory_free(inv);
 }
 
+/* a file that lists no device is refused, naming it (a typo'd file gave an unattributed run) */
+static void test_no_devices(void)
+{
+    iof__inventory *inv;
+    ASSERT_EQ_INT(load("", &inv), IOF_E_INVAL);
+    ASSERT_TRUE(strstr(err, path) && strstr(err, "has no devices (the file is empty)"));
+    ASSERT_EQ_INT(load("mac,name,type,ip\n", &inv), IOF_E_INVAL);
+    ASSERT_TRUE(strstr(err, "has no devices (a header row and no device rows)"));
+    ASSERT_EQ_INT(load("# nothing yet\n\n", &inv), IOF_E_INVAL);
+    ASSERT_TRUE(strstr(err, "has no devices (only comments and blank lines)"));
+    ASSERT_TRUE(inv == NULL);
+}
+
 static const iof_test tests[] = {
     TEST(test_old_format), TEST(test_header_any_order), TEST(test_mac_only), TEST(test_ip_cap),
-    TEST(test_errors), TEST(test_device_ids), TEST(test_duplicate_ip), { 0, 0 },
+    TEST(test_errors), TEST(test_device_ids), TEST(test_duplicate_ip), TEST(test_no_devices), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }
