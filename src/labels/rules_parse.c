@@ -736,6 +736,15 @@ static int where_text(parser *P, uint32_t line, uint32_t *off)
     return iof__rules_pool_add(P->rs, buf, k > 0 ? strlen(buf) : 0, off);
 }
 
+/* A key's place: where (file:line) and at (file:line:col) of the token t naming it */
+static int key_place(parser *P, rl_key *key, const tok *t)
+{
+    char buf[PATH_MAX + 48];
+    int k = snprintf(buf, sizeof buf, "%s:%u:%u", P->lx->file, t->line, t->col);
+    IOF_TRY(iof__rules_pool_add(P->rs, buf, k > 0 ? strlen(buf) : 0, &key->at));
+    return where_text(P, t->line, &key->where);
+}
+
 static bool key_ident(const char *s)
 {
     if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
@@ -762,7 +771,7 @@ static int get_key(parser *P, uint32_t *k)
     memset(key, 0, sizeof *key);
     key->def = key->missing = IOF_RULES_NONE;
     IOF_TRY(iof__rules_pool_add(rs, P->cur.s, P->cur.n, &key->name));
-    IOF_TRY(where_text(P, P->cur.line, &key->where));
+    IOF_TRY(key_place(P, key, &P->cur));
     *k = (uint32_t)rs->n_keys++;
     return 0;
 }
@@ -780,7 +789,7 @@ static int parse_keydecl(parser *P)
         return fail_at(P, t->line, t->col, IOF_E_INVAL, "key \"%s\" is already declared at %s",
                        t->s, P->rs->pool + key->where);
     key->declared = true;
-    IOF_TRY(where_text(P, t->line, &key->where));
+    IOF_TRY(key_place(P, key, t));
     IOF_TRY(next(P));
     while (is_word(t, "default") || is_word(t, "on-missing")) {
         bool def = is_word(t, "default");

@@ -59,6 +59,12 @@ static bool writes_wide(const iof_config *c)
            (c->layout == IOF_LAYOUT_DEFAULT && (c->formats & (IOF_FMT_PARQUET | IOF_FMT_CSV)));
 }
 
+/* The run writes custom-flow records in the nested layout (asked for, or JSON Lines' default). */
+static bool writes_nested(const iof_config *c)
+{
+    return c->layout == IOF_LAYOUT_NESTED || (c->layout == IOF_LAYOUT_DEFAULT && (c->formats & IOF_FMT_JSONL));
+}
+
 /* --features on custom-flow records (resolved by iof_run_create: "all" is gone by then) */
 static unsigned cf_features(const iof_config *c)
 {
@@ -141,8 +147,12 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
     if (rc != IOF_OK)
         return rc == IOF_E_NOMEM ? rc : IOF_E_INVAL;
     /* key names first (the payload_total of the run was checked against the layout without
-     * labels already), then the label columns' room in the wide layout */
-    for (int wide = 0; wide < 2; wide++) {
+     * labels already), then the label columns' room in the wide layout. Both layouts' names:
+     * a rule file fits every layout of a dataset (iotflow label relabels either); the layout
+     * this run writes is checked first, so a clash in it names it */
+    bool wide_first = writes_wide(c);
+    for (int i = 0; i < 2; i++) {
+        bool wide = wide_first ? i == 0 : i == 1;
         iof__cf_rowcfg probe = cf_rowcfg(c, wide);
         uint32_t room = iof__cf_wide_max_payload_total(&probe); /* a nested run may ask for more */
         if (wide && probe.payload_total > room)
@@ -151,6 +161,13 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
         IOF_TRY(iof__cf_schema(&s, &probe));
         rc = iof__lbl_check(&s, r->labels, err, errlen);
         iof__schema_free(&s);
+        if (rc != IOF_OK && !(wide ? writes_wide(c) : writes_nested(c))) {
+            size_t n = strlen(err);
+            snprintf(err + n, errlen - n, "; this run writes %s, but a rule file must fit both layouts "
+                     "(iotflow label relabels either)",
+                     writes_wide(c) || writes_nested(c) ? (wide ? "the nested layout" : "the wide layout")
+                                                        : "no custom-flow records");
+        }
         if (rc != IOF_OK)
             return rc;
     }
@@ -167,8 +184,8 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
         const char *key = iof__labeller_key(r->labels, k);
         if (iof__joy_json_key_taken(key))
             return iof__fail(err, errlen, IOF_E_INVAL,
-                             "label key \"%s\" is a member of Joy's flow objects (-f joy; end_reason: "
-                             "--end-reason's): name the key otherwise", key);
+                             "%s: label key \"%s\" is a member of Joy's flow objects (-f joy; end_reason: "
+                             "--end-reason's): name the key otherwise", iof__labeller_key_where(r->labels, k), key);
     }
     /* `app` is nDPI's (flow/appmap.h): a build without it cannot give the labels */
     const char *need[IOF_LBL_NEED__COUNT];

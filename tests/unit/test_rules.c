@@ -1005,6 +1005,23 @@ static void test_no_rules(void)
     iof__rules_free(rs);
 }
 
+/* where a key is: its declaration's name token, else its first rule's key (messages about the
+ * key's column name point there) */
+static void test_key_where(void)
+{
+    iof__ruleset *rs = load("# keys\nx = \"1\" if proto tcp\n  key   y default \"n\"\ny = \"2\" if proto udp\n"
+                            "key x on-missing \"?\"\n");
+    ASSERT_TRUE(rs != NULL);
+    ASSERT_EQ_STR(iof__rules_key_where(rs, 0), "t.rules:5:5"); /* declared after its rule */
+    ASSERT_EQ_STR(iof__rules_key_where(rs, 1), "t.rules:3:9");
+    ASSERT_TRUE(iof__rules_key_where(rs, 2) == NULL);
+    iof__rules_free(rs);
+    rs = load("\n\tz = \"1\" if proto tcp\n");
+    ASSERT_TRUE(rs != NULL);
+    ASSERT_EQ_STR(iof__rules_key_where(rs, 0), "t.rules:2:2"); /* no declaration: the first rule's */
+    iof__rules_free(rs);
+}
+
 static void test_needs(void)
 {
     iof__ruleset *rs = load("key a default \"x\"\n"
@@ -1045,7 +1062,7 @@ int main(void)
         TEST(test_ports), TEST(test_proto_ipver_dir), TEST(test_addresses),
         TEST(test_ttl_and_missing), TEST(test_precedence), TEST(test_strings), TEST(test_globs),
         TEST(test_time), TEST(test_provenance_and_keys), TEST(test_shadow_warnings),
-        TEST(test_seed001_ikea_app), TEST(test_seed001_shipped), TEST(test_includes), TEST(test_errors), TEST(test_hostile), TEST(test_docs_examples), TEST(test_needs), TEST(test_no_rules),
+        TEST(test_seed001_ikea_app), TEST(test_seed001_shipped), TEST(test_includes), TEST(test_errors), TEST(test_hostile), TEST(test_docs_examples), TEST(test_needs), TEST(test_no_rules), TEST(test_key_where),
         { 0 },
     };
     return iof_test_run(tests);
