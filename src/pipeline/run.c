@@ -543,6 +543,37 @@ static int cf_label_stats(void *ctx, const iof__row_kind *kind, const void *reco
     return count_labels(r, &a, rec->variant);
 }
 
+/* Stats stage, --sensors: the written records (rows) that got sensor context, as the row builders
+ * fill it (one rule: the kinds' *_sens_fill); counted per record, so any --threads gives the
+ * same counts */
+static int sens_stats(void *ctx, const iof__row_kind *kind, const void *record)
+{
+    iof_run *r = ctx;
+    if (kind != r->sens_kind)
+        return IOF_OK;
+    long dev;
+    bool reading;
+    int slot = IOF_VAR__COUNT;
+    if (kind == &iof__cf_kind) {
+        const iof__cfrec *rec = record;
+        iof__sens_fuse_row row = { .s = r->sensors };
+        dev = iof__cf_sens_fill(&row, &r->rowcfg, rec);
+        reading = iof__sens_fuse_any(&row);
+        slot = rec->variant;
+    } else if (kind == &iof__tel_kind) {
+        iof__sens_fuse_row row = { .s = r->sensors };
+        dev = iof__tel_sens_fill(&row, &r->telcfg, record);
+        reading = iof__sens_fuse_any(&row);
+    } else {
+        iof__sens_row row = { .s = r->sensors };
+        dev = iof__tl_sens_device(&r->tlcfg, record);
+        iof__tl_sens_fill(&row, &r->tlcfg, dev, record);
+        reading = iof__sens_row_any(&row);
+    }
+    iof__sens_joined_count(&r->st.sensors_joined[slot], dev, reading);
+    return IOF_OK;
+}
+
 /* Stats stage: a custom-flow record's device row (inventory name, else MAC, else IP) and
  * protocol row. */
 static int cf_stats(void *ctx, const iof__row_kind *kind, const void *record)
@@ -874,6 +905,10 @@ static int setup(iof_run *r)
         IOF_TRY(setup_telemetry(r, seed));
     const iof__row_kind *kind = r->timeline ? &iof__tl_kind : tel ? &iof__tel_kind : &iof__cf_kind;
     const void *kind_cfg = r->timeline ? (const void *)&r->tlcfg : tel ? (const void *)&r->telcfg : (const void *)&r->rowcfg;
+    if (r->sensors) {
+        r->sens_kind = kind;
+        IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, sens_stats, r));
+    }
     /* provenance and extraction parameters, recorded in Parquet key-value metadata */
     static const char *const var_names[] = { "", "bi", "uni", "both" };
     snprintf(r->kvbuf[0], sizeof(r->kvbuf[0]), "%g", c->window_s);
