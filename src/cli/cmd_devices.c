@@ -120,6 +120,11 @@ int iof_cli_devices(int argc, char **argv)
         if (st.packets && st.without_mac == st.packets)
             fprintf(stderr, "iotflow devices: no packet has a source MAC (link type without MAC addresses): "
                             "no device can be listed\n");
+        if (st.ips_shared)
+            fprintf(stderr, "iotflow devices: %" PRIu64 " address(es) left out of the ip column: more than one "
+                            "device sent them (a lease handed on, or spoofing; the evidence column names the other "
+                            "MAC), and extract --devices refuses an address listed for two devices\n",
+                    st.ips_shared);
         if (st.macs_dropped)
             fprintf(stderr, "iotflow devices: %" PRIu64 " packets of MACs beyond the 65,536-device cap were not counted\n",
                     st.macs_dropped);

@@ -200,15 +200,9 @@ static int fz_row(job *j)
         if (iof__rw_cell_text(&cn, id, sizeof(id)))
             dev = iof__sensors_find_id(f->s, id);
     }
-    f->counts->rows++;
-    f->counts->with_sensors += dev >= 0;
-    size_t nc = iof__sensors_ncols(f->s);
-    bool reading = false;
     if (f->timeline) {
         iof__sens_row_fill(&j->pq_row.level, dev, iof__sensors_second_end(t0), f->tol_ns);
-        for (size_t k = 0; k < nc; k++)
-            reading |= j->pq_row.level.have[k];
-        f->counts->with_reading += reading;
+        iof__sens_joined_count(f->counts, dev, iof__sens_row_any(&j->pq_row.level));
         return IOF_OK;
     }
     cell cl;
@@ -219,9 +213,7 @@ static int fz_row(job *j)
                                   cl.null ? "null" : "not a timestamp at or after the first packet's",
                                   iof__cf_col_names(IOF__CF_LASTSEEN).nested);
     iof__sens_fuse_fill(&j->pq_row.fuse, dev, t0, t0, t1, f->tol_ns);
-    for (size_t k = 0; k < nc; k++)
-        reading |= j->pq_row.fuse.have_at[k] || j->pq_row.fuse.agg[k].n > 0;
-    f->counts->with_reading += reading;
+    iof__sens_joined_count(f->counts, dev, iof__sens_fuse_any(&j->pq_row.fuse));
     return IOF_OK;
 }
 
@@ -344,10 +336,7 @@ static void fp_summary(void *ctx, FILE *out)
 {
     const fz_paths *p = ctx;
     iof__sensors_report(out, p->sensors_file, p->cfg.sensors, p->st);
-    fprintf(out,
-            "  rows with a sensor device: %" PRIu64 " of %" PRIu64 " (the others: sensor columns null); with a "
-            "reading: %" PRIu64 "\n",
-            p->counts.with_sensors, p->counts.rows, p->counts.with_reading);
+    iof__sens_joined_report(out, "  ", "rows", &p->counts);
 }
 
 static void fp_warn(void *ctx, const char *msg)
@@ -393,20 +382,13 @@ iof_err iof_fuse_paths(const char *const *paths, size_t n, const iof_fuse_option
     rc = iof__rw_paths(paths, n, o->out_dir, o->overwrite, o->on_message, o->message_ctx, &ops, &p, out, errbuf,
                        errlen);
     unsigned warnings = problems > 0;
-    if (p.counts.rows && !p.counts.with_reading) {
-        /* nothing wrong with any file, and yet nothing was joined: say why it may be */
-        char a[40] = "-", b[40] = "-";
-        if (st.rows_kept) {
-            iof__utc_text(a, sizeof(a), st.t_min / 1000, false);
-            iof__utc_text(b, sizeof(b), st.t_max / 1000, false);
-        }
-        iof__say(o->on_message, o->message_ctx,
-                 "warning: no row got a sensor reading (every sensor column null): %s; the readings span %s .. %s",
-                 p.counts.with_sensors ? "the rows' times are outside the readings (another day or time zone?)"
-                 : o->devices_file ? "no row's device is one of the sensor file's"
-                                   : "no row's device is one of the sensor file's (give the --devices the outputs "
-                                     "were written with)",
-                 a, b);
+    char why[320];
+    if (iof__sens_none_joined(&p.counts, &st, "row",
+                              o->devices_file ? "no row's device is one of the sensor file's"
+                                              : "no row's device is one of the sensor file's (give the --devices "
+                                                "the outputs were written with)",
+                              why, sizeof(why))) {
+        iof__say(o->on_message, o->message_ctx, "warning: %s", why);
         warnings++;
     }
     if (o->warnings)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "flow/inventory.h"
+#include "kinds/sensorcols.h"
 #include "sensors/sensors.h"
 
 typedef struct iof__fuse_cfg {
@@ -19,10 +20,8 @@ typedef struct iof__fuse_cfg {
     const char *tl_ambiguous;    /* why the inventory's names cannot map timeline rows back: refused */
 } iof__fuse_cfg;
 
-typedef struct iof__fuse_counts {
-    uint64_t rows, with_sensors; /* rows written; of which with a sensor device */
-    uint64_t with_reading;       /* of which with at least one sensor value (not all null) */
-} iof__fuse_counts;
+/* rows written; of which with a sensor device; of which with a reading (kinds/sensorcols.h) */
+typedef iof__sens_joined iof__fuse_counts;
 
 /* Checks that `in` can be fused (its kind, LastSeen, no column named like an added one): 0, or
  * IOF_E_INVAL / IOF_E_FORMAT / IOF_E_IO with err naming the file. */

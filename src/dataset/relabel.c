@@ -124,9 +124,10 @@ static int make_plan(plan *pl, const name_span *names, size_t n, const iof__labe
             for (size_t i = 0; i < n; i++)
                 if (!pl->drop[i] && names[i].n == strlen(name) && strncasecmp(names[i].p, name, names[i].n) == 0)
                     return iof__fail(err, errlen, IOF_E_INVAL,
-                                     "--rules: key \"%s\" would add a column \"%s\", which %s already has as "
+                                     "%s: key \"%s\" would add a column \"%s\", which %s already has as "
                                      "\"%.*s\" (column names are matched without case)",
-                                     iof__labeller_key(lb, k), name, path, (int)names[i].n, names[i].p);
+                                     iof__labeller_key_where(lb, k), iof__labeller_key(lb, k), name, path,
+                                     (int)names[i].n, names[i].p);
         }
     /* what the rules read and the file does not carry */
     const char *where[IOF_LBL_NEED__COUNT];

@@ -213,8 +213,8 @@ int iof__rl_do_joy(job *j)
             iof__lbl_col_name(name, iof__labeller_key(j->lb, k), rule);
             if (iof__joy_json_key_taken(name))
                 return iof__fail(j->err, j->errlen, IOF_E_INVAL,
-                                 "--rules: key \"%s\" would write a member \"%s\", which Joy flows have (%s)",
-                                 iof__labeller_key(j->lb, k), name, j->in);
+                                 "%s: key \"%s\" would write a member \"%s\", which Joy flows have (%s)",
+                                 iof__labeller_key_where(j->lb, k), iof__labeller_key(j->lb, k), name, j->in);
         }
     const char *where[IOF_LBL_NEED__COUNT];
     iof__labeller_needs(j->lb, where);

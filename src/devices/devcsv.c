@@ -377,23 +377,119 @@ static void time_field(iof__tbuf *b, int64_t ns)
     text_field(b, t);
 }
 
-/* own IPs: local ones, then public ones unless the MAC is a next hop; at most 8 */
-static uint32_t ip_field(iof__tbuf *b, const iof__devrow *r)
+/* ---- addresses of two devices --------------------------------------------------------- */
+
+/* An own address a row would list, and whether another row would list it too */
+typedef struct listed_ip {
+    iof__dev_addr a;
+    size_t row;
+    bool shared;
+} listed_ip;
+
+static int cmp_addr(const iof__dev_addr *x, const iof__dev_addr *y)
 {
-    bool hop = iof__devrow_is_next_hop(r);
+    return x->ver != y->ver ? (x->ver > y->ver) - (x->ver < y->ver) : memcmp(x->a, y->a, 16);
+}
+
+static int cmp_listed(const void *x, const void *y)
+{
+    const listed_ip *p = x, *q = y;
+    int c = cmp_addr(&p->a, &q->a);
+    return c ? c : (p->row > q->row) - (p->row < q->row);
+}
+
+static int cmp_key_addr(const void *key, const void *elem)
+{
+    return cmp_addr(key, &((const listed_ip *)elem)->a);
+}
+
+/* The row's own addresses the ip column can list: local ones, then public ones unless the MAC
+ * is a next hop (those are the hosts it forwards for). */
+static unsigned own_addrs(const iof__devrow *r, const iof__dev_addr **a, unsigned pass)
+{
+    *a = pass ? r->public_ : r->local;
+    return pass ? (iof__devrow_is_next_hop(r) ? 0 : r->n_public) : r->n_local;
+}
+
+/* Every address the rows could list, sorted, each marked when two rows have it (a DHCP lease
+ * handed on, a spoofer): the ip column lists it for neither, since extract --devices refuses an
+ * address listed for two devices (flow/inventory.c) — its traffic without MACs could belong to
+ * either. *out NULL when nothing is listed. */
+static int shared_addrs(const outrow *rows, size_t n, listed_ip **out, size_t *nout)
+{
+    size_t k = 0;
+    *out = NULL;
+    *nout = 0;
+    for (size_t i = 0; i < n; i++)
+        for (unsigned pass = 0; pass < 2; pass++) {
+            const iof__dev_addr *a;
+            k += own_addrs(rows[i].r, &a, pass);
+        }
+    if (!k)
+        return IOF_OK;
+    listed_ip *v = malloc(k * sizeof(*v));
+    if (!v)
+        return IOF_E_NOMEM;
+    k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (unsigned pass = 0; pass < 2; pass++) {
+            const iof__dev_addr *a;
+            unsigned m = own_addrs(rows[i].r, &a, pass);
+            for (unsigned j = 0; j < m; j++)
+                v[k++] = (listed_ip){ a[j], i, false };
+        }
+    qsort(v, k, sizeof(*v), cmp_listed);
+    for (size_t g = 0, e; g < k; g = e) {
+        bool two = false;
+        for (e = g + 1; e < k && cmp_addr(&v[e].a, &v[g].a) == 0; e++)
+            two |= v[e].row != v[g].row;
+        for (size_t i = g; i < e; i++)
+            v[i].shared = two;
+    }
+    *out = v;
+    *nout = k;
+    return IOF_OK;
+}
+
+static const listed_ip *find_listed(const listed_ip *v, size_t n, const iof__dev_addr *a)
+{
+    return v ? bsearch(a, v, n, sizeof(*v), cmp_key_addr) : NULL;
+}
+
+/* own IPs: local ones, then public ones unless the MAC is a next hop; at most 8, none that
+ * another row has (said in the evidence, ev) */
+static uint32_t ip_field(iof__tbuf *b, const iof__devrow *r, const listed_ip *sh, size_t nsh, size_t row,
+                         const outrow *rows, char *ev, size_t evlen, uint64_t *shared)
+{
     char list[IOF_MAX_DEVICE_IPS * 48] = "";
     size_t o = 0;
     unsigned listed = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        const iof__dev_addr *a = pass ? r->public_ : r->local;
-        unsigned n = pass ? (hop ? 0 : r->n_public) : r->n_local;
-        for (unsigned i = 0; i < n && listed < IOF_MAX_DEVICE_IPS; i++, listed++) {
+    for (unsigned pass = 0; pass < 2; pass++) {
+        const iof__dev_addr *a;
+        unsigned n = own_addrs(r, &a, pass);
+        for (unsigned i = 0; i < n && listed < IOF_MAX_DEVICE_IPS; i++) {
             char t[64];
             addr_text(&a[i], t, sizeof t);
+            const listed_ip *f = find_listed(sh, nsh, &a[i]);
+            if (f && f->shared) {
+                while (f > sh && cmp_addr(&f[-1].a, &a[i]) == 0)
+                    f--; /* the first row that has it, or the next after this one */
+                if (f->row == row)
+                    f++;
+                char mac[18];
+                iof__format_mac(rows[f->row].r->mac, mac);
+                size_t el = strlen(ev);
+                snprintf(ev + el, evlen - el, "%s%s also sent by %s (left out of ip: traffic without MACs could "
+                         "be either's)", el ? "; " : "", t, mac);
+                (*shared)++;
+                continue;
+            }
             o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", listed ? ";" : "", t);
+            listed++;
         }
     }
     text_field(b, list);
+    bool hop = iof__devrow_is_next_hop(r);
     uint32_t total = r->local_total + (hop ? 0 : r->public_total);
     int_field(b, total);
     return total - listed;
@@ -447,6 +543,12 @@ int iof__devcsv_write(const iof__devtab *t, iof__oui *oui, iof__outfile *f, iof_
         rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
         goto done;
     }
+    listed_ip *sh = NULL;
+    size_t nsh = 0;
+    if (shared_addrs(rows, n, &sh, &nsh) != IOF_OK) {
+        rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+        goto done;
+    }
     for (size_t c = 0; c < C__COUNT; c++) {
         if (c)
             iof__tb_putc(&b, ',');
@@ -461,7 +563,10 @@ int iof__devcsv_write(const iof__devtab *t, iof__oui *oui, iof__outfile *f, iof_
         iof__tb_puts(&b, mac);
         text_field(&b, rows[i].name);
         text_field(&b, iof__dev_role_name(role));
-        st->values_dropped += ip_field(&b, r);
+        uint64_t shared = 0;
+        uint32_t left = ip_field(&b, r, sh, nsh, i, rows, ev, sizeof ev, &shared);
+        st->ips_shared += shared;
+        st->values_dropped += left - shared;
         text_field(&b, rows[i].vendor ? rows[i].vendor : "");
         time_field(&b, r->first_ns);
         time_field(&b, r->last_ns);
@@ -490,6 +595,7 @@ int iof__devcsv_write(const iof__devtab *t, iof__oui *oui, iof__outfile *f, iof_
         rc = iof__outfile_write(f, b.p, b.len); /* the header alone */
     if (rc == IOF_E_OUTPUT)
         snprintf(err, errlen, "%s", iof__outfile_errmsg(f));
+    free(sh);
 done:
     iof__tb_free(&b);
     free(rows);

@@ -204,6 +204,65 @@ static int parse_row(iof__device *d, const colmap *m, char **f, const size_t *fl
     return IOF_OK;
 }
 
+/* One listed address, for the check that no address is two devices' */
+typedef struct ip_at {
+    uint8_t ver;
+    uint8_t a[16];
+    size_t dev;
+} ip_at;
+
+static int cmp_ip_at(const void *x, const void *y)
+{
+    const ip_at *p = x, *q = y;
+    if (p->ver != q->ver)
+        return p->ver < q->ver ? -1 : 1;
+    int c = memcmp(p->a, q->a, 16);
+    return c ? c : (p->dev > q->dev) - (p->dev < q->dev);
+}
+
+/* An address listed for two devices is refused: traffic without MACs would go to the first one
+ * silently. Addresses are compared as parsed (IPv6 spelled differently collides); one device
+ * listing an address twice is harmless. Sorted, neighbours compared; the message names the
+ * earliest row that repeats another's address. line[i]: device i's line. */
+static int ips_unique(const iof__inventory *inv, const long *line, const char *path, char *err, size_t errlen)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < inv->n; i++)
+        n += inv->dev[i].n_ips;
+    if (n < 2)
+        return IOF_OK;
+    ip_at *v = malloc(n * sizeof(*v));
+    if (!v)
+        return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < inv->n; i++)
+        for (unsigned j = 0; j < inv->dev[i].n_ips; j++) {
+            v[k] = (ip_at){ .ver = inv->dev[i].ip_ver[j], .dev = i };
+            memcpy(v[k++].a, inv->dev[i].ips[j], 16);
+        }
+    qsort(v, n, sizeof(*v), cmp_ip_at);
+    const ip_at *first = NULL, *again = NULL;
+    for (size_t g = 0, e; g < n; g = e) {
+        for (e = g + 1; e < n && v[e].ver == v[g].ver && memcmp(v[e].a, v[g].a, 16) == 0; e++)
+            if (v[e].dev != v[g].dev && (!again || v[e].dev < again->dev)) {
+                first = &v[g];
+                again = &v[e];
+            }
+    }
+    int rc = IOF_OK;
+    if (again) {
+        char t[INET6_ADDRSTRLEN];
+        if (!inet_ntop(again->ver == 4 ? AF_INET : AF_INET6, again->a, t, sizeof(t)))
+            snprintf(t, sizeof(t), "?");
+        rc = iof__fail(err, errlen, IOF_E_INVAL,
+                       "%s:%ld: duplicate IP %s (first on line %ld): traffic without MACs could not tell the two "
+                       "devices apart",
+                       path, line[again->dev], t, line[first->dev]);
+    }
+    free(v);
+    return rc;
+}
+
 int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_t errlen)
 {
     *out = NULL;
@@ -214,6 +273,8 @@ int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_
     int rc = IOF_OK;
     iof__inventory *inv = calloc(1, sizeof(*inv));
     char *line = malloc(INV_MAX_LINE + 2);
+    long *dev_line = NULL; /* each device's line (messages) */
+    size_t dev_line_cap = 0;
     if (!inv || !line) {
         rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
         goto cleanup;
@@ -277,6 +338,11 @@ int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_
             rc = iof__fail(err, errlen, IOF_E_INVAL, "%s:%ld: duplicate MAC %s", path, lineno, m);
             goto cleanup;
         }
+        if (iof__grow((void **)&dev_line, &dev_line_cap, inv->n + 1, sizeof *dev_line, IOF_MAX_DEVICES) != IOF_OK) {
+            rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        dev_line[inv->n] = lineno;
         inv->n++;
         if ((rc = iof__macidx_add(&inv->idx, dev_rows(inv), inv->n - 1)) != IOF_OK) {
             rc = iof__fail(err, errlen, rc, "out of memory");
@@ -287,13 +353,24 @@ int iof__inventory_load(iof__inventory **out, const char *path, char *err, size_
         rc = iof__fail(err, errlen, IOF_E_IO, "%s: read error: %s", path, strerror(errno));
         goto cleanup;
     }
+    if (inv->n == 0) { /* a typo'd or truncated file would give an unattributed dataset */
+        rc = iof__fail(err, errlen, IOF_E_INVAL, "%s: has no devices (%s): list at least one MAC", path,
+                       lineno == 0 ? "the file is empty"
+                       : map.header ? "a header row and no device rows"
+                                    : "only comments and blank lines");
+        goto cleanup;
+    }
+    if ((rc = ips_unique(inv, dev_line, path, err, errlen)) != IOF_OK)
+        goto cleanup;
     fclose(fp);
     free(line);
+    free(dev_line);
     *out = inv;
     return IOF_OK;
 cleanup:
     fclose(fp);
     free(line);
+    free(dev_line);
     iof__inventory_free(inv);
     return rc;
 }

@@ -59,6 +59,15 @@ uint32_t iof__cf_payload_stream_reuse(const iof__cfrec *r, int16_t *out, uint32_
     return used;
 }
 
+long iof__cf_sens_fill(iof__sens_fuse_row *row, const iof__cf_rowcfg *cfg, const iof__cfrec *r)
+{
+    const iof__device *dev = (r->device >= 0 && cfg->inv) ? iof__inventory_get(cfg->inv, (size_t)r->device) : NULL;
+    const uint8_t *mac = dev ? dev->mac : r->mac_state ? r->mac : NULL;
+    long d = iof__sens_device(cfg->sensors, dev ? r->device : -1, mac);
+    iof__sens_fuse_fill(row, d, r->first_ns, r->first_ns, r->last_ns, cfg->sensor_tol_ns);
+    return d;
+}
+
 void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof__cfrec *r,
                       int16_t *stream, uint32_t *stream_dirty)
 {
@@ -90,9 +99,8 @@ void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof__cf
             row->app = a.app;
     }
     row->sens.s = cfg->sensors;
-    if (cfg->sensors) /* the record's lifetime: its first to its last packet */
-        iof__sens_fuse_fill(&row->sens, iof__sens_device(cfg->sensors, row->dev ? r->device : -1, mac), r->first_ns,
-                            r->first_ns, r->last_ns, cfg->sensor_tol_ns);
+    if (cfg->sensors)
+        iof__cf_sens_fill(&row->sens, cfg, r);
     row->stream = stream;
     row->stream_used = 0;
     if (cfg->wide && stream)

@@ -94,6 +94,11 @@ uint32_t iof__cf_wide_max_payload_total(const iof__cf_rowcfg *cfg);
 void iof__cf_row_init(iof__cf_row *row, const iof__cf_rowcfg *cfg, const iof__cfrec *rec,
                       int16_t *stream, uint32_t *stream_dirty);
 
+/* The record's sensor context (cfg->sensors set): its device's readings over its lifetime, first
+ * to last packet, and as of its first. Returns the sensor device (-1: none). The row builder's
+ * and the run's count of records that got a reading (one rule for both). */
+long iof__cf_sens_fill(iof__sens_fuse_row *row, const iof__cf_rowcfg *cfg, const iof__cfrec *rec);
+
 /* The wide payload stream (§4): for each slot `-4`, its payload bytes, `-8`; cut at B slots;
  * unused slots -1. Returns the number of entries before the -1 fill. Exposed for tests. */
 uint32_t iof__cf_payload_stream(const iof__cfrec *rec, int16_t *out, uint32_t B);

@@ -20,10 +20,10 @@ bool iof__lbl_is_rule_of(const char *k, size_t kn, const char *r, size_t rn)
 int iof__lbl_check(const iof__schema *s, const iof__labeller *lb, char *err, size_t errlen)
 {
     for (size_t k = 0; k < iof__labeller_nkeys(lb); k++) {
-        const char *key = iof__labeller_key(lb, k);
+        const char *key = iof__labeller_key(lb, k), *at = iof__labeller_key_where(lb, k);
         if (strlen(key) > (size_t)IOF_LBL_MAX_KEY_LEN)
-            return iof__fail(err, errlen, IOF_E_INVAL, "--rules: key \"%.60s\" is longer than %d characters",
-                             key, IOF_LBL_MAX_KEY_LEN);
+            return iof__fail(err, errlen, IOF_E_INVAL, "%s: key \"%.60s\" is longer than %d characters", at, key,
+                             IOF_LBL_MAX_KEY_LEN);
         /* names are compared without case: readers such as DuckDB match columns so, and would
          * rename the later one (label_1) or read the wrong one */
         for (int rule = 0; rule < 2; rule++) {
@@ -32,9 +32,9 @@ int iof__lbl_check(const iof__schema *s, const iof__labeller *lb, char *err, siz
             long c = iof__schema_find_any_case(s, name);
             if (c >= 0)
                 return iof__fail(err, errlen, IOF_E_INVAL,
-                                 "--rules: key \"%s\" would add a column \"%s\", which the %s layout already has "
+                                 "%s: key \"%s\" would add a column \"%s\", which the %s layout already has "
                                  "as \"%s\" (column names are matched without case)",
-                                 key, name, s->name ? s->name : "output", s->cols[c].name);
+                                 at, key, name, s->name ? s->name : "output", s->cols[c].name);
             /* another key's columns: K_rule of one key is another key's name, or the same in another case */
             for (size_t j = 0; j < k; j++)
                 for (int r2 = 0; r2 < 2; r2++) {
@@ -42,9 +42,10 @@ int iof__lbl_check(const iof__schema *s, const iof__labeller *lb, char *err, siz
                     iof__lbl_col_name(other, iof__labeller_key(lb, j), r2);
                     if (strcasecmp(other, name) == 0)
                         return iof__fail(err, errlen, IOF_E_INVAL,
-                                         "--rules: keys \"%s\" and \"%s\" would both add a column \"%s\" "
-                                         "(column names are matched without case)",
-                                         iof__labeller_key(lb, j), key, name);
+                                         "%s: keys \"%s\" and \"%s\" would both add a column \"%s\" (\"%s\" is "
+                                         "at %s; column names are matched without case)",
+                                         at, iof__labeller_key(lb, j), key, name, iof__labeller_key(lb, j),
+                                         iof__labeller_key_where(lb, j));
                 }
         }
     }

@@ -1,10 +1,12 @@
 /* The sensor column groups (see sensorcols.h): the level (timeline) and the fusion (custom-flow
  * records, telemetry rows). One name rule and one collision check for both. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "common/err.h"
+#include "common/timefmt.h"
 #include "kinds/sensorcols.h"
 
 /* What a fusion column holds (its `index`; `field` is the sensor column). */
@@ -197,4 +199,47 @@ void iof__sens_fuse_get(const void *fuserow, const iof__column *c, uint32_t k, i
     case FS_MAX: v->f = a->max; break;
     default: v->i = a->any_nonzero; break;
     }
+}
+
+bool iof__sens_row_any(const iof__sens_row *row)
+{
+    size_t n = iof__sensors_ncols(row->s);
+    for (size_t k = 0; k < n; k++)
+        if (row->have[k])
+            return true;
+    return false;
+}
+
+bool iof__sens_fuse_any(const iof__sens_fuse_row *row)
+{
+    size_t n = iof__sensors_ncols(row->s);
+    for (size_t k = 0; k < n; k++)
+        if (row->have_at[k] || row->agg[k].n > 0)
+            return true;
+    return false;
+}
+
+bool iof__sens_none_joined(const iof__sens_joined *j, const iof__sensors_stats *st, const char *what,
+                           const char *no_device, char *t, size_t len)
+{
+    t[0] = '\0';
+    if (!j->rows || j->with_reading)
+        return false;
+    /* nothing wrong with the files, and yet nothing was joined: say why it may be */
+    char a[IOF_UTC_TEXT] = "-", b[IOF_UTC_TEXT] = "-";
+    if (st->rows_kept) {
+        iof__utc_text(a, sizeof(a), st->t_min / 1000, false);
+        iof__utc_text(b, sizeof(b), st->t_max / 1000, false);
+    }
+    snprintf(t, len, "no %s got a sensor reading (every sensor column null): %s; the readings span %s .. %s", what,
+             j->with_sensors ? "their times are outside the readings (another day or time zone?)" : no_device, a,
+             b);
+    return true;
+}
+
+void iof__sens_joined_report(FILE *fp, const char *indent, const char *what, const iof__sens_joined *j)
+{
+    fprintf(fp, "%s%s with a sensor device: %" PRIu64 " of %" PRIu64 " (the others: sensor columns null); with a "
+                "reading: %" PRIu64 "\n",
+            indent, what, j->with_sensors, j->rows, j->with_reading);
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/schema.h"
 #include "sensors/sensors.h"
@@ -66,5 +67,33 @@ int iof__sens_fuse_declare(iof__schema *s, const iof__sensors *sens);
 void iof__sens_fuse_fill(iof__sens_fuse_row *row, long dev, int64_t t_start, int64_t t0, int64_t t1, int64_t tol);
 /* iof__colgroup.ops.get of the fusion group. */
 void iof__sens_fuse_get(const void *fuserow, const iof__column *c, uint32_t k, iof__value *v);
+
+/* Whether a filled row got a reading: at least one of its sensor columns is not null (what
+ * "joined" means wherever rows are counted) */
+bool iof__sens_row_any(const iof__sens_row *row);
+bool iof__sens_fuse_any(const iof__sens_fuse_row *row);
+
+/* How many rows got sensor context (extract --sensors: per record kind and variant; iotflow
+ * fuse on written outputs): counted as the rows are built, so a run's counts are the same
+ * whatever its --threads. */
+typedef struct iof__sens_joined {
+    uint64_t rows;          /* rows given sensor columns */
+    uint64_t with_sensors;  /* of which with a sensor device (a device of the sensor file) */
+    uint64_t with_reading;  /* of which with at least one reading (not every sensor column null) */
+} iof__sens_joined;
+static inline void iof__sens_joined_count(iof__sens_joined *j, long dev, bool reading)
+{
+    j->rows++;
+    j->with_sensors += dev >= 0;
+    j->with_reading += reading;
+}
+/* One summary line: "<indent><what> with a sensor device: X of N (the others: sensor columns
+ * null); with a reading: Y" */
+void iof__sens_joined_report(FILE *fp, const char *indent, const char *what, const iof__sens_joined *j);
+/* When rows were made and none got a reading: true, and t = why that may be ("no <what> got a
+ * sensor reading (every sensor column null): <reason>; the readings span A .. B"), no_device the
+ * reason when no row had a sensor device. False (t = "") otherwise. */
+bool iof__sens_none_joined(const iof__sens_joined *j, const iof__sensors_stats *st, const char *what,
+                           const char *no_device, char *t, size_t len);
 
 #endif

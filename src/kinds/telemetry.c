@@ -158,6 +158,13 @@ typedef struct tel_builder {
     tel_row row;
 } tel_builder;
 
+long iof__tel_sens_fill(iof__sens_fuse_row *row, const iof__tel_rowcfg *cfg, const iof__telrow *r)
+{
+    long d = iof__sens_device(cfg->sensors, r->k.device, r->has_mac ? r->mac : NULL);
+    iof__sens_fuse_fill(row, d, r->flow_first_ns, r->sec_ns, iof__sensors_second_end(r->sec_ns), cfg->sensor_tol_ns);
+    return d;
+}
+
 static void *tel_builder_new(const void *cfg, bool wide)
 {
     (void)wide;
@@ -200,10 +207,8 @@ static const void *tel_build(void *builder, const void *rec)
         iof__tel_lbl_attrs(r, row->dev, b->cfg.names, &a);
         iof__lbl_row_fill(&row->lbl, &a);
     }
-    /* the row's lifetime is its second: the readings in it, and the reading as of the flow's first packet */
     if (b->cfg.sensors)
-        iof__sens_fuse_fill(&row->sens, iof__sens_device(b->cfg.sensors, k->device, r->has_mac ? r->mac : NULL),
-                            r->flow_first_ns, r->sec_ns, iof__sensors_second_end(r->sec_ns), b->cfg.sensor_tol_ns);
+        iof__tel_sens_fill(&row->sens, &b->cfg, r);
     return row;
 }
 

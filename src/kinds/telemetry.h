@@ -30,6 +30,10 @@ void iof__tel_lbl_attrs(const iof__telrow *r, const iof__device *dev, const iof_
 /* The row's application from the map (what the emitter stores in r->app; NULL: none), as for
  * custom-flow records (kinds/customflow.h iof__cf_app). The map's feeding thread only. */
 const char *iof__tel_app(const iof__telrow *r, const iof__appmap *app);
+/* The row's sensor context (cfg->sensors set): its second's readings, and the reading as of its
+ * flow's first packet. Returns the sensor device (-1: none). The row builder's and the run's
+ * count of rows that got a reading. */
+long iof__tel_sens_fill(iof__sens_fuse_row *row, const iof__tel_rowcfg *cfg, const iof__telrow *r);
 /* Its schema (also for documentation and column checks: --rules keys must not collide). */
 int iof__tel_schema(iof__schema *s, const iof__tel_rowcfg *cfg);
 

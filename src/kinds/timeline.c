@@ -173,6 +173,17 @@ static void *tl_builder_new(const void *cfg, bool wide)
     return b;
 }
 
+long iof__tl_sens_device(const iof__tl_rowcfg *cfg, const iof__tlrow *r)
+{
+    return iof__sens_device(cfg->sensors, r->device, r->has_mac ? r->mac : NULL);
+}
+
+void iof__tl_sens_fill(iof__sens_row *row, const iof__tl_rowcfg *cfg, long dev, const iof__tlrow *r)
+{
+    /* the per-second level's instant: a reading anywhere in the second counts */
+    iof__sens_row_fill(row, dev, iof__sensors_second_end(r->sec_ns), cfg->sensor_tol_ns);
+}
+
 /* The sensor device of a row's slot (-1: none), from the cache when it has room. */
 static long sens_device(tl_builder *b, const iof__tlrow *r)
 {
@@ -187,7 +198,7 @@ static long sens_device(tl_builder *b, const iof__tlrow *r)
     bool cached = r->slot < b->n_sens_dev; /* out of memory: looked up every time instead */
     if (cached && b->sens_dev[r->slot]) /* 0: not looked up; else the device + 2 (1: none) */
         return b->sens_dev[r->slot] - 2;
-    long d = iof__sens_device(b->cfg.sensors, r->device, r->has_mac ? r->mac : NULL);
+    long d = iof__tl_sens_device(&b->cfg, r);
     if (cached)
         b->sens_dev[r->slot] = d + 2;
     return d;
@@ -199,9 +210,8 @@ static const void *tl_build(void *builder, const void *rec)
     const iof__tlrow *r = rec;
     b->row.rec = r;
     b->row.device_len = iof__tl_device_text(r, b->cfg.inv, b->cfg.anonymise, b->row.device);
-    if (b->cfg.sensors) /* the per-second level's instant: a reading anywhere in the second counts */
-        iof__sens_row_fill(&b->row.sens, sens_device(b, r), iof__sensors_second_end(r->sec_ns),
-                           b->cfg.sensor_tol_ns);
+    if (b->cfg.sensors)
+        iof__tl_sens_fill(&b->row.sens, &b->cfg, sens_device(b, r), r);
     return &b->row;
 }
 

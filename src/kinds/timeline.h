@@ -10,6 +10,7 @@
 #include "flow/timeline.h"
 #include "kinds/labelcols.h"
 #include "output/rowkind.h"
+#include "kinds/sensorcols.h"
 #include "sensors/sensors.h"
 
 typedef struct iof__tl_rowcfg {
@@ -24,6 +25,12 @@ typedef struct iof__tl_rowcfg {
      * names_dropped) after the traffic columns, before the sensor ones */
     unsigned names;
 } iof__tl_rowcfg;
+
+/* The row's sensor device (-1: none) and its level (cfg->sensors set): the as-of reading at the
+ * last instant of its second. The row builder's (which caches the device per slot) and the run's
+ * count of rows that got a reading. */
+long iof__tl_sens_device(const iof__tl_rowcfg *cfg, const iof__tlrow *r);
+void iof__tl_sens_fill(iof__sens_row *row, const iof__tl_rowcfg *cfg, long dev, const iof__tlrow *r);
 
 /* The names source of the timeline (flow/timeline.h iof__tl_names_fn) for --features dns / tls:
  * a telemetry row's names are those its label attributes read (kinds/labelcols.h

@@ -106,12 +106,29 @@ int iof__labeller_load(iof__labeller **out, const char *const *paths, size_t n, 
 
 size_t iof__labeller_nkeys(const iof__labeller *lb) { return lb ? lb->nkeys : 0; }
 
-const char *iof__labeller_key(const iof__labeller *lb, size_t k)
+/* The file of key k over all files, and k's index in it (NULL: none) */
+static const iof__ruleset *key_file(const iof__labeller *lb, size_t k, size_t *in_file)
 {
     for (size_t i = lb->nset; i-- > 0;)
-        if (k >= lb->first_key[i])
-            return iof__rules_key_name(lb->set[i], k - lb->first_key[i]);
+        if (k >= lb->first_key[i]) {
+            *in_file = k - lb->first_key[i];
+            return lb->set[i];
+        }
     return NULL;
+}
+
+const char *iof__labeller_key(const iof__labeller *lb, size_t k)
+{
+    size_t j;
+    const iof__ruleset *rs = key_file(lb, k, &j);
+    return rs ? iof__rules_key_name(rs, j) : NULL;
+}
+
+const char *iof__labeller_key_where(const iof__labeller *lb, size_t k)
+{
+    size_t j;
+    const iof__ruleset *rs = key_file(lb, k, &j);
+    return rs ? iof__rules_key_where(rs, j) : NULL;
 }
 
 size_t iof__labeller_nwarnings(const iof__labeller *lb)

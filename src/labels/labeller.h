@@ -20,6 +20,8 @@ void iof__labeller_free(iof__labeller *lb);
 /* Keys over all files, in file order then each file's key order; at most IOF_RULES_MAX_KEYS. */
 size_t iof__labeller_nkeys(const iof__labeller *lb);
 const char *iof__labeller_key(const iof__labeller *lb, size_t k);
+/* Where key k is declared: "file:line:col" (iof__rules_key_where) */
+const char *iof__labeller_key_where(const iof__labeller *lb, size_t k);
 
 /* Warnings of every file, in order (i < n; NULL past the kept ones). */
 size_t iof__labeller_nwarnings(const iof__labeller *lb);

@@ -98,6 +98,9 @@ void iof__rules_free(iof__ruleset *rs);
 size_t iof__rules_nkeys(const iof__ruleset *rs);
 const char *iof__rules_key_name(const iof__ruleset *rs, size_t k);
 long iof__rules_key_index(const iof__ruleset *rs, const char *name); /* -1 if none */
+/* Where key k is declared ("file:line:col" of its name; without a declaration, of its first
+ * rule's), for messages about its name */
+const char *iof__rules_key_where(const iof__ruleset *rs, size_t k);
 size_t iof__rules_nrules(const iof__ruleset *rs);
 /* Rule i's name as label_rule columns write it (its name, or "file:line" when it has none) and
  * where it is ("file:line") */

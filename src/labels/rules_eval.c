@@ -444,6 +444,11 @@ const char *iof__rules_key_name(const iof__ruleset *rs, size_t k)
     return rs && k < rs->n_keys ? rs->pool + rs->keys[k].name : NULL;
 }
 
+const char *iof__rules_key_where(const iof__ruleset *rs, size_t k)
+{
+    return rs && k < rs->n_keys ? rs->pool + rs->keys[k].at : NULL;
+}
+
 long iof__rules_key_index(const iof__ruleset *rs, const char *name)
 {
     for (size_t k = 0; rs && k < rs->n_keys; k++)

@@ -77,7 +77,9 @@ typedef struct rl_key {
     uint32_t name;    /* pool offset */
     uint32_t def;     /* pool offset or IOF_RULES_NONE */
     uint32_t missing; /* pool offset or IOF_RULES_NONE */
-    uint32_t where;   /* pool offset: where it first appeared */
+    uint32_t where;   /* pool offset: where it first appeared, "file:line" (warnings) */
+    uint32_t at;      /* pool offset: the same with the column, "file:line:col" (messages about
+                         the key's name: iof__rules_key_where) */
     bool declared;
     uint32_t first, n; /* its rules: order[first .. first+n) (after the load) */
 } rl_key;

@@ -736,6 +736,15 @@ static int where_text(parser *P, uint32_t line, uint32_t *off)
     return iof__rules_pool_add(P->rs, buf, k > 0 ? strlen(buf) : 0, off);
 }
 
+/* A key's place: where (file:line) and at (file:line:col) of the token t naming it */
+static int key_place(parser *P, rl_key *key, const tok *t)
+{
+    char buf[PATH_MAX + 48];
+    int k = snprintf(buf, sizeof buf, "%s:%u:%u", P->lx->file, t->line, t->col);
+    IOF_TRY(iof__rules_pool_add(P->rs, buf, k > 0 ? strlen(buf) : 0, &key->at));
+    return where_text(P, t->line, &key->where);
+}
+
 static bool key_ident(const char *s)
 {
     if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
@@ -762,7 +771,7 @@ static int get_key(parser *P, uint32_t *k)
     memset(key, 0, sizeof *key);
     key->def = key->missing = IOF_RULES_NONE;
     IOF_TRY(iof__rules_pool_add(rs, P->cur.s, P->cur.n, &key->name));
-    IOF_TRY(where_text(P, P->cur.line, &key->where));
+    IOF_TRY(key_place(P, key, &P->cur));
     *k = (uint32_t)rs->n_keys++;
     return 0;
 }
@@ -780,7 +789,7 @@ static int parse_keydecl(parser *P)
         return fail_at(P, t->line, t->col, IOF_E_INVAL, "key \"%s\" is already declared at %s",
                        t->s, P->rs->pool + key->where);
     key->declared = true;
-    IOF_TRY(where_text(P, t->line, &key->where));
+    IOF_TRY(key_place(P, key, t));
     IOF_TRY(next(P));
     while (is_word(t, "default") || is_word(t, "on-missing")) {
         bool def = is_word(t, "default");
@@ -990,6 +999,21 @@ static int parse_text(parser *P, const char *file, const char *text, size_t len)
     return rc;
 }
 
+/* A file (with its includes) that has no rule and no key default gives no record a label: a
+ * typo'd or emptied file would give an unlabelled dataset without a word, so it is refused. */
+static int nothing_to_give(const iof__ruleset *rs, const char *name, size_t len, char *err, size_t errlen)
+{
+    if (rs->n_rules)
+        return 0;
+    for (size_t k = 0; k < rs->n_keys; k++)
+        if (rs->keys[k].def != IOF_RULES_NONE)
+            return 0;
+    return iof__fail(err, errlen, IOF_E_INVAL, "%s: has no rules (%s)", name,
+                     len == 0        ? "the file is empty"
+                     : rs->n_keys    ? "key declarations without a default only: no record could get a label"
+                                     : "nothing but comments, blank lines and includes without rules");
+}
+
 int iof__rules_load_mem(const char *name, const char *text, size_t len, unsigned flags,
                         iof__ruleset **out, char *err, size_t errlen)
 {
@@ -1015,6 +1039,8 @@ int iof__rules_load_mem(const char *name, const char *text, size_t len, unsigned
         P.stack[P.n_stack++] = canon;
     if (rc == 0)
         rc = parse_text(&P, name, text ? text : "", len);
+    if (rc == 0)
+        rc = nothing_to_give(rs, name, len, err, errlen);
     if (rc == 0)
         rc = iof__rules_finish(rs);
     for (int i = 0; i < P.n_stack; i++)

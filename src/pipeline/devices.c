@@ -187,6 +187,7 @@ iof_err iof_devices_run(const iof_devices_config *cfg, char *err, size_t errlen)
         goto done;
     st->devices = cs.rows;
     st->values_dropped = cs.values_dropped + ts.values_dropped + ts.facts_dropped;
+    st->ips_shared = cs.ips_shared;
     rc = xrc;
     if (rc != IOF_OK)
         snprintf(err, errlen, "%s", iof_run_errmsg(run)[0] ? iof_run_errmsg(run) : iof_strerror(rc));

@@ -124,10 +124,26 @@ static void print_telemetry(const iof_run *r, FILE *fp)
     }
 }
 
+/* The written kind's sensor counts: what each slot of st->sensors_joined holds, NULL for none */
+static const char *joined_what(const iof_run *r, int slot)
+{
+    if (!r->sens_kind)
+        return NULL;
+    if (r->sens_kind != &iof__cf_kind)
+        return slot == IOF_VAR__COUNT ? (r->timeline ? "timeline rows" : "telemetry rows") : NULL;
+    if (slot == IOF_VAR__COUNT)
+        return NULL;
+    unsigned bit = slot == IOF_VAR_BI ? IOF_VARIANT_BI : IOF_VARIANT_UNI;
+    return r->cfg.variants & bit ? (slot == IOF_VAR_BI ? "bidirectional records" : "unidirectional records") : NULL;
+}
+
 static void print_sensors(const iof_run *r, FILE *fp)
 {
     if (r->sensors)
         iof__sensors_report(fp, r->cfg.sensors_file, r->sensors, &r->sensors_st);
+    for (int slot = 0; r->sensors && slot <= IOF_VAR__COUNT; slot++)
+        if (joined_what(r, slot))
+            iof__sens_joined_report(fp, "    ", joined_what(r, slot), &r->st.sensors_joined[slot]);
 }
 
 /* Why the run keeps a name map: label rules on `rule` and/or --features `feature` (the timeline's
@@ -440,6 +456,26 @@ static size_t warn_reasons(const iof_run *r, char *t, size_t len)
         reason(t, len, &n, "%s: %" PRIu64 " row(s) skipped and %" PRIu64 " bad value(s) read as missing (first: %s)",
                r->cfg.sensors_file, iof__sensors_skipped(&r->sensors_st), r->sensors_st.bad_values,
                r->sensors_st.first_problem);
+    if (r->sensors) { /* sensors given, records made, and not one of them joined */
+        iof__sens_joined all = { 0 };
+        for (int slot = 0; slot <= IOF_VAR__COUNT; slot++)
+            if (joined_what(r, slot)) {
+                all.rows += r->st.sensors_joined[slot].rows;
+                all.with_sensors += r->st.sensors_joined[slot].with_sensors;
+                all.with_reading += r->st.sensors_joined[slot].with_reading;
+            }
+        bool cf = r->sens_kind == &iof__cf_kind;
+        char why[400];
+        if (iof__sens_none_joined(&all, &r->sensors_st, cf ? "record" : "row",
+                                  r->inv ? (cf ? "no record's device is one of the sensor file's"
+                                               : "no row's device is one of the sensor file's")
+                                         : (cf ? "no record's device is one of the sensor file's (without --devices "
+                                                 "a device_id reaches a device only when it is a MAC)"
+                                               : "no row's device is one of the sensor file's (without --devices a "
+                                                 "device_id reaches a device only when it is a MAC)"),
+                                  why, sizeof(why)))
+            reason(t, len, &n, "%s: %s", r->cfg.sensors_file, why);
+    }
     if (r->dnsmap) {
         iof__dnsmap_stats d;
         iof__dnsmap_get_stats(r->dnsmap, &d);
@@ -838,6 +874,25 @@ iof_err iof_run_write_stats_json(iof_run *r, const char *path)
         iof__tb_kv_u64(&b, "devices", ss->devices, true);
         iof__tb_kv_u64(&b, "unresolved_devices", ss->unresolved_devices, true);
         iof__tb_kv_str(&b, "first_problem", ss->first_problem[0] ? ss->first_problem : NULL, true);
+        /* the written records (rows) that got sensor context: per variant, or the table's rows */
+        iof__tb_puts(&b, ",\"joined\":{");
+        bool comma = false;
+        for (int slot = 0; slot <= IOF_VAR__COUNT; slot++) {
+            const char *what = joined_what(r, slot);
+            if (!what)
+                continue;
+            const iof__sens_joined *j = &r->st.sensors_joined[slot];
+            static const char *const key[] = { "bidirectional", "unidirectional" };
+            iof__tb_puts(&b, comma ? ",\"" : "\"");
+            iof__tb_puts(&b, slot < IOF_VAR__COUNT ? key[slot] : r->timeline ? "timeline" : "telemetry");
+            iof__tb_puts(&b, "\":{");
+            iof__tb_kv_u64(&b, "rows", j->rows, false);
+            iof__tb_kv_u64(&b, "with_sensor_device", j->with_sensors, true);
+            iof__tb_kv_u64(&b, "with_reading", j->with_reading, true);
+            iof__tb_putc(&b, '}');
+            comma = true;
+        }
+        iof__tb_putc(&b, '}');
         iof__tb_puts(&b, ",\"columns\":[");
         for (size_t k = 0; k < iof__sensors_ncols(r->sensors); k++) {
             const iof__sensor_col *sc = iof__sensors_col(r->sensors, k);

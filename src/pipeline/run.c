@@ -59,6 +59,12 @@ static bool writes_wide(const iof_config *c)
            (c->layout == IOF_LAYOUT_DEFAULT && (c->formats & (IOF_FMT_PARQUET | IOF_FMT_CSV)));
 }
 
+/* The run writes custom-flow records in the nested layout (asked for, or JSON Lines' default). */
+static bool writes_nested(const iof_config *c)
+{
+    return c->layout == IOF_LAYOUT_NESTED || (c->layout == IOF_LAYOUT_DEFAULT && (c->formats & IOF_FMT_JSONL));
+}
+
 /* --features on custom-flow records (resolved by iof_run_create: "all" is gone by then) */
 static unsigned cf_features(const iof_config *c)
 {
@@ -141,8 +147,12 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
     if (rc != IOF_OK)
         return rc == IOF_E_NOMEM ? rc : IOF_E_INVAL;
     /* key names first (the payload_total of the run was checked against the layout without
-     * labels already), then the label columns' room in the wide layout */
-    for (int wide = 0; wide < 2; wide++) {
+     * labels already), then the label columns' room in the wide layout. Both layouts' names:
+     * a rule file fits every layout of a dataset (iotflow label relabels either); the layout
+     * this run writes is checked first, so a clash in it names it */
+    bool wide_first = writes_wide(c);
+    for (int i = 0; i < 2; i++) {
+        bool wide = wide_first ? i == 0 : i == 1;
         iof__cf_rowcfg probe = cf_rowcfg(c, wide);
         uint32_t room = iof__cf_wide_max_payload_total(&probe); /* a nested run may ask for more */
         if (wide && probe.payload_total > room)
@@ -151,6 +161,13 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
         IOF_TRY(iof__cf_schema(&s, &probe));
         rc = iof__lbl_check(&s, r->labels, err, errlen);
         iof__schema_free(&s);
+        if (rc != IOF_OK && !(wide ? writes_wide(c) : writes_nested(c))) {
+            size_t n = strlen(err);
+            snprintf(err + n, errlen - n, "; this run writes %s, but a rule file must fit both layouts "
+                     "(iotflow label relabels either)",
+                     writes_wide(c) || writes_nested(c) ? (wide ? "the nested layout" : "the wide layout")
+                                                        : "no custom-flow records");
+        }
         if (rc != IOF_OK)
             return rc;
     }
@@ -167,8 +184,8 @@ static int load_rules(iof_run *r, char *err, size_t errlen)
         const char *key = iof__labeller_key(r->labels, k);
         if (iof__joy_json_key_taken(key))
             return iof__fail(err, errlen, IOF_E_INVAL,
-                             "label key \"%s\" is a member of Joy's flow objects (-f joy; end_reason: "
-                             "--end-reason's): name the key otherwise", key);
+                             "%s: label key \"%s\" is a member of Joy's flow objects (-f joy; end_reason: "
+                             "--end-reason's): name the key otherwise", iof__labeller_key_where(r->labels, k), key);
     }
     /* `app` is nDPI's (flow/appmap.h): a build without it cannot give the labels */
     const char *need[IOF_LBL_NEED__COUNT];
@@ -526,6 +543,37 @@ static int cf_label_stats(void *ctx, const iof__row_kind *kind, const void *reco
     return count_labels(r, &a, rec->variant);
 }
 
+/* Stats stage, --sensors: the written records (rows) that got sensor context, as the row builders
+ * fill it (one rule: the kinds' *_sens_fill); counted per record, so any --threads gives the
+ * same counts */
+static int sens_stats(void *ctx, const iof__row_kind *kind, const void *record)
+{
+    iof_run *r = ctx;
+    if (kind != r->sens_kind)
+        return IOF_OK;
+    long dev;
+    bool reading;
+    int slot = IOF_VAR__COUNT;
+    if (kind == &iof__cf_kind) {
+        const iof__cfrec *rec = record;
+        iof__sens_fuse_row row = { .s = r->sensors };
+        dev = iof__cf_sens_fill(&row, &r->rowcfg, rec);
+        reading = iof__sens_fuse_any(&row);
+        slot = rec->variant;
+    } else if (kind == &iof__tel_kind) {
+        iof__sens_fuse_row row = { .s = r->sensors };
+        dev = iof__tel_sens_fill(&row, &r->telcfg, record);
+        reading = iof__sens_fuse_any(&row);
+    } else {
+        iof__sens_row row = { .s = r->sensors };
+        dev = iof__tl_sens_device(&r->tlcfg, record);
+        iof__tl_sens_fill(&row, &r->tlcfg, dev, record);
+        reading = iof__sens_row_any(&row);
+    }
+    iof__sens_joined_count(&r->st.sensors_joined[slot], dev, reading);
+    return IOF_OK;
+}
+
 /* Stats stage: a custom-flow record's device row (inventory name, else MAC, else IP) and
  * protocol row. */
 static int cf_stats(void *ctx, const iof__row_kind *kind, const void *record)
@@ -857,6 +905,10 @@ static int setup(iof_run *r)
         IOF_TRY(setup_telemetry(r, seed));
     const iof__row_kind *kind = r->timeline ? &iof__tl_kind : tel ? &iof__tel_kind : &iof__cf_kind;
     const void *kind_cfg = r->timeline ? (const void *)&r->tlcfg : tel ? (const void *)&r->telcfg : (const void *)&r->rowcfg;
+    if (r->sensors) {
+        r->sens_kind = kind;
+        IOF_TRY(iof__pipe_on_record(&r->pipe, IOF_HUB_STATS, sens_stats, r));
+    }
     /* provenance and extraction parameters, recorded in Parquet key-value metadata */
     static const char *const var_names[] = { "", "bi", "uni", "both" };
     snprintf(r->kvbuf[0], sizeof(r->kvbuf[0]), "%g", c->window_s);

@@ -65,6 +65,7 @@ struct iof_run {
     bool max_memory_given;         /* --max-memory was given (not the machine's default) */
     iof__sensors *sensors;         /* --sensors, or NULL */
     iof__sensors_stats sensors_st; /* its reader's counts (summary, stats JSON) */
+    const iof__row_kind *sens_kind; /* the written kind whose rows get sensor context (counted) */
     size_t n_inputs_unsharded;     /* --shard: input files before the split */
     iof__fragtab *frag;
     iof__cflow *flows;             /* the custom-flow table, or NULL when sharded: */

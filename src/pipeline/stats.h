@@ -10,6 +10,7 @@
 
 #include "decode/reasons.h"
 #include "flow/cflow.h"
+#include "kinds/sensorcols.h"
 #include "labels/labeller.h"
 
 #define IOF_MAX_STAT_DEVICES 100000   /* rows of the per-device table; the rest -> "(other)" */
@@ -85,6 +86,9 @@ typedef struct iof__stats {
     iof__proto_stat proto[256];
     iof__label_stat *labels;
     size_t n_labels, cap_labels;
+    /* --sensors: the written records (per variant) or telemetry / timeline rows (IOF_VAR__COUNT)
+     * that got sensor context, of them with a sensor device and with a reading */
+    iof__sens_joined sensors_joined[IOF_VAR__COUNT + 1];
     /* run */
     double elapsed_s;
     bool interrupted, input_damaged;

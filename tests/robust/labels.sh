@@ -63,14 +63,23 @@ bad_rules() { # name rules-text expected-stderr-regex
 }
 bad_rules syntax 'key k default "x"
 k = "y" if dport https' 'rules/syntax\.rules:2:[0-9]+: expected'
-bad_rules column 'key proto default "x"' 'key "proto" would add a column "proto"'
+# a key's clash names the key's file:line:col and the layout the run writes (Parquet: wide)
+bad_rules column '# the protocol, again
+  key proto default "x"' 'rules/column\.rules:2:7: key "proto" would add a column "proto", which the customflow\.wide layout already has as "Proto"'
 bad_rules rulecol 'key a default "x"
-key a_rule default "y"' 'keys "a" and "a_rule" would both add a column "a_rule"'
+key a_rule default "y"' 'rules/rulecol\.rules:2:5: keys "a" and "a_rule" would both add a column "a_rule" \("a" is at rules/rulecol\.rules:1:5;'
+bad_rules rulecolrule 'x = "1" if proto tcp
+x_rule = "2" if proto udp' 'rules/rulecolrule\.rules:2:1: keys "x" and "x_rule" would both add a column "x_rule"'
+"$BIN/iotflow" extract -q -f jsonl --rules rules/column.rules -o o-nested cap.pcap 2>e-nested; rc=$?
+check "column, JSON Lines: the nested layout named" bash -c "[ $rc -eq 1 ] && grep -q 'column\.rules:2:7: key \"proto\" would add a column \"proto\", which the customflow\.nested layout already has' e-nested"
 # column names differing in case only: DuckDB matches names without case (it renamed the later
 # one label_1 and read the first key's values for "label")
 bad_rules casekeys 'key Label default "a"
 key label default "b"' 'keys "Label" and "label" would both add a column "label"'
 bad_rules casecolumn 'key firstseen default "x"' 'key "firstseen" would add a column "firstseen", which the customflow.wide layout already has as "FirstSeen"'
+# a clash in the layout the run does not write says so (a rule file fits both: iotflow label)
+"$BIN/iotflow" extract -q -f jsonl --rules rules/casecolumn.rules -o o-nested cap.pcap 2>e-nested; rc=$?
+check "casecolumn, JSON Lines: the wide layout's clash, said to be the other layout" bash -c "[ $rc -eq 1 ] && grep -q 'customflow\.wide layout already has as \"FirstSeen\" (column names are matched without case); this run writes the nested layout, but a rule file must fit both layouts' e-nested"
 bad_rules caserulecol 'key a_rule default "x"
 key A default "y"' 'keys "a_rule" and "A" would both add a column "A_rule"'
 # the label columns count against the wide layout's 8192 columns: a clear usage error

@@ -386,6 +386,37 @@ static void test_unique_names(void)
     iof__devtab_free(t);
 }
 
+/* an address two devices sent (the camera's lease handed on to a plug): listed for neither, the
+ * evidence names the other MAC, the summary counts it — and extract --devices loads the file
+ * (it refuses an address listed for two devices) */
+static void test_shared_ip(void)
+{
+    iof__devtab *t = iof__devtab_create();
+    home(t);
+    static const uint8_t PLUG[6] = { 0x02, 0, 0, 0, 0, 0x42 };
+    feed(t, PLUG, GW, "192.168.1.37", "52.1.2.3", 64, 6, 40001, 443, "x", 1);
+    feed(t, PLUG, GW, "192.168.1.38", "52.1.2.3", 64, 6, 40002, 443, "y", 1);
+    char out[] = "/tmp/iof-test-devcsv-XXXXXX", err[512];
+    iof__outfile *f = open_out(out);
+    iof__devcsv_stats cs;
+    ASSERT_EQ_INT(iof__devcsv_write(t, NULL, f, &cs, err, sizeof err), 0);
+    ASSERT_EQ_INT(iof__outfile_commit(f, err, sizeof err), 0);
+    ASSERT_EQ_INT(cs.ips_shared, 2); /* once in each row */
+    ASSERT_EQ_INT(cs.values_dropped, 0);
+    static char text[65536];
+    ASSERT_TRUE(slurp(out, text, sizeof text) > 0);
+    ASSERT_TRUE(strstr(text, "\nb0:c5:54:25:5b:0e,cam-1,device,,1,") != NULL); /* ip_count still counts it */
+    ASSERT_TRUE(strstr(text, "\n02:00:00:00:00:42,unknown-2,device,192.168.1.38,2,") != NULL);
+    ASSERT_TRUE(strstr(text, "192.168.1.37 also sent by 02:00:00:00:00:42 (left out of ip") != NULL);
+    ASSERT_TRUE(strstr(text, "192.168.1.37 also sent by b0:c5:54:25:5b:0e (left out of ip") != NULL);
+    iof__inventory *inv;
+    ASSERT_EQ_INT(iof__inventory_load(&inv, out, err, sizeof err), 0);
+    ASSERT_EQ_INT(iof__inventory_count(inv), 4);
+    iof__inventory_free(inv);
+    unlink(out);
+    iof__devtab_free(t);
+}
+
 static void test_oui(void)
 {
     iof__oui *db = iof__oui_create();
@@ -484,7 +515,7 @@ static void test_text(void)
 
 static const iof_test tests[] = {
     TEST(test_dhcp_and_roles), TEST(test_group_and_zero_macs), TEST(test_next_hop_by_count), TEST(test_mdns),
-    TEST(test_ssdp), TEST(test_caps), TEST(test_csv_roundtrip), TEST(test_unique_names), TEST(test_oui), TEST(test_text), { 0, 0 },
+    TEST(test_ssdp), TEST(test_caps), TEST(test_csv_roundtrip), TEST(test_unique_names), TEST(test_shared_ip), TEST(test_oui), TEST(test_text), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

@@ -195,9 +195,40 @@ static void test_device_ids(void)
     ASSERT_EQ_STR(msg, "");
 }
 
+/* one address, two devices: refused with both lines (addresses compared as parsed); one device
+ * listing an address twice is fine */
+static void test_duplicate_ip(void)
+{
+    iof__inventory *inv;
+    ASSERT_EQ_INT(load("mac,name,ip\naa:bb:cc:00:00:01,a,10.0.0.1\naa:bb:cc:00:00:02,b,10.0.0.2;10.0.0.1\n", &inv),
+                  IOF_E_INVAL);
+    ASSERT_TRUE(says(3, "duplicate IP 10.0.0.1 (first on line 2)"));
+    ASSERT_EQ_INT(load("# v6\naa:bb:cc:00:00:01,a,b,fe80::1:2\naa:bb:cc:00:00:02,b,c,10.0.0.9\n"
+                       "aa:bb:cc:00:00:03,c,d,10.0.0.3,FE80:0000::0001:0002\naa:bb:cc:00:00:04,d,e,10.0.0.9\n", &inv),
+                  IOF_E_INVAL);
+    ASSERT_TRUE(says(4, "duplicate IP fe80::1:2 (first on line 2)")); /* the earliest repeat, not line 5 */
+    ASSERT_EQ_INT(load("aa:bb:cc:00:00:01,a,b,10.0.0.1;10.0.0.1\naa:bb:cc:00:00:02,b,c,::ffff:10.0.0.1\n", &inv),
+                  IOF_OK); /* twice in one row; an IPv4-mapped IPv6 address is another address */
+    ASSERT_EQ_INT(iof__inventory_count(inv), 2);
+    iof__inventory_free(inv);
+}
+
+/* a file that lists no device is refused, naming it (a typo'd file gave an unattributed run) */
+static void test_no_devices(void)
+{
+    iof__inventory *inv;
+    ASSERT_EQ_INT(load("", &inv), IOF_E_INVAL);
+    ASSERT_TRUE(strstr(err, path) && strstr(err, "has no devices (the file is empty)"));
+    ASSERT_EQ_INT(load("mac,name,type,ip\n", &inv), IOF_E_INVAL);
+    ASSERT_TRUE(strstr(err, "has no devices (a header row and no device rows)"));
+    ASSERT_EQ_INT(load("# nothing yet\n\n", &inv), IOF_E_INVAL);
+    ASSERT_TRUE(strstr(err, "has no devices (only comments and blank lines)"));
+    ASSERT_TRUE(inv == NULL);
+}
+
 static const iof_test tests[] = {
     TEST(test_old_format), TEST(test_header_any_order), TEST(test_mac_only), TEST(test_ip_cap),
-    TEST(test_errors), TEST(test_device_ids), { 0, 0 },
+    TEST(test_errors), TEST(test_device_ids), TEST(test_duplicate_ip), TEST(test_no_devices), { 0, 0 },
 };
 
 int main(void) { return iof_test_run(tests); }

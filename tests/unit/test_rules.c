@@ -429,12 +429,7 @@ static void test_provenance_and_keys(void)
                   "t.rules:1: key \"label\" has no default: records no rule matches get no value");
     ASSERT_TRUE(iof__rules_warning(rs, 1) == NULL);
     iof__rules_free(rs);
-    /* an empty file is a valid, empty rule set */
-    rs = load("");
-    ASSERT_TRUE(rs);
-    ASSERT_EQ_INT(iof__rules_nkeys(rs), 0);
-    iof__rules_eval(rs, &a, r);
-    iof__rules_free(rs);
+    /* an empty file is refused (test_no_rules) */
 }
 
 static void test_shadow_warnings(void)
@@ -948,6 +943,7 @@ static void test_hostile(void)
     char *huge = malloc(IOF_RULES_MAX_FILE_BYTES + 1);
     ASSERT_TRUE(huge);
     memset(huge, '\n', IOF_RULES_MAX_FILE_BYTES + 1);
+    memcpy(huge, "k = \"x\"\n", 8); /* one rule (a file without any is refused), then blank lines */
     ASSERT_EQ_INT(load_err(huge, IOF_RULES_MAX_FILE_BYTES + 1), IOF_E_LIMIT);
     ASSERT_EQ_INT(load_err(huge, IOF_RULES_MAX_FILE_BYTES), 0);
     free(huge);
@@ -992,6 +988,40 @@ static void test_docs_examples(void)
 /* What a rule set reads (iotflow label refuses files without it): one bit per attribute, the
  * first rule reading it, src/dst reading both sides and the direction, `has` reading its
  * attribute, unconditional rules nothing. */
+/* a file that can give no record a label is refused, naming it (a typo'd or emptied file gave an
+ * unlabelled dataset with verdict OK); a key with a default and no rule is a constant label */
+static void test_no_rules(void)
+{
+    ASSERT_EQ_INT(load_err("", 0), IOF_E_INVAL);
+    ASSERT_EQ_STR(errbuf, "t.rules: has no rules (the file is empty)");
+    static const char comments[] = "# to do\n\n   # later\n";
+    ASSERT_EQ_INT(load_err(comments, sizeof comments - 1), IOF_E_INVAL);
+    ASSERT_EQ_STR(errbuf, "t.rules: has no rules (nothing but comments, blank lines and includes without rules)");
+    static const char keys[] = "key label on-missing \"?\"\n";
+    ASSERT_EQ_INT(load_err(keys, sizeof keys - 1), IOF_E_INVAL);
+    ASSERT_TRUE(strstr(errbuf, "t.rules: has no rules (key declarations without a default only") == errbuf);
+    iof__ruleset *rs = load("key label default \"benign\"\n");
+    ASSERT_TRUE(rs != NULL);
+    iof__rules_free(rs);
+}
+
+/* where a key is: its declaration's name token, else its first rule's key (messages about the
+ * key's column name point there) */
+static void test_key_where(void)
+{
+    iof__ruleset *rs = load("# keys\nx = \"1\" if proto tcp\n  key   y default \"n\"\ny = \"2\" if proto udp\n"
+                            "key x on-missing \"?\"\n");
+    ASSERT_TRUE(rs != NULL);
+    ASSERT_EQ_STR(iof__rules_key_where(rs, 0), "t.rules:5:5"); /* declared after its rule */
+    ASSERT_EQ_STR(iof__rules_key_where(rs, 1), "t.rules:3:9");
+    ASSERT_TRUE(iof__rules_key_where(rs, 2) == NULL);
+    iof__rules_free(rs);
+    rs = load("\n\tz = \"1\" if proto tcp\n");
+    ASSERT_TRUE(rs != NULL);
+    ASSERT_EQ_STR(iof__rules_key_where(rs, 0), "t.rules:2:2"); /* no declaration: the first rule's */
+    iof__rules_free(rs);
+}
+
 static void test_needs(void)
 {
     iof__ruleset *rs = load("key a default \"x\"\n"
@@ -1032,7 +1062,7 @@ int main(void)
         TEST(test_ports), TEST(test_proto_ipver_dir), TEST(test_addresses),
         TEST(test_ttl_and_missing), TEST(test_precedence), TEST(test_strings), TEST(test_globs),
         TEST(test_time), TEST(test_provenance_and_keys), TEST(test_shadow_warnings),
-        TEST(test_seed001_ikea_app), TEST(test_seed001_shipped), TEST(test_includes), TEST(test_errors), TEST(test_hostile), TEST(test_docs_examples), TEST(test_needs),
+        TEST(test_seed001_ikea_app), TEST(test_seed001_shipped), TEST(test_includes), TEST(test_errors), TEST(test_hostile), TEST(test_docs_examples), TEST(test_needs), TEST(test_no_rules), TEST(test_key_where),
         { 0 },
     };
     return iof_test_run(tests);
