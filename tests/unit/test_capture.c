@@ -606,6 +606,28 @@ static void test_not_a_capture(void)
     const uint8_t ok[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                              0xff, 0xff, 0, 0, 1, 0, 0, 0 };
     open_mem_expect(ok, sizeof ok, 0, NULL);
+    /* the link-type field's reserved bits 16-25 set (libpcap's own test file has 0x00300000):
+     * refused naming offset 20; bit 16 and bit 25 alone too. The FCS bits 26-31 are not reserved
+     * (test_pcap_damaged_records reads a header with them). */
+    static const uint32_t reserved[] = { 0x00300000u, 0x00010000u, 0x02000000u, 0x14300001u };
+    for (size_t k = 0; k < sizeof reserved / sizeof reserved[0]; k++) {
+        uint8_t h[24];
+        memcpy(h, ok, sizeof h);
+        for (int b = 0; b < 4; b++)
+            h[20 + b] = (uint8_t)(reserved[k] >> (8 * b));
+        open_mem_expect(h, sizeof h, IOF_E_FORMAT, "damaged pcap file header at offset 20");
+    }
+    /* bits 26-31 (FCS present, bit 27, FCS length) are ignored as libpcap does */
+    {
+        uint8_t h[24];
+        memcpy(h, ok, sizeof h);
+        h[23] = 0xfc;
+        open_mem_expect(h, sizeof h, 0, NULL);
+    }
+    /* the same bits in a big-endian header */
+    const uint8_t be[24] = { 0xa1, 0xb2, 0xc3, 0xd4, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0,
+                             0, 0, 0xff, 0xff, 0, 0x30, 0, 1 };
+    open_mem_expect(be, sizeof be, IOF_E_FORMAT, "reserved bits 16-25 set (0x00300000)");
     char eb[512];
     iof__source *s = NULL;
     ASSERT_EQ_INT(iof__source_open_file(&s, "/nonexistent/iof.pcap", eb, sizeof eb), IOF_E_IO);
@@ -620,11 +642,11 @@ static void test_not_a_capture(void)
 
 static void test_pcap_damaged_records(void)
 {
-    /* header (LE us, linktype with FCS/reserved upper bits set: masked) + records */
+    /* header (LE us, linktype with the FCS bits set: F and an FCS length of 1, ignored) + records */
     uint8_t b[24 + 16 + 4 + 16];
     memset(b, 0, sizeof b);
     const uint8_t hdr[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                              0x40, 0, 0, 0, 1, 0, 0x30, 0x04 };
+                              0x40, 0, 0, 0, 1, 0, 0, 0x14 };
     memcpy(b, hdr, 24);
     /* record 1: usec = 1500000 (invalid fraction) caplen 4 */
     uint8_t *r = b + 24;
