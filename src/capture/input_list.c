@@ -1,6 +1,7 @@
 /* capture: input list expansion (files as given, directories recursively). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,9 @@
 typedef struct plist {
     char **v;
     size_t n, cap;
+    size_t *arg, arg_cap; /* arg[i]: the input argument v[i] came from */
+    const char *const *inputs;
+    size_t cur;           /* the argument being expanded */
     iof_skip_cb skipped;
     void *ctx;
     char *eb;
@@ -25,11 +29,14 @@ typedef struct plist {
 static int plist_add(plist *l, const char *path)
 {
     int rc = iof__grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v, IOF_MAX_LISTED_FILES);
+    if (rc == IOF_OK)
+        rc = iof__grow((void **)&l->arg, &l->arg_cap, l->n + 1, sizeof *l->arg, IOF_MAX_LISTED_FILES);
     if (rc == IOF_E_LIMIT)
         return iof__fail(l->eb, l->el, rc, "more than %u input files", IOF_MAX_LISTED_FILES);
     char *d = rc == IOF_OK ? strdup(path) : NULL;
     if (!d)
         return iof__fail(l->eb, l->el, IOF_E_NOMEM, "out of memory");
+    l->arg[l->n] = l->cur;
     l->v[l->n++] = d;
     return 0;
 }
@@ -114,6 +121,75 @@ static int found(void *ctx, const char *path)
     return plist_add(l, path);
 }
 
+typedef struct file_id {
+    dev_t dev;
+    ino_t ino;
+    size_t idx;
+} file_id;
+
+static int by_file_id(const void *a, const void *b)
+{
+    const file_id *x = a, *y = b;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    if (x->ino != y->ino)
+        return x->ino < y->ino ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* How the input argument gave list entry i, for a message: "PATH" or "PATH (in directory D)". */
+static void spelling(const plist *l, size_t i, char *buf, size_t bl)
+{
+    const char *a = l->inputs[l->arg[i]];
+    if (strcmp(a, l->v[i]) == 0)
+        snprintf(buf, bl, "%s", l->v[i]);
+    else
+        snprintf(buf, bl, "%s (in directory %s)", l->v[i], a);
+}
+
+/* One file listed twice (the same path twice, a file and a directory holding it, a symbolic or
+ * hard link to it, "-" twice) would be read twice and every record counted double: refused,
+ * naming both spellings (the pair whose second spelling comes first in the list). Files are
+ * the same when stat() (links followed; fstat of standard input for "-") gives the same device
+ * and inode; only equality is used, so the outcome does not depend on the machine's inode
+ * numbers. A path stat() cannot read is left to opening it, which reports why. */
+static int refuse_same_file(const plist *l)
+{
+    if (l->n < 2)
+        return 0;
+    file_id *v = malloc(l->n * sizeof *v);
+    if (!v)
+        return iof__fail(l->eb, l->el, IOF_E_NOMEM, "out of memory");
+    size_t m = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        struct stat st;
+        if ((strcmp(l->v[i], "-") == 0 ? fstat(STDIN_FILENO, &st) : stat(l->v[i], &st)) != 0)
+            continue;
+        v[m++] = (file_id){ .dev = st.st_dev, .ino = st.st_ino, .idx = i };
+    }
+    qsort(v, m, sizeof *v, by_file_id);
+    size_t first = SIZE_MAX, second = SIZE_MAX;
+    for (size_t i = 1; i < m; i++) {
+        /* sorted by index within a file: v[i-1] and v[i] are its first two spellings */
+        bool same = v[i].dev == v[i - 1].dev && v[i].ino == v[i - 1].ino;
+        if (same && (i < 2 || v[i - 2].dev != v[i].dev || v[i - 2].ino != v[i].ino) && v[i].idx < second) {
+            first = v[i - 1].idx;
+            second = v[i].idx;
+        }
+    }
+    free(v);
+    if (second == SIZE_MAX)
+        return 0;
+    char a[IOF_MAX_PATH_LEN + 64], b[IOF_MAX_PATH_LEN + 64];
+    spelling(l, first, a, sizeof a);
+    spelling(l, second, b, sizeof b);
+    return iof__fail(l->eb, l->el, IOF_E_INVAL,
+                     "%s and %s are the same file: its packets would be read and counted twice; "
+                     "give each capture once (a file listed twice, a file inside a directory also "
+                     "given, or a link to it)",
+                     a, b);
+}
+
 void iof__input_list_free(char **list, size_t n)
 {
     if (!list)
@@ -126,13 +202,14 @@ void iof__input_list_free(char **list, size_t n)
 int iof__input_list_expand(const char *const *inputs, size_t n, char ***out, size_t *n_out,
                            iof_skip_cb skipped, void *ctx, char *eb, size_t el)
 {
-    plist l = { .skipped = skipped, .ctx = ctx, .eb = eb, .el = el };
+    plist l = { .skipped = skipped, .ctx = ctx, .eb = eb, .el = el, .inputs = inputs };
     int rc = 0;
     *out = NULL;
     *n_out = 0;
     for (size_t i = 0; i < n; i++) {
         const char *in = inputs[i];
         struct stat sb;
+        l.cur = i;
         if (strcmp(in, "-") != 0 && stat(in, &sb) == 0 && S_ISDIR(sb.st_mode)) {
             size_t first = l.n;
             rc = iof__walk(in, found, skipped, &l, eb, el);
@@ -147,10 +224,14 @@ int iof__input_list_expand(const char *const *inputs, size_t n, char ***out, siz
         if (rc < 0)
             goto cleanup;
     }
+    if ((rc = refuse_same_file(&l)) < 0)
+        goto cleanup;
+    free(l.arg);
     *out = l.v;
     *n_out = l.n;
     return 0;
 cleanup:
+    free(l.arg);
     iof__input_list_free(l.v, l.n);
     return rc;
 }

@@ -103,8 +103,12 @@ void iof__source_close(iof__source *s);
 
 /* Expands inputs: a directory becomes every regular file inside (recursively, in byte-wise
  * name order; files whose first bytes are not a capture or gzip are skipped and reported via
- * the skipped callback). Returns 0 or IOF_E_IO/IOF_E_NOMEM with errbuf. *out is a malloc'd
- * array of malloc'd strings (free with iof__input_list_free). */
+ * the skipped callback). One file must not be listed twice (a path given twice, a file and a
+ * directory holding it, a link to it, "-" twice: the same device and inode after following links):
+ * IOF_E_INVAL naming both spellings, as its records would be counted twice. Every command that
+ * reads captures expands its inputs here, and --shard splits the expanded list, so no shard
+ * reads a file twice. Returns 0 or IOF_E_INVAL/IOF_E_IO/IOF_E_NOMEM with errbuf. *out is a
+ * malloc'd array of malloc'd strings (free with iof__input_list_free). */
 int iof__input_list_expand(const char *const *inputs, size_t n, char ***out, size_t *n_out,
                            iof_skip_cb skipped, void *ctx, char *errbuf, size_t errlen);
 void iof__input_list_free(char **list, size_t n);

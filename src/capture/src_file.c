@@ -336,12 +336,20 @@ static int pcap_parse_header(iof__source *s, char *eb, size_t el)
         return iof__fail(eb, el, IOF_E_FORMAT,
                          "%s: unsupported pcap file version %u.%u (supported: 2.0 to 2.4)",
                          s->path, major, minor);
+    /* The link-type field (offset 20): the link type in bits 0-15, bits 16-25 reserved (zero),
+     * bit 26 "FCS length present", bits 28-31 the FCS length. Reserved bits set mean the file is
+     * not a pcap file we know (Wireshark refuses it too); the FCS bits are ignored, as libpcap
+     * does (bit 27, reserved in the IETF draft, is ignored with them, as libpcap and Wireshark
+     * do). */
+    if (linktype & 0x03FF0000u)
+        return iof__fail(eb, el, IOF_E_FORMAT,
+                         "%s: damaged pcap file header at offset 20: the link-type field 0x%08x has "
+                         "reserved bits 16-25 set (0x%08x): not a pcap file iotflow knows",
+                         s->path, linktype, linktype & 0x03FF0000u);
     s->ifs = calloc(1, sizeof *s->ifs);
     if (!s->ifs)
         return iof__fail(eb, el, IOF_E_NOMEM, "out of memory");
     s->n_if = 1;
-    /* libpcap: the link type is the low 16 bits; the upper bits hold FCS-length and
-     * reserved fields, which are ignored (LT_LINKTYPE()). */
     s->ifs[0].linktype = linktype & 0xFFFFu;
     s->ifs[0].snaplen = snaplen;
     s->format = IOF_SRC_PCAP;

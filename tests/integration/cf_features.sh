@@ -284,6 +284,24 @@ for p in $(cd "$T/allnr" && find . -name '*.parquet'); do
 c = [x["name"] for x in json.load(sys.stdin)["duckdb_columns"]]
 assert c[-3:] == [sys.argv[1], "kind", "kind_rule"] and "dns" in c, c[-4:]' "$(if [ -n "$l7" ]; then echo l7; else echo splt; fi)" || fail "$p: labels not after the structs"
 done
+# the stats JSON's dns_names / tls_sni objects describe the name maps: on the custom-flow table
+# --features dns,tls read each record's packets and keep no map, so neither object appears; a
+# rule on sni (or dns) keeps its map, and so does the timeline's --features (docs/OUTPUT.md)
+"$BIN" extract -q --features dns,tls -f csv -o "$T/maps0" --stats "$T/maps0.json" "${IN[2]}" || fail "--features dns,tls --stats"
+cat > "$T/sni.rules" <<'RULES'
+key site default "other"
+site = "named" if sni "*"
+RULES
+"$BIN" extract -q --rules "$T/sni.rules" -f csv -o "$T/maps1" --stats "$T/maps1.json" "${IN[2]}" || fail "--rules sni --stats"
+"$BIN" extract -q --table timeline --features dns,tls -f csv -o "$T/maps2" --stats "$T/maps2.json" "${IN[2]}" \
+    || fail "--table timeline --features dns,tls --stats"
+python3 - "$T/maps0.json" "$T/maps1.json" "$T/maps2.json" <<'PY' || fail "stats JSON: dns_names / tls_sni not as docs/OUTPUT.md says"
+import json, sys
+cf, rule, tl = (json.load(open(p)) for p in sys.argv[1:])
+assert "dns_names" not in cf and "tls_sni" not in cf, "custom-flow --features dns,tls"
+assert "tls_sni" in rule and "dns_names" not in rule, "a rule on sni"
+assert "dns_names" in tl and "tls_sni" in tl, "timeline --features dns,tls"
+PY
 "$BIN" extract -q --features all --table telemetry -f csv -o "$T/allt" "${IN[2]}" || fail "--features all (telemetry)"
 "$BIN" extract -q --features all -f joy -o "$T/allj" "${IN[2]}" || fail "--features all (-f joy)"
 echo "ok"

@@ -95,6 +95,39 @@ check "no device_ip column by default (CSV header)" bash -c "! head -1 '$TMP'/di
 check "--device-ip: the key's device-side address (0.0.0.0 for a DHCP discover)" \
   grep -q '"evicted":false,"device_ip":"0.0.0.0"}' "$TMP/dip/bidirectional/24-06-23.jsonl"
 check "--device-ip: last CSV column" bash -c "head -1 '$TMP/dip/bidirectional/24-06-23.csv' | grep -q ',evicted,device_ip'"
+# one file given twice (the same path, a file and its directory, a link to it): refused, exit 1,
+# nothing written, both spellings named; each command that reads captures, and every --shard
+# (each shard read it: the union was doubled)
+ln -s "$TMP/a.pcap" "$TMP/a-link.pcap"
+same_refused() { # WHAT OUTDIR SPELLING1 SPELLING2 -- COMMAND...
+  local what=$1 out=$2 s1=$3 s2=$4; shift 5
+  "$@" >/dev/null 2>"$TMP/err"; local rc=$?
+  check "$what: exit 1" [ $rc -eq 1 ]
+  check "$what: names both spellings" grep -qF -e "$s1 and $s2 are the same file" "$TMP/err"
+  [ -z "$out" ] || check "$what: nothing written" [ ! -e "$out" ]
+}
+same_refused "a file given twice" "$TMP/dup1" "$TMP/a.pcap" "$TMP/a.pcap" -- run -o "$TMP/dup1" "$TMP/a.pcap" "$TMP/a.pcap"
+same_refused "a file and its directory" "$TMP/dup2" "$TMP/dir/1.pcap" "$TMP/dir/1.pcap (in directory $TMP/dir)" -- \
+  run -o "$TMP/dup2" "$TMP/dir/1.pcap" "$TMP/dir"
+same_refused "a symbolic link and its file" "$TMP/dup3" "$TMP/a-link.pcap" "$TMP/a.pcap" -- run -o "$TMP/dup3" "$TMP/a-link.pcap" "$TMP/a.pcap"
+for k in 1 2; do
+  same_refused "--shard $k/2 with a file and its directory" "$TMP/dup-s$k" "$TMP/dir/1.pcap" \
+    "$TMP/dir/1.pcap (in directory $TMP/dir)" -- run --shard $k/2 -o "$TMP/dup-s$k" "$TMP/dir/1.pcap" "$TMP/dir"
+done
+same_refused "--table timeline" "$TMP/dup4" "$TMP/a.pcap" "$TMP/a-link.pcap" -- \
+  "$BIN/iotflow" extract -q --table timeline -f csv -o "$TMP/dup4" "$TMP/a.pcap" "$TMP/a-link.pcap"
+# (stats writes its --json tables of what it read even after an error, as for a damaged input)
+same_refused "stats on captures" "" "$TMP/a.pcap" "$TMP/a-link.pcap" -- \
+  "$BIN/iotflow" stats --json "$TMP/dup5.json" "$TMP/a.pcap" "$TMP/a-link.pcap"
+same_refused "devices" "$TMP/dup6.csv" "$TMP/a.pcap" "$TMP/a.pcap" -- "$BIN/iotflow" devices -q -o "$TMP/dup6.csv" "$TMP/a.pcap" "$TMP/a.pcap"
+printf 'timestamp,device_id,t\n2024-06-23T00:00:00Z,aa:bb:cc:dd:ee:ff,1\n' > "$TMP/sensors.csv"
+same_refused "fuse on captures" "$TMP/dup7" "$TMP/a.pcap" "$TMP/a.pcap" -- \
+  "$BIN/iotflow" fuse -q --sensors "$TMP/sensors.csv" -o "$TMP/dup7" "$TMP/a.pcap" "$TMP/a.pcap"
+same_refused "standard input twice" "$TMP/dup8" "-" "-" -- run -o "$TMP/dup8" - - < "$TMP/a.pcap"
+# a copy is another file (another inode): read
+cp "$TMP/a.pcap" "$TMP/a-copy.pcap"
+run -o "$TMP/copy" "$TMP/a.pcap" "$TMP/a-copy.pcap" 2>/dev/null
+check "a copy of a file is read beside it" [ $? -eq 0 ]
 "$BIN/iotflow" --version | grep -q "^iotflow [0-9]"; check "--version" [ $? -eq 0 ]
 for c in extract fuse stats synth demo; do "$BIN/iotflow" $c --help >/dev/null; check "$c --help" [ $? -eq 0 ]; done
 finish

@@ -606,6 +606,28 @@ static void test_not_a_capture(void)
     const uint8_t ok[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                              0xff, 0xff, 0, 0, 1, 0, 0, 0 };
     open_mem_expect(ok, sizeof ok, 0, NULL);
+    /* the link-type field's reserved bits 16-25 set (libpcap's own test file has 0x00300000):
+     * refused naming offset 20; bit 16 and bit 25 alone too. The FCS bits 26-31 are not reserved
+     * (test_pcap_damaged_records reads a header with them). */
+    static const uint32_t reserved[] = { 0x00300000u, 0x00010000u, 0x02000000u, 0x14300001u };
+    for (size_t k = 0; k < sizeof reserved / sizeof reserved[0]; k++) {
+        uint8_t h[24];
+        memcpy(h, ok, sizeof h);
+        for (int b = 0; b < 4; b++)
+            h[20 + b] = (uint8_t)(reserved[k] >> (8 * b));
+        open_mem_expect(h, sizeof h, IOF_E_FORMAT, "damaged pcap file header at offset 20");
+    }
+    /* bits 26-31 (FCS present, bit 27, FCS length) are ignored as libpcap does */
+    {
+        uint8_t h[24];
+        memcpy(h, ok, sizeof h);
+        h[23] = 0xfc;
+        open_mem_expect(h, sizeof h, 0, NULL);
+    }
+    /* the same bits in a big-endian header */
+    const uint8_t be[24] = { 0xa1, 0xb2, 0xc3, 0xd4, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0,
+                             0, 0, 0xff, 0xff, 0, 0x30, 0, 1 };
+    open_mem_expect(be, sizeof be, IOF_E_FORMAT, "reserved bits 16-25 set (0x00300000)");
     char eb[512];
     iof__source *s = NULL;
     ASSERT_EQ_INT(iof__source_open_file(&s, "/nonexistent/iof.pcap", eb, sizeof eb), IOF_E_IO);
@@ -620,11 +642,11 @@ static void test_not_a_capture(void)
 
 static void test_pcap_damaged_records(void)
 {
-    /* header (LE us, linktype with FCS/reserved upper bits set: masked) + records */
+    /* header (LE us, linktype with the FCS bits set: F and an FCS length of 1, ignored) + records */
     uint8_t b[24 + 16 + 4 + 16];
     memset(b, 0, sizeof b);
     const uint8_t hdr[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                              0x40, 0, 0, 0, 1, 0, 0x30, 0x04 };
+                              0x40, 0, 0, 0, 1, 0, 0, 0x14 };
     memcpy(b, hdr, 24);
     /* record 1: usec = 1500000 (invalid fraction) caplen 4 */
     uint8_t *r = b + 24;
@@ -1025,6 +1047,83 @@ static void test_input_list(void)
     rmdir(dir);
 }
 
+/* One file listed twice, in any spelling, is refused naming both spellings (its records
+ * would be counted twice); files that only look alike (same name elsewhere, same bytes) are
+ * not the same file. */
+static void expect_same(const char *const *in, size_t n_in, const char *s1, const char *s2)
+{
+    char **out = NULL;
+    size_t n = 0;
+    char eb[1024] = "";
+    ASSERT_EQ_INT(iof__input_list_expand(in, n_in, &out, &n, NULL, NULL, eb, sizeof eb), IOF_E_INVAL);
+    ASSERT_TRUE(out == NULL && n == 0);
+    char want[1024];
+    snprintf(want, sizeof want, "%s and %s are the same file", s1, s2);
+    if (!strstr(eb, want))
+        fprintf(stderr, "  got: %s\n  want: %s\n", eb, want);
+    ASSERT_TRUE(strstr(eb, want) != NULL);
+}
+
+static void test_input_list_same_file(void)
+{
+    char dir[] = "/tmp/iof_same_XXXXXX";
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    const uint8_t pcap_magic[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0 };
+    char a[256], b[256], sub[256], c[256], sym[256], hard[256], in_sub[600];
+    snprintf(a, sizeof a, "%s/a.pcap", dir);
+    snprintf(b, sizeof b, "%s/b.pcap", dir);
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    snprintf(c, sizeof c, "%s/sub/a.pcap", dir); /* same name and bytes as a.pcap: another file */
+    snprintf(sym, sizeof sym, "%s/link.pcap", dir);
+    snprintf(hard, sizeof hard, "%s/hard.pcap", dir);
+    put_file(a, pcap_magic, 24);
+    put_file(b, pcap_magic, 24);
+    ASSERT_EQ_INT(mkdir(sub, 0700), 0);
+    put_file(c, pcap_magic, 24);
+
+    /* different files, the copy included: accepted */
+    const char *ok[] = { a, b, sub };
+    char **out = NULL;
+    size_t n = 0;
+    char eb[1024];
+    ASSERT_EQ_INT(iof__input_list_expand(ok, 3, &out, &n, NULL, NULL, eb, sizeof eb), 0);
+    ASSERT_EQ_INT(n, 3);
+    iof__input_list_free(out, n);
+
+    const char *twice[] = { a, b, a };
+    expect_same(twice, 3, a, a);
+    /* a file and the directory holding it (either order): the walk's spelling says where */
+    snprintf(in_sub, sizeof in_sub, "%s (in directory %s)", c, sub);
+    const char *file_dir[] = { c, sub };
+    expect_same(file_dir, 2, c, in_sub);
+    const char *dir_file[] = { sub, b, c };
+    expect_same(dir_file, 3, in_sub, c);
+    /* another spelling of the path, a symbolic link, a hard link */
+    char dotted[600];
+    snprintf(dotted, sizeof dotted, "%s/./a.pcap", dir);
+    const char *spelled[] = { dotted, a };
+    expect_same(spelled, 2, dotted, a);
+    ASSERT_EQ_INT(symlink(a, sym), 0);
+    const char *linked[] = { b, sym, a };
+    expect_same(linked, 3, sym, a);
+    ASSERT_EQ_INT(link(b, hard), 0);
+    const char *hardl[] = { hard, b };
+    expect_same(hardl, 2, hard, b);
+    /* a link inside a walked directory to a file of that directory */
+    const char *whole[] = { dir };
+    char in_dir_b[600], in_dir_hard[600];
+    snprintf(in_dir_b, sizeof in_dir_b, "%s (in directory %s)", b, dir);
+    snprintf(in_dir_hard, sizeof in_dir_hard, "%s (in directory %s)", hard, dir);
+    expect_same(whole, 1, in_dir_b, in_dir_hard);
+    /* the first pair in list order is named when several files are given twice */
+    const char *two[] = { b, a, sym, hard };
+    expect_same(two, 4, a, sym);
+
+    unlink(sym), unlink(hard), unlink(c), unlink(a), unlink(b);
+    rmdir(sub);
+    rmdir(dir);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static iof__source *volatile live_src;
@@ -1115,6 +1214,7 @@ static const iof_test tests[] = {
     TEST(test_filter_two_linktypes),
     TEST(test_stop),
     TEST(test_input_list),
+    TEST(test_input_list_same_file),
     TEST(test_live),
     { 0 }
 };

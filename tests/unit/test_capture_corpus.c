@@ -11,7 +11,7 @@
  * | file                                    | capinfos     | libpcap 1.10     | we            | why |
  * |-----------------------------------------|--------------|------------------|---------------|-----|
  * | hdr__libpcap-odd-minor-version (v2.5)   | 1 packet     | rejects (2.0-2.4)| IOF_E_FORMAT  | we follow libpcap: a version we do not know may have another record layout; the message names the version. |
- * | hdr__libpcap-linktype-reserved-bits     | unreadable   | opens, 0 packets | empty capture | the link type field's upper 16 bits are FCS/reserved bits; libpcap masks them (LT_LINKTYPE) and so do we; Wireshark rejects non-zero reserved bits. The file has no records, so nothing is lost either way. |
+ * | hdr__libpcap-linktype-reserved-bits     | unreadable   | opens, 0 packets | IOF_E_FORMAT  | the link-type field has reserved bits 16-25 set (0x00300000); libpcap 1.10 opens it with that whole value as its link type (0x300000, which no decoder knows); we follow Wireshark and the pcap spec (reserved bits are zero) and refuse it, naming offset 20. |
  * | pcapng with several link types          | reads        | refuses to open  | reads         | libpcap 1.10 cannot hand out per-interface link types; this is why we have our own reader. Compared with capinfos only. |
  * | gzip (.pcap.gz)                         | reads        | cannot open      | reads         | we inflate with zlib; compared with capinfos only. |
  *
@@ -54,7 +54,7 @@ typedef struct known_diff {
 
 static const known_diff known[] = {
     { "hdr__libpcap-odd-minor-version", IOF_E_FORMAT, 0, 0 },
-    { "hdr__libpcap-linktype-reserved-bits", 0, 0, 0 },
+    { "hdr__libpcap-linktype-reserved-bits", IOF_E_FORMAT, 0, 0 },
     { NULL, 0, 0, 0 }
 };
 
