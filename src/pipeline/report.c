@@ -228,6 +228,8 @@ static void print_joy(const iof_run *r, FILE *fp)
                 ", evicted early %" PRIu64 " (peak live %" PRIu64 " of at most %" PRIu64 "%s)\n",
             js.flows_emitted, js.flows_bidir, js.expired_inactive, js.expired_active, js.flows_evicted,
             js.peak_live_records, js.max_live, js.capped_by_memory ? ", set by --max-memory" : "");
+    fprintf(fp, "  Joy packets: %" PRIu64 " taken, %" PRIu64 " left out (not IPv4: Joy 3.0.3 reads IPv4 only; or an IP "
+                "length beyond the captured frame)\n", js.packets, js.skipped);
     size_t nreg;
     const iof__feature *const *reg = iof__feat_registry(&nreg);
     for (size_t k = 0; k < nreg; k++)
@@ -422,10 +424,18 @@ static size_t warn_reasons(const iof_run *r, char *t, size_t len)
                ")%s", drops, st->frames, iof__drop_name((iof__drop)top), st->drops[top],
                top == IOF_DROP_LINKTYPE_UNSUPPORTED ? "; the README lists the supported link types" : "");
     }
-    if (!r->no_flows && st->decoded && records == 0)
+    bool joy_alone = r->joy && !r->sink; /* -f joy alone: no custom-flow record is written */
+    if (!r->no_flows && !joy_alone && st->decoded && records == 0)
         reason(t, len, &n, "no records were made: none of the %" PRIu64 " decoded packets has an "
                "endpoint that is a device%s", st->decoded,
                r->inv ? " of the inventory" : " (a private or link-local address)");
+    if (r->joy && st->decoded) {
+        iof__jf_stats js;
+        iof__joyflow_get_stats(r->joy, &js);
+        if (js.flows_emitted == 0)
+            reason(t, len, &n, "no Joy flows were made: none of the %" PRIu64 " decoded packets is IPv4 with its IP "
+                   "length captured (Joy 3.0.3 reads IPv4 only; %" PRIu64 " left out)", st->decoded, js.skipped);
+    }
     if (r->inv && r->inv_seen) {
         size_t ninv = iof__inventory_count(r->inv), seen = 0;
         for (size_t i = 0; i < ninv; i++)
@@ -559,8 +569,11 @@ iof_verdict iof_run_verdict(const iof_run *r, char *t, size_t len)
     if (warn_reasons(r, t, len))
         return IOF_VERDICT_WARN;
     if (!r->sink && r->joy_published) { /* -f joy alone */
+        iof__jf_stats js;
+        iof__joyflow_get_stats(r->joy, &js);
         snprintf(t, len, "%" PRIu64 " packets -> %" PRIu64 " Joy flows in 1 file; %" PRIu64
-                 " dropped, all counted above", st->frames, r->joy_rows, total_drops(st));
+                 " dropped and %" PRIu64 " left out by Joy (not IPv4, or cut), all counted above", st->frames,
+                 r->joy_rows, total_drops(st), js.skipped);
         return IOF_VERDICT_OK;
     }
     if (r->telem) { /* --table telemetry / timeline */

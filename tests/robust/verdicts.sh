@@ -112,6 +112,17 @@ run -o "$TMP/o-ft" --table telemetry --features all "$TMP/ok.pcap" 2>"$TMP/ft.er
 check "--features all on telemetry: a note that it adds nothing" grep -q 'note: --features all adds no column here: telemetry' "$TMP/ft.err"
 "$BIN/iotflow" extract -f joy -o "$TMP/o-fj" --features all "$TMP/ok.pcap" 2>"$TMP/fj.err"
 check "--features all with -f joy alone: a note that it adds nothing" grep -q 'note: --features all adds no column here: Joy' "$TMP/fj.err"
+# -f joy alone: Joy does not know devices (no custom-flow verdict), and says what it left out
+"$BIN/iotflow" extract --strict -f joy -o "$TMP/o-jp" "$TMP/pub.pcap" 2>"$TMP/jp.err"; rc=$?
+check "-f joy alone without devices: verdict OK, --strict exit 0 (exit $rc)" \
+  bash -c "[ $rc -eq 0 ] && grep -q '^verdict: OK: 1 packets -> 1 Joy flows in 1 file; 0 dropped and 0 left out by Joy' '$TMP/jp.err'"
+echo "0 [2001:db8::1]:5000 > [2001:db8::2]:53 udp len=30" > "$TMP/v6.txt"
+"$BIN/pcapgen" -o "$TMP/v6.pcap" "$TMP/v6.txt" 2>/dev/null
+"$BIN/iotflow" extract -f joy -o "$TMP/o-j6" "$TMP/v6.pcap" 2>"$TMP/j6.err"
+check "-f joy alone on IPv6 only: WARN says Joy reads IPv4 only" \
+  grep -q '^verdict: WARN: no Joy flows were made: none of the 1 decoded packets is IPv4 .*1 left out' "$TMP/j6.err"
+check "-f joy alone on IPv6 only: no custom-flow reason" bash -c "! grep -q 'no records were made' '$TMP/j6.err'"
+check "-f joy: the summary counts the packets Joy left out" grep -q '^  Joy packets: 0 taken, 1 left out' "$TMP/j6.err"
 "$BIN/iotflow" extract --help > "$TMP/help.txt"
 check "--help gives the --payload-total limit" grep -q "8181 - 3 x --packets" "$TMP/help.txt"
 "$BIN/iotflow" help > "$TMP/help.txt"
