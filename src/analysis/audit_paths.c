@@ -266,7 +266,7 @@ iof_err iof_audit_paths(const char *const *paths, size_t n, const iof_audit_opti
     memset(&l, 0, sizeof l);
     int rc = iof__audit_create(&ar.a, NCOLS, kinds, o->max_rows);
     if (rc == IOF_OK)
-        rc = iof__ds_list_paths(&l, paths, n, err, errlen);
+        rc = iof__ds_list_paths(&l, paths, n, on_message, message_ctx, err, errlen);
     if (rc != IOF_OK)
         goto done;
     if (l.n_captures) {

@@ -145,7 +145,7 @@ static int load_inputs(cctx *x, const char *const *paths, size_t n, char *err, s
 {
     iof__ds_list l;
     memset(&l, 0, sizeof(l));
-    int rc = iof__ds_list_paths(&l, paths, n, err, errlen);
+    int rc = iof__ds_list_paths(&l, paths, n, x->o->on_message, x->o->message_ctx, err, errlen);
     if (rc != IOF_OK)
         goto done;
     if (l.n_captures && l.n_files) {

@@ -56,6 +56,20 @@ PY
 done
 
 S="$T/s3"
+# one dataset written in the three formats side by side, given file by file (a file twice, and
+# its directory too): audited once, the Parquet file's scores; the files left out are named
+"$BIN" extract -q --devices "$S/in/devices.csv" --rules "$S/in/labels.rules" -f parquet,csv,jsonl -o "$S/all" \
+    "$S/in/capture.pcap" || fail "extract -f parquet,csv,jsonl"
+"$BIN" audit --json "$S/all/bidirectional/"* "$S/all/bidirectional/./24-06-23.csv" "$S/all" > "$S/files.json" \
+    2> "$S/files.err" || fail "audit on the files: exit $?"
+python3 - "$S/parquet.json" "$S/files.json" <<'PY' || fail "the formats given as files give another audit (counted more than once?)"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+sys.exit(a["columns"] != b["columns"] or a["records"] != b["records"])
+PY
+grep -q "bidirectional/24-06-23.csv left out: the same records as .*bidirectional/24-06-23.parquet in another format" \
+    "$S/files.err" || fail "the CSV left out is not named: $(cat "$S/files.err")"
+grep -q "bidirectional/./24-06-23.csv left out: the same file as" "$S/files.err" || fail "the file given twice is not named"
 "$BIN" audit --label attack "$S/parquet" > "$T/nolabel.out" 2>&1
 rc=$?
 [ $rc -eq 2 ] || fail "a missing label column: exit $rc, expected 2"

@@ -73,6 +73,13 @@ for fmt in csv jsonl parquet; do
   check "stats over $fmt outputs == stats over the capture" cmp -s "$TMP/t-cap" "$TMP/t-$fmt"
 done
 check "stats --json written" [ "$(json "$TMP/t.json" 'len(d["devices"])')" -eq 2 ]
+# the three formats given file by file, and a file given twice: each record counted once (the
+# Parquet file read), the files left out named
+"$BIN/iotflow" stats "$TMP"/st/*/* "$TMP/st/bidirectional/./24-06-23.jsonl" "$TMP/st" 2> "$TMP/err" | sed 1d > "$TMP/t-all"
+check "stats over every format given as files == stats over the capture" cmp -s "$TMP/t-cap" "$TMP/t-all"
+check "the JSON Lines and CSV files left out are named" \
+  grep -q "unidirectional/24-06-23.csv left out: the same records as .*unidirectional/24-06-23.parquet in another format" "$TMP/err"
+check "a file given twice is named" grep -q "bidirectional/./24-06-23.jsonl left out: the same file as" "$TMP/err"
 # with an inventory, a device's DHCP from 0.0.0.0 (it has no address yet) is its own, by MAC;
 # a broadcast reply's group MAC never makes a device
 cat > "$TMP/dhcp.txt" <<'S'

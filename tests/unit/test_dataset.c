@@ -169,6 +169,19 @@ static void test_dataset_text_formats(void)
     iof__ds_close(r);
 }
 
+typedef struct said_log {
+    int n;
+    char text[8192];
+} said_log;
+
+static void on_said(void *ctx, const char *text)
+{
+    said_log *s = ctx;
+    s->n++;
+    size_t u = strlen(s->text);
+    snprintf(s->text + u, sizeof s->text - u, "%s\n", text);
+}
+
 static void test_dataset_list(void)
 {
     /* one dataset in three formats is listed once (Parquet first); captures are kept apart;
@@ -189,12 +202,49 @@ static void test_dataset_list(void)
     char err[256], top[256];
     snprintf(top, sizeof top, "%s/out", dir);
     const char *paths[1] = { top };
-    ASSERT_EQ_INT(iof__ds_list_paths(&l, paths, 1, err, sizeof err), 0);
+    ASSERT_EQ_INT(iof__ds_list_paths(&l, paths, 1, NULL, NULL, err, sizeof err), 0);
     ASSERT_EQ_INT(l.n_files, 2);
     ASSERT_TRUE(strstr(l.files[0], "24-06-23.parquet") != NULL);
     ASSERT_TRUE(strstr(l.files[1], "24-06-24.csv") != NULL);
     ASSERT_EQ_INT(l.n_captures, 1);
     ASSERT_TRUE(strstr(l.captures[0], "cap.pcap") != NULL);
+    iof__ds_list_free(&l);
+
+    /* the same rule for files given one by one, and a file given twice (again, as ./x, through
+     * a symbolic link, below its directory) is listed once; each file left out is named */
+    char f[6][300], link[300];
+    snprintf(f[0], sizeof f[0], "%s/out/bidirectional/24-06-23.csv", dir);
+    snprintf(f[1], sizeof f[1], "%s/out/bidirectional/24-06-23.parquet", dir);
+    snprintf(f[2], sizeof f[2], "%s/out/bidirectional/./24-06-23.parquet", dir);
+    snprintf(f[3], sizeof f[3], "%s/out/bidirectional/24-06-24.csv", dir);
+    snprintf(f[4], sizeof f[4], "%s/out/bidirectional/24-06-23.jsonl", dir);
+    snprintf(link, sizeof link, "%s/out/alias.csv", dir);
+    ASSERT_EQ_INT(symlink(f[3], link), 0);
+    snprintf(f[5], sizeof f[5], "%s", link);
+    const char *given[8] = { f[0], f[1], f[2], f[3], f[4], f[5], f[3], sub };
+    said_log said = { 0 };
+    ASSERT_EQ_INT(iof__ds_list_paths(&l, given, 8, on_said, &said, err, sizeof err), 0);
+    ASSERT_EQ_INT(l.n_files, 2);
+    ASSERT_EQ_STR(l.files[0], f[1]);
+    ASSERT_EQ_STR(l.files[1], f[3]);
+    ASSERT_EQ_INT(said.n, 9); /* csv, ./parquet, jsonl, alias, 24-06-24.csv again, and sub's four */
+    ASSERT_TRUE(strstr(said.text, "24-06-23.csv left out: the same records as ") != NULL);
+    ASSERT_TRUE(strstr(said.text, "alias.csv left out: the same file as ") != NULL);
+    ASSERT_TRUE(strstr(said.text, "./24-06-23.parquet left out: the same file as ") != NULL);
+    iof__ds_list_free(&l);
+    /* the same files through the "all formats" listing (relabelling): nothing left out */
+    ASSERT_EQ_INT(iof__ds_list_paths_all(&l, given, 5, err, sizeof err), 0);
+    ASSERT_EQ_INT(l.n_files, 5);
+    iof__ds_list_free(&l);
+    /* past IOF_DS_MAX_NAMED files left out, the rest are counted in one message */
+    const char *many[IOF_DS_MAX_NAMED + 5];
+    for (size_t i = 0; i < IOF_DS_MAX_NAMED + 5; i++)
+        many[i] = f[3];
+    said = (said_log){ 0 };
+    ASSERT_EQ_INT(iof__ds_list_paths(&l, many, IOF_DS_MAX_NAMED + 5, on_said, &said, err, sizeof err), 0);
+    ASSERT_EQ_INT(l.n_files, 1);
+    ASSERT_EQ_INT(said.n, IOF_DS_MAX_NAMED + 1);
+    ASSERT_TRUE(strstr(said.text, "4 more file(s) left out") != NULL);
     iof__ds_list_free(&l);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     ASSERT_EQ_INT(system(cmd), 0);
