@@ -64,7 +64,7 @@ static int audit_file(void *ctx, const char *path, char *err, size_t errlen)
 {
     audit_run *ar = ctx;
     iof__colnames names[1 + NCOLS];
-    names[0] = (iof__colnames){ ar->o->label, ar->o->label };
+    names[0] = (iof__colnames){ .wide = ar->o->label, .nested = ar->o->label, .type = IOF_VT_STRING };
     size_t nreq = 1;
     for (int c = 0; c < NCOLS; c++)
         if (!is_optional(c))

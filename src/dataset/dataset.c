@@ -266,7 +266,22 @@ void iof__ds_list_free(iof__ds_list *l)
 typedef struct want {
     char alt[2][IOF_MAX_COLNAME];  /* the wide and the nested name */
     long col;                      /* Parquet column / CSV field index; -1 if absent */
+    int shape;                     /* SHAPE_*: how its values are given, whatever the format */
 } want;
+
+/* A value's shape by the column's type (iof__colnames.type), one rule for the three formats: an
+ * integer (i; CSV text parsed, strictly) or bytes (p, len); SHAPE_ANY: as the file has it (CSV:
+ * the text, and i as strtoll reads it). */
+enum { SHAPE_ANY, SHAPE_INT, SHAPE_BYTES };
+
+static int shape_of(iof__vtype t)
+{
+    if (t >= IOF_VT_BOOL && t <= IOF_VT_TIMESTAMP_US)
+        return SHAPE_INT;
+    return t == IOF_VT_STRING || t == IOF_VT_BINARY ? SHAPE_BYTES : SHAPE_ANY;
+}
+
+static const char *shape_name(int shape) { return shape == SHAPE_INT ? "an integer" : "text"; }
 
 struct iof__ds_reader {
     iof__ds_format fmt;
@@ -416,6 +431,7 @@ int iof__ds_want(iof__ds_reader *r, const iof__colnames *cols, size_t n, size_t 
         snprintf(r->w[k].alt[0], IOF_MAX_COLNAME, "%s", cols[k].wide);
         snprintf(r->w[k].alt[1], IOF_MAX_COLNAME, "%s", cols[k].nested ? cols[k].nested : cols[k].wide);
         r->w[k].col = -1;
+        r->w[k].shape = shape_of(cols[k].type);
     }
     if (r->fmt == IOF__DS_PARQUET) {
         const iof__schema *s = iof__pq_reader_schema(r->pq);
@@ -424,8 +440,13 @@ int iof__ds_want(iof__ds_reader *r, const iof__colnames *cols, size_t n, size_t 
             for (size_t c = 0; c < s->n && r->w[k].col < 0; c++)
                 if (name_is(&r->w[k], s->cols[c].name, strlen(s->cols[c].name)))
                     r->w[k].col = (long)c;
-            if (r->w[k].col >= 0)
-                sel[ns++] = (size_t)r->w[k].col;
+            if (r->w[k].col < 0)
+                continue;
+            sel[ns++] = (size_t)r->w[k].col;
+            int file_shape = shape_of(s->cols[r->w[k].col].type);
+            if (r->w[k].shape != SHAPE_ANY && file_shape != r->w[k].shape)
+                return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT, "%s: column %s is not %s",
+                                 r->path, s->cols[r->w[k].col].name, shape_name(r->w[k].shape));
         }
         /* only these are decoded (a wide file has 3,000 columns nobody asked for) */
         if (iof__pq_reader_select(r->pq, sel, ns) < 0)
@@ -474,6 +495,12 @@ static void set_text(iof__value *v, const char *s, size_t n, bool csv_int)
         v->i = strtoll(s, NULL, 10);
 }
 
+static int not_shape(iof__ds_reader *r, size_t k)
+{
+    return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT, "%s:%ld: %s is not %s", r->path, r->lineno,
+                     r->w[k].alt[r->fmt == IOF__DS_JSONL], shape_name(r->w[k].shape));
+}
+
 static int next_csv(iof__ds_reader *r)
 {
     size_t len;
@@ -495,7 +522,15 @@ static int next_csv(iof__ds_reader *r)
             continue;
         }
         const char *s = r->f[r->w[k].col];
-        set_text(&r->v[k], s, strlen(s), true);
+        size_t n = strlen(s);
+        if (r->w[k].shape != SHAPE_INT || n == 0) {
+            set_text(&r->v[k], s, n, r->w[k].shape == SHAPE_ANY);
+            continue;
+        }
+        int64_t x;
+        if (!iof__json_int64(s, n, &x)) /* the integers the text writers write (JSON's grammar) */
+            return not_shape(r, k);
+        r->v[k] = (iof__value){ .i = x };
     }
     return 1;
 }
@@ -522,6 +557,9 @@ static int next_jsonl(iof__ds_reader *r)
             const iof__json_member *m = &r->m[i];
             if (!name_is(&r->w[k], m->key, m->key_len))
                 continue;
+            if (m->type != IOF_JSON_NULL && r->w[k].shape != SHAPE_ANY &&
+                (m->type == IOF_JSON_STRING) != (r->w[k].shape == SHAPE_BYTES))
+                return not_shape(r, k);
             if (m->type == IOF_JSON_NUMBER) {
                 int64_t x;
                 if (!iof__json_int64(m->val, m->val_len, &x))

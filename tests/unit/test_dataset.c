@@ -159,6 +159,35 @@ static void test_dataset_text_formats(void)
     p = write_file("d.csv", "Device,Proto,PacketCount\nx,6,1\nx,6\n");
     ASSERT_EQ_INT(read_all(p, &pk, dev, &erc, msg), 1);
     ASSERT_TRUE(strstr(msg, "d.csv:3: 2 fields, the header has 3") != NULL);
+    /* a value comes the same way whatever the format, by its column's type: CSV integers as
+     * integers (not text beside them), strings as text; a value of another type is refused */
+    const char *shapes[2] = { write_file("f.csv", "Device,Proto,PacketCount,device_name\n12,6,3,7\n"),
+                              write_file("f.jsonl", "{\"device\":\"12\",\"proto\":6,\"packets\":3,\"device_name\":\"7\"}\n") };
+    for (int i = 0; i < 2; i++) {
+        iof__ds_reader *rs;
+        char e[256];
+        ASSERT_EQ_INT(iof__ds_open(&rs, shapes[i], e, sizeof e), 0);
+        ASSERT_EQ_INT(iof__ds_want(rs, cols(), 4, 3), 0);
+        ASSERT_EQ_INT(iof__ds_next(rs), 1);
+        iof__value v;
+        iof__ds_get(rs, 1, &v);
+        ASSERT_TRUE(!v.null && v.p == NULL && v.i == 6);
+        iof__ds_get(rs, 0, &v);
+        ASSERT_TRUE(!v.null && v.p != NULL && v.len == 2 && v.i == 0);
+        iof__ds_get(rs, 3, &v);
+        ASSERT_TRUE(!v.null && v.p != NULL && v.len == 1 && v.i == 0);
+        iof__ds_close(rs);
+    }
+    p = write_file("g.csv", "Device,Proto,PacketCount\nx,6,1\nx,tcp,1\n");
+    ASSERT_EQ_INT(read_all(p, &pk, dev, &erc, msg), 1);
+    ASSERT_EQ_INT(erc, IOF_E_FORMAT);
+    ASSERT_TRUE(strstr(msg, "g.csv:3: Proto is not an integer") != NULL);
+    p = write_file("g.jsonl", "{\"device\":5,\"proto\":6,\"packets\":1}\n");
+    ASSERT_EQ_INT(read_all(p, &pk, dev, &erc, msg), 0);
+    ASSERT_TRUE(strstr(msg, "g.jsonl:1: device is not text") != NULL);
+    p = write_file("h.jsonl", "{\"device\":\"x\",\"proto\":\"6\",\"packets\":1}\n");
+    ASSERT_EQ_INT(read_all(p, &pk, dev, &erc, msg), 0);
+    ASSERT_TRUE(strstr(msg, "h.jsonl:1: proto is not an integer") != NULL);
     /* a required column missing */
     iof__ds_reader *r;
     char err[256];
