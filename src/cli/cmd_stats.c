@@ -41,8 +41,8 @@ int iof_cli_stats(int argc, char **argv)
                  "recursively. Each record is counted once: a file given twice, and a dataset's\n"
                  "other formats beside it, are left out and named (Parquet kept, then JSON Lines,\n"
                  "then CSV). A Parquet file says in its metadata which variant\n"
-                 "it holds; CSV and JSON Lines files under a unidirectional/ path count as\n"
-                 "unidirectional records. At most 50 device rows are printed; --json FILE writes\n"
+                 "it holds; a CSV or JSON Lines file whose resolved path's nearest variant\n"
+                 "folder is unidirectional/ holds unidirectional records. At most 50 device rows are printed; --json FILE writes\n"
                  "every row as JSON. --threads N: flow workers for captures (1: one thread;\n"
                  "default: one; the same tables either way).\n"
                  "Exit status: 0 success, 1 usage error, 2 an input could not be read.");

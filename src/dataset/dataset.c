@@ -11,6 +11,7 @@
 #include "common/grow.h"
 #include "common/json.h"
 #include "dataset/dataset.h"
+#include "kinds/customflow.h"
 #include "output/parquet/pq_reader.h"
 
 #define DS_ERRLEN 1024
@@ -614,6 +615,41 @@ const char *iof__ds_kv(const iof__ds_reader *r, const char *key)
     return r->pq ? iof__pq_reader_kv(r->pq, key) : NULL;
 }
 
+/* A folder named after a variant (the custom-flow kind's folder names, or hive's variant=NAME)? */
+static int variant_folder(const char *name, size_t n)
+{
+    const iof__row_kind *k = &iof__cf_kind;
+    size_t kl = strlen(k->sub_key);
+    for (size_t v = 0; v < k->n_sub; v++) {
+        const char *s = k->sub_names[v];
+        size_t sl = strlen(s);
+        if ((n == sl && memcmp(name, s, n) == 0) ||
+            (n == kl + 1 + sl && memcmp(name, k->sub_key, kl) == 0 && name[kl] == '=' && memcmp(name + kl + 1, s, sl) == 0))
+            return (int)v;
+    }
+    return -1;
+}
+
+/* The variant the folders of a text file say: the nearest folder named after one, on the
+ * resolved path (as typed, "x.csv" inside unidirectional/ names no folder); bidirectional when
+ * none does. */
+static int variant_of_folders(const char *path)
+{
+    char *real = realpath(path, NULL);
+    const char *p = real ? real : path;
+    const char *end = strrchr(p, '/');
+    int v = -1;
+    while (end && end > p && v < 0) {
+        const char *start = end;
+        while (start > p && start[-1] != '/')
+            start--;
+        v = variant_folder(start, (size_t)(end - start));
+        end = start > p ? start - 1 : NULL;
+    }
+    free(real);
+    return v == IOF_VAR_UNI;
+}
+
 int iof__ds_variant(const iof__ds_reader *r)
 {
     const char *v = iof__ds_kv(r, "iotflow.variant"), *run = iof__ds_kv(r, "iotflow.variants");
@@ -623,7 +659,7 @@ int iof__ds_variant(const iof__ds_reader *r)
         return 1;
     if (run && strcmp(run, "bi") == 0)
         return 0;
-    return strstr(r->path, "unidirectional") != NULL;
+    return variant_of_folders(r->path);
 }
 
 iof__ds_format iof__ds_reader_format(const iof__ds_reader *r) { return r->fmt; }

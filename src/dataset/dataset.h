@@ -85,7 +85,9 @@ typedef void (*iof__ds_column_fn)(void *ctx, size_t i, const char *name, size_t 
 int iof__ds_columns(const char *path, iof__ds_column_fn fn, void *ctx, size_t *n, char *err, size_t errlen);
 
 /* The variant the file holds: its metadata (Parquet `iotflow.variant`, or `iotflow.variants`
- * when the run wrote one), else its folder (a path with "unidirectional"). 0 bi, 1 uni. */
+ * when the run wrote one), else its folders: the nearest folder of its resolved path (realpath:
+ * the same answer however the path was typed) named after a variant (`unidirectional`,
+ * `variant=unidirectional`); bidirectional when none is. 0 bi, 1 uni. */
 int iof__ds_variant(const iof__ds_reader *r);
 /* Key-value metadata (Parquet), NULL when absent or for text formats. */
 const char *iof__ds_kv(const iof__ds_reader *r, const char *key);
