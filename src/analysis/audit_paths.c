@@ -64,7 +64,7 @@ static int audit_file(void *ctx, const char *path, char *err, size_t errlen)
 {
     audit_run *ar = ctx;
     iof__colnames names[1 + NCOLS];
-    names[0] = (iof__colnames){ ar->o->label, ar->o->label };
+    names[0] = (iof__colnames){ .wide = ar->o->label, .nested = ar->o->label, .type = IOF_VT_STRING };
     size_t nreq = 1;
     for (int c = 0; c < NCOLS; c++)
         if (!is_optional(c))
@@ -266,7 +266,7 @@ iof_err iof_audit_paths(const char *const *paths, size_t n, const iof_audit_opti
     memset(&l, 0, sizeof l);
     int rc = iof__audit_create(&ar.a, NCOLS, kinds, o->max_rows);
     if (rc == IOF_OK)
-        rc = iof__ds_list_paths(&l, paths, n, err, errlen);
+        rc = iof__ds_list_paths(&l, paths, n, on_message, message_ctx, err, errlen);
     if (rc != IOF_OK)
         goto done;
     if (l.n_captures) {

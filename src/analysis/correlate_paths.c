@@ -85,7 +85,7 @@ static int read_file(void *ctx, const char *path, char *err, size_t errlen)
     cctx *x = ctx;
     iof__colnames names[IOF_TL_COL_COUNTS + IOF_CORR_METRICS];
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        names[i] = (iof__colnames){ iof__tl_column(i), iof__tl_column(i) };
+        names[i] = (iof__colnames){ .wide = iof__tl_column(i), .nested = iof__tl_column(i) };
     iof__ds_reader *r;
     int rc = iof__ds_open(&r, path, err, errlen);
     if (rc != IOF_OK)
@@ -145,7 +145,7 @@ static int load_inputs(cctx *x, const char *const *paths, size_t n, char *err, s
 {
     iof__ds_list l;
     memset(&l, 0, sizeof(l));
-    int rc = iof__ds_list_paths(&l, paths, n, err, errlen);
+    int rc = iof__ds_list_paths(&l, paths, n, x->o->on_message, x->o->message_ctx, err, errlen);
     if (rc != IOF_OK)
         goto done;
     if (l.n_captures && l.n_files) {

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "iotflow/iotflow.h"
@@ -49,6 +50,19 @@ int iof_cli_demo(int argc, char **argv);
 /* The library's messages (iof_message_fn) on stderr: "PREFIX: text" (ctx is the prefix, e.g.
  * "iotflow"). */
 void iof_cli_message(void *ctx, const char *text);
+
+/* The same, remembering what was said, so that a command prints its final error only when it was
+ * not said already: a file's error goes to on_message and comes back as the error, while notes
+ * (files left out of a listing) do not stand for it. ctx: an iof_cli_said with its prefix set. */
+#define IOF_CLI_SAID_MAX 64
+typedef struct iof_cli_said {
+    const char *prefix;
+    unsigned n;                      /* messages said */
+    uint64_t h[IOF_CLI_SAID_MAX];    /* hashes of the first IOF_CLI_SAID_MAX of them */
+} iof_cli_said;
+void iof_cli_say(void *ctx, const char *text);
+/* text was said (among the first IOF_CLI_SAID_MAX messages). */
+bool iof_cli_was_said(const iof_cli_said *s, const char *text);
 
 /* Parses "90", "90s", "15m", "2h", "1d" into seconds; returns -1 on error. */
 double iof_cli_parse_duration(const char *s);

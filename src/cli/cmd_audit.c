@@ -7,12 +7,6 @@
 #include "cli.h"
 #include "iotflow/iotflow.h"
 
-static void on_message(void *ctx, const char *text)
-{
-    (*(unsigned *)ctx)++;
-    iof_cli_message("iotflow audit", text);
-}
-
 static bool parse_u64(const char *s, uint64_t *v)
 {
     char *end;
@@ -98,12 +92,12 @@ int iof_cli_audit(int argc, char **argv)
         return IOF_EXIT_USAGE;
     }
     char err[1024] = "";
-    unsigned said = 0;
+    iof_cli_said said = { .prefix = "iotflow audit" };
     size_t leaks = 0;
     iof_err rc = iof_audit_paths((const char *const *)(argv + optind), (size_t)(argc - optind), &o, stdout,
-                                 on_message, &said, &leaks, err, sizeof(err));
+                                 iof_cli_say, &said, &leaks, err, sizeof(err));
     if (rc != IOF_OK) {
-        if (!said)
+        if (err[0] ? !iof_cli_was_said(&said, err) : !said.n)
             fprintf(stderr, "iotflow audit: %s\n", err[0] ? err : iof_strerror(rc));
         return rc == IOF_E_INVAL ? IOF_EXIT_USAGE : IOF_EXIT_INPUT;
     }

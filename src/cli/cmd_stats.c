@@ -8,12 +8,6 @@
 #include "cli.h"
 #include "iotflow/iotflow.h"
 
-static void on_message(void *ctx, const char *text)
-{
-    (*(unsigned *)ctx)++;
-    iof_cli_message("iotflow stats", text);
-}
-
 int iof_cli_stats(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -44,10 +38,11 @@ int iof_cli_stats(int argc, char **argv)
                  "Prints the per-device and per-protocol tables of the run summary for each PATH:\n"
                  "captures (pcap/pcapng/gzip; extracted in memory with default options, nothing is\n"
                  "written) and iotflow outputs (.jsonl, .csv, .parquet). Directories are searched\n"
-                 "recursively; a dataset written in several formats is counted once (Parquet,\n"
-                 "then JSON Lines, then CSV). A Parquet file says in its metadata which variant\n"
-                 "it holds; CSV and JSON Lines files under a unidirectional/ path count as\n"
-                 "unidirectional records. At most 50 device rows are printed; --json FILE writes\n"
+                 "recursively. Each record is counted once: a file given twice, and a dataset's\n"
+                 "other formats beside it, are left out and named (Parquet kept, then JSON Lines,\n"
+                 "then CSV). A Parquet file says in its metadata which variant\n"
+                 "it holds; a CSV or JSON Lines file whose resolved path's nearest variant\n"
+                 "folder is unidirectional/ holds unidirectional records. At most 50 device rows are printed; --json FILE writes\n"
                  "every row as JSON. --threads N: flow workers for captures (1: one thread;\n"
                  "default: one; the same tables either way).\n"
                  "Exit status: 0 success, 1 usage error, 2 an input could not be read.");
@@ -62,12 +57,12 @@ int iof_cli_stats(int argc, char **argv)
         return IOF_EXIT_USAGE;
     }
     char err[1024] = "";
-    unsigned said = 0;
+    iof_cli_said said = { .prefix = "iotflow stats" };
     iof_err rc = iof_stats_paths((const char *const *)(argv + optind), (size_t)(argc - optind), devices, threads,
-                                 stdout, json, on_message, &said, err, sizeof(err));
+                                 stdout, json, iof_cli_say, &said, err, sizeof(err));
     if (rc == IOF_OK)
         return IOF_EXIT_OK;
-    if (!said) /* an input's problem was said already, naming the file */
+    if (err[0] ? !iof_cli_was_said(&said, err) : !said.n) /* an input's problem was said already, naming the file */
         fprintf(stderr, "iotflow stats: %s\n", err[0] ? err : iof_strerror(rc));
     return rc == IOF_E_INVAL ? IOF_EXIT_USAGE : IOF_EXIT_INPUT;
 }

@@ -42,6 +42,32 @@ void iof_cli_message(void *ctx, const char *text)
     fprintf(stderr, "%s: %s\n", ctx ? (const char *)ctx : "iotflow", text);
 }
 
+static uint64_t text_hash(const char *t) /* FNV-1a */
+{
+    uint64_t h = 1469598103934665603u;
+    for (; *t; t++)
+        h = (h ^ (unsigned char)*t) * 1099511628211u;
+    return h;
+}
+
+void iof_cli_say(void *ctx, const char *text)
+{
+    iof_cli_said *s = ctx;
+    if (s->n < IOF_CLI_SAID_MAX)
+        s->h[s->n] = text_hash(text);
+    s->n++;
+    iof_cli_message((void *)s->prefix, text);
+}
+
+bool iof_cli_was_said(const iof_cli_said *s, const char *text)
+{
+    uint64_t h = text_hash(text);
+    for (unsigned i = 0; i < s->n && i < IOF_CLI_SAID_MAX; i++)
+        if (s->h[i] == h)
+            return true;
+    return false;
+}
+
 double iof_cli_parse_duration(const char *s)
 {
     char *end;

@@ -87,6 +87,9 @@ int iof__col_set_member(iof__column *c, const char *strct, const char *member);
  * for columns both layouts share): what readers of our outputs look columns up by. */
 typedef struct iof__colnames {
     const char *wide, *nested;
+    iof__vtype type;  /* the values' type (the kind's schema), so that a reader gives a value the
+                       * same way whatever the file's format: integer types as integers (CSV text
+                       * parsed), STRING and BINARY as bytes. 0: as the file has it */
 } iof__colnames;
 
 typedef struct iof__value {

@@ -11,6 +11,7 @@
 #include "common/grow.h"
 #include "common/json.h"
 #include "dataset/dataset.h"
+#include "kinds/customflow.h"
 #include "output/parquet/pq_reader.h"
 
 #define DS_ERRLEN 1024
@@ -63,35 +64,137 @@ static int cmp_path(const void *a, const void *b) { return strcmp(*(char *const 
 
 static int fmt_rank(const char *p) { return (int)iof__ds_format_of(p); } /* parquet < jsonl < csv */
 
-static size_t stem_len(const char *p) { return (size_t)(strrchr(p, '.') - p); }
+/* One listed file, for finding the files that hold records listed already: the file itself
+ * (device and inode: a path given twice, through a symbolic link, as ./x or below a directory
+ * also given) and its dataset (its directory's device and inode and its name without the
+ * format's suffix: x.parquet, x.jsonl and x.csv side by side). */
+typedef struct ds_ent {
+    dev_t dev, ddev;
+    ino_t ino, dino;
+    bool known;           /* both stat() calls answered (else the file is never left out) */
+    const char *stem;     /* its name, stem_len bytes without the format's suffix */
+    size_t stem_len, idx;
+    int rank;
+    size_t keep;          /* left out for files[keep]; idx when kept */
+    bool same_file;       /* left out as the same file, not as another format */
+} ds_ent;
 
-/* Drops x.jsonl / x.csv when x.parquet (or x.jsonl) is in the list: decided for every file
- * first, then removed. */
-static int drop_other_formats(iof__ds_list *l)
+static int cmp_u64(uint64_t a, uint64_t b) { return a < b ? -1 : a > b; }
+
+static int cmp_file(const void *x, const void *y)
 {
-    if (l->n_files < 2)
-        return IOF_OK;
-    bool *dup = calloc(l->n_files, sizeof(*dup));
-    if (!dup)
+    const ds_ent *a = x, *b = y;
+    int c = cmp_u64((uint64_t)a->dev, (uint64_t)b->dev);
+    if (!c)
+        c = cmp_u64((uint64_t)a->ino, (uint64_t)b->ino);
+    return c ? c : cmp_u64(a->idx, b->idx);
+}
+
+static int cmp_dataset(const void *x, const void *y)
+{
+    const ds_ent *a = x, *b = y;
+    int c = cmp_u64((uint64_t)a->ddev, (uint64_t)b->ddev);
+    if (!c)
+        c = cmp_u64((uint64_t)a->dino, (uint64_t)b->dino);
+    if (!c)
+        c = cmp_u64(a->stem_len, b->stem_len);
+    if (!c)
+        c = memcmp(a->stem, b->stem, a->stem_len);
+    if (!c)
+        c = a->rank - b->rank;
+    return c ? c : cmp_u64(a->idx, b->idx);
+}
+
+static bool same_file(const ds_ent *a, const ds_ent *b) { return a->dev == b->dev && a->ino == b->ino; }
+
+static bool same_dataset(const ds_ent *a, const ds_ent *b)
+{
+    return a->ddev == b->ddev && a->dino == b->dino && a->stem_len == b->stem_len &&
+           memcmp(a->stem, b->stem, a->stem_len) == 0;
+}
+
+static int ent_of(ds_ent *e, const char *path, size_t idx)
+{
+    memset(e, 0, sizeof(*e));
+    e->idx = e->keep = idx;
+    e->rank = fmt_rank(path);
+    e->stem = iof__base_name(path);
+    e->stem_len = (size_t)(strrchr(e->stem, '.') - e->stem);
+    size_t dl = (size_t)(e->stem - path);
+    char *dir = malloc(dl + 2);
+    if (!dir)
         return IOF_E_NOMEM;
-    for (size_t i = 0; i < l->n_files; i++) {
-        const char *a = l->files[i];
-        for (size_t j = 0; j < l->n_files && !dup[i]; j++) {
-            const char *b = l->files[j];
-            dup[i] = j != i && stem_len(a) == stem_len(b) && strncmp(a, b, stem_len(a)) == 0 &&
-                     fmt_rank(b) < fmt_rank(a);
-        }
-    }
-    size_t w = 0;
-    for (size_t i = 0; i < l->n_files; i++) {
-        if (dup[i])
-            free(l->files[i]);
-        else
-            l->files[w++] = l->files[i];
-    }
-    l->n_files = w;
-    free(dup);
+    if (dl == 0)
+        strcpy(dir, ".");
+    else
+        snprintf(dir, dl + 1, "%s", path); /* with its trailing '/': "/" stays the root */
+    struct stat f, d;
+    e->known = stat(path, &f) == 0 && stat(dir, &d) == 0;
+    free(dir);
+    if (e->known)
+        e->dev = f.st_dev, e->ino = f.st_ino, e->ddev = d.st_dev, e->dino = d.st_ino;
     return IOF_OK;
+}
+
+/* Leaves out every file whose records are listed already, and says which: a file listed
+ * before (the same file by device and inode), then a dataset's other formats (the same
+ * directory and name: Parquet, then JSON Lines, then CSV kept). The files kept stay in their
+ * order. */
+static int drop_repeats(iof__ds_list *l, iof_message_fn on_message, void *mctx)
+{
+    size_t n = l->n_files;
+    if (n < 2)
+        return IOF_OK;
+    ds_ent *e = malloc(n * sizeof(*e));
+    size_t *keep = malloc(n * sizeof(*keep));
+    bool *same = calloc(n, sizeof(*same));
+    int rc = e && keep && same ? IOF_OK : IOF_E_NOMEM;
+    size_t m = 0; /* e[0..m): the files that can be compared */
+    for (size_t i = 0; i < n && rc == IOF_OK; i++) {
+        keep[i] = i;
+        if ((rc = ent_of(&e[m], l->files[i], i)) == IOF_OK && e[m].known)
+            m++;
+    }
+    if (rc == IOF_OK) {
+        qsort(e, m, sizeof(*e), cmp_file);
+        size_t w = 0;
+        for (size_t i = 0; i < m; i++) {
+            if (w && same_file(&e[i], &e[w - 1])) {
+                keep[e[i].idx] = e[w - 1].idx, same[e[i].idx] = true;
+                continue;
+            }
+            e[w++] = e[i]; /* the first listed of each file (sorted by idx within it) */
+        }
+        qsort(e, w, sizeof(*e), cmp_dataset);
+        for (size_t i = 1, first = 0; i < w; i++) {
+            if (same_dataset(&e[i], &e[first]))
+                keep[e[i].idx] = e[first].idx;
+            else
+                first = i;
+        }
+        size_t named = 0, kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (keep[i] != i && named++ < IOF_DS_MAX_NAMED)
+                iof__say(on_message, mctx, same[i] ? "%s left out: the same file as %s (given twice)"
+                                                   : "%s left out: the same records as %s in another format "
+                                                     "(a dataset is read once: Parquet, then JSON Lines, then CSV)",
+                         l->files[i], l->files[keep[i]]);
+        }
+        if (named > IOF_DS_MAX_NAMED)
+            iof__say(on_message, mctx, "%zu more file(s) left out: the same file given twice, or the same "
+                     "records in another format", named - IOF_DS_MAX_NAMED);
+        for (size_t i = 0; i < n; i++) {
+            if (keep[i] == i)
+                l->files[kept++] = l->files[i];
+            else
+                free(l->files[i]);
+        }
+        l->n_files = kept;
+    }
+    free(e);
+    free(keep);
+    free(same);
+    return rc;
 }
 
 static void sort_paths(char **v, size_t n)
@@ -100,8 +203,8 @@ static void sort_paths(char **v, size_t n)
         qsort(v, n, sizeof(*v), cmp_path);
 }
 
-static int list_paths(iof__ds_list *l, const char *const *paths, size_t n, bool all_formats, char *err,
-                      size_t errlen)
+static int list_paths(iof__ds_list *l, const char *const *paths, size_t n, bool all_formats,
+                      iof_message_fn on_message, void *mctx, char *err, size_t errlen)
 {
     memset(l, 0, sizeof(*l));
     for (size_t i = 0; i < n; i++) {
@@ -112,8 +215,6 @@ static int list_paths(iof__ds_list *l, const char *const *paths, size_t n, bool 
         if (strcmp(paths[i], "-") != 0 && S_ISDIR(sb.st_mode)) {
             iof__ds_list sub = { .with_joy = all_formats };
             rc = iof__walk(paths[i], found, NULL, &sub, err, errlen);
-            if (rc == IOF_OK && !all_formats)
-                rc = drop_other_formats(&sub);
             if (rc == IOF_OK) {
                 sort_paths(sub.files, sub.n_files);
                 sort_paths(sub.captures, sub.n_captures);
@@ -134,18 +235,20 @@ static int list_paths(iof__ds_list *l, const char *const *paths, size_t n, bool 
         if (rc != IOF_OK)
             return rc;
     }
+    if (!all_formats && drop_repeats(l, on_message, mctx) != IOF_OK)
+        return iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
     return IOF_OK;
 }
 
-int iof__ds_list_paths(iof__ds_list *l, const char *const *paths, size_t n, char *err,
-                       size_t errlen)
+int iof__ds_list_paths(iof__ds_list *l, const char *const *paths, size_t n, iof_message_fn on_message,
+                       void *message_ctx, char *err, size_t errlen)
 {
-    return list_paths(l, paths, n, false, err, errlen);
+    return list_paths(l, paths, n, false, on_message, message_ctx, err, errlen);
 }
 
 int iof__ds_list_paths_all(iof__ds_list *l, const char *const *paths, size_t n, char *err, size_t errlen)
 {
-    return list_paths(l, paths, n, true, err, errlen);
+    return list_paths(l, paths, n, true, NULL, NULL, err, errlen);
 }
 
 void iof__ds_list_free(iof__ds_list *l)
@@ -164,7 +267,22 @@ void iof__ds_list_free(iof__ds_list *l)
 typedef struct want {
     char alt[2][IOF_MAX_COLNAME];  /* the wide and the nested name */
     long col;                      /* Parquet column / CSV field index; -1 if absent */
+    int shape;                     /* SHAPE_*: how its values are given, whatever the format */
 } want;
+
+/* A value's shape by the column's type (iof__colnames.type), one rule for the three formats: an
+ * integer (i; CSV text parsed, strictly) or bytes (p, len); SHAPE_ANY: as the file has it (CSV:
+ * the text, and i as strtoll reads it). */
+enum { SHAPE_ANY, SHAPE_INT, SHAPE_BYTES };
+
+static int shape_of(iof__vtype t)
+{
+    if (t >= IOF_VT_BOOL && t <= IOF_VT_TIMESTAMP_US)
+        return SHAPE_INT;
+    return t == IOF_VT_STRING || t == IOF_VT_BINARY ? SHAPE_BYTES : SHAPE_ANY;
+}
+
+static const char *shape_name(int shape) { return shape == SHAPE_INT ? "an integer" : "text"; }
 
 struct iof__ds_reader {
     iof__ds_format fmt;
@@ -314,6 +432,7 @@ int iof__ds_want(iof__ds_reader *r, const iof__colnames *cols, size_t n, size_t 
         snprintf(r->w[k].alt[0], IOF_MAX_COLNAME, "%s", cols[k].wide);
         snprintf(r->w[k].alt[1], IOF_MAX_COLNAME, "%s", cols[k].nested ? cols[k].nested : cols[k].wide);
         r->w[k].col = -1;
+        r->w[k].shape = shape_of(cols[k].type);
     }
     if (r->fmt == IOF__DS_PARQUET) {
         const iof__schema *s = iof__pq_reader_schema(r->pq);
@@ -322,8 +441,13 @@ int iof__ds_want(iof__ds_reader *r, const iof__colnames *cols, size_t n, size_t 
             for (size_t c = 0; c < s->n && r->w[k].col < 0; c++)
                 if (name_is(&r->w[k], s->cols[c].name, strlen(s->cols[c].name)))
                     r->w[k].col = (long)c;
-            if (r->w[k].col >= 0)
-                sel[ns++] = (size_t)r->w[k].col;
+            if (r->w[k].col < 0)
+                continue;
+            sel[ns++] = (size_t)r->w[k].col;
+            int file_shape = shape_of(s->cols[r->w[k].col].type);
+            if (r->w[k].shape != SHAPE_ANY && file_shape != r->w[k].shape)
+                return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT, "%s: column %s is not %s",
+                                 r->path, s->cols[r->w[k].col].name, shape_name(r->w[k].shape));
         }
         /* only these are decoded (a wide file has 3,000 columns nobody asked for) */
         if (iof__pq_reader_select(r->pq, sel, ns) < 0)
@@ -372,6 +496,12 @@ static void set_text(iof__value *v, const char *s, size_t n, bool csv_int)
         v->i = strtoll(s, NULL, 10);
 }
 
+static int not_shape(iof__ds_reader *r, size_t k)
+{
+    return iof__fail(r->errmsg, sizeof(r->errmsg), IOF_E_FORMAT, "%s:%ld: %s is not %s", r->path, r->lineno,
+                     r->w[k].alt[r->fmt == IOF__DS_JSONL], shape_name(r->w[k].shape));
+}
+
 static int next_csv(iof__ds_reader *r)
 {
     size_t len;
@@ -393,7 +523,15 @@ static int next_csv(iof__ds_reader *r)
             continue;
         }
         const char *s = r->f[r->w[k].col];
-        set_text(&r->v[k], s, strlen(s), true);
+        size_t n = strlen(s);
+        if (r->w[k].shape != SHAPE_INT || n == 0) {
+            set_text(&r->v[k], s, n, r->w[k].shape == SHAPE_ANY);
+            continue;
+        }
+        int64_t x;
+        if (!iof__json_int64(s, n, &x)) /* the integers the text writers write (JSON's grammar) */
+            return not_shape(r, k);
+        r->v[k] = (iof__value){ .i = x };
     }
     return 1;
 }
@@ -420,6 +558,9 @@ static int next_jsonl(iof__ds_reader *r)
             const iof__json_member *m = &r->m[i];
             if (!name_is(&r->w[k], m->key, m->key_len))
                 continue;
+            if (m->type != IOF_JSON_NULL && r->w[k].shape != SHAPE_ANY &&
+                (m->type == IOF_JSON_STRING) != (r->w[k].shape == SHAPE_BYTES))
+                return not_shape(r, k);
             if (m->type == IOF_JSON_NUMBER) {
                 int64_t x;
                 if (!iof__json_int64(m->val, m->val_len, &x))
@@ -474,6 +615,41 @@ const char *iof__ds_kv(const iof__ds_reader *r, const char *key)
     return r->pq ? iof__pq_reader_kv(r->pq, key) : NULL;
 }
 
+/* A folder named after a variant (the custom-flow kind's folder names, or hive's variant=NAME)? */
+static int variant_folder(const char *name, size_t n)
+{
+    const iof__row_kind *k = &iof__cf_kind;
+    size_t kl = strlen(k->sub_key);
+    for (size_t v = 0; v < k->n_sub; v++) {
+        const char *s = k->sub_names[v];
+        size_t sl = strlen(s);
+        if ((n == sl && memcmp(name, s, n) == 0) ||
+            (n == kl + 1 + sl && memcmp(name, k->sub_key, kl) == 0 && name[kl] == '=' && memcmp(name + kl + 1, s, sl) == 0))
+            return (int)v;
+    }
+    return -1;
+}
+
+/* The variant the folders of a text file say: the nearest folder named after one, on the
+ * resolved path (as typed, "x.csv" inside unidirectional/ names no folder); bidirectional when
+ * none does. */
+static int variant_of_folders(const char *path)
+{
+    char *real = realpath(path, NULL);
+    const char *p = real ? real : path;
+    const char *end = strrchr(p, '/');
+    int v = -1;
+    while (end && end > p && v < 0) {
+        const char *start = end;
+        while (start > p && start[-1] != '/')
+            start--;
+        v = variant_folder(start, (size_t)(end - start));
+        end = start > p ? start - 1 : NULL;
+    }
+    free(real);
+    return v == IOF_VAR_UNI;
+}
+
 int iof__ds_variant(const iof__ds_reader *r)
 {
     const char *v = iof__ds_kv(r, "iotflow.variant"), *run = iof__ds_kv(r, "iotflow.variants");
@@ -483,7 +659,7 @@ int iof__ds_variant(const iof__ds_reader *r)
         return 1;
     if (run && strcmp(run, "bi") == 0)
         return 0;
-    return strstr(r->path, "unidirectional") != NULL;
+    return variant_of_folders(r->path);
 }
 
 iof__ds_format iof__ds_reader_format(const iof__ds_reader *r) { return r->fmt; }

@@ -18,10 +18,12 @@
 
 #include "common/walk.h"
 #include "common/schema.h"
+#include "iotflow/iotflow.h"
 
 #define IOF_DS_MAX_LINE (64u << 20)   /* longest CSV / JSON Lines row accepted (wide: ~20 KB) */
 #define IOF_DS_MAX_WANT 32            /* columns one reader is asked for */
 #define IOF_DS_MAX_FILES (1u << 20)   /* dataset files one listing may hold */
+#define IOF_DS_MAX_NAMED 10           /* files left out of a listing named one by one (then counted) */
 
 typedef enum iof__ds_format {
     IOF__DS_NONE = 0, IOF__DS_PARQUET, IOF__DS_JSONL, IOF__DS_CSV
@@ -30,10 +32,15 @@ typedef enum iof__ds_format {
 /* By file name: .parquet, .jsonl, .csv; else IOF__DS_NONE (Joy's .json files are not ours). */
 iof__ds_format iof__ds_format_of(const char *path);
 
-/* What a set of paths holds: dataset files and captures, each in byte-wise path order. A
- * directory is walked (other files are skipped); a file named explicitly is a dataset file by
- * its name, else a capture. One dataset written in several formats side by side (x.parquet,
- * x.jsonl, x.csv) is listed once: Parquet, then JSON Lines, then CSV. */
+/* What a set of paths holds: dataset files and captures, a directory's in byte-wise path order,
+ * the paths' in the order given. A directory is walked (other files are skipped); a file named
+ * explicitly is a dataset file by its name, else a capture. Each dataset file's records are
+ * listed once, whichever way the files were given (walked or named, one by one or both): a file
+ * listed before (the same device and inode: given twice, through a symbolic link, as ./x, or
+ * below a directory given too) is left out, and so are a dataset's other formats (the same
+ * directory, by device and inode, and the same name without its suffix: x.parquet, x.jsonl,
+ * x.csv), keeping Parquet, then JSON Lines, then CSV. Each file left out is named through
+ * on_message (NULL: not said), the first IOF_DS_MAX_NAMED of them, then how many more. */
 typedef struct iof__ds_list {
     char **files;
     size_t n_files, cap_files;
@@ -42,9 +49,9 @@ typedef struct iof__ds_list {
     bool with_joy;  /* internal: Joy files (.json.gz) are listed too (iof__ds_list_paths_all) */
 } iof__ds_list;
 
-int iof__ds_list_paths(iof__ds_list *l, const char *const *paths, size_t n, char *err,
-                       size_t errlen);
-/* The same, keeping every format of a dataset written side by side (a rewrite writes each), and
+int iof__ds_list_paths(iof__ds_list *l, const char *const *paths, size_t n, iof_message_fn on_message,
+                       void *message_ctx, char *err, size_t errlen);
+/* The same, leaving nothing out (nothing said): keeping every format of a dataset written side by side (a rewrite writes each), and
  * listing Joy files (-f joy, .json.gz) among the files. */
 int iof__ds_list_paths_all(iof__ds_list *l, const char *const *paths, size_t n, char *err,
                            size_t errlen);
@@ -78,7 +85,9 @@ typedef void (*iof__ds_column_fn)(void *ctx, size_t i, const char *name, size_t 
 int iof__ds_columns(const char *path, iof__ds_column_fn fn, void *ctx, size_t *n, char *err, size_t errlen);
 
 /* The variant the file holds: its metadata (Parquet `iotflow.variant`, or `iotflow.variants`
- * when the run wrote one), else its folder (a path with "unidirectional"). 0 bi, 1 uni. */
+ * when the run wrote one), else its folders: the nearest folder of its resolved path (realpath:
+ * the same answer however the path was typed) named after a variant (`unidirectional`,
+ * `variant=unidirectional`); bidirectional when none is. 0 bi, 1 uni. */
 int iof__ds_variant(const iof__ds_reader *r);
 /* Key-value metadata (Parquet), NULL when absent or for text formats. */
 const char *iof__ds_kv(const iof__ds_reader *r, const char *key);

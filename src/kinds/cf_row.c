@@ -250,17 +250,17 @@ iof__colnames iof__cf_col_names(iof__cf_col c)
         [IOF__CF_BYTES] = F_BYTES, [IOF__CF_PACKETS] = F_PACKETS,
     };
     if (c == IOF__CF_DEVIP)
-        return (iof__colnames){ IOF__CF_DEVIP_NAME, IOF__CF_DEVIP_NAME };
+        return (iof__colnames){ .wide = IOF__CF_DEVIP_NAME, .nested = IOF__CF_DEVIP_NAME, .type = IOF_VT_STRING };
     if (c == IOF__CF_LASTSEEN)
-        return (iof__colnames){ LASTSEEN_WIDE, LASTSEEN_NESTED };
+        return (iof__colnames){ .wide = LASTSEEN_WIDE, .nested = LASTSEEN_NESTED, .type = IOF_VT_TIMESTAMP_US };
     if (c == IOF__CF_DEVNAME)
         return iof__dev_col_names(IOF__DEV_NAME);
     if (c == IOF__CF_DEVTYPE)
         return iof__dev_col_names(IOF__DEV_TYPE);
     for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++)
         if ((unsigned)c < sizeof(map) / sizeof(map[0]) && meta[i].f == map[c])
-            return (iof__colnames){ meta[i].wide, meta[i].nested };
-    return (iof__colnames){ "", "" };
+            return (iof__colnames){ .wide = meta[i].wide, .nested = meta[i].nested, .type = meta[i].t };
+    return (iof__colnames){ .wide = "", .nested = "" };
 }
 
 static int meta_declare(iof__schema *s, const void *cfgp, bool w)

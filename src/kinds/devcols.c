@@ -16,8 +16,8 @@ static const struct {
 iof__colnames iof__dev_col_names(iof__dev_col c)
 {
     if ((unsigned)c >= sizeof(cols) / sizeof(cols[0]))
-        return (iof__colnames){ "", "" };
-    return (iof__colnames){ cols[c].name, cols[c].name };
+        return (iof__colnames){ .wide = "", .nested = "" };
+    return (iof__colnames){ .wide = cols[c].name, .nested = cols[c].name, .type = IOF_VT_STRING };
 }
 
 int iof__dev_declare(iof__schema *s, const void *cfg, bool wide)

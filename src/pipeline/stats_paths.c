@@ -105,7 +105,7 @@ iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_
     iof__stats st;
     memset(&st, 0, sizeof(st));
     iof__ds_list l;
-    int rc = iof__ds_list_paths(&l, paths, n, err, errlen), first = IOF_OK;
+    int rc = iof__ds_list_paths(&l, paths, n, on_message, message_ctx, err, errlen), first = IOF_OK;
     if (rc != IOF_OK)
         goto done;
     first = iof__ds_each_file(&l, stats_file, &st, on_message, message_ctx, err, errlen);

@@ -56,6 +56,40 @@ PY
 done
 
 S="$T/s3"
+# one dataset written in the three formats side by side, given file by file (a file twice, and
+# its directory too): audited once, the Parquet file's scores; the files left out are named
+"$BIN" extract -q --devices "$S/in/devices.csv" --rules "$S/in/labels.rules" -f parquet,csv,jsonl -o "$S/all" \
+    "$S/in/capture.pcap" || fail "extract -f parquet,csv,jsonl"
+"$BIN" audit --json "$S/all/bidirectional/"* "$S/all/bidirectional/./24-06-23.csv" "$S/all" > "$S/files.json" \
+    2> "$S/files.err" || fail "audit on the files: exit $?"
+python3 - "$S/parquet.json" "$S/files.json" <<'PY' || fail "the formats given as files give another audit (counted more than once?)"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+sys.exit(a["columns"] != b["columns"] or a["records"] != b["records"])
+PY
+grep -q "bidirectional/24-06-23.csv left out: the same records as .*bidirectional/24-06-23.parquet in another format" \
+    "$S/files.err" || fail "the CSV left out is not named: $(cat "$S/files.err")"
+grep -q "bidirectional/./24-06-23.csv left out: the same file as" "$S/files.err" || fail "the file given twice is not named"
+# a dataset's parts in different formats (two directories): each value keyed the same way
+# whatever its file's format (a CSV port is the port 443, not the text "443")
+cp -r "$S/csv" "$S/csv2"
+cp -r "$S/parquet" "$S/parquet2"
+for pair in "csv csv2" "csv parquet" "jsonl parquet" "csv jsonl" "parquet parquet2"; do
+    set -- $pair
+    "$BIN" audit --json "$S/$1" "$S/$2" > "$S/mix-$1-$2.json" || fail "audit $1 + $2: exit $?"
+done
+python3 - "$S" <<'PY' || fail "a dataset's parts in different formats give another audit"
+import json, sys
+d = {p: json.load(open(f"{sys.argv[1]}/mix-{p}.json")) for p in ("parquet-parquet2", "csv-csv2", "csv-parquet", "jsonl-parquet", "csv-jsonl")}
+one = json.load(open(f"{sys.argv[1]}/parquet.json"))
+ref = d["parquet-parquet2"]
+for p, x in d.items():
+    if x["columns"] != ref["columns"] or x["records"] != ref["records"]:
+        sys.exit(f"{p} differs from parquet + parquet")
+# the same records twice: as many distinct values as once
+if {c["column"]: c["distinct"] for c in ref["columns"]} != {c["column"]: c["distinct"] for c in one["columns"]}:
+    sys.exit("distinct values differ from one copy")
+PY
 "$BIN" audit --label attack "$S/parquet" > "$T/nolabel.out" 2>&1
 rc=$?
 [ $rc -eq 2 ] || fail "a missing label column: exit $rc, expected 2"

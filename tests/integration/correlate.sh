@@ -106,6 +106,16 @@ for f in parquet csv; do
         || fail "correlate on the $f timeline"
     cmp -s "$S/c.csv" "$S/c-$f.csv" || fail "the $f timeline table gives other pairs than the capture"
 done
+# one table in both formats side by side, given file by file (and one file twice): read once,
+# Parquet kept, and the files left out named
+"$BIN" extract -q --devices "$S/devices.csv" --table timeline -f parquet,csv -o "$S/tl-both" "$S/capture.pcap" \
+    || fail "extract timeline parquet,csv"
+"$BIN" correlate --csv --sensors "$S/sensors.csv" --devices "$S/devices.csv" "$S/tl-both/timeline/"* \
+    "$S/tl-both/timeline/./24-06-23.csv" > "$S/c-files.csv" 2> "$S/e-files" || fail "correlate on the table's files"
+cmp -s "$S/c.csv" "$S/c-files.csv" || fail "a table's two formats given as files give other pairs (counted twice?)"
+grep -q "timeline/24-06-23.csv left out: the same records as .*timeline/24-06-23.parquet" "$S/e-files" \
+    || fail "the CSV left out is not named: $(cat "$S/e-files")"
+grep -q "timeline/./24-06-23.csv left out: the same file as" "$S/e-files" || fail "the file given twice is not named"
 "$BIN" correlate --csv --threads 1 --sensors "$S/sensors.csv" --devices "$S/devices.csv" "$S/tl-csv" > "$S/c1.csv" \
     || fail "correlate --threads 1"
 cmp -s "$S/c.csv" "$S/c1.csv" || fail "--threads 1 gives other pairs"

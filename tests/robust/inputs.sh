@@ -73,6 +73,27 @@ for fmt in csv jsonl parquet; do
   check "stats over $fmt outputs == stats over the capture" cmp -s "$TMP/t-cap" "$TMP/t-$fmt"
 done
 check "stats --json written" [ "$(json "$TMP/t.json" 'len(d["devices"])')" -eq 2 ]
+# the three formats given file by file, and a file given twice: each record counted once (the
+# Parquet file read), the files left out named
+"$BIN/iotflow" stats "$TMP"/st/*/* "$TMP/st/bidirectional/./24-06-23.jsonl" "$TMP/st" 2> "$TMP/err" | sed 1d > "$TMP/t-all"
+check "stats over every format given as files == stats over the capture" cmp -s "$TMP/t-cap" "$TMP/t-all"
+check "the JSON Lines and CSV files left out are named" \
+  grep -q "unidirectional/24-06-23.csv left out: the same records as .*unidirectional/24-06-23.parquet in another format" "$TMP/err"
+check "a file given twice is named" grep -q "bidirectional/./24-06-23.jsonl left out: the same file as" "$TMP/err"
+# a CSV / JSON Lines file's variant comes from its resolved path's nearest variant folder, however
+# the path is typed (from inside the folder, through a link) and whatever the folders above say
+"$BIN/iotflow" stats "$TMP/st/unidirectional/24-06-23.csv" | sed 1d > "$TMP/t-uni"
+check "a unidirectional CSV file: unidirectional records" bash -c "grep -q 'verdict: OK' '$TMP/t-uni' && awk '\$4 ~ /^[0-9]+\$/ && \$4 > 0 { bad = 1 } END { exit bad }' '$TMP/t-uni'"
+(cd "$TMP/st/unidirectional" && "$BIN/iotflow" stats 24-06-23.csv) | sed 1d > "$TMP/t-uni-cd"
+check "the same file named from inside its folder: the same tables" cmp -s "$TMP/t-uni" "$TMP/t-uni-cd"
+ln -s "$TMP/st/unidirectional/24-06-23.jsonl" "$TMP/uni-link.jsonl"
+"$BIN/iotflow" stats "$TMP/uni-link.jsonl" | sed 1d > "$TMP/t-uni-link"
+check "the same records through a link outside the folder: the same tables" cmp -s "$TMP/t-uni" "$TMP/t-uni-link"
+mkdir -p "$TMP/unidirectional-runs/bidirectional"
+cp "$TMP/st/bidirectional/24-06-23.csv" "$TMP/unidirectional-runs/bidirectional/"
+"$BIN/iotflow" stats "$TMP/st/bidirectional/24-06-23.csv" | sed 1d > "$TMP/t-bi"
+"$BIN/iotflow" stats "$TMP/unidirectional-runs/bidirectional/24-06-23.csv" | sed 1d > "$TMP/t-bi-runs"
+check "bidirectional/ below a folder whose name holds 'unidirectional': bidirectional" cmp -s "$TMP/t-bi" "$TMP/t-bi-runs"
 # with an inventory, a device's DHCP from 0.0.0.0 (it has no address yet) is its own, by MAC;
 # a broadcast reply's group MAC never makes a device
 cat > "$TMP/dhcp.txt" <<'S'

@@ -159,6 +159,35 @@ static void test_dataset_text_formats(void)
     p = write_file("d.csv", "Device,Proto,PacketCount\nx,6,1\nx,6\n");
     ASSERT_EQ_INT(read_all(p, &pk, dev, &erc, msg), 1);
     ASSERT_TRUE(strstr(msg, "d.csv:3: 2 fields, the header has 3") != NULL);
+    /* a value comes the same way whatever the format, by its column's type: CSV integers as
+     * integers (not text beside them), strings as text; a value of another type is refused */
+    const char *shapes[2] = { write_file("f.csv", "Device,Proto,PacketCount,device_name\n12,6,3,7\n"),
+                              write_file("f.jsonl", "{\"device\":\"12\",\"proto\":6,\"packets\":3,\"device_name\":\"7\"}\n") };
+    for (int i = 0; i < 2; i++) {
+        iof__ds_reader *rs;
+        char e[256];
+        ASSERT_EQ_INT(iof__ds_open(&rs, shapes[i], e, sizeof e), 0);
+        ASSERT_EQ_INT(iof__ds_want(rs, cols(), 4, 3), 0);
+        ASSERT_EQ_INT(iof__ds_next(rs), 1);
+        iof__value v;
+        iof__ds_get(rs, 1, &v);
+        ASSERT_TRUE(!v.null && v.p == NULL && v.i == 6);
+        iof__ds_get(rs, 0, &v);
+        ASSERT_TRUE(!v.null && v.p != NULL && v.len == 2 && v.i == 0);
+        iof__ds_get(rs, 3, &v);
+        ASSERT_TRUE(!v.null && v.p != NULL && v.len == 1 && v.i == 0);
+        iof__ds_close(rs);
+    }
+    p = write_file("g.csv", "Device,Proto,PacketCount\nx,6,1\nx,tcp,1\n");
+    ASSERT_EQ_INT(read_all(p, &pk, dev, &erc, msg), 1);
+    ASSERT_EQ_INT(erc, IOF_E_FORMAT);
+    ASSERT_TRUE(strstr(msg, "g.csv:3: Proto is not an integer") != NULL);
+    p = write_file("g.jsonl", "{\"device\":5,\"proto\":6,\"packets\":1}\n");
+    ASSERT_EQ_INT(read_all(p, &pk, dev, &erc, msg), 0);
+    ASSERT_TRUE(strstr(msg, "g.jsonl:1: device is not text") != NULL);
+    p = write_file("h.jsonl", "{\"device\":\"x\",\"proto\":\"6\",\"packets\":1}\n");
+    ASSERT_EQ_INT(read_all(p, &pk, dev, &erc, msg), 0);
+    ASSERT_TRUE(strstr(msg, "h.jsonl:1: proto is not an integer") != NULL);
     /* a required column missing */
     iof__ds_reader *r;
     char err[256];
@@ -167,6 +196,19 @@ static void test_dataset_text_formats(void)
     ASSERT_EQ_INT(iof__ds_want(r, cols(), 4, 3), IOF_E_FORMAT);
     ASSERT_TRUE(strstr(iof__ds_errmsg(r), "no column Proto") != NULL);
     iof__ds_close(r);
+}
+
+typedef struct said_log {
+    int n;
+    char text[8192];
+} said_log;
+
+static void on_said(void *ctx, const char *text)
+{
+    said_log *s = ctx;
+    s->n++;
+    size_t u = strlen(s->text);
+    snprintf(s->text + u, sizeof s->text - u, "%s\n", text);
 }
 
 static void test_dataset_list(void)
@@ -189,12 +231,49 @@ static void test_dataset_list(void)
     char err[256], top[256];
     snprintf(top, sizeof top, "%s/out", dir);
     const char *paths[1] = { top };
-    ASSERT_EQ_INT(iof__ds_list_paths(&l, paths, 1, err, sizeof err), 0);
+    ASSERT_EQ_INT(iof__ds_list_paths(&l, paths, 1, NULL, NULL, err, sizeof err), 0);
     ASSERT_EQ_INT(l.n_files, 2);
     ASSERT_TRUE(strstr(l.files[0], "24-06-23.parquet") != NULL);
     ASSERT_TRUE(strstr(l.files[1], "24-06-24.csv") != NULL);
     ASSERT_EQ_INT(l.n_captures, 1);
     ASSERT_TRUE(strstr(l.captures[0], "cap.pcap") != NULL);
+    iof__ds_list_free(&l);
+
+    /* the same rule for files given one by one, and a file given twice (again, as ./x, through
+     * a symbolic link, below its directory) is listed once; each file left out is named */
+    char f[6][300], link[300];
+    snprintf(f[0], sizeof f[0], "%s/out/bidirectional/24-06-23.csv", dir);
+    snprintf(f[1], sizeof f[1], "%s/out/bidirectional/24-06-23.parquet", dir);
+    snprintf(f[2], sizeof f[2], "%s/out/bidirectional/./24-06-23.parquet", dir);
+    snprintf(f[3], sizeof f[3], "%s/out/bidirectional/24-06-24.csv", dir);
+    snprintf(f[4], sizeof f[4], "%s/out/bidirectional/24-06-23.jsonl", dir);
+    snprintf(link, sizeof link, "%s/out/alias.csv", dir);
+    ASSERT_EQ_INT(symlink(f[3], link), 0);
+    snprintf(f[5], sizeof f[5], "%s", link);
+    const char *given[8] = { f[0], f[1], f[2], f[3], f[4], f[5], f[3], sub };
+    said_log said = { 0 };
+    ASSERT_EQ_INT(iof__ds_list_paths(&l, given, 8, on_said, &said, err, sizeof err), 0);
+    ASSERT_EQ_INT(l.n_files, 2);
+    ASSERT_EQ_STR(l.files[0], f[1]);
+    ASSERT_EQ_STR(l.files[1], f[3]);
+    ASSERT_EQ_INT(said.n, 9); /* csv, ./parquet, jsonl, alias, 24-06-24.csv again, and sub's four */
+    ASSERT_TRUE(strstr(said.text, "24-06-23.csv left out: the same records as ") != NULL);
+    ASSERT_TRUE(strstr(said.text, "alias.csv left out: the same file as ") != NULL);
+    ASSERT_TRUE(strstr(said.text, "./24-06-23.parquet left out: the same file as ") != NULL);
+    iof__ds_list_free(&l);
+    /* the same files through the "all formats" listing (relabelling): nothing left out */
+    ASSERT_EQ_INT(iof__ds_list_paths_all(&l, given, 5, err, sizeof err), 0);
+    ASSERT_EQ_INT(l.n_files, 5);
+    iof__ds_list_free(&l);
+    /* past IOF_DS_MAX_NAMED files left out, the rest are counted in one message */
+    const char *many[IOF_DS_MAX_NAMED + 5];
+    for (size_t i = 0; i < IOF_DS_MAX_NAMED + 5; i++)
+        many[i] = f[3];
+    said = (said_log){ 0 };
+    ASSERT_EQ_INT(iof__ds_list_paths(&l, many, IOF_DS_MAX_NAMED + 5, on_said, &said, err, sizeof err), 0);
+    ASSERT_EQ_INT(l.n_files, 1);
+    ASSERT_EQ_INT(said.n, IOF_DS_MAX_NAMED + 1);
+    ASSERT_TRUE(strstr(said.text, "4 more file(s) left out") != NULL);
     iof__ds_list_free(&l);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     ASSERT_EQ_INT(system(cmd), 0);
