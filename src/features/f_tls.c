@@ -31,7 +31,8 @@
  * ServerHello's version and suite, the first certificate's names, serial, validity and
  * algorithms. A side on another port than 443 is taken when its first data packet starts a
  * hello. The columns' buffer is also read when the record ends without a CCS (tls_finish), and
- * only as far as its bytes were captured (hs_end); only handshake records are read in it. */
+ * only as far as its bytes were captured and follow each other by TCP sequence number (hs_end);
+ * only handshake records are read in it. */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -136,7 +137,11 @@ typedef struct tls_state {
     uint16_t hs_len;              /* buffer bytes (Joy's handshake_length) */
     uint16_t hs_def;              /* buffer bytes written or zeroed (>= hs_len; hs_define) */
     uint16_t hs_hole;             /* cols: 1 + the offset of the buffer's first byte that was not
-                                     captured (a snaplen cut; zeros there), 0: none (hs_end) */
+                                     captured (a snaplen cut, zeros there; or where a segment is
+                                     missing), 0: none (hs_end) */
+    bool seq_set;                 /* cols: next_seq holds the sequence number after the side's
+                                     last data segment */
+    uint32_t next_seq;
     uint8_t srlt_def;             /* srlt entries zeroed (srlt_at) */
     uint16_t seg_offset;          /* bytes of a split record still to skip */
     uint16_t ncs;                 /* suites kept (a ServerHello's selected one: 1) */
@@ -366,7 +371,8 @@ static void sum_hello(tls_state *s, const iof__tls_hello *h, bool cut)
         u->server = true;
         u->s_version = h->version;
         u->scs = h->suite;
-        iof__rd r = rd_init_opt(h->extensions.p, h->extensions.len);
+        iof__span blk = h->extensions.p ? h->extensions : h->ext_cut;   /* a cut one: as far as captured */
+        iof__rd r = rd_init_opt(blk.p, blk.len);
         uint16_t type;
         iof__span val;
         bool chosen = false;
@@ -376,8 +382,9 @@ static void sum_hello(tls_state *s, const iof__tls_hello *h, bool cut)
                 chosen = true;
             }
         if (cut && !chosen) {
-            /* the extension that names a TLS 1.3 server's version may lie past the cut: its
-             * legacy_version (771 for every TLS 1.3 server) would pass for TLS 1.2 */
+            /* the extension that names a TLS 1.3 server's version may lie past the cut (it
+             * was not among the extensions whole before it): its legacy_version (771 for every
+             * TLS 1.3 server) would pass for TLS 1.2 */
             u->s_version_cut = true;
             s->sum_cut = true;
         }
@@ -700,6 +707,22 @@ static void tls_update(void *st, const iof__feat_pkt *fp, const iof__feat_opts *
         return;
     s->cols = o->cols_only;
     s->anon = o->anonymise;
+    if (s->cols && fp->tcp && fp->pkt) {
+        /* custom flows follow no sequence numbers: the columns' buffer does. A retransmission
+         * (or an overlap) brings nothing new and is not appended again; a segment that does not
+         * follow the last one means bytes are missing: the buffer's bytes end there (hs_end), so
+         * what follows is not read as the handshake's next bytes */
+        uint32_t seq = fp->pkt->tcp_seq;
+        if (s->seq_set) {
+            int32_t d = (int32_t)(seq - s->next_seq);
+            if (d < 0)
+                return;
+            if (d > 0 && !s->hs_hole && !s->done)
+                s->hs_hole = (uint16_t)(s->hs_len + 1u);
+        }
+        s->seq_set = true;
+        s->next_seq = seq + len;
+    }
     if (!s->done && !end_of_handshake(byte_at(fp, 0))) {
         uint32_t room = HS_CAP(s) - s->hs_len, take = len;
         if (len >= room) {

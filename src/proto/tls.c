@@ -119,6 +119,7 @@ iof__proto_status iof__tls_hello_parse(const uint8_t *p, size_t n, iof__tls_hell
         size_t have = rd_left(&r);
         h->extensions = (iof__span){ rd_bytes(&r, have), have };
         (void)walk_ext(h, true);
+        h->ext_cut = h->extensions;
         h->extensions = (iof__span){ NULL, 0 };
         h->n_ext = 0;
         return IOF_PROTO_TRUNCATED;

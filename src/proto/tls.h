@@ -47,6 +47,8 @@ typedef struct iof__tls_hello {
     iof__span sni;            /* the first host_name of server_name (ClientHello); also of a
                                  TRUNCATED hello whose extension block runs past the data, when
                                  that name is whole in it (the block itself is then empty) */
+    iof__span ext_cut;        /* that block's captured part (walk it with iof__tls_next_ext: the
+                                 extensions whole in it), else empty */
 } iof__tls_hello;
 
 /* Parses a hello from its handshake header. OK; TRUNCATED (the data ends inside it);

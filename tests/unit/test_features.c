@@ -1246,6 +1246,91 @@ static void test_tls_columns_snaplen(void)
     assert_only_tls_cut(ext_out);
 }
 
+/* bytes [from, to) of m as a TCP segment with sequence number seq (the columns follow them);
+ * wire: its length on the wire (to - from when 0) */
+static void tfeed_seq(unsigned char *ext, const tmsg *m, uint32_t from, uint32_t to, uint32_t seq, uint32_t wire)
+{
+    static iof__pkt pk;
+    pk.tcp_seq = seq;
+    iof__feat_pkt fp = { .pkt = &pk, .data = m->b + from, .len = to - from, .wire_len = wire ? wire : to - from,
+                         .tcp = true, .key_proto = 6, .key_sp = 50000, .key_dp = 443 };
+    *seen_of(ext) = iof__featset_update(&fs, ext, &fp, *seen_of(ext));
+}
+
+/* segments of a ClientHello: a retransmission is not appended again; a missing one ends what the
+ * columns read (the hello is cut there), instead of the next bytes read as its continuation */
+static void test_tls_columns_segments(void)
+{
+    const tmsg *m = hello_ccs_host(1, "segments.example");
+    uint32_t hello_end = (uint32_t)(5 + (m->b[3] << 8 | m->b[4]));
+    const iof__feat_cols *c = iof__feat_tls.cols;
+    iof__value v;
+    /* [0, 20), [0, 20) again, [20, end), the CCS: the whole hello */
+    setup((iof__feat_opts){ .tls = true, .cols_only = true });
+    tfeed_seq(ext_out, m, 0, 20, 1000, 0);
+    tfeed_seq(ext_out, m, 0, 20, 1000, 0);
+    tfeed_seq(ext_out, m, 20, hello_end, 1020, 0);
+    tfeed_seq(ext_out, m, hello_end, m->n, 1000 + hello_end, 0);
+    c->get(ext_out, NULL, 2, 0, &v);
+    ASSERT_TRUE(!v.null && v.len == 16 && memcmp(v.p, "segments.example", 16) == 0);
+    c->get(ext_out, NULL, 8, 0, &v);
+    ASSERT_TRUE(!v.null && v.len == 25 && memcmp(v.p, "771,49195-49199,0-13330,,", 25) == 0);
+    /* [20, 40) never captured: the hello is cut at 20 (its start kept), nothing read past it */
+    setup((iof__feat_opts){ .tls = true, .cols_only = true });
+    tfeed_seq(ext_out, m, 0, 20, 1000, 0);
+    tfeed_seq(ext_out, m, 40, hello_end, 1040, 0);
+    tfeed_seq(ext_out, m, hello_end, m->n, 1000 + hello_end, 0);
+    iof__featset_finish(&fs, ext_out, IOF_FEAT_SEEN_ALL);   /* the record walk lost the CCS: its end */
+    c->get(ext_out, NULL, 0, 0, &v);   /* tls_c_version: before the gap */
+    ASSERT_TRUE(!v.null && v.i == 0x0303);
+    for (uint32_t col = 5; col <= 8; col++) {
+        c->get(ext_out, NULL, col, 0, &v);
+        ASSERT_TRUE(v.null);
+    }
+    c->get(ext_out, NULL, 2, 0, &v);
+    ASSERT_TRUE(v.null);
+    assert_only_tls_cut(ext_out);
+}
+
+/* a ServerHello cut by the snaplen after its supported_versions extension: the version it chose
+ * is known (772), not null */
+static void test_tls_columns_server_hello_cut_after_version(void)
+{
+    static tmsg m;
+    m.n = 0;
+    trec(&m, 22, 0);
+    t8(&m, 2);
+    t24(&m, 2 + 32 + 1 + 2 + 1 + 2 + 6 + 4 + 100);
+    t16(&m, 0x0303);
+    for (int i = 0; i < 32; i++)
+        t8(&m, 0x44);
+    t8(&m, 0);             /* no session id */
+    t16(&m, 0x1301);
+    t8(&m, 0);
+    t16(&m, 6 + 4 + 100);
+    t16(&m, 43);           /* supported_versions: TLS 1.3 */
+    t16(&m, 2);
+    t16(&m, 0x0304);
+    t16(&m, 0x3412);       /* then 100 bytes past the snaplen */
+    t16(&m, 100);
+    memset(m.b + m.n, 0x55, 100);
+    m.n += 100;
+    m.b[3] = (uint8_t)((m.n - 5) >> 8);
+    m.b[4] = (uint8_t)((m.n - 5) & 255);
+    uint32_t hello_end = m.n;
+    trec(&m, 20, 1);
+    t8(&m, 1);
+    setup((iof__feat_opts){ .tls = true, .cols_only = true });
+    tfeed_seq(ext_in, &m, 0, hello_end - 60, 5000, hello_end);
+    tfeed_seq(ext_in, &m, hello_end, m.n, 5000 + hello_end, 0);
+    const iof__feat_cols *c = iof__feat_tls.cols;
+    iof__value v;
+    c->get(ext_in, NULL, 1, 0, &v);   /* tls_s_version */
+    ASSERT_TRUE(!v.null && v.i == 0x0304);
+    c->get(ext_in, NULL, 4, 0, &v);   /* tls_scs */
+    ASSERT_TRUE(!v.null && v.i == 0x1301);
+}
+
 /* the custom-flow columns' summary (cols_only): client and server sides */
 static void test_tls_columns(void)
 {
@@ -1474,7 +1559,7 @@ static const iof_test tests[] = {
     TEST(test_idp), TEST(test_ppi), TEST(test_tcp_opts), TEST(test_registry_and_set),
     TEST(test_dhcp), TEST(test_dhcp_caps), TEST(test_dns), TEST(test_dns_malformed),
     TEST(test_dns_caps), TEST(test_tls_pair), TEST(test_tls_uncaptured_zeros),
-    TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns), TEST(test_tls_columns_hello_cut), TEST(test_tls_columns_server_hello_cut), TEST(test_tls_columns_at_record_end), TEST(test_tls_columns_snaplen), TEST(test_tls_sni_anon),
+    TEST(test_tls_errors), TEST(test_tls_caps), TEST(test_tls_certs), TEST(test_tls_cert_text_cut), TEST(test_tls_columns), TEST(test_tls_columns_hello_cut), TEST(test_tls_columns_server_hello_cut), TEST(test_tls_columns_at_record_end), TEST(test_tls_columns_snaplen), TEST(test_tls_columns_segments), TEST(test_tls_columns_server_hello_cut_after_version), TEST(test_tls_sni_anon),
     TEST(test_no_data_reads_no_state), TEST(test_lazy_states),
     { 0, 0 },
 };
