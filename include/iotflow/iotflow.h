@@ -371,7 +371,7 @@ typedef struct iof_devices_stats {
     uint64_t values_dropped;  /* IPs / mDNS names devices had beyond what a row lists, and
                                  facts not counted because the fact set was full */
     uint64_t ips_shared;      /* own IPs two or more devices sent: left out of their rows' ip
-                                 (extract --devices refuses an IP listed for two devices); per row */
+                                 (extract --devices refuses an IP listed for two devices); each address once */
     uint64_t dhcp, mdns, ssdp;/* messages used */
     uint64_t malformed;       /* DHCP / mDNS / SSDP payloads that did not parse to the end */
     char oui_source[1024];    /* vendor database file(s) used, "" if none */

@@ -415,11 +415,12 @@ static unsigned own_addrs(const iof__devrow *r, const iof__dev_addr **a, unsigne
  * handed on, a spoofer): the ip column lists it for neither, since extract --devices refuses an
  * address listed for two devices (flow/inventory.c) — its traffic without MACs could belong to
  * either. *out NULL when nothing is listed. */
-static int shared_addrs(const outrow *rows, size_t n, listed_ip **out, size_t *nout)
+static int shared_addrs(const outrow *rows, size_t n, listed_ip **out, size_t *nout, uint64_t *naddrs)
 {
     size_t k = 0;
     *out = NULL;
     *nout = 0;
+    *naddrs = 0;
     for (size_t i = 0; i < n; i++)
         for (unsigned pass = 0; pass < 2; pass++) {
             const iof__dev_addr *a;
@@ -445,6 +446,7 @@ static int shared_addrs(const outrow *rows, size_t n, listed_ip **out, size_t *n
             two |= v[e].row != v[g].row;
         for (size_t i = g; i < e; i++)
             v[i].shared = two;
+        *naddrs += two;
     }
     *out = v;
     *nout = k;
@@ -457,13 +459,15 @@ static const listed_ip *find_listed(const listed_ip *v, size_t n, const iof__dev
 }
 
 /* own IPs: local ones, then public ones unless the MAC is a next hop; at most 8, none that
- * another row has (said in the evidence, ev) */
+ * another row has (said in the evidence, ev: a note each while they fit with SHARED_COUNT_ROOM
+ * bytes left, then "N more address(es) ...") */
+#define SHARED_COUNT_ROOM 72
 static uint32_t ip_field(iof__tbuf *b, const iof__devrow *r, const listed_ip *sh, size_t nsh, size_t row,
                          const outrow *rows, char *ev, size_t evlen, uint64_t *shared)
 {
     char list[IOF_MAX_DEVICE_IPS * 48] = "";
     size_t o = 0;
-    unsigned listed = 0;
+    unsigned listed = 0, unsaid = 0;
     for (unsigned pass = 0; pass < 2; pass++) {
         const iof__dev_addr *a;
         unsigned n = own_addrs(r, &a, pass);
@@ -479,14 +483,25 @@ static uint32_t ip_field(iof__tbuf *b, const iof__devrow *r, const listed_ip *sh
                 char mac[18];
                 iof__format_mac(rows[f->row].r->mac, mac);
                 size_t el = strlen(ev);
-                snprintf(ev + el, evlen - el, "%s%s also sent by %s (left out of ip: traffic without MACs could "
-                         "be either's)", el ? "; " : "", t, mac);
+                int k = snprintf(ev + el, evlen - el, "%s%s also sent by %s (left out of ip: traffic without MACs "
+                                 "could be either's)", el ? "; " : "", t, mac);
+                if (k < 0 || el + (size_t)k + SHARED_COUNT_ROOM >= evlen) {
+                    ev[el] = '\0'; /* no note cut short, and room kept for the count below */
+                    unsaid++;
+                }
                 (*shared)++;
                 continue;
             }
             o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", listed ? ";" : "", t);
             listed++;
         }
+    }
+    if (unsaid) { /* the evidence is full: the count, where it fits (the summary counts them all) */
+        size_t el = strlen(ev);
+        int k = snprintf(ev + el, evlen - el, "%s%u more address(es) also sent by other MACs, left out of ip",
+                         el ? "; " : "", unsaid);
+        if (k < 0 || (size_t)k >= evlen - el)
+            ev[el] = '\0';
     }
     text_field(b, list);
     bool hop = iof__devrow_is_next_hop(r);
@@ -513,6 +528,8 @@ int iof__devcsv_write(const iof__devtab *t, iof__oui *oui, iof__outfile *f, iof_
     outrow *rows = calloc(total ? total : 1, sizeof(*rows));
     outrow **by_slug = calloc(total ? total : 1, sizeof(*by_slug));
     iof__tbuf b = { 0 };
+    listed_ip *sh = NULL; /* the addresses more than one row has */
+    size_t nsh = 0;
     int rc = IOF_OK;
     if (!rows || !by_slug) {
         rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
@@ -543,9 +560,7 @@ int iof__devcsv_write(const iof__devtab *t, iof__oui *oui, iof__outfile *f, iof_
         rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
         goto done;
     }
-    listed_ip *sh = NULL;
-    size_t nsh = 0;
-    if (shared_addrs(rows, n, &sh, &nsh) != IOF_OK) {
+    if (shared_addrs(rows, n, &sh, &nsh, &st->ips_shared) != IOF_OK) {
         rc = iof__fail(err, errlen, IOF_E_NOMEM, "out of memory");
         goto done;
     }
@@ -565,7 +580,6 @@ int iof__devcsv_write(const iof__devtab *t, iof__oui *oui, iof__outfile *f, iof_
         text_field(&b, iof__dev_role_name(role));
         uint64_t shared = 0;
         uint32_t left = ip_field(&b, r, sh, nsh, i, rows, ev, sizeof ev, &shared);
-        st->ips_shared += shared;
         st->values_dropped += left - shared;
         text_field(&b, rows[i].vendor ? rows[i].vendor : "");
         time_field(&b, r->first_ns);
@@ -595,8 +609,8 @@ int iof__devcsv_write(const iof__devtab *t, iof__oui *oui, iof__outfile *f, iof_
         rc = iof__outfile_write(f, b.p, b.len); /* the header alone */
     if (rc == IOF_E_OUTPUT)
         snprintf(err, errlen, "%s", iof__outfile_errmsg(f));
-    free(sh);
 done:
+    free(sh);
     iof__tb_free(&b);
     free(rows);
     free(by_slug);

@@ -18,8 +18,8 @@ typedef enum iof__dev_role { IOF_ROLE_DEVICE = 0, IOF_ROLE_ROUTER, IOF_ROLE_PHON
 typedef struct iof__devcsv_stats {
     uint64_t rows;           /* devices written */
     uint64_t values_dropped; /* own IPs and mDNS names seen beyond what the rows list */
-    uint64_t ips_shared;     /* own IPs left out of a row's ip because another row has them too
-                                (counted once per row; the evidence names the other MAC) */
+    uint64_t ips_shared;     /* own IPs left out of the rows' ip because more than one row has
+                                them (each address once; each row's evidence names another MAC) */
 } iof__devcsv_stats;
 
 /* Role guess for one row, and the evidence in words (ev, IOF_DEV_EVIDENCE bytes). */

@@ -25,7 +25,8 @@
 #include "output/rowkind.h"
 
 #define IOF_MAX_VIEW_CONSUMERS 8  /* flow policies fed by one run */
-#define IOF_HUB_MAX_PER_STAGE 4   /* handlers of one record stage */
+#define IOF_HUB_MAX_PER_STAGE 8   /* handlers of one record stage (the stats stage holds 4 with
+                                     --table telemetry --rules --sensors: room for more) */
 
 typedef struct iof__view_consumer {
     const char *name;
