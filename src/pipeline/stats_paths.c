@@ -124,6 +124,11 @@ iof_err iof_stats_paths(const char *const *paths, size_t n, const char *devices_
         iof_run *run;
         char e[1024];
         int crc = iof_run_create(&run, &cfg, e, sizeof(e));
+        if (crc == IOF_E_INVAL) { /* refused before reading (a capture given twice): no tables */
+            rc = crc;
+            snprintf(err, errlen, "%s", e);
+            goto done;
+        }
         if (crc == IOF_OK) {
             crc = iof_run_execute(run);
             if (crc != IOF_OK)

@@ -137,9 +137,11 @@ for k in 1 2; do
 done
 same_refused "--table timeline" "$TMP/dup4" "$TMP/a.pcap" "$TMP/a-link.pcap" -- \
   "$BIN/iotflow" extract -q --table timeline -f csv -o "$TMP/dup4" "$TMP/a.pcap" "$TMP/a-link.pcap"
-# (stats writes its --json tables of what it read even after an error, as for a damaged input)
-same_refused "stats on captures" "" "$TMP/a.pcap" "$TMP/a-link.pcap" -- \
+# (stats: refused before reading, so no tables, no verdict and no --json, as for extract)
+same_refused "stats on captures" "$TMP/dup5.json" "$TMP/a.pcap" "$TMP/a-link.pcap" -- \
   "$BIN/iotflow" stats --json "$TMP/dup5.json" "$TMP/a.pcap" "$TMP/a-link.pcap"
+"$BIN/iotflow" stats "$TMP/a.pcap" "$TMP/a-link.pcap" > "$TMP/dup5.out" 2>/dev/null
+check "stats on captures given twice: no tables or verdict printed" bash -c "! grep -q 'verdict' '$TMP/dup5.out'"
 same_refused "devices" "$TMP/dup6.csv" "$TMP/a.pcap" "$TMP/a.pcap" -- "$BIN/iotflow" devices -q -o "$TMP/dup6.csv" "$TMP/a.pcap" "$TMP/a.pcap"
 printf 'timestamp,device_id,t\n2024-06-23T00:00:00Z,aa:bb:cc:dd:ee:ff,1\n' > "$TMP/sensors.csv"
 same_refused "fuse on captures" "$TMP/dup7" "$TMP/a.pcap" "$TMP/a.pcap" -- \
