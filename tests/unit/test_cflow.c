@@ -92,6 +92,47 @@ static void feed(iof__cflow *t, const iof__pkt *p)
         ASSERT_EQ_INT(iof__cflow_advance(t, p->ts_ns), 0);
 }
 
+/* --features: the policy's `finished` hook runs for both directions' states of every record,
+ * before the record is emitted, whatever ends it (window, eviction, end of input) */
+static int fin_calls, fin_seen_at_emit[MAXREC], fin_end[MAXREC];
+static void hook_created(void *ctx, void *ext, bool zeroed) { (void)ctx, (void)ext, (void)zeroed; }
+static void hook_packet(void *ctx, void *ext, const iof__pkt *p) { (void)ctx, (void)ext, (void)p; }
+static void hook_finished(void *ctx, void *ext) { (void)ctx, (void)ext; fin_calls++; }
+static int collect_fin(void *ctx, iof__cfrec *r)
+{
+    (void)ctx;
+    ASSERT_TRUE(ngot < MAXREC);
+    fin_seen_at_emit[ngot] = fin_calls;
+    fin_end[ngot] = r->end;
+    ngot++;
+    return 0;
+}
+
+static void test_finished_hook(void)
+{
+    iof__cf_config c = { .window_ns = 60LL * 1000000000LL, .packets = 10, .payload = 100, .max_flows = 1,
+                         .variants = IOF_VARIANT_BI, .hash_seed = 42,
+                         .hooks = { .ext_size = 64, .created = hook_created, .packet = hook_packet,
+                                    .finished = hook_finished } };
+    iof__cflow *t;
+    ngot = fin_calls = 0;
+    ASSERT_EQ_INT(iof__cflow_create(&t, &c, collect_fin, NULL), 0);
+    iof__pkt p = mk(0, "192.168.1.10", "8.8.8.8", 17, 5000, 53, 60, NULL, 0);
+    feed(t, &p);
+    p = mk(1000, "192.168.1.11", "8.8.8.8", 17, 5000, 53, 60, NULL, 0); /* the cap of 1: the first evicted */
+    feed(t, &p);
+    p = mk(61000, "192.168.1.11", "8.8.8.8", 17, 5000, 53, 60, NULL, 0); /* its window ended */
+    feed(t, &p);
+    ASSERT_EQ_INT(iof__cflow_flush(t, IOF_CF_END_EOF), 0);
+    ASSERT_EQ_INT(ngot, 3);
+    int want_end[3] = { IOF_CF_END_EVICTED, IOF_CF_END_WINDOW, IOF_CF_END_EOF };
+    for (int k = 0; k < 3; k++) {
+        ASSERT_EQ_INT(fin_end[k], want_end[k]);
+        ASSERT_EQ_INT(fin_seen_at_emit[k], 2 * (k + 1)); /* both halves, before the emit */
+    }
+    iof__cflow_destroy(t);
+}
+
 static void test_window_boundary(void)
 {
     iof__cflow *t = table(IOF_VARIANT_BI, 10, 100, 1000);
@@ -1128,7 +1169,7 @@ static void test_wide_parquet_span_roundtrip(void)
 }
 
 static const iof_test tests[] = {
-    TEST(test_wide_parquet_span_roundtrip),
+    TEST(test_wide_parquet_span_roundtrip), TEST(test_finished_hook),
     TEST(test_stream_reuse),
     TEST(test_format_remip),
     TEST(test_clamped_timestamps_saturate),
